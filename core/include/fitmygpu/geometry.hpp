@@ -1,0 +1,129 @@
+// Model geometry: what a Hugging Face config.json says about a model's shape, normalised into one
+// structure with one entry per layer. Everything downstream (tensor inventory, KV layout, engines)
+// reads this, never the raw config.
+#pragma once
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+#include "fitmygpu/units.hpp"
+
+namespace fitmygpu {
+
+// What a layer's token mixer keeps per sequence. This decides the KV cache / state model.
+enum class Mixer {
+    FullAttention,     // K and V for every token of the context
+    SlidingAttention,  // K and V for the last `window` tokens (Gemma 2/3, gpt-oss, Mistral v0.1)
+    ChunkedAttention,  // local attention inside chunks of `window` tokens (Llama 4)
+    Mla,               // multi-head latent attention: one compressed latent + rope key per token (DeepSeek)
+    LinearAttention,   // Gated DeltaNet style: fixed recurrent state + conv buffer (Qwen3-Next, Qwen3.5)
+    Mamba,             // Mamba/Mamba-2 SSM: fixed SSM state + conv buffer
+    None,              // no token mixer in this block (Nemotron-H MLP-only / MoE-only blocks)
+};
+
+enum class Ffn { Dense, Moe, None };
+
+struct LayerSpec {
+    Mixer mixer = Mixer::FullAttention;
+    i64 window = 0;          // sliding window or attention chunk, tokens
+    i64 n_heads = 0;         // query heads
+    i64 n_kv_heads = 0;      // key/value heads (per layer; some models vary it)
+    i64 head_dim_k = 0;      // per-head K (and Q) width
+    i64 head_dim_v = 0;      // per-head V width
+    int kv_source = -1;      // >= 0: reuses the KV of that earlier layer (Gemma 3n "KV sharing")
+    Ffn ffn = Ffn::Dense;
+    i64 ffn_intermediate = 0;  // dense FFN width of this layer
+    bool parallel_mamba = false;  // Falcon-H1: an SSM mixer runs beside attention in the same layer
+};
+
+struct MoeSpec {
+    i64 n_experts = 0;
+    i64 n_experts_per_tok = 0;
+    i64 expert_intermediate = 0;
+    i64 n_shared_experts = 0;          // shared experts of width shared_intermediate each
+    i64 shared_intermediate = 0;
+    bool shared_expert_gate = false;   // Qwen2-MoE / Qwen3-Next: a sigmoid gate [1, hidden] on the shared expert
+    bool router_bias = false;          // gpt-oss: router has a bias
+    bool expert_bias = false;          // gpt-oss: expert projections have biases
+    bool score_correction_bias = false;  // DeepSeek-V3: e_score_correction_bias [n_experts]
+    bool gated = true;                 // SwiGLU-style gate+up (false: up/down only, e.g. relu2 Nemotron-H)
+};
+
+struct MlaSpec {
+    i64 q_lora_rank = 0;  // 0 = no q compression (DeepSeek-V2-Lite)
+    i64 kv_lora_rank = 0;
+    i64 qk_nope_head_dim = 0;
+    i64 qk_rope_head_dim = 0;
+    i64 v_head_dim = 0;
+};
+
+// Gated DeltaNet (Qwen3-Next / Qwen3.5 "linear_attention" layers).
+struct LinearAttentionSpec {
+    i64 n_key_heads = 0;
+    i64 n_value_heads = 0;
+    i64 key_head_dim = 0;
+    i64 value_head_dim = 0;
+    i64 conv_kernel = 0;
+};
+
+// Mamba-2 style SSM layers (Nemotron-H, Granite 4, Falcon-H1, Codestral Mamba).
+struct MambaSpec {
+    i64 d_inner = 0;      // expand * hidden (or n_heads * head_dim)
+    i64 d_state = 0;
+    i64 n_groups = 1;
+    i64 n_heads = 0;      // Mamba-2 heads (dt, A, D are per head)
+    i64 conv_kernel = 4;
+    bool conv_bias = true;
+    bool out_norm = true;  // gated RMSNorm before out_proj (Mamba-2)
+    bool mamba1 = false;   // Mamba-1 layout (Falcon-Mamba): x_proj/dt_proj, A of shape [d_inner, d_state]
+    i64 dt_rank = 0;       // Mamba-1 only
+};
+
+struct VisionSpec {
+    bool present = false;
+    i64 params = 0;        // vision/audio encoder + projector parameters
+    std::string note;      // how `params` was derived
+};
+
+struct ModelGeometry {
+    std::string model_type;
+    std::string architecture;  // first entry of config.architectures
+    i64 hidden = 0;
+    i64 n_layers = 0;
+    i64 n_heads = 0;
+    i64 n_kv_heads = 0;
+    i64 head_dim = 0;
+    i64 vocab = 0;
+    i64 intermediate = 0;
+    i64 max_position_embeddings = 0;
+    bool tied_embeddings = false;
+    bool qkv_bias = false;
+    bool o_bias = false;
+    bool mlp_bias = false;
+    bool ffn_gated = true;         // SwiGLU/GeGLU gate+up; false for plain up/down MLPs (relu^2 Nemotron-H)
+    bool qk_norm = false;          // per-head RMSNorm on q and k (Qwen3, Gemma 3, OLMo 2 uses full-width)
+    bool qk_norm_full_width = false;  // OLMo 2: q_norm over n_heads*head_dim, k_norm over n_kv*head_dim
+    bool attention_sinks = false;  // gpt-oss: one learned sink logit per head
+    int norms_per_layer = 2;       // 2 (pre-attn, pre-ffn) or 4 (Gemma 2/3 sandwich norms)
+    bool norm_has_bias = false;    // LayerNorm with bias (Cohere, GPT-style)
+    std::string dtype = "bfloat16";
+    MoeSpec moe;
+    MlaSpec mla;
+    LinearAttentionSpec linear;
+    MambaSpec mamba;
+    VisionSpec vision;
+    int n_mtp_layers = 0;          // multi-token-prediction layers shipped with the checkpoint (not loaded by default)
+    std::vector<LayerSpec> layers;
+
+    bool is_moe() const { return moe.n_experts > 0; }
+    bool has(Mixer m) const;
+    int count(Mixer m) const;
+};
+
+// Builds the geometry from a config.json object. Throws FieldError naming "config.<field>" when a
+// needed field is missing or absurd. `field_prefix` is prepended to field names in errors.
+ModelGeometry parse_geometry(const nlohmann::json& config, const std::string& field_prefix = "config");
+
+const char* mixer_name(Mixer m);
+
+}  // namespace fitmygpu

@@ -1,0 +1,181 @@
+// Per-tensor bytes under each checkpoint format. Layout sources:
+// - BF16/FP16/FP32: safetensors stores every tensor in that dtype.
+// - FP8 (compressed-tensors "FP8" / "FP8-Dynamic", e.g. RedHatAI/*-FP8): linear weights float8_e4m3 with one
+//   fp32 scale per output channel; embeddings, lm_head, norms, biases and MoE routers stay 16-bit.
+// - INT8 w8a8 (compressed-tensors "W8A8"): int8 weights, one fp32 scale per output channel, same exclusions.
+// - AWQ int4 (AutoAWQ GEMM, group 128): qweight int32 [in, out/8] (4 bits/weight), qzeros int32
+//   [in/128, out/8], scales fp16 [in/128, out]; lm_head and embeddings not quantized.
+// - GPTQ int4 (AutoGPTQ / GPTQModel, group 128): qweight int32 [in/8, out], qzeros int32 [in/128, out/8],
+//   scales fp16 [in/128, out], g_idx int32 [in].
+// - MXFP4 (gpt-oss release): MoE expert weights as 4-bit e2m1 "blocks" plus one uint8 e8m0 scale per 32
+//   values; attention, router, embeddings and lm_head stay bf16 (config.quantization_config
+//   modules_to_not_convert).
+// - NVFP4 (ModelOpt / compressed-tensors): 4-bit e2m1 weights, one fp8 e4m3 scale per 16 values, plus a
+//   per-tensor fp32 global scale and input scale; embeddings, lm_head, routers stay 16-bit.
+// - MLX 4/8-bit (mlx_lm.convert, group 64): packed uint32 weights plus bf16 scale and bias per group of 64;
+//   embeddings and lm_head are quantized too.
+#include "fitmygpu/formats.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+#include "fitmygpu/error.hpp"
+
+namespace fitmygpu {
+
+namespace {
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+bool is_linear_in_layer(const Tensor& t) {
+    if (t.kind != TensorKind::Matrix) return false;
+    switch (t.role) {
+        case Role::TokenEmbd:
+        case Role::Output:
+        case Role::FfnGateInp:
+        case Role::FfnGateInpShexp:
+        case Role::Vision:
+        case Role::Mtp:
+            return false;
+        default:
+            return true;
+    }
+}
+
+constexpr i64 kGroup128 = 128;
+constexpr i64 kMlxGroup = 64;
+
+}  // namespace
+
+std::string WeightFormat::label() const {
+    switch (scheme) {
+        case Scheme::BF16: return "BF16";
+        case Scheme::FP16: return "FP16";
+        case Scheme::FP32: return "FP32";
+        case Scheme::FP8: return "FP8";
+        case Scheme::INT8: return "INT8 (W8A8)";
+        case Scheme::AWQ_INT4: return "AWQ int4";
+        case Scheme::GPTQ_INT4: return "GPTQ int4";
+        case Scheme::MXFP4: return "MXFP4";
+        case Scheme::NVFP4: return "NVFP4";
+        case Scheme::MLX_4BIT: return "MLX 4-bit";
+        case Scheme::MLX_8BIT: return "MLX 8-bit";
+        case Scheme::GGUF: return std::string("GGUF ") + gguf_file_type_name(gguf);
+    }
+    return id;
+}
+
+WeightFormat parse_weight_format(const std::string& raw, const std::string& field) {
+    WeightFormat f;
+    const std::string id = lower(raw);
+    f.id = id;
+    if (id == "bf16" || id == "bfloat16") { f.scheme = Scheme::BF16; f.id = "bf16"; }
+    else if (id == "fp16" || id == "f16" || id == "float16") { f.scheme = Scheme::FP16; f.id = "fp16"; }
+    else if (id == "fp32" || id == "f32" || id == "float32") { f.scheme = Scheme::FP32; f.id = "fp32"; }
+    else if (id == "fp8" || id == "fp8-dynamic" || id == "float8") { f.scheme = Scheme::FP8; f.id = "fp8"; }
+    else if (id == "int8" || id == "w8a8") { f.scheme = Scheme::INT8; f.id = "int8"; }
+    else if (id == "awq-int4" || id == "awq") { f.scheme = Scheme::AWQ_INT4; f.id = "awq-int4"; }
+    else if (id == "gptq-int4" || id == "gptq") { f.scheme = Scheme::GPTQ_INT4; f.id = "gptq-int4"; }
+    else if (id == "mxfp4") { f.scheme = Scheme::MXFP4; }
+    else if (id == "nvfp4" || id == "fp4") { f.scheme = Scheme::NVFP4; f.id = "nvfp4"; }
+    else if (id == "mlx-4bit" || id == "mlx-q4") { f.scheme = Scheme::MLX_4BIT; f.id = "mlx-4bit"; }
+    else if (id == "mlx-8bit" || id == "mlx-q8") { f.scheme = Scheme::MLX_8BIT; f.id = "mlx-8bit"; }
+    else if (id.rfind("gguf:", 0) == 0) {
+        auto ft = gguf_file_type_from_name(raw.substr(5));
+        if (!ft) fail("invalid_field", field, field + ": unknown GGUF file type \"" + raw.substr(5) + "\" (e.g. gguf:Q4_K_M, gguf:Q8_0, gguf:IQ4_XS)");
+        f.scheme = Scheme::GGUF;
+        f.gguf = *ft;
+        f.id = std::string("gguf:") + gguf_file_type_name(*ft);
+    } else {
+        fail("invalid_field", field,
+             field + ": unknown weight format \"" + raw +
+                 "\"; use bf16, fp16, fp32, fp8, int8, awq-int4, gptq-int4, mxfp4, nvfp4, mlx-4bit, mlx-8bit or gguf:<type>");
+    }
+    return f;
+}
+
+WeightFormat native_weight_format(const ModelGeometry& g, const nlohmann::json& config) {
+    if (config.contains("quantization_config") && config.at("quantization_config").is_object()) {
+        const auto& q = config.at("quantization_config");
+        const std::string method = q.contains("quant_method") && q.at("quant_method").is_string() ? lower(q.at("quant_method").get<std::string>()) : "";
+        if (method == "mxfp4") return parse_weight_format("mxfp4");
+        if (method == "fp8") return parse_weight_format("fp8");
+        if (method == "awq") return parse_weight_format("awq-int4");
+        if (method == "gptq") return parse_weight_format("gptq-int4");
+        if (method == "modelopt" || method == "nvfp4") return parse_weight_format("nvfp4");
+    }
+    if (g.dtype == "float16") return parse_weight_format("fp16");
+    if (g.dtype == "float32") return parse_weight_format("bf16");  // engines load fp32 checkpoints as 16-bit
+    return parse_weight_format("bf16");
+}
+
+bool is_quantized_in(const Tensor& t, const WeightFormat& f) {
+    switch (f.scheme) {
+        case Scheme::BF16: case Scheme::FP16: case Scheme::FP32: case Scheme::GGUF: return false;
+        case Scheme::MXFP4: return t.kind == TensorKind::Matrix && t.is_expert();
+        case Scheme::MLX_4BIT:
+        case Scheme::MLX_8BIT:
+            return t.kind == TensorKind::Matrix && t.role != Role::Vision && t.role != Role::Mtp && t.ne0 % kMlxGroup == 0;
+        default: return is_linear_in_layer(t);
+    }
+}
+
+i64 tensor_bytes(const Tensor& t, const WeightFormat& f) {
+    const i64 n = t.elements();
+    const i64 rows = t.ne1 * t.ne2;                        // output channels across experts
+    const i64 groups128 = ceil_div(t.ne0, kGroup128) * rows;  // quantization groups along the input dim
+    if (f.scheme == Scheme::FP32) return n * 4;
+    if (!is_quantized_in(t, f)) return n * 2;
+    switch (f.scheme) {
+        case Scheme::FP8:
+        case Scheme::INT8: return n + rows * 4;
+        case Scheme::AWQ_INT4: return n / 2 + groups128 * 2 + groups128 / 2;
+        case Scheme::GPTQ_INT4: return n / 2 + groups128 * 2 + groups128 / 2 + t.ne0 * t.ne2 * 4;
+        case Scheme::MXFP4: return n / 2 + ceil_div(n, 32);
+        case Scheme::NVFP4: return n / 2 + ceil_div(n, 16) + t.ne2 * 2 * 4;
+        case Scheme::MLX_4BIT: return n / 2 + (n / kMlxGroup) * 2 * 2;
+        case Scheme::MLX_8BIT: return n + (n / kMlxGroup) * 2 * 2;
+        default: return n * 2;
+    }
+}
+
+i64 KvType::bytes(i64 n) const {
+    switch (dtype) {
+        case KvDtype::F32: return n * 4;
+        case KvDtype::BF16:
+        case KvDtype::F16: return n * 2;
+        case KvDtype::FP8: return n;
+        case KvDtype::Q8_0: return ggml_row_bytes(GgmlType::Q8_0, n);
+        case KvDtype::Q4_0: return ggml_row_bytes(GgmlType::Q4_0, n);
+        case KvDtype::Q4_1: return ggml_row_bytes(GgmlType::Q4_1, n);
+        case KvDtype::Q5_0: return ggml_row_bytes(GgmlType::Q5_0, n);
+        case KvDtype::Q5_1: return ggml_row_bytes(GgmlType::Q5_1, n);
+        case KvDtype::IQ4_NL: return ggml_row_bytes(GgmlType::IQ4_NL, n);
+    }
+    return n * 2;
+}
+
+KvType parse_kv_dtype(const std::string& raw, const std::string& field) {
+    const std::string id = lower(raw);
+    KvType k;
+    k.id = id;
+    if (id == "bf16" || id == "bfloat16") k.dtype = KvDtype::BF16;
+    else if (id == "fp16" || id == "f16" || id == "float16") { k.dtype = KvDtype::F16; k.id = "f16"; }
+    else if (id == "fp32" || id == "f32") { k.dtype = KvDtype::F32; k.id = "f32"; }
+    else if (id == "fp8" || id == "fp8_e4m3" || id == "fp8_e5m2" || id == "fp8-e4m3" || id == "fp8-e5m2") { k.dtype = KvDtype::FP8; }
+    else if (id == "q8_0") k.dtype = KvDtype::Q8_0;
+    else if (id == "q4_0") k.dtype = KvDtype::Q4_0;
+    else if (id == "q4_1") k.dtype = KvDtype::Q4_1;
+    else if (id == "q5_0") k.dtype = KvDtype::Q5_0;
+    else if (id == "q5_1") k.dtype = KvDtype::Q5_1;
+    else if (id == "iq4_nl") k.dtype = KvDtype::IQ4_NL;
+    else fail("invalid_field", field, field + ": unknown KV cache dtype \"" + raw + "\"; use auto, bf16, fp16, fp8, q8_0, q4_0, q4_1, q5_0, q5_1 or iq4_nl");
+    return k;
+}
+
+}  // namespace fitmygpu

@@ -1,0 +1,420 @@
+// config.json -> ModelGeometry. Field names and per-family defaults follow the Hugging Face
+// transformers configuration classes (LlamaConfig, Qwen2Config, Qwen3Config, Gemma2Config,
+// Gemma3TextConfig, GptOssConfig, DeepseekV3Config, Qwen3NextConfig, NemotronHConfig, Mamba2Config, ...).
+#include "fitmygpu/geometry.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+#include "fitmygpu/error.hpp"
+
+namespace fitmygpu {
+
+using nlohmann::json;
+
+namespace {
+
+// Reads config fields with validation; every error names the field with its prefix.
+class Reader {
+public:
+    Reader(const json& cfg, std::string prefix) : c_(cfg), prefix_(std::move(prefix)) {}
+
+    const json& raw() const { return c_; }
+    bool has(const char* key) const { return c_.contains(key) && !c_.at(key).is_null(); }
+
+    std::string path(const std::string& key) const { return prefix_ + "." + key; }
+
+    // A positive integer (rejects negatives, zero, fractions, absurd sizes).
+    i64 positive(const char* key, i64 max = (i64{1} << 40)) const {
+        const json& v = c_.at(key);
+        if (!v.is_number()) fail("invalid_field", path(key), path(key) + " must be a number");
+        double d = v.get<double>();
+        if (!(d >= 1) || d != std::floor(d) || d > static_cast<double>(max))
+            fail("invalid_field", path(key), path(key) + " must be a positive whole number (got " + v.dump() + ")");
+        return static_cast<i64>(d);
+    }
+    i64 non_negative(const char* key, i64 max = (i64{1} << 40)) const {
+        const json& v = c_.at(key);
+        if (!v.is_number()) fail("invalid_field", path(key), path(key) + " must be a number");
+        double d = v.get<double>();
+        if (!(d >= 0) || d != std::floor(d) || d > static_cast<double>(max))
+            fail("invalid_field", path(key), path(key) + " must be a non-negative whole number (got " + v.dump() + ")");
+        return static_cast<i64>(d);
+    }
+    i64 require(const char* key) const {
+        if (!has(key)) fail("missing_field", path(key), path(key) + " is required");
+        return positive(key);
+    }
+    // First present key of several synonyms; 0 if none.
+    i64 first_of(std::initializer_list<const char*> keys) const {
+        for (const char* k : keys)
+            if (has(k)) return positive(k);
+        return 0;
+    }
+    i64 opt(const char* key, i64 fallback) const { return has(key) ? non_negative(key) : fallback; }
+    bool flag(const char* key, bool fallback) const {
+        if (!has(key)) return fallback;
+        const json& v = c_.at(key);
+        if (!v.is_boolean()) fail("invalid_field", path(key), path(key) + " must be true or false");
+        return v.get<bool>();
+    }
+    std::string str(const char* key, const std::string& fallback = "") const {
+        if (!has(key)) return fallback;
+        const json& v = c_.at(key);
+        if (!v.is_string()) fail("invalid_field", path(key), path(key) + " must be a string");
+        return v.get<std::string>();
+    }
+
+private:
+    const json& c_;
+    std::string prefix_;
+};
+
+bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
+
+// Generic ViT-style encoder size from a vision_config (SigLIP, CLIP, Qwen-VL style): per layer
+// q/k/v/o with biases, two MLP matrices with biases, two LayerNorms; plus patch embedding, learned
+// position embeddings, a final norm and a linear projector into the text hidden size. It is an
+// estimate of the tower (exact per-family layouts differ by a few percent); the result says so.
+VisionSpec estimate_vision(const json& vc, i64 text_hidden) {
+    VisionSpec v;
+    auto num = [&](std::initializer_list<const char*> keys, i64 fallback) -> i64 {
+        for (const char* k : keys)
+            if (vc.contains(k) && vc.at(k).is_number_integer()) return vc.at(k).get<i64>();
+        return fallback;
+    };
+    i64 d = num({"hidden_size", "embed_dim", "width", "d_model"}, 0);
+    i64 layers = num({"num_hidden_layers", "depth", "num_layers"}, 0);
+    if (d <= 0 || layers <= 0) return v;
+    i64 ffn = num({"intermediate_size", "mlp_dim"}, 4 * d);
+    i64 patch = num({"patch_size"}, 14);
+    i64 image = num({"image_size"}, 224);
+    i64 channels = num({"num_channels", "in_channels", "in_chans"}, 3);
+    i64 temporal = num({"temporal_patch_size"}, 1);
+    i64 per_layer = 4 * d * d + 4 * d + 2 * d * ffn + ffn + d + 4 * d;
+    i64 patches = (image / std::max<i64>(patch, 1)) * (image / std::max<i64>(patch, 1));
+    i64 out_hidden = num({"out_hidden_size", "projection_dim"}, text_hidden);
+    v.present = true;
+    v.params = layers * per_layer + channels * temporal * patch * patch * d + d + patches * d + 2 * d + d * out_hidden + out_hidden;
+    v.note = "estimated from vision_config (ViT layout: " + std::to_string(layers) + " layers of width " + std::to_string(d) + ")";
+    return v;
+}
+
+// Merges a nested text_config over the top level: text fields win, top-level fields fill gaps
+// (multimodal configs keep tie_word_embeddings or vocab_size at the top in some families).
+json effective_text_config(const json& config) {
+    if (!config.contains("text_config") || !config.at("text_config").is_object()) return config;
+    json merged = config.at("text_config");
+    for (auto it = config.begin(); it != config.end(); ++it) {
+        if (it.key() == "text_config" || it.key() == "vision_config" || it.key() == "audio_config") continue;
+        if (!merged.contains(it.key())) merged[it.key()] = it.value();
+    }
+    return merged;
+}
+
+Mixer mixer_from_layer_type(const std::string& t, const std::string& field) {
+    if (t == "full_attention" || t == "attention" || t == "global" || t == "full") return Mixer::FullAttention;
+    if (t == "sliding_attention" || t == "sliding_window" || t == "local" || t == "sliding") return Mixer::SlidingAttention;
+    if (t == "chunked_attention") return Mixer::ChunkedAttention;
+    if (t == "linear_attention") return Mixer::LinearAttention;
+    if (t == "mamba" || t == "mamba2") return Mixer::Mamba;
+    fail("invalid_field", field, field + " has an unknown layer type \"" + t + "\"");
+}
+
+}  // namespace
+
+bool ModelGeometry::has(Mixer m) const {
+    return std::any_of(layers.begin(), layers.end(), [m](const LayerSpec& l) { return l.mixer == m; });
+}
+int ModelGeometry::count(Mixer m) const {
+    return static_cast<int>(std::count_if(layers.begin(), layers.end(), [m](const LayerSpec& l) { return l.mixer == m; }));
+}
+
+const char* mixer_name(Mixer m) {
+    switch (m) {
+        case Mixer::FullAttention: return "full attention";
+        case Mixer::SlidingAttention: return "sliding-window attention";
+        case Mixer::ChunkedAttention: return "chunked local attention";
+        case Mixer::Mla: return "multi-head latent attention";
+        case Mixer::LinearAttention: return "linear attention (Gated DeltaNet)";
+        case Mixer::Mamba: return "Mamba SSM";
+        case Mixer::None: return "none";
+    }
+    return "?";
+}
+
+ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
+    if (!config.is_object()) fail("invalid_field", prefix, prefix + " must be a JSON object (a config.json)");
+    const json text = effective_text_config(config);
+    const std::string tprefix = config.contains("text_config") ? prefix + ".text_config" : prefix;
+    Reader r(text, tprefix);
+    Reader top(config, prefix);
+
+    ModelGeometry g;
+    g.model_type = top.str("model_type");
+    const std::string mt = r.str("model_type", g.model_type);
+    if (config.contains("architectures") && config.at("architectures").is_array() && !config.at("architectures").empty() &&
+        config.at("architectures").at(0).is_string())
+        g.architecture = config.at("architectures").at(0).get<std::string>();
+    g.dtype = r.str("torch_dtype", r.str("dtype", "bfloat16"));
+
+    const bool mamba_only = mt == "mamba2" || mt == "mamba" || mt == "falcon_mamba";
+    g.hidden = r.first_of({"hidden_size", "d_model", "n_embd", "model_dim"});
+    if (g.hidden == 0) fail("missing_field", r.path("hidden_size"), r.path("hidden_size") + " is required");
+    g.n_layers = r.first_of({"num_hidden_layers", "n_layer", "num_layers", "n_layers"});
+    if (g.n_layers == 0) fail("missing_field", r.path("num_hidden_layers"), r.path("num_hidden_layers") + " is required");
+    if (g.n_layers > 4096) fail("invalid_field", r.path("num_hidden_layers"), r.path("num_hidden_layers") + " is implausibly large");
+    g.vocab = r.require("vocab_size");
+    g.max_position_embeddings = r.first_of({"max_position_embeddings", "max_seq_len", "seq_length", "n_positions"});
+
+    if (!mamba_only) {
+        g.n_heads = r.first_of({"num_attention_heads", "n_head", "num_heads"});
+        if (g.n_heads == 0) fail("missing_field", r.path("num_attention_heads"), r.path("num_attention_heads") + " is required");
+        g.n_kv_heads = r.first_of({"num_key_value_heads", "num_kv_heads", "n_head_kv", "multi_query_group_num"});
+        if (g.n_kv_heads == 0) g.n_kv_heads = r.flag("multi_query", false) ? 1 : g.n_heads;
+        if (g.n_kv_heads > g.n_heads)
+            fail("invalid_field", r.path("num_key_value_heads"), r.path("num_key_value_heads") + " cannot exceed num_attention_heads");
+        g.head_dim = r.first_of({"head_dim", "attention_head_size", "kv_channels"});
+        if (g.head_dim == 0) {
+            if (g.hidden % g.n_heads != 0)
+                fail("invalid_field", r.path("num_attention_heads"), "hidden_size is not a multiple of num_attention_heads and no head_dim is given");
+            g.head_dim = g.hidden / g.n_heads;
+        }
+    }
+    g.intermediate = r.first_of({"intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"});
+
+    // HF PretrainedConfig defaults tie_word_embeddings to true; Llama-style configs set it explicitly.
+    g.tied_embeddings = r.flag("tie_word_embeddings", true);
+    g.mlp_bias = r.flag("mlp_bias", false);
+    {
+        const std::string act = r.str("mlp_hidden_act", r.str("hidden_act", ""));
+        g.ffn_gated = !(mt == "nemotron_h" || act == "relu2");
+    }
+    const bool attention_bias = r.flag("attention_bias", false);
+    g.qkv_bias = attention_bias || r.flag("qkv_bias", false) || mt == "qwen2" || mt == "qwen2_moe" || mt == "qwen2_vl" ||
+                 mt == "qwen2_5_vl" || r.flag("use_qkv_bias", false) || r.flag("add_qkv_bias", false);
+    g.o_bias = attention_bias && mt != "qwen2";
+    g.qk_norm = mt == "qwen3" || mt == "qwen3_moe" || mt == "qwen3_next" || starts_with(mt, "gemma3") ||
+                starts_with(mt, "qwen3_5") || starts_with(mt, "qwen3_vl") || r.flag("use_qk_norm", false) || r.flag("qk_layernorm", false);
+    if (mt == "llama4_text" || mt == "llama4") g.qk_norm = false;  // Llama 4 uses a weightless L2 qk-norm
+    g.qk_norm_full_width = mt == "olmo2" || mt == "olmoe";
+    if (g.qk_norm_full_width) g.qk_norm = true;
+    g.attention_sinks = mt == "gpt_oss";
+    g.norms_per_layer = (starts_with(mt, "gemma2") || starts_with(mt, "gemma3")) ? 4 : 2;
+    if (mt == "cohere" || mt == "cohere2") g.norms_per_layer = 1;  // parallel attention + MLP share one input norm
+    if (mt == "olmo2") g.norms_per_layer = 2;
+
+    // ---- mixture of experts ----
+    g.moe.n_experts = r.first_of({"num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts"});
+    if (g.moe.n_experts > 0) {
+        g.moe.n_experts_per_tok = r.first_of({"num_experts_per_tok", "experts_per_token", "moe_topk", "num_experts_per_token"});
+        if (g.moe.n_experts_per_tok == 0)
+            fail("missing_field", r.path("num_experts_per_tok"), r.path("num_experts_per_tok") + " is required for a mixture-of-experts model");
+        if (g.moe.n_experts_per_tok > g.moe.n_experts)
+            fail("invalid_field", r.path("num_experts_per_tok"), r.path("num_experts_per_tok") + " cannot exceed the number of experts");
+        g.moe.expert_intermediate = r.first_of({"moe_intermediate_size", "expert_intermediate_size"});
+        if (g.moe.expert_intermediate == 0) g.moe.expert_intermediate = g.intermediate;  // Mixtral, gpt-oss, Llama 4
+        g.moe.n_shared_experts = r.opt("n_shared_experts", r.opt("num_shared_experts", 0));
+        g.moe.shared_intermediate = g.moe.expert_intermediate;
+        if (r.has("shared_expert_intermediate_size") && r.non_negative("shared_expert_intermediate_size") > 0) {
+            // Qwen2-MoE / Qwen3-Next / Qwen3.5: one shared expert of its own width, with a sigmoid gate.
+            g.moe.n_shared_experts = 1;
+            g.moe.shared_intermediate = r.positive("shared_expert_intermediate_size");
+            g.moe.shared_expert_gate = true;
+        }
+        if (r.has("moe_shared_expert_intermediate_size")) {  // Nemotron-H
+            g.moe.shared_intermediate = r.positive("moe_shared_expert_intermediate_size");
+            if (g.moe.n_shared_experts == 0) g.moe.n_shared_experts = 1;
+        }
+        if (mt == "llama4_text" || mt == "llama4") {  // one shared expert of intermediate_size per MoE layer
+            g.moe.n_shared_experts = 1;
+            g.moe.shared_intermediate = g.intermediate;
+        }
+        g.moe.router_bias = mt == "gpt_oss";
+        g.moe.expert_bias = mt == "gpt_oss";
+        g.moe.score_correction_bias = mt == "deepseek_v3" || mt == "kimi_k2" || starts_with(mt, "glm4_moe") ||
+                                      mt == "minimax_m2" || mt == "nemotron_h" || r.str("topk_method") == "noaux_tc";
+        g.moe.gated = g.ffn_gated;  // Nemotron-H experts are relu^2 up/down only
+    }
+
+    // ---- MLA ----
+    if (r.has("kv_lora_rank")) {
+        g.mla.kv_lora_rank = r.positive("kv_lora_rank");
+        g.mla.q_lora_rank = r.opt("q_lora_rank", 0);
+        g.mla.qk_nope_head_dim = r.require("qk_nope_head_dim");
+        g.mla.qk_rope_head_dim = r.require("qk_rope_head_dim");
+        g.mla.v_head_dim = r.require("v_head_dim");
+    }
+
+    // ---- linear attention (Gated DeltaNet) ----
+    if (r.has("linear_num_value_heads")) {
+        g.linear.n_key_heads = r.require("linear_num_key_heads");
+        g.linear.n_value_heads = r.require("linear_num_value_heads");
+        g.linear.key_head_dim = r.require("linear_key_head_dim");
+        g.linear.value_head_dim = r.require("linear_value_head_dim");
+        g.linear.conv_kernel = r.opt("linear_conv_kernel_dim", 4);
+    }
+
+    // ---- Mamba ----
+    const bool has_mamba_fields = r.has("mamba_num_heads") || r.has("ssm_state_size") || r.has("state_size") || r.has("mamba_d_ssm") ||
+                                  mamba_only || mt == "falcon_h1" || mt == "granitemoehybrid" || mt == "nemotron_h";
+    if (has_mamba_fields) {
+        g.mamba.d_state = r.first_of({"ssm_state_size", "state_size", "mamba_d_state", "d_state"});
+        if (g.mamba.d_state == 0) g.mamba.d_state = 128;
+        g.mamba.n_groups = r.first_of({"n_groups", "mamba_n_groups", "ngroups"});
+        if (g.mamba.n_groups == 0) g.mamba.n_groups = 1;
+        g.mamba.conv_kernel = r.first_of({"conv_kernel", "mamba_d_conv", "d_conv"});
+        if (g.mamba.conv_kernel == 0) g.mamba.conv_kernel = 4;
+        i64 heads = r.first_of({"mamba_num_heads", "mamba_n_heads"});
+        i64 head_dim = r.first_of({"mamba_head_dim", "mamba_d_head"});
+        if (mt == "mamba2" && heads == 0) heads = r.first_of({"num_heads"});
+        if (mt == "mamba2" && head_dim == 0) head_dim = r.first_of({"head_dim"});
+        i64 expand = r.first_of({"expand", "mamba_expand"});
+        if (r.has("mamba_d_ssm")) g.mamba.d_inner = r.positive("mamba_d_ssm");
+        else if (heads > 0 && head_dim > 0) g.mamba.d_inner = heads * head_dim;
+        else g.mamba.d_inner = (expand > 0 ? expand : 2) * g.hidden;
+        g.mamba.n_heads = heads > 0 ? heads : (head_dim > 0 ? g.mamba.d_inner / head_dim : 0);
+        g.mamba.conv_bias = r.flag("use_conv_bias", r.flag("mamba_conv_bias", true));
+        g.mamba.mamba1 = mt == "mamba" || mt == "falcon_mamba";
+        if (g.mamba.mamba1) {
+            i64 dt = r.has("time_step_rank") && r.raw().at("time_step_rank").is_number() ? r.positive("time_step_rank") : 0;
+            g.mamba.dt_rank = dt > 0 ? dt : ceil_div(g.hidden, 16);
+            g.mamba.out_norm = false;
+        }
+    }
+
+    // ---- multi-token prediction layers shipped with the weights ----
+    g.n_mtp_layers = static_cast<int>(r.opt("num_nextn_predict_layers", r.opt("mtp_num_hidden_layers", r.opt("num_mtp_modules", 0))));
+
+    // ---- per-layer layout ----
+    const i64 L = g.n_layers;
+    std::vector<Mixer> mixers(static_cast<size_t>(L), g.mla.kv_lora_rank > 0 ? Mixer::Mla : Mixer::FullAttention);
+    std::vector<Ffn> ffns(static_cast<size_t>(L), Ffn::Dense);
+    i64 window = r.has("sliding_window") && r.raw().at("sliding_window").is_number() ? r.non_negative("sliding_window") : 0;
+
+    if (text.contains("layer_types") && text.at("layer_types").is_array()) {
+        const json& lt = text.at("layer_types");
+        if (static_cast<i64>(lt.size()) != L)
+            fail("invalid_field", r.path("layer_types"), r.path("layer_types") + " must list one entry per layer (" + std::to_string(L) + ")");
+        for (i64 i = 0; i < L; ++i) {
+            if (!lt.at(i).is_string()) fail("invalid_field", r.path("layer_types"), r.path("layer_types") + " entries must be strings");
+            mixers[i] = mixer_from_layer_type(lt.at(i).get<std::string>(), r.path("layer_types"));
+            if (mixers[i] == Mixer::FullAttention && g.mla.kv_lora_rank > 0) mixers[i] = Mixer::Mla;
+        }
+        if (mt == "granitemoehybrid" || mt == "falcon_h1") {
+            // these list "mamba"/"attention" per layer; handled below with the same vector
+        }
+    } else if (r.has("layers_block_type") && r.raw().at("layers_block_type").is_array()) {
+        const json& lt = r.raw().at("layers_block_type");
+        if (static_cast<i64>(lt.size()) != L)
+            fail("invalid_field", r.path("layers_block_type"), r.path("layers_block_type") + " must list one entry per layer");
+        for (i64 i = 0; i < L; ++i) mixers[i] = mixer_from_layer_type(lt.at(i).get<std::string>(), r.path("layers_block_type"));
+    } else if (starts_with(mt, "gemma2")) {
+        for (i64 i = 0; i < L; ++i) mixers[i] = (i % 2 == 0) ? Mixer::SlidingAttention : Mixer::FullAttention;
+    } else if (starts_with(mt, "gemma3")) {
+        i64 pattern = r.opt("sliding_window_pattern", 6);
+        for (i64 i = 0; i < L; ++i) mixers[i] = (pattern > 0 && (i + 1) % pattern == 0) ? Mixer::FullAttention : Mixer::SlidingAttention;
+    } else if (mt == "qwen3_next") {
+        i64 interval = r.opt("full_attention_interval", 4);
+        for (i64 i = 0; i < L; ++i) mixers[i] = (interval > 0 && (i + 1) % interval == 0) ? Mixer::FullAttention : Mixer::LinearAttention;
+    } else if (mt == "llama4_text" || mt == "llama4") {
+        window = r.opt("attention_chunk_size", 8192);
+        if (text.contains("no_rope_layers") && text.at("no_rope_layers").is_array() && static_cast<i64>(text.at("no_rope_layers").size()) == L) {
+            for (i64 i = 0; i < L; ++i) mixers[i] = text.at("no_rope_layers").at(i).get<int>() != 0 ? Mixer::ChunkedAttention : Mixer::FullAttention;
+        } else {
+            for (i64 i = 0; i < L; ++i) mixers[i] = ((i + 1) % 4 == 0) ? Mixer::FullAttention : Mixer::ChunkedAttention;
+        }
+    } else if (mt == "nemotron_h") {
+        const std::string pat = r.str("hybrid_override_pattern");
+        if (static_cast<i64>(pat.size()) != L)
+            fail("invalid_field", r.path("hybrid_override_pattern"), r.path("hybrid_override_pattern") + " must have one character per layer");
+        for (i64 i = 0; i < L; ++i) {
+            char ch = pat[static_cast<size_t>(i)];
+            if (ch == 'M') { mixers[i] = Mixer::Mamba; ffns[i] = Ffn::None; }
+            else if (ch == '*') { mixers[i] = Mixer::FullAttention; ffns[i] = Ffn::None; }
+            else if (ch == '-') { mixers[i] = Mixer::None; ffns[i] = Ffn::Dense; }
+            else if (ch == 'E') { mixers[i] = Mixer::None; ffns[i] = Ffn::Moe; }
+            else fail("invalid_field", r.path("hybrid_override_pattern"), "unknown layer code '" + std::string(1, ch) + "' in " + r.path("hybrid_override_pattern"));
+        }
+    } else if (mamba_only) {
+        for (i64 i = 0; i < L; ++i) { mixers[i] = Mixer::Mamba; ffns[i] = Ffn::None; }
+    } else if (mt == "jamba") {
+        i64 period = r.opt("attn_layer_period", 8), offset = r.opt("attn_layer_offset", 4);
+        for (i64 i = 0; i < L; ++i) mixers[i] = (period > 0 && i % period == offset) ? Mixer::FullAttention : Mixer::Mamba;
+    } else if (window > 0) {
+        // Mistral-style: sliding_window applies to every layer. Qwen2-style configs carry a window that is
+        // only used when use_sliding_window is true, and then only for layers >= max_window_layers.
+        const bool qwen_style = r.has("use_sliding_window");
+        if (qwen_style && !r.flag("use_sliding_window", false)) {
+            window = 0;
+        } else {
+            i64 first_swa = qwen_style ? r.opt("max_window_layers", 0) : 0;
+            for (i64 i = first_swa; i < L; ++i) mixers[i] = Mixer::SlidingAttention;
+        }
+    }
+
+    // Falcon-H1 runs attention and an SSM side by side in every layer.
+    const bool parallel_mamba = mt == "falcon_h1";
+
+    // MoE layer placement.
+    if (g.is_moe()) {
+        const i64 dense_first = r.opt("first_k_dense_replace", 0);
+        const i64 step = r.opt("decoder_sparse_step", 1);
+        const i64 interleave = r.opt("interleave_moe_layer_step", 1);
+        std::vector<i64> mlp_only;
+        if (text.contains("mlp_only_layers") && text.at("mlp_only_layers").is_array())
+            for (const auto& v : text.at("mlp_only_layers")) mlp_only.push_back(v.get<i64>());
+        i64 moe_freq = 1;
+        if (r.has("moe_layer_freq") && r.raw().at("moe_layer_freq").is_number()) moe_freq = r.positive("moe_layer_freq");
+        for (i64 i = 0; i < L; ++i) {
+            if (mt == "nemotron_h") continue;  // set by the pattern
+            bool moe = i >= dense_first;
+            if (step > 1) moe = moe && ((i + 1) % step == 0);
+            if (interleave > 1) moe = moe && ((i + 1) % interleave == 0);
+            if (moe_freq > 1) moe = moe && (i % moe_freq == 0);
+            if (std::find(mlp_only.begin(), mlp_only.end(), i) != mlp_only.end()) moe = false;
+            ffns[i] = moe ? Ffn::Moe : Ffn::Dense;
+        }
+    }
+
+    if (std::any_of(ffns.begin(), ffns.end(), [](Ffn f) { return f == Ffn::Dense; }) && g.intermediate == 0)
+        fail("missing_field", r.path("intermediate_size"), r.path("intermediate_size") + " is required");
+    if (std::any_of(mixers.begin(), mixers.end(), [](Mixer m) { return m == Mixer::LinearAttention; }) && g.linear.n_value_heads == 0)
+        fail("missing_field", r.path("linear_num_value_heads"), "linear-attention layers need " + r.path("linear_num_value_heads"));
+
+    // Llama 4 interleaves dense layers of a larger width (intermediate_size_mlp) with MoE layers.
+    const i64 dense_width = (mt == "llama4_text" || mt == "llama4") && r.has("intermediate_size_mlp") ? r.positive("intermediate_size_mlp") : g.intermediate;
+
+    g.layers.resize(static_cast<size_t>(L));
+    for (i64 i = 0; i < L; ++i) {
+        LayerSpec& l = g.layers[static_cast<size_t>(i)];
+        l.mixer = mixers[static_cast<size_t>(i)];
+        l.ffn = ffns[static_cast<size_t>(i)];
+        l.ffn_intermediate = l.ffn == Ffn::Dense ? dense_width : 0;
+        l.n_heads = g.n_heads;
+        l.n_kv_heads = g.n_kv_heads;
+        l.head_dim_k = g.head_dim;
+        l.head_dim_v = g.head_dim;
+        l.parallel_mamba = parallel_mamba;
+        if (l.mixer == Mixer::SlidingAttention || l.mixer == Mixer::ChunkedAttention) {
+            if (window <= 0) fail("missing_field", r.path("sliding_window"), "sliding-window layers need " + r.path("sliding_window"));
+            l.window = window;
+        }
+        if (l.mixer == Mixer::Mla) {
+            l.n_kv_heads = 1;  // one latent "head" per token
+            l.head_dim_k = g.mla.kv_lora_rank + g.mla.qk_rope_head_dim;
+            l.head_dim_v = 0;  // V is decompressed from the same latent
+        }
+    }
+    // Gemma 2: head_dim is explicit; window 4096. Gemma 3: per-layer local window (config sliding_window).
+
+    // Vision / audio towers.
+    if (config.contains("vision_config") && config.at("vision_config").is_object())
+        g.vision = estimate_vision(config.at("vision_config"), g.hidden);
+
+    return g;
+}
+
+}  // namespace fitmygpu

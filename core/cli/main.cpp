@@ -1,1 +1,137 @@
-int main() { return 0; }
+// fitmygpu: the estimator on the command line.
+//   fitmygpu estimate [FILE|-] [--table]   request JSON in, response JSON out (exit 2 on a bad request)
+//   fitmygpu compare  [FILE|-]             the request's setup on every catalog GPU
+//   fitmygpu catalog models|gpus [--json]  one entry per line, id first
+//   fitmygpu search models|gpus QUERY...   ranked ids
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fitmygpu/api.hpp"
+#include "fitmygpu/expr.hpp"
+
+using nlohmann::json;
+using namespace fitmygpu;
+
+namespace {
+
+int usage() {
+    std::cerr << "usage:\n"
+                 "  fitmygpu estimate [FILE|-] [--table]\n"
+                 "  fitmygpu compare [FILE|-]\n"
+                 "  fitmygpu catalog models|gpus [--json]\n"
+                 "  fitmygpu search models|gpus QUERY...\n";
+    return 64;
+}
+
+bool read_input(const std::string& path, std::string& out) {
+    if (path == "-") {
+        out.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+        return true;
+    }
+    std::ifstream f(path, std::ios::binary);
+    if (!f) return false;
+    out.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+    return true;
+}
+
+std::string gib(i64 bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(bytes) / static_cast<double>(GiB));
+    return buf;
+}
+
+void print_table(const json& r) {
+    std::cout << "verdict: " << r.at("verdict").get<std::string>() << "\n";
+    for (const auto& d : r.at("devices")) {
+        std::cout << "\n" << d.at("id").get<std::string>() << "  " << d.at("name").get<std::string>() << "\n"
+                  << "  capacity " << gib(d.at("capacity_bytes")) << ", budget " << gib(d.at("budget_bytes")) << ", required "
+                  << gib(d.at("required_bytes")) << ", headroom " << gib(d.at("headroom_bytes")) << "\n";
+    }
+    std::cout << "\nbreakdown (GiB = 2^30 bytes):\n";
+    for (const auto& b : r.at("breakdown")) {
+        const int dev = b.at("device").get<int>();
+        char line[256];
+        std::snprintf(line, sizeof line, "  %-5s %-12s %-38s %12s", dev < 0 ? "host" : ("#" + std::to_string(dev)).c_str(),
+                      b.at("component").get<std::string>().c_str(), b.at("label").get<std::string>().c_str(), gib(b.at("bytes")).c_str());
+        std::cout << line << "\n      = " << b.at("formula").get<std::string>() << "\n      = " << b.at("substituted").get<std::string>() << "\n";
+    }
+    const auto& kv = r.at("kv_cache");
+    std::cout << "\nKV cache: " << kv.at("bytes_per_token").get<i64>() << " bytes per token; capacity " << kv.at("capacity_tokens").get<i64>()
+              << " tokens; max concurrency " << kv.at("max_concurrency").dump() << "\n";
+    std::cout << "limits: max context " << r.at("limits").at("max_context").get<i64>() << " tokens, max concurrency "
+              << r.at("limits").at("max_concurrency").get<i64>() << "\n";
+    if (r.contains("speed") && r.at("speed").is_object())
+        std::cout << "speed: ~" << r.at("speed").at("decode_tokens_per_s").dump() << " tokens/s decode per request, ~"
+                  << r.at("speed").at("prefill_tokens_per_s").dump() << " tokens/s prefill\n";
+    for (const auto& w : r.at("warnings")) std::cout << "warning: " << w.get<std::string>() << "\n";
+    for (const auto& a : r.at("assumptions")) std::cout << "assumes: " << a.get<std::string>() << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty()) return usage();
+    const std::string cmd = args[0];
+    bool table = false, as_json = false;
+    std::vector<std::string> rest;
+    for (size_t i = 1; i < args.size(); ++i) {
+        if (args[i] == "--table") table = true;
+        else if (args[i] == "--json") as_json = true;
+        else rest.push_back(args[i]);
+    }
+
+    if (cmd == "estimate" || cmd == "compare") {
+        std::string text;
+        const std::string path = rest.empty() ? "-" : rest[0];
+        if (!read_input(path, text)) {
+            std::cout << api::error_json("unreadable_input", "", "cannot read " + path).dump() << "\n";
+            return 2;
+        }
+        const std::string out = api::call(cmd, text);
+        const json r = json::parse(out);
+        if (r.contains("error")) {
+            std::cout << r.dump(2) << "\n";
+            return 2;
+        }
+        if (table && cmd == "estimate") print_table(r);
+        else std::cout << r.dump(2) << "\n";
+        return 0;
+    }
+    if (cmd == "catalog") {
+        if (rest.empty() || (rest[0] != "models" && rest[0] != "gpus")) return usage();
+        const json list = rest[0] == "models" ? api::list_models().at("models") : api::list_gpus().at("gpus");
+        for (const auto& item : list) {
+            if (as_json) {
+                std::cout << item.dump() << "\n";
+            } else if (rest[0] == "models") {
+                std::cout << item.at("id").get<std::string>() << "\t" << item.at("name").get<std::string>() << "\t"
+                          << item.value("family", "") << "\n";
+            } else {
+                std::cout << item.at("id").get<std::string>() << "\t" << item.at("name").get<std::string>() << "\t"
+                          << item.value("memory_mib", 0.0) << " MiB\n";
+            }
+        }
+        return 0;
+    }
+    if (cmd == "search") {
+        if (rest.size() < 2) return usage();
+        std::string q;
+        for (size_t i = 1; i < rest.size(); ++i) q += (i > 1 ? " " : "") + rest[i];
+        const json r = json::parse(api::call("search", json{{"kind", rest[0]}, {"query", q}}.dump()));
+        if (r.contains("error")) {
+            std::cout << r.dump(2) << "\n";
+            return 2;
+        }
+        for (const auto& id : r.at("results")) std::cout << id.get<std::string>() << "\n";
+        return 0;
+    }
+    return usage();
+}

@@ -54,6 +54,25 @@ public:
         return 0;
     }
     i64 opt(const char* key, i64 fallback) const { return has(key) ? non_negative(key) : fallback; }
+    // A number, or an array of per-layer numbers (Hunyuan lists moe_topk per layer): the largest entry.
+    i64 scalar_or_max(const char* key) const {
+        if (!has(key)) return 0;
+        const json& v = c_.at(key);
+        if (v.is_array()) {
+            i64 best = 0;
+            for (const auto& x : v) {
+                if (!x.is_number() || x.get<double>() < 0) fail("invalid_field", path(key), path(key) + " must hold non-negative numbers");
+                best = std::max(best, static_cast<i64>(x.get<double>()));
+            }
+            return best;
+        }
+        return non_negative(key);
+    }
+    i64 first_scalar_of(std::initializer_list<const char*> keys) const {
+        for (const char* k : keys)
+            if (has(k)) return scalar_or_max(k);
+        return 0;
+    }
     bool flag(const char* key, bool fallback) const {
         if (!has(key)) return fallback;
         const json& v = c_.at(key);
@@ -166,7 +185,8 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
     g.n_layers = r.first_of({"num_hidden_layers", "n_layer", "num_layers", "n_layers"});
     if (g.n_layers == 0) fail("missing_field", r.path("num_hidden_layers"), r.path("num_hidden_layers") + " is required");
     if (g.n_layers > 4096) fail("invalid_field", r.path("num_hidden_layers"), r.path("num_hidden_layers") + " is implausibly large");
-    g.vocab = r.require("vocab_size");
+    if (!r.has("vocab_size") && starts_with(mt, "gemma3")) g.vocab = 262208;  // Gemma3TextConfig default
+    else g.vocab = r.require("vocab_size");
     g.max_position_embeddings = r.first_of({"max_position_embeddings", "max_seq_len", "seq_length", "n_positions"});
 
     if (!mamba_only) {
@@ -176,7 +196,7 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
         if (g.n_kv_heads == 0) g.n_kv_heads = r.flag("multi_query", false) ? 1 : g.n_heads;
         if (g.n_kv_heads > g.n_heads)
             fail("invalid_field", r.path("num_key_value_heads"), r.path("num_key_value_heads") + " cannot exceed num_attention_heads");
-        g.head_dim = r.first_of({"head_dim", "attention_head_size", "kv_channels"});
+        g.head_dim = r.first_of({"head_dim", "attention_head_dim", "attention_head_size", "kv_channels"});
         if (g.head_dim == 0) {
             if (g.hidden % g.n_heads != 0)
                 fail("invalid_field", r.path("num_attention_heads"), "hidden_size is not a multiple of num_attention_heads and no head_dim is given");
@@ -207,17 +227,25 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
     if (mt == "olmo2") g.norms_per_layer = 2;
 
     // ---- mixture of experts ----
-    g.moe.n_experts = r.first_of({"num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts"});
+    g.moe.n_experts = r.first_scalar_of({"num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts"});
     if (g.moe.n_experts > 0) {
-        g.moe.n_experts_per_tok = r.first_of({"num_experts_per_tok", "experts_per_token", "moe_topk", "num_experts_per_token"});
+        g.moe.n_experts_per_tok = r.first_scalar_of({"num_experts_per_tok", "experts_per_token", "moe_topk", "num_experts_per_token", "moe_k"});
         if (g.moe.n_experts_per_tok == 0)
             fail("missing_field", r.path("num_experts_per_tok"), r.path("num_experts_per_tok") + " is required for a mixture-of-experts model");
         if (g.moe.n_experts_per_tok > g.moe.n_experts)
             fail("invalid_field", r.path("num_experts_per_tok"), r.path("num_experts_per_tok") + " cannot exceed the number of experts");
-        g.moe.expert_intermediate = r.first_of({"moe_intermediate_size", "expert_intermediate_size"});
+        g.moe.expert_intermediate = r.first_scalar_of({"moe_intermediate_size", "expert_intermediate_size"});
         if (g.moe.expert_intermediate == 0) g.moe.expert_intermediate = g.intermediate;  // Mixtral, gpt-oss, Llama 4
-        g.moe.n_shared_experts = r.opt("n_shared_experts", r.opt("num_shared_experts", 0));
+        g.moe.n_shared_experts = r.first_scalar_of({"n_shared_experts", "num_shared_experts", "moe_num_shared_experts"});
         g.moe.shared_intermediate = g.moe.expert_intermediate;
+        if (mt == "hunyuan_v1_moe" || r.has("num_shared_expert")) {  // Hunyuan: shared MLP of intermediate_size
+            g.moe.n_shared_experts = r.first_scalar_of({"num_shared_expert"});
+            g.moe.shared_intermediate = g.intermediate;
+        }
+        if (mt == "granitemoehybrid" || mt == "granitemoeshared") {  // Granite 4: one shared MLP of shared_intermediate_size
+            g.moe.n_shared_experts = r.opt("shared_intermediate_size", 0) > 0 ? 1 : 0;
+            g.moe.shared_intermediate = r.opt("shared_intermediate_size", 0);
+        }
         if (r.has("shared_expert_intermediate_size") && r.non_negative("shared_expert_intermediate_size") > 0) {
             // Qwen2-MoE / Qwen3-Next / Qwen3.5: one shared expert of its own width, with a sigmoid gate.
             g.moe.n_shared_experts = 1;
@@ -237,7 +265,10 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
         g.moe.score_correction_bias = mt == "deepseek_v3" || mt == "kimi_k2" || starts_with(mt, "glm4_moe") ||
                                       mt == "minimax_m2" || mt == "nemotron_h" || r.str("topk_method") == "noaux_tc";
         g.moe.gated = g.ffn_gated;  // Nemotron-H experts are relu^2 up/down only
+    } else if (mt == "granitemoehybrid" && r.opt("shared_intermediate_size", 0) > 0) {
+        g.intermediate = r.positive("shared_intermediate_size");  // dense Granite 4 keeps its MLP in the shared-MLP slot
     }
+    g.attn_output_gate = r.flag("attn_output_gate", false);
 
     // ---- MLA ----
     if (r.has("kv_lora_rank")) {
@@ -366,6 +397,9 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
         std::vector<i64> mlp_only;
         if (text.contains("mlp_only_layers") && text.at("mlp_only_layers").is_array())
             for (const auto& v : text.at("mlp_only_layers")) mlp_only.push_back(v.get<i64>());
+        const i64 moe_start = r.opt("moe_layer_start_index", 0);
+        const i64 moe_end = r.has("moe_layer_end_index") ? r.non_negative("moe_layer_end_index") : L - 1;
+        const i64 moe_interval = std::max<i64>(1, r.opt("moe_layer_interval", 1));
         i64 moe_freq = 1;
         if (r.has("moe_layer_freq") && r.raw().at("moe_layer_freq").is_number()) moe_freq = r.positive("moe_layer_freq");
         for (i64 i = 0; i < L; ++i) {
@@ -375,11 +409,13 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
             if (interleave > 1) moe = moe && ((i + 1) % interleave == 0);
             if (moe_freq > 1) moe = moe && (i % moe_freq == 0);
             if (std::find(mlp_only.begin(), mlp_only.end(), i) != mlp_only.end()) moe = false;
+            if (i < moe_start || i > moe_end || (i - moe_start) % moe_interval != 0) moe = false;
             ffns[i] = moe ? Ffn::Moe : Ffn::Dense;
         }
     }
 
-    if (std::any_of(ffns.begin(), ffns.end(), [](Ffn f) { return f == Ffn::Dense; }) && g.intermediate == 0)
+    const bool per_layer_ffn = text.contains("block_configs");
+    if (!per_layer_ffn && std::any_of(ffns.begin(), ffns.end(), [](Ffn f) { return f == Ffn::Dense; }) && g.intermediate == 0)
         fail("missing_field", r.path("intermediate_size"), r.path("intermediate_size") + " is required");
     if (std::any_of(mixers.begin(), mixers.end(), [](Mixer m) { return m == Mixer::LinearAttention; }) && g.linear.n_value_heads == 0)
         fail("missing_field", r.path("linear_num_value_heads"), "linear-attention layers need " + r.path("linear_num_value_heads"));
@@ -408,7 +444,36 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
             l.head_dim_v = 0;  // V is decompressed from the same latent
         }
     }
-    // Gemma 2: head_dim is explicit; window 4096. Gemma 3: per-layer local window (config sliding_window).
+    // Nemotron-NAS (DeciLM): per-layer block_configs chosen by neural architecture search — attention
+    // with its own KV-head count, removed, or replaced by a linear; FFN width = ffn_mult × 2/3 × hidden
+    // rounded up to 256 (DeciLM _ffn_mult_to_intermediate_size), removed, or replaced by a linear.
+    if (text.contains("block_configs") && text.at("block_configs").is_array()) {
+        const json& bc = text.at("block_configs");
+        if (static_cast<i64>(bc.size()) != L) fail("invalid_field", r.path("block_configs"), r.path("block_configs") + " must have one entry per layer");
+        for (i64 i = 0; i < L; ++i) {
+            LayerSpec& l = g.layers[static_cast<size_t>(i)];
+            const json& a = bc.at(i).value("attention", json::object());
+            const json& f = bc.at(i).value("ffn", json::object());
+            if (a.value("no_op", false)) l.mixer = Mixer::None;
+            else if (a.value("replace_with_linear", false)) { l.mixer = Mixer::None; l.attn_linear = true; }
+            else {
+                const i64 group = a.contains("n_heads_in_group") && a.at("n_heads_in_group").is_number() ? a.at("n_heads_in_group").get<i64>() : 1;
+                if (group <= 0 || g.n_heads % group != 0)
+                    fail("invalid_field", r.path("block_configs") + "[" + std::to_string(i) + "].attention.n_heads_in_group", "n_heads_in_group must divide the head count");
+                l.n_kv_heads = g.n_heads / group;
+            }
+            if (f.value("no_op", false)) { l.ffn = Ffn::None; l.ffn_intermediate = 0; }
+            else if (f.value("replace_with_linear", false)) { l.ffn = Ffn::None; l.ffn_intermediate = 0; l.ffn_linear = true; }
+            else {
+                const double mult = f.contains("ffn_mult") && f.at("ffn_mult").is_number() ? f.at("ffn_mult").get<double>() : 0.0;
+                if (!(mult > 0)) fail("invalid_field", r.path("block_configs") + "[" + std::to_string(i) + "].ffn.ffn_mult", "ffn_mult must be positive");
+                l.ffn = Ffn::Dense;
+                l.ffn_intermediate = round_up(static_cast<i64>(2.0 * mult * static_cast<double>(g.hidden) / 3.0), 256);
+            }
+        }
+        g.n_kv_heads = 0;
+        for (const auto& l : g.layers) g.n_kv_heads = std::max(g.n_kv_heads, l.mixer == Mixer::None ? 0 : l.n_kv_heads);
+    }
 
     // Vision / audio towers.
     if (config.contains("vision_config") && config.at("vision_config").is_object())

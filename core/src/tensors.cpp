@@ -35,7 +35,7 @@ void add_attention(Builder& b, const ModelGeometry& g, const LayerSpec& l, int i
     const i64 kv_out = l.n_kv_heads * l.head_dim_k;
     const i64 v_out = l.n_kv_heads * l.head_dim_v;
     const i64 o_in = l.n_heads * l.head_dim_v;
-    b.matrix(blk(i, "attn_q"), Role::AttnQ, i, g.hidden, q_out);
+    b.matrix(blk(i, "attn_q"), Role::AttnQ, i, g.hidden, g.attn_output_gate ? 2 * q_out : q_out);
     b.matrix(blk(i, "attn_k"), Role::AttnK, i, g.hidden, kv_out);
     b.matrix(blk(i, "attn_v"), Role::AttnV, i, g.hidden, v_out);
     b.matrix(blk(i, "attn_output"), Role::AttnOut, i, o_in, g.hidden);
@@ -158,12 +158,13 @@ Inventory build_inventory(const ModelGeometry& g, bool with_extras) {
 
     for (int i = 0; i < static_cast<int>(g.layers.size()); ++i) {
         const LayerSpec& l = g.layers[static_cast<size_t>(i)];
-        // Norms: one per sub-block (Nemotron-H blocks hold a single mixer or FFN and one norm).
-        if (g.model_type == "nemotron_h") {
-            add_norm(b, g, "attn_norm", Role::AttnNorm, i);
-        } else if (l.mixer == Mixer::Mamba && l.ffn == Ffn::None) {
-            add_norm(b, g, "attn_norm", Role::AttnNorm, i);
-        } else {
+        // Norms: one per sub-block that exists (Nemotron-H blocks hold a single mixer or FFN and one norm;
+        // Nemotron-NAS layers may drop either sub-block; Cohere shares one norm for both).
+        const bool has_mixer = l.mixer != Mixer::None || l.attn_linear || l.parallel_mamba;
+        const bool has_ffn = l.ffn != Ffn::None || l.ffn_linear;
+        if (g.model_type == "nemotron_h" || (has_mixer && !has_ffn) || (!has_mixer && has_ffn)) {
+            add_norm(b, g, has_mixer ? "attn_norm" : "ffn_norm", has_mixer ? Role::AttnNorm : Role::FfnNorm, i);
+        } else if (has_mixer) {
             add_norm(b, g, "attn_norm", Role::AttnNorm, i);
             if (g.norms_per_layer >= 2) add_norm(b, g, "ffn_norm", Role::FfnNorm, i);
             if (g.norms_per_layer >= 4) {
@@ -171,6 +172,8 @@ Inventory build_inventory(const ModelGeometry& g, bool with_extras) {
                 add_norm(b, g, "post_ffw_norm", Role::FfnPostNorm, i);
             }
         }
+        if (l.attn_linear) b.matrix(blk(i, "attn_linear"), Role::AttnOut, i, g.hidden, g.hidden);
+        if (l.ffn_linear) b.matrix(blk(i, "ffn_linear"), Role::FfnDown, i, g.hidden, g.hidden);
         switch (l.mixer) {
             case Mixer::FullAttention:
             case Mixer::SlidingAttention:

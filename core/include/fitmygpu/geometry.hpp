@@ -34,6 +34,8 @@ struct LayerSpec {
     Ffn ffn = Ffn::Dense;
     i64 ffn_intermediate = 0;  // dense FFN width of this layer
     bool parallel_mamba = false;  // Falcon-H1: an SSM mixer runs beside attention in the same layer
+    bool attn_linear = false;     // Nemotron-NAS (DeciLM): attention replaced by one hidden×hidden linear
+    bool ffn_linear = false;      // Nemotron-NAS: FFN replaced by one hidden×hidden linear
 };
 
 struct MoeSpec {
@@ -104,6 +106,7 @@ struct ModelGeometry {
     bool qk_norm = false;          // per-head RMSNorm on q and k (Qwen3, Gemma 3, OLMo 2 uses full-width)
     bool qk_norm_full_width = false;  // OLMo 2: q_norm over n_heads*head_dim, k_norm over n_kv*head_dim
     bool attention_sinks = false;  // gpt-oss: one learned sink logit per head
+    bool attn_output_gate = false; // Qwen3-Next / Qwen3.5: q_proj also produces a per-head output gate (2× rows)
     int norms_per_layer = 2;       // 2 (pre-attn, pre-ffn) or 4 (Gemma 2/3 sandwich norms)
     bool norm_has_bias = false;    // LayerNorm with bias (Cohere, GPT-style)
     std::string dtype = "bfloat16";

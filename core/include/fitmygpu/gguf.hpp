@@ -33,11 +33,38 @@ struct GgufLayout {
     std::vector<Tensor> extra;         // GGUF-only tensors (e.g. rope_freqs for llama3 rope scaling)
     i64 tensor_bytes = 0;              // sum of tensor bytes: what llama.cpp prints as "file size"
     i64 n_elements = 0;                // all elements, for bits per weight
+    int n_fallback = 0;                // tensors whose row length forced a fallback type (llama.cpp warns per tensor)
+
+    // Copies re-point the appended GgufTensor entries at their own `extra` (moves keep the buffers, so they are safe).
+    GgufLayout() = default;
+    GgufLayout(const GgufLayout& other);
+    GgufLayout& operator=(const GgufLayout& other);
+    GgufLayout(GgufLayout&&) noexcept = default;
+    GgufLayout& operator=(GgufLayout&&) noexcept = default;
+    ~GgufLayout() = default;
+
     double bpw() const { return n_elements > 0 ? static_cast<double>(tensor_bytes) * 8.0 / static_cast<double>(n_elements) : 0.0; }
 };
 
+// Which generation of llama.cpp's src/llama-quant.cpp to emulate (../shared/reference/gguf.md §4.8).
+enum class GgufRules {
+    Legacy,       // builds up to 2025: attn_qkv has its own rule, attn_kv_b gets the default type. Most published files.
+    Current,      // 2026 tensor_category refactor: attn_qkv and attn_kv_b are "V-like" (more bits, 70B and 8-expert bumps)
+    Mixtral2023,  // Dec-2023 split-expert Mixtral files: no ffn_down bumps, dense attn_output rule, F16 router
+};
+
+// llama-quantize options that change tensor types. Defaults reproduce a plain `llama-quantize in.gguf out.gguf TYPE`.
+struct GgufOptions {
+    GgufRules rules = GgufRules::Legacy;
+    std::optional<bool> imatrix;                    // unset: only for file types that abort without one (IQ1_*, IQ2_*, Q2_K_S)
+    std::optional<GgmlType> token_embedding_type;   // --token-embedding-type (bartowski "_L"/"_XL": q8_0)
+    std::optional<GgmlType> output_tensor_type;     // --output-tensor-type
+    bool pure = false;                              // --pure: no mixture rules
+    std::optional<bool> rope_freqs;                 // unset: detected from the geometry (llama3-style rope scaling)
+};
+
 // Assigns a ggml type to every tensor following llama.cpp's quantizer for file type `ft`.
-// `config_has_rope_freqs`: llama3-style rope scaling adds a rope_freqs tensor to the GGUF.
 GgufLayout gguf_layout(const ModelGeometry& g, const Inventory& inv, GgufFileType ft);
+GgufLayout gguf_layout(const ModelGeometry& g, const Inventory& inv, GgufFileType ft, const GgufOptions& opts);
 
 }  // namespace fitmygpu

@@ -1,0 +1,35 @@
+// The JSON API (design.md §3). Everything that answers a question — the CLI, the wasm module, the tests,
+// the page — goes through here. Errors come back as {"error": {"code", "field", "message"}}.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "fitmygpu/catalog.hpp"
+#include "fitmygpu/estimate.hpp"
+#include "fitmygpu/scenario.hpp"
+
+namespace fitmygpu::api {
+
+// Validates a request and fills defaults. Throws FieldError naming the offending field.
+Scenario parse(const nlohmann::json& request, const Catalog& catalog = Catalog::builtin());
+nlohmann::json to_json(const Estimate& e);
+
+// estimate: request -> response.
+nlohmann::json estimate(const nlohmann::json& request);
+// compare: the request's setup on every catalog GPU: status, headroom, max concurrency, fewest cards.
+nlohmann::json compare(const nlohmann::json& request);
+// catalog listings: {"models": [...]} / {"gpus": [...]} summaries (id, name, family, ...).
+nlohmann::json list_models();
+nlohmann::json list_gpus();
+// search: {"query": "...", "kind": "models" | "gpus"} -> ranked ids.
+nlohmann::json search(const nlohmann::json& request);
+// model: {"model": id} -> catalog record (without the config) + derived geometry and parameter counts.
+nlohmann::json model_info(const nlohmann::json& request);
+
+// One entry point for bindings: method name + request text -> response text. Never throws: every
+// failure (malformed JSON, bad field, unknown method) is returned as an error object.
+std::string call(const std::string& method, const std::string& request_text);
+
+nlohmann::json error_json(const std::string& code, const std::string& field, const std::string& message);
+
+}  // namespace fitmygpu::api

@@ -1,0 +1,52 @@
+// The compiled-in catalog: models (config.json + metadata + checkpoints) and devices.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fitmygpu/geometry.hpp"
+#include "fitmygpu/hardware.hpp"
+
+namespace fitmygpu {
+
+struct CatalogModel {
+    std::string id;
+    std::string name;
+    nlohmann::json entry;   // the whole catalog record
+    const nlohmann::json& config() const { return entry.at("config"); }
+};
+
+struct CatalogGpu {
+    std::string id;
+    std::string name;
+    nlohmann::json entry;
+};
+
+class Catalog {
+public:
+    // The catalog compiled into this binary (parsed once, on first use).
+    static const Catalog& builtin();
+    // A catalog from JSON texts (tests). Throws FieldError naming the file and field on bad data.
+    static Catalog from_texts(const std::vector<std::pair<std::string, std::string>>& model_files,
+                              const std::vector<std::pair<std::string, std::string>>& gpu_files);
+
+    const std::vector<CatalogModel>& models() const { return models_; }
+    const std::vector<CatalogGpu>& gpus() const { return gpus_; }
+
+    // Exact lookup by id or alias (normalised: case, spaces, dashes, dots and underscores ignored).
+    const CatalogModel* find_model(const std::string& key) const;
+    const CatalogGpu* find_gpu(const std::string& key) const;
+    // Ranked fuzzy search: every query word must appear in the id, name or an alias.
+    std::vector<const CatalogModel*> search_models(const std::string& query, size_t limit = 20) const;
+    std::vector<const CatalogGpu*> search_gpus(const std::string& query, size_t limit = 20) const;
+
+private:
+    std::vector<CatalogModel> models_;
+    std::vector<CatalogGpu> gpus_;
+};
+
+// "Llama-3.1 8B" -> "llama318b": the key used for exact lookups.
+std::string normalize_key(const std::string& s);
+
+}  // namespace fitmygpu

@@ -1,0 +1,30 @@
+// One estimator per engine behind one signature. Each models how that engine allocates memory on each
+// device: placement of weights, the KV cache layout and budget rule, activation / compute buffers and
+// runtime overhead. `estimate()` adds the inverse answers (limits) and speed on top.
+#pragma once
+#include "fitmygpu/estimate.hpp"
+#include "fitmygpu/scenario.hpp"
+
+namespace fitmygpu {
+
+Estimate estimate_vllm(const Scenario& s);
+Estimate estimate_sglang(const Scenario& s);
+Estimate estimate_trtllm(const Scenario& s);
+Estimate estimate_llamacpp(const Scenario& s);   // also Ollama, which runs llama-server
+Estimate estimate_transformers(const Scenario& s);
+Estimate estimate_mlx(const Scenario& s);
+
+// The engine's own estimate without limits or speed (what the solvers call repeatedly).
+Estimate estimate_engine(const Scenario& s);
+// The full answer: engine estimate + limits + speed + verdict.
+Estimate estimate(const Scenario& s);
+
+// Per-tensor bytes of the scenario's checkpoint, in inventory order, plus GGUF-only tensors.
+struct CheckpointBytes {
+    std::vector<i64> per_tensor;
+    i64 extra = 0;   // tensors only the GGUF has (rope_freqs), placed with the output layer
+    i64 total = 0;
+};
+CheckpointBytes checkpoint_bytes(const Scenario& s);
+
+}  // namespace fitmygpu

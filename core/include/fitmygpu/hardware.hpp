@@ -1,0 +1,37 @@
+// Devices: memory as the driver reports it, what CUDA/the engine sees, bandwidth and throughput.
+#pragma once
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+#include "fitmygpu/units.hpp"
+
+namespace fitmygpu {
+
+struct Device {
+    std::string id;
+    std::string name;
+    std::string vendor;
+    std::string device_class;       // consumer | workstation | datacenter | apple | integrated | custom
+    i64 memory_bytes = 0;           // total the driver reports (nvidia-smi MiB × 2^20; unified: the RAM)
+    std::string memory_status;      // reported | expected | unified | user
+    i64 engine_total_bytes = 0;     // total the engine reads (cudaMemGetInfo); see engine_total_source
+    std::string engine_total_source;  // "cuda" (recorded), "derived" (driver total − typical reserve), "same"
+    bool unified = false;
+    double gpu_share = 1.0;         // unified memory: share the GPU may use by default
+    double bandwidth_gbps = 0;      // GB/s, decimal
+    double tflops_fp16 = 0, tflops_bf16 = 0, tflops_fp8 = 0, tflops_fp4 = 0;
+    std::vector<std::string> native_dtypes;
+
+    bool supports(const std::string& dtype) const;
+};
+
+// The gap between nvidia-smi's total and cudaMemGetInfo's total on the cards where both were recorded
+// (RTX 4090 24,564 vs 24,077 MiB; RTX 3090 24,576 vs 24,124; RTX 3060 12,288 vs 11,909; RTX 6000 Ada
+// 49,140 vs 48,509; RTX 5060 Ti 16,311 vs 15,849 MiB): memory the driver keeps for itself. Used only when a
+// device has no recorded CUDA total, and then said in the estimate's assumptions.
+inline constexpr i64 kDriverReserveTypical = 470 * MiB;
+
+Device device_from_catalog(const nlohmann::json& entry);
+
+}  // namespace fitmygpu

@@ -1,0 +1,64 @@
+// A validated request: the model, its checkpoint format, the devices, the engine with its knobs and
+// the workload. api::parse builds it (filling defaults and naming bad fields); engines read it.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fitmygpu/formats.hpp"
+#include "fitmygpu/geometry.hpp"
+#include "fitmygpu/hardware.hpp"
+#include "fitmygpu/tensors.hpp"
+
+namespace fitmygpu {
+
+enum class Runtime { Vllm, Sglang, Trtllm, LlamaCpp, Ollama, Transformers, Mlx };
+
+const char* runtime_id(Runtime r);
+std::optional<Runtime> runtime_from_id(const std::string& id);
+
+// Engine knobs under their engines' own names. Unset optionals mean "the engine's default", which the
+// engine resolves (some defaults depend on the device, e.g. vLLM's max_num_batched_tokens).
+struct EngineKnobs {
+    // vLLM / SGLang / TensorRT-LLM
+    double gpu_memory_utilization = 0.9;        // vLLM
+    std::optional<double> mem_fraction_static;   // SGLang
+    double free_gpu_memory_fraction = 0.9;       // TensorRT-LLM
+    std::optional<i64> max_num_batched_tokens;   // vLLM; SGLang chunked_prefill_size; TRT-LLM max_num_tokens
+    std::optional<i64> max_num_seqs;
+    i64 block_size = 16;
+    std::optional<int> tensor_parallel_size;
+    int pipeline_parallel_size = 1;
+    bool enable_expert_parallel = false;
+    bool enforce_eager = false;
+    // llama.cpp / Ollama
+    int n_gpu_layers = -1;                       // -1 = all
+    i64 n_ubatch = 512;
+    i64 n_batch = 2048;
+    std::optional<bool> flash_attn;              // unset = auto (on where supported)
+    bool kv_unified = true;
+    bool swa_full = false;
+    int n_cpu_moe = 0;                           // first N layers keep their experts in host RAM
+};
+
+struct Scenario {
+    std::string model_id;     // catalog id or "custom"
+    std::string model_name;
+    nlohmann::json config;
+    ModelGeometry geometry;
+    Inventory inventory;
+    WeightFormat weights;
+    std::string weights_repo;  // checkpoint repo when known
+    Runtime runtime = Runtime::Vllm;
+    std::vector<Device> devices;  // one entry per physical device
+    i64 context = 4096;
+    i64 concurrency = 1;
+    KvType kv;
+    bool kv_auto = true;
+    EngineKnobs engine;
+    std::vector<std::string> assumptions;  // defaults the parser filled in
+    std::vector<std::string> warnings;
+};
+
+}  // namespace fitmygpu

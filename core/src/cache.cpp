@@ -1,0 +1,62 @@
+#include "fitmygpu/cache.hpp"
+
+namespace fitmygpu {
+
+bool is_attention(Mixer m) {
+    return m == Mixer::FullAttention || m == Mixer::SlidingAttention || m == Mixer::ChunkedAttention || m == Mixer::Mla;
+}
+bool is_recurrent(Mixer m) { return m == Mixer::LinearAttention || m == Mixer::Mamba; }
+
+std::vector<CacheLayer> cache_layers(const ModelGeometry& g) {
+    std::vector<CacheLayer> out;
+    for (size_t i = 0; i < g.layers.size(); ++i) {
+        const LayerSpec& l = g.layers[i];
+        auto push_recurrent = [&](Mixer m) {
+            CacheLayer c;
+            c.layer = static_cast<int>(i);
+            c.mixer = m;
+            if (m == Mixer::LinearAttention) {
+                // Gated DeltaNet: conv over q, k and v channels; state is one key_dim × value_dim matrix per value head.
+                const LinearAttentionSpec& s = g.linear;
+                const i64 conv_dim = 2 * s.n_key_heads * s.key_head_dim + s.n_value_heads * s.value_head_dim;
+                c.conv_values = (s.conv_kernel - 1) * conv_dim;
+                c.ssm_values = s.n_value_heads * s.key_head_dim * s.value_head_dim;
+            } else {
+                // Mamba-2: conv over x, B and C; SSM state d_inner × d_state. Mamba-1: conv over x only.
+                const MambaSpec& m2 = g.mamba;
+                const i64 conv_dim = m2.mamba1 ? m2.d_inner : m2.d_inner + 2 * m2.n_groups * m2.d_state;
+                c.conv_values = (m2.conv_kernel - 1) * conv_dim;
+                c.ssm_values = m2.d_inner * m2.d_state;
+            }
+            out.push_back(c);
+        };
+        if (is_attention(l.mixer)) {
+            CacheLayer c;
+            c.layer = static_cast<int>(i);
+            c.mixer = l.mixer;
+            c.window = l.window;
+            c.k_width = l.n_kv_heads * l.head_dim_k;
+            c.v_width = l.n_kv_heads * l.head_dim_v;
+            c.owns_kv = l.kv_source < 0;
+            out.push_back(c);
+        } else if (is_recurrent(l.mixer)) {
+            push_recurrent(l.mixer);
+        }
+        if (l.parallel_mamba) push_recurrent(Mixer::Mamba);
+    }
+    return out;
+}
+
+i64 layer_kv_bytes_per_token(const CacheLayer& l, const KvType& kv) {
+    if (!is_attention(l.mixer) || !l.owns_kv) return 0;
+    return kv.bytes(l.k_width) + kv.bytes(l.v_width);
+}
+
+i64 growing_kv_bytes_per_token(const std::vector<CacheLayer>& layers, const KvType& kv) {
+    i64 total = 0;
+    for (const auto& l : layers)
+        if (l.mixer == Mixer::FullAttention || l.mixer == Mixer::Mla) total += layer_kv_bytes_per_token(l, kv);
+    return total;
+}
+
+}  // namespace fitmygpu

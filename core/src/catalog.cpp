@@ -1,0 +1,157 @@
+#include "fitmygpu/catalog.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <sstream>
+
+#include "fitmygpu/catalog_data.hpp"
+#include "fitmygpu/error.hpp"
+
+namespace fitmygpu {
+
+using nlohmann::json;
+
+std::string normalize_key(const std::string& s) {
+    std::string out;
+    for (unsigned char c : s)
+        if (std::isalnum(c)) out.push_back(static_cast<char>(std::tolower(c)));
+    return out;
+}
+
+namespace {
+
+std::vector<std::string> keys_of(const json& entry) {
+    std::vector<std::string> keys{entry.value("id", ""), entry.value("name", "")};
+    if (entry.contains("aliases") && entry.at("aliases").is_array())
+        for (const auto& a : entry.at("aliases"))
+            if (a.is_string()) keys.push_back(a.get<std::string>());
+    return keys;
+}
+
+std::vector<std::string> query_words(const std::string& q) {
+    std::vector<std::string> words;
+    std::string cur;
+    for (unsigned char c : q) {
+        if (std::isspace(c) || c == ',' || c == '/') {
+            if (!cur.empty()) words.push_back(normalize_key(cur));
+            cur.clear();
+        } else {
+            cur.push_back(static_cast<char>(c));
+        }
+    }
+    if (!cur.empty()) words.push_back(normalize_key(cur));
+    words.erase(std::remove(words.begin(), words.end(), std::string()), words.end());
+    return words;
+}
+
+// Score of an entry for a query: 0 = no match. Exact key match beats prefix beats containment; among
+// equals, shorter ids first (so "qwen3 8b" ranks qwen3-8b before qwen3-8b-something).
+template <class T>
+std::vector<const T*> ranked(const std::vector<T>& items, const std::string& query, size_t limit) {
+    const std::vector<std::string> words = query_words(query);
+    const std::string whole = normalize_key(query);
+    std::vector<std::pair<int, const T*>> scored;
+    for (const T& item : items) {
+        const std::vector<std::string> keys = keys_of(item.entry);
+        int best = 0;
+        for (const std::string& k : keys) {
+            const std::string nk = normalize_key(k);
+            if (nk.empty()) continue;
+            int score = 0;
+            if (!whole.empty() && nk == whole) score = 1000;
+            else if (!whole.empty() && nk.rfind(whole, 0) == 0) score = 500;
+            else if (!words.empty() && std::all_of(words.begin(), words.end(), [&](const std::string& w) { return nk.find(w) != std::string::npos; }))
+                score = 100;
+            if (score > 0) score -= static_cast<int>(std::min<size_t>(nk.size(), 99));
+            best = std::max(best, score);
+        }
+        if (words.empty()) best = 1;
+        if (best > 0) scored.emplace_back(best, &item);
+    }
+    std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<const T*> out;
+    for (const auto& s : scored) {
+        if (out.size() >= limit) break;
+        out.push_back(s.second);
+    }
+    return out;
+}
+
+json parse_file(const std::string& name, const std::string& text) {
+    try {
+        return json::parse(text);
+    } catch (const json::parse_error& e) {
+        fail("invalid_catalog", "catalog/" + name, "catalog file " + name + " is not valid JSON: " + e.what());
+    }
+}
+
+}  // namespace
+
+Catalog Catalog::from_texts(const std::vector<std::pair<std::string, std::string>>& model_files,
+                            const std::vector<std::pair<std::string, std::string>>& gpu_files) {
+    Catalog c;
+    for (const auto& [name, text] : model_files) {
+        json e = parse_file(name, text);
+        if (!e.is_object() || !e.contains("id") || !e.at("id").is_string())
+            fail("invalid_catalog", "catalog/models/" + name + ".id", "catalog model file " + name + " has no id");
+        if (!e.contains("config") || !e.at("config").is_object())
+            fail("invalid_catalog", "catalog/models/" + name + ".config", "catalog model file " + name + " has no config object");
+        CatalogModel m;
+        m.id = e.at("id").get<std::string>();
+        m.name = e.value("name", m.id);
+        m.entry = std::move(e);
+        c.models_.push_back(std::move(m));
+    }
+    for (const auto& [name, text] : gpu_files) {
+        json doc = parse_file(name, text);
+        if (!doc.contains("gpus") || !doc.at("gpus").is_array())
+            fail("invalid_catalog", "catalog/gpus/" + name + ".gpus", "catalog device file " + name + " has no gpus array");
+        for (auto& e : doc.at("gpus")) {
+            CatalogGpu g;
+            g.id = e.value("id", "");
+            g.name = e.value("name", g.id);
+            g.entry = e;
+            c.gpus_.push_back(std::move(g));
+        }
+    }
+    std::sort(c.models_.begin(), c.models_.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    return c;
+}
+
+const Catalog& Catalog::builtin() {
+    static const Catalog catalog = [] {
+        std::vector<std::pair<std::string, std::string>> models, gpus;
+        for (const auto& f : embedded_model_files()) models.emplace_back(f.name, f.text);
+        for (const auto& f : embedded_gpu_files()) gpus.emplace_back(f.name, f.text);
+        return from_texts(models, gpus);
+    }();
+    return catalog;
+}
+
+const CatalogModel* Catalog::find_model(const std::string& key) const {
+    const std::string k = normalize_key(key);
+    if (k.empty()) return nullptr;
+    for (const auto& m : models_)
+        if (normalize_key(m.id) == k) return &m;
+    for (const auto& m : models_)
+        for (const auto& alias : keys_of(m.entry))
+            if (normalize_key(alias) == k) return &m;
+    return nullptr;
+}
+
+const CatalogGpu* Catalog::find_gpu(const std::string& key) const {
+    const std::string k = normalize_key(key);
+    if (k.empty()) return nullptr;
+    for (const auto& g : gpus_)
+        if (normalize_key(g.id) == k) return &g;
+    for (const auto& g : gpus_)
+        for (const auto& alias : keys_of(g.entry))
+            if (normalize_key(alias) == k) return &g;
+    return nullptr;
+}
+
+std::vector<const CatalogModel*> Catalog::search_models(const std::string& q, size_t limit) const { return ranked(models_, q, limit); }
+std::vector<const CatalogGpu*> Catalog::search_gpus(const std::string& q, size_t limit) const { return ranked(gpus_, q, limit); }
+
+}  // namespace fitmygpu

@@ -1,0 +1,242 @@
+// llama.cpp (llama-server / llama-cli) and Ollama, which runs llama-server. Modelled buffer by buffer as
+// the allocator reports them at startup (`... model buffer size`, `llama_kv_cache: size = ...`,
+// `... compute buffer size`, `... output buffer size`, `RS buffer size`):
+// - model buffers: exact GGUF tensor bytes per device; token_embd stays in host memory, the output layer
+//   goes with the last offloaded layer; -ngl counts repeating layers from the end, then the output layer.
+// - KV cache: per layer on that layer's device; n_ctx padded to 256; sliding-window layers keep
+//   pad256(min(n_ctx_stream, n_swa × (unified ? n_seq : 1) + n_ubatch)) cells per stream.
+// - recurrent state: f32, per sequence.
+// - compute buffers: the peak of the worst-case graph for n_ubatch tokens against the full KV.
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "fitmygpu/cache.hpp"
+#include "fitmygpu/engines.hpp"
+#include "fitmygpu/error.hpp"
+
+namespace fitmygpu {
+
+namespace {
+
+// llama_context pads n_ctx to a multiple of 256 (src/llama-context.cpp, PR #17046).
+constexpr i64 kCtxPad = 256;
+// CUDA primary context plus cuBLAS workspace per device, which no llama.cpp buffer line reports (fit's
+// breakdown calls it "unaccounted"). gguf-parser-go budgets 250 MiB of VRAM for the same thing; CUDA
+// 12 contexts with lazy module loading take ~300 MiB on Ampere/Ada cards.
+constexpr i64 kCudaContextBytes = 300 * MiB;
+// llama.cpp --fit keeps this much free on every device (common/fit.cpp, --fit-target default): the
+// margin under which we call a fit "tight".
+constexpr i64 kFitMargin = 1024 * MiB;
+
+struct LayerPlacement {
+    std::vector<int> device_of_layer;  // -1 = host
+    int output_device = -1;
+};
+
+// Assigns repeating layers to devices: the last `ngl` layers are offloaded and split over the GPUs in
+// proportion to their memory (llama.cpp's default tensor_split is each device's free memory).
+LayerPlacement place_layers(const Scenario& s, int n_layers) {
+    LayerPlacement p;
+    p.device_of_layer.assign(static_cast<size_t>(n_layers), -1);
+    const int ngl = s.engine.n_gpu_layers < 0 ? n_layers + 1 : s.engine.n_gpu_layers;
+    const int on_gpu = std::min(ngl, n_layers);
+    const int start = n_layers - on_gpu;
+    std::vector<double> cum;
+    double total = 0;
+    for (const auto& d : s.devices) total += static_cast<double>(d.engine_total_bytes);
+    double acc = 0;
+    for (const auto& d : s.devices) {
+        acc += static_cast<double>(d.engine_total_bytes);
+        cum.push_back(acc / total);
+    }
+    auto device_for = [&](int il) {
+        const double x = static_cast<double>(il - start) / static_cast<double>(std::max(on_gpu, 1));
+        for (size_t i = 0; i < cum.size(); ++i)
+            if (x < cum[i] - 1e-12) return static_cast<int>(i);
+        return static_cast<int>(cum.size()) - 1;
+    };
+    for (int il = start; il < n_layers; ++il) p.device_of_layer[static_cast<size_t>(il)] = device_for(il);
+    p.output_device = ngl > n_layers ? static_cast<int>(s.devices.size()) - 1 : -1;
+    return p;
+}
+
+bool flash_attention_on(const Scenario& s) {
+    // -fa auto (the default since 2025) turns flash attention on where the backend supports it.
+    return s.engine.flash_attn.value_or(true);
+}
+
+}  // namespace
+
+Estimate estimate_llamacpp(const Scenario& s) {
+    Estimate e;
+    const ModelGeometry& g = s.geometry;
+    const int n_layers = static_cast<int>(g.n_layers);
+    const bool ollama = s.runtime == Runtime::Ollama;
+    const i64 n_seq = s.concurrency;
+    const bool unified = s.engine.kv_unified;
+    const bool fa = flash_attention_on(s);
+    const i64 ub = s.engine.n_ubatch;
+    const i64 n_ctx_seq = unified ? 0 : round_up(s.context, kCtxPad);
+    const i64 n_ctx = unified ? round_up(s.context * n_seq, kCtxPad) : n_ctx_seq * n_seq;
+    const i64 n_stream = unified ? 1 : n_seq;
+    const i64 cells_per_stream = unified ? n_ctx : n_ctx_seq;
+
+    KvType k_type = s.kv, v_type = s.kv;
+    if (!fa && (s.kv.dtype != KvDtype::F16 && s.kv.dtype != KvDtype::BF16 && s.kv.dtype != KvDtype::F32)) {
+        e.warnings.push_back("a quantized V cache needs flash attention in llama.cpp; V is kept in f16");
+        v_type = parse_kv_dtype("f16");
+    }
+
+    for (size_t i = 0; i < s.devices.size(); ++i) {
+        DeviceEstimate de;
+        de.id = s.devices[i].id + "#" + std::to_string(i);
+        de.name = s.devices[i].name;
+        de.capacity_bytes = s.devices[i].memory_bytes;
+        de.budget_bytes = s.devices[i].engine_total_bytes;
+        e.devices.push_back(de);
+    }
+
+    // ---- model buffers ----
+    const LayerPlacement place = place_layers(s, n_layers);
+    const CheckpointBytes cb = checkpoint_bytes(s);
+    std::vector<i64> model_bytes(s.devices.size(), 0);
+    i64 host_model = 0;
+    for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
+        const Tensor& t = s.inventory.tensors[i];
+        int dev;
+        if (t.role == Role::TokenEmbd) dev = -1;  // the input layer always runs on the CPU
+        else if (t.layer < 0) dev = place.output_device;
+        else {
+            dev = place.device_of_layer[static_cast<size_t>(t.layer)];
+            if (dev >= 0 && t.is_expert() && t.layer < s.engine.n_cpu_moe) dev = -1;
+        }
+        if (dev < 0) host_model += cb.per_tensor[i];
+        else model_bytes[static_cast<size_t>(dev)] += cb.per_tensor[i];
+    }
+    if (place.output_device >= 0) model_bytes[static_cast<size_t>(place.output_device)] += cb.extra;
+    else host_model += cb.extra;
+    const std::string fmt = s.weights.label();
+    for (size_t d = 0; d < s.devices.size(); ++d) {
+        int layers_here = 0;
+        for (int dl : place.device_of_layer) layers_here += dl == static_cast<int>(d);
+        e.add(kWeights, "model buffer", static_cast<int>(d), Q::bytes("GGUF tensors of " + std::to_string(layers_here) + " layers", model_bytes[d]),
+              fmt + (place.output_device == static_cast<int>(d) ? ", with the output layer" : ""));
+    }
+    e.add(kWeights, "model buffer (host)", -1, Q::bytes("token_embd and layers kept on the CPU", host_model),
+          "token embeddings are looked up on the CPU (CPU_Mapped with mmap)");
+
+    // ---- KV cache and recurrent state ----
+    const auto layers = cache_layers(g);
+    std::vector<i64> kv_dev(s.devices.size(), 0), state_dev(s.devices.size(), 0);
+    i64 kv_host = 0, state_host = 0, kv_total = 0;
+    i64 full_cells = 0, swa_cells = 0;
+    int n_full = 0, n_swa = 0, n_rec = 0;
+    i64 rec_bytes = 0;
+    for (const CacheLayer& c : layers) {
+        const int dev = place.device_of_layer[static_cast<size_t>(c.layer)];
+        if (is_attention(c.mixer)) {
+            if (!c.owns_kv) continue;
+            i64 cells = cells_per_stream;
+            const bool windowed = c.mixer == Mixer::SlidingAttention || c.mixer == Mixer::ChunkedAttention;
+            if (windowed && !s.engine.swa_full) cells = round_up(std::min(cells_per_stream, c.window * (unified ? n_seq : 1) + ub), kCtxPad);
+            const i64 per_token = k_type.bytes(c.k_width) + v_type.bytes(c.v_width);
+            const i64 bytes = per_token * cells * n_stream;
+            (dev < 0 ? kv_host : kv_dev[static_cast<size_t>(dev)]) += bytes;
+            kv_total += bytes;
+            if (windowed) { ++n_swa; swa_cells = cells; }
+            else { ++n_full; full_cells = cells; }
+        } else {
+            // Recurrent layers: conv + SSM state in f32 for each of the n_seq_max sequences.
+            const i64 bytes = (c.conv_values + c.ssm_values) * 4 * n_seq;
+            (dev < 0 ? state_host : state_dev[static_cast<size_t>(dev)]) += bytes;
+            ++n_rec;
+            rec_bytes = (c.conv_values + c.ssm_values) * 4;
+        }
+    }
+    for (size_t d = 0; d < s.devices.size(); ++d) {
+        {
+            std::string what = std::to_string(n_full) + " full-attention layers × " + std::to_string(full_cells) + " cells";
+            if (n_swa > 0) what += " + " + std::to_string(n_swa) + " sliding layers × " + std::to_string(swa_cells) + " cells";
+            e.add(kKvCache, "KV cache", static_cast<int>(d), Q::bytes("K+V of the layers on this device", kv_dev[d]),
+                  what + (n_stream > 1 ? " per stream × " + std::to_string(n_stream) + " streams" : "") + ", K " + k_type.id + " / V " + v_type.id);
+        }
+        if (state_dev[d] > 0)
+            e.add(kState, "recurrent state (RS buffer)", static_cast<int>(d), Q::bytes("f32 conv + SSM state × sequences", state_dev[d]),
+                  std::to_string(n_rec) + " recurrent layers × " + format_binary(rec_bytes) + " × " + std::to_string(n_seq) + " sequences");
+    }
+    if (kv_host > 0) e.add(kKvCache, "KV cache (host)", -1, Q::bytes("K+V of layers kept on the CPU", kv_host));
+    if (state_host > 0) e.add(kState, "recurrent state (host)", -1, Q::bytes("f32 state of layers kept on the CPU", state_host));
+
+    // ---- compute buffers ----
+    // Peak live tensors of the reserve graph (n_ubatch tokens against n_kv cells), f32:
+    //   attention, flash off: KQ scores n_head × n_kv × n_ubatch + KQ mask n_kv × n_ubatch + Q, K, V rows
+    //     + residual and normed input;
+    //   attention, flash on: the f16 mask and the Q/K/V rows (KQ never materialises);
+    //   FFN: gate and up outputs + residual and normed input (MoE: per selected expert);
+    //   output (device with the output layer): logits n_vocab × n_ubatch + the normed input.
+    // Checked against allocator logs: Llama-3.1-8B n_ctx 8192 FA off 560.00 MiB (L-1, this gives 556),
+    // pythia-2.8B n_ctx 2048 162.00 MiB (L-3, 157), Llama-3.2-1B CPU 254.50 MiB (L-9, logits-bound, 254.5).
+    const i64 n_kv = n_full > 0 ? full_cells : (n_swa > 0 ? swa_cells : kCtxPad);
+    const Q UB = Q::var("n_ubatch", ub);
+    const Q F32 = Q::lit(4, "B");
+    const i64 qkv_width = g.n_heads * g.head_dim + 2 * g.n_kv_heads * g.head_dim;
+    const Q rows = Q::var("q+k+v width", qkv_width) + Q::lit(2) * Q::var("n_embd", g.hidden);
+    Q attn = fa ? (Q::var("n_kv", n_kv) * UB * Q::lit(2, "B") + rows * UB * F32)
+                : (Q::var("n_head", g.n_heads) * Q::var("n_kv", n_kv) * UB * F32 + Q::var("n_kv", n_kv) * UB * F32 + rows * UB * F32);
+    i64 ffn_width = 0;
+    for (const auto& l : g.layers) ffn_width = std::max(ffn_width, l.ffn_intermediate);
+    if (g.is_moe()) ffn_width = std::max(ffn_width, g.moe.n_experts_per_tok * g.moe.expert_intermediate);
+    const Q ffn = (Q::lit(2) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden)) * UB * F32;
+    const Q out = (Q::var("n_vocab", g.vocab) + Q::var("n_embd", g.hidden)) * UB * F32;
+    for (size_t d = 0; d < s.devices.size(); ++d) {
+        bool has_layers = std::find(place.device_of_layer.begin(), place.device_of_layer.end(), static_cast<int>(d)) != place.device_of_layer.end();
+        if (!has_layers && place.output_device != static_cast<int>(d)) continue;
+        Q peak = max(attn, ffn);
+        if (place.output_device == static_cast<int>(d)) peak = max(peak, out);
+        e.add(kActivations, "compute buffer", static_cast<int>(d), peak,
+              std::string("worst-case graph for n_ubatch tokens, flash attention ") + (fa ? "on" : "off"));
+        e.add(kOverhead, "CUDA context", static_cast<int>(d), Q::bytes("CUDA context + cuBLAS workspace", kCudaContextBytes),
+              "device memory no llama.cpp buffer reports");
+    }
+    // Host-side buffers: the input staging compute buffer and the logits output buffer.
+    const Q host_compute = Q::lit(3) * Q::var("n_embd", g.hidden) * UB * F32;
+    e.add(kActivations, "host compute buffer", -1, host_compute, "CUDA_Host staging of the ubatch (L-1: 24.01 MiB)");
+    const Q output_buf = Q::var("n_vocab", g.vocab) * F32 * Q::var("n_seq_max", n_seq);
+    e.add(kActivations, "output buffer (host)", -1, output_buf, "logits of one row per sequence");
+    if (place.output_device < 0) {
+        e.add(kActivations, "host compute (layers on CPU)", -1, max(max(attn, ffn), out), "graph of the layers left on the CPU");
+    }
+    e.sum_components();
+
+    // ---- KV summary and verdict ----
+    e.kv.bytes_per_token = growing_kv_bytes_per_token(layers, s.kv);
+    e.kv.required_bytes = kv_total + std::accumulate(state_dev.begin(), state_dev.end(), i64{0}) + state_host;
+    e.kv.capacity_tokens = n_ctx;
+    e.kv.max_concurrency = static_cast<double>(n_seq);
+    bool fits = true;
+    bool tight = false;
+    for (auto& de : e.devices) {
+        de.required_bytes = de.total_bytes;
+        de.headroom_bytes = de.budget_bytes - de.required_bytes;
+        if (de.headroom_bytes < 0) fits = false;
+        else if (de.headroom_bytes < kFitMargin) tight = true;
+    }
+    const auto gpu_layers = std::count_if(place.device_of_layer.begin(), place.device_of_layer.end(), [](int d) { return d >= 0; });
+    if (gpu_layers < n_layers)
+        e.warnings.push_back("only " + std::to_string(gpu_layers) + " of " + std::to_string(n_layers) +
+                             " layers run on the GPU; the rest run on the CPU at host-memory speed");
+    if (place.output_device < 0) e.warnings.push_back("the output layer runs on the CPU (n_gpu_layers ≤ the number of layers)");
+    if (s.context > g.max_position_embeddings && g.max_position_embeddings > 0)
+        e.warnings.push_back("context " + std::to_string(s.context) + " exceeds the model's training context (" +
+                             std::to_string(g.max_position_embeddings) + ")");
+    e.fits = fits;
+    e.verdict = !fits ? "does_not_fit" : (tight ? "tight" : "fits");
+    e.assumptions.push_back(std::string(ollama ? "Ollama runs llama-server with -c num_ctx × parallel and -np parallel; " : "") +
+                            "n_ctx = " + std::to_string(n_ctx) + " (context × sequences, padded to 256), n_ubatch " + std::to_string(ub) +
+                            ", flash attention " + (fa ? "on" : "off") + (unified ? ", unified KV cache" : ", one KV stream per sequence"));
+    e.assumptions.push_back("a fit is tight when a device keeps less than the 1 GiB llama.cpp --fit leaves free");
+    return e;
+}
+
+}  // namespace fitmygpu

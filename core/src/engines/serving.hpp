@@ -1,0 +1,64 @@
+// Pieces shared by the tensor-parallel serving engines (vLLM, SGLang, TensorRT-LLM): weight shards per
+// rank, the paged KV layout, and the forward-pass activation of a batch of tokens.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "fitmygpu/cache.hpp"
+#include "fitmygpu/engines.hpp"
+
+namespace fitmygpu::serving {
+
+struct Parallelism {
+    int tp = 1;
+    int pp = 1;
+    int ranks() const { return tp * pp; }
+};
+
+// Resolves tensor/pipeline parallel sizes against the device count; throws FieldError for impossible ones.
+Parallelism resolve_parallelism(const Scenario& s, const char* tp_field);
+
+// Bytes of the weights one rank of `stage` holds: linear layers sharded by TP (column/row parallel),
+// embeddings and lm_head split over a vocabulary padded to a multiple of 64 (vLLM
+// VocabParallelEmbedding), norms and routers replicated, K/V projections replicated when there are
+// fewer KV heads than ranks, MLA down-projections replicated. Layers split evenly over PP stages.
+i64 weights_per_rank(const Scenario& s, const CheckpointBytes& cb, const Parallelism& p, int stage);
+
+// The layer range [first, last) of a pipeline stage (vLLM get_pp_indices: even split, remainder to the
+// last stages).
+std::pair<int, int> stage_layers(int n_layers, int pp, int stage);
+
+// One kind of cache layer as the paged allocator sees it.
+struct PagedSpec {
+    std::string kind;             // "full attention", "sliding window 4096", "MLA", "linear-attention state", ...
+    int layers = 0;               // layers of this kind on the rank
+    i64 bytes_per_token = 0;      // per layer per token on this rank (attention kinds)
+    i64 bytes_per_sequence = 0;   // per layer per sequence (recurrent kinds)
+    i64 window = 0;               // sliding / chunked window (tokens), 0 = whole context
+    bool recurrent = false;
+};
+
+struct PagedLayout {
+    std::vector<PagedSpec> specs;
+    i64 block_size = 16;          // tokens per attention block (enlarged for hybrids so pages match)
+    i64 page_bytes = 0;           // bytes of one block of one layer (the unified page)
+    int group_size = 0;           // layers per KV cache group (one block holds one page per layer slot)
+    int n_groups = 0;
+    std::string note;
+};
+
+// Builds the rank's paged KV layout (vLLM v1 kv_cache_interface.py / kv_cache_utils.py rules).
+PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64 kv_bytes_per_value, i64 state_bytes_per_value);
+// Blocks one request of `context` tokens needs across all groups, with `batched_tokens` the scheduler's
+// token budget (sliding windows keep window − 1 + batched_tokens tokens).
+i64 blocks_per_request(const PagedLayout& layout, i64 context, i64 batched_tokens);
+
+// Peak activation bytes of a forward pass over `tokens` tokens on one rank: the residual stream and
+// the widest MLP (gate/up output and the activated product), 16-bit.
+Q forward_activation(const Scenario& s, const Parallelism& p, i64 tokens, const std::string& tokens_name);
+
+// Speed (decode tokens/s per request, prefill tokens/s) for TP ranks reading their shard each step.
+Speed roofline_speed(const Scenario& s, const CheckpointBytes& cb, i64 weight_bytes_per_device, i64 kv_bytes_per_token_device,
+                     int n_devices_in_parallel);
+
+}  // namespace fitmygpu::serving

@@ -1,0 +1,168 @@
+// SGLang and TensorRT-LLM, sharing the tensor-parallel weight shards and KV widths of the serving layer.
+// Budget rules (as aiconfigurator states them for each backend, see ../shared/reference/engines.md §7):
+//   SGLang:       static memory (weights + KV pool) = mem_fraction_static × total; activations and CUDA
+//                 graphs must fit in the rest.
+//   TensorRT-LLM: KV pool = free_gpu_memory_fraction × (total − weights − activations − runtime).
+#include <algorithm>
+#include <cmath>
+
+#include "fitmygpu/cache.hpp"
+#include "fitmygpu/error.hpp"
+#include "serving.hpp"
+
+namespace fitmygpu {
+
+namespace {
+
+// SGLang's documented default fraction for large GPUs when the user does not set --mem-fraction-static.
+constexpr double kSglangDefaultMemFraction = 0.88;
+// Runtime memory of a TensorRT-LLM process outside weights, activations and KV (CUDA context, cuBLAS
+// workspaces, NCCL at TP>1); aiconfigurator's per-system NCCL figures are 342-392 MB at TP 2-8.
+constexpr i64 kTrtRuntimeBytes = 600 * MiB;
+// Same measured CUDA-graph scaling as in the vLLM model (per captured layer).
+constexpr i64 kGraphBytesPerDenseLayer = 4 * MiB;
+constexpr i64 kGraphBytesPerMoeLayer = 28 * MiB;
+
+i64 kv_value_bytes(const Scenario& s, const char* engine) {
+    switch (s.kv.dtype) {
+        case KvDtype::BF16:
+        case KvDtype::F16: return 2;
+        case KvDtype::FP8: return 1;
+        default:
+            fail("invalid_field", "kv_cache_dtype", std::string("kv_cache_dtype \"") + s.kv.id + "\" is not a " + engine + " cache type; use auto, bf16, fp16 or fp8");
+    }
+}
+
+i64 kv_bytes_per_token_rank(const Scenario& s, const serving::Parallelism& par, i64 value_bytes, i64 context, i64* fixed_per_request) {
+    // Per token per rank over the layers that grow with the context; windows and recurrent state as a
+    // fixed amount per request.
+    i64 per_token = 0;
+    *fixed_per_request = 0;
+    for (const auto& c : cache_layers(s.geometry)) {
+        if (is_attention(c.mixer)) {
+            if (!c.owns_kv) continue;
+            const LayerSpec& l = s.geometry.layers[static_cast<size_t>(c.layer)];
+            const i64 b = c.mixer == Mixer::Mla ? (c.k_width + c.v_width) * value_bytes
+                                                : std::max<i64>(1, l.n_kv_heads / par.tp) * (l.head_dim_k + l.head_dim_v) * value_bytes;
+            if (c.window > 0) *fixed_per_request += b * std::min(c.window, context);
+            else per_token += b;
+        } else {
+            *fixed_per_request += (c.conv_values * 2 + c.ssm_values * 4) / par.tp;
+        }
+    }
+    return per_token;
+}
+
+void add_devices(Estimate& e, const Scenario& s, int ranks, double fraction) {
+    for (int i = 0; i < ranks; ++i) {
+        const Device& d = s.devices[static_cast<size_t>(i)];
+        DeviceEstimate de;
+        de.id = d.id + "#" + std::to_string(i);
+        de.name = d.name;
+        de.capacity_bytes = d.memory_bytes;
+        de.budget_bytes = static_cast<i64>(std::floor(static_cast<double>(d.engine_total_bytes) * fraction));
+        e.devices.push_back(de);
+    }
+}
+
+Q graph_bytes(const Scenario& s, bool eager) {
+    if (eager) return Q::lit(0, "B");
+    i64 moe = 0, dense = 0;
+    for (const auto& l : s.geometry.layers) (l.ffn == Ffn::Moe ? moe : dense) += 1;
+    return Q::var("dense layers", dense) * Q::bytes("4 MiB", kGraphBytesPerDenseLayer) + Q::var("MoE layers", moe) * Q::bytes("28 MiB", kGraphBytesPerMoeLayer);
+}
+
+void finish(Estimate& e, const Scenario& s, i64 pool_min, i64 per_token, i64 fixed_per_request, int tp, std::vector<i64> fixed) {
+    const i64 per_request = per_token * s.context + fixed_per_request;
+    e.kv.bytes_per_token = growing_kv_bytes_per_token(cache_layers(s.geometry), s.kv);
+    e.kv.capacity_tokens = per_token > 0 ? std::max<i64>(pool_min, 0) / per_token : 0;
+    e.kv.max_concurrency = per_request > 0 ? static_cast<double>(std::max<i64>(pool_min, 0)) / static_cast<double>(per_request) : 0;
+    e.kv.required_bytes = per_request * s.concurrency * tp;
+    bool fits = pool_min > 0 && e.kv.max_concurrency >= static_cast<double>(s.concurrency);
+    for (size_t i = 0; i < e.devices.size(); ++i) {
+        auto& de = e.devices[i];
+        de.required_bytes = fixed[i] + per_request * s.concurrency;
+        de.headroom_bytes = de.budget_bytes - de.required_bytes;
+        if (de.headroom_bytes < 0) fits = false;
+    }
+    e.fits = fits;
+    e.verdict = !fits ? "does_not_fit" : (e.kv.max_concurrency < 1.25 * static_cast<double>(s.concurrency) ? "tight" : "fits");
+}
+
+}  // namespace
+
+Estimate estimate_sglang(const Scenario& s) {
+    using namespace serving;
+    Estimate e;
+    const Parallelism par = resolve_parallelism(s, "engine.tensor_parallel_size");
+    const double mfs = s.engine.mem_fraction_static.value_or(kSglangDefaultMemFraction);
+    if (!s.engine.mem_fraction_static) e.assumptions.push_back("mem_fraction_static = 0.88 (set it to match your launch flags)");
+    add_devices(e, s, par.ranks(), mfs);
+    const CheckpointBytes cb = checkpoint_bytes(s);
+    const i64 value_bytes = kv_value_bytes(s, "SGLang");
+    i64 fixed_req = 0;
+    const i64 per_token = kv_bytes_per_token_rank(s, par, value_bytes, s.context, &fixed_req);
+    const i64 chunk = s.engine.max_num_batched_tokens.value_or(8192);
+    i64 pool_min = -1;
+    std::vector<i64> fixed;
+    for (int i = 0; i < par.ranks(); ++i) {
+        const Device& d = s.devices[static_cast<size_t>(i)];
+        const Q weights = Q::bytes("checkpoint tensors on this rank", weights_per_rank(s, cb, par, i / par.tp));
+        const Q budget = scale(Q::bytes("device total", d.engine_total_bytes), mfs, "mem_fraction_static");
+        const Q pool = budget - weights;
+        e.add(kWeights, "weights", i, weights, s.weights.label());
+        e.add(kKvCache, "KV cache pool (token pool)", i, max(pool, Q::lit(0, "B")), "mem_fraction_static × total − weights; page size 1 token");
+        const Q act = forward_activation(s, par, chunk, "chunked_prefill_size");
+        const Q graphs = graph_bytes(s, s.engine.enforce_eager);
+        e.add(kActivations, "prefill activations (outside the static pool)", i, act);
+        e.add(kOverhead, "CUDA graphs (outside the static pool)", i, graphs);
+        const i64 outside = static_cast<i64>(static_cast<double>(d.engine_total_bytes) * (1.0 - mfs));
+        if (act.value() + graphs.value() > outside)
+            e.warnings.push_back("activations and CUDA graphs need " + format_binary(act.value() + graphs.value()) + " but only " + format_binary(outside) +
+                                 " is left outside mem_fraction_static on " + d.name + "; lower mem_fraction_static");
+        pool_min = pool_min < 0 ? pool.value() : std::min(pool_min, pool.value());
+        fixed.push_back(weights.value());
+        // The budget counts only the static part; the rest must still fit on the device.
+        e.devices.back().budget_bytes = budget.value();
+    }
+    e.sum_components();
+    finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed);
+    return e;
+}
+
+Estimate estimate_trtllm(const Scenario& s) {
+    using namespace serving;
+    Estimate e;
+    const Parallelism par = resolve_parallelism(s, "engine.tensor_parallel_size");
+    const double f = s.engine.free_gpu_memory_fraction;
+    add_devices(e, s, par.ranks(), 1.0);
+    const CheckpointBytes cb = checkpoint_bytes(s);
+    const i64 value_bytes = kv_value_bytes(s, "TensorRT-LLM");
+    i64 fixed_req = 0;
+    const i64 per_token = kv_bytes_per_token_rank(s, par, value_bytes, s.context, &fixed_req);
+    const i64 max_tokens = s.engine.max_num_batched_tokens.value_or(8192);
+    i64 pool_min = -1;
+    std::vector<i64> fixed;
+    for (int i = 0; i < par.ranks(); ++i) {
+        const Device& d = s.devices[static_cast<size_t>(i)];
+        const Q weights = Q::bytes("checkpoint tensors on this rank", weights_per_rank(s, cb, par, i / par.tp));
+        const Q act = forward_activation(s, par, max_tokens, "max_num_tokens");
+        const Q runtime = Q::bytes("runtime (CUDA context, workspaces, NCCL)", kTrtRuntimeBytes);
+        const Q graphs = graph_bytes(s, s.engine.enforce_eager);
+        const Q pool = scale(Q::bytes("device total", d.engine_total_bytes) - weights.named("weights") - act.named("activations") -
+                                 runtime.named("runtime") - graphs.named("CUDA graphs"),
+                             f, "free_gpu_memory_fraction");
+        e.add(kWeights, "weights", i, weights, s.weights.label());
+        e.add(kActivations, "activations (max_num_tokens)", i, act);
+        e.add(kOverhead, "runtime", i, runtime);
+        e.add(kOverhead, "CUDA graphs", i, graphs);
+        e.add(kKvCache, "KV cache pool", i, max(pool, Q::lit(0, "B")), "free_gpu_memory_fraction of what is left after the model; blocks of 32 tokens");
+        pool_min = pool_min < 0 ? pool.value() : std::min(pool_min, pool.value());
+        fixed.push_back(weights.value() + act.value() + runtime.value() + graphs.value());
+    }
+    e.sum_components();
+    finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed);
+    return e;
+}
+
+}  // namespace fitmygpu

@@ -1,0 +1,171 @@
+// vLLM (V1 engine). Budget rule (gpu_worker.determine_available_memory):
+//   KV pool = gpu_memory_utilization × total device memory
+//             − weights − activation peak of the profiling run − non-torch memory − CUDA graphs
+// The pool is cut into blocks of block_size tokens (one page per layer of a KV cache group); the number
+// of blocks is the minimum over ranks. Concurrency = blocks ÷ blocks one request of max_model_len needs.
+#include <algorithm>
+#include <cmath>
+
+#include "fitmygpu/error.hpp"
+#include "serving.hpp"
+
+namespace fitmygpu {
+
+namespace {
+
+// Sampler peak of the profiling run (gpu_model_runner._dummy_sampler_run): max_num_seqs rows of
+// full-vocabulary logits pass through fp32 conversion, top-k/top-p sort (values + int64 indices),
+// softmax, cumulative sum, masks and the random exponential draw. The per-logit total was measured
+// from vLLM v0.11 startup logs whose activation peak is sampler-bound: gpt-oss-20b and -120b (vocab
+// 201,088, 1,024 seqs: 7.38 GiB), Qwen3-0.6B and Qwen3-32B (151,936: 5.56 / 5.64), Llama-3.1-8B
+// (128,256: 4.76), and Qwen3-235B on L40S (151,936 × 256 seqs: 1.4) — calibration rows V-1,2,4,5,6,16.
+// All give 38–39 bytes per logit.
+constexpr double kSamplerBytesPerLogit = 38.5;
+
+// Non-torch memory (CUDA context growth, NCCL and custom all-reduce buffers) after profiling:
+// 0.13 GiB on one H100 in the v0.11 logs (V-1..V-5: 0.13-0.14), 0.21 GiB per rank at TP=4 (V-16).
+constexpr i64 kNonTorchSingle = static_cast<i64>(0.13 * GiB);
+constexpr i64 kNonTorchParallel = static_cast<i64>(0.21 * GiB);
+
+// CUDA-graph pool. vLLM ≥ 0.21 estimates it during profiling and subtracts it from the KV budget
+// (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS); earlier versions allocated it outside the budget.
+// Measured pools scale with layer count and are larger for MoE layers (fused-MoE workspaces per captured
+// batch size): Qwen3-0.6B 28 dense layers 0.10 GiB; gpt-oss-20b 24 MoE layers 0.39; gpt-oss-120b 36 MoE
+// layers 1.03; Qwen3-235B 94 MoE layers 3.45 (V-1, V-2, V-5, V-16).
+constexpr i64 kGraphBytesPerDenseLayer = 4 * MiB;
+constexpr i64 kGraphBytesPerMoeLayer = 28 * MiB;
+
+// Defaults of `vllm serve` (engine/arg_utils.py, _set_default_args): on GPUs with at least 70 GiB that
+// are not A100s, max_num_batched_tokens 8192 and max_num_seqs 1024; otherwise 2048 and 256.
+struct ServeDefaults {
+    i64 max_num_batched_tokens;
+    i64 max_num_seqs;
+};
+ServeDefaults serve_defaults(const Device& d) {
+    const bool large = d.engine_total_bytes >= 70 * GiB && d.name.find("A100") == std::string::npos;
+    return large ? ServeDefaults{8192, 1024} : ServeDefaults{2048, 256};
+}
+
+i64 kv_bytes_per_value(const Scenario& s) {
+    switch (s.kv.dtype) {
+        case KvDtype::BF16:
+        case KvDtype::F16: return 2;
+        case KvDtype::FP8: return 1;
+        case KvDtype::F32: return 4;
+        default:
+            fail("invalid_field", "kv_cache_dtype",
+                 "kv_cache_dtype \"" + s.kv.id + "\" is a llama.cpp cache type; vLLM takes auto, bf16, fp16 or fp8");
+    }
+}
+
+}  // namespace
+
+Estimate estimate_vllm(const Scenario& s) {
+    using namespace serving;
+    Estimate e;
+    const ModelGeometry& g = s.geometry;
+    const Parallelism par = resolve_parallelism(s, "engine.tensor_parallel_size");
+    const CheckpointBytes cb = checkpoint_bytes(s);
+    const i64 kv_value_bytes = kv_bytes_per_value(s);
+    const std::string ssm_dtype = s.config.value("mamba_ssm_cache_dtype", std::string("auto"));
+    const i64 state_value_bytes = ssm_dtype == "float32" ? 4 : 2;
+
+    const ServeDefaults defaults = serve_defaults(s.devices.front());
+    const i64 mnbt = s.engine.max_num_batched_tokens.value_or(defaults.max_num_batched_tokens);
+    const i64 max_seqs = s.engine.max_num_seqs.value_or(defaults.max_num_seqs);
+    if (!s.engine.max_num_batched_tokens)
+        e.assumptions.push_back("max_num_batched_tokens = " + std::to_string(mnbt) + " and max_num_seqs = " + std::to_string(max_seqs) +
+                                " (vllm serve defaults for this GPU)");
+    if (max_seqs < s.concurrency)
+        e.warnings.push_back("max_num_seqs (" + std::to_string(max_seqs) + ") is below the asked concurrency; vLLM would queue the rest");
+
+    for (int i = 0; i < par.ranks(); ++i) {
+        const Device& d = s.devices[static_cast<size_t>(i)];
+        DeviceEstimate de;
+        de.id = d.id + "#" + std::to_string(i);
+        de.name = d.name;
+        de.capacity_bytes = d.memory_bytes;
+        de.budget_bytes = static_cast<i64>(std::floor(static_cast<double>(d.engine_total_bytes) * s.engine.gpu_memory_utilization));
+        e.devices.push_back(de);
+    }
+    if (static_cast<int>(s.devices.size()) > par.ranks())
+        e.warnings.push_back("only " + std::to_string(par.ranks()) + " of the " + std::to_string(s.devices.size()) +
+                             " GPUs are used (tensor_parallel_size × pipeline_parallel_size)");
+
+    // Per-rank quantities; TP ranks of one stage are alike.
+    i64 min_blocks = -1;
+    PagedLayout layout;
+    i64 per_request_blocks = 0;
+    std::vector<i64> fixed(static_cast<size_t>(par.ranks()), 0);
+    for (int stage = 0; stage < par.pp; ++stage) {
+        const i64 w = weights_per_rank(s, cb, par, stage);
+        const Q weights = Q::bytes(par.tp > 1 ? "checkpoint tensors on this rank (TP " + std::to_string(par.tp) + ")" : "checkpoint tensors", w);
+        const Q forward = forward_activation(s, par, mnbt, "max_num_batched_tokens");
+        const Q sampler = scale(Q::var("max_num_seqs", max_seqs) * Q::var("vocab", g.vocab), kSamplerBytesPerLogit, "38.5 B/logit");
+        const Q activation = max(forward, sampler);
+        const Q non_torch = Q::bytes(par.tp > 1 ? "non-torch (NCCL, TP>1)" : "non-torch", par.tp > 1 ? kNonTorchParallel : kNonTorchSingle);
+        const auto [first, last] = stage_layers(static_cast<int>(g.n_layers), par.pp, stage);
+        i64 moe_layers = 0, dense_layers = 0;
+        for (int l = first; l < last; ++l) (g.layers[static_cast<size_t>(l)].ffn == Ffn::Moe ? moe_layers : dense_layers) += 1;
+        const Q graphs = s.engine.enforce_eager
+                             ? Q::lit(0, "B")
+                             : Q::var("dense layers", dense_layers) * Q::bytes("4 MiB", kGraphBytesPerDenseLayer) +
+                                   Q::var("MoE layers", moe_layers) * Q::bytes("28 MiB", kGraphBytesPerMoeLayer);
+        layout = paged_layout(s, par, stage, kv_value_bytes, state_value_bytes);
+        per_request_blocks = blocks_per_request(layout, s.context, mnbt);
+        for (int r = 0; r < par.tp; ++r) {
+            const int idx = stage * par.tp + r;
+            DeviceEstimate& de = e.devices[static_cast<size_t>(idx)];
+            e.add(kWeights, "weights", idx, weights, "as loaded: " + s.weights.label());
+            e.add(kActivations, "activation peak of the profiling run", idx, activation,
+                  "larger of a forward pass over max_num_batched_tokens and the sampler over max_num_seqs × vocab logits");
+            e.add(kOverhead, "non-torch memory", idx, non_torch, "CUDA context growth, NCCL / all-reduce buffers");
+            e.add(kOverhead, "CUDA graphs", idx, graphs,
+                  s.engine.enforce_eager ? "enforce_eager: no graphs" : "captured decode graphs, counted in the budget as vLLM ≥ 0.21 does");
+            const Q budget = scale(Q::bytes("device total", s.devices[static_cast<size_t>(idx)].engine_total_bytes),
+                                   s.engine.gpu_memory_utilization, "gpu_memory_utilization");
+            const Q pool = budget - weights.named("weights") - activation.named("activation peak") - non_torch.named("non-torch") -
+                           graphs.named("CUDA graphs");
+            fixed[static_cast<size_t>(idx)] = weights.value() + activation.value() + non_torch.value() + graphs.value();
+            const i64 page_all = layout.page_bytes * std::max(layout.group_size, 1);
+            const i64 blocks = pool.value() > 0 && page_all > 0 ? pool.value() / page_all : 0;
+            min_blocks = min_blocks < 0 ? blocks : std::min(min_blocks, blocks);
+            e.add(kKvCache, "KV cache pool", idx, max(pool, Q::lit(0, "B")),
+                  "what is left of the budget; " + std::to_string(blocks) + " blocks of " + std::to_string(layout.block_size) + " tokens × " +
+                      std::to_string(layout.group_size) + " layers" + (layout.note.empty() ? "" : "; " + layout.note));
+            (void)de;
+        }
+    }
+    e.sum_components();
+
+    // KV summary (whole model): growing per-token bytes over all layers at the chosen dtype.
+    const auto layers = cache_layers(g);
+    KvType kvt = s.kv;
+    e.kv.bytes_per_token = growing_kv_bytes_per_token(layers, kvt);
+    const i64 blocks = std::max<i64>(min_blocks, 0);
+    const i64 page_all = layout.page_bytes * std::max(layout.group_size, 1);
+    e.kv.capacity_tokens = layout.n_groups > 0 ? blocks / layout.n_groups * layout.block_size : 0;
+    e.kv.max_concurrency = per_request_blocks > 0 ? static_cast<double>(blocks) / static_cast<double>(per_request_blocks) : 0;
+    const i64 need_blocks = per_request_blocks * s.concurrency;
+    e.kv.required_bytes = need_blocks * page_all * par.tp;  // summed over the TP ranks of one stage
+    if (par.pp > 1) e.kv.required_bytes *= par.pp;
+
+    bool fits = blocks > 0 && blocks >= need_blocks;
+    for (size_t i = 0; i < e.devices.size(); ++i) {
+        DeviceEstimate& de = e.devices[i];
+        de.required_bytes = fixed[i] + need_blocks * page_all;
+        de.headroom_bytes = de.budget_bytes - de.required_bytes;
+        if (de.headroom_bytes < 0) fits = false;
+    }
+    if (s.context > g.max_position_embeddings && g.max_position_embeddings > 0)
+        e.warnings.push_back("context " + std::to_string(s.context) + " exceeds the model's max_position_embeddings (" +
+                             std::to_string(g.max_position_embeddings) + "); vLLM refuses it unless the length check is overridden");
+    e.fits = fits;
+    if (!fits) e.verdict = "does_not_fit";
+    else e.verdict = e.kv.max_concurrency < 1.25 * static_cast<double>(s.concurrency) ? "tight" : "fits";
+    e.assumptions.push_back("budget = gpu_memory_utilization " + std::to_string(s.engine.gpu_memory_utilization).substr(0, 4) +
+                            " × the total CUDA reports; the KV pool takes the rest of the budget");
+    return e;
+}
+
+}  // namespace fitmygpu

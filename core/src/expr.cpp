@@ -1,0 +1,101 @@
+#include "fitmygpu/expr.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace fitmygpu {
+
+namespace {
+thread_local bool g_numbers_only = false;
+}
+
+NumbersOnly::NumbersOnly() : previous_(g_numbers_only) { g_numbers_only = true; }
+NumbersOnly::~NumbersOnly() { g_numbers_only = previous_; }
+bool NumbersOnly::active() { return g_numbers_only; }
+
+std::string group_digits(i64 v) {
+    std::string digits = std::to_string(v < 0 ? -v : v);
+    std::string out;
+    int n = 0;
+    for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+        if (n > 0 && n % 3 == 0) out.push_back(',');
+        out.push_back(*it);
+        ++n;
+    }
+    if (v < 0) out.push_back('-');
+    std::reverse(out.begin(), out.end());
+    return out;
+}
+
+std::string format_binary(i64 bytes) {
+    char buf[64];
+    const double b = static_cast<double>(bytes);
+    if (std::llabs(bytes) >= GiB) std::snprintf(buf, sizeof buf, "%.2f GiB", b / static_cast<double>(GiB));
+    else if (std::llabs(bytes) >= MiB) std::snprintf(buf, sizeof buf, "%.2f MiB", b / static_cast<double>(MiB));
+    else if (std::llabs(bytes) >= KiB) std::snprintf(buf, sizeof buf, "%.2f KiB", b / static_cast<double>(KiB));
+    else std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(bytes));
+    return buf;
+}
+
+#define FMG_NUMBERS_ONLY(v) \
+    if (g_numbers_only) return Q(v, std::string(), std::string(), 3)
+
+Q Q::var(std::string name, i64 value, std::string unit) {
+    FMG_NUMBERS_ONLY(value);
+    std::string s = group_digits(value);
+    if (!unit.empty()) s += " " + unit;
+    return Q(value, std::move(name), std::move(s), 3);
+}
+Q Q::lit(i64 value, std::string unit) {
+    FMG_NUMBERS_ONLY(value);
+    std::string s = group_digits(value);
+    if (!unit.empty()) s += " " + unit;
+    return Q(value, s, s, 3);
+}
+Q Q::bytes(std::string name, i64 value) {
+    FMG_NUMBERS_ONLY(value);
+    return Q(value, std::move(name), format_binary(value), 3); }
+Q Q::named(std::string name) const {
+    FMG_NUMBERS_ONLY(v_);
+    return Q(v_, std::move(name), format_binary(v_), 3); }
+
+std::string Q::pf(int min_prec) const { return prec_ < min_prec ? "(" + f_ + ")" : f_; }
+std::string Q::ps(int min_prec) const { return prec_ < min_prec ? "(" + s_ + ")" : s_; }
+
+Q operator+(const Q& a, const Q& b) {
+    FMG_NUMBERS_ONLY(a.v_ + b.v_);
+    return Q(a.v_ + b.v_, a.f_ + " + " + b.f_, a.s_ + " + " + b.s_, 1); }
+Q operator-(const Q& a, const Q& b) {
+    FMG_NUMBERS_ONLY(a.v_ - b.v_);
+    return Q(a.v_ - b.v_, a.f_ + " − " + b.pf(2), a.s_ + " − " + b.ps(2), 1); }
+Q operator*(const Q& a, const Q& b) {
+    FMG_NUMBERS_ONLY(a.v_ * b.v_);
+    return Q(a.v_ * b.v_, a.pf(2) + " × " + b.pf(2), a.ps(2) + " × " + b.ps(2), 2); }
+Q operator/(const Q& a, const Q& b) {
+    FMG_NUMBERS_ONLY(b.v_ != 0 ? a.v_ / b.v_ : 0);
+    return Q(b.v_ != 0 ? a.v_ / b.v_ : 0, "floor(" + a.f_ + " / " + b.pf(3) + ")", "floor(" + a.s_ + " / " + b.ps(3) + ")", 3);
+}
+Q ceil_div(const Q& a, const Q& b) {
+    FMG_NUMBERS_ONLY(b.v_ != 0 ? ceil_div(a.v_, b.v_) : 0);
+    return Q(b.v_ != 0 ? ceil_div(a.v_, b.v_) : 0, "ceil(" + a.f_ + " / " + b.pf(3) + ")", "ceil(" + a.s_ + " / " + b.ps(3) + ")", 3);
+}
+Q round_up(const Q& a, const Q& m) {
+    FMG_NUMBERS_ONLY(m.v_ != 0 ? round_up(a.v_, m.v_) : a.v_);
+    return Q(m.v_ != 0 ? round_up(a.v_, m.v_) : a.v_, "roundup(" + a.f_ + ", " + m.f_ + ")", "roundup(" + a.s_ + ", " + m.s_ + ")", 3);
+}
+Q max(const Q& a, const Q& b) {
+    FMG_NUMBERS_ONLY(std::max(a.v_, b.v_));
+    return Q(std::max(a.v_, b.v_), "max(" + a.f_ + ", " + b.f_ + ")", "max(" + a.s_ + ", " + b.s_ + ")", 3); }
+Q min(const Q& a, const Q& b) {
+    FMG_NUMBERS_ONLY(std::min(a.v_, b.v_));
+    return Q(std::min(a.v_, b.v_), "min(" + a.f_ + ", " + b.f_ + ")", "min(" + a.s_ + ", " + b.s_ + ")", 3); }
+Q scale(const Q& a, double k, const std::string& name) {
+    const i64 v = static_cast<i64>(std::floor(static_cast<double>(a.v_) * k));
+    FMG_NUMBERS_ONLY(v);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", k);
+    return Q(v, name + " × " + a.pf(2), std::string(buf) + " × " + a.ps(2), 2);
+}
+
+}  // namespace fitmygpu

@@ -1,6 +1,7 @@
 #include "fitmygpu/api.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <set>
 
@@ -107,7 +108,11 @@ void parse_engine(const json& j, Scenario& s) {
             else k.flash_attn = bool_field(v, f);
         } else if (key == "kv_unified") k.kv_unified = bool_field(v, f);
         else if (key == "swa_full") k.swa_full = bool_field(v, f);
-        else if (key == "n_cpu_moe") k.n_cpu_moe = static_cast<int>(int_field(v, f, 0, 100000));
+        else if (key == "version") {
+            k.version = string_field(v, f);
+            if (k.version.empty() || !std::isdigit(static_cast<unsigned char>(k.version[0])))
+                fail("invalid_field", f, f + " must be a version number such as \"0.11.0\"");
+        } else if (key == "n_cpu_moe") k.n_cpu_moe = static_cast<int>(int_field(v, f, 0, 100000));
         else fail("unknown_field", f, f + " is not an engine knob this estimator knows");
     }
     if (k.n_ubatch > k.n_batch) fail("invalid_field", "engine.n_ubatch", "engine.n_ubatch cannot exceed engine.n_batch");

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "fitmygpu/error.hpp"
@@ -59,6 +60,10 @@ Device device_from_catalog(const json& e) {
         d.tflops_bf16 = num_or(t, "bf16", 0);
         d.tflops_fp8 = num_or(t, "fp8", 0);
         d.tflops_fp4 = num_or(t, "fp4", 0);
+    }
+    if (d.vendor == "NVIDIA" && e.contains("compute_capability") && e.at("compute_capability").is_string()) {
+        const std::string cc = e.at("compute_capability").get<std::string>();
+        if (!cc.empty() && std::isdigit(static_cast<unsigned char>(cc[0]))) d.compute_capability_major = std::stoi(cc);
     }
     if (e.contains("native_dtypes") && e.at("native_dtypes").is_array())
         for (const auto& v : e.at("native_dtypes"))

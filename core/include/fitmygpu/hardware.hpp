@@ -22,6 +22,7 @@ struct Device {
     double bandwidth_gbps = 0;      // GB/s, decimal
     double tflops_fp16 = 0, tflops_bf16 = 0, tflops_fp8 = 0, tflops_fp4 = 0;
     std::vector<std::string> native_dtypes;
+    int compute_capability_major = 0;  // NVIDIA SM major version (8 Ampere/Ada, 9 Hopper, 10/12 Blackwell); 0 if not NVIDIA
 
     bool supports(const std::string& dtype) const;
 };

@@ -32,6 +32,7 @@ struct EngineKnobs {
     int pipeline_parallel_size = 1;
     bool enable_expert_parallel = false;
     bool enforce_eager = false;
+    std::string version;                         // engine version, e.g. "0.11.0"; empty = current behaviour
     // llama.cpp / Ollama
     int n_gpu_layers = -1;                       // -1 = all
     i64 n_ubatch = 512;

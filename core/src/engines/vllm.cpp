@@ -5,6 +5,7 @@
 // of blocks is the minimum over ranks. Concurrency = blocks ÷ blocks one request of max_model_len needs.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "fitmygpu/error.hpp"
 #include "serving.hpp"
@@ -46,6 +47,34 @@ ServeDefaults serve_defaults(const Device& d) {
     return large ? ServeDefaults{8192, 1024} : ServeDefaults{2048, 256};
 }
 
+// True for vLLM versions before 0.21, which allocated the CUDA-graph pool outside the KV budget.
+bool graphs_outside_budget(const std::string& version) {
+    if (version.empty()) return false;
+    int major = 0, minor = 0;
+    if (std::sscanf(version.c_str(), "%d.%d", &major, &minor) < 1) return false;
+    return major == 0 && minor < 21;
+}
+
+// MXFP4 MoE weights as vLLM holds them on the GPU. The checkpoint's expert tensors are loaded into kernel
+// layouts whose 2,880-wide gpt-oss dimensions are padded: on Blackwell with FlashInfer both the hidden and
+// the intermediate size are rounded up to 256 (Mxfp4MoEMethod.create_weights); on Hopper the measured load
+// sizes (gpt-oss-20b 13.47 GiB, gpt-oss-120b 64.38 GiB on H100, calibration V-1/V-2) match one dimension
+// rounded up to 256 within 0.3%, the alignment of the triton_kernels MX weight layout.
+void pad_mxfp4_experts(const Scenario& s, CheckpointBytes& cb) {
+    if (s.weights.scheme != Scheme::MXFP4) return;
+    const i64 I = s.geometry.moe.expert_intermediate, H = s.geometry.hidden;
+    if (I <= 0) return;
+    double factor = static_cast<double>(round_up(I, 256)) / static_cast<double>(I);
+    if (s.devices.front().compute_capability_major >= 10) factor *= static_cast<double>(round_up(H, 256)) / static_cast<double>(H);
+    cb.total = 0;
+    for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
+        const Tensor& t = s.inventory.tensors[i];
+        if (t.is_expert() && t.kind == TensorKind::Matrix) cb.per_tensor[i] = static_cast<i64>(std::llround(static_cast<double>(cb.per_tensor[i]) * factor));
+        cb.total += cb.per_tensor[i];
+    }
+    cb.total += cb.extra;
+}
+
 i64 kv_bytes_per_value(const Scenario& s) {
     switch (s.kv.dtype) {
         case KvDtype::BF16:
@@ -65,8 +94,10 @@ Estimate estimate_vllm(const Scenario& s) {
     Estimate e;
     const ModelGeometry& g = s.geometry;
     const Parallelism par = resolve_parallelism(s, "engine.tensor_parallel_size");
-    const CheckpointBytes cb = checkpoint_bytes(s);
+    CheckpointBytes cb = checkpoint_bytes(s);
+    pad_mxfp4_experts(s, cb);
     const i64 kv_value_bytes = kv_bytes_per_value(s);
+    const bool legacy_graphs = graphs_outside_budget(s.engine.version);
     const std::string ssm_dtype = s.config.value("mamba_ssm_cache_dtype", std::string("auto"));
     const i64 state_value_bytes = ssm_dtype == "float32" ? 4 : 2;
 
@@ -121,12 +152,15 @@ Estimate estimate_vllm(const Scenario& s) {
                   "larger of a forward pass over max_num_batched_tokens and the sampler over max_num_seqs × vocab logits");
             e.add(kOverhead, "non-torch memory", idx, non_torch, "CUDA context growth, NCCL / all-reduce buffers");
             e.add(kOverhead, "CUDA graphs", idx, graphs,
-                  s.engine.enforce_eager ? "enforce_eager: no graphs" : "captured decode graphs, counted in the budget as vLLM ≥ 0.21 does");
+                  s.engine.enforce_eager ? "enforce_eager: no graphs"
+                  : legacy_graphs        ? "captured decode graphs; before vLLM 0.21 this pool is allocated on top of the budget"
+                                         : "captured decode graphs, counted in the budget as vLLM ≥ 0.21 does");
             const Q budget = scale(Q::bytes("device total", s.devices[static_cast<size_t>(idx)].engine_total_bytes),
                                    s.engine.gpu_memory_utilization, "gpu_memory_utilization");
-            const Q pool = budget - weights.named("weights") - activation.named("activation peak") - non_torch.named("non-torch") -
-                           graphs.named("CUDA graphs");
-            fixed[static_cast<size_t>(idx)] = weights.value() + activation.value() + non_torch.value() + graphs.value();
+            const Q pool = legacy_graphs ? budget - weights.named("weights") - activation.named("activation peak") - non_torch.named("non-torch")
+                                         : budget - weights.named("weights") - activation.named("activation peak") -
+                                               non_torch.named("non-torch") - graphs.named("CUDA graphs");
+            fixed[static_cast<size_t>(idx)] = weights.value() + activation.value() + non_torch.value() + (legacy_graphs ? 0 : graphs.value());
             const i64 page_all = layout.page_bytes * std::max(layout.group_size, 1);
             const i64 blocks = pool.value() > 0 && page_all > 0 ? pool.value() / page_all : 0;
             min_blocks = min_blocks < 0 ? blocks : std::min(min_blocks, blocks);

@@ -1,0 +1,36 @@
+// The Embind binding of the whole API: one function, call(method, request_json) -> response_json.
+// This is the only file that includes Embind. Like zxing-cpp's wasm wrapper, it never lets a C++
+// exception cross into JavaScript: api::call already returns every failure as an error object, and the
+// catch blocks below are the last line of defence (for example std::bad_alloc while copying strings).
+#include <emscripten/bind.h>
+
+#include <exception>
+#include <string>
+
+#include "fitmygpu/api.hpp"
+
+namespace {
+
+// An error object built without nlohmann (which might be what failed); the message is fixed ASCII.
+std::string internal_error(const char* message) {
+    return std::string(R"({"error":{"code":"internal_error","field":"","message":")") + message + "\"}}";
+}
+
+std::string call(const std::string& method, const std::string& request_json) {
+    try {
+        return fitmygpu::api::call(method, request_json);
+    } catch (const std::bad_alloc&) {
+        return internal_error("out of memory");
+    } catch (...) {
+        return internal_error("unexpected exception in the estimator");
+    }
+}
+
+std::string version() { return FITMYGPU_VERSION; }
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(fitmygpu) {
+    emscripten::function("call", &call);
+    emscripten::function("version", &version);
+}

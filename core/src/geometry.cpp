@@ -205,8 +205,12 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
     }
     g.intermediate = r.first_of({"intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"});
 
-    // HF PretrainedConfig defaults tie_word_embeddings to true; Llama-style configs set it explicitly.
-    g.tied_embeddings = r.flag("tie_word_embeddings", true);
+    // Each transformers config class has its own default for tie_word_embeddings: Gemma, Cohere, GPT-2,
+    // StarCoder2, Mamba and ERNIE 4.5 tie by default; Llama, Mistral, Qwen, DeepSeek, Phi-3, OLMo, Granite,
+    // Jamba and the rest do not (their configs often leave the key out).
+    const bool ties_by_default = starts_with(mt, "gemma") || starts_with(mt, "cohere") || mt == "gpt2" || mt == "starcoder2" ||
+                                 mt == "mamba" || starts_with(mt, "ernie4_5");
+    g.tied_embeddings = r.flag("tie_word_embeddings", ties_by_default);
     g.mlp_bias = r.flag("mlp_bias", false);
     {
         const std::string act = r.str("mlp_hidden_act", r.str("hidden_act", ""));
@@ -224,6 +228,12 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
     g.attention_sinks = mt == "gpt_oss";
     g.norms_per_layer = (starts_with(mt, "gemma2") || starts_with(mt, "gemma3")) ? 4 : 2;
     if (mt == "cohere" || mt == "cohere2") g.norms_per_layer = 1;  // parallel attention + MLP share one input norm
+    if (mt == "gpt_neox") {
+        // GPT-NeoX (Pythia): fused QKV and dense layers with biases, LayerNorms with bias, plain GELU MLP.
+        g.qkv_bias = g.o_bias = g.mlp_bias = true;
+        g.norm_has_bias = true;
+        g.ffn_gated = false;
+    }
     if (mt == "olmo2") g.norms_per_layer = 2;
 
     // ---- mixture of experts ----
@@ -289,7 +299,7 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
     }
 
     // ---- Mamba ----
-    const bool has_mamba_fields = r.has("mamba_num_heads") || r.has("ssm_state_size") || r.has("state_size") || r.has("mamba_d_ssm") ||
+    const bool has_mamba_fields = mt == "jamba" || r.has("mamba_num_heads") || r.has("ssm_state_size") || r.has("state_size") || r.has("mamba_d_ssm") ||
                                   mamba_only || mt == "falcon_h1" || mt == "granitemoehybrid" || mt == "nemotron_h";
     if (has_mamba_fields) {
         g.mamba.d_state = r.first_of({"ssm_state_size", "state_size", "mamba_d_state", "d_state"});
@@ -304,13 +314,15 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
         if (mt == "mamba2" && head_dim == 0) head_dim = r.first_of({"head_dim"});
         i64 expand = r.first_of({"expand", "mamba_expand"});
         if (r.has("mamba_d_ssm")) g.mamba.d_inner = r.positive("mamba_d_ssm");
+        else if ((mt == "mamba" || mt == "falcon_mamba") && r.has("intermediate_size")) g.mamba.d_inner = r.positive("intermediate_size");
         else if (heads > 0 && head_dim > 0) g.mamba.d_inner = heads * head_dim;
         else g.mamba.d_inner = (expand > 0 ? expand : 2) * g.hidden;
         g.mamba.n_heads = heads > 0 ? heads : (head_dim > 0 ? g.mamba.d_inner / head_dim : 0);
         g.mamba.conv_bias = r.flag("use_conv_bias", r.flag("mamba_conv_bias", true));
-        g.mamba.mamba1 = mt == "mamba" || mt == "falcon_mamba";
+        g.mamba.mamba1 = mt == "mamba" || mt == "falcon_mamba" || mt == "jamba";
         if (g.mamba.mamba1) {
             i64 dt = r.has("time_step_rank") && r.raw().at("time_step_rank").is_number() ? r.positive("time_step_rank") : 0;
+            if (dt == 0 && r.has("mamba_dt_rank") && r.raw().at("mamba_dt_rank").is_number()) dt = r.positive("mamba_dt_rank");
             g.mamba.dt_rank = dt > 0 ? dt : ceil_div(g.hidden, 16);
             g.mamba.out_norm = false;
         }
@@ -408,6 +420,10 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
             if (step > 1) moe = moe && ((i + 1) % step == 0);
             if (interleave > 1) moe = moe && ((i + 1) % interleave == 0);
             if (moe_freq > 1) moe = moe && (i % moe_freq == 0);
+            if (r.has("expert_layer_period")) {  // Jamba: experts every expert_layer_period layers from the offset
+                const i64 period = std::max<i64>(1, r.positive("expert_layer_period"));
+                moe = moe && (i % period == r.opt("expert_layer_offset", 0));
+            }
             if (std::find(mlp_only.begin(), mlp_only.end(), i) != mlp_only.end()) moe = false;
             if (i < moe_start || i > moe_end || (i - moe_start) % moe_interval != 0) moe = false;
             ffns[i] = moe ? Ffn::Moe : Ffn::Dense;

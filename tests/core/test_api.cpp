@@ -1,0 +1,117 @@
+// The JSON API: the acceptance examples of the foundation issue, defaults, and bad input.
+#include <doctest/doctest.h>
+
+#include "helpers.hpp"
+
+using namespace testing;
+
+TEST_CASE("DeepSeek-R1-Distill-Llama-70B in BF16 on 2x H100 with TP 2 holds 65.7 GiB of weights per GPU") {
+    const json r = estimate(R"({"model":"deepseek-r1-distill-llama-70b","weights":"bf16","runtime":"vllm",
+                                "gpu":"h100-sxm-80gb","gpu_count":2,"engine":{"tensor_parallel_size":2}})");
+    REQUIRE(r.at("devices").size() == 2);
+    // 70,553,706,496 parameters (HF safetensors total) x 2 bytes / 2 ranks = 70,553,706,496 bytes = 65.71 GiB.
+    // The ranks also hold a replicated copy of every norm (80 x 2 x 8,192 + 8,192 values) and the vocabulary
+    // padding of vLLM (128,256 is already a multiple of 64 x 2), so allow 0.01 GiB.
+    for (int d = 0; d < 2; ++d) CHECK(gib(component(r, "weights", d)) == doctest::Approx(65.71).epsilon(0.0002));
+    // 80 layers x 2 (K and V) x 8 KV heads x 128 head_dim x 2 bytes = 327,680 bytes per token.
+    CHECK(r.at("kv_cache").at("bytes_per_token").get<i64>() == 327680);
+}
+
+TEST_CASE("DeepSeek-R1-Distill-Llama-70B in BF16 does not fit on one RTX 4090") {
+    const json r = estimate(R"({"model":"deepseek-r1-distill-llama-70b","weights":"bf16","runtime":"vllm","gpu":"rtx-4090"})");
+    CHECK(r.at("fits") == false);
+    CHECK(r.at("verdict") == "does_not_fit");
+    CHECK(r.at("devices").at(0).at("headroom_bytes").get<i64>() < 0);
+    CHECK(r.at("limits").at("max_concurrency") == 0);
+    CHECK(r.at("limits").at("max_context") == 0);
+}
+
+TEST_CASE("every breakdown item adds up to its device's components and total") {
+    const json r = estimate(R"({"model":"qwen3-30b-a3b","runtime":"llama.cpp","weights":"gguf:Q4_K_M","gpus":[{"gpu":"rtx-3090","count":2}],"context":16384})");
+    for (size_t d = 0; d < r.at("devices").size(); ++d) {
+        i64 sum = 0;
+        for (const auto& b : r.at("breakdown"))
+            if (b.at("device").get<int>() == static_cast<int>(d)) sum += b.at("bytes").get<i64>();
+        CHECK(sum == r.at("devices").at(d).at("total_bytes").get<i64>());
+    }
+    for (const auto& b : r.at("breakdown")) {
+        CHECK_FALSE(b.at("formula").get<std::string>().empty());
+        CHECK_FALSE(b.at("substituted").get<std::string>().empty());
+    }
+}
+
+TEST_CASE("malformed JSON is reported as invalid_json") {
+    const json e = error_of("estimate", R"({"model": "llama-3.1-8b", )");
+    CHECK(e.at("code") == "invalid_json");
+}
+
+TEST_CASE("an unknown model id names the model field and suggests close ids") {
+    const json e = error_of("estimate", R"({"model": "llama-9-8b"})");
+    CHECK(e.at("code") == "unknown_model");
+    CHECK(e.at("field") == "model");
+}
+
+TEST_CASE("a negative context names the context field") {
+    const json e = error_of("estimate", R"({"model": "llama-3.1-8b", "context": -5})");
+    CHECK(e.at("code") == "invalid_field");
+    CHECK(e.at("field") == "context");
+}
+
+TEST_CASE("a gpu_memory_utilization above 1 names the engine field") {
+    const json e = error_of("estimate", R"({"model": "llama-3.1-8b", "engine": {"gpu_memory_utilization": 1.7}})");
+    CHECK(e.at("code") == "invalid_field");
+    CHECK(e.at("field") == "engine.gpu_memory_utilization");
+}
+
+TEST_CASE("unknown, absurd or mistyped fields are errors, never silently ignored") {
+    CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","contxt":4096})").at("field") == "contxt");
+    CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","engine":{"gpu_mem":0.9}})").at("field") == "engine.gpu_mem");
+    CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","context":1e12})").at("field") == "context");
+    CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","context":4096.5})").at("field") == "context");
+    CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","concurrency":"4"})").at("field") == "concurrency");
+    CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","gpu":"rtx-9999"})").at("field") == "gpu");
+    CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","weights":"int3"})").at("field") == "weights");
+    CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","runtime":"vllm","kv_cache_dtype":"q4_0"})").at("field") == "kv_cache_dtype");
+    CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","runtime":"llama.cpp","weights":"awq-int4"})").at("field") == "weights");
+    CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","device":{"memory_mib":-1}})").at("field") == "device.memory_mib");
+    CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","gpu_count":3,"engine":{"tensor_parallel_size":3}})").at("field") ==
+          "engine.tensor_parallel_size");  // 32 heads are not divisible by 3
+    CHECK(error_of("estimate", R"([1,2,3])").at("code") == "invalid_request");
+    CHECK(error_of("nonsense", R"({})").at("code") == "unknown_method");
+}
+
+TEST_CASE("a hostile config gets a field error, not a crash") {
+    CHECK(error_of("estimate", R"({"config":{"hidden_size":4096}})").at("field") == "config.num_hidden_layers");
+    CHECK(error_of("estimate", R"({"config":{"hidden_size":4096,"num_hidden_layers":1e9,"vocab_size":1,"num_attention_heads":1,"intermediate_size":1}})")
+              .at("field") == "config.num_hidden_layers");
+    CHECK(error_of("estimate", R"({"config":{"hidden_size":4096,"num_hidden_layers":2,"vocab_size":32000,"num_attention_heads":32,
+                                   "num_key_value_heads":64,"intermediate_size":11008}})").at("field") == "config.num_key_value_heads");
+    CHECK(error_of("estimate", R"({"config":"not an object"})").at("field") == "config");
+    CHECK(error_of("estimate", R"({"config":{"hidden_size":4096,"num_hidden_layers":2,"vocab_size":32000,"num_attention_heads":32,
+                                   "intermediate_size":11008,"layer_types":["full_attention"]}})").at("field") == "config.layer_types");
+}
+
+TEST_CASE("a custom model given as config is estimated like a catalog one") {
+    // Llama-3.1-8B geometry inline: the same weights as the catalog entry.
+    const json inline_cfg = estimate(R"({"config":{"model_type":"llama","hidden_size":4096,"intermediate_size":14336,
+        "num_attention_heads":32,"num_hidden_layers":32,"num_key_value_heads":8,"vocab_size":128256,"tie_word_embeddings":false,
+        "max_position_embeddings":131072},"weights":"bf16","gpu":"h100-sxm-80gb"})");
+    const json catalog = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb"})");
+    CHECK(component(inline_cfg, "weights") == component(catalog, "weights"));
+    CHECK(inline_cfg.at("kv_cache").at("bytes_per_token") == catalog.at("kv_cache").at("bytes_per_token"));
+}
+
+TEST_CASE("every figure is a finite whole number of bytes") {
+    for (const char* req : {R"({"model":"gpt-oss-20b","runtime":"vllm","gpu":"rtx-4090"})",
+                            R"({"model":"gpt-oss-20b","runtime":"llama.cpp","weights":"gguf:MXFP4_MOE","gpu":"rtx-4090","context":131072})",
+                            R"({"model":"qwen3-8b","runtime":"mlx","gpu":"m4-max-128gb"})",
+                            R"({"model":"qwen3-8b","runtime":"sglang","gpu":"h100-sxm-80gb"})",
+                            R"({"model":"qwen3-8b","runtime":"trtllm","gpu":"h100-sxm-80gb"})",
+                            R"({"model":"qwen3-8b","runtime":"transformers","gpu":"rtx-4090"})"}) {
+        const json r = estimate(req);
+        for (const auto& d : r.at("devices"))
+            for (const auto& [k, v] : d.at("components").items()) CHECK(v.is_number_integer());
+        CHECK(r.at("kv_cache").at("bytes_per_token").is_number_integer());
+        CHECK(r.at("speed").at("decode_tokens_per_s").get<double>() >= 0);
+    }
+}

@@ -1,0 +1,105 @@
+// llama.cpp against the buffer sizes its allocator prints at startup (../shared/calibration/memory.md,
+// section L). KV and state are exact arithmetic, so they are checked to the byte or the printed 0.01 MiB;
+// model buffers to the printed 0.01 MiB; compute buffers within 5%.
+#include <doctest/doctest.h>
+
+#include "helpers.hpp"
+
+using namespace testing;
+
+TEST_CASE("Llama-3.1-8B Q4_K_M, n_ctx 8192 as 4 x 2048, flash attention off, on an RTX 4090 (L-1)") {
+    const json r = estimate(R"({"model":"llama-3.1-8b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"rtx-4090",
+                                "context":2048,"concurrency":4,"engine":{"flash_attn":false}})");
+    // Logged: CPU model 281.81, CUDA0 model 4403.49, KV 1024.00, CUDA0 compute 560.00, CUDA_Host compute 24.01 MiB.
+    CHECK(mib(item(r, "model buffer (host)", -1)) == doctest::Approx(281.81).epsilon(0.00002));
+    CHECK(mib(item(r, "model buffer", 0)) == doctest::Approx(4403.49).epsilon(0.000002));
+    // KV: 32 layers x 8,192 cells x (1,024 K + 1,024 V values) x 2 bytes = 1,073,741,824 bytes.
+    CHECK(item(r, "KV cache", 0) == i64{32} * 8192 * 2048 * 2);
+    CHECK(mib(item(r, "compute buffer", 0)) == doctest::Approx(560.00).epsilon(0.05));
+    CHECK(mib(item(r, "host compute buffer", -1)) == doctest::Approx(24.01).epsilon(0.05));
+    CHECK(r.at("kv_cache").at("capacity_tokens") == 8192);
+}
+
+TEST_CASE("gpt-oss-20b at 131,072 context keeps 2,304 cells in its sliding-window layers (L-13)") {
+    const json r = estimate(R"({"model":"gpt-oss-20b","weights":"gguf:MXFP4_MOE","runtime":"llama.cpp","gpu":"rtx-pro-6000-blackwell",
+                                "context":131072,"engine":{"n_ubatch":2048}})");
+    // Full layers: 12 x 131,072 cells x (512 K + 512 V) x 2 B = 3,072 MiB (logged 3072.00).
+    // Sliding layers: pad256(128 + 2,048) = 2,304 cells; 12 x 2,304 x 1,024 x 2 B = 54 MiB.
+    CHECK(item(r, "KV cache", 0) == i64{12} * 131072 * 1024 * 2 + i64{12} * 2304 * 1024 * 2);
+}
+
+TEST_CASE("a unified KV cache shares n_ctx among the slots of a hybrid model (L-16)") {
+    // Qwen3.6-35B-A3B: 10 of 40 layers are full attention with 2 KV heads of 256; -c 65536 with 4 slots.
+    const json r = estimate(R"({"model":"qwen3.6-35b-a3b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"rtx-pro-6000-blackwell",
+                                "context":16384,"concurrency":4})");
+    // 10 x 65,536 x (512 + 512) x 2 B = 1,280 MiB (logged K 640 + V 640).
+    CHECK(item(r, "KV cache", 0) == i64{10} * 65536 * 1024 * 2);
+}
+
+TEST_CASE("recurrent state is f32 per sequence: Qwen3.6-27B's 48 Gated DeltaNet layers (L-22)") {
+    const json r = estimate(R"({"model":"qwen3.6-27b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"rtx-pro-6000-blackwell",
+                                "context":8192,"concurrency":4})");
+    // Per layer per sequence: conv 3 x (2 x 16 x 128 + 48 x 128) x 4 B = 122,880 B; state 48 x 128 x 128 x 4 B = 3 MiB.
+    // Logged RS buffer 598.50 MiB = R 22.50 + S 576.00 over four sequences.
+    const i64 per_seq = 48 * (3 * (2 * 16 * 128 + 48 * 128) * 4 + 48 * 128 * 128 * 4);
+    CHECK(item(r, "recurrent state (RS buffer)", 0) == 4 * per_seq);
+    CHECK(mib(4 * per_seq) == doctest::Approx(598.50));
+    // KV: 16 full layers x 32,768 cells x (4 x 256 x 2) x 2 B = 2,048 MiB (logged 2048.00).
+    CHECK(item(r, "KV cache", 0) == i64{16} * 32768 * 2048 * 2);
+}
+
+TEST_CASE("KV grows linearly with n_ctx: Qwen3-30B-A3B F16 saves 3,456 MiB going from 40,960 to 4,096 (L-24)") {
+    const json big = estimate(R"({"model":"qwen3-30b-a3b","weights":"gguf:F16","runtime":"llama.cpp","gpu":"rtx-4090","context":40960})");
+    const json small = estimate(R"({"model":"qwen3-30b-a3b","weights":"gguf:F16","runtime":"llama.cpp","gpu":"rtx-4090","context":4096})");
+    // 48 layers x 4 KV heads x 128 x 2 (K, V) x 2 B x 36,864 tokens = 3,456 MiB.
+    CHECK(item(big, "KV cache", 0) - item(small, "KV cache", 0) == i64{3456} * MiB);
+    CHECK(big.at("fits") == false);  // a 61 GB F16 model on a 24 GB card
+}
+
+TEST_CASE("pythia-2.8B F16 with flash attention off on a V100 (L-3)") {
+    const json r = estimate(R"({"config":{"model_type":"gpt_neox","architectures":["GPTNeoXForCausalLM"],"hidden_size":2560,
+        "num_hidden_layers":32,"num_attention_heads":32,"intermediate_size":10240,"vocab_size":50304,"tie_word_embeddings":false,
+        "max_position_embeddings":2048},"weights":"gguf:F16","runtime":"llama.cpp","gpu":"v100-16gb","context":2048,
+        "engine":{"flash_attn":false}})");
+    // token_embd F16 on the host: 50,304 x 2,560 x 2 B = 245.62 MiB (logged CPU 245.62).
+    CHECK(mib(item(r, "model buffer (host)", -1)) == doctest::Approx(245.62).epsilon(0.0001));
+    // Logged CUDA0 model buffer 5049.71 MiB.
+    CHECK(mib(item(r, "model buffer", 0)) == doctest::Approx(5049.71).epsilon(0.001));
+    // KV: 32 layers x 2,048 cells x 2,560 x 2 x 2 B = 640 MiB (logged 640.00).
+    CHECK(item(r, "KV cache", 0) == i64{640} * MiB);
+    CHECK(mib(item(r, "compute buffer", 0)) == doctest::Approx(162.00).epsilon(0.05));
+}
+
+TEST_CASE("n_ctx is padded to a multiple of 256") {
+    const json r = estimate(R"({"model":"llama-3.1-8b","runtime":"llama.cpp","gpu":"rtx-4090","context":35000})");
+    CHECK(r.at("kv_cache").at("capacity_tokens") == 35072);  // 137 x 256
+}
+
+TEST_CASE("partial offload puts the first layers and their KV on the host") {
+    const json r = estimate(R"({"model":"llama-3.1-8b","runtime":"llama.cpp","gpu":"rtx-4090","context":8192,"engine":{"n_gpu_layers":16}})");
+    // 16 of 32 layers offloaded: half the KV on each side, and the output layer (counted after the repeating
+    // layers) stays on the CPU.
+    CHECK(item(r, "KV cache", 0) == item(r, "KV cache (host)", -1));
+    CHECK(item(r, "KV cache", 0) == i64{16} * 8192 * 2048 * 2);
+    bool warned = false;
+    for (const auto& w : r.at("warnings")) warned = warned || w.get<std::string>().find("16 of 32 layers") != std::string::npos;
+    CHECK(warned);
+}
+
+TEST_CASE("quantized KV uses the real block sizes: q8_0 is 34 bytes per 32 values, q4_0 18") {
+    const json f16 = estimate(R"({"model":"llama-3.1-8b","runtime":"llama.cpp","gpu":"rtx-4090","context":8192})");
+    const json q8 = estimate(R"({"model":"llama-3.1-8b","runtime":"llama.cpp","gpu":"rtx-4090","context":8192,"kv_cache_dtype":"q8_0"})");
+    const json q4 = estimate(R"({"model":"llama-3.1-8b","runtime":"llama.cpp","gpu":"rtx-4090","context":8192,"kv_cache_dtype":"q4_0"})");
+    // 32 layers x 8,192 cells x 2 x 1,024 values: f16 2 B; q8_0 1,024 / 32 x 34 B; q4_0 1,024 / 32 x 18 B per row.
+    CHECK(item(f16, "KV cache", 0) == i64{32} * 8192 * 2 * 1024 * 2);
+    CHECK(item(q8, "KV cache", 0) == i64{32} * 8192 * 2 * (1024 / 32 * 34));
+    CHECK(item(q4, "KV cache", 0) == i64{32} * 8192 * 2 * (1024 / 32 * 18));
+}
+
+TEST_CASE("a layer split over two GPUs follows their memory and keeps each layer's KV with it") {
+    const json r = estimate(R"({"model":"llama-3.1-70b","weights":"gguf:Q4_K_M","runtime":"llama.cpp",
+                                "gpus":[{"gpu":"rtx-3090","count":2}],"context":8192})");
+    REQUIRE(r.at("devices").size() == 2);
+    CHECK(item(r, "KV cache", 0) == item(r, "KV cache", 1));  // equal cards: 40 layers each
+    CHECK(item(r, "KV cache", 0) + item(r, "KV cache", 1) == i64{80} * 8192 * 2048 * 2);
+}

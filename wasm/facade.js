@@ -1,0 +1,79 @@
+// The JavaScript API of FitMyGPU (--extern-post-js: appended after the Emscripten factory, outside it).
+//
+//   FitMyGPU.ready().then(function (api) {
+//     var r = api.estimate({ model: 'llama-3.1-8b', gpu: 'rtx-4090', runtime: 'vllm' });
+//     console.log(r.verdict, r.devices[0].required_bytes);
+//   });
+//
+// FitMyGPU itself stays the raw factory (FitMyGPU(options) -> Promise of the Emscripten module); ready()
+// is one memoized instance wrapped in an API object whose methods parse the JSON response and throw a
+// FitMyGPU.Error (a real Error with .code, .field and .message) when the response is {"error": ...}.
+// Loaded by <script src> it defines the global FitMyGPU; under require() it is module.exports.
+(function (factory) {
+  'use strict';
+  if (typeof factory !== 'function') return;
+
+  /** An error answered by the estimator: .code (e.g. "invalid_field"), .field (e.g. "context"). */
+  function FitMyGPUError(code, field, message) {
+    var error = new Error(message || code);
+    Object.setPrototypeOf(error, FitMyGPUError.prototype);
+    error.name = 'FitMyGPUError';
+    error.code = code || 'internal_error';
+    error.field = field || '';
+    if (Error.captureStackTrace) Error.captureStackTrace(error, FitMyGPUError);
+    return error;
+  }
+  FitMyGPUError.prototype = Object.create(Error.prototype, {
+    constructor: { value: FitMyGPUError, writable: true, configurable: true },
+    name: { value: 'FitMyGPUError', writable: true, configurable: true },
+  });
+
+  function toText(request) {
+    if (typeof request === 'string') return request;  // already JSON text: passed on unchanged
+    if (request === undefined || request === null) return '{}';
+    return JSON.stringify(request);
+  }
+
+  function makeApi(module) {
+    // The raw binding: method + request text -> response text. api::call never throws; a JS exception
+    // here means the module itself died (an abort), which is reported as an internal error.
+    function call(method, requestText) {
+      try {
+        return module['call'](String(method), String(requestText));
+      } catch (e) {
+        return JSON.stringify({ error: { code: 'internal_error', field: '', message: 'the estimator stopped: ' + e } });
+      }
+    }
+    function request(method, req) {
+      var response = JSON.parse(call(method, toText(req)));
+      if (response && response.error) {
+        throw new FitMyGPUError(response.error.code, response.error.field, response.error.message);
+      }
+      return response;
+    }
+    return Object.freeze({
+      version: module['version'](),
+      call: call,
+      request: request,
+      estimate: function (req) { return request('estimate', req); },
+      compare: function (req) { return request('compare', req); },
+      models: function () { return request('models', {}).models; },
+      gpus: function () { return request('gpus', {}).gpus; },
+      search: function (query, kind) {
+        return request('search', { query: String(query), kind: kind || 'models' }).results;
+      },
+      model: function (id) { return request('model', { model: id }); },
+    });
+  }
+
+  var pending = null;
+  factory.ready = function ready() {
+    if (!pending) {
+      pending = factory().then(makeApi);
+      // Let a later call try again if this one failed (for example, a CSP that forbids wasm).
+      pending.catch(function () { pending = null; });
+    }
+    return pending;
+  };
+  factory.Error = FitMyGPUError;
+})(typeof FitMyGPU !== 'undefined' ? FitMyGPU : undefined);

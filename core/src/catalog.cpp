@@ -23,6 +23,12 @@ namespace {
 
 std::vector<std::string> keys_of(const json& entry) {
     std::vector<std::string> keys{entry.value("id", ""), entry.value("name", "")};
+    // The Hugging Face repo name, with and without its organisation ("Qwen/Qwen3-8B", "Qwen3-8B").
+    if (entry.contains("hf_repo") && entry.at("hf_repo").is_string()) {
+        const std::string repo = entry.at("hf_repo").get<std::string>();
+        keys.push_back(repo);
+        keys.push_back(repo.substr(repo.find('/') + 1));
+    }
     if (entry.contains("aliases") && entry.at("aliases").is_array())
         for (const auto& a : entry.at("aliases"))
             if (a.is_string()) keys.push_back(a.get<std::string>());

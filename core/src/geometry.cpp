@@ -178,6 +178,11 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
         config.at("architectures").at(0).is_string())
         g.architecture = config.at("architectures").at(0).get<std::string>();
     g.dtype = r.str("torch_dtype", r.str("dtype", "bfloat16"));
+    if (text.contains("rope_scaling") && text.at("rope_scaling").is_object()) {
+        const json& rs = text.at("rope_scaling");
+        if (rs.contains("rope_type") && rs.at("rope_type").is_string()) g.rope_type = rs.at("rope_type").get<std::string>();
+        else if (rs.contains("type") && rs.at("type").is_string()) g.rope_type = rs.at("type").get<std::string>();
+    }
 
     const bool mamba_only = mt == "mamba2" || mt == "mamba" || mt == "falcon_mamba";
     g.hidden = r.first_of({"hidden_size", "d_model", "n_embd", "model_dim"});

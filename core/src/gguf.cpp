@@ -124,11 +124,10 @@ i64 gqa_of(const ModelGeometry& g) {
     return l.n_heads / l.n_kv_heads;
 }
 
-// llama3-style rope scaling makes convert_hf_to_gguf.py write rope_freqs.weight [head_dim/2]. The geometry does not
-// carry rope_scaling, so it is recognised by the Llama 3.1+ signature: llama arch, the 128,256-token tiktoken vocab,
-// 131,072 positions (Llama 3.1/3.2/3.3 and their R1 distills; Llama 3.0 has 8,192 positions and no rope scaling).
+// llama3-style rope scaling (config rope_scaling.rope_type "llama3": Llama 3.1/3.2/3.3 and their R1 distills) makes
+// convert_hf_to_gguf.py write rope_freqs.weight [head_dim/2].
 bool detect_rope_freqs(const ModelGeometry& g) {
-    return g.model_type == "llama" && g.vocab == 128256 && g.max_position_embeddings >= 131072;
+    return g.rope_type == "llama3";
 }
 
 bool ft_is(GgufFileType ft, std::initializer_list<GgufFileType> list) {
@@ -365,7 +364,7 @@ GgufLayout gguf_layout(const ModelGeometry& g, const Inventory& inv, GgufFileTyp
     // GGUF-only tensors: rope_freqs [head_dim/2] F32 for llama3-style rope scaling (convert_hf_to_gguf.py
     // LlamaModel.generate_extra_tensors).
     if (opts.rope_freqs.value_or(detect_rope_freqs(g)) && g.head_dim > 0)
-        out.extra.push_back({"rope_freqs.weight", Role::OutputNorm, TensorKind::Vector, -1, g.head_dim / 2, 1, 1});
+        out.extra.push_back({"rope_freqs.weight", Role::RopeFreqs, TensorKind::Vector, -1, g.head_dim / 2, 1, 1});
 
     QuantState s{g, ft, D, opts.rules,
                  // Default: an imatrix only where llama-quantize refuses to work without one (tensor_requires_imatrix

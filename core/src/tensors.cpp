@@ -281,6 +281,7 @@ const char* role_name(Role r) {
         case Role::SsmX: return "ssm_x";
         case Role::Vision: return "vision";
         case Role::Mtp: return "mtp";
+        case Role::RopeFreqs: return "rope_freqs";
     }
     return "?";
 }

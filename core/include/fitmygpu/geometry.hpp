@@ -110,6 +110,7 @@ struct ModelGeometry {
     int norms_per_layer = 2;       // 2 (pre-attn, pre-ffn) or 4 (Gemma 2/3 sandwich norms)
     bool norm_has_bias = false;    // LayerNorm with bias (Cohere, GPT-style)
     std::string dtype = "bfloat16";
+    std::string rope_type;         // rope_scaling.rope_type (or .type): "llama3", "yarn", "linear", ... ; empty = none
     MoeSpec moe;
     MlaSpec mla;
     LinearAttentionSpec linear;

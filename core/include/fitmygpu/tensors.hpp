@@ -23,6 +23,7 @@ enum class Role {
     SsmIn, SsmConv1d, SsmDt, SsmA, SsmD, SsmNorm, SsmOut, SsmX,  // Mamba / Gated DeltaNet
     Vision,                    // vision/audio encoder and projector, counted as one block
     Mtp,                       // multi-token-prediction layers shipped in the checkpoint
+    RopeFreqs,                 // GGUF-only: llama3 rope frequency factors
 };
 
 enum class TensorKind { Matrix, Vector, Bias };

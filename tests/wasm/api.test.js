@@ -1,0 +1,187 @@
+// The JS API of the shipped bundle, loaded with require() as a node user would.
+'use strict';
+const assert = require('node:assert/strict');
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { test } = require('node:test');
+const { BUNDLE, GIB, ROOT, loadBundle } = require('./support.js');
+
+const FitMyGPU = loadBundle();
+
+const R1_70B_TP2 = {
+  model: 'deepseek-r1-distill-llama-70b',
+  weights: 'bf16',
+  runtime: 'vllm',
+  gpu: 'h100-sxm-80gb',
+  gpu_count: 2,
+  engine: { tensor_parallel_size: 2 },
+};
+
+function expectError(fn, code, field) {
+  assert.throws(fn, (e) => {
+    assert.ok(e instanceof Error, 'a real Error');
+    assert.ok(e instanceof FitMyGPU.Error, 'a FitMyGPU.Error');
+    assert.equal(e.name, 'FitMyGPUError');
+    assert.equal(e.code, code);
+    assert.equal(e.field, field);
+    assert.equal(typeof e.message, 'string');
+    assert.ok(e.message.length > 0, 'a message for people');
+    assert.ok(typeof e.stack === 'string' && e.stack.length > 0, 'a stack');
+    return true;
+  });
+}
+
+test('require() returns the factory with ready() and Error', () => {
+  assert.equal(typeof FitMyGPU, 'function');
+  assert.equal(typeof FitMyGPU.ready, 'function');
+  assert.equal(typeof FitMyGPU.Error, 'function');
+});
+
+test('ready() is memoized: one promise, one API object', async () => {
+  const first = FitMyGPU.ready();
+  const second = FitMyGPU.ready();
+  assert.equal(first, second);
+  assert.ok(first instanceof Promise);
+  const [a, b] = await Promise.all([first, second]);
+  assert.equal(a, b);
+  assert.equal(await FitMyGPU.ready(), a);
+  assert.ok(Object.isFrozen(a));
+  assert.match(a.version, /^\d+\.\d+\.\d+/);
+});
+
+test('models() and gpus() list the catalog', async () => {
+  const api = await FitMyGPU.ready();
+  const models = api.models();
+  const gpus = api.gpus();
+  assert.ok(Array.isArray(models) && models.length > 0, 'some models');
+  assert.ok(Array.isArray(gpus) && gpus.length > 0, 'some GPUs');
+  for (const m of models) assert.ok(typeof m.id === 'string' && typeof m.name === 'string', JSON.stringify(m));
+  for (const g of gpus) assert.ok(typeof g.id === 'string' && typeof g.name === 'string', JSON.stringify(g));
+  assert.ok(models.some((m) => m.id === R1_70B_TP2.model));
+  assert.ok(gpus.some((g) => g.id === 'h100-sxm-80gb'));
+  assert.ok(gpus.some((g) => g.id === 'rtx-4090'));
+});
+
+test('DeepSeek-R1-Distill-Llama-70B in BF16 on two H100s with vLLM TP 2', async () => {
+  const api = await FitMyGPU.ready();
+  const r = api.estimate(R1_70B_TP2);
+
+  // KV cache per token, whole model: layers × (K and V) × KV heads × head dim × bytes per BF16 element
+  //   = 80 × 2 × 8 × 128 × 2 B = 327,680 B  (config.json: 80 layers, 8 KV heads, 8192 / 64 = 128 head dim)
+  assert.equal(r.kv_cache.bytes_per_token, 80 * 2 * 8 * 128 * 2);
+  assert.equal(r.kv_cache.bytes_per_token, 327680);
+
+  // Weights per device: 70,553,706,496 parameters × 2 B (BF16) / 2 ranks = 70.55 GB = 65.71 GiB. The
+  // estimator may add a few replicated tensors (norms), so allow 0.05 GiB.
+  assert.equal(r.devices.length, 2);
+  const expectedGiB = (70553706496 * 2) / 2 / GIB;
+  assert.ok(Math.abs(expectedGiB - 65.71) < 0.005, `hand calculation: ${expectedGiB}`);
+  for (const d of r.devices) {
+    const weightsGiB = d.components.weights / GIB;
+    assert.ok(Math.abs(weightsGiB - expectedGiB) < 0.05, `${d.id}: weights ${weightsGiB.toFixed(3)} GiB`);
+    assert.equal(d.required_bytes > 0, true);
+    assert.equal(typeof d.headroom_bytes, 'number');
+  }
+  assert.ok(['fits', 'tight', 'does_not_fit'].includes(r.verdict));
+  assert.equal(r.fits, r.verdict !== 'does_not_fit');
+  assert.ok(r.breakdown.length > 0);
+  for (const b of r.breakdown) {
+    for (const k of ['component', 'label', 'formula', 'substituted']) assert.equal(typeof b[k], 'string', k);
+    assert.ok(Number.isInteger(b.bytes) && Number.isInteger(b.device));
+  }
+});
+
+test('one RTX 4090 does not fit the 70B model in BF16', async () => {
+  const api = await FitMyGPU.ready();
+  const r = api.estimate({ model: R1_70B_TP2.model, weights: 'bf16', runtime: 'vllm', gpu: 'rtx-4090', gpu_count: 1 });
+  assert.equal(r.verdict, 'does_not_fit');
+  assert.equal(r.fits, false);
+  assert.ok(r.devices[0].headroom_bytes < 0);
+});
+
+test('estimate() takes JSON text as well as an object', async () => {
+  const api = await FitMyGPU.ready();
+  assert.deepEqual(api.estimate(JSON.stringify(R1_70B_TP2)), api.estimate(R1_70B_TP2));
+});
+
+test('malformed JSON text throws invalid_json, through the facade and as data through call()', async () => {
+  const api = await FitMyGPU.ready();
+  expectError(() => api.estimate('{"model": "llama-3.1-8b", '), 'invalid_json', '');
+  const raw = JSON.parse(api.call('estimate', '{"model": '));
+  assert.equal(raw.error.code, 'invalid_json');
+  assert.equal(raw.error.field, '');
+});
+
+test('an unknown model id throws unknown_model on field "model"', async () => {
+  const api = await FitMyGPU.ready();
+  expectError(() => api.estimate({ model: 'no-such-model-7b', gpu: 'rtx-4090' }), 'unknown_model', 'model');
+  expectError(() => api.model('no-such-model-7b'), 'unknown_model', 'model');
+});
+
+test('context -5 throws invalid_field on field "context"', async () => {
+  const api = await FitMyGPU.ready();
+  expectError(() => api.estimate({ model: 'llama-3.1-8b', context: -5 }), 'invalid_field', 'context');
+});
+
+test('gpu_memory_utilization 1.7 throws invalid_field on "engine.gpu_memory_utilization"', async () => {
+  const api = await FitMyGPU.ready();
+  expectError(
+    () => api.estimate({ model: 'llama-3.1-8b', runtime: 'vllm', engine: { gpu_memory_utilization: 1.7 } }),
+    'invalid_field',
+    'engine.gpu_memory_utilization',
+  );
+});
+
+test('unknown request fields and unknown methods are errors, not ignored', async () => {
+  const api = await FitMyGPU.ready();
+  expectError(() => api.estimate({ model: 'llama-3.1-8b', contxt: 4096 }), 'unknown_field', 'contxt');
+  expectError(() => api.request('no-such-method', {}), 'unknown_method', 'method');
+});
+
+test('search(), model() and compare() answer from the catalog', async () => {
+  const api = await FitMyGPU.ready();
+  const ids = api.search('llama 70b');
+  assert.ok(Array.isArray(ids) && ids.includes('deepseek-r1-distill-llama-70b'), ids.join(' '));
+  assert.ok(api.search('4090', 'gpus').includes('rtx-4090'));
+  expectError(() => api.search('x', 'cpus'), 'invalid_field', 'kind');
+
+  const m = api.model('deepseek-r1-distill-llama-70b');
+  assert.equal(m.id, 'deepseek-r1-distill-llama-70b');
+  assert.equal(m.derived.layers, 80);
+  assert.equal(m.derived.kv_heads, 8);
+  assert.equal(m.derived.head_dim, 128);
+
+  const rows = api.compare({ model: 'llama-3.1-8b', runtime: 'vllm', context: 4096 }).gpus;
+  assert.equal(rows.length, api.gpus().length);
+  assert.ok(rows.find((row) => row.gpu === 'h100-sxm-80gb').fits);
+});
+
+test('every API method is declared in fitmygpu.d.ts, and nothing more', async () => {
+  const api = await FitMyGPU.ready();
+  const dts = fs.readFileSync(path.join(ROOT, 'wasm', 'fitmygpu.d.ts'), 'utf8');
+  const body = dts.slice(dts.indexOf('interface Api {'), dts.indexOf('\n  }', dts.indexOf('interface Api {')));
+  const declared = [...body.matchAll(/^ {4}(?:readonly )?([a-z]\w*)[(:]/gm)].map((m) => m[1]).sort();
+  assert.deepEqual(declared, Object.keys(api).sort());
+});
+
+test('the bundle runs where code generation from strings is forbidden (CSP without unsafe-eval)', () => {
+  const script = `require(${JSON.stringify(BUNDLE)}).ready()
+    .then((api) => { process.stdout.write(api.estimate({ model: 'llama-3.1-8b', gpu: 'rtx-4090' }).verdict); })
+    .catch((e) => { console.error(e); process.exit(1); });`;
+  const run = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '-e', script], { encoding: 'utf8', timeout: 60000 });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^(fits|tight|does_not_fit)$/);
+});
+
+test('loading the bundle installs no process-wide handlers in node', () => {
+  const script = `const before = [process.listenerCount('uncaughtException'), process.listenerCount('unhandledRejection')];
+    require(${JSON.stringify(BUNDLE)}).ready().then(() => {
+      const after = [process.listenerCount('uncaughtException'), process.listenerCount('unhandledRejection')];
+      process.stdout.write(JSON.stringify([before, after]));
+    });`;
+  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60000 });
+  assert.equal(run.status, 0, run.stderr);
+  const [before, after] = JSON.parse(run.stdout);
+  assert.deepEqual(after, before);
+});

@@ -112,7 +112,10 @@ void parse_engine(const json& j, Scenario& s) {
             k.version = string_field(v, f);
             if (k.version.empty() || !std::isdigit(static_cast<unsigned char>(k.version[0])))
                 fail("invalid_field", f, f + " must be a version number such as \"0.11.0\"");
-        } else if (key == "n_cpu_moe") k.n_cpu_moe = static_cast<int>(int_field(v, f, 0, 100000));
+        } else if (key == "enable_prefix_caching") k.enable_prefix_caching = bool_field(v, f);
+        else if (key == "language_model_only") k.language_model_only = bool_field(v, f);
+        else if (key == "mmproj") k.mmproj = bool_field(v, f);
+        else if (key == "n_cpu_moe") k.n_cpu_moe = static_cast<int>(int_field(v, f, 0, 100000));
         else fail("unknown_field", f, f + " is not an engine knob this estimator knows");
     }
     if (k.n_ubatch > k.n_batch) fail("invalid_field", "engine.n_ubatch", "engine.n_ubatch cannot exceed engine.n_batch");
@@ -309,6 +312,35 @@ Scenario parse(const json& req, const Catalog& catalog) {
     }
 
     if (req.contains("engine")) parse_engine(req.at("engine"), s);
+
+    // ---- multimodal encoder ----
+    // Its size: the catalog's sourced figure (published_params.parts vision + audio) when there is one,
+    // else an estimate from vision_config.
+    i64 encoder = 0;
+    std::string encoder_source;
+    if (model && model->entry.contains("published_params") && model->entry.at("published_params").contains("parts")) {
+        const json& parts = model->entry.at("published_params").at("parts");
+        for (const char* k : {"vision", "audio"})
+            if (parts.contains(k) && parts.at(k).is_number_integer()) encoder += parts.at(k).get<i64>();
+        if (encoder > 0) encoder_source = "catalog";
+    }
+    if (encoder == 0 && s.geometry.vision.present) {
+        encoder = s.geometry.vision.params;
+        encoder_source = s.geometry.vision.note;
+    }
+    if (encoder > 0) {
+        const bool load = gguf_engine ? s.engine.mmproj : !s.engine.language_model_only;
+        if (load) {
+            s.encoder_params = encoder;
+            s.inventory.tensors.push_back({"vision_tower", Role::Vision, TensorKind::Vector, -1, encoder, 1, 1});
+            s.assumptions.push_back("the vision/audio encoder (" + group_digits(encoder) + " parameters, " +
+                                    (encoder_source == "catalog" ? std::string("published figure") : encoder_source) + ") is loaded in 16-bit" +
+                                    (gguf_engine ? " from the mmproj file" : "; text-only serving can skip it (language_model_only)"));
+        } else {
+            s.assumptions.push_back(gguf_engine ? "text only: no mmproj file is loaded (engine.mmproj adds the vision encoder)"
+                                                : "text only: the vision/audio encoder is not loaded");
+        }
+    }
     return s;
 }
 

@@ -36,6 +36,7 @@ bool is_linear_in_layer(const Tensor& t) {
     if (t.kind != TensorKind::Matrix) return false;
     switch (t.role) {
         case Role::TokenEmbd:
+        case Role::PerLayerEmbd:
         case Role::Output:
         case Role::FfnGateInp:
         case Role::FfnGateInpShexp:

@@ -208,7 +208,16 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
             g.head_dim = g.hidden / g.n_heads;
         }
     }
-    g.intermediate = r.first_of({"intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"});
+    std::vector<i64> widths_per_layer;  // Gemma 3n lists intermediate_size per layer
+    if (text.contains("intermediate_size") && text.at("intermediate_size").is_array()) {
+        for (const auto& w : text.at("intermediate_size")) {
+            if (!w.is_number_integer() || w.get<i64>() <= 0) fail("invalid_field", r.path("intermediate_size"), r.path("intermediate_size") + " entries must be positive whole numbers");
+            widths_per_layer.push_back(w.get<i64>());
+            g.intermediate = std::max(g.intermediate, w.get<i64>());
+        }
+    } else {
+        g.intermediate = r.first_of({"intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"});
+    }
 
     // Each transformers config class has its own default for tie_word_embeddings: Gemma, Cohere, GPT-2,
     // StarCoder2, Mamba and ERNIE 4.5 tie by default; Llama, Mistral, Qwen, DeepSeek, Phi-3, OLMo, Granite,
@@ -224,14 +233,14 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
     const bool attention_bias = r.flag("attention_bias", false);
     g.qkv_bias = attention_bias || r.flag("qkv_bias", false) || mt == "qwen2" || mt == "qwen2_moe" || mt == "qwen2_vl" ||
                  mt == "qwen2_5_vl" || r.flag("use_qkv_bias", false) || r.flag("add_qkv_bias", false);
-    g.o_bias = attention_bias && mt != "qwen2";
-    g.qk_norm = mt == "qwen3" || mt == "qwen3_moe" || mt == "qwen3_next" || starts_with(mt, "gemma3") ||
+    g.o_bias = attention_bias && mt != "qwen2" && !starts_with(mt, "glm4");  // GLM-4 MoE biases q/k/v only
+    g.qk_norm = mt == "qwen3" || mt == "qwen3_moe" || mt == "qwen3_next" || starts_with(mt, "gemma3") || starts_with(mt, "gemma4") ||
                 starts_with(mt, "qwen3_5") || starts_with(mt, "qwen3_vl") || r.flag("use_qk_norm", false) || r.flag("qk_layernorm", false);
     if (mt == "llama4_text" || mt == "llama4") g.qk_norm = false;  // Llama 4 uses a weightless L2 qk-norm
     g.qk_norm_full_width = mt == "olmo2" || mt == "olmoe";
     if (g.qk_norm_full_width) g.qk_norm = true;
     g.attention_sinks = mt == "gpt_oss";
-    g.norms_per_layer = (starts_with(mt, "gemma2") || starts_with(mt, "gemma3")) ? 4 : 2;
+    g.norms_per_layer = (starts_with(mt, "gemma2") || starts_with(mt, "gemma3") || starts_with(mt, "gemma4")) ? 4 : 2;
     if (mt == "cohere" || mt == "cohere2") g.norms_per_layer = 1;  // parallel attention + MLP share one input norm
     if (mt == "gpt_neox") {
         // GPT-NeoX (Pythia): fused QKV and dense layers with biases, LayerNorms with bias, plain GELU MLP.
@@ -244,7 +253,7 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
     // ---- mixture of experts ----
     g.moe.n_experts = r.first_scalar_of({"num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts"});
     if (g.moe.n_experts > 0) {
-        g.moe.n_experts_per_tok = r.first_scalar_of({"num_experts_per_tok", "experts_per_token", "moe_topk", "num_experts_per_token", "moe_k"});
+        g.moe.n_experts_per_tok = r.first_scalar_of({"num_experts_per_tok", "experts_per_token", "moe_topk", "num_experts_per_token", "moe_k", "top_k_experts"});
         if (g.moe.n_experts_per_tok == 0)
             fail("missing_field", r.path("num_experts_per_tok"), r.path("num_experts_per_tok") + " is required for a mixture-of-experts model");
         if (g.moe.n_experts_per_tok > g.moe.n_experts)
@@ -283,7 +292,8 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
     } else if (mt == "granitemoehybrid" && r.opt("shared_intermediate_size", 0) > 0) {
         g.intermediate = r.positive("shared_intermediate_size");  // dense Granite 4 keeps its MLP in the shared-MLP slot
     }
-    g.attn_output_gate = r.flag("attn_output_gate", false);
+    // Qwen3-Next / Qwen3.5 gate each attention head's output from a second half of q_proj (on by default).
+    g.attn_output_gate = r.flag("attn_output_gate", mt == "qwen3_next" || starts_with(mt, "qwen3_5"));
 
     // ---- MLA ----
     if (r.has("kv_lora_rank")) {
@@ -465,6 +475,43 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
             l.head_dim_v = 0;  // V is decompressed from the same latent
         }
     }
+    // Gemma 3n / Gemma 4: global layers with their own head width and KV-head count, V tied to K, the last
+    // num_kv_shared_layers layers reusing the KV of the last earlier layer of the same kind (and, with
+    // use_double_wide_mlp, an MLP twice as wide), per-layer input embeddings, AltUp and LAuReL (3n), and a
+    // MoE block beside the dense MLP (Gemma 4 26B-A4B).
+    if (starts_with(mt, "gemma3n") || starts_with(mt, "gemma4")) {
+        const i64 global_hd = r.opt("global_head_dim", 0);
+        const i64 global_kv = r.opt("num_global_key_value_heads", 0);
+        const bool k_eq_v = r.flag("attention_k_eq_v", false);
+        const i64 shared = std::min<i64>(r.opt("num_kv_shared_layers", 0), L);
+        const i64 first_shared = L - shared;
+        const bool double_wide = r.flag("use_double_wide_mlp", false);
+        for (i64 i = 0; i < L; ++i) {
+            LayerSpec& l = g.layers[static_cast<size_t>(i)];
+            if (i < static_cast<i64>(widths_per_layer.size())) l.ffn_intermediate = widths_per_layer[static_cast<size_t>(i)];
+            if (l.mixer == Mixer::FullAttention) {
+                if (global_hd > 0) l.head_dim_k = l.head_dim_v = global_hd;
+                if (global_kv > 0) l.n_kv_heads = global_kv;
+                l.v_from_k = k_eq_v;
+            }
+            if (i >= first_shared) {
+                for (i64 j = first_shared - 1; j >= 0; --j)
+                    if (g.layers[static_cast<size_t>(j)].mixer == l.mixer) {
+                        l.kv_source = static_cast<int>(j);
+                        break;
+                    }
+                if (double_wide) l.ffn_intermediate *= 2;
+            }
+            if (g.is_moe()) l.ffn_intermediate = g.intermediate;  // the dense MLP runs beside the experts
+        }
+        g.ple_dim = r.opt("hidden_size_per_layer_input", 0);
+        g.ple_vocab = g.ple_dim > 0 ? r.opt("vocab_size_per_layer_input", g.vocab) : 0;
+        if (starts_with(mt, "gemma3n")) {
+            g.altup_inputs = r.opt("altup_num_inputs", 4);
+            g.laurel_rank = r.opt("laurel_rank", 64);
+        }
+    }
+
     // Nemotron-NAS (DeciLM): per-layer block_configs chosen by neural architecture search — attention
     // with its own KV-head count, removed, or replaced by a linear; FFN width = ffn_mult × 2/3 × hidden
     // rounded up to 256 (DeciLM _ffn_mult_to_intermediate_size), removed, or replaced by a linear.

@@ -37,12 +37,12 @@ void add_attention(Builder& b, const ModelGeometry& g, const LayerSpec& l, int i
     const i64 o_in = l.n_heads * l.head_dim_v;
     b.matrix(blk(i, "attn_q"), Role::AttnQ, i, g.hidden, g.attn_output_gate ? 2 * q_out : q_out);
     b.matrix(blk(i, "attn_k"), Role::AttnK, i, g.hidden, kv_out);
-    b.matrix(blk(i, "attn_v"), Role::AttnV, i, g.hidden, v_out);
+    if (!l.v_from_k) b.matrix(blk(i, "attn_v"), Role::AttnV, i, g.hidden, v_out);
     b.matrix(blk(i, "attn_output"), Role::AttnOut, i, o_in, g.hidden);
     if (g.qkv_bias) {
         b.bias(blk(i, "attn_q"), Role::AttnQ, i, q_out);
         b.bias(blk(i, "attn_k"), Role::AttnK, i, kv_out);
-        b.bias(blk(i, "attn_v"), Role::AttnV, i, v_out);
+        if (!l.v_from_k) b.bias(blk(i, "attn_v"), Role::AttnV, i, v_out);
     }
     if (g.o_bias) b.bias(blk(i, "attn_output"), Role::AttnOut, i, g.hidden);
     if (g.qk_norm) {
@@ -185,9 +185,44 @@ Inventory build_inventory(const ModelGeometry& g, bool with_extras) {
         }
         if (l.parallel_mamba) add_mamba(b, g, i);
         if (l.ffn == Ffn::Dense) add_dense_ffn(b, g, l.ffn_intermediate, i);
-        else if (l.ffn == Ffn::Moe) add_moe_ffn(b, g, i);
+        else if (l.ffn == Ffn::Moe) {
+            add_moe_ffn(b, g, i);
+            if (l.ffn_intermediate > 0) {  // Gemma 4: a dense MLP beside the experts, with its own norms
+                add_dense_ffn(b, g, l.ffn_intermediate, i);
+                add_norm(b, g, "pre_ffw_norm_2", Role::FfnNorm, i);
+                add_norm(b, g, "post_ffw_norm_2", Role::FfnPostNorm, i);
+            }
+        }
+        if (g.ple_dim > 0) {
+            b.matrix(blk(i, "inp_gate"), Role::Aux, i, g.hidden, g.ple_dim);
+            b.matrix(blk(i, "proj"), Role::Aux, i, g.ple_dim, g.hidden);
+            add_norm(b, g, "post_norm", Role::AttnPostNorm, i);
+        }
+        if (g.altup_inputs > 0) {
+            const i64 n = g.altup_inputs;
+            b.matrix(blk(i, "altup_correct_coef"), Role::Aux, i, n, n);
+            b.matrix(blk(i, "altup_predict_coef"), Role::Aux, i, n, n * n);
+            b.matrix(blk(i, "altup_router"), Role::Aux, i, g.hidden, n);
+            add_norm(b, g, "altup_router_norm", Role::AttnNorm, i);
+            b.vector(blk(i, "altup_correct_scale"), Role::Aux, i, g.hidden);
+        }
+        if (g.laurel_rank > 0) {
+            b.matrix(blk(i, "laurel_l"), Role::Aux, i, g.hidden, g.laurel_rank);
+            b.matrix(blk(i, "laurel_r"), Role::Aux, i, g.laurel_rank, g.hidden);
+            add_norm(b, g, "laurel_post_norm", Role::AttnPostNorm, i);
+        }
     }
 
+    if (g.ple_dim > 0) {
+        const i64 width = g.ple_dim * static_cast<i64>(g.layers.size());
+        b.matrix("per_layer_token_embd", Role::PerLayerEmbd, -1, width, g.ple_vocab);
+        b.matrix("per_layer_model_proj", Role::Aux, -1, g.hidden, width);
+        b.vector("per_layer_proj_norm", Role::OutputNorm, -1, g.ple_dim);
+    }
+    if (g.altup_inputs > 1) {
+        b.matrix("altup_proj", Role::Aux, -1, g.hidden, g.hidden, g.altup_inputs - 1);
+        b.matrix("altup_unembd_proj", Role::Aux, -1, g.hidden, g.hidden, g.altup_inputs - 1);
+    }
     b.vector("output_norm", Role::OutputNorm, -1, g.hidden);
     if (g.norm_has_bias) b.bias("output_norm", Role::OutputNorm, -1, g.hidden);
     if (!g.tied_embeddings) b.matrix("output", Role::Output, -1, g.hidden, g.vocab);
@@ -282,6 +317,8 @@ const char* role_name(Role r) {
         case Role::Vision: return "vision";
         case Role::Mtp: return "mtp";
         case Role::RopeFreqs: return "rope_freqs";
+        case Role::PerLayerEmbd: return "per_layer_token_embd";
+        case Role::Aux: return "aux";
     }
     return "?";
 }

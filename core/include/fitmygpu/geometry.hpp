@@ -34,6 +34,7 @@ struct LayerSpec {
     Ffn ffn = Ffn::Dense;
     i64 ffn_intermediate = 0;  // dense FFN width of this layer
     bool parallel_mamba = false;  // Falcon-H1: an SSM mixer runs beside attention in the same layer
+    bool v_from_k = false;        // Gemma 4 attention_k_eq_v (full layers): V reuses the K projection, no v_proj
     bool attn_linear = false;     // Nemotron-NAS (DeciLM): attention replaced by one hidden×hidden linear
     bool ffn_linear = false;      // Nemotron-NAS: FFN replaced by one hidden×hidden linear
 };
@@ -116,6 +117,10 @@ struct ModelGeometry {
     LinearAttentionSpec linear;
     MambaSpec mamba;
     VisionSpec vision;
+    i64 ple_dim = 0;               // Gemma 3n / Gemma 4 "E" models: per-layer input embedding width
+    i64 ple_vocab = 0;             // ... and its vocabulary
+    i64 altup_inputs = 0;          // Gemma 3n AltUp streams
+    i64 laurel_rank = 0;           // Gemma 3n LAuReL low-rank residual
     int n_mtp_layers = 0;          // multi-token-prediction layers shipped with the checkpoint (not loaded by default)
     std::vector<LayerSpec> layers;
 

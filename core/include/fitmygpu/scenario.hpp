@@ -32,6 +32,7 @@ struct EngineKnobs {
     int pipeline_parallel_size = 1;
     bool enable_expert_parallel = false;
     bool enforce_eager = false;
+    bool enable_prefix_caching = false;          // vLLM: affects the block count of recurrent (Mamba/GDN) layers
     std::string version;                         // engine version, e.g. "0.11.0"; empty = current behaviour
     // llama.cpp / Ollama
     int n_gpu_layers = -1;                       // -1 = all
@@ -41,6 +42,10 @@ struct EngineKnobs {
     bool kv_unified = true;
     bool swa_full = false;
     int n_cpu_moe = 0;                           // first N layers keep their experts in host RAM
+    // Multimodal towers: serving engines and Transformers load the vision/audio encoder by default
+    // (vLLM --language-model-only skips it); llama.cpp loads it only when an --mmproj file is given.
+    bool language_model_only = false;
+    bool mmproj = false;
 };
 
 struct Scenario {
@@ -58,6 +63,7 @@ struct Scenario {
     KvType kv;
     bool kv_auto = true;
     EngineKnobs engine;
+    i64 encoder_params = 0;    // vision/audio encoder parameters loaded with the model (0 = none)
     std::vector<std::string> assumptions;  // defaults the parser filled in
     std::vector<std::string> warnings;
 };

@@ -24,6 +24,8 @@ enum class Role {
     Vision,                    // vision/audio encoder and projector, counted as one block
     Mtp,                       // multi-token-prediction layers shipped in the checkpoint
     RopeFreqs,                 // GGUF-only: llama3 rope frequency factors
+    PerLayerEmbd,              // Gemma 3n / 4: per-layer input embedding table (looked up like token_embd)
+    Aux,                       // small auxiliary projections (per-layer input gates, AltUp, LAuReL)
 };
 
 enum class TensorKind { Matrix, Vector, Bias };
@@ -38,7 +40,7 @@ struct Tensor {
     i64 ne2 = 1;        // experts (stacked expert tensors)
 
     i64 elements() const { return ne0 * ne1 * ne2; }
-    bool is_expert() const { return ne2 > 1 || role == Role::FfnGateExps || role == Role::FfnUpExps || role == Role::FfnDownExps; }
+    bool is_expert() const { return role == Role::FfnGateExps || role == Role::FfnUpExps || role == Role::FfnDownExps; }
 };
 
 struct Inventory {

@@ -102,10 +102,15 @@ Estimate estimate_llamacpp(const Scenario& s) {
     const CheckpointBytes cb = checkpoint_bytes(s);
     std::vector<i64> model_bytes(s.devices.size(), 0);
     i64 host_model = 0;
+    i64 mmproj_bytes = 0;
     for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
         const Tensor& t = s.inventory.tensors[i];
+        if (t.role == Role::Vision) {  // the mmproj file: a separate F16 model on the main GPU
+            mmproj_bytes += t.elements() * 2;
+            continue;
+        }
         int dev;
-        if (t.role == Role::TokenEmbd) dev = -1;  // the input layer always runs on the CPU
+        if (t.role == Role::TokenEmbd || t.role == Role::PerLayerEmbd) dev = -1;  // the input layer always runs on the CPU
         else if (t.layer < 0) dev = place.output_device;
         else {
             dev = place.device_of_layer[static_cast<size_t>(t.layer)];
@@ -123,6 +128,9 @@ Estimate estimate_llamacpp(const Scenario& s) {
         e.add(kWeights, "model buffer", static_cast<int>(d), Q::bytes("GGUF tensors of " + std::to_string(layers_here) + " layers", model_bytes[d]),
               fmt + (place.output_device == static_cast<int>(d) ? ", with the output layer" : ""));
     }
+    if (mmproj_bytes > 0)
+        e.add(kWeights, "mmproj model buffer", s.engine.n_gpu_layers == 0 ? -1 : 0, Q::bytes("vision encoder parameters × 2 B (F16 mmproj)", mmproj_bytes),
+              "the multimodal projector file llama-server loads with --mmproj");
     e.add(kWeights, "model buffer (host)", -1, Q::bytes("token_embd and layers kept on the CPU", host_model),
           "token embeddings are looked up on the CPU (CPU_Mapped with mmap)");
 

@@ -72,9 +72,11 @@ i64 weights_per_rank(const Scenario& s, const CheckpointBytes& cb, const Paralle
         const Tensor& t = s.inventory.tensors[i];
         const double b = static_cast<double>(cb.per_tensor[i]);
         if (t.layer >= 0 && (t.layer < first || t.layer >= last)) continue;
-        if (t.role == Role::TokenEmbd || t.role == Role::Output) {
-            const bool here = t.role == Role::TokenEmbd ? (first_stage || (g.tied_embeddings && last_stage)) : last_stage;
-            if (here) total += b * static_cast<double>(padded_vocab) / static_cast<double>(g.vocab) / p.tp;
+        if (t.role == Role::TokenEmbd || t.role == Role::Output || t.role == Role::PerLayerEmbd) {
+            const bool here = t.role == Role::Output ? last_stage : (first_stage || (t.role == Role::TokenEmbd && g.tied_embeddings && last_stage));
+            const i64 rows = t.ne1;
+            const i64 padded = t.role == Role::PerLayerEmbd ? round_up(rows, kVocabPadding * p.tp) : padded_vocab;
+            if (here) total += b * static_cast<double>(padded) / static_cast<double>(rows) / p.tp;
             continue;
         }
         if (t.layer < 0 && t.role != Role::Vision && !last_stage) continue;  // output norm, MTP
@@ -167,12 +169,12 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
     return out;
 }
 
-i64 blocks_per_request(const PagedLayout& layout, i64 context, i64 batched_tokens) {
+i64 blocks_per_request(const PagedLayout& layout, i64 context, i64 batched_tokens, bool prefix_caching) {
     i64 blocks = 0;
     for (const auto& sp : layout.specs) {
         const i64 groups = ceil_div(sp.layers, layout.group_size);
         i64 per_group;
-        if (sp.recurrent) per_group = 1;
+        if (sp.recurrent) per_group = prefix_caching ? 2 : 1;
         else if (sp.window > 0 && sp.kind.rfind("sliding", 0) == 0)
             per_group = ceil_div(std::min(sp.window - 1 + batched_tokens, context), layout.block_size) + 1;
         else if (sp.window > 0)

@@ -50,8 +50,9 @@ struct PagedLayout {
 // Builds the rank's paged KV layout (vLLM v1 kv_cache_interface.py / kv_cache_utils.py rules).
 PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64 kv_bytes_per_value, i64 state_bytes_per_value);
 // Blocks one request of `context` tokens needs across all groups, with `batched_tokens` the scheduler's
-// token budget (sliding windows keep window − 1 + batched_tokens tokens).
-i64 blocks_per_request(const PagedLayout& layout, i64 context, i64 batched_tokens);
+// token budget (sliding windows keep window − 1 + batched_tokens tokens). With prefix caching, a recurrent
+// layer keeps a second state block ("align" mode) so cached prefixes can resume from it.
+i64 blocks_per_request(const PagedLayout& layout, i64 context, i64 batched_tokens, bool prefix_caching = false);
 
 // Peak activation bytes of a forward pass over `tokens` tokens on one rank: the residual stream and
 // the widest MLP (gate/up output and the activated product), 16-bit.

@@ -98,7 +98,11 @@ Estimate estimate_vllm(const Scenario& s) {
     pad_mxfp4_experts(s, cb);
     const i64 kv_value_bytes = kv_bytes_per_value(s);
     const bool legacy_graphs = graphs_outside_budget(s.engine.version);
-    const std::string ssm_dtype = s.config.value("mamba_ssm_cache_dtype", std::string("auto"));
+    // The recurrent state's dtype: --mamba-ssm-cache-dtype, which defaults to the config's choice
+    // (mamba_ssm_cache_dtype, or Qwen3.5's text_config.mamba_ssm_dtype), else the model dtype.
+    std::string ssm_dtype = s.config.value("mamba_ssm_cache_dtype", std::string("auto"));
+    if (s.config.contains("text_config") && s.config.at("text_config").is_object())
+        ssm_dtype = s.config.at("text_config").value("mamba_ssm_dtype", s.config.at("text_config").value("mamba_ssm_cache_dtype", ssm_dtype));
     const i64 state_value_bytes = ssm_dtype == "float32" ? 4 : 2;
 
     const ServeDefaults defaults = serve_defaults(s.devices.front());
@@ -143,7 +147,7 @@ Estimate estimate_vllm(const Scenario& s) {
                              : Q::var("dense layers", dense_layers) * Q::bytes("4 MiB", kGraphBytesPerDenseLayer) +
                                    Q::var("MoE layers", moe_layers) * Q::bytes("28 MiB", kGraphBytesPerMoeLayer);
         layout = paged_layout(s, par, stage, kv_value_bytes, state_value_bytes);
-        per_request_blocks = blocks_per_request(layout, s.context, mnbt);
+        per_request_blocks = blocks_per_request(layout, s.context, mnbt, s.engine.enable_prefix_caching);
         for (int r = 0; r < par.tp; ++r) {
             const int idx = stage * par.tp + r;
             DeviceEstimate& de = e.devices[static_cast<size_t>(idx)];
@@ -178,8 +182,10 @@ Estimate estimate_vllm(const Scenario& s) {
     e.kv.bytes_per_token = growing_kv_bytes_per_token(layers, kvt);
     const i64 blocks = std::max<i64>(min_blocks, 0);
     const i64 page_all = layout.page_bytes * std::max(layout.group_size, 1);
-    e.kv.capacity_tokens = layout.n_groups > 0 ? blocks / layout.n_groups * layout.block_size : 0;
     e.kv.max_concurrency = per_request_blocks > 0 ? static_cast<double>(blocks) / static_cast<double>(per_request_blocks) : 0;
+    // "GPU KV cache size: N tokens" = maximum concurrency × max_model_len (kv_cache_utils), which for hybrid
+    // models differs from blocks × block size.
+    e.kv.capacity_tokens = static_cast<i64>(std::floor(e.kv.max_concurrency * static_cast<double>(s.context)));
     const i64 need_blocks = per_request_blocks * s.concurrency;
     e.kv.required_bytes = need_blocks * page_all * par.tp;  // summed over the TP ranks of one stage
     if (par.pp > 1) e.kv.required_bytes *= par.pp;

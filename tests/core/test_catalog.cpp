@@ -109,7 +109,8 @@ TEST_CASE("every model's config builds a tensor inventory") {
 TEST_CASE("computed parameter totals match the published figures") {
     // Exact figures (safetensors metadata): within 0.5% once the parts the figure includes beyond the text
     // decoder (vision tower, MTP layers, a stored copy of a tied lm_head, quantization scales; listed with
-    // their sources in published_params.parts) are taken off. Rounded figures: within their rounding.
+    // their sources in published_params.parts) are taken off. Rounded size labels ("8B", exact: false, with a
+    // note saying so) only guard against gross geometry errors: within 12% or their written rounding.
     int checked = 0;
     double worst = 0;
     std::string worst_id;
@@ -132,7 +133,8 @@ TEST_CASE("computed parameter totals match the published figures") {
         if (p.contains("parts"))
             for (const auto& [k, v] : p.at("parts").items()) parts += v.get<i64>();
         const bool exact = p.value("exact", true);
-        const double tol = exact ? 0.005 : std::max(0.005, rounding_tolerance(published));
+        if (!exact) CHECK_MESSAGE(p.contains("note"), m.id << ": a rounded figure needs a note");
+        const double tol = exact ? 0.005 : std::max(0.12, rounding_tolerance(published));
         const double err = static_cast<double>(computed - (published - parts)) / static_cast<double>(published - parts);
         if (std::fabs(err) > std::fabs(worst)) {
             worst = err;

@@ -38,7 +38,8 @@ TEST_CASE("golden fixtures give their hand-calculated values") {
         const json fx = json::parse(read_text(entry.path().string()));
         CAPTURE(entry.path().filename().string());
         const json r = json::parse(fitmygpu::api::call("estimate", fx.at("request").dump()));
-        for (const auto& [path, expected] : fx.at("expect").items()) {
+        const json expect = fx.value("expect", json::object());
+        for (const auto& [path, expected] : expect.items()) {
             CAPTURE(path);
             CHECK(at_path(r, path) == expected);
         }

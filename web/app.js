@@ -117,6 +117,8 @@
   function clearResult() {
     ['verdict', 'requiredMemory', 'headroom', 'maxConcurrency'].forEach(function (k) { setText(el[k], '\u2014'); });
     el.verdict.className = 'verdict';
+    el.verdict.removeAttribute('data-verdict');
+    setText(el.budget, '');
     el.breakdownBody.replaceChildren();
     el.warnings.replaceChildren();
     el.assumptions.replaceChildren();
@@ -145,7 +147,9 @@
 
     setText(el.verdict, VERDICT_TEXT[r.verdict] || r.verdict);
     el.verdict.className = 'verdict verdict-' + String(r.verdict).replace(/[^a-z_]/g, '');
-    setText(el.requiredMemory, worst ? gib(worst.required_bytes) + ' of ' + gib(worst.capacity_bytes) : '\u2014');
+    el.verdict.setAttribute('data-verdict', r.verdict);
+    setText(el.requiredMemory, worst ? gib(worst.required_bytes) : '\u2014');
+    setText(el.budget, worst ? 'of a ' + gib(worst.budget_bytes) + ' budget on a ' + gib(worst.capacity_bytes) + ' card' : '');
     setText(el.headroom, tightest ? gib(tightest.headroom_bytes) : '\u2014');
     setText(el.maxConcurrency, r.limits.max_concurrency.toLocaleString('en-US') + ' requests of ' +
       positiveInt(el.context).toLocaleString('en-US') + ' tokens (KV cache holds ' +
@@ -157,7 +161,7 @@
       cell(tr, b.component);
       var label = cell(tr, b.label);
       if (b.note) label.title = b.note;
-      cell(tr, deviceName(b.device));
+      cell(tr, deviceName(b.device), 'device');
       cell(tr, (b.bytes / GIB).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }), 'num');
       cell(tr, b.formula, 'formula');
       cell(tr, b.substituted, 'formula');
@@ -196,6 +200,7 @@
     el.error = $('error');
     el.verdict = $('verdict');
     el.requiredMemory = $('required-memory');
+    el.budget = $('budget');
     el.headroom = $('headroom');
     el.maxConcurrency = $('max-concurrency');
     el.breakdownBody = $('breakdown').tBodies[0];

@@ -23,7 +23,7 @@ nlohmann::json list_models();
 nlohmann::json list_gpus();
 // search: {"query": "...", "kind": "models" | "gpus"} -> ranked ids.
 nlohmann::json search(const nlohmann::json& request);
-// model: {"model": id} -> catalog record (without the config) + derived geometry and parameter counts.
+// model: {"model": id} -> the catalog record (config included) + derived geometry and parameter counts.
 nlohmann::json model_info(const nlohmann::json& request);
 
 // One entry point for bindings: method name + request text -> response text. Never throws: every

@@ -1,0 +1,354 @@
+// Type definitions for fitmygpu.js, the FitMyGPU estimator as one script with the WebAssembly embedded.
+// Written by hand; the field names follow the JSON API (design.md §3), which the C++ core defines.
+//
+//   <script src="fitmygpu.js"></script>            → the global FitMyGPU
+//   const FitMyGPU = require('./fitmygpu.js');       → the same object in node
+//
+//   const api = await FitMyGPU.ready();
+//   const r = api.estimate({ model: 'llama-3.1-8b', gpu: 'rtx-4090', runtime: 'vllm', context: 8192 });
+//   r.verdict;                       // "fits" | "tight" | "does_not_fit"
+//   r.devices[0].required_bytes;     // bytes; 1 GiB = 2^30 bytes
+//
+// All sizes are integers in bytes. Every method is synchronous once ready() has resolved, and throws a
+// FitMyGPU.Error (with .code and .field) when the estimator answers with an error.
+
+/**
+ * The raw Emscripten factory: each call compiles a fresh instance of the module. Most callers want
+ * {@link FitMyGPU.ready} instead, which makes one instance and wraps it in the typed API.
+ */
+declare function FitMyGPU(options?: FitMyGPU.ModuleOptions): Promise<FitMyGPU.RawModule>;
+
+declare namespace FitMyGPU {
+  /**
+   * Loads the module once and resolves to the API object. Memoized: every call returns the same Promise
+   * (after a failed load, the next call tries again).
+   */
+  function ready(): Promise<Api>;
+
+  /**
+   * The error every API method throws when the estimator answers `{"error": {...}}`. A real `Error`
+   * (`instanceof Error` holds) with the estimator's code and the request field it is about.
+   */
+  class Error extends globalThis.Error {
+    constructor(code: string, field: string, message: string);
+    readonly name: 'FitMyGPUError';
+    /** What went wrong, e.g. "invalid_json", "invalid_field", "unknown_field", "unknown_model". */
+    readonly code: ErrorCode;
+    /** The request field at fault as a path ("context", "engine.gpu_memory_utilization", "gpus[1].count"); "" when none. */
+    readonly field: string;
+    /** A sentence for people, naming the field and the accepted values. */
+    readonly message: string;
+  }
+
+  /** Error codes the estimator uses today; new ones may appear, so treat unknown codes as generic errors. */
+  type ErrorCode =
+    | 'invalid_json'
+    | 'invalid_request'
+    | 'invalid_field'
+    | 'missing_field'
+    | 'unknown_field'
+    | 'unknown_model'
+    | 'unknown_gpu'
+    | 'unknown_method'
+    | 'internal_error'
+    | (string & {});
+
+  /** A request: a plain object, or JSON text passed on unchanged (handy for requests read from files). */
+  type RequestInput<T> = T | string;
+
+  /** The estimator, ready to answer. Every method is synchronous. */
+  interface Api {
+    /** Version of the estimator (the C++ project version), e.g. "0.1.0". */
+    readonly version: string;
+
+    /**
+     * Memory needed for one setup: per device, on the host, KV cache, solved limits and a breakdown
+     * whose formulas are the ones the estimator evaluated.
+     * @throws {FitMyGPU.Error} for a malformed or invalid request (the .field names the culprit).
+     */
+    estimate(request: RequestInput<EstimateRequest>): EstimateResponse;
+
+    /**
+     * The request's setup (model, weights, runtime, workload) on every catalog GPU, `gpu_count` of each.
+     * `gpu`, `gpus` and `device` in the request are ignored.
+     * @throws {FitMyGPU.Error} for an invalid request.
+     */
+    compare(request: RequestInput<EstimateRequest>): CompareResponse;
+
+    /** Every model in the built-in catalog, as summaries. */
+    models(): ModelSummary[];
+
+    /** Every GPU (and unified-memory system) in the built-in catalog, as summaries. */
+    gpus(): GpuSummary[];
+
+    /**
+     * Catalog ids ranked by how well they match free text (names, aliases, Hugging Face repos, Ollama tags).
+     * @param query e.g. "llama 70b" or "4090"
+     * @param kind "models" (the default) or "gpus"
+     * @throws {FitMyGPU.Error} when kind is neither.
+     */
+    search(query: string, kind?: 'models' | 'gpus'): string[];
+
+    /**
+     * The catalog record of one model plus `derived` geometry and parameter counts.
+     * @throws {FitMyGPU.Error} with code "unknown_model" and field "model" for an id not in the catalog.
+     */
+    model(id: string): ModelRecord;
+
+    /**
+     * Parses a response of any method and throws its error, like the methods above do.
+     * @param method "estimate" | "compare" | "models" | "gpus" | "search" | "model"
+     */
+    request(method: Method, request?: RequestInput<object>): unknown;
+
+    /**
+     * The raw binding: method name and request JSON text in, response JSON text out. Never throws;
+     * failures come back as `{"error": {"code", "field", "message"}}` text.
+     */
+    call(method: Method | string, requestJson: string): string;
+  }
+
+  type Method = 'estimate' | 'compare' | 'models' | 'gpus' | 'search' | 'model';
+
+  type Runtime = 'vllm' | 'sglang' | 'trtllm' | 'llama.cpp' | 'ollama' | 'transformers' | 'mlx';
+
+  /** A question for the estimator (JSON API v1). Give `model` or `config`; give at most one of `gpu`, `gpus`, `device`. */
+  interface EstimateRequest {
+    /** Catalog model id, e.g. "deepseek-r1-distill-llama-70b" (see {@link Api.models}). */
+    model?: string;
+    /** A Hugging Face config.json, for a model not in the catalog. */
+    config?: Record<string, unknown>;
+    /**
+     * Checkpoint format; default: the model's official checkpoint (GGUF Q4_K_M for llama.cpp and Ollama,
+     * mlx-4bit for MLX). E.g. bf16 fp16 fp32 fp8 int8 awq-int4 gptq-int4 mxfp4 nvfp4 mlx-4bit mlx-8bit
+     * gguf:Q4_K_M gguf:Q8_0 gguf:F16.
+     */
+    weights?: string;
+    /** Inference engine; default "vllm". */
+    runtime?: Runtime;
+    /** Catalog GPU id, e.g. "h100-sxm-80gb"; used with `gpu_count`. Default: one "rtx-4090". */
+    gpu?: string;
+    /** A mix of catalog GPUs, e.g. [{gpu: "rtx-3090", count: 2}, {gpu: "rtx-3060-12gb"}]. */
+    gpus?: Array<{ gpu: string; count?: number }>;
+    /** A device not in the catalog. */
+    device?: CustomDevice;
+    /** How many `gpu`s; default 1. Serving engines default to tensor parallelism over all of them. */
+    gpu_count?: number;
+    /** Tokens per request (vLLM max_model_len; llama.cpp n_ctx per sequence). */
+    context?: number;
+    /** Requests served at once (llama.cpp n_parallel). */
+    concurrency?: number;
+    /** KV cache element type: "auto" (default), bf16, fp16, fp8, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl. */
+    kv_cache_dtype?: string;
+    /** The engine's own knobs, under the engine's own names. Unknown knobs are an error. */
+    engine?: EngineKnobs;
+  }
+
+  interface CustomDevice {
+    name?: string;
+    /** Memory the driver reports, in MiB (or give memory_gib). */
+    memory_mib?: number;
+    memory_gib?: number;
+    /** Memory bandwidth in GB/s, for the speed estimate. */
+    bandwidth_gbps?: number;
+    /** Memory shared with the CPU (Apple silicon, GB10, Strix Halo). */
+    unified_memory?: boolean;
+    /** Dense BF16 throughput in TFLOPS, for the prefill estimate. */
+    tflops_bf16?: number;
+  }
+
+  /** Engine knobs (design.md §3). Aliases such as tp_size, ngl or page_size are accepted too. */
+  interface EngineKnobs {
+    /** vLLM: share of the device the engine may use, in (0, 1]; default 0.9. */
+    gpu_memory_utilization?: number;
+    /** SGLang: share of the device for weights + KV pool. */
+    mem_fraction_static?: number;
+    /** TensorRT-LLM: share of the free memory for the KV cache. */
+    free_gpu_memory_fraction?: number;
+    max_num_batched_tokens?: number;
+    max_num_seqs?: number;
+    /** Tokens per KV block (a power of two). */
+    block_size?: number;
+    tensor_parallel_size?: number;
+    pipeline_parallel_size?: number;
+    enable_expert_parallel?: boolean;
+    enforce_eager?: boolean;
+    /** llama.cpp: layers on the GPU; -1 for all. */
+    n_gpu_layers?: number;
+    n_ubatch?: number;
+    n_batch?: number;
+    flash_attn?: boolean | 'auto';
+    kv_unified?: boolean;
+    swa_full?: boolean;
+    /** llama.cpp: MoE expert layers kept on the CPU. */
+    n_cpu_moe?: number;
+    /** Engine version the estimate should follow, e.g. "0.11.0". */
+    version?: string;
+  }
+
+  /** Bytes per memory component. */
+  interface Components {
+    weights?: number;
+    kv_cache?: number;
+    state?: number;
+    activations?: number;
+    overhead?: number;
+    [component: string]: number | undefined;
+  }
+
+  interface DeviceEstimate {
+    /** "<gpu id>#<index>", e.g. "h100-sxm-80gb#0". */
+    id: string;
+    name: string;
+    /** What the driver reports. */
+    capacity_bytes: number;
+    /** What the engine lets itself use (utilization, reserves). */
+    budget_bytes: number;
+    components: Components;
+    /** What the engine allocates on the device (vLLM: the whole budget, KV pool included). */
+    total_bytes: number;
+    /** What this setup needs on the device (the KV cache for context × concurrency, not the whole pool). */
+    required_bytes: number;
+    /** budget − required; negative when it does not fit. */
+    headroom_bytes: number;
+  }
+
+  interface BreakdownItem {
+    /** The component the bytes belong to: weights, kv_cache, state, activations, overhead. */
+    component: string;
+    /** A short name for people, e.g. "KV cache pool", "CUDA graphs". */
+    label: string;
+    /** Index into `devices`; -1 for host memory. */
+    device: number;
+    bytes: number;
+    /** The formula the estimator evaluated, in words. */
+    formula: string;
+    /** The same formula with the numbers put in. */
+    substituted: string;
+    note?: string;
+  }
+
+  interface EstimateResponse {
+    fits: boolean;
+    verdict: 'fits' | 'tight' | 'does_not_fit';
+    devices: DeviceEstimate[];
+    /** RAM: offloaded layers, mmap, host buffers. */
+    host: { components: Components; total_bytes: number };
+    kv_cache: {
+      /** Whole model, all devices, at the chosen KV dtype. */
+      bytes_per_token: number;
+      /** For context × concurrency as asked. */
+      required_bytes: number;
+      /** Tokens the allocated cache holds (vLLM "GPU KV cache size"). */
+      capacity_tokens: number;
+      /** capacity / tokens per request (vLLM "Maximum concurrency"), two decimals. */
+      max_concurrency: number;
+    };
+    /** Solved: the largest context at the asked concurrency, the largest concurrency at the asked context, that still fit. */
+    limits: { max_context: number; max_concurrency: number };
+    breakdown: BreakdownItem[];
+    /** A roofline estimate; null when the device has no bandwidth figure. */
+    speed: { decode_tokens_per_s: number; prefill_tokens_per_s: number; ttft_s: number } | null;
+    warnings: string[];
+    assumptions: string[];
+  }
+
+  interface CompareRow {
+    gpu: string;
+    name: string;
+    memory_bytes: number;
+    class: string;
+    vendor: string;
+    bandwidth_gbps: number;
+    verdict: 'fits' | 'tight' | 'does_not_fit';
+    fits: boolean;
+    /** Least headroom on any of the cards (absent when the setup is invalid on this GPU). */
+    headroom_bytes?: number;
+    max_concurrency?: number;
+    /** Fewest cards of this GPU (1, 2, 4, 8 or 16) that fit; null when none does. */
+    fewest_gpus?: number | null;
+    /** Why the setup cannot run on this GPU at all. */
+    error?: string;
+  }
+
+  interface CompareResponse {
+    gpus: CompareRow[];
+  }
+
+  interface ModelSummary {
+    id: string;
+    name: string;
+    family?: string;
+    company?: string;
+    /** e.g. "dense", "moe", "hybrid". */
+    architecture_class?: string;
+    modality?: string;
+    context_window?: number;
+    license?: string;
+    release_date?: string;
+    aliases?: string[];
+    /** Formats of the published checkpoints, usable as `weights`. */
+    formats?: string[];
+    params_total?: number;
+    /** For mixture-of-experts models. */
+    params_active?: number;
+  }
+
+  interface GpuSummary {
+    id: string;
+    name: string;
+    vendor?: string;
+    /** "consumer", "workstation", "datacenter", "apple", "integrated". */
+    class?: string;
+    /** Memory as nvidia-smi (or the vendor's tool) reports it, in MiB. */
+    memory_mib?: number;
+    memory_mib_status?: string;
+    /** What CUDA reports as total, in MiB, where known. */
+    cuda_total_mib?: number | null;
+    unified_memory?: boolean;
+    gpu_share_default?: number | null;
+    bandwidth_gbps?: number;
+    architecture?: string;
+    aliases?: string[];
+    /** The capacity as marketed, e.g. "24 GB". */
+    memory_marketed?: string;
+    [key: string]: unknown;
+  }
+
+  /** A catalog model record (geometry, checkpoints, page text, sources) with derived figures. */
+  interface ModelRecord extends ModelSummary {
+    derived: {
+      params_total: number;
+      params_active: number;
+      layers: number;
+      hidden_size: number;
+      attention_heads: number;
+      kv_heads: number;
+      head_dim: number;
+      /** Layers per kind, e.g. {"full attention": 32}. */
+      layer_kinds: Record<string, number>;
+      experts: number;
+      experts_per_token: number;
+    };
+    [key: string]: unknown;
+  }
+
+  /** Options for the raw factory (Emscripten's Module object). */
+  interface ModuleOptions {
+    /** The wasm bytes; by default they are decoded from the script itself. */
+    wasmBinary?: ArrayBuffer | Uint8Array;
+    print?: (text: string) => void;
+    printErr?: (text: string) => void;
+    [key: string]: unknown;
+  }
+
+  /** The raw Embind module. */
+  interface RawModule {
+    /** method + request JSON text → response JSON text; never throws. */
+    call(method: string, requestJson: string): string;
+    version(): string;
+  }
+}
+
+export = FitMyGPU;
+export as namespace FitMyGPU;

@@ -247,8 +247,8 @@ declare namespace FitMyGPU {
     /** Solved: the largest context at the asked concurrency, the largest concurrency at the asked context, that still fit. */
     limits: { max_context: number; max_concurrency: number };
     breakdown: BreakdownItem[];
-    /** A roofline estimate; null when the device has no bandwidth figure. */
-    speed: { decode_tokens_per_s: number; prefill_tokens_per_s: number; ttft_s: number } | null;
+    /** Roofline estimates (null when the device has no bandwidth figure); a figure is null when the device data cannot support it (e.g. no throughput figure). */
+    speed: { decode_tokens_per_s: number | null; prefill_tokens_per_s: number | null; ttft_s: number | null } | null;
     warnings: string[];
     assumptions: string[];
   }

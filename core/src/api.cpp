@@ -377,10 +377,11 @@ json to_json(const Estimate& e) {
                 {"warnings", e.warnings},
                 {"assumptions", e.assumptions}};
     if (e.speed) {
-        auto round3 = [](double v) { return std::isfinite(v) ? std::round(v * 1000.0) / 1000.0 : 0.0; };
-        out["speed"] = {{"decode_tokens_per_s", round3(e.speed->decode_tokens_per_s)},
-                        {"prefill_tokens_per_s", round3(e.speed->prefill_tokens_per_s)},
-                        {"ttft_s", round3(e.speed->ttft_s)}};
+        // A figure the device data cannot support (no bandwidth or no throughput in the catalog) is null, not 0.
+        auto figure = [](double v) -> json { return std::isfinite(v) && v > 0 ? json(std::round(v * 1000.0) / 1000.0) : json(nullptr); };
+        out["speed"] = {{"decode_tokens_per_s", figure(e.speed->decode_tokens_per_s)},
+                        {"prefill_tokens_per_s", figure(e.speed->prefill_tokens_per_s)},
+                        {"ttft_s", figure(e.speed->ttft_s)}};
     } else {
         out["speed"] = nullptr;
     }

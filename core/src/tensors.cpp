@@ -30,6 +30,8 @@ private:
 
 std::string blk(int i, const char* what) { return "blk." + std::to_string(i) + "." + what; }
 
+bool starts_with_gemma4(const ModelGeometry& g) { return g.model_type.rfind("gemma4", 0) == 0; }
+
 void add_attention(Builder& b, const ModelGeometry& g, const LayerSpec& l, int i) {
     const i64 q_out = l.n_heads * l.head_dim_k;
     const i64 kv_out = l.n_kv_heads * l.head_dim_k;
@@ -193,6 +195,7 @@ Inventory build_inventory(const ModelGeometry& g, bool with_extras) {
                 add_norm(b, g, "post_ffw_norm_2", Role::FfnPostNorm, i);
             }
         }
+        if (starts_with_gemma4(g)) b.vector(blk(i, "layer_output_scale"), Role::Aux, i, 1);  // Gemma 4 layer_scalar [1]
         if (g.ple_dim > 0) {
             b.matrix(blk(i, "inp_gate"), Role::Aux, i, g.hidden, g.ple_dim);
             b.matrix(blk(i, "proj"), Role::Aux, i, g.ple_dim, g.hidden);

@@ -112,6 +112,8 @@ TEST_CASE("every figure is a finite whole number of bytes") {
         for (const auto& d : r.at("devices"))
             for (const auto& [k, v] : d.at("components").items()) CHECK(v.is_number_integer());
         CHECK(r.at("kv_cache").at("bytes_per_token").is_number_integer());
-        CHECK(r.at("speed").at("decode_tokens_per_s").get<double>() >= 0);
+        CHECK(r.at("speed").at("decode_tokens_per_s").get<double>() > 0);
+        const json& prefill = r.at("speed").at("prefill_tokens_per_s");
+        CHECK((prefill.is_null() || prefill.get<double>() > 0));
     }
 }

@@ -88,8 +88,8 @@ Estimate estimate(const Scenario& s) {
         const int n = static_cast<int>(e.devices.size());
         const CheckpointBytes cb = checkpoint_bytes(s);
         e.speed = serving::roofline_speed(s, cb, w, e.kv.bytes_per_token / std::max(n, 1), n);
-        e.assumptions.push_back("speed is a roofline: decode reads the weights once per step at 80% of peak bandwidth; prefill runs at 50% of "
-                                "peak dense 16-bit throughput");
+        e.assumptions.push_back("speed is a roofline: decode reads the weights once per step at 85% of peak bandwidth plus a fixed time per "
+                                "layer; prefill runs at 50% of peak dense 16-bit throughput");
     }
     return e;
 }

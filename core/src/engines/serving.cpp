@@ -201,11 +201,15 @@ Q forward_activation(const Scenario& s, const Parallelism& p, i64 tokens, const 
 Speed roofline_speed(const Scenario& s, const CheckpointBytes& cb, i64 weight_bytes_per_device, i64 kv_bytes_per_token_device,
                      int n_parallel) {
     // Decode reads every weight a step touches once per step, plus each sequence's KV. MoE layers read only
-    // the experts the batch routes to: E × (1 − (1 − k/E)^B) distinct experts for B tokens.
-    // Prefill is compute bound: 2 FLOPs per active parameter per token.
-    // kDecodeBandwidthEfficiency / kPrefillMfu are the fractions of peak that well-tuned kernels reach
-    // (memory-bound GEMV ~75-85% of peak bandwidth; prefill GEMM ~40-60% of dense peak).
-    constexpr double kDecodeBandwidthEfficiency = 0.8;
+    // the experts the batch routes to: E × (1 − (1 − k/E)^B) distinct experts for B tokens. On top of the
+    // memory time, every layer costs a roughly fixed launch/synchronisation time that dominates on fast
+    // memory. Fitted to single-request llama-bench tg128 results (../shared/calibration/speed.json): with
+    // 85% of peak bandwidth, RTX 3090 / RTX 4090 / RX 7900 XTX Llama 7-8B runs leave ~1-2.5 ms per token over
+    // 32 layers (~45 µs per layer) and Apple M-series Ultra and M1 runs ~5 ms (~160 µs per layer).
+    // Prefill is compute bound: 2 FLOPs per active parameter per token at kPrefillMfu of dense 16-bit peak.
+    constexpr double kDecodeBandwidthEfficiency = 0.85;
+    constexpr double kLayerOverheadGpuS = 45e-6;
+    constexpr double kLayerOverheadAppleS = 160e-6;
     constexpr double kPrefillMfu = 0.5;
     const ModelGeometry& g = s.geometry;
     Speed sp;
@@ -226,7 +230,8 @@ Speed roofline_speed(const Scenario& s, const CheckpointBytes& cb, i64 weight_by
     const double weights_read = static_cast<double>(weight_bytes_per_device) * touched;
     const double kv_read = static_cast<double>(kv_bytes_per_token_device) * static_cast<double>(s.context) / 2.0 *
                            static_cast<double>(s.concurrency);  // average position mid-context
-    const double step_s = (weights_read + kv_read) / (d.bandwidth_gbps * 1e9 * kDecodeBandwidthEfficiency);
+    const double overhead = static_cast<double>(g.n_layers) * (d.device_class == "apple" ? kLayerOverheadAppleS : kLayerOverheadGpuS);
+    const double step_s = (weights_read + kv_read) / (d.bandwidth_gbps * 1e9 * kDecodeBandwidthEfficiency) + overhead;
     sp.decode_tokens_per_s = step_s > 0 ? 1.0 / step_s : 0;
     const double tflops = d.tflops_bf16 > 0 ? d.tflops_bf16 : d.tflops_fp16;
     const i64 active = s.inventory.active_params(g);

@@ -73,7 +73,7 @@ TEST_CASE("vLLM V0 without chunked prefill profiles max_model_len tokens, so act
 
 TEST_CASE("the sampler's logits set the activation of small-batch runs (V-16: Qwen3-235B, 256 seqs, 1.4 GiB)") {
     const json r = estimate(R"({"model":"qwen3-235b-a22b-instruct-2507","weights":"fp8","gpus":[{"gpu":"l40s","count":4}],"context":32768,
-                                "engine":{"tensor_parallel_size":4}})");
+                                "engine":{"tensor_parallel_size":4,"version":"0.11.0"}})");
     // L40S has less than 70 GiB, so the serve defaults are 2,048 batched tokens and 256 sequences.
     CHECK(gib(component(r, "activations")) == doctest::Approx(1.4).epsilon(0.02));
     // 94 layers x 2 x (4 KV heads / 4 ranks) x 128 x 2 bytes = 48,128 bytes per token on each rank.
@@ -129,4 +129,18 @@ TEST_CASE("hybrid models enlarge the attention block to hold a recurrent state p
     const i64 blocks = component(r, "kv_cache") / (i64{2146304} * 10);
     CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == doctest::Approx(static_cast<double>(blocks) / 69).epsilon(0.001));
     CHECK(static_cast<double>(299) / 69 == doctest::Approx(4.33).epsilon(0.001));
+}
+
+TEST_CASE("vLLM 0.21 on an L4: gemma-4-E2B text-only, 8,192 tokens, enforce_eager (V-19)") {
+    // Logged: weights 8.89 GiB, KV cache 9.92 GiB, 1,062,157 tokens, 129.66x. Weights within 3% (the text decoder
+    // of 4.65B parameters is 8.66 GiB; the log's extra 0.23 GiB is not modelled), KV within 0.5 GiB, concurrency within 3%.
+    const json r = estimate(R"({"model":"gemma-4-e2b","weights":"bf16","gpu":"l4","context":8192,
+                                "engine":{"enforce_eager":true,"language_model_only":true}})");
+    CHECK(gib(component(r, "weights")) == doctest::Approx(8.89).epsilon(0.03));
+    CHECK(gib(component(r, "kv_cache")) == doctest::Approx(9.92).epsilon(0.5 / 9.92));
+    CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == doctest::Approx(129.66).epsilon(0.03));
+    // 15 layers own a cache (20 share): 3 global layers of 1 KV head x 512 and 12 sliding layers of 1 x 256, so a
+    // sliding page holds 32 tokens where a global page holds 16; only the global layers grow with the context:
+    // 3 x (512 + 512) x 2 B = 6,144 bytes per token.
+    CHECK(r.at("kv_cache").at("bytes_per_token").get<i64>() == 6144);
 }

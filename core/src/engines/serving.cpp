@@ -156,6 +156,13 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
     } else {
         out.page_bytes = state_page;
     }
+    // Kinds whose tokens are smaller than the largest get proportionally larger blocks so every page has the
+    // same size (kv_cache_utils unify_kv_cache_spec_page_size); Gemma 4's 256-wide sliding layers hold 32
+    // tokens per page where its 512-wide global layers hold 16.
+    for (auto& sp : out.specs) {
+        if (sp.recurrent || sp.bytes_per_token <= 0) continue;
+        sp.block_size = out.page_bytes % sp.bytes_per_token == 0 ? out.page_bytes / sp.bytes_per_token : out.block_size;
+    }
     // Groups: layers of each kind are cut into groups of equal size that share the block pool
     // (kv_cache_utils: the smallest kind sets the group size unless the largest is within 1.25× of it).
     int min_c = out.specs.front().layers, max_c = min_c;
@@ -174,13 +181,14 @@ i64 blocks_per_request(const PagedLayout& layout, i64 context, i64 batched_token
     for (const auto& sp : layout.specs) {
         const i64 groups = ceil_div(sp.layers, layout.group_size);
         i64 per_group;
+        const i64 bs = sp.block_size > 0 ? sp.block_size : layout.block_size;
         if (sp.recurrent) per_group = prefix_caching ? 2 : 1;
         else if (sp.window > 0 && sp.kind.rfind("sliding", 0) == 0)
-            per_group = ceil_div(std::min(sp.window - 1 + batched_tokens, context), layout.block_size) + 1;
+            per_group = ceil_div(std::min(sp.window - 1 + batched_tokens, context), bs) + 1;
         else if (sp.window > 0)
-            per_group = ceil_div(std::min(sp.window + batched_tokens, context), layout.block_size);
+            per_group = ceil_div(std::min(sp.window + batched_tokens, context), bs);
         else
-            per_group = ceil_div(context, layout.block_size);
+            per_group = ceil_div(context, bs);
         blocks += groups * per_group;
     }
     return blocks;

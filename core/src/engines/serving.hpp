@@ -36,6 +36,7 @@ struct PagedSpec {
     i64 bytes_per_sequence = 0;   // per layer per sequence (recurrent kinds)
     i64 window = 0;               // sliding / chunked window (tokens), 0 = whole context
     bool recurrent = false;
+    i64 block_size = 0;           // tokens per block of this kind (kinds with smaller pages get larger blocks)
 };
 
 struct PagedLayout {

@@ -20,8 +20,11 @@ namespace {
 // from vLLM v0.11 startup logs whose activation peak is sampler-bound: gpt-oss-20b and -120b (vocab
 // 201,088, 1,024 seqs: 7.38 GiB), Qwen3-0.6B and Qwen3-32B (151,936: 5.56 / 5.64), Llama-3.1-8B
 // (128,256: 4.76), and Qwen3-235B on L40S (151,936 × 256 seqs: 1.4) — calibration rows V-1,2,4,5,6,16.
-// All give 38–39 bytes per logit.
-constexpr double kSamplerBytesPerLogit = 38.5;
+// All give 38–39 bytes per logit. vLLM 0.21 needs about half that: gemma-4-E2B on an L4 (V-19: 256 seqs ×
+// 262,144 vocab) leaves 1.43 GiB for activation and non-torch memory, 20.8 bytes per logit after the
+// 0.13 GiB of non-torch memory — the sampler no longer materialises the full sort.
+constexpr double kSamplerBytesPerLogitV011 = 38.5;
+constexpr double kSamplerBytesPerLogitCurrent = 20.8;
 
 // Non-torch memory (CUDA context growth, NCCL and custom all-reduce buffers) after profiling:
 // 0.13 GiB on one H100 in the v0.11 logs (V-1..V-5: 0.13-0.14), 0.21 GiB per rank at TP=4 (V-16).
@@ -48,11 +51,16 @@ ServeDefaults serve_defaults(const Device& d) {
 }
 
 // True for vLLM versions before 0.21, which allocated the CUDA-graph pool outside the KV budget.
-bool graphs_outside_budget(const std::string& version) {
-    if (version.empty()) return false;
+// The minor version of a "0.x.y" vLLM version; a large number for "current" (empty).
+int vllm_minor(const std::string& version) {
+    if (version.empty()) return 1000;
     int major = 0, minor = 0;
-    if (std::sscanf(version.c_str(), "%d.%d", &major, &minor) < 1) return false;
-    return major == 0 && minor < 21;
+    if (std::sscanf(version.c_str(), "%d.%d", &major, &minor) < 1) return 1000;
+    return major == 0 ? minor : 1000;
+}
+bool graphs_outside_budget(const std::string& version) { return vllm_minor(version) < 21; }
+double sampler_bytes_per_logit(const std::string& version) {
+    return vllm_minor(version) < 21 ? kSamplerBytesPerLogitV011 : kSamplerBytesPerLogitCurrent;
 }
 
 // MXFP4 MoE weights as vLLM holds them on the GPU. The checkpoint's expert tensors are loaded into kernel
@@ -136,7 +144,9 @@ Estimate estimate_vllm(const Scenario& s) {
         const i64 w = weights_per_rank(s, cb, par, stage);
         const Q weights = Q::bytes(par.tp > 1 ? "checkpoint tensors on this rank (TP " + std::to_string(par.tp) + ")" : "checkpoint tensors", w);
         const Q forward = forward_activation(s, par, mnbt, "max_num_batched_tokens");
-        const Q sampler = scale(Q::var("max_num_seqs", max_seqs) * Q::var("vocab", g.vocab), kSamplerBytesPerLogit, "38.5 B/logit");
+        const double per_logit = sampler_bytes_per_logit(s.engine.version);
+        const Q sampler = scale(Q::var("max_num_seqs", max_seqs) * Q::var("vocab", g.vocab), per_logit,
+                                per_logit == kSamplerBytesPerLogitV011 ? "38.5 B/logit" : "20.8 B/logit");
         const Q activation = max(forward, sampler);
         const Q non_torch = Q::bytes(par.tp > 1 ? "non-torch (NCCL, TP>1)" : "non-torch", par.tp > 1 ? kNonTorchParallel : kNonTorchSingle);
         const auto [first, last] = stage_layers(static_cast<int>(g.n_layers), par.pp, stage);

@@ -112,7 +112,11 @@ void parse_engine(const json& j, Scenario& s) {
             k.version = string_field(v, f);
             if (k.version.empty() || !std::isdigit(static_cast<unsigned char>(k.version[0])))
                 fail("invalid_field", f, f + " must be a version number such as \"0.11.0\"");
-        } else if (key == "enable_prefix_caching") k.enable_prefix_caching = bool_field(v, f);
+        } else if (key == "speculative_model" || key == "draft_model") {
+            k.speculative_model = string_field(v, f);
+            if (k.speculative_model.empty()) fail("invalid_field", f, f + " must be \"mtp\" or a catalog model id");
+        } else if (key == "num_speculative_tokens" || key == "draft_max") k.num_speculative_tokens = int_field(v, f, 1, 64);
+        else if (key == "enable_prefix_caching") k.enable_prefix_caching = bool_field(v, f);
         else if (key == "language_model_only") k.language_model_only = bool_field(v, f);
         else if (key == "mmproj") k.mmproj = bool_field(v, f);
         else if (key == "n_cpu_moe") k.n_cpu_moe = static_cast<int>(int_field(v, f, 0, 100000));
@@ -339,6 +343,56 @@ Scenario parse(const json& req, const Catalog& catalog) {
         } else {
             s.assumptions.push_back(gguf_engine ? "text only: no mmproj file is loaded (engine.mmproj adds the vision encoder)"
                                                 : "text only: the vision/audio encoder is not loaded");
+        }
+    }
+    // ---- speculative decoding ----
+    if (!s.engine.speculative_model.empty()) {
+        Speculation& sp = s.spec;
+        sp.num_tokens = s.engine.num_speculative_tokens > 0 ? s.engine.num_speculative_tokens : 1;
+        if (normalize_key(s.engine.speculative_model) == "mtp") {
+            if (s.geometry.n_mtp_layers <= 0)
+                fail("invalid_field", "engine.speculative_model", "this model ships no multi-token-prediction layers; name a draft model instead");
+            sp.method = "mtp";
+            i64 mtp = 0;
+            if (model && model->entry.contains("published_params") && model->entry.at("published_params").contains("parts") &&
+                model->entry.at("published_params").at("parts").contains("mtp"))
+                mtp = model->entry.at("published_params").at("parts").at("mtp").get<i64>();
+            if (mtp == 0)
+                for (const Tensor& t : build_inventory(s.geometry, true).tensors)
+                    if (t.role == Role::Mtp) mtp = t.elements();
+            sp.mtp_params = mtp;
+            // Each MTP module is one more decoder layer with its own cache, shaped like the model's last
+            // full-attention (or MLA) layer.
+            const auto layers = cache_layers(s.geometry);
+            for (auto it = layers.rbegin(); it != layers.rend(); ++it)
+                if (it->mixer == Mixer::FullAttention || it->mixer == Mixer::Mla) {
+                    for (int m = 0; m < s.geometry.n_mtp_layers; ++m) {
+                        CacheLayer c = *it;
+                        c.layer = static_cast<int>(s.geometry.n_layers) + m;
+                        c.owns_kv = true;
+                        sp.cache.push_back(c);
+                    }
+                    break;
+                }
+            s.assumptions.push_back("speculative decoding with the model's " + std::to_string(s.geometry.n_mtp_layers) + " MTP layer(s) (" +
+                                    group_digits(mtp) + " parameters), " + std::to_string(sp.num_tokens) + " speculative tokens");
+        } else {
+            const CatalogModel* d = catalog.find_model(s.engine.speculative_model);
+            if (!d) fail("unknown_model", "engine.speculative_model", "no draft model \"" + s.engine.speculative_model + "\" in the catalog");
+            sp.method = "draft";
+            sp.draft_id = d->id;
+            sp.draft_name = d->name;
+            sp.draft_geometry = parse_geometry(d->config(), "catalog." + d->id + ".config");
+            if (sp.draft_geometry.vocab != s.geometry.vocab)
+                s.warnings.push_back("the draft model's vocabulary (" + group_digits(sp.draft_geometry.vocab) + ") differs from the target's (" +
+                                     group_digits(s.geometry.vocab) + "); engines require the same tokenizer");
+            sp.draft_inventory = build_inventory(sp.draft_geometry);
+            for (CacheLayer c : cache_layers(sp.draft_geometry)) {
+                c.layer += static_cast<int>(s.geometry.n_layers);
+                sp.cache.push_back(c);
+            }
+            s.assumptions.push_back("speculative decoding with " + d->name + " as the draft (same weight format), " + std::to_string(sp.num_tokens) +
+                                    " speculative tokens");
         }
     }
     return s;

@@ -35,6 +35,7 @@ std::vector<CacheLayer> cache_layers(const ModelGeometry& g) {
             c.layer = static_cast<int>(i);
             c.mixer = l.mixer;
             c.window = l.window;
+            c.n_kv_heads = l.n_kv_heads;
             c.k_width = l.n_kv_heads * l.head_dim_k;
             c.v_width = l.n_kv_heads * l.head_dim_v;
             c.owns_kv = l.kv_source < 0;

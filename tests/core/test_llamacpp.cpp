@@ -103,3 +103,21 @@ TEST_CASE("a layer split over two GPUs follows their memory and keeps each layer
     CHECK(item(r, "KV cache", 0) == item(r, "KV cache", 1));  // equal cards: 40 layers each
     CHECK(item(r, "KV cache", 0) + item(r, "KV cache", 1) == i64{80} * 8192 * 2048 * 2);
 }
+
+TEST_CASE("an MTP draft context keeps one more layer of KV at n_ctx (L-22: 128.00 MiB)") {
+    const json r = estimate(R"({"model":"qwen3.6-27b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"rtx-pro-6000-blackwell",
+                                "context":8192,"concurrency":4,"engine":{"speculative_model":"mtp"}})");
+    // One full-attention layer: 32,768 cells x 4 KV heads x (256 + 256) x 2 B = 128 MiB.
+    CHECK(item(r, "speculator KV cache", 0) == i64{32768} * 4 * 512 * 2);
+    // Token embeddings of the 27B stay on the CPU: logged CPU_Mapped 682.03 MiB.
+    CHECK(mib(item(r, "model buffer (host)", -1)) == doctest::Approx(682.03).epsilon(0.0001));
+}
+
+TEST_CASE("a draft model brings its own weights and a KV cache as long as the target's") {
+    const json r = estimate(R"({"model":"llama-3.1-70b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"h100-sxm-80gb",
+                                "context":8192,"engine":{"speculative_model":"llama-3.2-1b","num_speculative_tokens":8}})");
+    // Llama-3.2-1B: 16 layers x 8 KV heads x 64 x 2 x 2 B = 32 KiB per token; 8,192 cells = 256 MiB.
+    CHECK(item(r, "speculator KV cache", 0) == i64{16} * 8 * 64 * 2 * 2 * 8192);
+    CHECK(item(r, "speculator model buffer", 0) > 0);
+    CHECK(testing::error_of("estimate", R"({"model":"llama-3.1-8b","engine":{"speculative_model":"mtp"}})").at("field") == "engine.speculative_model");
+}

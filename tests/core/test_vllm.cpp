@@ -144,3 +144,12 @@ TEST_CASE("vLLM 0.21 on an L4: gemma-4-E2B text-only, 8,192 tokens, enforce_eage
     // 3 x (512 + 512) x 2 B = 6,144 bytes per token.
     CHECK(r.at("kv_cache").at("bytes_per_token").get<i64>() == 6144);
 }
+
+TEST_CASE("vLLM counts MTP weights and one more cache layer per MTP module when speculation is on") {
+    const json off = estimate(R"({"model":"qwen3.6-27b","weights":"bf16","gpu":"rtx-pro-6000-blackwell","context":32768})");
+    const json on = estimate(R"({"model":"qwen3.6-27b","weights":"bf16","gpu":"rtx-pro-6000-blackwell","context":32768,
+                                 "engine":{"speculative_model":"mtp","num_speculative_tokens":3}})");
+    // The catalog's MTP part: 424,699,392 parameters, at the BF16 checkpoint's 2 bytes per parameter.
+    CHECK(static_cast<double>(item(on, "speculator weights")) == doctest::Approx(424699392.0 * 2).epsilon(0.001));
+    CHECK(on.at("kv_cache").at("max_concurrency").get<double>() < off.at("kv_cache").at("max_concurrency").get<double>());
+}

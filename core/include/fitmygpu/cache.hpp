@@ -13,6 +13,7 @@ struct CacheLayer {
     int layer = 0;
     Mixer mixer = Mixer::FullAttention;
     i64 window = 0;         // sliding window / chunk (tokens); 0 = the whole context
+    i64 n_kv_heads = 0;     // KV heads (1 for MLA)
     i64 k_width = 0;        // K values per token (n_kv_heads × head_dim_k); MLA: kv_lora_rank + rope dim
     i64 v_width = 0;        // V values per token (0 for MLA: V comes from the same latent)
     bool owns_kv = true;    // false: reuses another layer's KV (Gemma 3n KV sharing)

@@ -27,4 +27,10 @@ struct CheckpointBytes {
 };
 CheckpointBytes checkpoint_bytes(const Scenario& s);
 
+// The draft model of a speculative setup as a scenario of its own (same format, devices and engine).
+Scenario draft_scenario(const Scenario& s);
+// Bytes of the speculator's weights: the MTP layers at the checkpoint's average bytes per parameter, or the
+// whole draft checkpoint.
+i64 speculator_weight_bytes(const Scenario& s, const CheckpointBytes& main);
+
 }  // namespace fitmygpu

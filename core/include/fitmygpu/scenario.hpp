@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "fitmygpu/cache.hpp"
 #include "fitmygpu/formats.hpp"
 #include "fitmygpu/geometry.hpp"
 #include "fitmygpu/hardware.hpp"
@@ -46,6 +47,23 @@ struct EngineKnobs {
     // (vLLM --language-model-only skips it); llama.cpp loads it only when an --mmproj file is given.
     bool language_model_only = false;
     bool mmproj = false;
+    // Speculative decoding: "mtp" (the model's MTP layers) or a catalog model id used as the draft.
+    std::string speculative_model;
+    i64 num_speculative_tokens = 0;
+};
+
+// Speculative decoding: the model's own multi-token-prediction layers, or a separate draft model. Either
+// brings weights and KV layers of its own, and requests reserve room for the speculated tokens.
+struct Speculation {
+    std::string method;              // "" (off) | "mtp" | "draft"
+    i64 num_tokens = 0;              // num_speculative_tokens
+    i64 mtp_params = 0;              // MTP weights shipped with the model
+    std::vector<CacheLayer> cache;   // KV layers the speculator adds
+    std::string draft_id;
+    std::string draft_name;
+    ModelGeometry draft_geometry;
+    Inventory draft_inventory;
+    bool active() const { return !method.empty(); }
 };
 
 struct Scenario {
@@ -64,6 +82,7 @@ struct Scenario {
     bool kv_auto = true;
     EngineKnobs engine;
     i64 encoder_params = 0;    // vision/audio encoder parameters loaded with the model (0 = none)
+    Speculation spec;
     std::vector<std::string> assumptions;  // defaults the parser filled in
     std::vector<std::string> warnings;
 };

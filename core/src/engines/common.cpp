@@ -22,6 +22,26 @@ CheckpointBytes checkpoint_bytes(const Scenario& s) {
     return cb;
 }
 
+Scenario draft_scenario(const Scenario& s) {
+    Scenario d = s;
+    d.model_id = s.spec.draft_id;
+    d.model_name = s.spec.draft_name;
+    d.geometry = s.spec.draft_geometry;
+    d.inventory = s.spec.draft_inventory;
+    d.spec = Speculation{};
+    d.encoder_params = 0;
+    return d;
+}
+
+i64 speculator_weight_bytes(const Scenario& s, const CheckpointBytes& main) {
+    if (s.spec.method == "draft") return checkpoint_bytes(draft_scenario(s)).total;
+    if (s.spec.method == "mtp") {
+        const i64 params = s.inventory.total_params();
+        return params > 0 ? static_cast<i64>(static_cast<double>(s.spec.mtp_params) * static_cast<double>(main.total) / static_cast<double>(params)) : 0;
+    }
+    return 0;
+}
+
 Estimate estimate_engine(const Scenario& s) {
     switch (s.runtime) {
         case Runtime::Vllm: return estimate_vllm(s);

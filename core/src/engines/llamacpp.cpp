@@ -61,6 +61,13 @@ LayerPlacement place_layers(const Scenario& s, int n_layers) {
     return p;
 }
 
+i64 item_bytes(const Estimate& e, const std::string& label) {
+    i64 total = 0;
+    for (const auto& b : e.breakdown)
+        if (b.label == label) total += b.bytes;
+    return total;
+}
+
 bool flash_attention_on(const Scenario& s) {
     // -fa auto (the default since 2025) turns flash attention on where the backend supports it.
     return s.engine.flash_attn.value_or(true);
@@ -174,6 +181,41 @@ Estimate estimate_llamacpp(const Scenario& s) {
                   std::to_string(n_rec) + " recurrent layers × " + format_binary(rec_bytes) + " × " + std::to_string(n_seq) + " sequences");
     }
     if (kv_host > 0) e.add(kKvCache, "KV cache (host)", -1, Q::bytes("K+V of layers kept on the CPU", kv_host));
+
+    // ---- speculative decoding: a second context on the main GPU (llama-server -md, or the model's MTP head) ----
+    if (s.spec.active() && !s.devices.empty()) {
+        const int dev = place.output_device >= 0 ? place.output_device : -1;
+        i64 spec_weights = 0, spec_embd = 0;
+        if (s.spec.method == "draft") {
+            const Scenario d = draft_scenario(s);
+            const CheckpointBytes dcb = checkpoint_bytes(d);
+            for (size_t i = 0; i < d.inventory.tensors.size(); ++i)
+                (d.inventory.tensors[i].role == Role::TokenEmbd ? spec_embd : spec_weights) += dcb.per_tensor[i];
+            spec_weights += dcb.extra;
+        } else {
+            spec_weights = speculator_weight_bytes(s, cb);  // the MTP head is part of the model's GGUF
+        }
+        i64 spec_kv = 0;
+        for (const CacheLayer& c : s.spec.cache) {
+            if (!is_attention(c.mixer) || !c.owns_kv) continue;
+            const bool windowed = c.mixer == Mixer::SlidingAttention || c.mixer == Mixer::ChunkedAttention;
+            const i64 cells = windowed ? round_up(std::min(cells_per_stream, c.window * (unified ? n_seq : 1) + ub), kCtxPad) : cells_per_stream;
+            spec_kv += (k_type.bytes(c.k_width) + v_type.bytes(c.v_width)) * cells * n_stream;
+        }
+        const std::string who = s.spec.method == "draft" ? s.spec.draft_name + " (draft)" : "MTP head";
+        e.add(kWeights, "speculator model buffer", dev, Q::bytes(who + " tensors", spec_weights),
+              s.spec.method == "draft" ? "the draft GGUF at the same file type; its token embeddings stay on the CPU" : "inside the model's GGUF");
+        if (spec_embd > 0) e.add(kWeights, "speculator model buffer (host)", -1, Q::bytes("draft token_embd", spec_embd));
+        e.add(kKvCache, "speculator KV cache", dev, Q::bytes(who + " KV at n_ctx cells", spec_kv), "its own context, as large as the target's");
+        // Its compute buffer: one ubatch through the draft's widest layer and its logits (L-22's MTP context:
+        // 130 MiB next to 128 MiB of KV).
+        const ModelGeometry& dg = s.spec.method == "draft" ? s.spec.draft_geometry : g;
+        i64 d_ff = 0;
+        for (const auto& l : dg.layers) d_ff = std::max(d_ff, l.ffn_intermediate);
+        const Q spec_compute = max((Q::lit(2) * Q::var("draft n_ff", d_ff) + Q::lit(2) * Q::var("draft n_embd", dg.hidden)) * Q::var("n_ubatch", ub) * Q::lit(4, "B"),
+                                   (Q::var("n_vocab", dg.vocab) + Q::var("draft n_embd", dg.hidden)) * Q::var("draft tokens", s.spec.num_tokens + 1) * Q::lit(4, "B"));
+        e.add(kActivations, "speculator compute buffer", dev, spec_compute);
+    }
     if (state_host > 0) e.add(kState, "recurrent state (host)", -1, Q::bytes("f32 state of layers kept on the CPU", state_host));
 
     // ---- compute buffers ----
@@ -219,7 +261,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
 
     // ---- KV summary and verdict ----
     e.kv.bytes_per_token = growing_kv_bytes_per_token(layers, s.kv);
-    e.kv.required_bytes = kv_total + std::accumulate(state_dev.begin(), state_dev.end(), i64{0}) + state_host;
+    e.kv.required_bytes = kv_total + (s.spec.active() ? item_bytes(e, "speculator KV cache") : 0) + std::accumulate(state_dev.begin(), state_dev.end(), i64{0}) + state_host;
     e.kv.capacity_tokens = n_ctx;
     e.kv.max_concurrency = static_cast<double>(n_seq);
     bool fits = true;

@@ -103,8 +103,13 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
     out.block_size = s.engine.block_size;
     std::map<std::string, PagedSpec> by_kind;
     std::vector<std::string> order;
-    for (const CacheLayer& c : cache_layers(g)) {
-        if (c.layer < first || c.layer >= last) continue;
+    // The rank's layers of this stage, plus a speculator's layers (MTP modules or the draft model), which share
+    // the pool on the last stage.
+    std::vector<CacheLayer> all;
+    for (const CacheLayer& c : cache_layers(g))
+        if (c.layer >= first && c.layer < last) all.push_back(c);
+    if (stage == p.pp - 1) all.insert(all.end(), s.spec.cache.begin(), s.spec.cache.end());
+    for (const CacheLayer& c : all) {
         PagedSpec spec;
         if (is_attention(c.mixer)) {
             if (!c.owns_kv) continue;
@@ -112,9 +117,9 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
                 spec.kind = "MLA latent";
                 spec.bytes_per_token = (c.k_width + c.v_width) * kv_bytes_per_value;  // replicated on every rank
             } else {
-                const LayerSpec& l = g.layers[static_cast<size_t>(c.layer)];
-                const i64 heads_rank = std::max<i64>(1, l.n_kv_heads / p.tp);
-                spec.bytes_per_token = heads_rank * (l.head_dim_k + l.head_dim_v) * kv_bytes_per_value;
+                const i64 heads = std::max<i64>(1, c.n_kv_heads);
+                const i64 heads_rank = std::max<i64>(1, heads / p.tp);
+                spec.bytes_per_token = heads_rank * (c.k_width + c.v_width) / heads * kv_bytes_per_value;
                 spec.kind = c.mixer == Mixer::FullAttention ? "full attention"
                             : c.mixer == Mixer::SlidingAttention ? "sliding window " + std::to_string(c.window)
                                                                  : "chunked local " + std::to_string(c.window);

@@ -157,11 +157,18 @@ Estimate estimate_vllm(const Scenario& s) {
                              : Q::var("dense layers", dense_layers) * Q::bytes("4 MiB", kGraphBytesPerDenseLayer) +
                                    Q::var("MoE layers", moe_layers) * Q::bytes("28 MiB", kGraphBytesPerMoeLayer);
         layout = paged_layout(s, par, stage, kv_value_bytes, state_value_bytes);
-        per_request_blocks = blocks_per_request(layout, s.context, mnbt, s.engine.enable_prefix_caching);
+        // Requests reserve room for the speculated tokens beyond the context.
+        per_request_blocks = blocks_per_request(layout, s.context + s.spec.num_tokens, mnbt, s.engine.enable_prefix_caching);
+        const bool last_stage = stage == par.pp - 1;
+        const i64 spec_bytes = last_stage && s.spec.active() ? speculator_weight_bytes(s, cb) / par.tp : 0;
         for (int r = 0; r < par.tp; ++r) {
             const int idx = stage * par.tp + r;
             DeviceEstimate& de = e.devices[static_cast<size_t>(idx)];
             e.add(kWeights, "weights", idx, weights, "as loaded: " + s.weights.label());
+            if (spec_bytes > 0)
+                e.add(kWeights, "speculator weights", idx,
+                      Q::bytes(s.spec.method == "mtp" ? "MTP layers on this rank" : s.spec.draft_name + " (draft) on this rank", spec_bytes),
+                      s.spec.method == "mtp" ? "the model's multi-token-prediction layers" : "the draft model, in the same format");
             e.add(kActivations, "activation peak of the profiling run", idx, activation,
                   "larger of a forward pass over max_num_batched_tokens and the sampler over max_num_seqs × vocab logits");
             e.add(kOverhead, "non-torch memory", idx, non_torch, "CUDA context growth, NCCL / all-reduce buffers");
@@ -171,10 +178,13 @@ Estimate estimate_vllm(const Scenario& s) {
                                          : "captured decode graphs, counted in the budget as vLLM ≥ 0.21 does");
             const Q budget = scale(Q::bytes("device total", s.devices[static_cast<size_t>(idx)].engine_total_bytes),
                                    s.engine.gpu_memory_utilization, "gpu_memory_utilization");
-            const Q pool = legacy_graphs ? budget - weights.named("weights") - activation.named("activation peak") - non_torch.named("non-torch")
+            const Q spec_weights = Q::bytes("speculator weights", spec_bytes);
+            const Q pool = spec_bytes > 0 ? budget - weights.named("weights") - spec_weights - activation.named("activation peak") -
+                                                non_torch.named("non-torch") - (legacy_graphs ? Q::lit(0, "B") : graphs.named("CUDA graphs"))
+                         : legacy_graphs ? budget - weights.named("weights") - activation.named("activation peak") - non_torch.named("non-torch")
                                          : budget - weights.named("weights") - activation.named("activation peak") -
                                                non_torch.named("non-torch") - graphs.named("CUDA graphs");
-            fixed[static_cast<size_t>(idx)] = weights.value() + activation.value() + non_torch.value() + (legacy_graphs ? 0 : graphs.value());
+            fixed[static_cast<size_t>(idx)] = weights.value() + spec_bytes + activation.value() + non_torch.value() + (legacy_graphs ? 0 : graphs.value());
             const i64 page_all = layout.page_bytes * std::max(layout.group_size, 1);
             const i64 blocks = pool.value() > 0 && page_all > 0 ? pool.value() / page_all : 0;
             min_blocks = min_blocks < 0 ? blocks : std::min(min_blocks, blocks);

@@ -57,6 +57,7 @@
       request: request,
       estimate: function (req) { return request('estimate', req); },
       compare: function (req) { return request('compare', req); },
+      quantizations: function (req) { return request('quantizations', req); },
       models: function () { return request('models', {}).models; },
       gpus: function () { return request('gpus', {}).gpus; },
       search: function (query, kind) {

@@ -75,6 +75,14 @@ declare namespace FitMyGPU {
      */
     compare(request: RequestInput<EstimateRequest>): CompareResponse;
 
+    /**
+     * The request's setup under every weight format its runtime can load (GGUF types for llama.cpp and Ollama,
+     * MLX conversions for MLX, safetensors formats otherwise), most bits per weight first, and `best`: the
+     * format with the most bits that fits (null when none does). `weights` in the request is ignored.
+     * @throws {FitMyGPU.Error} for an invalid request.
+     */
+    quantizations(request: RequestInput<EstimateRequest>): QuantizationsResponse;
+
     /** Every model in the built-in catalog, as summaries. */
     models(): ModelSummary[];
 
@@ -97,7 +105,7 @@ declare namespace FitMyGPU {
 
     /**
      * Parses a response of any method and throws its error, like the methods above do.
-     * @param method "estimate" | "compare" | "models" | "gpus" | "search" | "model"
+     * @param method "estimate" | "compare" | "quantizations" | "models" | "gpus" | "search" | "model"
      */
     request(method: Method, request?: RequestInput<object>): unknown;
 
@@ -108,7 +116,7 @@ declare namespace FitMyGPU {
     call(method: Method | string, requestJson: string): string;
   }
 
-  type Method = 'estimate' | 'compare' | 'models' | 'gpus' | 'search' | 'model';
+  type Method = 'estimate' | 'compare' | 'quantizations' | 'models' | 'gpus' | 'search' | 'model';
 
   type Runtime = 'vllm' | 'sglang' | 'trtllm' | 'llama.cpp' | 'ollama' | 'transformers' | 'mlx';
 
@@ -273,6 +281,25 @@ declare namespace FitMyGPU {
 
   interface CompareResponse {
     gpus: CompareRow[];
+  }
+
+  interface QuantizationOption {
+    /** A `weights` id, e.g. "gguf:Q4_K_M" or "awq-int4". */
+    weights: string;
+    label: string;
+    /** Checkpoint bytes × 8 / parameters. */
+    bits_per_weight?: number;
+    weights_bytes?: number;
+    fits: boolean;
+    verdict: 'fits' | 'tight' | 'does_not_fit';
+    /** The smallest headroom over the devices (negative: deficit). */
+    headroom_bytes?: number;
+    error?: string;
+  }
+
+  interface QuantizationsResponse {
+    options: QuantizationOption[];
+    best: string | null;
   }
 
   interface ModelSummary {

@@ -1,6 +1,7 @@
 // fitmygpu: the estimator on the command line.
 //   fitmygpu estimate [FILE|-] [--table]   request JSON in, response JSON out (exit 2 on a bad request)
 //   fitmygpu compare  [FILE|-]             the request's setup on every catalog GPU
+//   fitmygpu quantizations [FILE|-]        the setup under every weight format the runtime loads; the best that fits
 //   fitmygpu catalog models|gpus [--json]  one entry per line, id first
 //   fitmygpu search models|gpus QUERY...   ranked ids
 #include <cstdio>
@@ -25,6 +26,7 @@ int usage() {
     std::cerr << "usage:\n"
                  "  fitmygpu estimate [FILE|-] [--table]\n"
                  "  fitmygpu compare [FILE|-]\n"
+                 "  fitmygpu quantizations [FILE|-]\n"
                  "  fitmygpu catalog models|gpus [--json]\n"
                  "  fitmygpu search models|gpus QUERY...\n";
     return 64;
@@ -88,7 +90,7 @@ int main(int argc, char** argv) {
         else rest.push_back(args[i]);
     }
 
-    if (cmd == "estimate" || cmd == "compare") {
+    if (cmd == "estimate" || cmd == "compare" || cmd == "quantizations") {
         std::string text;
         const std::string path = rest.empty() ? "-" : rest[0];
         if (!read_input(path, text)) {

@@ -497,6 +497,64 @@ json compare(const json& request) {
     return {{"gpus", rows}};
 }
 
+json quantizations(const json& request) {
+    json base = request;
+    base.erase("weights");
+    const Scenario proto = parse(base);
+    std::vector<std::string> ids;
+    switch (proto.runtime) {
+        case Runtime::LlamaCpp:
+        case Runtime::Ollama:
+            for (const char* t : {"BF16", "Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q4_K_M", "Q4_K_S", "IQ4_XS", "Q3_K_L", "Q3_K_M", "Q3_K_S",
+                                  "IQ3_XXS", "Q2_K", "IQ2_M", "IQ2_XXS", "IQ1_M"})
+                ids.push_back(std::string("gguf:") + t);
+            if (proto.geometry.is_moe()) ids.push_back("gguf:MXFP4_MOE");
+            break;
+        case Runtime::Mlx:
+            ids = {"bf16", "mlx-8bit", "mlx-4bit"};
+            break;
+        default:
+            ids = {"bf16", "fp8", "int8", "awq-int4", "gptq-int4"};
+            if (proto.devices.front().compute_capability_major >= 10) ids.push_back("nvfp4");
+            if (proto.geometry.is_moe()) ids.push_back("mxfp4");
+            break;
+    }
+    json options = json::array();
+    json best = nullptr;
+    double best_bits = -1;
+    const i64 params = proto.inventory.total_params();
+    for (const auto& id : ids) {
+        Scenario s = proto;
+        s.weights = parse_weight_format(id);
+        json row = {{"weights", s.weights.id}, {"label", s.weights.label()}};
+        try {
+            NumbersOnly quiet;
+            const CheckpointBytes cb = checkpoint_bytes(s);
+            const Estimate e = estimate_engine(s);
+            const double bits = params > 0 ? static_cast<double>(cb.total) * 8.0 / static_cast<double>(params) : 0.0;
+            i64 headroom = 0;
+            for (size_t i = 0; i < e.devices.size(); ++i) headroom = i == 0 ? e.devices[i].headroom_bytes : std::min(headroom, e.devices[i].headroom_bytes);
+            row["bits_per_weight"] = std::round(bits * 100.0) / 100.0;
+            row["weights_bytes"] = cb.total;
+            row["fits"] = e.fits;
+            row["verdict"] = e.verdict;
+            row["headroom_bytes"] = headroom;
+            if (e.fits && bits > best_bits) {
+                best_bits = bits;
+                best = s.weights.id;
+            }
+        } catch (const FieldError& err) {
+            row["fits"] = false;
+            row["verdict"] = "does_not_fit";
+            row["error"] = err.what();
+        }
+        options.push_back(row);
+    }
+    std::stable_sort(options.begin(), options.end(),
+                     [](const json& a, const json& b) { return a.value("bits_per_weight", 0.0) > b.value("bits_per_weight", 0.0); });
+    return {{"options", options}, {"best", best}};
+}
+
 json list_models() {
     json out = json::array();
     for (const auto& m : Catalog::builtin().models()) {
@@ -588,6 +646,7 @@ std::string call(const std::string& method, const std::string& text) {
         }
         if (method == "estimate") response = estimate(request);
         else if (method == "compare") response = compare(request);
+        else if (method == "quantizations") response = quantizations(request);
         else if (method == "models") response = list_models();
         else if (method == "gpus") response = list_gpus();
         else if (method == "search") response = search(request);

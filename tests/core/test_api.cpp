@@ -117,3 +117,19 @@ TEST_CASE("every figure is a finite whole number of bytes") {
         CHECK((prefill.is_null() || prefill.get<double>() > 0));
     }
 }
+
+TEST_CASE("the best quantization that fits is the one with the most bits per weight") {
+    // Llama-3.1-70B on one 24 GB card with llama.cpp at 8K context: 70.6B parameters leave about 21 GiB for weights,
+    // which is under 2.6 bits per weight, so no 3-bit or larger file type fits and a 2-bit one does.
+    const json r = fitmygpu::api::quantizations(json::parse(R"({"model":"llama-3.1-70b","runtime":"llama.cpp","gpu":"rtx-4090","context":8192})"));
+    REQUIRE(r.at("best").is_string());
+    double best_bits = 0;
+    for (const auto& o : r.at("options")) {
+        if (o.at("weights") == r.at("best")) best_bits = o.at("bits_per_weight").get<double>();
+        if (o.at("fits").get<bool>()) CHECK(o.at("bits_per_weight").get<double>() <= best_bits + 1e-9);
+    }
+    CHECK(best_bits < 2.6);
+    CHECK(best_bits > 1.5);
+    // Options come most bits first, and BF16 is 16.
+    CHECK(r.at("options").at(0).at("bits_per_weight").get<double>() == doctest::Approx(16.0).epsilon(0.001));
+}

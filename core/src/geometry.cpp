@@ -543,6 +543,25 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
         for (const auto& l : g.layers) g.n_kv_heads = std::max(g.n_kv_heads, l.mixer == Mixer::None ? 0 : l.n_kv_heads);
     }
 
+    // Bounds that keep every byte count a 64-bit integer: a config outside them is rejected, not overflowed.
+    // (The largest open models are near 1.1T parameters, 61 layers of hidden 7,168 and 384 experts.)
+    auto bound = [&](i64 v, i64 max, const char* key) {
+        if (v > max) fail("invalid_field", r.path(key), r.path(key) + " = " + std::to_string(v) + " is beyond what any model uses (at most " + std::to_string(max) + ")");
+    };
+    bound(g.hidden, i64{1} << 17, "hidden_size");
+    bound(g.vocab, i64{1} << 23, "vocab_size");
+    bound(g.intermediate, i64{1} << 19, "intermediate_size");
+    bound(g.n_heads, i64{1} << 12, "num_attention_heads");
+    bound(g.head_dim, i64{1} << 14, "head_dim");
+    bound(g.moe.n_experts, i64{1} << 11, "num_experts");
+    bound(g.moe.expert_intermediate, i64{1} << 19, "moe_intermediate_size");
+    bound(g.mla.kv_lora_rank, i64{1} << 14, "kv_lora_rank");
+    bound(g.mla.q_lora_rank, i64{1} << 16, "q_lora_rank");
+    bound(g.linear.n_value_heads * g.linear.value_head_dim, i64{1} << 18, "linear_num_value_heads");
+    bound(g.mamba.d_inner, i64{1} << 18, "mamba_d_ssm");
+    bound(g.mamba.d_state, i64{1} << 12, "ssm_state_size");
+    bound(g.ple_dim * g.n_layers, i64{1} << 20, "hidden_size_per_layer_input");
+
     // Vision / audio towers.
     if (config.contains("vision_config") && config.at("vision_config").is_object())
         g.vision = estimate_vision(config.at("vision_config"), g.hidden);

@@ -217,3 +217,33 @@ TEST_CASE("search tolerates spacing, case and dots") {
     CHECK(c.find_model("Qwen/Qwen3-8B") == c.find_model("qwen3-8b"));
     CHECK(c.search_gpus("4090", 3).front()->id == "rtx-4090");
 }
+
+TEST_CASE("catalog configs agree with the reference geometry file where both have the model") {
+    // ../shared/reference/architectures.json holds config.json geometry of 41 models with sources.
+    const json refs = json::parse(read_text(FITMYGPU_SHARED_DIR "/reference/architectures.json"));
+    int compared = 0;
+    for (const auto& ref : refs) {
+        const fitmygpu::CatalogModel* m = Catalog::builtin().find_model(ref.value("hf_repo", ""));
+        if (!m) m = Catalog::builtin().find_model(ref.value("model", ""));
+        if (!m) continue;
+        CAPTURE(m->id);
+        fitmygpu::ModelGeometry a, b;
+        try {
+            a = fitmygpu::parse_geometry(ref);
+        } catch (const std::exception&) {
+            continue;  // reference rows with partial geometry
+        }
+        b = fitmygpu::parse_geometry(m->config());
+        CHECK(a.hidden == b.hidden);
+        CHECK(a.n_layers == b.n_layers);
+        CHECK(a.n_heads == b.n_heads);
+        CHECK(a.n_kv_heads == b.n_kv_heads);
+        CHECK(a.head_dim == b.head_dim);
+        CHECK(a.vocab == b.vocab);
+        CHECK(a.moe.n_experts == b.moe.n_experts);
+        CHECK(a.count(fitmygpu::Mixer::SlidingAttention) == b.count(fitmygpu::Mixer::SlidingAttention));
+        ++compared;
+    }
+    MESSAGE("compared " << compared << " models with the reference file");
+    CHECK(compared >= 30);
+}

@@ -98,6 +98,7 @@ void parse_engine(const json& j, Scenario& s) {
             if ((k.block_size & (k.block_size - 1)) != 0) fail("invalid_field", f, f + " must be a power of two");
         } else if (key == "tensor_parallel_size" || key == "tp_size" || key == "tp") k.tensor_parallel_size = static_cast<int>(int_field(v, f, 1, kMaxGpus));
         else if (key == "pipeline_parallel_size" || key == "pp_size") k.pipeline_parallel_size = static_cast<int>(int_field(v, f, 1, kMaxGpus));
+        else if (key == "data_parallel_size" || key == "dp_size") k.data_parallel_size = static_cast<int>(int_field(v, f, 1, kMaxGpus));
         else if (key == "enable_expert_parallel") k.enable_expert_parallel = bool_field(v, f);
         else if (key == "enforce_eager" || key == "disable_cuda_graph") k.enforce_eager = bool_field(v, f);
         else if (key == "n_gpu_layers" || key == "ngl" || key == "num_gpu") k.n_gpu_layers = static_cast<int>(int_field(v, f, -1, 100000));

@@ -31,6 +31,7 @@ struct EngineKnobs {
     i64 block_size = 16;
     std::optional<int> tensor_parallel_size;
     int pipeline_parallel_size = 1;
+    int data_parallel_size = 1;
     bool enable_expert_parallel = false;
     bool enforce_eager = false;
     bool enable_prefix_caching = false;          // vLLM: affects the block count of recurrent (Mamba/GDN) layers

@@ -34,15 +34,17 @@ Parallelism resolve_parallelism(const Scenario& s, const char* tp_field) {
     Parallelism p;
     const int n = static_cast<int>(s.devices.size());
     p.pp = std::max(1, s.engine.pipeline_parallel_size);
+    p.dp = std::max(1, s.engine.data_parallel_size);
+    p.expert_parallel = s.engine.enable_expert_parallel && s.geometry.is_moe();
     if (s.engine.tensor_parallel_size) {
         p.tp = *s.engine.tensor_parallel_size;
     } else {
-        p.tp = std::max(1, n / p.pp);
+        p.tp = std::max(1, n / (p.pp * p.dp));
     }
-    if (p.tp * p.pp > n)
+    if (p.ranks() > n)
         fail("invalid_field", tp_field,
-             std::string(tp_field) + " × pipeline_parallel_size = " + std::to_string(p.tp * p.pp) + " needs more GPUs than the " +
-                 std::to_string(n) + " given");
+             std::string(tp_field) + " × pipeline_parallel_size × data_parallel_size = " + std::to_string(p.ranks()) +
+                 " needs more GPUs than the " + std::to_string(n) + " given");
     const ModelGeometry& g = s.geometry;
     if (g.n_heads > 0 && g.n_heads % p.tp != 0)
         fail("invalid_field", tp_field,
@@ -86,6 +88,8 @@ i64 weights_per_rank(const Scenario& s, const CheckpointBytes& cb, const Paralle
         }
         if (replicated_role(t.role) || t.role == Role::SsmNorm) {
             total += b;
+        } else if (p.expert_parallel && t.is_expert()) {
+            total += b / (p.tp * p.dp);  // expert parallelism: whole experts spread over every rank
         } else if ((t.role == Role::AttnK || t.role == Role::AttnV) && g.n_kv_heads < p.tp) {
             total += b / static_cast<double>(g.n_kv_heads);  // each rank holds one full KV head
         } else {

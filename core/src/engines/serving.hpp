@@ -12,7 +12,10 @@ namespace fitmygpu::serving {
 struct Parallelism {
     int tp = 1;
     int pp = 1;
-    int ranks() const { return tp * pp; }
+    int dp = 1;                 // data-parallel replicas (each with its own KV pool)
+    bool expert_parallel = false;  // experts split over tp × dp ranks instead of sharded by tp
+    int ranks() const { return tp * pp * dp; }
+    int stage_of(int rank) const { return (rank / tp) % pp; }
 };
 
 // Resolves tensor/pipeline parallel sizes against the device count; throws FieldError for impossible ones.

@@ -148,7 +148,8 @@ Estimate estimate_vllm(const Scenario& s) {
         const Q sampler = scale(Q::var("max_num_seqs", max_seqs) * Q::var("vocab", g.vocab), per_logit,
                                 per_logit == kSamplerBytesPerLogitV011 ? "38.5 B/logit" : "20.8 B/logit");
         const Q activation = max(forward, sampler);
-        const Q non_torch = Q::bytes(par.tp > 1 ? "non-torch (NCCL, TP>1)" : "non-torch", par.tp > 1 ? kNonTorchParallel : kNonTorchSingle);
+        const bool parallel = par.ranks() > 1;
+        const Q non_torch = Q::bytes(parallel ? "non-torch (NCCL, parallel ranks)" : "non-torch", parallel ? kNonTorchParallel : kNonTorchSingle);
         const auto [first, last] = stage_layers(static_cast<int>(g.n_layers), par.pp, stage);
         i64 moe_layers = 0, dense_layers = 0;
         for (int l = first; l < last; ++l) (g.layers[static_cast<size_t>(l)].ffn == Ffn::Moe ? moe_layers : dense_layers) += 1;
@@ -161,8 +162,8 @@ Estimate estimate_vllm(const Scenario& s) {
         per_request_blocks = blocks_per_request(layout, s.context + s.spec.num_tokens, mnbt, s.engine.enable_prefix_caching);
         const bool last_stage = stage == par.pp - 1;
         const i64 spec_bytes = last_stage && s.spec.active() ? speculator_weight_bytes(s, cb) / par.tp : 0;
-        for (int r = 0; r < par.tp; ++r) {
-            const int idx = stage * par.tp + r;
+        for (int rr = 0; rr < par.tp * par.dp; ++rr) {
+            const int idx = ((rr / par.tp) * par.pp + stage) * par.tp + rr % par.tp;  // replica-major, then stage, then TP rank
             DeviceEstimate& de = e.devices[static_cast<size_t>(idx)];
             e.add(kWeights, "weights", idx, weights, "as loaded: " + s.weights.label());
             if (spec_bytes > 0)
@@ -202,11 +203,12 @@ Estimate estimate_vllm(const Scenario& s) {
     e.kv.bytes_per_token = growing_kv_bytes_per_token(layers, kvt);
     const i64 blocks = std::max<i64>(min_blocks, 0);
     const i64 page_all = layout.page_bytes * std::max(layout.group_size, 1);
-    e.kv.max_concurrency = per_request_blocks > 0 ? static_cast<double>(blocks) / static_cast<double>(per_request_blocks) : 0;
+    // Each data-parallel replica has its own pool and serves its share of the requests.
+    e.kv.max_concurrency = per_request_blocks > 0 ? static_cast<double>(blocks) / static_cast<double>(per_request_blocks) * par.dp : 0;
     // "GPU KV cache size: N tokens" = maximum concurrency × max_model_len (kv_cache_utils), which for hybrid
     // models differs from blocks × block size.
     e.kv.capacity_tokens = static_cast<i64>(std::floor(e.kv.max_concurrency * static_cast<double>(s.context)));
-    const i64 need_blocks = per_request_blocks * s.concurrency;
+    const i64 need_blocks = per_request_blocks * ceil_div(s.concurrency, par.dp);
     e.kv.required_bytes = need_blocks * page_all * par.tp;  // summed over the TP ranks of one stage
     if (par.pp > 1) e.kv.required_bytes *= par.pp;
 

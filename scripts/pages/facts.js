@@ -1,0 +1,163 @@
+// Everything a model page states about memory, asked of the estimator (build/site/fitmygpu.js) at build
+// time. Nothing here computes memory itself: it chooses requests, calls the module and keeps the answers.
+'use strict';
+
+/** GPUs the "which GPUs fit it" table lists, smallest first: the cards people usually ask about. */
+const COMMON_GPUS = [
+  'rtx-3060-12gb', 'rtx-4090', 'rtx-5090', 'rtx-6000-ada', 'l40s', 'a100-80gb-sxm4', 'h100-sxm-80gb',
+  'rtx-pro-6000-blackwell', 'h200-sxm-141gb', 'mi300x', 'b200',
+];
+
+/** Contexts of the fit table (tokens per request). */
+const FIT_CONTEXTS = [4096, 32768];
+
+/** Contexts of the KV table; the model's own context window is added. */
+const KV_CONTEXTS = [4096, 32768];
+
+// Weights and KV bytes per token do not depend on the card (checked: same bytes on a 12 GB and an 80 GB
+// card), so one card serves as the probe; MLX formats are probed on an Apple system.
+const PROBE_GPU = 'h100-sxm-80gb';
+const PROBE_APPLE = 'm4-max-128gb';
+
+/** The engine that loads a checkpoint format: GGUF → llama.cpp, MLX → MLX, safetensors formats → vLLM. */
+function runtimeFor(format) {
+  if (String(format).startsWith('gguf:')) return 'llama.cpp';
+  if (String(format).startsWith('mlx-')) return 'mlx';
+  return 'vllm';
+}
+
+/** The request for `format` on the probe card (also what the tests rebuild). */
+function weightsRequest(id, format) {
+  const runtime = runtimeFor(format);
+  return { model: id, weights: format, runtime, gpu: runtime === 'mlx' ? PROBE_APPLE : PROBE_GPU, gpu_count: 1, context: 4096, concurrency: 1 };
+}
+
+/** Weight bytes of an estimate: every device plus what the engine keeps in host memory (llama.cpp's CPU token embeddings). */
+function weightBytes(estimate) {
+  const device = estimate.devices.reduce((sum, d) => sum + (d.components.weights || 0), 0);
+  const host = (estimate.host && estimate.host.components && estimate.host.components.weights) || 0;
+  return { total: device + host, host };
+}
+
+/** The checkpoint the estimator uses by default: the first official one (catalog order), else the first listed. */
+function officialCheckpoint(record) {
+  const list = record.checkpoints || [];
+  return list.find((c) => c.official) || list[0] || null;
+}
+
+function errorText(e) { return e && e.message ? String(e.message) : String(e); }
+
+/**
+ * Where the KV cache overtakes the weights, asked of the module. When one request at the full context
+ * window holds more KV than the weights, the smallest such context (the linear guess from bytes per token,
+ * confirmed by the module, else a bisection over the module's answers); otherwise how many concurrent
+ * full-window requests it takes, confirmed by one more estimate at that concurrency.
+ */
+function crossover(api, base, window, officialRow, kv) {
+  const weights = officialRow && officialRow.weights_bytes;
+  if (!(weights > 0)) return null;
+  const kvAt = (context, concurrency = 1) => api.estimate({ ...base, context, concurrency }).kv_cache.required_bytes;
+  const full = kv.contexts[kv.contexts.length - 1].bytes;
+  if (!(full > 0)) return { kind: 'never', weights_bytes: weights };
+  if (full >= weights) {
+    let context = null;
+    const perToken = kv.bytes_per_token;
+    if (perToken > 0) {
+      const bounded = Math.max(full - perToken * window, 0);
+      const guess = Math.ceil((weights - bounded) / perToken);
+      if (guess > 1 && guess <= window && kvAt(guess) >= weights && kvAt(guess - 1) < weights) context = guess;
+    }
+    if (context === null) {
+      let lo = 1;        // KV below the weights (or the smallest context)
+      let hi = window;   // KV at least the weights
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (kvAt(mid) >= weights) hi = mid; else lo = mid;
+      }
+      context = hi;
+    }
+    return { kind: 'single', context, weights_bytes: weights };
+  }
+  const requests = Math.ceil(weights / full);
+  const bytes = kvAt(window, requests);
+  return { kind: 'concurrent', requests, context: window, bytes, confirmed: bytes >= weights, tokens: Math.ceil(weights * window / full), weights_bytes: weights };
+}
+
+/** All answers a model page needs, for one model. */
+function modelFacts(api, id) {
+  const record = api.model(id);
+  const official = officialCheckpoint(record);
+  const officialFormat = official ? official.format : null;
+  const officialRuntime = officialFormat ? runtimeFor(officialFormat) : 'vllm';
+
+  // Weights per checkpoint format, in catalog order; formats listed twice (two repos) are estimated once.
+  const checkpoints = [];
+  const byFormat = new Map();
+  for (const c of record.checkpoints || []) {
+    let row = byFormat.get(c.format);
+    if (!row) {
+      row = { format: c.format, runtime: runtimeFor(c.format), repos: [], official: false };
+      try {
+        const w = weightBytes(api.estimate(weightsRequest(id, c.format)));
+        row.weights_bytes = w.total;
+        row.host_bytes = w.host;
+      } catch (e) {
+        row.error = errorText(e);
+      }
+      byFormat.set(c.format, row);
+      checkpoints.push(row);
+    }
+    row.repos.push({ repo: c.repo || '', official: Boolean(c.official) });
+    row.official = row.official || Boolean(c.official);
+  }
+
+  // KV cache of one request at a few contexts, with the official checkpoint on its engine, KV type "auto".
+  const base = { model: id, runtime: officialRuntime, gpu: officialRuntime === 'mlx' ? PROBE_APPLE : PROBE_GPU, gpu_count: 1, concurrency: 1, kv_cache_dtype: 'auto' };
+  if (officialFormat) base.weights = officialFormat;
+  const contexts = [...new Set([...KV_CONTEXTS.filter((c) => c < record.context_window), record.context_window])];
+  const kv = { runtime: officialRuntime, weights: officialFormat, kv_cache_dtype: 'auto', contexts: [] };
+  for (const context of contexts) {
+    const r = api.estimate({ ...base, context });
+    kv.bytes_per_token = r.kv_cache.bytes_per_token;
+    kv.contexts.push({ context, bytes: r.kv_cache.required_bytes });
+  }
+
+  kv.crossover = crossover(api, base, record.context_window, byFormat.get(officialFormat), kv);
+
+  // Recurrent state (Mamba, linear attention): llama.cpp reports it as its own buffer, per sequence.
+  let state = null;
+  const kinds = Object.keys((record.derived && record.derived.layer_kinds) || {});
+  if (kinds.some((k) => /mamba|ssm|linear/i.test(k)) || record.architecture_class === 'hybrid' || record.architecture_class === 'hybrid-moe') {
+    try {
+      const r = api.estimate({ model: id, runtime: 'llama.cpp', gpu: PROBE_GPU, gpu_count: 1, context: 4096, concurrency: 1 });
+      const bytes = r.devices.reduce((s, d) => s + (d.components.state || 0), 0) + ((r.host.components || {}).state || 0);
+      if (bytes > 0) state = { runtime: 'llama.cpp', bytes, sequences: 1 };
+    } catch (e) {
+      state = { error: errorText(e) };
+    }
+  }
+
+  // Which common GPUs fit it: compare() runs the setup on every catalog GPU and finds the fewest cards.
+  const fits = { runtime: officialRuntime, weights: officialFormat, kv_cache_dtype: 'auto', concurrency: 1, contexts: [], beyond_window: [], gpus: [] };
+  const rows = new Map(COMMON_GPUS.map((g) => [g, null]));
+  for (const context of FIT_CONTEXTS) {
+    if (context > record.context_window) {
+      fits.beyond_window.push(context);
+      continue;
+    }
+    fits.contexts.push(context);
+    const request = { model: id, runtime: officialRuntime, gpu_count: 1, context, concurrency: 1, kv_cache_dtype: 'auto' };
+    if (officialFormat) request.weights = officialFormat;
+    for (const g of api.compare(request).gpus) {
+      if (!rows.has(g.gpu)) continue;
+      const row = rows.get(g.gpu) || { gpu: g.gpu, name: g.name, vendor: g.vendor, memory_bytes: g.memory_bytes, cells: {} };
+      row.cells[context] = { verdict: g.verdict, fits: g.fits, fewest_gpus: g.fewest_gpus === undefined ? null : g.fewest_gpus, headroom_bytes: g.headroom_bytes === undefined ? null : g.headroom_bytes, error: g.error || null };
+      rows.set(g.gpu, row);
+    }
+  }
+  fits.gpus = [...rows.values()].filter(Boolean);
+
+  return { id, record, official: officialFormat ? { format: officialFormat, runtime: officialRuntime } : null, checkpoints, kv, state, fits };
+}
+
+module.exports = { COMMON_GPUS, FIT_CONTEXTS, KV_CONTEXTS, PROBE_GPU, PROBE_APPLE, runtimeFor, weightsRequest, weightBytes, officialCheckpoint, modelFacts };

@@ -1,0 +1,240 @@
+// The "Memory behavior" section: sentences and tables made only from the numbers in facts.js (the
+// module's answers) and the catalog's geometry. Every figure is written with its unit.
+'use strict';
+
+const { html } = require('./html.js');
+const f = require('./format.js');
+const { layout } = require('./architecture.js');
+
+const ENGINE_NAMES = { vllm: 'vLLM', 'llama.cpp': 'llama.cpp', mlx: 'MLX', sglang: 'SGLang', trtllm: 'TensorRT-LLM', transformers: 'Transformers', ollama: 'Ollama' };
+
+function engineName(runtime) { return ENGINE_NAMES[runtime] || runtime; }
+
+/** "bf16" → "BF16", "gguf:Q4_K_M" → "GGUF Q4_K_M", "awq-int4" → "AWQ int4", "mlx-4bit" → "MLX 4-bit". */
+function formatName(format) {
+  const s = String(format || '');
+  if (s.startsWith('gguf:')) return `GGUF ${s.slice(5)}`;
+  if (s.startsWith('mlx-')) return `MLX ${s.slice(4).replace('bit', '-bit')}`;
+  const m = /^(awq|gptq)-(int\d)$/.exec(s);
+  if (m) return `${m[1].toUpperCase()} ${m[2]}`;
+  return s.toUpperCase();
+}
+
+function joinWords(items) {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** Numbers the section states, in one place (the tests read the same values back from the page). */
+function memoryNumbers(facts) {
+  const official = facts.official ? facts.checkpoints.find((c) => c.format === facts.official.format) : null;
+  const weights = official && official.weights_bytes > 0 ? official.weights_bytes : null;
+  const window = facts.record.context_window;
+  const full = facts.kv.contexts.find((c) => c.context === window);
+  const perToken = facts.kv.bytes_per_token;
+  const smallest = facts.checkpoints.filter((c) => c.weights_bytes > 0).sort((a, b) => a.weights_bytes - b.weights_bytes)[0] || null;
+  return {
+    official,
+    weights,
+    window,
+    kv_full: full ? full.bytes : null,
+    kv_per_token: perToken,
+    kv_per_1k: perToken * 1000,
+    bounded: full && perToken > 0 ? Math.max(full.bytes - perToken * window, 0) : null,
+    crossover: facts.kv.crossover,
+    smallest,
+  };
+}
+
+function fitCellText(cell) {
+  if (!cell) return { text: '\u2014', cls: 'na' };
+  if (cell.error) return { text: 'Not supported', cls: 'na' };
+  if (cell.fits && cell.fewest_gpus === 1) return { text: cell.verdict === 'tight' ? '1 card (tight)' : '1 card', cls: cell.verdict === 'tight' ? 'tight' : 'fits' };
+  if (cell.fits) return { text: `${cell.fewest_gpus} cards`, cls: 'fits' };
+  if (cell.fewest_gpus) return { text: `${cell.fewest_gpus} cards`, cls: 'multi' };
+  return { text: 'More than 16', cls: 'nofit' };
+}
+
+function leadParagraphs(facts, n) {
+  const rec = facts.record;
+  const lay = layout(rec);
+  const out = [];
+  const fmt = n.official ? formatName(n.official.format) : 'default';
+  const windowText = f.integer(n.window);
+  const x = n.crossover;
+
+  // 1. What dominates.
+  if (n.weights && x && x.kind === 'single') {
+    out.push(html`<p data-testid="memory-summary"><strong>Long context dominates.</strong> One request at the full ${windowText}-token context window needs
+      <span data-figure="kv-full" data-bytes="${n.kv_full}">${f.gib(n.kv_full)}</span> of KV cache, more than the
+      <span data-figure="weights" data-bytes="${n.weights}">${f.gib(n.weights)}</span> of ${fmt} weights. The KV cache overtakes the weights at about
+      <span data-figure="crossover" data-context="${x.context}">${f.integer(x.context)} tokens</span> of context.</p>`);
+  } else if (n.weights && x && x.kind === 'concurrent') {
+    out.push(html`<p data-testid="memory-summary"><strong>Weights dominate.</strong> The ${fmt} weights take
+      <span data-figure="weights" data-bytes="${n.weights}">${f.gib(n.weights)}</span>; one request at the full ${windowText}-token context window adds
+      <span data-figure="kv-full" data-bytes="${n.kv_full}">${f.gib(n.kv_full)}</span> of KV cache (${f.percent(n.kv_full / n.weights)} of the weights).
+      The KV cache overtakes the weights only at about <span data-figure="crossover" data-tokens="${x.tokens}" data-requests="${x.requests}">${f.integer(x.tokens)} tokens</span> held at once,
+      that is ${f.plural(x.requests, 'concurrent request')} at the full window.</p>`);
+  } else if (n.weights) {
+    out.push(html`<p data-testid="memory-summary"><strong>Weights dominate.</strong> The ${fmt} weights take
+      <span data-figure="weights" data-bytes="${n.weights}">${f.gib(n.weights)}</span>, and no layer keeps a KV cache that grows with the context.</p>`);
+  }
+
+  // 2. How the KV cache grows.
+  const engine = engineName(facts.kv.runtime);
+  if (n.kv_per_token > 0) {
+    const growing = lay.kinds.filter((k) => /full|latent/i.test(k.kind));
+    const bounded = lay.kinds.filter((k) => /sliding|chunk/i.test(k.kind));
+    let detail = '';
+    if (bounded.length && n.bounded > 0) {
+      const what = bounded.map((k) => `${f.integer(k.count)} ${k.kind} layers`);
+      const span = lay.sliding && lay.sliding.window ? ` (${f.integer(lay.sliding.window.value)}-token window)`
+        : lay.chunked && lay.chunked.chunk ? ` (${f.integer(lay.chunked.chunk.value)}-token chunks)` : '';
+      detail = html` Only the ${joinWords(growing.map((k) => `${f.integer(k.count)} ${k.kind} layers`))} grow with context; the ${joinWords(what)}${span}
+        keep a bounded cache, <span data-figure="kv-bounded" data-bytes="${n.bounded}">${f.bytesText(n.bounded)}</span> per request at the full window.`;
+    }
+    out.push(html`<p>Each token of context adds <span data-figure="kv-per-token" data-bytes="${n.kv_per_token}">${f.bytesText(n.kv_per_token)}</span> of KV cache:
+      <span data-figure="kv-per-1k" data-bytes="${n.kv_per_1k}">${f.bytesText(n.kv_per_1k)}</span> per 1,000 tokens (${engine}, KV cache type auto).${detail}</p>`);
+  } else if (lay.sliding && n.kv_full > 0) {
+    const w = lay.sliding.window ? lay.sliding.window.value : null;
+    const longer = w && w >= n.window;
+    out.push(html`<p>All ${f.integer(lay.sliding.layers)} attention layers use sliding-window attention${w ? ` with a ${f.integer(w)}-token window` : ''}, so the estimator
+      counts no KV growth past the window (<span data-figure="kv-per-1k" data-bytes="0">0 B</span> per 1,000 tokens beyond it).
+      ${longer ? `The window is at least as long as the ${windowText}-token context window, so in practice the cache grows over the whole context: ` : 'One request at the full context window holds '}
+      <span data-figure="kv-full-window" data-bytes="${n.kv_full}">${f.gib(n.kv_full)}</span>${longer ? ' at the full window' : ' of KV cache'}.</p>`);
+  }
+
+  // 3. Special layouts.
+  if (lay.mla && lay.mla.kv_lora_rank) {
+    const rope = lay.mla.rope_dim ? html` plus ${f.integer(lay.mla.rope_dim.value)} RoPE values` : '';
+    out.push(html`<p>Multi-head latent attention: each of the ${f.integer(lay.mla.layers)} layers caches one compressed latent of
+      ${f.integer(lay.mla.kv_lora_rank.value)} values${rope} per token, instead of keys and values for each of its ${f.integer(lay.attention_heads)} heads.</p>`);
+  }
+  if (lay.recurrent_layers > 0) {
+    const kinds = joinWords(lay.recurrent.map((k) => `${f.integer(k.count)} ${k.kind}`));
+    const state = facts.state && facts.state.bytes > 0
+      ? html`: <span data-figure="state" data-bytes="${facts.state.bytes}">${f.bytesText(facts.state.bytes)}</span> per sequence at any context (llama.cpp's recurrent-state buffer)`
+      : '';
+    out.push(html`<p>${kinds} layers (of ${f.integer(lay.layers)}) keep a fixed-size recurrent state instead of a KV cache${state}.</p>`);
+  }
+  if (lay.experts) {
+    const d = rec.derived;
+    out.push(html`<p>Mixture of experts: ${f.params(d.params_active)} of ${f.params(d.params_total)} parameters work on each token
+      (${f.integer(lay.experts.per_token)} of ${f.integer(lay.experts.routed)} routed experts), but every expert stays in memory, so the weights are those of all
+      ${f.params(d.params_total)} parameters.</p>`);
+  }
+
+  // 4. Smaller checkpoints.
+  if (n.smallest && n.weights && n.smallest.weights_bytes < n.weights) {
+    out.push(html`<p>The smallest published checkpoint, ${formatName(n.smallest.format)} on ${engineName(n.smallest.runtime)}, brings the weights down to
+      <span data-figure="weights-smallest" data-bytes="${n.smallest.weights_bytes}">${f.gib(n.smallest.weights_bytes)}</span>
+      (${f.percent(n.smallest.weights_bytes / n.weights)} of ${fmt}).</p>`);
+  }
+
+  // 5. Which GPUs, in a sentence.
+  const fits = facts.fits;
+  if (fits.contexts.length && fits.gpus.length) {
+    const c0 = fits.contexts[0];
+    const one = fits.gpus.filter((g) => g.cells[c0] && g.cells[c0].fits && g.cells[c0].fewest_gpus === 1).map((g) => g.name);
+    let sentence;
+    if (one.length === fits.gpus.length) {
+      sentence = html`At ${f.tokensShort(c0)} context the ${fmt} checkpoint on ${engineName(fits.runtime)} fits on one card of every GPU in the table below.`;
+    } else if (one.length) {
+      sentence = html`At ${f.tokensShort(c0)} context the ${fmt} checkpoint on ${engineName(fits.runtime)} fits on a single ${joinWords(one)}.`;
+    } else {
+      const best = fits.gpus.filter((g) => g.cells[c0] && g.cells[c0].fewest_gpus)
+        .sort((a, b) => a.cells[c0].fewest_gpus * a.memory_bytes - b.cells[c0].fewest_gpus * b.memory_bytes)[0];
+      sentence = best
+        ? html`No single GPU in the table holds the ${fmt} checkpoint on ${engineName(fits.runtime)} at ${f.tokensShort(c0)} context; the least memory that does is ${best.cells[c0].fewest_gpus} × ${best.name}.`
+        : html`No GPU in the table holds the ${fmt} checkpoint on ${engineName(fits.runtime)} at ${f.tokensShort(c0)} context, even 16 cards of one kind.`;
+    }
+    out.push(html`<p>${sentence}</p>`);
+  }
+  return out;
+}
+
+function bars(facts, n) {
+  if (!n.weights) return '';
+  const rows = [{ label: `Weights (${formatName(n.official.format)})`, bytes: n.weights, cls: 'weights' }]
+    .concat(facts.kv.contexts.map((c) => ({ label: `KV cache, one request at ${f.tokensShort(c.context)}`, bytes: c.bytes, cls: 'kv' })));
+  const max = Math.max(...rows.map((r) => r.bytes), 1);
+  return html`<ul class="bars" aria-label="Weights against the KV cache of one request">
+    ${rows.map((r) => html`<li class="bar bar-${r.cls}"><span class="bar-label">${r.label}</span>
+      <svg class="bar-track" viewBox="0 0 100 8" preserveAspectRatio="none" aria-hidden="true" focusable="false"><rect class="bar-fill" x="0" y="0" height="8" width="${Math.max((r.bytes / max) * 100, 0.4).toFixed(2)}"></rect></svg>
+      <span class="bar-value">${f.gib(r.bytes)}</span></li>`)}
+  </ul>`;
+}
+
+function weightsTable(facts, n) {
+  const rows = facts.checkpoints.map((c) => {
+    const repos = c.repos.filter((r) => /^[\w.-]+\/[\w.-]+$/.test(r.repo));
+    const links = repos.map((r, i) => html`${i ? html`<br>` : ''}<a href="https://huggingface.co/${r.repo}" rel="noopener external">${r.repo}</a>`);
+    const share = n.weights && c.weights_bytes > 0 ? f.percent(c.weights_bytes / n.weights) : '\u2014';
+    const value = c.weights_bytes > 0 ? f.gib(c.weights_bytes) : 'not estimated';
+    const host = c.host_bytes > 0 ? html`<small>incl. ${f.bytesText(c.host_bytes)} in host memory</small>` : '';
+    return html`<tr data-format="${c.format}" data-runtime="${c.runtime}" data-bytes="${c.weights_bytes || ''}"${c.error ? html` title="${c.error}"` : ''}>
+      <th scope="row">${formatName(c.format)}${c.official ? html` <span class="tag">official</span>` : ''}</th>
+      <td class="repo">${links}</td>
+      <td>${engineName(c.runtime)}</td>
+      <td class="num">${value}${host}</td>
+      <td class="num">${share}</td></tr>`;
+  });
+  return html`<div class="table-scroll" tabindex="0" role="region" aria-labelledby="weights-caption">
+    <table class="data" data-testid="weights-table">
+      <caption id="weights-caption">Weights per published checkpoint, as the engine that runs the format loads them</caption>
+      <thead><tr><th scope="col">Format</th><th scope="col">Checkpoint</th><th scope="col">Engine</th><th scope="col" class="num">Weights</th><th scope="col" class="num">vs. official</th></tr></thead>
+      <tbody>${rows}</tbody>
+    </table></div>`;
+}
+
+function kvTable(facts, n) {
+  const rows = facts.kv.contexts.map((c) => html`<tr data-context="${c.context}" data-bytes="${c.bytes}">
+    <th scope="row">${f.integer(c.context)} tokens${c.context === n.window ? html` <span class="tag">context window</span>` : ''}</th>
+    <td class="num">${f.gib(c.bytes)}</td>
+    <td class="num">${n.weights ? f.percent(c.bytes / n.weights) : '\u2014'}</td></tr>`);
+  return html`<div class="table-scroll" tabindex="0" role="region" aria-labelledby="kv-caption">
+    <table class="data" data-testid="kv-table">
+      <caption id="kv-caption">KV cache of one request (${engineName(facts.kv.runtime)} on an H100 80 GB, KV type auto)</caption>
+      <thead><tr><th scope="col">Context</th><th scope="col" class="num">KV cache</th><th scope="col" class="num">vs. weights</th></tr></thead>
+      <tbody>${rows}
+        <tr class="per-1k" data-bytes="${n.kv_per_1k}"><th scope="row">Per 1,000 tokens${n.bounded > 0 ? ' past the windows' : ''}</th><td class="num">${f.bytesText(n.kv_per_1k)}</td><td class="num"></td></tr>
+      </tbody>
+    </table></div>`;
+}
+
+function fitsTable(facts) {
+  const fits = facts.fits;
+  if (!fits.gpus.length) return '';
+  const fmt = fits.weights ? formatName(fits.weights) : 'default';
+  const head = fits.contexts.map((c) => html`<th scope="col">${f.tokensShort(c)} context</th>`);
+  const rows = fits.gpus.map((g) => html`<tr data-gpu="${g.gpu}">
+    <th scope="row">${g.name} <small>${f.gib(g.memory_bytes)}</small></th>
+    ${fits.contexts.map((c) => {
+      const cell = g.cells[c];
+      const t = fitCellText(cell);
+      return html`<td class="fit fit-${t.cls}" data-context="${c}" data-verdict="${cell ? cell.verdict : ''}" data-fewest="${cell && cell.fewest_gpus ? cell.fewest_gpus : ''}"${cell && cell.error ? html` title="${cell.error}"` : ''}>${t.text}</td>`;
+    })}</tr>`);
+  const beyond = fits.beyond_window.length
+    ? html`<p class="note">${joinWords(fits.beyond_window.map((c) => f.tokensShort(c)))} context is beyond this model's ${f.integer(facts.record.context_window)}-token context window, so the table stops at ${f.tokensShort(fits.contexts[fits.contexts.length - 1])}.</p>`
+    : '';
+  return html`<div class="table-scroll" tabindex="0" role="region" aria-labelledby="fits-caption">
+    <table class="data fits-table" data-testid="fits-table">
+      <caption id="fits-caption">Fewest cards that fit the ${fmt} checkpoint on ${engineName(fits.runtime)} (one request, KV type auto; 1, 2, 4, 8 or 16 cards with tensor parallelism)</caption>
+      <thead><tr><th scope="col">GPU <small>memory</small></th>${head}</tr></thead>
+      <tbody>${rows}</tbody>
+    </table></div>${beyond}`;
+}
+
+function memorySection(facts) {
+  const n = memoryNumbers(facts);
+  return html`<div class="memory-lead">${leadParagraphs(facts, n)}</div>
+    ${bars(facts, n)}
+    <div class="memory-tables">
+      <figure class="memory-table">${weightsTable(facts, n)}</figure>
+      <figure class="memory-table">${kvTable(facts, n)}</figure>
+    </div>
+    <h3>Which GPUs fit it</h3>
+    ${fitsTable(facts)}`;
+}
+
+module.exports = { memorySection, memoryNumbers, formatName, engineName, fitCellText };

@@ -557,6 +557,9 @@ json quantizations(const json& request) {
 }
 
 json list_models() {
+    // The catalog is fixed for the life of the binary: build the summaries (a geometry and inventory per
+    // model) once.
+    static const json cached = [] {
     json out = json::array();
     for (const auto& m : Catalog::builtin().models()) {
         json row = {{"id", m.id}, {"name", m.name}};
@@ -577,7 +580,9 @@ json list_models() {
         }
         out.push_back(row);
     }
-    return {{"models", out}};
+    return json{{"models", out}};
+    }();
+    return cached;
 }
 
 json list_gpus() {

@@ -58,6 +58,11 @@ function layout(record) {
     recurrent_layers: recurrent.reduce((s, k) => s + k.count, 0),
     vocab_size: typeof c.vocab_size === 'number' ? c.vocab_size : null,
   };
+  // Gemma 4 gives its full-attention ("global") layers their own KV heads and head width; the geometry's
+  // kv_heads and head_dim are those of the sliding-window layers.
+  const globalKv = firstNumber(c, ['num_global_key_value_heads']);
+  const globalDim = firstNumber(c, ['global_head_dim']);
+  if (globalKv || globalDim) out.global = { kv_heads: globalKv, head_dim: globalDim };
   const sliding = kinds.find((k) => /sliding/i.test(k.kind));
   if (sliding) out.sliding = { layers: sliding.count, window: firstNumber(c, ['sliding_window', 'sliding_window_size']) };
   const chunked = kinds.find((k) => /chunk/i.test(k.kind));

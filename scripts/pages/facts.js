@@ -115,7 +115,8 @@ function modelFacts(api, id) {
   const base = { model: id, runtime: officialRuntime, gpu: officialRuntime === 'mlx' ? PROBE_APPLE : PROBE_GPU, gpu_count: 1, concurrency: 1, kv_cache_dtype: 'auto' };
   if (officialFormat) base.weights = officialFormat;
   const contexts = [...new Set([...KV_CONTEXTS.filter((c) => c < record.context_window), record.context_window])];
-  const kv = { runtime: officialRuntime, weights: officialFormat, kv_cache_dtype: 'auto', contexts: [] };
+  const probe = api.gpus().find((g) => g.id === base.gpu);
+  const kv = { runtime: officialRuntime, weights: officialFormat, kv_cache_dtype: 'auto', gpu: base.gpu, gpu_name: probe ? probe.name : base.gpu, contexts: [] };
   for (const context of contexts) {
     const r = api.estimate({ ...base, context });
     kv.bytes_per_token = r.kv_cache.bytes_per_token;

@@ -20,9 +20,9 @@ function formatName(format) {
   return s.toUpperCase();
 }
 
-function joinWords(items) {
+function joinWords(items, conjunction = 'and') {
   if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+  return `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}`;
 }
 
 /** Numbers the section states, in one place (the tests read the same values back from the page). */
@@ -64,7 +64,12 @@ function leadParagraphs(facts, n) {
   const x = n.crossover;
 
   // 1. What dominates.
-  if (n.weights && x && x.kind === 'single') {
+  const noGrowth = n.kv_per_token === 0 && !lay.sliding && !lay.chunked;
+  if (n.weights && noGrowth) {
+    out.push(html`<p data-testid="memory-summary"><strong>Weights dominate.</strong> The ${fmt} weights take
+      <span data-figure="weights" data-bytes="${n.weights}">${f.gib(n.weights)}</span>, and no layer keeps a KV cache that grows with the context:
+      each request holds a fixed-size recurrent state instead.</p>`);
+  } else if (n.weights && x && x.kind === 'single') {
     out.push(html`<p data-testid="memory-summary"><strong>Long context dominates.</strong> One request at the full ${windowText}-token context window needs
       <span data-figure="kv-full" data-bytes="${n.kv_full}">${f.gib(n.kv_full)}</span> of KV cache, more than the
       <span data-figure="weights" data-bytes="${n.weights}">${f.gib(n.weights)}</span> of ${fmt} weights. The KV cache overtakes the weights at about
@@ -72,12 +77,9 @@ function leadParagraphs(facts, n) {
   } else if (n.weights && x && x.kind === 'concurrent') {
     out.push(html`<p data-testid="memory-summary"><strong>Weights dominate.</strong> The ${fmt} weights take
       <span data-figure="weights" data-bytes="${n.weights}">${f.gib(n.weights)}</span>; one request at the full ${windowText}-token context window adds
-      <span data-figure="kv-full" data-bytes="${n.kv_full}">${f.gib(n.kv_full)}</span> of KV cache (${f.percent(n.kv_full / n.weights)} of the weights).
+      <span data-figure="kv-full" data-bytes="${n.kv_full}">${f.bytesText(n.kv_full)}</span> of KV cache (${f.percent(n.kv_full / n.weights)} of the weights).
       The KV cache overtakes the weights only at about <span data-figure="crossover" data-tokens="${x.tokens}" data-requests="${x.requests}">${f.integer(x.tokens)} tokens</span> held at once,
       that is ${f.plural(x.requests, 'concurrent request')} at the full window.</p>`);
-  } else if (n.weights) {
-    out.push(html`<p data-testid="memory-summary"><strong>Weights dominate.</strong> The ${fmt} weights take
-      <span data-figure="weights" data-bytes="${n.weights}">${f.gib(n.weights)}</span>, and no layer keeps a KV cache that grows with the context.</p>`);
   }
 
   // 2. How the KV cache grows.
@@ -131,24 +133,25 @@ function leadParagraphs(facts, n) {
       (${f.percent(n.smallest.weights_bytes / n.weights)} of ${fmt}).</p>`);
   }
 
-  // 5. Which GPUs, in a sentence.
+  // 5. Which GPUs, in a sentence per context.
   const fits = facts.fits;
   if (fits.contexts.length && fits.gpus.length) {
-    const c0 = fits.contexts[0];
-    const one = fits.gpus.filter((g) => g.cells[c0] && g.cells[c0].fits && g.cells[c0].fewest_gpus === 1).map((g) => g.name);
-    let sentence;
-    if (one.length === fits.gpus.length) {
-      sentence = html`At ${f.tokensShort(c0)} context the ${fmt} checkpoint on ${engineName(fits.runtime)} fits on one card of every GPU in the table below.`;
-    } else if (one.length) {
-      sentence = html`At ${f.tokensShort(c0)} context the ${fmt} checkpoint on ${engineName(fits.runtime)} fits on a single ${joinWords(one)}.`;
-    } else {
-      const best = fits.gpus.filter((g) => g.cells[c0] && g.cells[c0].fewest_gpus)
-        .sort((a, b) => a.cells[c0].fewest_gpus * a.memory_bytes - b.cells[c0].fewest_gpus * b.memory_bytes)[0];
-      sentence = best
-        ? html`No single GPU in the table holds the ${fmt} checkpoint on ${engineName(fits.runtime)} at ${f.tokensShort(c0)} context; the least memory that does is ${best.cells[c0].fewest_gpus} × ${best.name}.`
-        : html`No GPU in the table holds the ${fmt} checkpoint on ${engineName(fits.runtime)} at ${f.tokensShort(c0)} context, even 16 cards of one kind.`;
-    }
-    out.push(html`<p>${sentence}</p>`);
+    const sentences = fits.contexts.map((c) => {
+      const where = `At ${f.tokensShort(c)} context the ${fmt} checkpoint on ${engineName(fits.runtime)}`;
+      const one = fits.gpus.filter((g) => g.cells[c] && g.cells[c].fits && g.cells[c].fewest_gpus === 1);
+      if (one.length) {
+        const smallest = [...one].sort((a, b) => a.memory_bytes - b.memory_bytes)[0];
+        if (one.length === fits.gpus.length) return `${where} fits on one card of every GPU in the table, down to the ${smallest.name}.`;
+        if (one.length <= 3) return `${where} fits on a single ${joinWords(one.map((g) => g.name), 'or')}.`;
+        return `${where} fits on a single card of ${one.length} of the ${fits.gpus.length} GPUs in the table, the smallest being the ${smallest.name} (${f.gib(smallest.memory_bytes)}).`;
+      }
+      const best = fits.gpus.filter((g) => g.cells[c] && g.cells[c].fewest_gpus)
+        .sort((a, b) => a.cells[c].fewest_gpus * a.memory_bytes - b.cells[c].fewest_gpus * b.memory_bytes)[0];
+      return best
+        ? `${where} fits on no single GPU in the table; the least memory that holds it is ${best.cells[c].fewest_gpus} × ${best.name}.`
+        : `${where} fits on no GPU in the table, even 16 cards of one kind.`;
+    });
+    out.push(html`<p data-testid="memory-fits">${sentences.join(' ')}</p>`);
   }
   return out;
 }
@@ -168,21 +171,20 @@ function bars(facts, n) {
 function weightsTable(facts, n) {
   const rows = facts.checkpoints.map((c) => {
     const repos = c.repos.filter((r) => /^[\w.-]+\/[\w.-]+$/.test(r.repo));
-    const links = repos.map((r, i) => html`${i ? html`<br>` : ''}<a href="https://huggingface.co/${r.repo}" rel="noopener external">${r.repo}</a>`);
+    const links = repos.map((r) => html`<a class="repo" href="https://huggingface.co/${r.repo}" rel="noopener external">${r.repo}</a>`);
     const share = n.weights && c.weights_bytes > 0 ? f.percent(c.weights_bytes / n.weights) : '\u2014';
     const value = c.weights_bytes > 0 ? f.gib(c.weights_bytes) : 'not estimated';
-    const host = c.host_bytes > 0 ? html`<small>incl. ${f.bytesText(c.host_bytes)} in host memory</small>` : '';
+    const host = c.host_bytes > 0 ? html`<small>incl. ${f.bytesText(c.host_bytes)} in host RAM</small>` : '';
     return html`<tr data-format="${c.format}" data-runtime="${c.runtime}" data-bytes="${c.weights_bytes || ''}"${c.error ? html` title="${c.error}"` : ''}>
-      <th scope="row">${formatName(c.format)}${c.official ? html` <span class="tag">official</span>` : ''}</th>
-      <td class="repo">${links}</td>
+      <th scope="row"><span class="format-name">${formatName(c.format)}</span>${c.official ? html` <span class="tag">official</span>` : ''}${links}</th>
       <td>${engineName(c.runtime)}</td>
       <td class="num">${value}${host}</td>
-      <td class="num">${share}</td></tr>`;
+      <td class="num col-share">${share}</td></tr>`;
   });
   return html`<div class="table-scroll" tabindex="0" role="region" aria-labelledby="weights-caption">
-    <table class="data" data-testid="weights-table">
-      <caption id="weights-caption">Weights per published checkpoint, as the engine that runs the format loads them</caption>
-      <thead><tr><th scope="col">Format</th><th scope="col">Checkpoint</th><th scope="col">Engine</th><th scope="col" class="num">Weights</th><th scope="col" class="num">vs. official</th></tr></thead>
+    <table class="data weights-table" data-testid="weights-table">
+      <caption id="weights-caption">Weights of each published checkpoint, as the engine that runs its format loads them</caption>
+      <thead><tr><th scope="col">Checkpoint</th><th scope="col">Engine</th><th scope="col" class="num">Weights</th><th scope="col" class="num col-share">vs. official</th></tr></thead>
       <tbody>${rows}</tbody>
     </table></div>`;
 }
@@ -194,7 +196,7 @@ function kvTable(facts, n) {
     <td class="num">${n.weights ? f.percent(c.bytes / n.weights) : '\u2014'}</td></tr>`);
   return html`<div class="table-scroll" tabindex="0" role="region" aria-labelledby="kv-caption">
     <table class="data" data-testid="kv-table">
-      <caption id="kv-caption">KV cache of one request (${engineName(facts.kv.runtime)} on an H100 80 GB, KV type auto)</caption>
+      <caption id="kv-caption">KV cache of one request (${engineName(facts.kv.runtime)} defaults on an ${facts.kv.gpu_name}, KV cache type auto${layout(facts.record).recurrent_layers ? '; includes the recurrent state the engine keeps in the same pool' : ''})</caption>
       <thead><tr><th scope="col">Context</th><th scope="col" class="num">KV cache</th><th scope="col" class="num">vs. weights</th></tr></thead>
       <tbody>${rows}
         <tr class="per-1k" data-bytes="${n.kv_per_1k}"><th scope="row">Per 1,000 tokens${n.bounded > 0 ? ' past the windows' : ''}</th><td class="num">${f.bytesText(n.kv_per_1k)}</td><td class="num"></td></tr>
@@ -229,10 +231,10 @@ function memorySection(facts) {
   const n = memoryNumbers(facts);
   return html`<div class="memory-lead">${leadParagraphs(facts, n)}</div>
     ${bars(facts, n)}
-    <div class="memory-tables">
-      <figure class="memory-table">${weightsTable(facts, n)}</figure>
-      <figure class="memory-table">${kvTable(facts, n)}</figure>
-    </div>
+    <h3>Weights per checkpoint</h3>
+    ${weightsTable(facts, n)}
+    <h3>KV cache per request</h3>
+    ${kvTable(facts, n)}
     <h3>Which GPUs fit it</h3>
     ${fitsTable(facts)}`;
 }

@@ -40,8 +40,14 @@ function factRows(rec) {
   let kvHeadsNote = '';
   if (lay.mla) kvHeadsNote = 'keys and values are rebuilt from one cached latent per token (MLA)';
   else if (lay.kv_heads && lay.attention_heads && lay.kv_heads < lay.attention_heads) kvHeadsNote = lay.kv_heads === 1 ? 'multi-query attention' : `grouped-query attention: ${f.integer(lay.attention_heads / lay.kv_heads)} query heads per KV head`;
+  const g = lay.global && lay.sliding ? lay.global : null;
+  if (g && g.kv_heads) kvHeadsNote = `in the sliding-window layers; ${f.integer(g.kv_heads.value)} in the full-attention layers (config.json ${g.kv_heads.key})`;
   rows.push(fact('kv-heads', 'KV heads', lay.kv_heads ? f.integer(lay.kv_heads) : 'None', kvHeadsNote));
-  if (lay.head_dim) rows.push(fact('head-dim', 'Head dimension', f.integer(lay.head_dim)));
+  // For MLA the geometry's head_dim is hidden / heads, not a cached width; the MLA row gives the real dimensions.
+  if (lay.head_dim && !lay.mla) {
+    const note = g && g.head_dim ? `in the sliding-window layers; ${f.integer(g.head_dim.value)} in the full-attention layers (config.json ${g.head_dim.key})` : '';
+    rows.push(fact('head-dim', 'Head dimension', f.integer(lay.head_dim), note));
+  }
   const kvNotes = [];
   if (lay.kv_shared_layers) kvNotes.push(`${f.integer(lay.kv_shared_layers)} more attention layers reuse the KV cache of earlier layers (num_kv_shared_layers)`);
   if (lay.recurrent_layers) kvNotes.push(`${f.integer(lay.recurrent_layers)} recurrent layers keep a fixed-size state instead`);

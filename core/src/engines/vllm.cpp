@@ -117,8 +117,9 @@ Estimate estimate_vllm(const Scenario& s) {
     const i64 mnbt = s.engine.max_num_batched_tokens.value_or(defaults.max_num_batched_tokens);
     const i64 max_seqs = s.engine.max_num_seqs.value_or(defaults.max_num_seqs);
     if (!s.engine.max_num_batched_tokens)
-        e.assumptions.push_back("max_num_batched_tokens = " + std::to_string(mnbt) + " and max_num_seqs = " + std::to_string(max_seqs) +
-                                " (vllm serve defaults for this GPU)");
+        e.assumptions.push_back("max_num_batched_tokens = " + std::to_string(mnbt) + " (the vllm serve default for this GPU)");
+    if (!s.engine.max_num_seqs)
+        e.assumptions.push_back("max_num_seqs = " + std::to_string(max_seqs) + " (the vllm serve default for this GPU)");
     if (max_seqs < s.concurrency)
         e.warnings.push_back("max_num_seqs (" + std::to_string(max_seqs) + ") is below the asked concurrency; vLLM would queue the rest");
 

@@ -1,0 +1,136 @@
+// The DeepSeek R1 Distill Llama 70B page against the seed page it was described from, and its memory
+// figures against what the module computes for the same requests, written out here on their own.
+'use strict';
+
+const assert = require('node:assert/strict');
+const { before, describe, test } = require('node:test');
+const { GIB, loadApi, read, text, element, attr, attributes, gibText } = require('./support.js');
+
+const ID = 'deepseek-r1-distill-llama-70b';
+let api;
+let page;
+
+before(async () => {
+  api = await loadApi();
+  page = read(`models/${ID}.html`);
+});
+
+function fact(key) {
+  const el = element(page, `data-fact="${key}"`);
+  assert.ok(el, `fact ${key}`);
+  return text(element(el.inner, '<dd').inner);
+}
+
+function figure(name) {
+  const el = element(page, `data-figure="${name}"`);
+  assert.ok(el, `figure ${name}`);
+  return { tag: el.tag, text: text(el.inner) };
+}
+
+function weightsOf(r) {
+  return r.devices.reduce((s, d) => s + (d.components.weights || 0), 0) + ((r.host.components || {}).weights || 0);
+}
+
+describe('DeepSeek R1 Distill Llama 70B', () => {
+  test('shows the seed page\'s facts', () => {
+    assert.equal(text(element(page, '<h1').inner), 'DeepSeek R1 Distill Llama 70B');
+    assert.match(page, /<title>DeepSeek R1 Distill Llama 70B: VRAM, KV cache and GPU fit \| FitMyGPU<\/title>/);
+    assert.equal(text(element(page, 'class="eyebrow"').inner), 'DeepSeek');
+    assert.equal(fact('company'), 'DeepSeek');
+    assert.equal(fact('family'), 'DeepSeek R1 Distill');
+    assert.equal(fact('release-date'), 'Jan 20, 2025');
+    assert.ok(page.includes('<time datetime="2025-01-20">'));
+    assert.equal(fact('architecture'), 'Dense decoder-only transformer');
+    assert.match(fact('license'), /MIT/);
+    assert.match(fact('license'), /Llama/);
+    assert.equal(fact('modality'), 'Text');
+    assert.equal(fact('context-window'), '131,072 tokens');
+    assert.match(fact('params-total'), /^70\.6B 70,553,706,496 counted from config\.json/);  // "70B" class: 70.6 billion
+    assert.match(fact('params-active'), /^Dense model/);
+    assert.equal(fact('layers'), '80');
+    assert.equal(fact('hidden-size'), '8,192');
+    assert.equal(fact('attention-heads'), '64');
+    assert.match(fact('kv-heads'), /^8 grouped-query attention/);
+    assert.equal(fact('kv-layers'), '80');
+    const chips = [...element(page, 'class="chips"').inner.matchAll(/<li class="chip">([^<]*)<\/li>/g)].map((m) => m[1]);
+    assert.deepEqual(chips.slice(0, 3), ['Dense', '70.6B parameters', '128K context']);
+  });
+
+  test('shows the catalog\'s page text in the seed\'s sections, in the seed\'s order', () => {
+    const rec = api.model(ID);
+    const order = ['Overview and architecture', 'Research highlight', 'Training and release context', 'Where it is strong', 'Memory behavior', 'Sources']
+      .map((h) => page.indexOf(`>${h}</h2>`));
+    assert.ok(order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1])), `section order ${order}`);
+    assert.equal(text(element(page, 'class="tagline"').inner), rec.page.summary);
+    for (const [testid, cards] of [['highlights', rec.page.highlights], ['release-context', rec.page.release_context], ['strengths', rec.page.strengths]]) {
+      const shown = [...element(page, `data-testid="${testid}"`).inner.matchAll(/<h3>([\s\S]*?)<\/h3><p>([\s\S]*?)<\/p>/g)].map((m) => ({ title: text(m[1]), text: text(m[2]) }));
+      assert.deepEqual(shown, cards.map((c) => ({ title: c.title, text: c.text })), testid);
+    }
+    const links = attributes(element(page, 'data-testid="sources"').inner, 'href').map((a) => a.value);
+    for (const s of rec.page.sources) assert.ok(links.includes(s.url), s.url);
+  });
+
+  test('states the weights of every checkpoint as the module computes them', () => {
+    const rows = attributes(element(page, 'data-testid="weights-table"').inner, 'data-format');
+    assert.deepEqual(rows.map((r) => r.value), ['bf16', 'fp8', 'awq-int4', 'nvfp4', 'gguf:Q4_K_M', 'gguf:Q8_0']);
+    for (const row of rows) {
+      const format = row.value;
+      const runtime = format.startsWith('gguf:') ? 'llama.cpp' : 'vllm';
+      const bytes = weightsOf(api.estimate({ model: ID, weights: format, runtime, gpu: 'h100-sxm-80gb', gpu_count: 1, context: 4096 }));
+      assert.equal(Number(attr(row.tag, 'data-bytes')), bytes, format);
+      const tr = element(page, `data-format="${format}"`);
+      assert.ok(text(tr.inner).includes(gibText(bytes)), `${format}: ${gibText(bytes)}`);
+    }
+    assert.ok(text(element(page, 'data-format="bf16"').inner).includes('131.42 GiB'), 'BF16: 141,107,412,992 bytes');
+  });
+
+  test('states the KV cache per 1K tokens, per context and where it overtakes the weights, as the module computes them', () => {
+    const request = { model: ID, weights: 'bf16', runtime: 'vllm', gpu: 'h100-sxm-80gb', gpu_count: 1, concurrency: 1, kv_cache_dtype: 'auto' };
+    const at = (context, concurrency = 1) => api.estimate({ ...request, context, concurrency });
+    const perToken = at(4096).kv_cache.bytes_per_token;
+    assert.equal(perToken, 327680, '80 layers × 2 × 8 heads × 128 × 2 bytes');
+
+    const per1k = figure('kv-per-1k');
+    assert.equal(Number(attr(per1k.tag, 'data-bytes')), perToken * 1000);
+    assert.equal(per1k.text, '312.50 MiB');
+    assert.equal(figure('kv-per-token').text, '320.00 KiB');
+
+    for (const context of [4096, 32768, 131072]) {
+      const bytes = at(context).kv_cache.required_bytes;
+      const row = element(element(page, 'data-testid="kv-table"').inner, `data-context="${context}"`);
+      assert.equal(Number(attr(row.tag, 'data-bytes')), bytes, `${context}`);
+      assert.ok(text(row.inner).includes(gibText(bytes)), `${context}: ${gibText(bytes)}`);
+    }
+
+    const weights = weightsOf(at(4096));
+    const full = at(131072).kv_cache.required_bytes;
+    assert.equal(figure('weights').text, gibText(weights));
+    assert.equal(figure('kv-full').text, gibText(full));
+    const crossover = figure('crossover');
+    const requests = Math.ceil(weights / full);
+    assert.equal(Number(attr(crossover.tag, 'data-requests')), requests);
+    assert.equal(requests, 4);
+    assert.ok(at(131072, requests).kv_cache.required_bytes >= weights && at(131072, requests - 1).kv_cache.required_bytes < weights,
+      'the module agrees: 4 full-window requests hold more KV than the weights, 3 do not');
+    assert.equal(Number(attr(crossover.tag, 'data-tokens')), Math.ceil(weights / perToken));
+    assert.equal(crossover.text, `${Math.ceil(weights / perToken).toLocaleString('en-US')} tokens`);
+    assert.match(text(element(page, 'data-testid="memory-summary"').inner), /^Weights dominate\. The BF16 weights take 131\.42 GiB; one request at the full 131,072-token context window adds 40\.00 GiB of KV cache/);
+  });
+
+  test('says which common GPUs fit it at 4K and 32K as compare() answers', () => {
+    const table = element(page, 'data-testid="fits-table"').inner;
+    for (const context of [4096, 32768]) {
+      const rows = api.compare({ model: ID, weights: 'bf16', runtime: 'vllm', gpu_count: 1, context, concurrency: 1, kv_cache_dtype: 'auto' }).gpus;
+      const cells = [...table.matchAll(new RegExp(`<tr data-gpu="([^"]+)">[\\s\\S]*?<td[^>]*data-context="${context}"[^>]*>`, 'g'))];
+      assert.equal(cells.length, 11, 'eleven common GPUs');
+      for (const [tag, gpu] of cells.map((m) => [m[0].slice(m[0].lastIndexOf('<td')), m[1]])) {
+        const row = rows.find((r) => r.gpu === gpu);
+        assert.equal(attr(tag, 'data-verdict'), row.verdict, `${gpu} at ${context}`);
+        assert.equal(attr(tag, 'data-fewest'), row.fewest_gpus ? String(row.fewest_gpus) : '', `${gpu} at ${context}`);
+      }
+    }
+    const b200 = element(table, 'data-gpu="b200"');
+    assert.match(text(b200.inner), /1 card 1 card$/, 'one B200 holds BF16 70B at 4K and 32K');
+    assert.equal(GIB, 2 ** 30);
+  });
+});

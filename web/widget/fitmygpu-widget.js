@@ -1,0 +1,414 @@
+/*
+ * <fitmygpu-widget>: a small live "will it fit?" calculator for one model, to put on any page.
+ *
+ *   <script src="fitmygpu.js" defer></script>                 (the estimator, from the FitMyGPU site)
+ *   <script src="fitmygpu-widget.js" defer></script>
+ *   <fitmygpu-widget model="llama-3.1-8b" gpu="rtx-4090" runtime="vllm" context="8192"></fitmygpu-widget>
+ *
+ * Attributes (all but model optional; the widget writes the user's choices back to them):
+ *   model       catalog model id (required)            gpu        catalog GPU id (default rtx-4090)
+ *   gpu-count   cards (default 1)                      runtime    vllm | sglang | trtllm | llama.cpp | ollama | transformers | mlx
+ *   weights     checkpoint format, e.g. gguf:Q4_K_M    context    tokens per request (default 4096)
+ *   concurrency requests at once (default 1)
+ * Events (bubbling, composed), all with the request in event.detail.request:
+ *   fitmygpu-ready   the estimator is loaded and the controls are filled
+ *   fitmygpu-result  a new estimate: detail.result is the estimator's answer, detail.cause "attribute" or "input"
+ *   fitmygpu-error   the estimator rejected the request: detail.error {code, field, message}
+ * Theming: CSS custom properties --fitmygpu-accent, --fitmygpu-fg, --fitmygpu-bg, --fitmygpu-line,
+ * --fitmygpu-font; or style the parts (::part(verdict), ::part(controls), ...).
+ *
+ * Everything is computed by the FitMyGPU module; this file only asks it and shows the answer (text set with
+ * textContent). It uses no eval, no inline style attributes and loads nothing: it runs under a CSP of
+ * script-src 'self' 'wasm-unsafe-eval'. Loading it twice is harmless (the element is defined once).
+ */
+(function () {
+  'use strict';
+
+  if (typeof window === 'undefined' || !window.customElements || !window.HTMLElement) return;
+  if (window.customElements.get('fitmygpu-widget')) return;
+
+  var GIB = 1073741824;
+  var TAG = 'fitmygpu-widget';
+  var DEFAULTS = { gpu: 'rtx-4090', runtime: 'vllm', context: 4096, 'gpu-count': 1, concurrency: 1 };
+  var RUNTIMES = [['vllm', 'vLLM'], ['sglang', 'SGLang'], ['trtllm', 'TensorRT-LLM'], ['llama.cpp', 'llama.cpp'],
+    ['ollama', 'Ollama'], ['transformers', 'Transformers'], ['mlx', 'MLX']];
+  var CONTEXTS = [2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144, 1048576];
+  var COUNTS = [1, 2, 4, 8];
+  // Weight formats offered per engine besides the model's own checkpoints; the estimator validates the choice.
+  var GGUF_TYPES = ['gguf:Q4_K_M', 'gguf:Q5_K_M', 'gguf:Q6_K', 'gguf:Q8_0', 'gguf:F16'];
+  var SERVING_FORMATS = ['bf16', 'fp16', 'fp8', 'int8', 'awq-int4', 'gptq-int4', 'nvfp4', 'mxfp4'];
+  var MLX_FORMATS = ['mlx-4bit', 'mlx-8bit', 'bf16', 'fp16'];
+  var VERDICT_TEXT = { fits: 'Fits', tight: 'Tight fit', does_not_fit: 'Does not fit' };
+
+  var CSS = [
+    ':host { display: block; --_accent: var(--fitmygpu-accent, #1f6f43); --_fg: var(--fitmygpu-fg, #1b1f23);',
+    '  --_dim: var(--fitmygpu-dim, #57606a); --_bg: var(--fitmygpu-bg, #ffffff); --_line: var(--fitmygpu-line, #d8dee4);',
+    '  --_fits: #1f6f43; --_tight: #8a5a00; --_nofit: #b42318; --_track: rgba(127, 127, 127, 0.15);',
+    '  color: var(--_fg); font: 15px/1.45 var(--fitmygpu-font, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif); }',
+    '@media (prefers-color-scheme: dark) { :host { --_accent: var(--fitmygpu-accent, #3fb872); --_fg: var(--fitmygpu-fg, #e6edf3);',
+    '  --_dim: var(--fitmygpu-dim, #9da7b3); --_bg: var(--fitmygpu-bg, #0f1419); --_line: var(--fitmygpu-line, #2d3640);',
+    '  --_fits: #6fd39a; --_tight: #f0b955; --_nofit: #ff8a80; } }',
+    ':host([hidden]) { display: none; }',
+    '* { box-sizing: border-box; }',
+    '.controls { display: grid; grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr)); gap: 0.5rem 0.75rem; margin: 0 0 0.75rem; }',
+    '.control { display: flex; flex-direction: column; gap: 0.2rem; min-width: 0; }',
+    '.control.wide { grid-column: 1 / -1; }',
+    'label { font-size: 0.8rem; font-weight: 600; color: var(--_dim); }',
+    'select { width: 100%; min-height: 2.4rem; padding: 0.3rem 0.45rem; font: inherit; color: var(--_fg); background: var(--_bg);',
+    '  border: 1px solid var(--_line); border-radius: 6px; }',
+    'select:focus-visible { outline: 3px solid var(--_accent); outline-offset: 1px; }',
+    '.result { border-top: 1px solid var(--_line); padding-top: 0.75rem; }',
+    '.verdict { margin: 0; font-size: 1.35rem; font-weight: 750; }',
+    '.verdict[data-verdict="fits"] { color: var(--_fits); }',
+    '.verdict[data-verdict="tight"] { color: var(--_tight); }',
+    '.verdict[data-verdict="does_not_fit"] { color: var(--_nofit); }',
+    '.required { margin: 0.15rem 0 0.5rem; font-variant-numeric: tabular-nums; }',
+    '.meter { display: block; width: 100%; height: 0.7rem; border-radius: 4px; background: var(--_track); overflow: hidden; }',
+    '.meter .fill { fill: var(--_fits); }',
+    '.meter[data-verdict="tight"] .fill { fill: var(--_tight); }',
+    '.meter[data-verdict="does_not_fit"] .fill { fill: var(--_nofit); }',
+    '.figures { display: grid; grid-template-columns: auto 1fr; gap: 0.15rem 0.75rem; margin: 0.65rem 0 0; font-size: 0.88rem; }',
+    '.figures dt { color: var(--_dim); }',
+    '.figures dd { margin: 0; text-align: right; font-weight: 600; font-variant-numeric: tabular-nums; }',
+    '.status { margin: 0; color: var(--_dim); font-size: 0.88rem; }',
+    '.error { margin: 0.5rem 0 0; padding: 0.5rem 0.65rem; border: 1px solid var(--_nofit); border-radius: 6px; color: var(--_nofit); font-size: 0.88rem; }',
+    '[hidden] { display: none !important; }'
+  ].join('\n');
+
+  var sheet = null;
+  function styleSheet() {
+    if (sheet === null) {
+      try {
+        sheet = new CSSStyleSheet();
+        sheet.replaceSync(CSS);
+      } catch (e) {
+        sheet = false;  // older browsers: a <style> element instead (see attachStyles)
+      }
+    }
+    return sheet;
+  }
+
+  function gib(bytes) {
+    var v = bytes / GIB;
+    return (v < 0 ? '\u2212' : '') + Math.abs(v).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + ' GiB';
+  }
+  function integer(n) { return Math.round(n).toLocaleString('en-US'); }
+  function tokens(n) { return n >= 1024 && n % 1024 === 0 ? integer(n / 1024) + 'K tokens' : integer(n) + ' tokens'; }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function svgEl(tag, attrs) {
+    var node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+    Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    return node;
+  }
+  function option(value, text) { var o = el('option', { value: String(value) }, text); return o; }
+
+  function positive(value, fallback) {
+    var n = Math.floor(Number(value));
+    return Number.isFinite(n) && n > 0 ? n : fallback;
+  }
+
+  // One shared load of the estimator for every widget on the page. fitmygpu.js may come after this file,
+  // so wait for the document before giving up.
+  var apiPromise = null;
+  function estimator() {
+    if (apiPromise) return apiPromise;
+    apiPromise = new Promise(function (resolve, reject) {
+      function attempt(final) {
+        if (window.FitMyGPU && typeof window.FitMyGPU.ready === 'function') {
+          window.FitMyGPU.ready().then(resolve, reject);
+          return true;
+        }
+        if (final) reject(new Error('fitmygpu.js is not loaded on this page; add <script src="fitmygpu.js"> before the widget.'));
+        return false;
+      }
+      if (attempt(false)) return;
+      if (document.readyState === 'complete') { attempt(true); return; }
+      window.addEventListener('load', function () { attempt(true); }, { once: true });
+    });
+    apiPromise.catch(function () { apiPromise = null; });
+    return apiPromise;
+  }
+
+  var gpuCache = null;
+
+  // A class inside this function scope: a second copy of the file defines nothing and declares nothing global.
+  class FitMyGpuWidget extends HTMLElement {
+    constructor() {
+      super();
+      this._api = null;
+      this._model = null;
+      this._result = null;
+      this._queued = false;
+      this._cause = 'attribute';
+      this._reflecting = false;
+      this._built = false;
+    }
+
+    static get observedAttributes() { return ['model', 'gpu', 'gpu-count', 'runtime', 'weights', 'context', 'concurrency']; }
+  }
+
+  var proto = FitMyGpuWidget.prototype;
+
+  proto.connectedCallback = function () {
+    if (!this._built) this._build();
+    var self = this;
+    if (this._api) { this._queue('attribute'); return; }
+    this._setStatus('Loading the estimator\u2026');
+    estimator().then(function (api) {
+      self._api = api;
+      self._fillStatic();
+      self._setStatus('');
+      self._emit('fitmygpu-ready', { request: self.request() });
+      self._queue('attribute');
+    }, function (e) {
+      self._showError({ code: 'load_failed', field: '', message: e && e.message ? e.message : String(e) });
+      self._setStatus('');
+    });
+  };
+
+  proto.attributeChangedCallback = function (name, oldValue, newValue) {
+    if (this._reflecting || oldValue === newValue) return;
+    if (name === 'model' && this._api) this._model = null;
+    this._queue('attribute');
+  };
+
+  /** The request the widget sends to the estimator (the same JSON the CLI and the calculator take). */
+  proto.request = function () {
+    var req = {
+      model: this.getAttribute('model') || '',
+      gpu: this.getAttribute('gpu') || DEFAULTS.gpu,
+      gpu_count: positive(this.getAttribute('gpu-count'), DEFAULTS['gpu-count']),
+      runtime: this.getAttribute('runtime') || DEFAULTS.runtime,
+      context: positive(this.getAttribute('context'), DEFAULTS.context),
+      concurrency: positive(this.getAttribute('concurrency'), DEFAULTS.concurrency)
+    };
+    var weights = this.getAttribute('weights');
+    if (weights) req.weights = weights;
+    return req;
+  };
+
+  /** The last answer, or null. */
+  Object.defineProperty(proto, 'result', { get: function () { return this._result; } });
+
+  proto._build = function () {
+    this._built = true;
+    var root = this.shadowRoot || this.attachShadow({ mode: 'open' });
+    var s = styleSheet();
+    var adopted = Boolean(s && 'adoptedStyleSheets' in root);
+    if (adopted) root.adoptedStyleSheets = [s];
+
+    var uid = TAG + '-' + Math.random().toString(36).slice(2, 8);
+    var controls = el('div', { class: 'controls', part: 'controls' });
+    var self = this;
+    function control(key, label, wide) {
+      var id = uid + '-' + key;
+      var box = el('div', { class: 'control' + (wide ? ' wide' : '') });
+      box.appendChild(el('label', { for: id }, label));
+      var select = el('select', { id: id, name: key, 'data-control': key, part: 'select ' + key });
+      select.addEventListener('change', function () { self._onInput(key, select.value); });
+      box.appendChild(select);
+      controls.appendChild(box);
+      return select;
+    }
+    this._ui = {};
+    this._ui.gpu = control('gpu', 'GPU', true);
+    this._ui['gpu-count'] = control('gpu-count', 'Cards');
+    this._ui.context = control('context', 'Context');
+    this._ui.runtime = control('runtime', 'Engine');
+    this._ui.weights = control('weights', 'Weights');
+
+    var result = el('div', { class: 'result', part: 'result', 'aria-live': 'polite' });
+    this._ui.status = el('p', { class: 'status', part: 'status' });
+    this._ui.verdict = el('p', { class: 'verdict', part: 'verdict', 'data-testid': 'widget-verdict' }, '\u2014');
+    this._ui.required = el('p', { class: 'required', part: 'required', 'data-testid': 'widget-required' });
+    this._ui.meter = svgEl('svg', { class: 'meter', viewBox: '0 0 100 10', preserveAspectRatio: 'none', 'aria-hidden': 'true', focusable: 'false', part: 'meter' });
+    this._ui.meterFill = svgEl('rect', { class: 'fill', x: '0', y: '0', height: '10', width: '0' });
+    this._ui.meter.appendChild(this._ui.meterFill);
+    this._ui.figures = el('dl', { class: 'figures', part: 'figures' });
+    this._ui.error = el('p', { class: 'error', role: 'alert', part: 'error', hidden: '' });
+    [this._ui.status, this._ui.verdict, this._ui.required, this._ui.meter, this._ui.figures, this._ui.error].forEach(function (n) { result.appendChild(n); });
+
+    while (root.firstChild) root.removeChild(root.firstChild);
+    if (!adopted) root.appendChild(el('style', null, CSS));  // old browsers; a strict CSP blocks this, the widget still works
+    root.appendChild(controls);
+    root.appendChild(result);
+  };
+
+  proto._fillStatic = function () {
+    var ui = this._ui;
+    if (!gpuCache) gpuCache = this._api.gpus().slice().sort(function (a, b) { return a.name.localeCompare(b.name, 'en', { numeric: true }); });
+    var vendors = {};
+    gpuCache.forEach(function (g) {
+      var v = g.vendor || 'Other';
+      (vendors[v] = vendors[v] || []).push(option(g.id, g.name + (typeof g.memory_mib === 'number' ? ' (' + gib(g.memory_mib * 1048576) + ')' : '')));
+    });
+    ui.gpu.replaceChildren();
+    Object.keys(vendors).sort().forEach(function (v) {
+      var group = el('optgroup', { label: v });
+      vendors[v].forEach(function (o) { group.appendChild(o); });
+      ui.gpu.appendChild(group);
+    });
+    ui.runtime.replaceChildren();
+    RUNTIMES.forEach(function (r) { ui.runtime.appendChild(option(r[0], r[1])); });
+    ui['gpu-count'].replaceChildren();
+    COUNTS.forEach(function (n) { ui['gpu-count'].appendChild(option(n, String(n))); });
+  };
+
+  // Menus that depend on the model and the engine: weights and context.
+  proto._fillForModel = function (req) {
+    var ui = this._ui;
+    var m = this._model;
+    var runtime = req.runtime;
+    var gguf = runtime === 'llama.cpp' || runtime === 'ollama';
+    var published = (m.formats || []).filter(function (f) {
+      var isGguf = f.indexOf('gguf:') === 0;
+      if (gguf) return isGguf;
+      if (runtime === 'mlx') return MLX_FORMATS.indexOf(f) >= 0;
+      return !isGguf && f.indexOf('mlx-') !== 0;
+    });
+    var generic = gguf ? GGUF_TYPES : runtime === 'mlx' ? MLX_FORMATS : SERVING_FORMATS;
+    var seen = {};
+    ui.weights.replaceChildren(option('', gguf ? 'Default (GGUF Q4_K_M)' : runtime === 'mlx' ? 'Default (MLX 4-bit)' : 'Default (official checkpoint)'));
+    [['Published for this model', published], ['Other formats', generic]].forEach(function (pair) {
+      var group = el('optgroup', { label: pair[0] });
+      pair[1].forEach(function (f) {
+        if (seen[f]) return;
+        seen[f] = true;
+        group.appendChild(option(f, f));
+      });
+      if (group.children.length) ui.weights.appendChild(group);
+    });
+    if (req.weights && !seen[req.weights]) ui.weights.appendChild(option(req.weights, req.weights));
+
+    var windowTokens = m.context_window || 0;
+    var list = CONTEXTS.filter(function (c) { return !windowTokens || c <= windowTokens; });
+    if (windowTokens && list.indexOf(windowTokens) < 0) list.push(windowTokens);
+    if (list.indexOf(req.context) < 0) list.push(req.context);
+    list.sort(function (a, b) { return a - b; });
+    ui.context.replaceChildren();
+    list.forEach(function (c) { ui.context.appendChild(option(c, tokens(c) + (c === windowTokens ? ' (full window)' : ''))); });
+  };
+
+  proto._onInput = function (key, value) {
+    this._reflecting = true;
+    try {
+      if (value === '' || value === null) this.removeAttribute(key);
+      else this.setAttribute(key, value);
+      if (key === 'runtime') this.removeAttribute('weights');  // each engine has its own default format
+    } finally {
+      this._reflecting = false;
+    }
+    this._queue('input');
+  };
+
+  proto._queue = function (cause) {
+    if (cause === 'input') this._cause = 'input';
+    if (this._queued) return;
+    this._queued = true;
+    var self = this;
+    Promise.resolve().then(function () {
+      self._queued = false;
+      var c = self._cause;
+      self._cause = 'attribute';
+      self._update(c);
+    });
+  };
+
+  proto._update = function (cause) {
+    if (!this._api || !this.isConnected) return;
+    var req = this.request();
+    if (!this._model || this._model.id !== req.model) {
+      this._model = null;
+      var found = this._api.models().filter(function (m) { return m.id === req.model; })[0];
+      if (!found) {
+        this._clear();
+        this._showError({ code: 'unknown_model', field: 'model', message: 'model: "' + req.model + '" is not in the FitMyGPU catalog' });
+        this._emit('fitmygpu-error', { request: req, error: { code: 'unknown_model', field: 'model', message: 'unknown model ' + req.model } });
+        return;
+      }
+      this._model = found;
+    }
+    this._fillForModel(req);
+    var ui = this._ui;
+    ui.gpu.value = req.gpu;
+    ui['gpu-count'].value = String(req.gpu_count);
+    if (ui['gpu-count'].value !== String(req.gpu_count)) { ui['gpu-count'].appendChild(option(req.gpu_count, String(req.gpu_count))); ui['gpu-count'].value = String(req.gpu_count); }
+    ui.runtime.value = req.runtime;
+    ui.weights.value = req.weights || '';
+    ui.context.value = String(req.context);
+
+    var r;
+    try {
+      r = this._api.estimate(req);
+    } catch (e) {
+      var err = { code: e.code || 'error', field: e.field || '', message: e.message || String(e) };
+      this._clear();
+      this._showError(err);
+      this._emit('fitmygpu-error', { request: req, error: err });
+      return;
+    }
+    this._result = r;
+    this._show(r, req);
+    this._emit('fitmygpu-result', { request: req, result: r, cause: cause });
+  };
+
+  proto._clear = function () {
+    this._result = null;
+    this._ui.verdict.textContent = '\u2014';
+    this._ui.verdict.removeAttribute('data-verdict');
+    this._ui.required.textContent = '';
+    this._ui.meterFill.setAttribute('width', '0');
+    this._ui.figures.replaceChildren();
+  };
+
+  proto._showError = function (err) {
+    this._ui.error.textContent = (err.field ? err.field + ': ' : '') + err.message;
+    this._ui.error.hidden = false;
+  };
+
+  proto._setStatus = function (text) {
+    this._ui.status.textContent = text;
+    this._ui.status.hidden = !text;
+  };
+
+  proto._show = function (r, req) {
+    var ui = this._ui;
+    ui.error.hidden = true;
+    ui.error.textContent = '';
+    var worst = r.devices.reduce(function (a, d) { return !a || d.required_bytes > a.required_bytes ? d : a; }, null);
+    ui.verdict.textContent = VERDICT_TEXT[r.verdict] || r.verdict;
+    ui.verdict.setAttribute('data-verdict', r.verdict);
+    ui.meter.setAttribute('data-verdict', r.verdict);
+    if (worst) {
+      var per = r.devices.length > 1 ? ' per card' : '';
+      ui.required.textContent = 'Needs ' + gib(worst.required_bytes) + per + ' of a ' + gib(worst.budget_bytes) + ' budget (' + gib(worst.capacity_bytes) + ' card)';
+      ui.required.setAttribute('data-bytes', String(worst.required_bytes));
+      var share = worst.budget_bytes > 0 ? Math.min(worst.required_bytes / worst.budget_bytes, 1) : 1;
+      ui.meterFill.setAttribute('width', (share * 100).toFixed(2));
+    }
+    var weights = r.devices.reduce(function (s, d) { return s + (d.components.weights || 0); }, 0) + ((r.host && r.host.components && r.host.components.weights) || 0);
+    var rows = [
+      ['Weights', gib(weights), 'weights'],
+      ['KV cache at ' + tokens(req.context) + (req.concurrency > 1 ? ' \u00d7 ' + req.concurrency : ''), gib(r.kv_cache.required_bytes), 'kv'],
+      ['Largest context that fits', r.limits.max_context > 0 ? integer(r.limits.max_context) + ' tokens' : 'none', 'max-context']
+    ];
+    if (r.speed && r.speed.decode_tokens_per_s > 0 && r.fits) rows.push(['Decode speed (roofline)', '\u2248 ' + integer(r.speed.decode_tokens_per_s) + ' tokens/s', 'speed']);
+    ui.figures.replaceChildren();
+    rows.forEach(function (row) {
+      ui.figures.appendChild(el('dt', null, row[0]));
+      ui.figures.appendChild(el('dd', { 'data-figure': row[2] }, row[1]));
+    });
+  };
+
+  proto._emit = function (type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail: detail, bubbles: true, composed: true }));
+  };
+
+  window.customElements.define(TAG, FitMyGpuWidget);
+})();

@@ -287,6 +287,8 @@ declare namespace FitMyGPU {
     /** A `weights` id, e.g. "gguf:Q4_K_M" or "awq-int4". */
     weights: string;
     label: string;
+    /** Whether the catalog lists a published checkpoint in this format. */
+    published: boolean;
     /** Checkpoint bytes × 8 / parameters. */
     bits_per_weight?: number;
     weights_bytes?: number;
@@ -299,7 +301,10 @@ declare namespace FitMyGPU {
 
   interface QuantizationsResponse {
     options: QuantizationOption[];
+    /** The published checkpoint with the most bits per weight that fits (any format for a custom model). */
     best: string | null;
+    /** The format with the most bits per weight that fits, published or not. */
+    best_any: string | null;
   }
 
   interface ModelSummary {

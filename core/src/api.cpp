@@ -517,17 +517,34 @@ json quantizations(const json& request) {
         default:
             ids = {"bf16", "fp8", "int8", "awq-int4", "gptq-int4"};
             if (proto.devices.front().compute_capability_major >= 10) ids.push_back("nvfp4");
-            if (proto.geometry.is_moe()) ids.push_back("mxfp4");
             break;
     }
+    // Formats the catalog lists a published checkpoint for (always offered, e.g. gpt-oss's MXFP4).
+    std::set<std::string> published;
+    if (const CatalogModel* m = proto.model_id == "custom" ? nullptr : Catalog::builtin().find_model(proto.model_id))
+        if (m->entry.contains("checkpoints") && m->entry.at("checkpoints").is_array())
+            for (const auto& c : m->entry.at("checkpoints"))
+                if (c.contains("format") && c.at("format").is_string()) {
+                    try {
+                        const WeightFormat f = parse_weight_format(c.at("format").get<std::string>());
+                        published.insert(f.id);
+                        const bool gguf_runtime = proto.runtime == Runtime::LlamaCpp || proto.runtime == Runtime::Ollama;
+                        const bool mlx_runtime = proto.runtime == Runtime::Mlx;
+                        const bool usable = gguf_runtime ? f.is_gguf()
+                                            : mlx_runtime ? (f.scheme == Scheme::MLX_4BIT || f.scheme == Scheme::MLX_8BIT || f.scheme == Scheme::BF16)
+                                                          : (!f.is_gguf() && f.scheme != Scheme::MLX_4BIT && f.scheme != Scheme::MLX_8BIT);
+                        if (usable && std::find(ids.begin(), ids.end(), f.id) == ids.end()) ids.push_back(f.id);
+                    } catch (const FieldError&) {
+                    }
+                }
     json options = json::array();
-    json best = nullptr;
-    double best_bits = -1;
+    json best = nullptr, best_any = nullptr;
+    double best_bits = -1, best_any_bits = -1;
     const i64 params = proto.inventory.total_params();
     for (const auto& id : ids) {
         Scenario s = proto;
         s.weights = parse_weight_format(id);
-        json row = {{"weights", s.weights.id}, {"label", s.weights.label()}};
+        json row = {{"weights", s.weights.id}, {"label", s.weights.label()}, {"published", published.count(s.weights.id) > 0}};
         try {
             NumbersOnly quiet;
             const CheckpointBytes cb = checkpoint_bytes(s);
@@ -540,7 +557,11 @@ json quantizations(const json& request) {
             row["fits"] = e.fits;
             row["verdict"] = e.verdict;
             row["headroom_bytes"] = headroom;
-            if (e.fits && bits > best_bits) {
+            if (e.fits && bits > best_any_bits) {
+                best_any_bits = bits;
+                best_any = s.weights.id;
+            }
+            if (e.fits && published.count(s.weights.id) && bits > best_bits) {
                 best_bits = bits;
                 best = s.weights.id;
             }
@@ -553,7 +574,10 @@ json quantizations(const json& request) {
     }
     std::stable_sort(options.begin(), options.end(),
                      [](const json& a, const json& b) { return a.value("bits_per_weight", 0.0) > b.value("bits_per_weight", 0.0); });
-    return {{"options", options}, {"best", best}};
+    // "best": the published checkpoint with the most bits that fits (for a custom model, any format);
+    // "best_any": the same over every format, published or not.
+    if (published.empty()) best = best_any;
+    return {{"options", options}, {"best", best}, {"best_any", best_any}};
 }
 
 json list_models() {

@@ -45,6 +45,12 @@ function officialCheckpoint(record) {
   return list.find((c) => c.official) || list[0] || null;
 }
 
+const gpuLists = new WeakMap();
+function gpuList(api) {
+  if (!gpuLists.has(api)) gpuLists.set(api, api.gpus());
+  return gpuLists.get(api);
+}
+
 function errorText(e) { return e && e.message ? String(e.message) : String(e); }
 
 /**
@@ -115,7 +121,7 @@ function modelFacts(api, id) {
   const base = { model: id, runtime: officialRuntime, gpu: officialRuntime === 'mlx' ? PROBE_APPLE : PROBE_GPU, gpu_count: 1, concurrency: 1, kv_cache_dtype: 'auto' };
   if (officialFormat) base.weights = officialFormat;
   const contexts = [...new Set([...KV_CONTEXTS.filter((c) => c < record.context_window), record.context_window])];
-  const probe = api.gpus().find((g) => g.id === base.gpu);
+  const probe = gpuList(api).find((g) => g.id === base.gpu);
   const kv = { runtime: officialRuntime, weights: officialFormat, kv_cache_dtype: 'auto', gpu: base.gpu, gpu_name: probe ? probe.name : base.gpu, contexts: [] };
   for (const context of contexts) {
     const r = api.estimate({ ...base, context });

@@ -190,6 +190,7 @@ function weightsTable(facts, n) {
 }
 
 function kvTable(facts, n) {
+  const lay = layout(facts.record);
   const rows = facts.kv.contexts.map((c) => html`<tr data-context="${c.context}" data-bytes="${c.bytes}">
     <th scope="row">${f.integer(c.context)} tokens${c.context === n.window ? html` <span class="tag">context window</span>` : ''}</th>
     <td class="num">${f.gib(c.bytes)}</td>
@@ -199,7 +200,7 @@ function kvTable(facts, n) {
       <caption id="kv-caption">KV cache of one request (${engineName(facts.kv.runtime)} defaults on an ${facts.kv.gpu_name}, KV cache type auto${layout(facts.record).recurrent_layers ? '; includes the recurrent state the engine keeps in the same pool' : ''})</caption>
       <thead><tr><th scope="col">Context</th><th scope="col" class="num">KV cache</th><th scope="col" class="num">vs. weights</th></tr></thead>
       <tbody>${rows}
-        <tr class="per-1k" data-bytes="${n.kv_per_1k}"><th scope="row">Per 1,000 tokens${n.bounded > 0 ? ' past the windows' : ''}</th><td class="num">${f.bytesText(n.kv_per_1k)}</td><td class="num"></td></tr>
+        <tr class="per-1k" data-bytes="${n.kv_per_1k}"><th scope="row">Per 1,000 tokens${lay.sliding || lay.chunked ? ' past the windows' : ''}</th><td class="num">${f.bytesText(n.kv_per_1k)}</td><td class="num"></td></tr>
       </tbody>
     </table></div>`;
 }

@@ -152,7 +152,6 @@ function modelPage(facts, templates, options = {}) {
   const rec = facts.record;
   const hf = rec.hf_repo && /^[\w.-]+\/[\w.-]+$/.test(rec.hf_repo)
     ? html`        <a class="button secondary" href="https://huggingface.co/${rec.hf_repo}" rel="noopener external">Model card on Hugging Face</a>` : html``;
-  const notes = [];
   const body = fill(templates.model, {
     id: rec.id,
     name: rec.name,
@@ -163,7 +162,6 @@ function modelPage(facts, templates, options = {}) {
     hf_link: hf,
     widget_runtime: widgetRuntime(facts),
     facts: html`${factRows(rec)}`,
-    facts_notes: html`${notes}`,
     highlights: cards(rec.page && rec.page.highlights, 'highlights'),
     release_context: cards(rec.page && rec.page.release_context, 'release-context'),
     strengths: cards(rec.page && rec.page.strengths, 'strengths'),

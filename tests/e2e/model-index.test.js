@@ -227,6 +227,7 @@ describe('a model page', () => {
       await session.page.click('[data-testid="open-calculator"]');
       await session.page.waitForURL(`${server.url}index.html?model=${MODEL}`);
       await session.page.waitForSelector('html[data-ready="true"]', { timeout: 20000 });
+      assert.equal(await session.page.inputValue('[data-testid="model-select"]'), MODEL, 'the calculator opens on the model');
       assertClean(session, server.url);
     } finally {
       await session.context.close();

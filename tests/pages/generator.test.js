@@ -64,6 +64,8 @@ describe('the generated site', () => {
       assert.doesNotMatch(page, /\sstyle="/, `${file}: no style attribute`);
       assert.doesNotMatch(page, /\son[a-z]+="/, `${file}: no inline event handler`);
       assert.doesNotMatch(page, /javascript:/i, `${file}: no javascript: URL`);
+      const ids = [...page.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+      assert.deepEqual(ids.filter((id, i) => ids.indexOf(id) !== i), [], `${file}: ids are unique`);
     }
     assert.equal(titles.size, htmlFiles().length, 'titles are unique');
   });

@@ -218,7 +218,7 @@
   }
 
   function work(gen) {
-    if (gen !== generation) { running = false; return; }
+    if (gen !== generation) return;  // settings changed: settingsChanged() already reset the queue and the flag
     var s = settings();
     var start = performance.now();
     var touched = [];
@@ -255,7 +255,7 @@
     queue = [];
     var s = settings();
     el.onlyFits.disabled = !s.gpu;
-    el.fitHead.textContent = s.gpu ? '\u2014 on ' + s.count + ' \u00d7 ' + s.gpuName + ', ' + Number(s.context).toLocaleString('en-US') + ' tokens' : '';
+    el.fitHead.textContent = s.gpu ? 'on ' + s.count + ' \u00d7 ' + s.gpuName + ', ' + Number(s.context).toLocaleString('en-US') + ' tokens' : '';
     rows.forEach(function (row) { if (s.gpu) showRow(row, s); else resetChips(row); });
     apply();
   }

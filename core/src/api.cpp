@@ -647,7 +647,11 @@ json model_info(const json& request) {
     json layers = json::object();
     for (Mixer mx : {Mixer::FullAttention, Mixer::SlidingAttention, Mixer::ChunkedAttention, Mixer::Mla, Mixer::LinearAttention, Mixer::Mamba})
         if (g.count(mx) > 0) layers[mixer_name(mx)] = g.count(mx);
+    int kv_layers = 0;
+    for (const auto& c : cache_layers(g)) kv_layers += is_attention(c.mixer) && c.owns_kv ? 1 : 0;
     out["derived"] = {{"params_total", inv.total_params()},
+                      {"kv_bearing_layers", kv_layers},
+                      {"kv_bytes_per_token_bf16", growing_kv_bytes_per_token(cache_layers(g), parse_kv_dtype("bf16"))},
                       {"params_active", inv.active_params(g)},
                       {"layers", g.n_layers},
                       {"hidden_size", g.hidden},

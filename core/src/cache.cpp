@@ -19,7 +19,7 @@ std::vector<CacheLayer> cache_layers(const ModelGeometry& g) {
                 // Gated DeltaNet: conv over q, k and v channels; state is one key_dim × value_dim matrix per value head.
                 const LinearAttentionSpec& s = g.linear;
                 const i64 conv_dim = 2 * s.n_key_heads * s.key_head_dim + s.n_value_heads * s.value_head_dim;
-                c.conv_values = (s.conv_kernel - 1) * conv_dim;
+                c.conv_values = s.conv_kernel > 1 ? (s.conv_kernel - 1) * conv_dim : 0;
                 c.ssm_values = s.n_value_heads * s.key_head_dim * s.value_head_dim;
             } else {
                 // Mamba-2: conv over x, B and C; SSM state d_inner × d_state. Mamba-1: conv over x only.

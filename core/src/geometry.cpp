@@ -305,7 +305,21 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
     }
 
     // ---- linear attention (Gated DeltaNet) ----
-    if (r.has("linear_num_value_heads")) {
+    if (text.contains("linear_attn_config") && text.at("linear_attn_config").is_object()) {
+        // Kimi Linear: Kimi Delta Attention layers with their own head count and width and a short convolution.
+        const json& lc = text.at("linear_attn_config");
+        Reader lr(lc, r.path("linear_attn_config"));
+        g.linear.kind = LinearAttentionSpec::Kind::KimiDelta;
+        g.linear.n_key_heads = g.linear.n_value_heads = lr.require("num_heads");
+        g.linear.key_head_dim = g.linear.value_head_dim = lr.require("head_dim");
+        g.linear.conv_kernel = lr.opt("short_conv_kernel_size", 4);
+    } else if (text.contains("attn_type_list") && text.at("attn_type_list").is_array()) {
+        // MiniMax-Text-01 / M1: lightning (linear) attention keeps one head_dim × head_dim state per head.
+        g.linear.kind = LinearAttentionSpec::Kind::Lightning;
+        g.linear.n_key_heads = g.linear.n_value_heads = g.n_heads;
+        g.linear.key_head_dim = g.linear.value_head_dim = g.head_dim;
+        g.linear.conv_kernel = 1;
+    } else if (r.has("linear_num_value_heads")) {
         g.linear.n_key_heads = r.require("linear_num_key_heads");
         g.linear.n_value_heads = r.require("linear_num_value_heads");
         g.linear.key_head_dim = r.require("linear_key_head_dim");
@@ -369,9 +383,22 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
         if (static_cast<i64>(lt.size()) != L)
             fail("invalid_field", r.path("layers_block_type"), r.path("layers_block_type") + " must list one entry per layer");
         for (i64 i = 0; i < L; ++i) mixers[i] = mixer_from_layer_type(lt.at(i).get<std::string>(), r.path("layers_block_type"));
+    } else if (g.linear.kind == LinearAttentionSpec::Kind::KimiDelta) {
+        // linear_attn_config lists 1-based layer numbers; full_attn_layers use MLA (or plain attention).
+        for (i64 i = 0; i < L; ++i) mixers[i] = Mixer::LinearAttention;
+        for (const auto& n : text.at("linear_attn_config").value("full_attn_layers", json::array())) {
+            const i64 idx = n.get<i64>() - 1;
+            if (idx < 0 || idx >= L) fail("invalid_field", r.path("linear_attn_config.full_attn_layers"), "layer numbers must be within 1.." + std::to_string(L));
+            mixers[idx] = g.mla.kv_lora_rank > 0 ? Mixer::Mla : Mixer::FullAttention;
+        }
+    } else if (g.linear.kind == LinearAttentionSpec::Kind::Lightning) {
+        const json& at = text.at("attn_type_list");
+        if (static_cast<i64>(at.size()) != L) fail("invalid_field", r.path("attn_type_list"), r.path("attn_type_list") + " must have one entry per layer");
+        for (i64 i = 0; i < L; ++i) mixers[i] = at.at(i).get<int>() == 1 ? Mixer::FullAttention : Mixer::LinearAttention;
     } else if (starts_with(mt, "gemma2")) {
         for (i64 i = 0; i < L; ++i) mixers[i] = (i % 2 == 0) ? Mixer::SlidingAttention : Mixer::FullAttention;
-    } else if (starts_with(mt, "gemma3")) {
+    } else if (starts_with(mt, "gemma3") || (window > 0 && r.has("sliding_window_pattern"))) {
+        // Gemma 3 (default 6) and Cohere2 (Command R7B, 4): layer i is global when (i + 1) % pattern == 0.
         i64 pattern = r.opt("sliding_window_pattern", 6);
         for (i64 i = 0; i < L; ++i) mixers[i] = (pattern > 0 && (i + 1) % pattern == 0) ? Mixer::FullAttention : Mixer::SlidingAttention;
     } else if (mt == "qwen3_next") {
@@ -468,6 +495,11 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
         if (l.mixer == Mixer::SlidingAttention || l.mixer == Mixer::ChunkedAttention) {
             if (window <= 0) fail("missing_field", r.path("sliding_window"), "sliding-window layers need " + r.path("sliding_window"));
             l.window = window;
+            // A window as long as every position the model takes (Phi-3.5's 262,144 over 131,072) never slides.
+            if (g.max_position_embeddings > 0 && window >= g.max_position_embeddings) {
+                l.mixer = Mixer::FullAttention;
+                l.window = 0;
+            }
         }
         if (l.mixer == Mixer::Mla) {
             l.n_kv_heads = 1;  // one latent "head" per token

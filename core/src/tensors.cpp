@@ -74,6 +74,33 @@ void add_mla(Builder& b, const ModelGeometry& g, const LayerSpec& l, int i) {
 // dt bias and A, gated RMSNorm over the value head width, out_proj).
 void add_linear_attention(Builder& b, const ModelGeometry& g, int i) {
     const LinearAttentionSpec& s = g.linear;
+    if (s.kind == LinearAttentionSpec::Kind::KimiDelta) {
+        // Kimi Delta Attention (modeling_kimi.py KimiDeltaAttention): q/k/v projections each with a depthwise
+        // short conv, low-rank forget-gate (f_a, f_b) and output-gate (g_a, g_b) projections, beta projection,
+        // per-head A and dt bias, a per-head-width output norm and o_proj.
+        const i64 width = s.n_value_heads * s.value_head_dim;
+        for (const char* n : {"attn_q", "attn_k", "attn_v"}) b.matrix(blk(i, n), Role::SsmIn, i, g.hidden, width);
+        for (const char* n : {"ssm_conv1d_q", "ssm_conv1d_k", "ssm_conv1d_v"}) b.vector(blk(i, n), Role::SsmConv1d, i, s.conv_kernel, width);
+        b.matrix(blk(i, "ssm_f_a"), Role::SsmX, i, g.hidden, s.value_head_dim);
+        b.matrix(blk(i, "ssm_f_b"), Role::SsmX, i, s.value_head_dim, width);
+        b.matrix(blk(i, "ssm_g_a"), Role::SsmX, i, g.hidden, s.value_head_dim);
+        b.matrix(blk(i, "ssm_g_b"), Role::SsmX, i, s.value_head_dim, width);
+        b.matrix(blk(i, "ssm_beta"), Role::SsmX, i, g.hidden, s.n_value_heads);
+        b.vector(blk(i, "ssm_a"), Role::SsmA, i, s.n_value_heads);
+        b.vector(blk(i, "ssm_dt"), Role::SsmDt, i, width);
+        b.vector(blk(i, "ssm_norm"), Role::SsmNorm, i, s.value_head_dim);
+        b.matrix(blk(i, "ssm_out"), Role::SsmOut, i, width, g.hidden);
+        return;
+    }
+    if (s.kind == LinearAttentionSpec::Kind::Lightning) {
+        // MiniMax lightning attention: fused q/k/v, an output gate, a norm over the heads' width and out_proj.
+        const i64 width = s.n_value_heads * s.value_head_dim;
+        b.matrix(blk(i, "attn_qkv"), Role::SsmIn, i, g.hidden, 3 * width);
+        b.matrix(blk(i, "attn_gate"), Role::SsmX, i, g.hidden, width);
+        b.vector(blk(i, "ssm_norm"), Role::SsmNorm, i, width);
+        b.matrix(blk(i, "ssm_out"), Role::SsmOut, i, width, g.hidden);
+        return;
+    }
     const i64 key_dim = s.n_key_heads * s.key_head_dim;
     const i64 value_dim = s.n_value_heads * s.value_head_dim;
     const i64 conv_dim = 2 * key_dim + value_dim;

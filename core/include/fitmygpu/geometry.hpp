@@ -62,11 +62,13 @@ struct MlaSpec {
 
 // Gated DeltaNet (Qwen3-Next / Qwen3.5 "linear_attention" layers).
 struct LinearAttentionSpec {
+    enum class Kind { GatedDeltaNet, KimiDelta, Lightning };
+    Kind kind = Kind::GatedDeltaNet;  // Qwen3-Next/3.5 GDN; Kimi Linear KDA; MiniMax lightning attention
     i64 n_key_heads = 0;
     i64 n_value_heads = 0;
     i64 key_head_dim = 0;
     i64 value_head_dim = 0;
-    i64 conv_kernel = 0;
+    i64 conv_kernel = 0;              // 0 or 1: no short convolution (lightning attention)
 };
 
 // Mamba-2 style SSM layers (Nemotron-H, Granite 4, Falcon-H1, Codestral Mamba).

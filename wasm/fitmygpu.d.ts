@@ -148,6 +148,8 @@ declare namespace FitMyGPU {
     concurrency?: number;
     /** KV cache element type: "auto" (default), bf16, fp16, fp8, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl. */
     kv_cache_dtype?: string;
+    /** Images per request, for models with a vision encoder; their tokens count inside `context`. */
+    images?: number;
     /** The engine's own knobs, under the engine's own names. Unknown knobs are an error. */
     engine?: EngineKnobs;
   }
@@ -192,6 +194,20 @@ declare namespace FitMyGPU {
     n_cpu_moe?: number;
     /** Engine version the estimate should follow, e.g. "0.11.0". */
     version?: string;
+    /** Tokens one image becomes, when the config does not say. */
+    tokens_per_image?: number;
+    /** vLLM: model replicas, each with its own KV pool. */
+    data_parallel_size?: number;
+    /** vLLM: keeps an extra state block per recurrent layer (hybrid models). */
+    enable_prefix_caching?: boolean;
+    /** Serving engines: skip the vision/audio encoder. */
+    language_model_only?: boolean;
+    /** llama.cpp: load the multimodal projector (vision encoder). */
+    mmproj?: boolean;
+    /** "mtp" (the model's MTP layers) or a catalog model id used as the draft. */
+    speculative_model?: string;
+    /** Tokens proposed per step by the speculator. */
+    num_speculative_tokens?: number;
   }
 
   /** Bytes per memory component. */

@@ -120,6 +120,7 @@ void parse_engine(const json& j, Scenario& s) {
         else if (key == "enable_prefix_caching") k.enable_prefix_caching = bool_field(v, f);
         else if (key == "language_model_only") k.language_model_only = bool_field(v, f);
         else if (key == "mmproj") k.mmproj = bool_field(v, f);
+        else if (key == "tokens_per_image") k.tokens_per_image = int_field(v, f, 1, 1 << 20);
         else if (key == "n_cpu_moe") k.n_cpu_moe = static_cast<int>(int_field(v, f, 0, 100000));
         else fail("unknown_field", f, f + " is not an engine knob this estimator knows");
     }
@@ -154,7 +155,7 @@ Device custom_device(const json& j) {
     return d;
 }
 
-const std::set<std::string> kRequestFields = {"model", "config", "weights", "runtime", "gpu", "gpus", "device",
+const std::set<std::string> kRequestFields = {"model", "config", "weights", "runtime", "gpu", "gpus", "device", "images",
                                                "gpu_count", "context", "concurrency", "kv_cache_dtype", "engine"};
 
 }  // namespace
@@ -346,6 +347,49 @@ Scenario parse(const json& req, const Catalog& catalog) {
                                                 : "text only: the vision/audio encoder is not loaded");
         }
     }
+    // ---- images ----
+    // LLM tokens per image: the config's fixed count (Gemma 3 mm_tokens_per_image), else the vision tower's
+    // patch grid at its native size after spatial merging, else engine.tokens_per_image.
+    if (s.encoder_params > 0 || req.contains("images")) {
+        i64 per_image = s.engine.tokens_per_image;
+        std::string how = "engine.tokens_per_image";
+        if (per_image == 0 && s.config.contains("mm_tokens_per_image") && s.config.at("mm_tokens_per_image").is_number_integer()) {
+            per_image = s.config.at("mm_tokens_per_image").get<i64>();
+            how = "mm_tokens_per_image";
+        }
+        if (per_image == 0 && s.config.contains("vision_config") && s.config.at("vision_config").is_object()) {
+            const json& vc = s.config.at("vision_config");
+            const i64 image = vc.value("image_size", i64{0}), patch = vc.value("patch_size", i64{0});
+            const i64 merge = vc.value("spatial_merge_size", i64{1});
+            if (image > 0 && patch > 0 && merge > 0) {
+                per_image = (image / patch) * (image / patch) / (merge * merge);
+                how = "vision_config image_size / patch_size, merged " + std::to_string(merge) + "×" + std::to_string(merge);
+            }
+        }
+        if (per_image == 0) {
+            per_image = 576;
+            how = "a 24×24 patch grid (no size in the config; set engine.tokens_per_image)";
+        }
+        s.tokens_per_image = per_image;
+        s.patches_per_image = per_image;
+        if (s.config.contains("vision_config") && s.config.at("vision_config").is_object()) {
+            const json& vc = s.config.at("vision_config");
+            const i64 image = vc.value("image_size", i64{0}), patch = vc.value("patch_size", i64{0});
+            if (image > 0 && patch > 0) s.patches_per_image = (image / patch) * (image / patch);
+        }
+        if (req.contains("images")) {
+            s.images = int_field(req.at("images"), "images", 0, 4096);
+            if (s.images > 0 && s.encoder_params == 0)
+                fail("invalid_field", "images", "this setup loads no vision encoder (a text-only model, language_model_only, or llama.cpp without mmproj)");
+            if (s.images * per_image >= s.context)
+                fail("invalid_field", "images", std::to_string(s.images) + " images take " + group_digits(s.images * per_image) +
+                                                    " tokens, more than the context of " + group_digits(s.context));
+            if (s.images > 0)
+                s.assumptions.push_back(std::to_string(s.images) + " image(s) per request, " + group_digits(per_image) + " tokens each (" + how +
+                                        "), inside the context");
+        }
+    }
+
     // ---- speculative decoding ----
     if (!s.engine.speculative_model.empty()) {
         Speculation& sp = s.spec;

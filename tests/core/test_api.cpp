@@ -142,3 +142,17 @@ TEST_CASE("the best quantization that fits is the one with the most bits per wei
     // Options come most bits first, and BF16 is 16.
     CHECK(r.at("options").at(0).at("bits_per_weight").get<double>() == doctest::Approx(16.0).epsilon(0.001));
 }
+
+TEST_CASE("images are counted inside the context and need a loaded vision encoder") {
+    // Gemma 3 turns every image into mm_tokens_per_image = 256 tokens: 4 images need 1,024 tokens of context.
+    CHECK(error_of("estimate", R"({"model":"gemma-3-27b","gpu":"h100","context":512,"images":4})").at("field") == "images");
+    CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","gpu":"h100","images":1})").at("field") == "images");
+    CHECK(error_of("estimate", R"({"model":"gemma-3-27b","gpu":"h100","images":1,"engine":{"language_model_only":true}})").at("field") == "images");
+    // vLLM's profiling run holds an encoder cache of max(max_num_batched_tokens, 256) embeddings of hidden 5,376 in
+    // 16-bit: 8,192 x 5,376 x 2 B on an H100 (serve default 8,192 batched tokens) on top of the text activation peak.
+    const json mm = estimate(R"({"model":"gemma-3-27b","weights":"bf16","gpu":"h100","context":8192,"images":4})");
+    const json text = estimate(R"({"model":"gemma-3-27b","weights":"bf16","gpu":"h100","context":8192,"engine":{"language_model_only":true}})");
+    CHECK(component(mm, "activations") - component(text, "activations") == i64{8192} * 5376 * 2);
+    // The encoder's weights come from the catalog's published figure (vision part of the total).
+    CHECK(component(mm, "weights") - component(text, "weights") == i64{423060336} * 2);
+}

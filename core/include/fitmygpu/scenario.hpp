@@ -49,6 +49,7 @@ struct EngineKnobs {
     bool language_model_only = false;
     bool mmproj = false;
     // Speculative decoding: "mtp" (the model's MTP layers) or a catalog model id used as the draft.
+    i64 tokens_per_image = 0;                    // override of the tokens one image becomes
     std::string speculative_model;
     i64 num_speculative_tokens = 0;
 };
@@ -83,6 +84,9 @@ struct Scenario {
     bool kv_auto = true;
     EngineKnobs engine;
     i64 encoder_params = 0;    // vision/audio encoder parameters loaded with the model (0 = none)
+    i64 images = 0;            // images per request (their tokens are part of the context)
+    i64 tokens_per_image = 0;  // LLM tokens one image becomes
+    i64 patches_per_image = 0; // vision-encoder patches of one image (before any merging or pooling)
     Speculation spec;
     std::vector<std::string> assumptions;  // defaults the parser filled in
     std::vector<std::string> warnings;

@@ -135,6 +135,13 @@ Estimate estimate_llamacpp(const Scenario& s) {
         e.add(kWeights, "model buffer", static_cast<int>(d), Q::bytes("GGUF tensors of " + std::to_string(layers_here) + " layers", model_bytes[d]),
               fmt + (place.output_device == static_cast<int>(d) ? ", with the output layer" : ""));
     }
+    if (mmproj_bytes > 0 && s.images > 0) {
+        // The vision encoder's graph for one image: attention scores over its patches in f32 (heads × P² × 4 B)
+        // dominate (P = patches before merging or pooling: 4,096 for Gemma 3's 896-pixel, 14-pixel-patch SigLIP).
+        const i64 heads = s.config.contains("vision_config") ? s.config.at("vision_config").value("num_attention_heads", s.config.at("vision_config").value("num_heads", i64{16})) : 16;
+        const Q clip = Q::var("vision heads", heads) * Q::var("patches", s.patches_per_image) * Q::var("patches", s.patches_per_image) * Q::lit(4, "B");
+        e.add(kActivations, "mmproj compute buffer", s.engine.n_gpu_layers == 0 ? -1 : 0, clip, "encoding one image: attention scores of its patches (estimate)");
+    }
     if (mmproj_bytes > 0)
         e.add(kWeights, "mmproj model buffer", s.engine.n_gpu_layers == 0 ? -1 : 0, Q::bytes("vision encoder parameters × 2 B (F16 mmproj)", mmproj_bytes),
               "the multimodal projector file llama-server loads with --mmproj");

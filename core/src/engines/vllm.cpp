@@ -148,7 +148,14 @@ Estimate estimate_vllm(const Scenario& s) {
         const double per_logit = sampler_bytes_per_logit(s.engine.version);
         const Q sampler = scale(Q::var("max_num_seqs", max_seqs) * Q::var("vocab", g.vocab), per_logit,
                                 per_logit == kSamplerBytesPerLogitV011 ? "38.5 B/logit" : "20.8 B/logit");
-        const Q activation = max(forward, sampler);
+        // Multimodal models: the profiling run also encodes dummy items and keeps their embeddings in the
+        // encoder cache, whose budget is max(max_num_batched_tokens, tokens of the largest item) embeddings
+        // (vLLM compute_encoder_budget); the embeddings are hidden-size 16-bit vectors.
+        const Q encoder_cache = s.encoder_params > 0
+                                    ? max(Q::var("max_num_batched_tokens", mnbt), Q::var("tokens per image", s.tokens_per_image)) *
+                                          Q::var("hidden", g.hidden) * Q::lit(2, "B")
+                                    : Q::lit(0, "B");
+        const Q activation = s.encoder_params > 0 ? max(forward, sampler) + encoder_cache : max(forward, sampler);
         const bool parallel = par.ranks() > 1;
         const Q non_torch = Q::bytes(parallel ? "non-torch (NCCL, parallel ranks)" : "non-torch", parallel ? kNonTorchParallel : kNonTorchSingle);
         const auto [first, last] = stage_layers(static_cast<int>(g.n_layers), par.pp, stage);
@@ -172,7 +179,9 @@ Estimate estimate_vllm(const Scenario& s) {
                       Q::bytes(s.spec.method == "mtp" ? "MTP layers on this rank" : s.spec.draft_name + " (draft) on this rank", spec_bytes),
                       s.spec.method == "mtp" ? "the model's multi-token-prediction layers" : "the draft model, in the same format");
             e.add(kActivations, "activation peak of the profiling run", idx, activation,
-                  "larger of a forward pass over max_num_batched_tokens and the sampler over max_num_seqs × vocab logits");
+                  s.encoder_params > 0 ? "larger of a forward pass over max_num_batched_tokens and the sampler over max_num_seqs × vocab logits, "
+                                         "plus the multimodal encoder cache"
+                                       : "larger of a forward pass over max_num_batched_tokens and the sampler over max_num_seqs × vocab logits");
             e.add(kOverhead, "non-torch memory", idx, non_torch, "CUDA context growth, NCCL / all-reduce buffers");
             e.add(kOverhead, "CUDA graphs", idx, graphs,
                   s.engine.enforce_eager ? "enforce_eager: no graphs"

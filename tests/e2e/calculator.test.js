@@ -11,18 +11,13 @@ const os = require('node:os');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { after, before, describe, test } = require('node:test');
-const { chromium } = require('playwright-core');
 const { serve } = require('./static-server.js');
+const { DESKTOP, PHONE, launch, openPage } = require('./browser.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SITE = path.join(ROOT, 'build', 'site');
 const CLI = path.join(ROOT, 'build', 'native', 'fitmygpu');
 const ARTIFACTS = path.join(ROOT, 'build', 'test-artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run'];
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const GIB = 2 ** 30;
 
 let browser;
@@ -33,7 +28,7 @@ before(async () => {
   assert.ok(fs.existsSync(CLI), `no CLI at ${CLI} (run scripts/build)`);
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   server = await serve(SITE, '/fitmygpu/');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  browser = await launch();
 });
 
 after(async () => {
@@ -51,19 +46,7 @@ function cli(method, request) {
 
 // Opens url in a fresh context, recording console errors and warnings, page errors, failed and all requests.
 async function open(url, options = DESKTOP) {
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  const problems = [];
-  const requests = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console.${msg.type()}: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`));
-  page.on('request', (req) => requests.push(req.url()));
-  await page.goto(url);
-  await settled(page);
-  return { context, page, problems, requests };
+  return openPage(browser, url, options, settled);
 }
 
 async function withPage(url, options, fn) {

@@ -9,17 +9,12 @@ const os = require('node:os');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { after, before, describe, test } = require('node:test');
-const { chromium } = require('playwright-core');
 const { serve } = require('./static-server.js');
+const { DESKTOP, PHONE, launch, openPage } = require('./browser.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SITE = process.env.FITMYGPU_SITE || path.join(ROOT, 'build', 'site');  // FITMYGPU_SITE: check another copy
 const ARTIFACTS = path.join(ROOT, 'build', 'test-artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run'];
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const MODEL = 'deepseek-r1-distill-llama-70b';
 const FAMILY = 'DeepSeek R1 Distill';
 
@@ -32,7 +27,7 @@ before(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   api = await require(path.join(SITE, 'fitmygpu.js')).ready();
   server = await serve(SITE, '/repo/');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  browser = await launch();
 });
 
 after(async () => {
@@ -41,19 +36,7 @@ after(async () => {
 });
 
 async function open(url, options = DESKTOP, ready = 'html[data-ready="true"]') {
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  const problems = [];
-  const requests = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console.${msg.type()}: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`));
-  page.on('request', (req) => requests.push(req.url()));
-  await page.goto(url);
-  if (ready) await page.waitForSelector(ready, { timeout: 20000 });
-  return { context, page, problems, requests };
+  return openPage(browser, url, options, ready ? (page) => page.waitForSelector(ready, { timeout: 20000 }) : null);
 }
 
 function assertClean(session, origin) {

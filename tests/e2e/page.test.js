@@ -7,17 +7,12 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { after, before, describe, test } = require('node:test');
-const { chromium } = require('playwright-core');
 const { serve } = require('./static-server.js');
+const { DESKTOP, PHONE, launch, openPage } = require('./browser.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SITE = path.join(ROOT, 'build', 'site');
 const ARTIFACTS = path.join(ROOT, 'build', 'test-artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run'];
-const DESKTOP = { viewport: { width: 1280, height: 900 } };
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const TESTIDS = ['model-select', 'gpu-select', 'gpu-count', 'runtime-select', 'weights-select', 'context-input',
   'concurrency-input', 'kv-dtype-select', 'verdict', 'required-memory', 'headroom', 'max-concurrency', 'gpu-table', 'breakdown'];
 
@@ -30,7 +25,7 @@ before(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   api = await require(path.join(SITE, 'fitmygpu.js')).ready();
   server = await serve(SITE, '/repo/');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  browser = await launch();
 });
 
 after(async () => {
@@ -40,19 +35,7 @@ after(async () => {
 
 // Opens url in a fresh context and records console errors, page errors and every requested URL.
 async function open(url, options = DESKTOP) {
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  const problems = [];
-  const requests = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console.${msg.type()}: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`));
-  page.on('request', (req) => requests.push(req.url()));
-  await page.goto(url);
-  await page.waitForSelector('html[data-ready="true"]', { timeout: 15000 });
-  return { context, page, problems, requests };
+  return openPage(browser, url, options, (page) => page.waitForSelector('html[data-ready="true"]', { timeout: 15000 }));
 }
 
 // The page marks <html data-busy> from the moment a control changes until the verdict, table and chart are

@@ -1,0 +1,35 @@
+// What the browser suites share: Debian's Chromium with the flags this sandbox needs, the viewport sizes,
+// and a page opener that records console errors, page errors, failed requests and every requested URL.
+'use strict';
+const { chromium } = require('playwright-core');
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+// Root in a sandbox needs --no-sandbox; the background-networking flags keep Chromium from reaching for
+// hosts this machine cannot resolve (see the toolchain notes).
+const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run'];
+const DESKTOP = { viewport: { width: 1280, height: 900 } };
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+function launch() {
+  return chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+}
+
+// Opens url in a fresh context of `browser`; `ready(page)` waits for whatever the suite calls loaded.
+async function openPage(browser, url, options, ready) {
+  const context = await browser.newContext(options || DESKTOP);
+  const page = await context.newPage();
+  const problems = [];
+  const requests = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console.${msg.type()}: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`));
+  page.on('request', (req) => requests.push(req.url()));
+  await page.goto(url);
+  if (ready) await ready(page);
+  return { context, page, problems, requests };
+}
+
+module.exports = { CHROMIUM, LAUNCH_ARGS, DESKTOP, PHONE, launch, openPage };

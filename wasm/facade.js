@@ -58,6 +58,7 @@
       estimate: function (req) { return request('estimate', req); },
       compare: function (req) { return request('compare', req); },
       quantizations: function (req) { return request('quantizations', req); },
+      defaults: function (req) { return request('defaults', req); },
       models: function () { return request('models', {}).models; },
       gpus: function () { return request('gpus', {}).gpus; },
       search: function (query, kind) {

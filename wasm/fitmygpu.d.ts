@@ -83,6 +83,13 @@ declare namespace FitMyGPU {
      */
     quantizations(request: RequestInput<EstimateRequest>): QuantizationsResponse;
 
+    /**
+     * The knobs the request's runtime applies when they are not set, resolved for its devices (vLLM's batch
+     * limits depend on the GPU). `engine` in the request is ignored.
+     * @throws {FitMyGPU.Error} for an invalid request.
+     */
+    defaults(request: RequestInput<EstimateRequest>): DefaultsResponse;
+
     /** Every model in the built-in catalog, as summaries. */
     models(): ModelSummary[];
 
@@ -105,7 +112,7 @@ declare namespace FitMyGPU {
 
     /**
      * Parses a response of any method and throws its error, like the methods above do.
-     * @param method "estimate" | "compare" | "quantizations" | "models" | "gpus" | "search" | "model"
+     * @param method "estimate" | "compare" | "quantizations" | "defaults" | "models" | "gpus" | "search" | "model"
      */
     request(method: Method, request?: RequestInput<object>): unknown;
 
@@ -116,7 +123,7 @@ declare namespace FitMyGPU {
     call(method: Method | string, requestJson: string): string;
   }
 
-  type Method = 'estimate' | 'compare' | 'quantizations' | 'models' | 'gpus' | 'search' | 'model';
+  type Method = 'estimate' | 'compare' | 'quantizations' | 'defaults' | 'models' | 'gpus' | 'search' | 'model';
 
   type Runtime = 'vllm' | 'sglang' | 'trtllm' | 'llama.cpp' | 'ollama' | 'transformers' | 'mlx';
 
@@ -313,6 +320,12 @@ declare namespace FitMyGPU {
     /** The smallest headroom over the devices (negative: deficit). */
     headroom_bytes?: number;
     error?: string;
+  }
+
+  interface DefaultsResponse {
+    runtime: Runtime;
+    /** Knob name → the value the engine uses when the knob is not set. */
+    engine: Record<string, number | boolean | string>;
   }
 
   interface QuantizationsResponse {

@@ -317,8 +317,7 @@
       input.value = value === undefined ? '' : String(value);
     } else if (spec.type === 'bool' || spec.type === 'flash') {
       input = document.createElement('select');
-      var def = spec.placeholder;
-      input.appendChild(option('', 'default (' + def + ')'));
+      input.appendChild(option('', 'default (' + defaultText(name, spec) + ')'));
       if (spec.type === 'flash') input.appendChild(option('auto', 'auto'));
       input.appendChild(option('true', 'on'));
       input.appendChild(option('false', 'off'));
@@ -335,7 +334,7 @@
         input.spellcheck = false;
         input.autocomplete = 'off';
       }
-      input.placeholder = K.knobPlaceholder(name, state.runtime);
+      input.placeholder = defaultText(name, spec);
       input.value = value === undefined ? '' : String(value);
     }
     input.id = id;
@@ -379,6 +378,45 @@
       // Passed on as typed: the estimator says what is wrong with 1.5 layers or a utilization of 2.
       state.engine[name] = Number(raw);
     }
+  }
+
+  // The defaults the estimator applies to unset knobs, resolved for the chosen runtime and GPUs (vLLM's batch
+  // limits depend on the GPU's memory). They come from the core, so the placeholders never disagree with it.
+  var defaultsCache = { key: null, engine: {} };
+  function resolvedDefaults() {
+    if (!api || !api.defaults) return {};
+    var req = request();
+    delete req.engine;
+    var key = JSON.stringify([req.runtime, req.gpu, req.device, req.gpu_count, req.model]);
+    if (key === defaultsCache.key) return defaultsCache.engine;
+    var engine = {};
+    try {
+      engine = api.defaults(req).engine || {};
+    } catch (e) {
+      engine = {};  // an invalid request: the estimate shows the error; keep the descriptive placeholders
+    }
+    defaultsCache = { key: key, engine: engine };
+    return engine;
+  }
+  function defaultText(name, spec) {
+    var d = resolvedDefaults()[name];
+    if (d === undefined || d === null) return spec.type === 'bool' || spec.type === 'flash' ? spec.placeholder : K.knobPlaceholder(name, state.runtime);
+    if (typeof d === 'boolean') return d ? 'on' : 'off';
+    if (name === 'n_gpu_layers' && d === -1) return 'all';
+    return String(d);
+  }
+  function refreshKnobDefaults() {
+    document.querySelectorAll('[data-knob]').forEach(function (input) {
+      var name = input.getAttribute('data-knob');
+      var spec = K.KNOBS[name];
+      if (!spec) return;
+      if (input.tagName === 'SELECT' && (spec.type === 'bool' || spec.type === 'flash')) {
+        var first = input.querySelector('option[value=""]');
+        if (first) first.textContent = 'default (' + defaultText(name, spec) + ')';
+      } else if (input.tagName === 'INPUT') {
+        input.placeholder = defaultText(name, spec);
+      }
+    });
   }
 
   function fillKnobs() {
@@ -643,6 +681,7 @@
     var t0 = performance.now();
     var req = request();
     last.request = req;
+    refreshKnobDefaults();
     window.__fitmygpuRequest = JSON.parse(JSON.stringify(req));
     el.result.setAttribute('data-request', JSON.stringify(req));
     setText(el.requestJson, JSON.stringify(req, null, 2));

@@ -1,7 +1,8 @@
 // The form's vocabulary: runtimes, the engine knobs each runtime shows (under the API's names, design.md §3 and
 // core/src/api.cpp parse_engine), KV cache types and checkpoint formats offered per runtime. This file only
-// describes inputs: the estimator fills every default and validates every value. The defaults written here are
-// the placeholders people see in empty fields; the numbers themselves live in the core (core/src/engines/*).
+// describes inputs: the estimator fills every default and validates every value. Empty fields show the defaults
+// the core reports for the chosen runtime and GPUs (api.defaults); the placeholders written here only describe
+// knobs the core has no single default for (e.g. the engine version).
 (function (page) {
   'use strict';
 

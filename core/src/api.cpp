@@ -725,6 +725,12 @@ std::string call(const std::string& method, const std::string& text) {
         if (method == "estimate") response = estimate(request);
         else if (method == "compare") response = compare(request);
         else if (method == "quantizations") response = quantizations(request);
+        else if (method == "defaults") {
+            json base = request;
+            base.erase("engine");
+            const Scenario s = parse(base);
+            response = {{"runtime", runtime_id(s.runtime)}, {"engine", engine_defaults(s)}};
+        }
         else if (method == "models") response = list_models();
         else if (method == "gpus") response = list_gpus();
         else if (method == "search") response = search(request);

@@ -156,3 +156,18 @@ TEST_CASE("images are counted inside the context and need a loaded vision encode
     // The encoder's weights come from the catalog's published figure (vision part of the total).
     CHECK(component(mm, "weights") - component(text, "weights") == i64{423060336} * 2);
 }
+
+TEST_CASE("engine defaults are resolved for the devices: vLLM's batch limits follow the GPU's memory") {
+    const json h100 = json::parse(fitmygpu::api::call("defaults", R"({"model":"qwen3-8b","runtime":"vllm","gpu":"h100","gpu_count":2})"));
+    const json l4 = json::parse(fitmygpu::api::call("defaults", R"({"model":"qwen3-8b","runtime":"vllm","gpu":"l4"})"));
+    // vllm serve on GPUs of at least 70 GiB (not A100): 8,192 batched tokens, 1,024 sequences; otherwise 2,048 and 256.
+    CHECK(h100.at("engine").at("max_num_batched_tokens") == 8192);
+    CHECK(h100.at("engine").at("max_num_seqs") == 1024);
+    CHECK(h100.at("engine").at("tensor_parallel_size") == 2);
+    CHECK(l4.at("engine").at("max_num_batched_tokens") == 2048);
+    CHECK(l4.at("engine").at("max_num_seqs") == 256);
+    const json cpp = json::parse(fitmygpu::api::call("defaults", R"({"model":"qwen3-8b","runtime":"llama.cpp","gpu":"rtx-4090"})"));
+    CHECK(cpp.at("engine").at("n_ubatch") == 512);
+    CHECK(cpp.at("engine").at("n_batch") == 2048);
+    CHECK(cpp.at("runtime") == "llama.cpp");
+}

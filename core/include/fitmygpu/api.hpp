@@ -23,6 +23,8 @@ nlohmann::json compare(const nlohmann::json& request);
 //  "best": id|null, "best_any": id|null} where "best" is the published checkpoint with the most bits per weight
 // that fits (any format for a custom model) and "best_any" the same over every format.
 nlohmann::json quantizations(const nlohmann::json& request);
+// defaults (through call()): {"runtime", "engine": {knob: value}} — the knobs the request's runtime applies
+// when unset, resolved for its devices.
 // catalog listings: {"models": [...]} / {"gpus": [...]} summaries (id, name, family, ...).
 nlohmann::json list_models();
 nlohmann::json list_gpus();

@@ -14,6 +14,17 @@ Estimate estimate_llamacpp(const Scenario& s);   // also Ollama, which runs llam
 Estimate estimate_transformers(const Scenario& s);
 Estimate estimate_mlx(const Scenario& s);
 
+// The defaults each engine applies when a knob is not set, resolved for the scenario's devices (vLLM's batch
+// limits depend on the GPU): {"knob": value}. The engines read the same functions, so there is one source.
+nlohmann::json engine_defaults(const Scenario& s);
+struct VllmServeDefaults {
+    i64 max_num_batched_tokens;
+    i64 max_num_seqs;
+};
+VllmServeDefaults vllm_serve_defaults(const Device& d);
+inline constexpr double kSglangDefaultMemFraction = 0.88;   // SGLang --mem-fraction-static default for large GPUs
+inline constexpr i64 kDefaultMaxBatchedTokens = 8192;       // SGLang chunked_prefill_size, TensorRT-LLM max_num_tokens
+
 // The engine's own estimate without limits or speed (what the solvers call repeatedly).
 Estimate estimate_engine(const Scenario& s);
 // The full answer: engine estimate + limits + speed + verdict.

@@ -3,6 +3,8 @@
 #include <cmath>
 
 #include "fitmygpu/engines.hpp"
+
+#include <nlohmann/json.hpp>
 #include "serving.hpp"
 
 namespace fitmygpu {
@@ -40,6 +42,40 @@ i64 speculator_weight_bytes(const Scenario& s, const CheckpointBytes& main) {
         return params > 0 ? static_cast<i64>(static_cast<double>(s.spec.mtp_params) * static_cast<double>(main.total) / static_cast<double>(params)) : 0;
     }
     return 0;
+}
+
+nlohmann::json engine_defaults(const Scenario& s) {
+    const EngineKnobs k;  // the struct's initial values are the engines' defaults
+    nlohmann::json d = nlohmann::json::object();
+    const int n = static_cast<int>(s.devices.size());
+    switch (s.runtime) {
+        case Runtime::Vllm: {
+            const VllmServeDefaults v = vllm_serve_defaults(s.devices.front());
+            d = {{"gpu_memory_utilization", k.gpu_memory_utilization}, {"max_num_batched_tokens", v.max_num_batched_tokens},
+                 {"max_num_seqs", v.max_num_seqs}, {"block_size", k.block_size}, {"tensor_parallel_size", std::max(1, n / k.pipeline_parallel_size)},
+                 {"pipeline_parallel_size", k.pipeline_parallel_size}, {"data_parallel_size", k.data_parallel_size},
+                 {"enable_expert_parallel", k.enable_expert_parallel}, {"enforce_eager", k.enforce_eager},
+                 {"enable_prefix_caching", k.enable_prefix_caching}, {"language_model_only", k.language_model_only}};
+            break;
+        }
+        case Runtime::Sglang:
+            d = {{"mem_fraction_static", kSglangDefaultMemFraction}, {"max_num_batched_tokens", kDefaultMaxBatchedTokens},
+                 {"tensor_parallel_size", n}, {"enforce_eager", k.enforce_eager}};
+            break;
+        case Runtime::Trtllm:
+            d = {{"free_gpu_memory_fraction", k.free_gpu_memory_fraction}, {"max_num_batched_tokens", kDefaultMaxBatchedTokens},
+                 {"tensor_parallel_size", n}, {"enforce_eager", k.enforce_eager}};
+            break;
+        case Runtime::LlamaCpp:
+        case Runtime::Ollama:
+            d = {{"n_gpu_layers", k.n_gpu_layers}, {"n_ubatch", k.n_ubatch}, {"n_batch", k.n_batch}, {"flash_attn", "auto"},
+                 {"kv_unified", k.kv_unified}, {"swa_full", k.swa_full}, {"n_cpu_moe", k.n_cpu_moe}, {"mmproj", k.mmproj}};
+            break;
+        case Runtime::Transformers:
+        case Runtime::Mlx:
+            break;
+    }
+    return d;
 }
 
 Estimate estimate_engine(const Scenario& s) {

@@ -14,8 +14,6 @@ namespace fitmygpu {
 
 namespace {
 
-// SGLang's documented default fraction for large GPUs when the user does not set --mem-fraction-static.
-constexpr double kSglangDefaultMemFraction = 0.88;
 // Runtime memory of a TensorRT-LLM process outside weights, activations and KV (CUDA context, cuBLAS
 // workspaces, NCCL at TP>1); aiconfigurator's per-system NCCL figures are 342-392 MB at TP 2-8.
 constexpr i64 kTrtRuntimeBytes = 600 * MiB;
@@ -102,7 +100,7 @@ Estimate estimate_sglang(const Scenario& s) {
     const i64 value_bytes = kv_value_bytes(s, "SGLang");
     i64 fixed_req = 0;
     const i64 per_token = kv_bytes_per_token_rank(s, par, value_bytes, s.context, &fixed_req);
-    const i64 chunk = s.engine.max_num_batched_tokens.value_or(8192);
+    const i64 chunk = s.engine.max_num_batched_tokens.value_or(kDefaultMaxBatchedTokens);
     i64 pool_min = -1;
     std::vector<i64> fixed;
     for (int i = 0; i < par.ranks(); ++i) {
@@ -140,7 +138,7 @@ Estimate estimate_trtllm(const Scenario& s) {
     const i64 value_bytes = kv_value_bytes(s, "TensorRT-LLM");
     i64 fixed_req = 0;
     const i64 per_token = kv_bytes_per_token_rank(s, par, value_bytes, s.context, &fixed_req);
-    const i64 max_tokens = s.engine.max_num_batched_tokens.value_or(8192);
+    const i64 max_tokens = s.engine.max_num_batched_tokens.value_or(kDefaultMaxBatchedTokens);
     i64 pool_min = -1;
     std::vector<i64> fixed;
     for (int i = 0; i < par.ranks(); ++i) {

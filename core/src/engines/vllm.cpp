@@ -41,14 +41,14 @@ constexpr i64 kGraphBytesPerMoeLayer = 28 * MiB;
 
 // Defaults of `vllm serve` (engine/arg_utils.py, _set_default_args): on GPUs with at least 70 GiB that
 // are not A100s, max_num_batched_tokens 8192 and max_num_seqs 1024; otherwise 2048 and 256.
-struct ServeDefaults {
-    i64 max_num_batched_tokens;
-    i64 max_num_seqs;
-};
-ServeDefaults serve_defaults(const Device& d) {
+}  // namespace
+
+VllmServeDefaults vllm_serve_defaults(const Device& d) {
     const bool large = d.engine_total_bytes >= 70 * GiB && d.name.find("A100") == std::string::npos;
-    return large ? ServeDefaults{8192, 1024} : ServeDefaults{2048, 256};
+    return large ? VllmServeDefaults{8192, 1024} : VllmServeDefaults{2048, 256};
 }
+
+namespace {
 
 // True for vLLM versions before 0.21, which allocated the CUDA-graph pool outside the KV budget.
 // The minor version of a "0.x.y" vLLM version; a large number for "current" (empty).
@@ -113,7 +113,7 @@ Estimate estimate_vllm(const Scenario& s) {
         ssm_dtype = s.config.at("text_config").value("mamba_ssm_dtype", s.config.at("text_config").value("mamba_ssm_cache_dtype", ssm_dtype));
     const i64 state_value_bytes = ssm_dtype == "float32" ? 4 : 2;
 
-    const ServeDefaults defaults = serve_defaults(s.devices.front());
+    const VllmServeDefaults defaults = vllm_serve_defaults(s.devices.front());
     const i64 mnbt = s.engine.max_num_batched_tokens.value_or(defaults.max_num_batched_tokens);
     const i64 max_seqs = s.engine.max_num_seqs.value_or(defaults.max_num_seqs);
     if (!s.engine.max_num_batched_tokens)

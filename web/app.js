@@ -13,7 +13,7 @@
   var K = page.knobs;
   var S = page.urlState;
 
-  var DEFAULTS = { model: 'llama-3.1-8b', runtime: 'vllm', gpu: 'rtx-4090', gpu_count: 1, context: 4096, concurrency: 1, kv: 'auto', weights: '', unit: 'gib' };
+  var DEFAULTS = { model: 'llama-3.1-8b', runtime: 'vllm', gpu: 'rtx-4090', gpu_count: 1, context: 4096, concurrency: 1, images: 0, kv: 'auto', weights: '', unit: 'gib' };
   var CUSTOM = 'custom';
   var DEFAULT_CUSTOM_MIB = 24576;
   var CONTEXT_PRESETS = [2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144, 1048576];
@@ -40,7 +40,7 @@
   var state = {
     model: DEFAULTS.model, weights: '', runtime: DEFAULTS.runtime, gpu: DEFAULTS.gpu, gpuCount: 1,
     customMemMib: DEFAULT_CUSTOM_MIB, customBandwidth: '', customUnified: false,
-    context: DEFAULTS.context, concurrency: 1, kv: 'auto', engine: {}, unit: 'gib',
+    context: DEFAULTS.context, concurrency: 1, images: 0, kv: 'auto', engine: {}, unit: 'gib',
   };
   var last = { response: null, request: null, compare: null, chart: null, quant: null };
   var cache = { compareKey: '', compare: null, chartKey: '', chart: null, quantKey: '', quant: null };
@@ -459,6 +459,7 @@
     el.gpuCount.value = String(state.gpuCount);
     el.context.value = String(state.context);
     el.concurrency.value = String(state.concurrency);
+    showImagesField();
     el.customDevice.hidden = state.gpu !== CUSTOM;
     el.customMemory.value = String(customMemoryInUnit());
     el.customBandwidth.value = state.customBandwidth === '' ? '' : String(state.customBandwidth);
@@ -488,6 +489,7 @@
     req.gpu_count = state.gpuCount;
     req.context = state.context;
     req.concurrency = state.concurrency;
+    if (state.images > 0 && takesImages()) req.images = state.images;
     req.kv_cache_dtype = state.kv;
     var engine = {};
     activeKnobs().forEach(function (name) {
@@ -506,6 +508,7 @@
       if (state.customUnified) pairs.push(['unified_memory', '1']);
     }
     pairs.push(['gpu_count', state.gpuCount], ['context', state.context], ['concurrency', state.concurrency]);
+    if (state.images > 0 && takesImages()) pairs.push(['images', state.images]);
     if (state.kv !== 'auto') pairs.push(['kv_cache_dtype', state.kv]);
     activeKnobs().forEach(function (name) {
       if (state.engine[name] !== undefined) pairs.push([name, state.engine[name]]);
@@ -547,7 +550,8 @@
       }
       if (f.unified_memory !== undefined) state.customUnified = S.flag(f.unified_memory) === true;
     }
-    var ints = [['gpu_count', 'gpuCount', 1, 1024, 'number of GPUs'], ['context', 'context', 1, 16777216, 'context length'], ['concurrency', 'concurrency', 1, 65536, 'concurrency']];
+    var ints = [['gpu_count', 'gpuCount', 1, 1024, 'number of GPUs'], ['context', 'context', 1, 16777216, 'context length'], ['concurrency', 'concurrency', 1, 65536, 'concurrency'],
+      ['images', 'images', 0, 4096, 'number of images per request']];
     ints.forEach(function (spec) {
       if (f[spec[0]] === undefined) return;
       var n = S.wholeNumber(f[spec[0]], spec[2], spec[3]);
@@ -629,6 +633,7 @@
     if (field === 'kv_cache_dtype' && state.kv !== 'auto') { state.kv = 'auto'; return 'using auto'; }
     if (field === 'context' && state.context !== DEFAULTS.context) { state.context = DEFAULTS.context; return 'using ' + U.integer(DEFAULTS.context) + ' tokens'; }
     if (field === 'concurrency' && state.concurrency !== 1) { state.concurrency = 1; return 'using 1'; }
+    if (field === 'images' && state.images !== 0) { state.images = 0; return 'using no images'; }
     if (field === 'gpu_count' && state.gpuCount !== 1) { state.gpuCount = 1; return 'using 1'; }
     if ((field === 'gpu' || field === 'gpus' || field.indexOf('device') === 0) && state.gpu !== DEFAULTS.gpu) {
       state.gpu = DEFAULTS.gpu;
@@ -671,7 +676,7 @@
     var target = null;
     if (field.indexOf('engine.') === 0) target = document.querySelector('[data-knob="' + field.slice(7).replace(/[^a-z_]/g, '') + '"]');
     else if (field.indexOf('device') === 0) target = el.customMemory;
-    else target = { model: el.model, weights: el.weights, runtime: el.runtime, gpu: el.gpu, gpu_count: el.gpuCount, context: el.context, concurrency: el.concurrency, kv_cache_dtype: el.kvDtype }[field];
+    else target = { model: el.model, weights: el.weights, runtime: el.runtime, gpu: el.gpu, gpu_count: el.gpuCount, context: el.context, concurrency: el.concurrency, images: el.images, kv_cache_dtype: el.kvDtype }[field];
     if (target) target.setAttribute('aria-invalid', 'true');
   }
 
@@ -1234,7 +1239,18 @@
   // Events
   // ---------------------------------------------------------------------------------------------------------
 
+  // Images are offered for models with a vision encoder; llama.cpp and Ollama also need the mmproj knob on.
+  function takesImages() {
+    var m = catalog.modelsById[state.model];
+    return !!(m && m.modality && m.modality.indexOf('vision') >= 0);
+  }
+  function showImagesField() {
+    el.imagesField.hidden = !takesImages();
+    el.images.value = String(state.images);
+  }
+
   function modelChanged() {
+    showImagesField();
     fillWeights();
     fillKnobs();
     fillContextPresets();
@@ -1307,6 +1323,7 @@
     numberInput(el.gpuCount, function (v) { state.gpuCount = v; });
     numberInput(el.context, function (v) { state.context = v; });
     numberInput(el.concurrency, function (v) { state.concurrency = v; });
+    numberInput(el.images, function (v) { state.images = v === null ? 0 : v; });
     el.customMemory.addEventListener('input', function () {
       var v = Number(el.customMemory.value);
       // The estimator takes whole MiB; the field is in the page's unit.
@@ -1370,7 +1387,7 @@
       ['advancedKnobs', 'advanced-knobs'], ['advancedEngine', 'advanced-engine'], ['gpu', 'gpu'], ['gpuSearch', 'gpu-search'],
       ['gpuSearchStatus', 'gpu-search-status'], ['gpuSummary', 'gpu-summary'], ['customDevice', 'custom-device'], ['customMemory', 'custom-memory'],
       ['customBandwidth', 'custom-bandwidth'], ['customUnified', 'custom-unified'], ['gpuCount', 'gpu-count'], ['context', 'context'],
-      ['contextMax', 'context-max'], ['contextPresets', 'context-presets'], ['concurrency', 'concurrency'], ['kvDtype', 'kv-dtype'],
+      ['contextMax', 'context-max'], ['contextPresets', 'context-presets'], ['concurrency', 'concurrency'], ['images', 'images'], ['imagesField', 'images-field'], ['kvDtype', 'kv-dtype'],
       ['unitGib', 'unit-gib'], ['unitGb', 'unit-gb'], ['copyLink', 'copy-link'], ['notices', 'notices'], ['noticeList', 'notice-list'],
       ['noticesDismiss', 'notices-dismiss'], ['result', 'result'], ['status', 'status'], ['error', 'error'], ['verdictCard', 'verdict-card'],
       ['verdict', 'verdict'], ['setupLine', 'setup-line'], ['verdictSentence', 'verdict-sentence'], ['requiredScope', 'required-scope'],

@@ -8,7 +8,7 @@
   'use strict';
 
   var FIELDS = ['model', 'weights', 'runtime', 'gpu', 'gpu_count', 'memory_mib', 'bandwidth_gbps', 'unified_memory', 'context',
-    'concurrency', 'kv_cache_dtype', 'unit'];
+    'concurrency', 'images', 'kv_cache_dtype', 'unit'];
   var MAX_SHOWN = 60;  // characters of a bad value quoted back in a notice
 
   // → { fields: {name: text}, engine: {knob: text}, unknown: [names] }. The last occurrence of a repeated name wins.

@@ -380,6 +380,21 @@ describe('links', () => {
 });
 
 describe('anywhere static', () => {
+  test('images per request are offered for vision models only and reach the estimator', async () => {
+    await withPage(`${server.url}?model=gemma-3-27b&gpu=h100-sxm-80gb&images=2`, DESKTOP, async (page) => {
+      assert.equal(await page.isVisible('[data-testid="images-input"]'), true);
+      assert.equal((await shown(page)).request.images, 2);
+      await assertMatchesCli(page, 'two images');
+      await page.fill('[data-testid="images-input"]', '0');
+      await settled(page);
+      assert.equal((await shown(page)).request.images, undefined);
+    });
+    await withPage(`${server.url}?model=llama-3.1-8b&images=2`, DESKTOP, async (page) => {
+      assert.equal(await page.isVisible('[data-testid="images-input"]'), false);
+      assert.equal((await shown(page)).request.images, undefined);
+    });
+  });
+
   test('opened from file:// (a saved page) it computes like the CLI and asks for nothing outside its folder', async () => {
     const url = pathToFileURL(path.join(SITE, 'index.html')).href + '?model=gemma-3-12b&runtime=ollama&gpu=rtx-4070&context=8192';
     await withPage(url, DESKTOP, async (page, session) => {

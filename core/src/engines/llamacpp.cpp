@@ -231,7 +231,9 @@ Estimate estimate_llamacpp(const Scenario& s) {
     //     + residual and normed input;
     //   attention, flash on: the f16 mask and the Q/K/V rows (KQ never materialises);
     //   FFN: gate and up outputs + residual and normed input (MoE: per selected expert);
-    //   output (device with the output layer): logits n_vocab × n_ubatch + the normed input.
+    //   output (device with the output layer): logits n_vocab × n_ubatch + the normed input;
+    // plus the graph inputs, which the allocator keeps for the whole graph: the KQ mask over n_kv cells (f16 with
+    // flash attention, f32 without) and, for sliding-window models, the SWA mask over its cells.
     // Checked against allocator logs: Llama-3.1-8B n_ctx 8192 FA off 560.00 MiB (L-1, this gives 556),
     // pythia-2.8B n_ctx 2048 162.00 MiB (L-3, 157), Llama-3.2-1B CPU 254.50 MiB (L-9, logits-bound, 254.5).
     const i64 n_kv = n_full > 0 ? full_cells : (n_swa > 0 ? swa_cells : kCtxPad);
@@ -239,8 +241,10 @@ Estimate estimate_llamacpp(const Scenario& s) {
     const Q F32 = Q::lit(4, "B");
     const i64 qkv_width = g.n_heads * g.head_dim + 2 * g.n_kv_heads * g.head_dim;
     const Q rows = Q::var("q+k+v width", qkv_width) + Q::lit(2) * Q::var("n_embd", g.hidden);
-    Q attn = fa ? (Q::var("n_kv", n_kv) * UB * Q::lit(2, "B") + rows * UB * F32)
-                : (Q::var("n_head", g.n_heads) * Q::var("n_kv", n_kv) * UB * F32 + Q::var("n_kv", n_kv) * UB * F32 + rows * UB * F32);
+    const Q mask_bytes = fa ? Q::lit(2, "B") : F32;
+    Q masks = Q::var("n_kv", n_kv) * UB * mask_bytes;
+    if (n_full > 0 && n_swa > 0) masks = masks + Q::var("SWA cells", swa_cells) * UB * mask_bytes;
+    const Q attn = fa ? rows * UB * F32 : Q::var("n_head", g.n_heads) * Q::var("n_kv", n_kv) * UB * F32 + rows * UB * F32;
     i64 ffn_width = 0;
     for (const auto& l : g.layers) ffn_width = std::max(ffn_width, l.ffn_intermediate);
     if (g.is_moe()) ffn_width = std::max(ffn_width, g.moe.n_experts_per_tok * g.moe.expert_intermediate);
@@ -251,6 +255,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
         if (!has_layers && place.output_device != static_cast<int>(d)) continue;
         Q peak = max(attn, ffn);
         if (place.output_device == static_cast<int>(d)) peak = max(peak, out);
+        peak = masks + peak;
         e.add(kActivations, "compute buffer", static_cast<int>(d), peak,
               std::string("worst-case graph for n_ubatch tokens, flash attention ") + (fa ? "on" : "off"));
         e.add(kOverhead, "CUDA context", static_cast<int>(d), Q::bytes("CUDA context + cuBLAS workspace", kCudaContextBytes),

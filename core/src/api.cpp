@@ -519,7 +519,11 @@ json compare(const json& request) {
             row["max_concurrency"] = std::floor(e.kv.max_concurrency * 100.0) / 100.0;
             // Fewest cards of this GPU that fit the setup (tensor-parallel sizes must divide the heads).
             json fewest = nullptr;
-            for (int n : {1, 2, 4, 8, 16}) {
+            // Tensor-parallel engines need a size that divides the heads (powers of two in practice); llama.cpp
+            // splits layers over any number of cards.
+            const bool layer_split = s.runtime == Runtime::LlamaCpp || s.runtime == Runtime::Ollama || s.runtime == Runtime::Transformers;
+            const std::vector<int> counts = layer_split ? std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8, 12, 16} : std::vector<int>{1, 2, 4, 8, 16};
+            for (int n : counts) {
                 Scenario t = s;
                 t.devices.assign(static_cast<size_t>(n), s.devices.front());
                 t.engine.tensor_parallel_size.reset();

@@ -1,6 +1,8 @@
 // The JSON API: the acceptance examples of the foundation issue, defaults, and bad input.
 #include <doctest/doctest.h>
 
+#include <map>
+
 #include "helpers.hpp"
 
 using namespace testing;
@@ -170,4 +172,16 @@ TEST_CASE("engine defaults are resolved for the devices: vLLM's batch limits fol
     CHECK(cpp.at("engine").at("n_ubatch") == 512);
     CHECK(cpp.at("engine").at("n_batch") == 2048);
     CHECK(cpp.at("runtime") == "llama.cpp");
+}
+
+TEST_CASE("compare finds the fewest cards of each GPU that fit") {
+    // 70.55B BF16 parameters are 131.4 GiB: more than one H100's 71.3 GiB budget, and 65.7 GiB per card at TP 2 leaves
+    // room for the activation peak and a 4,096-token request; on 24 GB cards the split needs 8 (TP 8: 16.4 GiB each).
+    const json r = fitmygpu::api::compare(json::parse(R"({"model":"deepseek-r1-distill-llama-70b","weights":"bf16","runtime":"vllm","context":4096})"));
+    std::map<std::string, json> by_id;
+    for (const auto& row : r.at("gpus")) by_id[row.at("gpu").get<std::string>()] = row;
+    CHECK(by_id.at("h100-sxm-80gb").at("fewest_gpus") == 2);
+    CHECK(by_id.at("h100-sxm-80gb").at("fits") == false);
+    CHECK(by_id.at("rtx-4090").at("fewest_gpus") == 8);
+    CHECK(by_id.at("b200").at("fewest_gpus") == 1);
 }

@@ -301,7 +301,17 @@ Scenario parse(const json& req, const Catalog& catalog) {
         }
 
     // ---- workload ----
-    if (req.contains("context")) s.context = int_field(req.at("context"), "context", 1, kMaxContext);
+    if (req.contains("context")) {
+        s.context = int_field(req.at("context"), "context", 1, kMaxContext);
+    } else if (s.runtime == Runtime::Ollama) {
+        // Ollama picks num_ctx from the total VRAM when none is set (server/sched.go, 2026): 262,144 tokens from
+        // 47 GiB, 32,768 from 23 GiB, else 4,096 — never more than the model was trained for.
+        i64 vram = 0;
+        for (const auto& d : s.devices) vram += d.engine_total_bytes;
+        s.context = vram >= 47 * GiB ? 262144 : vram >= 23 * GiB ? 32768 : 4096;
+        if (s.geometry.max_position_embeddings > 0) s.context = std::min(s.context, s.geometry.max_position_embeddings);
+        s.assumptions.push_back("context: " + group_digits(s.context) + " tokens, Ollama's default for " + format_binary(vram) + " of VRAM");
+    }
     if (req.contains("concurrency")) s.concurrency = int_field(req.at("concurrency"), "concurrency", 1, kMaxConcurrency);
 
     // ---- KV dtype ----

@@ -121,3 +121,11 @@ TEST_CASE("a draft model brings its own weights and a KV cache as long as the ta
     CHECK(item(r, "speculator model buffer", 0) > 0);
     CHECK(testing::error_of("estimate", R"({"model":"llama-3.1-8b","engine":{"speculative_model":"mtp"}})").at("field") == "engine.speculative_model");
 }
+
+TEST_CASE("Ollama without a context uses its VRAM-based default, capped by the model's training context") {
+    // engines.md §5.2: 262,144 tokens from 47 GiB of VRAM, 32,768 from 23 GiB, else 4,096.
+    CHECK(estimate(R"({"model":"qwen3-8b","runtime":"ollama","gpu":"rtx-3060-12gb"})").at("kv_cache").at("capacity_tokens") == 4096);
+    CHECK(estimate(R"({"model":"qwen3-8b","runtime":"ollama","gpu":"rtx-4090"})").at("kv_cache").at("capacity_tokens") == 32768);
+    // Qwen3-8B was trained for 40,960 positions, below the 262,144 a 96 GB card would get.
+    CHECK(estimate(R"({"model":"qwen3-8b","runtime":"ollama","gpu":"rtx-pro-6000-blackwell"})").at("kv_cache").at("capacity_tokens") == 40960);
+}

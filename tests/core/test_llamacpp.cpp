@@ -129,3 +129,12 @@ TEST_CASE("Ollama without a context uses its VRAM-based default, capped by the m
     // Qwen3-8B was trained for 40,960 positions, below the 262,144 a 96 GB card would get.
     CHECK(estimate(R"({"model":"qwen3-8b","runtime":"ollama","gpu":"rtx-pro-6000-blackwell"})").at("kv_cache").at("capacity_tokens") == 40960);
 }
+
+TEST_CASE("MLA caches one 576-wide latent per token and layer and no V (llama.cpp prints V (f16): 0.00 MiB)") {
+    // A 78-layer MLA model at 768,000 cells logs K (f16) 65,812.50 MiB = 768,000 x 78 x 576 x 2 B; for DeepSeek-R1
+    // (61 layers, kv_lora_rank 512 + rope 64) at 32,768 cells that is 61 x 32,768 x 576 x 2 B.
+    CHECK(i64{768000} * 78 * 576 * 2 == static_cast<i64>(65812.5 * 1048576));
+    const json r = estimate(R"({"model":"deepseek-r1","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"h200","gpu_count":4,"context":32768})");
+    CHECK(r.at("kv_cache").at("required_bytes").get<i64>() == i64{61} * 32768 * 576 * 2);
+    CHECK(r.at("kv_cache").at("bytes_per_token").get<i64>() == 61 * 576 * 2);
+}

@@ -254,6 +254,8 @@ Scenario parse(const json& req, const Catalog& catalog) {
     const int given = static_cast<int>(req.contains("gpu")) + static_cast<int>(req.contains("gpus")) + static_cast<int>(req.contains("device"));
     if (given > 1) fail("invalid_field", "gpus", "give one of gpu, gpus or device");
     i64 gpu_count = req.contains("gpu_count") ? int_field(req.at("gpu_count"), "gpu_count", 1, kMaxGpus) : 1;
+    if (req.contains("gpu_count") && req.contains("gpus"))
+        fail("invalid_field", "gpu_count", "gpu_count goes with gpu or device; with gpus give each entry its count");
     auto catalog_device = [&](const std::string& id, const std::string& field) {
         const CatalogGpu* g = catalog.find_gpu(id);
         if (!g) {

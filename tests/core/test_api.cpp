@@ -79,6 +79,7 @@ TEST_CASE("unknown, absurd or mistyped fields are errors, never silently ignored
     CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","gpu_count":3,"engine":{"tensor_parallel_size":3}})").at("field") ==
           "engine.tensor_parallel_size");  // 32 heads are not divisible by 3
     CHECK(error_of("estimate", R"([1,2,3])").at("code") == "invalid_request");
+    CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","gpus":[{"gpu":"rtx-3090","count":2}],"gpu_count":4})").at("field") == "gpu_count");
     CHECK(error_of("nonsense", R"({})").at("code") == "unknown_method");
 }
 

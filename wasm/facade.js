@@ -59,6 +59,8 @@
       compare: function (req) { return request('compare', req); },
       quantizations: function (req) { return request('quantizations', req); },
       defaults: function (req) { return request('defaults', req); },
+      parseLog: function (text) { return request('parse_log', { log: String(text) }); },
+      checkLog: function (req, text) { return request('check_log', { request: typeof req === 'string' ? JSON.parse(req) : req, log: String(text) }); },
       models: function () { return request('models', {}).models; },
       gpus: function () { return request('gpus', {}).gpus; },
       search: function (query, kind) {

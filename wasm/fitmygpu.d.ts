@@ -90,6 +90,15 @@ declare namespace FitMyGPU {
      */
     defaults(request: RequestInput<EstimateRequest>): DefaultsResponse;
 
+    /** The buffers and figures a llama.cpp or vLLM startup log printed (engine "" when nothing was recognised). */
+    parseLog(text: string): ParsedLog;
+
+    /**
+     * Each figure of a llama.cpp or vLLM startup log next to the estimate of the setup it came from.
+     * @throws {FitMyGPU.Error} with field "log" when no startup line is recognised, or for an invalid request.
+     */
+    checkLog(request: RequestInput<EstimateRequest>, text: string): LogCheck;
+
     /** Every model in the built-in catalog, as summaries. */
     models(): ModelSummary[];
 
@@ -123,7 +132,7 @@ declare namespace FitMyGPU {
     call(method: Method | string, requestJson: string): string;
   }
 
-  type Method = 'estimate' | 'compare' | 'quantizations' | 'defaults' | 'models' | 'gpus' | 'search' | 'model';
+  type Method = 'estimate' | 'compare' | 'quantizations' | 'defaults' | 'parse_log' | 'check_log' | 'models' | 'gpus' | 'search' | 'model';
 
   type Runtime = 'vllm' | 'sglang' | 'trtllm' | 'llama.cpp' | 'ollama' | 'transformers' | 'mlx';
 
@@ -320,6 +329,25 @@ declare namespace FitMyGPU {
     /** The smallest headroom over the devices (negative: deficit). */
     headroom_bytes?: number;
     error?: string;
+  }
+
+  interface ParsedLog {
+    engine: 'llama.cpp' | 'vllm' | '';
+    lines_recognised: number;
+    /** llama.cpp buffer lines: kind is model | kv | compute | output | rs; device as printed (CUDA0, CPU_Mapped, ...). */
+    buffers: Array<{ kind: string; device: string; bytes: number }>;
+    kv_cells?: number;
+    weights_bytes?: number;
+    kv_available_bytes?: number;
+    kv_tokens?: number;
+    max_concurrency?: number;
+    max_model_len?: number;
+  }
+
+  interface LogCheck {
+    engine: 'llama.cpp' | 'vllm';
+    /** device -1 is host memory; error_pct = (estimated − logged) / logged × 100. */
+    rows: Array<{ what: string; device: number; unit: 'bytes' | 'tokens'; logged: number; estimated: number; error_pct?: number }>;
   }
 
   interface DefaultsResponse {

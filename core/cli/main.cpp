@@ -2,6 +2,7 @@
 //   fitmygpu estimate [FILE|-] [--table]   request JSON in, response JSON out (exit 2 on a bad request)
 //   fitmygpu compare  [FILE|-]             the request's setup on every catalog GPU
 //   fitmygpu quantizations [FILE|-]        the setup under every weight format the runtime loads; the best that fits
+//   fitmygpu check-log REQUEST LOG         each figure of an engine's startup log beside the estimate
 //   fitmygpu catalog models|gpus [--json]  one entry per line, id first
 //   fitmygpu search models|gpus QUERY...   ranked ids
 #include <cstdio>
@@ -27,6 +28,7 @@ int usage() {
                  "  fitmygpu estimate [FILE|-] [--table]\n"
                  "  fitmygpu compare [FILE|-]\n"
                  "  fitmygpu quantizations [FILE|-]\n"
+                 "  fitmygpu check-log REQUEST.json LOG.txt\n"
                  "  fitmygpu catalog models|gpus [--json]\n"
                  "  fitmygpu search models|gpus QUERY...\n";
     return 64;
@@ -106,6 +108,24 @@ int main(int argc, char** argv) {
         if (table && cmd == "estimate") print_table(r);
         else std::cout << r.dump(2) << "\n";
         return 0;
+    }
+    if (cmd == "check-log") {
+        if (rest.size() != 2) return usage();
+        std::string req_text, log_text;
+        if (!read_input(rest[0], req_text) || !read_input(rest[1], log_text)) {
+            std::cout << api::error_json("unreadable_input", "", "cannot read " + rest[0] + " or " + rest[1]).dump() << "\n";
+            return 2;
+        }
+        json req;
+        try {
+            req = json::parse(req_text);
+        } catch (const json::parse_error& e) {
+            std::cout << api::error_json("invalid_json", "request", std::string("the request is not valid JSON: ") + e.what()).dump() << "\n";
+            return 2;
+        }
+        const json r = json::parse(api::call("check_log", json{{"request", req}, {"log", log_text}}.dump(-1, ' ', false, json::error_handler_t::replace)));
+        std::cout << r.dump(2) << "\n";
+        return r.contains("error") ? 2 : 0;
     }
     if (cmd == "catalog") {
         if (rest.empty() || (rest[0] != "models" && rest[0] != "gpus")) return usage();

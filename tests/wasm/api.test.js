@@ -185,3 +185,28 @@ test('loading the bundle installs no process-wide handlers in node', () => {
   const [before, after] = JSON.parse(run.stdout);
   assert.deepEqual(after, before);
 });
+
+test('parseLog() and checkLog() read an engine log and give the same rows as the CLI', async () => {
+  const FitMyGPU = loadBundle();
+  const api = await FitMyGPU.ready();
+  // vLLM 0.11 startup lines with the figures of calibration row V-4 (Llama-3.1-8B BF16 on an H100).
+  const log = 'INFO Model loading took 14.9888 GiB and 4.1 seconds\n' +
+    'INFO Available KV cache memory: 51.38 GiB\n' +
+    'INFO GPU KV cache size: 420,905 tokens\n' +
+    'INFO Maximum concurrency for 16,000 tokens per request: 26.31x\n';
+  const parsed = api.parseLog(log);
+  assert.equal(parsed.engine, 'vllm');
+  assert.equal(parsed.kv_tokens, 420905);
+  assert.equal(parsed.max_model_len, 16000);
+  const request = { model: 'llama-3.1-8b', weights: 'bf16', gpu: 'h100-sxm-80gb', context: 16000, engine: { version: '0.11.0' } };
+  const rows = api.checkLog(request, log).rows;
+  assert.deepEqual(rows.map((r) => r.what), ['weights', 'KV cache pool', 'KV cache tokens']);
+  for (const r of rows) assert.ok(Math.abs(r.error_pct) < 1, `${r.what}: ${r.error_pct}%`);
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'fitmygpu-log-'));
+  fs.writeFileSync(path.join(dir, 'request.json'), JSON.stringify(request));
+  fs.writeFileSync(path.join(dir, 'vllm.log'), log);
+  const cli = spawnSync(path.join(ROOT, 'build', 'native', 'fitmygpu'), ['check-log', path.join(dir, 'request.json'), path.join(dir, 'vllm.log')], { encoding: 'utf8' });
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.deepEqual(JSON.parse(cli.stdout).rows, rows);
+  assert.throws(() => api.checkLog(request, 'nothing here'), (e) => e instanceof Error && e.field === 'log');
+});

@@ -25,6 +25,11 @@ nlohmann::json compare(const nlohmann::json& request);
 nlohmann::json quantizations(const nlohmann::json& request);
 // defaults (through call()): {"runtime", "engine": {knob: value}} — the knobs the request's runtime applies
 // when unset, resolved for its devices.
+// parse_log: {"log": text} -> the buffers and figures an engine printed at startup (logs.hpp).
+// check_log: {"request": {...}, "log": text} -> each logged figure next to the estimate of the same request:
+// {"engine", "rows": [{what, device, unit ("bytes" | "tokens"), logged, estimated, error_pct}]}.
+nlohmann::json parse_log(const nlohmann::json& request);
+nlohmann::json check_log(const nlohmann::json& request);
 // catalog listings: {"models": [...]} / {"gpus": [...]} summaries (id, name, family, ...).
 nlohmann::json list_models();
 nlohmann::json list_gpus();

@@ -1,0 +1,134 @@
+#include "fitmygpu/logs.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+
+namespace fitmygpu {
+
+namespace {
+
+// The number starting at text[pos] (digits, commas, one dot); NaN if there is none.
+double number_at(const std::string& text, size_t pos) {
+    while (pos < text.size() && text[pos] == ' ') ++pos;
+    std::string digits;
+    for (; pos < text.size(); ++pos) {
+        const char c = text[pos];
+        if (std::isdigit(static_cast<unsigned char>(c)) || c == '.') digits.push_back(c);
+        else if (c != ',') break;
+    }
+    if (digits.empty() || digits == ".") return std::nan("");
+    return std::strtod(digits.c_str(), nullptr);
+}
+
+// The number right after `marker` in `line`, or NaN.
+double after(const std::string& line, const std::string& marker) {
+    const size_t p = line.find(marker);
+    return p == std::string::npos ? std::nan("") : number_at(line, p + marker.size());
+}
+
+std::vector<std::string> words(const std::string& s) {
+    std::istringstream in(s);
+    std::vector<std::string> out;
+    for (std::string w; in >> w;) out.push_back(w);
+    return out;
+}
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+i64 mib_to_bytes(double mib) { return static_cast<i64>(std::llround(mib * static_cast<double>(MiB))); }
+i64 gib_to_bytes(double gib) { return static_cast<i64>(std::llround(gib * static_cast<double>(GiB))); }
+
+}  // namespace
+
+ParsedLog parse_engine_log(const std::string& text) {
+    ParsedLog log;
+    std::istringstream in(text);
+    bool llama = false, vllm = false;
+    for (std::string line; std::getline(in, line);) {
+        // llama.cpp: "<func>: CUDA0 model buffer size = 4403.49 MiB" and the KV/compute/output/RS variants.
+        const size_t bs = line.find(" buffer size = ");
+        if (bs != std::string::npos && line.find("MiB", bs) != std::string::npos) {
+            const size_t colon = line.rfind(':', bs);
+            const std::vector<std::string> w = words(line.substr(colon == std::string::npos ? 0 : colon + 1, bs - (colon == std::string::npos ? 0 : colon + 1)));
+            const double mib = number_at(line, bs + std::string(" buffer size = ").size());
+            if (w.size() >= 2 && std::isfinite(mib)) {
+                LogBuffer b;
+                b.kind = lower(w.back());
+                b.device = w[w.size() - 2];
+                b.bytes = mib_to_bytes(mib);
+                if (b.kind == "model" || b.kind == "kv" || b.kind == "compute" || b.kind == "output" || b.kind == "rs") {
+                    log.buffers.push_back(b);
+                    llama = true;
+                    ++log.lines_recognised;
+                    continue;
+                }
+            }
+        }
+        // llama.cpp: "llama_kv_cache: size = 1024.00 MiB (  8192 cells,  32 layers,  4/4 seqs), K (f16): ..."
+        if (line.find("llama_kv_cache") != std::string::npos && line.find(" cells,") != std::string::npos) {
+            const size_t open = line.find('(', line.find("size ="));
+            const double cells = open == std::string::npos ? std::nan("") : number_at(line, open + 1);
+            if (std::isfinite(cells)) {
+                log.kv_cells += static_cast<i64>(cells);
+                llama = true;
+                ++log.lines_recognised;
+                continue;
+            }
+        }
+        // vLLM.
+        double v = after(line, "Model loading took ");
+        if (std::isfinite(v)) {
+            log.weights_bytes = gib_to_bytes(v);
+            vllm = true;
+            ++log.lines_recognised;
+            continue;
+        }
+        v = after(line, "Available KV cache memory: ");
+        if (std::isfinite(v)) {
+            log.kv_available_bytes = gib_to_bytes(v);
+            vllm = true;
+            ++log.lines_recognised;
+            continue;
+        }
+        v = after(line, "GPU KV cache size: ");
+        if (std::isfinite(v)) {
+            log.kv_tokens = static_cast<i64>(v);
+            vllm = true;
+            ++log.lines_recognised;
+            continue;
+        }
+        v = after(line, "Maximum concurrency for ");
+        if (std::isfinite(v)) {
+            log.max_model_len = static_cast<i64>(v);
+            const double c = after(line, "tokens per request: ");
+            if (std::isfinite(c)) log.max_concurrency = c;
+            vllm = true;
+            ++log.lines_recognised;
+            continue;
+        }
+    }
+    log.engine = llama && !vllm ? "llama.cpp" : vllm && !llama ? "vllm" : llama ? "llama.cpp" : "";
+    return log;
+}
+
+nlohmann::json to_json(const ParsedLog& log) {
+    nlohmann::json buffers = nlohmann::json::array();
+    for (const auto& b : log.buffers) buffers.push_back({{"kind", b.kind}, {"device", b.device}, {"bytes", b.bytes}});
+    nlohmann::json out = {{"engine", log.engine}, {"lines_recognised", log.lines_recognised}, {"buffers", buffers}};
+    if (log.kv_cells > 0) out["kv_cells"] = log.kv_cells;
+    if (log.weights_bytes >= 0) out["weights_bytes"] = log.weights_bytes;
+    if (log.kv_available_bytes >= 0) out["kv_available_bytes"] = log.kv_available_bytes;
+    if (log.kv_tokens >= 0) out["kv_tokens"] = log.kv_tokens;
+    if (log.max_concurrency >= 0) out["max_concurrency"] = log.max_concurrency;
+    if (log.max_model_len >= 0) out["max_model_len"] = log.max_model_len;
+    return out;
+}
+
+}  // namespace fitmygpu

@@ -1270,6 +1270,35 @@
     });
   }
 
+  // Sets a pasted startup log beside the estimate of the current request (api.checkLog); the text never leaves
+  // the page.
+  function checkLog() {
+    var text = el.logText.value;
+    var tbody = el.logTable.tBodies[0];
+    tbody.replaceChildren();
+    el.logTable.hidden = true;
+    if (!text.trim()) return setText(el.logStatus, 'Paste a startup log first.');
+    var result;
+    try {
+      result = api.checkLog(request(), text);
+    } catch (e) {
+      return setText(el.logStatus, e.message);
+    }
+    result.rows.forEach(function (r) {
+      var tr = document.createElement('tr');
+      tr.setAttribute('data-what', r.what);
+      var value = function (v) { return r.unit === 'tokens' ? U.integer(v) + ' tokens' : U.size(v); };
+      [r.what, r.device < 0 ? 'host' : '#' + r.device, value(r.logged), value(r.estimated),
+       r.error_pct === undefined ? '' : (r.error_pct > 0 ? '+' : '') + r.error_pct.toFixed(2) + '%'].forEach(function (cell, i) {
+        var td = make('td', i >= 2 ? 'num' : '', cell);
+        tr.appendChild(td);
+      });
+      tbody.appendChild(tr);
+    });
+    el.logTable.hidden = result.rows.length === 0;
+    setText(el.logStatus, 'Read a ' + (result.engine === 'vllm' ? 'vLLM' : 'llama.cpp') + ' log: ' + result.rows.length + ' figures compared.');
+  }
+
   function copyLink() {
     var url = S.link(query());
     var done = function (ok) {
@@ -1324,6 +1353,7 @@
     numberInput(el.context, function (v) { state.context = v; });
     numberInput(el.concurrency, function (v) { state.concurrency = v; });
     numberInput(el.images, function (v) { state.images = v === null ? 0 : v; });
+    el.logCheck.addEventListener('click', checkLog);
     el.customMemory.addEventListener('input', function () {
       var v = Number(el.customMemory.value);
       // The estimator takes whole MiB; the field is in the page's unit.
@@ -1397,7 +1427,7 @@
       ['barLegend', 'bar-legend'], ['notesCard', 'notes-card'], ['warnings', 'warnings'], ['assumptions', 'assumptions'], ['chart', 'chart'],
       ['chartCaption', 'chart-caption'], ['chartTable', 'chart-table'], ['gpuTable', 'gpu-table'], ['gpuTableCaption', 'gpu-table-caption'],
       ['tableFits', 'gpu-table-fits'], ['tableVendor', 'gpu-table-vendor'], ['breakdownUnit', 'breakdown-unit'], ['modelFacts', 'model-facts'],
-      ['requestJson', 'request-json'], ['quantTable', 'quant-table'], ['quantCaption', 'quant-caption'], ['live', 'live'],
+      ['requestJson', 'request-json'], ['logText', 'log-text'], ['logCheck', 'log-check'], ['logStatus', 'log-status'], ['logTable', 'log-table'], ['quantTable', 'quant-table'], ['quantCaption', 'quant-caption'], ['live', 'live'],
       ['miniVerdict', 'mini-verdict']].forEach(function (p) { el[p[0]] = $(p[1]); });
     el.breakdownBody = $('breakdown').tBodies[0];
 

@@ -688,7 +688,8 @@ json check_log(const json& request) {
             else if (kind == "output") label = "output buffer (host)";
             else if (kind == "rs") label = dev < 0 ? "recurrent state (host)" : "recurrent state (RS buffer)";
             const int where = kind == "output" ? -1 : dev;
-            row(kind + " buffer", where, bytes, item(label, where));
+            const std::string name = kind == "kv" ? "KV" : kind == "rs" ? "RS" : kind;
+            row(name + " buffer", where, bytes, item(label, where));
         }
         if (log.kv_cells > 0) row("KV cells", -1, log.kv_cells, e.kv.capacity_tokens, "tokens");
     } else if (log.engine == "vllm") {

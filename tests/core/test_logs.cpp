@@ -60,7 +60,7 @@ TEST_CASE("check_log sets each logged buffer beside the estimate of the same req
     // Model buffers and KV are exact; the compute buffer within 5%.
     CHECK(std::fabs(rows.at("model buffer@0").at("error_pct").get<double>()) < 0.01);
     CHECK(std::fabs(rows.at("model buffer@-1").at("error_pct").get<double>()) < 0.01);
-    CHECK(rows.at("kv buffer@0").at("error_pct").get<double>() == 0.0);
+    CHECK(rows.at("KV buffer@0").at("error_pct").get<double>() == 0.0);
     CHECK(std::fabs(rows.at("compute buffer@0").at("error_pct").get<double>()) < 5.0);
     CHECK(rows.at("KV cells@-1").at("estimated") == 8192);
     CHECK(rows.at("KV cells@-1").at("unit") == "tokens");

@@ -395,6 +395,34 @@ describe('anywhere static', () => {
     });
   });
 
+  test('a pasted llama.cpp startup log is set beside the estimate, figure by figure, as the CLI does it', async () => {
+    const url = `${server.url}?model=llama-3.1-8b&weights=gguf:Q4_K_M&runtime=llama.cpp&gpu=rtx-4090&context=2048&concurrency=4&flash_attn=false`;
+    await withPage(url, DESKTOP, async (page) => {
+      // The figures of calibration row L-1, in llama.cpp's own line format.
+      const log = [
+        'llm_load_tensors:   CPU_Mapped model buffer size =   281.81 MiB',
+        'llm_load_tensors:        CUDA0 model buffer size =  4403.49 MiB',
+        'llama_kv_cache:      CUDA0 KV buffer size =  1024.00 MiB',
+        'llama_new_context_with_model:      CUDA0 compute buffer size =   560.00 MiB',
+      ].join('\n');
+      await page.click('#log-box summary');
+      await page.fill('[data-testid="log-input"]', log);
+      await page.click('[data-testid="log-check"]');
+      await page.waitForSelector('[data-testid="log-table"]:not([hidden])');
+      const rows = await page.$$eval('[data-testid="log-table"] tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-what'), tr.cells[4].textContent]));
+      const s = await shown(page);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fitmygpu-log-'));
+      fs.writeFileSync(path.join(dir, 'request.json'), JSON.stringify(s.request));
+      fs.writeFileSync(path.join(dir, 'engine.log'), log);
+      const run = spawnSync(CLI, ['check-log', path.join(dir, 'request.json'), path.join(dir, 'engine.log')], { encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      const cliRows = JSON.parse(run.stdout).rows;
+      assert.deepEqual(rows.map((r) => r[0]), cliRows.map((r) => r.what));
+      const kv = rows.find((r) => r[0] === 'KV buffer');
+      assert.equal(kv[1], '0.00%');
+    });
+  });
+
   test('opened from file:// (a saved page) it computes like the CLI and asks for nothing outside its folder', async () => {
     const url = pathToFileURL(path.join(SITE, 'index.html')).href + '?model=gemma-3-12b&runtime=ollama&gpu=rtx-4070&context=8192';
     await withPage(url, DESKTOP, async (page, session) => {

@@ -14,6 +14,7 @@
 #include "fitmygpu/cache.hpp"
 #include "fitmygpu/engines.hpp"
 #include "fitmygpu/error.hpp"
+#include "serving.hpp"
 
 namespace fitmygpu {
 
@@ -95,14 +96,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
         v_type = parse_kv_dtype("f16");
     }
 
-    for (size_t i = 0; i < s.devices.size(); ++i) {
-        DeviceEstimate de;
-        de.id = s.devices[i].id + "#" + std::to_string(i);
-        de.name = s.devices[i].name;
-        de.capacity_bytes = s.devices[i].memory_bytes;
-        de.budget_bytes = s.devices[i].engine_total_bytes;
-        e.devices.push_back(de);
-    }
+    serving::add_devices(e, s, static_cast<int>(s.devices.size()), 1.0);
 
     // ---- model buffers ----
     const LayerPlacement place = place_layers(s, n_layers);

@@ -17,12 +17,7 @@ Estimate estimate_mlx(const Scenario& s) {
     Estimate e;
     const ModelGeometry& g = s.geometry;
     const Device& d = s.devices.front();
-    DeviceEstimate de;
-    de.id = d.id + "#0";
-    de.name = d.name;
-    de.capacity_bytes = d.memory_bytes;
-    de.budget_bytes = d.engine_total_bytes;
-    e.devices.push_back(de);
+    serving::add_devices(e, s, 1, 1.0);
     if (s.devices.size() > 1) e.warnings.push_back("MLX runs on one device; only the first is used");
     if (!d.unified) e.warnings.push_back("MLX runs on Apple Silicon; " + d.name + " is not a unified-memory Mac");
     const CheckpointBytes cb = checkpoint_bytes(s);

@@ -30,6 +30,18 @@ bool replicated_role(Role r) {
 }
 }  // namespace
 
+void add_devices(Estimate& e, const Scenario& s, int count, double fraction) {
+    for (int i = 0; i < count; ++i) {
+        const Device& d = s.devices[static_cast<size_t>(i)];
+        DeviceEstimate de;
+        de.id = d.id + "#" + std::to_string(i);
+        de.name = d.name;
+        de.capacity_bytes = d.memory_bytes;
+        de.budget_bytes = static_cast<i64>(std::floor(static_cast<double>(d.engine_total_bytes) * fraction));
+        e.devices.push_back(de);
+    }
+}
+
 Parallelism resolve_parallelism(const Scenario& s, const char* tp_field) {
     Parallelism p;
     const int n = static_cast<int>(s.devices.size());

@@ -18,6 +18,10 @@ struct Parallelism {
     int stage_of(int rank) const { return (rank / tp) % pp; }
 };
 
+// Adds the first `count` devices of the scenario to the estimate, each with a budget of `fraction` of the total
+// the engine reads (gpu_memory_utilization, mem_fraction_static, or 1 for engines that may use all of it).
+void add_devices(Estimate& e, const Scenario& s, int count, double fraction);
+
 // Resolves tensor/pipeline parallel sizes against the device count; throws FieldError for impossible ones.
 Parallelism resolve_parallelism(const Scenario& s, const char* tp_field);
 

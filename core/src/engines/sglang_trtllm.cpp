@@ -51,18 +51,6 @@ i64 kv_bytes_per_token_rank(const Scenario& s, const serving::Parallelism& par, 
     return per_token;
 }
 
-void add_devices(Estimate& e, const Scenario& s, int ranks, double fraction) {
-    for (int i = 0; i < ranks; ++i) {
-        const Device& d = s.devices[static_cast<size_t>(i)];
-        DeviceEstimate de;
-        de.id = d.id + "#" + std::to_string(i);
-        de.name = d.name;
-        de.capacity_bytes = d.memory_bytes;
-        de.budget_bytes = static_cast<i64>(std::floor(static_cast<double>(d.engine_total_bytes) * fraction));
-        e.devices.push_back(de);
-    }
-}
-
 Q graph_bytes(const Scenario& s, bool eager) {
     if (eager) return Q::lit(0, "B");
     i64 moe = 0, dense = 0;

@@ -25,14 +25,7 @@ Estimate estimate_transformers(const Scenario& s) {
     serving::Parallelism par;
     par.tp = 1;
     par.pp = n;
-    for (int i = 0; i < n; ++i) {
-        DeviceEstimate de;
-        de.id = s.devices[static_cast<size_t>(i)].id + "#" + std::to_string(i);
-        de.name = s.devices[static_cast<size_t>(i)].name;
-        de.capacity_bytes = s.devices[static_cast<size_t>(i)].memory_bytes;
-        de.budget_bytes = s.devices[static_cast<size_t>(i)].engine_total_bytes;
-        e.devices.push_back(de);
-    }
+    serving::add_devices(e, s, n, 1.0);
     const auto layers = cache_layers(g);
     const i64 tokens = s.context * s.concurrency;
     i64 kv_total = 0, state_total = 0;

@@ -123,15 +123,7 @@ Estimate estimate_vllm(const Scenario& s) {
     if (max_seqs < s.concurrency)
         e.warnings.push_back("max_num_seqs (" + std::to_string(max_seqs) + ") is below the asked concurrency; vLLM would queue the rest");
 
-    for (int i = 0; i < par.ranks(); ++i) {
-        const Device& d = s.devices[static_cast<size_t>(i)];
-        DeviceEstimate de;
-        de.id = d.id + "#" + std::to_string(i);
-        de.name = d.name;
-        de.capacity_bytes = d.memory_bytes;
-        de.budget_bytes = static_cast<i64>(std::floor(static_cast<double>(d.engine_total_bytes) * s.engine.gpu_memory_utilization));
-        e.devices.push_back(de);
-    }
+    add_devices(e, s, par.ranks(), s.engine.gpu_memory_utilization);
     if (static_cast<int>(s.devices.size()) > par.ranks())
         e.warnings.push_back("only " + std::to_string(par.ranks()) + " of the " + std::to_string(s.devices.size()) +
                              " GPUs are used (tensor_parallel_size × pipeline_parallel_size)");
@@ -172,7 +164,6 @@ Estimate estimate_vllm(const Scenario& s) {
         const i64 spec_bytes = last_stage && s.spec.active() ? speculator_weight_bytes(s, cb) / par.tp : 0;
         for (int rr = 0; rr < par.tp * par.dp; ++rr) {
             const int idx = ((rr / par.tp) * par.pp + stage) * par.tp + rr % par.tp;  // replica-major, then stage, then TP rank
-            DeviceEstimate& de = e.devices[static_cast<size_t>(idx)];
             e.add(kWeights, "weights", idx, weights, "as loaded: " + s.weights.label());
             if (spec_bytes > 0)
                 e.add(kWeights, "speculator weights", idx,
@@ -202,7 +193,6 @@ Estimate estimate_vllm(const Scenario& s) {
             e.add(kKvCache, "KV cache pool", idx, max(pool, Q::lit(0, "B")),
                   "what is left of the budget; " + std::to_string(blocks) + " blocks of " + std::to_string(layout.block_size) + " tokens × " +
                       std::to_string(layout.group_size) + " layers" + (layout.note.empty() ? "" : "; " + layout.note));
-            (void)de;
         }
     }
     e.sum_components();

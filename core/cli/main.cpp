@@ -45,9 +45,12 @@ bool read_input(const std::string& path, std::string& out) {
     return true;
 }
 
+bool g_decimal = false;  // the request asked for "units": "decimal"
+
 std::string gib(i64 bytes) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(bytes) / static_cast<double>(GiB));
+    if (g_decimal) std::snprintf(buf, sizeof buf, "%.2f GB", static_cast<double>(bytes) / 1e9);
+    else std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(bytes) / static_cast<double>(GiB));
     return buf;
 }
 
@@ -58,7 +61,7 @@ void print_table(const json& r) {
                   << "  capacity " << gib(d.at("capacity_bytes")) << ", budget " << gib(d.at("budget_bytes")) << ", required "
                   << gib(d.at("required_bytes")) << ", headroom " << gib(d.at("headroom_bytes")) << "\n";
     }
-    std::cout << "\nbreakdown (GiB = 2^30 bytes):\n";
+    std::cout << (g_decimal ? "\nbreakdown (GB = 10^9 bytes):\n" : "\nbreakdown (GiB = 2^30 bytes):\n");
     for (const auto& b : r.at("breakdown")) {
         const int dev = b.at("device").get<int>();
         char line[256];
@@ -105,7 +108,11 @@ int main(int argc, char** argv) {
             std::cout << r.dump(2) << "\n";
             return 2;
         }
-        if (table && cmd == "estimate") print_table(r);
+        if (table && cmd == "estimate") {
+            const json req = json::parse(text, nullptr, false);
+            g_decimal = req.is_object() && req.contains("units") && (req.at("units") == "decimal" || req.at("units") == "gb");
+            print_table(r);
+        }
         else std::cout << r.dump(2) << "\n";
         return 0;
     }

@@ -8,7 +8,12 @@ namespace fitmygpu {
 
 namespace {
 thread_local bool g_numbers_only = false;
+thread_local bool g_decimal = false;
 }
+
+DecimalUnits::DecimalUnits(bool on) : previous_(g_decimal) { g_decimal = on; }
+DecimalUnits::~DecimalUnits() { g_decimal = previous_; }
+bool DecimalUnits::active() { return g_decimal; }
 
 NumbersOnly::NumbersOnly() : previous_(g_numbers_only) { g_numbers_only = true; }
 NumbersOnly::~NumbersOnly() { g_numbers_only = previous_; }
@@ -38,6 +43,19 @@ std::string format_binary(i64 bytes) {
     return buf;
 }
 
+std::string format_decimal(i64 bytes) {
+    char buf[64];
+    const double b = static_cast<double>(bytes);
+    const long long a = std::llabs(bytes);
+    if (a >= 1000000000LL) std::snprintf(buf, sizeof buf, "%.2f GB", b / 1e9);
+    else if (a >= 1000000LL) std::snprintf(buf, sizeof buf, "%.2f MB", b / 1e6);
+    else if (a >= 1000LL) std::snprintf(buf, sizeof buf, "%.2f kB", b / 1e3);
+    else std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(bytes));
+    return buf;
+}
+
+std::string format_size(i64 bytes) { return g_decimal ? format_decimal(bytes) : format_binary(bytes); }
+
 #define FMG_NUMBERS_ONLY(v) \
     if (g_numbers_only) return Q(v, std::string(), std::string(), 3)
 
@@ -55,10 +73,10 @@ Q Q::lit(i64 value, std::string unit) {
 }
 Q Q::bytes(std::string name, i64 value) {
     FMG_NUMBERS_ONLY(value);
-    return Q(value, std::move(name), format_binary(value), 3); }
+    return Q(value, std::move(name), format_size(value), 3); }
 Q Q::named(std::string name) const {
     FMG_NUMBERS_ONLY(v_);
-    return Q(v_, std::move(name), format_binary(v_), 3); }
+    return Q(v_, std::move(name), format_size(v_), 3); }
 
 std::string Q::pf(int min_prec) const { return prec_ < min_prec ? "(" + f_ + ")" : f_; }
 std::string Q::ps(int min_prec) const { return prec_ < min_prec ? "(" + s_ + ")" : s_; }

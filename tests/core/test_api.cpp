@@ -186,3 +186,28 @@ TEST_CASE("compare finds the fewest cards of each GPU that fit") {
     CHECK(by_id.at("rtx-4090").at("fewest_gpus") == 8);
     CHECK(by_id.at("b200").at("fewest_gpus") == 1);
 }
+
+TEST_CASE("units \"decimal\" writes the byte amounts inside formulas in GB/MB; the byte values do not change") {
+    const std::string base = R"({"model":"llama-3.1-8b","runtime":"llama.cpp","gpu":"rtx-4090","context":8192)";
+    const json bin = estimate(base + "}");
+    const json dec = estimate(base + R"(,"units":"decimal"})");
+    REQUIRE(bin.at("breakdown").size() == dec.at("breakdown").size());
+    bool saw_gb = false;
+    for (size_t i = 0; i < dec.at("breakdown").size(); ++i) {
+        const json& b = bin.at("breakdown").at(i);
+        const json& d = dec.at("breakdown").at(i);
+        CHECK(b.at("bytes") == d.at("bytes"));
+        const std::string sd = d.at("substituted");
+        CHECK(sd.find("iB") == std::string::npos);
+        saw_gb = saw_gb || sd.find(" GB") != std::string::npos || sd.find(" MB") != std::string::npos;
+        // A lone byte amount: 1 GB = 10^9 bytes, two decimals.
+        if (b.at("label") == "KV cache") {
+            // 32 layers x 8,192 cells x 2,048 values x 2 B = 1,073,741,824 B = 1.07 GB = 1.00 GiB.
+            CHECK(sd == "1.07 GB");
+            CHECK(b.at("substituted") == "1.00 GiB");
+        }
+    }
+    CHECK(saw_gb);
+    CHECK(error_of("estimate", base + R"(,"units":"furlongs"})").at("field") == "units");
+    CHECK(error_of("estimate", base + R"(,"units":1})").at("field") == "units");
+}

@@ -273,6 +273,11 @@ describe('the calculator against the command line', () => {
       assert.match(page.url(), /[?&]unit=gb(&|$)/);
       const figures = await page.$$eval('.figure', (ns) => ns.map((n) => n.textContent));
       assert.ok(figures.slice(0, 2).every((f) => / GB$/.test(f)), figures.join(' | '));
+      // The breakdown's substituted formulas are rewritten in decimal units too: no binary unit anywhere.
+      await settled(page);
+      const formulas = await page.$$eval('code.substituted', (ns) => ns.map((n) => n.textContent));
+      assert.ok(formulas.some((f) => / [GM]B\b/.test(f)), formulas.join(' | '));
+      assert.ok(formulas.every((f) => !/[KMG]iB/.test(f)), formulas.join(' | '));
       await page.click('label[for="unit-gib"]');
       assert.equal(await page.textContent('[data-testid="required-memory"]'), gib(s.required));
     });

@@ -64,5 +64,24 @@ private:
 std::string group_digits(i64 v);
 // "4.25 GiB", "512.00 MiB", "730 B" — binary units, always labelled.
 std::string format_binary(i64 bytes);
+// "4.56 GB", "536.87 MB", "730 B" — decimal units, always labelled.
+std::string format_decimal(i64 bytes);
+
+// While a DecimalUnits guard with on = true is alive on this thread, byte amounts written into formulas,
+// notes and assumptions use decimal units (GB = 10^9 bytes) instead of binary (GiB = 2^30 bytes), so a page
+// that shows GB never mixes in GiB. Byte values themselves are unaffected.
+class DecimalUnits {
+public:
+    explicit DecimalUnits(bool on);
+    ~DecimalUnits();
+    DecimalUnits(const DecimalUnits&) = delete;
+    DecimalUnits& operator=(const DecimalUnits&) = delete;
+    static bool active();
+
+private:
+    bool previous_;
+};
+// format_decimal when a DecimalUnits guard is on, else format_binary.
+std::string format_size(i64 bytes);
 
 }  // namespace fitmygpu

@@ -44,7 +44,7 @@ Estimate estimate_mlx(const Scenario& s) {
     dev.headroom_bytes = dev.budget_bytes - dev.required_bytes;
     e.fits = dev.headroom_bytes >= 0;
     e.verdict = !e.fits ? "does_not_fit" : (dev.headroom_bytes < static_cast<i64>(0.05 * static_cast<double>(dev.budget_bytes)) ? "tight" : "fits");
-    e.assumptions.push_back("the GPU may use " + format_binary(d.engine_total_bytes) + " of the " + format_binary(d.memory_bytes) +
+    e.assumptions.push_back("the GPU may use " + format_size(d.engine_total_bytes) + " of the " + format_size(d.memory_bytes) +
                             " unified memory (Metal's default working-set limit)");
     return e;
 }

@@ -104,7 +104,7 @@ Estimate estimate_sglang(const Scenario& s) {
         e.add(kOverhead, "CUDA graphs (outside the static pool)", i, graphs);
         const i64 outside = static_cast<i64>(static_cast<double>(d.engine_total_bytes) * (1.0 - mfs));
         if (act.value() + graphs.value() > outside)
-            e.warnings.push_back("activations and CUDA graphs need " + format_binary(act.value() + graphs.value()) + " but only " + format_binary(outside) +
+            e.warnings.push_back("activations and CUDA graphs need " + format_size(act.value() + graphs.value()) + " but only " + format_size(outside) +
                                  " is left outside mem_fraction_static on " + d.name + "; lower mem_fraction_static");
         pool_min = pool_min < 0 ? pool.value() : std::min(pool_min, pool.value());
         fixed.push_back(weights.value());

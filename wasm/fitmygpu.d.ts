@@ -168,6 +168,8 @@ declare namespace FitMyGPU {
     images?: number;
     /** The engine's own knobs, under the engine's own names. Unknown knobs are an error. */
     engine?: EngineKnobs;
+    /** How byte amounts are written inside breakdown formulas: "binary" (GiB, MiB; default) or "decimal" (GB, MB). */
+    units?: 'binary' | 'decimal';
   }
 
   interface CustomDevice {
@@ -208,6 +210,8 @@ declare namespace FitMyGPU {
     swa_full?: boolean;
     /** llama.cpp: MoE expert layers kept on the CPU. */
     n_cpu_moe?: number;
+    /** llama.cpp --tensor-split: proportion of the layers per device, in device order (default: free memory). */
+    tensor_split?: number[];
     /** Engine version the estimate should follow, e.g. "0.11.0". */
     version?: string;
     /** Tokens one image becomes, when the config does not say. */

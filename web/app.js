@@ -324,8 +324,8 @@
       input.value = value === undefined ? '' : String(value);
     } else {
       input = document.createElement('input');
-      input.type = spec.type === 'text' ? 'text' : 'number';
-      if (spec.type !== 'text') {
+      input.type = spec.type === 'text' || spec.type === 'list' ? 'text' : 'number';
+      if (spec.type !== 'text' && spec.type !== 'list') {
         input.inputMode = spec.type === 'fraction' ? 'decimal' : 'numeric';
         if (spec.min !== undefined) input.min = String(spec.min);
         if (spec.max !== undefined) input.max = String(spec.max);
@@ -374,6 +374,9 @@
       state.engine[name] = raw === 'auto' ? 'auto' : raw === 'true';
     } else if (spec.type === 'text' || spec.type === 'draft') {
       state.engine[name] = raw;
+    } else if (spec.type === 'list') {
+      // Passed on as numbers; the estimator names the entry that is not a valid proportion.
+      state.engine[name] = raw.split(/[\s,]+/).filter(function (t) { return t !== ''; }).map(Number);
     } else {
       // Passed on as typed: the estimator says what is wrong with 1.5 layers or a utilization of 2.
       state.engine[name] = Number(raw);
@@ -496,6 +499,8 @@
       if (state.engine[name] !== undefined) engine[name] = state.engine[name];
     });
     if (Object.keys(engine).length) req.engine = engine;
+    // Byte amounts inside the breakdown's formulas follow the page's unit.
+    if (state.unit === 'gb') req.units = 'decimal';
     return req;
   }
 
@@ -585,6 +590,7 @@
       else if (spec.type === 'text') value = /^[0-9][0-9A-Za-z.+-]{0,31}$/.test(text) ? text : null;
       else if (spec.type === 'draft') value = text === 'mtp' || resolveModel(text) ? (text === 'mtp' ? text : resolveModel(text)) : null;
       else if (spec.type === 'fraction') value = S.decimalNumber(text, 0, 1);
+      else if (spec.type === 'list') value = /^\d{1,6}(\.\d{1,4})?(,\d{1,6}(\.\d{1,4})?){0,63}$/.test(text) ? text.split(',').map(Number) : null;
       else value = S.wholeNumber(text, spec.min === undefined ? -1 : spec.min, spec.max === undefined ? 1e9 : spec.max);
       if (value === null) notices.push('Ignored ' + name + ' = ' + q(text) + ': not a valid value.');
       else state.engine[name] = value;
@@ -1374,6 +1380,7 @@
         if (!radio.checked) return;
         state.unit = radio.value;
         rerenderUnits();
+        schedule(0);  // the breakdown's formulas are written in the chosen unit by the estimator
       });
     });
     el.modelSearch.addEventListener('input', function () { debounce('model-search', SEARCH_DEBOUNCE_MS, searchModels); });

@@ -17,7 +17,7 @@
   ];
 
   // type: 'fraction' (0 < x ≤ 1), 'int', 'bool' (sent only when chosen: default / on / off), 'flash' (auto / on /
-  // off), 'text', 'draft' (none / mtp / a catalog model). when: shown only for multimodal ('vision') or mixture-of-experts ('moe') models.
+  // off), 'text', 'list' (numbers separated by commas), 'draft' (none / mtp / a catalog model). when: shown only for multimodal ('vision') or mixture-of-experts ('moe') models.
   var KNOBS = {
     gpu_memory_utilization: {
       type: 'fraction', label: 'GPU memory utilization', placeholder: '0.9', min: 0.05, max: 1, step: 0.01,
@@ -111,6 +111,10 @@
       type: 'bool', label: 'Full-size SWA cache (--swa-full)', placeholder: 'off',
       help: 'Sliding-window layers keep the whole context instead of their window.',
     },
+    tensor_split: {
+      type: 'list', label: 'Layer split (--tensor-split)', placeholder: 'by free memory',
+      help: 'Proportions of the layers per GPU, e.g. 3,1; by default each GPU’s free memory.',
+    },
     n_cpu_moe: {
       type: 'int', label: 'MoE layers on CPU (--n-cpu-moe)', placeholder: '0', min: 0, max: 100000, step: 1, when: 'moe',
       help: 'Experts of the first N layers stay in host memory.',
@@ -121,7 +125,7 @@
     },
   };
 
-  var GGUF_KNOBS = ['n_gpu_layers', 'n_ubatch', 'n_batch', 'flash_attn', 'kv_unified', 'swa_full', 'n_cpu_moe', 'mmproj', 'speculative_model',
+  var GGUF_KNOBS = ['n_gpu_layers', 'tensor_split', 'n_ubatch', 'n_batch', 'flash_attn', 'kv_unified', 'swa_full', 'n_cpu_moe', 'mmproj', 'speculative_model',
     'num_speculative_tokens'];
 
   // Per runtime: the memory-share knob shown next to the runtime, then the knobs behind "Engine settings".

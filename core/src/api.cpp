@@ -124,6 +124,21 @@ void parse_engine(const json& j, Scenario& s) {
         else if (key == "mmproj") k.mmproj = bool_field(v, f);
         else if (key == "tokens_per_image") k.tokens_per_image = int_field(v, f, 1, 1 << 20);
         else if (key == "n_cpu_moe") k.n_cpu_moe = static_cast<int>(int_field(v, f, 0, 100000));
+        else if (key == "tensor_split" || key == "ts") {
+            if (!v.is_array() || v.empty() || v.size() > static_cast<size_t>(kMaxGpus))
+                fail("invalid_field", f, f + " must be a list of proportions, one per device, e.g. [3, 1]");
+            k.tensor_split.clear();
+            double sum = 0;
+            for (size_t i = 0; i < v.size(); ++i) {
+                const std::string fi = f + "[" + std::to_string(i) + "]";
+                if (!v[i].is_number()) fail("invalid_field", fi, fi + " must be a number (got " + describe(v[i]) + ")");
+                const double x = v[i].get<double>();
+                if (!std::isfinite(x) || x < 0 || x > 1e12) fail("invalid_field", fi, fi + " must be a proportion of 0 or more");
+                k.tensor_split.push_back(x);
+                sum += x;
+            }
+            if (sum <= 0) fail("invalid_field", f, f + " must give at least one device a share above 0");
+        }
         else fail("unknown_field", f, f + " is not an engine knob this estimator knows");
     }
     if (k.n_ubatch > k.n_batch) fail("invalid_field", "engine.n_ubatch", "engine.n_ubatch cannot exceed engine.n_batch");
@@ -158,7 +173,20 @@ Device custom_device(const json& j) {
 }
 
 const std::set<std::string> kRequestFields = {"model", "config", "weights", "runtime", "gpu", "gpus", "device", "images",
-                                               "gpu_count", "context", "concurrency", "kv_cache_dtype", "engine"};
+                                               "gpu_count", "context", "concurrency", "kv_cache_dtype", "engine", "units"};
+
+// "units": how byte amounts are written inside formulas and notes ("binary": GiB/MiB, the default;
+// "decimal": GB/MB). Values in bytes are the same either way.
+bool wants_decimal(const json& req) {
+    if (!req.is_object() || !req.contains("units")) return false;
+    const json& v = req.at("units");
+    if (v.is_string()) {
+        const std::string u = v.get<std::string>();
+        if (u == "binary" || u == "gib") return false;
+        if (u == "decimal" || u == "gb") return true;
+    }
+    fail("invalid_field", "units", "units must be \"binary\" (GiB, MiB) or \"decimal\" (GB, MB)");
+}
 
 }  // namespace
 
@@ -314,7 +342,7 @@ Scenario parse(const json& req, const Catalog& catalog) {
         for (const auto& d : s.devices) vram += d.engine_total_bytes;
         s.context = vram >= 47 * GiB ? 262144 : vram >= 23 * GiB ? 32768 : 4096;
         if (s.geometry.max_position_embeddings > 0) s.context = std::min(s.context, s.geometry.max_position_embeddings);
-        s.assumptions.push_back("context: " + group_digits(s.context) + " tokens, Ollama's default for " + format_binary(vram) + " of VRAM");
+        s.assumptions.push_back("context: " + group_digits(s.context) + " tokens, Ollama's default for " + format_size(vram) + " of VRAM");
     }
     if (req.contains("concurrency")) s.concurrency = int_field(req.at("concurrency"), "concurrency", 1, kMaxConcurrency);
 
@@ -332,6 +360,9 @@ Scenario parse(const json& req, const Catalog& catalog) {
     }
 
     if (req.contains("engine")) parse_engine(req.at("engine"), s);
+    if (s.engine.tensor_split.size() > s.devices.size())
+        fail("invalid_field", "engine.tensor_split", "engine.tensor_split has " + std::to_string(s.engine.tensor_split.size()) +
+             " entries for " + std::to_string(s.devices.size()) + " device(s)");
 
     // ---- multimodal encoder ----
     // Its size: the catalog's sourced figure (published_params.parts vision + audio) when there is one,
@@ -501,7 +532,10 @@ json to_json(const Estimate& e) {
     return out;
 }
 
-json estimate(const json& request) { return to_json(fitmygpu::estimate(parse(request))); }
+json estimate(const json& request) {
+    const DecimalUnits units(wants_decimal(request));
+    return to_json(fitmygpu::estimate(parse(request)));
+}
 
 json compare(const json& request) {
     json base = request;
@@ -541,6 +575,7 @@ json compare(const json& request) {
                 Scenario t = s;
                 t.devices.assign(static_cast<size_t>(n), s.devices.front());
                 t.engine.tensor_parallel_size.reset();
+                t.engine.tensor_split.clear();
                 try {
                     if (estimate_engine(t).fits) {
                         fewest = n;
@@ -662,6 +697,7 @@ json check_log(const json& request) {
     if (!request.is_object() || !request.contains("request")) fail("missing_field", "request", "request (the setup the log came from) is required");
     if (!request.contains("log")) fail("missing_field", "log", "log (the engine's startup output) is required");
     const ParsedLog log = parse_engine_log(string_field(request.at("log"), "log"));
+    const DecimalUnits units(wants_decimal(request.at("request")));
     const Estimate e = fitmygpu::estimate(parse(request.at("request")));
     json rows = json::array();
     auto row = [&](const std::string& what, int device, i64 logged, i64 estimated, const char* unit = "bytes") {

@@ -75,15 +75,21 @@ TEST_CASE("n_ctx is padded to a multiple of 256") {
     CHECK(r.at("kv_cache").at("capacity_tokens") == 35072);  // 137 x 256
 }
 
-TEST_CASE("partial offload puts the first layers and their KV on the host") {
+TEST_CASE("partial offload puts the first layers and their KV on the host; -ngl counts the output layer first") {
     const json r = estimate(R"({"model":"llama-3.1-8b","runtime":"llama.cpp","gpu":"rtx-4090","context":8192,"engine":{"n_gpu_layers":16}})");
-    // 16 of 32 layers offloaded: half the KV on each side, and the output layer (counted after the repeating
-    // layers) stays on the CPU.
-    CHECK(item(r, "KV cache", 0) == item(r, "KV cache (host)", -1));
-    CHECK(item(r, "KV cache", 0) == i64{16} * 8192 * 2048 * 2);
+    // llama_model::load_tensors: i_gpu_start = n_layer + 1 - ngl = 17, so slots 17..32 are offloaded: the
+    // output layer (slot 32) and the 15 repeating layers 17..31; layers 0..16 stay on the CPU.
+    CHECK(item(r, "KV cache", 0) == i64{15} * 8192 * 2048 * 2);
+    CHECK(item(r, "KV cache (host)", -1) == i64{17} * 8192 * 2048 * 2);
     bool warned = false;
-    for (const auto& w : r.at("warnings")) warned = warned || w.get<std::string>().find("16 of 32 layers") != std::string::npos;
+    for (const auto& w : r.at("warnings")) warned = warned || w.get<std::string>().find("15 of 32 layers") != std::string::npos;
     CHECK(warned);
+    // -ngl 1 offloads only the output layer; -ngl 0 keeps everything on the CPU.
+    const json one = estimate(R"({"model":"llama-3.1-8b","runtime":"llama.cpp","gpu":"rtx-4090","context":8192,"engine":{"n_gpu_layers":1}})");
+    CHECK(item(one, "KV cache", 0) == 0);
+    CHECK(item(one, "model buffer", 0) > 0);
+    const json none = estimate(R"({"model":"llama-3.1-8b","runtime":"llama.cpp","gpu":"rtx-4090","context":8192,"engine":{"n_gpu_layers":0}})");
+    CHECK(item(none, "model buffer", 0) == 0);
 }
 
 TEST_CASE("quantized KV uses the real block sizes: q8_0 is 34 bytes per 32 values, q4_0 18") {
@@ -96,12 +102,23 @@ TEST_CASE("quantized KV uses the real block sizes: q8_0 is 34 bytes per 32 value
     CHECK(item(q4, "KV cache", 0) == i64{32} * 8192 * 2 * (1024 / 32 * 18));
 }
 
-TEST_CASE("a layer split over two GPUs follows their memory and keeps each layer's KV with it") {
+TEST_CASE("a layer split over two GPUs follows their memory (or --tensor-split) and keeps each layer's KV with it") {
     const json r = estimate(R"({"model":"llama-3.1-70b","weights":"gguf:Q4_K_M","runtime":"llama.cpp",
                                 "gpus":[{"gpu":"rtx-3090","count":2}],"context":8192})");
     REQUIRE(r.at("devices").size() == 2);
-    CHECK(item(r, "KV cache", 0) == item(r, "KV cache", 1));  // equal cards: 40 layers each
-    CHECK(item(r, "KV cache", 0) + item(r, "KV cache", 1) == i64{80} * 8192 * 2048 * 2);
+    // 81 slots (80 layers + output), split points [0.5, 1]: slot il goes to GPU 0 while il / 81 < 0.5, so
+    // layers 0..40 (41) on GPU 0 and 41..79 (39) plus the output layer on GPU 1.
+    const i64 per_layer = i64{8192} * 2048 * 2;
+    CHECK(item(r, "KV cache", 0) == 41 * per_layer);
+    CHECK(item(r, "KV cache", 1) == 39 * per_layer);
+    // --tensor-split 3,1: split points [0.75, 1]; il / 81 < 0.75 up to il = 60, so 61 layers and 19.
+    const json ts = estimate(R"({"model":"llama-3.1-70b","weights":"gguf:Q4_K_M","runtime":"llama.cpp",
+                                 "gpus":[{"gpu":"rtx-3090","count":2}],"context":8192,"engine":{"tensor_split":[3,1]}})");
+    CHECK(item(ts, "KV cache", 0) == 61 * per_layer);
+    CHECK(item(ts, "KV cache", 1) == 19 * per_layer);
+    CHECK(error_of("estimate", R"({"model":"llama-3.1-70b","runtime":"llama.cpp","gpu":"rtx-3090","engine":{"tensor_split":[1,1]}})").at("field") == "engine.tensor_split");
+    CHECK(error_of("estimate", R"({"model":"llama-3.1-70b","runtime":"llama.cpp","gpu":"rtx-3090","engine":{"tensor_split":[-1]}})").at("field") == "engine.tensor_split[0]");
+    CHECK(error_of("estimate", R"({"model":"llama-3.1-70b","runtime":"llama.cpp","gpu":"rtx-3090","engine":{"tensor_split":[0]}})").at("field") == "engine.tensor_split");
 }
 
 TEST_CASE("an MTP draft context keeps one more layer of KV at n_ctx (L-22: 128.00 MiB)") {

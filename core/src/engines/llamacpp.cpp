@@ -35,30 +35,32 @@ struct LayerPlacement {
     int output_device = -1;
 };
 
-// Assigns repeating layers to devices: the last `ngl` layers are offloaded and split over the GPUs in
-// proportion to their memory (llama.cpp's default tensor_split is each device's free memory).
+// Assigns layers to devices as llama_model::load_tensors does: the output layer counts as slot n_layer,
+// -ngl k offloads the last k slots (the output layer first, then the last k − 1 repeating layers), and
+// offloaded slot il goes to the first device whose cumulative split exceeds (il − i_gpu_start) / k. The
+// split is --tensor-split when given, else each device's free memory.
 LayerPlacement place_layers(const Scenario& s, int n_layers) {
     LayerPlacement p;
     p.device_of_layer.assign(static_cast<size_t>(n_layers), -1);
-    const int ngl = s.engine.n_gpu_layers < 0 ? n_layers + 1 : s.engine.n_gpu_layers;
-    const int on_gpu = std::min(ngl, n_layers);
-    const int start = n_layers - on_gpu;
-    std::vector<double> cum;
-    double total = 0;
-    for (const auto& d : s.devices) total += static_cast<double>(d.engine_total_bytes);
-    double acc = 0;
-    for (const auto& d : s.devices) {
-        acc += static_cast<double>(d.engine_total_bytes);
-        cum.push_back(acc / total);
+    const int n_slots = n_layers + 1;
+    const int ngl = s.engine.n_gpu_layers < 0 ? n_slots : std::min(s.engine.n_gpu_layers, n_slots);
+    const int start = std::max(n_slots - ngl, 0);
+    std::vector<float> splits;
+    for (size_t i = 0; i < s.devices.size(); ++i) {
+        const double w = s.engine.tensor_split.empty() ? static_cast<double>(s.devices[i].engine_total_bytes)
+                                                       : (i < s.engine.tensor_split.size() ? s.engine.tensor_split[i] : 0.0);
+        splits.push_back(static_cast<float>(w));
     }
+    float sum = 0.0f;
+    for (float& x : splits) { sum += x; x = sum; }
+    for (float& x : splits) x /= sum;
     auto device_for = [&](int il) {
-        const double x = static_cast<double>(il - start) / static_cast<double>(std::max(on_gpu, 1));
-        for (size_t i = 0; i < cum.size(); ++i)
-            if (x < cum[i] - 1e-12) return static_cast<int>(i);
-        return static_cast<int>(cum.size()) - 1;
+        const float x = static_cast<float>(il - start) / static_cast<float>(ngl);
+        const auto it = std::upper_bound(splits.begin(), splits.end(), x);
+        return std::min(static_cast<int>(it - splits.begin()), static_cast<int>(splits.size()) - 1);
     };
     for (int il = start; il < n_layers; ++il) p.device_of_layer[static_cast<size_t>(il)] = device_for(il);
-    p.output_device = ngl > n_layers ? static_cast<int>(s.devices.size()) - 1 : -1;
+    p.output_device = ngl >= 1 && !s.devices.empty() ? device_for(n_layers) : -1;
     return p;
 }
 
@@ -179,7 +181,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
         }
         if (state_dev[d] > 0)
             e.add(kState, "recurrent state (RS buffer)", static_cast<int>(d), Q::bytes("f32 conv + SSM state × sequences", state_dev[d]),
-                  std::to_string(n_rec) + " recurrent layers × " + format_binary(rec_bytes) + " × " + std::to_string(n_seq) + " sequences");
+                  std::to_string(n_rec) + " recurrent layers × " + format_size(rec_bytes) + " × " + std::to_string(n_seq) + " sequences");
     }
     if (kv_host > 0) e.add(kKvCache, "KV cache (host)", -1, Q::bytes("K+V of layers kept on the CPU", kv_host));
 
@@ -220,44 +222,82 @@ Estimate estimate_llamacpp(const Scenario& s) {
     if (state_host > 0) e.add(kState, "recurrent state (host)", -1, Q::bytes("f32 state of layers kept on the CPU", state_host));
 
     // ---- compute buffers ----
-    // Peak live tensors of the reserve graph (n_ubatch tokens against n_kv cells), f32:
-    //   attention, flash off: KQ scores n_head × n_kv × n_ubatch + KQ mask n_kv × n_ubatch + Q, K, V rows
-    //     + residual and normed input;
-    //   attention, flash on: the f16 mask and the Q/K/V rows (KQ never materialises);
+    // ggml-alloc's peak for the worst-case graph: n_ubatch tokens (at most n_ctx) against all n_kv cells. The
+    // graph is a sequence of phases; tensors of one phase are freed before the next, so the buffer is the
+    // largest phase (f32 activations, E = n_embd × n_ubatch × 4 B):
+    //   attention, flash off: KQ scores n_head × n_kv × n_ubatch + the Q/K/V rows + residual and normed input;
+    //   attention, flash on: KQ never materialises, only the Q/K/V rows (MLA, absorbed: q, q·W_kb, q_pe and
+    //     their concatenation, n_head × (kv_lora_rank + rope) wide);
     //   FFN: gate and up outputs + residual and normed input (MoE: per selected expert);
-    //   output (device with the output layer): logits n_vocab × n_ubatch + the normed input;
-    // plus the graph inputs, which the allocator keeps for the whole graph: the KQ mask over n_kv cells (f16 with
-    // flash attention, f32 without) and, for sliding-window models, the SWA mask over its cells.
-    // Checked against allocator logs: Llama-3.1-8B n_ctx 8192 FA off 560.00 MiB (L-1, this gives 556),
-    // pythia-2.8B n_ctx 2048 162.00 MiB (L-3, 157), Llama-3.2-1B CPU 254.50 MiB (L-9, logits-bound, 254.5).
+    //   during all layers the KQ mask is live on every device running attention (f16 with flash attention,
+    //   f32 without; plus the SWA mask over its cells);
+    //   output (device with the output layer): logits n_vocab × n_ubatch + E — the mask is freed by then;
+    //   flash on, the device that runs layer 0 casts the f32 mask to f16, holding both at once.
+    // Graph inputs (the f32 masks, the token embeddings looked up on the CPU) live in the host compute buffer.
+    // With pipeline parallelism (several GPUs, layer split, full offload, no tensor overrides) the scheduler
+    // keeps n_copies = 4 copies of every input of every device's part of the graph.
+    // Checked against allocator logs (MiB): flash off: L-1 Llama-3.1-8B 8K 560.00 (556), pythia-2.8B 2K 162.00
+    // (157), Gemma-3-1B 4K 514.25 (514.25, logits-bound), Command-R 4K on 2 GPUs with 4 copies 672.01 (688);
+    // flash on: Qwen3-4B 4K 301.75 (301.75), Qwen3-14B 32K 306.75 (306.75), Qwen3-30B-A3B 64K 300.75 (300.75),
+    // Qwen3.6-27B 128K 495.00 (495.00), GLM-Z1-32B 32K 353.00 (308). Host: L-1 24.01 (24.00), Qwen3-14B 32K 74.01
+    // (74.00), gpt-oss-20b 128K 263.15 (263.13), DeepSeek-R1 8 GPUs × 4 copies 78.02 (78.00).
     const i64 n_kv = n_full > 0 ? full_cells : (n_swa > 0 ? swa_cells : kCtxPad);
-    const Q UB = Q::var("n_ubatch", ub);
+    const i64 ubr = std::min(ub, n_ctx);
+    const Q UB = Q::var("n_ubatch", ubr);
     const Q F32 = Q::lit(4, "B");
-    const i64 qkv_width = g.n_heads * g.head_dim + 2 * g.n_kv_heads * g.head_dim;
-    const Q rows = Q::var("q+k+v width", qkv_width) + Q::lit(2) * Q::var("n_embd", g.hidden);
-    const Q mask_bytes = fa ? Q::lit(2, "B") : F32;
-    Q masks = Q::var("n_kv", n_kv) * UB * mask_bytes;
-    if (n_full > 0 && n_swa > 0) masks = masks + Q::var("SWA cells", swa_cells) * UB * mask_bytes;
-    const Q attn = fa ? rows * UB * F32 : Q::var("n_head", g.n_heads) * Q::var("n_kv", n_kv) * UB * F32 + rows * UB * F32;
+    const Q E = Q::var("n_embd", g.hidden) * UB * F32;
+    int gpu_layers_total = 0;
+    for (int dl : place.device_of_layer) gpu_layers_total += dl >= 0;
+    const bool full_offload = gpu_layers_total == n_layers && place.output_device >= 0;
+    const bool pipeline = s.devices.size() > 1 && full_offload && s.engine.n_cpu_moe == 0;
+    const i64 n_copies = pipeline ? 4 : 1;
+    const Q copies = Q::var("n_copies", n_copies);
+    auto mask_of = [&](const Q& bytes_per) {
+        Q m = Q::var("n_kv", n_kv) * UB * bytes_per;
+        if (n_full > 0 && n_swa > 0) m = m + Q::var("SWA cells", swa_cells) * UB * bytes_per;
+        return m;
+    };
+    const Q mask32 = mask_of(F32);
+    const Q mask_live = mask_of(fa ? Q::lit(2, "B") : F32);
+    const bool mla = g.mla.kv_lora_rank > 0;
+    Q attn_rows;
+    if (mla && fa) {
+        const MlaSpec& m = g.mla;
+        attn_rows = Q::var("n_head", g.n_heads) * (Q::var("nope", m.qk_nope_head_dim) + Q::lit(2) * Q::var("rope", m.qk_rope_head_dim) +
+                                                   Q::lit(2) * Q::var("kv_lora_rank", m.kv_lora_rank) + Q::var("rope", m.qk_rope_head_dim)) +
+                    Q::lit(2) * Q::var("n_embd", g.hidden);
+    } else {
+        const i64 qkv_width = mla ? g.n_heads * (g.mla.qk_nope_head_dim + g.mla.qk_rope_head_dim) * 2 + g.n_heads * g.mla.v_head_dim
+                                  : g.n_heads * g.head_dim + 2 * g.n_kv_heads * g.head_dim;
+        attn_rows = Q::var("q+k+v width", qkv_width) + Q::lit(2) * Q::var("n_embd", g.hidden);
+    }
+    const Q attn = fa ? attn_rows * UB * F32 : Q::var("n_head", g.n_heads) * Q::var("n_kv", n_kv) * UB * F32 + attn_rows * UB * F32;
     i64 ffn_width = 0;
     for (const auto& l : g.layers) ffn_width = std::max(ffn_width, l.ffn_intermediate);
     if (g.is_moe()) ffn_width = std::max(ffn_width, g.moe.n_experts_per_tok * g.moe.expert_intermediate);
     const Q ffn = (Q::lit(2) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden)) * UB * F32;
     const Q out = (Q::var("n_vocab", g.vocab) + Q::var("n_embd", g.hidden)) * UB * F32;
+    const int first_device = place.device_of_layer.empty() ? -1 : place.device_of_layer.front();
     for (size_t d = 0; d < s.devices.size(); ++d) {
-        bool has_layers = std::find(place.device_of_layer.begin(), place.device_of_layer.end(), static_cast<int>(d)) != place.device_of_layer.end();
-        if (!has_layers && place.output_device != static_cast<int>(d)) continue;
-        Q peak = max(attn, ffn);
-        if (place.output_device == static_cast<int>(d)) peak = max(peak, out);
-        peak = masks + peak;
-        e.add(kActivations, "compute buffer", static_cast<int>(d), peak,
-              std::string("worst-case graph for n_ubatch tokens, flash attention ") + (fa ? "on" : "off"));
-        e.add(kOverhead, "CUDA context", static_cast<int>(d), Q::bytes("CUDA context + cuBLAS workspace", kCudaContextBytes),
+        const int di = static_cast<int>(d);
+        bool has_layers = std::find(place.device_of_layer.begin(), place.device_of_layer.end(), di) != place.device_of_layer.end();
+        if (!has_layers && place.output_device != di) continue;
+        // Inputs this device keeps: the mask (and, with pipeline copies, the hidden state handed over).
+        const Q inputs = pipeline ? copies * (mask_live + E) : mask_live;
+        Q peak = inputs + max(attn, ffn);
+        if (fa && first_device == di) peak = max(peak, (pipeline ? copies * mask32 : mask32) + mask_live + E);
+        if (place.output_device == di) peak = max(peak, out);
+        e.add(kActivations, "compute buffer", di, peak,
+              std::string("worst-case graph for n_ubatch tokens, flash attention ") + (fa ? "on" : "off") +
+                  (pipeline ? ", pipeline parallelism (4 copies of each input)" : ""));
+        e.add(kOverhead, "CUDA context", di, Q::bytes("CUDA context + cuBLAS workspace", kCudaContextBytes),
               "device memory no llama.cpp buffer reports");
     }
-    // Host-side buffers: the input staging compute buffer and the logits output buffer.
-    const Q host_compute = Q::lit(3) * Q::var("n_embd", g.hidden) * UB * F32;
-    e.add(kActivations, "host compute buffer", -1, host_compute, "CUDA_Host staging of the ubatch (L-1: 24.01 MiB)");
+    // Host-side buffers: the graph inputs (f32 masks, the token embeddings looked up on the CPU; f16 masks too
+    // when layer 0 runs on the CPU) and the logits output buffer.
+    Q host_compute = (pipeline ? copies * mask32 : mask32) + E;
+    if (fa && first_device < 0 && !s.devices.empty() && gpu_layers_total > 0) host_compute = host_compute + mask_live;
+    e.add(kActivations, "host compute buffer", -1, host_compute, "graph inputs: the KQ mask and the ubatch's token embeddings");
     const Q output_buf = Q::var("n_vocab", g.vocab) * F32 * Q::var("n_seq_max", n_seq);
     e.add(kActivations, "output buffer (host)", -1, output_buf, "logits of one row per sequence");
     if (place.output_device < 0) {
@@ -282,7 +322,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
     if (gpu_layers < n_layers)
         e.warnings.push_back("only " + std::to_string(gpu_layers) + " of " + std::to_string(n_layers) +
                              " layers run on the GPU; the rest run on the CPU at host-memory speed");
-    if (place.output_device < 0) e.warnings.push_back("the output layer runs on the CPU (n_gpu_layers ≤ the number of layers)");
+    if (place.output_device < 0) e.warnings.push_back("the output layer runs on the CPU (n_gpu_layers 0)");
     if (s.context > g.max_position_embeddings && g.max_position_embeddings > 0)
         e.warnings.push_back("context " + std::to_string(s.context) + " exceeds the model's training context (" +
                              std::to_string(g.max_position_embeddings) + ")");

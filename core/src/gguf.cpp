@@ -374,9 +374,10 @@ GgufLayout gguf_layout(const ModelGeometry& g, const Inventory& inv, GgufFileTyp
                  false, g.model_type == "falcon", type_70b(g), gqa_of(g), g.moe.n_experts,
                  static_cast<int>(g.n_layers)};
     // Preliminary pass (init_quantize_state_counters / the first loop of llama_model_quantize_impl).
+    const bool split_kv_b = opts.split_mla_kv_b && g.mla.kv_lora_rank > 0 && g.mla.qk_nope_head_dim > 0 && g.mla.v_head_dim > 0;
     for (const Tensor& t : inv.tensors) {
         const Cat c = category(t.name);
-        if (counts_as_v(c)) ++s.n_v;
+        if (counts_as_v(c) && !(split_kv_b && c == Cat::KvB)) ++s.n_v;  // attn_k_b / attn_v_b are not counted
         if (c == Cat::Output) s.has_output = true;
     }
 
@@ -398,6 +399,22 @@ GgufLayout gguf_layout(const ModelGeometry& g, const Inventory& inv, GgufFileTyp
                 type = *opts.output_tensor_type;
             } else if (!is_quantized(D)) {
                 type = D;  // F32/F16/BF16 files: every quantizable tensor simply takes that type
+            } else if (split_kv_b && cat == Cat::KvB) {
+                // attn_k_b and attn_v_b match no rule by name: the file type's default, then the row-length
+                // fallback (attn_k_b rows are qk_nope = 128 wide: Q4_K -> Q5_0, Q6_K -> Q8_0, ...). The entry keeps
+                // the inventory's fused tensor; its bytes are the two halves'.
+                const i64 heads = t.ne1 / (g.mla.qk_nope_head_dim + g.mla.v_head_dim);
+                const Tensor kb{"attn_k_b", Role::AttnKVB, TensorKind::Matrix, t.layer, g.mla.qk_nope_head_dim, g.mla.kv_lora_rank, heads};
+                const Tensor vb{"attn_v_b", Role::AttnKVB, TensorKind::Matrix, t.layer, g.mla.kv_lora_rank, g.mla.v_head_dim, heads};
+                bool fb_k = false, fb_v = false;
+                const GgmlType tk = opts.pure ? fallback_type(D, kb.ne0, opts.rules, fb_k) : fallback_type(mixture_type(s, kb, Cat::Other), kb.ne0, opts.rules, fb_k);
+                type = opts.pure ? fallback_type(D, vb.ne0, opts.rules, fb_v) : fallback_type(mixture_type(s, vb, Cat::Other), vb.ne0, opts.rules, fb_v);
+                out.n_fallback += (fb_k ? 1 : 0) + (fb_v ? 1 : 0);
+                const i64 bytes = tensor_bytes_of(tk, kb) + tensor_bytes_of(type, vb);
+                out.tensors.push_back({&t, type, bytes});
+                out.tensor_bytes += bytes;
+                out.n_elements += t.elements();
+                continue;
             } else {
                 if (opts.pure) type = D;
                 else if (opts.rules == GgufRules::Mixtral2023) type = mixtral2023_type(s, t, cat);

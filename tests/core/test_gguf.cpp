@@ -186,6 +186,25 @@ TEST_CASE("GGUF: rows that are not a multiple of the block fall back (Qwen2.5-0.
     CHECK(q2_legacy.tensor_bytes == q2_current.tensor_bytes);
 }
 
+TEST_CASE("GGUF: DeepSeek-V3 files split attn_kv_b into attn_k_b and attn_v_b, whose 128-wide rows fall back") {
+    // Current conversions (llama.cpp PR #12801) store attn_k_b [qk_nope 128, kv_lora_rank 512, 128 heads] and
+    // attn_v_b [kv_lora_rank 512, v_head 128, 128 heads]; no rule names them, so both take the file type's default
+    // (Q4_K for Q4_K_M), and attn_k_b's rows of 128 fall back to Q5_0 (22 B per 32) where attn_v_b's rows of 512
+    // keep Q4_K (144 B per 256).
+    const Built m = build(architecture("DeepSeek-V3"));
+    const GgufLayout split = gguf_layout(m.g, m.inv, GgufFileType::Q4_K_M);
+    const i64 k_b = i64{128} * 512 * 128 / 32 * 22;   // 5,767,168 B
+    const i64 v_b = i64{128} * 128 * 512 / 256 * 144;  // 4,718,592 B
+    CHECK(find(split, "blk.5.attn_kv_b.weight").bytes == k_b + v_b);
+    CHECK(find(split, "blk.60.attn_kv_b.weight").bytes == k_b + v_b);
+    // Older files keep the fused tensor [512, 128 x (128 + 128)]: one Q4_K tensor with rows of 512.
+    GgufOptions fused;
+    fused.split_mla_kv_b = false;
+    const GgufLayout old = gguf_layout(m.g, m.inv, GgufFileType::Q4_K_M, fused);
+    CHECK(find(old, "blk.5.attn_kv_b.weight").bytes == i64{512} * 32768 / 256 * 144);
+    CHECK(split.n_fallback == old.n_fallback + 61);
+}
+
 TEST_CASE("GGUF: gpt-oss-20b MXFP4_MOE puts the 72 expert tensors in mxfp4 and 98 others in q8_0") {
     // Tensor counts from the llama.cpp load log in gguf_sizes.json (f32 289, q8_0 98, mxfp4 72); the expert biases
     // [ff, n_expert] stay f32 because their names end in "bias". Metal CPU_Mapped 586.82 MiB = token_embd q8_0:

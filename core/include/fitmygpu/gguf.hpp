@@ -61,6 +61,10 @@ struct GgufOptions {
     std::optional<GgmlType> output_tensor_type;     // --output-tensor-type
     bool pure = false;                              // --pure: no mixture rules
     std::optional<bool> rope_freqs;                 // unset: detected from the geometry (llama3-style rope scaling)
+    // MLA models (DeepSeek V2/V3/R1, Kimi K2): the converter since llama.cpp PR #12801 (April 2025) writes
+    // attn_kv_b as attn_k_b [qk_nope, kv_lora_rank, n_head] and attn_v_b [kv_lora_rank, v_head, n_head]; false
+    // emulates the older files that keep the fused attn_kv_b.
+    bool split_mla_kv_b = true;
 };
 
 // Assigns a ggml type to every tensor following llama.cpp's quantizer for file type `ft`.

@@ -39,6 +39,7 @@ std::vector<CacheLayer> cache_layers(const ModelGeometry& g) {
             c.k_width = l.n_kv_heads * l.head_dim_k;
             c.v_width = l.n_kv_heads * l.head_dim_v;
             c.owns_kv = l.kv_source < 0;
+            if (l.mixer == Mixer::Mla) c.index_k_width = g.dsa.head_dim;
             out.push_back(c);
         } else if (is_recurrent(l.mixer)) {
             push_recurrent(l.mixer);
@@ -50,13 +51,34 @@ std::vector<CacheLayer> cache_layers(const ModelGeometry& g) {
 
 i64 layer_kv_bytes_per_token(const CacheLayer& l, const KvType& kv) {
     if (!is_attention(l.mixer) || !l.owns_kv) return 0;
-    return kv.bytes(l.k_width) + kv.bytes(l.v_width);
+    return kv.bytes(l.k_width) + kv.bytes(l.v_width) + kv.bytes(l.index_k_width);
 }
 
 i64 growing_kv_bytes_per_token(const std::vector<CacheLayer>& layers, const KvType& kv) {
     i64 total = 0;
     for (const auto& l : layers)
         if (l.mixer == Mixer::FullAttention || l.mixer == Mixer::Mla) total += layer_kv_bytes_per_token(l, kv);
+    return total;
+}
+
+i64 serving_mla_token_bytes(const ModelGeometry& g, const CacheLayer& c, i64 value_bytes, bool ds_fp8_layout) {
+    i64 b = (c.k_width + c.v_width) * value_bytes;
+    if (c.index_k_width > 0) {
+        const i64 lora = g.mla.kv_lora_rank, rope = g.mla.qk_rope_head_dim;
+        if (ds_fp8_layout && value_bytes == 1) b = lora + (lora + 127) / 128 * 4 + rope * 2;
+        b += c.index_k_width + (c.index_k_width + 127) / 128 * 4;
+    }
+    return b;
+}
+
+i64 serving_growing_bytes_per_token(const ModelGeometry& g, const std::vector<CacheLayer>& layers, const KvType& kv, i64 value_bytes,
+                                    bool ds_fp8_layout) {
+    i64 total = 0;
+    for (const auto& l : layers) {
+        if (!l.owns_kv) continue;
+        if (l.mixer == Mixer::Mla) total += serving_mla_token_bytes(g, l, value_bytes, ds_fp8_layout);
+        else if (l.mixer == Mixer::FullAttention) total += layer_kv_bytes_per_token(l, kv);
+    }
     return total;
 }
 

@@ -302,6 +302,11 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
         g.mla.qk_nope_head_dim = r.require("qk_nope_head_dim");
         g.mla.qk_rope_head_dim = r.require("qk_rope_head_dim");
         g.mla.v_head_dim = r.require("v_head_dim");
+        if (r.has("index_head_dim")) {  // DeepSeek-V3.2 sparse attention: the lightning indexer
+            g.dsa.head_dim = r.positive("index_head_dim");
+            g.dsa.n_heads = r.positive("index_n_heads");
+            g.dsa.topk = r.opt("index_topk", 0);
+        }
     }
 
     // ---- linear attention (Gated DeltaNet) ----
@@ -589,6 +594,8 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
     bound(g.moe.expert_intermediate, i64{1} << 19, "moe_intermediate_size");
     bound(g.mla.kv_lora_rank, i64{1} << 14, "kv_lora_rank");
     bound(g.mla.q_lora_rank, i64{1} << 16, "q_lora_rank");
+    bound(g.dsa.head_dim, i64{1} << 12, "index_head_dim");
+    bound(g.dsa.n_heads, i64{1} << 10, "index_n_heads");
     bound(g.linear.n_value_heads * g.linear.value_head_dim, i64{1} << 18, "linear_num_value_heads");
     bound(g.mamba.d_inner, i64{1} << 18, "mamba_d_ssm");
     bound(g.mamba.d_state, i64{1} << 12, "ssm_state_size");

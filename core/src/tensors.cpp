@@ -68,6 +68,16 @@ void add_mla(Builder& b, const ModelGeometry& g, const LayerSpec& l, int i) {
     b.vector(blk(i, "attn_kv_a_norm"), Role::AttnKVANorm, i, m.kv_lora_rank);
     b.matrix(blk(i, "attn_kv_b"), Role::AttnKVB, i, m.kv_lora_rank, l.n_heads * (m.qk_nope_head_dim + m.v_head_dim));
     b.matrix(blk(i, "attn_output"), Role::AttnOut, i, l.n_heads * m.v_head_dim, g.hidden);
+    if (g.dsa.head_dim > 0) {
+        // The lightning indexer (DeepSeek-V3.2; GGUF names of llama.cpp's deepseek32): queries from the q latent,
+        // one key per token from the hidden state with a LayerNorm, and per-head weights from the hidden state.
+        const DsaSpec& d = g.dsa;
+        b.matrix(blk(i, "indexer.attn_q_b"), Role::Indexer, i, m.q_lora_rank > 0 ? m.q_lora_rank : g.hidden, d.n_heads * d.head_dim);
+        b.matrix(blk(i, "indexer.attn_k"), Role::Indexer, i, g.hidden, d.head_dim);
+        b.vector(blk(i, "indexer.k_norm"), Role::Indexer, i, d.head_dim);
+        b.bias(blk(i, "indexer.k_norm"), Role::Indexer, i, d.head_dim);
+        b.matrix(blk(i, "indexer.proj"), Role::Indexer, i, g.hidden, d.n_heads);
+    }
 }
 
 // Gated DeltaNet as in Qwen3-Next (in_proj_qkvz, in_proj_ba, depthwise conv over q/k/v, per-head
@@ -324,6 +334,7 @@ const char* role_name(Role r) {
         case Role::AttnKVA: return "attn_kv_a_mqa";
         case Role::AttnKVANorm: return "attn_kv_a_norm";
         case Role::AttnKVB: return "attn_kv_b";
+        case Role::Indexer: return "indexer";
         case Role::FfnGate: return "ffn_gate";
         case Role::FfnUp: return "ffn_up";
         case Role::FfnDown: return "ffn_down";

@@ -75,6 +75,10 @@ function layout(record) {
       q_lora_rank: firstNumber(c, ['q_lora_rank']),
       rope_dim: firstNumber(c, ['qk_rope_head_dim']),
     };
+    const indexDim = firstNumber(c, ['index_head_dim']);
+    if (indexDim) {
+      out.mla.indexer = { head_dim: indexDim, heads: firstNumber(c, ['index_n_heads']), topk: firstNumber(c, ['index_topk']) };
+    }
   }
   if (recurrent.length) {
     out.ssm = {

@@ -111,6 +111,11 @@ function leadParagraphs(facts, n) {
     const rope = lay.mla.rope_dim ? html` plus ${f.integer(lay.mla.rope_dim.value)} RoPE values` : '';
     out.push(html`<p>Multi-head latent attention: each of the ${f.integer(lay.mla.layers)} layers caches one compressed latent of
       ${f.integer(lay.mla.kv_lora_rank.value)} values${rope} per token, instead of keys and values for each of its ${f.integer(lay.attention_heads)} heads.</p>`);
+    if (lay.mla.indexer) {
+      const topk = lay.mla.indexer.topk ? html` picks the ${f.integer(lay.mla.indexer.topk.value)} earlier tokens each query attends to; it` : '';
+      out.push(html`<p>Sparse attention: a small indexer in every layer${topk} caches one more key of ${f.integer(lay.mla.indexer.head_dim.value)} values per token
+        beside the latent (132 bytes in vLLM and SGLang, stored in FP8 with a scale; in llama.cpp's K cache type).</p>`);
+    }
   }
   if (lay.recurrent_layers > 0) {
     const kinds = joinWords(lay.recurrent.map((k) => `${f.integer(k.count)} ${k.kind}`));

@@ -70,6 +70,14 @@ function factRows(rec) {
     if (lay.mla.rope_dim) { parts.push(`RoPE dims ${f.integer(lay.mla.rope_dim.value)}`); keys.push('qk_rope_head_dim'); }
     if (lay.mla.q_lora_rank) { parts.push(`query rank ${f.integer(lay.mla.q_lora_rank.value)}`); keys.push('q_lora_rank'); }
     if (parts.length) rows.push(fact('mla', 'Multi-head latent attention', parts.join(', '), `config.json ${keys.join(', ')}`));
+    const ix = lay.mla.indexer;
+    if (ix) {
+      const ip = [];
+      const ik = [ix.head_dim.key];
+      if (ix.heads) { ip.push(`${f.integer(ix.heads.value)} heads × ${f.integer(ix.head_dim.value)}`); ik.unshift(ix.heads.key); } else ip.push(`key width ${f.integer(ix.head_dim.value)}`);
+      if (ix.topk) { ip.push(`keeps the top ${f.integer(ix.topk.value)} tokens`); ik.push(ix.topk.key); }
+      rows.push(fact('sparse-attention', 'Sparse attention indexer', ip.join(', '), `config.json ${ik.join(', ')}`));
+    }
   }
   if (lay.recurrent_layers) {
     const s = lay.ssm || {};

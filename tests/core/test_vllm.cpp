@@ -3,6 +3,9 @@
 // run, non-torch memory and the KV cache that was left. Tolerances are stated per check.
 #include <doctest/doctest.h>
 
+#include "fitmygpu/catalog.hpp"
+#include "fitmygpu/geometry.hpp"
+#include "fitmygpu/tensors.hpp"
 #include "helpers.hpp"
 
 using namespace testing;
@@ -152,4 +155,41 @@ TEST_CASE("vLLM counts MTP weights and one more cache layer per MTP module when 
     // The catalog's MTP part: 424,699,392 parameters, at the BF16 checkpoint's 2 bytes per parameter.
     CHECK(static_cast<double>(item(on, "speculator weights")) == doctest::Approx(424699392.0 * 2).epsilon(0.001));
     CHECK(on.at("kv_cache").at("max_concurrency").get<double>() < off.at("kv_cache").at("max_concurrency").get<double>());
+}
+
+TEST_CASE("DeepSeek-V3.2 sparse attention: an indexer key cache beside the MLA latent, per engine") {
+    // config.json: kv_lora_rank 512, qk_rope_head_dim 64, index_head_dim 128, 61 layers.
+    const std::string base = R"({"model":"deepseek-v3.2","gpus":[{"gpu":"h200","count":8}],"context":32768)";
+    // vLLM, kv_cache_dtype auto = fp8_ds_mla: 512 fp8 + 4 fp32 scales + 64 bf16 rope = 656 B, indexer 128 fp8 + one
+    // fp32 scale = 132 B; 61 x 788 = 48,068 B per token, in 64-token blocks.
+    const json fp8 = estimate(base + "}");
+    CHECK(fp8.at("kv_cache").at("bytes_per_token") == 61 * (512 + 4 * 4 + 64 * 2 + 128 + 4));
+    bool blocks_of_64 = false;
+    for (const auto& b : fp8.at("breakdown"))
+        if (b.at("label") == "KV cache pool") blocks_of_64 = blocks_of_64 || b.at("note").get<std::string>().find("blocks of 64 tokens") != std::string::npos;
+    CHECK(blocks_of_64);
+    // bf16 asked for: 576 x 2 B + 132 B per layer.
+    const json bf16 = estimate(base + R"(,"kv_cache_dtype":"bf16"})");
+    CHECK(bf16.at("kv_cache").at("bytes_per_token") == 61 * (576 * 2 + 132));
+    // SGLang (NSATokenToKVPool) keeps the same 132-byte indexer entry beside a bf16 latent.
+    const json sgl = estimate(base + R"(,"runtime":"sglang"})");
+    CHECK(sgl.at("kv_cache").at("bytes_per_token") == 61 * (576 * 2 + 132));
+    // llama.cpp (llama_kv_cache_dsa): the indexer keys are a second K-only cache in the -ctk type.
+    const json gguf = estimate(base + R"(,"runtime":"llama.cpp","weights":"gguf:Q4_K_M"})");
+    CHECK(gguf.at("kv_cache").at("bytes_per_token") == 61 * (576 + 128) * 2);
+    const json gguf_q8 = estimate(base + R"(,"runtime":"llama.cpp","weights":"gguf:Q4_K_M","kv_cache_dtype":"q8_0"})");
+    CHECK(gguf_q8.at("kv_cache").at("bytes_per_token") == 61 * (576 / 32 * 34 + 128 / 32 * 34));
+    // DeepSeek-V3 (no indexer) keeps the plain latent: 61 x 576 x 2 B.
+    const json v3 = estimate(R"({"model":"deepseek-v3","gpus":[{"gpu":"h200","count":8}],"context":32768})");
+    CHECK(v3.at("kv_cache").at("bytes_per_token") == 61 * 576 * 2);
+}
+
+TEST_CASE("DeepSeek-V3.2's indexer adds 13,959,424 parameters per layer, replicated on every tensor-parallel rank") {
+    // wq_b 1,536 x 8,192 + wk 7,168 x 128 + k_norm weight and bias 2 x 128 + weights_proj 7,168 x 64.
+    const i64 per_layer = i64{1536} * 8192 + i64{7168} * 128 + 2 * 128 + i64{7168} * 64;
+    CHECK(per_layer == 13959424);
+    const auto& cat = fitmygpu::Catalog::builtin();
+    const i64 v32 = fitmygpu::build_inventory(fitmygpu::parse_geometry(cat.find_model("deepseek-v3.2")->config())).total_params();
+    const i64 v3 = fitmygpu::build_inventory(fitmygpu::parse_geometry(cat.find_model("deepseek-v3")->config())).total_params();
+    CHECK(v32 - v3 == 61 * per_layer);
 }

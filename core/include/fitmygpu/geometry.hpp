@@ -60,6 +60,15 @@ struct MlaSpec {
     i64 v_head_dim = 0;
 };
 
+// DeepSeek Sparse Attention (DeepSeek-V3.2): a "lightning indexer" per MLA layer scores every cached token with
+// index_n_heads small heads over one index_head_dim-wide key per token, and attention reads the top index_topk.
+// The indexer keys are a second per-token cache beside the MLA latent.
+struct DsaSpec {
+    i64 n_heads = 0;   // index_n_heads
+    i64 head_dim = 0;  // index_head_dim (0 = no indexer)
+    i64 topk = 0;      // index_topk
+};
+
 // Gated DeltaNet (Qwen3-Next / Qwen3.5 "linear_attention" layers).
 struct LinearAttentionSpec {
     enum class Kind { GatedDeltaNet, KimiDelta, Lightning };
@@ -116,6 +125,7 @@ struct ModelGeometry {
     std::string rope_type;         // rope_scaling.rope_type (or .type): "llama3", "yarn", "linear", ... ; empty = none
     MoeSpec moe;
     MlaSpec mla;
+    DsaSpec dsa;
     LinearAttentionSpec linear;
     MambaSpec mamba;
     VisionSpec vision;

@@ -15,6 +15,7 @@ enum class Role {
     AttnNorm, AttnPostNorm, FfnNorm, FfnPostNorm,
     AttnQ, AttnK, AttnV, AttnOut, AttnQNorm, AttnKNorm, AttnSinks,
     AttnQA, AttnQANorm, AttnQB, AttnKVA, AttnKVANorm, AttnKVB,  // MLA
+    Indexer,                   // DeepSeek sparse attention: the lightning indexer's projections and key norm
     FfnGate, FfnUp, FfnDown,
     FfnGateInp,                // MoE router
     FfnExpProbsBias,           // DeepSeek-V3 e_score_correction_bias

@@ -158,7 +158,8 @@ Estimate estimate_llamacpp(const Scenario& s) {
             i64 cells = cells_per_stream;
             const bool windowed = c.mixer == Mixer::SlidingAttention || c.mixer == Mixer::ChunkedAttention;
             if (windowed && !s.engine.swa_full) cells = round_up(std::min(cells_per_stream, c.window * (unified ? n_seq : 1) + ub), kCtxPad);
-            const i64 per_token = k_type.bytes(c.k_width) + v_type.bytes(c.v_width);
+            // DeepSeek sparse attention: llama_kv_cache_dsa keeps the indexer keys as a second cache in the K type.
+            const i64 per_token = k_type.bytes(c.k_width) + v_type.bytes(c.v_width) + k_type.bytes(c.index_k_width);
             const i64 bytes = per_token * cells * n_stream;
             (dev < 0 ? kv_host : kv_dev[static_cast<size_t>(dev)]) += bytes;
             kv_total += bytes;
@@ -174,7 +175,8 @@ Estimate estimate_llamacpp(const Scenario& s) {
     }
     for (size_t d = 0; d < s.devices.size(); ++d) {
         {
-            std::string what = std::to_string(n_full) + " full-attention layers × " + std::to_string(full_cells) + " cells";
+            std::string what = std::to_string(n_full) + (g.mla.kv_lora_rank > 0 ? " MLA layers" : " full-attention layers") + " × " +
+                               std::to_string(full_cells) + " cells" + (g.dsa.head_dim > 0 ? " (latent + indexer keys)" : "");
             if (n_swa > 0) what += " + " + std::to_string(n_swa) + " sliding layers × " + std::to_string(swa_cells) + " cells";
             e.add(kKvCache, "KV cache", static_cast<int>(d), Q::bytes("K+V of the layers on this device", kv_dev[d]),
                   what + (n_stream > 1 ? " per stream × " + std::to_string(n_stream) + " streams" : "") + ", K " + k_type.id + " / V " + v_type.id);
@@ -203,7 +205,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
             if (!is_attention(c.mixer) || !c.owns_kv) continue;
             const bool windowed = c.mixer == Mixer::SlidingAttention || c.mixer == Mixer::ChunkedAttention;
             const i64 cells = windowed ? round_up(std::min(cells_per_stream, c.window * (unified ? n_seq : 1) + ub), kCtxPad) : cells_per_stream;
-            spec_kv += (k_type.bytes(c.k_width) + v_type.bytes(c.v_width)) * cells * n_stream;
+            spec_kv += (k_type.bytes(c.k_width) + v_type.bytes(c.v_width) + k_type.bytes(c.index_k_width)) * cells * n_stream;
         }
         const std::string who = s.spec.method == "draft" ? s.spec.draft_name + " (draft)" : "MTP head";
         e.add(kWeights, "speculator model buffer", dev, Q::bytes(who + " tensors", spec_weights),
@@ -271,7 +273,10 @@ Estimate estimate_llamacpp(const Scenario& s) {
                                   : g.n_heads * g.head_dim + 2 * g.n_kv_heads * g.head_dim;
         attn_rows = Q::var("q+k+v width", qkv_width) + Q::lit(2) * Q::var("n_embd", g.hidden);
     }
-    const Q attn = fa ? attn_rows * UB * F32 : Q::var("n_head", g.n_heads) * Q::var("n_kv", n_kv) * UB * F32 + attn_rows * UB * F32;
+    Q attn = fa ? attn_rows * UB * F32 : Q::var("n_head", g.n_heads) * Q::var("n_kv", n_kv) * UB * F32 + attn_rows * UB * F32;
+    // DeepSeek sparse attention: the fused lightning-indexer op (GGML_OP_LIGHTNING_INDEXER, llama.cpp PR #24231)
+    // yields one f32 score per cell and token, from which the top-k mask over the cells is built.
+    if (g.dsa.head_dim > 0) attn = attn + Q::var("n_kv", n_kv) * UB * (F32 + (fa ? Q::lit(2, "B") : F32));
     i64 ffn_width = 0;
     for (const auto& l : g.layers) ffn_width = std::max(ffn_width, l.ffn_intermediate);
     if (g.is_moe()) ffn_width = std::max(ffn_width, g.moe.n_experts_per_tok * g.moe.expert_intermediate);

@@ -23,6 +23,7 @@ bool replicated_role(Role r) {
         case Role::FfnExpProbsBias:
         case Role::AttnQA:           // MLA down-projections: ReplicatedLinear in DeepseekV2Attention
         case Role::AttnKVA:
+        case Role::Indexer:          // the DSA indexer's projections: ReplicatedLinear in vLLM's Indexer
             return true;
         default:
             return false;
@@ -117,6 +118,8 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
     const auto [first, last] = stage_layers(static_cast<int>(g.n_layers), p.pp, stage);
     PagedLayout out;
     out.block_size = s.engine.block_size;
+    // The sparse-MLA kernels (FlashMLA sparse, the DSA indexer) take 64-token blocks only.
+    if (g.dsa.head_dim > 0) out.block_size = std::max<i64>(out.block_size, 64);
     std::map<std::string, PagedSpec> by_kind;
     std::vector<std::string> order;
     // The rank's layers of this stage, plus a speculator's layers (MTP modules or the draft model), which share
@@ -131,7 +134,9 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
             if (!c.owns_kv) continue;
             if (c.mixer == Mixer::Mla) {
                 spec.kind = "MLA latent";
-                spec.bytes_per_token = (c.k_width + c.v_width) * kv_bytes_per_value;  // replicated on every rank
+                // Replicated on every rank. DeepSeek sparse attention adds the indexer keys in the same block.
+                spec.bytes_per_token = serving_mla_token_bytes(g, c, kv_bytes_per_value, true);
+                if (c.index_k_width > 0) spec.kind = "MLA latent + indexer keys";
             } else {
                 const i64 heads = std::max<i64>(1, c.n_kv_heads);
                 const i64 heads_rank = std::max<i64>(1, heads / p.tp);

@@ -40,7 +40,9 @@ i64 kv_bytes_per_token_rank(const Scenario& s, const serving::Parallelism& par, 
         if (is_attention(c.mixer)) {
             if (!c.owns_kv) continue;
             const LayerSpec& l = s.geometry.layers[static_cast<size_t>(c.layer)];
-            const i64 b = c.mixer == Mixer::Mla ? (c.k_width + c.v_width) * value_bytes
+            // DeepSeek sparse attention: the indexer keys in fp8 with an fp32 scale per 128 values (SGLang
+            // NSATokenToKVPool, 132 B for V3.2) beside the latent.
+            const i64 b = c.mixer == Mixer::Mla ? serving_mla_token_bytes(s.geometry, c, value_bytes, false)
                                                 : std::max<i64>(1, l.n_kv_heads / par.tp) * (l.head_dim_k + l.head_dim_v) * value_bytes;
             if (c.window > 0) *fixed_per_request += b * std::min(c.window, context);
             else per_token += b;
@@ -58,9 +60,9 @@ Q graph_bytes(const Scenario& s, bool eager) {
     return Q::var("dense layers", dense) * Q::bytes("4 MiB", kGraphBytesPerDenseLayer) + Q::var("MoE layers", moe) * Q::bytes("28 MiB", kGraphBytesPerMoeLayer);
 }
 
-void finish(Estimate& e, const Scenario& s, i64 pool_min, i64 per_token, i64 fixed_per_request, int tp, std::vector<i64> fixed) {
+void finish(Estimate& e, const Scenario& s, i64 pool_min, i64 per_token, i64 fixed_per_request, int tp, std::vector<i64> fixed, i64 value_bytes) {
     const i64 per_request = per_token * s.context + fixed_per_request;
-    e.kv.bytes_per_token = growing_kv_bytes_per_token(cache_layers(s.geometry), s.kv);
+    e.kv.bytes_per_token = serving_growing_bytes_per_token(s.geometry, cache_layers(s.geometry), s.kv, value_bytes, false);
     e.kv.capacity_tokens = per_token > 0 ? std::max<i64>(pool_min, 0) / per_token : 0;
     e.kv.max_concurrency = per_request > 0 ? static_cast<double>(std::max<i64>(pool_min, 0)) / static_cast<double>(per_request) : 0;
     e.kv.required_bytes = per_request * s.concurrency * tp;
@@ -112,7 +114,7 @@ Estimate estimate_sglang(const Scenario& s) {
         e.devices.back().budget_bytes = budget.value();
     }
     e.sum_components();
-    finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed);
+    finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed, value_bytes);
     return e;
 }
 
@@ -147,7 +149,7 @@ Estimate estimate_trtllm(const Scenario& s) {
         fixed.push_back(weights.value() + act.value() + runtime.value() + graphs.value());
     }
     e.sum_components();
-    finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed);
+    finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed, value_bytes);
     return e;
 }
 

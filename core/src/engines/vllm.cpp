@@ -104,7 +104,11 @@ Estimate estimate_vllm(const Scenario& s) {
     const Parallelism par = resolve_parallelism(s, "engine.tensor_parallel_size");
     CheckpointBytes cb = checkpoint_bytes(s);
     pad_mxfp4_experts(s, cb);
-    const i64 kv_value_bytes = kv_bytes_per_value(s);
+    // DeepSeek-V3.2: "auto" (and any fp8) means vLLM's own fp8_ds_mla cache layout (DeepseekV32ForCausalLM
+    // verify_and_update_config); bf16 must be asked for.
+    const bool dsa_fp8 = g.dsa.head_dim > 0 && s.kv_auto;
+    const i64 kv_value_bytes = dsa_fp8 ? 1 : kv_bytes_per_value(s);
+    if (dsa_fp8) e.assumptions.push_back("KV cache: vLLM's fp8_ds_mla layout, the default for DeepSeek sparse attention (kv_cache_dtype bf16 keeps 16-bit)");
     const bool legacy_graphs = graphs_outside_budget(s.engine.version);
     // The recurrent state's dtype: --mamba-ssm-cache-dtype, which defaults to the config's choice
     // (mamba_ssm_cache_dtype, or Qwen3.5's text_config.mamba_ssm_dtype), else the model dtype.
@@ -199,8 +203,7 @@ Estimate estimate_vllm(const Scenario& s) {
 
     // KV summary (whole model): growing per-token bytes over all layers at the chosen dtype.
     const auto layers = cache_layers(g);
-    KvType kvt = s.kv;
-    e.kv.bytes_per_token = growing_kv_bytes_per_token(layers, kvt);
+    e.kv.bytes_per_token = serving_growing_bytes_per_token(g, layers, s.kv, kv_value_bytes, true);
     const i64 blocks = std::max<i64>(min_blocks, 0);
     const i64 page_all = layout.page_bytes * std::max(layout.group_size, 1);
     // Each data-parallel replica has its own pool and serves its share of the requests.

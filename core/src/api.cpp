@@ -398,6 +398,11 @@ Scenario parse(const json& req, const Catalog& catalog) {
     if (s.encoder_params > 0 || req.contains("images")) {
         i64 per_image = s.engine.tokens_per_image;
         std::string how = "engine.tokens_per_image";
+        if (per_image == 0 && s.geometry.encoder_tokens_per_image > 0) {
+            per_image = 1;  // Llama 3.2 Vision: one <|image|> token; the encoder states go to the cross-attention layers
+            how = "one <|image|> token in the text; " + group_digits(s.geometry.encoder_tokens_per_image) +
+                  " encoder states for the cross-attention layers (max_num_tiles × (patches per tile + 1))";
+        }
         if (per_image == 0 && s.config.contains("mm_tokens_per_image") && s.config.at("mm_tokens_per_image").is_number_integer()) {
             per_image = s.config.at("mm_tokens_per_image").get<i64>();
             how = "mm_tokens_per_image";

@@ -43,6 +43,15 @@ std::vector<CacheLayer> cache_layers(const ModelGeometry& g) {
             out.push_back(c);
         } else if (is_recurrent(l.mixer)) {
             push_recurrent(l.mixer);
+        } else if (l.mixer == Mixer::CrossAttention) {
+            // K and V of the image encoder's states: engines size them by the request's images, not its context.
+            CacheLayer c;
+            c.layer = static_cast<int>(i);
+            c.mixer = l.mixer;
+            c.n_kv_heads = l.n_kv_heads;
+            c.k_width = l.n_kv_heads * l.head_dim_k;
+            c.v_width = l.n_kv_heads * l.head_dim_v;
+            out.push_back(c);
         }
         if (l.parallel_mamba) push_recurrent(Mixer::Mamba);
     }

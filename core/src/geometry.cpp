@@ -160,6 +160,7 @@ const char* mixer_name(Mixer m) {
         case Mixer::LinearAttention: return "linear attention (Gated DeltaNet)";
         case Mixer::Mamba: return "Mamba SSM";
         case Mixer::None: return "none";
+        case Mixer::CrossAttention: return "cross-attention (to the image encoder)";
     }
     return "?";
 }
@@ -442,6 +443,23 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
         } else {
             i64 first_swa = qwen_style ? r.opt("max_window_layers", 0) : 0;
             for (i64 i = first_swa; i < L; ++i) mixers[i] = Mixer::SlidingAttention;
+        }
+    }
+
+    // Llama 3.2 Vision (mllama): cross-attention layers interleaved with the self-attention ones; they attend to
+    // the vision encoder's states (tiles × (patches + 1) per image) and the embedding table has 8 extra rows.
+    if (text.contains("cross_attention_layers") && text.at("cross_attention_layers").is_array()) {
+        for (const auto& v : text.at("cross_attention_layers")) {
+            if (!v.is_number_integer() || v.get<i64>() < 0 || v.get<i64>() >= L)
+                fail("invalid_field", r.path("cross_attention_layers"), r.path("cross_attention_layers") + " entries must be layer indices below " + std::to_string(L));
+            mixers[static_cast<size_t>(v.get<i64>())] = Mixer::CrossAttention;
+        }
+        g.embd_extra_rows = 8;
+        if (config.contains("vision_config") && config.at("vision_config").is_object()) {
+            const json& vc = config.at("vision_config");
+            const i64 image = vc.value("image_size", i64{0}), patch = vc.value("patch_size", i64{0}), tiles = vc.value("max_num_tiles", i64{1});
+            if (image > 0 && patch > 0 && image <= 100000 && patch <= image && tiles > 0 && tiles <= 64)
+                g.encoder_tokens_per_image = tiles * ((image / patch) * (image / patch) + 1);
         }
     }
 

@@ -193,7 +193,7 @@ void add_norm(Builder& b, const ModelGeometry& g, const char* what, Role role, i
 Inventory build_inventory(const ModelGeometry& g, bool with_extras) {
     Inventory inv;
     Builder b(inv);
-    b.matrix("token_embd", Role::TokenEmbd, -1, g.hidden, g.vocab);
+    b.matrix("token_embd", Role::TokenEmbd, -1, g.hidden, g.vocab + g.embd_extra_rows);
 
     for (int i = 0; i < static_cast<int>(g.layers.size()); ++i) {
         const LayerSpec& l = g.layers[static_cast<size_t>(i)];
@@ -218,6 +218,19 @@ Inventory build_inventory(const ModelGeometry& g, bool with_extras) {
             case Mixer::SlidingAttention:
             case Mixer::ChunkedAttention: add_attention(b, g, l, i); break;
             case Mixer::Mla: add_mla(b, g, l, i); break;
+            case Mixer::CrossAttention: {
+                // Llama 3.2 Vision cross-attention: q from the text, k and v from the projected image states (hidden
+                // wide), per-head q/k RMSNorms, and tanh gates on the attention and MLP outputs (one value each).
+                b.matrix(blk(i, "cross_attn_q_proj"), Role::AttnQ, i, g.hidden, l.n_heads * l.head_dim_k);
+                b.matrix(blk(i, "cross_attn_k_proj"), Role::AttnK, i, g.hidden, l.n_kv_heads * l.head_dim_k);
+                b.matrix(blk(i, "cross_attn_v_proj"), Role::AttnV, i, g.hidden, l.n_kv_heads * l.head_dim_v);
+                b.matrix(blk(i, "cross_attn_o_proj"), Role::AttnOut, i, l.n_heads * l.head_dim_v, g.hidden);
+                b.vector(blk(i, "cross_attn_q_norm"), Role::AttnQNorm, i, l.head_dim_k);
+                b.vector(blk(i, "cross_attn_k_norm"), Role::AttnKNorm, i, l.head_dim_k);
+                b.vector(blk(i, "cross_attn_attn_gate"), Role::Aux, i, 1);
+                b.vector(blk(i, "cross_attn_mlp_gate"), Role::Aux, i, 1);
+                break;
+            }
             case Mixer::LinearAttention: add_linear_attention(b, g, i); break;
             case Mixer::Mamba: add_mamba(b, g, i); break;
             case Mixer::None: break;

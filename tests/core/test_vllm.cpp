@@ -193,3 +193,34 @@ TEST_CASE("DeepSeek-V3.2's indexer adds 13,959,424 parameters per layer, replica
     const i64 v3 = fitmygpu::build_inventory(fitmygpu::parse_geometry(cat.find_model("deepseek-v3")->config())).total_params();
     CHECK(v32 - v3 == 61 * per_layer);
 }
+
+TEST_CASE("Llama 3.2 Vision: 8 cross-attention layers hold K/V of the image encoder states, not of the context") {
+    // text_config: 40 layers, cross_attention_layers [3, 8, ..., 38], 8 KV heads x 128; vision_config: 560-pixel
+    // tiles of 14-pixel patches, 4 tiles: 4 x (40 x 40 + 1) = 6,404 encoder states per image.
+    const auto& cat = fitmygpu::Catalog::builtin();
+    const auto g = fitmygpu::parse_geometry(cat.find_model("llama-3.2-11b-vision")->config());
+    CHECK(g.count(fitmygpu::Mixer::CrossAttention) == 8);
+    CHECK(g.encoder_tokens_per_image == 6404);
+    // Text decoder parameters: embeddings (128,256 + 8) x 4,096, lm_head 128,256 x 4,096, final norm, 32 self-attention
+    // layers of 218,112,000 and 8 cross layers with q/k norms (2 x 128) and two gates more: 218,112,258. Published
+    // safetensors total 10,670,220,835 minus the vision tower's 895,028,755 = 9,775,192,080.
+    const i64 text = i64{128264} * 4096 + i64{128256} * 4096 + 4096 + 32 * i64{218112000} + 8 * i64{218112258};
+    CHECK(text == 9775192080);
+    CHECK(fitmygpu::build_inventory(g).total_params() == text);
+    // Transformers, one image: 32 self layers x 8,192 tokens x 2,048 values x 2 B + 8 cross layers x 6,404 x 2,048 x 2 B.
+    const json tf = estimate(R"({"model":"llama-3.2-11b-vision","runtime":"transformers","gpu":"h100-sxm-80gb","context":8192,"images":1})");
+    CHECK(tf.at("kv_cache").at("required_bytes") == i64{32} * 8192 * 2048 * 2 + i64{8} * 6404 * 2048 * 2);
+    CHECK(tf.at("kv_cache").at("bytes_per_token") == 32 * 2048 * 2);
+    // Ollama's engine: f32 K and V for one image per cross layer, 50.03 MiB each, whatever the context (its estimate
+    // prints 8 x 256 x 4 B x 1,601 x 4 per layer).
+    const json ol = estimate(R"({"model":"llama-3.2-11b-vision","weights":"gguf:Q4_K_M","runtime":"ollama","gpu":"rtx-4090","context":8192})");
+    CHECK(ol.at("kv_cache").at("required_bytes") == i64{32} * 8192 * 2048 * 2 + i64{8} * 8 * 256 * 4 * 1601 * 4);
+    // vLLM dropped the model after 0.10.2; the estimate says so and puts the encoder tokens in the block pool.
+    const json vl = estimate(R"({"model":"llama-3.2-11b-vision","gpu":"h100-sxm-80gb","context":8192,"images":1})");
+    bool warned = false;
+    for (const auto& w : vl.at("warnings")) warned = warned || w.get<std::string>().find("0.10.2") != std::string::npos;
+    CHECK(warned);
+    const json vl0 = estimate(R"({"model":"llama-3.2-11b-vision","gpu":"h100-sxm-80gb","context":8192,"images":0})");
+    // Same pool, one request needs ceil(6,404 / 16) = 401 more blocks with an image.
+    CHECK(vl.at("kv_cache").at("max_concurrency").get<double>() < vl0.at("kv_cache").at("max_concurrency").get<double>());
+}

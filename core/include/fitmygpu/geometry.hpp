@@ -19,6 +19,8 @@ enum class Mixer {
     LinearAttention,   // Gated DeltaNet style: fixed recurrent state + conv buffer (Qwen3-Next, Qwen3.5)
     Mamba,             // Mamba/Mamba-2 SSM: fixed SSM state + conv buffer
     None,              // no token mixer in this block (Nemotron-H MLP-only / MoE-only blocks)
+    CrossAttention,    // attends to the image encoder's states, not to the context (Llama 3.2 Vision): its K and V
+                       // cover the encoder tokens of the request's images and do not grow with the context
 };
 
 enum class Ffn { Dense, Moe, None };
@@ -129,6 +131,8 @@ struct ModelGeometry {
     LinearAttentionSpec linear;
     MambaSpec mamba;
     VisionSpec vision;
+    i64 embd_extra_rows = 0;       // token_embd rows beyond vocab_size (Llama 3.2 Vision: 8 for its image tokens)
+    i64 encoder_tokens_per_image = 0;  // cross-attention models: encoder states one image leaves (tiles × (patches + 1))
     i64 ple_dim = 0;               // Gemma 3n / Gemma 4 "E" models: per-layer input embedding width
     i64 ple_vocab = 0;             // ... and its vocabulary
     i64 altup_inputs = 0;          // Gemma 3n AltUp streams

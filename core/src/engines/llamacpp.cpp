@@ -149,7 +149,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
     std::vector<i64> kv_dev(s.devices.size(), 0), state_dev(s.devices.size(), 0);
     i64 kv_host = 0, state_host = 0, kv_total = 0;
     i64 full_cells = 0, swa_cells = 0;
-    int n_full = 0, n_swa = 0, n_rec = 0;
+    int n_full = 0, n_swa = 0, n_rec = 0, n_cross = 0;
     i64 rec_bytes = 0;
     for (const CacheLayer& c : layers) {
         const int dev = place.device_of_layer[static_cast<size_t>(c.layer)];
@@ -165,6 +165,13 @@ Estimate estimate_llamacpp(const Scenario& s) {
             kv_total += bytes;
             if (windowed) { ++n_swa; swa_cells = cells; }
             else { ++n_full; full_cells = cells; }
+        } else if (c.mixer == Mixer::CrossAttention) {
+            // Llama 3.2 Vision in Ollama's engine: each cross-attention layer keeps f32 K and V for one image's
+            // encoder states (4 tiles × 1,601 for the 11B), whatever the context and cache type.
+            const i64 bytes = (c.k_width + c.v_width) * 4 * s.geometry.encoder_tokens_per_image;
+            (dev < 0 ? kv_host : kv_dev[static_cast<size_t>(dev)]) += bytes;
+            kv_total += bytes;
+            ++n_cross;
         } else {
             // Recurrent layers: conv + SSM state in f32 for each of the n_seq_max sequences.
             const i64 bytes = (c.conv_values + c.ssm_values) * 4 * n_seq;
@@ -186,6 +193,13 @@ Estimate estimate_llamacpp(const Scenario& s) {
                   std::to_string(n_rec) + " recurrent layers × " + format_size(rec_bytes) + " × " + std::to_string(n_seq) + " sequences");
     }
     if (kv_host > 0) e.add(kKvCache, "KV cache (host)", -1, Q::bytes("K+V of layers kept on the CPU", kv_host));
+    if (n_cross > 0) {
+        e.warnings.push_back(ollama ? "Ollama runs this cross-attention model in its own engine, one request at a time"
+                                    : "mainline llama.cpp does not run this cross-attention model (mllama); Ollama's own engine did, "
+                                      "and this follows its buffers");
+        e.assumptions.push_back(std::to_string(n_cross) + " cross-attention layers keep f32 K and V for one image's " +
+                                group_digits(s.geometry.encoder_tokens_per_image) + " encoder states");
+    }
 
     // ---- speculative decoding: a second context on the main GPU (llama-server -md, or the model's MTP head) ----
     if (s.spec.active() && !s.devices.empty()) {

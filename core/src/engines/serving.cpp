@@ -130,7 +130,7 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
     if (stage == p.pp - 1) all.insert(all.end(), s.spec.cache.begin(), s.spec.cache.end());
     for (const CacheLayer& c : all) {
         PagedSpec spec;
-        if (is_attention(c.mixer)) {
+        if (is_attention(c.mixer) || c.mixer == Mixer::CrossAttention) {
             if (!c.owns_kv) continue;
             if (c.mixer == Mixer::Mla) {
                 spec.kind = "MLA latent";
@@ -141,7 +141,9 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
                 const i64 heads = std::max<i64>(1, c.n_kv_heads);
                 const i64 heads_rank = std::max<i64>(1, heads / p.tp);
                 spec.bytes_per_token = heads_rank * (c.k_width + c.v_width) / heads * kv_bytes_per_value;
-                spec.kind = c.mixer == Mixer::FullAttention ? "full attention"
+                // Cross-attention layers (Llama 3.2 Vision, vLLM's V0 engine): the same uniform pages as the
+                // self-attention layers; the encoder tokens take blocks of their own (see the request's tokens).
+                spec.kind = c.mixer == Mixer::FullAttention || c.mixer == Mixer::CrossAttention ? "full attention"
                             : c.mixer == Mixer::SlidingAttention ? "sliding window " + std::to_string(c.window)
                                                                  : "chunked local " + std::to_string(c.window);
                 spec.window = c.window;

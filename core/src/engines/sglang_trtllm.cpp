@@ -46,6 +46,11 @@ i64 kv_bytes_per_token_rank(const Scenario& s, const serving::Parallelism& par, 
                                                 : std::max<i64>(1, l.n_kv_heads / par.tp) * (l.head_dim_k + l.head_dim_v) * value_bytes;
             if (c.window > 0) *fixed_per_request += b * std::min(c.window, context);
             else per_token += b;
+        } else if (c.mixer == Mixer::CrossAttention) {
+            // Cross-attention layers hold K and V of the request's images' encoder states.
+            const LayerSpec& l = s.geometry.layers[static_cast<size_t>(c.layer)];
+            *fixed_per_request += std::max<i64>(1, l.n_kv_heads / par.tp) * (l.head_dim_k + l.head_dim_v) * value_bytes * s.images *
+                                  s.geometry.encoder_tokens_per_image;
         } else {
             *fixed_per_request += (c.conv_values * 2 + c.ssm_values * 4) / par.tp;
         }

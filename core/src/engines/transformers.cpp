@@ -39,6 +39,9 @@ Estimate estimate_transformers(const Scenario& s) {
             if (is_attention(c.mixer)) {
                 const i64 held = c.window > 0 ? std::min(s.context, c.window) : s.context;
                 kv += layer_kv_bytes_per_token(c, s.kv) * held * s.concurrency;
+            } else if (c.mixer == Mixer::CrossAttention) {
+                // K and V of the request's image encoder states (tiles × (patches + 1) per image).
+                kv += (s.kv.bytes(c.k_width) + s.kv.bytes(c.v_width)) * s.images * g.encoder_tokens_per_image * s.concurrency;
             } else {
                 state += (c.conv_values + c.ssm_values) * 2 * s.concurrency;
             }

@@ -110,6 +110,9 @@ Estimate estimate_vllm(const Scenario& s) {
     const i64 kv_value_bytes = dsa_fp8 ? 1 : kv_bytes_per_value(s);
     if (dsa_fp8) e.assumptions.push_back("KV cache: vLLM's fp8_ds_mla layout, the default for DeepSeek sparse attention (kv_cache_dtype bf16 keeps 16-bit)");
     const bool legacy_graphs = graphs_outside_budget(s.engine.version);
+    if (g.has(Mixer::CrossAttention) && vllm_minor(s.engine.version) >= 11)
+        e.warnings.push_back("vLLM runs this cross-attention model (MllamaForConditionalGeneration) only up to 0.10.2, on its V0 engine; "
+                             "this estimate follows 0.10.2: every attention layer, cross layers included, in one block pool");
     // The recurrent state's dtype: --mamba-ssm-cache-dtype, which defaults to the config's choice
     // (mamba_ssm_cache_dtype, or Qwen3.5's text_config.mamba_ssm_dtype), else the model dtype.
     std::string ssm_dtype = s.config.value("mamba_ssm_cache_dtype", std::string("auto"));
@@ -163,7 +166,10 @@ Estimate estimate_vllm(const Scenario& s) {
                                    Q::var("MoE layers", moe_layers) * Q::bytes("28 MiB", kGraphBytesPerMoeLayer);
         layout = paged_layout(s, par, stage, kv_value_bytes, state_value_bytes);
         // Requests reserve room for the speculated tokens beyond the context.
-        per_request_blocks = blocks_per_request(layout, s.context + s.spec.num_tokens, mnbt, s.engine.enable_prefix_caching);
+        // Requests reserve room for the speculated tokens beyond the context; cross-attention models (vLLM V0)
+        // also for their images' encoder tokens, which take blocks of the same pool.
+        per_request_blocks = blocks_per_request(layout, s.context + s.spec.num_tokens + s.images * g.encoder_tokens_per_image, mnbt,
+                                                s.engine.enable_prefix_caching);
         const bool last_stage = stage == par.pp - 1;
         const i64 spec_bytes = last_stage && s.spec.active() ? speculator_weight_bytes(s, cb) / par.tp : 0;
         for (int rr = 0; rr < par.tp * par.dp; ++rr) {

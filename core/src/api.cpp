@@ -435,7 +435,7 @@ Scenario parse(const json& req, const Catalog& catalog) {
                 fail("invalid_field", "images", std::to_string(s.images) + " images take " + group_digits(s.images * per_image) +
                                                     " tokens, more than the context of " + group_digits(s.context));
             if (s.images > 0)
-                s.assumptions.push_back(std::to_string(s.images) + " image(s) per request, " + group_digits(per_image) + " tokens each (" + how +
+                s.assumptions.push_back(std::to_string(s.images) + " image(s) per request, " + group_digits(per_image) + (per_image == 1 ? " token each (" : " tokens each (") + how +
                                         "), inside the context");
         }
     }

@@ -307,6 +307,7 @@ describe('links', () => {
       await settled(page);
       await page.selectOption('[data-knob="kv_unified"]', 'false');
       await settled(page);
+      await fill(page, '[data-knob="tensor_split"]', '3, 1');
       await page.click('label[for="unit-gb"]');
       await assertMatchesCli(page, 'before the link');
       request = (await shown(page)).request;
@@ -318,12 +319,14 @@ describe('links', () => {
     } finally {
       await context.close();
     }
-    assert.deepEqual(request.engine, { n_ubatch: 256, flash_attn: true, kv_unified: false });
+    assert.deepEqual(request.engine, { n_ubatch: 256, flash_attn: true, kv_unified: false, tensor_split: [3, 1] });
+    assert.equal(request.units, 'decimal');
     await withPage(href, DESKTOP, async (page) => {
       const s = await shown(page);
       assert.deepEqual(s.request, request);
       assert.equal(await page.inputValue('[data-testid="context-input"]'), '16384');
       assert.equal(await page.inputValue('[data-knob="n_ubatch"]'), '256');
+      assert.equal(await page.inputValue('[data-knob="tensor_split"]'), '3,1');
       assert.equal(await page.isChecked('#unit-gb'), true);
       assert.match(s.requiredText, / GB$/);
       assert.equal(await page.isHidden('[data-testid="notices"]'), true);

@@ -1,5 +1,7 @@
 #include "fitmygpu/cache.hpp"
 
+#include "fitmygpu/units.hpp"
+
 namespace fitmygpu {
 
 bool is_attention(Mixer m) {
@@ -74,8 +76,8 @@ i64 serving_mla_token_bytes(const ModelGeometry& g, const CacheLayer& c, i64 val
     i64 b = (c.k_width + c.v_width) * value_bytes;
     if (c.index_k_width > 0) {
         const i64 lora = g.mla.kv_lora_rank, rope = g.mla.qk_rope_head_dim;
-        if (ds_fp8_layout && value_bytes == 1) b = lora + (lora + 127) / 128 * 4 + rope * 2;
-        b += c.index_k_width + (c.index_k_width + 127) / 128 * 4;
+        if (ds_fp8_layout && value_bytes == 1) b = lora + ceil_div(lora, 128) * 4 + rope * 2;
+        b += c.index_k_width + ceil_div(c.index_k_width, 128) * 4;
     }
     return b;
 }

@@ -151,16 +151,22 @@ Estimate estimate_llamacpp(const Scenario& s) {
     i64 full_cells = 0, swa_cells = 0;
     int n_full = 0, n_swa = 0, n_rec = 0, n_cross = 0;
     i64 rec_bytes = 0;
+    // Cells one stream of an attention layer holds, and its bytes per cell; shared by the model's layers and a
+    // speculator's context.
+    auto is_windowed = [](const CacheLayer& c) { return c.mixer == Mixer::SlidingAttention || c.mixer == Mixer::ChunkedAttention; };
+    auto layer_cells = [&](const CacheLayer& c) {
+        if (!is_windowed(c) || s.engine.swa_full) return cells_per_stream;
+        return round_up(std::min(cells_per_stream, c.window * (unified ? n_seq : 1) + ub), kCtxPad);
+    };
+    // DeepSeek sparse attention: llama_kv_cache_dsa keeps the indexer keys as a second cache in the K type.
+    auto cell_bytes = [&](const CacheLayer& c) { return k_type.bytes(c.k_width) + v_type.bytes(c.v_width) + k_type.bytes(c.index_k_width); };
     for (const CacheLayer& c : layers) {
         const int dev = place.device_of_layer[static_cast<size_t>(c.layer)];
         if (is_attention(c.mixer)) {
             if (!c.owns_kv) continue;
-            i64 cells = cells_per_stream;
-            const bool windowed = c.mixer == Mixer::SlidingAttention || c.mixer == Mixer::ChunkedAttention;
-            if (windowed && !s.engine.swa_full) cells = round_up(std::min(cells_per_stream, c.window * (unified ? n_seq : 1) + ub), kCtxPad);
-            // DeepSeek sparse attention: llama_kv_cache_dsa keeps the indexer keys as a second cache in the K type.
-            const i64 per_token = k_type.bytes(c.k_width) + v_type.bytes(c.v_width) + k_type.bytes(c.index_k_width);
-            const i64 bytes = per_token * cells * n_stream;
+            const i64 cells = layer_cells(c);
+            const bool windowed = is_windowed(c);
+            const i64 bytes = cell_bytes(c) * cells * n_stream;
             (dev < 0 ? kv_host : kv_dev[static_cast<size_t>(dev)]) += bytes;
             kv_total += bytes;
             if (windowed) { ++n_swa; swa_cells = cells; }
@@ -217,9 +223,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
         i64 spec_kv = 0;
         for (const CacheLayer& c : s.spec.cache) {
             if (!is_attention(c.mixer) || !c.owns_kv) continue;
-            const bool windowed = c.mixer == Mixer::SlidingAttention || c.mixer == Mixer::ChunkedAttention;
-            const i64 cells = windowed ? round_up(std::min(cells_per_stream, c.window * (unified ? n_seq : 1) + ub), kCtxPad) : cells_per_stream;
-            spec_kv += (k_type.bytes(c.k_width) + v_type.bytes(c.v_width) + k_type.bytes(c.index_k_width)) * cells * n_stream;
+            spec_kv += cell_bytes(c) * layer_cells(c) * n_stream;
         }
         const std::string who = s.spec.method == "draft" ? s.spec.draft_name + " (draft)" : "MTP head";
         e.add(kWeights, "speculator model buffer", dev, Q::bytes(who + " tensors", spec_weights),
@@ -337,9 +341,8 @@ Estimate estimate_llamacpp(const Scenario& s) {
         if (de.headroom_bytes < 0) fits = false;
         else if (de.headroom_bytes < kFitMargin) tight = true;
     }
-    const auto gpu_layers = std::count_if(place.device_of_layer.begin(), place.device_of_layer.end(), [](int d) { return d >= 0; });
-    if (gpu_layers < n_layers)
-        e.warnings.push_back("only " + std::to_string(gpu_layers) + " of " + std::to_string(n_layers) +
+    if (gpu_layers_total < n_layers)
+        e.warnings.push_back("only " + std::to_string(gpu_layers_total) + " of " + std::to_string(n_layers) +
                              " layers run on the GPU; the rest run on the CPU at host-memory speed");
     if (place.output_device < 0) e.warnings.push_back("the output layer runs on the CPU (n_gpu_layers 0)");
     if (s.context > g.max_position_embeddings && g.max_position_embeddings > 0)

@@ -109,8 +109,7 @@ int main(int argc, char** argv) {
             return 2;
         }
         if (table && cmd == "estimate") {
-            const json req = json::parse(text, nullptr, false);
-            g_decimal = req.is_object() && req.contains("units") && (req.at("units") == "decimal" || req.at("units") == "gb");
+            g_decimal = api::wants_decimal(json::parse(text));  // the call above already accepted both
             print_table(r);
         }
         else std::cout << r.dump(2) << "\n";

@@ -175,6 +175,13 @@ Device custom_device(const json& j) {
 const std::set<std::string> kRequestFields = {"model", "config", "weights", "runtime", "gpu", "gpus", "device", "images",
                                                "gpu_count", "context", "concurrency", "kv_cache_dtype", "engine", "units"};
 
+
+}  // namespace
+
+json error_json(const std::string& code, const std::string& field, const std::string& message) {
+    return {{"error", {{"code", code}, {"field", field}, {"message", message}}}};
+}
+
 // "units": how byte amounts are written inside formulas and notes ("binary": GiB/MiB, the default;
 // "decimal": GB/MB). Values in bytes are the same either way.
 bool wants_decimal(const json& req) {
@@ -188,16 +195,11 @@ bool wants_decimal(const json& req) {
     fail("invalid_field", "units", "units must be \"binary\" (GiB, MiB) or \"decimal\" (GB, MB)");
 }
 
-}  // namespace
-
-json error_json(const std::string& code, const std::string& field, const std::string& message) {
-    return {{"error", {{"code", code}, {"field", field}, {"message", message}}}};
-}
-
 Scenario parse(const json& req, const Catalog& catalog) {
     if (!req.is_object()) fail("invalid_request", "", "the request must be a JSON object");
     for (auto it = req.begin(); it != req.end(); ++it)
         if (!kRequestFields.count(it.key())) fail("unknown_field", it.key(), "\"" + it.key() + "\" is not a request field");
+    wants_decimal(req);  // validates "units" for every method, including those that write no formulas
 
     Scenario s;
     const CatalogModel* model = nullptr;

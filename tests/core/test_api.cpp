@@ -210,4 +210,5 @@ TEST_CASE("units \"decimal\" writes the byte amounts inside formulas in GB/MB; t
     CHECK(saw_gb);
     CHECK(error_of("estimate", base + R"(,"units":"furlongs"})").at("field") == "units");
     CHECK(error_of("estimate", base + R"(,"units":1})").at("field") == "units");
+    CHECK(error_of("compare", base + R"(,"units":"furlongs"})").at("field") == "units");
 }

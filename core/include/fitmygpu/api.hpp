@@ -13,6 +13,9 @@ namespace fitmygpu::api {
 // Validates a request and fills defaults. Throws FieldError naming the offending field.
 Scenario parse(const nlohmann::json& request, const Catalog& catalog = Catalog::builtin());
 nlohmann::json to_json(const Estimate& e);
+// The request's "units": true for "decimal" (GB/MB inside formulas), false for "binary" or none. Throws
+// FieldError("units") for any other value.
+bool wants_decimal(const nlohmann::json& request);
 
 // estimate: request -> response.
 nlohmann::json estimate(const nlohmann::json& request);

@@ -1,7 +1,11 @@
 // What the browser suites share: Debian's Chromium with the flags this sandbox needs, the viewport sizes,
 // and a page opener that records console errors, page errors, failed requests and every requested URL.
 'use strict';
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
 const { chromium } = require('playwright-core');
+const { serve } = require('./static-server.js');
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 // Root in a sandbox needs --no-sandbox; the background-networking flags keep Chromium from reaching for
@@ -32,4 +36,20 @@ async function openPage(browser, url, options, ready) {
   return { context, page, problems, requests };
 }
 
-module.exports = { CHROMIUM, LAUNCH_ARGS, DESKTOP, PHONE, launch, openPage };
+// What every suite does before its tests: the built files it needs exist, the artifacts folder is there, the
+// site is served under `base`, Chromium runs; with `withApi` the shipped module is loaded in node too.
+async function startSite({ site, required, base, artifacts, withApi = false }) {
+  for (const f of required) assert.ok(fs.existsSync(path.isAbsolute(f) ? f : path.join(site, f)), `no ${f} in ${site} (run scripts/build)`);
+  fs.mkdirSync(artifacts, { recursive: true });
+  const api = withApi ? await require(path.join(site, 'fitmygpu.js')).ready() : null;
+  const server = await serve(site, base);
+  const browser = await launch();
+  return { api, server, browser };
+}
+
+async function stopSite({ browser, server }) {
+  if (browser) await browser.close();
+  if (server) await server.close();
+}
+
+module.exports = { CHROMIUM, LAUNCH_ARGS, DESKTOP, PHONE, launch, openPage, startSite, stopSite };

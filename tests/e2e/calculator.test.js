@@ -11,8 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { after, before, describe, test } = require('node:test');
-const { serve } = require('./static-server.js');
-const { DESKTOP, PHONE, launch, openPage } = require('./browser.js');
+const { DESKTOP, PHONE, openPage, startSite, stopSite } = require('./browser.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SITE = path.join(ROOT, 'build', 'site');
@@ -24,17 +23,11 @@ let browser;
 let server;
 
 before(async () => {
-  for (const f of ['index.html', 'fitmygpu.js', 'fitmygpu-offline.html']) assert.ok(fs.existsSync(path.join(SITE, f)), `no ${f} in ${SITE} (run scripts/build)`);
-  assert.ok(fs.existsSync(CLI), `no CLI at ${CLI} (run scripts/build)`);
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  server = await serve(SITE, '/fitmygpu/');
-  browser = await launch();
+  ({ server, browser } = await startSite({ site: SITE, required: ['index.html', 'fitmygpu.js', 'fitmygpu-offline.html', CLI], base: '/fitmygpu/',
+    artifacts: ARTIFACTS }));
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
+after(() => stopSite({ browser, server }));
 
 // ---- helpers ----
 

@@ -10,7 +10,7 @@ const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { after, before, describe, test } = require('node:test');
 const { serve } = require('./static-server.js');
-const { DESKTOP, PHONE, launch, openPage } = require('./browser.js');
+const { DESKTOP, PHONE, openPage, startSite, stopSite } = require('./browser.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SITE = process.env.FITMYGPU_SITE || path.join(ROOT, 'build', 'site');  // FITMYGPU_SITE: check another copy
@@ -23,17 +23,10 @@ let server;
 let api;
 
 before(async () => {
-  assert.ok(fs.existsSync(path.join(SITE, 'models', 'index.html')), `no model pages in ${SITE} (run scripts/build)`);
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  api = await require(path.join(SITE, 'fitmygpu.js')).ready();
-  server = await serve(SITE, '/repo/');
-  browser = await launch();
+  ({ api, server, browser } = await startSite({ site: SITE, required: [path.join('models', 'index.html')], base: '/repo/', artifacts: ARTIFACTS, withApi: true }));
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
+after(() => stopSite({ browser, server }));
 
 async function open(url, options = DESKTOP, ready = 'html[data-ready="true"]') {
   return openPage(browser, url, options, ready ? (page) => page.waitForSelector(ready, { timeout: 20000 }) : null);

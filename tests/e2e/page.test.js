@@ -7,8 +7,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { after, before, describe, test } = require('node:test');
-const { serve } = require('./static-server.js');
-const { DESKTOP, PHONE, launch, openPage } = require('./browser.js');
+const { DESKTOP, PHONE, openPage, startSite, stopSite } = require('./browser.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SITE = path.join(ROOT, 'build', 'site');
@@ -21,17 +20,10 @@ let server;
 let api;  // the same bundle in node: the page must show what the module answers
 
 before(async () => {
-  assert.ok(fs.existsSync(path.join(SITE, 'index.html')), `no site in ${SITE} (run scripts/build)`);
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  api = await require(path.join(SITE, 'fitmygpu.js')).ready();
-  server = await serve(SITE, '/repo/');
-  browser = await launch();
+  ({ api, server, browser } = await startSite({ site: SITE, required: ['index.html'], base: '/repo/', artifacts: ARTIFACTS, withApi: true }));
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
+after(() => stopSite({ browser, server }));
 
 // Opens url in a fresh context and records console errors, page errors and every requested URL.
 async function open(url, options = DESKTOP) {

@@ -6,19 +6,6 @@
 
 namespace fitmygpu {
 
-namespace {
-thread_local bool g_numbers_only = false;
-thread_local bool g_decimal = false;
-}
-
-DecimalUnits::DecimalUnits(bool on) : previous_(g_decimal) { g_decimal = on; }
-DecimalUnits::~DecimalUnits() { g_decimal = previous_; }
-bool DecimalUnits::active() { return g_decimal; }
-
-NumbersOnly::NumbersOnly() : previous_(g_numbers_only) { g_numbers_only = true; }
-NumbersOnly::~NumbersOnly() { g_numbers_only = previous_; }
-bool NumbersOnly::active() { return g_numbers_only; }
-
 std::string group_digits(i64 v) {
     std::string digits = std::to_string(v < 0 ? -v : v);
     std::string out;
@@ -54,10 +41,10 @@ std::string format_decimal(i64 bytes) {
     return buf;
 }
 
-std::string format_size(i64 bytes) { return g_decimal ? format_decimal(bytes) : format_binary(bytes); }
+std::string format_size(i64 bytes) { return DecimalUnits::active() ? format_decimal(bytes) : format_binary(bytes); }
 
 #define FMG_NUMBERS_ONLY(v) \
-    if (g_numbers_only) return Q(v, std::string(), std::string(), 3)
+    if (NumbersOnly::active()) return Q(v, std::string(), std::string(), 3)
 
 Q Q::var(std::string name, i64 value, std::string unit) {
     FMG_NUMBERS_ONLY(value);

@@ -46,19 +46,27 @@ private:
     int prec_ = 3;  // 1 sum, 2 product, 3 atom
 };
 
-// While a NumbersOnly guard is alive (solvers evaluating thousands of candidate setups), Q skips
-// building its texts; values are unaffected.
-class NumbersOnly {
+// A per-thread switch that holds its value while a guard is alive and is restored when the guard goes.
+template <class Tag>
+class ScopedFlag {
 public:
-    NumbersOnly();
-    ~NumbersOnly();
-    NumbersOnly(const NumbersOnly&) = delete;
-    NumbersOnly& operator=(const NumbersOnly&) = delete;
-    static bool active();
+    explicit ScopedFlag(bool on = true) : previous_(flag()) { flag() = on; }
+    ~ScopedFlag() { flag() = previous_; }
+    ScopedFlag(const ScopedFlag&) = delete;
+    ScopedFlag& operator=(const ScopedFlag&) = delete;
+    static bool active() { return flag(); }
 
 private:
+    static bool& flag() {
+        thread_local bool value = false;
+        return value;
+    }
     bool previous_;
 };
+
+// While a NumbersOnly guard is alive (solvers evaluating thousands of candidate setups), Q skips
+// building its texts; values are unaffected.
+using NumbersOnly = ScopedFlag<struct NumbersOnlyTag>;
 
 // "8,192", "1,048,576"
 std::string group_digits(i64 v);
@@ -70,17 +78,7 @@ std::string format_decimal(i64 bytes);
 // While a DecimalUnits guard with on = true is alive on this thread, byte amounts written into formulas,
 // notes and assumptions use decimal units (GB = 10^9 bytes) instead of binary (GiB = 2^30 bytes), so a page
 // that shows GB never mixes in GiB. Byte values themselves are unaffected.
-class DecimalUnits {
-public:
-    explicit DecimalUnits(bool on);
-    ~DecimalUnits();
-    DecimalUnits(const DecimalUnits&) = delete;
-    DecimalUnits& operator=(const DecimalUnits&) = delete;
-    static bool active();
-
-private:
-    bool previous_;
-};
+using DecimalUnits = ScopedFlag<struct DecimalUnitsTag>;
 // format_decimal when a DecimalUnits guard is on, else format_binary.
 std::string format_size(i64 bytes);
 

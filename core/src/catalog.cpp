@@ -135,27 +135,25 @@ const Catalog& Catalog::builtin() {
     return catalog;
 }
 
-const CatalogModel* Catalog::find_model(const std::string& key) const {
+namespace {
+
+// An entry by id, else by alias, after normalize_key on both sides.
+template <class T>
+const T* find_by_key(const std::vector<T>& items, const std::string& key) {
     const std::string k = normalize_key(key);
     if (k.empty()) return nullptr;
-    for (const auto& m : models_)
-        if (normalize_key(m.id) == k) return &m;
-    for (const auto& m : models_)
-        for (const auto& alias : keys_of(m.entry))
-            if (normalize_key(alias) == k) return &m;
+    for (const auto& item : items)
+        if (normalize_key(item.id) == k) return &item;
+    for (const auto& item : items)
+        for (const auto& alias : keys_of(item.entry))
+            if (normalize_key(alias) == k) return &item;
     return nullptr;
 }
 
-const CatalogGpu* Catalog::find_gpu(const std::string& key) const {
-    const std::string k = normalize_key(key);
-    if (k.empty()) return nullptr;
-    for (const auto& g : gpus_)
-        if (normalize_key(g.id) == k) return &g;
-    for (const auto& g : gpus_)
-        for (const auto& alias : keys_of(g.entry))
-            if (normalize_key(alias) == k) return &g;
-    return nullptr;
-}
+}  // namespace
+
+const CatalogModel* Catalog::find_model(const std::string& key) const { return find_by_key(models_, key); }
+const CatalogGpu* Catalog::find_gpu(const std::string& key) const { return find_by_key(gpus_, key); }
 
 std::vector<const CatalogModel*> Catalog::search_models(const std::string& q, size_t limit) const { return ranked(models_, q, limit); }
 std::vector<const CatalogGpu*> Catalog::search_gpus(const std::string& q, size_t limit) const { return ranked(gpus_, q, limit); }

@@ -59,6 +59,7 @@
       compare: function (req) { return request('compare', req); },
       quantizations: function (req) { return request('quantizations', req); },
       defaults: function (req) { return request('defaults', req); },
+      schema: function () { return request('schema', {}); },
       parseLog: function (text) { return request('parse_log', { log: String(text) }); },
       checkLog: function (req, text) { return request('check_log', { request: typeof req === 'string' ? JSON.parse(req) : req, log: String(text) }); },
       models: function () { return request('models', {}).models; },

@@ -3,6 +3,8 @@
 //   fitmygpu compare  [FILE|-]             the request's setup on every catalog GPU
 //   fitmygpu quantizations [FILE|-]        the setup under every weight format the runtime loads; the best that fits
 //   fitmygpu check-log REQUEST LOG         each figure of an engine's startup log beside the estimate
+//   fitmygpu schema [--table]              the engine registry: runtimes, formats, KV types, knobs
+//   fitmygpu defaults [FILE|-]             the knob defaults of the request's runtime on its devices
 //   fitmygpu catalog models|gpus [--json]  one entry per line, id first
 //   fitmygpu search models|gpus QUERY...   ranked ids
 #include <cstdio>
@@ -29,6 +31,8 @@ int usage() {
                  "  fitmygpu compare [FILE|-]\n"
                  "  fitmygpu quantizations [FILE|-]\n"
                  "  fitmygpu check-log REQUEST.json LOG.txt\n"
+                 "  fitmygpu schema [--table]\n"
+                 "  fitmygpu defaults [FILE|-]\n"
                  "  fitmygpu catalog models|gpus [--json]\n"
                  "  fitmygpu search models|gpus QUERY...\n";
     return 64;
@@ -83,6 +87,29 @@ void print_table(const json& r) {
 
 }  // namespace
 
+// One runtime of the schema as text: formats, KV types, then a knob per line with its default and range.
+void print_runtime(const json& rt) {
+    auto joined = [](const json& list) {
+        std::string out;
+        for (const auto& v : list) out += (out.empty() ? "" : ", ") + (v.is_string() ? v.get<std::string>() : v.dump());
+        return out;
+    };
+    std::cout << rt.at("id").get<std::string>() << "  " << rt.at("name").get<std::string>() << "\n";
+    std::cout << "  formats: " << joined(rt.at("formats")) << "\n";
+    json kv = json::array();
+    for (const auto& t : rt.at("kv_cache_types")) kv.push_back(t.at("id"));
+    std::cout << "  kv cache types: " << joined(kv) << "\n";
+    std::cout << "  cards: " << joined(rt.at("card_counts")) << " (" << joined(rt.at("parallel")) << ")\n";
+    std::cout << "  verdict: " << rt.at("verdict").at("rule").get<std::string>() << "\n";
+    for (const auto& k : rt.at("knobs")) {
+        std::string range;
+        if (k.contains("min") && k.contains("max")) range = " [" + k.at("min").dump() + ", " + k.at("max").dump() + "]";
+        const json& d = k.at("default");
+        const std::string def = !d.is_null() ? d.dump() : k.at("default_text").is_string() ? k.at("default_text").get<std::string>() : "none";
+        std::cout << "  " << k.at("name").get<std::string>() << " (" << k.at("type").get<std::string>() << range << ") default " << def << "\n";
+    }
+}
+
 int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty()) return usage();
@@ -95,7 +122,16 @@ int main(int argc, char** argv) {
         else rest.push_back(args[i]);
     }
 
-    if (cmd == "estimate" || cmd == "compare" || cmd == "quantizations") {
+    if (cmd == "schema") {
+        const json r = api::schema();
+        if (!table) {
+            std::cout << r.dump(2) << "\n";
+            return 0;
+        }
+        for (const auto& rt : r.at("runtimes")) print_runtime(rt);
+        return 0;
+    }
+    if (cmd == "estimate" || cmd == "compare" || cmd == "quantizations" || cmd == "defaults") {
         std::string text;
         const std::string path = rest.empty() ? "-" : rest[0];
         if (!read_input(path, text)) {

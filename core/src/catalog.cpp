@@ -106,6 +106,23 @@ Catalog Catalog::from_texts(const std::vector<std::pair<std::string, std::string
         CatalogModel m;
         m.id = e.at("id").get<std::string>();
         m.name = e.value("name", m.id);
+        const std::string where = "catalog/models/" + name;
+        if (e.contains("checkpoints")) {
+            if (!e.at("checkpoints").is_array()) fail("invalid_catalog", where + ".checkpoints", "catalog model file " + name + ": checkpoints must be a list");
+            for (const auto& c : e.at("checkpoints")) {
+                if (!c.is_object() || !c.contains("format") || !c.at("format").is_string()) continue;
+                m.checkpoints.push_back({c.at("format").get<std::string>(), c.contains("repo") && c.at("repo").is_string() ? c.at("repo").get<std::string>() : "",
+                                         c.contains("official") && c.at("official").is_boolean() && c.at("official").get<bool>()});
+            }
+        }
+        if (e.contains("published_params") && e.at("published_params").is_object() && e.at("published_params").contains("parts") &&
+            e.at("published_params").at("parts").is_object()) {
+            const json& parts = e.at("published_params").at("parts");
+            auto part = [&](const char* k) { return parts.contains(k) && parts.at(k).is_number_integer() ? parts.at(k).get<i64>() : i64{0}; };
+            m.published_vision = part("vision");
+            m.published_audio = part("audio");
+            m.published_mtp = part("mtp");
+        }
         m.entry = std::move(e);
         c.models_.push_back(std::move(m));
     }
@@ -117,6 +134,9 @@ Catalog Catalog::from_texts(const std::vector<std::pair<std::string, std::string
             CatalogGpu g;
             g.id = e.value("id", "");
             g.name = e.value("name", g.id);
+            g.vendor = e.value("vendor", "");
+            g.device_class = e.value("class", "");
+            g.device = device_from_catalog(e);
             g.entry = e;
             c.gpus_.push_back(std::move(g));
         }

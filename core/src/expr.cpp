@@ -1,6 +1,8 @@
 #include "fitmygpu/expr.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <cmath>
 #include <cstdio>
 
@@ -41,7 +43,39 @@ std::string format_decimal(i64 bytes) {
     return buf;
 }
 
-std::string format_size(i64 bytes) { return DecimalUnits::active() ? format_decimal(bytes) : format_binary(bytes); }
+namespace {
+// ASCII group separator: never produced by the core's own texts. A stray one from outside input (a device
+// name) is dropped when rendered.
+constexpr char kSizeMark = '\x1d';
+}  // namespace
+
+std::string format_size(i64 bytes) { return kSizeMark + std::to_string(bytes) + kSizeMark; }
+
+std::string render_sizes(const std::string& text, bool decimal) {
+    if (text.find(kSizeMark) == std::string::npos) return text;
+    std::string out;
+    out.reserve(text.size());
+    size_t i = 0;
+    while (i < text.size()) {
+        if (text[i] != kSizeMark) {
+            out.push_back(text[i++]);
+            continue;
+        }
+        const size_t end = text.find(kSizeMark, i + 1);
+        size_t digits = i + 1;
+        if (digits < text.size() && text[digits] == '-') ++digits;
+        bool number = end != std::string::npos && end > digits && end - digits <= 19;
+        for (size_t k = digits; number && k < end; ++k) number = std::isdigit(static_cast<unsigned char>(text[k])) != 0;
+        if (!number) {
+            ++i;  // a lone marker: dropped
+            continue;
+        }
+        const i64 bytes = std::strtoll(text.substr(i + 1, end - i - 1).c_str(), nullptr, 10);  // saturates
+        out += decimal ? format_decimal(bytes) : format_binary(bytes);
+        i = end + 1;
+    }
+    return out;
+}
 
 #define FMG_NUMBERS_ONLY(v) \
     if (NumbersOnly::active()) return Q(v, std::string(), std::string(), 3)

@@ -6,13 +6,19 @@
 
 #include "fitmygpu/catalog.hpp"
 #include "fitmygpu/estimate.hpp"
+#include "fitmygpu/registry.hpp"
+#include "fitmygpu/request.hpp"
 #include "fitmygpu/scenario.hpp"
 
 namespace fitmygpu::api {
 
-// Validates a request and fills defaults. Throws FieldError naming the offending field.
+// Request JSON → Scenario: parse_request (validation) then build_scenario (defaults). Throws FieldError
+// naming the offending field.
 Scenario parse(const nlohmann::json& request, const Catalog& catalog = Catalog::builtin());
 nlohmann::json to_json(const Estimate& e);
+nlohmann::json to_json(const KnobDefault& d);
+// Every string inside `j` with its byte amounts (format_size markers) written in `units`.
+nlohmann::json rendered(nlohmann::json j, Units units);
 // The request's "units": true for "decimal" (GB/MB inside formulas), false for "binary" or none. Throws
 // FieldError("units") for any other value.
 bool wants_decimal(const nlohmann::json& request);
@@ -26,8 +32,14 @@ nlohmann::json compare(const nlohmann::json& request);
 //  "best": id|null, "best_any": id|null} where "best" is the published checkpoint with the most bits per weight
 // that fits (any format for a custom model) and "best_any" the same over every format.
 nlohmann::json quantizations(const nlohmann::json& request);
-// defaults (through call()): {"runtime", "engine": {knob: value}} — the knobs the request's runtime applies
-// when unset, resolved for its devices.
+// defaults: {"runtime", "engine": {knob: value}} — the knobs the request's runtime applies when unset,
+// resolved for its devices (the registry's defaults).
+nlohmann::json defaults(const nlohmann::json& request);
+// schema: the engine registry — {"runtimes": [{id, name, aliases, loads, formats, default_weights,
+// sweep_formats, kv_cache_types, knobs: [{name, aliases, type, min, max, default, default_text, label, help,
+// group, flag, shown_for}], card_counts, parallel, layer_split, vendors, backends, verdict}], "formats",
+// "gguf_types", "default_runtime", "limits"}.
+nlohmann::json schema();
 // parse_log: {"log": text} -> the buffers and figures an engine printed at startup (logs.hpp).
 // check_log: {"request": {...}, "log": text} -> each logged figure next to the estimate of the same request:
 // {"engine", "rows": [{what, device, unit ("bytes" | "tokens"), logged, estimated, error_pct}]}.

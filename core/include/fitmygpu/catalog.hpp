@@ -10,17 +10,33 @@
 
 namespace fitmygpu {
 
+// A published checkpoint of a catalog model.
+struct CatalogCheckpoint {
+    std::string format;  // format id as written in the catalog ("bf16", "gguf:Q4_K_M", ...)
+    std::string repo;    // Hugging Face repo
+    bool official = false;
+};
+
 struct CatalogModel {
     std::string id;
     std::string name;
-    nlohmann::json entry;   // the whole catalog record
+    std::vector<CatalogCheckpoint> checkpoints;
+    // Published parameter counts of the parts beside the text decoder (vision and audio encoders, MTP
+    // layers): 0 when the catalog gives none.
+    i64 published_vision = 0;
+    i64 published_audio = 0;
+    i64 published_mtp = 0;
+    nlohmann::json entry;   // the whole catalog record, for the API's listings
     const nlohmann::json& config() const { return entry.at("config"); }
 };
 
 struct CatalogGpu {
     std::string id;
     std::string name;
-    nlohmann::json entry;
+    std::string vendor;
+    std::string device_class;
+    Device device;          // the record as the estimator reads it
+    nlohmann::json entry;   // the whole catalog record, for the API's listings
 };
 
 class Catalog {

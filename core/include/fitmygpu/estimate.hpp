@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fitmygpu/expr.hpp"
+#include "fitmygpu/scenario.hpp"
 
 namespace fitmygpu {
 
@@ -55,6 +56,15 @@ struct Speed {
     double ttft_s = 0;                // time to first token for a prompt of the asked context
 };
 
+// Tight means: the engine's pool holds fewer than `pool_factor` × the asked requests, or a device keeps
+// less than `headroom_bytes`, or less than `headroom_fraction` of its budget. Zero turns a test off.
+struct VerdictMargin {
+    double pool_factor = 0;
+    i64 headroom_bytes = 0;
+    double headroom_fraction = 0;
+    std::string describe() const;  // the rule in words, built from the numbers above
+};
+
 struct Estimate {
     bool fits = false;
     std::string verdict;     // fits | tight | does_not_fit
@@ -72,6 +82,32 @@ struct Estimate {
     void add(const std::string& component, const std::string& label, int device, const Q& q, const std::string& note = "");
     // Fills devices[].components/total_bytes and host_* from the breakdown.
     void sum_components();
+    // The one verdict rule: does_not_fit when a device's headroom is negative or the engine's own condition
+    // (`engine_ok`, e.g. the pool holds the asked requests) fails; tight within `margin`; else fits. Reads
+    // devices[].required_bytes and sets headroom_bytes, fits and verdict.
+    void decide(bool engine_ok, i64 concurrency, const VerdictMargin& margin);
 };
+
+// ---- Stage 3 of the pipeline: Scenario → Estimate ----
+
+// The runtime's own estimate (through the registry) without limits or speed: what the solvers call.
+Estimate estimate_engine(const Scenario& s);
+// The full answer: the engine's estimate, the scenario's assumptions and warnings, the solved limits
+// (solvers.hpp) and speed (speed.hpp).
+Estimate estimate(const Scenario& s);
+
+// Per-tensor bytes of the scenario's checkpoint, in inventory order, plus GGUF-only tensors.
+struct CheckpointBytes {
+    std::vector<i64> per_tensor;
+    i64 extra = 0;   // tensors only the GGUF has (rope_freqs), placed with the output layer
+    i64 total = 0;
+};
+CheckpointBytes checkpoint_bytes(const Scenario& s);
+
+// The draft model of a speculative setup as a scenario of its own (same format, devices and engine).
+Scenario draft_scenario(const Scenario& s);
+// Bytes of the speculator's weights: the MTP layers at the checkpoint's average bytes per parameter, or the
+// whole draft checkpoint.
+i64 speculator_weight_bytes(const Scenario& s, const CheckpointBytes& main);
 
 }  // namespace fitmygpu

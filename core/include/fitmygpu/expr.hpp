@@ -75,11 +75,11 @@ std::string format_binary(i64 bytes);
 // "4.56 GB", "536.87 MB", "730 B" — decimal units, always labelled.
 std::string format_decimal(i64 bytes);
 
-// While a DecimalUnits guard with on = true is alive on this thread, byte amounts written into formulas,
-// notes and assumptions use decimal units (GB = 10^9 bytes) instead of binary (GiB = 2^30 bytes), so a page
-// that shows GB never mixes in GiB. Byte values themselves are unaffected.
-using DecimalUnits = ScopedFlag<struct DecimalUnitsTag>;
-// format_decimal when a DecimalUnits guard is on, else format_binary.
+// A byte amount inside a text (a formula, note, assumption, warning or message). The core writes it as a
+// marker carrying the exact number of bytes; the API layer renders every marker in the units the request
+// asked for (render_sizes), so one text never mixes GiB and GB and no formatting state is kept anywhere.
 std::string format_size(i64 bytes);
+// Replaces each format_size marker in `text` with format_decimal (decimal) or format_binary.
+std::string render_sizes(const std::string& text, bool decimal);
 
 }  // namespace fitmygpu

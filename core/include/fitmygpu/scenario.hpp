@@ -1,5 +1,6 @@
-// A validated request: the model, its checkpoint format, the devices, the engine with its knobs and
-// the workload. api::parse builds it (filling defaults and naming bad fields); engines read it.
+// Stage 2 of the pipeline: the setup an engine estimates — the model, its checkpoint format, the devices, the
+// engine with its knobs and the workload, every default filled in from the registry. build_scenario makes it
+// from a validated Request; the engines, the solvers and speed read it.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -16,8 +17,13 @@ namespace fitmygpu {
 
 enum class Runtime { Vllm, Sglang, Trtllm, LlamaCpp, Ollama, Transformers, Mlx };
 
+// The registry's id of a runtime ("llama.cpp") and the runtime an id or alias names (registry.hpp).
 const char* runtime_id(Runtime r);
 std::optional<Runtime> runtime_from_id(const std::string& id);
+
+struct CatalogModel;
+class Catalog;
+struct Request;
 
 // Engine knobs under their engines' own names. Unset optionals mean "the engine's default", which the
 // engine resolves (some defaults depend on the device, e.g. vLLM's max_num_batched_tokens).
@@ -72,6 +78,7 @@ struct Speculation {
 struct Scenario {
     std::string model_id;     // catalog id or "custom"
     std::string model_name;
+    const CatalogModel* model = nullptr;  // the catalog record, or nullptr for a config given inline
     nlohmann::json config;
     ModelGeometry geometry;
     Inventory inventory;
@@ -92,5 +99,14 @@ struct Scenario {
     std::vector<std::string> assumptions;  // defaults the parser filled in
     std::vector<std::string> warnings;
 };
+
+// Request → Scenario: looks up the model, devices and draft model in the catalog and fills every default
+// from the registry (runtime, checkpoint format, context, KV type), then sets up the multimodal encoder
+// and speculative decoding. Throws FieldError naming the field.
+Scenario build_scenario(const Request& request, const Catalog& catalog);
+
+// The scenario's parts, in the order build_scenario applies them (scenario/*.cpp).
+void setup_multimodal(Scenario& s, const Request& r);
+void setup_speculation(Scenario& s, const Catalog& catalog);
 
 }  // namespace fitmygpu

@@ -11,10 +11,11 @@
 #include <cmath>
 #include <numeric>
 
+#include "fitmygpu/registry.hpp"
 #include "fitmygpu/cache.hpp"
 #include "fitmygpu/engines.hpp"
 #include "fitmygpu/error.hpp"
-#include "serving.hpp"
+#include "engine_parts.hpp"
 
 namespace fitmygpu {
 
@@ -26,9 +27,6 @@ constexpr i64 kCtxPad = 256;
 // breakdown calls it "unaccounted"). gguf-parser-go budgets 250 MiB of VRAM for the same thing; CUDA
 // 12 contexts with lazy module loading take ~300 MiB on Ampere/Ada cards.
 constexpr i64 kCudaContextBytes = 300 * MiB;
-// llama.cpp --fit keeps this much free on every device (common/fit.cpp, --fit-target default): the
-// margin under which we call a fit "tight".
-constexpr i64 kFitMargin = 1024 * MiB;
 
 struct LayerPlacement {
     std::vector<int> device_of_layer;  // -1 = host
@@ -98,7 +96,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
         v_type = parse_kv_dtype("f16");
     }
 
-    serving::add_devices(e, s, static_cast<int>(s.devices.size()), 1.0);
+    engine_parts::add_devices(e, s, static_cast<int>(s.devices.size()), 1.0);
 
     // ---- model buffers ----
     const LayerPlacement place = place_layers(s, n_layers);
@@ -333,14 +331,9 @@ Estimate estimate_llamacpp(const Scenario& s) {
     e.kv.required_bytes = kv_total + (s.spec.active() ? item_bytes(e, "speculator KV cache") : 0) + std::accumulate(state_dev.begin(), state_dev.end(), i64{0}) + state_host;
     e.kv.capacity_tokens = n_ctx;
     e.kv.max_concurrency = static_cast<double>(n_seq);
-    bool fits = true;
-    bool tight = false;
-    for (auto& de : e.devices) {
-        de.required_bytes = de.total_bytes;
-        de.headroom_bytes = de.budget_bytes - de.required_bytes;
-        if (de.headroom_bytes < 0) fits = false;
-        else if (de.headroom_bytes < kFitMargin) tight = true;
-    }
+    for (auto& de : e.devices) de.required_bytes = de.total_bytes;
+    const VerdictMargin& margin = runtime_descriptor(s.runtime).margin;
+    e.decide(true, s.concurrency, margin);
     if (gpu_layers_total < n_layers)
         e.warnings.push_back("only " + std::to_string(gpu_layers_total) + " of " + std::to_string(n_layers) +
                              " layers run on the GPU; the rest run on the CPU at host-memory speed");
@@ -348,12 +341,10 @@ Estimate estimate_llamacpp(const Scenario& s) {
     if (s.context > g.max_position_embeddings && g.max_position_embeddings > 0)
         e.warnings.push_back("context " + std::to_string(s.context) + " exceeds the model's training context (" +
                              std::to_string(g.max_position_embeddings) + ")");
-    e.fits = fits;
-    e.verdict = !fits ? "does_not_fit" : (tight ? "tight" : "fits");
     e.assumptions.push_back(std::string(ollama ? "Ollama runs llama-server with -c num_ctx × parallel and -np parallel; " : "") +
                             "n_ctx = " + std::to_string(n_ctx) + " (context × sequences, padded to 256), n_ubatch " + std::to_string(ub) +
                             ", flash attention " + (fa ? "on" : "off") + (unified ? ", unified KV cache" : ", one KV stream per sequence"));
-    e.assumptions.push_back("a fit is tight when a device keeps less than the 1 GiB llama.cpp --fit leaves free");
+    e.assumptions.push_back(margin.describe() + " (what llama.cpp's --fit leaves)");
     return e;
 }
 

@@ -3,8 +3,9 @@
 // RotatingKVCache of the window's size; prompts are prefilled in steps of 2048 tokens.
 #include <algorithm>
 
+#include "fitmygpu/registry.hpp"
 #include "fitmygpu/cache.hpp"
-#include "serving.hpp"
+#include "engine_parts.hpp"
 
 namespace fitmygpu {
 
@@ -17,7 +18,7 @@ Estimate estimate_mlx(const Scenario& s) {
     Estimate e;
     const ModelGeometry& g = s.geometry;
     const Device& d = s.devices.front();
-    serving::add_devices(e, s, 1, 1.0);
+    engine_parts::add_devices(e, s, 1, 1.0);
     if (s.devices.size() > 1) e.warnings.push_back("MLX runs on one device; only the first is used");
     if (!d.unified) e.warnings.push_back("MLX runs on Apple Silicon; " + d.name + " is not a unified-memory Mac");
     const CheckpointBytes cb = checkpoint_bytes(s);
@@ -30,8 +31,8 @@ Estimate estimate_mlx(const Scenario& s) {
     }
     e.add(kKvCache, "KV cache", 0, Q::bytes("K+V, context rounded up to 256-token steps", kv));
     if (state > 0) e.add(kState, "recurrent state", 0, Q::bytes("conv + SSM state × sequences", state));
-    serving::Parallelism par;
-    const Q act = serving::forward_activation(s, par, std::min(s.context, kPrefillStep) * s.concurrency, "prefill step tokens") +
+    engine_parts::Parallelism par;
+    const Q act = engine_parts::forward_activation(s, par, std::min(s.context, kPrefillStep) * s.concurrency, "prefill step tokens") +
                   Q::var("sequences", s.concurrency) * Q::var("vocab", g.vocab) * Q::lit(4, "B");
     e.add(kActivations, "prefill activations", 0, act, "one 2048-token prefill step and the last logits");
     e.sum_components();
@@ -39,11 +40,8 @@ Estimate estimate_mlx(const Scenario& s) {
     e.kv.required_bytes = kv + state;
     e.kv.capacity_tokens = held_full * s.concurrency;
     e.kv.max_concurrency = static_cast<double>(s.concurrency);
-    auto& dev = e.devices.front();
-    dev.required_bytes = dev.total_bytes;
-    dev.headroom_bytes = dev.budget_bytes - dev.required_bytes;
-    e.fits = dev.headroom_bytes >= 0;
-    e.verdict = !e.fits ? "does_not_fit" : (dev.headroom_bytes < static_cast<i64>(0.05 * static_cast<double>(dev.budget_bytes)) ? "tight" : "fits");
+    e.devices.front().required_bytes = e.devices.front().total_bytes;
+    e.decide(true, s.concurrency, runtime_descriptor(s.runtime).margin);
     e.assumptions.push_back("the GPU may use " + format_size(d.engine_total_bytes) + " of the " + format_size(d.memory_bytes) +
                             " unified memory (Metal's default working-set limit)");
     return e;

@@ -6,9 +6,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "fitmygpu/registry.hpp"
 #include "fitmygpu/cache.hpp"
 #include "fitmygpu/error.hpp"
-#include "serving.hpp"
+#include "engine_parts.hpp"
 
 namespace fitmygpu {
 
@@ -31,7 +32,7 @@ i64 kv_value_bytes(const Scenario& s, const char* engine) {
     }
 }
 
-i64 kv_bytes_per_token_rank(const Scenario& s, const serving::Parallelism& par, i64 value_bytes, i64 context, i64* fixed_per_request) {
+i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& par, i64 value_bytes, i64 context, i64* fixed_per_request) {
     // Per token per rank over the layers that grow with the context; windows and recurrent state as a
     // fixed amount per request.
     i64 per_token = 0;
@@ -71,21 +72,14 @@ void finish(Estimate& e, const Scenario& s, i64 pool_min, i64 per_token, i64 fix
     e.kv.capacity_tokens = per_token > 0 ? std::max<i64>(pool_min, 0) / per_token : 0;
     e.kv.max_concurrency = per_request > 0 ? static_cast<double>(std::max<i64>(pool_min, 0)) / static_cast<double>(per_request) : 0;
     e.kv.required_bytes = per_request * s.concurrency * tp;
-    bool fits = pool_min > 0 && e.kv.max_concurrency >= static_cast<double>(s.concurrency);
-    for (size_t i = 0; i < e.devices.size(); ++i) {
-        auto& de = e.devices[i];
-        de.required_bytes = fixed[i] + per_request * s.concurrency;
-        de.headroom_bytes = de.budget_bytes - de.required_bytes;
-        if (de.headroom_bytes < 0) fits = false;
-    }
-    e.fits = fits;
-    e.verdict = !fits ? "does_not_fit" : (e.kv.max_concurrency < 1.25 * static_cast<double>(s.concurrency) ? "tight" : "fits");
+    for (size_t i = 0; i < e.devices.size(); ++i) e.devices[i].required_bytes = fixed[i] + per_request * s.concurrency;
+    e.decide(pool_min > 0 && e.kv.max_concurrency >= static_cast<double>(s.concurrency), s.concurrency, runtime_descriptor(s.runtime).margin);
 }
 
 }  // namespace
 
 Estimate estimate_sglang(const Scenario& s) {
-    using namespace serving;
+    using namespace engine_parts;
     Estimate e;
     const Parallelism par = resolve_parallelism(s, "engine.tensor_parallel_size");
     const double mfs = s.engine.mem_fraction_static.value_or(kSglangDefaultMemFraction);
@@ -124,7 +118,7 @@ Estimate estimate_sglang(const Scenario& s) {
 }
 
 Estimate estimate_trtllm(const Scenario& s) {
-    using namespace serving;
+    using namespace engine_parts;
     Estimate e;
     const Parallelism par = resolve_parallelism(s, "engine.tensor_parallel_size");
     const double f = s.engine.free_gpu_memory_fraction;

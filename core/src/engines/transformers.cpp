@@ -4,9 +4,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "fitmygpu/registry.hpp"
 #include "fitmygpu/cache.hpp"
 #include "fitmygpu/engines.hpp"
-#include "serving.hpp"
+#include "engine_parts.hpp"
 
 namespace fitmygpu {
 
@@ -22,16 +23,16 @@ Estimate estimate_transformers(const Scenario& s) {
     const CheckpointBytes cb = checkpoint_bytes(s);
     const int n = static_cast<int>(s.devices.size());
     // device_map="auto" fills devices in order; modelled as an even split of layers.
-    serving::Parallelism par;
+    engine_parts::Parallelism par;
     par.tp = 1;
     par.pp = n;
-    serving::add_devices(e, s, n, 1.0);
+    engine_parts::add_devices(e, s, n, 1.0);
     const auto layers = cache_layers(g);
     const i64 tokens = s.context * s.concurrency;
     i64 kv_total = 0, state_total = 0;
     for (int d = 0; d < n; ++d) {
-        const auto [first, last] = serving::stage_layers(static_cast<int>(g.n_layers), n, d);
-        const i64 w = serving::weights_per_rank(s, cb, par, d);
+        const auto [first, last] = engine_parts::stage_layers(static_cast<int>(g.n_layers), n, d);
+        const i64 w = engine_parts::weights_per_rank(s, cb, par, d);
         e.add(kWeights, "weights", d, Q::bytes("checkpoint tensors on this device", w), s.weights.label());
         i64 kv = 0, state = 0;
         for (const auto& c : layers) {
@@ -50,7 +51,7 @@ Estimate estimate_transformers(const Scenario& s) {
         state_total += state;
         e.add(kKvCache, "dynamic KV cache", d, Q::bytes("K+V for context × batch tokens", kv), std::to_string(tokens) + " tokens");
         if (state > 0) e.add(kState, "recurrent state", d, Q::bytes("conv + SSM state × batch", state));
-        const Q forward = serving::forward_activation(s, par, tokens, "prompt tokens (context × batch)");
+        const Q forward = engine_parts::forward_activation(s, par, tokens, "prompt tokens (context × batch)");
         Q act = forward;
         if (d == n - 1) act = forward + Q::var("batch", s.concurrency) * Q::var("vocab", g.vocab) * Q::lit(4, "B");
         e.add(kActivations, "prefill activations", d, act, "whole prompt in one forward pass; logits of the last position in fp32");
@@ -61,17 +62,11 @@ Estimate estimate_transformers(const Scenario& s) {
     e.kv.required_bytes = kv_total + state_total;
     e.kv.capacity_tokens = tokens;
     e.kv.max_concurrency = static_cast<double>(s.concurrency);
-    bool fits = true, tight = false;
-    for (auto& de : e.devices) {
-        de.required_bytes = de.total_bytes;
-        de.headroom_bytes = de.budget_bytes - de.required_bytes;
-        if (de.headroom_bytes < 0) fits = false;
-        else if (de.headroom_bytes < static_cast<i64>(0.05 * static_cast<double>(de.budget_bytes))) tight = true;
-    }
-    e.fits = fits;
-    e.verdict = !fits ? "does_not_fit" : (tight ? "tight" : "fits");
+    for (auto& de : e.devices) de.required_bytes = de.total_bytes;
+    const VerdictMargin& margin = runtime_descriptor(s.runtime).margin;
+    e.decide(true, s.concurrency, margin);
     e.assumptions.push_back("Transformers generate(): batch of " + std::to_string(s.concurrency) + " prompts of " + std::to_string(s.context) +
-                            " tokens, SDPA attention (no n² score matrix), tight below 5% headroom");
+                            " tokens, SDPA attention (no n² score matrix); " + margin.describe());
     return e;
 }
 

@@ -7,8 +7,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "fitmygpu/registry.hpp"
 #include "fitmygpu/error.hpp"
-#include "serving.hpp"
+#include "engine_parts.hpp"
 
 namespace fitmygpu {
 
@@ -98,7 +99,7 @@ i64 kv_bytes_per_value(const Scenario& s) {
 }  // namespace
 
 Estimate estimate_vllm(const Scenario& s) {
-    using namespace serving;
+    using namespace engine_parts;
     Estimate e;
     const ModelGeometry& g = s.geometry;
     const Parallelism par = resolve_parallelism(s, "engine.tensor_parallel_size");
@@ -221,19 +222,11 @@ Estimate estimate_vllm(const Scenario& s) {
     e.kv.required_bytes = need_blocks * page_all * par.tp;  // summed over the TP ranks of one stage
     if (par.pp > 1) e.kv.required_bytes *= par.pp;
 
-    bool fits = blocks > 0 && blocks >= need_blocks;
-    for (size_t i = 0; i < e.devices.size(); ++i) {
-        DeviceEstimate& de = e.devices[i];
-        de.required_bytes = fixed[i] + need_blocks * page_all;
-        de.headroom_bytes = de.budget_bytes - de.required_bytes;
-        if (de.headroom_bytes < 0) fits = false;
-    }
+    for (size_t i = 0; i < e.devices.size(); ++i) e.devices[i].required_bytes = fixed[i] + need_blocks * page_all;
     if (s.context > g.max_position_embeddings && g.max_position_embeddings > 0)
         e.warnings.push_back("context " + std::to_string(s.context) + " exceeds the model's max_position_embeddings (" +
                              std::to_string(g.max_position_embeddings) + "); vLLM refuses it unless the length check is overridden");
-    e.fits = fits;
-    if (!fits) e.verdict = "does_not_fit";
-    else e.verdict = e.kv.max_concurrency < 1.25 * static_cast<double>(s.concurrency) ? "tight" : "fits";
+    e.decide(blocks > 0 && blocks >= need_blocks, s.concurrency, runtime_descriptor(s.runtime).margin);
     e.assumptions.push_back("budget = gpu_memory_utilization " + std::to_string(s.engine.gpu_memory_utilization).substr(0, 4) +
                             " × the total CUDA reports; the KV pool takes the rest of the budget");
     return e;

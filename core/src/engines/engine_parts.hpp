@@ -1,5 +1,5 @@
-// Pieces shared by the tensor-parallel serving engines (vLLM, SGLang, TensorRT-LLM): weight shards per
-// rank, the paged KV layout, and the forward-pass activation of a batch of tokens.
+// Parts the engine estimates are built from: device budgets and activation peaks (activation.cpp),
+// tensor/pipeline-parallel shards (sharding.cpp) and vLLM's paged KV layout (paged_kv.cpp).
 #pragma once
 #include <string>
 #include <vector>
@@ -7,7 +7,7 @@
 #include "fitmygpu/cache.hpp"
 #include "fitmygpu/engines.hpp"
 
-namespace fitmygpu::serving {
+namespace fitmygpu::engine_parts {
 
 struct Parallelism {
     int tp = 1;
@@ -66,8 +66,5 @@ i64 blocks_per_request(const PagedLayout& layout, i64 context, i64 batched_token
 // the widest MLP (gate/up output and the activated product), 16-bit.
 Q forward_activation(const Scenario& s, const Parallelism& p, i64 tokens, const std::string& tokens_name);
 
-// Speed (decode tokens/s per request, prefill tokens/s) for TP ranks reading their shard each step.
-Speed roofline_speed(const Scenario& s, const CheckpointBytes& cb, i64 weight_bytes_per_device, i64 kv_bytes_per_token_device,
-                     int n_devices_in_parallel);
 
-}  // namespace fitmygpu::serving
+}  // namespace fitmygpu::engine_parts

@@ -1,0 +1,48 @@
+// Stage 1 of the pipeline: a request as the user gave it, with every field's type and range checked and
+// nothing filled in. The API layer builds it from JSON (api/request_json.cpp); build_scenario (scenario.hpp)
+// turns it into a Scenario by applying the registry's defaults.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fitmygpu/hardware.hpp"
+#include "fitmygpu/scenario.hpp"
+
+namespace fitmygpu {
+
+// Request-wide bounds: checked before any work is done.
+inline constexpr i64 kMaxContext = i64{1} << 24;  // 16,777,216 tokens
+inline constexpr i64 kMaxConcurrency = 1 << 16;
+inline constexpr int kMaxGpus = 1024;
+inline constexpr i64 kMaxImages = 4096;
+
+// How byte amounts are written inside formulas, notes and messages. Values in bytes are the same either way.
+enum class Units { Binary, Decimal };
+
+struct GpuRequest {
+    std::string gpu;    // catalog id or alias
+    std::string field;  // where it came from, for errors ("gpu", "gpus[1].gpu")
+    i64 count = 1;
+};
+
+struct Request {
+    // One of the two: a catalog model, or a config.json read into a geometry.
+    std::string model;               // catalog id or alias
+    std::optional<nlohmann::json> config;  // a config.json object
+    std::optional<std::string> weights;
+    std::optional<std::string> runtime;
+    std::vector<GpuRequest> gpus;    // from "gpu" (+ "gpu_count") or "gpus"
+    std::optional<Device> device;    // "device": a custom one
+    i64 device_count = 1;            // "gpu_count" with "device"
+    std::optional<i64> context;
+    std::optional<i64> concurrency;
+    std::optional<std::string> kv_cache_dtype;
+    std::optional<i64> images;
+    EngineKnobs engine;              // knobs the request set; the rest keep the engines' defaults
+    std::vector<std::string> engine_set;  // names of the knobs the request set
+    Units units = Units::Binary;
+};
+
+}  // namespace fitmygpu

@@ -1,0 +1,138 @@
+// The API methods: each reads its JSON request, runs the pipeline (request → scenario → estimate → solvers)
+// and writes its JSON response with byte amounts in texts rendered in the request's units.
+#include "fitmygpu/api.hpp"
+
+#include <cmath>
+
+#include "fitmygpu/error.hpp"
+#include "fitmygpu/registry.hpp"
+#include "fitmygpu/solvers.hpp"
+#include "request_json.hpp"
+
+namespace fitmygpu::api {
+
+using nlohmann::json;
+
+json error_json(const std::string& code, const std::string& field, const std::string& message) {
+    return {{"error", {{"code", code}, {"field", field}, {"message", render_sizes(message, false)}}}};
+}
+
+bool wants_decimal(const json& request) { return parse_units(request) == Units::Decimal; }
+
+Scenario parse(const json& request, const Catalog& catalog) { return build_scenario(parse_request(request), catalog); }
+
+json estimate(const json& request) {
+    const Request r = parse_request(request);
+    return rendered(to_json(fitmygpu::estimate(build_scenario(r, Catalog::builtin()))), r.units);
+}
+
+json compare(const json& request) {
+    json base = request;
+    for (const char* k : {"gpu", "gpus", "device", "gpu_count"}) base.erase(k);
+    const i64 count = request.contains("gpu_count") ? int_field(request.at("gpu_count"), "gpu_count", 1, kMaxGpus) : 1;
+    const Request r = parse_request(base);
+    Scenario s = build_scenario(r, Catalog::builtin());  // everything but the GPU, validated once
+    json rows = json::array();
+    for (const auto& g : Catalog::builtin().gpus()) {
+        s.devices.assign(static_cast<size_t>(count), g.device);
+        json row = {{"gpu", g.id},           {"name", g.name},     {"memory_bytes", g.device.memory_bytes}, {"class", g.device_class},
+                    {"vendor", g.vendor}, {"bandwidth_gbps", g.device.bandwidth_gbps}};
+        try {
+            NumbersOnly quiet;
+            const Estimate e = estimate_engine(s);
+            row["verdict"] = e.verdict;
+            row["fits"] = e.fits;
+            row["headroom_bytes"] = min_headroom(e);
+            row["max_concurrency"] = std::floor(e.kv.max_concurrency * 100.0) / 100.0;
+            const auto fewest = fewest_cards(s, g.device);
+            row["fewest_gpus"] = fewest ? json(*fewest) : json(nullptr);
+        } catch (const FieldError& err) {
+            row["verdict"] = "does_not_fit";
+            row["fits"] = false;
+            row["error"] = err.what();
+        }
+        rows.push_back(row);
+    }
+    return rendered(json{{"gpus", rows}}, r.units);
+}
+
+json quantizations(const json& request) {
+    json base = request;
+    base.erase("weights");
+    const Request r = parse_request(base);
+    const CheckpointSweep sweep = sweep_checkpoints(build_scenario(r, Catalog::builtin()));
+    json options = json::array();
+    for (const auto& o : sweep.options) {
+        json row = {{"weights", o.weights}, {"label", o.label}, {"published", o.published}};
+        if (o.evaluated) {
+            row["bits_per_weight"] = std::round(o.bits_per_weight * 100.0) / 100.0;
+            row["weights_bytes"] = o.weights_bytes;
+            row["fits"] = o.fits;
+            row["verdict"] = o.verdict;
+            row["headroom_bytes"] = o.headroom_bytes;
+        } else {
+            row["fits"] = false;
+            row["verdict"] = o.verdict;
+            row["error"] = o.error;
+        }
+        options.push_back(row);
+    }
+    auto id_or_null = [](const std::string& id) { return id.empty() ? json(nullptr) : json(id); };
+    return rendered(json{{"options", options}, {"best", id_or_null(sweep.best)}, {"best_any", id_or_null(sweep.best_any)}}, r.units);
+}
+
+json defaults(const json& request) {
+    json base = request;
+    base.erase("engine");
+    const Request r = parse_request(base);
+    const Scenario s = build_scenario(r, Catalog::builtin());
+    json engine = json::object();
+    for (const auto& [name, value] : resolved_defaults(s.runtime, s.devices, s.engine)) engine[name] = to_json(value);
+    return {{"runtime", runtime_id(s.runtime)}, {"engine", engine}};
+}
+
+namespace {
+// Text from requests can carry invalid UTF-8; replace it rather than fail while answering.
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+using Method = json (*)(const json&);
+struct MethodEntry {
+    const char* name;
+    Method run;
+};
+const MethodEntry kMethods[] = {
+    {"estimate", estimate},
+    {"compare", compare},
+    {"quantizations", quantizations},
+    {"defaults", defaults},
+    {"schema", [](const json&) { return schema(); }},
+    {"parse_log", parse_log},
+    {"check_log", check_log},
+    {"models", [](const json&) { return list_models(); }},
+    {"gpus", [](const json&) { return list_gpus(); }},
+    {"search", search},
+    {"model", model_info},
+};
+}  // namespace
+
+std::string call(const std::string& method, const std::string& text) {
+    const MethodEntry* entry = nullptr;
+    for (const auto& m : kMethods)
+        if (method == m.name) entry = &m;
+    if (!entry) return dump(error_json("unknown_method", "method", "unknown method \"" + method + "\""));
+    try {
+        json request;
+        try {
+            request = text.empty() ? json::object() : json::parse(text);
+        } catch (const json::parse_error& e) {
+            return dump(error_json("invalid_json", "", std::string("the request is not valid JSON: ") + e.what()));
+        }
+        return dump(entry->run(request));
+    } catch (const FieldError& e) {
+        return dump(error_json(e.code(), e.field(), e.what()));
+    } catch (const std::exception& e) {
+        return dump(error_json("internal_error", "", e.what()));
+    }
+}
+
+}  // namespace fitmygpu::api

@@ -1,0 +1,98 @@
+// Catalog listings, search and a model's record with derived figures (API methods models, gpus, search,
+// model).
+#include <cmath>
+
+#include "fitmygpu/api.hpp"
+#include "fitmygpu/cache.hpp"
+#include "fitmygpu/error.hpp"
+#include "request_json.hpp"
+
+namespace fitmygpu::api {
+
+using nlohmann::json;
+
+json list_models() {
+    // The catalog is fixed for the life of the binary: build the summaries (a geometry and inventory per
+    // model) once.
+    static const json cached = [] {
+    json out = json::array();
+    for (const auto& m : Catalog::builtin().models()) {
+        json row = {{"id", m.id}, {"name", m.name}};
+        for (const char* k : {"family", "company", "architecture_class", "modality", "context_window", "license", "release_date", "aliases"})
+            if (m.entry.contains(k)) row[k] = m.entry.at(k);
+        if (m.entry.contains("checkpoints")) {
+            json formats = json::array();
+            for (const auto& c : m.entry.at("checkpoints"))
+                if (c.contains("format")) formats.push_back(c.at("format"));
+            row["formats"] = formats;
+        }
+        try {
+            const ModelGeometry g = parse_geometry(m.config(), "catalog." + m.id + ".config");
+            const Inventory inv = build_inventory(g);
+            row["params_total"] = inv.total_params();
+            if (g.is_moe()) row["params_active"] = inv.active_params(g);
+        } catch (const FieldError&) {
+        }
+        out.push_back(row);
+    }
+    return json{{"models", out}};
+    }();
+    return cached;
+}
+
+json list_gpus() {
+    json out = json::array();
+    for (const auto& g : Catalog::builtin().gpus()) {
+        json row = {{"id", g.id}, {"name", g.name}};
+        for (const char* k : {"vendor", "class", "memory_mib", "memory_mib_status", "cuda_total_mib", "unified_memory", "gpu_share_default",
+                              "bandwidth_gbps", "architecture", "aliases", "memory_marketed"})
+            if (g.entry.contains(k)) row[k] = g.entry.at(k);
+        out.push_back(row);
+    }
+    return {{"gpus", out}};
+}
+
+json search(const json& request) {
+    if (!request.is_object() || !request.contains("query")) fail("missing_field", "query", "query is required");
+    const std::string q = string_field(request.at("query"), "query");
+    const std::string kind = request.contains("kind") ? string_field(request.at("kind"), "kind") : "models";
+    json ids = json::array();
+    if (kind == "models") {
+        for (const auto* m : Catalog::builtin().search_models(q)) ids.push_back(m->id);
+    } else if (kind == "gpus") {
+        for (const auto* g : Catalog::builtin().search_gpus(q)) ids.push_back(g->id);
+    } else {
+        fail("invalid_field", "kind", "kind must be \"models\" or \"gpus\"");
+    }
+    return {{"results", ids}};
+}
+
+json model_info(const json& request) {
+    if (!request.is_object() || !request.contains("model")) fail("missing_field", "model", "model is required");
+    const std::string id = string_field(request.at("model"), "model");
+    const CatalogModel* m = Catalog::builtin().find_model(id);
+    if (!m) fail("unknown_model", "model", "no model \"" + id + "\" in the catalog");
+    json out = m->entry;
+    const ModelGeometry g = parse_geometry(m->config(), "catalog." + m->id + ".config");
+    const Inventory inv = build_inventory(g);
+    json layers = json::object();
+    for (Mixer mx : {Mixer::FullAttention, Mixer::SlidingAttention, Mixer::ChunkedAttention, Mixer::Mla, Mixer::LinearAttention, Mixer::Mamba})
+        if (g.count(mx) > 0) layers[mixer_name(mx)] = g.count(mx);
+    int kv_layers = 0;
+    for (const auto& c : cache_layers(g)) kv_layers += is_attention(c.mixer) && c.owns_kv ? 1 : 0;
+    out["derived"] = {{"params_total", inv.total_params()},
+                      {"kv_bearing_layers", kv_layers},
+                      {"kv_bytes_per_token_bf16", growing_kv_bytes_per_token(cache_layers(g), parse_kv_dtype("bf16"))},
+                      {"params_active", inv.active_params(g)},
+                      {"layers", g.n_layers},
+                      {"hidden_size", g.hidden},
+                      {"attention_heads", g.n_heads},
+                      {"kv_heads", g.n_kv_heads},
+                      {"head_dim", g.head_dim},
+                      {"layer_kinds", layers},
+                      {"experts", g.moe.n_experts},
+                      {"experts_per_token", g.moe.n_experts_per_tok}};
+    return out;
+}
+
+}  // namespace fitmygpu::api

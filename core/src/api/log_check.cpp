@@ -1,0 +1,76 @@
+// Engine startup logs: parse one (parse_log) and set its figures beside the estimate of the same setup
+// (check_log).
+#include <cctype>
+#include <cmath>
+#include <map>
+
+#include "fitmygpu/api.hpp"
+#include "fitmygpu/error.hpp"
+#include "fitmygpu/logs.hpp"
+#include "request_json.hpp"
+
+namespace fitmygpu::api {
+
+using nlohmann::json;
+
+json parse_log(const json& request) {
+    if (!request.is_object() || !request.contains("log")) fail("missing_field", "log", "log (the engine's startup output) is required");
+    return to_json(parse_engine_log(string_field(request.at("log"), "log")));
+}
+
+namespace {
+// "CUDA0" -> 0, "ROCm1" -> 1, "Metal" -> 0; host buffer types -> -1.
+int log_device_index(const std::string& device) {
+    const std::string d = normalize_key(device);
+    if (d.rfind("cpu", 0) == 0 || d.find("host") != std::string::npos) return -1;
+    size_t i = d.size();
+    while (i > 0 && std::isdigit(static_cast<unsigned char>(d[i - 1]))) --i;
+    return i < d.size() ? std::stoi(d.substr(i)) : 0;
+}
+}  // namespace
+
+json check_log(const json& request) {
+    if (!request.is_object() || !request.contains("request")) fail("missing_field", "request", "request (the setup the log came from) is required");
+    if (!request.contains("log")) fail("missing_field", "log", "log (the engine's startup output) is required");
+    const ParsedLog log = parse_engine_log(string_field(request.at("log"), "log"));
+    const Estimate e = fitmygpu::estimate(parse(request.at("request")));
+    json rows = json::array();
+    auto row = [&](const std::string& what, int device, i64 logged, i64 estimated, const char* unit = "bytes") {
+        json r = {{"what", what}, {"device", device}, {"unit", unit}, {"logged", logged}, {"estimated", estimated}};
+        if (logged > 0) r["error_pct"] = std::round(10000.0 * static_cast<double>(estimated - logged) / static_cast<double>(logged)) / 100.0;
+        rows.push_back(r);
+    };
+    auto item = [&](const std::string& label, int device) {
+        i64 total = 0;
+        for (const auto& b : e.breakdown)
+            if (b.label == label && b.device == device) total += b.bytes;
+        return total;
+    };
+    if (log.engine == "llama.cpp") {
+        // Sum the logged buffers per (kind, device) and set them beside the estimate's buffer of the same name.
+        std::map<std::pair<std::string, int>, i64> logged;
+        for (const auto& b : log.buffers) logged[{b.kind, log_device_index(b.device)}] += b.bytes;
+        for (const auto& [key, bytes] : logged) {
+            const auto& [kind, dev] = key;
+            std::string label;
+            if (kind == "model") label = dev < 0 ? "model buffer (host)" : "model buffer";
+            else if (kind == "kv") label = dev < 0 ? "KV cache (host)" : "KV cache";
+            else if (kind == "compute") label = dev < 0 ? "host compute buffer" : "compute buffer";
+            else if (kind == "output") label = "output buffer (host)";
+            else if (kind == "rs") label = dev < 0 ? "recurrent state (host)" : "recurrent state (RS buffer)";
+            const int where = kind == "output" ? -1 : dev;
+            const std::string name = kind == "kv" ? "KV" : kind == "rs" ? "RS" : kind;
+            row(name + " buffer", where, bytes, item(label, where));
+        }
+        if (log.kv_cells > 0) row("KV cells", -1, log.kv_cells, e.kv.capacity_tokens, "tokens");
+    } else if (log.engine == "vllm") {
+        if (log.weights_bytes >= 0 && !e.devices.empty()) row("weights", 0, log.weights_bytes, e.devices[0].components.at(kWeights));
+        if (log.kv_available_bytes >= 0 && !e.devices.empty()) row("KV cache pool", 0, log.kv_available_bytes, e.devices[0].components.at(kKvCache));
+        if (log.kv_tokens >= 0) row("KV cache tokens", -1, log.kv_tokens, e.kv.capacity_tokens, "tokens");
+    } else {
+        fail("invalid_field", "log", "no llama.cpp or vLLM startup line was recognised in the log");
+    }
+    return {{"engine", log.engine}, {"rows", rows}};
+}
+
+}  // namespace fitmygpu::api

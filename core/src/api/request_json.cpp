@@ -1,0 +1,198 @@
+// JSON → Request: every field's type and range, every engine knob against the registry's knob table.
+// Nothing is defaulted here and nothing is looked up in the catalog; errors name the field.
+#include "request_json.hpp"
+
+#include <cmath>
+#include <set>
+
+#include "fitmygpu/error.hpp"
+#include "fitmygpu/expr.hpp"
+#include "fitmygpu/registry.hpp"
+
+namespace fitmygpu::api {
+
+using nlohmann::json;
+
+std::string describe(const json& v) {
+    std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (s.size() > 40) s = s.substr(0, 37) + "...";
+    return s;
+}
+
+i64 int_field(const json& v, const std::string& field, i64 lo, i64 hi) {
+    if (!v.is_number()) fail("invalid_field", field, field + " must be a whole number (got " + describe(v) + ")");
+    const double d = v.get<double>();
+    if (!std::isfinite(d) || d != std::floor(d)) fail("invalid_field", field, field + " must be a whole number (got " + describe(v) + ")");
+    if (d < static_cast<double>(lo) || d > static_cast<double>(hi))
+        fail("invalid_field", field, field + " must be between " + group_digits(lo) + " and " + group_digits(hi) + " (got " + describe(v) + ")");
+    return static_cast<i64>(d);
+}
+
+bool bool_field(const json& v, const std::string& field) {
+    if (!v.is_boolean()) fail("invalid_field", field, field + " must be true or false (got " + describe(v) + ")");
+    return v.get<bool>();
+}
+
+std::string string_field(const json& v, const std::string& field) {
+    if (!v.is_string()) fail("invalid_field", field, field + " must be a string (got " + describe(v) + ")");
+    return v.get<std::string>();
+}
+
+namespace {
+
+double number_field(const json& v, const std::string& field, const std::string& what) {
+    if (!v.is_number()) fail("invalid_field", field, field + " must be " + what + " (got " + describe(v) + ")");
+    const double d = v.get<double>();
+    if (!std::isfinite(d)) fail("invalid_field", field, field + " must be " + what + " (got " + describe(v) + ")");
+    return d;
+}
+
+// One engine knob: its JSON type by the knob's type, then its range by apply_knob.
+void parse_knob(const KnobSpec& spec, const json& v, const std::string& f, EngineKnobs& knobs) {
+    KnobValue kv;
+    switch (spec.type) {
+        case KnobType::Fraction:
+            kv.number = number_field(v, f, "a number between 0 and 1");
+            break;
+        case KnobType::Integer:
+            if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() != std::floor(v.get<double>()))
+                fail("invalid_field", f, f + " must be a whole number (got " + describe(v) + ")");
+            kv.number = v.get<double>();
+            break;
+        case KnobType::Boolean:
+            kv.boolean = bool_field(v, f);
+            break;
+        case KnobType::Tristate:
+            if (v.is_string() && v.get<std::string>() == "auto") kv.is_auto = true;
+            else kv.boolean = bool_field(v, f);
+            break;
+        case KnobType::Text:
+        case KnobType::Draft:
+            kv.text = string_field(v, f);
+            break;
+        case KnobType::NumberList:
+            if (!v.is_array() || v.empty() || static_cast<i64>(v.size()) > spec.max_items)
+                fail("invalid_field", f, f + " must be a list of proportions, one per device, e.g. [3, 1]");
+            for (size_t i = 0; i < v.size(); ++i) {
+                const std::string fi = f + "[" + std::to_string(i) + "]";
+                if (!v[i].is_number()) fail("invalid_field", fi, fi + " must be a number (got " + describe(v[i]) + ")");
+                kv.list.push_back(v[i].get<double>());
+            }
+            break;
+    }
+    apply_knob(spec, kv, f, knobs, describe(v));
+}
+
+void parse_engine(const json& j, Request& r) {
+    if (!j.is_object()) fail("invalid_field", "engine", "engine must be an object of engine knobs");
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const std::string f = "engine." + it.key();
+        const KnobSpec* spec = find_knob(it.key());
+        if (!spec) fail("unknown_field", f, f + " is not an engine knob this estimator knows");
+        parse_knob(*spec, it.value(), f, r.engine);
+        r.engine_set.push_back(spec->name);
+    }
+    check_knobs(r.engine);
+}
+
+Device custom_device(const json& j) {
+    if (!j.is_object()) fail("invalid_field", "device", "device must be an object like {\"name\": \"My card\", \"memory_mib\": 24564}");
+    Device d;
+    d.id = "custom";
+    d.name = "Custom device";
+    d.device_class = "custom";
+    d.memory_status = "user";
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const std::string f = "device." + it.key();
+        if (it.key() == "name") d.name = string_field(it.value(), f);
+        else if (it.key() == "memory_mib") d.memory_bytes = int_field(it.value(), f, 1, i64{16} << 20) * MiB;
+        else if (it.key() == "memory_gib") d.memory_bytes = int_field(it.value(), f, 1, i64{16} << 10) * GiB;
+        else if (it.key() == "bandwidth_gbps") {
+            if (!it.value().is_number() || !(it.value().get<double>() >= 0) || it.value().get<double>() > 1e6)
+                fail("invalid_field", f, f + " must be a non-negative number of GB/s");
+            d.bandwidth_gbps = it.value().get<double>();
+        } else if (it.key() == "unified_memory") d.unified = bool_field(it.value(), f);
+        else if (it.key() == "tflops_bf16") {
+            if (!it.value().is_number() || !(it.value().get<double>() >= 0)) fail("invalid_field", f, f + " must be a non-negative number");
+            d.tflops_bf16 = it.value().get<double>();
+        } else fail("unknown_field", f, f + " is not a device field (name, memory_mib, memory_gib, bandwidth_gbps, unified_memory, tflops_bf16)");
+    }
+    if (d.memory_bytes <= 0) fail("missing_field", "device.memory_mib", "device.memory_mib is required");
+    d.engine_total_bytes = d.memory_bytes;  // a user-given figure is taken as what the engine sees
+    d.engine_total_source = "user";
+    return d;
+}
+
+const std::set<std::string> kRequestFields = {"model", "config", "weights", "runtime", "gpu", "gpus", "device", "images",
+                                               "gpu_count", "context", "concurrency", "kv_cache_dtype", "engine", "units"};
+
+}  // namespace
+
+Units parse_units(const json& req) {
+    if (!req.is_object() || !req.contains("units")) return Units::Binary;
+    const json& v = req.at("units");
+    if (v.is_string()) {
+        const std::string u = v.get<std::string>();
+        if (u == "binary" || u == "gib") return Units::Binary;
+        if (u == "decimal" || u == "gb") return Units::Decimal;
+    }
+    fail("invalid_field", "units", "units must be \"binary\" (GiB, MiB) or \"decimal\" (GB, MB)");
+}
+
+Request parse_request(const json& req) {
+    if (!req.is_object()) fail("invalid_request", "", "the request must be a JSON object");
+    for (auto it = req.begin(); it != req.end(); ++it)
+        if (!kRequestFields.count(it.key())) fail("unknown_field", it.key(), "\"" + it.key() + "\" is not a request field");
+    Request r;
+    r.units = parse_units(req);
+
+    if (req.contains("model") && req.contains("config")) fail("invalid_field", "config", "give either model (a catalog id) or config, not both");
+    if (req.contains("model")) r.model = string_field(req.at("model"), "model");
+    else if (req.contains("config")) r.config = req.at("config");
+    else fail("missing_field", "model", "model (a catalog id) or config (a config.json object) is required");
+
+    if (req.contains("runtime")) r.runtime = string_field(req.at("runtime"), "runtime");
+    if (req.contains("weights")) r.weights = string_field(req.at("weights"), "weights");
+
+    const int given = static_cast<int>(req.contains("gpu")) + static_cast<int>(req.contains("gpus")) + static_cast<int>(req.contains("device"));
+    if (given > 1) fail("invalid_field", "gpus", "give one of gpu, gpus or device");
+    if (req.contains("gpu_count") && req.contains("gpus"))
+        fail("invalid_field", "gpu_count", "gpu_count goes with gpu or device; with gpus give each entry its count");
+    const i64 gpu_count = req.contains("gpu_count") ? int_field(req.at("gpu_count"), "gpu_count", 1, kMaxGpus) : 1;
+    if (req.contains("gpus")) {
+        const json& list = req.at("gpus");
+        if (!list.is_array() || list.empty()) fail("invalid_field", "gpus", "gpus must be a non-empty array of {\"gpu\": id, \"count\": n}");
+        if (list.size() > static_cast<size_t>(kMaxGpus)) fail("invalid_field", "gpus", "at most " + group_digits(kMaxGpus) + " GPUs");
+        i64 total = 0;
+        for (size_t i = 0; i < list.size(); ++i) {
+            const std::string f = "gpus[" + std::to_string(i) + "]";
+            const json& item = list.at(i);
+            if (!item.is_object() || !item.contains("gpu")) fail("invalid_field", f, f + " must be {\"gpu\": id, \"count\": n}");
+            for (auto it = item.begin(); it != item.end(); ++it)
+                if (it.key() != "gpu" && it.key() != "count") fail("unknown_field", f + "." + it.key(), f + "." + it.key() + " is not a field (gpu, count)");
+            GpuRequest g;
+            g.field = f + ".gpu";
+            g.gpu = string_field(item.at("gpu"), g.field);
+            g.count = item.contains("count") ? int_field(item.at("count"), f + ".count", 1, kMaxGpus) : 1;
+            total += g.count;
+            r.gpus.push_back(std::move(g));
+        }
+        if (total > kMaxGpus) fail("invalid_field", "gpus", "at most " + group_digits(kMaxGpus) + " GPUs");
+    } else if (req.contains("device")) {
+        r.device = custom_device(req.at("device"));
+        r.device_count = gpu_count;
+    } else if (req.contains("gpu")) {
+        r.gpus.push_back({string_field(req.at("gpu"), "gpu"), "gpu", gpu_count});
+    } else {
+        r.device_count = gpu_count;  // with no device named, the scenario's default GPU, this many times
+    }
+
+    if (req.contains("context")) r.context = int_field(req.at("context"), "context", 1, kMaxContext);
+    if (req.contains("concurrency")) r.concurrency = int_field(req.at("concurrency"), "concurrency", 1, kMaxConcurrency);
+    if (req.contains("kv_cache_dtype")) r.kv_cache_dtype = string_field(req.at("kv_cache_dtype"), "kv_cache_dtype");
+    if (req.contains("engine")) parse_engine(req.at("engine"), r);
+    if (req.contains("images")) r.images = int_field(req.at("images"), "images", 0, kMaxImages);
+    return r;
+}
+
+}  // namespace fitmygpu::api

@@ -1,0 +1,21 @@
+// The API layer's JSON readers: request fields with their types and ranges checked, errors naming the field.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "fitmygpu/request.hpp"
+
+namespace fitmygpu::api {
+
+// JSON → Request (validation only). Throws FieldError naming the offending field.
+Request parse_request(const nlohmann::json& request);
+// The request's "units" (binary when absent); FieldError("units") for any other value.
+Units parse_units(const nlohmann::json& request);
+
+// Field readers shared by the API methods.
+std::string describe(const nlohmann::json& v);
+i64 int_field(const nlohmann::json& v, const std::string& field, i64 lo, i64 hi);
+bool bool_field(const nlohmann::json& v, const std::string& field);
+std::string string_field(const nlohmann::json& v, const std::string& field);
+
+}  // namespace fitmygpu::api

@@ -1,0 +1,36 @@
+// The forward-pass activation peak of a batch of tokens, and the devices an engine budgets.
+#include "engine_parts.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "fitmygpu/error.hpp"
+
+namespace fitmygpu::engine_parts {
+
+void add_devices(Estimate& e, const Scenario& s, int count, double fraction) {
+    for (int i = 0; i < count; ++i) {
+        const Device& d = s.devices[static_cast<size_t>(i)];
+        DeviceEstimate de;
+        de.id = d.id + "#" + std::to_string(i);
+        de.name = d.name;
+        de.capacity_bytes = d.memory_bytes;
+        de.budget_bytes = static_cast<i64>(std::floor(static_cast<double>(d.engine_total_bytes) * fraction));
+        e.devices.push_back(de);
+    }
+}
+
+Q forward_activation(const Scenario& s, const Parallelism& p, i64 tokens, const std::string& tokens_name) {
+    const ModelGeometry& g = s.geometry;
+    i64 dense_width = 0;
+    for (const auto& l : g.layers)
+        if (l.ffn == Ffn::Dense) dense_width = std::max(dense_width, l.ffn_intermediate);
+    const i64 dense_part = 3 * dense_width / p.tp;
+    const i64 moe_part = g.is_moe() ? g.moe.n_experts_per_tok * (3 * g.moe.expert_intermediate / p.tp + g.hidden) : 0;
+    const Q widest = moe_part > dense_part ? Q::var("top_k × (3 × expert width / TP + hidden)", moe_part)
+                                           : Q::var("3 × FFN width / TP", dense_part);
+    return Q::var(tokens_name, tokens) * (Q::lit(3) * Q::var("hidden", g.hidden) + widest) * Q::lit(2, "B");
+}
+
+}  // namespace fitmygpu::engine_parts

@@ -1,0 +1,127 @@
+// The paged KV layout of vLLM v1 (kv_cache_interface.py, kv_cache_utils.py): block sizes, page unification, blocks per request.
+#include "engine_parts.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "fitmygpu/error.hpp"
+
+namespace fitmygpu::engine_parts {
+
+namespace {
+// FlashAttention/FlashInfer kernels want attention block sizes in multiples of 16 tokens; vLLM rounds the
+// enlarged hybrid block size to this alignment (HybridAttentionMambaModelConfig).
+constexpr i64 kKernelBlockAlignment = 16;
+}  // namespace
+
+PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64 kv_bytes_per_value, i64 state_bytes_per_value) {
+    const ModelGeometry& g = s.geometry;
+    const auto [first, last] = stage_layers(static_cast<int>(g.n_layers), p.pp, stage);
+    PagedLayout out;
+    out.block_size = s.engine.block_size;
+    // The sparse-MLA kernels (FlashMLA sparse, the DSA indexer) take 64-token blocks only.
+    if (g.dsa.head_dim > 0) out.block_size = std::max<i64>(out.block_size, 64);
+    std::map<std::string, PagedSpec> by_kind;
+    std::vector<std::string> order;
+    // The rank's layers of this stage, plus a speculator's layers (MTP modules or the draft model), which share
+    // the pool on the last stage.
+    std::vector<CacheLayer> all;
+    for (const CacheLayer& c : cache_layers(g))
+        if (c.layer >= first && c.layer < last) all.push_back(c);
+    if (stage == p.pp - 1) all.insert(all.end(), s.spec.cache.begin(), s.spec.cache.end());
+    for (const CacheLayer& c : all) {
+        PagedSpec spec;
+        if (is_attention(c.mixer) || c.mixer == Mixer::CrossAttention) {
+            if (!c.owns_kv) continue;
+            if (c.mixer == Mixer::Mla) {
+                spec.kind = "MLA latent";
+                // Replicated on every rank. DeepSeek sparse attention adds the indexer keys in the same block.
+                spec.bytes_per_token = serving_mla_token_bytes(g, c, kv_bytes_per_value, true);
+                if (c.index_k_width > 0) spec.kind = "MLA latent + indexer keys";
+            } else {
+                const i64 heads = std::max<i64>(1, c.n_kv_heads);
+                const i64 heads_rank = std::max<i64>(1, heads / p.tp);
+                spec.bytes_per_token = heads_rank * (c.k_width + c.v_width) / heads * kv_bytes_per_value;
+                // Cross-attention layers (Llama 3.2 Vision, vLLM's V0 engine): the same uniform pages as the
+                // self-attention layers; the encoder tokens take blocks of their own (see the request's tokens).
+                spec.kind = c.mixer == Mixer::FullAttention || c.mixer == Mixer::CrossAttention ? "full attention"
+                            : c.mixer == Mixer::SlidingAttention ? "sliding window " + std::to_string(c.window)
+                                                                 : "chunked local " + std::to_string(c.window);
+                spec.window = c.window;
+            }
+        } else {
+            spec.recurrent = true;
+            spec.kind = c.mixer == Mixer::LinearAttention ? "linear-attention state" : "Mamba state";
+            // Conv state in the model dtype, recurrent state in the SSM cache dtype; heads split by TP.
+            spec.bytes_per_sequence = (c.conv_values * 2 + c.ssm_values * state_bytes_per_value) / p.tp;
+        }
+        spec.kind += " (" + std::to_string(spec.recurrent ? spec.bytes_per_sequence : spec.bytes_per_token) + ")";
+        auto it = by_kind.find(spec.kind);
+        if (it == by_kind.end()) {
+            spec.layers = 1;
+            by_kind[spec.kind] = spec;
+            order.push_back(spec.kind);
+        } else {
+            it->second.layers += 1;
+        }
+    }
+    for (const auto& k : order) out.specs.push_back(by_kind[k]);
+    if (out.specs.empty()) return out;
+
+    i64 attn_token = 0, state_page = 0;
+    for (const auto& sp : out.specs) {
+        if (sp.recurrent) state_page = std::max(state_page, sp.bytes_per_sequence);
+        else attn_token = std::max(attn_token, sp.bytes_per_token);
+    }
+    if (state_page > 0 && attn_token > 0) {
+        // Hybrid page unification: enlarge the attention block until one attention page holds at least a
+        // recurrent state page, then pad the state pages to the same size.
+        const i64 needed = ceil_div(state_page, attn_token);
+        out.block_size = std::max(out.block_size, round_up(needed, kKernelBlockAlignment));
+        out.page_bytes = out.block_size * attn_token;
+        out.note = "attention block size raised to " + std::to_string(out.block_size) + " tokens so a page holds a recurrent state";
+    } else if (attn_token > 0) {
+        out.page_bytes = out.block_size * attn_token;
+    } else {
+        out.page_bytes = state_page;
+    }
+    // Kinds whose tokens are smaller than the largest get proportionally larger blocks so every page has the
+    // same size (kv_cache_utils unify_kv_cache_spec_page_size); Gemma 4's 256-wide sliding layers hold 32
+    // tokens per page where its 512-wide global layers hold 16.
+    for (auto& sp : out.specs) {
+        if (sp.recurrent || sp.bytes_per_token <= 0) continue;
+        sp.block_size = out.page_bytes % sp.bytes_per_token == 0 ? out.page_bytes / sp.bytes_per_token : out.block_size;
+    }
+    // Groups: layers of each kind are cut into groups of equal size that share the block pool
+    // (kv_cache_utils: the smallest kind sets the group size unless the largest is within 1.25× of it).
+    int min_c = out.specs.front().layers, max_c = min_c;
+    for (const auto& sp : out.specs) {
+        min_c = std::min(min_c, sp.layers);
+        max_c = std::max(max_c, sp.layers);
+    }
+    out.group_size = (max_c < 1.25 * min_c) ? max_c : min_c;
+    out.n_groups = 0;
+    for (const auto& sp : out.specs) out.n_groups += static_cast<int>(ceil_div(sp.layers, out.group_size));
+    return out;
+}
+
+i64 blocks_per_request(const PagedLayout& layout, i64 context, i64 batched_tokens, bool prefix_caching) {
+    i64 blocks = 0;
+    for (const auto& sp : layout.specs) {
+        const i64 groups = ceil_div(sp.layers, layout.group_size);
+        i64 per_group;
+        const i64 bs = sp.block_size > 0 ? sp.block_size : layout.block_size;
+        if (sp.recurrent) per_group = prefix_caching ? 2 : 1;
+        else if (sp.window > 0 && sp.kind.rfind("sliding", 0) == 0)
+            per_group = ceil_div(std::min(sp.window - 1 + batched_tokens, context), bs) + 1;
+        else if (sp.window > 0)
+            per_group = ceil_div(std::min(sp.window + batched_tokens, context), bs);
+        else
+            per_group = ceil_div(context, bs);
+        blocks += groups * per_group;
+    }
+    return blocks;
+}
+
+}  // namespace fitmygpu::engine_parts

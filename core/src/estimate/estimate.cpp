@@ -1,0 +1,30 @@
+// The estimate stage: the runtime's engine (through the registry), then the solved limits and speed.
+#include "fitmygpu/estimate.hpp"
+
+#include <algorithm>
+
+#include "fitmygpu/registry.hpp"
+#include "fitmygpu/solvers.hpp"
+#include "fitmygpu/speed.hpp"
+
+namespace fitmygpu {
+
+Estimate estimate_engine(const Scenario& s) { return runtime_descriptor(s.runtime).estimate(s); }
+
+Estimate estimate(const Scenario& s) {
+    Estimate e = estimate_engine(s);
+    e.assumptions.insert(e.assumptions.begin(), s.assumptions.begin(), s.assumptions.end());
+    e.warnings.insert(e.warnings.begin(), s.warnings.begin(), s.warnings.end());
+    e.limits = solve_limits(s);
+    // Speed: the device holding the most weights sets the pace of a step.
+    if (!e.devices.empty()) {
+        i64 w = 0;
+        for (const auto& d : e.devices) w = std::max(w, d.components.count(kWeights) ? d.components.at(kWeights) : 0);
+        const int n = static_cast<int>(e.devices.size());
+        e.speed = roofline_speed(s, checkpoint_bytes(s), w, e.kv.bytes_per_token / std::max(n, 1), n);
+        e.assumptions.push_back(roofline_assumption());
+    }
+    return e;
+}
+
+}  // namespace fitmygpu

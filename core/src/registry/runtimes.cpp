@@ -1,0 +1,334 @@
+// The runtime descriptors. Adding a runtime means adding its descriptor here and its estimate file under
+// engines/; request parsing, defaults, solvers and the page's menus follow from the table.
+#include <algorithm>
+
+#include "fitmygpu/catalog.hpp"
+#include "fitmygpu/engines.hpp"
+#include "fitmygpu/error.hpp"
+#include "fitmygpu/expr.hpp"
+#include "fitmygpu/registry.hpp"
+
+namespace fitmygpu {
+
+namespace {
+
+// ---- defaults that depend on the setup ----
+KnobDefault none(const std::vector<Device>&, const EngineKnobs&) { return std::monostate{}; }
+KnobDefault device_count(const std::vector<Device>& d, const EngineKnobs&) {
+    return d.empty() ? KnobDefault{} : KnobDefault{static_cast<i64>(d.size())};
+}
+
+template <auto Member>
+KnobDefault struct_default(const std::vector<Device>&, const EngineKnobs&) {
+    const EngineKnobs k;  // the struct's initial values are the engines' defaults
+    using T = std::remove_cvref_t<decltype(k.*Member)>;
+    if constexpr (std::is_same_v<T, bool>) return k.*Member;
+    else if constexpr (std::is_floating_point_v<T>) return static_cast<double>(k.*Member);
+    else return static_cast<i64>(k.*Member);
+}
+
+const std::vector<KvTypeOption> kServingKv = {{"auto", "auto (the model\u2019s dtype)"}, {"bf16", "BF16"}, {"fp16", "FP16"}, {"fp8", "FP8"}};
+const std::vector<KvTypeOption> kGgufKv = {{"auto", "auto (f16)"}, {"f16", "f16"},   {"bf16", "bf16"},     {"f32", "f32"},
+                                           {"q8_0", "q8_0"},       {"q5_1", "q5_1"}, {"q5_0", "q5_0"},     {"q4_1", "q4_1"},
+                                           {"q4_0", "q4_0"},       {"iq4_nl", "iq4_nl"}};
+const std::vector<KvTypeOption> kTransformersKv = {{"auto", "auto (the model\u2019s dtype)"}, {"bf16", "BF16"}, {"fp16", "FP16"}, {"fp32", "FP32"}};
+const std::vector<KvTypeOption> kMlxKv = {{"auto", "auto (the model\u2019s dtype)"}, {"bf16", "BF16"}, {"fp16", "FP16"}};
+
+// Tensor-parallel engines need a size that divides the attention heads (powers of two in practice); layer
+// splitters take any number of cards.
+const std::vector<int> kTensorParallelCounts = {1, 2, 4, 8, 16};
+const std::vector<int> kLayerSplitCounts = {1, 2, 3, 4, 5, 6, 7, 8, 12, 16};
+
+// The quantization sweep of each family: the formats people publish, most bits first.
+const std::vector<std::string> kServingSweep = {"bf16", "fp8", "int8", "awq-int4", "gptq-int4", "nvfp4"};
+const std::vector<std::string> kGgufSweep = {"gguf:BF16",   "gguf:Q8_0",   "gguf:Q6_K",    "gguf:Q5_K_M", "gguf:Q5_K_S", "gguf:Q4_K_M",
+                                             "gguf:Q4_K_S", "gguf:IQ4_XS", "gguf:Q3_K_L",  "gguf:Q3_K_M", "gguf:Q3_K_S", "gguf:IQ3_XXS",
+                                             "gguf:Q2_K",   "gguf:IQ2_M",  "gguf:IQ2_XXS", "gguf:IQ1_M"};
+const std::vector<std::string> kMlxSweep = {"bf16", "mlx-8bit", "mlx-4bit"};
+
+// llama.cpp and Ollama: one set of knobs (Ollama runs llama-server underneath).
+std::vector<RuntimeKnob> gguf_knobs(bool ollama) {
+    return {
+        {"n_gpu_layers", false, ollama ? "GPU layers (num_gpu)" : "", ollama ? "num_gpu" : "-ngl", "-1 (all)", struct_default<&EngineKnobs::n_gpu_layers>},
+        {"tensor_split", false, "", ollama ? "" : "--tensor-split", "by free memory", none},
+        {"n_ubatch", false, "", ollama ? "" : "-ub", "", struct_default<&EngineKnobs::n_ubatch>},
+        {"n_batch", false, "", ollama ? "num_batch" : "-b", "", struct_default<&EngineKnobs::n_batch>},
+        {"flash_attn", false, "", ollama ? "OLLAMA_FLASH_ATTENTION" : "-fa", "auto",
+         [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{std::string("auto")}; }},
+        {"kv_unified", false, "", ollama ? "" : "--kv-unified", "", struct_default<&EngineKnobs::kv_unified>},
+        {"swa_full", false, "", ollama ? "" : "--swa-full", "", struct_default<&EngineKnobs::swa_full>},
+        {"n_cpu_moe", false, "", ollama ? "" : "--n-cpu-moe", "", struct_default<&EngineKnobs::n_cpu_moe>},
+        {"mmproj", false, "", ollama ? "" : "--mmproj", "", struct_default<&EngineKnobs::mmproj>},
+        {"speculative_model", false, "", ollama ? "" : "--model-draft", "none", none},
+        {"num_speculative_tokens", false, ollama ? "Draft tokens" : "Draft tokens (--draft-max)", ollama ? "" : "--draft-max", "", none},
+    };
+}
+
+std::vector<RuntimeDescriptor> build() {
+    std::vector<RuntimeDescriptor> r;
+    {
+        RuntimeDescriptor d;
+        d.runtime = Runtime::Vllm;
+        d.id = "vllm";
+        d.name = "vLLM";
+        d.aliases = {"vllm"};
+        d.families = {FormatFamily::Safetensors};
+        d.gguf_experimental = true;
+        d.default_weights = {{"*", "official", "the official checkpoint"}};
+        d.sweep_formats = kServingSweep;
+        d.kv_cache_types = kServingKv;
+        d.kv_auto = "model";
+        d.knobs = {
+            {"gpu_memory_utilization", true, "", "--gpu-memory-utilization", "", struct_default<&EngineKnobs::gpu_memory_utilization>},
+            {"max_num_batched_tokens", false, "", "--max-num-batched-tokens", "2048 or 8192 (by GPU)",
+             [](const std::vector<Device>& d, const EngineKnobs&) {
+                 return d.empty() ? KnobDefault{} : KnobDefault{vllm_serve_defaults(d.front()).max_num_batched_tokens};
+             }},
+            {"max_num_seqs", false, "", "--max-num-seqs", "256 or 1024 (by GPU)",
+             [](const std::vector<Device>& d, const EngineKnobs&) {
+                 return d.empty() ? KnobDefault{} : KnobDefault{vllm_serve_defaults(d.front()).max_num_seqs};
+             }},
+            {"block_size", false, "", "--block-size", "", struct_default<&EngineKnobs::block_size>},
+            {"tensor_parallel_size", false, "", "--tensor-parallel-size", "GPUs \u00f7 pipeline stages",
+             [](const std::vector<Device>& d, const EngineKnobs& k) {
+                 return d.empty() ? KnobDefault{} : KnobDefault{static_cast<i64>(std::max<size_t>(1, d.size() / static_cast<size_t>(k.pipeline_parallel_size)))};
+             }},
+            {"pipeline_parallel_size", false, "", "--pipeline-parallel-size", "", struct_default<&EngineKnobs::pipeline_parallel_size>},
+            {"data_parallel_size", false, "", "--data-parallel-size", "", struct_default<&EngineKnobs::data_parallel_size>},
+            {"enable_expert_parallel", false, "", "--enable-expert-parallel", "", struct_default<&EngineKnobs::enable_expert_parallel>},
+            {"enforce_eager", false, "", "--enforce-eager", "", struct_default<&EngineKnobs::enforce_eager>},
+            {"enable_prefix_caching", false, "", "--enable-prefix-caching", "", struct_default<&EngineKnobs::enable_prefix_caching>},
+            {"language_model_only", false, "", "--language-model-only", "", struct_default<&EngineKnobs::language_model_only>},
+            {"speculative_model", false, "", "--speculative-config", "none", none},
+            {"num_speculative_tokens", false, "", "--speculative-config", "1", none},
+            {"version", false, "", "", "current (0.21+)", none},
+        };
+        d.card_counts = kTensorParallelCounts;
+        d.parallel = {"tensor", "pipeline", "data", "expert"};
+        d.vendors = {"nvidia", "amd", "intel"};
+        d.backends = {"CUDA", "ROCm", "XPU"};
+        d.margin.pool_factor = 1.25;
+        d.estimate = estimate_vllm;
+        r.push_back(std::move(d));
+    }
+    {
+        RuntimeDescriptor d;
+        d.runtime = Runtime::Sglang;
+        d.id = "sglang";
+        d.name = "SGLang";
+        d.aliases = {"sglang"};
+        d.families = {FormatFamily::Safetensors};
+        d.default_weights = {{"*", "official", "the official checkpoint"}};
+        d.sweep_formats = kServingSweep;
+        d.kv_cache_types = kServingKv;
+        d.kv_auto = "model";
+        d.knobs = {
+            {"mem_fraction_static", true, "", "--mem-fraction-static", "",
+             [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kSglangDefaultMemFraction}; }},
+            {"max_num_batched_tokens", false, "Chunked prefill size", "--chunked-prefill-size", "",
+             [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kDefaultMaxBatchedTokens}; }},
+            {"tensor_parallel_size", false, "", "--tp-size", "all GPUs", device_count},
+            {"pipeline_parallel_size", false, "", "--pp-size", "", struct_default<&EngineKnobs::pipeline_parallel_size>},
+            {"data_parallel_size", false, "", "--dp-size", "", struct_default<&EngineKnobs::data_parallel_size>},
+            {"enable_expert_parallel", false, "", "--ep-size", "", struct_default<&EngineKnobs::enable_expert_parallel>},
+            {"enforce_eager", false, "Disable CUDA graphs", "--disable-cuda-graph", "", struct_default<&EngineKnobs::enforce_eager>},
+            {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>},
+        };
+        d.card_counts = kTensorParallelCounts;
+        d.parallel = {"tensor", "pipeline", "data", "expert"};
+        d.vendors = {"nvidia", "amd"};
+        d.backends = {"CUDA", "ROCm"};
+        d.margin.pool_factor = 1.25;
+        d.estimate = estimate_sglang;
+        r.push_back(std::move(d));
+    }
+    {
+        RuntimeDescriptor d;
+        d.runtime = Runtime::Trtllm;
+        d.id = "trtllm";
+        d.name = "TensorRT-LLM";
+        d.aliases = {"trtllm", "tensorrtllm", "trtllmserve"};
+        d.families = {FormatFamily::Safetensors};
+        d.default_weights = {{"*", "official", "the official checkpoint"}};
+        d.sweep_formats = kServingSweep;
+        d.kv_cache_types = kServingKv;
+        d.kv_auto = "model";
+        d.knobs = {
+            {"free_gpu_memory_fraction", true, "", "kv_cache_config.free_gpu_memory_fraction", "",
+             struct_default<&EngineKnobs::free_gpu_memory_fraction>},
+            {"max_num_batched_tokens", false, "Max num tokens", "--max_num_tokens", "",
+             [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kDefaultMaxBatchedTokens}; }},
+            {"tensor_parallel_size", false, "", "--tp_size", "all GPUs", device_count},
+            {"pipeline_parallel_size", false, "", "--pp_size", "", struct_default<&EngineKnobs::pipeline_parallel_size>},
+            {"data_parallel_size", false, "", "", "", struct_default<&EngineKnobs::data_parallel_size>},
+            {"enable_expert_parallel", false, "", "--ep_size", "", struct_default<&EngineKnobs::enable_expert_parallel>},
+            {"enforce_eager", false, "", "cuda_graph_config: null", "", struct_default<&EngineKnobs::enforce_eager>},
+            {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>},
+        };
+        d.card_counts = kTensorParallelCounts;
+        d.parallel = {"tensor", "pipeline", "expert"};
+        d.vendors = {"nvidia"};
+        d.backends = {"CUDA"};
+        d.margin.pool_factor = 1.25;
+        d.estimate = estimate_trtllm;
+        r.push_back(std::move(d));
+    }
+    for (const bool ollama : {false, true}) {
+        RuntimeDescriptor d;
+        d.runtime = ollama ? Runtime::Ollama : Runtime::LlamaCpp;
+        d.id = ollama ? "ollama" : "llama.cpp";
+        d.name = ollama ? "Ollama" : "llama.cpp";
+        d.aliases = ollama ? std::vector<std::string>{"ollama"} : std::vector<std::string>{"llamacpp", "llamaserver"};
+        d.families = {FormatFamily::Gguf};
+        d.default_weights = {{"*", "gguf:Q4_K_M", ollama ? "Ollama's default tag" : "the usual download for llama.cpp"}};
+        d.sweep_formats = kGgufSweep;
+        d.kv_cache_types = kGgufKv;
+        d.kv_auto = "f16";
+        d.knobs = gguf_knobs(ollama);
+        d.card_counts = kLayerSplitCounts;
+        d.parallel = {"layer split"};
+        d.layer_split = true;
+        d.vendors = {"nvidia", "amd", "intel", "apple"};
+        d.backends = ollama ? std::vector<std::string>{"CUDA", "ROCm", "Metal", "CPU"}
+                            : std::vector<std::string>{"CUDA", "ROCm", "Metal", "Vulkan", "SYCL", "CPU"};
+        // llama.cpp --fit keeps this much free on every device (common/fit.cpp, the --fit-target default).
+        d.margin.headroom_bytes = 1024 * MiB;
+        d.estimate = estimate_llamacpp;
+        r.push_back(std::move(d));
+    }
+    {
+        RuntimeDescriptor d;
+        d.runtime = Runtime::Transformers;
+        d.id = "transformers";
+        d.name = "Transformers";
+        d.aliases = {"transformers", "hf", "huggingface"};
+        d.families = {FormatFamily::Safetensors};
+        d.gguf_experimental = true;
+        d.default_weights = {{"*", "official", "the official checkpoint"}};
+        d.sweep_formats = kServingSweep;
+        d.kv_cache_types = kTransformersKv;
+        d.kv_auto = "model";
+        d.knobs = {{"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>}};
+        d.card_counts = kLayerSplitCounts;
+        d.parallel = {"layer split"};
+        d.layer_split = true;
+        d.vendors = {"nvidia", "amd", "intel", "apple"};
+        d.backends = {"CUDA", "ROCm", "XPU", "MPS"};
+        d.margin.headroom_fraction = 0.05;
+        d.estimate = estimate_transformers;
+        r.push_back(std::move(d));
+    }
+    {
+        RuntimeDescriptor d;
+        d.runtime = Runtime::Mlx;
+        d.id = "mlx";
+        d.name = "MLX";
+        d.aliases = {"mlx", "mlxlm"};
+        d.families = {FormatFamily::Mlx};
+        d.default_weights = {{"*", "mlx-4bit", "mlx-community's usual conversion"}};
+        d.sweep_formats = kMlxSweep;
+        d.kv_cache_types = kMlxKv;
+        d.kv_auto = "model";
+        d.knobs = {{"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>}};
+        d.card_counts = {1};
+        d.parallel = {"single device"};
+        d.vendors = {"apple"};
+        d.backends = {"Metal"};
+        d.margin.headroom_fraction = 0.05;
+        d.estimate = estimate_mlx;
+        r.push_back(std::move(d));
+    }
+    return r;
+}
+
+const std::vector<std::string> kGgufMenu = {"Q4_K_M", "Q5_K_M", "Q6_K",   "Q8_0",  "Q4_K_S",  "Q5_K_S", "Q3_K_M", "Q3_K_L", "Q3_K_S", "Q2_K",
+                                            "IQ4_XS", "IQ4_NL", "IQ3_M",  "IQ3_S", "IQ3_XS",  "IQ3_XXS", "IQ2_M", "IQ2_S",  "IQ2_XS", "IQ2_XXS",
+                                            "IQ1_M",  "IQ1_S",  "Q4_0",   "Q4_1",  "Q5_0",    "Q5_1",   "F16",    "BF16",   "F32"};
+
+const std::vector<FormatInfo> kFormats = {
+    {"bf16", FormatFamily::Safetensors},     {"fp16", FormatFamily::Safetensors},      {"fp32", FormatFamily::Safetensors},
+    {"fp8", FormatFamily::Safetensors},      {"int8", FormatFamily::Safetensors},      {"awq-int4", FormatFamily::Safetensors},
+    {"gptq-int4", FormatFamily::Safetensors}, {"mxfp4", FormatFamily::Safetensors},    {"nvfp4", FormatFamily::Safetensors},
+    {"mlx-4bit", FormatFamily::Mlx},          {"mlx-8bit", FormatFamily::Mlx},
+};
+
+}  // namespace
+
+bool RuntimeDescriptor::loads_family(FormatFamily f) const { return std::find(families.begin(), families.end(), f) != families.end(); }
+
+bool RuntimeDescriptor::loads(const WeightFormat& f) const {
+    const bool mlx = f.scheme == Scheme::MLX_4BIT || f.scheme == Scheme::MLX_8BIT;
+    if (f.is_gguf()) return loads_family(FormatFamily::Gguf);
+    // mlx-lm converts 16-bit safetensors on load; its own conversions are the MLX family.
+    if (loads_family(FormatFamily::Mlx)) return mlx || f.scheme == Scheme::BF16 || f.scheme == Scheme::FP16;
+    return !mlx && loads_family(FormatFamily::Safetensors);
+}
+
+const RuntimeKnob* RuntimeDescriptor::knob(const std::string& n) const {
+    for (const auto& k : knobs)
+        if (k.name == n) return &k;
+    return nullptr;
+}
+
+const std::vector<RuntimeDescriptor>& runtimes() {
+    static const std::vector<RuntimeDescriptor> table = build();
+    return table;
+}
+
+const RuntimeDescriptor& runtime_descriptor(Runtime r) {
+    for (const auto& d : runtimes())
+        if (d.runtime == r) return d;
+    return runtimes().front();
+}
+
+const RuntimeDescriptor* find_runtime(const std::string& key) {
+    const std::string k = normalize_key(key);
+    for (const auto& d : runtimes()) {
+        if (normalize_key(d.id) == k) return &d;
+        for (const auto& a : d.aliases)
+            if (a == k) return &d;
+    }
+    return nullptr;
+}
+
+std::string runtime_id_list() {
+    std::string out;
+    for (const auto& d : runtimes()) out += (out.empty() ? "" : ", ") + d.id;
+    return out;
+}
+
+const char* runtime_id(Runtime r) {
+    for (const auto& d : runtimes())
+        if (d.runtime == r) return d.id.c_str();
+    return "vllm";
+}
+
+std::optional<Runtime> runtime_from_id(const std::string& id) {
+    const RuntimeDescriptor* d = find_runtime(id);
+    return d ? std::optional<Runtime>(d->runtime) : std::nullopt;
+}
+
+const std::vector<std::string>& gguf_menu_types() { return kGgufMenu; }
+const std::vector<FormatInfo>& safetensors_and_mlx_formats() { return kFormats; }
+
+std::string format_display_name(const std::string& id) {
+    if (id.rfind("gguf:", 0) == 0) return "GGUF " + id.substr(5);
+    static const std::vector<std::pair<std::string, std::string>> names = {
+        {"bf16", "BF16"},        {"fp16", "FP16"},         {"fp32", "FP32"},   {"fp8", "FP8"},     {"int8", "INT8 (W8A8)"}, {"awq-int4", "AWQ 4-bit"},
+        {"gptq-int4", "GPTQ 4-bit"}, {"mxfp4", "MXFP4"}, {"nvfp4", "NVFP4"}, {"mlx-4bit", "MLX 4-bit"}, {"mlx-8bit", "MLX 8-bit"}};
+    for (const auto& [k, v] : names)
+        if (k == id) return v;
+    return id;
+}
+
+std::vector<std::pair<std::string, KnobDefault>> resolved_defaults(Runtime r, const std::vector<Device>& devices, const EngineKnobs& set) {
+    std::vector<std::pair<std::string, KnobDefault>> out;
+    for (const auto& k : runtime_descriptor(r).knobs) {
+        if (!k.default_for) continue;
+        KnobDefault v = k.default_for(devices, set);
+        if (!std::holds_alternative<std::monostate>(v)) out.emplace_back(k.name, std::move(v));
+    }
+    return out;
+}
+
+}  // namespace fitmygpu

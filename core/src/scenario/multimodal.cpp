@@ -1,0 +1,94 @@
+// The multimodal part of a scenario: whether the vision/audio encoder is loaded, how many tokens an image
+// becomes, and the images per request (their tokens count inside the context).
+#include "fitmygpu/catalog.hpp"
+#include "fitmygpu/error.hpp"
+#include "fitmygpu/expr.hpp"
+#include "fitmygpu/registry.hpp"
+#include "fitmygpu/request.hpp"
+
+namespace fitmygpu {
+
+namespace {
+
+// With no size anywhere in the config: a 24×24 patch grid (CLIP ViT-L/14 at 336 px, LLaVA's encoder).
+constexpr i64 kFallbackTokensPerImage = 576;
+
+struct ImageTokens {
+    i64 per_image = 0;
+    std::string how;
+};
+
+// LLM tokens per image: engine.tokens_per_image, else Llama 3.2 Vision's single <|image|> token, else the
+// config's fixed count (Gemma 3 mm_tokens_per_image), else the vision tower's patch grid at its native size
+// after spatial merging, else the fallback grid.
+ImageTokens tokens_per_image(const Scenario& s) {
+    ImageTokens t{s.engine.tokens_per_image, "engine.tokens_per_image"};
+    if (t.per_image == 0 && s.geometry.encoder_tokens_per_image > 0) {
+        t = {1, "one <|image|> token in the text; " + group_digits(s.geometry.encoder_tokens_per_image) +
+                    " encoder states for the cross-attention layers (max_num_tiles × (patches per tile + 1))"};
+    }
+    if (t.per_image == 0 && s.config.contains("mm_tokens_per_image") && s.config.at("mm_tokens_per_image").is_number_integer())
+        t = {s.config.at("mm_tokens_per_image").get<i64>(), "mm_tokens_per_image"};
+    if (t.per_image == 0 && s.config.contains("vision_config") && s.config.at("vision_config").is_object()) {
+        const auto& vc = s.config.at("vision_config");
+        const i64 image = vc.value("image_size", i64{0}), patch = vc.value("patch_size", i64{0});
+        const i64 merge = vc.value("spatial_merge_size", i64{1});
+        if (image > 0 && patch > 0 && merge > 0)
+            t = {(image / patch) * (image / patch) / (merge * merge),
+                 "vision_config image_size / patch_size, merged " + std::to_string(merge) + "×" + std::to_string(merge)};
+    }
+    if (t.per_image == 0) t = {kFallbackTokensPerImage, "a 24×24 patch grid (no size in the config; set engine.tokens_per_image)"};
+    return t;
+}
+
+i64 patches_per_image(const Scenario& s, i64 fallback) {
+    if (s.config.contains("vision_config") && s.config.at("vision_config").is_object()) {
+        const auto& vc = s.config.at("vision_config");
+        const i64 image = vc.value("image_size", i64{0}), patch = vc.value("patch_size", i64{0});
+        if (image > 0 && patch > 0) return (image / patch) * (image / patch);
+    }
+    return fallback;
+}
+
+}  // namespace
+
+void setup_multimodal(Scenario& s, const Request& r) {
+    const bool gguf_runtime = runtime_descriptor(s.runtime).loads_family(FormatFamily::Gguf);
+    // The encoder's size: the catalog's sourced figure (published vision + audio parts) when there is one,
+    // else an estimate from vision_config.
+    i64 encoder = s.model ? s.model->published_vision + s.model->published_audio : 0;
+    std::string source = "published figure";
+    if (encoder == 0 && s.geometry.vision.present) {
+        encoder = s.geometry.vision.params;
+        source = s.geometry.vision.note;
+    }
+    if (encoder > 0) {
+        // Serving engines and Transformers load the encoder unless told not to; llama.cpp only with --mmproj.
+        const bool load = gguf_runtime ? s.engine.mmproj : !s.engine.language_model_only;
+        if (load) {
+            s.encoder_params = encoder;
+            s.inventory.tensors.push_back({"vision_tower", Role::Vision, TensorKind::Vector, -1, encoder, 1, 1});
+            s.assumptions.push_back("the vision/audio encoder (" + group_digits(encoder) + " parameters, " + source + ") is loaded in 16-bit" +
+                                    (gguf_runtime ? " from the mmproj file" : "; text-only serving can skip it (language_model_only)"));
+        } else {
+            s.assumptions.push_back(gguf_runtime ? "text only: no mmproj file is loaded (engine.mmproj adds the vision encoder)"
+                                                 : "text only: the vision/audio encoder is not loaded");
+        }
+    }
+    if (s.encoder_params == 0 && !r.images) return;
+    const ImageTokens t = tokens_per_image(s);
+    s.tokens_per_image = t.per_image;
+    s.patches_per_image = patches_per_image(s, t.per_image);
+    if (!r.images) return;
+    s.images = *r.images;
+    if (s.images > 0 && s.encoder_params == 0)
+        fail("invalid_field", "images", "this setup loads no vision encoder (a text-only model, language_model_only, or llama.cpp without mmproj)");
+    if (s.images * t.per_image >= s.context)
+        fail("invalid_field", "images",
+             std::to_string(s.images) + " images take " + group_digits(s.images * t.per_image) + " tokens, more than the context of " + group_digits(s.context));
+    if (s.images > 0)
+        s.assumptions.push_back(std::to_string(s.images) + " image(s) per request, " + group_digits(t.per_image) +
+                                (t.per_image == 1 ? " token each (" : " tokens each (") + t.how + "), inside the context");
+}
+
+}  // namespace fitmygpu

@@ -1,0 +1,206 @@
+// Request → Scenario: catalog look-ups and the registry's defaults. The request layer already checked every
+// field's type and range; what can only be judged against the catalog or the runtime is checked here.
+#include <algorithm>
+
+#include "fitmygpu/catalog.hpp"
+#include "fitmygpu/error.hpp"
+#include "fitmygpu/expr.hpp"
+#include "fitmygpu/registry.hpp"
+#include "fitmygpu/request.hpp"
+
+namespace fitmygpu {
+
+namespace {
+
+// With no device named, the estimate is for one of these.
+constexpr const char* kDefaultGpu = "rtx-4090";
+
+std::string did_you_mean(const std::vector<std::string>& ids) {
+    std::string hint;
+    for (const auto& id : ids) hint += (hint.empty() ? "" : ", ") + id;
+    return hint.empty() ? "" : " (did you mean " + hint + "?)";
+}
+
+void set_model(Scenario& s, const Request& r, const Catalog& catalog) {
+    if (r.config) {
+        s.model_id = "custom";
+        s.config = *r.config;
+        s.geometry = parse_geometry(s.config, "config");
+        s.model_name = s.geometry.architecture.empty() ? "Custom model" : s.geometry.architecture;
+    } else {
+        const CatalogModel* model = catalog.find_model(r.model);
+        if (!model) {
+            std::vector<std::string> near;
+            for (const auto* m : catalog.search_models(r.model, 3)) near.push_back(m->id);
+            fail("unknown_model", "model",
+                 "no model \"" + r.model + "\" in the catalog" + did_you_mean(near) + "; pass its config.json as \"config\" instead");
+        }
+        s.model = model;
+        s.model_id = model->id;
+        s.model_name = model->name;
+        s.config = model->config();
+        s.geometry = parse_geometry(s.config, "catalog." + model->id + ".config");
+    }
+    s.inventory = build_inventory(s.geometry);
+}
+
+void set_runtime(Scenario& s, const Request& r) {
+    if (r.runtime) {
+        const RuntimeDescriptor* d = find_runtime(*r.runtime);
+        if (!d) fail("invalid_field", "runtime", "runtime \"" + *r.runtime + "\" is not one of " + runtime_id_list());
+        s.runtime = d->runtime;
+    } else {
+        s.assumptions.push_back("runtime: " + runtime_descriptor(s.runtime).name + " (the default)");
+    }
+}
+
+// The runtime's default checkpoint for these devices: the first matching rule of its descriptor.
+WeightFormat default_weights(Scenario& s, const RuntimeDescriptor& rt) {
+    const std::string device_class = s.devices.empty() ? "" : s.devices.front().device_class;
+    for (const DefaultWeights& rule : rt.default_weights) {
+        if (rule.device_class != "*" && rule.device_class != device_class) continue;
+        if (rule.format != "official") {
+            const WeightFormat f = parse_weight_format(rule.format);
+            s.assumptions.push_back("weights: " + format_display_name(f.id) + " (" + rule.why + ")");
+            return f;
+        }
+        WeightFormat f = native_weight_format(s.geometry, s.config);
+        if (s.model)
+            for (const auto& c : s.model->checkpoints)
+                if (c.official) {
+                    f = parse_weight_format(c.format, "catalog." + s.model->id + ".checkpoints");
+                    break;
+                }
+        s.assumptions.push_back("weights: " + rule.why + " (" + f.label() + ")");
+        return f;
+    }
+    return native_weight_format(s.geometry, s.config);
+}
+
+void set_weights(Scenario& s, const Request& r) {
+    const RuntimeDescriptor& rt = runtime_descriptor(s.runtime);
+    s.weights = r.weights ? parse_weight_format(*r.weights) : default_weights(s, rt);
+    const bool gguf_runtime = rt.loads_family(FormatFamily::Gguf);
+    if (gguf_runtime && !s.weights.is_gguf()) {
+        // A 16- or 32-bit safetensors checkpoint converts to the GGUF type of the same width.
+        if (s.weights.scheme == Scheme::BF16) s.weights = parse_weight_format("gguf:BF16");
+        else if (s.weights.scheme == Scheme::FP16) s.weights = parse_weight_format("gguf:F16");
+        else if (s.weights.scheme == Scheme::FP32) s.weights = parse_weight_format("gguf:F32");
+        else fail("invalid_field", "weights", rt.name + " loads GGUF files: use weights \"gguf:<type>\" such as gguf:Q4_K_M or gguf:Q8_0");
+    }
+    if (s.weights.is_gguf() && !gguf_runtime) {
+        if (!rt.gguf_experimental) fail("invalid_field", "weights", "GGUF weights are for llama.cpp and Ollama; " + rt.id + " needs a safetensors format");
+        s.warnings.push_back("GGUF support outside llama.cpp is experimental");
+    }
+    if (rt.loads_family(FormatFamily::Mlx) && !rt.loads(s.weights))
+        fail("invalid_field", "weights", "MLX loads MLX conversions: use mlx-4bit, mlx-8bit, bf16 or fp16");
+    if (s.model) {
+        bool known = false;
+        for (const auto& c : s.model->checkpoints)
+            if (normalize_key(c.format) == normalize_key(s.weights.id)) {
+                known = true;
+                s.weights_repo = c.repo;
+            }
+        if (!known && !s.weights.is_gguf())
+            s.warnings.push_back("no published " + s.weights.label() + " checkpoint of this model is in the catalog; the size assumes the usual layout of that format");
+    }
+}
+
+Device catalog_device(const Catalog& catalog, const std::string& id, const std::string& field) {
+    const CatalogGpu* g = catalog.find_gpu(id);
+    if (!g) {
+        std::vector<std::string> near;
+        for (const auto* c : catalog.search_gpus(id, 3)) near.push_back(c->id);
+        fail("unknown_gpu", field, "no GPU \"" + id + "\" in the catalog" + did_you_mean(near) + "; describe it with \"device\": {\"memory_mib\": ...}");
+    }
+    return g->device;
+}
+
+void set_devices(Scenario& s, const Request& r, const Catalog& catalog) {
+    // The request layer bounded the total count, so these copies are few.
+    if (r.device) {
+        s.devices.assign(static_cast<size_t>(r.device_count), *r.device);
+    } else if (!r.gpus.empty()) {
+        for (const GpuRequest& g : r.gpus) {
+            const Device d = catalog_device(catalog, g.gpu, g.field);
+            s.devices.insert(s.devices.end(), static_cast<size_t>(g.count), d);
+        }
+    } else {
+        s.devices.assign(static_cast<size_t>(r.device_count), catalog_device(catalog, kDefaultGpu, "gpu"));
+        s.assumptions.push_back("GPU: " + (r.device_count == 1 ? std::string("one") : std::to_string(r.device_count) + " ×") + " " + s.devices.front().name +
+                                " (no gpu given)");
+    }
+    for (const auto& d : s.devices)
+        if (d.engine_total_source == "derived") {
+            s.assumptions.push_back(d.name + ": no CUDA total recorded; using nvidia-smi's total minus the typical " + format_size(kDriverReserveTypical) +
+                                    " driver reserve");
+            break;
+        }
+    for (const auto& d : s.devices)
+        if (d.memory_status == "expected") {
+            s.warnings.push_back(d.name + ": memory is the vendor's capacity; no driver report of the exact MiB was found");
+            break;
+        }
+}
+
+// Ollama picks num_ctx from the total VRAM when none is set (ollama server/sched.go): 262,144 tokens from
+// 47 GiB, 32,768 from 23 GiB, else 4,096 — never more than the model was trained for.
+struct OllamaContextStep {
+    i64 min_vram;
+    i64 context;
+};
+constexpr OllamaContextStep kOllamaContext[] = {{47 * GiB, 262144}, {23 * GiB, 32768}, {0, 4096}};
+
+void set_workload(Scenario& s, const Request& r) {
+    if (r.context) {
+        s.context = *r.context;
+    } else if (s.runtime == Runtime::Ollama) {
+        i64 vram = 0;
+        for (const auto& d : s.devices) vram += d.engine_total_bytes;
+        for (const auto& step : kOllamaContext)
+            if (vram >= step.min_vram) {
+                s.context = step.context;
+                break;
+            }
+        if (s.geometry.max_position_embeddings > 0) s.context = std::min(s.context, s.geometry.max_position_embeddings);
+        s.assumptions.push_back("context: " + group_digits(s.context) + " tokens, Ollama's default for " + format_size(vram) + " of VRAM");
+    }
+    if (r.concurrency) s.concurrency = *r.concurrency;
+}
+
+void set_kv_type(Scenario& s, const Request& r) {
+    const RuntimeDescriptor& rt = runtime_descriptor(s.runtime);
+    std::string kv = r.kv_cache_dtype.value_or("auto");
+    s.kv_auto = normalize_key(kv) == "auto";
+    if (s.kv_auto) kv = rt.kv_auto != "model" ? rt.kv_auto : (s.geometry.dtype == "float16" ? "fp16" : "bf16");
+    s.kv = parse_kv_dtype(kv);
+    // Engines that follow the model's dtype run BF16 models in FP16 on devices without BF16.
+    if (s.kv.dtype == KvDtype::BF16 && rt.kv_auto == "model" && s.runtime != Runtime::Mlx) {
+        for (const auto& d : s.devices)
+            if (!d.supports("bf16")) {
+                s.warnings.push_back(d.name + " has no native BF16; engines run this model in FP16 there");
+                break;
+            }
+    }
+}
+
+}  // namespace
+
+Scenario build_scenario(const Request& r, const Catalog& catalog) {
+    Scenario s;
+    set_model(s, r, catalog);
+    set_runtime(s, r);
+    set_devices(s, r, catalog);
+    set_weights(s, r);
+    set_workload(s, r);
+    set_kv_type(s, r);
+    s.engine = r.engine;
+    if (s.engine.tensor_split.size() > s.devices.size())
+        fail("invalid_field", "engine.tensor_split",
+             "engine.tensor_split has " + std::to_string(s.engine.tensor_split.size()) + " entries for " + std::to_string(s.devices.size()) + " device(s)");
+    setup_multimodal(s, r);
+    setup_speculation(s, catalog);
+    return s;
+}
+
+}  // namespace fitmygpu

@@ -185,6 +185,14 @@
 
   function isGgufRuntime(runtime) { return runtime === 'llama.cpp' || runtime === 'ollama'; }
 
+  // The format the estimator loads when a request names no weights, where that is not the model's official
+  // checkpoint (core/src/api.cpp: GGUF Q4_K_M for llama.cpp and Ollama, MLX 4-bit for MLX); '' otherwise.
+  function defaultFormat(runtime) {
+    if (isGgufRuntime(runtime)) return 'gguf:Q4_K_M';
+    if (runtime === 'mlx') return 'mlx-4bit';
+    return '';
+  }
+
   // The checkpoint menu for a model and runtime: [{label, items: [format ids]}]. Only checkpoints that exist:
   // the model's published formats that the runtime loads, plus llama.cpp's GGUF file types (any safetensors
   // checkpoint converts) and MLX's conversions.
@@ -236,6 +244,7 @@
     weightGroups: weightGroups,
     formatName: formatName,
     isGgufRuntime: isGgufRuntime,
+    defaultFormat: defaultFormat,
     knobsFor: knobsFor,
     knobLabel: knobLabel,
     knobPlaceholder: knobPlaceholder,

@@ -112,6 +112,11 @@
       el.gpu.value = setup.gpu;
     }
 
+    function fillRuntimes() {
+      D.fill(el.runtime, K.RUNTIMES.map(function (r) { return D.option(r.id, r.name); }));
+      el.runtime.value = setup.runtime;
+    }
+
     function fillWeights() {
       var nodes = [D.option('', store.defaultWeightsText())];
       K.weightGroups((store.model() || {}).formats, setup.runtime).forEach(function (g) {
@@ -205,7 +210,7 @@
     // ---- the whole form from the store ----
 
     function fill() {
-      el.runtime.value = setup.runtime;
+      fillRuntimes();
       fillModels(null);
       fillGpus(null);
       fillWeights();
@@ -226,6 +231,7 @@
       showGpuSummary();
       showUnitLabels();
       el.model.disabled = false;
+      el.runtime.disabled = false;
       el.gpu.disabled = false;
     }
 

@@ -8,12 +8,18 @@
   'use strict';
 
   var U = page.units;
+  var K = page.knobs;
   var D = page.dom;
   var CUSTOM = page.state.CUSTOM;
   var worstDevice = page.resultView.worstDevice;
 
   var MAX_CHART_POINTS = 10;
   var RESIZE_MS = 150;
+
+  // "1, 2, 4, 8 and 16"
+  function spelledList(items, last) {
+    return items.length > 1 ? items.slice(0, -1).join(', ') + ' ' + last + ' ' + items[items.length - 1] : items.join('');
+  }
 
   function create(opts) {
     var api = opts.api;
@@ -25,7 +31,10 @@
       quantTable: 'quant-table', quantCaption: 'quant-caption', chart: 'chart', chartCaption: 'chart-caption', chartTable: 'chart-table',
     });
     var resizeDelay = D.debouncer();
-    var table = page.gpuTable.create(el.gpuTable, { onPick: opts.onPickGpu });
+    var table = page.gpuTable.create(el.gpuTable, {
+      onPick: opts.onPickGpu,
+      cardCounts: function () { return K.cardCounts(setup.runtime); },
+    });
 
     // ---- the GPU table: cached while only the GPU changes ----
 
@@ -57,7 +66,7 @@
       var cards = setup.gpuCount === 1 ? 'one card' : setup.gpuCount + ' cards';
       D.setText(el.gpuTableCaption, 'This setup on every GPU in the catalog, ' + cards + ' each: ' + fits.length + ' of ' + rows.length + ' fit' +
         (smallest ? '; the smallest is the ' + smallest.name + ' (' + U.size(smallest.memory_bytes) + ')' : '') +
-        '. \u201cFewest cards\u201d tries 1, 2, 4, 8 and 16. Pick a GPU by its name.');
+        '. \u201cFewest cards\u201d tries ' + spelledList(K.cardCounts(setup.runtime), 'and') + '. Pick a GPU by its name.');
       var vendors = {};
       rows.forEach(function (r) { if (r.vendor) vendors[r.vendor] = true; });
       var current = el.tableVendor.value;

@@ -193,6 +193,12 @@
     return '';
   }
 
+  // The card counts compare tries for a GPU's fewest_gpus (core/src/api.cpp): any count for engines that split
+  // layers, tensor-parallel sizes for the others.
+  function cardCounts(runtime) {
+    return isGgufRuntime(runtime) || runtime === 'transformers' ? [1, 2, 3, 4, 5, 6, 7, 8, 12, 16] : [1, 2, 4, 8, 16];
+  }
+
   // The checkpoint menu for a model and runtime: [{label, items: [format ids]}]. Only checkpoints that exist:
   // the model's published formats that the runtime loads, plus llama.cpp's GGUF file types (any safetensors
   // checkpoint converts) and MLX's conversions.
@@ -245,6 +251,7 @@
     formatName: formatName,
     isGgufRuntime: isGgufRuntime,
     defaultFormat: defaultFormat,
+    cardCounts: cardCounts,
     knobsFor: knobsFor,
     knobLabel: knobLabel,
     knobPlaceholder: knobPlaceholder,

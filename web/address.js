@@ -19,6 +19,7 @@
     ['images', 'images', 0, 4096, 'number of images per request'],
   ];
   var MAX_SETTLE_ROUNDS = 12;
+  var MAX_TEXT_KNOB = 32;  // characters of a text knob (the engine version) taken from a link
 
   function create(opts) {
     var api = opts.api;
@@ -53,7 +54,7 @@
       var spec = K.KNOBS[name];
       if (spec.type === 'bool') return S.flag(text);
       if (spec.type === 'flash') return text === 'auto' ? 'auto' : S.flag(text);
-      if (spec.type === 'text') return /^[0-9][0-9A-Za-z.+-]{0,31}$/.test(text) ? text : null;
+      if (spec.type === 'text') return text.length <= MAX_TEXT_KNOB && (!spec.pattern || new RegExp('^(?:' + spec.pattern + ')$').test(text)) ? text : null;
       if (spec.type === 'draft') return text === 'mtp' ? text : store.findModel(text);
       if (spec.type === 'fraction') return S.decimalNumber(text, 0, 1);
       if (spec.type === 'list') return /^\d{1,6}(\.\d{1,4})?(,\d{1,6}(\.\d{1,4})?){0,63}$/.test(text) ? text.split(',').map(Number) : null;

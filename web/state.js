@@ -206,5 +206,5 @@
     };
   }
 
-  page.state = { create: create, CUSTOM: CUSTOM, DEFAULTS: DEFAULTS };
+  page.state = { create: create, CUSTOM: CUSTOM };
 })(window.FitMyGPUPage = window.FitMyGPUPage || {});

@@ -443,5 +443,72 @@ declare namespace FitMyGPU {
   }
 }
 
+// ---- <fitmygpu-widget> ----
+// The embeddable calculator for one model, defined by web/widget/fitmygpu-widget.js (served as
+// widget/fitmygpu-widget.js) once that script and fitmygpu.js are on the page. These declarations use the DOM
+// library ("lib": ["dom"] in tsconfig.json).
+//
+//   <fitmygpu-widget model="llama-3.1-8b" gpu="rtx-4090" runtime="vllm" context="8192"></fitmygpu-widget>
+//   const w = document.querySelector('fitmygpu-widget');   // FitMyGPUWidgetElement | null
+//   w?.addEventListener('fitmygpu-result', (e) => e.detail.result.verdict);
+declare global {
+  /**
+   * The widget's attributes, all strings; every one but `model` is optional, and the widget writes the
+   * user's choices back to them. Changing one re-estimates.
+   *   model        catalog model id (required), e.g. "llama-3.1-8b"
+   *   gpu          catalog GPU id; default "rtx-4090"
+   *   gpu-count    cards, a positive whole number; default 1
+   *   runtime      vllm | sglang | trtllm | llama.cpp | ollama | transformers | mlx; default vllm
+   *   weights      checkpoint format, e.g. "gguf:Q4_K_M" or "awq-int4"; default: the runtime's default checkpoint
+   *   context      tokens per request, a positive whole number; default 4096
+   *   concurrency  requests at once, a positive whole number; default 1
+   * Theming: the CSS custom properties --fitmygpu-accent, --fitmygpu-fg, --fitmygpu-dim, --fitmygpu-bg,
+   * --fitmygpu-line and --fitmygpu-font, or the shadow parts controls, select, result, status, verdict,
+   * required, meter, figures and error (and each menu as a part named by its attribute, e.g. ::part(gpu)).
+   */
+  type FitMyGPUWidgetAttribute = 'model' | 'gpu' | 'gpu-count' | 'runtime' | 'weights' | 'context' | 'concurrency';
+
+  /** The request a widget sends: its attributes as an estimator request. */
+  interface FitMyGPUWidgetRequest extends FitMyGPU.EstimateRequest {
+    model: string;
+    gpu: string;
+    gpu_count: number;
+    runtime: FitMyGPU.Runtime;
+    context: number;
+    concurrency: number;
+    weights?: string;
+  }
+
+  /** The widget's events: they bubble and cross the shadow root (composed). */
+  interface FitMyGPUWidgetEventMap extends HTMLElementEventMap {
+    /** The estimator is loaded and the menus are filled. */
+    'fitmygpu-ready': CustomEvent<{ request: FitMyGPUWidgetRequest }>;
+    /** A new estimate; cause "attribute" when an attribute changed, "input" when the user picked in a menu. */
+    'fitmygpu-result': CustomEvent<{ request: FitMyGPUWidgetRequest; result: FitMyGPU.EstimateResponse; cause: 'attribute' | 'input' }>;
+    /** The estimator rejected the request (or the model is not in the catalog: code "unknown_model"). */
+    'fitmygpu-error': CustomEvent<{ request: FitMyGPUWidgetRequest; error: { code: FitMyGPU.ErrorCode; field: string; message: string } }>;
+  }
+
+  /** A <fitmygpu-widget> element. */
+  interface FitMyGPUWidgetElement extends HTMLElement {
+    /** The request the widget sends to the estimator (the same JSON the CLI and the calculator take). */
+    request(): FitMyGPUWidgetRequest;
+    /** The last answer, or null (before the first estimate, and after an error). */
+    readonly result: FitMyGPU.EstimateResponse | null;
+    getAttribute(name: FitMyGPUWidgetAttribute | (string & {})): string | null;
+    setAttribute(name: FitMyGPUWidgetAttribute | (string & {}), value: string): void;
+    addEventListener<K extends keyof FitMyGPUWidgetEventMap>(type: K, listener: (this: FitMyGPUWidgetElement, ev: FitMyGPUWidgetEventMap[K]) => any,
+      options?: boolean | AddEventListenerOptions): void;
+    addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+    removeEventListener<K extends keyof FitMyGPUWidgetEventMap>(type: K, listener: (this: FitMyGPUWidgetElement, ev: FitMyGPUWidgetEventMap[K]) => any,
+      options?: boolean | EventListenerOptions): void;
+    removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+  }
+
+  interface HTMLElementTagNameMap {
+    'fitmygpu-widget': FitMyGPUWidgetElement;
+  }
+}
+
 export = FitMyGPU;
 export as namespace FitMyGPU;

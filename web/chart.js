@@ -1,5 +1,5 @@
 // Memory against context length, as inline SVG (no library): the memory the setup needs on its most loaded
-// device at a handful of context lengths, with the device's budget and capacity drawn across. app.js gets the
+// device at a handful of context lengths, with the device's budget and capacity drawn across. extras.js gets the
 // points from the estimator (one estimate per context); this file only draws them. Colours come from style.css.
 (function (page) {
   'use strict';
@@ -27,7 +27,7 @@
   function render(container, data) {
     var units = page.units;
     var unit = units.unit();
-    // Drawn at the container's own width, so text keeps its size on a phone (app.js redraws on resize).
+    // Drawn at the container's own width, so text keeps its size on a phone (extras.js redraws on resize).
     var W = Math.max(300, Math.min(900, container.clientWidth || 640));
     var H = W < 500 ? 240 : 280;
     container.replaceChildren();

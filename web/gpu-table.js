@@ -10,8 +10,10 @@
 
   function statusOf(row) { return row.error ? 'error' : row.verdict; }
 
-  function columns() {
+  // cards: the card counts compare tried for fewest_gpus, e.g. [1, 2, 4, 8, 16].
+  function columns(cards) {
     var u = page.units;
+    var most = cards[cards.length - 1];
     return [
       { key: 'name', label: 'GPU', type: 'text', value: function (r) { return r.name; } },
       { key: 'memory', label: u.unit().name, num: true, value: function (r) { return r.memory_bytes; }, show: function (r) { return u.number(r.memory_bytes); }, title: 'Memory the driver reports' },
@@ -21,12 +23,14 @@
         show: function (r) { return r.headroom_bytes === undefined ? '\u2014' : (r.headroom_bytes > 0 ? '+' : '') + u.number(r.headroom_bytes); } },
       { key: 'concurrency', label: 'Max conc.', title: 'Requests of this context served at once', num: true, value: function (r) { return r.max_concurrency === undefined ? -1 : r.max_concurrency; },
         show: function (r) { return r.max_concurrency === undefined ? '\u2014' : u.decimal(r.max_concurrency, r.max_concurrency >= 100 ? 0 : 2); } },
-      { key: 'fewest', label: 'Cards', title: 'Fewest cards of this GPU that fit (1, 2, 4, 8 or 16)', num: true, value: function (r) { return r.fewest_gpus === null || r.fewest_gpus === undefined ? Infinity : r.fewest_gpus; },
-        show: function (r) { return r.fewest_gpus === null || r.fewest_gpus === undefined ? 'over 16' : String(r.fewest_gpus); } },
+      { key: 'fewest', label: 'Cards', title: 'Fewest cards of this GPU that fit (' + cards.slice(0, -1).join(', ') + ' or ' + most + ')', num: true,
+        value: function (r) { return r.fewest_gpus === null || r.fewest_gpus === undefined ? Infinity : r.fewest_gpus; },
+        show: function (r) { return r.fewest_gpus === null || r.fewest_gpus === undefined ? 'over ' + most : String(r.fewest_gpus); } },
       { key: 'bandwidth', label: 'GB/s', title: 'Memory bandwidth', num: true, value: function (r) { return r.bandwidth_gbps || 0; }, show: function (r) { return r.bandwidth_gbps ? u.integer(r.bandwidth_gbps) : '\u2014'; } },
     ];
   }
 
+  // options: onPick(gpu id) when a GPU's name is clicked; cardCounts() → the card counts compare tried.
   function create(table, options) {
     var sort = { key: 'status', dir: 1 };
     var rows = [];
@@ -35,7 +39,7 @@
 
     function header() {
       var tr = document.createElement('tr');
-      columns().forEach(function (col) {
+      columns(options.cardCounts()).forEach(function (col) {
         var th = document.createElement('th');
         th.scope = 'col';
         if (col.num) th.className = 'num';
@@ -65,7 +69,7 @@
     }
 
     function body() {
-      var cols = columns();
+      var cols = columns(options.cardCounts());
       var col = cols.filter(function (c) { return c.key === sort.key; })[0] || cols[2];
       var shown = rows.filter(function (r) {
         if (filters.fitsOnly && (r.error || !r.fits)) return false;

@@ -185,6 +185,20 @@
 
   function isGgufRuntime(runtime) { return runtime === 'llama.cpp' || runtime === 'ollama'; }
 
+  // The format the estimator loads when a request names no weights, where that is not the model's official
+  // checkpoint (core/src/api.cpp: GGUF Q4_K_M for llama.cpp and Ollama, MLX 4-bit for MLX); '' otherwise.
+  function defaultFormat(runtime) {
+    if (isGgufRuntime(runtime)) return 'gguf:Q4_K_M';
+    if (runtime === 'mlx') return 'mlx-4bit';
+    return '';
+  }
+
+  // The card counts compare tries for a GPU's fewest_gpus (core/src/api.cpp): any count for engines that split
+  // layers, tensor-parallel sizes for the others.
+  function cardCounts(runtime) {
+    return isGgufRuntime(runtime) || runtime === 'transformers' ? [1, 2, 3, 4, 5, 6, 7, 8, 12, 16] : [1, 2, 4, 8, 16];
+  }
+
   // The checkpoint menu for a model and runtime: [{label, items: [format ids]}]. Only checkpoints that exist:
   // the model's published formats that the runtime loads, plus llama.cpp's GGUF file types (any safetensors
   // checkpoint converts) and MLX's conversions.
@@ -236,6 +250,8 @@
     weightGroups: weightGroups,
     formatName: formatName,
     isGgufRuntime: isGgufRuntime,
+    defaultFormat: defaultFormat,
+    cardCounts: cardCounts,
     knobsFor: knobsFor,
     knobLabel: knobLabel,
     knobPlaceholder: knobPlaceholder,

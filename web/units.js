@@ -37,6 +37,8 @@
   }
 
   function integer(n) { return Math.round(n).toLocaleString('en-US'); }
+  // A count with its noun: "1 request", "4,096 tokens", "2 matches".
+  function plural(n, one, many) { return integer(n) + ' ' + (Math.round(n) === 1 ? one : many || one + 's'); }
   function decimal(n, digits) { return Number(n).toLocaleString('en-US', { maximumFractionDigits: digits === undefined ? 2 : digits }); }
 
   // Token counts: "4,096 tokens"; compact labels for axes and presets: 4K, 128K, 1M (powers of two, as
@@ -66,6 +68,7 @@
     signedSize: signedSize,
     smallSize: smallSize,
     integer: integer,
+    plural: plural,
     decimal: decimal,
     tokensShort: tokensShort,
     params: params,

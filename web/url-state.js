@@ -2,8 +2,8 @@
 //   ?model=llama-3.1-8b&runtime=vllm&gpu=rtx-4090&gpu_count=1&context=8192&concurrency=4&kv_cache_dtype=fp8
 //    &weights=awq-int4&gpu_memory_utilization=0.95&unit=gb
 // A custom device is gpu=custom&memory_mib=24564[&bandwidth_gbps=1008][&unified_memory=1]. Field and knob names
-// are the estimator's request names. This file only reads and writes text; app.js checks every value against the
-// catalog and the estimator, and reports and replaces what is invalid.
+// are the estimator's request names. This file only reads and writes text; address.js checks every value against
+// the catalog and the estimator, and reports and replaces what is invalid.
 (function (page) {
   'use strict';
 

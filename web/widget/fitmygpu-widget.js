@@ -151,264 +151,262 @@
     }
 
     static get observedAttributes() { return ['model', 'gpu', 'gpu-count', 'runtime', 'weights', 'context', 'concurrency']; }
-  }
 
-  var proto = FitMyGpuWidget.prototype;
-
-  proto.connectedCallback = function () {
-    if (!this._built) this._build();
-    var self = this;
-    if (this._api) { this._queue('attribute'); return; }
-    this._setStatus('Loading the estimator\u2026');
-    estimator().then(function (api) {
-      self._api = api;
-      self._fillStatic();
-      self._setStatus('');
-      self._emit('fitmygpu-ready', { request: self.request() });
-      self._queue('attribute');
-    }, function (e) {
-      self._showError({ code: 'load_failed', field: '', message: e && e.message ? e.message : String(e) });
-      self._setStatus('');
-    });
-  };
-
-  proto.attributeChangedCallback = function (name, oldValue, newValue) {
-    if (this._reflecting || oldValue === newValue) return;
-    if (name === 'model' && this._api) this._model = null;
-    this._queue('attribute');
-  };
-
-  /** The request the widget sends to the estimator (the same JSON the CLI and the calculator take). */
-  proto.request = function () {
-    var req = {
-      model: this.getAttribute('model') || '',
-      gpu: this.getAttribute('gpu') || DEFAULTS.gpu,
-      gpu_count: positive(this.getAttribute('gpu-count'), DEFAULTS['gpu-count']),
-      runtime: this.getAttribute('runtime') || DEFAULTS.runtime,
-      context: positive(this.getAttribute('context'), DEFAULTS.context),
-      concurrency: positive(this.getAttribute('concurrency'), DEFAULTS.concurrency)
-    };
-    var weights = this.getAttribute('weights');
-    if (weights) req.weights = weights;
-    return req;
-  };
-
-  /** The last answer, or null. */
-  Object.defineProperty(proto, 'result', { get: function () { return this._result; } });
-
-  proto._build = function () {
-    this._built = true;
-    var root = this.shadowRoot || this.attachShadow({ mode: 'open' });
-    var s = styleSheet();
-    var adopted = Boolean(s && 'adoptedStyleSheets' in root);
-    if (adopted) root.adoptedStyleSheets = [s];
-
-    var uid = TAG + '-' + Math.random().toString(36).slice(2, 8);
-    var controls = el('div', { class: 'controls', part: 'controls' });
-    var self = this;
-    function control(key, label, wide) {
-      var id = uid + '-' + key;
-      var box = el('div', { class: 'control' + (wide ? ' wide' : '') });
-      box.appendChild(el('label', { for: id }, label));
-      var select = el('select', { id: id, name: key, 'data-control': key, part: 'select ' + key });
-      select.addEventListener('change', function () { self._onInput(key, select.value); });
-      box.appendChild(select);
-      controls.appendChild(box);
-      return select;
-    }
-    this._ui = {};
-    this._ui.gpu = control('gpu', 'GPU', true);
-    this._ui['gpu-count'] = control('gpu-count', 'Cards');
-    this._ui.context = control('context', 'Context');
-    this._ui.runtime = control('runtime', 'Engine');
-    this._ui.weights = control('weights', 'Weights');
-
-    var result = el('div', { class: 'result', part: 'result', 'aria-live': 'polite' });
-    this._ui.status = el('p', { class: 'status', part: 'status' });
-    this._ui.verdict = el('p', { class: 'verdict', part: 'verdict', 'data-testid': 'widget-verdict' }, '\u2014');
-    this._ui.required = el('p', { class: 'required', part: 'required', 'data-testid': 'widget-required' });
-    this._ui.meter = svgEl('svg', { class: 'meter', viewBox: '0 0 100 10', preserveAspectRatio: 'none', 'aria-hidden': 'true', focusable: 'false', part: 'meter' });
-    this._ui.meterFill = svgEl('rect', { class: 'fill', x: '0', y: '0', height: '10', width: '0' });
-    this._ui.meter.appendChild(this._ui.meterFill);
-    this._ui.figures = el('dl', { class: 'figures', part: 'figures' });
-    this._ui.error = el('p', { class: 'error', role: 'alert', part: 'error', hidden: '' });
-    [this._ui.status, this._ui.verdict, this._ui.required, this._ui.meter, this._ui.figures, this._ui.error].forEach(function (n) { result.appendChild(n); });
-
-    while (root.firstChild) root.removeChild(root.firstChild);
-    if (!adopted) root.appendChild(el('style', null, CSS));  // old browsers; a strict CSP blocks this, the widget still works
-    root.appendChild(controls);
-    root.appendChild(result);
-  };
-
-  proto._fillStatic = function () {
-    var ui = this._ui;
-    if (!gpuCache) gpuCache = this._api.gpus().slice().sort(function (a, b) { return a.name.localeCompare(b.name, 'en', { numeric: true }); });
-    var vendors = {};
-    gpuCache.forEach(function (g) {
-      var v = g.vendor || 'Other';
-      (vendors[v] = vendors[v] || []).push(option(g.id, g.name + (typeof g.memory_mib === 'number' ? ' (' + gib(g.memory_mib * 1048576) + ')' : '')));
-    });
-    ui.gpu.replaceChildren();
-    Object.keys(vendors).sort().forEach(function (v) {
-      var group = el('optgroup', { label: v });
-      vendors[v].forEach(function (o) { group.appendChild(o); });
-      ui.gpu.appendChild(group);
-    });
-    ui.runtime.replaceChildren();
-    RUNTIMES.forEach(function (r) { ui.runtime.appendChild(option(r[0], r[1])); });
-    ui['gpu-count'].replaceChildren();
-    COUNTS.forEach(function (n) { ui['gpu-count'].appendChild(option(n, String(n))); });
-  };
-
-  // Menus that depend on the model and the engine: weights and context.
-  proto._fillForModel = function (req) {
-    var ui = this._ui;
-    var m = this._model;
-    var runtime = req.runtime;
-    var gguf = runtime === 'llama.cpp' || runtime === 'ollama';
-    var published = (m.formats || []).filter(function (f) {
-      var isGguf = f.indexOf('gguf:') === 0;
-      if (gguf) return isGguf;
-      if (runtime === 'mlx') return MLX_FORMATS.indexOf(f) >= 0;
-      return !isGguf && f.indexOf('mlx-') !== 0;
-    });
-    var generic = gguf ? GGUF_TYPES : runtime === 'mlx' ? MLX_FORMATS : SERVING_FORMATS;
-    var seen = {};
-    ui.weights.replaceChildren(option('', gguf ? 'Default (GGUF Q4_K_M)' : runtime === 'mlx' ? 'Default (MLX 4-bit)' : 'Default (official checkpoint)'));
-    [['Published for this model', published], ['Other formats', generic]].forEach(function (pair) {
-      var group = el('optgroup', { label: pair[0] });
-      pair[1].forEach(function (f) {
-        if (seen[f]) return;
-        seen[f] = true;
-        group.appendChild(option(f, f));
+    connectedCallback() {
+      if (!this._built) this._build();
+      var self = this;
+      if (this._api) { this._queue('attribute'); return; }
+      this._setStatus('Loading the estimator\u2026');
+      estimator().then(function (api) {
+        self._api = api;
+        self._fillStatic();
+        self._setStatus('');
+        self._emit('fitmygpu-ready', { request: self.request() });
+        self._queue('attribute');
+      }, function (e) {
+        self._showError({ code: 'load_failed', field: '', message: e && e.message ? e.message : String(e) });
+        self._setStatus('');
       });
-      if (group.children.length) ui.weights.appendChild(group);
-    });
-    if (req.weights && !seen[req.weights]) ui.weights.appendChild(option(req.weights, req.weights));
-
-    var windowTokens = m.context_window || 0;
-    var list = CONTEXTS.filter(function (c) { return !windowTokens || c <= windowTokens; });
-    if (windowTokens && list.indexOf(windowTokens) < 0) list.push(windowTokens);
-    if (list.indexOf(req.context) < 0) list.push(req.context);
-    list.sort(function (a, b) { return a - b; });
-    ui.context.replaceChildren();
-    list.forEach(function (c) { ui.context.appendChild(option(c, tokens(c) + (c === windowTokens ? ' (full window)' : ''))); });
-  };
-
-  proto._onInput = function (key, value) {
-    this._reflecting = true;
-    try {
-      if (value === '' || value === null) this.removeAttribute(key);
-      else this.setAttribute(key, value);
-      if (key === 'runtime') this.removeAttribute('weights');  // each engine has its own default format
-    } finally {
-      this._reflecting = false;
     }
-    this._queue('input');
-  };
 
-  proto._queue = function (cause) {
-    if (cause === 'input') this._cause = 'input';
-    if (this._queued) return;
-    this._queued = true;
-    var self = this;
-    Promise.resolve().then(function () {
-      self._queued = false;
-      var c = self._cause;
-      self._cause = 'attribute';
-      self._update(c);
-    });
-  };
+    attributeChangedCallback(name, oldValue, newValue) {
+      if (this._reflecting || oldValue === newValue) return;
+      if (name === 'model' && this._api) this._model = null;
+      this._queue('attribute');
+    }
 
-  proto._update = function (cause) {
-    if (!this._api || !this.isConnected) return;
-    var req = this.request();
-    if (!this._model || this._model.id !== req.model) {
-      this._model = null;
-      var found = this._api.models().filter(function (m) { return m.id === req.model; })[0];
-      if (!found) {
+    /** The request the widget sends to the estimator (the same JSON the CLI and the calculator take). */
+    request() {
+      var req = {
+        model: this.getAttribute('model') || '',
+        gpu: this.getAttribute('gpu') || DEFAULTS.gpu,
+        gpu_count: positive(this.getAttribute('gpu-count'), DEFAULTS['gpu-count']),
+        runtime: this.getAttribute('runtime') || DEFAULTS.runtime,
+        context: positive(this.getAttribute('context'), DEFAULTS.context),
+        concurrency: positive(this.getAttribute('concurrency'), DEFAULTS.concurrency)
+      };
+      var weights = this.getAttribute('weights');
+      if (weights) req.weights = weights;
+      return req;
+    }
+
+    /** The last answer, or null. */
+    get result() { return this._result; }
+
+    _build() {
+      this._built = true;
+      var root = this.shadowRoot || this.attachShadow({ mode: 'open' });
+      var s = styleSheet();
+      var adopted = Boolean(s && 'adoptedStyleSheets' in root);
+      if (adopted) root.adoptedStyleSheets = [s];
+
+      var uid = TAG + '-' + Math.random().toString(36).slice(2, 8);
+      var controls = el('div', { class: 'controls', part: 'controls' });
+      var self = this;
+      function control(key, label, wide) {
+        var id = uid + '-' + key;
+        var box = el('div', { class: 'control' + (wide ? ' wide' : '') });
+        box.appendChild(el('label', { for: id }, label));
+        var select = el('select', { id: id, name: key, 'data-control': key, part: 'select ' + key });
+        select.addEventListener('change', function () { self._onInput(key, select.value); });
+        box.appendChild(select);
+        controls.appendChild(box);
+        return select;
+      }
+      this._ui = {};
+      this._ui.gpu = control('gpu', 'GPU', true);
+      this._ui['gpu-count'] = control('gpu-count', 'Cards');
+      this._ui.context = control('context', 'Context');
+      this._ui.runtime = control('runtime', 'Engine');
+      this._ui.weights = control('weights', 'Weights');
+
+      var result = el('div', { class: 'result', part: 'result', 'aria-live': 'polite' });
+      this._ui.status = el('p', { class: 'status', part: 'status' });
+      this._ui.verdict = el('p', { class: 'verdict', part: 'verdict', 'data-testid': 'widget-verdict' }, '\u2014');
+      this._ui.required = el('p', { class: 'required', part: 'required', 'data-testid': 'widget-required' });
+      this._ui.meter = svgEl('svg', { class: 'meter', viewBox: '0 0 100 10', preserveAspectRatio: 'none', 'aria-hidden': 'true', focusable: 'false', part: 'meter' });
+      this._ui.meterFill = svgEl('rect', { class: 'fill', x: '0', y: '0', height: '10', width: '0' });
+      this._ui.meter.appendChild(this._ui.meterFill);
+      this._ui.figures = el('dl', { class: 'figures', part: 'figures' });
+      this._ui.error = el('p', { class: 'error', role: 'alert', part: 'error', hidden: '' });
+      [this._ui.status, this._ui.verdict, this._ui.required, this._ui.meter, this._ui.figures, this._ui.error].forEach(function (n) { result.appendChild(n); });
+
+      while (root.firstChild) root.removeChild(root.firstChild);
+      if (!adopted) root.appendChild(el('style', null, CSS));  // old browsers; a strict CSP blocks this, the widget still works
+      root.appendChild(controls);
+      root.appendChild(result);
+    }
+
+    _fillStatic() {
+      var ui = this._ui;
+      if (!gpuCache) gpuCache = this._api.gpus().slice().sort(function (a, b) { return a.name.localeCompare(b.name, 'en', { numeric: true }); });
+      var vendors = {};
+      gpuCache.forEach(function (g) {
+        var v = g.vendor || 'Other';
+        (vendors[v] = vendors[v] || []).push(option(g.id, g.name + (typeof g.memory_mib === 'number' ? ' (' + gib(g.memory_mib * 1048576) + ')' : '')));
+      });
+      ui.gpu.replaceChildren();
+      Object.keys(vendors).sort().forEach(function (v) {
+        var group = el('optgroup', { label: v });
+        vendors[v].forEach(function (o) { group.appendChild(o); });
+        ui.gpu.appendChild(group);
+      });
+      ui.runtime.replaceChildren();
+      RUNTIMES.forEach(function (r) { ui.runtime.appendChild(option(r[0], r[1])); });
+      ui['gpu-count'].replaceChildren();
+      COUNTS.forEach(function (n) { ui['gpu-count'].appendChild(option(n, String(n))); });
+    }
+
+    // Menus that depend on the model and the engine: weights and context.
+    _fillForModel(req) {
+      var ui = this._ui;
+      var m = this._model;
+      var runtime = req.runtime;
+      var gguf = runtime === 'llama.cpp' || runtime === 'ollama';
+      var published = (m.formats || []).filter(function (f) {
+        var isGguf = f.indexOf('gguf:') === 0;
+        if (gguf) return isGguf;
+        if (runtime === 'mlx') return MLX_FORMATS.indexOf(f) >= 0;
+        return !isGguf && f.indexOf('mlx-') !== 0;
+      });
+      var generic = gguf ? GGUF_TYPES : runtime === 'mlx' ? MLX_FORMATS : SERVING_FORMATS;
+      var seen = {};
+      ui.weights.replaceChildren(option('', gguf ? 'Default (GGUF Q4_K_M)' : runtime === 'mlx' ? 'Default (MLX 4-bit)' : 'Default (official checkpoint)'));
+      [['Published for this model', published], ['Other formats', generic]].forEach(function (pair) {
+        var group = el('optgroup', { label: pair[0] });
+        pair[1].forEach(function (f) {
+          if (seen[f]) return;
+          seen[f] = true;
+          group.appendChild(option(f, f));
+        });
+        if (group.children.length) ui.weights.appendChild(group);
+      });
+      if (req.weights && !seen[req.weights]) ui.weights.appendChild(option(req.weights, req.weights));
+
+      var windowTokens = m.context_window || 0;
+      var list = CONTEXTS.filter(function (c) { return !windowTokens || c <= windowTokens; });
+      if (windowTokens && list.indexOf(windowTokens) < 0) list.push(windowTokens);
+      if (list.indexOf(req.context) < 0) list.push(req.context);
+      list.sort(function (a, b) { return a - b; });
+      ui.context.replaceChildren();
+      list.forEach(function (c) { ui.context.appendChild(option(c, tokens(c) + (c === windowTokens ? ' (full window)' : ''))); });
+    }
+
+    _onInput(key, value) {
+      this._reflecting = true;
+      try {
+        if (value === '' || value === null) this.removeAttribute(key);
+        else this.setAttribute(key, value);
+        if (key === 'runtime') this.removeAttribute('weights');  // each engine has its own default format
+      } finally {
+        this._reflecting = false;
+      }
+      this._queue('input');
+    }
+
+    _queue(cause) {
+      if (cause === 'input') this._cause = 'input';
+      if (this._queued) return;
+      this._queued = true;
+      var self = this;
+      Promise.resolve().then(function () {
+        self._queued = false;
+        var c = self._cause;
+        self._cause = 'attribute';
+        self._update(c);
+      });
+    }
+
+    _update(cause) {
+      if (!this._api || !this.isConnected) return;
+      var req = this.request();
+      if (!this._model || this._model.id !== req.model) {
+        this._model = null;
+        var found = this._api.models().filter(function (m) { return m.id === req.model; })[0];
+        if (!found) {
+          this._clear();
+          this._showError({ code: 'unknown_model', field: 'model', message: 'model: "' + req.model + '" is not in the FitMyGPU catalog' });
+          this._emit('fitmygpu-error', { request: req, error: { code: 'unknown_model', field: 'model', message: 'unknown model ' + req.model } });
+          return;
+        }
+        this._model = found;
+      }
+      this._fillForModel(req);
+      var ui = this._ui;
+      ui.gpu.value = req.gpu;
+      ui['gpu-count'].value = String(req.gpu_count);
+      if (ui['gpu-count'].value !== String(req.gpu_count)) { ui['gpu-count'].appendChild(option(req.gpu_count, String(req.gpu_count))); ui['gpu-count'].value = String(req.gpu_count); }
+      ui.runtime.value = req.runtime;
+      ui.weights.value = req.weights || '';
+      ui.context.value = String(req.context);
+
+      var r;
+      try {
+        r = this._api.estimate(req);
+      } catch (e) {
+        var err = { code: e.code || 'error', field: e.field || '', message: e.message || String(e) };
         this._clear();
-        this._showError({ code: 'unknown_model', field: 'model', message: 'model: "' + req.model + '" is not in the FitMyGPU catalog' });
-        this._emit('fitmygpu-error', { request: req, error: { code: 'unknown_model', field: 'model', message: 'unknown model ' + req.model } });
+        this._showError(err);
+        this._emit('fitmygpu-error', { request: req, error: err });
         return;
       }
-      this._model = found;
+      this._result = r;
+      this._show(r, req);
+      this._emit('fitmygpu-result', { request: req, result: r, cause: cause });
     }
-    this._fillForModel(req);
-    var ui = this._ui;
-    ui.gpu.value = req.gpu;
-    ui['gpu-count'].value = String(req.gpu_count);
-    if (ui['gpu-count'].value !== String(req.gpu_count)) { ui['gpu-count'].appendChild(option(req.gpu_count, String(req.gpu_count))); ui['gpu-count'].value = String(req.gpu_count); }
-    ui.runtime.value = req.runtime;
-    ui.weights.value = req.weights || '';
-    ui.context.value = String(req.context);
 
-    var r;
-    try {
-      r = this._api.estimate(req);
-    } catch (e) {
-      var err = { code: e.code || 'error', field: e.field || '', message: e.message || String(e) };
-      this._clear();
-      this._showError(err);
-      this._emit('fitmygpu-error', { request: req, error: err });
-      return;
+    _clear() {
+      this._result = null;
+      this._ui.verdict.textContent = '\u2014';
+      this._ui.verdict.removeAttribute('data-verdict');
+      this._ui.required.textContent = '';
+      this._ui.meterFill.setAttribute('width', '0');
+      this._ui.figures.replaceChildren();
     }
-    this._result = r;
-    this._show(r, req);
-    this._emit('fitmygpu-result', { request: req, result: r, cause: cause });
-  };
 
-  proto._clear = function () {
-    this._result = null;
-    this._ui.verdict.textContent = '\u2014';
-    this._ui.verdict.removeAttribute('data-verdict');
-    this._ui.required.textContent = '';
-    this._ui.meterFill.setAttribute('width', '0');
-    this._ui.figures.replaceChildren();
-  };
-
-  proto._showError = function (err) {
-    this._ui.error.textContent = (err.field ? err.field + ': ' : '') + err.message;
-    this._ui.error.hidden = false;
-  };
-
-  proto._setStatus = function (text) {
-    this._ui.status.textContent = text;
-    this._ui.status.hidden = !text;
-  };
-
-  proto._show = function (r, req) {
-    var ui = this._ui;
-    ui.error.hidden = true;
-    ui.error.textContent = '';
-    var worst = r.devices.reduce(function (a, d) { return !a || d.required_bytes > a.required_bytes ? d : a; }, null);
-    ui.verdict.textContent = VERDICT_TEXT[r.verdict] || r.verdict;
-    ui.verdict.setAttribute('data-verdict', r.verdict);
-    ui.meter.setAttribute('data-verdict', r.verdict);
-    if (worst) {
-      var per = r.devices.length > 1 ? ' per card' : '';
-      ui.required.textContent = 'Needs ' + gib(worst.required_bytes) + per + ' of a ' + gib(worst.budget_bytes) + ' budget (' + gib(worst.capacity_bytes) + ' card)';
-      ui.required.setAttribute('data-bytes', String(worst.required_bytes));
-      var share = worst.budget_bytes > 0 ? Math.min(worst.required_bytes / worst.budget_bytes, 1) : 1;
-      ui.meterFill.setAttribute('width', (share * 100).toFixed(2));
+    _showError(err) {
+      this._ui.error.textContent = (err.field ? err.field + ': ' : '') + err.message;
+      this._ui.error.hidden = false;
     }
-    var weights = r.devices.reduce(function (s, d) { return s + (d.components.weights || 0); }, 0) + ((r.host && r.host.components && r.host.components.weights) || 0);
-    var rows = [
-      ['Weights', gib(weights), 'weights'],
-      ['KV cache at ' + tokens(req.context) + (req.concurrency > 1 ? ' \u00d7 ' + req.concurrency : ''), gib(r.kv_cache.required_bytes), 'kv'],
-      ['Largest context that fits', r.limits.max_context > 0 ? integer(r.limits.max_context) + ' tokens' : 'none', 'max-context']
-    ];
-    if (r.speed && r.speed.decode_tokens_per_s > 0 && r.fits) rows.push(['Decode speed (roofline)', '\u2248 ' + integer(r.speed.decode_tokens_per_s) + ' tokens/s', 'speed']);
-    ui.figures.replaceChildren();
-    rows.forEach(function (row) {
-      ui.figures.appendChild(el('dt', null, row[0]));
-      ui.figures.appendChild(el('dd', { 'data-figure': row[2] }, row[1]));
-    });
-  };
 
-  proto._emit = function (type, detail) {
-    this.dispatchEvent(new CustomEvent(type, { detail: detail, bubbles: true, composed: true }));
-  };
+    _setStatus(text) {
+      this._ui.status.textContent = text;
+      this._ui.status.hidden = !text;
+    }
+
+    _show(r, req) {
+      var ui = this._ui;
+      ui.error.hidden = true;
+      ui.error.textContent = '';
+      var worst = r.devices.reduce(function (a, d) { return !a || d.required_bytes > a.required_bytes ? d : a; }, null);
+      ui.verdict.textContent = VERDICT_TEXT[r.verdict] || r.verdict;
+      ui.verdict.setAttribute('data-verdict', r.verdict);
+      ui.meter.setAttribute('data-verdict', r.verdict);
+      if (worst) {
+        var per = r.devices.length > 1 ? ' per card' : '';
+        ui.required.textContent = 'Needs ' + gib(worst.required_bytes) + per + ' of a ' + gib(worst.budget_bytes) + ' budget (' + gib(worst.capacity_bytes) + ' card)';
+        ui.required.setAttribute('data-bytes', String(worst.required_bytes));
+        var share = worst.budget_bytes > 0 ? Math.min(worst.required_bytes / worst.budget_bytes, 1) : 1;
+        ui.meterFill.setAttribute('width', (share * 100).toFixed(2));
+      }
+      var weights = r.devices.reduce(function (s, d) { return s + (d.components.weights || 0); }, 0) + ((r.host && r.host.components && r.host.components.weights) || 0);
+      var rows = [
+        ['Weights', gib(weights), 'weights'],
+        ['KV cache at ' + tokens(req.context) + (req.concurrency > 1 ? ' \u00d7 ' + req.concurrency : ''), gib(r.kv_cache.required_bytes), 'kv'],
+        ['Largest context that fits', r.limits.max_context > 0 ? integer(r.limits.max_context) + ' tokens' : 'none', 'max-context']
+      ];
+      if (r.speed && r.speed.decode_tokens_per_s > 0 && r.fits) rows.push(['Decode speed (roofline)', '\u2248 ' + integer(r.speed.decode_tokens_per_s) + ' tokens/s', 'speed']);
+      ui.figures.replaceChildren();
+      rows.forEach(function (row) {
+        ui.figures.appendChild(el('dt', null, row[0]));
+        ui.figures.appendChild(el('dd', { 'data-figure': row[2] }, row[1]));
+      });
+    }
+
+    _emit(type, detail) {
+      this.dispatchEvent(new CustomEvent(type, { detail: detail, bubbles: true, composed: true }));
+    }
+  }
 
   window.customElements.define(TAG, FitMyGpuWidget);
 })();

@@ -1,0 +1,69 @@
+// Small DOM helpers the page's scripts share. Text is only ever set with textContent: values from the catalog
+// or the address bar never become markup.
+(function (page) {
+  'use strict';
+
+  function byId(id) { return document.getElementById(id); }
+
+  // { name: 'element-id' } → { name: element }: each part of the page looks up its own elements once.
+  function elements(ids) {
+    var out = {};
+    Object.keys(ids).forEach(function (name) { out[name] = byId(ids[name]); });
+    return out;
+  }
+
+  function setText(node, text) { node.textContent = text; }
+
+  function make(tag, className, text) {
+    var n = document.createElement(tag);
+    if (className) n.className = className;
+    if (text !== undefined) n.textContent = text;
+    return n;
+  }
+
+  function option(value, text) {
+    var o = document.createElement('option');
+    o.value = value;
+    o.textContent = text;
+    return o;
+  }
+
+  function optgroup(label, options) {
+    var g = document.createElement('optgroup');
+    g.label = label;
+    options.forEach(function (o) { g.appendChild(o); });
+    return g;
+  }
+
+  // Replaces a list's items with one <li> per text.
+  function listItems(list, texts) {
+    list.replaceChildren.apply(list, texts.map(function (t) { return make('li', '', t); }));
+  }
+
+  // Replaces a node's children with `nodes`.
+  function fill(node, nodes) { node.replaceChildren.apply(node, nodes); }
+
+  // A delayed call that a newer one replaces (typing, searching, resizing).
+  function debouncer() {
+    var timer = null;
+    return {
+      run: function (ms, fn) {
+        clearTimeout(timer);
+        timer = setTimeout(fn, ms);
+      },
+      cancel: function () { clearTimeout(timer); },
+    };
+  }
+
+  page.dom = {
+    byId: byId,
+    elements: elements,
+    setText: setText,
+    make: make,
+    option: option,
+    optgroup: optgroup,
+    listItems: listItems,
+    fill: fill,
+    debouncer: debouncer,
+  };
+})(window.FitMyGPUPage = window.FitMyGPUPage || {});

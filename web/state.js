@@ -1,0 +1,210 @@
+// The page's state, in one store:
+//   setup    what the form describes (model, checkpoint, runtime, GPU, workload, engine knobs, display unit)
+//   catalog  the estimator's models and GPUs, read once, and the model records asked for so far
+//   answers  the estimator's answers now on screen (estimate, compare, quantizations, chart points)
+//   memo     answers kept while their question does not change (remember)
+// Every change goes through an update function: set, setEngine, setAnswer, clearAnswers, remember. The other
+// scripts read store.setup and ask the selectors below (request(), activeKnobs(), ...); none keeps page state of
+// its own. Nothing here touches the DOM.
+(function (page) {
+  'use strict';
+
+  var K = page.knobs;
+
+  var CUSTOM = 'custom';  // the GPU menu's value for a device described by hand
+  var DEFAULTS = {
+    model: 'llama-3.1-8b', weights: '', runtime: 'vllm', gpu: 'rtx-4090', gpuCount: 1,
+    customMemMib: 24576, customBandwidth: '', customUnified: false,
+    context: 4096, concurrency: 1, images: 0, kv: 'auto', unit: 'gib',
+  };
+
+  function create(api) {
+    var catalog = { models: api.models(), modelsById: {}, gpus: api.gpus(), gpusById: {}, records: {} };
+    catalog.models.forEach(function (m) { catalog.modelsById[m.id] = m; });
+    catalog.gpus.forEach(function (g) { catalog.gpusById[g.id] = g; });
+
+    // The page's defaults, with the catalog's first entries standing in for a default it does not have.
+    var defaults = Object.assign({}, DEFAULTS);
+    if (!catalog.modelsById[defaults.model]) defaults.model = catalog.models[0].id;
+    if (!catalog.gpusById[defaults.gpu]) defaults.gpu = catalog.gpus[0].id;
+
+    var setup = Object.assign({ engine: {} }, defaults);
+    var answers = { request: null, response: null, compare: null, quant: null, chart: null };
+    var memo = {};
+
+    // ---- update functions ----
+
+    // Changes setup fields: set({ runtime: 'llama.cpp' }). A new model or runtime keeps the checkpoint and the
+    // KV cache type only where they are still offered (else: the default checkpoint, auto).
+    function set(changes) {
+      Object.keys(changes).forEach(function (name) {
+        if (!(name in DEFAULTS)) throw new Error('state: no setup field ' + name);
+        setup[name] = changes[name];
+      });
+      if ('model' in changes || 'runtime' in changes) {
+        if (weightChoices().indexOf(setup.weights) < 0) setup.weights = '';
+      }
+      if ('runtime' in changes && !K.kvTypes(setup.runtime).some(function (t) { return t[0] === setup.kv; })) setup.kv = 'auto';
+    }
+
+    // One engine knob; undefined unsets it (the engine's default applies).
+    function setEngine(name, value) {
+      if (value === undefined) delete setup.engine[name];
+      else setup.engine[name] = value;
+    }
+
+    function setAnswer(kind, value) {
+      if (!(kind in answers)) throw new Error('state: no answer ' + kind);
+      answers[kind] = value;
+    }
+    // The result is gone (the request was rejected): nothing on screen is an answer any more.
+    function clearAnswers() {
+      answers.response = null;
+      answers.compare = null;
+      answers.quant = null;
+      answers.chart = null;
+    }
+
+    // The value compute() gives, asked again only when `key` changes for this kind of answer.
+    function remember(kind, key, compute) {
+      if (!memo[kind] || memo[kind].key !== key) memo[kind] = { key: key, value: compute() };
+      return memo[kind].value;
+    }
+
+    // ---- catalog ----
+
+    // The catalog record of a model (geometry, checkpoints), asked of the estimator once.
+    function record(id) {
+      if (!catalog.records[id]) {
+        try {
+          catalog.records[id] = api.model(id);
+        } catch (e) {
+          catalog.records[id] = { derived: null };
+        }
+      }
+      return catalog.records[id];
+    }
+
+    // A catalog model from an id, alias or Hugging Face repo name, as the estimator resolves it; null if none.
+    function findModel(text) {
+      if (catalog.modelsById[text]) return text;
+      try {
+        var r = api.model(text);
+        return catalog.modelsById[r.id] ? r.id : null;
+      } catch (e) {
+        return null;
+      }
+    }
+    function findGpu(text) {
+      if (text === CUSTOM || catalog.gpusById[text]) return text;
+      var t = String(text).toLowerCase();
+      for (var i = 0; i < catalog.gpus.length; i++) {
+        var g = catalog.gpus[i];
+        if (g.id.toLowerCase() === t || (g.aliases || []).some(function (a) { return String(a).toLowerCase() === t; })) return g.id;
+      }
+      return null;
+    }
+
+    // ---- selectors ----
+
+    function model() { return catalog.modelsById[setup.model]; }
+    function gpu() { return setup.gpu === CUSTOM ? null : catalog.gpusById[setup.gpu]; }
+    function isCustomGpu() { return setup.gpu === CUSTOM; }
+
+    function runtimeName(id) {
+      var rid = id === undefined ? setup.runtime : id;
+      var r = K.RUNTIMES.filter(function (x) { return x.id === rid; })[0];
+      return r ? r.name : rid;
+    }
+
+    function officialFormat(id) {
+      var checkpoints = record(id).checkpoints || [];
+      for (var i = 0; i < checkpoints.length; i++) if (checkpoints[i].official && checkpoints[i].format) return checkpoints[i].format;
+      var m = catalog.modelsById[id];
+      return m && m.formats && m.formats[0] ? m.formats[0] : '';
+    }
+    // The checkpoint the estimate is for: the chosen one, or the one the estimator loads by default.
+    function format() { return setup.weights || K.defaultFormat(setup.runtime) || officialFormat(setup.model); }
+    function defaultWeightsText() {
+      var d = K.defaultFormat(setup.runtime);
+      if (d) return 'Default: ' + K.formatName(d);
+      var f = officialFormat(setup.model);
+      return 'Official checkpoint' + (f ? ' (' + K.formatName(f) + ')' : '');
+    }
+    // The checkpoints offered for the model on the runtime; '' is the default one.
+    function weightChoices() {
+      var ids = [''];
+      K.weightGroups((model() || {}).formats, setup.runtime).forEach(function (g) { ids = ids.concat(g.items); });
+      return ids;
+    }
+
+    function maxContext() { return (model() || {}).context_window || 0; }
+
+    // Images are offered for models with a vision encoder; llama.cpp and Ollama also need the mmproj knob on.
+    function takesImages() {
+      var m = model();
+      return !!(m && m.modality && m.modality.indexOf('vision') >= 0);
+    }
+
+    // The knobs the runtime shows for this model: only they are sent and written in the address.
+    function activeKnobs() {
+      var shown = K.knobsFor(setup.runtime, model());
+      return shown.main.concat(shown.advanced);
+    }
+
+    // The estimator's request for the setup (design.md §3).
+    function request() {
+      var req = { model: setup.model, runtime: setup.runtime };
+      if (setup.weights) req.weights = setup.weights;
+      if (setup.gpu === CUSTOM) {
+        req.device = { name: 'Custom device', memory_mib: setup.customMemMib };
+        if (setup.customBandwidth !== '' && setup.customBandwidth !== null) req.device.bandwidth_gbps = setup.customBandwidth;
+        if (setup.customUnified) req.device.unified_memory = true;
+      } else {
+        req.gpu = setup.gpu;
+      }
+      req.gpu_count = setup.gpuCount;
+      req.context = setup.context;
+      req.concurrency = setup.concurrency;
+      if (setup.images > 0 && takesImages()) req.images = setup.images;
+      req.kv_cache_dtype = setup.kv;
+      var engine = {};
+      activeKnobs().forEach(function (name) {
+        if (setup.engine[name] !== undefined) engine[name] = setup.engine[name];
+      });
+      if (Object.keys(engine).length) req.engine = engine;
+      // Byte amounts inside the breakdown's formulas follow the page's unit.
+      if (setup.unit === 'gb') req.units = 'decimal';
+      return req;
+    }
+
+    return {
+      setup: setup,
+      catalog: catalog,
+      answers: answers,
+      defaults: defaults,
+      set: set,
+      setEngine: setEngine,
+      setAnswer: setAnswer,
+      clearAnswers: clearAnswers,
+      remember: remember,
+      record: record,
+      findModel: findModel,
+      findGpu: findGpu,
+      model: model,
+      gpu: gpu,
+      isCustomGpu: isCustomGpu,
+      runtimeName: runtimeName,
+      officialFormat: officialFormat,
+      format: format,
+      defaultWeightsText: defaultWeightsText,
+      weightChoices: weightChoices,
+      maxContext: maxContext,
+      takesImages: takesImages,
+      activeKnobs: activeKnobs,
+      request: request,
+    };
+  }
+
+  page.state = { create: create, CUSTOM: CUSTOM };
+})(window.FitMyGPUPage = window.FitMyGPUPage || {});

@@ -1,0 +1,150 @@
+// MLX (mlx-lm) specification tests: expected values are worked out by hand and compared with the estimate
+// through the public JSON API only.
+//
+// The behaviour specified (ml-explore/mlx-lm, ml-explore/mlx):
+// - mlx_lm/generate.py: generation runs under wired_limit(), which calls
+//   mx.set_wired_limit(mx.metal.device_info()["max_recommended_working_set_size"]): the GPU's share of unified
+//   memory is Metal's recommended working set, which the catalog records per Mac as gpu_share_default
+//   (2/3 of RAM up to 32 GB, 3/4 above, as llama.cpp logs print it).
+// - mlx_lm/models/cache.py, KVCache: step = 256; the buffers grow by whole steps, so a sequence of n tokens
+//   holds ceil(n / 256) x 256 positions of K and V per layer in the model dtype.
+// - mlx_lm/models/cache.py, RotatingKVCache (sliding-window layers, e.g. gemma3_text make_cache with
+//   max_size = sliding_window): "The largest size is self.max_size + S - 1" for a multi-token update of S tokens.
+// - mlx_lm/generate.py, generate_step: the prompt is prefilled in chunks of prefill_step_size = 2048 tokens.
+// - mlx/python/mlx/nn/layers/quantized.py and mlx_lm convert (q_group_size 64): a quantized Linear or Embedding
+//   keeps its weight packed into uint32 (bits / 8 bytes per value) plus a scale and a bias per group of 64
+//   values in the model dtype (2 bytes each); norms stay unquantized.
+// Estimator conventions also pinned: the prefill activation is tokens x (3 x hidden + 3 x intermediate) x 2 B
+// over one 2,048-token step plus an fp32 logit row per sequence, and "tight" below 5% headroom.
+//
+// Llama-3.1-8B: 8,030,261,248 parameters, of which 266,240 are norm weights (32 x 2 x 4,096 + 4,096) and the
+// other 8,029,995,008 sit in matrices whose rows are multiples of 64; 131,072 B of K and V per token in bf16.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <string>
+
+#include "helpers.hpp"
+
+using namespace testing;
+
+namespace {
+
+constexpr i64 kLlama8bParams = 8030261248;
+constexpr i64 kLlama8bNormParams = 32 * 2 * 4096 + 4096;
+constexpr i64 kLlama8bMatrixParams = kLlama8bParams - kLlama8bNormParams;  // 8,029,995,008
+constexpr i64 kLlama8bKvPerToken = 32 * 8 * 128 * 2 * 2;                  // 131,072 B
+constexpr i64 kActPerToken = (3 * 4096 + 3 * 14336) * 2;                  // 110,592 B
+constexpr i64 kLogitsPerSeq = i64{128256} * 4;                            // 513,024 B
+
+// bits/8 bytes per value + (scale + bias) x 2 B per group of 64, norms in bf16.
+i64 mlx_quantized(i64 matrix_params, i64 norm_params, int bits) {
+    return matrix_params * bits / 8 + matrix_params / 64 * 2 * 2 + norm_params * 2;
+}
+
+i64 round_up_256(i64 n) { return (n + 255) / 256 * 256; }
+
+std::string mlx(const std::string& gpu, const std::string& extra) {
+    return R"({"model":"llama-3.1-8b","runtime":"mlx","gpu":")" + gpu + "\"" + extra + "}";
+}
+
+}  // namespace
+
+TEST_CASE("MLX budget: Metal's recommended working set, the catalog's GPU share of unified memory") {
+    // M4 Max 64 GB: 65,536 MiB, gpu_share_default 0.75 -> 48 GiB = 51,539,607,552 B.
+    const json big = estimate(mlx("m4-max-64gb", R"(,"context":8192)"));
+    CHECK(big.at("devices").at(0).at("capacity_bytes").get<i64>() == i64{64} * GiB);
+    CHECK(big.at("devices").at(0).at("budget_bytes").get<i64>() == i64{48} * GiB);
+    // M1 16 GB: 16,384 MiB, gpu_share_default 0.6667 -> floor(17,179,869,184 x 0.6667) = 11,453,818,784 B
+    // (Metal prints 10,922.67 MiB, 2/3 of the RAM; the catalog's four-digit share is 0.5 MiB above).
+    const json small = estimate(mlx("m1-16gb", R"(,"context":8192)"));
+    const i64 budget = static_cast<i64>(std::floor(static_cast<double>(i64{16} * GiB) * 0.6667));
+    CHECK(budget == 11453818784);
+    CHECK(small.at("devices").at(0).at("capacity_bytes").get<i64>() == i64{16} * GiB);
+    CHECK(small.at("devices").at(0).at("budget_bytes").get<i64>() == budget);
+    CHECK(small.at("devices").size() == 1);
+}
+
+TEST_CASE("MLX weights: 4-bit and 8-bit conversions pack each value and add a bf16 scale and bias per 64") {
+    // mlx-4bit: 8,029,995,008 / 2 + 8,029,995,008 / 64 x 4 + 266,240 x 2 = 4,517,404,672 B (mlx-community's
+    // Meta-Llama-3.1-8B-Instruct-4bit safetensors are 4.52 GB).
+    const json q4 = estimate(mlx("m4-max-64gb", R"(,"context":8192,"weights":"mlx-4bit")"));
+    CHECK(component(q4, "weights") == mlx_quantized(kLlama8bMatrixParams, kLlama8bNormParams, 4));
+    CHECK(component(q4, "weights") == 4517404672);
+    // Without "weights" the runtime's usual download is the 4-bit conversion.
+    CHECK(component(estimate(mlx("m4-max-64gb", R"(,"context":8192)")), "weights") == 4517404672);
+    const json q8 = estimate(mlx("m4-max-64gb", R"(,"context":8192,"weights":"mlx-8bit")"));
+    CHECK(component(q8, "weights") == mlx_quantized(kLlama8bMatrixParams, kLlama8bNormParams, 8));  // 8,532,402,176 B
+    const json bf16 = estimate(mlx("m4-max-64gb", R"(,"context":8192,"weights":"bf16")"));
+    CHECK(component(bf16, "weights") == 2 * kLlama8bParams);
+    // Llama-3.2-1B (tied embedding stored once): 1,235,814,400 parameters, 16 x 2 x 2,048 + 2,048 = 67,584 in norms.
+    const json small = estimate(R"({"model":"llama-3.2-1b","runtime":"mlx","gpu":"m1-16gb","context":4096,"weights":"mlx-4bit"})");
+    CHECK(component(small, "weights") == mlx_quantized(1235814400 - 67584, 67584, 4));  // 695,242,752 B
+    // GGUF files are not MLX's.
+    CHECK(error_of("estimate", mlx("m1-16gb", R"(,"weights":"gguf:Q4_K_M")")).at("field") == "weights");
+}
+
+TEST_CASE("MLX KVCache grows in steps of 256 tokens") {
+    for (const i64 context : {1000, 1024, 1025, 8192}) {
+        CAPTURE(context);
+        const json r = estimate(mlx("m4-max-64gb", R"(,"context":)" + std::to_string(context) + R"(,"concurrency":2)"));
+        // 1,000 and 1,024 -> 1,024 positions; 1,025 -> 1,280; 8,192 -> 8,192; per sequence, 2 sequences.
+        CHECK(component(r, "kv_cache") == round_up_256(context) * 2 * kLlama8bKvPerToken);
+        CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == round_up_256(context) * 2);
+        CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == 2.0);
+        CHECK(r.at("kv_cache").at("bytes_per_token").get<i64>() == kLlama8bKvPerToken);
+    }
+    CHECK(round_up_256(1025) == 1280);
+    CHECK(component(estimate(mlx("m4-max-64gb", R"(,"context":1025)")), "kv_cache") == 167772160);
+}
+
+TEST_CASE("MLX prefill activation covers one 2,048-token step, not the whole prompt") {
+    // 1,000-token prompt: one step of 1,000 tokens; 8,192 and 32,768: steps of 2,048.
+    CHECK(component(estimate(mlx("m4-max-64gb", R"(,"context":1000)")), "activations") == 1000 * kActPerToken + kLogitsPerSeq);
+    CHECK(component(estimate(mlx("m4-max-64gb", R"(,"context":8192)")), "activations") == 2048 * kActPerToken + kLogitsPerSeq);
+    CHECK(component(estimate(mlx("m4-max-64gb", R"(,"context":32768)")), "activations") == 227005440);
+    // Two sequences prefill side by side: twice the step's tokens and two logit rows.
+    CHECK(component(estimate(mlx("m4-max-64gb", R"(,"context":8192,"concurrency":2)")), "activations") ==
+          2 * 2048 * kActPerToken + 2 * kLogitsPerSeq);
+}
+
+TEST_CASE("MLX verdict on an M1 16 GB: Llama-3.1-8B 4-bit fits up to 50,944 tokens, a multiple of 256") {
+    // Budget 11,453,818,784 - weights 4,517,404,672 - activation 227,005,440 = 6,709,408,672 B for K and V,
+    // which is 199.96 steps of 256 x 131,072 = 33,554,432 B: 199 whole steps = 50,944 tokens.
+    const i64 budget = 11453818784;
+    const i64 room = budget - 4517404672 - (2048 * kActPerToken + kLogitsPerSeq);
+    const i64 step_bytes = 256 * kLlama8bKvPerToken;
+    const i64 max_context = room / step_bytes * 256;
+    CHECK(max_context == 50944);
+    const json at = estimate(mlx("m1-16gb", R"(,"context":50944)"));
+    CHECK(at.at("fits") == true);
+    CHECK(at.at("devices").at(0).at("headroom_bytes").get<i64>() == room - 199 * step_bytes);  // 32,076,704 B
+    CHECK(at.at("verdict") == "tight");
+    // One token more needs a 200th step of 33,554,432 B.
+    const json over = estimate(mlx("m1-16gb", R"(,"context":50945)"));
+    CHECK(over.at("fits") == false);
+    CHECK(over.at("verdict") == "does_not_fit");
+    CHECK(at.at("limits").at("max_context") == 50944);
+    // Every context in the same step costs the same: 50,689 (one past 198 steps) as much as 50,944.
+    CHECK(component(estimate(mlx("m1-16gb", R"(,"context":50689)")), "kv_cache") == component(at, "kv_cache"));
+}
+
+TEST_CASE("MLX sliding-window layers: a RotatingKVCache of the window, larger while a prefill chunk is in") {
+    // Gemma-3-4B: 34 layers, every sixth global (5, 11, 17, 23, 29), the other 29 with sliding_window 1,024;
+    // 4 KV heads of 256: 4 x 256 x 2 x 2 B = 4,096 B per token per layer. Only the 5 global layers grow.
+    const i64 per_layer = 4 * 256 * 2 * 2;
+    const json short_ctx = estimate(R"({"model":"gemma-3-4b","runtime":"mlx","gpu":"m4-max-64gb","context":1000,"weights":"bf16"})");
+    CHECK(short_ctx.at("kv_cache").at("bytes_per_token").get<i64>() == 5 * per_layer);
+    // 1,000 tokens: the global KVCache holds one 256-step rounding (1,024); the rotating cache takes the 999-token
+    // prefill chunk as is and grows by min(256, 1,024 - 999) = 25 for the last prompt token: 1,024 as well.
+    CHECK(component(short_ctx, "kv_cache") == 34 * 1024 * per_layer);
+    // 8,192 tokens: global layers 8,192 positions. A sliding layer keeps max_size - 1 = 1,023 tokens and appends
+    // each 2,048-token chunk, so at the end of the prefill (chunks 2,048, 2,048, 2,048, 2,047, then 1) it holds
+    // 1,023 + 2,047 = 3,070 tokens, next to the full 8,192 of the global layers; decoding trims it back to 1,024.
+    const json long_ctx = estimate(R"({"model":"gemma-3-4b","runtime":"mlx","gpu":"m4-max-64gb","context":8192,"weights":"bf16"})");
+    const i64 peak = (5 * i64{8192} + 29 * i64{3070}) * per_layer;  // 532,439,040 B
+    const i64 steady = (5 * i64{8192} + 29 * i64{1024}) * per_layer;  // 289,406,976 B
+    CHECK(component(long_ctx, "kv_cache") >= steady);
+    // The estimate holds the window only (steady decode state); the prefill peak is recorded here.
+    WARN(component(long_ctx, "kv_cache") == peak);
+}

@@ -1,0 +1,208 @@
+// SGLang specification tests: expected values are worked out by hand from config.json and SGLang's own
+// allocation rule, and compared with the estimate through the public JSON API only.
+//
+// The rule (sgl-project/sglang, python/sglang/srt/model_executor/model_runner.py, profile_max_num_token;
+// model_runner_kv_cache_mixin.py in newer trees):
+//   rest_memory   = available_gpu_memory (after loading the weights) - total_gpu_memory * (1 - mem_fraction_static)
+//   cell_size     = get_num_kv_heads(tp) * head_dim * num_layers * 2 (K, V) * element_size(kv_cache_dtype)
+//   max_num_token = rest_memory // cell_size            (page_size 1: one token per page)
+// With available = total - weights this is: KV pool = mem_fraction_static * total - weights.
+// docs/advanced_features/hyperparameter_tuning.md: mem_fraction_static covers the model weights and the KV
+// cache pool; activations and CUDA graph buffers live in the remaining (1 - mem_fraction_static).
+//
+// Model used throughout: Llama-3.1-8B (catalog config.json): 32 layers, hidden 4096, 32 query heads, 8 KV
+// heads of 128, intermediate 14,336, vocab 128,256, untied lm_head. Its safetensors hold 8,030,261,248
+// parameters: embeddings and lm_head 128,256 x 4,096 = 525,336,576 each, per layer q/o 4,096^2, k/v
+// 4,096 x 1,024, gate/up/down 3 x 4,096 x 14,336, two norms of 4,096 = 218,112,000, and a final norm of 4,096:
+// 2 x 525,336,576 + 32 x 218,112,000 + 4,096 = 8,030,261,248.
+//
+// The custom device {"memory_mib": N} is taken as exactly N MiB of engine-visible memory (README, "The JSON
+// API"), which keeps the arithmetic free of driver reserves. (SGLang's total_gpu_memory is the free memory it
+// measures after its own CUDA/NCCL initialisation; the estimate, and these tests, use the device total.)
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <string>
+
+#include "helpers.hpp"
+
+using namespace testing;
+
+namespace {
+
+constexpr i64 kLlama8bParams = 8030261248;
+constexpr i64 kLlama8bBf16 = 2 * kLlama8bParams;                 // 16,060,522,496 B
+constexpr i64 kLlama8bNormParams = 32 * 2 * 4096 + 4096;          // replicated on every TP rank
+constexpr i64 kLlama8bKvPerToken = 32 * 8 * 128 * 2 * 2;          // 131,072 B (bf16)
+constexpr i64 kGiB24 = i64{24} * 1024 * 1024 * 1024;              // {"memory_mib": 24576}
+
+std::string sglang(const std::string& extra) {
+    return R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576})" + extra + "}";
+}
+
+// floor(fraction x total), the static budget of one rank.
+i64 static_budget(double fraction, i64 total) { return static_cast<i64>(std::floor(fraction * static_cast<double>(total))); }
+
+// The response reports max_concurrency floored to two decimals.
+double two_decimals(double x) { return std::floor(x * 100.0) / 100.0; }
+
+}  // namespace
+
+TEST_CASE("SGLang cell size: layers x KV heads x head_dim x 2 (K, V) x bytes of kv_cache_dtype") {
+    // model_runner.py: cell_size = num_kv_heads * head_dim * num_layers * 2 * element_size(kv_cache_dtype);
+    // kv_cache_dtype "auto" is the model dtype (bfloat16 for Llama-3.1-8B).
+    CHECK(kLlama8bKvPerToken == 131072);
+    const json bf16 = estimate(sglang(R"(,"context":8192)"));
+    CHECK(bf16.at("kv_cache").at("bytes_per_token").get<i64>() == 32 * 8 * 128 * 2 * 2);
+    const json fp16 = estimate(sglang(R"(,"context":8192,"kv_cache_dtype":"fp16")"));
+    CHECK(fp16.at("kv_cache").at("bytes_per_token").get<i64>() == 32 * 8 * 128 * 2 * 2);
+    // server_args.py: --kv-cache-dtype fp8_e5m2 / fp8_e4m3 store one byte per value.
+    const json fp8 = estimate(sglang(R"(,"context":8192,"kv_cache_dtype":"fp8")"));
+    CHECK(fp8.at("kv_cache").at("bytes_per_token").get<i64>() == 32 * 8 * 128 * 2 * 1);
+    // GGUF block types are llama.cpp caches; SGLang's --kv-cache-dtype has no q8_0.
+    CHECK(error_of("estimate", sglang(R"(,"kv_cache_dtype":"q8_0")")).at("field") == "kv_cache_dtype");
+}
+
+TEST_CASE("SGLang static pool: mem_fraction_static x total - weights, divided into one-token pages") {
+    const i64 total = kGiB24;  // 25,769,803,776 B
+    for (const double mfs : {0.88, 0.80}) {
+        CAPTURE(mfs);
+        const json r = estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":)" + std::to_string(mfs) + "}"));
+        const i64 budget = static_budget(mfs, total);
+        const i64 pool = budget - kLlama8bBf16;
+        // Weights: every tensor of the BF16 checkpoint, 2 bytes per parameter.
+        CHECK(component(r, "weights") == 16060522496);
+        CHECK(r.at("devices").at(0).at("budget_bytes").get<i64>() == budget);
+        CHECK(r.at("devices").at(0).at("capacity_bytes").get<i64>() == total);
+        CHECK(component(r, "kv_cache") == pool);
+        CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == pool / kLlama8bKvPerToken);
+        // Requests of 8,192 tokens that the pool holds at once.
+        CHECK(r.at("kv_cache").at("max_concurrency").get<double>() ==
+              two_decimals(static_cast<double>(pool) / static_cast<double>(kLlama8bKvPerToken * 8192)));
+    }
+    // The numbers for 0.88: floor(0.88 x 25,769,803,776) = 22,677,427,322; minus 16,060,522,496 = 6,616,904,826 B,
+    // i.e. 50,482 tokens of 131,072 B; 6.16 requests of 8,192 tokens.
+    const json r = estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.88})"));
+    CHECK(component(r, "kv_cache") == 6616904826);
+    CHECK(r.at("kv_cache").at("capacity_tokens") == 50482);
+    CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == doctest::Approx(6.16));
+    // The request's own KV: 8,192 tokens x 131,072 B, and the device needs weights plus that.
+    CHECK(r.at("kv_cache").at("required_bytes").get<i64>() == 8192 * kLlama8bKvPerToken);
+    CHECK(r.at("devices").at(0).at("required_bytes").get<i64>() == kLlama8bBf16 + 8192 * kLlama8bKvPerToken);
+}
+
+TEST_CASE("SGLang FP8 KV: the same pool holds twice the tokens") {
+    const json r = estimate(sglang(R"(,"context":8192,"kv_cache_dtype":"fp8","engine":{"mem_fraction_static":0.88})"));
+    const i64 pool = static_budget(0.88, kGiB24) - kLlama8bBf16;
+    CHECK(component(r, "kv_cache") == pool);
+    CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == pool / (kLlama8bKvPerToken / 2));  // 100,965
+    CHECK(r.at("kv_cache").at("capacity_tokens") == 100965);
+}
+
+TEST_CASE("SGLang tensor parallel 2: weights and KV heads split per rank, norms replicated") {
+    // Column/row-parallel linears and the vocab-parallel embedding and lm_head (128,256 rows, already a
+    // multiple of 64 x 2) are halved; RMSNorm weights (32 x 2 x 4,096 + 4,096 = 266,240) stay whole on each rank.
+    const i64 rank_params = (kLlama8bParams - kLlama8bNormParams) / 2 + kLlama8bNormParams;
+    const i64 rank_weights = 2 * rank_params;
+    CHECK(rank_weights == 8030527488);
+    // get_num_kv_heads(2) = 8 / 2 = 4 heads per rank: 32 x 4 x 128 x 2 x 2 = 65,536 B per token per rank.
+    const i64 rank_kv = 32 * 4 * 128 * 2 * 2;
+    const json r = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":2,
+                                "context":8192,"engine":{"mem_fraction_static":0.88}})");
+    REQUIRE(r.at("devices").size() == 2);
+    const i64 pool = static_budget(0.88, kGiB24) - rank_weights;  // 14,646,899,834 B per rank
+    for (int d = 0; d < 2; ++d) {
+        CAPTURE(d);
+        CHECK(component(r, "weights", d) == rank_weights);
+        CHECK(component(r, "kv_cache", d) == pool);
+        CHECK(r.at("devices").at(d).at("required_bytes").get<i64>() == rank_weights + 8192 * rank_kv);
+    }
+    // Tokens: every rank holds its 4 heads of every token, so the pool of one rank sets the count.
+    CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == pool / rank_kv);  // 223,493
+    CHECK(r.at("kv_cache").at("capacity_tokens") == 223493);
+    CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == two_decimals(static_cast<double>(pool) / static_cast<double>(rank_kv * 8192)));
+    // Whole-model figures: 131,072 B per token over both ranks; one request of 8,192 tokens is 1 GiB in total.
+    CHECK(r.at("kv_cache").at("bytes_per_token").get<i64>() == kLlama8bKvPerToken);
+    CHECK(r.at("kv_cache").at("required_bytes").get<i64>() == 2 * 8192 * rank_kv);
+}
+
+TEST_CASE("SGLang verdict: one request fits up to the pool's token count and not one token more") {
+    // Pool for mem_fraction_static 0.88 on 24 GiB: 6,616,904,826 B = 50,482 whole tokens (6,616,776,704 B).
+    const i64 pool = static_budget(0.88, kGiB24) - kLlama8bBf16;
+    const i64 tokens = pool / kLlama8bKvPerToken;
+    REQUIRE(tokens == 50482);
+    const json at = estimate(sglang(R"(,"context":50482,"engine":{"mem_fraction_static":0.88})"));
+    CHECK(at.at("fits") == true);
+    // The estimator calls a fit "tight" when the pool holds fewer than 1.25 x the requested concurrency.
+    CHECK(at.at("verdict") == "tight");
+    const json over = estimate(sglang(R"(,"context":50483,"engine":{"mem_fraction_static":0.88})"));
+    CHECK(over.at("fits") == false);
+    CHECK(over.at("verdict") == "does_not_fit");
+    CHECK(over.at("kv_cache").at("max_concurrency").get<double>() < 1.0);
+    // The solver reaches the same boundary (Llama-3.1-8B allows 131,072 positions, more than the pool).
+    CHECK(at.at("limits").at("max_context") == 50482);
+    // At 8,192 tokens: 6,616,904,826 / (8,192 x 131,072) = 6.16 requests, so 6 at once; 6.16 >= 1.25 x 1 is a plain fit.
+    const json small = estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.88})"));
+    CHECK(small.at("verdict") == "fits");
+    CHECK(small.at("limits").at("max_concurrency") == 6);
+    CHECK(estimate(sglang(R"(,"context":8192,"concurrency":6,"engine":{"mem_fraction_static":0.88})")).at("fits") == true);
+    CHECK(estimate(sglang(R"(,"context":8192,"concurrency":7,"engine":{"mem_fraction_static":0.88})")).at("fits") == false);
+}
+
+TEST_CASE("SGLang activations and CUDA graphs sit outside the static pool and do not shrink it") {
+    // Estimator's reserve for a chunked prefill of C tokens: C x (3 x hidden + 3 x intermediate / TP) x 2 B
+    // = C x (12,288 + 43,008) x 2 = C x 110,592 B; CUDA graphs 4 MiB per captured dense layer (32 x 4 MiB).
+    const json c8k = estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.88,"chunked_prefill_size":8192})"));
+    const json c4k = estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.88,"chunked_prefill_size":4096})"));
+    const json eager = estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.88,"disable_cuda_graph":true})"));
+    CHECK(component(c8k, "activations") == i64{8192} * 110592);  // 905,969,664
+    CHECK(component(c4k, "activations") == i64{4096} * 110592);  // 452,984,832
+    CHECK(component(c8k, "overhead") == i64{32} * 4 * MiB);
+    CHECK(component(eager, "overhead") == 0);
+    const i64 pool = static_budget(0.88, kGiB24) - kLlama8bBf16;
+    CHECK(component(c8k, "kv_cache") == pool);
+    CHECK(component(c4k, "kv_cache") == pool);
+    CHECK(component(eager, "kv_cache") == pool);
+    // They must fit in (1 - mem_fraction_static) x total. At 0.88 that is 3,092,376,453 B, enough for
+    // 905,969,664 + 134,217,728; at 0.97 it is 773,094,113 B, which is not, and the estimate says so.
+    auto warns = [](const json& r) {
+        for (const auto& w : r.at("warnings"))
+            if (w.get<std::string>().find("outside mem_fraction_static") != std::string::npos) return true;
+        return false;
+    };
+    CHECK_FALSE(warns(c8k));
+    CHECK(warns(estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.97})"))));
+}
+
+TEST_CASE("SGLang pads the vocabulary to a multiple of 64 x TP and shares a tied lm_head") {
+    // python/sglang/srt/layers/vocab_parallel_embedding.py: DEFAULT_VOCAB_PADDING_SIZE = 64; a tied lm_head is the
+    // embedding module itself. Granite-3.3-8B: vocab 49,159 -> 49,216 rows (57 more), hidden 4,096, 40 layers of
+    // 2 x 4,096^2 + 2 x 4,096 x 1,024 + 3 x 4,096 x 12,800 + 2 x 4,096 = 199,237,632, final norm 4,096:
+    // 49,159 x 4,096 + 40 x 199,237,632 + 4,096 = 8,170,864,640 parameters (the published safetensors total).
+    const i64 params = i64{49159} * 4096 + 40 * i64{199237632} + 4096;
+    CHECK(params == 8170864640);
+    const json r = estimate(R"({"model":"granite-3.3-8b","weights":"bf16","runtime":"sglang","gpu":"h100-sxm-80gb","context":8192})");
+    CHECK(component(r, "weights") == 2 * (params + i64{57} * 4096));
+    // Its cache: 40 layers x 8 KV heads x 128 x 2 x 2 B.
+    CHECK(r.at("kv_cache").at("bytes_per_token").get<i64>() == 40 * 8 * 128 * 2 * 2);
+}
+
+TEST_CASE("SGLang defaults on a 24 GiB card: chunked_prefill_size 2048 and a smaller mem_fraction_static") {
+    // python/sglang/srt/server_args.py, ServerArgs._handle_gpu_memory_settings: below 35 GiB (earlier releases:
+    // below 25,000 MB) chunked_prefill_size defaults to 2,048 and cuda_graph_max_bs to 24 (TP < 4). Current
+    // releases derive mem_fraction_static from a reserve in MiB:
+    //   reserved = 512 + max(chunked_prefill_size, 2048) x 1.5 + cuda_graph_max_bs x 2 + tp x pp / 8 x 1024
+    //            = 512 + 3,072 + 48 + 128 = 3,760 MiB
+    //   mem_fraction_static = round((24,576 - 3,760) / 24,576, 3) = 0.847
+    // (releases before that used a table by TP size: 0.88 at TP 1, 0.87 at TP 2, 0.85 at TP 4, 0.81 at TP 8).
+    // The estimate keeps 0.88 and 8,192 whatever the card and TP size; these checks record the difference.
+    const json r = estimate(sglang(R"(,"context":8192)"));
+    WARN(component(r, "activations") == i64{2048} * 110592);
+    WARN(r.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.847, kGiB24));
+    const json tp2 = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":2,"context":8192})");
+    WARN(tp2.at("devices").at(0).at("budget_bytes").get<i64>() <= static_budget(0.87, kGiB24));
+    // What is certain either way: without the flag the estimate says which fraction it assumed.
+    bool assumed = false;
+    for (const auto& a : r.at("assumptions")) assumed = assumed || a.get<std::string>().find("mem_fraction_static") != std::string::npos;
+    CHECK(assumed);
+}

@@ -1,0 +1,163 @@
+// TensorRT-LLM specification tests: expected values are worked out by hand and compared with the estimate
+// through the public JSON API only.
+//
+// The rule (NVIDIA/TensorRT-LLM):
+// - docs "How to Change KV Cache Behavior" (examples/kvcacheconfig) and tensorrt_llm/llmapi/llm_args.py
+//   KvCacheConfig: free_gpu_memory_fraction defaults to 0.9, "90% of free GPU memory for KV cache";
+//   tokens_per_block defaults to 32.
+// - tensorrt_llm/_torch/pyexecutor/_util.py, KvCacheCreator: after a profiling run of max_num_tokens,
+//   available_kv_mem = (total_gpu_memory - peak_memory) * free_gpu_memory_fraction, where peak_memory is the
+//   torch peak (weights + activations) plus memory outside torch (CUDA context, NCCL, CUDA graphs);
+//   max_tokens = available_kv_mem // kv_size_per_token, the minimum over ranks.
+// - tensorrt_llm/_torch/pyexecutor/resource_manager.py, KVCacheManager: blocks_in_primary_pool =
+//   ceil(max_tokens / tokens_per_block); a request takes ceil(tokens / tokens_per_block) blocks.
+// - docs/source/reference/memory.md: with tensor parallelism each rank holds its share of the weights.
+//
+// The estimator's own stand-ins for the profiled peak: activations of max_num_tokens tokens =
+// tokens x (3 x hidden + 3 x intermediate / TP) x 2 B, a 600 MiB runtime (CUDA context, workspaces, NCCL) and
+// 4 MiB of CUDA graphs per dense layer. The tests compute those from the numbers, and the pool from the rule.
+//
+// Llama-3.1-8B as in test_sglang.cpp: 8,030,261,248 parameters (BF16 16,060,522,496 B), 32 layers, 8 KV heads
+// of 128, hidden 4,096, intermediate 14,336. Custom device {"memory_mib": 32768}: exactly 32 GiB.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <string>
+
+#include "helpers.hpp"
+
+using namespace testing;
+
+namespace {
+
+constexpr i64 kLlama8bParams = 8030261248;
+constexpr i64 kLlama8bBf16 = 2 * kLlama8bParams;
+constexpr i64 kLlama8bNormParams = 32 * 2 * 4096 + 4096;
+constexpr i64 kLlama8bKvPerToken = 32 * 8 * 128 * 2 * 2;  // 131,072 B
+constexpr i64 kGiB32 = i64{32} * 1024 * 1024 * 1024;       // 34,359,738,368 B
+constexpr i64 kRuntime = 600 * MiB;                         // 629,145,600 B
+constexpr i64 kGraphs = 32 * 4 * MiB;                       // 134,217,728 B
+constexpr i64 kTokensPerBlock = 32;
+
+std::string trt(const std::string& extra) {
+    return R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"trtllm","device":{"memory_mib":32768})" + extra + "}";
+}
+
+// tokens x (3 x 4,096 + 3 x 14,336 / tp) x 2 B
+i64 activation(i64 tokens, int tp) { return tokens * (3 * 4096 + 3 * 14336 / tp) * 2; }
+
+i64 fraction_of(double f, i64 free) { return static_cast<i64>(std::floor(f * static_cast<double>(free))); }
+
+double two_decimals(double x) { return std::floor(x * 100.0) / 100.0; }
+
+i64 ceil_div(i64 a, i64 b) { return (a + b - 1) / b; }
+
+}  // namespace
+
+TEST_CASE("TensorRT-LLM pool: free_gpu_memory_fraction of what the weights, activations and runtime leave") {
+    // Free after the profiling peak: 34,359,738,368 - 16,060,522,496 - 905,969,664 - 629,145,600 - 134,217,728.
+    const i64 act = activation(8192, 1);
+    CHECK(act == 905969664);
+    const i64 free = kGiB32 - kLlama8bBf16 - act - kRuntime - kGraphs;
+    CHECK(free == 16629882880);
+    const json def = estimate(trt(R"(,"context":8192)"));
+    const json half = estimate(trt(R"(,"context":8192,"engine":{"free_gpu_memory_fraction":0.5})"));
+    for (const json* r : {&def, &half}) {
+        CHECK(component(*r, "weights") == kLlama8bBf16);
+        CHECK(component(*r, "activations") == act);
+        CHECK(item(*r, "runtime") == kRuntime);
+        CHECK(item(*r, "CUDA graphs") == kGraphs);
+        CHECK(component(*r, "overhead") == kRuntime + kGraphs);
+        // TensorRT-LLM may use the whole device; the fraction applies to the pool only.
+        CHECK(r->at("devices").at(0).at("budget_bytes").get<i64>() == kGiB32);
+    }
+    // Default 0.9: floor(0.9 x 16,629,882,880) = 14,966,894,592 B; 0.5: 8,314,941,440 B.
+    CHECK(component(def, "kv_cache") == fraction_of(0.9, free));
+    CHECK(component(def, "kv_cache") == 14966894592);
+    CHECK(component(half, "kv_cache") == fraction_of(0.5, free));
+    CHECK(component(half, "kv_cache") == 8314941440);
+    CHECK(def.at("kv_cache").at("bytes_per_token").get<i64>() == kLlama8bKvPerToken);
+    // One request of 8,192 tokens: 8,192 x 131,072 B = 1 GiB; the device needs the peak plus that.
+    CHECK(def.at("kv_cache").at("required_bytes").get<i64>() == 8192 * kLlama8bKvPerToken);
+    CHECK(def.at("devices").at(0).at("required_bytes").get<i64>() == kLlama8bBf16 + act + kRuntime + kGraphs + 8192 * kLlama8bKvPerToken);
+}
+
+TEST_CASE("TensorRT-LLM free memory grows when the profiled peak shrinks (eager mode, smaller max_num_tokens)") {
+    const i64 free = kGiB32 - kLlama8bBf16 - activation(8192, 1) - kRuntime - kGraphs;
+    // No CUDA graphs: their 134,217,728 B return to the free memory.
+    const json eager = estimate(trt(R"(,"context":8192,"engine":{"enforce_eager":true})"));
+    CHECK(component(eager, "kv_cache") == fraction_of(0.9, free + kGraphs));
+    CHECK(item(eager, "CUDA graphs") == 0);
+    // max_num_tokens 4,096 halves the profiled activation: 452,984,832 B instead of 905,969,664 B.
+    const json mnt = estimate(trt(R"(,"context":8192,"engine":{"max_num_tokens":4096})"));
+    CHECK(component(mnt, "activations") == activation(4096, 1));
+    CHECK(component(mnt, "kv_cache") == fraction_of(0.9, free + activation(8192, 1) - activation(4096, 1)));
+}
+
+TEST_CASE("TensorRT-LLM verdict: requests of 8,192 tokens fit 13 at a time in the default pool, not 14") {
+    // 14,966,894,592 B / 131,072 B = 114,188 tokens = 3,569 blocks of 32 (the last one partly backed); a request of
+    // 8,192 tokens takes 256 blocks: 3,569 / 256 = 13.94 -> 13 requests. The byte count agrees:
+    // 14,966,894,592 / 1,073,741,824 = 13.94.
+    const i64 pool = 14966894592;
+    CHECK(ceil_div(pool / kLlama8bKvPerToken, kTokensPerBlock) / (8192 / kTokensPerBlock) == 13);
+    CHECK(pool / (8192 * kLlama8bKvPerToken) == 13);
+    const json r13 = estimate(trt(R"(,"context":8192,"concurrency":13)"));
+    CHECK(r13.at("fits") == true);
+    CHECK(r13.at("verdict") == "tight");  // 13.94 is below the estimator's 1.25 x 13 margin
+    const json r14 = estimate(trt(R"(,"context":8192,"concurrency":14)"));
+    CHECK(r14.at("fits") == false);
+    CHECK(r14.at("verdict") == "does_not_fit");
+    CHECK(r13.at("limits").at("max_concurrency") == 13);
+    const json r10 = estimate(trt(R"(,"context":8192,"concurrency":10)"));
+    CHECK(r10.at("verdict") == "fits");  // 13.94 >= 12.5
+    CHECK(r10.at("kv_cache").at("max_concurrency").get<double>() == two_decimals(static_cast<double>(pool) / static_cast<double>(8192 * kLlama8bKvPerToken)));
+}
+
+TEST_CASE("TensorRT-LLM counts KV in blocks of tokens_per_block = 32") {
+    // KVCacheManager: blocks_in_primary_pool = ceil(max_tokens / 32) with max_tokens = 114,188, so the pool has
+    // 3,569 blocks = 114,208 token slots; a request of 1,000 tokens takes ceil(1,000 / 32) = 32 blocks (1,024 slots),
+    // so 3,569 / 32 = 111.53 such requests, not 114,188 / 1,000 = 114.18.
+    const i64 pool = fraction_of(0.9, kGiB32 - kLlama8bBf16 - activation(8192, 1) - kRuntime - kGraphs);
+    const i64 blocks = ceil_div(pool / kLlama8bKvPerToken, kTokensPerBlock);
+    CHECK(blocks == 3569);
+    const json r = estimate(trt(R"(,"context":1000)"));
+    CHECK(component(r, "kv_cache") == pool);
+    // The estimate divides bytes by bytes per token without blocks (see the report of this branch); recorded here.
+    WARN(r.at("kv_cache").at("capacity_tokens").get<i64>() == blocks * kTokensPerBlock);
+    WARN(r.at("kv_cache").at("max_concurrency").get<double>() == two_decimals(static_cast<double>(blocks) / static_cast<double>(ceil_div(1000, kTokensPerBlock))));
+    WARN(r.at("limits").at("max_context").get<i64>() == blocks * kTokensPerBlock);
+    // Whatever the rounding, a pool of 114,188 whole tokens holds at least that many.
+    CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() >= pool / kLlama8bKvPerToken);
+}
+
+TEST_CASE("TensorRT-LLM tensor parallel 2: each rank holds half the shards and half the KV heads") {
+    // Per rank: (8,030,261,248 - 266,240 norm parameters) / 2 + 266,240 = 4,015,263,744 parameters = 8,030,527,488 B;
+    // activation over 8,192 tokens with the MLP split: 8,192 x (12,288 + 21,504) x 2 = 553,648,128 B;
+    // KV: 32 layers x 4 heads x 128 x 2 x 2 B = 65,536 B per token per rank.
+    const i64 rank_weights = 2 * ((kLlama8bParams - kLlama8bNormParams) / 2 + kLlama8bNormParams);
+    CHECK(rank_weights == 8030527488);
+    const i64 act = activation(8192, 2);
+    CHECK(act == 553648128);
+    const i64 rank_kv = 32 * 4 * 128 * 2 * 2;
+    const i64 pool = fraction_of(0.9, kGiB32 - rank_weights - act - kRuntime - kGraphs);  // 22,510,979,481 B
+    const json r = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"trtllm","device":{"memory_mib":32768},"gpu_count":2,"context":8192})");
+    REQUIRE(r.at("devices").size() == 2);
+    for (int d = 0; d < 2; ++d) {
+        CAPTURE(d);
+        CHECK(component(r, "weights", d) == rank_weights);
+        CHECK(component(r, "activations", d) == act);
+        CHECK(component(r, "kv_cache", d) == pool);
+    }
+    CHECK(pool == 22510979481);
+    CHECK(r.at("kv_cache").at("required_bytes").get<i64>() == 2 * 8192 * rank_kv);
+    CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == two_decimals(static_cast<double>(pool) / static_cast<double>(8192 * rank_kv)));
+}
+
+TEST_CASE("TensorRT-LLM KV dtypes: fp8 is one byte per value; GGUF block types are refused") {
+    const json r = estimate(trt(R"(,"context":8192,"kv_cache_dtype":"fp8")"));
+    CHECK(r.at("kv_cache").at("bytes_per_token").get<i64>() == 32 * 8 * 128 * 2 * 1);
+    CHECK(r.at("kv_cache").at("required_bytes").get<i64>() == i64{8192} * 65536);
+    // The pool is the same bytes as with bf16 KV (the weights stay BF16).
+    CHECK(component(r, "kv_cache") == 14966894592);
+    CHECK(error_of("estimate", trt(R"(,"kv_cache_dtype":"q4_0")")).at("field") == "kv_cache_dtype");
+}

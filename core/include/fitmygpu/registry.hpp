@@ -110,6 +110,9 @@ struct RuntimeDescriptor {
     std::vector<std::string> vendors;     // device vendors it runs on ("nvidia", "amd", "intel", "apple")
     std::vector<std::string> backends;    // e.g. "CUDA", "ROCm", "Metal"
     VerdictMargin margin;
+    // The context when the request gives none (nullptr: the scenario's default), with the reason for the
+    // assumptions.
+    i64 (*default_context)(const std::vector<Device>& devices, const ModelGeometry& g, std::string& why) = nullptr;
     Estimate (*estimate)(const Scenario&) = nullptr;
 
     bool loads_family(FormatFamily f) const;

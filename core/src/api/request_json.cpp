@@ -40,6 +40,17 @@ std::string string_field(const json& v, const std::string& field) {
 
 namespace {
 
+// Names shown back to the user: bounded, and plain text (no control characters).
+constexpr size_t kMaxNameBytes = 200;
+
+std::string name_field(const json& v, const std::string& field) {
+    std::string s = string_field(v, field);
+    if (s.size() > kMaxNameBytes) fail("invalid_field", field, field + " must be at most " + std::to_string(kMaxNameBytes) + " bytes long");
+    for (unsigned char c : s)
+        if (c < 0x20 || c == 0x7f) fail("invalid_field", field, field + " must be plain text without control characters");
+    return s;
+}
+
 double number_field(const json& v, const std::string& field, const std::string& what) {
     if (!v.is_number()) fail("invalid_field", field, field + " must be " + what + " (got " + describe(v) + ")");
     const double d = v.get<double>();
@@ -104,7 +115,7 @@ Device custom_device(const json& j) {
     d.memory_status = "user";
     for (auto it = j.begin(); it != j.end(); ++it) {
         const std::string f = "device." + it.key();
-        if (it.key() == "name") d.name = string_field(it.value(), f);
+        if (it.key() == "name") d.name = name_field(it.value(), f);
         else if (it.key() == "memory_mib") d.memory_bytes = int_field(it.value(), f, 1, i64{16} << 20) * MiB;
         else if (it.key() == "memory_gib") d.memory_bytes = int_field(it.value(), f, 1, i64{16} << 10) * GiB;
         else if (it.key() == "bandwidth_gbps") {

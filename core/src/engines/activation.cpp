@@ -21,6 +21,19 @@ void add_devices(Estimate& e, const Scenario& s, int count, double fraction) {
     }
 }
 
+namespace {
+constexpr i64 kGraphBytesPerDenseLayer = 4 * MiB;
+constexpr i64 kGraphBytesPerMoeLayer = 28 * MiB;
+}  // namespace
+
+Q cuda_graph_bytes(const Scenario& s, int first, int last) {
+    if (s.engine.enforce_eager) return Q::lit(0, "B");
+    i64 moe = 0, dense = 0;
+    for (int l = first; l < last; ++l) (s.geometry.layers[static_cast<size_t>(l)].ffn == Ffn::Moe ? moe : dense) += 1;
+    return Q::var("dense layers", dense) * Q::bytes("graph pool per dense layer", kGraphBytesPerDenseLayer) +
+           Q::var("MoE layers", moe) * Q::bytes("graph pool per MoE layer", kGraphBytesPerMoeLayer);
+}
+
 Q forward_activation(const Scenario& s, const Parallelism& p, i64 tokens, const std::string& tokens_name) {
     const ModelGeometry& g = s.geometry;
     i64 dense_width = 0;

@@ -62,6 +62,13 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
 // layer keeps a second state block ("align" mode) so cached prefixes can resume from it.
 i64 blocks_per_request(const PagedLayout& layout, i64 context, i64 batched_tokens, bool prefix_caching = false);
 
+// The CUDA-graph pool of the layers [first, last) (0 with enforce_eager). Measured pools scale with the
+// layer count and are larger for MoE layers (fused-MoE workspaces per captured batch size): in vLLM 0.11
+// startup logs Qwen3-0.6B's 28 dense layers took 0.10 GiB, gpt-oss-20b's 24 MoE layers 0.39, gpt-oss-120b's
+// 36 MoE layers 1.03 and Qwen3-235B's 94 MoE layers 3.45 (tests/core/test_vllm.cpp V-1, V-2, V-5, V-16).
+// SGLang and TensorRT-LLM capture the same kernels and are given the same scaling.
+Q cuda_graph_bytes(const Scenario& s, int first, int last);
+
 // Peak activation bytes of a forward pass over `tokens` tokens on one rank: the residual stream and
 // the widest MLP (gate/up output and the activated product), 16-bit.
 Q forward_activation(const Scenario& s, const Parallelism& p, i64 tokens, const std::string& tokens_name);

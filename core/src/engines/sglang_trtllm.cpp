@@ -18,9 +18,6 @@ namespace {
 // Runtime memory of a TensorRT-LLM process outside weights, activations and KV (CUDA context, cuBLAS
 // workspaces, NCCL at TP>1); aiconfigurator's per-system NCCL figures are 342-392 MB at TP 2-8.
 constexpr i64 kTrtRuntimeBytes = 600 * MiB;
-// Same measured CUDA-graph scaling as in the vLLM model (per captured layer).
-constexpr i64 kGraphBytesPerDenseLayer = 4 * MiB;
-constexpr i64 kGraphBytesPerMoeLayer = 28 * MiB;
 
 i64 kv_value_bytes(const Scenario& s, const char* engine) {
     switch (s.kv.dtype) {
@@ -59,12 +56,6 @@ i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& 
     return per_token;
 }
 
-Q graph_bytes(const Scenario& s, bool eager) {
-    if (eager) return Q::lit(0, "B");
-    i64 moe = 0, dense = 0;
-    for (const auto& l : s.geometry.layers) (l.ffn == Ffn::Moe ? moe : dense) += 1;
-    return Q::var("dense layers", dense) * Q::bytes("4 MiB", kGraphBytesPerDenseLayer) + Q::var("MoE layers", moe) * Q::bytes("28 MiB", kGraphBytesPerMoeLayer);
-}
 
 void finish(Estimate& e, const Scenario& s, i64 pool_min, i64 per_token, i64 fixed_per_request, int tp, std::vector<i64> fixed, i64 value_bytes) {
     const i64 per_request = per_token * s.context + fixed_per_request;
@@ -100,7 +91,7 @@ Estimate estimate_sglang(const Scenario& s) {
         e.add(kWeights, "weights", i, weights, s.weights.label());
         e.add(kKvCache, "KV cache pool (token pool)", i, max(pool, Q::lit(0, "B")), "mem_fraction_static × total − weights; page size 1 token");
         const Q act = forward_activation(s, par, chunk, "chunked_prefill_size");
-        const Q graphs = graph_bytes(s, s.engine.enforce_eager);
+        const Q graphs = cuda_graph_bytes(s, 0, static_cast<int>(s.geometry.layers.size()));
         e.add(kActivations, "prefill activations (outside the static pool)", i, act);
         e.add(kOverhead, "CUDA graphs (outside the static pool)", i, graphs);
         const i64 outside = static_cast<i64>(static_cast<double>(d.engine_total_bytes) * (1.0 - mfs));
@@ -135,7 +126,7 @@ Estimate estimate_trtllm(const Scenario& s) {
         const Q weights = Q::bytes("checkpoint tensors on this rank", weights_per_rank(s, cb, par, i / par.tp));
         const Q act = forward_activation(s, par, max_tokens, "max_num_tokens");
         const Q runtime = Q::bytes("runtime (CUDA context, workspaces, NCCL)", kTrtRuntimeBytes);
-        const Q graphs = graph_bytes(s, s.engine.enforce_eager);
+        const Q graphs = cuda_graph_bytes(s, 0, static_cast<int>(s.geometry.layers.size()));
         const Q pool = scale(Q::bytes("device total", d.engine_total_bytes) - weights.named("weights") - act.named("activations") -
                                  runtime.named("runtime") - graphs.named("CUDA graphs"),
                              f, "free_gpu_memory_fraction");

@@ -32,13 +32,9 @@ constexpr double kSamplerBytesPerLogitCurrent = 20.8;
 constexpr i64 kNonTorchSingle = static_cast<i64>(0.13 * GiB);
 constexpr i64 kNonTorchParallel = static_cast<i64>(0.21 * GiB);
 
-// CUDA-graph pool. vLLM ≥ 0.21 estimates it during profiling and subtracts it from the KV budget
-// (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS); earlier versions allocated it outside the budget.
-// Measured pools scale with layer count and are larger for MoE layers (fused-MoE workspaces per captured
-// batch size): Qwen3-0.6B 28 dense layers 0.10 GiB; gpt-oss-20b 24 MoE layers 0.39; gpt-oss-120b 36 MoE
-// layers 1.03; Qwen3-235B 94 MoE layers 3.45 (V-1, V-2, V-5, V-16).
-constexpr i64 kGraphBytesPerDenseLayer = 4 * MiB;
-constexpr i64 kGraphBytesPerMoeLayer = 28 * MiB;
+// CUDA-graph pool (engine_parts cuda_graph_bytes). vLLM ≥ 0.21 estimates it during profiling and
+// subtracts it from the KV budget (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS); earlier versions allocated it
+// outside the budget.
 
 // Defaults of `vllm serve` (engine/arg_utils.py, _set_default_args): on GPUs with at least 70 GiB that
 // are not A100s, max_num_batched_tokens 8192 and max_num_seqs 1024; otherwise 2048 and 256.
@@ -159,12 +155,7 @@ Estimate estimate_vllm(const Scenario& s) {
         const bool parallel = par.ranks() > 1;
         const Q non_torch = Q::bytes(parallel ? "non-torch (NCCL, parallel ranks)" : "non-torch", parallel ? kNonTorchParallel : kNonTorchSingle);
         const auto [first, last] = stage_layers(static_cast<int>(g.n_layers), par.pp, stage);
-        i64 moe_layers = 0, dense_layers = 0;
-        for (int l = first; l < last; ++l) (g.layers[static_cast<size_t>(l)].ffn == Ffn::Moe ? moe_layers : dense_layers) += 1;
-        const Q graphs = s.engine.enforce_eager
-                             ? Q::lit(0, "B")
-                             : Q::var("dense layers", dense_layers) * Q::bytes("4 MiB", kGraphBytesPerDenseLayer) +
-                                   Q::var("MoE layers", moe_layers) * Q::bytes("28 MiB", kGraphBytesPerMoeLayer);
+        const Q graphs = cuda_graph_bytes(s, first, last);
         layout = paged_layout(s, par, stage, kv_value_bytes, state_value_bytes);
         // Requests reserve room for the speculated tokens beyond the context.
         // Requests reserve room for the speculated tokens beyond the context; cross-attention models (vLLM V0)

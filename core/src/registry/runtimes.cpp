@@ -46,6 +46,27 @@ const std::vector<std::string> kGgufSweep = {"gguf:BF16",   "gguf:Q8_0",   "gguf
                                              "gguf:Q2_K",   "gguf:IQ2_M",  "gguf:IQ2_XXS", "gguf:IQ1_M"};
 const std::vector<std::string> kMlxSweep = {"bf16", "mlx-8bit", "mlx-4bit"};
 
+// Ollama picks num_ctx from the total VRAM when none is set (ollama server/sched.go): 262,144 tokens from
+// 47 GiB, 32,768 from 23 GiB, else 4,096 — never more than the model was trained for.
+struct OllamaContextStep {
+    i64 min_vram;
+    i64 context;
+};
+constexpr OllamaContextStep kOllamaContext[] = {{47 * GiB, 262144}, {23 * GiB, 32768}, {0, 4096}};
+
+i64 ollama_default_context(const std::vector<Device>& devices, const ModelGeometry& g, std::string& why) {
+    i64 vram = 0, context = 0;
+    for (const auto& d : devices) vram += d.engine_total_bytes;
+    for (const auto& step : kOllamaContext)
+        if (vram >= step.min_vram) {
+            context = step.context;
+            break;
+        }
+    if (g.max_position_embeddings > 0) context = std::min(context, g.max_position_embeddings);
+    why = "Ollama's default for " + format_size(vram) + " of VRAM";
+    return context;
+}
+
 // llama.cpp and Ollama: one set of knobs (Ollama runs llama-server underneath).
 std::vector<RuntimeKnob> gguf_knobs(bool ollama) {
     return {
@@ -193,6 +214,7 @@ std::vector<RuntimeDescriptor> build() {
                             : std::vector<std::string>{"CUDA", "ROCm", "Metal", "Vulkan", "SYCL", "CPU"};
         // llama.cpp --fit keeps this much free on every device (common/fit.cpp, the --fit-target default).
         d.margin.headroom_bytes = 1024 * MiB;
+        if (ollama) d.default_context = ollama_default_context;
         d.estimate = estimate_llamacpp;
         r.push_back(std::move(d));
     }

@@ -143,27 +143,13 @@ void set_devices(Scenario& s, const Request& r, const Catalog& catalog) {
         }
 }
 
-// Ollama picks num_ctx from the total VRAM when none is set (ollama server/sched.go): 262,144 tokens from
-// 47 GiB, 32,768 from 23 GiB, else 4,096 — never more than the model was trained for.
-struct OllamaContextStep {
-    i64 min_vram;
-    i64 context;
-};
-constexpr OllamaContextStep kOllamaContext[] = {{47 * GiB, 262144}, {23 * GiB, 32768}, {0, 4096}};
-
 void set_workload(Scenario& s, const Request& r) {
     if (r.context) {
         s.context = *r.context;
-    } else if (s.runtime == Runtime::Ollama) {
-        i64 vram = 0;
-        for (const auto& d : s.devices) vram += d.engine_total_bytes;
-        for (const auto& step : kOllamaContext)
-            if (vram >= step.min_vram) {
-                s.context = step.context;
-                break;
-            }
-        if (s.geometry.max_position_embeddings > 0) s.context = std::min(s.context, s.geometry.max_position_embeddings);
-        s.assumptions.push_back("context: " + group_digits(s.context) + " tokens, Ollama's default for " + format_size(vram) + " of VRAM");
+    } else if (const auto rule = runtime_descriptor(s.runtime).default_context) {
+        std::string why;
+        s.context = rule(s.devices, s.geometry, why);
+        s.assumptions.push_back("context: " + group_digits(s.context) + " tokens, " + why);
     }
     if (r.concurrency) s.concurrency = *r.concurrency;
 }

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fitmygpu/api.hpp"
+#include "fitmygpu/error.hpp"
 #include "fitmygpu/expr.hpp"
 
 using nlohmann::json;
@@ -48,6 +49,9 @@ bool read_input(const std::string& path, std::string& out) {
     out.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
     return true;
 }
+
+// Output is always printable JSON: text from the input that is not valid UTF-8 is replaced, not fatal.
+std::string dump(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace); }
 
 bool g_decimal = false;  // the request asked for "units": "decimal"
 
@@ -125,7 +129,7 @@ int main(int argc, char** argv) {
     if (cmd == "schema") {
         const json r = api::schema();
         if (!table) {
-            std::cout << r.dump(2) << "\n";
+            std::cout << dump(r) << "\n";
             return 0;
         }
         for (const auto& rt : r.at("runtimes")) print_runtime(rt);
@@ -135,38 +139,38 @@ int main(int argc, char** argv) {
         std::string text;
         const std::string path = rest.empty() ? "-" : rest[0];
         if (!read_input(path, text)) {
-            std::cout << api::error_json("unreadable_input", "", "cannot read " + path).dump() << "\n";
+            std::cout << dump(api::error_json("unreadable_input", "", "cannot read " + path)) << "\n";
             return 2;
         }
         const std::string out = api::call(cmd, text);
         const json r = json::parse(out);
         if (r.contains("error")) {
-            std::cout << r.dump(2) << "\n";
+            std::cout << dump(r) << "\n";
             return 2;
         }
         if (table && cmd == "estimate") {
-            g_decimal = api::wants_decimal(json::parse(text));  // the call above already accepted both
+            g_decimal = api::wants_decimal(api::parse_text(text));  // the call above already accepted both
             print_table(r);
         }
-        else std::cout << r.dump(2) << "\n";
+        else std::cout << dump(r) << "\n";
         return 0;
     }
     if (cmd == "check-log") {
         if (rest.size() != 2) return usage();
         std::string req_text, log_text;
         if (!read_input(rest[0], req_text) || !read_input(rest[1], log_text)) {
-            std::cout << api::error_json("unreadable_input", "", "cannot read " + rest[0] + " or " + rest[1]).dump() << "\n";
+            std::cout << dump(api::error_json("unreadable_input", "", "cannot read " + rest[0] + " or " + rest[1])) << "\n";
             return 2;
         }
         json req;
         try {
-            req = json::parse(req_text);
-        } catch (const json::parse_error& e) {
-            std::cout << api::error_json("invalid_json", "request", std::string("the request is not valid JSON: ") + e.what()).dump() << "\n";
+            req = api::parse_text(req_text);
+        } catch (const FieldError& e) {
+            std::cout << dump(api::error_json(e.code(), "request", e.what())) << "\n";
             return 2;
         }
         const json r = json::parse(api::call("check_log", json{{"request", req}, {"log", log_text}}.dump(-1, ' ', false, json::error_handler_t::replace)));
-        std::cout << r.dump(2) << "\n";
+        std::cout << dump(r) << "\n";
         return r.contains("error") ? 2 : 0;
     }
     if (cmd == "catalog") {
@@ -174,7 +178,7 @@ int main(int argc, char** argv) {
         const json list = rest[0] == "models" ? api::list_models().at("models") : api::list_gpus().at("gpus");
         for (const auto& item : list) {
             if (as_json) {
-                std::cout << item.dump() << "\n";
+                std::cout << item.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
             } else if (rest[0] == "models") {
                 std::cout << item.at("id").get<std::string>() << "\t" << item.at("name").get<std::string>() << "\t"
                           << item.value("family", "") << "\n";
@@ -189,9 +193,9 @@ int main(int argc, char** argv) {
         if (rest.size() < 2) return usage();
         std::string q;
         for (size_t i = 1; i < rest.size(); ++i) q += (i > 1 ? " " : "") + rest[i];
-        const json r = json::parse(api::call("search", json{{"kind", rest[0]}, {"query", q}}.dump()));
+        const json r = json::parse(api::call("search", json{{"kind", rest[0]}, {"query", q}}.dump(-1, ' ', false, json::error_handler_t::replace)));
         if (r.contains("error")) {
-            std::cout << r.dump(2) << "\n";
+            std::cout << dump(r) << "\n";
             return 2;
         }
         for (const auto& id : r.at("results")) std::cout << id.get<std::string>() << "\n";

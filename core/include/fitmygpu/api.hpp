@@ -53,6 +53,10 @@ nlohmann::json search(const nlohmann::json& request);
 // model: {"model": id} -> the catalog record (config included) + derived geometry and parameter counts.
 nlohmann::json model_info(const nlohmann::json& request);
 
+// Request text → JSON, bounded: at most 16 MiB and 64 levels of nesting; FieldError("invalid_json") for text
+// that is too large, too deep or not JSON (numbers a double cannot hold included).
+nlohmann::json parse_text(const std::string& text);
+
 // One entry point for bindings: method name + request text -> response text. Never throws: every
 // failure (malformed JSON, bad field, unknown method) is returned as an error object.
 std::string call(const std::string& method, const std::string& request_text);

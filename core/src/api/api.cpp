@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "fitmygpu/expr.hpp"
+
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/registry.hpp"
 #include "fitmygpu/solvers.hpp"
@@ -92,6 +94,45 @@ json defaults(const json& request) {
 }
 
 namespace {
+// Outside text is bounded before it is parsed: its size, and how deeply arrays and objects nest (the parser
+// and the destructor recurse once per level). A config.json nests 3 or 4 levels.
+constexpr size_t kMaxRequestBytes = size_t{16} << 20;
+constexpr int kMaxNesting = 64;
+
+void check_nesting(const std::string& text) {
+    int depth = 0;
+    bool in_string = false, escaped = false;
+    for (char c : text) {
+        if (in_string) {
+            if (escaped) escaped = false;
+            else if (c == '\\') escaped = true;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > kMaxNesting)
+                fail("invalid_json", "", "the request nests arrays and objects more than " + std::to_string(kMaxNesting) + " levels deep");
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+}
+}  // namespace
+
+json parse_text(const std::string& text) {
+    if (text.size() > kMaxRequestBytes)
+        fail("invalid_json", "", "the request is " + group_digits(static_cast<i64>(text.size())) + " bytes; at most " +
+                                     group_digits(static_cast<i64>(kMaxRequestBytes)) + " are read");
+    check_nesting(text);
+    try {
+        return text.empty() ? json::object() : json::parse(text);
+    } catch (const json::exception& e) {
+        // parse errors, and numbers a double cannot hold (1e309)
+        fail("invalid_json", "", std::string("the request is not valid JSON: ") + e.what());
+    }
+}
+
+namespace {
 // Text from requests can carry invalid UTF-8; replace it rather than fail while answering.
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
@@ -121,13 +162,7 @@ std::string call(const std::string& method, const std::string& text) {
         if (method == m.name) entry = &m;
     if (!entry) return dump(error_json("unknown_method", "method", "unknown method \"" + method + "\""));
     try {
-        json request;
-        try {
-            request = text.empty() ? json::object() : json::parse(text);
-        } catch (const json::parse_error& e) {
-            return dump(error_json("invalid_json", "", std::string("the request is not valid JSON: ") + e.what()));
-        }
-        return dump(entry->run(request));
+        return dump(entry->run(parse_text(text)));
     } catch (const FieldError& e) {
         return dump(error_json(e.code(), e.field(), e.what()));
     } catch (const std::exception& e) {

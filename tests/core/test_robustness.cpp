@@ -170,3 +170,17 @@ TEST_CASE("solved limits stay within the model's trained context and the request
     CHECK(r.at("limits").at("max_context").get<i64>() > 1000000);
     CHECK(r.at("limits").at("max_concurrency").get<i64>() <= fitmygpu::kMaxConcurrency);
 }
+
+TEST_CASE("names are bounded before any lookup: a huge model name is refused at once") {
+    std::string name;
+    for (int i = 0; i < 100000; ++i) name += "a ";
+    for (const char* field : {"model", "gpu", "runtime", "weights", "kv_cache_dtype"}) {
+        json req = {{"model", "llama-3.1-8b"}};
+        req[field] = name;
+        const json e = error_of("estimate", req.dump());
+        CHECK(e.at("code") == "invalid_field");
+        CHECK(e.at("field") == field);
+    }
+    CHECK(error_of("search", json{{"query", name}}.dump()).at("field") == "query");
+    CHECK(error_of("estimate", json{{"model", "llama-3.1-8b"}, {"engine", {{"speculative_model", name}}}}.dump()).at("field") == "engine.speculative_model");
+}

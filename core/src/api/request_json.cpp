@@ -38,9 +38,8 @@ std::string string_field(const json& v, const std::string& field) {
     return v.get<std::string>();
 }
 
-namespace {
-
-// Names shown back to the user: bounded, and plain text (no control characters).
+// Names shown back to the user and looked up in the catalog: bounded, so that no lookup, search or message grows
+// with what was sent, and plain text (no control characters).
 constexpr size_t kMaxNameBytes = 200;
 
 std::string name_field(const json& v, const std::string& field) {
@@ -50,6 +49,8 @@ std::string name_field(const json& v, const std::string& field) {
         if (c < 0x20 || c == 0x7f) fail("invalid_field", field, field + " must be plain text without control characters");
     return s;
 }
+
+namespace {
 
 double number_field(const json& v, const std::string& field, const std::string& what) {
     if (!v.is_number()) fail("invalid_field", field, field + " must be " + what + " (got " + describe(v) + ")");
@@ -79,7 +80,7 @@ void parse_knob(const KnobSpec& spec, const json& v, const std::string& f, Engin
             break;
         case KnobType::Text:
         case KnobType::Draft:
-            kv.text = string_field(v, f);
+            kv.text = name_field(v, f);
             break;
         case KnobType::NumberList:
             if (!v.is_array() || v.empty() || static_cast<i64>(v.size()) > spec.max_items)
@@ -158,12 +159,12 @@ Request parse_request(const json& req) {
     r.units = parse_units(req);
 
     if (req.contains("model") && req.contains("config")) fail("invalid_field", "config", "give either model (a catalog id) or config, not both");
-    if (req.contains("model")) r.model = string_field(req.at("model"), "model");
+    if (req.contains("model")) r.model = name_field(req.at("model"), "model");
     else if (req.contains("config")) r.config = req.at("config");
     else fail("missing_field", "model", "model (a catalog id) or config (a config.json object) is required");
 
-    if (req.contains("runtime")) r.runtime = string_field(req.at("runtime"), "runtime");
-    if (req.contains("weights")) r.weights = string_field(req.at("weights"), "weights");
+    if (req.contains("runtime")) r.runtime = name_field(req.at("runtime"), "runtime");
+    if (req.contains("weights")) r.weights = name_field(req.at("weights"), "weights");
 
     const int given = static_cast<int>(req.contains("gpu")) + static_cast<int>(req.contains("gpus")) + static_cast<int>(req.contains("device"));
     if (given > 1) fail("invalid_field", "gpus", "give one of gpu, gpus or device");
@@ -183,7 +184,7 @@ Request parse_request(const json& req) {
                 if (it.key() != "gpu" && it.key() != "count") fail("unknown_field", f + "." + it.key(), f + "." + it.key() + " is not a field (gpu, count)");
             GpuRequest g;
             g.field = f + ".gpu";
-            g.gpu = string_field(item.at("gpu"), g.field);
+            g.gpu = name_field(item.at("gpu"), g.field);
             g.count = item.contains("count") ? int_field(item.at("count"), f + ".count", 1, kMaxGpus) : 1;
             total += g.count;
             r.gpus.push_back(std::move(g));
@@ -193,14 +194,14 @@ Request parse_request(const json& req) {
         r.device = custom_device(req.at("device"));
         r.device_count = gpu_count;
     } else if (req.contains("gpu")) {
-        r.gpus.push_back({string_field(req.at("gpu"), "gpu"), "gpu", gpu_count});
+        r.gpus.push_back({name_field(req.at("gpu"), "gpu"), "gpu", gpu_count});
     } else {
         r.device_count = gpu_count;  // with no device named, the scenario's default GPU, this many times
     }
 
     if (req.contains("context")) r.context = int_field(req.at("context"), "context", 1, kMaxContext);
     if (req.contains("concurrency")) r.concurrency = int_field(req.at("concurrency"), "concurrency", 1, kMaxConcurrency);
-    if (req.contains("kv_cache_dtype")) r.kv_cache_dtype = string_field(req.at("kv_cache_dtype"), "kv_cache_dtype");
+    if (req.contains("kv_cache_dtype")) r.kv_cache_dtype = name_field(req.at("kv_cache_dtype"), "kv_cache_dtype");
     if (req.contains("engine")) parse_engine(req.at("engine"), r);
     if (req.contains("images")) r.images = int_field(req.at("images"), "images", 0, kMaxImages);
     return r;

@@ -184,3 +184,52 @@ TEST_CASE("names are bounded before any lookup: a huge model name is refused at 
     CHECK(error_of("search", json{{"query", name}}.dump()).at("field") == "query");
     CHECK(error_of("estimate", json{{"model", "llama-3.1-8b"}, {"engine", {{"speculative_model", name}}}}.dump()).at("field") == "engine.speculative_model");
 }
+
+TEST_CASE("a config claiming billions of MTP layers is refused, not modelled layer by layer") {
+    json cfg = llama_config({{"num_nextn_predict_layers", 2147483647}});
+    const json e = error_of("estimate", json{{"config", cfg}, {"runtime", "vllm"}, {"engine", {{"speculative_model", "mtp"}}}}.dump());
+    CHECK(e.at("code") == "invalid_field");
+    CHECK(e.at("field") == "config.num_nextn_predict_layers");
+}
+
+TEST_CASE("image token counts from a config are checked whole numbers") {
+    json vision = {{"hidden_size", 1152}, {"num_hidden_layers", 27}, {"image_size", 896}, {"patch_size", 14}};
+    auto with = [&](std::initializer_list<std::pair<const std::string, json>> changes) {
+        json cfg = llama_config({{"vision_config", vision}});
+        for (const auto& [k, v] : changes) cfg[k] = v;
+        return json{{"config", cfg}, {"runtime", "vllm"}, {"images", 1}, {"context", 8192}};
+    };
+    CHECK(error_of("estimate", with({{"mm_tokens_per_image", -5}}).dump()).at("field") == "config.mm_tokens_per_image");
+    CHECK(error_of("estimate", with({{"mm_tokens_per_image", "many"}}).dump()).at("field") == "config.mm_tokens_per_image");
+    vision["image_size"] = "896";
+    CHECK(error_of("estimate", with({}).dump()).at("field") == "config.vision_config.image_size");
+    vision["image_size"] = 100000;
+    vision["patch_size"] = 1;
+    CHECK(error_of("estimate", with({}).dump()).at("field") == "config.vision_config.patch_size");
+    vision["patch_size"] = 14;
+    vision["image_size"] = 896;
+    const json ok = checked_answer(with({{"mm_tokens_per_image", 256}}));
+    CHECK(ok.contains("verdict"));
+}
+
+TEST_CASE("a config field of the wrong JSON type names the config, not an internal error") {
+    json cfg = llama_config({{"model_type", "nemotron_h"}, {"hybrid_override_pattern", "M*M-"}, {"num_hidden_layers", 4},
+                             {"layers_block_type", json::array({1, 2, 3, 4})}});
+    const json e = error_of("estimate", json{{"config", cfg}, {"runtime", "vllm"}}.dump());
+    CHECK(e.at("code") != "internal_error");
+    CHECK(e.at("field").get<std::string>().rfind("config", 0) == 0);
+}
+
+TEST_CASE("log lines with numbers no engine prints are skipped, and device numbers no machine has match nothing") {
+    const std::string log = "llama_context:  CUDA99999999999999999999 compute buffer size = 1.00 MiB\n"
+                            "load_tensors:  CUDA0 model buffer size = 99999999999999999999999999999 MiB\n"
+                            "llama_kv_cache: size = 1.00 MiB (99999999999999999999999 cells,  32 layers,  4/4 seqs)\n"
+                            "INFO Model loading took 99999999999999999999999 GiB\n"
+                            "INFO GPU KV cache size: 99999999999999999999999 tokens\n";
+    const std::string out = fitmygpu::api::call("check_log", json{{"request", {{"model", "qwen3-0.6b"}, {"runtime", "llama.cpp"}}}, {"log", log}}.dump());
+    CHECK(fitmygpu::fuzz::response_problem("check_log", out) == "");
+    const json parsed = json::parse(fitmygpu::api::call("parse_log", json{{"log", log}}.dump()));
+    CHECK(parsed.at("buffers").size() == 1);
+    CHECK_FALSE(parsed.contains("kv_cells"));
+    CHECK_FALSE(parsed.contains("weights_bytes"));
+}

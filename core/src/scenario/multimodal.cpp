@@ -1,6 +1,9 @@
 // The multimodal part of a scenario: whether the vision/audio encoder is loaded, how many tokens an image
 // becomes, and the images per request (their tokens count inside the context).
+#include <algorithm>
+
 #include "fitmygpu/catalog.hpp"
+#include "fitmygpu/checked.hpp"
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/expr.hpp"
 #include "fitmygpu/registry.hpp"
@@ -12,6 +15,38 @@ namespace {
 
 // With no size anywhere in the config: a 24×24 patch grid (CLIP ViT-L/14 at 336 px, LLaVA's encoder).
 constexpr i64 kFallbackTokensPerImage = 576;
+// The most tokens or patches one image may become, as engine.tokens_per_image allows (the largest real encoders
+// give a few thousand).
+constexpr i64 kMaxTokensPerImage = i64{1} << 20;
+// A vision_config's image and patch sizes, in pixels, are taken up to this (the largest towers read 1,536 px).
+constexpr i64 kMaxImagePixels = 100000;
+
+// An optional whole-number field of a config object: `fallback` when absent; FieldError naming it when it is not a
+// whole number in [lo, hi].
+i64 config_int(const nlohmann::json& obj, const char* key, const std::string& path, i64 fallback, i64 lo, i64 hi) {
+    if (!obj.contains(key) || obj.at(key).is_null()) return fallback;
+    const nlohmann::json& v = obj.at(key);
+    const std::string f = path + "." + key;
+    if (!v.is_number_integer() || v.get<i64>() < lo || v.get<i64>() > hi)
+        fail("invalid_field", f, f + " must be a whole number between " + group_digits(lo) + " and " + group_digits(hi));
+    return v.get<i64>();
+}
+
+// The prefix of config fields in errors: the request's config, or the catalog record's.
+std::string config_path(const Scenario& s) { return s.model ? "catalog." + s.model_id + ".config" : "config"; }
+
+// vision_config's patch grid: (image_size / patch_size)², 0 when the config gives no sizes.
+i64 patch_grid(const Scenario& s) {
+    if (!s.config.contains("vision_config") || !s.config.at("vision_config").is_object()) return 0;
+    const auto& vc = s.config.at("vision_config");
+    const std::string path = config_path(s) + ".vision_config";
+    const i64 image = config_int(vc, "image_size", path, 0, 0, kMaxImagePixels), patch = config_int(vc, "patch_size", path, 0, 0, kMaxImagePixels);
+    if (image <= 0 || patch <= 0) return 0;
+    const i64 side = image / patch;
+    if (side * side > kMaxTokensPerImage)
+        fail("invalid_field", path + ".patch_size", path + ".image_size / patch_size gives " + group_digits(side * side) + " patches per image, more than any encoder");
+    return side * side;
+}
 
 struct ImageTokens {
     i64 per_image = 0;
@@ -27,27 +62,21 @@ ImageTokens tokens_per_image(const Scenario& s) {
         t = {1, "one <|image|> token in the text; " + group_digits(s.geometry.encoder_tokens_per_image) +
                     " encoder states for the cross-attention layers (max_num_tiles × (patches per tile + 1))"};
     }
-    if (t.per_image == 0 && s.config.contains("mm_tokens_per_image") && s.config.at("mm_tokens_per_image").is_number_integer())
-        t = {s.config.at("mm_tokens_per_image").get<i64>(), "mm_tokens_per_image"};
-    if (t.per_image == 0 && s.config.contains("vision_config") && s.config.at("vision_config").is_object()) {
-        const auto& vc = s.config.at("vision_config");
-        const i64 image = vc.value("image_size", i64{0}), patch = vc.value("patch_size", i64{0});
-        const i64 merge = vc.value("spatial_merge_size", i64{1});
-        if (image > 0 && patch > 0 && merge > 0)
-            t = {(image / patch) * (image / patch) / (merge * merge),
-                 "vision_config image_size / patch_size, merged " + std::to_string(merge) + "×" + std::to_string(merge)};
+    if (t.per_image == 0) t = {config_int(s.config, "mm_tokens_per_image", config_path(s), 0, 1, kMaxTokensPerImage), "mm_tokens_per_image"};
+    if (t.per_image == 0) {
+        const i64 grid = patch_grid(s);
+        if (grid > 0) {
+            const i64 merge = config_int(s.config.at("vision_config"), "spatial_merge_size", config_path(s) + ".vision_config", 1, 1, 64);
+            t = {std::max<i64>(1, grid / (merge * merge)), "vision_config image_size / patch_size, merged " + std::to_string(merge) + "×" + std::to_string(merge)};
+        }
     }
     if (t.per_image == 0) t = {kFallbackTokensPerImage, "a 24×24 patch grid (no size in the config; set engine.tokens_per_image)"};
     return t;
 }
 
 i64 patches_per_image(const Scenario& s, i64 fallback) {
-    if (s.config.contains("vision_config") && s.config.at("vision_config").is_object()) {
-        const auto& vc = s.config.at("vision_config");
-        const i64 image = vc.value("image_size", i64{0}), patch = vc.value("patch_size", i64{0});
-        if (image > 0 && patch > 0) return (image / patch) * (image / patch);
-    }
-    return fallback;
+    const i64 grid = patch_grid(s);
+    return grid > 0 ? grid : fallback;
 }
 
 }  // namespace
@@ -66,6 +95,9 @@ void setup_multimodal(Scenario& s, const Request& r) {
         // Serving engines and Transformers load the encoder unless told not to; llama.cpp only with --mmproj.
         const bool load = gguf_runtime ? s.engine.mmproj : !s.engine.language_model_only;
         if (load) {
+            if (encoder > kMaxTensorElements)
+                fail("out_of_range", config_path(s) + ".vision_config",
+                     "the vision encoder would have " + group_digits(encoder) + " parameters; its vision_config sizes are beyond any model");
             s.encoder_params = encoder;
             s.inventory.tensors.push_back({"vision_tower", Role::Vision, TensorKind::Vector, -1, encoder, 1, 1});
             s.assumptions.push_back("the vision/audio encoder (" + group_digits(encoder) + " parameters, " + source + ") is loaded in 16-bit" +
@@ -83,9 +115,10 @@ void setup_multimodal(Scenario& s, const Request& r) {
     s.images = *r.images;
     if (s.images > 0 && s.encoder_params == 0)
         fail("invalid_field", "images", "this setup loads no vision encoder (a text-only model, language_model_only, or llama.cpp without mmproj)");
-    if (s.images * t.per_image >= s.context)
+    const i64 image_tokens = checked::mul(s.images, t.per_image, "images");
+    if (image_tokens >= s.context)
         fail("invalid_field", "images",
-             std::to_string(s.images) + " images take " + group_digits(s.images * t.per_image) + " tokens, more than the context of " + group_digits(s.context));
+             std::to_string(s.images) + " images take " + group_digits(image_tokens) + " tokens, more than the context of " + group_digits(s.context));
     if (s.images > 0)
         s.assumptions.push_back(std::to_string(s.images) + " image(s) per request, " + group_digits(t.per_image) +
                                 (t.per_image == 1 ? " token each (" : " tokens each (") + t.how + "), inside the context");

@@ -13,8 +13,9 @@ std::string& current_field() {
 }  // namespace
 
 void fail_overflow(const std::string& field, const std::string& what) {
-    const std::string lower = field.empty() ? "" : "; lower " + field;
-    fail("out_of_range", field, what + " would exceed 2^63 bytes (9.2 EB), beyond any device" + lower);
+    // Outside an estimate nothing sets the field; the workload's context is what grows every size.
+    const std::string& f = field.empty() ? std::string("context") : field;
+    fail("out_of_range", f, what + " would exceed 2^63 bytes (9.2 EB), beyond any device; lower " + f);
 }
 
 const std::string& overflow_field() { return current_field(); }

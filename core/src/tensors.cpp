@@ -330,7 +330,8 @@ i64 Inventory::active_params(const ModelGeometry& g) const {
     for (const Tensor& t : tensors) {
         if (t.role == Role::Vision || t.role == Role::Mtp) continue;
         if (t.role == Role::FfnGateExps || t.role == Role::FfnUpExps || t.role == Role::FfnDownExps) {
-            total += t.elements() / g.moe.n_experts * g.moe.n_experts_per_tok;
+            // (A config may place MoE layers without saying how many experts: their tensors are empty.)
+            if (g.moe.n_experts > 0) total += t.elements() / g.moe.n_experts * g.moe.n_experts_per_tok;
         } else {
             total += t.elements();
         }

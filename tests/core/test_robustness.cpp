@@ -182,6 +182,13 @@ TEST_CASE("names are bounded before any lookup: a huge model name is refused at 
         CHECK(e.at("field") == field);
     }
     CHECK(error_of("search", json{{"query", name}}.dump()).at("field") == "query");
+    // An unknown key is named back shortened, not echoed whole.
+    const json unknown = error_of("estimate", json{{"model", "llama-3.1-8b"}, {name, 1}}.dump());
+    CHECK(unknown.at("code") == "unknown_field");
+    CHECK(unknown.at("field").get<std::string>().size() <= 60);
+    CHECK(unknown.at("message").get<std::string>().size() < 200);
+    const json knob = error_of("estimate", json{{"model", "llama-3.1-8b"}, {"engine", {{name, 1}}}}.dump());
+    CHECK(knob.at("field").get<std::string>().size() <= 67);
     CHECK(error_of("estimate", json{{"model", "llama-3.1-8b"}, {"engine", {{"speculative_model", name}}}}.dump()).at("field") == "engine.speculative_model");
 }
 

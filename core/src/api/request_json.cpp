@@ -13,6 +13,14 @@ namespace fitmygpu::api {
 
 using nlohmann::json;
 
+// A key of the request as it is named back in an error: bounded like a name, whatever was sent.
+static std::string shown_key(const std::string& key) {
+    if (key.size() <= 60) return key;
+    size_t cut = 57;
+    while (cut > 0 && (static_cast<unsigned char>(key[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
+    return key.substr(0, cut) + "...";
+}
+
 std::string describe(const json& v) {
     std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
     if (s.size() > 40) s = s.substr(0, 37) + "...";
@@ -98,7 +106,7 @@ void parse_knob(const KnobSpec& spec, const json& v, const std::string& f, Engin
 void parse_engine(const json& j, Request& r) {
     if (!j.is_object()) fail("invalid_field", "engine", "engine must be an object of engine knobs");
     for (auto it = j.begin(); it != j.end(); ++it) {
-        const std::string f = "engine." + it.key();
+        const std::string f = "engine." + shown_key(it.key());
         const KnobSpec* spec = find_knob(it.key());
         if (!spec) fail("unknown_field", f, f + " is not an engine knob this estimator knows");
         parse_knob(*spec, it.value(), f, r.engine);
@@ -115,7 +123,7 @@ Device custom_device(const json& j) {
     d.device_class = "custom";
     d.memory_status = "user";
     for (auto it = j.begin(); it != j.end(); ++it) {
-        const std::string f = "device." + it.key();
+        const std::string f = "device." + shown_key(it.key());
         if (it.key() == "name") d.name = name_field(it.value(), f);
         else if (it.key() == "memory_mib") d.memory_bytes = int_field(it.value(), f, 1, i64{16} << 20) * MiB;
         else if (it.key() == "memory_gib") d.memory_bytes = int_field(it.value(), f, 1, i64{16} << 10) * GiB;
@@ -154,7 +162,7 @@ Units parse_units(const json& req) {
 Request parse_request(const json& req) {
     if (!req.is_object()) fail("invalid_request", "", "the request must be a JSON object");
     for (auto it = req.begin(); it != req.end(); ++it)
-        if (!kRequestFields.count(it.key())) fail("unknown_field", it.key(), "\"" + it.key() + "\" is not a request field");
+        if (!kRequestFields.count(it.key())) fail("unknown_field", shown_key(it.key()), "\"" + shown_key(it.key()) + "\" is not a request field");
     Request r;
     r.units = parse_units(req);
 
@@ -181,7 +189,8 @@ Request parse_request(const json& req) {
             const json& item = list.at(i);
             if (!item.is_object() || !item.contains("gpu")) fail("invalid_field", f, f + " must be {\"gpu\": id, \"count\": n}");
             for (auto it = item.begin(); it != item.end(); ++it)
-                if (it.key() != "gpu" && it.key() != "count") fail("unknown_field", f + "." + it.key(), f + "." + it.key() + " is not a field (gpu, count)");
+                if (it.key() != "gpu" && it.key() != "count")
+                    fail("unknown_field", f + "." + shown_key(it.key()), f + "." + shown_key(it.key()) + " is not a field (gpu, count)");
             GpuRequest g;
             g.field = f + ".gpu";
             g.gpu = name_field(item.at("gpu"), g.field);

@@ -112,8 +112,11 @@ inline std::string run_config(const std::string& data) {
 // The log path: the input is an engine's startup output, parsed alone and set beside a small estimate.
 inline std::string run_log(const std::string& data) {
     const std::string log = json(data).dump(-1, ' ', false, json::error_handler_t::replace);
-    std::string p = response_problem("parse_log", api::call("parse_log", "{\"log\":" + log + "}"));
+    const std::string parsed = api::call("parse_log", "{\"log\":" + log + "}");
+    std::string p = response_problem("parse_log", parsed);
     if (!p.empty()) return p;
+    // The comparison needs a recognised log (and costs a whole estimate): only then is it worth running.
+    if (json::parse(parsed).value("engine", std::string()).empty()) return "";
     const char* request = R"({"model":"qwen3-0.6b","runtime":"llama.cpp","weights":"gguf:Q8_0","gpu":"rtx-4090","context":4096})";
     return response_problem("check_log", api::call("check_log", std::string("{\"request\":") + request + ",\"log\":" + log + "}"));
 }

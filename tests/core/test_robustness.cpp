@@ -187,6 +187,9 @@ TEST_CASE("names are bounded before any lookup: a huge model name is refused at 
     CHECK(unknown.at("code") == "unknown_field");
     CHECK(unknown.at("field").get<std::string>().size() <= 60);
     CHECK(unknown.at("message").get<std::string>().size() < 200);
+    // An empty key still names a field.
+    CHECK(error_of("estimate", R"({"model": "llama-3.1-8b", "": 1})").at("field") == "\"\"");
+    CHECK(error_of("estimate", R"({"model": "llama-3.1-8b", "engine": {"": 1}})").at("field") == "engine.\"\"");
     const json knob = error_of("estimate", json{{"model", "llama-3.1-8b"}, {"engine", {{name, 1}}}}.dump());
     CHECK(knob.at("field").get<std::string>().size() <= 67);
     CHECK(error_of("estimate", json{{"model", "llama-3.1-8b"}, {"engine", {{"speculative_model", name}}}}.dump()).at("field") == "engine.speculative_model");

@@ -15,6 +15,7 @@ using nlohmann::json;
 
 // A key of the request as it is named back in an error: bounded like a name, whatever was sent.
 static std::string shown_key(const std::string& key) {
+    if (key.empty()) return "\"\"";  // an empty key still names a field
     if (key.size() <= 60) return key;
     size_t cut = 57;
     while (cut > 0 && (static_cast<unsigned char>(key[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
@@ -162,7 +163,8 @@ Units parse_units(const json& req) {
 Request parse_request(const json& req) {
     if (!req.is_object()) fail("invalid_request", "", "the request must be a JSON object");
     for (auto it = req.begin(); it != req.end(); ++it)
-        if (!kRequestFields.count(it.key())) fail("unknown_field", shown_key(it.key()), "\"" + shown_key(it.key()) + "\" is not a request field");
+        if (!kRequestFields.count(it.key()))
+            fail("unknown_field", shown_key(it.key()), (it.key().empty() ? std::string("an empty key") : "\"" + shown_key(it.key()) + "\"") + " is not a request field");
     Request r;
     r.units = parse_units(req);
 

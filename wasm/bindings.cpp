@@ -3,6 +3,7 @@
 // exception cross into JavaScript: api::call already returns every failure as an error object, and the
 // catch blocks below are the last line of defence (for example std::bad_alloc while copying strings).
 #include <emscripten/bind.h>
+#include <malloc.h>
 
 #include <exception>
 #include <string>
@@ -28,9 +29,14 @@ std::string call(const std::string& method, const std::string& request_json) {
 
 std::string version() { return FITMYGPU_VERSION; }
 
+// Bytes of the wasm heap currently allocated by malloc (dlmalloc's in-use total). The node tests read it around
+// many failing calls to check that an error leaves nothing behind; the heap's size (HEAP8.length) only grows.
+double heap_bytes_in_use() { return static_cast<double>(mallinfo().uordblks); }
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(fitmygpu) {
     emscripten::function("call", &call);
     emscripten::function("version", &version);
+    emscripten::function("heap_bytes_in_use", &heap_bytes_in_use);
 }

@@ -440,6 +440,10 @@ declare namespace FitMyGPU {
     /** method + request JSON text → response JSON text; never throws. */
     call(method: string, requestJson: string): string;
     version(): string;
+    /** Bytes of the wasm heap malloc has handed out and not had back (for leak checks). */
+    heap_bytes_in_use(): number;
+    /** The wasm memory as bytes; its length is the heap's current size, which only grows. */
+    readonly HEAP8: Int8Array;
   }
 }
 

@@ -131,7 +131,7 @@
       var format = store.format();
       var repos = (store.record(setup.model).checkpoints || []).filter(function (c) { return c.format === format && c.repo; }).map(function (c) { return c.repo; });
       if (repos.length) D.setText(el.weightsHint, 'Published as ' + repos.join(', '));
-      else if (format.indexOf('gguf:') === 0) D.setText(el.weightsHint, 'No published file of this type in the catalog: sized by llama.cpp\u2019s quantizer rules, tensor by tensor.');
+      else if (K.formatFamily(format) === 'gguf') D.setText(el.weightsHint, 'No published file of this type in the catalog: sized by llama.cpp\u2019s quantizer rules, tensor by tensor.');
       else D.setText(el.weightsHint, 'No published checkpoint in this format in the catalog: sized by the format\u2019s usual layout.');
     }
 
@@ -271,6 +271,7 @@
     }
     function gpuChanged() {
       el.customDevice.hidden = !store.isCustomGpu();
+      fillWeights();  // the default checkpoint may depend on the device
       showGpuSummary();
       onChange(0);
     }

@@ -207,9 +207,19 @@
       document.querySelectorAll('[data-unit-label]').forEach(function (n) { D.setText(n, U.unit().name); });
     }
 
+    // The largest values the estimator takes for the workload fields (its schema's limits).
+    function setLimits() {
+      var limits = K.limits();
+      [[el.gpuCount, limits.max_gpus], [el.context, limits.max_context], [el.concurrency, limits.max_concurrency],
+        [el.images, limits.max_images]].forEach(function (pair) {
+        if (pair[1] > 0) pair[0].max = String(pair[1]);
+      });
+    }
+
     // ---- the whole form from the store ----
 
     function fill() {
+      setLimits();
       fillRuntimes();
       fillModels(null);
       fillGpus(null);

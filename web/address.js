@@ -23,7 +23,8 @@
     ];
   }
   var MAX_SETTLE_ROUNDS = 12;
-  // A text knob (the engine version) taken from a link: short, printable, no spaces; the estimator judges the rest.
+  // A text knob (the engine version) taken from a link: short, printable, no spaces, and of the knob's pattern when
+  // the schema gives one; the estimator judges the rest.
   var LINK_TEXT = /^[0-9A-Za-z._+-]{1,32}$/;
 
   function create(opts) {
@@ -61,7 +62,7 @@
       var n;
       if (spec.type === 'bool') return S.flag(text);
       if (spec.type === 'flash') return text === 'auto' ? 'auto' : S.flag(text);
-      if (spec.type === 'text') return LINK_TEXT.test(text) ? text : null;
+      if (spec.type === 'text') return LINK_TEXT.test(text) && (!spec.pattern || new RegExp('^(?:' + spec.pattern + ')$').test(text)) ? text : null;
       if (spec.type === 'draft') return text === 'mtp' ? text : store.findModel(text);
       if (spec.type === 'fraction') n = S.decimalNumber(text, -Infinity, Infinity);
       else if (spec.type === 'list') {
@@ -94,11 +95,11 @@
         else notices.push('The link asks for the GPU ' + q(f.gpu) + ', which is not in the catalog; showing ' + store.gpu().name + ' instead.');
       }
       if (setup.gpu === CUSTOM) {
-        var mib = f.memory_mib === undefined ? null : S.wholeNumber(f.memory_mib, 1, 16777216);
+        var mib = f.memory_mib === undefined ? null : S.wholeNumber(f.memory_mib, 1, K.limits().max_device_memory_mib);
         if (mib) store.set({ customMemMib: mib });
         else notices.push('The custom device needs its memory in MiB (memory_mib' + (f.memory_mib === undefined ? '' : ' was ' + q(f.memory_mib)) + '); using ' + U.integer(store.defaults.customMemMib) + ' MiB.');
         if (f.bandwidth_gbps !== undefined) {
-          var bw = S.decimalNumber(f.bandwidth_gbps, 0, 1e6);
+          var bw = S.decimalNumber(f.bandwidth_gbps, 0, K.limits().max_device_bandwidth_gbps);
           if (bw !== null) store.set({ customBandwidth: bw });
           else notices.push('Ignored the bandwidth ' + q(f.bandwidth_gbps) + ': not a number of GB/s.');
         }

@@ -89,6 +89,7 @@
         } else {
           input.spellcheck = false;
           input.autocomplete = 'off';
+          if (spec.pattern) input.pattern = spec.pattern;  // the schema's shape for the value (the engine version)
         }
         input.placeholder = defaultText(name);
         input.value = value === undefined ? '' : String(value);

@@ -55,7 +55,7 @@
           KNOBS[k.name] = {
             name: k.name, type: k.type, aliases: k.aliases || [], label: k.label, help: k.help, shown_for: k.shown_for || null,
             min: k.min, max: k.max, min_exclusive: !!k.min_exclusive, max_exclusive: !!k.max_exclusive,
-            power_of_two: !!k.power_of_two, max_items: k.max_items, step: STEPS[k.type],
+            power_of_two: !!k.power_of_two, max_items: k.max_items, pattern: k.pattern || null, step: STEPS[k.type],
           };
         }
       });
@@ -93,11 +93,8 @@
     if (formatsById[id]) return formatsById[id].family;
     return isGguf(id) ? 'gguf' : '';
   }
-  // The schema's display name; GGUF file types are "GGUF" and the type, as the estimator writes them.
-  function formatName(id) {
-    if (formatsById[id]) return formatsById[id].name;
-    return isGguf(id) ? 'GGUF ' + id.slice(GGUF_PREFIX.length) : id;
-  }
+  // The schema's display name (every format the estimator reads is in schema.formats).
+  function formatName(id) { return formatsById[id] ? formatsById[id].name : String(id); }
   // Whether the runtime loads checkpoints of this format: one of its formats, or of a family it loads.
   function loadsFormat(id, format) {
     var r = runtime(id);

@@ -13,12 +13,10 @@ function namesFrom(schema) {
   };
 }
 
-/** A checkpoint format's display name: the schema's, or "GGUF" and the file type, as the estimator writes it. */
+/** A checkpoint format's display name: the schema's (every format the estimator reads is in schema.formats). */
 function formatName(format, names) {
   const s = String(format || '');
-  if (names && names.formats && names.formats[s]) return names.formats[s];
-  if (s.startsWith(GGUF_PREFIX)) return `GGUF ${s.slice(GGUF_PREFIX.length)}`;
-  return s;
+  return names && names.formats && names.formats[s] ? names.formats[s] : s;
 }
 
 /** A runtime's display name from its id. */

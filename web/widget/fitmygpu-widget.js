@@ -146,11 +146,10 @@
     if (known) return known.family;
     return String(id).indexOf(GGUF_PREFIX) === 0 ? 'gguf' : '';
   }
-  // The schema's display name; GGUF file types are "GGUF" and the type, as the estimator writes them.
+  // The schema's display name (every format the estimator reads is in schema.formats).
   function formatName(id) {
     var known = (schemaCache ? schemaCache.formats : []).filter(function (f) { return f.id === id; })[0];
-    if (known) return known.name;
-    return String(id).indexOf(GGUF_PREFIX) === 0 ? 'GGUF ' + id.slice(GGUF_PREFIX.length) : id;
+    return known ? known.name : String(id);
   }
   function loads(rt, format) { return rt.formats.indexOf(format) >= 0 || rt.loads.indexOf(formatFamily(format)) >= 0; }
   // "Default (GGUF Q4_K_M)" or "Default (official checkpoint)": the runtime's default checkpoint for the device.

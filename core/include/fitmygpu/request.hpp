@@ -17,6 +17,9 @@ inline constexpr i64 kMaxContext = i64{1} << 24;  // 16,777,216 tokens
 inline constexpr i64 kMaxConcurrency = 1 << 16;
 inline constexpr int kMaxGpus = 1024;
 inline constexpr i64 kMaxImages = 4096;
+// A custom device ("device"): memory up to 16 TiB, bandwidth up to 10^6 GB/s.
+inline constexpr i64 kMaxDeviceMemoryMib = i64{16} << 20;
+inline constexpr double kMaxDeviceBandwidthGbps = 1e6;
 
 // How byte amounts are written inside formulas, notes and messages. Values in bytes are the same either way.
 enum class Units { Binary, Decimal };

@@ -116,10 +116,10 @@ Device custom_device(const json& j) {
     for (auto it = j.begin(); it != j.end(); ++it) {
         const std::string f = "device." + it.key();
         if (it.key() == "name") d.name = name_field(it.value(), f);
-        else if (it.key() == "memory_mib") d.memory_bytes = int_field(it.value(), f, 1, i64{16} << 20) * MiB;
-        else if (it.key() == "memory_gib") d.memory_bytes = int_field(it.value(), f, 1, i64{16} << 10) * GiB;
+        else if (it.key() == "memory_mib") d.memory_bytes = int_field(it.value(), f, 1, kMaxDeviceMemoryMib) * MiB;
+        else if (it.key() == "memory_gib") d.memory_bytes = int_field(it.value(), f, 1, kMaxDeviceMemoryMib >> 10) * GiB;
         else if (it.key() == "bandwidth_gbps") {
-            if (!it.value().is_number() || !(it.value().get<double>() >= 0) || it.value().get<double>() > 1e6)
+            if (!it.value().is_number() || !(it.value().get<double>() >= 0) || it.value().get<double>() > kMaxDeviceBandwidthGbps)
                 fail("invalid_field", f, f + " must be a non-negative number of GB/s");
             d.bandwidth_gbps = it.value().get<double>();
         } else if (it.key() == "unified_memory") d.unified = bool_field(it.value(), f);

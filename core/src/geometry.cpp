@@ -9,87 +9,15 @@
 #include <cmath>
 
 #include "fitmygpu/error.hpp"
+#include "model/config_reader.hpp"
 
 namespace fitmygpu {
 
 using nlohmann::json;
+using model::ConfigReader;
+using model::effective_text_config;
 
 namespace {
-
-// Reads config fields with validation; every error names the field with its prefix.
-class Reader {
-public:
-    Reader(const json& cfg, std::string prefix) : c_(cfg), prefix_(std::move(prefix)) {}
-
-    const json& raw() const { return c_; }
-    bool has(const char* key) const { return c_.contains(key) && !c_.at(key).is_null(); }
-
-    std::string path(const std::string& key) const { return prefix_ + "." + key; }
-
-    // A positive integer (rejects negatives, zero, fractions, absurd sizes).
-    i64 positive(const char* key, i64 max = (i64{1} << 40)) const {
-        const json& v = c_.at(key);
-        if (!v.is_number()) fail("invalid_field", path(key), path(key) + " must be a number");
-        double d = v.get<double>();
-        if (!(d >= 1) || d != std::floor(d) || d > static_cast<double>(max))
-            fail("invalid_field", path(key), path(key) + " must be a positive whole number (got " + v.dump() + ")");
-        return static_cast<i64>(d);
-    }
-    i64 non_negative(const char* key, i64 max = (i64{1} << 40)) const {
-        const json& v = c_.at(key);
-        if (!v.is_number()) fail("invalid_field", path(key), path(key) + " must be a number");
-        double d = v.get<double>();
-        if (!(d >= 0) || d != std::floor(d) || d > static_cast<double>(max))
-            fail("invalid_field", path(key), path(key) + " must be a non-negative whole number (got " + v.dump() + ")");
-        return static_cast<i64>(d);
-    }
-    i64 require(const char* key) const {
-        if (!has(key)) fail("missing_field", path(key), path(key) + " is required");
-        return positive(key);
-    }
-    // First present key of several synonyms; 0 if none.
-    i64 first_of(std::initializer_list<const char*> keys) const {
-        for (const char* k : keys)
-            if (has(k)) return positive(k);
-        return 0;
-    }
-    i64 opt(const char* key, i64 fallback) const { return has(key) ? non_negative(key) : fallback; }
-    // A number, or an array of per-layer numbers (Hunyuan lists moe_topk per layer): the largest entry.
-    i64 scalar_or_max(const char* key) const {
-        if (!has(key)) return 0;
-        const json& v = c_.at(key);
-        if (v.is_array()) {
-            i64 best = 0;
-            for (const auto& x : v) {
-                if (!x.is_number() || x.get<double>() < 0) fail("invalid_field", path(key), path(key) + " must hold non-negative numbers");
-                best = std::max(best, static_cast<i64>(x.get<double>()));
-            }
-            return best;
-        }
-        return non_negative(key);
-    }
-    i64 first_scalar_of(std::initializer_list<const char*> keys) const {
-        for (const char* k : keys)
-            if (has(k)) return scalar_or_max(k);
-        return 0;
-    }
-    bool flag(const char* key, bool fallback) const {
-        if (!has(key)) return fallback;
-        const json& v = c_.at(key);
-        if (!v.is_boolean()) fail("invalid_field", path(key), path(key) + " must be true or false");
-        return v.get<bool>();
-    }
-    std::string str(const char* key, const std::string& fallback = "") const {
-        if (!has(key)) return fallback;
-        const json& v = c_.at(key);
-        if (!v.is_string()) fail("invalid_field", path(key), path(key) + " must be a string");
-        return v.get<std::string>();
-    }
-
-private:
-    const json& c_;
-    std::string prefix_;
-};
 
 bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
 
@@ -119,18 +47,6 @@ VisionSpec estimate_vision(const json& vc, i64 text_hidden) {
     v.params = layers * per_layer + channels * temporal * patch * patch * d + d + patches * d + 2 * d + d * out_hidden + out_hidden;
     v.note = "estimated from vision_config (ViT layout: " + std::to_string(layers) + " layers of width " + std::to_string(d) + ")";
     return v;
-}
-
-// Merges a nested text_config over the top level: text fields win, top-level fields fill gaps
-// (multimodal configs keep tie_word_embeddings or vocab_size at the top in some families).
-json effective_text_config(const json& config) {
-    if (!config.contains("text_config") || !config.at("text_config").is_object()) return config;
-    json merged = config.at("text_config");
-    for (auto it = config.begin(); it != config.end(); ++it) {
-        if (it.key() == "text_config" || it.key() == "vision_config" || it.key() == "audio_config") continue;
-        if (!merged.contains(it.key())) merged[it.key()] = it.value();
-    }
-    return merged;
 }
 
 Mixer mixer_from_layer_type(const std::string& t, const std::string& field) {
@@ -169,8 +85,8 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
     if (!config.is_object()) fail("invalid_field", prefix, prefix + " must be a JSON object (a config.json)");
     const json text = effective_text_config(config);
     const std::string tprefix = config.contains("text_config") ? prefix + ".text_config" : prefix;
-    Reader r(text, tprefix);
-    Reader top(config, prefix);
+    ConfigReader r(text, tprefix);
+    ConfigReader top(config, prefix);
 
     ModelGeometry g;
     g.model_type = top.str("model_type");
@@ -314,7 +230,7 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
     if (text.contains("linear_attn_config") && text.at("linear_attn_config").is_object()) {
         // Kimi Linear: Kimi Delta Attention layers with their own head count and width and a short convolution.
         const json& lc = text.at("linear_attn_config");
-        Reader lr(lc, r.path("linear_attn_config"));
+        ConfigReader lr(lc, r.path("linear_attn_config"));
         g.linear.kind = LinearAttentionSpec::Kind::KimiDelta;
         g.linear.n_key_heads = g.linear.n_value_heads = lr.require("num_heads");
         g.linear.key_head_dim = g.linear.value_head_dim = lr.require("head_dim");

@@ -1,0 +1,85 @@
+#include "model/config_reader.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "fitmygpu/error.hpp"
+
+namespace fitmygpu::model {
+
+using nlohmann::json;
+
+i64 ConfigReader::positive(const char* key, i64 max) const {
+    const json& v = c_.at(key);
+    if (!v.is_number()) fail("invalid_field", path(key), path(key) + " must be a number");
+    double d = v.get<double>();
+    if (!(d >= 1) || d != std::floor(d) || d > static_cast<double>(max))
+        fail("invalid_field", path(key), path(key) + " must be a positive whole number (got " + v.dump() + ")");
+    return static_cast<i64>(d);
+}
+
+i64 ConfigReader::non_negative(const char* key, i64 max) const {
+    const json& v = c_.at(key);
+    if (!v.is_number()) fail("invalid_field", path(key), path(key) + " must be a number");
+    double d = v.get<double>();
+    if (!(d >= 0) || d != std::floor(d) || d > static_cast<double>(max))
+        fail("invalid_field", path(key), path(key) + " must be a non-negative whole number (got " + v.dump() + ")");
+    return static_cast<i64>(d);
+}
+
+i64 ConfigReader::require(const char* key) const {
+    if (!has(key)) fail("missing_field", path(key), path(key) + " is required");
+    return positive(key);
+}
+
+i64 ConfigReader::first_of(std::initializer_list<const char*> keys) const {
+    for (const char* k : keys)
+        if (has(k)) return positive(k);
+    return 0;
+}
+
+i64 ConfigReader::scalar_or_max(const char* key) const {
+    if (!has(key)) return 0;
+    const json& v = c_.at(key);
+    if (v.is_array()) {
+        i64 best = 0;
+        for (const auto& x : v) {
+            if (!x.is_number() || x.get<double>() < 0) fail("invalid_field", path(key), path(key) + " must hold non-negative numbers");
+            best = std::max(best, static_cast<i64>(x.get<double>()));
+        }
+        return best;
+    }
+    return non_negative(key);
+}
+
+i64 ConfigReader::first_scalar_of(std::initializer_list<const char*> keys) const {
+    for (const char* k : keys)
+        if (has(k)) return scalar_or_max(k);
+    return 0;
+}
+
+bool ConfigReader::flag(const char* key, bool fallback) const {
+    if (!has(key)) return fallback;
+    const json& v = c_.at(key);
+    if (!v.is_boolean()) fail("invalid_field", path(key), path(key) + " must be true or false");
+    return v.get<bool>();
+}
+
+std::string ConfigReader::str(const char* key, const std::string& fallback) const {
+    if (!has(key)) return fallback;
+    const json& v = c_.at(key);
+    if (!v.is_string()) fail("invalid_field", path(key), path(key) + " must be a string");
+    return v.get<std::string>();
+}
+
+json effective_text_config(const json& config) {
+    if (!config.contains("text_config") || !config.at("text_config").is_object()) return config;
+    json merged = config.at("text_config");
+    for (auto it = config.begin(); it != config.end(); ++it) {
+        if (it.key() == "text_config" || it.key() == "vision_config" || it.key() == "audio_config") continue;
+        if (!merged.contains(it.key())) merged[it.key()] = it.value();
+    }
+    return merged;
+}
+
+}  // namespace fitmygpu::model

@@ -10,16 +10,19 @@
 
 #include "fitmygpu/error.hpp"
 #include "model/config_reader.hpp"
+#include "model/families.hpp"
 
 namespace fitmygpu {
 
 using nlohmann::json;
 using model::ConfigReader;
 using model::effective_text_config;
+using model::FamilyTraits;
+using model::LayerLayout;
+using model::QkNorm;
+using model::SharedExperts;
 
 namespace {
-
-bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
 
 // Generic ViT-style encoder size from a vision_config (SigLIP, CLIP, Qwen-VL style): per layer
 // q/k/v/o with biases, two MLP matrices with biases, two LayerNorms; plus patch embedding, learned
@@ -90,7 +93,7 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
 
     ModelGeometry g;
     g.model_type = top.str("model_type");
-    const std::string mt = r.str("model_type", g.model_type);
+    const FamilyTraits& fam = model::family_of(r.str("model_type", g.model_type));
     if (config.contains("architectures") && config.at("architectures").is_array() && !config.at("architectures").empty() &&
         config.at("architectures").at(0).is_string())
         g.architecture = config.at("architectures").at(0).get<std::string>();
@@ -101,13 +104,13 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
         else if (rs.contains("type") && rs.at("type").is_string()) g.rope_type = rs.at("type").get<std::string>();
     }
 
-    const bool mamba_only = mt == "mamba2" || mt == "mamba" || mt == "falcon_mamba";
+    const bool mamba_only = fam.layout == LayerLayout::AllMamba;
     g.hidden = r.first_of({"hidden_size", "d_model", "n_embd", "model_dim"});
     if (g.hidden == 0) fail("missing_field", r.path("hidden_size"), r.path("hidden_size") + " is required");
     g.n_layers = r.first_of({"num_hidden_layers", "n_layer", "num_layers", "n_layers"});
     if (g.n_layers == 0) fail("missing_field", r.path("num_hidden_layers"), r.path("num_hidden_layers") + " is required");
     if (g.n_layers > 4096) fail("invalid_field", r.path("num_hidden_layers"), r.path("num_hidden_layers") + " is implausibly large");
-    if (!r.has("vocab_size") && starts_with(mt, "gemma3")) g.vocab = 262208;  // Gemma3TextConfig default
+    if (!r.has("vocab_size") && fam.vocab_size > 0) g.vocab = fam.vocab_size;
     else g.vocab = r.require("vocab_size");
     g.max_position_embeddings = r.first_of({"max_position_embeddings", "max_seq_len", "seq_length", "n_positions"});
 
@@ -136,36 +139,28 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
         g.intermediate = r.first_of({"intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"});
     }
 
-    // Each transformers config class has its own default for tie_word_embeddings: Gemma, Cohere, GPT-2,
-    // StarCoder2, Mamba and ERNIE 4.5 tie by default; Llama, Mistral, Qwen, DeepSeek, Phi-3, OLMo, Granite,
-    // Jamba and the rest do not (their configs often leave the key out).
-    const bool ties_by_default = starts_with(mt, "gemma") || starts_with(mt, "cohere") || mt == "gpt2" || mt == "starcoder2" ||
-                                 mt == "mamba" || starts_with(mt, "ernie4_5");
-    g.tied_embeddings = r.flag("tie_word_embeddings", ties_by_default);
+    // Each transformers config class has its own default for tie_word_embeddings (configs often leave the key out).
+    g.tied_embeddings = r.flag("tie_word_embeddings", fam.tie_word_embeddings);
     g.mlp_bias = r.flag("mlp_bias", false);
     {
         const std::string act = r.str("mlp_hidden_act", r.str("hidden_act", ""));
-        g.ffn_gated = !(mt == "nemotron_h" || act == "relu2");
+        g.ffn_gated = fam.ffn_gated && act != "relu2";
     }
     const bool attention_bias = r.flag("attention_bias", false);
-    g.qkv_bias = attention_bias || r.flag("qkv_bias", false) || mt == "qwen2" || mt == "qwen2_moe" || mt == "qwen2_vl" ||
-                 mt == "qwen2_5_vl" || r.flag("use_qkv_bias", false) || r.flag("add_qkv_bias", false);
-    g.o_bias = attention_bias && mt != "qwen2" && !starts_with(mt, "glm4");  // GLM-4 MoE biases q/k/v only
-    g.qk_norm = mt == "qwen3" || mt == "qwen3_moe" || mt == "qwen3_next" || starts_with(mt, "gemma3") || starts_with(mt, "gemma4") ||
-                starts_with(mt, "qwen3_5") || starts_with(mt, "qwen3_vl") || r.flag("use_qk_norm", false) || r.flag("qk_layernorm", false);
-    if (mt == "llama4_text" || mt == "llama4") g.qk_norm = false;  // Llama 4 uses a weightless L2 qk-norm
-    g.qk_norm_full_width = mt == "olmo2" || mt == "olmoe";
+    g.qkv_bias = attention_bias || r.flag("qkv_bias", false) || fam.qkv_bias || r.flag("use_qkv_bias", false) || r.flag("add_qkv_bias", false);
+    g.o_bias = attention_bias && fam.o_bias;
+    g.qk_norm = fam.qk_norm == QkNorm::PerHead || r.flag("use_qk_norm", false) || r.flag("qk_layernorm", false);
+    if (fam.qk_norm == QkNorm::Weightless) g.qk_norm = false;  // no weights to count
+    g.qk_norm_full_width = fam.qk_norm == QkNorm::FullWidth;
     if (g.qk_norm_full_width) g.qk_norm = true;
-    g.attention_sinks = mt == "gpt_oss";
-    g.norms_per_layer = (starts_with(mt, "gemma2") || starts_with(mt, "gemma3") || starts_with(mt, "gemma4")) ? 4 : 2;
-    if (mt == "cohere" || mt == "cohere2") g.norms_per_layer = 1;  // parallel attention + MLP share one input norm
-    if (mt == "gpt_neox") {
+    g.attention_sinks = fam.attention_sinks;
+    g.norms_per_layer = fam.norms_per_layer;
+    if (fam.neox_layout) {
         // GPT-NeoX (Pythia): fused QKV and dense layers with biases, LayerNorms with bias, plain GELU MLP.
         g.qkv_bias = g.o_bias = g.mlp_bias = true;
         g.norm_has_bias = true;
         g.ffn_gated = false;
     }
-    if (mt == "olmo2") g.norms_per_layer = 2;
 
     // ---- mixture of experts ----
     g.moe.n_experts = r.first_scalar_of({"num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts"});
@@ -179,11 +174,11 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
         if (g.moe.expert_intermediate == 0) g.moe.expert_intermediate = g.intermediate;  // Mixtral, gpt-oss, Llama 4
         g.moe.n_shared_experts = r.first_scalar_of({"n_shared_experts", "num_shared_experts", "moe_num_shared_experts"});
         g.moe.shared_intermediate = g.moe.expert_intermediate;
-        if (mt == "hunyuan_v1_moe" || r.has("num_shared_expert")) {  // Hunyuan: shared MLP of intermediate_size
+        if (fam.shared_experts == SharedExperts::DenseWidth || r.has("num_shared_expert")) {  // Hunyuan: shared MLP of intermediate_size
             g.moe.n_shared_experts = r.first_scalar_of({"num_shared_expert"});
             g.moe.shared_intermediate = g.intermediate;
         }
-        if (mt == "granitemoehybrid" || mt == "granitemoeshared") {  // Granite 4: one shared MLP of shared_intermediate_size
+        if (fam.shared_experts == SharedExperts::SharedIntermediateSize) {  // Granite 4: one shared MLP of shared_intermediate_size
             g.moe.n_shared_experts = r.opt("shared_intermediate_size", 0) > 0 ? 1 : 0;
             g.moe.shared_intermediate = r.opt("shared_intermediate_size", 0);
         }
@@ -197,20 +192,19 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
             g.moe.shared_intermediate = r.positive("moe_shared_expert_intermediate_size");
             if (g.moe.n_shared_experts == 0) g.moe.n_shared_experts = 1;
         }
-        if (mt == "llama4_text" || mt == "llama4") {  // one shared expert of intermediate_size per MoE layer
+        if (fam.shared_experts == SharedExperts::OneOfDenseWidth) {  // Llama 4: one shared expert of intermediate_size per MoE layer
             g.moe.n_shared_experts = 1;
             g.moe.shared_intermediate = g.intermediate;
         }
-        g.moe.router_bias = mt == "gpt_oss";
-        g.moe.expert_bias = mt == "gpt_oss";
-        g.moe.score_correction_bias = mt == "deepseek_v3" || mt == "kimi_k2" || starts_with(mt, "glm4_moe") ||
-                                      mt == "minimax_m2" || mt == "nemotron_h" || r.str("topk_method") == "noaux_tc";
+        g.moe.router_bias = fam.moe_biases;
+        g.moe.expert_bias = fam.moe_biases;
+        g.moe.score_correction_bias = fam.score_correction_bias || r.str("topk_method") == "noaux_tc";
         g.moe.gated = g.ffn_gated;  // Nemotron-H experts are relu^2 up/down only
-    } else if (mt == "granitemoehybrid" && r.opt("shared_intermediate_size", 0) > 0) {
+    } else if (fam.dense_mlp_in_shared_slot && r.opt("shared_intermediate_size", 0) > 0) {
         g.intermediate = r.positive("shared_intermediate_size");  // dense Granite 4 keeps its MLP in the shared-MLP slot
     }
     // Qwen3-Next / Qwen3.5 gate each attention head's output from a second half of q_proj (on by default).
-    g.attn_output_gate = r.flag("attn_output_gate", mt == "qwen3_next" || starts_with(mt, "qwen3_5"));
+    g.attn_output_gate = r.flag("attn_output_gate", fam.attn_output_gate);
 
     // ---- MLA ----
     if (r.has("kv_lora_rank")) {
@@ -250,8 +244,7 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
     }
 
     // ---- Mamba ----
-    const bool has_mamba_fields = mt == "jamba" || r.has("mamba_num_heads") || r.has("ssm_state_size") || r.has("state_size") || r.has("mamba_d_ssm") ||
-                                  mamba_only || mt == "falcon_h1" || mt == "granitemoehybrid" || mt == "nemotron_h";
+    const bool has_mamba_fields = fam.mamba || r.has("mamba_num_heads") || r.has("ssm_state_size") || r.has("state_size") || r.has("mamba_d_ssm");
     if (has_mamba_fields) {
         g.mamba.d_state = r.first_of({"ssm_state_size", "state_size", "mamba_d_state", "d_state"});
         if (g.mamba.d_state == 0) g.mamba.d_state = 128;
@@ -261,16 +254,16 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
         if (g.mamba.conv_kernel == 0) g.mamba.conv_kernel = 4;
         i64 heads = r.first_of({"mamba_num_heads", "mamba_n_heads"});
         i64 head_dim = r.first_of({"mamba_head_dim", "mamba_d_head"});
-        if (mt == "mamba2" && heads == 0) heads = r.first_of({"num_heads"});
-        if (mt == "mamba2" && head_dim == 0) head_dim = r.first_of({"head_dim"});
+        if (!fam.mamba_heads_key.empty() && heads == 0) heads = r.first_of({fam.mamba_heads_key.c_str()});
+        if (!fam.mamba_head_dim_key.empty() && head_dim == 0) head_dim = r.first_of({fam.mamba_head_dim_key.c_str()});
         i64 expand = r.first_of({"expand", "mamba_expand"});
         if (r.has("mamba_d_ssm")) g.mamba.d_inner = r.positive("mamba_d_ssm");
-        else if ((mt == "mamba" || mt == "falcon_mamba") && r.has("intermediate_size")) g.mamba.d_inner = r.positive("intermediate_size");
+        else if (!fam.mamba_inner_key.empty() && r.has(fam.mamba_inner_key.c_str())) g.mamba.d_inner = r.positive(fam.mamba_inner_key.c_str());
         else if (heads > 0 && head_dim > 0) g.mamba.d_inner = heads * head_dim;
         else g.mamba.d_inner = (expand > 0 ? expand : 2) * g.hidden;
         g.mamba.n_heads = heads > 0 ? heads : (head_dim > 0 ? g.mamba.d_inner / head_dim : 0);
         g.mamba.conv_bias = r.flag("use_conv_bias", r.flag("mamba_conv_bias", true));
-        g.mamba.mamba1 = mt == "mamba" || mt == "falcon_mamba" || mt == "jamba";
+        g.mamba.mamba1 = fam.mamba1;
         if (g.mamba.mamba1) {
             i64 dt = r.has("time_step_rank") && r.raw().at("time_step_rank").is_number() ? r.positive("time_step_rank") : 0;
             if (dt == 0 && r.has("mamba_dt_rank") && r.raw().at("mamba_dt_rank").is_number()) dt = r.positive("mamba_dt_rank");
@@ -297,9 +290,6 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
             mixers[i] = mixer_from_layer_type(lt.at(i).get<std::string>(), r.path("layer_types"));
             if (mixers[i] == Mixer::FullAttention && g.mla.kv_lora_rank > 0) mixers[i] = Mixer::Mla;
         }
-        if (mt == "granitemoehybrid" || mt == "falcon_h1") {
-            // these list "mamba"/"attention" per layer; handled below with the same vector
-        }
     } else if (r.has("layers_block_type") && r.raw().at("layers_block_type").is_array()) {
         const json& lt = r.raw().at("layers_block_type");
         if (static_cast<i64>(lt.size()) != L)
@@ -317,23 +307,23 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
         const json& at = text.at("attn_type_list");
         if (static_cast<i64>(at.size()) != L) fail("invalid_field", r.path("attn_type_list"), r.path("attn_type_list") + " must have one entry per layer");
         for (i64 i = 0; i < L; ++i) mixers[i] = at.at(i).get<int>() == 1 ? Mixer::FullAttention : Mixer::LinearAttention;
-    } else if (starts_with(mt, "gemma2")) {
+    } else if (fam.layout == LayerLayout::AlternatingSliding) {
         for (i64 i = 0; i < L; ++i) mixers[i] = (i % 2 == 0) ? Mixer::SlidingAttention : Mixer::FullAttention;
-    } else if (starts_with(mt, "gemma3") || (window > 0 && r.has("sliding_window_pattern"))) {
+    } else if (fam.layout == LayerLayout::SlidingPattern || (window > 0 && r.has("sliding_window_pattern"))) {
         // Gemma 3 (default 6) and Cohere2 (Command R7B, 4): layer i is global when (i + 1) % pattern == 0.
-        i64 pattern = r.opt("sliding_window_pattern", 6);
+        i64 pattern = r.opt("sliding_window_pattern", fam.layout == LayerLayout::SlidingPattern ? fam.period : 0);
         for (i64 i = 0; i < L; ++i) mixers[i] = (pattern > 0 && (i + 1) % pattern == 0) ? Mixer::FullAttention : Mixer::SlidingAttention;
-    } else if (mt == "qwen3_next") {
-        i64 interval = r.opt("full_attention_interval", 4);
+    } else if (fam.layout == LayerLayout::FullAttentionInterval) {
+        i64 interval = r.opt("full_attention_interval", fam.period);
         for (i64 i = 0; i < L; ++i) mixers[i] = (interval > 0 && (i + 1) % interval == 0) ? Mixer::FullAttention : Mixer::LinearAttention;
-    } else if (mt == "llama4_text" || mt == "llama4") {
-        window = r.opt("attention_chunk_size", 8192);
+    } else if (fam.layout == LayerLayout::ChunkedLocal) {
+        window = r.opt("attention_chunk_size", fam.chunk);
         if (text.contains("no_rope_layers") && text.at("no_rope_layers").is_array() && static_cast<i64>(text.at("no_rope_layers").size()) == L) {
             for (i64 i = 0; i < L; ++i) mixers[i] = text.at("no_rope_layers").at(i).get<int>() != 0 ? Mixer::ChunkedAttention : Mixer::FullAttention;
         } else {
-            for (i64 i = 0; i < L; ++i) mixers[i] = ((i + 1) % 4 == 0) ? Mixer::FullAttention : Mixer::ChunkedAttention;
+            for (i64 i = 0; i < L; ++i) mixers[i] = ((i + 1) % fam.period == 0) ? Mixer::FullAttention : Mixer::ChunkedAttention;
         }
-    } else if (mt == "nemotron_h") {
+    } else if (fam.layout == LayerLayout::HybridPattern) {
         const std::string pat = r.str("hybrid_override_pattern");
         if (static_cast<i64>(pat.size()) != L)
             fail("invalid_field", r.path("hybrid_override_pattern"), r.path("hybrid_override_pattern") + " must have one character per layer");
@@ -347,8 +337,8 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
         }
     } else if (mamba_only) {
         for (i64 i = 0; i < L; ++i) { mixers[i] = Mixer::Mamba; ffns[i] = Ffn::None; }
-    } else if (mt == "jamba") {
-        i64 period = r.opt("attn_layer_period", 8), offset = r.opt("attn_layer_offset", 4);
+    } else if (fam.layout == LayerLayout::PeriodicAttention) {
+        i64 period = r.opt("attn_layer_period", fam.period), offset = r.opt("attn_layer_offset", fam.offset);
         for (i64 i = 0; i < L; ++i) mixers[i] = (period > 0 && i % period == offset) ? Mixer::FullAttention : Mixer::Mamba;
     } else if (window > 0) {
         // Mistral-style: sliding_window applies to every layer. Qwen2-style configs carry a window that is
@@ -380,7 +370,7 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
     }
 
     // Falcon-H1 runs attention and an SSM side by side in every layer.
-    const bool parallel_mamba = mt == "falcon_h1";
+    const bool parallel_mamba = fam.parallel_mamba;
 
     // MoE layer placement.
     if (g.is_moe()) {
@@ -396,7 +386,7 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
         i64 moe_freq = 1;
         if (r.has("moe_layer_freq") && r.raw().at("moe_layer_freq").is_number()) moe_freq = r.positive("moe_layer_freq");
         for (i64 i = 0; i < L; ++i) {
-            if (mt == "nemotron_h") continue;  // set by the pattern
+            if (fam.layout == LayerLayout::HybridPattern) continue;  // set by the pattern
             bool moe = i >= dense_first;
             if (step > 1) moe = moe && ((i + 1) % step == 0);
             if (interleave > 1) moe = moe && ((i + 1) % interleave == 0);
@@ -418,7 +408,7 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
         fail("missing_field", r.path("linear_num_value_heads"), "linear-attention layers need " + r.path("linear_num_value_heads"));
 
     // Llama 4 interleaves dense layers of a larger width (intermediate_size_mlp) with MoE layers.
-    const i64 dense_width = (mt == "llama4_text" || mt == "llama4") && r.has("intermediate_size_mlp") ? r.positive("intermediate_size_mlp") : g.intermediate;
+    const i64 dense_width = !fam.dense_width_key.empty() && r.has(fam.dense_width_key.c_str()) ? r.positive(fam.dense_width_key.c_str()) : g.intermediate;
 
     g.layers.resize(static_cast<size_t>(L));
     for (i64 i = 0; i < L; ++i) {
@@ -450,7 +440,7 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
     // num_kv_shared_layers layers reusing the KV of the last earlier layer of the same kind (and, with
     // use_double_wide_mlp, an MLP twice as wide), per-layer input embeddings, AltUp and LAuReL (3n), and a
     // MoE block beside the dense MLP (Gemma 4 26B-A4B).
-    if (starts_with(mt, "gemma3n") || starts_with(mt, "gemma4")) {
+    if (fam.gemma_layer_extras) {
         const i64 global_hd = r.opt("global_head_dim", 0);
         const i64 global_kv = r.opt("num_global_key_value_heads", 0);
         const bool k_eq_v = r.flag("attention_k_eq_v", false);
@@ -477,10 +467,8 @@ ModelGeometry parse_geometry(const json& config, const std::string& prefix) {
         }
         g.ple_dim = r.opt("hidden_size_per_layer_input", 0);
         g.ple_vocab = g.ple_dim > 0 ? r.opt("vocab_size_per_layer_input", g.vocab) : 0;
-        if (starts_with(mt, "gemma3n")) {
-            g.altup_inputs = r.opt("altup_num_inputs", 4);
-            g.laurel_rank = r.opt("laurel_rank", 64);
-        }
+        if (fam.altup_inputs > 0) g.altup_inputs = r.opt("altup_num_inputs", fam.altup_inputs);
+        if (fam.laurel_rank > 0) g.laurel_rank = r.opt("laurel_rank", fam.laurel_rank);
     }
 
     // Nemotron-NAS (DeciLM): per-layer block_configs chosen by neural architecture search — attention

@@ -72,6 +72,21 @@ std::string ConfigReader::str(const char* key, const std::string& fallback) cons
     return v.get<std::string>();
 }
 
+i64 ConfigReader::first_integer_of(std::initializer_list<const char*> keys, i64 fallback) const {
+    for (const char* k : keys)
+        if (c_.contains(k) && c_.at(k).is_number_integer()) return c_.at(k).get<i64>();
+    return fallback;
+}
+
+std::string ConfigReader::string_or(const char* key, const std::string& fallback) const {
+    return c_.contains(key) && c_.at(key).is_string() ? c_.at(key).get<std::string>() : fallback;
+}
+
+std::string ConfigReader::front_string(const char* key) const {
+    if (!has_array(key) || c_.at(key).empty() || !c_.at(key).at(0).is_string()) return "";
+    return c_.at(key).at(0).get<std::string>();
+}
+
 json effective_text_config(const json& config) {
     if (!config.contains("text_config") || !config.at("text_config").is_object()) return config;
     json merged = config.at("text_config");

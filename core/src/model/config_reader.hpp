@@ -45,6 +45,14 @@ public:
     bool flag(const char* key, bool fallback) const;
     std::string str(const char* key, const std::string& fallback = "") const;
 
+    // ---- lenient reads, for values the geometry only reports (a value of the wrong type counts as absent) ----
+    // The first of several synonyms holding a JSON integer, else `fallback`.
+    i64 first_integer_of(std::initializer_list<const char*> keys, i64 fallback) const;
+    // A string, else `fallback`.
+    std::string string_or(const char* key, const std::string& fallback) const;
+    // The first entry of an array when it is a string (config.architectures), else "".
+    std::string front_string(const char* key) const;
+
 private:
     const nlohmann::json& c_;
     std::string prefix_;

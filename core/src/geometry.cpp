@@ -1,6 +1,7 @@
 // config.json -> ModelGeometry: the family row of the text model's model_type (model/families), the
 // text model's sizes (model/text_model), one LayerSpec per layer (model/layer_layout) and the vision
-// encoder (model/vision), all read through model/config_reader.
+// encoder (model/vision), then what engines need beyond the shape (state dtype, quantization_config),
+// all read through model/config_reader.
 #include "fitmygpu/geometry.hpp"
 
 #include <nlohmann/json.hpp>
@@ -51,6 +52,8 @@ ModelGeometry parse_geometry(const nlohmann::json& config, const std::string& pr
     model::build_layers(r, top, family, widths_per_layer, g);
     model::check_bounds(r, g);
     model::read_vision(top, g);
+    model::read_state_dtype(top, g);
+    model::read_quantization(top, g);
     return g;
 }
 

@@ -87,6 +87,31 @@ std::string ConfigReader::front_string(const char* key) const {
     return c_.at(key).at(0).get<std::string>();
 }
 
+i64 ConfigReader::first_positive_or_zero(std::initializer_list<const char*> keys) const {
+    for (const char* k : keys) {
+        if (!has_number(k)) continue;
+        const double d = c_.at(k).get<double>();
+        if (d >= 1 && d == std::floor(d) && d <= static_cast<double>(i64{1} << 40)) return static_cast<i64>(d);
+    }
+    return 0;
+}
+
+std::vector<std::string> ConfigReader::strings_or_empty(const char* key) const {
+    std::vector<std::string> out;
+    if (has_array(key))
+        for (const json& v : c_.at(key))
+            if (v.is_string()) out.push_back(v.get<std::string>());
+    return out;
+}
+
+std::vector<i64> ConfigReader::integers_or_empty(const char* key) const {
+    std::vector<i64> out;
+    if (has_array(key))
+        for (const json& v : c_.at(key))
+            if (v.is_number_integer()) out.push_back(v.get<i64>());
+    return out;
+}
+
 json effective_text_config(const json& config) {
     if (!config.contains("text_config") || !config.at("text_config").is_object()) return config;
     json merged = config.at("text_config");

@@ -52,6 +52,12 @@ public:
     std::string string_or(const char* key, const std::string& fallback) const;
     // The first entry of an array when it is a string (config.architectures), else "".
     std::string front_string(const char* key) const;
+    // The first of several synonyms holding a positive whole number (224 or 224.0), else 0.
+    i64 first_positive_or_zero(std::initializer_list<const char*> keys) const;
+    // The string entries of an array (others skipped); empty when absent.
+    std::vector<std::string> strings_or_empty(const char* key) const;
+    // The integer entries of an array (others skipped); empty when absent.
+    std::vector<i64> integers_or_empty(const char* key) const;
 
 private:
     const nlohmann::json& c_;

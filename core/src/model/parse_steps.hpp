@@ -30,6 +30,8 @@ void read_linear_attention(const ConfigReader& text, ModelGeometry& g);
 void read_mamba(const ConfigReader& text, const FamilyTraits& family, ModelGeometry& g);
 // Multi-token-prediction layers shipped with the weights.
 void read_mtp(const ConfigReader& text, ModelGeometry& g);
+// The recurrent state's dtype the config asks for (mamba_ssm_cache_dtype / mamba_ssm_dtype).
+void read_state_dtype(const ConfigReader& top, ModelGeometry& g);
 // Rejects sizes beyond any real model, which keeps every byte count a 64-bit integer.
 void check_bounds(const ConfigReader& text, const ModelGeometry& g);
 
@@ -40,10 +42,14 @@ void build_layers(const ConfigReader& text, const ConfigReader& top, const Famil
                   const std::vector<i64>& widths_per_layer, ModelGeometry& g);
 
 // ---- vision.cpp: the vision / audio side ----
-// The encoder's size estimate from vision_config.
+// The encoder's size estimate, heads and image geometry from vision_config; mm_tokens_per_image.
 void read_vision(const ConfigReader& top, ModelGeometry& g);
 // Cross-attention models (Llama 3.2 Vision): encoder states one image leaves, max_num_tiles × (patches + 1);
 // 0 without a usable vision_config.
 i64 encoder_tokens_per_image(const ConfigReader& top);
+
+// ---- quantization.cpp ----
+// config.quantization_config (top level), as stated.
+void read_quantization(const ConfigReader& top, ModelGeometry& g);
 
 }  // namespace fitmygpu::model

@@ -201,6 +201,16 @@ void read_mtp(const ConfigReader& r, ModelGeometry& g) {
     g.n_mtp_layers = static_cast<int>(r.opt("num_nextn_predict_layers", r.opt("mtp_num_hidden_layers", r.opt("num_mtp_modules", 0))));
 }
 
+void read_state_dtype(const ConfigReader& top, ModelGeometry& g) {
+    // vLLM's --mamba-ssm-cache-dtype default: the config's mamba_ssm_cache_dtype, overridden by a text_config's
+    // mamba_ssm_dtype (Qwen3.5) or mamba_ssm_cache_dtype.
+    g.mamba_ssm_cache_dtype = top.string_or("mamba_ssm_cache_dtype", "");
+    if (top.has_object("text_config")) {
+        const ConfigReader tc = top.object("text_config");
+        g.mamba_ssm_cache_dtype = tc.string_or("mamba_ssm_dtype", tc.string_or("mamba_ssm_cache_dtype", g.mamba_ssm_cache_dtype));
+    }
+}
+
 void check_bounds(const ConfigReader& r, const ModelGeometry& g) {
     // Bounds that keep every byte count a 64-bit integer: a config outside them is rejected, not overflowed.
     // (The largest open models are near 1.1T parameters, 61 layers of hidden 7,168 and 384 experts.)

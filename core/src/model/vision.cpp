@@ -38,7 +38,15 @@ VisionSpec estimate_vision(const ConfigReader& vc, i64 text_hidden) {
 }  // namespace
 
 void read_vision(const ConfigReader& top, ModelGeometry& g) {
-    if (top.has_object("vision_config")) g.vision = estimate_vision(top.object("vision_config"), g.hidden);
+    if (top.has_object("vision_config")) {
+        const ConfigReader vc = top.object("vision_config");
+        g.vision = estimate_vision(vc, g.hidden);
+        g.vision.num_heads = vc.first_positive_or_zero({"num_attention_heads", "num_heads"});
+        g.vision.image_size = vc.first_positive_or_zero({"image_size"});
+        g.vision.patch_size = vc.first_positive_or_zero({"patch_size"});
+        g.vision.spatial_merge_size = vc.first_positive_or_zero({"spatial_merge_size"});
+    }
+    g.vision.mm_tokens_per_image = top.first_positive_or_zero({"mm_tokens_per_image"});
 }
 
 i64 encoder_tokens_per_image(const ConfigReader& top) {
@@ -50,3 +58,17 @@ i64 encoder_tokens_per_image(const ConfigReader& top) {
 }
 
 }  // namespace fitmygpu::model
+
+namespace fitmygpu {
+
+i64 VisionSpec::patches_per_image() const {
+    if (image_size <= 0 || patch_size <= 0) return 0;
+    return (image_size / patch_size) * (image_size / patch_size);
+}
+
+i64 VisionSpec::grid_tokens_per_image() const {
+    const i64 merge = spatial_merge_size > 0 ? spatial_merge_size : 1;
+    return patches_per_image() / (merge * merge);
+}
+
+}  // namespace fitmygpu

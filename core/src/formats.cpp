@@ -112,7 +112,6 @@ WeightFormat native_weight_format(const ModelGeometry& g) {
     return parse_weight_format("bf16");
 }
 
-WeightFormat native_weight_format(const ModelGeometry& g, const nlohmann::json& /*config*/) { return native_weight_format(g); }
 
 bool is_quantized_in(const Tensor& t, const WeightFormat& f) {
     switch (f.scheme) {

@@ -25,9 +25,6 @@ WeightFormat parse_weight_format(const std::string& id, const std::string& field
 // The default format of a model: the quantization_config its checkpoint ships with (g.quantization), else
 // its torch_dtype.
 WeightFormat native_weight_format(const ModelGeometry& g);
-// The same for the config `g` was parsed from (g already holds its quantization_config); kept for callers
-// that still pass the config.
-WeightFormat native_weight_format(const ModelGeometry& g, const nlohmann::json& config);
 
 // Bytes of one tensor in a non-GGUF checkpoint format (GGUF goes through gguf_layout).
 i64 tensor_bytes(const Tensor& t, const WeightFormat& f);

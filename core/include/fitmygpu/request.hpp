@@ -2,7 +2,6 @@
 // nothing filled in. The API layer builds it from JSON (api/request_json.cpp); build_scenario (scenario.hpp)
 // turns it into a Scenario by applying the registry's defaults.
 #pragma once
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,7 +32,7 @@ struct GpuRequest {
 struct Request {
     // One of the two: a catalog model, or a config.json read into a geometry.
     std::string model;               // catalog id or alias
-    std::optional<nlohmann::json> config;  // a config.json object
+    std::optional<ModelGeometry> config;  // a config.json given inline, read at the API edge
     std::optional<std::string> weights;
     std::optional<std::string> runtime;
     std::vector<GpuRequest> gpus;    // from "gpu" (+ "gpu_count") or "gpus"

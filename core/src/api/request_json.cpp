@@ -159,7 +159,7 @@ Request parse_request(const json& req) {
 
     if (req.contains("model") && req.contains("config")) fail("invalid_field", "config", "give either model (a catalog id) or config, not both");
     if (req.contains("model")) r.model = string_field(req.at("model"), "model");
-    else if (req.contains("config")) r.config = req.at("config");
+    else if (req.contains("config")) r.config = parse_geometry(req.at("config"), "config");
     else fail("missing_field", "model", "model (a catalog id) or config (a config.json object) is required");
 
     if (req.contains("runtime")) r.runtime = string_field(req.at("runtime"), "runtime");

@@ -100,7 +100,7 @@ json schema() {
             formats.push_back({{"id", id}, {"name", format_display_name(id)}, {"family", "gguf"}});
         }
         return rendered(json{{"runtimes", runtimes_json},
-                    {"default_runtime", runtime_id(Scenario{}.runtime)},
+                    {"default_runtime", runtime_id(kDefaultRuntime)},
                     {"formats", formats},
                     {"gguf_types", gguf},
                     {"limits", {{"max_context", kMaxContext}, {"max_concurrency", kMaxConcurrency}, {"max_gpus", kMaxGpus}, {"max_images", kMaxImages},

@@ -26,6 +26,8 @@ constexpr i64 kCtxPad = 256;
 // CUDA primary context plus cuBLAS workspace per device, which no llama.cpp buffer line reports (fit's
 // breakdown calls it "unaccounted"). gguf-parser-go budgets 250 MiB of VRAM for the same thing; CUDA
 // 12 contexts with lazy module loading take ~300 MiB on Ampere/Ada cards.
+// Attention heads of a vision encoder whose config does not state them (CLIP ViT-L/14 and SigLIP-so400m: 16).
+constexpr i64 kDefaultVisionHeads = 16;
 constexpr i64 kCudaContextBytes = 300 * MiB;
 
 struct LayerPlacement {
@@ -132,7 +134,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
     if (mmproj_bytes > 0 && s.images > 0) {
         // The vision encoder's graph for one image: attention scores over its patches in f32 (heads × P² × 4 B)
         // dominate (P = patches before merging or pooling: 4,096 for Gemma 3's 896-pixel, 14-pixel-patch SigLIP).
-        const i64 heads = s.config.contains("vision_config") ? s.config.at("vision_config").value("num_attention_heads", s.config.at("vision_config").value("num_heads", i64{16})) : 16;
+        const i64 heads = s.geometry.vision.num_heads > 0 ? s.geometry.vision.num_heads : kDefaultVisionHeads;
         const Q clip = Q::var("vision heads", heads) * Q::var("patches", s.patches_per_image) * Q::var("patches", s.patches_per_image) * Q::lit(4, "B");
         e.add(kActivations, "mmproj compute buffer", s.engine.n_gpu_layers == 0 ? -1 : 0, clip, "encoding one image: attention scores of its patches (estimate)");
     }

@@ -112,9 +112,7 @@ Estimate estimate_vllm(const Scenario& s) {
                              "this estimate follows 0.10.2: every attention layer, cross layers included, in one block pool");
     // The recurrent state's dtype: --mamba-ssm-cache-dtype, which defaults to the config's choice
     // (mamba_ssm_cache_dtype, or Qwen3.5's text_config.mamba_ssm_dtype), else the model dtype.
-    std::string ssm_dtype = s.config.value("mamba_ssm_cache_dtype", std::string("auto"));
-    if (s.config.contains("text_config") && s.config.at("text_config").is_object())
-        ssm_dtype = s.config.at("text_config").value("mamba_ssm_dtype", s.config.at("text_config").value("mamba_ssm_cache_dtype", ssm_dtype));
+    const std::string ssm_dtype = s.geometry.mamba_ssm_cache_dtype.empty() ? "auto" : s.geometry.mamba_ssm_cache_dtype;
     const i64 state_value_bytes = ssm_dtype == "float32" ? 4 : 2;
 
     const VllmServeDefaults defaults = vllm_serve_defaults(s.devices.front());

@@ -27,27 +27,19 @@ ImageTokens tokens_per_image(const Scenario& s) {
         t = {1, "one <|image|> token in the text; " + group_digits(s.geometry.encoder_tokens_per_image) +
                     " encoder states for the cross-attention layers (max_num_tiles × (patches per tile + 1))"};
     }
-    if (t.per_image == 0 && s.config.contains("mm_tokens_per_image") && s.config.at("mm_tokens_per_image").is_number_integer())
-        t = {s.config.at("mm_tokens_per_image").get<i64>(), "mm_tokens_per_image"};
-    if (t.per_image == 0 && s.config.contains("vision_config") && s.config.at("vision_config").is_object()) {
-        const auto& vc = s.config.at("vision_config");
-        const i64 image = vc.value("image_size", i64{0}), patch = vc.value("patch_size", i64{0});
-        const i64 merge = vc.value("spatial_merge_size", i64{1});
-        if (image > 0 && patch > 0 && merge > 0)
-            t = {(image / patch) * (image / patch) / (merge * merge),
-                 "vision_config image_size / patch_size, merged " + std::to_string(merge) + "×" + std::to_string(merge)};
+    const VisionSpec& v = s.geometry.vision;
+    if (t.per_image == 0 && v.mm_tokens_per_image > 0) t = {v.mm_tokens_per_image, "mm_tokens_per_image"};
+    if (t.per_image == 0 && v.grid_tokens_per_image() > 0) {
+        const i64 merge = v.spatial_merge_size > 0 ? v.spatial_merge_size : 1;
+        t = {v.grid_tokens_per_image(), "vision_config image_size / patch_size, merged " + std::to_string(merge) + "×" + std::to_string(merge)};
     }
     if (t.per_image == 0) t = {kFallbackTokensPerImage, "a 24×24 patch grid (no size in the config; set engine.tokens_per_image)"};
     return t;
 }
 
 i64 patches_per_image(const Scenario& s, i64 fallback) {
-    if (s.config.contains("vision_config") && s.config.at("vision_config").is_object()) {
-        const auto& vc = s.config.at("vision_config");
-        const i64 image = vc.value("image_size", i64{0}), patch = vc.value("patch_size", i64{0});
-        if (image > 0 && patch > 0) return (image / patch) * (image / patch);
-    }
-    return fallback;
+    const i64 patches = s.geometry.vision.patches_per_image();
+    return patches > 0 ? patches : fallback;
 }
 
 }  // namespace

@@ -24,8 +24,7 @@ std::string did_you_mean(const std::vector<std::string>& ids) {
 void set_model(Scenario& s, const Request& r, const Catalog& catalog) {
     if (r.config) {
         s.model_id = "custom";
-        s.config = *r.config;
-        s.geometry = parse_geometry(s.config, "config");
+        s.geometry = *r.config;
         s.model_name = s.geometry.architecture.empty() ? "Custom model" : s.geometry.architecture;
     } else {
         const CatalogModel* model = catalog.find_model(r.model);
@@ -38,8 +37,7 @@ void set_model(Scenario& s, const Request& r, const Catalog& catalog) {
         s.model = model;
         s.model_id = model->id;
         s.model_name = model->name;
-        s.config = model->config();
-        s.geometry = parse_geometry(s.config, "catalog." + model->id + ".config");
+        s.geometry = model->geometry();
     }
     s.inventory = build_inventory(s.geometry);
 }
@@ -64,7 +62,7 @@ WeightFormat default_weights(Scenario& s, const RuntimeDescriptor& rt) {
             s.assumptions.push_back("weights: " + format_display_name(f.id) + " (" + rule.why + ")");
             return f;
         }
-        WeightFormat f = native_weight_format(s.geometry, s.config);
+        WeightFormat f = native_weight_format(s.geometry);
         if (s.model)
             for (const auto& c : s.model->checkpoints)
                 if (c.official) {
@@ -74,7 +72,7 @@ WeightFormat default_weights(Scenario& s, const RuntimeDescriptor& rt) {
         s.assumptions.push_back("weights: " + rule.why + " (" + f.label() + ")");
         return f;
     }
-    return native_weight_format(s.geometry, s.config);
+    return native_weight_format(s.geometry);
 }
 
 void set_weights(Scenario& s, const Request& r) {

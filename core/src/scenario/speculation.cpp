@@ -42,7 +42,7 @@ void setup_speculation(Scenario& s, const Catalog& catalog) {
     sp.method = "draft";
     sp.draft_id = d->id;
     sp.draft_name = d->name;
-    sp.draft_geometry = parse_geometry(d->config(), "catalog." + d->id + ".config");
+    sp.draft_geometry = d->geometry();
     if (sp.draft_geometry.vocab != s.geometry.vocab)
         s.warnings.push_back("the draft model's vocabulary (" + group_digits(sp.draft_geometry.vocab) + ") differs from the target's (" +
                              group_digits(s.geometry.vocab) + "); engines require the same tokenizer");

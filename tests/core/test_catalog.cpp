@@ -219,8 +219,8 @@ TEST_CASE("search tolerates spacing, case and dots") {
 }
 
 TEST_CASE("catalog configs agree with the reference geometry file where both have the model") {
-    // ../shared/reference/architectures.json holds config.json geometry of 41 models with sources.
-    const json refs = json::parse(read_text(FITMYGPU_SHARED_DIR "/reference/architectures.json"));
+    // tests/data/architectures.json holds config.json geometry of 41 models with sources.
+    const json refs = json::parse(read_text(FITMYGPU_SOURCE_DIR "/tests/data/architectures.json")).at("models");
     int compared = 0;
     for (const auto& ref : refs) {
         const fitmygpu::CatalogModel* m = Catalog::builtin().find_model(ref.value("hf_repo", ""));

@@ -148,7 +148,7 @@ TEST_CASE("computed parameter totals match the published figures") {
     CHECK(checked >= 100);
 }
 
-TEST_CASE("the models the competitor lists are all here (fitmygpu.md section 3)") {
+TEST_CASE("the models the competitor lists are all here (https://www.fitmygpu.com/models)") {
     for (const char* slug : {"qwen-3-0.6b", "qwen-3-4b", "qwen-3-8b", "qwen-3-14b", "qwen-3-30b-a3b-instruct-2507", "qwen-3-235b-a22b",
                              "qwen-2.5-0.5b", "qwen-2.5-1.5b", "qwen-2.5-3b", "qwen-2.5-32b", "qwen-2.5-72b", "qwen-3.5-0.8b", "qwen-3.5-2b",
                              "qwen-3.5-4b", "qwen-3.5-9b", "qwen-3.5-27b", "qwen-3.5-35b-a3b", "qwen-3.5-122b-a10b", "qwen-3.5-397b-a17b",

@@ -1,5 +1,5 @@
 // Type definitions for fitmygpu.js, the FitMyGPU estimator as one script with the WebAssembly embedded.
-// Written by hand; the field names follow the JSON API (design.md §3), which the C++ core defines.
+// Written by hand; the field names follow the JSON API (README.md "The JSON API"), which the C++ core defines.
 //
 //   <script src="fitmygpu.js"></script>            → the global FitMyGPU
 //   const FitMyGPU = require('./fitmygpu.js');       → the same object in node
@@ -193,7 +193,7 @@ declare namespace FitMyGPU {
     tflops_bf16?: number;
   }
 
-  /** Engine knobs (design.md §3). Aliases such as tp_size, ngl or page_size are accepted too. */
+  /** Engine knobs (README.md "The JSON API"). Aliases such as tp_size, ngl or page_size are accepted too. */
   interface EngineKnobs {
     /** vLLM: share of the device the engine may use, in (0, 1]; default 0.9. */
     gpu_memory_utilization?: number;

@@ -1,6 +1,6 @@
 // The calculator page's start-up: waits for the estimator, builds the store and the page's parts, reads the
 // address, fills the form and runs the first update. Nothing about models or engines is computed in the page
-// (design.md §1): verdict, breakdown, limits, the GPU table and the chart points all come from the estimator.
+// (the C++ core owns that): verdict, breakdown, limits, the GPU table and the chart points all come from the estimator.
 //
 // The parts, one script each, loaded before this one (index.html), all on window.FitMyGPUPage:
 //   units.js knobs.js url-state.js dom.js   display units, the form's vocabulary (api.schema()), query text, DOM helpers

@@ -152,7 +152,7 @@
       return shown.main.concat(shown.advanced);
     }
 
-    // The estimator's request for the setup (design.md §3).
+    // The estimator's request for the setup (README.md "The JSON API").
     function request() {
       var req = { model: setup.model, runtime: setup.runtime };
       if (setup.weights) req.weights = setup.weights;

@@ -1,5 +1,7 @@
 #include "fitmygpu/expr.hpp"
 
+#include "fitmygpu/checked.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -102,15 +104,34 @@ Q Q::named(std::string name) const {
 std::string Q::pf(int min_prec) const { return prec_ < min_prec ? "(" + f_ + ")" : f_; }
 std::string Q::ps(int min_prec) const { return prec_ < min_prec ? "(" + s_ + ")" : s_; }
 
+namespace {
+// What overflowed, for the message: the formula when texts are built (shortened), else a generic phrase.
+std::string overflow_what(const std::string& a, const char* op, const std::string& b) {
+    if (a.empty() && b.empty()) return "an amount in the estimate";
+    std::string f = a + op + b;
+    if (f.size() > 160) f = f.substr(0, 157) + "...";
+    return "the amount " + f;
+}
+void check_op(bool overflowed, const std::string& a, const char* op, const std::string& b) {
+    if (overflowed) fail_overflow(overflow_field(), overflow_what(a, op, b));
+}
+}  // namespace
+
 Q operator+(const Q& a, const Q& b) {
-    FMG_NUMBERS_ONLY(a.v_ + b.v_);
-    return Q(a.v_ + b.v_, a.f_ + " + " + b.f_, a.s_ + " + " + b.s_, 1); }
+    i64 v;
+    check_op(__builtin_add_overflow(a.v_, b.v_, &v), a.f_, " + ", b.f_);
+    FMG_NUMBERS_ONLY(v);
+    return Q(v, a.f_ + " + " + b.f_, a.s_ + " + " + b.s_, 1); }
 Q operator-(const Q& a, const Q& b) {
-    FMG_NUMBERS_ONLY(a.v_ - b.v_);
-    return Q(a.v_ - b.v_, a.f_ + " − " + b.pf(2), a.s_ + " − " + b.ps(2), 1); }
+    i64 v;
+    check_op(__builtin_sub_overflow(a.v_, b.v_, &v), a.f_, " − ", b.f_);
+    FMG_NUMBERS_ONLY(v);
+    return Q(v, a.f_ + " − " + b.pf(2), a.s_ + " − " + b.ps(2), 1); }
 Q operator*(const Q& a, const Q& b) {
-    FMG_NUMBERS_ONLY(a.v_ * b.v_);
-    return Q(a.v_ * b.v_, a.pf(2) + " × " + b.pf(2), a.ps(2) + " × " + b.ps(2), 2); }
+    i64 v;
+    check_op(__builtin_mul_overflow(a.v_, b.v_, &v), a.f_, " × ", b.f_);
+    FMG_NUMBERS_ONLY(v);
+    return Q(v, a.pf(2) + " × " + b.pf(2), a.ps(2) + " × " + b.ps(2), 2); }
 Q operator/(const Q& a, const Q& b) {
     FMG_NUMBERS_ONLY(b.v_ != 0 ? a.v_ / b.v_ : 0);
     return Q(b.v_ != 0 ? a.v_ / b.v_ : 0, "floor(" + a.f_ + " / " + b.pf(3) + ")", "floor(" + a.s_ + " / " + b.ps(3) + ")", 3);
@@ -130,7 +151,7 @@ Q min(const Q& a, const Q& b) {
     FMG_NUMBERS_ONLY(std::min(a.v_, b.v_));
     return Q(std::min(a.v_, b.v_), "min(" + a.f_ + ", " + b.f_ + ")", "min(" + a.s_ + ", " + b.s_ + ")", 3); }
 Q scale(const Q& a, double k, const std::string& name) {
-    const i64 v = static_cast<i64>(std::floor(static_cast<double>(a.v_) * k));
+    const i64 v = checked::to_i64(std::floor(static_cast<double>(a.v_) * k), overflow_field(), "a scaled amount");
     FMG_NUMBERS_ONLY(v);
     char buf[32];
     std::snprintf(buf, sizeof buf, "%g", k);

@@ -13,6 +13,8 @@
 #include <string>
 #include <utility>
 
+#include "fitmygpu/checked.hpp"
+
 namespace fitmygpu {
 
 namespace {
@@ -412,8 +414,8 @@ GgufLayout gguf_layout(const ModelGeometry& g, const Inventory& inv, GgufFileTyp
                 out.n_fallback += (fb_k ? 1 : 0) + (fb_v ? 1 : 0);
                 const i64 bytes = tensor_bytes_of(tk, kb) + tensor_bytes_of(type, vb);
                 out.tensors.push_back({&t, type, bytes});
-                out.tensor_bytes += bytes;
-                out.n_elements += t.elements();
+                out.tensor_bytes = checked::add(out.tensor_bytes, bytes, "config", "the GGUF file's bytes");
+                out.n_elements = checked::add(out.n_elements, t.elements(), "config", "the GGUF file's elements");
                 continue;
             } else {
                 if (opts.pure) type = D;
@@ -428,14 +430,14 @@ GgufLayout gguf_layout(const ModelGeometry& g, const Inventory& inv, GgufFileTyp
         }
         const i64 bytes = tensor_bytes_of(type, t);
         out.tensors.push_back({&t, type, bytes});
-        out.tensor_bytes += bytes;
-        out.n_elements += t.elements();
+        out.tensor_bytes = checked::add(out.tensor_bytes, bytes, "config", "the GGUF file's bytes");
+        out.n_elements = checked::add(out.n_elements, t.elements(), "config", "the GGUF file's elements");
     }
     for (const Tensor& t : out.extra) {
         const i64 bytes = tensor_bytes_of(T::F32, t);
         out.tensors.push_back({&t, T::F32, bytes});
-        out.tensor_bytes += bytes;
-        out.n_elements += t.elements();
+        out.tensor_bytes = checked::add(out.tensor_bytes, bytes, "config", "the GGUF file's bytes");
+        out.n_elements = checked::add(out.n_elements, t.elements(), "config", "the GGUF file's elements");
     }
     return out;
 }

@@ -6,21 +6,48 @@
 
 #include <numeric>
 
+#include "fitmygpu/checked.hpp"
+
 namespace fitmygpu {
 
 namespace {
+
+// ne0 × ne1 × ne2 of a tensor about to be added, refused (naming the config) when it is negative or beyond the bound.
+void check_shape(const std::string& name, i64 ne0, i64 ne1, i64 ne2) {
+    const auto refuse = [&] {
+        fail("out_of_range", "config",
+             "tensor " + name + " would be " + std::to_string(ne0) + " × " + std::to_string(ne1) + " × " + std::to_string(ne2) +
+                 " elements; the config's sizes multiply beyond any model (at most " + std::to_string(kMaxTensorElements) + " per tensor)");
+    };
+    if (ne0 < 0 || ne1 < 0 || ne2 < 0) refuse();
+    i64 n;
+    if (__builtin_mul_overflow(ne0, ne1, &n) || __builtin_mul_overflow(n, ne2, &n) || n > kMaxTensorElements) refuse();
+}
+
+// Widths computed from config sizes before they become a tensor's shape (e.g. heads × head_dim), refused when the
+// product is beyond any tensor.
+i64 width(i64 a, i64 b) {
+    i64 n;
+    if (__builtin_mul_overflow(a, b, &n) || n > kMaxTensorElements || n < 0)
+        fail("out_of_range", "config", "a width of " + std::to_string(a) + " × " + std::to_string(b) + " is beyond any model");
+    return n;
+}
+i64 width(i64 a, i64 b, i64 c) { return width(width(a, b), c); }
 
 class Builder {
 public:
     explicit Builder(Inventory& inv) : inv_(inv) {}
 
     void matrix(const std::string& name, Role role, int layer, i64 in, i64 out, i64 experts = 1) {
+        check_shape(name + ".weight", in, out, experts);
         inv_.tensors.push_back({name + ".weight", role, TensorKind::Matrix, layer, in, out, experts});
     }
     void vector(const std::string& name, Role role, int layer, i64 n, i64 experts = 1) {
+        check_shape(name + ".weight", n, experts, 1);
         inv_.tensors.push_back({name + ".weight", role, TensorKind::Vector, layer, n, experts, 1});
     }
     void bias(const std::string& name, Role role, int layer, i64 n, i64 experts = 1) {
+        check_shape(name + ".bias", n, experts, 1);
         inv_.tensors.push_back({name + ".bias", role, TensorKind::Bias, layer, n, experts, 1});
     }
 
@@ -33,10 +60,10 @@ std::string blk(int i, const char* what) { return "blk." + std::to_string(i) + "
 bool starts_with_gemma4(const ModelGeometry& g) { return g.model_type.rfind("gemma4", 0) == 0; }
 
 void add_attention(Builder& b, const ModelGeometry& g, const LayerSpec& l, int i) {
-    const i64 q_out = l.n_heads * l.head_dim_k;
-    const i64 kv_out = l.n_kv_heads * l.head_dim_k;
-    const i64 v_out = l.n_kv_heads * l.head_dim_v;
-    const i64 o_in = l.n_heads * l.head_dim_v;
+    const i64 q_out = width(l.n_heads, l.head_dim_k);
+    const i64 kv_out = width(l.n_kv_heads, l.head_dim_k);
+    const i64 v_out = width(l.n_kv_heads, l.head_dim_v);
+    const i64 o_in = width(l.n_heads, l.head_dim_v);
     b.matrix(blk(i, "attn_q"), Role::AttnQ, i, g.hidden, g.attn_output_gate ? 2 * q_out : q_out);
     b.matrix(blk(i, "attn_k"), Role::AttnK, i, g.hidden, kv_out);
     if (!l.v_from_k) b.matrix(blk(i, "attn_v"), Role::AttnV, i, g.hidden, v_out);
@@ -60,19 +87,19 @@ void add_mla(Builder& b, const ModelGeometry& g, const LayerSpec& l, int i) {
     if (m.q_lora_rank > 0) {
         b.matrix(blk(i, "attn_q_a"), Role::AttnQA, i, g.hidden, m.q_lora_rank);
         b.vector(blk(i, "attn_q_a_norm"), Role::AttnQANorm, i, m.q_lora_rank);
-        b.matrix(blk(i, "attn_q_b"), Role::AttnQB, i, m.q_lora_rank, l.n_heads * qk_head);
+        b.matrix(blk(i, "attn_q_b"), Role::AttnQB, i, m.q_lora_rank, width(l.n_heads, qk_head));
     } else {
-        b.matrix(blk(i, "attn_q"), Role::AttnQ, i, g.hidden, l.n_heads * qk_head);
+        b.matrix(blk(i, "attn_q"), Role::AttnQ, i, g.hidden, width(l.n_heads, qk_head));
     }
     b.matrix(blk(i, "attn_kv_a_mqa"), Role::AttnKVA, i, g.hidden, m.kv_lora_rank + m.qk_rope_head_dim);
     b.vector(blk(i, "attn_kv_a_norm"), Role::AttnKVANorm, i, m.kv_lora_rank);
-    b.matrix(blk(i, "attn_kv_b"), Role::AttnKVB, i, m.kv_lora_rank, l.n_heads * (m.qk_nope_head_dim + m.v_head_dim));
-    b.matrix(blk(i, "attn_output"), Role::AttnOut, i, l.n_heads * m.v_head_dim, g.hidden);
+    b.matrix(blk(i, "attn_kv_b"), Role::AttnKVB, i, m.kv_lora_rank, width(l.n_heads, m.qk_nope_head_dim + m.v_head_dim));
+    b.matrix(blk(i, "attn_output"), Role::AttnOut, i, width(l.n_heads, m.v_head_dim), g.hidden);
     if (g.dsa.head_dim > 0) {
         // The lightning indexer (DeepSeek-V3.2; GGUF names of llama.cpp's deepseek32): queries from the q latent,
         // one key per token from the hidden state with a LayerNorm, and per-head weights from the hidden state.
         const DsaSpec& d = g.dsa;
-        b.matrix(blk(i, "indexer.attn_q_b"), Role::Indexer, i, m.q_lora_rank > 0 ? m.q_lora_rank : g.hidden, d.n_heads * d.head_dim);
+        b.matrix(blk(i, "indexer.attn_q_b"), Role::Indexer, i, m.q_lora_rank > 0 ? m.q_lora_rank : g.hidden, width(d.n_heads, d.head_dim));
         b.matrix(blk(i, "indexer.attn_k"), Role::Indexer, i, g.hidden, d.head_dim);
         b.vector(blk(i, "indexer.k_norm"), Role::Indexer, i, d.head_dim);
         b.bias(blk(i, "indexer.k_norm"), Role::Indexer, i, d.head_dim);
@@ -88,31 +115,31 @@ void add_linear_attention(Builder& b, const ModelGeometry& g, int i) {
         // Kimi Delta Attention (modeling_kimi.py KimiDeltaAttention): q/k/v projections each with a depthwise
         // short conv, low-rank forget-gate (f_a, f_b) and output-gate (g_a, g_b) projections, beta projection,
         // per-head A and dt bias, a per-head-width output norm and o_proj.
-        const i64 width = s.n_value_heads * s.value_head_dim;
-        for (const char* n : {"attn_q", "attn_k", "attn_v"}) b.matrix(blk(i, n), Role::SsmIn, i, g.hidden, width);
-        for (const char* n : {"ssm_conv1d_q", "ssm_conv1d_k", "ssm_conv1d_v"}) b.vector(blk(i, n), Role::SsmConv1d, i, s.conv_kernel, width);
+        const i64 w = width(s.n_value_heads, s.value_head_dim);
+        for (const char* n : {"attn_q", "attn_k", "attn_v"}) b.matrix(blk(i, n), Role::SsmIn, i, g.hidden, w);
+        for (const char* n : {"ssm_conv1d_q", "ssm_conv1d_k", "ssm_conv1d_v"}) b.vector(blk(i, n), Role::SsmConv1d, i, s.conv_kernel, w);
         b.matrix(blk(i, "ssm_f_a"), Role::SsmX, i, g.hidden, s.value_head_dim);
-        b.matrix(blk(i, "ssm_f_b"), Role::SsmX, i, s.value_head_dim, width);
+        b.matrix(blk(i, "ssm_f_b"), Role::SsmX, i, s.value_head_dim, w);
         b.matrix(blk(i, "ssm_g_a"), Role::SsmX, i, g.hidden, s.value_head_dim);
-        b.matrix(blk(i, "ssm_g_b"), Role::SsmX, i, s.value_head_dim, width);
+        b.matrix(blk(i, "ssm_g_b"), Role::SsmX, i, s.value_head_dim, w);
         b.matrix(blk(i, "ssm_beta"), Role::SsmX, i, g.hidden, s.n_value_heads);
         b.vector(blk(i, "ssm_a"), Role::SsmA, i, s.n_value_heads);
-        b.vector(blk(i, "ssm_dt"), Role::SsmDt, i, width);
+        b.vector(blk(i, "ssm_dt"), Role::SsmDt, i, w);
         b.vector(blk(i, "ssm_norm"), Role::SsmNorm, i, s.value_head_dim);
-        b.matrix(blk(i, "ssm_out"), Role::SsmOut, i, width, g.hidden);
+        b.matrix(blk(i, "ssm_out"), Role::SsmOut, i, w, g.hidden);
         return;
     }
     if (s.kind == LinearAttentionSpec::Kind::Lightning) {
         // MiniMax lightning attention: fused q/k/v, an output gate, a norm over the heads' width and out_proj.
-        const i64 width = s.n_value_heads * s.value_head_dim;
-        b.matrix(blk(i, "attn_qkv"), Role::SsmIn, i, g.hidden, 3 * width);
-        b.matrix(blk(i, "attn_gate"), Role::SsmX, i, g.hidden, width);
-        b.vector(blk(i, "ssm_norm"), Role::SsmNorm, i, width);
-        b.matrix(blk(i, "ssm_out"), Role::SsmOut, i, width, g.hidden);
+        const i64 w = width(s.n_value_heads, s.value_head_dim);
+        b.matrix(blk(i, "attn_qkv"), Role::SsmIn, i, g.hidden, 3 * w);
+        b.matrix(blk(i, "attn_gate"), Role::SsmX, i, g.hidden, w);
+        b.vector(blk(i, "ssm_norm"), Role::SsmNorm, i, w);
+        b.matrix(blk(i, "ssm_out"), Role::SsmOut, i, w, g.hidden);
         return;
     }
-    const i64 key_dim = s.n_key_heads * s.key_head_dim;
-    const i64 value_dim = s.n_value_heads * s.value_head_dim;
+    const i64 key_dim = width(s.n_key_heads, s.key_head_dim);
+    const i64 value_dim = width(s.n_value_heads, s.value_head_dim);
     const i64 conv_dim = 2 * key_dim + value_dim;
     b.matrix(blk(i, "ssm_in"), Role::SsmIn, i, g.hidden, 2 * key_dim + 2 * value_dim);
     b.matrix(blk(i, "ssm_ba"), Role::SsmX, i, g.hidden, 2 * s.n_value_heads);
@@ -137,8 +164,9 @@ void add_mamba(Builder& b, const ModelGeometry& g, int i) {
         b.matrix(blk(i, "ssm_out"), Role::SsmOut, i, m.d_inner, g.hidden);
         return;
     }
-    const i64 conv_dim = m.d_inner + 2 * m.n_groups * m.d_state;
-    b.matrix(blk(i, "ssm_in"), Role::SsmIn, i, g.hidden, 2 * m.d_inner + 2 * m.n_groups * m.d_state + m.n_heads);
+    const i64 bc = width(2, m.n_groups, m.d_state);  // B and C
+    const i64 conv_dim = m.d_inner + bc;
+    b.matrix(blk(i, "ssm_in"), Role::SsmIn, i, g.hidden, 2 * m.d_inner + bc + m.n_heads);
     b.vector(blk(i, "ssm_conv1d"), Role::SsmConv1d, i, m.conv_kernel, conv_dim);
     if (m.conv_bias) b.bias(blk(i, "ssm_conv1d"), Role::SsmConv1d, i, conv_dim);
     b.vector(blk(i, "ssm_dt"), Role::SsmDt, i, m.n_heads);
@@ -175,7 +203,7 @@ void add_moe_ffn(Builder& b, const ModelGeometry& g, int i) {
         b.bias(blk(i, "ffn_down_exps"), Role::FfnDownExps, i, g.hidden, E);
     }
     if (m.n_shared_experts > 0) {
-        const i64 S = m.n_shared_experts * m.shared_intermediate;
+        const i64 S = width(m.n_shared_experts, m.shared_intermediate);
         if (m.gated) b.matrix(blk(i, "ffn_gate_shexp"), Role::FfnGateShexp, i, g.hidden, S);
         b.matrix(blk(i, "ffn_up_shexp"), Role::FfnUpShexp, i, g.hidden, S);
         b.matrix(blk(i, "ffn_down_shexp"), Role::FfnDownShexp, i, S, g.hidden);
@@ -221,10 +249,10 @@ Inventory build_inventory(const ModelGeometry& g, bool with_extras) {
             case Mixer::CrossAttention: {
                 // Llama 3.2 Vision cross-attention: q from the text, k and v from the projected image states (hidden
                 // wide), per-head q/k RMSNorms, and tanh gates on the attention and MLP outputs (one value each).
-                b.matrix(blk(i, "cross_attn_q_proj"), Role::AttnQ, i, g.hidden, l.n_heads * l.head_dim_k);
-                b.matrix(blk(i, "cross_attn_k_proj"), Role::AttnK, i, g.hidden, l.n_kv_heads * l.head_dim_k);
-                b.matrix(blk(i, "cross_attn_v_proj"), Role::AttnV, i, g.hidden, l.n_kv_heads * l.head_dim_v);
-                b.matrix(blk(i, "cross_attn_o_proj"), Role::AttnOut, i, l.n_heads * l.head_dim_v, g.hidden);
+                b.matrix(blk(i, "cross_attn_q_proj"), Role::AttnQ, i, g.hidden, width(l.n_heads, l.head_dim_k));
+                b.matrix(blk(i, "cross_attn_k_proj"), Role::AttnK, i, g.hidden, width(l.n_kv_heads, l.head_dim_k));
+                b.matrix(blk(i, "cross_attn_v_proj"), Role::AttnV, i, g.hidden, width(l.n_kv_heads, l.head_dim_v));
+                b.matrix(blk(i, "cross_attn_o_proj"), Role::AttnOut, i, width(l.n_heads, l.head_dim_v), g.hidden);
                 b.vector(blk(i, "cross_attn_q_norm"), Role::AttnQNorm, i, l.head_dim_k);
                 b.vector(blk(i, "cross_attn_k_norm"), Role::AttnKNorm, i, l.head_dim_k);
                 b.vector(blk(i, "cross_attn_attn_gate"), Role::Aux, i, 1);
@@ -254,7 +282,7 @@ Inventory build_inventory(const ModelGeometry& g, bool with_extras) {
         if (g.altup_inputs > 0) {
             const i64 n = g.altup_inputs;
             b.matrix(blk(i, "altup_correct_coef"), Role::Aux, i, n, n);
-            b.matrix(blk(i, "altup_predict_coef"), Role::Aux, i, n, n * n);
+            b.matrix(blk(i, "altup_predict_coef"), Role::Aux, i, n, width(n, n));
             b.matrix(blk(i, "altup_router"), Role::Aux, i, g.hidden, n);
             add_norm(b, g, "altup_router_norm", Role::AttnNorm, i);
             b.vector(blk(i, "altup_correct_scale"), Role::Aux, i, g.hidden);
@@ -267,9 +295,9 @@ Inventory build_inventory(const ModelGeometry& g, bool with_extras) {
     }
 
     if (g.ple_dim > 0) {
-        const i64 width = g.ple_dim * static_cast<i64>(g.layers.size());
-        b.matrix("per_layer_token_embd", Role::PerLayerEmbd, -1, width, g.ple_vocab);
-        b.matrix("per_layer_model_proj", Role::Aux, -1, g.hidden, width);
+        const i64 ple_width = width(g.ple_dim, static_cast<i64>(g.layers.size()));
+        b.matrix("per_layer_token_embd", Role::PerLayerEmbd, -1, ple_width, g.ple_vocab);
+        b.matrix("per_layer_model_proj", Role::Aux, -1, g.hidden, ple_width);
         b.vector("per_layer_proj_norm", Role::OutputNorm, -1, g.ple_dim);
     }
     if (g.altup_inputs > 1) {
@@ -285,7 +313,8 @@ Inventory build_inventory(const ModelGeometry& g, bool with_extras) {
         if (g.n_mtp_layers > 0) {
             // One extra decoder layer per MTP module plus its projections: counted from the last layer's size.
             i64 per_layer = inv.layer_params(static_cast<int>(g.layers.size()) - 1);
-            i64 mtp = g.n_mtp_layers * (per_layer + 2 * g.hidden * g.hidden + 3 * g.hidden);
+            const i64 mtp = checked::mul(g.n_mtp_layers, checked::add(per_layer, 2 * g.hidden * g.hidden + 3 * g.hidden, "config"), "config",
+                                         "the MTP layers' parameters");
             b.vector("mtp", Role::Mtp, -1, mtp);
         }
     }
@@ -293,7 +322,7 @@ Inventory build_inventory(const ModelGeometry& g, bool with_extras) {
 }
 
 i64 Inventory::total_params() const {
-    return std::accumulate(tensors.begin(), tensors.end(), i64{0}, [](i64 s, const Tensor& t) { return s + t.elements(); });
+    return std::accumulate(tensors.begin(), tensors.end(), i64{0}, [](i64 s, const Tensor& t) { return checked::add(s, t.elements(), "config"); });
 }
 
 i64 Inventory::active_params(const ModelGeometry& g) const {
@@ -301,7 +330,8 @@ i64 Inventory::active_params(const ModelGeometry& g) const {
     for (const Tensor& t : tensors) {
         if (t.role == Role::Vision || t.role == Role::Mtp) continue;
         if (t.role == Role::FfnGateExps || t.role == Role::FfnUpExps || t.role == Role::FfnDownExps) {
-            total += t.elements() / g.moe.n_experts * g.moe.n_experts_per_tok;
+            // (A config may place MoE layers without saying how many experts: their tensors are empty.)
+            if (g.moe.n_experts > 0) total += t.elements() / g.moe.n_experts * g.moe.n_experts_per_tok;
         } else {
             total += t.elements();
         }
@@ -312,7 +342,7 @@ i64 Inventory::active_params(const ModelGeometry& g) const {
 i64 Inventory::layer_params(int layer) const {
     i64 s = 0;
     for (const Tensor& t : tensors)
-        if (t.layer == layer) s += t.elements();
+        if (t.layer == layer) s = checked::add(s, t.elements(), "config");
     return s;
 }
 

@@ -164,10 +164,11 @@ TEST_CASE("quantization_config is held as stated") {
     CHECK(native_weight_format(g).id == "bf16");
 }
 
+// Image sizes and token counts are read strictly instead (test_robustness.cpp: a bad one is refused, naming it).
 TEST_CASE("typed values the geometry only reports never fail a config: a bad one reads as not stated") {
     const json c = json::parse(R"({"model_type":"llama","hidden_size":1024,"num_hidden_layers":2,"num_attention_heads":8,
-        "intermediate_size":4096,"vocab_size":32000,"mm_tokens_per_image":"many","mamba_ssm_cache_dtype":4,
-        "vision_config":{"num_attention_heads":-3,"image_size":"big","patch_size":14.5,"spatial_merge_size":0},
+        "intermediate_size":4096,"vocab_size":32000,"mamba_ssm_cache_dtype":4,
+        "vision_config":{"num_attention_heads":-3},
         "quantization_config":{"quant_method":7,"bits":"four","weight_block_size":"128x128","modules_to_not_convert":"lm_head"}})");
     ModelGeometry g;
     REQUIRE_NOTHROW(g = parse_geometry(c));

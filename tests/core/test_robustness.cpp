@@ -88,3 +88,155 @@ TEST_CASE("text from a request is echoed back as data, never as markup") {
     CHECK(e.at("field") == "model");
     CHECK(e.at("message").get<std::string>().find("<img src=x onerror=alert(1)>") != std::string::npos);
 }
+
+// ---- sizes beyond 64 bits: refused naming a field, never wrapped into a negative size or a fit ----
+
+#include "../fuzz/checks.hpp"
+
+namespace {
+
+// The answer to a request passes the fuzz targets' checks; returns the parsed response.
+json checked_answer(const json& request) {
+    const std::string out = fitmygpu::api::call("estimate", request.dump());
+    INFO(request.dump());
+    INFO(out.substr(0, 400));
+    CHECK(fitmygpu::fuzz::response_problem("estimate", out) == "");
+    return json::parse(out);
+}
+
+json llama_config(std::initializer_list<std::pair<const std::string, json>> changes) {
+    json c = {{"model_type", "llama"},    {"hidden_size", 4096},       {"num_hidden_layers", 32}, {"num_attention_heads", 32},
+              {"num_key_value_heads", 8}, {"intermediate_size", 14336}, {"vocab_size", 128256},   {"max_position_embeddings", 131072}};
+    for (const auto& [k, v] : changes) c[k] = v;
+    return c;
+}
+
+}  // namespace
+
+TEST_CASE("the largest workload a request may ask is refused or does not fit on every runtime, never wrapped") {
+    // llama.cpp with flash attention off sizes its KQ scores as n_head × n_kv × n_ubatch × 4 B: with 16M tokens × 65,536
+    // sequences of cells that product passes 2^63.
+    for (const char* model : {"llama-3.1-8b", "deepseek-v3", "qwen3-235b-a22b", "gemma-3-27b", "qwen3-next-80b-a3b"}) {
+        for (const char* runtime : {"llama.cpp", "ollama", "vllm", "sglang", "trtllm", "transformers", "mlx"}) {
+            CAPTURE(model);
+            CAPTURE(runtime);
+            json req = {{"model", model}, {"runtime", runtime}, {"context", 16777216}, {"concurrency", 65536}};
+            if (std::string(runtime) == "llama.cpp" || std::string(runtime) == "ollama")
+                req["engine"] = {{"flash_attn", false}, {"n_ubatch", 65536}, {"n_batch", 65536}};
+            if (std::string(runtime) == "mlx") req["weights"] = "mlx-4bit";
+            const json r = checked_answer(req);
+            if (r.contains("error")) {
+                CHECK(r.at("error").at("code") == "out_of_range");
+                const std::string field = r.at("error").at("field").get<std::string>();
+                CHECK((field == "context" || field == "concurrency"));
+            } else {
+                CHECK(r.at("verdict") == "does_not_fit");
+            }
+        }
+    }
+}
+
+TEST_CASE("an overflow is blamed on the workload field that is the larger share of its bound") {
+    // DeepSeek-V3's 128 heads × 2^40 cells × 65,536 tokens × 4 B of KQ scores.
+    const json at_context = checked_answer({{"model", "deepseek-v3"}, {"runtime", "llama.cpp"}, {"context", 16777216}, {"concurrency", 65536},
+                                            {"engine", {{"flash_attn", false}, {"n_ubatch", 65536}, {"n_batch", 65536}}}});
+    REQUIRE(at_context.contains("error"));
+    CHECK(at_context.at("error").at("code") == "out_of_range");
+    CHECK(at_context.at("error").at("field") == "context");
+    CHECK(at_context.at("error").at("message").get<std::string>().find("2^63") != std::string::npos);
+}
+
+TEST_CASE("config sizes that multiply beyond any tensor are refused naming the config") {
+    // Each size alone is within what the config reader accepts; their products are not.
+    for (const auto& cfg : {llama_config({{"model_type", "qwen3_next"}, {"linear_num_value_heads", 16}, {"linear_value_head_dim", 128},
+                                          {"linear_num_key_heads", 1024}, {"linear_key_head_dim", 1099511627776LL}}),
+                            llama_config({{"model_type", "gemma3n"}, {"sliding_window", 512}, {"altup_num_inputs", 1099511627776LL}}),
+                            llama_config({{"num_local_experts", 8}, {"num_experts_per_tok", 2}, {"n_shared_experts", 1099511627776LL}})}) {
+        const json r = checked_answer({{"config", cfg}, {"runtime", "vllm"}});
+        REQUIRE(r.contains("error"));
+        CHECK(r.at("error").at("field").get<std::string>().rfind("config", 0) == 0);
+    }
+}
+
+TEST_CASE("solved limits stay within the model's trained context and the request bounds") {
+    // A custom config may claim 2^40 positions; the largest context the solver answers is still a context a request
+    // may ask (2^24).
+    const json r = checked_answer({{"config", llama_config({{"max_position_embeddings", 1099511627776LL}})},
+                                   {"runtime", "vllm"},
+                                   {"device", {{"memory_gib", 16384}}},
+                                   {"context", 4096}});
+    REQUIRE(r.contains("limits"));
+    CHECK(r.at("limits").at("max_context").get<i64>() <= fitmygpu::kMaxContext);
+    CHECK(r.at("limits").at("max_context").get<i64>() > 1000000);
+    CHECK(r.at("limits").at("max_concurrency").get<i64>() <= fitmygpu::kMaxConcurrency);
+}
+
+TEST_CASE("names are bounded before any lookup: a huge model name is refused at once") {
+    std::string name;
+    for (int i = 0; i < 100000; ++i) name += "a ";
+    for (const char* field : {"model", "gpu", "runtime", "weights", "kv_cache_dtype"}) {
+        json req = {{"model", "llama-3.1-8b"}};
+        req[field] = name;
+        const json e = error_of("estimate", req.dump());
+        CHECK(e.at("code") == "invalid_field");
+        CHECK(e.at("field") == field);
+    }
+    CHECK(error_of("search", json{{"query", name}}.dump()).at("field") == "query");
+    // An unknown key is named back shortened, not echoed whole.
+    const json unknown = error_of("estimate", json{{"model", "llama-3.1-8b"}, {name, 1}}.dump());
+    CHECK(unknown.at("code") == "unknown_field");
+    CHECK(unknown.at("field").get<std::string>().size() <= 60);
+    CHECK(unknown.at("message").get<std::string>().size() < 200);
+    const json knob = error_of("estimate", json{{"model", "llama-3.1-8b"}, {"engine", {{name, 1}}}}.dump());
+    CHECK(knob.at("field").get<std::string>().size() <= 67);
+    CHECK(error_of("estimate", json{{"model", "llama-3.1-8b"}, {"engine", {{"speculative_model", name}}}}.dump()).at("field") == "engine.speculative_model");
+}
+
+TEST_CASE("a config claiming billions of MTP layers is refused, not modelled layer by layer") {
+    json cfg = llama_config({{"num_nextn_predict_layers", 2147483647}});
+    const json e = error_of("estimate", json{{"config", cfg}, {"runtime", "vllm"}, {"engine", {{"speculative_model", "mtp"}}}}.dump());
+    CHECK(e.at("code") == "invalid_field");
+    CHECK(e.at("field") == "config.num_nextn_predict_layers");
+}
+
+TEST_CASE("image token counts from a config are checked whole numbers") {
+    json vision = {{"hidden_size", 1152}, {"num_hidden_layers", 27}, {"image_size", 896}, {"patch_size", 14}};
+    auto with = [&](std::initializer_list<std::pair<const std::string, json>> changes) {
+        json cfg = llama_config({{"vision_config", vision}});
+        for (const auto& [k, v] : changes) cfg[k] = v;
+        return json{{"config", cfg}, {"runtime", "vllm"}, {"images", 1}, {"context", 8192}};
+    };
+    CHECK(error_of("estimate", with({{"mm_tokens_per_image", -5}}).dump()).at("field") == "config.mm_tokens_per_image");
+    CHECK(error_of("estimate", with({{"mm_tokens_per_image", "many"}}).dump()).at("field") == "config.mm_tokens_per_image");
+    vision["image_size"] = "896";
+    CHECK(error_of("estimate", with({}).dump()).at("field") == "config.vision_config.image_size");
+    vision["image_size"] = 100000;
+    vision["patch_size"] = 1;
+    CHECK(error_of("estimate", with({}).dump()).at("field") == "config.vision_config.patch_size");
+    vision["patch_size"] = 14;
+    vision["image_size"] = 896;
+    const json ok = checked_answer(with({{"mm_tokens_per_image", 256}}));
+    CHECK(ok.contains("verdict"));
+}
+
+TEST_CASE("a config field of the wrong JSON type names the config, not an internal error") {
+    json cfg = llama_config({{"model_type", "nemotron_h"}, {"hybrid_override_pattern", "M*M-"}, {"num_hidden_layers", 4},
+                             {"layers_block_type", json::array({1, 2, 3, 4})}});
+    const json e = error_of("estimate", json{{"config", cfg}, {"runtime", "vllm"}}.dump());
+    CHECK(e.at("code") != "internal_error");
+    CHECK(e.at("field").get<std::string>().rfind("config", 0) == 0);
+}
+
+TEST_CASE("log lines with numbers no engine prints are skipped, and device numbers no machine has match nothing") {
+    const std::string log = "llama_context:  CUDA99999999999999999999 compute buffer size = 1.00 MiB\n"
+                            "load_tensors:  CUDA0 model buffer size = 99999999999999999999999999999 MiB\n"
+                            "llama_kv_cache: size = 1.00 MiB (99999999999999999999999 cells,  32 layers,  4/4 seqs)\n"
+                            "INFO Model loading took 99999999999999999999999 GiB\n"
+                            "INFO GPU KV cache size: 99999999999999999999999 tokens\n";
+    const std::string out = fitmygpu::api::call("check_log", json{{"request", {{"model", "qwen3-0.6b"}, {"runtime", "llama.cpp"}}}, {"log", log}}.dump());
+    CHECK(fitmygpu::fuzz::response_problem("check_log", out) == "");
+    const json parsed = json::parse(fitmygpu::api::call("parse_log", json{{"log", log}}.dump()));
+    CHECK(parsed.at("buffers").size() == 1);
+    CHECK_FALSE(parsed.contains("kv_cells"));
+    CHECK_FALSE(parsed.contains("weights_bytes"));
+}

@@ -103,9 +103,11 @@ struct CheckpointBytes {
     i64 total = 0;
 };
 CheckpointBytes checkpoint_bytes(const Scenario& s);
-
-// The draft model of a speculative setup as a scenario of its own (same format, devices and engine).
-Scenario draft_scenario(const Scenario& s);
+// The same for any model's geometry and inventory under a format.
+CheckpointBytes checkpoint_bytes(const ModelGeometry& g, const Inventory& inv, const WeightFormat& f);
+// The draft model's checkpoint in a speculative setup (the target's format). Reads the scenario's draft geometry
+// and inventory in place: no copy of the scenario is made, however often a solver asks.
+CheckpointBytes draft_checkpoint_bytes(const Scenario& s);
 // Bytes of the speculator's weights: the MTP layers at the checkpoint's average bytes per parameter, or the
 // whole draft checkpoint.
 i64 speculator_weight_bytes(const Scenario& s, const CheckpointBytes& main);

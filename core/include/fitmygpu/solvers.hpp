@@ -14,8 +14,9 @@ namespace fitmygpu {
 Limits solve_limits(const Scenario& s);
 
 // The fewest cards of `device` that fit the scenario, among the runtime's card counts (registry); nullopt
-// when none does.
-std::optional<int> fewest_cards(const Scenario& s, const Device& device);
+// when none does. Works on `probe` itself (its devices and layout knobs change while it runs and are restored
+// before it returns), so a caller asking for many devices copies no scenario.
+std::optional<int> fewest_cards(Scenario& probe, const Device& device);
 
 // The scenario under each checkpoint format its runtime loads: the registry's sweep plus the model's
 // published formats.
@@ -36,7 +37,7 @@ struct CheckpointSweep {
     std::string best;      // the published format with the most bits that fits (any format for a custom model); "" if none
     std::string best_any;  // the same over every format
 };
-CheckpointSweep sweep_checkpoints(const Scenario& s);
+CheckpointSweep sweep_checkpoints(Scenario s);  // by value: a scenario built for the sweep is moved in, not copied
 
 // The smallest headroom over an estimate's devices.
 i64 min_headroom(const Estimate& e);

@@ -31,6 +31,12 @@ enum class Role {
 
 enum class TensorKind { Matrix, Vector, Bias };
 
+// The most elements one tensor (or one layer's cache row) may hold: 2^44 (17.6 trillion), over a thousand times the
+// largest tensor of any published model (DeepSeek-V3's stacked experts: 3.8 billion). Below it, a tensor's bytes in
+// any format and the sum over a model's tensors stay far inside 64 bits; build_inventory and cache_layers refuse a
+// config whose sizes multiply beyond it (FieldError "out_of_range" naming "config").
+inline constexpr i64 kMaxTensorElements = i64{1} << 44;
+
 struct Tensor {
     std::string name;   // llama.cpp GGUF-style name, e.g. "blk.3.attn_q.weight"
     Role role;

@@ -14,7 +14,8 @@ inline constexpr i64 KB = 1000;
 inline constexpr i64 MB = 1000 * KB;
 inline constexpr i64 GB = 1000 * MB;
 
-inline constexpr i64 ceil_div(i64 a, i64 b) { return (a + b - 1) / b; }
+// For b > 0; written so that a near the 64-bit limit cannot overflow.
+inline constexpr i64 ceil_div(i64 a, i64 b) { return a > 0 ? (a - 1) / b + 1 : (a + b - 1) / b; }
 inline constexpr i64 round_up(i64 a, i64 multiple) { return ceil_div(a, multiple) * multiple; }
 
 }  // namespace fitmygpu

@@ -54,8 +54,8 @@ json list_gpus() {
 
 json search(const json& request) {
     if (!request.is_object() || !request.contains("query")) fail("missing_field", "query", "query is required");
-    const std::string q = string_field(request.at("query"), "query");
-    const std::string kind = request.contains("kind") ? string_field(request.at("kind"), "kind") : "models";
+    const std::string q = name_field(request.at("query"), "query");
+    const std::string kind = request.contains("kind") ? name_field(request.at("kind"), "kind") : "models";
     json ids = json::array();
     if (kind == "models") {
         for (const auto* m : Catalog::builtin().search_models(q)) ids.push_back(m->id);
@@ -69,7 +69,7 @@ json search(const json& request) {
 
 json model_info(const json& request) {
     if (!request.is_object() || !request.contains("model")) fail("missing_field", "model", "model is required");
-    const std::string id = string_field(request.at("model"), "model");
+    const std::string id = name_field(request.at("model"), "model");
     const CatalogModel* m = Catalog::builtin().find_model(id);
     if (!m) fail("unknown_model", "model", "no model \"" + id + "\" in the catalog");
     json out = m->entry;

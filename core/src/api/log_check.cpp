@@ -1,5 +1,6 @@
 // Engine startup logs: parse one (parse_log) and set its figures beside the estimate of the same setup
 // (check_log).
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <map>
@@ -25,7 +26,10 @@ int log_device_index(const std::string& device) {
     if (d.rfind("cpu", 0) == 0 || d.find("host") != std::string::npos) return -1;
     size_t i = d.size();
     while (i > 0 && std::isdigit(static_cast<unsigned char>(d[i - 1]))) --i;
-    return i < d.size() ? std::stoi(d.substr(i)) : 0;
+    // Saturated: a device number no machine has (CUDA99999999999) matches no estimated device rather than overflow.
+    int index = 0;
+    for (size_t k = i; k < d.size(); ++k) index = std::min(index * 10 + (d[k] - '0'), 1 << 20);
+    return index;
 }
 }  // namespace
 

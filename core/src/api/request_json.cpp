@@ -13,6 +13,14 @@ namespace fitmygpu::api {
 
 using nlohmann::json;
 
+// A key of the request as it is named back in an error: bounded like a name, whatever was sent.
+static std::string shown_key(const std::string& key) {
+    if (key.size() <= 60) return key;
+    size_t cut = 57;
+    while (cut > 0 && (static_cast<unsigned char>(key[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
+    return key.substr(0, cut) + "...";
+}
+
 std::string describe(const json& v) {
     std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
     if (s.size() > 40) s = s.substr(0, 37) + "...";
@@ -38,9 +46,8 @@ std::string string_field(const json& v, const std::string& field) {
     return v.get<std::string>();
 }
 
-namespace {
-
-// Names shown back to the user: bounded, and plain text (no control characters).
+// Names shown back to the user and looked up in the catalog: bounded, so that no lookup, search or message grows
+// with what was sent, and plain text (no control characters).
 constexpr size_t kMaxNameBytes = 200;
 
 std::string name_field(const json& v, const std::string& field) {
@@ -49,6 +56,18 @@ std::string name_field(const json& v, const std::string& field) {
     for (unsigned char c : s)
         if (c < 0x20 || c == 0x7f) fail("invalid_field", field, field + " must be plain text without control characters");
     return s;
+}
+
+namespace {
+
+// The config reader checks the fields it knows; a field of an unexpected JSON type that it reads without a
+// check surfaces as a nlohmann type error, which is the config's fault, not an internal one.
+ModelGeometry read_config(const json& config) {
+    try {
+        return parse_geometry(config, "config");
+    } catch (const json::exception& e) {
+        fail("invalid_field", "config", std::string("config has a field of the wrong type or shape (") + e.what() + ")");
+    }
 }
 
 double number_field(const json& v, const std::string& field, const std::string& what) {
@@ -79,7 +98,7 @@ void parse_knob(const KnobSpec& spec, const json& v, const std::string& f, Engin
             break;
         case KnobType::Text:
         case KnobType::Draft:
-            kv.text = string_field(v, f);
+            kv.text = name_field(v, f);
             break;
         case KnobType::NumberList:
             if (!v.is_array() || v.empty() || static_cast<i64>(v.size()) > spec.max_items)
@@ -97,7 +116,7 @@ void parse_knob(const KnobSpec& spec, const json& v, const std::string& f, Engin
 void parse_engine(const json& j, Request& r) {
     if (!j.is_object()) fail("invalid_field", "engine", "engine must be an object of engine knobs");
     for (auto it = j.begin(); it != j.end(); ++it) {
-        const std::string f = "engine." + it.key();
+        const std::string f = "engine." + shown_key(it.key());
         const KnobSpec* spec = find_knob(it.key());
         if (!spec) fail("unknown_field", f, f + " is not an engine knob this estimator knows");
         parse_knob(*spec, it.value(), f, r.engine);
@@ -114,7 +133,7 @@ Device custom_device(const json& j) {
     d.device_class = "custom";
     d.memory_status = "user";
     for (auto it = j.begin(); it != j.end(); ++it) {
-        const std::string f = "device." + it.key();
+        const std::string f = "device." + shown_key(it.key());
         if (it.key() == "name") d.name = name_field(it.value(), f);
         else if (it.key() == "memory_mib") d.memory_bytes = int_field(it.value(), f, 1, kMaxDeviceMemoryMib) * MiB;
         else if (it.key() == "memory_gib") d.memory_bytes = int_field(it.value(), f, 1, kMaxDeviceMemoryMib >> 10) * GiB;
@@ -153,17 +172,17 @@ Units parse_units(const json& req) {
 Request parse_request(const json& req) {
     if (!req.is_object()) fail("invalid_request", "", "the request must be a JSON object");
     for (auto it = req.begin(); it != req.end(); ++it)
-        if (!kRequestFields.count(it.key())) fail("unknown_field", it.key(), "\"" + it.key() + "\" is not a request field");
+        if (!kRequestFields.count(it.key())) fail("unknown_field", shown_key(it.key()), "\"" + shown_key(it.key()) + "\" is not a request field");
     Request r;
     r.units = parse_units(req);
 
     if (req.contains("model") && req.contains("config")) fail("invalid_field", "config", "give either model (a catalog id) or config, not both");
-    if (req.contains("model")) r.model = string_field(req.at("model"), "model");
-    else if (req.contains("config")) r.config = parse_geometry(req.at("config"), "config");
+    if (req.contains("model")) r.model = name_field(req.at("model"), "model");
+    else if (req.contains("config")) r.config = read_config(req.at("config"));
     else fail("missing_field", "model", "model (a catalog id) or config (a config.json object) is required");
 
-    if (req.contains("runtime")) r.runtime = string_field(req.at("runtime"), "runtime");
-    if (req.contains("weights")) r.weights = string_field(req.at("weights"), "weights");
+    if (req.contains("runtime")) r.runtime = name_field(req.at("runtime"), "runtime");
+    if (req.contains("weights")) r.weights = name_field(req.at("weights"), "weights");
 
     const int given = static_cast<int>(req.contains("gpu")) + static_cast<int>(req.contains("gpus")) + static_cast<int>(req.contains("device"));
     if (given > 1) fail("invalid_field", "gpus", "give one of gpu, gpus or device");
@@ -180,10 +199,11 @@ Request parse_request(const json& req) {
             const json& item = list.at(i);
             if (!item.is_object() || !item.contains("gpu")) fail("invalid_field", f, f + " must be {\"gpu\": id, \"count\": n}");
             for (auto it = item.begin(); it != item.end(); ++it)
-                if (it.key() != "gpu" && it.key() != "count") fail("unknown_field", f + "." + it.key(), f + "." + it.key() + " is not a field (gpu, count)");
+                if (it.key() != "gpu" && it.key() != "count")
+                    fail("unknown_field", f + "." + shown_key(it.key()), f + "." + shown_key(it.key()) + " is not a field (gpu, count)");
             GpuRequest g;
             g.field = f + ".gpu";
-            g.gpu = string_field(item.at("gpu"), g.field);
+            g.gpu = name_field(item.at("gpu"), g.field);
             g.count = item.contains("count") ? int_field(item.at("count"), f + ".count", 1, kMaxGpus) : 1;
             total += g.count;
             r.gpus.push_back(std::move(g));
@@ -193,14 +213,14 @@ Request parse_request(const json& req) {
         r.device = custom_device(req.at("device"));
         r.device_count = gpu_count;
     } else if (req.contains("gpu")) {
-        r.gpus.push_back({string_field(req.at("gpu"), "gpu"), "gpu", gpu_count});
+        r.gpus.push_back({name_field(req.at("gpu"), "gpu"), "gpu", gpu_count});
     } else {
         r.device_count = gpu_count;  // with no device named, the scenario's default GPU, this many times
     }
 
     if (req.contains("context")) r.context = int_field(req.at("context"), "context", 1, kMaxContext);
     if (req.contains("concurrency")) r.concurrency = int_field(req.at("concurrency"), "concurrency", 1, kMaxConcurrency);
-    if (req.contains("kv_cache_dtype")) r.kv_cache_dtype = string_field(req.at("kv_cache_dtype"), "kv_cache_dtype");
+    if (req.contains("kv_cache_dtype")) r.kv_cache_dtype = name_field(req.at("kv_cache_dtype"), "kv_cache_dtype");
     if (req.contains("engine")) parse_engine(req.at("engine"), r);
     if (req.contains("images")) r.images = int_field(req.at("images"), "images", 0, kMaxImages);
     return r;

@@ -13,6 +13,7 @@
 
 #include "fitmygpu/registry.hpp"
 #include "fitmygpu/cache.hpp"
+#include "fitmygpu/checked.hpp"
 #include "fitmygpu/engines.hpp"
 #include "fitmygpu/error.hpp"
 #include "engine_parts.hpp"
@@ -28,6 +29,7 @@ constexpr i64 kCtxPad = 256;
 // 12 contexts with lazy module loading take ~300 MiB on Ampere/Ada cards.
 // Attention heads of a vision encoder whose config does not state them (CLIP ViT-L/14 and SigLIP-so400m: 16).
 constexpr i64 kDefaultVisionHeads = 16;
+constexpr i64 kMaxVisionHeads = 4096;  // beyond any encoder: taken as not stated
 constexpr i64 kCudaContextBytes = 300 * MiB;
 
 struct LayerPlacement {
@@ -67,7 +69,7 @@ LayerPlacement place_layers(const Scenario& s, int n_layers) {
 i64 item_bytes(const Estimate& e, const std::string& label) {
     i64 total = 0;
     for (const auto& b : e.breakdown)
-        if (b.label == label) total += b.bytes;
+        if (b.label == label) total = checked::add(total, b.bytes);
     return total;
 }
 
@@ -109,7 +111,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
     for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
         const Tensor& t = s.inventory.tensors[i];
         if (t.role == Role::Vision) {  // the mmproj file: a separate F16 model on the main GPU
-            mmproj_bytes += t.elements() * 2;
+            mmproj_bytes = checked::add(mmproj_bytes, checked::mul(t.elements(), 2));
             continue;
         }
         int dev;
@@ -119,11 +121,11 @@ Estimate estimate_llamacpp(const Scenario& s) {
             dev = place.device_of_layer[static_cast<size_t>(t.layer)];
             if (dev >= 0 && t.is_expert() && t.layer < s.engine.n_cpu_moe) dev = -1;
         }
-        if (dev < 0) host_model += cb.per_tensor[i];
-        else model_bytes[static_cast<size_t>(dev)] += cb.per_tensor[i];
+        i64& to = dev < 0 ? host_model : model_bytes[static_cast<size_t>(dev)];
+        to = checked::add(to, cb.per_tensor[i]);
     }
-    if (place.output_device >= 0) model_bytes[static_cast<size_t>(place.output_device)] += cb.extra;
-    else host_model += cb.extra;
+    i64& extra_to = place.output_device >= 0 ? model_bytes[static_cast<size_t>(place.output_device)] : host_model;
+    extra_to = checked::add(extra_to, cb.extra);
     const std::string fmt = s.weights.label();
     for (size_t d = 0; d < s.devices.size(); ++d) {
         int layers_here = 0;
@@ -134,7 +136,8 @@ Estimate estimate_llamacpp(const Scenario& s) {
     if (mmproj_bytes > 0 && s.images > 0) {
         // The vision encoder's graph for one image: attention scores over its patches in f32 (heads × P² × 4 B)
         // dominate (P = patches before merging or pooling: 4,096 for Gemma 3's 896-pixel, 14-pixel-patch SigLIP).
-        const i64 heads = s.geometry.vision.num_heads > 0 ? s.geometry.vision.num_heads : kDefaultVisionHeads;
+        const i64 stated = s.geometry.vision.num_heads;
+        const i64 heads = stated > 0 && stated <= kMaxVisionHeads ? stated : kDefaultVisionHeads;
         const Q clip = Q::var("vision heads", heads) * Q::var("patches", s.patches_per_image) * Q::var("patches", s.patches_per_image) * Q::lit(4, "B");
         e.add(kActivations, "mmproj compute buffer", s.engine.n_gpu_layers == 0 ? -1 : 0, clip, "encoding one image: attention scores of its patches (estimate)");
     }
@@ -156,34 +159,37 @@ Estimate estimate_llamacpp(const Scenario& s) {
     auto is_windowed = [](const CacheLayer& c) { return c.mixer == Mixer::SlidingAttention || c.mixer == Mixer::ChunkedAttention; };
     auto layer_cells = [&](const CacheLayer& c) {
         if (!is_windowed(c) || s.engine.swa_full) return cells_per_stream;
-        return round_up(std::min(cells_per_stream, c.window * (unified ? n_seq : 1) + ub), kCtxPad);
+        return round_up(std::min(cells_per_stream, checked::add(checked::mul(c.window, unified ? n_seq : 1), ub)), kCtxPad);
     };
     // DeepSeek sparse attention: llama_kv_cache_dsa keeps the indexer keys as a second cache in the K type.
-    auto cell_bytes = [&](const CacheLayer& c) { return k_type.bytes(c.k_width) + v_type.bytes(c.v_width) + k_type.bytes(c.index_k_width); };
+    auto cell_bytes = [&](const CacheLayer& c) {
+        return checked::add(checked::add(k_type.bytes(c.k_width), v_type.bytes(c.v_width)), k_type.bytes(c.index_k_width));
+    };
+    auto add_to = [](i64& total, i64 bytes) { total = checked::add(total, bytes); };
     for (const CacheLayer& c : layers) {
         const int dev = place.device_of_layer[static_cast<size_t>(c.layer)];
         if (is_attention(c.mixer)) {
             if (!c.owns_kv) continue;
             const i64 cells = layer_cells(c);
             const bool windowed = is_windowed(c);
-            const i64 bytes = cell_bytes(c) * cells * n_stream;
-            (dev < 0 ? kv_host : kv_dev[static_cast<size_t>(dev)]) += bytes;
-            kv_total += bytes;
+            const i64 bytes = checked::mul({cell_bytes(c), cells, n_stream});
+            add_to(dev < 0 ? kv_host : kv_dev[static_cast<size_t>(dev)], bytes);
+            add_to(kv_total, bytes);
             if (windowed) { ++n_swa; swa_cells = cells; }
             else { ++n_full; full_cells = cells; }
         } else if (c.mixer == Mixer::CrossAttention) {
             // Llama 3.2 Vision in Ollama's engine: each cross-attention layer keeps f32 K and V for one image's
             // encoder states (4 tiles × 1,601 for the 11B), whatever the context and cache type.
-            const i64 bytes = (c.k_width + c.v_width) * 4 * s.geometry.encoder_tokens_per_image;
-            (dev < 0 ? kv_host : kv_dev[static_cast<size_t>(dev)]) += bytes;
-            kv_total += bytes;
+            const i64 bytes = checked::mul({checked::add(c.k_width, c.v_width), 4, s.geometry.encoder_tokens_per_image});
+            add_to(dev < 0 ? kv_host : kv_dev[static_cast<size_t>(dev)], bytes);
+            add_to(kv_total, bytes);
             ++n_cross;
         } else {
             // Recurrent layers: conv + SSM state in f32 for each of the n_seq_max sequences.
-            const i64 bytes = (c.conv_values + c.ssm_values) * 4 * n_seq;
-            (dev < 0 ? state_host : state_dev[static_cast<size_t>(dev)]) += bytes;
+            rec_bytes = checked::mul(checked::add(c.conv_values, c.ssm_values), 4);
+            const i64 bytes = checked::mul(rec_bytes, n_seq);
+            add_to(dev < 0 ? state_host : state_dev[static_cast<size_t>(dev)], bytes);
             ++n_rec;
-            rec_bytes = (c.conv_values + c.ssm_values) * 4;
         }
     }
     for (size_t d = 0; d < s.devices.size(); ++d) {
@@ -212,18 +218,18 @@ Estimate estimate_llamacpp(const Scenario& s) {
         const int dev = place.output_device >= 0 ? place.output_device : -1;
         i64 spec_weights = 0, spec_embd = 0;
         if (s.spec.method == "draft") {
-            const Scenario d = draft_scenario(s);
-            const CheckpointBytes dcb = checkpoint_bytes(d);
-            for (size_t i = 0; i < d.inventory.tensors.size(); ++i)
-                (d.inventory.tensors[i].role == Role::TokenEmbd ? spec_embd : spec_weights) += dcb.per_tensor[i];
-            spec_weights += dcb.extra;
+            const CheckpointBytes dcb = draft_checkpoint_bytes(s);
+            const Inventory& draft = s.spec.draft_inventory;
+            for (size_t i = 0; i < draft.tensors.size(); ++i)
+                add_to(draft.tensors[i].role == Role::TokenEmbd ? spec_embd : spec_weights, dcb.per_tensor[i]);
+            add_to(spec_weights, dcb.extra);
         } else {
             spec_weights = speculator_weight_bytes(s, cb);  // the MTP head is part of the model's GGUF
         }
         i64 spec_kv = 0;
         for (const CacheLayer& c : s.spec.cache) {
             if (!is_attention(c.mixer) || !c.owns_kv) continue;
-            spec_kv += cell_bytes(c) * layer_cells(c) * n_stream;
+            add_to(spec_kv, checked::mul({cell_bytes(c), layer_cells(c), n_stream}));
         }
         const std::string who = s.spec.method == "draft" ? s.spec.draft_name + " (draft)" : "MTP head";
         e.add(kWeights, "speculator model buffer", dev, Q::bytes(who + " tensors", spec_weights),
@@ -330,7 +336,9 @@ Estimate estimate_llamacpp(const Scenario& s) {
 
     // ---- KV summary and verdict ----
     e.kv.bytes_per_token = growing_kv_bytes_per_token(layers, s.kv);
-    e.kv.required_bytes = kv_total + (s.spec.active() ? item_bytes(e, "speculator KV cache") : 0) + std::accumulate(state_dev.begin(), state_dev.end(), i64{0}) + state_host;
+    e.kv.required_bytes = checked::add(kv_total, state_host);
+    if (s.spec.active()) add_to(e.kv.required_bytes, item_bytes(e, "speculator KV cache"));
+    for (i64 b : state_dev) add_to(e.kv.required_bytes, b);
     e.kv.capacity_tokens = n_ctx;
     e.kv.max_concurrency = static_cast<double>(n_seq);
     for (auto& de : e.devices) de.required_bytes = de.total_bytes;

@@ -5,6 +5,7 @@
 
 #include "fitmygpu/registry.hpp"
 #include "fitmygpu/cache.hpp"
+#include "fitmygpu/checked.hpp"
 #include "engine_parts.hpp"
 
 namespace fitmygpu {
@@ -26,19 +27,20 @@ Estimate estimate_mlx(const Scenario& s) {
     i64 kv = 0, state = 0;
     const i64 held_full = round_up(s.context, kKvStep);
     for (const auto& c : cache_layers(g)) {
-        if (is_attention(c.mixer)) kv += layer_kv_bytes_per_token(c, s.kv) * (c.window > 0 ? std::min(c.window, held_full) : held_full) * s.concurrency;
-        else state += (c.conv_values + c.ssm_values) * 4 * s.concurrency;
+        if (is_attention(c.mixer))
+            kv = checked::add(kv, checked::mul({layer_kv_bytes_per_token(c, s.kv), c.window > 0 ? std::min(c.window, held_full) : held_full, s.concurrency}));
+        else state = checked::add(state, checked::mul({checked::add(c.conv_values, c.ssm_values), 4, s.concurrency}));
     }
     e.add(kKvCache, "KV cache", 0, Q::bytes("K+V, context rounded up to 256-token steps", kv));
     if (state > 0) e.add(kState, "recurrent state", 0, Q::bytes("conv + SSM state × sequences", state));
     engine_parts::Parallelism par;
-    const Q act = engine_parts::forward_activation(s, par, std::min(s.context, kPrefillStep) * s.concurrency, "prefill step tokens") +
+    const Q act = engine_parts::forward_activation(s, par, checked::mul(std::min(s.context, kPrefillStep), s.concurrency), "prefill step tokens") +
                   Q::var("sequences", s.concurrency) * Q::var("vocab", g.vocab) * Q::lit(4, "B");
     e.add(kActivations, "prefill activations", 0, act, "one 2048-token prefill step and the last logits");
     e.sum_components();
     e.kv.bytes_per_token = growing_kv_bytes_per_token(cache_layers(g), s.kv);
-    e.kv.required_bytes = kv + state;
-    e.kv.capacity_tokens = held_full * s.concurrency;
+    e.kv.required_bytes = checked::add(kv, state);
+    e.kv.capacity_tokens = checked::mul(held_full, s.concurrency);
     e.kv.max_concurrency = static_cast<double>(s.concurrency);
     e.devices.front().required_bytes = e.devices.front().total_bytes;
     e.decide(true, s.concurrency, runtime_descriptor(s.runtime).margin);

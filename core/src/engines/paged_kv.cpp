@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "fitmygpu/checked.hpp"
 #include "fitmygpu/error.hpp"
 
 namespace fitmygpu::engine_parts {
@@ -42,7 +43,7 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
             } else {
                 const i64 heads = std::max<i64>(1, c.n_kv_heads);
                 const i64 heads_rank = std::max<i64>(1, heads / p.tp);
-                spec.bytes_per_token = heads_rank * (c.k_width + c.v_width) / heads * kv_bytes_per_value;
+                spec.bytes_per_token = checked::mul(checked::mul(heads_rank, checked::add(c.k_width, c.v_width)) / heads, kv_bytes_per_value);
                 // Cross-attention layers (Llama 3.2 Vision, vLLM's V0 engine): the same uniform pages as the
                 // self-attention layers; the encoder tokens take blocks of their own (see the request's tokens).
                 spec.kind = c.mixer == Mixer::FullAttention || c.mixer == Mixer::CrossAttention ? "full attention"
@@ -54,7 +55,7 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
             spec.recurrent = true;
             spec.kind = c.mixer == Mixer::LinearAttention ? "linear-attention state" : "Mamba state";
             // Conv state in the model dtype, recurrent state in the SSM cache dtype; heads split by TP.
-            spec.bytes_per_sequence = (c.conv_values * 2 + c.ssm_values * state_bytes_per_value) / p.tp;
+            spec.bytes_per_sequence = checked::add(checked::mul(c.conv_values, 2), checked::mul(c.ssm_values, state_bytes_per_value)) / p.tp;
         }
         spec.kind += " (" + std::to_string(spec.recurrent ? spec.bytes_per_sequence : spec.bytes_per_token) + ")";
         auto it = by_kind.find(spec.kind);
@@ -79,10 +80,10 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
         // recurrent state page, then pad the state pages to the same size.
         const i64 needed = ceil_div(state_page, attn_token);
         out.block_size = std::max(out.block_size, round_up(needed, kKernelBlockAlignment));
-        out.page_bytes = out.block_size * attn_token;
+        out.page_bytes = checked::mul(out.block_size, attn_token);
         out.note = "attention block size raised to " + std::to_string(out.block_size) + " tokens so a page holds a recurrent state";
     } else if (attn_token > 0) {
-        out.page_bytes = out.block_size * attn_token;
+        out.page_bytes = checked::mul(out.block_size, attn_token);
     } else {
         out.page_bytes = state_page;
     }
@@ -114,12 +115,12 @@ i64 blocks_per_request(const PagedLayout& layout, i64 context, i64 batched_token
         const i64 bs = sp.block_size > 0 ? sp.block_size : layout.block_size;
         if (sp.recurrent) per_group = prefix_caching ? 2 : 1;
         else if (sp.window > 0 && sp.kind.rfind("sliding", 0) == 0)
-            per_group = ceil_div(std::min(sp.window - 1 + batched_tokens, context), bs) + 1;
+            per_group = ceil_div(std::min(checked::add(sp.window - 1, batched_tokens), context), bs) + 1;
         else if (sp.window > 0)
-            per_group = ceil_div(std::min(sp.window + batched_tokens, context), bs);
+            per_group = ceil_div(std::min(checked::add(sp.window, batched_tokens), context), bs);
         else
             per_group = ceil_div(context, bs);
-        blocks += groups * per_group;
+        blocks = checked::add(blocks, checked::mul(groups, per_group));
     }
     return blocks;
 }

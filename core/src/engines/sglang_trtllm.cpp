@@ -8,6 +8,7 @@
 
 #include "fitmygpu/registry.hpp"
 #include "fitmygpu/cache.hpp"
+#include "fitmygpu/checked.hpp"
 #include "fitmygpu/error.hpp"
 #include "engine_parts.hpp"
 
@@ -41,16 +42,16 @@ i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& 
             // DeepSeek sparse attention: the indexer keys in fp8 with an fp32 scale per 128 values (SGLang
             // NSATokenToKVPool, 132 B for V3.2) beside the latent.
             const i64 b = c.mixer == Mixer::Mla ? serving_mla_token_bytes(s.geometry, c, value_bytes, false)
-                                                : std::max<i64>(1, l.n_kv_heads / par.tp) * (l.head_dim_k + l.head_dim_v) * value_bytes;
-            if (c.window > 0) *fixed_per_request += b * std::min(c.window, context);
-            else per_token += b;
+                                                : checked::mul({std::max<i64>(1, l.n_kv_heads / par.tp), checked::add(l.head_dim_k, l.head_dim_v), value_bytes});
+            if (c.window > 0) *fixed_per_request = checked::add(*fixed_per_request, checked::mul(b, std::min(c.window, context)));
+            else per_token = checked::add(per_token, b);
         } else if (c.mixer == Mixer::CrossAttention) {
             // Cross-attention layers hold K and V of the request's images' encoder states.
             const LayerSpec& l = s.geometry.layers[static_cast<size_t>(c.layer)];
-            *fixed_per_request += std::max<i64>(1, l.n_kv_heads / par.tp) * (l.head_dim_k + l.head_dim_v) * value_bytes * s.images *
-                                  s.geometry.encoder_tokens_per_image;
+            *fixed_per_request = checked::add(*fixed_per_request, checked::mul({std::max<i64>(1, l.n_kv_heads / par.tp), checked::add(l.head_dim_k, l.head_dim_v),
+                                                                               value_bytes, s.images, s.geometry.encoder_tokens_per_image}));
         } else {
-            *fixed_per_request += (c.conv_values * 2 + c.ssm_values * 4) / par.tp;
+            *fixed_per_request = checked::add(*fixed_per_request, checked::add(checked::mul(c.conv_values, 2), checked::mul(c.ssm_values, 4)) / par.tp);
         }
     }
     return per_token;
@@ -58,12 +59,13 @@ i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& 
 
 
 void finish(Estimate& e, const Scenario& s, i64 pool_min, i64 per_token, i64 fixed_per_request, int tp, std::vector<i64> fixed, i64 value_bytes) {
-    const i64 per_request = per_token * s.context + fixed_per_request;
+    const i64 per_request = checked::add(checked::mul(per_token, s.context), fixed_per_request);
+    const i64 requests_bytes = checked::mul(per_request, s.concurrency);
     e.kv.bytes_per_token = serving_growing_bytes_per_token(s.geometry, cache_layers(s.geometry), s.kv, value_bytes, false);
     e.kv.capacity_tokens = per_token > 0 ? std::max<i64>(pool_min, 0) / per_token : 0;
     e.kv.max_concurrency = per_request > 0 ? static_cast<double>(std::max<i64>(pool_min, 0)) / static_cast<double>(per_request) : 0;
-    e.kv.required_bytes = per_request * s.concurrency * tp;
-    for (size_t i = 0; i < e.devices.size(); ++i) e.devices[i].required_bytes = fixed[i] + per_request * s.concurrency;
+    e.kv.required_bytes = checked::mul(requests_bytes, tp);
+    for (size_t i = 0; i < e.devices.size(); ++i) e.devices[i].required_bytes = checked::add(fixed[i], requests_bytes);
     e.decide(pool_min > 0 && e.kv.max_concurrency >= static_cast<double>(s.concurrency), s.concurrency, runtime_descriptor(s.runtime).margin);
 }
 
@@ -95,8 +97,9 @@ Estimate estimate_sglang(const Scenario& s) {
         e.add(kActivations, "prefill activations (outside the static pool)", i, act);
         e.add(kOverhead, "CUDA graphs (outside the static pool)", i, graphs);
         const i64 outside = static_cast<i64>(static_cast<double>(d.engine_total_bytes) * (1.0 - mfs));
-        if (act.value() + graphs.value() > outside)
-            e.warnings.push_back("activations and CUDA graphs need " + format_size(act.value() + graphs.value()) + " but only " + format_size(outside) +
+        const i64 outside_need = checked::add(act.value(), graphs.value());
+        if (outside_need > outside)
+            e.warnings.push_back("activations and CUDA graphs need " + format_size(outside_need) + " but only " + format_size(outside) +
                                  " is left outside mem_fraction_static on " + d.name + "; lower mem_fraction_static");
         pool_min = pool_min < 0 ? pool.value() : std::min(pool_min, pool.value());
         fixed.push_back(weights.value());
@@ -136,7 +139,7 @@ Estimate estimate_trtllm(const Scenario& s) {
         e.add(kOverhead, "CUDA graphs", i, graphs);
         e.add(kKvCache, "KV cache pool", i, max(pool, Q::lit(0, "B")), "free_gpu_memory_fraction of what is left after the model; blocks of 32 tokens");
         pool_min = pool_min < 0 ? pool.value() : std::min(pool_min, pool.value());
-        fixed.push_back(weights.value() + act.value() + runtime.value() + graphs.value());
+        fixed.push_back((weights + act + runtime + graphs).value());
     }
     e.sum_components();
     finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed, value_bytes);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "fitmygpu/checked.hpp"
 #include "fitmygpu/error.hpp"
 
 namespace fitmygpu::engine_parts {
@@ -99,7 +100,7 @@ i64 weights_per_rank(const Scenario& s, const CheckpointBytes& cb, const Paralle
         }
     }
     if (last_stage) total += static_cast<double>(cb.extra);
-    return static_cast<i64>(std::llround(total));
+    return checked::to_i64(std::round(total));
 }
 
 }  // namespace fitmygpu::engine_parts

@@ -6,6 +6,7 @@
 
 #include "fitmygpu/registry.hpp"
 #include "fitmygpu/cache.hpp"
+#include "fitmygpu/checked.hpp"
 #include "fitmygpu/engines.hpp"
 #include "engine_parts.hpp"
 
@@ -28,7 +29,7 @@ Estimate estimate_transformers(const Scenario& s) {
     par.pp = n;
     engine_parts::add_devices(e, s, n, 1.0);
     const auto layers = cache_layers(g);
-    const i64 tokens = s.context * s.concurrency;
+    const i64 tokens = checked::mul(s.context, s.concurrency);
     i64 kv_total = 0, state_total = 0;
     for (int d = 0; d < n; ++d) {
         const auto [first, last] = engine_parts::stage_layers(static_cast<int>(g.n_layers), n, d);
@@ -39,16 +40,17 @@ Estimate estimate_transformers(const Scenario& s) {
             if (c.layer < first || c.layer >= last) continue;
             if (is_attention(c.mixer)) {
                 const i64 held = c.window > 0 ? std::min(s.context, c.window) : s.context;
-                kv += layer_kv_bytes_per_token(c, s.kv) * held * s.concurrency;
+                kv = checked::add(kv, checked::mul({layer_kv_bytes_per_token(c, s.kv), held, s.concurrency}));
             } else if (c.mixer == Mixer::CrossAttention) {
                 // K and V of the request's image encoder states (tiles × (patches + 1) per image).
-                kv += (s.kv.bytes(c.k_width) + s.kv.bytes(c.v_width)) * s.images * g.encoder_tokens_per_image * s.concurrency;
+                kv = checked::add(kv, checked::mul({checked::add(s.kv.bytes(c.k_width), s.kv.bytes(c.v_width)), s.images, g.encoder_tokens_per_image,
+                                                     s.concurrency}));
             } else {
-                state += (c.conv_values + c.ssm_values) * 2 * s.concurrency;
+                state = checked::add(state, checked::mul({checked::add(c.conv_values, c.ssm_values), 2, s.concurrency}));
             }
         }
-        kv_total += kv;
-        state_total += state;
+        kv_total = checked::add(kv_total, kv);
+        state_total = checked::add(state_total, state);
         e.add(kKvCache, "dynamic KV cache", d, Q::bytes("K+V for context × batch tokens", kv), std::to_string(tokens) + " tokens");
         if (state > 0) e.add(kState, "recurrent state", d, Q::bytes("conv + SSM state × batch", state));
         const Q forward = engine_parts::forward_activation(s, par, tokens, "prompt tokens (context × batch)");
@@ -59,7 +61,7 @@ Estimate estimate_transformers(const Scenario& s) {
     }
     e.sum_components();
     e.kv.bytes_per_token = growing_kv_bytes_per_token(layers, s.kv);
-    e.kv.required_bytes = kv_total + state_total;
+    e.kv.required_bytes = checked::add(kv_total, state_total);
     e.kv.capacity_tokens = tokens;
     e.kv.max_concurrency = static_cast<double>(s.concurrency);
     for (auto& de : e.devices) de.required_bytes = de.total_bytes;

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "fitmygpu/registry.hpp"
+#include "fitmygpu/checked.hpp"
 #include "fitmygpu/error.hpp"
 #include "engine_parts.hpp"
 
@@ -74,10 +75,10 @@ void pad_mxfp4_experts(const Scenario& s, CheckpointBytes& cb) {
     cb.total = 0;
     for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
         const Tensor& t = s.inventory.tensors[i];
-        if (t.is_expert() && t.kind == TensorKind::Matrix) cb.per_tensor[i] = static_cast<i64>(std::llround(static_cast<double>(cb.per_tensor[i]) * factor));
-        cb.total += cb.per_tensor[i];
+        if (t.is_expert() && t.kind == TensorKind::Matrix) cb.per_tensor[i] = checked::to_i64(std::round(static_cast<double>(cb.per_tensor[i]) * factor));
+        cb.total = checked::add(cb.total, cb.per_tensor[i]);
     }
-    cb.total += cb.extra;
+    cb.total = checked::add(cb.total, cb.extra);
 }
 
 i64 kv_bytes_per_value(const Scenario& s) {
@@ -158,8 +159,8 @@ Estimate estimate_vllm(const Scenario& s) {
         // Requests reserve room for the speculated tokens beyond the context.
         // Requests reserve room for the speculated tokens beyond the context; cross-attention models (vLLM V0)
         // also for their images' encoder tokens, which take blocks of the same pool.
-        per_request_blocks = blocks_per_request(layout, s.context + s.spec.num_tokens + s.images * g.encoder_tokens_per_image, mnbt,
-                                                s.engine.enable_prefix_caching);
+        per_request_blocks = blocks_per_request(layout, checked::add(s.context + s.spec.num_tokens, checked::mul(s.images, g.encoder_tokens_per_image)),
+                                                mnbt, s.engine.enable_prefix_caching);
         const bool last_stage = stage == par.pp - 1;
         const i64 spec_bytes = last_stage && s.spec.active() ? speculator_weight_bytes(s, cb) / par.tp : 0;
         for (int rr = 0; rr < par.tp * par.dp; ++rr) {
@@ -186,8 +187,9 @@ Estimate estimate_vllm(const Scenario& s) {
                          : legacy_graphs ? budget - weights.named("weights") - activation.named("activation peak") - non_torch.named("non-torch")
                                          : budget - weights.named("weights") - activation.named("activation peak") -
                                                non_torch.named("non-torch") - graphs.named("CUDA graphs");
-            fixed[static_cast<size_t>(idx)] = weights.value() + spec_bytes + activation.value() + non_torch.value() + (legacy_graphs ? 0 : graphs.value());
-            const i64 page_all = layout.page_bytes * std::max(layout.group_size, 1);
+            fixed[static_cast<size_t>(idx)] = checked::add(checked::add(checked::add(weights.value(), spec_bytes), checked::add(activation.value(), non_torch.value())),
+                                                           legacy_graphs ? 0 : graphs.value());
+            const i64 page_all = checked::mul(layout.page_bytes, std::max(layout.group_size, 1));
             const i64 blocks = pool.value() > 0 && page_all > 0 ? pool.value() / page_all : 0;
             min_blocks = min_blocks < 0 ? blocks : std::min(min_blocks, blocks);
             e.add(kKvCache, "KV cache pool", idx, max(pool, Q::lit(0, "B")),
@@ -201,17 +203,17 @@ Estimate estimate_vllm(const Scenario& s) {
     const auto layers = cache_layers(g);
     e.kv.bytes_per_token = serving_growing_bytes_per_token(g, layers, s.kv, kv_value_bytes, true);
     const i64 blocks = std::max<i64>(min_blocks, 0);
-    const i64 page_all = layout.page_bytes * std::max(layout.group_size, 1);
+    const i64 page_all = checked::mul(layout.page_bytes, std::max(layout.group_size, 1));
     // Each data-parallel replica has its own pool and serves its share of the requests.
     e.kv.max_concurrency = per_request_blocks > 0 ? static_cast<double>(blocks) / static_cast<double>(per_request_blocks) * par.dp : 0;
     // "GPU KV cache size: N tokens" = maximum concurrency × max_model_len (kv_cache_utils), which for hybrid
     // models differs from blocks × block size.
-    e.kv.capacity_tokens = static_cast<i64>(std::floor(e.kv.max_concurrency * static_cast<double>(s.context)));
-    const i64 need_blocks = per_request_blocks * ceil_div(s.concurrency, par.dp);
-    e.kv.required_bytes = need_blocks * page_all * par.tp;  // summed over the TP ranks of one stage
-    if (par.pp > 1) e.kv.required_bytes *= par.pp;
+    e.kv.capacity_tokens = checked::to_i64(std::floor(e.kv.max_concurrency * static_cast<double>(s.context)));
+    const i64 need_blocks = checked::mul(per_request_blocks, ceil_div(s.concurrency, par.dp));
+    const i64 need_bytes = checked::mul(need_blocks, page_all);
+    e.kv.required_bytes = checked::mul({need_bytes, par.tp, par.pp});  // summed over the TP ranks of every stage
 
-    for (size_t i = 0; i < e.devices.size(); ++i) e.devices[i].required_bytes = fixed[i] + need_blocks * page_all;
+    for (size_t i = 0; i < e.devices.size(); ++i) e.devices[i].required_bytes = checked::add(fixed[i], need_bytes);
     if (s.context > g.max_position_embeddings && g.max_position_embeddings > 0)
         e.warnings.push_back("context " + std::to_string(s.context) + " exceeds the model's max_position_embeddings (" +
                              std::to_string(g.max_position_embeddings) + "); vLLM refuses it unless the length check is overridden");

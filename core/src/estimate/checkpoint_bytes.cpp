@@ -1,40 +1,34 @@
 // Bytes of a scenario's checkpoint tensor by tensor, and of its speculator.
 #include "fitmygpu/estimate.hpp"
 
+#include "fitmygpu/checked.hpp"
+
 namespace fitmygpu {
 
-CheckpointBytes checkpoint_bytes(const Scenario& s) {
+CheckpointBytes checkpoint_bytes(const ModelGeometry& g, const Inventory& inv, const WeightFormat& f) {
     CheckpointBytes cb;
-    cb.per_tensor.reserve(s.inventory.tensors.size());
-    if (s.weights.is_gguf()) {
-        const GgufLayout layout = gguf_layout(s.geometry, s.inventory, s.weights.gguf);
-        for (size_t i = 0; i < s.inventory.tensors.size(); ++i) cb.per_tensor.push_back(layout.tensors[i].bytes);
-        for (size_t i = s.inventory.tensors.size(); i < layout.tensors.size(); ++i) cb.extra += layout.tensors[i].bytes;
+    cb.per_tensor.reserve(inv.tensors.size());
+    if (f.is_gguf()) {
+        const GgufLayout layout = gguf_layout(g, inv, f.gguf);
+        for (size_t i = 0; i < inv.tensors.size(); ++i) cb.per_tensor.push_back(layout.tensors[i].bytes);
+        for (size_t i = inv.tensors.size(); i < layout.tensors.size(); ++i) cb.extra = checked::add(cb.extra, layout.tensors[i].bytes, "config", "the checkpoint's bytes");
     } else {
-        for (const Tensor& t : s.inventory.tensors) cb.per_tensor.push_back(tensor_bytes(t, s.weights));
+        for (const Tensor& t : inv.tensors) cb.per_tensor.push_back(tensor_bytes(t, f));
     }
-    for (i64 b : cb.per_tensor) cb.total += b;
-    cb.total += cb.extra;
+    for (i64 b : cb.per_tensor) cb.total = checked::add(cb.total, b, "config", "the checkpoint's bytes");
+    cb.total = checked::add(cb.total, cb.extra, "config", "the checkpoint's bytes");
     return cb;
 }
 
-Scenario draft_scenario(const Scenario& s) {
-    Scenario d = s;
-    d.model_id = s.spec.draft_id;
-    d.model_name = s.spec.draft_name;
-    d.model = nullptr;
-    d.geometry = s.spec.draft_geometry;
-    d.inventory = s.spec.draft_inventory;
-    d.spec = Speculation{};
-    d.encoder_params = 0;
-    return d;
-}
+CheckpointBytes checkpoint_bytes(const Scenario& s) { return checkpoint_bytes(s.geometry, s.inventory, s.weights); }
+
+CheckpointBytes draft_checkpoint_bytes(const Scenario& s) { return checkpoint_bytes(s.spec.draft_geometry, s.spec.draft_inventory, s.weights); }
 
 i64 speculator_weight_bytes(const Scenario& s, const CheckpointBytes& main) {
-    if (s.spec.method == "draft") return checkpoint_bytes(draft_scenario(s)).total;
+    if (s.spec.method == "draft") return draft_checkpoint_bytes(s).total;
     if (s.spec.method == "mtp") {
         const i64 params = s.inventory.total_params();
-        return params > 0 ? static_cast<i64>(static_cast<double>(s.spec.mtp_params) * static_cast<double>(main.total) / static_cast<double>(params)) : 0;
+        return params > 0 ? checked::to_i64(static_cast<double>(s.spec.mtp_params) * static_cast<double>(main.total) / static_cast<double>(params)) : 0;
     }
     return 0;
 }

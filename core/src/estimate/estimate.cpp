@@ -3,13 +3,28 @@
 
 #include <algorithm>
 
+#include "fitmygpu/checked.hpp"
 #include "fitmygpu/registry.hpp"
+#include "fitmygpu/request.hpp"
 #include "fitmygpu/solvers.hpp"
 #include "fitmygpu/speed.hpp"
 
 namespace fitmygpu {
 
-Estimate estimate_engine(const Scenario& s) { return runtime_descriptor(s.runtime).estimate(s); }
+namespace {
+// The request field an overflow inside an engine is blamed on: what multiplies every per-token size is the
+// workload, so the one of context and concurrency that is the larger share of its request bound.
+std::string workload_field(const Scenario& s) {
+    const double context = static_cast<double>(s.context) / static_cast<double>(kMaxContext);
+    const double concurrency = static_cast<double>(s.concurrency) / static_cast<double>(kMaxConcurrency);
+    return concurrency > context ? "concurrency" : "context";
+}
+}  // namespace
+
+Estimate estimate_engine(const Scenario& s) {
+    const OverflowField blame(workload_field(s));
+    return runtime_descriptor(s.runtime).estimate(s);
+}
 
 Estimate estimate(const Scenario& s) {
     Estimate e = estimate_engine(s);

@@ -3,6 +3,8 @@
 
 #include "fitmygpu/estimate.hpp"
 
+#include "fitmygpu/checked.hpp"
+
 namespace fitmygpu {
 
 void Estimate::add(const std::string& component, const std::string& label, int device, const Q& q, const std::string& note) {
@@ -16,13 +18,14 @@ void Estimate::sum_components() {
     }
     host_components.clear();
     host_total_bytes = 0;
+    auto add_to = [](i64& total, i64 bytes) { total = checked::add(total, bytes); };
     for (const auto& item : breakdown) {
         if (item.device < 0) {
-            host_components[item.component] += item.bytes;
-            host_total_bytes += item.bytes;
+            add_to(host_components[item.component], item.bytes);
+            add_to(host_total_bytes, item.bytes);
         } else if (item.device < static_cast<int>(devices.size())) {
-            devices[static_cast<size_t>(item.device)].components[item.component] += item.bytes;
-            devices[static_cast<size_t>(item.device)].total_bytes += item.bytes;
+            add_to(devices[static_cast<size_t>(item.device)].components[item.component], item.bytes);
+            add_to(devices[static_cast<size_t>(item.device)].total_bytes, item.bytes);
         }
     }
 }
@@ -30,7 +33,7 @@ void Estimate::sum_components() {
 void Estimate::decide(bool engine_ok, i64 concurrency, const VerdictMargin& m) {
     bool ok = engine_ok, tight = m.pool_factor > 0 && kv.max_concurrency < m.pool_factor * static_cast<double>(concurrency);
     for (auto& d : devices) {
-        d.headroom_bytes = d.budget_bytes - d.required_bytes;
+        d.headroom_bytes = checked::sub(d.budget_bytes, d.required_bytes, overflow_field());
         if (d.headroom_bytes < 0) ok = false;
         if (d.headroom_bytes < m.headroom_bytes) tight = true;
         if (d.headroom_bytes < static_cast<i64>(m.headroom_fraction * static_cast<double>(d.budget_bytes))) tight = true;

@@ -42,6 +42,14 @@ std::string lower(std::string s) {
     return s;
 }
 
+// Figures a real log can print: at most a pebibyte (2^50 bytes), and at most 2^40 tokens or cells. A line with a larger
+// number is not a startup line (and its number would not convert to a 64-bit count).
+constexpr double kMaxLoggedBytes = 1125899906842624.0;  // 2^50
+constexpr double kMaxLoggedCount = 1099511627776.0;     // 2^40
+bool sane_mib(double mib) { return std::isfinite(mib) && mib * static_cast<double>(MiB) <= kMaxLoggedBytes; }
+bool sane_gib(double gib) { return std::isfinite(gib) && gib * static_cast<double>(GiB) <= kMaxLoggedBytes; }
+bool sane_count(double n) { return std::isfinite(n) && n <= kMaxLoggedCount; }
+
 i64 mib_to_bytes(double mib) { return static_cast<i64>(std::llround(mib * static_cast<double>(MiB))); }
 i64 gib_to_bytes(double gib) { return static_cast<i64>(std::llround(gib * static_cast<double>(GiB))); }
 
@@ -58,7 +66,7 @@ ParsedLog parse_engine_log(const std::string& text) {
             const size_t colon = line.rfind(':', bs);
             const std::vector<std::string> w = words(line.substr(colon == std::string::npos ? 0 : colon + 1, bs - (colon == std::string::npos ? 0 : colon + 1)));
             const double mib = number_at(line, bs + std::string(" buffer size = ").size());
-            if (w.size() >= 2 && std::isfinite(mib)) {
+            if (w.size() >= 2 && sane_mib(mib)) {
                 LogBuffer b;
                 b.kind = lower(w.back());
                 b.device = w[w.size() - 2];
@@ -75,7 +83,7 @@ ParsedLog parse_engine_log(const std::string& text) {
         if (line.find("llama_kv_cache") != std::string::npos && line.find(" cells,") != std::string::npos) {
             const size_t open = line.find('(', line.find("size ="));
             const double cells = open == std::string::npos ? std::nan("") : number_at(line, open + 1);
-            if (std::isfinite(cells)) {
+            if (sane_count(cells)) {
                 log.kv_cells += static_cast<i64>(cells);
                 llama = true;
                 ++log.lines_recognised;
@@ -84,31 +92,31 @@ ParsedLog parse_engine_log(const std::string& text) {
         }
         // vLLM.
         double v = after(line, "Model loading took ");
-        if (std::isfinite(v)) {
+        if (sane_gib(v)) {
             log.weights_bytes = gib_to_bytes(v);
             vllm = true;
             ++log.lines_recognised;
             continue;
         }
         v = after(line, "Available KV cache memory: ");
-        if (std::isfinite(v)) {
+        if (sane_gib(v)) {
             log.kv_available_bytes = gib_to_bytes(v);
             vllm = true;
             ++log.lines_recognised;
             continue;
         }
         v = after(line, "GPU KV cache size: ");
-        if (std::isfinite(v)) {
+        if (sane_count(v)) {
             log.kv_tokens = static_cast<i64>(v);
             vllm = true;
             ++log.lines_recognised;
             continue;
         }
         v = after(line, "Maximum concurrency for ");
-        if (std::isfinite(v)) {
+        if (sane_count(v)) {
             log.max_model_len = static_cast<i64>(v);
             const double c = after(line, "tokens per request: ");
-            if (std::isfinite(c)) log.max_concurrency = c;
+            if (sane_count(c)) log.max_concurrency = c;
             vllm = true;
             ++log.lines_recognised;
             continue;

@@ -8,6 +8,14 @@
 
 namespace fitmygpu::model {
 
+namespace {
+// Bounds of the vision sizes a config may state: pixels per image edge, patches merged per side, and tokens
+// one image becomes (the largest real encoders read 1,536 px and give a few thousand tokens).
+constexpr i64 kMaxImagePixels = 100000;
+constexpr i64 kMaxSpatialMerge = 64;
+constexpr i64 kMaxTokensPerImage = i64{1} << 20;
+}  // namespace
+
 using nlohmann::json;
 
 namespace {
@@ -42,11 +50,12 @@ void read_vision(const ConfigReader& top, ModelGeometry& g) {
         const ConfigReader vc = top.object("vision_config");
         g.vision = estimate_vision(vc, g.hidden);
         g.vision.num_heads = vc.first_positive_or_zero({"num_attention_heads", "num_heads"});
-        g.vision.image_size = vc.first_positive_or_zero({"image_size"});
-        g.vision.patch_size = vc.first_positive_or_zero({"patch_size"});
-        g.vision.spatial_merge_size = vc.first_positive_or_zero({"spatial_merge_size"});
+        // Sizes that set token counts are read strictly, within what real encoders use.
+        g.vision.image_size = vc.has("image_size") ? vc.positive("image_size", kMaxImagePixels) : 0;
+        g.vision.patch_size = vc.has("patch_size") ? vc.positive("patch_size", kMaxImagePixels) : 0;
+        g.vision.spatial_merge_size = vc.has("spatial_merge_size") ? vc.positive("spatial_merge_size", kMaxSpatialMerge) : 0;
     }
-    g.vision.mm_tokens_per_image = top.first_positive_or_zero({"mm_tokens_per_image"});
+    g.vision.mm_tokens_per_image = top.has("mm_tokens_per_image") ? top.positive("mm_tokens_per_image", kMaxTokensPerImage) : 0;
 }
 
 i64 encoder_tokens_per_image(const ConfigReader& top) {

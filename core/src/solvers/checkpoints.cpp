@@ -22,7 +22,8 @@ bool runs_on(const WeightFormat& f, const std::vector<Device>& devices) {
 
 }  // namespace
 
-CheckpointSweep sweep_checkpoints(const Scenario& proto) {
+CheckpointSweep sweep_checkpoints(Scenario s) {
+    const Scenario& proto = s;
     const RuntimeDescriptor& rt = runtime_descriptor(proto.runtime);
     std::vector<std::string> ids;
     for (const auto& id : rt.sweep_formats) {
@@ -46,7 +47,6 @@ CheckpointSweep sweep_checkpoints(const Scenario& proto) {
     double best_bits = -1, best_any_bits = -1;
     const i64 params = proto.inventory.total_params();
     NumbersOnly quiet;
-    Scenario s = proto;
     for (const auto& id : ids) {
         s.weights = parse_weight_format(id);
         CheckpointOption o;

@@ -1,4 +1,5 @@
 // Fewest cards: the runtime's card counts (registry) tried in order on copies of one device.
+#include "fitmygpu/error.hpp"
 #include "fitmygpu/registry.hpp"
 #include "fitmygpu/solvers.hpp"
 
@@ -10,18 +11,30 @@ i64 min_headroom(const Estimate& e) {
     return h;
 }
 
-std::optional<int> fewest_cards(const Scenario& s, const Device& device) {
+std::optional<int> fewest_cards(Scenario& probe, const Device& device) {
     NumbersOnly quiet;
-    Scenario t = s;
+    // What the search changes, put back however it ends (the caller reuses the scenario for the next device).
+    struct Restore {
+        Scenario& s;
+        std::vector<Device> devices;
+        std::optional<int> tensor_parallel_size;
+        std::vector<double> tensor_split;
+        ~Restore() {
+            s.devices = std::move(devices);
+            s.engine.tensor_parallel_size = tensor_parallel_size;
+            s.engine.tensor_split = std::move(tensor_split);
+        }
+    } restore{probe, probe.devices, probe.engine.tensor_parallel_size, probe.engine.tensor_split};
     // The layout follows the card count: tensor-parallel engines split over all of them, layer splitters by
     // free memory.
-    t.engine.tensor_parallel_size.reset();
-    t.engine.tensor_split.clear();
-    for (int n : runtime_descriptor(s.runtime).card_counts) {
-        t.devices.assign(static_cast<size_t>(n), device);
+    probe.engine.tensor_parallel_size.reset();
+    probe.engine.tensor_split.clear();
+    for (int n : runtime_descriptor(probe.runtime).card_counts) {
+        probe.devices.assign(static_cast<size_t>(n), device);
         try {
-            if (estimate_engine(t).fits) return n;
-        } catch (const std::exception&) {
+            if (estimate_engine(probe).fits) return n;
+        } catch (const FieldError&) {
+            // this layout is refused (e.g. a tensor-parallel size the heads do not divide): try the next count
         }
     }
     return std::nullopt;

@@ -1,6 +1,7 @@
 // Max context and max concurrency: binary searches over the forward estimate (fits is monotone in both).
 #include <algorithm>
 
+#include "fitmygpu/error.hpp"
 #include "fitmygpu/request.hpp"
 #include "fitmygpu/solvers.hpp"
 
@@ -8,12 +9,14 @@ namespace fitmygpu {
 
 namespace {
 
+// A probe that the estimate refuses (a size beyond 64 bits, a context shorter than the images) does not fit; any
+// other exception is a bug and goes on up.
 bool fits_with(Scenario& probe, i64 context, i64 concurrency) {
     probe.context = context;
     probe.concurrency = concurrency;
     try {
         return estimate_engine(probe).fits;
-    } catch (const std::exception&) {
+    } catch (const FieldError&) {
         return false;
     }
 }
@@ -29,8 +32,9 @@ i64 largest_true(i64 lo, i64 hi, Pred pred) {
     return lo;
 }
 
-// Concurrency is searched up to this many requests.
-constexpr i64 kMaxSolvedConcurrency = i64{1} << 20;
+// The answers stay within what a request may ask: a context of at most kMaxContext tokens (and the model's trained
+// context), a concurrency of at most kMaxConcurrency.
+constexpr i64 kMaxSolvedConcurrency = kMaxConcurrency;
 
 }  // namespace
 
@@ -38,7 +42,7 @@ Limits solve_limits(const Scenario& s) {
     NumbersOnly quiet;
     Scenario probe = s;  // one copy, changed in place by every probe
     Limits l;
-    const i64 max_ctx = s.geometry.max_position_embeddings > 0 ? s.geometry.max_position_embeddings : kMaxContext;
+    const i64 max_ctx = s.geometry.max_position_embeddings > 0 ? std::min(s.geometry.max_position_embeddings, kMaxContext) : kMaxContext;
     if (fits_with(probe, 1, s.concurrency))
         l.max_context = largest_true(1, std::max(max_ctx, s.context), [&](i64 c) { return fits_with(probe, c, s.concurrency); });
     if (fits_with(probe, s.context, 1)) {

@@ -1,0 +1,124 @@
+// What every answer to outside input must satisfy, shared by the libFuzzer targets (tests/fuzz/fuzz_*.cpp) and the
+// doctest suite that replays their seed corpus and the regressions they found (tests/core/test_fuzz_corpus.cpp).
+//
+// Each run_* function feeds one input through a path of the API and returns "" when the answer is acceptable, or
+// what is wrong with it: an error that is internal_error or names no field, text that is not JSON, a number that
+// is NaN or infinite, a negative size, a verdict of "fits" with a device over its budget, or a solved limit
+// beyond what a request may ask.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <string>
+
+#include "fitmygpu/api.hpp"
+#include "fitmygpu/error.hpp"
+#include "fitmygpu/request.hpp"
+
+namespace fitmygpu::fuzz {
+
+using nlohmann::json;
+
+namespace detail {
+
+inline std::string numbers_problem(const json& j, const std::string& path) {
+    if (j.is_number_float() && !std::isfinite(j.get<double>())) return path + " is not finite";
+    if (j.is_number() && j.get<double>() < 0) {
+        // Headroom is negative by design (a deficit), so is an estimate below a logged figure, and device -1 means
+        // host memory.
+        const bool allowed = path.find("headroom_bytes") != std::string::npos || path.find("error_pct") != std::string::npos ||
+                             (path.size() >= 7 && path.compare(path.size() - 7, 7, ".device") == 0);
+        if (!allowed) return path + " is negative (" + j.dump() + ")";
+    }
+    if (j.is_object())
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            std::string p = numbers_problem(it.value(), path + "." + it.key());
+            if (!p.empty()) return p;
+        }
+    if (j.is_array())
+        for (size_t i = 0; i < j.size(); ++i) {
+            std::string p = numbers_problem(j[i], path + "[" + std::to_string(i) + "]");
+            if (!p.empty()) return p;
+        }
+    return "";
+}
+
+inline std::string estimate_problem(const json& r) {
+    if (!r.contains("verdict") || !r.at("verdict").is_string()) return "an estimate without a verdict";
+    const std::string v = r.at("verdict").get<std::string>();
+    if (v != "fits" && v != "tight" && v != "does_not_fit") return "unknown verdict " + v;
+    if (r.at("fits").get<bool>() != (v != "does_not_fit")) return "fits and verdict disagree";
+    if (r.at("fits").get<bool>())
+        for (const auto& d : r.at("devices"))
+            if (d.at("required_bytes").get<i64>() > d.at("budget_bytes").get<i64>()) return "fits with a device over its budget";
+    const auto& lim = r.at("limits");
+    if (lim.at("max_context").get<i64>() > kMaxContext) return "max_context beyond the largest context a request may ask";
+    return "";
+}
+
+}  // namespace detail
+
+// The response of `method` to some input, as api::call returned it.
+inline std::string response_problem(const std::string& method, const std::string& text) {
+    json r;
+    try {
+        r = json::parse(text);
+    } catch (const json::exception& e) {
+        return std::string("the response is not JSON: ") + e.what();
+    }
+    if (!r.is_object()) return "the response is not an object";
+    if (r.contains("error")) {
+        const json& e = r.at("error");
+        if (!e.is_object() || !e.contains("code") || !e.at("code").is_string() || !e.contains("field") || !e.at("field").is_string() ||
+            !e.contains("message") || !e.at("message").is_string())
+            return "a malformed error object: " + e.dump();
+        const std::string code = e.at("code").get<std::string>();
+        if (code == "internal_error") return "internal_error: " + e.at("message").get<std::string>();
+        // Only a request that is not JSON, or not an object, has no field to name.
+        if (e.at("field").get<std::string>().empty() && code != "invalid_json" && code != "invalid_request")
+            return "an error naming no field: " + e.dump();
+        return "";
+    }
+    std::string p = detail::numbers_problem(r, method);
+    if (!p.empty()) return p;
+    if (method == "estimate") return detail::estimate_problem(r);
+    if (method == "check_log" && r.contains("rows"))
+        for (const auto& row : r.at("rows"))
+            if (row.contains("error_pct") && !row.at("error_pct").is_number()) return "check_log error_pct is not a number";
+    return "";
+}
+
+// The request path: the input is the text of an estimate request.
+inline std::string run_request(const std::string& data) {
+    const std::string out = api::call("estimate", data);
+    return response_problem("estimate", out);
+}
+
+// The inline config path: the input is a config.json, estimated under one of the runtimes (chosen by the input's
+// length so that every runtime sees configs).
+inline std::string run_config(const std::string& data) {
+    json config;
+    try {
+        config = api::parse_text(data);  // bounded like every request
+    } catch (const FieldError&) {
+        return "";
+    }
+    static const char* const kRuntimes[] = {"vllm", "llama.cpp", "sglang", "trtllm", "transformers", "mlx", "ollama"};
+    json request = {{"config", std::move(config)}, {"runtime", kRuntimes[data.size() % 7]}};
+    const std::string text = request.dump(-1, ' ', false, json::error_handler_t::replace);
+    return response_problem("estimate", api::call("estimate", text));
+}
+
+// The log path: the input is an engine's startup output, parsed alone and set beside a small estimate.
+inline std::string run_log(const std::string& data) {
+    const std::string log = json(data).dump(-1, ' ', false, json::error_handler_t::replace);
+    const std::string parsed = api::call("parse_log", "{\"log\":" + log + "}");
+    std::string p = response_problem("parse_log", parsed);
+    if (!p.empty()) return p;
+    // The comparison needs a recognised log (and costs a whole estimate): only then is it worth running.
+    if (json::parse(parsed).value("engine", std::string()).empty()) return "";
+    const char* request = R"({"model":"qwen3-0.6b","runtime":"llama.cpp","weights":"gguf:Q8_0","gpu":"rtx-4090","context":4096})";
+    return response_problem("check_log", api::call("check_log", std::string("{\"request\":") + request + ",\"log\":" + log + "}"));
+}
+
+}  // namespace fitmygpu::fuzz

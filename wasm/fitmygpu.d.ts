@@ -1,5 +1,5 @@
 // Type definitions for fitmygpu.js, the FitMyGPU estimator as one script with the WebAssembly embedded.
-// Written by hand; the field names follow the JSON API (design.md §3), which the C++ core defines.
+// Written by hand; the field names follow the JSON API (README.md "The JSON API"), which the C++ core defines.
 //
 //   <script src="fitmygpu.js"></script>            → the global FitMyGPU
 //   const FitMyGPU = require('./fitmygpu.js');       → the same object in node
@@ -90,6 +90,14 @@ declare namespace FitMyGPU {
      */
     defaults(request: RequestInput<EstimateRequest>): DefaultsResponse;
 
+    /**
+     * The engine registry: every runtime with the checkpoint formats it loads, its default checkpoint, KV cache
+     * types, knobs (ranges, defaults, labels, help, flags), card counts, layouts, devices and verdict rule, plus
+     * the format names and the request-wide limits. The page, the widget and the model-page generator build
+     * their menus and explanatory text from it. The same answer every time (the registry is built in).
+     */
+    schema(): SchemaResponse;
+
     /** The buffers and figures a llama.cpp or vLLM startup log printed (engine "" when nothing was recognised). */
     parseLog(text: string): ParsedLog;
 
@@ -121,7 +129,7 @@ declare namespace FitMyGPU {
 
     /**
      * Parses a response of any method and throws its error, like the methods above do.
-     * @param method "estimate" | "compare" | "quantizations" | "defaults" | "models" | "gpus" | "search" | "model"
+     * @param method "estimate" | "compare" | "quantizations" | "defaults" | "schema" | "models" | "gpus" | "search" | "model"
      */
     request(method: Method, request?: RequestInput<object>): unknown;
 
@@ -132,7 +140,7 @@ declare namespace FitMyGPU {
     call(method: Method | string, requestJson: string): string;
   }
 
-  type Method = 'estimate' | 'compare' | 'quantizations' | 'defaults' | 'parse_log' | 'check_log' | 'models' | 'gpus' | 'search' | 'model';
+  type Method = 'estimate' | 'compare' | 'quantizations' | 'defaults' | 'schema' | 'parse_log' | 'check_log' | 'models' | 'gpus' | 'search' | 'model';
 
   type Runtime = 'vllm' | 'sglang' | 'trtllm' | 'llama.cpp' | 'ollama' | 'transformers' | 'mlx';
 
@@ -185,7 +193,7 @@ declare namespace FitMyGPU {
     tflops_bf16?: number;
   }
 
-  /** Engine knobs (design.md §3). Aliases such as tp_size, ngl or page_size are accepted too. */
+  /** Engine knobs (README.md "The JSON API"). Aliases such as tp_size, ngl or page_size are accepted too. */
   interface EngineKnobs {
     /** vLLM: share of the device the engine may use, in (0, 1]; default 0.9. */
     gpu_memory_utilization?: number;
@@ -354,10 +362,118 @@ declare namespace FitMyGPU {
     rows: Array<{ what: string; device: number; unit: 'bytes' | 'tokens'; logged: number; estimated: number; error_pct?: number }>;
   }
 
+  /**
+   * api.defaults(): the knob defaults of the request's runtime, resolved for its devices (e.g. vLLM's
+   * max_num_seqs is 256 or 1024 by the GPU's memory). Knobs the engine decides at run time are left out.
+   */
   interface DefaultsResponse {
+    /** The runtime the defaults are for (the request's, or the default runtime). */
     runtime: Runtime;
-    /** Knob name → the value the engine uses when the knob is not set. */
+    /** Knob name → the value the engine uses when the knob is not set ("auto" for flash_attn's automatic mode). */
     engine: Record<string, number | boolean | string>;
+  }
+
+  /** A checkpoint format family: safetensors checkpoints, GGUF files, MLX conversions. */
+  type FormatFamily = 'safetensors' | 'gguf' | 'mlx';
+
+  /** How a form shows a knob and which values the request layer takes. */
+  type KnobType =
+    | 'fraction'  // a number in (min, max], or (min, max) when max_exclusive
+    | 'int'       // a whole number in [min, max] (a power of two when power_of_two)
+    | 'bool'      // true | false
+    | 'flash'     // true | false | "auto"
+    | 'text'      // a string, e.g. an engine version
+    | 'list'      // a list of proportions, at most max_items entries, e.g. [3, 1]
+    | 'draft';    // "mtp" or a catalog model id
+
+  /** One knob as one runtime shows it (api.schema().runtimes[i].knobs). */
+  interface SchemaKnob {
+    /** The API name (the engine's own flag with underscores), e.g. "gpu_memory_utilization". */
+    name: string;
+    /** Other engines' spellings the request also takes, e.g. ["tp_size", "tp"]. */
+    aliases: string[];
+    type: KnobType;
+    /** Numbers: the lowest value ('int': inclusive; 'fraction': 0, exclusive). */
+    min?: number;
+    /** Numbers: the highest value ('int': inclusive; 'fraction': see max_exclusive). */
+    max?: number;
+    /** 'fraction': min is excluded (always true). */
+    min_exclusive?: boolean;
+    /** 'fraction': max is excluded too (e.g. SGLang's mem_fraction_static < 1). */
+    max_exclusive?: boolean;
+    /** 'int': only powers of two are taken (block sizes). */
+    power_of_two?: boolean;
+    /** 'list': at most this many entries. */
+    max_items?: number;
+    /** The default when it does not depend on the setup; null when it does or when the engine decides at run time. */
+    default: number | boolean | string | null;
+    /** How to describe the default when it depends on the setup, e.g. "2048 or 8192 (by GPU)"; null otherwise. */
+    default_text: string | null;
+    /** This runtime's label for a form, e.g. "Chunked prefill size" for SGLang's max_num_batched_tokens. */
+    label: string;
+    /** One line of help. */
+    help: string;
+    /** "main": shown beside the runtime (its memory-share knob); "advanced": under the engine settings. */
+    group: 'main' | 'advanced';
+    /** The engine's command-line flag or config key, e.g. "--gpu-memory-utilization"; null when it has none. */
+    flag: string | null;
+    /** Shown only for mixture-of-experts ("moe") or multimodal ("vision") models; null for every model. */
+    shown_for: 'moe' | 'vision' | null;
+  }
+
+  /** One runtime of the engine registry (api.schema().runtimes[i]). */
+  interface SchemaRuntime {
+    /** The API id, e.g. "llama.cpp". */
+    id: Runtime;
+    /** Display name, e.g. "TensorRT-LLM". */
+    name: string;
+    /** Normalised spellings that also name it (lower-case letters and digits, e.g. "llamacpp"). */
+    aliases: string[];
+    /** The format families it loads natively. */
+    loads: FormatFamily[];
+    /** Every format id it loads, GGUF file types in menu order (most used first). */
+    formats: string[];
+    /** Also loads GGUF files, with a warning (not offered in menus). */
+    gguf_experimental: boolean;
+    /**
+     * The checkpoint a request without `weights` gets, by device class ("*" = any): `weights` is "official" (the
+     * model's official checkpoint) or a format id, `why` says where the choice comes from.
+     */
+    default_weights: Array<{ device_class: string; weights: string; why: string }>;
+    /** The formats the quantizations sweep tries, most bits first. */
+    sweep_formats: string[];
+    /** KV cache element types, "auto" first, with a label for menus. */
+    kv_cache_types: Array<{ id: string; label: string }>;
+    /** Its knobs, in the order a form shows them. */
+    knobs: SchemaKnob[];
+    /** The card counts compare() tries for a GPU's fewest_gpus, e.g. [1, 2, 4, 8, 16]. */
+    card_counts: number[];
+    /** Layouts over several devices: "tensor", "pipeline", "data", "expert", "layer split", "single device". */
+    parallel: string[];
+    /** Splits the layers over any number of cards (no tensor-parallel divisor). */
+    layer_split: boolean;
+    /** Device vendors it runs on: "nvidia", "amd", "intel", "apple". */
+    vendors: string[];
+    /** Its compute backends, e.g. "CUDA", "ROCm", "Metal". */
+    backends: string[];
+    /**
+     * When a fitting setup is "tight": the pool holds fewer than pool_factor × the asked requests, or a device keeps
+     * less than headroom_bytes, or less than headroom_fraction of its budget (0 turns a test off); `rule` in words.
+     */
+    verdict: { pool_factor: number; headroom_bytes: number; headroom_fraction: number; rule: string };
+  }
+
+  /** api.schema(): the engine registry. */
+  interface SchemaResponse {
+    runtimes: SchemaRuntime[];
+    /** The runtime of a request that names none. */
+    default_runtime: Runtime;
+    /** Every non-GGUF format id with its display name (e.g. "awq-int4" → "AWQ 4-bit") and family. */
+    formats: Array<{ id: string; name: string; family: FormatFamily }>;
+    /** The GGUF file types menus offer, as format ids ("gguf:Q4_K_M", ...), most used first. */
+    gguf_types: string[];
+    /** The largest values a request takes. */
+    limits: { max_context: number; max_concurrency: number; max_gpus: number; max_images: number };
   }
 
   interface QuantizationsResponse {
@@ -462,7 +578,7 @@ declare global {
    *   model        catalog model id (required), e.g. "llama-3.1-8b"
    *   gpu          catalog GPU id; default "rtx-4090"
    *   gpu-count    cards, a positive whole number; default 1
-   *   runtime      vllm | sglang | trtllm | llama.cpp | ollama | transformers | mlx; default vllm
+   *   runtime      a runtime id of api.schema().runtimes (vllm, llama.cpp, ...); default its default_runtime
    *   weights      checkpoint format, e.g. "gguf:Q4_K_M" or "awq-int4"; default: the runtime's default checkpoint
    *   context      tokens per request, a positive whole number; default 4096
    *   concurrency  requests at once, a positive whole number; default 1
@@ -477,7 +593,8 @@ declare global {
     model: string;
     gpu: string;
     gpu_count: number;
-    runtime: FitMyGPU.Runtime;
+    /** Left out only before the estimator is loaded, when no runtime attribute is set. */
+    runtime?: FitMyGPU.Runtime;
     context: number;
     concurrency: number;
     weights?: string;

@@ -11,15 +11,21 @@
   var D = page.dom;
   var CUSTOM = page.state.CUSTOM;
 
-  // Whole-number fields of the address: [name in the link, setup field, lowest, highest, what it is].
-  var WHOLE_FIELDS = [
-    ['gpu_count', 'gpuCount', 1, 1024, 'number of GPUs'],
-    ['context', 'context', 1, 16777216, 'context length'],
-    ['concurrency', 'concurrency', 1, 65536, 'concurrency'],
-    ['images', 'images', 0, 4096, 'number of images per request'],
-  ];
+  // Whole-number fields of the address: [name in the link, setup field, lowest, highest, what it is]; the
+  // highest values are the estimator's (its schema's limits).
+  function wholeFields() {
+    var limits = K.limits();
+    return [
+      ['gpu_count', 'gpuCount', 1, limits.max_gpus, 'number of GPUs'],
+      ['context', 'context', 1, limits.max_context, 'context length'],
+      ['concurrency', 'concurrency', 1, limits.max_concurrency, 'concurrency'],
+      ['images', 'images', 0, limits.max_images, 'number of images per request'],
+    ];
+  }
   var MAX_SETTLE_ROUNDS = 12;
-  var MAX_TEXT_KNOB = 32;  // characters of a text knob (the engine version) taken from a link
+  // A text knob (the engine version) taken from a link: short, printable, no spaces, and of the knob's pattern when
+  // the schema gives one; the estimator judges the rest.
+  var LINK_TEXT = /^[0-9A-Za-z._+-]{1,32}$/;
 
   function create(opts) {
     var api = opts.api;
@@ -49,16 +55,22 @@
     // The address bar shows the setup.
     function write() { S.replace(query()); }
 
-    // One engine knob's text from the link as the value the request takes; null when it is not one.
+    // One engine knob's text from the link as the value the request takes; null when it is not one. Numbers
+    // must be in the knob's range as the schema gives it (K.inRange).
     function knobValue(name, text) {
       var spec = K.KNOBS[name];
+      var n;
       if (spec.type === 'bool') return S.flag(text);
       if (spec.type === 'flash') return text === 'auto' ? 'auto' : S.flag(text);
-      if (spec.type === 'text') return text.length <= MAX_TEXT_KNOB && (!spec.pattern || new RegExp('^(?:' + spec.pattern + ')$').test(text)) ? text : null;
+      if (spec.type === 'text') return LINK_TEXT.test(text) && (!spec.pattern || new RegExp('^(?:' + spec.pattern + ')$').test(text)) ? text : null;
       if (spec.type === 'draft') return text === 'mtp' ? text : store.findModel(text);
-      if (spec.type === 'fraction') return S.decimalNumber(text, 0, 1);
-      if (spec.type === 'list') return /^\d{1,6}(\.\d{1,4})?(,\d{1,6}(\.\d{1,4})?){0,63}$/.test(text) ? text.split(',').map(Number) : null;
-      return S.wholeNumber(text, spec.min === undefined ? -1 : spec.min, spec.max === undefined ? 1e9 : spec.max);
+      if (spec.type === 'fraction') n = S.decimalNumber(text, -Infinity, Infinity);
+      else if (spec.type === 'list') {
+        var items = text.split(',');
+        var ok = (!spec.max_items || items.length <= spec.max_items) && items.every(function (t) { return /^\d{1,6}(\.\d{1,4})?$/.test(t); });
+        return ok ? items.map(Number) : null;
+      } else n = S.wholeNumber(text, -Infinity, Infinity);
+      return n !== null && K.inRange(name, n) ? n : null;
     }
 
     // Reads the address bar into the store. Returns the notices (plain strings).
@@ -73,8 +85,8 @@
         else notices.push('The link asks for the model ' + q(f.model) + ', which is not in the catalog; showing ' + store.model().name + ' instead.');
       }
       if (f.runtime !== undefined) {
-        var runtime = K.RUNTIMES.filter(function (r) { return r.id === f.runtime.toLowerCase(); })[0];
-        if (runtime) store.set({ runtime: runtime.id });
+        var runtime = K.findRuntime(f.runtime);
+        if (runtime) store.set({ runtime: runtime });
         else notices.push('Unknown runtime ' + q(f.runtime) + '; using ' + store.runtimeName() + '.');
       }
       if (f.gpu !== undefined) {
@@ -83,17 +95,17 @@
         else notices.push('The link asks for the GPU ' + q(f.gpu) + ', which is not in the catalog; showing ' + store.gpu().name + ' instead.');
       }
       if (setup.gpu === CUSTOM) {
-        var mib = f.memory_mib === undefined ? null : S.wholeNumber(f.memory_mib, 1, 16777216);
+        var mib = f.memory_mib === undefined ? null : S.wholeNumber(f.memory_mib, 1, K.limits().max_device_memory_mib);
         if (mib) store.set({ customMemMib: mib });
         else notices.push('The custom device needs its memory in MiB (memory_mib' + (f.memory_mib === undefined ? '' : ' was ' + q(f.memory_mib)) + '); using ' + U.integer(store.defaults.customMemMib) + ' MiB.');
         if (f.bandwidth_gbps !== undefined) {
-          var bw = S.decimalNumber(f.bandwidth_gbps, 0, 1e6);
+          var bw = S.decimalNumber(f.bandwidth_gbps, 0, K.limits().max_device_bandwidth_gbps);
           if (bw !== null) store.set({ customBandwidth: bw });
           else notices.push('Ignored the bandwidth ' + q(f.bandwidth_gbps) + ': not a number of GB/s.');
         }
         if (f.unified_memory !== undefined) store.set({ customUnified: S.flag(f.unified_memory) === true });
       }
-      WHOLE_FIELDS.forEach(function (spec) {
+      wholeFields().forEach(function (spec) {
         if (f[spec[0]] === undefined) return;
         var n = S.wholeNumber(f[spec[0]], spec[2], spec[3]);
         var change = {};

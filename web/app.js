@@ -1,9 +1,9 @@
 // The calculator page's start-up: waits for the estimator, builds the store and the page's parts, reads the
 // address, fills the form and runs the first update. Nothing about models or engines is computed in the page
-// (design.md §1): verdict, breakdown, limits, the GPU table and the chart points all come from the estimator.
+// (the C++ core owns that): verdict, breakdown, limits, the GPU table and the chart points all come from the estimator.
 //
 // The parts, one script each, loaded before this one (index.html), all on window.FitMyGPUPage:
-//   units.js knobs.js url-state.js dom.js   display units, the form's vocabulary, query text, DOM helpers
+//   units.js knobs.js url-state.js dom.js   display units, the form's vocabulary (api.schema()), query text, DOM helpers
 //   state.js        the store: the setup, the catalog, the answers on screen
 //   address.js      the setup ⇄ the address bar, notices about a bad link, the copy-link button
 //   knob-controls.js form.js                the engine knob controls; the pickers and workload fields
@@ -21,6 +21,8 @@
       return;
     }
     FitMyGPU.ready().then(function (api) {
+      // The engine registry first: runtimes, formats, knobs and limits come from it (knobs.js).
+      page.knobs.init(api.schema());
       var updates = null;
       var schedule = function (ms) { updates.schedule(ms); };
 
@@ -51,7 +53,8 @@
       page.dom.setText(status, 'Estimator ' + api.version + ' \u00b7 ' + store.catalog.models.length + ' models \u00b7 ' + store.catalog.gpus.length + ' GPUs');
       schedule(0);
       document.documentElement.setAttribute('data-ready', 'true');
-    }, function (err) {
+    }).catch(function (err) {
+      // The estimator did not load, or the page could not be built from its answers.
       page.dom.setText(status, 'The estimator could not start: ' + (err && err.message ? err.message : String(err)));
     });
   }

@@ -14,6 +14,7 @@
   var worstDevice = page.resultView.worstDevice;
 
   var MAX_CHART_POINTS = 10;
+  var CHART_FIRST_CONTEXT = 1024;  // the chart's points double from here (or start at a shorter context)
   var RESIZE_MS = 150;
 
   // "1, 2, 4, 8 and 16"
@@ -106,7 +107,7 @@
       var current = store.format();
       var best = q.options.filter(function (o) { return o.weights === q.best; })[0];
       D.setText(el.quantCaption, (best ? 'The most precise format that fits this setup is ' + best.label + '.' : 'No format fits this setup.') +
-        ' Formats with a published checkpoint (or a GGUF type llama.cpp makes) can be picked by name.');
+        ' Formats the checkpoint menu offers (published, or converted from the official checkpoint) can be picked by name.');
       D.fill(body, q.options.map(function (o) {
         var tr = D.make('tr');
         tr.setAttribute('data-weights', o.weights);
@@ -144,10 +145,10 @@
 
     function chartContexts() {
       var max = Math.max(store.maxContext() || 131072, setup.context);
-      var min = Math.min(1024, setup.context);
+      var min = Math.min(CHART_FIRST_CONTEXT, setup.context);
       var list = [];
-      for (var c = 1024; c < max; c *= 2) if (c >= min) list.push(c);
-      if (min < 1024) list.unshift(min);
+      for (var c = CHART_FIRST_CONTEXT; c < max; c *= 2) if (c >= min) list.push(c);
+      if (min < CHART_FIRST_CONTEXT) list.unshift(min);
       list.push(max);
       while (list.length > MAX_CHART_POINTS) {
         // Thin out from the inside, keeping both ends.

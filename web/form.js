@@ -131,7 +131,7 @@
       var format = store.format();
       var repos = (store.record(setup.model).checkpoints || []).filter(function (c) { return c.format === format && c.repo; }).map(function (c) { return c.repo; });
       if (repos.length) D.setText(el.weightsHint, 'Published as ' + repos.join(', '));
-      else if (format.indexOf('gguf:') === 0) D.setText(el.weightsHint, 'No published file of this type in the catalog: sized by llama.cpp\u2019s quantizer rules, tensor by tensor.');
+      else if (K.formatFamily(format) === 'gguf') D.setText(el.weightsHint, 'No published file of this type in the catalog: sized by llama.cpp\u2019s quantizer rules, tensor by tensor.');
       else D.setText(el.weightsHint, 'No published checkpoint in this format in the catalog: sized by the format\u2019s usual layout.');
     }
 
@@ -207,9 +207,19 @@
       document.querySelectorAll('[data-unit-label]').forEach(function (n) { D.setText(n, U.unit().name); });
     }
 
+    // The largest values the estimator takes for the workload fields (its schema's limits).
+    function setLimits() {
+      var limits = K.limits();
+      [[el.gpuCount, limits.max_gpus], [el.context, limits.max_context], [el.concurrency, limits.max_concurrency],
+        [el.images, limits.max_images]].forEach(function (pair) {
+        if (pair[1] > 0) pair[0].max = String(pair[1]);
+      });
+    }
+
     // ---- the whole form from the store ----
 
     function fill() {
+      setLimits();
       fillRuntimes();
       fillModels(null);
       fillGpus(null);
@@ -271,6 +281,7 @@
     }
     function gpuChanged() {
       el.customDevice.hidden = !store.isCustomGpu();
+      fillWeights();  // the default checkpoint may depend on the device
       showGpuSummary();
       onChange(0);
     }

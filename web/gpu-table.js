@@ -10,10 +10,11 @@
 
   function statusOf(row) { return row.error ? 'error' : row.verdict; }
 
-  // cards: the card counts compare tried for fewest_gpus, e.g. [1, 2, 4, 8, 16].
+  // cards: the card counts compare tried for fewest_gpus (the runtime's card_counts in the estimator's schema).
   function columns(cards) {
     var u = page.units;
     var most = cards[cards.length - 1];
+    var tried = cards.length > 1 ? cards.slice(0, -1).join(', ') + ' or ' + most : String(most);
     return [
       { key: 'name', label: 'GPU', type: 'text', value: function (r) { return r.name; } },
       { key: 'memory', label: u.unit().name, num: true, value: function (r) { return r.memory_bytes; }, show: function (r) { return u.number(r.memory_bytes); }, title: 'Memory the driver reports' },
@@ -23,7 +24,7 @@
         show: function (r) { return r.headroom_bytes === undefined ? '\u2014' : (r.headroom_bytes > 0 ? '+' : '') + u.number(r.headroom_bytes); } },
       { key: 'concurrency', label: 'Max conc.', title: 'Requests of this context served at once', num: true, value: function (r) { return r.max_concurrency === undefined ? -1 : r.max_concurrency; },
         show: function (r) { return r.max_concurrency === undefined ? '\u2014' : u.decimal(r.max_concurrency, r.max_concurrency >= 100 ? 0 : 2); } },
-      { key: 'fewest', label: 'Cards', title: 'Fewest cards of this GPU that fit (' + cards.slice(0, -1).join(', ') + ' or ' + most + ')', num: true,
+      { key: 'fewest', label: 'Cards', title: 'Fewest cards of this GPU that fit (' + tried + ')', num: true,
         value: function (r) { return r.fewest_gpus === null || r.fewest_gpus === undefined ? Infinity : r.fewest_gpus; },
         show: function (r) { return r.fewest_gpus === null || r.fewest_gpus === undefined ? 'over ' + most : String(r.fewest_gpus); } },
       { key: 'bandwidth', label: 'GB/s', title: 'Memory bandwidth', num: true, value: function (r) { return r.bandwidth_gbps || 0; }, show: function (r) { return r.bandwidth_gbps ? u.integer(r.bandwidth_gbps) : '\u2014'; } },

@@ -1,7 +1,8 @@
 // The engine knob controls: the runtime's memory-share knob beside the runtime menu and the rest under "Engine
-// settings", built from page.knobs for the chosen runtime and model. Each control writes its knob into the store;
-// an empty control leaves the knob unset and shows, in grey, the default the estimator reports for it
-// (api.defaults), so the placeholders never disagree with the core.
+// settings", built from page.knobs (the estimator's schema) for the chosen runtime and model: labels, help, ranges
+// and flags are the schema's. Each control writes its knob into the store; an empty control leaves the knob unset
+// and shows, in grey, the default the estimator reports for it (api.defaults), so the placeholders never disagree
+// with the core.
 (function (page) {
   'use strict';
 
@@ -32,14 +33,7 @@
         }
       });
     }
-    function defaultText(name) {
-      var spec = K.KNOBS[name];
-      var d = resolvedDefaults()[name];
-      if (d === undefined || d === null) return spec.type === 'bool' || spec.type === 'flash' ? spec.placeholder : K.knobPlaceholder(name, setup.runtime);
-      if (typeof d === 'boolean') return d ? 'on' : 'off';
-      if (name === 'n_gpu_layers' && d === -1) return 'all';
-      return String(d);
-    }
+    function defaultText(name) { return K.resolvedText(name, setup.runtime, resolvedDefaults()[name]); }
 
     // Draft models offered for speculative decoding: smaller models of the same maker (a draft needs the target's
     // tokenizer; the estimator warns when the vocabularies differ).
@@ -60,7 +54,10 @@
       var label = D.make('label');
       label.htmlFor = id;
       label.appendChild(document.createTextNode(K.knobLabel(name, setup.runtime) + ' '));
-      label.appendChild(D.make('code', 'knob-name', name));
+      var code = D.make('code', 'knob-name', name);
+      var flag = K.knobFlag(name, setup.runtime);
+      if (flag) code.title = 'Engine setting: ' + flag;
+      label.appendChild(code);
       wrap.appendChild(label);
       var input;
       var value = setup.engine[name];
@@ -85,12 +82,14 @@
         input.type = spec.type === 'text' || spec.type === 'list' ? 'text' : 'number';
         if (spec.type !== 'text' && spec.type !== 'list') {
           input.inputMode = spec.type === 'fraction' ? 'decimal' : 'numeric';
+          // The schema's range (a fraction's bounds are exclusive where it says so; the estimator judges that).
           if (spec.min !== undefined) input.min = String(spec.min);
           if (spec.max !== undefined) input.max = String(spec.max);
-          input.step = String(spec.step || 'any');
+          input.step = spec.step || 'any';
         } else {
           input.spellcheck = false;
           input.autocomplete = 'off';
+          if (spec.pattern) input.pattern = spec.pattern;  // the schema's shape for the value (the engine version)
         }
         input.placeholder = defaultText(name);
         input.value = value === undefined ? '' : String(value);

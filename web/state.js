@@ -12,8 +12,9 @@
   var K = page.knobs;
 
   var CUSTOM = 'custom';  // the GPU menu's value for a device described by hand
+  // The page's starting setup; the runtime is the estimator's default runtime (page.knobs, from its schema).
   var DEFAULTS = {
-    model: 'llama-3.1-8b', weights: '', runtime: 'vllm', gpu: 'rtx-4090', gpuCount: 1,
+    model: 'llama-3.1-8b', weights: '', runtime: '', gpu: 'rtx-4090', gpuCount: 1,
     customMemMib: 24576, customBandwidth: '', customUnified: false,
     context: 4096, concurrency: 1, images: 0, kv: 'auto', unit: 'gib',
   };
@@ -25,6 +26,7 @@
 
     // The page's defaults, with the catalog's first entries standing in for a default it does not have.
     var defaults = Object.assign({}, DEFAULTS);
+    defaults.runtime = K.defaultRuntime();
     if (!catalog.modelsById[defaults.model]) defaults.model = catalog.models[0].id;
     if (!catalog.gpusById[defaults.gpu]) defaults.gpu = catalog.gpus[0].id;
 
@@ -111,11 +113,7 @@
     function gpu() { return setup.gpu === CUSTOM ? null : catalog.gpusById[setup.gpu]; }
     function isCustomGpu() { return setup.gpu === CUSTOM; }
 
-    function runtimeName(id) {
-      var rid = id === undefined ? setup.runtime : id;
-      var r = K.RUNTIMES.filter(function (x) { return x.id === rid; })[0];
-      return r ? r.name : rid;
-    }
+    function runtimeName(id) { return K.runtimeName(id === undefined ? setup.runtime : id); }
 
     function officialFormat(id) {
       var checkpoints = record(id).checkpoints || [];
@@ -123,10 +121,12 @@
       var m = catalog.modelsById[id];
       return m && m.formats && m.formats[0] ? m.formats[0] : '';
     }
+    // The class of the chosen device (a runtime's default checkpoint may depend on it); '' for a custom one.
+    function deviceClass() { var g = gpu(); return g && g['class'] ? g['class'] : ''; }
     // The checkpoint the estimate is for: the chosen one, or the one the estimator loads by default.
-    function format() { return setup.weights || K.defaultFormat(setup.runtime) || officialFormat(setup.model); }
+    function format() { return setup.weights || K.defaultFormat(setup.runtime, deviceClass()) || officialFormat(setup.model); }
     function defaultWeightsText() {
-      var d = K.defaultFormat(setup.runtime);
+      var d = K.defaultFormat(setup.runtime, deviceClass());
       if (d) return 'Default: ' + K.formatName(d);
       var f = officialFormat(setup.model);
       return 'Official checkpoint' + (f ? ' (' + K.formatName(f) + ')' : '');
@@ -152,7 +152,7 @@
       return shown.main.concat(shown.advanced);
     }
 
-    // The estimator's request for the setup (design.md §3).
+    // The estimator's request for the setup (README.md "The JSON API").
     function request() {
       var req = { model: setup.model, runtime: setup.runtime };
       if (setup.weights) req.weights = setup.weights;

@@ -94,6 +94,8 @@ json parse_file(const std::string& name, const std::string& text) {
 
 }  // namespace
 
+ModelGeometry CatalogModel::geometry() const { return parse_geometry(config(), "catalog." + id + ".config"); }
+
 Catalog Catalog::from_texts(const std::vector<std::pair<std::string, std::string>>& model_files,
                             const std::vector<std::pair<std::string, std::string>>& gpu_files) {
     Catalog c;

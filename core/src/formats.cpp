@@ -16,8 +16,6 @@
 //   embeddings and lm_head are quantized too.
 #include "fitmygpu/formats.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cctype>
 
@@ -100,10 +98,9 @@ WeightFormat parse_weight_format(const std::string& raw, const std::string& fiel
     return f;
 }
 
-WeightFormat native_weight_format(const ModelGeometry& g, const nlohmann::json& config) {
-    if (config.contains("quantization_config") && config.at("quantization_config").is_object()) {
-        const auto& q = config.at("quantization_config");
-        const std::string method = q.contains("quant_method") && q.at("quant_method").is_string() ? lower(q.at("quant_method").get<std::string>()) : "";
+WeightFormat native_weight_format(const ModelGeometry& g) {
+    if (g.quantization.present) {
+        const std::string& method = g.quantization.quant_method;
         if (method == "mxfp4") return parse_weight_format("mxfp4");
         if (method == "fp8") return parse_weight_format("fp8");
         if (method == "awq") return parse_weight_format("awq-int4");
@@ -114,6 +111,7 @@ WeightFormat native_weight_format(const ModelGeometry& g, const nlohmann::json& 
     if (g.dtype == "float32") return parse_weight_format("bf16");  // engines load fp32 checkpoints as 16-bit
     return parse_weight_format("bf16");
 }
+
 
 bool is_quantized_in(const Tensor& t, const WeightFormat& f) {
     switch (f.scheme) {

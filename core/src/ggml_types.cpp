@@ -7,7 +7,7 @@
 namespace fitmygpu {
 
 namespace {
-// Block sizes from ggml/src/ggml-common.h (see ../shared/reference/gguf.md §2 and engines.md §3).
+// Block sizes from ggml-org/llama.cpp ggml/src/ggml-common.h (the static_asserts on each block_* struct).
 constexpr std::array<GgmlTypeInfo, 26> kTypes{{
     {GgmlType::F32, "f32", 1, 4},        {GgmlType::F16, "f16", 1, 2},         {GgmlType::BF16, "bf16", 1, 2},
     {GgmlType::Q4_0, "q4_0", 32, 18},    {GgmlType::Q4_1, "q4_1", 32, 20},     {GgmlType::Q5_0, "q5_0", 32, 22},

@@ -1,9 +1,9 @@
 // GGUF file-type emulation: the ggml type llama-quantize gives every tensor, and from that the tensor bytes.
-// The rules paraphrase ggml-org/llama.cpp src/llama-quant.cpp in two versions (../shared/reference/gguf.md §3-4):
+// The rules paraphrase ggml-org/llama.cpp src/llama-quant.cpp in two versions:
 //   legacy  8784689fee07c6daabf3487d24e1535534ef6e6b  llama_tensor_get_type + llama_model_quantize_impl
 //   current 007dbbf3fd17eefe9b47fee45f48f7ba5e62b714  tensor_allows_quantization, tensor_get_category,
 //                                                      llama_tensor_get_type_impl, tensor_type_fallback
-// The Dec-2023 Mixtral variant follows the behaviour recorded in gguf.md §4.8 (checked against TheBloke's tables).
+// The Dec-2023 Mixtral variant follows the sizes of files made then (TheBloke's tables, in tests/data/gguf-sizes.json).
 #include "fitmygpu/gguf.hpp"
 
 #include <algorithm>
@@ -278,7 +278,7 @@ GgmlType mixture_type(QuantState& s, const Tensor& t, Cat cat) {
     return type;
 }
 
-// Dec-2023 llama.cpp on split-expert Mixtral files (gguf.md §4.8): experts were stored as blk.N.ffn_down.E.weight, which
+// Dec-2023 llama.cpp on split-expert Mixtral files: experts were stored as blk.N.ffn_down.E.weight, which
 // the ffn_down rules never matched; attn_k/attn_v were already Q8_0 for 8 experts; attn_output used the dense rule.
 GgmlType mixtral2023_type(QuantState& s, const Tensor& t, Cat cat) {
     const F ft = s.ft;

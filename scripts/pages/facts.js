@@ -2,6 +2,8 @@
 // time. Nothing here computes memory itself: it chooses requests, calls the module and keeps the answers.
 'use strict';
 
+const vocabulary = require('./vocabulary.js');
+
 /** GPUs the "which GPUs fit it" table lists, smallest first: the cards people usually ask about. */
 const COMMON_GPUS = [
   'rtx-3060-12gb', 'rtx-4090', 'rtx-5090', 'rtx-6000-ada', 'l40s', 'a100-80gb-sxm4', 'h100-sxm-80gb',
@@ -15,21 +17,33 @@ const FIT_CONTEXTS = [4096, 32768];
 const KV_CONTEXTS = [4096, 32768];
 
 // Weights and KV bytes per token do not depend on the card (checked: same bytes on a 12 GB and an 80 GB
-// card), so one card serves as the probe; MLX formats are probed on an Apple system.
+// card), so one card serves as the probe: the first of these whose vendor the engine runs on (the schema's
+// vendors), e.g. an Apple system for MLX.
 const PROBE_GPU = 'h100-sxm-80gb';
 const PROBE_APPLE = 'm4-max-128gb';
+const PROBES = [['nvidia', PROBE_GPU], ['apple', PROBE_APPLE]];
 
-/** The engine that loads a checkpoint format: GGUF → llama.cpp, MLX → MLX, safetensors formats → vLLM. */
-function runtimeFor(format) {
-  if (String(format).startsWith('gguf:')) return 'llama.cpp';
-  if (String(format).startsWith('mlx-')) return 'mlx';
-  return 'vllm';
+const schemas = new WeakMap();
+/** The module's engine registry, asked once per module. */
+function schemaOf(api) {
+  if (!schemas.has(api)) schemas.set(api, api.schema());
+  return schemas.get(api);
+}
+
+/** The engine that loads a checkpoint format natively (the registry's first; GGUF → llama.cpp, MLX → MLX, safetensors → vLLM). */
+function runtimeFor(api, format) { return vocabulary.runtimeFor(schemaOf(api), format); }
+
+/** The probe card for a runtime. */
+function probeGpu(api, runtime) {
+  const vendors = vocabulary.runtimeEntry(schemaOf(api), runtime).vendors;
+  const probe = PROBES.find(([vendor]) => vendors.includes(vendor));
+  return probe ? probe[1] : PROBE_GPU;
 }
 
 /** The request for `format` on the probe card (also what the tests rebuild). */
-function weightsRequest(id, format) {
-  const runtime = runtimeFor(format);
-  return { model: id, weights: format, runtime, gpu: runtime === 'mlx' ? PROBE_APPLE : PROBE_GPU, gpu_count: 1, context: 4096, concurrency: 1 };
+function weightsRequest(api, id, format) {
+  const runtime = runtimeFor(api, format);
+  return { model: id, weights: format, runtime, gpu: probeGpu(api, runtime), gpu_count: 1, context: 4096, concurrency: 1 };
 }
 
 /** Weight bytes of an estimate: every device plus what the engine keeps in host memory (llama.cpp's CPU token embeddings). */
@@ -91,10 +105,11 @@ function crossover(api, base, window, officialRow, kv) {
 
 /** All answers a model page needs, for one model. */
 function modelFacts(api, id) {
+  const schema = schemaOf(api);
   const record = api.model(id);
   const official = officialCheckpoint(record);
   const officialFormat = official ? official.format : null;
-  const officialRuntime = officialFormat ? runtimeFor(officialFormat) : 'vllm';
+  const officialRuntime = officialFormat ? runtimeFor(api, officialFormat) : schema.default_runtime;
 
   // Weights per checkpoint format, in catalog order; formats listed twice (two repos) are estimated once.
   const checkpoints = [];
@@ -102,9 +117,9 @@ function modelFacts(api, id) {
   for (const c of record.checkpoints || []) {
     let row = byFormat.get(c.format);
     if (!row) {
-      row = { format: c.format, runtime: runtimeFor(c.format), repos: [], official: false };
+      row = { format: c.format, runtime: runtimeFor(api, c.format), repos: [], official: false };
       try {
-        const w = weightBytes(api.estimate(weightsRequest(id, c.format)));
+        const w = weightBytes(api.estimate(weightsRequest(api, id, c.format)));
         row.weights_bytes = w.total;
         row.host_bytes = w.host;
       } catch (e) {
@@ -118,7 +133,7 @@ function modelFacts(api, id) {
   }
 
   // KV cache of one request at a few contexts, with the official checkpoint on its engine, KV type "auto".
-  const base = { model: id, runtime: officialRuntime, gpu: officialRuntime === 'mlx' ? PROBE_APPLE : PROBE_GPU, gpu_count: 1, concurrency: 1, kv_cache_dtype: 'auto' };
+  const base = { model: id, runtime: officialRuntime, gpu: probeGpu(api, officialRuntime), gpu_count: 1, concurrency: 1, kv_cache_dtype: 'auto' };
   if (officialFormat) base.weights = officialFormat;
   const contexts = [...new Set([...KV_CONTEXTS.filter((c) => c < record.context_window), record.context_window])];
   const probe = gpuList(api).find((g) => g.id === base.gpu);
@@ -131,21 +146,23 @@ function modelFacts(api, id) {
 
   kv.crossover = crossover(api, base, record.context_window, byFormat.get(officialFormat), kv);
 
-  // Recurrent state (Mamba, linear attention): llama.cpp reports it as its own buffer, per sequence.
+  // Recurrent state (Mamba, linear attention): the GGUF engine (llama.cpp) reports it as its own buffer, per sequence.
   let state = null;
+  const stateRuntime = runtimeFor(api, schema.gguf_types[0]);
   const kinds = Object.keys((record.derived && record.derived.layer_kinds) || {});
   if (kinds.some((k) => /mamba|ssm|linear/i.test(k)) || record.architecture_class === 'hybrid' || record.architecture_class === 'hybrid-moe') {
     try {
-      const r = api.estimate({ model: id, runtime: 'llama.cpp', gpu: PROBE_GPU, gpu_count: 1, context: 4096, concurrency: 1 });
+      const r = api.estimate({ model: id, runtime: stateRuntime, gpu: probeGpu(api, stateRuntime), gpu_count: 1, context: 4096, concurrency: 1 });
       const bytes = r.devices.reduce((s, d) => s + (d.components.state || 0), 0) + ((r.host.components || {}).state || 0);
-      if (bytes > 0) state = { runtime: 'llama.cpp', bytes, sequences: 1 };
+      if (bytes > 0) state = { runtime: stateRuntime, bytes, sequences: 1 };
     } catch (e) {
       state = { error: errorText(e) };
     }
   }
 
   // Which common GPUs fit it: compare() runs the setup on every catalog GPU and finds the fewest cards.
-  const fits = { runtime: officialRuntime, weights: officialFormat, kv_cache_dtype: 'auto', concurrency: 1, contexts: [], beyond_window: [], gpus: [] };
+  const fits = { runtime: officialRuntime, weights: officialFormat, kv_cache_dtype: 'auto', concurrency: 1, ...vocabulary.cardPlan(schema, officialRuntime),
+    contexts: [], beyond_window: [], gpus: [] };
   const rows = new Map(COMMON_GPUS.map((g) => [g, null]));
   for (const context of FIT_CONTEXTS) {
     if (context > record.context_window) {
@@ -164,7 +181,8 @@ function modelFacts(api, id) {
   }
   fits.gpus = [...rows.values()].filter(Boolean);
 
-  return { id, record, official: officialFormat ? { format: officialFormat, runtime: officialRuntime } : null, checkpoints, kv, state, fits };
+  return { id, record, official: officialFormat ? { format: officialFormat, runtime: officialRuntime } : null, checkpoints, kv, state, fits,
+    names: vocabulary.namesFrom(schema) };
 }
 
-module.exports = { COMMON_GPUS, FIT_CONTEXTS, KV_CONTEXTS, PROBE_GPU, PROBE_APPLE, runtimeFor, weightsRequest, weightBytes, officialCheckpoint, modelFacts };
+module.exports = { COMMON_GPUS, FIT_CONTEXTS, KV_CONTEXTS, PROBE_GPU, PROBE_APPLE, runtimeFor, probeGpu, weightsRequest, weightBytes, officialCheckpoint, modelFacts };

@@ -5,19 +5,20 @@
 const { html } = require('./html.js');
 const f = require('./format.js');
 const { layout } = require('./architecture.js');
+const vocabulary = require('./vocabulary.js');
 
-const ENGINE_NAMES = { vllm: 'vLLM', 'llama.cpp': 'llama.cpp', mlx: 'MLX', sglang: 'SGLang', trtllm: 'TensorRT-LLM', transformers: 'Transformers', ollama: 'Ollama' };
+// Runtime and format names are the estimator's schema's, carried in facts.names (facts.js).
+/** A runtime's display name, e.g. "llama.cpp" → "llama.cpp", "trtllm" → "TensorRT-LLM". */
+function engineName(runtime, names) { return vocabulary.runtimeName(runtime, names); }
+/** A format's display name, e.g. "bf16" → "BF16", "gguf:Q4_K_M" → "GGUF Q4_K_M", "awq-int4" → "AWQ 4-bit". */
+function formatName(format, names) { return vocabulary.formatName(format, names); }
 
-function engineName(runtime) { return ENGINE_NAMES[runtime] || runtime; }
-
-/** "bf16" → "BF16", "gguf:Q4_K_M" → "GGUF Q4_K_M", "awq-int4" → "AWQ int4", "mlx-4bit" → "MLX 4-bit". */
-function formatName(format) {
-  const s = String(format || '');
-  if (s.startsWith('gguf:')) return `GGUF ${s.slice(5)}`;
-  if (s.startsWith('mlx-')) return `MLX ${s.slice(4).replace('bit', '-bit')}`;
-  const m = /^(awq|gptq)-(int\d)$/.exec(s);
-  if (m) return `${m[1].toUpperCase()} ${m[2]}`;
-  return s.toUpperCase();
+/** "1, 2, 4, 8 or 16 cards with tensor parallelism": the card counts the estimator tries, and how it splits the model. */
+function cardsText(fits) {
+  const counts = fits.card_counts || [];
+  if (counts.length <= 1) return `${f.plural(counts[0] || 1, 'card')}`;
+  const how = fits.layer_split ? ', the layers split across them' : fits.parallel && fits.parallel[0] === 'tensor' ? ' with tensor parallelism' : '';
+  return `${joinWords(counts.map(String), 'or')} cards${how}`;
 }
 
 function joinWords(items, conjunction = 'and') {
@@ -46,20 +47,24 @@ function memoryNumbers(facts) {
   };
 }
 
-function fitCellText(cell) {
+/** A fit-table cell; `most`: the most cards the estimator tried. */
+function fitCellText(cell, most) {
   if (!cell) return { text: '\u2014', cls: 'na' };
   if (cell.error) return { text: 'Not supported', cls: 'na' };
   if (cell.fits && cell.fewest_gpus === 1) return { text: cell.verdict === 'tight' ? '1 card (tight)' : '1 card', cls: cell.verdict === 'tight' ? 'tight' : 'fits' };
   if (cell.fits) return { text: `${cell.fewest_gpus} cards`, cls: 'fits' };
   if (cell.fewest_gpus) return { text: `${cell.fewest_gpus} cards`, cls: 'multi' };
-  return { text: 'More than 16', cls: 'nofit' };
+  return { text: `More than ${most}`, cls: 'nofit' };
 }
+
+/** The most cards the estimator tries on the fit table's runtime. */
+function mostCards(fits) { return Math.max(...(fits.card_counts && fits.card_counts.length ? fits.card_counts : [1])); }
 
 function leadParagraphs(facts, n) {
   const rec = facts.record;
   const lay = layout(rec);
   const out = [];
-  const fmt = n.official ? formatName(n.official.format) : 'default';
+  const fmt = n.official ? formatName(n.official.format, facts.names) : 'default';
   const windowText = f.integer(n.window);
   const x = n.crossover;
 
@@ -83,7 +88,7 @@ function leadParagraphs(facts, n) {
   }
 
   // 2. How the KV cache grows.
-  const engine = engineName(facts.kv.runtime);
+  const engine = engineName(facts.kv.runtime, facts.names);
   if (n.kv_per_token > 0) {
     const growing = lay.kinds.filter((k) => /full|latent/i.test(k.kind));
     const bounded = lay.kinds.filter((k) => /sliding|chunk/i.test(k.kind));
@@ -120,7 +125,7 @@ function leadParagraphs(facts, n) {
   if (lay.recurrent_layers > 0) {
     const kinds = joinWords(lay.recurrent.map((k) => `${f.integer(k.count)} ${k.kind}`));
     const state = facts.state && facts.state.bytes > 0
-      ? html`: <span data-figure="state" data-bytes="${facts.state.bytes}">${f.bytesText(facts.state.bytes)}</span> per sequence at any context (llama.cpp's recurrent-state buffer)`
+      ? html`: <span data-figure="state" data-bytes="${facts.state.bytes}">${f.bytesText(facts.state.bytes)}</span> per sequence at any context (${engineName(facts.state.runtime, facts.names)}'s recurrent-state buffer)`
       : '';
     out.push(html`<p>${kinds} layers (of ${f.integer(lay.layers)}) keep a fixed-size recurrent state instead of a KV cache${state}.</p>`);
   }
@@ -133,7 +138,7 @@ function leadParagraphs(facts, n) {
 
   // 4. Smaller checkpoints.
   if (n.smallest && n.weights && n.smallest.weights_bytes < n.weights) {
-    out.push(html`<p>The smallest published checkpoint, ${formatName(n.smallest.format)} on ${engineName(n.smallest.runtime)}, brings the weights down to
+    out.push(html`<p>The smallest published checkpoint, ${formatName(n.smallest.format, facts.names)} on ${engineName(n.smallest.runtime, facts.names)}, brings the weights down to
       <span data-figure="weights-smallest" data-bytes="${n.smallest.weights_bytes}">${f.gib(n.smallest.weights_bytes)}</span>
       (${f.percent(n.smallest.weights_bytes / n.weights)} of ${fmt}).</p>`);
   }
@@ -142,7 +147,7 @@ function leadParagraphs(facts, n) {
   const fits = facts.fits;
   if (fits.contexts.length && fits.gpus.length) {
     const sentences = fits.contexts.map((c) => {
-      const where = `At ${f.tokensShort(c)} context the ${fmt} checkpoint on ${engineName(fits.runtime)}`;
+      const where = `At ${f.tokensShort(c)} context the ${fmt} checkpoint on ${engineName(fits.runtime, facts.names)}`;
       const one = fits.gpus.filter((g) => g.cells[c] && g.cells[c].fits && g.cells[c].fewest_gpus === 1);
       if (one.length) {
         const smallest = [...one].sort((a, b) => a.memory_bytes - b.memory_bytes)[0];
@@ -154,7 +159,7 @@ function leadParagraphs(facts, n) {
         .sort((a, b) => a.cells[c].fewest_gpus * a.memory_bytes - b.cells[c].fewest_gpus * b.memory_bytes)[0];
       return best
         ? `${where} fits on no single GPU in the table; the least memory that holds it is ${best.cells[c].fewest_gpus} × ${best.name}.`
-        : `${where} fits on no GPU in the table, even 16 cards of one kind.`;
+        : `${where} fits on no GPU in the table, even ${mostCards(fits)} cards of one kind.`;
     });
     out.push(html`<p data-testid="memory-fits">${sentences.join(' ')}</p>`);
   }
@@ -163,7 +168,7 @@ function leadParagraphs(facts, n) {
 
 function bars(facts, n) {
   if (!n.weights) return '';
-  const rows = [{ label: `Weights (${formatName(n.official.format)})`, bytes: n.weights, cls: 'weights' }]
+  const rows = [{ label: `Weights (${formatName(n.official.format, facts.names)})`, bytes: n.weights, cls: 'weights' }]
     .concat(facts.kv.contexts.map((c) => ({ label: `KV cache, one request at ${f.tokensShort(c.context)}`, bytes: c.bytes, cls: 'kv' })));
   const max = Math.max(...rows.map((r) => r.bytes), 1);
   return html`<ul class="bars" aria-label="Weights against the KV cache of one request">
@@ -181,8 +186,8 @@ function weightsTable(facts, n) {
     const value = c.weights_bytes > 0 ? f.gib(c.weights_bytes) : 'not estimated';
     const host = c.host_bytes > 0 ? html`<small>incl. ${f.bytesText(c.host_bytes)} in host RAM</small>` : '';
     return html`<tr data-format="${c.format}" data-runtime="${c.runtime}" data-bytes="${c.weights_bytes || ''}"${c.error ? html` title="${c.error}"` : ''}>
-      <th scope="row"><span class="format-name">${formatName(c.format)}</span>${c.official ? html` <span class="tag">official</span>` : ''}${links}</th>
-      <td>${engineName(c.runtime)}</td>
+      <th scope="row"><span class="format-name">${formatName(c.format, facts.names)}</span>${c.official ? html` <span class="tag">official</span>` : ''}${links}</th>
+      <td>${engineName(c.runtime, facts.names)}</td>
       <td class="num">${value}${host}</td>
       <td class="num col-share">${share}</td></tr>`;
   });
@@ -202,7 +207,7 @@ function kvTable(facts, n) {
     <td class="num">${n.weights ? f.percent(c.bytes / n.weights) : '\u2014'}</td></tr>`);
   return html`<div class="table-scroll" tabindex="0" role="region" aria-labelledby="kv-caption">
     <table class="data" data-testid="kv-table">
-      <caption id="kv-caption">KV cache of one request (${engineName(facts.kv.runtime)} defaults on an ${facts.kv.gpu_name}, KV cache type auto${layout(facts.record).recurrent_layers ? '; includes the recurrent state the engine keeps in the same pool' : ''})</caption>
+      <caption id="kv-caption">KV cache of one request (${engineName(facts.kv.runtime, facts.names)} defaults on an ${facts.kv.gpu_name}, KV cache type auto${layout(facts.record).recurrent_layers ? '; includes the recurrent state the engine keeps in the same pool' : ''})</caption>
       <thead><tr><th scope="col">Context</th><th scope="col" class="num">KV cache</th><th scope="col" class="num">vs. weights</th></tr></thead>
       <tbody>${rows}
         <tr class="per-1k" data-bytes="${n.kv_per_1k}"><th scope="row">Per 1,000 tokens${lay.sliding || lay.chunked ? ' past the windows' : ''}</th><td class="num">${f.bytesText(n.kv_per_1k)}</td><td class="num"></td></tr>
@@ -213,13 +218,13 @@ function kvTable(facts, n) {
 function fitsTable(facts) {
   const fits = facts.fits;
   if (!fits.gpus.length) return '';
-  const fmt = fits.weights ? formatName(fits.weights) : 'default';
+  const fmt = fits.weights ? formatName(fits.weights, facts.names) : 'default';
   const head = fits.contexts.map((c) => html`<th scope="col">${f.tokensShort(c)} context</th>`);
   const rows = fits.gpus.map((g) => html`<tr data-gpu="${g.gpu}">
     <th scope="row">${g.name} <small>${f.gib(g.memory_bytes)}</small></th>
     ${fits.contexts.map((c) => {
       const cell = g.cells[c];
-      const t = fitCellText(cell);
+      const t = fitCellText(cell, mostCards(fits));
       return html`<td class="fit fit-${t.cls}" data-context="${c}" data-verdict="${cell ? cell.verdict : ''}" data-fewest="${cell && cell.fewest_gpus ? cell.fewest_gpus : ''}"${cell && cell.error ? html` title="${cell.error}"` : ''}>${t.text}</td>`;
     })}</tr>`);
   const beyond = fits.beyond_window.length
@@ -227,7 +232,7 @@ function fitsTable(facts) {
     : '';
   return html`<div class="table-scroll" tabindex="0" role="region" aria-labelledby="fits-caption">
     <table class="data fits-table" data-testid="fits-table">
-      <caption id="fits-caption">Fewest cards that fit the ${fmt} checkpoint on ${engineName(fits.runtime)} (one request, KV type auto; 1, 2, 4, 8 or 16 cards with tensor parallelism)</caption>
+      <caption id="fits-caption">Fewest cards that fit the ${fmt} checkpoint on ${engineName(fits.runtime, facts.names)} (one request, KV type auto; ${cardsText(fits)})</caption>
       <thead><tr><th scope="col">GPU <small>memory</small></th>${head}</tr></thead>
       <tbody>${rows}</tbody>
     </table></div>${beyond}`;

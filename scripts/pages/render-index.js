@@ -5,7 +5,7 @@
 const { html, fill } = require('./html.js');
 const f = require('./format.js');
 const { classShort, CLASS_SHORT } = require('./architecture.js');
-const { formatName } = require('./memory.js');
+const vocabulary = require('./vocabulary.js');
 
 /** Size buckets by total parameters (the filter's options), smallest first. */
 const SIZE_BUCKETS = [
@@ -42,10 +42,17 @@ function gpuOptions(gpus) {
     vendors.get(v).push(g);
   }
   return [...vendors.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([vendor, list]) => html`              <optgroup label="${vendor}">
-${list.map((g) => html`                <option value="${g.id}" data-class="${g.class || ''}">${g.name}${typeof g.memory_mib === 'number' ? ` (${f.gib(g.memory_mib * 1048576)})` : ''}</option>\n`)}              </optgroup>\n`);
+${list.map((g) => html`                <option value="${g.id}" data-class="${g.class || ''}" data-vendor="${g.vendor || ''}">${g.name}${typeof g.memory_mib === 'number' ? ` (${f.gib(g.memory_mib * 1048576)})` : ''}</option>\n`)}              </optgroup>\n`);
 }
 
-function row(rec) {
+/** The card counts offered: the ones the default runtime tries for the fewest cards (api.schema()). */
+function countOptions(schema) {
+  const counts = vocabulary.runtimeEntry(schema, schema.default_runtime).card_counts;
+  return counts.map((n) => html`              <option value="${n}"${n === counts[0] ? html` selected` : ''}>${n}</option>\n`);
+}
+
+/** One table row; `schema`: the estimator's engine registry (the engine of each format), `names` its names. */
+function row(rec, schema, names) {
   const d = rec.derived;
   const formats = [...new Set((rec.checkpoints || []).map((c) => c.format))];
   const search = [rec.name, rec.id, rec.family, rec.company, ...(rec.aliases || []), rec.hf_repo].filter(Boolean).join(' ').toLowerCase();
@@ -57,12 +64,30 @@ function row(rec) {
             <td class="num" data-label="Context">${f.tokensShort(rec.context_window)}</td>
             <td data-label="License" class="license">${rec.license}</td>
             <td data-label="Released"><time datetime="${rec.release_date}">${f.date(rec.release_date)}</time></td>
-            <td data-label="Checkpoints" class="formats"><ul class="fmt-list">${formats.map((fm) => html`<li class="fmt" data-format="${fm}"><span class="fmt-name">${formatName(fm)}</span><span class="fmt-verdict"></span></li>`)}</ul></td>
+            <td data-label="Checkpoints" class="formats"><ul class="fmt-list">${formats.map((fm) => html`<li class="fmt" data-format="${fm}" data-family="${vocabulary.formatFamily(schema, fm)}" data-runtime="${vocabulary.runtimeFor(schema, fm)}"><span class="fmt-name">${vocabulary.formatName(fm, names)}</span><span class="fmt-verdict"></span></li>`)}</ul></td>
           </tr>
 `;
 }
 
-function indexPage(records, gpus, templates, opts = {}) {
+/** "vLLM for safetensors checkpoints, llama.cpp for GGUF files and MLX for MLX conversions": the first engine of the registry that loads each family. */
+function engineRule(schema) {
+  const what = { safetensors: 'safetensors checkpoints', gguf: 'GGUF files', mlx: 'MLX conversions' };
+  const seen = new Set();
+  const parts = [];
+  for (const r of schema.runtimes) {
+    for (const fam of r.loads) {
+      if (seen.has(fam)) continue;
+      seen.add(fam);
+      parts.push(`${r.name} for ${what[fam] || fam}`);
+    }
+  }
+  return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts.join('');
+}
+
+/** models/index.html; opts.schema: the estimator's engine registry (api.schema()). */
+function indexPage(records, gpus, templates, opts) {
+  const schema = opts.schema;
+  const names = vocabulary.namesFrom(schema);
   const sorted = [...records].sort(byName);
   const classes = Object.keys(CLASS_SHORT).filter((c) => sorted.some((r) => r.architecture_class === c));
   const body = fill(templates.index, {
@@ -73,7 +98,9 @@ function indexPage(records, gpus, templates, opts = {}) {
     class_options: html`${options(classes.map((c) => [c, CLASS_SHORT[c]]))}`,
     license_options: html`${options(counted(sorted, (r) => licenseKey(r.license)))}`,
     gpu_options: html`${gpuOptions(gpus)}`,
-    rows: html`${sorted.map(row)}`,
+    count_options: html`${countOptions(schema)}`,
+    engine_rule: engineRule(schema),
+    rows: html`${sorted.map((r) => row(r, schema, names))}`,
   });
   return fill(templates.layout, {
     title: 'All models: VRAM, architecture and GPU fit | FitMyGPU',

@@ -143,13 +143,13 @@ function chips(rec) {
   return items.map((t) => html`<li class="chip">${t}</li>`);
 }
 
-/** The widget starts on the engine of the official checkpoint (vLLM for safetensors, llama.cpp for GGUF). */
-function widgetRuntime(facts) { return facts.official ? facts.official.runtime : 'vllm'; }
+/** The widget starts on the engine of the official checkpoint (the one the memory section uses, facts.kv.runtime). */
+function widgetRuntime(facts) { return facts.official ? facts.official.runtime : facts.kv.runtime; }
 
 function describe(facts) {
   const rec = facts.record;
   const d = rec.derived || {};
-  const fmt = facts.official ? formatName(facts.official.format) : '';
+  const fmt = facts.official ? formatName(facts.official.format, facts.names) : '';
   const lead = `${rec.name} (${rec.company}): ${f.params(d.params_total)} ${classShort(rec.architecture_class).toLowerCase()} model, ${f.integer(rec.context_window)}-token context.`;
   const official = facts.checkpoints.find((c) => facts.official && c.format === facts.official.format);
   const mem = official && official.weights_bytes ? ` ${fmt} weights ${f.gib(official.weights_bytes)}; KV cache ${f.bytesText(facts.kv.bytes_per_token * 1000)} per 1K tokens; which GPUs fit it.` : '';

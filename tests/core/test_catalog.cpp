@@ -148,7 +148,7 @@ TEST_CASE("computed parameter totals match the published figures") {
     CHECK(checked >= 100);
 }
 
-TEST_CASE("the models the competitor lists are all here (fitmygpu.md section 3)") {
+TEST_CASE("the models the competitor lists are all here (https://www.fitmygpu.com/models)") {
     for (const char* slug : {"qwen-3-0.6b", "qwen-3-4b", "qwen-3-8b", "qwen-3-14b", "qwen-3-30b-a3b-instruct-2507", "qwen-3-235b-a22b",
                              "qwen-2.5-0.5b", "qwen-2.5-1.5b", "qwen-2.5-3b", "qwen-2.5-32b", "qwen-2.5-72b", "qwen-3.5-0.8b", "qwen-3.5-2b",
                              "qwen-3.5-4b", "qwen-3.5-9b", "qwen-3.5-27b", "qwen-3.5-35b-a3b", "qwen-3.5-122b-a10b", "qwen-3.5-397b-a17b",
@@ -219,8 +219,8 @@ TEST_CASE("search tolerates spacing, case and dots") {
 }
 
 TEST_CASE("catalog configs agree with the reference geometry file where both have the model") {
-    // ../shared/reference/architectures.json holds config.json geometry of 41 models with sources.
-    const json refs = json::parse(read_text(FITMYGPU_SHARED_DIR "/reference/architectures.json"));
+    // tests/data/architectures.json holds config.json geometry of 41 models with sources.
+    const json refs = json::parse(read_text(FITMYGPU_SOURCE_DIR "/tests/data/architectures.json")).at("models");
     int compared = 0;
     for (const auto& ref : refs) {
         const fitmygpu::CatalogModel* m = Catalog::builtin().find_model(ref.value("hf_repo", ""));

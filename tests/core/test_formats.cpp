@@ -75,9 +75,9 @@ TEST_CASE("format ids are validated and normalised") {
 }
 
 TEST_CASE("models in the reference geometry file sum to their published totals") {
-    // ../shared/reference/architectures.json: every entry whose total comes from the Hugging Face safetensors
+    // tests/data/architectures.json: every entry whose total comes from the Hugging Face safetensors
     // metadata (not computed) must be matched exactly by the inventory of its config.
-    const json models = json::parse(testing::read_text(FITMYGPU_SHARED_DIR "/reference/architectures.json"));
+    const json models = json::parse(testing::read_text(FITMYGPU_SOURCE_DIR "/tests/data/architectures.json")).at("models");
     int checked = 0;
     for (const auto& m : models) {
         const std::string source = m.value("total_params_source", "");

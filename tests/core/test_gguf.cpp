@@ -1,5 +1,5 @@
 // GGUF file types emulated tensor by tensor, against llama.cpp's printed sizes, load logs and hand calculations
-// (../shared/reference/gguf.md §7, ../shared/calibration/gguf_sizes.json, memory.md L-1/L-2).
+// (tests/data/gguf-sizes.json, and rows L-1/L-2 of tests/data/llamacpp-startup-logs.json).
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -27,16 +27,16 @@ json load_json(const std::string& path) {
     return json::parse(f);
 }
 
-// Configs from ../shared/reference/architectures.json, by its "model" field.
+// Configs from tests/data/architectures.json, by its "model" field.
 json architecture(const std::string& model) {
-    static const json all = load_json(FITMYGPU_SHARED_DIR "/reference/architectures.json");
+    static const json all = load_json(FITMYGPU_SOURCE_DIR "/tests/data/architectures.json").at("models");
     for (const json& m : all)
         if (m.at("model") == model) return m;
     FAIL("no architecture " << model);
     return {};
 }
 
-// Configs of calibration models that architectures.json does not hold, from their Hugging Face config.json.
+// Configs of calibration models that tests/data/architectures.json does not hold, from their Hugging Face config.json.
 // TinyLlama/TinyLlama-1.1B-Chat-v1.0:
 const json kTinyLlama = json::parse(R"({"model_type":"llama","architectures":["LlamaForCausalLM"],"hidden_size":2048,
   "intermediate_size":5632,"num_attention_heads":32,"num_hidden_layers":22,"num_key_value_heads":4,"vocab_size":32000,
@@ -85,7 +85,7 @@ constexpr double kGiB = kMiB * 1024.0;
 }  // namespace
 
 TEST_CASE("GGUF: Llama-3.1-8B Q4_K_M has 193 q4_K, 33 q6_K and 66 f32 tensors and 4,912,898,304 tensor bytes") {
-    // Counts: Ollama load log (memory.md L-1). Bytes: gguf.md §7 by hand —
+    // Counts: Ollama load log (L-1 in tests/data/llamacpp-startup-logs.json). Bytes by hand —
     //   token_embd q4_K 295,501,824 + output q6_K 430,940,160 + attn_q/attn_output 603,979,776 + attn_k 75,497,472
     //   + attn_v (16 q6_K + 16 q4_K) 92,798,976 + ffn_gate/up 2,113,929,216 + ffn_down (16 q6_K + 16 q4_K) 1,299,185,664
     //   + 65 norms x 16,384 + rope_freqs 256 = 4,912,898,304 B = 4.58 GiB; llama.cpp's README prints 4.8944 BPW.
@@ -117,7 +117,7 @@ TEST_CASE("GGUF: Llama-3.1-8B Q4_K_M has 193 q4_K, 33 q6_K and 66 f32 tensors an
 }
 
 TEST_CASE("GGUF: Llama-3.1-8B Q4_K_M keeps 281.81 MiB of token_embd on the host and 4403.49 MiB on the GPU") {
-    // memory.md L-1/L-2: CPU model buffer 281.81 MiB (token_embd never leaves the host), CUDA0 4403.49 MiB.
+    // Logs L-1/L-2 (tests/data/llamacpp-startup-logs.json): CPU model buffer 281.81 MiB (token_embd never leaves the host), CUDA0 4403.49 MiB.
     // token_embd by hand: 4096 / 256 x 144 = 2,304 B per row x 128,256 rows = 295,501,824 B = 281.8125 MiB.
     const Built m = build(architecture("Llama-3.1-8B"));
     const GgufLayout l = gguf_layout(m.g, m.inv, GgufFileType::Q4_K_M);
@@ -130,7 +130,7 @@ TEST_CASE("GGUF: Llama-3.1-8B Q4_K_M keeps 281.81 MiB of token_embd on the host 
 }
 
 TEST_CASE("GGUF: Llama-3.1-8B Q8_0 is 8,532,934,912 bytes (226 q8_0 + 66 f32)") {
-    // gguf.md §7: every quantizable tensor at 34 B per 32 elements, output q8_0 too (default type Q8_0); README 8.5008 BPW.
+    // By hand: every quantizable tensor at 34 B per 32 elements, output q8_0 too (default type Q8_0); README 8.5008 BPW.
     const Built m = build(architecture("Llama-3.1-8B"));
     const GgufLayout l = gguf_layout(m.g, m.inv, GgufFileType::Q8_0);
     const auto counts = type_counts(l);
@@ -141,7 +141,7 @@ TEST_CASE("GGUF: Llama-3.1-8B Q8_0 is 8,532,934,912 bytes (226 q8_0 + 66 f32)") 
 }
 
 TEST_CASE("GGUF: Qwen2.5-7B Q4_K_M is 4,677,120,000 bytes with 169 q4_K, 29 q6_K and 141 f32 tensors") {
-    // gguf.md §7 by hand; the R1-Distill-Qwen-7B log prints 4.36 GiB (4.91 BPW). No rope_freqs (not llama3 rope).
+    // By hand; the R1-Distill-Qwen-7B log prints 4.36 GiB (4.91 BPW). No rope_freqs (not llama3 rope).
     const Built m = build(architecture("Qwen2.5-7B"));
     const GgufLayout l = gguf_layout(m.g, m.inv, GgufFileType::Q4_K_M);
     const auto counts = type_counts(l);
@@ -153,7 +153,8 @@ TEST_CASE("GGUF: Qwen2.5-7B Q4_K_M is 4,677,120,000 bytes with 169 q4_K, 29 q6_K
 }
 
 TEST_CASE("GGUF: tied embeddings are quantized as the output tensor (Llama-3.2-1B Q4_K_M token_embd is q6_K)") {
-    // gguf.md §4.4 and §6: CPU_Mapped 205.49 MiB = token_embd q6_K = 2048 / 256 x 210 x 128,256 = 215,470,080 B.
+    // A tied embedding takes the output rule (q6_K) and stays on the host:
+    // CPU_Mapped 205.49 MiB = token_embd q6_K = 2048 / 256 x 210 x 128,256 = 215,470,080 B.
     const Built m = build(kLlama32_1B);
     const GgufLayout l = gguf_layout(m.g, m.inv, GgufFileType::Q4_K_M);
     const GgufTensor& embd = find(l, "token_embd.weight");
@@ -165,8 +166,8 @@ TEST_CASE("GGUF: tied embeddings are quantized as the output tensor (Llama-3.2-1
 }
 
 TEST_CASE("GGUF: rows that are not a multiple of the block fall back (Qwen2.5-0.5B, n_embd 896)") {
-    // gguf.md §4.7: 896 % 256 != 0, so q4_K -> q5_0 and q6_K -> q8_0 for every tensor whose rows are 896 long
-    // (attn_q/k/v, ffn_gate/up); attn_output (ne0 = 14 x 64 = 896) too; ffn_down (ne0 4864 = 19 x 256) does not.
+    // llama-quant.cpp's fallback for rows that do not fill a block: 896 % 256 != 0, so q4_K -> q5_0 and q6_K -> q8_0
+    // for every tensor whose rows are 896 long (attn_q/k/v, ffn_gate/up); attn_output (ne0 = 14 x 64 = 896) too; ffn_down (ne0 4864 = 19 x 256) does not.
     // The tied embedding (ne0 896) becomes q8_0 by the output rule (896 % 256 != 0 -> Q8_0).
     const Built m = build(kQwen25_05B);
     const GgufLayout l = gguf_layout(m.g, m.inv, GgufFileType::Q4_K_M);
@@ -206,7 +207,7 @@ TEST_CASE("GGUF: DeepSeek-V3 files split attn_kv_b into attn_k_b and attn_v_b, w
 }
 
 TEST_CASE("GGUF: gpt-oss-20b MXFP4_MOE puts the 72 expert tensors in mxfp4 and 98 others in q8_0") {
-    // Tensor counts from the llama.cpp load log in gguf_sizes.json (f32 289, q8_0 98, mxfp4 72); the expert biases
+    // Tensor counts from the llama.cpp load log in tests/data/gguf-sizes.json (f32 289, q8_0 98, mxfp4 72); the expert biases
     // [ff, n_expert] stay f32 because their names end in "bias". Metal CPU_Mapped 586.82 MiB = token_embd q8_0:
     // 2880 / 32 x 34 x 201,088 = 615,329,280 B.
     const Built m = build(architecture("gpt-oss-20b"));
@@ -235,7 +236,7 @@ TEST_CASE("GGUF: 80-layer Llama bumps Q4_K attn_v to Q5_K, 8-expert models put a
 
 TEST_CASE("GGUF: F16 and BF16 files keep norms and biases in f32 and everything else in 16 bits") {
     // Qwen2.5-7B: 7,615,616,512 parameters, of which 333,312 are f32 (28 x (2 norms x 3584 + q/k/v biases 3584 + 512
-    // + 512) + output_norm 3584 = 1,333,248 B, gguf.md §7). (7,615,616,512 - 333,312) x 2 + 333,312 x 4 = 15,231,899,648.
+    // + 512) + output_norm 3584 = 1,333,248 B). (7,615,616,512 - 333,312) x 2 + 333,312 x 4 = 15,231,899,648.
     const Built m = build(architecture("Qwen2.5-7B"));
     REQUIRE(m.inv.total_params() == 7615616512);
     for (GgufFileType ft : {GgufFileType::F16, GgufFileType::BF16}) {
@@ -305,7 +306,7 @@ TEST_CASE("GGUF: per-tensor types agree with llama.cpp's quantizer snapshots (cu
 }
 
 TEST_CASE("GGUF: Dec-2023 Mixtral files differ from today's recipe (Q5_K_M 30.02 vs 30.95 GiB)") {
-    // gguf.md §4.8: split-expert files never got the ffn_down bumps; today's merged-expert Q5_K_M is 30.95 GiB,
+    // Split-expert files never got the ffn_down bumps; today's merged-expert Q5_K_M is 30.95 GiB,
     // Q4_K_M 26.49 GiB; TheBloke's Mixtral-8x7B-v0.1 Q5_K_M printed 30.02 GiB.
     const Built m = build(architecture("Mixtral-8x7B-v0.1"));
     GgufOptions old;
@@ -333,7 +334,7 @@ TEST_CASE("GGUF: a copied layout points at its own rope_freqs tensor") {
     CHECK(copy.tensors.back().bytes == 64 * 4);
 }
 
-// ---- table-driven check against every published size in gguf_sizes.json ----
+// ---- table-driven check against every published size in tests/data/gguf-sizes.json ----
 
 namespace {
 
@@ -342,7 +343,7 @@ struct Setup {
     GgufRules rules = GgufRules::Legacy;
 };
 
-// Which config to use for each `model` of gguf_sizes.json.
+// Which config to use for each `model` of tests/data/gguf-sizes.json.
 Setup setup_for(const std::string& model) {
     const json mixtral = architecture("Mixtral-8x7B-v0.1");
     // dolphin-2.x-mixtral adds two ChatML tokens: vocab 32002 (its token_embd is 70.32 MiB at q4_K, memory buffers §6).
@@ -375,7 +376,7 @@ Setup setup_for(const std::string& model) {
     if (model == "Mistral-7B (fine-tune, name \".\")") return {mistral_v02};
     if (model == "TinyLlama-1.1B-Chat") return {kTinyLlama};
     if (model == "Llama-3.2-1B-Instruct") return {kLlama32_1B};
-    // Dec-2023 split-expert Mixtral files (TheBloke) and a dolphin-2.7 file made the same way (gguf.md §4.8).
+    // Dec-2023 split-expert Mixtral files (TheBloke) and a dolphin-2.7 file made the same way.
     if (model == "Mixtral-8x7B-v0.1 (TheBloke)") return {mixtral, GgufRules::Mixtral2023};
     if (model == "dolphin-2.5-mixtral-8x7b (TheBloke)" || model == "dolphin-2.7-mixtral-8x7b") return {dolphin, GgufRules::Mixtral2023};
     if (model == "gpt-oss-20b (Q4_K_M by unknown producer)") return {architecture("gpt-oss-20b")};
@@ -385,7 +386,7 @@ Setup setup_for(const std::string& model) {
 }
 
 // Rows whose published number does not come from a stock llama-quantize recipe (kept in the calibration file on
-// purpose, gguf.md §9). They are computed with the stock recipe and printed, not asserted.
+// purpose, each with a note). They are computed with the stock recipe and printed, not asserted.
 const char* known_misfit(const std::string& model, const std::string& ft) {
     if (model == "gpt-oss-20b (Q4_K_M by unknown producer)" && ft == "Q4_K_M")
         return "non-stock recipe: the producer kept the experts in MXFP4; stock Q4_K_M falls back to q5_0/q8_0 on the "
@@ -399,7 +400,7 @@ const char* known_misfit(const std::string& model, const std::string& ft) {
     return nullptr;
 }
 
-// bartowski's "_L"/"_XL" names: a stock file type with --token-embedding-type/--output-tensor-type q8_0 (gguf.md §2).
+// bartowski's "_L"/"_XL" names: a stock file type with --token-embedding-type/--output-tensor-type q8_0.
 struct Recipe {
     GgufFileType ft;
     bool q8_embd_out;
@@ -419,7 +420,7 @@ std::optional<Recipe> recipe_of(const std::string& name) {
 }
 
 // Published number -> tensor bytes. llama.cpp prints tensor bytes (GiB/MiB); file sizes (bytes, decimal GB) also
-// hold the GGUF metadata, which the row states as assumed_metadata_bytes (tokenizer-family constant, gguf.md §8).
+// hold the GGUF metadata, which the row states as assumed_metadata_bytes (a tokenizer-family constant).
 struct Expected {
     double tensor_bytes;
     std::string shown;
@@ -456,11 +457,11 @@ bool uses_imatrix(const json& row) {
 
 }  // namespace
 
-TEST_CASE("GGUF tensor bytes match every published size in gguf_sizes.json within 0.5%") {
+TEST_CASE("GGUF tensor bytes match every published size in gguf-sizes.json within 0.5%") {
     // Tolerance 0.5% of the published tensor bytes. Sizes printed with two decimals (GiB / decimal GB) carry up to
     // 0.005 units of rounding, i.e. < 0.2% for every row above 2.5 GiB; file sizes also carry a metadata estimate.
     constexpr double kTolerance = 0.005;
-    const json rows = load_json(FITMYGPU_SHARED_DIR "/calibration/gguf_sizes.json");
+    const json rows = load_json(FITMYGPU_SOURCE_DIR "/tests/data/gguf-sizes.json").at("rows");
     REQUIRE(rows.is_array());
 
     struct Result {

@@ -1,5 +1,5 @@
-// llama.cpp against the buffer sizes its allocator prints at startup (../shared/calibration/memory.md,
-// section L). KV and state are exact arithmetic, so they are checked to the byte or the printed 0.01 MiB;
+// llama.cpp against the buffer sizes its allocator prints at startup (rows L-n of tests/data/llamacpp-startup-logs.json,
+// with their sources). KV and state are exact arithmetic, so they are checked to the byte or the printed 0.01 MiB;
 // model buffers to the printed 0.01 MiB; compute buffers within 5%.
 #include <doctest/doctest.h>
 
@@ -140,7 +140,8 @@ TEST_CASE("a draft model brings its own weights and a KV cache as long as the ta
 }
 
 TEST_CASE("Ollama without a context uses its VRAM-based default, capped by the model's training context") {
-    // engines.md §5.2: 262,144 tokens from 47 GiB of VRAM, 32,768 from 23 GiB, else 4,096.
+    // Ollama picks the default context from total VRAM (ollama/ollama docs/context-length.mdx rounds the steps to 24 and
+    // 48 GiB): 262,144 tokens from 47 GiB, 32,768 from 23 GiB, else 4,096.
     CHECK(estimate(R"({"model":"qwen3-8b","runtime":"ollama","gpu":"rtx-3060-12gb"})").at("kv_cache").at("capacity_tokens") == 4096);
     CHECK(estimate(R"({"model":"qwen3-8b","runtime":"ollama","gpu":"rtx-4090"})").at("kv_cache").at("capacity_tokens") == 32768);
     // Qwen3-8B was trained for 40,960 positions, below the 262,144 a 96 GB card would get.

@@ -1,5 +1,5 @@
-// vLLM against its own startup logs (../shared/calibration/memory.md, section V). Each row gives the
-// settings and what vLLM printed: weights ("Model loading took"), the activation peak of the profiling
+// vLLM against its own startup logs (rows V-n of tests/data/vllm-startup-logs.json, with their sources). Each row gives
+// the settings and what vLLM printed: weights ("Model loading took"), the activation peak of the profiling
 // run, non-torch memory and the KV cache that was left. Tolerances are stated per check.
 #include <doctest/doctest.h>
 

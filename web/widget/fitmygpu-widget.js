@@ -7,9 +7,11 @@
  *
  * Attributes (all but model optional; the widget writes the user's choices back to them):
  *   model       catalog model id (required)            gpu        catalog GPU id (default rtx-4090)
- *   gpu-count   cards (default 1)                      runtime    vllm | sglang | trtllm | llama.cpp | ollama | transformers | mlx
- *   weights     checkpoint format, e.g. gguf:Q4_K_M    context    tokens per request (default 4096)
- *   concurrency requests at once (default 1)
+ *   gpu-count   cards (default 1)                      runtime    a runtime id of the estimator (api.schema().runtimes,
+ *   weights     checkpoint format, e.g. gguf:Q4_K_M               e.g. vllm or llama.cpp; default: its default_runtime)
+ *   context     tokens per request (default 4096)      concurrency requests at once (default 1)
+ * The engine menu, the checkpoint formats each engine loads, its default checkpoint and the card counts come from
+ * the estimator's engine registry (api.schema()), read once it is loaded.
  * Events (bubbling, composed), all with the request in event.detail.request:
  *   fitmygpu-ready   the estimator is loaded and the controls are filled
  *   fitmygpu-result  a new estimate: detail.result is the estimator's answer, detail.cause "attribute" or "input"
@@ -29,16 +31,10 @@
 
   var GIB = 1073741824;
   var TAG = 'fitmygpu-widget';
-  var DEFAULTS = { gpu: 'rtx-4090', runtime: 'vllm', context: 4096, 'gpu-count': 1, concurrency: 1 };
-  var RUNTIMES = [['vllm', 'vLLM'], ['sglang', 'SGLang'], ['trtllm', 'TensorRT-LLM'], ['llama.cpp', 'llama.cpp'],
-    ['ollama', 'Ollama'], ['transformers', 'Transformers'], ['mlx', 'MLX']];
+  var DEFAULTS = { gpu: 'rtx-4090', context: 4096, 'gpu-count': 1, concurrency: 1 };
   var CONTEXTS = [2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144, 1048576];
-  var COUNTS = [1, 2, 4, 8];
-  // Weight formats offered per engine besides the model's own checkpoints; the estimator validates the choice.
-  var GGUF_TYPES = ['gguf:Q4_K_M', 'gguf:Q5_K_M', 'gguf:Q6_K', 'gguf:Q8_0', 'gguf:F16'];
-  var SERVING_FORMATS = ['bf16', 'fp16', 'fp8', 'int8', 'awq-int4', 'gptq-int4', 'nvfp4', 'mxfp4'];
-  var MLX_FORMATS = ['mlx-4bit', 'mlx-8bit', 'bf16', 'fp16'];
   var VERDICT_TEXT = { fits: 'Fits', tight: 'Tight fit', does_not_fit: 'Does not fit' };
+  var GGUF_PREFIX = 'gguf:';  // the estimator's GGUF format ids: "gguf:" and the file type
 
   var CSS = [
     ':host { display: block; --_accent: var(--fitmygpu-accent, #1f6f43); --_fg: var(--fitmygpu-fg, #1b1f23);',
@@ -136,6 +132,34 @@
   }
 
   var gpuCache = null;
+  var schemaCache = null;  // the estimator's engine registry (api.schema()), read once
+
+  // ---- the engine registry: runtimes, their formats, default checkpoints and card counts ----
+
+  function runtimeEntry(id) {
+    var list = schemaCache ? schemaCache.runtimes : [];
+    for (var i = 0; i < list.length; i++) if (list[i].id === id) return list[i];
+    return null;
+  }
+  function formatFamily(id) {
+    var known = (schemaCache ? schemaCache.formats : []).filter(function (f) { return f.id === id; })[0];
+    if (known) return known.family;
+    return String(id).indexOf(GGUF_PREFIX) === 0 ? 'gguf' : '';
+  }
+  // The schema's display name (every format the estimator reads is in schema.formats).
+  function formatName(id) {
+    var known = (schemaCache ? schemaCache.formats : []).filter(function (f) { return f.id === id; })[0];
+    return known ? known.name : String(id);
+  }
+  function loads(rt, format) { return rt.formats.indexOf(format) >= 0 || rt.loads.indexOf(formatFamily(format)) >= 0; }
+  // "Default (GGUF Q4_K_M)" or "Default (official checkpoint)": the runtime's default checkpoint for the device.
+  function defaultWeightsText(rt, deviceClass) {
+    var list = rt.default_weights || [];
+    var d = list.filter(function (x) { return deviceClass && x.device_class === deviceClass; })[0] ||
+      list.filter(function (x) { return x.device_class === '*'; })[0] || list[0];
+    if (!d || d.weights === 'official') return 'Default (official checkpoint)';
+    return 'Default (' + formatName(d.weights) + ')';
+  }
 
   // A class inside this function scope: a second copy of the file defines nothing and declares nothing global.
   class FitMyGpuWidget extends HTMLElement {
@@ -175,16 +199,20 @@
       this._queue('attribute');
     }
 
-    /** The request the widget sends to the estimator (the same JSON the CLI and the calculator take). */
+    /**
+     * The request the widget sends to the estimator (the same JSON the CLI and the calculator take). Without a
+     * runtime attribute it is the estimator's default runtime (left out until the estimator is loaded).
+     */
     request() {
       var req = {
         model: this.getAttribute('model') || '',
         gpu: this.getAttribute('gpu') || DEFAULTS.gpu,
         gpu_count: positive(this.getAttribute('gpu-count'), DEFAULTS['gpu-count']),
-        runtime: this.getAttribute('runtime') || DEFAULTS.runtime,
+        runtime: this.getAttribute('runtime') || (schemaCache ? schemaCache.default_runtime : ''),
         context: positive(this.getAttribute('context'), DEFAULTS.context),
         concurrency: positive(this.getAttribute('concurrency'), DEFAULTS.concurrency)
       };
+      if (!req.runtime) delete req.runtime;
       var weights = this.getAttribute('weights');
       if (weights) req.weights = weights;
       return req;
@@ -239,6 +267,7 @@
 
     _fillStatic() {
       var ui = this._ui;
+      if (!schemaCache) schemaCache = this._api.schema();
       if (!gpuCache) gpuCache = this._api.gpus().slice().sort(function (a, b) { return a.name.localeCompare(b.name, 'en', { numeric: true }); });
       var vendors = {};
       gpuCache.forEach(function (g) {
@@ -252,36 +281,39 @@
         ui.gpu.appendChild(group);
       });
       ui.runtime.replaceChildren();
-      RUNTIMES.forEach(function (r) { ui.runtime.appendChild(option(r[0], r[1])); });
-      ui['gpu-count'].replaceChildren();
-      COUNTS.forEach(function (n) { ui['gpu-count'].appendChild(option(n, String(n))); });
+      schemaCache.runtimes.forEach(function (r) { ui.runtime.appendChild(option(r.id, r.name)); });
     }
 
-    // Menus that depend on the model and the engine: weights and context.
+    // Menus that depend on the model, the engine and the GPU: cards, weights and context.
     _fillForModel(req) {
       var ui = this._ui;
       var m = this._model;
-      var runtime = req.runtime;
-      var gguf = runtime === 'llama.cpp' || runtime === 'ollama';
-      var published = (m.formats || []).filter(function (f) {
-        var isGguf = f.indexOf('gguf:') === 0;
-        if (gguf) return isGguf;
-        if (runtime === 'mlx') return MLX_FORMATS.indexOf(f) >= 0;
-        return !isGguf && f.indexOf('mlx-') !== 0;
-      });
-      var generic = gguf ? GGUF_TYPES : runtime === 'mlx' ? MLX_FORMATS : SERVING_FORMATS;
+      var rt = runtimeEntry(req.runtime);
+      var gpu = (gpuCache || []).filter(function (g) { return g.id === req.gpu; })[0];
+
+      // Cards: the counts the estimator tries for this runtime (any count for layer splitters, tensor-parallel
+      // sizes for the others), plus the one asked for.
+      var counts = rt ? rt.card_counts.slice() : [];
+      if (counts.indexOf(req.gpu_count) < 0) counts.push(req.gpu_count);
+      counts.sort(function (a, b) { return a - b; });
+      ui['gpu-count'].replaceChildren();
+      counts.forEach(function (n) { ui['gpu-count'].appendChild(option(n, String(n))); });
+
+      // Weights: the model's published checkpoints the runtime loads, then every other format it loads.
+      var published = rt ? (m.formats || []).filter(function (f) { return loads(rt, f); }) : [];
+      var others = rt ? rt.formats : [];
       var seen = {};
-      ui.weights.replaceChildren(option('', gguf ? 'Default (GGUF Q4_K_M)' : runtime === 'mlx' ? 'Default (MLX 4-bit)' : 'Default (official checkpoint)'));
-      [['Published for this model', published], ['Other formats', generic]].forEach(function (pair) {
+      ui.weights.replaceChildren(option('', rt ? defaultWeightsText(rt, gpu && gpu['class']) : 'Default'));
+      [['Published for this model', published], ['Other formats', others]].forEach(function (pair) {
         var group = el('optgroup', { label: pair[0] });
         pair[1].forEach(function (f) {
           if (seen[f]) return;
           seen[f] = true;
-          group.appendChild(option(f, f));
+          group.appendChild(option(f, formatName(f)));
         });
         if (group.children.length) ui.weights.appendChild(group);
       });
-      if (req.weights && !seen[req.weights]) ui.weights.appendChild(option(req.weights, req.weights));
+      if (req.weights && !seen[req.weights]) ui.weights.appendChild(option(req.weights, formatName(req.weights)));
 
       var windowTokens = m.context_window || 0;
       var list = CONTEXTS.filter(function (c) { return !windowTokens || c <= windowTokens; });
@@ -335,7 +367,6 @@
       var ui = this._ui;
       ui.gpu.value = req.gpu;
       ui['gpu-count'].value = String(req.gpu_count);
-      if (ui['gpu-count'].value !== String(req.gpu_count)) { ui['gpu-count'].appendChild(option(req.gpu_count, String(req.gpu_count))); ui['gpu-count'].value = String(req.gpu_count); }
       ui.runtime.value = req.runtime;
       ui.weights.value = req.weights || '';
       ui.context.value = String(req.context);

@@ -1,4 +1,4 @@
-// The JSON API (design.md §3). Everything that answers a question — the CLI, the wasm module, the tests,
+// The JSON API (README.md "The JSON API"). Everything that answers a question — the CLI, the wasm module, the tests,
 // the page — goes through here. Errors come back as {"error": {"code", "field", "message"}}.
 #pragma once
 #include <nlohmann/json.hpp>

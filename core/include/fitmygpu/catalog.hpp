@@ -28,6 +28,8 @@ struct CatalogModel {
     i64 published_mtp = 0;
     nlohmann::json entry;   // the whole catalog record, for the API's listings
     const nlohmann::json& config() const { return entry.at("config"); }
+    // The config read into a geometry; FieldError naming "catalog.<id>.config.<field>" on bad data.
+    ModelGeometry geometry() const;
 };
 
 struct CatalogGpu {

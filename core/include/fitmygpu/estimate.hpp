@@ -1,4 +1,4 @@
-// The result of an estimate, in the shape of the JSON API response (design.md §3; field names fixed).
+// The result of an estimate, in the shape of the JSON API response (README.md "The JSON API"; field names fixed).
 #pragma once
 #include <map>
 #include <optional>

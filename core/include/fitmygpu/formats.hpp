@@ -22,8 +22,9 @@ struct WeightFormat {
 
 // Parses a format id; throws FieldError(field) for an unknown one.
 WeightFormat parse_weight_format(const std::string& id, const std::string& field = "weights");
-// The default format of a config: its torch_dtype, or the quantization_config it ships with.
-WeightFormat native_weight_format(const ModelGeometry& g, const nlohmann::json& config);
+// The default format of a model: the quantization_config its checkpoint ships with (g.quantization), else
+// its torch_dtype.
+WeightFormat native_weight_format(const ModelGeometry& g);
 
 // Bytes of one tensor in a non-GGUF checkpoint format (GGUF goes through gguf_layout).
 i64 tensor_bytes(const Tensor& t, const WeightFormat& f);

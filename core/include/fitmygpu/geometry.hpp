@@ -96,9 +96,35 @@ struct MambaSpec {
 };
 
 struct VisionSpec {
-    bool present = false;
+    bool present = false;  // `params` could be estimated from vision_config
     i64 params = 0;        // vision/audio encoder + projector parameters
     std::string note;      // how `params` was derived
+    // As the config states them (0 = not stated, or not a positive whole number):
+    i64 num_heads = 0;            // vision_config.num_attention_heads (else num_heads): the encoder's attention heads
+    i64 image_size = 0;           // vision_config.image_size: the input edge the encoder is built for, pixels
+    i64 patch_size = 0;           // vision_config.patch_size: patch edge, pixels
+    i64 spatial_merge_size = 0;   // vision_config.spatial_merge_size: patches merged per side into one LLM token (Qwen-VL: 2)
+    i64 mm_tokens_per_image = 0;  // config.mm_tokens_per_image: LLM tokens per image fixed by the model (Gemma 3: 256)
+
+    // (image_size / patch_size)²: patches the encoder sees in one image at its native size; 0 without both sizes.
+    i64 patches_per_image() const;
+    // patches_per_image() / spatial_merge_size² (merge 1 when not stated): the LLM tokens that grid leaves.
+    i64 grid_tokens_per_image() const;
+};
+
+// config.quantization_config as the checkpoint ships it (a 16-bit checkpoint has none). Values are as stated;
+// numbers 0 and strings "" when not stated.
+struct QuantizationSpec {
+    bool present = false;             // the config has a quantization_config object
+    std::string quant_method;         // lower-cased: "fp8", "mxfp4", "awq", "gptq", "compressed-tensors", "modelopt", ...
+    i64 bits = 0;                     // bits (AWQ w_bit): weight bits of AWQ / GPTQ checkpoints
+    i64 group_size = 0;               // group_size (AWQ q_group_size): weights per scale; -1 = one group per column (GPTQ)
+    std::vector<i64> weight_block_size;  // block-wise fp8 scales, e.g. [128, 128] (DeepSeek-V3); empty = not block-wise
+    std::string fmt;                  // element format, e.g. "e4m3", "float8_e4m3fn"
+    std::string activation_scheme;    // "dynamic" or "static"
+    // Modules left unquantized: modules_to_not_convert, ignore (compressed-tensors), ignored_layers,
+    // exclude_modules (ModelOpt), in that order, e.g. "lm_head", "model.layers.*.self_attn".
+    std::vector<std::string> modules_not_quantized;
 };
 
 struct ModelGeometry {
@@ -124,6 +150,9 @@ struct ModelGeometry {
     int norms_per_layer = 2;       // 2 (pre-attn, pre-ffn) or 4 (Gemma 2/3 sandwich norms)
     bool norm_has_bias = false;    // LayerNorm with bias (Cohere, GPT-style)
     std::string dtype = "bfloat16";
+    std::string mamba_ssm_cache_dtype;  // the recurrent state's dtype the config asks for ("float32"): text_config
+                                        // mamba_ssm_dtype or mamba_ssm_cache_dtype, else the top level's
+                                        // mamba_ssm_cache_dtype; "" = not stated (the model dtype)
     std::string rope_type;         // rope_scaling.rope_type (or .type): "llama3", "yarn", "linear", ... ; empty = none
     MoeSpec moe;
     MlaSpec mla;
@@ -138,6 +167,7 @@ struct ModelGeometry {
     i64 altup_inputs = 0;          // Gemma 3n AltUp streams
     i64 laurel_rank = 0;           // Gemma 3n LAuReL low-rank residual
     int n_mtp_layers = 0;          // multi-token-prediction layers shipped with the checkpoint (not loaded by default)
+    QuantizationSpec quantization;
     std::vector<LayerSpec> layers;
 
     bool is_moe() const { return moe.n_experts > 0; }

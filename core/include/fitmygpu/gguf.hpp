@@ -1,6 +1,6 @@
 // GGUF file types emulated tensor by tensor: from a tensor inventory and a llama.cpp file type
 // (Q4_K_M, Q8_0, IQ4_XS, ...), the ggml type llama.cpp's quantizer (src/llama-quant.cpp) gives each
-// tensor, and from that the exact tensor bytes. See ../shared/reference/gguf.md for the rules.
+// tensor, and from that the exact tensor bytes. core/src/gguf.cpp names the llama.cpp versions it follows.
 #pragma once
 #include <optional>
 #include <string>
@@ -46,7 +46,7 @@ struct GgufLayout {
     double bpw() const { return n_elements > 0 ? static_cast<double>(tensor_bytes) * 8.0 / static_cast<double>(n_elements) : 0.0; }
 };
 
-// Which generation of llama.cpp's src/llama-quant.cpp to emulate (../shared/reference/gguf.md §4.8).
+// Which generation of llama.cpp's src/llama-quant.cpp to emulate.
 enum class GgufRules {
     Legacy,       // builds up to 2025: attn_qkv has its own rule, attn_kv_b gets the default type. Most published files.
     Current,      // 2026 tensor_category refactor: attn_qkv and attn_kv_b are "V-like" (more bits, 70B and 8-expert bumps)

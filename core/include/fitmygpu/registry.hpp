@@ -51,6 +51,7 @@ struct KnobSpec {
     std::string label;                 // short label for a form
     std::string help;                  // one line
     std::string shown_for;             // "" (every model) | "moe" | "vision"
+    std::string pattern;               // Text: the shape a value must have (a regular expression, for forms)
     void (*apply)(EngineKnobs&, const KnobValue&) = nullptr;
 };
 

@@ -2,7 +2,6 @@
 // nothing filled in. The API layer builds it from JSON (api/request_json.cpp); build_scenario (scenario.hpp)
 // turns it into a Scenario by applying the registry's defaults.
 #pragma once
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +16,9 @@ inline constexpr i64 kMaxContext = i64{1} << 24;  // 16,777,216 tokens
 inline constexpr i64 kMaxConcurrency = 1 << 16;
 inline constexpr int kMaxGpus = 1024;
 inline constexpr i64 kMaxImages = 4096;
+// A custom device ("device"): memory up to 16 TiB, bandwidth up to 10^6 GB/s.
+inline constexpr i64 kMaxDeviceMemoryMib = i64{16} << 20;
+inline constexpr double kMaxDeviceBandwidthGbps = 1e6;
 
 // How byte amounts are written inside formulas, notes and messages. Values in bytes are the same either way.
 enum class Units { Binary, Decimal };
@@ -30,7 +32,7 @@ struct GpuRequest {
 struct Request {
     // One of the two: a catalog model, or a config.json read into a geometry.
     std::string model;               // catalog id or alias
-    std::optional<nlohmann::json> config;  // a config.json object
+    std::optional<ModelGeometry> config;  // a config.json given inline, read at the API edge
     std::optional<std::string> weights;
     std::optional<std::string> runtime;
     std::vector<GpuRequest> gpus;    // from "gpu" (+ "gpu_count") or "gpus"

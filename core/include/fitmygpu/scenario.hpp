@@ -2,7 +2,6 @@
 // engine with its knobs and the workload, every default filled in from the registry. build_scenario makes it
 // from a validated Request; the engines, the solvers and speed read it.
 #pragma once
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +15,8 @@
 namespace fitmygpu {
 
 enum class Runtime { Vllm, Sglang, Trtllm, LlamaCpp, Ollama, Transformers, Mlx };
+// The runtime of a request that names none.
+inline constexpr Runtime kDefaultRuntime = Runtime::Vllm;
 
 // The registry's id of a runtime ("llama.cpp") and the runtime an id or alias names (registry.hpp).
 const char* runtime_id(Runtime r);
@@ -79,12 +80,11 @@ struct Scenario {
     std::string model_id;     // catalog id or "custom"
     std::string model_name;
     const CatalogModel* model = nullptr;  // the catalog record, or nullptr for a config given inline
-    nlohmann::json config;
     ModelGeometry geometry;
     Inventory inventory;
     WeightFormat weights;
     std::string weights_repo;  // checkpoint repo when known
-    Runtime runtime = Runtime::Vllm;
+    Runtime runtime = kDefaultRuntime;
     std::vector<Device> devices;  // one entry per physical device
     i64 context = 4096;
     i64 concurrency = 1;

@@ -27,7 +27,7 @@ json list_models() {
             row["formats"] = formats;
         }
         try {
-            const ModelGeometry g = parse_geometry(m.config(), "catalog." + m.id + ".config");
+            const ModelGeometry g = m.geometry();
             const Inventory inv = build_inventory(g);
             row["params_total"] = inv.total_params();
             if (g.is_moe()) row["params_active"] = inv.active_params(g);
@@ -73,7 +73,7 @@ json model_info(const json& request) {
     const CatalogModel* m = Catalog::builtin().find_model(id);
     if (!m) fail("unknown_model", "model", "no model \"" + id + "\" in the catalog");
     json out = m->entry;
-    const ModelGeometry g = parse_geometry(m->config(), "catalog." + m->id + ".config");
+    const ModelGeometry g = m->geometry();
     const Inventory inv = build_inventory(g);
     json layers = json::object();
     for (Mixer mx : {Mixer::FullAttention, Mixer::SlidingAttention, Mixer::ChunkedAttention, Mixer::Mla, Mixer::LinearAttention, Mixer::Mamba})

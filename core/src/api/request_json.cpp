@@ -61,6 +61,16 @@ std::string name_field(const json& v, const std::string& field) {
 
 namespace {
 
+// The config reader checks the fields it knows; a field of an unexpected JSON type that it reads without a
+// check surfaces as a nlohmann type error, which is the config's fault, not an internal one.
+ModelGeometry read_config(const json& config) {
+    try {
+        return parse_geometry(config, "config");
+    } catch (const json::exception& e) {
+        fail("invalid_field", "config", std::string("config has a field of the wrong type or shape (") + e.what() + ")");
+    }
+}
+
 double number_field(const json& v, const std::string& field, const std::string& what) {
     if (!v.is_number()) fail("invalid_field", field, field + " must be " + what + " (got " + describe(v) + ")");
     const double d = v.get<double>();
@@ -126,10 +136,10 @@ Device custom_device(const json& j) {
     for (auto it = j.begin(); it != j.end(); ++it) {
         const std::string f = "device." + shown_key(it.key());
         if (it.key() == "name") d.name = name_field(it.value(), f);
-        else if (it.key() == "memory_mib") d.memory_bytes = int_field(it.value(), f, 1, i64{16} << 20) * MiB;
-        else if (it.key() == "memory_gib") d.memory_bytes = int_field(it.value(), f, 1, i64{16} << 10) * GiB;
+        else if (it.key() == "memory_mib") d.memory_bytes = int_field(it.value(), f, 1, kMaxDeviceMemoryMib) * MiB;
+        else if (it.key() == "memory_gib") d.memory_bytes = int_field(it.value(), f, 1, kMaxDeviceMemoryMib >> 10) * GiB;
         else if (it.key() == "bandwidth_gbps") {
-            if (!it.value().is_number() || !(it.value().get<double>() >= 0) || it.value().get<double>() > 1e6)
+            if (!it.value().is_number() || !(it.value().get<double>() >= 0) || it.value().get<double>() > kMaxDeviceBandwidthGbps)
                 fail("invalid_field", f, f + " must be a non-negative number of GB/s");
             d.bandwidth_gbps = it.value().get<double>();
         } else if (it.key() == "unified_memory") d.unified = bool_field(it.value(), f);
@@ -170,7 +180,7 @@ Request parse_request(const json& req) {
 
     if (req.contains("model") && req.contains("config")) fail("invalid_field", "config", "give either model (a catalog id) or config, not both");
     if (req.contains("model")) r.model = name_field(req.at("model"), "model");
-    else if (req.contains("config")) r.config = req.at("config");
+    else if (req.contains("config")) r.config = read_config(req.at("config"));
     else fail("missing_field", "model", "model (a catalog id) or config (a config.json object) is required");
 
     if (req.contains("runtime")) r.runtime = name_field(req.at("runtime"), "runtime");

@@ -1,4 +1,4 @@
-// Estimate → JSON (design.md §3, field names fixed), with every byte amount inside a text rendered in the
+// Estimate → JSON (README.md "The JSON API", field names fixed), with every byte amount inside a text rendered in the
 // request's units.
 #include <cmath>
 

@@ -39,6 +39,8 @@ json knob_json(const RuntimeKnob& rk) {
         k["min_exclusive"] = true;
         k["max"] = spec->max;
         k["max_exclusive"] = spec->max_exclusive;
+    } else if (spec->type == KnobType::Text && !spec->pattern.empty()) {
+        k["pattern"] = spec->pattern;
     } else if (spec->type == KnobType::NumberList) {
         k["max_items"] = spec->max_items;
     }
@@ -92,11 +94,17 @@ json schema() {
             formats.push_back({{"id", f.id}, {"name", format_display_name(f.id)}, {"family", family_name(f.family)}});
         json gguf = json::array();
         for (const auto& t : gguf_menu_types()) gguf.push_back("gguf:" + t);
+        // Every GGUF file type the estimator reads (published checkpoints may use types the menu leaves out).
+        for (int i = 0; i <= static_cast<int>(GgufFileType::MXFP4_MOE); ++i) {
+            const std::string id = std::string("gguf:") + gguf_file_type_name(static_cast<GgufFileType>(i));
+            formats.push_back({{"id", id}, {"name", format_display_name(id)}, {"family", "gguf"}});
+        }
         return rendered(json{{"runtimes", runtimes_json},
-                    {"default_runtime", runtime_id(Scenario{}.runtime)},
+                    {"default_runtime", runtime_id(kDefaultRuntime)},
                     {"formats", formats},
                     {"gguf_types", gguf},
-                    {"limits", {{"max_context", kMaxContext}, {"max_concurrency", kMaxConcurrency}, {"max_gpus", kMaxGpus}, {"max_images", kMaxImages}}}}, Units::Binary);
+                    {"limits", {{"max_context", kMaxContext}, {"max_concurrency", kMaxConcurrency}, {"max_gpus", kMaxGpus}, {"max_images", kMaxImages},
+                               {"max_device_memory_mib", kMaxDeviceMemoryMib}, {"max_device_bandwidth_gbps", kMaxDeviceBandwidthGbps}}}}, Units::Binary);
     }();
     return cached;
 }

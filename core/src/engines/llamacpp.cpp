@@ -27,6 +27,9 @@ constexpr i64 kCtxPad = 256;
 // CUDA primary context plus cuBLAS workspace per device, which no llama.cpp buffer line reports (fit's
 // breakdown calls it "unaccounted"). gguf-parser-go budgets 250 MiB of VRAM for the same thing; CUDA
 // 12 contexts with lazy module loading take ~300 MiB on Ampere/Ada cards.
+// Attention heads of a vision encoder whose config does not state them (CLIP ViT-L/14 and SigLIP-so400m: 16).
+constexpr i64 kDefaultVisionHeads = 16;
+constexpr i64 kMaxVisionHeads = 4096;  // beyond any encoder: taken as not stated
 constexpr i64 kCudaContextBytes = 300 * MiB;
 
 struct LayerPlacement {
@@ -68,15 +71,6 @@ i64 item_bytes(const Estimate& e, const std::string& label) {
     for (const auto& b : e.breakdown)
         if (b.label == label) total = checked::add(total, b.bytes);
     return total;
-}
-
-// The vision encoder's attention heads, from vision_config (num_attention_heads or num_heads), else 16.
-i64 vision_heads(const Scenario& s) {
-    if (!s.config.contains("vision_config") || !s.config.at("vision_config").is_object()) return 16;
-    const auto& vc = s.config.at("vision_config");
-    for (const char* k : {"num_attention_heads", "num_heads"})
-        if (vc.contains(k) && vc.at(k).is_number_integer() && vc.at(k).get<i64>() > 0 && vc.at(k).get<i64>() <= 4096) return vc.at(k).get<i64>();
-    return 16;
 }
 
 bool flash_attention_on(const Scenario& s) {
@@ -142,7 +136,8 @@ Estimate estimate_llamacpp(const Scenario& s) {
     if (mmproj_bytes > 0 && s.images > 0) {
         // The vision encoder's graph for one image: attention scores over its patches in f32 (heads × P² × 4 B)
         // dominate (P = patches before merging or pooling: 4,096 for Gemma 3's 896-pixel, 14-pixel-patch SigLIP).
-        const i64 heads = vision_heads(s);
+        const i64 stated = s.geometry.vision.num_heads;
+        const i64 heads = stated > 0 && stated <= kMaxVisionHeads ? stated : kDefaultVisionHeads;
         const Q clip = Q::var("vision heads", heads) * Q::var("patches", s.patches_per_image) * Q::var("patches", s.patches_per_image) * Q::lit(4, "B");
         e.add(kActivations, "mmproj compute buffer", s.engine.n_gpu_layers == 0 ? -1 : 0, clip, "encoding one image: attention scores of its patches (estimate)");
     }

@@ -1,5 +1,5 @@
 // SGLang and TensorRT-LLM, sharing the tensor-parallel weight shards and KV widths of the serving layer.
-// Budget rules (as aiconfigurator states them for each backend, see ../shared/reference/engines.md §7):
+// Budget rules (as ai-dynamo/aiconfigurator states them for each backend in its memory model):
 //   SGLang:       static memory (weights + KV pool) = mem_fraction_static × total; activations and CUDA
 //                 graphs must fit in the rest.
 //   TensorRT-LLM: KV pool = free_gpu_memory_fraction × (total − weights − activations − runtime).

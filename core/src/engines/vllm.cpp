@@ -113,15 +113,7 @@ Estimate estimate_vllm(const Scenario& s) {
                              "this estimate follows 0.10.2: every attention layer, cross layers included, in one block pool");
     // The recurrent state's dtype: --mamba-ssm-cache-dtype, which defaults to the config's choice
     // (mamba_ssm_cache_dtype, or Qwen3.5's text_config.mamba_ssm_dtype), else the model dtype.
-    std::string ssm_dtype = "auto";
-    auto read_dtype = [&](const nlohmann::json& c, const char* key) {
-        if (c.is_object() && c.contains(key) && c.at(key).is_string()) ssm_dtype = c.at(key).get<std::string>();
-    };
-    read_dtype(s.config, "mamba_ssm_cache_dtype");
-    if (s.config.contains("text_config")) {
-        read_dtype(s.config.at("text_config"), "mamba_ssm_cache_dtype");
-        read_dtype(s.config.at("text_config"), "mamba_ssm_dtype");
-    }
+    const std::string ssm_dtype = s.geometry.mamba_ssm_cache_dtype.empty() ? "auto" : s.geometry.mamba_ssm_cache_dtype;
     const i64 state_value_bytes = ssm_dtype == "float32" ? 4 : 2;
 
     const VllmServeDefaults defaults = vllm_serve_defaults(s.devices.front());

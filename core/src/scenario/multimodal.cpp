@@ -20,32 +20,26 @@ constexpr i64 kFallbackTokensPerImage = 576;
 constexpr i64 kMaxTokensPerImage = i64{1} << 20;
 // A vision_config's image and patch sizes, in pixels, are taken up to this (the largest towers read 1,536 px).
 constexpr i64 kMaxImagePixels = 100000;
-
-// An optional whole-number field of a config object: `fallback` when absent; FieldError naming it when it is not a
-// whole number in [lo, hi].
-i64 config_int(const nlohmann::json& obj, const char* key, const std::string& path, i64 fallback, i64 lo, i64 hi) {
-    if (!obj.contains(key) || obj.at(key).is_null()) return fallback;
-    const nlohmann::json& v = obj.at(key);
-    const std::string f = path + "." + key;
-    if (!v.is_number_integer() || v.get<i64>() < lo || v.get<i64>() > hi)
-        fail("invalid_field", f, f + " must be a whole number between " + group_digits(lo) + " and " + group_digits(hi));
-    return v.get<i64>();
-}
+// Patches merged per side into one token (Qwen-VL: 2).
+constexpr i64 kMaxSpatialMerge = 64;
 
 // The prefix of config fields in errors: the request's config, or the catalog record's.
 std::string config_path(const Scenario& s) { return s.model ? "catalog." + s.model_id + ".config" : "config"; }
 
-// vision_config's patch grid: (image_size / patch_size)², 0 when the config gives no sizes.
-i64 patch_grid(const Scenario& s) {
-    if (!s.config.contains("vision_config") || !s.config.at("vision_config").is_object()) return 0;
-    const auto& vc = s.config.at("vision_config");
+// The vision geometry the config states, within the bounds of real encoders; FieldError naming the field.
+void check_vision_bounds(const Scenario& s) {
+    const VisionSpec& v = s.geometry.vision;
     const std::string path = config_path(s) + ".vision_config";
-    const i64 image = config_int(vc, "image_size", path, 0, 0, kMaxImagePixels), patch = config_int(vc, "patch_size", path, 0, 0, kMaxImagePixels);
-    if (image <= 0 || patch <= 0) return 0;
-    const i64 side = image / patch;
-    if (side * side > kMaxTokensPerImage)
-        fail("invalid_field", path + ".patch_size", path + ".image_size / patch_size gives " + group_digits(side * side) + " patches per image, more than any encoder");
-    return side * side;
+    auto bound = [&](i64 value, const char* key, i64 hi, const std::string& where) {
+        if (value > hi) fail("invalid_field", where + "." + key, where + "." + key + " must be a whole number between 1 and " + group_digits(hi));
+    };
+    bound(v.image_size, "image_size", kMaxImagePixels, path);
+    bound(v.patch_size, "patch_size", kMaxImagePixels, path);
+    bound(v.spatial_merge_size, "spatial_merge_size", kMaxSpatialMerge, path);
+    bound(v.mm_tokens_per_image, "mm_tokens_per_image", kMaxTokensPerImage, config_path(s));
+    if (v.patches_per_image() > kMaxTokensPerImage)
+        fail("invalid_field", path + ".patch_size",
+             path + ".image_size / patch_size gives " + group_digits(v.patches_per_image()) + " patches per image, more than any encoder");
 }
 
 struct ImageTokens {
@@ -62,26 +56,25 @@ ImageTokens tokens_per_image(const Scenario& s) {
         t = {1, "one <|image|> token in the text; " + group_digits(s.geometry.encoder_tokens_per_image) +
                     " encoder states for the cross-attention layers (max_num_tiles × (patches per tile + 1))"};
     }
-    if (t.per_image == 0) t = {config_int(s.config, "mm_tokens_per_image", config_path(s), 0, 1, kMaxTokensPerImage), "mm_tokens_per_image"};
-    if (t.per_image == 0) {
-        const i64 grid = patch_grid(s);
-        if (grid > 0) {
-            const i64 merge = config_int(s.config.at("vision_config"), "spatial_merge_size", config_path(s) + ".vision_config", 1, 1, 64);
-            t = {std::max<i64>(1, grid / (merge * merge)), "vision_config image_size / patch_size, merged " + std::to_string(merge) + "×" + std::to_string(merge)};
-        }
+    const VisionSpec& v = s.geometry.vision;
+    if (t.per_image == 0 && v.mm_tokens_per_image > 0) t = {v.mm_tokens_per_image, "mm_tokens_per_image"};
+    if (t.per_image == 0 && v.patches_per_image() > 0) {
+        const i64 merge = v.spatial_merge_size > 0 ? v.spatial_merge_size : 1;
+        t = {std::max<i64>(1, v.grid_tokens_per_image()), "vision_config image_size / patch_size, merged " + std::to_string(merge) + "×" + std::to_string(merge)};
     }
     if (t.per_image == 0) t = {kFallbackTokensPerImage, "a 24×24 patch grid (no size in the config; set engine.tokens_per_image)"};
     return t;
 }
 
 i64 patches_per_image(const Scenario& s, i64 fallback) {
-    const i64 grid = patch_grid(s);
-    return grid > 0 ? grid : fallback;
+    const i64 patches = s.geometry.vision.patches_per_image();
+    return patches > 0 ? patches : fallback;
 }
 
 }  // namespace
 
 void setup_multimodal(Scenario& s, const Request& r) {
+    check_vision_bounds(s);
     const bool gguf_runtime = runtime_descriptor(s.runtime).loads_family(FormatFamily::Gguf);
     // The encoder's size: the catalog's sourced figure (published vision + audio parts) when there is one,
     // else an estimate from vision_config.

@@ -21,21 +21,10 @@ std::string did_you_mean(const std::vector<std::string>& ids) {
     return hint.empty() ? "" : " (did you mean " + hint + "?)";
 }
 
-// The config reader checks the fields it knows; a field of an unexpected JSON type that it reads without a
-// check surfaces as a nlohmann type error, which is the config's fault, not an internal one.
-ModelGeometry read_geometry(const nlohmann::json& config, const std::string& prefix) {
-    try {
-        return parse_geometry(config, prefix);
-    } catch (const nlohmann::json::exception& e) {
-        fail("invalid_field", prefix, prefix + " has a field of the wrong type or shape (" + std::string(e.what()) + ")");
-    }
-}
-
 void set_model(Scenario& s, const Request& r, const Catalog& catalog) {
     if (r.config) {
         s.model_id = "custom";
-        s.config = *r.config;
-        s.geometry = read_geometry(s.config, "config");
+        s.geometry = *r.config;
         s.model_name = s.geometry.architecture.empty() ? "Custom model" : s.geometry.architecture;
     } else {
         const CatalogModel* model = catalog.find_model(r.model);
@@ -48,8 +37,7 @@ void set_model(Scenario& s, const Request& r, const Catalog& catalog) {
         s.model = model;
         s.model_id = model->id;
         s.model_name = model->name;
-        s.config = model->config();
-        s.geometry = read_geometry(s.config, "catalog." + model->id + ".config");
+        s.geometry = model->geometry();
     }
     s.inventory = build_inventory(s.geometry);
 }
@@ -74,7 +62,7 @@ WeightFormat default_weights(Scenario& s, const RuntimeDescriptor& rt) {
             s.assumptions.push_back("weights: " + format_display_name(f.id) + " (" + rule.why + ")");
             return f;
         }
-        WeightFormat f = native_weight_format(s.geometry, s.config);
+        WeightFormat f = native_weight_format(s.geometry);
         if (s.model)
             for (const auto& c : s.model->checkpoints)
                 if (c.official) {
@@ -84,7 +72,7 @@ WeightFormat default_weights(Scenario& s, const RuntimeDescriptor& rt) {
         s.assumptions.push_back("weights: " + rule.why + " (" + f.label() + ")");
         return f;
     }
-    return native_weight_format(s.geometry, s.config);
+    return native_weight_format(s.geometry);
 }
 
 void set_weights(Scenario& s, const Request& r) {

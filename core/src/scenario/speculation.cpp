@@ -14,15 +14,7 @@ namespace {
 constexpr int kMaxMtpLayers = 64;
 
 // The config field that gave the MTP layer count, for errors.
-std::string mtp_field(const Scenario& s) {
-    const std::string prefix = s.model ? "catalog." + s.model_id + ".config" : "config";
-    for (const char* key : {"num_nextn_predict_layers", "mtp_num_hidden_layers", "num_mtp_modules"}) {
-        if (s.config.contains(key)) return prefix + "." + key;
-        if (s.config.contains("text_config") && s.config.at("text_config").is_object() && s.config.at("text_config").contains(key))
-            return prefix + ".text_config." + key;
-    }
-    return prefix + ".num_nextn_predict_layers";
-}
+std::string mtp_field(const Scenario& s) { return (s.model ? "catalog." + s.model_id + ".config" : std::string("config")) + ".num_nextn_predict_layers"; }
 
 }  // namespace
 
@@ -63,7 +55,7 @@ void setup_speculation(Scenario& s, const Catalog& catalog) {
     sp.method = "draft";
     sp.draft_id = d->id;
     sp.draft_name = d->name;
-    sp.draft_geometry = parse_geometry(d->config(), "catalog." + d->id + ".config");
+    sp.draft_geometry = d->geometry();
     if (sp.draft_geometry.vocab != s.geometry.vocab)
         s.warnings.push_back("the draft model's vocabulary (" + group_digits(sp.draft_geometry.vocab) + ") differs from the target's (" +
                              group_digits(s.geometry.vocab) + "); engines require the same tokenizer");

@@ -1,7 +1,9 @@
 // The model index: filters the static table (search, family, company, size, architecture, license) and, once
 // a GPU is chosen, asks the estimator which published checkpoints of each shown model fit. Estimates run in
 // short slices between frames, nearest rows first, so typing and scrolling stay responsive. Nothing about
-// models or engines is computed here; text from data is set with textContent.
+// models or engines is computed here: each checkpoint chip carries the engine that loads its format (written by
+// the generator from the estimator's schema), and which engines run on which vendor's hardware is the schema's
+// (api.schema()). Text from data is set with textContent.
 (function () {
   'use strict';
 
@@ -10,6 +12,7 @@
   var VERDICT_WORD = { fits: 'fits', tight: 'tight', does_not_fit: 'no', skipped: 'n/a', pending: '\u2026' };
 
   var api = null;
+  var schema = null;       // the estimator's engine registry, read once it is loaded
   var rows = [];
   var el = {};
   var cache = {};          // "gpu|count|context|model|format" → {verdict, required, budget} or {error}
@@ -24,41 +27,47 @@
     return (bytes / GIB).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + ' GiB';
   }
 
-  /** The engine that runs a format: GGUF → llama.cpp, MLX → MLX, safetensors → vLLM (as on the model pages). */
-  function runtimeFor(format) {
-    if (format.indexOf('gguf:') === 0) return 'llama.cpp';
-    if (format.indexOf('mlx-') === 0) return 'mlx';
-    return 'vllm';
-  }
-
   function settings() {
     var gpuOption = el.gpu.options[el.gpu.selectedIndex];
     return {
       gpu: el.gpu.value,
-      apple: Boolean(gpuOption && gpuOption.getAttribute('data-class') === 'apple'),
+      vendor: gpuOption ? gpuOption.getAttribute('data-vendor') || '' : '',
       gpuName: gpuOption ? gpuOption.textContent : '',
       count: Number(el.count.value) || 1,
       context: Number(el.context.value) || 4096
     };
   }
 
-  /** Which formats run on the chosen hardware: MLX only on Apple silicon; vLLM not on Apple silicon, where MLX loads BF16/FP16. */
-  function plan(format, s) {
-    var runtime = runtimeFor(format);
-    if (runtime === 'mlx' && !s.apple) return { skip: 'MLX runs on Apple silicon only' };
-    if (runtime === 'vllm' && s.apple) {
-      if (format === 'bf16' || format === 'fp16') return { runtime: 'mlx' };
-      return { skip: 'no Apple-silicon engine in FitMyGPU loads this format' };
-    }
-    return { runtime: runtime };
+  function runtimeEntry(id) {
+    for (var i = 0; i < schema.runtimes.length; i++) if (schema.runtimes[i].id === id) return schema.runtimes[i];
+    return null;
+  }
+  function runsOn(r, vendor) { return !vendor || r.vendors.indexOf(vendor.toLowerCase()) >= 0; }
+
+  /**
+   * The engine a checkpoint is checked with on the chosen hardware: the chip's engine (the one that loads its
+   * format natively) where it runs on the GPU's vendor, else the first engine of the registry that runs there and
+   * converts the format on load (it lists the format without loading its family, as MLX does with BF16 and FP16).
+   */
+  function plan(chip, s) {
+    var format = chip.getAttribute('data-format');
+    var family = chip.getAttribute('data-family');
+    var own = runtimeEntry(chip.getAttribute('data-runtime'));
+    if (own && runsOn(own, s.vendor)) return { runtime: own.id };
+    var other = schema.runtimes.filter(function (r) {
+      return runsOn(r, s.vendor) && r.formats.indexOf(format) >= 0 && r.loads.indexOf(family) < 0;
+    })[0];
+    if (other) return { runtime: other.id };
+    return { skip: 'no engine in FitMyGPU that runs on ' + s.vendor + ' hardware loads this format' + (own ? ' (' + own.name + ' does not run there)' : '') };
   }
 
   function key(s, id, format) { return [s.gpu, s.count, s.context, id, format].join('|'); }
 
-  function evaluate(s, id, format) {
+  function evaluate(s, id, chip) {
+    var format = chip.getAttribute('data-format');
     var k = key(s, id, format);
     if (cache[k]) return cache[k];
-    var p = plan(format, s);
+    var p = plan(chip, s);
     var out;
     if (p.skip) {
       out = { verdict: 'skipped', note: p.skip };
@@ -67,7 +76,7 @@
       try {
         var r = api.estimate(request);
         var worst = r.devices.reduce(function (a, d) { return !a || d.required_bytes > a.required_bytes ? d : a; }, null);
-        out = { verdict: r.verdict, runtime: p.runtime, required: worst.required_bytes, budget: worst.budget_bytes };
+        out = { verdict: r.verdict, runtime: runtimeEntry(p.runtime).name, required: worst.required_bytes, budget: worst.budget_bytes };
       } catch (e) {
         out = { verdict: 'skipped', note: (e.field ? e.field + ': ' : '') + e.message };
       }
@@ -198,7 +207,7 @@
       var box = row.tr.getBoundingClientRect();
       var near = !row.tr.hidden && box.bottom >= viewTop && box.top <= viewBottom;
       row.chips.forEach(function (chip) {
-        var task = { row: row, format: chip.getAttribute('data-format') };
+        var task = { row: row, chip: chip, format: chip.getAttribute('data-format') };
         if (!cache[key(s, row.id, task.format)]) (near ? onScreen : rest).push(task);
       });
       showRow(row, s);
@@ -224,7 +233,7 @@
     var touched = [];
     while (queue.length && performance.now() - start < SLICE_MS) {
       var task = queue.shift();
-      evaluate(s, task.row.id, task.format);
+      evaluate(s, task.row.id, task.chip);
       if (touched.indexOf(task.row) < 0) touched.push(task.row);
     }
     touched.forEach(function (row) { showRow(row, s); });
@@ -338,6 +347,7 @@
       return;
     }
     FitMyGPU.ready().then(function (loaded) {
+      schema = loaded.schema();
       api = loaded;
       document.documentElement.setAttribute('data-ready', 'true');
       searchChanged();

@@ -13,9 +13,7 @@
 namespace {
 
 // An error object built without nlohmann (which might be what failed); the message is fixed ASCII.
-std::string internal_error(const char* message) {
-    return std::string(R"({"error":{"code":"internal_error","field":"","message":")") + message + "\"}}";
-}
+std::string internal_error(const char* message) { return std::string(R"({"error":{"code":"internal_error","field":"","message":")") + message + "\"}}"; }
 
 std::string call(const std::string& method, const std::string& request_json) {
     try {

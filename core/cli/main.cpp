@@ -65,9 +65,10 @@ std::string gib(i64 bytes) {
 void print_table(const json& r) {
     std::cout << "verdict: " << r.at("verdict").get<std::string>() << "\n";
     for (const auto& d : r.at("devices")) {
-        std::cout << "\n" << d.at("id").get<std::string>() << "  " << d.at("name").get<std::string>() << "\n"
-                  << "  capacity " << gib(d.at("capacity_bytes")) << ", budget " << gib(d.at("budget_bytes")) << ", required "
-                  << gib(d.at("required_bytes")) << ", headroom " << gib(d.at("headroom_bytes")) << "\n";
+        std::cout << "\n"
+                  << d.at("id").get<std::string>() << "  " << d.at("name").get<std::string>() << "\n"
+                  << "  capacity " << gib(d.at("capacity_bytes")) << ", budget " << gib(d.at("budget_bytes")) << ", required " << gib(d.at("required_bytes"))
+                  << ", headroom " << gib(d.at("headroom_bytes")) << "\n";
     }
     std::cout << (g_decimal ? "\nbreakdown (GB = 10^9 bytes):\n" : "\nbreakdown (GiB = 2^30 bytes):\n");
     for (const auto& b : r.at("breakdown")) {
@@ -151,8 +152,7 @@ int main(int argc, char** argv) {
         if (table && cmd == "estimate") {
             g_decimal = api::wants_decimal(api::parse_text(text));  // the call above already accepted both
             print_table(r);
-        }
-        else std::cout << dump(r) << "\n";
+        } else std::cout << dump(r) << "\n";
         return 0;
     }
     if (cmd == "check-log") {
@@ -180,11 +180,10 @@ int main(int argc, char** argv) {
             if (as_json) {
                 std::cout << item.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
             } else if (rest[0] == "models") {
-                std::cout << item.at("id").get<std::string>() << "\t" << item.at("name").get<std::string>() << "\t"
-                          << item.value("family", "") << "\n";
+                std::cout << item.at("id").get<std::string>() << "\t" << item.at("name").get<std::string>() << "\t" << item.value("family", "") << "\n";
             } else {
-                std::cout << item.at("id").get<std::string>() << "\t" << item.at("name").get<std::string>() << "\t"
-                          << item.value("memory_mib", 0.0) << " MiB\n";
+                std::cout << item.at("id").get<std::string>() << "\t" << item.at("name").get<std::string>() << "\t" << item.value("memory_mib", 0.0)
+                          << " MiB\n";
             }
         }
         return 0;

@@ -16,9 +16,7 @@ i64 values(std::initializer_list<i64> factors) {
 i64 sum(i64 a, i64 b) { return checked::add(a, b, "config", "a layer's cache values"); }
 }  // namespace
 
-bool is_attention(Mixer m) {
-    return m == Mixer::FullAttention || m == Mixer::SlidingAttention || m == Mixer::ChunkedAttention || m == Mixer::Mla;
-}
+bool is_attention(Mixer m) { return m == Mixer::FullAttention || m == Mixer::SlidingAttention || m == Mixer::ChunkedAttention || m == Mixer::Mla; }
 bool is_recurrent(Mixer m) { return m == Mixer::LinearAttention || m == Mixer::Mamba; }
 
 std::vector<CacheLayer> cache_layers(const ModelGeometry& g) {
@@ -94,8 +92,7 @@ i64 serving_mla_token_bytes(const ModelGeometry& g, const CacheLayer& c, i64 val
     return b;
 }
 
-i64 serving_growing_bytes_per_token(const ModelGeometry& g, const std::vector<CacheLayer>& layers, const KvType& kv, i64 value_bytes,
-                                    bool ds_fp8_layout) {
+i64 serving_growing_bytes_per_token(const ModelGeometry& g, const std::vector<CacheLayer>& layers, const KvType& kv, i64 value_bytes, bool ds_fp8_layout) {
     i64 total = 0;
     for (const auto& l : layers) {
         if (!l.owns_kv) continue;

@@ -113,7 +113,8 @@ Catalog Catalog::from_texts(const std::vector<std::pair<std::string, std::string
             if (!e.at("checkpoints").is_array()) fail("invalid_catalog", where + ".checkpoints", "catalog model file " + name + ": checkpoints must be a list");
             for (const auto& c : e.at("checkpoints")) {
                 if (!c.is_object() || !c.contains("format") || !c.at("format").is_string()) continue;
-                m.checkpoints.push_back({c.at("format").get<std::string>(), c.contains("repo") && c.at("repo").is_string() ? c.at("repo").get<std::string>() : "",
+                m.checkpoints.push_back({c.at("format").get<std::string>(),
+                                         c.contains("repo") && c.at("repo").is_string() ? c.at("repo").get<std::string>() : "",
                                          c.contains("official") && c.at("official").is_boolean() && c.at("official").get<bool>()});
             }
         }

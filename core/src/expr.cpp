@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace fitmygpu {
 
@@ -96,10 +96,12 @@ Q Q::lit(i64 value, std::string unit) {
 }
 Q Q::bytes(std::string name, i64 value) {
     FMG_NUMBERS_ONLY(value);
-    return Q(value, std::move(name), format_size(value), 3); }
+    return Q(value, std::move(name), format_size(value), 3);
+}
 Q Q::named(std::string name) const {
     FMG_NUMBERS_ONLY(v_);
-    return Q(v_, std::move(name), format_size(v_), 3); }
+    return Q(v_, std::move(name), format_size(v_), 3);
+}
 
 std::string Q::pf(int min_prec) const { return prec_ < min_prec ? "(" + f_ + ")" : f_; }
 std::string Q::ps(int min_prec) const { return prec_ < min_prec ? "(" + s_ + ")" : s_; }
@@ -121,17 +123,20 @@ Q operator+(const Q& a, const Q& b) {
     i64 v;
     check_op(__builtin_add_overflow(a.v_, b.v_, &v), a.f_, " + ", b.f_);
     FMG_NUMBERS_ONLY(v);
-    return Q(v, a.f_ + " + " + b.f_, a.s_ + " + " + b.s_, 1); }
+    return Q(v, a.f_ + " + " + b.f_, a.s_ + " + " + b.s_, 1);
+}
 Q operator-(const Q& a, const Q& b) {
     i64 v;
     check_op(__builtin_sub_overflow(a.v_, b.v_, &v), a.f_, " − ", b.f_);
     FMG_NUMBERS_ONLY(v);
-    return Q(v, a.f_ + " − " + b.pf(2), a.s_ + " − " + b.ps(2), 1); }
+    return Q(v, a.f_ + " − " + b.pf(2), a.s_ + " − " + b.ps(2), 1);
+}
 Q operator*(const Q& a, const Q& b) {
     i64 v;
     check_op(__builtin_mul_overflow(a.v_, b.v_, &v), a.f_, " × ", b.f_);
     FMG_NUMBERS_ONLY(v);
-    return Q(v, a.pf(2) + " × " + b.pf(2), a.ps(2) + " × " + b.ps(2), 2); }
+    return Q(v, a.pf(2) + " × " + b.pf(2), a.ps(2) + " × " + b.ps(2), 2);
+}
 Q operator/(const Q& a, const Q& b) {
     FMG_NUMBERS_ONLY(b.v_ != 0 ? a.v_ / b.v_ : 0);
     return Q(b.v_ != 0 ? a.v_ / b.v_ : 0, "floor(" + a.f_ + " / " + b.pf(3) + ")", "floor(" + a.s_ + " / " + b.ps(3) + ")", 3);
@@ -146,10 +151,12 @@ Q round_up(const Q& a, const Q& m) {
 }
 Q max(const Q& a, const Q& b) {
     FMG_NUMBERS_ONLY(std::max(a.v_, b.v_));
-    return Q(std::max(a.v_, b.v_), "max(" + a.f_ + ", " + b.f_ + ")", "max(" + a.s_ + ", " + b.s_ + ")", 3); }
+    return Q(std::max(a.v_, b.v_), "max(" + a.f_ + ", " + b.f_ + ")", "max(" + a.s_ + ", " + b.s_ + ")", 3);
+}
 Q min(const Q& a, const Q& b) {
     FMG_NUMBERS_ONLY(std::min(a.v_, b.v_));
-    return Q(std::min(a.v_, b.v_), "min(" + a.f_ + ", " + b.f_ + ")", "min(" + a.s_ + ", " + b.s_ + ")", 3); }
+    return Q(std::min(a.v_, b.v_), "min(" + a.f_ + ", " + b.f_ + ")", "min(" + a.s_ + ", " + b.s_ + ")", 3);
+}
 Q scale(const Q& a, double k, const std::string& name) {
     const i64 v = checked::to_i64(std::floor(static_cast<double>(a.v_) * k), overflow_field(), "a scaled amount");
     FMG_NUMBERS_ONLY(v);

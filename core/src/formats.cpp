@@ -39,10 +39,8 @@ bool is_linear_in_layer(const Tensor& t) {
         case Role::FfnGateInp:
         case Role::FfnGateInpShexp:
         case Role::Vision:
-        case Role::Mtp:
-            return false;
-        default:
-            return true;
+        case Role::Mtp: return false;
+        default: return true;
     }
 }
 
@@ -73,18 +71,39 @@ WeightFormat parse_weight_format(const std::string& raw, const std::string& fiel
     WeightFormat f;
     const std::string id = lower(raw);
     f.id = id;
-    if (id == "bf16" || id == "bfloat16") { f.scheme = Scheme::BF16; f.id = "bf16"; }
-    else if (id == "fp16" || id == "f16" || id == "float16") { f.scheme = Scheme::FP16; f.id = "fp16"; }
-    else if (id == "fp32" || id == "f32" || id == "float32") { f.scheme = Scheme::FP32; f.id = "fp32"; }
-    else if (id == "fp8" || id == "fp8-dynamic" || id == "float8") { f.scheme = Scheme::FP8; f.id = "fp8"; }
-    else if (id == "int8" || id == "w8a8") { f.scheme = Scheme::INT8; f.id = "int8"; }
-    else if (id == "awq-int4" || id == "awq") { f.scheme = Scheme::AWQ_INT4; f.id = "awq-int4"; }
-    else if (id == "gptq-int4" || id == "gptq") { f.scheme = Scheme::GPTQ_INT4; f.id = "gptq-int4"; }
-    else if (id == "mxfp4") { f.scheme = Scheme::MXFP4; }
-    else if (id == "nvfp4" || id == "fp4") { f.scheme = Scheme::NVFP4; f.id = "nvfp4"; }
-    else if (id == "mlx-4bit" || id == "mlx-q4") { f.scheme = Scheme::MLX_4BIT; f.id = "mlx-4bit"; }
-    else if (id == "mlx-8bit" || id == "mlx-q8") { f.scheme = Scheme::MLX_8BIT; f.id = "mlx-8bit"; }
-    else if (id.rfind("gguf:", 0) == 0) {
+    if (id == "bf16" || id == "bfloat16") {
+        f.scheme = Scheme::BF16;
+        f.id = "bf16";
+    } else if (id == "fp16" || id == "f16" || id == "float16") {
+        f.scheme = Scheme::FP16;
+        f.id = "fp16";
+    } else if (id == "fp32" || id == "f32" || id == "float32") {
+        f.scheme = Scheme::FP32;
+        f.id = "fp32";
+    } else if (id == "fp8" || id == "fp8-dynamic" || id == "float8") {
+        f.scheme = Scheme::FP8;
+        f.id = "fp8";
+    } else if (id == "int8" || id == "w8a8") {
+        f.scheme = Scheme::INT8;
+        f.id = "int8";
+    } else if (id == "awq-int4" || id == "awq") {
+        f.scheme = Scheme::AWQ_INT4;
+        f.id = "awq-int4";
+    } else if (id == "gptq-int4" || id == "gptq") {
+        f.scheme = Scheme::GPTQ_INT4;
+        f.id = "gptq-int4";
+    } else if (id == "mxfp4") {
+        f.scheme = Scheme::MXFP4;
+    } else if (id == "nvfp4" || id == "fp4") {
+        f.scheme = Scheme::NVFP4;
+        f.id = "nvfp4";
+    } else if (id == "mlx-4bit" || id == "mlx-q4") {
+        f.scheme = Scheme::MLX_4BIT;
+        f.id = "mlx-4bit";
+    } else if (id == "mlx-8bit" || id == "mlx-q8") {
+        f.scheme = Scheme::MLX_8BIT;
+        f.id = "mlx-8bit";
+    } else if (id.rfind("gguf:", 0) == 0) {
         auto ft = gguf_file_type_from_name(raw.substr(5));
         if (!ft) fail("invalid_field", field, field + ": unknown GGUF file type \"" + raw.substr(5) + "\" (e.g. gguf:Q4_K_M, gguf:Q8_0, gguf:IQ4_XS)");
         f.scheme = Scheme::GGUF;
@@ -112,21 +131,22 @@ WeightFormat native_weight_format(const ModelGeometry& g) {
     return parse_weight_format("bf16");
 }
 
-
 bool is_quantized_in(const Tensor& t, const WeightFormat& f) {
     switch (f.scheme) {
-        case Scheme::BF16: case Scheme::FP16: case Scheme::FP32: case Scheme::GGUF: return false;
+        case Scheme::BF16:
+        case Scheme::FP16:
+        case Scheme::FP32:
+        case Scheme::GGUF: return false;
         case Scheme::MXFP4: return t.kind == TensorKind::Matrix && t.is_expert();
         case Scheme::MLX_4BIT:
-        case Scheme::MLX_8BIT:
-            return t.kind == TensorKind::Matrix && t.role != Role::Vision && t.role != Role::Mtp && t.ne0 % kMlxGroup == 0;
+        case Scheme::MLX_8BIT: return t.kind == TensorKind::Matrix && t.role != Role::Vision && t.role != Role::Mtp && t.ne0 % kMlxGroup == 0;
         default: return is_linear_in_layer(t);
     }
 }
 
 i64 tensor_bytes(const Tensor& t, const WeightFormat& f) {
     const i64 n = t.elements();
-    const i64 rows = t.ne1 * t.ne2;                        // output channels across experts
+    const i64 rows = t.ne1 * t.ne2;                           // output channels across experts
     const i64 groups128 = ceil_div(t.ne0, kGroup128) * rows;  // quantization groups along the input dim
     if (f.scheme == Scheme::FP32) return n * 4;
     if (!is_quantized_in(t, f)) return n * 2;
@@ -164,10 +184,15 @@ KvType parse_kv_dtype(const std::string& raw, const std::string& field) {
     KvType k;
     k.id = id;
     if (id == "bf16" || id == "bfloat16") k.dtype = KvDtype::BF16;
-    else if (id == "fp16" || id == "f16" || id == "float16") { k.dtype = KvDtype::F16; k.id = "f16"; }
-    else if (id == "fp32" || id == "f32") { k.dtype = KvDtype::F32; k.id = "f32"; }
-    else if (id == "fp8" || id == "fp8_e4m3" || id == "fp8_e5m2" || id == "fp8-e4m3" || id == "fp8-e5m2") { k.dtype = KvDtype::FP8; }
-    else if (id == "q8_0") k.dtype = KvDtype::Q8_0;
+    else if (id == "fp16" || id == "f16" || id == "float16") {
+        k.dtype = KvDtype::F16;
+        k.id = "f16";
+    } else if (id == "fp32" || id == "f32") {
+        k.dtype = KvDtype::F32;
+        k.id = "f32";
+    } else if (id == "fp8" || id == "fp8_e4m3" || id == "fp8_e5m2" || id == "fp8-e4m3" || id == "fp8-e5m2") {
+        k.dtype = KvDtype::FP8;
+    } else if (id == "q8_0") k.dtype = KvDtype::Q8_0;
     else if (id == "q4_0") k.dtype = KvDtype::Q4_0;
     else if (id == "q4_1") k.dtype = KvDtype::Q4_1;
     else if (id == "q5_0") k.dtype = KvDtype::Q5_0;

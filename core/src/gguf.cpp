@@ -18,19 +18,45 @@
 namespace fitmygpu {
 
 namespace {
-struct FtName { GgufFileType ft; const char* name; GgmlType base; };
+struct FtName {
+    GgufFileType ft;
+    const char* name;
+    GgmlType base;
+};
 constexpr std::array<FtName, 33> kFileTypes{{
-    {GgufFileType::F32, "F32", GgmlType::F32}, {GgufFileType::F16, "F16", GgmlType::F16}, {GgufFileType::BF16, "BF16", GgmlType::BF16},
-    {GgufFileType::Q4_0, "Q4_0", GgmlType::Q4_0}, {GgufFileType::Q4_1, "Q4_1", GgmlType::Q4_1}, {GgufFileType::Q5_0, "Q5_0", GgmlType::Q5_0},
-    {GgufFileType::Q5_1, "Q5_1", GgmlType::Q5_1}, {GgufFileType::Q8_0, "Q8_0", GgmlType::Q8_0}, {GgufFileType::Q2_K, "Q2_K", GgmlType::Q2_K},
-    {GgufFileType::Q2_K_S, "Q2_K_S", GgmlType::Q2_K}, {GgufFileType::Q3_K_S, "Q3_K_S", GgmlType::Q3_K}, {GgufFileType::Q3_K_M, "Q3_K_M", GgmlType::Q3_K},
-    {GgufFileType::Q3_K_L, "Q3_K_L", GgmlType::Q3_K}, {GgufFileType::Q4_K_S, "Q4_K_S", GgmlType::Q4_K}, {GgufFileType::Q4_K_M, "Q4_K_M", GgmlType::Q4_K},
-    {GgufFileType::Q5_K_S, "Q5_K_S", GgmlType::Q5_K}, {GgufFileType::Q5_K_M, "Q5_K_M", GgmlType::Q5_K}, {GgufFileType::Q6_K, "Q6_K", GgmlType::Q6_K},
-    {GgufFileType::IQ1_S, "IQ1_S", GgmlType::IQ1_S}, {GgufFileType::IQ1_M, "IQ1_M", GgmlType::IQ1_M}, {GgufFileType::IQ2_XXS, "IQ2_XXS", GgmlType::IQ2_XXS},
-    {GgufFileType::IQ2_XS, "IQ2_XS", GgmlType::IQ2_XS}, {GgufFileType::IQ2_S, "IQ2_S", GgmlType::IQ2_XS}, {GgufFileType::IQ2_M, "IQ2_M", GgmlType::IQ2_S},
-    {GgufFileType::IQ3_XXS, "IQ3_XXS", GgmlType::IQ3_XXS}, {GgufFileType::IQ3_XS, "IQ3_XS", GgmlType::IQ3_S}, {GgufFileType::IQ3_S, "IQ3_S", GgmlType::IQ3_S},
-    {GgufFileType::IQ3_M, "IQ3_M", GgmlType::IQ3_S}, {GgufFileType::IQ4_NL, "IQ4_NL", GgmlType::IQ4_NL}, {GgufFileType::IQ4_XS, "IQ4_XS", GgmlType::IQ4_XS},
-    {GgufFileType::TQ1_0, "TQ1_0", GgmlType::TQ1_0}, {GgufFileType::TQ2_0, "TQ2_0", GgmlType::TQ2_0}, {GgufFileType::MXFP4_MOE, "MXFP4_MOE", GgmlType::MXFP4},
+    {GgufFileType::F32, "F32", GgmlType::F32},
+    {GgufFileType::F16, "F16", GgmlType::F16},
+    {GgufFileType::BF16, "BF16", GgmlType::BF16},
+    {GgufFileType::Q4_0, "Q4_0", GgmlType::Q4_0},
+    {GgufFileType::Q4_1, "Q4_1", GgmlType::Q4_1},
+    {GgufFileType::Q5_0, "Q5_0", GgmlType::Q5_0},
+    {GgufFileType::Q5_1, "Q5_1", GgmlType::Q5_1},
+    {GgufFileType::Q8_0, "Q8_0", GgmlType::Q8_0},
+    {GgufFileType::Q2_K, "Q2_K", GgmlType::Q2_K},
+    {GgufFileType::Q2_K_S, "Q2_K_S", GgmlType::Q2_K},
+    {GgufFileType::Q3_K_S, "Q3_K_S", GgmlType::Q3_K},
+    {GgufFileType::Q3_K_M, "Q3_K_M", GgmlType::Q3_K},
+    {GgufFileType::Q3_K_L, "Q3_K_L", GgmlType::Q3_K},
+    {GgufFileType::Q4_K_S, "Q4_K_S", GgmlType::Q4_K},
+    {GgufFileType::Q4_K_M, "Q4_K_M", GgmlType::Q4_K},
+    {GgufFileType::Q5_K_S, "Q5_K_S", GgmlType::Q5_K},
+    {GgufFileType::Q5_K_M, "Q5_K_M", GgmlType::Q5_K},
+    {GgufFileType::Q6_K, "Q6_K", GgmlType::Q6_K},
+    {GgufFileType::IQ1_S, "IQ1_S", GgmlType::IQ1_S},
+    {GgufFileType::IQ1_M, "IQ1_M", GgmlType::IQ1_M},
+    {GgufFileType::IQ2_XXS, "IQ2_XXS", GgmlType::IQ2_XXS},
+    {GgufFileType::IQ2_XS, "IQ2_XS", GgmlType::IQ2_XS},
+    {GgufFileType::IQ2_S, "IQ2_S", GgmlType::IQ2_XS},
+    {GgufFileType::IQ2_M, "IQ2_M", GgmlType::IQ2_S},
+    {GgufFileType::IQ3_XXS, "IQ3_XXS", GgmlType::IQ3_XXS},
+    {GgufFileType::IQ3_XS, "IQ3_XS", GgmlType::IQ3_S},
+    {GgufFileType::IQ3_S, "IQ3_S", GgmlType::IQ3_S},
+    {GgufFileType::IQ3_M, "IQ3_M", GgmlType::IQ3_S},
+    {GgufFileType::IQ4_NL, "IQ4_NL", GgmlType::IQ4_NL},
+    {GgufFileType::IQ4_XS, "IQ4_XS", GgmlType::IQ4_XS},
+    {GgufFileType::TQ1_0, "TQ1_0", GgmlType::TQ1_0},
+    {GgufFileType::TQ2_0, "TQ2_0", GgmlType::TQ2_0},
+    {GgufFileType::MXFP4_MOE, "MXFP4_MOE", GgmlType::MXFP4},
 }};
 
 std::string upper(std::string s) {
@@ -93,13 +119,13 @@ bool takes_v_rule(Cat c, GgufRules rules) { return rules == GgufRules::Current ?
 // llama-quant.cpp tensor_allows_quantization (current) / the `quantize &= ...` chain of llama_model_quantize_impl
 // (legacy): only 2-D/3-D tensors whose name ends in "weight" and is not a norm, router, conv or similar small tensor.
 bool allows_quantization(const Tensor& t) {
-    if (t.kind == TensorKind::Bias) return false;              // "*.bias" does not end in "weight"
-    if (t.ne1 <= 1 && t.ne2 <= 1) return false;                 // ggml_n_dims < 2 (e.g. ffn_gate_inp_shexp [d, 1])
+    if (t.kind == TensorKind::Bias) return false;                    // "*.bias" does not end in "weight"
+    if (t.ne1 <= 1 && t.ne2 <= 1) return false;                      // ggml_n_dims < 2 (e.g. ffn_gate_inp_shexp [d, 1])
     if (t.role == Role::SsmA || t.role == Role::SsmD) return false;  // GGUF names "ssm_a"/"ssm_d" carry no ".weight"
     const std::string& n = t.name;
-    if (contains(n, "_norm.weight") || contains(n, "ffn_gate_inp.weight") || contains(n, "ssm_conv1d") ||
-        contains(n, "shortconv.conv.weight") || contains(n, "altup") || contains(n, "laurel") ||
-        contains(n, "per_layer_model_proj") || contains(n, "attn_rel_b.weight") || contains(n, "ffn_gate_tid2eid"))
+    if (contains(n, "_norm.weight") || contains(n, "ffn_gate_inp.weight") || contains(n, "ssm_conv1d") || contains(n, "shortconv.conv.weight") ||
+        contains(n, "altup") || contains(n, "laurel") || contains(n, "per_layer_model_proj") || contains(n, "attn_rel_b.weight") ||
+        contains(n, "ffn_gate_tid2eid"))
         return false;
     return true;
 }
@@ -109,9 +135,7 @@ bool more_bits(int i, int n) { return i < n / 8 || i >= 7 * n / 8 || (i - n / 8)
 
 // llama.cpp's LLM_TYPE_70B (llama-model.cpp load_hparams): llama arch with 80 layers and GQA, qwen2 with 80 layers.
 // Mistral and Mixtral configs convert to the llama arch.
-bool is_llama_arch(const ModelGeometry& g) {
-    return g.model_type == "llama" || g.model_type == "mistral" || g.model_type == "mixtral";
-}
+bool is_llama_arch(const ModelGeometry& g) { return g.model_type == "llama" || g.model_type == "mistral" || g.model_type == "mixtral"; }
 bool type_70b(const ModelGeometry& g) {
     if (g.n_layers != 80) return false;
     if (is_llama_arch(g)) return g.n_heads != g.n_kv_heads;
@@ -128,13 +152,9 @@ i64 gqa_of(const ModelGeometry& g) {
 
 // llama3-style rope scaling (config rope_scaling.rope_type "llama3": Llama 3.1/3.2/3.3 and their R1 distills) makes
 // convert_hf_to_gguf.py write rope_freqs.weight [head_dim/2].
-bool detect_rope_freqs(const ModelGeometry& g) {
-    return g.rope_type == "llama3";
-}
+bool detect_rope_freqs(const ModelGeometry& g) { return g.rope_type == "llama3"; }
 
-bool ft_is(GgufFileType ft, std::initializer_list<GgufFileType> list) {
-    return std::find(list.begin(), list.end(), ft) != list.end();
-}
+bool ft_is(GgufFileType ft, std::initializer_list<GgufFileType> list) { return std::find(list.begin(), list.end(), ft) != list.end(); }
 
 using F = GgufFileType;
 using T = GgmlType;
@@ -157,9 +177,7 @@ struct QuantState {
 
 // layer_info in llama_tensor_get_type(_impl): MoE models read the layer from the tensor name, dense models use the
 // running counter of that tensor kind.
-int layer_of(const QuantState& s, const Tensor& t, int counter) {
-    return s.n_expert > 1 && t.layer >= 0 ? t.layer : counter;
-}
+int layer_of(const QuantState& s, const Tensor& t, int counter) { return s.n_expert > 1 && t.layer >= 0 ? t.layer : counter; }
 
 // llama_tensor_get_type (legacy) / llama_tensor_get_type_impl (current): the mixture rules, before the fallback.
 GgmlType mixture_type(QuantState& s, const Tensor& t, Cat cat) {
@@ -232,16 +250,16 @@ GgmlType mixture_type(QuantState& s, const Tensor& t, Cat cat) {
     if (cat == Cat::Down) {
         const int i = layer_of(s, t, s.i_down), n = s.n_layer;
         if (ft == F::Q2_K) type = T::Q3_K;
-        else if (ft == F::Q2_K_S) { if (i < n / 8) type = T::Q4_K; }
-        else if (ft == F::IQ3_XXS && !s.imatrix) type = i < n / 8 ? T::Q4_K : T::Q3_K;
+        else if (ft == F::Q2_K_S) {
+            if (i < n / 8) type = T::Q4_K;
+        } else if (ft == F::IQ3_XXS && !s.imatrix) type = i < n / 8 ? T::Q4_K : T::Q3_K;
         else if (ft == F::Q3_K_M) type = i < n / 16 ? T::Q5_K : (!s.arch_falcon || more_bits(i, n)) ? T::Q4_K : T::Q3_K;
         else if (ft == F::IQ3_M && (i < n / 8 || (s.n_expert == 8 && more_bits(i, n)))) type = T::Q4_K;
         else if (ft == F::Q3_K_L) type = s.arch_falcon ? T::Q4_K : T::Q5_K;
         else if (ft == F::Q4_K_M) {
             if (s.arch_falcon) type = i < n / 16 ? T::Q6_K : more_bits(i, n) ? T::Q5_K : T::Q4_K;
             else if (more_bits(i, n)) type = T::Q6_K;
-        }
-        else if (i < n / 8 && (ft == F::IQ4_NL || ft == F::IQ4_XS) && !s.imatrix) type = T::Q5_K;
+        } else if (i < n / 8 && (ft == F::IQ4_NL || ft == F::IQ4_XS) && !s.imatrix) type = T::Q5_K;
         else if (ft == F::Q5_K_M && more_bits(i, n)) type = T::Q6_K;
         else if (ft == F::Q4_K_S && !s.arch_falcon && i < n / 8) type = T::Q5_K;
         else if ((ft == F::Q4_0 || ft == F::Q5_0) && s.imatrix && i < n / 8) type = ft == F::Q4_0 ? T::Q4_1 : T::Q5_1;
@@ -251,8 +269,7 @@ GgmlType mixture_type(QuantState& s, const Tensor& t, Cat cat) {
     if (cat == Cat::O) {
         if (s.arch_falcon) return ft == F::Q3_K_L ? T::Q4_K : type;
         if (s.n_expert == 8) {
-            if (ft_is(ft, {F::Q2_K, F::IQ3_XS, F::IQ3_XXS, F::Q3_K_S, F::Q3_K_M, F::IQ4_NL, F::Q4_K_S, F::Q4_K_M, F::IQ3_S,
-                           F::IQ3_M, F::IQ4_XS}))
+            if (ft_is(ft, {F::Q2_K, F::IQ3_XS, F::IQ3_XXS, F::Q3_K_S, F::Q3_K_M, F::IQ4_NL, F::Q4_K_S, F::Q4_K_M, F::IQ3_S, F::IQ3_M, F::IQ4_XS}))
                 return T::Q5_K;
             return type;
         }
@@ -315,11 +332,19 @@ GgmlType fallback_type(GgmlType type, i64 ne0, GgufRules rules, bool& fell_back)
     fell_back = true;
     GgmlType r;
     switch (type) {
-        case T::IQ1_S: case T::IQ1_M: case T::IQ2_XXS: case T::IQ2_XS: case T::IQ2_S: case T::IQ3_XXS: case T::IQ3_S:
+        case T::IQ1_S:
+        case T::IQ1_M:
+        case T::IQ2_XXS:
+        case T::IQ2_XS:
+        case T::IQ2_S:
+        case T::IQ3_XXS:
+        case T::IQ3_S:
         case T::IQ4_XS: r = T::IQ4_NL; break;
         // Q2_K/Q3_K: IQ4_NL up to 2025, Q4_0 since; both 18 bytes per 32 elements.
-        case T::Q2_K: case T::Q3_K: r = rules == GgufRules::Current ? T::Q4_0 : T::IQ4_NL; break;
-        case T::TQ1_0: case T::TQ2_0: r = T::Q4_0; break;
+        case T::Q2_K:
+        case T::Q3_K: r = rules == GgufRules::Current ? T::Q4_0 : T::IQ4_NL; break;
+        case T::TQ1_0:
+        case T::TQ2_0: r = T::Q4_0; break;
         case T::Q4_K: r = T::Q5_0; break;
         case T::Q5_K: r = T::Q5_1; break;
         case T::Q6_K: r = T::Q8_0; break;
@@ -343,8 +368,7 @@ i64 tensor_bytes_of(GgmlType type, const Tensor& t) {
 }  // namespace
 
 GgufLayout::GgufLayout(const GgufLayout& other)
-    : tensors(other.tensors), extra(other.extra), tensor_bytes(other.tensor_bytes), n_elements(other.n_elements),
-      n_fallback(other.n_fallback) {
+    : tensors(other.tensors), extra(other.extra), tensor_bytes(other.tensor_bytes), n_elements(other.n_elements), n_fallback(other.n_fallback) {
     for (GgufTensor& t : tensors)
         for (size_t i = 0; i < other.extra.size(); ++i)
             if (t.tensor == &other.extra[i]) t.tensor = &extra[i];
@@ -355,9 +379,7 @@ GgufLayout& GgufLayout::operator=(const GgufLayout& other) {
     return *this;
 }
 
-GgufLayout gguf_layout(const ModelGeometry& g, const Inventory& inv, GgufFileType ft) {
-    return gguf_layout(g, inv, ft, GgufOptions{});
-}
+GgufLayout gguf_layout(const ModelGeometry& g, const Inventory& inv, GgufFileType ft) { return gguf_layout(g, inv, ft, GgufOptions{}); }
 
 GgufLayout gguf_layout(const ModelGeometry& g, const Inventory& inv, GgufFileType ft, const GgufOptions& opts) {
     GgufLayout out;
@@ -371,10 +393,8 @@ GgufLayout gguf_layout(const ModelGeometry& g, const Inventory& inv, GgufFileTyp
     QuantState s{g, ft, D, opts.rules,
                  // Default: an imatrix only where llama-quantize refuses to work without one (tensor_requires_imatrix
                  // in current builds: IQ1_*, IQ2_*, IQ3_XXS, and Q2_K tensors of Q2_K_S), as in llama.cpp's README table.
-                 opts.imatrix.value_or(ft_is(ft, {F::IQ1_S, F::IQ1_M, F::IQ2_XXS, F::IQ2_XS, F::IQ2_S, F::IQ2_M, F::IQ3_XXS,
-                                                  F::Q2_K_S})),
-                 false, g.model_type == "falcon", type_70b(g), gqa_of(g), g.moe.n_experts,
-                 static_cast<int>(g.n_layers)};
+                 opts.imatrix.value_or(ft_is(ft, {F::IQ1_S, F::IQ1_M, F::IQ2_XXS, F::IQ2_XS, F::IQ2_S, F::IQ2_M, F::IQ3_XXS, F::Q2_K_S})), false,
+                 g.model_type == "falcon", type_70b(g), gqa_of(g), g.moe.n_experts, static_cast<int>(g.n_layers)};
     // Preliminary pass (init_quantize_state_counters / the first loop of llama_model_quantize_impl).
     const bool split_kv_b = opts.split_mla_kv_b && g.mla.kv_lora_rank > 0 && g.mla.qk_nope_head_dim > 0 && g.mla.v_head_dim > 0;
     for (const Tensor& t : inv.tensors) {
@@ -409,7 +429,8 @@ GgufLayout gguf_layout(const ModelGeometry& g, const Inventory& inv, GgufFileTyp
                 const Tensor kb{"attn_k_b", Role::AttnKVB, TensorKind::Matrix, t.layer, g.mla.qk_nope_head_dim, g.mla.kv_lora_rank, heads};
                 const Tensor vb{"attn_v_b", Role::AttnKVB, TensorKind::Matrix, t.layer, g.mla.kv_lora_rank, g.mla.v_head_dim, heads};
                 bool fb_k = false, fb_v = false;
-                const GgmlType tk = opts.pure ? fallback_type(D, kb.ne0, opts.rules, fb_k) : fallback_type(mixture_type(s, kb, Cat::Other), kb.ne0, opts.rules, fb_k);
+                const GgmlType tk =
+                    opts.pure ? fallback_type(D, kb.ne0, opts.rules, fb_k) : fallback_type(mixture_type(s, kb, Cat::Other), kb.ne0, opts.rules, fb_k);
                 type = opts.pure ? fallback_type(D, vb.ne0, opts.rules, fb_v) : fallback_type(mixture_type(s, vb, Cat::Other), vb.ne0, opts.rules, fb_v);
                 out.n_fallback += (fb_k ? 1 : 0) + (fb_v ? 1 : 0);
                 const i64 bytes = tensor_bytes_of(tk, kb) + tensor_bytes_of(type, vb);

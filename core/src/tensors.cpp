@@ -313,8 +313,8 @@ Inventory build_inventory(const ModelGeometry& g, bool with_extras) {
         if (g.n_mtp_layers > 0) {
             // One extra decoder layer per MTP module plus its projections: counted from the last layer's size.
             i64 per_layer = inv.layer_params(static_cast<int>(g.layers.size()) - 1);
-            const i64 mtp = checked::mul(g.n_mtp_layers, checked::add(per_layer, 2 * g.hidden * g.hidden + 3 * g.hidden, "config"), "config",
-                                         "the MTP layers' parameters");
+            const i64 mtp =
+                checked::mul(g.n_mtp_layers, checked::add(per_layer, 2 * g.hidden * g.hidden + 3 * g.hidden, "config"), "config", "the MTP layers' parameters");
             b.vector("mtp", Role::Mtp, -1, mtp);
         }
     }
@@ -348,9 +348,16 @@ i64 Inventory::layer_params(int layer) const {
 
 bool is_norm(Role r) {
     switch (r) {
-        case Role::OutputNorm: case Role::AttnNorm: case Role::AttnPostNorm: case Role::FfnNorm: case Role::FfnPostNorm:
-        case Role::AttnQNorm: case Role::AttnKNorm: case Role::AttnQANorm: case Role::AttnKVANorm: case Role::SsmNorm:
-            return true;
+        case Role::OutputNorm:
+        case Role::AttnNorm:
+        case Role::AttnPostNorm:
+        case Role::FfnNorm:
+        case Role::FfnPostNorm:
+        case Role::AttnQNorm:
+        case Role::AttnKNorm:
+        case Role::AttnQANorm:
+        case Role::AttnKVANorm:
+        case Role::SsmNorm: return true;
         default: return false;
     }
 }

@@ -13,10 +13,10 @@
 
 namespace testing {
 
-using nlohmann::json;
 using fitmygpu::GiB;
-using fitmygpu::MiB;
 using fitmygpu::i64;
+using fitmygpu::MiB;
+using nlohmann::json;
 
 inline json estimate(const std::string& request) { return fitmygpu::api::estimate(json::parse(request)); }
 
@@ -31,9 +31,7 @@ inline i64 item(const json& r, const std::string& label, int device = 0) {
     return total;
 }
 
-inline i64 component(const json& r, const std::string& name, int device = 0) {
-    return r.at("devices").at(device).at("components").at(name).get<i64>();
-}
+inline i64 component(const json& r, const std::string& name, int device = 0) { return r.at("devices").at(device).at("components").at(name).get<i64>(); }
 
 // The error object a request produces through the one entry point bindings use.
 inline json error_of(const std::string& method, const std::string& text) {

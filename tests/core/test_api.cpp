@@ -88,16 +88,19 @@ TEST_CASE("a hostile config gets a field error, not a crash") {
     CHECK(error_of("estimate", R"({"config":{"hidden_size":4096,"num_hidden_layers":1e9,"vocab_size":1,"num_attention_heads":1,"intermediate_size":1}})")
               .at("field") == "config.num_hidden_layers");
     CHECK(error_of("estimate", R"({"config":{"hidden_size":4096,"num_hidden_layers":2,"vocab_size":32000,"num_attention_heads":32,
-                                   "num_key_value_heads":64,"intermediate_size":11008}})").at("field") == "config.num_key_value_heads");
+                                   "num_key_value_heads":64,"intermediate_size":11008}})")
+              .at("field") == "config.num_key_value_heads");
     CHECK(error_of("estimate", R"({"config":"not an object"})").at("field") == "config");
     // Sizes whose products would overflow 64-bit byte counts are rejected with the field named.
     CHECK(error_of("estimate", R"({"config":{"hidden_size":1099511627776,"num_hidden_layers":2,"vocab_size":1099511627776,
-                                   "num_attention_heads":1,"intermediate_size":1}})").at("field") == "config.hidden_size");
+                                   "num_attention_heads":1,"intermediate_size":1}})")
+              .at("field") == "config.hidden_size");
     CHECK(error_of("estimate", R"({"config":{"hidden_size":4096,"num_hidden_layers":32,"vocab_size":32000,"num_attention_heads":32,
-                                   "intermediate_size":14336,"num_local_experts":1000000,"num_experts_per_tok":2}})").at("field") ==
-          "config.num_experts");
+                                   "intermediate_size":14336,"num_local_experts":1000000,"num_experts_per_tok":2}})")
+              .at("field") == "config.num_experts");
     CHECK(error_of("estimate", R"({"config":{"hidden_size":4096,"num_hidden_layers":2,"vocab_size":32000,"num_attention_heads":32,
-                                   "intermediate_size":11008,"layer_types":["full_attention"]}})").at("field") == "config.layer_types");
+                                   "intermediate_size":11008,"layer_types":["full_attention"]}})")
+              .at("field") == "config.layer_types");
 }
 
 TEST_CASE("a custom model given as config is estimated like a catalog one") {
@@ -111,12 +114,11 @@ TEST_CASE("a custom model given as config is estimated like a catalog one") {
 }
 
 TEST_CASE("every figure is a finite whole number of bytes") {
-    for (const char* req : {R"({"model":"gpt-oss-20b","runtime":"vllm","gpu":"rtx-4090"})",
-                            R"({"model":"gpt-oss-20b","runtime":"llama.cpp","weights":"gguf:MXFP4_MOE","gpu":"rtx-4090","context":131072})",
-                            R"({"model":"qwen3-8b","runtime":"mlx","gpu":"m4-max-128gb"})",
-                            R"({"model":"qwen3-8b","runtime":"sglang","gpu":"h100-sxm-80gb"})",
-                            R"({"model":"qwen3-8b","runtime":"trtllm","gpu":"h100-sxm-80gb"})",
-                            R"({"model":"qwen3-8b","runtime":"transformers","gpu":"rtx-4090"})"}) {
+    for (const char* req :
+         {R"({"model":"gpt-oss-20b","runtime":"vllm","gpu":"rtx-4090"})",
+          R"({"model":"gpt-oss-20b","runtime":"llama.cpp","weights":"gguf:MXFP4_MOE","gpu":"rtx-4090","context":131072})",
+          R"({"model":"qwen3-8b","runtime":"mlx","gpu":"m4-max-128gb"})", R"({"model":"qwen3-8b","runtime":"sglang","gpu":"h100-sxm-80gb"})",
+          R"({"model":"qwen3-8b","runtime":"trtllm","gpu":"h100-sxm-80gb"})", R"({"model":"qwen3-8b","runtime":"transformers","gpu":"rtx-4090"})"}) {
         const json r = estimate(req);
         for (const auto& d : r.at("devices"))
             for (const auto& [k, v] : d.at("components").items()) CHECK(v.is_number_integer());

@@ -140,8 +140,8 @@ TEST_CASE("computed parameter totals match the published figures") {
             worst = err;
             worst_id = m.id;
         }
-        CHECK_MESSAGE(std::fabs(err) <= tol, m.id << ": computed " << computed << " vs published " << published << " − parts " << parts
-                                                  << " (" << err * 100 << "%)");
+        CHECK_MESSAGE(std::fabs(err) <= tol,
+                      m.id << ": computed " << computed << " vs published " << published << " − parts " << parts << " (" << err * 100 << "%)");
         ++checked;
     }
     MESSAGE("checked " << checked << " models; largest difference " << worst * 100 << "% (" << worst_id << ")");
@@ -149,12 +149,35 @@ TEST_CASE("computed parameter totals match the published figures") {
 }
 
 TEST_CASE("the models the competitor lists are all here (https://www.fitmygpu.com/models)") {
-    for (const char* slug : {"qwen-3-0.6b", "qwen-3-4b", "qwen-3-8b", "qwen-3-14b", "qwen-3-30b-a3b-instruct-2507", "qwen-3-235b-a22b",
-                             "qwen-2.5-0.5b", "qwen-2.5-1.5b", "qwen-2.5-3b", "qwen-2.5-32b", "qwen-2.5-72b", "qwen-3.5-0.8b", "qwen-3.5-2b",
-                             "qwen-3.5-4b", "qwen-3.5-9b", "qwen-3.5-27b", "qwen-3.5-35b-a3b", "qwen-3.5-122b-a10b", "qwen-3.5-397b-a17b",
-                             "deepseek-r1-distill-qwen-1.5b", "deepseek-r1-distill-qwen-7b", "deepseek-r1-distill-llama-8b",
-                             "deepseek-r1-distill-qwen-14b", "deepseek-r1-distill-qwen-32b", "deepseek-r1-distill-llama-70b", "gpt-oss-20b",
-                             "gpt-oss-120b", "gemma-2-9b", "gemma-2-27b"}) {
+    for (const char* slug : {"qwen-3-0.6b",
+                             "qwen-3-4b",
+                             "qwen-3-8b",
+                             "qwen-3-14b",
+                             "qwen-3-30b-a3b-instruct-2507",
+                             "qwen-3-235b-a22b",
+                             "qwen-2.5-0.5b",
+                             "qwen-2.5-1.5b",
+                             "qwen-2.5-3b",
+                             "qwen-2.5-32b",
+                             "qwen-2.5-72b",
+                             "qwen-3.5-0.8b",
+                             "qwen-3.5-2b",
+                             "qwen-3.5-4b",
+                             "qwen-3.5-9b",
+                             "qwen-3.5-27b",
+                             "qwen-3.5-35b-a3b",
+                             "qwen-3.5-122b-a10b",
+                             "qwen-3.5-397b-a17b",
+                             "deepseek-r1-distill-qwen-1.5b",
+                             "deepseek-r1-distill-qwen-7b",
+                             "deepseek-r1-distill-llama-8b",
+                             "deepseek-r1-distill-qwen-14b",
+                             "deepseek-r1-distill-qwen-32b",
+                             "deepseek-r1-distill-llama-70b",
+                             "gpt-oss-20b",
+                             "gpt-oss-120b",
+                             "gemma-2-9b",
+                             "gemma-2-27b"}) {
         CAPTURE(slug);
         CHECK(Catalog::builtin().find_model(slug) != nullptr);
     }

@@ -20,9 +20,7 @@ using fitmygpu::ModelGeometry;
 
 namespace {
 
-json catalog_config(const std::string& id) {
-    return json::parse(read_text(std::string(FITMYGPU_SOURCE_DIR) + "/catalog/models/" + id + ".json")).at("config");
-}
+json catalog_config(const std::string& id) { return json::parse(read_text(std::string(FITMYGPU_SOURCE_DIR) + "/catalog/models/" + id + ".json")).at("config"); }
 
 // What the config.json says, model-wide.
 struct Shape {
@@ -69,371 +67,711 @@ int count_moe(const ModelGeometry& g) {
 }
 
 const std::vector<FamilyCase>& family_cases() {
-    static const std::vector<FamilyCase> cases = {
-        // ---- Llama-style: the generic reading ----
-        {"llama", "llama-3.1-8b", {.layers = 32, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 14336}, {.full = 32},
-         [](const ModelGeometry& g) { CHECK_FALSE(g.tied_embeddings); CHECK(g.rope_type == "llama3"); }},
-        {"mistral", "mistral-small-3.2-24b", {.layers = 40, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 32768}, {.full = 40},
-         [](const ModelGeometry& g) {
-             CHECK(g.model_type == "mistral3");
-             CHECK(g.vision.num_heads == 16);
-             CHECK(g.vision.image_size == 1540);
-             CHECK(g.vision.patch_size == 14);
-         }},
-        {"mixtral", "mixtral-8x7b",
-         {.layers = 32, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 14336, .experts = 8, .experts_per_tok = 2, .expert_intermediate = 14336},
-         {.full = 32, .moe = 32}},
-        // sliding_window 262,144 is longer than max_position_embeddings 131,072: it never slides.
-        {"phi3", "phi-3.5-mini", {.layers = 32, .heads = 32, .kv_heads = 32, .head_dim = 96, .intermediate = 8192}, {.full = 32}},
-        {"phimoe", "phi-3.5-moe",
-         {.layers = 32, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 6400, .experts = 16, .experts_per_tok = 2, .expert_intermediate = 6400},
-         {.full = 32, .moe = 32}, [](const ModelGeometry& g) { CHECK(g.qkv_bias); CHECK(g.o_bias); }},
-        {"granite", "granite-3.3-8b", {.layers = 40, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 12800}, {.full = 40},
-         [](const ModelGeometry& g) { CHECK(g.tied_embeddings); }},
-        // num_layers, not num_hidden_layers.
-        {"exaone", "exaone-3.5-32b", {.layers = 64, .heads = 40, .kv_heads = 8, .head_dim = 128, .intermediate = 27392}, {.full = 64}},
-        {"internlm3", "internlm3-8b", {.layers = 48, .heads = 32, .kv_heads = 2, .head_dim = 128, .intermediate = 10240}, {.full = 48}},
-        {"seed_oss", "seed-oss-36b", {.layers = 64, .heads = 80, .kv_heads = 8, .head_dim = 128, .intermediate = 27648}, {.full = 64},
-         [](const ModelGeometry& g) { CHECK(g.qkv_bias); CHECK(g.o_bias); }},
-        {"smollm3", "smollm3-3b", {.layers = 36, .heads = 16, .kv_heads = 4, .head_dim = 128, .intermediate = 11008}, {.full = 36},
-         [](const ModelGeometry& g) { CHECK(g.tied_embeddings); }},
-        // cross_attention_layers [3, 8, ..., 38]; 4 tiles × ((560 / 14)² + 1) encoder states per image.
-        {"mllama_text_model", "llama-3.2-11b-vision", {.layers = 40, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 14336},
-         {.full = 32, .cross = 8},
-         [](const ModelGeometry& g) {
-             CHECK(g.layers[3].mixer == Mixer::CrossAttention);
-             CHECK(g.layers[38].mixer == Mixer::CrossAttention);
-             CHECK(g.embd_extra_rows == 8);
-             CHECK(g.encoder_tokens_per_image == 4 * (40 * 40 + 1));
-             CHECK(g.vision.patches_per_image() == 1600);
-         }},
-        // block_configs: 49 attention blocks with n_heads_in_group 8 (64 / 8 = 8 KV heads), 31 without attention;
-        // ffn_mult 5.25 → round_up(2 × 5.25 × 8192 / 3, 256) = 28,672.
-        {"nemotron-nas", "llama-3.3-nemotron-super-49b", {.layers = 80, .heads = 64, .kv_heads = 8, .head_dim = 128, .intermediate = 0},
-         {.full = 49, .none = 31},
-         [](const ModelGeometry& g) {
-             CHECK(std::count_if(g.layers.begin(), g.layers.end(), [](const auto& l) { return l.ffn_intermediate == 28672; }) == 49);
-         }},
+    static const std::vector<FamilyCase> cases =
+        {
+            // ---- Llama-style: the generic reading ----
+            {"llama",
+             "llama-3.1-8b",
+             {.layers = 32, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 14336},
+             {.full = 32},
+             [](const ModelGeometry& g) {
+                 CHECK_FALSE(g.tied_embeddings);
+                 CHECK(g.rope_type == "llama3");
+             }},
+            {"mistral",
+             "mistral-small-3.2-24b",
+             {.layers = 40, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 32768},
+             {.full = 40},
+             [](const ModelGeometry& g) {
+                 CHECK(g.model_type == "mistral3");
+                 CHECK(g.vision.num_heads == 16);
+                 CHECK(g.vision.image_size == 1540);
+                 CHECK(g.vision.patch_size == 14);
+             }},
+            {"mixtral",
+             "mixtral-8x7b",
+             {.layers = 32,
+              .heads = 32,
+              .kv_heads = 8,
+              .head_dim = 128,
+              .intermediate = 14336,
+              .experts = 8,
+              .experts_per_tok = 2,
+              .expert_intermediate = 14336},
+             {.full = 32, .moe = 32}},
+            // sliding_window 262,144 is longer than max_position_embeddings 131,072: it never slides.
+            {"phi3", "phi-3.5-mini", {.layers = 32, .heads = 32, .kv_heads = 32, .head_dim = 96, .intermediate = 8192}, {.full = 32}},
+            {"phimoe",
+             "phi-3.5-moe",
+             {.layers = 32,
+              .heads = 32,
+              .kv_heads = 8,
+              .head_dim = 128,
+              .intermediate = 6400,
+              .experts = 16,
+              .experts_per_tok = 2,
+              .expert_intermediate = 6400},
+             {.full = 32, .moe = 32},
+             [](const ModelGeometry& g) {
+                 CHECK(g.qkv_bias);
+                 CHECK(g.o_bias);
+             }},
+            {"granite",
+             "granite-3.3-8b",
+             {.layers = 40, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 12800},
+             {.full = 40},
+             [](const ModelGeometry& g) { CHECK(g.tied_embeddings); }},
+            // num_layers, not num_hidden_layers.
+            {"exaone", "exaone-3.5-32b", {.layers = 64, .heads = 40, .kv_heads = 8, .head_dim = 128, .intermediate = 27392}, {.full = 64}},
+            {"internlm3", "internlm3-8b", {.layers = 48, .heads = 32, .kv_heads = 2, .head_dim = 128, .intermediate = 10240}, {.full = 48}},
+            {"seed_oss",
+             "seed-oss-36b",
+             {.layers = 64, .heads = 80, .kv_heads = 8, .head_dim = 128, .intermediate = 27648},
+             {.full = 64},
+             [](const ModelGeometry& g) {
+                 CHECK(g.qkv_bias);
+                 CHECK(g.o_bias);
+             }},
+            {"smollm3",
+             "smollm3-3b",
+             {.layers = 36, .heads = 16, .kv_heads = 4, .head_dim = 128, .intermediate = 11008},
+             {.full = 36},
+             [](const ModelGeometry& g) { CHECK(g.tied_embeddings); }},
+            // cross_attention_layers [3, 8, ..., 38]; 4 tiles × ((560 / 14)² + 1) encoder states per image.
+            {"mllama_text_model",
+             "llama-3.2-11b-vision",
+             {.layers = 40, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 14336},
+             {.full = 32, .cross = 8},
+             [](const ModelGeometry& g) {
+                 CHECK(g.layers[3].mixer == Mixer::CrossAttention);
+                 CHECK(g.layers[38].mixer == Mixer::CrossAttention);
+                 CHECK(g.embd_extra_rows == 8);
+                 CHECK(g.encoder_tokens_per_image == 4 * (40 * 40 + 1));
+                 CHECK(g.vision.patches_per_image() == 1600);
+             }},
+            // block_configs: 49 attention blocks with n_heads_in_group 8 (64 / 8 = 8 KV heads), 31 without attention;
+            // ffn_mult 5.25 → round_up(2 × 5.25 × 8192 / 3, 256) = 28,672.
+            {"nemotron-nas",
+             "llama-3.3-nemotron-super-49b",
+             {.layers = 80, .heads = 64, .kv_heads = 8, .head_dim = 128, .intermediate = 0},
+             {.full = 49, .none = 31},
+             [](const ModelGeometry& g) {
+                 CHECK(std::count_if(g.layers.begin(), g.layers.end(), [](const auto& l) { return l.ffn_intermediate == 28672; }) == 49);
+             }},
 
-        // ---- Qwen ----
-        // use_sliding_window false: the 131,072 window is not used.
-        {"qwen2", "qwen2.5-7b", {.layers = 28, .heads = 28, .kv_heads = 4, .head_dim = 128, .intermediate = 18944}, {.full = 28},
-         [](const ModelGeometry& g) { CHECK(g.qkv_bias); CHECK_FALSE(g.o_bias); }},
-        {"qwen2_moe", "qwen3-30b-a3b",
-         {.layers = 48, .heads = 32, .kv_heads = 4, .head_dim = 128, .intermediate = 6144, .experts = 128, .experts_per_tok = 8, .expert_intermediate = 768},
-         {.full = 48, .moe = 48}, [](const ModelGeometry& g) { CHECK(g.qkv_bias); CHECK_FALSE(g.o_bias); CHECK_FALSE(g.qk_norm); },
-         relabel("qwen2_moe")},
-        // Dynamic resolution: no image_size; 14-pixel patches merged 2 × 2.
-        {"qwen2_5_vl", "qwen2.5-vl-7b", {.layers = 28, .heads = 28, .kv_heads = 4, .head_dim = 128, .intermediate = 18944}, {.full = 28},
-         [](const ModelGeometry& g) {
-             CHECK(g.qkv_bias);
-             CHECK(g.vision.num_heads == 16);
-             CHECK(g.vision.patch_size == 14);
-             CHECK(g.vision.spatial_merge_size == 2);
-             CHECK(g.vision.image_size == 0);
-             CHECK(g.vision.patches_per_image() == 0);
-         }},
-        {"qwen3", "qwen3-8b", {.layers = 36, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 12288}, {.full = 36},
-         [](const ModelGeometry& g) { CHECK(g.qk_norm); CHECK_FALSE(g.qk_norm_full_width); CHECK_FALSE(g.qkv_bias); }},
-        {"qwen3_moe", "qwen3-30b-a3b",
-         {.layers = 48, .heads = 32, .kv_heads = 4, .head_dim = 128, .intermediate = 6144, .experts = 128, .experts_per_tok = 8, .expert_intermediate = 768},
-         {.full = 48, .moe = 48}, [](const ModelGeometry& g) { CHECK(g.qk_norm); CHECK(g.moe.n_shared_experts == 0); }},
-        // full_attention_interval 4: layers 3, 7, ..., 47 full, the rest Gated DeltaNet; one gated shared expert of 512.
-        {"qwen3_next", "qwen3-next-80b-a3b",
-         {.layers = 48, .heads = 16, .kv_heads = 2, .head_dim = 256, .intermediate = 5120, .experts = 512, .experts_per_tok = 10, .expert_intermediate = 512},
-         {.full = 12, .linear = 36, .moe = 48},
-         [](const ModelGeometry& g) {
-             CHECK(g.layers[3].mixer == Mixer::FullAttention);
-             CHECK(g.attn_output_gate);
-             CHECK(g.qk_norm);
-             CHECK(g.moe.n_shared_experts == 1);
-             CHECK(g.moe.shared_intermediate == 512);
-             CHECK(g.moe.shared_expert_gate);
-             CHECK(g.linear.n_value_heads == 32);
-         }},
-        // layer_types: 30 linear_attention, 10 full_attention; text_config.mamba_ssm_dtype float32.
-        {"qwen3_5*", "qwen3.5-35b-a3b",
-         {.layers = 40, .heads = 16, .kv_heads = 2, .head_dim = 256, .intermediate = 0, .experts = 256, .experts_per_tok = 8, .expert_intermediate = 512},
-         {.full = 10, .linear = 30, .moe = 40},
-         [](const ModelGeometry& g) {
-             CHECK(g.attn_output_gate);
-             CHECK(g.qk_norm);
-             CHECK(g.mamba_ssm_cache_dtype == "float32");
-             CHECK(g.vision.num_heads == 16);
-             CHECK(g.vision.patch_size == 16);
-             CHECK(g.vision.spatial_merge_size == 2);
-         }},
-        {"qwen3_vl*", "qwen3-8b", {.layers = 36, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 12288}, {.full = 36},
-         [](const ModelGeometry& g) { CHECK(g.qk_norm); }, relabel("qwen3_vl_text")},
+            // ---- Qwen ----
+            // use_sliding_window false: the 131,072 window is not used.
+            {"qwen2",
+             "qwen2.5-7b",
+             {.layers = 28, .heads = 28, .kv_heads = 4, .head_dim = 128, .intermediate = 18944},
+             {.full = 28},
+             [](const ModelGeometry& g) {
+                 CHECK(g.qkv_bias);
+                 CHECK_FALSE(g.o_bias);
+             }},
+            {"qwen2_moe",
+             "qwen3-30b-a3b",
+             {.layers = 48,
+              .heads = 32,
+              .kv_heads = 4,
+              .head_dim = 128,
+              .intermediate = 6144,
+              .experts = 128,
+              .experts_per_tok = 8,
+              .expert_intermediate = 768},
+             {.full = 48, .moe = 48},
+             [](const ModelGeometry& g) {
+                 CHECK(g.qkv_bias);
+                 CHECK_FALSE(g.o_bias);
+                 CHECK_FALSE(g.qk_norm);
+             },
+             relabel("qwen2_moe")},
+            // Dynamic resolution: no image_size; 14-pixel patches merged 2 × 2.
+            {"qwen2_5_vl",
+             "qwen2.5-vl-7b",
+             {.layers = 28, .heads = 28, .kv_heads = 4, .head_dim = 128, .intermediate = 18944},
+             {.full = 28},
+             [](const ModelGeometry& g) {
+                 CHECK(g.qkv_bias);
+                 CHECK(g.vision.num_heads == 16);
+                 CHECK(g.vision.patch_size == 14);
+                 CHECK(g.vision.spatial_merge_size == 2);
+                 CHECK(g.vision.image_size == 0);
+                 CHECK(g.vision.patches_per_image() == 0);
+             }},
+            {"qwen3",
+             "qwen3-8b",
+             {.layers = 36, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 12288},
+             {.full = 36},
+             [](const ModelGeometry& g) {
+                 CHECK(g.qk_norm);
+                 CHECK_FALSE(g.qk_norm_full_width);
+                 CHECK_FALSE(g.qkv_bias);
+             }},
+            {"qwen3_moe",
+             "qwen3-30b-a3b",
+             {.layers = 48,
+              .heads = 32,
+              .kv_heads = 4,
+              .head_dim = 128,
+              .intermediate = 6144,
+              .experts = 128,
+              .experts_per_tok = 8,
+              .expert_intermediate = 768},
+             {.full = 48, .moe = 48},
+             [](const ModelGeometry& g) {
+                 CHECK(g.qk_norm);
+                 CHECK(g.moe.n_shared_experts == 0);
+             }},
+            // full_attention_interval 4: layers 3, 7, ..., 47 full, the rest Gated DeltaNet; one gated shared expert of 512.
+            {"qwen3_next",
+             "qwen3-next-80b-a3b",
+             {.layers = 48,
+              .heads = 16,
+              .kv_heads = 2,
+              .head_dim = 256,
+              .intermediate = 5120,
+              .experts = 512,
+              .experts_per_tok = 10,
+              .expert_intermediate = 512},
+             {.full = 12, .linear = 36, .moe = 48},
+             [](const ModelGeometry& g) {
+                 CHECK(g.layers[3].mixer == Mixer::FullAttention);
+                 CHECK(g.attn_output_gate);
+                 CHECK(g.qk_norm);
+                 CHECK(g.moe.n_shared_experts == 1);
+                 CHECK(g.moe.shared_intermediate == 512);
+                 CHECK(g.moe.shared_expert_gate);
+                 CHECK(g.linear.n_value_heads == 32);
+             }},
+            // layer_types: 30 linear_attention, 10 full_attention; text_config.mamba_ssm_dtype float32.
+            {"qwen3_5*",
+             "qwen3.5-35b-a3b",
+             {.layers = 40, .heads = 16, .kv_heads = 2, .head_dim = 256, .intermediate = 0, .experts = 256, .experts_per_tok = 8, .expert_intermediate = 512},
+             {.full = 10, .linear = 30, .moe = 40},
+             [](const ModelGeometry& g) {
+                 CHECK(g.attn_output_gate);
+                 CHECK(g.qk_norm);
+                 CHECK(g.mamba_ssm_cache_dtype == "float32");
+                 CHECK(g.vision.num_heads == 16);
+                 CHECK(g.vision.patch_size == 16);
+                 CHECK(g.vision.spatial_merge_size == 2);
+             }},
+            {"qwen3_vl*",
+             "qwen3-8b",
+             {.layers = 36, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 12288},
+             {.full = 36},
+             [](const ModelGeometry& g) { CHECK(g.qk_norm); },
+             relabel("qwen3_vl_text")},
 
-        // ---- Gemma ----
-        {"gemma*", "llama-3.2-1b", {.layers = 16, .heads = 32, .kv_heads = 8, .head_dim = 64, .intermediate = 8192}, {.full = 16},
-         [](const ModelGeometry& g) { CHECK(g.tied_embeddings); CHECK(g.norms_per_layer == 2); }, relabel("gemma", {"tie_word_embeddings"})},
-        // Even layers slide over 4,096 tokens, odd layers are global; sandwich norms; tied by default.
-        {"gemma2*", "gemma-2-9b", {.layers = 42, .heads = 16, .kv_heads = 8, .head_dim = 256, .intermediate = 14336, .window = 4096},
-         {.full = 21, .sliding = 21},
-         [](const ModelGeometry& g) {
-             CHECK(g.layers[0].mixer == Mixer::SlidingAttention);
-             CHECK(g.layers[1].mixer == Mixer::FullAttention);
-             CHECK(g.norms_per_layer == 4);
-             CHECK(g.tied_embeddings);
-         }},
-        // No sliding_window_pattern: every sixth layer global (5, 11, ..., 59); no vocab_size: Gemma3TextConfig's 262,208.
-        {"gemma3*", "gemma-3-27b", {.layers = 62, .heads = 32, .kv_heads = 16, .head_dim = 128, .intermediate = 21504, .window = 1024},
-         {.full = 10, .sliding = 52},
-         [](const ModelGeometry& g) {
-             CHECK(g.layers[5].mixer == Mixer::FullAttention);
-             CHECK(g.vocab == 262208);
-             CHECK(g.qk_norm);
-             CHECK(g.norms_per_layer == 4);
-             CHECK(g.tied_embeddings);
-             CHECK(g.vision.mm_tokens_per_image == 256);
-             CHECK(g.vision.num_heads == 16);
-             CHECK(g.vision.patches_per_image() == 64 * 64);
-         }},
-        // layer_types 28 sliding / 7 full; the last 15 layers reuse earlier KV; per-layer inputs of 256; AltUp and LAuReL.
-        {"gemma3n*", "gemma-3n-e4b", {.layers = 35, .heads = 8, .kv_heads = 2, .head_dim = 256, .intermediate = 16384, .window = 512},
-         {.full = 7, .sliding = 28},
-         [](const ModelGeometry& g) {
-             CHECK(g.layers[19].kv_source == -1);
-             CHECK(g.layers[20].kv_source >= 0);
-             CHECK(g.layers[34].kv_source >= 0);
-             CHECK(g.ple_dim == 256);
-             CHECK(g.ple_vocab == 262144);
-             CHECK(g.altup_inputs == 4);
-             CHECK(g.laurel_rank == 64);
-             CHECK(g.vocab == 262400);
-         }},
-        // Global layers: head_dim 512, 2 KV heads, V = K; a dense MLP of 2,112 beside 128 experts in every layer.
-        {"gemma4*", "gemma-4-26b-a4b",
-         {.layers = 30, .heads = 16, .kv_heads = 8, .head_dim = 256, .intermediate = 2112, .experts = 128, .experts_per_tok = 8, .expert_intermediate = 704,
-          .window = 1024},
-         {.full = 5, .sliding = 25, .moe = 30},
-         [](const ModelGeometry& g) {
-             const auto global = std::find_if(g.layers.begin(), g.layers.end(), [](const auto& l) { return l.mixer == Mixer::FullAttention; });
-             REQUIRE(global != g.layers.end());
-             CHECK(global->head_dim_k == 512);
-             CHECK(global->n_kv_heads == 2);
-             CHECK(global->v_from_k);
-             CHECK(std::all_of(g.layers.begin(), g.layers.end(), [](const auto& l) { return l.ffn_intermediate == 2112; }));
-             CHECK(g.altup_inputs == 0);
-             CHECK(g.norms_per_layer == 4);
-         }},
+            // ---- Gemma ----
+            {"gemma*",
+             "llama-3.2-1b",
+             {.layers = 16, .heads = 32, .kv_heads = 8, .head_dim = 64, .intermediate = 8192},
+             {.full = 16},
+             [](const ModelGeometry& g) {
+                 CHECK(g.tied_embeddings);
+                 CHECK(g.norms_per_layer == 2);
+             },
+             relabel("gemma", {"tie_word_embeddings"})},
+            // Even layers slide over 4,096 tokens, odd layers are global; sandwich norms; tied by default.
+            {"gemma2*",
+             "gemma-2-9b",
+             {.layers = 42, .heads = 16, .kv_heads = 8, .head_dim = 256, .intermediate = 14336, .window = 4096},
+             {.full = 21, .sliding = 21},
+             [](const ModelGeometry& g) {
+                 CHECK(g.layers[0].mixer == Mixer::SlidingAttention);
+                 CHECK(g.layers[1].mixer == Mixer::FullAttention);
+                 CHECK(g.norms_per_layer == 4);
+                 CHECK(g.tied_embeddings);
+             }},
+            // No sliding_window_pattern: every sixth layer global (5, 11, ..., 59); no vocab_size: Gemma3TextConfig's 262,208.
+            {"gemma3*",
+             "gemma-3-27b",
+             {.layers = 62, .heads = 32, .kv_heads = 16, .head_dim = 128, .intermediate = 21504, .window = 1024},
+             {.full = 10, .sliding = 52},
+             [](const ModelGeometry& g) {
+                 CHECK(g.layers[5].mixer == Mixer::FullAttention);
+                 CHECK(g.vocab == 262208);
+                 CHECK(g.qk_norm);
+                 CHECK(g.norms_per_layer == 4);
+                 CHECK(g.tied_embeddings);
+                 CHECK(g.vision.mm_tokens_per_image == 256);
+                 CHECK(g.vision.num_heads == 16);
+                 CHECK(g.vision.patches_per_image() == 64 * 64);
+             }},
+            // layer_types 28 sliding / 7 full; the last 15 layers reuse earlier KV; per-layer inputs of 256; AltUp and LAuReL.
+            {"gemma3n*",
+             "gemma-3n-e4b",
+             {.layers = 35, .heads = 8, .kv_heads = 2, .head_dim = 256, .intermediate = 16384, .window = 512},
+             {.full = 7, .sliding = 28},
+             [](const ModelGeometry& g) {
+                 CHECK(g.layers[19].kv_source == -1);
+                 CHECK(g.layers[20].kv_source >= 0);
+                 CHECK(g.layers[34].kv_source >= 0);
+                 CHECK(g.ple_dim == 256);
+                 CHECK(g.ple_vocab == 262144);
+                 CHECK(g.altup_inputs == 4);
+                 CHECK(g.laurel_rank == 64);
+                 CHECK(g.vocab == 262400);
+             }},
+            // Global layers: head_dim 512, 2 KV heads, V = K; a dense MLP of 2,112 beside 128 experts in every layer.
+            {"gemma4*",
+             "gemma-4-26b-a4b",
+             {.layers = 30,
+              .heads = 16,
+              .kv_heads = 8,
+              .head_dim = 256,
+              .intermediate = 2112,
+              .experts = 128,
+              .experts_per_tok = 8,
+              .expert_intermediate = 704,
+              .window = 1024},
+             {.full = 5, .sliding = 25, .moe = 30},
+             [](const ModelGeometry& g) {
+                 const auto global = std::find_if(g.layers.begin(), g.layers.end(), [](const auto& l) { return l.mixer == Mixer::FullAttention; });
+                 REQUIRE(global != g.layers.end());
+                 CHECK(global->head_dim_k == 512);
+                 CHECK(global->n_kv_heads == 2);
+                 CHECK(global->v_from_k);
+                 CHECK(std::all_of(g.layers.begin(), g.layers.end(), [](const auto& l) { return l.ffn_intermediate == 2112; }));
+                 CHECK(g.altup_inputs == 0);
+                 CHECK(g.norms_per_layer == 4);
+             }},
 
-        // ---- Cohere ----
-        {"cohere", "command-r-v01", {.layers = 40, .heads = 64, .kv_heads = 64, .head_dim = 128, .intermediate = 22528}, {.full = 40},
-         [](const ModelGeometry& g) { CHECK(g.norms_per_layer == 1); CHECK(g.tied_embeddings); CHECK_FALSE(g.qk_norm); }},
-        // sliding_window_pattern 4: layers 3, 7, ..., 31 global.
-        {"cohere2", "command-r7b", {.layers = 32, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 14336, .window = 4096},
-         {.full = 8, .sliding = 24},
-         [](const ModelGeometry& g) { CHECK(g.layers[3].mixer == Mixer::FullAttention); CHECK(g.norms_per_layer == 1); }},
-        {"cohere*", "command-r-v01", {.layers = 40, .heads = 64, .kv_heads = 64, .head_dim = 128, .intermediate = 22528}, {.full = 40},
-         [](const ModelGeometry& g) { CHECK(g.tied_embeddings); CHECK(g.norms_per_layer == 2); }, relabel("cohere2_vision")},
+            // ---- Cohere ----
+            {"cohere",
+             "command-r-v01",
+             {.layers = 40, .heads = 64, .kv_heads = 64, .head_dim = 128, .intermediate = 22528},
+             {.full = 40},
+             [](const ModelGeometry& g) {
+                 CHECK(g.norms_per_layer == 1);
+                 CHECK(g.tied_embeddings);
+                 CHECK_FALSE(g.qk_norm);
+             }},
+            // sliding_window_pattern 4: layers 3, 7, ..., 31 global.
+            {"cohere2",
+             "command-r7b",
+             {.layers = 32, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 14336, .window = 4096},
+             {.full = 8, .sliding = 24},
+             [](const ModelGeometry& g) {
+                 CHECK(g.layers[3].mixer == Mixer::FullAttention);
+                 CHECK(g.norms_per_layer == 1);
+             }},
+            {"cohere*",
+             "command-r-v01",
+             {.layers = 40, .heads = 64, .kv_heads = 64, .head_dim = 128, .intermediate = 22528},
+             {.full = 40},
+             [](const ModelGeometry& g) {
+                 CHECK(g.tied_embeddings);
+                 CHECK(g.norms_per_layer == 2);
+             },
+             relabel("cohere2_vision")},
 
-        // ---- GPT-style ----
-        {"gpt2", "llama-3.2-1b", {.layers = 16, .heads = 32, .kv_heads = 8, .head_dim = 64, .intermediate = 8192}, {.full = 16},
-         [](const ModelGeometry& g) { CHECK(g.tied_embeddings); }, relabel("gpt2", {"tie_word_embeddings"})},
-        {"starcoder2", "llama-3.2-1b", {.layers = 16, .heads = 32, .kv_heads = 8, .head_dim = 64, .intermediate = 8192}, {.full = 16},
-         [](const ModelGeometry& g) { CHECK(g.tied_embeddings); }, relabel("starcoder2", {"tie_word_embeddings"})},
-        {"gpt_neox", "llama-3.1-8b", {.layers = 32, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 14336}, {.full = 32},
-         [](const ModelGeometry& g) {
-             CHECK(g.qkv_bias);
-             CHECK(g.o_bias);
-             CHECK(g.mlp_bias);
-             CHECK(g.norm_has_bias);
-             CHECK_FALSE(g.ffn_gated);
-         },
-         relabel("gpt_neox")},
-        // layer_types: 12 sliding (128 tokens) / 12 full; sinks; router and expert biases; MXFP4 experts.
-        {"gpt_oss", "gpt-oss-20b",
-         {.layers = 24, .heads = 64, .kv_heads = 8, .head_dim = 64, .intermediate = 2880, .experts = 32, .experts_per_tok = 4, .expert_intermediate = 2880,
-          .window = 128},
-         {.full = 12, .sliding = 12, .moe = 24},
-         [](const ModelGeometry& g) {
-             CHECK(g.attention_sinks);
-             CHECK(g.moe.router_bias);
-             CHECK(g.moe.expert_bias);
-             CHECK(g.quantization.quant_method == "mxfp4");
-             CHECK(g.quantization.modules_not_quantized.size() == 4);
-         }},
+            // ---- GPT-style ----
+            {"gpt2",
+             "llama-3.2-1b",
+             {.layers = 16, .heads = 32, .kv_heads = 8, .head_dim = 64, .intermediate = 8192},
+             {.full = 16},
+             [](const ModelGeometry& g) { CHECK(g.tied_embeddings); },
+             relabel("gpt2", {"tie_word_embeddings"})},
+            {"starcoder2",
+             "llama-3.2-1b",
+             {.layers = 16, .heads = 32, .kv_heads = 8, .head_dim = 64, .intermediate = 8192},
+             {.full = 16},
+             [](const ModelGeometry& g) { CHECK(g.tied_embeddings); },
+             relabel("starcoder2", {"tie_word_embeddings"})},
+            {"gpt_neox",
+             "llama-3.1-8b",
+             {.layers = 32, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 14336},
+             {.full = 32},
+             [](const ModelGeometry& g) {
+                 CHECK(g.qkv_bias);
+                 CHECK(g.o_bias);
+                 CHECK(g.mlp_bias);
+                 CHECK(g.norm_has_bias);
+                 CHECK_FALSE(g.ffn_gated);
+             },
+             relabel("gpt_neox")},
+            // layer_types: 12 sliding (128 tokens) / 12 full; sinks; router and expert biases; MXFP4 experts.
+            {"gpt_oss",
+             "gpt-oss-20b",
+             {.layers = 24,
+              .heads = 64,
+              .kv_heads = 8,
+              .head_dim = 64,
+              .intermediate = 2880,
+              .experts = 32,
+              .experts_per_tok = 4,
+              .expert_intermediate = 2880,
+              .window = 128},
+             {.full = 12, .sliding = 12, .moe = 24},
+             [](const ModelGeometry& g) {
+                 CHECK(g.attention_sinks);
+                 CHECK(g.moe.router_bias);
+                 CHECK(g.moe.expert_bias);
+                 CHECK(g.quantization.quant_method == "mxfp4");
+                 CHECK(g.quantization.modules_not_quantized.size() == 4);
+             }},
 
-        // ---- DeepSeek-style MoE ----
-        // MLA (kv_lora_rank 512, no q compression); first_k_dense_replace 1; 2 shared experts; greedy routing.
-        {"deepseek_v2", "deepseek-v2-lite",
-         {.layers = 27, .heads = 16, .kv_heads = 16, .head_dim = 128, .intermediate = 10944, .experts = 64, .experts_per_tok = 6, .expert_intermediate = 1408},
-         {.mla = 27, .moe = 26},
-         [](const ModelGeometry& g) {
-             CHECK(g.mla.kv_lora_rank == 512);
-             CHECK(g.mla.q_lora_rank == 0);
-             CHECK(g.moe.n_shared_experts == 2);
-             CHECK_FALSE(g.moe.score_correction_bias);
-             CHECK(g.layers[0].n_kv_heads == 1);
-         }},
-        // (No head_dim in DeepSeek configs: hidden_size / num_attention_heads.)
-        {"deepseek_v3", "deepseek-v3",
-         {.layers = 61, .heads = 128, .kv_heads = 128, .head_dim = 56, .intermediate = 18432, .experts = 256, .experts_per_tok = 8, .expert_intermediate = 2048},
-         {.mla = 61, .moe = 58},
-         [](const ModelGeometry& g) {
-             CHECK(g.moe.score_correction_bias);
-             CHECK(g.mla.q_lora_rank == 1536);
-             CHECK(g.n_mtp_layers == 1);
-             CHECK(g.quantization.quant_method == "fp8");
-             CHECK(g.quantization.weight_block_size == std::vector<i64>{128, 128});
-         }},
-        // DeepSeek Sparse Attention indexer: 64 heads of 128, top 2,048.
-        {"deepseek_v32", "deepseek-v3.2",
-         {.layers = 61, .heads = 128, .kv_heads = 128, .head_dim = 56, .intermediate = 18432, .experts = 256, .experts_per_tok = 8, .expert_intermediate = 2048},
-         {.mla = 61, .moe = 58},
-         [](const ModelGeometry& g) {
-             CHECK(g.dsa.n_heads == 64);
-             CHECK(g.dsa.head_dim == 128);
-             CHECK(g.dsa.topk == 2048);
-             CHECK(g.moe.score_correction_bias);  // topk_method noaux_tc
-         }},
-        {"kimi_k2", "kimi-k2-instruct",
-         {.layers = 61, .heads = 64, .kv_heads = 64, .head_dim = 112, .intermediate = 18432, .experts = 384, .experts_per_tok = 8, .expert_intermediate = 2048},
-         {.mla = 61, .moe = 60}, [](const ModelGeometry& g) { CHECK(g.moe.score_correction_bias); CHECK(g.moe.n_shared_experts == 1); }},
-        // linear_attn_config.full_attn_layers [4, 8, 12, 16, 20, 24, 27] (1-based) are MLA; the rest Kimi Delta Attention.
-        {"kimi_linear", "kimi-linear-48b-a3b",
-         {.layers = 27, .heads = 32, .kv_heads = 32, .head_dim = 72, .intermediate = 9216, .experts = 256, .experts_per_tok = 8, .expert_intermediate = 1024},
-         {.mla = 7, .linear = 20, .moe = 26},
-         [](const ModelGeometry& g) {
-             CHECK(g.layers[3].mixer == Mixer::Mla);
-             CHECK(g.layers[26].mixer == Mixer::Mla);
-             CHECK(g.linear.kind == fitmygpu::LinearAttentionSpec::Kind::KimiDelta);
-             CHECK(g.linear.n_value_heads == 32);
-             CHECK(g.linear.value_head_dim == 128);
-         }},
-        {"glm4*", "glm-4.5-air",
-         {.layers = 46, .heads = 96, .kv_heads = 8, .head_dim = 128, .intermediate = 10944, .experts = 128, .experts_per_tok = 8, .expert_intermediate = 1408},
-         {.full = 46, .moe = 45},
-         [](const ModelGeometry& g) { CHECK(g.qkv_bias); CHECK_FALSE(g.o_bias); CHECK_FALSE(g.moe.score_correction_bias); }, relabel("glm4")},
-        // attention_bias: q/k/v only; first_k_dense_replace 1; one MTP layer.
-        {"glm4_moe*", "glm-4.5-air",
-         {.layers = 46, .heads = 96, .kv_heads = 8, .head_dim = 128, .intermediate = 10944, .experts = 128, .experts_per_tok = 8, .expert_intermediate = 1408},
-         {.full = 46, .moe = 45},
-         [](const ModelGeometry& g) {
-             CHECK(g.qkv_bias);
-             CHECK_FALSE(g.o_bias);
-             CHECK(g.moe.score_correction_bias);
-             CHECK(g.moe.n_shared_experts == 1);
-             CHECK(g.n_mtp_layers == 1);
-         }},
-        // attn_type_list: 70 lightning (0), 10 softmax (1).
-        {"minimax_m1", "minimax-m1-80k",
-         {.layers = 80, .heads = 64, .kv_heads = 8, .head_dim = 128, .intermediate = 9216, .experts = 32, .experts_per_tok = 2, .expert_intermediate = 9216},
-         {.full = 10, .linear = 70, .moe = 80},
-         [](const ModelGeometry& g) { CHECK(g.linear.kind == fitmygpu::LinearAttentionSpec::Kind::Lightning); CHECK(g.linear.conv_kernel == 1); }},
-        {"minimax_m2", "minimax-m2",
-         {.layers = 62, .heads = 48, .kv_heads = 8, .head_dim = 128, .intermediate = 1536, .experts = 256, .experts_per_tok = 8, .expert_intermediate = 1536},
-         {.full = 62, .moe = 62},
-         [](const ModelGeometry& g) {
-             CHECK(g.moe.score_correction_bias);
-             CHECK(g.qk_norm);  // use_qk_norm
-             CHECK(g.quantization.fmt == "float8_e4m3fn");
-             CHECK(g.quantization.modules_not_quantized == std::vector<std::string>{"gate", "e_score_correction_bias", "lm_head"});
-         }},
-        // moe_num_experts / moe_k; MoE layers 1..27 (moe_layer_start_index, moe_layer_end_index); tied.
-        {"ernie4_5*", "ernie-4.5-21b-a3b",
-         {.layers = 28, .heads = 20, .kv_heads = 4, .head_dim = 128, .intermediate = 12288, .experts = 64, .experts_per_tok = 6, .expert_intermediate = 1536},
-         {.full = 28, .moe = 27},
-         [](const ModelGeometry& g) { CHECK(g.layers[0].ffn == Ffn::Dense); CHECK(g.tied_embeddings); CHECK(g.moe.n_shared_experts == 2); }},
-        // Per-layer lists: moe_topk 8, moe_intermediate_size 3,072, num_shared_expert 1 (of intermediate_size).
-        {"hunyuan", "hunyuan-a13b",
-         {.layers = 32, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 3072, .experts = 64, .experts_per_tok = 8, .expert_intermediate = 3072},
-         {.full = 32, .moe = 32},
-         [](const ModelGeometry& g) { CHECK(g.moe.n_shared_experts == 1); CHECK(g.moe.shared_intermediate == 3072); CHECK(g.qk_norm); }},
-        {"hunyuan_v1_moe", "hunyuan-a13b",
-         {.layers = 32, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 3072, .experts = 64, .experts_per_tok = 8, .expert_intermediate = 3072},
-         {.full = 32, .moe = 32},
-         [](const ModelGeometry& g) { CHECK(g.moe.n_shared_experts == 1); CHECK(g.moe.shared_intermediate == 3072); },
-         relabel("hunyuan_v1_moe")},
-        // attention_chunk_size 8192; every fourth layer global; one shared expert of intermediate_size; the
-        // weightless L2 qk-norm counts no weights although use_qk_norm is true.
-        {"llama4_text", "llama-4-scout-17b-16e",
-         {.layers = 48, .heads = 40, .kv_heads = 8, .head_dim = 128, .intermediate = 8192, .experts = 16, .experts_per_tok = 1, .expert_intermediate = 8192,
-          .window = 8192},
-         {.full = 12, .chunked = 36, .moe = 48},
-         [](const ModelGeometry& g) {
-             CHECK(g.layers[3].mixer == Mixer::FullAttention);
-             CHECK_FALSE(g.qk_norm);
-             CHECK(g.moe.n_shared_experts == 1);
-             CHECK(g.moe.shared_intermediate == 8192);
-         }},
-        {"olmo2", "olmo-2-7b", {.layers = 32, .heads = 32, .kv_heads = 32, .head_dim = 128, .intermediate = 11008}, {.full = 32},
-         [](const ModelGeometry& g) { CHECK(g.qk_norm); CHECK(g.qk_norm_full_width); CHECK(g.norms_per_layer == 2); }},
-        {"olmoe", "olmoe-1b-7b",
-         {.layers = 16, .heads = 16, .kv_heads = 16, .head_dim = 128, .intermediate = 1024, .experts = 64, .experts_per_tok = 8, .expert_intermediate = 1024},
-         {.full = 16, .moe = 16}, [](const ModelGeometry& g) { CHECK(g.qk_norm_full_width); }},
+            // ---- DeepSeek-style MoE ----
+            // MLA (kv_lora_rank 512, no q compression); first_k_dense_replace 1; 2 shared experts; greedy routing.
+            {"deepseek_v2",
+             "deepseek-v2-lite",
+             {.layers = 27,
+              .heads = 16,
+              .kv_heads = 16,
+              .head_dim = 128,
+              .intermediate = 10944,
+              .experts = 64,
+              .experts_per_tok = 6,
+              .expert_intermediate = 1408},
+             {.mla = 27, .moe = 26},
+             [](const ModelGeometry& g) {
+                 CHECK(g.mla.kv_lora_rank == 512);
+                 CHECK(g.mla.q_lora_rank == 0);
+                 CHECK(g.moe.n_shared_experts == 2);
+                 CHECK_FALSE(g.moe.score_correction_bias);
+                 CHECK(g.layers[0].n_kv_heads == 1);
+             }},
+            // (No head_dim in DeepSeek configs: hidden_size / num_attention_heads.)
+            {"deepseek_v3",
+             "deepseek-v3",
+             {.layers = 61,
+              .heads = 128,
+              .kv_heads = 128,
+              .head_dim = 56,
+              .intermediate = 18432,
+              .experts = 256,
+              .experts_per_tok = 8,
+              .expert_intermediate = 2048},
+             {.mla = 61, .moe = 58},
+             [](const ModelGeometry& g) {
+                 CHECK(g.moe.score_correction_bias);
+                 CHECK(g.mla.q_lora_rank == 1536);
+                 CHECK(g.n_mtp_layers == 1);
+                 CHECK(g.quantization.quant_method == "fp8");
+                 CHECK(g.quantization.weight_block_size == std::vector<i64>{128, 128});
+             }},
+            // DeepSeek Sparse Attention indexer: 64 heads of 128, top 2,048.
+            {"deepseek_v32",
+             "deepseek-v3.2",
+             {.layers = 61,
+              .heads = 128,
+              .kv_heads = 128,
+              .head_dim = 56,
+              .intermediate = 18432,
+              .experts = 256,
+              .experts_per_tok = 8,
+              .expert_intermediate = 2048},
+             {.mla = 61, .moe = 58},
+             [](const ModelGeometry& g) {
+                 CHECK(g.dsa.n_heads == 64);
+                 CHECK(g.dsa.head_dim == 128);
+                 CHECK(g.dsa.topk == 2048);
+                 CHECK(g.moe.score_correction_bias);  // topk_method noaux_tc
+             }},
+            {"kimi_k2",
+             "kimi-k2-instruct",
+             {.layers = 61,
+              .heads = 64,
+              .kv_heads = 64,
+              .head_dim = 112,
+              .intermediate = 18432,
+              .experts = 384,
+              .experts_per_tok = 8,
+              .expert_intermediate = 2048},
+             {.mla = 61, .moe = 60},
+             [](const ModelGeometry& g) {
+                 CHECK(g.moe.score_correction_bias);
+                 CHECK(g.moe.n_shared_experts == 1);
+             }},
+            // linear_attn_config.full_attn_layers [4, 8, 12, 16, 20, 24, 27] (1-based) are MLA; the rest Kimi Delta Attention.
+            {"kimi_linear",
+             "kimi-linear-48b-a3b",
+             {.layers = 27,
+              .heads = 32,
+              .kv_heads = 32,
+              .head_dim = 72,
+              .intermediate = 9216,
+              .experts = 256,
+              .experts_per_tok = 8,
+              .expert_intermediate = 1024},
+             {.mla = 7, .linear = 20, .moe = 26},
+             [](const ModelGeometry& g) {
+                 CHECK(g.layers[3].mixer == Mixer::Mla);
+                 CHECK(g.layers[26].mixer == Mixer::Mla);
+                 CHECK(g.linear.kind == fitmygpu::LinearAttentionSpec::Kind::KimiDelta);
+                 CHECK(g.linear.n_value_heads == 32);
+                 CHECK(g.linear.value_head_dim == 128);
+             }},
+            {"glm4*",
+             "glm-4.5-air",
+             {.layers = 46,
+              .heads = 96,
+              .kv_heads = 8,
+              .head_dim = 128,
+              .intermediate = 10944,
+              .experts = 128,
+              .experts_per_tok = 8,
+              .expert_intermediate = 1408},
+             {.full = 46, .moe = 45},
+             [](const ModelGeometry& g) {
+                 CHECK(g.qkv_bias);
+                 CHECK_FALSE(g.o_bias);
+                 CHECK_FALSE(g.moe.score_correction_bias);
+             },
+             relabel("glm4")},
+            // attention_bias: q/k/v only; first_k_dense_replace 1; one MTP layer.
+            {"glm4_moe*",
+             "glm-4.5-air",
+             {.layers = 46,
+              .heads = 96,
+              .kv_heads = 8,
+              .head_dim = 128,
+              .intermediate = 10944,
+              .experts = 128,
+              .experts_per_tok = 8,
+              .expert_intermediate = 1408},
+             {.full = 46, .moe = 45},
+             [](const ModelGeometry& g) {
+                 CHECK(g.qkv_bias);
+                 CHECK_FALSE(g.o_bias);
+                 CHECK(g.moe.score_correction_bias);
+                 CHECK(g.moe.n_shared_experts == 1);
+                 CHECK(g.n_mtp_layers == 1);
+             }},
+            // attn_type_list: 70 lightning (0), 10 softmax (1).
+            {"minimax_m1",
+             "minimax-m1-80k",
+             {.layers = 80,
+              .heads = 64,
+              .kv_heads = 8,
+              .head_dim = 128,
+              .intermediate = 9216,
+              .experts = 32,
+              .experts_per_tok = 2,
+              .expert_intermediate = 9216},
+             {.full = 10, .linear = 70, .moe = 80},
+             [](const ModelGeometry& g) {
+                 CHECK(g.linear.kind == fitmygpu::LinearAttentionSpec::Kind::Lightning);
+                 CHECK(g.linear.conv_kernel == 1);
+             }},
+            {"minimax_m2",
+             "minimax-m2",
+             {.layers = 62,
+              .heads = 48,
+              .kv_heads = 8,
+              .head_dim = 128,
+              .intermediate = 1536,
+              .experts = 256,
+              .experts_per_tok = 8,
+              .expert_intermediate = 1536},
+             {.full = 62, .moe = 62},
+             [](const ModelGeometry& g) {
+                 CHECK(g.moe.score_correction_bias);
+                 CHECK(g.qk_norm);  // use_qk_norm
+                 CHECK(g.quantization.fmt == "float8_e4m3fn");
+                 CHECK(g.quantization.modules_not_quantized == std::vector<std::string>{"gate", "e_score_correction_bias", "lm_head"});
+             }},
+            // moe_num_experts / moe_k; MoE layers 1..27 (moe_layer_start_index, moe_layer_end_index); tied.
+            {"ernie4_5*",
+             "ernie-4.5-21b-a3b",
+             {.layers = 28,
+              .heads = 20,
+              .kv_heads = 4,
+              .head_dim = 128,
+              .intermediate = 12288,
+              .experts = 64,
+              .experts_per_tok = 6,
+              .expert_intermediate = 1536},
+             {.full = 28, .moe = 27},
+             [](const ModelGeometry& g) {
+                 CHECK(g.layers[0].ffn == Ffn::Dense);
+                 CHECK(g.tied_embeddings);
+                 CHECK(g.moe.n_shared_experts == 2);
+             }},
+            // Per-layer lists: moe_topk 8, moe_intermediate_size 3,072, num_shared_expert 1 (of intermediate_size).
+            {"hunyuan",
+             "hunyuan-a13b",
+             {.layers = 32,
+              .heads = 32,
+              .kv_heads = 8,
+              .head_dim = 128,
+              .intermediate = 3072,
+              .experts = 64,
+              .experts_per_tok = 8,
+              .expert_intermediate = 3072},
+             {.full = 32, .moe = 32},
+             [](const ModelGeometry& g) {
+                 CHECK(g.moe.n_shared_experts == 1);
+                 CHECK(g.moe.shared_intermediate == 3072);
+                 CHECK(g.qk_norm);
+             }},
+            {"hunyuan_v1_moe",
+             "hunyuan-a13b",
+             {.layers = 32,
+              .heads = 32,
+              .kv_heads = 8,
+              .head_dim = 128,
+              .intermediate = 3072,
+              .experts = 64,
+              .experts_per_tok = 8,
+              .expert_intermediate = 3072},
+             {.full = 32, .moe = 32},
+             [](const ModelGeometry& g) {
+                 CHECK(g.moe.n_shared_experts == 1);
+                 CHECK(g.moe.shared_intermediate == 3072);
+             },
+             relabel("hunyuan_v1_moe")},
+            // attention_chunk_size 8192; every fourth layer global; one shared expert of intermediate_size; the
+            // weightless L2 qk-norm counts no weights although use_qk_norm is true.
+            {"llama4_text",
+             "llama-4-scout-17b-16e",
+             {.layers = 48,
+              .heads = 40,
+              .kv_heads = 8,
+              .head_dim = 128,
+              .intermediate = 8192,
+              .experts = 16,
+              .experts_per_tok = 1,
+              .expert_intermediate = 8192,
+              .window = 8192},
+             {.full = 12, .chunked = 36, .moe = 48},
+             [](const ModelGeometry& g) {
+                 CHECK(g.layers[3].mixer == Mixer::FullAttention);
+                 CHECK_FALSE(g.qk_norm);
+                 CHECK(g.moe.n_shared_experts == 1);
+                 CHECK(g.moe.shared_intermediate == 8192);
+             }},
+            {"olmo2",
+             "olmo-2-7b",
+             {.layers = 32, .heads = 32, .kv_heads = 32, .head_dim = 128, .intermediate = 11008},
+             {.full = 32},
+             [](const ModelGeometry& g) {
+                 CHECK(g.qk_norm);
+                 CHECK(g.qk_norm_full_width);
+                 CHECK(g.norms_per_layer == 2);
+             }},
+            {"olmoe",
+             "olmoe-1b-7b",
+             {.layers = 16,
+              .heads = 16,
+              .kv_heads = 16,
+              .head_dim = 128,
+              .intermediate = 1024,
+              .experts = 64,
+              .experts_per_tok = 8,
+              .expert_intermediate = 1024},
+             {.full = 16, .moe = 16},
+             [](const ModelGeometry& g) { CHECK(g.qk_norm_full_width); }},
 
-        // ---- hybrids and state-space models ----
-        {"granitemoeshared", "granite-4.0-h-tiny",
-         {.layers = 40, .heads = 12, .kv_heads = 4, .head_dim = 128, .intermediate = 512, .experts = 64, .experts_per_tok = 6, .expert_intermediate = 512},
-         {.full = 4, .mamba = 36, .moe = 40},
-         [](const ModelGeometry& g) { CHECK(g.moe.n_shared_experts == 1); CHECK(g.moe.shared_intermediate == 1024); }, relabel("granitemoeshared")},
-        // layer_types: 36 mamba, 4 attention; one shared MLP of shared_intermediate_size 1,024; 48 Mamba-2 heads.
-        {"granitemoehybrid", "granite-4.0-h-tiny",
-         {.layers = 40, .heads = 12, .kv_heads = 4, .head_dim = 128, .intermediate = 512, .experts = 64, .experts_per_tok = 6, .expert_intermediate = 512},
-         {.full = 4, .mamba = 36, .moe = 40},
-         [](const ModelGeometry& g) {
-             CHECK(g.moe.n_shared_experts == 1);
-             CHECK(g.moe.shared_intermediate == 1024);
-             CHECK(g.mamba.n_heads == 48);
-             CHECK_FALSE(g.mamba.mamba1);
-         }},
-        // hybrid_override_pattern: 23 M, 23 E, 6 *; relu² experts; the state in float32.
-        {"nemotron_h", "nemotron-3-nano-30b-a3b",
-         {.layers = 52, .heads = 32, .kv_heads = 2, .head_dim = 128, .intermediate = 1856, .experts = 128, .experts_per_tok = 6, .expert_intermediate = 1856},
-         {.full = 6, .mamba = 23, .none = 23, .moe = 23},
-         [](const ModelGeometry& g) {
-             CHECK_FALSE(g.ffn_gated);
-             CHECK_FALSE(g.moe.gated);
-             CHECK(g.moe.score_correction_bias);
-             CHECK(g.moe.shared_intermediate == 3712);
-             CHECK(g.mamba.n_heads == 64);
-             CHECK(g.mamba.d_inner == 64 * 64);
-             CHECK(g.mamba_ssm_cache_dtype == "float32");
-         }},
-        // attn_layer_period 8 / offset 4; expert_layer_period 2 / offset 1; Mamba-1 with mamba_dt_rank 256.
-        {"jamba", "jamba-mini-1.7",
-         {.layers = 32, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 14336, .experts = 16, .experts_per_tok = 2, .expert_intermediate = 14336},
-         {.full = 4, .mamba = 28, .moe = 16},
-         [](const ModelGeometry& g) {
-             CHECK(g.layers[4].mixer == Mixer::FullAttention);
-             CHECK(g.layers[1].ffn == Ffn::Moe);
-             CHECK(g.mamba.mamba1);
-             CHECK(g.mamba.dt_rank == 256);
-             CHECK(g.mamba.d_state == 16);
-         }},
-        // Attention and a Mamba-2 SSM (mamba_d_ssm 3,072, 24 heads) side by side in every layer.
-        {"falcon_h1", "falcon-h1-7b", {.layers = 44, .heads = 12, .kv_heads = 2, .head_dim = 128, .intermediate = 12288}, {.full = 44},
-         [](const ModelGeometry& g) {
-             CHECK(std::all_of(g.layers.begin(), g.layers.end(), [](const auto& l) { return l.parallel_mamba; }));
-             CHECK(g.mamba.d_inner == 3072);
-             CHECK(g.mamba.n_heads == 24);
-             CHECK(g.mamba.d_state == 256);
-         }},
-        {"mamba", "falcon-mamba-7b", {.layers = 64, .heads = 0, .kv_heads = 0, .head_dim = 0, .intermediate = 8192}, {.mamba = 64},
-         [](const ModelGeometry& g) { CHECK(g.tied_embeddings); CHECK(g.mamba.mamba1); CHECK(g.mamba.d_inner == 8192); },
-         relabel("mamba", {"tie_word_embeddings"})},
-        // SSM blocks only; d_inner from intermediate_size 8,192; state_size 16.
-        {"falcon_mamba", "falcon-mamba-7b", {.layers = 64, .heads = 0, .kv_heads = 0, .head_dim = 0, .intermediate = 8192}, {.mamba = 64},
-         [](const ModelGeometry& g) {
-             CHECK_FALSE(g.tied_embeddings);
-             CHECK(g.mamba.mamba1);
-             CHECK(g.mamba.d_inner == 8192);
-             CHECK(g.mamba.d_state == 16);
-             CHECK(g.mamba.dt_rank == 4096 / 16);
-         }},
-        // num_heads 128 × head_dim 64 are the Mamba-2 heads: d_inner 8,192.
-        {"mamba2", "mamba-codestral-7b", {.layers = 64, .heads = 0, .kv_heads = 0, .head_dim = 0, .intermediate = 8192}, {.mamba = 64},
-         [](const ModelGeometry& g) {
-             CHECK(g.mamba.n_heads == 128);
-             CHECK(g.mamba.d_inner == 8192);
-             CHECK(g.mamba.d_state == 128);
-             CHECK_FALSE(g.mamba.mamba1);
-         }},
-    };
+            // ---- hybrids and state-space models ----
+            {"granitemoeshared",
+             "granite-4.0-h-tiny",
+             {.layers = 40, .heads = 12, .kv_heads = 4, .head_dim = 128, .intermediate = 512, .experts = 64, .experts_per_tok = 6, .expert_intermediate = 512},
+             {.full = 4, .mamba = 36, .moe = 40},
+             [](const ModelGeometry& g) {
+                 CHECK(g.moe.n_shared_experts == 1);
+                 CHECK(g.moe.shared_intermediate == 1024);
+             },
+             relabel("granitemoeshared")},
+            // layer_types: 36 mamba, 4 attention; one shared MLP of shared_intermediate_size 1,024; 48 Mamba-2 heads.
+            {"granitemoehybrid",
+             "granite-4.0-h-tiny",
+             {.layers = 40, .heads = 12, .kv_heads = 4, .head_dim = 128, .intermediate = 512, .experts = 64, .experts_per_tok = 6, .expert_intermediate = 512},
+             {.full = 4, .mamba = 36, .moe = 40},
+             [](const ModelGeometry& g) {
+                 CHECK(g.moe.n_shared_experts == 1);
+                 CHECK(g.moe.shared_intermediate == 1024);
+                 CHECK(g.mamba.n_heads == 48);
+                 CHECK_FALSE(g.mamba.mamba1);
+             }},
+            // hybrid_override_pattern: 23 M, 23 E, 6 *; relu² experts; the state in float32.
+            {"nemotron_h",
+             "nemotron-3-nano-30b-a3b",
+             {.layers = 52,
+              .heads = 32,
+              .kv_heads = 2,
+              .head_dim = 128,
+              .intermediate = 1856,
+              .experts = 128,
+              .experts_per_tok = 6,
+              .expert_intermediate = 1856},
+             {.full = 6, .mamba = 23, .none = 23, .moe = 23},
+             [](const ModelGeometry& g) {
+                 CHECK_FALSE(g.ffn_gated);
+                 CHECK_FALSE(g.moe.gated);
+                 CHECK(g.moe.score_correction_bias);
+                 CHECK(g.moe.shared_intermediate == 3712);
+                 CHECK(g.mamba.n_heads == 64);
+                 CHECK(g.mamba.d_inner == 64 * 64);
+                 CHECK(g.mamba_ssm_cache_dtype == "float32");
+             }},
+            // attn_layer_period 8 / offset 4; expert_layer_period 2 / offset 1; Mamba-1 with mamba_dt_rank 256.
+            {"jamba",
+             "jamba-mini-1.7",
+             {.layers = 32,
+              .heads = 32,
+              .kv_heads = 8,
+              .head_dim = 128,
+              .intermediate = 14336,
+              .experts = 16,
+              .experts_per_tok = 2,
+              .expert_intermediate = 14336},
+             {.full = 4, .mamba = 28, .moe = 16},
+             [](const ModelGeometry& g) {
+                 CHECK(g.layers[4].mixer == Mixer::FullAttention);
+                 CHECK(g.layers[1].ffn == Ffn::Moe);
+                 CHECK(g.mamba.mamba1);
+                 CHECK(g.mamba.dt_rank == 256);
+                 CHECK(g.mamba.d_state == 16);
+             }},
+            // Attention and a Mamba-2 SSM (mamba_d_ssm 3,072, 24 heads) side by side in every layer.
+            {"falcon_h1",
+             "falcon-h1-7b",
+             {.layers = 44, .heads = 12, .kv_heads = 2, .head_dim = 128, .intermediate = 12288},
+             {.full = 44},
+             [](const ModelGeometry& g) {
+                 CHECK(std::all_of(g.layers.begin(), g.layers.end(), [](const auto& l) { return l.parallel_mamba; }));
+                 CHECK(g.mamba.d_inner == 3072);
+                 CHECK(g.mamba.n_heads == 24);
+                 CHECK(g.mamba.d_state == 256);
+             }},
+            {"mamba",
+             "falcon-mamba-7b",
+             {.layers = 64, .heads = 0, .kv_heads = 0, .head_dim = 0, .intermediate = 8192},
+             {.mamba = 64},
+             [](const ModelGeometry& g) {
+                 CHECK(g.tied_embeddings);
+                 CHECK(g.mamba.mamba1);
+                 CHECK(g.mamba.d_inner == 8192);
+             },
+             relabel("mamba", {"tie_word_embeddings"})},
+            // SSM blocks only; d_inner from intermediate_size 8,192; state_size 16.
+            {"falcon_mamba",
+             "falcon-mamba-7b",
+             {.layers = 64, .heads = 0, .kv_heads = 0, .head_dim = 0, .intermediate = 8192},
+             {.mamba = 64},
+             [](const ModelGeometry& g) {
+                 CHECK_FALSE(g.tied_embeddings);
+                 CHECK(g.mamba.mamba1);
+                 CHECK(g.mamba.d_inner == 8192);
+                 CHECK(g.mamba.d_state == 16);
+                 CHECK(g.mamba.dt_rank == 4096 / 16);
+             }},
+            // num_heads 128 × head_dim 64 are the Mamba-2 heads: d_inner 8,192.
+            {"mamba2",
+             "mamba-codestral-7b",
+             {.layers = 64, .heads = 0, .kv_heads = 0, .head_dim = 0, .intermediate = 8192},
+             {.mamba = 64},
+             [](const ModelGeometry& g) {
+                 CHECK(g.mamba.n_heads == 128);
+                 CHECK(g.mamba.d_inner == 8192);
+                 CHECK(g.mamba.d_state == 128);
+                 CHECK_FALSE(g.mamba.mamba1);
+             }},
+        };
     return cases;
 }
 

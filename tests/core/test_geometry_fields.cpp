@@ -23,9 +23,8 @@ namespace {
 
 // engines/llamacpp.cpp: heads of the vision encoder for the mmproj compute buffer.
 i64 raw_vision_heads(const json& config) {
-    return config.contains("vision_config")
-               ? config.at("vision_config").value("num_attention_heads", config.at("vision_config").value("num_heads", i64{16}))
-               : 16;
+    return config.contains("vision_config") ? config.at("vision_config").value("num_attention_heads", config.at("vision_config").value("num_heads", i64{16}))
+                                            : 16;
 }
 
 // engines/vllm.cpp: the recurrent state's dtype.
@@ -39,8 +38,7 @@ std::string raw_ssm_dtype(const json& config) {
 // scenario/multimodal.cpp: LLM tokens per image from the config (0: none stated), and patches per image.
 i64 raw_tokens_per_image(const json& config) {
     i64 per_image = 0;
-    if (config.contains("mm_tokens_per_image") && config.at("mm_tokens_per_image").is_number_integer())
-        per_image = config.at("mm_tokens_per_image").get<i64>();
+    if (config.contains("mm_tokens_per_image") && config.at("mm_tokens_per_image").is_number_integer()) per_image = config.at("mm_tokens_per_image").get<i64>();
     if (per_image == 0 && config.contains("vision_config") && config.at("vision_config").is_object()) {
         const json& vc = config.at("vision_config");
         const i64 image = vc.value("image_size", i64{0}), patch = vc.value("patch_size", i64{0});
@@ -82,9 +80,7 @@ std::string typed_ssm_dtype(const ModelGeometry& g) { return g.mamba_ssm_cache_d
 i64 typed_tokens_per_image(const ModelGeometry& g) {
     return g.vision.mm_tokens_per_image > 0 ? g.vision.mm_tokens_per_image : g.vision.grid_tokens_per_image();
 }
-i64 typed_patches_per_image(const ModelGeometry& g, i64 fallback) {
-    return g.vision.patches_per_image() > 0 ? g.vision.patches_per_image() : fallback;
-}
+i64 typed_patches_per_image(const ModelGeometry& g, i64 fallback) { return g.vision.patches_per_image() > 0 ? g.vision.patches_per_image() : fallback; }
 
 void check_same_as_raw(const json& config) {
     const ModelGeometry g = parse_geometry(config);

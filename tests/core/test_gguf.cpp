@@ -194,7 +194,7 @@ TEST_CASE("GGUF: DeepSeek-V3 files split attn_kv_b into attn_k_b and attn_v_b, w
     // keep Q4_K (144 B per 256).
     const Built m = build(architecture("DeepSeek-V3"));
     const GgufLayout split = gguf_layout(m.g, m.inv, GgufFileType::Q4_K_M);
-    const i64 k_b = i64{128} * 512 * 128 / 32 * 22;   // 5,767,168 B
+    const i64 k_b = i64{128} * 512 * 128 / 32 * 22;    // 5,767,168 B
     const i64 v_b = i64{128} * 128 * 512 / 256 * 144;  // 4,718,592 B
     CHECK(find(split, "blk.5.attn_kv_b.weight").bytes == k_b + v_b);
     CHECK(find(split, "blk.60.attn_kv_b.weight").bytes == k_b + v_b);
@@ -258,7 +258,7 @@ TEST_CASE("GGUF: per-tensor types agree with llama.cpp's quantizer snapshots (cu
         CHECK(find(iq3xs, "blk.0.attn_q.weight").type == GgmlType::IQ3_XXS);
         CHECK(find(iq3xs, "blk.0.attn_k.weight").type == GgmlType::IQ3_XXS);
         CHECK(find(iq3xs, "blk.0.attn_v.weight").type == GgmlType::Q4_K);
-        CHECK(find(iq3xs, "blk.4.ffn_up.weight").type == GgmlType::IQ3_S);    // listed from blk.5 ...
+        CHECK(find(iq3xs, "blk.4.ffn_up.weight").type == GgmlType::IQ3_S);  // listed from blk.5 ...
         CHECK(find(iq3xs, "blk.5.ffn_up.weight").type == GgmlType::IQ3_XXS);
         CHECK(find(iq3xs, "blk.34.ffn_gate.weight").type == GgmlType::IQ3_XXS);  // ... to blk.34
         CHECK(find(iq3xs, "blk.35.ffn_gate.weight").type == GgmlType::IQ3_S);
@@ -287,17 +287,17 @@ TEST_CASE("GGUF: per-tensor types agree with llama.cpp's quantizer snapshots (cu
     SUBCASE("nemotron-nano-3-30b-a3b.schema (Mamba layer 0: n_head_kv = 0, so gqa = 0; widths 2688/1856/3712)") {
         const Built m = build(architecture("NVIDIA-Nemotron-3-Nano-30B-A3B"));
         const GgufLayout q2 = gguf_layout(m.g, m.inv, GgufFileType::Q2_K, current);
-        CHECK(find(q2, "token_embd.weight").type == GgmlType::Q4_0);            // q2_K on 2688-wide rows -> q4_0
-        CHECK(find(q2, "output.weight").type == GgmlType::Q8_0);                // 2688 % 256 != 0
-        CHECK(find(q2, "blk.5.attn_v.weight").type == GgmlType::Q4_0);          // gqa 0: q3_K, not q4_K, then q4_0
-        CHECK(find(q2, "blk.5.attn_output.weight").type == GgmlType::Q3_K);     // rows of 32 x 128 = 4096
+        CHECK(find(q2, "token_embd.weight").type == GgmlType::Q4_0);         // q2_K on 2688-wide rows -> q4_0
+        CHECK(find(q2, "output.weight").type == GgmlType::Q8_0);             // 2688 % 256 != 0
+        CHECK(find(q2, "blk.5.attn_v.weight").type == GgmlType::Q4_0);       // gqa 0: q3_K, not q4_K, then q4_0
+        CHECK(find(q2, "blk.5.attn_output.weight").type == GgmlType::Q3_K);  // rows of 32 x 128 = 4096
         CHECK(find(q2, "blk.1.ffn_down_exps.weight").type == GgmlType::Q4_0);
-        CHECK(find(q2, "blk.0.ssm_out.weight").type == GgmlType::Q2_K);         // not listed: default
+        CHECK(find(q2, "blk.0.ssm_out.weight").type == GgmlType::Q2_K);  // not listed: default
         const GgufLayout q3m = gguf_layout(m.g, m.inv, GgufFileType::Q3_K_M, current);
         CHECK(find(q3m, "blk.1.ffn_down_exps.weight").type == GgmlType::Q5_1);  // MoE: layer from the name, 1 < 52/16
         CHECK(find(q3m, "blk.1.ffn_down_shexp.weight").type == GgmlType::Q5_1);
         CHECK(find(q3m, "blk.3.ffn_down_exps.weight").type == GgmlType::Q5_0);
-        CHECK(find(q3m, "blk.5.attn_v.weight").type == GgmlType::Q5_1);         // first two attention layers
+        CHECK(find(q3m, "blk.5.attn_v.weight").type == GgmlType::Q5_1);  // first two attention layers
         CHECK(find(q3m, "blk.12.attn_v.weight").type == GgmlType::Q5_1);
         CHECK(find(q3m, "blk.19.attn_v.weight").type == GgmlType::Q5_0);
         CHECK(find(q3m, "blk.5.attn_output.weight").type == GgmlType::Q4_K);
@@ -311,10 +311,8 @@ TEST_CASE("GGUF: Dec-2023 Mixtral files differ from today's recipe (Q5_K_M 30.02
     const Built m = build(architecture("Mixtral-8x7B-v0.1"));
     GgufOptions old;
     old.rules = GgufRules::Mixtral2023;
-    CHECK(std::round(static_cast<double>(gguf_layout(m.g, m.inv, GgufFileType::Q5_K_M).tensor_bytes) / kGiB * 100) / 100 ==
-          doctest::Approx(30.95));
-    CHECK(std::round(static_cast<double>(gguf_layout(m.g, m.inv, GgufFileType::Q4_K_M).tensor_bytes) / kGiB * 100) / 100 ==
-          doctest::Approx(26.49));
+    CHECK(std::round(static_cast<double>(gguf_layout(m.g, m.inv, GgufFileType::Q5_K_M).tensor_bytes) / kGiB * 100) / 100 == doctest::Approx(30.95));
+    CHECK(std::round(static_cast<double>(gguf_layout(m.g, m.inv, GgufFileType::Q4_K_M).tensor_bytes) / kGiB * 100) / 100 == doctest::Approx(26.49));
     const GgufLayout l = gguf_layout(m.g, m.inv, GgufFileType::Q5_K_M, old);
     CHECK(std::round(static_cast<double>(l.tensor_bytes) / kGiB * 100) / 100 == doctest::Approx(30.02));
     CHECK(find(l, "blk.0.ffn_down_exps.weight").type == GgmlType::Q5_K);
@@ -407,8 +405,7 @@ struct Recipe {
 };
 std::optional<Recipe> recipe_of(const std::string& name) {
     static const std::map<std::string, std::pair<const char*, bool>> community = {
-        {"Q6_K_L", {"Q6_K", true}}, {"Q5_K_L", {"Q5_K_M", true}}, {"Q4_K_L", {"Q4_K_M", true}},
-        {"Q3_K_XL", {"Q3_K_L", true}}, {"Q2_K_L", {"Q2_K", true}},
+        {"Q6_K_L", {"Q6_K", true}}, {"Q5_K_L", {"Q5_K_M", true}}, {"Q4_K_L", {"Q4_K_M", true}}, {"Q3_K_XL", {"Q3_K_L", true}}, {"Q2_K_L", {"Q2_K", true}},
     };
     if (auto it = community.find(name); it != community.end()) {
         const auto ft = gguf_file_type_from_name(it->second.first);
@@ -488,9 +485,8 @@ TEST_CASE("GGUF tensor bytes match every published size in gguf-sizes.json withi
         const GgufLayout l = gguf_layout(m.g, m.inv, recipe->ft, opts);
         const double err = (static_cast<double>(l.tensor_bytes) - exp->tensor_bytes) / exp->tensor_bytes;
         char line[256];
-        std::snprintf(line, sizeof line, "%s %s: published %s, computed %.4f GiB (%lld B), error %+.3f%%", model.c_str(),
-                      ft_name.c_str(), exp->shown.c_str(), static_cast<double>(l.tensor_bytes) / kGiB,
-                      static_cast<long long>(l.tensor_bytes), err * 100.0);
+        std::snprintf(line, sizeof line, "%s %s: published %s, computed %.4f GiB (%lld B), error %+.3f%%", model.c_str(), ft_name.c_str(), exp->shown.c_str(),
+                      static_cast<double>(l.tensor_bytes) / kGiB, static_cast<long long>(l.tensor_bytes), err * 100.0);
         if (const char* why = known_misfit(model, ft_name)) {
             misfits.push_back({err, std::string(line) + " - known misfit: " + why});
             continue;
@@ -501,9 +497,7 @@ TEST_CASE("GGUF tensor bytes match every published size in gguf-sizes.json withi
         // Where llama.cpp printed the figures itself, the computed values must round to them: GiB with two decimals,
         // bits per weight with as many decimals as printed (llama.cpp's README table has four).
         if (row.contains("size_gib")) {
-            CHECK_MESSAGE(std::round(static_cast<double>(l.tensor_bytes) / kGiB * 100.0) / 100.0 ==
-                              doctest::Approx(row.at("size_gib").get<double>()),
-                          line);
+            CHECK_MESSAGE(std::round(static_cast<double>(l.tensor_bytes) / kGiB * 100.0) / 100.0 == doctest::Approx(row.at("size_gib").get<double>()), line);
             ++n_rounded;
         }
         if (row.contains("bpw")) {
@@ -529,8 +523,7 @@ TEST_CASE("GGUF tensor bytes match every published size in gguf-sizes.json withi
     std::sort(matched.begin(), matched.end(), [](const Result& a, const Result& b) { return std::fabs(a.err) > std::fabs(b.err); });
     std::string worst;
     for (size_t i = 0; i < matched.size() && i < 15; ++i) worst += "\n  " + matched[i].line;
-    MESSAGE(n_checked << " rows checked (" << n_rounded << " also to llama.cpp's printed GiB, " << n_bpw
-                      << " to its printed BPW); worst errors:" << worst);
+    MESSAGE(n_checked << " rows checked (" << n_rounded << " also to llama.cpp's printed GiB, " << n_bpw << " to its printed BPW); worst errors:" << worst);
     std::string listed;
     for (const Result& r : misfits) listed += "\n  " + r.line;
     MESSAGE(misfits.size() << " rows not asserted (known misfits):" << listed);

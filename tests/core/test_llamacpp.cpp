@@ -116,9 +116,12 @@ TEST_CASE("a layer split over two GPUs follows their memory (or --tensor-split) 
                                  "gpus":[{"gpu":"rtx-3090","count":2}],"context":8192,"engine":{"tensor_split":[3,1]}})");
     CHECK(item(ts, "KV cache", 0) == 61 * per_layer);
     CHECK(item(ts, "KV cache", 1) == 19 * per_layer);
-    CHECK(error_of("estimate", R"({"model":"llama-3.1-70b","runtime":"llama.cpp","gpu":"rtx-3090","engine":{"tensor_split":[1,1]}})").at("field") == "engine.tensor_split");
-    CHECK(error_of("estimate", R"({"model":"llama-3.1-70b","runtime":"llama.cpp","gpu":"rtx-3090","engine":{"tensor_split":[-1]}})").at("field") == "engine.tensor_split[0]");
-    CHECK(error_of("estimate", R"({"model":"llama-3.1-70b","runtime":"llama.cpp","gpu":"rtx-3090","engine":{"tensor_split":[0]}})").at("field") == "engine.tensor_split");
+    CHECK(error_of("estimate", R"({"model":"llama-3.1-70b","runtime":"llama.cpp","gpu":"rtx-3090","engine":{"tensor_split":[1,1]}})").at("field") ==
+          "engine.tensor_split");
+    CHECK(error_of("estimate", R"({"model":"llama-3.1-70b","runtime":"llama.cpp","gpu":"rtx-3090","engine":{"tensor_split":[-1]}})").at("field") ==
+          "engine.tensor_split[0]");
+    CHECK(error_of("estimate", R"({"model":"llama-3.1-70b","runtime":"llama.cpp","gpu":"rtx-3090","engine":{"tensor_split":[0]}})").at("field") ==
+          "engine.tensor_split");
 }
 
 TEST_CASE("an MTP draft context keeps one more layer of KV at n_ctx (L-22: 128.00 MiB)") {

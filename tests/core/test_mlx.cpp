@@ -33,20 +33,16 @@ namespace {
 constexpr i64 kLlama8bParams = 8030261248;
 constexpr i64 kLlama8bNormParams = 32 * 2 * 4096 + 4096;
 constexpr i64 kLlama8bMatrixParams = kLlama8bParams - kLlama8bNormParams;  // 8,029,995,008
-constexpr i64 kLlama8bKvPerToken = 32 * 8 * 128 * 2 * 2;                  // 131,072 B
-constexpr i64 kActPerToken = (3 * 4096 + 3 * 14336) * 2;                  // 110,592 B
-constexpr i64 kLogitsPerSeq = i64{128256} * 4;                            // 513,024 B
+constexpr i64 kLlama8bKvPerToken = 32 * 8 * 128 * 2 * 2;                   // 131,072 B
+constexpr i64 kActPerToken = (3 * 4096 + 3 * 14336) * 2;                   // 110,592 B
+constexpr i64 kLogitsPerSeq = i64{128256} * 4;                             // 513,024 B
 
 // bits/8 bytes per value + (scale + bias) x 2 B per group of 64, norms in bf16.
-i64 mlx_quantized(i64 matrix_params, i64 norm_params, int bits) {
-    return matrix_params * bits / 8 + matrix_params / 64 * 2 * 2 + norm_params * 2;
-}
+i64 mlx_quantized(i64 matrix_params, i64 norm_params, int bits) { return matrix_params * bits / 8 + matrix_params / 64 * 2 * 2 + norm_params * 2; }
 
 i64 round_up_256(i64 n) { return (n + 255) / 256 * 256; }
 
-std::string mlx(const std::string& gpu, const std::string& extra) {
-    return R"({"model":"llama-3.1-8b","runtime":"mlx","gpu":")" + gpu + "\"" + extra + "}";
-}
+std::string mlx(const std::string& gpu, const std::string& extra) { return R"({"model":"llama-3.1-8b","runtime":"mlx","gpu":")" + gpu + "\"" + extra + "}"; }
 
 }  // namespace
 
@@ -104,8 +100,7 @@ TEST_CASE("MLX prefill activation covers one 2,048-token step, not the whole pro
     CHECK(component(estimate(mlx("m4-max-64gb", R"(,"context":8192)")), "activations") == 2048 * kActPerToken + kLogitsPerSeq);
     CHECK(component(estimate(mlx("m4-max-64gb", R"(,"context":32768)")), "activations") == 227005440);
     // Two sequences prefill side by side: twice the step's tokens and two logit rows.
-    CHECK(component(estimate(mlx("m4-max-64gb", R"(,"context":8192,"concurrency":2)")), "activations") ==
-          2 * 2048 * kActPerToken + 2 * kLogitsPerSeq);
+    CHECK(component(estimate(mlx("m4-max-64gb", R"(,"context":8192,"concurrency":2)")), "activations") == 2 * 2048 * kActPerToken + 2 * kLogitsPerSeq);
 }
 
 TEST_CASE("MLX verdict on an M1 16 GB: Llama-3.1-8B 4-bit fits up to 50,944 tokens, a multiple of 256") {
@@ -142,7 +137,7 @@ TEST_CASE("MLX sliding-window layers: a RotatingKVCache of the window, larger wh
     // each 2,048-token chunk, so at the end of the prefill (chunks 2,048, 2,048, 2,048, 2,047, then 1) it holds
     // 1,023 + 2,047 = 3,070 tokens, next to the full 8,192 of the global layers; decoding trims it back to 1,024.
     const json long_ctx = estimate(R"({"model":"gemma-3-4b","runtime":"mlx","gpu":"m4-max-64gb","context":8192,"weights":"bf16"})");
-    const i64 peak = (5 * i64{8192} + 29 * i64{3070}) * per_layer;  // 532,439,040 B
+    const i64 peak = (5 * i64{8192} + 29 * i64{3070}) * per_layer;    // 532,439,040 B
     const i64 steady = (5 * i64{8192} + 29 * i64{1024}) * per_layer;  // 289,406,976 B
     CHECK(component(long_ctx, "kv_cache") >= steady);
     // The estimate holds the window only (steady decode state); the prefill peak is recorded here.

@@ -142,7 +142,9 @@ TEST_CASE("limits sit on the boundary: the max context fits and one token more d
     for (const char* rt : {"vllm", "sglang", "trtllm", "llama.cpp", "ollama", "transformers", "mlx"}) {
         CAPTURE(rt);
         const std::string gpu = std::string(rt) == "mlx" ? "m1-16gb" : "rtx-4090";
-        const std::string w = (std::string(rt) == "llama.cpp" || std::string(rt) == "ollama") ? "gguf:Q4_K_M" : std::string(rt) == "mlx" ? "mlx-4bit" : "awq-int4";
+        const std::string w = (std::string(rt) == "llama.cpp" || std::string(rt) == "ollama") ? "gguf:Q4_K_M"
+                              : std::string(rt) == "mlx"                                      ? "mlx-4bit"
+                                                                                              : "awq-int4";
         const std::string base = R"({"model":"llama-3.1-8b","runtime":")" + std::string(rt) + R"(","gpu":")" + gpu + R"(","weights":")" + w + "\"";
         const json r = estimate(base + R"(,"context":4096})");
         const i64 max_ctx = r.at("limits").at("max_context").get<i64>();
@@ -161,6 +163,5 @@ TEST_CASE("byte amounts in texts render in the request's units, and a stray mark
     const json dec = estimate(R"({"model":"llama-3.1-8b","gpu":"rtx-4090","units":"decimal"})");
     for (const auto& b : dec.at("breakdown")) CHECK(b.dump().find("iB") == std::string::npos);
     // A device name is text: control characters (the marker among them) are refused, naming the field.
-    CHECK(error_of("estimate", "{\"model\":\"llama-3.1-8b\",\"device\":{\"name\":\"x\\u001d99\\u001d\",\"memory_mib\":24000}}").at("field") ==
-          "device.name");
+    CHECK(error_of("estimate", "{\"model\":\"llama-3.1-8b\",\"device\":{\"name\":\"x\\u001d99\\u001d\",\"memory_mib\":24000}}").at("field") == "device.name");
 }

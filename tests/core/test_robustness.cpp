@@ -105,8 +105,8 @@ json checked_answer(const json& request) {
 }
 
 json llama_config(std::initializer_list<std::pair<const std::string, json>> changes) {
-    json c = {{"model_type", "llama"},    {"hidden_size", 4096},       {"num_hidden_layers", 32}, {"num_attention_heads", 32},
-              {"num_key_value_heads", 8}, {"intermediate_size", 14336}, {"vocab_size", 128256},   {"max_position_embeddings", 131072}};
+    json c = {{"model_type", "llama"},    {"hidden_size", 4096},        {"num_hidden_layers", 32}, {"num_attention_heads", 32},
+              {"num_key_value_heads", 8}, {"intermediate_size", 14336}, {"vocab_size", 128256},    {"max_position_embeddings", 131072}};
     for (const auto& [k, v] : changes) c[k] = v;
     return c;
 }
@@ -138,7 +138,10 @@ TEST_CASE("the largest workload a request may ask is refused or does not fit on 
 
 TEST_CASE("an overflow is blamed on the workload field that is the larger share of its bound") {
     // DeepSeek-V3's 128 heads × 2^40 cells × 65,536 tokens × 4 B of KQ scores.
-    const json at_context = checked_answer({{"model", "deepseek-v3"}, {"runtime", "llama.cpp"}, {"context", 16777216}, {"concurrency", 65536},
+    const json at_context = checked_answer({{"model", "deepseek-v3"},
+                                            {"runtime", "llama.cpp"},
+                                            {"context", 16777216},
+                                            {"concurrency", 65536},
                                             {"engine", {{"flash_attn", false}, {"n_ubatch", 65536}, {"n_batch", 65536}}}});
     REQUIRE(at_context.contains("error"));
     CHECK(at_context.at("error").at("code") == "out_of_range");
@@ -148,8 +151,11 @@ TEST_CASE("an overflow is blamed on the workload field that is the larger share 
 
 TEST_CASE("config sizes that multiply beyond any tensor are refused naming the config") {
     // Each size alone is within what the config reader accepts; their products are not.
-    for (const auto& cfg : {llama_config({{"model_type", "qwen3_next"}, {"linear_num_value_heads", 16}, {"linear_value_head_dim", 128},
-                                          {"linear_num_key_heads", 1024}, {"linear_key_head_dim", 1099511627776LL}}),
+    for (const auto& cfg : {llama_config({{"model_type", "qwen3_next"},
+                                          {"linear_num_value_heads", 16},
+                                          {"linear_value_head_dim", 128},
+                                          {"linear_num_key_heads", 1024},
+                                          {"linear_key_head_dim", 1099511627776LL}}),
                             llama_config({{"model_type", "gemma3n"}, {"sliding_window", 512}, {"altup_num_inputs", 1099511627776LL}}),
                             llama_config({{"num_local_experts", 8}, {"num_experts_per_tok", 2}, {"n_shared_experts", 1099511627776LL}})}) {
         const json r = checked_answer({{"config", cfg}, {"runtime", "vllm"}});
@@ -223,19 +229,20 @@ TEST_CASE("image token counts from a config are checked whole numbers") {
 }
 
 TEST_CASE("a config field of the wrong JSON type names the config, not an internal error") {
-    json cfg = llama_config({{"model_type", "nemotron_h"}, {"hybrid_override_pattern", "M*M-"}, {"num_hidden_layers", 4},
-                             {"layers_block_type", json::array({1, 2, 3, 4})}});
+    json cfg = llama_config(
+        {{"model_type", "nemotron_h"}, {"hybrid_override_pattern", "M*M-"}, {"num_hidden_layers", 4}, {"layers_block_type", json::array({1, 2, 3, 4})}});
     const json e = error_of("estimate", json{{"config", cfg}, {"runtime", "vllm"}}.dump());
     CHECK(e.at("code") != "internal_error");
     CHECK(e.at("field").get<std::string>().rfind("config", 0) == 0);
 }
 
 TEST_CASE("log lines with numbers no engine prints are skipped, and device numbers no machine has match nothing") {
-    const std::string log = "llama_context:  CUDA99999999999999999999 compute buffer size = 1.00 MiB\n"
-                            "load_tensors:  CUDA0 model buffer size = 99999999999999999999999999999 MiB\n"
-                            "llama_kv_cache: size = 1.00 MiB (99999999999999999999999 cells,  32 layers,  4/4 seqs)\n"
-                            "INFO Model loading took 99999999999999999999999 GiB\n"
-                            "INFO GPU KV cache size: 99999999999999999999999 tokens\n";
+    const std::string log =
+        "llama_context:  CUDA99999999999999999999 compute buffer size = 1.00 MiB\n"
+        "load_tensors:  CUDA0 model buffer size = 99999999999999999999999999999 MiB\n"
+        "llama_kv_cache: size = 1.00 MiB (99999999999999999999999 cells,  32 layers,  4/4 seqs)\n"
+        "INFO Model loading took 99999999999999999999999 GiB\n"
+        "INFO GPU KV cache size: 99999999999999999999999 tokens\n";
     const std::string out = fitmygpu::api::call("check_log", json{{"request", {{"model", "qwen3-0.6b"}, {"runtime", "llama.cpp"}}}, {"log", log}}.dump());
     CHECK(fitmygpu::fuzz::response_problem("check_log", out) == "");
     const json parsed = json::parse(fitmygpu::api::call("parse_log", json{{"log", log}}.dump()));

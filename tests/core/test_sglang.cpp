@@ -31,10 +31,10 @@ using namespace testing;
 namespace {
 
 constexpr i64 kLlama8bParams = 8030261248;
-constexpr i64 kLlama8bBf16 = 2 * kLlama8bParams;                 // 16,060,522,496 B
-constexpr i64 kLlama8bNormParams = 32 * 2 * 4096 + 4096;          // replicated on every TP rank
-constexpr i64 kLlama8bKvPerToken = 32 * 8 * 128 * 2 * 2;          // 131,072 B (bf16)
-constexpr i64 kGiB24 = i64{24} * 1024 * 1024 * 1024;              // {"memory_mib": 24576}
+constexpr i64 kLlama8bBf16 = 2 * kLlama8bParams;          // 16,060,522,496 B
+constexpr i64 kLlama8bNormParams = 32 * 2 * 4096 + 4096;  // replicated on every TP rank
+constexpr i64 kLlama8bKvPerToken = 32 * 8 * 128 * 2 * 2;  // 131,072 B (bf16)
+constexpr i64 kGiB24 = i64{24} * 1024 * 1024 * 1024;      // {"memory_mib": 24576}
 
 std::string sglang(const std::string& extra) {
     return R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576})" + extra + "}";
@@ -77,8 +77,7 @@ TEST_CASE("SGLang static pool: mem_fraction_static x total - weights, divided in
         CHECK(component(r, "kv_cache") == pool);
         CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == pool / kLlama8bKvPerToken);
         // Requests of 8,192 tokens that the pool holds at once.
-        CHECK(r.at("kv_cache").at("max_concurrency").get<double>() ==
-              two_decimals(static_cast<double>(pool) / static_cast<double>(kLlama8bKvPerToken * 8192)));
+        CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == two_decimals(static_cast<double>(pool) / static_cast<double>(kLlama8bKvPerToken * 8192)));
     }
     // The numbers for 0.88: floor(0.88 x 25,769,803,776) = 22,677,427,322; minus 16,060,522,496 = 6,616,904,826 B,
     // i.e. 50,482 tokens of 131,072 B; 6.16 requests of 8,192 tokens.

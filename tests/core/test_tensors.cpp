@@ -27,9 +27,8 @@ TEST_CASE("Llama-3.1-8B's inventory sums to the 8,030,261,248 parameters of its 
 }
 
 TEST_CASE("explicit head_dim wins over hidden/heads (Qwen3 uses 128)") {
-    json c = {{"model_type", "qwen3"}, {"hidden_size", 1024}, {"num_attention_heads", 16}, {"num_key_value_heads", 8},
-              {"head_dim", 128}, {"num_hidden_layers", 28}, {"intermediate_size", 3072}, {"vocab_size", 151936},
-              {"tie_word_embeddings", true}};
+    json c = {{"model_type", "qwen3"},   {"hidden_size", 1024},       {"num_attention_heads", 16}, {"num_key_value_heads", 8},   {"head_dim", 128},
+              {"num_hidden_layers", 28}, {"intermediate_size", 3072}, {"vocab_size", 151936},      {"tie_word_embeddings", true}};
     const ModelGeometry g = parse_geometry(c);
     CHECK(g.head_dim == 128);
     // Qwen3-0.6B by hand: embd 151936*1024 = 155,582,464; per layer: q 1024*2048 + k,v 2*1024*1024 + o 2048*1024

@@ -28,7 +28,7 @@ namespace {
 constexpr i64 kLlama8bBf16 = 2 * i64{8030261248};
 constexpr i64 kLlama8bKvPerToken = 32 * 8 * 128 * 2 * 2;  // 131,072 B
 constexpr i64 kActPerToken = (3 * 4096 + 3 * 14336) * 2;  // 110,592 B
-constexpr i64 kLogitsPerSeq = i64{128256} * 4;           // 513,024 B
+constexpr i64 kLogitsPerSeq = i64{128256} * 4;            // 513,024 B
 constexpr i64 kCudaContext = 500 * MiB;
 
 std::string tf(const std::string& memory_mib, const std::string& extra) {
@@ -105,7 +105,7 @@ TEST_CASE("Transformers verdict on 24 GiB: one sequence fits up to 38,005 tokens
     const json at = estimate(tf("24576", R"(,"context":38005)"));
     CHECK(at.at("fits") == true);
     CHECK(at.at("devices").at(0).at("headroom_bytes").get<i64>() == room - 38005 * (kLlama8bKvPerToken + kActPerToken));  // 39,936 B
-    CHECK(at.at("verdict") == "tight");  // 39,936 B is under 5% of 24 GiB
+    CHECK(at.at("verdict") == "tight");                                                                                   // 39,936 B is under 5% of 24 GiB
     const json over = estimate(tf("24576", R"(,"context":38006)"));
     CHECK(over.at("fits") == false);
     CHECK(over.at("verdict") == "does_not_fit");
@@ -115,7 +115,7 @@ TEST_CASE("Transformers verdict on 24 GiB: one sequence fits up to 38,005 tokens
 TEST_CASE("Transformers over two devices: layers split in halves, each with its own KV") {
     // device_map="auto" spreads the decoder layers over the GPUs; the estimator models it as an even split:
     // layers 0-15 and the embedding on device 0, layers 16-31, the final norm and lm_head on device 1.
-    const i64 layer = 218112000;     // parameters of one decoder layer
+    const i64 layer = 218112000;           // parameters of one decoder layer
     const i64 embed = i64{128256} * 4096;  // 525,336,576
     const json r = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"transformers","device":{"memory_mib":24576},"gpu_count":2,
                                 "context":4096})");

@@ -34,9 +34,9 @@ constexpr i64 kLlama8bParams = 8030261248;
 constexpr i64 kLlama8bBf16 = 2 * kLlama8bParams;
 constexpr i64 kLlama8bNormParams = 32 * 2 * 4096 + 4096;
 constexpr i64 kLlama8bKvPerToken = 32 * 8 * 128 * 2 * 2;  // 131,072 B
-constexpr i64 kGiB32 = i64{32} * 1024 * 1024 * 1024;       // 34,359,738,368 B
-constexpr i64 kRuntime = 600 * MiB;                         // 629,145,600 B
-constexpr i64 kGraphs = 32 * 4 * MiB;                       // 134,217,728 B
+constexpr i64 kGiB32 = i64{32} * 1024 * 1024 * 1024;      // 34,359,738,368 B
+constexpr i64 kRuntime = 600 * MiB;                       // 629,145,600 B
+constexpr i64 kGraphs = 32 * 4 * MiB;                     // 134,217,728 B
 constexpr i64 kTokensPerBlock = 32;
 
 std::string trt(const std::string& extra) {
@@ -124,7 +124,8 @@ TEST_CASE("TensorRT-LLM counts KV in blocks of tokens_per_block = 32") {
     CHECK(component(r, "kv_cache") == pool);
     // The estimate divides bytes by bytes per token without blocks (see the report of this branch); recorded here.
     WARN(r.at("kv_cache").at("capacity_tokens").get<i64>() == blocks * kTokensPerBlock);
-    WARN(r.at("kv_cache").at("max_concurrency").get<double>() == two_decimals(static_cast<double>(blocks) / static_cast<double>(ceil_div(1000, kTokensPerBlock))));
+    WARN(r.at("kv_cache").at("max_concurrency").get<double>() ==
+         two_decimals(static_cast<double>(blocks) / static_cast<double>(ceil_div(1000, kTokensPerBlock))));
     WARN(r.at("limits").at("max_context").get<i64>() == blocks * kTokensPerBlock);
     // Whatever the rounding, a pool of 114,188 whole tokens holds at least that many.
     CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() >= pool / kLlama8bKvPerToken);

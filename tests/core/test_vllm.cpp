@@ -21,10 +21,15 @@ struct VllmRow {
 // The llm-d benchmark ran `vllm serve`, so the H100 serve defaults apply (max_num_batched_tokens 8192,
 // max_num_seqs 1024). V-2's table lists utilization 0.9 but its numbers sum to 0.95 x 79.18.
 const VllmRow kRows[] = {
-    {"V-1 gpt-oss-20b", R"({"model":"gpt-oss-20b","gpu":"h100-sxm-80gb","context":16000,"engine":{"block_size":128,"version":"0.11.0"}})", 13.47, 7.38, 50.28, 1.0},
-    {"V-2 gpt-oss-120b", R"({"model":"gpt-oss-120b","gpu":"h100-sxm-80gb","context":16000,"engine":{"block_size":128,"version":"0.11.0","gpu_memory_utilization":0.95}})", 64.38, 7.38, 3.33, 1.0},
-    {"V-4 Llama-3.1-8B", R"({"model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb","context":16000,"engine":{"version":"0.11.0"}})", 14.99, 4.76, 51.38, 1.0},
-    {"V-5 Qwen3-0.6B", R"({"model":"qwen3-0.6b","weights":"bf16","gpu":"h100-sxm-80gb","context":16000,"engine":{"version":"0.11.0"}})", 1.12, 5.56, 64.45, 1.5},
+    {"V-1 gpt-oss-20b", R"({"model":"gpt-oss-20b","gpu":"h100-sxm-80gb","context":16000,"engine":{"block_size":128,"version":"0.11.0"}})", 13.47, 7.38, 50.28,
+     1.0},
+    {"V-2 gpt-oss-120b",
+     R"({"model":"gpt-oss-120b","gpu":"h100-sxm-80gb","context":16000,"engine":{"block_size":128,"version":"0.11.0","gpu_memory_utilization":0.95}})", 64.38,
+     7.38, 3.33, 1.0},
+    {"V-4 Llama-3.1-8B", R"({"model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb","context":16000,"engine":{"version":"0.11.0"}})", 14.99, 4.76, 51.38,
+     1.0},
+    {"V-5 Qwen3-0.6B", R"({"model":"qwen3-0.6b","weights":"bf16","gpu":"h100-sxm-80gb","context":16000,"engine":{"version":"0.11.0"}})", 1.12, 5.56, 64.45,
+     1.5},
     {"V-6 Qwen3-32B", R"({"model":"qwen3-32b","weights":"bf16","gpu":"h100-sxm-80gb","context":16000,"engine":{"version":"0.11.0"}})", 61.03, 5.64, 4.45, 1.0},
 };
 }  // namespace
@@ -36,7 +41,7 @@ TEST_CASE("vLLM v0.11 on one H100: weights within 1%, activation within 2%, KV p
         const json r = estimate(row.request);
         const double w = gib(component(r, "weights")), a = gib(component(r, "activations")), kv = gib(component(r, "kv_cache"));
         MESSAGE(std::string(row.id) << ": weights " << w << " (log " << row.weights_gib << "), activation " << a << " (" << row.activation_gib << "), KV " << kv
-                       << " (" << row.kv_gib << ")");
+                                    << " (" << row.kv_gib << ")");
         CHECK(w == doctest::Approx(row.weights_gib).epsilon(row.weights_tol_pct / 100));
         CHECK(a == doctest::Approx(row.activation_gib).epsilon(0.02));
         CHECK(kv == doctest::Approx(row.kv_gib).epsilon(0.25 / row.kv_gib));
@@ -99,8 +104,8 @@ TEST_CASE("FP8 KV halves the per-token cache and roughly doubles vLLM's capacity
     const json bf16 = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","gpu":"rtx-4090","context":8192})");
     const json fp8 = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","gpu":"rtx-4090","context":8192,"kv_cache_dtype":"fp8"})");
     CHECK(fp8.at("kv_cache").at("bytes_per_token").get<i64>() * 2 == bf16.at("kv_cache").at("bytes_per_token").get<i64>());
-    const double ratio = static_cast<double>(fp8.at("kv_cache").at("capacity_tokens").get<i64>()) /
-                         static_cast<double>(bf16.at("kv_cache").at("capacity_tokens").get<i64>());
+    const double ratio =
+        static_cast<double>(fp8.at("kv_cache").at("capacity_tokens").get<i64>()) / static_cast<double>(bf16.at("kv_cache").at("capacity_tokens").get<i64>());
     CHECK(ratio == doctest::Approx(2.0).epsilon(0.01));
 }
 

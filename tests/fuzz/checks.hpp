@@ -75,8 +75,7 @@ inline std::string response_problem(const std::string& method, const std::string
         const std::string code = e.at("code").get<std::string>();
         if (code == "internal_error") return "internal_error: " + e.at("message").get<std::string>();
         // Only a request that is not JSON, or not an object, has no field to name.
-        if (e.at("field").get<std::string>().empty() && code != "invalid_json" && code != "invalid_request")
-            return "an error naming no field: " + e.dump();
+        if (e.at("field").get<std::string>().empty() && code != "invalid_json" && code != "invalid_request") return "an error naming no field: " + e.dump();
         return "";
     }
     std::string p = detail::numbers_problem(r, method);

@@ -19,8 +19,8 @@ struct CacheLayer {
     bool owns_kv = true;    // false: reuses another layer's KV (Gemma 3n KV sharing)
     i64 index_k_width = 0;  // DeepSeek sparse attention: indexer key values per token (a second cache beside the latent)
     // Recurrent layers: values of state kept per sequence.
-    i64 conv_values = 0;    // convolution window: (kernel − 1) × conv channels
-    i64 ssm_values = 0;     // recurrent/SSM state
+    i64 conv_values = 0;  // convolution window: (kernel − 1) × conv channels
+    i64 ssm_values = 0;   // recurrent/SSM state
 };
 
 std::vector<CacheLayer> cache_layers(const ModelGeometry& g);
@@ -37,8 +37,7 @@ i64 layer_kv_bytes_per_token(const CacheLayer& l, const KvType& kv);
 // values (132 B for V3.2) whatever the cache dtype.
 i64 serving_mla_token_bytes(const ModelGeometry& g, const CacheLayer& c, i64 value_bytes, bool ds_fp8_layout);
 // The serving engines' growing KV bytes per token over the whole model (MLA layers as above).
-i64 serving_growing_bytes_per_token(const ModelGeometry& g, const std::vector<CacheLayer>& layers, const KvType& kv, i64 value_bytes,
-                                    bool ds_fp8_layout);
+i64 serving_growing_bytes_per_token(const ModelGeometry& g, const std::vector<CacheLayer>& layers, const KvType& kv, i64 value_bytes, bool ds_fp8_layout);
 
 bool is_attention(Mixer m);
 bool is_recurrent(Mixer m);

@@ -26,7 +26,7 @@ struct CatalogModel {
     i64 published_vision = 0;
     i64 published_audio = 0;
     i64 published_mtp = 0;
-    nlohmann::json entry;   // the whole catalog record, for the API's listings
+    nlohmann::json entry;  // the whole catalog record, for the API's listings
     const nlohmann::json& config() const { return entry.at("config"); }
     // The config read into a geometry; FieldError naming "catalog.<id>.config.<field>" on bad data.
     ModelGeometry geometry() const;
@@ -37,8 +37,8 @@ struct CatalogGpu {
     std::string name;
     std::string vendor;
     std::string device_class;
-    Device device;          // the record as the estimator reads it
-    nlohmann::json entry;   // the whole catalog record, for the API's listings
+    Device device;         // the record as the estimator reads it
+    nlohmann::json entry;  // the whole catalog record, for the API's listings
 };
 
 class Catalog {

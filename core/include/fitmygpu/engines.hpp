@@ -10,7 +10,7 @@ namespace fitmygpu {
 Estimate estimate_vllm(const Scenario& s);
 Estimate estimate_sglang(const Scenario& s);
 Estimate estimate_trtllm(const Scenario& s);
-Estimate estimate_llamacpp(const Scenario& s);   // also Ollama, which runs llama-server
+Estimate estimate_llamacpp(const Scenario& s);  // also Ollama, which runs llama-server
 Estimate estimate_transformers(const Scenario& s);
 Estimate estimate_mlx(const Scenario& s);
 
@@ -20,7 +20,7 @@ struct VllmServeDefaults {
     i64 max_num_seqs;
 };
 VllmServeDefaults vllm_serve_defaults(const Device& d);
-inline constexpr double kSglangDefaultMemFraction = 0.88;   // SGLang --mem-fraction-static default for large GPUs
-inline constexpr i64 kDefaultMaxBatchedTokens = 8192;       // SGLang chunked_prefill_size, TensorRT-LLM max_num_tokens
+inline constexpr double kSglangDefaultMemFraction = 0.88;  // SGLang --mem-fraction-static default for large GPUs
+inline constexpr i64 kDefaultMaxBatchedTokens = 8192;      // SGLang chunked_prefill_size, TensorRT-LLM max_num_tokens
 
 }  // namespace fitmygpu

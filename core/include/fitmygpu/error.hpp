@@ -18,8 +18,6 @@ private:
     std::string field_;  // dotted path, e.g. "engine.gpu_memory_utilization" or "config.hidden_size"
 };
 
-[[noreturn]] inline void fail(const std::string& code, const std::string& field, const std::string& message) {
-    throw FieldError(code, field, message);
-}
+[[noreturn]] inline void fail(const std::string& code, const std::string& field, const std::string& message) { throw FieldError(code, field, message); }
 
 }  // namespace fitmygpu

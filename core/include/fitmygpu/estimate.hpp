@@ -18,9 +18,9 @@ inline constexpr const char* kActivations = "activations";
 inline constexpr const char* kOverhead = "overhead";
 
 struct BreakdownItem {
-    std::string component;   // weights | kv_cache | state | activations | overhead
-    std::string label;       // what it is, e.g. "CUDA graphs", "KV cache pool", "compute buffer"
-    int device = 0;          // device index; -1 = host RAM
+    std::string component;  // weights | kv_cache | state | activations | overhead
+    std::string label;      // what it is, e.g. "CUDA graphs", "KV cache pool", "compute buffer"
+    int device = 0;         // device index; -1 = host RAM
     i64 bytes = 0;
     std::string formula;
     std::string substituted;
@@ -28,32 +28,32 @@ struct BreakdownItem {
 };
 
 struct DeviceEstimate {
-    std::string id;          // "h100-sxm-80gb#0"
+    std::string id;  // "h100-sxm-80gb#0"
     std::string name;
-    i64 capacity_bytes = 0;  // what the driver reports
-    i64 budget_bytes = 0;    // what the engine lets itself use
+    i64 capacity_bytes = 0;                 // what the driver reports
+    i64 budget_bytes = 0;                   // what the engine lets itself use
     std::map<std::string, i64> components;  // sums of the breakdown items of this device
-    i64 total_bytes = 0;     // allocated (vLLM: includes the whole KV pool)
-    i64 required_bytes = 0;  // needed for the asked workload (vLLM: KV only for context × concurrency)
-    i64 headroom_bytes = 0;  // budget − required (negative: deficit)
+    i64 total_bytes = 0;                    // allocated (vLLM: includes the whole KV pool)
+    i64 required_bytes = 0;                 // needed for the asked workload (vLLM: KV only for context × concurrency)
+    i64 headroom_bytes = 0;                 // budget − required (negative: deficit)
 };
 
 struct KvSummary {
-    i64 bytes_per_token = 0;   // all layers whose cache grows with the context, all devices
-    i64 required_bytes = 0;    // for context × concurrency as asked (incl. windows and fixed state)
-    i64 capacity_tokens = 0;   // tokens the allocated cache holds
+    i64 bytes_per_token = 0;     // all layers whose cache grows with the context, all devices
+    i64 required_bytes = 0;      // for context × concurrency as asked (incl. windows and fixed state)
+    i64 capacity_tokens = 0;     // tokens the allocated cache holds
     double max_concurrency = 0;  // capacity / tokens per request, as the engine reports it
 };
 
 struct Limits {
-    i64 max_context = 0;       // largest context at the asked concurrency that fits
-    i64 max_concurrency = 0;   // largest concurrency at the asked context that fits
+    i64 max_context = 0;      // largest context at the asked concurrency that fits
+    i64 max_concurrency = 0;  // largest concurrency at the asked context that fits
 };
 
 struct Speed {
-    double decode_tokens_per_s = 0;   // per request, at the asked concurrency
+    double decode_tokens_per_s = 0;  // per request, at the asked concurrency
     double prefill_tokens_per_s = 0;
-    double ttft_s = 0;                // time to first token for a prompt of the asked context
+    double ttft_s = 0;  // time to first token for a prompt of the asked context
 };
 
 // Tight means: the engine's pool holds fewer than `pool_factor` × the asked requests, or a device keeps
@@ -67,7 +67,7 @@ struct VerdictMargin {
 
 struct Estimate {
     bool fits = false;
-    std::string verdict;     // fits | tight | does_not_fit
+    std::string verdict;  // fits | tight | does_not_fit
     std::vector<DeviceEstimate> devices;
     std::map<std::string, i64> host_components;
     i64 host_total_bytes = 0;
@@ -99,7 +99,7 @@ Estimate estimate(const Scenario& s);
 // Per-tensor bytes of the scenario's checkpoint, in inventory order, plus GGUF-only tensors.
 struct CheckpointBytes {
     std::vector<i64> per_tensor;
-    i64 extra = 0;   // tensors only the GGUF has (rope_freqs), placed with the output layer
+    i64 extra = 0;  // tensors only the GGUF has (rope_freqs), placed with the output layer
     i64 total = 0;
 };
 CheckpointBytes checkpoint_bytes(const Scenario& s);

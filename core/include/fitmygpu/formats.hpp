@@ -13,7 +13,7 @@ enum class Scheme { BF16, FP16, FP32, FP8, INT8, AWQ_INT4, GPTQ_INT4, MXFP4, NVF
 
 struct WeightFormat {
     Scheme scheme = Scheme::BF16;
-    std::string id;                    // the API id: "bf16", "awq-int4", "gguf:Q4_K_M", ...
+    std::string id;  // the API id: "bf16", "awq-int4", "gguf:Q4_K_M", ...
     GgufFileType gguf = GgufFileType::F16;
     bool is_gguf() const { return scheme == Scheme::GGUF; }
     // Bits per weight of the quantized matrices, for display ("4-bit", "8-bit").

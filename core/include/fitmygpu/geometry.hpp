@@ -27,14 +27,14 @@ enum class Ffn { Dense, Moe, None };
 
 struct LayerSpec {
     Mixer mixer = Mixer::FullAttention;
-    i64 window = 0;          // sliding window or attention chunk, tokens
-    i64 n_heads = 0;         // query heads
-    i64 n_kv_heads = 0;      // key/value heads (per layer; some models vary it)
-    i64 head_dim_k = 0;      // per-head K (and Q) width
-    i64 head_dim_v = 0;      // per-head V width
-    int kv_source = -1;      // >= 0: reuses the KV of that earlier layer (Gemma 3n "KV sharing")
+    i64 window = 0;      // sliding window or attention chunk, tokens
+    i64 n_heads = 0;     // query heads
+    i64 n_kv_heads = 0;  // key/value heads (per layer; some models vary it)
+    i64 head_dim_k = 0;  // per-head K (and Q) width
+    i64 head_dim_v = 0;  // per-head V width
+    int kv_source = -1;  // >= 0: reuses the KV of that earlier layer (Gemma 3n "KV sharing")
     Ffn ffn = Ffn::Dense;
-    i64 ffn_intermediate = 0;  // dense FFN width of this layer
+    i64 ffn_intermediate = 0;     // dense FFN width of this layer
     bool parallel_mamba = false;  // Falcon-H1: an SSM mixer runs beside attention in the same layer
     bool v_from_k = false;        // Gemma 4 attention_k_eq_v (full layers): V reuses the K projection, no v_proj
     bool attn_linear = false;     // Nemotron-NAS (DeciLM): attention replaced by one hidden×hidden linear
@@ -45,13 +45,13 @@ struct MoeSpec {
     i64 n_experts = 0;
     i64 n_experts_per_tok = 0;
     i64 expert_intermediate = 0;
-    i64 n_shared_experts = 0;          // shared experts of width shared_intermediate each
+    i64 n_shared_experts = 0;  // shared experts of width shared_intermediate each
     i64 shared_intermediate = 0;
-    bool shared_expert_gate = false;   // Qwen2-MoE / Qwen3-Next: a sigmoid gate [1, hidden] on the shared expert
-    bool router_bias = false;          // gpt-oss: router has a bias
-    bool expert_bias = false;          // gpt-oss: expert projections have biases
+    bool shared_expert_gate = false;     // Qwen2-MoE / Qwen3-Next: a sigmoid gate [1, hidden] on the shared expert
+    bool router_bias = false;            // gpt-oss: router has a bias
+    bool expert_bias = false;            // gpt-oss: expert projections have biases
     bool score_correction_bias = false;  // DeepSeek-V3: e_score_correction_bias [n_experts]
-    bool gated = true;                 // SwiGLU-style gate+up (false: up/down only, e.g. relu2 Nemotron-H)
+    bool gated = true;                   // SwiGLU-style gate+up (false: up/down only, e.g. relu2 Nemotron-H)
 };
 
 struct MlaSpec {
@@ -79,15 +79,15 @@ struct LinearAttentionSpec {
     i64 n_value_heads = 0;
     i64 key_head_dim = 0;
     i64 value_head_dim = 0;
-    i64 conv_kernel = 0;              // 0 or 1: no short convolution (lightning attention)
+    i64 conv_kernel = 0;  // 0 or 1: no short convolution (lightning attention)
 };
 
 // Mamba-2 style SSM layers (Nemotron-H, Granite 4, Falcon-H1, Codestral Mamba).
 struct MambaSpec {
-    i64 d_inner = 0;      // expand * hidden (or n_heads * head_dim)
+    i64 d_inner = 0;  // expand * hidden (or n_heads * head_dim)
     i64 d_state = 0;
     i64 n_groups = 1;
-    i64 n_heads = 0;      // Mamba-2 heads (dt, A, D are per head)
+    i64 n_heads = 0;  // Mamba-2 heads (dt, A, D are per head)
     i64 conv_kernel = 4;
     bool conv_bias = true;
     bool out_norm = true;  // gated RMSNorm before out_proj (Mamba-2)
@@ -115,13 +115,13 @@ struct VisionSpec {
 // config.quantization_config as the checkpoint ships it (a 16-bit checkpoint has none). Values are as stated;
 // numbers 0 and strings "" when not stated.
 struct QuantizationSpec {
-    bool present = false;             // the config has a quantization_config object
-    std::string quant_method;         // lower-cased: "fp8", "mxfp4", "awq", "gptq", "compressed-tensors", "modelopt", ...
-    i64 bits = 0;                     // bits (AWQ w_bit): weight bits of AWQ / GPTQ checkpoints
-    i64 group_size = 0;               // group_size (AWQ q_group_size): weights per scale; -1 = one group per column (GPTQ)
+    bool present = false;                // the config has a quantization_config object
+    std::string quant_method;            // lower-cased: "fp8", "mxfp4", "awq", "gptq", "compressed-tensors", "modelopt", ...
+    i64 bits = 0;                        // bits (AWQ w_bit): weight bits of AWQ / GPTQ checkpoints
+    i64 group_size = 0;                  // group_size (AWQ q_group_size): weights per scale; -1 = one group per column (GPTQ)
     std::vector<i64> weight_block_size;  // block-wise fp8 scales, e.g. [128, 128] (DeepSeek-V3); empty = not block-wise
-    std::string fmt;                  // element format, e.g. "e4m3", "float8_e4m3fn"
-    std::string activation_scheme;    // "dynamic" or "static"
+    std::string fmt;                     // element format, e.g. "e4m3", "float8_e4m3fn"
+    std::string activation_scheme;       // "dynamic" or "static"
     // Modules left unquantized: modules_to_not_convert, ignore (compressed-tensors), ignored_layers,
     // exclude_modules (ModelOpt), in that order, e.g. "lm_head", "model.layers.*.self_attn".
     std::vector<std::string> modules_not_quantized;
@@ -142,31 +142,31 @@ struct ModelGeometry {
     bool qkv_bias = false;
     bool o_bias = false;
     bool mlp_bias = false;
-    bool ffn_gated = true;         // SwiGLU/GeGLU gate+up; false for plain up/down MLPs (relu^2 Nemotron-H)
-    bool qk_norm = false;          // per-head RMSNorm on q and k (Qwen3, Gemma 3, OLMo 2 uses full-width)
+    bool ffn_gated = true;            // SwiGLU/GeGLU gate+up; false for plain up/down MLPs (relu^2 Nemotron-H)
+    bool qk_norm = false;             // per-head RMSNorm on q and k (Qwen3, Gemma 3, OLMo 2 uses full-width)
     bool qk_norm_full_width = false;  // OLMo 2: q_norm over n_heads*head_dim, k_norm over n_kv*head_dim
-    bool attention_sinks = false;  // gpt-oss: one learned sink logit per head
-    bool attn_output_gate = false; // Qwen3-Next / Qwen3.5: q_proj also produces a per-head output gate (2× rows)
-    int norms_per_layer = 2;       // 2 (pre-attn, pre-ffn) or 4 (Gemma 2/3 sandwich norms)
-    bool norm_has_bias = false;    // LayerNorm with bias (Cohere, GPT-style)
+    bool attention_sinks = false;     // gpt-oss: one learned sink logit per head
+    bool attn_output_gate = false;    // Qwen3-Next / Qwen3.5: q_proj also produces a per-head output gate (2× rows)
+    int norms_per_layer = 2;          // 2 (pre-attn, pre-ffn) or 4 (Gemma 2/3 sandwich norms)
+    bool norm_has_bias = false;       // LayerNorm with bias (Cohere, GPT-style)
     std::string dtype = "bfloat16";
     std::string mamba_ssm_cache_dtype;  // the recurrent state's dtype the config asks for ("float32"): text_config
                                         // mamba_ssm_dtype or mamba_ssm_cache_dtype, else the top level's
                                         // mamba_ssm_cache_dtype; "" = not stated (the model dtype)
-    std::string rope_type;         // rope_scaling.rope_type (or .type): "llama3", "yarn", "linear", ... ; empty = none
+    std::string rope_type;              // rope_scaling.rope_type (or .type): "llama3", "yarn", "linear", ... ; empty = none
     MoeSpec moe;
     MlaSpec mla;
     DsaSpec dsa;
     LinearAttentionSpec linear;
     MambaSpec mamba;
     VisionSpec vision;
-    i64 embd_extra_rows = 0;       // token_embd rows beyond vocab_size (Llama 3.2 Vision: 8 for its image tokens)
+    i64 embd_extra_rows = 0;           // token_embd rows beyond vocab_size (Llama 3.2 Vision: 8 for its image tokens)
     i64 encoder_tokens_per_image = 0;  // cross-attention models: encoder states one image leaves (tiles × (patches + 1))
-    i64 ple_dim = 0;               // Gemma 3n / Gemma 4 "E" models: per-layer input embedding width
-    i64 ple_vocab = 0;             // ... and its vocabulary
-    i64 altup_inputs = 0;          // Gemma 3n AltUp streams
-    i64 laurel_rank = 0;           // Gemma 3n LAuReL low-rank residual
-    int n_mtp_layers = 0;          // multi-token-prediction layers shipped with the checkpoint (not loaded by default)
+    i64 ple_dim = 0;                   // Gemma 3n / Gemma 4 "E" models: per-layer input embedding width
+    i64 ple_vocab = 0;                 // ... and its vocabulary
+    i64 altup_inputs = 0;              // Gemma 3n AltUp streams
+    i64 laurel_rank = 0;               // Gemma 3n LAuReL low-rank residual
+    int n_mtp_layers = 0;              // multi-token-prediction layers shipped with the checkpoint (not loaded by default)
     QuantizationSpec quantization;
     std::vector<LayerSpec> layers;
 

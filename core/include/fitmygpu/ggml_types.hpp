@@ -10,13 +10,37 @@
 namespace fitmygpu {
 
 enum class GgmlType {
-    F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K,
-    IQ1_S, IQ1_M, IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S, IQ4_NL, IQ4_XS, TQ1_0, TQ2_0, MXFP4,
+    F32,
+    F16,
+    BF16,
+    Q4_0,
+    Q4_1,
+    Q5_0,
+    Q5_1,
+    Q8_0,
+    Q2_K,
+    Q3_K,
+    Q4_K,
+    Q5_K,
+    Q6_K,
+    Q8_K,
+    IQ1_S,
+    IQ1_M,
+    IQ2_XXS,
+    IQ2_XS,
+    IQ2_S,
+    IQ3_XXS,
+    IQ3_S,
+    IQ4_NL,
+    IQ4_XS,
+    TQ1_0,
+    TQ2_0,
+    MXFP4,
 };
 
 struct GgmlTypeInfo {
     GgmlType type;
-    const char* name;   // lowercase as llama.cpp prints it ("q4_K", "f16", "iq4_xs")
+    const char* name;  // lowercase as llama.cpp prints it ("q4_K", "f16", "iq4_xs")
     i64 block_elems;
     i64 block_bytes;
 };

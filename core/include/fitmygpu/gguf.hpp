@@ -12,10 +12,39 @@
 namespace fitmygpu {
 
 enum class GgufFileType {
-    F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0,
-    Q2_K, Q2_K_S, Q3_K_S, Q3_K_M, Q3_K_L, Q4_K_S, Q4_K_M, Q5_K_S, Q5_K_M, Q6_K,
-    IQ1_S, IQ1_M, IQ2_XXS, IQ2_XS, IQ2_S, IQ2_M, IQ3_XXS, IQ3_XS, IQ3_S, IQ3_M, IQ4_NL, IQ4_XS,
-    TQ1_0, TQ2_0, MXFP4_MOE,
+    F32,
+    F16,
+    BF16,
+    Q4_0,
+    Q4_1,
+    Q5_0,
+    Q5_1,
+    Q8_0,
+    Q2_K,
+    Q2_K_S,
+    Q3_K_S,
+    Q3_K_M,
+    Q3_K_L,
+    Q4_K_S,
+    Q4_K_M,
+    Q5_K_S,
+    Q5_K_M,
+    Q6_K,
+    IQ1_S,
+    IQ1_M,
+    IQ2_XXS,
+    IQ2_XS,
+    IQ2_S,
+    IQ2_M,
+    IQ3_XXS,
+    IQ3_XS,
+    IQ3_S,
+    IQ3_M,
+    IQ4_NL,
+    IQ4_XS,
+    TQ1_0,
+    TQ2_0,
+    MXFP4_MOE,
 };
 
 std::optional<GgufFileType> gguf_file_type_from_name(const std::string& name);  // "Q4_K_M", case-insensitive
@@ -29,11 +58,11 @@ struct GgufTensor {
 };
 
 struct GgufLayout {
-    std::vector<GgufTensor> tensors;   // same order as the inventory, plus GGUF-only tensors appended
-    std::vector<Tensor> extra;         // GGUF-only tensors (e.g. rope_freqs for llama3 rope scaling)
-    i64 tensor_bytes = 0;              // sum of tensor bytes: what llama.cpp prints as "file size"
-    i64 n_elements = 0;                // all elements, for bits per weight
-    int n_fallback = 0;                // tensors whose row length forced a fallback type (llama.cpp warns per tensor)
+    std::vector<GgufTensor> tensors;  // same order as the inventory, plus GGUF-only tensors appended
+    std::vector<Tensor> extra;        // GGUF-only tensors (e.g. rope_freqs for llama3 rope scaling)
+    i64 tensor_bytes = 0;             // sum of tensor bytes: what llama.cpp prints as "file size"
+    i64 n_elements = 0;               // all elements, for bits per weight
+    int n_fallback = 0;               // tensors whose row length forced a fallback type (llama.cpp warns per tensor)
 
     // Copies re-point the appended GgufTensor entries at their own `extra` (moves keep the buffers, so they are safe).
     GgufLayout() = default;
@@ -56,11 +85,11 @@ enum class GgufRules {
 // llama-quantize options that change tensor types. Defaults reproduce a plain `llama-quantize in.gguf out.gguf TYPE`.
 struct GgufOptions {
     GgufRules rules = GgufRules::Legacy;
-    std::optional<bool> imatrix;                    // unset: only for file types that abort without one (IQ1_*, IQ2_*, Q2_K_S)
-    std::optional<GgmlType> token_embedding_type;   // --token-embedding-type (bartowski "_L"/"_XL": q8_0)
-    std::optional<GgmlType> output_tensor_type;     // --output-tensor-type
-    bool pure = false;                              // --pure: no mixture rules
-    std::optional<bool> rope_freqs;                 // unset: detected from the geometry (llama3-style rope scaling)
+    std::optional<bool> imatrix;                   // unset: only for file types that abort without one (IQ1_*, IQ2_*, Q2_K_S)
+    std::optional<GgmlType> token_embedding_type;  // --token-embedding-type (bartowski "_L"/"_XL": q8_0)
+    std::optional<GgmlType> output_tensor_type;    // --output-tensor-type
+    bool pure = false;                             // --pure: no mixture rules
+    std::optional<bool> rope_freqs;                // unset: detected from the geometry (llama3-style rope scaling)
     // MLA models (DeepSeek V2/V3/R1, Kimi K2): the converter since llama.cpp PR #12801 (April 2025) writes
     // attn_kv_b as attn_k_b [qk_nope, kv_lora_rank, n_head] and attn_v_b [kv_lora_rank, v_head, n_head]; false
     // emulates the older files that keep the fused attn_kv_b.

@@ -12,14 +12,14 @@ struct Device {
     std::string id;
     std::string name;
     std::string vendor;
-    std::string device_class;       // consumer | workstation | datacenter | apple | integrated | custom
-    i64 memory_bytes = 0;           // total the driver reports (nvidia-smi MiB × 2^20; unified: the RAM)
-    std::string memory_status;      // reported | expected | unified | user
-    i64 engine_total_bytes = 0;     // total the engine reads (cudaMemGetInfo); see engine_total_source
+    std::string device_class;         // consumer | workstation | datacenter | apple | integrated | custom
+    i64 memory_bytes = 0;             // total the driver reports (nvidia-smi MiB × 2^20; unified: the RAM)
+    std::string memory_status;        // reported | expected | unified | user
+    i64 engine_total_bytes = 0;       // total the engine reads (cudaMemGetInfo); see engine_total_source
     std::string engine_total_source;  // "cuda" (recorded), "derived" (driver total − typical reserve), "same"
     bool unified = false;
-    double gpu_share = 1.0;         // unified memory: share the GPU may use by default
-    double bandwidth_gbps = 0;      // GB/s, decimal
+    double gpu_share = 1.0;     // unified memory: share the GPU may use by default
+    double bandwidth_gbps = 0;  // GB/s, decimal
     double tflops_fp16 = 0, tflops_bf16 = 0, tflops_fp8 = 0, tflops_fp4 = 0;
     std::vector<std::string> native_dtypes;
     int compute_capability_major = 0;  // NVIDIA SM major version (8 Ampere/Ada, 9 Hopper, 10/12 Blackwell); 0 if not NVIDIA

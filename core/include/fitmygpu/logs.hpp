@@ -10,21 +10,21 @@
 namespace fitmygpu {
 
 struct LogBuffer {
-    std::string kind;     // model | kv | compute | output | rs (llama.cpp buffer lines)
-    std::string device;   // CUDA0, CPU, CPU_Mapped, CUDA_Host, Metal, ...
-    i64 bytes = 0;        // the printed MiB converted to bytes (rounded to the printed 0.01 MiB)
+    std::string kind;    // model | kv | compute | output | rs (llama.cpp buffer lines)
+    std::string device;  // CUDA0, CPU, CPU_Mapped, CUDA_Host, Metal, ...
+    i64 bytes = 0;       // the printed MiB converted to bytes (rounded to the printed 0.01 MiB)
 };
 
 struct ParsedLog {
-    std::string engine;                 // "llama.cpp" | "vllm" | "" (nothing recognised)
-    std::vector<LogBuffer> buffers;     // llama.cpp
-    i64 kv_cells = 0;                   // llama.cpp "llama_kv_cache: size = ... (N cells, ...)" (summed over caches)
+    std::string engine;              // "llama.cpp" | "vllm" | "" (nothing recognised)
+    std::vector<LogBuffer> buffers;  // llama.cpp
+    i64 kv_cells = 0;                // llama.cpp "llama_kv_cache: size = ... (N cells, ...)" (summed over caches)
     // vLLM
-    i64 weights_bytes = -1;             // "Model loading took X GiB"
-    i64 kv_available_bytes = -1;        // "Available KV cache memory: X GiB"
-    i64 kv_tokens = -1;                 // "GPU KV cache size: N tokens"
-    double max_concurrency = -1;        // "Maximum concurrency for L tokens per request: Nx"
-    i64 max_model_len = -1;             // the L of that line
+    i64 weights_bytes = -1;       // "Model loading took X GiB"
+    i64 kv_available_bytes = -1;  // "Available KV cache memory: X GiB"
+    i64 kv_tokens = -1;           // "GPU KV cache size: N tokens"
+    double max_concurrency = -1;  // "Maximum concurrency for L tokens per request: Nx"
+    i64 max_model_len = -1;       // the L of that line
     int lines_recognised = 0;
 };
 

@@ -44,14 +44,14 @@ struct KnobSpec {
     std::string name;                  // the API name: the engine's own flag with underscores
     std::vector<std::string> aliases;  // other engines' spellings of the same setting
     KnobType type = KnobType::Integer;
-    double min = 0, max = 0;           // numbers: Integer inclusive; Fraction (0, max]
+    double min = 0, max = 0;  // numbers: Integer inclusive; Fraction (0, max]
     bool power_of_two = false;
-    bool max_exclusive = false;        // Fraction: strictly below max
-    i64 max_items = 0;                 // NumberList: at most this many entries
-    std::string label;                 // short label for a form
-    std::string help;                  // one line
-    std::string shown_for;             // "" (every model) | "moe" | "vision"
-    std::string pattern;               // Text: the shape a value must have (a regular expression, for forms)
+    bool max_exclusive = false;  // Fraction: strictly below max
+    i64 max_items = 0;           // NumberList: at most this many entries
+    std::string label;           // short label for a form
+    std::string help;            // one line
+    std::string shown_for;       // "" (every model) | "moe" | "vision"
+    std::string pattern;         // Text: the shape a value must have (a regular expression, for forms)
     void (*apply)(EngineKnobs&, const KnobValue&) = nullptr;
 };
 
@@ -95,21 +95,21 @@ enum class FormatFamily { Safetensors, Gguf, Mlx };
 
 struct RuntimeDescriptor {
     Runtime runtime;
-    std::string id;                       // the API id
-    std::string name;                     // display name
-    std::vector<std::string> aliases;     // normalised spellings that also name it
-    std::vector<FormatFamily> families;   // checkpoint families it loads natively
-    bool gguf_experimental = false;       // also loads GGUF files, with a warning
+    std::string id;                      // the API id
+    std::string name;                    // display name
+    std::vector<std::string> aliases;    // normalised spellings that also name it
+    std::vector<FormatFamily> families;  // checkpoint families it loads natively
+    bool gguf_experimental = false;      // also loads GGUF files, with a warning
     std::vector<DefaultWeights> default_weights;
     std::vector<std::string> sweep_formats;  // formats the checkpoint sweep (quantizations) tries
     std::vector<KvTypeOption> kv_cache_types;
-    std::string kv_auto;                  // what "auto" means ("model" = the model's dtype, or a type id)
+    std::string kv_auto;  // what "auto" means ("model" = the model's dtype, or a type id)
     std::vector<RuntimeKnob> knobs;
-    std::vector<int> card_counts;         // card counts the fewest-cards search tries
-    std::vector<std::string> parallel;    // "tensor", "pipeline", "data", "expert", "layer split", "single device"
-    bool layer_split = false;             // splits layers over any number of cards (no tensor-parallel divisor)
-    std::vector<std::string> vendors;     // device vendors it runs on ("nvidia", "amd", "intel", "apple")
-    std::vector<std::string> backends;    // e.g. "CUDA", "ROCm", "Metal"
+    std::vector<int> card_counts;       // card counts the fewest-cards search tries
+    std::vector<std::string> parallel;  // "tensor", "pipeline", "data", "expert", "layer split", "single device"
+    bool layer_split = false;           // splits layers over any number of cards (no tensor-parallel divisor)
+    std::vector<std::string> vendors;   // device vendors it runs on ("nvidia", "amd", "intel", "apple")
+    std::vector<std::string> backends;  // e.g. "CUDA", "ROCm", "Metal"
     VerdictMargin margin;
     // The context when the request gives none (nullptr: the scenario's default), with the reason for the
     // assumptions.
@@ -141,7 +141,6 @@ struct FormatInfo {
 const std::vector<FormatInfo>& safetensors_and_mlx_formats();
 
 // The knobs' defaults for these devices under runtime `r` (knobs with no fixed default are left out).
-std::vector<std::pair<std::string, KnobDefault>> resolved_defaults(Runtime r, const std::vector<Device>& devices,
-                                                                   const EngineKnobs& set);
+std::vector<std::pair<std::string, KnobDefault>> resolved_defaults(Runtime r, const std::vector<Device>& devices, const EngineKnobs& set);
 
 }  // namespace fitmygpu

@@ -31,18 +31,18 @@ struct GpuRequest {
 
 struct Request {
     // One of the two: a catalog model, or a config.json read into a geometry.
-    std::string model;               // catalog id or alias
+    std::string model;                    // catalog id or alias
     std::optional<ModelGeometry> config;  // a config.json given inline, read at the API edge
     std::optional<std::string> weights;
     std::optional<std::string> runtime;
-    std::vector<GpuRequest> gpus;    // from "gpu" (+ "gpu_count") or "gpus"
-    std::optional<Device> device;    // "device": a custom one
-    i64 device_count = 1;            // "gpu_count" with "device"
+    std::vector<GpuRequest> gpus;  // from "gpu" (+ "gpu_count") or "gpus"
+    std::optional<Device> device;  // "device": a custom one
+    i64 device_count = 1;          // "gpu_count" with "device"
     std::optional<i64> context;
     std::optional<i64> concurrency;
     std::optional<std::string> kv_cache_dtype;
     std::optional<i64> images;
-    EngineKnobs engine;              // knobs the request set; the rest keep the engines' defaults
+    EngineKnobs engine;                   // knobs the request set; the rest keep the engines' defaults
     std::vector<std::string> engine_set;  // names of the knobs the request set
     Units units = Units::Binary;
 };

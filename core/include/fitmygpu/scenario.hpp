@@ -31,9 +31,9 @@ struct Request;
 struct EngineKnobs {
     // vLLM / SGLang / TensorRT-LLM
     double gpu_memory_utilization = 0.9;        // vLLM
-    std::optional<double> mem_fraction_static;   // SGLang
-    double free_gpu_memory_fraction = 0.9;       // TensorRT-LLM
-    std::optional<i64> max_num_batched_tokens;   // vLLM; SGLang chunked_prefill_size; TRT-LLM max_num_tokens
+    std::optional<double> mem_fraction_static;  // SGLang
+    double free_gpu_memory_fraction = 0.9;      // TensorRT-LLM
+    std::optional<i64> max_num_batched_tokens;  // vLLM; SGLang chunked_prefill_size; TRT-LLM max_num_tokens
     std::optional<i64> max_num_seqs;
     i64 block_size = 16;
     std::optional<int> tensor_parallel_size;
@@ -41,23 +41,23 @@ struct EngineKnobs {
     int data_parallel_size = 1;
     bool enable_expert_parallel = false;
     bool enforce_eager = false;
-    bool enable_prefix_caching = false;          // vLLM: affects the block count of recurrent (Mamba/GDN) layers
-    std::string version;                         // engine version, e.g. "0.11.0"; empty = current behaviour
+    bool enable_prefix_caching = false;  // vLLM: affects the block count of recurrent (Mamba/GDN) layers
+    std::string version;                 // engine version, e.g. "0.11.0"; empty = current behaviour
     // llama.cpp / Ollama
-    int n_gpu_layers = -1;                       // -1 = all
+    int n_gpu_layers = -1;  // -1 = all
     i64 n_ubatch = 512;
     i64 n_batch = 2048;
-    std::optional<bool> flash_attn;              // unset = auto (on where supported)
+    std::optional<bool> flash_attn;  // unset = auto (on where supported)
     bool kv_unified = true;
     bool swa_full = false;
-    int n_cpu_moe = 0;                           // first N layers keep their experts in host RAM
-    std::vector<double> tensor_split;            // --tensor-split proportions per device; empty = by free memory
+    int n_cpu_moe = 0;                 // first N layers keep their experts in host RAM
+    std::vector<double> tensor_split;  // --tensor-split proportions per device; empty = by free memory
     // Multimodal towers: serving engines and Transformers load the vision/audio encoder by default
     // (vLLM --language-model-only skips it); llama.cpp loads it only when an --mmproj file is given.
     bool language_model_only = false;
     bool mmproj = false;
     // Speculative decoding: "mtp" (the model's MTP layers) or a catalog model id used as the draft.
-    i64 tokens_per_image = 0;                    // override of the tokens one image becomes
+    i64 tokens_per_image = 0;  // override of the tokens one image becomes
     std::string speculative_model;
     i64 num_speculative_tokens = 0;
 };
@@ -65,10 +65,10 @@ struct EngineKnobs {
 // Speculative decoding: the model's own multi-token-prediction layers, or a separate draft model. Either
 // brings weights and KV layers of its own, and requests reserve room for the speculated tokens.
 struct Speculation {
-    std::string method;              // "" (off) | "mtp" | "draft"
-    i64 num_tokens = 0;              // num_speculative_tokens
-    i64 mtp_params = 0;              // MTP weights shipped with the model
-    std::vector<CacheLayer> cache;   // KV layers the speculator adds
+    std::string method;             // "" (off) | "mtp" | "draft"
+    i64 num_tokens = 0;             // num_speculative_tokens
+    i64 mtp_params = 0;             // MTP weights shipped with the model
+    std::vector<CacheLayer> cache;  // KV layers the speculator adds
     std::string draft_id;
     std::string draft_name;
     ModelGeometry draft_geometry;
@@ -77,7 +77,7 @@ struct Speculation {
 };
 
 struct Scenario {
-    std::string model_id;     // catalog id or "custom"
+    std::string model_id;  // catalog id or "custom"
     std::string model_name;
     const CatalogModel* model = nullptr;  // the catalog record, or nullptr for a config given inline
     ModelGeometry geometry;
@@ -91,10 +91,10 @@ struct Scenario {
     KvType kv;
     bool kv_auto = true;
     EngineKnobs engine;
-    i64 encoder_params = 0;    // vision/audio encoder parameters loaded with the model (0 = none)
-    i64 images = 0;            // images per request (their tokens are part of the context)
-    i64 tokens_per_image = 0;  // LLM tokens one image becomes
-    i64 patches_per_image = 0; // vision-encoder patches of one image (before any merging or pooling)
+    i64 encoder_params = 0;     // vision/audio encoder parameters loaded with the model (0 = none)
+    i64 images = 0;             // images per request (their tokens are part of the context)
+    i64 tokens_per_image = 0;   // LLM tokens one image becomes
+    i64 patches_per_image = 0;  // vision-encoder patches of one image (before any merging or pooling)
     Speculation spec;
     std::vector<std::string> assumptions;  // defaults the parser filled in
     std::vector<std::string> warnings;

@@ -21,21 +21,21 @@ std::optional<int> fewest_cards(Scenario& probe, const Device& device);
 // The scenario under each checkpoint format its runtime loads: the registry's sweep plus the model's
 // published formats.
 struct CheckpointOption {
-    std::string weights;      // format id
+    std::string weights;  // format id
     std::string label;
     bool published = false;
-    bool evaluated = false;   // false when the format cannot be estimated for this setup (see error)
+    bool evaluated = false;  // false when the format cannot be estimated for this setup (see error)
     double bits_per_weight = 0;
     i64 weights_bytes = 0;
     bool fits = false;
     std::string verdict;
-    i64 headroom_bytes = 0;   // the smallest over the devices
+    i64 headroom_bytes = 0;  // the smallest over the devices
     std::string error;
 };
 struct CheckpointSweep {
     std::vector<CheckpointOption> options;  // most bits per weight first
-    std::string best;      // the published format with the most bits that fits (any format for a custom model); "" if none
-    std::string best_any;  // the same over every format
+    std::string best;                       // the published format with the most bits that fits (any format for a custom model); "" if none
+    std::string best_any;                   // the same over every format
 };
 CheckpointSweep sweep_checkpoints(Scenario s);  // by value: a scenario built for the sweep is moved in, not copied
 

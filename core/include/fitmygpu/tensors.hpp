@@ -11,22 +11,52 @@
 namespace fitmygpu {
 
 enum class Role {
-    TokenEmbd, Output, OutputNorm,
-    AttnNorm, AttnPostNorm, FfnNorm, FfnPostNorm,
-    AttnQ, AttnK, AttnV, AttnOut, AttnQNorm, AttnKNorm, AttnSinks,
-    AttnQA, AttnQANorm, AttnQB, AttnKVA, AttnKVANorm, AttnKVB,  // MLA
-    Indexer,                   // DeepSeek sparse attention: the lightning indexer's projections and key norm
-    FfnGate, FfnUp, FfnDown,
-    FfnGateInp,                // MoE router
-    FfnExpProbsBias,           // DeepSeek-V3 e_score_correction_bias
-    FfnGateExps, FfnUpExps, FfnDownExps,
-    FfnGateShexp, FfnUpShexp, FfnDownShexp, FfnGateInpShexp,
-    SsmIn, SsmConv1d, SsmDt, SsmA, SsmD, SsmNorm, SsmOut, SsmX,  // Mamba / Gated DeltaNet
-    Vision,                    // vision/audio encoder and projector, counted as one block
-    Mtp,                       // multi-token-prediction layers shipped in the checkpoint
-    RopeFreqs,                 // GGUF-only: llama3 rope frequency factors
-    PerLayerEmbd,              // Gemma 3n / 4: per-layer input embedding table (looked up like token_embd)
-    Aux,                       // small auxiliary projections (per-layer input gates, AltUp, LAuReL)
+    TokenEmbd,
+    Output,
+    OutputNorm,
+    AttnNorm,
+    AttnPostNorm,
+    FfnNorm,
+    FfnPostNorm,
+    AttnQ,
+    AttnK,
+    AttnV,
+    AttnOut,
+    AttnQNorm,
+    AttnKNorm,
+    AttnSinks,
+    AttnQA,
+    AttnQANorm,
+    AttnQB,
+    AttnKVA,
+    AttnKVANorm,
+    AttnKVB,  // MLA
+    Indexer,  // DeepSeek sparse attention: the lightning indexer's projections and key norm
+    FfnGate,
+    FfnUp,
+    FfnDown,
+    FfnGateInp,       // MoE router
+    FfnExpProbsBias,  // DeepSeek-V3 e_score_correction_bias
+    FfnGateExps,
+    FfnUpExps,
+    FfnDownExps,
+    FfnGateShexp,
+    FfnUpShexp,
+    FfnDownShexp,
+    FfnGateInpShexp,
+    SsmIn,
+    SsmConv1d,
+    SsmDt,
+    SsmA,
+    SsmD,
+    SsmNorm,
+    SsmOut,
+    SsmX,          // Mamba / Gated DeltaNet
+    Vision,        // vision/audio encoder and projector, counted as one block
+    Mtp,           // multi-token-prediction layers shipped in the checkpoint
+    RopeFreqs,     // GGUF-only: llama3 rope frequency factors
+    PerLayerEmbd,  // Gemma 3n / 4: per-layer input embedding table (looked up like token_embd)
+    Aux,           // small auxiliary projections (per-layer input gates, AltUp, LAuReL)
 };
 
 enum class TensorKind { Matrix, Vector, Bias };
@@ -38,13 +68,13 @@ enum class TensorKind { Matrix, Vector, Bias };
 inline constexpr i64 kMaxTensorElements = i64{1} << 44;
 
 struct Tensor {
-    std::string name;   // llama.cpp GGUF-style name, e.g. "blk.3.attn_q.weight"
+    std::string name;  // llama.cpp GGUF-style name, e.g. "blk.3.attn_q.weight"
     Role role;
     TensorKind kind;
-    int layer;          // -1 for tensors outside the repeating blocks
-    i64 ne0;            // row length (input features for matrices)
-    i64 ne1 = 1;        // rows (output features)
-    i64 ne2 = 1;        // experts (stacked expert tensors)
+    int layer;    // -1 for tensors outside the repeating blocks
+    i64 ne0;      // row length (input features for matrices)
+    i64 ne1 = 1;  // rows (output features)
+    i64 ne2 = 1;  // experts (stacked expert tensors)
 
     i64 elements() const { return ne0 * ne1 * ne2; }
     bool is_expert() const { return role == Role::FfnGateExps || role == Role::FfnUpExps || role == Role::FfnDownExps; }

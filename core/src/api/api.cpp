@@ -37,8 +37,12 @@ json compare(const json& request) {
     json rows = json::array();
     for (const auto& g : Catalog::builtin().gpus()) {
         s.devices.assign(static_cast<size_t>(count), g.device);
-        json row = {{"gpu", g.id},           {"name", g.name},     {"memory_bytes", g.device.memory_bytes}, {"class", g.device_class},
-                    {"vendor", g.vendor}, {"bandwidth_gbps", g.device.bandwidth_gbps}};
+        json row = {{"gpu", g.id},
+                    {"name", g.name},
+                    {"memory_bytes", g.device.memory_bytes},
+                    {"class", g.device_class},
+                    {"vendor", g.vendor},
+                    {"bandwidth_gbps", g.device.bandwidth_gbps}};
         try {
             NumbersOnly quiet;
             const Estimate e = estimate_engine(s);
@@ -121,8 +125,9 @@ void check_nesting(const std::string& text) {
 
 json parse_text(const std::string& text) {
     if (text.size() > kMaxRequestBytes)
-        fail("invalid_json", "", "the request is " + group_digits(static_cast<i64>(text.size())) + " bytes; at most " +
-                                     group_digits(static_cast<i64>(kMaxRequestBytes)) + " are read");
+        fail("invalid_json", "",
+             "the request is " + group_digits(static_cast<i64>(text.size())) + " bytes; at most " + group_digits(static_cast<i64>(kMaxRequestBytes)) +
+                 " are read");
     check_nesting(text);
     try {
         return text.empty() ? json::object() : json::parse(text);

@@ -15,27 +15,27 @@ json list_models() {
     // The catalog is fixed for the life of the binary: build the summaries (a geometry and inventory per
     // model) once.
     static const json cached = [] {
-    json out = json::array();
-    for (const auto& m : Catalog::builtin().models()) {
-        json row = {{"id", m.id}, {"name", m.name}};
-        for (const char* k : {"family", "company", "architecture_class", "modality", "context_window", "license", "release_date", "aliases"})
-            if (m.entry.contains(k)) row[k] = m.entry.at(k);
-        if (m.entry.contains("checkpoints")) {
-            json formats = json::array();
-            for (const auto& c : m.entry.at("checkpoints"))
-                if (c.contains("format")) formats.push_back(c.at("format"));
-            row["formats"] = formats;
+        json out = json::array();
+        for (const auto& m : Catalog::builtin().models()) {
+            json row = {{"id", m.id}, {"name", m.name}};
+            for (const char* k : {"family", "company", "architecture_class", "modality", "context_window", "license", "release_date", "aliases"})
+                if (m.entry.contains(k)) row[k] = m.entry.at(k);
+            if (m.entry.contains("checkpoints")) {
+                json formats = json::array();
+                for (const auto& c : m.entry.at("checkpoints"))
+                    if (c.contains("format")) formats.push_back(c.at("format"));
+                row["formats"] = formats;
+            }
+            try {
+                const ModelGeometry g = m.geometry();
+                const Inventory inv = build_inventory(g);
+                row["params_total"] = inv.total_params();
+                if (g.is_moe()) row["params_active"] = inv.active_params(g);
+            } catch (const FieldError&) {
+            }
+            out.push_back(row);
         }
-        try {
-            const ModelGeometry g = m.geometry();
-            const Inventory inv = build_inventory(g);
-            row["params_total"] = inv.total_params();
-            if (g.is_moe()) row["params_active"] = inv.active_params(g);
-        } catch (const FieldError&) {
-        }
-        out.push_back(row);
-    }
-    return json{{"models", out}};
+        return json{{"models", out}};
     }();
     return cached;
 }
@@ -44,8 +44,8 @@ json list_gpus() {
     json out = json::array();
     for (const auto& g : Catalog::builtin().gpus()) {
         json row = {{"id", g.id}, {"name", g.name}};
-        for (const char* k : {"vendor", "class", "memory_mib", "memory_mib_status", "cuda_total_mib", "unified_memory", "gpu_share_default",
-                              "bandwidth_gbps", "architecture", "aliases", "memory_marketed"})
+        for (const char* k : {"vendor", "class", "memory_mib", "memory_mib_status", "cuda_total_mib", "unified_memory", "gpu_share_default", "bandwidth_gbps",
+                              "architecture", "aliases", "memory_marketed"})
             if (g.entry.contains(k)) row[k] = g.entry.at(k);
         out.push_back(row);
     }

@@ -82,25 +82,19 @@ double number_field(const json& v, const std::string& field, const std::string& 
 void parse_knob(const KnobSpec& spec, const json& v, const std::string& f, EngineKnobs& knobs) {
     KnobValue kv;
     switch (spec.type) {
-        case KnobType::Fraction:
-            kv.number = number_field(v, f, "a number between 0 and 1");
-            break;
+        case KnobType::Fraction: kv.number = number_field(v, f, "a number between 0 and 1"); break;
         case KnobType::Integer:
             if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() != std::floor(v.get<double>()))
                 fail("invalid_field", f, f + " must be a whole number (got " + describe(v) + ")");
             kv.number = v.get<double>();
             break;
-        case KnobType::Boolean:
-            kv.boolean = bool_field(v, f);
-            break;
+        case KnobType::Boolean: kv.boolean = bool_field(v, f); break;
         case KnobType::Tristate:
             if (v.is_string() && v.get<std::string>() == "auto") kv.is_auto = true;
             else kv.boolean = bool_field(v, f);
             break;
         case KnobType::Text:
-        case KnobType::Draft:
-            kv.text = name_field(v, f);
-            break;
+        case KnobType::Draft: kv.text = name_field(v, f); break;
         case KnobType::NumberList:
             if (!v.is_array() || v.empty() || static_cast<i64>(v.size()) > spec.max_items)
                 fail("invalid_field", f, f + " must be a list of proportions, one per device, e.g. [3, 1]");
@@ -154,8 +148,8 @@ Device custom_device(const json& j) {
     return d;
 }
 
-const std::set<std::string> kRequestFields = {"model", "config", "weights", "runtime", "gpu", "gpus", "device", "images",
-                                               "gpu_count", "context", "concurrency", "kv_cache_dtype", "engine", "units"};
+const std::set<std::string> kRequestFields = {"model",     "config",  "weights",     "runtime",        "gpu",    "gpus", "device", "images",
+                                              "gpu_count", "context", "concurrency", "kv_cache_dtype", "engine", "units"};
 
 }  // namespace
 

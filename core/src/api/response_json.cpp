@@ -30,8 +30,8 @@ json to_json(const Estimate& e) {
     }
     json breakdown = json::array();
     for (const auto& b : e.breakdown) {
-        json item = {{"component", b.component}, {"label", b.label}, {"device", b.device}, {"bytes", b.bytes},
-                     {"formula", b.formula},     {"substituted", b.substituted}};
+        json item = {{"component", b.component}, {"label", b.label},     {"device", b.device},
+                     {"bytes", b.bytes},         {"formula", b.formula}, {"substituted", b.substituted}};
         if (!b.note.empty()) item["note"] = b.note;
         breakdown.push_back(item);
     }

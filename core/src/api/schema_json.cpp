@@ -84,10 +84,11 @@ json schema() {
                                      {"layer_split", rt.layer_split},
                                      {"vendors", rt.vendors},
                                      {"backends", rt.backends},
-                                     {"verdict", {{"pool_factor", rt.margin.pool_factor},
-                                                  {"headroom_bytes", rt.margin.headroom_bytes},
-                                                  {"headroom_fraction", rt.margin.headroom_fraction},
-                                                  {"rule", rt.margin.describe()}}}});
+                                     {"verdict",
+                                      {{"pool_factor", rt.margin.pool_factor},
+                                       {"headroom_bytes", rt.margin.headroom_bytes},
+                                       {"headroom_fraction", rt.margin.headroom_fraction},
+                                       {"rule", rt.margin.describe()}}}});
         }
         json formats = json::array();
         for (const auto& f : safetensors_and_mlx_formats())
@@ -100,11 +101,17 @@ json schema() {
             formats.push_back({{"id", id}, {"name", format_display_name(id)}, {"family", "gguf"}});
         }
         return rendered(json{{"runtimes", runtimes_json},
-                    {"default_runtime", runtime_id(kDefaultRuntime)},
-                    {"formats", formats},
-                    {"gguf_types", gguf},
-                    {"limits", {{"max_context", kMaxContext}, {"max_concurrency", kMaxConcurrency}, {"max_gpus", kMaxGpus}, {"max_images", kMaxImages},
-                               {"max_device_memory_mib", kMaxDeviceMemoryMib}, {"max_device_bandwidth_gbps", kMaxDeviceBandwidthGbps}}}}, Units::Binary);
+                             {"default_runtime", runtime_id(kDefaultRuntime)},
+                             {"formats", formats},
+                             {"gguf_types", gguf},
+                             {"limits",
+                              {{"max_context", kMaxContext},
+                               {"max_concurrency", kMaxConcurrency},
+                               {"max_gpus", kMaxGpus},
+                               {"max_images", kMaxImages},
+                               {"max_device_memory_mib", kMaxDeviceMemoryMib},
+                               {"max_device_bandwidth_gbps", kMaxDeviceBandwidthGbps}}}},
+                        Units::Binary);
     }();
     return cached;
 }

@@ -41,8 +41,7 @@ Q forward_activation(const Scenario& s, const Parallelism& p, i64 tokens, const 
         if (l.ffn == Ffn::Dense) dense_width = std::max(dense_width, l.ffn_intermediate);
     const i64 dense_part = 3 * dense_width / p.tp;
     const i64 moe_part = g.is_moe() ? g.moe.n_experts_per_tok * (3 * g.moe.expert_intermediate / p.tp + g.hidden) : 0;
-    const Q widest = moe_part > dense_part ? Q::var("top_k × (3 × expert width / TP + hidden)", moe_part)
-                                           : Q::var("3 × FFN width / TP", dense_part);
+    const Q widest = moe_part > dense_part ? Q::var("top_k × (3 × expert width / TP + hidden)", moe_part) : Q::var("3 × FFN width / TP", dense_part);
     return Q::var(tokens_name, tokens) * (Q::lit(3) * Q::var("hidden", g.hidden) + widest) * Q::lit(2, "B");
 }
 

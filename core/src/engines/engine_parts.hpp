@@ -12,7 +12,7 @@ namespace fitmygpu::engine_parts {
 struct Parallelism {
     int tp = 1;
     int pp = 1;
-    int dp = 1;                 // data-parallel replicas (each with its own KV pool)
+    int dp = 1;                    // data-parallel replicas (each with its own KV pool)
     bool expert_parallel = false;  // experts split over tp × dp ranks instead of sharded by tp
     int ranks() const { return tp * pp * dp; }
     int stage_of(int rank) const { return (rank / tp) % pp; }
@@ -37,20 +37,20 @@ std::pair<int, int> stage_layers(int n_layers, int pp, int stage);
 
 // One kind of cache layer as the paged allocator sees it.
 struct PagedSpec {
-    std::string kind;             // "full attention", "sliding window 4096", "MLA", "linear-attention state", ...
-    int layers = 0;               // layers of this kind on the rank
-    i64 bytes_per_token = 0;      // per layer per token on this rank (attention kinds)
-    i64 bytes_per_sequence = 0;   // per layer per sequence (recurrent kinds)
-    i64 window = 0;               // sliding / chunked window (tokens), 0 = whole context
+    std::string kind;            // "full attention", "sliding window 4096", "MLA", "linear-attention state", ...
+    int layers = 0;              // layers of this kind on the rank
+    i64 bytes_per_token = 0;     // per layer per token on this rank (attention kinds)
+    i64 bytes_per_sequence = 0;  // per layer per sequence (recurrent kinds)
+    i64 window = 0;              // sliding / chunked window (tokens), 0 = whole context
     bool recurrent = false;
-    i64 block_size = 0;           // tokens per block of this kind (kinds with smaller pages get larger blocks)
+    i64 block_size = 0;  // tokens per block of this kind (kinds with smaller pages get larger blocks)
 };
 
 struct PagedLayout {
     std::vector<PagedSpec> specs;
-    i64 block_size = 16;          // tokens per attention block (enlarged for hybrids so pages match)
-    i64 page_bytes = 0;           // bytes of one block of one layer (the unified page)
-    int group_size = 0;           // layers per KV cache group (one block holds one page per layer slot)
+    i64 block_size = 16;  // tokens per attention block (enlarged for hybrids so pages match)
+    i64 page_bytes = 0;   // bytes of one block of one layer (the unified page)
+    int group_size = 0;   // layers per KV cache group (one block holds one page per layer slot)
     int n_groups = 0;
     std::string note;
 };
@@ -72,6 +72,5 @@ Q cuda_graph_bytes(const Scenario& s, int first, int last);
 // Peak activation bytes of a forward pass over `tokens` tokens on one rank: the residual stream and
 // the widest MLP (gate/up output and the activated product), 16-bit.
 Q forward_activation(const Scenario& s, const Parallelism& p, i64 tokens, const std::string& tokens_name);
-
 
 }  // namespace fitmygpu::engine_parts

@@ -11,12 +11,12 @@
 #include <cmath>
 #include <numeric>
 
-#include "fitmygpu/registry.hpp"
+#include "engine_parts.hpp"
 #include "fitmygpu/cache.hpp"
 #include "fitmygpu/checked.hpp"
 #include "fitmygpu/engines.hpp"
 #include "fitmygpu/error.hpp"
-#include "engine_parts.hpp"
+#include "fitmygpu/registry.hpp"
 
 namespace fitmygpu {
 
@@ -54,7 +54,10 @@ LayerPlacement place_layers(const Scenario& s, int n_layers) {
         splits.push_back(static_cast<float>(w));
     }
     float sum = 0.0f;
-    for (float& x : splits) { sum += x; x = sum; }
+    for (float& x : splits) {
+        sum += x;
+        x = sum;
+    }
     for (float& x : splits) x /= sum;
     auto device_for = [&](int il) {
         const float x = static_cast<float>(il - start) / static_cast<float>(ngl);
@@ -139,7 +142,8 @@ Estimate estimate_llamacpp(const Scenario& s) {
         const i64 stated = s.geometry.vision.num_heads;
         const i64 heads = stated > 0 && stated <= kMaxVisionHeads ? stated : kDefaultVisionHeads;
         const Q clip = Q::var("vision heads", heads) * Q::var("patches", s.patches_per_image) * Q::var("patches", s.patches_per_image) * Q::lit(4, "B");
-        e.add(kActivations, "mmproj compute buffer", s.engine.n_gpu_layers == 0 ? -1 : 0, clip, "encoding one image: attention scores of its patches (estimate)");
+        e.add(kActivations, "mmproj compute buffer", s.engine.n_gpu_layers == 0 ? -1 : 0, clip,
+              "encoding one image: attention scores of its patches (estimate)");
     }
     if (mmproj_bytes > 0)
         e.add(kWeights, "mmproj model buffer", s.engine.n_gpu_layers == 0 ? -1 : 0, Q::bytes("vision encoder parameters × 2 B (F16 mmproj)", mmproj_bytes),
@@ -175,8 +179,13 @@ Estimate estimate_llamacpp(const Scenario& s) {
             const i64 bytes = checked::mul({cell_bytes(c), cells, n_stream});
             add_to(dev < 0 ? kv_host : kv_dev[static_cast<size_t>(dev)], bytes);
             add_to(kv_total, bytes);
-            if (windowed) { ++n_swa; swa_cells = cells; }
-            else { ++n_full; full_cells = cells; }
+            if (windowed) {
+                ++n_swa;
+                swa_cells = cells;
+            } else {
+                ++n_full;
+                full_cells = cells;
+            }
         } else if (c.mixer == Mixer::CrossAttention) {
             // Llama 3.2 Vision in Ollama's engine: each cross-attention layer keeps f32 K and V for one image's
             // encoder states (4 tiles × 1,601 for the 11B), whatever the context and cache type.
@@ -220,8 +229,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
         if (s.spec.method == "draft") {
             const CheckpointBytes dcb = draft_checkpoint_bytes(s);
             const Inventory& draft = s.spec.draft_inventory;
-            for (size_t i = 0; i < draft.tensors.size(); ++i)
-                add_to(draft.tensors[i].role == Role::TokenEmbd ? spec_embd : spec_weights, dcb.per_tensor[i]);
+            for (size_t i = 0; i < draft.tensors.size(); ++i) add_to(draft.tensors[i].role == Role::TokenEmbd ? spec_embd : spec_weights, dcb.per_tensor[i]);
             add_to(spec_weights, dcb.extra);
         } else {
             spec_weights = speculator_weight_bytes(s, cb);  // the MTP head is part of the model's GGUF
@@ -241,8 +249,9 @@ Estimate estimate_llamacpp(const Scenario& s) {
         const ModelGeometry& dg = s.spec.method == "draft" ? s.spec.draft_geometry : g;
         i64 d_ff = 0;
         for (const auto& l : dg.layers) d_ff = std::max(d_ff, l.ffn_intermediate);
-        const Q spec_compute = max((Q::lit(2) * Q::var("draft n_ff", d_ff) + Q::lit(2) * Q::var("draft n_embd", dg.hidden)) * Q::var("n_ubatch", ub) * Q::lit(4, "B"),
-                                   (Q::var("n_vocab", dg.vocab) + Q::var("draft n_embd", dg.hidden)) * Q::var("draft tokens", s.spec.num_tokens + 1) * Q::lit(4, "B"));
+        const Q spec_compute =
+            max((Q::lit(2) * Q::var("draft n_ff", d_ff) + Q::lit(2) * Q::var("draft n_embd", dg.hidden)) * Q::var("n_ubatch", ub) * Q::lit(4, "B"),
+                (Q::var("n_vocab", dg.vocab) + Q::var("draft n_embd", dg.hidden)) * Q::var("draft tokens", s.spec.num_tokens + 1) * Q::lit(4, "B"));
         e.add(kActivations, "speculator compute buffer", dev, spec_compute);
     }
     if (state_host > 0) e.add(kState, "recurrent state (host)", -1, Q::bytes("f32 state of layers kept on the CPU", state_host));
@@ -319,8 +328,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
         e.add(kActivations, "compute buffer", di, peak,
               std::string("worst-case graph for n_ubatch tokens, flash attention ") + (fa ? "on" : "off") +
                   (pipeline ? ", pipeline parallelism (4 copies of each input)" : ""));
-        e.add(kOverhead, "CUDA context", di, Q::bytes("CUDA context + cuBLAS workspace", kCudaContextBytes),
-              "device memory no llama.cpp buffer reports");
+        e.add(kOverhead, "CUDA context", di, Q::bytes("CUDA context + cuBLAS workspace", kCudaContextBytes), "device memory no llama.cpp buffer reports");
     }
     // Host-side buffers: the graph inputs (f32 masks, the token embeddings looked up on the CPU; f16 masks too
     // when layer 0 runs on the CPU) and the logits output buffer.
@@ -349,8 +357,8 @@ Estimate estimate_llamacpp(const Scenario& s) {
                              " layers run on the GPU; the rest run on the CPU at host-memory speed");
     if (place.output_device < 0) e.warnings.push_back("the output layer runs on the CPU (n_gpu_layers 0)");
     if (s.context > g.max_position_embeddings && g.max_position_embeddings > 0)
-        e.warnings.push_back("context " + std::to_string(s.context) + " exceeds the model's training context (" +
-                             std::to_string(g.max_position_embeddings) + ")");
+        e.warnings.push_back("context " + std::to_string(s.context) + " exceeds the model's training context (" + std::to_string(g.max_position_embeddings) +
+                             ")");
     e.assumptions.push_back(std::string(ollama ? "Ollama runs llama-server with -c num_ctx × parallel and -np parallel; " : "") +
                             "n_ctx = " + std::to_string(n_ctx) + " (context × sequences, padded to 256), n_ubatch " + std::to_string(ub) +
                             ", flash attention " + (fa ? "on" : "off") + (unified ? ", unified KV cache" : ", one KV stream per sequence"));

@@ -3,16 +3,16 @@
 // RotatingKVCache of the window's size; prompts are prefilled in steps of 2048 tokens.
 #include <algorithm>
 
-#include "fitmygpu/registry.hpp"
+#include "engine_parts.hpp"
 #include "fitmygpu/cache.hpp"
 #include "fitmygpu/checked.hpp"
-#include "engine_parts.hpp"
+#include "fitmygpu/registry.hpp"
 
 namespace fitmygpu {
 
 namespace {
-constexpr i64 kKvStep = 256;          // mlx_lm.models.cache.KVCache.step
-constexpr i64 kPrefillStep = 2048;    // mlx_lm.generate prefill_step_size
+constexpr i64 kKvStep = 256;        // mlx_lm.models.cache.KVCache.step
+constexpr i64 kPrefillStep = 2048;  // mlx_lm.generate prefill_step_size
 }  // namespace
 
 Estimate estimate_mlx(const Scenario& s) {

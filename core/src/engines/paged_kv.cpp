@@ -47,8 +47,8 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
                 // Cross-attention layers (Llama 3.2 Vision, vLLM's V0 engine): the same uniform pages as the
                 // self-attention layers; the encoder tokens take blocks of their own (see the request's tokens).
                 spec.kind = c.mixer == Mixer::FullAttention || c.mixer == Mixer::CrossAttention ? "full attention"
-                            : c.mixer == Mixer::SlidingAttention ? "sliding window " + std::to_string(c.window)
-                                                                 : "chunked local " + std::to_string(c.window);
+                            : c.mixer == Mixer::SlidingAttention                                ? "sliding window " + std::to_string(c.window)
+                                                                                                : "chunked local " + std::to_string(c.window);
                 spec.window = c.window;
             }
         } else {
@@ -116,10 +116,8 @@ i64 blocks_per_request(const PagedLayout& layout, i64 context, i64 batched_token
         if (sp.recurrent) per_group = prefix_caching ? 2 : 1;
         else if (sp.window > 0 && sp.kind.rfind("sliding", 0) == 0)
             per_group = ceil_div(std::min(checked::add(sp.window - 1, batched_tokens), context), bs) + 1;
-        else if (sp.window > 0)
-            per_group = ceil_div(std::min(checked::add(sp.window, batched_tokens), context), bs);
-        else
-            per_group = ceil_div(context, bs);
+        else if (sp.window > 0) per_group = ceil_div(std::min(checked::add(sp.window, batched_tokens), context), bs);
+        else per_group = ceil_div(context, bs);
         blocks = checked::add(blocks, checked::mul(groups, per_group));
     }
     return blocks;

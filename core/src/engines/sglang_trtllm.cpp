@@ -6,11 +6,11 @@
 #include <algorithm>
 #include <cmath>
 
-#include "fitmygpu/registry.hpp"
+#include "engine_parts.hpp"
 #include "fitmygpu/cache.hpp"
 #include "fitmygpu/checked.hpp"
 #include "fitmygpu/error.hpp"
-#include "engine_parts.hpp"
+#include "fitmygpu/registry.hpp"
 
 namespace fitmygpu {
 
@@ -26,7 +26,8 @@ i64 kv_value_bytes(const Scenario& s, const char* engine) {
         case KvDtype::F16: return 2;
         case KvDtype::FP8: return 1;
         default:
-            fail("invalid_field", "kv_cache_dtype", std::string("kv_cache_dtype \"") + s.kv.id + "\" is not a " + engine + " cache type; use auto, bf16, fp16 or fp8");
+            fail("invalid_field", "kv_cache_dtype",
+                 std::string("kv_cache_dtype \"") + s.kv.id + "\" is not a " + engine + " cache type; use auto, bf16, fp16 or fp8");
     }
 }
 
@@ -41,22 +42,23 @@ i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& 
             const LayerSpec& l = s.geometry.layers[static_cast<size_t>(c.layer)];
             // DeepSeek sparse attention: the indexer keys in fp8 with an fp32 scale per 128 values (SGLang
             // NSATokenToKVPool, 132 B for V3.2) beside the latent.
-            const i64 b = c.mixer == Mixer::Mla ? serving_mla_token_bytes(s.geometry, c, value_bytes, false)
-                                                : checked::mul({std::max<i64>(1, l.n_kv_heads / par.tp), checked::add(l.head_dim_k, l.head_dim_v), value_bytes});
+            const i64 b = c.mixer == Mixer::Mla
+                              ? serving_mla_token_bytes(s.geometry, c, value_bytes, false)
+                              : checked::mul({std::max<i64>(1, l.n_kv_heads / par.tp), checked::add(l.head_dim_k, l.head_dim_v), value_bytes});
             if (c.window > 0) *fixed_per_request = checked::add(*fixed_per_request, checked::mul(b, std::min(c.window, context)));
             else per_token = checked::add(per_token, b);
         } else if (c.mixer == Mixer::CrossAttention) {
             // Cross-attention layers hold K and V of the request's images' encoder states.
             const LayerSpec& l = s.geometry.layers[static_cast<size_t>(c.layer)];
-            *fixed_per_request = checked::add(*fixed_per_request, checked::mul({std::max<i64>(1, l.n_kv_heads / par.tp), checked::add(l.head_dim_k, l.head_dim_v),
-                                                                               value_bytes, s.images, s.geometry.encoder_tokens_per_image}));
+            *fixed_per_request =
+                checked::add(*fixed_per_request, checked::mul({std::max<i64>(1, l.n_kv_heads / par.tp), checked::add(l.head_dim_k, l.head_dim_v), value_bytes,
+                                                               s.images, s.geometry.encoder_tokens_per_image}));
         } else {
             *fixed_per_request = checked::add(*fixed_per_request, checked::add(checked::mul(c.conv_values, 2), checked::mul(c.ssm_values, 4)) / par.tp);
         }
     }
     return per_token;
 }
-
 
 void finish(Estimate& e, const Scenario& s, i64 pool_min, i64 per_token, i64 fixed_per_request, int tp, std::vector<i64> fixed, i64 value_bytes) {
     const i64 per_request = checked::add(checked::mul(per_token, s.context), fixed_per_request);
@@ -130,8 +132,8 @@ Estimate estimate_trtllm(const Scenario& s) {
         const Q act = forward_activation(s, par, max_tokens, "max_num_tokens");
         const Q runtime = Q::bytes("runtime (CUDA context, workspaces, NCCL)", kTrtRuntimeBytes);
         const Q graphs = cuda_graph_bytes(s, 0, static_cast<int>(s.geometry.layers.size()));
-        const Q pool = scale(Q::bytes("device total", d.engine_total_bytes) - weights.named("weights") - act.named("activations") -
-                                 runtime.named("runtime") - graphs.named("CUDA graphs"),
+        const Q pool = scale(Q::bytes("device total", d.engine_total_bytes) - weights.named("weights") - act.named("activations") - runtime.named("runtime") -
+                                 graphs.named("CUDA graphs"),
                              f, "free_gpu_memory_fraction");
         e.add(kWeights, "weights", i, weights, s.weights.label());
         e.add(kActivations, "activations (max_num_tokens)", i, act);

@@ -20,15 +20,14 @@ constexpr i64 kKernelBlockAlignment = 16;
 bool replicated_role(Role r) {
     if (is_norm(r)) return true;
     switch (r) {
-        case Role::FfnGateInp:       // router: ReplicatedLinear
+        case Role::FfnGateInp:  // router: ReplicatedLinear
         case Role::FfnGateInpShexp:
         case Role::FfnExpProbsBias:
-        case Role::AttnQA:           // MLA down-projections: ReplicatedLinear in DeepseekV2Attention
+        case Role::AttnQA:  // MLA down-projections: ReplicatedLinear in DeepseekV2Attention
         case Role::AttnKVA:
-        case Role::Indexer:          // the DSA indexer's projections: ReplicatedLinear in vLLM's Indexer
+        case Role::Indexer:  // the DSA indexer's projections: ReplicatedLinear in vLLM's Indexer
             return true;
-        default:
-            return false;
+        default: return false;
     }
 }
 }  // namespace
@@ -46,14 +45,13 @@ Parallelism resolve_parallelism(const Scenario& s, const char* tp_field) {
     }
     if (p.ranks() > n)
         fail("invalid_field", tp_field,
-             std::string(tp_field) + " × pipeline_parallel_size × data_parallel_size = " + std::to_string(p.ranks()) +
-                 " needs more GPUs than the " + std::to_string(n) + " given");
+             std::string(tp_field) + " × pipeline_parallel_size × data_parallel_size = " + std::to_string(p.ranks()) + " needs more GPUs than the " +
+                 std::to_string(n) + " given");
     const ModelGeometry& g = s.geometry;
     if (g.n_heads > 0 && g.n_heads % p.tp != 0)
         fail("invalid_field", tp_field,
              std::string(tp_field) + " = " + std::to_string(p.tp) + " must divide the model's " + std::to_string(g.n_heads) + " attention heads");
-    if (p.pp > g.n_layers)
-        fail("invalid_field", "engine.pipeline_parallel_size", "engine.pipeline_parallel_size cannot exceed the number of layers");
+    if (p.pp > g.n_layers) fail("invalid_field", "engine.pipeline_parallel_size", "engine.pipeline_parallel_size cannot exceed the number of layers");
     return p;
 }
 

@@ -4,11 +4,11 @@
 #include <algorithm>
 #include <cmath>
 
-#include "fitmygpu/registry.hpp"
+#include "engine_parts.hpp"
 #include "fitmygpu/cache.hpp"
 #include "fitmygpu/checked.hpp"
 #include "fitmygpu/engines.hpp"
-#include "engine_parts.hpp"
+#include "fitmygpu/registry.hpp"
 
 namespace fitmygpu {
 
@@ -43,8 +43,8 @@ Estimate estimate_transformers(const Scenario& s) {
                 kv = checked::add(kv, checked::mul({layer_kv_bytes_per_token(c, s.kv), held, s.concurrency}));
             } else if (c.mixer == Mixer::CrossAttention) {
                 // K and V of the request's image encoder states (tiles × (patches + 1) per image).
-                kv = checked::add(kv, checked::mul({checked::add(s.kv.bytes(c.k_width), s.kv.bytes(c.v_width)), s.images, g.encoder_tokens_per_image,
-                                                     s.concurrency}));
+                kv = checked::add(
+                    kv, checked::mul({checked::add(s.kv.bytes(c.k_width), s.kv.bytes(c.v_width)), s.images, g.encoder_tokens_per_image, s.concurrency}));
             } else {
                 state = checked::add(state, checked::mul({checked::add(c.conv_values, c.ssm_values), 2, s.concurrency}));
             }

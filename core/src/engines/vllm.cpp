@@ -7,10 +7,10 @@
 #include <cmath>
 #include <cstdio>
 
-#include "fitmygpu/registry.hpp"
+#include "engine_parts.hpp"
 #include "fitmygpu/checked.hpp"
 #include "fitmygpu/error.hpp"
-#include "engine_parts.hpp"
+#include "fitmygpu/registry.hpp"
 
 namespace fitmygpu {
 
@@ -57,9 +57,7 @@ int vllm_minor(const std::string& version) {
     return major == 0 ? minor : 1000;
 }
 bool graphs_outside_budget(const std::string& version) { return vllm_minor(version) < 21; }
-double sampler_bytes_per_logit(const std::string& version) {
-    return vllm_minor(version) < 21 ? kSamplerBytesPerLogitV011 : kSamplerBytesPerLogitCurrent;
-}
+double sampler_bytes_per_logit(const std::string& version) { return vllm_minor(version) < 21 ? kSamplerBytesPerLogitV011 : kSamplerBytesPerLogitCurrent; }
 
 // MXFP4 MoE weights as vLLM holds them on the GPU. The checkpoint's expert tensors are loaded into kernel
 // layouts whose 2,880-wide gpt-oss dimensions are padded: on Blackwell with FlashInfer both the hidden and
@@ -87,9 +85,7 @@ i64 kv_bytes_per_value(const Scenario& s) {
         case KvDtype::F16: return 2;
         case KvDtype::FP8: return 1;
         case KvDtype::F32: return 4;
-        default:
-            fail("invalid_field", "kv_cache_dtype",
-                 "kv_cache_dtype \"" + s.kv.id + "\" is a llama.cpp cache type; vLLM takes auto, bf16, fp16 or fp8");
+        default: fail("invalid_field", "kv_cache_dtype", "kv_cache_dtype \"" + s.kv.id + "\" is a llama.cpp cache type; vLLM takes auto, bf16, fp16 or fp8");
     }
 }
 
@@ -109,8 +105,9 @@ Estimate estimate_vllm(const Scenario& s) {
     if (dsa_fp8) e.assumptions.push_back("KV cache: vLLM's fp8_ds_mla layout, the default for DeepSeek sparse attention (kv_cache_dtype bf16 keeps 16-bit)");
     const bool legacy_graphs = graphs_outside_budget(s.engine.version);
     if (g.has(Mixer::CrossAttention) && vllm_minor(s.engine.version) >= 11)
-        e.warnings.push_back("vLLM runs this cross-attention model (MllamaForConditionalGeneration) only up to 0.10.2, on its V0 engine; "
-                             "this estimate follows 0.10.2: every attention layer, cross layers included, in one block pool");
+        e.warnings.push_back(
+            "vLLM runs this cross-attention model (MllamaForConditionalGeneration) only up to 0.10.2, on its V0 engine; "
+            "this estimate follows 0.10.2: every attention layer, cross layers included, in one block pool");
     // The recurrent state's dtype: --mamba-ssm-cache-dtype, which defaults to the config's choice
     // (mamba_ssm_cache_dtype, or Qwen3.5's text_config.mamba_ssm_dtype), else the model dtype.
     const std::string ssm_dtype = s.geometry.mamba_ssm_cache_dtype.empty() ? "auto" : s.geometry.mamba_ssm_cache_dtype;
@@ -121,8 +118,7 @@ Estimate estimate_vllm(const Scenario& s) {
     const i64 max_seqs = s.engine.max_num_seqs.value_or(defaults.max_num_seqs);
     if (!s.engine.max_num_batched_tokens)
         e.assumptions.push_back("max_num_batched_tokens = " + std::to_string(mnbt) + " (the vllm serve default for this GPU)");
-    if (!s.engine.max_num_seqs)
-        e.assumptions.push_back("max_num_seqs = " + std::to_string(max_seqs) + " (the vllm serve default for this GPU)");
+    if (!s.engine.max_num_seqs) e.assumptions.push_back("max_num_seqs = " + std::to_string(max_seqs) + " (the vllm serve default for this GPU)");
     if (max_seqs < s.concurrency)
         e.warnings.push_back("max_num_seqs (" + std::to_string(max_seqs) + ") is below the asked concurrency; vLLM would queue the rest");
 
@@ -146,10 +142,9 @@ Estimate estimate_vllm(const Scenario& s) {
         // Multimodal models: the profiling run also encodes dummy items and keeps their embeddings in the
         // encoder cache, whose budget is max(max_num_batched_tokens, tokens of the largest item) embeddings
         // (vLLM compute_encoder_budget); the embeddings are hidden-size 16-bit vectors.
-        const Q encoder_cache = s.encoder_params > 0
-                                    ? max(Q::var("max_num_batched_tokens", mnbt), Q::var("tokens per image", s.tokens_per_image)) *
-                                          Q::var("hidden", g.hidden) * Q::lit(2, "B")
-                                    : Q::lit(0, "B");
+        const Q encoder_cache = s.encoder_params > 0 ? max(Q::var("max_num_batched_tokens", mnbt), Q::var("tokens per image", s.tokens_per_image)) *
+                                                           Q::var("hidden", g.hidden) * Q::lit(2, "B")
+                                                     : Q::lit(0, "B");
         const Q activation = s.encoder_params > 0 ? max(forward, sampler) + encoder_cache : max(forward, sampler);
         const bool parallel = par.ranks() > 1;
         const Q non_torch = Q::bytes(parallel ? "non-torch (NCCL, parallel ranks)" : "non-torch", parallel ? kNonTorchParallel : kNonTorchSingle);
@@ -159,8 +154,8 @@ Estimate estimate_vllm(const Scenario& s) {
         // Requests reserve room for the speculated tokens beyond the context.
         // Requests reserve room for the speculated tokens beyond the context; cross-attention models (vLLM V0)
         // also for their images' encoder tokens, which take blocks of the same pool.
-        per_request_blocks = blocks_per_request(layout, checked::add(s.context + s.spec.num_tokens, checked::mul(s.images, g.encoder_tokens_per_image)),
-                                                mnbt, s.engine.enable_prefix_caching);
+        per_request_blocks = blocks_per_request(layout, checked::add(s.context + s.spec.num_tokens, checked::mul(s.images, g.encoder_tokens_per_image)), mnbt,
+                                                s.engine.enable_prefix_caching);
         const bool last_stage = stage == par.pp - 1;
         const i64 spec_bytes = last_stage && s.spec.active() ? speculator_weight_bytes(s, cb) / par.tp : 0;
         for (int rr = 0; rr < par.tp * par.dp; ++rr) {
@@ -179,16 +174,17 @@ Estimate estimate_vllm(const Scenario& s) {
                   s.engine.enforce_eager ? "enforce_eager: no graphs"
                   : legacy_graphs        ? "captured decode graphs; before vLLM 0.21 this pool is allocated on top of the budget"
                                          : "captured decode graphs, counted in the budget as vLLM ≥ 0.21 does");
-            const Q budget = scale(Q::bytes("device total", s.devices[static_cast<size_t>(idx)].engine_total_bytes),
-                                   s.engine.gpu_memory_utilization, "gpu_memory_utilization");
+            const Q budget = scale(Q::bytes("device total", s.devices[static_cast<size_t>(idx)].engine_total_bytes), s.engine.gpu_memory_utilization,
+                                   "gpu_memory_utilization");
             const Q spec_weights = Q::bytes("speculator weights", spec_bytes);
             const Q pool = spec_bytes > 0 ? budget - weights.named("weights") - spec_weights - activation.named("activation peak") -
                                                 non_torch.named("non-torch") - (legacy_graphs ? Q::lit(0, "B") : graphs.named("CUDA graphs"))
-                         : legacy_graphs ? budget - weights.named("weights") - activation.named("activation peak") - non_torch.named("non-torch")
-                                         : budget - weights.named("weights") - activation.named("activation peak") -
-                                               non_torch.named("non-torch") - graphs.named("CUDA graphs");
-            fixed[static_cast<size_t>(idx)] = checked::add(checked::add(checked::add(weights.value(), spec_bytes), checked::add(activation.value(), non_torch.value())),
-                                                           legacy_graphs ? 0 : graphs.value());
+                           : legacy_graphs ? budget - weights.named("weights") - activation.named("activation peak") - non_torch.named("non-torch")
+                                           : budget - weights.named("weights") - activation.named("activation peak") - non_torch.named("non-torch") -
+                                                 graphs.named("CUDA graphs");
+            fixed[static_cast<size_t>(idx)] =
+                checked::add(checked::add(checked::add(weights.value(), spec_bytes), checked::add(activation.value(), non_torch.value())),
+                             legacy_graphs ? 0 : graphs.value());
             const i64 page_all = checked::mul(layout.page_bytes, std::max(layout.group_size, 1));
             const i64 blocks = pool.value() > 0 && page_all > 0 ? pool.value() / page_all : 0;
             min_blocks = min_blocks < 0 ? blocks : std::min(min_blocks, blocks);

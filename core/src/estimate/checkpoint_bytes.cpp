@@ -11,7 +11,8 @@ CheckpointBytes checkpoint_bytes(const ModelGeometry& g, const Inventory& inv, c
     if (f.is_gguf()) {
         const GgufLayout layout = gguf_layout(g, inv, f.gguf);
         for (size_t i = 0; i < inv.tensors.size(); ++i) cb.per_tensor.push_back(layout.tensors[i].bytes);
-        for (size_t i = inv.tensors.size(); i < layout.tensors.size(); ++i) cb.extra = checked::add(cb.extra, layout.tensors[i].bytes, "config", "the checkpoint's bytes");
+        for (size_t i = inv.tensors.size(); i < layout.tensors.size(); ++i)
+            cb.extra = checked::add(cb.extra, layout.tensors[i].bytes, "config", "the checkpoint's bytes");
     } else {
         for (const Tensor& t : inv.tensors) cb.per_tensor.push_back(tensor_bytes(t, f));
     }

@@ -64,7 +64,8 @@ ParsedLog parse_engine_log(const std::string& text) {
         const size_t bs = line.find(" buffer size = ");
         if (bs != std::string::npos && line.find("MiB", bs) != std::string::npos) {
             const size_t colon = line.rfind(':', bs);
-            const std::vector<std::string> w = words(line.substr(colon == std::string::npos ? 0 : colon + 1, bs - (colon == std::string::npos ? 0 : colon + 1)));
+            const std::vector<std::string> w =
+                words(line.substr(colon == std::string::npos ? 0 : colon + 1, bs - (colon == std::string::npos ? 0 : colon + 1)));
             const double mib = number_at(line, bs + std::string(" buffer size = ").size());
             if (w.size() >= 2 && sane_mib(mib)) {
                 LogBuffer b;

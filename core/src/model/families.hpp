@@ -55,34 +55,34 @@ struct FamilyTraits {
     bool attn_output_gate = false;     // when the config leaves attn_output_gate out (Qwen3-Next: q_proj also gates heads)
 
     // ---- attention and block shape ----
-    bool qkv_bias = false;             // q/k/v biases whatever attention_bias says (Qwen2)
-    bool o_bias = true;                // attention_bias also biases o_proj (Qwen2 and GLM-4 bias q/k/v only)
+    bool qkv_bias = false;  // q/k/v biases whatever attention_bias says (Qwen2)
+    bool o_bias = true;     // attention_bias also biases o_proj (Qwen2 and GLM-4 bias q/k/v only)
     QkNorm qk_norm = QkNorm::FromConfig;
-    bool attention_sinks = false;      // one learned sink logit per head (gpt-oss)
-    int norms_per_layer = 2;           // 4: sandwich norms (Gemma 2/3/4); 1: attention and MLP in parallel (Cohere)
-    bool neox_layout = false;          // GPT-NeoX: biases on every linear, LayerNorms with bias, plain GELU MLP
-    bool ffn_gated = true;             // false: relu² up/down MLPs and experts (Nemotron-H)
+    bool attention_sinks = false;  // one learned sink logit per head (gpt-oss)
+    int norms_per_layer = 2;       // 4: sandwich norms (Gemma 2/3/4); 1: attention and MLP in parallel (Cohere)
+    bool neox_layout = false;      // GPT-NeoX: biases on every linear, LayerNorms with bias, plain GELU MLP
+    bool ffn_gated = true;         // false: relu² up/down MLPs and experts (Nemotron-H)
 
     // ---- mixture of experts ----
     SharedExperts shared_experts = SharedExperts::FromConfig;
-    bool moe_biases = false;               // router and expert biases (gpt-oss)
-    bool score_correction_bias = false;    // e_score_correction_bias [n_experts] (DeepSeek-V3 noaux_tc routing)
-    bool dense_mlp_in_shared_slot = false; // a dense model keeps its MLP as shared_intermediate_size (Granite 4 micro)
+    bool moe_biases = false;                // router and expert biases (gpt-oss)
+    bool score_correction_bias = false;     // e_score_correction_bias [n_experts] (DeepSeek-V3 noaux_tc routing)
+    bool dense_mlp_in_shared_slot = false;  // a dense model keeps its MLP as shared_intermediate_size (Granite 4 micro)
 
     // ---- Mamba ----
-    bool mamba = false;                    // has Mamba layers (SSM sizes read, or defaulted, even when unnamed)
-    bool mamba1 = false;                   // Mamba-1 layout: x_proj / dt_proj, A of [d_inner, d_state], no gated norm
-    std::string mamba_heads_key{};         // one more name for the Mamba-2 head count (Mamba2Config: num_heads)
-    std::string mamba_head_dim_key{};      // ... and head width (Mamba2Config: head_dim)
-    std::string mamba_inner_key{};         // the field holding d_inner (MambaConfig: intermediate_size)
-    bool parallel_mamba = false;           // Falcon-H1: an SSM beside attention in every layer
+    bool mamba = false;                // has Mamba layers (SSM sizes read, or defaulted, even when unnamed)
+    bool mamba1 = false;               // Mamba-1 layout: x_proj / dt_proj, A of [d_inner, d_state], no gated norm
+    std::string mamba_heads_key{};     // one more name for the Mamba-2 head count (Mamba2Config: num_heads)
+    std::string mamba_head_dim_key{};  // ... and head width (Mamba2Config: head_dim)
+    std::string mamba_inner_key{};     // the field holding d_inner (MambaConfig: intermediate_size)
+    bool parallel_mamba = false;       // Falcon-H1: an SSM beside attention in every layer
 
     // ---- layer layout ----
     LayerLayout layout = LayerLayout::Uniform;
-    i64 period = 0;                        // default period of the layout (see LayerLayout)
-    i64 offset = 0;                        // default offset (Jamba)
-    i64 chunk = 0;                         // default attention chunk (Llama 4)
-    std::string dense_width_key{};         // dense layers' MLP width between MoE layers (Llama 4: intermediate_size_mlp)
+    i64 period = 0;                 // default period of the layout (see LayerLayout)
+    i64 offset = 0;                 // default offset (Jamba)
+    i64 chunk = 0;                  // default attention chunk (Llama 4)
+    std::string dense_width_key{};  // dense layers' MLP width between MoE layers (Llama 4: intermediate_size_mlp)
 
     // ---- Gemma 3n / Gemma 4 ----
     bool gemma_layer_extras = false;  // global layers with global_head_dim / num_global_key_value_heads, attention_k_eq_v,

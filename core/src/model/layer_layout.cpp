@@ -60,7 +60,8 @@ LayerKinds layer_kinds(const ConfigReader& r, const FamilyTraits& fam, const Mod
         for (i64 i = 0; i < L; ++i) mixers[i] = Mixer::LinearAttention;
         for (const auto& n : text.at("linear_attn_config").value("full_attn_layers", json::array())) {
             const i64 idx = n.get<i64>() - 1;
-            if (idx < 0 || idx >= L) fail("invalid_field", r.path("linear_attn_config.full_attn_layers"), "layer numbers must be within 1.." + std::to_string(L));
+            if (idx < 0 || idx >= L)
+                fail("invalid_field", r.path("linear_attn_config.full_attn_layers"), "layer numbers must be within 1.." + std::to_string(L));
             mixers[idx] = g.mla.kv_lora_rank > 0 ? Mixer::Mla : Mixer::FullAttention;
         }
     } else if (g.linear.kind == LinearAttentionSpec::Kind::Lightning) {
@@ -89,14 +90,27 @@ LayerKinds layer_kinds(const ConfigReader& r, const FamilyTraits& fam, const Mod
             fail("invalid_field", r.path("hybrid_override_pattern"), r.path("hybrid_override_pattern") + " must have one character per layer");
         for (i64 i = 0; i < L; ++i) {
             char ch = pat[static_cast<size_t>(i)];
-            if (ch == 'M') { mixers[i] = Mixer::Mamba; ffns[i] = Ffn::None; }
-            else if (ch == '*') { mixers[i] = Mixer::FullAttention; ffns[i] = Ffn::None; }
-            else if (ch == '-') { mixers[i] = Mixer::None; ffns[i] = Ffn::Dense; }
-            else if (ch == 'E') { mixers[i] = Mixer::None; ffns[i] = Ffn::Moe; }
-            else fail("invalid_field", r.path("hybrid_override_pattern"), "unknown layer code '" + std::string(1, ch) + "' in " + r.path("hybrid_override_pattern"));
+            if (ch == 'M') {
+                mixers[i] = Mixer::Mamba;
+                ffns[i] = Ffn::None;
+            } else if (ch == '*') {
+                mixers[i] = Mixer::FullAttention;
+                ffns[i] = Ffn::None;
+            } else if (ch == '-') {
+                mixers[i] = Mixer::None;
+                ffns[i] = Ffn::Dense;
+            } else if (ch == 'E') {
+                mixers[i] = Mixer::None;
+                ffns[i] = Ffn::Moe;
+            } else
+                fail("invalid_field", r.path("hybrid_override_pattern"),
+                     "unknown layer code '" + std::string(1, ch) + "' in " + r.path("hybrid_override_pattern"));
         }
     } else if (fam.layout == LayerLayout::AllMamba) {
-        for (i64 i = 0; i < L; ++i) { mixers[i] = Mixer::Mamba; ffns[i] = Ffn::None; }
+        for (i64 i = 0; i < L; ++i) {
+            mixers[i] = Mixer::Mamba;
+            ffns[i] = Ffn::None;
+        }
     } else if (fam.layout == LayerLayout::PeriodicAttention) {
         i64 period = r.opt("attn_layer_period", fam.period), offset = r.opt("attn_layer_offset", fam.offset);
         for (i64 i = 0; i < L; ++i) mixers[i] = (period > 0 && i % period == offset) ? Mixer::FullAttention : Mixer::Mamba;
@@ -121,7 +135,8 @@ void mark_cross_attention(const ConfigReader& r, const ConfigReader& top, LayerK
     const i64 L = g.n_layers;
     for (const auto& v : r.raw().at("cross_attention_layers")) {
         if (!v.is_number_integer() || v.get<i64>() < 0 || v.get<i64>() >= L)
-            fail("invalid_field", r.path("cross_attention_layers"), r.path("cross_attention_layers") + " entries must be layer indices below " + std::to_string(L));
+            fail("invalid_field", r.path("cross_attention_layers"),
+                 r.path("cross_attention_layers") + " entries must be layer indices below " + std::to_string(L));
         k.mixers[static_cast<size_t>(v.get<i64>())] = Mixer::CrossAttention;
     }
     g.embd_extra_rows = 8;
@@ -242,16 +257,24 @@ void apply_block_configs(const ConfigReader& r, ModelGeometry& g) {
         const json& a = bc.at(i).value("attention", json::object());
         const json& f = bc.at(i).value("ffn", json::object());
         if (a.value("no_op", false)) l.mixer = Mixer::None;
-        else if (a.value("replace_with_linear", false)) { l.mixer = Mixer::None; l.attn_linear = true; }
-        else {
+        else if (a.value("replace_with_linear", false)) {
+            l.mixer = Mixer::None;
+            l.attn_linear = true;
+        } else {
             const i64 group = a.contains("n_heads_in_group") && a.at("n_heads_in_group").is_number() ? a.at("n_heads_in_group").get<i64>() : 1;
             if (group <= 0 || g.n_heads % group != 0)
-                fail("invalid_field", r.path("block_configs") + "[" + std::to_string(i) + "].attention.n_heads_in_group", "n_heads_in_group must divide the head count");
+                fail("invalid_field", r.path("block_configs") + "[" + std::to_string(i) + "].attention.n_heads_in_group",
+                     "n_heads_in_group must divide the head count");
             l.n_kv_heads = g.n_heads / group;
         }
-        if (f.value("no_op", false)) { l.ffn = Ffn::None; l.ffn_intermediate = 0; }
-        else if (f.value("replace_with_linear", false)) { l.ffn = Ffn::None; l.ffn_intermediate = 0; l.ffn_linear = true; }
-        else {
+        if (f.value("no_op", false)) {
+            l.ffn = Ffn::None;
+            l.ffn_intermediate = 0;
+        } else if (f.value("replace_with_linear", false)) {
+            l.ffn = Ffn::None;
+            l.ffn_intermediate = 0;
+            l.ffn_linear = true;
+        } else {
             const double mult = f.contains("ffn_mult") && f.at("ffn_mult").is_number() ? f.at("ffn_mult").get<double>() : 0.0;
             if (!(mult > 0)) fail("invalid_field", r.path("block_configs") + "[" + std::to_string(i) + "].ffn.ffn_mult", "ffn_mult must be positive");
             l.ffn = Ffn::Dense;
@@ -264,8 +287,7 @@ void apply_block_configs(const ConfigReader& r, ModelGeometry& g) {
 
 }  // namespace
 
-void build_layers(const ConfigReader& r, const ConfigReader& top, const FamilyTraits& fam, const std::vector<i64>& widths_per_layer,
-                  ModelGeometry& g) {
+void build_layers(const ConfigReader& r, const ConfigReader& top, const FamilyTraits& fam, const std::vector<i64>& widths_per_layer, ModelGeometry& g) {
     LayerKinds kinds = layer_kinds(r, fam, g);
     mark_cross_attention(r, top, kinds, g);
     place_moe_layers(r, fam, g, kinds);

@@ -38,8 +38,7 @@ void check_bounds(const ConfigReader& text, const ModelGeometry& g);
 // ---- layer_layout.cpp: one LayerSpec per layer ----
 // Which layer is full / sliding / chunked / MLA / linear / Mamba / cross-attention, where the MoE layers are,
 // and each layer's heads, widths and KV sharing.
-void build_layers(const ConfigReader& text, const ConfigReader& top, const FamilyTraits& family,
-                  const std::vector<i64>& widths_per_layer, ModelGeometry& g);
+void build_layers(const ConfigReader& text, const ConfigReader& top, const FamilyTraits& family, const std::vector<i64>& widths_per_layer, ModelGeometry& g);
 
 // ---- vision.cpp: the vision / audio side ----
 // The encoder's size estimate, heads and image geometry from vision_config; mm_tokens_per_image.

@@ -13,8 +13,7 @@ void read_quantization(const ConfigReader& top, ModelGeometry& g) {
     QuantizationSpec& s = g.quantization;
     s.present = true;
     s.quant_method = q.string_or("quant_method", "");
-    std::transform(s.quant_method.begin(), s.quant_method.end(), s.quant_method.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(s.quant_method.begin(), s.quant_method.end(), s.quant_method.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     s.bits = q.first_integer_of({"bits", "w_bit"}, 0);
     s.group_size = q.first_integer_of({"group_size", "q_group_size"}, 0);
     s.weight_block_size = q.integers_or_empty("weight_block_size");

@@ -51,7 +51,8 @@ std::vector<i64> read_dimensions(const ConfigReader& r, const FamilyTraits& fam,
     std::vector<i64> widths_per_layer;  // Gemma 3n lists intermediate_size per layer
     if (r.has_array("intermediate_size")) {
         for (const auto& w : r.raw().at("intermediate_size")) {
-            if (!w.is_number_integer() || w.get<i64>() <= 0) fail("invalid_field", r.path("intermediate_size"), r.path("intermediate_size") + " entries must be positive whole numbers");
+            if (!w.is_number_integer() || w.get<i64>() <= 0)
+                fail("invalid_field", r.path("intermediate_size"), r.path("intermediate_size") + " entries must be positive whole numbers");
             widths_per_layer.push_back(w.get<i64>());
             g.intermediate = std::max(g.intermediate, w.get<i64>());
         }
@@ -89,7 +90,8 @@ void read_block_shape(const ConfigReader& r, const FamilyTraits& fam, ModelGeome
 void read_moe(const ConfigReader& r, const FamilyTraits& fam, ModelGeometry& g) {
     g.moe.n_experts = r.first_scalar_of({"num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts"});
     if (g.moe.n_experts > 0) {
-        g.moe.n_experts_per_tok = r.first_scalar_of({"num_experts_per_tok", "experts_per_token", "moe_topk", "num_experts_per_token", "moe_k", "top_k_experts"});
+        g.moe.n_experts_per_tok =
+            r.first_scalar_of({"num_experts_per_tok", "experts_per_token", "moe_topk", "num_experts_per_token", "moe_k", "top_k_experts"});
         if (g.moe.n_experts_per_tok == 0)
             fail("missing_field", r.path("num_experts_per_tok"), r.path("num_experts_per_tok") + " is required for a mixture-of-experts model");
         if (g.moe.n_experts_per_tok > g.moe.n_experts)
@@ -215,7 +217,9 @@ void check_bounds(const ConfigReader& r, const ModelGeometry& g) {
     // Bounds that keep every byte count a 64-bit integer: a config outside them is rejected, not overflowed.
     // (The largest open models are near 1.1T parameters, 61 layers of hidden 7,168 and 384 experts.)
     auto bound = [&](i64 v, i64 max, const char* key) {
-        if (v > max) fail("invalid_field", r.path(key), r.path(key) + " = " + std::to_string(v) + " is beyond what any model uses (at most " + std::to_string(max) + ")");
+        if (v > max)
+            fail("invalid_field", r.path(key),
+                 r.path(key) + " = " + std::to_string(v) + " is beyond what any model uses (at most " + std::to_string(max) + ")");
     };
     bound(g.hidden, i64{1} << 17, "hidden_size");
     bound(g.vocab, i64{1} << 23, "vocab_size");

@@ -14,9 +14,7 @@ namespace {
 
 // ---- defaults that depend on the setup ----
 KnobDefault none(const std::vector<Device>&, const EngineKnobs&) { return std::monostate{}; }
-KnobDefault device_count(const std::vector<Device>& d, const EngineKnobs&) {
-    return d.empty() ? KnobDefault{} : KnobDefault{static_cast<i64>(d.size())};
-}
+KnobDefault device_count(const std::vector<Device>& d, const EngineKnobs&) { return d.empty() ? KnobDefault{} : KnobDefault{static_cast<i64>(d.size())}; }
 
 template <auto Member>
 KnobDefault struct_default(const std::vector<Device>&, const EngineKnobs&) {
@@ -28,9 +26,8 @@ KnobDefault struct_default(const std::vector<Device>&, const EngineKnobs&) {
 }
 
 const std::vector<KvTypeOption> kServingKv = {{"auto", "auto (the model\u2019s dtype)"}, {"bf16", "BF16"}, {"fp16", "FP16"}, {"fp8", "FP8"}};
-const std::vector<KvTypeOption> kGgufKv = {{"auto", "auto (f16)"}, {"f16", "f16"},   {"bf16", "bf16"},     {"f32", "f32"},
-                                           {"q8_0", "q8_0"},       {"q5_1", "q5_1"}, {"q5_0", "q5_0"},     {"q4_1", "q4_1"},
-                                           {"q4_0", "q4_0"},       {"iq4_nl", "iq4_nl"}};
+const std::vector<KvTypeOption> kGgufKv = {{"auto", "auto (f16)"}, {"f16", "f16"},   {"bf16", "bf16"}, {"f32", "f32"},   {"q8_0", "q8_0"},
+                                           {"q5_1", "q5_1"},       {"q5_0", "q5_0"}, {"q4_1", "q4_1"}, {"q4_0", "q4_0"}, {"iq4_nl", "iq4_nl"}};
 const std::vector<KvTypeOption> kTransformersKv = {{"auto", "auto (the model\u2019s dtype)"}, {"bf16", "BF16"}, {"fp16", "FP16"}, {"fp32", "FP32"}};
 const std::vector<KvTypeOption> kMlxKv = {{"auto", "auto (the model\u2019s dtype)"}, {"bf16", "BF16"}, {"fp16", "FP16"}};
 
@@ -112,7 +109,8 @@ std::vector<RuntimeDescriptor> build() {
             {"block_size", false, "", "--block-size", "", struct_default<&EngineKnobs::block_size>},
             {"tensor_parallel_size", false, "", "--tensor-parallel-size", "GPUs \u00f7 pipeline stages",
              [](const std::vector<Device>& d, const EngineKnobs& k) {
-                 return d.empty() ? KnobDefault{} : KnobDefault{static_cast<i64>(std::max<size_t>(1, d.size() / static_cast<size_t>(k.pipeline_parallel_size)))};
+                 return d.empty() ? KnobDefault{}
+                                  : KnobDefault{static_cast<i64>(std::max<size_t>(1, d.size() / static_cast<size_t>(k.pipeline_parallel_size)))};
              }},
             {"pipeline_parallel_size", false, "", "--pipeline-parallel-size", "", struct_default<&EngineKnobs::pipeline_parallel_size>},
             {"data_parallel_size", false, "", "--data-parallel-size", "", struct_default<&EngineKnobs::data_parallel_size>},
@@ -175,8 +173,7 @@ std::vector<RuntimeDescriptor> build() {
         d.kv_cache_types = kServingKv;
         d.kv_auto = "model";
         d.knobs = {
-            {"free_gpu_memory_fraction", true, "", "kv_cache_config.free_gpu_memory_fraction", "",
-             struct_default<&EngineKnobs::free_gpu_memory_fraction>},
+            {"free_gpu_memory_fraction", true, "", "kv_cache_config.free_gpu_memory_fraction", "", struct_default<&EngineKnobs::free_gpu_memory_fraction>},
             {"max_num_batched_tokens", false, "Max num tokens", "--max_num_tokens", "",
              [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kDefaultMaxBatchedTokens}; }},
             {"tensor_parallel_size", false, "", "--tp_size", "all GPUs", device_count},
@@ -210,8 +207,8 @@ std::vector<RuntimeDescriptor> build() {
         d.parallel = {"layer split"};
         d.layer_split = true;
         d.vendors = {"nvidia", "amd", "intel", "apple"};
-        d.backends = ollama ? std::vector<std::string>{"CUDA", "ROCm", "Metal", "CPU"}
-                            : std::vector<std::string>{"CUDA", "ROCm", "Metal", "Vulkan", "SYCL", "CPU"};
+        d.backends =
+            ollama ? std::vector<std::string>{"CUDA", "ROCm", "Metal", "CPU"} : std::vector<std::string>{"CUDA", "ROCm", "Metal", "Vulkan", "SYCL", "CPU"};
         // llama.cpp --fit keeps this much free on every device (common/fit.cpp, the --fit-target default).
         d.margin.headroom_bytes = 1024 * MiB;
         if (ollama) d.default_context = ollama_default_context;
@@ -263,14 +260,14 @@ std::vector<RuntimeDescriptor> build() {
     return r;
 }
 
-const std::vector<std::string> kGgufMenu = {"Q4_K_M", "Q5_K_M", "Q6_K",   "Q8_0",  "Q4_K_S",  "Q5_K_S", "Q3_K_M", "Q3_K_L", "Q3_K_S", "Q2_K",
-                                            "IQ4_XS", "IQ4_NL", "IQ3_M",  "IQ3_S", "IQ3_XS",  "IQ3_XXS", "IQ2_M", "IQ2_S",  "IQ2_XS", "IQ2_XXS",
-                                            "IQ1_M",  "IQ1_S",  "Q4_0",   "Q4_1",  "Q5_0",    "Q5_1",   "F16",    "BF16",   "F32"};
+const std::vector<std::string> kGgufMenu = {"Q4_K_M", "Q5_K_M", "Q6_K",  "Q8_0",  "Q4_K_S", "Q5_K_S",  "Q3_K_M", "Q3_K_L", "Q3_K_S", "Q2_K",
+                                            "IQ4_XS", "IQ4_NL", "IQ3_M", "IQ3_S", "IQ3_XS", "IQ3_XXS", "IQ2_M",  "IQ2_S",  "IQ2_XS", "IQ2_XXS",
+                                            "IQ1_M",  "IQ1_S",  "Q4_0",  "Q4_1",  "Q5_0",   "Q5_1",    "F16",    "BF16",   "F32"};
 
 const std::vector<FormatInfo> kFormats = {
-    {"bf16", FormatFamily::Safetensors},     {"fp16", FormatFamily::Safetensors},      {"fp32", FormatFamily::Safetensors},
-    {"fp8", FormatFamily::Safetensors},      {"int8", FormatFamily::Safetensors},      {"awq-int4", FormatFamily::Safetensors},
-    {"gptq-int4", FormatFamily::Safetensors}, {"mxfp4", FormatFamily::Safetensors},    {"nvfp4", FormatFamily::Safetensors},
+    {"bf16", FormatFamily::Safetensors},      {"fp16", FormatFamily::Safetensors},  {"fp32", FormatFamily::Safetensors},
+    {"fp8", FormatFamily::Safetensors},       {"int8", FormatFamily::Safetensors},  {"awq-int4", FormatFamily::Safetensors},
+    {"gptq-int4", FormatFamily::Safetensors}, {"mxfp4", FormatFamily::Safetensors}, {"nvfp4", FormatFamily::Safetensors},
     {"mlx-4bit", FormatFamily::Mlx},          {"mlx-8bit", FormatFamily::Mlx},
 };
 
@@ -335,9 +332,17 @@ const std::vector<FormatInfo>& safetensors_and_mlx_formats() { return kFormats; 
 
 std::string format_display_name(const std::string& id) {
     if (id.rfind("gguf:", 0) == 0) return "GGUF " + id.substr(5);
-    static const std::vector<std::pair<std::string, std::string>> names = {
-        {"bf16", "BF16"},        {"fp16", "FP16"},         {"fp32", "FP32"},   {"fp8", "FP8"},     {"int8", "INT8 (W8A8)"}, {"awq-int4", "AWQ 4-bit"},
-        {"gptq-int4", "GPTQ 4-bit"}, {"mxfp4", "MXFP4"}, {"nvfp4", "NVFP4"}, {"mlx-4bit", "MLX 4-bit"}, {"mlx-8bit", "MLX 8-bit"}};
+    static const std::vector<std::pair<std::string, std::string>> names = {{"bf16", "BF16"},
+                                                                           {"fp16", "FP16"},
+                                                                           {"fp32", "FP32"},
+                                                                           {"fp8", "FP8"},
+                                                                           {"int8", "INT8 (W8A8)"},
+                                                                           {"awq-int4", "AWQ 4-bit"},
+                                                                           {"gptq-int4", "GPTQ 4-bit"},
+                                                                           {"mxfp4", "MXFP4"},
+                                                                           {"nvfp4", "NVFP4"},
+                                                                           {"mlx-4bit", "MLX 4-bit"},
+                                                                           {"mlx-8bit", "MLX 8-bit"}};
     for (const auto& [k, v] : names)
         if (k == id) return v;
     return id;

@@ -60,7 +60,8 @@ ImageTokens tokens_per_image(const Scenario& s) {
     if (t.per_image == 0 && v.mm_tokens_per_image > 0) t = {v.mm_tokens_per_image, "mm_tokens_per_image"};
     if (t.per_image == 0 && v.patches_per_image() > 0) {
         const i64 merge = v.spatial_merge_size > 0 ? v.spatial_merge_size : 1;
-        t = {std::max<i64>(1, v.grid_tokens_per_image()), "vision_config image_size / patch_size, merged " + std::to_string(merge) + "×" + std::to_string(merge)};
+        t = {std::max<i64>(1, v.grid_tokens_per_image()),
+             "vision_config image_size / patch_size, merged " + std::to_string(merge) + "×" + std::to_string(merge)};
     }
     if (t.per_image == 0) t = {kFallbackTokensPerImage, "a 24×24 patch grid (no size in the config; set engine.tokens_per_image)"};
     return t;

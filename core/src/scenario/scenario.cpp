@@ -31,8 +31,7 @@ void set_model(Scenario& s, const Request& r, const Catalog& catalog) {
         if (!model) {
             std::vector<std::string> near;
             for (const auto* m : catalog.search_models(r.model, 3)) near.push_back(m->id);
-            fail("unknown_model", "model",
-                 "no model \"" + r.model + "\" in the catalog" + did_you_mean(near) + "; pass its config.json as \"config\" instead");
+            fail("unknown_model", "model", "no model \"" + r.model + "\" in the catalog" + did_you_mean(near) + "; pass its config.json as \"config\" instead");
         }
         s.model = model;
         s.model_id = model->id;
@@ -100,7 +99,8 @@ void set_weights(Scenario& s, const Request& r) {
                 s.weights_repo = c.repo;
             }
         if (!known && !s.weights.is_gguf())
-            s.warnings.push_back("no published " + s.weights.label() + " checkpoint of this model is in the catalog; the size assumes the usual layout of that format");
+            s.warnings.push_back("no published " + s.weights.label() +
+                                 " checkpoint of this model is in the catalog; the size assumes the usual layout of that format");
     }
 }
 

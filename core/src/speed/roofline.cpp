@@ -21,8 +21,7 @@ std::string roofline_assumption() {
            " of peak bandwidth plus a fixed time per layer; prefill runs at " + percent(kPrefillMfu) + " of peak dense 16-bit throughput";
 }
 
-Speed roofline_speed(const Scenario& s, const CheckpointBytes& cb, i64 weight_bytes_per_device, i64 kv_bytes_per_token_device,
-                     int n_parallel) {
+Speed roofline_speed(const Scenario& s, const CheckpointBytes& cb, i64 weight_bytes_per_device, i64 kv_bytes_per_token_device, int n_parallel) {
     // Decode reads every weight a step touches once per step, plus each sequence's KV. MoE layers read only
     // the experts the batch routes to: E × (1 − (1 − k/E)^B) distinct experts for B tokens. On top of the
     // memory time, every layer costs a roughly fixed launch/synchronisation time that dominates on fast

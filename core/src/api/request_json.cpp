@@ -168,7 +168,8 @@ Request parse_request(const json& req) {
     if (!req.is_object()) fail("invalid_request", "", "the request must be a JSON object");
     for (auto it = req.begin(); it != req.end(); ++it)
         if (!kRequestFields.count(it.key()))
-            fail("unknown_field", shown_key(it.key()), (it.key().empty() ? std::string("an empty key") : "\"" + shown_key(it.key()) + "\"") + " is not a request field");
+            fail("unknown_field", shown_key(it.key()),
+                 (it.key().empty() ? std::string("an empty key") : "\"" + shown_key(it.key()) + "\"") + " is not a request field");
     Request r;
     r.units = parse_units(req);
 

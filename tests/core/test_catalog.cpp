@@ -3,11 +3,14 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <regex>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "fitmygpu/catalog.hpp"
 #include "fitmygpu/tensors.hpp"
@@ -72,6 +75,92 @@ TEST_CASE("every model file follows the schema and names its sources") {
         REQUIRE(e.contains("page"));
         CHECK(non_empty_string(e.at("page"), "summary"));
     }
+}
+
+namespace {
+
+// A reference a reader can open: an http(s) address, or a GitHub issue / pull request written owner/repo#N.
+bool is_public_reference(const std::string& token) {
+    static const std::regex url(R"(https?://[^\s]+)");
+    static const std::regex issue(R"([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+#[0-9]+)");
+    return std::regex_match(token, url) || std::regex_match(token, issue);
+}
+
+// Source text may explain what it cites, but it must cite at least one public reference.
+bool cites_public_reference(const std::string& text) {
+    std::string token;
+    for (size_t i = 0; i <= text.size(); ++i) {
+        const char c = i < text.size() ? text[i] : ' ';
+        if (c == ' ' || c == '\n' || c == '\t' || c == '(' || c == ')' || c == ';' || c == ',') {
+            while (!token.empty() && (token.back() == '.' || token.back() == ':')) token.pop_back();
+            if (!token.empty() && is_public_reference(token)) return true;
+            token.clear();
+        } else {
+            token += c;
+        }
+    }
+    return false;
+}
+
+// Ids of a private file index and pseudo-schemes such as "github:owner/repo@commit:path" are nothing a reader can open.
+const char* const kPrivateProvenance[] = {"store:", "store id", "search-index", "search index", "file id", "index id",
+                                          "code-index", "code index", "github:"};
+
+std::string lowercase(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("the reference checks accept links and issue references and reject internal ids") {
+    CHECK(is_public_reference("https://huggingface.co/Qwen/Qwen3-8B/blob/main/config.json"));
+    CHECK(is_public_reference("vllm-project/vllm#27508"));
+    CHECK_FALSE(is_public_reference("github:AlexsJones/llmfit@a3e0eb2:llmfit-core/data/hf_models.json"));
+    CHECK_FALSE(is_public_reference("62411905097"));
+    CHECK_FALSE(is_public_reference("Qwen/Qwen3-8B"));
+    CHECK(cites_public_reference("model card https://huggingface.co/microsoft/phi-4 (14B parameters)."));
+    CHECK(cites_public_reference("a PyTorch OOM on an H100 (vllm-project/vllm#27508); more"));
+    CHECK_FALSE(cites_public_reference("microsoft/phi-4 model card (14B parameters)"));
+    CHECK_FALSE(cites_public_reference("search-index file id 62411905097"));
+}
+
+TEST_CASE("every model source is a public link a reader can open") {
+    for (const auto& m : Catalog::builtin().models()) {
+        const json& e = m.entry;
+        CAPTURE(m.id);
+        std::vector<std::pair<std::string, std::string>> sources;  // (where, text)
+        for (const auto& [k, v] : e.at("sources").items()) sources.emplace_back("sources." + k, v.is_string() ? v.get<std::string>() : "");
+        const json& p = e.at("published_params");
+        if (p.contains("source")) sources.emplace_back("published_params.source", p.at("source").get<std::string>());
+        for (const auto& c : e.at("checkpoints"))
+            for (const auto& [k, v] : c.items())
+                if (k.size() >= 6 && k.compare(k.size() - 6, 6, "source") == 0) sources.emplace_back("checkpoints[]." + k, v.get<std::string>());
+        for (const auto& [where, text] : sources) {
+            CAPTURE(where);
+            CAPTURE(text);
+            CHECK(cites_public_reference(text));
+        }
+        // A link on the model page is a link and nothing else.
+        if (e.contains("page") && e.at("page").contains("sources"))
+            for (const auto& s : e.at("page").at("sources")) {
+                CAPTURE(s);
+                CHECK(is_public_reference(s.value("url", "")));
+            }
+    }
+}
+
+TEST_CASE("no catalog file names a private index or a pseudo-scheme") {
+    auto check = [](const std::string& what, const json& entry) {
+        const std::string text = lowercase(entry.dump());
+        for (const char* phrase : kPrivateProvenance) {
+            CAPTURE(what);
+            CAPTURE(phrase);
+            CHECK(text.find(phrase) == std::string::npos);
+        }
+    };
+    for (const auto& m : Catalog::builtin().models()) check(m.id, m.entry);
+    for (const auto& g : Catalog::builtin().gpus()) check(g.id, g.entry);
 }
 
 TEST_CASE("ids and aliases are unique across the catalog") {

@@ -103,8 +103,7 @@ bool cites_public_reference(const std::string& text) {
 }
 
 // Ids of a private file index and pseudo-schemes such as "github:owner/repo@commit:path" are nothing a reader can open.
-const char* const kPrivateProvenance[] = {"store:", "store id", "search-index", "search index", "file id", "index id",
-                                          "code-index", "code index", "github:"};
+const char* const kPrivateProvenance[] = {"store:", "store id", "search-index", "search index", "file id", "index id", "code-index", "code index", "github:"};
 
 std::string lowercase(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

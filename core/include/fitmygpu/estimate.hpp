@@ -55,7 +55,7 @@ struct Speed {
     double decode_tokens_per_s = 0;        // per request, at the asked concurrency
     double total_decode_tokens_per_s = 0;  // all running requests together
     double prefill_tokens_per_s = 0;
-    double ttft_s = 0;  // time to first token for a prompt of the asked context
+    double ttft_s = 0;   // time to first token for a prompt of the asked context
     double tpot_ms = 0;  // time per output token of one request = 1000 / decode_tokens_per_s
 };
 
@@ -87,8 +87,8 @@ struct Estimate {
     i64 host_total_bytes = 0;
     // System RAM check (engine_parts::add_devices sets capacity from the scenario's host).
     i64 host_capacity_bytes = 0;
-    bool host_unified = false;   // the devices' own pool: device allocations count against it too
-    i64 host_required_bytes = 0; // what is checked against the capacity
+    bool host_unified = false;    // the devices' own pool: device allocations count against it too
+    i64 host_required_bytes = 0;  // what is checked against the capacity
     i64 host_headroom_bytes = 0;
     std::vector<PlacedWeights> placed;  // see PlacedWeights; empty = derived by speed
     KvSummary kv;

@@ -140,13 +140,18 @@ Device custom_device(const json& j) {
             if (!it.value().is_number() || !(it.value().get<double>() >= 0) || it.value().get<double>() > kMaxDeviceBandwidthGbps)
                 fail("invalid_field", f, f + " must be a non-negative number of GB/s");
             (it.key() == "link_gbps" ? d.link_gbps : d.host_link_gbps) = it.value().get<double>();
+        } else if (it.key() == "link_kind") {
+            d.link_kind = name_field(it.value(), f);
+            if (d.link_kind != "nvlink" && d.link_kind != "pcie" && d.link_kind != "infinity_fabric" && d.link_kind != "xe_link" && d.link_kind != "none")
+                fail("invalid_field", f, f + " must be one of nvlink, pcie, infinity_fabric, xe_link, none");
         } else if (it.key() == "unified_memory") d.unified = bool_field(it.value(), f);
         else if (it.key() == "tflops_bf16") {
             if (!it.value().is_number() || !(it.value().get<double>() >= 0)) fail("invalid_field", f, f + " must be a non-negative number");
             d.tflops_bf16 = it.value().get<double>();
         } else
-            fail("unknown_field", f,
-                 f + " is not a device field (name, memory_mib, memory_gib, bandwidth_gbps, unified_memory, tflops_bf16, link_gbps, host_link_gbps)");
+            fail(
+                "unknown_field", f,
+                f + " is not a device field (name, memory_mib, memory_gib, bandwidth_gbps, unified_memory, tflops_bf16, link_kind, link_gbps, host_link_gbps)");
     }
     if (d.memory_bytes <= 0) fail("missing_field", "device.memory_mib", "device.memory_mib is required");
     d.engine_total_bytes = d.memory_bytes;  // a user-given figure is taken as what the engine sees
@@ -170,7 +175,7 @@ HostRequest host_field(const json& j) {
     return h;
 }
 
-const std::set<std::string> kRequestFields = {"model",  "config",  "weights",     "runtime",        "gpu",    "gpus",  "device", "images",
+const std::set<std::string> kRequestFields = {"model",     "config",  "weights",     "runtime",        "gpu",    "gpus",  "device", "images",
                                               "gpu_count", "context", "concurrency", "kv_cache_dtype", "engine", "units", "host"};
 
 }  // namespace

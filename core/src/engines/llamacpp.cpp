@@ -129,10 +129,11 @@ Estimate estimate_llamacpp(const Scenario& s) {
         i64& to = dev < 0 ? host_model : model_bytes[static_cast<size_t>(dev)];
         to = checked::add(to, cb.per_tensor[i]);
         // What decode reads per token, by place: the token embeddings are looked up a row at a time (unless the
-        // output layer shares them).
-        const bool looked_up = (t.role == Role::TokenEmbd && !g.tied_embeddings) || t.role == Role::PerLayerEmbd;
-        if (!looked_up) {
-            PlacedWeights& pw = placed[dev < 0 ? s.devices.size() : static_cast<size_t>(dev)];
+        // output layer shares them: llama.cpp then runs the output matmul with a copy on the output layer's device).
+        if (t.role == Role::PerLayerEmbd || (t.role == Role::TokenEmbd && !g.tied_embeddings)) continue;
+        {
+            const int reader = t.role == Role::TokenEmbd ? place.output_device : dev;
+            PlacedWeights& pw = placed[reader < 0 ? s.devices.size() : static_cast<size_t>(reader)];
             (t.is_expert() ? pw.expert_bytes : pw.dense_bytes) += static_cast<double>(cb.per_tensor[i]);
         }
     }

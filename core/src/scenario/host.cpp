@@ -46,9 +46,9 @@ void setup_host(Scenario& s, const Request& r) {
     h.from_request = r.host.has_value();
     const bool default_mem = !(r.host && r.host->memory_bytes), default_bw = !(r.host && r.host->bandwidth_gbps);
     if (default_mem || default_bw) {
-        const std::string machine = server ? "a GPU server (RAM twice the GPUs' memory, at least " + format_size(kServerHostMemoryMinBytes) +
-                                                 "; one socket of 8-channel DDR5-4800)"
-                                           : "a desktop (two 32 GB DIMMs of dual-channel DDR5-5600)";
+        const std::string machine =
+            server ? "a GPU server (RAM twice the GPUs' memory, at least " + format_size(kServerHostMemoryMinBytes) + "; one socket of 8-channel DDR5-4800)"
+                   : "a desktop (two 32 GB DIMMs of dual-channel DDR5-5600)";
         std::string what;
         if (default_mem) what += format_size(h.memory_bytes);
         if (default_bw) what += std::string(what.empty() ? "" : " at ") + gbps_text(h.bandwidth_gbps);

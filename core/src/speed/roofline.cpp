@@ -73,10 +73,19 @@ struct Stage {
     int layers = 0;
 };
 
-double peak_tflops(const Device& d, const WeightFormat& w) {
+// GeForce cards' catalog FP16 rate is with FP32 accumulate, the mode PyTorch GEMMs use; with FP16 accumulate
+// they run twice as fast (NVIDIA Ada and Ampere GPU architecture whitepapers, "FP16 Tensor TFLOPS with FP16
+// Accumulate"). llama.cpp's CUDA backend multiplies in that mode (cuBLAS CUBLAS_COMPUTE_16F for F16 weights) or
+// with int8 MMQ kernels for quantized ones, at least as fast.
+constexpr double kGeforceFp16AccumulateFactor = 2.0;
+
+double peak_tflops(const Scenario& s, const Device& d) {
+    const WeightFormat& w = s.weights;
     if ((w.scheme == Scheme::FP8) && d.tflops_fp8 > 0) return d.tflops_fp8;
     if (w.scheme == Scheme::NVFP4 && d.tflops_fp4 > 0) return d.tflops_fp4;
-    return d.tflops_bf16 > 0 ? d.tflops_bf16 : d.tflops_fp16;
+    const double dense16 = d.tflops_bf16 > 0 ? d.tflops_bf16 : d.tflops_fp16;
+    const bool llama = s.runtime == Runtime::LlamaCpp || s.runtime == Runtime::Ollama;
+    return llama && d.vendor == "NVIDIA" && d.device_class == "consumer" ? dense16 * kGeforceFp16AccumulateFactor : dense16;
 }
 
 bool fast_link(const std::string& kind) { return kind == "nvlink" || kind == "infinity_fabric" || kind == "xe_link"; }
@@ -180,7 +189,7 @@ Speed estimate_speed(const Scenario& s, const Estimate& e, std::vector<std::stri
         const double bytes = st.dense + st.expert * touched + kv_read * st.kv_share;
         bytes_per_token += (st.dense + st.expert * (g.is_moe() ? static_cast<double>(g.moe.n_experts_per_tok) / g.moe.n_experts : 1.0)) * st.ranks;
         mem_s += bytes / bw;
-        const double tflops = st.device ? peak_tflops(*st.device, s.weights) : 0;
+        const double tflops = st.device ? peak_tflops(s, *st.device) : 0;
         if (st.device && tflops > 0) compute_s += step_flops * st.layer_share / (tflops * 1e12 * kDecodeMfu * st.ranks);
         else if (st.layer_share > 0) compute_known = false;
     }
@@ -220,7 +229,7 @@ Speed estimate_speed(const Scenario& s, const Estimate& e, std::vector<std::stri
     std::string prefill_reason;
     if (cpu_only) prefill_reason = "prefill on the CPU is not modelled (no CPU compute figure)";
     for (const Stage& st : stages)
-        if (st.device && !(peak_tflops(*st.device, s.weights) > 0)) prefill_reason = st.device->name + " has no 16-bit throughput figure in the catalog";
+        if (st.device && !(peak_tflops(s, *st.device) > 0)) prefill_reason = st.device->name + " has no 16-bit throughput figure in the catalog";
     if (prefill_reason.empty()) {
         const bool llama = s.runtime == Runtime::LlamaCpp || s.runtime == Runtime::Ollama;
         const double chunk = static_cast<double>(llama ? s.engine.n_ubatch : s.engine.max_num_batched_tokens.value_or(kServingPrefillChunk));
@@ -232,8 +241,10 @@ Speed estimate_speed(const Scenario& s, const Estimate& e, std::vector<std::stri
         const Device* first_gpu = s.devices.empty() ? nullptr : &s.devices.front();
         for (const Stage& st : stages) {
             const Device* dev = st.device ? st.device : first_gpu;  // host layers are copied to a GPU to run
-            compute += flops * st.layer_share / (peak_tflops(*dev, s.weights) * 1e12 * kPrefillMfu * st.ranks);
-            const double bytes = st.dense + st.expert * (g.is_moe() ? 1.0 - std::pow(1.0 - static_cast<double>(g.moe.n_experts_per_tok) / g.moe.n_experts, std::min(chunk, prompt)) : 1.0);
+            compute += flops * st.layer_share / (peak_tflops(s, *dev) * 1e12 * kPrefillMfu * st.ranks);
+            const double bytes =
+                st.dense +
+                st.expert * (g.is_moe() ? 1.0 - std::pow(1.0 - static_cast<double>(g.moe.n_experts_per_tok) / g.moe.n_experts, std::min(chunk, prompt)) : 1.0);
             if (st.device) floor_s += chunks * bytes / (st.device->bandwidth_gbps * 1e9 * kGpuBandwidthEfficiency);
             else if (std::min(chunk, prompt) >= static_cast<double>(kOffloadMinBatch)) {
                 const bool known = first_gpu->host_link_gbps > 0;
@@ -246,16 +257,17 @@ Speed estimate_speed(const Scenario& s, const Estimate& e, std::vector<std::stri
             sp.ttft_s = prefill_s;
         }
         if (host_copy > 0)
-            assumptions.push_back("prefill copies the weights kept in system RAM to the GPU once per " + num(chunk) + "-token batch over " +
-                                  (first_gpu->host_link_gbps > 0 ? num(first_gpu->host_link_gbps) + " GB/s" : "PCIe 4.0 x16 (" + num(kPcieFallbackGbps) + " GB/s)"));
+            assumptions.push_back(
+                "prefill copies the weights kept in system RAM to the GPU once per " + num(chunk) + "-token batch over " +
+                (first_gpu->host_link_gbps > 0 ? num(first_gpu->host_link_gbps) + " GB/s" : "PCIe 4.0 x16 (" + num(kPcieFallbackGbps) + " GB/s)"));
     } else {
         assumptions.push_back("prefill and time to first token: unknown, " + prefill_reason);
     }
 
     // ---- the assumptions behind the figures ----
     std::string a = "speed: decode reads " + format_size(static_cast<i64>(std::llround(bytes_per_token))) + " of weights per token" +
-                    (g.is_moe() ? " (the active experts)" : "") + " plus the KV cache at half the context, GPU memory at " +
-                    percent(kGpuBandwidthEfficiency) + " of peak bandwidth";
+                    (g.is_moe() ? " (the active experts)" : "") + " plus the KV cache at half the context, GPU memory at " + percent(kGpuBandwidthEfficiency) +
+                    " of peak bandwidth";
     bool any_host = false;
     for (const Stage& st : stages) any_host = any_host || (!st.device && st.dense + st.expert > 0);
     if (any_host) a += ", system RAM at " + percent(kCpuBandwidthEfficiency) + " of " + num(s.host.bandwidth_gbps) + " GB/s";
@@ -264,7 +276,8 @@ Speed estimate_speed(const Scenario& s, const Estimate& e, std::vector<std::stri
     if (!link_text.empty()) a += "; tensor-parallel all-reduce twice per layer over " + link_text;
     assumptions.push_back(a);
     if (running > 1)
-        assumptions.push_back("speed: " + num(running) + " requests decode together: weights are read once per step for all of them, each reads its own KV cache" +
+        assumptions.push_back("speed: " + num(running) +
+                              " requests decode together: weights are read once per step for all of them, each reads its own KV cache" +
                               (compute_known ? std::string(", and a step takes at least its compute at ") + percent(kDecodeMfu) + " of peak throughput"
                                              : std::string("; compute is not bounded (no throughput figure)")));
     if (prefill_reason.empty())

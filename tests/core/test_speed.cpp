@@ -104,7 +104,8 @@ TEST_CASE("decode speed never rises as n_gpu_layers falls or n_cpu_moe rises") {
         CAPTURE(gpu);
         double last = 1e18;
         for (int ngl = 33; ngl >= 0; --ngl) {
-            const json r = call({{"model", "llama-3.1-8b"}, {"weights", "gguf:Q4_K_M"}, {"runtime", "llama.cpp"}, {"gpu", gpu}, {"engine", {{"n_gpu_layers", ngl}}}});
+            const json r =
+                call({{"model", "llama-3.1-8b"}, {"weights", "gguf:Q4_K_M"}, {"runtime", "llama.cpp"}, {"gpu", gpu}, {"engine", {{"n_gpu_layers", ngl}}}});
             const double d = r.at("speed").at("decode_tokens_per_s").get<double>();
             CAPTURE(ngl);
             CHECK(d <= last);
@@ -113,7 +114,8 @@ TEST_CASE("decode speed never rises as n_gpu_layers falls or n_cpu_moe rises") {
     }
     double last = 1e18;
     for (int n = 0; n <= 24; n += 2) {
-        const json r = call({{"model", "gpt-oss-20b"}, {"weights", "gguf:MXFP4_MOE"}, {"runtime", "llama.cpp"}, {"gpu", "rtx-4090"}, {"engine", {{"n_cpu_moe", n}}}});
+        const json r =
+            call({{"model", "gpt-oss-20b"}, {"weights", "gguf:MXFP4_MOE"}, {"runtime", "llama.cpp"}, {"gpu", "rtx-4090"}, {"engine", {{"n_cpu_moe", n}}}});
         const double d = r.at("speed").at("decode_tokens_per_s").get<double>();
         CAPTURE(n);
         CHECK(d <= last);
@@ -155,7 +157,12 @@ TEST_CASE("the link between GPUs sets the all-reduce cost: NVLink from the devic
     auto with_link = [](const json& extra) {
         json device = {{"name", "Test card"}, {"memory_mib", 81920}, {"bandwidth_gbps", 3350}, {"tflops_bf16", 989}};
         device.update(extra);
-        return call({{"model", "llama-3.1-70b"}, {"weights", "bf16"}, {"runtime", "vllm"}, {"device", device}, {"gpu_count", 2}, {"context", 4096},
+        return call({{"model", "llama-3.1-70b"},
+                     {"weights", "bf16"},
+                     {"runtime", "vllm"},
+                     {"device", device},
+                     {"gpu_count", 2},
+                     {"context", 4096},
                      {"engine", {{"tensor_parallel_size", 2}}}});
     };
     const json nvlink = with_link({{"link_kind", "nvlink"}, {"link_gbps", 900}});
@@ -214,7 +221,8 @@ TEST_CASE("a CPU-only run: gpu_count 0 with a host, decoding at the host's bandw
     CHECK(any_contains(r.at("assumptions"), "CPU"));
     CHECK(r.at("host").at("capacity_bytes").get<i64>() == i64{16} << 30);
 
-    const json too_small = call(json::parse(R"({"model":"llama-3.1-8b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu_count":0,"host":{"memory_mib":4096}})"));
+    const json too_small =
+        call(json::parse(R"({"model":"llama-3.1-8b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu_count":0,"host":{"memory_mib":4096}})"));
     CHECK(too_small.at("verdict") == "does_not_fit");
     CHECK(any_contains(too_small.at("warnings"), "system RAM"));
 }

@@ -255,3 +255,14 @@ TEST_CASE("log lines with numbers no engine prints are skipped, and device numbe
     CHECK_FALSE(parsed.contains("kv_cells"));
     CHECK_FALSE(parsed.contains("weights_bytes"));
 }
+
+TEST_CASE("a request that is not a JSON object is invalid_request on every method that takes one") {
+    for (const char* method : {"estimate", "compare", "quantizations", "defaults"})
+        for (const char* text : {"[]", "[{\"model\":\"qwen3-8b\"}]", "1", "\"text\"", "null", "true"}) {
+            CAPTURE(method);
+            CAPTURE(text);
+            const json e = error_of(method, text);
+            REQUIRE(e.is_object());
+            CHECK(e.at("code") == "invalid_request");
+        }
+}

@@ -62,7 +62,7 @@ TEST_CASE("each config reproducer a fuzz run found is refused by the reader, nam
         {"cross-attention-image-size.json", "invalid_field", "config.vision_config.image_size"},  // "560", a string
         {"experts-array-1e300.json", "invalid_field", "config.num_local_experts[0]"},
         {"layers-block-type-numbers.json", "invalid_field", "config.layers_block_type[0]"},  // 1, not a layer type name
-        {"linear-bound-overflow.json", "invalid_field", "config.linear_num_value_heads"},      // 2^40 heads
+        {"linear-bound-overflow.json", "invalid_field", "config.linear_num_value_heads"},    // 2^40 heads
         {"mamba-groups-2e40.json", "invalid_field", "config.n_groups"},
         {"max-position-2e40.json", "invalid_field", "config.max_position_embeddings"},
         {"mtp-layers-2e32.json", "invalid_field", "config.num_nextn_predict_layers"},  // 2^32 + 1 must not wrap to 1
@@ -172,23 +172,20 @@ TEST_CASE("other config fields of the same pattern are refused naming the field"
         // MLA and linear attention
         {llama({{"kv_lora_rank", 512}, {"qk_nope_head_dim", big}, {"qk_rope_head_dim", 64}, {"v_head_dim", 128}}), "invalid_field", "config.qk_nope_head_dim"},
         {llama({{"kv_lora_rank", 512}, {"qk_nope_head_dim", 128}, {"qk_rope_head_dim", big}, {"v_head_dim", 128}}), "invalid_field", "config.qk_rope_head_dim"},
-        {llama({{"kv_lora_rank", 512}, {"q_lora_rank", big}, {"qk_nope_head_dim", 128}, {"qk_rope_head_dim", 64}, {"v_head_dim", 128}}),
-         "invalid_field",
+        {llama({{"kv_lora_rank", 512}, {"q_lora_rank", big}, {"qk_nope_head_dim", 128}, {"qk_rope_head_dim", 64}, {"v_head_dim", 128}}), "invalid_field",
          "config.q_lora_rank"},
         {llama({{"model_type", "qwen3_next"},
                 {"linear_num_value_heads", 32},
                 {"linear_value_head_dim", 128},
                 {"linear_num_key_heads", 16},
                 {"linear_key_head_dim", big}}),
-         "invalid_field",
-         "config.linear_key_head_dim"},
+         "invalid_field", "config.linear_key_head_dim"},
         {llama({{"model_type", "qwen3_next"},
                 {"linear_num_value_heads", 4096},
                 {"linear_value_head_dim", 16384},
                 {"linear_num_key_heads", 16},
                 {"linear_key_head_dim", 128}}),
-         "invalid_field",
-         "config.linear_num_value_heads"},  // each factor within its bound, the product 2^26 > 2^18
+         "invalid_field", "config.linear_num_value_heads"},  // each factor within its bound, the product 2^26 > 2^18
         {kimi_layer_out, "invalid_field", "config.linear_attn_config.full_attn_layers[1]"},
         {kimi_layer_text, "invalid_field", "config.linear_attn_config.full_attn_layers[0]"},
         {kimi_not_object, "invalid_field", "config.linear_attn_config"},
@@ -206,8 +203,7 @@ TEST_CASE("other config fields of the same pattern are refused naming the field"
         {with(llama4, {{"no_rope_layers", {1, 1, 1e300, 0}}}), "invalid_field", "config.no_rope_layers[2]"},
         {with(qwen_moe, {{"mlp_only_layers", {0, -1}}}), "invalid_field", "config.mlp_only_layers[1]"},
         {with(qwen_moe, {{"mlp_only_layers", "0,1"}}), "invalid_field", "config.mlp_only_layers"},
-        {llama({{"layer_types", {"full_attention", "sliding_attention", 3, "full_attention"}}, {"sliding_window", 4096}}),
-         "invalid_field",
+        {llama({{"layer_types", {"full_attention", "sliding_attention", 3, "full_attention"}}, {"sliding_window", 4096}}), "invalid_field",
          "config.layer_types[2]"},
         {llama({{"layers_block_type", {"attention", "attention", "attention", "teleport"}}}), "invalid_field", "config.layers_block_type[3]"},
         // Nemotron-NAS block_configs

@@ -167,10 +167,8 @@ TEST_CASE("config sizes that multiply beyond any tensor are refused naming the c
 TEST_CASE("solved limits stay within the model's trained context and the request bounds") {
     // A config may state as many positions as a request may ask (2^24 = kMaxContext); the solver's largest context is
     // still one a request may ask. One position more could never be used, and is refused naming the field.
-    const json r = checked_answer({{"config", llama_config({{"max_position_embeddings", i64{1} << 24}})},
-                                   {"runtime", "vllm"},
-                                   {"device", {{"memory_gib", 16384}}},
-                                   {"context", 4096}});
+    const json r = checked_answer(
+        {{"config", llama_config({{"max_position_embeddings", i64{1} << 24}})}, {"runtime", "vllm"}, {"device", {{"memory_gib", 16384}}}, {"context", 4096}});
     REQUIRE(r.contains("limits"));
     CHECK(r.at("limits").at("max_context").get<i64>() <= fitmygpu::kMaxContext);
     CHECK(r.at("limits").at("max_context").get<i64>() > 1000000);

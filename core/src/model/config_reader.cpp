@@ -32,8 +32,7 @@ i64 whole_number(const json& v, const std::string& path, i64 min, i64 max) {
         const double d = v.get<double>();
         if (std::isfinite(d) && d == std::floor(d) && d >= static_cast<double>(min) && d <= static_cast<double>(max)) return static_cast<i64>(d);
     }
-    fail("invalid_field", path,
-         path + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) + " (got " + shown(v) + ")");
+    fail("invalid_field", path, path + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) + " (got " + shown(v) + ")");
 }
 
 double positive_real(const json& v, const std::string& path, double max) {
@@ -133,7 +132,8 @@ i64 ConfigReader::first_integer_of(std::initializer_list<const char*> keys, i64 
         if (!c_.contains(k)) continue;
         const json& v = c_.at(k);
         if (v.is_number_unsigned()) {
-            if (v.get<std::uint64_t>() <= static_cast<std::uint64_t>(max) && static_cast<i64>(v.get<std::uint64_t>()) >= min) return static_cast<i64>(v.get<std::uint64_t>());
+            if (v.get<std::uint64_t>() <= static_cast<std::uint64_t>(max) && static_cast<i64>(v.get<std::uint64_t>()) >= min)
+                return static_cast<i64>(v.get<std::uint64_t>());
         } else if (v.is_number_integer() && v.get<i64>() >= min && v.get<i64>() <= max) {
             return v.get<i64>();
         }
@@ -163,7 +163,7 @@ std::vector<i64> ConfigReader::integers_or_empty(const char* key, i64 min, i64 m
     if (has_array(key))
         for (const json& v : c_.at(key))
             if (v.is_number_integer() && !v.is_number_unsigned() ? (v.get<i64>() >= min && v.get<i64>() <= max)
-                                                                   : (v.is_number_unsigned() && v.get<std::uint64_t>() <= static_cast<std::uint64_t>(max)))
+                                                                 : (v.is_number_unsigned() && v.get<std::uint64_t>() <= static_cast<std::uint64_t>(max)))
                 out.push_back(v.is_number_unsigned() ? static_cast<i64>(v.get<std::uint64_t>()) : v.get<i64>());
     return out;
 }

@@ -52,8 +52,7 @@ LayerKinds layer_kinds(const ConfigReader& r, const FamilyTraits& fam, const Mod
         const std::vector<std::string> lt = r.strings("layers_block_type");
         if (static_cast<i64>(lt.size()) != L)
             fail("invalid_field", r.path("layers_block_type"), r.path("layers_block_type") + " must list one entry per layer (" + std::to_string(L) + ")");
-        for (i64 i = 0; i < L; ++i)
-            mixers[i] = mixer_from_layer_type(lt[static_cast<size_t>(i)], r.path("layers_block_type", static_cast<size_t>(i)));
+        for (i64 i = 0; i < L; ++i) mixers[i] = mixer_from_layer_type(lt[static_cast<size_t>(i)], r.path("layers_block_type", static_cast<size_t>(i)));
     } else if (g.linear.kind == LinearAttentionSpec::Kind::KimiDelta) {
         // linear_attn_config lists 1-based layer numbers; full_attn_layers use MLA (or plain attention).
         for (i64 i = 0; i < L; ++i) mixers[i] = Mixer::LinearAttention;
@@ -86,7 +85,8 @@ LayerKinds layer_kinds(const ConfigReader& r, const FamilyTraits& fam, const Mod
         const std::string pat = r.str("hybrid_override_pattern");
         // Nemotron-H 'E' layers are MoE blocks: without an expert count they would be layers of no experts.
         if (pat.find('E') != std::string::npos && g.moe.n_experts == 0)
-            fail("missing_field", r.path("num_experts"), r.path("hybrid_override_pattern") + " has MoE ('E') layers, so " + r.path("num_experts") + " is required");
+            fail("missing_field", r.path("num_experts"),
+                 r.path("hybrid_override_pattern") + " has MoE ('E') layers, so " + r.path("num_experts") + " is required");
         if (static_cast<i64>(pat.size()) != L)
             fail("invalid_field", r.path("hybrid_override_pattern"), r.path("hybrid_override_pattern") + " must have one character per layer");
         for (i64 i = 0; i < L; ++i) {
@@ -260,7 +260,8 @@ void apply_block_configs(const ConfigReader& r, ModelGeometry& g) {
         } else {
             const i64 group = a.has("n_heads_in_group") ? a.positive("n_heads_in_group", g.n_heads) : 1;
             if (g.n_heads % group != 0)
-                fail("invalid_field", a.path("n_heads_in_group"), a.path("n_heads_in_group") + " must divide the head count (" + std::to_string(g.n_heads) + ")");
+                fail("invalid_field", a.path("n_heads_in_group"),
+                     a.path("n_heads_in_group") + " must divide the head count (" + std::to_string(g.n_heads) + ")");
             l.n_kv_heads = g.n_heads / group;
         }
         if (f.flag("no_op", false)) {

@@ -218,8 +218,8 @@ void read_mamba(const ConfigReader& r, const FamilyTraits& fam, ModelGeometry& g
 
 void read_mtp(const ConfigReader& r, ModelGeometry& g) {
     // Bounded before the narrowing to int: 2^32 + 1 layers must not wrap to 1.
-    g.n_mtp_layers = static_cast<int>(
-        r.opt("num_nextn_predict_layers", r.opt("mtp_num_hidden_layers", r.opt("num_mtp_modules", 0, bounds::kMtpLayers), bounds::kMtpLayers), bounds::kMtpLayers));
+    g.n_mtp_layers = static_cast<int>(r.opt(
+        "num_nextn_predict_layers", r.opt("mtp_num_hidden_layers", r.opt("num_mtp_modules", 0, bounds::kMtpLayers), bounds::kMtpLayers), bounds::kMtpLayers));
 }
 
 void read_state_dtype(const ConfigReader& top, ModelGeometry& g) {

@@ -135,7 +135,10 @@ TEST_CASE("every model source is a public link a reader can open") {
         for (const auto& c : e.at("checkpoints"))
             for (const auto& [k, v] : c.items())
                 if (k.size() >= 6 && k.compare(k.size() - 6, 6, "source") == 0) sources.emplace_back("checkpoints[]." + k, v.get<std::string>());
-        for (const auto& [where, text] : sources) {
+        for (const auto& source : sources) {
+            // (named copies: clang cannot capture structured bindings in CAPTURE's lambda)
+            const std::string& where = source.first;
+            const std::string& text = source.second;
             CAPTURE(where);
             CAPTURE(text);
             CHECK(cites_public_reference(text));

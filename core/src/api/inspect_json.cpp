@@ -117,8 +117,8 @@ Packing packing_of(const FileTensor& t, bool quantized, i64 bits) {
     const std::string& n = t.name;
     if ((ends_with(n, ".qweight") || ends_with(n, "weight_packed")) && t.dtype == "I32") return {32 / bits, false};
     if (!quantized) return {};
-    static const char* const kAux[] = {".qzeros", ".scales", ".g_idx", "_scale", "_scale_inv", "_scale_2", "_zero_point", "weight_shape", ".absmax", ".quant_map",
-                                       "_scales", ".SCB", "nested_absmax", "nested_quant_map"};
+    static const char* const kAux[] = {".qzeros",      ".scales", ".g_idx",     "_scale",  "_scale_inv", "_scale_2",      "_scale_ub",       "_zero_point",
+                                       "weight_shape", ".absmax", ".quant_map", "_scales", ".SCB",       "nested_absmax", "nested_quant_map"};
     for (const char* a : kAux)
         if (ends_with(n, a)) return {1, true};
     if (n.find("quant_state") != std::string::npos) return {1, true};
@@ -164,10 +164,10 @@ void add_tensors(Inspection& in, const std::vector<FileTensor>& tensors, bool qu
 // general.file_type (llama.cpp include/llama.h enum llama_ftype) → the file type name used by weights "gguf:<type>".
 std::string gguf_file_type(i64 id) {
     static const std::map<i64, const char*> kFtypes = {
-        {0, "F32"},     {1, "F16"},     {2, "Q4_0"},   {3, "Q4_1"},    {7, "Q8_0"},    {8, "Q5_0"},    {9, "Q5_1"},    {10, "Q2_K"},   {11, "Q3_K_S"},
-        {12, "Q3_K_M"}, {13, "Q3_K_L"}, {14, "Q4_K_S"}, {15, "Q4_K_M"}, {16, "Q5_K_S"}, {17, "Q5_K_M"}, {18, "Q6_K"},   {19, "IQ2_XXS"}, {20, "IQ2_XS"},
-        {21, "Q2_K_S"}, {22, "IQ3_XS"}, {23, "IQ3_XXS"}, {24, "IQ1_S"}, {25, "IQ4_NL"}, {26, "IQ3_S"},  {27, "IQ3_M"},  {28, "IQ2_S"},  {29, "IQ2_M"},
-        {30, "IQ4_XS"}, {31, "IQ1_M"},  {32, "BF16"},  {36, "TQ1_0"},  {37, "TQ2_0"},  {38, "MXFP4_MOE"},
+        {0, "F32"},     {1, "F16"},     {2, "Q4_0"},     {3, "Q4_1"},    {7, "Q8_0"},    {8, "Q5_0"},       {9, "Q5_1"},   {10, "Q2_K"},    {11, "Q3_K_S"},
+        {12, "Q3_K_M"}, {13, "Q3_K_L"}, {14, "Q4_K_S"},  {15, "Q4_K_M"}, {16, "Q5_K_S"}, {17, "Q5_K_M"},    {18, "Q6_K"},  {19, "IQ2_XXS"}, {20, "IQ2_XS"},
+        {21, "Q2_K_S"}, {22, "IQ3_XS"}, {23, "IQ3_XXS"}, {24, "IQ1_S"},  {25, "IQ4_NL"}, {26, "IQ3_S"},     {27, "IQ3_M"}, {28, "IQ2_S"},   {29, "IQ2_M"},
+        {30, "IQ4_XS"}, {31, "IQ1_M"},  {32, "BF16"},    {36, "TQ1_0"},  {37, "TQ2_0"},  {38, "MXFP4_MOE"},
     };
     const auto it = kFtypes.find(id);
     return it == kFtypes.end() ? "" : it->second;
@@ -190,10 +190,14 @@ json config_from_gguf(const GgufHeader& h) {
         const char* experts_key;
     };
     static const Family kFamilies[] = {
-        {"llama", "llama", "LlamaForCausalLM", "num_local_experts"},       {"qwen2", "qwen2", "Qwen2ForCausalLM", ""},
-        {"qwen3", "qwen3", "Qwen3ForCausalLM", ""},                         {"qwen2moe", "qwen2_moe", "Qwen2MoeForCausalLM", "num_experts"},
-        {"qwen3moe", "qwen3_moe", "Qwen3MoeForCausalLM", "num_experts"},   {"gemma2", "gemma2", "Gemma2ForCausalLM", ""},
-        {"gemma3", "gemma3_text", "Gemma3ForCausalLM", ""},                 {"phi3", "phi3", "Phi3ForCausalLM", ""},
+        {"llama", "llama", "LlamaForCausalLM", "num_local_experts"},
+        {"qwen2", "qwen2", "Qwen2ForCausalLM", ""},
+        {"qwen3", "qwen3", "Qwen3ForCausalLM", ""},
+        {"qwen2moe", "qwen2_moe", "Qwen2MoeForCausalLM", "num_experts"},
+        {"qwen3moe", "qwen3_moe", "Qwen3MoeForCausalLM", "num_experts"},
+        {"gemma2", "gemma2", "Gemma2ForCausalLM", ""},
+        {"gemma3", "gemma3_text", "Gemma3ForCausalLM", ""},
+        {"phi3", "phi3", "Phi3ForCausalLM", ""},
         {"mistral3", "mistral", "MistralForCausalLM", ""},
     };
     const Family* fam = nullptr;
@@ -243,8 +247,9 @@ void keep_metadata(Inspection& in, const GgufHeader& h) {
 }
 
 json summary_json(const CheckpointSummary& s) {
-    return {{"format", s.format}, {"tensor_bytes", s.tensor_bytes}, {"layers", s.layers}, {"embedding", s.embedding},
-            {"output", s.output},   {"vision", s.vision},             {"other", s.other}};
+    return {
+        {"format", s.format}, {"tensor_bytes", s.tensor_bytes}, {"layers", s.layers}, {"embedding", s.embedding}, {"output", s.output}, {"vision", s.vision},
+        {"other", s.other}};
 }
 
 json inspect_files_or_throw(const std::vector<FileBytes>& files) {
@@ -347,7 +352,8 @@ json inspect_files_or_throw(const std::vector<FileBytes>& files) {
 
     bool any_gguf = false, any_st = false;
     for (const Read& r : reads) (r.gguf ? any_gguf : any_st) = true;
-    if (any_gguf && (any_st || !index_name.empty())) fail("invalid_field", "files", "GGUF and safetensors files were given together; inspect one checkpoint at a time");
+    if (any_gguf && (any_st || !index_name.empty()))
+        fail("invalid_field", "files", "GGUF and safetensors files were given together; inspect one checkpoint at a time");
     // Packed int32 / uint8 weights without a quantization_config still count as quantized from their names.
     if (!quantized)
         for (const Read& r : reads)
@@ -366,7 +372,8 @@ json inspect_files_or_throw(const std::vector<FileBytes>& files) {
         if (const int n = split_count(f.name, &stem); n > 0) split_groups[stem + " (" + std::to_string(n) + ")"] = n;
         if (r.gguf) {
             add_tensors(in, r.gg.tensors, true, bits, f.name);
-            in.files.push_back({{"name", f.name}, {"kind", "gguf"}, {"header_bytes", r.gg.data_offset}, {"tensors", r.gg.tensors.size()}, {"version", r.gg.version}});
+            in.files.push_back(
+                {{"name", f.name}, {"kind", "gguf"}, {"header_bytes", r.gg.data_offset}, {"tensors", r.gg.tensors.size()}, {"version", r.gg.version}});
             if (const json* a = r.gg.find("general.architecture"); a && a->is_string() && in.architecture.empty()) in.architecture = a->get<std::string>();
             if (const json* ft = r.gg.find("general.file_type"); ft && ft->is_number_integer() && in.weights.empty()) {
                 const std::string name = gguf_file_type(ft->get<i64>());
@@ -375,7 +382,8 @@ json inspect_files_or_throw(const std::vector<FileBytes>& files) {
                     in.quantization = {{"file_type", name}};
                 } else in.not_understood.push_back("general.file_type " + ft->dump() + " is not a llama.cpp file type this estimator knows");
             }
-            if (const json* sc = r.gg.find("split.count"); sc && sc->is_number_unsigned() && sc->get<uint64_t>() > 1) gguf_splits = static_cast<int>(std::min<uint64_t>(sc->get<uint64_t>(), 100000));
+            if (const json* sc = r.gg.find("split.count"); sc && sc->is_number_unsigned() && sc->get<uint64_t>() > 1)
+                gguf_splits = static_cast<int>(std::min<uint64_t>(sc->get<uint64_t>(), 100000));
             if (in.config.is_null() && r.gg.find("general.architecture")) {
                 in.config = config_from_gguf(r.gg);
                 if (in.config.is_null())
@@ -385,7 +393,11 @@ json inspect_files_or_throw(const std::vector<FileBytes>& files) {
             keep_metadata(in, r.gg);
         } else {
             add_tensors(in, r.st.tensors, quantized, bits, f.name);
-            json file = {{"name", f.name}, {"kind", "safetensors"}, {"header_bytes", r.st.header_bytes}, {"tensors", r.st.tensors.size()}, {"tensor_bytes", r.st.data_bytes}};
+            json file = {{"name", f.name},
+                         {"kind", "safetensors"},
+                         {"header_bytes", r.st.header_bytes},
+                         {"tensors", r.st.tensors.size()},
+                         {"tensor_bytes", r.st.data_bytes}};
             if (!r.st.metadata.empty()) file["metadata"] = r.st.metadata;
             in.files.push_back(file);
         }
@@ -428,7 +440,8 @@ json inspect_files_or_throw(const std::vector<FileBytes>& files) {
         out["parameters"] = build_inventory(g).total_params();
         out["tensor_bytes"] = nullptr;
         out["tensor_types"] = json::object();
-        in.not_understood.push_back("only a config.json: parameters are counted from the tensor inventory it describes; tensor bytes need the checkpoint's files");
+        in.not_understood.push_back(
+            "only a config.json: parameters are counted from the tensor inventory it describes; tensor bytes need the checkpoint's files");
     } else {
         out["parameters"] = reads.empty() ? json(nullptr) : json(in.parameters);
         out["tensor_count"] = in.tensor_count;
@@ -438,8 +451,9 @@ json inspect_files_or_throw(const std::vector<FileBytes>& files) {
     }
     if (in.packed_tensors > 0 || in.aux_tensors > 0)
         out["parameters_note"] = "packed weights counted as the weights they hold (" + std::to_string(in.packed_tensors) +
-                                 " tensors: int32 qweight/weight_packed hold 32/bits, uint8 MXFP4/NVFP4/bitsandbytes hold 2); " + std::to_string(in.aux_tensors) +
-                                 " scale, zero-point and index tensors (" + std::to_string(in.aux_bytes) + " bytes) are not parameters";
+                                 " tensors: int32 qweight/weight_packed hold 32/bits, uint8 MXFP4/NVFP4/bitsandbytes hold 2); " +
+                                 std::to_string(in.aux_tensors) + " scale, zero-point and index tensors (" + std::to_string(in.aux_bytes) +
+                                 " bytes) are not parameters";
     out["quantization"] = in.quantization;
     out["files"] = in.files;
     if (!missing.empty()) {
@@ -452,10 +466,8 @@ json inspect_files_or_throw(const std::vector<FileBytes>& files) {
         out["checkpoint"] = summary_json(in.summary);
         if (!in.config.is_null()) {
             json request = {{"config", in.config}, {"checkpoint", out["checkpoint"]}};
-            if (!in.weights.empty()) {
-                request["weights"] = in.weights;
-                request["runtime"] = "llama.cpp";
-            }
+            if (in.format == "gguf") request["runtime"] = "llama.cpp";  // GGUF files are llama.cpp's (and Ollama's)
+            if (!in.weights.empty()) request["weights"] = in.weights;
             out["request"] = request;
         }
     } else {

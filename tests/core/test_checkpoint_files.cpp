@@ -38,7 +38,9 @@ std::string le64(unsigned long long v) {
     return s;
 }
 
-std::string safetensors_raw(const std::string& header, long long data_bytes) { return le64(header.size()) + header + std::string(static_cast<size_t>(data_bytes), '\0'); }
+std::string safetensors_raw(const std::string& header, long long data_bytes) {
+    return le64(header.size()) + header + std::string(static_cast<size_t>(data_bytes), '\0');
+}
 
 // Offsets laid end to end in the order given.
 std::string safetensors(const std::vector<St>& tensors, const std::string& metadata = "") {
@@ -139,23 +141,23 @@ Gguf tiny_llama_gguf() {
 // Per layer: 256 + 65536 + 32768 + 32768 + 65536 + 256 + 3 × 131072 = 590,336 weights in
 // 1024 + 36864 + 18432 + 26880 + 36864 + 1024 + 73728 + 73728 + 107520 = 376,064 bytes.
 constexpr i64 kGgufLayerBytes = 376064;
-constexpr i64 kGgufParams = 8192 + 2 * 590336 + 256 + 8192;          // 1,197,312
+constexpr i64 kGgufParams = 8192 + 2 * 590336 + 256 + 8192;            // 1,197,312
 constexpr i64 kGgufBytes = 16384 + 2 * kGgufLayerBytes + 1024 + 6720;  // 776,256
 
 // A two-layer safetensors checkpoint with an FP8 layer and its scale. The vocabulary (64) is a multiple of vLLM's
 // padding of embedding rows (64 per rank), so vLLM loads exactly the file's bytes.
 std::vector<St> tiny_safetensors() {
     return {
-        {"model.embed_tokens.weight", "BF16", {64, 256}},                       // 16384 weights, 32768 bytes
-        {"model.layers.0.self_attn.q_proj.weight", "BF16", {256, 256}},         // 65536, 131072
-        {"model.layers.0.mlp.down_proj.weight", "F32", {256, 8}},               // 2048, 8192
-        {"model.layers.1.self_attn.q_proj.weight", "F8_E4M3", {256, 256}},      // 65536, 65536
-        {"model.layers.1.self_attn.q_proj.weight_scale_inv", "F32", {2, 2}},    // a scale: 16 bytes, not a weight
-        {"model.norm.weight", "BF16", {256}},                                   // 256, 512
-        {"lm_head.weight", "BF16", {64, 256}},                                  // 16384, 32768
+        {"model.embed_tokens.weight", "BF16", {64, 256}},                     // 16384 weights, 32768 bytes
+        {"model.layers.0.self_attn.q_proj.weight", "BF16", {256, 256}},       // 65536, 131072
+        {"model.layers.0.mlp.down_proj.weight", "F32", {256, 8}},             // 2048, 8192
+        {"model.layers.1.self_attn.q_proj.weight", "F8_E4M3", {256, 256}},    // 65536, 65536
+        {"model.layers.1.self_attn.q_proj.weight_scale_inv", "F32", {2, 2}},  // a scale: 16 bytes, not a weight
+        {"model.norm.weight", "BF16", {256}},                                 // 256, 512
+        {"lm_head.weight", "BF16", {64, 256}},                                // 16384, 32768
     };
 }
-constexpr i64 kStParams = 16384 + 65536 + 2048 + 65536 + 256 + 16384;         // 166,144
+constexpr i64 kStParams = 16384 + 65536 + 2048 + 65536 + 256 + 16384;       // 166,144
 constexpr i64 kStBytes = 32768 + 131072 + 8192 + 65536 + 16 + 512 + 32768;  // 270,864
 
 const char* kTinyConfig = R"({"model_type": "llama", "architectures": ["LlamaForCausalLM"], "hidden_size": 256, "num_hidden_layers": 2,
@@ -225,10 +227,8 @@ TEST_CASE("inspect reads a safetensors header: parameters, tensor bytes and dtyp
 TEST_CASE("packed GPTQ weights count 32/bits weights per int32, and scales, zeros and group indices are not parameters") {
     const std::vector<St> t = {
         {"model.layers.0.mlp.down_proj.qweight", "I32", {64, 256}},  // 16384 int32 holding 8 weights each at 4 bits: 131072
-        {"model.layers.0.mlp.down_proj.qzeros", "I32", {4, 32}},
-        {"model.layers.0.mlp.down_proj.scales", "F16", {4, 256}},
-        {"model.layers.0.mlp.down_proj.g_idx", "I32", {512}},
-        {"model.layers.0.input_layernorm.weight", "F16", {256}},
+        {"model.layers.0.mlp.down_proj.qzeros", "I32", {4, 32}},    {"model.layers.0.mlp.down_proj.scales", "F16", {4, 256}},
+        {"model.layers.0.mlp.down_proj.g_idx", "I32", {512}},       {"model.layers.0.input_layernorm.weight", "F16", {256}},
     };
     const std::string config = R"({"model_type": "llama", "hidden_size": 256, "num_hidden_layers": 1, "num_attention_heads": 4, "intermediate_size": 512,
         "vocab_size": 32, "quantization_config": {"quant_method": "gptq", "bits": 4, "group_size": 128}})";
@@ -291,7 +291,7 @@ TEST_CASE("a header longer than the bytes given is answered with the bytes to re
 TEST_CASE("hostile safetensors headers are refused naming the file, quickly") {
     const std::string good = safetensors(tiny_safetensors());
     CHECK(bad_file("a.safetensors", le64(200'000'000) + "{}").at("field") == "a.safetensors");  // over 100 MB
-    const json past = bad_file("a.safetensors", le64(5000) + "{}");                              // longer than the file
+    const json past = bad_file("a.safetensors", le64(5000) + "{}");                             // longer than the file
     CHECK(past.at("code") == "invalid_file");
     CHECK(past.at("message").get<std::string>().find("past the end") != std::string::npos);
     CHECK(bad_file("a.safetensors", good.substr(0, good.size() - 10)).at("message").get<std::string>().find("but the file is") != std::string::npos);
@@ -301,21 +301,29 @@ TEST_CASE("hostile safetensors headers are refused naming the file, quickly") {
               .at("message")
               .get<std::string>()
               .find("64-bit") != std::string::npos);
-    CHECK(bad_file("a.safetensors", one(R"({"dtype":"F32","shape":[1,1,1,1,1,1,1,1,1],"data_offsets":[0,4]})", 4)).at("message").get<std::string>().find("dimensions") !=
+    CHECK(bad_file("a.safetensors", one(R"({"dtype":"F32","shape":[1,1,1,1,1,1,1,1,1],"data_offsets":[0,4]})", 4))
+              .at("message")
+              .get<std::string>()
+              .find("dimensions") != std::string::npos);
+    CHECK(bad_file("a.safetensors", one(R"({"dtype":"F33","shape":[1],"data_offsets":[0,4]})", 4)).at("message").get<std::string>().find("dtype") !=
           std::string::npos);
-    CHECK(bad_file("a.safetensors", one(R"({"dtype":"F33","shape":[1],"data_offsets":[0,4]})", 4)).at("message").get<std::string>().find("dtype") != std::string::npos);
     CHECK(bad_file("a.safetensors", one(R"({"dtype":"F32","shape":[2],"data_offsets":[0,4]})", 4)).at("message").get<std::string>().find("spans 4 bytes") !=
           std::string::npos);
     // Overlapping and gapped offsets.
-    CHECK(bad_file("a.safetensors", safetensors_raw(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})", 12))
+    CHECK(bad_file("a.safetensors",
+                   safetensors_raw(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})", 12))
               .at("message")
               .get<std::string>()
               .find("overlaps") != std::string::npos);
-    CHECK(bad_file("a.safetensors", safetensors_raw(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", 8)).at("message").get<std::string>().find("gap") !=
-          std::string::npos);
+    CHECK(bad_file("a.safetensors", safetensors_raw(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", 8))
+              .at("message")
+              .get<std::string>()
+              .find("gap") != std::string::npos);
     // Deep JSON and a header that is not JSON.
-    CHECK(bad_file("a.safetensors", safetensors_raw("{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}", 0)).at("message").get<std::string>().find(
-              "nests") != std::string::npos);
+    CHECK(bad_file("a.safetensors", safetensors_raw("{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}", 0))
+              .at("message")
+              .get<std::string>()
+              .find("nests") != std::string::npos);
     CHECK(bad_file("a.safetensors", safetensors_raw("{\"a\":", 0)).at("message").get<std::string>().find("not valid JSON") != std::string::npos);
 }
 

@@ -53,15 +53,15 @@ struct FileTensor {
 };
 
 struct SafetensorsHeader {
-    std::vector<FileTensor> tensors;             // in data-offset order
+    std::vector<FileTensor> tensors;              // in data-offset order
     std::map<std::string, std::string> metadata;  // __metadata__
     i64 header_bytes = 0;                         // 8 + the JSON header
     i64 data_bytes = 0;                           // bytes of tensor data after the header
 };
 
 struct SafetensorsIndex {
-    i64 total_size = -1;                          // metadata.total_size, when given
-    std::vector<std::string> shards;              // file names the weight_map names, first-seen order
+    i64 total_size = -1;                           // metadata.total_size, when given
+    std::vector<std::string> shards;               // file names the weight_map names, first-seen order
     std::map<std::string, i64> tensors_per_shard;  // how many tensors each shard holds
     i64 tensor_count = 0;
 };

@@ -17,13 +17,13 @@ inline constexpr i64 kMaxCheckpointLayers = 4096;
 inline constexpr i64 kMaxCheckpointBytes = i64{1} << 56;
 
 struct CheckpointSummary {
-    std::string format;        // "safetensors" | "gguf"
-    i64 tensor_bytes = 0;      // every tensor of the files
-    std::vector<i64> layers;   // tensors named with layer index i ("model.layers.i.", "blk.i.")
-    i64 embedding = 0;         // token embedding tables (embed_tokens, token_embd, per-layer embeddings)
-    i64 output = 0;            // the output head (lm_head, output.weight)
-    i64 vision = 0;            // vision/audio towers and projectors (estimated from the config, shown for reference)
-    i64 other = 0;             // the rest outside the layers (final norm, rope factors, ...)
+    std::string format;       // "safetensors" | "gguf"
+    i64 tensor_bytes = 0;     // every tensor of the files
+    std::vector<i64> layers;  // tensors named with layer index i ("model.layers.i.", "blk.i.")
+    i64 embedding = 0;        // token embedding tables (embed_tokens, token_embd, per-layer embeddings)
+    i64 output = 0;           // the output head (lm_head, output.weight)
+    i64 vision = 0;           // vision/audio towers and projectors (estimated from the config, shown for reference)
+    i64 other = 0;            // the rest outside the layers (final norm, rope factors, ...)
 };
 
 enum class TensorPlace { Layer, Embedding, Output, Vision, Other };

@@ -33,8 +33,8 @@ void share(const std::vector<size_t>& idx, i64 total, CheckpointBytes& cb) {
     i64 given = 0;
     size_t largest = idx.front();
     for (size_t i : idx) {
-        const i64 b = weight == 0 ? total / static_cast<i64>(idx.size())
-                                  : static_cast<i64>(static_cast<u128>(cb.per_tensor[i]) * static_cast<u128>(total) / weight);
+        const i64 b =
+            weight == 0 ? total / static_cast<i64>(idx.size()) : static_cast<i64>(static_cast<u128>(cb.per_tensor[i]) * static_cast<u128>(total) / weight);
         if (cb.per_tensor[i] > cb.per_tensor[largest]) largest = i;
         cb.per_tensor[i] = b;
         given += b;

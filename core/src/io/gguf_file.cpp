@@ -28,13 +28,12 @@ struct GgmlFileType {
     i64 block_bytes;
 };
 constexpr GgmlFileType kFileTypes[] = {
-    {0, "f32", 1, 4},         {1, "f16", 1, 2},         {2, "q4_0", 32, 18},      {3, "q4_1", 32, 20},     {6, "q5_0", 32, 22},
-    {7, "q5_1", 32, 24},      {8, "q8_0", 32, 34},      {9, "q8_1", 32, 36},      {10, "q2_K", 256, 84},   {11, "q3_K", 256, 110},
-    {12, "q4_K", 256, 144},   {13, "q5_K", 256, 176},   {14, "q6_K", 256, 210},   {15, "q8_K", 256, 292},  {16, "iq2_xxs", 256, 66},
-    {17, "iq2_xs", 256, 74},  {18, "iq3_xxs", 256, 98}, {19, "iq1_s", 256, 50},   {20, "iq4_nl", 32, 18},  {21, "iq3_s", 256, 110},
-    {22, "iq2_s", 256, 82},   {23, "iq4_xs", 256, 136}, {24, "i8", 1, 1},         {25, "i16", 1, 2},       {26, "i32", 1, 4},
-    {27, "i64", 1, 8},        {28, "f64", 1, 8},        {29, "iq1_m", 256, 56},   {30, "bf16", 1, 2},      {34, "tq1_0", 256, 54},
-    {35, "tq2_0", 256, 66},   {39, "mxfp4", 32, 17},
+    {0, "f32", 1, 4},       {1, "f16", 1, 2},        {2, "q4_0", 32, 18},      {3, "q4_1", 32, 20},      {6, "q5_0", 32, 22},      {7, "q5_1", 32, 24},
+    {8, "q8_0", 32, 34},    {9, "q8_1", 32, 36},     {10, "q2_K", 256, 84},    {11, "q3_K", 256, 110},   {12, "q4_K", 256, 144},   {13, "q5_K", 256, 176},
+    {14, "q6_K", 256, 210}, {15, "q8_K", 256, 292},  {16, "iq2_xxs", 256, 66}, {17, "iq2_xs", 256, 74},  {18, "iq3_xxs", 256, 98}, {19, "iq1_s", 256, 50},
+    {20, "iq4_nl", 32, 18}, {21, "iq3_s", 256, 110}, {22, "iq2_s", 256, 82},   {23, "iq4_xs", 256, 136}, {24, "i8", 1, 1},         {25, "i16", 1, 2},
+    {26, "i32", 1, 4},      {27, "i64", 1, 8},       {28, "f64", 1, 8},        {29, "iq1_m", 256, 56},   {30, "bf16", 1, 2},       {34, "tq1_0", 256, 54},
+    {35, "tq2_0", 256, 66}, {39, "mxfp4", 32, 17},
 };
 
 const GgmlFileType* file_type(uint32_t id) {
@@ -59,8 +58,10 @@ public:
     // Makes sure n more bytes are available: NeedBytes when the file may hold them, an error when it cannot.
     void need(i64 n, const char* what) {
         const i64 end = pos_ + n;  // n is checked below kMaxHeaderBytes by every caller, pos_ too
-        if (end > kMaxHeaderBytes) bad(std::string(what) + " at byte " + std::to_string(pos_) + " runs past " + group_digits(kMaxHeaderBytes) + " bytes of header");
-        if (f_.size >= 0 && end > f_.size) bad(std::string(what) + " at byte " + std::to_string(pos_) + " runs past the end of the " + std::to_string(f_.size) + "-byte file");
+        if (end > kMaxHeaderBytes)
+            bad(std::string(what) + " at byte " + std::to_string(pos_) + " runs past " + group_digits(kMaxHeaderBytes) + " bytes of header");
+        if (f_.size >= 0 && end > f_.size)
+            bad(std::string(what) + " at byte " + std::to_string(pos_) + " runs past the end of the " + std::to_string(f_.size) + "-byte file");
         if (end > static_cast<i64>(f_.data.size())) {
             // Grow geometrically: the rest of the header is unknown, and each retry re-reads from the start.
             i64 ask = std::max(end, std::min<i64>(kMaxHeaderBytes, std::max<i64>(static_cast<i64>(f_.data.size()) * 2, i64{1} << 20)));
@@ -142,8 +143,8 @@ json value(Reader& r, const std::string& key) {
     if (type != ARRAY) return scalar(r, type);
     const uint32_t elem = static_cast<uint32_t>(r.uint(4, "an array type"));
     if (elem > F64 || elem == ARRAY)
-        r.bad("key \"" + shown(key) + "\" is an array of " + (elem == ARRAY ? std::string("arrays (not allowed)") : "unknown type " + std::to_string(elem)) + " (byte " +
-              std::to_string(at) + ")");
+        r.bad("key \"" + shown(key) + "\" is an array of " + (elem == ARRAY ? std::string("arrays (not allowed)") : "unknown type " + std::to_string(elem)) +
+              " (byte " + std::to_string(at) + ")");
     const i64 n = r.count("an array length", kMaxGgufArray);
     json kept = json::array();
     if (elem != STRING) {
@@ -203,7 +204,8 @@ GgufHeader read_gguf(const FileBytes& f) {
         const std::string where = "tensor \"" + shown(t.name) + "\"";
         const i64 at = r.pos();
         const uint64_t n_dims = r.uint(4, "a tensor's dimension count");
-        if (n_dims > static_cast<uint64_t>(kMaxGgmlDims)) r.bad(where + " has " + std::to_string(n_dims) + " dimensions (byte " + std::to_string(at) + "); at most 4");
+        if (n_dims > static_cast<uint64_t>(kMaxGgmlDims))
+            r.bad(where + " has " + std::to_string(n_dims) + " dimensions (byte " + std::to_string(at) + "); at most 4");
         t.elements = 1;
         for (uint64_t d = 0; d < n_dims; ++d) {
             const i64 ne = r.count("a tensor dimension", i64{1} << 62);
@@ -215,7 +217,9 @@ GgufHeader read_gguf(const FileBytes& f) {
         if (!type) r.bad(where + " has an unknown ggml type " + std::to_string(type_id));
         t.dtype = type->name;
         const i64 row = t.shape.empty() ? 1 : t.shape[0];
-        if (row % type->block_elems != 0) r.bad(where + ": a row of " + std::to_string(row) + " elements is not a whole number of " + type->name + " blocks of " + std::to_string(type->block_elems));
+        if (row % type->block_elems != 0)
+            r.bad(where + ": a row of " + std::to_string(row) + " elements is not a whole number of " + type->name + " blocks of " +
+                  std::to_string(type->block_elems));
         if (__builtin_mul_overflow(t.elements / type->block_elems, type->block_bytes, &t.bytes)) r.bad(where + "'s size passes 64 bits");
         const i64 offset = r.count("a tensor data offset", i64{1} << 62);
         offsets.push_back(offset);
@@ -227,16 +231,16 @@ GgufHeader read_gguf(const FileBytes& f) {
     i64 expected = 0;
     for (size_t i = 0; i < h.tensors.size(); ++i) {
         if (offsets[i] != expected)
-            r.bad("tensor \"" + shown(h.tensors[i].name) + "\" has data offset " + std::to_string(offsets[i]) + "; after the tensors before it, " + std::to_string(expected) +
-                  " (overlapping, out of order or misaligned)");
+            r.bad("tensor \"" + shown(h.tensors[i].name) + "\" has data offset " + std::to_string(offsets[i]) + "; after the tensors before it, " +
+                  std::to_string(expected) + " (overlapping, out of order or misaligned)");
         i64 end;
         if (__builtin_add_overflow(expected, h.tensors[i].bytes, &end) || end > (i64{1} << 62)) r.bad("the tensor data passes 2^62 bytes");
         h.data_bytes = end;
         expected = (end + h.alignment - 1) / h.alignment * h.alignment;
     }
     if (f.size >= 0 && h.data_offset + h.data_bytes > f.size)
-        r.bad("the tensor infos place " + std::to_string(h.data_bytes) + " bytes of data from byte " + std::to_string(h.data_offset) + ", past the end of the " +
-              std::to_string(f.size) + "-byte file");
+        r.bad("the tensor infos place " + std::to_string(h.data_bytes) + " bytes of data from byte " + std::to_string(h.data_offset) +
+              ", past the end of the " + std::to_string(f.size) + "-byte file");
     return h;
 }
 

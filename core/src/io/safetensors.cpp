@@ -27,8 +27,8 @@ struct DtypeBits {
 };
 // safetensors/src/tensor.rs enum Dtype and Dtype::bitsize.
 constexpr DtypeBits kDtypes[] = {
-    {"BOOL", 8}, {"F4", 4},  {"F6_E2M3", 6}, {"F6_E3M2", 6}, {"U8", 8},   {"I8", 8},   {"F8_E5M2", 8}, {"F8_E4M3", 8}, {"F8_E8M0", 8}, {"I16", 16},
-    {"U16", 16}, {"F16", 16}, {"BF16", 16},  {"I32", 32},    {"U32", 32}, {"F32", 32}, {"C64", 64},    {"F64", 64},    {"I64", 64},    {"U64", 64},
+    {"BOOL", 8}, {"F4", 4},   {"F6_E2M3", 6}, {"F6_E3M2", 6}, {"U8", 8},   {"I8", 8},   {"F8_E5M2", 8}, {"F8_E4M3", 8}, {"F8_E8M0", 8}, {"I16", 16},
+    {"U16", 16}, {"F16", 16}, {"BF16", 16},   {"I32", 32},    {"U32", 32}, {"F32", 32}, {"C64", 64},    {"F64", 64},    {"I64", 64},    {"U64", 64},
 };
 
 [[noreturn]] void bad(const FileBytes& f, const std::string& message) { fail("invalid_file", f.name, f.name + ": " + message); }
@@ -51,7 +51,8 @@ void check_json_nesting(const FileBytes& f, const char* begin, size_t n) {
         } else if (c == '"') {
             in_string = true;
         } else if (c == '[' || c == '{') {
-            if (++depth > kMaxJsonNesting) bad(f, "the JSON header nests more than " + std::to_string(kMaxJsonNesting) + " levels deep (at byte " + std::to_string(i) + ")");
+            if (++depth > kMaxJsonNesting)
+                bad(f, "the JSON header nests more than " + std::to_string(kMaxJsonNesting) + " levels deep (at byte " + std::to_string(i) + ")");
         } else if (c == ']' || c == '}') {
             --depth;
         }
@@ -69,7 +70,8 @@ json parse_json(const FileBytes& f, const char* begin, size_t n, const char* wha
 
 // A non-negative whole number of the header below `limit`.
 i64 whole(const FileBytes& f, const json& v, const std::string& where, i64 limit) {
-    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<i64>() >= 0)) bad(f, where + " must be a non-negative whole number (got " + shown(v.dump()) + ")");
+    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<i64>() >= 0))
+        bad(f, where + " must be a non-negative whole number (got " + shown(v.dump()) + ")");
     const auto u = v.get<unsigned long long>();
     if (u > static_cast<unsigned long long>(limit)) bad(f, where + " is " + v.dump() + ", beyond any real checkpoint");
     return static_cast<i64>(u);
@@ -115,12 +117,14 @@ SafetensorsHeader read_safetensors(const FileBytes& f) {
     h.header_bytes = header_end;
     const json j = parse_json(f, f.data.data() + 8, static_cast<size_t>(n), "the header (from byte 8)");
     if (!j.is_object()) bad(f, "the header (from byte 8) must be a JSON object");
-    if (static_cast<i64>(j.size()) > kMaxFileTensors + 1) bad(f, "the header names " + group_digits(static_cast<i64>(j.size())) + " tensors; at most " + group_digits(kMaxFileTensors) + " are read");
+    if (static_cast<i64>(j.size()) > kMaxFileTensors + 1)
+        bad(f, "the header names " + group_digits(static_cast<i64>(j.size())) + " tensors; at most " + group_digits(kMaxFileTensors) + " are read");
 
     std::vector<Span> spans;
     for (auto it = j.begin(); it != j.end(); ++it) {
         const std::string& name = it.key();
-        if (static_cast<i64>(name.size()) > kMaxTensorNameBytes) bad(f, "a tensor name is " + std::to_string(name.size()) + " bytes long; at most " + std::to_string(kMaxTensorNameBytes));
+        if (static_cast<i64>(name.size()) > kMaxTensorNameBytes)
+            bad(f, "a tensor name is " + std::to_string(name.size()) + " bytes long; at most " + std::to_string(kMaxTensorNameBytes));
         const std::string where = "tensor \"" + shown(name) + "\"";
         if (name == "__metadata__") {
             if (!it.value().is_object()) bad(f, "__metadata__ must be an object of strings");
@@ -144,7 +148,8 @@ SafetensorsHeader read_safetensors(const FileBytes& f) {
         const int bits = safetensors_dtype_bits(ft.dtype);
         if (bits == 0) bad(f, where + " has an unknown dtype \"" + shown(ft.dtype) + "\"");
         const json& shape = t.at("shape");
-        if (static_cast<i64>(shape.size()) > kMaxTensorRank) bad(f, where + " has " + std::to_string(shape.size()) + " dimensions; at most " + std::to_string(kMaxTensorRank));
+        if (static_cast<i64>(shape.size()) > kMaxTensorRank)
+            bad(f, where + " has " + std::to_string(shape.size()) + " dimensions; at most " + std::to_string(kMaxTensorRank));
         ft.elements = 1;
         for (size_t d = 0; d < shape.size(); ++d) {
             const i64 dim = whole(f, shape[d], where + " shape[" + std::to_string(d) + "]", i64{1} << 62);
@@ -157,8 +162,7 @@ SafetensorsHeader read_safetensors(const FileBytes& f) {
         const i64 begin = whole(f, t.at("data_offsets")[0], where + " data_offsets[0]", i64{1} << 62);
         const i64 end = whole(f, t.at("data_offsets")[1], where + " data_offsets[1]", i64{1} << 62);
         if (end < begin) bad(f, where + " has data_offsets ending before they begin");
-        if (end - begin != ft.bytes)
-            bad(f, where + " spans " + std::to_string(end - begin) + " bytes; its shape and dtype take " + std::to_string(ft.bytes));
+        if (end - begin != ft.bytes) bad(f, where + " spans " + std::to_string(end - begin) + " bytes; its shape and dtype take " + std::to_string(ft.bytes));
         spans.push_back({begin, end, h.tensors.size()});
         h.tensors.push_back(std::move(ft));
     }
@@ -166,8 +170,12 @@ SafetensorsHeader read_safetensors(const FileBytes& f) {
     i64 at = 0;
     for (const Span& s : spans) {
         const std::string where = "tensor \"" + shown(h.tensors[s.index].name) + "\"";
-        if (s.begin < at) bad(f, where + " overlaps the tensor before it (data_offsets begin at " + std::to_string(s.begin) + ", the previous ends at " + std::to_string(at) + ")");
-        if (s.begin > at) bad(f, where + " leaves a gap in the data (data_offsets begin at " + std::to_string(s.begin) + ", the previous ends at " + std::to_string(at) + ")");
+        if (s.begin < at)
+            bad(f, where + " overlaps the tensor before it (data_offsets begin at " + std::to_string(s.begin) + ", the previous ends at " + std::to_string(at) +
+                       ")");
+        if (s.begin > at)
+            bad(f,
+                where + " leaves a gap in the data (data_offsets begin at " + std::to_string(s.begin) + ", the previous ends at " + std::to_string(at) + ")");
         at = s.end;
     }
     h.data_bytes = at;
@@ -182,7 +190,8 @@ SafetensorsHeader read_safetensors(const FileBytes& f) {
 }
 
 SafetensorsIndex read_safetensors_index(const FileBytes& f) {
-    if (static_cast<i64>(f.data.size()) > kMaxHeaderBytes || f.size > kMaxHeaderBytes) bad(f, "an index is at most " + group_digits(kMaxHeaderBytes) + " bytes");
+    if (static_cast<i64>(f.data.size()) > kMaxHeaderBytes || f.size > kMaxHeaderBytes)
+        bad(f, "an index is at most " + group_digits(kMaxHeaderBytes) + " bytes");
     if (f.size >= 0 && static_cast<i64>(f.data.size()) < f.size) throw NeedBytes{f.size};
     const json j = parse_json(f, f.data.data(), f.data.size(), "the index");
     if (!j.is_object() || !j.contains("weight_map") || !j.at("weight_map").is_object()) bad(f, "an index must be an object with a weight_map");
@@ -190,13 +199,15 @@ SafetensorsIndex read_safetensors_index(const FileBytes& f) {
     if (j.contains("metadata") && j.at("metadata").is_object() && j.at("metadata").contains("total_size"))
         idx.total_size = whole(f, j.at("metadata").at("total_size"), "metadata.total_size", i64{1} << 62);
     const json& map = j.at("weight_map");
-    if (static_cast<i64>(map.size()) > kMaxFileTensors * 4) bad(f, "the weight_map names " + group_digits(static_cast<i64>(map.size())) + " tensors; too many to read");
+    if (static_cast<i64>(map.size()) > kMaxFileTensors * 4)
+        bad(f, "the weight_map names " + group_digits(static_cast<i64>(map.size())) + " tensors; too many to read");
     for (auto it = map.begin(); it != map.end(); ++it) {
-        if (static_cast<i64>(it.key().size()) > kMaxTensorNameBytes) bad(f, "a tensor name in weight_map is longer than " + std::to_string(kMaxTensorNameBytes) + " bytes");
+        if (static_cast<i64>(it.key().size()) > kMaxTensorNameBytes)
+            bad(f, "a tensor name in weight_map is longer than " + std::to_string(kMaxTensorNameBytes) + " bytes");
         if (!it.value().is_string()) bad(f, "weight_map.\"" + shown(it.key()) + "\" must be a file name");
         const std::string& shard = it.value().get_ref<const std::string&>();
-        if (shard.empty() || static_cast<i64>(shard.size()) > kMaxTensorNameBytes || shard.find('/') != std::string::npos || shard.find('\\') != std::string::npos ||
-            shard == "." || shard == "..")
+        if (shard.empty() || static_cast<i64>(shard.size()) > kMaxTensorNameBytes || shard.find('/') != std::string::npos ||
+            shard.find('\\') != std::string::npos || shard == "." || shard == "..")
             bad(f, "weight_map.\"" + shown(it.key()) + "\" names \"" + shown(shard) + "\", not a file name beside the index");
         if (idx.tensors_per_shard[shard]++ == 0) idx.shards.push_back(shard);
         ++idx.tensor_count;

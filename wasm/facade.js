@@ -34,6 +34,31 @@
     return JSON.stringify(request);
   }
 
+  // Bytes (ArrayBuffer, a typed array or DataView) as base64, for inspect's data_base64.
+  function bytesToBase64(data) {
+    var bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    var binary = '';
+    for (var i = 0; i < bytes.length; i += 0x8000) {
+      binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    }
+    return typeof btoa === 'function' ? btoa(binary) : Buffer.from(binary, 'binary').toString('base64');
+  }
+  // inspect's request: {files: [...]} or the array alone; a file's `data` (bytes) becomes data_base64.
+  function inspectRequest(req) {
+    if (typeof req === 'string') return req;
+    var files = Array.isArray(req) ? req : req && req.files;
+    if (!Array.isArray(files)) return req;
+    return {
+      files: files.map(function (f) {
+        if (!f || f.data === undefined) return f;
+        var out = {};
+        for (var k in f) if (k !== 'data') out[k] = f[k];
+        out.data_base64 = bytesToBase64(f.data);
+        return out;
+      }),
+    };
+  }
+
   function makeApi(module) {
     // The raw binding: method + request text -> response text. api::call never throws; a JS exception
     // here means the module itself died (an abort), which is reported as an internal error.
@@ -68,6 +93,7 @@
         return request('search', { query: String(query), kind: kind || 'models' }).results;
       },
       model: function (id) { return request('model', { model: id }); },
+      inspect: function (req) { return request('inspect', inspectRequest(req)); },
     });
   }
 

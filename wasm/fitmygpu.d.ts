@@ -128,8 +128,18 @@ declare namespace FitMyGPU {
     model(id: string): ModelRecord;
 
     /**
+     * Reads checkpoint files from their first bytes: config.json, safetensors files (one or several shards) and
+     * their model.safetensors.index.json, or GGUF files. Give each file's name, its whole size and its first bytes
+     * (`data` as bytes, or `data_base64`; JSON files may come as `text`). When a header runs past the bytes given,
+     * the answer is `{need_bytes: [{name, bytes}]}`: read that many bytes from the file's start
+     * (`blob.slice(0, bytes)`) and ask again.
+     * @throws {FitMyGPU.Error} with code "invalid_file" and the file's name as field for a malformed file.
+     */
+    inspect(files: InspectFile[] | { files: InspectFile[] } | string): Inspection | { need_bytes: { name: string; bytes: number }[] };
+
+    /**
      * Parses a response of any method and throws its error, like the methods above do.
-     * @param method "estimate" | "compare" | "quantizations" | "defaults" | "schema" | "models" | "gpus" | "search" | "model"
+     * @param method "estimate" | "compare" | "quantizations" | "defaults" | "schema" | "models" | "gpus" | "search" | "model" | "inspect"
      */
     request(method: Method, request?: RequestInput<object>): unknown;
 
@@ -140,7 +150,65 @@ declare namespace FitMyGPU {
     call(method: Method | string, requestJson: string): string;
   }
 
-  type Method = 'estimate' | 'compare' | 'quantizations' | 'defaults' | 'schema' | 'parse_log' | 'check_log' | 'models' | 'gpus' | 'search' | 'model';
+  type Method = 'estimate' | 'compare' | 'quantizations' | 'defaults' | 'schema' | 'parse_log' | 'check_log' | 'models' | 'gpus' | 'search' | 'model' | 'inspect';
+
+  /** One checkpoint file handed to {@link Api.inspect}: its first bytes, never the whole file. */
+  interface InspectFile {
+    /** The file name ("model-00001-of-00004.safetensors", "config.json"): it decides how the file is read and names it in errors. */
+    name: string;
+    /** The whole file's size in bytes, when known: it bounds what is asked for and checks the header against it. */
+    size?: number;
+    /** The file's first bytes. */
+    data?: ArrayBuffer | ArrayBufferView;
+    /** The same as base64 text. */
+    data_base64?: string;
+    /** A JSON file's text. */
+    text?: string;
+  }
+
+  /**
+   * A checkpoint's weights summed where the engines place them: bytes per repeating layer (by the layer index in the
+   * tensor names), token embeddings, output head, vision/audio tower (for reference) and the rest. A request carries
+   * it as `checkpoint`, and the estimate's weights then come from it.
+   */
+  interface CheckpointSummary {
+    format: 'safetensors' | 'gguf';
+    tensor_bytes: number;
+    layers: number[];
+    embedding: number;
+    output: number;
+    vision: number;
+    other: number;
+  }
+
+  /** What {@link Api.inspect} read from the headers. */
+  interface Inspection {
+    format: 'safetensors' | 'gguf' | 'config';
+    /** config.json "architectures"[0] (or model_type), or GGUF general.architecture. */
+    architecture: string | null;
+    /** Weights the tensors hold: packed int32 / uint8 tensors count the weights inside; scales and zero points are not counted. */
+    parameters: number | null;
+    tensor_count?: number;
+    /** Bytes of every tensor (scales included); null for a config.json alone. */
+    tensor_bytes: number | null;
+    /** Tensors per safetensors dtype ("BF16", "F8_E4M3") or ggml type ("q4_K"). */
+    tensor_types: Record<string, number>;
+    /** How packed weights were counted, when there are any. */
+    parameters_note?: string;
+    /** The config's quantization_config, or {file_type} of a GGUF file; null when none is stated. */
+    quantization: object | null;
+    files: { name: string; kind: 'config' | 'index' | 'safetensors' | 'gguf'; header_bytes?: number; tensors?: number }[];
+    /** Shards an index names (or parts of "-0000k-of-0000N" files) that were not given. */
+    missing_files?: string[];
+    /** GGUF metadata scalars (no tokenizer arrays). */
+    metadata?: Record<string, unknown>;
+    /** What was read but not understood, or assumed. */
+    not_understood: string[];
+    /** Null when files of the checkpoint are missing. */
+    checkpoint: CheckpointSummary | null;
+    /** {config, checkpoint[, weights, runtime]}: add a GPU and estimate it. Absent without a config. */
+    request?: EstimateRequest;
+  }
 
   type Runtime = 'vllm' | 'sglang' | 'trtllm' | 'llama.cpp' | 'ollama' | 'transformers' | 'mlx';
 
@@ -150,6 +218,8 @@ declare namespace FitMyGPU {
     model?: string;
     /** A Hugging Face config.json, for a model not in the catalog. */
     config?: Record<string, unknown>;
+    /** The checkpoint's tensor bytes read from its headers ({@link Api.inspect}): weights come from it, layer by layer. */
+    checkpoint?: CheckpointSummary;
     /**
      * Checkpoint format; default: the model's official checkpoint (GGUF Q4_K_M for llama.cpp and Ollama,
      * mlx-4bit for MLX). E.g. bf16 fp16 fp32 fp8 int8 awq-int4 gptq-int4 mxfp4 nvfp4 mlx-4bit mlx-8bit

@@ -7,10 +7,15 @@
 //   fitmygpu defaults [FILE|-]             the knob defaults of the request's runtime on its devices
 //   fitmygpu catalog models|gpus [--json]  one entry per line, id first
 //   fitmygpu search models|gpus QUERY...   ranked ids
+//   fitmygpu inspect FILE...               checkpoint files (config.json, safetensors file or index, GGUF) read from
+//                                          their headers; a request's "file": "PATH" stands for the model
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -35,7 +40,8 @@ int usage() {
                  "  fitmygpu schema [--table]\n"
                  "  fitmygpu defaults [FILE|-]\n"
                  "  fitmygpu catalog models|gpus [--json]\n"
-                 "  fitmygpu search models|gpus QUERY...\n";
+                 "  fitmygpu search models|gpus QUERY...\n"
+                 "  fitmygpu inspect FILE...\n";
     return 64;
 }
 
@@ -99,6 +105,111 @@ void print_table(const json& r) {
     for (const auto& a : r.at("assumptions")) std::cout << "assumes: " << a.get<std::string>() << "\n";
 }
 
+namespace fs = std::filesystem;
+
+// The first `bytes` bytes of a file, and its size: only the header is ever read, never the tensor data.
+FileBytes read_prefix(const fs::path& path, i64 bytes) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) fail("unreadable_input", path.filename().string(), "cannot read " + path.string());
+    FileBytes fb;
+    fb.name = path.filename().string();
+    std::error_code ec;
+    fb.size = static_cast<i64>(fs::file_size(path, ec));
+    if (ec) fail("unreadable_input", fb.name, "cannot read " + path.string());
+    fb.data.resize(static_cast<size_t>(std::min(bytes, fb.size)));
+    f.read(fb.data.data(), static_cast<std::streamsize>(fb.data.size()));
+    fb.data.resize(static_cast<size_t>(f.gcount()));
+    return fb;
+}
+
+bool ends_with(const std::string& s, const std::string& tail) { return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0; }
+
+// The files to read for the paths given: each path, plus the shards an index names and the other parts of a
+// "-00001-of-0000N" file when they sit beside it, plus the config.json beside a safetensors checkpoint.
+std::vector<fs::path> checkpoint_paths(const std::vector<std::string>& given) {
+    std::vector<fs::path> paths;
+    auto add = [&](const fs::path& p) {
+        for (const auto& q : paths)
+            if (fs::absolute(q) == fs::absolute(p)) return;
+        paths.push_back(p);
+    };
+    bool has_config = false, safetensors = false;
+    for (const auto& g : given) {
+        const fs::path p(g);
+        add(p);
+        const std::string name = p.filename().string();
+        const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+        if (ends_with(name, ".json") && !ends_with(name, ".index.json")) has_config = true;
+        if (ends_with(name, ".safetensors") || ends_with(name, ".index.json")) safetensors = true;
+        if (ends_with(name, ".index.json")) {
+            try {
+                const json index = api::parse_text(read_prefix(p, i64{16} << 20).data);
+                std::vector<std::string> shards;
+                for (const auto& [tensor, shard] : index.at("weight_map").items())
+                    if (shard.is_string() && std::find(shards.begin(), shards.end(), shard.get<std::string>()) == shards.end())
+                        shards.push_back(shard.get<std::string>());
+                for (const auto& s : shards)
+                    if (s.find('/') == std::string::npos && fs::exists(dir / s)) add(dir / s);
+            } catch (const std::exception&) {
+                // the index itself is read and judged with the others
+            }
+        }
+        static const std::regex kSplit(R"((.*)-(\d{5})-of-(\d{5})\.(safetensors|gguf)$)");
+        std::smatch m;
+        if (std::regex_match(name, m, kSplit)) {
+            const int n = std::stoi(m[3].str());
+            for (int k = 1; k <= n && k <= 99999; ++k) {
+                char part[32];
+                std::snprintf(part, sizeof part, "-%05d-of-%05d.", k, n);
+                const fs::path sibling = dir / (m[1].str() + part + m[4].str());
+                if (fs::exists(sibling)) add(sibling);
+            }
+        }
+    }
+    if (!has_config && safetensors && !given.empty()) {
+        const fs::path dir = fs::path(given[0]).parent_path().empty() ? fs::path(".") : fs::path(given[0]).parent_path();
+        if (fs::exists(dir / "config.json")) add(dir / "config.json");
+    }
+    return paths;
+}
+
+// inspect through the API, growing each file's prefix until every header is parsed.
+json inspect_paths(const std::vector<std::string>& given) {
+    std::vector<fs::path> paths = checkpoint_paths(given);
+    std::vector<FileBytes> files;
+    for (const auto& p : paths) files.push_back(read_prefix(p, ends_with(p.filename().string(), ".json") ? i64{100} << 20 : i64{1} << 16));
+    for (int round = 0; round < 64; ++round) {
+        const json r = api::inspect_files(files);
+        if (!r.contains("need_bytes")) return r;
+        for (const auto& need : r.at("need_bytes"))
+            for (size_t i = 0; i < files.size(); ++i)
+                if (files[i].name == need.at("name").get<std::string>()) files[i] = read_prefix(paths[i], need.at("bytes").get<i64>());
+    }
+    fail("invalid_file", given.front(), "the headers did not finish after 64 reads");
+}
+
+// A request's "file": the checkpoint's config and summary read from its headers stand for "model".
+json with_file(json request) {
+    if (!request.is_object() || !request.contains("file")) return request;
+    if (!request.at("file").is_string()) fail("invalid_field", "file", "file must be the path of a checkpoint file");
+    if (request.contains("model") || request.contains("config") || request.contains("checkpoint"))
+        fail("invalid_field", "file", "give file or model (or config), not both");
+    const std::string path = request.at("file").get<std::string>();
+    if (!fs::exists(path)) fail("invalid_field", "file", "no file " + path);
+    const json inspected = inspect_paths({path});
+    if (!inspected.contains("request")) {
+        std::string why = "cannot estimate from " + path + ": ";
+        if (inspected.at("checkpoint").is_null()) why += "files of the checkpoint are missing";
+        else why += "no config for it (put the model's config.json beside it)";
+        for (const auto& n : inspected.at("not_understood")) why += "; " + n.get<std::string>();
+        fail("invalid_field", "file", why);
+    }
+    json out = inspected.at("request");
+    request.erase("file");
+    for (auto it = request.begin(); it != request.end(); ++it) out[it.key()] = it.value();
+    return out;
+}
+
 }  // namespace
 
 // One runtime of the schema as text: formats, KV types, then a knob per line with its default and range.
@@ -152,6 +263,13 @@ int main(int argc, char** argv) {
             std::cout << dump(api::error_json("unreadable_input", "", "cannot read " + path)) << "\n";
             return 2;
         }
+        try {
+            json req = api::parse_text(text);
+            if (req.is_object() && req.contains("file")) text = with_file(std::move(req)).dump(-1, ' ', false, json::error_handler_t::replace);
+        } catch (const FieldError& e) {
+            std::cout << dump(api::error_json(e.code(), e.field(), e.what())) << "\n";
+            return 2;
+        }
         const std::string out = api::call(cmd, text);
         const json r = json::parse(out);
         if (r.contains("error")) {
@@ -181,6 +299,18 @@ int main(int argc, char** argv) {
         const json r = json::parse(api::call("check_log", json{{"request", req}, {"log", log_text}}.dump(-1, ' ', false, json::error_handler_t::replace)));
         std::cout << dump(r) << "\n";
         return r.contains("error") ? 2 : 0;
+    }
+    if (cmd == "inspect") {
+        if (rest.empty()) return usage();
+        try {
+            std::cout << dump(inspect_paths(rest)) << "\n";
+            return 0;
+        } catch (const FieldError& e) {
+            std::cout << dump(api::error_json(e.code(), e.field(), e.what())) << "\n";
+        } catch (const std::exception& e) {
+            std::cout << dump(api::error_json("internal_error", "", e.what())) << "\n";
+        }
+        return 2;
     }
     if (cmd == "catalog") {
         if (rest.empty() || (rest[0] != "models" && rest[0] != "gpus")) return usage();

@@ -120,4 +120,35 @@ inline std::string run_log(const std::string& data) {
     return response_problem("check_log", api::call("check_log", std::string("{\"request\":") + request + ",\"log\":" + log + "}"));
 }
 
+// The checkpoint header path: the input is a whole file (its size known) and then a prefix of unknown length. An
+// answer is an error naming the file, a request for more bytes than were given (never beyond the file), or an
+// inspection whose sizes are non-negative and within the file.
+inline std::string run_checkpoint_file(const std::string& data, const char* name) {
+    for (const i64 size : {static_cast<i64>(data.size()), i64{-1}}) {
+        json r;
+        try {
+            r = api::inspect_files({FileBytes{name, size, data}});
+        } catch (const FieldError& e) {
+            if (e.field().empty() || e.code() == "internal_error") return "an error naming no field: " + std::string(e.what());
+            continue;
+        } catch (const std::exception& e) {
+            return std::string("an exception: ") + e.what();
+        }
+        if (r.contains("need_bytes")) {
+            const i64 bytes = r.at("need_bytes").at(0).at("bytes").get<i64>();
+            if (bytes <= static_cast<i64>(data.size())) return "need_bytes asks for no more than was given";
+            if (size >= 0 && bytes > size) return "need_bytes asks for more than the file holds";
+            continue;
+        }
+        // Metadata values and a config derived from them are the file's own numbers, negative ones included.
+        for (const char* k : {"metadata", "request", "quantization", "files"}) r.erase(k);
+        std::string p = detail::numbers_problem(r, "inspect");
+        if (!p.empty()) return p;
+        if (size >= 0 && r.at("tensor_bytes").is_number() && r.at("tensor_bytes").get<i64>() > size) return "tensor bytes beyond the file's size";
+    }
+    return "";
+}
+inline std::string run_safetensors(const std::string& data) { return run_checkpoint_file(data, "model.safetensors"); }
+inline std::string run_gguf(const std::string& data) { return run_checkpoint_file(data, "model.gguf"); }
+
 }  // namespace fitmygpu::fuzz

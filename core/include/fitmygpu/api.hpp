@@ -5,6 +5,7 @@
 #include <string>
 
 #include "fitmygpu/catalog.hpp"
+#include "fitmygpu/checkpoint_files.hpp"
 #include "fitmygpu/estimate.hpp"
 #include "fitmygpu/registry.hpp"
 #include "fitmygpu/request.hpp"
@@ -53,9 +54,19 @@ nlohmann::json search(const nlohmann::json& request);
 // model: {"model": id} -> the catalog record (config included) + derived geometry and parameter counts.
 nlohmann::json model_info(const nlohmann::json& request);
 
+// inspect: {"files": [{"name", "size" (the whole file's, optional), "data_base64" (its first bytes) | "text"}]} ->
+// {format, architecture, parameters, tensor_count, tensor_bytes, tensor_types, parameters_note, quantization, files,
+// metadata, not_understood, checkpoint, request} for config.json, safetensors files and index, or GGUF files; or
+// {"need_bytes": [{"name", "bytes"}]} when a header runs past the bytes given. `checkpoint` is the summary a request
+// carries as "checkpoint"; `request` is {config, checkpoint[, weights, runtime]} ready to complete and estimate.
+nlohmann::json inspect(const nlohmann::json& request);
+nlohmann::json inspect_files(const std::vector<FileBytes>& files);
+
 // Request text → JSON, bounded: at most 16 MiB and 64 levels of nesting; FieldError("invalid_json") for text
 // that is too large, too deep or not JSON (numbers a double cannot hold included).
 nlohmann::json parse_text(const std::string& text);
+// The same with another size bound (inspect takes file headers: up to 100 MB, base64-encoded).
+nlohmann::json parse_text(const std::string& text, size_t max_bytes);
 
 // One entry point for bindings: method name + request text -> response text. Never throws: every
 // failure (malformed JSON, bad field, unknown method) is returned as an error object.

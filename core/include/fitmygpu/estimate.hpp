@@ -126,6 +126,11 @@ struct CheckpointBytes {
 CheckpointBytes checkpoint_bytes(const Scenario& s);
 // The same for any model's geometry and inventory under a format.
 CheckpointBytes checkpoint_bytes(const ModelGeometry& g, const Inventory& inv, const WeightFormat& f);
+// Replaces the emulated bytes `cb` with a summary read from the checkpoint's headers: each layer's bytes shared
+// among that layer's tensors in proportion to their emulated bytes, the embedding, output and other bytes likewise
+// among the tensors of that kind outside the layers; what has no tensor to go to joins `extra`. The vision tower
+// and layers beyond the model's (MTP layers the engines do not load by default) are left out.
+void apply_checkpoint(const Inventory& inv, const CheckpointSummary& summary, CheckpointBytes& cb);
 // The draft model's checkpoint in a speculative setup (the target's format). Reads the scenario's draft geometry
 // and inventory in place: no copy of the scenario is made, however often a solver asks.
 CheckpointBytes draft_checkpoint_bytes(const Scenario& s);

@@ -41,8 +41,9 @@ struct HostRequest {
 
 struct Request {
     // One of the two: a catalog model, or a config.json read into a geometry.
-    std::string model;                    // catalog id or alias
-    std::optional<ModelGeometry> config;  // a config.json given inline, read at the API edge
+    std::string model;                            // catalog id or alias
+    std::optional<ModelGeometry> config;          // a config.json given inline, read at the API edge
+    std::optional<CheckpointSummary> checkpoint;  // "checkpoint": tensor bytes read from the files' headers (inspect)
     std::optional<std::string> weights;
     std::optional<std::string> runtime;
     std::vector<GpuRequest> gpus;  // from "gpu" (+ "gpu_count") or "gpus"

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fitmygpu/cache.hpp"
+#include "fitmygpu/checkpoint_summary.hpp"
 #include "fitmygpu/formats.hpp"
 #include "fitmygpu/geometry.hpp"
 #include "fitmygpu/hardware.hpp"
@@ -106,6 +107,10 @@ struct Scenario {
     Inventory inventory;
     WeightFormat weights;
     std::string weights_repo;  // checkpoint repo when known
+    // The checkpoint's own tensor bytes, read from its file headers (request "checkpoint"): when set, weight bytes
+    // come from it for the format it was read under (`checkpoint_weights`), not from the format's emulation.
+    std::optional<CheckpointSummary> checkpoint;
+    std::string checkpoint_weights;
     Runtime runtime = kDefaultRuntime;
     std::vector<Device> devices;  // one entry per physical device (empty: a CPU-only run)
     Host host;
@@ -132,5 +137,7 @@ Scenario build_scenario(const Request& request, const Catalog& catalog);
 void setup_multimodal(Scenario& s, const Request& r);
 void setup_speculation(Scenario& s, const Catalog& catalog);
 void setup_host(Scenario& s, const Request& r);
+// Checks the request's checkpoint summary against the model (estimate/checkpoint_summary.cpp); FieldError("checkpoint...").
+void setup_checkpoint(Scenario& s, const Request& r);
 
 }  // namespace fitmygpu

@@ -132,11 +132,12 @@ void check_nesting(const std::string& text) {
 }
 }  // namespace
 
-json parse_text(const std::string& text) {
-    if (text.size() > kMaxRequestBytes)
+json parse_text(const std::string& text) { return parse_text(text, kMaxRequestBytes); }
+
+json parse_text(const std::string& text, size_t max_bytes) {
+    if (text.size() > max_bytes)
         fail("invalid_json", "",
-             "the request is " + group_digits(static_cast<i64>(text.size())) + " bytes; at most " + group_digits(static_cast<i64>(kMaxRequestBytes)) +
-                 " are read");
+             "the request is " + group_digits(static_cast<i64>(text.size())) + " bytes; at most " + group_digits(static_cast<i64>(max_bytes)) + " are read");
     check_nesting(text);
     try {
         return text.empty() ? json::object() : json::parse(text);
@@ -154,7 +155,10 @@ using Method = json (*)(const json&);
 struct MethodEntry {
     const char* name;
     Method run;
+    size_t max_bytes = kMaxRequestBytes;
 };
+// inspect carries file headers: a 100 MB header is 133 MB of base64.
+constexpr size_t kMaxInspectBytes = size_t{144} << 20;
 const MethodEntry kMethods[] = {
     {"estimate", estimate},
     {"compare", compare},
@@ -167,6 +171,7 @@ const MethodEntry kMethods[] = {
     {"gpus", [](const json&) { return list_gpus(); }},
     {"search", search},
     {"model", model_info},
+    {"inspect", inspect, kMaxInspectBytes},
 };
 }  // namespace
 
@@ -176,7 +181,7 @@ std::string call(const std::string& method, const std::string& text) {
         if (method == m.name) entry = &m;
     if (!entry) return dump(error_json("unknown_method", "method", "unknown method \"" + method + "\""));
     try {
-        return dump(entry->run(parse_text(text)));
+        return dump(entry->run(parse_text(text, entry->max_bytes)));
     } catch (const FieldError& e) {
         return dump(error_json(e.code(), e.field(), e.what()));
     } catch (const std::exception& e) {

@@ -176,7 +176,7 @@ HostRequest host_field(const json& j) {
 }
 
 const std::set<std::string> kRequestFields = {"model",     "config",  "weights",     "runtime",        "gpu",    "gpus",  "device", "images",
-                                              "gpu_count", "context", "concurrency", "kv_cache_dtype", "engine", "units", "host"};
+                                              "gpu_count", "context", "concurrency", "kv_cache_dtype", "engine", "units", "host", "checkpoint"};
 
 }  // namespace
 
@@ -193,6 +193,9 @@ Units parse_units(const json& req) {
 
 Request parse_request(const json& req) {
     if (!req.is_object()) fail("invalid_request", "", "the request must be a JSON object");
+    if (req.contains("file"))
+        fail("invalid_field", "file",
+             "file is read by the command line (fitmygpu estimate); here, give the config and the checkpoint summary that inspect returns");
     for (auto it = req.begin(); it != req.end(); ++it)
         if (!kRequestFields.count(it.key()))
             fail("unknown_field", shown_key(it.key()),
@@ -251,6 +254,7 @@ Request parse_request(const json& req) {
     if (req.contains("concurrency")) r.concurrency = int_field(req.at("concurrency"), "concurrency", 1, kMaxConcurrency);
     if (req.contains("kv_cache_dtype")) r.kv_cache_dtype = name_field(req.at("kv_cache_dtype"), "kv_cache_dtype");
     if (req.contains("engine")) parse_engine(req.at("engine"), r);
+    if (req.contains("checkpoint")) r.checkpoint = checkpoint_field(req.at("checkpoint"));
     if (req.contains("images")) r.images = int_field(req.at("images"), "images", 0, kMaxImages);
     if (req.contains("host")) r.host = host_field(req.at("host"));
     return r;

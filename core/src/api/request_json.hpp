@@ -17,6 +17,8 @@ std::string describe(const nlohmann::json& v);
 i64 int_field(const nlohmann::json& v, const std::string& field, i64 lo, i64 hi);
 bool bool_field(const nlohmann::json& v, const std::string& field);
 std::string string_field(const nlohmann::json& v, const std::string& field);
+// "checkpoint": the summary inspect returns, each byte count bounded and the parts adding up to tensor_bytes.
+CheckpointSummary checkpoint_field(const nlohmann::json& v);
 // A name (catalog id, runtime, format, search query): a string of at most 200 bytes without control characters.
 std::string name_field(const nlohmann::json& v, const std::string& field);
 

@@ -21,7 +21,11 @@ CheckpointBytes checkpoint_bytes(const ModelGeometry& g, const Inventory& inv, c
     return cb;
 }
 
-CheckpointBytes checkpoint_bytes(const Scenario& s) { return checkpoint_bytes(s.geometry, s.inventory, s.weights); }
+CheckpointBytes checkpoint_bytes(const Scenario& s) {
+    CheckpointBytes cb = checkpoint_bytes(s.geometry, s.inventory, s.weights);
+    if (s.checkpoint && s.weights.id == s.checkpoint_weights) apply_checkpoint(s.inventory, *s.checkpoint, cb);
+    return cb;
+}
 
 CheckpointBytes draft_checkpoint_bytes(const Scenario& s) { return checkpoint_bytes(s.spec.draft_geometry, s.spec.draft_inventory, s.weights); }
 

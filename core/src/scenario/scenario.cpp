@@ -178,6 +178,7 @@ Scenario build_scenario(const Request& r, const Catalog& catalog) {
     set_runtime(s, r);
     set_devices(s, r, catalog);
     set_weights(s, r);
+    setup_checkpoint(s, r);
     set_workload(s, r);
     set_kv_type(s, r);
     s.engine = r.engine;

@@ -206,20 +206,7 @@
         el.copyLink.setAttribute('data-link', url);
         setTimeout(function () { D.setText(el.copyLink, 'Copy link'); }, 2000);
       };
-      var fallback = function () {
-        var area = document.createElement('textarea');
-        area.value = url;
-        area.setAttribute('readonly', '');
-        area.className = 'offscreen';
-        document.body.appendChild(area);
-        area.select();
-        var ok = false;
-        try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
-        document.body.removeChild(area);
-        done(ok);
-      };
-      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(url).then(function () { done(true); }, fallback);
-      else fallback();
+      D.copyText(url, done);
     }
 
     function wire() {

@@ -40,3 +40,4 @@ void replay(const std::string& target, std::string (*run)(const std::string&)) {
 TEST_CASE("fuzz inputs of the request path are answered or refused with a field") { replay("request", fitmygpu::fuzz::run_request); }
 TEST_CASE("fuzz inputs of the inline config path are answered or refused with a field") { replay("config", fitmygpu::fuzz::run_config); }
 TEST_CASE("fuzz inputs of the log parser are read or refused with a field") { replay("log", fitmygpu::fuzz::run_log); }
+TEST_CASE("fuzz inputs of the launch-command reader are read or refused with a field") { replay("command", fitmygpu::fuzz::run_command); }

@@ -120,4 +120,19 @@ inline std::string run_log(const std::string& data) {
     return response_problem("check_log", api::call("check_log", std::string("{\"request\":") + request + ",\"log\":" + log + "}"));
 }
 
+// The command path: the input is a launch command, read back into a request; a request with a catalog model is
+// then estimated on a GPU, as the page does after a command is pasted.
+inline std::string run_command(const std::string& data) {
+    const std::string command = json(data).dump(-1, ' ', false, json::error_handler_t::replace);
+    const std::string read = api::call("from_command", "{\"command\":" + command + "}");
+    std::string p = response_problem("from_command", read);
+    if (!p.empty()) return p;
+    json r = json::parse(read);
+    if (r.contains("error")) return "";
+    json request = r.at("request");
+    if (!request.contains("model") || request.at("model").get<std::string>().rfind("hf:", 0) == 0) return "";
+    request["gpu"] = request.at("runtime") == "mlx" ? "m4-max-64gb" : "rtx-4090";
+    return response_problem("estimate", api::call("estimate", request.dump(-1, ' ', false, json::error_handler_t::replace)));
+}
+
 }  // namespace fitmygpu::fuzz

@@ -154,6 +154,8 @@ const MethodEntry kMethods[] = {
     {"schema", [](const json&) { return schema(); }},
     {"parse_log", parse_log},
     {"check_log", check_log},
+    {"command", command},
+    {"from_command", from_command},
     {"models", [](const json&) { return list_models(); }},
     {"gpus", [](const json&) { return list_gpus(); }},
     {"search", search},

@@ -173,7 +173,7 @@ std::vector<RuntimeDescriptor> build() {
         d.kv_cache_types = kServingKv;
         d.kv_auto = "model";
         d.knobs = {
-            {"free_gpu_memory_fraction", true, "", "kv_cache_config.free_gpu_memory_fraction", "", struct_default<&EngineKnobs::free_gpu_memory_fraction>},
+            {"free_gpu_memory_fraction", true, "", "--kv_cache_free_gpu_memory_fraction", "", struct_default<&EngineKnobs::free_gpu_memory_fraction>},
             {"max_num_batched_tokens", false, "Max num tokens", "--max_num_tokens", "",
              [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kDefaultMaxBatchedTokens}; }},
             {"tensor_parallel_size", false, "", "--tp_size", "all GPUs", device_count},

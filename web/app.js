@@ -30,7 +30,7 @@
       var store = page.state.create(api);
       var address = page.address.create({ api: api, store: store });
       var knobControls = page.knobControls.create({ api: api, store: store, onChange: schedule });
-      var view = page.resultView.create({ store: store });
+      var view = page.resultView.create({ store: store, onSuggestion: function (change) { store.applyRequest(change, false); form.fill(); schedule(0); } });
       var form = page.form.create({ api: api, store: store, knobControls: knobControls, onChange: schedule, onUnitChange: unitsChanged });
       var extras = page.extras.create({ api: api, store: store, onPickGpu: form.pickGpu, onPickWeights: form.pickWeights });
       var logCheck = page.logCheck.create({ api: api, store: store });

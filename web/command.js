@@ -55,20 +55,11 @@
         return D.setText(el.status, e.message);
       }
       var q = result.request;
-      var changes = { runtime: q.runtime };
       var said = [];
-      if (q.model && store.catalog.modelsById[q.model]) changes.model = q.model;
-      else if (q.model) said.push('The model ' + q.model.replace(/^hf:/, '') + ' is not in the catalog; the model picker keeps ' + store.setup.model + '.');
-      else said.push('No model could be read from the command; the model picker keeps ' + store.setup.model + '.');
-      if (q.context) changes.context = q.context;
-      changes.concurrency = q.concurrency || 1;
-      if (q.gpu_count) changes.gpuCount = q.gpu_count;
-      changes.kv = q.kv_cache_dtype || 'auto';
-      store.set(changes);
-      // After the model and runtime are in, the checkpoint (set() drops one the pair does not offer).
-      store.set({ weights: q.weights && store.weightChoices().indexOf(q.weights) >= 0 ? q.weights : '' });
-      Object.keys(store.setup.engine).forEach(function (name) { store.setEngine(name, undefined); });
-      Object.keys(q.engine || {}).forEach(function (name) { store.setEngine(name, q.engine[name]); });
+      if (q.model && !store.catalog.modelsById[q.model]) said.push('The model ' + q.model.replace(/^hf:/, '') + ' is not in the catalog; the model picker keeps ' + store.setup.model + '.');
+      else if (!q.model) said.push('No model could be read from the command; the model picker keeps ' + store.setup.model + '.');
+      // What the command does not say takes the engine's default.
+      store.applyRequest(Object.assign({ concurrency: 1, kv_cache_dtype: 'auto', weights: '' }, q), true);
       D.setText(el.status, 'Read a ' + store.runtimeName(result.runtime) + ' command. ' + said.join(' '));
       D.listItems(el.ignored, result.ignored.map(function (i) {
         return i.flag + ': ' + (i.known ? i.reason : 'not a flag FitMyGPU knows; left out');

@@ -49,6 +49,24 @@
       if ('runtime' in changes && !K.kvTypes(setup.runtime).some(function (t) { return t[0] === setup.kv; })) setup.kv = 'auto';
     }
 
+    // Request fields → the setup: the inverse of request() for the fields a pasted command or a suggestion
+    // changes. A model the catalog lacks is left as it is (the caller says so); engine knobs are merged, or
+    // replace the set ones when `replaceEngine`.
+    function applyRequest(fields, replaceEngine) {
+      var changes = {};
+      if (fields.runtime) changes.runtime = fields.runtime;
+      if (fields.model && catalog.modelsById[fields.model]) changes.model = fields.model;
+      if (fields.context) changes.context = fields.context;
+      if (fields.concurrency) changes.concurrency = fields.concurrency;
+      if (fields.gpu_count) changes.gpuCount = fields.gpu_count;
+      if ('kv_cache_dtype' in fields) changes.kv = fields.kv_cache_dtype || 'auto';
+      set(changes);
+      // After the model and runtime: the checkpoint, if the pair offers it.
+      if ('weights' in fields) set({ weights: weightChoices().indexOf(fields.weights) >= 0 ? fields.weights : '' });
+      if (replaceEngine) Object.keys(setup.engine).forEach(function (name) { delete setup.engine[name]; });
+      Object.keys(fields.engine || {}).forEach(function (name) { setEngine(name, fields.engine[name]); });
+    }
+
     // One engine knob; undefined unsets it (the engine's default applies).
     function setEngine(name, value) {
       if (value === undefined) delete setup.engine[name];
@@ -185,6 +203,7 @@
       defaults: defaults,
       set: set,
       setEngine: setEngine,
+      applyRequest: applyRequest,
       setAnswer: setAnswer,
       clearAnswers: clearAnswers,
       remember: remember,

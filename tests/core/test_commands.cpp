@@ -204,8 +204,8 @@ TEST_CASE("the command of a setup carries the settings the estimate assumed") {
     CHECK(c.find("--tensor-parallel-size 2") != std::string::npos);
     CHECK(c.find("--kv-cache-dtype fp8") != std::string::npos);
 
-    const json l = fitmygpu::api::command(json::parse(
-        R"({"model": "llama-3.1-8b", "runtime": "llama.cpp", "weights": "gguf:Q8_0", "gpu": "rtx-4090", "context": 8192, "concurrency": 4})"));
+    const json l = fitmygpu::api::command(
+        json::parse(R"({"model": "llama-3.1-8b", "runtime": "llama.cpp", "weights": "gguf:Q8_0", "gpu": "rtx-4090", "context": 8192, "concurrency": 4})"));
     const std::string lc = l.at("command");
     CHECK(lc.rfind("llama-server -hf ", 0) == 0);
     CHECK(lc.find(":Q8_0") != std::string::npos);
@@ -247,7 +247,8 @@ TEST_CASE("setup, command, request: every runtime gives back the same estimate")
             if (setup.contains(k)) request[k] = setup.at(k);
         if (setup.contains("gpus")) request.erase("gpu_count");
         else if (setup.contains("gpu_count") && !request.contains("gpu_count")) request["gpu_count"] = setup.at("gpu_count");
-        if (setup.contains("context") && back.at("runtime") != "mlx" && back.at("runtime") != "transformers") CHECK(request.at("context") == setup.at("context"));
+        if (setup.contains("context") && back.at("runtime") != "mlx" && back.at("runtime") != "transformers")
+            CHECK(request.at("context") == setup.at("context"));
         else request["context"] = setup.at("context");  // a property of the requests for MLX and Transformers
         if (setup.contains("concurrency") && !request.contains("concurrency")) request["concurrency"] = setup.at("concurrency");
         check_same_estimate(estimate(setup.dump()), estimate(request.dump()));

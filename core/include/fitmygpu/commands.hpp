@@ -11,19 +11,19 @@ namespace fitmygpu {
 
 // What a flag of a launch command sets.
 enum class FlagTarget {
-    Model,         // the checkpoint (a Hub repo id, a path, or an Ollama model name)
-    Context,       // tokens per request (vLLM --max-model-len, SGLang --context-length, Ollama's context length)
-    ContextTotal,  // tokens over all sequences (llama.cpp --ctx-size: n_ctx is shared by --parallel slots)
-    Concurrency,   // requests at once
-    KvType,        // the KV cache type (K and V)
-    KvTypeK,       // llama.cpp's K cache type
-    KvTypeV,       // llama.cpp's V cache type
-    Dtype,         // the dtype the weights are loaded in (vLLM --dtype)
-    Quantization,  // a quantization applied on load (vLLM --quantization fp8)
-    Knob,          // an engine knob of the registry (CommandFlag::knob)
-    AllExpertsCpu, // llama.cpp --cpu-moe: every layer's experts stay in host memory
-    Devices,       // the GPUs a process may use (CUDA_VISIBLE_DEVICES): their count
-    Ignored,       // read and set aside: CommandFlag::reason says why
+    Model,          // the checkpoint (a Hub repo id, a path, or an Ollama model name)
+    Context,        // tokens per request (vLLM --max-model-len, SGLang --context-length, Ollama's context length)
+    ContextTotal,   // tokens over all sequences (llama.cpp --ctx-size: n_ctx is shared by --parallel slots)
+    Concurrency,    // requests at once
+    KvType,         // the KV cache type (K and V)
+    KvTypeK,        // llama.cpp's K cache type
+    KvTypeV,        // llama.cpp's V cache type
+    Dtype,          // the dtype the weights are loaded in (vLLM --dtype)
+    Quantization,   // a quantization applied on load (vLLM --quantization fp8)
+    Knob,           // an engine knob of the registry (CommandFlag::knob)
+    AllExpertsCpu,  // llama.cpp --cpu-moe: every layer's experts stay in host memory
+    Devices,        // the GPUs a process may use (CUDA_VISIBLE_DEVICES): their count
+    Ignored,        // read and set aside: CommandFlag::reason says why
 };
 
 struct CommandFlag {

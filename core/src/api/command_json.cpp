@@ -85,7 +85,8 @@ std::string model_word(const Scenario& s, Written& w) {
         return "/path/to/model";
     }
     if (s.runtime == Runtime::Mlx && s.weights.id.rfind("mlx-", 0) == 0) {
-        w.notes.push_back("no published " + s.weights.label() + " conversion of this model is in the catalog: make one with mlx_lm.convert -q --hf-path " + official);
+        w.notes.push_back("no published " + s.weights.label() + " conversion of this model is in the catalog: make one with mlx_lm.convert -q --hf-path " +
+                          official);
         return "/path/to/" + name + "-" + s.weights.id;
     }
     return official;
@@ -272,7 +273,7 @@ bool is_flag(const std::string& w) {
 // The GGUF type written in a file or tag name ("…-Q4_K_M.gguf", "repo:q8_0"), or "".
 std::string gguf_type_in(const std::string& text) {
     static const std::regex re("(?:^|[-_.:/])(IQ[1-4]_(?:XXS|XS|NL|S|M)|Q[1-8]_K_[SML]|Q[1-8]_K|Q[1-8]_[01]|TQ[12]_0|MXFP4|BF16|F16|F32)(?=$|[-_.:/])",
-                                std::regex::icase);
+                               std::regex::icase);
     std::smatch m;
     if (!std::regex_search(text, m, re)) return "";
     std::string t = m[1].str();
@@ -446,8 +447,9 @@ json from_command(const json& request) {
     if (!request.at("command").is_string()) fail("invalid_field", "command", "command must be a string");
     const std::string text = request.at("command").get<std::string>();
     if (text.size() > kMaxCommandBytes)
-        fail("invalid_field", "command", "the command is " + group_digits(static_cast<i64>(text.size())) + " bytes; at most " +
-                                             group_digits(static_cast<i64>(kMaxCommandBytes)) + " are read");
+        fail("invalid_field", "command",
+             "the command is " + group_digits(static_cast<i64>(text.size())) + " bytes; at most " + group_digits(static_cast<i64>(kMaxCommandBytes)) +
+                 " are read");
     for (const auto& [key, value] : request.items())
         if (key != "command") fail("unknown_field", shown_key(key), shown_key(key) + " is not a from_command field (command)");
     const std::vector<std::string> words = shell_words(text);
@@ -578,8 +580,7 @@ json from_command(const json& request) {
             const CommandFlag* f = find_command_flag(spec, word);
             if (!f) {
                 // An unknown flag: its value, if any, is the next word that is not a flag.
-                if (!inline_value && i + 1 < args.size() && !is_flag(args[i + 1]) && (!spec.model_positional || !rd.model_word.empty()))
-                    value = args[++i];
+                if (!inline_value && i + 1 < args.size() && !is_flag(args[i + 1]) && (!spec.model_positional || !rd.model_word.empty())) value = args[++i];
                 rd.ignore(value.empty() ? word : word + " " + value, "not a " + rt.name + " flag FitMyGPU knows", false);
                 continue;
             }

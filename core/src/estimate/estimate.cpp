@@ -26,11 +26,10 @@ Estimate estimate_engine(const Scenario& s) {
     return runtime_descriptor(s.runtime).estimate(s);
 }
 
-Estimate estimate(const Scenario& s) {
+Estimate estimate_without_limits(const Scenario& s) {
     Estimate e = estimate_engine(s);
     e.assumptions.insert(e.assumptions.begin(), s.assumptions.begin(), s.assumptions.end());
     e.warnings.insert(e.warnings.begin(), s.warnings.begin(), s.warnings.end());
-    e.limits = solve_limits(s);
     // Speed: the device holding the most weights sets the pace of a step.
     if (!e.devices.empty()) {
         i64 w = 0;
@@ -39,6 +38,12 @@ Estimate estimate(const Scenario& s) {
         e.speed = roofline_speed(s, checkpoint_bytes(s), w, e.kv.bytes_per_token / std::max(n, 1), n);
         e.assumptions.push_back(roofline_assumption());
     }
+    return e;
+}
+
+Estimate estimate(const Scenario& s) {
+    Estimate e = estimate_without_limits(s);
+    e.limits = solve_limits(s);
     return e;
 }
 

@@ -37,7 +37,8 @@
     function query() {
       var pairs = [['model', setup.model]];
       if (setup.weights) pairs.push(['weights', setup.weights]);
-      pairs.push(['runtime', setup.runtime], ['gpu', setup.gpu]);
+      if (setup.runtimeChosen) pairs.push(['runtime', setup.runtime]);  // else the runtime follows the device
+      pairs.push(['gpu', setup.gpu]);
       if (setup.gpu === CUSTOM) {
         pairs.push(['memory_mib', setup.customMemMib], ['bandwidth_gbps', setup.customBandwidth]);
         if (setup.customUnified) pairs.push(['unified_memory', '1']);
@@ -86,7 +87,7 @@
       }
       if (f.runtime !== undefined) {
         var runtime = K.findRuntime(f.runtime);
-        if (runtime) store.set({ runtime: runtime });
+        if (runtime) store.set({ runtime: runtime, runtimeChosen: true });
         else notices.push('Unknown runtime ' + q(f.runtime) + '; using ' + store.runtimeName() + '.');
       }
       if (f.gpu !== undefined) {
@@ -105,6 +106,8 @@
         }
         if (f.unified_memory !== undefined) store.set({ customUnified: S.flag(f.unified_memory) === true });
       }
+      // No runtime in the link (or an unknown one): the device's, now that the model and the GPU are known.
+      if (!setup.runtimeChosen) store.followDevice(f.weights);
       wholeFields().forEach(function (spec) {
         if (f[spec[0]] === undefined) return;
         var n = S.wholeNumber(f[spec[0]], spec[2], spec[3]);

@@ -181,8 +181,11 @@ declare namespace FitMyGPU {
     gpus?: Array<{ gpu: string; count?: number }>;
     /** A device not in the catalog. */
     device?: CustomDevice;
-    /** How many `gpu`s; default 1. Serving engines default to tensor parallelism over all of them. */
+    /** How many `gpu`s; default 1. Serving engines default to tensor parallelism over all of them. 0 with no
+     *  GPU named: a CPU-only run (llama.cpp and Ollama; other runtimes answer with code "unsupported"). */
     gpu_count?: number;
+    /** System RAM and its bandwidth; absent fields take the stated defaults (schema().host_defaults). */
+    host?: { memory_mib?: number; bandwidth_gbps?: number };
     /** Tokens per request (vLLM max_model_len; llama.cpp n_ctx per sequence). */
     context?: number;
     /** Requests served at once (llama.cpp n_parallel). */
@@ -208,6 +211,12 @@ declare namespace FitMyGPU {
     unified_memory?: boolean;
     /** Dense BF16 throughput in TFLOPS, for the prefill estimate. */
     tflops_bf16?: number;
+    /** Link between the GPUs (tensor-parallel all-reduce); without it PCIe 4.0 x16 is assumed and said. */
+    link_kind?: 'nvlink' | 'pcie' | 'infinity_fabric' | 'xe_link' | 'none';
+    /** Unidirectional GB/s per GPU to its peers. */
+    link_gbps?: number;
+    /** GB/s from the GPU to system RAM (weights llama.cpp copies for prefill). */
+    host_link_gbps?: number;
   }
 
   /** Engine knobs (README.md "The JSON API"). Aliases such as tp_size, ngl or page_size are accepted too. */
@@ -302,7 +311,17 @@ declare namespace FitMyGPU {
     verdict: 'fits' | 'tight' | 'does_not_fit';
     devices: DeviceEstimate[];
     /** RAM: offloaded layers, mmap, host buffers. */
-    host: { components: Components; total_bytes: number };
+    host: {
+        components: Components;
+        total_bytes: number;
+        /** System RAM checked against: the request's host.memory_mib, a stated default, or a unified device's pool. */
+        capacity_bytes: number;
+        /** What is checked: host buffers, plus the devices' allocations on unified memory. */
+        required_bytes: number;
+        /** capacity − required; negative: system RAM does not fit (verdict does_not_fit, with a warning). */
+        headroom_bytes: number;
+        unified: boolean;
+    };
     kv_cache: {
       /** Whole model, all devices, at the chosen KV dtype. */
       bytes_per_token: number;
@@ -317,7 +336,18 @@ declare namespace FitMyGPU {
     limits: { max_context: number; max_concurrency: number };
     breakdown: BreakdownItem[];
     /** Roofline estimates (null when the device has no bandwidth figure); a figure is null when the device data cannot support it (e.g. no throughput figure). */
-    speed: { decode_tokens_per_s: number | null; prefill_tokens_per_s: number | null; ttft_s: number | null } | null;
+    /** Each figure is null when it cannot be estimated; the reason is among the assumptions. */
+    speed: {
+        /** One request's decode rate at the request's concurrency. */
+        decode_tokens_per_s: number | null;
+        /** All running requests together. */
+        total_decode_tokens_per_s: number | null;
+        prefill_tokens_per_s: number | null;
+        /** Time to first token for a prompt as long as the context, without queueing. */
+        ttft_s: number | null;
+        /** Time per output token of one request: 1000 / decode_tokens_per_s. */
+        tpot_ms: number | null;
+    } | null;
     warnings: string[];
     assumptions: string[];
   }

@@ -181,10 +181,19 @@
       fact(el.facts, 'KV cache per token', U.smallSize(r.kv_cache.bytes_per_token), 'All layers, all devices, at the chosen KV cache type');
       fact(el.facts, 'KV cache for this workload', U.size(r.kv_cache.required_bytes), U.integer(setup.context) + ' tokens \u00d7 ' + U.integer(setup.concurrency));
       if (r.kv_cache.capacity_tokens) fact(el.facts, 'KV cache capacity', U.plural(r.kv_cache.capacity_tokens, 'token'), 'Tokens the allocated cache holds');
-      if (r.host && r.host.total_bytes > 0) fact(el.facts, 'Host memory (RAM)', U.size(r.host.total_bytes), 'Offloaded layers and host buffers');
+      if (r.host && (r.host.total_bytes > 0 || !r.devices.length)) {
+        fact(el.facts, 'System RAM needed', U.size(r.host.required_bytes) + ' of ' + U.size(r.host.capacity_bytes),
+          r.host.headroom_bytes < 0 ? 'Does not fit in system RAM' : (r.host.unified ? 'Unified memory: the GPU share and host buffers together' : 'CPU layers, experts and host buffers'));
+      }
       if (r.speed) {
-        fact(el.facts, 'Decode speed (rough)', U.decimal(r.speed.decode_tokens_per_s, r.speed.decode_tokens_per_s >= 100 ? 0 : 1) + ' tokens/s per request', 'A roofline from memory bandwidth; see the assumptions');
-        fact(el.facts, 'Time to first token (rough)', U.decimal(r.speed.ttft_s, r.speed.ttft_s >= 10 ? 1 : 2) + ' s', 'Prefill of the whole context at ' + U.integer(r.speed.prefill_tokens_per_s) + ' tokens/s');
+        // A figure the estimator cannot give is null: shown as "unknown" (the reason is among the assumptions).
+        var known = function (v) { return typeof v === 'number' && v > 0; };
+        var rate = function (v, unit) { return known(v) ? U.decimal(v, v >= 100 ? 0 : 1) + unit : 'unknown'; };
+        fact(el.facts, 'Decode speed (rough)', rate(r.speed.decode_tokens_per_s, ' tokens/s per request'),
+          known(r.speed.tpot_ms) ? U.decimal(r.speed.tpot_ms, 1) + ' ms per token; see the assumptions' : 'See the assumptions');
+        if (setup.concurrency > 1) fact(el.facts, 'Total decode throughput (rough)', rate(r.speed.total_decode_tokens_per_s, ' tokens/s'), 'All ' + U.integer(setup.concurrency) + ' requests together');
+        fact(el.facts, 'Time to first token (rough)', known(r.speed.ttft_s) ? U.decimal(r.speed.ttft_s, r.speed.ttft_s >= 10 ? 1 : 2) + ' s' : 'unknown',
+          known(r.speed.prefill_tokens_per_s) ? 'Prefill of the whole context at ' + U.integer(r.speed.prefill_tokens_per_s) + ' tokens/s' : 'See the assumptions');
       }
     }
 

@@ -87,9 +87,18 @@ void print_table(const json& r) {
               << " tokens; max concurrency " << kv.at("max_concurrency").dump() << "\n";
     std::cout << "limits: max context " << r.at("limits").at("max_context").get<i64>() << " tokens, max concurrency "
               << r.at("limits").at("max_concurrency").get<i64>() << "\n";
-    if (r.contains("speed") && r.at("speed").is_object())
-        std::cout << "speed: ~" << r.at("speed").at("decode_tokens_per_s").dump() << " tokens/s decode per request, ~"
-                  << r.at("speed").at("prefill_tokens_per_s").dump() << " tokens/s prefill\n";
+    const auto& host = r.at("host");
+    if (host.at("capacity_bytes").get<i64>() > 0)
+        std::cout << "system RAM: required " << gib(host.at("required_bytes")) << " of " << gib(host.at("capacity_bytes")) << ", headroom "
+                  << gib(host.at("headroom_bytes")) << (host.at("unified").get<bool>() ? " (unified memory, GPU share included)" : "") << "\n";
+    if (r.contains("speed") && r.at("speed").is_object()) {
+        // A figure the estimator cannot give is null: printed as "unknown" (the reason is among the assumptions).
+        const auto& sp = r.at("speed");
+        auto figure = [&](const char* key) { return sp.at(key).is_number() ? "~" + sp.at(key).dump() : std::string("unknown"); };
+        std::cout << "speed: " << figure("decode_tokens_per_s") << " tokens/s decode per request (" << figure("tpot_ms") << " ms per token), "
+                  << figure("total_decode_tokens_per_s") << " tokens/s all requests; prefill " << figure("prefill_tokens_per_s")
+                  << " tokens/s, time to first token " << figure("ttft_s") << " s\n";
+    }
     for (const auto& w : r.at("warnings")) std::cout << "warning: " << w.get<std::string>() << "\n";
     for (const auto& a : r.at("assumptions")) std::cout << "assumes: " << a.get<std::string>() << "\n";
 }

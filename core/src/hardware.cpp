@@ -65,6 +65,16 @@ Device device_from_catalog(const json& e) {
         const std::string cc = e.at("compute_capability").get<std::string>();
         if (!cc.empty() && std::isdigit(static_cast<unsigned char>(cc[0]))) d.compute_capability_major = std::stoi(cc);
     }
+    // Optional link facts: absent or null figures stay unknown (0), and speed falls back to a stated assumption.
+    auto link = [&](const char* key, std::string& kind, std::string& name, double& gbps) {
+        if (!e.contains(key) || !e.at(key).is_object()) return;
+        const json& l = e.at(key);
+        if (l.contains("kind") && l.at("kind").is_string()) kind = l.at("kind").get<std::string>();
+        if (l.contains("name") && l.at("name").is_string()) name = l.at("name").get<std::string>();
+        gbps = std::max(0.0, num_or(l, "gbps", 0));
+    };
+    link("link", d.link_kind, d.link_name, d.link_gbps);
+    link("host_link", d.host_link_kind, d.host_link_name, d.host_link_gbps);
     if (e.contains("native_dtypes") && e.at("native_dtypes").is_array())
         for (const auto& v : e.at("native_dtypes"))
             if (v.is_string()) d.native_dtypes.push_back(v.get<std::string>());

@@ -3,10 +3,14 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <regex>
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "fitmygpu/catalog.hpp"
 #include "fitmygpu/tensors.hpp"
@@ -71,6 +75,91 @@ TEST_CASE("every model file follows the schema and names its sources") {
         REQUIRE(e.contains("page"));
         CHECK(non_empty_string(e.at("page"), "summary"));
     }
+}
+
+namespace {
+
+// A reference a reader can open: an http(s) address, or a GitHub issue / pull request written owner/repo#N.
+bool is_public_reference(const std::string& token) {
+    static const std::regex url(R"(https?://[^\s]+)");
+    static const std::regex issue(R"([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+#[0-9]+)");
+    return std::regex_match(token, url) || std::regex_match(token, issue);
+}
+
+// Source text may explain what it cites, but it must cite at least one public reference.
+bool cites_public_reference(const std::string& text) {
+    std::string token;
+    for (size_t i = 0; i <= text.size(); ++i) {
+        const char c = i < text.size() ? text[i] : ' ';
+        if (c == ' ' || c == '\n' || c == '\t' || c == '(' || c == ')' || c == ';' || c == ',') {
+            while (!token.empty() && (token.back() == '.' || token.back() == ':')) token.pop_back();
+            if (!token.empty() && is_public_reference(token)) return true;
+            token.clear();
+        } else {
+            token += c;
+        }
+    }
+    return false;
+}
+
+// Ids of a private file index and pseudo-schemes such as "github:owner/repo@commit:path" are nothing a reader can open.
+const char* const kPrivateProvenance[] = {"store:", "store id", "search-index", "search index", "file id", "index id", "code-index", "code index", "github:"};
+
+std::string lowercase(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("the reference checks accept links and issue references and reject internal ids") {
+    CHECK(is_public_reference("https://huggingface.co/Qwen/Qwen3-8B/blob/main/config.json"));
+    CHECK(is_public_reference("vllm-project/vllm#27508"));
+    CHECK_FALSE(is_public_reference("github:AlexsJones/llmfit@a3e0eb2:llmfit-core/data/hf_models.json"));
+    CHECK_FALSE(is_public_reference("62411905097"));
+    CHECK_FALSE(is_public_reference("Qwen/Qwen3-8B"));
+    CHECK(cites_public_reference("model card https://huggingface.co/microsoft/phi-4 (14B parameters)."));
+    CHECK(cites_public_reference("a PyTorch OOM on an H100 (vllm-project/vllm#27508); more"));
+    CHECK_FALSE(cites_public_reference("microsoft/phi-4 model card (14B parameters)"));
+    CHECK_FALSE(cites_public_reference("search-index file id 62411905097"));
+}
+
+TEST_CASE("every model source is a public link a reader can open") {
+    for (const auto& m : Catalog::builtin().models()) {
+        const json& e = m.entry;
+        CAPTURE(m.id);
+        std::vector<std::pair<std::string, std::string>> sources;  // (where, text)
+        for (const auto& [k, v] : e.at("sources").items()) sources.emplace_back("sources." + k, v.is_string() ? v.get<std::string>() : "");
+        const json& p = e.at("published_params");
+        if (p.contains("source")) sources.emplace_back("published_params.source", p.at("source").get<std::string>());
+        for (const auto& c : e.at("checkpoints"))
+            for (const auto& [k, v] : c.items())
+                if (k.size() >= 6 && k.compare(k.size() - 6, 6, "source") == 0) sources.emplace_back("checkpoints[]." + k, v.get<std::string>());
+        for (const auto& [where, text] : sources) {
+            CAPTURE(where);
+            CAPTURE(text);
+            CHECK(cites_public_reference(text));
+        }
+        // A link on the model page is a link and nothing else.
+        if (e.contains("page") && e.at("page").contains("sources"))
+            for (const auto& s : e.at("page").at("sources")) {
+                CAPTURE(s);
+                CHECK(is_public_reference(s.value("url", "")));
+            }
+    }
+}
+
+TEST_CASE("no catalog file names a private index or a pseudo-scheme") {
+    auto check = [](const std::string& what, const json& entry) {
+        const std::string text = lowercase(entry.dump());
+        for (const char* phrase : kPrivateProvenance) {
+            CAPTURE(what);
+            CAPTURE(phrase);
+            CHECK(text.find(phrase) == std::string::npos);
+        }
+    };
+    for (const auto& m : Catalog::builtin().models()) check(m.id, m.entry);
+    for (const auto& g : Catalog::builtin().gpus()) check(g.id, g.entry);
 }
 
 TEST_CASE("ids and aliases are unique across the catalog") {
@@ -269,4 +358,118 @@ TEST_CASE("catalog configs agree with the reference geometry file where both hav
     }
     MESSAGE("compared " << compared << " models with the reference file");
     CHECK(compared >= 30);
+}
+
+// ---- Speed facts: prefill throughput, peer link and host link (issue 12) ----
+
+namespace {
+
+const std::set<std::string> kPeerLinkKinds = {"nvlink", "pcie", "infinity_fabric", "xe_link", "none"};
+const std::set<std::string> kHostLinkKinds = {"pcie", "nvlink_c2c", "unified"};
+
+bool is_url(const std::string& s) { return std::regex_match(s, std::regex(R"(https?://[^\s]+)")); }
+
+double positive_or_zero(const json& t, const char* key) { return t.contains(key) && t.at(key).is_number() ? t.at(key).get<double>() : 0.0; }
+
+// PCIe payload rate per direction in GB/s: GT/s per lane x lanes x 128/130 (encoding of gens 3-5) / 8 bits.
+double pcie_gbps(int gen, int lanes) {
+    const double gts = gen == 3 ? 8.0 : gen == 4 ? 16.0 : gen == 5 ? 32.0 : 0.0;
+    return gts * lanes * 128.0 / 130.0 / 8.0;
+}
+
+void check_link(const json& e, const char* key, const std::set<std::string>& kinds, const char* null_kind) {
+    CAPTURE(key);
+    REQUIRE((e.contains(key) && e.at(key).is_object()));
+    const json& l = e.at(key);
+    const std::string kind = l.value("kind", "");
+    CAPTURE(kind);
+    CHECK(kinds.count(kind) == 1);
+    CHECK(non_empty_string(l, "name"));
+    CHECK((l.contains("source") && l.at("source").is_string() && is_url(l.at("source").get<std::string>())));
+    REQUIRE(l.contains("gbps"));
+    if (kind == null_kind) {
+        CHECK(l.at("gbps").is_null());
+    } else {
+        CHECK((l.at("gbps").is_number() && l.at("gbps").get<double>() > 0));
+    }
+    if (kind == "pcie") {
+        std::smatch m;
+        const std::string name = l.value("name", "");
+        REQUIRE(std::regex_match(name, m, std::regex(R"(PCIe ([345])\.0 x(8|16))")));
+        CHECK(l.at("gbps").get<double>() == doctest::Approx(pcie_gbps(std::stoi(m[1]), std::stoi(m[2]))).epsilon(0.01));
+    }
+}
+
+const json& gpu_entry(const char* id) {
+    const auto* g = Catalog::builtin().find_gpu(id);
+    REQUIRE(g != nullptr);
+    return g->entry;
+}
+
+}  // namespace
+
+TEST_CASE("every device has a prefill rate, a peer link and a host link, each with a public source") {
+    for (const auto& g : Catalog::builtin().gpus()) {
+        const json& e = g.entry;
+        CAPTURE(g.id);
+        REQUIRE((e.contains("tflops") && e.at("tflops").is_object()));
+        const json& t = e.at("tflops");
+        CHECK(std::max(positive_or_zero(t, "fp16"), positive_or_zero(t, "bf16")) > 0);
+        for (const char* k : {"fp16", "bf16", "fp8", "fp4"})
+            if (t.contains(k) && !t.at(k).is_null()) CHECK(t.at(k).get<double>() > 0);
+        check_link(e, "link", kPeerLinkKinds, "none");
+        check_link(e, "host_link", kHostLinkKinds, "unified");
+        // A device whose memory is shared with the host has no separate host link, and no peer to split a model with.
+        if (e.value("unified_memory", false)) {
+            CHECK(e.at("host_link").value("kind", "") == "unified");
+            CHECK(e.at("link").value("kind", "") == "none");
+        }
+        for (const auto& s : e.at("sources")) {
+            CAPTURE(s);
+            CHECK((s.is_string() && is_url(s.get<std::string>())));
+        }
+        // Sources are public addresses a reader can open, never ids of an internal index.
+        CHECK(e.dump().find("store:") == std::string::npos);
+    }
+}
+
+TEST_CASE("speed facts agree with the datasheets") {
+    // NVIDIA H100 datasheet (https://resources.nvidia.com/en-us-tensor-core/nvidia-tensor-core-gpu-datasheet), SXM:
+    // BF16 tensor 1,979 TFLOPS with sparsity = 989.4 dense; NVLink 900 GB/s = 450 GB/s per direction; PCIe Gen5 128 GB/s.
+    const json& h100 = gpu_entry("h100-sxm-80gb");
+    CHECK(h100.at("tflops").at("bf16").get<double>() == doctest::Approx(989.4).epsilon(0.001));
+    CHECK(h100.at("link").at("kind") == "nvlink");
+    CHECK(h100.at("link").at("gbps").get<double>() == doctest::Approx(900.0 / 2));
+    CHECK(h100.at("host_link").at("name") == "PCIe 5.0 x16");
+
+    // NVIDIA A100 datasheet: BF16 312 TFLOPS dense; SXM4 NVLink 600 GB/s = 300 per direction.
+    const json& a100 = gpu_entry("a100-80gb-sxm4");
+    CHECK(a100.at("tflops").at("bf16").get<double>() == doctest::Approx(312));
+    CHECK(a100.at("link").at("gbps").get<double>() == doctest::Approx(600.0 / 2));
+    // The PCIe card's NVLink bridge is optional: its peer link is the slot.
+    CHECK(gpu_entry("a100-80gb-pcie").at("link").at("kind") == "pcie");
+
+    // RTX 4090: a PCIe 4.0 x16 card without NVLink; 16 GT/s x 16 lanes x 128/130 / 8 = 31.5 GB/s.
+    const json& rtx4090 = gpu_entry("rtx-4090");
+    CHECK(rtx4090.at("link").at("name") == "PCIe 4.0 x16");
+    CHECK(rtx4090.at("link").at("gbps").get<double>() == doctest::Approx(16.0 * 16 * 128 / 130 / 8).epsilon(0.001));
+    // The RTX 4060 Ti is wired x8 (GeForce 40 series table): half of that.
+    CHECK(gpu_entry("rtx-4060-ti-16gb").at("link").at("gbps").get<double>() == doctest::Approx(31.5 / 2));
+
+    // AMD MI300X: 7 Infinity Fabric links of 128 GB/s (64 per direction) = 448 GB/s per direction.
+    CHECK(gpu_entry("mi300x").at("link").at("gbps").get<double>() == doctest::Approx(7 * 64));
+
+    // GH200: NVLink-C2C 900 GB/s CPU<->GPU = 450 per direction.
+    const json& gh200 = gpu_entry("gh200-96gb");
+    CHECK(gh200.at("host_link").at("kind") == "nvlink_c2c");
+    CHECK(gh200.at("host_link").at("gbps").get<double>() == doctest::Approx(450));
+
+    // Apple M2 Ultra: 76 GPU cores x 128 ALUs x 2 (FMA) x 1.398 GHz = 27.2 TFLOPS, the figure Apple states; FP16 runs at
+    // that FP32 rate. Single device with unified memory.
+    const json& m2u = gpu_entry("m2-ultra-192gb");
+    CHECK(m2u.at("tflops").at("fp16").get<double>() == doctest::Approx(76 * 128 * 2 * 1.398 / 1000).epsilon(0.005));
+    CHECK(m2u.at("tflops").at("fp16").get<double>() == doctest::Approx(27.2).epsilon(0.005));
+    CHECK(m2u.at("link").at("kind") == "none");
+    CHECK(m2u.at("link").at("gbps").is_null());
+    CHECK(m2u.at("host_link").at("kind") == "unified");
 }

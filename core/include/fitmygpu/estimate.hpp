@@ -50,10 +50,24 @@ struct Limits {
     i64 max_concurrency = 0;  // largest concurrency at the asked context that fits
 };
 
+// Speed figures; 0 = cannot be estimated (the response writes null and the reason is in the assumptions).
 struct Speed {
-    double decode_tokens_per_s = 0;  // per request, at the asked concurrency
+    double decode_tokens_per_s = 0;        // per request, at the asked concurrency
+    double total_decode_tokens_per_s = 0;  // all running requests together
     double prefill_tokens_per_s = 0;
-    double ttft_s = 0;  // time to first token for a prompt of the asked context
+    double ttft_s = 0;   // time to first token for a prompt of the asked context
+    double tpot_ms = 0;  // time per output token of one request = 1000 / decode_tokens_per_s
+};
+
+// Weight bytes by where decode reads them: the part every token reads and the MoE experts (read in the share
+// the batch routes to). Engines that place layers themselves (llama.cpp) fill it; others leave it empty and
+// speed derives it from their parallel layout.
+struct PlacedWeights {
+    int device = -1;  // -1 = host RAM (the CPU runs these layers)
+    double dense_bytes = 0;
+    double expert_bytes = 0;
+    double kv_share = 0;  // share of the model's KV cache kept here
+    int layers = 0;       // repeating layers run here
 };
 
 // Tight means: the engine's pool holds fewer than `pool_factor` × the asked requests, or a device keeps
@@ -71,6 +85,12 @@ struct Estimate {
     std::vector<DeviceEstimate> devices;
     std::map<std::string, i64> host_components;
     i64 host_total_bytes = 0;
+    // System RAM check (engine_parts::add_devices sets capacity from the scenario's host).
+    i64 host_capacity_bytes = 0;
+    bool host_unified = false;    // the devices' own pool: device allocations count against it too
+    i64 host_required_bytes = 0;  // what is checked against the capacity
+    i64 host_headroom_bytes = 0;
+    std::vector<PlacedWeights> placed;  // see PlacedWeights; empty = derived by speed
     KvSummary kv;
     Limits limits;
     std::vector<BreakdownItem> breakdown;
@@ -82,9 +102,10 @@ struct Estimate {
     void add(const std::string& component, const std::string& label, int device, const Q& q, const std::string& note = "");
     // Fills devices[].components/total_bytes and host_* from the breakdown.
     void sum_components();
-    // The one verdict rule: does_not_fit when a device's headroom is negative or the engine's own condition
-    // (`engine_ok`, e.g. the pool holds the asked requests) fails; tight within `margin`; else fits. Reads
-    // devices[].required_bytes and sets headroom_bytes, fits and verdict.
+    // The one verdict rule: does_not_fit when a device's headroom is negative, system RAM cannot hold the host
+    // buffers (with a warning naming it), or the engine's own condition (`engine_ok`, e.g. the pool holds the
+    // asked requests) fails; tight within `margin`; else fits. Reads devices[].required_bytes and
+    // host_total_bytes and sets headroom_bytes, host_headroom_bytes, fits and verdict.
     void decide(bool engine_ok, i64 concurrency, const VerdictMargin& margin);
 };
 

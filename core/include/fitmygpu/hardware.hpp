@@ -23,6 +23,15 @@ struct Device {
     double tflops_fp16 = 0, tflops_bf16 = 0, tflops_fp8 = 0, tflops_fp4 = 0;
     std::vector<std::string> native_dtypes;
     int compute_capability_major = 0;  // NVIDIA SM major version (8 Ampere/Ada, 9 Hopper, 10/12 Blackwell); 0 if not NVIDIA
+    // Links (catalog `link` and `host_link`; empty kind / 0 GB/s = not stated). link: GPU to its peers
+    // (nvlink | pcie | infinity_fabric | xe_link | none), unidirectional GB/s per GPU; host_link: GPU to the
+    // CPU's memory (pcie | nvlink_c2c | unified).
+    std::string link_kind;
+    std::string link_name;
+    double link_gbps = 0;
+    std::string host_link_kind;
+    std::string host_link_name;
+    double host_link_gbps = 0;
 
     bool supports(const std::string& dtype) const;
 };

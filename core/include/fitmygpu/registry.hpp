@@ -126,6 +126,8 @@ const std::vector<RuntimeDescriptor>& runtimes();
 // Whether runtime `r` runs on device `d`: its vendor is one the runtime supports (a custom device, with no
 // vendor, is taken at its word).
 bool runs_on(const RuntimeDescriptor& r, const Device& d);
+// Whether it runs a model on the CPU alone, with no GPU (its backends include "CPU").
+bool runs_on_cpu(const RuntimeDescriptor& r);
 // The runtimes that run on every one of these devices, in registry order.
 std::vector<const RuntimeDescriptor*> runtimes_for(const std::vector<Device>& devices);
 // The runtime a setup gets when the request names none: by the class of its first device (Apple → MLX when the

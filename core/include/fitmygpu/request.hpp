@@ -19,6 +19,10 @@ inline constexpr i64 kMaxImages = 4096;
 // A custom device ("device"): memory up to 16 TiB, bandwidth up to 10^6 GB/s.
 inline constexpr i64 kMaxDeviceMemoryMib = i64{16} << 20;
 inline constexpr double kMaxDeviceBandwidthGbps = 1e6;
+// System RAM ("host"): up to 64 TiB (beyond the largest multi-socket servers, ~32 TB), bandwidth up to 10^4
+// GB/s (a 12-channel DDR5-6400 socket is 614 GB/s; unified-memory machines use their device's figure).
+inline constexpr i64 kMaxHostMemoryMib = i64{64} << 20;
+inline constexpr double kMaxHostBandwidthGbps = 1e4;
 
 // How byte amounts are written inside formulas, notes and messages. Values in bytes are the same either way.
 enum class Units { Binary, Decimal };
@@ -27,6 +31,12 @@ struct GpuRequest {
     std::string gpu;    // catalog id or alias
     std::string field;  // where it came from, for errors ("gpu", "gpus[1].gpu")
     i64 count = 1;
+};
+
+// "host": system RAM and its bandwidth, each optional (the scenario states the defaults it fills in).
+struct HostRequest {
+    std::optional<i64> memory_bytes;
+    std::optional<double> bandwidth_gbps;
 };
 
 struct Request {
@@ -38,6 +48,8 @@ struct Request {
     std::vector<GpuRequest> gpus;  // from "gpu" (+ "gpu_count") or "gpus"
     std::optional<Device> device;  // "device": a custom one
     i64 device_count = 1;          // "gpu_count" with "device"
+    bool cpu_only = false;         // "gpu_count": 0 with no GPU named: the model runs on the CPU
+    std::optional<HostRequest> host;
     std::optional<i64> context;
     std::optional<i64> concurrency;
     std::optional<std::string> kv_cache_dtype;

@@ -76,6 +76,28 @@ struct Speculation {
     bool active() const { return !method.empty(); }
 };
 
+// System RAM: where llama.cpp keeps CPU layers, CPU experts, token embeddings and host buffers. On a
+// unified-memory device it is the device's own pool (one budget, nothing counted twice).
+struct Host {
+    i64 memory_bytes = 0;
+    double bandwidth_gbps = 0;  // GB/s, decimal
+    bool unified = false;       // the pool of the (unified-memory) device
+    bool from_request = false;  // memory or bandwidth given in the request
+};
+
+// Defaults when the request gives no "host" (stated in the estimate's assumptions).
+// A desktop for consumer and workstation cards and CPU-only runs: 64 GiB (two 32 GB DIMMs, the usual build for
+// local models) of dual-channel DDR5-5600: 5,600 MT/s × 8 bytes × 2 channels = 89.6 GB/s (JEDEC JESD79-5 speed
+// bin; AM5 and LGA1700 desktop boards have two memory channels).
+inline constexpr i64 kDesktopHostMemoryBytes = i64{64} << 30;
+inline constexpr double kDesktopHostBandwidthGbps = 89.6;
+// A datacenter GPU server: system RAM twice the GPUs' memory, at least 256 GiB (NVIDIA's DGX H100 ships 2 TB of
+// RAM for 8 × 80 GB of HBM, 3.2×; 2× is the conservative end), read from one socket of 8-channel DDR5-4800:
+// 4,800 MT/s × 8 bytes × 8 channels = 307.2 GB/s (the DGX H100's Xeon Platinum 8480C, per socket).
+inline constexpr double kServerHostMemoryPerGpuMemory = 2.0;
+inline constexpr i64 kServerHostMemoryMinBytes = i64{256} << 30;
+inline constexpr double kServerHostBandwidthGbps = 307.2;
+
 struct Scenario {
     std::string model_id;  // catalog id or "custom"
     std::string model_name;
@@ -85,7 +107,8 @@ struct Scenario {
     WeightFormat weights;
     std::string weights_repo;  // checkpoint repo when known
     Runtime runtime = kDefaultRuntime;
-    std::vector<Device> devices;  // one entry per physical device
+    std::vector<Device> devices;  // one entry per physical device (empty: a CPU-only run)
+    Host host;
     i64 context = 4096;
     i64 concurrency = 1;
     KvType kv;
@@ -108,5 +131,6 @@ Scenario build_scenario(const Request& request, const Catalog& catalog);
 // The scenario's parts, in the order build_scenario applies them (scenario/*.cpp).
 void setup_multimodal(Scenario& s, const Request& r);
 void setup_speculation(Scenario& s, const Catalog& catalog);
+void setup_host(Scenario& s, const Request& r);
 
 }  // namespace fitmygpu

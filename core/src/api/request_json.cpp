@@ -136,11 +136,22 @@ Device custom_device(const json& j) {
             if (!it.value().is_number() || !(it.value().get<double>() >= 0) || it.value().get<double>() > kMaxDeviceBandwidthGbps)
                 fail("invalid_field", f, f + " must be a non-negative number of GB/s");
             d.bandwidth_gbps = it.value().get<double>();
+        } else if (it.key() == "link_gbps" || it.key() == "host_link_gbps") {
+            if (!it.value().is_number() || !(it.value().get<double>() >= 0) || it.value().get<double>() > kMaxDeviceBandwidthGbps)
+                fail("invalid_field", f, f + " must be a non-negative number of GB/s");
+            (it.key() == "link_gbps" ? d.link_gbps : d.host_link_gbps) = it.value().get<double>();
+        } else if (it.key() == "link_kind") {
+            d.link_kind = name_field(it.value(), f);
+            if (d.link_kind != "nvlink" && d.link_kind != "pcie" && d.link_kind != "infinity_fabric" && d.link_kind != "xe_link" && d.link_kind != "none")
+                fail("invalid_field", f, f + " must be one of nvlink, pcie, infinity_fabric, xe_link, none");
         } else if (it.key() == "unified_memory") d.unified = bool_field(it.value(), f);
         else if (it.key() == "tflops_bf16") {
             if (!it.value().is_number() || !(it.value().get<double>() >= 0)) fail("invalid_field", f, f + " must be a non-negative number");
             d.tflops_bf16 = it.value().get<double>();
-        } else fail("unknown_field", f, f + " is not a device field (name, memory_mib, memory_gib, bandwidth_gbps, unified_memory, tflops_bf16)");
+        } else
+            fail(
+                "unknown_field", f,
+                f + " is not a device field (name, memory_mib, memory_gib, bandwidth_gbps, unified_memory, tflops_bf16, link_kind, link_gbps, host_link_gbps)");
     }
     if (d.memory_bytes <= 0) fail("missing_field", "device.memory_mib", "device.memory_mib is required");
     d.engine_total_bytes = d.memory_bytes;  // a user-given figure is taken as what the engine sees
@@ -148,8 +159,24 @@ Device custom_device(const json& j) {
     return d;
 }
 
-const std::set<std::string> kRequestFields = {"model",     "config",  "weights",     "runtime",        "gpu",    "gpus", "device", "images",
-                                              "gpu_count", "context", "concurrency", "kv_cache_dtype", "engine", "units"};
+HostRequest host_field(const json& j) {
+    if (!j.is_object()) fail("invalid_field", "host", "host must be an object like {\"memory_mib\": 65536, \"bandwidth_gbps\": 89.6}");
+    HostRequest h;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const std::string f = "host." + shown_key(it.key());
+        if (it.key() == "memory_mib") h.memory_bytes = int_field(it.value(), f, 1, kMaxHostMemoryMib) * MiB;
+        else if (it.key() == "bandwidth_gbps") {
+            const double b = number_field(it.value(), f, "a positive number of GB/s");
+            if (!(b > 0) || b > kMaxHostBandwidthGbps)
+                fail("invalid_field", f, f + " must be a positive number of GB/s up to " + group_digits(static_cast<i64>(kMaxHostBandwidthGbps)));
+            h.bandwidth_gbps = b;
+        } else fail("unknown_field", f, f + " is not a host field (memory_mib, bandwidth_gbps)");
+    }
+    return h;
+}
+
+const std::set<std::string> kRequestFields = {"model",     "config",  "weights",     "runtime",        "gpu",    "gpus",  "device", "images",
+                                              "gpu_count", "context", "concurrency", "kv_cache_dtype", "engine", "units", "host"};
 
 }  // namespace
 
@@ -185,8 +212,13 @@ Request parse_request(const json& req) {
     if (given > 1) fail("invalid_field", "gpus", "give one of gpu, gpus or device");
     if (req.contains("gpu_count") && req.contains("gpus"))
         fail("invalid_field", "gpu_count", "gpu_count goes with gpu or device; with gpus give each entry its count");
-    const i64 gpu_count = req.contains("gpu_count") ? int_field(req.at("gpu_count"), "gpu_count", 1, kMaxGpus) : 1;
-    if (req.contains("gpus")) {
+    const i64 gpu_count = req.contains("gpu_count") ? int_field(req.at("gpu_count"), "gpu_count", 0, kMaxGpus) : 1;
+    if (gpu_count == 0 && given > 0)
+        fail("invalid_field", "gpu_count", "gpu_count 0 is a CPU-only run: leave out gpu and device (and give host, the system RAM)");
+    if (gpu_count == 0) {
+        r.cpu_only = true;
+        r.device_count = 0;
+    } else if (req.contains("gpus")) {
         const json& list = req.at("gpus");
         if (!list.is_array() || list.empty()) fail("invalid_field", "gpus", "gpus must be a non-empty array of {\"gpu\": id, \"count\": n}");
         if (list.size() > static_cast<size_t>(kMaxGpus)) fail("invalid_field", "gpus", "at most " + group_digits(kMaxGpus) + " GPUs");
@@ -220,6 +252,7 @@ Request parse_request(const json& req) {
     if (req.contains("kv_cache_dtype")) r.kv_cache_dtype = name_field(req.at("kv_cache_dtype"), "kv_cache_dtype");
     if (req.contains("engine")) parse_engine(req.at("engine"), r);
     if (req.contains("images")) r.images = int_field(req.at("images"), "images", 0, kMaxImages);
+    if (req.contains("host")) r.host = host_field(req.at("host"));
     return r;
 }
 

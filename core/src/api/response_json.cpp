@@ -38,7 +38,13 @@ json to_json(const Estimate& e) {
     json out = {{"fits", e.fits},
                 {"verdict", e.verdict},
                 {"devices", devices},
-                {"host", {{"components", e.host_components}, {"total_bytes", e.host_total_bytes}}},
+                {"host",
+                 {{"components", e.host_components},
+                  {"total_bytes", e.host_total_bytes},
+                  {"capacity_bytes", e.host_capacity_bytes},
+                  {"required_bytes", e.host_required_bytes},
+                  {"headroom_bytes", e.host_headroom_bytes},
+                  {"unified", e.host_unified}}},
                 {"kv_cache",
                  {{"bytes_per_token", e.kv.bytes_per_token},
                   {"required_bytes", e.kv.required_bytes},
@@ -52,8 +58,10 @@ json to_json(const Estimate& e) {
         // A figure the device data cannot support (no bandwidth or no throughput in the catalog) is null, not 0.
         auto figure = [](double v) -> json { return std::isfinite(v) && v > 0 ? json(std::round(v * 1000.0) / 1000.0) : json(nullptr); };
         out["speed"] = {{"decode_tokens_per_s", figure(e.speed->decode_tokens_per_s)},
+                        {"total_decode_tokens_per_s", figure(e.speed->total_decode_tokens_per_s)},
                         {"prefill_tokens_per_s", figure(e.speed->prefill_tokens_per_s)},
-                        {"ttft_s", figure(e.speed->ttft_s)}};
+                        {"ttft_s", figure(e.speed->ttft_s)},
+                        {"tpot_ms", figure(e.speed->tpot_ms)}};
     } else {
         out["speed"] = nullptr;
     }

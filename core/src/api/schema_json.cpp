@@ -110,7 +110,17 @@ json schema() {
                                {"max_gpus", kMaxGpus},
                                {"max_images", kMaxImages},
                                {"max_device_memory_mib", kMaxDeviceMemoryMib},
-                               {"max_device_bandwidth_gbps", kMaxDeviceBandwidthGbps}}}},
+                               {"max_device_bandwidth_gbps", kMaxDeviceBandwidthGbps},
+                               {"max_host_memory_mib", kMaxHostMemoryMib},
+                               {"max_host_bandwidth_gbps", kMaxHostBandwidthGbps},
+                               {"min_gpu_count", 0}}},
+                             {"host_defaults",
+                              {{"desktop", {{"memory_mib", kDesktopHostMemoryBytes / MiB}, {"bandwidth_gbps", kDesktopHostBandwidthGbps}}},
+                               {"server",
+                                {{"memory_per_gpu_memory", kServerHostMemoryPerGpuMemory},
+                                 {"min_memory_mib", kServerHostMemoryMinBytes / MiB},
+                                 {"bandwidth_gbps", kServerHostBandwidthGbps}}},
+                               {"cpu_runtimes", {"llama.cpp", "ollama"}}}}},
                         Units::Binary);
     }();
     return cached;

@@ -10,6 +10,8 @@
 namespace fitmygpu::engine_parts {
 
 void add_devices(Estimate& e, const Scenario& s, int count, double fraction) {
+    e.host_capacity_bytes = s.host.memory_bytes;
+    e.host_unified = s.host.unified;
     for (int i = 0; i < count; ++i) {
         const Device& d = s.devices[static_cast<size_t>(i)];
         DeviceEstimate de;

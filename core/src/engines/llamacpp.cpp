@@ -111,6 +111,8 @@ Estimate estimate_llamacpp(const Scenario& s) {
     std::vector<i64> model_bytes(s.devices.size(), 0);
     i64 host_model = 0;
     i64 mmproj_bytes = 0;
+    std::vector<PlacedWeights> placed(s.devices.size() + 1);  // devices, then the host
+    for (size_t d = 0; d < s.devices.size(); ++d) placed[d].device = static_cast<int>(d);
     for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
         const Tensor& t = s.inventory.tensors[i];
         if (t.role == Role::Vision) {  // the mmproj file: a separate F16 model on the main GPU
@@ -126,6 +128,14 @@ Estimate estimate_llamacpp(const Scenario& s) {
         }
         i64& to = dev < 0 ? host_model : model_bytes[static_cast<size_t>(dev)];
         to = checked::add(to, cb.per_tensor[i]);
+        // What decode reads per token, by place: the token embeddings are looked up a row at a time (unless the
+        // output layer shares them: llama.cpp then runs the output matmul with a copy on the output layer's device).
+        if (t.role == Role::PerLayerEmbd || (t.role == Role::TokenEmbd && !g.tied_embeddings)) continue;
+        {
+            const int reader = t.role == Role::TokenEmbd ? place.output_device : dev;
+            PlacedWeights& pw = placed[reader < 0 ? s.devices.size() : static_cast<size_t>(reader)];
+            (t.is_expert() ? pw.expert_bytes : pw.dense_bytes) += static_cast<double>(cb.per_tensor[i]);
+        }
     }
     i64& extra_to = place.output_device >= 0 ? model_bytes[static_cast<size_t>(place.output_device)] : host_model;
     extra_to = checked::add(extra_to, cb.extra);
@@ -201,6 +211,13 @@ Estimate estimate_llamacpp(const Scenario& s) {
             ++n_rec;
         }
     }
+    for (size_t d = 0; d <= s.devices.size(); ++d) {
+        const int dev = d < s.devices.size() ? static_cast<int>(d) : -1;
+        for (int dl : place.device_of_layer) placed[d].layers += dl == dev;
+        const i64 kv_here = dev < 0 ? kv_host : kv_dev[d];
+        placed[d].kv_share = kv_total > 0 ? static_cast<double>(kv_here) / static_cast<double>(kv_total) : 0.0;
+    }
+    e.placed = placed;
     for (size_t d = 0; d < s.devices.size(); ++d) {
         {
             std::string what = std::to_string(n_full) + (g.mla.kv_lora_rank > 0 ? " MLA layers" : " full-attention layers") + " × " +

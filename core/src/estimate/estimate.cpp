@@ -30,14 +30,8 @@ Estimate estimate_without_limits(const Scenario& s) {
     Estimate e = estimate_engine(s);
     e.assumptions.insert(e.assumptions.begin(), s.assumptions.begin(), s.assumptions.end());
     e.warnings.insert(e.warnings.begin(), s.warnings.begin(), s.warnings.end());
-    // Speed: the device holding the most weights sets the pace of a step.
-    if (!e.devices.empty()) {
-        i64 w = 0;
-        for (const auto& d : e.devices) w = std::max(w, d.components.count(kWeights) ? d.components.at(kWeights) : 0);
-        const int n = static_cast<int>(e.devices.size());
-        e.speed = roofline_speed(s, checkpoint_bytes(s), w, e.kv.bytes_per_token / std::max(n, 1), n);
-        e.assumptions.push_back(roofline_assumption());
-    }
+    // Speed from where the engine placed the bytes (speed.hpp); unknown figures stay 0 with their reason.
+    e.speed = estimate_speed(s, e, e.assumptions);
     return e;
 }
 

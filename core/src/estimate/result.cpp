@@ -38,6 +38,18 @@ void Estimate::decide(bool engine_ok, i64 concurrency, const VerdictMargin& m) {
         if (d.headroom_bytes < m.headroom_bytes) tight = true;
         if (d.headroom_bytes < static_cast<i64>(m.headroom_fraction * static_cast<double>(d.budget_bytes))) tight = true;
     }
+    if (host_capacity_bytes > 0) {
+        host_required_bytes = host_total_bytes;
+        if (host_unified)
+            for (const auto& d : devices) host_required_bytes = checked::add(host_required_bytes, d.required_bytes);
+        host_headroom_bytes = checked::sub(host_capacity_bytes, host_required_bytes, overflow_field());
+        if (host_headroom_bytes < 0) {
+            ok = false;
+            warnings.push_back("system RAM does not fit: " + format_size(host_required_bytes) + " needed" +
+                               (host_unified ? " from the unified memory (GPU share and host buffers together)" : " in host memory") + ", " +
+                               format_size(host_capacity_bytes) + " installed");
+        }
+    }
     fits = ok;
     verdict = !ok ? "does_not_fit" : tight ? "tight" : "fits";
 }

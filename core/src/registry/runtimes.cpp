@@ -312,6 +312,8 @@ bool runs_on(const RuntimeDescriptor& r, const Device& d) {
     return std::find(r.vendors.begin(), r.vendors.end(), v) != r.vendors.end();
 }
 
+bool runs_on_cpu(const RuntimeDescriptor& r) { return std::find(r.backends.begin(), r.backends.end(), "CPU") != r.backends.end(); }
+
 std::vector<const RuntimeDescriptor*> runtimes_for(const std::vector<Device>& devices) {
     std::vector<const RuntimeDescriptor*> out;
     for (const auto& r : runtimes())
@@ -322,6 +324,13 @@ std::vector<const RuntimeDescriptor*> runtimes_for(const std::vector<Device>& de
 Runtime default_runtime_for(const std::vector<Device>& devices, bool model_has_mlx, const std::string& weights, std::string& why) {
     const std::string device_class = devices.empty() ? "" : devices.front().device_class;
     const bool apple = device_class == "apple";
+    if (devices.empty()) {
+        for (const auto& r : runtimes())
+            if (runs_on_cpu(r)) {
+                why = r.name + ", which runs on the CPU alone";
+                return r.runtime;
+            }
+    }
     if (weights.rfind("gguf:", 0) == 0) {
         why = "llama.cpp, which loads the GGUF checkpoint asked for";
         return Runtime::LlamaCpp;

@@ -141,7 +141,9 @@ Device catalog_device(const Catalog& catalog, const std::string& id, const std::
 
 void set_devices(Scenario& s, const Request& r, const Catalog& catalog) {
     // The request layer bounded the total count, so these copies are few.
-    if (r.device) {
+    if (r.cpu_only) {
+        s.assumptions.push_back("no GPU (gpu_count 0): the model runs on the CPU from system RAM");
+    } else if (r.device) {
         s.devices.assign(static_cast<size_t>(r.device_count), *r.device);
     } else if (!r.gpus.empty()) {
         for (const GpuRequest& g : r.gpus) {
@@ -231,6 +233,18 @@ Scenario build_scenario(const Request& r, const Catalog& catalog) {
     if (s.engine.tensor_split.size() > s.devices.size())
         fail("invalid_field", "engine.tensor_split",
              "engine.tensor_split has " + std::to_string(s.engine.tensor_split.size()) + " entries for " + std::to_string(s.devices.size()) + " device(s)");
+    if (s.devices.empty()) {
+        const RuntimeDescriptor& rt = runtime_descriptor(s.runtime);
+        if (!runs_on_cpu(rt)) {
+            std::string cpu;
+            for (const auto& o : runtimes())
+                if (runs_on_cpu(o)) cpu += (cpu.empty() ? "" : " and ") + o.name;
+            fail("unsupported", "gpu_count", rt.name + " needs a GPU; " + cpu + " run on the CPU alone (gpu_count 0)");
+        }
+        s.engine.n_gpu_layers = 0;
+        s.engine.n_cpu_moe = 0;
+    }
+    setup_host(s, r);
     setup_multimodal(s, r);
     setup_speculation(s, catalog);
     return s;

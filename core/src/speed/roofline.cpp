@@ -1,63 +1,288 @@
-// The speed roofline: decode reads what a step touches at a share of peak memory bandwidth plus a fixed
-// time per layer; prefill runs at a share of peak dense 16-bit throughput.
-#include "fitmygpu/speed.hpp"
-
+// The speed model. One decode step of a batch of B sequences reads, at every place that holds part of the model:
+//   weights: the dense part once, the MoE experts in the share the batch routes to (E × (1 − (1 − k/E)^B)
+//     distinct experts of E);
+//   KV cache: each sequence's cache up to its position (half the context on average over a generation);
+// at that place's bandwidth × an efficiency (GPU memory, or system RAM read by the CPU for layers and experts
+// llama.cpp keeps on the host). Places run in sequence when they hold different layers (llama.cpp's layer
+// split and CPU layers, pipeline stages) and in parallel when they hold shards of the same layers (tensor
+// parallelism), which then all-reduce twice per layer over their link. A step is the slower of its memory time
+// and its compute time (2 FLOPs per active parameter per sequence) plus a fixed time per layer.
+// Prefill is compute bound at a share of dense throughput with a floor of one weight read per chunk.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+
+#include "../engines/engine_parts.hpp"
+#include "fitmygpu/speed.hpp"
 
 namespace fitmygpu {
 
 namespace {
-constexpr double kDecodeBandwidthEfficiency = 0.85;
+
+// ---- named constants ----
+// Share of peak memory bandwidth a GPU decode step reaches (kGpuBandwidthEfficiency, speed.hpp): llama-bench
+// tg128 of Llama-2 7B Q4_0 on RTX 3090 / RTX 4090 / RX 7900 XTX (ggml-org/llama.cpp discussions #4167 and
+// #15013) leave ~85% of peak once the per-layer time below is taken out.
+// Share of peak DRAM bandwidth a CPU decode reaches (kCpuBandwidthEfficiency): a tuned dual EPYC 9175F reads
+// Llama-3.1-70B f16 at 4.31 tokens/s, 74% of its 819 GB/s (https://github.com/ggml-org/llama.cpp/issues/11744);
+// desktops sustain less (an i9-10900X with quad-channel DDR4 runs Qwen3-30B-A3B with its experts on the CPU at
+// 36.7 tokens/s, https://github.com/AlexsJones/llmfit/pull/755). 60% sits between.
+// Fixed time per layer and step (kernel launches, synchronisation) on top of the memory time: the same
+// llama-bench tg128 rows leave ~45 µs per layer on CUDA/ROCm GPUs and ~160 µs on Apple M-series GPUs.
 constexpr double kLayerOverheadGpuS = 45e-6;
 constexpr double kLayerOverheadAppleS = 160e-6;
+// A CPU-only step synchronises its threads per layer like a GPU launches kernels; the same figure is used.
+constexpr double kLayerOverheadCpuS = 45e-6;
+// One all-reduce of a decode step's small activations: ~10 µs over NVLink (gpt-fast's Llama-2-7B BF16 on 8 ×
+// A100 TP8 decodes at 328 tokens/s, https://github.com/pytorch-labs/gpt-fast: 3.05 ms per token of which the
+// 1/8 weight read is 0.97 ms and the per-layer time 1.44 ms, leaving ~10 µs per each of 64 all-reduces) and
+// ~60 µs over PCIe (consumer cards without peer-to-peer go through host memory: vLLM's Llama-2-70B AWQ on 2 ×
+// RTX 4090 TP2, 23.8 tokens/s in the same calibration set, leaves ~100 µs per all-reduce with the AWQ kernels).
+constexpr double kAllReduceLatencyFastS = 10e-6;
+constexpr double kAllReduceLatencyPcieS = 60e-6;
+// Share of dense 16-bit (or FP8 for FP8 checkpoints) peak a prefill reaches. Serving engines with large GEMMs:
+// TensorRT-LLM's LLaMA-7B first-token latency for 2,048 tokens is 133 ms on an A100 (67% of 312 TFLOPS) and
+// 36 ms on an H100 with FP8 (39% of 1,979); llama.cpp's pp512 on an RTX 4090 runs Llama-3-8B Q4_K_M at 7,139
+// tokens/s (69% of 165 TFLOPS) but Llama-2-7B Q4_0 on an H100 at 11,263 (15% of 989). 50% is the middle.
 constexpr double kPrefillMfu = 0.5;
+// Decode at large batch is bound by the same matrix units; it reaches a little less than prefill (smaller GEMMs).
+constexpr double kDecodeMfu = 0.4;
+// llama.cpp prefill of weights kept in system RAM on a build with GPUs: batches of 32 tokens or more are copied to
+// the GPU (ggml_backend_sched offloads ops with large batches), over the host link once per ubatch.
+constexpr i64 kOffloadMinBatch = 32;
+// vLLM's default chunk of prefill tokens per step (max_num_batched_tokens, V1 engine online serving: 2,048 ...
+// 8,192 by device); used when the request does not set one.
+constexpr i64 kServingPrefillChunk = 8192;
+constexpr double kActivationBytes = 2;  // 16-bit activations cross the links
 
 std::string percent(double share) { return std::to_string(static_cast<int>(std::lround(share * 100))) + "%"; }
-}  // namespace
-
-std::string roofline_assumption() {
-    return "speed is a roofline: decode reads the weights once per step at " + percent(kDecodeBandwidthEfficiency) +
-           " of peak bandwidth plus a fixed time per layer; prefill runs at " + percent(kPrefillMfu) + " of peak dense 16-bit throughput";
+std::string num(double v, const char* fmt = "%g") {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, fmt, v);
+    return buf;
 }
 
-Speed roofline_speed(const Scenario& s, const CheckpointBytes& cb, i64 weight_bytes_per_device, i64 kv_bytes_per_token_device, int n_parallel) {
-    // Decode reads every weight a step touches once per step, plus each sequence's KV. MoE layers read only
-    // the experts the batch routes to: E × (1 − (1 − k/E)^B) distinct experts for B tokens. On top of the
-    // memory time, every layer costs a roughly fixed launch/synchronisation time that dominates on fast
-    // memory. Fitted to single-request llama-bench tg128 results (published llama-bench tables: ggml-org/llama.cpp discussions #4167 and #15013): with
-    // 85% of peak bandwidth, RTX 3090 / RTX 4090 / RX 7900 XTX Llama 7-8B runs leave ~1-2.5 ms per token over
-    // 32 layers (~45 µs per layer) and Apple M-series Ultra and M1 runs ~5 ms (~160 µs per layer).
-    // Prefill is compute bound: 2 FLOPs per active parameter per token at kPrefillMfu of dense 16-bit peak.
+// One place that runs part of every step, in sequence with the others; `ranks` devices hold shards of it in
+// parallel (tensor parallelism).
+struct Stage {
+    const Device* device = nullptr;  // nullptr = the host CPU
+    int ranks = 1;
+    double dense = 0, expert = 0;  // bytes one rank reads (experts: all of them, before routing)
+    double kv_share = 0;           // share of the model's KV cache one rank reads
+    double layer_share = 0;        // share of the model's layers this stage runs
+    int layers = 0;
+};
+
+// GeForce cards' catalog FP16 rate is with FP32 accumulate, the mode PyTorch GEMMs use; with FP16 accumulate
+// they run twice as fast (NVIDIA Ada and Ampere GPU architecture whitepapers, "FP16 Tensor TFLOPS with FP16
+// Accumulate"). llama.cpp's CUDA backend multiplies in that mode (cuBLAS CUBLAS_COMPUTE_16F for F16 weights) or
+// with int8 MMQ kernels for quantized ones, at least as fast.
+constexpr double kGeforceFp16AccumulateFactor = 2.0;
+
+double peak_tflops(const Scenario& s, const Device& d) {
+    const WeightFormat& w = s.weights;
+    if ((w.scheme == Scheme::FP8) && d.tflops_fp8 > 0) return d.tflops_fp8;
+    if (w.scheme == Scheme::NVFP4 && d.tflops_fp4 > 0) return d.tflops_fp4;
+    const double dense16 = d.tflops_bf16 > 0 ? d.tflops_bf16 : d.tflops_fp16;
+    const bool llama = s.runtime == Runtime::LlamaCpp || s.runtime == Runtime::Ollama;
+    return llama && d.vendor == "NVIDIA" && d.device_class == "consumer" ? dense16 * kGeforceFp16AccumulateFactor : dense16;
+}
+
+bool fast_link(const std::string& kind) { return kind == "nvlink" || kind == "infinity_fabric" || kind == "xe_link"; }
+
+std::vector<Stage> stages_of(const Scenario& s, const Estimate& e, int& tp, int& dp, bool& expert_parallel) {
+    std::vector<Stage> out;
+    tp = 1;
+    dp = 1;
+    expert_parallel = false;
     const ModelGeometry& g = s.geometry;
+    const double n_layers = static_cast<double>(std::max<i64>(g.n_layers, 1));
+    if (!e.placed.empty()) {  // the engine placed its layers (llama.cpp): each place a stage of its own
+        for (const PlacedWeights& p : e.placed) {
+            if (p.dense_bytes + p.expert_bytes <= 0 && p.layers == 0) continue;
+            Stage st;
+            st.device = p.device >= 0 ? &s.devices[static_cast<size_t>(p.device)] : nullptr;
+            st.dense = p.dense_bytes;
+            st.expert = p.expert_bytes;
+            st.kv_share = p.kv_share;
+            st.layers = p.layers;
+            st.layer_share = p.layers / n_layers;
+            out.push_back(st);
+        }
+        return out;
+    }
+    // Tensor/pipeline-parallel engines: pp stages, each tp ranks in parallel; Transformers splits layers over its
+    // devices in sequence (device_map "auto"); MLX runs on one device.
+    int pp = 1;
+    if (s.runtime == Runtime::Vllm || s.runtime == Runtime::Sglang || s.runtime == Runtime::Trtllm) {
+        const engine_parts::Parallelism par = engine_parts::resolve_parallelism(s, "engine.tensor_parallel_size");
+        tp = par.tp;
+        pp = par.pp;
+        dp = par.dp;
+        expert_parallel = par.expert_parallel;
+    } else if (s.runtime == Runtime::Transformers) {
+        pp = std::max<int>(1, std::min<int>(static_cast<int>(s.devices.size()), static_cast<int>(g.n_layers)));
+    }
+    const CheckpointBytes cb = checkpoint_bytes(s);
+    for (int stage = 0; stage < pp; ++stage) {
+        const auto [first, last] = engine_parts::stage_layers(static_cast<int>(g.n_layers), pp, stage);
+        Stage st;
+        st.device = &s.devices[static_cast<size_t>(std::min<int>(stage * tp, static_cast<int>(s.devices.size()) - 1))];
+        st.ranks = tp;
+        st.layers = last - first;
+        st.layer_share = st.layers / n_layers;
+        st.kv_share = st.layer_share / tp;
+        for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
+            const Tensor& t = s.inventory.tensors[i];
+            if (t.role == Role::Vision || t.role == Role::PerLayerEmbd) continue;
+            if (t.role == Role::TokenEmbd && !g.tied_embeddings) continue;  // looked up a row at a time
+            const bool here = t.layer >= 0 ? (t.layer >= first && t.layer < last) : stage == pp - 1;
+            if (!here) continue;
+            (t.is_expert() ? st.expert : st.dense) += static_cast<double>(cb.per_tensor[i]) / tp;
+        }
+        out.push_back(st);
+    }
+    return out;
+}
+
+}  // namespace
+
+Speed estimate_speed(const Scenario& s, const Estimate& e, std::vector<std::string>& assumptions) {
     Speed sp;
-    const Device& d = s.devices.front();
-    if (d.bandwidth_gbps <= 0) return sp;
-    double expert_bytes = 0, all_bytes = 0;
-    for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
-        all_bytes += static_cast<double>(cb.per_tensor[i]);
-        if (s.inventory.tensors[i].is_expert()) expert_bytes += static_cast<double>(cb.per_tensor[i]);
+    const ModelGeometry& g = s.geometry;
+    int tp = 1, dp = 1;
+    bool ep = false;
+    const std::vector<Stage> stages = stages_of(s, e, tp, dp, ep);
+    const bool cpu_only = s.devices.empty();
+    const double n_layers = static_cast<double>(g.n_layers);
+    const double host_bw = s.host.bandwidth_gbps * 1e9 * kCpuBandwidthEfficiency;
+    for (const Stage& st : stages)
+        if (st.device && !(st.device->bandwidth_gbps > 0)) {
+            assumptions.push_back("speed: unknown, " + st.device->name + " has no memory bandwidth figure");
+            return sp;
+        }
+
+    // ---- batch: the requests running at once, capped by what the KV pool holds ----
+    const double asked = static_cast<double>(s.concurrency);
+    double running = asked;
+    if (e.kv.max_concurrency >= 1 && e.kv.max_concurrency < asked) {
+        running = std::floor(e.kv.max_concurrency);
+        assumptions.push_back("speed: the KV cache holds " + num(running) + " of the " + num(asked) +
+                              " requests at once; the rest wait, and the figures are for the " + num(running) + " running");
     }
-    double touched = 1.0;
-    if (g.is_moe() && all_bytes > 0) {
+    const double per_replica = std::ceil(running / dp);
+    const double touched = [&] {
+        if (!g.is_moe()) return 1.0;
         const double E = static_cast<double>(g.moe.n_experts), k = static_cast<double>(g.moe.n_experts_per_tok);
-        const double B = static_cast<double>(s.concurrency);
-        const double distinct = E * (1.0 - std::pow(1.0 - k / E, B));
-        touched = (all_bytes - expert_bytes + expert_bytes * distinct / E) / all_bytes;
-    }
-    const double weights_read = static_cast<double>(weight_bytes_per_device) * touched;
-    const double kv_read = static_cast<double>(kv_bytes_per_token_device) * static_cast<double>(s.context) / 2.0 *
-                           static_cast<double>(s.concurrency);  // average position mid-context
-    const double overhead = static_cast<double>(g.n_layers) * (d.device_class == "apple" ? kLayerOverheadAppleS : kLayerOverheadGpuS);
-    const double step_s = (weights_read + kv_read) / (d.bandwidth_gbps * 1e9 * kDecodeBandwidthEfficiency) + overhead;
-    sp.decode_tokens_per_s = step_s > 0 ? 1.0 / step_s : 0;
-    const double tflops = d.tflops_bf16 > 0 ? d.tflops_bf16 : d.tflops_fp16;
+        return E > 0 ? 1.0 - std::pow(1.0 - k / E, per_replica) : 1.0;
+    }();
+
+    // ---- decode step ----
+    const double avg_position = static_cast<double>(s.context) / 2.0;
+    const double kv_read = static_cast<double>(e.kv.bytes_per_token) * avg_position * per_replica;
     const i64 active = s.inventory.active_params(g);
-    if (tflops > 0) {
-        const double flops_per_token = 2.0 * static_cast<double>(active);
-        sp.prefill_tokens_per_s = tflops * 1e12 * kPrefillMfu * n_parallel / flops_per_token;
-        sp.ttft_s = static_cast<double>(s.context) / sp.prefill_tokens_per_s;
+    const double step_flops = 2.0 * static_cast<double>(active) * per_replica;
+    double mem_s = 0, compute_s = 0, bytes_per_token = 0;
+    bool compute_known = true;
+    for (const Stage& st : stages) {
+        const double bw = st.device ? st.device->bandwidth_gbps * 1e9 * kGpuBandwidthEfficiency : host_bw;
+        const double bytes = st.dense + st.expert * touched + kv_read * st.kv_share;
+        bytes_per_token += (st.dense + st.expert * (g.is_moe() ? static_cast<double>(g.moe.n_experts_per_tok) / g.moe.n_experts : 1.0)) * st.ranks;
+        mem_s += bytes / bw;
+        const double tflops = st.device ? peak_tflops(s, *st.device) : 0;
+        if (st.device && tflops > 0) compute_s += step_flops * st.layer_share / (tflops * 1e12 * kDecodeMfu * st.ranks);
+        else if (st.layer_share > 0) compute_known = false;
     }
+    const double layer_overhead = cpu_only ? kLayerOverheadCpuS : (s.devices.front().device_class == "apple" ? kLayerOverheadAppleS : kLayerOverheadGpuS);
+    double comm_s = 0;
+    std::string link_text;
+    if (tp > 1 || ep || stages.size() > 1) {
+        const Device& d = s.devices.empty() ? Device{} : s.devices.front();
+        const bool known = d.link_gbps > 0 && d.link_kind != "none";
+        const double link = (known ? d.link_gbps : kPcieFallbackGbps) * 1e9;
+        const double latency = known && fast_link(d.link_kind) ? kAllReduceLatencyFastS : kAllReduceLatencyPcieS;
+        const double hidden_bytes = static_cast<double>(g.hidden) * per_replica * kActivationBytes;
+        if (tp > 1) {
+            const double n = tp;
+            comm_s += 2.0 * n_layers * (latency + 2.0 * (n - 1.0) / n * hidden_bytes / link);
+        }
+        if (ep) {
+            const double n = static_cast<double>(tp) * dp;
+            double moe_layers = 0;
+            for (const auto& l : g.layers) moe_layers += l.ffn == Ffn::Moe ? 1 : 0;
+            comm_s += 2.0 * moe_layers * (latency + (n - 1.0) / n * hidden_bytes * static_cast<double>(g.moe.n_experts_per_tok) / link);
+        }
+        if (tp > 1 || ep)
+            link_text = (known ? (d.link_name.empty() ? d.link_kind : d.link_name) + " at " + num(d.link_gbps) + " GB/s"
+                               : "PCIe 4.0 x16 at " + num(kPcieFallbackGbps) + " GB/s (no link figure for " + d.name + ")") +
+                        ", " + num(latency * 1e6) + " µs per all-reduce";
+    }
+    const double step_s = std::max(mem_s, compute_known ? compute_s : 0.0) + comm_s + n_layers * layer_overhead;
+    if (step_s > 0) {
+        sp.decode_tokens_per_s = 1.0 / step_s;
+        sp.total_decode_tokens_per_s = running / step_s;
+        sp.tpot_ms = 1000.0 * step_s;
+    }
+
+    // ---- prefill of a prompt of the request's context ----
+    const double prompt = static_cast<double>(s.context);
+    std::string prefill_reason;
+    if (cpu_only) prefill_reason = "prefill on the CPU is not modelled (no CPU compute figure)";
+    for (const Stage& st : stages)
+        if (st.device && !(peak_tflops(s, *st.device) > 0)) prefill_reason = st.device->name + " has no 16-bit throughput figure in the catalog";
+    if (prefill_reason.empty()) {
+        const bool llama = s.runtime == Runtime::LlamaCpp || s.runtime == Runtime::Ollama;
+        const double chunk = static_cast<double>(llama ? s.engine.n_ubatch : s.engine.max_num_batched_tokens.value_or(kServingPrefillChunk));
+        const double chunks = std::ceil(prompt / std::max(1.0, chunk));
+        // Attention scores and values over the causal prefix: 2 × 2 × (heads × head width) × P²/2 per layer.
+        const double attn_width = static_cast<double>(g.n_heads * g.head_dim);
+        const double flops = 2.0 * static_cast<double>(active) * prompt + 2.0 * attn_width * n_layers * prompt * prompt;
+        double compute = 0, floor_s = 0, host_copy = 0;
+        const Device* first_gpu = s.devices.empty() ? nullptr : &s.devices.front();
+        for (const Stage& st : stages) {
+            const Device* dev = st.device ? st.device : first_gpu;  // host layers are copied to a GPU to run
+            compute += flops * st.layer_share / (peak_tflops(s, *dev) * 1e12 * kPrefillMfu * st.ranks);
+            const double bytes =
+                st.dense +
+                st.expert * (g.is_moe() ? 1.0 - std::pow(1.0 - static_cast<double>(g.moe.n_experts_per_tok) / g.moe.n_experts, std::min(chunk, prompt)) : 1.0);
+            if (st.device) floor_s += chunks * bytes / (st.device->bandwidth_gbps * 1e9 * kGpuBandwidthEfficiency);
+            else if (std::min(chunk, prompt) >= static_cast<double>(kOffloadMinBatch)) {
+                const bool known = first_gpu->host_link_gbps > 0;
+                host_copy += chunks * (st.dense + st.expert) / ((known ? first_gpu->host_link_gbps : kPcieFallbackGbps) * 1e9);
+            } else floor_s += chunks * bytes / host_bw;
+        }
+        const double prefill_s = std::max(compute, floor_s) + host_copy + chunks * n_layers * layer_overhead + comm_s * chunks;
+        if (prefill_s > 0) {
+            sp.prefill_tokens_per_s = prompt / prefill_s;
+            sp.ttft_s = prefill_s;
+        }
+        if (host_copy > 0)
+            assumptions.push_back(
+                "prefill copies the weights kept in system RAM to the GPU once per " + num(chunk) + "-token batch over " +
+                (first_gpu->host_link_gbps > 0 ? num(first_gpu->host_link_gbps) + " GB/s" : "PCIe 4.0 x16 (" + num(kPcieFallbackGbps) + " GB/s)"));
+    } else {
+        assumptions.push_back("prefill and time to first token: unknown, " + prefill_reason);
+    }
+
+    // ---- the assumptions behind the figures ----
+    std::string a = "speed: decode reads " + format_size(static_cast<i64>(std::llround(bytes_per_token))) + " of weights per token" +
+                    (g.is_moe() ? " (the active experts)" : "") + " plus the KV cache at half the context, GPU memory at " + percent(kGpuBandwidthEfficiency) +
+                    " of peak bandwidth";
+    bool any_host = false;
+    for (const Stage& st : stages) any_host = any_host || (!st.device && st.dense + st.expert > 0);
+    if (any_host) a += ", system RAM at " + percent(kCpuBandwidthEfficiency) + " of " + num(s.host.bandwidth_gbps) + " GB/s";
+    a += ", plus " + num(layer_overhead * 1e6) + " µs per layer";
+    if (stages.size() > 1) a += "; the " + std::to_string(stages.size()) + " places holding different layers run one after another";
+    if (!link_text.empty()) a += "; tensor-parallel all-reduce twice per layer over " + link_text;
+    assumptions.push_back(a);
+    if (running > 1)
+        assumptions.push_back("speed: " + num(running) +
+                              " requests decode together: weights are read once per step for all of them, each reads its own KV cache" +
+                              (compute_known ? std::string(", and a step takes at least its compute at ") + percent(kDecodeMfu) + " of peak throughput"
+                                             : std::string("; compute is not bounded (no throughput figure)")));
+    if (prefill_reason.empty())
+        assumptions.push_back("speed: prefill and time to first token are for a prompt as long as the context (" + group_digits(s.context) +
+                              " tokens), without queueing, at " + percent(kPrefillMfu) + " of peak dense throughput");
     return sp;
 }
 

@@ -36,9 +36,10 @@ const char* mixer_name(Mixer m) {
 
 ModelGeometry parse_geometry(const nlohmann::json& config, const std::string& prefix) {
     if (!config.is_object()) fail("invalid_field", prefix, prefix + " must be a JSON object (a config.json)");
-    const nlohmann::json text = model::effective_text_config(config);
     const model::ConfigReader top(config, prefix);
-    const model::ConfigReader r(text, config.contains("text_config") ? prefix + ".text_config" : prefix);
+    const bool nested = top.optional_object("text_config");
+    const nlohmann::json text = model::effective_text_config(config);
+    const model::ConfigReader r(text, nested ? prefix + ".text_config" : prefix);
 
     ModelGeometry g;
     const model::FamilyTraits& family = model::family_of(model::read_identity(top, r, g));

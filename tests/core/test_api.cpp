@@ -97,7 +97,7 @@ TEST_CASE("a hostile config gets a field error, not a crash") {
               .at("field") == "config.hidden_size");
     CHECK(error_of("estimate", R"({"config":{"hidden_size":4096,"num_hidden_layers":32,"vocab_size":32000,"num_attention_heads":32,
                                    "intermediate_size":14336,"num_local_experts":1000000,"num_experts_per_tok":2}})")
-              .at("field") == "config.num_experts");
+              .at("field") == "config.num_local_experts");
     CHECK(error_of("estimate", R"({"config":{"hidden_size":4096,"num_hidden_layers":2,"vocab_size":32000,"num_attention_heads":32,
                                    "intermediate_size":11008,"layer_types":["full_attention"]}})")
               .at("field") == "config.layer_types");

@@ -168,16 +168,19 @@ TEST_CASE("config sizes that multiply beyond any tensor are refused naming the c
 }
 
 TEST_CASE("solved limits stay within the model's trained context and the request bounds") {
-    // A custom config may claim 2^40 positions; the largest context the solver answers is still a context a request
-    // may ask (2^24).
-    const json r = checked_answer({{"config", llama_config({{"max_position_embeddings", 1099511627776LL}})},
-                                   {"runtime", "vllm"},
-                                   {"device", {{"memory_gib", 16384}}},
-                                   {"context", 4096}});
+    // A config may state as many positions as a request may ask (2^24 = kMaxContext); the solver's largest context is
+    // still one a request may ask. One position more could never be used, and is refused naming the field.
+    const json r = checked_answer(
+        {{"config", llama_config({{"max_position_embeddings", i64{1} << 24}})}, {"runtime", "vllm"}, {"device", {{"memory_gib", 16384}}}, {"context", 4096}});
     REQUIRE(r.contains("limits"));
     CHECK(r.at("limits").at("max_context").get<i64>() <= fitmygpu::kMaxContext);
     CHECK(r.at("limits").at("max_context").get<i64>() > 1000000);
     CHECK(r.at("limits").at("max_concurrency").get<i64>() <= fitmygpu::kMaxConcurrency);
+    for (const i64 positions : {(i64{1} << 24) + 1, i64{1099511627776}}) {
+        const json e = error_of("estimate", json{{"config", llama_config({{"max_position_embeddings", positions}})}, {"runtime", "vllm"}}.dump());
+        CHECK(e.at("code") == "invalid_field");
+        CHECK(e.at("field") == "config.max_position_embeddings");
+    }
 }
 
 TEST_CASE("names are bounded before any lookup: a huge model name is refused at once") {
@@ -252,4 +255,15 @@ TEST_CASE("log lines with numbers no engine prints are skipped, and device numbe
     CHECK(parsed.at("buffers").size() == 1);
     CHECK_FALSE(parsed.contains("kv_cells"));
     CHECK_FALSE(parsed.contains("weights_bytes"));
+}
+
+TEST_CASE("a request that is not a JSON object is invalid_request on every method that takes one") {
+    for (const char* method : {"estimate", "compare", "quantizations", "defaults"})
+        for (const char* text : {"[]", "[{\"model\":\"qwen3-8b\"}]", "1", "\"text\"", "null", "true"}) {
+            CAPTURE(method);
+            CAPTURE(text);
+            const json e = error_of(method, text);
+            REQUIRE(e.is_object());
+            CHECK(e.at("code") == "invalid_request");
+        }
 }

@@ -10,6 +10,37 @@
 
 namespace fitmygpu {
 
+// Bounds on the sizes a config.json may state, checked where each field is read (model/config_reader). Each is
+// well above every published model (the catalog's largest in brackets) and small enough that products of the
+// bounded factors stay far inside 64 bits; a config beyond one is refused naming the field.
+namespace config_bounds {
+inline constexpr i64 kHidden = i64{1} << 18;        // hidden_size, d_model [16,384: Llama 3.1 405B]
+inline constexpr i64 kIntermediate = i64{1} << 19;  // MLP and expert widths [53,248: Llama 3.1 405B]
+inline constexpr i64 kLayers = i64{1} << 12;        // num_hidden_layers, and any layer index or period [126]
+inline constexpr i64 kHeads = i64{1} << 12;         // attention, KV, linear-attention and Mamba heads [128]
+inline constexpr i64 kHeadDim = i64{1} << 14;       // head_dim, MLA and linear-attention head widths [512]
+inline constexpr i64 kExperts = i64{1} << 11;       // routed experts, experts per token, shared experts [512]
+inline constexpr i64 kVocab = i64{1} << 24;         // vocab_size [262,400: Gemma 3n]
+inline constexpr i64 kPositions = i64{1} << 24;     // max_position_embeddings, sliding windows, chunks; also the
+                                                    // largest context a request may ask (kMaxContext) [10,485,760]
+inline constexpr i64 kRank = i64{1} << 16;          // low-rank widths: q_lora_rank, kv_lora_rank, LAuReL, dt_rank
+inline constexpr i64 kStateSize = i64{1} << 12;     // ssm_state_size [256: Falcon-H1]
+inline constexpr i64 kConvKernel = 64;              // short-convolution widths [4]
+inline constexpr i64 kExpand = 64;                  // Mamba expand factor [16: Falcon-Mamba]
+inline constexpr i64 kStreams = 64;                 // AltUp streams [4: Gemma 3n]
+// Published checkpoints ship one to three multi-token-prediction modules; more are refused rather than
+// modelled layer by layer.
+inline constexpr i64 kMtpLayers = 64;
+inline constexpr double kMaxFfnMult = 64;  // Nemotron-NAS block_configs ffn_mult [5.25]
+// vision_config: pixels per image edge, patches merged per side, channels and frames per patch, tiles per image,
+// and the tokens one image becomes (the largest real encoders read 1,540 px and give a few thousand tokens).
+inline constexpr i64 kImagePixels = 100000;
+inline constexpr i64 kSpatialMerge = 64;
+inline constexpr i64 kChannels = 16;
+inline constexpr i64 kTiles = 64;
+inline constexpr i64 kTokensPerImage = i64{1} << 20;
+}  // namespace config_bounds
+
 // What a layer's token mixer keeps per sequence. This decides the KV cache / state model.
 enum class Mixer {
     FullAttention,     // K and V for every token of the context

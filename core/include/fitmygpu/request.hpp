@@ -12,7 +12,7 @@
 namespace fitmygpu {
 
 // Request-wide bounds: checked before any work is done.
-inline constexpr i64 kMaxContext = i64{1} << 24;  // 16,777,216 tokens
+inline constexpr i64 kMaxContext = config_bounds::kPositions;  // 16,777,216 tokens, also the bound on a config's positions
 inline constexpr i64 kMaxConcurrency = 1 << 16;
 inline constexpr int kMaxGpus = 1024;
 inline constexpr i64 kMaxImages = 4096;

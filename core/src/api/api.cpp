@@ -3,6 +3,7 @@
 #include "fitmygpu/api.hpp"
 
 #include <cmath>
+#include <initializer_list>
 #include <map>
 
 #include "fitmygpu/expr.hpp"
@@ -25,6 +26,17 @@ bool wants_decimal(const json& request) { return parse_units(request) == Units::
 
 Scenario parse(const json& request, const Catalog& catalog) { return build_scenario(parse_request(request), catalog); }
 
+namespace {
+// The request without the keys a method sets itself; a request that is not an object is refused as estimate
+// refuses it (erasing a key of an array would throw a JSON type error, not a field error).
+json without(const json& request, std::initializer_list<const char*> keys) {
+    if (!request.is_object()) fail("invalid_request", "", "the request must be a JSON object");
+    json base = request;
+    for (const char* k : keys) base.erase(k);
+    return base;
+}
+}  // namespace
+
 json estimate(const json& request) {
     const Request r = parse_request(request);
     const Scenario s = build_scenario(r, Catalog::builtin());
@@ -38,8 +50,7 @@ json estimate(const json& request) {
 }
 
 json compare(const json& request) {
-    json base = request;
-    for (const char* k : {"gpu", "gpus", "device"}) base.erase(k);
+    const json base = without(request, {"gpu", "gpus", "device"});
     const i64 count = request.contains("gpu_count") ? int_field(request.at("gpu_count"), "gpu_count", 1, kMaxGpus) : 1;
     const Request r = parse_request(base);
     // One scenario per runtime, everything but the GPU validated once: the request's runtime, or without one
@@ -103,8 +114,7 @@ json compare(const json& request) {
 }
 
 json quantizations(const json& request) {
-    json base = request;
-    base.erase("weights");
+    const json base = without(request, {"weights"});
     const Request r = parse_request(base);
     const CheckpointSweep sweep = sweep_checkpoints(build_scenario(r, Catalog::builtin()));
     json options = json::array();
@@ -128,8 +138,7 @@ json quantizations(const json& request) {
 }
 
 json defaults(const json& request) {
-    json base = request;
-    base.erase("engine");
+    const json base = without(request, {"engine"});
     const Request r = parse_request(base);
     const Scenario s = build_scenario(r, Catalog::builtin());
     json engine = json::object();

@@ -38,54 +38,55 @@ LayerKinds layer_kinds(const ConfigReader& r, const FamilyTraits& fam, const Mod
     auto& mixers = k.mixers;
     auto& ffns = k.ffns;
     i64& window = k.window;
-    window = r.has_number("sliding_window") ? r.non_negative("sliding_window") : 0;
-    const json& text = r.raw();
+    window = r.opt("sliding_window", 0, bounds::kPositions);
 
-    if (r.has_array("layer_types")) {
-        const json& lt = text.at("layer_types");
+    if (r.optional_array("layer_types")) {
+        const std::vector<std::string> lt = r.strings("layer_types");
         if (static_cast<i64>(lt.size()) != L)
             fail("invalid_field", r.path("layer_types"), r.path("layer_types") + " must list one entry per layer (" + std::to_string(L) + ")");
         for (i64 i = 0; i < L; ++i) {
-            if (!lt.at(i).is_string()) fail("invalid_field", r.path("layer_types"), r.path("layer_types") + " entries must be strings");
-            mixers[i] = mixer_from_layer_type(lt.at(i).get<std::string>(), r.path("layer_types"));
+            mixers[i] = mixer_from_layer_type(lt[static_cast<size_t>(i)], r.path("layer_types", static_cast<size_t>(i)));
             if (mixers[i] == Mixer::FullAttention && g.mla.kv_lora_rank > 0) mixers[i] = Mixer::Mla;
         }
-    } else if (r.has_array("layers_block_type")) {
-        const json& lt = text.at("layers_block_type");
+    } else if (r.optional_array("layers_block_type")) {
+        const std::vector<std::string> lt = r.strings("layers_block_type");
         if (static_cast<i64>(lt.size()) != L)
-            fail("invalid_field", r.path("layers_block_type"), r.path("layers_block_type") + " must list one entry per layer");
-        for (i64 i = 0; i < L; ++i) mixers[i] = mixer_from_layer_type(lt.at(i).get<std::string>(), r.path("layers_block_type"));
+            fail("invalid_field", r.path("layers_block_type"), r.path("layers_block_type") + " must list one entry per layer (" + std::to_string(L) + ")");
+        for (i64 i = 0; i < L; ++i) mixers[i] = mixer_from_layer_type(lt[static_cast<size_t>(i)], r.path("layers_block_type", static_cast<size_t>(i)));
     } else if (g.linear.kind == LinearAttentionSpec::Kind::KimiDelta) {
         // linear_attn_config lists 1-based layer numbers; full_attn_layers use MLA (or plain attention).
         for (i64 i = 0; i < L; ++i) mixers[i] = Mixer::LinearAttention;
-        for (const auto& n : text.at("linear_attn_config").value("full_attn_layers", json::array())) {
-            const i64 idx = n.get<i64>() - 1;
-            if (idx < 0 || idx >= L)
-                fail("invalid_field", r.path("linear_attn_config.full_attn_layers"), "layer numbers must be within 1.." + std::to_string(L));
-            mixers[idx] = g.mla.kv_lora_rank > 0 ? Mixer::Mla : Mixer::FullAttention;
-        }
+        for (const i64 n : r.object("linear_attn_config").integers("full_attn_layers", 1, L))
+            mixers[static_cast<size_t>(n - 1)] = g.mla.kv_lora_rank > 0 ? Mixer::Mla : Mixer::FullAttention;
     } else if (g.linear.kind == LinearAttentionSpec::Kind::Lightning) {
-        const json& at = text.at("attn_type_list");
+        // 1: softmax attention, 0: lightning attention (MiniMaxText01Config.attn_type_list).
+        const std::vector<i64> at = r.integers("attn_type_list", 0, 1);
         if (static_cast<i64>(at.size()) != L) fail("invalid_field", r.path("attn_type_list"), r.path("attn_type_list") + " must have one entry per layer");
-        for (i64 i = 0; i < L; ++i) mixers[i] = at.at(i).get<int>() == 1 ? Mixer::FullAttention : Mixer::LinearAttention;
+        for (i64 i = 0; i < L; ++i) mixers[i] = at[static_cast<size_t>(i)] == 1 ? Mixer::FullAttention : Mixer::LinearAttention;
     } else if (fam.layout == LayerLayout::AlternatingSliding) {
         for (i64 i = 0; i < L; ++i) mixers[i] = (i % 2 == 0) ? Mixer::SlidingAttention : Mixer::FullAttention;
     } else if (fam.layout == LayerLayout::SlidingPattern || (window > 0 && r.has("sliding_window_pattern"))) {
         // Gemma 3 (default 6) and Cohere2 (Command R7B, 4): layer i is global when (i + 1) % pattern == 0.
-        i64 pattern = r.opt("sliding_window_pattern", fam.layout == LayerLayout::SlidingPattern ? fam.period : 0);
+        i64 pattern = r.opt("sliding_window_pattern", fam.layout == LayerLayout::SlidingPattern ? fam.period : 0, bounds::kLayers);
         for (i64 i = 0; i < L; ++i) mixers[i] = (pattern > 0 && (i + 1) % pattern == 0) ? Mixer::FullAttention : Mixer::SlidingAttention;
     } else if (fam.layout == LayerLayout::FullAttentionInterval) {
-        i64 interval = r.opt("full_attention_interval", fam.period);
+        i64 interval = r.opt("full_attention_interval", fam.period, bounds::kLayers);
         for (i64 i = 0; i < L; ++i) mixers[i] = (interval > 0 && (i + 1) % interval == 0) ? Mixer::FullAttention : Mixer::LinearAttention;
     } else if (fam.layout == LayerLayout::ChunkedLocal) {
-        window = r.opt("attention_chunk_size", fam.chunk);
-        if (r.has_array("no_rope_layers") && static_cast<i64>(text.at("no_rope_layers").size()) == L) {
-            for (i64 i = 0; i < L; ++i) mixers[i] = text.at("no_rope_layers").at(i).get<int>() != 0 ? Mixer::ChunkedAttention : Mixer::FullAttention;
+        window = r.opt("attention_chunk_size", fam.chunk, bounds::kPositions);
+        // no_rope_layers: 1 for a layer that uses RoPE (chunked), 0 for a global NoPE layer (Llama4TextConfig).
+        const std::vector<i64> no_rope = r.integers("no_rope_layers", 0, 1);
+        if (static_cast<i64>(no_rope.size()) == L) {
+            for (i64 i = 0; i < L; ++i) mixers[i] = no_rope[static_cast<size_t>(i)] != 0 ? Mixer::ChunkedAttention : Mixer::FullAttention;
         } else {
             for (i64 i = 0; i < L; ++i) mixers[i] = ((i + 1) % fam.period == 0) ? Mixer::FullAttention : Mixer::ChunkedAttention;
         }
     } else if (fam.layout == LayerLayout::HybridPattern) {
         const std::string pat = r.str("hybrid_override_pattern");
+        // Nemotron-H 'E' layers are MoE blocks: without an expert count they would be layers of no experts.
+        if (pat.find('E') != std::string::npos && g.moe.n_experts == 0)
+            fail("missing_field", r.path("num_experts"),
+                 r.path("hybrid_override_pattern") + " has MoE ('E') layers, so " + r.path("num_experts") + " is required");
         if (static_cast<i64>(pat.size()) != L)
             fail("invalid_field", r.path("hybrid_override_pattern"), r.path("hybrid_override_pattern") + " must have one character per layer");
         for (i64 i = 0; i < L; ++i) {
@@ -112,7 +113,7 @@ LayerKinds layer_kinds(const ConfigReader& r, const FamilyTraits& fam, const Mod
             ffns[i] = Ffn::None;
         }
     } else if (fam.layout == LayerLayout::PeriodicAttention) {
-        i64 period = r.opt("attn_layer_period", fam.period), offset = r.opt("attn_layer_offset", fam.offset);
+        i64 period = r.opt("attn_layer_period", fam.period, bounds::kLayers), offset = r.opt("attn_layer_offset", fam.offset, bounds::kLayers);
         for (i64 i = 0; i < L; ++i) mixers[i] = (period > 0 && i % period == offset) ? Mixer::FullAttention : Mixer::Mamba;
     } else if (window > 0) {
         // Mistral-style: sliding_window applies to every layer. Qwen2-style configs carry a window that is
@@ -121,7 +122,7 @@ LayerKinds layer_kinds(const ConfigReader& r, const FamilyTraits& fam, const Mod
         if (qwen_style && !r.flag("use_sliding_window", false)) {
             window = 0;
         } else {
-            i64 first_swa = qwen_style ? r.opt("max_window_layers", 0) : 0;
+            i64 first_swa = qwen_style ? r.opt("max_window_layers", 0, bounds::kLayers) : 0;
             for (i64 i = first_swa; i < L; ++i) mixers[i] = Mixer::SlidingAttention;
         }
     }
@@ -131,14 +132,8 @@ LayerKinds layer_kinds(const ConfigReader& r, const FamilyTraits& fam, const Mod
 // Llama 3.2 Vision (mllama): cross-attention layers interleaved with the self-attention ones; they attend to
 // the vision encoder's states (tiles × (patches + 1) per image) and the embedding table has 8 extra rows.
 void mark_cross_attention(const ConfigReader& r, const ConfigReader& top, LayerKinds& k, ModelGeometry& g) {
-    if (!r.has_array("cross_attention_layers")) return;
-    const i64 L = g.n_layers;
-    for (const auto& v : r.raw().at("cross_attention_layers")) {
-        if (!v.is_number_integer() || v.get<i64>() < 0 || v.get<i64>() >= L)
-            fail("invalid_field", r.path("cross_attention_layers"),
-                 r.path("cross_attention_layers") + " entries must be layer indices below " + std::to_string(L));
-        k.mixers[static_cast<size_t>(v.get<i64>())] = Mixer::CrossAttention;
-    }
+    if (!r.optional_array("cross_attention_layers")) return;
+    for (const i64 i : r.integers("cross_attention_layers", 0, g.n_layers - 1)) k.mixers[static_cast<size_t>(i)] = Mixer::CrossAttention;
     g.embd_extra_rows = 8;
     g.encoder_tokens_per_image = encoder_tokens_per_image(top);
 }
@@ -148,27 +143,24 @@ void mark_cross_attention(const ConfigReader& r, const ConfigReader& top, LayerK
 void place_moe_layers(const ConfigReader& r, const FamilyTraits& fam, const ModelGeometry& g, LayerKinds& k) {
     if (!g.is_moe()) return;
     const i64 L = g.n_layers;
-    const i64 dense_first = r.opt("first_k_dense_replace", 0);
-    const i64 step = r.opt("decoder_sparse_step", 1);
-    const i64 interleave = r.opt("interleave_moe_layer_step", 1);
-    std::vector<i64> mlp_only;
-    if (r.has_array("mlp_only_layers"))
-        for (const auto& v : r.raw().at("mlp_only_layers")) mlp_only.push_back(v.get<i64>());
-    const i64 moe_start = r.opt("moe_layer_start_index", 0);
-    const i64 moe_end = r.has("moe_layer_end_index") ? r.non_negative("moe_layer_end_index") : L - 1;
-    const i64 moe_interval = std::max<i64>(1, r.opt("moe_layer_interval", 1));
+    const i64 dense_first = r.opt("first_k_dense_replace", 0, bounds::kLayers);
+    const i64 step = r.opt("decoder_sparse_step", 1, bounds::kLayers);
+    const i64 interleave = r.opt("interleave_moe_layer_step", 1, bounds::kLayers);
+    const std::vector<i64> mlp_only = r.integers("mlp_only_layers", 0, bounds::kLayers);
+    const i64 moe_start = r.opt("moe_layer_start_index", 0, bounds::kLayers);
+    const i64 moe_end = r.opt("moe_layer_end_index", L - 1, bounds::kLayers);
+    const i64 moe_interval = std::max<i64>(1, r.opt("moe_layer_interval", 1, bounds::kLayers));
     i64 moe_freq = 1;
-    if (r.has_number("moe_layer_freq")) moe_freq = r.positive("moe_layer_freq");
+    if (r.has_number("moe_layer_freq")) moe_freq = r.positive("moe_layer_freq", bounds::kLayers);
+    const i64 expert_period = r.has("expert_layer_period") ? r.positive("expert_layer_period", bounds::kLayers) : 0;
+    const i64 expert_offset = r.opt("expert_layer_offset", 0, bounds::kLayers);
     for (i64 i = 0; i < L; ++i) {
         if (fam.layout == LayerLayout::HybridPattern) continue;  // set by the pattern
         bool moe = i >= dense_first;
         if (step > 1) moe = moe && ((i + 1) % step == 0);
         if (interleave > 1) moe = moe && ((i + 1) % interleave == 0);
         if (moe_freq > 1) moe = moe && (i % moe_freq == 0);
-        if (r.has("expert_layer_period")) {  // Jamba: experts every expert_layer_period layers from the offset
-            const i64 period = std::max<i64>(1, r.positive("expert_layer_period"));
-            moe = moe && (i % period == r.opt("expert_layer_offset", 0));
-        }
+        if (expert_period > 0) moe = moe && (i % expert_period == expert_offset);  // Jamba: experts every period layers from the offset
         if (std::find(mlp_only.begin(), mlp_only.end(), i) != mlp_only.end()) moe = false;
         if (i < moe_start || i > moe_end || (i - moe_start) % moe_interval != 0) moe = false;
         k.ffns[i] = moe ? Ffn::Moe : Ffn::Dense;
@@ -179,7 +171,8 @@ void place_moe_layers(const ConfigReader& r, const FamilyTraits& fam, const Mode
 void layer_specs(const ConfigReader& r, const FamilyTraits& fam, const LayerKinds& k, ModelGeometry& g) {
     const i64 L = g.n_layers;
     // Llama 4 interleaves dense layers of a larger width (intermediate_size_mlp) with MoE layers.
-    const i64 dense_width = !fam.dense_width_key.empty() && r.has(fam.dense_width_key.c_str()) ? r.positive(fam.dense_width_key.c_str()) : g.intermediate;
+    const i64 dense_width =
+        !fam.dense_width_key.empty() && r.has(fam.dense_width_key.c_str()) ? r.positive(fam.dense_width_key.c_str(), bounds::kIntermediate) : g.intermediate;
 
     g.layers.resize(static_cast<size_t>(L));
     for (i64 i = 0; i < L; ++i) {
@@ -215,10 +208,12 @@ void layer_specs(const ConfigReader& r, const FamilyTraits& fam, const LayerKind
 // MoE block beside the dense MLP (Gemma 4 26B-A4B).
 void apply_gemma_extras(const ConfigReader& r, const FamilyTraits& fam, const std::vector<i64>& widths_per_layer, ModelGeometry& g) {
     const i64 L = g.n_layers;
-    const i64 global_hd = r.opt("global_head_dim", 0);
-    const i64 global_kv = r.opt("num_global_key_value_heads", 0);
+    const i64 global_hd = r.opt("global_head_dim", 0, bounds::kHeadDim);
+    const i64 global_kv = r.opt("num_global_key_value_heads", 0, bounds::kHeads);
+    if (global_kv > g.n_heads)
+        fail("invalid_field", r.path("num_global_key_value_heads"), r.path("num_global_key_value_heads") + " cannot exceed num_attention_heads");
     const bool k_eq_v = r.flag("attention_k_eq_v", false);
-    const i64 shared = std::min<i64>(r.opt("num_kv_shared_layers", 0), L);
+    const i64 shared = std::min<i64>(r.opt("num_kv_shared_layers", 0, bounds::kLayers), L);
     const i64 first_shared = L - shared;
     const bool double_wide = r.flag("use_double_wide_mlp", false);
     for (i64 i = 0; i < L; ++i) {
@@ -239,10 +234,10 @@ void apply_gemma_extras(const ConfigReader& r, const FamilyTraits& fam, const st
         }
         if (g.is_moe()) l.ffn_intermediate = g.intermediate;  // the dense MLP runs beside the experts
     }
-    g.ple_dim = r.opt("hidden_size_per_layer_input", 0);
-    g.ple_vocab = g.ple_dim > 0 ? r.opt("vocab_size_per_layer_input", g.vocab) : 0;
-    if (fam.altup_inputs > 0) g.altup_inputs = r.opt("altup_num_inputs", fam.altup_inputs);
-    if (fam.laurel_rank > 0) g.laurel_rank = r.opt("laurel_rank", fam.laurel_rank);
+    g.ple_dim = r.opt("hidden_size_per_layer_input", 0, bounds::kHidden);
+    g.ple_vocab = g.ple_dim > 0 ? r.opt("vocab_size_per_layer_input", g.vocab, bounds::kVocab) : 0;
+    if (fam.altup_inputs > 0) g.altup_inputs = r.opt("altup_num_inputs", fam.altup_inputs, bounds::kStreams);
+    if (fam.laurel_rank > 0) g.laurel_rank = r.opt("laurel_rank", fam.laurel_rank, bounds::kRank);
 }
 
 // Nemotron-NAS (DeciLM): per-layer block_configs chosen by neural architecture search — attention
@@ -250,35 +245,43 @@ void apply_gemma_extras(const ConfigReader& r, const FamilyTraits& fam, const st
 // rounded up to 256 (DeciLM _ffn_mult_to_intermediate_size), removed, or replaced by a linear.
 void apply_block_configs(const ConfigReader& r, ModelGeometry& g) {
     const i64 L = g.n_layers;
-    const json& bc = r.raw().at("block_configs");
-    if (static_cast<i64>(bc.size()) != L) fail("invalid_field", r.path("block_configs"), r.path("block_configs") + " must have one entry per layer");
-    for (i64 i = 0; i < L; ++i) {
-        LayerSpec& l = g.layers[static_cast<size_t>(i)];
-        const json& a = bc.at(i).value("attention", json::object());
-        const json& f = bc.at(i).value("ffn", json::object());
-        if (a.value("no_op", false)) l.mixer = Mixer::None;
-        else if (a.value("replace_with_linear", false)) {
+    const size_t n = r.raw().at("block_configs").size();
+    if (static_cast<i64>(n) != L) fail("invalid_field", r.path("block_configs"), r.path("block_configs") + " must have one entry per layer");
+    static const json kNone = json::object();
+    for (size_t i = 0; i < n; ++i) {
+        LayerSpec& l = g.layers[i];
+        const ConfigReader b = r.element("block_configs", i);
+        const ConfigReader a = b.optional_object("attention") ? b.object("attention") : ConfigReader(kNone, b.path("attention"));
+        const ConfigReader f = b.optional_object("ffn") ? b.object("ffn") : ConfigReader(kNone, b.path("ffn"));
+        if (a.flag("no_op", false)) l.mixer = Mixer::None;
+        else if (a.flag("replace_with_linear", false)) {
             l.mixer = Mixer::None;
             l.attn_linear = true;
         } else {
-            const i64 group = a.contains("n_heads_in_group") && a.at("n_heads_in_group").is_number() ? a.at("n_heads_in_group").get<i64>() : 1;
-            if (group <= 0 || g.n_heads % group != 0)
-                fail("invalid_field", r.path("block_configs") + "[" + std::to_string(i) + "].attention.n_heads_in_group",
-                     "n_heads_in_group must divide the head count");
+            const i64 group = a.has("n_heads_in_group") ? a.positive("n_heads_in_group", g.n_heads) : 1;
+            if (g.n_heads % group != 0)
+                fail("invalid_field", a.path("n_heads_in_group"),
+                     a.path("n_heads_in_group") + " must divide the head count (" + std::to_string(g.n_heads) + ")");
             l.n_kv_heads = g.n_heads / group;
         }
-        if (f.value("no_op", false)) {
+        if (f.flag("no_op", false)) {
             l.ffn = Ffn::None;
             l.ffn_intermediate = 0;
-        } else if (f.value("replace_with_linear", false)) {
+        } else if (f.flag("replace_with_linear", false)) {
             l.ffn = Ffn::None;
             l.ffn_intermediate = 0;
             l.ffn_linear = true;
         } else {
-            const double mult = f.contains("ffn_mult") && f.at("ffn_mult").is_number() ? f.at("ffn_mult").get<double>() : 0.0;
-            if (!(mult > 0)) fail("invalid_field", r.path("block_configs") + "[" + std::to_string(i) + "].ffn.ffn_mult", "ffn_mult must be positive");
+            if (!f.has("ffn_mult")) fail("missing_field", f.path("ffn_mult"), f.path("ffn_mult") + " is required for an FFN that is neither no_op nor linear");
+            const double mult = positive_real(f.raw().at("ffn_mult"), f.path("ffn_mult"), bounds::kMaxFfnMult);
+            // Both factors are bounded, so the width is a finite double far below 2^63 before it is converted.
+            const double width = 2.0 * mult * static_cast<double>(g.hidden) / 3.0;
+            if (width > static_cast<double>(bounds::kIntermediate))
+                fail("invalid_field", f.path("ffn_mult"),
+                     f.path("ffn_mult") + " gives an FFN width of " + std::to_string(static_cast<i64>(width)) + ", beyond what any model uses (at most " +
+                         std::to_string(bounds::kIntermediate) + ")");
             l.ffn = Ffn::Dense;
-            l.ffn_intermediate = round_up(static_cast<i64>(2.0 * mult * static_cast<double>(g.hidden) / 3.0), 256);
+            l.ffn_intermediate = round_up(static_cast<i64>(width), 256);
         }
     }
     g.n_kv_heads = 0;
@@ -292,7 +295,7 @@ void build_layers(const ConfigReader& r, const ConfigReader& top, const FamilyTr
     mark_cross_attention(r, top, kinds, g);
     place_moe_layers(r, fam, g, kinds);
 
-    const bool per_layer_ffn = r.raw().contains("block_configs");
+    const bool per_layer_ffn = r.optional_array("block_configs");
     if (!per_layer_ffn && std::any_of(kinds.ffns.begin(), kinds.ffns.end(), [](Ffn f) { return f == Ffn::Dense; }) && g.intermediate == 0)
         fail("missing_field", r.path("intermediate_size"), r.path("intermediate_size") + " is required");
     if (std::any_of(kinds.mixers.begin(), kinds.mixers.end(), [](Mixer m) { return m == Mixer::LinearAttention; }) && g.linear.n_value_heads == 0)
@@ -300,7 +303,7 @@ void build_layers(const ConfigReader& r, const ConfigReader& top, const FamilyTr
 
     layer_specs(r, fam, kinds, g);
     if (fam.gemma_layer_extras) apply_gemma_extras(r, fam, widths_per_layer, g);
-    if (r.has_array("block_configs")) apply_block_configs(r, g);
+    if (per_layer_ffn) apply_block_configs(r, g);
 }
 
 }  // namespace fitmygpu::model

@@ -14,9 +14,11 @@ void read_quantization(const ConfigReader& top, ModelGeometry& g) {
     s.present = true;
     s.quant_method = q.string_or("quant_method", "");
     std::transform(s.quant_method.begin(), s.quant_method.end(), s.quant_method.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    s.bits = q.first_integer_of({"bits", "w_bit"}, 0);
-    s.group_size = q.first_integer_of({"group_size", "q_group_size"}, 0);
-    s.weight_block_size = q.integers_or_empty("weight_block_size");
+    // Reported only: a value outside what any format uses reads as not stated (bits up to 64; group_size -1, one
+    // group per column, up to a group of kIntermediate weights; block sides likewise).
+    s.bits = q.first_integer_of({"bits", "w_bit"}, 0, 1, 64);
+    s.group_size = q.first_integer_of({"group_size", "q_group_size"}, 0, -1, bounds::kIntermediate);
+    s.weight_block_size = q.integers_or_empty("weight_block_size", 1, bounds::kIntermediate);
     s.fmt = q.string_or("fmt", "");
     s.activation_scheme = q.string_or("activation_scheme", "");
     for (const char* key : {"modules_to_not_convert", "ignore", "ignored_layers", "exclude_modules"})

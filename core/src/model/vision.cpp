@@ -8,14 +8,6 @@
 
 namespace fitmygpu::model {
 
-namespace {
-// Bounds of the vision sizes a config may state: pixels per image edge, patches merged per side, and tokens
-// one image becomes (the largest real encoders read 1,536 px and give a few thousand tokens).
-constexpr i64 kMaxImagePixels = 100000;
-constexpr i64 kMaxSpatialMerge = 64;
-constexpr i64 kMaxTokensPerImage = i64{1} << 20;
-}  // namespace
-
 using nlohmann::json;
 
 namespace {
@@ -26,17 +18,22 @@ namespace {
 // estimate of the tower (exact per-family layouts differ by a few percent); the result says so.
 VisionSpec estimate_vision(const ConfigReader& vc, i64 text_hidden) {
     VisionSpec v;
-    i64 d = vc.first_integer_of({"hidden_size", "embed_dim", "width", "d_model"}, 0);
-    i64 layers = vc.first_integer_of({"num_hidden_layers", "depth", "num_layers"}, 0);
-    if (d <= 0 || layers <= 0) return v;
-    i64 ffn = vc.first_integer_of({"intermediate_size", "mlp_dim"}, 4 * d);
-    i64 patch = vc.first_integer_of({"patch_size"}, 14);
-    i64 image = vc.first_integer_of({"image_size"}, 224);
-    i64 channels = vc.first_integer_of({"num_channels", "in_channels", "in_chans"}, 3);
-    i64 temporal = vc.first_integer_of({"temporal_patch_size"}, 1);
-    i64 per_layer = 4 * d * d + 4 * d + 2 * d * ffn + ffn + d + 4 * d;
-    i64 patches = (image / std::max<i64>(patch, 1)) * (image / std::max<i64>(patch, 1));
-    i64 out_hidden = vc.first_integer_of({"out_hidden_size", "projection_dim"}, text_hidden);
+    // Every size is read strictly, within the bounds of the text model's sizes, so the sums below stay far
+    // inside 64 bits (the largest term, channels × frames × patch² × width, is below 2^59).
+    const i64 d = vc.first_of({"hidden_size", "embed_dim", "width", "d_model"}, bounds::kHidden);
+    const i64 layers = vc.first_of({"num_hidden_layers", "depth", "num_layers"}, bounds::kLayers);
+    if (d == 0 || layers == 0) return v;
+    i64 ffn = vc.first_of({"intermediate_size", "mlp_dim"}, bounds::kIntermediate);
+    if (ffn == 0) ffn = 4 * d;
+    const i64 patch = vc.has("patch_size") ? vc.positive("patch_size", bounds::kImagePixels) : 14;
+    const i64 image = vc.has("image_size") ? vc.positive("image_size", bounds::kImagePixels) : 224;
+    i64 channels = vc.first_of({"num_channels", "in_channels", "in_chans"}, bounds::kChannels);
+    if (channels == 0) channels = 3;
+    const i64 temporal = vc.has("temporal_patch_size") ? vc.positive("temporal_patch_size", bounds::kChannels) : 1;
+    i64 out_hidden = vc.first_of({"out_hidden_size", "projection_dim"}, bounds::kHidden);
+    if (out_hidden == 0) out_hidden = text_hidden;
+    const i64 per_layer = 4 * d * d + 4 * d + 2 * d * ffn + ffn + d + 4 * d;
+    const i64 patches = (image / patch) * (image / patch);
     v.present = true;
     v.params = layers * per_layer + channels * temporal * patch * patch * d + d + patches * d + 2 * d + d * out_hidden + out_hidden;
     v.note = "estimated from vision_config (ViT layout: " + std::to_string(layers) + " layers of width " + std::to_string(d) + ")";
@@ -46,23 +43,25 @@ VisionSpec estimate_vision(const ConfigReader& vc, i64 text_hidden) {
 }  // namespace
 
 void read_vision(const ConfigReader& top, ModelGeometry& g) {
-    if (top.has_object("vision_config")) {
+    if (top.optional_object("vision_config")) {
         const ConfigReader vc = top.object("vision_config");
         g.vision = estimate_vision(vc, g.hidden);
-        g.vision.num_heads = vc.first_positive_or_zero({"num_attention_heads", "num_heads"});
-        // Sizes that set token counts are read strictly, within what real encoders use.
-        g.vision.image_size = vc.has("image_size") ? vc.positive("image_size", kMaxImagePixels) : 0;
-        g.vision.patch_size = vc.has("patch_size") ? vc.positive("patch_size", kMaxImagePixels) : 0;
-        g.vision.spatial_merge_size = vc.has("spatial_merge_size") ? vc.positive("spatial_merge_size", kMaxSpatialMerge) : 0;
+        // Only sizes the llama.cpp projector's compute buffer (a missing or bad one reads as not stated), but bounded.
+        g.vision.num_heads = vc.first_integer_of({"num_attention_heads", "num_heads"}, 0, 1, bounds::kHeads);
+        // Sizes that set token counts, within what real encoders use.
+        g.vision.image_size = vc.has("image_size") ? vc.positive("image_size", bounds::kImagePixels) : 0;
+        g.vision.patch_size = vc.has("patch_size") ? vc.positive("patch_size", bounds::kImagePixels) : 0;
+        g.vision.spatial_merge_size = vc.has("spatial_merge_size") ? vc.positive("spatial_merge_size", bounds::kSpatialMerge) : 0;
     }
-    g.vision.mm_tokens_per_image = top.has("mm_tokens_per_image") ? top.positive("mm_tokens_per_image", kMaxTokensPerImage) : 0;
+    g.vision.mm_tokens_per_image = top.has("mm_tokens_per_image") ? top.positive("mm_tokens_per_image", bounds::kTokensPerImage) : 0;
 }
 
 i64 encoder_tokens_per_image(const ConfigReader& top) {
-    if (!top.has_object("vision_config")) return 0;
-    const json& vc = top.raw().at("vision_config");
-    const i64 image = vc.value("image_size", i64{0}), patch = vc.value("patch_size", i64{0}), tiles = vc.value("max_num_tiles", i64{1});
-    if (image > 0 && patch > 0 && image <= 100000 && patch <= image && tiles > 0 && tiles <= 64) return tiles * ((image / patch) * (image / patch) + 1);
+    if (!top.optional_object("vision_config")) return 0;
+    const ConfigReader vc = top.object("vision_config");
+    const i64 image = vc.opt("image_size", 0, bounds::kImagePixels), patch = vc.opt("patch_size", 0, bounds::kImagePixels);
+    const i64 tiles = vc.has("max_num_tiles") ? vc.positive("max_num_tiles", bounds::kTiles) : 1;
+    if (image > 0 && patch > 0 && patch <= image) return tiles * ((image / patch) * (image / patch) + 1);
     return 0;
 }
 

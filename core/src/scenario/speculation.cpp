@@ -9,10 +9,6 @@ namespace fitmygpu {
 
 namespace {
 
-// Published checkpoints ship one to three MTP modules; a config claiming more is refused rather than modelled
-// layer by layer.
-constexpr int kMaxMtpLayers = 64;
-
 // The config field that gave the MTP layer count, for errors.
 std::string mtp_field(const Scenario& s) { return (s.model ? "catalog." + s.model_id + ".config" : std::string("config")) + ".num_nextn_predict_layers"; }
 
@@ -25,8 +21,8 @@ void setup_speculation(Scenario& s, const Catalog& catalog) {
     if (normalize_key(s.engine.speculative_model) == "mtp") {
         if (s.geometry.n_mtp_layers <= 0)
             fail("invalid_field", "engine.speculative_model", "this model ships no multi-token-prediction layers; name a draft model instead");
-        if (s.geometry.n_mtp_layers > kMaxMtpLayers)
-            fail("invalid_field", mtp_field(s), mtp_field(s) + " must be at most " + std::to_string(kMaxMtpLayers) + " MTP layers");
+        if (s.geometry.n_mtp_layers > config_bounds::kMtpLayers)
+            fail("invalid_field", mtp_field(s), mtp_field(s) + " must be at most " + std::to_string(config_bounds::kMtpLayers) + " MTP layers");
         sp.method = "mtp";
         i64 mtp = s.model ? s.model->published_mtp : 0;
         if (mtp == 0)

@@ -36,10 +36,9 @@ TEST_CASE("without a runtime the device decides: llama.cpp on consumer cards, vL
 }
 
 TEST_CASE("a runtime that does not run on the device is refused with code unsupported") {
-    for (const char* text : {R"({"model": "llama-3.1-8b", "runtime": "vllm", "gpu": "m4-max-64gb"})",
-                             R"({"model": "llama-3.1-8b", "runtime": "sglang", "gpu": "m2-ultra-192gb"})",
-                             R"({"model": "llama-3.1-8b", "runtime": "trtllm", "gpu": "mi300x"})",
-                             R"({"model": "qwen3-8b", "runtime": "mlx", "gpu": "rtx-4090"})"}) {
+    for (const char* text :
+         {R"({"model": "llama-3.1-8b", "runtime": "vllm", "gpu": "m4-max-64gb"})", R"({"model": "llama-3.1-8b", "runtime": "sglang", "gpu": "m2-ultra-192gb"})",
+          R"({"model": "llama-3.1-8b", "runtime": "trtllm", "gpu": "mi300x"})", R"({"model": "qwen3-8b", "runtime": "mlx", "gpu": "rtx-4090"})"}) {
         CAPTURE(std::string(text));
         const json e = error_of("estimate", text);
         REQUIRE(e.is_object());
@@ -91,7 +90,8 @@ TEST_CASE("three cards on a tensor-parallel engine fall back to pipeline stages 
     // 80 layers over 3 stages: 26, 27 and 27 layers; each stage's weights within a few percent of a third.
     i64 total = 0;
     for (const auto& d : r.at("devices")) total += d.at("components").at("weights").get<i64>();
-    for (const auto& d : r.at("devices")) CHECK(static_cast<double>(d.at("components").at("weights").get<i64>()) / static_cast<double>(total) == doctest::Approx(1.0 / 3).epsilon(0.08));
+    for (const auto& d : r.at("devices"))
+        CHECK(static_cast<double>(d.at("components").at("weights").get<i64>()) / static_cast<double>(total) == doctest::Approx(1.0 / 3).epsilon(0.08));
     // An explicit size the heads do not divide is still refused, naming the knob.
     CHECK(error_of("estimate", R"({"model": "llama-3.1-70b", "runtime": "vllm", "gpu": "rtx-4090", "gpu_count": 3, "engine": {"tensor_parallel_size": 3}})")
               .at("field") == "engine.tensor_parallel_size");

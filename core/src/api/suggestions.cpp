@@ -179,7 +179,9 @@ private:
             if (fits_with("n_gpu_layers", mid)) lo = mid;
             else hi = mid - 1;
         }
-        suggest("n_gpu_layers", lo, "run " + std::to_string(lo) + " of " + std::to_string(layers) + " layers on the GPU and the rest on the CPU (n_gpu_layers " + std::to_string(lo) + ")");
+        suggest("n_gpu_layers", lo,
+                "run " + std::to_string(lo) + " of " + std::to_string(layers) + " layers on the GPU and the rest on the CPU (n_gpu_layers " +
+                    std::to_string(lo) + ")");
     }
 
     // A server engine that does not fit: llama.cpp with the most precise GGUF that does, where it runs.
@@ -198,7 +200,9 @@ private:
             if (request_.contains("kv_cache_dtype")) change["kv_cache_dtype"] = "auto";
             const auto p = probe(changed(request_, change));  // the server's knobs stay, unread by llama.cpp
             if (!p || !p->fits) return;
-            out_.push_back({{"change", change}, {"verdict", p->verdict}, {"why", "llama.cpp with " + format_display_name(sweep.best) + ", the most precise GGUF that fits"}});
+            out_.push_back({{"change", change},
+                            {"verdict", p->verdict},
+                            {"why", "llama.cpp with " + format_display_name(sweep.best) + ", the most precise GGUF that fits"}});
         } catch (const FieldError&) {
         }
     }

@@ -87,6 +87,8 @@
       schema: function () { return request('schema', {}); },
       parseLog: function (text) { return request('parse_log', { log: String(text) }); },
       checkLog: function (req, text) { return request('check_log', { request: typeof req === 'string' ? JSON.parse(req) : req, log: String(text) }); },
+      command: function (req) { return request('command', req); },
+      fromCommand: function (text) { return request('from_command', { command: String(text) }); },
       models: function () { return request('models', {}).models; },
       gpus: function () { return request('gpus', {}).gpus; },
       search: function (query, kind) {

@@ -107,6 +107,23 @@ declare namespace FitMyGPU {
      */
     checkLog(request: RequestInput<EstimateRequest>, text: string): LogCheck;
 
+    /**
+     * The command that launches the request's setup (`vllm serve …`, `python -m sglang.launch_server …`,
+     * `trtllm-serve …`, `llama-server …`, Ollama's environment and `ollama run …`, `transformers chat …`,
+     * `mlx_lm.server …`) with the settings the estimate assumed, and notes on what a command cannot carry.
+     * @throws {FitMyGPU.Error} for an invalid request.
+     */
+    command(request: RequestInput<EstimateRequest>): CommandResponse;
+
+    /**
+     * A launch command read back into a request. Flags that leave memory unchanged, or that the estimate does
+     * not model, are listed in `ignored` with the reason; flags it does not know have `known: false`. The GPUs
+     * are not part of a command: merge the request with the devices you have.
+     * @throws {FitMyGPU.Error} with field "command" for text that is not a launch command FitMyGPU reads, an
+     * unclosed quote, or a flag with a value out of range (the message names the flag as written).
+     */
+    fromCommand(text: string): FromCommandResponse;
+
     /** Every model in the built-in catalog, as summaries. */
     models(): ModelSummary[];
 
@@ -150,7 +167,7 @@ declare namespace FitMyGPU {
     call(method: Method | string, requestJson: string): string;
   }
 
-  type Method = 'estimate' | 'compare' | 'quantizations' | 'defaults' | 'schema' | 'parse_log' | 'check_log' | 'models' | 'gpus' | 'search' | 'model' | 'inspect';
+  type Method = 'estimate' | 'compare' | 'quantizations' | 'defaults' | 'schema' | 'parse_log' | 'check_log' | 'models' | 'gpus' | 'search' | 'model' | 'inspect' | 'command' | 'from_command';
 
   /** One checkpoint file handed to {@link Api.inspect}: its first bytes, never the whole file. */
   interface InspectFile {
@@ -454,6 +471,25 @@ declare namespace FitMyGPU {
     kv_tokens?: number;
     max_concurrency?: number;
     max_model_len?: number;
+  }
+
+  /** api.command(): the launch command of a setup. */
+  interface CommandResponse {
+    runtime: Runtime;
+    /** Shell text; Ollama's is two lines (the server with its environment, then `ollama run`). */
+    command: string;
+    /** Settings the command cannot carry, and placeholders to fill in. */
+    notes: string[];
+  }
+
+  /** api.fromCommand(): a launch command read back into a request. */
+  interface FromCommandResponse {
+    runtime: Runtime;
+    /** An estimate request without GPUs; `model` may be "hf:ORG/NAME" for a repository the catalog lacks. */
+    request: Partial<EstimateRequest> & { runtime: Runtime; model?: string };
+    ignored: Array<{ flag: string; reason: string; known: boolean }>;
+    /** ["model"] when no model could be read from the command. */
+    missing?: string[];
   }
 
   interface LogCheck {

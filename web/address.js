@@ -37,7 +37,8 @@
     function query() {
       var pairs = [['model', setup.model]];
       if (setup.weights) pairs.push(['weights', setup.weights]);
-      pairs.push(['runtime', setup.runtime], ['gpu', setup.gpu]);
+      if (setup.runtimeChosen) pairs.push(['runtime', setup.runtime]);  // else the runtime follows the device
+      pairs.push(['gpu', setup.gpu]);
       if (setup.gpu === CUSTOM) {
         pairs.push(['memory_mib', setup.customMemMib], ['bandwidth_gbps', setup.customBandwidth]);
         if (setup.customUnified) pairs.push(['unified_memory', '1']);
@@ -86,7 +87,7 @@
       }
       if (f.runtime !== undefined) {
         var runtime = K.findRuntime(f.runtime);
-        if (runtime) store.set({ runtime: runtime });
+        if (runtime) store.set({ runtime: runtime, runtimeChosen: true });
         else notices.push('Unknown runtime ' + q(f.runtime) + '; using ' + store.runtimeName() + '.');
       }
       if (f.gpu !== undefined) {
@@ -105,6 +106,8 @@
         }
         if (f.unified_memory !== undefined) store.set({ customUnified: S.flag(f.unified_memory) === true });
       }
+      // No runtime in the link (or an unknown one): the device's, now that the model and the GPU are known.
+      if (!setup.runtimeChosen) store.followDevice(f.weights);
       wholeFields().forEach(function (spec) {
         if (f[spec[0]] === undefined) return;
         var n = S.wholeNumber(f[spec[0]], spec[2], spec[3]);
@@ -206,20 +209,7 @@
         el.copyLink.setAttribute('data-link', url);
         setTimeout(function () { D.setText(el.copyLink, 'Copy link'); }, 2000);
       };
-      var fallback = function () {
-        var area = document.createElement('textarea');
-        area.value = url;
-        area.setAttribute('readonly', '');
-        area.className = 'offscreen';
-        document.body.appendChild(area);
-        area.select();
-        var ok = false;
-        try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
-        document.body.removeChild(area);
-        done(ok);
-      };
-      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(url).then(function () { done(true); }, fallback);
-      else fallback();
+      D.copyText(url, done);
     }
 
     function wire() {

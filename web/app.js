@@ -10,6 +10,7 @@
 //   result-view.js  verdict card, device bars, breakdown, notes, model facts
 //   chart.js gpu-table.js extras.js         the GPU table, the checkpoint table, the chart
 //   log-check.js    the startup-log comparison
+//   command.js      the launch command of the setup, and a pasted command read into the form
 //   update.js       the update cycle after every change
 (function (page) {
   'use strict';
@@ -29,11 +30,12 @@
       var store = page.state.create(api);
       var address = page.address.create({ api: api, store: store });
       var knobControls = page.knobControls.create({ api: api, store: store, onChange: schedule });
-      var view = page.resultView.create({ store: store });
+      var view = page.resultView.create({ store: store, onSuggestion: function (change) { store.applyRequest(change, false); form.fill(); schedule(0); } });
       var form = page.form.create({ api: api, store: store, knobControls: knobControls, onChange: schedule, onUnitChange: unitsChanged });
       var extras = page.extras.create({ api: api, store: store, onPickGpu: form.pickGpu, onPickWeights: form.pickWeights });
       var logCheck = page.logCheck.create({ api: api, store: store });
-      updates = page.updates.create({ api: api, store: store, form: form, knobControls: knobControls, address: address, view: view, extras: extras });
+      var command = page.command.create({ api: api, store: store, onApply: function () { form.fill(); schedule(0); } });
+      updates = page.updates.create({ api: api, store: store, form: form, knobControls: knobControls, address: address, view: view, extras: extras, command: command });
 
       // The unit changed: everything is redrawn from the answers already in hand.
       function unitsChanged() {
@@ -49,7 +51,7 @@
       address.settle(notices);
       form.fill();
       address.showNotices(notices);
-      [form, address, view, extras, logCheck].forEach(function (part) { part.wire(); });
+      [form, address, view, extras, logCheck, command].forEach(function (part) { part.wire(); });
       page.dom.setText(status, 'Estimator ' + api.version + ' \u00b7 ' + store.catalog.models.length + ' models \u00b7 ' + store.catalog.gpus.length + ' GPUs');
       schedule(0);
       document.documentElement.setAttribute('data-ready', 'true');

@@ -44,6 +44,25 @@
   function fill(node, nodes) { node.replaceChildren.apply(node, nodes); }
 
   // A delayed call that a newer one replaces (typing, searching, resizing).
+  // Copies text to the clipboard and calls done(ok): the Clipboard API where the page is a secure context,
+  // else a selected off-screen textarea (file:// and plain-http hosts).
+  function copyText(text, done) {
+    var fallback = function () {
+      var area = document.createElement('textarea');
+      area.value = text;
+      area.setAttribute('readonly', '');
+      area.className = 'offscreen';
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+      document.body.removeChild(area);
+      done(ok);
+    };
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(function () { done(true); }, fallback);
+    else fallback();
+  }
+
   function debouncer() {
     var timer = null;
     return {
@@ -65,5 +84,6 @@
     listItems: listItems,
     fill: fill,
     debouncer: debouncer,
+    copyText: copyText,
   };
 })(window.FitMyGPUPage = window.FitMyGPUPage || {});

@@ -273,14 +273,22 @@
 
     function modelChanged() {
       showImagesField();
+      if (store.followDevice()) runtimeFollowed();  // on a Mac: MLX when the model has an MLX conversion
       fillWeights();
       knobControls.fill();
       fillContextPresets();
       showModelSummary();
       onChange(0);
     }
+    // The runtime followed the device (or the model): its menus follow.
+    function runtimeFollowed() {
+      el.runtime.value = setup.runtime;
+      fillKv();
+      knobControls.fill();
+    }
     function gpuChanged() {
       el.customDevice.hidden = !store.isCustomGpu();
+      if (store.followDevice()) runtimeFollowed();
       fillWeights();  // the default checkpoint may depend on the device
       showGpuSummary();
       onChange(0);
@@ -374,7 +382,7 @@
         modelChanged();
       });
       el.runtime.addEventListener('change', function () {
-        store.set({ runtime: el.runtime.value });
+        store.set({ runtime: el.runtime.value, runtimeChosen: true });
         fillWeights();
         fillKv();
         knobControls.fill();

@@ -52,6 +52,7 @@
       maxConcurrencyNote: 'max-concurrency-note', maxContext: 'max-context', maxContextNote: 'max-context-note', facts: 'facts',
       deviceBars: 'device-bars', barLegend: 'bar-legend', notesCard: 'notes-card', warnings: 'warnings', assumptions: 'assumptions',
       breakdown: 'breakdown', breakdownUnit: 'breakdown-unit', modelFacts: 'model-facts', requestJson: 'request-json', miniVerdict: 'mini-verdict',
+      suggestions: 'suggestions', suggestionList: 'suggestion-list',
     });
     var firstShown = false;
 
@@ -90,6 +91,21 @@
       el.breakdown.tBodies[0].replaceChildren();
       el.warnings.replaceChildren();
       el.assumptions.replaceChildren();
+      showSuggestions([]);
+    }
+
+    // The estimator's suggestions, one button each: its text is the estimator's reason, a click applies the change.
+    function showSuggestions(list) {
+      el.suggestionList.replaceChildren.apply(el.suggestionList, list.map(function (s) {
+        var li = D.make('li', '');
+        var button = D.make('button', 'button suggestion suggestion-' + String(s.verdict).replace(/[^a-z_]/g, ''), s.why);
+        button.type = 'button';
+        button.setAttribute('data-change', JSON.stringify(s.change));
+        button.addEventListener('click', function () { if (opts.onSuggestion) opts.onSuggestion(s.change); });
+        li.appendChild(button);
+        return li;
+      }));
+      el.suggestions.hidden = list.length === 0;
     }
 
     function show(r) {
@@ -150,6 +166,7 @@
       el.maxContext.setAttribute('data-value', String(r.limits.max_context));
       D.setText(el.maxContextNote, 'per request, with ' + U.plural(setup.concurrency, 'request') + ' at once');
 
+      showSuggestions(r.suggestions || []);
       showFacts(r);
       showBars(r);
       showBreakdown(r);

@@ -17,6 +17,7 @@
     model: 'llama-3.1-8b', weights: '', runtime: '', gpu: 'rtx-4090', gpuCount: 1,
     customMemMib: 24576, customBandwidth: '', customUnified: false,
     context: 4096, concurrency: 1, images: 0, kv: 'auto', unit: 'gib',
+    runtimeChosen: false,  // false: the runtime follows the device (the estimator's rule, api.defaults)
   };
 
   function create(api) {
@@ -47,6 +48,47 @@
         if (weightChoices().indexOf(setup.weights) < 0) setup.weights = '';
       }
       if ('runtime' in changes && !K.kvTypes(setup.runtime).some(function (t) { return t[0] === setup.kv; })) setup.kv = 'auto';
+    }
+
+    // Until a runtime is chosen, the runtime is the one the estimator picks for the model on the device (llama.cpp on
+    // a consumer card, vLLM on a data-center card, MLX or llama.cpp on a Mac). `weights` (optional) is a checkpoint
+    // asked for, which may decide it (a GGUF is llama.cpp's). Returns whether the runtime changed.
+    function followDevice(weights) {
+      if (setup.runtimeChosen) return false;
+      var req = { model: setup.model, gpu_count: setup.gpuCount };
+      if (setup.gpu === CUSTOM) req.device = { memory_mib: setup.customMemMib || 1, unified_memory: !!setup.customUnified };
+      else req.gpu = setup.gpu;
+      if (weights) req.weights = weights;
+      var runtime;
+      try {
+        runtime = api.defaults(req).runtime;
+      } catch (e) {
+        return false;  // the estimate itself will say what is wrong
+      }
+      if (runtime === setup.runtime) return false;
+      set({ runtime: runtime });
+      return true;
+    }
+
+    // Request fields → the setup: the inverse of request() for the fields a pasted command or a suggestion
+    // changes. A model the catalog lacks is left as it is (the caller says so); engine knobs are merged, or
+    // replace the set ones when `replaceEngine`.
+    function applyRequest(fields, replaceEngine) {
+      var changes = {};
+      if (fields.runtime) {
+        changes.runtime = fields.runtime;
+        changes.runtimeChosen = true;
+      }
+      if (fields.model && catalog.modelsById[fields.model]) changes.model = fields.model;
+      if (fields.context) changes.context = fields.context;
+      if (fields.concurrency) changes.concurrency = fields.concurrency;
+      if (fields.gpu_count) changes.gpuCount = fields.gpu_count;
+      if ('kv_cache_dtype' in fields) changes.kv = fields.kv_cache_dtype || 'auto';
+      set(changes);
+      // After the model and runtime: the checkpoint, if the pair offers it.
+      if ('weights' in fields) set({ weights: weightChoices().indexOf(fields.weights) >= 0 ? fields.weights : '' });
+      if (replaceEngine) Object.keys(setup.engine).forEach(function (name) { delete setup.engine[name]; });
+      Object.keys(fields.engine || {}).forEach(function (name) { setEngine(name, fields.engine[name]); });
     }
 
     // One engine knob; undefined unsets it (the engine's default applies).
@@ -185,6 +227,8 @@
       defaults: defaults,
       set: set,
       setEngine: setEngine,
+      applyRequest: applyRequest,
+      followDevice: followDevice,
       setAnswer: setAnswer,
       clearAnswers: clearAnswers,
       remember: remember,

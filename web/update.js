@@ -14,7 +14,7 @@
     requestAnimationFrame(function () { setTimeout(fn, 0); });
   }
 
-  // parts: { api, store, form, knobControls, address, view, extras }
+  // parts: { api, store, form, knobControls, address, view, extras, command }
   function create(parts) {
     var api = parts.api;
     var store = parts.store;
@@ -49,6 +49,7 @@
         store.clearAnswers();
         parts.view.clear();
         parts.extras.clear();
+        parts.command.clear();
         parts.view.showError(e);
         parts.form.markInvalid(e.field || '');
         finish(mine, { estimate_ms: performance.now() - t0, error: true });
@@ -58,6 +59,7 @@
       parts.form.markInvalid('');
       store.setAnswer('response', response);
       parts.view.show(response);
+      parts.command.show(req);
       var timings = { estimate_ms: performance.now() - t0 };
       // The GPU table and the chart come after a paint, so the verdict shows at once.
       afterPaint(function () {

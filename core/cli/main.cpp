@@ -3,6 +3,8 @@
 //   fitmygpu compare  [FILE|-]             the request's setup on every catalog GPU
 //   fitmygpu quantizations [FILE|-]        the setup under every weight format the runtime loads; the best that fits
 //   fitmygpu check-log REQUEST LOG         each figure of an engine's startup log beside the estimate
+//   fitmygpu command [FILE|-]              the command that launches the request's setup
+//   fitmygpu from-command "CMD" | -        a launch command read back into a request
 //   fitmygpu schema [--table]              the engine registry: runtimes, formats, KV types, knobs
 //   fitmygpu defaults [FILE|-]             the knob defaults of the request's runtime on its devices
 //   fitmygpu catalog models|gpus [--json]  one entry per line, id first
@@ -37,6 +39,8 @@ int usage() {
                  "  fitmygpu compare [FILE|-]\n"
                  "  fitmygpu quantizations [FILE|-]\n"
                  "  fitmygpu check-log REQUEST.json LOG.txt\n"
+                 "  fitmygpu command [FILE|-]\n"
+                 "  fitmygpu from-command \"CMD\" | -\n"
                  "  fitmygpu schema [--table]\n"
                  "  fitmygpu defaults [FILE|-]\n"
                  "  fitmygpu catalog models|gpus [--json]\n"
@@ -256,7 +260,17 @@ int main(int argc, char** argv) {
         for (const auto& rt : r.at("runtimes")) print_runtime(rt);
         return 0;
     }
-    if (cmd == "estimate" || cmd == "compare" || cmd == "quantizations" || cmd == "defaults") {
+    if (cmd == "from-command") {
+        if (rest.empty()) return usage();
+        std::string text;
+        if (rest.size() == 1 && rest[0] == "-") read_input("-", text);
+        else
+            for (size_t i = 0; i < rest.size(); ++i) text += (i ? " " : "") + rest[i];
+        const json r = json::parse(api::call("from_command", json{{"command", text}}.dump(-1, ' ', false, json::error_handler_t::replace)));
+        std::cout << dump(r) << "\n";
+        return r.contains("error") ? 2 : 0;
+    }
+    if (cmd == "estimate" || cmd == "compare" || cmd == "quantizations" || cmd == "defaults" || cmd == "command") {
         std::string text;
         const std::string path = rest.empty() ? "-" : rest[0];
         if (!read_input(path, text)) {

@@ -115,7 +115,8 @@ Catalog Catalog::from_texts(const std::vector<std::pair<std::string, std::string
                 if (!c.is_object() || !c.contains("format") || !c.at("format").is_string()) continue;
                 m.checkpoints.push_back({c.at("format").get<std::string>(),
                                          c.contains("repo") && c.at("repo").is_string() ? c.at("repo").get<std::string>() : "",
-                                         c.contains("official") && c.at("official").is_boolean() && c.at("official").get<bool>()});
+                                         c.contains("official") && c.at("official").is_boolean() && c.at("official").get<bool>(),
+                                         c.contains("default") && c.at("default").is_boolean() && c.at("default").get<bool>()});
             }
         }
         if (e.contains("published_params") && e.at("published_params").is_object() && e.at("published_params").contains("parts") &&

@@ -76,7 +76,7 @@ TEST_CASE("unknown, absurd or mistyped fields are errors, never silently ignored
     CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","runtime":"vllm","kv_cache_dtype":"q4_0"})").at("field") == "kv_cache_dtype");
     CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","runtime":"llama.cpp","weights":"awq-int4"})").at("field") == "weights");
     CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","device":{"memory_mib":-1}})").at("field") == "device.memory_mib");
-    CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","gpu_count":3,"engine":{"tensor_parallel_size":3}})").at("field") ==
+    CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","runtime":"vllm","gpu_count":3,"engine":{"tensor_parallel_size":3}})").at("field") ==
           "engine.tensor_parallel_size");  // 32 heads are not divisible by 3
     CHECK(error_of("estimate", R"([1,2,3])").at("code") == "invalid_request");
     CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","gpus":[{"gpu":"rtx-3090","count":2}],"gpu_count":4})").at("field") == "gpu_count");

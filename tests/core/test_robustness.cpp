@@ -123,7 +123,10 @@ TEST_CASE("the largest workload a request may ask is refused or does not fit on 
             json req = {{"model", model}, {"runtime", runtime}, {"context", 16777216}, {"concurrency", 65536}};
             if (std::string(runtime) == "llama.cpp" || std::string(runtime) == "ollama")
                 req["engine"] = {{"flash_attn", false}, {"n_ubatch", 65536}, {"n_batch", 65536}};
-            if (std::string(runtime) == "mlx") req["weights"] = "mlx-4bit";
+            if (std::string(runtime) == "mlx") {
+                req["weights"] = "mlx-4bit";
+                req["gpu"] = "m3-ultra-512gb";  // MLX runs on Apple chips only
+            }
             const json r = checked_answer(req);
             if (r.contains("error")) {
                 CHECK(r.at("error").at("code") == "out_of_range");

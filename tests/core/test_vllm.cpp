@@ -21,16 +21,17 @@ struct VllmRow {
 // The llm-d benchmark ran `vllm serve`, so the H100 serve defaults apply (max_num_batched_tokens 8192,
 // max_num_seqs 1024). V-2's table lists utilization 0.9 but its numbers sum to 0.95 x 79.18.
 const VllmRow kRows[] = {
-    {"V-1 gpt-oss-20b", R"({"model":"gpt-oss-20b","gpu":"h100-sxm-80gb","context":16000,"engine":{"block_size":128,"version":"0.11.0"}})", 13.47, 7.38, 50.28,
-     1.0},
+    {"V-1 gpt-oss-20b", R"({"runtime":"vllm","model":"gpt-oss-20b","gpu":"h100-sxm-80gb","context":16000,"engine":{"block_size":128,"version":"0.11.0"}})",
+     13.47, 7.38, 50.28, 1.0},
     {"V-2 gpt-oss-120b",
-     R"({"model":"gpt-oss-120b","gpu":"h100-sxm-80gb","context":16000,"engine":{"block_size":128,"version":"0.11.0","gpu_memory_utilization":0.95}})", 64.38,
-     7.38, 3.33, 1.0},
-    {"V-4 Llama-3.1-8B", R"({"model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb","context":16000,"engine":{"version":"0.11.0"}})", 14.99, 4.76, 51.38,
-     1.0},
-    {"V-5 Qwen3-0.6B", R"({"model":"qwen3-0.6b","weights":"bf16","gpu":"h100-sxm-80gb","context":16000,"engine":{"version":"0.11.0"}})", 1.12, 5.56, 64.45,
-     1.5},
-    {"V-6 Qwen3-32B", R"({"model":"qwen3-32b","weights":"bf16","gpu":"h100-sxm-80gb","context":16000,"engine":{"version":"0.11.0"}})", 61.03, 5.64, 4.45, 1.0},
+     R"({"runtime":"vllm","model":"gpt-oss-120b","gpu":"h100-sxm-80gb","context":16000,"engine":{"block_size":128,"version":"0.11.0","gpu_memory_utilization":0.95}})",
+     64.38, 7.38, 3.33, 1.0},
+    {"V-4 Llama-3.1-8B", R"({"runtime":"vllm","model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb","context":16000,"engine":{"version":"0.11.0"}})",
+     14.99, 4.76, 51.38, 1.0},
+    {"V-5 Qwen3-0.6B", R"({"runtime":"vllm","model":"qwen3-0.6b","weights":"bf16","gpu":"h100-sxm-80gb","context":16000,"engine":{"version":"0.11.0"}})", 1.12,
+     5.56, 64.45, 1.5},
+    {"V-6 Qwen3-32B", R"({"runtime":"vllm","model":"qwen3-32b","weights":"bf16","gpu":"h100-sxm-80gb","context":16000,"engine":{"version":"0.11.0"}})", 61.03,
+     5.64, 4.45, 1.0},
 };
 }  // namespace
 
@@ -64,9 +65,9 @@ TEST_CASE("KV capacity follows the logged pool: Llama-3.1-8B's 51.38 GiB at 128 
 
 TEST_CASE("vLLM V0 without chunked prefill profiles max_model_len tokens, so activation grows with it (V-9, V-10)") {
     // RTX 3090, Llama-3.1-8B, max_num_seqs 256; V0 profiled max(max_model_len, 2048) tokens in one batch.
-    const json v9 = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","gpu":"rtx-3090","context":20000,
+    const json v9 = estimate(R"({"runtime":"vllm","model":"llama-3.1-8b","weights":"bf16","gpu":"rtx-3090","context":20000,
                                  "engine":{"max_num_batched_tokens":20000,"max_num_seqs":256,"version":"0.6.4"}})");
-    const json v10 = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","gpu":"rtx-3090","context":29000,
+    const json v10 = estimate(R"({"runtime":"vllm","model":"llama-3.1-8b","weights":"bf16","gpu":"rtx-3090","context":29000,
                                   "engine":{"max_num_batched_tokens":29000,"max_num_seqs":256,"version":"0.6.4"}})");
     CHECK(gib(component(v9, "activations")) == doctest::Approx(2.07).epsilon(0.02));
     CHECK(gib(component(v10, "activations")) == doctest::Approx(2.99).epsilon(0.02));
@@ -80,7 +81,7 @@ TEST_CASE("vLLM V0 without chunked prefill profiles max_model_len tokens, so act
 }
 
 TEST_CASE("the sampler's logits set the activation of small-batch runs (V-16: Qwen3-235B, 256 seqs, 1.4 GiB)") {
-    const json r = estimate(R"({"model":"qwen3-235b-a22b-instruct-2507","weights":"fp8","gpus":[{"gpu":"l40s","count":4}],"context":32768,
+    const json r = estimate(R"({"runtime":"vllm","model":"qwen3-235b-a22b-instruct-2507","weights":"fp8","gpus":[{"gpu":"l40s","count":4}],"context":32768,
                                 "engine":{"tensor_parallel_size":4,"version":"0.11.0"}})");
     // L40S has less than 70 GiB, so the serve defaults are 2,048 batched tokens and 256 sequences.
     CHECK(gib(component(r, "activations")) == doctest::Approx(1.4).epsilon(0.02));
@@ -93,16 +94,16 @@ TEST_CASE("the sampler's logits set the activation of small-batch runs (V-16: Qw
 TEST_CASE("tensor parallelism splits weights and KV heads but replicates KV heads when there are fewer than ranks") {
     // Llama-3.1-8B has 8 KV heads: at TP 8 each rank holds one, at TP 16 (not allowed: 32 q heads / 16 = 2 is fine,
     // but 8 KV heads / 16 ranks) each rank still holds one whole head.
-    const json tp2 = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb","gpu_count":2})");
-    const json tp1 = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb"})");
+    const json tp2 = estimate(R"({"runtime":"vllm","model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb","gpu_count":2})");
+    const json tp1 = estimate(R"({"runtime":"vllm","model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb"})");
     CHECK(static_cast<double>(component(tp2, "weights")) == doctest::Approx(component(tp1, "weights") / 2.0).epsilon(0.001));
-    const json tp16 = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb","gpu_count":16})");
+    const json tp16 = estimate(R"({"runtime":"vllm","model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb","gpu_count":16})");
     CHECK(tp16.at("devices").size() == 16);
 }
 
 TEST_CASE("FP8 KV halves the per-token cache and roughly doubles vLLM's capacity") {
-    const json bf16 = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","gpu":"rtx-4090","context":8192})");
-    const json fp8 = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","gpu":"rtx-4090","context":8192,"kv_cache_dtype":"fp8"})");
+    const json bf16 = estimate(R"({"runtime":"vllm","model":"llama-3.1-8b","weights":"bf16","gpu":"rtx-4090","context":8192})");
+    const json fp8 = estimate(R"({"runtime":"vllm","model":"llama-3.1-8b","weights":"bf16","gpu":"rtx-4090","context":8192,"kv_cache_dtype":"fp8"})");
     CHECK(fp8.at("kv_cache").at("bytes_per_token").get<i64>() * 2 == bf16.at("kv_cache").at("bytes_per_token").get<i64>());
     const double ratio =
         static_cast<double>(fp8.at("kv_cache").at("capacity_tokens").get<i64>()) / static_cast<double>(bf16.at("kv_cache").at("capacity_tokens").get<i64>());
@@ -114,7 +115,7 @@ TEST_CASE("sliding-window layers need window - 1 + max_num_batched_tokens tokens
     // One block = 16 tokens x 8 KV heads x (64 + 64) x 2 B x 12 layers = 393,216 B.
     // Per request at context 131,072 with 8,192 batched tokens: full group ceil(131072 / 16) = 8,192 blocks,
     // sliding group ceil(min(127 + 8192, 131072) / 16) + 1 = 521 blocks.
-    const json r = estimate(R"({"model":"gpt-oss-20b","gpu":"h100-sxm-80gb","context":131072})");
+    const json r = estimate(R"({"runtime":"vllm","model":"gpt-oss-20b","gpu":"h100-sxm-80gb","context":131072})");
     const i64 blocks = component(r, "kv_cache") / 393216;
     CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == doctest::Approx(static_cast<double>(blocks) / (8192 + 521)).epsilon(0.001));
 }
@@ -125,7 +126,7 @@ TEST_CASE("hybrid models enlarge the attention block to hold a recurrent state p
     // Gated DeltaNet state per layer: conv 3 x (2 x 16 x 128 + 32 x 128) x 2 B = 49,152 B plus the recurrent state
     // 32 x 128 x 128 x 4 B (the config keeps it in float32) = 2,097,152 B -> 2,146,304 B, so the attention block
     // grows to ceil(2,146,304 / 1,024) = 2,096 tokens (a multiple of 16).
-    const json r = estimate(R"({"model":"qwen3.6-35b-a3b","weights":"nvfp4","gpu":"rtx-5090","context":131072,"kv_cache_dtype":"fp8",
+    const json r = estimate(R"({"runtime":"vllm","model":"qwen3.6-35b-a3b","weights":"nvfp4","gpu":"rtx-5090","context":131072,"kv_cache_dtype":"fp8",
                                 "engine":{"max_num_batched_tokens":8192,"max_num_seqs":1,"enable_prefix_caching":true}})");
     bool raised = false;
     for (const auto& b : r.at("breakdown"))
@@ -142,7 +143,7 @@ TEST_CASE("hybrid models enlarge the attention block to hold a recurrent state p
 TEST_CASE("vLLM 0.21 on an L4: gemma-4-E2B text-only, 8,192 tokens, enforce_eager (V-19)") {
     // Logged: weights 8.89 GiB, KV cache 9.92 GiB, 1,062,157 tokens, 129.66x. Weights within 3% (the text decoder
     // of 4.65B parameters is 8.66 GiB; the log's extra 0.23 GiB is not modelled), KV within 0.5 GiB, concurrency within 3%.
-    const json r = estimate(R"({"model":"gemma-4-e2b","weights":"bf16","gpu":"l4","context":8192,
+    const json r = estimate(R"({"runtime":"vllm","model":"gemma-4-e2b","weights":"bf16","gpu":"l4","context":8192,
                                 "engine":{"enforce_eager":true,"language_model_only":true}})");
     CHECK(gib(component(r, "weights")) == doctest::Approx(8.89).epsilon(0.03));
     CHECK(gib(component(r, "kv_cache")) == doctest::Approx(9.92).epsilon(0.5 / 9.92));
@@ -154,8 +155,8 @@ TEST_CASE("vLLM 0.21 on an L4: gemma-4-E2B text-only, 8,192 tokens, enforce_eage
 }
 
 TEST_CASE("vLLM counts MTP weights and one more cache layer per MTP module when speculation is on") {
-    const json off = estimate(R"({"model":"qwen3.6-27b","weights":"bf16","gpu":"rtx-pro-6000-blackwell","context":32768})");
-    const json on = estimate(R"({"model":"qwen3.6-27b","weights":"bf16","gpu":"rtx-pro-6000-blackwell","context":32768,
+    const json off = estimate(R"({"runtime":"vllm","model":"qwen3.6-27b","weights":"bf16","gpu":"rtx-pro-6000-blackwell","context":32768})");
+    const json on = estimate(R"({"runtime":"vllm","model":"qwen3.6-27b","weights":"bf16","gpu":"rtx-pro-6000-blackwell","context":32768,
                                  "engine":{"speculative_model":"mtp","num_speculative_tokens":3}})");
     // The catalog's MTP part: 424,699,392 parameters, at the BF16 checkpoint's 2 bytes per parameter.
     CHECK(static_cast<double>(item(on, "speculator weights")) == doctest::Approx(424699392.0 * 2).epsilon(0.001));
@@ -164,7 +165,7 @@ TEST_CASE("vLLM counts MTP weights and one more cache layer per MTP module when 
 
 TEST_CASE("DeepSeek-V3.2 sparse attention: an indexer key cache beside the MLA latent, per engine") {
     // config.json: kv_lora_rank 512, qk_rope_head_dim 64, index_head_dim 128, 61 layers.
-    const std::string base = R"({"model":"deepseek-v3.2","gpus":[{"gpu":"h200","count":8}],"context":32768)";
+    const std::string base = R"({"runtime":"vllm","model":"deepseek-v3.2","gpus":[{"gpu":"h200","count":8}],"context":32768)";
     // vLLM, kv_cache_dtype auto = fp8_ds_mla: 512 fp8 + 4 fp32 scales + 64 bf16 rope = 656 B, indexer 128 fp8 + one
     // fp32 scale = 132 B; 61 x 788 = 48,068 B per token, in 64-token blocks.
     const json fp8 = estimate(base + "}");
@@ -185,7 +186,7 @@ TEST_CASE("DeepSeek-V3.2 sparse attention: an indexer key cache beside the MLA l
     const json gguf_q8 = estimate(base + R"(,"runtime":"llama.cpp","weights":"gguf:Q4_K_M","kv_cache_dtype":"q8_0"})");
     CHECK(gguf_q8.at("kv_cache").at("bytes_per_token") == 61 * (576 / 32 * 34 + 128 / 32 * 34));
     // DeepSeek-V3 (no indexer) keeps the plain latent: 61 x 576 x 2 B.
-    const json v3 = estimate(R"({"model":"deepseek-v3","gpus":[{"gpu":"h200","count":8}],"context":32768})");
+    const json v3 = estimate(R"({"runtime":"vllm","model":"deepseek-v3","gpus":[{"gpu":"h200","count":8}],"context":32768})");
     CHECK(v3.at("kv_cache").at("bytes_per_token") == 61 * 576 * 2);
 }
 
@@ -221,11 +222,11 @@ TEST_CASE("Llama 3.2 Vision: 8 cross-attention layers hold K/V of the image enco
     const json ol = estimate(R"({"model":"llama-3.2-11b-vision","weights":"gguf:Q4_K_M","runtime":"ollama","gpu":"rtx-4090","context":8192})");
     CHECK(ol.at("kv_cache").at("required_bytes") == i64{32} * 8192 * 2048 * 2 + i64{8} * 8 * 256 * 4 * 1601 * 4);
     // vLLM dropped the model after 0.10.2; the estimate says so and puts the encoder tokens in the block pool.
-    const json vl = estimate(R"({"model":"llama-3.2-11b-vision","gpu":"h100-sxm-80gb","context":8192,"images":1})");
+    const json vl = estimate(R"({"runtime":"vllm","model":"llama-3.2-11b-vision","gpu":"h100-sxm-80gb","context":8192,"images":1})");
     bool warned = false;
     for (const auto& w : vl.at("warnings")) warned = warned || w.get<std::string>().find("0.10.2") != std::string::npos;
     CHECK(warned);
-    const json vl0 = estimate(R"({"model":"llama-3.2-11b-vision","gpu":"h100-sxm-80gb","context":8192,"images":0})");
+    const json vl0 = estimate(R"({"runtime":"vllm","model":"llama-3.2-11b-vision","gpu":"h100-sxm-80gb","context":8192,"images":0})");
     // Same pool, one request needs ceil(6,404 / 16) = 401 more blocks with an image.
     CHECK(vl.at("kv_cache").at("max_concurrency").get<double>() < vl0.at("kv_cache").at("max_concurrency").get<double>());
 }

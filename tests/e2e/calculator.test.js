@@ -424,6 +424,40 @@ describe('anywhere static', () => {
     });
   });
 
+  test('the launch command matches the CLI, and a pasted command sets the form', async () => {
+    const url = `${server.url}?model=llama-3.1-8b&runtime=vllm&gpu=h100-sxm-80gb&gpu_count=2&context=16384`;
+    await withPage(url, DESKTOP, async (page) => {
+      await page.click('#command-box summary');
+      const shownCommand = await page.textContent('[data-testid="command-text"]');
+      const s = await shown(page);
+      assert.equal(shownCommand, cli('command', s.request).command);
+      assert.match(shownCommand, /^vllm serve meta-llama\/Llama-3\.1-8B-Instruct/);
+      assert.match(shownCommand, /--max-model-len 16384/);
+      assert.match(shownCommand, /--tensor-parallel-size 2/);
+
+      // A llama-server command as users write it: the form follows, the GPUs stay, the port is set aside.
+      await page.fill('[data-testid="command-paste"]', 'llama-server -hf unsloth/Qwen3-8B-GGUF:Q8_0 -c 16384 -np 2 -ngl 99 --port 8080');
+      await page.click('[data-testid="command-read"]');
+      await page.waitForFunction(() => window.__fitmygpuRequest && window.__fitmygpuRequest.runtime === 'llama.cpp' && !document.documentElement.hasAttribute('data-busy'));
+      const after = await shown(page);
+      assert.equal(after.request.model, 'qwen3-8b');
+      assert.equal(after.request.weights, 'gguf:Q8_0');
+      assert.equal(after.request.context, 8192);
+      assert.equal(after.request.concurrency, 2);
+      assert.equal(after.request.gpu, 'h100-sxm-80gb');
+      assert.equal(after.request.engine.n_gpu_layers, 99);
+      const ignored = await page.textContent('[data-testid="command-ignored"]');
+      assert.match(ignored, /--port 8080/);
+      await assertMatchesCli(page, 'after a pasted command');
+
+      // Text that is not a command gets a plain message, and the form stays as it was.
+      await page.fill('[data-testid="command-paste"]', '<img src=x onerror=alert(1)>');
+      await page.click('[data-testid="command-read"]');
+      assert.match(await page.textContent('[data-testid="command-status"]'), /not a launch command/);
+      assert.equal(await page.$('#command-status img'), null);
+    });
+  });
+
   test('opened from file:// (a saved page) it computes like the CLI and asks for nothing outside its folder', async () => {
     const url = pathToFileURL(path.join(SITE, 'index.html')).href + '?model=gemma-3-12b&runtime=ollama&gpu=rtx-4070&context=8192';
     await withPage(url, DESKTOP, async (page, session) => {

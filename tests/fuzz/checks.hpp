@@ -151,4 +151,19 @@ inline std::string run_checkpoint_file(const std::string& data, const char* name
 inline std::string run_safetensors(const std::string& data) { return run_checkpoint_file(data, "model.safetensors"); }
 inline std::string run_gguf(const std::string& data) { return run_checkpoint_file(data, "model.gguf"); }
 
+// The command path: the input is a launch command, read back into a request; a request with a catalog model is
+// then estimated on a GPU, as the page does after a command is pasted.
+inline std::string run_command(const std::string& data) {
+    const std::string command = json(data).dump(-1, ' ', false, json::error_handler_t::replace);
+    const std::string read = api::call("from_command", "{\"command\":" + command + "}");
+    std::string p = response_problem("from_command", read);
+    if (!p.empty()) return p;
+    json r = json::parse(read);
+    if (r.contains("error")) return "";
+    json request = r.at("request");
+    if (!request.contains("model") || request.at("model").get<std::string>().rfind("hf:", 0) == 0) return "";
+    request["gpu"] = request.at("runtime") == "mlx" ? "m4-max-64gb" : "rtx-4090";
+    return response_problem("estimate", api::call("estimate", request.dump(-1, ' ', false, json::error_handler_t::replace)));
+}
+
 }  // namespace fitmygpu::fuzz

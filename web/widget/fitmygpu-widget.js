@@ -8,7 +8,8 @@
  * Attributes (all but model optional; the widget writes the user's choices back to them):
  *   model       catalog model id (required)            gpu        catalog GPU id (default rtx-4090)
  *   gpu-count   cards (default 1)                      runtime    a runtime id of the estimator (api.schema().runtimes,
- *   weights     checkpoint format, e.g. gguf:Q4_K_M               e.g. vllm or llama.cpp; default: its default_runtime)
+ *   weights     checkpoint format, e.g. gguf:Q4_K_M               e.g. vllm or llama.cpp; default: the one the estimator
+ *                                                                picks for the model on the GPU)
  *   context     tokens per request (default 4096)      concurrency requests at once (default 1)
  * The engine menu, the checkpoint formats each engine loads, its default checkpoint and the card counts come from
  * the estimator's engine registry (api.schema()), read once it is loaded.
@@ -201,20 +202,28 @@
 
     /**
      * The request the widget sends to the estimator (the same JSON the CLI and the calculator take). Without a
-     * runtime attribute it is the estimator's default runtime (left out until the estimator is loaded).
+     * runtime attribute it is the runtime the estimator picks for the model on the GPU (api.defaults: llama.cpp on
+     * a consumer card, vLLM on a data-center card, MLX or llama.cpp on a Mac; left out until it is loaded).
      */
     request() {
       var req = {
         model: this.getAttribute('model') || '',
         gpu: this.getAttribute('gpu') || DEFAULTS.gpu,
         gpu_count: positive(this.getAttribute('gpu-count'), DEFAULTS['gpu-count']),
-        runtime: this.getAttribute('runtime') || (schemaCache ? schemaCache.default_runtime : ''),
+        runtime: this.getAttribute('runtime') || '',
         context: positive(this.getAttribute('context'), DEFAULTS.context),
         concurrency: positive(this.getAttribute('concurrency'), DEFAULTS.concurrency)
       };
-      if (!req.runtime) delete req.runtime;
       var weights = this.getAttribute('weights');
       if (weights) req.weights = weights;
+      if (!req.runtime && this._api) {
+        try {
+          req.runtime = this._api.defaults({ model: req.model, gpu: req.gpu, gpu_count: req.gpu_count, weights: weights || undefined }).runtime;
+        } catch (e) {
+          req.runtime = '';  // the estimate will name what is wrong
+        }
+      }
+      if (!req.runtime) delete req.runtime;
       return req;
     }
 

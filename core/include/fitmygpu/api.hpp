@@ -46,6 +46,14 @@ nlohmann::json schema();
 // {"engine", "rows": [{what, device, unit ("bytes" | "tokens"), logged, estimated, error_pct}]}.
 nlohmann::json parse_log(const nlohmann::json& request);
 nlohmann::json check_log(const nlohmann::json& request);
+// command: request -> {"runtime", "command": text, "notes": [...]}: the command that launches the setup with
+// the settings the estimate assumed (registry/commands.cpp), and what the command cannot carry.
+nlohmann::json command(const nlohmann::json& request);
+// from_command: {"command": text} -> {"runtime", "request": {...}, "ignored": [{flag, reason, known}],
+// "missing": ["model"]?}: a launch command of vLLM, SGLang, TensorRT-LLM, llama.cpp, Ollama, Transformers
+// or MLX read back into a request. Flags that leave memory unchanged (or that the estimate does not model)
+// are listed with the reason; unknown ones with known = false.
+nlohmann::json from_command(const nlohmann::json& request);
 // catalog listings: {"models": [...]} / {"gpus": [...]} summaries (id, name, family, ...).
 nlohmann::json list_models();
 nlohmann::json list_gpus();

@@ -15,6 +15,9 @@ struct CatalogCheckpoint {
     std::string format;  // format id as written in the catalog ("bf16", "gguf:Q4_K_M", ...)
     std::string repo;    // Hugging Face repo
     bool official = false;
+    // The checkpoint people download for runtimes of its family (catalog "default": true), e.g. the MXFP4
+    // GGUF of gpt-oss rather than a stock Q4_K_M: the runtime's default when the request names no weights.
+    bool preferred = false;
 };
 
 struct CatalogModel {

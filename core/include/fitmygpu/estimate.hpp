@@ -116,6 +116,9 @@ Estimate estimate_engine(const Scenario& s);
 // The full answer: the engine's estimate, the scenario's assumptions and warnings, the solved limits
 // (solvers.hpp) and speed (speed.hpp).
 Estimate estimate(const Scenario& s);
+// The same without the solved limits (their search runs dozens of estimates): for callers that weigh many
+// setups and need each one's memory and speed.
+Estimate estimate_without_limits(const Scenario& s);
 
 // Per-tensor bytes of the scenario's checkpoint, in inventory order, plus GGUF-only tensors.
 struct CheckpointBytes {

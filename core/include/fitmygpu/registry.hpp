@@ -123,6 +123,23 @@ struct RuntimeDescriptor {
 };
 
 const std::vector<RuntimeDescriptor>& runtimes();
+// Whether runtime `r` runs on device `d`: its vendor is one the runtime supports (a custom device, with no
+// vendor, is taken at its word).
+bool runs_on(const RuntimeDescriptor& r, const Device& d);
+// Whether it runs a model on the CPU alone, with no GPU (its backends include "CPU").
+bool runs_on_cpu(const RuntimeDescriptor& r);
+// The runtimes that run on every one of these devices, in registry order.
+std::vector<const RuntimeDescriptor*> runtimes_for(const std::vector<Device>& devices);
+// The runtime a setup gets when the request names none: by the class of its first device (Apple → MLX when the
+// model has an MLX conversion, else llama.cpp; consumer and integrated GPUs → llama.cpp; workstation and
+// data-center cards → vLLM), a GGUF or MLX checkpoint's own runtime first. `why` says which rule chose it.
+struct DefaultRuntimeRule {
+    std::string device_class;  // "*" = any
+    Runtime runtime;
+    std::string why;
+};
+const std::vector<DefaultRuntimeRule>& default_runtime_rules();
+Runtime default_runtime_for(const std::vector<Device>& devices, bool model_has_mlx, const std::string& weights, std::string& why);
 const RuntimeDescriptor& runtime_descriptor(Runtime r);
 // By id or alias (normalised); nullptr if none.
 const RuntimeDescriptor* find_runtime(const std::string& key);

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <initializer_list>
+#include <map>
 
 #include "fitmygpu/expr.hpp"
 
@@ -11,6 +12,7 @@
 #include "fitmygpu/registry.hpp"
 #include "fitmygpu/solvers.hpp"
 #include "request_json.hpp"
+#include "suggestions.hpp"
 
 namespace fitmygpu::api {
 
@@ -37,24 +39,62 @@ json without(const json& request, std::initializer_list<const char*> keys) {
 
 json estimate(const json& request) {
     const Request r = parse_request(request);
-    return rendered(to_json(fitmygpu::estimate(build_scenario(r, Catalog::builtin()))), r.units);
+    const Scenario s = build_scenario(r, Catalog::builtin());
+    const Estimate e = fitmygpu::estimate(s);
+    json out = to_json(e);
+    // What the defaults resolved to, so a request that named no runtime or weights says which were used.
+    out["resolved"] = {{"runtime", runtime_id(s.runtime)}, {"weights", s.weights.id},   {"context", s.context},
+                       {"concurrency", s.concurrency},     {"kv_cache_dtype", s.kv.id}, {"gpu_count", s.devices.size()}};
+    out["suggestions"] = suggestions(request, s, e);
+    return rendered(std::move(out), r.units);
 }
 
 json compare(const json& request) {
-    const json base = without(request, {"gpu", "gpus", "device", "gpu_count"});
+    const json base = without(request, {"gpu", "gpus", "device"});
     const i64 count = request.contains("gpu_count") ? int_field(request.at("gpu_count"), "gpu_count", 1, kMaxGpus) : 1;
     const Request r = parse_request(base);
-    Scenario s = build_scenario(r, Catalog::builtin());  // everything but the GPU, validated once
+    // One scenario per runtime, everything but the GPU validated once: the request's runtime, or without one
+    // each GPU's default runtime. GPUs the runtime does not run on are left out.
+    std::map<Runtime, Scenario> scenarios;
+    bool has_mlx = false;
+    if (const CatalogModel* m = r.config ? nullptr : Catalog::builtin().find_model(r.model))
+        for (const auto& c : m->checkpoints) has_mlx = has_mlx || c.format.rfind("mlx-", 0) == 0;
+    // Built on the first GPU of each runtime; only the devices change from row to row.
+    auto scenario_for = [&](Runtime rt, const CatalogGpu& g) -> Scenario& {
+        auto it = scenarios.find(rt);
+        if (it != scenarios.end()) return it->second;
+        Request with = r;
+        with.runtime = runtime_id(rt);
+        with.gpus = {{g.id, "gpu", count}};
+        return scenarios.emplace(rt, build_scenario(with, Catalog::builtin())).first->second;
+    };
+    std::optional<Runtime> asked;
+    if (r.runtime) {
+        const RuntimeDescriptor* d = find_runtime(*r.runtime);
+        if (!d) fail("invalid_field", "runtime", "runtime \"" + *r.runtime + "\" is not one of " + runtime_id_list());
+        asked = d->runtime;
+    }
     json rows = json::array();
     for (const auto& g : Catalog::builtin().gpus()) {
-        s.devices.assign(static_cast<size_t>(count), g.device);
+        const std::vector<Device> devices(static_cast<size_t>(count), g.device);
+        Runtime rt;
+        if (asked) {
+            rt = *asked;
+            if (!runs_on(runtime_descriptor(rt), g.device)) continue;
+        } else {
+            std::string why;
+            rt = default_runtime_for(devices, has_mlx, r.weights.value_or(""), why);
+        }
         json row = {{"gpu", g.id},
                     {"name", g.name},
+                    {"runtime", runtime_id(rt)},
                     {"memory_bytes", g.device.memory_bytes},
                     {"class", g.device_class},
                     {"vendor", g.vendor},
                     {"bandwidth_gbps", g.device.bandwidth_gbps}};
+        Scenario& s = scenario_for(rt, g);  // a request the runtime refuses is an error of the whole comparison
         try {
+            s.devices = devices;
             NumbersOnly quiet;
             const Estimate e = estimate_engine(s);
             row["verdict"] = e.verdict;
@@ -167,6 +207,8 @@ const MethodEntry kMethods[] = {
     {"schema", [](const json&) { return schema(); }},
     {"parse_log", parse_log},
     {"check_log", check_log},
+    {"command", command},
+    {"from_command", from_command},
     {"models", [](const json&) { return list_models(); }},
     {"gpus", [](const json&) { return list_gpus(); }},
     {"search", search},

@@ -91,7 +91,8 @@ json model_info(const json& request) {
                       {"head_dim", g.head_dim},
                       {"layer_kinds", layers},
                       {"experts", g.moe.n_experts},
-                      {"experts_per_token", g.moe.n_experts_per_tok}};
+                      {"experts_per_token", g.moe.n_experts_per_tok},
+                      {"max_position_embeddings", g.max_position_embeddings}};
     return out;
 }
 

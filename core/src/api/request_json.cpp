@@ -14,7 +14,7 @@ namespace fitmygpu::api {
 using nlohmann::json;
 
 // A key of the request as it is named back in an error: bounded like a name, whatever was sent.
-static std::string shown_key(const std::string& key) {
+std::string shown_key(const std::string& key) {
     if (key.empty()) return "\"\"";  // an empty key still names a field
     if (key.size() <= 60) return key;
     size_t cut = 57;

@@ -13,6 +13,8 @@ Request parse_request(const nlohmann::json& request);
 Units parse_units(const nlohmann::json& request);
 
 // Field readers shared by the API methods.
+// An object key as an error names it: at most 60 bytes, never empty.
+std::string shown_key(const std::string& key);
 std::string describe(const nlohmann::json& v);
 i64 int_field(const nlohmann::json& v, const std::string& field, i64 lo, i64 hi);
 bool bool_field(const nlohmann::json& v, const std::string& field);

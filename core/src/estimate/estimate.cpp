@@ -26,13 +26,18 @@ Estimate estimate_engine(const Scenario& s) {
     return runtime_descriptor(s.runtime).estimate(s);
 }
 
-Estimate estimate(const Scenario& s) {
+Estimate estimate_without_limits(const Scenario& s) {
     Estimate e = estimate_engine(s);
     e.assumptions.insert(e.assumptions.begin(), s.assumptions.begin(), s.assumptions.end());
     e.warnings.insert(e.warnings.begin(), s.warnings.begin(), s.warnings.end());
-    e.limits = solve_limits(s);
     // Speed from where the engine placed the bytes (speed.hpp); unknown figures stay 0 with their reason.
     e.speed = estimate_speed(s, e, e.assumptions);
+    return e;
+}
+
+Estimate estimate(const Scenario& s) {
+    Estimate e = estimate_without_limits(s);
+    e.limits = solve_limits(s);
     return e;
 }
 

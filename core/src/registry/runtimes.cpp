@@ -173,7 +173,7 @@ std::vector<RuntimeDescriptor> build() {
         d.kv_cache_types = kServingKv;
         d.kv_auto = "model";
         d.knobs = {
-            {"free_gpu_memory_fraction", true, "", "kv_cache_config.free_gpu_memory_fraction", "", struct_default<&EngineKnobs::free_gpu_memory_fraction>},
+            {"free_gpu_memory_fraction", true, "", "--kv_cache_free_gpu_memory_fraction", "", struct_default<&EngineKnobs::free_gpu_memory_fraction>},
             {"max_num_batched_tokens", false, "Max num tokens", "--max_num_tokens", "",
              [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kDefaultMaxBatchedTokens}; }},
             {"tensor_parallel_size", false, "", "--tp_size", "all GPUs", device_count},
@@ -287,6 +287,69 @@ const RuntimeKnob* RuntimeDescriptor::knob(const std::string& n) const {
     for (const auto& k : knobs)
         if (k.name == n) return &k;
     return nullptr;
+}
+
+namespace {
+
+// Without a runtime in the request: what people run on each kind of device.
+const std::vector<DefaultRuntimeRule> kDefaultRuntimes = {
+    {"apple", Runtime::Mlx, "MLX, Apple's own framework, for an Apple chip with an MLX conversion of the model"},
+    {"apple", Runtime::LlamaCpp, "llama.cpp for an Apple chip (no MLX conversion of the model in the catalog)"},
+    {"consumer", Runtime::LlamaCpp, "llama.cpp, the usual choice on a consumer GPU"},
+    {"integrated", Runtime::LlamaCpp, "llama.cpp, the usual choice on an integrated GPU"},
+    {"workstation", Runtime::Vllm, "vLLM, the usual server on a workstation card"},
+    {"datacenter", Runtime::Vllm, "vLLM, the usual server on a data-center card"},
+    {"*", kDefaultRuntime, "vLLM, the usual server"},
+};
+
+}  // namespace
+
+const std::vector<DefaultRuntimeRule>& default_runtime_rules() { return kDefaultRuntimes; }
+
+bool runs_on(const RuntimeDescriptor& r, const Device& d) {
+    if (d.vendor.empty()) return true;
+    const std::string v = normalize_key(d.vendor);
+    return std::find(r.vendors.begin(), r.vendors.end(), v) != r.vendors.end();
+}
+
+bool runs_on_cpu(const RuntimeDescriptor& r) { return std::find(r.backends.begin(), r.backends.end(), "CPU") != r.backends.end(); }
+
+std::vector<const RuntimeDescriptor*> runtimes_for(const std::vector<Device>& devices) {
+    std::vector<const RuntimeDescriptor*> out;
+    for (const auto& r : runtimes())
+        if (std::all_of(devices.begin(), devices.end(), [&](const Device& d) { return runs_on(r, d); })) out.push_back(&r);
+    return out;
+}
+
+Runtime default_runtime_for(const std::vector<Device>& devices, bool model_has_mlx, const std::string& weights, std::string& why) {
+    const std::string device_class = devices.empty() ? "" : devices.front().device_class;
+    const bool apple = device_class == "apple";
+    if (devices.empty()) {
+        for (const auto& r : runtimes())
+            if (runs_on_cpu(r)) {
+                why = r.name + ", which runs on the CPU alone";
+                return r.runtime;
+            }
+    }
+    if (weights.rfind("gguf:", 0) == 0) {
+        why = "llama.cpp, which loads the GGUF checkpoint asked for";
+        return Runtime::LlamaCpp;
+    }
+    if (weights.rfind("mlx-", 0) == 0) {
+        why = "MLX, which loads the MLX checkpoint asked for";
+        return Runtime::Mlx;
+    }
+    for (const auto& rule : kDefaultRuntimes) {
+        if (rule.device_class != "*" && rule.device_class != device_class) continue;
+        if (apple && rule.runtime == Runtime::Mlx && !model_has_mlx) continue;
+        // A rule's runtime must run on the devices (the catch-all falls through to one that does).
+        const RuntimeDescriptor& r = runtime_descriptor(rule.runtime);
+        if (!std::all_of(devices.begin(), devices.end(), [&](const Device& d) { return runs_on(r, d); })) continue;
+        why = rule.why;
+        return rule.runtime;
+    }
+    why = "llama.cpp, which runs on every device";
+    return Runtime::LlamaCpp;
 }
 
 const std::vector<RuntimeDescriptor>& runtimes() {

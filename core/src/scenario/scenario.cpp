@@ -41,19 +41,44 @@ void set_model(Scenario& s, const Request& r, const Catalog& catalog) {
     s.inventory = build_inventory(s.geometry);
 }
 
+// The request's runtime, which must run on its devices; or, when it names none, the one people run on them.
 void set_runtime(Scenario& s, const Request& r) {
     if (r.runtime) {
         const RuntimeDescriptor* d = find_runtime(*r.runtime);
         if (!d) fail("invalid_field", "runtime", "runtime \"" + *r.runtime + "\" is not one of " + runtime_id_list());
         s.runtime = d->runtime;
-    } else {
-        s.assumptions.push_back("runtime: " + runtime_descriptor(s.runtime).name + " (the default)");
+        for (const Device& dev : s.devices) {
+            if (runs_on(*d, dev)) continue;
+            std::string others;
+            for (const auto* o : runtimes_for(s.devices)) others += (others.empty() ? "" : ", ") + o->id;
+            std::string vendors;
+            for (const auto& v : d->vendors) vendors += (vendors.empty() ? "" : ", ") + v;
+            fail(
+                "unsupported", "runtime",
+                d->name + " does not run on " + dev.name + " (it supports " + vendors + " devices)" + (others.empty() ? "" : "; on this device use " + others));
+        }
+        return;
     }
+    bool has_mlx = false;
+    if (s.model)
+        for (const auto& c : s.model->checkpoints) has_mlx = has_mlx || c.format.rfind("mlx-", 0) == 0;
+    std::string why;
+    s.runtime = default_runtime_for(s.devices, has_mlx, r.weights.value_or(""), why);
+    s.assumptions.push_back("runtime: " + why + " (none given)");
 }
 
 // The runtime's default checkpoint for these devices: the first matching rule of its descriptor.
 WeightFormat default_weights(Scenario& s, const RuntimeDescriptor& rt) {
     const std::string device_class = s.devices.empty() ? "" : s.devices.front().device_class;
+    // The checkpoint the catalog marks as the one people download, when this runtime loads it.
+    if (s.model)
+        for (const auto& c : s.model->checkpoints) {
+            if (!c.preferred) continue;
+            const WeightFormat f = parse_weight_format(c.format, "catalog." + s.model->id + ".checkpoints");
+            if (!rt.loads(f)) continue;
+            s.assumptions.push_back("weights: " + format_display_name(f.id) + " (" + c.repo + ", the checkpoint people run with " + rt.name + ")");
+            return f;
+        }
     for (const DefaultWeights& rule : rt.default_weights) {
         if (rule.device_class != "*" && rule.device_class != device_class) continue;
         if (rule.format != "official") {
@@ -95,8 +120,8 @@ void set_weights(Scenario& s, const Request& r) {
         bool known = false;
         for (const auto& c : s.model->checkpoints)
             if (normalize_key(c.format) == normalize_key(s.weights.id)) {
+                if (!known || c.preferred) s.weights_repo = c.repo;  // the first listed, or the one people download
                 known = true;
-                s.weights_repo = c.repo;
             }
         if (!known && !s.weights.is_gguf())
             s.warnings.push_back("no published " + s.weights.label() +
@@ -170,25 +195,53 @@ void set_kv_type(Scenario& s, const Request& r) {
     }
 }
 
+// A card count the attention heads do not divide, on an engine that shards tensors: tensor parallel over the
+// largest count that divides both, pipeline stages for the rest (3 cards: 1 × 3; 6 cards: 2 × 3), as one
+// would launch it, rather than a layout the engine refuses.
+void set_layout(Scenario& s) {
+    const RuntimeDescriptor& rt = runtime_descriptor(s.runtime);
+    const int n = static_cast<int>(s.devices.size());
+    if (rt.layer_split || n <= 1 || s.engine.tensor_parallel_size || s.engine.pipeline_parallel_size != 1 || s.engine.data_parallel_size != 1) return;
+    if (std::find(rt.parallel.begin(), rt.parallel.end(), "pipeline") == rt.parallel.end()) return;
+    const i64 heads = s.geometry.n_heads;
+    if (heads <= 0 || heads % n == 0) return;
+    int tp = 1;
+    for (int d = n; d >= 1; --d)
+        if (n % d == 0 && heads % d == 0) {
+            tp = d;
+            break;
+        }
+    if (n / tp > s.geometry.n_layers) return;  // more stages than layers: the engine's own error says so
+    s.engine.tensor_parallel_size = tp;
+    s.engine.pipeline_parallel_size = n / tp;
+    s.assumptions.push_back(std::to_string(n) + " GPUs: tensor parallel " + std::to_string(tp) + " × pipeline parallel " + std::to_string(n / tp) +
+                            " (the model's " + std::to_string(heads) + " attention heads do not split " + std::to_string(n) + " ways)");
+}
+
 }  // namespace
 
 Scenario build_scenario(const Request& r, const Catalog& catalog) {
     Scenario s;
     set_model(s, r, catalog);
-    set_runtime(s, r);
     set_devices(s, r, catalog);
+    set_runtime(s, r);
     set_weights(s, r);
     setup_checkpoint(s, r);
     set_workload(s, r);
     set_kv_type(s, r);
     s.engine = r.engine;
+    set_layout(s);
     if (s.engine.tensor_split.size() > s.devices.size())
         fail("invalid_field", "engine.tensor_split",
              "engine.tensor_split has " + std::to_string(s.engine.tensor_split.size()) + " entries for " + std::to_string(s.devices.size()) + " device(s)");
     if (s.devices.empty()) {
         const RuntimeDescriptor& rt = runtime_descriptor(s.runtime);
-        if (s.runtime != Runtime::LlamaCpp && s.runtime != Runtime::Ollama)
-            fail("unsupported", "gpu_count", rt.name + " needs a GPU; llama.cpp and Ollama run on the CPU alone (gpu_count 0)");
+        if (!runs_on_cpu(rt)) {
+            std::string cpu;
+            for (const auto& o : runtimes())
+                if (runs_on_cpu(o)) cpu += (cpu.empty() ? "" : " and ") + o.name;
+            fail("unsupported", "gpu_count", rt.name + " needs a GPU; " + cpu + " run on the CPU alone (gpu_count 0)");
+        }
         s.engine.n_gpu_layers = 0;
         s.engine.n_cpu_moe = 0;
     }

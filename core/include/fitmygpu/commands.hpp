@@ -1,0 +1,61 @@
+// Launch commands: how each runtime is started and which of its flags carry a request's settings. The
+// `command` method writes the command for a setup and `from_command` reads one back into a request; both
+// read the one table here, whose knob flags come from the engine registry (registry.hpp).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "fitmygpu/registry.hpp"
+
+namespace fitmygpu {
+
+// What a flag of a launch command sets.
+enum class FlagTarget {
+    Model,          // the checkpoint (a Hub repo id, a path, or an Ollama model name)
+    Context,        // tokens per request (vLLM --max-model-len, SGLang --context-length, Ollama's context length)
+    ContextTotal,   // tokens over all sequences (llama.cpp --ctx-size: n_ctx is shared by --parallel slots)
+    Concurrency,    // requests at once
+    KvType,         // the KV cache type (K and V)
+    KvTypeK,        // llama.cpp's K cache type
+    KvTypeV,        // llama.cpp's V cache type
+    Dtype,          // the dtype the weights are loaded in (vLLM --dtype)
+    Quantization,   // a quantization applied on load (vLLM --quantization fp8)
+    Knob,           // an engine knob of the registry (CommandFlag::knob)
+    AllExpertsCpu,  // llama.cpp --cpu-moe: every layer's experts stay in host memory
+    Devices,        // the GPUs a process may use (CUDA_VISIBLE_DEVICES): their count
+    Ignored,        // read and set aside: CommandFlag::reason says why
+};
+
+struct CommandFlag {
+    std::vector<std::string> names;  // the first is the one `command` writes; all are read
+    FlagTarget target = FlagTarget::Ignored;
+    std::string knob;          // FlagTarget::Knob: the registry knob it sets
+    bool takes_value = true;   // false: a switch
+    bool environment = false;  // an environment variable (NAME=value before the program) rather than a flag
+    std::string reason;        // FlagTarget::Ignored: why it leaves the estimate unchanged
+};
+
+struct CommandSpec {
+    Runtime runtime;
+    // The words that start the runtime, the first the one `command` writes: {"vllm", "serve"},
+    // {"python", "-m", "sglang.launch_server"}, ... Reading also accepts "python3" for "python".
+    std::vector<std::vector<std::string>> programs;
+    bool model_positional = true;  // the model is the first word after the program (else a flag)
+    std::vector<CommandFlag> flags;
+    // Container images whose entry point is the runtime's server: the words after the image are its arguments.
+    std::vector<std::string> images;
+};
+
+// One spec per runtime that has a launch command, the registry's knob flags included.
+const std::vector<CommandSpec>& command_specs();
+const CommandSpec& command_spec(Runtime r);
+// The flag of `spec` with this name (any spelling); nullptr if none.
+const CommandFlag* find_command_flag(const CommandSpec& spec, const std::string& name);
+
+// A command line split into words as a POSIX shell would (quotes, backslash escapes, line continuations);
+// comments and shell operators (|, &&, ;) end the command. FieldError("command") on an unterminated quote.
+std::vector<std::string> shell_words(const std::string& line);
+// A word quoted for a POSIX shell when it needs it.
+std::string shell_quote(const std::string& word);
+
+}  // namespace fitmygpu

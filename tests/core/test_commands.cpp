@@ -1,0 +1,256 @@
+// Launch commands: setups written as the command that runs them, and commands as users write them read back
+// into requests. The commands below follow the engines' own documentation (vLLM `vllm serve`, SGLang
+// `python -m sglang.launch_server`, trtllm-serve, llama.cpp tools/server/README.md, Ollama's FAQ on
+// environment variables, mlx-lm's README).
+#include <doctest/doctest.h>
+
+#include "fitmygpu/commands.hpp"
+#include "helpers.hpp"
+
+using namespace testing;
+using fitmygpu::shell_quote;
+using fitmygpu::shell_words;
+
+namespace {
+
+json from_command(const std::string& text) { return fitmygpu::api::from_command(json{{"command", text}}); }
+
+bool ignored_flag(const json& r, const std::string& flag, bool known = true) {
+    for (const auto& i : r.at("ignored"))
+        if (i.at("flag").get<std::string>() == flag && i.at("known").get<bool>() == known) return true;
+    return false;
+}
+
+// The same setup estimated twice: memory per device and the KV cache must agree.
+void check_same_estimate(const json& a, const json& b) {
+    REQUIRE(a.contains("devices"));
+    REQUIRE(b.contains("devices"));
+    CHECK(a.at("verdict") == b.at("verdict"));
+    REQUIRE(a.at("devices").size() == b.at("devices").size());
+    for (size_t i = 0; i < a.at("devices").size(); ++i) CHECK(a.at("devices")[i].at("total_bytes") == b.at("devices")[i].at("total_bytes"));
+    CHECK(a.at("kv_cache").at("capacity_tokens") == b.at("kv_cache").at("capacity_tokens"));
+    CHECK(a.at("host").at("total_bytes") == b.at("host").at("total_bytes"));
+}
+
+}  // namespace
+
+TEST_CASE("a command line splits into words as a POSIX shell splits it") {
+    CHECK(shell_words("vllm serve 'a b' \"c \\\"d\\\"\" e\\ f") == std::vector<std::string>{"vllm", "serve", "a b", "c \"d\"", "e f"});
+    // A backslash before a newline continues the line; a bare newline separates commands.
+    CHECK(shell_words("llama-server \\\n  -c 4096\nollama run x") == std::vector<std::string>{"llama-server", "-c", "4096", "\n", "ollama", "run", "x"});
+    CHECK(shell_words("A=1 b && c | d ; e # comment") == std::vector<std::string>{"A=1", "b", "&&", "c", "|", "d", ";", "e"});
+    CHECK_THROWS_AS(shell_words("vllm serve 'unclosed"), fitmygpu::FieldError);
+    CHECK_THROWS_AS(shell_words("vllm serve \"unclosed"), fitmygpu::FieldError);
+    CHECK(shell_quote("meta-llama/Llama-3.1-8B-Instruct:Q4_K_M") == "meta-llama/Llama-3.1-8B-Instruct:Q4_K_M");
+    CHECK(shell_quote("{\"method\": \"mtp\"}") == "'{\"method\": \"mtp\"}'");
+    CHECK(shell_quote("it's") == "'it'\\''s'");
+}
+
+TEST_CASE("a vLLM command becomes a request: model, context, parallel layout and memory share") {
+    const json r = from_command(
+        "vllm serve meta-llama/Llama-3.1-8B-Instruct --tensor-parallel-size 2 --max-model-len 8192 "
+        "--gpu-memory-utilization 0.85 --port 8000 --kv-cache-dtype fp8 --frobnicate 3");
+    CHECK(r.at("runtime") == "vllm");
+    const json& q = r.at("request");
+    CHECK(q.at("model") == "llama-3.1-8b");
+    CHECK(q.at("weights") == "bf16");  // the official repository: its own format
+    CHECK(q.at("context") == 8192);
+    CHECK(q.at("gpu_count") == 2);  // tensor parallel over two GPUs
+    CHECK(q.at("kv_cache_dtype") == "fp8");
+    CHECK(q.at("engine").at("tensor_parallel_size") == 2);
+    CHECK(q.at("engine").at("gpu_memory_utilization") == doctest::Approx(0.85));
+    CHECK(ignored_flag(r, "--port 8000"));
+    CHECK(ignored_flag(r, "--frobnicate 3", false));
+}
+
+TEST_CASE("vLLM flags are read with underscores, with =, and in their short forms") {
+    const json r = from_command("python3 -m vllm.entrypoints.openai.api_server --model=RedHatAI/Meta-Llama-3.1-8B-Instruct-FP8 --max_model_len 4096 -tp 4");
+    const json& q = r.at("request");
+    CHECK(q.at("model") == "llama-3.1-8b");
+    CHECK(q.at("weights") == "fp8");  // the repository is the catalog's FP8 checkpoint
+    CHECK(q.at("context") == 4096);
+    CHECK(q.at("gpu_count") == 4);
+}
+
+TEST_CASE("an SGLang command becomes a request") {
+    const json r = from_command(
+        "python -m sglang.launch_server --model-path meta-llama/Llama-3.1-8B-Instruct --tp 2 --mem-fraction-static 0.8 "
+        "--context-length 4096 --port 30000 --max-running-requests 64");
+    CHECK(r.at("runtime") == "sglang");
+    const json& q = r.at("request");
+    CHECK(q.at("model") == "llama-3.1-8b");
+    CHECK(q.at("context") == 4096);
+    CHECK(q.at("gpu_count") == 2);
+    CHECK(q.at("engine").at("mem_fraction_static") == doctest::Approx(0.8));
+    CHECK(ignored_flag(r, "--max-running-requests 64"));
+}
+
+TEST_CASE("a trtllm-serve command becomes a request") {
+    const json r = from_command(
+        "trtllm-serve meta-llama/Llama-3.1-8B-Instruct --tp_size 2 --max_seq_len 4096 --kv_cache_free_gpu_memory_fraction 0.8 --max_batch_size 64");
+    CHECK(r.at("runtime") == "trtllm");
+    const json& q = r.at("request");
+    CHECK(q.at("context") == 4096);
+    CHECK(q.at("gpu_count") == 2);
+    CHECK(q.at("engine").at("free_gpu_memory_fraction") == doctest::Approx(0.8));
+}
+
+TEST_CASE("a llama-server command: --ctx-size is shared by the --parallel slots") {
+    const json r = from_command(
+        "./build/bin/llama-server -hf unsloth/Llama-3.1-8B-Instruct-GGUF:Q8_0 -c 16384 -np 2 -ngl 99 -fa on "
+        "-ctk q8_0 -ctv q8_0 --host 0.0.0.0 --port 8080 -t 8 --jinja");
+    CHECK(r.at("runtime") == "llama.cpp");
+    const json& q = r.at("request");
+    CHECK(q.at("model") == "llama-3.1-8b");
+    CHECK(q.at("weights") == "gguf:Q8_0");
+    CHECK(q.at("context") == 8192);  // 16384 cells over 2 slots
+    CHECK(q.at("concurrency") == 2);
+    CHECK(q.at("kv_cache_dtype") == "q8_0");
+    CHECK(q.at("engine").at("n_gpu_layers") == 99);
+    CHECK(q.at("engine").at("flash_attn") == true);
+    CHECK(ignored_flag(r, "--port 8080"));
+    CHECK(ignored_flag(r, "-t 8"));
+    CHECK(ignored_flag(r, "--jinja"));
+}
+
+TEST_CASE("llama.cpp's expert offload flags and a GGUF file on disk") {
+    const json r = from_command("llama-server -m /models/Qwen3-8B-Q4_K_M.gguf --n-cpu-moe 10 -ts 3,1 -fa");
+    const json& q = r.at("request");
+    CHECK(q.at("model") == "qwen3-8b");
+    CHECK(q.at("weights") == "gguf:Q4_K_M");
+    CHECK(q.at("engine").at("n_cpu_moe") == 10);
+    CHECK(q.at("engine").at("tensor_split") == json::array({3, 1}));
+    CHECK(q.at("engine").at("flash_attn") == true);  // older builds: -fa alone turns it on
+    CHECK(q.at("runtime") == "llama.cpp");
+}
+
+TEST_CASE("an Ollama setup: the server's environment and the model of `ollama run`") {
+    const json r = from_command(
+        "OLLAMA_CONTEXT_LENGTH=32768 OLLAMA_NUM_PARALLEL=2 OLLAMA_KV_CACHE_TYPE=q8_0 OLLAMA_FLASH_ATTENTION=1 OLLAMA_HOST=0.0.0.0 ollama serve\n"
+        "ollama run hf.co/unsloth/Qwen3-8B-GGUF:Q6_K");
+    CHECK(r.at("runtime") == "ollama");
+    const json& q = r.at("request");
+    CHECK(q.at("model") == "qwen3-8b");
+    CHECK(q.at("weights") == "gguf:Q6_K");
+    CHECK(q.at("context") == 32768);
+    CHECK(q.at("concurrency") == 2);
+    CHECK(q.at("kv_cache_dtype") == "q8_0");
+    CHECK(q.at("engine").at("flash_attn") == true);
+    CHECK(ignored_flag(r, "OLLAMA_HOST 0.0.0.0"));
+}
+
+TEST_CASE("an mlx_lm command becomes a request") {
+    const json r = from_command("mlx_lm.server --model mlx-community/Qwen3-8B-4bit --port 8080");
+    CHECK(r.at("runtime") == "mlx");
+    CHECK(r.at("request").at("model") == "qwen3-8b");
+    CHECK(r.at("request").at("weights") == "mlx-4bit");
+}
+
+TEST_CASE("commands inside containers and launchers are found") {
+    // vLLM's image runs `vllm serve`: the words after the image are its arguments (docs.vllm.ai, "Using Docker").
+    const json v = from_command(
+        "docker run --runtime nvidia --gpus all -v ~/.cache/huggingface:/root/.cache/huggingface -p 8000:8000 --ipc=host "
+        "vllm/vllm-openai:latest --model Qwen/Qwen3-8B --max-model-len 32768");
+    CHECK(v.at("runtime") == "vllm");
+    CHECK(v.at("request").at("model") == "qwen3-8b");
+    CHECK(v.at("request").at("context") == 32768);
+    // Ollama's server in a container takes its settings from -e; the model comes from `ollama run` inside it.
+    const json o = from_command(
+        "docker run -d --gpus=all -e OLLAMA_CONTEXT_LENGTH=16384 -p 11434:11434 --name ollama ollama/ollama\n"
+        "docker exec -it ollama ollama run hf.co/unsloth/Qwen3-8B-GGUF:Q4_K_M");
+    CHECK(o.at("runtime") == "ollama");
+    CHECK(o.at("request").at("context") == 16384);
+    CHECK(o.at("request").at("weights") == "gguf:Q4_K_M");
+    const json u = from_command("CUDA_VISIBLE_DEVICES=0,1 uv run python -m sglang.launch_server --model-path Qwen/Qwen3-8B --tp 2");
+    CHECK(u.at("runtime") == "sglang");
+    CHECK(u.at("request").at("gpu_count") == 2);
+}
+
+TEST_CASE("a repository the catalog does not list is kept as a Hub id for the page to look up") {
+    const json r = from_command("vllm serve NousResearch/Hermes-3-Llama-3.1-8B --max-model-len 8192");
+    CHECK(r.at("request").at("model") == "hf:NousResearch/Hermes-3-Llama-3.1-8B");
+    const json unnamed = from_command("llama-server -m ./my-model.gguf");
+    CHECK_FALSE(unnamed.at("request").contains("model"));
+    CHECK(unnamed.at("missing") == json::array({"model"}));
+}
+
+TEST_CASE("garbled commands get an error naming the command and the flag") {
+    auto message = [](const std::string& text) {
+        const json e = error_of("from_command", json{{"command", text}}.dump());
+        REQUIRE(e.is_object());
+        CHECK(e.at("field") == "command");
+        return e.at("message").get<std::string>();
+    };
+    CHECK(message("vllm serve x --max-model-len lots").find("--max-model-len") != std::string::npos);
+    CHECK(message("vllm serve meta-llama/Llama-3.1-8B-Instruct --gpu-memory-utilization 1.5").find("--gpu-memory-utilization") != std::string::npos);
+    CHECK(message("llama-server -m x.gguf -c").find("-c needs a value") != std::string::npos);
+    CHECK(message("ls -la /models").find("not a launch command") != std::string::npos);
+    CHECK(message("vllm serve 'x").find("quote") != std::string::npos);
+    CHECK(message("").find("not a launch command") != std::string::npos);
+    CHECK(message(std::string(70000, 'a')).find("at most") != std::string::npos);
+    CHECK(error_of("from_command", R"({"command": 3})").at("field") == "command");
+    CHECK(error_of("from_command", R"({})").at("code") == "missing_field");
+    CHECK(error_of("from_command", R"({"command": "vllm serve x", "extra": 1})").at("code") == "unknown_field");
+}
+
+TEST_CASE("the command of a setup carries the settings the estimate assumed") {
+    const json v = fitmygpu::api::command(json::parse(
+        R"({"model": "llama-3.1-8b", "runtime": "vllm", "gpu": "h100-sxm-80gb", "gpu_count": 2, "context": 16384,
+            "kv_cache_dtype": "fp8", "engine": {"gpu_memory_utilization": 0.8}})"));
+    const std::string c = v.at("command");
+    CHECK(c.rfind("vllm serve meta-llama/Llama-3.1-8B-Instruct", 0) == 0);
+    CHECK(c.find("--max-model-len 16384") != std::string::npos);
+    CHECK(c.find("--gpu-memory-utilization 0.8") != std::string::npos);
+    CHECK(c.find("--tensor-parallel-size 2") != std::string::npos);
+    CHECK(c.find("--kv-cache-dtype fp8") != std::string::npos);
+
+    const json l = fitmygpu::api::command(
+        json::parse(R"({"model": "llama-3.1-8b", "runtime": "llama.cpp", "weights": "gguf:Q8_0", "gpu": "rtx-4090", "context": 8192, "concurrency": 4})"));
+    const std::string lc = l.at("command");
+    CHECK(lc.rfind("llama-server -hf ", 0) == 0);
+    CHECK(lc.find(":Q8_0") != std::string::npos);
+    CHECK(lc.find("-c 32768") != std::string::npos);  // 8192 tokens for each of 4 slots
+    CHECK(lc.find("-np 4") != std::string::npos);
+
+    const json o = fitmygpu::api::command(json::parse(R"({"model": "qwen3-8b", "runtime": "ollama", "gpu": "rtx-4090", "context": 8192})"));
+    const std::string oc = o.at("command");
+    CHECK(oc.find("OLLAMA_CONTEXT_LENGTH=8192") != std::string::npos);
+    CHECK(oc.find("\nollama run hf.co/unsloth/Qwen3-8B-GGUF:Q4_K_M") != std::string::npos);
+}
+
+TEST_CASE("setup, command, request: every runtime gives back the same estimate") {
+    const char* setups[] = {
+        R"({"model": "llama-3.1-8b", "runtime": "vllm", "gpu": "h100-sxm-80gb", "gpu_count": 2, "context": 16384, "kv_cache_dtype": "fp8",
+            "engine": {"gpu_memory_utilization": 0.8, "max_num_seqs": 64, "enforce_eager": true}})",
+        R"({"model": "llama-3.1-8b", "runtime": "vllm", "weights": "fp8", "gpu": "l40s", "context": 8192})",
+        R"({"model": "qwen3-8b", "runtime": "sglang", "gpu": "a100-80gb-sxm4", "gpu_count": 2, "context": 32768,
+            "engine": {"mem_fraction_static": 0.7, "max_num_batched_tokens": 4096}})",
+        R"({"model": "llama-3.1-8b", "runtime": "trtllm", "gpu": "h100-sxm-80gb", "context": 4096, "engine": {"free_gpu_memory_fraction": 0.75}})",
+        R"({"model": "llama-3.1-8b", "runtime": "llama.cpp", "weights": "gguf:Q8_0", "gpu": "rtx-4090", "context": 8192, "concurrency": 4,
+            "kv_cache_dtype": "q8_0", "engine": {"n_gpu_layers": 20, "flash_attn": true, "n_ubatch": 256}})",
+        R"({"model": "qwen3-8b", "runtime": "llama.cpp", "gpus": [{"gpu": "rtx-3090", "count": 2}], "context": 16384,
+            "engine": {"tensor_split": [3, 1], "flash_attn": false}})",
+        R"({"model": "qwen3-8b", "runtime": "ollama", "gpu": "rtx-4090", "context": 8192, "concurrency": 2, "kv_cache_dtype": "q8_0",
+            "engine": {"flash_attn": true}})",
+        R"({"model": "qwen3-8b", "runtime": "mlx", "gpu": "m4-max-64gb", "context": 8192})",
+        R"({"model": "llama-3.1-8b", "runtime": "transformers", "gpu": "rtx-4090", "context": 4096})",
+    };
+    for (const char* text : setups) {
+        const json setup = json::parse(text);
+        CAPTURE(setup.dump());
+        const json launch = fitmygpu::api::command(setup);
+        CAPTURE(launch.at("command").get<std::string>());
+        const json back = from_command(launch.at("command"));
+        json request = back.at("request");
+        // The GPUs are hardware, not part of a command: carry them over, as the page does.
+        for (const char* k : {"gpu", "gpus"})
+            if (setup.contains(k)) request[k] = setup.at(k);
+        if (setup.contains("gpus")) request.erase("gpu_count");
+        else if (setup.contains("gpu_count") && !request.contains("gpu_count")) request["gpu_count"] = setup.at("gpu_count");
+        if (setup.contains("context") && back.at("runtime") != "mlx" && back.at("runtime") != "transformers")
+            CHECK(request.at("context") == setup.at("context"));
+        else request["context"] = setup.at("context");  // a property of the requests for MLX and Transformers
+        if (setup.contains("concurrency") && !request.contains("concurrency")) request["concurrency"] = setup.at("concurrency");
+        check_same_estimate(estimate(setup.dump()), estimate(request.dump()));
+    }
+}

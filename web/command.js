@@ -1,0 +1,79 @@
+// "The command that runs it": the launch command of the setup on screen (api.command), copyable, with what a
+// command cannot carry; and the reverse — a pasted vLLM, SGLang, trtllm-serve, llama-server, Ollama,
+// Transformers or mlx_lm command read into the form (api.fromCommand). Pasted text stays in the page.
+(function (page) {
+  'use strict';
+
+  var D = page.dom;
+
+  // opts: { api, store, onApply } — onApply() refills the form and updates after a pasted command is applied.
+  function create(opts) {
+    var api = opts.api;
+    var store = opts.store;
+    var el = D.elements({
+      text: 'command-text', copy: 'command-copy', notes: 'command-notes',
+      paste: 'command-paste', read: 'command-read', status: 'command-status', ignored: 'command-ignored',
+    });
+
+    // The command of the request now on screen.
+    function show(req) {
+      var result;
+      try {
+        result = api.command(req);
+      } catch (e) {
+        return clear();
+      }
+      D.setText(el.text, result.command);
+      D.listItems(el.notes, result.notes);
+      el.copy.disabled = false;
+    }
+
+    function clear() {
+      D.setText(el.text, '');
+      D.listItems(el.notes, []);
+      el.copy.disabled = true;
+    }
+
+    function copy() {
+      var text = el.text.textContent;
+      D.copyText(text, function (ok) {
+        D.setText(el.copy, ok ? 'Copied' : 'Copy failed');
+        el.copy.setAttribute('data-copied', ok ? 'true' : 'false');
+        setTimeout(function () { D.setText(el.copy, 'Copy command'); }, 2000);
+      });
+    }
+
+    // A pasted command → the form. The GPUs stay as chosen: a command does not name them.
+    function read() {
+      var text = el.paste.value;
+      D.listItems(el.ignored, []);
+      if (!text.trim()) return D.setText(el.status, 'Paste a launch command first.');
+      var result;
+      try {
+        result = api.fromCommand(text);
+      } catch (e) {
+        return D.setText(el.status, e.message);
+      }
+      var q = result.request;
+      var said = [];
+      if (q.model && !store.catalog.modelsById[q.model]) said.push('The model ' + q.model.replace(/^hf:/, '') + ' is not in the catalog; the model picker keeps ' + store.setup.model + '.');
+      else if (!q.model) said.push('No model could be read from the command; the model picker keeps ' + store.setup.model + '.');
+      // What the command does not say takes the engine's default.
+      store.applyRequest(Object.assign({ concurrency: 1, kv_cache_dtype: 'auto', weights: '' }, q), true);
+      D.setText(el.status, 'Read a ' + store.runtimeName(result.runtime) + ' command. ' + said.join(' '));
+      D.listItems(el.ignored, result.ignored.map(function (i) {
+        return i.flag + ': ' + (i.known ? i.reason : 'not a flag FitMyGPU knows; left out');
+      }));
+      opts.onApply();
+    }
+
+    function wire() {
+      el.copy.addEventListener('click', copy);
+      el.read.addEventListener('click', read);
+    }
+
+    return { show: show, clear: clear, read: read, wire: wire };
+  }
+
+  page.command = { create: create };
+})(window.FitMyGPUPage = window.FitMyGPUPage || {});

@@ -404,7 +404,9 @@ TEST_CASE("a checkpoint summary is validated like every field") {
     CHECK(error_of("estimate", base + R"({"format": "safetensors", "tensor_bytes": -4, "layers": [4]}})").at("field") == "checkpoint.tensor_bytes");
     CHECK(error_of("estimate", base + R"({"format": "safetensors", "tensor_bytes": 4, "layers": [-4]}})").at("field") == "checkpoint.layers[0]");
     CHECK(error_of("estimate", base + R"({"format": "onnx", "tensor_bytes": 8, "layers": [4, 4]}})").at("field") == "checkpoint.format");
-    CHECK(error_of("estimate", base + R"({"format": "gguf", "tensor_bytes": 8, "layers": [4, 4]}})").at("field") == "checkpoint.format");
+    // A GGUF summary under a runtime whose weights are safetensors.
+    const std::string on_vllm = std::string(R"({"runtime": "vllm", "config": )") + kTinyConfig + R"(, "gpu": "rtx-4090", "checkpoint": )";
+    CHECK(error_of("estimate", on_vllm + R"({"format": "gguf", "tensor_bytes": 8, "layers": [4, 4]}})").at("field") == "checkpoint.format");
     CHECK(error_of("estimate", base + R"({"format": "safetensors", "tensor_bytes": 8, "layers": [4, 4], "heads": 1}})").at("field") == "checkpoint.heads");
     CHECK(error_of("estimate", R"({"file": "model.gguf"})").at("field") == "file");
 }

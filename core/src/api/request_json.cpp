@@ -176,7 +176,7 @@ HostRequest host_field(const json& j) {
 }
 
 const std::set<std::string> kRequestFields = {"model",     "config",  "weights",     "runtime",        "gpu",    "gpus",  "device", "images",
-                                              "gpu_count", "context", "concurrency", "kv_cache_dtype", "engine", "units", "host", "checkpoint"};
+                                              "gpu_count", "context", "concurrency", "kv_cache_dtype", "engine", "units", "host",   "checkpoint"};
 
 }  // namespace
 

@@ -339,9 +339,20 @@ Runtime default_runtime_for(const std::vector<Device>& devices, bool model_has_m
         why = "MLX, which loads the MLX checkpoint asked for";
         return Runtime::Mlx;
     }
+    // Weights asked for in a safetensors format (or a checkpoint read from safetensors files): a runtime that loads them.
+    auto loads_asked = [&](const RuntimeDescriptor& r) {
+        if (weights.empty()) return true;
+        if (weights == "safetensors") return r.loads_family(FormatFamily::Safetensors);
+        try {
+            return r.loads(parse_weight_format(weights));
+        } catch (const FieldError&) {
+            return true;  // the request layer names a bad format
+        }
+    };
     for (const auto& rule : kDefaultRuntimes) {
         if (rule.device_class != "*" && rule.device_class != device_class) continue;
-        if (apple && rule.runtime == Runtime::Mlx && !model_has_mlx) continue;
+        if (apple && rule.runtime == Runtime::Mlx && !model_has_mlx && weights.empty()) continue;
+        if (!loads_asked(runtime_descriptor(rule.runtime))) continue;
         // A rule's runtime must run on the devices (the catch-all falls through to one that does).
         const RuntimeDescriptor& r = runtime_descriptor(rule.runtime);
         if (!std::all_of(devices.begin(), devices.end(), [&](const Device& d) { return runs_on(r, d); })) continue;

@@ -63,7 +63,10 @@ void set_runtime(Scenario& s, const Request& r) {
     if (s.model)
         for (const auto& c : s.model->checkpoints) has_mlx = has_mlx || c.format.rfind("mlx-", 0) == 0;
     std::string why;
-    s.runtime = default_runtime_for(s.devices, has_mlx, r.weights.value_or(""), why);
+    // The weights asked for, or the files a checkpoint summary was read from, narrow the choice.
+    std::string asked = r.weights.value_or("");
+    if (asked.empty() && r.checkpoint) asked = r.checkpoint->format == "gguf" ? "gguf:" : "safetensors";
+    s.runtime = default_runtime_for(s.devices, has_mlx, asked, why);
     s.assumptions.push_back("runtime: " + why + " (none given)");
 }
 

@@ -286,9 +286,10 @@
       fillKv();
       knobControls.fill();
     }
-    function gpuChanged() {
+    // keepRuntime: a GPU picked from the GPU table, which was computed for the runtime on screen.
+    function gpuChanged(keepRuntime) {
       el.customDevice.hidden = !store.isCustomGpu();
-      if (store.followDevice()) runtimeFollowed();
+      if (!keepRuntime && store.followDevice()) runtimeFollowed();
       fillWeights();  // the default checkpoint may depend on the device
       showGpuSummary();
       onChange(0);
@@ -300,7 +301,7 @@
       el.gpuSearch.value = '';
       D.setText(el.gpuSearchStatus, '');
       fillGpus(null);
-      gpuChanged();
+      gpuChanged(true);
       el.gpu.focus();
     }
     // A checkpoint picked elsewhere (the quantization table).

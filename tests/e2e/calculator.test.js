@@ -172,6 +172,8 @@ describe('the calculator against the command line', () => {
         mlx: { has: [], not: ['gpu_memory_utilization', 'n_gpu_layers'], kv: 'fp16', notKv: 'fp8' },
       };
       for (const [runtime, e] of Object.entries(expectations)) {
+        // MLX runs on Apple chips only: its menus are checked on one.
+        if (runtime === 'mlx') await select(page, 'gpu-select', 'm4-max-64gb');
         await select(page, 'runtime-select', runtime);
         const shownKnobs = await knobs(page);
         for (const k of e.has) assert.ok(shownKnobs.includes(k), `${runtime} shows ${k}`);
@@ -336,8 +338,17 @@ describe('links', () => {
   test('an empty or partly invalid address: every bad value is reported and replaced, the rest is kept', async () => {
     await withPage(server.url, DESKTOP, async (page) => {
       const s = await assertMatchesCli(page, 'empty address');
-      assert.deepEqual(s.request, { model: 'llama-3.1-8b', runtime: 'vllm', gpu: 'rtx-4090', gpu_count: 1, context: 4096, concurrency: 1, kv_cache_dtype: 'auto' });
+      // No runtime in the address: the GPU's (llama.cpp on a consumer card), and the address keeps it that way.
+      assert.deepEqual(s.request, { model: 'llama-3.1-8b', runtime: 'llama.cpp', gpu: 'rtx-4090', gpu_count: 1, context: 4096, concurrency: 1, kv_cache_dtype: 'auto' });
       assert.equal(await page.isHidden('[data-testid="notices"]'), true);
+      assert.doesNotMatch(page.url(), /runtime=/);
+      // Picking a data-center card moves the runtime to vLLM; a runtime picked by hand then stays.
+      await select(page, 'gpu-select', 'h100-sxm-80gb');
+      assert.equal((await shown(page)).request.runtime, 'vllm');
+      await select(page, 'runtime-select', 'sglang');
+      await select(page, 'gpu-select', 'rtx-4090');
+      assert.equal((await shown(page)).request.runtime, 'sglang');
+      assert.match(page.url(), /runtime=sglang/);
     });
     const bad = '?model=no-such-model&gpu=rtx-3090&context=lots&concurrency=3&kv_cache_dtype=q4_0&gpu_memory_utilization=1.5&frobnicate=1&runtime=vllm';
     await withPage(server.url + bad, DESKTOP, async (page) => {

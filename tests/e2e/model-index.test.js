@@ -106,6 +106,7 @@ async function checkWidget(page) {
   const widget = page.locator('fitmygpu-widget');
   await page.waitForSelector('fitmygpu-widget [data-testid="widget-verdict"][data-verdict]', { timeout: 20000 });
   const request = await widget.evaluate((w) => w.request());
+  // The model page sets the widget's runtime: the engine of the official checkpoint.
   assert.deepEqual(request, { model: MODEL, gpu: 'rtx-4090', gpu_count: 1, runtime: 'vllm', context: 4096, concurrency: 1 });
   const first = api.estimate(request);
   assert.equal(await page.getAttribute('fitmygpu-widget [data-testid="widget-verdict"]', 'data-verdict'), first.verdict);

@@ -93,7 +93,8 @@ describe('the calculator page', () => {
       const unlabelled = await page.$$eval('select, input', (cs) => cs.filter((c) => !c.labels || c.labels.length === 0).map((c) => c.id));
       assert.deepEqual(unlabelled, []);
 
-      await assertShows(page, { model: 'llama-3.1-8b', gpu: 'rtx-4090', gpu_count: 1, runtime: 'vllm', context: 4096, concurrency: 1, kv_cache_dtype: 'auto' });
+      // With no runtime in the address the runtime follows the GPU: llama.cpp on a consumer card.
+      await assertShows(page, { model: 'llama-3.1-8b', gpu: 'rtx-4090', gpu_count: 1, runtime: 'llama.cpp', context: 4096, concurrency: 1, kv_cache_dtype: 'auto' });
 
       const choices = { model: 'deepseek-r1-distill-llama-70b', gpu: 'h100-sxm-80gb', gpu_count: 2, runtime: 'vllm', weights: 'bf16', context: 8192, concurrency: 2 };
       await choose(page, choices);
@@ -146,7 +147,7 @@ describe('the calculator page', () => {
     const session = await open(url);
     const { page } = session;
     try {
-      await assertShows(page, { model: 'llama-3.1-8b', gpu: 'rtx-4090', runtime: 'vllm' });
+      await assertShows(page, { model: 'llama-3.1-8b', gpu: 'rtx-4090', runtime: 'llama.cpp' });
       await choose(page, { model: 'qwen3-4b', runtime: 'transformers', gpu: 'rtx-3060-12gb' });
       await assertShows(page, { model: 'qwen3-4b', runtime: 'transformers', gpu: 'rtx-3060-12gb', gpu_count: 1, context: 4096, concurrency: 1, kv_cache_dtype: 'auto' });
       const siteUrl = pathToFileURL(SITE).href + '/';

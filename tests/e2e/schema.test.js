@@ -168,7 +168,11 @@ describe('the calculator\'s menus and knob controls are the schema\'s', () => {
 
   test('switching runtimes in the page rebuilds the menus from the schema', async () => {
     await withPage(`${server.url}?model=${MODEL}&gpu=h100-sxm-80gb`, 'html[data-ready="true"]', async (page) => {
+      const schema = await page.evaluate(() => FitMyGPU.ready().then((a) => a.schema()));
       for (const id of REQUIRED) {
+        // Each runtime on a device it runs on (MLX: an Apple chip); picking the GPU first, as a user would.
+        await page.selectOption('[data-testid="gpu-select"]', gpuFor(schema.runtimes.find((r) => r.id === id)));
+        await settled(page);
         await page.selectOption('[data-testid="runtime-select"]', id);
         await checkCalculator(page, id);
       }

@@ -182,4 +182,15 @@ const CatalogGpu* Catalog::find_gpu(const std::string& key) const { return find_
 std::vector<const CatalogModel*> Catalog::search_models(const std::string& q, size_t limit) const { return ranked(models_, q, limit); }
 std::vector<const CatalogGpu*> Catalog::search_gpus(const std::string& q, size_t limit) const { return ranked(gpus_, q, limit); }
 
+std::string CatalogModel::official_repo() const {
+    for (const auto& c : checkpoints)
+        if (c.official) return c.repo;
+    if (entry.contains("hf_repo") && entry.at("hf_repo").is_string()) return entry.at("hf_repo").get<std::string>();
+    return "";
+}
+
+bool CatalogModel::has_mlx_checkpoint() const {
+    return std::any_of(checkpoints.begin(), checkpoints.end(), [](const CatalogCheckpoint& c) { return c.format.rfind("mlx-", 0) == 0; });
+}
+
 }  // namespace fitmygpu

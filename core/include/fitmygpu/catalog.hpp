@@ -33,6 +33,10 @@ struct CatalogModel {
     const nlohmann::json& config() const { return entry.at("config"); }
     // The config read into a geometry; FieldError naming "catalog.<id>.config.<field>" on bad data.
     ModelGeometry geometry() const;
+    // The official checkpoint's repository, else the record's hf_repo; "" when the catalog names neither.
+    std::string official_repo() const;
+    // Whether an MLX conversion is among the checkpoints (the default runtime on a Mac depends on it).
+    bool has_mlx_checkpoint() const;
 };
 
 struct CatalogGpu {

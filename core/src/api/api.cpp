@@ -7,6 +7,7 @@
 #include <map>
 
 #include "fitmygpu/expr.hpp"
+#include "fitmygpu/json_depth.hpp"
 
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/registry.hpp"
@@ -56,9 +57,8 @@ json compare(const json& request) {
     // One scenario per runtime, everything but the GPU validated once: the request's runtime, or without one
     // each GPU's default runtime. GPUs the runtime does not run on are left out.
     std::map<Runtime, Scenario> scenarios;
-    bool has_mlx = false;
-    if (const CatalogModel* m = r.config ? nullptr : Catalog::builtin().find_model(r.model))
-        for (const auto& c : m->checkpoints) has_mlx = has_mlx || c.format.rfind("mlx-", 0) == 0;
+    const CatalogModel* m = r.config ? nullptr : Catalog::builtin().find_model(r.model);
+    const bool has_mlx = m && m->has_mlx_checkpoint();
     // Built on the first GPU of each runtime; only the devices change from row to row.
     auto scenario_for = [&](Runtime rt, const CatalogGpu& g) -> Scenario& {
         auto it = scenarios.find(rt);
@@ -153,22 +153,8 @@ constexpr size_t kMaxRequestBytes = size_t{16} << 20;
 constexpr int kMaxNesting = 64;
 
 void check_nesting(const std::string& text) {
-    int depth = 0;
-    bool in_string = false, escaped = false;
-    for (char c : text) {
-        if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > kMaxNesting)
-                fail("invalid_json", "", "the request nests arrays and objects more than " + std::to_string(kMaxNesting) + " levels deep");
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
+    if (json_nesting_overflow(text, kMaxNesting) != std::string_view::npos)
+        fail("invalid_json", "", "the request nests arrays and objects more than " + std::to_string(kMaxNesting) + " levels deep");
 }
 }  // namespace
 

@@ -59,15 +59,6 @@ const CommandFlag* flag_for(const CommandSpec& spec, FlagTarget target, const st
     return nullptr;
 }
 
-// The model's official repository, when the catalog names one.
-std::string official_repo(const Scenario& s) {
-    if (!s.model) return "";
-    for (const auto& c : s.model->checkpoints)
-        if (c.official) return c.repo;
-    if (s.model->entry.contains("hf_repo") && s.model->entry.at("hf_repo").is_string()) return s.model->entry.at("hf_repo").get<std::string>();
-    return "";
-}
-
 // What the command loads: a Hub repo (with the GGUF type after a colon for llama.cpp and Ollama), or a
 // placeholder with a note when the catalog has no such checkpoint.
 std::string model_word(const Scenario& s, Written& w) {
@@ -79,7 +70,7 @@ std::string model_word(const Scenario& s, Written& w) {
         return s.runtime == Runtime::Ollama ? name + ":" + type : "/path/to/" + name + "-" + type + ".gguf";
     }
     if (!s.weights_repo.empty()) return s.weights_repo;
-    const std::string official = official_repo(s);
+    const std::string official = s.model ? s.model->official_repo() : "";
     if (official.empty()) {
         w.notes.push_back("the model is a custom config: put the path of its folder in place of /path/to/model");
         return "/path/to/model";
@@ -92,14 +83,11 @@ std::string model_word(const Scenario& s, Written& w) {
     return official;
 }
 
-// A draft model's repository: the official checkpoint of its catalog entry.
+// A draft model's repository: the official one of its catalog entry.
 std::string draft_repo(const std::string& id) {
-    if (const CatalogModel* m = Catalog::builtin().find_model(id)) {
-        for (const auto& c : m->checkpoints)
-            if (c.official) return c.repo;
-        if (m->entry.contains("hf_repo") && m->entry.at("hf_repo").is_string()) return m->entry.at("hf_repo").get<std::string>();
-    }
-    return id;
+    const CatalogModel* m = Catalog::builtin().find_model(id);
+    const std::string repo = m ? m->official_repo() : "";
+    return repo.empty() ? id : repo;
 }
 
 // The request's knob values over the registry's defaults for this setup.

@@ -10,6 +10,7 @@
 #include "fitmygpu/checkpoint_files.hpp"
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/expr.hpp"
+#include "fitmygpu/json_depth.hpp"
 
 namespace fitmygpu {
 
@@ -40,23 +41,9 @@ std::string shown(const std::string& s) {
 }
 
 void check_json_nesting(const FileBytes& f, const char* begin, size_t n) {
-    int depth = 0;
-    bool in_string = false, escaped = false;
-    for (size_t i = 0; i < n; ++i) {
-        const char c = begin[i];
-        if (in_string) {
-            if (escaped) escaped = false;
-            else if (c == '\\') escaped = true;
-            else if (c == '"') in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > kMaxJsonNesting)
-                bad(f, "the JSON header nests more than " + std::to_string(kMaxJsonNesting) + " levels deep (at byte " + std::to_string(i) + ")");
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
+    const size_t at = json_nesting_overflow(std::string_view(begin, n), kMaxJsonNesting);
+    if (at != std::string_view::npos)
+        bad(f, "the JSON header nests more than " + std::to_string(kMaxJsonNesting) + " levels deep (at byte " + std::to_string(at) + ")");
 }
 
 json parse_json(const FileBytes& f, const char* begin, size_t n, const char* what) {

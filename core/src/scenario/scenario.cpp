@@ -59,9 +59,7 @@ void set_runtime(Scenario& s, const Request& r) {
         }
         return;
     }
-    bool has_mlx = false;
-    if (s.model)
-        for (const auto& c : s.model->checkpoints) has_mlx = has_mlx || c.format.rfind("mlx-", 0) == 0;
+    const bool has_mlx = s.model && s.model->has_mlx_checkpoint();
     std::string why;
     // The weights asked for, or the files a checkpoint summary was read from, narrow the choice.
     std::string asked = r.weights.value_or("");

@@ -257,3 +257,149 @@ TEST_CASE("unified memory: the device's pool is the system RAM and nothing is co
     CHECK(host.at("required_bytes").get<i64>() == host.at("total_bytes").get<i64>() + r.at("devices").at(0).at("required_bytes").get<i64>());
     CHECK(host.at("headroom_bytes").get<i64>() == host.at("capacity_bytes").get<i64>() - host.at("required_bytes").get<i64>());
 }
+
+TEST_CASE("speed against concurrency: doubling points up to what the KV pool holds, the asked one among them") {
+    const json r = call(json::parse(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"vllm","gpu":"h100-sxm-80gb","context":4096,"concurrency":24})"));
+    const json& sp = r.at("speed");
+    const json& pts = sp.at("by_concurrency");
+    const double pool = std::floor(r.at("kv_cache").at("max_concurrency").get<double>());
+    REQUIRE(pool > 24);
+    REQUIRE(pts.size() >= 3);
+    CHECK(pts.front().at("concurrency") == 1);
+    CHECK(pts.back().at("concurrency").get<double>() == pool);  // the pool holds fewer than 1,024 of 4K tokens
+    bool asked_seen = false;
+    for (size_t i = 0; i < pts.size(); ++i) {
+        const json& p = pts[i];
+        CAPTURE(p.dump());
+        const double c = p.at("concurrency").get<double>();
+        CHECK(p.at("running").get<double>() == c);  // all fit in the pool
+        // Total = running requests × each one's rate, and the time per token is the inverse of that rate.
+        CHECK(p.at("total_decode_tokens_per_s").get<double>() == doctest::Approx(c * p.at("decode_tokens_per_s").get<double>()).epsilon(0.001));
+        CHECK(p.at("tpot_ms").get<double>() == doctest::Approx(1000.0 / p.at("decode_tokens_per_s").get<double>()).epsilon(0.001));
+        if (i > 0) {
+            const json& q = pts[i - 1];
+            CHECK(p.at("decode_tokens_per_s").get<double>() <= q.at("decode_tokens_per_s").get<double>());
+            CHECK(p.at("total_decode_tokens_per_s").get<double>() > q.at("total_decode_tokens_per_s").get<double>());
+        }
+        if (c == 24) {
+            asked_seen = true;
+            CHECK(p.at("decode_tokens_per_s") == sp.at("decode_tokens_per_s"));
+            CHECK(p.at("total_decode_tokens_per_s") == sp.at("total_decode_tokens_per_s"));
+        }
+    }
+    CHECK(asked_seen);
+    // 1, 2, 4, 8, 16 double; 24 is the asked one.
+    CHECK(pts[4].at("concurrency") == 16);
+    CHECK(pts[5].at("concurrency") == 24);
+}
+
+TEST_CASE("speed against concurrency: beyond the KV pool more requests only wait") {
+    const json r = call(json::parse(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"vllm","gpu":"h100-sxm-80gb","context":131072,"concurrency":64})"));
+    const double pool = std::floor(r.at("kv_cache").at("max_concurrency").get<double>());
+    REQUIRE(pool >= 1);
+    REQUIRE(pool < 64);
+    const json& pts = r.at("speed").at("by_concurrency");
+    const json* at_pool = nullptr;
+    for (const auto& p : pts)
+        if (p.at("concurrency").get<double>() == pool) at_pool = &p;
+    REQUIRE(at_pool != nullptr);
+    const json& last = pts.back();
+    CHECK(last.at("concurrency") == 64);
+    CHECK(last.at("running").get<double>() == pool);
+    CHECK(last.at("total_decode_tokens_per_s") == at_pool->at("total_decode_tokens_per_s"));
+    CHECK(r.at("speed").at("total_decode_tokens_per_s") == at_pool->at("total_decode_tokens_per_s"));
+    CHECK(any_contains(r.at("assumptions"), "the rest wait"));
+}
+
+TEST_CASE("pipeline stages of a serving engine each work on their own micro-batch") {
+    // vLLM, pipeline parallel 2 on two cards: two requests are two micro-batches, one in each stage. Each still
+    // passes both stages once per token, so it decodes as fast as a request alone (one sequence per pass), and
+    // the two together twice as fast.
+    auto run = [](int concurrency) {
+        return call({{"model", "llama-3.1-8b"},
+                     {"weights", "bf16"},
+                     {"runtime", "vllm"},
+                     {"gpu", "h100-sxm-80gb"},
+                     {"gpu_count", 2},
+                     {"context", 4096},
+                     {"concurrency", concurrency},
+                     {"engine", {{"pipeline_parallel_size", 2}, {"tensor_parallel_size", 1}}}})
+            .at("speed");
+    };
+    const json one = run(1), two = run(2);
+    CHECK(two.at("decode_tokens_per_s").get<double>() == doctest::Approx(one.at("decode_tokens_per_s").get<double>()).epsilon(1e-6));
+    CHECK(two.at("total_decode_tokens_per_s").get<double>() == doctest::Approx(2 * one.at("decode_tokens_per_s").get<double>()).epsilon(1e-4));
+}
+
+namespace {
+json cluster_request(const json& extra) {
+    json req = {
+        {"model", "llama-3.1-405b"},
+        {"weights", "fp8"},
+        {"runtime", "sglang"},
+        {"device", {{"name", "Test card"}, {"memory_mib", 81920}, {"bandwidth_gbps", 3350}, {"tflops_bf16", 989}, {"link_kind", "nvlink"}, {"link_gbps", 450}}},
+        {"gpu_count", 16},
+        {"context", 4096}};
+    req.update(extra);
+    return req;
+}
+}  // namespace
+
+TEST_CASE("several machines: a tensor-parallel group across them pays the network on every all-reduce") {
+    const json one = call(cluster_request(json::object()));
+    const json two = call(cluster_request({{"nodes", 2}}));
+    REQUIRE_MESSAGE(!two.contains("error"), two.dump());
+    CHECK(two.at("resolved").at("nodes") == 2);
+    CHECK(any_contains(two.at("assumptions"), "2 machines of 8 GPUs"));
+    // Memory does not depend on where the machines are.
+    CHECK(two.at("devices")[0].at("required_bytes") == one.at("devices")[0].at("required_bytes"));
+    // Llama 3.1 405B: 126 layers, hidden 16,384 (config.json). Per token, 2 × 126 all-reduces of 16,384 × 2 bytes
+    // in a group of 16: each adds the network's 20 µs, and its 2 × 15/16 × 32,768 bytes go at 50 GB/s instead of
+    // the NVLink's 450 GB/s.
+    const double bytes = 2.0 * 15.0 / 16.0 * 16384 * 2;
+    const double extra_s = 2.0 * 126 * (20e-6 + bytes / 50e9 - bytes / 450e9);
+    const double diff_ms = two.at("speed").at("tpot_ms").get<double>() - one.at("speed").at("tpot_ms").get<double>();
+    CHECK(diff_ms == doctest::Approx(extra_s * 1000).epsilon(0.01));
+    // A slower network given in the request: 100 GbE at 12.5 GB/s and 50 µs.
+    const json eth = call(cluster_request({{"nodes", 2}, {"network", {{"gbps", 12.5}, {"latency_us", 50}}}}));
+    const double eth_extra_s = 2.0 * 126 * (50e-6 + bytes / 12.5e9 - bytes / 450e9);
+    CHECK(eth.at("speed").at("tpot_ms").get<double>() - one.at("speed").at("tpot_ms").get<double>() == doctest::Approx(eth_extra_s * 1000).epsilon(0.01));
+    CHECK(any_contains(eth.at("assumptions"), "the network given"));
+}
+
+TEST_CASE("several machines on vLLM: tensor parallel within each, pipeline stages across, one network hop per token") {
+    const json two = call(cluster_request({{"runtime", "vllm"}, {"nodes", 2}}));
+    REQUIRE_MESSAGE(!two.contains("error"), two.dump());
+    CHECK(any_contains(two.at("assumptions"), "tensor parallel 8 within each machine × pipeline parallel 2 across them"));
+    // The same layout written out on one machine: the only difference is the hand-over between the two stages,
+    // 16,384 × 2 bytes per token over the network (20 µs, 50 GB/s) instead of NVLink (10 µs, 450 GB/s).
+    const json same = call(cluster_request({{"runtime", "vllm"}, {"engine", {{"tensor_parallel_size", 8}, {"pipeline_parallel_size", 2}}}}));
+    CHECK(two.at("devices")[0].at("required_bytes") == same.at("devices")[0].at("required_bytes"));
+    const double hop = 16384 * 2;
+    const double extra_s = (20e-6 + hop / 50e9) - (10e-6 + hop / 450e9);
+    const double diff_ms = two.at("speed").at("tpot_ms").get<double>() - same.at("speed").at("tpot_ms").get<double>();
+    CHECK(diff_ms == doctest::Approx(extra_s * 1000).epsilon(0.1));
+}
+
+TEST_CASE("several machines: requests that cannot be laid out are refused naming the field") {
+    auto error_of = [](const json& req) {
+        const json r = call(req);
+        REQUIRE(r.contains("error"));
+        return r.at("error");
+    };
+    json e = error_of(cluster_request({{"nodes", 3}}));
+    CHECK(e.at("field") == "nodes");
+    CHECK(e.at("message").get<std::string>().find("divide the 16 GPUs") != std::string::npos);
+    e = error_of({{"model", "qwen3-8b"}, {"runtime", "llama.cpp"}, {"gpu", "rtx-4090"}, {"gpu_count", 2}, {"nodes", 2}});
+    CHECK(e.at("code") == "unsupported");
+    CHECK(e.at("field") == "nodes");
+    e = error_of(cluster_request({{"network", {{"gbps", 50}}}}));
+    CHECK(e.at("field") == "network");
+    e = error_of(cluster_request({{"nodes", 2}, {"network", {{"gbps", -1}}}}));
+    CHECK(e.at("field") == "network.gbps");
+    e = error_of(cluster_request({{"nodes", 2}, {"network", {{"bandwidth", 50}}}}));
+    CHECK(e.at("code") == "unknown_field");
+    CHECK(e.at("field") == "network.bandwidth");
+    e = error_of(cluster_request({{"nodes", 0}}));
+    CHECK(e.at("field") == "nodes");
+}

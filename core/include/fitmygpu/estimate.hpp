@@ -51,12 +51,22 @@ struct Limits {
 };
 
 // Speed figures; 0 = cannot be estimated (the response writes null and the reason is in the assumptions).
+// Decode of the same setup at another concurrency (the speed-against-concurrency curve).
+struct SpeedPoint {
+    i64 concurrency = 0;  // requests asked for
+    i64 running = 0;      // of those, the ones the KV pool holds at once
+    double decode_tokens_per_s = 0;
+    double total_decode_tokens_per_s = 0;
+    double tpot_ms = 0;
+};
+
 struct Speed {
     double decode_tokens_per_s = 0;        // per request, at the asked concurrency
     double total_decode_tokens_per_s = 0;  // all running requests together
     double prefill_tokens_per_s = 0;
-    double ttft_s = 0;   // time to first token for a prompt of the asked context
-    double tpot_ms = 0;  // time per output token of one request = 1000 / decode_tokens_per_s
+    double ttft_s = 0;                       // time to first token for a prompt of the asked context
+    double tpot_ms = 0;                      // time per output token of one request = 1000 / decode_tokens_per_s
+    std::vector<SpeedPoint> by_concurrency;  // 1, 2, 4, ... up to what the KV pool holds, with the asked concurrency
 };
 
 // Weight bytes by where decode reads them: the part every token reads and the MoE experts (read in the share

@@ -93,6 +93,13 @@ struct KvTypeOption {
 
 enum class FormatFamily { Safetensors, Gguf, Mlx };
 
+// How a runtime spreads one model over several machines ("nodes" in a request).
+enum class MultiNode {
+    None,            // one machine only
+    PipelineAcross,  // tensor parallel within a machine, pipeline stages across machines
+    TensorAcross,    // one tensor-parallel group spanning the machines
+};
+
 struct RuntimeDescriptor {
     Runtime runtime;
     std::string id;                      // the API id
@@ -108,6 +115,7 @@ struct RuntimeDescriptor {
     std::vector<int> card_counts;       // card counts the fewest-cards search tries
     std::vector<std::string> parallel;  // "tensor", "pipeline", "data", "expert", "layer split", "single device"
     bool layer_split = false;           // splits layers over any number of cards (no tensor-parallel divisor)
+    MultiNode multi_node = MultiNode::None;
     std::vector<std::string> vendors;   // device vendors it runs on ("nvidia", "amd", "intel", "apple")
     std::vector<std::string> backends;  // e.g. "CUDA", "ROCm", "Metal"
     VerdictMargin margin;

@@ -39,6 +39,12 @@ struct HostRequest {
     std::optional<double> bandwidth_gbps;
 };
 
+// "network": the link between machines of a multi-node setup.
+struct NetworkRequest {
+    std::optional<double> gbps;        // GB/s each GPU sends to other machines
+    std::optional<double> latency_us;  // one small all-reduce across machines
+};
+
 struct Request {
     // One of the two: a catalog model, or a config.json read into a geometry.
     std::string model;                            // catalog id or alias
@@ -51,6 +57,8 @@ struct Request {
     i64 device_count = 1;          // "gpu_count" with "device"
     bool cpu_only = false;         // "gpu_count": 0 with no GPU named: the model runs on the CPU
     std::optional<HostRequest> host;
+    std::optional<i64> nodes;  // machines the GPUs are spread over, evenly
+    std::optional<NetworkRequest> network;
     std::optional<i64> context;
     std::optional<i64> concurrency;
     std::optional<std::string> kv_cache_dtype;

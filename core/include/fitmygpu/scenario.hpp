@@ -99,6 +99,27 @@ inline constexpr double kServerHostMemoryPerGpuMemory = 2.0;
 inline constexpr i64 kServerHostMemoryMinBytes = i64{256} << 30;
 inline constexpr double kServerHostBandwidthGbps = 307.2;
 
+// Machines of a multi-node setup: the devices are spread evenly over `nodes`, in order (device i is on machine
+// i / (devices / nodes)); between machines the GPUs talk over the network.
+struct Cluster {
+    int nodes = 1;
+    double network_gbps = 0;       // GB/s each GPU sends to another machine
+    double network_latency_s = 0;  // one small all-reduce across machines
+    bool network_from_request = false;
+    int gpus_per_node(size_t devices) const { return nodes > 0 ? static_cast<int>(devices) / nodes : static_cast<int>(devices); }
+};
+
+// Defaults for the network between machines: InfiniBand NDR, one 400 Gb/s ConnectX-7 port per GPU = 50 GB/s
+// (the NVIDIA DGX H100/H200 system: eight single-port ConnectX-7 400 Gb/s adapters for its eight GPUs,
+// https://docs.nvidia.com/dgx/dgxh100-user-guide/introduction-to-dgxh100.html), and ~20 µs for a small
+// all-reduce between two machines (nccl-tests all_reduce_perf over HDR InfiniBand, 8-byte messages:
+// 19-20 µs, https://github.com/NVIDIA/nccl-tests/issues/150).
+inline constexpr double kDefaultNetworkGbps = 50;
+inline constexpr double kDefaultNetworkLatencyUs = 20;
+inline constexpr i64 kMaxNodes = 256;
+inline constexpr double kMaxNetworkGbps = 10000;
+inline constexpr double kMaxNetworkLatencyUs = 1e6;
+
 struct Scenario {
     std::string model_id;  // catalog id or "custom"
     std::string model_name;
@@ -114,6 +135,7 @@ struct Scenario {
     Runtime runtime = kDefaultRuntime;
     std::vector<Device> devices;  // one entry per physical device (empty: a CPU-only run)
     Host host;
+    Cluster cluster;
     i64 context = 4096;
     i64 concurrency = 1;
     KvType kv;

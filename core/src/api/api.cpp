@@ -44,8 +44,8 @@ json estimate(const json& request) {
     const Estimate e = fitmygpu::estimate(s);
     json out = to_json(e);
     // What the defaults resolved to, so a request that named no runtime or weights says which were used.
-    out["resolved"] = {{"runtime", runtime_id(s.runtime)}, {"weights", s.weights.id},   {"context", s.context},
-                       {"concurrency", s.concurrency},     {"kv_cache_dtype", s.kv.id}, {"gpu_count", s.devices.size()}};
+    out["resolved"] = {{"runtime", runtime_id(s.runtime)}, {"weights", s.weights.id},       {"context", s.context},    {"concurrency", s.concurrency},
+                       {"kv_cache_dtype", s.kv.id},        {"gpu_count", s.devices.size()}, {"nodes", s.cluster.nodes}};
     out["suggestions"] = suggestions(request, s, e);
     return rendered(std::move(out), r.units);
 }

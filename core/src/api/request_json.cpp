@@ -175,8 +175,26 @@ HostRequest host_field(const json& j) {
     return h;
 }
 
-const std::set<std::string> kRequestFields = {"model",     "config",  "weights",     "runtime",        "gpu",    "gpus",  "device", "images",
-                                              "gpu_count", "context", "concurrency", "kv_cache_dtype", "engine", "units", "host",   "checkpoint"};
+NetworkRequest network_field(const json& j) {
+    if (!j.is_object()) fail("invalid_field", "network", "network must be an object like {\"gbps\": 50, \"latency_us\": 20}");
+    NetworkRequest n;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const std::string f = "network." + shown_key(it.key());
+        if (it.key() == "gbps" || it.key() == "latency_us") {
+            const double v = number_field(it.value(), f, it.key() == "gbps" ? "a positive number of GB/s" : "a positive number of microseconds");
+            const double top = it.key() == "gbps" ? kMaxNetworkGbps : kMaxNetworkLatencyUs;
+            if (!(v > 0) || v > top)
+                fail("invalid_field", f,
+                     f + " must be a positive number" + (it.key() == "gbps" ? " of GB/s" : " of microseconds") + " up to " +
+                         group_digits(static_cast<i64>(top)));
+            (it.key() == "gbps" ? n.gbps : n.latency_us) = v;
+        } else fail("unknown_field", f, f + " is not a network field (gbps, latency_us)");
+    }
+    return n;
+}
+
+const std::set<std::string> kRequestFields = {"model",   "config",      "weights",        "runtime", "gpu",   "gpus", "device",     "images", "gpu_count",
+                                              "context", "concurrency", "kv_cache_dtype", "engine",  "units", "host", "checkpoint", "nodes",  "network"};
 
 }  // namespace
 
@@ -257,6 +275,8 @@ Request parse_request(const json& req) {
     if (req.contains("checkpoint")) r.checkpoint = checkpoint_field(req.at("checkpoint"));
     if (req.contains("images")) r.images = int_field(req.at("images"), "images", 0, kMaxImages);
     if (req.contains("host")) r.host = host_field(req.at("host"));
+    if (req.contains("nodes")) r.nodes = int_field(req.at("nodes"), "nodes", 1, kMaxNodes);
+    if (req.contains("network")) r.network = network_field(req.at("network"));
     return r;
 }
 

@@ -62,6 +62,14 @@ json to_json(const Estimate& e) {
                         {"prefill_tokens_per_s", figure(e.speed->prefill_tokens_per_s)},
                         {"ttft_s", figure(e.speed->ttft_s)},
                         {"tpot_ms", figure(e.speed->tpot_ms)}};
+        json curve = json::array();
+        for (const SpeedPoint& p : e.speed->by_concurrency)
+            curve.push_back({{"concurrency", p.concurrency},
+                             {"running", p.running},
+                             {"decode_tokens_per_s", figure(p.decode_tokens_per_s)},
+                             {"total_decode_tokens_per_s", figure(p.total_decode_tokens_per_s)},
+                             {"tpot_ms", figure(p.tpot_ms)}});
+        out["speed"]["by_concurrency"] = curve;
     } else {
         out["speed"] = nullptr;
     }

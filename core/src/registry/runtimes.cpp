@@ -124,6 +124,9 @@ std::vector<RuntimeDescriptor> build() {
         };
         d.card_counts = kTensorParallelCounts;
         d.parallel = {"tensor", "pipeline", "data", "expert"};
+        // Several machines: tensor parallel over the GPUs of a machine, pipeline stages across machines (vLLM's
+        // documented practice, https://docs.vllm.ai/en/latest/serving/parallelism_scaling.html).
+        d.multi_node = MultiNode::PipelineAcross;
         d.vendors = {"nvidia", "amd", "intel"};
         d.backends = {"CUDA", "ROCm", "XPU"};
         d.margin.pool_factor = 1.25;
@@ -155,6 +158,9 @@ std::vector<RuntimeDescriptor> build() {
         };
         d.card_counts = kTensorParallelCounts;
         d.parallel = {"tensor", "pipeline", "data", "expert"};
+        // Several machines: one tensor-parallel group over all of them (--tp 16 --nnodes 2 in SGLang's multi-node
+        // DeepSeek-V3 recipe, https://docs.sglang.ai/advanced_features/multi_node_deployment.html).
+        d.multi_node = MultiNode::TensorAcross;
         d.vendors = {"nvidia", "amd"};
         d.backends = {"CUDA", "ROCm"};
         d.margin.pool_factor = 1.25;
@@ -185,6 +191,9 @@ std::vector<RuntimeDescriptor> build() {
         };
         d.card_counts = kTensorParallelCounts;
         d.parallel = {"tensor", "pipeline", "expert"};
+        // Several machines: one tensor-parallel group launched over MPI (trtllm-llmapi-launch with --tp_size 16
+        // on two nodes, https://nvidia.github.io/TensorRT-LLM/quick-start-guide.html#multi-node).
+        d.multi_node = MultiNode::TensorAcross;
         d.vendors = {"nvidia"};
         d.backends = {"CUDA"};
         d.margin.pool_factor = 1.25;

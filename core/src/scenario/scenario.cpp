@@ -1,6 +1,7 @@
 // Request → Scenario: catalog look-ups and the registry's defaults. The request layer already checked every
 // field's type and range; what can only be judged against the catalog or the runtime is checked here.
 #include <algorithm>
+#include <cmath>
 
 #include "fitmygpu/catalog.hpp"
 #include "fitmygpu/error.hpp"
@@ -199,6 +200,45 @@ void set_kv_type(Scenario& s, const Request& r) {
 // A card count the attention heads do not divide, on an engine that shards tensors: tensor parallel over the
 // largest count that divides both, pipeline stages for the rest (3 cards: 1 × 3; 6 cards: 2 × 3), as one
 // would launch it, rather than a layout the engine refuses.
+// Several machines: the runtime must run across machines, and the GPUs split evenly over them. Without a
+// parallel layout in the request, the runtime's own practice lays the model out (registry multi_node).
+void set_cluster(Scenario& s, const Request& r) {
+    const RuntimeDescriptor& rt = runtime_descriptor(s.runtime);
+    const i64 nodes = r.nodes.value_or(1);
+    const i64 n = static_cast<i64>(s.devices.size());
+    if (r.network && nodes <= 1) fail("invalid_field", "network", "network is the link between machines: give nodes (2 or more) with it");
+    if (nodes <= 1) return;
+    if (rt.multi_node == MultiNode::None) {
+        std::string across;
+        for (const auto& o : runtimes())
+            if (o.multi_node != MultiNode::None) across += (across.empty() ? "" : ", ") + o.name;
+        fail("unsupported", "nodes", rt.name + " runs on one machine; " + across + " run across several");
+    }
+    if (n < nodes || n % nodes != 0)
+        fail("invalid_field", "nodes",
+             "nodes = " + std::to_string(nodes) + " must divide the " + std::to_string(n) + " GPUs evenly (the same GPUs in every machine)");
+    s.cluster.nodes = static_cast<int>(nodes);
+    s.cluster.network_gbps = r.network && r.network->gbps ? *r.network->gbps : kDefaultNetworkGbps;
+    s.cluster.network_latency_s = (r.network && r.network->latency_us ? *r.network->latency_us : kDefaultNetworkLatencyUs) * 1e-6;
+    s.cluster.network_from_request = r.network.has_value();
+    const int per_node = static_cast<int>(n / nodes);
+    const bool laid_out = s.engine.tensor_parallel_size || s.engine.pipeline_parallel_size != 1 || s.engine.data_parallel_size != 1;
+    std::string layout;
+    if (!laid_out && rt.multi_node == MultiNode::PipelineAcross) {
+        const i64 heads = s.geometry.n_heads;
+        if (heads > 0 && heads % per_node == 0 && nodes <= s.geometry.n_layers) {
+            s.engine.tensor_parallel_size = per_node;
+            s.engine.pipeline_parallel_size = static_cast<int>(nodes);
+            layout = "tensor parallel " + std::to_string(per_node) + " within each machine × pipeline parallel " + std::to_string(nodes) + " across them";
+        }
+    }
+    if (layout.empty() && !laid_out) layout = "tensor parallel " + std::to_string(n) + " across all of them";
+    s.assumptions.push_back(std::to_string(nodes) + " machines of " + std::to_string(per_node) + " GPUs" + (layout.empty() ? "" : ": " + layout) +
+                            "; between machines " + (s.cluster.network_from_request ? "the network given" : "InfiniBand NDR (the default)") + ", " +
+                            group_digits(static_cast<i64>(std::lround(s.cluster.network_gbps))) + " GB/s per GPU and " +
+                            std::to_string(static_cast<int>(std::lround(s.cluster.network_latency_s * 1e6))) + " µs per all-reduce");
+}
+
 void set_layout(Scenario& s) {
     const RuntimeDescriptor& rt = runtime_descriptor(s.runtime);
     const int n = static_cast<int>(s.devices.size());
@@ -231,6 +271,7 @@ Scenario build_scenario(const Request& r, const Catalog& catalog) {
     set_workload(s, r);
     set_kv_type(s, r);
     s.engine = r.engine;
+    set_cluster(s, r);
     set_layout(s);
     if (s.engine.tensor_split.size() > s.devices.size())
         fail("invalid_field", "engine.tensor_split",

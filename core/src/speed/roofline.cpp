@@ -31,6 +31,14 @@ namespace {
 // llama-bench tg128 rows leave ~45 µs per layer on CUDA/ROCm GPUs and ~160 µs on Apple M-series GPUs.
 constexpr double kLayerOverheadGpuS = 45e-6;
 constexpr double kLayerOverheadAppleS = 160e-6;
+// A MoE layer of a serving engine costs more fixed time than a dense one: routing (gate GEMM, top-k, sorting
+// the tokens by expert), two grouped expert GEMMs whose per-rank shards are small under tensor parallelism, the
+// shared expert and their synchronisation. SGLang 0.5.7 decodes DeepSeek-R1-0528 FP8 on 8 × H200 (TP8) at 12.8 ms
+// per token with 8 requests of 1K/1K (SemiAnalysis InferenceX sweep,
+// https://github.com/SemiAnalysisAI/InferenceX/issues/870), ~3.8 ms more than its bytes, per-layer time and
+// all-reduces explain: ~65 µs for each of its 58 MoE layers. vLLM's fused-MoE latency runs of Mixtral-8x22B on
+// A100 (TP4 and TP8, batch 8, https://github.com/vllm-project/vllm/pull/4002) leave a similar gap.
+constexpr double kMoeLayerOverheadServingS = 65e-6;
 // A CPU-only step synchronises its threads per layer like a GPU launches kernels; the same figure is used.
 constexpr double kLayerOverheadCpuS = 45e-6;
 // One all-reduce of a decode step's small activations: ~10 µs over NVLink (gpt-fast's Llama-2-7B BF16 on 8 ×
@@ -54,6 +62,8 @@ constexpr i64 kOffloadMinBatch = 32;
 // 8,192 by device); used when the request does not set one.
 constexpr i64 kServingPrefillChunk = 8192;
 constexpr double kActivationBytes = 2;  // 16-bit activations cross the links
+// The speed-against-concurrency points stop here when the KV pool holds more (or has no figure).
+constexpr double kCurveMaxConcurrency = 1024;
 
 std::string percent(double share) { return std::to_string(static_cast<int>(std::lround(share * 100))) + "%"; }
 std::string num(double v, const char* fmt = "%g") {
@@ -164,64 +174,119 @@ Speed estimate_speed(const Scenario& s, const Estimate& e, std::vector<std::stri
 
     // ---- batch: the requests running at once, capped by what the KV pool holds ----
     const double asked = static_cast<double>(s.concurrency);
-    double running = asked;
-    if (e.kv.max_concurrency >= 1 && e.kv.max_concurrency < asked) {
-        running = std::floor(e.kv.max_concurrency);
+    const double pool = e.kv.max_concurrency >= 1 ? std::floor(e.kv.max_concurrency) : 0;  // 0: no pool figure
+    const auto running_at = [&](double want) { return pool > 0 ? std::min(want, pool) : want; };
+    const double running = running_at(asked);
+    if (running < asked)
         assumptions.push_back("speed: the KV cache holds " + num(running) + " of the " + num(asked) +
                               " requests at once; the rest wait, and the figures are for the " + num(running) + " running");
-    }
-    const double per_replica = std::ceil(running / dp);
-    const double touched = [&] {
-        if (!g.is_moe()) return 1.0;
-        const double E = static_cast<double>(g.moe.n_experts), k = static_cast<double>(g.moe.n_experts_per_tok);
-        return E > 0 ? 1.0 - std::pow(1.0 - k / E, per_replica) : 1.0;
-    }();
+    // Serving engines keep one micro-batch per pipeline stage in flight (vLLM's batch queue, SGLang and
+    // TensorRT-LLM's pipeline schedulers): a request still passes every stage once per token, but the stages work
+    // on different micro-batches at the same time. llama.cpp's layer split runs one batch through its devices.
+    const bool serving = s.runtime == Runtime::Vllm || s.runtime == Runtime::Sglang || s.runtime == Runtime::Trtllm;
+    const double pipeline_depth = serving && e.placed.empty() ? static_cast<double>(stages.size()) : 1.0;
 
     // ---- decode step ----
     const double avg_position = static_cast<double>(s.context) / 2.0;
-    const double kv_read = static_cast<double>(e.kv.bytes_per_token) * avg_position * per_replica;
     const i64 active = s.inventory.active_params(g);
-    const double step_flops = 2.0 * static_cast<double>(active) * per_replica;
-    double mem_s = 0, compute_s = 0, bytes_per_token = 0;
-    bool compute_known = true;
-    for (const Stage& st : stages) {
-        const double bw = st.device ? st.device->bandwidth_gbps * 1e9 * kGpuBandwidthEfficiency : host_bw;
-        const double bytes = st.dense + st.expert * touched + kv_read * st.kv_share;
-        bytes_per_token += (st.dense + st.expert * (g.is_moe() ? static_cast<double>(g.moe.n_experts_per_tok) / g.moe.n_experts : 1.0)) * st.ranks;
-        mem_s += bytes / bw;
-        const double tflops = st.device ? peak_tflops(s, *st.device) : 0;
-        if (st.device && tflops > 0) compute_s += step_flops * st.layer_share / (tflops * 1e12 * kDecodeMfu * st.ranks);
-        else if (st.layer_share > 0) compute_known = false;
-    }
     const double layer_overhead = cpu_only ? kLayerOverheadCpuS : (s.devices.front().device_class == "apple" ? kLayerOverheadAppleS : kLayerOverheadGpuS);
-    double comm_s = 0;
-    std::string link_text;
-    if (tp > 1 || ep || stages.size() > 1) {
-        const Device& d = s.devices.empty() ? Device{} : s.devices.front();
-        const bool known = d.link_gbps > 0 && d.link_kind != "none";
-        const double link = (known ? d.link_gbps : kPcieFallbackGbps) * 1e9;
-        const double latency = known && fast_link(d.link_kind) ? kAllReduceLatencyFastS : kAllReduceLatencyPcieS;
-        const double hidden_bytes = static_cast<double>(g.hidden) * per_replica * kActivationBytes;
-        if (tp > 1) {
-            const double n = tp;
-            comm_s += 2.0 * n_layers * (latency + 2.0 * (n - 1.0) / n * hidden_bytes / link);
-        }
+    const Device link_device = s.devices.empty() ? Device{} : s.devices.front();
+    const bool link_known = link_device.link_gbps > 0 && link_device.link_kind != "none";
+    const double gpu_link_bw = (link_known ? link_device.link_gbps : kPcieFallbackGbps) * 1e9;
+    const double gpu_link_latency = link_known && fast_link(link_device.link_kind) ? kAllReduceLatencyFastS : kAllReduceLatencyPcieS;
+    // Several machines: a tensor-parallel group larger than a machine all-reduces within each machine and then
+    // across the network (NCCL's hierarchical algorithms): both latencies, and the network's bandwidth.
+    const Cluster& cluster = s.cluster;
+    const int per_node = cluster.gpus_per_node(s.devices.size());
+    const double net_bw = cluster.network_gbps * 1e9, net_latency = cluster.network_latency_s;
+    const bool tp_across = cluster.nodes > 1 && tp > per_node;
+    const double link_bw = tp_across ? std::min(gpu_link_bw, net_bw) : gpu_link_bw;
+    const double link_latency = tp_across ? gpu_link_latency + net_latency : gpu_link_latency;
+    double moe_layers = 0;
+    for (const auto& l : g.layers) moe_layers += l.ffn == Ffn::Moe ? 1 : 0;
+    const double moe_overhead = serving ? moe_layers * kMoeLayerOverheadServingS : 0.0;
+    bool compute_known = true;
+    for (const Stage& st : stages)
+        if (!(st.device && peak_tflops(s, *st.device) > 0) && st.layer_share > 0) compute_known = false;
+    // The all-reduces of one pass of `tokens` tokens: twice per layer under tensor parallelism (after attention
+    // and after the MLP), and the expert-parallel dispatch and combine per MoE layer.
+    const auto comm_seconds = [&](double tokens) {
+        double c = 0;
+        const double hidden_bytes = static_cast<double>(g.hidden) * tokens * kActivationBytes;
+        if (tp > 1) c += 2.0 * n_layers * (link_latency + 2.0 * (tp - 1.0) / tp * hidden_bytes / link_bw);
         if (ep) {
             const double n = static_cast<double>(tp) * dp;
-            double moe_layers = 0;
-            for (const auto& l : g.layers) moe_layers += l.ffn == Ffn::Moe ? 1 : 0;
-            comm_s += 2.0 * moe_layers * (latency + (n - 1.0) / n * hidden_bytes * static_cast<double>(g.moe.n_experts_per_tok) / link);
+            c += 2.0 * moe_layers * (link_latency + (n - 1.0) / n * hidden_bytes * static_cast<double>(g.moe.n_experts_per_tok) / link_bw);
         }
-        if (tp > 1 || ep)
-            link_text = (known ? (d.link_name.empty() ? d.link_kind : d.link_name) + " at " + num(d.link_gbps) + " GB/s"
-                               : "PCIe 4.0 x16 at " + num(kPcieFallbackGbps) + " GB/s (no link figure for " + d.name + ")") +
-                        ", " + num(latency * 1e6) + " µs per all-reduce";
+        // Pipeline stages of a serving engine hand the activations on: over the network between machines.
+        if (pipeline_depth > 1)
+            for (size_t k = 1; k < stages.size(); ++k) {
+                const auto node_of = [&](size_t stage) { return per_node > 0 ? static_cast<int>(stage) * tp / per_node : 0; };
+                const bool across = cluster.nodes > 1 && node_of(k) != node_of(k - 1);
+                c += (across ? net_latency : gpu_link_latency) + hidden_bytes / (across ? net_bw : gpu_link_bw);
+            }
+        return c;
+    };
+    // One token for each of `batch` sequences that pass the stages together (one replica's micro-batch).
+    const auto step_seconds = [&](double batch) {
+        const double touched = [&] {
+            if (!g.is_moe()) return 1.0;
+            const double E = static_cast<double>(g.moe.n_experts), k = static_cast<double>(g.moe.n_experts_per_tok);
+            return E > 0 ? 1.0 - std::pow(1.0 - k / E, batch) : 1.0;
+        }();
+        const double kv_read = static_cast<double>(e.kv.bytes_per_token) * avg_position * batch;
+        const double step_flops = 2.0 * static_cast<double>(active) * batch;
+        double mem_s = 0, compute_s = 0;
+        for (const Stage& st : stages) {
+            const double bw = st.device ? st.device->bandwidth_gbps * 1e9 * kGpuBandwidthEfficiency : host_bw;
+            mem_s += (st.dense + st.expert * touched + kv_read * st.kv_share) / bw;
+            const double tflops = st.device ? peak_tflops(s, *st.device) : 0;
+            if (tflops > 0) compute_s += step_flops * st.layer_share / (tflops * 1e12 * kDecodeMfu * st.ranks);
+        }
+        return std::max(mem_s, compute_known ? compute_s : 0.0) + comm_seconds(batch) + n_layers * layer_overhead + moe_overhead;
+    };
+    // Requests running at once → {time of one token of each, tokens/s of all together}.
+    const auto decode_at = [&](double run) {
+        const double per_replica = std::ceil(run / dp);
+        const double micro = std::ceil(per_replica / pipeline_depth);
+        const double step = step_seconds(micro);
+        return std::pair<double, double>{step, step > 0 ? run / step : 0.0};
+    };
+    double bytes_per_token = 0;
+    for (const Stage& st : stages)
+        bytes_per_token += (st.dense + st.expert * (g.is_moe() ? static_cast<double>(g.moe.n_experts_per_tok) / g.moe.n_experts : 1.0)) * st.ranks;
+    std::string link_text;
+    if (tp > 1 || ep)
+        link_text =
+            (link_known ? (link_device.link_name.empty() ? link_device.link_kind : link_device.link_name) + " at " + num(link_device.link_gbps) + " GB/s"
+                        : "PCIe 4.0 x16 at " + num(kPcieFallbackGbps) + " GB/s (no link figure for " + link_device.name + ")") +
+            (tp_across ? " within a machine and the network at " + num(cluster.network_gbps) + " GB/s between machines" : std::string()) + ", " +
+            num(link_latency * 1e6) + " µs per all-reduce";
+    {
+        const auto [step_s, total] = decode_at(running);
+        if (step_s > 0) {
+            sp.decode_tokens_per_s = 1.0 / step_s;
+            sp.total_decode_tokens_per_s = total;
+            sp.tpot_ms = 1000.0 * step_s;
+        }
     }
-    const double step_s = std::max(mem_s, compute_known ? compute_s : 0.0) + comm_s + n_layers * layer_overhead;
-    if (step_s > 0) {
-        sp.decode_tokens_per_s = 1.0 / step_s;
-        sp.total_decode_tokens_per_s = running / step_s;
-        sp.tpot_ms = 1000.0 * step_s;
+    // The same setup at other concurrencies: doubling from 1 up to what the pool holds (at most
+    // kCurveMaxConcurrency), with the asked concurrency among the points.
+    {
+        const double top = std::max(asked, pool > 0 ? std::min(pool, kCurveMaxConcurrency) : kCurveMaxConcurrency);
+        std::vector<double> at;
+        for (double c = 1; c < top; c *= 2) at.push_back(c);
+        at.push_back(top);
+        if (pool > 0 && pool < top) at.push_back(pool);
+        at.push_back(asked);
+        std::sort(at.begin(), at.end());
+        at.erase(std::unique(at.begin(), at.end()), at.end());
+        for (const double c : at) {
+            const double run = running_at(c);
+            const auto [step_s, total] = decode_at(run);
+            if (!(step_s > 0)) continue;
+            sp.by_concurrency.push_back({static_cast<i64>(c), static_cast<i64>(run), 1.0 / step_s, total, 1000.0 * step_s});
+        }
     }
 
     // ---- prefill of a prompt of the request's context ----
@@ -251,7 +316,7 @@ Speed estimate_speed(const Scenario& s, const Estimate& e, std::vector<std::stri
                 host_copy += chunks * (st.dense + st.expert) / ((known ? first_gpu->host_link_gbps : kPcieFallbackGbps) * 1e9);
             } else floor_s += chunks * bytes / host_bw;
         }
-        const double prefill_s = std::max(compute, floor_s) + host_copy + chunks * n_layers * layer_overhead + comm_s * chunks;
+        const double prefill_s = std::max(compute, floor_s) + host_copy + chunks * (n_layers * layer_overhead + comm_seconds(std::min(chunk, prompt)));
         if (prefill_s > 0) {
             sp.prefill_tokens_per_s = prompt / prefill_s;
             sp.ttft_s = prefill_s;
@@ -272,6 +337,7 @@ Speed estimate_speed(const Scenario& s, const Estimate& e, std::vector<std::stri
     for (const Stage& st : stages) any_host = any_host || (!st.device && st.dense + st.expert > 0);
     if (any_host) a += ", system RAM at " + percent(kCpuBandwidthEfficiency) + " of " + num(s.host.bandwidth_gbps) + " GB/s";
     a += ", plus " + num(layer_overhead * 1e6) + " µs per layer";
+    if (moe_overhead > 0) a += " and " + num(kMoeLayerOverheadServingS * 1e6) + " µs more per MoE layer (routing and grouped expert kernels)";
     if (stages.size() > 1) a += "; the " + std::to_string(stages.size()) + " places holding different layers run one after another";
     if (!link_text.empty()) a += "; tensor-parallel all-reduce twice per layer over " + link_text;
     assumptions.push_back(a);

@@ -256,6 +256,10 @@ declare namespace FitMyGPU {
     gpu_count?: number;
     /** System RAM and its bandwidth; absent fields take the stated defaults (schema().host_defaults). */
     host?: { memory_mib?: number; bandwidth_gbps?: number };
+    /** Machines the GPUs are spread over, evenly (vLLM, SGLang, TensorRT-LLM). Default 1. */
+    nodes?: number;
+    /** The network between machines: GB/s per GPU and the time of one small all-reduce (default InfiniBand NDR, 50 GB/s, 20 µs). */
+    network?: { gbps?: number; latency_us?: number };
     /** Tokens per request (vLLM max_model_len; llama.cpp n_ctx per sequence). */
     context?: number;
     /** Requests served at once (llama.cpp n_parallel). */
@@ -417,6 +421,15 @@ declare namespace FitMyGPU {
         ttft_s: number | null;
         /** Time per output token of one request: 1000 / decode_tokens_per_s. */
         tpot_ms: number | null;
+        /** The same setup at 1, 2, 4, ... requests up to what the KV cache holds (at most 1,024), the asked concurrency among them. */
+        by_concurrency: Array<{
+            concurrency: number;
+            /** Of those, the requests the KV cache holds at once (the rest wait). */
+            running: number;
+            decode_tokens_per_s: number | null;
+            total_decode_tokens_per_s: number | null;
+            tpot_ms: number | null;
+        }>;
     } | null;
     warnings: string[];
     assumptions: string[];
@@ -588,6 +601,8 @@ declare namespace FitMyGPU {
     parallel: string[];
     /** Splits the layers over any number of cards (no tensor-parallel divisor). */
     layer_split: boolean;
+    /** How it spreads a model over several machines, or null when it runs on one machine only. */
+    multi_node: string | null;
     /** Device vendors it runs on: "nvidia", "amd", "intel", "apple". */
     vendors: string[];
     /** Its compute backends, e.g. "CUDA", "ROCm", "Metal". */

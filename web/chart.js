@@ -1,6 +1,8 @@
-// Memory against context length, as inline SVG (no library): the memory the setup needs on its most loaded
-// device at a handful of context lengths, with the device's budget and capacity drawn across. extras.js gets the
-// points from the estimator (one estimate per context); this file only draws them. Colours come from style.css.
+// The result's two charts, as inline SVG (no library); colours come from style.css, numbers from the estimator:
+//   render       memory against context length: the memory the setup needs on its most loaded device at a
+//                handful of context lengths (one estimate each, extras.js), with its budget and capacity drawn across
+//   renderSpeed  decode speed against concurrency: per-request and total tokens/s at 1, 2, 4, ... requests, from the
+//                estimate's speed.by_concurrency, with the asked concurrency and what the KV cache holds marked
 (function (page) {
   'use strict';
 
@@ -118,5 +120,86 @@
     container.appendChild(svg);
   }
 
-  page.chart = { render: render };
+  // data: { points: [{concurrency, running, decode_tokens_per_s, total_decode_tokens_per_s}], asked, pool }
+  // Both lines are tokens/s on one log scale (per request falls and total rises as requests are added).
+  function renderSpeed(container, data) {
+    var units = page.units;
+    var W = Math.max(300, Math.min(900, container.clientWidth || 640));
+    var H = W < 500 ? 240 : 280;
+    container.replaceChildren();
+    var points = data.points.filter(function (p) { return p.decode_tokens_per_s > 0 && p.total_decode_tokens_per_s > 0; });
+    if (points.length < 2) {
+      var empty = document.createElement('p');
+      empty.className = 'hint';
+      empty.textContent = 'No speed curve: the estimator has no speed figure for this setup (see the assumptions).';
+      container.appendChild(empty);
+      return;
+    }
+    var xs = points.map(function (p) { return p.concurrency; });
+    var x0 = Math.log2(xs[0]), x1 = Math.log2(xs[xs.length - 1]);
+    if (x1 <= x0) x1 = x0 + 1;
+    var ys = [];
+    points.forEach(function (p) { ys.push(p.decode_tokens_per_s, p.total_decode_tokens_per_s); });
+    var y0 = Math.floor(Math.log10(Math.min.apply(null, ys))), y1 = Math.ceil(Math.log10(Math.max.apply(null, ys)));
+    if (y1 <= y0) y1 = y0 + 1;
+    var pw = W - M.left - M.right, ph = H - M.top - M.bottom;
+    var sx = function (c) { return M.left + (Math.log2(c) - x0) / (x1 - x0) * pw; };
+    var sy = function (v) { return M.top + ph - (Math.log10(v) - y0) / (y1 - y0) * ph; };
+    var rate = function (v) { return units.decimal(v, v >= 100 ? 0 : 1) + ' tokens/s'; };
+
+    var first = points[0], last = points[points.length - 1];
+    var svg = node('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-labelledby': 'speed-svg-title speed-svg-desc', class: 'chart-svg' });
+    svg.appendChild(node('title', { id: 'speed-svg-title' }, 'Decode speed against concurrency'));
+    svg.appendChild(node('desc', { id: 'speed-svg-desc' }, 'From ' + units.plural(first.concurrency, 'request') + ' to ' + units.plural(last.concurrency, 'request') +
+      ': per request ' + rate(first.decode_tokens_per_s) + ' to ' + rate(last.decode_tokens_per_s) + ', all together ' + rate(first.total_decode_tokens_per_s) +
+      ' to ' + rate(last.total_decode_tokens_per_s) + '.'));
+
+    var grid = node('g', { class: 'chart-grid' });
+    for (var e = y0; e <= y1; e++) {
+      var y = sy(Math.pow(10, e));
+      grid.appendChild(node('line', { x1: M.left, x2: W - M.right, y1: y, y2: y }));
+      grid.appendChild(node('text', { x: M.left - 6, y: y + 4, 'text-anchor': 'end', class: 'chart-tick' }, units.integer(Math.pow(10, e))));
+    }
+    xs.forEach(function (c) {
+      var x = sx(c);
+      grid.appendChild(node('line', { x1: x, x2: x, y1: M.top, y2: M.top + ph, class: 'chart-vgrid' }));
+      grid.appendChild(node('text', { x: x, y: H - M.bottom + 16, 'text-anchor': 'middle', class: 'chart-tick' }, units.integer(c)));
+    });
+    grid.appendChild(node('text', { x: M.left + pw / 2, y: H - 6, 'text-anchor': 'middle', class: 'chart-axis' }, 'requests at once (log scale)'));
+    grid.appendChild(node('text', { x: 12, y: M.top + ph / 2, 'text-anchor': 'middle', class: 'chart-axis', transform: 'rotate(-90 12 ' + (M.top + ph / 2) + ')' }, 'tokens/s (log)'));
+    svg.appendChild(grid);
+
+    // Beyond what the KV cache holds, more requests only wait.
+    if (data.pool > 0 && Math.log2(data.pool) >= x0 && Math.log2(data.pool) < x1) {
+      var xp = sx(data.pool);
+      svg.appendChild(node('line', { x1: xp, x2: xp, y1: M.top, y2: M.top + ph, class: 'chart-max' }));
+      svg.appendChild(node('text', { x: xp + 4, y: M.top + 12, class: 'chart-max-label', 'text-anchor': xp > W - 160 ? 'end' : 'start', dx: xp > W - 160 ? -8 : 0 },
+        'KV cache holds ' + units.integer(data.pool)));
+    }
+
+    [['total_decode_tokens_per_s', 'chart-line chart-line-total', 'all requests'], ['decode_tokens_per_s', 'chart-line', 'per request']].forEach(function (line) {
+      var key = line[0];
+      var d = points.map(function (p, i) { return (i ? 'L' : 'M') + sx(p.concurrency).toFixed(1) + ' ' + sy(p[key]).toFixed(1); }).join(' ');
+      svg.appendChild(node('path', { d: d, class: line[1] }));
+      points.forEach(function (p) {
+        var dot = node('circle', { cx: sx(p.concurrency), cy: sy(p[key]), r: 3, class: key === 'decode_tokens_per_s' ? 'chart-dot' : 'chart-dot chart-dot-total' });
+        dot.appendChild(node('title', {}, units.plural(p.concurrency, 'request') + ': ' + rate(p[key]) + ' ' + line[2] +
+          (p.running < p.concurrency ? ' (' + units.integer(p.running) + ' running, the rest waiting)' : '')));
+        svg.appendChild(dot);
+      });
+      var end = points[points.length - 1];
+      svg.appendChild(node('text', { x: sx(end.concurrency) - 4, y: sy(end[key]) + (key === 'decode_tokens_per_s' ? 16 : -8), 'text-anchor': 'end', class: 'chart-line-label' }, line[2]));
+    });
+
+    var you = points.filter(function (p) { return p.concurrency === data.asked; })[0];
+    if (you) {
+      var cx = sx(you.concurrency), cy = sy(you.decode_tokens_per_s);
+      svg.appendChild(node('circle', { cx: cx, cy: cy, r: 6, class: 'chart-current' }));
+      svg.appendChild(node('text', { x: cx, y: cy - 10, 'text-anchor': cx < M.left + 40 ? 'start' : cx > W - M.right - 40 ? 'end' : 'middle', class: 'chart-current-label' },
+        'you: ' + rate(you.decode_tokens_per_s)));
+    }
+    container.appendChild(svg);
+  }
+
+  page.chart = { render: render, renderSpeed: renderSpeed };
 })(window.FitMyGPUPage = window.FitMyGPUPage || {});

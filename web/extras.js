@@ -3,6 +3,7 @@
 //   "What fits this setup"   one compare call: the setup on every catalog GPU (table: gpu-table.js)
 //   "Which checkpoint fits"  one quantizations call: the setup under every format its runtime loads
 //   the chart                one estimate per context length (drawing: chart.js)
+//   the speed chart          the estimate's own speed.by_concurrency (drawing: chart.js)
 // A GPU or checkpoint picked from a table goes to opts.onPickGpu / opts.onPickWeights.
 (function (page) {
   'use strict';
@@ -30,6 +31,7 @@
     var el = D.elements({
       gpuTable: 'gpu-table', gpuTableCaption: 'gpu-table-caption', tableFits: 'gpu-table-fits', tableVendor: 'gpu-table-vendor',
       quantTable: 'quant-table', quantCaption: 'quant-caption', chart: 'chart', chartCaption: 'chart-caption', chartTable: 'chart-table',
+      speedChart: 'speed-chart', speedCaption: 'speed-chart-caption', speedTable: 'speed-chart-table',
     });
     var resizeDelay = D.debouncer();
     var table = page.gpuTable.create(el.gpuTable, {
@@ -206,11 +208,61 @@
       }));
     }
 
-    // ---- all three ----
+    // ---- the speed chart: drawn from the estimate itself ----
+
+    function runSpeed(response) {
+      var sp = response.speed;
+      store.setAnswer('speedChart', sp && sp.by_concurrency ? {
+        points: sp.by_concurrency,
+        asked: setup.concurrency,
+        pool: response.kv_cache && response.kv_cache.max_concurrency >= 1 ? Math.floor(response.kv_cache.max_concurrency) : 0,
+      } : null);
+      showSpeed();
+    }
+
+    function showSpeed() {
+      var c = answers.speedChart;
+      var rate = function (v) { return typeof v === 'number' && v > 0 ? U.decimal(v, v >= 100 ? 0 : 1) : 'unknown'; };
+      if (!c) {
+        el.speedChart.replaceChildren();
+        el.speedTable.tHead.replaceChildren();
+        el.speedTable.tBodies[0].replaceChildren();
+        D.setText(el.speedCaption, 'No speed figures for this setup; the assumptions say why.');
+        return;
+      }
+      page.chart.renderSpeed(el.speedChart, c);
+      var best = c.points.reduce(function (a, p) { return p.total_decode_tokens_per_s > a.total_decode_tokens_per_s ? p : a; }, c.points[0]);
+      D.setText(el.speedCaption, 'Rough decode speed of this setup as more requests run at once: each request slows down while the total rises, ' +
+        'until the KV cache is full' + (c.pool > 0 ? ' (it holds ' + U.plural(c.pool, 'request') + ' of ' + U.integer(setup.context) + ' tokens)' : '') +
+        '. Highest total here: ' + rate(best.total_decode_tokens_per_s) + ' tokens/s at ' + U.plural(best.concurrency, 'request') + '.');
+      var head = D.make('tr');
+      ['Requests', 'Running', 'Per request (tokens/s)', 'Total (tokens/s)', 'Time per token (ms)'].forEach(function (t, i) {
+        var th = D.make('th', i ? 'num' : '', t);
+        th.scope = 'col';
+        head.appendChild(th);
+      });
+      el.speedTable.tHead.replaceChildren(head);
+      D.fill(el.speedTable.tBodies[0], c.points.map(function (p) {
+        var tr = D.make('tr', p.concurrency === c.asked ? 'selected' : '');
+        if (p.concurrency === c.asked) tr.setAttribute('aria-current', 'true');
+        tr.appendChild(D.make('td', '', U.integer(p.concurrency)));
+        tr.appendChild(D.make('td', 'num', U.integer(p.running)));
+        tr.appendChild(D.make('td', 'num', rate(p.decode_tokens_per_s)));
+        tr.appendChild(D.make('td', 'num', rate(p.total_decode_tokens_per_s)));
+        tr.appendChild(D.make('td', 'num', typeof p.tpot_ms === 'number' ? U.decimal(p.tpot_ms, 1) : 'unknown'));
+        return tr;
+      }));
+    }
+
+    // ---- all of them ----
 
     // The request was rejected: the cards are emptied.
     function clear() {
       el.chart.replaceChildren();
+      el.speedChart.replaceChildren();
+      el.speedTable.tHead.replaceChildren();
+      el.speedTable.tBodies[0].replaceChildren();
+      D.setText(el.speedCaption, '');
       el.chartTable.tHead.replaceChildren();
       el.chartTable.tBodies[0].replaceChildren();
       D.setText(el.chartCaption, '');
@@ -224,6 +276,7 @@
     function redraw() {
       showCompare();
       showChart();
+      showSpeed();
       showQuant();
     }
 
@@ -236,11 +289,11 @@
       window.addEventListener('resize', function () {
         if (window.innerWidth === width) return;
         width = window.innerWidth;
-        resizeDelay.run(RESIZE_MS, showChart);
+        resizeDelay.run(RESIZE_MS, function () { showChart(); showSpeed(); });
       });
     }
 
-    return { runCompare: runCompare, runQuant: runQuant, runChart: runChart, clear: clear, redraw: redraw, wire: wire };
+    return { runCompare: runCompare, runQuant: runQuant, runChart: runChart, runSpeed: runSpeed, clear: clear, redraw: redraw, wire: wire };
   }
 
   page.extras = { create: create };

@@ -181,7 +181,7 @@
       fact(el.facts, 'KV cache per token', U.smallSize(r.kv_cache.bytes_per_token), 'All layers, all devices, at the chosen KV cache type');
       fact(el.facts, 'KV cache for this workload', U.size(r.kv_cache.required_bytes), U.integer(setup.context) + ' tokens \u00d7 ' + U.integer(setup.concurrency));
       if (r.kv_cache.capacity_tokens) fact(el.facts, 'KV cache capacity', U.plural(r.kv_cache.capacity_tokens, 'token'), 'Tokens the allocated cache holds');
-      if (r.host && (r.host.total_bytes > 0 || !r.devices.length)) {
+      if (r.host) {
         fact(el.facts, 'System RAM needed', U.size(r.host.required_bytes) + ' of ' + U.size(r.host.capacity_bytes),
           r.host.headroom_bytes < 0 ? 'Does not fit in system RAM' : (r.host.unified ? 'Unified memory: the GPU share and host buffers together' : 'CPU layers, experts and host buffers'));
       }

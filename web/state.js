@@ -32,7 +32,7 @@
     if (!catalog.gpusById[defaults.gpu]) defaults.gpu = catalog.gpus[0].id;
 
     var setup = Object.assign({ engine: {} }, defaults);
-    var answers = { request: null, response: null, compare: null, quant: null, chart: null };
+    var answers = { request: null, response: null, compare: null, quant: null, chart: null, speedChart: null };
     var memo = {};
 
     // ---- update functions ----
@@ -107,6 +107,7 @@
       answers.compare = null;
       answers.quant = null;
       answers.chart = null;
+      answers.speedChart = null;
     }
 
     // The value compute() gives, asked again only when `key` changes for this kind of answer.

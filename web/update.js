@@ -74,6 +74,7 @@
           if (mine !== generation) return;
           var t3 = performance.now();
           parts.extras.runChart(req, response);
+          parts.extras.runSpeed(response);
           timings.chart_ms = performance.now() - t3;
           timings.total_ms = performance.now() - t0;
           finish(mine, timings);

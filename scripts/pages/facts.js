@@ -180,6 +180,21 @@ function modelFacts(api, id) {
     }
   }
   fits.gpus = [...rows.values()].filter(Boolean);
+  // The speed line: one request at the first context on the fewest cards of each GPU that hold it.
+  fits.speed_context = fits.contexts[0] || null;
+  for (const row of fits.gpus) {
+    const cell = fits.speed_context ? row.cells[fits.speed_context] : null;
+    row.speed = null;
+    if (!cell || !cell.fewest_gpus) continue;
+    const request = { model: id, runtime: officialRuntime, gpu: row.gpu, gpu_count: cell.fewest_gpus, context: fits.speed_context, concurrency: 1, kv_cache_dtype: 'auto' };
+    if (officialFormat) request.weights = officialFormat;
+    try {
+      const sp = api.estimate(request).speed;
+      row.speed = { cards: cell.fewest_gpus, decode_tokens_per_s: sp && sp.decode_tokens_per_s > 0 ? sp.decode_tokens_per_s : null };
+    } catch (e) {
+      row.speed = { cards: cell.fewest_gpus, decode_tokens_per_s: null, error: errorText(e) };
+    }
+  }
 
   return { id, record, official: officialFormat ? { format: officialFormat, runtime: officialRuntime } : null, checkpoints, kv, state, fits,
     names: vocabulary.namesFrom(schema) };

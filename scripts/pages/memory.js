@@ -220,20 +220,29 @@ function fitsTable(facts) {
   if (!fits.gpus.length) return '';
   const fmt = fits.weights ? formatName(fits.weights, facts.names) : 'default';
   const head = fits.contexts.map((c) => html`<th scope="col">${f.tokensShort(c)} context</th>`);
+  const speedHead = fits.speed_context ? html`<th scope="col" class="num">Decode, one request <small>at ${f.tokensShort(fits.speed_context)}, rough</small></th>` : '';
+  const speedCell = (g) => {
+    if (!fits.speed_context) return '';
+    const s = g.speed;
+    if (!s) return html`<td class="num speed" data-speed="">\u2014</td>`;
+    const rate = s.decode_tokens_per_s;
+    const text = rate ? `${rate >= 100 ? f.integer(rate) : rate.toFixed(1)} tokens/s` : 'unknown';
+    return html`<td class="num speed" data-speed="${rate || ''}" data-cards="${s.cards}"${s.error ? html` title="${s.error}"` : ''}>${text}${s.cards > 1 ? html` <small>on ${s.cards} cards</small>` : ''}</td>`;
+  };
   const rows = fits.gpus.map((g) => html`<tr data-gpu="${g.gpu}">
     <th scope="row">${g.name} <small>${f.gib(g.memory_bytes)}</small></th>
     ${fits.contexts.map((c) => {
       const cell = g.cells[c];
       const t = fitCellText(cell, mostCards(fits));
       return html`<td class="fit fit-${t.cls}" data-context="${c}" data-verdict="${cell ? cell.verdict : ''}" data-fewest="${cell && cell.fewest_gpus ? cell.fewest_gpus : ''}"${cell && cell.error ? html` title="${cell.error}"` : ''}>${t.text}</td>`;
-    })}</tr>`);
+    })}${speedCell(g)}</tr>`);
   const beyond = fits.beyond_window.length
     ? html`<p class="note">${joinWords(fits.beyond_window.map((c) => f.tokensShort(c)))} context is beyond this model's ${f.integer(facts.record.context_window)}-token context window, so the table stops at ${f.tokensShort(fits.contexts[fits.contexts.length - 1])}.</p>`
     : '';
   return html`<div class="table-scroll" tabindex="0" role="region" aria-labelledby="fits-caption">
     <table class="data fits-table" data-testid="fits-table">
-      <caption id="fits-caption">Fewest cards that fit the ${fmt} checkpoint on ${engineName(fits.runtime, facts.names)} (one request, KV type auto; ${cardsText(fits)})</caption>
-      <thead><tr><th scope="col">GPU <small>memory</small></th>${head}</tr></thead>
+      <caption id="fits-caption">Fewest cards that fit the ${fmt} checkpoint on ${engineName(fits.runtime, facts.names)} (one request, KV type auto; ${cardsText(fits)})${fits.speed_context ? html`, and how fast one request decodes on them: a rough estimate from each card's memory bandwidth (the calculator shows its assumptions)` : ''}</caption>
+      <thead><tr><th scope="col">GPU <small>memory</small></th>${head}${speedHead}</tr></thead>
       <tbody>${rows}</tbody>
     </table></div>${beyond}`;
 }

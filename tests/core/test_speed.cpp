@@ -403,3 +403,13 @@ TEST_CASE("several machines: requests that cannot be laid out are refused naming
     e = error_of(cluster_request({{"nodes", 0}}));
     CHECK(e.at("field") == "nodes");
 }
+
+TEST_CASE("the schema says which runtimes run across machines, and how") {
+    const json schema = json::parse(fitmygpu::api::call("schema", "{}"));
+    std::map<std::string, json> multi;
+    for (const auto& rt : schema.at("runtimes")) multi[rt.at("id").get<std::string>()] = rt.at("multi_node");
+    CHECK(multi.at("vllm") == "pipeline across machines");
+    CHECK(multi.at("sglang") == "tensor parallel across machines");
+    CHECK(multi.at("trtllm") == "tensor parallel across machines");
+    for (const char* one : {"llama.cpp", "ollama", "transformers", "mlx"}) CHECK(multi.at(one).is_null());
+}

@@ -258,6 +258,38 @@ describe('the calculator against the command line', () => {
     });
   });
 
+  test('the speed chart is the CLI\'s speed at each concurrency, with the asked one marked and the KV limit drawn', async () => {
+    await withPage(`${server.url}?model=llama-3.1-8b&runtime=vllm&gpu=h100-sxm-80gb&context=32768&concurrency=4`, DESKTOP, async (page) => {
+      const s = await shown(page);
+      const r = cli('estimate', s.request);
+      const pts = r.speed.by_concurrency;
+      const rows = await page.$$eval('[data-testid="speed-table"] tbody tr', (trs) => trs.map((tr) => ({
+        cells: [...tr.cells].map((td) => td.textContent), current: tr.getAttribute('aria-current') === 'true' })));
+      assert.equal(rows.length, pts.length, 'one row per point');
+      const rate = (v) => v.toLocaleString('en-US', { minimumFractionDigits: v >= 100 ? 0 : 1, maximumFractionDigits: v >= 100 ? 0 : 1 });
+      pts.forEach((p, i) => {
+        assert.equal(Number(rows[i].cells[0].replace(/,/g, '')), p.concurrency);
+        assert.equal(Number(rows[i].cells[1].replace(/,/g, '')), p.running);
+        assert.equal(rows[i].cells[2], rate(p.decode_tokens_per_s), `per request at ${p.concurrency}`);
+        assert.equal(rows[i].cells[3], rate(p.total_decode_tokens_per_s), `total at ${p.concurrency}`);
+        assert.equal(rows[i].current, p.concurrency === 4, `marked at ${p.concurrency}`);
+      });
+      // Two lines of dots (per request and total), the asked point, and the KV pool's limit inside the range.
+      assert.equal(await page.locator('[data-testid="speed-chart"] svg circle.chart-dot').count(), 2 * pts.length);
+      assert.equal(await page.locator('[data-testid="speed-chart"] svg circle.chart-current').count(), 1);
+      const pool = Math.floor(r.kv_cache.max_concurrency);
+      assert.ok(pool > 4, `the pool holds ${pool} requests of 32K`);
+      assert.equal(pts[pts.length - 1].concurrency, pool, 'the curve stops where the KV cache is full');
+      const caption = await page.textContent('#speed-chart-caption');
+      assert.match(caption, new RegExp(`holds ${pool.toLocaleString('en-US')} request`));
+      // The verdict card's figures are the same estimate's.
+      const facts = await page.textContent('[data-testid="facts"]').catch(() => page.textContent('#facts'));
+      assert.match(facts, new RegExp(`${rate(r.speed.decode_tokens_per_s)} tokens/s per request`));
+      assert.match(facts, new RegExp(`${rate(r.speed.total_decode_tokens_per_s)} tokens/s`));
+      assert.match(facts, /System RAM needed/);
+    });
+  });
+
   test('GiB and GB: every figure follows the switch and says its unit', async () => {
     await withPage(`${server.url}?model=qwen3-8b&gpu=l4`, DESKTOP, async (page) => {
       const s = await shown(page);

@@ -130,7 +130,34 @@ describe('DeepSeek R1 Distill Llama 70B', () => {
       }
     }
     const b200 = element(table, 'data-gpu="b200"');
-    assert.match(text(b200.inner), /1 card 1 card$/, 'one B200 holds BF16 70B at 4K and 32K');
+    assert.match(text(b200.inner), /1 card 1 card [\d,.]+ tokens\/s$/, 'one B200 holds BF16 70B at 4K and 32K');
     assert.equal(GIB, 2 ** 30);
+  });
+
+  test('gives one request\'s decode speed on the fewest cards of each GPU, within what its memory bandwidth allows', () => {
+    const table = element(page, 'data-testid="fits-table"').inner;
+    const rows = api.compare({ model: ID, weights: 'bf16', runtime: 'vllm', gpu_count: 1, context: 4096, concurrency: 1, kv_cache_dtype: 'auto' }).gpus;
+    const weights = weightsOf(api.estimate({ model: ID, weights: 'bf16', runtime: 'vllm', gpu: 'b200', context: 4096 }));
+    let checked = 0;
+    for (const m of table.matchAll(/<tr data-gpu="([^"]+)">[\s\S]*?<\/tr>/g)) {
+      const gpu = m[1];
+      const row = rows.find((r) => r.gpu === gpu);
+      const cell = element(m[0], 'class="num speed"');
+      assert.ok(cell, `${gpu}: a speed cell`);
+      if (!row.fewest_gpus) {
+        assert.equal(attr(cell.tag, 'data-speed'), '', `${gpu}: no speed where nothing fits`);
+        continue;
+      }
+      assert.equal(Number(attr(cell.tag, 'data-cards')), row.fewest_gpus, `${gpu}: on the fewest cards`);
+      const speed = Number(attr(cell.tag, 'data-speed'));
+      // Every token reads all 70.6 B BF16 weights once, shared by the cards: the cards' summed bandwidth over the
+      // weight bytes bounds the rate from above; the per-layer and all-reduce costs keep it above a third of it.
+      const bound = (row.fewest_gpus * row.bandwidth_gbps * 1e9) / weights;
+      assert.ok(speed > 0 && speed < bound, `${gpu}: ${speed} tokens/s under the ${bound.toFixed(1)} bandwidth bound`);
+      assert.ok(speed > bound / 3, `${gpu}: ${speed} tokens/s not far below the ${bound.toFixed(1)} bound`);
+      assert.match(text(cell.inner), /^[\d,.]+ tokens\/s( on \d+ cards)?$/);
+      checked++;
+    }
+    assert.ok(checked >= 8, `${checked} GPUs with a speed`);
   });
 });

@@ -82,6 +82,9 @@ json schema() {
                                      {"card_counts", rt.card_counts},
                                      {"parallel", rt.parallel},
                                      {"layer_split", rt.layer_split},
+                                     {"multi_node", rt.multi_node == MultiNode::PipelineAcross ? json("pipeline across machines")
+                                                    : rt.multi_node == MultiNode::TensorAcross ? json("tensor parallel across machines")
+                                                                                               : json(nullptr)},
                                      {"vendors", rt.vendors},
                                      {"backends", rt.backends},
                                      {"verdict",

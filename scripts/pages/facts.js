@@ -10,6 +10,10 @@ const COMMON_GPUS = [
   'rtx-pro-6000-blackwell', 'h200-sxm-141gb', 'mi300x', 'b200',
 ];
 
+/** Cards and Macs of the "on your own machine" table (the popular GGUF on llama.cpp), smallest first. */
+const LOCAL_GPUS = ['rtx-3060-12gb', 'rtx-4060-ti-16gb', 'rtx-3090', 'rtx-4090', 'rtx-5090', 'm4-pro-48gb', 'm4-max-128gb', 'm3-ultra-512gb'];
+const LOCAL_RUNTIME = 'llama.cpp';
+
 /** Contexts of the fit table (tokens per request). */
 const FIT_CONTEXTS = [4096, 32768];
 
@@ -196,8 +200,48 @@ function modelFacts(api, id) {
     }
   }
 
-  return { id, record, official: officialFormat ? { format: officialFormat, runtime: officialRuntime } : null, checkpoints, kv, state, fits,
+  // On your own machine: the GGUF llama.cpp loads for this model by default (the registry's choice, e.g. gpt-oss's
+  // MXFP4 file), when the catalog lists a published GGUF; fewest cards per context, and on those cards at the first
+  // context the longest context and one request's decode speed.
+  let local = null;
+  const ggufs = (record.checkpoints || []).filter((c) => /^gguf:/.test(c.format));
+  if (ggufs.length) {
+    let weights = null;
+    try {
+      weights = api.estimate({ model: id, runtime: LOCAL_RUNTIME, gpu: 'rtx-4090', context: 4096 }).resolved.weights;
+    } catch (e) { weights = null; }
+    if (!ggufs.some((c) => c.format === weights)) weights = ggufs[0].format;
+    local = { runtime: LOCAL_RUNTIME, weights, ...vocabulary.cardPlan(schema, LOCAL_RUNTIME), contexts: fits.contexts.slice(), gpus: [] };
+    const localRows = new Map(LOCAL_GPUS.map((g) => [g, null]));
+    for (const context of local.contexts) {
+      const request = { model: id, runtime: LOCAL_RUNTIME, weights, gpu_count: 1, context, concurrency: 1, kv_cache_dtype: 'auto' };
+      let rowsAt = [];
+      try { rowsAt = api.compare(request).gpus; } catch (e) { rowsAt = []; }
+      for (const g of rowsAt) {
+        if (!localRows.has(g.gpu)) continue;
+        const row = localRows.get(g.gpu) || { gpu: g.gpu, name: g.name, vendor: g.vendor, memory_bytes: g.memory_bytes, cells: {} };
+        row.cells[context] = { verdict: g.verdict, fits: g.fits, fewest_gpus: g.fewest_gpus === undefined ? null : g.fewest_gpus, error: g.error || null };
+        localRows.set(g.gpu, row);
+      }
+    }
+    local.gpus = [...localRows.values()].filter(Boolean);
+    local.speed_context = local.contexts[0] || null;
+    for (const row of local.gpus) {
+      const cell = local.speed_context ? row.cells[local.speed_context] : null;
+      row.speed = null;
+      if (!cell || !cell.fewest_gpus || (row.vendor === 'Apple' && cell.fewest_gpus > 1)) continue;  // a Mac runs it alone
+      try {
+        const r = api.estimate({ model: id, runtime: LOCAL_RUNTIME, weights, gpu: row.gpu, gpu_count: cell.fewest_gpus, context: local.speed_context, concurrency: 1, kv_cache_dtype: 'auto' });
+        row.speed = { cards: cell.fewest_gpus, decode_tokens_per_s: r.speed && r.speed.decode_tokens_per_s > 0 ? r.speed.decode_tokens_per_s : null,
+          max_context: r.limits && r.limits.max_context > 0 ? r.limits.max_context : null };
+      } catch (e) {
+        row.speed = { cards: cell.fewest_gpus, decode_tokens_per_s: null, max_context: null, error: errorText(e) };
+      }
+    }
+  }
+
+  return { id, record, official: officialFormat ? { format: officialFormat, runtime: officialRuntime } : null, checkpoints, kv, state, fits, local,
     names: vocabulary.namesFrom(schema) };
 }
 
-module.exports = { COMMON_GPUS, FIT_CONTEXTS, KV_CONTEXTS, PROBE_GPU, PROBE_APPLE, runtimeFor, probeGpu, weightsRequest, weightBytes, officialCheckpoint, modelFacts };
+module.exports = { COMMON_GPUS, LOCAL_GPUS, FIT_CONTEXTS, KV_CONTEXTS, PROBE_GPU, PROBE_APPLE, runtimeFor, probeGpu, weightsRequest, weightBytes, officialCheckpoint, modelFacts };

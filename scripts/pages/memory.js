@@ -247,6 +247,69 @@ function fitsTable(facts) {
     </table></div>${beyond}`;
 }
 
+const NUMBER_WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight'];
+const countWord = (n) => NUMBER_WORDS[n] || f.integer(n);
+
+/** "At 4K context its GGUF Q4_K_M on llama.cpp runs on two 24 GiB cards (RTX 3090 or RTX 4090) ...": the least memory that holds it. */
+function localSentence(facts) {
+  const local = facts.local;
+  const c = local.speed_context;
+  if (!c) return '';
+  const fmt = formatName(local.weights, facts.names);
+  const where = `At ${f.tokensShort(c)} context the ${fmt} file on ${engineName(local.runtime, facts.names)}`;
+  const fitting = local.gpus.filter((g) => g.cells[c] && g.cells[c].fewest_gpus);
+  const cards = fitting.filter((g) => g.vendor !== 'Apple');
+  const macs = fitting.filter((g) => g.vendor === 'Apple' && g.cells[c].fewest_gpus === 1);
+  const parts = [];
+  if (cards.length) {
+    const least = Math.min(...cards.map((g) => g.cells[c].fewest_gpus * g.memory_bytes));
+    const best = cards.filter((g) => g.cells[c].fewest_gpus * g.memory_bytes === least)[0];
+    const n = best.cells[c].fewest_gpus;
+    const size = Math.round(best.memory_bytes / f.GIB);
+    const same = cards.filter((g) => g.cells[c].fewest_gpus === n && Math.round(g.memory_bytes / f.GIB) === size).map((g) => g.name);
+    parts.push(n === 1 ? `runs on a single ${size} GiB card (${joinWords(same, 'or')})` : `runs on ${countWord(n)} ${size} GiB cards (${joinWords(same.map((s) => `${n} × ${s}`), 'or')})`);
+  }
+  if (macs.length) {
+    const mac = [...macs].sort((a, b) => a.memory_bytes - b.memory_bytes)[0];
+    parts.push(`${cards.length ? 'and ' : 'runs '}on a Mac with ${f.gib(mac.memory_bytes)} of unified memory (${mac.name})`);
+  }
+  if (!parts.length) return `${where} fits on none of the cards and Macs below, even ${mostCards(local)} cards of one kind.`;
+  return `${where} ${parts.join(' ')}.`;
+}
+
+// A Mac is one machine: it holds the model alone or not at all.
+function oneMac(g, cell) {
+  return g.vendor === 'Apple' && cell && cell.fewest_gpus > 1 ? { ...cell, fewest_gpus: null, fits: false } : cell;
+}
+
+function localTable(facts) {
+  const local = facts.local;
+  if (!local || !local.gpus.length) return '';
+  const fmt = formatName(local.weights, facts.names);
+  const head = local.contexts.map((c) => html`<th scope="col">${f.tokensShort(c)} context</th>`);
+  const c0 = local.speed_context;
+  const rows = local.gpus.map((g) => {
+    const s = g.vendor === 'Apple' && g.speed && g.speed.cards > 1 ? null : g.speed;
+    const rate = s && s.decode_tokens_per_s;
+    return html`<tr data-gpu="${g.gpu}">
+    <th scope="row">${g.name} <small>${f.gib(g.memory_bytes)}</small></th>
+    ${local.contexts.map((c) => {
+      const cell = oneMac(g, g.cells[c]);
+      const t = g.vendor === 'Apple' && cell && !cell.fewest_gpus && !cell.error ? { text: 'Does not fit', cls: 'nofit' } : fitCellText(cell, mostCards(local));
+      return html`<td class="fit fit-${t.cls}" data-context="${c}" data-verdict="${cell ? cell.verdict : ''}" data-fewest="${cell && cell.fewest_gpus ? cell.fewest_gpus : ''}"${cell && cell.error ? html` title="${cell.error}"` : ''}>${t.text}</td>`;
+    })}
+    <td class="num max-context" data-max-context="${s && s.max_context ? s.max_context : ''}">${s && s.max_context ? `${f.integer(s.max_context)} tokens` : '\u2014'}</td>
+    <td class="num speed" data-speed="${rate || ''}" data-cards="${s ? s.cards : ''}"${s && s.error ? html` title="${s.error}"` : ''}>${s ? (rate ? `${rate >= 100 ? f.integer(rate) : rate.toFixed(1)} tokens/s` : 'unknown') : '\u2014'}</td></tr>`;
+  });
+  return html`<p data-testid="local-fits-summary">${localSentence(facts)}</p>
+    <div class="table-scroll" tabindex="0" role="region" aria-labelledby="local-caption">
+    <table class="data fits-table" data-testid="local-fits-table" data-weights="${local.weights}" data-runtime="${local.runtime}">
+      <caption id="local-caption">Fewest cards that fit the ${fmt} file on ${engineName(local.runtime, facts.names)} (one request, KV type auto; ${cardsText(local)}); on those cards at ${f.tokensShort(c0)}: the longest context one request can have, and its rough decode speed</caption>
+      <thead><tr><th scope="col">Card or Mac <small>memory</small></th>${head}<th scope="col" class="num">Longest context</th><th scope="col" class="num">Decode, one request</th></tr></thead>
+      <tbody>${rows}</tbody>
+    </table></div>`;
+}
+
 function memorySection(facts) {
   const n = memoryNumbers(facts);
   return html`<div class="memory-lead">${leadParagraphs(facts, n)}</div>
@@ -256,7 +319,9 @@ function memorySection(facts) {
     <h3>KV cache per request</h3>
     ${kvTable(facts, n)}
     <h3>Which GPUs fit it</h3>
-    ${fitsTable(facts)}`;
+    ${fitsTable(facts)}
+    ${facts.local ? html`<h3>On your own machine: ${formatName(facts.local.weights, facts.names)} on ${engineName(facts.local.runtime, facts.names)}</h3>
+    ${localTable(facts)}` : ''}`;
 }
 
 module.exports = { memorySection, memoryNumbers, formatName, engineName, fitCellText };

@@ -134,6 +134,28 @@ describe('DeepSeek R1 Distill Llama 70B', () => {
     assert.equal(GIB, 2 ** 30);
   });
 
+  test('says where its Q4_K_M GGUF runs on llama.cpp: cards and Macs, as compare() and estimate() answer', () => {
+    const table = element(page, 'data-testid="local-fits-table"');
+    assert.ok(table, 'the llama.cpp table');
+    assert.equal(attr(table.tag, 'data-weights'), 'gguf:Q4_K_M');
+    assert.equal(attr(table.tag, 'data-runtime'), 'llama.cpp');
+    const request = { model: ID, weights: 'gguf:Q4_K_M', runtime: 'llama.cpp', gpu_count: 1, context: 4096, concurrency: 1, kv_cache_dtype: 'auto' };
+    const rows = api.compare(request).gpus;
+    // Q4_K_M of a 70B model is about 40 GiB: one 24 GiB card cannot hold it, two can.
+    for (const gpu of ['rtx-3090', 'rtx-4090']) {
+      const row = element(table.inner, `data-gpu="${gpu}"`).inner;
+      const cell = element(row, 'data-context="4096"');
+      assert.equal(attr(cell.tag, 'data-fewest'), String(rows.find((r) => r.gpu === gpu).fewest_gpus), gpu);
+      assert.equal(attr(cell.tag, 'data-fewest'), '2', `${gpu}: two cards`);
+      const r = api.estimate({ ...request, gpu, gpu_count: 2 });
+      assert.equal(Number(attr(element(row, 'class="num max-context"').tag, 'data-max-context')), r.limits.max_context, `${gpu}: longest context on two`);
+      assert.equal(Number(attr(element(row, 'class="num speed"').tag, 'data-speed')), r.speed.decode_tokens_per_s, `${gpu}: speed on two`);
+    }
+    assert.match(text(element(page, 'data-testid="local-fits-summary"').inner), /^At 4K context the GGUF Q4_K_M file on llama\.cpp runs on two 24 GiB cards \(2 × NVIDIA GeForce RTX 3090 or 2 × NVIDIA GeForce RTX 4090\)/);
+    // A Mac is one machine: the 48 GB M4 Pro does not hold it (no "2 cards" for a Mac).
+    assert.match(text(element(element(table.inner, 'data-gpu="m4-pro-48gb"').inner, 'data-context="4096"').inner), /^Does not fit$/);
+  });
+
   test('gives one request\'s decode speed on the fewest cards of each GPU, within what its memory bandwidth allows', () => {
     const table = element(page, 'data-testid="fits-table"').inner;
     const rows = api.compare({ model: ID, weights: 'bf16', runtime: 'vllm', gpu_count: 1, context: 4096, concurrency: 1, kv_cache_dtype: 'auto' }).gpus;

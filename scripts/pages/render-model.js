@@ -143,8 +143,36 @@ function chips(rec) {
   return items.map((t) => html`<li class="chip">${t}</li>`);
 }
 
-/** The widget starts on the engine of the official checkpoint (the one the memory section uses, facts.kv.runtime). */
-function widgetRuntime(facts) { return facts.official ? facts.official.runtime : facts.kv.runtime; }
+/** The engine of the official checkpoint (the one the memory section uses, facts.kv.runtime). */
+function officialRuntime(facts) { return facts.official ? facts.official.runtime : facts.kv.runtime; }
+
+// The widget opens on a setup that fits a card people have, at 4K: the official checkpoint on its engine on one
+// RTX 4090 when it fits there; else the popular GGUF on llama.cpp on one or two of them; else the official checkpoint
+// on the fewest H100s; else (nothing fits) the official checkpoint on one RTX 4090, which says so.
+const WIDGET_GPU = 'rtx-4090';
+const WIDGET_DATACENTER_GPU = 'h100-sxm-80gb';
+const WIDGET_CONTEXT = 4096;
+const WIDGET_MOST_LOCAL_CARDS = 2;
+function widgetSetup(facts) {
+  const cellOf = (table, gpu) => {
+    const row = table && table.gpus.find((g) => g.gpu === gpu);
+    return row ? row.cells[WIDGET_CONTEXT] : null;
+  };
+  const official = { runtime: officialRuntime(facts), weights: facts.official ? facts.official.format : null };
+  const onCard = cellOf(facts.fits, WIDGET_GPU);
+  if (onCard && onCard.fits && onCard.fewest_gpus === 1) return { ...official, gpu: WIDGET_GPU, gpu_count: 1 };
+  const local = cellOf(facts.local, WIDGET_GPU);
+  if (local && local.fewest_gpus && local.fewest_gpus <= WIDGET_MOST_LOCAL_CARDS)
+    return { runtime: facts.local.runtime, weights: facts.local.weights, gpu: WIDGET_GPU, gpu_count: local.fewest_gpus };
+  const server = cellOf(facts.fits, WIDGET_DATACENTER_GPU);
+  if (server && server.fewest_gpus) return { ...official, gpu: WIDGET_DATACENTER_GPU, gpu_count: server.fewest_gpus };
+  return { ...official, gpu: WIDGET_GPU, gpu_count: 1 };
+}
+
+function widgetAttributes(facts) {
+  const w = widgetSetup(facts);
+  return html`gpu="${w.gpu}" gpu-count="${w.gpu_count}" runtime="${w.runtime}"${w.weights ? html` weights="${w.weights}"` : ''} context="${WIDGET_CONTEXT}"`;
+}
 
 function describe(facts) {
   const rec = facts.record;
@@ -168,7 +196,7 @@ function modelPage(facts, templates, options = {}) {
     chips: html`${chips(rec)}`,
     calculator_href: `../index.html?model=${encodeURIComponent(rec.id)}`,
     hf_link: hf,
-    widget_runtime: widgetRuntime(facts),
+    widget_attributes: widgetAttributes(facts),
     facts: html`${factRows(rec)}`,
     highlights: cards(rec.page && rec.page.highlights, 'highlights'),
     release_context: cards(rec.page && rec.page.release_context, 'release-context'),

@@ -106,9 +106,11 @@ async function checkWidget(page) {
   const widget = page.locator('fitmygpu-widget');
   await page.waitForSelector('fitmygpu-widget [data-testid="widget-verdict"][data-verdict]', { timeout: 20000 });
   const request = await widget.evaluate((w) => w.request());
-  // The model page sets the widget's runtime: the engine of the official checkpoint.
-  assert.deepEqual(request, { model: MODEL, gpu: 'rtx-4090', gpu_count: 1, runtime: 'vllm', context: 4096, concurrency: 1 });
+  // The model page opens the widget on a setup that fits a common card: the 70B's BF16 weights (141 GB) fit no
+  // RTX 4090, its Q4_K_M GGUF on llama.cpp fits two.
+  assert.deepEqual(request, { model: MODEL, gpu: 'rtx-4090', gpu_count: 2, runtime: 'llama.cpp', weights: 'gguf:Q4_K_M', context: 4096, concurrency: 1 });
   const first = api.estimate(request);
+  assert.notEqual(first.verdict, 'does_not_fit');
   assert.equal(await page.getAttribute('fitmygpu-widget [data-testid="widget-verdict"]', 'data-verdict'), first.verdict);
   const worst = Math.max(...first.devices.map((d) => d.required_bytes));
   assert.equal(await page.getAttribute('fitmygpu-widget [data-testid="widget-required"]', 'data-bytes'), String(worst));
@@ -126,11 +128,12 @@ async function checkWidget(page) {
   assert.equal(events[0].verdict, 'fits');
   assert.equal(await widget.getAttribute('gpu'), 'b200', 'the choice is written back to the attribute');
 
-  // Attributes drive it too: GGUF on llama.cpp.
-  await widget.evaluate((w) => { w.setAttribute('runtime', 'llama.cpp'); w.setAttribute('weights', 'gguf:Q4_K_M'); w.setAttribute('gpu', 'rtx-4090'); w.setAttribute('gpu-count', '2'); });
-  const gguf = { model: MODEL, gpu: 'rtx-4090', gpu_count: 2, runtime: 'llama.cpp', context: 4096, concurrency: 1, weights: 'gguf:Q4_K_M' };
-  await page.waitForFunction(() => window.__widgetEvents.length > 1 && window.__widgetEvents[window.__widgetEvents.length - 1].request.gpu_count === 2);
-  assert.equal(await page.getAttribute('fitmygpu-widget [data-testid="widget-verdict"]', 'data-verdict'), api.estimate(gguf).verdict);
+  // Attributes drive it too: BF16 on vLLM on one RTX 4090, which does not hold it.
+  await widget.evaluate((w) => { w.setAttribute('runtime', 'vllm'); w.setAttribute('weights', 'bf16'); w.setAttribute('gpu', 'rtx-4090'); w.setAttribute('gpu-count', '1'); });
+  const bf16 = { model: MODEL, gpu: 'rtx-4090', gpu_count: 1, runtime: 'vllm', context: 4096, concurrency: 1, weights: 'bf16' };
+  await page.waitForFunction(() => window.__widgetEvents.length > 1 && window.__widgetEvents[window.__widgetEvents.length - 1].request.gpu_count === 1);
+  assert.equal(await page.getAttribute('fitmygpu-widget [data-testid="widget-verdict"]', 'data-verdict'), api.estimate(bf16).verdict);
+  assert.equal(api.estimate(bf16).verdict, 'does_not_fit');
 
   // A bad model is an error event and a message, not an exception.
   const error = await widget.evaluate((w) => new Promise((resolve) => {

@@ -71,7 +71,15 @@ describe('names and counts from the schema', () => {
       const counts = rt.card_counts;
       assert.ok(caption.includes(`on ${rt.name} `), caption);
       assert.ok(caption.includes(`${counts.slice(0, -1).join(', ')} or ${counts[counts.length - 1]} cards`), caption);
-      assert.equal(attr(element(page, '<fitmygpu-widget').tag, 'runtime'), rt.id, `${id}: the widget starts on ${rt.id}`);
+      // The widget opens on a setup that fits: BF16 8B on vLLM on one RTX 4090; the 70B (141 GB in BF16) as its
+      // Q4_K_M GGUF on llama.cpp on two of them.
+      const widget = element(page, '<fitmygpu-widget').tag;
+      const setup = { model: id, runtime: attr(widget, 'runtime'), gpu: attr(widget, 'gpu'), gpu_count: Number(attr(widget, 'gpu-count')),
+        context: Number(attr(widget, 'context')) };
+      if (attr(widget, 'weights')) setup.weights = attr(widget, 'weights');
+      if (id === 'llama-3.1-8b') assert.deepEqual([setup.runtime, setup.weights, setup.gpu, setup.gpu_count], [rt.id, official, 'rtx-4090', 1], id);
+      else assert.deepEqual([setup.runtime, setup.weights, setup.gpu, setup.gpu_count], ['llama.cpp', 'gguf:Q4_K_M', 'rtx-4090', 2], id);
+      assert.notEqual(api.estimate(setup).verdict, 'does_not_fit', `${id}: the widget's setup fits`);
     }
   });
 });

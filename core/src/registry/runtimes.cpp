@@ -66,7 +66,7 @@ i64 ollama_default_context(const std::vector<Device>& devices, const ModelGeomet
 
 // llama.cpp and Ollama: one set of knobs (Ollama runs llama-server underneath).
 std::vector<RuntimeKnob> gguf_knobs(bool ollama) {
-    return {
+    std::vector<RuntimeKnob> knobs = {
         {"n_gpu_layers", false, ollama ? "GPU layers (num_gpu)" : "", ollama ? "num_gpu" : "-ngl", "-1 (all)", struct_default<&EngineKnobs::n_gpu_layers>},
         {"tensor_split", false, "", ollama ? "" : "--tensor-split", "by free memory", none},
         {"n_ubatch", false, "", ollama ? "" : "-ub", "", struct_default<&EngineKnobs::n_ubatch>},
@@ -79,7 +79,11 @@ std::vector<RuntimeKnob> gguf_knobs(bool ollama) {
         {"mmproj", false, "", ollama ? "" : "--mmproj", "", struct_default<&EngineKnobs::mmproj>},
         {"speculative_model", false, "", ollama ? "" : "--model-draft", "none", none},
         {"num_speculative_tokens", false, ollama ? "Draft tokens" : "Draft tokens (--draft-max)", ollama ? "" : "--draft-max", "", none},
+        {"version", false, "", "", "current", none},
     };
+    // Tensor placement by name is llama-server's own flag; Ollama sets no such option.
+    if (!ollama) knobs.insert(knobs.begin() + 8, {"override_tensor", false, "", "-ot", "none", none});
+    return knobs;
 }
 
 std::vector<RuntimeDescriptor> build() {
@@ -152,6 +156,7 @@ std::vector<RuntimeDescriptor> build() {
             {"enable_expert_parallel", false, "", "--ep-size", "", struct_default<&EngineKnobs::enable_expert_parallel>},
             {"enforce_eager", false, "Disable CUDA graphs", "--disable-cuda-graph", "", struct_default<&EngineKnobs::enforce_eager>},
             {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>},
+            {"version", false, "", "", "current", none},
         };
         d.card_counts = kTensorParallelCounts;
         d.parallel = {"tensor", "pipeline", "data", "expert"};
@@ -182,6 +187,7 @@ std::vector<RuntimeDescriptor> build() {
             {"enable_expert_parallel", false, "", "--ep_size", "", struct_default<&EngineKnobs::enable_expert_parallel>},
             {"enforce_eager", false, "", "cuda_graph_config: null", "", struct_default<&EngineKnobs::enforce_eager>},
             {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>},
+            {"version", false, "", "", "current", none},
         };
         d.card_counts = kTensorParallelCounts;
         d.parallel = {"tensor", "pipeline", "expert"};

@@ -146,10 +146,18 @@ std::vector<RuntimeDescriptor> build() {
         d.kv_cache_types = kServingKv;
         d.kv_auto = "model";
         d.knobs = {
-            {"mem_fraction_static", true, "", "--mem-fraction-static", "",
-             [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kSglangDefaultMemFraction}; }},
-            {"max_num_batched_tokens", false, "Chunked prefill size", "--chunked-prefill-size", "",
-             [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kDefaultMaxBatchedTokens}; }},
+            {"mem_fraction_static", true, "", "--mem-fraction-static", "by GPU memory (0.88 when unknown)",
+             [](const std::vector<Device>& d, const EngineKnobs& k) {
+                 if (d.empty()) return KnobDefault{};  // decided by the GPU's memory
+                 const int tp = k.tensor_parallel_size.value_or(static_cast<int>(d.size()) / std::max(1, k.pipeline_parallel_size));
+                 return KnobDefault{sglang_defaults(d.front(), tp, k.pipeline_parallel_size, k.version).mem_fraction_static};
+             }},
+            {"max_num_batched_tokens", false, "Chunked prefill size", "--chunked-prefill-size", "2048 to 16384 (by GPU memory)",
+             [](const std::vector<Device>& d, const EngineKnobs& k) {
+                 if (d.empty()) return KnobDefault{};
+                 const int tp = k.tensor_parallel_size.value_or(static_cast<int>(d.size()) / std::max(1, k.pipeline_parallel_size));
+                 return KnobDefault{sglang_defaults(d.front(), tp, k.pipeline_parallel_size, k.version).chunked_prefill_size};
+             }},
             {"tensor_parallel_size", false, "", "--tp-size", "all GPUs", device_count},
             {"pipeline_parallel_size", false, "", "--pp-size", "", struct_default<&EngineKnobs::pipeline_parallel_size>},
             {"data_parallel_size", false, "", "--dp-size", "", struct_default<&EngineKnobs::data_parallel_size>},

@@ -4,7 +4,9 @@
 //   "blk\.i\.ffn_(up|down|gate)_(ch|)exps" = CPU for each layer i < N, after the user's own.
 // - src/llama-model.cpp, load_tensors / create_tensor: the overrides are tried in order against the tensor's
 //   name with std::regex_search; the first that matches decides the tensor's buffer, whatever the layer's
-//   device from -ngl (so a layer left on the CPU by -ngl can still have tensors on a GPU, and the reverse).
+//   device from -ngl (so a layer left on the CPU by -ngl can still have tensors on a GPU, and the reverse). The
+//   order is the one the flags were given in; an unknown buffer name is refused ("unknown buffer type"), as
+//   ggml-org/llama.cpp#11397's discussion shows.
 // Expected values below follow from these definitions: equal placements must give equal buffers, and moving
 // tensors moves their bytes from one buffer to another without changing the total.
 #include <doctest/doctest.h>

@@ -144,6 +144,10 @@ TEST_CASE("a misspelt or unknown flag is an error naming it, with the nearest sp
     const json z = error_of("estimate", std::string(kVllm8b) + R"({"zzzzzzzzzzzz":1}})");
     CHECK(z.at("field") == "engine.zzzzzzzzzzzz");
     CHECK(z.at("message").get<std::string>().find("did you mean") == std::string::npos);
+    // A long name gets no suggestion (and costs no time).
+    const json longer = error_of("estimate", std::string(kVllm8b) + R"({")" + std::string(100000, 'g') + R"(":1}})");
+    CHECK(longer.at("code") == "unknown_field");
+    CHECK(longer.at("message").get<std::string>().find("did you mean") == std::string::npos);
     // Two spellings of one setting: the error names one and the message both.
     const json twice = error_of("estimate", std::string(kLlama8b) + R"({"ngl":10,"n_gpu_layers":20}})");
     CHECK(twice.at("code") == "invalid_field");

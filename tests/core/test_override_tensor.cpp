@@ -85,7 +85,14 @@ TEST_CASE("a bad -ot entry is an error naming the field") {
         CHECK(e.at("code") == "invalid_field");
         CHECK(e.at("field").get<std::string>().rfind("engine.ot", 0) == 0);
     }
-    // A device the setup does not have.
+    // Repetition of a group that repeats backtracks exponentially; such a pattern is refused, not run.
+    for (const char* slow : {R"("(.*)*x=CPU")", R"("(blk\\.[0-9]+)+=CPU")", R"("((a|b)*c)*=CPU")"}) {
+        CAPTURE(slow);
+        const json e = error_of("estimate", qwen_moe(std::string(R"({"ot":)") + slow + "}"));
+        CHECK(e.at("field") == "engine.ot");
+    }
+    // Grouped alternatives and quantified groups without a quantifier inside are fine.
+    CHECK_NOTHROW(estimate(qwen_moe(R"({"ot":"blk\\.(1[0-9]|2[0-3])\\.ffn_(up|down|gate)_exps=CPU,(attn)+=CUDA0"})")));
     const json e = error_of("estimate", qwen_moe(R"({"ot":"exps=CUDA2"})", 2));
     CHECK(e.at("field") == "engine.override_tensor");
     CHECK(e.at("message").get<std::string>().find("CUDA2") != std::string::npos);

@@ -182,6 +182,44 @@ namespace {
 constexpr size_t kMaxOverrides = 64;
 constexpr size_t kMaxPatternLength = 256;
 const char* const kBufferBackends[] = {"CUDA", "ROCm", "Vulkan", "SYCL", "Metal", "MUSA", "CANN"};
+
+// Whether a quantifier applies to a group that holds a quantifier of its own, e.g. (a+)+ or (.*x)*: such patterns
+// backtrack exponentially in a regular-expression engine like std::regex, and no tensor name needs them.
+bool nested_repetition(const std::string& p) {
+    std::vector<bool> group_repeats;  // per open group: whether a quantifier appears inside it
+    bool last_group_repeats = false;  // the group just closed
+    bool in_class = false;
+    for (size_t i = 0; i < p.size(); ++i) {
+        const char c = p[i];
+        const bool quantifier = c == '*' || c == '+' || c == '?' || c == '{';
+        if (c == '\\') {
+            ++i;
+            last_group_repeats = false;
+            continue;
+        }
+        if (in_class) {
+            in_class = c != ']';
+            continue;
+        }
+        if (c == '[') {
+            in_class = true;
+            last_group_repeats = false;
+        } else if (c == '(') {
+            group_repeats.push_back(false);
+            last_group_repeats = false;
+        } else if (c == ')') {
+            last_group_repeats = !group_repeats.empty() && group_repeats.back();
+            if (!group_repeats.empty()) group_repeats.pop_back();
+            if (last_group_repeats && !group_repeats.empty()) group_repeats.back() = true;
+            continue;
+        } else if (quantifier) {
+            if (last_group_repeats && c != '?') return true;
+            if (!group_repeats.empty()) group_repeats.back() = true;
+        }
+        last_group_repeats = false;
+    }
+    return false;
+}
 }  // namespace
 
 std::vector<TensorOverride> parse_tensor_overrides(const std::string& text, const std::string& f) {
@@ -197,6 +235,9 @@ std::vector<TensorOverride> parse_tensor_overrides(const std::string& text, cons
             fail("invalid_field", f, f + " must be entries pattern=BUFFER separated by commas, e.g. exps=CPU (got \"" + entry.substr(0, 60) + "\")");
         TensorOverride o{entry.substr(0, eq), entry.substr(eq + 1), -1};
         if (o.pattern.size() > kMaxPatternLength) fail("invalid_field", f, f + ": a pattern is at most " + std::to_string(kMaxPatternLength) + " characters");
+        if (nested_repetition(o.pattern))
+            fail("invalid_field", f,
+                 f + ": \"" + o.pattern.substr(0, 60) + "\" repeats a group that itself repeats (such as (a+)+); write it without the nesting");
         try {
             const std::regex re(o.pattern);
             (void)re;

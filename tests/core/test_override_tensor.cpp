@@ -78,6 +78,18 @@ TEST_CASE("-ot with a partial -ngl: tensors of layers left on the CPU can still 
     CHECK(gpu_model(both, 0) < gpu_model(attn_up, 0));
 }
 
+TEST_CASE("a partial -ngl on a MoE model against a published log: the bytes are exact, the split follows the build") {
+    // ggml-org/llama.cpp#13729 (row L-31 of tests/data/llamacpp-startup-logs.json): Qwen3-30B-A3B Q4_K_M, -ngl 30,
+    // build b5466: CUDA0 model buffer 10,750.86 MiB, CPU_Mapped 6,940.48 MiB. That build kept the output layer on the
+    // CPU and offloaded 30 repeating layers; current builds (ggml-org/llama.cpp#18148) offload the output layer first,
+    // then 29 repeating layers, which the estimate follows.
+    const json r = estimate(R"({"runtime":"llama.cpp","model":"qwen3-30b-a3b","weights":"gguf:Q4_K_M","gpu":"rtx-4090","context":4096,"engine":{"ngl":30}})");
+    const double gpu = mib(gpu_model(r, 0)), host = mib(host_model(r));
+    CHECK(gpu + host == doctest::Approx(10750.86 + 6940.48).epsilon(1e-6));  // every tensor, once
+    CHECK(std::fabs(gpu - 10750.86) / 10750.86 < 0.015);                     // measured: -0.85 %
+    CHECK(std::fabs(host - 6940.48) / 6940.48 < 0.015);                      // measured: +1.32 %
+}
+
 TEST_CASE("a bad -ot entry is an error naming the field") {
     for (const char* bad : {R"("blk\\.(1[0-9]=CPU")", R"("exps")", R"("exps=GPU0")", R"("=CPU")", R"("exps=")", R"(7)"}) {
         CAPTURE(bad);

@@ -266,7 +266,8 @@ std::vector<CommandSpec> build() {
             ignored({"--fail_fast_on_attention_window_too_large"}, kServer, false),
             ignored({"--media_io_kwargs"}, kNotModelled),
             // LLM API options (tensorrt_llm/llmapi/llm_args.py), which the YAML file of --config sets.
-            field_only(knob({"tokens_per_block", "kv_cache_config.tokens_per_block"}, "block_size")),
+            field_only(
+                ignored({"tokens_per_block", "kv_cache_config.tokens_per_block"}, "KV block granularity: the estimate counts TensorRT-LLM's pool in tokens")),
             field_only(knob({"kv_cache_config.free_gpu_memory_fraction"}, "free_gpu_memory_fraction")),
             field_only(value({"kv_cache_dtype", "kv_cache_config.dtype"}, T::KvType)),
             field_only(knob({"moe_expert_parallel_size"}, "enable_expert_parallel")),

@@ -17,8 +17,11 @@
 // 2 x 525,336,576 + 32 x 218,112,000 + 4,096 = 8,030,261,248.
 //
 // The custom device {"memory_mib": N} is taken as exactly N MiB of engine-visible memory (README, "The JSON
-// API"), which keeps the arithmetic free of driver reserves. (SGLang's total_gpu_memory is the free memory it
-// measures after its own CUDA/NCCL initialisation; the estimate, and these tests, use the device total.)
+// API"), which keeps the arithmetic free of driver reserves. SGLang's total_gpu_memory is the free memory it
+// measures before loading the weights, after its CUDA context and distributed initialisation: the estimate takes
+// 443 MiB for that on a card without NVLink (a published TP-4 run on RTX 4090s: the 24,077 MiB CUDA total less
+// the 23.08 GiB free before loading, tests/data/serving-startup-logs.json row S-1), so the static budget is
+// mem_fraction_static x (N MiB - 443 MiB).
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -35,6 +38,8 @@ constexpr i64 kLlama8bBf16 = 2 * kLlama8bParams;          // 16,060,522,496 B
 constexpr i64 kLlama8bNormParams = 32 * 2 * 4096 + 4096;  // replicated on every TP rank
 constexpr i64 kLlama8bKvPerToken = 32 * 8 * 128 * 2 * 2;  // 131,072 B (bf16)
 constexpr i64 kGiB24 = i64{24} * 1024 * 1024 * 1024;      // {"memory_mib": 24576}
+constexpr i64 kBeforeLoad = i64{443} * 1024 * 1024;       // in use before loading (CUDA context), see above
+constexpr i64 kFree24 = kGiB24 - kBeforeLoad;             // 25,305,284,608 B free before loading
 
 std::string sglang(const std::string& extra) {
     return R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576})" + extra + "}";
@@ -63,12 +68,12 @@ TEST_CASE("SGLang cell size: layers x KV heads x head_dim x 2 (K, V) x bytes of 
     CHECK(error_of("estimate", sglang(R"(,"kv_cache_dtype":"q8_0")")).at("field") == "kv_cache_dtype");
 }
 
-TEST_CASE("SGLang static pool: mem_fraction_static x total - weights, divided into one-token pages") {
+TEST_CASE("SGLang static pool: mem_fraction_static x free memory - weights, divided into one-token pages") {
     const i64 total = kGiB24;  // 25,769,803,776 B
     for (const double mfs : {0.88, 0.80}) {
         CAPTURE(mfs);
         const json r = estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":)" + std::to_string(mfs) + "}"));
-        const i64 budget = static_budget(mfs, total);
+        const i64 budget = static_budget(mfs, kFree24);
         const i64 pool = budget - kLlama8bBf16;
         // Weights: every tensor of the BF16 checkpoint, 2 bytes per parameter.
         CHECK(component(r, "weights") == 16060522496);
@@ -79,23 +84,24 @@ TEST_CASE("SGLang static pool: mem_fraction_static x total - weights, divided in
         // Requests of 8,192 tokens that the pool holds at once.
         CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == two_decimals(static_cast<double>(pool) / static_cast<double>(kLlama8bKvPerToken * 8192)));
     }
-    // The numbers for 0.88: floor(0.88 x 25,769,803,776) = 22,677,427,322; minus 16,060,522,496 = 6,616,904,826 B,
-    // i.e. 50,482 tokens of 131,072 B; 6.16 requests of 8,192 tokens.
+    // The numbers for 0.88: floor(0.88 x 25,305,284,608) = 22,268,650,455; minus 16,060,522,496 = 6,208,127,959 B,
+    // i.e. 47,364 tokens of 131,072 B; 5.78 requests of 8,192 tokens.
     const json r = estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.88})"));
-    CHECK(component(r, "kv_cache") == 6616904826);
-    CHECK(r.at("kv_cache").at("capacity_tokens") == 50482);
-    CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == doctest::Approx(6.16));
-    // The request's own KV: 8,192 tokens x 131,072 B, and the device needs weights plus that.
+    CHECK(component(r, "kv_cache") == 6208127959);
+    CHECK(r.at("kv_cache").at("capacity_tokens") == 47364);
+    CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == doctest::Approx(5.78));
+    // The request's own KV: 8,192 tokens x 131,072 B; the static budget must hold the weights and that (what was
+    // in use before loading sits outside it, as activations and CUDA graphs do).
     CHECK(r.at("kv_cache").at("required_bytes").get<i64>() == 8192 * kLlama8bKvPerToken);
     CHECK(r.at("devices").at(0).at("required_bytes").get<i64>() == kLlama8bBf16 + 8192 * kLlama8bKvPerToken);
 }
 
 TEST_CASE("SGLang FP8 KV: the same pool holds twice the tokens") {
     const json r = estimate(sglang(R"(,"context":8192,"kv_cache_dtype":"fp8","engine":{"mem_fraction_static":0.88})"));
-    const i64 pool = static_budget(0.88, kGiB24) - kLlama8bBf16;
+    const i64 pool = static_budget(0.88, kFree24) - kLlama8bBf16;
     CHECK(component(r, "kv_cache") == pool);
-    CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == pool / (kLlama8bKvPerToken / 2));  // 100,965
-    CHECK(r.at("kv_cache").at("capacity_tokens") == 100965);
+    CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == pool / (kLlama8bKvPerToken / 2));  // 94,728
+    CHECK(r.at("kv_cache").at("capacity_tokens") == 94728);
 }
 
 TEST_CASE("SGLang tensor parallel 2: weights and KV heads split per rank, norms replicated") {
@@ -109,7 +115,7 @@ TEST_CASE("SGLang tensor parallel 2: weights and KV heads split per rank, norms 
     const json r = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":2,
                                 "context":8192,"engine":{"mem_fraction_static":0.88}})");
     REQUIRE(r.at("devices").size() == 2);
-    const i64 pool = static_budget(0.88, kGiB24) - rank_weights;  // 14,646,899,834 B per rank
+    const i64 pool = static_budget(0.88, kFree24) - rank_weights;  // 14,238,122,967 B per rank
     for (int d = 0; d < 2; ++d) {
         CAPTURE(d);
         CHECK(component(r, "weights", d) == rank_weights);
@@ -117,8 +123,8 @@ TEST_CASE("SGLang tensor parallel 2: weights and KV heads split per rank, norms 
         CHECK(r.at("devices").at(d).at("required_bytes").get<i64>() == rank_weights + 8192 * rank_kv);
     }
     // Tokens: every rank holds its 4 heads of every token, so the pool of one rank sets the count.
-    CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == pool / rank_kv);  // 223,493
-    CHECK(r.at("kv_cache").at("capacity_tokens") == 223493);
+    CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == pool / rank_kv);  // 217,256
+    CHECK(r.at("kv_cache").at("capacity_tokens") == 217256);
     CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == two_decimals(static_cast<double>(pool) / static_cast<double>(rank_kv * 8192)));
     // Whole-model figures: 131,072 B per token over both ranks; one request of 8,192 tokens is 1 GiB in total.
     CHECK(r.at("kv_cache").at("bytes_per_token").get<i64>() == kLlama8bKvPerToken);
@@ -126,26 +132,26 @@ TEST_CASE("SGLang tensor parallel 2: weights and KV heads split per rank, norms 
 }
 
 TEST_CASE("SGLang verdict: one request fits up to the pool's token count and not one token more") {
-    // Pool for mem_fraction_static 0.88 on 24 GiB: 6,616,904,826 B = 50,482 whole tokens (6,616,776,704 B).
-    const i64 pool = static_budget(0.88, kGiB24) - kLlama8bBf16;
+    // Pool for mem_fraction_static 0.88 on 24 GiB: 6,208,127,959 B = 47,364 whole tokens (6,208,094,208 B).
+    const i64 pool = static_budget(0.88, kFree24) - kLlama8bBf16;
     const i64 tokens = pool / kLlama8bKvPerToken;
-    REQUIRE(tokens == 50482);
-    const json at = estimate(sglang(R"(,"context":50482,"engine":{"mem_fraction_static":0.88})"));
+    REQUIRE(tokens == 47364);
+    const json at = estimate(sglang(R"(,"context":47364,"engine":{"mem_fraction_static":0.88})"));
     CHECK(at.at("fits") == true);
     // The estimator calls a fit "tight" when the pool holds fewer than 1.25 x the requested concurrency.
     CHECK(at.at("verdict") == "tight");
-    const json over = estimate(sglang(R"(,"context":50483,"engine":{"mem_fraction_static":0.88})"));
+    const json over = estimate(sglang(R"(,"context":47365,"engine":{"mem_fraction_static":0.88})"));
     CHECK(over.at("fits") == false);
     CHECK(over.at("verdict") == "does_not_fit");
     CHECK(over.at("kv_cache").at("max_concurrency").get<double>() < 1.0);
     // The solver reaches the same boundary (Llama-3.1-8B allows 131,072 positions, more than the pool).
-    CHECK(at.at("limits").at("max_context") == 50482);
-    // At 8,192 tokens: 6,616,904,826 / (8,192 x 131,072) = 6.16 requests, so 6 at once; 6.16 >= 1.25 x 1 is a plain fit.
+    CHECK(at.at("limits").at("max_context") == 47364);
+    // At 8,192 tokens: 6,208,127,959 / (8,192 x 131,072) = 5.78 requests, so 5 at once; 5.78 >= 1.25 x 1 is a plain fit.
     const json small = estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.88})"));
     CHECK(small.at("verdict") == "fits");
-    CHECK(small.at("limits").at("max_concurrency") == 6);
-    CHECK(estimate(sglang(R"(,"context":8192,"concurrency":6,"engine":{"mem_fraction_static":0.88})")).at("fits") == true);
-    CHECK(estimate(sglang(R"(,"context":8192,"concurrency":7,"engine":{"mem_fraction_static":0.88})")).at("fits") == false);
+    CHECK(small.at("limits").at("max_concurrency") == 5);
+    CHECK(estimate(sglang(R"(,"context":8192,"concurrency":5,"engine":{"mem_fraction_static":0.88})")).at("fits") == true);
+    CHECK(estimate(sglang(R"(,"context":8192,"concurrency":6,"engine":{"mem_fraction_static":0.88})")).at("fits") == false);
 }
 
 TEST_CASE("SGLang activations and CUDA graphs sit outside the static pool and do not shrink it") {
@@ -156,21 +162,21 @@ TEST_CASE("SGLang activations and CUDA graphs sit outside the static pool and do
     const json eager = estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.88,"disable_cuda_graph":true})"));
     CHECK(component(c8k, "activations") == i64{8192} * 110592);  // 905,969,664
     CHECK(component(c4k, "activations") == i64{4096} * 110592);  // 452,984,832
-    CHECK(component(c8k, "overhead") == i64{32} * 4 * MiB);
-    CHECK(component(eager, "overhead") == 0);
-    const i64 pool = static_budget(0.88, kGiB24) - kLlama8bBf16;
+    CHECK(component(c8k, "overhead") == i64{32} * 4 * MiB + kBeforeLoad);
+    CHECK(component(eager, "overhead") == kBeforeLoad);
+    const i64 pool = static_budget(0.88, kFree24) - kLlama8bBf16;
     CHECK(component(c8k, "kv_cache") == pool);
     CHECK(component(c4k, "kv_cache") == pool);
     CHECK(component(eager, "kv_cache") == pool);
-    // They must fit in (1 - mem_fraction_static) x total. At 0.88 that is 3,092,376,453 B, enough for
-    // 905,969,664 + 134,217,728; at 0.97 it is 773,094,113 B, which is not, and the estimate says so.
+    // They must fit in (1 - mem_fraction_static) x the free memory. At 0.88 that is 3,036,634,152 B, enough for
+    // 905,969,664 + 134,217,728; at 0.97 it is 759,158,538 B, which is not, and the estimate says so.
     auto warns = [](const json& r) {
         for (const auto& w : r.at("warnings"))
             if (w.get<std::string>().find("outside mem_fraction_static") != std::string::npos) return true;
         return false;
     };
     CHECK_FALSE(warns(c8k));
-    CHECK(warns(estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.97})"))));
+    CHECK(warns(estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.97,"chunked_prefill_size":8192})"))));
 }
 
 TEST_CASE("SGLang pads the vocabulary to a multiple of 64 x TP and shares a tied lm_head") {
@@ -187,21 +193,42 @@ TEST_CASE("SGLang pads the vocabulary to a multiple of 64 x TP and shares a tied
 }
 
 TEST_CASE("SGLang defaults on a 24 GiB card: chunked_prefill_size 2048 and a smaller mem_fraction_static") {
-    // python/sglang/srt/server_args.py, ServerArgs._handle_gpu_memory_settings: below 35 GiB (earlier releases:
-    // below 25,000 MB) chunked_prefill_size defaults to 2,048 and cuda_graph_max_bs to 24 (TP < 4). Current
-    // releases derive mem_fraction_static from a reserve in MiB:
+    // python/sglang/srt/server_args.py, ServerArgs._handle_gpu_memory_settings (since 0.5.3, sgl-project/sglang#10975):
+    // below 35 GiB chunked_prefill_size defaults to 2,048 and cuda_graph_max_bs to 24 (TP < 4), and
+    // mem_fraction_static is what a reserve in MiB leaves:
     //   reserved = 512 + max(chunked_prefill_size, 2048) x 1.5 + cuda_graph_max_bs x 2 + tp x pp / 8 x 1024
     //            = 512 + 3,072 + 48 + 128 = 3,760 MiB
-    //   mem_fraction_static = round((24,576 - 3,760) / 24,576, 3) = 0.847
-    // (releases before that used a table by TP size: 0.88 at TP 1, 0.87 at TP 2, 0.85 at TP 4, 0.81 at TP 8).
-    // The estimate keeps 0.88 and 8,192 whatever the card and TP size; these checks record the difference.
+    //   mem_fraction_static = round((24,576 - 3,760) / 24,576, 3) = round(0.84700, 3) = 0.847
+    // At TP 2: 512 + 3,072 + 48 + 256 = 3,888 MiB, round(20,688 / 24,576, 3) = 0.842.
     const json r = estimate(sglang(R"(,"context":8192)"));
-    WARN(component(r, "activations") == i64{2048} * 110592);
-    WARN(r.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.847, kGiB24));
+    // Llama-3.1-8B's forward activation per token is 110,592 B in this estimator (the chunked-prefill test above).
+    CHECK(component(r, "activations") == i64{2048} * 110592);
+    CHECK(r.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.847, kFree24));
     const json tp2 = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":2,"context":8192})");
-    WARN(tp2.at("devices").at(0).at("budget_bytes").get<i64>() <= static_budget(0.87, kGiB24));
-    // What is certain either way: without the flag the estimate says which fraction it assumed.
+    CHECK(tp2.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.842, kFree24));
+    // Releases before 0.5.3 took the fraction from the TP size (0.88 at TP 1, 0.87 at TP 2) and chunked
+    // prefill 2,048 below 25,000 MiB.
+    const json old = estimate(sglang(R"(,"context":8192,"engine":{"version":"0.4.6.post5"})"));
+    CHECK(old.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.88, kFree24));
+    CHECK(component(old, "activations") == i64{2048} * 110592);
+    const json old2 = estimate(
+        R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":2,"context":8192,"engine":{"version":"v0.5.2"}})");
+    CHECK(old2.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.87, kFree24));
+    // Without the flag the estimate says which fraction it assumed.
     bool assumed = false;
-    for (const auto& a : r.at("assumptions")) assumed = assumed || a.get<std::string>().find("mem_fraction_static") != std::string::npos;
+    for (const auto& a : r.at("assumptions")) assumed = assumed || a.get<std::string>().find("mem_fraction_static = 0.847") != std::string::npos;
     CHECK(assumed);
+}
+
+TEST_CASE("SGLang defaults on an 80 GB card: a reserve of at least 10 GiB") {
+    // SGLang reads the card's size from nvidia-smi: 81,559 MiB for an H100 80GB HBM3 (catalog h100-sxm-80gb). From
+    // 60 to 160 GiB: chunked_prefill_size 8,192, cuda_graph_max_bs 256 at TP 1:
+    //   reserved = 512 + 8,192 x 1.5 + 256 x 2 + 1 / 8 x 1024 = 512 + 12,288 + 512 + 128 = 13,440 MiB (above the 10,240 floor)
+    //   mem_fraction_static = round((81,559 - 13,440) / 81,559, 3) = round(0.83521, 3) = 0.835
+    // The static budget is that share of the 81,080 MiB CUDA reports (the catalog's cuda_total_mib) less the 443 MiB
+    // in use before loading (one GPU: no distributed initialisation).
+    const json r = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","gpu":"h100-sxm-80gb","context":8192})");
+    CHECK(r.at("devices").at(0).at("capacity_bytes").get<i64>() == i64{81559} * 1024 * 1024);
+    CHECK(r.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.835, i64{81080} * 1024 * 1024 - kBeforeLoad));
+    CHECK(component(r, "activations") == i64{8192} * 110592);
 }

@@ -33,6 +33,8 @@ struct CommandFlag {
     bool takes_value = true;   // false: a switch
     bool environment = false;  // an environment variable (NAME=value before the program) rather than a flag
     std::string reason;        // FlagTarget::Ignored: why it leaves the estimate unchanged
+    bool field_only = false;   // a setting that is not a command-line word (Ollama's Modelfile parameters): only
+                               // the request's "engine" object reads it
 };
 
 struct CommandSpec {
@@ -51,6 +53,23 @@ const std::vector<CommandSpec>& command_specs();
 const CommandSpec& command_spec(Runtime r);
 // The flag of `spec` with this name (any spelling); nullptr if none.
 const CommandFlag* find_command_flag(const CommandSpec& spec, const std::string& name);
+
+// The request's "engine" object takes every flag of the table under the engine's own spelling, without its
+// leading dashes and with dashes or underscores alike: "max-model-len", "cache_type_k", "ngl", "ot".
+// The key such a name is compared by: no leading dashes, '_' read as '-'.
+std::string engine_field_key(const std::string& name);
+struct EngineFlag {
+    const CommandSpec* spec = nullptr;  // the runtime whose table has it
+    const CommandFlag* flag = nullptr;  // nullptr: no runtime has it
+};
+// The flag `name` spells in the table of `runtime`; with no runtime, in the first table that has it, a flag that
+// sets something before one that is set aside.
+EngineFlag find_engine_flag(const std::string& name, const Runtime* runtime);
+// The flag spellings (as engine fields: underscores, no dashes) and knob names nearest to `name` by edit
+// distance, nearest first; empty when none is close. For a "did you mean".
+std::vector<std::string> nearest_engine_fields(const std::string& name, const Runtime* runtime);
+// The spellings of a knob in a runtime's table, as engine fields ("n_gpu_layers", "ngl", "gpu_layers").
+std::vector<std::string> knob_spellings(Runtime runtime, const std::string& knob);
 
 // A command line split into words as a POSIX shell would (quotes, backslash escapes, line continuations);
 // comments and shell operators (|, &&, ;) end the command. FieldError("command") on an unterminated quote.

@@ -20,7 +20,16 @@ struct VllmServeDefaults {
     i64 max_num_seqs;
 };
 VllmServeDefaults vllm_serve_defaults(const Device& d);
-inline constexpr double kSglangDefaultMemFraction = 0.88;  // SGLang --mem-fraction-static default for large GPUs
-inline constexpr i64 kDefaultMaxBatchedTokens = 8192;      // SGLang chunked_prefill_size, TensorRT-LLM max_num_tokens
+inline constexpr double kSglangDefaultMemFraction = 0.88;  // SGLang --mem-fraction-static when the GPU's memory is unknown
+inline constexpr i64 kDefaultMaxBatchedTokens = 8192;      // TensorRT-LLM max_num_tokens; SGLang chunked_prefill_size on large GPUs
+// SGLang's defaults for a GPU (ServerArgs._handle_gpu_memory_settings), which depend on the GPU's memory, the
+// parallel layout and the release (`version`, empty = current).
+struct SglangDefaults {
+    i64 chunked_prefill_size = kDefaultMaxBatchedTokens;
+    i64 cuda_graph_max_bs = 0;
+    double mem_fraction_static = kSglangDefaultMemFraction;
+    std::string rule;  // how they were chosen, in words
+};
+SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::string& version);
 
 }  // namespace fitmygpu

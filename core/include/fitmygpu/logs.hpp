@@ -16,20 +16,25 @@ struct LogBuffer {
 };
 
 struct ParsedLog {
-    std::string engine;              // "llama.cpp" | "vllm" | "" (nothing recognised)
+    std::string engine;              // "llama.cpp" | "vllm" | "sglang" | "trtllm" | "mlx" | "" (nothing recognised)
     std::vector<LogBuffer> buffers;  // llama.cpp
     i64 kv_cells = 0;                // llama.cpp "llama_kv_cache: size = ... (N cells, ...)" (summed over caches)
-    // vLLM
-    i64 weights_bytes = -1;       // "Model loading took X GiB"
-    i64 kv_available_bytes = -1;  // "Available KV cache memory: X GiB"
-    i64 kv_tokens = -1;           // "GPU KV cache size: N tokens"
-    double max_concurrency = -1;  // "Maximum concurrency for L tokens per request: Nx"
-    i64 max_model_len = -1;       // the L of that line
+    // vLLM, SGLang, TensorRT-LLM (per GPU; the first rank's line)
+    i64 weights_bytes = -1;           // vLLM "Model loading took X GiB"; SGLang "Load weight end. ... mem usage=X GB"
+    i64 kv_available_bytes = -1;      // vLLM "Available KV cache memory: X GiB"; SGLang K size + V size (or KV size);
+                                      // TensorRT-LLM "[MemUsageChange] Allocated X GiB for max tokens in paged KV cache"
+    i64 kv_tokens = -1;               // vLLM "GPU KV cache size: N tokens"; SGLang "#tokens: N" or "max_total_num_tokens=N";
+                                      // TensorRT-LLM "(N)" of the [MemUsageChange] line
+    double mem_fraction_static = -1;  // SGLang's ServerArgs(..., mem_fraction_static=X, ...)
+    i64 peak_bytes = -1;              // MLX "Peak memory: X GB" (decimal gigabytes)
+    double max_concurrency = -1;      // "Maximum concurrency for L tokens per request: Nx"
+    i64 max_model_len = -1;           // the L of that line
     int lines_recognised = 0;
 };
 
-// Recognises the startup lines of llama.cpp (load_tensors / llama_kv_cache / llama_context buffer lines,
-// including older llm_load_tensors / llama_new_context_with_model spellings) and of vLLM. Unknown lines are
+// Recognises the startup lines of llama.cpp (load_tensors / llama_kv_cache / llama_context / sched_reserve buffer
+// lines, including older llm_load_tensors / llama_new_context_with_model spellings), vLLM, SGLang, TensorRT-LLM
+// and mlx-lm. Unknown lines are
 // skipped; a log with nothing recognisable gives engine "".
 ParsedLog parse_engine_log(const std::string& text);
 nlohmann::json to_json(const ParsedLog& log);

@@ -41,8 +41,9 @@ struct KnobValue {
 using KnobDefault = std::variant<std::monostate, double, i64, bool, std::string>;
 
 struct KnobSpec {
-    std::string name;                  // the API name: the engine's own flag with underscores
-    std::vector<std::string> aliases;  // other engines' spellings of the same setting
+    // The API name: the engine's own flag with underscores. Each engine's other spellings of it are in its
+    // launch-command table (commands.hpp), which the request's "engine" object also reads.
+    std::string name;
     KnobType type = KnobType::Integer;
     double min = 0, max = 0;  // numbers: Integer inclusive; Fraction (0, max]
     bool power_of_two = false;
@@ -57,11 +58,22 @@ struct KnobSpec {
 
 // The knob table (every knob of every runtime, each once).
 const std::vector<KnobSpec>& knob_specs();
-// By name or alias; nullptr if unknown.
+// By API name; nullptr if unknown (flag spellings: find_engine_flag, commands.hpp).
 const KnobSpec* find_knob(const std::string& name);
 // Checks range and shape; throws FieldError(field) naming the limits (and `got`, the value as written, when
 // given). Then applies it to `knobs`.
 void apply_knob(const KnobSpec& spec, const KnobValue& value, const std::string& field, EngineKnobs& knobs, const std::string& got = "");
+// llama.cpp's --override-tensor: "pattern=BUFFER,pattern=BUFFER" as llama.cpp splits it (common/arg.cpp), each
+// pattern an ECMAScript regular expression searched in the GGUF tensor name (llama-model.cpp, first match wins)
+// and each buffer a buffer-type name: CPU, CUDA_Host (pinned host memory), or a backend with a device number
+// (CUDA0, ROCm1, Vulkan0, SYCL0, Metal). device = -1 for host memory. FieldError(field) on a bad entry.
+struct TensorOverride {
+    std::string pattern;
+    std::string buffer;
+    int device = -1;
+};
+std::vector<TensorOverride> parse_tensor_overrides(const std::string& text, const std::string& field);
+
 // Constraints between knobs (n_ubatch ≤ n_batch), checked once all are set.
 void check_knobs(const EngineKnobs& knobs);
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fitmygpu/hardware.hpp"
+#include "fitmygpu/registry.hpp"
 #include "fitmygpu/scenario.hpp"
 
 namespace fitmygpu {
@@ -45,6 +46,19 @@ struct NetworkRequest {
     std::optional<double> latency_us;  // one small all-reduce across machines
 };
 
+// A setting of the request's "engine" object, as given and as understood.
+struct EngineField {
+    std::string key;   // as written: "ngl", "max-model-len", "gpu_memory_utilization"
+    std::string knob;  // the knob it set ("" when it set a request field, or nothing)
+    KnobValue value;   // the knob's value as understood
+};
+
+// A setting read and set aside, with the reason (the estimate's "ignored" list).
+struct IgnoredSetting {
+    std::string flag;
+    std::string reason;
+};
+
 struct Request {
     // One of the two: a catalog model, or a config.json read into a geometry.
     std::string model;                            // catalog id or alias
@@ -63,8 +77,10 @@ struct Request {
     std::optional<i64> concurrency;
     std::optional<std::string> kv_cache_dtype;
     std::optional<i64> images;
-    EngineKnobs engine;                   // knobs the request set; the rest keep the engines' defaults
-    std::vector<std::string> engine_set;  // names of the knobs the request set
+    EngineKnobs engine;                      // knobs the request set; the rest keep the engines' defaults
+    std::vector<std::string> engine_set;     // names of the knobs the request set
+    std::vector<EngineField> engine_fields;  // every key of "engine", in order
+    std::vector<IgnoredSetting> ignored;     // engine settings accepted that do not change the estimate
     Units units = Units::Binary;
 };
 

@@ -52,6 +52,7 @@ struct EngineKnobs {
     bool kv_unified = true;
     bool swa_full = false;
     int n_cpu_moe = 0;                 // first N layers keep their experts in host RAM
+    std::string override_tensor;       // -ot: "regex=BUFFER_TYPE" entries separated by commas, first match wins
     std::vector<double> tensor_split;  // --tensor-split proportions per device; empty = by free memory
     // Multimodal towers: serving engines and Transformers load the vision/audio encoder by default
     // (vLLM --language-model-only skips it); llama.cpp loads it only when an --mmproj file is given.

@@ -38,6 +38,24 @@ json without(const json& request, std::initializer_list<const char*> keys) {
 }
 }  // namespace
 
+namespace {
+// The engine settings the request gave that leave this estimate as it is: flags the engine's table sets aside,
+// and knobs of other runtimes than the one estimated.
+json ignored_settings(const Request& r, const Scenario& s) {
+    json out = json::array();
+    for (const auto& i : r.ignored) out.push_back({{"flag", i.flag}, {"reason", i.reason}});
+    const RuntimeDescriptor& rt = runtime_descriptor(s.runtime);
+    for (const auto& f : r.engine_fields) {
+        if (f.knob.empty() || rt.knob(f.knob)) continue;
+        std::string owners;
+        for (const auto& other : runtimes())
+            if (other.knob(f.knob)) owners += (owners.empty() ? "" : ", ") + other.name;
+        if (!owners.empty()) out.push_back({{"flag", f.key}, {"reason", "not a setting of " + rt.name + " (it is one of " + owners + ")"}});
+    }
+    return out;
+}
+}  // namespace
+
 json estimate(const json& request) {
     const Request r = parse_request(request);
     const Scenario s = build_scenario(r, Catalog::builtin());
@@ -46,6 +64,8 @@ json estimate(const json& request) {
     // What the defaults resolved to, so a request that named no runtime or weights says which were used.
     out["resolved"] = {{"runtime", runtime_id(s.runtime)}, {"weights", s.weights.id},       {"context", s.context},    {"concurrency", s.concurrency},
                        {"kv_cache_dtype", s.kv.id},        {"gpu_count", s.devices.size()}, {"nodes", s.cluster.nodes}};
+    if (!s.engine.version.empty()) out["resolved"]["version"] = s.engine.version;
+    out["ignored"] = ignored_settings(r, s);
     out["suggestions"] = suggestions(request, s, e);
     return rendered(std::move(out), r.units);
 }

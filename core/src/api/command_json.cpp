@@ -55,7 +55,7 @@ struct Written {
 
 const CommandFlag* flag_for(const CommandSpec& spec, FlagTarget target, const std::string& knob = "") {
     for (const auto& f : spec.flags)
-        if (f.target == target && (target != FlagTarget::Knob || f.knob == knob)) return &f;
+        if (!f.field_only && f.target == target && (target != FlagTarget::Knob || f.knob == knob)) return &f;
     return nullptr;
 }
 
@@ -90,20 +90,31 @@ std::string draft_repo(const std::string& id) {
     return repo.empty() ? id : repo;
 }
 
-// The request's knob values over the registry's defaults for this setup.
-std::map<std::string, json> knob_values(const Scenario& s, const json& request) {
+json knob_json_value(const KnobSpec& k, const KnobValue& v) {
+    switch (k.type) {
+        case KnobType::Fraction: return v.number;
+        case KnobType::Integer: return static_cast<i64>(v.number);
+        case KnobType::Boolean: return v.boolean;
+        case KnobType::Tristate: return v.is_auto ? json("auto") : json(v.boolean);
+        case KnobType::NumberList: return v.list;
+        case KnobType::Text:
+        case KnobType::Draft: return v.text;
+    }
+    return nullptr;
+}
+
+// The request's knob values (under any spelling) over the registry's defaults for this setup.
+std::map<std::string, json> knob_values(const Scenario& s, const Request& r) {
     std::map<std::string, json> values;
     for (const auto& [name, value] : resolved_defaults(s.runtime, s.devices, s.engine)) values[name] = to_json(value);
-    if (request.contains("engine") && request.at("engine").is_object())
-        for (auto it = request.at("engine").begin(); it != request.at("engine").end(); ++it)
-            if (const KnobSpec* k = find_knob(it.key())) values[k->name] = it.value();
+    for (const auto& f : r.engine_fields)
+        if (const KnobSpec* k = f.knob.empty() ? nullptr : find_knob(f.knob)) values[k->name] = knob_json_value(*k, f.value);
     return values;
 }
 
-bool set_in_request(const json& request, const std::string& knob) {
-    if (!request.contains("engine") || !request.at("engine").is_object()) return false;
-    for (auto it = request.at("engine").begin(); it != request.at("engine").end(); ++it)
-        if (const KnobSpec* k = find_knob(it.key()); k && k->name == knob) return true;
+bool set_in_request(const Request& r, const std::string& knob) {
+    for (const auto& f : r.engine_fields)
+        if (f.knob == knob) return true;
     return false;
 }
 
@@ -119,7 +130,6 @@ void write_knob(const Scenario& s, const CommandSpec& spec, const RuntimeKnob& r
         case KnobType::Boolean:
             if (!f->takes_value) {
                 if (v.is_boolean() && v.get<bool>()) w.flag(*f, "", false);
-                else if (v.is_boolean() && set_in_request(json::object(), rk.name)) w.notes.push_back(rk.name + " is off by default");
             } else if (v.is_boolean() && v.get<bool>()) {
                 // SGLang --ep-size and TensorRT-LLM --ep_size take the number of expert-parallel ranks: all of them.
                 const auto tp = values.find("tensor_parallel_size");
@@ -214,19 +224,19 @@ json command(const json& request) {
     if (s.weights_repo.empty() && s.weights.id == "fp8" && (s.runtime == Runtime::Vllm || s.runtime == Runtime::Sglang))
         w.flag(*flag_for(spec, FlagTarget::Quantization), "fp8");
     // Knobs: the runtime's main memory knob always, parallel sizes above 1, and whatever the request set.
-    const auto values = knob_values(s, request);
+    const auto values = knob_values(s, r);
     for (const auto& rk : rt.knobs) {
         const auto v = values.find(rk.name);
         if (v == values.end()) continue;
         const bool parallel = rk.name.find("parallel_size") != std::string::npos && v->second.is_number() && v->second.get<double>() > 1;
-        if (rk.main || parallel || set_in_request(request, rk.name)) write_knob(s, spec, rk, v->second, values, w);
+        if (rk.main || parallel || set_in_request(r, rk.name)) write_knob(s, spec, rk, v->second, values, w);
     }
 
     std::string text;
     if (s.runtime == Runtime::Ollama) {
         text = join_command(w, spec.programs.front(), "", "", spec) + "\n" + "ollama run " + shell_quote(model);
         w.notes.push_back("run `ollama run` in a second terminal once the server is up");
-        if (set_in_request(request, "n_gpu_layers") || set_in_request(request, "n_batch"))
+        if (set_in_request(r, "n_gpu_layers") || set_in_request(r, "n_batch"))
             w.notes.push_back("num_gpu and num_batch are model options: set them with PARAMETER in a Modelfile or in the API request's options");
     } else {
         // llama.cpp downloads a Hub repository with -hf REPO:TYPE and opens a file with -m.
@@ -318,6 +328,7 @@ void read_knob(Reader& rd, const CommandFlag& f, const std::string& shown, const
     if (!k) return;
     const std::string field = "engine." + k->name;
     rd.written[field] = shown;
+    const json previous = rd.engine.contains(k->name) ? rd.engine[k->name] : json();
     json& out = rd.engine[k->name];
     switch (k->type) {
         case KnobType::Fraction: out = real_number(value, shown); break;
@@ -367,7 +378,11 @@ void read_knob(Reader& rd, const CommandFlag& f, const std::string& shown, const
                 out = value;
             }
             break;
-        case KnobType::Text: out = value; break;
+        case KnobType::Text:
+            // llama.cpp appends each -ot to the list.
+            if (k->name == "override_tensor" && rd.engine.contains("override_tensor") && previous.is_string()) out = previous.get<std::string>() + "," + value;
+            else out = value;
+            break;
     }
 }
 

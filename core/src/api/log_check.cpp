@@ -67,12 +67,15 @@ json check_log(const json& request) {
             row(name + " buffer", where, bytes, item(label, where));
         }
         if (log.kv_cells > 0) row("KV cells", -1, log.kv_cells, e.kv.capacity_tokens, "tokens");
-    } else if (log.engine == "vllm") {
+    } else if (log.engine == "vllm" || log.engine == "sglang" || log.engine == "trtllm") {
         if (log.weights_bytes >= 0 && !e.devices.empty()) row("weights", 0, log.weights_bytes, e.devices[0].components.at(kWeights));
         if (log.kv_available_bytes >= 0 && !e.devices.empty()) row("KV cache pool", 0, log.kv_available_bytes, e.devices[0].components.at(kKvCache));
         if (log.kv_tokens >= 0) row("KV cache tokens", -1, log.kv_tokens, e.kv.capacity_tokens, "tokens");
+    } else if (log.engine == "mlx") {
+        // mlx-lm's peak: weights, KV cache and activations of the whole run, on the one device.
+        if (!e.devices.empty()) row("peak memory", 0, log.peak_bytes, e.devices[0].total_bytes);
     } else {
-        fail("invalid_field", "log", "no llama.cpp or vLLM startup line was recognised in the log");
+        fail("invalid_field", "log", "no llama.cpp, vLLM, SGLang, TensorRT-LLM or MLX startup line was recognised in the log");
     }
     return {{"engine", log.engine}, {"rows", rows}};
 }

@@ -3,8 +3,12 @@
 #include "request_json.hpp"
 
 #include <cmath>
+#include <cstdlib>
+#include <optional>
 #include <set>
 
+#include "fitmygpu/catalog.hpp"
+#include "fitmygpu/commands.hpp"
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/expr.hpp"
 #include "fitmygpu/registry.hpp"
@@ -78,6 +82,19 @@ double number_field(const json& v, const std::string& field, const std::string& 
     return d;
 }
 
+// llama.cpp's --override-tensor: one string of comma-separated entries, or a list of them (one per -ot flag).
+constexpr size_t kMaxOverrideBytes = 4096;
+std::string override_text(const json& v, const std::string& f) {
+    std::string text;
+    if (v.is_array()) {
+        for (size_t i = 0; i < v.size(); ++i) text += (i ? "," : "") + string_field(v[i], f + "[" + std::to_string(i) + "]");
+    } else text = string_field(v, f);
+    if (text.size() > kMaxOverrideBytes) fail("invalid_field", f, f + " must be at most " + std::to_string(kMaxOverrideBytes) + " bytes long");
+    for (unsigned char c : text)
+        if (c < 0x20 || c == 0x7f) fail("invalid_field", f, f + " must be plain text without control characters");
+    return text;
+}
+
 // One engine knob: its JSON type by the knob's type, then its range by apply_knob.
 void parse_knob(const KnobSpec& spec, const json& v, const std::string& f, EngineKnobs& knobs) {
     KnobValue kv;
@@ -94,6 +111,12 @@ void parse_knob(const KnobSpec& spec, const json& v, const std::string& f, Engin
             else kv.boolean = bool_field(v, f);
             break;
         case KnobType::Text:
+            if (spec.name == "override_tensor") {
+                kv.text = override_text(v, f);
+                break;
+            }
+            kv.text = name_field(v, f);
+            break;
         case KnobType::Draft: kv.text = name_field(v, f); break;
         case KnobType::NumberList:
             if (!v.is_array() || v.empty() || static_cast<i64>(v.size()) > spec.max_items)
@@ -108,14 +131,198 @@ void parse_knob(const KnobSpec& spec, const json& v, const std::string& f, Engin
     apply_knob(spec, kv, f, knobs, describe(v));
 }
 
+// A flag's value as users write it in JSON: numbers or their text, true/false or on/off, "3,1" for a list.
+KnobValue flag_value(const KnobSpec& spec, const CommandFlag& flag, const json& v, const std::string& f) {
+    KnobValue kv;
+    const std::string text = v.is_string() ? v.get<std::string>() : "";
+    auto number = [&](const std::string& what) -> double {
+        if (v.is_number()) return number_field(v, f, what);
+        if (v.is_string()) {
+            char* end = nullptr;
+            const double d = std::strtod(text.c_str(), &end);
+            if (!text.empty() && end == text.c_str() + text.size() && std::isfinite(d)) return d;
+        }
+        fail("invalid_field", f, f + " must be " + what + " (got " + describe(v) + ")");
+    };
+    auto truth = [&]() -> std::optional<bool> {
+        if (v.is_boolean()) return v.get<bool>();
+        const std::string t = normalize_key(text);
+        if (t == "on" || t == "true" || t == "1" || t == "enabled" || t == "yes") return true;
+        if (t == "off" || t == "false" || t == "0" || t == "disabled" || t == "no") return false;
+        return std::nullopt;
+    };
+    switch (spec.type) {
+        case KnobType::Fraction: kv.number = number("a number between 0 and 1"); break;
+        case KnobType::Integer:
+            if (spec.name == "n_gpu_layers" && (text == "all" || text == "auto")) {
+                kv.number = -1;  // every layer (llama.cpp's -ngl all; auto is its --fit, which places them all when they fit)
+                break;
+            }
+            kv.number = number("a whole number");
+            if (kv.number != std::floor(kv.number)) fail("invalid_field", f, f + " must be a whole number (got " + describe(v) + ")");
+            break;
+        case KnobType::Boolean:
+            if (const auto b = truth()) kv.boolean = *b;
+            else if (flag.takes_value && (v.is_number() || !text.empty()))
+                kv.boolean = number("true, false or a number of ranks") > 1;  // --ep-size N: expert parallel over N ranks
+            else fail("invalid_field", f, f + " must be true or false (got " + describe(v) + ")");
+            break;
+        case KnobType::Tristate:
+            if (normalize_key(text) == "auto") kv.is_auto = true;
+            else if (const auto b = truth()) kv.boolean = *b;
+            else fail("invalid_field", f, f + " must be on, off or auto (got " + describe(v) + ")");
+            break;
+        case KnobType::NumberList:
+            if (v.is_array()) {
+                for (size_t i = 0; i < v.size() && i <= static_cast<size_t>(spec.max_items); ++i) {
+                    const std::string fi = f + "[" + std::to_string(i) + "]";
+                    kv.list.push_back(number_field(v[i], fi, "a number"));
+                }
+            } else if (v.is_string()) {
+                std::string part;
+                for (size_t i = 0; i <= text.size(); ++i) {
+                    if (i == text.size() || text[i] == ',' || text[i] == '/') {
+                        char* end = nullptr;
+                        const double d = std::strtod(part.c_str(), &end);
+                        if (part.empty() || end != part.c_str() + part.size() || !std::isfinite(d))
+                            fail("invalid_field", f, f + " must be proportions such as \"3,1\" (got " + describe(v) + ")");
+                        kv.list.push_back(d);
+                        part.clear();
+                        if (kv.list.size() > static_cast<size_t>(spec.max_items)) break;
+                    } else part.push_back(text[i]);
+                }
+            } else fail("invalid_field", f, f + " must be proportions such as [3, 1] or \"3,1\" (got " + describe(v) + ")");
+            break;
+        case KnobType::Draft:
+            if (v.is_object()) {  // vLLM --speculative-config {"method": "mtp", "num_speculative_tokens": 2} or {"model": ...}
+                if (v.contains("method") && v["method"].is_string() && v["method"].get<std::string>().find("mtp") != std::string::npos) kv.text = "mtp";
+                else if (v.contains("model") && v["model"].is_string()) kv.text = name_field(v["model"], f + ".model");
+                else fail("invalid_field", f, f + " must name a method (\"mtp\") or a draft model");
+                break;
+            }
+            kv.text = name_field(v, f);
+            break;
+        case KnobType::Text: kv.text = spec.name == "override_tensor" ? override_text(v, f) : name_field(v, f); break;
+    }
+    return kv;
+}
+
+// A request field an engine flag also sets (vLLM's max_model_len, llama.cpp's parallel): the two must agree.
+template <typename T>
+void set_once(std::optional<T>& slot, const T& value, const std::string& f, const std::string& other) {
+    if (slot && *slot != value) fail("invalid_field", f, f + " and " + other + " disagree: give one of them");
+    slot = value;
+}
+
+std::string weights_of_dtype(const std::string& dtype, const std::string& f) {
+    const std::string d = normalize_key(dtype);
+    if (d == "float32" || d == "float" || d == "fp32") return "fp32";
+    if (d == "float16" || d == "half" || d == "fp16") return "fp16";
+    if (d == "bfloat16" || d == "bf16") return "bf16";
+    if (d == "auto") return "";
+    fail("invalid_field", f, f + " must be auto, bfloat16, float16 or float32 (got \"" + dtype + "\")");
+}
+
 void parse_engine(const json& j, Request& r) {
-    if (!j.is_object()) fail("invalid_field", "engine", "engine must be an object of engine knobs");
+    if (!j.is_object()) fail("invalid_field", "engine", "engine must be an object of engine settings");
+    // Flags are looked up in the table of the runtime asked for; without one, in every runtime's.
+    const RuntimeDescriptor* rt = r.runtime ? find_runtime(*r.runtime) : nullptr;
+    const Runtime* runtime = rt ? &rt->runtime : nullptr;
+    std::optional<std::string> kv_k, kv_v;
+    std::string kv_field;
+    std::optional<i64> context_total;
+    std::string context_total_field;
     for (auto it = j.begin(); it != j.end(); ++it) {
         const std::string f = "engine." + shown_key(it.key());
+        EngineField field{it.key(), "", {}};
         const KnobSpec* spec = find_knob(it.key());
-        if (!spec) fail("unknown_field", f, f + " is not an engine knob this estimator knows");
-        parse_knob(*spec, it.value(), f, r.engine);
-        r.engine_set.push_back(spec->name);
+        const CommandFlag* flag = nullptr;
+        if (!spec) {
+            const EngineFlag found = find_engine_flag(it.key(), runtime);
+            flag = found.flag;
+            if (!flag) {
+                const auto near = nearest_engine_fields(it.key(), runtime);
+                std::string hint;
+                for (size_t i = 0; i < near.size(); ++i) hint += (i == 0 ? "" : i + 1 == near.size() ? " or " : ", ") + near[i];
+                fail("unknown_field", f,
+                     f + " is not " + (rt ? "a " + rt->name + " setting" : "an engine setting") + " FitMyGPU knows" +
+                         (hint.empty() ? "" : "; did you mean " + hint + "?"));
+            }
+            if (flag->target == FlagTarget::Knob) spec = find_knob(flag->knob);
+        }
+        if (spec) {
+            for (const auto& earlier : r.engine_fields)
+                if (earlier.knob == spec->name)
+                    fail("invalid_field", f, f + " and engine." + shown_key(earlier.key) + " set the same setting (" + spec->name + "): give one");
+            if (flag) {
+                field.value = flag_value(*spec, *flag, it.value(), f);
+                apply_knob(*spec, field.value, f, r.engine, describe(it.value()));
+            } else {
+                parse_knob(*spec, it.value(), f, r.engine);
+            }
+            // The value as understood (the version in its normal form).
+            if (spec->name == "version") field.value.text = r.engine.version;
+            else if (!flag) field.value = flag_value(*spec, CommandFlag{}, it.value(), f);
+            field.knob = spec->name;
+            r.engine_set.push_back(spec->name);
+            r.engine_fields.push_back(std::move(field));
+            continue;
+        }
+        const json& v = it.value();
+        switch (flag->target) {
+            case FlagTarget::Context: set_once(r.context, int_field(v, f, 1, kMaxContext), f, "context"); break;
+            case FlagTarget::ContextTotal:
+                context_total = int_field(v, f, 1, kMaxContext);
+                context_total_field = f;
+                break;
+            case FlagTarget::Concurrency: set_once(r.concurrency, int_field(v, f, 1, kMaxConcurrency), f, "concurrency"); break;
+            case FlagTarget::KvType:
+                kv_k = kv_v = name_field(v, f);
+                kv_field = f;
+                break;
+            case FlagTarget::KvTypeK:
+                kv_k = name_field(v, f);
+                kv_field = f;
+                break;
+            case FlagTarget::KvTypeV:
+                kv_v = name_field(v, f);
+                if (!kv_k) kv_field = f;
+                break;
+            case FlagTarget::Dtype: {
+                const std::string w = weights_of_dtype(name_field(v, f), f);
+                if (!w.empty() && !r.weights) r.weights = w;
+                else if (!w.empty()) r.ignored.push_back({it.key(), "the weights field names the checkpoint format"});
+                break;
+            }
+            case FlagTarget::Quantization: {
+                const std::string q = normalize_key(name_field(v, f));
+                if (q == "fp8" && !r.weights) r.weights = "fp8";
+                else r.ignored.push_back({it.key(), "the checkpoint format is the weights field's (give weights to change it)"});
+                break;
+            }
+            case FlagTarget::AllExpertsCpu:
+                if (bool_field(v, f)) r.engine.n_cpu_moe = static_cast<int>(find_knob("n_cpu_moe")->max);
+                field.knob = "n_cpu_moe";
+                break;
+            case FlagTarget::Model: fail("invalid_field", f, f + " names the checkpoint: give it as the request's model (and weights)");
+            case FlagTarget::Devices: r.ignored.push_back({it.key(), "device selection: give the GPUs in the request"}); break;
+            case FlagTarget::Ignored: r.ignored.push_back({it.key(), flag->reason}); break;
+            case FlagTarget::Knob: break;  // handled above
+        }
+        r.engine_fields.push_back(std::move(field));
+    }
+    // K and V cache types: one type for both in the estimate.
+    if (kv_k || kv_v) {
+        const std::string kv = kv_k ? *kv_k : *kv_v;
+        if (normalize_key(kv) != "auto") set_once(r.kv_cache_dtype, kv, kv_field, "kv_cache_dtype");
+        if (kv_k && kv_v && normalize_key(*kv_k) != normalize_key(*kv_v))
+            r.ignored.push_back({"cache_type_v", "a V cache type other than K's is not modelled: both are estimated as " + *kv_k});
+        else if (!kv_k || !kv_v) r.ignored.push_back({kv_k ? "cache_type_k" : "cache_type_v", "only one of K and V changes type; both are estimated as " + kv});
+    }
+    // llama.cpp's ctx_size is shared by its parallel slots.
+    if (context_total) {
+        const i64 slots = r.concurrency.value_or(1);
+        set_once(r.context, std::max<i64>(1, *context_total / slots), context_total_field, "context");
     }
     check_knobs(r.engine);
 }

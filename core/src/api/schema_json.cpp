@@ -2,6 +2,7 @@
 // counts, layouts, devices and verdict rule, and the request-wide limits. The page, the widget and the
 // model-page generator build their menus and explanatory text from it.
 #include "fitmygpu/api.hpp"
+#include "fitmygpu/commands.hpp"
 #include "fitmygpu/registry.hpp"
 #include "fitmygpu/request.hpp"
 
@@ -20,10 +21,10 @@ const char* family_name(FormatFamily f) {
     return "safetensors";
 }
 
-json knob_json(const RuntimeKnob& rk) {
+json knob_json(const RuntimeDescriptor& rt, const RuntimeKnob& rk) {
     const KnobSpec* spec = find_knob(rk.name);
     json k = {{"name", spec->name},
-              {"aliases", spec->aliases},
+              {"aliases", knob_spellings(rt.runtime, rk.name)},  // the engine's other spellings, as engine fields
               {"type", knob_type_name(spec->type)},
               {"label", rk.label.empty() ? spec->label : rk.label},
               {"help", spec->help},
@@ -63,7 +64,7 @@ json schema() {
             json kv = json::array();
             for (const auto& t : rt.kv_cache_types) kv.push_back({{"id", t.id}, {"label", t.label}});
             json knobs = json::array();
-            for (const auto& k : rt.knobs) knobs.push_back(knob_json(k));
+            for (const auto& k : rt.knobs) knobs.push_back(knob_json(rt, k));
             json formats = json::array();
             for (const auto& f : safetensors_and_mlx_formats())
                 if (rt.loads(parse_weight_format(f.id))) formats.push_back(f.id);

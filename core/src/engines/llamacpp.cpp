@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <regex>
 
 #include "engine_parts.hpp"
 #include "fitmygpu/cache.hpp"
@@ -107,6 +108,18 @@ Estimate estimate_llamacpp(const Scenario& s) {
 
     // ---- model buffers ----
     const LayerPlacement place = place_layers(s, n_layers);
+    // --override-tensor: the first pattern found in a tensor's name sends it to that buffer, whatever its layer
+    // (llama_model::load_tensors, create_tensor); --n-cpu-moe's own overrides come after the user's.
+    const std::vector<TensorOverride> overrides = parse_tensor_overrides(s.engine.override_tensor, "engine.override_tensor");
+    std::vector<std::regex> override_res;
+    for (const auto& o : overrides) {
+        if (o.device >= static_cast<int>(s.devices.size()))
+            fail("invalid_field", "engine.override_tensor",
+                 "engine.override_tensor sends tensors to " + o.buffer + ", but the setup has " + std::to_string(s.devices.size()) + " GPU" +
+                     (s.devices.size() == 1 ? "" : "s") + " (numbered from 0)");
+        override_res.emplace_back(o.pattern);
+    }
+    int overridden = 0;
     const CheckpointBytes cb = checkpoint_bytes(s);
     std::vector<i64> model_bytes(s.devices.size(), 0);
     i64 host_model = 0;
@@ -120,7 +133,15 @@ Estimate estimate_llamacpp(const Scenario& s) {
             continue;
         }
         int dev;
-        if (t.role == Role::TokenEmbd || t.role == Role::PerLayerEmbd) dev = -1;  // the input layer always runs on the CPU
+        const int matched = [&] {
+            for (size_t o = 0; o < override_res.size(); ++o)
+                if (std::regex_search(t.name, override_res[o])) return static_cast<int>(o);
+            return -1;
+        }();
+        if (matched >= 0) {
+            dev = overrides[static_cast<size_t>(matched)].device;
+            ++overridden;
+        } else if (t.role == Role::TokenEmbd || t.role == Role::PerLayerEmbd) dev = -1;  // the input layer always runs on the CPU
         else if (t.layer < 0) dev = place.output_device;
         else {
             dev = place.device_of_layer[static_cast<size_t>(t.layer)];
@@ -158,6 +179,9 @@ Estimate estimate_llamacpp(const Scenario& s) {
     if (mmproj_bytes > 0)
         e.add(kWeights, "mmproj model buffer", s.engine.n_gpu_layers == 0 ? -1 : 0, Q::bytes("vision encoder parameters × 2 B (F16 mmproj)", mmproj_bytes),
               "the multimodal projector file llama-server loads with --mmproj");
+    if (!overrides.empty())
+        e.assumptions.push_back("override_tensor: " + std::to_string(overridden) + " tensors placed by their name" +
+                                (overridden == 0 ? " (no tensor name matched a pattern)" : ""));
     e.add(kWeights, "model buffer (host)", -1, Q::bytes("token_embd and layers kept on the CPU", host_model),
           "token embeddings are looked up on the CPU (CPU_Mapped with mmap)");
 

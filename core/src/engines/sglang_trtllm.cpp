@@ -5,16 +5,28 @@
 //   TensorRT-LLM: KV pool = free_gpu_memory_fraction × (total − weights − activations − runtime).
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "engine_parts.hpp"
 #include "fitmygpu/cache.hpp"
 #include "fitmygpu/checked.hpp"
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/registry.hpp"
+#include "fitmygpu/version.hpp"
 
 namespace fitmygpu {
 
 namespace {
+
+// SGLang sizes its static pool from the memory free before the weights load, not from the card's total
+// (ModelRunner.profile_max_num_token: rest = free after loading − free before loading × (1 − mem_fraction_static),
+// so pool = mem_fraction_static × free before loading − weights). What is in use by then, per rank:
+// - the CUDA context and torch's start-up: 443 MiB in a published TP-4 run on RTX 4090s (serving log S-1: the
+//   card's 24,077 MiB CUDA total less the 23.08 GiB free before loading, with custom all-reduce off on PCIe);
+// - with NVLink, distributed initialisation (NCCL, custom all-reduce and symmetric-memory buffers): "Init torch
+//   distributed ends. mem usage=1.77-2.01 GB" per rank, 1.96 GB on TP0, in sgl-project/sglang#11716 (TP 8).
+constexpr i64 kSglangContextBytes = 443 * MiB;
+constexpr i64 kSglangNvlinkInitBytes = static_cast<i64>(1.96 * GiB);
 
 // Runtime memory of a TensorRT-LLM process outside weights, activations and KV (CUDA context, cuBLAS
 // workspaces, NCCL at TP>1); aiconfigurator's per-system NCCL figures are 342-392 MB at TP 2-8.
@@ -71,42 +83,116 @@ void finish(Estimate& e, const Scenario& s, i64 pool_min, i64 per_token, i64 fix
     e.decide(pool_min > 0 && e.kv.max_concurrency >= static_cast<double>(s.concurrency), s.concurrency, runtime_descriptor(s.runtime).margin);
 }
 
+// SGLang's defaults by GPU memory (server_args.py, ServerArgs._handle_gpu_memory_settings). gpu_mem is the card's
+// capacity in MiB as the driver reports it. Since 0.5.3 (sgl-project/sglang#10975, September 2025) one chain of
+// thresholds sets chunked_prefill_size and cuda_graph_max_bs, and mem_fraction_static is what remains after a
+// reserve for them, in MiB:
+//   reserved = 512 + max(chunked_prefill_size, 2048) × 1.5 + cuda_graph_max_bs × 2 + tp × pp / 8 × 1024,
+//   at least 10,240 on cards above 60 GiB;  mem_fraction_static = round((gpu_mem − reserved) / gpu_mem, 3).
+// Earlier releases took mem_fraction_static from the TP size alone and chunked_prefill_size 2,048 below
+// 25,000 MiB, else 8,192.
+struct SglangMemoryStep {
+    i64 below_mib;  // applies to cards with less memory than this
+    i64 chunked_prefill_size;
+    i64 graph_bs_small_tp, graph_bs_large_tp;  // cuda_graph_max_bs at TP < 4 and TP ≥ 4
+};
+constexpr SglangMemoryStep kSglangSteps[] = {
+    {20 * 1024, 2048, 8, 8}, {35 * 1024, 2048, 24, 80}, {60 * 1024, 4096, 32, 160}, {160 * 1024, 8192, 256, 512}, {i64{1} << 40, 16384, 512, 512},
+};
+struct SglangTpFraction {
+    int min_tp;
+    double fraction;
+};
+constexpr SglangTpFraction kSglangLegacyFractions[] = {{16, 0.79}, {8, 0.81}, {4, 0.85}, {2, 0.87}, {1, 0.88}};
+constexpr i64 kSglangLegacySmallGpuMib = 25000;
+const std::vector<long> kSglangReserveRelease = {0, 5, 3};
+
 }  // namespace
+
+SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::string& version) {
+    SglangDefaults out;
+    const i64 gpu_mem = d.memory_bytes / MiB;  // nvidia-smi's memory.total (get_nvgpu_memory_capacity)
+    const auto v = version.empty() ? std::nullopt : parse_engine_version(version);
+    tp = std::max(tp, 1);
+    pp = std::max(pp, 1);
+    if (v && v->before(kSglangReserveRelease)) {
+        for (const auto& step : kSglangLegacyFractions)
+            if (tp * pp >= step.min_tp) {
+                out.mem_fraction_static = step.fraction;
+                break;
+            }
+        out.chunked_prefill_size = gpu_mem > 0 && gpu_mem < kSglangLegacySmallGpuMib ? 2048 : 8192;
+        out.rule = "SGLang before 0.5.3: mem_fraction_static by TP size (" + std::to_string(tp * pp) + " ranks)";
+        return out;
+    }
+    if (gpu_mem <= 0) {
+        out.rule = "SGLang's fallback when the GPU's memory is unknown";
+        return out;
+    }
+    for (const auto& step : kSglangSteps)
+        if (gpu_mem < step.below_mib) {
+            out.chunked_prefill_size = step.chunked_prefill_size;
+            out.cuda_graph_max_bs = tp < 4 ? step.graph_bs_small_tp : step.graph_bs_large_tp;
+            break;
+        }
+    double reserved = 512.0 + static_cast<double>(std::max<i64>(out.chunked_prefill_size, 2048)) * 1.5 + static_cast<double>(out.cuda_graph_max_bs) * 2.0 +
+                      static_cast<double>(tp * pp) / 8.0 * 1024.0;
+    if (gpu_mem > 60 * 1024) reserved = std::max(reserved, 10.0 * 1024.0);
+    out.mem_fraction_static = std::round((static_cast<double>(gpu_mem) - reserved) / static_cast<double>(gpu_mem) * 1000.0) / 1000.0;
+    char buf[160];
+    std::snprintf(buf, sizeof buf,
+                  "SGLang's default for %lld MiB: %.0f MiB reserved for activations and CUDA graphs (chunked_prefill_size %lld, cuda_graph_max_bs %lld)",
+                  static_cast<long long>(gpu_mem), reserved, static_cast<long long>(out.chunked_prefill_size), static_cast<long long>(out.cuda_graph_max_bs));
+    out.rule = buf;
+    return out;
+}
 
 Estimate estimate_sglang(const Scenario& s) {
     using namespace engine_parts;
     Estimate e;
     const Parallelism par = resolve_parallelism(s, "engine.tensor_parallel_size");
-    const double mfs = s.engine.mem_fraction_static.value_or(kSglangDefaultMemFraction);
-    if (!s.engine.mem_fraction_static) e.assumptions.push_back("mem_fraction_static = 0.88 (set it to match your launch flags)");
+    const SglangDefaults defaults = sglang_defaults(s.devices.front(), par.tp, par.pp, s.engine.version);
+    const double mfs = s.engine.mem_fraction_static.value_or(defaults.mem_fraction_static);
+    if (!s.engine.mem_fraction_static) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.3f", mfs);
+        e.assumptions.push_back(std::string("mem_fraction_static = ") + buf + ": " + defaults.rule + " (set it to match your launch flags)");
+    }
     add_devices(e, s, par.ranks(), mfs);
     const CheckpointBytes cb = checkpoint_bytes(s);
     const i64 value_bytes = kv_value_bytes(s, "SGLang");
     i64 fixed_req = 0;
     const i64 per_token = kv_bytes_per_token_rank(s, par, value_bytes, s.context, &fixed_req);
-    const i64 chunk = s.engine.max_num_batched_tokens.value_or(kDefaultMaxBatchedTokens);
+    const i64 chunk = s.engine.max_num_batched_tokens.value_or(defaults.chunked_prefill_size);
+    if (!s.engine.max_num_batched_tokens) e.assumptions.push_back("chunked_prefill_size = " + std::to_string(chunk) + " (SGLang's default for this GPU)");
     i64 pool_min = -1;
     std::vector<i64> fixed;
     for (int i = 0; i < par.ranks(); ++i) {
         const Device& d = s.devices[static_cast<size_t>(i)];
         const Q weights = Q::bytes("checkpoint tensors on this rank", weights_per_rank(s, cb, par, i / par.tp));
-        const Q budget = scale(Q::bytes("device total", d.engine_total_bytes), mfs, "mem_fraction_static");
+        const bool nvlink_init = par.ranks() > 1 && d.link_kind == "nvlink";
+        const Q before_load = nvlink_init ? Q::bytes("CUDA context", kSglangContextBytes) + Q::bytes("distributed init (NVLink)", kSglangNvlinkInitBytes)
+                                          : Q::bytes("CUDA context", kSglangContextBytes);
+        const Q free_before = Q::bytes("device total", d.engine_total_bytes) - before_load.named("in use before loading");
+        const Q budget = scale(free_before, mfs, "mem_fraction_static");
         const Q pool = budget - weights;
         e.add(kWeights, "weights", i, weights, s.weights.label());
-        e.add(kKvCache, "KV cache pool (token pool)", i, max(pool, Q::lit(0, "B")), "mem_fraction_static × total − weights; page size 1 token");
+        e.add(kOverhead, "in use before loading (CUDA context, distributed init)", i, before_load,
+              "SGLang measures the free memory after this and takes mem_fraction_static of that");
+        e.add(kKvCache, "KV cache pool (token pool)", i, max(pool, Q::lit(0, "B")), "mem_fraction_static × free before loading − weights; page size 1 token");
         const Q act = forward_activation(s, par, chunk, "chunked_prefill_size");
         const Q graphs = cuda_graph_bytes(s, 0, static_cast<int>(s.geometry.layers.size()));
         e.add(kActivations, "prefill activations (outside the static pool)", i, act);
         e.add(kOverhead, "CUDA graphs (outside the static pool)", i, graphs);
-        const i64 outside = static_cast<i64>(static_cast<double>(d.engine_total_bytes) * (1.0 - mfs));
+        const i64 outside = static_cast<i64>(static_cast<double>(free_before.value()) * (1.0 - mfs));
         const i64 outside_need = checked::add(act.value(), graphs.value());
         if (outside_need > outside)
             e.warnings.push_back("activations and CUDA graphs need " + format_size(outside_need) + " but only " + format_size(outside) +
                                  " is left outside mem_fraction_static on " + d.name + "; lower mem_fraction_static");
         pool_min = pool_min < 0 ? pool.value() : std::min(pool_min, pool.value());
-        fixed.push_back(weights.value());
+        fixed.push_back(weights.value());  // against the static budget; what was in use before loading sits outside it
         // The budget counts only the static part; the rest must still fit on the device.
-        e.devices.back().budget_bytes = budget.value();
+        e.devices[static_cast<size_t>(i)].budget_bytes = budget.value();
     }
     e.sum_components();
     finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed, value_bytes);

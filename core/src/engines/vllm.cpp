@@ -11,6 +11,7 @@
 #include "fitmygpu/checked.hpp"
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/registry.hpp"
+#include "fitmygpu/version.hpp"
 
 namespace fitmygpu {
 
@@ -48,16 +49,15 @@ VllmServeDefaults vllm_serve_defaults(const Device& d) {
 
 namespace {
 
-// True for vLLM versions before 0.21, which allocated the CUDA-graph pool outside the KV budget.
-// The minor version of a "0.x.y" vLLM version; a large number for "current" (empty).
-int vllm_minor(const std::string& version) {
-    if (version.empty()) return 1000;
-    int major = 0, minor = 0;
-    if (std::sscanf(version.c_str(), "%d.%d", &major, &minor) < 1) return 1000;
-    return major == 0 ? minor : 1000;
+// Whether the engine version asked for comes before release `than`; the current release when none is given.
+bool vllm_before(const std::string& version, const std::vector<long>& than) {
+    if (version.empty()) return false;
+    const auto v = parse_engine_version(version);
+    return v && v->before(than);
 }
-bool graphs_outside_budget(const std::string& version) { return vllm_minor(version) < 21; }
-double sampler_bytes_per_logit(const std::string& version) { return vllm_minor(version) < 21 ? kSamplerBytesPerLogitV011 : kSamplerBytesPerLogitCurrent; }
+// vLLM before 0.21 allocated the CUDA-graph pool outside the KV budget, and its sampler peak was twice as large.
+bool graphs_outside_budget(const std::string& version) { return vllm_before(version, {0, 21}); }
+double sampler_bytes_per_logit(const std::string& version) { return vllm_before(version, {0, 21}) ? kSamplerBytesPerLogitV011 : kSamplerBytesPerLogitCurrent; }
 
 // MXFP4 MoE weights as vLLM holds them on the GPU. The checkpoint's expert tensors are loaded into kernel
 // layouts whose 2,880-wide gpt-oss dimensions are padded: on Blackwell with FlashInfer both the hidden and
@@ -104,7 +104,7 @@ Estimate estimate_vllm(const Scenario& s) {
     const i64 kv_value_bytes = dsa_fp8 ? 1 : kv_bytes_per_value(s);
     if (dsa_fp8) e.assumptions.push_back("KV cache: vLLM's fp8_ds_mla layout, the default for DeepSeek sparse attention (kv_cache_dtype bf16 keeps 16-bit)");
     const bool legacy_graphs = graphs_outside_budget(s.engine.version);
-    if (g.has(Mixer::CrossAttention) && vllm_minor(s.engine.version) >= 11)
+    if (g.has(Mixer::CrossAttention) && !vllm_before(s.engine.version, {0, 11}))
         e.warnings.push_back(
             "vLLM runs this cross-attention model (MllamaForConditionalGeneration) only up to 0.10.2, on its V0 engine; "
             "this estimate follows 0.10.2: every attention layer, cross layers included, in one block pool");

@@ -58,7 +58,7 @@ i64 gib_to_bytes(double gib) { return static_cast<i64>(std::llround(gib * static
 ParsedLog parse_engine_log(const std::string& text) {
     ParsedLog log;
     std::istringstream in(text);
-    bool llama = false, vllm = false;
+    bool llama = false, vllm = false, sglang = false, trtllm = false, mlx = false;
     for (std::string line; std::getline(in, line);) {
         // llama.cpp: "<func>: CUDA0 model buffer size = 4403.49 MiB" and the KV/compute/output/RS variants.
         const size_t bs = line.find(" buffer size = ");
@@ -87,6 +87,81 @@ ParsedLog parse_engine_log(const std::string& text) {
             if (sane_count(cells)) {
                 log.kv_cells += static_cast<i64>(cells);
                 llama = true;
+                ++log.lines_recognised;
+                continue;
+            }
+        }
+        // SGLang: "Load weight end. type=LlamaForCausalLM, dtype=torch.bfloat16, avail mem=61.55 GB, mem usage=15.07 GB."
+        // (GB = 2^30 bytes), one line per TP rank: the first one read.
+        if (line.find("Load weight end.") != std::string::npos) {
+            const double u = after(line, "mem usage=");
+            if (sane_gib(u)) {
+                if (log.weights_bytes < 0) log.weights_bytes = gib_to_bytes(u);
+                sglang = true;
+                ++log.lines_recognised;
+                continue;
+            }
+        }
+        // SGLang: "KV Cache is allocated. #tokens: 367404, K size: 8.23 GB, V size: 8.23 GB" or "... KV size: c GB" (MLA).
+        if (line.find("KV Cache is allocated.") != std::string::npos) {
+            const double k = after(line, "K size: "), vv = after(line, "V size: "), kv = after(line, "KV size: ");
+            const double tokens = after(line, "#tokens: ");
+            const double gib = std::isfinite(kv) ? kv : (std::isfinite(k) && std::isfinite(vv) ? k + vv : std::nan(""));
+            if (sane_gib(gib) || sane_count(tokens)) {
+                if (sane_gib(gib) && log.kv_available_bytes < 0) log.kv_available_bytes = gib_to_bytes(gib);
+                if (sane_count(tokens) && log.kv_tokens < 0) log.kv_tokens = static_cast<i64>(tokens);
+                sglang = true;
+                ++log.lines_recognised;
+                continue;
+            }
+        }
+        // SGLang: "max_total_num_tokens=367404, chunked_prefill_size=8192, max_prefill_tokens=16384, ..."
+        if (double n = after(line, "max_total_num_tokens="); sane_count(n)) {
+            if (log.kv_tokens < 0) log.kv_tokens = static_cast<i64>(n);
+            sglang = true;
+            ++log.lines_recognised;
+            continue;
+        }
+        // SGLang's arguments: "server_args=ServerArgs(model_path=..., mem_fraction_static=0.88, ...)"
+        if (line.find("ServerArgs(") != std::string::npos) {
+            const double f = after(line, "mem_fraction_static=");
+            if (std::isfinite(f) && f > 0 && f < 1) {
+                log.mem_fraction_static = f;
+                sglang = true;
+                ++log.lines_recognised;
+                continue;
+            }
+        }
+        // TensorRT-LLM: "[MemUsageChange] Allocated 36.28 GiB for max tokens in paged KV cache (297216)."
+        if (line.find("for max tokens in paged KV cache") != std::string::npos) {
+            const double gib = after(line, "Allocated ");
+            const size_t open = line.find('(', line.find("paged KV cache"));
+            const double tokens = open == std::string::npos ? std::nan("") : number_at(line, open + 1);
+            if (sane_gib(gib)) {
+                if (log.kv_available_bytes < 0) log.kv_available_bytes = gib_to_bytes(gib);
+                if (sane_count(tokens) && log.kv_tokens < 0) log.kv_tokens = static_cast<i64>(tokens);
+                trtllm = true;
+                ++log.lines_recognised;
+                continue;
+            }
+        }
+        // TensorRT-LLM (PyTorch backend): "Memory used after loading model weights (inside torch) in memory usage profiling: 14.97 GiB"
+        if (line.find("after loading model weights (inside torch)") != std::string::npos) {
+            const size_t colon = line.rfind(": ");
+            const double gib = colon == std::string::npos ? std::nan("") : number_at(line, colon + 2);
+            if (sane_gib(gib)) {
+                if (log.weights_bytes < 0) log.weights_bytes = gib_to_bytes(gib);
+                trtllm = true;
+                ++log.lines_recognised;
+                continue;
+            }
+        }
+        // mlx-lm: "Peak memory: 4.626 GB" (mx.get_peak_memory() / 1e9).
+        if (line.rfind("Peak memory: ", 0) == 0 || line.find("] Peak memory: ") != std::string::npos) {
+            const double gb = after(line, "Peak memory: ");
+            if (std::isfinite(gb) && gb * 1e9 <= kMaxLoggedBytes) {
+                log.peak_bytes = static_cast<i64>(std::llround(gb * 1e9));
+                mlx = true;
                 ++log.lines_recognised;
                 continue;
             }
@@ -123,7 +198,8 @@ ParsedLog parse_engine_log(const std::string& text) {
             continue;
         }
     }
-    log.engine = llama && !vllm ? "llama.cpp" : vllm && !llama ? "vllm" : llama ? "llama.cpp" : "";
+    // One engine per log; llama.cpp's buffer lines first (Ollama logs carry them), then the serving engines.
+    log.engine = llama ? "llama.cpp" : vllm ? "vllm" : sglang ? "sglang" : trtllm ? "trtllm" : mlx ? "mlx" : "";
     return log;
 }
 
@@ -137,6 +213,8 @@ nlohmann::json to_json(const ParsedLog& log) {
     if (log.kv_tokens >= 0) out["kv_tokens"] = log.kv_tokens;
     if (log.max_concurrency >= 0) out["max_concurrency"] = log.max_concurrency;
     if (log.max_model_len >= 0) out["max_model_len"] = log.max_model_len;
+    if (log.mem_fraction_static > 0) out["mem_fraction_static"] = log.mem_fraction_static;
+    if (log.peak_bytes >= 0) out["peak_bytes"] = log.peak_bytes;
     return out;
 }
 

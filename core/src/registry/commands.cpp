@@ -23,6 +23,11 @@ CommandFlag ignored(std::vector<std::string> names, std::string reason, bool tak
 CommandFlag env(std::string name, T target, std::string knob_name = "", std::string reason = "") {
     return {{std::move(name)}, target, std::move(knob_name), true, true, std::move(reason)};
 }
+// A name only the request's "engine" object reads (a configuration-file or Modelfile setting, not a flag).
+CommandFlag field_only(CommandFlag f) {
+    f.field_only = true;
+    return f;
+}
 
 // Reasons, written once.
 const char* const kServer = "server address, logging or API setting: no effect on memory";
@@ -30,6 +35,12 @@ const char* const kSampling = "sampling or chat setting: no effect on memory";
 const char* const kTokenizer = "tokenizer or loading setting: no effect on memory";
 const char* const kThreads = "CPU threads: no effect on memory";
 const char* const kNotModelled = "changes memory in a way the estimate does not model";
+const char* const kKernels = "kernel or backend choice: the estimate assumes the default kernels";
+const char* const kScheduling = "scheduling setting: no effect on the memory plan";
+const char* const kCluster = "process, node or disaggregation setting: memory per GPU is estimated as for one server";
+const char* const kLora = "LoRA adapters: their weights and buffers are not counted";
+const char* const kGraphs = "CUDA-graph capture settings: the default capture is assumed";
+const char* const kHostCache = "host-memory cache or offload: GPU memory as estimated, the host side not modelled";
 
 // Flags shared by the OpenAI-style servers.
 std::vector<CommandFlag> server_flags() {
@@ -88,8 +99,56 @@ std::vector<CommandSpec> build() {
             ignored({"--limit-mm-per-prompt"}, kNotModelled),
             ignored({"--disable-custom-all-reduce"}, kNotModelled, false),
             ignored({"--kv-cache-memory", "--kv-cache-memory-bytes"}, kNotModelled),
-            ignored({"--compilation-config", "-O"}, "CUDA-graph capture settings: the default capture is assumed"),
-            ignored({"--max-seq-len-to-capture"}, "CUDA-graph capture settings: the default capture is assumed"),
+            ignored({"--compilation-config", "-O"}, kGraphs),
+            ignored({"--max-seq-len-to-capture"}, kGraphs),
+            ignored({"--cuda-graph-sizes"}, kGraphs),
+            ignored({"--num-gpu-blocks-override"}, kNotModelled),
+            ignored({"--max-num-partial-prefills"}, kScheduling),
+            ignored({"--max-long-partial-prefills"}, kScheduling),
+            ignored({"--long-prefill-token-threshold"}, kScheduling),
+            ignored({"--scheduling-policy"}, kScheduling),
+            ignored({"--async-scheduling"}, kScheduling, false),
+            ignored({"--enable-chunked-prefill"}, "chunked prefill is on in vLLM V1: max_num_batched_tokens sizes the step", false),
+            ignored({"--disable-chunked-mm-input"}, kScheduling, false),
+            ignored({"--disable-hybrid-kv-cache-manager"}, kNotModelled, false),
+            ignored({"--disable-sliding-window"}, kNotModelled, false),
+            ignored({"--disable-cascade-attn"}, kKernels, false),
+            ignored({"--attention-backend"}, kKernels),
+            ignored({"--mamba-cache-dtype"}, kNotModelled),
+            ignored({"--mamba-ssm-cache-dtype"}, "the recurrent state's dtype is read from the model's config"),
+            ignored({"--calculate-kv-scales"}, kKernels, false),
+            ignored({"--prefix-caching-hash-algo"}, kScheduling),
+            ignored({"--mm-processor-cache-gb"}, kHostCache),
+            ignored({"--mm-processor-kwargs"}, kNotModelled),
+            ignored({"--mm-encoder-tp-mode"}, kNotModelled),
+            ignored({"--skip-mm-profiling"}, kNotModelled, false),
+            ignored({"--enable-lora"}, kLora, false),
+            ignored({"--max-loras"}, kLora),
+            ignored({"--max-lora-rank"}, kLora),
+            ignored({"--max-cpu-loras"}, kLora),
+            ignored({"--lora-modules"}, kLora),
+            ignored({"--fully-sharded-loras"}, kLora, false),
+            ignored({"--enable-eplb"}, kNotModelled, false),
+            ignored({"--num-redundant-experts"}, kNotModelled),
+            ignored({"--decode-context-parallel-size", "-dcp"}, kNotModelled),
+            ignored({"--data-parallel-size-local", "-dpl"}, kCluster),
+            ignored({"--data-parallel-address", "-dpa"}, kCluster),
+            ignored({"--data-parallel-rpc-port", "-dpp"}, kCluster),
+            ignored({"--data-parallel-rank", "-dpn"}, kCluster),
+            ignored({"--data-parallel-backend", "-dpb"}, kCluster),
+            ignored({"--headless"}, kCluster, false),
+            ignored({"--api-server-count"}, kCluster),
+            ignored({"--max-parallel-loading-workers"}, kTokenizer),
+            ignored({"--enable-sleep-mode"}, kNotModelled, false),
+            ignored({"--kv-transfer-config"}, kCluster),
+            ignored({"--hf-overrides"}, "config overrides: give the changed config instead"),
+            ignored({"--rope-scaling"}, "RoPE scaling: give the context length instead"),
+            ignored({"--rope-theta"}, "RoPE base: no effect on memory"),
+            ignored({"--task", "--runner"}, kServer),
+            ignored({"--max-log-len"}, kServer),
+            ignored({"--enable-log-requests"}, kServer, false),
+            ignored({"--enable-prompt-tokens-details"}, kServer, false),
+            ignored({"--config"}, "options in a YAML file are not read"),
         };
         for (auto& f : server_flags()) c.flags.push_back(std::move(f));
         c.images = {"vllm/vllm-openai", "docker.io/vllm/vllm-openai"};  // docs.vllm.ai, "Using Docker"
@@ -111,12 +170,78 @@ std::vector<CommandSpec> build() {
             ignored({"--max-total-tokens"}, kNotModelled),
             ignored({"--page-size"}, kNotModelled),
             ignored({"--enable-dp-attention"}, kNotModelled, false),
-            ignored({"--attention-backend"}, kNotModelled),
+            ignored({"--attention-backend"}, kKernels),
             ignored({"--cuda-graph-max-bs"}, kNotModelled),
             ignored({"--max-prefill-tokens"}, kNotModelled),
             ignored({"--disable-radix-cache"}, "prefix cache on or off: the pool is the same size", false),
             ignored({"--schedule-policy"}, kServer),
             ignored({"--enable-torch-compile"}, kNotModelled, false),
+            ignored({"--torch-compile-max-bs"}, kGraphs),
+            ignored({"--cuda-graph-bs"}, kGraphs),
+            ignored({"--disable-cuda-graph-padding"}, kGraphs, false),
+            ignored({"--prefill-attention-backend"}, kKernels),
+            ignored({"--decode-attention-backend"}, kKernels),
+            ignored({"--mm-attention-backend"}, kKernels),
+            ignored({"--sampling-backend"}, kKernels),
+            ignored({"--grammar-backend"}, kSampling),
+            ignored({"--moe-runner-backend"}, kKernels),
+            ignored({"--moe-a2a-backend"}, kKernels),
+            ignored({"--deepep-mode"}, kKernels),
+            ignored({"--enable-dp-lm-head"}, kNotModelled, false),
+            ignored({"--enable-two-batch-overlap"}, kScheduling, false),
+            ignored({"--disable-overlap-schedule"}, kScheduling, false),
+            ignored({"--enable-mixed-chunk"}, kScheduling, false),
+            ignored({"--schedule-conservativeness"}, kScheduling),
+            ignored({"--max-queued-requests"}, kScheduling),
+            ignored({"--num-continuous-decode-steps"}, kScheduling),
+            ignored({"--stream-interval"}, kServer),
+            ignored({"--hybrid-kvcache-ratio"}, kNotModelled),
+            ignored({"--swa-full-tokens-ratio"}, kNotModelled),
+            ignored({"--disable-hybrid-swa-memory"}, kNotModelled, false),
+            ignored({"--max-mamba-cache-size"}, kNotModelled),
+            ignored({"--mamba-ssm-dtype"}, "the recurrent state's dtype is read from the model's config"),
+            ignored({"--enable-hierarchical-cache"}, kHostCache, false),
+            ignored({"--hicache-ratio"}, kHostCache),
+            ignored({"--hicache-size"}, kHostCache),
+            ignored({"--cpu-offload-gb"}, kNotModelled),
+            ignored({"--enable-memory-saver"}, kNotModelled, false),
+            ignored({"--speculative-algorithm"}, kNotModelled),
+            ignored({"--speculative-draft-model-path"}, kNotModelled),
+            ignored({"--speculative-num-steps"}, kNotModelled),
+            ignored({"--speculative-eagle-topk"}, kNotModelled),
+            ignored({"--speculative-num-draft-tokens"}, kNotModelled),
+            ignored({"--enable-lora"}, kLora, false),
+            ignored({"--lora-paths"}, kLora),
+            ignored({"--max-lora-rank"}, kLora),
+            ignored({"--max-loras-per-batch"}, kLora),
+            ignored({"--ep-num-redundant-experts"}, kNotModelled),
+            ignored({"--enable-eplb"}, kNotModelled, false),
+            ignored({"--disable-custom-all-reduce"}, kNotModelled, false),
+            ignored({"--enable-nccl-nvls"}, kKernels, false),
+            ignored({"--enable-symm-mem"}, kKernels, false),
+            ignored({"--disable-chunked-prefix-cache"}, kKernels, false),
+            ignored({"--disable-shared-experts-fusion"}, kKernels, false),
+            ignored({"--enable-deterministic-inference"}, kKernels, false),
+            ignored({"--torchao-config"}, kNotModelled),
+            ignored({"--quantization-param-path"}, kTokenizer),
+            ignored({"--json-model-override-args"}, "config overrides: give the changed config instead"),
+            ignored({"--disaggregation-mode"}, kCluster),
+            ignored({"--disaggregation-transfer-backend"}, kCluster),
+            ignored({"--nnodes"}, kCluster),
+            ignored({"--node-rank"}, kCluster),
+            ignored({"--dist-init-addr"}, kCluster),
+            ignored({"--base-gpu-id"}, "device selection: give the GPUs in the request"),
+            ignored({"--device"}, "device selection: give the GPUs in the request"),
+            ignored({"--load-balance-method"}, kCluster),
+            ignored({"--watchdog-timeout"}, kServer),
+            ignored({"--enable-metrics"}, kServer, false),
+            ignored({"--log-requests"}, kServer, false),
+            ignored({"--skip-tokenizer-init"}, kTokenizer, false),
+            ignored({"--tokenizer-path"}, kTokenizer),
+            ignored({"--is-embedding"}, kServer, false),
+            ignored({"--enable-p2p-check"}, kServer, false),
+            ignored({"--allow-auto-truncate"}, kServer, false),
+            ignored({"--warmups"}, kServer),
         };
         for (auto& f : server_flags()) c.flags.push_back(std::move(f));
         specs.push_back(std::move(c));
@@ -132,6 +257,34 @@ std::vector<CommandSpec> build() {
             ignored({"--extra_llm_api_options", "--config"}, "options in a YAML file are not read"),
             ignored({"--num_postprocess_workers"}, kServer),
             ignored({"--log_level"}, kServer),
+            ignored({"--cluster_size"}, kCluster),
+            ignored({"--gpus_per_node"}, kCluster),
+            ignored({"--server_role"}, kCluster),
+            ignored({"--metadata_server_config_file"}, kCluster),
+            ignored({"--tool_parser"}, kSampling),
+            ignored({"--enable_chunked_prefill"}, "chunked prefill: max_num_tokens sizes the step either way", false),
+            ignored({"--fail_fast_on_attention_window_too_large"}, kServer, false),
+            ignored({"--media_io_kwargs"}, kNotModelled),
+            // LLM API options (tensorrt_llm/llmapi/llm_args.py), which the YAML file of --config sets.
+            field_only(
+                ignored({"tokens_per_block", "kv_cache_config.tokens_per_block"}, "KV block granularity: the estimate counts TensorRT-LLM's pool in tokens")),
+            field_only(knob({"kv_cache_config.free_gpu_memory_fraction"}, "free_gpu_memory_fraction")),
+            field_only(value({"kv_cache_dtype", "kv_cache_config.dtype"}, T::KvType)),
+            field_only(knob({"moe_expert_parallel_size"}, "enable_expert_parallel")),
+            field_only(ignored({"max_input_len"}, "a cap on prompt length: the context is the request's")),
+            field_only(ignored({"enable_attention_dp"}, kNotModelled)),
+            field_only(ignored({"attn_backend"}, kKernels)),
+            field_only(ignored({"moe_tensor_parallel_size"}, kNotModelled)),
+            field_only(ignored({"context_parallel_size"}, kNotModelled)),
+            field_only(ignored({"enable_block_reuse", "kv_cache_config.enable_block_reuse"}, "prefix reuse: the pool is the same size")),
+            field_only(ignored({"kv_cache_config.max_tokens"}, kNotModelled)),
+            field_only(ignored({"kv_cache_config.host_cache_size"}, kHostCache)),
+            field_only(ignored({"cuda_graph_config.max_batch_size", "cuda_graph_config.batch_sizes"}, kGraphs)),
+            field_only(ignored({"cuda_graph_config.enable_padding"}, kGraphs)),
+            field_only(ignored({"disable_overlap_scheduler"}, kScheduling)),
+            field_only(ignored({"print_iter_log", "enable_iter_perf_stats"}, kServer)),
+            field_only(ignored({"speculative_config"}, kNotModelled)),
+            field_only(ignored({"moe_config.backend"}, kKernels)),
         };
         for (auto& f : server_flags()) c.flags.push_back(std::move(f));
         specs.push_back(std::move(c));
@@ -187,13 +340,71 @@ std::vector<CommandSpec> build() {
             ignored({"-dev", "--device"}, "device selection: give the GPUs in the request"),
             ignored({"-mg", "--main-gpu"}, kNotModelled),
             ignored({"-sm", "--split-mode"}, "layer split is assumed"),
-            ignored({"-ot", "--override-tensor"}, kNotModelled),
+            knob({"--override-tensor"}, "override_tensor"),
             ignored({"--rope-scaling"}, kNotModelled),
             ignored({"--rope-freq-base"}, "RoPE base: no effect on memory"),
             ignored({"--rope-freq-scale"}, "RoPE scale: no effect on memory"),
             ignored({"--keep"}, kSampling),
             ignored({"--cache-reuse"}, kSampling),
             ignored({"--slot-save-path"}, kServer),
+            ignored({"-nkvo", "--no-kv-offload"}, kNotModelled, false),
+            ignored({"--no-op-offload"}, kNotModelled, false),
+            ignored({"--no-mmproj-offload"}, kNotModelled, false),
+            ignored({"-cram", "--cache-ram"}, kHostCache),
+            ignored({"-fit", "--fit"}, "llama.cpp's own fitting of the layers: give n_gpu_layers and n_cpu_moe instead"),
+            ignored({"-fitt", "--fit-target"}, "llama.cpp's own fitting of the layers: give n_gpu_layers and n_cpu_moe instead"),
+            ignored({"-fitc", "--fit-ctx"}, "llama.cpp's own fitting of the layers: give n_gpu_layers and n_cpu_moe instead"),
+            ignored({"-ctkd", "--cache-type-k-draft"}, kNotModelled),
+            ignored({"-ctvd", "--cache-type-v-draft"}, kNotModelled),
+            ignored({"-ngld", "--gpu-layers-draft", "--n-gpu-layers-draft"}, "the draft model is placed like the main one"),
+            ignored({"-cd", "--ctx-size-draft"}, kNotModelled),
+            ignored({"-devd", "--device-draft"}, "device selection: give the GPUs in the request"),
+            ignored({"--draft-min", "--draft-n-min"}, kSampling),
+            ignored({"--draft-p-min"}, kSampling),
+            ignored({"-mmu", "--mmproj-url"}, kTokenizer),
+            ignored({"--image-min-tokens"}, kNotModelled),
+            ignored({"--image-max-tokens"}, kNotModelled),
+            ignored({"--lora"}, kLora),
+            ignored({"--lora-scaled"}, kLora),
+            ignored({"--control-vector"}, kLora),
+            ignored({"-C", "--cpu-mask"}, kThreads),
+            ignored({"-Cr", "--cpu-range"}, kThreads),
+            ignored({"--cpu-strict"}, kThreads),
+            ignored({"--poll"}, kThreads),
+            ignored({"-dt", "--defrag-thold"}, kSampling),
+            ignored({"--swa-checkpoints"}, kNotModelled),
+            ignored({"--context-shift"}, kSampling, false),
+            ignored({"--no-context-shift"}, kSampling, false),
+            ignored({"-nocb", "--no-cont-batching"}, "continuous batching: no effect on memory", false),
+            ignored({"--embedding", "--embeddings"}, kServer, false),
+            ignored({"--reranking", "--rerank"}, kServer, false),
+            ignored({"--pooling"}, kServer),
+            ignored({"--api-key-file"}, kServer),
+            ignored({"--ssl-key-file"}, kServer),
+            ignored({"--ssl-cert-file"}, kServer),
+            ignored({"-to", "--timeout"}, kServer),
+            ignored({"--threads-http"}, kThreads),
+            ignored({"--slots"}, kServer, false),
+            ignored({"--props"}, kServer, false),
+            ignored({"--path"}, kServer),
+            ignored({"--api-prefix"}, kServer),
+            ignored({"-lv", "--verbosity", "--log-verbosity"}, kServer),
+            ignored({"--log-file"}, kServer),
+            ignored({"--log-colors"}, kServer),
+            ignored({"--offline"}, kTokenizer, false),
+            ignored({"-hft", "--hf-token"}, kTokenizer),
+            ignored({"-mu", "--model-url"}, kTokenizer),
+            ignored({"--check-tensors"}, kTokenizer, false),
+            ignored({"--override-kv"}, "metadata overrides: give the changed model instead"),
+            ignored({"--chat-template-kwargs"}, kSampling),
+            ignored({"-sps", "--slot-prompt-similarity"}, kSampling),
+            ignored({"--yarn-orig-ctx"}, "RoPE scaling: no effect on memory"),
+            ignored({"--yarn-ext-factor"}, "RoPE scaling: no effect on memory"),
+            ignored({"--yarn-attn-factor"}, "RoPE scaling: no effect on memory"),
+            ignored({"--yarn-beta-slow"}, "RoPE scaling: no effect on memory"),
+            ignored({"--yarn-beta-fast"}, "RoPE scaling: no effect on memory"),
+            ignored({"--perf"}, kServer, false),
+            ignored({"--no-perf"}, kServer, false),
         };
         c.images = {"ghcr.io/ggml-org/llama.cpp"};  // the :server and :server-cuda tags (llama.cpp docs/docker.md)
         specs.push_back(std::move(c));
@@ -215,6 +426,14 @@ std::vector<CommandSpec> build() {
             env("OLLAMA_MAX_QUEUE", T::Ignored, "", kServer),
             env("OLLAMA_GPU_OVERHEAD", T::Ignored, "", kNotModelled),
             env("OLLAMA_SCHED_SPREAD", T::Ignored, "", kNotModelled),
+            // Modelfile parameters and API options (docs/modelfile.md), read from the request's "engine" object.
+            field_only(value({"num_ctx"}, T::Context)),
+            field_only(knob({"num_gpu"}, "n_gpu_layers")),
+            field_only(knob({"num_batch"}, "n_batch")),
+            field_only(ignored({"num_thread"}, kThreads)),
+            field_only(ignored({"num_predict"}, kSampling)),
+            field_only(ignored({"temperature"}, kSampling)),
+            field_only(ignored({"use_mmap"}, "maps the weights instead of reading them: same size")),
             ignored({"--verbose"}, kServer, false),
             ignored({"--keepalive"}, kServer),
             ignored({"--format"}, kSampling),
@@ -260,7 +479,7 @@ std::vector<CommandSpec> build() {
             if (k.flag.empty() || (k.flag[0] != '-' && k.flag.rfind("OLLAMA_", 0) != 0)) continue;
             CommandFlag* listed = nullptr;  // the table's entry for this knob, holding its other spellings
             for (auto& f : c.flags)
-                if (f.target == T::Knob && f.knob == k.name) listed = &f;
+                if (f.target == T::Knob && f.knob == k.name && !f.field_only) listed = &f;
             if (listed) {
                 // The registry's flag is the spelling `command` writes.
                 std::erase_if(listed->names, [&](const std::string& n) { return flag_key(n) == flag_key(k.flag); });
@@ -292,9 +511,104 @@ const CommandSpec& command_spec(Runtime r) {
 const CommandFlag* find_command_flag(const CommandSpec& spec, const std::string& name) {
     const std::string key = flag_key(name);
     for (const auto& f : spec.flags)
-        for (const auto& n : f.names)
-            if (flag_key(n) == key) return &f;
+        if (!f.field_only)
+            for (const auto& n : f.names)
+                if (flag_key(n) == key) return &f;
     return nullptr;
+}
+
+std::string engine_field_key(const std::string& name) {
+    const size_t start = name.find_first_not_of('-');
+    std::string k = start == std::string::npos ? "" : name.substr(start);
+    std::replace(k.begin(), k.end(), '_', '-');
+    return k;
+}
+
+namespace {
+
+// The tables a lookup reads: the runtime's, or every one in registry order.
+std::vector<const CommandSpec*> tables_for(const Runtime* runtime) {
+    std::vector<const CommandSpec*> out;
+    for (const auto& c : command_specs())
+        if (!runtime || c.runtime == *runtime) out.push_back(&c);
+    return out;
+}
+
+// Levenshtein distance, bounded: names are short.
+size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            const size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+std::string as_field(const std::string& name) {
+    std::string k = engine_field_key(name);
+    std::replace(k.begin(), k.end(), '-', '_');
+    return k;
+}
+
+}  // namespace
+
+EngineFlag find_engine_flag(const std::string& name, const Runtime* runtime) {
+    const std::string key = engine_field_key(name);
+    if (key.empty()) return {};
+    EngineFlag found;
+    for (const CommandSpec* c : tables_for(runtime))
+        for (const auto& f : c->flags)
+            for (const auto& n : f.names)
+                if (engine_field_key(n) == key) {
+                    if (f.target != FlagTarget::Ignored) return {c, &f};
+                    if (!found.flag) found = {c, &f};
+                }
+    return found;
+}
+
+std::vector<std::string> nearest_engine_fields(const std::string& name, const Runtime* runtime) {
+    const std::string key = engine_field_key(name);
+    std::vector<std::pair<size_t, std::string>> scored;
+    // A slip is a few letters off a real name: a key longer than any flag is no slip (and the distance would cost
+    // time in proportion to its length).
+    constexpr size_t kMaxSuggestedLength = 64;
+    if (key.size() > kMaxSuggestedLength) return {};
+    auto consider = [&](const std::string& candidate) {
+        const std::string field = as_field(candidate);
+        if (field.size() < 2) return;  // one-letter flags are no suggestion
+        const size_t d = edit_distance(key, engine_field_key(field));
+        // Close enough to be a slip: a third of the name's letters, at least two.
+        if (d > std::max<size_t>(2, key.size() / 3)) return;
+        for (const auto& s : scored)
+            if (s.second == field) return;
+        scored.emplace_back(d, field);
+    };
+    for (const auto& k : knob_specs()) consider(k.name);
+    for (const CommandSpec* c : tables_for(runtime))
+        for (const auto& f : c->flags)
+            if (!f.environment)
+                for (const auto& n : f.names) consider(n);
+    std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::string> out;
+    for (size_t i = 0; i < scored.size() && i < 3; ++i) out.push_back(scored[i].second);
+    return out;
+}
+
+std::vector<std::string> knob_spellings(Runtime runtime, const std::string& knob) {
+    std::vector<std::string> out;
+    for (const auto& f : command_spec(runtime).flags)
+        if (f.target == FlagTarget::Knob && f.knob == knob)
+            for (const auto& n : f.names) {
+                const std::string field = as_field(n);
+                if (field != knob && std::find(out.begin(), out.end(), field) == out.end()) out.push_back(field);
+            }
+    return out;
 }
 
 std::vector<std::string> shell_words(const std::string& line) {

@@ -1,28 +1,24 @@
 // The knob table: every engine setting the estimator models, under the engine's own flag name, with the
 // range the request layer enforces, the label and help a form shows, and how it lands in EngineKnobs.
+#include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <regex>
 
 #include "fitmygpu/catalog.hpp"
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/expr.hpp"
 #include "fitmygpu/registry.hpp"
+#include "fitmygpu/version.hpp"
 
 namespace fitmygpu {
 
 namespace {
 
 constexpr double kMaxGpus = 1024;
-// An engine version as the engines print it: a digit, then digits, letters, dots, plus and minus signs.
-constexpr const char* kVersionPattern = "[0-9][0-9A-Za-z.+-]*";
-constexpr size_t kMaxVersionLength = 64;
-
-bool is_version(const std::string& v) {
-    if (v.empty() || v.size() > kMaxVersionLength || !std::isdigit(static_cast<unsigned char>(v[0]))) return false;
-    for (unsigned char c : v)
-        if (!std::isalnum(c) && c != '.' && c != '+' && c != '-') return false;
-    return true;
-}
+// An engine version as the engines print it (version.hpp), as a form checks it: a "v" or a digit first, or a
+// llama.cpp build tag; the core reads the rest.
+constexpr const char* kVersionPattern = "[vV]?[0-9][0-9A-Za-z.+_-]*|[bB][0-9]+";
 
 std::string number_text(double v) {
     if (v == std::floor(v) && std::fabs(v) < 1e15) return group_digits(static_cast<i64>(v));
@@ -33,346 +29,74 @@ std::string number_text(double v) {
 
 const std::vector<KnobSpec>& build_specs() {
     static const std::vector<KnobSpec> specs = {
-        {"gpu_memory_utilization",
-         {},
-         KnobType::Fraction,
-         0,
-         1,
-         false,
-         false,
-         0,
-         "GPU memory utilization",
-         "Share of each GPU vLLM may use; the KV cache pool takes what the model leaves of it.",
-         "",
-         "",
+        {"gpu_memory_utilization", KnobType::Fraction, 0, 1, false, false, 0, "GPU memory utilization",
+         "Share of each GPU vLLM may use; the KV cache pool takes what the model leaves of it.", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.gpu_memory_utilization = v.number; }},
-        {"mem_fraction_static",
-         {},
-         KnobType::Fraction,
-         0,
-         1,
-         false,
-         true,
-         0,
-         "Static memory fraction",
-         "Share of each GPU for weights and the KV pool (--mem-fraction-static).",
-         "",
-         "",
+        {"mem_fraction_static", KnobType::Fraction, 0, 1, false, true, 0, "Static memory fraction",
+         "Share of each GPU for weights and the KV pool (--mem-fraction-static).", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.mem_fraction_static = v.number; }},
-        {"free_gpu_memory_fraction",
-         {},
-         KnobType::Fraction,
-         0,
-         1,
-         false,
-         false,
-         0,
-         "KV cache share of free memory",
-         "Share of the memory left after loading that becomes KV cache (kv_cache_config.free_gpu_memory_fraction).",
-         "",
-         "",
+        {"free_gpu_memory_fraction", KnobType::Fraction, 0, 1, false, false, 0, "KV cache share of free memory",
+         "Share of the memory left after loading that becomes KV cache (kv_cache_config.free_gpu_memory_fraction).", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.free_gpu_memory_fraction = v.number; }},
-        {"max_num_batched_tokens",
-         {"chunked_prefill_size", "max_num_tokens"},
-         KnobType::Integer,
-         1,
-         1 << 22,
-         false,
-         false,
-         0,
-         "Max batched tokens",
-         "Tokens in one forward pass; sizes the activation peak.",
-         "",
-         "",
+        {"max_num_batched_tokens", KnobType::Integer, 1, 1 << 22, false, false, 0, "Max batched tokens",
+         "Tokens in one forward pass; sizes the activation peak.", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.max_num_batched_tokens = static_cast<i64>(v.number); }},
-        {"max_num_seqs",
-         {"max_running_requests", "max_batch_size"},
-         KnobType::Integer,
-         1,
-         1 << 20,
-         false,
-         false,
-         0,
-         "Max sequences",
-         "Requests in one batch; sizes the sampler peak.",
-         "",
-         "",
+        {"max_num_seqs", KnobType::Integer, 1, 1 << 20, false, false, 0, "Max sequences", "Requests in one batch; sizes the sampler peak.", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.max_num_seqs = static_cast<i64>(v.number); }},
-        {"block_size",
-         {"page_size", "tokens_per_block"},
-         KnobType::Integer,
-         1,
-         1024,
-         true,
-         false,
-         0,
-         "KV block size",
-         "Tokens per KV cache block (a power of two).",
-         "",
-         "",
+        {"block_size", KnobType::Integer, 1, 1024, true, false, 0, "KV block size", "Tokens per KV cache block (a power of two).", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.block_size = static_cast<i64>(v.number); }},
-        {"tensor_parallel_size",
-         {"tp_size", "tp"},
-         KnobType::Integer,
-         1,
-         kMaxGpus,
-         false,
-         false,
-         0,
-         "Tensor parallel size",
-         "GPUs each layer is split over.",
-         "",
-         "",
+        {"tensor_parallel_size", KnobType::Integer, 1, kMaxGpus, false, false, 0, "Tensor parallel size", "GPUs each layer is split over.", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.tensor_parallel_size = static_cast<int>(v.number); }},
-        {"pipeline_parallel_size",
-         {"pp_size"},
-         KnobType::Integer,
-         1,
-         kMaxGpus,
-         false,
-         false,
-         0,
-         "Pipeline parallel size",
-         "Stages the layers are divided into.",
-         "",
-         "",
+        {"pipeline_parallel_size", KnobType::Integer, 1, kMaxGpus, false, false, 0, "Pipeline parallel size", "Stages the layers are divided into.", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.pipeline_parallel_size = static_cast<int>(v.number); }},
-        {"data_parallel_size",
-         {"dp_size"},
-         KnobType::Integer,
-         1,
-         kMaxGpus,
-         false,
-         false,
-         0,
-         "Data parallel size",
-         "Replicas of the model, each with its own KV pool.",
-         "",
-         "",
-         [](EngineKnobs& k, const KnobValue& v) { k.data_parallel_size = static_cast<int>(v.number); }},
-        {"enable_expert_parallel",
-         {},
-         KnobType::Boolean,
-         0,
-         0,
-         false,
-         false,
-         0,
-         "Expert parallelism",
-         "Spreads the experts over the ranks instead of splitting each one.",
-         "moe",
-         "",
+        {"data_parallel_size", KnobType::Integer, 1, kMaxGpus, false, false, 0, "Data parallel size", "Replicas of the model, each with its own KV pool.", "",
+         "", [](EngineKnobs& k, const KnobValue& v) { k.data_parallel_size = static_cast<int>(v.number); }},
+        {"enable_expert_parallel", KnobType::Boolean, 0, 0, false, false, 0, "Expert parallelism",
+         "Spreads the experts over the ranks instead of splitting each one.", "moe", "",
          [](EngineKnobs& k, const KnobValue& v) { k.enable_expert_parallel = v.boolean; }},
-        {"speculative_model",
-         {"draft_model"},
-         KnobType::Draft,
-         0,
-         0,
-         false,
-         false,
-         0,
-         "Speculative decoding",
-         "The model\u2019s own MTP layers, or a smaller draft model with the same tokenizer.",
-         "",
-         "",
+        {"speculative_model", KnobType::Draft, 0, 0, false, false, 0, "Speculative decoding",
+         "The model\u2019s own MTP layers, or a smaller draft model with the same tokenizer.", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.speculative_model = v.text; }},
-        {"num_speculative_tokens",
-         {"draft_max"},
-         KnobType::Integer,
-         1,
-         64,
-         false,
-         false,
-         0,
-         "Speculative tokens",
-         "Tokens proposed per step.",
-         "",
-         "",
+        {"num_speculative_tokens", KnobType::Integer, 1, 64, false, false, 0, "Speculative tokens", "Tokens proposed per step.", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.num_speculative_tokens = static_cast<i64>(v.number); }},
-        {"enforce_eager",
-         {"disable_cuda_graph"},
-         KnobType::Boolean,
-         0,
-         0,
-         false,
-         false,
-         0,
-         "Eager mode (no CUDA graphs)",
-         "Skips capturing CUDA graphs and their memory pool.",
-         "",
-         "",
+        {"enforce_eager", KnobType::Boolean, 0, 0, false, false, 0, "Eager mode (no CUDA graphs)", "Skips capturing CUDA graphs and their memory pool.", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.enforce_eager = v.boolean; }},
-        {"enable_prefix_caching",
-         {},
-         KnobType::Boolean,
-         0,
-         0,
-         false,
-         false,
-         0,
-         "Prefix caching",
-         "Changes how many state blocks hybrid (Mamba / linear-attention) layers keep.",
-         "",
-         "",
+        {"enable_prefix_caching", KnobType::Boolean, 0, 0, false, false, 0, "Prefix caching",
+         "Changes how many state blocks hybrid (Mamba / linear-attention) layers keep.", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.enable_prefix_caching = v.boolean; }},
-        {"language_model_only",
-         {},
-         KnobType::Boolean,
-         0,
-         0,
-         false,
-         false,
-         0,
-         "Text only (skip the vision encoder)",
-         "Does not load the vision / audio encoder of a multimodal checkpoint.",
-         "vision",
-         "",
+        {"language_model_only", KnobType::Boolean, 0, 0, false, false, 0, "Text only (skip the vision encoder)",
+         "Does not load the vision / audio encoder of a multimodal checkpoint.", "vision", "",
          [](EngineKnobs& k, const KnobValue& v) { k.language_model_only = v.boolean; }},
-        {"version",
-         {},
-         KnobType::Text,
-         0,
-         0,
-         false,
-         false,
-         0,
-         "Engine version",
-         "The engine release whose memory rules apply; empty for the current one.",
-         "",
-         kVersionPattern,
-         [](EngineKnobs& k, const KnobValue& v) { k.version = v.text; }},
-        {"n_gpu_layers",
-         {"ngl", "num_gpu"},
-         KnobType::Integer,
-         -1,
-         100000,
-         false,
-         false,
-         0,
-         "GPU layers (-ngl)",
-         "Layers offloaded to the GPUs; the rest run from host memory.",
-         "",
-         "",
-         [](EngineKnobs& k, const KnobValue& v) { k.n_gpu_layers = static_cast<int>(v.number); }},
-        {"n_ubatch",
-         {"ubatch_size"},
-         KnobType::Integer,
-         1,
-         1 << 16,
-         false,
-         false,
-         0,
-         "Micro-batch (-ub)",
-         "Tokens per compute step; sizes the compute buffers.",
-         "",
-         "",
+        {"version", KnobType::Text, 0, 0, false, false, 0, "Engine version",
+         "The engine release whose memory rules apply, as the engine prints it (0.11.0, v0.4.6, 1.3.0rc7, b6123); empty for the current one.", "",
+         kVersionPattern, [](EngineKnobs& k, const KnobValue& v) { k.version = v.text; }},
+        {"n_gpu_layers", KnobType::Integer, -1, 100000, false, false, 0, "GPU layers (-ngl)", "Layers offloaded to the GPUs; the rest run from host memory.",
+         "", "", [](EngineKnobs& k, const KnobValue& v) { k.n_gpu_layers = static_cast<int>(v.number); }},
+        {"n_ubatch", KnobType::Integer, 1, 1 << 16, false, false, 0, "Micro-batch (-ub)", "Tokens per compute step; sizes the compute buffers.", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.n_ubatch = static_cast<i64>(v.number); }},
-        {"n_batch",
-         {"batch_size"},
-         KnobType::Integer,
-         1,
-         1 << 20,
-         false,
-         false,
-         0,
-         "Logical batch (-b)",
-         "Must be at least the micro-batch.",
-         "",
-         "",
+        {"n_batch", KnobType::Integer, 1, 1 << 20, false, false, 0, "Logical batch (-b)", "Must be at least the micro-batch.", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.n_batch = static_cast<i64>(v.number); }},
-        {"flash_attn",
-         {"flash_attention"},
-         KnobType::Tristate,
-         0,
-         0,
-         false,
-         false,
-         0,
-         "Flash attention (-fa)",
-         "Without it, quantized KV caches are not allowed and attention needs bigger buffers.",
-         "",
-         "",
+        {"flash_attn", KnobType::Tristate, 0, 0, false, false, 0, "Flash attention (-fa)",
+         "Without it, quantized KV caches are not allowed and attention needs bigger buffers.", "", "",
          [](EngineKnobs& k, const KnobValue& v) {
              if (v.is_auto) k.flash_attn.reset();
              else k.flash_attn = v.boolean;
          }},
-        {"kv_unified",
-         {},
-         KnobType::Boolean,
-         0,
-         0,
-         false,
-         false,
-         0,
-         "Unified KV cache (--kv-unified)",
-         "One KV buffer shared by all parallel sequences.",
-         "",
-         "",
+        {"kv_unified", KnobType::Boolean, 0, 0, false, false, 0, "Unified KV cache (--kv-unified)", "One KV buffer shared by all parallel sequences.", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.kv_unified = v.boolean; }},
-        {"swa_full",
-         {},
-         KnobType::Boolean,
-         0,
-         0,
-         false,
-         false,
-         0,
-         "Full-size SWA cache (--swa-full)",
-         "Sliding-window layers keep the whole context instead of their window.",
-         "",
-         "",
-         [](EngineKnobs& k, const KnobValue& v) { k.swa_full = v.boolean; }},
-        {"tensor_split",
-         {"ts"},
-         KnobType::NumberList,
-         0,
-         1e12,
-         false,
-         false,
-         static_cast<i64>(kMaxGpus),
-         "Layer split (--tensor-split)",
-         "Proportions of the layers per GPU, e.g. 3,1; by default each GPU\u2019s free memory.",
-         "",
-         "",
+        {"swa_full", KnobType::Boolean, 0, 0, false, false, 0, "Full-size SWA cache (--swa-full)",
+         "Sliding-window layers keep the whole context instead of their window.", "", "", [](EngineKnobs& k, const KnobValue& v) { k.swa_full = v.boolean; }},
+        {"tensor_split", KnobType::NumberList, 0, 1e12, false, false, static_cast<i64>(kMaxGpus), "Layer split (--tensor-split)",
+         "Proportions of the layers per GPU, e.g. 3,1; by default each GPU\u2019s free memory.", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.tensor_split = v.list; }},
-        {"n_cpu_moe",
-         {},
-         KnobType::Integer,
-         0,
-         100000,
-         false,
-         false,
-         0,
-         "MoE layers on CPU (--n-cpu-moe)",
-         "Experts of the first N layers stay in host memory.",
-         "moe",
-         "",
-         [](EngineKnobs& k, const KnobValue& v) { k.n_cpu_moe = static_cast<int>(v.number); }},
-        {"mmproj",
-         {},
-         KnobType::Boolean,
-         0,
-         0,
-         false,
-         false,
-         0,
-         "Load the vision projector (--mmproj)",
-         "Adds the multimodal encoder file.",
-         "vision",
-         "",
+        {"n_cpu_moe", KnobType::Integer, 0, 100000, false, false, 0, "MoE layers on CPU (--n-cpu-moe)", "Experts of the first N layers stay in host memory.",
+         "moe", "", [](EngineKnobs& k, const KnobValue& v) { k.n_cpu_moe = static_cast<int>(v.number); }},
+        {"override_tensor", KnobType::Text, 0, 0, false, false, 0, "Tensor placement (-ot)",
+         "Tensors whose name matches a pattern go to the buffer named after it, e.g. exps=CPU or blk\\.(1[0-9])\\.ffn_.*=CUDA1.", "", "",
+         [](EngineKnobs& k, const KnobValue& v) { k.override_tensor = v.text; }},
+        {"mmproj", KnobType::Boolean, 0, 0, false, false, 0, "Load the vision projector (--mmproj)", "Adds the multimodal encoder file.", "vision", "",
          [](EngineKnobs& k, const KnobValue& v) { k.mmproj = v.boolean; }},
-        {"tokens_per_image",
-         {},
-         KnobType::Integer,
-         1,
-         1 << 20,
-         false,
-         false,
-         0,
-         "Tokens per image",
-         "Overrides the tokens one image becomes.",
-         "vision",
-         "",
+        {"tokens_per_image", KnobType::Integer, 1, 1 << 20, false, false, 0, "Tokens per image", "Overrides the tokens one image becomes.", "vision", "",
          [](EngineKnobs& k, const KnobValue& v) { k.tokens_per_image = static_cast<i64>(v.number); }},
     };
     return specs;
@@ -398,13 +122,12 @@ const std::vector<KnobSpec>& knob_specs() { return build_specs(); }
 const KnobSpec* find_knob(const std::string& name) {
     for (const KnobSpec& k : knob_specs()) {
         if (k.name == name) return &k;
-        for (const auto& a : k.aliases)
-            if (a == name) return &k;
     }
     return nullptr;
 }
 
-void apply_knob(const KnobSpec& spec, const KnobValue& v, const std::string& f, EngineKnobs& knobs, const std::string& got_text) {
+void apply_knob(const KnobSpec& spec, const KnobValue& given, const std::string& f, EngineKnobs& knobs, const std::string& got_text) {
+    KnobValue v = given;
     const std::string got = got_text.empty() ? "" : " (got " + got_text + ")";
     switch (spec.type) {
         case KnobType::Fraction:
@@ -432,7 +155,18 @@ void apply_knob(const KnobSpec& spec, const KnobValue& v, const std::string& f, 
             break;
         }
         case KnobType::Text:
-            if (spec.name == "version" && !is_version(v.text)) fail("invalid_field", f, f + " must be a version number such as \"0.11.0\"");
+            if (spec.name == "override_tensor") {
+                parse_tensor_overrides(v.text, f);  // throws naming the entry
+            } else if (spec.name == "version") {
+                const auto version = parse_engine_version(v.text);
+                if (!version)
+                    fail("invalid_field", f,
+                         f +
+                             " must be an engine version as the engine prints it, such as \"0.11.0\", \"v0.4.6\", \"1.3.0rc7\", \"0.5.8.post1\", "
+                             "\"0.11.0+cu128\" or a llama.cpp build such as \"b6123\"" +
+                             got);
+                v.text = version->text();  // the normal form: what the rules compare, and what the response echoes
+            }
             break;
         case KnobType::Draft:
             if (v.text.empty()) fail("invalid_field", f, f + " must be \"mtp\" or a catalog model id");
@@ -441,6 +175,98 @@ void apply_knob(const KnobSpec& spec, const KnobValue& v, const std::string& f, 
         case KnobType::Tristate: break;
     }
     spec.apply(knobs, v);
+}
+
+namespace {
+// Bounds on --override-tensor text: a few dozen entries of short patterns cover every published use.
+constexpr size_t kMaxOverrides = 64;
+constexpr size_t kMaxPatternLength = 256;
+const char* const kBufferBackends[] = {"CUDA", "ROCm", "Vulkan", "SYCL", "Metal", "MUSA", "CANN"};
+
+// Whether a quantifier applies to a group that holds a quantifier of its own, e.g. (a+)+ or (.*x)*: such patterns
+// backtrack exponentially in a regular-expression engine like std::regex, and no tensor name needs them.
+bool nested_repetition(const std::string& p) {
+    std::vector<bool> group_repeats;  // per open group: whether a quantifier appears inside it
+    bool last_group_repeats = false;  // the group just closed
+    bool in_class = false;
+    for (size_t i = 0; i < p.size(); ++i) {
+        const char c = p[i];
+        const bool quantifier = c == '*' || c == '+' || c == '?' || c == '{';
+        if (c == '\\') {
+            ++i;
+            last_group_repeats = false;
+            continue;
+        }
+        if (in_class) {
+            in_class = c != ']';
+            continue;
+        }
+        if (c == '[') {
+            in_class = true;
+            last_group_repeats = false;
+        } else if (c == '(') {
+            group_repeats.push_back(false);
+            last_group_repeats = false;
+        } else if (c == ')') {
+            last_group_repeats = !group_repeats.empty() && group_repeats.back();
+            if (!group_repeats.empty()) group_repeats.pop_back();
+            if (last_group_repeats && !group_repeats.empty()) group_repeats.back() = true;
+            continue;
+        } else if (quantifier) {
+            if (last_group_repeats && c != '?') return true;
+            if (!group_repeats.empty()) group_repeats.back() = true;
+        }
+        last_group_repeats = false;
+    }
+    return false;
+}
+}  // namespace
+
+std::vector<TensorOverride> parse_tensor_overrides(const std::string& text, const std::string& f) {
+    std::vector<TensorOverride> out;
+    if (text.empty()) return out;
+    size_t start = 0;
+    while (start <= text.size()) {
+        const size_t comma = std::min(text.find(',', start), text.size());
+        const std::string entry = text.substr(start, comma - start);
+        start = comma + 1;
+        const size_t eq = entry.rfind('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == entry.size())
+            fail("invalid_field", f, f + " must be entries pattern=BUFFER separated by commas, e.g. exps=CPU (got \"" + entry.substr(0, 60) + "\")");
+        TensorOverride o{entry.substr(0, eq), entry.substr(eq + 1), -1};
+        if (o.pattern.size() > kMaxPatternLength) fail("invalid_field", f, f + ": a pattern is at most " + std::to_string(kMaxPatternLength) + " characters");
+        if (nested_repetition(o.pattern))
+            fail("invalid_field", f,
+                 f + ": \"" + o.pattern.substr(0, 60) + "\" repeats a group that itself repeats (such as (a+)+); write it without the nesting");
+        try {
+            const std::regex re(o.pattern);
+            (void)re;
+        } catch (const std::regex_error&) {
+            fail("invalid_field", f, f + ": \"" + o.pattern.substr(0, 60) + "\" is not a regular expression");
+        }
+        if (o.buffer == "CPU" || o.buffer == "CUDA_Host" || o.buffer == "ROCm_Host") {
+            o.device = -1;
+        } else {
+            bool known = false;
+            for (const char* b : kBufferBackends) {
+                const std::string prefix(b);
+                if (o.buffer.rfind(prefix, 0) != 0) continue;
+                const std::string digits = o.buffer.substr(prefix.size());
+                if (digits.empty() && prefix == "Metal") o.device = 0;
+                else if (!digits.empty() && digits.size() <= 4 && std::all_of(digits.begin(), digits.end(), [](unsigned char c) { return std::isdigit(c); }))
+                    o.device = std::stoi(digits);
+                else continue;
+                known = true;
+            }
+            if (!known)
+                fail("invalid_field", f,
+                     f + ": \"" + o.buffer.substr(0, 30) + "\" is not a buffer type; use CPU, CUDA_Host or a device such as CUDA0, ROCm1, Vulkan0, Metal");
+        }
+        out.push_back(std::move(o));
+        if (out.size() > kMaxOverrides) fail("invalid_field", f, f + " has more than " + std::to_string(kMaxOverrides) + " entries");
+        if (comma == text.size()) break;
+    }
+    return out;
 }
 
 void check_knobs(const EngineKnobs& k) {

@@ -66,7 +66,7 @@ i64 ollama_default_context(const std::vector<Device>& devices, const ModelGeomet
 
 // llama.cpp and Ollama: one set of knobs (Ollama runs llama-server underneath).
 std::vector<RuntimeKnob> gguf_knobs(bool ollama) {
-    return {
+    std::vector<RuntimeKnob> knobs = {
         {"n_gpu_layers", false, ollama ? "GPU layers (num_gpu)" : "", ollama ? "num_gpu" : "-ngl", "-1 (all)", struct_default<&EngineKnobs::n_gpu_layers>},
         {"tensor_split", false, "", ollama ? "" : "--tensor-split", "by free memory", none},
         {"n_ubatch", false, "", ollama ? "" : "-ub", "", struct_default<&EngineKnobs::n_ubatch>},
@@ -79,7 +79,11 @@ std::vector<RuntimeKnob> gguf_knobs(bool ollama) {
         {"mmproj", false, "", ollama ? "" : "--mmproj", "", struct_default<&EngineKnobs::mmproj>},
         {"speculative_model", false, "", ollama ? "" : "--model-draft", "none", none},
         {"num_speculative_tokens", false, ollama ? "Draft tokens" : "Draft tokens (--draft-max)", ollama ? "" : "--draft-max", "", none},
+        {"version", false, "", "", "current", none},
     };
+    // Tensor placement by name is llama-server's own flag; Ollama sets no such option.
+    if (!ollama) knobs.insert(knobs.begin() + 8, {"override_tensor", false, "", "-ot", "none", none});
+    return knobs;
 }
 
 std::vector<RuntimeDescriptor> build() {
@@ -145,16 +149,25 @@ std::vector<RuntimeDescriptor> build() {
         d.kv_cache_types = kServingKv;
         d.kv_auto = "model";
         d.knobs = {
-            {"mem_fraction_static", true, "", "--mem-fraction-static", "",
-             [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kSglangDefaultMemFraction}; }},
-            {"max_num_batched_tokens", false, "Chunked prefill size", "--chunked-prefill-size", "",
-             [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kDefaultMaxBatchedTokens}; }},
+            {"mem_fraction_static", true, "", "--mem-fraction-static", "by GPU memory (0.88 when unknown)",
+             [](const std::vector<Device>& d, const EngineKnobs& k) {
+                 if (d.empty()) return KnobDefault{};  // decided by the GPU's memory
+                 const int tp = k.tensor_parallel_size.value_or(static_cast<int>(d.size()) / std::max(1, k.pipeline_parallel_size));
+                 return KnobDefault{sglang_defaults(d.front(), tp, k.pipeline_parallel_size, k.version).mem_fraction_static};
+             }},
+            {"max_num_batched_tokens", false, "Chunked prefill size", "--chunked-prefill-size", "2048 to 16384 (by GPU memory)",
+             [](const std::vector<Device>& d, const EngineKnobs& k) {
+                 if (d.empty()) return KnobDefault{};
+                 const int tp = k.tensor_parallel_size.value_or(static_cast<int>(d.size()) / std::max(1, k.pipeline_parallel_size));
+                 return KnobDefault{sglang_defaults(d.front(), tp, k.pipeline_parallel_size, k.version).chunked_prefill_size};
+             }},
             {"tensor_parallel_size", false, "", "--tp-size", "all GPUs", device_count},
             {"pipeline_parallel_size", false, "", "--pp-size", "", struct_default<&EngineKnobs::pipeline_parallel_size>},
             {"data_parallel_size", false, "", "--dp-size", "", struct_default<&EngineKnobs::data_parallel_size>},
             {"enable_expert_parallel", false, "", "--ep-size", "", struct_default<&EngineKnobs::enable_expert_parallel>},
             {"enforce_eager", false, "Disable CUDA graphs", "--disable-cuda-graph", "", struct_default<&EngineKnobs::enforce_eager>},
             {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>},
+            {"version", false, "", "", "current", none},
         };
         d.card_counts = kTensorParallelCounts;
         d.parallel = {"tensor", "pipeline", "data", "expert"};
@@ -188,6 +201,7 @@ std::vector<RuntimeDescriptor> build() {
             {"enable_expert_parallel", false, "", "--ep_size", "", struct_default<&EngineKnobs::enable_expert_parallel>},
             {"enforce_eager", false, "", "cuda_graph_config: null", "", struct_default<&EngineKnobs::enforce_eager>},
             {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>},
+            {"version", false, "", "", "current", none},
         };
         d.card_counts = kTensorParallelCounts;
         d.parallel = {"tensor", "pipeline", "expert"};

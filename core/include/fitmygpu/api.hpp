@@ -33,6 +33,12 @@ nlohmann::json compare(const nlohmann::json& request);
 //  "best": id|null, "best_any": id|null} where "best" is the published checkpoint with the most bits per weight
 // that fits (any format for a custom model) and "best_any" the same over every format.
 nlohmann::json quantizations(const nlohmann::json& request);
+// plan: the request's hardware (gpu/gpus/device, gpu_count, host, context, concurrency, engine, optional runtime,
+// models and fits_only) against every catalog model × its published checkpoint formats × every runtime that runs on
+// the devices and loads the format: {"rows": [{model, weights, runtime, verdict, max_context, max_concurrency,
+// native_context, max_context_is_window, decode_tokens_per_s, memory, ...}], "device", "runtimes", "context",
+// "concurrency", "window_rule", "capped_rows"}. Each row's verdict is estimate's for the same setup.
+nlohmann::json plan(const nlohmann::json& request);
 // defaults: {"runtime", "engine": {knob: value}} — the knobs the request's runtime applies when unset,
 // resolved for its devices (the registry's defaults).
 nlohmann::json defaults(const nlohmann::json& request);

@@ -189,6 +189,7 @@ const MethodEntry kMethods[] = {
     {"estimate", estimate},
     {"compare", compare},
     {"quantizations", quantizations},
+    {"plan", plan},
     {"defaults", defaults},
     {"schema", [](const json&) { return schema(); }},
     {"parse_log", parse_log},

@@ -4,6 +4,7 @@
 #include "fitmygpu/api.hpp"
 #include "fitmygpu/registry.hpp"
 #include "fitmygpu/request.hpp"
+#include "fitmygpu/solvers.hpp"
 
 namespace fitmygpu::api {
 
@@ -104,6 +105,10 @@ json schema() {
                              {"default_runtime", runtime_id(kDefaultRuntime)},
                              {"formats", formats},
                              {"gguf_types", gguf},
+                             {"verdicts", json::array({{{"id", "fits"}, {"label", "Fits"}},
+                                                       {{"id", "tight"}, {"label", "Tight fit"}},
+                                                       {{"id", "does_not_fit"}, {"label", "Does not fit"}},
+                                                       {{"id", kExceedsContext}, {"label", "Beyond the model's context"}}})},
                              {"limits",
                               {{"max_context", kMaxContext},
                                {"max_concurrency", kMaxConcurrency},

@@ -525,6 +525,8 @@ declare namespace FitMyGPU {
     verdict: 'fits' | 'tight' | 'does_not_fit' | 'exceeds_context';
     /** The smallest headroom over the devices (negative: deficit). */
     headroom_bytes?: number;
+    /** The longest context that fits at the request's concurrency, never beyond the model's window (tokens; 0: none). */
+    max_context?: number;
     error?: string;
   }
 

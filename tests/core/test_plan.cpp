@@ -190,3 +190,26 @@ TEST_CASE("plan: bad requests are errors naming the field") {
     CHECK(unsupported.at("field") == "runtime");
     CHECK(error_of("plan", "[1]").at("code") == "invalid_request");
 }
+
+TEST_CASE("the checkpoint table's max context is estimate's max context for that checkpoint, never beyond the window") {
+    const char* setups[] = {
+        R"({"model": "qwen3-32b", "runtime": "llama.cpp", "gpu": "rtx-4090", "context": 8192})",
+        R"({"model": "llama-3.1-70b", "runtime": "vllm", "gpu": "h100-sxm-80gb", "gpu_count": 2, "concurrency": 8})",
+        R"({"model": "gemma-2-9b", "runtime": "llama.cpp", "gpu": "rtx-3090", "gpu_count": 2, "context": 32768})",
+    };
+    for (const std::string text : setups) {
+        CAPTURE(text);
+        const json request = json::parse(text);
+        const json q = fitmygpu::api::quantizations(request);
+        const i64 window = fitmygpu::api::model_info({{"model", request.at("model")}}).at("derived").at("max_position_embeddings").get<i64>();
+        REQUIRE(q.at("options").size() > 0);
+        for (const auto& o : q.at("options")) {
+            if (o.contains("error")) continue;
+            CAPTURE(o.dump());
+            json with = request;
+            with["weights"] = o.at("weights");
+            CHECK(o.at("max_context") == fitmygpu::api::estimate(with).at("limits").at("max_context"));
+            CHECK(o.at("max_context").get<i64>() <= window);
+        }
+    }
+}

@@ -29,7 +29,7 @@ nlohmann::json estimate(const nlohmann::json& request);
 // compare: the request's setup on every catalog GPU: status, headroom, max concurrency, fewest cards.
 nlohmann::json compare(const nlohmann::json& request);
 // quantizations: the request's setup under every weight format its runtime can load, most bits first:
-// {"options": [{weights, label, published, bits_per_weight, weights_bytes, fits, verdict, headroom_bytes}],
+// {"options": [{weights, label, published, bits_per_weight, weights_bytes, fits, verdict, headroom_bytes, max_context}],
 //  "best": id|null, "best_any": id|null} where "best" is the published checkpoint with the most bits per weight
 // that fits (any format for a custom model) and "best_any" the same over every format.
 nlohmann::json quantizations(const nlohmann::json& request);

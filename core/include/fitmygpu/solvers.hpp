@@ -43,6 +43,7 @@ struct CheckpointOption {
     bool fits = false;
     std::string verdict;
     i64 headroom_bytes = 0;  // the smallest over the devices
+    i64 max_context = 0;     // the largest context that fits at the asked concurrency (never beyond the model's window)
     std::string error;
 };
 struct CheckpointSweep {

@@ -126,6 +126,7 @@ json quantizations(const json& request) {
             row["fits"] = o.fits;
             row["verdict"] = o.verdict;
             row["headroom_bytes"] = o.headroom_bytes;
+            row["max_context"] = o.max_context;
         } else {
             row["fits"] = false;
             row["verdict"] = o.verdict;

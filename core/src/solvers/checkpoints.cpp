@@ -62,6 +62,7 @@ CheckpointSweep sweep_checkpoints(Scenario s) {
             o.fits = e.fits;
             o.verdict = e.verdict;
             o.headroom_bytes = min_headroom(e);
+            o.max_context = solve_max_context_from(s, e);
             if (e.fits && o.bits_per_weight > best_any_bits) {
                 best_any_bits = o.bits_per_weight;
                 out.best_any = o.weights;

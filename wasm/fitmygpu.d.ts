@@ -264,7 +264,11 @@ declare namespace FitMyGPU {
      *  GPU named: a CPU-only run (llama.cpp and Ollama; other runtimes answer with code "unsupported"). */
     gpu_count?: number;
     /** System RAM and its bandwidth; absent fields take the stated defaults (schema().host_defaults). */
-    host?: { memory_mib?: number; bandwidth_gbps?: number };
+    /**
+     * System RAM and its bandwidth; on a unified-memory device (an Apple chip), gpu_wired_limit_mib is what the GPU may
+     * wire (macOS: sysctl iogpu.wired_limit_mb), from 1 MiB to the device's memory; absent: macOS's default share.
+     */
+    host?: { memory_mib?: number; bandwidth_gbps?: number; gpu_wired_limit_mib?: number };
     /** Tokens per request (vLLM max_model_len; llama.cpp n_ctx per sequence). */
     context?: number;
     /** Requests served at once (llama.cpp n_parallel). */
@@ -724,6 +728,8 @@ declare namespace FitMyGPU {
     cuda_total_mib?: number | null;
     unified_memory?: boolean;
     gpu_share_default?: number | null;
+    /** Unified-memory devices: the MiB macOS lets the GPU wire by default (host.gpu_wired_limit_mib changes it). */
+    default_wired_limit_mib?: number;
     bandwidth_gbps?: number;
     architecture?: string;
     aliases?: string[];

@@ -213,3 +213,39 @@ TEST_CASE("the checkpoint table's max context is estimate's max context for that
         }
     }
 }
+
+TEST_CASE("Apple's GPU wired limit: macOS's default share, or host.gpu_wired_limit_mib up to the whole memory") {
+    // M4 Max 64 GB: 65,536 MiB of unified memory; macOS lets the GPU wire 3/4 of it by default (the catalog's
+    // gpu_share_default 0.75, from recommendedMaxWorkingSetSize): 49,152 MiB. sysctl iogpu.wired_limit_mb=57344
+    // raises it to 57,344 MiB. MLX and llama.cpp take the whole wired limit as their budget.
+    const std::string base = R"({"model": "qwen3-32b", "gpu": "m4-max-64gb", "runtime": "mlx", "weights": "mlx-8bit")";
+    const json by_default = estimate(base + "}");
+    CHECK(by_default.at("devices")[0].at("capacity_bytes") == i64{65536} * MiB);
+    CHECK(by_default.at("devices")[0].at("budget_bytes") == i64{49152} * MiB);
+    const json raised = estimate(base + R"(, "host": {"gpu_wired_limit_mib": 57344}})");
+    CHECK(raised.at("devices")[0].at("budget_bytes") == i64{57344} * MiB);
+    // The same bytes are needed; 8,192 MiB more may be used.
+    CHECK(raised.at("devices")[0].at("required_bytes") == by_default.at("devices")[0].at("required_bytes"));
+    CHECK(raised.at("devices")[0].at("headroom_bytes").get<i64>() - by_default.at("devices")[0].at("headroom_bytes").get<i64>() == i64{8192} * MiB);
+    bool said = false;
+    for (const auto& a : raised.at("assumptions")) said = said || a.get<std::string>().find("57,344 MiB (host.gpu_wired_limit_mib") != std::string::npos;
+    CHECK(said);
+    // llama.cpp on the same chip, with the wired limit as the plan sends it.
+    const json llama = estimate(R"({"model": "llama-3.1-8b", "gpu": "m4-max-64gb", "runtime": "llama.cpp", "host": {"gpu_wired_limit_mib": 60000}})");
+    CHECK(llama.at("devices")[0].at("budget_bytes") == i64{60000} * MiB);
+    // The whole memory is allowed, one MiB more is not; a card with memory of its own has no such limit.
+    CHECK(estimate(base + R"(, "host": {"gpu_wired_limit_mib": 65536}})").at("devices")[0].at("budget_bytes") == i64{65536} * MiB);
+    const json over = error_of("estimate", base + R"(, "host": {"gpu_wired_limit_mib": 65537}})");
+    CHECK(over.at("field") == "host.gpu_wired_limit_mib");
+    CHECK(over.at("message").get<std::string>().find("65,536 MiB") != std::string::npos);
+    CHECK(error_of("estimate", R"({"model": "llama-3.1-8b", "gpu": "rtx-4090", "host": {"gpu_wired_limit_mib": 16384}})").at("field") ==
+          "host.gpu_wired_limit_mib");
+    CHECK(error_of("estimate", base + R"(, "host": {"gpu_wired_limit_mib": 0}})").at("field") == "host.gpu_wired_limit_mib");
+    CHECK(error_of("estimate", base + R"(, "host": {"gpu_wired_limit_mib": "lots"}})").at("field") == "host.gpu_wired_limit_mib");
+    // The GPU list publishes macOS's default, and plan takes the knob like estimate.
+    const json gpus = fitmygpu::api::list_gpus();
+    for (const auto& g : gpus.at("gpus"))
+        if (g.at("id") == "m4-max-64gb") CHECK(g.at("default_wired_limit_mib") == 49152);
+    const json p = fitmygpu::api::plan(json::parse(R"({"gpu": "m4-max-64gb", "host": {"gpu_wired_limit_mib": 57344}, "models": ["qwen3-32b"]})"));
+    for (const auto& row : p.at("rows")) CHECK(row.at("memory").at("budget_bytes") == i64{57344} * MiB);
+}

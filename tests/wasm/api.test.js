@@ -230,4 +230,5 @@ test('plan() weighs every catalog model on the hardware, each row as estimate() 
     assert.equal(r.max_concurrency, e.limits.max_concurrency, `${r.model} ${r.weights}`);
   }
   expectError(() => api.plan({ ...hardware, model: 'llama-3.1-8b' }), 'invalid_field', 'model');
+  expectError(() => api.plan({ gpu: 'm4-max-64gb', host: { gpu_wired_limit_mib: 70000 } }), 'invalid_field', 'host.gpu_wired_limit_mib');
 });

@@ -125,7 +125,12 @@ json schema() {
                                 {{"memory_per_gpu_memory", kServerHostMemoryPerGpuMemory},
                                  {"min_memory_mib", kServerHostMemoryMinBytes / MiB},
                                  {"bandwidth_gbps", kServerHostBandwidthGbps}}},
-                               {"cpu_runtimes", {"llama.cpp", "ollama"}}}}},
+                               {"cpu_runtimes", {"llama.cpp", "ollama"}},
+                               {"gpu_wired_limit",
+                                {{"field", "host.gpu_wired_limit_mib"},
+                                 {"rule",
+                                  "On a unified-memory chip the GPU may wire only a share of the memory: macOS's default (each device's "
+                                  "default_wired_limit_mib in the GPU list), or what sysctl iogpu.wired_limit_mb sets, at most the whole memory"}}}}}},
                         Units::Binary);
     }();
     return cached;

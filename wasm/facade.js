@@ -83,6 +83,7 @@
       estimate: function (req) { return request('estimate', req); },
       compare: function (req) { return request('compare', req); },
       quantizations: function (req) { return request('quantizations', req); },
+      plan: function (req) { return request('plan', req); },
       defaults: function (req) { return request('defaults', req); },
       schema: function () { return request('schema', {}); },
       parseLog: function (text) { return request('parse_log', { log: String(text) }); },

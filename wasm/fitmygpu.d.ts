@@ -84,6 +84,15 @@ declare namespace FitMyGPU {
     quantizations(request: RequestInput<EstimateRequest>): QuantizationsResponse;
 
     /**
+     * The hardware first: the request's devices, host, context, concurrency (and runtime, when given) against every
+     * catalog model under each of its published checkpoint formats, on every runtime that runs on the devices and
+     * loads the format. Each row's verdict is what estimate() says of the same setup; max_context never goes past
+     * the model's native window. `models` narrows the models, `fits_only` keeps the rows that fit.
+     * @throws {FitMyGPU.Error} for an invalid request (model, config, weights, checkpoint and images are refused).
+     */
+    plan(request: RequestInput<PlanRequest>): PlanResponse;
+
+    /**
      * The knobs the request's runtime applies when they are not set, resolved for its devices (vLLM's batch
      * limits depend on the GPU). `engine` in the request is ignored.
      * @throws {FitMyGPU.Error} for an invalid request.
@@ -167,7 +176,7 @@ declare namespace FitMyGPU {
     call(method: Method | string, requestJson: string): string;
   }
 
-  type Method = 'estimate' | 'compare' | 'quantizations' | 'defaults' | 'schema' | 'parse_log' | 'check_log' | 'models' | 'gpus' | 'search' | 'model' | 'inspect' | 'command' | 'from_command';
+  type Method = 'estimate' | 'compare' | 'quantizations' | 'plan' | 'defaults' | 'schema' | 'parse_log' | 'check_log' | 'models' | 'gpus' | 'search' | 'model' | 'inspect' | 'command' | 'from_command';
 
   /** One checkpoint file handed to {@link Api.inspect}: its first bytes, never the whole file. */
   interface InspectFile {
@@ -254,8 +263,12 @@ declare namespace FitMyGPU {
     /** How many `gpu`s; default 1. Serving engines default to tensor parallelism over all of them. 0 with no
      *  GPU named: a CPU-only run (llama.cpp and Ollama; other runtimes answer with code "unsupported"). */
     gpu_count?: number;
-    /** System RAM and its bandwidth; absent fields take the stated defaults (schema().host_defaults). */
-    host?: { memory_mib?: number; bandwidth_gbps?: number };
+    /**
+     * System RAM and its bandwidth (absent fields take the stated defaults, schema().host_defaults); on a
+     * unified-memory device (an Apple chip), gpu_wired_limit_mib is what the GPU may
+     * wire (macOS: sysctl iogpu.wired_limit_mb), from 1 MiB to the device's memory; absent: macOS's default share.
+     */
+    host?: { memory_mib?: number; bandwidth_gbps?: number; gpu_wired_limit_mib?: number };
     /** Machines the GPUs are spread over, evenly (vLLM, SGLang, TensorRT-LLM). Default 1. */
     nodes?: number;
     /** The network between machines: GB/s per GPU and the time of one small all-reduce (default InfiniBand NDR, 50 GB/s, 20 µs). */
@@ -453,6 +466,65 @@ declare namespace FitMyGPU {
     error?: string;
   }
 
+  type PlanRequest = Omit<EstimateRequest, 'model' | 'config' | 'weights' | 'checkpoint' | 'images'> & {
+    /** Catalog ids of the models to weigh (all when absent). */
+    models?: string[];
+    /** Only the rows whose verdict is fits or tight. */
+    fits_only?: boolean;
+  };
+
+  interface PlanRow {
+    model: string;
+    name: string;
+    weights: string;
+    weights_label: string;
+    repo: string;
+    official: boolean;
+    runtime: string;
+    runtime_name: string;
+    family?: string;
+    company?: string;
+    release_date?: string;
+    license?: string;
+    architecture_class?: string;
+    modality?: string;
+    params_total?: number;
+    params_active?: number;
+    /** fits | tight | does_not_fit | exceeds_context (a context beyond the model's window) | error */
+    verdict: string;
+    fits: boolean;
+    /** The model's window (max_position_embeddings); null when unknown. */
+    native_context?: number | null;
+    max_context?: number;
+    /** max_context is the model's window: more memory would not raise it. */
+    max_context_is_window?: boolean;
+    max_concurrency?: number;
+    decode_tokens_per_s?: number | null;
+    total_decode_tokens_per_s?: number | null;
+    memory?: {
+      /** The most loaded device: what it needs and what its engine may use. */
+      required_bytes: number;
+      budget_bytes: number;
+      total_required_bytes: number;
+      weights_bytes: number;
+      host_bytes: number;
+      host_required_bytes?: number;
+      host_capacity_bytes?: number;
+    };
+    kv_cache_dtype?: string;
+    error?: { code: string; field: string; message: string };
+  }
+
+  interface PlanResponse {
+    rows: PlanRow[];
+    device: { id: string; name: string; count: number; memory_bytes: number } | null;
+    runtimes: string[];
+    context: number;
+    concurrency: number;
+    window_rule: string;
+    capped_rows: number;
+  }
+
   interface CompareResponse {
     gpus: CompareRow[];
   }
@@ -467,9 +539,11 @@ declare namespace FitMyGPU {
     bits_per_weight?: number;
     weights_bytes?: number;
     fits: boolean;
-    verdict: 'fits' | 'tight' | 'does_not_fit';
+    verdict: 'fits' | 'tight' | 'does_not_fit' | 'exceeds_context';
     /** The smallest headroom over the devices (negative: deficit). */
     headroom_bytes?: number;
+    /** The longest context that fits at the request's concurrency, never beyond the model's window (tokens; 0: none). */
+    max_context?: number;
     error?: string;
   }
 
@@ -625,6 +699,8 @@ declare namespace FitMyGPU {
     gguf_types: string[];
     /** The largest values a request takes. */
     limits: { max_context: number; max_concurrency: number; max_gpus: number; max_images: number };
+    /** Every verdict a response may carry, with its label for people: fits, tight, does_not_fit, exceeds_context. */
+    verdicts: { id: string; label: string }[];
   }
 
   interface QuantizationsResponse {
@@ -667,6 +743,8 @@ declare namespace FitMyGPU {
     cuda_total_mib?: number | null;
     unified_memory?: boolean;
     gpu_share_default?: number | null;
+    /** Unified-memory devices: the MiB macOS lets the GPU wire by default (host.gpu_wired_limit_mib changes it). */
+    default_wired_limit_mib?: number;
     bandwidth_gbps?: number;
     architecture?: string;
     aliases?: string[];

@@ -20,6 +20,8 @@
       ['context', 'context', 1, limits.max_context, 'context length'],
       ['concurrency', 'concurrency', 1, limits.max_concurrency, 'concurrency'],
       ['images', 'images', 0, limits.max_images, 'number of images per request'],
+      ['host_memory_mib', 'hostMemMib', 1, limits.max_host_memory_mib, 'system RAM in MiB'],
+      ['gpu_wired_limit_mib', 'wiredMib', 1, limits.max_host_memory_mib, 'GPU wired limit in MiB'],
     ];
   }
   var MAX_SETTLE_ROUNDS = 12;
@@ -45,6 +47,8 @@
       }
       pairs.push(['gpu_count', setup.gpuCount], ['context', setup.context], ['concurrency', setup.concurrency]);
       if (setup.images > 0 && store.takesImages()) pairs.push(['images', setup.images]);
+      if (setup.hostMemMib) pairs.push(['host_memory_mib', setup.hostMemMib]);
+      if (setup.wiredMib) pairs.push(['gpu_wired_limit_mib', setup.wiredMib]);
       if (setup.kv !== 'auto') pairs.push(['kv_cache_dtype', setup.kv]);
       store.activeKnobs().forEach(function (name) {
         if (setup.engine[name] !== undefined) pairs.push([name, setup.engine[name]]);
@@ -53,8 +57,29 @@
       return S.serialize(pairs.map(function (p) { return [p[0], p[1] === null || (typeof p[1] === 'number' && !isFinite(p[1])) ? '' : p[1]]; }));
     }
 
+    // The hardware page's link carries the setup it shares with this page: model, devices, workload, system RAM,
+    // runtime (when chosen) and unit.
+    function planQuery() {
+      var pairs = [['model', setup.model]];
+      if (setup.runtimeChosen) pairs.push(['runtime', setup.runtime]);
+      pairs.push(['gpu', setup.gpu]);
+      if (setup.gpu === CUSTOM) {
+        pairs.push(['memory_mib', setup.customMemMib], ['bandwidth_gbps', setup.customBandwidth]);
+        if (setup.customUnified) pairs.push(['unified_memory', '1']);
+      }
+      pairs.push(['gpu_count', setup.gpuCount], ['context', setup.context], ['concurrency', setup.concurrency]);
+      if (setup.hostMemMib) pairs.push(['host_memory_mib', setup.hostMemMib]);
+      if (setup.wiredMib) pairs.push(['gpu_wired_limit_mib', setup.wiredMib]);
+      if (setup.unit !== 'gib') pairs.push(['unit', setup.unit]);
+      return S.serialize(pairs);
+    }
+
     // The address bar shows the setup.
-    function write() { S.replace(query()); }
+    function write() {
+      S.replace(query());
+      var nav = document.getElementById('nav-plan');
+      if (nav) nav.href = 'plan.html?' + planQuery();
+    }
 
     // One engine knob's text from the link as the value the request takes; null when it is not one. Numbers
     // must be in the knob's range as the schema gives it (K.inRange).
@@ -177,6 +202,10 @@
           return 'using one GPU';
         }
         return '';
+      }
+      if (field.indexOf('host') === 0 && (setup.hostMemMib || setup.wiredMib)) {
+        store.set({ hostMemMib: null, wiredMib: null });
+        return 'using the default system RAM and GPU share';
       }
       if (field === 'weights' && setup.weights) { store.set({ weights: '' }); return 'using the default checkpoint'; }
       if (field === 'kv_cache_dtype' && setup.kv !== 'auto') { store.set({ kv: 'auto' }); return 'using auto'; }

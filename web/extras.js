@@ -134,11 +134,14 @@
         tr.appendChild(D.make('td', 'num', o.weights_bytes !== undefined ? U.number(o.weights_bytes) : '\u2014'));
         var status = D.make('td');
         var verdict = o.error ? 'error' : o.verdict;
-        var badge = D.make('span', 'badge badge-' + verdict, page.gpuTable.STATUS_TEXT[verdict] || verdict);
+        var badge = D.make('span', 'badge badge-' + verdict, page.gpuTable.STATUS_TEXT[verdict] || page.knobs.verdictLabel(verdict));
         if (o.error) badge.title = o.error;
         status.appendChild(badge);
         tr.appendChild(status);
         tr.appendChild(D.make('td', 'num' + (o.headroom_bytes < 0 ? ' negative' : ''), o.headroom_bytes !== undefined ? (o.headroom_bytes > 0 ? '+' : '') + U.number(o.headroom_bytes) : '\u2014'));
+        var maxContext = D.make('td', 'num', o.max_context !== undefined ? U.integer(o.max_context) : 'unknown');
+        maxContext.setAttribute('data-max-context', o.max_context !== undefined ? String(o.max_context) : '');
+        tr.appendChild(maxContext);
         return tr;
       }));
     }

@@ -45,6 +45,7 @@
       form: 'setup', model: 'model', modelSearch: 'model-search', modelSearchStatus: 'model-search-status', modelSummary: 'model-summary',
       weights: 'weights', weightsHint: 'weights-hint', runtime: 'runtime', gpu: 'gpu', gpuSearch: 'gpu-search',
       gpuSearchStatus: 'gpu-search-status', gpuSummary: 'gpu-summary', customDevice: 'custom-device', customMemory: 'custom-memory',
+      wiredField: 'wired-field', wiredLimit: 'wired-limit', wiredHint: 'wired-hint',
       customBandwidth: 'custom-bandwidth', customUnified: 'custom-unified', gpuCount: 'gpu-count', context: 'context',
       contextMax: 'context-max', contextPresets: 'context-presets', concurrency: 'concurrency', images: 'images', imagesField: 'images-field',
       kvDtype: 'kv-dtype', unitGib: 'unit-gib', unitGb: 'unit-gb',
@@ -232,6 +233,7 @@
       el.concurrency.value = String(setup.concurrency);
       showImagesField();
       el.customDevice.hidden = !store.isCustomGpu();
+      showWired();
       el.customMemory.value = String(customMemoryInUnit());
       el.customBandwidth.value = setup.customBandwidth === '' ? '' : String(setup.customBandwidth);
       el.customUnified.checked = setup.customUnified;
@@ -287,8 +289,23 @@
       knobControls.fill();
     }
     // keepRuntime: a GPU picked from the GPU table, which was computed for the runtime on screen.
+    // Apple chips: the GPU's wired-memory limit (macOS's default from the estimator's GPU list, or the user's).
+    function showWired() {
+      var g = store.gpu();
+      var apple = !!g && g.default_wired_limit_mib !== undefined;
+      el.wiredField.hidden = !apple;
+      if (!apple) return;
+      el.wiredLimit.value = setup.wiredMib ? String(setup.wiredMib) : '';
+      el.wiredLimit.placeholder = U.integer(g.default_wired_limit_mib);
+      el.wiredLimit.max = String(g.memory_mib);
+      D.setText(el.wiredHint, 'Empty: macOS\u2019s default of ' + U.integer(g.default_wired_limit_mib) + ' MiB of ' + U.integer(g.memory_mib) +
+        ' MiB; sudo sysctl iogpu.wired_limit_mb raises it.');
+    }
     function gpuChanged(keepRuntime) {
       el.customDevice.hidden = !store.isCustomGpu();
+      var g = store.gpu();
+      if (setup.wiredMib && !(g && g.default_wired_limit_mib !== undefined)) store.set({ wiredMib: null });
+      showWired();
       if (!keepRuntime && store.followDevice()) runtimeFollowed();
       fillWeights();  // the default checkpoint may depend on the device
       showGpuSummary();
@@ -410,6 +427,11 @@
         var v = Number(el.customMemory.value);
         // The estimator takes whole MiB; the field is in the page's unit.
         store.set({ customMemMib: el.customMemory.value.trim() === '' || !isFinite(v) ? null : Math.round(v * U.unit().bytes / 1048576) });
+        onChange(TYPING_MS);
+      });
+      el.wiredLimit.addEventListener('input', function () {
+        var t = el.wiredLimit.value.trim();
+        store.set({ wiredMib: t === '' || !isFinite(Number(t)) ? null : Number(t) });
         onChange(TYPING_MS);
       });
       el.customBandwidth.addEventListener('input', function () {

@@ -105,7 +105,7 @@
           } else if (c.key === 'status') {
             var badge = document.createElement('span');
             badge.className = 'badge badge-' + status;
-            badge.textContent = STATUS_TEXT[status] || status;
+            badge.textContent = STATUS_TEXT[status] || page.knobs.verdictLabel(status);
             if (r.error) badge.title = r.error;
             td.appendChild(badge);
           } else {

@@ -194,8 +194,15 @@
     return true;
   }
 
+  // A verdict id in words, as the estimator's schema labels it (the id itself when the schema has none).
+  function verdictLabel(id) {
+    var v = ((schema && schema.verdicts) || []).filter(function (x) { return x.id === id; })[0];
+    return v ? v.label : String(id);
+  }
+
   page.knobs = {
     init: init,
+    verdictLabel: verdictLabel,
     ready: ready,
     limits: limits,
     RUNTIMES: RUNTIMES,

@@ -10,7 +10,6 @@
   var D = page.dom;
 
   var MAX_BARS = 8;  // device bars drawn; identical tensor-parallel ranks beyond that are summarised
-  var VERDICT_TEXT = { fits: 'Fits', tight: 'Tight fit', does_not_fit: 'Does not fit' };
   var COMPONENTS = [  // bar and breakdown order: the KV cache last, so "required" falls inside it
     { key: 'weights', name: 'Weights' },
     { key: 'state', name: 'Recurrent state' },
@@ -119,7 +118,7 @@
       var m = store.model() || { name: setup.model };
       var gpuName = store.isCustomGpu() ? 'custom device' : (store.gpu() || {}).name;
       var n = r.devices.length;
-      var verdictText = VERDICT_TEXT[r.verdict] || r.verdict;
+      var verdictText = page.knobs.verdictLabel(r.verdict);
 
       D.setText(el.verdict, verdictText);
       el.verdict.className = 'verdict verdict-' + String(r.verdict).replace(/[^a-z_]/g, '');
@@ -130,7 +129,10 @@
 
       var where = n > 1 ? 'on the most loaded of the ' + n + ' GPUs' : 'on the GPU';
       var sentence;
-      if (r.verdict === 'does_not_fit') {
+      if (r.verdict === 'exceeds_context') {
+        sentence = 'A context of ' + U.integer(setup.context) + ' tokens is beyond the window the model was trained for; whatever the memory, it is not counted as a fit.' +
+          (r.limits.max_context > 0 ? ' The longest context that fits here is ' + U.integer(r.limits.max_context) + ' tokens.' : '');
+      } else if (r.verdict === 'does_not_fit') {
         sentence = 'Needs ' + U.size(worst.required_bytes) + ' ' + where + ', but the engine\u2019s budget there is ' + U.size(worst.budget_bytes) +
           ': ' + U.size(-tight.headroom_bytes) + ' short.';
       } else {

@@ -17,6 +17,8 @@
     model: 'llama-3.1-8b', weights: '', runtime: '', gpu: 'rtx-4090', gpuCount: 1,
     customMemMib: 24576, customBandwidth: '', customUnified: false,
     context: 4096, concurrency: 1, images: 0, kv: 'auto', unit: 'gib',
+    hostMemMib: null,      // system RAM (host.memory_mib); null: the estimator's default for the device
+    wiredMib: null,        // Apple: the GPU's wired-memory limit (host.gpu_wired_limit_mib); null: macOS's own rule
     runtimeChosen: false,  // false: the runtime follows the device (the estimator's rule, api.defaults)
   };
 
@@ -210,6 +212,11 @@
       req.context = setup.context;
       req.concurrency = setup.concurrency;
       if (setup.images > 0 && takesImages()) req.images = setup.images;
+      if (setup.hostMemMib || setup.wiredMib) {
+        req.host = {};
+        if (setup.hostMemMib) req.host.memory_mib = setup.hostMemMib;
+        if (setup.wiredMib) req.host.gpu_wired_limit_mib = setup.wiredMib;
+      }
       req.kv_cache_dtype = setup.kv;
       var engine = {};
       activeKnobs().forEach(function (name) {

@@ -2,6 +2,7 @@
 //   fitmygpu estimate [FILE|-] [--table]   request JSON in, response JSON out (exit 2 on a bad request)
 //   fitmygpu compare  [FILE|-]             the request's setup on every catalog GPU
 //   fitmygpu quantizations [FILE|-]        the setup under every weight format the runtime loads; the best that fits
+//   fitmygpu plan [FILE|-]                 the hardware first: every catalog model and checkpoint on the request's devices
 //   fitmygpu check-log REQUEST LOG         each figure of an engine's startup log beside the estimate
 //   fitmygpu command [FILE|-]              the command that launches the request's setup
 //   fitmygpu from-command "CMD" | -        a launch command read back into a request
@@ -38,6 +39,7 @@ int usage() {
                  "  fitmygpu estimate [FILE|-] [--table]\n"
                  "  fitmygpu compare [FILE|-]\n"
                  "  fitmygpu quantizations [FILE|-]\n"
+                 "  fitmygpu plan [FILE|-]\n"
                  "  fitmygpu check-log REQUEST.json LOG.txt\n"
                  "  fitmygpu command [FILE|-]\n"
                  "  fitmygpu from-command \"CMD\" | -\n"
@@ -270,7 +272,7 @@ int main(int argc, char** argv) {
         std::cout << dump(r) << "\n";
         return r.contains("error") ? 2 : 0;
     }
-    if (cmd == "estimate" || cmd == "compare" || cmd == "quantizations" || cmd == "defaults" || cmd == "command") {
+    if (cmd == "estimate" || cmd == "compare" || cmd == "quantizations" || cmd == "plan" || cmd == "defaults" || cmd == "command") {
         std::string text;
         const std::string path = rest.empty() ? "-" : rest[0];
         if (!read_input(path, text)) {

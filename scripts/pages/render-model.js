@@ -210,7 +210,8 @@ function modelPage(facts, templates, options = {}) {
     head: options.canonical ? html`  <link rel="canonical" href="${options.canonical}">` : html``,
     root: '../',
     scripts: html`  <script src="../fitmygpu.js" defer></script>
-  <script src="../widget/fitmygpu-widget.js" defer></script>`,
+  <script src="../widget/fitmygpu-widget.js" defer></script>
+  <script src="../pages/model-page.js" defer></script>`,
     page_class: 'model-page',
     nav_calculator: html``,
     nav_models: html``,

@@ -65,6 +65,7 @@ function copyAssets(root, site) {
   const copies = [
     ['web/pages/css/pages.css', 'pages/pages.css'],
     ['web/pages/js/model-index.js', 'pages/model-index.js'],
+    ['web/pages/js/model-page.js', 'pages/model-page.js'],
     ['web/widget/fitmygpu-widget.js', 'widget/fitmygpu-widget.js'],
   ];
   for (const [from, to] of copies) {

@@ -154,8 +154,14 @@ async function checkWidget(page) {
   }));
   assert.equal(await page.evaluate(() => document.querySelectorAll('fitmygpu-widget').length), 1);
 
+  // The calculator link follows the widget: its model, runtime, GPU and context.
   const link = page.locator('[data-testid="open-calculator"]');
-  assert.equal(await link.getAttribute('href'), `../index.html?model=${MODEL}`);
+  await page.waitForFunction((m) => document.querySelector('[data-testid="open-calculator"]').getAttribute('href').startsWith(`../index.html?model=${m}&`), MODEL);
+  const q = new URL(await link.getAttribute('href'), 'http://localhost/models/').searchParams;
+  assert.equal(q.get('model'), MODEL);
+  assert.equal(q.get('gpu'), await widget.getAttribute('gpu'));
+  assert.equal(q.get('runtime'), await widget.getAttribute('runtime'));
+  assert.equal(q.get('context'), await widget.getAttribute('context'));
 }
 
 describe('the model index', () => {
@@ -205,9 +211,10 @@ describe('a model page', () => {
     try {
       await checkWidget(session.page);
       await session.page.click('[data-testid="open-calculator"]');
-      await session.page.waitForURL(`${server.url}index.html?model=${MODEL}`);
+      await session.page.waitForURL((url) => url.href.startsWith(`${server.url}index.html?model=${MODEL}&`));
       await session.page.waitForSelector('html[data-ready="true"]', { timeout: 20000 });
       assert.equal(await session.page.inputValue('[data-testid="model-select"]'), MODEL, 'the calculator opens on the model');
+      assert.equal(await session.page.inputValue('[data-testid="gpu-select"]'), 'rtx-4090', 'and on the widget\u2019s GPU');
       assertClean(session, server.url);
     } finally {
       await session.context.close();

@@ -46,8 +46,12 @@ inline std::string numbers_problem(const json& j, const std::string& path) {
 inline std::string estimate_problem(const json& r) {
     if (!r.contains("verdict") || !r.at("verdict").is_string()) return "an estimate without a verdict";
     const std::string v = r.at("verdict").get<std::string>();
-    if (v != "fits" && v != "tight" && v != "does_not_fit") return "unknown verdict " + v;
-    if (r.at("fits").get<bool>() != (v != "does_not_fit")) return "fits and verdict disagree";
+    // The verdicts the schema lists; fits and tight are the ones that fit.
+    bool known = false;
+    const json schema = fitmygpu::api::schema();
+    for (const auto& k : schema.at("verdicts")) known = known || k.at("id").get<std::string>() == v;
+    if (!known) return "unknown verdict " + v;
+    if (r.at("fits").get<bool>() != (v == "fits" || v == "tight")) return "fits and verdict disagree";
     if (r.at("fits").get<bool>())
         for (const auto& d : r.at("devices"))
             if (d.at("required_bytes").get<i64>() > d.at("budget_bytes").get<i64>()) return "fits with a device over its budget";

@@ -33,6 +33,8 @@ describe('the generated site', () => {
       assert.equal(text(element(page, '<h1').inner), m.name, m.id);
       assert.match(page, new RegExp(`<fitmygpu-widget model="${m.id}"`), `${m.id}: the widget is preset to the model`);
       assert.ok(page.includes(`href="../index.html?model=${encodeURIComponent(m.id)}"`), `${m.id}: Open in calculator`);
+      assert.ok(page.includes('href="../plan.html"'), `${m.id}: links to the hardware page`);
+      assert.ok(page.includes('<script src="../pages/model-page.js" defer></script>'), `${m.id}: its links follow the widget`);
       for (const heading of ['Overview and architecture', 'Research highlight', 'Training and release context', 'Where it is strong', 'Memory behavior', 'Sources']) {
         assert.ok(page.includes(`>${heading}</h2>`), `${m.id}: section ${heading}`);
       }

@@ -212,3 +212,23 @@ test('parseLog() and checkLog() read an engine log and give the same rows as the
   assert.deepEqual(JSON.parse(cli.stdout).rows, rows);
   assert.throws(() => api.checkLog(request, 'nothing here'), (e) => e instanceof Error && e.field === 'log');
 });
+
+test('plan() weighs every catalog model on the hardware, each row as estimate() says it', async () => {
+  const api = await FitMyGPU.ready();
+  const hardware = { gpu: 'rtx-3090', gpu_count: 2, runtime: 'llama.cpp', context: 32768 };
+  const p = api.plan(hardware);
+  assert.ok(p.rows.length > 100, `${p.rows.length} rows`);
+  assert.deepEqual(p.runtimes, ['llama.cpp']);
+  // Every published GGUF checkpoint of the catalog, once each: llama.cpp loads GGUF files only.
+  const published = new Set();
+  for (const m of api.models()) for (const f of m.formats || []) if (f.startsWith('gguf:')) published.add(`${m.id} ${f}`);
+  assert.deepEqual(new Set(p.rows.map((r) => `${r.model} ${r.weights}`)), published);
+  for (const r of p.rows.filter((_, i) => i % 40 === 0)) {
+    const e = api.estimate({ ...hardware, model: r.model, weights: r.weights });
+    assert.equal(r.verdict, e.verdict, `${r.model} ${r.weights}`);
+    assert.equal(r.max_context, e.limits.max_context, `${r.model} ${r.weights}`);
+    assert.equal(r.max_concurrency, e.limits.max_concurrency, `${r.model} ${r.weights}`);
+  }
+  expectError(() => api.plan({ ...hardware, model: 'llama-3.1-8b' }), 'invalid_field', 'model');
+  expectError(() => api.plan({ gpu: 'm4-max-64gb', host: { gpu_wired_limit_mib: 70000 } }), 'invalid_field', 'host.gpu_wired_limit_mib');
+});

@@ -134,6 +134,11 @@
 
   var gpuCache = null;
   var schemaCache = null;  // the estimator's engine registry (api.schema()), read once
+  // A verdict id in words, as the schema labels it.
+  function verdictLabel(id) {
+    var v = ((schemaCache && schemaCache.verdicts) || []).filter(function (x) { return x.id === id; })[0];
+    return v ? v.label : String(id);
+  }
 
   // ---- the engine registry: runtimes, their formats, default checkpoints and card counts ----
 
@@ -419,7 +424,7 @@
       ui.error.hidden = true;
       ui.error.textContent = '';
       var worst = r.devices.reduce(function (a, d) { return !a || d.required_bytes > a.required_bytes ? d : a; }, null);
-      ui.verdict.textContent = VERDICT_TEXT[r.verdict] || r.verdict;
+      ui.verdict.textContent = VERDICT_TEXT[r.verdict] || verdictLabel(r.verdict);
       ui.verdict.setAttribute('data-verdict', r.verdict);
       ui.meter.setAttribute('data-verdict', r.verdict);
       if (worst) {

@@ -29,10 +29,16 @@ nlohmann::json estimate(const nlohmann::json& request);
 // compare: the request's setup on every catalog GPU: status, headroom, max concurrency, fewest cards.
 nlohmann::json compare(const nlohmann::json& request);
 // quantizations: the request's setup under every weight format its runtime can load, most bits first:
-// {"options": [{weights, label, published, bits_per_weight, weights_bytes, fits, verdict, headroom_bytes}],
+// {"options": [{weights, label, published, bits_per_weight, weights_bytes, fits, verdict, headroom_bytes, max_context}],
 //  "best": id|null, "best_any": id|null} where "best" is the published checkpoint with the most bits per weight
 // that fits (any format for a custom model) and "best_any" the same over every format.
 nlohmann::json quantizations(const nlohmann::json& request);
+// plan: the request's hardware (gpu/gpus/device, gpu_count, host, context, concurrency, engine, optional runtime,
+// models and fits_only) against every catalog model × its published checkpoint formats × every runtime that runs on
+// the devices and loads the format: {"rows": [{model, weights, runtime, verdict, max_context, max_concurrency,
+// native_context, max_context_is_window, decode_tokens_per_s, memory, ...}], "device", "runtimes", "context",
+// "concurrency", "window_rule", "capped_rows"}. Each row's verdict is estimate's for the same setup.
+nlohmann::json plan(const nlohmann::json& request);
 // defaults: {"runtime", "engine": {knob: value}} — the knobs the request's runtime applies when unset,
 // resolved for its devices (the registry's defaults).
 nlohmann::json defaults(const nlohmann::json& request);

@@ -38,6 +38,9 @@ struct GpuRequest {
 struct HostRequest {
     std::optional<i64> memory_bytes;
     std::optional<double> bandwidth_gbps;
+    // "gpu_wired_limit_mib": on a unified-memory device (an Apple chip), the memory the GPU may wire, as macOS's
+    // `sysctl iogpu.wired_limit_mb` sets it; absent: macOS's own default (the catalog's share of the memory).
+    std::optional<i64> gpu_wired_limit_bytes;
 };
 
 // "network": the link between machines of a multi-node setup.

@@ -9,9 +9,22 @@
 
 namespace fitmygpu {
 
+// The model's window: the longest context it was trained for (its config's max_position_embeddings, else the
+// catalog's context_window); 0 when unknown. A context
+// beyond it is never a fit: estimate_engine gives it the verdict kExceedsContext (fits false) whatever the memory
+// says, so every solver stops at the window too.
+i64 native_context(const Scenario& s);
+inline constexpr const char* kExceedsContext = "exceeds_context";
+
 // The largest context at the asked concurrency and the largest concurrency at the asked context that still
 // fit (0 when even the smallest does not), bounded by the model's trained context.
 Limits solve_limits(const Scenario& s);
+// The same answers, found with fewer estimates when `asked` (the estimate of `s` itself) is at hand: a bracketed
+// search whose probes are guided by the memory left over and the KV pool's own count (the plan weighs thousands
+// of setups at once).
+Limits solve_limits_from(const Scenario& s, const Estimate& asked);
+// Only the max context of solve_limits_from (the checkpoint sweep's column).
+i64 solve_max_context_from(const Scenario& s, const Estimate& asked);
 
 // The fewest cards of `device` that fit the scenario, among the runtime's card counts (registry); nullopt
 // when none does. Works on `probe` itself (its devices and layout knobs change while it runs and are restored
@@ -30,6 +43,7 @@ struct CheckpointOption {
     bool fits = false;
     std::string verdict;
     i64 headroom_bytes = 0;  // the smallest over the devices
+    i64 max_context = 0;     // the largest context that fits at the asked concurrency (never beyond the model's window)
     std::string error;
 };
 struct CheckpointSweep {
@@ -38,6 +52,9 @@ struct CheckpointSweep {
     std::string best_any;                   // the same over every format
 };
 CheckpointSweep sweep_checkpoints(Scenario s);  // by value: a scenario built for the sweep is moved in, not copied
+
+// Whether the devices have the kernels the format needs (NVFP4: Blackwell tensor cores).
+bool format_runs_on(const WeightFormat& f, const std::vector<Device>& devices);
 
 // The smallest headroom over an estimate's devices.
 i64 min_headroom(const Estimate& e);

@@ -146,6 +146,7 @@ json quantizations(const json& request) {
             row["fits"] = o.fits;
             row["verdict"] = o.verdict;
             row["headroom_bytes"] = o.headroom_bytes;
+            row["max_context"] = o.max_context;
         } else {
             row["fits"] = false;
             row["verdict"] = o.verdict;
@@ -209,6 +210,7 @@ const MethodEntry kMethods[] = {
     {"estimate", estimate},
     {"compare", compare},
     {"quantizations", quantizations},
+    {"plan", plan},
     {"defaults", defaults},
     {"schema", [](const json&) { return schema(); }},
     {"parse_log", parse_log},

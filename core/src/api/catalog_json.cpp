@@ -47,6 +47,8 @@ json list_gpus() {
         for (const char* k : {"vendor", "class", "memory_mib", "memory_mib_status", "cuda_total_mib", "unified_memory", "gpu_share_default", "bandwidth_gbps",
                               "architecture", "aliases", "memory_marketed"})
             if (g.entry.contains(k)) row[k] = g.entry.at(k);
+        // What macOS lets the GPU of a unified-memory chip wire by default: host.gpu_wired_limit_mib changes it.
+        if (g.device.unified) row["default_wired_limit_mib"] = g.device.engine_total_bytes / MiB;
         out.push_back(row);
     }
     return {{"gpus", out}};

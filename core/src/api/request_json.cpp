@@ -377,7 +377,8 @@ HostRequest host_field(const json& j) {
             if (!(b > 0) || b > kMaxHostBandwidthGbps)
                 fail("invalid_field", f, f + " must be a positive number of GB/s up to " + group_digits(static_cast<i64>(kMaxHostBandwidthGbps)));
             h.bandwidth_gbps = b;
-        } else fail("unknown_field", f, f + " is not a host field (memory_mib, bandwidth_gbps)");
+        } else if (it.key() == "gpu_wired_limit_mib") h.gpu_wired_limit_bytes = int_field(it.value(), f, 1, kMaxHostMemoryMib) * MiB;
+        else fail("unknown_field", f, f + " is not a host field (memory_mib, bandwidth_gbps, gpu_wired_limit_mib)");
     }
     return h;
 }

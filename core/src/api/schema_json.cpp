@@ -5,6 +5,7 @@
 #include "fitmygpu/commands.hpp"
 #include "fitmygpu/registry.hpp"
 #include "fitmygpu/request.hpp"
+#include "fitmygpu/solvers.hpp"
 
 namespace fitmygpu::api {
 
@@ -108,6 +109,10 @@ json schema() {
                              {"default_runtime", runtime_id(kDefaultRuntime)},
                              {"formats", formats},
                              {"gguf_types", gguf},
+                             {"verdicts", json::array({{{"id", "fits"}, {"label", "Fits"}},
+                                                       {{"id", "tight"}, {"label", "Tight fit"}},
+                                                       {{"id", "does_not_fit"}, {"label", "Does not fit"}},
+                                                       {{"id", kExceedsContext}, {"label", "Beyond the model's context"}}})},
                              {"limits",
                               {{"max_context", kMaxContext},
                                {"max_concurrency", kMaxConcurrency},
@@ -124,7 +129,12 @@ json schema() {
                                 {{"memory_per_gpu_memory", kServerHostMemoryPerGpuMemory},
                                  {"min_memory_mib", kServerHostMemoryMinBytes / MiB},
                                  {"bandwidth_gbps", kServerHostBandwidthGbps}}},
-                               {"cpu_runtimes", {"llama.cpp", "ollama"}}}}},
+                               {"cpu_runtimes", {"llama.cpp", "ollama"}},
+                               {"gpu_wired_limit",
+                                {{"field", "host.gpu_wired_limit_mib"},
+                                 {"rule",
+                                  "On a unified-memory chip the GPU may wire only a share of the memory: macOS's default (each device's "
+                                  "default_wired_limit_mib in the GPU list), or what sysctl iogpu.wired_limit_mb sets, at most the whole memory"}}}}}},
                         Units::Binary);
     }();
     return cached;

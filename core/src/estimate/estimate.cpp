@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "fitmygpu/catalog.hpp"
 #include "fitmygpu/checked.hpp"
 #include "fitmygpu/registry.hpp"
 #include "fitmygpu/request.hpp"
@@ -23,7 +24,25 @@ std::string workload_field(const Scenario& s) {
 
 Estimate estimate_engine(const Scenario& s) {
     const OverflowField blame(workload_field(s));
-    return runtime_descriptor(s.runtime).estimate(s);
+    Estimate e = runtime_descriptor(s.runtime).estimate(s);
+    // Beyond the model's window the memory may fit, but the model was not trained for it: never a fit.
+    const i64 window = native_context(s);
+    if (window > 0 && s.context > window) {
+        e.fits = false;
+        e.verdict = kExceedsContext;
+        e.warnings.push_back("the context of " + group_digits(s.context) + " tokens is beyond the model's window of " + group_digits(window) +
+                             " tokens: not counted as a fit");
+    }
+    return e;
+}
+
+i64 native_context(const Scenario& s) {
+    if (s.geometry.max_position_embeddings > 0) return s.geometry.max_position_embeddings;
+    // A config that leaves the field at its class default (Gemma 3's text_config) or has no positions at all (Mamba):
+    // the catalog's context_window, the window the model was published with.
+    if (s.model && s.model->entry.contains("context_window") && s.model->entry.at("context_window").is_number_integer())
+        return std::max<i64>(0, s.model->entry.at("context_window").get<i64>());
+    return 0;
 }
 
 Estimate estimate_without_limits(const Scenario& s) {

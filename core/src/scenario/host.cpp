@@ -28,7 +28,8 @@ void setup_host(Scenario& s, const Request& r) {
         h.unified = true;
         s.assumptions.push_back("system RAM: " + d.name + "'s unified memory (" + format_size(h.memory_bytes) +
                                 ") holds the GPU's share and every host buffer; both are checked against it together");
-        if (r.host) s.warnings.push_back("host is ignored on a unified-memory device: its memory is the system RAM");
+        if (r.host && (r.host->memory_bytes || r.host->bandwidth_gbps))
+            s.warnings.push_back("host.memory_mib and host.bandwidth_gbps are ignored on a unified-memory device: its memory is the system RAM");
         return;
     }
     bool server = false;

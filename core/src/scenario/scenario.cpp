@@ -141,6 +141,28 @@ Device catalog_device(const Catalog& catalog, const std::string& id, const std::
     return g->device;
 }
 
+// host.gpu_wired_limit_mib: what the GPU of a unified-memory device may use, in place of macOS's default share
+// (recommendedMaxWorkingSetSize). At most the device's memory; a device with memory of its own has no such limit.
+void set_wired_limit(Scenario& s, const Request& r) {
+    if (!r.host || !r.host->gpu_wired_limit_bytes) return;
+    const std::string field = "host.gpu_wired_limit_mib";
+    const i64 limit = *r.host->gpu_wired_limit_bytes;
+    if (s.devices.empty() || !s.devices.front().unified)
+        fail("invalid_field", field,
+             field + " sets the GPU's share of unified memory (macOS: sysctl iogpu.wired_limit_mb); " +
+                 (s.devices.empty() ? std::string("this setup has no GPU") : s.devices.front().name + " has memory of its own"));
+    for (Device& d : s.devices) {
+        if (limit > d.memory_bytes)
+            fail(
+                "invalid_field", field,
+                field + " is " + group_digits(limit / MiB) + " MiB, more than the " + group_digits(d.memory_bytes / MiB) + " MiB of memory " + d.name + " has");
+        s.assumptions.push_back(d.name + ": the GPU may wire " + group_digits(limit / MiB) + " MiB (" + field +
+                                ", as sysctl iogpu.wired_limit_mb sets it) instead of macOS's default of " + format_size(d.engine_total_bytes));
+        d.engine_total_bytes = limit;
+        d.engine_total_source = "wired limit";
+    }
+}
+
 void set_devices(Scenario& s, const Request& r, const Catalog& catalog) {
     // The request layer bounded the total count, so these copies are few.
     if (r.cpu_only) {
@@ -265,6 +287,7 @@ Scenario build_scenario(const Request& r, const Catalog& catalog) {
     Scenario s;
     set_model(s, r, catalog);
     set_devices(s, r, catalog);
+    set_wired_limit(s, r);
     set_runtime(s, r);
     set_weights(s, r);
     setup_checkpoint(s, r);

@@ -15,12 +15,12 @@ namespace {
 // NVFP4 kernels need Blackwell tensor cores (compute capability 10 or later).
 constexpr int kNvfp4MinComputeCapability = 10;
 
-bool runs_on(const WeightFormat& f, const std::vector<Device>& devices) {
+}  // namespace
+
+bool format_runs_on(const WeightFormat& f, const std::vector<Device>& devices) {
     if (f.scheme != Scheme::NVFP4) return true;
     return !devices.empty() && devices.front().compute_capability_major >= kNvfp4MinComputeCapability;
 }
-
-}  // namespace
 
 CheckpointSweep sweep_checkpoints(Scenario s) {
     const Scenario& proto = s;
@@ -28,7 +28,7 @@ CheckpointSweep sweep_checkpoints(Scenario s) {
     std::vector<std::string> ids;
     for (const auto& id : rt.sweep_formats) {
         const WeightFormat f = parse_weight_format(id);
-        if (runs_on(f, proto.devices)) ids.push_back(f.id);
+        if (format_runs_on(f, proto.devices)) ids.push_back(f.id);
     }
     // GGUF's MXFP4 file type quantizes the experts only: offered for mixture-of-experts models.
     if (rt.loads_family(FormatFamily::Gguf) && proto.geometry.is_moe()) ids.push_back(parse_weight_format("gguf:MXFP4_MOE").id);
@@ -62,6 +62,7 @@ CheckpointSweep sweep_checkpoints(Scenario s) {
             o.fits = e.fits;
             o.verdict = e.verdict;
             o.headroom_bytes = min_headroom(e);
+            o.max_context = solve_max_context_from(s, e);
             if (e.fits && o.bits_per_weight > best_any_bits) {
                 best_any_bits = o.bits_per_weight;
                 out.best_any = o.weights;

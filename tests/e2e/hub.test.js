@@ -395,6 +395,17 @@ describe('a model from files on this computer', () => {
   });
 });
 
+describe('the offline single file', () => {
+  test('says that reading from the Hub needs a connection, and allows only the Hub to be contacted', () => {
+    const html = fs.readFileSync(path.join(SITE, 'fitmygpu-offline.html'), 'utf8');
+    assert.match(html, /<p id="hub-offline-note"[^>]*>This offline copy of the calculator needs a network connection/);
+    assert.doesNotMatch(html, /<p id="hub-offline-note"[^>]* hidden>/);
+    const policy = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)[1];
+    const connect = /connect-src ([^;]+)/.exec(policy)[1].trim().split(/\s+/);
+    assert.deepEqual(connect.sort(), [HUB, ...DOWNLOAD_HOSTS].sort());
+  });
+});
+
 describe('repository ids', () => {
   // hub.js in a bare context: parseRepo is plain text handling.
   const vm = require('node:vm');

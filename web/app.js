@@ -37,7 +37,8 @@
         onHubRepo: function (ref) { modelFiles.loadHub(ref); } });
       var extras = page.extras.create({ api: api, store: store, onPickGpu: form.pickGpu, onPickWeights: form.pickWeights });
       var logCheck = page.logCheck.create({ api: api, store: store });
-      var command = page.command.create({ api: api, store: store, onApply: function () { form.fill(); schedule(0); } });
+      var command = page.command.create({ api: api, store: store, onApply: function () { form.fill(); schedule(0); },
+        onHubRepo: function (ref) { modelFiles.loadHub(ref); } });
       // A model read from files joins the model menu and becomes the setup's model.
       var showModel = function (id) {
         store.set({ model: id, weights: '' });

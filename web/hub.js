@@ -251,7 +251,11 @@
       var sources = [];
       if (has('config.json')) sources.push(source('config.json', true));
       var gguf = null;
-      var shards = names.filter(function (n) { return /\.safetensors$/.test(n) && n.indexOf('/') < 0; });
+      // Without an index: model.safetensors, else the top-level safetensors files, leaving out a second copy of the
+      // weights in another layout (Mistral's consolidated.safetensors).
+      var shards = has('model.safetensors') ? ['model.safetensors'] : names.filter(function (n) {
+        return /\.safetensors$/.test(n) && n.indexOf('/') < 0 && !/^consolidated/.test(n);
+      });
       if (has('model.safetensors.index.json')) {
         sources.push(source('model.safetensors.index.json', true));
         var index = sources[sources.length - 1];

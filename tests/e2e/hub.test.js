@@ -57,6 +57,16 @@ const REPOS = {
     },
     card: { base_model: 'meta-llama/Llama-3.2-1B-Instruct' },
   },
+  // A fine-tune the catalog does not list (the same files, under another name).
+  'example-org/Llama-3.2-1B-Instruct-finetune': {
+    files: {
+      'config.json': { text: text('config.json') },
+      'model.safetensors.index.json': { text: text('model.safetensors.index.json') },
+      'model-00001-of-00002.safetensors': { header: header('model-00001-of-00002.safetensors'), size: SIZES['model-00001-of-00002.safetensors'] },
+      'model-00002-of-00002.safetensors': { header: header('model-00002-of-00002.safetensors'), size: SIZES['model-00002-of-00002.safetensors'] },
+    },
+    card: { base_model: ['meta-llama/Llama-3.2-1B-Instruct'] },
+  },
   'gated-org/Private-Model': {
     files: { 'config.json': { text: text('config.json') } },
     gated: true,
@@ -275,6 +285,24 @@ describe('a model from the Hugging Face Hub', () => {
       assert.ok(!stored.includes(TOKEN) && !stored.includes('hf_test'), stored);
       const cookies = await context.cookies();
       assert.ok(!JSON.stringify(cookies).includes(TOKEN));
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a pasted launch command naming a repository the catalog lacks offers to read it from the Hub', async () => {
+    const { context, page, problems, requests } = await open(`${server.url}?gpu=h100-sxm-80gb`);
+    try {
+      await page.click('#command-box summary');
+      await page.fill('[data-testid="command-paste"]', 'vllm serve example-org/Llama-3.2-1B-Instruct-finetune --max-model-len 8192');
+      await page.click('[data-testid="command-read"]');
+      await page.waitForSelector('[data-testid="command-hub"]');
+      assert.deepEqual(origins(requests), [new URL(server.url).origin], 'nothing is read before it is asked for');
+      await page.click('[data-testid="command-hub"]');
+      await showsModel(page, 'hf:example-org/Llama-3.2-1B-Instruct-finetune');
+      assert.equal(await page.inputValue('[data-testid="context-input"]'), '8192');
+      assert.match(await page.textContent('[data-testid="hub-base"]'), /A fine-tune of meta-llama\/Llama-3\.2-1B-Instruct, which the catalog has as Llama 3\.2 1B/);
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

@@ -37,7 +37,9 @@
 
     // The setup as a query string, in a stable order; defaults are left out where the page has them.
     function query() {
-      var pairs = [['model', setup.model]];
+      // A model read from local files cannot be restored from a link; a Hub model being read is written as asked.
+      var model = store.pending.model || setup.model;
+      var pairs = [['model', model.indexOf('file:') === 0 ? '' : model]];
       if (setup.weights) pairs.push(['weights', setup.weights]);
       if (setup.runtimeChosen) pairs.push(['runtime', setup.runtime]);  // else the runtime follows the device
       pairs.push(['gpu', setup.gpu]);
@@ -105,7 +107,13 @@
       var parsed = S.parse(location.search, Object.keys(K.KNOBS));
       var f = parsed.fields;
       var q = S.quote;
-      if (f.model !== undefined) {
+      var hub = f.model !== undefined && /^hf:/i.test(f.model) ? page.hub.parseRepo(f.model) : null;
+      if (hub) {
+        self.hubModel = hub;  // read by app.js once the page is up
+        store.pending.model = page.hub.modelId(hub);
+      } else if (f.model !== undefined && /^hf:/i.test(f.model)) {
+        notices.push('The link asks for the Hub model ' + q(f.model) + ', which is not a repository id (ORG/NAME); showing ' + store.model().name + ' instead.');
+      } else if (f.model !== undefined) {
         var model = store.findModel(f.model);
         if (model) store.set({ model: model });
         else notices.push('The link asks for the model ' + q(f.model) + ', which is not in the catalog; showing ' + store.model().name + ' instead.');
@@ -246,7 +254,8 @@
       el.noticesDismiss.addEventListener('click', function () { showNotices([]); });
     }
 
-    return { read: read, settle: settle, query: query, write: write, showNotices: showNotices, wire: wire };
+    var self = { read: read, settle: settle, query: query, write: write, showNotices: showNotices, wire: wire, hubModel: null };
+    return self;
   }
 
   page.address = { create: create };

@@ -11,6 +11,7 @@
 //   chart.js gpu-table.js extras.js         the GPU table, the checkpoint table, the chart
 //   log-check.js    the startup-log comparison
 //   command.js      the launch command of the setup, and a pasted command read into the form
+//   hub.js model-files.js   a model read from its files' headers: the Hugging Face Hub (only when asked) or local files
 //   update.js       the update cycle after every change
 (function (page) {
   'use strict';
@@ -31,10 +32,26 @@
       var address = page.address.create({ api: api, store: store });
       var knobControls = page.knobControls.create({ api: api, store: store, onChange: schedule });
       var view = page.resultView.create({ store: store, onSuggestion: function (change) { store.applyRequest(change, false); form.fill(); schedule(0); } });
-      var form = page.form.create({ api: api, store: store, knobControls: knobControls, onChange: schedule, onUnitChange: unitsChanged });
+      var modelFiles = null;
+      var form = page.form.create({ api: api, store: store, knobControls: knobControls, onChange: schedule, onUnitChange: unitsChanged,
+        onHubRepo: function (ref) { modelFiles.loadHub(ref); } });
       var extras = page.extras.create({ api: api, store: store, onPickGpu: form.pickGpu, onPickWeights: form.pickWeights });
       var logCheck = page.logCheck.create({ api: api, store: store });
-      var command = page.command.create({ api: api, store: store, onApply: function () { form.fill(); schedule(0); } });
+      var command = page.command.create({ api: api, store: store, onApply: function () { form.fill(); schedule(0); },
+        onHubRepo: function (ref) { modelFiles.loadHub(ref); } });
+      // A model read from files joins the model menu and becomes the setup's model.
+      var showModel = function (id) {
+        store.set({ model: id, weights: '' });
+        store.followDevice();
+        form.fill();
+        address.write();
+        schedule(0);
+      };
+      modelFiles = page.modelFiles.create({
+        api: api, store: store, onModel: showModel,
+        onCatalogModel: function (id) { showModel(id); },
+        onFailed: function () { address.write(); },
+      });
       updates = page.updates.create({ api: api, store: store, form: form, knobControls: knobControls, address: address, view: view, extras: extras, command: command });
 
       // The unit changed: everything is redrawn from the answers already in hand.
@@ -51,7 +68,9 @@
       address.settle(notices);
       form.fill();
       address.showNotices(notices);
-      [form, address, view, extras, logCheck, command].forEach(function (part) { part.wire(); });
+      [form, address, view, extras, logCheck, command, modelFiles].forEach(function (part) { part.wire(); });
+      // A link to a Hub model (?model=hf:ORG/NAME) asks for it: it is read now, the catalog's model showing meanwhile.
+      if (address.hubModel) modelFiles.loadHub(address.hubModel);
       page.dom.setText(status, 'Estimator ' + api.version + ' \u00b7 ' + store.catalog.models.length + ' models \u00b7 ' + store.catalog.gpus.length + ' GPUs');
       schedule(0);
       document.documentElement.setAttribute('data-ready', 'true');

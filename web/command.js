@@ -61,6 +61,16 @@
       // What the command does not say takes the engine's default.
       store.applyRequest(Object.assign({ concurrency: 1, kv_cache_dtype: 'auto', weights: '' }, q), true);
       D.setText(el.status, 'Read a ' + store.runtimeName(result.runtime) + ' command. ' + said.join(' '));
+      // A repository the catalog lacks can be read from the Hub, when asked.
+      var hub = q.model && /^hf:/.test(q.model) && opts.onHubRepo ? page.hub.parseRepo(q.model) : null;
+      if (hub) {
+        var b = D.make('button', 'link', 'Read ' + hub.repo + ' from the Hugging Face Hub');
+        b.type = 'button';
+        b.setAttribute('data-testid', 'command-hub');
+        b.addEventListener('click', function () { opts.onHubRepo(hub); });
+        el.status.appendChild(document.createTextNode(' '));
+        el.status.appendChild(b);
+      }
       D.listItems(el.ignored, result.ignored.map(function (i) {
         return i.flag + ': ' + (i.known ? i.reason : 'not a flag FitMyGPU knows; left out');
       }));

@@ -48,7 +48,7 @@
       wiredField: 'wired-field', wiredLimit: 'wired-limit', wiredHint: 'wired-hint',
       customBandwidth: 'custom-bandwidth', customUnified: 'custom-unified', gpuCount: 'gpu-count', context: 'context',
       contextMax: 'context-max', contextPresets: 'context-presets', concurrency: 'concurrency', images: 'images', imagesField: 'images-field',
-      kvDtype: 'kv-dtype', unitGib: 'unit-gib', unitGb: 'unit-gb',
+      kvDtype: 'kv-dtype', unitGib: 'unit-gib', unitGb: 'unit-gb', hubGo: 'hub-search-go',
     });
     var modelSearchDelay = D.debouncer();
     var gpuSearchDelay = D.debouncer();
@@ -329,8 +329,17 @@
       onChange(0);
     }
 
+    // Text shaped like a Hub repository (ORG/NAME) offers to read it from the Hub (nothing is asked before).
+    function offerHub(q) {
+      var ref = page.hub.parseRepo(q);
+      el.hubGo.hidden = !ref || !opts.onHubRepo;
+      if (ref) D.setText(el.hubGo, 'Read ' + ref.repo + ' from the Hugging Face Hub');
+      return ref;
+    }
+
     function searchModels() {
       var q = el.modelSearch.value.trim();
+      offerHub(q);
       if (!q) {
         fillModels(null);
         D.setText(el.modelSearchStatus, '');
@@ -453,6 +462,19 @@
       });
       el.modelSearch.addEventListener('input', function () { modelSearchDelay.run(SEARCH_MS, searchModels); });
       el.gpuSearch.addEventListener('input', function () { gpuSearchDelay.run(SEARCH_MS, searchGpus); });
+      el.modelSearch.addEventListener('keydown', function (e) {
+        if (e.key !== 'Enter') return;
+        var ref = offerHub(el.modelSearch.value);
+        if (!ref || !opts.onHubRepo) return;
+        e.stopImmediatePropagation();
+        e.preventDefault();
+        modelSearchDelay.cancel();
+        opts.onHubRepo(ref);
+      });
+      el.hubGo.addEventListener('click', function () {
+        var ref = page.hub.parseRepo(el.modelSearch.value);
+        if (ref) opts.onHubRepo(ref);
+      });
       searchKeys(el.modelSearch, searchModels, modelSearchDelay, el.model);
       searchKeys(el.gpuSearch, searchGpus, gpuSearchDelay, el.gpu);
     }

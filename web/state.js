@@ -36,6 +36,10 @@
     var setup = Object.assign({ engine: {} }, defaults);
     var answers = { request: null, response: null, compare: null, quant: null, chart: null, speedChart: null };
     var memo = {};
+    // Models read from files' headers (the Hub or this computer), by their id ("hf:ORG/NAME", "file:NAME"):
+    // {config, checkpoint, weights, format, source}. pendingModel: a Hub model being read, written in the address.
+    var customs = {};
+    var pending = { model: '' };
 
     // ---- update functions ----
 
@@ -57,7 +61,7 @@
     // asked for, which may decide it (a GGUF is llama.cpp's). Returns whether the runtime changed.
     function followDevice(weights) {
       if (setup.runtimeChosen) return false;
-      var req = { model: setup.model, gpu_count: setup.gpuCount };
+      var req = Object.assign(modelFields(weights === undefined ? setup.weights : weights), { gpu_count: setup.gpuCount });
       if (setup.gpu === CUSTOM) req.device = { memory_mib: setup.customMemMib || 1, unified_memory: !!setup.customUnified };
       else req.gpu = setup.gpu;
       if (weights) req.weights = weights;
@@ -118,11 +122,50 @@
       return memo[kind].value;
     }
 
+    // ---- models read from files ----
+
+    // A model read by inspect: `found` is {id, name, source ('hub' | 'files'), inspection, request, repo}, request
+    // being {config, checkpoint, weights, runtime} as inspect built it. It joins the model menu (as the catalog's models
+    // do) with its checkpoint as the one published format.
+    function addCustom(found) {
+      var ins = found.inspection;
+      var req = found.request;
+      var config = req.config;
+      var text = config && config.text_config ? config.text_config : config || {};
+      var format = req.weights || '';  // GGUF: gguf:<file type>; safetensors: the estimator reads it from the config
+      customs[found.id] = { config: config, checkpoint: req.checkpoint || null, weights: req.weights || '', runtime: req.runtime || '', source: found.source };
+      var entry = {
+        id: found.id, name: found.name, family: found.source === 'hub' ? 'From the Hugging Face Hub' : 'From files on this computer',
+        formats: format ? [format] : [], params_total: typeof ins.parameters === 'number' ? ins.parameters : 0,
+        context_window: typeof text.max_position_embeddings === 'number' ? text.max_position_embeddings : 0,
+        modality: config && config.vision_config ? 'text+vision' : 'text',
+      };
+      if (!catalog.modelsById[found.id]) catalog.models.push(entry);
+      else catalog.models[catalog.models.indexOf(catalog.modelsById[found.id])] = entry;
+      catalog.modelsById[found.id] = entry;
+      var derived = { params_total: entry.params_total, layers: text.num_hidden_layers, hidden_size: text.hidden_size, attention_heads: text.num_attention_heads,
+        kv_heads: text.num_key_value_heads || text.num_attention_heads, head_dim: text.head_dim || (text.hidden_size && text.num_attention_heads ? text.hidden_size / text.num_attention_heads : 0) };
+      catalog.records[found.id] = { derived: derived, hf_repo: found.repo || '', checkpoints: format && found.repo ? [{ format: format, repo: found.repo, official: true }] : [] };
+    }
+    function custom(id) { return customs[id === undefined ? setup.model : id] || null; }
+
+    // The request's model fields: {model} for a catalog model, {config, checkpoint} for one read from files. The
+    // checkpoint's bytes describe its own format only: another checkpoint asked for is sized from the config.
+    function modelFields(weights) {
+      var c = custom();
+      if (!c) return { model: setup.model };
+      var out = { config: c.config };
+      var w = weights === undefined ? setup.weights : weights;
+      if (c.checkpoint && (!w || w === c.weights)) out.checkpoint = c.checkpoint;
+      if (!w && c.weights) out.weights = c.weights;
+      return out;
+    }
+
     // ---- catalog ----
 
     // The catalog record of a model (geometry, checkpoints), asked of the estimator once.
     function record(id) {
-      if (!catalog.records[id]) {
+      if (!catalog.records[id] && !customs[id]) {
         try {
           catalog.records[id] = api.model(id);
         } catch (e) {
@@ -134,7 +177,7 @@
 
     // A catalog model from an id, alias or Hugging Face repo name, as the estimator resolves it; null if none.
     function findModel(text) {
-      if (catalog.modelsById[text]) return text;
+      if (catalog.modelsById[text] || customs[text]) return text;
       try {
         var r = api.model(text);
         return catalog.modelsById[r.id] ? r.id : null;
@@ -169,8 +212,10 @@
     // The class of the chosen device (a runtime's default checkpoint may depend on it); '' for a custom one.
     function deviceClass() { var g = gpu(); return g && g['class'] ? g['class'] : ''; }
     // The checkpoint the estimate is for: the chosen one, or the one the estimator loads by default.
-    function format() { return setup.weights || K.defaultFormat(setup.runtime, deviceClass()) || officialFormat(setup.model); }
+    function format() { return setup.weights || (custom() || {}).weights || K.defaultFormat(setup.runtime, deviceClass()) || officialFormat(setup.model); }
     function defaultWeightsText() {
+      var c = custom();
+      if (c) return c.weights ? 'As read: ' + K.formatName(c.weights) : 'As read from the files';
       var d = K.defaultFormat(setup.runtime, deviceClass());
       if (d) return 'Default: ' + K.formatName(d);
       var f = officialFormat(setup.model);
@@ -199,8 +244,8 @@
 
     // The estimator's request for the setup (README.md "The JSON API").
     function request() {
-      var req = { model: setup.model, runtime: setup.runtime };
-      if (setup.weights) req.weights = setup.weights;
+      var req = Object.assign(modelFields(), { runtime: setup.runtime });
+      if (setup.weights) req.weights = setup.weights;  // (a GGUF read from files otherwise brings its own file type)
       if (setup.gpu === CUSTOM) {
         req.device = { name: 'Custom device', memory_mib: setup.customMemMib };
         if (setup.customBandwidth !== '' && setup.customBandwidth !== null) req.device.bandwidth_gbps = setup.customBandwidth;
@@ -241,6 +286,9 @@
       clearAnswers: clearAnswers,
       remember: remember,
       record: record,
+      addCustom: addCustom,
+      custom: custom,
+      pending: pending,
       findModel: findModel,
       findGpu: findGpu,
       model: model,

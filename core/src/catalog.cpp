@@ -35,6 +35,31 @@ std::vector<std::string> keys_of(const json& entry) {
     return keys;
 }
 
+// The repositories a model's checkpoints are published under ("unsloth/Qwen3-32B-GGUF").
+std::vector<std::string> checkpoint_repos(const json& entry) {
+    std::vector<std::string> keys;
+    if (entry.contains("checkpoints") && entry.at("checkpoints").is_array())
+        for (const auto& c : entry.at("checkpoints"))
+            if (c.is_object() && c.contains("repo") && c.at("repo").is_string()) keys.push_back(c.at("repo").get<std::string>());
+    return keys;
+}
+
+// Every key a search matches: the entry's own keys, then its checkpoints' repositories and the fine-tunes the
+// catalog maps to it (fine_tunes: repositories whose model card names it as their base model), each with and without
+// its organisation. A fine-tune is found by search only: its own config may differ, so it is not the model itself.
+std::vector<std::string> search_keys(const json& entry, bool fine_tunes) {
+    std::vector<std::string> keys = keys_of(entry);
+    std::vector<std::string> repos = checkpoint_repos(entry);
+    if (fine_tunes && entry.contains("fine_tunes") && entry.at("fine_tunes").is_array())
+        for (const auto& f : entry.at("fine_tunes"))
+            if (f.is_object() && f.contains("repo") && f.at("repo").is_string()) repos.push_back(f.at("repo").get<std::string>());
+    for (const std::string& repo : repos) {
+        keys.push_back(repo);
+        keys.push_back(repo.substr(repo.find('/') + 1));
+    }
+    return keys;
+}
+
 std::vector<std::string> query_words(const std::string& q) {
     std::vector<std::string> words;
     std::string cur;
@@ -54,12 +79,12 @@ std::vector<std::string> query_words(const std::string& q) {
 // Score of an entry for a query: 0 = no match. Exact key match beats prefix beats containment; among
 // equals, shorter ids first (so "qwen3 8b" ranks qwen3-8b before qwen3-8b-something).
 template <class T>
-std::vector<const T*> ranked(const std::vector<T>& items, const std::string& query, size_t limit) {
+std::vector<const T*> ranked(const std::vector<T>& items, const std::string& query, size_t limit, bool fine_tunes) {
     const std::vector<std::string> words = query_words(query);
     const std::string whole = normalize_key(query);
     std::vector<std::pair<int, const T*>> scored;
     for (const T& item : items) {
-        const std::vector<std::string> keys = keys_of(item.entry);
+        const std::vector<std::string> keys = search_keys(item.entry, fine_tunes);
         int best = 0;
         for (const std::string& k : keys) {
             const std::string nk = normalize_key(k);
@@ -161,7 +186,7 @@ const Catalog& Catalog::builtin() {
 
 namespace {
 
-// An entry by id, else by alias, after normalize_key on both sides.
+// An entry by id, else by alias, else by the whole name of a repository its checkpoints are published under, after normalize_key on both sides.
 template <class T>
 const T* find_by_key(const std::vector<T>& items, const std::string& key) {
     const std::string k = normalize_key(key);
@@ -171,6 +196,10 @@ const T* find_by_key(const std::vector<T>& items, const std::string& key) {
     for (const auto& item : items)
         for (const auto& alias : keys_of(item.entry))
             if (normalize_key(alias) == k) return &item;
+    if (key.find('/') == std::string::npos) return nullptr;
+    for (const auto& item : items)
+        for (const auto& repo : checkpoint_repos(item.entry))
+            if (normalize_key(repo) == k) return &item;
     return nullptr;
 }
 
@@ -179,8 +208,10 @@ const T* find_by_key(const std::vector<T>& items, const std::string& key) {
 const CatalogModel* Catalog::find_model(const std::string& key) const { return find_by_key(models_, key); }
 const CatalogGpu* Catalog::find_gpu(const std::string& key) const { return find_by_key(gpus_, key); }
 
-std::vector<const CatalogModel*> Catalog::search_models(const std::string& q, size_t limit) const { return ranked(models_, q, limit); }
-std::vector<const CatalogGpu*> Catalog::search_gpus(const std::string& q, size_t limit) const { return ranked(gpus_, q, limit); }
+std::vector<const CatalogModel*> Catalog::search_models(const std::string& q, size_t limit, bool fine_tunes) const {
+    return ranked(models_, q, limit, fine_tunes);
+}
+std::vector<const CatalogGpu*> Catalog::search_gpus(const std::string& q, size_t limit) const { return ranked(gpus_, q, limit, false); }
 
 std::string CatalogModel::official_repo() const {
     for (const auto& c : checkpoints)

@@ -18,6 +18,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <regex>
 
 #include "fitmygpu/error.hpp"
 
@@ -125,6 +127,7 @@ WeightFormat native_weight_format(const ModelGeometry& g) {
         if (method == "awq") return parse_weight_format("awq-int4");
         if (method == "gptq") return parse_weight_format("gptq-int4");
         if (method == "modelopt" || method == "nvfp4") return parse_weight_format("nvfp4");
+        if (method == "compressed-tensors" && g.quantization.compressed_fp8) return parse_weight_format("fp8");
     }
     if (g.dtype == "float16") return parse_weight_format("fp16");
     if (g.dtype == "float32") return parse_weight_format("bf16");  // engines load fp32 checkpoints as 16-bit
@@ -142,6 +145,88 @@ bool is_quantized_in(const Tensor& t, const WeightFormat& f) {
         case Scheme::MLX_8BIT: return t.kind == TensorKind::Matrix && t.role != Role::Vision && t.role != Role::Mtp && t.ne0 % kMlxGroup == 0;
         default: return is_linear_in_layer(t);
     }
+}
+
+namespace {
+
+// The Hugging Face module names a tensor of the inventory goes by in a transformers checkpoint (the first is the usual
+// one; shared experts and stacked experts have more than one spelling). Empty for tensors no ignore list names.
+std::vector<std::string> hf_module_names(const Tensor& t) {
+    const std::string layer = "model.layers." + std::to_string(t.layer) + ".";
+    auto in_layer = [&](std::initializer_list<const char*> tails) {
+        std::vector<std::string> out;
+        for (const char* tail : tails) out.push_back(layer + tail);
+        return out;
+    };
+    switch (t.role) {
+        case Role::TokenEmbd: return {"model.embed_tokens"};
+        case Role::Output: return {"lm_head"};
+        case Role::AttnQ: return in_layer({"self_attn.q_proj"});
+        case Role::AttnK: return in_layer({"self_attn.k_proj"});
+        case Role::AttnV: return in_layer({"self_attn.v_proj"});
+        case Role::AttnOut: return in_layer({"self_attn.o_proj"});
+        case Role::AttnQA: return in_layer({"self_attn.q_a_proj"});
+        case Role::AttnQB: return in_layer({"self_attn.q_b_proj"});
+        case Role::AttnKVA: return in_layer({"self_attn.kv_a_proj_with_mqa"});
+        case Role::AttnKVB: return in_layer({"self_attn.kv_b_proj"});
+        case Role::FfnGate: return in_layer({"mlp.gate_proj"});
+        case Role::FfnUp: return in_layer({"mlp.up_proj"});
+        case Role::FfnDown: return in_layer({"mlp.down_proj"});
+        case Role::FfnGateInp: return in_layer({"mlp.gate", "mlp.router"});
+        case Role::FfnGateExps: return in_layer({"mlp.experts.0.gate_proj", "mlp.experts.gate_up_proj"});
+        case Role::FfnUpExps: return in_layer({"mlp.experts.0.up_proj", "mlp.experts.gate_up_proj"});
+        case Role::FfnDownExps: return in_layer({"mlp.experts.0.down_proj", "mlp.experts.down_proj"});
+        case Role::FfnGateShexp: return in_layer({"mlp.shared_expert.gate_proj", "mlp.shared_experts.gate_proj"});
+        case Role::FfnUpShexp: return in_layer({"mlp.shared_expert.up_proj", "mlp.shared_experts.up_proj"});
+        case Role::FfnDownShexp: return in_layer({"mlp.shared_expert.down_proj", "mlp.shared_experts.down_proj"});
+        case Role::FfnGateInpShexp: return in_layer({"mlp.shared_expert_gate"});
+        default: return {};
+    }
+}
+
+// fnmatch-style: '*' any run of characters, '?' one.
+bool glob_match(const char* p, const char* s) {
+    if (*p == '\0') return *s == '\0';
+    if (*p == '*') return glob_match(p + 1, s) || (*s != '\0' && glob_match(p, s + 1));
+    return *s != '\0' && (*p == '?' || *p == *s) && glob_match(p + 1, s + 1);
+}
+
+// Whether an ignore-list entry names the module: "re:<pattern>" matched from the start of the name (compressed-tensors),
+// a glob with '*' (ModelOpt), or a plain name equal to the module or to a dotted run of its components ("lm_head",
+// "self_attn", "model.layers.0"), never part of a component ("gate" is not "gate_proj").
+bool names_module(const std::string& entry, const std::string& name) {
+    if (entry.rfind("re:", 0) == 0) {
+        // Compiled once per pattern (an estimate sizes every tensor of the model, often many times over).
+        static thread_local std::map<std::string, std::regex> compiled;
+        auto it = compiled.find(entry);
+        if (it == compiled.end()) {
+            try {
+                if (compiled.size() > 4096) compiled.clear();
+                it = compiled.emplace(entry, std::regex("^(?:" + entry.substr(3) + ")", std::regex::ECMAScript)).first;
+            } catch (const std::exception&) {
+                return false;  // read_quantization rejected bad patterns already
+            }
+        }
+        return std::regex_search(name, it->second, std::regex_constants::match_continuous);
+    }
+    const std::string dotted = "." + name + ".";
+    if (entry.find_first_of("*?") != std::string::npos) {
+        // The pattern may name the module or one of its enclosing modules ("model.layers.*.self_attn").
+        for (size_t i = 0; i < dotted.size(); ++i)
+            if (dotted[i] == '.' && i > 0 && glob_match(entry.c_str(), dotted.substr(1, i - 1).c_str())) return true;
+        return false;
+    }
+    return dotted.find("." + entry + ".") != std::string::npos;
+}
+
+}  // namespace
+
+bool left_unquantized(const Tensor& t, const QuantizationSpec& q) {
+    if (q.modules_not_quantized.empty()) return false;
+    for (const std::string& name : hf_module_names(t))
+        for (const std::string& entry : q.modules_not_quantized)
+            if (names_module(entry, name)) return true;
+    return false;
 }
 
 i64 tensor_bytes(const Tensor& t, const WeightFormat& f) {

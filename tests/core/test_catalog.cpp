@@ -135,6 +135,8 @@ TEST_CASE("every model source is a public link a reader can open") {
         for (const auto& c : e.at("checkpoints"))
             for (const auto& [k, v] : c.items())
                 if (k.size() >= 6 && k.compare(k.size() - 6, 6, "source") == 0) sources.emplace_back("checkpoints[]." + k, v.get<std::string>());
+        if (e.contains("fine_tunes"))
+            for (const auto& f : e.at("fine_tunes")) sources.emplace_back("fine_tunes[].source", f.value("source", ""));
         for (const auto& source : sources) {
             // (named copies: clang cannot capture structured bindings in CAPTURE's lambda)
             const std::string& where = source.first;
@@ -176,6 +178,25 @@ TEST_CASE("ids and aliases are unique across the catalog") {
             CAPTURE(k);
             CHECK_MESSAGE(seen.count(k) == 0, m.id << " and " << (seen.count(k) ? seen[k] : "") << " share the key " << k);
             seen[k] = m.id;
+        }
+    }
+    // A checkpoint's or a fine-tune's repository names one model, and no other model's id, name or alias.
+    std::map<std::string, std::string> repo_seen;
+    for (const auto& m : Catalog::builtin().models()) {
+        std::vector<std::string> repos;
+        for (const auto& c : m.entry.at("checkpoints"))
+            if (c.contains("repo")) repos.push_back(c.at("repo").get<std::string>());
+        if (m.entry.contains("fine_tunes"))
+            for (const auto& f : m.entry.at("fine_tunes")) {
+                CHECK_MESSAGE(f.contains("repo"), m.id << ": a fine_tunes entry without repo");
+                repos.push_back(f.value("repo", ""));
+            }
+        for (const auto& r : repos) {
+            const std::string k = fitmygpu::normalize_key(r);
+            CAPTURE(r);
+            CHECK_MESSAGE((seen.count(k) == 0 || seen[k] == m.id), m.id << "'s repository " << r << " is a key of " << seen[k]);
+            CHECK_MESSAGE((repo_seen.count(k) == 0 || repo_seen[k] == m.id), m.id << " and " << repo_seen[k] << " both list " << r);
+            repo_seen[k] = m.id;
         }
     }
     std::map<std::string, std::string> gpu_seen;
@@ -331,6 +352,26 @@ TEST_CASE("search tolerates spacing, case and dots") {
     CHECK(first("GPT OSS 20B") == "gpt-oss-20b");
     CHECK(c.find_model("Qwen/Qwen3-8B") == c.find_model("qwen3-8b"));
     CHECK(c.search_gpus("4090", 3).front()->id == "rtx-4090");
+}
+
+TEST_CASE("search finds a model by the repositories of its checkpoints and of its fine-tunes") {
+    const auto& c = Catalog::builtin();
+    auto first = [&](const std::string& q) {
+        auto r = c.search_models(q, 5);
+        return r.empty() ? std::string() : r.front()->id;
+    };
+    // catalog/models/qwen3-32b.json lists unsloth/Qwen3-32B-GGUF among its checkpoints
+    CHECK(first("unsloth/Qwen3-32B-GGUF") == "qwen3-32b");
+    CHECK(first("Qwen3-32B-GGUF") == "qwen3-32b");
+    CHECK(first("RedHatAI/Meta-Llama-3.1-8B-Instruct-FP8") == "llama-3.1-8b");
+    // a fine-tune the catalog maps to its base model (llama-3.1-8b's fine_tunes)
+    CHECK(first("NousResearch/Hermes-3-Llama-3.1-8B") == "llama-3.1-8b");
+    CHECK(first("hermes 3 llama") == "llama-3.1-8b");
+    // An exact lookup takes a checkpoint's repository (the same model), not a fine-tune's (its config may differ).
+    REQUIRE(c.find_model("unsloth/Qwen3-32B-GGUF") != nullptr);
+    CHECK(c.find_model("unsloth/Qwen3-32B-GGUF")->id == "qwen3-32b");
+    CHECK(c.find_model("NousResearch/Hermes-3-Llama-3.1-8B") == nullptr);
+    CHECK(c.find_model("Qwen3-32B-GGUF") == nullptr);
 }
 
 TEST_CASE("catalog configs agree with the reference geometry file where both have the model") {

@@ -1,6 +1,7 @@
 // Checkpoint formats, tensor by tensor, against hand calculations from each format's layout.
 #include <doctest/doctest.h>
 
+#include "fitmygpu/catalog.hpp"
 #include "fitmygpu/formats.hpp"
 #include "helpers.hpp"
 
@@ -90,4 +91,83 @@ TEST_CASE("models in the reference geometry file sum to their published totals")
     }
     MESSAGE("checked " << checked << " models against HF safetensors totals");
     CHECK(checked >= 5);
+}
+
+namespace {
+QuantizationSpec ignoring(std::vector<std::string> entries) {
+    QuantizationSpec q;
+    q.present = true;
+    q.modules_not_quantized = std::move(entries);
+    return q;
+}
+
+// Llama-3.1-8B's config with a compressed-tensors FP8 quantization_config of the shape llm-compressor writes (as in
+// RedHatAI/Meta-Llama-3.1-8B-Instruct-FP8: one group of Linear targets with 8-bit float weights), ignoring `ignore`.
+json fp8_llama(const json& ignore) {
+    json config = fitmygpu::Catalog::builtin().find_model("llama-3.1-8b")->config();
+    config["quantization_config"] = {
+        {"quant_method", "compressed-tensors"},
+        {"format", "float-quantized"},
+        {"config_groups",
+         {{"group_0",
+           {{"targets", {"Linear"}},
+            {"weights", {{"num_bits", 8}, {"type", "float"}, {"strategy", "channel"}, {"symmetric", true}, {"dynamic", false}}},
+            {"input_activations", {{"num_bits", 8}, {"type", "float"}, {"strategy", "token"}, {"dynamic", true}}}}}}},
+        {"ignore", ignore},
+    };
+    return config;
+}
+
+i64 weights_of(const json& config) {
+    const json r = fitmygpu::api::estimate(json{{"config", config}, {"runtime", "vllm"}, {"gpu", "h100-sxm-80gb"}});
+    REQUIRE_MESSAGE(!r.contains("error"), r.dump());
+    CHECK(r.at("resolved").at("weights") == "fp8");
+    return testing::component(r, "weights");
+}
+}  // namespace
+
+TEST_CASE("an ignore list names modules by their Hugging Face names: exact, dotted runs, globs and re: patterns") {
+    const Tensor gate_proj{"blk.0.ffn_gate.weight", Role::FfnGate, TensorKind::Matrix, 0, 4096, 14336, 1};
+    const Tensor router{"blk.3.ffn_gate_inp.weight", Role::FfnGateInp, TensorKind::Matrix, 3, 2048, 128, 1};
+    const Tensor output{"output.weight", Role::Output, TensorKind::Matrix, -1, 4096, 128256, 1};
+    CHECK(left_unquantized(kProj, ignoring({"model.layers.0.self_attn.q_proj"})));
+    CHECK(left_unquantized(kProj, ignoring({"self_attn"})));
+    CHECK(left_unquantized(kProj, ignoring({"model.layers.0"})));
+    CHECK_FALSE(left_unquantized(kProj, ignoring({"model.layers.1"})));
+    CHECK_FALSE(left_unquantized(kProj, ignoring({"proj"})));                // part of a component names nothing
+    CHECK(left_unquantized(kProj, ignoring({"model.layers.*.self_attn"})));  // gpt-oss modules_to_not_convert
+    CHECK(left_unquantized(kProj, ignoring({"re:.*self_attn.*"})));
+    CHECK_FALSE(left_unquantized(kProj, ignoring({"re:.*mlp.*"})));
+    CHECK(left_unquantized(router, ignoring({"re:.*mlp.gate$"})));
+    CHECK_FALSE(left_unquantized(gate_proj, ignoring({"re:.*mlp.gate$"})));
+    CHECK_FALSE(left_unquantized(gate_proj, ignoring({"gate"})));  // MiniMax-M2's "gate" is the router, not gate_proj
+    CHECK(left_unquantized(output, ignoring({"lm_head"})));
+    CHECK_FALSE(left_unquantized(output, ignoring({})));
+}
+
+TEST_CASE("a compressed-tensors FP8 config is sized tensor by tensor, its ignore list kept in BF16") {
+    // Llama-3.1-8B: hidden 4096, MLP 14336, 32 layers, 8 KV heads of 128, vocabulary 128,256, untied lm_head. FP8: one
+    // byte per weight and an fp32 scale per output row; embeddings, norms and what the ignore list names: 2 bytes a weight.
+    const i64 q = 4096 * 4096 + 4096 * 4, kv = 1024 * 4096 + 1024 * 4;
+    const i64 gate_up = i64{14336} * 4096 + 14336 * 4, down = i64{4096} * 14336 + 4096 * 4, norms = 2 * 4096 * 2;
+    const i64 layer = 2 * q + 2 * kv + 2 * gate_up + down + norms;
+    CHECK(layer == 218292224);
+    const i64 embedding = i64{128256} * 4096 * 2;  // and lm_head, the same shape
+    const i64 fp8 = 32 * layer + 2 * embedding + 4096 * 2;
+    CHECK(fp8 == 9086705664);
+    CHECK(weights_of(fp8_llama({"lm_head"})) == fp8);
+    // Attention left in BF16 as well: q, k, v and o at 2 bytes a weight in each of the 32 layers.
+    const i64 attention_bf16 = (2 * 4096 * 4096 + 2 * 1024 * 4096) * 2;
+    CHECK(weights_of(fp8_llama({"lm_head", "re:.*self_attn.*"})) == fp8 + 32 * (attention_bf16 - 2 * q - 2 * kv));
+    // The list describes the FP8 checkpoint only: asked for as AWQ, the model is sized by AWQ's layout throughout.
+    const json awq = fitmygpu::api::estimate(json{{"config", fp8_llama({"re:.*"})}, {"weights", "awq-int4"}, {"runtime", "vllm"}, {"gpu", "h100-sxm-80gb"}});
+    const json awq_plain =
+        fitmygpu::api::estimate(json{{"config", fp8_llama(json::array())}, {"weights", "awq-int4"}, {"runtime", "vllm"}, {"gpu", "h100-sxm-80gb"}});
+    CHECK(testing::component(awq, "weights") == testing::component(awq_plain, "weights"));
+}
+
+TEST_CASE("a bad re: pattern in an ignore list is an error naming the entry") {
+    const json e = testing::error_of("estimate", json{{"config", fp8_llama({"lm_head", "re:(unclosed"})}, {"gpu", "h100-sxm-80gb"}}.dump());
+    REQUIRE(e.is_object());
+    CHECK(e.at("field") == "config.quantization_config.ignore[1]");
 }

@@ -62,8 +62,10 @@ public:
     // Exact lookup by id or alias (normalised: case, spaces, dashes, dots and underscores ignored).
     const CatalogModel* find_model(const std::string& key) const;
     const CatalogGpu* find_gpu(const std::string& key) const;
-    // Ranked fuzzy search: every query word must appear in the id, name or an alias.
-    std::vector<const CatalogModel*> search_models(const std::string& query, size_t limit = 20) const;
+    // Ranked fuzzy search: every query word must appear in the id, name, an alias or a repository the model's checkpoints
+    // are published under; with `fine_tunes`, also the fine-tunes the catalog maps to it (people searching for a
+    // fine-tune find its base; a launch command naming one is not the base model itself).
+    std::vector<const CatalogModel*> search_models(const std::string& query, size_t limit = 20, bool fine_tunes = true) const;
     std::vector<const CatalogGpu*> search_gpus(const std::string& query, size_t limit = 20) const;
 
 private:

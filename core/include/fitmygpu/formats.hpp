@@ -28,6 +28,9 @@ WeightFormat native_weight_format(const ModelGeometry& g);
 
 // Bytes of one tensor in a non-GGUF checkpoint format (GGUF goes through gguf_layout).
 i64 tensor_bytes(const Tensor& t, const WeightFormat& f);
+// Whether the config's quantization_config leaves the tensor unquantized (modules_to_not_convert, ignore with
+// compressed-tensors "re:" patterns, ignored_layers, exclude_modules globs), by its Hugging Face module name.
+bool left_unquantized(const Tensor& t, const QuantizationSpec& q);
 // Whether `f` stores tensor `t` quantized (the linear layers) or keeps it in 16-bit
 // (embeddings, lm_head, norms, biases, routers — as FP8/AWQ/GPTQ/NVFP4 checkpoints do).
 bool is_quantized_in(const Tensor& t, const WeightFormat& f);

@@ -154,9 +154,13 @@ struct QuantizationSpec {
     std::string fmt;                     // element format, e.g. "e4m3", "float8_e4m3fn"
     std::string activation_scheme;       // "dynamic" or "static"
     // Modules left unquantized: modules_to_not_convert, ignore (compressed-tensors), ignored_layers,
-    // exclude_modules (ModelOpt), in that order, e.g. "lm_head", "model.layers.*.self_attn".
+    // exclude_modules (ModelOpt), in that order, e.g. "lm_head", "model.layers.*.self_attn", "re:.*mlp.gate$".
     std::vector<std::string> modules_not_quantized;
+    bool compressed_fp8 = false;  // compressed-tensors with 8-bit float weights (config_groups.*.weights)
 };
+
+// The longest "re:" pattern an ignore list may hold.
+inline constexpr size_t kMaxModulePattern = 512;
 
 struct ModelGeometry {
     std::string model_type;

@@ -427,7 +427,7 @@ void resolve_model(Reader& rd, const std::string& word) {
     const CatalogModel* found = cat.find_model(w);
     if (!found) found = cat.find_model(name);
     if (!found) {
-        const auto hits = cat.search_models(query, 2);
+        const auto hits = cat.search_models(query, 2, false);  // a fine-tune runs its own config, not its base model's
         if (hits.size() == 1) found = hits.front();
     }
     if (found) {

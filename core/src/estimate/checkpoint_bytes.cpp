@@ -14,7 +14,13 @@ CheckpointBytes checkpoint_bytes(const ModelGeometry& g, const Inventory& inv, c
         for (size_t i = inv.tensors.size(); i < layout.tensors.size(); ++i)
             cb.extra = checked::add(cb.extra, layout.tensors[i].bytes, "config", "the checkpoint's bytes");
     } else {
-        for (const Tensor& t : inv.tensors) cb.per_tensor.push_back(tensor_bytes(t, f));
+        // The config's ignore list describes the checkpoint it ships with: in that format, the modules it names stay
+        // 16-bit, tensor by tensor. (A checkpoint summary, when given, replaces these bytes with the files' own.)
+        const bool own_format = g.quantization.present && native_weight_format(g).id == f.id;
+        for (const Tensor& t : inv.tensors)
+            cb.per_tensor.push_back(own_format && f.scheme != Scheme::FP32 && is_quantized_in(t, f) && left_unquantized(t, g.quantization)
+                                        ? checked::mul(t.elements(), 2, "config", "a tensor's bytes")
+                                        : tensor_bytes(t, f));
     }
     for (i64 b : cb.per_tensor) cb.total = checked::add(cb.total, b, "config", "the checkpoint's bytes");
     cb.total = checked::add(cb.total, cb.extra, "config", "the checkpoint's bytes");

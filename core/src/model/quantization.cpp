@@ -2,7 +2,9 @@
 // Only reported, never required: a value of the wrong type reads as not stated.
 #include <algorithm>
 #include <cctype>
+#include <regex>
 
+#include "fitmygpu/error.hpp"
 #include "model/parse_steps.hpp"
 
 namespace fitmygpu::model {
@@ -21,8 +23,31 @@ void read_quantization(const ConfigReader& top, ModelGeometry& g) {
     s.weight_block_size = q.integers_or_empty("weight_block_size", 1, bounds::kIntermediate);
     s.fmt = q.string_or("fmt", "");
     s.activation_scheme = q.string_or("activation_scheme", "");
-    for (const char* key : {"modules_to_not_convert", "ignore", "ignored_layers", "exclude_modules"})
-        for (std::string& m : q.strings_or_empty(key)) s.modules_not_quantized.push_back(std::move(m));
+    for (const char* key : {"modules_to_not_convert", "ignore", "ignored_layers", "exclude_modules"}) {
+        std::vector<std::string> list = q.strings_or_empty(key);
+        for (size_t i = 0; i < list.size(); ++i) {
+            // compressed-tensors' "re:<pattern>" entries are regular expressions: a bad or oversized one is an error
+            // naming the entry, never a crash when it is matched.
+            if (list[i].rfind("re:", 0) == 0) {
+                if (list[i].size() > kMaxModulePattern)
+                    fail("invalid_field", q.path(key, i), q.path(key, i) + " is longer than " + std::to_string(kMaxModulePattern) + " characters");
+                try {
+                    std::regex(list[i].substr(3), std::regex::ECMAScript);
+                } catch (const std::regex_error&) {
+                    fail("invalid_field", q.path(key, i), q.path(key, i) + " is not a regular expression");
+                }
+            }
+            s.modules_not_quantized.push_back(std::move(list[i]));
+        }
+    }
+    // compressed-tensors states its format per group of targets: 8-bit float weights are FP8.
+    if (s.quant_method == "compressed-tensors" && q.has_object("config_groups")) {
+        for (const auto& group : q.raw().at("config_groups")) {
+            if (!group.is_object() || !group.contains("weights") || !group.at("weights").is_object()) continue;
+            const auto& w = group.at("weights");
+            if (w.contains("num_bits") && w.at("num_bits") == 8 && w.contains("type") && w.at("type") == "float") s.compressed_fp8 = true;
+        }
+    }
 }
 
 }  // namespace fitmygpu::model

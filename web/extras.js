@@ -215,7 +215,7 @@
 
     function runSpeed(response) {
       var sp = response.speed;
-      store.setAnswer('speedChart', sp && sp.by_concurrency ? {
+      store.setAnswer('speedChart', sp && sp.by_concurrency && sp.by_concurrency.length ? {
         points: sp.by_concurrency,
         asked: setup.concurrency,
         pool: response.kv_cache && response.kv_cache.max_concurrency >= 1 ? Math.floor(response.kv_cache.max_concurrency) : 0,

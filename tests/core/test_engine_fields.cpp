@@ -36,7 +36,8 @@ TEST_CASE("engine versions are read as the engines print them and echoed in thei
         {"0.9.0-RC.1", "0.9.0rc1"},
         {"b6123", "b6123"},  // a llama.cpp build
     };
-    for (const auto& [given, normal] : cases) {
+    for (const auto& c : cases) {
+        const std::string given = c.first, normal = c.second;  // named copies: CAPTURE takes them by reference
         CAPTURE(given);
         const json r = with_engine(kVllm8b, std::string(R"({"version":")") + given + "\"}");
         CHECK(r.at("resolved").at("version") == normal);

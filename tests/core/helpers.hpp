@@ -46,4 +46,22 @@ inline std::string read_text(const std::string& path) {
     return ss.str();
 }
 
+// a / b rounded up, for positive a and b (blocks of a KV pool).
+inline constexpr i64 div_up(i64 a, i64 b) { return (a + b - 1) / b; }
+
+// A figure as the API writes it with two decimals, rounded down (the KV pool's max_concurrency).
+inline double two_decimals(double x) { return std::floor(x * 100.0) / 100.0; }
+
+// Llama-3.1-8B, the engines' reference model: 8,030,261,248 parameters (its safetensors metadata); from its
+// config.json, 32 layers of hidden size 4096, 8 KV heads of 128, intermediate size 14336, vocabulary 128256.
+inline constexpr i64 kLlama8bParams = 8030261248;
+inline constexpr i64 kLlama8bBf16 = 2 * kLlama8bParams;                           // 16,060,522,496 B
+inline constexpr i64 kLlama8bNormParams = 32 * 2 * 4096 + 4096;                   // replicated on every TP rank
+inline constexpr i64 kLlama8bMatrixParams = kLlama8bParams - kLlama8bNormParams;  // 8,029,995,008
+inline constexpr i64 kLlama8bKvPerToken = 32 * 8 * 128 * 2 * 2;                   // 131,072 B at 16 bits
+// One token's activations in a layer at 16 bits (q, k, v, o widths and the three MLP matrices' widths), and one
+// sequence's fp32 logits.
+inline constexpr i64 kLlama8bActPerToken = (3 * 4096 + 3 * 14336) * 2;  // 110,592 B
+inline constexpr i64 kLlama8bLogitsPerSeq = i64{128256} * 4;            // 513,024 B
+
 }  // namespace testing

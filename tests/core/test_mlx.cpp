@@ -30,13 +30,6 @@ using namespace testing;
 
 namespace {
 
-constexpr i64 kLlama8bParams = 8030261248;
-constexpr i64 kLlama8bNormParams = 32 * 2 * 4096 + 4096;
-constexpr i64 kLlama8bMatrixParams = kLlama8bParams - kLlama8bNormParams;  // 8,029,995,008
-constexpr i64 kLlama8bKvPerToken = 32 * 8 * 128 * 2 * 2;                   // 131,072 B
-constexpr i64 kActPerToken = (3 * 4096 + 3 * 14336) * 2;                   // 110,592 B
-constexpr i64 kLogitsPerSeq = i64{128256} * 4;                             // 513,024 B
-
 // bits/8 bytes per value + (scale + bias) x 2 B per group of 64, norms in bf16.
 i64 mlx_quantized(i64 matrix_params, i64 norm_params, int bits) { return matrix_params * bits / 8 + matrix_params / 64 * 2 * 2 + norm_params * 2; }
 
@@ -96,18 +89,19 @@ TEST_CASE("MLX KVCache grows in steps of 256 tokens") {
 
 TEST_CASE("MLX prefill activation covers one 2,048-token step, not the whole prompt") {
     // 1,000-token prompt: one step of 1,000 tokens; 8,192 and 32,768: steps of 2,048.
-    CHECK(component(estimate(mlx("m4-max-64gb", R"(,"context":1000)")), "activations") == 1000 * kActPerToken + kLogitsPerSeq);
-    CHECK(component(estimate(mlx("m4-max-64gb", R"(,"context":8192)")), "activations") == 2048 * kActPerToken + kLogitsPerSeq);
+    CHECK(component(estimate(mlx("m4-max-64gb", R"(,"context":1000)")), "activations") == 1000 * kLlama8bActPerToken + kLlama8bLogitsPerSeq);
+    CHECK(component(estimate(mlx("m4-max-64gb", R"(,"context":8192)")), "activations") == 2048 * kLlama8bActPerToken + kLlama8bLogitsPerSeq);
     CHECK(component(estimate(mlx("m4-max-64gb", R"(,"context":32768)")), "activations") == 227005440);
     // Two sequences prefill side by side: twice the step's tokens and two logit rows.
-    CHECK(component(estimate(mlx("m4-max-64gb", R"(,"context":8192,"concurrency":2)")), "activations") == 2 * 2048 * kActPerToken + 2 * kLogitsPerSeq);
+    CHECK(component(estimate(mlx("m4-max-64gb", R"(,"context":8192,"concurrency":2)")), "activations") ==
+          2 * 2048 * kLlama8bActPerToken + 2 * kLlama8bLogitsPerSeq);
 }
 
 TEST_CASE("MLX verdict on an M1 16 GB: Llama-3.1-8B 4-bit fits up to 50,944 tokens, a multiple of 256") {
     // Budget 11,453,818,784 - weights 4,517,404,672 - activation 227,005,440 = 6,709,408,672 B for K and V,
     // which is 199.96 steps of 256 x 131,072 = 33,554,432 B: 199 whole steps = 50,944 tokens.
     const i64 budget = 11453818784;
-    const i64 room = budget - 4517404672 - (2048 * kActPerToken + kLogitsPerSeq);
+    const i64 room = budget - 4517404672 - (2048 * kLlama8bActPerToken + kLlama8bLogitsPerSeq);
     const i64 step_bytes = 256 * kLlama8bKvPerToken;
     const i64 max_context = room / step_bytes * 256;
     CHECK(max_context == 50944);

@@ -33,13 +33,9 @@ using namespace testing;
 
 namespace {
 
-constexpr i64 kLlama8bParams = 8030261248;
-constexpr i64 kLlama8bBf16 = 2 * kLlama8bParams;          // 16,060,522,496 B
-constexpr i64 kLlama8bNormParams = 32 * 2 * 4096 + 4096;  // replicated on every TP rank
-constexpr i64 kLlama8bKvPerToken = 32 * 8 * 128 * 2 * 2;  // 131,072 B (bf16)
-constexpr i64 kGiB24 = i64{24} * 1024 * 1024 * 1024;      // {"memory_mib": 24576}
-constexpr i64 kBeforeLoad = i64{443} * 1024 * 1024;       // in use before loading (CUDA context), see above
-constexpr i64 kFree24 = kGiB24 - kBeforeLoad;             // 25,305,284,608 B free before loading
+constexpr i64 kGiB24 = i64{24} * 1024 * 1024 * 1024;  // {"memory_mib": 24576}
+constexpr i64 kBeforeLoad = i64{443} * 1024 * 1024;   // in use before loading (CUDA context), see above
+constexpr i64 kFree24 = kGiB24 - kBeforeLoad;         // 25,305,284,608 B free before loading
 
 std::string sglang(const std::string& extra) {
     return R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576})" + extra + "}";
@@ -49,7 +45,6 @@ std::string sglang(const std::string& extra) {
 i64 static_budget(double fraction, i64 total) { return static_cast<i64>(std::floor(fraction * static_cast<double>(total))); }
 
 // The response reports max_concurrency floored to two decimals.
-double two_decimals(double x) { return std::floor(x * 100.0) / 100.0; }
 
 }  // namespace
 

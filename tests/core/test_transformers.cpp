@@ -25,10 +25,6 @@ using namespace testing;
 
 namespace {
 
-constexpr i64 kLlama8bBf16 = 2 * i64{8030261248};
-constexpr i64 kLlama8bKvPerToken = 32 * 8 * 128 * 2 * 2;  // 131,072 B
-constexpr i64 kActPerToken = (3 * 4096 + 3 * 14336) * 2;  // 110,592 B
-constexpr i64 kLogitsPerSeq = i64{128256} * 4;            // 513,024 B
 constexpr i64 kCudaContext = 500 * MiB;
 
 std::string tf(const std::string& memory_mib, const std::string& extra) {
@@ -70,7 +66,7 @@ TEST_CASE("Transformers device total: weights + KV + prefill activations + CUDA 
     // 4,096 tokens x 2 sequences in one prefill: 8,192 x 110,592 = 905,969,664 B, plus 2 fp32 logit rows of
     // 128,256 = 1,026,048 B.
     const json r = estimate(tf("81920", R"(,"context":4096,"concurrency":2)"));
-    const i64 act = 8192 * kActPerToken + 2 * kLogitsPerSeq;
+    const i64 act = 8192 * kLlama8bActPerToken + 2 * kLlama8bLogitsPerSeq;
     CHECK(act == 906995712);
     CHECK(component(r, "activations") == act);
     CHECK(component(r, "overhead") == kCudaContext);
@@ -88,24 +84,24 @@ TEST_CASE("Transformers prefill activation grows with context x batch; the fp32 
     // A(2048, 2) - A(4096, 1) = one more logit row of 128,256 x 4 B.
     const json a = estimate(tf("81920", R"(,"context":2048,"concurrency":2)"));
     const json b = estimate(tf("81920", R"(,"context":4096,"concurrency":1)"));
-    CHECK(component(a, "activations") - component(b, "activations") == kLogitsPerSeq);
+    CHECK(component(a, "activations") - component(b, "activations") == kLlama8bLogitsPerSeq);
     // No chunking: doubling the context doubles the token part.
     const json c = estimate(tf("81920", R"(,"context":8192,"concurrency":1)"));
-    CHECK(component(c, "activations") - component(b, "activations") == 4096 * kActPerToken);
-    CHECK(component(c, "activations") == 8192 * kActPerToken + kLogitsPerSeq);
+    CHECK(component(c, "activations") - component(b, "activations") == 4096 * kLlama8bActPerToken);
+    CHECK(component(c, "activations") == 8192 * kLlama8bActPerToken + kLlama8bLogitsPerSeq);
 }
 
 TEST_CASE("Transformers verdict on 24 GiB: one sequence fits up to 38,005 tokens") {
     // Fixed: 16,060,522,496 (weights) + 513,024 (logits) + 524,288,000 (CUDA context) = 16,585,323,520 B.
     // Per token: 131,072 (KV) + 110,592 (prefill activation) = 241,664 B.
     // (25,769,803,776 - 16,585,323,520) / 241,664 = 38,005.2 -> 38,005 tokens.
-    const i64 room = i64{24} * GiB - kLlama8bBf16 - kLogitsPerSeq - kCudaContext;
-    const i64 max_tokens = room / (kLlama8bKvPerToken + kActPerToken);
+    const i64 room = i64{24} * GiB - kLlama8bBf16 - kLlama8bLogitsPerSeq - kCudaContext;
+    const i64 max_tokens = room / (kLlama8bKvPerToken + kLlama8bActPerToken);
     CHECK(max_tokens == 38005);
     const json at = estimate(tf("24576", R"(,"context":38005)"));
     CHECK(at.at("fits") == true);
-    CHECK(at.at("devices").at(0).at("headroom_bytes").get<i64>() == room - 38005 * (kLlama8bKvPerToken + kActPerToken));  // 39,936 B
-    CHECK(at.at("verdict") == "tight");                                                                                   // 39,936 B is under 5% of 24 GiB
+    CHECK(at.at("devices").at(0).at("headroom_bytes").get<i64>() == room - 38005 * (kLlama8bKvPerToken + kLlama8bActPerToken));  // 39,936 B
+    CHECK(at.at("verdict") == "tight");  // 39,936 B is under 5% of 24 GiB
     const json over = estimate(tf("24576", R"(,"context":38006)"));
     CHECK(over.at("fits") == false);
     CHECK(over.at("verdict") == "does_not_fit");
@@ -128,5 +124,5 @@ TEST_CASE("Transformers over two devices: layers split in halves, each with its 
     CHECK(component(r, "kv_cache", 1) == i64{16} * 4096 * 8 * 128 * 2 * 2);
     CHECK(r.at("kv_cache").at("required_bytes").get<i64>() == 4096 * kLlama8bKvPerToken);
     // Only the last device computes the logits.
-    CHECK(component(r, "activations", 1) - component(r, "activations", 0) == kLogitsPerSeq);
+    CHECK(component(r, "activations", 1) - component(r, "activations", 0) == kLlama8bLogitsPerSeq);
 }

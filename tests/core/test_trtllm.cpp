@@ -30,13 +30,9 @@ using namespace testing;
 
 namespace {
 
-constexpr i64 kLlama8bParams = 8030261248;
-constexpr i64 kLlama8bBf16 = 2 * kLlama8bParams;
-constexpr i64 kLlama8bNormParams = 32 * 2 * 4096 + 4096;
-constexpr i64 kLlama8bKvPerToken = 32 * 8 * 128 * 2 * 2;  // 131,072 B
-constexpr i64 kGiB32 = i64{32} * 1024 * 1024 * 1024;      // 34,359,738,368 B
-constexpr i64 kRuntime = 600 * MiB;                       // 629,145,600 B
-constexpr i64 kGraphs = 32 * 4 * MiB;                     // 134,217,728 B
+constexpr i64 kGiB32 = i64{32} * 1024 * 1024 * 1024;  // 34,359,738,368 B
+constexpr i64 kRuntime = 600 * MiB;                   // 629,145,600 B
+constexpr i64 kGraphs = 32 * 4 * MiB;                 // 134,217,728 B
 constexpr i64 kTokensPerBlock = 32;
 
 std::string trt(const std::string& extra) {
@@ -47,10 +43,6 @@ std::string trt(const std::string& extra) {
 i64 activation(i64 tokens, int tp) { return tokens * (3 * 4096 + 3 * 14336 / tp) * 2; }
 
 i64 fraction_of(double f, i64 free) { return static_cast<i64>(std::floor(f * static_cast<double>(free))); }
-
-double two_decimals(double x) { return std::floor(x * 100.0) / 100.0; }
-
-i64 ceil_div(i64 a, i64 b) { return (a + b - 1) / b; }
 
 }  // namespace
 
@@ -99,7 +91,7 @@ TEST_CASE("TensorRT-LLM verdict: requests of 8,192 tokens fit 13 at a time in th
     // 8,192 tokens takes 256 blocks: 3,569 / 256 = 13.94 -> 13 requests. The byte count agrees:
     // 14,966,894,592 / 1,073,741,824 = 13.94.
     const i64 pool = 14966894592;
-    CHECK(ceil_div(pool / kLlama8bKvPerToken, kTokensPerBlock) / (8192 / kTokensPerBlock) == 13);
+    CHECK(div_up(pool / kLlama8bKvPerToken, kTokensPerBlock) / (8192 / kTokensPerBlock) == 13);
     CHECK(pool / (8192 * kLlama8bKvPerToken) == 13);
     const json r13 = estimate(trt(R"(,"context":8192,"concurrency":13)"));
     CHECK(r13.at("fits") == true);
@@ -118,14 +110,14 @@ TEST_CASE("TensorRT-LLM counts KV in blocks of tokens_per_block = 32") {
     // 3,569 blocks = 114,208 token slots; a request of 1,000 tokens takes ceil(1,000 / 32) = 32 blocks (1,024 slots),
     // so 3,569 / 32 = 111.53 such requests, not 114,188 / 1,000 = 114.18.
     const i64 pool = fraction_of(0.9, kGiB32 - kLlama8bBf16 - activation(8192, 1) - kRuntime - kGraphs);
-    const i64 blocks = ceil_div(pool / kLlama8bKvPerToken, kTokensPerBlock);
+    const i64 blocks = div_up(pool / kLlama8bKvPerToken, kTokensPerBlock);
     CHECK(blocks == 3569);
     const json r = estimate(trt(R"(,"context":1000)"));
     CHECK(component(r, "kv_cache") == pool);
     // The estimate divides bytes by bytes per token without blocks (see the report of this branch); recorded here.
     WARN(r.at("kv_cache").at("capacity_tokens").get<i64>() == blocks * kTokensPerBlock);
     WARN(r.at("kv_cache").at("max_concurrency").get<double>() ==
-         two_decimals(static_cast<double>(blocks) / static_cast<double>(ceil_div(1000, kTokensPerBlock))));
+         two_decimals(static_cast<double>(blocks) / static_cast<double>(div_up(1000, kTokensPerBlock))));
     WARN(r.at("limits").at("max_context").get<i64>() == blocks * kTokensPerBlock);
     // Whatever the rounding, a pool of 114,188 whole tokens holds at least that many.
     CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() >= pool / kLlama8bKvPerToken);

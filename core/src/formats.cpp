@@ -22,15 +22,11 @@
 #include <regex>
 
 #include "fitmygpu/error.hpp"
+#include "text.hpp"
 
 namespace fitmygpu {
 
 namespace {
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
 
 bool is_linear_in_layer(const Tensor& t) {
     if (t.kind != TensorKind::Matrix) return false;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include "text.hpp"
 
 namespace fitmygpu {
 
@@ -37,10 +38,6 @@ constexpr std::array<GgmlTypeInfo, 26> kTypes{{
     {GgmlType::MXFP4, "mxfp4", 32, 17},
 }};
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
 }  // namespace
 
 const GgmlTypeInfo& ggml_info(GgmlType t) {

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "fitmygpu/checked.hpp"
+#include "text.hpp"
 
 namespace fitmygpu {
 
@@ -86,8 +87,6 @@ std::vector<GgufFileType> all_gguf_file_types() {
 }
 
 namespace {
-
-bool contains(const std::string& s, const char* what) { return s.find(what) != std::string::npos; }
 
 bool is_quantized(GgmlType t) { return t != GgmlType::F32 && t != GgmlType::F16 && t != GgmlType::BF16; }
 

@@ -13,9 +13,6 @@ namespace fitmygpu::engine_parts {
 namespace {
 // vLLM DEFAULT_VOCAB_PADDING_SIZE (vllm/model_executor/layers/vocab_parallel_embedding.py).
 constexpr i64 kVocabPadding = 64;
-// FlashAttention/FlashInfer kernels want attention block sizes in multiples of 16 tokens; vLLM rounds the
-// enlarged hybrid block size to this alignment (HybridAttentionMambaModelConfig).
-constexpr i64 kKernelBlockAlignment = 16;
 
 bool replicated_role(Role r) {
     if (is_norm(r)) return true;

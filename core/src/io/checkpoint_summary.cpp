@@ -5,12 +5,12 @@
 
 #include "fitmygpu/checked.hpp"
 #include "fitmygpu/checkpoint_summary.hpp"
+#include "text.hpp"
 
 namespace fitmygpu {
 
 namespace {
 
-bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
 bool starts_with(const std::string& s, const char* part) { return s.rfind(part, 0) == 0; }
 
 // The index after the first "<block word>.<digits>." in the name, or -1.

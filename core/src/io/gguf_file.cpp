@@ -12,6 +12,7 @@
 #include "fitmygpu/checkpoint_files.hpp"
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/expr.hpp"
+#include "text.hpp"
 
 namespace fitmygpu {
 
@@ -102,12 +103,6 @@ private:
     const FileBytes& f_;
     i64 pos_ = 0;
 };
-
-std::string shown(const std::string& s) {
-    std::string out;
-    for (unsigned char c : s.substr(0, 80)) out.push_back(c < 0x20 || c == 0x7f ? '?' : static_cast<char>(c));
-    return s.size() > 80 ? out + "..." : out;
-}
 
 json scalar(Reader& r, uint32_t type) {
     switch (type) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
+#include "text.hpp"
 
 namespace fitmygpu {
 
@@ -35,11 +36,6 @@ std::vector<std::string> words(const std::string& s) {
     std::vector<std::string> out;
     for (std::string w; in >> w;) out.push_back(w);
     return out;
-}
-
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
 }
 
 // Figures a real log can print: at most a pebibyte (2^50 bytes), and at most 2^40 tokens or cells. A line with a larger

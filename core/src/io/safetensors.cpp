@@ -11,6 +11,7 @@
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/expr.hpp"
 #include "fitmygpu/json_depth.hpp"
+#include "text.hpp"
 
 namespace fitmygpu {
 
@@ -33,12 +34,6 @@ constexpr DtypeBits kDtypes[] = {
 };
 
 [[noreturn]] void bad(const FileBytes& f, const std::string& message) { fail("invalid_file", f.name, f.name + ": " + message); }
-
-std::string shown(const std::string& s) {
-    std::string out;
-    for (unsigned char c : s.substr(0, 80)) out.push_back(c < 0x20 || c == 0x7f ? '?' : static_cast<char>(c));
-    return s.size() > 80 ? out + "..." : out;
-}
 
 void check_json_nesting(const FileBytes& f, const char* begin, size_t n) {
     const size_t at = json_nesting_overflow(std::string_view(begin, n), kMaxJsonNesting);

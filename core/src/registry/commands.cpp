@@ -75,7 +75,7 @@ std::string flag_key(const std::string& name) {
     return k;
 }
 
-std::vector<CommandSpec> build() {
+std::vector<CommandSpec> build_commands() {
     std::vector<CommandSpec> specs;
     {
         CommandSpec c{Runtime::Vllm, {{"vllm", "serve"}, {"python", "-m", "vllm.entrypoints.openai.api_server"}}, true, {}};
@@ -498,7 +498,7 @@ std::vector<CommandSpec> build() {
 }  // namespace
 
 const std::vector<CommandSpec>& command_specs() {
-    static const std::vector<CommandSpec> table = build();
+    static const std::vector<CommandSpec> table = build_commands();
     return table;
 }
 

@@ -20,7 +20,7 @@ constexpr double kMaxGpus = 1024;
 // llama.cpp build tag; the core reads the rest.
 constexpr const char* kVersionPattern = "[vV]?[0-9][0-9A-Za-z.+_-]*|[bB][0-9]+";
 
-std::string number_text(double v) {
+std::string grouped_number_text(double v) {
     if (v == std::floor(v) && std::fabs(v) < 1e15) return group_digits(static_cast<i64>(v));
     char buf[32];
     std::snprintf(buf, sizeof buf, "%g", v);
@@ -132,11 +132,12 @@ void apply_knob(const KnobSpec& spec, const KnobValue& given, const std::string&
     switch (spec.type) {
         case KnobType::Fraction:
             if (!std::isfinite(v.number) || v.number <= 0 || v.number > spec.max || (spec.max_exclusive && v.number >= spec.max))
-                fail("invalid_field", f, f + " must be greater than 0 and " + (spec.max_exclusive ? "below " : "at most ") + number_text(spec.max) + got);
+                fail("invalid_field", f,
+                     f + " must be greater than 0 and " + (spec.max_exclusive ? "below " : "at most ") + grouped_number_text(spec.max) + got);
             break;
         case KnobType::Integer:
             if (v.number < spec.min || v.number > spec.max)
-                fail("invalid_field", f, f + " must be between " + number_text(spec.min) + " and " + number_text(spec.max) + got);
+                fail("invalid_field", f, f + " must be between " + grouped_number_text(spec.min) + " and " + grouped_number_text(spec.max) + got);
             if (spec.power_of_two) {
                 const i64 n = static_cast<i64>(v.number);
                 if ((n & (n - 1)) != 0) fail("invalid_field", f, f + " must be a power of two" + got);

@@ -86,7 +86,7 @@ std::vector<RuntimeKnob> gguf_knobs(bool ollama) {
     return knobs;
 }
 
-std::vector<RuntimeDescriptor> build() {
+std::vector<RuntimeDescriptor> build_runtimes() {
     std::vector<RuntimeDescriptor> r;
     {
         RuntimeDescriptor d;
@@ -387,7 +387,7 @@ Runtime default_runtime_for(const std::vector<Device>& devices, bool model_has_m
 }
 
 const std::vector<RuntimeDescriptor>& runtimes() {
-    static const std::vector<RuntimeDescriptor> table = build();
+    static const std::vector<RuntimeDescriptor> table = build_runtimes();
     return table;
 }
 

@@ -1,0 +1,25 @@
+// Small text helpers the core's readers and parsers share.
+#pragma once
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+namespace fitmygpu {
+
+// ASCII lower case (names, flags and quantization labels are ASCII; other bytes are kept).
+inline std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+inline bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
+
+// Text from a file or a request as an error message may quote it: at most 80 bytes, control bytes as '?'.
+inline std::string shown(const std::string& s) {
+    std::string out;
+    for (unsigned char c : s.substr(0, 80)) out.push_back(c < 0x20 || c == 0x7f ? '?' : static_cast<char>(c));
+    return s.size() > 80 ? out + "..." : out;
+}
+
+}  // namespace fitmygpu

@@ -1,6 +1,16 @@
 # Writes a C++ source holding every catalog JSON file as a string literal, so the core carries its
 # data without reading files at run time (a page opened from file:// cannot fetch).
-# Inputs: CATALOG_DIR, OUTPUT.
+# Inputs: CATALOG_DIR, OUTPUT, and LEAN: when true (the wasm build), the files are first passed through
+# scripts/lean-catalog (no page text or sources, no white space), which needs node.
+if(LEAN)
+  find_program(NODE_EXECUTABLE NAMES node nodejs REQUIRED)
+  execute_process(COMMAND "${NODE_EXECUTABLE}" "${CMAKE_CURRENT_LIST_DIR}/lean-catalog" "${CATALOG_DIR}" "${OUTPUT}.lean"
+                  RESULT_VARIABLE lean_status)
+  if(NOT lean_status EQUAL 0)
+    message(FATAL_ERROR "scripts/lean-catalog failed (${lean_status})")
+  endif()
+  set(CATALOG_DIR "${OUTPUT}.lean")
+endif()
 file(GLOB model_files "${CATALOG_DIR}/models/*.json")
 file(GLOB gpu_files "${CATALOG_DIR}/gpus/*.json")
 list(SORT model_files)

@@ -9,9 +9,35 @@
 // is one memoized instance wrapped in an API object whose methods parse the JSON response and throw a
 // FitMyGPU.Error (a real Error with .code, .field and .message) when the response is {"error": ...}.
 // Loaded by <script src> it defines the global FitMyGPU; under require() it is module.exports.
+// Performance marks fitmygpu-ready-start and fitmygpu-ready time ready() (scripts/bench-page).
 (function (factory) {
   'use strict';
   if (typeof factory !== 'function') return;
+
+  function mark(name) {
+    if (typeof performance !== 'undefined' && performance.mark) {
+      try {
+        performance.mark(name);
+      } catch (e) {
+        // marks are only for measuring
+      }
+    }
+  }
+
+  // A page opened from disk cannot fetch fitmygpu.wasm: its base64 form (fitmygpu-wasm.js, see pre.js) starts
+  // loading now, beside the page's other scripts, so that it is there when ready() is called.
+  (function preloadEmbedded() {
+    if (typeof document === 'undefined' || typeof location === 'undefined' || location.protocol !== 'file:') return;
+    if (typeof globalThis.FitMyGPUWasm === 'string' || document.querySelector('script[data-fitmygpu-wasm]')) return;
+    var src = document.currentScript && document.currentScript.src;
+    if (!src) return;
+    var script = document.createElement('script');
+    script.src = src.replace(/[^/]*$/, '') + 'fitmygpu-wasm.js';
+    script.setAttribute('data-fitmygpu-wasm', 'loading');
+    script.addEventListener('load', function () { script.setAttribute('data-fitmygpu-wasm', 'loaded'); });
+    script.addEventListener('error', function () { script.setAttribute('data-fitmygpu-wasm', 'failed'); });
+    (document.head || document.documentElement).appendChild(script);
+  })();
 
   /** An error answered by the estimator: .code (e.g. "invalid_field"), .field (e.g. "context"). */
   function FitMyGPUError(code, field, message) {
@@ -103,7 +129,12 @@
   var pending = null;
   factory.ready = function ready() {
     if (!pending) {
-      pending = factory().then(makeApi);
+      mark('fitmygpu-ready-start');
+      pending = factory().then(function (module) {
+        var api = makeApi(module);
+        mark('fitmygpu-ready');
+        return api;
+      });
       // Let a later call try again if this one failed (for example, a CSP that forbids wasm).
       pending.catch(function () { pending = null; });
     }

@@ -1,4 +1,4 @@
-// Type definitions for fitmygpu.js, the FitMyGPU estimator as one script with the WebAssembly embedded.
+// Type definitions for fitmygpu.js, the FitMyGPU estimator's script (its WebAssembly is fitmygpu.wasm beside it).
 // Written by hand; the field names follow the JSON API (README.md "The JSON API"), which the C++ core defines.
 //
 //   <script src="fitmygpu.js"></script>            → the global FitMyGPU
@@ -773,8 +773,10 @@ declare namespace FitMyGPU {
 
   /** Options for the raw factory (Emscripten's Module object). */
   interface ModuleOptions {
-    /** The wasm bytes; by default they are decoded from the script itself. */
+    /** The wasm bytes; by default fitmygpu.wasm beside the script (or its base64 form, fitmygpu-wasm.js). */
     wasmBinary?: ArrayBuffer | Uint8Array;
+    /** Where the module's files are, e.g. (name, dir) => '/static/' + name; by default the script's folder. */
+    locateFile?: (name: string, scriptDirectory: string) => string;
     print?: (text: string) => void;
     printErr?: (text: string) => void;
     [key: string]: unknown;

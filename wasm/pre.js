@@ -1,16 +1,124 @@
-// Runs inside the Emscripten factory (--pre-js), before the runtime starts.
+// Runs inside the Emscripten factory (--pre-js), before the runtime starts: where the module's bytes come from.
 //
-// A SINGLE_FILE build keeps the wasm as a base64 data: URI. Left alone, the 3.1.6 loader first fetch()es
-// that URI and decodes it itself only when the fetch fails; a page whose Content-Security-Policy has no
-// data: in connect-src blocks that fetch and logs a console error. Decoding the bytes here and instantiating
-// from them makes no request at all, in browsers, workers and node alike (toolchain notes, "CSP and eval").
+//   over http(s)   fitmygpu.wasm beside the script, compiled while it downloads (WebAssembly.instantiateStreaming)
+//                  when the host serves it as application/wasm, else from its bytes once downloaded
+//   file://, the offline file, or a fetch that fails (a cross-origin host without CORS, a connect-src policy)
+//                  fitmygpu-wasm.js: the same bytes as base64 in a classic script (globalThis.FitMyGPUWasm),
+//                  which a <script> element may load where fetch may not; the facade starts loading it early
+//                  on file:// pages, and the offline file carries it inline
+//   node           fitmygpu.wasm read from the script's folder
+// A caller's own wasmBinary or instantiateWasm wins. Performance marks (fitmygpu-wasm-*) time each step for
+// scripts/bench-page.
 if (!Module['instantiateWasm'] && !Module['wasmBinary']) {
   Module['instantiateWasm'] = function (imports, receiveInstance) {
-    var bytes = tryParseAsDataURI(wasmBinaryFile);
-    var loading = bytes ? Promise.resolve(bytes) : getBinaryPromise();
+    function mark(name) {
+      if (typeof performance !== 'undefined' && performance.mark) {
+        try {
+          performance.mark(name);
+        } catch (e) {
+          // marks are only for measuring
+        }
+      }
+    }
+    function embeddedText() {
+      return typeof globalThis !== 'undefined' && typeof globalThis['FitMyGPUWasm'] === 'string' ? globalThis['FitMyGPUWasm'] : null;
+    }
+    function decode(text) {
+      mark('fitmygpu-wasm-decode-start');
+      var bytes;
+      if (typeof atob === 'function') {
+        var binary = atob(text);
+        bytes = new Uint8Array(binary.length);
+        for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+      } else {
+        bytes = new Uint8Array(Buffer.from(text, 'base64'));
+      }
+      mark('fitmygpu-wasm-decode-end');
+      return bytes;
+    }
+    function fromBytes(bytes) {
+      mark('fitmygpu-wasm-compile-start');
+      return WebAssembly.instantiate(bytes, imports);
+    }
+    // fitmygpu-wasm.js, by a <script> element (or importScripts in a worker); one element per page.
+    function loadEmbedded() {
+      return new Promise(function (resolve, reject) {
+        if (embeddedText()) return resolve(embeddedText());
+        var url = locateFile('fitmygpu-wasm.js');
+        if (ENVIRONMENT_IS_WORKER) {
+          importScripts(url);
+          return embeddedText() ? resolve(embeddedText()) : reject(new Error(url + ' did not define the module'));
+        }
+        var script = document.querySelector('script[data-fitmygpu-wasm]');
+        if (!script) {
+          script = document.createElement('script');
+          script.src = url;
+          script.setAttribute('data-fitmygpu-wasm', 'loading');
+          script.addEventListener('load', function () { script.setAttribute('data-fitmygpu-wasm', 'loaded'); });
+          script.addEventListener('error', function () { script.setAttribute('data-fitmygpu-wasm', 'failed'); });
+          (document.head || document.documentElement).appendChild(script);
+        }
+        var state = script.getAttribute('data-fitmygpu-wasm');
+        if (state === 'failed') return reject(new Error('could not load ' + script.src));
+        if (state === 'loaded') return embeddedText() ? resolve(embeddedText()) : reject(new Error(script.src + ' did not define the module'));
+        script.addEventListener('load', function () {
+          if (embeddedText()) resolve(embeddedText());
+          else reject(new Error(script.src + ' did not define the module'));
+        });
+        script.addEventListener('error', function () { reject(new Error('could not load ' + script.src)); });
+      }).then(decode).then(fromBytes);
+    }
+    function streamed() {
+      mark('fitmygpu-wasm-fetch-start');
+      return fetch(wasmBinaryFile, { credentials: 'same-origin' }).then(function (response) {
+        if (!response.ok) throw new Error('HTTP ' + response.status + ' for ' + wasmBinaryFile);
+        var type = (response.headers.get('content-type') || '').split(';')[0].trim().toLowerCase();
+        if (type === 'application/wasm' && typeof WebAssembly.instantiateStreaming === 'function') {
+          mark('fitmygpu-wasm-compile-start');
+          return WebAssembly.instantiateStreaming(response, imports);
+        }
+        return response.arrayBuffer().then(function (buffer) {
+          mark('fitmygpu-wasm-fetch-end');
+          return fromBytes(buffer);
+        });
+      });
+    }
+
+    // A page whose own policy (a CSP <meta>) keeps fetch from the module's address gets the embedded form
+    // directly, rather than a blocked request and a console error first.
+    function policyAllowsFetch(url) {
+      if (typeof document === 'undefined' || !document.querySelectorAll || typeof URL !== 'function') return true;
+      var target = new URL(url, location.href);
+      var metas = document.querySelectorAll('meta[http-equiv="Content-Security-Policy" i]');
+      for (var i = 0; i < metas.length; i++) {
+        var directives = (metas[i].getAttribute('content') || '').split(';').map(function (d) { return d.trim().split(/\s+/); });
+        var rule = directives.filter(function (d) { return d[0] === 'connect-src'; })[0] || directives.filter(function (d) { return d[0] === 'default-src'; })[0];
+        if (!rule) continue;
+        var allowed = rule.slice(1).some(function (source) {
+          if (source === '*') return true;
+          if (source === "'self'") return target.origin === location.origin;
+          return /^https?:\/\/[^*]+$/.test(source) && target.href.indexOf(source.replace(/\/?$/, '/')) === 0;
+        });
+        if (!allowed) return false;
+      }
+      return true;
+    }
+
+    var loading;
+    if (embeddedText()) loading = fromBytes(decode(embeddedText()));
+    else if (ENVIRONMENT_IS_NODE) loading = Promise.resolve().then(function () { return fromBytes(readBinary(wasmBinaryFile)); });
+    else if (typeof location !== 'undefined' && (location.protocol === 'file:' || !policyAllowsFetch(wasmBinaryFile))) loading = loadEmbedded();
+    else {
+      loading = streamed().catch(function (reason) {
+        // A WebAssembly policy error will fail the same way from the embedded bytes: report the first reason.
+        return loadEmbedded().catch(function () { throw reason; });
+      });
+    }
     loading
-      .then(function (binary) { return WebAssembly.instantiate(binary, imports); })
-      .then(function (output) { receiveInstance(output['instance'], output['module']); })
+      .then(function (output) {
+        mark('fitmygpu-wasm-instantiated');
+        receiveInstance(output['instance'], output['module']);
+      })
       .catch(function (reason) {
         try {
           abort('could not instantiate the FitMyGPU wasm module: ' + reason);

@@ -182,6 +182,8 @@
     // After the address is read: asks the estimator, and while it rejects a field, puts that field back to its
     // default and adds a notice. Stops when the request is accepted or nothing is left to reset.
     function settle(notices) {
+      // Without parameters the page runs on its own defaults: nothing to check before the first estimate.
+      if (!location.search || location.search === '?') return;
       for (var round = 0; round < MAX_SETTLE_ROUNDS; round++) {
         try {
           api.estimate(store.request());

@@ -23,12 +23,17 @@
       return;
     }
     FitMyGPU.ready().then(function (api) {
+      // For scripts/bench-page: the engine registry and the catalog lists, read from the estimator.
+      var mark = function (name) { if (performance.mark) performance.mark(name); };
+      mark('fitmygpu-schema-start');
       // The engine registry first: runtimes, formats, knobs and limits come from it (knobs.js).
       page.knobs.init(api.schema());
       var updates = null;
       var schedule = function (ms) { updates.schedule(ms); };
 
+      mark('fitmygpu-catalog-start');
       var store = page.state.create(api);
+      mark('fitmygpu-catalog-end');
       var address = page.address.create({ api: api, store: store });
       var knobControls = page.knobControls.create({ api: api, store: store, onChange: schedule });
       var view = page.resultView.create({ store: store, onSuggestion: function (change) { store.applyRequest(change, false); form.fill(); schedule(0); } });

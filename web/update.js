@@ -1,10 +1,11 @@
-// The update cycle: after every change, one estimate for the verdict at once, then (after a paint) the GPU table
-// and the checkpoint table, then (after another paint) the chart. A newer change abandons an older cycle.
+// The update cycle: after every change, one estimate for the verdict at once, then (after a paint) the launch
+// command, the GPU table and the checkpoint table, then (after another paint) the chart. A newer change abandons an older cycle.
 //
 // For tests and tools: window.__fitmygpuRequest is the request behind the numbers on screen (also as JSON in
 // #result[data-request]); <html data-busy> is present while an update is pending; every finished update
 // dispatches "fitmygpu:updated" on document with its timings (also in FitMyGPUPage.lastTimings); performance
-// marks fitmygpu-first-verdict and fitmygpu-first-complete time the first one (scripts/bench-page).
+// marks time the first one (scripts/bench-page): fitmygpu-first-estimate-start/-end around the estimate,
+// fitmygpu-first-verdict (written into the page), fitmygpu-first-paint (painted), fitmygpu-first-complete.
 (function (page) {
   'use strict';
 
@@ -34,6 +35,7 @@
 
     function update() {
       var mine = ++generation;
+      var first = Boolean(performance.mark) && !performance.getEntriesByName('fitmygpu-first-estimate-start').length;
       var t0 = performance.now();
       var req = store.request();
       store.setAnswer('request', req);
@@ -44,7 +46,9 @@
       parts.form.markContextPreset();
       var response;
       try {
+        if (first) performance.mark('fitmygpu-first-estimate-start');
         response = api.estimate(req);
+        if (first) performance.mark('fitmygpu-first-estimate-end');
       } catch (e) {
         store.clearAnswers();
         parts.view.clear();
@@ -59,11 +63,12 @@
       parts.form.markInvalid('');
       store.setAnswer('response', response);
       parts.view.show(response);
-      parts.command.show(req);
       var timings = { estimate_ms: performance.now() - t0 };
       // The GPU table and the chart come after a paint, so the verdict shows at once.
       afterPaint(function () {
+        if (performance.mark && !performance.getEntriesByName('fitmygpu-first-paint').length) performance.mark('fitmygpu-first-paint');
         if (mine !== generation) return;
+        parts.command.show(req);
         var t2 = performance.now();
         parts.extras.runCompare(req);
         timings.compare_ms = performance.now() - t2;

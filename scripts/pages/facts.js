@@ -3,6 +3,7 @@
 'use strict';
 
 const vocabulary = require('./vocabulary.js');
+const { withCatalogText } = require('./catalog-text.js');
 
 /** GPUs the "which GPUs fit it" table lists, smallest first: the cards people usually ask about. */
 const COMMON_GPUS = [
@@ -110,7 +111,7 @@ function crossover(api, base, window, officialRow, kv) {
 /** All answers a model page needs, for one model. */
 function modelFacts(api, id) {
   const schema = schemaOf(api);
-  const record = api.model(id);
+  const record = withCatalogText(api.model(id));
   const official = officialCheckpoint(record);
   const officialFormat = official ? official.format : null;
   const officialRuntime = officialFormat ? runtimeFor(api, officialFormat) : schema.default_runtime;

@@ -252,9 +252,10 @@ describe('the widget on someone else\'s page', () => {
   let dir;
   let docs;
   before(async () => {
-    // A documentation page elsewhere: its own folder, a strict CSP, and the two files copied next to it.
+    // A documentation page elsewhere: its own folder, a strict CSP (no connect-src: the module comes from its
+    // base64 form), and the estimator's files and the widget copied next to it.
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fitmygpu-embed-'));
-    fs.copyFileSync(path.join(SITE, 'fitmygpu.js'), path.join(dir, 'fitmygpu.js'));
+    for (const f of ['fitmygpu.js', 'fitmygpu.wasm', 'fitmygpu-wasm.js']) fs.copyFileSync(path.join(SITE, f), path.join(dir, f));
     fs.copyFileSync(path.join(SITE, 'widget', 'fitmygpu-widget.js'), path.join(dir, 'fitmygpu-widget.js'));
     fs.writeFileSync(path.join(dir, 'docs.html'), `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">

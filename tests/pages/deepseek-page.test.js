@@ -4,7 +4,7 @@
 
 const assert = require('node:assert/strict');
 const { before, describe, test } = require('node:test');
-const { GIB, loadApi, read, text, element, attr, attributes, gibText } = require('./support.js');
+const { GIB, catalogModel, loadApi, read, text, element, attr, attributes, gibText } = require('./support.js');
 
 const ID = 'deepseek-r1-distill-llama-70b';
 let api;
@@ -57,7 +57,7 @@ describe('DeepSeek R1 Distill Llama 70B', () => {
   });
 
   test('shows the catalog\'s page text in the seed\'s sections, in the seed\'s order', () => {
-    const rec = api.model(ID);
+    const rec = catalogModel(ID);
     const order = ['Overview and architecture', 'Research highlight', 'Training and release context', 'Where it is strong', 'Memory behavior', 'Sources']
       .map((h) => page.indexOf(`>${h}</h2>`));
     assert.ok(order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1])), `section order ${order}`);

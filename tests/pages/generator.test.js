@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { before, describe, test } = require('node:test');
-const { ROOT, SITE, loadApi, read, htmlFiles, text, element, attr, attributes } = require('./support.js');
+const { ROOT, SITE, catalogModel, loadApi, read, htmlFiles, text, element, attr, attributes } = require('./support.js');
 const { html, fill, escapeHtml, isWebUrl, Html } = require('../../scripts/pages/html.js');
 const { modelPage } = require('../../scripts/pages/render-model.js');
 const { readTemplates, PLACEHOLDER_BASE_URL } = require('../../scripts/pages/site.js');
@@ -74,7 +74,7 @@ describe('the generated site', () => {
 
   test('catalog text is escaped: a model whose page text mentions <think> shows it as text', () => {
     const id = 'qwen3-4b-instruct-2507';
-    const rec = api.model(id);
+    const rec = catalogModel(id);
     const withTag = [rec.page.summary, ...['highlights', 'release_context', 'strengths'].flatMap((k) => rec.page[k].map((c) => c.text))].find((t) => t.includes('<think>'));
     assert.ok(withTag, 'the catalog entry still mentions <think>');
     const page = read(`models/${id}.html`);
@@ -132,8 +132,7 @@ describe('sitemap.xml, canonical links and 404.html', () => {
   test('FITMYGPU_BASE_URL sets the sitemap, the canonical links and absolute 404 links', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fitmygpu-pages-'));
     try {
-      fs.copyFileSync(path.join(SITE, 'fitmygpu.js'), path.join(dir, 'fitmygpu.js'));
-      fs.copyFileSync(path.join(SITE, 'favicon.svg'), path.join(dir, 'favicon.svg'));
+      for (const f of ['fitmygpu.js', 'fitmygpu.wasm', 'favicon.svg']) fs.copyFileSync(path.join(SITE, f), path.join(dir, f));
       execFileSync(path.join(ROOT, 'scripts', 'build-pages'), ['--site', dir, '--only', 'llama-3.1-8b,qwen3-8b'], {
         env: { ...process.env, FITMYGPU_BASE_URL: 'https://example.org/tools/fit' }, stdio: 'pipe',
       });

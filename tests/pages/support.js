@@ -16,6 +16,16 @@ function loadApi() {
   return apiPromise;
 }
 
+/** A model's entry as catalog/models/*.json writes it (the page text lives there, not in the module). */
+function catalogModel(id) {
+  const dir = path.join(ROOT, 'catalog', 'models');
+  for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+    const doc = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
+    for (const e of Array.isArray(doc) ? doc : [doc]) if (e && e.id === id) return e;
+  }
+  throw new Error(`no catalog model ${id}`);
+}
+
 function read(rel) { return fs.readFileSync(path.join(SITE, rel), 'utf8'); }
 
 /** Every .html file under the site, relative paths. */
@@ -68,4 +78,4 @@ function attributes(html, name) {
 
 function gibText(bytes) { return `${(bytes / GIB).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} GiB`; }
 
-module.exports = { ROOT, SITE, GIB, loadApi, read, htmlFiles, decode, text, element, attr, attributes, gibText };
+module.exports = { catalogModel, ROOT, SITE, GIB, loadApi, read, htmlFiles, decode, text, element, attr, attributes, gibText };

@@ -17,8 +17,11 @@
  *   fitmygpu-ready   the estimator is loaded and the controls are filled
  *   fitmygpu-result  a new estimate: detail.result is the estimator's answer, detail.cause "attribute" or "input"
  *   fitmygpu-error   the estimator rejected the request: detail.error {code, field, message}
- * Theming: CSS custom properties --fitmygpu-accent, --fitmygpu-fg, --fitmygpu-bg, --fitmygpu-line,
- * --fitmygpu-font; or style the parts (::part(verdict), ::part(controls), ...).
+ * Theming: the widget paints its own background (light, or dark when the reader's system is dark), so its text
+ * stays readable on any host page; CSS custom properties --fitmygpu-accent, --fitmygpu-fg, --fitmygpu-bg,
+ * --fitmygpu-line, --fitmygpu-font change its colours; or style the parts (::part(verdict), ::part(controls), ...).
+ * Loading: the estimator is asked for once the host page has loaded and the browser is idle (or at once when the
+ * reader points at or focuses the widget), so the host page's own content comes first.
  *
  * Everything is computed by the FitMyGPU module; this file only asks it and shows the answer (text set with
  * textContent). It uses no eval, no inline style attributes and loads nothing: it runs under a CSP of
@@ -41,10 +44,11 @@
     ':host { display: block; --_accent: var(--fitmygpu-accent, #1f6f43); --_fg: var(--fitmygpu-fg, #1b1f23);',
     '  --_dim: var(--fitmygpu-dim, #57606a); --_bg: var(--fitmygpu-bg, #ffffff); --_line: var(--fitmygpu-line, #d8dee4);',
     '  --_fits: #1f6f43; --_tight: #8a5a00; --_nofit: #b42318; --_track: rgba(127, 127, 127, 0.15);',
-    '  color: var(--_fg); font: 15px/1.45 var(--fitmygpu-font, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif); }',
+    '  color: var(--_fg); background: var(--_bg); color-scheme: light; padding: 0.75rem; border: 1px solid var(--_line); border-radius: 8px;',
+    '  font: 15px/1.45 var(--fitmygpu-font, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif); }',
     '@media (prefers-color-scheme: dark) { :host { --_accent: var(--fitmygpu-accent, #3fb872); --_fg: var(--fitmygpu-fg, #e6edf3);',
     '  --_dim: var(--fitmygpu-dim, #9da7b3); --_bg: var(--fitmygpu-bg, #0f1419); --_line: var(--fitmygpu-line, #2d3640);',
-    '  --_fits: #6fd39a; --_tight: #f0b955; --_nofit: #ff8a80; } }',
+    '  --_fits: #6fd39a; --_tight: #f0b955; --_nofit: #ff8a80; color-scheme: dark; } }',
     ':host([hidden]) { display: none; }',
     '* { box-sizing: border-box; }',
     '.controls { display: grid; grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr)); gap: 0.5rem 0.75rem; margin: 0 0 0.75rem; }',
@@ -108,6 +112,23 @@
   function positive(value, fallback) {
     var n = Math.floor(Number(value));
     return Number.isFinite(n) && n > 0 ? n : fallback;
+  }
+
+  // The estimator is loaded once the page itself is loaded and the browser is idle, so that the widget never
+  // delays the host page's own content; a widget the reader interacts with asks for it at once.
+  var pageSettled = null;
+  function afterPageLoad() {
+    if (!pageSettled) {
+      pageSettled = new Promise(function (resolve) {
+        function idle() {
+          if (window.requestIdleCallback) window.requestIdleCallback(function () { resolve(); }, { timeout: 1000 });
+          else setTimeout(resolve, 0);
+        }
+        if (document.readyState === 'complete') idle();
+        else window.addEventListener('load', idle, { once: true });
+      });
+    }
+    return pageSettled;
   }
 
   // One shared load of the estimator for every widget on the page. fitmygpu.js may come after this file,
@@ -187,7 +208,12 @@
       var self = this;
       if (this._api) { this._queue('attribute'); return; }
       this._setStatus('Loading the estimator\u2026');
-      estimator().then(function (api) {
+      var wanted = new Promise(function (resolve) {
+        afterPageLoad().then(resolve);
+        self.addEventListener('pointerenter', resolve, { once: true });
+        self.addEventListener('focusin', resolve, { once: true });
+      });
+      wanted.then(estimator).then(function (api) {
         self._api = api;
         self._fillStatic();
         self._setStatus('');
@@ -371,8 +397,9 @@
         var found = this._api.models().filter(function (m) { return m.id === req.model; })[0];
         if (!found) {
           this._clear();
-          this._showError({ code: 'unknown_model', field: 'model', message: 'model: "' + req.model + '" is not in the FitMyGPU catalog' });
-          this._emit('fitmygpu-error', { request: req, error: { code: 'unknown_model', field: 'model', message: 'unknown model ' + req.model } });
+          var unknown = { code: 'unknown_model', field: 'model', message: 'The model "' + req.model + '" is not in the FitMyGPU catalog.' };
+          this._showError(unknown);
+          this._emit('fitmygpu-error', { request: req, error: unknown });
           return;
         }
         this._model = found;
@@ -409,8 +436,9 @@
       this._ui.figures.replaceChildren();
     }
 
+    // The estimator's message names the field itself (err.field says which, for scripts): shown as it is.
     _showError(err) {
-      this._ui.error.textContent = (err.field ? err.field + ': ' : '') + err.message;
+      this._ui.error.textContent = err.message;
       this._ui.error.hidden = false;
     }
 

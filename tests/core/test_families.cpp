@@ -10,6 +10,7 @@
 #include <set>
 
 #include "fitmygpu/geometry.hpp"
+#include "fitmygpu/tensors.hpp"
 #include "helpers.hpp"
 #include "model/families.hpp"
 
@@ -77,6 +78,66 @@ const std::vector<FamilyCase>& family_cases() {
              [](const ModelGeometry& g) {
                  CHECK_FALSE(g.tied_embeddings);
                  CHECK(g.rope_type == "llama3");
+             }},
+            // ---- Llama-style families with a quirk of their own; each count is the publisher's safetensors total ----
+            // sliding_window 4096 with sliding_window_pattern 4: every fourth layer global. 32,003,216,384 parameters
+            // (LGAI-EXAONE/EXAONE-4.0-32B): EXAONE 3.5 32B's 32,003,200,000 plus per-head q/k norms, 64 x 2 x 128.
+            {"exaone4",
+             "exaone-4.0-32b",
+             {.layers = 64, .heads = 40, .kv_heads = 8, .head_dim = 128, .intermediate = 27392, .window = 4096},
+             {.full = 16, .sliding = 48},
+             [](const ModelGeometry& g) {
+                 CHECK(g.layers[0].mixer == Mixer::SlidingAttention);
+                 CHECK(g.layers[3].mixer == Mixer::FullAttention);
+                 CHECK(g.qk_norm);
+                 CHECK_FALSE(g.qk_norm_full_width);
+                 CHECK(fitmygpu::build_inventory(g).total_params() == 32003216384);
+             }},
+            // layer_types: three sliding layers, then a global one. 32,233,522,176 parameters (allenai/Olmo-3-1125-32B);
+            // the k norm spans the 8 KV heads (1,024), the q norm all 40 heads (5,120).
+            {"olmo3",
+             "olmo-3-32b",
+             {.layers = 64, .heads = 40, .kv_heads = 8, .head_dim = 128, .intermediate = 27648, .window = 4096},
+             {.full = 16, .sliding = 48},
+             [](const ModelGeometry& g) {
+                 CHECK(g.layers[3].mixer == Mixer::FullAttention);
+                 CHECK(g.qk_norm_full_width);
+                 CHECK(g.norms_per_layer == 2);
+                 CHECK(fitmygpu::build_inventory(g).total_params() == 32233522176);
+             }},
+            // xIELU MLP: up and down only. 8,053,338,176 parameters (swiss-ai/Apertus-8B-Instruct-2509) include the
+            // activation's two learned scalars per layer (alpha_p, alpha_n: 2 x 32 = 64), which hold no tensor here.
+            {"apertus",
+             "apertus-8b",
+             {.layers = 32, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 21504},
+             {.full = 32},
+             [](const ModelGeometry& g) {
+                 CHECK_FALSE(g.ffn_gated);
+                 CHECK(g.qk_norm);
+                 CHECK_FALSE(g.qk_norm_full_width);
+                 CHECK(fitmygpu::build_inventory(g).total_params() + 2 * 32 == 8053338176);
+             }},
+            // q/k/v biases without an o_proj bias, one MTP layer. XiaomiMiMo/MiMo-7B-Base holds 7,833,409,536 parameters,
+            // 210,790,400 of them in the MTP layer (input_proj 8,192 -> 4,096: 33,554,432; attention with q/k/v biases:
+            // 41,949,184; MLP 3 x 4,096 x 11,008: 135,266,304; five RMSNorms: 20,480), which the inventory leaves out.
+            {"mimo",
+             "mimo-7b",
+             {.layers = 36, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 11008},
+             {.full = 36},
+             [](const ModelGeometry& g) {
+                 CHECK(g.qkv_bias);
+                 CHECK_FALSE(g.o_bias);
+                 CHECK(g.n_mtp_layers == 1);
+                 CHECK(fitmygpu::build_inventory(g).total_params() == 7833409536 - 210790400);
+             }},
+            // scale_emb / scale_depth / dim_model_base add no tensor. 8,185,253,888 parameters (openbmb/MiniCPM4-8B).
+            {"minicpm",
+             "minicpm4-8b",
+             {.layers = 32, .heads = 32, .kv_heads = 2, .head_dim = 128, .intermediate = 16384},
+             {.full = 32},
+             [](const ModelGeometry& g) {
+                 CHECK_FALSE(g.tied_embeddings);
+                 CHECK(fitmygpu::build_inventory(g).total_params() == 8185253888);
              }},
             {"mistral",
              "mistral-small-3.2-24b",

@@ -14,6 +14,18 @@ std::vector<FamilyTraits> make_table() {
     return {
         // ---- Llama-style dense and MoE models: the generic reading ----
         {.model_types = {"llama"}, .models = "Llama 2 / 3.x and Llama-architecture models (Falcon3, SmolLM2, Yi, R1 distills)"},
+        // ---- Llama-style families with a quirk of their own: EXAONE 4, Olmo 3, Apertus, MiMo, MiniCPM ----
+        {.model_types = {"exaone4"}, .models = "EXAONE 4.0 (per-head QK-norm; sliding_window_pattern places the global layers)", .qk_norm = QkNorm::PerHead},
+        {.model_types = {"olmo3"},
+         .models = "Olmo 3 (OLMo 2 blocks; layer_types mixes sliding and full attention)",
+         .qk_norm = QkNorm::FullWidth,
+         .norms_per_layer = 2},
+        {.model_types = {"apertus"}, .models = "Apertus (xIELU up/down MLP without a gate, per-head QK-norm)", .qk_norm = QkNorm::PerHead, .ffn_gated = false},
+        {.model_types = {"mimo"},
+         .models = "MiMo (Qwen2 attention: q/k/v biases, no o_proj bias; num_nextn_predict_layers MTP layers)",
+         .qkv_bias = true,
+         .o_bias = false},
+        {.model_types = {"minicpm"}, .models = "MiniCPM / MiniCPM4 (muP scale factors, which change no tensor)"},
         {.model_types = {"mistral"}, .models = "Mistral, Ministral, Codestral, Mistral Small 3.x text model (a sliding_window covers every layer)"},
         {.model_types = {"mixtral"}, .models = "Mixtral 8x7B / 8x22B (experts as wide as intermediate_size)"},
         {.model_types = {"phi3"}, .models = "Phi-3, Phi-3.5, Phi-4"},

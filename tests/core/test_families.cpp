@@ -832,6 +832,9 @@ const std::vector<FamilyCase>& family_cases() {
                  CHECK(g.mamba.d_state == 128);
                  CHECK_FALSE(g.mamba.mamba1);
              }},
+            // Phi-2: 32 heads of 2,560 / 32 = 80, no GQA, fc1 -> gelu_new -> fc2 of 10,240; the biases and the single
+            // LayerNorm per layer are checked with its parameter count below.
+            {"phi", "phi-2", {.layers = 32, .heads = 32, .kv_heads = 32, .head_dim = 80, .intermediate = 10240}, {.full = 32}},
         };
     return cases;
 }
@@ -870,6 +873,30 @@ TEST_CASE("every family row parses its representative config into the geometry i
         CHECK(count_moe(g) == c.kinds.moe);
         c.quirks(g);
     }
+}
+
+TEST_CASE("phi: one LayerNorm feeds attention and the MLP side by side, every linear has a bias, and Phi-2 adds up to its published count") {
+    const ModelGeometry g = fitmygpu::parse_geometry(catalog_config("phi-2"));
+    CHECK(g.norms_per_layer == 1);
+    CHECK(g.norm_has_bias);
+    CHECK(g.qkv_bias);
+    CHECK(g.o_bias);
+    CHECK(g.mlp_bias);
+    CHECK_FALSE(g.ffn_gated);
+    CHECK_FALSE(g.tied_embeddings);
+
+    // microsoft/phi-2 safetensors total: 2,779,683,840. By hand from config.json (hidden 2,560, 32 layers,
+    // intermediate 10,240, vocab 51,200, untied):
+    //   embedding                      51,200 x 2,560                                     =   131,072,000
+    //   per layer  q, k, v, dense      4 x (2,560 x 2,560 + 2,560)                        =    26,224,640
+    //              fc1, fc2            2,560 x 10,240 + 10,240 + 10,240 x 2,560 + 2,560   =    52,441,600
+    //              input_layernorm     2 x 2,560                                          =         5,120
+    //              32 layers x 78,671,360                                                 = 2,517,483,520
+    //   final_layernorm                2 x 2,560                                          =         5,120
+    //   lm_head                        2,560 x 51,200 + 51,200 (bias)                     =   131,123,200
+    //   total                                                                             = 2,779,683,840
+    // The inventory has no lm_head bias (51,200 values, 0.002%); everything else must match.
+    CHECK(fitmygpu::build_inventory(g).total_params() == 2779683840 - 51200);
 }
 
 TEST_CASE("every row of the family table has a case above, and every case a row") {

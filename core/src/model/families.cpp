@@ -162,6 +162,12 @@ std::vector<FamilyTraits> make_table() {
          .mamba_heads_key = "num_heads",
          .mamba_head_dim_key = "head_dim",
          .layout = L::AllMamba},
+
+        // ---- Phi (1.5 / 2) ----
+        {.model_types = {"phi"},
+         .models = "Phi-1.5, Phi-2 (attention and MLP side by side after one LayerNorm; biases on every linear)",
+         .norms_per_layer = 1,
+         .neox_layout = true},
     };
 }
 

@@ -46,6 +46,7 @@
       weights: 'weights', weightsHint: 'weights-hint', runtime: 'runtime', gpu: 'gpu', gpuSearch: 'gpu-search',
       gpuSearchStatus: 'gpu-search-status', gpuSummary: 'gpu-summary', customDevice: 'custom-device', customMemory: 'custom-memory',
       wiredField: 'wired-field', wiredLimit: 'wired-limit', wiredHint: 'wired-hint',
+      hostField: 'host-field', hostMemory: 'host-memory', hostHint: 'host-hint',
       customBandwidth: 'custom-bandwidth', customUnified: 'custom-unified', gpuCount: 'gpu-count', context: 'context',
       contextMax: 'context-max', contextPresets: 'context-presets', concurrency: 'concurrency', images: 'images', imagesField: 'images-field',
       kvDtype: 'kv-dtype', unitGib: 'unit-gib', unitGb: 'unit-gb', hubGo: 'hub-search-go',
@@ -204,6 +205,34 @@
       return Number((setup.customMemMib * 1048576 / U.unit().bytes).toFixed(2));
     }
 
+    function hostMemoryInUnit() {
+      if (!(setup.hostMemMib > 0)) return '';
+      return Number((setup.hostMemMib * 1048576 / U.unit().bytes).toFixed(2));
+    }
+
+    // System RAM: the user's, or (empty) the estimator's default for the machine these devices go in, which the
+    // last answer states. A unified-memory device has no separate RAM: its memory is the system's.
+    var hostDefaultBytes = 0;
+    function unifiedDevice() {
+      if (store.isCustomGpu()) return !!setup.customUnified;
+      var g = store.gpu();
+      return !!g && !!g.unified_memory;
+    }
+    function showHost() {
+      var unified = unifiedDevice();
+      el.hostField.hidden = unified;
+      if (unified) return;
+      el.hostMemory.value = String(hostMemoryInUnit());
+      el.hostMemory.placeholder = hostDefaultBytes > 0 ? U.decimal(hostDefaultBytes / U.unit().bytes, 0) : '';
+      D.setText(el.hostHint, setup.hostMemMib ? 'Your machine\u2019s RAM; empty for the estimate\u2019s default.'
+        : hostDefaultBytes > 0 ? 'Empty: ' + U.size(hostDefaultBytes) + ', a typical machine for these GPUs.' : '');
+    }
+    // The answer's system RAM (response.host): the default shown while the field is empty.
+    function showHostDefault(host) {
+      hostDefaultBytes = host && !host.unified && !setup.hostMemMib ? host.capacity_bytes : hostDefaultBytes;
+      showHost();
+    }
+
     function showUnitLabels() {
       document.querySelectorAll('[data-unit-label]').forEach(function (n) { D.setText(n, U.unit().name); });
     }
@@ -234,6 +263,7 @@
       showImagesField();
       el.customDevice.hidden = !store.isCustomGpu();
       showWired();
+      showHost();
       el.customMemory.value = String(customMemoryInUnit());
       el.customBandwidth.value = setup.customBandwidth === '' ? '' : String(setup.customBandwidth);
       el.customUnified.checked = setup.customUnified;
@@ -251,6 +281,7 @@
     function showUnits() {
       showUnitLabels();
       el.customMemory.value = String(customMemoryInUnit());
+      showHost();
       var selected = el.gpu.value;
       el.gpu.querySelectorAll('option').forEach(function (o) {
         var g = catalog.gpusById[o.value];
@@ -267,6 +298,8 @@
       var target = null;
       if (field.indexOf('engine.') === 0) target = document.querySelector('[data-knob="' + field.slice(7).replace(/[^a-z_]/g, '') + '"]');
       else if (field.indexOf('device') === 0) target = el.customMemory;
+      else if (field === 'host.memory_mib') target = el.hostMemory;
+      else if (field === 'host.gpu_wired_limit_mib') target = el.wiredLimit;
       else target = { model: el.model, weights: el.weights, runtime: el.runtime, gpu: el.gpu, gpu_count: el.gpuCount, context: el.context, concurrency: el.concurrency, images: el.images, kv_cache_dtype: el.kvDtype }[field];
       if (target) target.setAttribute('aria-invalid', 'true');
     }
@@ -306,6 +339,10 @@
       var g = store.gpu();
       if (setup.wiredMib && !(g && g.default_wired_limit_mib !== undefined)) store.set({ wiredMib: null });
       showWired();
+      // Another machine: its own RAM default; none on a unified-memory device.
+      hostDefaultBytes = 0;
+      if (setup.hostMemMib && unifiedDevice()) store.set({ hostMemMib: null });
+      showHost();
       if (!keepRuntime && store.followDevice()) runtimeFollowed();
       fillWeights();  // the default checkpoint may depend on the device
       showGpuSummary();
@@ -438,6 +475,13 @@
         store.set({ customMemMib: el.customMemory.value.trim() === '' || !isFinite(v) ? null : Math.round(v * U.unit().bytes / 1048576) });
         onChange(TYPING_MS);
       });
+      el.hostMemory.addEventListener('input', function () {
+        var t = el.hostMemory.value.trim();
+        var v = Number(t);
+        // The estimator takes whole MiB; the field is in the page's unit.
+        store.set({ hostMemMib: t === '' || !isFinite(v) ? null : Math.round(v * U.unit().bytes / 1048576) });
+        onChange(TYPING_MS);
+      });
       el.wiredLimit.addEventListener('input', function () {
         var t = el.wiredLimit.value.trim();
         store.set({ wiredMib: t === '' || !isFinite(Number(t)) ? null : Number(t) });
@@ -450,6 +494,8 @@
       });
       el.customUnified.addEventListener('change', function () {
         store.set({ customUnified: el.customUnified.checked });
+        if (setup.hostMemMib && setup.customUnified) store.set({ hostMemMib: null });
+        showHost();
         onChange(0);
       });
       [el.unitGib, el.unitGb].forEach(function (radio) {
@@ -484,6 +530,7 @@
       wire: wire,
       showUnits: showUnits,
       markInvalid: markInvalid,
+      showHostDefault: showHostDefault,
       markContextPreset: markContextPreset,
       pickGpu: pickGpu,
       pickWeights: pickWeights,

@@ -63,6 +63,7 @@
       parts.form.markInvalid('');
       store.setAnswer('response', response);
       parts.view.show(response);
+      parts.form.showHostDefault(response.host);
       var timings = { estimate_ms: performance.now() - t0 };
       // The GPU table and the chart come after a paint, so the verdict shows at once.
       afterPaint(function () {

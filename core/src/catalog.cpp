@@ -119,7 +119,15 @@ json parse_file(const std::string& name, const std::string& text) {
 
 }  // namespace
 
-ModelGeometry CatalogModel::geometry() const { return parse_geometry(config(), "catalog." + id + ".config"); }
+const ModelGeometry& CatalogModel::geometry() const {
+    if (!geometry_) geometry_ = std::make_shared<const ModelGeometry>(parse_geometry(config(), "catalog." + id + ".config"));
+    return *geometry_;
+}
+
+const Inventory& CatalogModel::inventory() const {
+    if (!inventory_) inventory_ = std::make_shared<const Inventory>(build_inventory(geometry()));
+    return *inventory_;
+}
 
 Catalog Catalog::from_texts(const std::vector<std::pair<std::string, std::string>>& model_files,
                             const std::vector<std::pair<std::string, std::string>>& gpu_files) {

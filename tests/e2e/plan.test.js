@@ -236,6 +236,38 @@ describe('the hardware-first page', () => {
     });
   });
 
+  test('the calculator\u2019s System RAM: empty is the estimate\u2019s stated default, a value becomes the request\u2019s host memory', async () => {
+    // Llama 3.1 70B at Q4_K_M (about 40 GiB) with 40 of its 80 layers on one RTX 4090: about half of the file stays in
+    // system RAM, under the desktop default of 64 GiB (two 32 GiB DIMMs) and over 16 GiB.
+    const url = server.url + '?model=llama-3.1-70b&weights=gguf:Q4_K_M&runtime=llama.cpp&gpu=rtx-4090&n_gpu_layers=40';
+    await withPage(url, calculatorReady, async (page) => {
+      assert.equal(await page.isVisible('[data-testid="host-memory"]'), true);
+      assert.equal(await page.$eval('[data-testid="host-memory"]', (n) => n.placeholder), '64');
+      assert.match(await page.$eval('[data-testid="host-hint"]', (n) => n.textContent), /Empty: 64\.00 GiB/);
+      const asked = await page.evaluate(() => window.__fitmygpuRequest);
+      assert.equal(asked.host, undefined, 'an empty field leaves the default to the estimator');
+      assert.equal(asked.engine.n_gpu_layers, 40);
+      assert.equal(api.estimate(asked).fits, true);
+      await page.fill('[data-testid="host-memory"]', '16');
+      await page.waitForFunction(() => (window.__fitmygpuRequest.host || {}).memory_mib === 16 * 1024, null, { timeout: 60000 });
+      await calculatorReady(page);
+      const small = await page.evaluate(() => window.__fitmygpuRequest);
+      const expected = api.estimate(small);
+      assert.equal(expected.fits, false);
+      assert.ok(expected.host.headroom_bytes < 0, 'short of system RAM');
+      assert.equal(await page.$eval('#verdict', (n) => n.getAttribute('data-verdict')), expected.verdict);
+      assert.match(await page.$eval('#facts', (n) => n.textContent), /System RAM needed[^]*of 16\.00 GiB/);
+      assert.equal(new URL(page.url()).searchParams.get('host_memory_mib'), '16384');
+    });
+    // The field starts from the link, and a unified-memory chip has none: its memory is the system's.
+    await withPage(url + '&host_memory_mib=16384', calculatorReady, async (page) => {
+      assert.equal(await page.$eval('[data-testid="host-memory"]', (n) => n.value), '16');
+    });
+    await withPage(server.url + '?model=qwen3-8b&gpu=m4-max-64gb', calculatorReady, async (page) => {
+      assert.equal(await page.isVisible('[data-testid="host-memory"]'), false);
+    });
+  });
+
   test('the calculator\u2019s checkpoint table gives each checkpoint\u2019s max context, never beyond the window', async () => {
     // Gemma 2 9B: max_position_embeddings 8192 in its config.json.
     await withPage(server.url + '?model=gemma-2-9b&gpu=rtx-3090&gpu_count=2&runtime=llama.cpp&context=4096', calculatorReady, async (page) => {

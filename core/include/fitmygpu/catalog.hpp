@@ -1,5 +1,6 @@
 // The compiled-in catalog: models (config.json + metadata + checkpoints) and devices.
 #pragma once
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -7,6 +8,7 @@
 
 #include "fitmygpu/geometry.hpp"
 #include "fitmygpu/hardware.hpp"
+#include "fitmygpu/tensors.hpp"
 
 namespace fitmygpu {
 
@@ -31,12 +33,19 @@ struct CatalogModel {
     i64 published_mtp = 0;
     nlohmann::json entry;  // the whole catalog record, for the API's listings
     const nlohmann::json& config() const { return entry.at("config"); }
-    // The config read into a geometry; FieldError naming "catalog.<id>.config.<field>" on bad data.
-    ModelGeometry geometry() const;
+    // The config read into a geometry; FieldError naming "catalog.<id>.config.<field>" on bad data. Read once: a
+    // record does not change after the catalog is loaded, and a plan or a comparison asks for it many times.
+    const ModelGeometry& geometry() const;
+    // The geometry's tensors (build_inventory), likewise worked out once.
+    const Inventory& inventory() const;
     // The official checkpoint's repository, else the record's hf_repo; "" when the catalog names neither.
     std::string official_repo() const;
     // Whether an MLX conversion is among the checkpoints (the default runtime on a Mac depends on it).
     bool has_mlx_checkpoint() const;
+
+private:
+    mutable std::shared_ptr<const ModelGeometry> geometry_;
+    mutable std::shared_ptr<const Inventory> inventory_;
 };
 
 struct CatalogGpu {

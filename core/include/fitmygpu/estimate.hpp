@@ -139,6 +139,9 @@ struct CheckpointBytes {
 CheckpointBytes checkpoint_bytes(const Scenario& s);
 // The same for any model's geometry and inventory under a format.
 CheckpointBytes checkpoint_bytes(const ModelGeometry& g, const Inventory& inv, const WeightFormat& f);
+// A copy made to be probed (same model, weights and checkpoint; other context or concurrency) takes the original's
+// checkpoint bytes, when they are worked out, instead of working them out again.
+void adopt_checkpoint_bytes(Scenario& copy, const Scenario& original);
 // Replaces the emulated bytes `cb` with a summary read from the checkpoint's headers: each layer's bytes shared
 // among that layer's tensors in proportion to their emulated bytes, the embedding, output and other bytes likewise
 // among the tensors of that kind outside the layers; what has no tensor to go to joins `extra`. The vision tower

@@ -2,6 +2,7 @@
 // engine with its knobs and the workload, every default filled in from the registry. build_scenario makes it
 // from a validated Request; the engines, the solvers and speed read it.
 #pragma once
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -121,6 +122,8 @@ inline constexpr i64 kMaxNodes = 256;
 inline constexpr double kMaxNetworkGbps = 10000;
 inline constexpr double kMaxNetworkLatencyUs = 1e6;
 
+struct CheckpointBytesMemo;  // estimate/checkpoint_bytes.cpp
+
 struct Scenario {
     std::string model_id;  // catalog id or "custom"
     std::string model_name;
@@ -149,6 +152,10 @@ struct Scenario {
     Speculation spec;
     std::vector<std::string> assumptions;  // defaults the parser filled in
     std::vector<std::string> warnings;
+    // checkpoint_bytes(*this), kept for the weights, checkpoint and inventory it was worked out for: a solver's
+    // probes change only the context and concurrency, and a GGUF layout is worked out tensor by tensor, by name.
+    // A copy shares it until its own weights, checkpoint or inventory differ from the ones it was made for.
+    mutable std::shared_ptr<const CheckpointBytesMemo> checkpoint_bytes_memo;
 };
 
 // Request → Scenario: looks up the model, devices and draft model in the catalog and fills every default

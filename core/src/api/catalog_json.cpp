@@ -27,8 +27,8 @@ json list_models() {
                 row["formats"] = formats;
             }
             try {
-                const ModelGeometry g = m.geometry();
-                const Inventory inv = build_inventory(g);
+                const ModelGeometry& g = m.geometry();
+                const Inventory& inv = m.inventory();
                 row["params_total"] = inv.total_params();
                 if (g.is_moe()) row["params_active"] = inv.active_params(g);
             } catch (const FieldError&) {
@@ -75,8 +75,8 @@ json model_info(const json& request) {
     const CatalogModel* m = Catalog::builtin().find_model(id);
     if (!m) fail("unknown_model", "model", "no model \"" + id + "\" in the catalog");
     json out = m->entry;
-    const ModelGeometry g = m->geometry();
-    const Inventory inv = build_inventory(g);
+    const ModelGeometry& g = m->geometry();
+    const Inventory& inv = m->inventory();
     json layers = json::object();
     for (Mixer mx : {Mixer::FullAttention, Mixer::SlidingAttention, Mixer::ChunkedAttention, Mixer::Mla, Mixer::LinearAttention, Mixer::Mamba})
         if (g.count(mx) > 0) layers[mixer_name(mx)] = g.count(mx);

@@ -1,6 +1,8 @@
 // Bytes of a scenario's checkpoint tensor by tensor, and of its speculator.
 #include "fitmygpu/estimate.hpp"
 
+#include <memory>
+
 #include "fitmygpu/checked.hpp"
 
 namespace fitmygpu {
@@ -27,10 +29,31 @@ CheckpointBytes checkpoint_bytes(const ModelGeometry& g, const Inventory& inv, c
     return cb;
 }
 
+// What checkpoint_bytes(s) depends on besides the geometry and inventory, which build_scenario sets once: the
+// inventory's address tells a copy (with an inventory of its own) from the scenario the bytes were worked out for.
+struct CheckpointBytesMemo {
+    const Inventory* inventory = nullptr;
+    std::string weights;
+    bool from_checkpoint = false;
+    CheckpointBytes bytes;
+};
+
 CheckpointBytes checkpoint_bytes(const Scenario& s) {
+    const bool from_checkpoint = s.checkpoint && s.weights.id == s.checkpoint_weights;
+    const CheckpointBytesMemo* memo = s.checkpoint_bytes_memo.get();
+    if (memo && memo->inventory == &s.inventory && memo->weights == s.weights.id && memo->from_checkpoint == from_checkpoint) return memo->bytes;
     CheckpointBytes cb = checkpoint_bytes(s.geometry, s.inventory, s.weights);
-    if (s.checkpoint && s.weights.id == s.checkpoint_weights) apply_checkpoint(s.inventory, *s.checkpoint, cb);
+    if (from_checkpoint) apply_checkpoint(s.inventory, *s.checkpoint, cb);
+    s.checkpoint_bytes_memo = std::make_shared<const CheckpointBytesMemo>(CheckpointBytesMemo{&s.inventory, s.weights.id, from_checkpoint, cb});
     return cb;
+}
+
+void adopt_checkpoint_bytes(Scenario& copy, const Scenario& original) {
+    const CheckpointBytesMemo* memo = original.checkpoint_bytes_memo.get();
+    if (!memo || memo->inventory != &original.inventory || copy.weights.id != original.weights.id) return;
+    CheckpointBytesMemo mine = *memo;
+    mine.inventory = &copy.inventory;
+    copy.checkpoint_bytes_memo = std::make_shared<const CheckpointBytesMemo>(std::move(mine));
 }
 
 CheckpointBytes draft_checkpoint_bytes(const Scenario& s) { return checkpoint_bytes(s.spec.draft_geometry, s.spec.draft_inventory, s.weights); }

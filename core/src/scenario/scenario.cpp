@@ -38,6 +38,8 @@ void set_model(Scenario& s, const Request& r, const Catalog& catalog) {
         s.model_id = model->id;
         s.model_name = model->name;
         s.geometry = model->geometry();
+        s.inventory = model->inventory();
+        return;
     }
     s.inventory = build_inventory(s.geometry);
 }

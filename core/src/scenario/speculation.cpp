@@ -55,7 +55,7 @@ void setup_speculation(Scenario& s, const Catalog& catalog) {
     if (sp.draft_geometry.vocab != s.geometry.vocab)
         s.warnings.push_back("the draft model's vocabulary (" + group_digits(sp.draft_geometry.vocab) + ") differs from the target's (" +
                              group_digits(s.geometry.vocab) + "); engines require the same tokenizer");
-    sp.draft_inventory = build_inventory(sp.draft_geometry);
+    sp.draft_inventory = d->inventory();
     for (CacheLayer c : cache_layers(sp.draft_geometry)) {
         c.layer += static_cast<int>(s.geometry.n_layers);
         sp.cache.push_back(c);

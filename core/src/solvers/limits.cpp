@@ -132,6 +132,7 @@ i64 bracketed(i64 lo, i64 hi, std::vector<Point> known, Probe probe) {
 Limits solve_limits(const Scenario& s) {
     NumbersOnly quiet;
     Scenario probe = s;  // one copy, changed in place by every probe
+    adopt_checkpoint_bytes(probe, s);
     Limits l;
     if (fits_with(probe, 1, s.concurrency)) l.max_context = largest_true(1, context_ceiling(s), [&](i64 c) { return fits_with(probe, c, s.concurrency); });
     if (fits_with(probe, s.context, 1)) {
@@ -147,7 +148,7 @@ namespace {
 // The probes of solve_limits_from: the estimate at (context, concurrency) as a Point along one of the two.
 struct Prober {
     Scenario probe;
-    explicit Prober(const Scenario& s) : probe(s) {}
+    explicit Prober(const Scenario& s) : probe(s) { adopt_checkpoint_bytes(probe, s); }
     // A pool engine reports how many requests its KV cache holds (vLLM, SGLang, TensorRT-LLM); engines that size
     // the cache to the request report the concurrency asked, which says nothing about the limit.
     static bool pool_engine(const Estimate& e, i64 concurrency) {

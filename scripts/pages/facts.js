@@ -169,12 +169,10 @@ function modelFacts(api, id) {
   const fits = { runtime: officialRuntime, weights: officialFormat, kv_cache_dtype: 'auto', concurrency: 1, ...vocabulary.cardPlan(schema, officialRuntime),
     contexts: [], beyond_window: [], gpus: [] };
   const rows = new Map(COMMON_GPUS.map((g) => [g, null]));
-  for (const context of FIT_CONTEXTS) {
-    if (context > record.context_window) {
-      fits.beyond_window.push(context);
-      continue;
-    }
-    fits.contexts.push(context);
+  for (const context of FIT_CONTEXTS) (context > record.context_window ? fits.beyond_window : fits.contexts).push(context);
+  // A window shorter than every context of the table (Phi-2's 2K): the table is at the whole window.
+  if (!fits.contexts.length && record.context_window > 0) fits.contexts.push(record.context_window);
+  for (const context of fits.contexts) {
     const request = { model: id, runtime: officialRuntime, gpu_count: 1, context, concurrency: 1, kv_cache_dtype: 'auto' };
     if (officialFormat) request.weights = officialFormat;
     for (const g of api.compare(request).gpus) {

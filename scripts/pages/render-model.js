@@ -6,6 +6,7 @@ const { html, fill, isWebUrl } = require('./html.js');
 const f = require('./format.js');
 const { layout, classLabel, classShort } = require('./architecture.js');
 const { memorySection, formatName, engineName } = require('./memory.js');
+const { FIT_CONTEXTS } = require('./facts.js');
 
 function fact(key, label, value, note) {
   return html`<div class="fact" data-fact="${key}"><dt>${label}</dt><dd>${value}${note ? html`<small>${note}</small>` : ''}</dd></div>`;
@@ -151,12 +152,14 @@ function officialRuntime(facts) { return facts.official ? facts.official.runtime
 // on the fewest H100s; else (nothing fits) the official checkpoint on one RTX 4090, which says so.
 const WIDGET_GPU = 'rtx-4090';
 const WIDGET_DATACENTER_GPU = 'h100-sxm-80gb';
-const WIDGET_CONTEXT = 4096;
+// The context: the fit table's first (4K), or the model's whole window when that is shorter.
 const WIDGET_MOST_LOCAL_CARDS = 2;
+function widgetContext(facts) { return (facts.fits && facts.fits.contexts[0]) || FIT_CONTEXTS[0]; }
 function widgetSetup(facts) {
+  const context = widgetContext(facts);
   const cellOf = (table, gpu) => {
     const row = table && table.gpus.find((g) => g.gpu === gpu);
-    return row ? row.cells[WIDGET_CONTEXT] : null;
+    return row ? row.cells[context] : null;
   };
   const official = { runtime: officialRuntime(facts), weights: facts.official ? facts.official.format : null };
   const onCard = cellOf(facts.fits, WIDGET_GPU);
@@ -171,7 +174,7 @@ function widgetSetup(facts) {
 
 function widgetAttributes(facts) {
   const w = widgetSetup(facts);
-  return html`gpu="${w.gpu}" gpu-count="${w.gpu_count}" runtime="${w.runtime}"${w.weights ? html` weights="${w.weights}"` : ''} context="${WIDGET_CONTEXT}"`;
+  return html`gpu="${w.gpu}" gpu-count="${w.gpu_count}" runtime="${w.runtime}"${w.weights ? html` weights="${w.weights}"` : ''} context="${widgetContext(facts)}"`;
 }
 
 function describe(facts) {

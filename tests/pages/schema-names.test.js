@@ -82,4 +82,15 @@ describe('names and counts from the schema', () => {
       assert.notEqual(api.estimate(setup).verdict, 'does_not_fit', `${id}: the widget's setup fits`);
     }
   });
+
+  test('a model whose window is shorter than the table\u2019s contexts gets its table at the whole window', () => {
+    // Phi-2: max_position_embeddings 2048 in its config.json, so neither 4K nor 32K applies; 2,048 tokens do.
+    const page = read('models/phi-2.html');
+    assert.equal(api.model('phi-2').config.max_position_embeddings, 2048);
+    const caption = text(element(page, 'id="fits-caption"').inner);
+    assert.ok(caption.length > 0, 'the table is there');
+    assert.match(text(page), /4K and 32K context is beyond this model\u2019?'?s 2,048-token context window, so the table stops at 2K/);
+    const widget = element(page, '<fitmygpu-widget').tag;
+    assert.ok(Number(attr(widget, 'context')) <= 2048, 'the widget opens within the window');
+  });
 });

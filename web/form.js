@@ -200,14 +200,15 @@
       el.images.value = String(setup.images);
     }
 
-    function customMemoryInUnit() {
-      if (!(setup.customMemMib > 0)) return '';
-      return Number((setup.customMemMib * 1048576 / U.unit().bytes).toFixed(2));
+    // Memory fields (custom device, system RAM) are in the page's unit; the estimator takes whole MiB.
+    function mibInUnit(mib) {
+      if (!(mib > 0)) return '';
+      return Number((mib * 1048576 / U.unit().bytes).toFixed(2));
     }
-
-    function hostMemoryInUnit() {
-      if (!(setup.hostMemMib > 0)) return '';
-      return Number((setup.hostMemMib * 1048576 / U.unit().bytes).toFixed(2));
+    function mibFromField(input) {
+      var t = input.value.trim();
+      var v = Number(t);
+      return t === '' || !isFinite(v) ? null : Math.round(v * U.unit().bytes / 1048576);
     }
 
     // System RAM: the user's, or (empty) the estimator's default for the machine these devices go in, which the
@@ -222,7 +223,7 @@
       var unified = unifiedDevice();
       el.hostField.hidden = unified;
       if (unified) return;
-      el.hostMemory.value = String(hostMemoryInUnit());
+      el.hostMemory.value = String(mibInUnit(setup.hostMemMib));
       el.hostMemory.placeholder = hostDefaultBytes > 0 ? U.decimal(hostDefaultBytes / U.unit().bytes, 0) : '';
       D.setText(el.hostHint, setup.hostMemMib ? 'Your machine\u2019s RAM; empty for the estimate\u2019s default.'
         : hostDefaultBytes > 0 ? 'Empty: ' + U.size(hostDefaultBytes) + ', a typical machine for these GPUs.' : '');
@@ -264,7 +265,7 @@
       el.customDevice.hidden = !store.isCustomGpu();
       showWired();
       showHost();
-      el.customMemory.value = String(customMemoryInUnit());
+      el.customMemory.value = String(mibInUnit(setup.customMemMib));
       el.customBandwidth.value = setup.customBandwidth === '' ? '' : String(setup.customBandwidth);
       el.customUnified.checked = setup.customUnified;
       el.unitGb.checked = setup.unit === 'gb';
@@ -280,7 +281,7 @@
     // The display unit changed: sizes written in the form follow.
     function showUnits() {
       showUnitLabels();
-      el.customMemory.value = String(customMemoryInUnit());
+      el.customMemory.value = String(mibInUnit(setup.customMemMib));
       showHost();
       var selected = el.gpu.value;
       el.gpu.querySelectorAll('option').forEach(function (o) {
@@ -470,16 +471,11 @@
       numberField(el.concurrency, 'concurrency');
       numberField(el.images, 'images', 0);
       el.customMemory.addEventListener('input', function () {
-        var v = Number(el.customMemory.value);
-        // The estimator takes whole MiB; the field is in the page's unit.
-        store.set({ customMemMib: el.customMemory.value.trim() === '' || !isFinite(v) ? null : Math.round(v * U.unit().bytes / 1048576) });
+        store.set({ customMemMib: mibFromField(el.customMemory) });
         onChange(TYPING_MS);
       });
       el.hostMemory.addEventListener('input', function () {
-        var t = el.hostMemory.value.trim();
-        var v = Number(t);
-        // The estimator takes whole MiB; the field is in the page's unit.
-        store.set({ hostMemMib: t === '' || !isFinite(v) ? null : Math.round(v * U.unit().bytes / 1048576) });
+        store.set({ hostMemMib: mibFromField(el.hostMemory) });
         onChange(TYPING_MS);
       });
       el.wiredLimit.addEventListener('input', function () {

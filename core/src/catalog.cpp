@@ -7,6 +7,7 @@
 
 #include "fitmygpu/catalog_data.hpp"
 #include "fitmygpu/error.hpp"
+#include "fitmygpu/formats.hpp"
 
 namespace fitmygpu {
 
@@ -33,6 +34,19 @@ std::vector<std::string> keys_of(const json& entry) {
         for (const auto& a : entry.at("aliases"))
             if (a.is_string()) keys.push_back(a.get<std::string>());
     return keys;
+}
+
+// A checkpoint's "quantization_config": an object read as a config's would be, whose method is the checkpoint's format
+// (an FP8 layout on an AWQ checkpoint is a mistake in the catalog, not something to guess about).
+QuantizationSpec checkpoint_quantization(const json& c, const std::string& format, const std::string& where) {
+    const std::string field = where + ".quantization_config";
+    if (!c.at("quantization_config").is_object()) fail("invalid_catalog", field, field + " must be an object");
+    ModelGeometry g;
+    g.quantization = parse_quantization_config(c.at("quantization_config"), where);
+    const std::string stated = native_weight_format(g).id;
+    if (stated != parse_weight_format(format, where + ".format").id)
+        fail("invalid_catalog", field, field + ": quant_method \"" + g.quantization.quant_method + "\" is not the checkpoint's format " + format);
+    return g.quantization;
 }
 
 // The repositories a model's checkpoints are published under ("unsloth/Qwen3-32B-GGUF").
@@ -144,12 +158,17 @@ Catalog Catalog::from_texts(const std::vector<std::pair<std::string, std::string
         const std::string where = "catalog/models/" + name;
         if (e.contains("checkpoints")) {
             if (!e.at("checkpoints").is_array()) fail("invalid_catalog", where + ".checkpoints", "catalog model file " + name + ": checkpoints must be a list");
-            for (const auto& c : e.at("checkpoints")) {
+            const json& list = e.at("checkpoints");
+            for (size_t i = 0; i < list.size(); ++i) {
+                const json& c = list[i];
                 if (!c.is_object() || !c.contains("format") || !c.at("format").is_string()) continue;
                 m.checkpoints.push_back({c.at("format").get<std::string>(),
                                          c.contains("repo") && c.at("repo").is_string() ? c.at("repo").get<std::string>() : "",
                                          c.contains("official") && c.at("official").is_boolean() && c.at("official").get<bool>(),
-                                         c.contains("default") && c.at("default").is_boolean() && c.at("default").get<bool>()});
+                                         c.contains("default") && c.at("default").is_boolean() && c.at("default").get<bool>(), std::nullopt});
+                if (c.contains("quantization_config"))
+                    m.checkpoints.back().quantization =
+                        checkpoint_quantization(c, m.checkpoints.back().format, where + ".checkpoints[" + std::to_string(i) + "]");
             }
         }
         if (e.contains("published_params") && e.at("published_params").is_object() && e.at("published_params").contains("parts") &&

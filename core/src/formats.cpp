@@ -119,9 +119,11 @@ WeightFormat native_weight_format(const ModelGeometry& g) {
     if (g.quantization.present) {
         const std::string& method = g.quantization.quant_method;
         if (method == "mxfp4") return parse_weight_format("mxfp4");
-        if (method == "fp8") return parse_weight_format("fp8");
+        if (method == "fp8" || method == "fbgemm_fp8") return parse_weight_format("fp8");
         if (method == "awq") return parse_weight_format("awq-int4");
         if (method == "gptq") return parse_weight_format("gptq-int4");
+        // ModelOpt names its algorithm: FP8 checkpoints are FP8; NVFP4 (and a config that does not say) NVFP4.
+        if (method == "modelopt" && g.quantization.quant_algo == "FP8") return parse_weight_format("fp8");
         if (method == "modelopt" || method == "nvfp4") return parse_weight_format("nvfp4");
         if (method == "compressed-tensors" && g.quantization.compressed_fp8) return parse_weight_format("fp8");
     }

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <memory>
+#include <set>
 
 #include "fitmygpu/error.hpp"
 #include "model/parse_steps.hpp"
@@ -36,10 +38,11 @@ const char* mixer_name(Mixer m) {
 
 ModelGeometry parse_geometry(const nlohmann::json& config, const std::string& prefix) {
     if (!config.is_object()) fail("invalid_field", prefix, prefix + " must be a JSON object (a config.json)");
-    const model::ConfigReader top(config, prefix);
+    const auto seen = std::make_shared<std::set<std::string>>();
+    const model::ConfigReader top(config, prefix, seen);
     const bool nested = top.optional_object("text_config");
     const nlohmann::json text = model::effective_text_config(config);
-    const model::ConfigReader r(text, nested ? prefix + ".text_config" : prefix);
+    const model::ConfigReader r(text, nested ? prefix + ".text_config" : prefix, seen);
 
     ModelGeometry g;
     const model::FamilyTraits& family = model::family_of(model::read_identity(top, r, g));
@@ -55,7 +58,33 @@ ModelGeometry parse_geometry(const nlohmann::json& config, const std::string& pr
     model::read_vision(top, g);
     model::read_state_dtype(top, g);
     model::read_quantization(top, g);
+    // A model_type without a family row is read as a generic decoder; the fields that reading did not look at may
+    // describe parts it does not build, so they are listed (fields that never change a tensor or a cache aside).
+    if (&family == &model::generic_family()) {
+        g.generic_reading = true;
+        for (const auto& item : text.items())
+            if (!seen->count(r.path(item.key())) && !model::shapes_nothing(item.key())) g.unread_fields.push_back(item.key());
+    }
     return g;
+}
+
+std::string generic_reading_note(const ModelGeometry& g) {
+    if (!g.generic_reading) return "";
+    std::string note = "model_type \"" + g.model_type +
+                       "\" is not one FitMyGPU knows: read as a generic decoder (attention and a gated MLP in every layer, sized from the "
+                       "config's fields)";
+    if (g.unread_fields.empty()) return note + "; every field that sizes a tensor was understood";
+    std::string fields;
+    for (size_t i = 0; i < g.unread_fields.size() && i < 12; ++i) fields += (i ? ", " : "") + g.unread_fields[i];
+    if (g.unread_fields.size() > 12) fields += " and " + std::to_string(g.unread_fields.size() - 12) + " more";
+    return note + "; fields not understood, which may describe parts this reading leaves out: " + fields;
+}
+
+QuantizationSpec parse_quantization_config(const nlohmann::json& quantization_config, const std::string& field_prefix) {
+    const nlohmann::json top = {{"quantization_config", quantization_config}};
+    ModelGeometry g;
+    model::read_quantization(model::ConfigReader(top, field_prefix), g);
+    return g.quantization;
 }
 
 }  // namespace fitmygpu

@@ -69,6 +69,8 @@ TEST_CASE("every model file follows the schema and names its sources") {
             REQUIRE(non_empty_string(c, "format"));
             // Every listed format must be one the estimator understands.
             CHECK_NOTHROW(fitmygpu::parse_weight_format(c.at("format").get<std::string>()));
+            // A checkpoint's quantization layout is transcribed from its config.json, which the entry cites.
+            if (c.contains("quantization_config")) CHECK(non_empty_string(c, "quantization_config_source"));
             official += c.value("official", false) ? 1 : 0;
         }
         CHECK(official >= 1);

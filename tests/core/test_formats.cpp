@@ -171,3 +171,93 @@ TEST_CASE("a bad re: pattern in an ignore list is an error naming the entry") {
     REQUIRE(e.is_object());
     CHECK(e.at("field") == "config.quantization_config.ignore[1]");
 }
+
+namespace {
+// The whole checkpoint on one device large enough to hold it (1 TiB), so that no sharding rule enters the count.
+json layout_request(const std::string& weights) {
+    return json{{"model", "llama-3.1-405b"},
+                {"weights", weights},
+                {"runtime", "vllm"},
+                {"device", {{"memory_mib", 1 << 20}, {"bandwidth_gbps", 3350}}},
+                {"context", 8192}};
+}
+i64 whole_weights(const json& r) {
+    REQUIRE_MESSAGE(!r.contains("error"), r.dump());
+    return testing::component(r, "weights");
+}
+}  // namespace
+
+TEST_CASE("Meta's FP8 release of Llama 3.1 405B is counted as it ships: attention and the first and last MLPs in BF16") {
+    // Llama-3.1-405B: hidden 16384, MLP 53248, 126 layers, 128 query heads and 8 KV heads of 128, vocabulary 128,256,
+    // untied lm_head. meta-llama/Llama-3.1-405B-Instruct-FP8 (fbgemm_fp8): the MLPs of layers 1-124 in FP8 with an
+    // fp32 scale per output row; every attention projection, the MLPs of layers 0 and 125, the embeddings and lm_head
+    // in BF16 (its config's modules_to_not_convert).
+    const i64 h = 16384, ffn = 53248, kv = 8 * 128, vocab = 128256;
+    const i64 attention = (2 * h * h + 2 * kv * h) * 2;
+    const i64 mlp_params = 3 * h * ffn;
+    const i64 mlp_fp8 = mlp_params + (2 * ffn + h) * 4;
+    const i64 norms = (126 * 2 * h + h) * 2;
+    const i64 embeddings = 2 * vocab * h * 2;
+    // The release's count beyond the BF16 one, 15,237,120, is the scales of 124 quantized MLPs:
+    CHECK(124 * (2 * ffn + h) == 405868625920 - 405853388800);
+    const i64 meta_fp8 = 126 * attention + 124 * mlp_fp8 + 2 * mlp_params * 2 + norms + embeddings;
+    const json by_repo = fitmygpu::api::estimate(layout_request("meta-llama/Llama-3.1-405B-Instruct-FP8"));
+    CHECK(whole_weights(by_repo) == meta_fp8);
+    CHECK(by_repo.at("resolved").at("weights") == "fp8");
+    // "fp8" alone is the official FP8 checkpoint, the first the catalog lists.
+    CHECK(whole_weights(fitmygpu::api::estimate(layout_request("fp8"))) == meta_fp8);
+    // A release that quantizes every linear layer but lm_head would be 126 x (attention/2 + scales) + 2 MLPs smaller.
+    const i64 uniform = 126 * ((2 * h * h + 2 * kv * h) + (2 * h + 2 * kv) * 4) + 126 * mlp_fp8 + norms + embeddings;
+    CHECK(meta_fp8 - uniform > i64{70} * 1000 * 1000 * 1000);
+}
+
+TEST_CASE("weights may name one of the model's catalog checkpoints; another repository is an error listing them") {
+    const json e = testing::error_of("estimate", layout_request("someone/Llama-405B-FP8").dump());
+    REQUIRE(e.is_object());
+    CHECK(e.at("field") == "weights");
+    CHECK(e.at("message").get<std::string>().find("meta-llama/Llama-3.1-405B-Instruct-FP8") != std::string::npos);
+    const json custom =
+        testing::error_of("estimate", json{{"config", fitmygpu::Catalog::builtin().find_model("llama-3.1-8b")->config()}, {"weights", "org/repo"}}.dump());
+    REQUIRE(custom.is_object());
+    CHECK(custom.at("field") == "weights");
+}
+
+TEST_CASE("a model_type FitMyGPU does not know is read as a generic decoder, with a warning naming the fields it did not read") {
+    // A small Llama-shaped decoder under a made-up model_type, with two fields no family reads.
+    const json config = {{"model_type", "acme_decoder"},
+                         {"architectures", {"AcmeForCausalLM"}},
+                         {"hidden_size", 1024},
+                         {"intermediate_size", 4096},
+                         {"num_hidden_layers", 4},
+                         {"num_attention_heads", 8},
+                         {"num_key_value_heads", 2},
+                         {"vocab_size", 32000},
+                         {"max_position_embeddings", 4096},
+                         {"rms_norm_eps", 1e-5},
+                         {"bos_token_id", 1},
+                         {"attention_dropout", 0.0},
+                         {"acme_memory_slots", 64},
+                         {"acme_router_groups", 4}};
+    const json r = fitmygpu::api::estimate(json{{"config", config}, {"runtime", "vllm"}, {"gpu", "rtx-4090"}, {"context", 2048}});
+    REQUIRE_MESSAGE(!r.contains("error"), r.dump());
+    std::string note;
+    for (const auto& w : r.at("warnings"))
+        if (w.get<std::string>().find("acme_decoder") != std::string::npos) note = w.get<std::string>();
+    CAPTURE(note);
+    CHECK(note.find("generic decoder") != std::string::npos);
+    CHECK(note.find("acme_memory_slots") != std::string::npos);
+    CHECK(note.find("acme_router_groups") != std::string::npos);
+    for (const char* understood : {"hidden_size", "intermediate_size", "num_key_value_heads", "rms_norm_eps", "bos_token_id", "attention_dropout"}) {
+        CAPTURE(understood);
+        CHECK(note.find(understood) == std::string::npos);
+    }
+    // Sized as a Llama decoder: per layer q and o (1024 x 1024), k and v (256 x 1024), a gated MLP (3 x 1024 x 4096)
+    // and two norms; embeddings and an untied lm_head; a final norm. BF16: 2 bytes each.
+    const i64 layer = 2 * 1024 * 1024 + 2 * 256 * 1024 + 3 * 1024 * 4096 + 2 * 1024;
+    CHECK(testing::component(r, "weights") == (4 * layer + 2 * 32000 * 1024 + 1024) * 2);
+    // A model_type with a family of its own gets no such warning.
+    json llama = config;
+    llama["model_type"] = "llama";
+    for (const auto& w : fitmygpu::api::estimate(json{{"config", llama}, {"runtime", "vllm"}, {"gpu", "rtx-4090"}}).at("warnings"))
+        CHECK(w.get<std::string>().find("generic decoder") == std::string::npos);
+}

@@ -153,6 +153,7 @@ struct QuantizationSpec {
     std::vector<i64> weight_block_size;  // block-wise fp8 scales, e.g. [128, 128] (DeepSeek-V3); empty = not block-wise
     std::string fmt;                     // element format, e.g. "e4m3", "float8_e4m3fn"
     std::string activation_scheme;       // "dynamic" or "static"
+    std::string quant_algo;              // ModelOpt's, upper-cased: "FP8", "NVFP4", "W4A8_AWQ", ...
     // Modules left unquantized: modules_to_not_convert, ignore (compressed-tensors), ignored_layers,
     // exclude_modules (ModelOpt), in that order, e.g. "lm_head", "model.layers.*.self_attn", "re:.*mlp.gate$".
     std::vector<std::string> modules_not_quantized;
@@ -203,6 +204,10 @@ struct ModelGeometry {
     i64 laurel_rank = 0;               // Gemma 3n LAuReL low-rank residual
     int n_mtp_layers = 0;              // multi-token-prediction layers shipped with the checkpoint (not loaded by default)
     QuantizationSpec quantization;
+    // The model_type has no family of its own (an architecture FitMyGPU does not know): the config was read as a
+    // generic Llama-style decoder, and unread_fields lists its text model's fields that reading did not look at.
+    bool generic_reading = false;
+    std::vector<std::string> unread_fields;
     std::vector<LayerSpec> layers;
 
     bool is_moe() const { return moe.n_experts > 0; }
@@ -213,6 +218,12 @@ struct ModelGeometry {
 // Builds the geometry from a config.json object. Throws FieldError naming "config.<field>" when a
 // needed field is missing or absurd. `field_prefix` is prepended to field names in errors.
 ModelGeometry parse_geometry(const nlohmann::json& config, const std::string& field_prefix = "config");
+// What the estimate says about a config read as a generic decoder (generic_reading): its model_type, the reading
+// used and the fields left unread; "" for a model_type with a family of its own.
+std::string generic_reading_note(const ModelGeometry& g);
+// A quantization_config object on its own (a catalog checkpoint's layout), read as parse_geometry reads the one in a
+// config; errors name "<field_prefix>.quantization_config.<key>".
+QuantizationSpec parse_quantization_config(const nlohmann::json& quantization_config, const std::string& field_prefix);
 
 const char* mixer_name(Mixer m);
 

@@ -293,6 +293,7 @@ json inspect_files_or_throw(const std::vector<FileBytes>& files) {
             }
             in.config = config;
             in.architecture = !g.architecture.empty() ? g.architecture : g.model_type;
+            if (g.generic_reading) in.not_understood.push_back(generic_reading_note(g));
             const json* q = config.contains("quantization_config") ? &config.at("quantization_config") : nullptr;
             if (!q && config.contains("text_config") && config.at("text_config").is_object() && config.at("text_config").contains("quantization_config"))
                 q = &config.at("text_config").at("quantization_config");

@@ -57,12 +57,18 @@ bool ConfigReader::optional_array(const char* key) const {
 ConfigReader ConfigReader::element(const char* key, size_t i) const {
     const json& e = c_.at(key).at(i);
     if (!e.is_object()) fail("invalid_field", path(key, i), path(key, i) + " must be an object");
-    return ConfigReader(e, path(key, i));
+    return ConfigReader(e, path(key, i), seen_);
 }
 
-i64 ConfigReader::positive(const char* key, i64 max) const { return whole_number(c_.at(key), path(key), 1, max); }
+i64 ConfigReader::positive(const char* key, i64 max) const {
+    looked_at(key);
+    return whole_number(c_.at(key), path(key), 1, max);
+}
 
-i64 ConfigReader::non_negative(const char* key, i64 max) const { return whole_number(c_.at(key), path(key), 0, max); }
+i64 ConfigReader::non_negative(const char* key, i64 max) const {
+    looked_at(key);
+    return whole_number(c_.at(key), path(key), 0, max);
+}
 
 i64 ConfigReader::require(const char* key, i64 max) const {
     if (!has(key)) fail("missing_field", path(key), path(key) + " is required");
@@ -129,7 +135,7 @@ std::string ConfigReader::str(const char* key, const std::string& fallback) cons
 
 i64 ConfigReader::first_integer_of(std::initializer_list<const char*> keys, i64 fallback, i64 min, i64 max) const {
     for (const char* k : keys) {
-        if (!c_.contains(k)) continue;
+        if (!looked_at(k)) continue;
         const json& v = c_.at(k);
         if (v.is_number_unsigned()) {
             if (v.get<std::uint64_t>() <= static_cast<std::uint64_t>(max) && static_cast<i64>(v.get<std::uint64_t>()) >= min)
@@ -142,7 +148,7 @@ i64 ConfigReader::first_integer_of(std::initializer_list<const char*> keys, i64 
 }
 
 std::string ConfigReader::string_or(const char* key, const std::string& fallback) const {
-    return c_.contains(key) && c_.at(key).is_string() ? c_.at(key).get<std::string>() : fallback;
+    return looked_at(key) && c_.at(key).is_string() ? c_.at(key).get<std::string>() : fallback;
 }
 
 std::string ConfigReader::front_string(const char* key) const {

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include <initializer_list>
+#include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,7 +26,11 @@ double positive_real(const nlohmann::json& v, const std::string& path, double ma
 
 class ConfigReader {
 public:
-    ConfigReader(const nlohmann::json& cfg, std::string prefix) : c_(cfg), prefix_(std::move(prefix)) {}
+    ConfigReader(const nlohmann::json& cfg, std::string prefix) : c_(cfg), prefix_(std::move(prefix)), seen_(std::make_shared<std::set<std::string>>()) {}
+    // A reader that records the fields it looks at in `seen` with another reader (a config's top level and its
+    // text model), so that what neither looked at can be listed.
+    ConfigReader(const nlohmann::json& cfg, std::string prefix, std::shared_ptr<std::set<std::string>> seen)
+        : c_(cfg), prefix_(std::move(prefix)), seen_(std::move(seen)) {}
 
     const nlohmann::json& raw() const { return c_; }
     const std::string& prefix() const { return prefix_; }
@@ -34,12 +40,14 @@ public:
     std::string path(const std::string& key, size_t i) const { return path(key) + "[" + std::to_string(i) + "]"; }
 
     // Present and not null.
-    bool has(const char* key) const { return c_.contains(key) && !c_.at(key).is_null(); }
+    bool has(const char* key) const { return looked_at(key) && !c_.at(key).is_null(); }
     bool has_number(const char* key) const { return has(key) && c_.at(key).is_number(); }
-    bool has_array(const char* key) const { return c_.contains(key) && c_.at(key).is_array(); }
-    bool has_object(const char* key) const { return c_.contains(key) && c_.at(key).is_object(); }
+    bool has_array(const char* key) const { return looked_at(key) && c_.at(key).is_array(); }
+    bool has_object(const char* key) const { return looked_at(key) && c_.at(key).is_object(); }
     // A reader over a nested object (`has_object(key)` must hold); its errors name "<prefix>.<key>.<field>".
-    ConfigReader object(const char* key) const { return ConfigReader(c_.at(key), path(key)); }
+    ConfigReader object(const char* key) const { return ConfigReader(c_.at(key), path(key), seen_); }
+    // The paths ("config.hidden_size") of every field this reader, and the readers sharing its record, looked at.
+    const std::set<std::string>& seen() const { return *seen_; }
     // Present (not null) as an object: true; absent or null: false; anything else is a FieldError.
     bool optional_object(const char* key) const;
     // A reader over entry i of the array `key`, which must be an object; errors name "<prefix>.<key>[i].<field>".
@@ -82,8 +90,14 @@ public:
     std::vector<i64> integers_or_empty(const char* key, i64 min, i64 max) const;
 
 private:
+    // Records the field as looked at; whether the object has it.
+    bool looked_at(const char* key) const {
+        seen_->insert(path(key));
+        return c_.contains(key);
+    }
     const nlohmann::json& c_;
     std::string prefix_;
+    std::shared_ptr<std::set<std::string>> seen_;
 };
 
 // A multimodal config's text model: its nested text_config with the top level filling the gaps (some

@@ -4,6 +4,8 @@
 // every family the catalog ships and tests/core/test_families.cpp checks each one.
 #include "model/families.hpp"
 
+#include <set>
+
 namespace fitmygpu::model {
 
 namespace {
@@ -181,6 +183,62 @@ const std::vector<FamilyTraits>& family_table() {
 const FamilyTraits& generic_family() {
     static const FamilyTraits generic{.model_types = {""}, .models = "any other model_type: the generic (Llama-style) reading"};
     return generic;
+}
+
+bool shapes_nothing(const std::string& key) {
+    static const std::set<std::string> exact = {"_name_or_path",
+                                                "transformers_version",
+                                                "auto_map",
+                                                "tokenizer_class",
+                                                "architectures",
+                                                "model_type",
+                                                "torch_dtype",
+                                                "dtype",
+                                                "use_cache",
+                                                "initializer_range",
+                                                "initializer_factor",
+                                                "rope_theta",
+                                                "rope_scaling",
+                                                "rope_parameters",
+                                                "rotary_emb_base",
+                                                "hidden_act",
+                                                "activation_function",
+                                                "hidden_activation",
+                                                "pretraining_tp",
+                                                "return_dict",
+                                                "output_attentions",
+                                                "output_hidden_states",
+                                                "id2label",
+                                                "label2id",
+                                                "problem_type",
+                                                "task_specific_params",
+                                                "generation_config",
+                                                "is_encoder_decoder",
+                                                "chat_template",
+                                                "use_return_dict",
+                                                "torchscript",
+                                                "quantization_config",
+                                                "bos_token_id",
+                                                "eos_token_id",
+                                                "pad_token_id",
+                                                "logits_scaling",
+                                                "embedding_multiplier",
+                                                "residual_multiplier",
+                                                "attention_multiplier",
+                                                "scale_emb",
+                                                "scale_depth",
+                                                "dim_model_base",
+                                                "use_flash_attn",
+                                                "_attn_implementation",
+                                                "attn_implementation",
+                                                "gradient_checkpointing"};
+    if (exact.count(key)) return true;
+    auto ends_with = [&](const char* tail) {
+        const std::string t(tail);
+        return key.size() >= t.size() && key.compare(key.size() - t.size(), t.size(), t) == 0;
+    };
+    return ends_with("_token_id") || ends_with("_token_ids") || ends_with("dropout") || ends_with("_pdrop") || ends_with("_eps") || ends_with("_epsilon") ||
+           ends_with("_std") || ends_with("_init");
 }
 
 const FamilyTraits& family_of(const std::string& model_type) {

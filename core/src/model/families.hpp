@@ -101,5 +101,8 @@ const std::vector<FamilyTraits>& family_table();
 // (every trait at its default: a Llama-style model).
 const FamilyTraits& family_of(const std::string& model_type);
 const FamilyTraits& generic_family();
+// Whether a config field names something that never changes a tensor's shape or a cache's size (token ids,
+// dropout, norm epsilons, initialisation, rotary frequencies, bookkeeping such as transformers_version).
+bool shapes_nothing(const std::string& key);
 
 }  // namespace fitmygpu::model

@@ -23,6 +23,8 @@ void read_quantization(const ConfigReader& top, ModelGeometry& g) {
     s.weight_block_size = q.integers_or_empty("weight_block_size", 1, bounds::kIntermediate);
     s.fmt = q.string_or("fmt", "");
     s.activation_scheme = q.string_or("activation_scheme", "");
+    s.quant_algo = q.string_or("quant_algo", "");
+    std::transform(s.quant_algo.begin(), s.quant_algo.end(), s.quant_algo.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     for (const char* key : {"modules_to_not_convert", "ignore", "ignored_layers", "exclude_modules"}) {
         std::vector<std::string> list = q.strings_or_empty(key);
         for (size_t i = 0; i < list.size(); ++i) {

@@ -27,6 +27,7 @@ void set_model(Scenario& s, const Request& r, const Catalog& catalog) {
         s.model_id = "custom";
         s.geometry = *r.config;
         s.model_name = s.geometry.architecture.empty() ? "Custom model" : s.geometry.architecture;
+        if (s.geometry.generic_reading) s.warnings.push_back(generic_reading_note(s.geometry));
     } else {
         const CatalogModel* model = catalog.find_model(r.model);
         if (!model) {
@@ -103,9 +104,28 @@ WeightFormat default_weights(Scenario& s, const RuntimeDescriptor& rt) {
     return native_weight_format(s.geometry);
 }
 
+// weights given as a repository ("meta-llama/Llama-3.1-405B-Instruct-FP8"): that catalog checkpoint of the model.
+const CatalogCheckpoint* named_checkpoint(const Scenario& s, const std::string& weights) {
+    if (weights.find('/') == std::string::npos || weights.rfind("gguf:", 0) == 0) return nullptr;
+    if (!s.model)
+        fail("invalid_field", "weights",
+             "weights \"" + weights + "\" names a repository: that works for a catalog model; for a config give a format such as fp8");
+    std::vector<std::string> repos;
+    for (const auto& c : s.model->checkpoints) {
+        if (normalize_key(c.repo) == normalize_key(weights)) return &c;
+        if (!c.repo.empty() && std::find(repos.begin(), repos.end(), c.repo) == repos.end()) repos.push_back(c.repo);
+    }
+    std::string list;
+    for (const auto& repo : repos) list += (list.empty() ? "" : ", ") + repo;
+    fail("invalid_field", "weights",
+         "weights: \"" + weights + "\" is not a checkpoint of " + s.model->name + " in the catalog" + (list.empty() ? "" : " (its checkpoints: " + list + ")") +
+             "; give a format such as bf16 or fp8");
+}
+
 void set_weights(Scenario& s, const Request& r) {
     const RuntimeDescriptor& rt = runtime_descriptor(s.runtime);
-    s.weights = r.weights ? parse_weight_format(*r.weights) : default_weights(s, rt);
+    const CatalogCheckpoint* named = r.weights ? named_checkpoint(s, *r.weights) : nullptr;
+    s.weights = named ? parse_weight_format(named->format, "weights") : r.weights ? parse_weight_format(*r.weights) : default_weights(s, rt);
     const bool gguf_runtime = rt.loads_family(FormatFamily::Gguf);
     if (gguf_runtime && !s.weights.is_gguf()) {
         // A 16- or 32-bit safetensors checkpoint converts to the GGUF type of the same width.
@@ -121,15 +141,24 @@ void set_weights(Scenario& s, const Request& r) {
     if (rt.loads_family(FormatFamily::Mlx) && !rt.loads(s.weights))
         fail("invalid_field", "weights", "MLX loads MLX conversions: use mlx-4bit, mlx-8bit, bf16 or fp16");
     if (s.model) {
-        bool known = false;
+        // The checkpoint named, else the first listed in this format, or the one people download.
+        const CatalogCheckpoint* chosen = normalize_key(named ? named->format : "") == normalize_key(s.weights.id) ? named : nullptr;
         for (const auto& c : s.model->checkpoints)
-            if (normalize_key(c.format) == normalize_key(s.weights.id)) {
-                if (!known || c.preferred) s.weights_repo = c.repo;  // the first listed, or the one people download
-                known = true;
-            }
-        if (!known && !s.weights.is_gguf())
+            if (!named && normalize_key(c.format) == normalize_key(s.weights.id) && (!chosen || c.preferred)) chosen = &c;
+        if (chosen) s.weights_repo = chosen->repo;
+        if (!chosen && !s.weights.is_gguf())
             s.warnings.push_back("no published " + s.weights.label() +
                                  " checkpoint of this model is in the catalog; the size assumes the usual layout of that format");
+        // A release that leaves modules in 16-bit says so in its quantization_config; the catalog keeps it with the checkpoint.
+        if (chosen && chosen->quantization && !s.geometry.quantization.present) {
+            s.geometry.quantization = *chosen->quantization;
+            const auto& kept = chosen->quantization->modules_not_quantized;
+            std::string shown;
+            for (size_t i = 0; i < kept.size() && i < 4; ++i) shown += (i ? ", " : "") + kept[i];
+            if (kept.size() > 4) shown += ", …";
+            s.assumptions.push_back("weights: " + chosen->repo + " as its quantization_config lays it out" +
+                                    (kept.empty() ? std::string() : " (left in 16-bit: " + shown + ")"));
+        }
     }
 }
 

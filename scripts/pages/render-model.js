@@ -208,6 +208,7 @@ function modelPage(facts, templates, options = {}) {
     page_class: 'model-page',
     nav_calculator: html``,
     nav_models: html``,
+    nav_accuracy: html``,
     body,
   });
 }

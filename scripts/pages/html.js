@@ -34,6 +34,16 @@ function raw(text) { return new Html(String(text)); }
 /** Only http(s) URLs become links to other sites; anything else (javascript:, data:) is refused. */
 function isWebUrl(url) { return typeof url === 'string' && /^https?:\/\/[^\s"'<>]+$/i.test(url); }
 
+/** Source strings mix prose, URLs and repo:path@commit references; only http(s) URLs become links. */
+function linkify(text) {
+  const parts = String(text).split(/(https?:\/\/[^\s"'<>]+)/g);
+  return parts.map((p, i) => {
+    if (i % 2 === 0) return p;
+    const m = /^(.*?)([).,;:]*)$/.exec(p);
+    return isWebUrl(m[1]) ? html`<a href="${m[1]}" rel="noopener external">${m[1]}</a>${m[2]}` : p;
+  });
+}
+
 /**
  * Fills a template file's placeholders. {{name}} is escaped text; {{{name}}} is Html from html``.
  * A placeholder without a value is an error, so a typo cannot ship an empty page section.
@@ -51,4 +61,4 @@ function fill(template, values) {
   }));
 }
 
-module.exports = { Html, html, raw, fill, escapeHtml, isWebUrl };
+module.exports = { Html, html, raw, fill, escapeHtml, isWebUrl, linkify };

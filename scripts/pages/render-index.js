@@ -112,6 +112,7 @@ function indexPage(records, gpus, templates, opts) {
     page_class: 'index-page',
     nav_calculator: html``,
     nav_models: html` aria-current="page"`,
+    nav_accuracy: html``,
     body,
   });
 }

@@ -2,7 +2,7 @@
 // answers gathered in facts.js.
 'use strict';
 
-const { html, fill, isWebUrl } = require('./html.js');
+const { html, fill, isWebUrl, linkify } = require('./html.js');
 const f = require('./format.js');
 const { layout, classLabel, classShort } = require('./architecture.js');
 const { memorySection, formatName, engineName } = require('./memory.js');
@@ -103,16 +103,6 @@ function cards(items, testid) {
   const list = (items || []).filter((c) => c && (c.title || c.text));
   if (!list.length) return html`<p class="note">The catalog has no text for this section yet.</p>`;
   return html`<div class="cards" data-testid="${testid}">${list.map((c) => html`<article class="card"><h3>${c.title}</h3><p>${c.text}</p></article>`)}</div>`;
-}
-
-/** Catalog source strings mix prose, URLs and repo:path@commit references; only http(s) URLs become links. */
-function linkify(text) {
-  const parts = String(text).split(/(https?:\/\/[^\s"'<>]+)/g);
-  return parts.map((p, i) => {
-    if (i % 2 === 0) return p;
-    const m = /^(.*?)([).,;:]*)$/.exec(p);
-    return isWebUrl(m[1]) ? html`<a href="${m[1]}" rel="noopener external">${m[1]}</a>${m[2]}` : p;
-  });
 }
 
 const SOURCE_LABELS = { config: 'config.json', params: 'Parameter count', release: 'Release date', license: 'License', checkpoints: 'Checkpoints' };
@@ -218,6 +208,7 @@ function modelPage(facts, templates, options = {}) {
     page_class: 'model-page',
     nav_calculator: html``,
     nav_models: html``,
+    nav_accuracy: html``,
     body,
   });
 }

@@ -44,20 +44,21 @@ function notFoundPage(templates, base) {
     page_class: 'notfound-page',
     nav_calculator: html``,
     nav_models: html``,
+    nav_accuracy: html``,
     body: fill(templates.notFound, { root }),
   });
 }
 
-/** sitemap.xml: the calculator, the model index and every model page, as absolute URLs under the base. */
+/** sitemap.xml: the calculator, the model index, the accuracy page and every model page, as absolute URLs under the base. */
 function sitemap(base, modelIds) {
-  const paths = ['', 'models/index.html', ...modelIds.map((id) => `models/${encodeURIComponent(id)}.html`)];
+  const paths = ['', 'models/index.html', 'accuracy.html', ...modelIds.map((id) => `models/${encodeURIComponent(id)}.html`)];
   const urls = paths.map((p) => `  <url><loc>${escapeHtml(new URL(p, base.url).href)}</loc></url>`);
   return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls.join('\n')}\n</urlset>\n`;
 }
 
 function readTemplates(dir) {
   const read = (name) => fs.readFileSync(path.join(dir, name), 'utf8');
-  return { layout: read('layout.html'), model: read('model.html'), index: read('index.html'), notFound: read('404.html') };
+  return { layout: read('layout.html'), model: read('model.html'), index: read('index.html'), notFound: read('404.html'), accuracy: read('accuracy.html') };
 }
 
 /** Copies the pages' stylesheet and scripts and the widget into the site. */

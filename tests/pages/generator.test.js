@@ -56,7 +56,7 @@ describe('the generated site', () => {
       assert.match(page, /<meta name="viewport" content="width=device-width, initial-scale=1">/, `${file}: viewport`);
       titles.add(t[0][1]);
       // The markup rules below are checked on the pages this generator writes (the calculator pages have their own tests).
-      if (!file.startsWith('models/') && file !== '404.html') continue;
+      if (!file.startsWith('models/') && file !== '404.html' && file !== 'accuracy.html') continue;
       assert.match(page, /http-equiv="Content-Security-Policy"[^>]*script-src 'self' 'wasm-unsafe-eval'/, `${file}: CSP`);
       for (const s of page.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)) {
         assert.match(s[0], /\ssrc="[^"]+"/, `${file}: scripts come from files`);
@@ -119,7 +119,8 @@ describe('sitemap.xml, canonical links and 404.html', () => {
   test('by default: sitemap.xml under the placeholder base URL, no canonical links, a 404 page with relative links', () => {
     const sitemap = read('sitemap.xml');
     const locs = [...sitemap.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1]);
-    assert.equal(locs.length, api.models().length + 2);
+    assert.equal(locs.length, api.models().length + 3);
+    assert.ok(locs.includes(`${PLACEHOLDER_BASE_URL}accuracy.html`), 'the accuracy page is listed');
     assert.ok(locs.every((u) => u.startsWith(PLACEHOLDER_BASE_URL)), 'every URL under the placeholder');
     assert.ok(locs.includes(`${PLACEHOLDER_BASE_URL}models/deepseek-r1-distill-llama-70b.html`));
     assert.ok(!read('models/llama-3.1-8b.html').includes('rel="canonical"'));
@@ -138,7 +139,8 @@ describe('sitemap.xml, canonical links and 404.html', () => {
       });
       const base = 'https://example.org/tools/fit/';
       const locs = [...fs.readFileSync(path.join(dir, 'sitemap.xml'), 'utf8').matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1]);
-      assert.deepEqual(locs, [base, `${base}models/index.html`, `${base}models/llama-3.1-8b.html`, `${base}models/qwen3-8b.html`]);
+      assert.deepEqual(locs, [base, `${base}models/index.html`, `${base}accuracy.html`, `${base}models/llama-3.1-8b.html`, `${base}models/qwen3-8b.html`]);
+      assert.ok(fs.readFileSync(path.join(dir, 'accuracy.html'), 'utf8').includes(`<link rel="canonical" href="${base}accuracy.html">`));
       const page = fs.readFileSync(path.join(dir, 'models', 'llama-3.1-8b.html'), 'utf8');
       assert.ok(page.includes(`<link rel="canonical" href="${base}models/llama-3.1-8b.html">`));
       const nf = fs.readFileSync(path.join(dir, '404.html'), 'utf8');

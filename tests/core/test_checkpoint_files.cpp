@@ -2,7 +2,7 @@
 // read by inspect, then hostile variants of them, and estimates that take their weights from the summary.
 #include <doctest/doctest.h>
 
-#include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -196,11 +196,14 @@ i64 sum_weights(const json& r) {
     return total;
 }
 
-// The error a hostile file gets, and that it comes within a second.
+// The error a hostile file gets, and that it comes within a second of the processor's time (the time the reading
+// itself takes: the wall clock also counts whatever else the machine is running).
 json bad_file(const std::string& name, const std::string& data) {
-    const auto start = std::chrono::steady_clock::now();
+    const std::clock_t start = std::clock();
     const json r = inspect_call({{name, data}});
-    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+    const double seconds = static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
+    CAPTURE(seconds);
+    CHECK(seconds < 1.0);
     REQUIRE(r.contains("error"));
     return r.at("error");
 }

@@ -16,6 +16,8 @@
 //   embeddings and lm_head are quantized too.
 #include "fitmygpu/formats.hpp"
 
+#include "fitmygpu/checked.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -126,6 +128,7 @@ WeightFormat native_weight_format(const ModelGeometry& g) {
         if (method == "modelopt" && g.quantization.quant_algo == "FP8") return parse_weight_format("fp8");
         if (method == "modelopt" || method == "nvfp4") return parse_weight_format("nvfp4");
         if (method == "compressed-tensors" && g.quantization.compressed_fp8) return parse_weight_format("fp8");
+        if (method == "compressed-tensors" && g.quantization.compressed_int4) return parse_weight_format("gptq-int4");
     }
     if (g.dtype == "float16") return parse_weight_format("fp16");
     if (g.dtype == "float32") return parse_weight_format("bf16");  // engines load fp32 checkpoints as 16-bit
@@ -244,6 +247,19 @@ i64 tensor_bytes(const Tensor& t, const WeightFormat& f) {
         case Scheme::MLX_8BIT: return n + (n / kMlxGroup) * 2 * 2;
         default: return n * 2;
     }
+}
+
+i64 stated_tensor_bytes(const Tensor& t, const WeightFormat& f, const QuantizationSpec& q) {
+    if (f.scheme == Scheme::FP32 || !is_quantized_in(t, f)) return tensor_bytes(t, f);
+    if (left_unquantized(t, q)) return checked::mul(t.elements(), 2, "config", "a tensor's bytes");
+    if (q.compressed_int4 && q.group_size > 0) {
+        // pack-quantized: eight weights to an int32, a 16-bit scale per group of each row (and a zero point packed
+        // eight to an int32 when not symmetric), and each expert's weight_shape as two int64.
+        const i64 n = t.elements();
+        const i64 groups = ceil_div(t.ne0, q.group_size) * t.ne1 * t.ne2;
+        return n / 2 + groups * 2 + (q.symmetric ? 0 : ceil_div(groups, 8) * 4) + t.ne2 * 16;
+    }
+    return tensor_bytes(t, f);
 }
 
 i64 KvType::bytes(i64 n) const {

@@ -2,9 +2,9 @@
 // read by inspect, then hostile variants of them, and estimates that take their weights from the summary.
 #include <doctest/doctest.h>
 
-#include <ctime>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>

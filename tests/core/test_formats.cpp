@@ -261,3 +261,29 @@ TEST_CASE("a model_type FitMyGPU does not know is read as a generic decoder, wit
     for (const auto& w : fitmygpu::api::estimate(json{{"config", llama}, {"runtime", "vllm"}, {"gpu", "rtx-4090"}}).at("warnings"))
         CHECK(w.get<std::string>().find("generic decoder") == std::string::npos);
 }
+
+TEST_CASE("Kimi K2 Thinking's INT4 release quantizes only the routed experts, in groups of 32") {
+    // Kimi K2: 61 layers, the first dense, 384 routed experts of 3 x 7168 x 2048 in each of the other 60. The release's
+    // quantization_config (compressed-tensors pack-quantized, symmetric, group 32) ignores attention, the shared
+    // experts, the dense MLP and lm_head. A routed expert's matrix: 4 bits a weight, a BF16 scale per 32 weights and
+    // its int64[2] weight_shape; everything else as in BF16.
+    const i64 experts = 60 * 384 * 3;
+    const i64 per_matrix = i64{7168} * 2048;
+    const i64 bf16_bytes = 2 * per_matrix;
+    const i64 int4_bytes = per_matrix / 2 + (per_matrix / 32) * 2 + 16;
+    auto weights = [](const std::string& w) {
+        const json r = fitmygpu::api::estimate(json{{"model", "kimi-k2-thinking"},
+                                                    {"weights", w},
+                                                    {"runtime", "vllm"},
+                                                    {"device", {{"memory_mib", 1 << 21}, {"bandwidth_gbps", 8000}}},
+                                                    {"context", 4096}});
+        REQUIRE_MESSAGE(!r.contains("error"), r.dump());
+        return testing::component(r, "weights");
+    };
+    const i64 bf16 = weights("bf16");
+    const i64 release = weights("moonshotai/Kimi-K2-Thinking");
+    CHECK(bf16 - release == experts * (bf16_bytes - int4_bytes));
+    // About 594 GB in all: 1.01T expert weights at 0.5625 bytes and the other ~11.7B parameters at 2.
+    CHECK(release > i64{590} * 1000 * 1000 * 1000);
+    CHECK(release < i64{598} * 1000 * 1000 * 1000);
+}

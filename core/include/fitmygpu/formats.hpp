@@ -31,6 +31,10 @@ i64 tensor_bytes(const Tensor& t, const WeightFormat& f);
 // Whether the config's quantization_config leaves the tensor unquantized (modules_to_not_convert, ignore with
 // compressed-tensors "re:" patterns, ignored_layers, exclude_modules globs), by its Hugging Face module name.
 bool left_unquantized(const Tensor& t, const QuantizationSpec& q);
+// A tensor's bytes in the checkpoint a quantization_config describes (f being that checkpoint's own format): what
+// its ignore list names stays 16-bit, and a layout it states (a compressed-tensors int4 group size) replaces the
+// format's usual one.
+i64 stated_tensor_bytes(const Tensor& t, const WeightFormat& f, const QuantizationSpec& q);
 // Whether `f` stores tensor `t` quantized (the linear layers) or keeps it in 16-bit
 // (embeddings, lm_head, norms, biases, routers — as FP8/AWQ/GPTQ/NVFP4 checkpoints do).
 bool is_quantized_in(const Tensor& t, const WeightFormat& f);

@@ -157,7 +157,9 @@ struct QuantizationSpec {
     // Modules left unquantized: modules_to_not_convert, ignore (compressed-tensors), ignored_layers,
     // exclude_modules (ModelOpt), in that order, e.g. "lm_head", "model.layers.*.self_attn", "re:.*mlp.gate$".
     std::vector<std::string> modules_not_quantized;
-    bool compressed_fp8 = false;  // compressed-tensors with 8-bit float weights (config_groups.*.weights)
+    bool compressed_fp8 = false;   // compressed-tensors with 8-bit float weights (config_groups.*.weights)
+    bool compressed_int4 = false;  // compressed-tensors with 4-bit integer weights (pack-quantized, group_size per scale)
+    bool symmetric = true;         // compressed-tensors int4: no zero points
 };
 
 // The longest "re:" pattern an ignore list may hold.

@@ -19,10 +19,7 @@ CheckpointBytes checkpoint_bytes(const ModelGeometry& g, const Inventory& inv, c
         // The config's ignore list describes the checkpoint it ships with: in that format, the modules it names stay
         // 16-bit, tensor by tensor. (A checkpoint summary, when given, replaces these bytes with the files' own.)
         const bool own_format = g.quantization.present && native_weight_format(g).id == f.id;
-        for (const Tensor& t : inv.tensors)
-            cb.per_tensor.push_back(own_format && f.scheme != Scheme::FP32 && is_quantized_in(t, f) && left_unquantized(t, g.quantization)
-                                        ? checked::mul(t.elements(), 2, "config", "a tensor's bytes")
-                                        : tensor_bytes(t, f));
+        for (const Tensor& t : inv.tensors) cb.per_tensor.push_back(own_format ? stated_tensor_bytes(t, f, g.quantization) : tensor_bytes(t, f));
     }
     for (i64 b : cb.per_tensor) cb.total = checked::add(cb.total, b, "config", "the checkpoint's bytes");
     cb.total = checked::add(cb.total, cb.extra, "config", "the checkpoint's bytes");

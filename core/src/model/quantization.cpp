@@ -42,12 +42,23 @@ void read_quantization(const ConfigReader& top, ModelGeometry& g) {
             s.modules_not_quantized.push_back(std::move(list[i]));
         }
     }
-    // compressed-tensors states its format per group of targets: 8-bit float weights are FP8.
+    // compressed-tensors states its format per group of targets: 8-bit float weights are FP8; 4-bit integer weights
+    // are packed eight to an int32 with a scale per group (and a packed zero point when not symmetric).
     if (s.quant_method == "compressed-tensors" && q.has_object("config_groups")) {
         for (const auto& group : q.raw().at("config_groups")) {
             if (!group.is_object() || !group.contains("weights") || !group.at("weights").is_object()) continue;
             const auto& w = group.at("weights");
-            if (w.contains("num_bits") && w.at("num_bits") == 8 && w.contains("type") && w.at("type") == "float") s.compressed_fp8 = true;
+            const bool is_float = w.contains("type") && w.at("type") == "float";
+            const bool is_int = w.contains("type") && w.at("type") == "int";
+            if (w.contains("num_bits") && w.at("num_bits") == 8 && is_float) s.compressed_fp8 = true;
+            if (w.contains("num_bits") && w.at("num_bits") == 4 && is_int) {
+                s.compressed_int4 = true;
+                s.bits = 4;
+                if (w.contains("group_size") && w.at("group_size").is_number_integer() && w.at("group_size").get<i64>() > 0 &&
+                    w.at("group_size").get<i64>() <= bounds::kIntermediate)
+                    s.group_size = w.at("group_size").get<i64>();
+                s.symmetric = !w.contains("symmetric") || !w.at("symmetric").is_boolean() || w.at("symmetric").get<bool>();
+            }
         }
     }
 }

@@ -46,9 +46,9 @@ function probeGpu(api, runtime) {
 }
 
 /** The request for `format` on the probe card (also what the tests rebuild). */
-function weightsRequest(api, id, format) {
+function weightsRequest(api, id, format, weights = format) {
   const runtime = runtimeFor(api, format);
-  return { model: id, weights: format, runtime, gpu: probeGpu(api, runtime), gpu_count: 1, context: 4096, concurrency: 1 };
+  return { model: id, weights, runtime, gpu: probeGpu(api, runtime), gpu_count: 1, context: 4096, concurrency: 1 };
 }
 
 /** Weight bytes of an estimate: every device plus what the engine keeps in host memory (llama.cpp's CPU token embeddings). */
@@ -108,6 +108,15 @@ function crossover(api, base, window, officialRow, kv) {
   return { kind: 'concurrent', requests, context: window, bytes, confirmed: bytes >= weights, tokens: Math.ceil(weights * window / full), weights_bytes: weights };
 }
 
+/**
+ * The checkpoint table's row a checkpoint belongs to: its format's, or its own when a release of that format states a
+ * quantization layout of its own (modules left in 16-bit), which sizes the releases of that format apart.
+ */
+function rowKeys(record) {
+  const laidOut = new Set((record.checkpoints || []).filter((c) => c.quantization_config).map((c) => c.format));
+  return (c) => (laidOut.has(c.format) && c.repo ? 'repo:' + c.repo : c.format);
+}
+
 /** All answers a model page needs, for one model. */
 function modelFacts(api, id) {
   const schema = schemaOf(api);
@@ -116,21 +125,25 @@ function modelFacts(api, id) {
   const officialFormat = official ? official.format : null;
   const officialRuntime = officialFormat ? runtimeFor(api, officialFormat) : schema.default_runtime;
 
-  // Weights per checkpoint format, in catalog order; formats listed twice (two repos) are estimated once.
+  // Weights per checkpoint format, in catalog order; formats listed twice (two repos) are estimated once, except a
+  // release with a quantization layout of its own (modules left in 16-bit), whose format is then sized repo by repo.
   const checkpoints = [];
   const byFormat = new Map();
+  const rowKey = rowKeys(record);
   for (const c of record.checkpoints || []) {
-    let row = byFormat.get(c.format);
+    const key = rowKey(c);
+    const own = key !== c.format;
+    let row = byFormat.get(key);
     if (!row) {
       row = { format: c.format, runtime: runtimeFor(api, c.format), repos: [], official: false };
       try {
-        const w = weightBytes(api.estimate(weightsRequest(api, id, c.format)));
+        const w = weightBytes(api.estimate(weightsRequest(api, id, c.format, own ? c.repo : c.format)));
         row.weights_bytes = w.total;
         row.host_bytes = w.host;
       } catch (e) {
         row.error = errorText(e);
       }
-      byFormat.set(c.format, row);
+      byFormat.set(key, row);
       checkpoints.push(row);
     }
     row.repos.push({ repo: c.repo || '', official: Boolean(c.official) });
@@ -149,7 +162,7 @@ function modelFacts(api, id) {
     kv.contexts.push({ context, bytes: r.kv_cache.required_bytes });
   }
 
-  kv.crossover = crossover(api, base, record.context_window, byFormat.get(officialFormat), kv);
+  kv.crossover = crossover(api, base, record.context_window, official ? byFormat.get(rowKey(official)) : undefined, kv);
 
   // Recurrent state (Mamba, linear attention): the GGUF engine (llama.cpp) reports it as its own buffer, per sequence.
   let state = null;

@@ -1,9 +1,9 @@
 // Models read from their files' headers, in a real Chromium: from the Hugging Face Hub (answered here from the
 // recorded fixtures in tests/fixtures/hub, by intercepting the browser's requests) and from files dropped on the page.
 // Each case records every request: the page contacts its own origin, and huggingface.co only when a Hub model is asked
-// for; safetensors files are read only up to their header. (The Hub redirects large files to its download hosts; the
-// browser does not hand a redirect made by an intercepted answer back to the test, so the recorded Hub answers the
-// byte ranges itself, and the page's policy is checked to allow those hosts.)
+// for; safetensors files are read only up to their header. (The Hub redirects large files to its download hosts; an
+// intercepted answer cannot redirect, so the recorded Hub here answers the byte ranges itself and the page's policy is
+// checked to allow those hosts. hub-redirect.test.js follows a real redirect to one of them.)
 'use strict';
 const assert = require('node:assert/strict');
 const fs = require('node:fs');

@@ -145,6 +145,17 @@ async function open(url, behaviour) {
   return { context, page, problems, requests, log };
 }
 
+// Opens url (see open), runs `body` with the session, and closes the page's context whatever happens.
+async function withPage(url, ...rest) {
+  const body = rest.pop();
+  const session = await open(url, ...rest);
+  try {
+    return await body(session);
+  } finally {
+    await session.context.close();
+  }
+}
+
 async function settled(page) {
   await page.waitForSelector('html[data-ready="true"]:not([data-busy])', { timeout: 15000 });
 }
@@ -172,8 +183,7 @@ function cli(request) {
 
 describe('a model from the Hugging Face Hub', () => {
   test('?model=hf:… reads config.json, the index and each shard\u2019s header, and the weights are the tensors\u2019 bytes', async () => {
-    const { context, page, problems, requests, log } = await open(`${server.url}?model=hf:meta-llama/Llama-3.2-1B-Instruct&gpu=rtx-4090`);
-    try {
+    await withPage(`${server.url}?model=hf:meta-llama/Llama-3.2-1B-Instruct&gpu=rtx-4090`, async ({ page, problems, requests, log }) => {
       await showsModel(page, 'hf:meta-llama/Llama-3.2-1B-Instruct');
       const request = JSON.parse(await page.textContent('[data-testid="request-json"]'));
       assert.ok(request.config && request.checkpoint && !request.model, 'a self-contained request: config and checkpoint');
@@ -202,14 +212,11 @@ describe('a model from the Hugging Face Hub', () => {
       }
       assert.ok(log.some((r) => r.url === `${HUB}/api/models/meta-llama/Llama-3.2-1B-Instruct?blobs=true`));
       assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('a GGUF repository: the chosen file\u2019s header grows until inspect has it; the estimate is the command line\u2019s', async () => {
-    const { context, page, problems, log } = await open(`${server.url}?gpu=rtx-4090`);
-    try {
+    await withPage(`${server.url}?gpu=rtx-4090`, async ({ page, problems, log }) => {
       await page.fill('[data-testid="model-search"]', 'bartowski/Llama-3.2-1B-Instruct-GGUF');
       await page.press('[data-testid="model-search"]', 'Enter');
       await showsModel(page, 'hf:bartowski/Llama-3.2-1B-Instruct-GGUF:Q4_K_M');
@@ -241,9 +248,7 @@ describe('a model from the Hugging Face Hub', () => {
       await page.click('[data-testid="hub-base-link"]');
       await showsModel(page, 'llama-3.2-1b');
       assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('a missing repository, a gated one, rate limiting and no network each get a plain explanation', async () => {
@@ -254,22 +259,18 @@ describe('a model from the Hugging Face Hub', () => {
       ['hf:meta-llama/Llama-3.2-1B-Instruct', (route) => route.abort('internetdisconnected'), /could not be reached[\s\S]*offline/],
     ];
     for (const [model, behaviour, message] of cases) {
-      const { context, page, problems } = await open(`${server.url}?model=${encodeURIComponent(model)}`, behaviour);
-      try {
+      await withPage(`${server.url}?model=${encodeURIComponent(model)}`, behaviour, async ({ page, problems }) => {
         await page.waitForSelector('[data-testid="hub-error"]:not([hidden])', { timeout: 15000 });
         assert.match(await page.textContent('[data-testid="hub-error"]'), message, model);
         await settled(page);
         assert.equal(await page.inputValue('[data-testid="model-select"]'), 'llama-3.1-8b', 'the catalog model stays');
         assert.deepEqual(problems.filter((p) => !/Failed to load resource|net::ERR/.test(p)), [], model);
-      } finally {
-        await context.close();
-      }
+      });
     }
   });
 
   test('an access token opens a gated repository and is never put in the address or in storage', async () => {
-    const { context, page, problems, log } = await open(`${server.url}`);
-    try {
+    await withPage(`${server.url}`, async ({ context, page, problems, log }) => {
       await page.click('#model-files summary');
       await page.fill('[data-testid="hub-token"]', TOKEN);
       await page.fill('[data-testid="hub-repo"]', 'gated-org/Private-Model');
@@ -286,14 +287,11 @@ describe('a model from the Hugging Face Hub', () => {
       const cookies = await context.cookies();
       assert.ok(!JSON.stringify(cookies).includes(TOKEN));
       assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('a pasted launch command naming a repository the catalog lacks offers to read it from the Hub', async () => {
-    const { context, page, problems, requests } = await open(`${server.url}?gpu=h100-sxm-80gb`);
-    try {
+    await withPage(`${server.url}?gpu=h100-sxm-80gb`, async ({ page, problems, requests }) => {
       await page.click('#command-box summary');
       await page.fill('[data-testid="command-paste"]', 'vllm serve example-org/Llama-3.2-1B-Instruct-finetune --max-model-len 8192');
       await page.click('[data-testid="command-read"]');
@@ -304,14 +302,11 @@ describe('a model from the Hugging Face Hub', () => {
       assert.equal(await page.inputValue('[data-testid="context-input"]'), '8192');
       assert.match(await page.textContent('[data-testid="hub-base"]'), /A fine-tune of meta-llama\/Llama-3\.2-1B-Instruct, which the catalog has as Llama 3\.2 1B/);
       assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('names from the Hub are shown as text', async () => {
-    const { context, page, problems } = await open(`${server.url}?model=hf:evil-org/evil-model`);
-    try {
+    await withPage(`${server.url}?model=hf:evil-org/evil-model`, async ({ page, problems }) => {
       await showsModel(page, 'hf:evil-org/evil-model:Q8_0');
       assert.match(await page.textContent('[data-testid="hub-base"]'), /<img src=x onerror="window.__pwned=1">/);
       const files = await page.$$eval('[data-testid="hub-gguf"] option', (os) => os.map((o) => o.textContent));
@@ -320,23 +315,18 @@ describe('a model from the Hugging Face Hub', () => {
       assert.equal(await page.$$eval('main img', (imgs) => imgs.length), 0);
       assert.equal(await page.evaluate(() => window.__pwned), undefined);
       assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('the catalog\u2019s own page contacts no other origin until a Hub model is asked for', async () => {
-    const { context, page, requests } = await open(`${server.url}?model=llama-3.1-8b`);
-    try {
+    await withPage(`${server.url}?model=llama-3.1-8b`, async ({ page, requests }) => {
       await settled(page);
       await page.fill('[data-testid="model-search"]', 'unsloth/Qwen3-32B-GGUF');
       await page.waitForFunction(() => document.getElementById('model').value === 'qwen3-32b');
       await settled(page);
       assert.equal(await page.isVisible('[data-testid="hub-search-go"]'), true, 'a Hub read is offered');
       assert.deepEqual(origins(requests), [new URL(server.url).origin]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });
 
@@ -361,8 +351,7 @@ describe('a model from files on this computer', () => {
   }
 
   test('a config.json alone: the model sized from its config', async () => {
-    const { context, page, problems, requests } = await open(`${server.url}?gpu=rtx-4090`);
-    try {
+    await withPage(`${server.url}?gpu=rtx-4090`, async ({ page, problems, requests }) => {
       await drop(page, [{ name: 'config.json', text: text('config.json') }]);
       await showsModel(page, 'file:config.json');
       const request = JSON.parse(await page.textContent('[data-testid="request-json"]'));
@@ -372,14 +361,11 @@ describe('a model from files on this computer', () => {
       assert.doesNotMatch(page.url(), /file%3A/, 'files are not in the link');
       assert.deepEqual(origins(requests), [new URL(server.url).origin]);
       assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('a config.json and a safetensors file: only the header is sliced, and the weights are its tensors\u2019 bytes', async () => {
-    const { context, page, problems, requests } = await open(`${server.url}?gpu=rtx-4090`);
-    try {
+    await withPage(`${server.url}?gpu=rtx-4090`, async ({ page, problems, requests }) => {
       const st = header('tiny.safetensors');
       await drop(page, [{ name: 'config.json', text: text('tiny-config.json') }, { name: 'tiny.safetensors', header: st, size: SIZES['tiny.safetensors'] }]);
       await showsModel(page, 'file:tiny.safetensors');
@@ -397,14 +383,11 @@ describe('a model from files on this computer', () => {
       assert.equal(await page.getAttribute('[data-testid="verdict"]', 'data-verdict'), response.verdict);
       assert.deepEqual(origins(requests), [new URL(server.url).origin]);
       assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('a GGUF file: its header sliced, the config from its metadata', async () => {
-    const { context, page, problems, requests } = await open(`${server.url}?gpu=rtx-4090`);
-    try {
+    await withPage(`${server.url}?gpu=rtx-4090`, async ({ page, problems, requests }) => {
       await drop(page, [{ name: 'tiny-Q8_0.gguf', header: header('tiny-Q8_0.gguf'), size: SIZES['tiny-Q8_0.gguf'] }]);
       await showsModel(page, 'file:tiny-Q8_0.gguf');
       const request = JSON.parse(await page.textContent('[data-testid="request-json"]'));
@@ -417,9 +400,7 @@ describe('a model from files on this computer', () => {
       assert.equal(await page.getAttribute('[data-testid="verdict"]', 'data-verdict'), cli(request).verdict);
       assert.deepEqual(origins(requests), [new URL(server.url).origin]);
       assert.deepEqual(problems, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });
 

@@ -19,6 +19,13 @@ namespace fitmygpu {
 
 namespace {
 
+// The share of a MoE model's expert weights a step reads when `tokens` tokens each pick k of E experts at random:
+// 1 − (1 − k/E)^tokens; all of it for a dense model.
+double experts_touched(const ModelGeometry& g, double tokens) {
+    if (!g.is_moe() || g.moe.n_experts <= 0) return 1.0;
+    return 1.0 - std::pow(1.0 - static_cast<double>(g.moe.n_experts_per_tok) / static_cast<double>(g.moe.n_experts), tokens);
+}
+
 // ---- named constants ----
 // Share of peak memory bandwidth a GPU decode step reaches (kGpuBandwidthEfficiency, speed.hpp): llama-bench
 // tg128 of Llama-2 7B Q4_0 on RTX 3090 / RTX 4090 / RX 7900 XTX (ggml-org/llama.cpp discussions #4167 and
@@ -229,11 +236,7 @@ Speed estimate_speed(const Scenario& s, const Estimate& e, std::vector<std::stri
     };
     // One token for each of `batch` sequences that pass the stages together (one replica's micro-batch).
     const auto step_seconds = [&](double batch) {
-        const double touched = [&] {
-            if (!g.is_moe()) return 1.0;
-            const double E = static_cast<double>(g.moe.n_experts), k = static_cast<double>(g.moe.n_experts_per_tok);
-            return E > 0 ? 1.0 - std::pow(1.0 - k / E, batch) : 1.0;
-        }();
+        const double touched = experts_touched(g, batch);
         const double kv_read = static_cast<double>(e.kv.bytes_per_token) * avg_position * batch;
         const double step_flops = 2.0 * static_cast<double>(active) * batch;
         double mem_s = 0, compute_s = 0;
@@ -307,9 +310,7 @@ Speed estimate_speed(const Scenario& s, const Estimate& e, std::vector<std::stri
         for (const Stage& st : stages) {
             const Device* dev = st.device ? st.device : first_gpu;  // host layers are copied to a GPU to run
             compute += flops * st.layer_share / (peak_tflops(s, *dev) * 1e12 * kPrefillMfu * st.ranks);
-            const double bytes =
-                st.dense +
-                st.expert * (g.is_moe() ? 1.0 - std::pow(1.0 - static_cast<double>(g.moe.n_experts_per_tok) / g.moe.n_experts, std::min(chunk, prompt)) : 1.0);
+            const double bytes = st.dense + st.expert * experts_touched(g, std::min(chunk, prompt));
             if (st.device) floor_s += chunks * bytes / (st.device->bandwidth_gbps * 1e9 * kGpuBandwidthEfficiency);
             else if (std::min(chunk, prompt) >= static_cast<double>(kOffloadMinBatch)) {
                 const bool known = first_gpu->host_link_gbps > 0;

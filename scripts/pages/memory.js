@@ -215,6 +215,16 @@ function kvTable(facts, n) {
     </table></div>`;
 }
 
+
+/** A fit table's row heading: the card or Mac and its memory. */
+const deviceHeading = (g) => html`<th scope="row">${g.name} <small>${f.gib(g.memory_bytes)}</small></th>`;
+
+/** A fit table's cell for one context: the fewest cards (or why not), with the verdict and count as data. */
+const fitCell = (c, cell, t) =>
+  html`<td class="fit fit-${t.cls}" data-context="${c}" data-verdict="${cell ? cell.verdict : ''}" data-fewest="${cell && cell.fewest_gpus ? cell.fewest_gpus : ''}"${cell && cell.error ? html` title="${cell.error}"` : ''}>${t.text}</td>`;
+
+/** Decode speed as the tables write it: whole tokens/s from 100 up, one decimal below; unknown without a rate. */
+const rateText = (rate) => (rate ? `${rate >= 100 ? f.integer(rate) : rate.toFixed(1)} tokens/s` : 'unknown');
 function fitsTable(facts) {
   const fits = facts.fits;
   if (!fits.gpus.length) return '';
@@ -226,16 +236,11 @@ function fitsTable(facts) {
     const s = g.speed;
     if (!s) return html`<td class="num speed" data-speed="">\u2014</td>`;
     const rate = s.decode_tokens_per_s;
-    const text = rate ? `${rate >= 100 ? f.integer(rate) : rate.toFixed(1)} tokens/s` : 'unknown';
-    return html`<td class="num speed" data-speed="${rate || ''}" data-cards="${s.cards}"${s.error ? html` title="${s.error}"` : ''}>${text}${s.cards > 1 ? html` <small>on ${s.cards} cards</small>` : ''}</td>`;
+    return html`<td class="num speed" data-speed="${rate || ''}" data-cards="${s.cards}"${s.error ? html` title="${s.error}"` : ''}>${rateText(rate)}${s.cards > 1 ? html` <small>on ${s.cards} cards</small>` : ''}</td>`;
   };
   const rows = fits.gpus.map((g) => html`<tr data-gpu="${g.gpu}">
-    <th scope="row">${g.name} <small>${f.gib(g.memory_bytes)}</small></th>
-    ${fits.contexts.map((c) => {
-      const cell = g.cells[c];
-      const t = fitCellText(cell, mostCards(fits));
-      return html`<td class="fit fit-${t.cls}" data-context="${c}" data-verdict="${cell ? cell.verdict : ''}" data-fewest="${cell && cell.fewest_gpus ? cell.fewest_gpus : ''}"${cell && cell.error ? html` title="${cell.error}"` : ''}>${t.text}</td>`;
-    })}${speedCell(g)}</tr>`);
+    ${deviceHeading(g)}
+    ${fits.contexts.map((c) => fitCell(c, g.cells[c], fitCellText(g.cells[c], mostCards(fits))))}${speedCell(g)}</tr>`);
   const beyond = fits.beyond_window.length
     ? html`<p class="note">${joinWords(fits.beyond_window.map((c) => f.tokensShort(c)))} context is beyond this model's ${f.integer(facts.record.context_window)}-token context window, so the table stops at ${f.tokensShort(fits.contexts[fits.contexts.length - 1])}.</p>`
     : '';
@@ -292,14 +297,13 @@ function localTable(facts) {
     const s = g.vendor === 'Apple' && g.speed && g.speed.cards > 1 ? null : g.speed;
     const rate = s && s.decode_tokens_per_s;
     return html`<tr data-gpu="${g.gpu}">
-    <th scope="row">${g.name} <small>${f.gib(g.memory_bytes)}</small></th>
+    ${deviceHeading(g)}
     ${local.contexts.map((c) => {
       const cell = oneMac(g, g.cells[c]);
-      const t = g.vendor === 'Apple' && cell && !cell.fewest_gpus && !cell.error ? { text: 'Does not fit', cls: 'nofit' } : fitCellText(cell, mostCards(local));
-      return html`<td class="fit fit-${t.cls}" data-context="${c}" data-verdict="${cell ? cell.verdict : ''}" data-fewest="${cell && cell.fewest_gpus ? cell.fewest_gpus : ''}"${cell && cell.error ? html` title="${cell.error}"` : ''}>${t.text}</td>`;
+      return fitCell(c, cell, g.vendor === 'Apple' && cell && !cell.fewest_gpus && !cell.error ? { text: 'Does not fit', cls: 'nofit' } : fitCellText(cell, mostCards(local)));
     })}
     <td class="num max-context" data-max-context="${s && s.max_context ? s.max_context : ''}">${s && s.max_context ? `${f.integer(s.max_context)} tokens` : '\u2014'}</td>
-    <td class="num speed" data-speed="${rate || ''}" data-cards="${s ? s.cards : ''}"${s && s.error ? html` title="${s.error}"` : ''}>${s ? (rate ? `${rate >= 100 ? f.integer(rate) : rate.toFixed(1)} tokens/s` : 'unknown') : '\u2014'}</td></tr>`;
+    <td class="num speed" data-speed="${rate || ''}" data-cards="${s ? s.cards : ''}"${s && s.error ? html` title="${s.error}"` : ''}>${s ? rateText(rate) : '\u2014'}</td></tr>`;
   });
   return html`<p data-testid="local-fits-summary">${localSentence(facts)}</p>
     <div class="table-scroll" tabindex="0" role="region" aria-labelledby="local-caption">

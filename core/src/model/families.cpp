@@ -101,7 +101,8 @@ std::vector<FamilyTraits> make_table() {
          .tie_word_embeddings = true,
          .neox_layout = true,
          .linear_bias_key = "use_bias",
-         .ffn_gated = false},
+         .ffn_gated = false,
+         .llamacpp_drops_window = true},
         {.model_types = {"gpt_neox"}, .models = "GPT-NeoX, Pythia", .neox_layout = true, .ffn_gated = false},
         {.model_types = {"gpt_oss"}, .models = "gpt-oss", .attention_sinks = true, .moe_biases = true},
 

@@ -167,4 +167,5 @@ TEST_CASE("llama.cpp keeps StarCoder2's whole context: its GGUF architecture rea
     const json r = estimate(R"({"model":"starcoder2-15b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"rtx-4090","context":16384})");
     CHECK(item(r, "KV cache", 0) == i64{40} * 16384 * (4 * 128 * 2) * 2);
     CHECK(item(r, "KV cache", 0) == 1280 * MiB);
+    CHECK(r.at("kv_cache").at("bytes_per_token") == i64{40} * 4 * 128 * 2 * 2);
 }

@@ -186,7 +186,12 @@ Estimate estimate_llamacpp(const Scenario& s) {
           "token embeddings are looked up on the CPU (CPU_Mapped with mmap)");
 
     // ---- KV cache and recurrent state ----
-    const auto layers = cache_layers(g);
+    auto layers = cache_layers(g);
+    // llama.cpp's StarCoder2 reads no sliding window from the GGUF (its hparams loader reads only the norm epsilon),
+    // so the sliding layers of such a family keep every cell there, like full-attention layers.
+    if (g.llamacpp_full_attention)
+        for (CacheLayer& c : layers)
+            if (c.mixer == Mixer::SlidingAttention) c.mixer = Mixer::FullAttention;
     std::vector<i64> kv_dev(s.devices.size(), 0), state_dev(s.devices.size(), 0);
     i64 kv_host = 0, state_host = 0, kv_total = 0;
     i64 full_cells = 0, swa_cells = 0;
@@ -194,12 +199,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
     i64 rec_bytes = 0;
     // Cells one stream of an attention layer holds, and its bytes per cell; shared by the model's layers and a
     // speculator's context.
-    // llama.cpp's StarCoder2 reads no sliding window from the GGUF (its hparams loader reads only the norm epsilon),
-    // so the sliding layers of such a family keep every cell there.
-    auto is_windowed = [&g](const CacheLayer& c) {
-        if (c.mixer == Mixer::SlidingAttention && g.llamacpp_full_attention) return false;
-        return c.mixer == Mixer::SlidingAttention || c.mixer == Mixer::ChunkedAttention;
-    };
+    auto is_windowed = [](const CacheLayer& c) { return c.mixer == Mixer::SlidingAttention || c.mixer == Mixer::ChunkedAttention; };
     auto layer_cells = [&](const CacheLayer& c) {
         if (!is_windowed(c) || s.engine.swa_full) return cells_per_stream;
         return round_up(std::min(cells_per_stream, checked::add(checked::mul(c.window, unified ? n_seq : 1), ub)), kCtxPad);

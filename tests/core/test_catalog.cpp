@@ -519,3 +519,87 @@ TEST_CASE("speed facts agree with the datasheets") {
     CHECK(m2u.at("link").at("gbps").is_null());
     CHECK(m2u.at("host_link").at("kind") == "unified");
 }
+
+TEST_CASE("every device has a bandwidth and an FP16 rate") {
+    // The speed estimate divides by both; BF16 alone is not enough for a device whose runtimes compute in FP16.
+    for (const auto& g : Catalog::builtin().gpus()) {
+        const json& e = g.entry;
+        CAPTURE(g.id);
+        REQUIRE(e.contains("bandwidth_gbps"));
+        CHECK(e.at("bandwidth_gbps").is_number());
+        CHECK(e.value("bandwidth_gbps", 0.0) > 0);
+        REQUIRE(e.contains("tflops"));
+        REQUIRE(e.at("tflops").contains("fp16"));
+        CHECK(e.at("tflops").at("fp16").is_number());
+        CHECK(positive_or_zero(e.at("tflops"), "fp16") > 0);
+    }
+}
+
+TEST_CASE("devices released in 2025 and 2026 carry their vendors' figures") {
+    // AMD Radeon AI PRO R9700 product page: 32 GB GDDR6, 640 GB/s, 300 W, PCIe 5.0 x16; 1531 AI TOPS (INT4, sparse)
+    // = 8 x the dense FP16 matrix rate, 64 CUs x 1024 FLOPs per clock x 2.92 GHz = 191.4 TFLOPS.
+    // (https://www.amd.com/en/products/graphics/workstations/radeon-ai-pro/ai-9000-series/amd-radeon-ai-pro-r9700.html)
+    const json& r9700 = gpu_entry("r9700");
+    CHECK(r9700.at("id") == "radeon-ai-pro-r9700");
+    CHECK(r9700.at("memory_marketed") == "32 GB");
+    CHECK(r9700.at("bandwidth_gbps").get<double>() == doctest::Approx(640));
+    CHECK(r9700.at("tdp_w").get<int>() == 300);
+    CHECK(r9700.at("tflops").at("fp16").get<double>() == doctest::Approx(64 * 1024 * 2.92 / 1000).epsilon(0.005));
+    CHECK(r9700.at("tflops").at("fp16").get<double>() == doctest::Approx(1531.0 / 8).epsilon(0.005));
+    // The driver's total is a little under 32 GiB and well over 32 GB: llama.cpp lists 32624 MiB.
+    CHECK(r9700.at("memory_mib").get<i64>() * MiB < 32 * GiB);
+    CHECK(r9700.at("memory_mib").get<i64>() * MiB > i64{32} * 1000 * 1000 * 1000);
+    CHECK(r9700.at("link").at("name") == "PCIe 5.0 x16");
+
+    // AMD Radeon RX 9070 XT: 16 GB GDDR6 on a 256-bit bus at 20 Gbps = 256 x 20 / 8 = 640 GB/s; 1557 AI TOPS (INT4, sparse).
+    const json& xt = gpu_entry("9070 xt");
+    CHECK(xt.at("bandwidth_gbps").get<double>() == doctest::Approx(256 * 20 / 8.0));
+    CHECK(xt.at("tflops").at("fp16").get<double>() == doctest::Approx(1557.0 / 8).epsilon(0.005));
+
+    // Intel Arc Pro B60: 24 GB GDDR6 on a 192-bit bus at 19 Gbps = 456 GB/s; PCIe 5.0 x8 = 32 GT/s x 8 x 128/130 / 8.
+    const json& b60 = gpu_entry("arc pro b60");
+    CHECK(b60.at("memory_marketed") == "24 GB");
+    CHECK(b60.at("bandwidth_gbps").get<double>() == doctest::Approx(192 * 19 / 8.0));
+    CHECK(b60.at("link").at("gbps").get<double>() == doctest::Approx(32.0 * 8 * 128 / 130 / 8).epsilon(0.01));
+    // Arc Pro B50: 16 GB GDDR6 on a 128-bit bus at 14 Gbps = 224 GB/s, 70 W from the slot.
+    const json& b50 = gpu_entry("arc pro b50");
+    CHECK(b50.at("bandwidth_gbps").get<double>() == doctest::Approx(128 * 14 / 8.0));
+    CHECK(b50.at("tdp_w").get<int>() == 70);
+
+    // NVIDIA GeForce RTX 5060 (rtx-5060-family page): 8 GB GDDR7, 128-bit at 28 Gbps = 448 GB/s, 614 AI TOPS (FP4, sparse) = 307 dense.
+    const json& rtx5060 = gpu_entry("rtx 5060");
+    CHECK(rtx5060.at("id") == "rtx-5060");
+    CHECK(rtx5060.at("bandwidth_gbps").get<double>() == doctest::Approx(128 * 28 / 8.0));
+    CHECK(rtx5060.at("tflops").at("fp4").get<double>() == doctest::Approx(614.0 / 2));
+    // RTX 5090 Laptop GPU (GeForce 50 series laptops page): 24 GB, 896 GB/s, 1824 AI TOPS.
+    const json& laptop = gpu_entry("rtx 5090 laptop");
+    CHECK(laptop.at("memory_marketed") == "24 GB");
+    CHECK(laptop.at("bandwidth_gbps").get<double>() == doctest::Approx(896));
+    CHECK(laptop.at("tflops").at("fp4").get<double>() == doctest::Approx(1824.0 / 2));
+    // RTX PRO 6000 Blackwell: the Max-Q runs the same 96 GB at 300 W and 3511 AI TOPS; the Workstation Edition 600 W, 4000.
+    const json& maxq = gpu_entry("rtx pro 6000 max-q");
+    CHECK(maxq.at("id") == "rtx-pro-6000-blackwell-max-q");
+    CHECK(maxq.at("tdp_w").get<int>() == 300);
+    CHECK(maxq.at("tflops").at("fp4").get<double>() == doctest::Approx(3511.0 / 2));
+    CHECK(maxq.at("bandwidth_gbps").get<double>() == doctest::Approx(1792));
+    CHECK(gpu_entry("rtx pro 6000").at("tdp_w").get<int>() == 600);
+    CHECK(gpu_entry("rtx pro 6000 server").at("class") == "datacenter");
+    // RTX PRO 5000 Blackwell: 48 GB, 1344 GB/s (384-bit at 28 Gbps), 300 W.
+    const json& pro5000 = gpu_entry("rtx pro 5000");
+    CHECK(pro5000.at("bandwidth_gbps").get<double>() == doctest::Approx(384 * 28 / 8.0));
+    CHECK(pro5000.at("tdp_w").get<int>() == 300);
+
+    // Apple (newsroom and tech specs): M5 153 GB/s; M5 Pro 307 GB/s; M5 Max 614 GB/s with the 40-core GPU and 460 GB/s
+    // with the 32-core one; a 128 GB Mac is 128 x 1024 MiB of unified memory.
+    CHECK(gpu_entry("m5 16gb").at("bandwidth_gbps").get<double>() == doctest::Approx(153));
+    CHECK(gpu_entry("m5 pro 64gb").at("bandwidth_gbps").get<double>() == doctest::Approx(307));
+    CHECK(gpu_entry("m5 max 36gb").at("bandwidth_gbps").get<double>() == doctest::Approx(460));
+    const json& m5max = gpu_entry("m5 max 128gb");
+    CHECK(m5max.at("bandwidth_gbps").get<double>() == doctest::Approx(614));
+    CHECK(m5max.at("memory_mib").get<i64>() == 128 * 1024);
+    CHECK(m5max.at("unified_memory").get<bool>());
+    CHECK(m5max.at("link").at("kind") == "none");
+    // Its Neural Accelerators: 1024 FP16 FLOPs per core per clock, 4x the 128 ALUs x 2 (FMA) of the M4 Max at 1.678 GHz.
+    CHECK(m5max.at("tflops").at("fp16").get<double>() == doctest::Approx(40 * 1024 * 1.678 / 1000).epsilon(0.005));
+    CHECK(gpu_entry("m5 ultra 512gb").at("memory_mib").get<i64>() == 512 * 1024);
+}

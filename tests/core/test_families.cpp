@@ -436,12 +436,21 @@ const std::vector<FamilyCase>& family_cases() {
              {.full = 16},
              [](const ModelGeometry& g) { CHECK(g.tied_embeddings); },
              relabel("gpt2", {"tie_word_embeddings"})},
+            // bigcode/starcoder2-3b config.json: a 4,096-token sliding window on all 30 layers; c_fc -> GELU -> c_proj,
+            // biases on every projection (use_bias), LayerNorms with bias; no tie_word_embeddings key, so tied.
             {"starcoder2",
-             "llama-3.2-1b",
-             {.layers = 16, .heads = 32, .kv_heads = 8, .head_dim = 64, .intermediate = 8192},
-             {.full = 16},
-             [](const ModelGeometry& g) { CHECK(g.tied_embeddings); },
-             relabel("starcoder2", {"tie_word_embeddings"})},
+             "starcoder2-3b",
+             {.layers = 30, .heads = 24, .kv_heads = 2, .head_dim = 128, .intermediate = 12288, .window = 4096},
+             {.sliding = 30},
+             [](const ModelGeometry& g) {
+                 CHECK(g.tied_embeddings);
+                 CHECK_FALSE(g.ffn_gated);
+                 CHECK(g.qkv_bias);
+                 CHECK(g.o_bias);
+                 CHECK(g.mlp_bias);
+                 CHECK(g.norm_has_bias);
+                 CHECK(g.norms_per_layer == 2);
+             }},
             {"gpt_neox",
              "llama-3.1-8b",
              {.layers = 32, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 14336},
@@ -897,6 +906,44 @@ TEST_CASE("phi: one LayerNorm feeds attention and the MLP side by side, every li
     //   total                                                                             = 2,779,683,840
     // The inventory has no lm_head bias (51,200 values, 0.002%); everything else must match.
     CHECK(fitmygpu::build_inventory(g).total_params() == 2779683840 - 51200);
+}
+
+TEST_CASE("starcoder2: a two-matrix GELU MLP with biases, and the three sizes add up to their published counts") {
+    // Starcoder2 layer (transformers Starcoder2DecoderLayer): LayerNorm (weight + bias) -> q/k/v/o with biases ->
+    // LayerNorm -> c_fc (hidden -> intermediate, bias) -> GELU -> c_proj (intermediate -> hidden, bias).
+    // head_dim = hidden / heads; the embedding is counted once when tied, twice when not.
+    struct Size {
+        const char* id;
+        i64 hidden, layers, heads, kv_heads, intermediate, vocab;
+        bool tied;
+        i64 published;  // safetensors totals cited in catalog/models/<id>.json
+    };
+    for (const Size s :
+         {Size{"starcoder2-3b", 3072, 30, 24, 2, 12288, 49152, true, 3030371328}, Size{"starcoder2-7b", 4608, 32, 36, 4, 18432, 49152, true, 7173923840},
+          Size{"starcoder2-15b", 6144, 40, 48, 4, 24576, 49152, false, 15957889024}}) {
+        CAPTURE(s.id);
+        const i64 h = s.hidden, kv = s.kv_heads * (s.hidden / s.heads), I = s.intermediate;
+        const i64 attention = (h * h + h) + 2 * (h * kv + kv) + (h * h + h);  // q, k, v, o with biases
+        const i64 mlp = (h * I + I) + (I * h + h);                            // c_fc and c_proj with biases
+        const i64 norms = 2 * (2 * h);                                        // two LayerNorms, weight and bias
+        const i64 by_hand = s.layers * (attention + mlp + norms) + s.vocab * h * (s.tied ? 1 : 2) + 2 * h;
+        CHECK(by_hand == s.published);
+        // 3B by the numbers: attention 2 x (3,072^2 + 3,072) + 2 x (3,072 x 256 + 256) = 20,453,888;
+        // MLP 2 x 3,072 x 12,288 + 12,288 + 3,072 = 75,512,832; norms 12,288: 95,979,008 a layer,
+        // x 30 = 2,879,370,240, + embedding 49,152 x 3,072 = 150,994,944 + final norm 6,144 = 3,030,371,328.
+        const ModelGeometry g = fitmygpu::parse_geometry(catalog_config(s.id));
+        CHECK(g.tied_embeddings == s.tied);
+        CHECK(fitmygpu::build_inventory(g).total_params() == by_hand);
+    }
+    // use_bias false drops the projection biases and keeps the LayerNorm biases.
+    json c = catalog_config("starcoder2-3b");
+    c["use_bias"] = false;
+    const ModelGeometry g = fitmygpu::parse_geometry(c);
+    CHECK_FALSE(g.qkv_bias);
+    CHECK_FALSE(g.o_bias);
+    CHECK_FALSE(g.mlp_bias);
+    CHECK(g.norm_has_bias);
+    CHECK_FALSE(g.ffn_gated);
 }
 
 TEST_CASE("every row of the family table has a case above, and every case a row") {

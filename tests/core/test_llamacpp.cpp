@@ -159,3 +159,13 @@ TEST_CASE("MLA caches one 576-wide latent per token and layer and no V (llama.cp
     CHECK(r.at("kv_cache").at("required_bytes").get<i64>() == i64{61} * 32768 * 576 * 2);
     CHECK(r.at("kv_cache").at("bytes_per_token").get<i64>() == 61 * 576 * 2);
 }
+
+TEST_CASE("llama.cpp keeps StarCoder2's whole context: its GGUF architecture reads no sliding window") {
+    // llama.cpp's hparams loader for LLM_ARCH_STARCODER2 reads only the LayerNorm epsilon, so the config's 4,096-token
+    // sliding_window does not reach the KV cache there. StarCoder2-15B: 40 layers x 4 KV heads x 128 x (K + V) x 2 B
+    // = 80 KiB a cell; 16,384 cells = 1,280 MiB.
+    const json r = estimate(R"({"model":"starcoder2-15b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"rtx-4090","context":16384})");
+    CHECK(item(r, "KV cache", 0) == i64{40} * 16384 * (4 * 128 * 2) * 2);
+    CHECK(item(r, "KV cache", 0) == 1280 * MiB);
+    CHECK(r.at("kv_cache").at("bytes_per_token") == i64{40} * 4 * 128 * 2 * 2);
+}

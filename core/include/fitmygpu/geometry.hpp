@@ -180,13 +180,14 @@ struct ModelGeometry {
     bool qkv_bias = false;
     bool o_bias = false;
     bool mlp_bias = false;
-    bool ffn_gated = true;            // SwiGLU/GeGLU gate+up; false for plain up/down MLPs (relu^2 Nemotron-H)
-    bool qk_norm = false;             // per-head RMSNorm on q and k (Qwen3, Gemma 3, OLMo 2 uses full-width)
-    bool qk_norm_full_width = false;  // OLMo 2: q_norm over n_heads*head_dim, k_norm over n_kv*head_dim
-    bool attention_sinks = false;     // gpt-oss: one learned sink logit per head
-    bool attn_output_gate = false;    // Qwen3-Next / Qwen3.5: q_proj also produces a per-head output gate (2× rows)
-    int norms_per_layer = 2;          // 2 (pre-attn, pre-ffn) or 4 (Gemma 2/3 sandwich norms)
-    bool norm_has_bias = false;       // LayerNorm with bias (Cohere, GPT-style)
+    bool ffn_gated = true;                 // SwiGLU/GeGLU gate+up; false for plain up/down MLPs (relu^2 Nemotron-H)
+    bool qk_norm = false;                  // per-head RMSNorm on q and k (Qwen3, Gemma 3, OLMo 2 uses full-width)
+    bool qk_norm_full_width = false;       // OLMo 2: q_norm over n_heads*head_dim, k_norm over n_kv*head_dim
+    bool attention_sinks = false;          // gpt-oss: one learned sink logit per head
+    bool attn_output_gate = false;         // Qwen3-Next / Qwen3.5: q_proj also produces a per-head output gate (2× rows)
+    int norms_per_layer = 2;               // 2 (pre-attn, pre-ffn) or 4 (Gemma 2/3 sandwich norms)
+    bool norm_has_bias = false;            // LayerNorm with bias (Cohere, GPT-style)
+    bool llamacpp_full_attention = false;  // llama.cpp ignores the sliding window (StarCoder2: its GGUF carries none)
     std::string dtype = "bfloat16";
     std::string mamba_ssm_cache_dtype;  // the recurrent state's dtype the config asks for ("float32"): text_config
                                         // mamba_ssm_dtype or mamba_ssm_cache_dtype, else the top level's

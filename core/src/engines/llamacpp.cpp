@@ -186,7 +186,12 @@ Estimate estimate_llamacpp(const Scenario& s) {
           "token embeddings are looked up on the CPU (CPU_Mapped with mmap)");
 
     // ---- KV cache and recurrent state ----
-    const auto layers = cache_layers(g);
+    auto layers = cache_layers(g);
+    // llama.cpp's StarCoder2 reads no sliding window from the GGUF (its hparams loader reads only the norm epsilon),
+    // so the sliding layers of such a family keep every cell there, like full-attention layers.
+    if (g.llamacpp_full_attention)
+        for (CacheLayer& c : layers)
+            if (c.mixer == Mixer::SlidingAttention) c.mixer = Mixer::FullAttention;
     std::vector<i64> kv_dev(s.devices.size(), 0), state_dev(s.devices.size(), 0);
     i64 kv_host = 0, state_host = 0, kv_total = 0;
     i64 full_cells = 0, swa_cells = 0;

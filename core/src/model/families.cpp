@@ -98,7 +98,13 @@ std::vector<FamilyTraits> make_table() {
 
         // ---- GPT-style ----
         {.model_types = {"gpt2"}, .models = "GPT-2", .tie_word_embeddings = true},
-        {.model_types = {"starcoder2"}, .models = "StarCoder2", .tie_word_embeddings = true},
+        {.model_types = {"starcoder2"},
+         .models = "StarCoder2 (c_fc -> GELU -> c_proj MLP, LayerNorms with bias; use_bias biases every linear)",
+         .tie_word_embeddings = true,
+         .neox_layout = true,
+         .linear_bias_key = "use_bias",
+         .ffn_gated = false,
+         .llamacpp_drops_window = true},
         {.model_types = {"gpt_neox"}, .models = "GPT-NeoX, Pythia", .neox_layout = true, .ffn_gated = false},
         {.model_types = {"gpt_oss"}, .models = "gpt-oss", .attention_sinks = true, .moe_biases = true},
 

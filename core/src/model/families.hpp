@@ -58,10 +58,14 @@ struct FamilyTraits {
     bool qkv_bias = false;  // q/k/v biases whatever attention_bias says (Qwen2)
     bool o_bias = true;     // attention_bias also biases o_proj (Qwen2 and GLM-4 bias q/k/v only)
     QkNorm qk_norm = QkNorm::FromConfig;
-    bool attention_sinks = false;  // one learned sink logit per head (gpt-oss)
-    int norms_per_layer = 2;       // 4: sandwich norms (Gemma 2/3/4); 1: attention and MLP in parallel (Cohere)
-    bool neox_layout = false;      // GPT-NeoX: biases on every linear, LayerNorms with bias, plain GELU MLP
-    bool ffn_gated = true;         // false: relu² up/down MLPs and experts (Nemotron-H)
+    bool attention_sinks = false;        // one learned sink logit per head (gpt-oss)
+    int norms_per_layer = 2;             // 4: sandwich norms (Gemma 2/3/4); 1: attention and MLP in parallel (Cohere)
+    bool neox_layout = false;            // GPT-NeoX: biases on every linear, LayerNorms with bias, plain GELU MLP
+    std::string linear_bias_key{};       // a neox_layout family whose linear biases follow this config flag, true when
+                                         // absent (StarCoder2: use_bias); its LayerNorms keep their bias either way
+    bool ffn_gated = true;               // false: relu² up/down MLPs and experts (Nemotron-H)
+    bool llamacpp_drops_window = false;  // llama.cpp's architecture reads no sliding window for this family (StarCoder2):
+                                         // there every layer keeps the whole context
 
     // ---- mixture of experts ----
     SharedExperts shared_experts = SharedExperts::FromConfig;

@@ -75,9 +75,11 @@ void read_block_shape(const ConfigReader& r, const FamilyTraits& fam, ModelGeome
     if (g.qk_norm_full_width) g.qk_norm = true;
     g.attention_sinks = fam.attention_sinks;
     g.norms_per_layer = fam.norms_per_layer;
+    g.llamacpp_full_attention = fam.llamacpp_drops_window;
     if (fam.neox_layout) {
         // GPT-NeoX (Pythia): fused QKV and dense layers with biases, LayerNorms with bias, plain GELU MLP.
-        g.qkv_bias = g.o_bias = g.mlp_bias = true;
+        // StarCoder2 has the same block, its linear biases switched by use_bias (Starcoder2Config: true).
+        g.qkv_bias = g.o_bias = g.mlp_bias = fam.linear_bias_key.empty() || r.flag(fam.linear_bias_key.c_str(), true);
         g.norm_has_bias = true;
         g.ffn_gated = false;
     }

@@ -60,6 +60,7 @@ std::string WeightFormat::label() const {
         case Scheme::GPTQ_INT4: return "GPTQ int4";
         case Scheme::MXFP4: return "MXFP4";
         case Scheme::NVFP4: return "NVFP4";
+        case Scheme::BNB_4BIT: return "bitsandbytes 4-bit";
         case Scheme::MLX_4BIT: return "MLX 4-bit";
         case Scheme::MLX_8BIT: return "MLX 8-bit";
         case Scheme::GGUF: return std::string("GGUF ") + gguf_file_type_name(gguf);
@@ -97,6 +98,9 @@ WeightFormat parse_weight_format(const std::string& raw, const std::string& fiel
     } else if (id == "nvfp4" || id == "fp4") {
         f.scheme = Scheme::NVFP4;
         f.id = "nvfp4";
+    } else if (id == "bnb-4bit" || id == "bnb-nf4" || id == "nf4" || id == "bitsandbytes") {
+        f.scheme = Scheme::BNB_4BIT;
+        f.id = "bnb-4bit";
     } else if (id == "mlx-4bit" || id == "mlx-q4") {
         f.scheme = Scheme::MLX_4BIT;
         f.id = "mlx-4bit";
@@ -112,7 +116,7 @@ WeightFormat parse_weight_format(const std::string& raw, const std::string& fiel
     } else {
         fail("invalid_field", field,
              field + ": unknown weight format \"" + raw +
-                 "\"; use bf16, fp16, fp32, fp8, int8, awq-int4, gptq-int4, mxfp4, nvfp4, mlx-4bit, mlx-8bit or gguf:<type>");
+                 "\"; use bf16, fp16, fp32, fp8, int8, awq-int4, gptq-int4, mxfp4, nvfp4, bnb-4bit, mlx-4bit, mlx-8bit or gguf:<type>");
     }
     return f;
 }
@@ -129,6 +133,9 @@ WeightFormat native_weight_format(const ModelGeometry& g) {
         if (method == "modelopt" || method == "nvfp4") return parse_weight_format("nvfp4");
         if (method == "compressed-tensors" && g.quantization.compressed_fp8) return parse_weight_format("fp8");
         if (method == "compressed-tensors" && g.quantization.compressed_int4) return parse_weight_format("gptq-int4");
+        // bitsandbytes: 8-bit stores int8 weights and an fp32 scale per row, as INT8 does; 4-bit is its own layout.
+        if (method == "bitsandbytes" && g.quantization.bits == 8) return parse_weight_format("int8");
+        if (method == "bitsandbytes" && g.quantization.bits == 4) return parse_weight_format("bnb-4bit");
     }
     if (g.dtype == "float16") return parse_weight_format("fp16");
     if (g.dtype == "float32") return parse_weight_format("bf16");  // engines load fp32 checkpoints as 16-bit
@@ -243,15 +250,28 @@ i64 tensor_bytes(const Tensor& t, const WeightFormat& f) {
         case Scheme::GPTQ_INT4: return n / 2 + groups128 * 2 + groups128 / 2 + t.ne0 * t.ne2 * 4;
         case Scheme::MXFP4: return n / 2 + ceil_div(n, 32);
         case Scheme::NVFP4: return n / 2 + ceil_div(n, 16) + t.ne2 * 2 * 4;
+        case Scheme::BNB_4BIT: return bnb_4bit_bytes(t, true);
         case Scheme::MLX_4BIT: return n / 2 + (n / kMlxGroup) * 2 * 2;
         case Scheme::MLX_8BIT: return n + (n / kMlxGroup) * 2 * 2;
         default: return n * 2;
     }
 }
 
+// bitsandbytes 4-bit (transformers' serialization of Linear4bit): two weights a byte and, per block of 64, an absmax
+// scale: fp32, or with double quantization a uint8 whose own fp32 scale covers 256 blocks, plus the 256-entry nested
+// code book; a 16-entry fp32 code book per tensor (the small JSON quant_state tensor is left out). Per expert when
+// the experts are stacked.
+i64 bnb_4bit_bytes(const Tensor& t, bool double_quant) {
+    const i64 n = t.elements() / std::max<i64>(t.ne2, 1);
+    const i64 blocks = ceil_div(n, 64);
+    const i64 scales = double_quant ? blocks + ceil_div(blocks, 256) * 4 + 256 * 4 : blocks * 4;
+    return (ceil_div(n, 2) + scales + 16 * 4) * std::max<i64>(t.ne2, 1);
+}
+
 i64 stated_tensor_bytes(const Tensor& t, const WeightFormat& f, const QuantizationSpec& q) {
     if (f.scheme == Scheme::FP32 || !is_quantized_in(t, f)) return tensor_bytes(t, f);
     if (left_unquantized(t, q)) return checked::mul(t.elements(), 2, "config", "a tensor's bytes");
+    if (f.scheme == Scheme::BNB_4BIT) return bnb_4bit_bytes(t, q.double_quant);
     if (q.compressed_int4 && q.group_size > 0) {
         // pack-quantized: eight weights to an int32, a 16-bit scale per group of each row (and a zero point packed
         // eight to an int32 when not symmetric), and each expert's weight_shape as two int64.

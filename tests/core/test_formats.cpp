@@ -287,3 +287,32 @@ TEST_CASE("Kimi K2 Thinking's INT4 release quantizes only the routed experts, in
     CHECK(release > i64{590} * 1000 * 1000 * 1000);
     CHECK(release < i64{598} * 1000 * 1000 * 1000);
 }
+
+TEST_CASE("a bitsandbytes config is sized as bitsandbytes stores it: 4-bit with block scales, 8-bit with a scale per row") {
+    // Llama-3.1-8B with the quantization_config transformers writes for BitsAndBytesConfig(load_in_4bit=True,
+    // bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True), as in the 4-bit repositories people download.
+    json config = fitmygpu::Catalog::builtin().find_model("llama-3.1-8b")->config();
+    config["quantization_config"] = {{"quant_method", "bitsandbytes"},
+                                     {"load_in_4bit", true},
+                                     {"load_in_8bit", false},
+                                     {"bnb_4bit_quant_type", "nf4"},
+                                     {"bnb_4bit_use_double_quant", true},
+                                     {"bnb_4bit_compute_dtype", "bfloat16"},
+                                     {"llm_int8_skip_modules", json(nullptr)}};
+    const json r = fitmygpu::api::estimate(json{{"config", config}, {"runtime", "vllm"}, {"gpu", "rtx-4090"}, {"context", 4096}});
+    REQUIRE_MESSAGE(!r.contains("error"), r.dump());
+    CHECK(r.at("resolved").at("weights") == "bnb-4bit");
+    // A matrix of n weights: n/2 bytes, a uint8 absmax per 64 weights, an fp32 scale per 256 of those, the 256-entry
+    // nested and 16-entry code books in fp32. Embeddings, lm_head and norms stay BF16.
+    auto matrix = [](i64 n) { return n / 2 + n / 64 + testing::div_up(n / 64, 256) * 4 + 256 * 4 + 16 * 4; };
+    const i64 layer = 2 * matrix(4096 * 4096) + 2 * matrix(1024 * 4096) + 3 * matrix(i64{14336} * 4096) + 2 * 4096 * 2;
+    CHECK(testing::component(r, "weights") == 32 * layer + 2 * i64{128256} * 4096 * 2 + 4096 * 2);
+    // load_in_8bit: int8 weights and an fp32 scale (SCB) per output row, which is the INT8 layout.
+    config["quantization_config"] = {{"quant_method", "bitsandbytes"}, {"load_in_8bit", true}, {"load_in_4bit", false}};
+    const json eight = fitmygpu::api::estimate(json{{"config", config}, {"runtime", "vllm"}, {"gpu", "rtx-4090"}, {"context", 4096}});
+    REQUIRE_MESSAGE(!eight.contains("error"), eight.dump());
+    CHECK(eight.at("resolved").at("weights") == "int8");
+    const i64 row_layer =
+        2 * (4096 * 4096 + 4096 * 4) + 2 * (1024 * 4096 + 1024 * 4) + 2 * (i64{14336} * 4096 + 14336 * 4) + (i64{4096} * 14336 + 4096 * 4) + 2 * 4096 * 2;
+    CHECK(testing::component(eight, "weights") == 32 * row_layer + 2 * i64{128256} * 4096 * 2 + 4096 * 2);
+}

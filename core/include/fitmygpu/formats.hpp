@@ -9,7 +9,7 @@
 
 namespace fitmygpu {
 
-enum class Scheme { BF16, FP16, FP32, FP8, INT8, AWQ_INT4, GPTQ_INT4, MXFP4, NVFP4, MLX_4BIT, MLX_8BIT, GGUF };
+enum class Scheme { BF16, FP16, FP32, FP8, INT8, AWQ_INT4, GPTQ_INT4, MXFP4, NVFP4, BNB_4BIT, MLX_4BIT, MLX_8BIT, GGUF };
 
 struct WeightFormat {
     Scheme scheme = Scheme::BF16;
@@ -31,6 +31,8 @@ i64 tensor_bytes(const Tensor& t, const WeightFormat& f);
 // Whether the config's quantization_config leaves the tensor unquantized (modules_to_not_convert, ignore with
 // compressed-tensors "re:" patterns, ignored_layers, exclude_modules globs), by its Hugging Face module name.
 bool left_unquantized(const Tensor& t, const QuantizationSpec& q);
+// A matrix in bitsandbytes 4-bit, with or without double quantization of its block scales.
+i64 bnb_4bit_bytes(const Tensor& t, bool double_quant);
 // A tensor's bytes in the checkpoint a quantization_config describes (f being that checkpoint's own format): what
 // its ignore list names stays 16-bit, and a layout it states (a compressed-tensors int4 group size) replaces the
 // format's usual one.

@@ -160,6 +160,7 @@ struct QuantizationSpec {
     bool compressed_fp8 = false;   // compressed-tensors with 8-bit float weights (config_groups.*.weights)
     bool compressed_int4 = false;  // compressed-tensors with 4-bit integer weights (pack-quantized, group_size per scale)
     bool symmetric = true;         // compressed-tensors int4: no zero points
+    bool double_quant = false;     // bitsandbytes 4-bit: bnb_4bit_use_double_quant (block scales stored as uint8)
 };
 
 // The longest "re:" pattern an ignore list may hold.

@@ -24,8 +24,15 @@ void read_quantization(const ConfigReader& top, ModelGeometry& g) {
     s.fmt = q.string_or("fmt", "");
     s.activation_scheme = q.string_or("activation_scheme", "");
     s.quant_algo = q.string_or("quant_algo", "");
+    // bitsandbytes states its width as flags; the ignore list is llm_int8_skip_modules.
+    if (s.quant_method == "bitsandbytes") {
+        const auto flag = [&](const char* key) { return q.has(key) && q.raw().at(key).is_boolean() && q.raw().at(key).get<bool>(); };
+        if (flag("load_in_4bit")) s.bits = 4;
+        else if (flag("load_in_8bit")) s.bits = 8;
+        s.double_quant = flag("bnb_4bit_use_double_quant");
+    }
     std::transform(s.quant_algo.begin(), s.quant_algo.end(), s.quant_algo.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    for (const char* key : {"modules_to_not_convert", "ignore", "ignored_layers", "exclude_modules"}) {
+    for (const char* key : {"modules_to_not_convert", "ignore", "ignored_layers", "exclude_modules", "llm_int8_skip_modules"}) {
         std::vector<std::string> list = q.strings_or_empty(key);
         for (size_t i = 0; i < list.size(); ++i) {
             // compressed-tensors' "re:<pattern>" entries are regular expressions: a bad or oversized one is an error

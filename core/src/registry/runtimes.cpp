@@ -291,7 +291,7 @@ const std::vector<FormatInfo> kFormats = {
     {"bf16", FormatFamily::Safetensors},      {"fp16", FormatFamily::Safetensors},  {"fp32", FormatFamily::Safetensors},
     {"fp8", FormatFamily::Safetensors},       {"int8", FormatFamily::Safetensors},  {"awq-int4", FormatFamily::Safetensors},
     {"gptq-int4", FormatFamily::Safetensors}, {"mxfp4", FormatFamily::Safetensors}, {"nvfp4", FormatFamily::Safetensors},
-    {"mlx-4bit", FormatFamily::Mlx},          {"mlx-8bit", FormatFamily::Mlx},
+    {"bnb-4bit", FormatFamily::Safetensors},  {"mlx-4bit", FormatFamily::Mlx},      {"mlx-8bit", FormatFamily::Mlx},
 };
 
 }  // namespace
@@ -438,6 +438,7 @@ std::string format_display_name(const std::string& id) {
                                                                            {"gptq-int4", "GPTQ 4-bit"},
                                                                            {"mxfp4", "MXFP4"},
                                                                            {"nvfp4", "NVFP4"},
+                                                                           {"bnb-4bit", "bitsandbytes 4-bit"},
                                                                            {"mlx-4bit", "MLX 4-bit"},
                                                                            {"mlx-8bit", "MLX 8-bit"}};
     for (const auto& [k, v] : names)

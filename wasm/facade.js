@@ -116,7 +116,7 @@
       checkLog: function (req, text) { return request('check_log', { request: typeof req === 'string' ? JSON.parse(req) : req, log: String(text) }); },
       command: function (req) { return request('command', req); },
       fromCommand: function (text) { return request('from_command', { command: String(text) }); },
-      models: function () { return request('models', {}).models; },
+      models: function (req) { return request('models', req || {}).models; },
       gpus: function () { return request('gpus', {}).gpus; },
       search: function (query, kind) {
         return request('search', { query: String(query), kind: kind || 'models' }).results;

@@ -133,8 +133,13 @@ declare namespace FitMyGPU {
      */
     fromCommand(text: string): FromCommandResponse;
 
-    /** Every model in the built-in catalog, as summaries. */
-    models(): ModelSummary[];
+    /**
+     * Every model in the built-in catalog, as summaries. With `{derived: false}` the summaries leave out the
+     * parameter counts worked out from each model's config (params_total, params_active), which cost most of the
+     * listing's time; the published counts (published_params) stay.
+     * @throws {FitMyGPU.Error} with field "derived" when it is not a boolean, or the name of an unknown field.
+     */
+    models(request?: { derived?: boolean }): ModelSummary[];
 
     /** Every GPU (and unified-memory system) in the built-in catalog, as summaries. */
     gpus(): GpuSummary[];
@@ -725,9 +730,12 @@ declare namespace FitMyGPU {
     aliases?: string[];
     /** Formats of the published checkpoints, usable as `weights`. */
     formats?: string[];
+    /** Counted from the config (absent with `{derived: false}`, or when the config cannot be read). */
     params_total?: number;
-    /** For mixture-of-experts models. */
+    /** For mixture-of-experts models (absent with `{derived: false}`). */
     params_active?: number;
+    /** The parameter counts the model's publisher gives (possibly rounded); `active` for mixture-of-experts models. */
+    published_params?: { total?: number; active?: number };
   }
 
   interface GpuSummary {

@@ -64,7 +64,7 @@
       } else {
         list = catalog.models.slice().sort(function (a, b) {
           return familyLabel(a).localeCompare(familyLabel(b), 'en', { numeric: true, sensitivity: 'base' }) ||
-            (a.params_total || 0) - (b.params_total || 0) || a.name.localeCompare(b.name);
+            store.params(a).total - store.params(b).total || a.name.localeCompare(b.name);
         });
       }
       var groups = [];
@@ -171,9 +171,12 @@
       var m = store.model();
       if (!m) return D.setText(el.modelSummary, '');
       var d = store.record(setup.model).derived;
+      // The counts worked out from the config (the record's), else those read from the model's files.
+      var total = (d && d.params_total) || m.params_total || 0;
+      var active = d ? (d.params_active !== d.params_total ? d.params_active : 0) : m.params_active || 0;
       var parts = [];
-      if (m.params_active) parts.push(U.params(m.params_total) + ' total, ' + U.params(m.params_active) + ' active');
-      else if (m.params_total) parts.push(U.params(m.params_total) + ' ' + (m.architecture_class || 'dense'));
+      if (total && active) parts.push(U.params(total) + ' total, ' + U.params(active) + ' active');
+      else if (total) parts.push(U.params(total) + ' ' + (m.architecture_class || 'dense'));
       if (m.context_window) parts.push(U.integer(m.context_window) + '-token context');
       if (d && d.kv_heads) parts.push(U.plural(d.kv_heads, 'KV head'));
       if (m.modality && m.modality !== 'text') parts.push(m.modality.replace(/\+/g, ' + '));

@@ -40,9 +40,10 @@
     function draftCandidates() {
       var target = store.model();
       if (!target) return [];
+      var size = function (m) { return store.params(m).total; };
       return store.catalog.models.filter(function (m) {
-        return m.id !== target.id && m.company === target.company && (m.params_total || 0) < (target.params_total || 0) * 0.5;
-      }).sort(function (a, b) { return (a.params_total || 0) - (b.params_total || 0); });
+        return m.id !== target.id && m.company === target.company && size(m) < size(target) * 0.5;
+      }).sort(function (a, b) { return size(a) - size(b); });
     }
 
     function control(name) {
@@ -125,7 +126,7 @@
 
     // Builds the controls the runtime shows for the model.
     function fill() {
-      var shown = K.knobsFor(setup.runtime, store.model());
+      var shown = K.knobsFor(setup.runtime, store.model(), store.params(store.model()));
       D.fill(el.mainKnobs, shown.main.map(control));
       D.fill(el.advancedKnobs, shown.advanced.map(control));
       var changed = shown.advanced.filter(function (n) { return setup.engine[n] !== undefined; }).length;

@@ -140,13 +140,14 @@
 
   function entry(name, id) { return (RUNTIME_KNOBS[id] || RUNTIME_KNOBS[runtime(id).id]).entries[name] || null; }
 
-  // The knobs the runtime shows for the model, main and advanced, in the schema's order.
-  function knobsFor(id, model) {
+  // The knobs the runtime shows for the model, main and advanced, in the schema's order; params: the model's
+  // parameter counts (store.params).
+  function knobsFor(id, model, params) {
     var spec = RUNTIME_KNOBS[id] || RUNTIME_KNOBS[runtime(id).id];
     var shown = function (name) {
       var when = KNOBS[name].shown_for;
       if (when === 'vision') return !!model && !!model.modality && model.modality !== 'text';
-      if (when === 'moe') return !!model && (model.params_active > 0 || model.architecture_class === 'moe');
+      if (when === 'moe') return !!model && ((params && params.active > 0) || model.architecture_class === 'moe');
       return true;
     };
     return { main: spec.main.filter(shown), advanced: spec.advanced.filter(shown) };

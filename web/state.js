@@ -23,7 +23,10 @@
   };
 
   function create(api) {
-    var catalog = { models: api.models(), modelsById: {}, gpus: api.gpus(), gpusById: {}, records: {} };
+    // The listing without derived figures: working out every model's parameter counts from its config would hold up
+    // the first verdict; the catalog's published counts order the menu, and a shown model's record (record()) carries
+    // the counts worked out from its config.
+    var catalog = { models: api.models({ derived: false }), modelsById: {}, gpus: api.gpus(), gpusById: {}, records: {} };
     catalog.models.forEach(function (m) { catalog.modelsById[m.id] = m; });
     catalog.gpus.forEach(function (g) { catalog.gpusById[g.id] = g; });
 
@@ -197,6 +200,13 @@
 
     // ---- selectors ----
 
+    // A model of the menu's parameter counts {total, active} (0: unknown), for ordering and choosing among models:
+    // those read from a model's files, else the catalog's published ones.
+    function params(m) {
+      var pub = (m && m.published_params) || {};
+      return { total: (m && m.params_total) || pub.total || 0, active: (m && m.params_active) || pub.active || 0 };
+    }
+
     function model() { return catalog.modelsById[setup.model]; }
     function gpu() { return setup.gpu === CUSTOM ? null : catalog.gpusById[setup.gpu]; }
     function isCustomGpu() { return setup.gpu === CUSTOM; }
@@ -238,7 +248,7 @@
 
     // The knobs the runtime shows for this model: only they are sent and written in the address.
     function activeKnobs() {
-      var shown = K.knobsFor(setup.runtime, model());
+      var shown = K.knobsFor(setup.runtime, model(), params(model()));
       return shown.main.concat(shown.advanced);
     }
 
@@ -292,6 +302,7 @@
       findModel: findModel,
       findGpu: findGpu,
       model: model,
+      params: params,
       gpu: gpu,
       isCustomGpu: isCustomGpu,
       runtimeName: runtimeName,

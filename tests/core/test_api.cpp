@@ -214,3 +214,34 @@ TEST_CASE("units \"decimal\" writes the byte amounts inside formulas in GB/MB; t
     CHECK(error_of("estimate", base + R"(,"units":1})").at("field") == "units");
     CHECK(error_of("compare", base + R"(,"units":"furlongs"})").at("field") == "units");
 }
+
+TEST_CASE("the models listing without derived figures carries the catalog's published parameter counts, and no computed ones") {
+    const json plain = json::parse(fitmygpu::api::call("models", R"({"derived": false})")).at("models");
+    const json full = json::parse(fitmygpu::api::call("models", "{}")).at("models");
+    REQUIRE(plain.size() == full.size());
+    std::map<std::string, json> byId;
+    for (const auto& m : plain) byId[m.at("id").get<std::string>()] = m;
+    // catalog/models/qwen3-30b-a3b.json: the model card's rounded figures, 30.5B in total and 3.3B active.
+    const json& moe = byId.at("qwen3-30b-a3b");
+    CHECK(moe.at("published_params").at("total") == 30500000000LL);
+    CHECK(moe.at("published_params").at("active") == 3300000000LL);
+    CHECK_FALSE(moe.contains("params_total"));
+    CHECK_FALSE(moe.contains("params_active"));
+    // catalog/models/qwen3-8b.json: 8,190,735,360 published (exact), dense: no active count.
+    CHECK(byId.at("qwen3-8b").at("published_params") == json{{"total", 8190735360LL}});
+    // Everything else is the full listing's row, without the computed counts.
+    for (const auto& m : full) {
+        json row = m;
+        row.erase("params_total");
+        row.erase("params_active");
+        CHECK(row == byId.at(m.at("id").get<std::string>()));
+    }
+}
+
+TEST_CASE("the models listing names a bad request field") {
+    CHECK(error_of("models", R"({"derived": "no"})").at("field") == "derived");
+    CHECK(error_of("models", R"({"derived": "no"})").at("code") == "invalid_field");
+    CHECK(error_of("models", R"({"fields": ["id"]})").at("field") == "fields");
+    CHECK(error_of("models", R"({"fields": ["id"]})").at("code") == "unknown_field");
+    CHECK(error_of("models", "[]").at("code") == "invalid_request");
+}

@@ -63,6 +63,25 @@ test('models() and gpus() list the catalog', async () => {
   assert.ok(gpus.some((g) => g.id === 'rtx-4090'));
 });
 
+test('models({derived: false}) lists the same models with their published counts, without working out every config', async () => {
+  const api = await FitMyGPU.ready();
+  const full = api.models();
+  const plain = api.models({ derived: false });
+  assert.deepEqual(plain.map((m) => m.id), full.map((m) => m.id));
+  for (const m of plain) assert.ok(!('params_total' in m) && !('params_active' in m), m.id);
+  const byId = Object.fromEntries(plain.map((m) => [m.id, m]));
+  // catalog/models/qwen3-30b-a3b.json: the model card's rounded 30.5B in total and 3.3B activated.
+  assert.deepEqual(byId['qwen3-30b-a3b'].published_params, { total: 30.5e9, active: 3.3e9 });
+  // catalog/models/llama-3.1-8b.json, dense: a total only.
+  assert.equal(byId['llama-3.1-8b'].published_params.total, 8030261248);
+  assert.ok(!('active' in byId['llama-3.1-8b'].published_params));
+  // The page tells a mixture of experts by its published active count: every model whose config makes one
+  // (params_active in the full listing) has one, and no other model does.
+  for (const m of full) assert.equal(Boolean(byId[m.id].published_params.active), 'params_active' in m, m.id);
+  assert.throws(() => api.models({ derived: 'no' }), (e) => e.code === 'invalid_field' && e.field === 'derived');
+  assert.throws(() => api.models({ fields: ['id'] }), (e) => e.code === 'unknown_field' && e.field === 'fields');
+});
+
 test('DeepSeek-R1-Distill-Llama-70B in BF16 on two H100s with vLLM TP 2', async () => {
   const api = await FitMyGPU.ready();
   const r = api.estimate(R1_70B_TP2);

@@ -60,8 +60,12 @@ nlohmann::json command(const nlohmann::json& request);
 // or MLX read back into a request. Flags that leave memory unchanged (or that the estimate does not model)
 // are listed with the reason; unknown ones with known = false.
 nlohmann::json from_command(const nlohmann::json& request);
-// catalog listings: {"models": [...]} / {"gpus": [...]} summaries (id, name, family, ...).
-nlohmann::json list_models();
+// catalog listings: {"models": [...]} / {"gpus": [...]} summaries (id, name, family, ..., the published parameter
+// counts). A model's summary also carries the parameter counts worked out from its config (params_total,
+// params_active for a mixture of experts) unless `derived` is false: {"derived": false} lists the catalog without
+// building every model's geometry, for a picker that shows one model's figures at a time (model).
+nlohmann::json list_models(bool derived = true);
+nlohmann::json list_models(const nlohmann::json& request);
 nlohmann::json list_gpus();
 // search: {"query": "...", "kind": "models" | "gpus"} -> ranked ids.
 nlohmann::json search(const nlohmann::json& request);

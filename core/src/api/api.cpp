@@ -217,7 +217,7 @@ const MethodEntry kMethods[] = {
     {"check_log", check_log},
     {"command", command},
     {"from_command", from_command},
-    {"models", [](const json&) { return list_models(); }},
+    {"models", [](const json& request) { return list_models(request); }},
     {"gpus", [](const json&) { return list_gpus(); }},
     {"search", search},
     {"model", model_info},

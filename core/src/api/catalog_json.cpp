@@ -11,21 +11,47 @@ namespace fitmygpu::api {
 
 using nlohmann::json;
 
-json list_models() {
-    // The catalog is fixed for the life of the binary: build the summaries (a geometry and inventory per
-    // model) once.
+namespace {
+
+// A model's summary without figures worked out from its config: what a model picker searches and sorts by. The
+// published parameter counts (the catalog's published_params) come from the record, unknown ones left out.
+json model_summary(const CatalogModel& m) {
+    json row = {{"id", m.id}, {"name", m.name}};
+    for (const char* k : {"family", "company", "architecture_class", "modality", "context_window", "license", "release_date", "aliases"})
+        if (m.entry.contains(k)) row[k] = m.entry.at(k);
+    if (m.entry.contains("checkpoints")) {
+        json formats = json::array();
+        for (const auto& c : m.entry.at("checkpoints"))
+            if (c.contains("format")) formats.push_back(c.at("format"));
+        row["formats"] = formats;
+    }
+    if (m.entry.contains("published_params") && m.entry.at("published_params").is_object()) {
+        const json& pub = m.entry.at("published_params");
+        json counts = json::object();
+        for (const char* k : {"total", "active"})
+            if (pub.contains(k) && pub.at(k).is_number_integer() && pub.at(k).get<i64>() > 0) counts[k] = pub.at(k);
+        if (!counts.empty()) row["published_params"] = counts;
+    }
+    return row;
+}
+
+}  // namespace
+
+json list_models(bool derived) {
+    // The catalog is fixed for the life of the binary: build each listing once. The derived one works out a
+    // geometry and a tensor inventory per model, which is most of its cost.
+    if (!derived) {
+        static const json plain = [] {
+            json out = json::array();
+            for (const auto& m : Catalog::builtin().models()) out.push_back(model_summary(m));
+            return json{{"models", out}};
+        }();
+        return plain;
+    }
     static const json cached = [] {
         json out = json::array();
         for (const auto& m : Catalog::builtin().models()) {
-            json row = {{"id", m.id}, {"name", m.name}};
-            for (const char* k : {"family", "company", "architecture_class", "modality", "context_window", "license", "release_date", "aliases"})
-                if (m.entry.contains(k)) row[k] = m.entry.at(k);
-            if (m.entry.contains("checkpoints")) {
-                json formats = json::array();
-                for (const auto& c : m.entry.at("checkpoints"))
-                    if (c.contains("format")) formats.push_back(c.at("format"));
-                row["formats"] = formats;
-            }
+            json row = model_summary(m);
             try {
                 const ModelGeometry& g = m.geometry();
                 const Inventory& inv = m.inventory();
@@ -38,6 +64,13 @@ json list_models() {
         return json{{"models", out}};
     }();
     return cached;
+}
+
+json list_models(const json& request) {
+    if (!request.is_object()) fail("invalid_request", "", "the request must be a JSON object");
+    for (const auto& [key, value] : request.items())
+        if (key != "derived") fail("unknown_field", shown_key(key), shown_key(key) + " is not a models field (derived)");
+    return list_models(request.contains("derived") ? bool_field(request.at("derived"), "derived") : true);
 }
 
 json list_gpus() {

@@ -4,6 +4,8 @@
 #include "fitmygpu/commands.hpp"
 
 #include <algorithm>
+#include <array>
+#include <initializer_list>
 
 #include "fitmygpu/error.hpp"
 
@@ -13,57 +15,86 @@ namespace {
 
 using T = FlagTarget;
 
-CommandFlag value(std::vector<std::string> names, T target) { return {std::move(names), target, "", true, false, ""}; }
-CommandFlag knob(std::vector<std::string> names, std::string knob, bool takes_value = true) {
-    return {std::move(names), T::Knob, std::move(knob), takes_value, false, ""};
+// A flag as the tables below write it: constants only, so that each table is data in the binary rather than code that
+// builds strings (a table of std::string initialisers compiles to one function of well over 100 KiB).
+struct FlagRow {
+    std::array<const char*, 4> names{};  // the spellings; unused entries null
+    T target = T::Ignored;
+    const char* knob = "";
+    bool takes_value = true;
+    bool environment = false;
+    const char* reason = "";
+    bool field_only = false;
+};
+
+constexpr std::array<const char*, 4> spellings(std::initializer_list<const char*> names) {
+    if (names.size() < 1 || names.size() > 4) throw "a flag has one to four spellings";  // a compile error in a constant
+    std::array<const char*, 4> out{};
+    size_t i = 0;
+    for (const char* n : names) out[i++] = n;
+    return out;
 }
-CommandFlag ignored(std::vector<std::string> names, std::string reason, bool takes_value = true) {
-    return {std::move(names), T::Ignored, "", takes_value, false, std::move(reason)};
+constexpr FlagRow value(std::initializer_list<const char*> names, T target) { return {spellings(names), target, "", true, false, "", false}; }
+constexpr FlagRow knob(std::initializer_list<const char*> names, const char* knob, bool takes_value = true) {
+    return {spellings(names), T::Knob, knob, takes_value, false, "", false};
 }
-CommandFlag env(std::string name, T target, std::string knob_name = "", std::string reason = "") {
-    return {{std::move(name)}, target, std::move(knob_name), true, true, std::move(reason)};
+constexpr FlagRow ignored(std::initializer_list<const char*> names, const char* reason, bool takes_value = true) {
+    return {spellings(names), T::Ignored, "", takes_value, false, reason, false};
+}
+constexpr FlagRow env(const char* name, T target, const char* knob_name = "", const char* reason = "") {
+    return {spellings({name}), target, knob_name, true, true, reason, false};
 }
 // A name only the request's "engine" object reads (a configuration-file or Modelfile setting, not a flag).
-CommandFlag field_only(CommandFlag f) {
+constexpr FlagRow field_only(FlagRow f) {
     f.field_only = true;
     return f;
 }
 
+CommandFlag flag_of(const FlagRow& row) {
+    CommandFlag f{{}, row.target, row.knob, row.takes_value, row.environment, row.reason, row.field_only};
+    for (const char* n : row.names)
+        if (n) f.names.emplace_back(n);
+    return f;
+}
+template <size_t N>
+void append(std::vector<CommandFlag>& flags, const FlagRow (&rows)[N]) {
+    flags.reserve(flags.size() + N);
+    for (const FlagRow& row : rows) flags.push_back(flag_of(row));
+}
+
 // Reasons, written once.
-const char* const kServer = "server address, logging or API setting: no effect on memory";
-const char* const kSampling = "sampling or chat setting: no effect on memory";
-const char* const kTokenizer = "tokenizer or loading setting: no effect on memory";
-const char* const kThreads = "CPU threads: no effect on memory";
-const char* const kNotModelled = "changes memory in a way the estimate does not model";
-const char* const kKernels = "kernel or backend choice: the estimate assumes the default kernels";
-const char* const kScheduling = "scheduling setting: no effect on the memory plan";
-const char* const kCluster = "process, node or disaggregation setting: memory per GPU is estimated as for one server";
-const char* const kLora = "LoRA adapters: their weights and buffers are not counted";
-const char* const kGraphs = "CUDA-graph capture settings: the default capture is assumed";
-const char* const kHostCache = "host-memory cache or offload: GPU memory as estimated, the host side not modelled";
+constexpr const char* kServer = "server address, logging or API setting: no effect on memory";
+constexpr const char* kSampling = "sampling or chat setting: no effect on memory";
+constexpr const char* kTokenizer = "tokenizer or loading setting: no effect on memory";
+constexpr const char* kThreads = "CPU threads: no effect on memory";
+constexpr const char* kNotModelled = "changes memory in a way the estimate does not model";
+constexpr const char* kKernels = "kernel or backend choice: the estimate assumes the default kernels";
+constexpr const char* kScheduling = "scheduling setting: no effect on the memory plan";
+constexpr const char* kCluster = "process, node or disaggregation setting: memory per GPU is estimated as for one server";
+constexpr const char* kLora = "LoRA adapters: their weights and buffers are not counted";
+constexpr const char* kGraphs = "CUDA-graph capture settings: the default capture is assumed";
+constexpr const char* kHostCache = "host-memory cache or offload: GPU memory as estimated, the host side not modelled";
 
 // Flags shared by the OpenAI-style servers.
-std::vector<CommandFlag> server_flags() {
-    return {
-        ignored({"--host"}, kServer),
-        ignored({"--port"}, kServer),
-        ignored({"--api-key"}, kServer),
-        ignored({"--served-model-name"}, kServer),
-        ignored({"--log-level"}, kServer),
-        ignored({"--uvicorn-log-level"}, kServer),
-        ignored({"--trust-remote-code"}, kTokenizer, false),
-        ignored({"--tokenizer"}, kTokenizer),
-        ignored({"--tokenizer-mode"}, kTokenizer),
-        ignored({"--revision"}, kTokenizer),
-        ignored({"--download-dir"}, kTokenizer),
-        ignored({"--load-format"}, kTokenizer),
-        ignored({"--chat-template"}, kSampling),
-        ignored({"--tool-call-parser"}, kSampling),
-        ignored({"--reasoning-parser"}, kSampling),
-        ignored({"--enable-auto-tool-choice"}, kSampling, false),
-        ignored({"--seed", "--random-seed"}, kSampling),
-    };
-}
+constexpr FlagRow kServerFlags[] = {
+    ignored({"--host"}, kServer),
+    ignored({"--port"}, kServer),
+    ignored({"--api-key"}, kServer),
+    ignored({"--served-model-name"}, kServer),
+    ignored({"--log-level"}, kServer),
+    ignored({"--uvicorn-log-level"}, kServer),
+    ignored({"--trust-remote-code"}, kTokenizer, false),
+    ignored({"--tokenizer"}, kTokenizer),
+    ignored({"--tokenizer-mode"}, kTokenizer),
+    ignored({"--revision"}, kTokenizer),
+    ignored({"--download-dir"}, kTokenizer),
+    ignored({"--load-format"}, kTokenizer),
+    ignored({"--chat-template"}, kSampling),
+    ignored({"--tool-call-parser"}, kSampling),
+    ignored({"--reasoning-parser"}, kSampling),
+    ignored({"--enable-auto-tool-choice"}, kSampling, false),
+    ignored({"--seed", "--random-seed"}, kSampling),
+};
 
 // Flags compare without their leading dashes' style: vLLM and SGLang accept --max_model_len for
 // --max-model-len, and TensorRT-LLM documents underscores.
@@ -79,7 +110,7 @@ std::vector<CommandSpec> build_commands() {
     std::vector<CommandSpec> specs;
     {
         CommandSpec c{Runtime::Vllm, {{"vllm", "serve"}, {"python", "-m", "vllm.entrypoints.openai.api_server"}}, true, {}};
-        c.flags = {
+        static constexpr FlagRow rows[] = {
             value({"--model"}, T::Model),
             value({"--max-model-len"}, T::Context),
             value({"--kv-cache-dtype"}, T::KvType),
@@ -150,13 +181,14 @@ std::vector<CommandSpec> build_commands() {
             ignored({"--enable-prompt-tokens-details"}, kServer, false),
             ignored({"--config"}, "options in a YAML file are not read"),
         };
-        for (auto& f : server_flags()) c.flags.push_back(std::move(f));
+        append(c.flags, rows);
+        append(c.flags, kServerFlags);
         c.images = {"vllm/vllm-openai", "docker.io/vllm/vllm-openai"};  // docs.vllm.ai, "Using Docker"
         specs.push_back(std::move(c));
     }
     {
         CommandSpec c{Runtime::Sglang, {{"python", "-m", "sglang.launch_server"}, {"sglang", "serve"}}, false, {}};
-        c.flags = {
+        static constexpr FlagRow rows[] = {
             value({"--model-path", "--model"}, T::Model),
             value({"--context-length"}, T::Context),
             value({"--kv-cache-dtype"}, T::KvType),
@@ -243,12 +275,13 @@ std::vector<CommandSpec> build_commands() {
             ignored({"--allow-auto-truncate"}, kServer, false),
             ignored({"--warmups"}, kServer),
         };
-        for (auto& f : server_flags()) c.flags.push_back(std::move(f));
+        append(c.flags, rows);
+        append(c.flags, kServerFlags);
         specs.push_back(std::move(c));
     }
     {
         CommandSpec c{Runtime::Trtllm, {{"trtllm-serve"}}, true, {}};
-        c.flags = {
+        static constexpr FlagRow rows[] = {
             value({"--max_seq_len"}, T::Context),
             knob({"--ep_size"}, "enable_expert_parallel"),
             ignored({"--max_batch_size"}, "a cap on requests at once: the estimate uses the request's concurrency"),
@@ -286,12 +319,13 @@ std::vector<CommandSpec> build_commands() {
             field_only(ignored({"speculative_config"}, kNotModelled)),
             field_only(ignored({"moe_config.backend"}, kKernels)),
         };
-        for (auto& f : server_flags()) c.flags.push_back(std::move(f));
+        append(c.flags, rows);
+        append(c.flags, kServerFlags);
         specs.push_back(std::move(c));
     }
     {
         CommandSpec c{Runtime::LlamaCpp, {{"llama-server"}, {"llama-cli"}}, false, {}};
-        c.flags = {
+        static constexpr FlagRow rows[] = {
             value({"-m", "--model"}, T::Model),
             value({"-hf", "--hf-repo", "-hfr"}, T::Model),
             value({"-c", "--ctx-size"}, T::ContextTotal),
@@ -406,13 +440,14 @@ std::vector<CommandSpec> build_commands() {
             ignored({"--perf"}, kServer, false),
             ignored({"--no-perf"}, kServer, false),
         };
+        append(c.flags, rows);
         c.images = {"ghcr.io/ggml-org/llama.cpp"};  // the :server and :server-cuda tags (llama.cpp docs/docker.md)
         specs.push_back(std::move(c));
     }
     {
         // Ollama takes its server settings from the environment (envconfig/config.go) and the model from `ollama run`.
         CommandSpec c{Runtime::Ollama, {{"ollama", "serve"}, {"ollama", "run"}}, true, {}};
-        c.flags = {
+        static constexpr FlagRow rows[] = {
             env("OLLAMA_CONTEXT_LENGTH", T::Context),
             env("OLLAMA_NUM_PARALLEL", T::Concurrency),
             env("OLLAMA_KV_CACHE_TYPE", T::KvType),
@@ -439,24 +474,26 @@ std::vector<CommandSpec> build_commands() {
             ignored({"--format"}, kSampling),
             ignored({"--think"}, kSampling),
         };
+        append(c.flags, rows);
         c.images = {"ollama/ollama"};
         specs.push_back(std::move(c));
     }
     {
         CommandSpec c{Runtime::Transformers, {{"transformers", "chat"}, {"transformers", "serve"}}, true, {}};
-        c.flags = {
+        static constexpr FlagRow rows[] = {
             value({"--dtype", "--torch_dtype", "--torch-dtype"}, T::Dtype),
             ignored({"--device"}, "device selection: give the GPUs in the request"),
             ignored({"--load_in_4bit", "--load-in-4bit"}, kNotModelled, false),
             ignored({"--load_in_8bit", "--load-in-8bit"}, kNotModelled, false),
             ignored({"--attn_implementation", "--attn-implementation"}, kNotModelled),
         };
-        for (auto& f : server_flags()) c.flags.push_back(std::move(f));
+        append(c.flags, rows);
+        append(c.flags, kServerFlags);
         specs.push_back(std::move(c));
     }
     {
         CommandSpec c{Runtime::Mlx, {{"mlx_lm.server"}, {"mlx_lm.generate"}, {"mlx_lm.chat"}, {"python", "-m", "mlx_lm.server"}}, false, {}};
-        c.flags = {
+        static constexpr FlagRow rows[] = {
             value({"--model"}, T::Model),
             ignored({"--max-kv-size"}, kNotModelled),
             ignored({"--adapter-path"}, kNotModelled),
@@ -470,6 +507,7 @@ std::vector<CommandSpec> build_commands() {
             ignored({"--trust-remote-code"}, kTokenizer, false),
             ignored({"--chat-template"}, kSampling),
         };
+        append(c.flags, rows);
         specs.push_back(std::move(c));
     }
     // Every runtime: the registry's knob flags (command-line flags and Ollama's environment variables), and
@@ -487,10 +525,10 @@ std::vector<CommandSpec> build_commands() {
             } else if (!find_command_flag(c, k.flag)) {
                 // (A flag two knobs share, vLLM's --speculative-config, is listed once, under the first.)
                 const KnobSpec* spec = find_knob(k.name);
-                c.flags.push_back(knob({k.flag}, k.name, !(spec && spec->type == KnobType::Boolean)));
+                c.flags.push_back(CommandFlag{{k.flag}, T::Knob, k.name, !(spec && spec->type == KnobType::Boolean), false, ""});
             }
         }
-        c.flags.push_back(env("CUDA_VISIBLE_DEVICES", T::Devices));
+        c.flags.push_back(flag_of(env("CUDA_VISIBLE_DEVICES", T::Devices)));
     }
     return specs;
 }

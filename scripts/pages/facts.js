@@ -117,6 +117,13 @@ function rowKeys(record) {
   return (c) => (laidOut.has(c.format) && c.repo ? 'repo:' + c.repo : c.format);
 }
 
+/** A card's marketed memory size as its catalog record states it ("24 GB" of "24 GB GDDR6X"); "" when it gives none. */
+function marketedSize(api, id) {
+  const g = gpuList(api).find((x) => x.id === id);
+  const m = g && typeof g.memory_marketed === 'string' ? /^(\d+(?:\.\d+)?) ?GB\b/.exec(g.memory_marketed) : null;
+  return m ? `${m[1]} GB` : '';
+}
+
 /** All answers a model page needs, for one model. */
 function modelFacts(api, id) {
   const schema = schemaOf(api);
@@ -231,7 +238,7 @@ function modelFacts(api, id) {
       try { rowsAt = api.compare(request).gpus; } catch (e) { rowsAt = []; }
       for (const g of rowsAt) {
         if (!localRows.has(g.gpu)) continue;
-        const row = localRows.get(g.gpu) || { gpu: g.gpu, name: g.name, vendor: g.vendor, memory_bytes: g.memory_bytes, cells: {} };
+        const row = localRows.get(g.gpu) || { gpu: g.gpu, name: g.name, vendor: g.vendor, memory_bytes: g.memory_bytes, marketed: marketedSize(api, g.gpu), cells: {} };
         row.cells[context] = { verdict: g.verdict, fits: g.fits, fewest_gpus: g.fewest_gpus === undefined ? null : g.fewest_gpus, error: g.error || null };
         localRows.set(g.gpu, row);
       }

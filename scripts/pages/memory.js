@@ -271,8 +271,13 @@ function localSentence(facts) {
     const best = cards.filter((g) => g.cells[c].fewest_gpus * g.memory_bytes === least)[0];
     const n = best.cells[c].fewest_gpus;
     const size = Math.round(best.memory_bytes / f.GIB);
-    const same = cards.filter((g) => g.cells[c].fewest_gpus === n && Math.round(g.memory_bytes / f.GIB) === size).map((g) => g.name);
-    parts.push(n === 1 ? `runs on a single ${size} GiB card (${joinWords(same, 'or')})` : `runs on ${countWord(n)} ${size} GiB cards (${joinWords(same.map((s) => `${n} × ${s}`), 'or')})`);
+    const same = cards.filter((g) => g.cells[c].fewest_gpus === n && Math.round(g.memory_bytes / f.GIB) === size);
+    // Cards are sold by their marketed size ("24 GB"); the sentence names it when the catalog gives one, and the
+    // memory the driver reports beside it.
+    const sold = same.every((g) => g.marketed && g.marketed === same[0].marketed) ? same[0].marketed : '';
+    const kind = sold ? `${sold} cards (${size} GiB each: ` : `${size} GiB cards (`;
+    const names = same.map((g) => g.name);
+    parts.push(n === 1 ? `runs on a single ${sold ? `${sold} card (${size} GiB: ` : `${size} GiB card (`}${joinWords(names, 'or')})` : `runs on ${countWord(n)} ${kind}${joinWords(names.map((s) => `${n} × ${s}`), 'or')})`);
   }
   if (macs.length) {
     const mac = [...macs].sort((a, b) => a.memory_bytes - b.memory_bytes)[0];

@@ -151,7 +151,7 @@ describe('DeepSeek R1 Distill Llama 70B', () => {
       assert.equal(Number(attr(element(row, 'class="num max-context"').tag, 'data-max-context')), r.limits.max_context, `${gpu}: longest context on two`);
       assert.equal(Number(attr(element(row, 'class="num speed"').tag, 'data-speed')), r.speed.decode_tokens_per_s, `${gpu}: speed on two`);
     }
-    assert.match(text(element(page, 'data-testid="local-fits-summary"').inner), /^At 4K context the GGUF Q4_K_M file on llama\.cpp runs on two 24 GiB cards \(2 × NVIDIA GeForce RTX 3090 or 2 × NVIDIA GeForce RTX 4090\)/);
+    assert.match(text(element(page, 'data-testid="local-fits-summary"').inner), /^At 4K context the GGUF Q4_K_M file on llama\.cpp runs on two 24 GB cards \(24 GiB each: 2 × NVIDIA GeForce RTX 3090 or 2 × NVIDIA GeForce RTX 4090\)/);
     // A Mac is one machine: the 48 GB M4 Pro does not hold it (no "2 cards" for a Mac).
     assert.match(text(element(element(table.inner, 'data-gpu="m4-pro-48gb"').inner, 'data-context="4096"').inner), /^Does not fit$/);
   });

@@ -12,6 +12,7 @@
 
 #include "fitmygpu/error.hpp"
 #include "model/parse_steps.hpp"
+#include "text.hpp"
 
 namespace fitmygpu {
 
@@ -74,10 +75,7 @@ std::string generic_reading_note(const ModelGeometry& g) {
                        "\" is not one FitMyGPU knows: read as a generic decoder (attention and a gated MLP in every layer, sized from the "
                        "config's fields)";
     if (g.unread_fields.empty()) return note + "; every field that sizes a tensor was understood";
-    std::string fields;
-    for (size_t i = 0; i < g.unread_fields.size() && i < 12; ++i) fields += (i ? ", " : "") + g.unread_fields[i];
-    if (g.unread_fields.size() > 12) fields += " and " + std::to_string(g.unread_fields.size() - 12) + " more";
-    return note + "; fields not understood, which may describe parts this reading leaves out: " + fields;
+    return note + "; fields not understood, which may describe parts this reading leaves out: " + joined(g.unread_fields, 12);
 }
 
 QuantizationSpec parse_quantization_config(const nlohmann::json& quantization_config, const std::string& field_prefix) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <string>
+#include <vector>
 
 namespace fitmygpu {
 
@@ -14,6 +15,14 @@ inline std::string lower(std::string s) {
 }
 
 inline bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
+
+// "a, b, c" for a message; past `at_most` items, "a, b and 3 more".
+inline std::string joined(const std::vector<std::string>& items, size_t at_most = std::string::npos) {
+    std::string out;
+    for (size_t i = 0; i < items.size() && i < at_most; ++i) out += (i ? ", " : "") + items[i];
+    if (items.size() > at_most) out += " and " + std::to_string(items.size() - at_most) + " more";
+    return out;
+}
 
 // Text from a file or a request as an error message may quote it: at most 80 bytes, control bytes as '?'.
 inline std::string shown(const std::string& s) {

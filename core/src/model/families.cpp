@@ -239,12 +239,9 @@ bool shapes_nothing(const std::string& key) {
                                                 "attn_implementation",
                                                 "gradient_checkpointing"};
     if (exact.count(key)) return true;
-    auto ends_with = [&](const char* tail) {
-        const std::string t(tail);
-        return key.size() >= t.size() && key.compare(key.size() - t.size(), t.size(), t) == 0;
-    };
-    return ends_with("_token_id") || ends_with("_token_ids") || ends_with("dropout") || ends_with("_pdrop") || ends_with("_eps") || ends_with("_epsilon") ||
-           ends_with("_std") || ends_with("_init");
+    for (const char* tail : {"_token_id", "_token_ids", "dropout", "_pdrop", "_eps", "_epsilon", "_std", "_init"})
+        if (key.ends_with(tail)) return true;
+    return false;
 }
 
 const FamilyTraits& family_of(const std::string& model_type) {

@@ -8,6 +8,7 @@
 #include "fitmygpu/expr.hpp"
 #include "fitmygpu/registry.hpp"
 #include "fitmygpu/request.hpp"
+#include "text.hpp"
 
 namespace fitmygpu {
 
@@ -115,11 +116,9 @@ const CatalogCheckpoint* named_checkpoint(const Scenario& s, const std::string& 
         if (normalize_key(c.repo) == normalize_key(weights)) return &c;
         if (!c.repo.empty() && std::find(repos.begin(), repos.end(), c.repo) == repos.end()) repos.push_back(c.repo);
     }
-    std::string list;
-    for (const auto& repo : repos) list += (list.empty() ? "" : ", ") + repo;
     fail("invalid_field", "weights",
-         "weights: \"" + weights + "\" is not a checkpoint of " + s.model->name + " in the catalog" + (list.empty() ? "" : " (its checkpoints: " + list + ")") +
-             "; give a format such as bf16 or fp8");
+         "weights: \"" + weights + "\" is not a checkpoint of " + s.model->name + " in the catalog" +
+             (repos.empty() ? "" : " (its checkpoints: " + joined(repos) + ")") + "; give a format such as bf16 or fp8");
 }
 
 void set_weights(Scenario& s, const Request& r) {
@@ -142,7 +141,7 @@ void set_weights(Scenario& s, const Request& r) {
         fail("invalid_field", "weights", "MLX loads MLX conversions: use mlx-4bit, mlx-8bit, bf16 or fp16");
     if (s.model) {
         // The checkpoint named, else the first listed in this format, or the one people download.
-        const CatalogCheckpoint* chosen = normalize_key(named ? named->format : "") == normalize_key(s.weights.id) ? named : nullptr;
+        const CatalogCheckpoint* chosen = named && normalize_key(named->format) == normalize_key(s.weights.id) ? named : nullptr;
         for (const auto& c : s.model->checkpoints)
             if (!named && normalize_key(c.format) == normalize_key(s.weights.id) && (!chosen || c.preferred)) chosen = &c;
         if (chosen) s.weights_repo = chosen->repo;
@@ -153,11 +152,8 @@ void set_weights(Scenario& s, const Request& r) {
         if (chosen && chosen->quantization && !s.geometry.quantization.present) {
             s.geometry.quantization = *chosen->quantization;
             const auto& kept = chosen->quantization->modules_not_quantized;
-            std::string shown;
-            for (size_t i = 0; i < kept.size() && i < 4; ++i) shown += (i ? ", " : "") + kept[i];
-            if (kept.size() > 4) shown += ", …";
             s.assumptions.push_back("weights: " + chosen->repo + " as its quantization_config lays it out" +
-                                    (kept.empty() ? std::string() : " (left in 16-bit: " + shown + ")"));
+                                    (kept.empty() ? std::string() : " (left in 16-bit: " + joined(kept, 4) + ")"));
         }
     }
 }

@@ -12,72 +12,55 @@ const { after, before, test } = require('node:test');
 const { chromium } = require('playwright-core');
 const { CHROMIUM, LAUNCH_ARGS, DESKTOP } = require('./browser.js');
 const { serve } = require('./static-server.js');
+const { FIXTURES, SIZES, header, text, cors, byteRange } = require('./hub-fixtures.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SITE = path.join(ROOT, 'build', 'site');
-const FIXTURES = path.join(ROOT, 'tests', 'fixtures', 'hub');
-const SIZES = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'sizes.json'), 'utf8'));
 const REPO = 'meta-llama/Llama-3.2-1B-Instruct';
 const HUB = 'https://huggingface.co';
 const DOWNLOAD = 'https://cas-bridge.xethub.hf.co';
 const SHARDS = ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'];
 const TEXT = ['config.json', 'model.safetensors.index.json'];
 
-const CORS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-headers': 'authorization, range',
-  'access-control-expose-headers': 'content-range, content-length',
-};
-
 let hub;
 let site;
 let browser;
 const log = [];
-
-// A shard's bytes in [start, end]: its recorded header, then zeros (the weights, which must never be asked for).
-function shardRange(name, start, end) {
-  const header = fs.readFileSync(path.join(FIXTURES, name + '.header'));
-  const body = Buffer.alloc(end - start + 1);
-  header.copy(body, 0, Math.min(start, header.length), Math.min(end + 1, header.length));
-  return body;
-}
 
 function answer(req, res) {
   const host = (req.headers.host || '').split(':')[0];
   const url = new URL(req.url, `https://${host}`);
   log.push({ host, method: req.method, path: url.pathname, range: req.headers.range || '' });
   if (req.method === 'OPTIONS') {
-    res.writeHead(204, { ...CORS, 'access-control-allow-methods': 'GET' });
+    res.writeHead(204, cors({ 'access-control-allow-methods': 'GET' }));
     return res.end();
   }
   if (host === 'huggingface.co') {
     if (url.pathname === `/api/models/${REPO}`) {
       const siblings = [...TEXT.map((f) => ({ rfilename: f, size: fs.statSync(path.join(FIXTURES, f)).size })), ...SHARDS.map((f) => ({ rfilename: f, size: SIZES[f] }))];
-      res.writeHead(200, { ...CORS, 'content-type': 'application/json' });
+      res.writeHead(200, cors({ 'content-type': 'application/json' }));
       return res.end(JSON.stringify({ id: REPO, sha: 'b'.repeat(40), gated: false, cardData: { base_model: 'meta-llama/Llama-3.2-1B' }, siblings }));
     }
     const file = url.pathname.startsWith(`/${REPO}/resolve/main/`) ? decodeURIComponent(url.pathname.slice(`/${REPO}/resolve/main/`.length)) : '';
     if (TEXT.includes(file)) {
-      res.writeHead(200, { ...CORS, 'content-type': 'text/plain' });
-      return res.end(fs.readFileSync(path.join(FIXTURES, file)));
+      res.writeHead(200, cors({ 'content-type': 'text/plain' }));
+      return res.end(text(file));
     }
     if (SHARDS.includes(file)) {
       // As the Hub does for files kept in its storage: a redirect to a signed address on the download host.
-      res.writeHead(302, { ...CORS, location: `${DOWNLOAD}/xet-bridge-us/${encodeURIComponent(file)}?X-Xet-Signed-Range=bytes&Signature=test` });
+      res.writeHead(302, cors({ location: `${DOWNLOAD}/xet-bridge-us/${encodeURIComponent(file)}?X-Xet-Signed-Range=bytes&Signature=test` }));
       return res.end();
     }
   }
   if (host === 'cas-bridge.xethub.hf.co') {
     const name = decodeURIComponent(url.pathname.split('/').pop());
-    const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range || '');
-    if (SHARDS.includes(name) && m) {
-      const start = Number(m[1]);
-      const end = Math.min(Number(m[2]), SIZES[name] - 1);
-      res.writeHead(206, { ...CORS, 'content-type': 'application/octet-stream', 'content-range': `bytes ${start}-${end}/${SIZES[name]}` });
-      return res.end(shardRange(name, start, end));
+    const part = SHARDS.includes(name) ? byteRange({ header: header(name), size: SIZES[name] }, req.headers.range) : null;
+    if (part) {
+      res.writeHead(206, part.headers);
+      return res.end(part.body);
     }
   }
-  res.writeHead(404, CORS);
+  res.writeHead(404, cors());
   res.end('Entry not found');
 }
 
@@ -119,7 +102,7 @@ test('a shard the Hub redirects to its download host is read there by byte range
     const layer = 2 * (2 * 2048 * 2048 + 2 * 512 * 2048 + 3 * 8192 * 2048 + 2 * 2048);
     assert.equal(request.checkpoint.tensor_bytes, 2 * 128256 * 2048 + 16 * layer + 2 * 2048);
     for (const shard of SHARDS) {
-      const n = fs.readFileSync(path.join(FIXTURES, shard + '.header')).length;
+      const n = header(shard).length;
       const asked = log.filter((r) => r.host === 'huggingface.co' && r.method === 'GET' && r.path.endsWith(shard)).map((r) => r.range);
       const served = log.filter((r) => r.host === 'cas-bridge.xethub.hf.co' && r.method === 'GET' && r.path.endsWith(encodeURIComponent(shard))).map((r) => r.range);
       assert.deepEqual(asked, ['bytes=0-7', `bytes=8-${n - 1}`], `${shard} asked of the Hub`);

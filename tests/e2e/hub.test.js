@@ -11,13 +11,12 @@ const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { after, before, describe, test } = require('node:test');
 const { DESKTOP, openPage, startSite, stopSite } = require('./browser.js');
+const { FIXTURES, SIZES, header, text, cors, byteRange } = require('./hub-fixtures.js');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SITE = path.join(ROOT, 'build', 'site');
 const CLI = path.join(ROOT, 'build', 'native', 'fitmygpu');
 const ARTIFACTS = path.join(ROOT, 'build', 'test-artifacts');
-const FIXTURES = path.join(ROOT, 'tests', 'fixtures', 'hub');
-const SIZES = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'sizes.json'), 'utf8'));
 const HUB = 'https://huggingface.co';
 // The Hub's download hosts (huggingface/hub-docs, docs/hub/models-downloading.md), which connect-src must allow.
 const DOWNLOAD_HOSTS = ['https://*.cdn.hf.co', 'https://cas-bridge.xethub.hf.co', 'https://cas-bridge.xethub-eu.hf.co',
@@ -34,8 +33,6 @@ after(() => stopSite({ browser, server }));
 
 // ---- a recorded Hub ----
 
-const header = (name) => fs.readFileSync(path.join(FIXTURES, name + '.header'));
-const text = (name) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
 
 // Repositories: name → {files: {name: {text} | {header, size}}, card, gated}. Files of a header are served as the header
 // followed by zeros up to their size (the weights, which must never be asked for).
@@ -80,14 +77,6 @@ const REPOS = {
   },
 };
 
-function cors(extra) {
-  return Object.assign({
-    'access-control-allow-origin': '*',
-    'access-control-allow-headers': 'authorization, range',
-    'access-control-expose-headers': 'content-range, content-length',
-  }, extra || {});
-}
-
 // Installs the recorded Hub on a browser context; `behaviour` (optional) answers every Hub request instead.
 async function recordedHub(context, log, behaviour) {
   const answer = async (route) => {
@@ -120,13 +109,9 @@ async function recordedHub(context, log, behaviour) {
 }
 
 function serveFile(route, f, range) {
-  const m = /^bytes=(\d+)-(\d+)$/.exec(range || '');
-  assert.ok(m, `a download without a byte range: ${route.request().url()}`);
-  const start = Number(m[1]);
-  const end = Math.min(Number(m[2]), f.size - 1);
-  const body = Buffer.alloc(end - start + 1);
-  f.header.copy(body, 0, Math.min(start, f.header.length), Math.min(end + 1, f.header.length));
-  return route.fulfill({ status: 206, headers: cors({ 'content-range': `bytes ${start}-${end}/${f.size}`, 'content-type': 'application/octet-stream' }), body });
+  const answer = byteRange(f, range);
+  assert.ok(answer, `a download without a byte range: ${route.request().url()}`);
+  return route.fulfill({ status: 206, ...answer });
 }
 
 async function open(url, behaviour) {

@@ -11,6 +11,12 @@ function fixed(value, digits) {
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+/** "a", "a and b", "a, b and c" (or another conjunction). */
+function joinWords(items, conjunction = 'and') {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}`;
+}
+
 /** 141107412992 → "131.42 GiB" */
 function gib(bytes) { return `${fixed(bytes / GIB, 2)} GiB`; }
 
@@ -74,4 +80,4 @@ function clip(text, max = 160) {
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max / 2)).replace(/[,;:.\s]+$/, '')}\u2026`;
 }
 
-module.exports = { KIB, MIB, GIB, gib, bytesText, integer, params, date, tokensShort, plural, percent, modality, clip };
+module.exports = { KIB, MIB, GIB, fixed, joinWords, gib, bytesText, integer, params, date, tokensShort, plural, percent, modality, clip };

@@ -18,12 +18,7 @@ function cardsText(fits) {
   const counts = fits.card_counts || [];
   if (counts.length <= 1) return `${f.plural(counts[0] || 1, 'card')}`;
   const how = fits.layer_split ? ', the layers split across them' : fits.parallel && fits.parallel[0] === 'tensor' ? ' with tensor parallelism' : '';
-  return `${joinWords(counts.map(String), 'or')} cards${how}`;
-}
-
-function joinWords(items, conjunction = 'and') {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}`;
+  return `${f.joinWords(counts.map(String), 'or')} cards${how}`;
 }
 
 /** Numbers the section states, in one place (the tests read the same values back from the page). */
@@ -97,7 +92,7 @@ function leadParagraphs(facts, n) {
       const what = bounded.map((k) => `${f.integer(k.count)} ${k.kind} layers`);
       const span = lay.sliding && lay.sliding.window ? ` (${f.integer(lay.sliding.window.value)}-token window)`
         : lay.chunked && lay.chunked.chunk ? ` (${f.integer(lay.chunked.chunk.value)}-token chunks)` : '';
-      detail = html` Only the ${joinWords(growing.map((k) => `${f.integer(k.count)} ${k.kind} layers`))} grow with context; the ${joinWords(what)}${span}
+      detail = html` Only the ${f.joinWords(growing.map((k) => `${f.integer(k.count)} ${k.kind} layers`))} grow with context; the ${f.joinWords(what)}${span}
         keep a bounded cache, <span data-figure="kv-bounded" data-bytes="${n.bounded}">${f.bytesText(n.bounded)}</span> per request at the full window.`;
     }
     out.push(html`<p>Each token of context adds <span data-figure="kv-per-token" data-bytes="${n.kv_per_token}">${f.bytesText(n.kv_per_token)}</span> of KV cache:
@@ -123,7 +118,7 @@ function leadParagraphs(facts, n) {
     }
   }
   if (lay.recurrent_layers > 0) {
-    const kinds = joinWords(lay.recurrent.map((k) => `${f.integer(k.count)} ${k.kind}`));
+    const kinds = f.joinWords(lay.recurrent.map((k) => `${f.integer(k.count)} ${k.kind}`));
     const state = facts.state && facts.state.bytes > 0
       ? html`: <span data-figure="state" data-bytes="${facts.state.bytes}">${f.bytesText(facts.state.bytes)}</span> per sequence at any context (${engineName(facts.state.runtime, facts.names)}'s recurrent-state buffer)`
       : '';
@@ -152,7 +147,7 @@ function leadParagraphs(facts, n) {
       if (one.length) {
         const smallest = [...one].sort((a, b) => a.memory_bytes - b.memory_bytes)[0];
         if (one.length === fits.gpus.length) return `${where} fits on one card of every GPU in the table, down to the ${smallest.name}.`;
-        if (one.length <= 3) return `${where} fits on a single ${joinWords(one.map((g) => g.name), 'or')}.`;
+        if (one.length <= 3) return `${where} fits on a single ${f.joinWords(one.map((g) => g.name), 'or')}.`;
         return `${where} fits on a single card of ${one.length} of the ${fits.gpus.length} GPUs in the table, the smallest being the ${smallest.name} (${f.gib(smallest.memory_bytes)}).`;
       }
       const best = fits.gpus.filter((g) => g.cells[c] && g.cells[c].fewest_gpus)
@@ -242,7 +237,7 @@ function fitsTable(facts) {
     ${deviceHeading(g)}
     ${fits.contexts.map((c) => fitCell(c, g.cells[c], fitCellText(g.cells[c], mostCards(fits))))}${speedCell(g)}</tr>`);
   const beyond = fits.beyond_window.length
-    ? html`<p class="note">${joinWords(fits.beyond_window.map((c) => f.tokensShort(c)))} context is beyond this model's ${f.integer(facts.record.context_window)}-token context window, so the table stops at ${f.tokensShort(fits.contexts[fits.contexts.length - 1])}.</p>`
+    ? html`<p class="note">${f.joinWords(fits.beyond_window.map((c) => f.tokensShort(c)))} context is beyond this model's ${f.integer(facts.record.context_window)}-token context window, so the table stops at ${f.tokensShort(fits.contexts[fits.contexts.length - 1])}.</p>`
     : '';
   return html`<div class="table-scroll" tabindex="0" role="region" aria-labelledby="fits-caption">
     <table class="data fits-table" data-testid="fits-table">
@@ -277,7 +272,7 @@ function localSentence(facts) {
     const sold = same.every((g) => g.marketed && g.marketed === same[0].marketed) ? same[0].marketed : '';
     const kind = sold ? `${sold} cards (${size} GiB each: ` : `${size} GiB cards (`;
     const names = same.map((g) => g.name);
-    parts.push(n === 1 ? `runs on a single ${sold ? `${sold} card (${size} GiB: ` : `${size} GiB card (`}${joinWords(names, 'or')})` : `runs on ${countWord(n)} ${kind}${joinWords(names.map((s) => `${n} × ${s}`), 'or')})`);
+    parts.push(n === 1 ? `runs on a single ${sold ? `${sold} card (${size} GiB: ` : `${size} GiB card (`}${f.joinWords(names, 'or')})` : `runs on ${countWord(n)} ${kind}${f.joinWords(names.map((s) => `${n} × ${s}`), 'or')})`);
   }
   if (macs.length) {
     const mac = [...macs].sort((a, b) => a.memory_bytes - b.memory_bytes)[0];

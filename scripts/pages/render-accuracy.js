@@ -5,14 +5,9 @@ const { html, fill, linkify } = require('./html.js');
 const f = require('./format.js');
 const { groups } = require('./accuracy.js');
 
-/** 50.3 with 2 decimals → "50.30"; 420905 → "420,905". */
-function number(x, decimals) {
-  return x.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
-}
-
 /** A value with its unit: "50.30 GiB", "420,905 tokens", "11.12×", "0.036 s". */
 function withUnit(x, decimals, unit) {
-  const n = number(x, decimals);
+  const n = f.fixed(x, decimals);
   if (unit === '×') return `${n}×`;
   return unit ? `${n} ${unit}` : n;
 }
@@ -60,7 +55,7 @@ function summaryText(s) {
 
 function errorCell(fig) {
   if (fig.error_pct == null) return html`<td class="num" data-col="error" data-label="Error">—<small>${fig.why}</small></td>`;
-  const tol = fig.tolerance_pct == null ? '' : html`<small>tolerance ±${number(fig.tolerance_pct, 0)}%</small>`;
+  const tol = fig.tolerance_pct == null ? '' : html`<small>tolerance ±${f.fixed(fig.tolerance_pct, 0)}%</small>`;
   return html`<td class="num" data-col="error" data-label="Error">${signedPercent(fig.error_pct)}${tol}</td>`;
 }
 
@@ -146,11 +141,10 @@ function unitsText(engines) {
       }
     }
   }
-  const list = (xs) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}` : xs.join(''));
   return [...byUnit.entries()].map(([unit, es]) => {
     // SGLang's logs say "GB" for what is 2^30 bytes (tests/data/serving-startup-logs.json).
     const note = es.some((e) => e.engine === 'sglang') ? ` (${es.find((e) => e.engine === 'sglang').name} writes “GB” for 2^30 bytes)` : '';
-    return `${unit} for ${list(es.map((e) => e.name))}${note}`;
+    return `${unit} for ${f.joinWords(es.map((e) => e.name))}${note}`;
   }).join(', ');
 }
 

@@ -63,7 +63,7 @@
         list = ids.map(function (id) { return catalog.modelsById[id]; }).filter(Boolean);
       } else {
         list = catalog.models.slice().sort(function (a, b) {
-          return familyLabel(a).localeCompare(familyLabel(b), 'en', { numeric: true, sensitivity: 'base' }) ||
+          return U.compareNames(familyLabel(a), familyLabel(b), true) ||
             store.params(a).total - store.params(b).total || a.name.localeCompare(b.name);
         });
       }
@@ -103,7 +103,7 @@
       var labels = order.slice().sort(function (a, b) { return groups[a].order - groups[b].order || a.localeCompare(b); });
       var nodes = labels.map(function (label) {
         var items = groups[label].items;
-        if (!ids) items.sort(function (a, b) { return (b.memory_mib || 0) - (a.memory_mib || 0) || a.name.localeCompare(b.name, 'en', { numeric: true }); });
+        if (!ids) items.sort(function (a, b) { return (b.memory_mib || 0) - (a.memory_mib || 0) || U.compareNames(a.name, b.name); });
         return D.optgroup(label, items.map(function (g) { return D.option(g.id, gpuOptionText(g)); }));
       });
       var extra = [D.option(CUSTOM, 'Custom device (enter its memory)\u2026')];

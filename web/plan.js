@@ -317,7 +317,7 @@
       var shown = rows.filter(function (r) { return kept(r, f); });
       shown.sort(function (a, b) {
         var va = col.value(a), vb = col.value(b);
-        var c = typeof va === 'string' ? va.localeCompare(vb, 'en', { numeric: true }) : va < vb ? -1 : va > vb ? 1 : 0;
+        var c = typeof va === 'string' ? page.units.compareNames(va, vb) : va < vb ? -1 : va > vb ? 1 : 0;
         c *= sort.dir;
         // Ties: the longest context, then the fastest, then by name, so the order is stable.
         return c || (b.max_context || 0) - (a.max_context || 0) || (b.decode_tokens_per_s || 0) - (a.decode_tokens_per_s || 0) || a.name.localeCompare(b.name) || a.weights.localeCompare(b.weights) || a.runtime.localeCompare(b.runtime);

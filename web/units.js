@@ -12,6 +12,19 @@
   var MINUS = '\u2212';
 
   function setUnit(id) { current = UNITS[id] || UNITS.gib; }
+
+  // Number formats and the name collation, each made once: toLocaleString and localeCompare with options build a new
+  // Intl object on every call, which made filling the GPU menu and sorting the model menu the slowest part of start-up.
+  var formats = {};
+  function format(n, minDigits, maxDigits) {
+    var key = minDigits + ',' + maxDigits;
+    if (!formats[key]) formats[key] = new Intl.NumberFormat('en-US', { minimumFractionDigits: minDigits, maximumFractionDigits: maxDigits });
+    return formats[key].format(n);
+  }
+  // Names in natural order ("RTX 3090" before "RTX 4090", "8B" before "70B"); `base` also ignores case and accents.
+  var naturalOrder = new Intl.Collator('en', { numeric: true });
+  var naturalOrderBase = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+  function compareNames(a, b, ignoreCase) { return (ignoreCase ? naturalOrderBase : naturalOrder).compare(a, b); }
   function unit() { return current; }
 
   // A size in the current unit with two decimals ("16.89 GiB"); "<0.01 GiB" for a few bytes, so nothing
@@ -19,7 +32,7 @@
   function number(bytes, decimals) {
     var d = decimals === undefined ? 2 : decimals;
     var value = bytes / current.bytes;
-    var text = Math.abs(value).toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+    var text = format(Math.abs(value), d, d);
     if (bytes !== 0 && Number(text.replace(/,/g, '')) === 0) return (value < 0 ? MINUS : '') + '<' + (1 / Math.pow(10, d)).toFixed(d);
     return (value < 0 ? MINUS : '') + text;
   }
@@ -33,13 +46,13 @@
     var names = current.id === 'gib' ? ['B', 'KiB', 'MiB'] : ['B', 'kB', 'MB'];
     var i = bytes >= k * k ? 2 : bytes >= k ? 1 : 0;
     var v = bytes / Math.pow(k, i);
-    return v.toLocaleString('en-US', { maximumFractionDigits: i === 0 ? 0 : 2 }) + ' ' + names[i];
+    return format(v, 0, i === 0 ? 0 : 2) + ' ' + names[i];
   }
 
-  function integer(n) { return Math.round(n).toLocaleString('en-US'); }
+  function integer(n) { return format(Math.round(n), 0, 0); }
   // A count with its noun: "1 request", "4,096 tokens", "2 matches".
   function plural(n, one, many) { return integer(n) + ' ' + (Math.round(n) === 1 ? one : many || one + 's'); }
-  function decimal(n, digits) { return Number(n).toLocaleString('en-US', { maximumFractionDigits: digits === undefined ? 2 : digits }); }
+  function decimal(n, digits) { return format(Number(n), 0, digits === undefined ? 2 : digits); }
 
   // Token counts: "4,096 tokens"; compact labels for axes and presets: 4K, 128K, 1M (powers of two, as
   // context windows are written).
@@ -72,6 +85,7 @@
     decimal: decimal,
     tokensShort: tokensShort,
     params: params,
+    compareNames: compareNames,
     MINUS: MINUS,
   };
 })(window.FitMyGPUPage = window.FitMyGPUPage || {});

@@ -123,15 +123,51 @@ std::vector<const T*> ranked(const std::vector<T>& items, const std::string& que
     return out;
 }
 
-json parse_file(const std::string& name, const std::string& text) {
+json parse_file(const std::string& name, const std::string& text, const json::parser_callback_t& keep = nullptr) {
     try {
-        return json::parse(text);
+        return json::parse(text, keep);
     } catch (const json::parse_error& e) {
         fail("invalid_catalog", "catalog/" + name, "catalog file " + name + " is not valid JSON: " + e.what());
     }
 }
 
+// What a model record's "config" holds, seen while the rest of the record is read.
+enum class ConfigSeen { Absent, Key, Object, NotObject };
+
+// A model record without its config, which is checked to be an object but left unread (the parser drops the whole
+// value without building it).
+json parse_model_head(const std::string& name, const std::string& text, ConfigSeen& config) {
+    config = ConfigSeen::Absent;
+    return parse_file(name, text, [&config](int depth, json::parse_event_t event, json& parsed) {
+        if (depth != 1) return true;
+        if (event == json::parse_event_t::key && parsed == "config") {
+            config = ConfigSeen::Key;
+            return false;
+        }
+        if (config != ConfigSeen::Key) return true;
+        // The event right after the key is the value's: an object (or array) starting, or a scalar.
+        config = event == json::parse_event_t::object_start ? ConfigSeen::Object : ConfigSeen::NotObject;
+        return false;
+    });
+}
+
 }  // namespace
+
+const json& CatalogModel::config() const {
+    if (!config_) {
+        // Only the config is built; the record was checked to be valid JSON with a config object when it was loaded.
+        json only = json::parse(
+            *text_, [](int depth, json::parse_event_t event, json& parsed) { return depth != 1 || event != json::parse_event_t::key || parsed == "config"; });
+        config_ = std::make_shared<const json>(std::move(only.at("config")));
+    }
+    return *config_;
+}
+
+json CatalogModel::record() const {
+    json out = entry;
+    out["config"] = config();
+    return out;
+}
 
 const ModelGeometry& CatalogModel::geometry() const {
     if (!geometry_) geometry_ = std::make_shared<const ModelGeometry>(parse_geometry(config(), "catalog." + id + ".config"));
@@ -147,12 +183,13 @@ Catalog Catalog::from_texts(const std::vector<std::pair<std::string, std::string
                             const std::vector<std::pair<std::string, std::string>>& gpu_files) {
     Catalog c;
     for (const auto& [name, text] : model_files) {
-        json e = parse_file(name, text);
+        ConfigSeen config = ConfigSeen::Absent;
+        json e = parse_model_head(name, text, config);
         if (!e.is_object() || !e.contains("id") || !e.at("id").is_string())
             fail("invalid_catalog", "catalog/models/" + name + ".id", "catalog model file " + name + " has no id");
-        if (!e.contains("config") || !e.at("config").is_object())
-            fail("invalid_catalog", "catalog/models/" + name + ".config", "catalog model file " + name + " has no config object");
+        if (config != ConfigSeen::Object) fail("invalid_catalog", "catalog/models/" + name + ".config", "catalog model file " + name + " has no config object");
         CatalogModel m;
+        m.text_ = std::make_shared<const std::string>(text);
         m.id = e.at("id").get<std::string>();
         m.name = e.value("name", m.id);
         const std::string where = "catalog/models/" + name;

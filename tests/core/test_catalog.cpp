@@ -165,7 +165,7 @@ TEST_CASE("no catalog file names a private index or a pseudo-scheme") {
             CHECK(text.find(phrase) == std::string::npos);
         }
     };
-    for (const auto& m : Catalog::builtin().models()) check(m.id, m.entry);
+    for (const auto& m : Catalog::builtin().models()) check(m.id, m.record());
     for (const auto& g : Catalog::builtin().gpus()) check(g.id, g.entry);
 }
 
@@ -602,4 +602,31 @@ TEST_CASE("devices released in 2025 and 2026 carry their vendors' figures") {
     // Its Neural Accelerators: 1024 FP16 FLOPs per core per clock, 4x the 128 ALUs x 2 (FMA) of the M4 Max at 1.678 GHz.
     CHECK(m5max.at("tflops").at("fp16").get<double>() == doctest::Approx(40 * 1024 * 1.678 / 1000).epsilon(0.005));
     CHECK(gpu_entry("m5 ultra 512gb").at("memory_mib").get<i64>() == 512 * 1024);
+}
+
+TEST_CASE("a catalog record's config is read when the model is first used, and checked when the catalog loads") {
+    const std::string gpus = R"({"gpus": []})";
+    auto load = [&](const std::string& record) { return Catalog::from_texts({{"m.json", record}}, {{"g.json", gpus}}); };
+    // A record whose other fields hold a "config" key of their own: only the top-level one is the model's.
+    const Catalog c = load(R"({"id": "m", "name": "M", "checkpoints": [{"format": "bf16", "config": 1}],
+                               "config": {"model_type": "llama", "hidden_size": 64, "nested": {"config": [1, 2]}}, "family": "F"})");
+    const fitmygpu::CatalogModel& m = c.models().at(0);
+    CHECK_FALSE(m.entry.contains("config"));
+    CHECK(m.entry.at("family") == "F");
+    CHECK(m.entry.at("checkpoints").at(0).at("config") == 1);
+    CHECK(m.config() == json::parse(R"({"model_type": "llama", "hidden_size": 64, "nested": {"config": [1, 2]}})"));
+    CHECK(m.record().at("config").at("hidden_size") == 64);
+    CHECK(m.record().at("id") == "m");
+    // A missing config, or one that is not an object, fails at load naming the file's config field.
+    for (const std::string bad : {R"({"id": "m"})", R"({"id": "m", "config": [1]})", R"({"id": "m", "config": "x"})", R"({"id": "m", "config": null})"}) {
+        CAPTURE(bad);
+        try {
+            load(bad);
+            FAIL("loaded");
+        } catch (const fitmygpu::FieldError& e) {
+            CHECK(e.field() == "catalog/models/m.json.config");
+        }
+    }
+    // Bad JSON inside the unread config is still bad JSON.
+    CHECK_THROWS_AS(load(R"({"id": "m", "config": {"a": [1,}})"), fitmygpu::FieldError);
 }

@@ -46,7 +46,7 @@ nlohmann::json defaults(const nlohmann::json& request);
 // sweep_formats, kv_cache_types, knobs: [{name, aliases, type, min, max, default, default_text, label, help,
 // group, flag, shown_for}], card_counts, parallel, layer_split, vendors, backends, verdict}], "formats",
 // "gguf_types", "default_runtime", "limits"}.
-nlohmann::json schema();
+const nlohmann::json& schema();
 // parse_log: {"log": text} -> the buffers and figures an engine printed at startup (logs.hpp).
 // check_log: {"request": {...}, "log": text} -> each logged figure next to the estimate of the same request:
 // {"engine", "rows": [{what, device, unit ("bytes" | "tokens"), logged, estimated, error_pct}]}.
@@ -64,9 +64,9 @@ nlohmann::json from_command(const nlohmann::json& request);
 // counts). A model's summary also carries the parameter counts worked out from its config (params_total,
 // params_active for a mixture of experts) unless `derived` is false: {"derived": false} lists the catalog without
 // building every model's geometry, for a picker that shows one model's figures at a time (model).
-nlohmann::json list_models(bool derived = true);
-nlohmann::json list_models(const nlohmann::json& request);
-nlohmann::json list_gpus();
+const nlohmann::json& list_models(bool derived = true);
+const nlohmann::json& list_models(const nlohmann::json& request);
+const nlohmann::json& list_gpus();
 // search: {"query": "...", "kind": "models" | "gpus"} -> ranked ids.
 nlohmann::json search(const nlohmann::json& request);
 // model: {"model": id} -> the catalog record (config included) + derived geometry and parameter counts.

@@ -34,8 +34,12 @@ struct CatalogModel {
     i64 published_vision = 0;
     i64 published_audio = 0;
     i64 published_mtp = 0;
-    nlohmann::json entry;  // the whole catalog record, for the API's listings
-    const nlohmann::json& config() const { return entry.at("config"); }
+    // The catalog record without its config, for the API's listings and searches. The configs are over half of the
+    // catalog's text and only a model being estimated needs its own: config() reads it from the record's text then.
+    nlohmann::json entry;
+    const nlohmann::json& config() const;
+    // The whole record: entry with its config.
+    nlohmann::json record() const;
     // The config read into a geometry; FieldError naming "catalog.<id>.config.<field>" on bad data. Read once: a
     // record does not change after the catalog is loaded, and a plan or a comparison asks for it many times.
     const ModelGeometry& geometry() const;
@@ -47,6 +51,9 @@ struct CatalogModel {
     bool has_mlx_checkpoint() const;
 
 private:
+    friend class Catalog;
+    std::shared_ptr<const std::string> text_;  // the record as written in the catalog
+    mutable std::shared_ptr<const nlohmann::json> config_;
     mutable std::shared_ptr<const ModelGeometry> geometry_;
     mutable std::shared_ptr<const Inventory> inventory_;
 };

@@ -199,10 +199,13 @@ namespace {
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 using Method = json (*)(const json&);
+// The registry's and the catalog's listings: answers that live as long as the binary, each written out once.
+using Listing = const json& (*)(const json&);
 struct MethodEntry {
     const char* name;
     Method run;
     size_t max_bytes = kMaxRequestBytes;
+    Listing listing = nullptr;
 };
 // inspect carries file headers: a 100 MB header is 133 MB of base64.
 constexpr size_t kMaxInspectBytes = size_t{144} << 20;
@@ -212,13 +215,13 @@ const MethodEntry kMethods[] = {
     {"quantizations", quantizations},
     {"plan", plan},
     {"defaults", defaults},
-    {"schema", [](const json&) { return schema(); }},
+    {"schema", nullptr, kMaxRequestBytes, [](const json&) -> const json& { return schema(); }},
     {"parse_log", parse_log},
     {"check_log", check_log},
     {"command", command},
     {"from_command", from_command},
-    {"models", [](const json& request) { return list_models(request); }},
-    {"gpus", [](const json&) { return list_gpus(); }},
+    {"models", nullptr, kMaxRequestBytes, [](const json& request) -> const json& { return list_models(request); }},
+    {"gpus", nullptr, kMaxRequestBytes, [](const json&) -> const json& { return list_gpus(); }},
     {"search", search},
     {"model", model_info},
     {"inspect", inspect, kMaxInspectBytes},
@@ -231,7 +234,16 @@ std::string call(const std::string& method, const std::string& text) {
         if (method == m.name) entry = &m;
     if (!entry) return dump(error_json("unknown_method", "method", "unknown method \"" + method + "\""));
     try {
-        return dump(entry->run(parse_text(text, entry->max_bytes)));
+        const json request = parse_text(text, entry->max_bytes);
+        if (entry->listing) {
+            // Keyed by the listing's address: each is a static of its method, so there are a handful at most.
+            static std::map<const json*, std::string> written;
+            const json& answer = entry->listing(request);
+            auto it = written.find(&answer);
+            if (it == written.end()) it = written.emplace(&answer, dump(answer)).first;
+            return it->second;
+        }
+        return dump(entry->run(request));
     } catch (const FieldError& e) {
         return dump(error_json(e.code(), e.field(), e.what()));
     } catch (const std::exception& e) {

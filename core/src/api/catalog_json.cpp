@@ -37,7 +37,7 @@ json model_summary(const CatalogModel& m) {
 
 }  // namespace
 
-json list_models(bool derived) {
+const json& list_models(bool derived) {
     // The catalog is fixed for the life of the binary: build each listing once. The derived one works out a
     // geometry and a tensor inventory per model, which is most of its cost.
     if (!derived) {
@@ -66,25 +66,28 @@ json list_models(bool derived) {
     return cached;
 }
 
-json list_models(const json& request) {
+const json& list_models(const json& request) {
     if (!request.is_object()) fail("invalid_request", "", "the request must be a JSON object");
     for (const auto& [key, value] : request.items())
         if (key != "derived") fail("unknown_field", shown_key(key), shown_key(key) + " is not a models field (derived)");
     return list_models(request.contains("derived") ? bool_field(request.at("derived"), "derived") : true);
 }
 
-json list_gpus() {
-    json out = json::array();
-    for (const auto& g : Catalog::builtin().gpus()) {
-        json row = {{"id", g.id}, {"name", g.name}};
-        for (const char* k : {"vendor", "class", "memory_mib", "memory_mib_status", "cuda_total_mib", "unified_memory", "gpu_share_default", "bandwidth_gbps",
-                              "architecture", "aliases", "memory_marketed"})
-            if (g.entry.contains(k)) row[k] = g.entry.at(k);
-        // What macOS lets the GPU of a unified-memory chip wire by default: host.gpu_wired_limit_mib changes it.
-        if (g.device.unified) row["default_wired_limit_mib"] = g.device.engine_total_bytes / MiB;
-        out.push_back(row);
-    }
-    return {{"gpus", out}};
+const json& list_gpus() {
+    static const json listing = [] {
+        json out = json::array();
+        for (const auto& g : Catalog::builtin().gpus()) {
+            json row = {{"id", g.id}, {"name", g.name}};
+            for (const char* k : {"vendor", "class", "memory_mib", "memory_mib_status", "cuda_total_mib", "unified_memory", "gpu_share_default",
+                                  "bandwidth_gbps", "architecture", "aliases", "memory_marketed"})
+                if (g.entry.contains(k)) row[k] = g.entry.at(k);
+            // What macOS lets the GPU of a unified-memory chip wire by default: host.gpu_wired_limit_mib changes it.
+            if (g.device.unified) row["default_wired_limit_mib"] = g.device.engine_total_bytes / MiB;
+            out.push_back(row);
+        }
+        return json{{"gpus", out}};
+    }();
+    return listing;
 }
 
 json search(const json& request) {
@@ -107,7 +110,7 @@ json model_info(const json& request) {
     const std::string id = name_field(request.at("model"), "model");
     const CatalogModel* m = Catalog::builtin().find_model(id);
     if (!m) fail("unknown_model", "model", "no model \"" + id + "\" in the catalog");
-    json out = m->entry;
+    json out = m->record();
     const ModelGeometry& g = m->geometry();
     const Inventory& inv = m->inventory();
     json layers = json::object();

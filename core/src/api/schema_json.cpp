@@ -54,7 +54,7 @@ json knob_json(const RuntimeDescriptor& rt, const RuntimeKnob& rk) {
 
 }  // namespace
 
-json schema() {
+const json& schema() {
     static const json cached = [] {
         json runtimes_json = json::array();
         for (const RuntimeDescriptor& rt : runtimes()) {

@@ -11,7 +11,7 @@ const MIB = 2 ** 20;
 const GIB = 2 ** 30;
 
 /** The data files, in the order their figures are listed. */
-const DATA_FILES = ['vllm-startup-logs.json', 'serving-startup-logs.json', 'llamacpp-startup-logs.json', 'llamacpp-compute-logs.json', 'speed-results.json'];
+const DATA_FILES = ['vllm-startup-logs.json', 'serving-startup-logs.json', 'mlx-peak-memory.json', 'llamacpp-startup-logs.json', 'llamacpp-compute-logs.json', 'speed-results.json'];
 
 /** Reads the data files from `dir` (tests/data): { name: parsed JSON }. */
 function readData(dir) {
@@ -28,6 +28,7 @@ const COMPONENTS = [
   { id: 'state', title: 'Recurrent state' },
   { id: 'non_torch', title: 'Non-torch memory' },
   { id: 'cuda_graphs', title: 'CUDA graphs' },
+  { id: 'peak', title: 'Peak memory' },
   { id: 'decode', title: 'Decode speed per request' },
   { id: 'total', title: 'Batched decode throughput' },
   { id: 'prefill', title: 'Prefill speed' },
@@ -97,7 +98,10 @@ function componentLabel(estimate, component) {
 
 // The figures of one row of each file. `e` is the estimate for the row's request.
 
-/** vLLM, SGLang and TensorRT-LLM: per-GPU components in GiB as printed, KV capacity in tokens, maximum concurrency. */
+/**
+ * vLLM, SGLang and TensorRT-LLM: per-GPU components in GiB as printed, KV capacity in tokens, maximum concurrency;
+ * mlx-lm: its peak memory in GB as printed (mx.get_peak_memory() / 1e9), beside the device's whole requirement.
+ */
 function servingFigures(row, e, base) {
   const out = [];
   const device = e.devices[0] || { components: {} };
@@ -115,6 +119,10 @@ function servingFigures(row, e, base) {
   }
   if (row.concurrency != null) {
     out.push(figure({ ...base, component: 'concurrency', label: 'requests of the full context at once' }, row.concurrency, e.kv_cache.max_concurrency, '×', 2));
+  }
+  if (row.peak_gb != null) {
+    out.push(figure({ ...base, component: 'peak', label: 'weights, cache and the largest prefill transient' }, row.peak_gb,
+      device.required_bytes == null ? null : device.required_bytes / 1e9, 'GB', 2));
   }
   return out;
 }

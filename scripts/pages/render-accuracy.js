@@ -129,13 +129,16 @@ ${failed.map((r) => html`        <li data-refused="${r.row}"><strong>${r.row}</s
 `;
 }
 
-/** "GiB for vLLM, SGLang and TensorRT-LLM (SGLang writes “GB” for 2^30 bytes), MiB for llama.cpp and Ollama": the memory units of the figures, with the engines that print them. */
+/**
+ * "GiB for vLLM, SGLang and TensorRT-LLM (SGLang writes “GB” for 2^30 bytes), GB (10^9 bytes) for MLX, MiB for llama.cpp
+ * and Ollama": the memory units of the figures, with the engines that print them.
+ */
 function unitsText(engines) {
   const byUnit = new Map();
   for (const e of engines) {
     for (const c of e.components) {
       for (const fig of c.figures) {
-        if (fig.unit !== 'GiB' && fig.unit !== 'MiB') continue;
+        if (fig.unit !== 'GiB' && fig.unit !== 'MiB' && fig.unit !== 'GB') continue;
         if (!byUnit.has(fig.unit)) byUnit.set(fig.unit, []);
         if (!byUnit.get(fig.unit).includes(e)) byUnit.get(fig.unit).push(e);
       }
@@ -144,7 +147,7 @@ function unitsText(engines) {
   return [...byUnit.entries()].map(([unit, es]) => {
     // SGLang's logs say "GB" for what is 2^30 bytes (tests/data/serving-startup-logs.json).
     const note = es.some((e) => e.engine === 'sglang') ? ` (${es.find((e) => e.engine === 'sglang').name} writes “GB” for 2^30 bytes)` : '';
-    return `${unit} for ${f.joinWords(es.map((e) => e.name))}${note}`;
+    return `${unit === 'GB' ? 'GB (10^9 bytes)' : unit} for ${f.joinWords(es.map((e) => e.name))}${note}`;
   }).join(', ');
 }
 

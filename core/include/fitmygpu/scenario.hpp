@@ -49,6 +49,7 @@ struct EngineKnobs {
     int n_gpu_layers = -1;  // -1 = all
     i64 n_ubatch = 512;
     i64 n_batch = 2048;
+    i64 prefill_step_size = 2048;    // MLX: prompt tokens per forward pass (mlx_lm's default)
     std::optional<bool> flash_attn;  // unset = auto (on where supported)
     bool kv_unified = true;
     bool swa_full = false;

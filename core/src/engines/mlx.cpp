@@ -1,18 +1,55 @@
 // MLX (mlx-lm) on Apple Silicon: one unified-memory device whose GPU may wire up to Metal's
 // recommendedMaxWorkingSetSize. mlx-lm's KVCache grows in steps of 256 tokens; sliding-window layers use a
-// RotatingKVCache of the window's size; prompts are prefilled in steps of 2048 tokens.
+// RotatingKVCache of the window's size; prompts are prefilled in steps of prefill_step_size tokens (2048 by default).
 #include <algorithm>
+#include <array>
+#include <string>
+#include <vector>
 
 #include "engine_parts.hpp"
 #include "fitmygpu/cache.hpp"
 #include "fitmygpu/checked.hpp"
 #include "fitmygpu/registry.hpp"
+#include "text.hpp"
 
 namespace fitmygpu {
 
 namespace {
-constexpr i64 kKvStep = 256;        // mlx_lm.models.cache.KVCache.step
-constexpr i64 kPrefillStep = 2048;  // mlx_lm.generate prefill_step_size
+constexpr i64 kKvStep = 256;  // mlx_lm.models.cache.KVCache.step
+
+// MLX's fused attention kernel for prompts (more than 8 query tokens) takes head dimensions 64, 80 and 128 with
+// queries and values of one width (mlx/backend/metal/scaled_dot_product_attention.cpp, use_fallback). Any other
+// layer runs the fallback of mlx/fast.cpp: the scores [heads, step tokens, keys] in the model's dtype, the causal
+// mask [step tokens, keys] as bool, then softmax and the product with V, each op taking over its input's buffer.
+constexpr std::array<i64, 3> kFusedPrefillHeadDims = {64, 80, 128};
+bool fused_prefill_attention(i64 head_dim_k, i64 head_dim_v) {
+    return head_dim_k == head_dim_v && std::find(kFusedPrefillHeadDims.begin(), kFusedPrefillHeadDims.end(), head_dim_k) != kFusedPrefillHeadDims.end();
+}
+std::string fused_head_dims_text() {
+    std::vector<std::string> dims;
+    for (i64 d : kFusedPrefillHeadDims) dims.push_back(std::to_string(d));
+    return joined(dims);
+}
+
+// The largest transient of the unfused attention over one prefill step: the layers run one after another, so the
+// layer whose scores are largest, at the last step, when the keys are the whole context (a sliding layer's
+// RotatingKVCache holds its window plus the step). 0 when every attention layer has the fused kernel. MLA layers
+// are left out: mlx-lm runs them through its own latent attention.
+Q unfused_scores(const Scenario& s, i64 step) {
+    const ModelGeometry& g = s.geometry;
+    i64 worst = 0, worst_keys = 0, worst_heads = 0;
+    for (const CacheLayer& c : cache_layers(g)) {
+        if (!is_attention(c.mixer) || c.mixer == Mixer::Mla || c.n_kv_heads <= 0) continue;
+        if (fused_prefill_attention(c.k_width / c.n_kv_heads, c.v_width / c.n_kv_heads)) continue;
+        const i64 keys = c.window > 0 ? std::min(checked::add(c.window, step), s.context) : s.context;
+        const i64 bytes = checked::mul({g.n_heads, step, keys});
+        if (bytes > worst) worst = bytes, worst_keys = keys, worst_heads = g.n_heads;
+    }
+    if (worst == 0) return Q::lit(0, "B");
+    return (Q::var("heads", worst_heads) * Q::var("step tokens", step) * Q::var("keys", worst_keys) * Q::lit(2, "B") +
+            Q::var("step tokens", step) * Q::var("keys", worst_keys) * Q::lit(1, "B")) *
+           Q::var("sequences", s.concurrency);
+}
 }  // namespace
 
 Estimate estimate_mlx(const Scenario& s) {
@@ -34,9 +71,15 @@ Estimate estimate_mlx(const Scenario& s) {
     e.add(kKvCache, "KV cache", 0, Q::bytes("K+V, context rounded up to 256-token steps", kv));
     if (state > 0) e.add(kState, "recurrent state", 0, Q::bytes("conv + SSM state × sequences", state));
     engine_parts::Parallelism par;
-    const Q act = engine_parts::forward_activation(s, par, checked::mul(std::min(s.context, kPrefillStep), s.concurrency), "prefill step tokens") +
+    const i64 step = std::min(s.context, s.engine.prefill_step_size);
+    const Q scores = unfused_scores(s, step);
+    const Q act = engine_parts::forward_activation(s, par, checked::mul(step, s.concurrency), "prefill step tokens") +
                   Q::var("sequences", s.concurrency) * Q::var("vocab", g.vocab) * Q::lit(4, "B");
-    e.add(kActivations, "prefill activations", 0, act, "one 2048-token prefill step and the last logits");
+    e.add(kActivations, "prefill activations", 0, act, "one " + group_digits(step) + "-token prefill step and the last logits");
+    if (scores.value() > 0)
+        e.add(kActivations, "unfused attention scores", 0, scores,
+              "MLX's fused prompt kernel takes head sizes " + fused_head_dims_text() +
+                  " only; other attention layers hold a step's scores over the whole context, one layer at a time");
     e.sum_components();
     e.kv.bytes_per_token = growing_kv_bytes_per_token(cache_layers(g), s.kv);
     e.kv.required_bytes = checked::add(kv, state);

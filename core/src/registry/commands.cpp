@@ -495,6 +495,7 @@ std::vector<CommandSpec> build_commands() {
         CommandSpec c{Runtime::Mlx, {{"mlx_lm.server"}, {"mlx_lm.generate"}, {"mlx_lm.chat"}, {"python", "-m", "mlx_lm.server"}}, false, {}};
         static constexpr FlagRow rows[] = {
             value({"--model"}, T::Model),
+            knob({"--prefill-step-size"}, "prefill_step_size"),
             ignored({"--max-kv-size"}, kNotModelled),
             ignored({"--adapter-path"}, kNotModelled),
             ignored({"--prompt", "-p"}, kSampling),

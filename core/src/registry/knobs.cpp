@@ -76,6 +76,8 @@ const std::vector<KnobSpec>& build_specs() {
          [](EngineKnobs& k, const KnobValue& v) { k.n_ubatch = static_cast<i64>(v.number); }},
         {"n_batch", KnobType::Integer, 1, 1 << 20, false, false, 0, "Logical batch (-b)", "Must be at least the micro-batch.", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.n_batch = static_cast<i64>(v.number); }},
+        {"prefill_step_size", KnobType::Integer, 1, 1 << 20, false, false, 0, "Prefill step", "Prompt tokens per forward pass; sizes the prefill activations.",
+         "", "", [](EngineKnobs& k, const KnobValue& v) { k.prefill_step_size = static_cast<i64>(v.number); }},
         {"flash_attn", KnobType::Tristate, 0, 0, false, false, 0, "Flash attention (-fa)",
          "Without it, quantized KV caches are not allowed and attention needs bigger buffers.", "", "",
          [](EngineKnobs& k, const KnobValue& v) {

@@ -271,7 +271,8 @@ std::vector<RuntimeDescriptor> build_runtimes() {
         d.sweep_formats = kMlxSweep;
         d.kv_cache_types = kMlxKv;
         d.kv_auto = "model";
-        d.knobs = {{"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>}};
+        d.knobs = {{"prefill_step_size", false, "", "--prefill-step-size", "", struct_default<&EngineKnobs::prefill_step_size>},
+                   {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>}};
         d.card_counts = {1};
         d.parallel = {"single device"};
         d.vendors = {"apple"};

@@ -107,16 +107,29 @@ TEST_CASE("check_log sets SGLang and TensorRT-LLM logs beside the estimate, comp
         CAPTURE(pool_err);
         CAPTURE(token_err);
         MESSAGE(id << ": KV pool error " << pool_err << " %, KV tokens error " << token_err << " %");
-        // Stated bounds: the KV pool within 2.5 % (measured: S-1 +1.8 %, S-2 -1.5 %, T-1 +1.1 %; before SGLang's pool
-        // was taken from the memory free before loading, S-1 was +4.9 % and S-2 +12.1 %).
+        // Stated bounds: the KV pool within 2.5 % (measured: S-1 +0.3 %, S-2 -1.5 %, S-3 +1.6 %, S-4 +0.6 %, T-1 +1.1 %).
+        // Before SGLang's pool was taken from the memory free before loading, S-1 was +4.9 % and S-2 +12.1 %; before
+        // the weights counted the caching allocator's 2 MiB rounding, S-1 was +1.8 % and S-3 (a 2.84 GiB pool on
+        // 24 GB L4s, where the 0.22 GiB of rounding per rank weighs most) +9.3 %.
         CHECK(std::fabs(pool_err) < 2.5);
         CHECK(std::fabs(token_err) < 2.5);
         if (row.at("logged_gib").contains("weights")) {
             const json* w = row_named(c.at("rows"), "weights");
             REQUIRE(w != nullptr);
             MESSAGE(id << ": weights error " << w->at("error_pct").get<double>() << " %");
-            // SGLang's "mem usage" counts what the load allocated beside the tensors (S-1: 7.08 GiB against 6.88).
-            CHECK(std::fabs(w->at("error_pct").get<double>()) < 3.0);
+            // SGLang's "mem usage" is free memory before minus after the load: the tensors, the allocator's rounding
+            // of the large ones (S-1 0.18 GiB, S-3 0.22, S-4 none) and what else the load allocates, which the
+            // estimate does not model (measured: S-1 -0.4 %, S-3 -0.4 %, S-4 -1.0 %, i.e. 0.15 GiB).
+            CHECK(std::fabs(w->at("error_pct").get<double>()) < 2.0);
+            // The static budget itself (mem_fraction_static x free before loading = weights + pool) within
+            // 0.2 GiB: the pool's error is the weights' error with the sign turned, up to what was in use before
+            // loading (443 MiB taken for every GPU; S-4's H100 had 0.16 GiB more) and the 0.005 GiB rounding of
+            // each printed figure. Measured: S-1 0.00, S-3 -0.02, S-4 +0.15 GiB.
+            const double budget_err_gib =
+                (pool->at("estimated").get<double>() - pool->at("logged").get<double>() + w->at("estimated").get<double>() - w->at("logged").get<double>()) /
+                static_cast<double>(GiB);
+            MESSAGE(id << ": static budget error " << budget_err_gib << " GiB");
+            CHECK(std::fabs(budget_err_gib) < 0.2);
         }
     }
 }

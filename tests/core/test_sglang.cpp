@@ -103,14 +103,19 @@ TEST_CASE("SGLang tensor parallel 2: weights and KV heads split per rank, norms 
     // Column/row-parallel linears and the vocab-parallel embedding and lm_head (128,256 rows, already a
     // multiple of 64 x 2) are halved; RMSNorm weights (32 x 2 x 4,096 + 4,096 = 266,240) stay whole on each rank.
     const i64 rank_params = (kLlama8bParams - kLlama8bNormParams) / 2 + kLlama8bNormParams;
-    const i64 rank_weights = 2 * rank_params;
-    CHECK(rank_weights == 8030527488);
+    const i64 rank_tensors = 2 * rank_params;
+    CHECK(rank_tensors == 8030527488);
+    // As loaded, PyTorch's caching allocator gives each parameter of 10 MiB or more a segment rounded up to 2 MiB
+    // (c10/cuda/CUDACachingAllocator.cpp, kRoundLarge). Per rank the fused qkv (3,072 x 4,096 x 2 B = 24 MiB), o
+    // (16 MiB), gate_up (112 MiB) and down (56 MiB) are whole multiples of 2 MiB; the embedding and the lm_head,
+    // 64,128 x 4,096 x 2 B = 501 MiB each, take 502: 2 MiB more per rank.
+    const i64 rank_weights = rank_tensors + 2 * MiB;
     // get_num_kv_heads(2) = 8 / 2 = 4 heads per rank: 32 x 4 x 128 x 2 x 2 = 65,536 B per token per rank.
     const i64 rank_kv = 32 * 4 * 128 * 2 * 2;
     const json r = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":2,
                                 "context":8192,"engine":{"mem_fraction_static":0.88}})");
     REQUIRE(r.at("devices").size() == 2);
-    const i64 pool = static_budget(0.88, kFree24) - rank_weights;  // 14,238,122,967 B per rank
+    const i64 pool = static_budget(0.88, kFree24) - rank_weights;  // 14,236,025,815 B per rank
     for (int d = 0; d < 2; ++d) {
         CAPTURE(d);
         CHECK(component(r, "weights", d) == rank_weights);
@@ -118,8 +123,8 @@ TEST_CASE("SGLang tensor parallel 2: weights and KV heads split per rank, norms 
         CHECK(r.at("devices").at(d).at("required_bytes").get<i64>() == rank_weights + 8192 * rank_kv);
     }
     // Tokens: every rank holds its 4 heads of every token, so the pool of one rank sets the count.
-    CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == pool / rank_kv);  // 217,256
-    CHECK(r.at("kv_cache").at("capacity_tokens") == 217256);
+    CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == pool / rank_kv);  // 217,224
+    CHECK(r.at("kv_cache").at("capacity_tokens") == 217224);
     CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == two_decimals(static_cast<double>(pool) / static_cast<double>(rank_kv * 8192)));
     // Whole-model figures: 131,072 B per token over both ranks; one request of 8,192 tokens is 1 GiB in total.
     CHECK(r.at("kv_cache").at("bytes_per_token").get<i64>() == kLlama8bKvPerToken);
@@ -182,7 +187,9 @@ TEST_CASE("SGLang pads the vocabulary to a multiple of 64 x TP and shares a tied
     const i64 params = i64{49159} * 4096 + 40 * i64{199237632} + 4096;
     CHECK(params == 8170864640);
     const json r = estimate(R"({"model":"granite-3.3-8b","weights":"bf16","runtime":"sglang","gpu":"h100-sxm-80gb","context":8192})");
-    CHECK(component(r, "weights") == 2 * (params + i64{57} * 4096));
+    // The tied embedding, 49,216 x 4,096 x 2 B = 384.5 MiB, takes a 386 MiB segment of the caching allocator (2 MiB
+    // steps); every layer's fused parameters are whole multiples of 2 MiB (qkv 48, o 32, gate_up 200, down 100 MiB).
+    CHECK(component(r, "weights") == 2 * (params + i64{57} * 4096) + 3 * MiB / 2);
     // Its cache: 40 layers x 8 KV heads x 128 x 2 x 2 B.
     CHECK(r.at("kv_cache").at("bytes_per_token").get<i64>() == 40 * 8 * 128 * 2 * 2);
 }

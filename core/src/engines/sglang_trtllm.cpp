@@ -169,14 +169,21 @@ Estimate estimate_sglang(const Scenario& s) {
     std::vector<i64> fixed;
     for (int i = 0; i < par.ranks(); ++i) {
         const Device& d = s.devices[static_cast<size_t>(i)];
-        const Q weights = Q::bytes("checkpoint tensors on this rank", weights_per_rank(s, cb, par, i / par.tp));
+        const Q tensors = Q::bytes("checkpoint tensors on this rank", weights_per_rank(s, cb, par, i / par.tp));
+        // SGLang's "mem usage" is free memory before minus after the load, so it includes the caching allocator's
+        // rounding of each large parameter to 2 MiB (the pool is sized from the same readings).
+        const Q rounding = Q::bytes("allocator rounding of the parameters", allocator_rounding_per_rank(s, cb, par, i / par.tp));
+        const Q weights = (tensors + rounding).named("weights as loaded");
         const bool nvlink_init = par.ranks() > 1 && d.link_kind == "nvlink";
         const Q before_load = nvlink_init ? Q::bytes("CUDA context", kSglangContextBytes) + Q::bytes("distributed init (NVLink)", kSglangNvlinkInitBytes)
                                           : Q::bytes("CUDA context", kSglangContextBytes);
         const Q free_before = Q::bytes("device total", d.engine_total_bytes) - before_load.named("in use before loading");
         const Q budget = scale(free_before, mfs, "mem_fraction_static");
         const Q pool = budget - weights;
-        e.add(kWeights, "weights", i, weights, s.weights.label());
+        e.add(kWeights, "weights", i, tensors, s.weights.label());
+        if (rounding.value() > 0)
+            e.add(kWeights, "allocator rounding of the weights", i, rounding,
+                  "PyTorch's caching allocator gives each parameter of 10 MiB or more a segment rounded up to 2 MiB");
         e.add(kOverhead, "in use before loading (CUDA context, distributed init)", i, before_load,
               "SGLang measures the free memory after this and takes mem_fraction_static of that");
         e.add(kKvCache, "KV cache pool (token pool)", i, max(pool, Q::lit(0, "B")), "mem_fraction_static × free before loading − weights; page size 1 token");

@@ -234,3 +234,35 @@ TEST_CASE("SGLang defaults on an 80 GB card: a reserve of at least 10 GiB") {
     CHECK(r.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.835, i64{81080} * 1024 * 1024 - kBeforeLoad));
     CHECK(component(r, "activations") == i64{8192} * 110592);
 }
+
+TEST_CASE("SGLang hybrid models: recurrent-state slots take 0.9 / 1.9 of the rest, the KV pool what they leave") {
+    // model_runner_kv_cache_mixin.py, handle_max_mamba_cache: mamba memory = rest x r / (1 + r) with r =
+    // --mamba-full-memory-ratio (0.9 by default, sgl-project/sglang#15337), max_mamba_cache_size = that // one
+    // request's state, and profile_max_num_token divides what the slots leave by the cell size of the
+    // full-attention layers only. init_memory caps max_running_requests at max_mamba_cache_size // 3.
+    // Qwen3.5-9B (catalog config.json): 32 layers, every 4th full attention (8 layers, 4 KV heads of 256); 24 Gated
+    // DeltaNet layers with 32 value heads x 128 x 128 key dims of state and a 4-tap convolution over
+    // 2 x 16 x 128 + 32 x 128 = 8,192 channels.
+    //   state per layer  = 32 x 128 x 128 values x 4 B (--mamba-ssm-dtype float32) = 2,097,152 B
+    //   conv per layer   = (4 - 1) x 8,192 values x 2 B (bf16)                      =    49,152 B
+    //   one request      = 24 x 2,146,304                                          = 51,511,296 B
+    //   cell per token   = 8 layers x 4 heads x (256 + 256) x 2 B                  =    32,768 B
+    constexpr i64 kStatePerRequest = 24 * (i64{32} * 128 * 128 * 4 + 3 * i64{8192} * 2);
+    static_assert(kStatePerRequest == 51511296);
+    const json r = estimate(R"({"model":"qwen3.5-9b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"context":8192,
+                                "engine":{"mem_fraction_static":0.8}})");
+    // The split is checked against the weights the estimate reports (their size is tested with the other models).
+    const i64 rest = static_budget(0.8, kFree24) - component(r, "weights");
+    const i64 slots = static_cast<i64>(static_cast<double>(rest) * (0.9 / 1.9)) / kStatePerRequest;
+    CAPTURE(slots);
+    CHECK(component(r, "state") == slots * kStatePerRequest);
+    CHECK(component(r, "kv_cache") == rest - slots * kStatePerRequest);
+    CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == (rest - slots * kStatePerRequest) / 32768);
+    // The state takes close to 0.9 / 1.9 = 47.4 % of the rest (less at most one request's state).
+    CHECK(std::fabs(static_cast<double>(component(r, "state")) / static_cast<double>(rest) - 0.9 / 1.9) < 0.01);
+    // Requests at once: the KV pool holds (rest - state) / (8,192 x 32,768) of them, the slots slots // 3.
+    const double by_kv = static_cast<double>(rest - slots * kStatePerRequest) / (8192.0 * 32768.0);
+    CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == two_decimals(std::min(by_kv, static_cast<double>(slots / 3))));
+    // A dense model has no slots: the whole rest is KV pool.
+    CHECK(component(estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.8})")), "state") == 0);
+}

@@ -107,6 +107,25 @@ constexpr SglangTpFraction kSglangLegacyFractions[] = {{16, 0.79}, {8, 0.81}, {4
 constexpr i64 kSglangLegacySmallGpuMib = 25000;
 const std::vector<long> kSglangReserveRelease = {0, 5, 3};
 
+// Hybrid models with recurrent layers (Mamba, Gated DeltaNet): SGLang splits what is left for the cache between
+// recurrent-state slots and the KV pool of the attention layers (model_runner_kv_cache_mixin.py,
+// handle_max_mamba_cache): mamba memory = rest × r / (1 + r) with r = --mamba-full-memory-ratio, 0.9 by default
+// (documented in sgl-project/sglang#15337); max_mamba_cache_size = that memory // one request's state, and the
+// KV pool gets the rest less those slots. init_memory then caps max_running_requests at the slots // 3
+// (MAMBA_CACHE_SIZE_MAX_RUNNING_REQUESTS_RATIO, with the radix cache on and no extra ping-pong buffer).
+constexpr double kSglangMambaFullMemoryRatio = 0.9;
+constexpr i64 kSglangMambaSlotsPerRequest = 3;
+
+// One request's recurrent state on one rank: the convolution window in the model dtype (2 bytes) and the SSM state
+// in float32 (--mamba-ssm-dtype defaults to float32), each split over the TP ranks.
+i64 sglang_state_per_request(const Scenario& s, const engine_parts::Parallelism& par) {
+    i64 out = 0;
+    for (const auto& c : cache_layers(s.geometry))
+        if (c.mixer == Mixer::Mamba || c.mixer == Mixer::LinearAttention)
+            out = checked::add(out, checked::add(checked::mul(c.conv_values, 2), checked::mul(c.ssm_values, 4)) / par.tp);
+    return out;
+}
+
 }  // namespace
 
 SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::string& version) {
@@ -163,6 +182,9 @@ Estimate estimate_sglang(const Scenario& s) {
     const i64 value_bytes = kv_value_bytes(s, "SGLang");
     i64 fixed_req = 0;
     const i64 per_token = kv_bytes_per_token_rank(s, par, value_bytes, s.context, &fixed_req);
+    const i64 state_per_req = sglang_state_per_request(s, par);
+    fixed_req -= state_per_req;  // counted in kv_bytes_per_token_rank, but SGLang holds it in preallocated slots
+    i64 slots_min = -1;
     const i64 chunk = s.engine.max_num_batched_tokens.value_or(defaults.chunked_prefill_size);
     if (!s.engine.max_num_batched_tokens) e.assumptions.push_back("chunked_prefill_size = " + std::to_string(chunk) + " (SGLang's default for this GPU)");
     i64 pool_min = -1;
@@ -179,14 +201,27 @@ Estimate estimate_sglang(const Scenario& s) {
                                           : Q::bytes("CUDA context", kSglangContextBytes);
         const Q free_before = Q::bytes("device total", d.engine_total_bytes) - before_load.named("in use before loading");
         const Q budget = scale(free_before, mfs, "mem_fraction_static");
-        const Q pool = budget - weights;
+        const Q rest = budget - weights;
         e.add(kWeights, "weights", i, tensors, s.weights.label());
         if (rounding.value() > 0)
             e.add(kWeights, "allocator rounding of the weights", i, rounding,
                   "PyTorch's caching allocator gives each parameter of 10 MiB or more a segment rounded up to 2 MiB");
         e.add(kOverhead, "in use before loading (CUDA context, distributed init)", i, before_load,
               "SGLang measures the free memory after this and takes mem_fraction_static of that");
-        e.add(kKvCache, "KV cache pool (token pool)", i, max(pool, Q::lit(0, "B")), "mem_fraction_static × free before loading − weights; page size 1 token");
+        Q pool = rest;
+        Q state = Q::bytes("recurrent state slots", 0);
+        if (state_per_req > 0) {
+            const double share = kSglangMambaFullMemoryRatio / (1.0 + kSglangMambaFullMemoryRatio);
+            const i64 slots = std::max<i64>(0, static_cast<i64>(static_cast<double>(rest.value()) * share) / state_per_req);
+            state = Q::bytes("recurrent state slots (max_mamba_cache_size × one request's state)", checked::mul(slots, state_per_req));
+            pool = rest - state;
+            slots_min = slots_min < 0 ? slots : std::min(slots_min, slots);
+            e.add(kState, "recurrent state slots (max_mamba_cache_size)", i, state,
+                  "mamba_full_memory_ratio 0.9: 0.9 / 1.9 of what the static budget leaves after the weights, in whole requests' states");
+        }
+        e.add(kKvCache, "KV cache pool (token pool)", i, max(pool, Q::lit(0, "B")),
+              state_per_req > 0 ? "what the state slots leave of mem_fraction_static × free before loading − weights"
+                                : "mem_fraction_static × free before loading − weights; page size 1 token");
         const Q act = forward_activation(s, par, chunk, "chunked_prefill_size");
         const Q graphs = cuda_graph_bytes(s, 0, static_cast<int>(s.geometry.layers.size()));
         e.add(kActivations, "prefill activations (outside the static pool)", i, act);
@@ -197,12 +232,20 @@ Estimate estimate_sglang(const Scenario& s) {
             e.warnings.push_back("activations and CUDA graphs need " + format_size(outside_need) + " but only " + format_size(outside) +
                                  " is left outside mem_fraction_static on " + d.name + "; lower mem_fraction_static");
         pool_min = pool_min < 0 ? pool.value() : std::min(pool_min, pool.value());
-        fixed.push_back(weights.value());  // against the static budget; what was in use before loading sits outside it
+        fixed.push_back(checked::add(weights.value(), state.value()));  // against the static budget; what was in use before loading sits outside it
         // The budget counts only the static part; the rest must still fit on the device.
         e.devices[static_cast<size_t>(i)].budget_bytes = budget.value();
     }
     e.sum_components();
     finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed, value_bytes);
+    if (slots_min >= 0) {
+        // Requests at once are also bounded by the state slots: max_running_requests = slots // 3.
+        const i64 max_running = slots_min / kSglangMambaSlotsPerRequest;
+        e.assumptions.push_back("max_running_requests = " + std::to_string(max_running) + ": " + std::to_string(slots_min) +
+                                " recurrent-state slots per rank, 3 per running request (SGLang's radix cache for hybrid models)");
+        if (e.kv.max_concurrency > static_cast<double>(max_running)) e.kv.max_concurrency = static_cast<double>(max_running);
+        e.decide(pool_min > 0 && e.kv.max_concurrency >= static_cast<double>(s.concurrency), s.concurrency, runtime_descriptor(s.runtime).margin);
+    }
     return e;
 }
 

@@ -208,14 +208,29 @@ TEST_CASE("SGLang defaults on a 24 GiB card: chunked_prefill_size 2048 and a sma
     CHECK(r.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.847, kFree24));
     const json tp2 = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":2,"context":8192})");
     CHECK(tp2.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.842, kFree24));
-    // Releases before 0.5.3 took the fraction from the TP size (0.88 at TP 1, 0.87 at TP 2) and chunked
-    // prefill 2,048 below 25,000 MiB.
+    // 0.4.6 and earlier took the fraction from the TP size (0.88 at TP 1, 0.87 at TP 2) and chunked prefill
+    // 2,048 below 25,000 MiB.
     const json old = estimate(sglang(R"(,"context":8192,"engine":{"version":"0.4.6.post5"})"));
     CHECK(old.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.88, kFree24));
     CHECK(component(old, "activations") == i64{2048} * 110592);
     const json old2 = estimate(
-        R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":2,"context":8192,"engine":{"version":"v0.5.2"}})");
+        R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":2,"context":8192,"engine":{"version":"0.4.6.post5"}})");
     CHECK(old2.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.87, kFree24));
+    // 0.5.0 to 0.5.2 (server_args.py of 0.5.0rc0) reserved by the card's size: below 35 GiB (2.8 + tp x pp / 10) GiB.
+    //   TP 1: 2.9 x 1,024 = 2,969.6 MiB, round((24,576 - 2,969.6) / 24,576, 3) = round(0.87917, 3) = 0.879
+    //   TP 2: 3.0 x 1,024 = 3,072 MiB,   round(21,504 / 24,576, 3) = 0.875
+    const json mid = estimate(sglang(R"(,"context":8192,"engine":{"version":"0.5.0rc0"})"));
+    CHECK(mid.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.879, kFree24));
+    CHECK(component(mid, "activations") == i64{2048} * 110592);
+    const json mid2 = estimate(
+        R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":2,"context":8192,"engine":{"version":"v0.5.2"}})");
+    CHECK(mid2.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.875, kFree24));
+    // On an 80 GB H100 (81,559 MiB) at TP 1: (9.5 + 0.5) x 1,024 = 10,240 MiB, round(71,319 / 81,559, 3) = 0.874, and
+    // chunked prefill 8,192 (below 160 GiB).
+    const json h100 =
+        estimate(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","gpu":"h100-sxm-80gb","context":8192,"engine":{"version":"0.5.1"}})");
+    CHECK(h100.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.874, i64{81080} * 1024 * 1024 - kBeforeLoad));
+    CHECK(component(h100, "activations") == i64{8192} * 110592);
     // Without the flag the estimate says which fraction it assumed.
     bool assumed = false;
     for (const auto& a : r.at("assumptions")) assumed = assumed || a.get<std::string>().find("mem_fraction_static = 0.847") != std::string::npos;

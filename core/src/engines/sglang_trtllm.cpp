@@ -89,8 +89,13 @@ void finish(Estimate& e, const Scenario& s, i64 pool_min, i64 per_token, i64 fix
 // reserve for them, in MiB:
 //   reserved = 512 + max(chunked_prefill_size, 2048) × 1.5 + cuda_graph_max_bs × 2 + tp × pp / 8 × 1024,
 //   at least 10,240 on cards above 60 GiB;  mem_fraction_static = round((gpu_mem − reserved) / gpu_mem, 3).
-// Earlier releases took mem_fraction_static from the TP size alone and chunked_prefill_size 2,048 below
-// 25,000 MiB, else 8,192.
+// From 0.5.0 to 0.5.2 (server_args.py of 0.5.0rc0, __post_init__) a reserve was looked up by the card's size alone,
+// in MiB, with parallel_size = tp × pp:
+//   below 35 GiB: (2.8 + parallel_size / 10) × 1024; below 90 GiB: (9.5 + parallel_size / 2) × 1024;
+//   below 160 GiB: (12 + parallel_size / 2) × 1024; else 32 × 1024;   mem_fraction_static = round((gpu_mem − reserved) / gpu_mem, 3),
+// and chunked_prefill_size was 2,048 below 35 GiB, 8,192 below 160 GiB, else 16,384. Earlier releases (0.4.6 and
+// before; the releases between are not pinned here) took mem_fraction_static from the TP size alone and
+// chunked_prefill_size 2,048 below 25,000 MiB, else 8,192.
 struct SglangMemoryStep {
     i64 below_mib;  // applies to cards with less memory than this
     i64 chunked_prefill_size;
@@ -106,6 +111,17 @@ struct SglangTpFraction {
 constexpr SglangTpFraction kSglangLegacyFractions[] = {{16, 0.79}, {8, 0.81}, {4, 0.85}, {2, 0.87}, {1, 0.88}};
 constexpr i64 kSglangLegacySmallGpuMib = 25000;
 const std::vector<long> kSglangReserveRelease = {0, 5, 3};
+const std::vector<long> kSglangSizeTableRelease = {0, 5, 0};
+struct SglangSizeReserve {
+    i64 below_mib;
+    double base_gib, per_rank_gib;  // reserved = (base + parallel_size × per_rank) GiB
+};
+constexpr SglangSizeReserve kSglangSizeReserves[] = {
+    {35 * 1024, 2.8, 0.1},
+    {90 * 1024, 9.5, 0.5},
+    {160 * 1024, 12.0, 0.5},
+    {i64{1} << 40, 32.0, 0.0},
+};
 
 // Hybrid models with recurrent layers (Mamba, Gated DeltaNet): SGLang splits what is left for the cache between
 // recurrent-state slots and the KV pool of the attention layers (model_runner_kv_cache_mixin.py,
@@ -134,6 +150,21 @@ SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::strin
     const auto v = version.empty() ? std::nullopt : parse_engine_version(version);
     tp = std::max(tp, 1);
     pp = std::max(pp, 1);
+    if (v && v->before(kSglangReserveRelease) && !v->before(kSglangSizeTableRelease) && gpu_mem > 0) {
+        double reserved = 0;
+        for (const auto& step : kSglangSizeReserves)
+            if (gpu_mem < step.below_mib) {
+                reserved = (step.base_gib + static_cast<double>(tp * pp) * step.per_rank_gib) * 1024.0;
+                break;
+            }
+        out.mem_fraction_static = std::round((static_cast<double>(gpu_mem) - reserved) / static_cast<double>(gpu_mem) * 1000.0) / 1000.0;
+        out.chunked_prefill_size = gpu_mem < 35 * 1024 ? 2048 : gpu_mem < 160 * 1024 ? 8192 : 16384;
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "SGLang 0.5.0-0.5.2's default for %lld MiB: %.0f MiB reserved by the card's size and %d ranks",
+                      static_cast<long long>(gpu_mem), reserved, tp * pp);
+        out.rule = buf;
+        return out;
+    }
     if (v && v->before(kSglangReserveRelease)) {
         for (const auto& step : kSglangLegacyFractions)
             if (tp * pp >= step.min_tp) {
@@ -141,7 +172,7 @@ SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::strin
                 break;
             }
         out.chunked_prefill_size = gpu_mem > 0 && gpu_mem < kSglangLegacySmallGpuMib ? 2048 : 8192;
-        out.rule = "SGLang before 0.5.3: mem_fraction_static by TP size (" + std::to_string(tp * pp) + " ranks)";
+        out.rule = "SGLang before 0.5.0: mem_fraction_static by TP size (" + std::to_string(tp * pp) + " ranks)";
         return out;
     }
     if (gpu_mem <= 0) {

@@ -281,3 +281,27 @@ TEST_CASE("SGLang hybrid models: recurrent-state slots take 0.9 / 1.9 of the res
     // A dense model has no slots: the whole rest is KV pool.
     CHECK(component(estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.8})")), "state") == 0);
 }
+
+TEST_CASE("SGLang multimodal models: the default mem_fraction_static shrinks with the vision tower") {
+    // server_args.py, adjust_mem_fraction_for_vlm (0.5.0rc0 and later), applied only when the flag is not given:
+    //   factor = 0.95 x clamp(1 - 0.1 x (ratio - 1), 0.8, 1.05),  ratio = layers x hidden^2 / (24 x 1024^2).
+    // Gemma 3 27B's SigLIP tower (catalog config.json): 27 layers of 1,152.
+    //   ratio  = 27 x 1,327,104 / 25,165,824 = 1.423828125
+    //   factor = 0.95 x (1 - 0.0423828125) = 0.909736328125
+    // On the 24 GiB card the default before the adjustment is 0.847 (the defaults test above).
+    const double factor = 0.95 * (1.0 - 0.1 * (27.0 * 1152 * 1152 / (24.0 * 1024 * 1024) - 1.0));
+    CHECK(factor == doctest::Approx(0.909736328125).epsilon(1e-12));
+    auto gemma = [](const std::string& engine) {
+        return estimate(R"({"model":"gemma-3-27b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"context":8192,"engine":{)" + engine +
+                        "}}");
+    };
+    // Budgets compared to the byte, the product being floored from a double.
+    auto budget = [](const json& r) { return r.at("devices").at(0).at("budget_bytes").get<i64>(); };
+    CHECK(std::llabs(budget(gemma("")) - static_budget(0.847 * factor, kFree24)) <= 1);
+    // A fraction given on the command line is used as it is.
+    CHECK(budget(gemma(R"("mem_fraction_static":0.847)")) == static_budget(0.847, kFree24));
+    // Releases before 0.5.0 are not adjusted here: the TP-size table's 0.88.
+    CHECK(budget(gemma(R"("version":"0.4.6.post5")")) == static_budget(0.88, kFree24));
+    // A text-only model keeps the default.
+    CHECK(budget(estimate(sglang(R"(,"context":8192)"))) == static_budget(0.847, kFree24));
+}

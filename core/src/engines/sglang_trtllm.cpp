@@ -142,6 +142,18 @@ i64 sglang_state_per_request(const Scenario& s, const engine_parts::Parallelism&
     return out;
 }
 
+// Multimodal models (server_args.py, adjust_mem_fraction_for_vlm; 0.5.0rc0 and later): when mem_fraction_static is
+// not given, SGLang scales its default by 0.95 × clamp(1 − 0.1 × (ratio − 1), 0.8, 1.05), ratio being the vision
+// tower's num_hidden_layers × hidden_size² over a ViT-L/14's 24 × 1024² (SGLang reads both attributes of the
+// vision config with those defaults; a config that names its depth otherwise counts 24 layers). The 0.5.0rc0 source is
+// where this is read from; releases before 0.5.0 are not modelled here.
+double sglang_vlm_factor(const ModelGeometry& g) {
+    const double layers = g.vision.num_hidden_layers > 0 ? static_cast<double>(g.vision.num_hidden_layers) : 24.0;
+    const double hidden = g.vision.hidden_size > 0 ? static_cast<double>(g.vision.hidden_size) : 1024.0;
+    const double ratio = layers * hidden * hidden / (24.0 * 1024.0 * 1024.0);
+    return 0.95 * std::clamp(1.0 - 0.1 * (ratio - 1.0), 0.8, 1.05);
+}
+
 }  // namespace
 
 SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::string& version) {
@@ -202,11 +214,21 @@ Estimate estimate_sglang(const Scenario& s) {
     Estimate e;
     const Parallelism par = resolve_parallelism(s, "engine.tensor_parallel_size");
     const SglangDefaults defaults = sglang_defaults(s.devices.front(), par.tp, par.pp, s.engine.version);
-    const double mfs = s.engine.mem_fraction_static.value_or(defaults.mem_fraction_static);
+    double mfs = s.engine.mem_fraction_static.value_or(defaults.mem_fraction_static);
     if (!s.engine.mem_fraction_static) {
         char buf[32];
         std::snprintf(buf, sizeof buf, "%.3f", mfs);
-        e.assumptions.push_back(std::string("mem_fraction_static = ") + buf + ": " + defaults.rule + " (set it to match your launch flags)");
+        std::string rule = defaults.rule;
+        const auto v = s.engine.version.empty() ? std::nullopt : parse_engine_version(s.engine.version);
+        if (s.geometry.vision.config_stated && !(v && v->before(kSglangSizeTableRelease))) {
+            const double factor = sglang_vlm_factor(s.geometry);
+            char fbuf[96];
+            std::snprintf(fbuf, sizeof fbuf, ", × %.4f for the vision tower (%.3f before)", factor, mfs);
+            mfs *= factor;
+            std::snprintf(buf, sizeof buf, "%.4f", mfs);
+            rule += fbuf;
+        }
+        e.assumptions.push_back(std::string("mem_fraction_static = ") + buf + ": " + rule + " (set it to match your launch flags)");
     }
     add_devices(e, s, par.ranks(), mfs);
     const CheckpointBytes cb = checkpoint_bytes(s);

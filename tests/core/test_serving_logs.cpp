@@ -41,6 +41,14 @@ TEST_CASE("SGLang's startup lines: weights per rank, the KV pool and its tokens"
     // The token count agrees with the bytes: Qwen3-14B keeps 40 layers x (8 KV heads / TP 4) x 128 x 2 (K, V) x
     // 2 B = 40,960 B per token on each rank; 298,447 tokens x 40,960 B = 11.385 GiB, printed as 5.69 + 5.69.
     CHECK(std::fabs(298447.0 * 40960.0 / static_cast<double>(GiB) - 11.38) < 0.01);
+    // max_running_requests=3730 is SGLang's default max_num_reqs, int(298,447 / 40,960 x 512); the request-to-token
+    // table it sizes has 3,731 rows of 40,964 int32 slots = 611,343,136 B. The estimate's table follows its own token
+    // count (0.2 % above the log's), so it is checked to 0.5 %.
+    const json e = estimate(s1.at("request").dump());
+    i64 table = 0;
+    for (const auto& b : e.at("breakdown"))
+        if (b.at("device") == 0 && b.at("label") == "request-to-token table (outside the static pool)") table = b.at("bytes").get<i64>();
+    CHECK(std::fabs(static_cast<double>(table) / (3731.0 * 40964.0 * 4.0) - 1.0) < 0.005);
     // MLA models print one KV size (DeepSeek-V3, "KV size: 17.16 GB").
     const json mla = parse_log("[2025-11-04 05:27:13 DP0 TP0 EP0] KV Cache is allocated. #tokens: 524288, KV size: 17.16 GB\n");
     CHECK(mla.at("kv_available_bytes") == gib_bytes(17.16));

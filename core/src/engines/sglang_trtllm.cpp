@@ -279,10 +279,24 @@ Estimate estimate_sglang(const Scenario& s) {
         const Q graphs = cuda_graph_bytes(s, 0, static_cast<int>(s.geometry.layers.size()));
         e.add(kActivations, "prefill activations (outside the static pool)", i, act);
         e.add(kOverhead, "CUDA graphs (outside the static pool)", i, graphs);
+        // The request-to-token table (model_runner.py, init_memory_pool: ReqToTokenPool of max_num_reqs + 1 rows of
+        // context_len + 4 int32 slots) is allocated after the pool was sized, so it also comes out of the memory
+        // outside mem_fraction_static. Without --max-running-requests, max_num_reqs =
+        // min(max(int(max_total_num_tokens / context_len × 512), 2048), 4096) (S-1's log prints 3,730 by it); for
+        // hybrid models no more than the state slots // 3.
+        i64 max_reqs = 2048;
+        if (per_token > 0 && s.context > 0) {
+            const i64 tokens = std::max<i64>(pool.value(), 0) / per_token;
+            max_reqs = std::min<i64>(std::max<i64>(static_cast<i64>(static_cast<double>(tokens) / static_cast<double>(s.context) * 512.0), 2048), 4096);
+        }
+        if (state_per_req > 0) max_reqs = std::min(max_reqs, state.value() / state_per_req / kSglangMambaSlotsPerRequest);
+        const Q req_table = Q::bytes("request-to-token table", checked::mul({max_reqs + 1, checked::add(s.context, 4), 4}));
+        e.add(kOverhead, "request-to-token table (outside the static pool)", i, req_table,
+              std::to_string(max_reqs + 1) + " rows (max_running_requests + 1) of context + 4 int32 slots");
         const i64 outside = static_cast<i64>(static_cast<double>(free_before.value()) * (1.0 - mfs));
-        const i64 outside_need = checked::add(act.value(), graphs.value());
+        const i64 outside_need = checked::add(checked::add(act.value(), graphs.value()), req_table.value());
         if (outside_need > outside)
-            e.warnings.push_back("activations and CUDA graphs need " + format_size(outside_need) + " but only " + format_size(outside) +
+            e.warnings.push_back("activations, CUDA graphs and the request table need " + format_size(outside_need) + " but only " + format_size(outside) +
                                  " is left outside mem_fraction_static on " + d.name + "; lower mem_fraction_static");
         pool_min = pool_min < 0 ? pool.value() : std::min(pool_min, pool.value());
         fixed.push_back(checked::add(weights.value(), state.value()));  // against the static budget; what was in use before loading sits outside it

@@ -306,8 +306,6 @@ TEST_CASE("SGLang multimodal models: the default mem_fraction_static shrinks wit
     CHECK(std::llabs(budget(gemma("")) - static_budget(0.847 * factor, kFree24)) <= 1);
     // A fraction given on the command line is used as it is.
     CHECK(budget(gemma(R"("mem_fraction_static":0.847)")) == static_budget(0.847, kFree24));
-    // Releases before 0.5.0 are not adjusted here: the TP-size table's 0.88.
-    CHECK(budget(gemma(R"("version":"0.4.6.post5")")) == static_budget(0.88, kFree24));
     // A text-only model keeps the default.
     CHECK(budget(estimate(sglang(R"(,"context":8192)"))) == static_budget(0.847, kFree24));
 }

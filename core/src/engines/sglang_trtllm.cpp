@@ -146,7 +146,8 @@ i64 sglang_state_per_request(const Scenario& s, const engine_parts::Parallelism&
 // not given, SGLang scales its default by 0.95 × clamp(1 − 0.1 × (ratio − 1), 0.8, 1.05), ratio being the vision
 // tower's num_hidden_layers × hidden_size² over a ViT-L/14's 24 × 1024² (SGLang reads both attributes of the
 // vision config with those defaults; a config that names its depth otherwise counts 24 layers). The 0.5.0rc0 source is
-// where this is read from; releases before 0.5.0 are not modelled here.
+// where this is read from. Before it (sgl-project/sglang#6881, June 2025) multimodal models had a fixed factor of 0.9;
+// the releases that carried it are not pinned, so releases before 0.5.0 get no factor here.
 double sglang_vlm_factor(const ModelGeometry& g) {
     const double layers = g.vision.num_hidden_layers > 0 ? static_cast<double>(g.vision.num_hidden_layers) : 24.0;
     const double hidden = g.vision.hidden_size > 0 ? static_cast<double>(g.vision.hidden_size) : 1024.0;

@@ -41,6 +41,14 @@ TEST_CASE("SGLang's startup lines: weights per rank, the KV pool and its tokens"
     // The token count agrees with the bytes: Qwen3-14B keeps 40 layers x (8 KV heads / TP 4) x 128 x 2 (K, V) x
     // 2 B = 40,960 B per token on each rank; 298,447 tokens x 40,960 B = 11.385 GiB, printed as 5.69 + 5.69.
     CHECK(std::fabs(298447.0 * 40960.0 / static_cast<double>(GiB) - 11.38) < 0.01);
+    // max_running_requests=3730 is SGLang's default max_num_reqs, int(298,447 / 40,960 x 512); the request-to-token
+    // table it sizes has 3,731 rows of 40,964 int32 slots = 611,343,136 B. The estimate's table follows its own token
+    // count (0.2 % above the log's), so it is checked to 0.5 %.
+    const json e = estimate(s1.at("request").dump());
+    i64 table = 0;
+    for (const auto& b : e.at("breakdown"))
+        if (b.at("device") == 0 && b.at("label") == "request-to-token table (outside the static pool)") table = b.at("bytes").get<i64>();
+    CHECK(std::fabs(static_cast<double>(table) / (3731.0 * 40964.0 * 4.0) - 1.0) < 0.005);
     // MLA models print one KV size (DeepSeek-V3, "KV size: 17.16 GB").
     const json mla = parse_log("[2025-11-04 05:27:13 DP0 TP0 EP0] KV Cache is allocated. #tokens: 524288, KV size: 17.16 GB\n");
     CHECK(mla.at("kv_available_bytes") == gib_bytes(17.16));
@@ -107,16 +115,29 @@ TEST_CASE("check_log sets SGLang and TensorRT-LLM logs beside the estimate, comp
         CAPTURE(pool_err);
         CAPTURE(token_err);
         MESSAGE(id << ": KV pool error " << pool_err << " %, KV tokens error " << token_err << " %");
-        // Stated bounds: the KV pool within 2.5 % (measured: S-1 +1.8 %, S-2 -1.5 %, T-1 +1.1 %; before SGLang's pool
-        // was taken from the memory free before loading, S-1 was +4.9 % and S-2 +12.1 %).
+        // Stated bounds: the KV pool within 2.5 % (measured: S-1 +0.3 %, S-2 -1.5 %, S-3 +1.6 %, S-4 +0.6 %, T-1 +1.1 %).
+        // Before SGLang's pool was taken from the memory free before loading, S-1 was +4.9 % and S-2 +12.1 %; before
+        // the weights counted the caching allocator's 2 MiB rounding, S-1 was +1.8 % and S-3 (a 2.84 GiB pool on
+        // 24 GB L4s, where the 0.22 GiB of rounding per rank weighs most) +9.3 %.
         CHECK(std::fabs(pool_err) < 2.5);
         CHECK(std::fabs(token_err) < 2.5);
         if (row.at("logged_gib").contains("weights")) {
             const json* w = row_named(c.at("rows"), "weights");
             REQUIRE(w != nullptr);
             MESSAGE(id << ": weights error " << w->at("error_pct").get<double>() << " %");
-            // SGLang's "mem usage" counts what the load allocated beside the tensors (S-1: 7.08 GiB against 6.88).
-            CHECK(std::fabs(w->at("error_pct").get<double>()) < 3.0);
+            // SGLang's "mem usage" is free memory before minus after the load: the tensors, the allocator's rounding
+            // of the large ones (S-1 0.18 GiB, S-3 0.22, S-4 none) and what else the load allocates, which the
+            // estimate does not model (measured: S-1 -0.4 %, S-3 -0.4 %, S-4 -1.0 %, i.e. 0.15 GiB).
+            CHECK(std::fabs(w->at("error_pct").get<double>()) < 2.0);
+            // The static budget itself (mem_fraction_static x free before loading = weights + pool) within
+            // 0.2 GiB: the pool's error is the weights' error with the sign turned, up to what was in use before
+            // loading (443 MiB taken for every GPU; S-4's H100 had 0.16 GiB more) and the 0.005 GiB rounding of
+            // each printed figure. Measured: S-1 0.00, S-3 -0.02, S-4 +0.15 GiB.
+            const double budget_err_gib =
+                (pool->at("estimated").get<double>() - pool->at("logged").get<double>() + w->at("estimated").get<double>() - w->at("logged").get<double>()) /
+                static_cast<double>(GiB);
+            MESSAGE(id << ": static budget error " << budget_err_gib << " GiB");
+            CHECK(std::fabs(budget_err_gib) < 0.2);
         }
     }
 }

@@ -103,14 +103,19 @@ TEST_CASE("SGLang tensor parallel 2: weights and KV heads split per rank, norms 
     // Column/row-parallel linears and the vocab-parallel embedding and lm_head (128,256 rows, already a
     // multiple of 64 x 2) are halved; RMSNorm weights (32 x 2 x 4,096 + 4,096 = 266,240) stay whole on each rank.
     const i64 rank_params = (kLlama8bParams - kLlama8bNormParams) / 2 + kLlama8bNormParams;
-    const i64 rank_weights = 2 * rank_params;
-    CHECK(rank_weights == 8030527488);
+    const i64 rank_tensors = 2 * rank_params;
+    CHECK(rank_tensors == 8030527488);
+    // As loaded, PyTorch's caching allocator gives each parameter of 10 MiB or more a segment rounded up to 2 MiB
+    // (c10/cuda/CUDACachingAllocator.cpp, kRoundLarge). Per rank the fused qkv (3,072 x 4,096 x 2 B = 24 MiB), o
+    // (16 MiB), gate_up (112 MiB) and down (56 MiB) are whole multiples of 2 MiB; the embedding and the lm_head,
+    // 64,128 x 4,096 x 2 B = 501 MiB each, take 502: 2 MiB more per rank.
+    const i64 rank_weights = rank_tensors + 2 * MiB;
     // get_num_kv_heads(2) = 8 / 2 = 4 heads per rank: 32 x 4 x 128 x 2 x 2 = 65,536 B per token per rank.
     const i64 rank_kv = 32 * 4 * 128 * 2 * 2;
     const json r = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":2,
                                 "context":8192,"engine":{"mem_fraction_static":0.88}})");
     REQUIRE(r.at("devices").size() == 2);
-    const i64 pool = static_budget(0.88, kFree24) - rank_weights;  // 14,238,122,967 B per rank
+    const i64 pool = static_budget(0.88, kFree24) - rank_weights;  // 14,236,025,815 B per rank
     for (int d = 0; d < 2; ++d) {
         CAPTURE(d);
         CHECK(component(r, "weights", d) == rank_weights);
@@ -118,8 +123,8 @@ TEST_CASE("SGLang tensor parallel 2: weights and KV heads split per rank, norms 
         CHECK(r.at("devices").at(d).at("required_bytes").get<i64>() == rank_weights + 8192 * rank_kv);
     }
     // Tokens: every rank holds its 4 heads of every token, so the pool of one rank sets the count.
-    CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == pool / rank_kv);  // 217,256
-    CHECK(r.at("kv_cache").at("capacity_tokens") == 217256);
+    CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == pool / rank_kv);  // 217,224
+    CHECK(r.at("kv_cache").at("capacity_tokens") == 217224);
     CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == two_decimals(static_cast<double>(pool) / static_cast<double>(rank_kv * 8192)));
     // Whole-model figures: 131,072 B per token over both ranks; one request of 8,192 tokens is 1 GiB in total.
     CHECK(r.at("kv_cache").at("bytes_per_token").get<i64>() == kLlama8bKvPerToken);
@@ -157,14 +162,20 @@ TEST_CASE("SGLang activations and CUDA graphs sit outside the static pool and do
     const json eager = estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.88,"disable_cuda_graph":true})"));
     CHECK(component(c8k, "activations") == i64{8192} * 110592);  // 905,969,664
     CHECK(component(c4k, "activations") == i64{4096} * 110592);  // 452,984,832
-    CHECK(component(c8k, "overhead") == i64{32} * 4 * MiB + kBeforeLoad);
-    CHECK(component(eager, "overhead") == kBeforeLoad);
+    // The request-to-token table (model_runner.py init_memory_pool: max_num_reqs + 1 rows of context_len + 4 int32)
+    // is allocated after the pool was sized. The pool holds 47,364 tokens (the static-pool test), so
+    // max_num_reqs = min(max(int(47,364 / 8,192 x 512), 2048), 4096) = min(max(2,960, 2,048), 4,096) = 2,960 and the
+    // table is 2,961 x 8,196 x 4 = 97,073,424 B.
+    const i64 req_table = i64{2961} * 8196 * 4;
+    CHECK(req_table == 97073424);
+    CHECK(component(c8k, "overhead") == i64{32} * 4 * MiB + kBeforeLoad + req_table);
+    CHECK(component(eager, "overhead") == kBeforeLoad + req_table);
     const i64 pool = static_budget(0.88, kFree24) - kLlama8bBf16;
     CHECK(component(c8k, "kv_cache") == pool);
     CHECK(component(c4k, "kv_cache") == pool);
     CHECK(component(eager, "kv_cache") == pool);
     // They must fit in (1 - mem_fraction_static) x the free memory. At 0.88 that is 3,036,634,152 B, enough for
-    // 905,969,664 + 134,217,728; at 0.97 it is 759,158,538 B, which is not, and the estimate says so.
+    // 905,969,664 + 134,217,728 + 97,073,424; at 0.97 it is 759,158,538 B, which is not, and the estimate says so.
     auto warns = [](const json& r) {
         for (const auto& w : r.at("warnings"))
             if (w.get<std::string>().find("outside mem_fraction_static") != std::string::npos) return true;
@@ -182,7 +193,9 @@ TEST_CASE("SGLang pads the vocabulary to a multiple of 64 x TP and shares a tied
     const i64 params = i64{49159} * 4096 + 40 * i64{199237632} + 4096;
     CHECK(params == 8170864640);
     const json r = estimate(R"({"model":"granite-3.3-8b","weights":"bf16","runtime":"sglang","gpu":"h100-sxm-80gb","context":8192})");
-    CHECK(component(r, "weights") == 2 * (params + i64{57} * 4096));
+    // The tied embedding, 49,216 x 4,096 x 2 B = 384.5 MiB, takes a 386 MiB segment of the caching allocator (2 MiB
+    // steps); every layer's fused parameters are whole multiples of 2 MiB (qkv 48, o 32, gate_up 200, down 100 MiB).
+    CHECK(component(r, "weights") == 2 * (params + i64{57} * 4096) + 3 * MiB / 2);
     // Its cache: 40 layers x 8 KV heads x 128 x 2 x 2 B.
     CHECK(r.at("kv_cache").at("bytes_per_token").get<i64>() == 40 * 8 * 128 * 2 * 2);
 }
@@ -201,14 +214,29 @@ TEST_CASE("SGLang defaults on a 24 GiB card: chunked_prefill_size 2048 and a sma
     CHECK(r.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.847, kFree24));
     const json tp2 = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":2,"context":8192})");
     CHECK(tp2.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.842, kFree24));
-    // Releases before 0.5.3 took the fraction from the TP size (0.88 at TP 1, 0.87 at TP 2) and chunked
-    // prefill 2,048 below 25,000 MiB.
+    // 0.4.6 and earlier took the fraction from the TP size (0.88 at TP 1, 0.87 at TP 2) and chunked prefill
+    // 2,048 below 25,000 MiB.
     const json old = estimate(sglang(R"(,"context":8192,"engine":{"version":"0.4.6.post5"})"));
     CHECK(old.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.88, kFree24));
     CHECK(component(old, "activations") == i64{2048} * 110592);
     const json old2 = estimate(
-        R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":2,"context":8192,"engine":{"version":"v0.5.2"}})");
+        R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":2,"context":8192,"engine":{"version":"0.4.6.post5"}})");
     CHECK(old2.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.87, kFree24));
+    // 0.5.0 to 0.5.2 (server_args.py of 0.5.0rc0) reserved by the card's size: below 35 GiB (2.8 + tp x pp / 10) GiB.
+    //   TP 1: 2.9 x 1,024 = 2,969.6 MiB, round((24,576 - 2,969.6) / 24,576, 3) = round(0.87917, 3) = 0.879
+    //   TP 2: 3.0 x 1,024 = 3,072 MiB,   round(21,504 / 24,576, 3) = 0.875
+    const json mid = estimate(sglang(R"(,"context":8192,"engine":{"version":"0.5.0rc0"})"));
+    CHECK(mid.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.879, kFree24));
+    CHECK(component(mid, "activations") == i64{2048} * 110592);
+    const json mid2 = estimate(
+        R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":2,"context":8192,"engine":{"version":"v0.5.2"}})");
+    CHECK(mid2.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.875, kFree24));
+    // On an 80 GB H100 (81,559 MiB) at TP 1: (9.5 + 0.5) x 1,024 = 10,240 MiB, round(71,319 / 81,559, 3) = 0.874, and
+    // chunked prefill 8,192 (below 160 GiB).
+    const json h100 =
+        estimate(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","gpu":"h100-sxm-80gb","context":8192,"engine":{"version":"0.5.1"}})");
+    CHECK(h100.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.874, i64{81080} * 1024 * 1024 - kBeforeLoad));
+    CHECK(component(h100, "activations") == i64{8192} * 110592);
     // Without the flag the estimate says which fraction it assumed.
     bool assumed = false;
     for (const auto& a : r.at("assumptions")) assumed = assumed || a.get<std::string>().find("mem_fraction_static = 0.847") != std::string::npos;
@@ -226,4 +254,58 @@ TEST_CASE("SGLang defaults on an 80 GB card: a reserve of at least 10 GiB") {
     CHECK(r.at("devices").at(0).at("capacity_bytes").get<i64>() == i64{81559} * 1024 * 1024);
     CHECK(r.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.835, i64{81080} * 1024 * 1024 - kBeforeLoad));
     CHECK(component(r, "activations") == i64{8192} * 110592);
+}
+
+TEST_CASE("SGLang hybrid models: recurrent-state slots take 0.9 / 1.9 of the rest, the KV pool what they leave") {
+    // model_runner_kv_cache_mixin.py, handle_max_mamba_cache: mamba memory = rest x r / (1 + r) with r =
+    // --mamba-full-memory-ratio (0.9 by default, sgl-project/sglang#15337), max_mamba_cache_size = that // one
+    // request's state, and profile_max_num_token divides what the slots leave by the cell size of the
+    // full-attention layers only. init_memory caps max_running_requests at max_mamba_cache_size // 3.
+    // Qwen3.5-9B (catalog config.json): 32 layers, every 4th full attention (8 layers, 4 KV heads of 256); 24 Gated
+    // DeltaNet layers with 32 value heads x 128 x 128 key dims of state and a 4-tap convolution over
+    // 2 x 16 x 128 + 32 x 128 = 8,192 channels.
+    //   state per layer  = 32 x 128 x 128 values x 4 B (--mamba-ssm-dtype float32) = 2,097,152 B
+    //   conv per layer   = (4 - 1) x 8,192 values x 2 B (bf16)                      =    49,152 B
+    //   one request      = 24 x 2,146,304                                          = 51,511,296 B
+    //   cell per token   = 8 layers x 4 heads x (256 + 256) x 2 B                  =    32,768 B
+    constexpr i64 kStatePerRequest = 24 * (i64{32} * 128 * 128 * 4 + 3 * i64{8192} * 2);
+    static_assert(kStatePerRequest == 51511296);
+    const json r = estimate(R"({"model":"qwen3.5-9b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"context":8192,
+                                "engine":{"mem_fraction_static":0.8}})");
+    // The split is checked against the weights the estimate reports (their size is tested with the other models).
+    const i64 rest = static_budget(0.8, kFree24) - component(r, "weights");
+    const i64 slots = static_cast<i64>(static_cast<double>(rest) * (0.9 / 1.9)) / kStatePerRequest;
+    CAPTURE(slots);
+    CHECK(component(r, "state") == slots * kStatePerRequest);
+    CHECK(component(r, "kv_cache") == rest - slots * kStatePerRequest);
+    CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == (rest - slots * kStatePerRequest) / 32768);
+    // The state takes close to 0.9 / 1.9 = 47.4 % of the rest (less at most one request's state).
+    CHECK(std::fabs(static_cast<double>(component(r, "state")) / static_cast<double>(rest) - 0.9 / 1.9) < 0.01);
+    // Requests at once: the KV pool holds (rest - state) / (8,192 x 32,768) of them, the slots slots // 3.
+    const double by_kv = static_cast<double>(rest - slots * kStatePerRequest) / (8192.0 * 32768.0);
+    CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == two_decimals(std::min(by_kv, static_cast<double>(slots / 3))));
+    // A dense model has no slots: the whole rest is KV pool.
+    CHECK(component(estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.8})")), "state") == 0);
+}
+
+TEST_CASE("SGLang multimodal models: the default mem_fraction_static shrinks with the vision tower") {
+    // server_args.py, adjust_mem_fraction_for_vlm (0.5.0rc0 and later), applied only when the flag is not given:
+    //   factor = 0.95 x clamp(1 - 0.1 x (ratio - 1), 0.8, 1.05),  ratio = layers x hidden^2 / (24 x 1024^2).
+    // Gemma 3 27B's SigLIP tower (catalog config.json): 27 layers of 1,152.
+    //   ratio  = 27 x 1,327,104 / 25,165,824 = 1.423828125
+    //   factor = 0.95 x (1 - 0.0423828125) = 0.909736328125
+    // On the 24 GiB card the default before the adjustment is 0.847 (the defaults test above).
+    const double factor = 0.95 * (1.0 - 0.1 * (27.0 * 1152 * 1152 / (24.0 * 1024 * 1024) - 1.0));
+    CHECK(factor == doctest::Approx(0.909736328125).epsilon(1e-12));
+    auto gemma = [](const std::string& engine) {
+        return estimate(R"({"model":"gemma-3-27b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"context":8192,"engine":{)" + engine +
+                        "}}");
+    };
+    // Budgets compared to the byte, the product being floored from a double.
+    auto budget = [](const json& r) { return r.at("devices").at(0).at("budget_bytes").get<i64>(); };
+    CHECK(std::llabs(budget(gemma("")) - static_budget(0.847 * factor, kFree24)) <= 1);
+    // A fraction given on the command line is used as it is.
+    CHECK(budget(gemma(R"("mem_fraction_static":0.847)")) == static_budget(0.847, kFree24));
+    // A text-only model keeps the default.
+    CHECK(budget(estimate(sglang(R"(,"context":8192)"))) == static_budget(0.847, kFree24));
 }

@@ -136,6 +136,9 @@ struct VisionSpec {
     i64 patch_size = 0;           // vision_config.patch_size: patch edge, pixels
     i64 spatial_merge_size = 0;   // vision_config.spatial_merge_size: patches merged per side into one LLM token (Qwen-VL: 2)
     i64 mm_tokens_per_image = 0;  // config.mm_tokens_per_image: LLM tokens per image fixed by the model (Gemma 3: 256)
+    bool config_stated = false;   // the config has a vision_config object
+    i64 num_hidden_layers = 0;    // vision_config.num_hidden_layers under that name only (SGLang's VLM reserve reads it so)
+    i64 hidden_size = 0;          // vision_config.hidden_size under that name only
 
     // (image_size / patch_size)²: patches the encoder sees in one image at its native size; 0 without both sizes.
     i64 patches_per_image() const;

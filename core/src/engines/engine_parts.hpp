@@ -31,6 +31,11 @@ Parallelism resolve_parallelism(const Scenario& s, const char* tp_field);
 // fewer KV heads than ranks, MLA down-projections replicated. Layers split evenly over PP stages.
 i64 weights_per_rank(const Scenario& s, const CheckpointBytes& cb, const Parallelism& p, int stage);
 
+// What PyTorch's CUDA caching allocator adds to those bytes: each parameter of 10 MiB or more (after the layers' fusions:
+// QKV, gate-up, the experts' w13) takes a segment rounded up to 2 MiB. Free-memory readings (SGLang's "mem usage")
+// see it; torch's allocated-bytes counters do not.
+i64 allocator_rounding_per_rank(const Scenario& s, const CheckpointBytes& cb, const Parallelism& p, int stage);
+
 // The layer range [first, last) of a pipeline stage (vLLM get_pp_indices: even split, remainder to the
 // last stages).
 std::pair<int, int> stage_layers(int n_layers, int pp, int stage);

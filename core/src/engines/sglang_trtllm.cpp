@@ -89,8 +89,13 @@ void finish(Estimate& e, const Scenario& s, i64 pool_min, i64 per_token, i64 fix
 // reserve for them, in MiB:
 //   reserved = 512 + max(chunked_prefill_size, 2048) × 1.5 + cuda_graph_max_bs × 2 + tp × pp / 8 × 1024,
 //   at least 10,240 on cards above 60 GiB;  mem_fraction_static = round((gpu_mem − reserved) / gpu_mem, 3).
-// Earlier releases took mem_fraction_static from the TP size alone and chunked_prefill_size 2,048 below
-// 25,000 MiB, else 8,192.
+// From 0.5.0 to 0.5.2 (server_args.py of 0.5.0rc0, __post_init__) a reserve was looked up by the card's size alone,
+// in MiB, with parallel_size = tp × pp:
+//   below 35 GiB: (2.8 + parallel_size / 10) × 1024; below 90 GiB: (9.5 + parallel_size / 2) × 1024;
+//   below 160 GiB: (12 + parallel_size / 2) × 1024; else 32 × 1024;   mem_fraction_static = round((gpu_mem − reserved) / gpu_mem, 3),
+// and chunked_prefill_size was 2,048 below 35 GiB, 8,192 below 160 GiB, else 16,384. Earlier releases (0.4.6 and
+// before; the releases between are not pinned here) took mem_fraction_static from the TP size alone and
+// chunked_prefill_size 2,048 below 25,000 MiB, else 8,192.
 struct SglangMemoryStep {
     i64 below_mib;  // applies to cards with less memory than this
     i64 chunked_prefill_size;
@@ -106,6 +111,49 @@ struct SglangTpFraction {
 constexpr SglangTpFraction kSglangLegacyFractions[] = {{16, 0.79}, {8, 0.81}, {4, 0.85}, {2, 0.87}, {1, 0.88}};
 constexpr i64 kSglangLegacySmallGpuMib = 25000;
 const std::vector<long> kSglangReserveRelease = {0, 5, 3};
+const std::vector<long> kSglangSizeTableRelease = {0, 5, 0};
+struct SglangSizeReserve {
+    i64 below_mib;
+    double base_gib, per_rank_gib;  // reserved = (base + parallel_size × per_rank) GiB
+};
+constexpr SglangSizeReserve kSglangSizeReserves[] = {
+    {35 * 1024, 2.8, 0.1},
+    {90 * 1024, 9.5, 0.5},
+    {160 * 1024, 12.0, 0.5},
+    {i64{1} << 40, 32.0, 0.0},
+};
+
+// Hybrid models with recurrent layers (Mamba, Gated DeltaNet): SGLang splits what is left for the cache between
+// recurrent-state slots and the KV pool of the attention layers (model_runner_kv_cache_mixin.py,
+// handle_max_mamba_cache): mamba memory = rest × r / (1 + r) with r = --mamba-full-memory-ratio, 0.9 by default
+// (documented in sgl-project/sglang#15337); max_mamba_cache_size = that memory // one request's state, and the
+// KV pool gets the rest less those slots. init_memory then caps max_running_requests at the slots // 3
+// (MAMBA_CACHE_SIZE_MAX_RUNNING_REQUESTS_RATIO, with the radix cache on and no extra ping-pong buffer).
+constexpr double kSglangMambaFullMemoryRatio = 0.9;
+constexpr i64 kSglangMambaSlotsPerRequest = 3;
+
+// One request's recurrent state on one rank: the convolution window in the model dtype (2 bytes) and the SSM state
+// in float32 (--mamba-ssm-dtype defaults to float32), each split over the TP ranks.
+i64 sglang_state_per_request(const Scenario& s, const engine_parts::Parallelism& par) {
+    i64 out = 0;
+    for (const auto& c : cache_layers(s.geometry))
+        if (c.mixer == Mixer::Mamba || c.mixer == Mixer::LinearAttention)
+            out = checked::add(out, checked::add(checked::mul(c.conv_values, 2), checked::mul(c.ssm_values, 4)) / par.tp);
+    return out;
+}
+
+// Multimodal models (server_args.py, adjust_mem_fraction_for_vlm; 0.5.0rc0 and later): when mem_fraction_static is
+// not given, SGLang scales its default by 0.95 × clamp(1 − 0.1 × (ratio − 1), 0.8, 1.05), ratio being the vision
+// tower's num_hidden_layers × hidden_size² over a ViT-L/14's 24 × 1024² (SGLang reads both attributes of the
+// vision config with those defaults; a config that names its depth otherwise counts 24 layers). The 0.5.0rc0 source is
+// where this is read from. Before it (sgl-project/sglang#6881, June 2025) multimodal models had a fixed factor of 0.9;
+// the releases that carried it are not pinned, so releases before 0.5.0 get no factor here.
+double sglang_vlm_factor(const ModelGeometry& g) {
+    const double layers = g.vision.num_hidden_layers > 0 ? static_cast<double>(g.vision.num_hidden_layers) : 24.0;
+    const double hidden = g.vision.hidden_size > 0 ? static_cast<double>(g.vision.hidden_size) : 1024.0;
+    const double ratio = layers * hidden * hidden / (24.0 * 1024.0 * 1024.0);
+    return 0.95 * std::clamp(1.0 - 0.1 * (ratio - 1.0), 0.8, 1.05);
+}
 
 }  // namespace
 
@@ -115,6 +163,21 @@ SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::strin
     const auto v = version.empty() ? std::nullopt : parse_engine_version(version);
     tp = std::max(tp, 1);
     pp = std::max(pp, 1);
+    if (v && v->before(kSglangReserveRelease) && !v->before(kSglangSizeTableRelease) && gpu_mem > 0) {
+        double reserved = 0;
+        for (const auto& step : kSglangSizeReserves)
+            if (gpu_mem < step.below_mib) {
+                reserved = (step.base_gib + static_cast<double>(tp * pp) * step.per_rank_gib) * 1024.0;
+                break;
+            }
+        out.mem_fraction_static = std::round((static_cast<double>(gpu_mem) - reserved) / static_cast<double>(gpu_mem) * 1000.0) / 1000.0;
+        out.chunked_prefill_size = gpu_mem < 35 * 1024 ? 2048 : gpu_mem < 160 * 1024 ? 8192 : 16384;
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "SGLang 0.5.0-0.5.2's default for %lld MiB: %.0f MiB reserved by the card's size and %d ranks",
+                      static_cast<long long>(gpu_mem), reserved, tp * pp);
+        out.rule = buf;
+        return out;
+    }
     if (v && v->before(kSglangReserveRelease)) {
         for (const auto& step : kSglangLegacyFractions)
             if (tp * pp >= step.min_tp) {
@@ -122,7 +185,7 @@ SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::strin
                 break;
             }
         out.chunked_prefill_size = gpu_mem > 0 && gpu_mem < kSglangLegacySmallGpuMib ? 2048 : 8192;
-        out.rule = "SGLang before 0.5.3: mem_fraction_static by TP size (" + std::to_string(tp * pp) + " ranks)";
+        out.rule = "SGLang before 0.5.0: mem_fraction_static by TP size (" + std::to_string(tp * pp) + " ranks)";
         return out;
     }
     if (gpu_mem <= 0) {
@@ -152,50 +215,105 @@ Estimate estimate_sglang(const Scenario& s) {
     Estimate e;
     const Parallelism par = resolve_parallelism(s, "engine.tensor_parallel_size");
     const SglangDefaults defaults = sglang_defaults(s.devices.front(), par.tp, par.pp, s.engine.version);
-    const double mfs = s.engine.mem_fraction_static.value_or(defaults.mem_fraction_static);
+    double mfs = s.engine.mem_fraction_static.value_or(defaults.mem_fraction_static);
     if (!s.engine.mem_fraction_static) {
         char buf[32];
         std::snprintf(buf, sizeof buf, "%.3f", mfs);
-        e.assumptions.push_back(std::string("mem_fraction_static = ") + buf + ": " + defaults.rule + " (set it to match your launch flags)");
+        std::string rule = defaults.rule;
+        const auto v = s.engine.version.empty() ? std::nullopt : parse_engine_version(s.engine.version);
+        if (s.geometry.vision.config_stated && !(v && v->before(kSglangSizeTableRelease))) {
+            const double factor = sglang_vlm_factor(s.geometry);
+            char fbuf[96];
+            std::snprintf(fbuf, sizeof fbuf, ", × %.4f for the vision tower (%.3f before)", factor, mfs);
+            mfs *= factor;
+            std::snprintf(buf, sizeof buf, "%.4f", mfs);
+            rule += fbuf;
+        }
+        e.assumptions.push_back(std::string("mem_fraction_static = ") + buf + ": " + rule + " (set it to match your launch flags)");
     }
     add_devices(e, s, par.ranks(), mfs);
     const CheckpointBytes cb = checkpoint_bytes(s);
     const i64 value_bytes = kv_value_bytes(s, "SGLang");
     i64 fixed_req = 0;
     const i64 per_token = kv_bytes_per_token_rank(s, par, value_bytes, s.context, &fixed_req);
+    const i64 state_per_req = sglang_state_per_request(s, par);
+    fixed_req -= state_per_req;  // counted in kv_bytes_per_token_rank, but SGLang holds it in preallocated slots
+    i64 slots_min = -1;
     const i64 chunk = s.engine.max_num_batched_tokens.value_or(defaults.chunked_prefill_size);
     if (!s.engine.max_num_batched_tokens) e.assumptions.push_back("chunked_prefill_size = " + std::to_string(chunk) + " (SGLang's default for this GPU)");
     i64 pool_min = -1;
     std::vector<i64> fixed;
     for (int i = 0; i < par.ranks(); ++i) {
         const Device& d = s.devices[static_cast<size_t>(i)];
-        const Q weights = Q::bytes("checkpoint tensors on this rank", weights_per_rank(s, cb, par, i / par.tp));
+        const Q tensors = Q::bytes("checkpoint tensors on this rank", weights_per_rank(s, cb, par, i / par.tp));
+        // SGLang's "mem usage" is free memory before minus after the load, so it includes the caching allocator's
+        // rounding of each large parameter to 2 MiB (the pool is sized from the same readings).
+        const Q rounding = Q::bytes("allocator rounding of the parameters", allocator_rounding_per_rank(s, cb, par, i / par.tp));
+        const Q weights = (tensors + rounding).named("weights as loaded");
         const bool nvlink_init = par.ranks() > 1 && d.link_kind == "nvlink";
         const Q before_load = nvlink_init ? Q::bytes("CUDA context", kSglangContextBytes) + Q::bytes("distributed init (NVLink)", kSglangNvlinkInitBytes)
                                           : Q::bytes("CUDA context", kSglangContextBytes);
         const Q free_before = Q::bytes("device total", d.engine_total_bytes) - before_load.named("in use before loading");
         const Q budget = scale(free_before, mfs, "mem_fraction_static");
-        const Q pool = budget - weights;
-        e.add(kWeights, "weights", i, weights, s.weights.label());
+        const Q rest = budget - weights;
+        e.add(kWeights, "weights", i, tensors, s.weights.label());
+        if (rounding.value() > 0)
+            e.add(kWeights, "allocator rounding of the weights", i, rounding,
+                  "PyTorch's caching allocator gives each parameter of 10 MiB or more a segment rounded up to 2 MiB");
         e.add(kOverhead, "in use before loading (CUDA context, distributed init)", i, before_load,
               "SGLang measures the free memory after this and takes mem_fraction_static of that");
-        e.add(kKvCache, "KV cache pool (token pool)", i, max(pool, Q::lit(0, "B")), "mem_fraction_static × free before loading − weights; page size 1 token");
+        Q pool = rest;
+        Q state = Q::bytes("recurrent state slots", 0);
+        if (state_per_req > 0) {
+            const double share = kSglangMambaFullMemoryRatio / (1.0 + kSglangMambaFullMemoryRatio);
+            const i64 slots = std::max<i64>(0, static_cast<i64>(static_cast<double>(rest.value()) * share) / state_per_req);
+            state = Q::bytes("recurrent state slots (max_mamba_cache_size × one request's state)", checked::mul(slots, state_per_req));
+            pool = rest - state;
+            slots_min = slots_min < 0 ? slots : std::min(slots_min, slots);
+            e.add(kState, "recurrent state slots (max_mamba_cache_size)", i, state,
+                  "mamba_full_memory_ratio 0.9: 0.9 / 1.9 of what the static budget leaves after the weights, in whole requests' states");
+        }
+        e.add(kKvCache, "KV cache pool (token pool)", i, max(pool, Q::lit(0, "B")),
+              state_per_req > 0 ? "what the state slots leave of mem_fraction_static × free before loading − weights"
+                                : "mem_fraction_static × free before loading − weights; page size 1 token");
         const Q act = forward_activation(s, par, chunk, "chunked_prefill_size");
         const Q graphs = cuda_graph_bytes(s, 0, static_cast<int>(s.geometry.layers.size()));
         e.add(kActivations, "prefill activations (outside the static pool)", i, act);
         e.add(kOverhead, "CUDA graphs (outside the static pool)", i, graphs);
+        // The request-to-token table (model_runner.py, init_memory_pool: ReqToTokenPool of max_num_reqs + 1 rows of
+        // context_len + 4 int32 slots) is allocated after the pool was sized, so it also comes out of the memory
+        // outside mem_fraction_static. Without --max-running-requests, max_num_reqs =
+        // min(max(int(max_total_num_tokens / context_len × 512), 2048), 4096) (S-1's log prints 3,730 by it); for
+        // hybrid models no more than the state slots // 3.
+        i64 max_reqs = 2048;
+        if (per_token > 0 && s.context > 0) {
+            const i64 tokens = std::max<i64>(pool.value(), 0) / per_token;
+            max_reqs = std::min<i64>(std::max<i64>(static_cast<i64>(static_cast<double>(tokens) / static_cast<double>(s.context) * 512.0), 2048), 4096);
+        }
+        if (state_per_req > 0) max_reqs = std::min(max_reqs, state.value() / state_per_req / kSglangMambaSlotsPerRequest);
+        const Q req_table = Q::bytes("request-to-token table", checked::mul({max_reqs + 1, checked::add(s.context, 4), 4}));
+        e.add(kOverhead, "request-to-token table (outside the static pool)", i, req_table,
+              std::to_string(max_reqs + 1) + " rows (max_running_requests + 1) of context + 4 int32 slots");
         const i64 outside = static_cast<i64>(static_cast<double>(free_before.value()) * (1.0 - mfs));
-        const i64 outside_need = checked::add(act.value(), graphs.value());
+        const i64 outside_need = checked::add(checked::add(act.value(), graphs.value()), req_table.value());
         if (outside_need > outside)
-            e.warnings.push_back("activations and CUDA graphs need " + format_size(outside_need) + " but only " + format_size(outside) +
+            e.warnings.push_back("activations, CUDA graphs and the request table need " + format_size(outside_need) + " but only " + format_size(outside) +
                                  " is left outside mem_fraction_static on " + d.name + "; lower mem_fraction_static");
         pool_min = pool_min < 0 ? pool.value() : std::min(pool_min, pool.value());
-        fixed.push_back(weights.value());  // against the static budget; what was in use before loading sits outside it
+        fixed.push_back(checked::add(weights.value(), state.value()));  // against the static budget; what was in use before loading sits outside it
         // The budget counts only the static part; the rest must still fit on the device.
         e.devices[static_cast<size_t>(i)].budget_bytes = budget.value();
     }
     e.sum_components();
     finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed, value_bytes);
+    if (slots_min >= 0) {
+        // Requests at once are also bounded by the state slots: max_running_requests = slots // 3.
+        const i64 max_running = slots_min / kSglangMambaSlotsPerRequest;
+        e.assumptions.push_back("max_running_requests = " + std::to_string(max_running) + ": " + std::to_string(slots_min) +
+                                " recurrent-state slots per rank, 3 per running request (SGLang's radix cache for hybrid models)");
+        if (e.kv.max_concurrency > static_cast<double>(max_running)) e.kv.max_concurrency = static_cast<double>(max_running);
+        e.decide(pool_min > 0 && e.kv.max_concurrency >= static_cast<double>(s.concurrency), s.concurrency, runtime_descriptor(s.runtime).margin);
+    }
     return e;
 }
 

@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <tuple>
 
 #include "fitmygpu/checked.hpp"
 #include "fitmygpu/error.hpp"
+#include "fitmygpu/formats.hpp"
 
 namespace fitmygpu::engine_parts {
 
@@ -62,40 +64,84 @@ std::pair<int, int> stage_layers(int n_layers, int pp, int stage) {
     return {first, first + count};
 }
 
-i64 weights_per_rank(const Scenario& s, const CheckpointBytes& cb, const Parallelism& p, int stage) {
+namespace {
+// Bytes of tensor i that one rank of `stage` holds (0 when the tensor is elsewhere), by the rules weights_per_rank
+// states in engine_parts.hpp.
+double tensor_bytes_on_rank(const Scenario& s, const CheckpointBytes& cb, const Parallelism& p, int stage, size_t i) {
     const ModelGeometry& g = s.geometry;
     const auto [first, last] = stage_layers(static_cast<int>(g.n_layers), p.pp, stage);
     const bool first_stage = stage == 0, last_stage = stage == p.pp - 1;
-    const i64 padded_vocab = round_up(g.vocab, kVocabPadding * p.tp);
+    const Tensor& t = s.inventory.tensors[i];
+    const double b = static_cast<double>(cb.per_tensor[i]);
+    if (t.layer >= 0 && (t.layer < first || t.layer >= last)) return 0;
+    if (t.role == Role::TokenEmbd || t.role == Role::Output || t.role == Role::PerLayerEmbd) {
+        const bool here = t.role == Role::Output ? last_stage : (first_stage || (t.role == Role::TokenEmbd && g.tied_embeddings && last_stage));
+        const i64 rows = t.ne1;
+        const i64 padded = t.role == Role::PerLayerEmbd ? round_up(rows, kVocabPadding * p.tp) : round_up(g.vocab, kVocabPadding * p.tp);
+        return here ? b * static_cast<double>(padded) / static_cast<double>(rows) / p.tp : 0;
+    }
+    if (t.layer < 0 && t.role != Role::Vision && !last_stage) return 0;  // output norm, MTP
+    if (t.role == Role::Vision) return first_stage ? b / p.tp : 0;
+    if (replicated_role(t.role) || t.role == Role::SsmNorm) return b;
+    if (p.expert_parallel && t.is_expert()) return b / (p.tp * p.dp);  // expert parallelism: whole experts spread over every rank
+    if ((t.role == Role::AttnK || t.role == Role::AttnV) && g.n_kv_heads < p.tp) return b / static_cast<double>(g.n_kv_heads);  // one full KV head a rank
+    return b / p.tp;
+}
+
+// The parameter a tensor becomes in SGLang's and vLLM's layers: Q, K and V in one QKVParallelLinear, gate and up in one
+// MergedColumnParallelLinear (shared experts too), the routed experts' gate and up in one FusedMoE w13 tensor, MLA's
+// two down-projections in one fused_qkv_a_proj_with_mqa (SGLang DeepseekV2AttentionMLA).
+int fused_parameter(Role r) {
+    switch (r) {
+        case Role::AttnQ:
+        case Role::AttnK:
+        case Role::AttnV: return static_cast<int>(Role::AttnQ);
+        case Role::FfnGate:
+        case Role::FfnUp: return static_cast<int>(Role::FfnGate);
+        case Role::FfnGateShexp:
+        case Role::FfnUpShexp: return static_cast<int>(Role::FfnGateShexp);
+        case Role::FfnGateExps:
+        case Role::FfnUpExps: return static_cast<int>(Role::FfnGateExps);
+        case Role::AttnQA:
+        case Role::AttnKVA: return static_cast<int>(Role::AttnQA);
+        default: return static_cast<int>(r);
+    }
+}
+
+// PyTorch's CUDA caching allocator (c10/cuda/CUDACachingAllocator.cpp, get_allocation_size): a request of at least
+// kMinLargeAlloc = 10 MiB gets a segment of its size rounded up to kRoundLarge = 2 MiB; smaller ones share 2 MiB
+// (up to 1 MiB) or 20 MiB segments.
+constexpr i64 kMinLargeAlloc = 10 * MiB;
+constexpr i64 kRoundLarge = 2 * MiB;
+}  // namespace
+
+i64 weights_per_rank(const Scenario& s, const CheckpointBytes& cb, const Parallelism& p, int stage) {
     double total = 0;
+    for (size_t i = 0; i < s.inventory.tensors.size(); ++i) total += tensor_bytes_on_rank(s, cb, p, stage, i);
+    if (stage == p.pp - 1) total += static_cast<double>(cb.extra);
+    return checked::to_i64(std::round(total));
+}
+
+i64 allocator_rounding_per_rank(const Scenario& s, const CheckpointBytes& cb, const Parallelism& p, int stage) {
+    std::map<std::tuple<int, int, int>, double> params;  // (layer, fused parameter, kind) -> bytes on this rank
     for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
         const Tensor& t = s.inventory.tensors[i];
-        const double b = static_cast<double>(cb.per_tensor[i]);
-        if (t.layer >= 0 && (t.layer < first || t.layer >= last)) continue;
-        if (t.role == Role::TokenEmbd || t.role == Role::Output || t.role == Role::PerLayerEmbd) {
-            const bool here = t.role == Role::Output ? last_stage : (first_stage || (t.role == Role::TokenEmbd && g.tied_embeddings && last_stage));
-            const i64 rows = t.ne1;
-            const i64 padded = t.role == Role::PerLayerEmbd ? round_up(rows, kVocabPadding * p.tp) : padded_vocab;
-            if (here) total += b * static_cast<double>(padded) / static_cast<double>(rows) / p.tp;
-            continue;
+        double b = tensor_bytes_on_rank(s, cb, p, stage, i);
+        if (b <= 0 || cb.per_tensor[i] <= 0) continue;
+        if (is_quantized_in(t, s.weights)) {
+            // FP8 and INT8 parameters hold one byte per element, their scales being separate small parameters; the
+            // packed 4-bit layouts (qweight, scales, zeros) are not modelled here.
+            if (s.weights.scheme != Scheme::FP8 && s.weights.scheme != Scheme::INT8) continue;
+            b *= static_cast<double>(t.elements()) / static_cast<double>(cb.per_tensor[i]);
         }
-        if (t.layer < 0 && t.role != Role::Vision && !last_stage) continue;  // output norm, MTP
-        if (t.role == Role::Vision) {
-            if (first_stage) total += b / p.tp;
-            continue;
-        }
-        if (replicated_role(t.role) || t.role == Role::SsmNorm) {
-            total += b;
-        } else if (p.expert_parallel && t.is_expert()) {
-            total += b / (p.tp * p.dp);  // expert parallelism: whole experts spread over every rank
-        } else if ((t.role == Role::AttnK || t.role == Role::AttnV) && g.n_kv_heads < p.tp) {
-            total += b / static_cast<double>(g.n_kv_heads);  // each rank holds one full KV head
-        } else {
-            total += b / p.tp;
-        }
+        params[{t.layer, fused_parameter(t.role), static_cast<int>(t.kind)}] += b;
     }
-    if (last_stage) total += static_cast<double>(cb.extra);
-    return checked::to_i64(std::round(total));
+    i64 waste = 0;
+    for (const auto& [key, bytes] : params) {
+        const i64 b = checked::to_i64(std::round(bytes));
+        if (b >= kMinLargeAlloc) waste = checked::add(waste, round_up(b, kRoundLarge) - b);
+    }
+    return waste;
 }
 
 }  // namespace fitmygpu::engine_parts

@@ -52,6 +52,9 @@ void read_vision(const ConfigReader& top, ModelGeometry& g) {
         g.vision.image_size = vc.has("image_size") ? vc.positive("image_size", bounds::kImagePixels) : 0;
         g.vision.patch_size = vc.has("patch_size") ? vc.positive("patch_size", bounds::kImagePixels) : 0;
         g.vision.spatial_merge_size = vc.has("spatial_merge_size") ? vc.positive("spatial_merge_size", bounds::kSpatialMerge) : 0;
+        g.vision.config_stated = true;
+        g.vision.num_hidden_layers = vc.first_integer_of({"num_hidden_layers"}, 0, 1, bounds::kLayers);
+        g.vision.hidden_size = vc.first_integer_of({"hidden_size"}, 0, 1, bounds::kHidden);
     }
     g.vision.mm_tokens_per_image = top.has("mm_tokens_per_image") ? top.positive("mm_tokens_per_image", bounds::kTokensPerImage) : 0;
 }

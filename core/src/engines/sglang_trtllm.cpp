@@ -31,6 +31,12 @@ constexpr i64 kSglangNvlinkInitBytes = static_cast<i64>(1.96 * GiB);
 // Runtime memory of a TensorRT-LLM process outside weights, activations and KV (CUDA context, cuBLAS
 // workspaces, NCCL at TP>1); aiconfigurator's per-system NCCL figures are 342-392 MB at TP 2-8.
 constexpr i64 kTrtRuntimeBytes = 600 * MiB;
+// KvCacheConfig.tokens_per_block defaults to 32 (tensorrt_llm/llmapi/llm_args.py). The pool is counted in whole blocks:
+// KvCacheCreator (tensorrt_llm/_torch/pyexecutor/_util.py) turns the memory it may use into max_tokens = bytes //
+// kv_size_per_token, the smaller of that and KvCacheConfig.max_tokens when both are set, and the KV cache manager
+// allocates ceil(max_tokens / tokens_per_block) blocks (cpp/tensorrt_llm/batch_manager/kvCacheManager.cpp), printing
+// "[MemUsageChange] Allocated X GiB for max tokens in paged KV cache (blocks x tokens_per_block)".
+constexpr i64 kTrtTokensPerBlock = 32;
 
 i64 kv_value_bytes(const Scenario& s, const char* engine) {
     switch (s.kv.dtype) {
@@ -218,14 +224,23 @@ Estimate estimate_trtllm(const Scenario& s) {
         const Q act = forward_activation(s, par, max_tokens, "max_num_tokens");
         const Q runtime = Q::bytes("runtime (CUDA context, workspaces, NCCL)", kTrtRuntimeBytes);
         const Q graphs = cuda_graph_bytes(s, 0, static_cast<int>(s.geometry.layers.size()));
-        const Q pool = scale(Q::bytes("device total", d.engine_total_bytes) - weights.named("weights") - act.named("activations") - runtime.named("runtime") -
-                                 graphs.named("CUDA graphs"),
-                             f, "free_gpu_memory_fraction");
+        const Q avail = scale(Q::bytes("device total", d.engine_total_bytes) - weights.named("weights") - act.named("activations") - runtime.named("runtime") -
+                                  graphs.named("CUDA graphs"),
+                              f, "free_gpu_memory_fraction");
+        Q pool = avail;
+        if (per_token > 0) {
+            const Q token_bytes = Q::var("KV bytes per token", per_token);
+            Q tokens = max(avail, Q::lit(0, "B")) / token_bytes;
+            if (s.engine.kv_cache_max_tokens) tokens = min(tokens, Q::var("max_tokens", *s.engine.kv_cache_max_tokens));
+            pool = round_up(tokens.named("max tokens"), Q::lit(kTrtTokensPerBlock)) * token_bytes;
+        }
         e.add(kWeights, "weights", i, weights, s.weights.label());
         e.add(kActivations, "activations (max_num_tokens)", i, act);
         e.add(kOverhead, "runtime", i, runtime);
         e.add(kOverhead, "CUDA graphs", i, graphs);
-        e.add(kKvCache, "KV cache pool", i, max(pool, Q::lit(0, "B")), "free_gpu_memory_fraction of what is left after the model; blocks of 32 tokens");
+        e.add(kKvCache, "KV cache pool", i, max(pool, Q::lit(0, "B")),
+              s.engine.kv_cache_max_tokens ? "free_gpu_memory_fraction of what is left after the model, at most max_tokens; whole blocks of 32 tokens"
+                                           : "free_gpu_memory_fraction of what is left after the model; whole blocks of 32 tokens");
         pool_min = pool_min < 0 ? pool.value() : std::min(pool_min, pool.value());
         fixed.push_back((weights + act + runtime + graphs).value());
     }

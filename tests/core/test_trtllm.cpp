@@ -190,3 +190,39 @@ TEST_CASE("TensorRT-LLM KV dtypes: fp8 is one byte per value; GGUF block types a
     CHECK(component(r, "kv_cache") == 14967373824);
     CHECK(error_of("estimate", trt(R"(,"kv_cache_dtype":"q4_0")")).at("field") == "kv_cache_dtype");
 }
+
+TEST_CASE("TensorRT engine builds: a whole embedding on each rank, the engine's own tied lm_head, the rotary table, no CUDA graphs") {
+    // Serving log T-9: Llama-3-8B-Instruct-Gradient-1048k (Llama-3-8B geometry, max_position_embeddings 1,048,576) built
+    // in FP16 at TP 4 with TensorRT-LLM 0.12; the builder prints "Total Weights Memory: 5340405760" for each rank:
+    //   token embedding, whole:     128,256 x 4,096 x 2 B                          = 1,050,673,152
+    //   lm_head, a quarter:         128,256 x 4,096 x 2 B / 4                      =   262,668,288
+    //   32 layers, a quarter:       32 x 218,103,808 parameters / 4 x 2 B          = 3,489,660,928
+    //     (q 4,096 x 4,096, k and v 4,096 x 1,024 each, o 4,096 x 4,096, gate/up/down 3 x 4,096 x 14,336)
+    //   norms, whole:               (32 x 2 + 1) x 4,096 x 2 B                     =       532,480
+    //   rotary table:               1,048,576 x 128 x 4 B                          =   536,870,912
+    //                                                                        total = 5,340,405,760
+    const std::string config =
+        R"("config":{"architectures":["LlamaForCausalLM"],"model_type":"llama","hidden_size":4096,"intermediate_size":14336,"num_attention_heads":32,)"
+        R"("num_key_value_heads":8,"num_hidden_layers":32,"vocab_size":128256,"max_position_embeddings":1048576,"rms_norm_eps":1e-05,)"
+        R"("tie_word_embeddings":false,"torch_dtype":"bfloat16","hidden_act":"silu"})";
+    auto gradient = [&](const std::string& backend) {
+        return estimate("{" + config + R"(,"weights":"fp16","runtime":"trtllm","gpu":"a100-80gb-sxm4","gpu_count":4,"context":1048576,)" +
+                        R"("engine":{"tensor_parallel_size":4,"max_num_batched_tokens":4096,"backend":")" + backend + R"("}})");
+    };
+    const i64 engine = 1050673152 + 262668288 + 3489660928 + 532480 + 536870912;
+    CHECK(engine == 5340405760);
+    const json trt = gradient("tensorrt");
+    for (int d = 0; d < 4; ++d) CHECK(component(trt, "weights", d) == engine);
+    CHECK(item(trt, "CUDA graphs") == 0);
+    // The PyTorch backend splits the embedding over the ranks like the lm_head and keeps no float32 rotary table:
+    // 5,340,405,760 - (1,050,673,152 - 262,668,288) - 536,870,912 = 4,015,529,984 B.
+    const json torch = gradient("pytorch");
+    CHECK(component(torch, "weights") == 4015529984);
+    CHECK(item(torch, "CUDA graphs") > 0);
+    // A tied model gets the engine's own lm_head: Qwen2.5-0.5B at TP 1, 151,936 x 896 x 2 B = 272,269,312 B, and a
+    // rotary table of 32,768 x 64 x 4 B = 8,388,608 B.
+    const std::string qwen = R"({"model":"qwen2.5-0.5b","weights":"bf16","runtime":"trtllm","gpu":"rtx-a4000","context":4096,"engine":{"backend":")";
+    CHECK(component(estimate(qwen + R"(tensorrt"}})"), "weights") - component(estimate(qwen + R"(pytorch"}})"), "weights") == 272269312 + 8388608);
+    // Anything else is refused naming the field.
+    CHECK(error_of("estimate", qwen + R"(onnx"}})").at("field") == "engine.backend");
+}

@@ -27,8 +27,10 @@ struct ParsedLog {
                                       // TensorRT-LLM "(N)" of the [MemUsageChange] line
     double mem_fraction_static = -1;  // SGLang's ServerArgs(..., mem_fraction_static=X, ...)
     // TensorRT-LLM engine builds (C++ runtime), per rank, the first rank's line:
-    i64 engine_bytes = -1;        // "Loaded engine size: X MiB" (the serialized engine, nearly all weights)
-    i64 exec_context_bytes = -1;  // "[MemUsageChange] Allocated X MiB for execution context memory." (activations)
+    i64 engine_bytes = -1;        // "Loaded engine size: X MiB" (the serialized engine, nearly all weights), or the
+                                  // builder's "Total Weights Memory: N" (bytes)
+    i64 exec_context_bytes = -1;  // "[MemUsageChange] Allocated X MiB for execution context memory." (activations), or the
+                                  // builder's "Total Activation Memory: N" (bytes)
     i64 kv_free_bytes = -1;       // "Memory usage when calculating max tokens in paged kv cache: total: T GiB, available: A GiB"
     // TensorRT-LLM PyTorch backend: "Peak memory during memory usage profiling (torch + non-torch): P GiB, ..., temporary kv
     // cache memory during profiling K GiB" (or ", tmp kv_mem K GiB"): the peak less the temporary KV cache, per rank.

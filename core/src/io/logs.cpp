@@ -155,6 +155,20 @@ ParsedLog parse_engine_log(const std::string& text) {
                 continue;
             }
         }
+        // TensorRT's builder (trtllm-build), per rank: "[TRT] [I] Total Weights Memory: 5340405760" and "Total Activation
+        // Memory: 229266432" (bytes; newer TensorRT adds " bytes"): what the engine will load and the activation memory its
+        // execution context will allocate.
+        if (line.find("Total Weights Memory: ") != std::string::npos || line.find("Total Activation Memory: ") != std::string::npos) {
+            const bool weights = line.find("Total Weights Memory: ") != std::string::npos;
+            const double n = after(line, weights ? "Total Weights Memory: " : "Total Activation Memory: ");
+            if (std::isfinite(n) && n <= kMaxLoggedBytes) {
+                i64& slot = weights ? log.engine_bytes : log.exec_context_bytes;
+                if (slot < 0) slot = static_cast<i64>(std::llround(n));
+                trtllm = true;
+                ++log.lines_recognised;
+                continue;
+            }
+        }
         // TensorRT-LLM (PyTorch backend), when the executor cannot be created: "Previously created components and free GPU
         // memory before/after creation (GiB):" followed by "Model: 139.55 / 110.70", ...: the weights took the difference.
         if (line.find("free GPU memory before/after creation") != std::string::npos) {

@@ -285,7 +285,7 @@ std::vector<CommandSpec> build_commands() {
             value({"--max_seq_len"}, T::Context),
             knob({"--ep_size"}, "enable_expert_parallel"),
             ignored({"--max_batch_size"}, "a cap on requests at once: the estimate uses the request's concurrency"),
-            ignored({"--backend"}, "the PyTorch backend is assumed"),
+            knob({"--backend"}, "backend"),
             ignored({"--max_beam_width"}, kNotModelled),
             ignored({"--extra_llm_api_options", "--config"}, "options in a YAML file are not read"),
             ignored({"--num_postprocess_workers"}, kServer),

@@ -70,6 +70,10 @@ const std::vector<KnobSpec>& build_specs() {
         {"language_model_only", KnobType::Boolean, 0, 0, false, false, 0, "Text only (skip the vision encoder)",
          "Does not load the vision / audio encoder of a multimodal checkpoint.", "vision", "",
          [](EngineKnobs& k, const KnobValue& v) { k.language_model_only = v.boolean; }},
+        {"backend", KnobType::Text, 0, 0, false, false, 0, "Backend",
+         "pytorch (the default) or tensorrt: an engine built with trtllm-build, which keeps its own copy of a tied lm_head, the "
+         "whole token embedding on every rank and a float32 rotary table.",
+         "", "pytorch|tensorrt", [](EngineKnobs& k, const KnobValue& v) { k.backend = v.text; }},
         {"version", KnobType::Text, 0, 0, false, false, 0, "Engine version",
          "The engine release whose memory rules apply, as the engine prints it (0.11.0, v0.4.6, 1.3.0rc7, b6123); empty for the current one.", "",
          kVersionPattern, [](EngineKnobs& k, const KnobValue& v) { k.version = v.text; }},
@@ -161,6 +165,8 @@ void apply_knob(const KnobSpec& spec, const KnobValue& given, const std::string&
         case KnobType::Text:
             if (spec.name == "override_tensor") {
                 parse_tensor_overrides(v.text, f);  // throws naming the entry
+            } else if (spec.name == "backend") {
+                if (v.text != "pytorch" && v.text != "tensorrt") fail("invalid_field", f, f + " must be \"pytorch\" or \"tensorrt\"" + got);
             } else if (spec.name == "version") {
                 const auto version = parse_engine_version(v.text);
                 if (!version)

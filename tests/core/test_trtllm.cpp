@@ -7,7 +7,8 @@
 //   tokens_per_block defaults to 32.
 // - tensorrt_llm/_torch/pyexecutor/_util.py, KvCacheCreator: after a profiling run of max_num_tokens,
 //   available_kv_mem = (total_gpu_memory - peak_memory) * free_gpu_memory_fraction, where peak_memory is the
-//   torch peak (weights + activations) plus memory outside torch (CUDA context, NCCL, CUDA graphs);
+//   torch peak (weights + activations) plus memory outside torch (CUDA context, NCCL, CUDA graphs), less the
+//   temporary KV cache of the profiling run (_cal_max_memory adds it back);
 //   max_tokens = available_kv_mem // kv_size_per_token, the minimum over ranks.
 // - tensorrt_llm/_torch/pyexecutor/resource_manager.py, KVCacheManager: blocks_in_primary_pool =
 //   ceil(max_tokens / tokens_per_block); a request takes ceil(tokens / tokens_per_block) blocks. The pool is that
@@ -15,6 +16,10 @@
 // - KvCacheConfig.max_tokens: when set beside the fraction, the smaller number of tokens wins (_util.py logs "Both
 //   free_gpu_memory_fraction and max_tokens are set ... The smaller value will be used").
 // - docs/source/reference/memory.md: with tensor parallelism each rank holds its share of the weights.
+// - Engines built by trtllm-build (--backend tensorrt): the token embedding stays whole on each rank unless
+//   convert_checkpoint.py is given --use_parallel_embedding, a tied lm_head gets its own copy, and the GPT attention
+//   plugin holds a float32 rotary table of max_position_embeddings x head_dim; the C++ runtime captures no CUDA graphs
+//   unless asked. A published build log checks the sum to the byte (last test case).
 //
 // The estimator's own stand-ins for the profiled peak: activations of max_num_tokens tokens =
 // tokens x (3 x hidden + 3 x intermediate / TP) x 2 B, a 600 MiB runtime (CUDA context, workspaces, NCCL) and

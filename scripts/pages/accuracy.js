@@ -99,8 +99,9 @@ function componentLabel(estimate, component) {
 // The figures of one row of each file. `e` is the estimate for the row's request.
 
 /**
- * vLLM, SGLang and TensorRT-LLM: per-GPU components in GiB as printed, KV capacity in tokens, maximum concurrency;
- * mlx-lm: its peak memory in GB as printed (mx.get_peak_memory() / 1e9), beside the device's whole requirement.
+ * vLLM, SGLang and TensorRT-LLM: per-GPU components in GiB (engine builds: MiB) as printed, KV capacity in tokens,
+ * maximum concurrency; mlx-lm: its peak memory in GB as printed (mx.get_peak_memory() / 1e9), beside the device's
+ * whole requirement.
  */
 function servingFigures(row, e, base) {
   const out = [];
@@ -108,6 +109,12 @@ function servingFigures(row, e, base) {
   for (const [name, want] of Object.entries(row.logged_gib || {})) {
     const got = device.components[name];
     out.push(figure({ ...base, component: name, label: componentLabel(e, name) || name }, want, got == null ? null : got / GIB, 'GiB', 2));
+  }
+  // TensorRT engine builds print MiB: the loaded engine (weights) and the execution context (activations).
+  const printed = { weights: 'the loaded TensorRT engine', activations: 'the execution context (TensorRT activations)' };
+  for (const [name, want] of Object.entries(row.engine_mib || {})) {
+    const got = device.components[name];
+    out.push(figure({ ...base, component: name, label: printed[name] || name }, want, got == null ? null : got / MIB, 'MiB', 2));
   }
   const other = { non_torch: 'non-torch memory', cuda_graphs: 'CUDA graphs' };
   for (const [name, want] of Object.entries(row.other_gib || {})) {

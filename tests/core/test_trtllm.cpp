@@ -7,11 +7,19 @@
 //   tokens_per_block defaults to 32.
 // - tensorrt_llm/_torch/pyexecutor/_util.py, KvCacheCreator: after a profiling run of max_num_tokens,
 //   available_kv_mem = (total_gpu_memory - peak_memory) * free_gpu_memory_fraction, where peak_memory is the
-//   torch peak (weights + activations) plus memory outside torch (CUDA context, NCCL, CUDA graphs);
+//   torch peak (weights + activations) plus memory outside torch (CUDA context, NCCL, CUDA graphs), less the
+//   temporary KV cache of the profiling run (_cal_max_memory adds it back);
 //   max_tokens = available_kv_mem // kv_size_per_token, the minimum over ranks.
 // - tensorrt_llm/_torch/pyexecutor/resource_manager.py, KVCacheManager: blocks_in_primary_pool =
-//   ceil(max_tokens / tokens_per_block); a request takes ceil(tokens / tokens_per_block) blocks.
+//   ceil(max_tokens / tokens_per_block); a request takes ceil(tokens / tokens_per_block) blocks. The pool is that
+//   many whole blocks: "[MemUsageChange] Allocated X GiB for max tokens in paged KV cache (blocks x 32)".
+// - KvCacheConfig.max_tokens: when set beside the fraction, the smaller number of tokens wins (_util.py logs "Both
+//   free_gpu_memory_fraction and max_tokens are set ... The smaller value will be used").
 // - docs/source/reference/memory.md: with tensor parallelism each rank holds its share of the weights.
+// - Engines built by trtllm-build (--backend tensorrt): the token embedding stays whole on each rank unless
+//   convert_checkpoint.py is given --use_parallel_embedding, a tied lm_head gets its own copy, and the GPT attention
+//   plugin holds a float32 rotary table of max_position_embeddings x head_dim; the C++ runtime captures no CUDA graphs
+//   unless asked. A published build log checks the sum to the byte (last test case).
 //
 // The estimator's own stand-ins for the profiled peak: activations of max_num_tokens tokens =
 // tokens x (3 x hidden + 3 x intermediate / TP) x 2 B, a 600 MiB runtime (CUDA context, workspaces, NCCL) and
@@ -44,6 +52,9 @@ i64 activation(i64 tokens, int tp) { return tokens * (3 * 4096 + 3 * 14336 / tp)
 
 i64 fraction_of(double f, i64 free) { return static_cast<i64>(std::floor(f * static_cast<double>(free))); }
 
+// The pool KVCacheManager allocates for `bytes` of memory: max_tokens = bytes // per_token, rounded up to whole blocks of 32.
+i64 block_pool(i64 bytes, i64 per_token) { return div_up(bytes / per_token, kTokensPerBlock) * kTokensPerBlock * per_token; }
+
 }  // namespace
 
 TEST_CASE("TensorRT-LLM pool: free_gpu_memory_fraction of what the weights, activations and runtime leave") {
@@ -63,11 +74,13 @@ TEST_CASE("TensorRT-LLM pool: free_gpu_memory_fraction of what the weights, acti
         // TensorRT-LLM may use the whole device; the fraction applies to the pool only.
         CHECK(r->at("devices").at(0).at("budget_bytes").get<i64>() == kGiB32);
     }
-    // Default 0.9: floor(0.9 x 16,629,882,880) = 14,966,894,592 B; 0.5: 8,314,941,440 B.
-    CHECK(component(def, "kv_cache") == fraction_of(0.9, free));
-    CHECK(component(def, "kv_cache") == 14966894592);
-    CHECK(component(half, "kv_cache") == fraction_of(0.5, free));
-    CHECK(component(half, "kv_cache") == 8314941440);
+    // Default 0.9: floor(0.9 x 16,629,882,880) = 14,966,894,592 B = 114,188 tokens of 131,072 B (and 3,456 B over),
+    // ceil(114,188 / 32) = 3,569 blocks = 114,208 tokens = 14,969,470,976 B.
+    // 0.5: 8,314,941,440 B = 63,437 tokens -> 1,983 blocks = 63,456 tokens = 8,317,304,832 B.
+    CHECK(component(def, "kv_cache") == block_pool(fraction_of(0.9, free), kLlama8bKvPerToken));
+    CHECK(component(def, "kv_cache") == 14969470976);
+    CHECK(component(half, "kv_cache") == block_pool(fraction_of(0.5, free), kLlama8bKvPerToken));
+    CHECK(component(half, "kv_cache") == 8317304832);
     CHECK(def.at("kv_cache").at("bytes_per_token").get<i64>() == kLlama8bKvPerToken);
     // One request of 8,192 tokens: 8,192 x 131,072 B = 1 GiB; the device needs the peak plus that.
     CHECK(def.at("kv_cache").at("required_bytes").get<i64>() == 8192 * kLlama8bKvPerToken);
@@ -78,20 +91,19 @@ TEST_CASE("TensorRT-LLM free memory grows when the profiled peak shrinks (eager 
     const i64 free = kGiB32 - kLlama8bBf16 - activation(8192, 1) - kRuntime - kGraphs;
     // No CUDA graphs: their 134,217,728 B return to the free memory.
     const json eager = estimate(trt(R"(,"context":8192,"engine":{"enforce_eager":true})"));
-    CHECK(component(eager, "kv_cache") == fraction_of(0.9, free + kGraphs));
+    CHECK(component(eager, "kv_cache") == block_pool(fraction_of(0.9, free + kGraphs), kLlama8bKvPerToken));
     CHECK(item(eager, "CUDA graphs") == 0);
     // max_num_tokens 4,096 halves the profiled activation: 452,984,832 B instead of 905,969,664 B.
     const json mnt = estimate(trt(R"(,"context":8192,"engine":{"max_num_tokens":4096})"));
     CHECK(component(mnt, "activations") == activation(4096, 1));
-    CHECK(component(mnt, "kv_cache") == fraction_of(0.9, free + activation(8192, 1) - activation(4096, 1)));
+    CHECK(component(mnt, "kv_cache") == block_pool(fraction_of(0.9, free + activation(8192, 1) - activation(4096, 1)), kLlama8bKvPerToken));
 }
 
 TEST_CASE("TensorRT-LLM verdict: requests of 8,192 tokens fit 13 at a time in the default pool, not 14") {
-    // 14,966,894,592 B / 131,072 B = 114,188 tokens = 3,569 blocks of 32 (the last one partly backed); a request of
-    // 8,192 tokens takes 256 blocks: 3,569 / 256 = 13.94 -> 13 requests. The byte count agrees:
-    // 14,966,894,592 / 1,073,741,824 = 13.94.
-    const i64 pool = 14966894592;
-    CHECK(div_up(pool / kLlama8bKvPerToken, kTokensPerBlock) / (8192 / kTokensPerBlock) == 13);
+    // The pool of 3,569 blocks of 32 = 14,969,470,976 B; a request of 8,192 tokens takes 256 blocks:
+    // 3,569 / 256 = 13.94 -> 13 requests. The byte count agrees: 14,969,470,976 / 1,073,741,824 = 13.94.
+    const i64 pool = 14969470976;
+    CHECK(pool / (kTokensPerBlock * kLlama8bKvPerToken) / (8192 / kTokensPerBlock) == 13);
     CHECK(pool / (8192 * kLlama8bKvPerToken) == 13);
     const json r13 = estimate(trt(R"(,"context":8192,"concurrency":13)"));
     CHECK(r13.at("fits") == true);
@@ -107,20 +119,47 @@ TEST_CASE("TensorRT-LLM verdict: requests of 8,192 tokens fit 13 at a time in th
 
 TEST_CASE("TensorRT-LLM counts KV in blocks of tokens_per_block = 32") {
     // KVCacheManager: blocks_in_primary_pool = ceil(max_tokens / 32) with max_tokens = 114,188, so the pool has
-    // 3,569 blocks = 114,208 token slots; a request of 1,000 tokens takes ceil(1,000 / 32) = 32 blocks (1,024 slots),
-    // so 3,569 / 32 = 111.53 such requests, not 114,188 / 1,000 = 114.18.
-    const i64 pool = fraction_of(0.9, kGiB32 - kLlama8bBf16 - activation(8192, 1) - kRuntime - kGraphs);
-    const i64 blocks = div_up(pool / kLlama8bKvPerToken, kTokensPerBlock);
+    // 3,569 blocks = 114,208 token slots, each backed: 114,208 x 131,072 B = 14,969,470,976 B.
+    const i64 avail = fraction_of(0.9, kGiB32 - kLlama8bBf16 - activation(8192, 1) - kRuntime - kGraphs);
+    const i64 blocks = div_up(avail / kLlama8bKvPerToken, kTokensPerBlock);
     CHECK(blocks == 3569);
     const json r = estimate(trt(R"(,"context":1000)"));
-    CHECK(component(r, "kv_cache") == pool);
-    // The estimate divides bytes by bytes per token without blocks (see the report of this branch); recorded here.
-    WARN(r.at("kv_cache").at("capacity_tokens").get<i64>() == blocks * kTokensPerBlock);
+    CHECK(component(r, "kv_cache") == blocks * kTokensPerBlock * kLlama8bKvPerToken);
+    CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == blocks * kTokensPerBlock);
+    CHECK(r.at("limits").at("max_context").get<i64>() == blocks * kTokensPerBlock);
+    // A request of 1,000 tokens takes ceil(1,000 / 32) = 32 blocks (1,024 slots), so 3,569 / 32 = 111.53 such
+    // requests, not 114,208 / 1,000 = 114.21; the estimate divides token slots by the context (recorded, not asserted).
     WARN(r.at("kv_cache").at("max_concurrency").get<double>() ==
          two_decimals(static_cast<double>(blocks) / static_cast<double>(div_up(1000, kTokensPerBlock))));
-    WARN(r.at("limits").at("max_context").get<i64>() == blocks * kTokensPerBlock);
-    // Whatever the rounding, a pool of 114,188 whole tokens holds at least that many.
-    CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() >= pool / kLlama8bKvPerToken);
+}
+
+TEST_CASE("TensorRT-LLM KvCacheConfig.max_tokens caps the pool when it is the smaller") {
+    // NVIDIA/TensorRT-LLM#6294 (serving log T-5): Llama 3.1 8B with an FP8 KV cache (32 layers x 8 heads x 128 x 2 x 1 B =
+    // 65,536 B per token) on an H100, free_gpu_memory_fraction 0.8 and max_tokens 860,308. The log prints
+    // "Allocated 52.51 GiB for max tokens in paged KV cache (860320)": ceil(860,308 / 32) = 26,885 blocks = 860,320
+    // tokens; 860,320 x 65,536 B = 56,382,177,280 B = 52.51 GiB.
+    const json r = estimate(
+        R"({"model":"llama-3.1-8b","weights":"fp8","runtime":"trtllm","gpu":"h100-sxm-80gb","context":157,"kv_cache_dtype":"fp8",
+            "engine":{"max_num_batched_tokens":23552,"free_gpu_memory_fraction":0.8,"kv_cache_max_tokens":860308}})");
+    CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == 860320);
+    CHECK(component(r, "kv_cache") == i64{860320} * 65536);
+    // A cap above what the fraction gives changes nothing: the 32 GiB device's 114,208 tokens stay.
+    const json big = estimate(trt(R"(,"context":8192,"engine":{"kv_cache_max_tokens":1000000})"));
+    CHECK(big.at("kv_cache").at("capacity_tokens").get<i64>() == 114208);
+    // 1 token still takes a whole block of 32.
+    const json one = estimate(trt(R"(,"context":8192,"engine":{"kv_cache_max_tokens":1})"));
+    CHECK(one.at("kv_cache").at("capacity_tokens").get<i64>() == 32);
+    CHECK(component(one, "kv_cache") == 32 * kLlama8bKvPerToken);
+    // The LLM API's own spelling (the YAML of --config / --extra_llm_api_options) sets the same cap.
+    CHECK(estimate(trt(R"(,"context":8192,"engine":{"kv_cache_config.max_tokens":1})")).at("kv_cache").at("capacity_tokens").get<i64>() == 32);
+    // Another engine lists it as no setting of its own and leaves its pool as it is.
+    const json vllm = estimate(R"({"model":"llama-3.1-8b","runtime":"vllm","gpu":"h100-sxm-80gb","engine":{"kv_cache_max_tokens":1000}})");
+    REQUIRE(vllm.at("ignored").size() == 1);
+    CHECK(vllm.at("ignored").at(0).at("flag") == "kv_cache_max_tokens");
+    // Bad values are refused naming the field.
+    CHECK(error_of("estimate", trt(R"(,"engine":{"kv_cache_max_tokens":0})")).at("field") == "engine.kv_cache_max_tokens");
+    CHECK(error_of("estimate", trt(R"(,"engine":{"kv_cache_max_tokens":-5})")).at("field") == "engine.kv_cache_max_tokens");
+    CHECK(error_of("estimate", trt(R"(,"engine":{"kv_cache_max_tokens":"many"})")).at("field") == "engine.kv_cache_max_tokens");
 }
 
 TEST_CASE("TensorRT-LLM tensor parallel 2: each rank holds half the shards and half the KV heads") {
@@ -132,7 +171,8 @@ TEST_CASE("TensorRT-LLM tensor parallel 2: each rank holds half the shards and h
     const i64 act = activation(8192, 2);
     CHECK(act == 553648128);
     const i64 rank_kv = 32 * 4 * 128 * 2 * 2;
-    const i64 pool = fraction_of(0.9, kGiB32 - rank_weights - act - kRuntime - kGraphs);  // 22,510,979,481 B
+    // floor(0.9 x free) = 22,510,979,481 B = 343,490 tokens of 65,536 B -> 10,735 blocks = 343,520 tokens = 22,512,926,720 B.
+    const i64 pool = block_pool(fraction_of(0.9, kGiB32 - rank_weights - act - kRuntime - kGraphs), rank_kv);
     const json r = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"trtllm","device":{"memory_mib":32768},"gpu_count":2,"context":8192})");
     REQUIRE(r.at("devices").size() == 2);
     for (int d = 0; d < 2; ++d) {
@@ -141,7 +181,7 @@ TEST_CASE("TensorRT-LLM tensor parallel 2: each rank holds half the shards and h
         CHECK(component(r, "activations", d) == act);
         CHECK(component(r, "kv_cache", d) == pool);
     }
-    CHECK(pool == 22510979481);
+    CHECK(pool == 22512926720);
     CHECK(r.at("kv_cache").at("required_bytes").get<i64>() == 2 * 8192 * rank_kv);
     CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == two_decimals(static_cast<double>(pool) / static_cast<double>(8192 * rank_kv)));
 }
@@ -150,7 +190,44 @@ TEST_CASE("TensorRT-LLM KV dtypes: fp8 is one byte per value; GGUF block types a
     const json r = estimate(trt(R"(,"context":8192,"kv_cache_dtype":"fp8")"));
     CHECK(r.at("kv_cache").at("bytes_per_token").get<i64>() == 32 * 8 * 128 * 2 * 1);
     CHECK(r.at("kv_cache").at("required_bytes").get<i64>() == i64{8192} * 65536);
-    // The pool is the same bytes as with bf16 KV (the weights stay BF16).
-    CHECK(component(r, "kv_cache") == 14966894592);
+    // The same memory as with bf16 KV (the weights stay BF16), in tokens of 65,536 B: 14,966,894,592 B = 228,376
+    // tokens -> 7,137 blocks = 228,384 tokens = 14,967,373,824 B.
+    CHECK(component(r, "kv_cache") == 14967373824);
     CHECK(error_of("estimate", trt(R"(,"kv_cache_dtype":"q4_0")")).at("field") == "kv_cache_dtype");
+}
+
+TEST_CASE("TensorRT engine builds: a whole embedding on each rank, the engine's own tied lm_head, the rotary table, no CUDA graphs") {
+    // Serving log T-9: Llama-3-8B-Instruct-Gradient-1048k (Llama-3-8B geometry, max_position_embeddings 1,048,576) built
+    // in FP16 at TP 4 with TensorRT-LLM 0.12; the builder prints "Total Weights Memory: 5340405760" for each rank:
+    //   token embedding, whole:     128,256 x 4,096 x 2 B                          = 1,050,673,152
+    //   lm_head, a quarter:         128,256 x 4,096 x 2 B / 4                      =   262,668,288
+    //   32 layers, a quarter:       32 x 218,103,808 parameters / 4 x 2 B          = 3,489,660,928
+    //     (q 4,096 x 4,096, k and v 4,096 x 1,024 each, o 4,096 x 4,096, gate/up/down 3 x 4,096 x 14,336)
+    //   norms, whole:               (32 x 2 + 1) x 4,096 x 2 B                     =       532,480
+    //   rotary table:               1,048,576 x 128 x 4 B                          =   536,870,912
+    //                                                                        total = 5,340,405,760
+    const std::string config =
+        R"("config":{"architectures":["LlamaForCausalLM"],"model_type":"llama","hidden_size":4096,"intermediate_size":14336,"num_attention_heads":32,)"
+        R"("num_key_value_heads":8,"num_hidden_layers":32,"vocab_size":128256,"max_position_embeddings":1048576,"rms_norm_eps":1e-05,)"
+        R"("tie_word_embeddings":false,"torch_dtype":"bfloat16","hidden_act":"silu"})";
+    auto gradient = [&](const std::string& backend) {
+        return estimate("{" + config + R"(,"weights":"fp16","runtime":"trtllm","gpu":"a100-80gb-sxm4","gpu_count":4,"context":1048576,)" +
+                        R"("engine":{"tensor_parallel_size":4,"max_num_batched_tokens":4096,"backend":")" + backend + R"("}})");
+    };
+    const i64 engine = 1050673152 + 262668288 + 3489660928 + 532480 + 536870912;
+    CHECK(engine == 5340405760);
+    const json trt = gradient("tensorrt");
+    for (int d = 0; d < 4; ++d) CHECK(component(trt, "weights", d) == engine);
+    CHECK(item(trt, "CUDA graphs") == 0);
+    // The PyTorch backend splits the embedding over the ranks like the lm_head and keeps no float32 rotary table:
+    // 5,340,405,760 - (1,050,673,152 - 262,668,288) - 536,870,912 = 4,015,529,984 B.
+    const json torch = gradient("pytorch");
+    CHECK(component(torch, "weights") == 4015529984);
+    CHECK(item(torch, "CUDA graphs") > 0);
+    // A tied model gets the engine's own lm_head: Qwen2.5-0.5B at TP 1, 151,936 x 896 x 2 B = 272,269,312 B, and a
+    // rotary table of 32,768 x 64 x 4 B = 8,388,608 B.
+    const std::string qwen = R"({"model":"qwen2.5-0.5b","weights":"bf16","runtime":"trtllm","gpu":"rtx-a4000","context":4096,"engine":{"backend":")";
+    CHECK(component(estimate(qwen + R"(tensorrt"}})"), "weights") - component(estimate(qwen + R"(pytorch"}})"), "weights") == 272269312 + 8388608);
+    // Anything else is refused naming the field.
+    CHECK(error_of("estimate", qwen + R"(onnx"}})").at("field") == "engine.backend");
 }

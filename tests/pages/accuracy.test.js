@@ -19,8 +19,8 @@ const data = Object.fromEntries(DATA_FILES.map((f) => [f, JSON.parse(fs.readFile
 function printed(file, row) {
   if (file === 'speed-results.json') return [row.measured];
   if (file.startsWith('llamacpp-')) return Object.values(row.logged_mib || {});
-  return [...Object.values(row.logged_gib || {}), ...Object.values(row.other_gib || {}), ...(row.tokens != null ? [row.tokens] : []), ...(row.concurrency != null ? [row.concurrency] : []),
-    ...(row.peak_gb != null ? [row.peak_gb] : [])];
+  return [...Object.values(row.logged_gib || {}), ...Object.values(row.other_gib || {}), ...Object.values(row.engine_mib || {}),
+    ...(row.tokens != null ? [row.tokens] : []), ...(row.concurrency != null ? [row.concurrency] : []), ...(row.peak_gb != null ? [row.peak_gb] : [])];
 }
 
 const withRequest = DATA_FILES.flatMap((file) => data[file].rows.filter((r) => r.request).map((row) => ({ file, row })));
@@ -91,14 +91,16 @@ describe('accuracy.html', () => {
     }
   });
 
-  test('units are explicit: GiB for vLLM, SGLang and TensorRT-LLM logs, GB for mlx-lm, MiB for llama.cpp, tokens/s or s for speed', () => {
+  test('units are explicit: GiB for vLLM, SGLang and TensorRT-LLM logs (MiB for TensorRT engine builds), GB for mlx-lm, MiB for llama.cpp, tokens/s or s for speed', () => {
     const fileOf = new Map(withRequest.map((r) => [String(r.row.id), r.file]));
+    const byId = new Map(withRequest.map((r) => [String(r.row.id), r.row]));
     for (const r of rows) {
       assert.ok(r.published, `${r.row}: published figure with a unit`);
       const file = fileOf.get(r.row);
       if (file === 'speed-results.json') assert.ok(['tokens/s', 's'].includes(r.published.unit), `${r.row}: ${r.published.unit}`);
       else if (file.startsWith('llamacpp-')) assert.equal(r.published.unit, 'MiB', r.row);
       else if (file === 'mlx-peak-memory.json') assert.equal(r.published.unit, 'GB', `${r.row}: mlx-lm prints decimal gigabytes`);
+      else if (r.published.unit === 'MiB') assert.ok(Object.values(byId.get(r.row).engine_mib || {}).includes(r.published.value), `${r.row}: MiB only for engine figures`);
       else assert.ok(['GiB', 'tokens', '×'].includes(r.published.unit), `${r.row}: ${r.published.unit}`);
       if (r.estimate) assert.equal(r.estimate.unit, r.published.unit, `${r.row}: estimate in the published unit`);
       else assert.equal(r.estimateText, 'unknown', `${r.row}: a missing estimate says unknown`);

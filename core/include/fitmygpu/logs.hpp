@@ -26,9 +26,18 @@ struct ParsedLog {
     i64 kv_tokens = -1;               // vLLM "GPU KV cache size: N tokens"; SGLang "#tokens: N" or "max_total_num_tokens=N";
                                       // TensorRT-LLM "(N)" of the [MemUsageChange] line
     double mem_fraction_static = -1;  // SGLang's ServerArgs(..., mem_fraction_static=X, ...)
-    i64 peak_bytes = -1;              // MLX "Peak memory: X GB" (decimal gigabytes)
-    double max_concurrency = -1;      // "Maximum concurrency for L tokens per request: Nx"
-    i64 max_model_len = -1;           // the L of that line
+    // TensorRT-LLM engine builds (C++ runtime), per rank, the first rank's line:
+    i64 engine_bytes = -1;        // "Loaded engine size: X MiB" (the serialized engine, nearly all weights), or the
+                                  // builder's "Total Weights Memory: N" (bytes)
+    i64 exec_context_bytes = -1;  // "[MemUsageChange] Allocated X MiB for execution context memory." (activations), or the
+                                  // builder's "Total Activation Memory: N" (bytes)
+    i64 kv_free_bytes = -1;       // "Memory usage when calculating max tokens in paged kv cache: total: T GiB, available: A GiB"
+    // TensorRT-LLM PyTorch backend: "Peak memory during memory usage profiling (torch + non-torch): P GiB, ..., temporary kv
+    // cache memory during profiling K GiB" (or ", tmp kv_mem K GiB"): the peak less the temporary KV cache, per rank.
+    i64 profile_peak_bytes = -1;
+    i64 peak_bytes = -1;          // MLX "Peak memory: X GB" (decimal gigabytes)
+    double max_concurrency = -1;  // "Maximum concurrency for L tokens per request: Nx"
+    i64 max_model_len = -1;       // the L of that line
     int lines_recognised = 0;
 };
 

@@ -71,6 +71,17 @@ json check_log(const json& request) {
         if (log.weights_bytes >= 0 && !e.devices.empty()) row("weights", 0, log.weights_bytes, e.devices[0].components.at(kWeights));
         if (log.kv_available_bytes >= 0 && !e.devices.empty()) row("KV cache pool", 0, log.kv_available_bytes, e.devices[0].components.at(kKvCache));
         if (log.kv_tokens >= 0) row("KV cache tokens", -1, log.kv_tokens, e.kv.capacity_tokens, "tokens");
+        // TensorRT-LLM's profiling peak (less its temporary KV cache) beside everything the estimate holds besides the KV cache.
+        if (log.profile_peak_bytes >= 0 && !e.devices.empty()) {
+            const auto& c = e.devices[0].components;
+            i64 non_kv = 0;
+            for (const auto& [name, bytes] : c)
+                if (name != kKvCache) non_kv += bytes;
+            row("profiling peak (all but the KV cache)", 0, log.profile_peak_bytes, non_kv);
+        }
+        // TensorRT engine builds: the engine beside the weights, the execution context beside the activations.
+        if (log.engine_bytes >= 0 && !e.devices.empty()) row("engine size", 0, log.engine_bytes, e.devices[0].components.at(kWeights));
+        if (log.exec_context_bytes >= 0 && !e.devices.empty()) row("execution context", 0, log.exec_context_bytes, e.devices[0].components.at(kActivations));
     } else if (log.engine == "mlx") {
         // mlx-lm's peak: weights, KV cache and activations of the whole run, on the one device.
         if (!e.devices.empty()) row("peak memory", 0, log.peak_bytes, e.devices[0].total_bytes);

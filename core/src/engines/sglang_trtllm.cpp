@@ -31,6 +31,53 @@ constexpr i64 kSglangNvlinkInitBytes = static_cast<i64>(1.96 * GiB);
 // Runtime memory of a TensorRT-LLM process outside weights, activations and KV (CUDA context, cuBLAS
 // workspaces, NCCL at TP>1); aiconfigurator's per-system NCCL figures are 342-392 MB at TP 2-8.
 constexpr i64 kTrtRuntimeBytes = 600 * MiB;
+// KvCacheConfig.tokens_per_block defaults to 32 (tensorrt_llm/llmapi/llm_args.py). The pool is counted in whole blocks:
+// KvCacheCreator (tensorrt_llm/_torch/pyexecutor/_util.py) turns the memory it may use into max_tokens = bytes //
+// kv_size_per_token, the smaller of that and KvCacheConfig.max_tokens when both are set, and the KV cache manager
+// allocates ceil(max_tokens / tokens_per_block) blocks (cpp/tensorrt_llm/batch_manager/kvCacheManager.cpp), printing
+// "[MemUsageChange] Allocated X GiB for max tokens in paged KV cache (blocks x tokens_per_block)".
+constexpr i64 kTrtTokensPerBlock = 32;
+
+// What an engine built by trtllm-build holds on a rank beside the checkpoint's shards (the weights the PyTorch backend
+// loads), for pipeline stage `stage` of `pp`:
+// - the whole token embedding on the first stage: examples/*/convert_checkpoint.py splits it over the ranks only with
+//   --use_parallel_embedding, which is off by default;
+// - its own lm_head on the last stage when the model ties it to the embedding: the converted checkpoint writes
+//   lm_head.weight, and trtllm-build shares the table only when it is missing (share_embedding_table); the head is
+//   column-parallel, its vocabulary padded to a multiple of the TP size;
+// - the GPT attention plugin's rotary table, max_position_embeddings x head_dim float32 values
+//   (embed_positions_for_gpt_attention), on every rank of a RoPE model.
+// A published build log checks the sum to the byte: Llama-3-8B-Instruct-Gradient-1048k in FP16 at TP 4 prints "Total
+// Weights Memory: 5340405760" per rank = the TP-4 shards + the whole 128,256 x 4,096 embedding + 1,048,576 x 128 x 4 B
+// (serving log T-9).
+Q trt_engine_extra(const Scenario& s, const CheckpointBytes& cb, int tp, int stage, int pp) {
+    const ModelGeometry& g = s.geometry;
+    i64 embed = 0, embed_rows = 0;
+    bool has_output = false;
+    for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
+        const Tensor& t = s.inventory.tensors[i];
+        if (t.role == Role::TokenEmbd) {
+            embed = checked::add(embed, cb.per_tensor[i]);
+            embed_rows = t.ne1;
+        }
+        has_output = has_output || t.role == Role::Output;
+    }
+    Q extra = Q::lit(0, "B");
+    if (embed > 0 && embed_rows > 0) {
+        // weights_per_rank counted the embedding split over the ranks (vocabulary padded to 64 x TP, sharding.cpp); the
+        // engine keeps it whole.
+        const double split = static_cast<double>(embed) * static_cast<double>(round_up(g.vocab, 64 * static_cast<i64>(tp))) / static_cast<double>(embed_rows) /
+                             static_cast<double>(tp);
+        if (stage == 0) extra = extra + Q::bytes("whole token embedding on each rank", std::max<i64>(0, embed - std::llround(split)));
+        if (g.tied_embeddings && !has_output && stage == pp - 1)
+            extra = extra + Q::bytes("the engine's own lm_head (tied in the checkpoint)",
+                                     std::llround(static_cast<double>(embed) * static_cast<double>(round_up(g.vocab, static_cast<i64>(tp))) /
+                                                  static_cast<double>(embed_rows) / static_cast<double>(tp)));
+    }
+    if (g.mla.kv_lora_rank == 0 && g.head_dim > 0 && g.max_position_embeddings > 0)
+        extra = extra + Q::bytes("rotary table (max_position_embeddings x head_dim x 4 B)", checked::mul({g.max_position_embeddings, g.head_dim, 4}));
+    return extra;
+}
 
 i64 kv_value_bytes(const Scenario& s, const char* engine) {
     switch (s.kv.dtype) {
@@ -332,18 +379,31 @@ Estimate estimate_trtllm(const Scenario& s) {
     std::vector<i64> fixed;
     for (int i = 0; i < par.ranks(); ++i) {
         const Device& d = s.devices[static_cast<size_t>(i)];
-        const Q weights = Q::bytes("checkpoint tensors on this rank", weights_per_rank(s, cb, par, i / par.tp));
+        const bool engine_build = s.engine.backend == "tensorrt";
+        Q weights = Q::bytes("checkpoint tensors on this rank", weights_per_rank(s, cb, par, i / par.tp));
+        if (engine_build) weights = (weights + trt_engine_extra(s, cb, par.tp, i / par.tp, par.pp)).named("engine on this rank");
         const Q act = forward_activation(s, par, max_tokens, "max_num_tokens");
         const Q runtime = Q::bytes("runtime (CUDA context, workspaces, NCCL)", kTrtRuntimeBytes);
-        const Q graphs = cuda_graph_bytes(s, 0, static_cast<int>(s.geometry.layers.size()));
-        const Q pool = scale(Q::bytes("device total", d.engine_total_bytes) - weights.named("weights") - act.named("activations") - runtime.named("runtime") -
-                                 graphs.named("CUDA graphs"),
-                             f, "free_gpu_memory_fraction");
-        e.add(kWeights, "weights", i, weights, s.weights.label());
+        // The C++ runtime of engine builds captures no CUDA graphs unless asked (ExtendedRuntimePerfKnobConfig.cudaGraphMode,
+        // off by default); the PyTorch backend captures them unless cuda_graph_config is null.
+        const Q graphs = engine_build ? Q::lit(0, "B") : cuda_graph_bytes(s, 0, static_cast<int>(s.geometry.layers.size()));
+        const Q avail = scale(Q::bytes("device total", d.engine_total_bytes) - weights.named("weights") - act.named("activations") - runtime.named("runtime") -
+                                  graphs.named("CUDA graphs"),
+                              f, "free_gpu_memory_fraction");
+        Q pool = avail;
+        if (per_token > 0) {
+            const Q token_bytes = Q::var("KV bytes per token", per_token);
+            Q tokens = max(avail, Q::lit(0, "B")) / token_bytes;
+            if (s.engine.kv_cache_max_tokens) tokens = min(tokens, Q::var("max_tokens", *s.engine.kv_cache_max_tokens));
+            pool = round_up(tokens.named("max tokens"), Q::lit(kTrtTokensPerBlock)) * token_bytes;
+        }
+        e.add(kWeights, "weights", i, weights, engine_build ? s.weights.label() + "; a TensorRT engine" : s.weights.label());
         e.add(kActivations, "activations (max_num_tokens)", i, act);
         e.add(kOverhead, "runtime", i, runtime);
         e.add(kOverhead, "CUDA graphs", i, graphs);
-        e.add(kKvCache, "KV cache pool", i, max(pool, Q::lit(0, "B")), "free_gpu_memory_fraction of what is left after the model; blocks of 32 tokens");
+        e.add(kKvCache, "KV cache pool", i, max(pool, Q::lit(0, "B")),
+              s.engine.kv_cache_max_tokens ? "free_gpu_memory_fraction of what is left after the model, at most max_tokens; whole blocks of 32 tokens"
+                                           : "free_gpu_memory_fraction of what is left after the model; whole blocks of 32 tokens");
         pool_min = pool_min < 0 ? pool.value() : std::min(pool_min, pool.value());
         fixed.push_back((weights + act + runtime + graphs).value());
     }

@@ -55,6 +55,7 @@ ParsedLog parse_engine_log(const std::string& text) {
     ParsedLog log;
     std::istringstream in(text);
     bool llama = false, vllm = false, sglang = false, trtllm = false, mlx = false;
+    bool trt_components = false;  // inside TensorRT-LLM's list of components with the free memory before / after each
     for (std::string line; std::getline(in, line);) {
         // llama.cpp: "<func>: CUDA0 model buffer size = 4403.49 MiB" and the KV/compute/output/RS variants.
         const size_t bs = line.find(" buffer size = ");
@@ -141,6 +142,76 @@ ParsedLog parse_engine_log(const std::string& text) {
                 continue;
             }
         }
+        // TensorRT-LLM engine builds: "[TensorRT-LLM][INFO] Loaded engine size: 6695 MiB" and "[MemUsageChange] Allocated
+        // 1134.01 MiB for execution context memory." (TensorRT's activation memory, fixed when the engine was built).
+        if (line.find("Loaded engine size: ") != std::string::npos || line.find("for execution context memory") != std::string::npos) {
+            const bool engine = line.find("Loaded engine size: ") != std::string::npos;
+            const double mib = engine ? after(line, "Loaded engine size: ") : after(line, "Allocated ");
+            if (sane_mib(mib) && line.find("MiB") != std::string::npos) {
+                i64& slot = engine ? log.engine_bytes : log.exec_context_bytes;
+                if (slot < 0) slot = mib_to_bytes(mib);
+                trtllm = true;
+                ++log.lines_recognised;
+                continue;
+            }
+        }
+        // TensorRT's builder (trtllm-build), per rank: "[TRT] [I] Total Weights Memory: 5340405760" and "Total Activation
+        // Memory: 229266432" (bytes; newer TensorRT adds " bytes"): what the engine will load and the activation memory its
+        // execution context will allocate.
+        if (line.find("Total Weights Memory: ") != std::string::npos || line.find("Total Activation Memory: ") != std::string::npos) {
+            const bool weights = line.find("Total Weights Memory: ") != std::string::npos;
+            const double n = after(line, weights ? "Total Weights Memory: " : "Total Activation Memory: ");
+            if (std::isfinite(n) && n <= kMaxLoggedBytes) {
+                i64& slot = weights ? log.engine_bytes : log.exec_context_bytes;
+                if (slot < 0) slot = static_cast<i64>(std::llround(n));
+                trtllm = true;
+                ++log.lines_recognised;
+                continue;
+            }
+        }
+        // TensorRT-LLM (PyTorch backend), when the executor cannot be created: "Previously created components and free GPU
+        // memory before/after creation (GiB):" followed by "Model: 139.55 / 110.70", ...: the weights took the difference.
+        if (line.find("free GPU memory before/after creation") != std::string::npos) {
+            trt_components = true;
+            trtllm = true;
+            ++log.lines_recognised;
+            continue;
+        }
+        if (trt_components && line.rfind("Model: ", 0) == 0) {
+            const double before = after(line, "Model: "), after_load = after(line, " / ");
+            if (sane_gib(before) && sane_gib(after_load) && before >= after_load) {
+                if (log.weights_bytes < 0) log.weights_bytes = gib_to_bytes(before) - gib_to_bytes(after_load);
+                ++log.lines_recognised;
+                continue;
+            }
+        }
+        // TensorRT-LLM (PyTorch backend), KvCacheCreator._cal_max_memory (tensorrt_llm/_torch/pyexecutor/_util.py):
+        // "Peak memory during memory usage profiling (torch + non-torch): 91.46 GiB, available KV cache memory when calculating
+        // max tokens: 41.11 GiB, fraction is set 0.85, kv size ... device total memory 139.81 GiB, temporary kv cache memory
+        // during profiling 0.37 GiB" (older releases print ", tmp kv_mem 0.37 GiB"). The KV cache is fraction x (total - peak
+        // + temporary KV), so what the model itself holds at the peak is peak - temporary KV.
+        if (line.find("Peak memory during memory usage profiling") != std::string::npos) {
+            const double peak = after(line, "(torch + non-torch): ");
+            double tmp = after(line, "temporary kv cache memory during profiling ");
+            if (!std::isfinite(tmp)) tmp = after(line, "tmp kv_mem ");
+            if (sane_gib(peak)) {
+                if (log.profile_peak_bytes < 0) log.profile_peak_bytes = gib_to_bytes(peak) - (sane_gib(tmp) && tmp <= peak ? gib_to_bytes(tmp) : 0);
+                trtllm = true;
+                ++log.lines_recognised;
+                continue;
+            }
+        }
+        // TensorRT-LLM (C++ runtime): "Memory usage when calculating max tokens in paged kv cache: total: 79.10 GiB,
+        // available: 70.48 GiB"; the KV pool is free_gpu_memory_fraction of the available figure.
+        if (line.find("when calculating max tokens in paged kv cache") != std::string::npos) {
+            const double gib = after(line, "available: ");
+            if (sane_gib(gib)) {
+                if (log.kv_free_bytes < 0) log.kv_free_bytes = gib_to_bytes(gib);
+                trtllm = true;
+                ++log.lines_recognised;
+                continue;
+            }
+        }
         // TensorRT-LLM (PyTorch backend): "Memory used after loading model weights (inside torch) in memory usage profiling: 14.97 GiB"
         if (line.find("after loading model weights (inside torch)") != std::string::npos) {
             const size_t colon = line.rfind(": ");
@@ -211,6 +282,10 @@ nlohmann::json to_json(const ParsedLog& log) {
     if (log.max_model_len >= 0) out["max_model_len"] = log.max_model_len;
     if (log.mem_fraction_static > 0) out["mem_fraction_static"] = log.mem_fraction_static;
     if (log.peak_bytes >= 0) out["peak_bytes"] = log.peak_bytes;
+    if (log.engine_bytes >= 0) out["engine_bytes"] = log.engine_bytes;
+    if (log.exec_context_bytes >= 0) out["exec_context_bytes"] = log.exec_context_bytes;
+    if (log.kv_free_bytes >= 0) out["kv_free_bytes"] = log.kv_free_bytes;
+    if (log.profile_peak_bytes >= 0) out["profile_peak_bytes"] = log.profile_peak_bytes;
     return out;
 }
 

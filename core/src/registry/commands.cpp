@@ -285,7 +285,7 @@ std::vector<CommandSpec> build_commands() {
             value({"--max_seq_len"}, T::Context),
             knob({"--ep_size"}, "enable_expert_parallel"),
             ignored({"--max_batch_size"}, "a cap on requests at once: the estimate uses the request's concurrency"),
-            ignored({"--backend"}, "the PyTorch backend is assumed"),
+            knob({"--backend"}, "backend"),
             ignored({"--max_beam_width"}, kNotModelled),
             ignored({"--extra_llm_api_options", "--config"}, "options in a YAML file are not read"),
             ignored({"--num_postprocess_workers"}, kServer),
@@ -299,8 +299,8 @@ std::vector<CommandSpec> build_commands() {
             ignored({"--fail_fast_on_attention_window_too_large"}, kServer, false),
             ignored({"--media_io_kwargs"}, kNotModelled),
             // LLM API options (tensorrt_llm/llmapi/llm_args.py), which the YAML file of --config sets.
-            field_only(
-                ignored({"tokens_per_block", "kv_cache_config.tokens_per_block"}, "KV block granularity: the estimate counts TensorRT-LLM's pool in tokens")),
+            field_only(ignored({"tokens_per_block", "kv_cache_config.tokens_per_block"},
+                               "KV block granularity: the estimate counts the pool in blocks of the default 32 tokens")),
             field_only(knob({"kv_cache_config.free_gpu_memory_fraction"}, "free_gpu_memory_fraction")),
             field_only(value({"kv_cache_dtype", "kv_cache_config.dtype"}, T::KvType)),
             field_only(knob({"moe_expert_parallel_size"}, "enable_expert_parallel")),
@@ -310,7 +310,7 @@ std::vector<CommandSpec> build_commands() {
             field_only(ignored({"moe_tensor_parallel_size"}, kNotModelled)),
             field_only(ignored({"context_parallel_size"}, kNotModelled)),
             field_only(ignored({"enable_block_reuse", "kv_cache_config.enable_block_reuse"}, "prefix reuse: the pool is the same size")),
-            field_only(ignored({"kv_cache_config.max_tokens"}, kNotModelled)),
+            field_only(knob({"kv_cache_config.max_tokens"}, "kv_cache_max_tokens")),
             field_only(ignored({"kv_cache_config.host_cache_size"}, kHostCache)),
             field_only(ignored({"cuda_graph_config.max_batch_size", "cuda_graph_config.batch_sizes"}, kGraphs)),
             field_only(ignored({"cuda_graph_config.enable_padding"}, kGraphs)),

@@ -43,6 +43,9 @@ const std::vector<KnobSpec>& build_specs() {
          [](EngineKnobs& k, const KnobValue& v) { k.max_num_batched_tokens = static_cast<i64>(v.number); }},
         {"max_num_seqs", KnobType::Integer, 1, 1 << 20, false, false, 0, "Max sequences", "Requests in one batch; sizes the sampler peak.", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.max_num_seqs = static_cast<i64>(v.number); }},
+        {"kv_cache_max_tokens", KnobType::Integer, 1, 1099511627776.0, false, false, 0, "KV cache max tokens",
+         "A cap on the KV cache in tokens (kv_cache_config.max_tokens); the smaller of it and the memory fraction wins.", "", "",
+         [](EngineKnobs& k, const KnobValue& v) { k.kv_cache_max_tokens = static_cast<i64>(v.number); }},
         {"block_size", KnobType::Integer, 1, 1024, true, false, 0, "KV block size", "Tokens per KV cache block (a power of two).", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.block_size = static_cast<i64>(v.number); }},
         {"tensor_parallel_size", KnobType::Integer, 1, kMaxGpus, false, false, 0, "Tensor parallel size", "GPUs each layer is split over.", "", "",
@@ -67,6 +70,10 @@ const std::vector<KnobSpec>& build_specs() {
         {"language_model_only", KnobType::Boolean, 0, 0, false, false, 0, "Text only (skip the vision encoder)",
          "Does not load the vision / audio encoder of a multimodal checkpoint.", "vision", "",
          [](EngineKnobs& k, const KnobValue& v) { k.language_model_only = v.boolean; }},
+        {"backend", KnobType::Text, 0, 0, false, false, 0, "Backend",
+         "pytorch (the default) or tensorrt: an engine built with trtllm-build, which keeps its own copy of a tied lm_head, the "
+         "whole token embedding on every rank and a float32 rotary table.",
+         "", "pytorch|tensorrt", [](EngineKnobs& k, const KnobValue& v) { k.backend = v.text; }},
         {"version", KnobType::Text, 0, 0, false, false, 0, "Engine version",
          "The engine release whose memory rules apply, as the engine prints it (0.11.0, v0.4.6, 1.3.0rc7, b6123); empty for the current one.", "",
          kVersionPattern, [](EngineKnobs& k, const KnobValue& v) { k.version = v.text; }},
@@ -160,6 +167,8 @@ void apply_knob(const KnobSpec& spec, const KnobValue& given, const std::string&
         case KnobType::Text:
             if (spec.name == "override_tensor") {
                 parse_tensor_overrides(v.text, f);  // throws naming the entry
+            } else if (spec.name == "backend") {
+                if (v.text != "pytorch" && v.text != "tensorrt") fail("invalid_field", f, f + " must be \"pytorch\" or \"tensorrt\"" + got);
             } else if (spec.name == "version") {
                 const auto version = parse_engine_version(v.text);
                 if (!version)

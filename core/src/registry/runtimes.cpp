@@ -195,6 +195,8 @@ std::vector<RuntimeDescriptor> build_runtimes() {
             {"free_gpu_memory_fraction", true, "", "--kv_cache_free_gpu_memory_fraction", "", struct_default<&EngineKnobs::free_gpu_memory_fraction>},
             {"max_num_batched_tokens", false, "Max num tokens", "--max_num_tokens", "",
              [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kDefaultMaxBatchedTokens}; }},
+            {"kv_cache_max_tokens", false, "", "kv_cache_config.max_tokens", "none (the fraction decides)", none},
+            {"backend", false, "", "--backend", "pytorch", none},
             {"tensor_parallel_size", false, "", "--tp_size", "all GPUs", device_count},
             {"pipeline_parallel_size", false, "", "--pp_size", "", struct_default<&EngineKnobs::pipeline_parallel_size>},
             {"data_parallel_size", false, "", "", "", struct_default<&EngineKnobs::data_parallel_size>},

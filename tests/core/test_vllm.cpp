@@ -315,3 +315,26 @@ TEST_CASE("tensor-parallel ranks over NVLink hold more non-torch memory than ove
                                    "engine":{"tensor_parallel_size":2,"version":"0.11.0"}})");
     CHECK(gib(item(pcie, "non-torch memory")) == doctest::Approx(0.21).epsilon(0.02 / 0.21));
 }
+
+TEST_CASE("0.20.1rc1 on a DGX Spark: the per-group token rule and the MTP conv columns together (eugr/spark-vllm-docker#200)") {
+    // Qwen3.6-35B-A3B FP8 + MTP (2 tokens), fp8 KV, max_model_len 65,536, TP 1, vLLM 0.20.1rc1.dev23. Printed: "Add 3
+    // padding layers", Available KV cache memory 52.66 GiB, GPU KV cache size 1,253,392 tokens.
+    // Attention: 10 layers + the MTP layer, 2 KV heads x (256 + 256) x 1 B = 1,024 B per token per layer. Gated DeltaNet
+    // state: conv (3 + 2 draft) x (2 x 16 x 128 + 32 x 128) x 2 B = 81,920 B plus 32 x 128 x 128 x 4 B = 2,097,152 B,
+    // so the block is 16 x ceil(2,179,072 / 1,024 / 16) = 2,128 tokens (2,096 without the draft columns). Groups of 11:
+    // 1 attention + 3 state (30 layers padded to 33, the three padding layers of the log). A block of the pool is
+    // 2,128 x 1,024 x 11 = 23,969,792 B, so 52.66 GiB is 2,358 blocks, and 2,358 // 4 x 2,128 = 589 x 2,128 = 1,253,392.
+    using fitmygpu::engine_parts::vllm_logged_kv_tokens;
+    CHECK(static_cast<i64>(52.66 * 1073741824.0) / 23969792 == 2358);
+    CHECK(vllm_logged_kv_tokens(true, 2358, 4, 2128, 0, 65536) == 1253392);
+    // With 2,096-token blocks no whole number of blocks reproduces the printed figure.
+    CHECK(1253392 % 2096 != 0);
+    const json r = estimate(R"({"runtime":"vllm","model":"qwen3.6-35b-a3b","weights":"fp8","gpu":"dgx-spark-gb10","context":65536,"kv_cache_dtype":"fp8",
+                                "engine":{"version":"0.20.1rc1.dev23","speculative_model":"mtp","num_speculative_tokens":2,"enable_prefix_caching":true}})");
+    bool raised = false;
+    for (const auto& b : r.at("breakdown"))
+        if (b.at("label") == "KV cache pool") raised = b.at("note").get<std::string>().find("2128 tokens") != std::string::npos;
+    CHECK(raised);
+    const i64 blocks = component(r, "kv_cache") / 23969792;
+    CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == blocks / 4 * 2128);
+}

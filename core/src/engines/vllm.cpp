@@ -40,7 +40,8 @@ constexpr i64 kNonTorchParallelNvlink = static_cast<i64>(0.55 * GiB);
 
 // CUDA-graph pool (engine_parts cuda_graph_bytes). vLLM ≥ 0.21 estimates it during profiling and
 // subtracts it from the KV budget (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS); earlier versions allocated it
-// outside the budget.
+// outside the budget. The 0.21+ worker says so at startup: "CUDA graph memory profiling is enabled (default
+// since v0.21.0)" (noonghunna/club-3090#104, eugr/spark-vllm-docker#396).
 
 // Defaults of `vllm serve` (engine/arg_utils.py, _set_default_args): on GPUs with at least 70 GiB that
 // are not A100s, max_num_batched_tokens 8192 and max_num_seqs 1024; otherwise 2048 and 256.
@@ -64,7 +65,8 @@ bool graphs_outside_budget(const std::string& version) { return vllm_before(vers
 // "GPU KV cache size" before 0.21 was num_blocks // len(kv_cache_groups) × the smallest block size; vLLM PR
 // #40694 (issue #40691, a Qwen3.5 log on 0.19.0: 290,864 tokens beside 33.04x at 32,768) replaced it with
 // max_concurrency × max_model_len. Logs agree on the boundary: 0.20.1rc1 still printed 67,728 tokens beside
-// 1.06x at 180,000 (noonghunna/club-3090#46), 0.21.0 printed 1,062,157 = 129.66 × 8,192 (V-19).
+// 1.06x at 180,000 (noonghunna/club-3090#46) and 0.20.1rc1.dev23 1,253,392 = 589 × 2,128 on a DGX Spark
+// (eugr/spark-vllm-docker#200); 0.21.0 printed 1,062,157 = 129.66 × 8,192 (V-19).
 bool tokens_per_group_rule(const std::string& version) { return vllm_before(version, {0, 21}); }
 double sampler_bytes_per_logit(const std::string& version) { return vllm_before(version, {0, 21}) ? kSamplerBytesPerLogitV011 : kSamplerBytesPerLogitCurrent; }
 

@@ -338,3 +338,24 @@ TEST_CASE("0.20.1rc1 on a DGX Spark: the per-group token rule and the MTP conv c
     const i64 blocks = component(r, "kv_cache") / 23969792;
     CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == blocks / 4 * 2128);
 }
+
+TEST_CASE("vllm serve on a DGX Spark takes the small-GPU batch defaults, since NVML reports no memory there (V-28)") {
+    // vllm/engine/arg_utils.py get_batch_defaults: device memory from NVML; on an exception it is taken as 0, so the
+    // 8,192 / 1,024 defaults of >= 70 GiB GPUs do not apply. The 0.11 log of V-28 on a GB10 (121.69 GiB to CUDA)
+    // prints "Chunked prefill is enabled with max_num_batched_tokens=2048"; an H100 (79.18 GiB) keeps 8,192 (V-1).
+    const json spark = estimate(R"({"runtime":"vllm","model":"mistral-7b-v0.2","weights":"gptq-int4","gpu":"dgx-spark-gb10","context":32768,
+                                    "engine":{"version":"0.11.0"}})");
+    const json h100 = estimate(R"({"runtime":"vllm","model":"mistral-7b-v0.2","weights":"gptq-int4","gpu":"h100-sxm-80gb","context":32768,
+                                   "engine":{"version":"0.11.0"}})");
+    auto assumed = [](const json& r, const std::string& text) {
+        for (const auto& a : r.at("assumptions"))
+            if (a.get<std::string>().find(text) != std::string::npos) return true;
+        return false;
+    };
+    CHECK(assumed(spark, "max_num_batched_tokens = 2048"));
+    CHECK(assumed(spark, "max_num_seqs = 256"));
+    CHECK(assumed(h100, "max_num_batched_tokens = 8192"));
+    // The logged pool, 52,510 blocks of 16 tokens (840,160 tokens), within 3%: the estimate leaves out what vLLM counts
+    // as non-torch growth on unified memory (other processes and the page cache during profiling, see V-28's note).
+    CHECK(spark.at("kv_cache").at("capacity_tokens").get<double>() == doctest::Approx(840160).epsilon(0.03));
+}

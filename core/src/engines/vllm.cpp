@@ -43,12 +43,16 @@ constexpr i64 kNonTorchParallelNvlink = static_cast<i64>(0.55 * GiB);
 // outside the budget. The 0.21+ worker says so at startup: "CUDA graph memory profiling is enabled (default
 // since v0.21.0)" (noonghunna/club-3090#104, eugr/spark-vllm-docker#396).
 
-// Defaults of `vllm serve` (engine/arg_utils.py, _set_default_args): on GPUs with at least 70 GiB that
-// are not A100s, max_num_batched_tokens 8192 and max_num_seqs 1024; otherwise 2048 and 256.
+// Defaults of `vllm serve` (engine/arg_utils.py, get_batch_defaults): on GPUs with at least 70 GiB that
+// are not A100s, max_num_batched_tokens 8192 and max_num_seqs 1024; otherwise 2048 and 256. The device memory
+// comes from NVML, and where NVML cannot report it (NVIDIA's unified-memory GB10: nvmlDeviceGetMemoryInfo is not
+// supported) the exception is caught and the memory taken as 0, so a DGX Spark gets the small defaults; its
+// 0.11 log prints "max_num_batched_tokens=2048" (V-28).
 }  // namespace
 
 VllmServeDefaults vllm_serve_defaults(const Device& d) {
-    const bool large = d.engine_total_bytes >= 70 * GiB && d.name.find("A100") == std::string::npos;
+    const bool nvml_reports_memory = !(d.unified && d.vendor == "NVIDIA");
+    const bool large = nvml_reports_memory && d.engine_total_bytes >= 70 * GiB && d.name.find("A100") == std::string::npos;
     return large ? VllmServeDefaults{8192, 1024} : VllmServeDefaults{2048, 256};
 }
 

@@ -57,6 +57,9 @@ struct PagedLayout {
     i64 page_bytes = 0;   // bytes of one block of one layer (the unified page)
     int group_size = 0;   // layers per KV cache group (one block holds one page per layer slot)
     int n_groups = 0;
+    // Extra state blocks a recurrent group keeps per request for the speculated tokens (MambaSpec
+    // num_speculative_blocks = num_speculative_tokens), so each draft position has a state to roll back to.
+    i64 spec_state_blocks = 0;
     std::string note;
 };
 
@@ -66,6 +69,14 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
 // token budget (sliding windows keep window − 1 + batched_tokens tokens). With prefix caching, a recurrent
 // layer keeps a second state block ("align" mode) so cached prefixes can resume from it.
 i64 blocks_per_request(const PagedLayout& layout, i64 context, i64 batched_tokens, bool prefix_caching = false);
+// The smallest block size among the KV cache groups, in tokens. A recurrent (Mamba / linear-attention) group's
+// block is max_model_len, or the attention block size in prefix caching's "align" mode
+// (HybridAttentionMambaModelConfig sets cache_config.mamba_block_size that way).
+i64 min_group_block_size(const PagedLayout& layout, i64 max_model_len, bool prefix_caching);
+// "GPU KV cache size: N tokens" as vLLM v1 prints it (kv_cache_utils.py). Before 0.21 (`legacy`) it is
+// num_blocks // len(kv_cache_groups) × the smallest group block size; from 0.21 on it is
+// int(max_concurrency × max_model_len), so that hybrid models report the tokens one request layout can use.
+i64 vllm_logged_kv_tokens(bool legacy, i64 num_blocks, int n_groups, i64 min_block_size, double max_concurrency, i64 max_model_len);
 
 // The CUDA-graph pool of the layers [first, last) (0 with enforce_eager). Measured pools scale with the
 // layer count and are larger for MoE layers (fused-MoE workspaces per captured batch size): in vLLM 0.11

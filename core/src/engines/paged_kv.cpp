@@ -54,8 +54,13 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
         } else {
             spec.recurrent = true;
             spec.kind = c.mixer == Mixer::LinearAttention ? "linear-attention state" : "Mamba state";
-            // Conv state in the model dtype, recurrent state in the SSM cache dtype; heads split by TP.
-            spec.bytes_per_sequence = checked::add(checked::mul(c.conv_values, 2), checked::mul(c.ssm_values, state_bytes_per_value)) / p.tp;
+            // Conv state in the model dtype, recurrent state in the SSM cache dtype; heads split by TP. With
+            // speculative decoding a Gated DeltaNet conv window also holds the draft tokens: vLLM's
+            // gated_delta_net_state_shape gives it conv_kernel − 1 + num_speculative_tokens columns.
+            i64 conv = c.conv_values;
+            if (c.mixer == Mixer::LinearAttention && s.spec.active() && g.linear.conv_kernel > 1)
+                conv = checked::add(conv, checked::mul(c.conv_values / (g.linear.conv_kernel - 1), s.spec.num_tokens));
+            spec.bytes_per_sequence = checked::add(checked::mul(conv, 2), checked::mul(c.ssm_values, state_bytes_per_value)) / p.tp;
         }
         spec.kind += " (" + std::to_string(spec.recurrent ? spec.bytes_per_sequence : spec.bytes_per_token) + ")";
         auto it = by_kind.find(spec.kind);
@@ -68,6 +73,7 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
         }
     }
     for (const auto& k : order) out.specs.push_back(by_kind[k]);
+    out.spec_state_blocks = s.spec.active() ? s.spec.num_tokens : 0;
     if (out.specs.empty()) return out;
 
     i64 attn_token = 0, state_page = 0;
@@ -113,7 +119,9 @@ i64 blocks_per_request(const PagedLayout& layout, i64 context, i64 batched_token
         const i64 groups = ceil_div(sp.layers, layout.group_size);
         i64 per_group;
         const i64 bs = sp.block_size > 0 ? sp.block_size : layout.block_size;
-        if (sp.recurrent) per_group = prefix_caching ? 2 : 1;
+        // A recurrent group: one state block, one per speculated token, and with prefix caching ("align" mode)
+        // one more so a cached prefix can resume from an aligned state.
+        if (sp.recurrent) per_group = 1 + layout.spec_state_blocks + (prefix_caching ? 1 : 0);
         else if (sp.window > 0 && sp.kind.rfind("sliding", 0) == 0)
             per_group = ceil_div(std::min(checked::add(sp.window - 1, batched_tokens), context), bs) + 1;
         else if (sp.window > 0) per_group = ceil_div(std::min(checked::add(sp.window, batched_tokens), context), bs);
@@ -121,6 +129,20 @@ i64 blocks_per_request(const PagedLayout& layout, i64 context, i64 batched_token
         blocks = checked::add(blocks, checked::mul(groups, per_group));
     }
     return blocks;
+}
+
+i64 min_group_block_size(const PagedLayout& layout, i64 max_model_len, bool prefix_caching) {
+    i64 smallest = 0;
+    for (const auto& sp : layout.specs) {
+        const i64 bs = sp.recurrent ? (prefix_caching ? layout.block_size : max_model_len) : (sp.block_size > 0 ? sp.block_size : layout.block_size);
+        if (bs > 0) smallest = smallest == 0 ? bs : std::min(smallest, bs);
+    }
+    return smallest;
+}
+
+i64 vllm_logged_kv_tokens(bool legacy, i64 num_blocks, int n_groups, i64 min_block_size, double max_concurrency, i64 max_model_len) {
+    if (legacy) return n_groups > 0 ? checked::mul(num_blocks / n_groups, min_block_size) : 0;
+    return checked::to_i64(std::floor(max_concurrency * static_cast<double>(max_model_len)));
 }
 
 }  // namespace fitmygpu::engine_parts

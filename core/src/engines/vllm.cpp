@@ -30,20 +30,29 @@ constexpr double kSamplerBytesPerLogitV011 = 38.5;
 constexpr double kSamplerBytesPerLogitCurrent = 20.8;
 
 // Non-torch memory (CUDA context growth, NCCL and custom all-reduce buffers) after profiling:
-// 0.13 GiB on one H100 in the v0.11 logs (V-1..V-5: 0.13-0.14), 0.21 GiB per rank at TP=4 (V-16).
+// 0.13 GiB on one H100 in the v0.11 logs (V-1..V-5: 0.13-0.14), 0.21 GiB per rank at TP=4 over PCIe (L40S,
+// V-16), and 0.55 / 0.54 GiB per rank at TP=2 over NVLink (H100 SXM, V-26 and V-29). The NVLink ranks hold about
+// 0.33 GiB more than the PCIe ranks: NCCL opens many more channels over NVLink, each with its own send and
+// receive buffers, and vLLM adds its NVLink-only all-reduce buffers (custom all-reduce, symmetric memory).
 constexpr i64 kNonTorchSingle = static_cast<i64>(0.13 * GiB);
 constexpr i64 kNonTorchParallel = static_cast<i64>(0.21 * GiB);
+constexpr i64 kNonTorchParallelNvlink = static_cast<i64>(0.55 * GiB);
 
 // CUDA-graph pool (engine_parts cuda_graph_bytes). vLLM ≥ 0.21 estimates it during profiling and
 // subtracts it from the KV budget (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS); earlier versions allocated it
-// outside the budget.
+// outside the budget. The 0.21+ worker says so at startup: "CUDA graph memory profiling is enabled (default
+// since v0.21.0)" (noonghunna/club-3090#104, eugr/spark-vllm-docker#396).
 
-// Defaults of `vllm serve` (engine/arg_utils.py, _set_default_args): on GPUs with at least 70 GiB that
-// are not A100s, max_num_batched_tokens 8192 and max_num_seqs 1024; otherwise 2048 and 256.
+// Defaults of `vllm serve` (engine/arg_utils.py, get_batch_defaults): on GPUs with at least 70 GiB that
+// are not A100s, max_num_batched_tokens 8192 and max_num_seqs 1024; otherwise 2048 and 256. The device memory
+// comes from NVML, and where NVML cannot report it (NVIDIA's unified-memory GB10: nvmlDeviceGetMemoryInfo is not
+// supported) the exception is caught and the memory taken as 0, so a DGX Spark gets the small defaults; its
+// 0.11 log prints "max_num_batched_tokens=2048" (V-28).
 }  // namespace
 
 VllmServeDefaults vllm_serve_defaults(const Device& d) {
-    const bool large = d.engine_total_bytes >= 70 * GiB && d.name.find("A100") == std::string::npos;
+    const bool nvml_reports_memory = !(d.unified && d.vendor == "NVIDIA");
+    const bool large = nvml_reports_memory && d.engine_total_bytes >= 70 * GiB && d.name.find("A100") == std::string::npos;
     return large ? VllmServeDefaults{8192, 1024} : VllmServeDefaults{2048, 256};
 }
 
@@ -57,6 +66,12 @@ bool vllm_before(const std::string& version, const std::vector<long>& than) {
 }
 // vLLM before 0.21 allocated the CUDA-graph pool outside the KV budget, and its sampler peak was twice as large.
 bool graphs_outside_budget(const std::string& version) { return vllm_before(version, {0, 21}); }
+// "GPU KV cache size" before 0.21 was num_blocks // len(kv_cache_groups) × the smallest block size; vLLM PR
+// #40694 (issue #40691, a Qwen3.5 log on 0.19.0: 290,864 tokens beside 33.04x at 32,768) replaced it with
+// max_concurrency × max_model_len. Logs agree on the boundary: 0.20.1rc1 still printed 67,728 tokens beside
+// 1.06x at 180,000 (noonghunna/club-3090#46) and 0.20.1rc1.dev23 1,253,392 = 589 × 2,128 on a DGX Spark
+// (eugr/spark-vllm-docker#200); 0.21.0 printed 1,062,157 = 129.66 × 8,192 (V-19).
+bool tokens_per_group_rule(const std::string& version) { return vllm_before(version, {0, 21}); }
 double sampler_bytes_per_logit(const std::string& version) { return vllm_before(version, {0, 21}) ? kSamplerBytesPerLogitV011 : kSamplerBytesPerLogitCurrent; }
 
 // MXFP4 MoE weights as vLLM holds them on the GPU. The checkpoint's expert tensors are loaded into kernel
@@ -147,7 +162,10 @@ Estimate estimate_vllm(const Scenario& s) {
                                                      : Q::lit(0, "B");
         const Q activation = s.encoder_params > 0 ? max(forward, sampler) + encoder_cache : max(forward, sampler);
         const bool parallel = par.ranks() > 1;
-        const Q non_torch = Q::bytes(parallel ? "non-torch (NCCL, parallel ranks)" : "non-torch", parallel ? kNonTorchParallel : kNonTorchSingle);
+        const bool nvlink = s.devices.front().link_kind == "nvlink";
+        const Q non_torch = !parallel ? Q::bytes("non-torch", kNonTorchSingle)
+                            : nvlink  ? Q::bytes("non-torch (NCCL, parallel ranks over NVLink)", kNonTorchParallelNvlink)
+                                      : Q::bytes("non-torch (NCCL, parallel ranks)", kNonTorchParallel);
         const auto [first, last] = stage_layers(static_cast<int>(g.n_layers), par.pp, stage);
         const Q graphs = cuda_graph_bytes(s, first, last);
         layout = paged_layout(s, par, stage, kv_value_bytes, state_value_bytes);
@@ -202,9 +220,11 @@ Estimate estimate_vllm(const Scenario& s) {
     const i64 page_all = checked::mul(layout.page_bytes, std::max(layout.group_size, 1));
     // Each data-parallel replica has its own pool and serves its share of the requests.
     e.kv.max_concurrency = per_request_blocks > 0 ? static_cast<double>(blocks) / static_cast<double>(per_request_blocks) * par.dp : 0;
-    // "GPU KV cache size: N tokens" = maximum concurrency × max_model_len (kv_cache_utils), which for hybrid
-    // models differs from blocks × block size.
-    e.kv.capacity_tokens = checked::to_i64(std::floor(e.kv.max_concurrency * static_cast<double>(s.context)));
+    // "GPU KV cache size: N tokens" as the version prints it (vllm_logged_kv_tokens): before 0.21 blocks over the
+    // number of groups times the smallest block, which for hybrid models is not what a request can use;
+    // from 0.21 maximum concurrency × max_model_len.
+    e.kv.capacity_tokens = vllm_logged_kv_tokens(tokens_per_group_rule(s.engine.version), blocks, std::max(layout.n_groups, 1),
+                                                 min_group_block_size(layout, s.context, s.engine.enable_prefix_caching), e.kv.max_concurrency, s.context);
     const i64 need_blocks = checked::mul(per_request_blocks, ceil_div(s.concurrency, par.dp));
     const i64 need_bytes = checked::mul(need_blocks, page_all);
     e.kv.required_bytes = checked::mul({need_bytes, par.tp, par.pp});  // summed over the TP ranks of every stage

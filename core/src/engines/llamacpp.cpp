@@ -343,7 +343,9 @@ Estimate estimate_llamacpp(const Scenario& s) {
     int gpu_layers_total = 0;
     for (int dl : place.device_of_layer) gpu_layers_total += dl >= 0;
     const bool full_offload = gpu_layers_total == n_layers && place.output_device >= 0;
-    const bool pipeline = s.devices.size() > 1 && full_offload && s.engine.n_cpu_moe == 0;
+    // llama_context enables pipeline parallelism only without tensor overrides (!model.has_tensor_overrides());
+    // --n-cpu-moe is itself a list of overrides.
+    const bool pipeline = s.devices.size() > 1 && full_offload && s.engine.n_cpu_moe == 0 && overrides.empty();
     const i64 n_copies = pipeline ? 4 : 1;
     const Q copies = Q::var("n_copies", n_copies);
     auto mask_of = [&](const Q& bytes_per) {

@@ -34,8 +34,9 @@ constexpr i64 kDefaultVisionHeads = 16;
 constexpr i64 kMaxVisionHeads = 4096;  // beyond any encoder: taken as not stated
 constexpr i64 kCudaContextBytes = 300 * MiB;
 // ggml_backend_sched offloads an op whose weight sits in host memory to a GPU when the GPU backend's offload_op
-// accepts it: CUDA/ROCm (ggml-cuda.cu) and Metal (ggml-metal.cpp) take matmuls over at least min_batch_size = 32
-// rows (MUL_MAT: ne[1], MUL_MAT_ID: ne[2], the ubatch's tokens).
+// accepts it: CUDA/ROCm (ggml-cuda.cu), Metal (ggml-metal.cpp) and Vulkan (ggml-vulkan.cpp, GGML_OP_OFFLOAD_MIN_BATCH
+// unset) take ops over at least min_batch_size = 32 rows (MUL_MAT: ne[1], MUL_MAT_ID: ne[2], the ubatch's tokens).
+// llama-server --no-op-offload turns this off; the estimate does not model that flag.
 constexpr i64 kOffloadMinBatch = 32;
 
 struct LayerPlacement {

@@ -92,6 +92,31 @@ TEST_CASE("partial offload puts the first layers and their KV on the host; -ngl 
     CHECK(item(none, "model buffer", 0) == 0);
 }
 
+TEST_CASE("op offload: a layer kept on the CPU computes its attention on the GPU against copies of its K and V (C-11)") {
+    // Qwen3-8B (36 layers, 32 heads of 128, 8 KV heads, n_embd 4096), -ngl 20: the output layer and layers 17..35 on
+    // the GPU, layers 0..16 and their KV on the CPU; flash attention off, n_ctx 131,072, ub 512.
+    const json r = estimate(R"({"model":"qwen3-8b","weights":"gguf:Q8_0","runtime":"llama.cpp","gpu":"rtx-4090","context":131072,
+                                "engine":{"n_batch":512,"flash_attn":false,"n_gpu_layers":20}})");
+    // A CPU layer's attention on CUDA0, by hand (MiB): f32 mask 131,072 x 512 x 4 B = 256; copies of its K and V views,
+    // 131,072 x 1,024 x 2 B each = 256 + 256; KQ 32 x 131,072 x 512 x 4 B = 8,192; Q/K/V rows and two n_embd rows,
+    // (4,096 + 2 x 1,024 + 2 x 4,096) x 512 x 4 B = 28. Total 8,988 (logged 9,240; a GPU layer alone needs 8,476).
+    CHECK(item(r, "compute buffer", 0) == i64{8988} * MiB);
+}
+
+TEST_CASE("op offload: with -ngl 0 the first GPU still runs the big-batch matmuls of host weights, one copied weight at a time") {
+    // Qwen3-8B Q8_0, everything on the CPU, flash off, n_ctx 4,096, ub 512. The largest phase on CUDA0 is the output
+    // matmul: the copied output matrix, 151,936 x 4,096 Q8_0 values at 34 bytes per 32 = 661,225,472 B, plus the
+    // logits and the normed input, (151,936 + 4,096) x 512 x 4 B = 319,553,536 B. (A CPU layer's attention is far less:
+    // mask 8 + K and V copies 8 + 8 + KQ 256 + rows 28 MiB.)
+    const json r = estimate(R"({"model":"qwen3-8b","weights":"gguf:Q8_0","runtime":"llama.cpp","gpu":"rtx-4090","context":4096,
+                                "engine":{"flash_attn":false,"n_gpu_layers":0}})");
+    CHECK(item(r, "compute buffer", 0) == i64{661225472} + 319553536);
+    // Below 32 tokens per ubatch no backend offloads an op: the GPU holds no compute buffer.
+    const json small = estimate(R"({"model":"qwen3-8b","weights":"gguf:Q8_0","runtime":"llama.cpp","gpu":"rtx-4090","context":4096,
+                                    "engine":{"flash_attn":false,"n_gpu_layers":0,"n_batch":16,"n_ubatch":16}})");
+    CHECK(item(small, "compute buffer", 0) == 0);
+}
+
 TEST_CASE("quantized KV uses the real block sizes: q8_0 is 34 bytes per 32 values, q4_0 18") {
     const json f16 = estimate(R"({"model":"llama-3.1-8b","runtime":"llama.cpp","gpu":"rtx-4090","context":8192})");
     const json q8 = estimate(R"({"model":"llama-3.1-8b","runtime":"llama.cpp","gpu":"rtx-4090","context":8192,"kv_cache_dtype":"q8_0"})");

@@ -117,3 +117,16 @@ TEST_CASE("repeated -ot flags of a command are read as one list, and written bac
     const json c = fitmygpu::api::command(json::parse(qwen_moe(R"({"ot":"exps=CPU"})")));
     CHECK(c.at("command").get<std::string>().find("-ot exps=CPU") != std::string::npos);
 }
+
+TEST_CASE("any --override-tensor turns pipeline parallelism off, as --n-cpu-moe does") {
+    // Llama-3.1-8B on two GPUs, full offload, flash off, n_ctx 8,192, ub 512. The host compute buffer holds the f32
+    // mask (8,192 x 512 x 4 B = 16 MiB) and the ubatch's embeddings (4,096 x 512 x 4 B = 8 MiB); pipeline parallelism
+    // keeps n_copies = 4 masks: 4 x 16 + 8 = 72 MiB. With an override (llama_context: !model.has_tensor_overrides())
+    // one copy: 16 + 8 = 24 MiB.
+    const std::string base = R"({"model":"llama-3.1-8b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpus":[{"gpu":"rtx-4090","count":2}],
+                                 "context":8192,"engine":{"flash_attn":false)";
+    const json pp = estimate(base + "}}");
+    CHECK(item(pp, "host compute buffer", -1) == i64{72} * MiB);
+    const json ot = estimate(base + R"(,"override_tensor":"blk\\.31\\.ffn_up=CUDA1"}})");
+    CHECK(item(ot, "host compute buffer", -1) == i64{24} * MiB);
+}

@@ -7,6 +7,7 @@
 //   pad256(min(n_ctx_stream, n_swa × (unified ? n_seq : 1) + n_ubatch)) cells per stream.
 // - recurrent state: f32, per sequence.
 // - compute buffers: the peak of the worst-case graph for n_ubatch tokens against the full KV.
+//   Ops of host-resident weights (and a CPU layer's attention) run on the first GPU at 32+ tokens per ubatch.
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -32,6 +33,11 @@ constexpr i64 kCtxPad = 256;
 constexpr i64 kDefaultVisionHeads = 16;
 constexpr i64 kMaxVisionHeads = 4096;  // beyond any encoder: taken as not stated
 constexpr i64 kCudaContextBytes = 300 * MiB;
+// ggml_backend_sched offloads an op whose weight sits in host memory to a GPU when the GPU backend's offload_op
+// accepts it: CUDA/ROCm (ggml-cuda.cu), Metal (ggml-metal.cpp) and Vulkan (ggml-vulkan.cpp, GGML_OP_OFFLOAD_MIN_BATCH
+// unset) take ops over at least min_batch_size = 32 rows (MUL_MAT: ne[1], MUL_MAT_ID: ne[2], the ubatch's tokens).
+// llama-server --no-op-offload turns this off; the estimate does not model that flag.
+constexpr i64 kOffloadMinBatch = 32;
 
 struct LayerPlacement {
     std::vector<int> device_of_layer;  // -1 = host
@@ -124,6 +130,9 @@ Estimate estimate_llamacpp(const Scenario& s) {
     std::vector<i64> model_bytes(s.devices.size(), 0);
     i64 host_model = 0;
     i64 mmproj_bytes = 0;
+    // The largest weight a host-resident layer holds, and the output matrix when the output layer stays on the CPU
+    // (token_embd when the output shares it): what op offload copies into the first GPU's compute buffer.
+    i64 host_layer_weight_max = 0, host_output_weight = 0;
     std::vector<PlacedWeights> placed(s.devices.size() + 1);  // devices, then the host
     for (size_t d = 0; d < s.devices.size(); ++d) placed[d].device = static_cast<int>(d);
     for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
@@ -149,6 +158,9 @@ Estimate estimate_llamacpp(const Scenario& s) {
         }
         i64& to = dev < 0 ? host_model : model_bytes[static_cast<size_t>(dev)];
         to = checked::add(to, cb.per_tensor[i]);
+        if (dev < 0 && t.layer >= 0) host_layer_weight_max = std::max(host_layer_weight_max, cb.per_tensor[i]);
+        if (place.output_device < 0 && (t.role == Role::Output || (t.role == Role::TokenEmbd && g.tied_embeddings)))
+            host_output_weight = std::max(host_output_weight, cb.per_tensor[i]);
         // What decode reads per token, by place: the token embeddings are looked up a row at a time (unless the
         // output layer shares them: llama.cpp then runs the output matmul with a copy on the output layer's device).
         if (t.role == Role::PerLayerEmbd || (t.role == Role::TokenEmbd && !g.tied_embeddings)) continue;
@@ -194,6 +206,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
             if (c.mixer == Mixer::SlidingAttention) c.mixer = Mixer::FullAttention;
     std::vector<i64> kv_dev(s.devices.size(), 0), state_dev(s.devices.size(), 0);
     i64 kv_host = 0, state_host = 0, kv_total = 0;
+    i64 host_kv_layer_max = 0;  // K+V of the largest attention layer whose cache is in host memory
     i64 full_cells = 0, swa_cells = 0;
     int n_full = 0, n_swa = 0, n_rec = 0, n_cross = 0;
     i64 rec_bytes = 0;
@@ -218,6 +231,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
             const i64 bytes = checked::mul({cell_bytes(c), cells, n_stream});
             add_to(dev < 0 ? kv_host : kv_dev[static_cast<size_t>(dev)], bytes);
             add_to(kv_total, bytes);
+            if (dev < 0) host_kv_layer_max = std::max(host_kv_layer_max, bytes);
             if (windowed) {
                 ++n_swa;
                 swa_cells = cells;
@@ -330,7 +344,9 @@ Estimate estimate_llamacpp(const Scenario& s) {
     int gpu_layers_total = 0;
     for (int dl : place.device_of_layer) gpu_layers_total += dl >= 0;
     const bool full_offload = gpu_layers_total == n_layers && place.output_device >= 0;
-    const bool pipeline = s.devices.size() > 1 && full_offload && s.engine.n_cpu_moe == 0;
+    // llama_context enables pipeline parallelism only without tensor overrides (!model.has_tensor_overrides());
+    // --n-cpu-moe is itself a list of overrides.
+    const bool pipeline = s.devices.size() > 1 && full_offload && s.engine.n_cpu_moe == 0 && overrides.empty();
     const i64 n_copies = pipeline ? 4 : 1;
     const Q copies = Q::var("n_copies", n_copies);
     auto mask_of = [&](const Q& bytes_per) {
@@ -362,18 +378,37 @@ Estimate estimate_llamacpp(const Scenario& s) {
     const Q ffn = (Q::lit(2) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden)) * UB * F32;
     const Q out = (Q::var("n_vocab", g.vocab) + Q::var("n_embd", g.hidden)) * UB * F32;
     const int first_device = place.device_of_layer.empty() ? -1 : place.device_of_layer.front();
+    // Op offload (ggml_backend_sched_backend_id_from_cur): a matmul whose weight is in host memory runs on the first
+    // GPU once the ubatch reaches kOffloadMinBatch tokens, and the weight is copied into that GPU's compute buffer as an
+    // input of the split. The scheduler opens a new split at each such weight, so only one copy is live at a time.
+    // The weightless ops between two offloaded matmuls follow them (pass 2 spreads GPU assignments up and down), so a
+    // layer kept on the CPU computes its attention on the first GPU as well, against copies of its K and V views of
+    // the host cache (the whole layer's cells at reserve) and the copied mask. C-11 (Qwen3-8B, 17 layers on the CPU,
+    // flash off, 128K): mask 256 + K 256 + V 256 + KQ 8,192 + rows 28 = 8,988 MiB against 9,240 logged, where the
+    // attention of the 19 GPU layers alone gives 8,476.
+    const bool op_offload = !s.devices.empty() && ubr >= kOffloadMinBatch;
+    const bool host_work = op_offload && (host_kv_layer_max > 0 || host_layer_weight_max > 0 || host_output_weight > 0);
     for (size_t d = 0; d < s.devices.size(); ++d) {
         const int di = static_cast<int>(d);
         bool has_layers = std::find(place.device_of_layer.begin(), place.device_of_layer.end(), di) != place.device_of_layer.end();
-        if (!has_layers && place.output_device != di) continue;
+        const bool offload_here = host_work && di == 0;
+        if (!has_layers && place.output_device != di && !offload_here) continue;
         // Inputs this device keeps: the mask (and, with pipeline copies, the hidden state handed over).
         const Q inputs = pipeline ? copies * (mask_live + E) : mask_live;
-        Q peak = inputs + max(attn, ffn);
+        Q peak = has_layers || place.output_device == di ? inputs + max(attn, ffn) : Q::lit(0, "B");
         if (fa && first_device == di) peak = max(peak, (pipeline ? copies * mask32 : mask32) + mask_live + E);
         if (place.output_device == di) peak = max(peak, out);
+        if (offload_here) {
+            if (host_kv_layer_max > 0) peak = max(peak, mask_live + Q::bytes("K+V views of a host layer, copied", host_kv_layer_max) + attn);
+            if (host_layer_weight_max > 0)
+                peak = max(peak, (has_layers || host_kv_layer_max > 0 ? mask_live : Q::lit(0, "B")) +
+                                     Q::bytes("largest host weight, copied", host_layer_weight_max) + max(attn_rows * UB * F32, ffn));
+            if (host_output_weight > 0) peak = max(peak, Q::bytes("output weight, copied", host_output_weight) + out);
+        }
         e.add(kActivations, "compute buffer", di, peak,
               std::string("worst-case graph for n_ubatch tokens, flash attention ") + (fa ? "on" : "off") +
-                  (pipeline ? ", pipeline parallelism (4 copies of each input)" : ""));
+                  (pipeline ? ", pipeline parallelism (4 copies of each input)" : "") +
+                  (offload_here ? ", with the big-batch ops of host-resident weights offloaded here" : ""));
         e.add(kOverhead, "CUDA context", di, Q::bytes("CUDA context + cuBLAS workspace", kCudaContextBytes), "device memory no llama.cpp buffer reports");
     }
     // Host-side buffers: the graph inputs (f32 masks, the token embeddings looked up on the CPU; f16 masks too

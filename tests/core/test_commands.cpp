@@ -85,6 +85,17 @@ TEST_CASE("an SGLang command becomes a request") {
     CHECK(ignored_flag(r, "--max-running-requests 64"));
 }
 
+TEST_CASE("SGLang --enable-dp-attention keeps --dp inside the tensor-parallel GPUs") {
+    // server_args.py asserts tp_size % dp_size == 0 under data-parallel attention: --tp 8 --dp 8 is 8 GPUs, not 64.
+    const json r = from_command("python -m sglang.launch_server --model-path deepseek-ai/DeepSeek-R1 --tp 8 --dp 8 --enable-dp-attention");
+    const json& q = r.at("request");
+    CHECK(q.at("gpu_count") == 8);
+    CHECK(q.at("engine").at("enable_dp_attention") == true);
+    CHECK(q.at("engine").at("data_parallel_size") == 8);
+    // Without it, --dp runs that many replicas of the TP group.
+    CHECK(from_command("python -m sglang.launch_server --model-path meta-llama/Llama-3.1-8B-Instruct --tp 2 --dp 2").at("request").at("gpu_count") == 4);
+}
+
 TEST_CASE("a trtllm-serve command becomes a request") {
     const json r = from_command(
         "trtllm-serve meta-llama/Llama-3.1-8B-Instruct --tp_size 2 --max_seq_len 4096 --kv_cache_free_gpu_memory_fraction 0.8 --max_batch_size 64");

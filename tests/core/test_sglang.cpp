@@ -309,3 +309,105 @@ TEST_CASE("SGLang multimodal models: the default mem_fraction_static shrinks wit
     // A text-only model keeps the default.
     CHECK(budget(estimate(sglang(R"(,"context":8192)"))) == static_budget(0.847, kFree24));
 }
+
+TEST_CASE("SGLang data-parallel attention at TP 2, DP 2: attention and embedding whole on each GPU, one KV pool per group") {
+    // --tp 2 --dp 2 --enable-dp-attention: two GPUs (server_args.py: tp_size % dp_size == 0), attention groups of
+    // tp / dp = 1 GPU (dp_attention.py, attn_tp_size = tp_size // dp_size).
+    // Weights per GPU, from the TP-2 shard (8,030,527,488 B, the test above):
+    // - attention split over the group's 1 GPU instead of 2: q, k, v, o of 32 layers are 32 x (2 x 4,096^2 + 2 x 4,096 x
+    //   1,024) x 2 B = 2,684,354,560 B, of which the TP-2 shard held half: +1,342,177,280 B;
+    // - the token embedding whole (VocabParallelEmbedding(enable_tp=not is_dp_attention_enabled())): 128,256 x 4,096 x
+    //   2 B = 1,050,673,152 B, of which the shard held half: +525,336,576 B;
+    // - the MLPs and the lm_head stay split over both GPUs.
+    const i64 rank_tensors = 8030527488 + 1342177280 + 525336576;
+    CHECK(rank_tensors == 9898041344);
+    // Caching-allocator rounding: the whole embedding is 1,002 MiB (a multiple of 2 MiB); the lm_head half, 501 MiB, takes
+    // 502; the fused qkv (48 MiB), o (32 MiB), gate_up (112 MiB) and down (56 MiB) are multiples of 2 MiB.
+    const i64 rank_weights = rank_tensors + 1 * MiB;
+    // KV heads per GPU: get_num_kv_heads(attn_tp_size 1) = all 8: 32 x 8 x 128 x 2 x 2 = 131,072 B per token.
+    const i64 rank_kv = 32 * 8 * 128 * 2 * 2;
+    const json r = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":2,
+                                "context":8192,"concurrency":2,"engine":{"tp":2,"dp":2,"enable_dp_attention":true,"mem_fraction_static":0.88}})");
+    REQUIRE(r.at("devices").size() == 2);
+    const i64 pool = static_budget(0.88, kFree24) - rank_weights;
+    for (int d = 0; d < 2; ++d) {
+        CAPTURE(d);
+        CHECK(component(r, "weights", d) == rank_weights);
+        CHECK(component(r, "kv_cache", d) == pool);
+        // Each GPU holds the KV of its own group's requests: 2 requests over 2 groups, one each.
+        CHECK(r.at("devices").at(d).at("required_bytes").get<i64>() == rank_weights + 8192 * rank_kv);
+    }
+    CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == pool / rank_kv);
+    // Two pools serving different requests: twice the requests of one pool.
+    CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == two_decimals(2.0 * static_cast<double>(pool) / static_cast<double>(rank_kv * 8192)));
+    // With dp_size 1 SGLang turns the option off (server_args.py, _handle_data_parallelism): the plain TP-2 estimate.
+    const json off = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":2,
+                                  "context":8192,"engine":{"tp":2,"enable_dp_attention":true,"mem_fraction_static":0.88}})");
+    CHECK(component(off, "weights") == 8030527488 + 2 * MiB);
+    // dp must divide tp.
+    CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":4,
+                                   "engine":{"tp":4,"dp":3,"enable_dp_attention":true}})")
+              .at("field") == "engine.data_parallel_size");
+}
+
+TEST_CASE("SGLang data-parallel attention defaults on an H200: a reserve for padding over the DP groups, chunks per group") {
+    // server_args.py, _handle_gpu_memory_settings, for 143,771 MiB (H200; 60 to 160 GiB): chunked_prefill_size 8,192 and
+    // cuda_graph_max_bs 512 at TP 8:
+    //   reserved = 512 + 8,192 x 1.5 + 512 x 2 + 8 / 8 x 1,024 = 14,848 MiB; mem_fraction_static = round(128,923 / 143,771, 3) = 0.897
+    // with --enable-dp-attention --dp 8: + 512 x 8 x 3 = 12,288, and as 512 > 300, + 512 x 8 x 1.5 = 6,144: 33,280 MiB,
+    //   mem_fraction_static = round(110,491 / 143,771, 3) = round(0.76852, 3) = 0.769.
+    const json tp = estimate(R"({"model":"deepseek-r1","runtime":"sglang","gpu":"h200-sxm-141gb","gpu_count":8,"context":4096})");
+    const json dp = estimate(R"({"model":"deepseek-r1","runtime":"sglang","gpu":"h200-sxm-141gb","gpu_count":8,"context":4096,
+                                 "engine":{"dp":8,"enable_dp_attention":true}})");
+    auto has = [](const json& e, const std::string& text) {
+        for (const auto& a : e.at("assumptions"))
+            if (a.get<std::string>().find(text) != std::string::npos) return true;
+        return false;
+    };
+    CHECK(has(tp, "mem_fraction_static = 0.897"));
+    CHECK(has(dp, "mem_fraction_static = 0.769"));
+    // _handle_data_parallelism: chunked_prefill_size // dp_size per attention group.
+    CHECK(has(dp, "chunked_prefill_size 8192 / dp_size 8 = 1024"));
+    CHECK(dp.at("devices").size() == 8);
+    // The same static budget share for both: mem_fraction_static x free memory before loading.
+    const double ratio = dp.at("devices").at(0).at("budget_bytes").get<double>() / tp.at("devices").at(0).at("budget_bytes").get<double>();
+    CHECK(ratio == doctest::Approx(0.769 / 0.897).epsilon(1e-6));
+}
+
+TEST_CASE("SGLang MLA under data-parallel attention: one latent per token on every GPU, eight pools for eight groups") {
+    // MLATokenToKVPool keeps (kv_lora_rank + qk_rope_head_dim) values per layer whatever the TP size:
+    // DeepSeek-R1, 61 layers x (512 + 64) x 2 B (bf16) = 70,272 B per token on every GPU.
+    const std::string base = R"({"model":"deepseek-r1","runtime":"sglang","gpu":"h200-sxm-141gb","gpu_count":8,"context":4096,)";
+    const json tp = estimate(base + R"("engine":{"mem_fraction_static":0.85}})");
+    const json dp = estimate(base + R"("engine":{"dp":8,"enable_dp_attention":true,"mem_fraction_static":0.85}})");
+    CHECK(tp.at("kv_cache").at("bytes_per_token") == 61 * 576 * 2);
+    CHECK(dp.at("kv_cache").at("bytes_per_token") == 61 * 576 * 2);
+    // Serving log S-6 (sgl-project/sglang#7055): 1,230,416 tokens x 70,272 B = 86,463,793,152 B, printed "80.53 GB".
+    CHECK(std::fabs(1230416.0 * 70272.0 / static_cast<double>(GiB) - 80.53) < 0.005);
+    // The same budget holds the weights and the pool; under DP attention the weights grow by at least the token
+    // embedding made whole, 129,280 x 7,168 x 2 B x 7 / 8 = 1,621,688,320 B (and the attention made whole), the pool
+    // shrinks by as much.
+    const i64 w_tp = component(tp, "weights"), w_dp = component(dp, "weights");
+    CHECK(w_dp - w_tp > 1621688320);
+    CHECK(w_dp + component(dp, "kv_cache") == w_tp + component(tp, "kv_cache"));
+    // Eight groups each serve their own requests from their own pool.
+    const double per_request = 70272.0 * 4096.0;
+    CHECK(dp.at("kv_cache").at("max_concurrency").get<double>() ==
+          doctest::Approx(two_decimals(8.0 * static_cast<double>(component(dp, "kv_cache")) / per_request)).epsilon(1e-4));
+    CHECK(tp.at("kv_cache").at("max_concurrency").get<double>() ==
+          doctest::Approx(two_decimals(static_cast<double>(component(tp, "kv_cache")) / per_request)).epsilon(1e-4));
+}
+
+TEST_CASE("SGLang DeepSeek sparse attention with an fp8 cache: the latent's fp8 layout and the indexer keys") {
+    // NSATokenToKVPool with an fp8 cache: 512 latent values in fp8, an fp32 scale per 128 of them, the 64 RoPE values
+    // in bf16: 512 + 4 x 4 + 64 x 2 = 656 B; indexer keys 128 fp8 values and one fp32 scale: 132 B. 61 layers:
+    // 61 x 788 = 48,068 B per token.
+    const json r = estimate(R"({"model":"deepseek-v3.2","runtime":"sglang","gpu":"b200","gpu_count":8,"context":4096,"kv_cache_dtype":"fp8",
+                                "engine":{"dp":8,"enable_dp_attention":true}})");
+    CHECK(r.at("kv_cache").at("bytes_per_token") == 61 * (656 + 132));
+    // Serving log S-5 (sgl-project/sglang#11309): 975,424 tokens x 48,068 B = 46,886,680,832 B, printed "43.67 GB".
+    CHECK(std::fabs(975424.0 * 48068.0 / static_cast<double>(GiB) - 43.67) < 0.005);
+    // bf16: the latent and RoPE in bf16, (512 + 64) x 2 = 1,152 B, beside the same 132 B of indexer keys.
+    const json b = estimate(R"({"model":"deepseek-v3.2","runtime":"sglang","gpu":"b200","gpu_count":8,"context":4096})");
+    CHECK(b.at("kv_cache").at("bytes_per_token") == 61 * (1152 + 132));
+}

@@ -23,13 +23,14 @@ VllmServeDefaults vllm_serve_defaults(const Device& d);
 inline constexpr double kSglangDefaultMemFraction = 0.88;  // SGLang --mem-fraction-static when the GPU's memory is unknown
 inline constexpr i64 kDefaultMaxBatchedTokens = 8192;      // TensorRT-LLM max_num_tokens; SGLang chunked_prefill_size on large GPUs
 // SGLang's defaults for a GPU (ServerArgs._handle_gpu_memory_settings), which depend on the GPU's memory, the
-// parallel layout and the release (`version`, empty = current).
+// parallel layout and the release (`version`, empty = current). `dp_attention` is --dp-size when --enable-dp-attention
+// is on, else 1. chunked_prefill_size is the flag's value, before data-parallel attention divides it by the DP size.
 struct SglangDefaults {
     i64 chunked_prefill_size = kDefaultMaxBatchedTokens;
     i64 cuda_graph_max_bs = 0;
     double mem_fraction_static = kSglangDefaultMemFraction;
     std::string rule;  // how they were chosen, in words
 };
-SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::string& version);
+SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::string& version, int dp_attention = 1);
 
 }  // namespace fitmygpu

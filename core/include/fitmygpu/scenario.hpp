@@ -44,6 +44,7 @@ struct EngineKnobs {
     int pipeline_parallel_size = 1;
     int data_parallel_size = 1;
     bool enable_expert_parallel = false;
+    bool enable_dp_attention = false;  // SGLang --enable-dp-attention: attention data-parallel over the TP group's GPUs
     bool enforce_eager = false;
     bool enable_prefix_caching = false;  // vLLM: affects the block count of recurrent (Mamba/GDN) layers
     std::string version;                 // engine version, e.g. "0.11.0"; empty = current behaviour

@@ -636,8 +636,12 @@ json from_command(const json& request) {
     }
     // GPUs: the parallel layout of a serving engine, or the devices a process may see.
     i64 gpus = 1;
+    // SGLang's data-parallel attention splits the tensor-parallel GPUs into --dp-size attention groups: no GPUs beyond them.
+    const bool dp_inside_tp =
+        rd.engine.contains("enable_dp_attention") && rd.engine["enable_dp_attention"].is_boolean() && rd.engine["enable_dp_attention"].get<bool>();
     for (const char* k : {"tensor_parallel_size", "pipeline_parallel_size", "data_parallel_size"})
-        if (rd.engine.contains(k) && rd.engine[k].is_number_integer()) gpus = checked::mul(gpus, std::max<i64>(1, rd.engine[k].get<i64>()));
+        if (rd.engine.contains(k) && rd.engine[k].is_number_integer() && !(dp_inside_tp && std::string(k) == "data_parallel_size"))
+            gpus = checked::mul(gpus, std::max<i64>(1, rd.engine[k].get<i64>()));
     if (rd.devices && *rd.devices > 0) gpus = std::max(gpus, *rd.devices);
     if (gpus > 1) rd.request["gpu_count"] = gpus;
     if (!rd.engine.empty()) rd.request["engine"] = rd.engine;

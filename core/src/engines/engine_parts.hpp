@@ -14,6 +14,12 @@ struct Parallelism {
     int pp = 1;
     int dp = 1;                    // data-parallel replicas (each with its own KV pool)
     bool expert_parallel = false;  // experts split over tp × dp ranks instead of sharded by tp
+    // SGLang data-parallel attention (--enable-dp-attention --dp-size N): the tp GPUs form N attention groups of
+    // tp / N GPUs (dp_attention.py, compute_dp_attention_world_info: attn_tp_size = tp_size // dp_size). Each group
+    // serves its own requests with a KV pool of its own; attention weights are split over the group's GPUs only and
+    // the token embedding is whole on every GPU. The MoE and dense MLP layers stay split over all tp GPUs.
+    int attn_dp = 1;
+    int attn_tp() const { return tp / attn_dp; }
     int ranks() const { return tp * pp * dp; }
     int stage_of(int rank) const { return (rank / tp) % pp; }
 };

@@ -90,7 +90,11 @@ i64 kv_value_bytes(const Scenario& s, const char* engine) {
     }
 }
 
-i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& par, i64 value_bytes, i64 context, i64* fixed_per_request) {
+// ds_fp8_layout: SGLang's pool for DeepSeek sparse attention (NSATokenToKVPool, mem_cache/memory_pool.py) with an fp8
+// cache keeps the latent in fp8 with an fp32 scale per 128 values and the RoPE part in bf16 (rope_storage_dtype):
+// kv_cache_dim = 512 + 512 / 128 × 4 + 64 × 2 = 656 B per layer for DeepSeek-V3.2, beside the 132 B of indexer keys.
+// 61 × (656 + 132) = 48,068 B per token agrees with sgl-project/sglang#11309 (975,424 tokens in 43.67 GiB, serving log S-5).
+i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& par, i64 value_bytes, i64 context, i64* fixed_per_request, bool ds_fp8_layout) {
     // Per token per rank over the layers that grow with the context; windows and recurrent state as a
     // fixed amount per request.
     i64 per_token = 0;
@@ -100,18 +104,18 @@ i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& 
             if (!c.owns_kv) continue;
             const LayerSpec& l = s.geometry.layers[static_cast<size_t>(c.layer)];
             // DeepSeek sparse attention: the indexer keys in fp8 with an fp32 scale per 128 values (SGLang
-            // NSATokenToKVPool, 132 B for V3.2) beside the latent.
+            // NSATokenToKVPool, 132 B for V3.2) beside the latent (serving_mla_token_bytes).
             const i64 b = c.mixer == Mixer::Mla
-                              ? serving_mla_token_bytes(s.geometry, c, value_bytes, false)
-                              : checked::mul({std::max<i64>(1, l.n_kv_heads / par.tp), checked::add(l.head_dim_k, l.head_dim_v), value_bytes});
+                              ? serving_mla_token_bytes(s.geometry, c, value_bytes, ds_fp8_layout)
+                              : checked::mul({std::max<i64>(1, l.n_kv_heads / par.attn_tp()), checked::add(l.head_dim_k, l.head_dim_v), value_bytes});
             if (c.window > 0) *fixed_per_request = checked::add(*fixed_per_request, checked::mul(b, std::min(c.window, context)));
             else per_token = checked::add(per_token, b);
         } else if (c.mixer == Mixer::CrossAttention) {
             // Cross-attention layers hold K and V of the request's images' encoder states.
             const LayerSpec& l = s.geometry.layers[static_cast<size_t>(c.layer)];
             *fixed_per_request =
-                checked::add(*fixed_per_request, checked::mul({std::max<i64>(1, l.n_kv_heads / par.tp), checked::add(l.head_dim_k, l.head_dim_v), value_bytes,
-                                                               s.images, s.geometry.encoder_tokens_per_image}));
+                checked::add(*fixed_per_request, checked::mul({std::max<i64>(1, l.n_kv_heads / par.attn_tp()), checked::add(l.head_dim_k, l.head_dim_v),
+                                                               value_bytes, s.images, s.geometry.encoder_tokens_per_image}));
         } else {
             *fixed_per_request = checked::add(*fixed_per_request, checked::add(checked::mul(c.conv_values, 2), checked::mul(c.ssm_values, 4)) / par.tp);
         }
@@ -119,12 +123,16 @@ i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& 
     return per_token;
 }
 
-void finish(Estimate& e, const Scenario& s, i64 pool_min, i64 per_token, i64 fixed_per_request, int tp, std::vector<i64> fixed, i64 value_bytes) {
+// `groups` is the number of KV pools that serve different requests among the ranks (SGLang's data-parallel attention
+// groups; 1 when every rank holds the same requests): each GPU holds the KV of its group's share of the requests.
+void finish(Estimate& e, const Scenario& s, i64 pool_min, i64 per_token, i64 fixed_per_request, int tp, std::vector<i64> fixed, i64 value_bytes, int groups = 1,
+            bool ds_fp8_layout = false) {
     const i64 per_request = checked::add(checked::mul(per_token, s.context), fixed_per_request);
-    const i64 requests_bytes = checked::mul(per_request, s.concurrency);
-    e.kv.bytes_per_token = serving_growing_bytes_per_token(s.geometry, cache_layers(s.geometry), s.kv, value_bytes, false);
+    const i64 requests_bytes = checked::mul(per_request, ceil_div(s.concurrency, static_cast<i64>(groups)));
+    e.kv.bytes_per_token = serving_growing_bytes_per_token(s.geometry, cache_layers(s.geometry), s.kv, value_bytes, ds_fp8_layout);
     e.kv.capacity_tokens = per_token > 0 ? std::max<i64>(pool_min, 0) / per_token : 0;
-    e.kv.max_concurrency = per_request > 0 ? static_cast<double>(std::max<i64>(pool_min, 0)) / static_cast<double>(per_request) : 0;
+    e.kv.max_concurrency =
+        per_request > 0 ? static_cast<double>(groups) * static_cast<double>(std::max<i64>(pool_min, 0)) / static_cast<double>(per_request) : 0;
     e.kv.required_bytes = checked::mul(requests_bytes, tp);
     for (size_t i = 0; i < e.devices.size(); ++i) e.devices[i].required_bytes = checked::add(fixed[i], requests_bytes);
     e.decide(pool_min > 0 && e.kv.max_concurrency >= static_cast<double>(s.concurrency), s.concurrency, runtime_descriptor(s.runtime).margin);
@@ -204,12 +212,13 @@ double sglang_vlm_factor(const ModelGeometry& g) {
 
 }  // namespace
 
-SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::string& version) {
+SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::string& version, int dp_attention) {
     SglangDefaults out;
     const i64 gpu_mem = d.memory_bytes / MiB;  // nvidia-smi's memory.total (get_nvgpu_memory_capacity)
     const auto v = version.empty() ? std::nullopt : parse_engine_version(version);
     tp = std::max(tp, 1);
     pp = std::max(pp, 1);
+    dp_attention = std::max(dp_attention, 1);
     if (v && v->before(kSglangReserveRelease) && !v->before(kSglangSizeTableRelease) && gpu_mem > 0) {
         double reserved = 0;
         for (const auto& step : kSglangSizeReserves)
@@ -247,6 +256,12 @@ SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::strin
         }
     double reserved = 512.0 + static_cast<double>(std::max<i64>(out.chunked_prefill_size, 2048)) * 1.5 + static_cast<double>(out.cuda_graph_max_bs) * 2.0 +
                       static_cast<double>(tp * pp) / 8.0 * 1024.0;
+    // Data-parallel attention pads the batch over the DP groups: cuda_graph_max_bs × dp_size × 3 MiB more, and
+    // × 1.5 more again when cuda_graph_max_bs is above 300 (the same function, "DP attention needs more padding").
+    if (dp_attention > 1) {
+        reserved += static_cast<double>(out.cuda_graph_max_bs * dp_attention) * 3.0;
+        if (out.cuda_graph_max_bs > 300) reserved += static_cast<double>(out.cuda_graph_max_bs * dp_attention) * 1.5;
+    }
     if (gpu_mem > 60 * 1024) reserved = std::max(reserved, 10.0 * 1024.0);
     out.mem_fraction_static = std::round((static_cast<double>(gpu_mem) - reserved) / static_cast<double>(gpu_mem) * 1000.0) / 1000.0;
     char buf[160];
@@ -261,7 +276,11 @@ Estimate estimate_sglang(const Scenario& s) {
     using namespace engine_parts;
     Estimate e;
     const Parallelism par = resolve_parallelism(s, "engine.tensor_parallel_size");
-    const SglangDefaults defaults = sglang_defaults(s.devices.front(), par.tp, par.pp, s.engine.version);
+    const SglangDefaults defaults = sglang_defaults(s.devices.front(), par.tp, par.pp, s.engine.version, par.attn_dp);
+    if (par.attn_dp > 1)
+        e.assumptions.push_back("data-parallel attention: " + std::to_string(par.attn_dp) + " attention groups of " + std::to_string(par.attn_tp()) +
+                                " GPUs, each with a KV pool of its own for its share of the requests; the MoE layers stay split over all " +
+                                std::to_string(par.tp) + " GPUs");
     double mfs = s.engine.mem_fraction_static.value_or(defaults.mem_fraction_static);
     if (!s.engine.mem_fraction_static) {
         char buf[32];
@@ -282,12 +301,18 @@ Estimate estimate_sglang(const Scenario& s) {
     const CheckpointBytes cb = checkpoint_bytes(s);
     const i64 value_bytes = kv_value_bytes(s, "SGLang");
     i64 fixed_req = 0;
-    const i64 per_token = kv_bytes_per_token_rank(s, par, value_bytes, s.context, &fixed_req);
+    const i64 per_token = kv_bytes_per_token_rank(s, par, value_bytes, s.context, &fixed_req, true);
     const i64 state_per_req = sglang_state_per_request(s, par);
     fixed_req -= state_per_req;  // counted in kv_bytes_per_token_rank, but SGLang holds it in preallocated slots
     i64 slots_min = -1;
-    const i64 chunk = s.engine.max_num_batched_tokens.value_or(defaults.chunked_prefill_size);
-    if (!s.engine.max_num_batched_tokens) e.assumptions.push_back("chunked_prefill_size = " + std::to_string(chunk) + " (SGLang's default for this GPU)");
+    // Data-parallel attention divides chunked_prefill_size by dp_size (server_args.py, _handle_data_parallelism): each
+    // attention group prefills its share of the flag's tokens per step.
+    const i64 chunk_flag = s.engine.max_num_batched_tokens.value_or(defaults.chunked_prefill_size);
+    const i64 chunk = std::max<i64>(1, chunk_flag / par.attn_dp);
+    if (!s.engine.max_num_batched_tokens) e.assumptions.push_back("chunked_prefill_size = " + std::to_string(chunk_flag) + " (SGLang's default for this GPU)");
+    if (par.attn_dp > 1)
+        e.assumptions.push_back("chunked_prefill_size " + std::to_string(chunk_flag) + " / dp_size " + std::to_string(par.attn_dp) + " = " +
+                                std::to_string(chunk) + " tokens per attention group (SGLang divides it under data-parallel attention)");
     i64 pool_min = -1;
     std::vector<i64> fixed;
     for (int i = 0; i < par.ranks(); ++i) {
@@ -352,10 +377,10 @@ Estimate estimate_sglang(const Scenario& s) {
         e.devices[static_cast<size_t>(i)].budget_bytes = budget.value();
     }
     e.sum_components();
-    finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed, value_bytes);
+    finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed, value_bytes, par.attn_dp, true);
     if (slots_min >= 0) {
         // Requests at once are also bounded by the state slots: max_running_requests = slots // 3.
-        const i64 max_running = slots_min / kSglangMambaSlotsPerRequest;
+        const i64 max_running = slots_min / kSglangMambaSlotsPerRequest * par.attn_dp;
         e.assumptions.push_back("max_running_requests = " + std::to_string(max_running) + ": " + std::to_string(slots_min) +
                                 " recurrent-state slots per rank, 3 per running request (SGLang's radix cache for hybrid models)");
         if (e.kv.max_concurrency > static_cast<double>(max_running)) e.kv.max_concurrency = static_cast<double>(max_running);
@@ -373,7 +398,7 @@ Estimate estimate_trtllm(const Scenario& s) {
     const CheckpointBytes cb = checkpoint_bytes(s);
     const i64 value_bytes = kv_value_bytes(s, "TensorRT-LLM");
     i64 fixed_req = 0;
-    const i64 per_token = kv_bytes_per_token_rank(s, par, value_bytes, s.context, &fixed_req);
+    const i64 per_token = kv_bytes_per_token_rank(s, par, value_bytes, s.context, &fixed_req, false);
     const i64 max_tokens = s.engine.max_num_batched_tokens.value_or(kDefaultMaxBatchedTokens);
     i64 pool_min = -1;
     std::vector<i64> fixed;

@@ -29,6 +29,20 @@ bool replicated_role(Role r) {
         default: return false;
     }
 }
+// The attention layer's split weights: QKV, the output projection and MLA's up-projections (SGLang's attention layers
+// take attn_tp_rank / attn_tp_size from dp_attention.py).
+bool is_attention_role(Role r) {
+    switch (r) {
+        case Role::AttnQ:
+        case Role::AttnK:
+        case Role::AttnV:
+        case Role::AttnOut:
+        case Role::AttnQB:
+        case Role::AttnKVB:
+        case Role::AttnSinks: return true;
+        default: return false;
+    }
+}
 }  // namespace
 
 Parallelism resolve_parallelism(const Scenario& s, const char* tp_field) {
@@ -37,17 +51,27 @@ Parallelism resolve_parallelism(const Scenario& s, const char* tp_field) {
     p.pp = std::max(1, s.engine.pipeline_parallel_size);
     p.dp = std::max(1, s.engine.data_parallel_size);
     p.expert_parallel = s.engine.enable_expert_parallel && s.geometry.is_moe();
+    // SGLang's --enable-dp-attention keeps --dp-size inside the TP group (server_args.py: tp_size % dp_size == 0; with
+    // dp_size 1 it turns the option off).
+    if (s.runtime == Runtime::Sglang && s.engine.enable_dp_attention && p.dp > 1) {
+        p.attn_dp = p.dp;
+        p.dp = 1;
+    }
     if (s.engine.tensor_parallel_size) {
         p.tp = *s.engine.tensor_parallel_size;
     } else {
         p.tp = std::max(1, n / (p.pp * p.dp));
     }
+    if (p.attn_dp > 1 && p.tp % p.attn_dp != 0)
+        fail("invalid_field", "engine.data_parallel_size",
+             "with enable_dp_attention, data_parallel_size = " + std::to_string(p.attn_dp) + " must divide " + std::string(tp_field) + " = " +
+                 std::to_string(p.tp));
     if (p.ranks() > n)
         fail("invalid_field", tp_field,
              std::string(tp_field) + " × pipeline_parallel_size × data_parallel_size = " + std::to_string(p.ranks()) + " needs more GPUs than the " +
                  std::to_string(n) + " given");
     const ModelGeometry& g = s.geometry;
-    if (g.n_heads > 0 && g.n_heads % p.tp != 0)
+    if (g.n_heads > 0 && g.n_heads % p.attn_tp() != 0)
         fail("invalid_field", tp_field,
              std::string(tp_field) + " = " + std::to_string(p.tp) + " must divide the model's " + std::to_string(g.n_heads) + " attention heads");
     if (p.pp > g.n_layers) fail("invalid_field", "engine.pipeline_parallel_size", "engine.pipeline_parallel_size cannot exceed the number of layers");
@@ -74,6 +98,7 @@ double tensor_bytes_on_rank(const Scenario& s, const CheckpointBytes& cb, const 
     const Tensor& t = s.inventory.tensors[i];
     const double b = static_cast<double>(cb.per_tensor[i]);
     if (t.layer >= 0 && (t.layer < first || t.layer >= last)) return 0;
+    if (t.role == Role::TokenEmbd && p.attn_dp > 1) return first_stage || (g.tied_embeddings && last_stage) ? b : 0;  // VocabParallelEmbedding(enable_tp=False)
     if (t.role == Role::TokenEmbd || t.role == Role::Output || t.role == Role::PerLayerEmbd) {
         const bool here = t.role == Role::Output ? last_stage : (first_stage || (t.role == Role::TokenEmbd && g.tied_embeddings && last_stage));
         const i64 rows = t.ne1;
@@ -84,8 +109,9 @@ double tensor_bytes_on_rank(const Scenario& s, const CheckpointBytes& cb, const 
     if (t.role == Role::Vision) return first_stage ? b / p.tp : 0;
     if (replicated_role(t.role) || t.role == Role::SsmNorm) return b;
     if (p.expert_parallel && t.is_expert()) return b / (p.tp * p.dp);  // expert parallelism: whole experts spread over every rank
-    if ((t.role == Role::AttnK || t.role == Role::AttnV) && g.n_kv_heads < p.tp) return b / static_cast<double>(g.n_kv_heads);  // one full KV head a rank
-    return b / p.tp;
+    const int tp = is_attention_role(t.role) ? p.attn_tp() : p.tp;
+    if ((t.role == Role::AttnK || t.role == Role::AttnV) && g.n_kv_heads < tp) return b / static_cast<double>(g.n_kv_heads);  // one full KV head a rank
+    return b / tp;
 }
 
 // The parameter a tensor becomes in SGLang's and vLLM's layers: Q, K and V in one QKVParallelLinear, gate and up in one

@@ -201,7 +201,7 @@ std::vector<CommandSpec> build_commands() {
             ignored({"--max-running-requests"}, "a cap on requests at once: the estimate uses the request's concurrency"),
             ignored({"--max-total-tokens"}, kNotModelled),
             ignored({"--page-size"}, kNotModelled),
-            ignored({"--enable-dp-attention"}, kNotModelled, false),
+            knob({"--enable-dp-attention"}, "enable_dp_attention", false),
             ignored({"--attention-backend"}, kKernels),
             ignored({"--cuda-graph-max-bs"}, kNotModelled),
             ignored({"--max-prefill-tokens"}, kNotModelled),

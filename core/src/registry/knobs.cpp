@@ -57,6 +57,10 @@ const std::vector<KnobSpec>& build_specs() {
         {"enable_expert_parallel", KnobType::Boolean, 0, 0, false, false, 0, "Expert parallelism",
          "Spreads the experts over the ranks instead of splitting each one.", "moe", "",
          [](EngineKnobs& k, const KnobValue& v) { k.enable_expert_parallel = v.boolean; }},
+        {"enable_dp_attention", KnobType::Boolean, 0, 0, false, false, 0, "Data-parallel attention",
+         "Attention runs data-parallel over the tensor-parallel GPUs (--dp-size groups), each group with a KV pool of its own; "
+         "the MoE layers stay tensor- or expert-parallel.",
+         "", "", [](EngineKnobs& k, const KnobValue& v) { k.enable_dp_attention = v.boolean; }},
         {"speculative_model", KnobType::Draft, 0, 0, false, false, 0, "Speculative decoding",
          "The model\u2019s own MTP layers, or a smaller draft model with the same tokenizer.", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.speculative_model = v.text; }},

@@ -153,18 +153,21 @@ std::vector<RuntimeDescriptor> build_runtimes() {
              [](const std::vector<Device>& d, const EngineKnobs& k) {
                  if (d.empty()) return KnobDefault{};  // decided by the GPU's memory
                  const int tp = k.tensor_parallel_size.value_or(static_cast<int>(d.size()) / std::max(1, k.pipeline_parallel_size));
-                 return KnobDefault{sglang_defaults(d.front(), tp, k.pipeline_parallel_size, k.version).mem_fraction_static};
+                 return KnobDefault{
+                     sglang_defaults(d.front(), tp, k.pipeline_parallel_size, k.version, k.enable_dp_attention ? k.data_parallel_size : 1).mem_fraction_static};
              }},
             {"max_num_batched_tokens", false, "Chunked prefill size", "--chunked-prefill-size", "2048 to 16384 (by GPU memory)",
              [](const std::vector<Device>& d, const EngineKnobs& k) {
                  if (d.empty()) return KnobDefault{};
                  const int tp = k.tensor_parallel_size.value_or(static_cast<int>(d.size()) / std::max(1, k.pipeline_parallel_size));
-                 return KnobDefault{sglang_defaults(d.front(), tp, k.pipeline_parallel_size, k.version).chunked_prefill_size};
+                 return KnobDefault{sglang_defaults(d.front(), tp, k.pipeline_parallel_size, k.version, k.enable_dp_attention ? k.data_parallel_size : 1)
+                                        .chunked_prefill_size};
              }},
             {"tensor_parallel_size", false, "", "--tp-size", "all GPUs", device_count},
             {"pipeline_parallel_size", false, "", "--pp-size", "", struct_default<&EngineKnobs::pipeline_parallel_size>},
             {"data_parallel_size", false, "", "--dp-size", "", struct_default<&EngineKnobs::data_parallel_size>},
             {"enable_expert_parallel", false, "", "--ep-size", "", struct_default<&EngineKnobs::enable_expert_parallel>},
+            {"enable_dp_attention", false, "", "--enable-dp-attention", "", struct_default<&EngineKnobs::enable_dp_attention>},
             {"enforce_eager", false, "Disable CUDA graphs", "--disable-cuda-graph", "", struct_default<&EngineKnobs::enforce_eager>},
             {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>},
             {"version", false, "", "", "current", none},

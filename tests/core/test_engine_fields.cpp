@@ -126,8 +126,12 @@ TEST_CASE("flags that leave memory as it is are accepted and listed with the rea
     CHECK(plain.at("ignored").empty());
     // TensorRT-LLM's KV block size is a setting of its YAML options the estimate does not model: listed, not applied.
     CHECK(has_ignored(estimate(R"({"runtime":"trtllm","model":"llama-3.1-8b","gpu":"h100-sxm-80gb","engine":{"tokens_per_block":64}})"), "tokens_per_block"));
-    // TensorRT-LLM's max_batch_size caps requests at once; the estimate uses the request's concurrency.
-    CHECK(has_ignored(estimate(R"({"runtime":"trtllm","model":"llama-3.1-8b","gpu":"h100-sxm-80gb","engine":{"max_batch_size":8}})"), "max_batch_size"));
+    // TensorRT-LLM's max_batch_size is applied, as max_num_seqs: it sizes the C++ runtime's buffers of engine builds, here
+    // logits 8 x 128,256 x 4 B + 5 per-sequence arrays of 8 x 4,096 x 4 B = 4,104,192 + 655,360 = 4,759,552 B.
+    const json batch8 =
+        estimate(R"({"runtime":"trtllm","model":"llama-3.1-8b","gpu":"h100-sxm-80gb","context":4096,"engine":{"max_batch_size":8,"backend":"tensorrt"}})");
+    CHECK(!has_ignored(batch8, "max_batch_size"));
+    CHECK(item(batch8, "runtime buffers (C++ runtime)") == 8 * 128256 * 4 + 5 * 8 * 4096 * 4);
     // A knob of another runtime is accepted and said to be no setting of this one.
     CHECK(has_ignored(estimate(R"({"runtime":"sglang","model":"llama-3.1-8b","gpu":"h100-sxm-80gb","engine":{"gpu_memory_utilization":0.8}})"),
                       "gpu_memory_utilization", "not a setting of SGLang"));

@@ -83,8 +83,10 @@ TEST_CASE("TensorRT engine builds: the loaded engine, the execution context and 
     CHECK(p.at("exec_context_bytes") == static_cast<i64>(std::llround(773.51 * static_cast<double>(MiB))));
     CHECK(p.at("kv_available_bytes") == gib_bytes(4.53));
     CHECK(p.at("kv_tokens") == 395776);
-    // The runtime-buffer and decoder lines ("Allocated 2.66 GB GPU memory for ...") are not read as any of these.
-    CHECK(p.at("lines_recognised") == 3);
+    // The runtime-buffer and decoder lines ("Allocated 2.66 GB GPU memory for ..."): MemoryCounters' "GB" is GiB.
+    CHECK(p.at("lines_recognised") == 5);
+    CHECK(p.at("runtime_buffers_bytes") == gib_bytes(2.66));
+    CHECK(p.at("decoder_bytes") == gib_bytes(5.76));
     // The tokens agree with the bytes: Qwen2.5-0.5B keeps 24 layers x 2 KV heads x 64 x 2 (K, V) x 2 B = 12,288 B per
     // token; 395,776 x 12,288 B = 4.529 GiB, printed 4.53.
     CHECK(std::fabs(395776.0 * 12288.0 / static_cast<double>(GiB) - 4.53) < 0.005);
@@ -106,6 +108,23 @@ TEST_CASE("TensorRT engine builds: the loaded engine, the execution context and 
     REQUIRE(context != nullptr);
     CHECK(engine->at("logged") == i64{875} * MiB);
     CHECK(context->at("logged") == static_cast<i64>(std::llround(773.51 * static_cast<double>(MiB))));
+    // ... and the runtime buffers and decoder beside the C++ runtime's items (test_trtllm.cpp works them out by hand:
+    // 2,586,836,992 B, 9.4 % under 2.66 GiB, and 6,186,598,400 B, within the printed rounding of 5.76 GiB).
+    const json* buffers = row_named(c.at("rows"), "runtime buffers");
+    const json* decoder = row_named(c.at("rows"), "decoder");
+    REQUIRE(buffers != nullptr);
+    REQUIRE(decoder != nullptr);
+    CHECK(buffers->at("estimated") == 2586836992);
+    CHECK(decoder->at("estimated") == 6186598400);
+    CHECK(std::fabs(decoder->at("error_pct").get<double>()) < 0.1);
+    // Smaller allocations print in MB (of 2^20 B), as in the example log of TensorRT-LLM's memory documentation
+    // (docs/source/reference/memory.md): 43.29 MB and 180.30 MB.
+    const json small = parse_log(
+        "[TensorRT-LLM][INFO] [MemUsageChange] Allocated 43.29 MB GPU memory for runtime buffers.\n"
+        "[TensorRT-LLM][INFO] [MemUsageChange] Allocated 180.30 MB GPU memory for decoder.\n");
+    CHECK(small.at("engine") == "trtllm");
+    CHECK(small.at("runtime_buffers_bytes") == static_cast<i64>(std::llround(43.29 * static_cast<double>(MiB))));
+    CHECK(small.at("decoder_bytes") == static_cast<i64>(std::llround(180.30 * static_cast<double>(MiB))));
     // The PyTorch backend's sizing line, in the format KvCacheCreator._cal_max_memory prints it
     // (tensorrt_llm/_torch/pyexecutor/_util.py), with round numbers: (80.00 - 20.00 + 0.50) x 0.9 = 54.45 GiB for the KV
     // cache; what the model holds at the peak is the peak less the temporary KV cache, 20.00 - 0.50 = 19.50 GiB. Older
@@ -124,7 +143,7 @@ TEST_CASE("TensorRT engine builds: the loaded engine, the execution context and 
     CHECK(parse_log("[I] [TRT] Total Weights Memory: 25704 bytes\n").at("engine_bytes") == 25704);
     // A line with no number, or MB instead of MiB, is not an engine-build figure.
     CHECK(parse_log("[TensorRT-LLM][INFO] Loaded engine size: unknown\n").at("engine") == "");
-    CHECK(parse_log("Allocated 2.66 GB GPU memory for runtime buffers.\n").at("engine") == "");
+    CHECK(parse_log("Allocated lots of GPU memory for runtime buffers.\n").at("engine") == "");
 }
 
 TEST_CASE("newer llama.cpp builds print compute buffers under sched_reserve, with or without a time prefix") {
@@ -175,10 +194,17 @@ double bound_pct(const std::string& id, const std::string& figure) {
     if (id == "T-6" || id == "T-7" || id == "T-8") return 6.0;
     // TensorRT engine builds: the engine's weights are the checkpoint's shards plus a whole embedding, the engine's own
     // copy of a tied lm_head and the float32 rotary table (T-9 to the byte; T-3 and T-4 -0.6 %: their "Loaded engine size"
-    // is the serialized engine, a few MiB beyond the weights): 1 %. Activations (TensorRT's own plan) and the KV pool,
-    // which the C++ runtime's runtime and decoder buffers shrink (sized by max_batch_size x vocabulary: T-3 prints
-    // 2.66 GB and 5.76 GB of them), are not modelled: reported only (T-2 KV +26.9 %, T-3 KV +175 %, activations -18 to -65 %).
+    // is the serialized engine, a few MiB beyond the weights): 1 %. Activations (TensorRT's own plan) are not modelled:
+    // reported only (-18 to -65 %).
     if ((id == "T-3" || id == "T-4" || id == "T-9") && figure == "weights (engine build)") return 1.0;
+    // The KV pool of engine builds, after the C++ runtime's buffers and decoder (max_batch_size x vocabulary and
+    // max_batch_size x max_seq_len arrays; T-3 prints 2.66 and 5.76 GiB of them, modelled 2.41 and 5.76). Measured: T-2
+    // -2.1 % (pool and tokens), T-3 +12.5 %; before the buffers were modelled, +26.9 % and +175 %. T-3's remainder is what is
+    // not modelled before its pool is sized: the execution context, 773.51 MiB logged against 270 MiB estimated, and the
+    // runtime buffers' unlocated 0.25 GiB; 0.9 x (0.49 + 0.25) GiB = 0.67 GiB against the 0.57 GiB the pool is over.
+    // Bounds: 3 % for T-2, 15 % for T-3.
+    if (id == "T-2" && (figure == "kv_cache" || figure == "tokens")) return 3.0;
+    if (id == "T-3" && (figure == "kv_cache" || figure == "tokens")) return 15.0;
     return -1;
 }
 

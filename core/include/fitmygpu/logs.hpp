@@ -32,6 +32,10 @@ struct ParsedLog {
     i64 exec_context_bytes = -1;  // "[MemUsageChange] Allocated X MiB for execution context memory." (activations), or the
                                   // builder's "Total Activation Memory: N" (bytes)
     i64 kv_free_bytes = -1;       // "Memory usage when calculating max tokens in paged kv cache: total: T GiB, available: A GiB"
+    // "[MemUsageChange] Allocated X GB GPU memory for runtime buffers." and "... for decoder." (MemoryCounters units:
+    // B, KB, MB, GB of powers of 1024)
+    i64 runtime_buffers_bytes = -1;
+    i64 decoder_bytes = -1;
     // TensorRT-LLM PyTorch backend: "Peak memory during memory usage profiling (torch + non-torch): P GiB, ..., temporary kv
     // cache memory during profiling K GiB" (or ", tmp kv_mem K GiB"): the peak less the temporary KV cache, per rank.
     i64 profile_peak_bytes = -1;

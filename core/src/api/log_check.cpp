@@ -82,6 +82,9 @@ json check_log(const json& request) {
         // TensorRT engine builds: the engine beside the weights, the execution context beside the activations.
         if (log.engine_bytes >= 0 && !e.devices.empty()) row("engine size", 0, log.engine_bytes, e.devices[0].components.at(kWeights));
         if (log.exec_context_bytes >= 0 && !e.devices.empty()) row("execution context", 0, log.exec_context_bytes, e.devices[0].components.at(kActivations));
+        // The C++ runtime's buffers and decoder beside the estimate's items of those names.
+        if (log.runtime_buffers_bytes >= 0) row("runtime buffers", 0, log.runtime_buffers_bytes, item("runtime buffers (C++ runtime)", 0));
+        if (log.decoder_bytes >= 0) row("decoder", 0, log.decoder_bytes, item("decoder (C++ runtime)", 0));
     } else if (log.engine == "mlx") {
         // mlx-lm's peak: weights, KV cache and activations of the whole run, on the one device.
         if (!e.devices.empty()) row("peak memory", 0, log.peak_bytes, e.devices[0].total_bytes);

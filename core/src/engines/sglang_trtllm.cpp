@@ -2,7 +2,8 @@
 // Budget rules (as ai-dynamo/aiconfigurator states them for each backend in its memory model):
 //   SGLang:       static memory (weights + KV pool) = mem_fraction_static × total; activations and CUDA
 //                 graphs must fit in the rest.
-//   TensorRT-LLM: KV pool = free_gpu_memory_fraction × (total − weights − activations − runtime).
+//   TensorRT-LLM: KV pool = free_gpu_memory_fraction × (total − weights − activations − runtime); engine builds also
+//                 take the C++ runtime's buffers and decoder out first (trt_runtime_buffers).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -77,6 +78,53 @@ Q trt_engine_extra(const Scenario& s, const CheckpointBytes& cb, int tp, int sta
     if (g.mla.kv_lora_rank == 0 && g.head_dim > 0 && g.max_position_embeddings > 0)
         extra = extra + Q::bytes("rotary table (max_position_embeddings x head_dim x 4 B)", checked::mul({g.max_position_embeddings, g.head_dim, 4}));
     return extra;
+}
+
+// What the C++ runtime of an engine build allocates before it sizes the KV cache, in the order
+// TrtGptModelInflightBatching's constructor prints it ("[MemUsageChange] Allocated X GB GPU memory for runtime buffers."
+// then "... for decoder."; MemoryCounters::bytesToString divides by 1024, so "GB" there is GiB). The KV cache manager is
+// created after both, from free_gpu_memory_fraction of what is then free. B is the runtime's max_batch_size (trtllm-build's
+// default 2048), W the beam width (1), L the engine's max_seq_len (the attention window too, by default), V the vocabulary
+// padded to a multiple of the world size (ModelConfig::getVocabSizePadded). Logits are float32: trtllm-build's default
+// logits_dtype.
+// Runtime buffers (createBuffers, one RuntimeBuffers set with context/generation fusion and no pipeline or overlap):
+// - RuntimeBuffers logits, [B × W, V] float32 (setMaxBufferSizes: numLogits = max_batch_size × beam width);
+// - DecoderBuffers: cacheIndirectionInput and cacheIndirectionOutput [B, W, window] int32 and logProbs [B, W, L] float32;
+// - one SlotDecoderBuffers per sequence slot: outputIds [W, L] int32 and logProbs [W, L] float32;
+//   five B × W × L × 4 B arrays in all.
+// Decoder (createDecoder → GptDecoderBatched::setup and the sampling layers it creates):
+// - ids, parentIds [B, W, L] int32, logProbs [B, W, L] and logProbsTiled [L, B, W] float32: four B × W × L × 4 B arrays;
+// - embeddingBias [B, V] in the logits type;
+// - DecodingLayerWorkspace: the runtime logits [B, 1, W, V] float32 and the largest layer workspace, top-K sampling's
+//   (getTopKWorkspaceSizes: B × V temporary log-probs + B × 1024 (TOP_K_MAX) × 8 blocks × (4 B id + 4 B value));
+// - PenaltyLayer's occurrence workspace [B, 1, W, vocab] int32.
+// T-3 (NVIDIA/TensorRT-LLM#1188, Qwen2.5-Coder-0.5B, B 2048, L 32768, V 151,936) prints 2.66 GB and 5.76 GB; these terms
+// give 2.409 GiB and 5.762 GiB. A sixth B × L array's worth of runtime buffers (0.25 GiB there) is not located in the
+// source read (batch_manager/runtimeBuffers.cpp and decoderBuffers.cpp, runtime/gptDecoderBatched.cpp and
+// decodingLayerWorkspace.cpp, layers/penaltyLayer.cpp, kernels/samplingTopKKernels.h of the late-2024 C++ runtime).
+// T-2 (TensorRT-LLM 0.19, Llama-3.1-8B, B 2048, L 2048, V 128,256) prints no such lines; with these terms its KV pool is
+// within 2.1 % of the log.
+struct TrtRuntimeBuffers {
+    Q runtime, decoder;
+};
+
+TrtRuntimeBuffers trt_runtime_buffers(const Scenario& s, int world, bool last_stage) {
+    const i64 batch = s.engine.max_num_seqs.value_or(kTrtEngineMaxBatchSize);
+    const i64 beam = 1;
+    const i64 seq_len = std::max<i64>(s.context, 1);
+    const i64 vocab = std::max<i64>(s.geometry.vocab, 1);
+    const i64 vocab_padded = round_up(vocab, static_cast<i64>(std::max(world, 1)));
+    const i64 per_seq_array = checked::mul({batch, beam, seq_len, 4});
+    const i64 vocab_array = checked::mul({batch, beam, vocab_padded, 4});
+    Q runtime = Q::bytes("cache indirection in/out, decoder log-probs, slot output ids and log-probs (5 × B × W × L × 4 B)", checked::mul(5, per_seq_array));
+    Q decoder = Q::bytes("decoder ids, parent ids, log-probs, tiled log-probs (4 × B × W × L × 4 B)", checked::mul(4, per_seq_array));
+    if (last_stage) {
+        runtime = runtime + Q::bytes("logits (B × W × V float32)", vocab_array);
+        decoder = decoder + Q::bytes("embedding bias (B × V float32)", vocab_array) + Q::bytes("runtime logits (B × W × V float32)", vocab_array) +
+                  Q::bytes("top-K workspace (B × V × 4 B + B × 1024 × 8 × 8 B)", checked::add(vocab_array, checked::mul({batch, 1024, 8, 8}))) +
+                  Q::bytes("penalty workspace (B × W × vocab int32)", checked::mul({batch, beam, vocab, 4}));
+    }
+    return {runtime.named("runtime buffers"), decoder.named("decoder")};
 }
 
 i64 kv_value_bytes(const Scenario& s, const char* engine) {
@@ -412,8 +460,11 @@ Estimate estimate_trtllm(const Scenario& s) {
         // The C++ runtime of engine builds captures no CUDA graphs unless asked (ExtendedRuntimePerfKnobConfig.cudaGraphMode,
         // off by default); the PyTorch backend captures them unless cuda_graph_config is null.
         const Q graphs = engine_build ? Q::lit(0, "B") : cuda_graph_bytes(s, 0, static_cast<int>(s.geometry.layers.size()));
+        // Engine builds: the C++ runtime's buffers and decoder, allocated before the KV cache is sized (see trt_runtime_buffers).
+        const TrtRuntimeBuffers buffers =
+            engine_build ? trt_runtime_buffers(s, par.ranks(), i / par.tp == par.pp - 1) : TrtRuntimeBuffers{Q::lit(0, "B"), Q::lit(0, "B")};
         const Q avail = scale(Q::bytes("device total", d.engine_total_bytes) - weights.named("weights") - act.named("activations") - runtime.named("runtime") -
-                                  graphs.named("CUDA graphs"),
+                                  graphs.named("CUDA graphs") - buffers.runtime - buffers.decoder,
                               f, "free_gpu_memory_fraction");
         Q pool = avail;
         if (per_token > 0) {
@@ -426,11 +477,18 @@ Estimate estimate_trtllm(const Scenario& s) {
         e.add(kActivations, "activations (max_num_tokens)", i, act);
         e.add(kOverhead, "runtime", i, runtime);
         e.add(kOverhead, "CUDA graphs", i, graphs);
+        if (engine_build) {
+            const std::string b = std::to_string(s.engine.max_num_seqs.value_or(kTrtEngineMaxBatchSize));
+            e.add(kOverhead, "runtime buffers (C++ runtime)", i, buffers.runtime,
+                  "logits and per-sequence buffers for max_batch_size " + b + " × max_seq_len; allocated before the KV cache is sized");
+            e.add(kOverhead, "decoder (C++ runtime)", i, buffers.decoder,
+                  "the decoder's output arrays and its sampling workspaces for max_batch_size " + b + " × vocabulary; allocated before the KV cache is sized");
+        }
         e.add(kKvCache, "KV cache pool", i, max(pool, Q::lit(0, "B")),
               s.engine.kv_cache_max_tokens ? "free_gpu_memory_fraction of what is left after the model, at most max_tokens; whole blocks of 32 tokens"
                                            : "free_gpu_memory_fraction of what is left after the model; whole blocks of 32 tokens");
         pool_min = pool_min < 0 ? pool.value() : std::min(pool_min, pool.value());
-        fixed.push_back((weights + act + runtime + graphs).value());
+        fixed.push_back((weights + act + runtime + graphs + buffers.runtime + buffers.decoder).value());
     }
     e.sum_components();
     finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed, value_bytes);

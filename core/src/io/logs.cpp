@@ -155,6 +155,32 @@ ParsedLog parse_engine_log(const std::string& text) {
                 continue;
             }
         }
+        // The C++ runtime's buffers and decoder, allocated before the KV cache is sized: "[MemUsageChange] Allocated 2.66 GB
+        // GPU memory for runtime buffers." and "... for decoder." MemoryCounters::bytesToString divides by 1024 until the
+        // number is below 1024 and names the step B, KB, MB, GB or TB: binary units.
+        if (line.find(" GPU memory for runtime buffers") != std::string::npos || line.find(" GPU memory for decoder") != std::string::npos) {
+            const bool buffers = line.find(" GPU memory for runtime buffers") != std::string::npos;
+            const size_t a = line.find("Allocated ");
+            const size_t g = line.find(" GPU memory for ");
+            if (a != std::string::npos && a < g) {
+                const std::vector<std::string> w = words(line.substr(a + 10, g - a - 10));
+                const double n = w.size() == 2 ? number_at(w[0], 0) : std::nan("");
+                const std::string unit = w.size() == 2 ? w[1] : "";
+                const double scale = unit == "B"    ? 1.0
+                                     : unit == "KB" ? 1024.0
+                                     : unit == "MB" ? static_cast<double>(MiB)
+                                     : unit == "GB" ? static_cast<double>(GiB)
+                                     : unit == "TB" ? 1024.0 * static_cast<double>(GiB)
+                                                    : std::nan("");
+                if (std::isfinite(n) && std::isfinite(scale) && n * scale <= kMaxLoggedBytes) {
+                    i64& slot = buffers ? log.runtime_buffers_bytes : log.decoder_bytes;
+                    if (slot < 0) slot = static_cast<i64>(std::llround(n * scale));
+                    trtllm = true;
+                    ++log.lines_recognised;
+                    continue;
+                }
+            }
+        }
         // TensorRT's builder (trtllm-build), per rank: "[TRT] [I] Total Weights Memory: 5340405760" and "Total Activation
         // Memory: 229266432" (bytes; newer TensorRT adds " bytes"): what the engine will load and the activation memory its
         // execution context will allocate.
@@ -285,6 +311,8 @@ nlohmann::json to_json(const ParsedLog& log) {
     if (log.engine_bytes >= 0) out["engine_bytes"] = log.engine_bytes;
     if (log.exec_context_bytes >= 0) out["exec_context_bytes"] = log.exec_context_bytes;
     if (log.kv_free_bytes >= 0) out["kv_free_bytes"] = log.kv_free_bytes;
+    if (log.runtime_buffers_bytes >= 0) out["runtime_buffers_bytes"] = log.runtime_buffers_bytes;
+    if (log.decoder_bytes >= 0) out["decoder_bytes"] = log.decoder_bytes;
     if (log.profile_peak_bytes >= 0) out["profile_peak_bytes"] = log.profile_peak_bytes;
     return out;
 }

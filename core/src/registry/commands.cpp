@@ -284,7 +284,7 @@ std::vector<CommandSpec> build_commands() {
         static constexpr FlagRow rows[] = {
             value({"--max_seq_len"}, T::Context),
             knob({"--ep_size"}, "enable_expert_parallel"),
-            ignored({"--max_batch_size"}, "a cap on requests at once: the estimate uses the request's concurrency"),
+            knob({"--max_batch_size"}, "max_num_seqs"),
             knob({"--backend"}, "backend"),
             ignored({"--max_beam_width"}, kNotModelled),
             ignored({"--extra_llm_api_options", "--config"}, "options in a YAML file are not read"),

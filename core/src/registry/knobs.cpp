@@ -41,7 +41,7 @@ const std::vector<KnobSpec>& build_specs() {
         {"max_num_batched_tokens", KnobType::Integer, 1, 1 << 22, false, false, 0, "Max batched tokens",
          "Tokens in one forward pass; sizes the activation peak.", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.max_num_batched_tokens = static_cast<i64>(v.number); }},
-        {"max_num_seqs", KnobType::Integer, 1, 1 << 20, false, false, 0, "Max sequences", "Requests in one batch; sizes the sampler peak.", "", "",
+        {"max_num_seqs", KnobType::Integer, 1, 1 << 20, false, false, 0, "Max sequences", "Requests in one batch; sizes the sampler peak (vLLM) and the C++ runtime's buffers of TensorRT engine builds.", "", "",
          [](EngineKnobs& k, const KnobValue& v) { k.max_num_seqs = static_cast<i64>(v.number); }},
         {"kv_cache_max_tokens", KnobType::Integer, 1, 1099511627776.0, false, false, 0, "KV cache max tokens",
          "A cap on the KV cache in tokens (kv_cache_config.max_tokens); the smaller of it and the memory fraction wins.", "", "",

@@ -199,6 +199,9 @@ std::vector<RuntimeDescriptor> build_runtimes() {
             {"max_num_batched_tokens", false, "Max num tokens", "--max_num_tokens", "",
              [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kDefaultMaxBatchedTokens}; }},
             {"kv_cache_max_tokens", false, "", "kv_cache_config.max_tokens", "none (the fraction decides)", none},
+            // Sizes the C++ runtime's buffers and decoder of engine builds (trtllm-build's default max_batch_size).
+            {"max_num_seqs", false, "Max batch size", "--max_batch_size", "2048 (trtllm-build)",
+             [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kTrtEngineMaxBatchSize}; }},
             {"backend", false, "", "--backend", "pytorch", none},
             {"tensor_parallel_size", false, "", "--tp_size", "all GPUs", device_count},
             {"pipeline_parallel_size", false, "", "--pp_size", "", struct_default<&EngineKnobs::pipeline_parallel_size>},

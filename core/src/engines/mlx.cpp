@@ -37,16 +37,15 @@ std::string fused_head_dims_text() {
 // are left out: mlx-lm runs them through its own latent attention.
 Q unfused_scores(const Scenario& s, i64 step) {
     const ModelGeometry& g = s.geometry;
-    i64 worst = 0, worst_keys = 0, worst_heads = 0;
+    // Every layer has the model's query heads and the same step, so the layer with the most keys holds the most.
+    i64 worst_keys = 0;
     for (const CacheLayer& c : cache_layers(g)) {
         if (!is_attention(c.mixer) || c.mixer == Mixer::Mla || c.n_kv_heads <= 0) continue;
         if (fused_prefill_attention(c.k_width / c.n_kv_heads, c.v_width / c.n_kv_heads)) continue;
-        const i64 keys = c.window > 0 ? std::min(checked::add(c.window, step), s.context) : s.context;
-        const i64 bytes = checked::mul({g.n_heads, step, keys});
-        if (bytes > worst) worst = bytes, worst_keys = keys, worst_heads = g.n_heads;
+        worst_keys = std::max(worst_keys, c.window > 0 ? std::min(checked::add(c.window, step), s.context) : s.context);
     }
-    if (worst == 0) return Q::lit(0, "B");
-    return (Q::var("heads", worst_heads) * Q::var("step tokens", step) * Q::var("keys", worst_keys) * Q::lit(2, "B") +
+    if (worst_keys == 0) return Q::lit(0, "B");
+    return (Q::var("heads", g.n_heads) * Q::var("step tokens", step) * Q::var("keys", worst_keys) * Q::lit(2, "B") +
             Q::var("step tokens", step) * Q::var("keys", worst_keys) * Q::lit(1, "B")) *
            Q::var("sequences", s.concurrency);
 }

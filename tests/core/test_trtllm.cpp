@@ -21,9 +21,12 @@
 //   plugin holds a float32 rotary table of max_position_embeddings x head_dim; the C++ runtime captures no CUDA graphs
 //   unless asked. A published build log checks the sum to the byte. Before it sizes the KV cache, the C++ runtime
 //   allocates its runtime buffers and decoder (trtGptModelInflightBatching.cpp: createBuffers, createDecoder), arrays of
-//   max_batch_size x vocabulary and max_batch_size x max_seq_len; a published log prints both (last test case).
+//   max_batch_size x vocabulary and max_batch_size x max_seq_len; a published log prints both. The engine's execution
+//   context (TensorRT's activation memory, fixed at build time) is allocated before that too: the layers' activations of
+//   max_num_tokens tokens plus the larger of the logits of max_batch_size sequences and the GEMM plugin's 32 MiB cuBLAS
+//   workspace; published logs print it (last test case).
 //
-// The estimator's own stand-ins for the profiled peak: activations of max_num_tokens tokens =
+// The estimator's own stand-ins for the PyTorch backend's profiled peak: activations of max_num_tokens tokens =
 // tokens x (3 x hidden + 3 x intermediate / TP) x 2 B, a 600 MiB runtime (CUDA context, workspaces, NCCL) and
 // 4 MiB of CUDA graphs per dense layer. The tests compute those from the numbers, and the pool from the rule.
 //
@@ -271,7 +274,10 @@ TEST_CASE("TensorRT engine builds: the C++ runtime's buffers and decoder come ou
     const std::string one_seq = R"({"model":"qwen2.5-coder-0.5b","weights":"int8","runtime":"trtllm","gpu":"rtx-a4000","context":32768,)"
                                 R"("engine":{"backend":"tensorrt","max_num_batched_tokens":8192,"max_num_seqs":1}})";
     const json e1 = estimate(one_seq);
-    const i64 freed = runtime_buffers + decoder - item(e1, "runtime buffers (C++ runtime)") - item(e1, "decoder (C++ runtime)");
+    // (the execution context's logits shrink with max_batch_size too: 622,329,856 B at 2,048 sequences, the 32 MiB
+    // workspace at 1; see the next test case)
+    const i64 freed = runtime_buffers + decoder + component(e, "activations") - item(e1, "runtime buffers (C++ runtime)") - item(e1, "decoder (C++ runtime)") -
+                      component(e1, "activations");
     const double grown = static_cast<double>(component(e1, "kv_cache") - component(e, "kv_cache"));
     CHECK(std::fabs(grown - 0.9 * static_cast<double>(freed)) <= 32.0 * 12288.0);
     // The PyTorch backend has no such C++ runtime buffers.
@@ -279,4 +285,53 @@ TEST_CASE("TensorRT engine builds: the C++ runtime's buffers and decoder come ou
         estimate(R"({"model":"qwen2.5-coder-0.5b","weights":"bf16","runtime":"trtllm","gpu":"rtx-a4000","context":32768,"engine":{"backend":"pytorch"}})");
     CHECK(item(torch, "runtime buffers (C++ runtime)") == 0);
     CHECK(item(torch, "decoder (C++ runtime)") == 0);
+}
+
+TEST_CASE("TensorRT engine builds: the execution context is the layer activations of max_num_tokens plus the logits or the cuBLAS workspace") {
+    // The C++ runtime allocates the engine's device memory ("Allocated X MiB for execution context memory.") before it
+    // sizes the KV cache. Modelled: tokens x (2 x FFN / TP + 2 x hidden) x 2 B + max(logits, 32 MiB), with logits
+    // B x V x 2 B at TP 1 and 2 x B x V x 2 B at TP > 1 (the all-gathered copy and its reordered copy), on the last
+    // pipeline stage only; 33,554,432 B is the GEMM plugin's CUBLAS_WORKSPACE_SIZE.
+    // Qwen2.5-Coder-0.5B: hidden 896, FFN 4,864, vocabulary 151,936 (serving logs T-3 and T-4).
+    auto qwen = [](i64 tokens, i64 batch, const std::string& extra = "") {
+        return estimate(R"({"model":"qwen2.5-coder-0.5b","weights":"int8","runtime":"trtllm","gpu":"rtx-a4000","context":32768,)"
+                        R"("engine":{"backend":"tensorrt","max_num_batched_tokens":)" +
+                        std::to_string(tokens) + R"(,"max_num_seqs":)" + std::to_string(batch) + extra + "}}");
+    };
+    // T-3: 8,192 tokens, 2,048 sequences. Layers: 8,192 x (9,728 + 1,792) x 2 B = 188,743,680; logits 2,048 x 151,936 x 2 B =
+    // 622,329,856, above the workspace; 811,073,536 B = 773.504 MiB, and the log prints 773.51 MiB.
+    const json t3 = qwen(8192, 2048);
+    CHECK(component(t3, "activations") == 188743680 + 622329856);
+    CHECK(item(t3, "execution context (TensorRT engine)") == 811073536);
+    CHECK(std::fabs(static_cast<double>(component(t3, "activations")) / static_cast<double>(MiB) - 773.51) < 0.01);
+    // T-4: 512 tokens, 1 sequence. Layers: 512 x 11,520 x 2 B = 11,796,480; the logits (303,872 B) are below the 32 MiB
+    // workspace, which counts instead: 45,350,912 B = 43.25 MiB, printed 43.26.
+    const json t4 = qwen(512, 1);
+    CHECK(component(t4, "activations") == 11796480 + 33554432);
+    CHECK(std::fabs(static_cast<double>(component(t4, "activations")) / static_cast<double>(MiB) - 43.26) < 0.02);
+    // The KV pool is sized after it: between the two engines (both at max_seq_len 32,768 here) the context differs by
+    // 811,073,536 - 45,350,912 = 765,722,624 B and the runtime's buffers and decoder by their own amounts; the pool
+    // differs by 0.9 of the sum (to within one block of 32 tokens x 12,288 B).
+    CHECK(component(t3, "activations") - component(t4, "activations") == 765722624);
+    const i64 grown = component(t3, "activations") - component(t4, "activations") + component(t3, "overhead") - component(t4, "overhead");
+    CHECK(std::fabs(static_cast<double>(component(t4, "kv_cache") - component(t3, "kv_cache")) - 0.9 * static_cast<double>(grown)) <= 32.0 * 12288.0);
+    // Tensor parallelism: serving log T-12's Qwen1.5-7B (hidden 4,096, FFN 11,008, vocabulary 151,936) at TP 2.
+    // Layers: 8,192 x (11,008 + 8,192) x 2 B = 314,572,800; logits 2 x 2,048 x 151,936 x 2 B = 1,244,659,712;
+    // 1,559,232,512 B = 1,487.0 MiB per rank (the log prints 1,379.01: the reordered copy is 7.8 % more than it shows).
+    const json tp2 = estimate(
+        R"({"config":{"architectures":["Qwen2ForCausalLM"],"model_type":"qwen2","hidden_size":4096,"intermediate_size":11008,"num_attention_heads":32,)"
+        R"("num_key_value_heads":32,"num_hidden_layers":32,"vocab_size":151936,"max_position_embeddings":32768,"rms_norm_eps":1e-06,"tie_word_embeddings":false,)"
+        R"("torch_dtype":"bfloat16","hidden_act":"silu"},"weights":"fp16","runtime":"trtllm","gpu":"rtx-4090","gpu_count":2,"context":32768,)"
+        R"("engine":{"tensor_parallel_size":2,"backend":"tensorrt","max_num_batched_tokens":8192,"max_num_seqs":2048}})");
+    for (int d = 0; d < 2; ++d) CHECK(component(tp2, "activations", d) == i64{314572800} + 1244659712);
+    // Pipeline parallelism: only the last stage computes logits; the first holds the layers and the workspace.
+    const json pp2 = estimate(R"({"model":"qwen2.5-coder-0.5b","weights":"int8","runtime":"trtllm","gpu":"rtx-a4000","gpu_count":2,"context":32768,)"
+                              R"("engine":{"backend":"tensorrt","max_num_batched_tokens":8192,"max_num_seqs":2048,"pipeline_parallel_size":2}})");
+    CHECK(component(pp2, "activations", 0) == 188743680 + 33554432);
+    CHECK(component(pp2, "activations", 1) == 188743680 + 622329856);
+    // The PyTorch backend keeps its profiled forward pass: 8,192 x (3 x 896 + 3 x 4,864) x 2 B = 283,115,520 B.
+    const json torch = estimate(R"({"model":"qwen2.5-coder-0.5b","weights":"bf16","runtime":"trtllm","gpu":"rtx-a4000","context":32768,)"
+                                R"("engine":{"backend":"pytorch","max_num_batched_tokens":8192}})");
+    CHECK(component(torch, "activations") == 283115520);
+    CHECK(item(torch, "execution context (TensorRT engine)") == 0);
 }

@@ -108,6 +108,48 @@ struct TrtRuntimeBuffers {
     Q runtime, decoder;
 };
 
+// The execution context of an engine built by trtllm-build: the C++ runtime allocates ICudaEngine::getDeviceMemorySizeV2
+// bytes once ("[MemUsageChange] Allocated X MiB for execution context memory.", runtime/tllmRuntime.cpp), before the
+// KV cache is sized; the builder prints the same figure as "Total Activation Memory: N" bytes. TensorRT fixes it at build
+// time from the optimization profile's largest shapes (docs/source/reference/memory.md): max_num_tokens tokens through
+// the decoder layers, reusing one layer's memory for all layers, and max_batch_size rows of logits. How TensorRT places
+// the tensors is TensorRT's own (closed) planner; what is modelled here is the sum published engines show:
+//   tokens × (2 × FFN width / TP + 2 × hidden) × 2 B  +  max(logits, 32 MiB), where
+// - the per-token part is the fused gate-up projection's output (2 × FFN width / TP) beside two hidden-width tensors
+//   (the residual stream and the normalised input), in the model's 16-bit type;
+// - logits: the lm_head output for the last token of each of max_batch_size sequences, [B, V] in the 16-bit type before
+//   the cast to logits_dtype (the float32 output itself is an I/O tensor the runtime owns). With TP > 1 the head is
+//   column-parallel and functional.allgather gathers the [B, V / TP] shards along dim 0 into one [TP × B, V / TP] tensor,
+//   then splits and concatenates it along the vocabulary: the gathered copy and its reordered copy, 2 × [B, V], coexist;
+// - 32 MiB: the GEMM plugin's cuBLAS workspace (GemmPlugin::getWorkspaceSize returns CUBLAS_WORKSPACE_SIZE, 33,554,432 B;
+//   the attention plugin's context workspace starts with the same buffer), which TensorRT places where the logits go
+//   when those are smaller.
+// Single-GPU 16-bit engines check it to 0.01 MiB: Qwen2.5-Coder-0.5B at max_num_tokens 8192, B 2048 (773.51 MiB, T-3) and
+// 512, B 1 (43.26 MiB, T-4); DeepSeek-R1-Distill-Qwen-1.5B and -7B at the 0.17 defaults (921.51 and 1,298.01 MiB,
+// T-10, T-11). Not modelled: the attention plugin's generation workspace (partial results of multi-block attention,
+// B × heads / TP × head_dim × a tile count that depends on the GPU's SM count and max_seq_len: gptAttentionCommon
+// getWorkspaceSizeForGeneration), which matters with very long max_seq_len; FP8 GEMMs, which the same document says
+// can take more; MoE layers (the MoE plugin's permuted copies and workspace; the width used is top_k × expert width /
+// TP, unchecked against a log).
+constexpr i64 kTrtCublasWorkspaceBytes = 33554432;
+
+Q trt_execution_context(const Scenario& s, int tp, bool last_stage, i64 tokens, i64 batch) {
+    const ModelGeometry& g = s.geometry;
+    i64 dense_width = 0;
+    for (const auto& l : g.layers)
+        if (l.ffn == Ffn::Dense) dense_width = std::max(dense_width, l.ffn_intermediate);
+    const i64 ffn = std::max(dense_width / tp, g.is_moe() ? g.moe.n_experts_per_tok * g.moe.expert_intermediate / tp : 0);
+    const Q layer = Q::var("max_num_tokens", tokens) * (Q::lit(2) * Q::var("FFN width / TP", ffn) + Q::lit(2) * Q::var("hidden", g.hidden)) * Q::lit(2, "B");
+    Q logits = Q::lit(0, "B");
+    if (last_stage) {
+        const i64 vocab = round_up(std::max<i64>(g.vocab, 1), static_cast<i64>(tp));
+        logits = Q::var("max_batch_size", batch) * Q::var("vocabulary", vocab) * Q::lit(2, "B");
+        if (tp > 1) logits = (Q::lit(2) * logits).named("gathered logits and their reordered copy");
+        else logits = logits.named("logits");
+    }
+    return (layer.named("layer activations") + max(logits, Q::bytes("cuBLAS workspace", kTrtCublasWorkspaceBytes))).named("execution context");
+}
+
 TrtRuntimeBuffers trt_runtime_buffers(const Scenario& s, int world, bool last_stage) {
     const i64 batch = s.engine.max_num_seqs.value_or(kTrtEngineMaxBatchSize);
     const i64 beam = 1;
@@ -455,7 +497,11 @@ Estimate estimate_trtllm(const Scenario& s) {
         const bool engine_build = s.engine.backend == "tensorrt";
         Q weights = Q::bytes("checkpoint tensors on this rank", weights_per_rank(s, cb, par, i / par.tp));
         if (engine_build) weights = (weights + trt_engine_extra(s, cb, par.tp, i / par.tp, par.pp)).named("engine on this rank");
-        const Q act = forward_activation(s, par, max_tokens, "max_num_tokens");
+        // Engine builds: TensorRT's execution context (trt_execution_context); the PyTorch backend: the peak of its
+        // profiling forward pass over max_num_tokens tokens (KvCacheCreator's dummy context requests).
+        const Q act = engine_build
+                          ? trt_execution_context(s, par.tp, i / par.tp == par.pp - 1, max_tokens, s.engine.max_num_seqs.value_or(kTrtEngineMaxBatchSize))
+                          : forward_activation(s, par, max_tokens, "max_num_tokens");
         const Q runtime = Q::bytes("runtime (CUDA context, workspaces, NCCL)", kTrtRuntimeBytes);
         // The C++ runtime of engine builds captures no CUDA graphs unless asked (ExtendedRuntimePerfKnobConfig.cudaGraphMode,
         // off by default); the PyTorch backend captures them unless cuda_graph_config is null.
@@ -474,7 +520,10 @@ Estimate estimate_trtllm(const Scenario& s) {
             pool = round_up(tokens.named("max tokens"), Q::lit(kTrtTokensPerBlock)) * token_bytes;
         }
         e.add(kWeights, "weights", i, weights, engine_build ? s.weights.label() + "; a TensorRT engine" : s.weights.label());
-        e.add(kActivations, "activations (max_num_tokens)", i, act);
+        if (engine_build)
+            e.add(kActivations, "execution context (TensorRT engine)", i, act,
+                  "activation memory TensorRT fixed when the engine was built, from max_num_tokens and max_batch_size; allocated before the KV cache is sized");
+        else e.add(kActivations, "activations (max_num_tokens)", i, act);
         e.add(kOverhead, "runtime", i, runtime);
         e.add(kOverhead, "CUDA graphs", i, graphs);
         if (engine_build) {

@@ -497,8 +497,12 @@ Estimate estimate_trtllm(const Scenario& s) {
         const bool engine_build = s.engine.backend == "tensorrt";
         Q weights = Q::bytes("checkpoint tensors on this rank", weights_per_rank(s, cb, par, i / par.tp));
         if (engine_build) weights = (weights + trt_engine_extra(s, cb, par.tp, i / par.tp, par.pp)).named("engine on this rank");
-        // Engine builds: TensorRT's execution context (trt_execution_context); the PyTorch backend: the peak of its
-        // profiling forward pass over max_num_tokens tokens (KvCacheCreator's dummy context requests).
+        // Engine builds: TensorRT's execution context (trt_execution_context). The PyTorch backend: KvCacheCreator
+        // (_torch/pyexecutor/_util.py) runs dummy context requests of max_seq_len - 1 tokens each, max_num_tokens in all,
+        // and takes torch's allocated peak plus what is in use outside torch; the forward pass of max_num_tokens tokens
+        // stands in for that peak (no published log isolates it). The logits of those requests (one row per request) are
+        // not counted: one row when max_seq_len exceeds max_num_tokens, as in every published run here but T-5, whose
+        // pool max_tokens caps.
         const Q act = engine_build
                           ? trt_execution_context(s, par.tp, i / par.tp == par.pp - 1, max_tokens, s.engine.max_num_seqs.value_or(kTrtEngineMaxBatchSize))
                           : forward_activation(s, par, max_tokens, "max_num_tokens");

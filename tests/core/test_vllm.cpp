@@ -82,14 +82,24 @@ TEST_CASE("vLLM V0 without chunked prefill profiles max_model_len tokens, so act
 }
 
 TEST_CASE("the sampler's logits set the activation of small-batch runs (V-16: Qwen3-235B, 256 seqs, 1.4 GiB)") {
-    const json r = estimate(R"({"runtime":"vllm","model":"qwen3-235b-a22b-instruct-2507","weights":"fp8","gpus":[{"gpu":"l40s","count":4}],"context":32768,
-                                "engine":{"tensor_parallel_size":4,"version":"0.11.0"}})");
+    // The logged run: vLLM 0.10.2, 8x L40S, TP 8 with expert parallelism (world size 8, one data-parallel rank).
+    const json r = estimate(R"({"runtime":"vllm","model":"qwen3-235b-a22b-instruct-2507","weights":"fp8","gpus":[{"gpu":"l40s","count":8}],"context":32768,
+                                "engine":{"tensor_parallel_size":8,"enable_expert_parallel":true,"version":"0.10.2"}})");
     // L40S has less than 70 GiB, so the serve defaults are 2,048 batched tokens and 256 sequences.
     CHECK(gib(component(r, "activations")) == doctest::Approx(1.4).epsilon(0.02));
-    // 94 layers x 2 x (4 KV heads / 4 ranks) x 128 x 2 bytes = 48,128 bytes per token on each rank.
+    // Expert parallelism gives each rank 16 of the 128 experts: an eighth of the checkpoint, 27.72 GiB in the log (within
+    // 1%, the tolerance of the single-GPU rows).
+    CHECK(gib(component(r, "weights")) == doctest::Approx(27.72).epsilon(0.01));
+    // 4 KV heads over 8 ranks: each rank keeps one whole head, 94 layers x 2 x 1 x 128 x 2 bytes = 48,128 bytes per
+    // token on each rank; the 4 distinct heads make 4 x 48,128 bytes per token for the model.
     i64 per_rank = 94 * 2 * 1 * 128 * 2;
     CHECK(per_rank == 48128);
     CHECK(r.at("kv_cache").at("bytes_per_token").get<i64>() == 4 * per_rank);
+    // Each rank's pool: the log prints 10.65 GiB and 238,208 tokens first (10.65 GiB / 48,128 B = 237,603 tokens); the
+    // eight ranks print 10.64-10.68 GiB and 237,344-238,256 tokens, a 0.4% spread. The pool within 0.25 GiB (the tolerance
+    // of the single-GPU rows), the tokens within 1%.
+    CHECK(gib(component(r, "kv_cache")) == doctest::Approx(10.65).epsilon(0.25 / 10.65));
+    CHECK(static_cast<double>(r.at("kv_cache").at("capacity_tokens").get<i64>()) == doctest::Approx(238208).epsilon(0.01));
 }
 
 TEST_CASE("tensor parallelism splits weights and KV heads but replicates KV heads when there are fewer than ranks") {
@@ -290,7 +300,7 @@ TEST_CASE("MTP on a Gated DeltaNet hybrid: wider conv state and one state block 
 
 TEST_CASE("tensor-parallel ranks over NVLink hold more non-torch memory than over PCIe (V-26, V-29, V-16)") {
     // vLLM 0.11.0 on 2x H100 SXM, TP 2, max_model_len 16,000. The logs: non-torch 0.55 GiB (Llama-3.3-70B FP8, V-26)
-    // and 0.54 GiB (Qwen3-32B, V-29) per rank, against 0.13-0.14 on one H100 and 0.21 per rank at TP 4 over PCIe
+    // and 0.54 GiB (Qwen3-32B, V-29) per rank, against 0.13-0.14 on one H100 and 0.21 per rank at TP 8 over PCIe
     // (L40S, V-16). Non-torch within 0.02 GiB of each log (the two NVLink logs differ by 0.01), and the KV pool
     // within 0.25 GiB, the tolerance of the single-GPU rows.
     struct Row {

@@ -49,250 +49,199 @@ bool sane_count(double n) { return std::isfinite(n) && n <= kMaxLoggedCount; }
 i64 mib_to_bytes(double mib) { return static_cast<i64>(std::llround(mib * static_cast<double>(MiB))); }
 i64 gib_to_bytes(double gib) { return static_cast<i64>(std::llround(gib * static_cast<double>(GiB))); }
 
+// A figure is kept unless an earlier line gave it: the servers print one line per rank and the first one (rank 0's) is
+// kept.
+void keep_first(i64& slot, i64 value) {
+    if (slot < 0) slot = value;
+}
+
+// What parse_engine_log knows between lines: the figures so far and which engines' lines it has seen.
+struct LogReader {
+    ParsedLog& log;
+    bool llama = false, vllm = false, sglang = false, trtllm = false, mlx = false;
+    bool trt_components = false;  // inside TensorRT-LLM's list of components with the free memory before / after each
+
+    // A recognised line of `engine`: the engine is marked and the line counted. True, so a branch can end with
+    // `return seen(...)` and the next line is read.
+    bool seen(bool& engine) {
+        engine = true;
+        ++log.lines_recognised;
+        return true;
+    }
+    // A recognised line whose figure is kept unless an earlier line gave it (keep_first).
+    bool first(bool& engine, i64& slot, i64 value) {
+        keep_first(slot, value);
+        return seen(engine);
+    }
+    // A recognised line whose figure replaces any earlier one (vLLM's and mlx-lm's lines: the last one printed is kept).
+    template <class T>
+    bool last(bool& engine, T& slot, T value) {
+        slot = value;
+        return seen(engine);
+    }
+};
+
+// Reads one line into r.log; true if the line was recognised. A line that names a figure but prints no usable number
+// is not recognised and the next pattern is tried.
+bool read_line(const std::string& line, LogReader& r) {
+    ParsedLog& log = r.log;
+    // llama.cpp: "<func>: CUDA0 model buffer size = 4403.49 MiB" and the KV/compute/output/RS variants.
+    const size_t bs = line.find(" buffer size = ");
+    if (bs != std::string::npos && line.find("MiB", bs) != std::string::npos) {
+        const size_t colon = line.rfind(':', bs);
+        const std::vector<std::string> w = words(line.substr(colon == std::string::npos ? 0 : colon + 1, bs - (colon == std::string::npos ? 0 : colon + 1)));
+        const double mib = number_at(line, bs + std::string(" buffer size = ").size());
+        if (w.size() >= 2 && sane_mib(mib)) {
+            LogBuffer b;
+            b.kind = lower(w.back());
+            b.device = w[w.size() - 2];
+            b.bytes = mib_to_bytes(mib);
+            if (b.kind == "model" || b.kind == "kv" || b.kind == "compute" || b.kind == "output" || b.kind == "rs") {
+                log.buffers.push_back(b);
+                return r.seen(r.llama);
+            }
+        }
+    }
+    // llama.cpp: "llama_kv_cache: size = 1024.00 MiB (  8192 cells,  32 layers,  4/4 seqs), K (f16): ..."
+    if (line.find("llama_kv_cache") != std::string::npos && line.find(" cells,") != std::string::npos) {
+        const size_t open = line.find('(', line.find("size ="));
+        const double cells = open == std::string::npos ? std::nan("") : number_at(line, open + 1);
+        if (sane_count(cells)) {
+            log.kv_cells += static_cast<i64>(cells);
+            return r.seen(r.llama);
+        }
+    }
+    // SGLang: "Load weight end. type=LlamaForCausalLM, dtype=torch.bfloat16, avail mem=61.55 GB, mem usage=15.07 GB."
+    // (GB = 2^30 bytes), one line per TP rank: the first one read.
+    if (line.find("Load weight end.") != std::string::npos) {
+        const double u = after(line, "mem usage=");
+        if (sane_gib(u)) return r.first(r.sglang, log.weights_bytes, gib_to_bytes(u));
+    }
+    // SGLang: "KV Cache is allocated. #tokens: 367404, K size: 8.23 GB, V size: 8.23 GB" or "... KV size: c GB" (MLA).
+    if (line.find("KV Cache is allocated.") != std::string::npos) {
+        const double k = after(line, "K size: "), vv = after(line, "V size: "), kv = after(line, "KV size: ");
+        const double tokens = after(line, "#tokens: ");
+        const double gib = std::isfinite(kv) ? kv : (std::isfinite(k) && std::isfinite(vv) ? k + vv : std::nan(""));
+        if (sane_gib(gib) || sane_count(tokens)) {
+            if (sane_gib(gib)) keep_first(log.kv_available_bytes, gib_to_bytes(gib));
+            if (sane_count(tokens)) keep_first(log.kv_tokens, static_cast<i64>(tokens));
+            return r.seen(r.sglang);
+        }
+    }
+    // SGLang: "max_total_num_tokens=367404, chunked_prefill_size=8192, max_prefill_tokens=16384, ..."
+    if (const double n = after(line, "max_total_num_tokens="); sane_count(n)) return r.first(r.sglang, log.kv_tokens, static_cast<i64>(n));
+    // SGLang's arguments: "server_args=ServerArgs(model_path=..., mem_fraction_static=0.88, ...)"
+    if (line.find("ServerArgs(") != std::string::npos) {
+        const double f = after(line, "mem_fraction_static=");
+        if (std::isfinite(f) && f > 0 && f < 1) return r.last(r.sglang, log.mem_fraction_static, f);
+    }
+    // TensorRT-LLM: "[MemUsageChange] Allocated 36.28 GiB for max tokens in paged KV cache (297216)."
+    if (line.find("for max tokens in paged KV cache") != std::string::npos) {
+        const double gib = after(line, "Allocated ");
+        const size_t open = line.find('(', line.find("paged KV cache"));
+        const double tokens = open == std::string::npos ? std::nan("") : number_at(line, open + 1);
+        if (sane_gib(gib)) {
+            if (sane_count(tokens)) keep_first(log.kv_tokens, static_cast<i64>(tokens));
+            return r.first(r.trtllm, log.kv_available_bytes, gib_to_bytes(gib));
+        }
+    }
+    // TensorRT-LLM engine builds: "[TensorRT-LLM][INFO] Loaded engine size: 6695 MiB" and "[MemUsageChange] Allocated
+    // 1134.01 MiB for execution context memory." (TensorRT's activation memory, fixed when the engine was built).
+    if (line.find("Loaded engine size: ") != std::string::npos || line.find("for execution context memory") != std::string::npos) {
+        const bool engine = line.find("Loaded engine size: ") != std::string::npos;
+        const double mib = engine ? after(line, "Loaded engine size: ") : after(line, "Allocated ");
+        if (sane_mib(mib) && line.find("MiB") != std::string::npos)
+            return r.first(r.trtllm, engine ? log.engine_bytes : log.exec_context_bytes, mib_to_bytes(mib));
+    }
+    // The C++ runtime's buffers and decoder, allocated before the KV cache is sized: "[MemUsageChange] Allocated 2.66 GB
+    // GPU memory for runtime buffers." and "... for decoder." MemoryCounters::bytesToString divides by 1024 until the
+    // number is below 1024 and names the step B, KB, MB, GB or TB: binary units.
+    if (line.find(" GPU memory for runtime buffers") != std::string::npos || line.find(" GPU memory for decoder") != std::string::npos) {
+        const bool buffers = line.find(" GPU memory for runtime buffers") != std::string::npos;
+        const size_t a = line.find("Allocated ");
+        const size_t g = line.find(" GPU memory for ");
+        if (a != std::string::npos && a < g) {
+            const std::vector<std::string> w = words(line.substr(a + 10, g - a - 10));
+            const double n = w.size() == 2 ? number_at(w[0], 0) : std::nan("");
+            const std::string unit = w.size() == 2 ? w[1] : "";
+            const double scale = unit == "B"    ? 1.0
+                                 : unit == "KB" ? 1024.0
+                                 : unit == "MB" ? static_cast<double>(MiB)
+                                 : unit == "GB" ? static_cast<double>(GiB)
+                                 : unit == "TB" ? 1024.0 * static_cast<double>(GiB)
+                                                : std::nan("");
+            if (std::isfinite(n) && std::isfinite(scale) && n * scale <= kMaxLoggedBytes)
+                return r.first(r.trtllm, buffers ? log.runtime_buffers_bytes : log.decoder_bytes, static_cast<i64>(std::llround(n * scale)));
+        }
+    }
+    // TensorRT's builder (trtllm-build), per rank: "[TRT] [I] Total Weights Memory: 5340405760" and "Total Activation
+    // Memory: 229266432" (bytes; newer TensorRT adds " bytes"): what the engine will load and the activation memory its
+    // execution context will allocate.
+    if (line.find("Total Weights Memory: ") != std::string::npos || line.find("Total Activation Memory: ") != std::string::npos) {
+        const bool weights = line.find("Total Weights Memory: ") != std::string::npos;
+        const double n = after(line, weights ? "Total Weights Memory: " : "Total Activation Memory: ");
+        if (std::isfinite(n) && n <= kMaxLoggedBytes)
+            return r.first(r.trtllm, weights ? log.engine_bytes : log.exec_context_bytes, static_cast<i64>(std::llround(n)));
+    }
+    // TensorRT-LLM (PyTorch backend), when the executor cannot be created: "Previously created components and free GPU
+    // memory before/after creation (GiB):" followed by "Model: 139.55 / 110.70", ...: the weights took the difference.
+    if (line.find("free GPU memory before/after creation") != std::string::npos) {
+        r.trt_components = true;
+        return r.seen(r.trtllm);
+    }
+    if (r.trt_components && line.rfind("Model: ", 0) == 0) {
+        const double before = after(line, "Model: "), after_load = after(line, " / ");
+        if (sane_gib(before) && sane_gib(after_load) && before >= after_load)
+            return r.first(r.trtllm, log.weights_bytes, gib_to_bytes(before) - gib_to_bytes(after_load));
+    }
+    // TensorRT-LLM (PyTorch backend), KvCacheCreator._cal_max_memory (tensorrt_llm/_torch/pyexecutor/_util.py):
+    // "Peak memory during memory usage profiling (torch + non-torch): 91.46 GiB, available KV cache memory when calculating
+    // max tokens: 41.11 GiB, fraction is set 0.85, kv size ... device total memory 139.81 GiB, temporary kv cache memory
+    // during profiling 0.37 GiB" (older releases print ", tmp kv_mem 0.37 GiB"). The KV cache is fraction x (total - peak
+    // + temporary KV), so what the model itself holds at the peak is peak - temporary KV.
+    if (line.find("Peak memory during memory usage profiling") != std::string::npos) {
+        const double peak = after(line, "(torch + non-torch): ");
+        double tmp = after(line, "temporary kv cache memory during profiling ");
+        if (!std::isfinite(tmp)) tmp = after(line, "tmp kv_mem ");
+        if (sane_gib(peak)) return r.first(r.trtllm, log.profile_peak_bytes, gib_to_bytes(peak) - (sane_gib(tmp) && tmp <= peak ? gib_to_bytes(tmp) : 0));
+    }
+    // TensorRT-LLM (C++ runtime): "Memory usage when calculating max tokens in paged kv cache: total: 79.10 GiB,
+    // available: 70.48 GiB"; the KV pool is free_gpu_memory_fraction of the available figure.
+    if (line.find("when calculating max tokens in paged kv cache") != std::string::npos) {
+        const double gib = after(line, "available: ");
+        if (sane_gib(gib)) return r.first(r.trtllm, log.kv_free_bytes, gib_to_bytes(gib));
+    }
+    // TensorRT-LLM (PyTorch backend): "Memory used after loading model weights (inside torch) in memory usage profiling: 14.97 GiB"
+    if (line.find("after loading model weights (inside torch)") != std::string::npos) {
+        const size_t colon = line.rfind(": ");
+        const double gib = colon == std::string::npos ? std::nan("") : number_at(line, colon + 2);
+        if (sane_gib(gib)) return r.first(r.trtllm, log.weights_bytes, gib_to_bytes(gib));
+    }
+    // mlx-lm: "Peak memory: 4.626 GB" (mx.get_peak_memory() / 1e9).
+    if (line.rfind("Peak memory: ", 0) == 0 || line.find("] Peak memory: ") != std::string::npos) {
+        const double gb = after(line, "Peak memory: ");
+        if (std::isfinite(gb) && gb * 1e9 <= kMaxLoggedBytes) return r.last(r.mlx, log.peak_bytes, static_cast<i64>(std::llround(gb * 1e9)));
+    }
+    // vLLM.
+    if (const double v = after(line, "Model loading took "); sane_gib(v)) return r.last(r.vllm, log.weights_bytes, gib_to_bytes(v));
+    if (const double v = after(line, "Available KV cache memory: "); sane_gib(v)) return r.last(r.vllm, log.kv_available_bytes, gib_to_bytes(v));
+    if (const double v = after(line, "GPU KV cache size: "); sane_count(v)) return r.last(r.vllm, log.kv_tokens, static_cast<i64>(v));
+    if (const double v = after(line, "Maximum concurrency for "); sane_count(v)) {
+        if (const double c = after(line, "tokens per request: "); sane_count(c)) log.max_concurrency = c;
+        return r.last(r.vllm, log.max_model_len, static_cast<i64>(v));
+    }
+    return false;
+}
+
 }  // namespace
 
 ParsedLog parse_engine_log(const std::string& text) {
     ParsedLog log;
+    LogReader r{log};
     std::istringstream in(text);
-    bool llama = false, vllm = false, sglang = false, trtllm = false, mlx = false;
-    bool trt_components = false;  // inside TensorRT-LLM's list of components with the free memory before / after each
-    for (std::string line; std::getline(in, line);) {
-        // llama.cpp: "<func>: CUDA0 model buffer size = 4403.49 MiB" and the KV/compute/output/RS variants.
-        const size_t bs = line.find(" buffer size = ");
-        if (bs != std::string::npos && line.find("MiB", bs) != std::string::npos) {
-            const size_t colon = line.rfind(':', bs);
-            const std::vector<std::string> w =
-                words(line.substr(colon == std::string::npos ? 0 : colon + 1, bs - (colon == std::string::npos ? 0 : colon + 1)));
-            const double mib = number_at(line, bs + std::string(" buffer size = ").size());
-            if (w.size() >= 2 && sane_mib(mib)) {
-                LogBuffer b;
-                b.kind = lower(w.back());
-                b.device = w[w.size() - 2];
-                b.bytes = mib_to_bytes(mib);
-                if (b.kind == "model" || b.kind == "kv" || b.kind == "compute" || b.kind == "output" || b.kind == "rs") {
-                    log.buffers.push_back(b);
-                    llama = true;
-                    ++log.lines_recognised;
-                    continue;
-                }
-            }
-        }
-        // llama.cpp: "llama_kv_cache: size = 1024.00 MiB (  8192 cells,  32 layers,  4/4 seqs), K (f16): ..."
-        if (line.find("llama_kv_cache") != std::string::npos && line.find(" cells,") != std::string::npos) {
-            const size_t open = line.find('(', line.find("size ="));
-            const double cells = open == std::string::npos ? std::nan("") : number_at(line, open + 1);
-            if (sane_count(cells)) {
-                log.kv_cells += static_cast<i64>(cells);
-                llama = true;
-                ++log.lines_recognised;
-                continue;
-            }
-        }
-        // SGLang: "Load weight end. type=LlamaForCausalLM, dtype=torch.bfloat16, avail mem=61.55 GB, mem usage=15.07 GB."
-        // (GB = 2^30 bytes), one line per TP rank: the first one read.
-        if (line.find("Load weight end.") != std::string::npos) {
-            const double u = after(line, "mem usage=");
-            if (sane_gib(u)) {
-                if (log.weights_bytes < 0) log.weights_bytes = gib_to_bytes(u);
-                sglang = true;
-                ++log.lines_recognised;
-                continue;
-            }
-        }
-        // SGLang: "KV Cache is allocated. #tokens: 367404, K size: 8.23 GB, V size: 8.23 GB" or "... KV size: c GB" (MLA).
-        if (line.find("KV Cache is allocated.") != std::string::npos) {
-            const double k = after(line, "K size: "), vv = after(line, "V size: "), kv = after(line, "KV size: ");
-            const double tokens = after(line, "#tokens: ");
-            const double gib = std::isfinite(kv) ? kv : (std::isfinite(k) && std::isfinite(vv) ? k + vv : std::nan(""));
-            if (sane_gib(gib) || sane_count(tokens)) {
-                if (sane_gib(gib) && log.kv_available_bytes < 0) log.kv_available_bytes = gib_to_bytes(gib);
-                if (sane_count(tokens) && log.kv_tokens < 0) log.kv_tokens = static_cast<i64>(tokens);
-                sglang = true;
-                ++log.lines_recognised;
-                continue;
-            }
-        }
-        // SGLang: "max_total_num_tokens=367404, chunked_prefill_size=8192, max_prefill_tokens=16384, ..."
-        if (double n = after(line, "max_total_num_tokens="); sane_count(n)) {
-            if (log.kv_tokens < 0) log.kv_tokens = static_cast<i64>(n);
-            sglang = true;
-            ++log.lines_recognised;
-            continue;
-        }
-        // SGLang's arguments: "server_args=ServerArgs(model_path=..., mem_fraction_static=0.88, ...)"
-        if (line.find("ServerArgs(") != std::string::npos) {
-            const double f = after(line, "mem_fraction_static=");
-            if (std::isfinite(f) && f > 0 && f < 1) {
-                log.mem_fraction_static = f;
-                sglang = true;
-                ++log.lines_recognised;
-                continue;
-            }
-        }
-        // TensorRT-LLM: "[MemUsageChange] Allocated 36.28 GiB for max tokens in paged KV cache (297216)."
-        if (line.find("for max tokens in paged KV cache") != std::string::npos) {
-            const double gib = after(line, "Allocated ");
-            const size_t open = line.find('(', line.find("paged KV cache"));
-            const double tokens = open == std::string::npos ? std::nan("") : number_at(line, open + 1);
-            if (sane_gib(gib)) {
-                if (log.kv_available_bytes < 0) log.kv_available_bytes = gib_to_bytes(gib);
-                if (sane_count(tokens) && log.kv_tokens < 0) log.kv_tokens = static_cast<i64>(tokens);
-                trtllm = true;
-                ++log.lines_recognised;
-                continue;
-            }
-        }
-        // TensorRT-LLM engine builds: "[TensorRT-LLM][INFO] Loaded engine size: 6695 MiB" and "[MemUsageChange] Allocated
-        // 1134.01 MiB for execution context memory." (TensorRT's activation memory, fixed when the engine was built).
-        if (line.find("Loaded engine size: ") != std::string::npos || line.find("for execution context memory") != std::string::npos) {
-            const bool engine = line.find("Loaded engine size: ") != std::string::npos;
-            const double mib = engine ? after(line, "Loaded engine size: ") : after(line, "Allocated ");
-            if (sane_mib(mib) && line.find("MiB") != std::string::npos) {
-                i64& slot = engine ? log.engine_bytes : log.exec_context_bytes;
-                if (slot < 0) slot = mib_to_bytes(mib);
-                trtllm = true;
-                ++log.lines_recognised;
-                continue;
-            }
-        }
-        // The C++ runtime's buffers and decoder, allocated before the KV cache is sized: "[MemUsageChange] Allocated 2.66 GB
-        // GPU memory for runtime buffers." and "... for decoder." MemoryCounters::bytesToString divides by 1024 until the
-        // number is below 1024 and names the step B, KB, MB, GB or TB: binary units.
-        if (line.find(" GPU memory for runtime buffers") != std::string::npos || line.find(" GPU memory for decoder") != std::string::npos) {
-            const bool buffers = line.find(" GPU memory for runtime buffers") != std::string::npos;
-            const size_t a = line.find("Allocated ");
-            const size_t g = line.find(" GPU memory for ");
-            if (a != std::string::npos && a < g) {
-                const std::vector<std::string> w = words(line.substr(a + 10, g - a - 10));
-                const double n = w.size() == 2 ? number_at(w[0], 0) : std::nan("");
-                const std::string unit = w.size() == 2 ? w[1] : "";
-                const double scale = unit == "B"    ? 1.0
-                                     : unit == "KB" ? 1024.0
-                                     : unit == "MB" ? static_cast<double>(MiB)
-                                     : unit == "GB" ? static_cast<double>(GiB)
-                                     : unit == "TB" ? 1024.0 * static_cast<double>(GiB)
-                                                    : std::nan("");
-                if (std::isfinite(n) && std::isfinite(scale) && n * scale <= kMaxLoggedBytes) {
-                    i64& slot = buffers ? log.runtime_buffers_bytes : log.decoder_bytes;
-                    if (slot < 0) slot = static_cast<i64>(std::llround(n * scale));
-                    trtllm = true;
-                    ++log.lines_recognised;
-                    continue;
-                }
-            }
-        }
-        // TensorRT's builder (trtllm-build), per rank: "[TRT] [I] Total Weights Memory: 5340405760" and "Total Activation
-        // Memory: 229266432" (bytes; newer TensorRT adds " bytes"): what the engine will load and the activation memory its
-        // execution context will allocate.
-        if (line.find("Total Weights Memory: ") != std::string::npos || line.find("Total Activation Memory: ") != std::string::npos) {
-            const bool weights = line.find("Total Weights Memory: ") != std::string::npos;
-            const double n = after(line, weights ? "Total Weights Memory: " : "Total Activation Memory: ");
-            if (std::isfinite(n) && n <= kMaxLoggedBytes) {
-                i64& slot = weights ? log.engine_bytes : log.exec_context_bytes;
-                if (slot < 0) slot = static_cast<i64>(std::llround(n));
-                trtllm = true;
-                ++log.lines_recognised;
-                continue;
-            }
-        }
-        // TensorRT-LLM (PyTorch backend), when the executor cannot be created: "Previously created components and free GPU
-        // memory before/after creation (GiB):" followed by "Model: 139.55 / 110.70", ...: the weights took the difference.
-        if (line.find("free GPU memory before/after creation") != std::string::npos) {
-            trt_components = true;
-            trtllm = true;
-            ++log.lines_recognised;
-            continue;
-        }
-        if (trt_components && line.rfind("Model: ", 0) == 0) {
-            const double before = after(line, "Model: "), after_load = after(line, " / ");
-            if (sane_gib(before) && sane_gib(after_load) && before >= after_load) {
-                if (log.weights_bytes < 0) log.weights_bytes = gib_to_bytes(before) - gib_to_bytes(after_load);
-                ++log.lines_recognised;
-                continue;
-            }
-        }
-        // TensorRT-LLM (PyTorch backend), KvCacheCreator._cal_max_memory (tensorrt_llm/_torch/pyexecutor/_util.py):
-        // "Peak memory during memory usage profiling (torch + non-torch): 91.46 GiB, available KV cache memory when calculating
-        // max tokens: 41.11 GiB, fraction is set 0.85, kv size ... device total memory 139.81 GiB, temporary kv cache memory
-        // during profiling 0.37 GiB" (older releases print ", tmp kv_mem 0.37 GiB"). The KV cache is fraction x (total - peak
-        // + temporary KV), so what the model itself holds at the peak is peak - temporary KV.
-        if (line.find("Peak memory during memory usage profiling") != std::string::npos) {
-            const double peak = after(line, "(torch + non-torch): ");
-            double tmp = after(line, "temporary kv cache memory during profiling ");
-            if (!std::isfinite(tmp)) tmp = after(line, "tmp kv_mem ");
-            if (sane_gib(peak)) {
-                if (log.profile_peak_bytes < 0) log.profile_peak_bytes = gib_to_bytes(peak) - (sane_gib(tmp) && tmp <= peak ? gib_to_bytes(tmp) : 0);
-                trtllm = true;
-                ++log.lines_recognised;
-                continue;
-            }
-        }
-        // TensorRT-LLM (C++ runtime): "Memory usage when calculating max tokens in paged kv cache: total: 79.10 GiB,
-        // available: 70.48 GiB"; the KV pool is free_gpu_memory_fraction of the available figure.
-        if (line.find("when calculating max tokens in paged kv cache") != std::string::npos) {
-            const double gib = after(line, "available: ");
-            if (sane_gib(gib)) {
-                if (log.kv_free_bytes < 0) log.kv_free_bytes = gib_to_bytes(gib);
-                trtllm = true;
-                ++log.lines_recognised;
-                continue;
-            }
-        }
-        // TensorRT-LLM (PyTorch backend): "Memory used after loading model weights (inside torch) in memory usage profiling: 14.97 GiB"
-        if (line.find("after loading model weights (inside torch)") != std::string::npos) {
-            const size_t colon = line.rfind(": ");
-            const double gib = colon == std::string::npos ? std::nan("") : number_at(line, colon + 2);
-            if (sane_gib(gib)) {
-                if (log.weights_bytes < 0) log.weights_bytes = gib_to_bytes(gib);
-                trtllm = true;
-                ++log.lines_recognised;
-                continue;
-            }
-        }
-        // mlx-lm: "Peak memory: 4.626 GB" (mx.get_peak_memory() / 1e9).
-        if (line.rfind("Peak memory: ", 0) == 0 || line.find("] Peak memory: ") != std::string::npos) {
-            const double gb = after(line, "Peak memory: ");
-            if (std::isfinite(gb) && gb * 1e9 <= kMaxLoggedBytes) {
-                log.peak_bytes = static_cast<i64>(std::llround(gb * 1e9));
-                mlx = true;
-                ++log.lines_recognised;
-                continue;
-            }
-        }
-        // vLLM.
-        double v = after(line, "Model loading took ");
-        if (sane_gib(v)) {
-            log.weights_bytes = gib_to_bytes(v);
-            vllm = true;
-            ++log.lines_recognised;
-            continue;
-        }
-        v = after(line, "Available KV cache memory: ");
-        if (sane_gib(v)) {
-            log.kv_available_bytes = gib_to_bytes(v);
-            vllm = true;
-            ++log.lines_recognised;
-            continue;
-        }
-        v = after(line, "GPU KV cache size: ");
-        if (sane_count(v)) {
-            log.kv_tokens = static_cast<i64>(v);
-            vllm = true;
-            ++log.lines_recognised;
-            continue;
-        }
-        v = after(line, "Maximum concurrency for ");
-        if (sane_count(v)) {
-            log.max_model_len = static_cast<i64>(v);
-            const double c = after(line, "tokens per request: ");
-            if (sane_count(c)) log.max_concurrency = c;
-            vllm = true;
-            ++log.lines_recognised;
-            continue;
-        }
-    }
+    for (std::string line; std::getline(in, line);) read_line(line, r);
     // One engine per log; llama.cpp's buffer lines first (Ollama logs carry them), then the serving engines.
-    log.engine = llama ? "llama.cpp" : vllm ? "vllm" : sglang ? "sglang" : trtllm ? "trtllm" : mlx ? "mlx" : "";
+    log.engine = r.llama ? "llama.cpp" : r.vllm ? "vllm" : r.sglang ? "sglang" : r.trtllm ? "trtllm" : r.mlx ? "mlx" : "";
     return log;
 }
 

@@ -320,6 +320,11 @@ TEST_CASE("a Qwen-VL vision tower's pass over the largest dummy image sets vLLM'
     json wide = json::parse(v33);
     wide["engine"]["max_num_batched_tokens"] = 32768;
     CHECK(component(estimate(wide.dump()), "activations") == i64{2} * 2034237440);
+    // ... unless the decoder could not take two in one step: max_num_seqs 1 x max(1, 8,192 // 16,384) = 1 image for a
+    // context of 8,192 tokens. Then the forward (32,768 x 34,816 x 2 B) plus one cached image, 2,348,810,240 B, is
+    // above the single encoder pass and is the peak.
+    wide["context"] = 8192;
+    CHECK(component(estimate(wide.dump()), "activations") == i64{2281701376} + 67108864);
     // TP 2 (V-27, Qwen3.6-27B: the same tower): the MLP is split over the ranks, 65,536 x (9,216 + (2,304 + 4,304) x 2)
     // = 1,470,103,552 B per rank, above 8,192 x (3 x 5,120 + 3 x 17,408 / 2) x 2 B + 16,384 x 5,120 x 2 B = 847,249,408 B.
     const json v27 = estimate(R"({"runtime":"vllm","model":"qwen3.6-27b","weights":"gptq-int4","gpus":[{"gpu":"rtx-3090","count":2}],"context":262144,

@@ -95,9 +95,11 @@ void pad_mxfp4_experts(const Scenario& s, CheckpointBytes& cb) {
 }
 
 // The multimodal encoder pass of the profiling run (gpu_model_runner.profile_run) for Qwen-VL towers. vLLM encodes
-// a dummy batch of images of the largest size the processor allows, as many as the encoder budget holds: the budget
-// is max(max_num_batched_tokens, tokens of the largest item) and the batch budget // tokens per item items
-// (multimodal/encoder_budget.py); the logs agree: "budget of 16384 tokens, and profiled with 1 image items" at 8,192
+// a dummy batch of images of the largest size the processor allows, as many as the encoder budget holds and the
+// decoder could take in one step: the budget is max(max_num_batched_tokens, tokens of the largest item), and the batch
+// max(1, min(budget // tokens per item, max_num_seqs × max(1, max_model_len // tokens per item))) items
+// (multimodal/encoder_budget.py, _get_max_items_per_batch; the per-prompt image limit, 999 unless set, caps the last
+// factor too and is not modelled); the logs agree: "budget of 16384 tokens, and profiled with 1 image items" at 8,192
 // batched tokens, "32768 tokens ... 2 image items" at 32,768 (Qwen3.6, noonghunna/club-3090#107, #1047). Their
 // outputs stay in the encoder cache while the language model's dummy forward and the sampler run, and the
 // encoder's own activations are freed before that, so the profiled peak is the larger of the encoder pass and
@@ -121,12 +123,14 @@ struct EncoderProfile {
 //   output and its activation, split over the TP ranks (the tower is tensor-parallel by default): 2 × intermediate
 //   for Qwen3-VL's fc1 → GELU, 3 × intermediate for Qwen2.5-VL's gate-and-up projection → SiLU-and-multiply,
 //   all 16-bit. The attention half of a block holds less at the Qwen widths (its q, k, v are 3 × hidden / TP).
-EncoderProfile qwen_vl_encoder_profile(const Scenario& s, const engine_parts::Parallelism& par, i64 mnbt) {
+EncoderProfile qwen_vl_encoder_profile(const Scenario& s, const engine_parts::Parallelism& par, i64 mnbt, i64 max_seqs) {
     EncoderProfile e;
     const VisionSpec& v = s.geometry.vision;
     if (s.encoder_params <= 0 || !v.dynamic_resolution()) return e;
     e.tokens_per_item = kQwenVlMaxPatchesPerImage / (v.spatial_merge_size * v.spatial_merge_size);
-    e.items = std::max<i64>(1, std::max(mnbt, e.tokens_per_item) / e.tokens_per_item);
+    const i64 encoder_items = std::max(mnbt, e.tokens_per_item) / e.tokens_per_item;
+    const i64 decoder_items = checked::mul(max_seqs, std::max<i64>(1, s.context / e.tokens_per_item));
+    e.items = std::max<i64>(1, std::min(encoder_items, decoder_items));
     const i64 patch_values = checked::mul(
         {v.in_channels > 0 ? v.in_channels : 3, v.temporal_patch_size, v.patch_size > 0 ? v.patch_size : 14, v.patch_size > 0 ? v.patch_size : 14});
     const i64 mlp_outputs = v.gated_mlp ? 3 : 2;
@@ -202,7 +206,7 @@ Estimate estimate_vllm(const Scenario& s) {
         // Multimodal models: the profiling run also encodes dummy items and keeps their embeddings in the
         // encoder cache, whose budget is max(max_num_batched_tokens, tokens of the largest item) embeddings
         // (vLLM compute_encoder_budget); the embeddings are hidden-size 16-bit vectors.
-        const EncoderProfile enc = qwen_vl_encoder_profile(s, par, mnbt);
+        const EncoderProfile enc = qwen_vl_encoder_profile(s, par, mnbt, max_seqs);
         const Q encoder_cache =
             enc.items > 0 ? Q::var("dummy images", enc.items) * Q::var("tokens per image", enc.tokens_per_item) * Q::var("hidden", g.hidden) * Q::lit(2, "B")
             : s.encoder_params > 0

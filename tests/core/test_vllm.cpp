@@ -3,6 +3,8 @@
 // run, non-torch memory and the KV cache that was left. Tolerances are stated per check.
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "engines/engine_parts.hpp"
 #include "fitmygpu/catalog.hpp"
 #include "fitmygpu/geometry.hpp"
@@ -145,9 +147,10 @@ TEST_CASE("hybrid models enlarge the attention block to hold a recurrent state p
     CHECK(raised);
     // Per request: 1 attention group x ceil(131,072 / 2,096) = 63 blocks + 3 state groups x 2 blocks (prefix caching
     // keeps an aligned copy) = 69. The log's pool of 5.98 GiB gives 5.98 GiB / (2,146,304 x 10) = 299 blocks and
-    // 299 / 69 = 4.33x, which is what vLLM printed; here the pool is our own estimate, so check the ratio.
+    // 299 / 69 = 4.33x, which is what vLLM printed; here the pool is our own estimate, so check the ratio (the result
+    // carries two decimals, hence within 0.01).
     const i64 blocks = component(r, "kv_cache") / (i64{2146304} * 10);
-    CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == doctest::Approx(static_cast<double>(blocks) / 69).epsilon(0.001));
+    CHECK(std::fabs(r.at("kv_cache").at("max_concurrency").get<double>() - static_cast<double>(blocks) / 69) < 0.01);
     CHECK(static_cast<double>(299) / 69 == doctest::Approx(4.33).epsilon(0.001));
 }
 
@@ -281,21 +284,79 @@ TEST_CASE("MTP on a Gated DeltaNet hybrid: wider conv state and one state block 
     // = 426 blocks; int(426 / 179 x 262,144) = 623,873, the printed number.
     CHECK(static_cast<i64>(426.0 / 179 * 262144) == 623873);
     const json r = estimate(R"({"runtime":"vllm","model":"qwen3.6-27b","weights":"gptq-int4","gpus":[{"gpu":"rtx-3090","count":2}],"context":262144,
-                                "kv_cache_dtype":"fp8","engine":{"tensor_parallel_size":2,"version":"0.24.0","max_num_batched_tokens":8192,
-                                "max_num_seqs":2,"enable_prefix_caching":true,"speculative_model":"mtp","num_speculative_tokens":3}})");
+                                "kv_cache_dtype":"fp8","engine":{"tensor_parallel_size":2,"version":"0.24.0","gpu_memory_utilization":0.92,
+                                "max_num_batched_tokens":8192,"max_num_seqs":2,"enable_prefix_caching":true,"speculative_model":"mtp",
+                                "num_speculative_tokens":3}})");
     bool raised = false;
     for (const auto& b : r.at("breakdown"))
         if (b.at("label") == "KV cache pool" && b.at("device") == 0) raised = b.at("note").get<std::string>().find("1600 tokens") != std::string::npos;
     CHECK(raised);
     const i64 blocks = component(r, "kv_cache") / (i64{1600} * 1024 * 17);
     CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == blocks * 262144 / 179);
-    // Against the log, with the pool as estimated: within 0.3 GiB (the profiling peak of GDN layers is not modelled
-    // exactly, see V-25's note), hence within 3% on tokens.
-    CHECK(gib(component(r, "kv_cache")) == doctest::Approx(11.05).epsilon(0.3 / 11.05));
-    CHECK(r.at("kv_cache").at("capacity_tokens").get<double>() == doctest::Approx(623873).epsilon(0.03));
+    // Against the log, with the pool as estimated (gpu_memory_utilization 0.92, see the row's note): within 0.15 GiB,
+    // about five blocks; the same setup booted 424 and 425 blocks on two rigs (V-31, V-32), and the CUDA-graph pool is
+    // a per-layer scaling rather than vLLM's own estimate. Hence within 1% on tokens.
+    CHECK(gib(component(r, "kv_cache")) == doctest::Approx(11.05).epsilon(0.15 / 11.05));
+    CHECK(r.at("kv_cache").at("capacity_tokens").get<double>() == doctest::Approx(623873).epsilon(0.01));
     // V-25 (0.25.1, no prefix caching): 164 + 3 x (1 + 3) = 176 blocks a request; 565 blocks give int(565 / 176 x
     // 262,144) = 841,541, the printed number.
     CHECK(static_cast<i64>(565.0 / 176 * 262144) == 841541);
+}
+
+TEST_CASE("a Qwen-VL vision tower's pass over the largest dummy image sets vLLM's profiling peak (V-33, V-27, V-31)") {
+    // vLLM's profile_run encodes dummy images of the largest size the processor allows before the language model's
+    // dummy forward. Qwen3.5 / Qwen3.6 processors cap an image at 16,777,216 pixels = 65,536 patches of 16 x 16, one
+    // token per 2 x 2 patches: 16,384 tokens, and the encoder budget max(8,192, 16,384) holds one such image.
+    // The tower: hidden 1152, MLP 4304 (fc1 -> GELU -> fc2), 3 channels x 2 frames x 16 x 16 = 1,536 values a patch.
+    // TP 1 (V-33): 65,536 x (1,536 x (4 + 2) + (2 x 1,152 + 2 x 4,304) x 2) = 65,536 x 31,040 = 2,034,237,440 B.
+    // The language model's own peak is far below: 8,192 tokens x (3 x 2,048 + 8 x (3 x 512 + 2,048)) x 2 B =
+    // 570,425,344 B, plus the cached image embeddings 16,384 x 2,048 x 2 B = 67,108,864 B.
+    const char* v33 = R"({"runtime":"vllm","model":"qwen3.6-35b-a3b","weights":"nvfp4","gpu":"rtx-5090","context":131072,"kv_cache_dtype":"fp8",
+                          "engine":{"version":"0.24.0","gpu_memory_utilization":0.92,"max_num_batched_tokens":8192,"max_num_seqs":1,
+                          "enable_prefix_caching":true}})";
+    const json r = estimate(v33);
+    CHECK(component(r, "activations") == i64{2034237440});
+    // The log: 6.01 GiB of KV cache. Within 0.3 GiB: vLLM estimated its CUDA graphs at 0.41 GiB (capture sizes 1 and 2
+    // with max_num_seqs 1) where the per-layer scaling here gives 40 MoE layers x 28 MiB = 1.09 GiB, 0.68 GiB more;
+    // the rest of the budget (weights, peak, non-torch: 22.87 GiB by the row's note) is 0.5 GiB above this estimate.
+    CHECK(gib(component(r, "kv_cache")) == doctest::Approx(6.01).epsilon(0.3 / 6.01));
+    // Text-only serving skips the encoder and its profiling pass: the peak is the language model's forward.
+    json text = json::parse(v33);
+    text["engine"]["language_model_only"] = true;
+    CHECK(component(estimate(text.dump()), "activations") == i64{570425344});
+    // At 32,768 batched tokens the budget holds two images ("budget of 32768 tokens, and profiled with 2 image items",
+    // noonghunna/club-3090#1047 logs the same rule): twice the encoder pass, still above 32,768 x 34,816 x 2 B =
+    // 2,281,701,376 B of forward plus 2 x 67,108,864 B of cached embeddings.
+    json wide = json::parse(v33);
+    wide["engine"]["max_num_batched_tokens"] = 32768;
+    CHECK(component(estimate(wide.dump()), "activations") == i64{2} * 2034237440);
+    // ... unless the decoder could not take two in one step: max_num_seqs 1 x max(1, 8,192 // 16,384) = 1 image for a
+    // context of 8,192 tokens. Then the forward (32,768 x 34,816 x 2 B) plus one cached image, 2,348,810,240 B, is
+    // above the single encoder pass and is the peak.
+    wide["context"] = 8192;
+    CHECK(component(estimate(wide.dump()), "activations") == i64{2281701376} + 67108864);
+    // TP 2 (V-27, Qwen3.6-27B: the same tower): the MLP is split over the ranks, 65,536 x (9,216 + (2,304 + 4,304) x 2)
+    // = 1,470,103,552 B per rank, above 8,192 x (3 x 5,120 + 3 x 17,408 / 2) x 2 B + 16,384 x 5,120 x 2 B = 847,249,408 B.
+    const json v27 = estimate(R"({"runtime":"vllm","model":"qwen3.6-27b","weights":"gptq-int4","gpus":[{"gpu":"rtx-3090","count":2}],"context":262144,
+                                  "kv_cache_dtype":"fp8","engine":{"tensor_parallel_size":2,"version":"0.22.0","gpu_memory_utilization":0.92,
+                                  "max_num_batched_tokens":8192,"max_num_seqs":2,"enable_prefix_caching":true,"speculative_model":"mtp",
+                                  "num_speculative_tokens":3}})");
+    CHECK(component(v27, "activations") == i64{1470103552});
+    // V-31 (0.22.0) printed 620,944 tokens = int(424 / 179 x 262,144); V-32, the same setup on another rig, 425 blocks.
+    // Within one block of 424.
+    const i64 blocks = component(v27, "kv_cache") / (i64{1600} * 1024 * 17);
+    CHECK(blocks >= 423);
+    CHECK(blocks <= 425);
+}
+
+TEST_CASE("Qwen2.5-VL's gated vision MLP holds three widths at its profiling peak") {
+    // Qwen2.5-VL-7B's tower: hidden 1280, MLP 3420 as a gate-and-up projection (2 x 3420) then SiLU-and-multiply
+    // (3420), 14 x 14 patches of 3 x 2 frames = 1,176 values; its processor caps an image at 12,845,056 pixels =
+    // 65,536 patches. On an L4 (serve defaults 2,048 tokens, 256 sequences) the encoder pass is
+    // 65,536 x (1,176 x 6 + (2 x 1,280 + 3 x 3,420) x 2) = 65,536 x 32,696 = 2,142,765,056 B, above the sampler
+    // (256 x 152,064 logits x 20.8 B = 809,717,350 B) plus 16,384 x 3,584 x 2 B of cached embeddings.
+    const json r = estimate(R"({"runtime":"vllm","model":"qwen2.5-vl-7b","weights":"bf16","gpu":"l4","context":8192})");
+    CHECK(component(r, "activations") == i64{2142765056});
 }
 
 TEST_CASE("tensor-parallel ranks over NVLink hold more non-torch memory than over PCIe (V-26, V-29, V-16)") {

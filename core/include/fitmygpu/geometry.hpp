@@ -139,11 +139,20 @@ struct VisionSpec {
     bool config_stated = false;   // the config has a vision_config object
     i64 num_hidden_layers = 0;    // vision_config.num_hidden_layers under that name only (SGLang's VLM reserve reads it so)
     i64 hidden_size = 0;          // vision_config.hidden_size under that name only
+    // Qwen-VL towers (Qwen2-VL to Qwen3.6) read images at their own resolution: Conv3d patches of in_channels ×
+    // temporal_patch_size × patch_size² values, merged spatial_merge_size² to one token.
+    i64 intermediate_size = 0;    // vision_config.intermediate_size: the MLP width
+    i64 in_channels = 0;          // vision_config.in_channels (else in_chans)
+    i64 temporal_patch_size = 0;  // vision_config.temporal_patch_size: frames per patch (an image is repeated to fill them)
+    bool gated_mlp = false;       // hidden_act silu: a gate-and-up MLP (Qwen2.5-VL); gelu: fc1 then fc2 (Qwen3-VL, Qwen3.5)
 
     // (image_size / patch_size)²: patches the encoder sees in one image at its native size; 0 without both sizes.
     i64 patches_per_image() const;
     // patches_per_image() / spatial_merge_size² (merge 1 when not stated): the LLM tokens that grid leaves.
     i64 grid_tokens_per_image() const;
+    // A Qwen-VL dynamic-resolution tower whose MLP the config sizes: temporal_patch_size, spatial_merge_size,
+    // hidden_size and intermediate_size all stated.
+    bool dynamic_resolution() const;
 };
 
 // config.quantization_config as the checkpoint ships it (a 16-bit checkpoint has none). Values are as stated;

@@ -94,6 +94,55 @@ void pad_mxfp4_experts(const Scenario& s, CheckpointBytes& cb) {
     cb.total = checked::add(cb.total, cb.extra);
 }
 
+// The multimodal encoder pass of the profiling run (gpu_model_runner.profile_run) for Qwen-VL towers. vLLM encodes
+// a dummy batch of images of the largest size the processor allows, as many as the encoder budget holds and the
+// decoder could take in one step: the budget is max(max_num_batched_tokens, tokens of the largest item), and the batch
+// max(1, min(budget // tokens per item, max_num_seqs × max(1, max_model_len // tokens per item))) items
+// (multimodal/encoder_budget.py, _get_max_items_per_batch; the per-prompt image limit, 999 unless set, caps the last
+// factor too and is not modelled); the logs agree: "budget of 16384 tokens, and profiled with 1 image items" at 8,192
+// batched tokens, "32768 tokens ... 2 image items" at 32,768 (Qwen3.6, noonghunna/club-3090#107, #1047). Their
+// outputs stay in the encoder cache while the language model's dummy forward and the sampler run, and the
+// encoder's own activations are freed before that, so the profiled peak is the larger of the encoder pass and
+// the language-model peak plus the cache.
+//
+// The largest image: Qwen-VL processors cap an image by its pixel count, 12,845,056 = 65,536 × 14² (Qwen2-VL and
+// Qwen2.5-VL max_pixels) and 16,777,216 = 65,536 × 16² (Qwen3-VL, Qwen3.5, Qwen3.6 size.longest_edge, in
+// preprocessor_config.json), so 65,536 patches and 65,536 / merge² = 16,384 tokens in every generation.
+constexpr i64 kQwenVlMaxPatchesPerImage = 65536;
+
+struct EncoderProfile {
+    i64 items = 0;            // images in the dummy batch
+    i64 tokens_per_item = 0;  // LLM tokens one of them becomes
+    Q peak = Q::lit(0, "B");  // memory of the encoder pass at its peak
+};
+
+// The encoder pass over `items` × 65,536 patches on one rank (qwen3_vl.py / qwen2_5_vl.py):
+// - the pixel values as the processor returns them (float32, in_channels × temporal_patch_size × patch² values a
+//   patch) and the model-dtype copy _process_image_input makes of them: 4 + 2 bytes a value, both alive throughout;
+// - inside a block, at the MLP: the residual stream and its normed copy (2 × hidden) with the first projection's
+//   output and its activation, split over the TP ranks (the tower is tensor-parallel by default): 2 × intermediate
+//   for Qwen3-VL's fc1 → GELU, 3 × intermediate for Qwen2.5-VL's gate-and-up projection → SiLU-and-multiply,
+//   all 16-bit. The attention half of a block holds less at the Qwen widths (its q, k, v are 3 × hidden / TP).
+EncoderProfile qwen_vl_encoder_profile(const Scenario& s, const engine_parts::Parallelism& par, i64 mnbt, i64 max_seqs) {
+    EncoderProfile e;
+    const VisionSpec& v = s.geometry.vision;
+    if (s.encoder_params <= 0 || !v.dynamic_resolution()) return e;
+    e.tokens_per_item = kQwenVlMaxPatchesPerImage / (v.spatial_merge_size * v.spatial_merge_size);
+    const i64 encoder_items = std::max(mnbt, e.tokens_per_item) / e.tokens_per_item;
+    const i64 decoder_items = checked::mul(max_seqs, std::max<i64>(1, s.context / e.tokens_per_item));
+    e.items = std::max<i64>(1, std::min(encoder_items, decoder_items));
+    const i64 patch_values = checked::mul(
+        {v.in_channels > 0 ? v.in_channels : 3, v.temporal_patch_size, v.patch_size > 0 ? v.patch_size : 14, v.patch_size > 0 ? v.patch_size : 14});
+    const i64 mlp_outputs = v.gated_mlp ? 3 : 2;
+    const Q patches = Q::var("dummy images", e.items) * Q::var("patches per image", kQwenVlMaxPatchesPerImage);
+    const Q pixels = Q::var("values per patch", patch_values) * Q::lit(6, "B");
+    const Q block =
+        (Q::lit(2) * Q::var("vision hidden", v.hidden_size) + Q::lit(mlp_outputs) * Q::var("vision MLP width / TP", ceil_div(v.intermediate_size, par.tp))) *
+        Q::lit(2, "B");
+    e.peak = patches * (pixels + block);
+    return e;
+}
+
 i64 kv_bytes_per_value(const Scenario& s) {
     switch (s.kv.dtype) {
         case KvDtype::BF16:
@@ -157,10 +206,15 @@ Estimate estimate_vllm(const Scenario& s) {
         // Multimodal models: the profiling run also encodes dummy items and keeps their embeddings in the
         // encoder cache, whose budget is max(max_num_batched_tokens, tokens of the largest item) embeddings
         // (vLLM compute_encoder_budget); the embeddings are hidden-size 16-bit vectors.
-        const Q encoder_cache = s.encoder_params > 0 ? max(Q::var("max_num_batched_tokens", mnbt), Q::var("tokens per image", s.tokens_per_image)) *
-                                                           Q::var("hidden", g.hidden) * Q::lit(2, "B")
-                                                     : Q::lit(0, "B");
-        const Q activation = s.encoder_params > 0 ? max(forward, sampler) + encoder_cache : max(forward, sampler);
+        const EncoderProfile enc = qwen_vl_encoder_profile(s, par, mnbt, max_seqs);
+        const Q encoder_cache =
+            enc.items > 0 ? Q::var("dummy images", enc.items) * Q::var("tokens per image", enc.tokens_per_item) * Q::var("hidden", g.hidden) * Q::lit(2, "B")
+            : s.encoder_params > 0
+                ? max(Q::var("max_num_batched_tokens", mnbt), Q::var("tokens per image", s.tokens_per_image)) * Q::var("hidden", g.hidden) * Q::lit(2, "B")
+                : Q::lit(0, "B");
+        const Q activation = enc.items > 0          ? max(enc.peak.named("encoder pass"), max(forward, sampler) + encoder_cache)
+                             : s.encoder_params > 0 ? max(forward, sampler) + encoder_cache
+                                                    : max(forward, sampler);
         const bool parallel = par.ranks() > 1;
         const bool nvlink = s.devices.front().link_kind == "nvlink";
         const Q non_torch = !parallel ? Q::bytes("non-torch", kNonTorchSingle)
@@ -184,9 +238,12 @@ Estimate estimate_vllm(const Scenario& s) {
                       Q::bytes(s.spec.method == "mtp" ? "MTP layers on this rank" : s.spec.draft_name + " (draft) on this rank", spec_bytes),
                       s.spec.method == "mtp" ? "the model's multi-token-prediction layers" : "the draft model, in the same format");
             e.add(kActivations, "activation peak of the profiling run", idx, activation,
-                  s.encoder_params > 0 ? "larger of a forward pass over max_num_batched_tokens and the sampler over max_num_seqs × vocab logits, "
-                                         "plus the multimodal encoder cache"
-                                       : "larger of a forward pass over max_num_batched_tokens and the sampler over max_num_seqs × vocab logits");
+                  enc.items > 0 ? "larger of the vision encoder's pass over " + std::to_string(enc.items) + " dummy image(s) of " +
+                                      std::to_string(kQwenVlMaxPatchesPerImage) +
+                                      " patches and, with their embeddings cached, a forward pass over max_num_batched_tokens or the sampler"
+                  : s.encoder_params > 0 ? "larger of a forward pass over max_num_batched_tokens and the sampler over max_num_seqs × vocab logits, "
+                                           "plus the multimodal encoder cache"
+                                         : "larger of a forward pass over max_num_batched_tokens and the sampler over max_num_seqs × vocab logits");
             e.add(kOverhead, "non-torch memory", idx, non_torch, "CUDA context growth, NCCL / all-reduce buffers");
             e.add(kOverhead, "CUDA graphs", idx, graphs,
                   s.engine.enforce_eager ? "enforce_eager: no graphs"

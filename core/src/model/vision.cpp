@@ -55,6 +55,10 @@ void read_vision(const ConfigReader& top, ModelGeometry& g) {
         g.vision.config_stated = true;
         g.vision.num_hidden_layers = vc.first_integer_of({"num_hidden_layers"}, 0, 1, bounds::kLayers);
         g.vision.hidden_size = vc.first_integer_of({"hidden_size"}, 0, 1, bounds::kHidden);
+        g.vision.intermediate_size = vc.first_integer_of({"intermediate_size"}, 0, 1, bounds::kIntermediate);
+        g.vision.in_channels = vc.first_integer_of({"in_channels", "in_chans"}, 0, 1, bounds::kChannels);
+        g.vision.temporal_patch_size = vc.first_integer_of({"temporal_patch_size"}, 0, 1, bounds::kChannels);
+        g.vision.gated_mlp = vc.string_or("hidden_act", "") == "silu";
     }
     g.vision.mm_tokens_per_image = top.has("mm_tokens_per_image") ? top.positive("mm_tokens_per_image", bounds::kTokensPerImage) : 0;
 }
@@ -76,6 +80,8 @@ i64 VisionSpec::patches_per_image() const {
     if (image_size <= 0 || patch_size <= 0) return 0;
     return (image_size / patch_size) * (image_size / patch_size);
 }
+
+bool VisionSpec::dynamic_resolution() const { return temporal_patch_size > 0 && spatial_merge_size > 0 && hidden_size > 0 && intermediate_size > 0; }
 
 i64 VisionSpec::grid_tokens_per_image() const {
     const i64 merge = spatial_merge_size > 0 ? spatial_merge_size : 1;

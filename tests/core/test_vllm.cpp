@@ -3,6 +3,7 @@
 // run, non-torch memory and the KV cache that was left. Tolerances are stated per check.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -469,4 +470,18 @@ TEST_CASE("vLLM 0.21+ sets graphs aside in the KV budget; 'took' is the pool its
     CHECK(item(eager, "CUDA graphs") == 0);
     CHECK(eager.at("engine_log").at("cuda_graph_capture_took_bytes").get<i64>() == 0);
     CHECK(component(eager, "kv_cache") - component(r, "kv_cache") == 134217728);
+}
+
+TEST_CASE("vLLM capture counts as 0.2x logs print them (LMCache/LMCache#3430, noonghunna/club-3090#104)") {
+    using fitmygpu::engine_parts::vllm_cudagraph_capture_sizes;
+    // 0.21.0, max_num_seqs 256 (V-34): "Profiling CUDA graph memory: PIECEWISE=51 (largest=512), FULL=35 (largest=256)".
+    // Largest min(256 x 2, 512) = 512: 1, 2, 4, 8..248 by 8 (31), 256..512 by 16 (17) = 51; FULL sizes up to 256: 35.
+    const auto sizes = vllm_cudagraph_capture_sizes("0.21.0", 256, 8192, 1, false);
+    CHECK(sizes.size() == 51);
+    CHECK(sizes.back() == 512);
+    CHECK(std::count_if(sizes.begin(), sizes.end(), [](i64 b) { return b <= 256; }) == 35);
+    // Qwen3.6-27B with 3 MTP tokens and max_num_seqs 2 on a 0.2x nightly: "PIECEWISE=5 (largest=16)", 2 x 4 x 2 = 16.
+    const auto mtp = vllm_cudagraph_capture_sizes("0.21.0", 2, 8192, 4, false);
+    CHECK(mtp.size() == 5);
+    CHECK(mtp.back() == 16);
 }

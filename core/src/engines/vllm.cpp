@@ -39,7 +39,7 @@ constexpr i64 kNonTorchSingle = static_cast<i64>(0.13 * GiB);
 constexpr i64 kNonTorchParallel = static_cast<i64>(0.21 * GiB);
 constexpr i64 kNonTorchParallelNvlink = static_cast<i64>(0.55 * GiB);
 
-// CUDA graphs. What is captured (vllm_cudagraph_capture_sizes, graph_mode):
+// CUDA graphs. What is captured (vllm_cudagraph_capture_sizes, full_decode_graphs):
 //  - PIECEWISE (the default before 0.11): torch.compile splits the forward at every attention (and other mixer)
 //    op, and each of the layers + 1 pieces becomes a graph of its own for every capture size.
 //  - FULL_AND_PIECEWISE (the default from 0.11.0, CompilationConfig.cudagraph_mode): the same piecewise graphs
@@ -50,7 +50,7 @@ constexpr i64 kNonTorchParallelNvlink = static_cast<i64>(0.55 * GiB);
 // for every graph, the memory the driver keeps for the instantiated graph. vLLM's own estimator has the same
 // shape (profile_cudagraph_memory: the first capture of the largest size + a per-graph increment × the number of
 // further graphs). The per-graph sizes below were measured from the v0.11.0 H100 logs, which print
-// "Graph capturing finished in N secs, took X GiB" (see kGraphTookFrom below for what that figure holds):
+// "Graph capturing finished in N secs, took X GiB" (vllm_graphs says what that figure holds):
 // V-4, V-5, V-6, V-26 and V-29 (dense, 28 to 80 layers, TP 1 and 2, 67 sizes each) fit, by least squares over
 // the five rows, 2.5 MiB per capture size (the FULL decode graph) plus 70 KiB per piecewise graph (0.0686 MiB).
 // V-6 and V-29 are the same model at TP 1 and TP 2 and leave the same 0.44 GiB of graphs, so the per-graph cost
@@ -112,8 +112,8 @@ struct VllmGraphs {
 // allocator, which gives back what the kernel warm-up left cached: on SM 9.0+ with FlashInfer (a dependency of the
 // CUDA wheels) kernel_warmup runs FlashInfer's autotuner over a dummy forward pass of max_num_batched_tokens tokens.
 // So took = pool − that forward pass's activations, and it is negative when the pass was larger than the graphs
-// (V-4, V-6, V-26, V-29, V-30). The current capture_model empties the cache before its first reading (read from the
-// 0.2x source), so there took = the pool. Releases in between are not modelled: no figure.
+// (V-4, V-6, V-26, V-29, V-30). The current capture_model empties the cache before its first reading, so from 0.21
+// (the release whose profiler this file follows) took = the pool. Releases in between are not modelled: no figure.
 VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, int first, int last, i64 max_seqs, i64 mnbt) {
     using namespace engine_parts;
     VllmGraphs out;
@@ -148,8 +148,10 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
         // the first (largest) capture adds, warm-up forward passes and any workspace they grow included, plus a
         // per-graph increment (at least 1 MiB) for every further size. Those transients are not modelled; the budget
         // keeps the per-layer allowance (engine_parts::cuda_graph_bytes), which sits nearer the 0.21+ KV lines than the
-        // pool does: V-21 / V-33 (0.24, max_num_seqs 1) logged 5.98 / 6.01 GiB against 6.49 with the allowance and
-        // 7.54 with the pool alone, V-27 (0.24) 11.05 against 11.20 and 11.42.
+        // pool does: V-21 / V-33 (0.24, max_num_seqs 1) logged 5.98 / 6.01 GiB of KV against 6.49 with the allowance
+        // and 7.54 with the pool alone, V-24 (0.25.1) 16.58 against 16.67 and 17.7, V-27 (0.24) 11.05 against 11.20
+        // and 11.42. Neither is the estimate itself: V-34 (0.21.0, Qwen3-8B) printed 0.52 GiB, against an allowance of
+        // 0.14 and a pool of 0.26.
         out.budgeted = engine_parts::cuda_graph_bytes(s, first, last);
         out.note += " (a pool of " + std::to_string(out.pool.value() / MiB) +
                     " MiB); vLLM ≥ 0.21 sets aside its profiled estimate in the budget, taken here as the per-layer allowance";

@@ -109,8 +109,9 @@ struct VllmGraphs {
 
 // What "took" measures: free device memory before capture_model minus free memory after it (cudaMemGetInfo).
 // In 0.11.0 the first reading comes before anything is released; then torch.cuda.graph's entry empties the caching
-// allocator, which gives back what the kernel warm-up left cached: on SM 9.0+ with FlashInfer (a dependency of the
-// CUDA wheels) kernel_warmup runs FlashInfer's autotuner over a dummy forward pass of max_num_batched_tokens tokens.
+// allocator, which gives back what the kernel warm-up left cached: kernel_warmup runs FlashInfer's autotuner over a
+// dummy forward pass of max_num_batched_tokens tokens when has_flashinfer() and the device's compute capability major
+// is 9 or more (model_executor/warmup/kernel_warmup.py; FlashInfer is a dependency of the CUDA wheels).
 // So took = pool − that forward pass's activations, and it is negative when the pass was larger than the graphs
 // (V-4, V-6, V-26, V-29, V-30). The current capture_model empties the cache before its first reading, so from 0.21
 // (the release whose profiler this file follows) took = the pool. Releases in between are not modelled: no figure.

@@ -28,6 +28,7 @@ const COMPONENTS = [
   { id: 'state', title: 'Recurrent state' },
   { id: 'non_torch', title: 'Non-torch memory' },
   { id: 'cuda_graphs', title: 'CUDA graphs' },
+  { id: 'cuda_graphs_profiled', title: 'CUDA graphs set aside in the KV budget' },
   { id: 'peak', title: 'Peak memory' },
   { id: 'decode', title: 'Decode speed per request' },
   { id: 'total', title: 'Batched decode throughput' },
@@ -116,8 +117,16 @@ function servingFigures(row, e, base) {
     const got = device.components[name];
     out.push(figure({ ...base, component: name, label: printed[name] || name }, want, got == null ? null : got / MIB, 'MiB', 2));
   }
-  const other = { non_torch: 'non-torch memory', cuda_graphs: 'CUDA graphs' };
+  // cuda_graphs_profiled: vLLM ≥ 0.21's "Estimated CUDA graph memory", which the budget sets aside (the CUDA graphs item).
+  const other = { non_torch: 'non-torch memory', cuda_graphs: 'CUDA graphs', cuda_graphs_profiled: 'CUDA graphs' };
+  // vLLM's "Graph capturing finished ..., took X GiB" is compared with the estimate's own reading of that line
+  // (engine_log), which in some releases is the graph pool less the cached memory the capture releases.
+  const took = e.engine_log ? e.engine_log.cuda_graph_capture_took_bytes : undefined;
   for (const [name, want] of Object.entries(row.other_gib || {})) {
+    if (name === 'cuda_graphs' && took != null) {
+      out.push(figure({ ...base, component: name, label: 'CUDA graphs, as the capture line reports them' }, want, took / GIB, 'GiB', 2));
+      continue;
+    }
     const item = other[name] ? itemBytes(e, other[name], 0) : null;
     out.push(figure({ ...base, component: name, label: other[name] || name }, want, item ? item.bytes / GIB : null, 'GiB', 2, 'the estimate has no such item'));
   }

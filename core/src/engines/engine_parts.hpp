@@ -84,11 +84,16 @@ i64 min_group_block_size(const PagedLayout& layout, i64 max_model_len, bool pref
 // int(max_concurrency × max_model_len), so that hybrid models report the tokens one request layout can use.
 i64 vllm_logged_kv_tokens(bool legacy, i64 num_blocks, int n_groups, i64 min_block_size, double max_concurrency, i64 max_model_len);
 
-// The CUDA-graph pool of the layers [first, last) (0 with enforce_eager). Measured pools scale with the
-// layer count and are larger for MoE layers (fused-MoE workspaces per captured batch size): in vLLM 0.11
-// startup logs Qwen3-0.6B's 28 dense layers took 0.10 GiB, gpt-oss-20b's 24 MoE layers 0.39, gpt-oss-120b's
-// 36 MoE layers 1.03 and Qwen3-235B's 94 MoE layers 3.45 (tests/core/test_vllm.cpp V-1, V-2, V-5, V-16).
-// SGLang and TensorRT-LLM capture the same kernels and are given the same scaling.
+// The batch sizes vLLM captures CUDA graphs for by default, ascending, for engine release `version` (empty = current).
+// `decode_query_len` is the tokens one request decodes per step (1 + speculative tokens); `gpt_oss` marks
+// GptOssForCausalLM, whose 0.11.0 config raises the largest size to 992. See vllm.cpp for the rules and sources.
+std::vector<i64> vllm_cudagraph_capture_sizes(const std::string& version, i64 max_num_seqs, i64 max_num_batched_tokens, i64 decode_query_len, bool gpt_oss);
+
+// A per-layer allowance for CUDA graphs on the layers [first, last) (0 with enforce_eager): 4 MiB per dense
+// layer, 28 MiB per MoE layer, read from the vLLM 0.11 graph lines of Qwen3-0.6B (28 dense layers, 0.10 GiB),
+// gpt-oss-20b / -120b (24 / 36 MoE layers, 0.39 / 1.03) and Qwen3-235B (94 MoE layers, 3.45) taken at face value.
+// Those lines are net of released cache on H100s (vllm.cpp models them per release), so this is a rough
+// allowance, not a measurement: SGLang and TensorRT-LLM use it, and vLLM ≥ 0.21 for the estimate it sets aside.
 Q cuda_graph_bytes(const Scenario& s, int first, int last);
 
 // Peak activation bytes of a forward pass over `tokens` tokens on one rank: the residual stream and

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "engine_parts.hpp"
 #include "fitmygpu/checked.hpp"
@@ -38,10 +39,31 @@ constexpr i64 kNonTorchSingle = static_cast<i64>(0.13 * GiB);
 constexpr i64 kNonTorchParallel = static_cast<i64>(0.21 * GiB);
 constexpr i64 kNonTorchParallelNvlink = static_cast<i64>(0.55 * GiB);
 
-// CUDA-graph pool (engine_parts cuda_graph_bytes). vLLM ≥ 0.21 estimates it during profiling and
-// subtracts it from the KV budget (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS); earlier versions allocated it
-// outside the budget. The 0.21+ worker says so at startup: "CUDA graph memory profiling is enabled (default
-// since v0.21.0)" (noonghunna/club-3090#104, eugr/spark-vllm-docker#396).
+// CUDA graphs. What is captured (vllm_cudagraph_capture_sizes, full_decode_graphs):
+//  - PIECEWISE (the default before 0.11): torch.compile splits the forward at every attention (and other mixer)
+//    op, and each of the layers + 1 pieces becomes a graph of its own for every capture size.
+//  - FULL_AND_PIECEWISE (the default from 0.11.0, CompilationConfig.cudagraph_mode): the same piecewise graphs
+//    for mixed batches, plus one whole-model FULL graph per capture size up to max_num_seqs × decode_query_len
+//    for uniform decode batches (gpu_model_runner.capture_model).
+// All graphs share one memory pool, captured largest size first so the smaller sizes reuse its buffers. The pool
+// therefore holds the intermediate tensors of the largest capture (a forward pass over that many tokens) plus,
+// for every graph, the memory the driver keeps for the instantiated graph. vLLM's own estimator has the same
+// shape (profile_cudagraph_memory: the first capture of the largest size + a per-graph increment × the number of
+// further graphs). The per-graph sizes below were measured from the v0.11.0 H100 logs, which print
+// "Graph capturing finished in N secs, took X GiB" (vllm_graphs says what that figure holds):
+// V-4, V-5, V-6, V-26 and V-29 (dense, 28 to 80 layers, TP 1 and 2, 67 sizes each) fit, by least squares over
+// the five rows, 2.5 MiB per capture size (the FULL decode graph) plus 70 KiB per piecewise graph (0.0686 MiB).
+// V-6 and V-29 are the same model at TP 1 and TP 2 and leave the same 0.44 GiB of graphs, so the per-graph cost
+// does not depend on TP. Pieces that hold an MoE layer cost more (routing, expert sort and grouped GEMMs are many
+// more kernel nodes): 0.47, 0.54 and 0.52 MiB per piece in V-1, V-2 (gpt-oss, 81 sizes) and V-16 (Qwen3-235B,
+// 67 sizes, L40S), the median 0.52 MiB.
+constexpr i64 kFullGraphBytes = 5 * MiB / 2;
+constexpr i64 kPiecewiseGraphBytes = 70 * KiB;
+constexpr i64 kMoePiecewiseGraphBytes = 532 * KiB;  // 0.52 MiB
+// When the graph pool is paid for. vLLM ≥ 0.21 estimates it during profiling and subtracts it from the KV budget
+// (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS, added opt-in by vllm-project/vllm#30515, on by default since 0.21);
+// earlier versions allocated it outside the budget. The 0.21+ worker says so at startup: "CUDA graph memory
+// profiling is enabled (default since v0.21.0)" (noonghunna/club-3090#104, eugr/spark-vllm-docker#396).
 
 // Defaults of `vllm serve` (engine/arg_utils.py, get_batch_defaults): on GPUs with at least 70 GiB that
 // are not A100s, max_num_batched_tokens 8192 and max_num_seqs 1024; otherwise 2048 and 256. The device memory
@@ -66,6 +88,9 @@ bool vllm_before(const std::string& version, const std::vector<long>& than) {
 }
 // vLLM before 0.21 allocated the CUDA-graph pool outside the KV budget, and its sampler peak was twice as large.
 bool graphs_outside_budget(const std::string& version) { return vllm_before(version, {0, 21}); }
+// The cudagraph_mode default: PIECEWISE before 0.11.0, FULL_AND_PIECEWISE since (vllm-project/vllm#25444).
+bool full_decode_graphs(const std::string& version) { return !vllm_before(version, {0, 11}); }
+
 // "GPU KV cache size" before 0.21 was num_blocks // len(kv_cache_groups) × the smallest block size; vLLM PR
 // #40694 (issue #40691, a Qwen3.5 log on 0.19.0: 290,864 tokens beside 33.04x at 32,768) replaced it with
 // max_concurrency × max_model_len. Logs agree on the boundary: 0.20.1rc1 still printed 67,728 tokens beside
@@ -73,6 +98,70 @@ bool graphs_outside_budget(const std::string& version) { return vllm_before(vers
 // (eugr/spark-vllm-docker#200); 0.21.0 printed 1,062,157 = 129.66 × 8,192 (V-19).
 bool tokens_per_group_rule(const std::string& version) { return vllm_before(version, {0, 21}); }
 double sampler_bytes_per_logit(const std::string& version) { return vllm_before(version, {0, 21}) ? kSamplerBytesPerLogitV011 : kSamplerBytesPerLogitCurrent; }
+
+// The CUDA-graph pool of the layers [first, last) on one rank, and the "took" figure the release prints for it.
+struct VllmGraphs {
+    Q pool = Q::lit(0, "B");
+    std::optional<Q> budgeted;  // what the KV budget sets aside for graphs when that is not the pool (0.21+)
+    std::optional<i64> took;    // "Graph capturing finished ..., took X GiB" in bytes; empty where the release's rule is unknown
+    std::string note;
+};
+
+// What "took" measures: free device memory before capture_model minus free memory after it (cudaMemGetInfo).
+// In 0.11.0 the first reading comes before anything is released; then torch.cuda.graph's entry empties the caching
+// allocator, which gives back what the kernel warm-up left cached: kernel_warmup runs FlashInfer's autotuner over a
+// dummy forward pass of max_num_batched_tokens tokens when has_flashinfer() and the device's compute capability major
+// is 9 or more (model_executor/warmup/kernel_warmup.py; FlashInfer is a dependency of the CUDA wheels).
+// So took = pool − that forward pass's activations, and it is negative when the pass was larger than the graphs
+// (V-4, V-6, V-26, V-29, V-30). The current capture_model empties the cache before its first reading, so from 0.21
+// (the release whose profiler this file follows) took = the pool. Releases in between are not modelled: no figure.
+VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, int first, int last, i64 max_seqs, i64 mnbt) {
+    using namespace engine_parts;
+    VllmGraphs out;
+    const std::string& v = s.engine.version;
+    if (s.engine.enforce_eager) {
+        out.took = 0;
+        out.note = "enforce_eager: no graphs";
+        return out;
+    }
+    const i64 decode_len = 1 + (s.spec.active() ? s.spec.num_tokens : 0);
+    const bool gpt_oss = s.geometry.architecture == "GptOssForCausalLM";
+    const std::vector<i64> sizes = vllm_cudagraph_capture_sizes(v, max_seqs, mnbt, decode_len, gpt_oss);
+    if (sizes.empty()) return out;
+    i64 moe = 0;
+    for (int l = first; l < last; ++l)
+        if (s.geometry.layers[static_cast<size_t>(l)].ffn == Ffn::Moe) ++moe;
+    const i64 pieces = (last - first) + 1;
+    const bool full = full_decode_graphs(v);
+    const i64 n_full =
+        full ? static_cast<i64>(std::count_if(sizes.begin(), sizes.end(), [&](i64 b) { return b >= decode_len && b <= max_seqs * decode_len; })) : 0;
+    const i64 n = static_cast<i64>(sizes.size());
+    out.pool = forward_activation(s, par, sizes.back(), "largest capture size") +
+               Q::var("capture sizes", n) * (Q::var("dense pieces", pieces - moe) * Q::bytes("per piecewise graph", kPiecewiseGraphBytes) +
+                                             Q::var("MoE pieces", moe) * Q::bytes("per MoE piecewise graph", kMoePiecewiseGraphBytes)) +
+               Q::var("FULL decode graphs", n_full) * Q::bytes("per FULL graph", kFullGraphBytes);
+    out.note = std::to_string(n) + " capture sizes (1 to " + std::to_string(sizes.back()) + "), " +
+               (full ? "FULL_AND_PIECEWISE: " + std::to_string(n_full) + " FULL decode graphs and " : "PIECEWISE: ") + std::to_string(n * pieces) +
+               " piecewise graphs";
+    if (!vllm_before(v, {0, 21})) {
+        out.took = out.pool.value();
+        // What 0.21+ subtracts from the KV budget is not this pool but profile_cudagraph_memory's estimate: the memory
+        // the first (largest) capture adds, warm-up forward passes and any workspace they grow included, plus a
+        // per-graph increment (at least 1 MiB) for every further size. Those transients are not modelled; the budget
+        // keeps the per-layer allowance (engine_parts::cuda_graph_bytes), which sits nearer the 0.21+ KV lines than the
+        // pool does: V-21 / V-33 (0.24, max_num_seqs 1) logged 5.98 / 6.01 GiB of KV against 6.49 with the allowance
+        // and 7.54 with the pool alone, V-24 (0.25.1) 16.58 against 16.67 and 17.7, V-27 (0.24) 11.05 against 11.20
+        // and 11.42. Neither is the estimate itself: V-34 (0.21.0, Qwen3-8B) printed 0.52 GiB, against an allowance of
+        // 0.14 and a pool of 0.26.
+        out.budgeted = engine_parts::cuda_graph_bytes(s, first, last);
+        out.note += " (a pool of " + std::to_string(out.pool.value() / MiB) +
+                    " MiB); vLLM ≥ 0.21 sets aside its profiled estimate in the budget, taken here as the per-layer allowance";
+    } else if (!vllm_before(v, {0, 11}) && vllm_before(v, {0, 11, 1})) {
+        const i64 released = s.devices.front().compute_capability_major >= 9 ? forward_activation(s, par, mnbt, "max_num_batched_tokens").value() : 0;
+        out.took = out.pool.value() - released;
+    }
+    return out;
+}
 
 // MXFP4 MoE weights as vLLM holds them on the GPU. The checkpoint's expert tensors are loaded into kernel
 // layouts whose 2,880-wide gpt-oss dimensions are padded: on Blackwell with FlashInfer both the hidden and
@@ -155,6 +244,41 @@ i64 kv_bytes_per_value(const Scenario& s) {
 
 }  // namespace
 
+// Default capture sizes (VllmConfig._set_cudagraph_sizes):
+//  - up to 0.11.0: cuda_graph_sizes = [min(max_num_seqs × 2, 512)] (SchedulerConfig), expanded to
+//    [1, 2, 4] + every multiple of 8 up to it: 67 sizes at 512. gpt-oss in 0.11.0 replaces the list with
+//    [1, 2, 4] + multiples of 8 below 256 + every 16th from 256 to 992 (GptOssForCausalLMConfig, "from 67 to 81"
+//    graphs; SemiAnalysisAI/InferenceX#117 quotes it).
+//  - from 0.11.1 (vllm-project/vllm#26016, which renamed the setting max_cudagraph_capture_size): the largest size
+//    is min(max_num_seqs × 2, 512), from 0.18 min(max_num_seqs × decode_query_len × 2, 512) (vllm-ascend#7572
+//    describes that upstream default at v0.18.0), and the list is [1, 2, 4] + multiples of 8 below 256 + every
+//    16th from 256.
+// Either way no size above max_num_batched_tokens is kept. Releases before 0.10 ran the V0 engine, whose capture
+// list is not modelled here; they are given the 0.11.0 list. Data-centre Blackwell's larger cap (1,024) in the
+// newest releases is not modelled.
+std::vector<i64> engine_parts::vllm_cudagraph_capture_sizes(const std::string& version, i64 max_num_seqs, i64 max_num_batched_tokens, i64 decode_query_len,
+                                                            bool gpt_oss) {
+    std::vector<i64> out;
+    const bool stepped = !vllm_before(version, {0, 11, 1});
+    const bool gpt_oss_override = gpt_oss && !vllm_before(version, {0, 11}) && !stepped;
+    i64 cap = 0;
+    if (stepped) {
+        const i64 per_seq = vllm_before(version, {0, 18}) ? 1 : std::max<i64>(decode_query_len, 1);
+        cap = std::min<i64>(checked::mul({max_num_seqs, per_seq, 2}), 512);
+        cap = std::min(cap, max_num_batched_tokens);
+    } else {
+        cap = gpt_oss_override ? 992 : std::min<i64>(checked::mul(max_num_seqs, 2), 512);
+    }
+    for (i64 b : {1, 2, 4})
+        if (b <= cap) out.push_back(b);
+    const bool two_steps = stepped || gpt_oss_override;
+    for (i64 b = 8; b <= cap && (!two_steps || b < 256); b += 8) out.push_back(b);
+    if (two_steps)
+        for (i64 b = 256; b <= cap; b += 16) out.push_back(b);
+    std::erase_if(out, [&](i64 b) { return b > max_num_batched_tokens; });
+    return out;
+}
+
 Estimate estimate_vllm(const Scenario& s) {
     using namespace engine_parts;
     Estimate e;
@@ -221,7 +345,9 @@ Estimate estimate_vllm(const Scenario& s) {
                             : nvlink  ? Q::bytes("non-torch (NCCL, parallel ranks over NVLink)", kNonTorchParallelNvlink)
                                       : Q::bytes("non-torch (NCCL, parallel ranks)", kNonTorchParallel);
         const auto [first, last] = stage_layers(static_cast<int>(g.n_layers), par.pp, stage);
-        const Q graphs = cuda_graph_bytes(s, first, last);
+        const VllmGraphs vg = vllm_graphs(s, par, first, last, max_seqs, mnbt);
+        const Q graphs = vg.budgeted ? *vg.budgeted : vg.pool;
+        if (stage == 0 && vg.took) e.engine_log["cuda_graph_capture_took_bytes"] = *vg.took;
         layout = paged_layout(s, par, stage, kv_value_bytes, state_value_bytes);
         // Requests reserve room for the speculated tokens beyond the context.
         // Requests reserve room for the speculated tokens beyond the context; cross-attention models (vLLM V0)
@@ -246,9 +372,9 @@ Estimate estimate_vllm(const Scenario& s) {
                                          : "larger of a forward pass over max_num_batched_tokens and the sampler over max_num_seqs × vocab logits");
             e.add(kOverhead, "non-torch memory", idx, non_torch, "CUDA context growth, NCCL / all-reduce buffers");
             e.add(kOverhead, "CUDA graphs", idx, graphs,
-                  s.engine.enforce_eager ? "enforce_eager: no graphs"
-                  : legacy_graphs        ? "captured decode graphs; before vLLM 0.21 this pool is allocated on top of the budget"
-                                         : "captured decode graphs, counted in the budget as vLLM ≥ 0.21 does");
+                  s.engine.enforce_eager ? vg.note
+                  : legacy_graphs        ? vg.note + "; before vLLM 0.21 this pool is allocated on top of the budget"
+                                         : vg.note);
             const Q budget = scale(Q::bytes("device total", s.devices[static_cast<size_t>(idx)].engine_total_bytes), s.engine.gpu_memory_utilization,
                                    "gpu_memory_utilization");
             const Q spec_weights = Q::bytes("speculator weights", spec_bytes);

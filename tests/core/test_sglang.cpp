@@ -310,6 +310,63 @@ TEST_CASE("SGLang multimodal models: the default mem_fraction_static shrinks wit
     CHECK(budget(estimate(sglang(R"(,"context":8192)"))) == static_budget(0.847, kFree24));
 }
 
+TEST_CASE("SGLang 0.3 series: mem_fraction_static by TP size with 0.83 at TP 8, chunked prefill 8192 on every card") {
+    // server_args.py of the 0.3 series before sgl-project/sglang#2044: chunked_prefill_size: int = 8192 (no GPU
+    // memory is read), and __post_init__ sets mem_fraction_static to 0.79 / 0.83 / 0.85 / 0.87 / 0.88 for
+    // TP >= 16 / 8 / 4 / 2 / 1. From 0.3.6 the estimate keeps the later table (0.81 at TP 8, 2,048 below 25,000 MiB).
+    auto budget = [](const json& r) { return r.at("devices").at(0).at("budget_bytes").get<i64>(); };
+    auto tp8 = [](const std::string& version) {
+        return estimate(
+            R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":8,"context":8192,"engine":{"version":")" +
+            version + R"("}})");
+    };
+    CHECK(budget(tp8("0.3.5")) == static_budget(0.83, kFree24));
+    CHECK(budget(tp8("v0.3.0")) == static_budget(0.83, kFree24));
+    CHECK(budget(tp8("0.3.6")) == static_budget(0.81, kFree24));
+    // TP 1 on the 24 GiB card: 0.88 in both, but the 0.3 series prefills 8,192 tokens a chunk where 0.3.6 and later
+    // take 2,048 below 25,000 MiB. Llama-3.1-8B's forward activation is 110,592 B per token (the chunked-prefill test).
+    const json old = estimate(sglang(R"(,"context":8192,"engine":{"version":"0.3.4.post1"})"));
+    CHECK(budget(old) == static_budget(0.88, kFree24));
+    CHECK(component(old, "activations") == i64{8192} * 110592);
+    const json later = estimate(sglang(R"(,"context":8192,"engine":{"version":"0.4.0"})"));
+    CHECK(budget(later) == static_budget(0.88, kFree24));
+    CHECK(component(later, "activations") == i64{2048} * 110592);
+}
+
+TEST_CASE("SGLang before 0.4.3: the model runner cuts a multimodal model's fraction by 5 %, a given fraction too") {
+    // model_runner.py of the 0.3 series and of early 2025: ModelRunner.__init__ multiplies mem_fraction_static by 0.95
+    // for a multimodal architecture, after ServerArgs settled it (so also when --mem-fraction-static is given).
+    // Gemma 3 27B (vision tower in its config) with 0.80 given: 0.80 x 0.95 = 0.76 of the free memory.
+    auto budget = [](const json& r) { return r.at("devices").at(0).at("budget_bytes").get<i64>(); };
+    auto gemma = [](const std::string& version) {
+        return estimate(
+            R"({"model":"gemma-3-27b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"context":8192,"engine":{"mem_fraction_static":0.8,"version":")" +
+            version + R"("}})");
+    };
+    CHECK(std::llabs(budget(gemma("0.3.5")) - static_budget(0.76, kFree24)) <= 1);
+    CHECK(std::llabs(budget(gemma("0.4.2")) - static_budget(0.76, kFree24)) <= 1);
+    // 0.4.3 and later (not pinned before 0.5.0, where the given fraction is used as it is): no cut.
+    CHECK(budget(gemma("0.4.3")) == static_budget(0.8, kFree24));
+    // A text-only model is not cut.
+    CHECK(budget(estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.8,"version":"0.3.5"})"))) == static_budget(0.8, kFree24));
+}
+
+TEST_CASE("SGLang 0.3 pool rule against a published log: Llama-3-8B on an MI300X (serving log S-10)") {
+    // The log prints free memory before loading 191.33 GB, after loading 176.33 GB, and max_total_num_tokens=1256440,
+    // with mem_fraction_static 0.88 (TP 1 default). profile_max_num_token:
+    //   rest = 176.33 - 191.33 x (1 - 0.88) = 153.3704 GiB;  cell = 8 KV heads x 128 x 32 layers x 2 x 2 B = 131,072 B
+    //   tokens = 153.3704 x 2^30 / 131,072 = 1,256,410, against 1,256,440 printed. Each printed figure is rounded to
+    //   0.01 GiB, so rest is known to +-(0.005 + 0.005 x 0.12) = 0.0056 GiB, +-46 tokens of 131,072 B.
+    const double rest_gib = 176.33 - 191.33 * (1.0 - 0.88);
+    const double tokens = rest_gib * 1073741824.0 / 131072.0;
+    CHECK(std::fabs(tokens - 1256440.0) < 0.0056 * 1073741824.0 / 131072.0);
+    // The estimate's cell for Llama-3-8B is the same 131,072 B, and its budget is 0.88 x (the MI300X's 196,592 MiB less
+    // 443 MiB in use before loading): 0.88 x 196,149 MiB.
+    const json r = estimate(R"({"model":"llama-3-8b","weights":"bf16","runtime":"sglang","gpu":"mi300x","context":8192,"engine":{"version":"0.3.3"}})");
+    CHECK(r.at("kv_cache").at("bytes_per_token").get<i64>() == 131072);
+    CHECK(r.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.88, i64{196149} * 1024 * 1024));
+}
+
 TEST_CASE("SGLang data-parallel attention at TP 2, DP 2: attention and embedding whole on each GPU, one KV pool per group") {
     // --tp 2 --dp 2 --enable-dp-attention: two GPUs (server_args.py: tp_size % dp_size == 0), attention groups of
     // tp / dp = 1 GPU (dp_attention.py, attn_tp_size = tp_size // dp_size).

@@ -241,6 +241,13 @@ void finish(Estimate& e, const Scenario& s, i64 pool_min, i64 per_token, i64 fix
 // and chunked_prefill_size was 2,048 below 35 GiB, 8,192 below 160 GiB, else 16,384. Earlier releases (0.4.6 and
 // before; the releases between are not pinned here) took mem_fraction_static from the TP size alone and
 // chunked_prefill_size 2,048 below 25,000 MiB, else 8,192.
+// The 0.3 series before sgl-project/sglang#2044 ("Adjust default chunked prefill size and cuda graph max bs according
+// to GPU memory capacity", November 2024; its first release is taken to be 0.3.6) read no GPU memory at all:
+// server_args.py declares chunked_prefill_size: int = 8192 for every card, and __post_init__ gives TP >= 8 a
+// mem_fraction_static of 0.83 (0.79 at 16, 0.85 at 4, 0.87 at 2, 0.88 at 1). The pool rule itself
+// (ModelRunner.profile_max_num_token, init_memory_pool) is the one modelled below: rest = free after loading − free
+// before loading × (1 − mem_fraction_static), cell = KV heads / TP × head_dim × layers × 2 × element size (MLA: the
+// latent plus the RoPE part per layer), max_num_reqs = min(max(max_total_num_tokens / context_len × 512, 2048), 4096).
 struct SglangMemoryStep {
     i64 below_mib;  // applies to cards with less memory than this
     i64 chunked_prefill_size;
@@ -254,7 +261,10 @@ struct SglangTpFraction {
     double fraction;
 };
 constexpr SglangTpFraction kSglangLegacyFractions[] = {{16, 0.79}, {8, 0.81}, {4, 0.85}, {2, 0.87}, {1, 0.88}};
+constexpr SglangTpFraction kSglang03Fractions[] = {{16, 0.79}, {8, 0.83}, {4, 0.85}, {2, 0.87}, {1, 0.88}};
 constexpr i64 kSglangLegacySmallGpuMib = 25000;
+const std::vector<long> kSglangGpuSizedRelease = {0, 3, 6};   // sgl-project/sglang#2044, see above
+const std::vector<long> kSglangRunnerVlmRelease = {0, 4, 3};  // see estimate_sglang
 const std::vector<long> kSglangReserveRelease = {0, 5, 3};
 const std::vector<long> kSglangSizeTableRelease = {0, 5, 0};
 struct SglangSizeReserve {
@@ -292,7 +302,8 @@ i64 sglang_state_per_request(const Scenario& s, const engine_parts::Parallelism&
 // tower's num_hidden_layers × hidden_size² over a ViT-L/14's 24 × 1024² (SGLang reads both attributes of the
 // vision config with those defaults; a config that names its depth otherwise counts 24 layers). The 0.5.0rc0 source is
 // where this is read from. Before it (sgl-project/sglang#6881, June 2025) multimodal models had a fixed factor of 0.9;
-// the releases that carried it are not pinned, so releases before 0.5.0 get no factor here.
+// the releases that carried it are not pinned, so releases from 0.4.3 to before 0.5.0 get no factor here. Releases
+// before 0.4.3 cut the fraction by 0.95 in the model runner (estimate_sglang).
 double sglang_vlm_factor(const ModelGeometry& g) {
     const double layers = g.vision.num_hidden_layers > 0 ? static_cast<double>(g.vision.num_hidden_layers) : 24.0;
     const double hidden = g.vision.hidden_size > 0 ? static_cast<double>(g.vision.hidden_size) : 1024.0;
@@ -322,6 +333,16 @@ SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::strin
         std::snprintf(buf, sizeof buf, "SGLang 0.5.0-0.5.2's default for %lld MiB: %.0f MiB reserved by the card's size and %d ranks",
                       static_cast<long long>(gpu_mem), reserved, tp * pp);
         out.rule = buf;
+        return out;
+    }
+    if (v && v->before(kSglangGpuSizedRelease)) {
+        for (const auto& step : kSglang03Fractions)
+            if (tp * pp >= step.min_tp) {
+                out.mem_fraction_static = step.fraction;
+                break;
+            }
+        out.chunked_prefill_size = 8192;
+        out.rule = "SGLang before 0.3.6: mem_fraction_static by TP size (" + std::to_string(tp * pp) + " ranks), chunked prefill 8,192 on every GPU";
         return out;
     }
     if (v && v->before(kSglangReserveRelease)) {
@@ -386,6 +407,17 @@ Estimate estimate_sglang(const Scenario& s) {
             rule += fbuf;
         }
         e.assumptions.push_back(std::string("mem_fraction_static = ") + buf + ": " + rule + " (set it to match your launch flags)");
+    }
+    // The 0.3 series and early 0.4 releases cut a multimodal model's fraction in the model runner instead
+    // (ModelRunner.__init__: mem_fraction_static *= 0.95 when the architecture is multimodal), after the server
+    // arguments were settled, so a fraction given on the command line is cut too. Read from model_runner.py of the 0.3
+    // series and of early 2025 (a 0.4.2 tree); the later releases up to sgl-project/sglang#6881 are not pinned here.
+    if (const auto v = s.engine.version.empty() ? std::nullopt : parse_engine_version(s.engine.version);
+        s.geometry.vision.config_stated && v && v->before(kSglangRunnerVlmRelease)) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "mem_fraction_static %.3f x 0.95 = %.4f", mfs, mfs * 0.95);
+        mfs *= 0.95;
+        e.assumptions.push_back(std::string(buf) + ": SGLang before 0.4.3 cuts the fraction of a multimodal model by 5 % in its model runner");
     }
     add_devices(e, s, par.ranks(), mfs);
     const CheckpointBytes cb = checkpoint_bytes(s);

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
-#include <sstream>
 
 #include "fitmygpu/catalog_data.hpp"
 #include "fitmygpu/error.hpp"

@@ -74,9 +74,7 @@ private:
     size_t i_ = 0;
     int ncap_ = 0;
 
-    [[noreturn]] void error(const std::string& what) const {
-        throw PatternError(what + " (at character " + std::to_string(std::min(i_, s_.size()) + 1) + ")");
-    }
+    [[noreturn]] void error(const std::string& what) const { throw PatternError(what + " (at character " + std::to_string(std::min(i_, s_.size()) + 1) + ")"); }
     bool more() const { return i_ < s_.size(); }
 
     std::vector<Seq> alternation(int depth) {
@@ -111,52 +109,43 @@ private:
         const unsigned char c = static_cast<unsigned char>(s_[i_++]);
         Node n;
         switch (c) {
-        case '(': {
-            n.kind = Kind::Group;
-            if (more() && s_[i_] == '?') {
+            case '(': {
+                n.kind = Kind::Group;
+                if (more() && s_[i_] == '?') {
+                    ++i_;
+                    const char k = more() ? s_[i_++] : '\0';
+                    if (k == '=') n.kind = Kind::Ahead;
+                    else if (k == '!') n.kind = Kind::NotAhead;
+                    else if (k != ':') error(std::string("(?") + (k ? std::string(1, k) : "") + " (lookbehind or a named group) is not supported");
+                } else {
+                    n.cap = ncap_++;
+                }
+                n.alts = alternation(depth + 1);
+                if (!more() || s_[i_] != ')') error("missing )");
                 ++i_;
-                const char k = more() ? s_[i_++] : '\0';
-                if (k == '=') n.kind = Kind::Ahead;
-                else if (k == '!') n.kind = Kind::NotAhead;
-                else if (k != ':') error(std::string("(?") + (k ? std::string(1, k) : "") + " (lookbehind or a named group) is not supported");
-            } else {
-                n.cap = ncap_++;
-            }
-            n.alts = alternation(depth + 1);
-            if (!more() || s_[i_] != ')') error("missing )");
-            ++i_;
-            return n;
-        }
-        case '[':
-            n.set = char_class();
-            return n;
-        case '.':
-            n.set.set();
-            n.set.reset('\n');
-            n.set.reset('\r');
-            return n;
-        case '^':
-            n.kind = Kind::Bol;
-            return n;
-        case '$':
-            n.kind = Kind::Eol;
-            return n;
-        case '\\': {
-            if (more() && (s_[i_] == 'b' || s_[i_] == 'B')) {
-                n.kind = s_[i_++] == 'b' ? Kind::WordEdge : Kind::NotWordEdge;
                 return n;
             }
-            n.set = escape(false);
-            if (icase_) n.set = fold(n.set);
-            return n;
-        }
-        case '*':
-        case '+':
-        case '?':
-            --i_;
-            error(std::string("nothing to repeat before ") + static_cast<char>(c));
-        default:
-            return literal(c);
+            case '[': n.set = char_class(); return n;
+            case '.':
+                n.set.set();
+                n.set.reset('\n');
+                n.set.reset('\r');
+                return n;
+            case '^': n.kind = Kind::Bol; return n;
+            case '$': n.kind = Kind::Eol; return n;
+            case '\\': {
+                if (more() && (s_[i_] == 'b' || s_[i_] == 'B')) {
+                    n.kind = s_[i_++] == 'b' ? Kind::WordEdge : Kind::NotWordEdge;
+                    return n;
+                }
+                n.set = escape(false);
+                if (icase_) n.set = fold(n.set);
+                return n;
+            }
+            case '*':
+            case '+':
+            case '?': --i_; error(std::string("nothing to repeat before ") + static_cast<char>(c));
+            default: return literal(c);
         }
     }
 
@@ -180,37 +169,36 @@ private:
         const unsigned char c = static_cast<unsigned char>(s_[i_++]);
         CharSet s;
         switch (c) {
-        case 'd': return digits();
-        case 'D': return ~digits();
-        case 'w': return word_chars();
-        case 'W': return ~word_chars();
-        case 's': return spaces();
-        case 'S': return ~spaces();
-        case 't': s.set('\t'); return s;
-        case 'n': s.set('\n'); return s;
-        case 'r': s.set('\r'); return s;
-        case 'f': s.set('\f'); return s;
-        case 'v': s.set('\v'); return s;
-        case 'b':  // only reached inside a class: backspace
-            s.set('\b');
-            return s;
-        case '0':
-            if (more() && s_[i_] >= '0' && s_[i_] <= '9') error("octal escapes are not supported");
-            s.set(0);
-            return s;
-        case 'x': s.set(static_cast<size_t>(hex(2))); return s;
-        case 'u': {
-            const int v = hex(4);
-            if (v > 255) error("a \\u escape beyond \\u00ff");
-            s.set(static_cast<size_t>(v));
-            return s;
-        }
-        case 'c':
-            if (!more() || !std::isalpha(static_cast<unsigned char>(s_[i_]))) error("\\c needs a letter");
-            s.set(static_cast<size_t>(s_[i_++] % 32));
-            return s;
-        default:
-            break;
+            case 'd': return digits();
+            case 'D': return ~digits();
+            case 'w': return word_chars();
+            case 'W': return ~word_chars();
+            case 's': return spaces();
+            case 'S': return ~spaces();
+            case 't': s.set('\t'); return s;
+            case 'n': s.set('\n'); return s;
+            case 'r': s.set('\r'); return s;
+            case 'f': s.set('\f'); return s;
+            case 'v': s.set('\v'); return s;
+            case 'b':  // only reached inside a class: backspace
+                s.set('\b');
+                return s;
+            case '0':
+                if (more() && s_[i_] >= '0' && s_[i_] <= '9') error("octal escapes are not supported");
+                s.set(0);
+                return s;
+            case 'x': s.set(static_cast<size_t>(hex(2))); return s;
+            case 'u': {
+                const int v = hex(4);
+                if (v > 255) error("a \\u escape beyond \\u00ff");
+                s.set(static_cast<size_t>(v));
+                return s;
+            }
+            case 'c':
+                if (!more() || !std::isalpha(static_cast<unsigned char>(s_[i_]))) error("\\c needs a letter");
+                s.set(static_cast<size_t>(s_[i_++] % 32));
+                return s;
+            default: break;
         }
         if (c >= '1' && c <= '9') error(in_class ? "a digit escape in a class is not supported" : "backreferences are not supported");
         if (std::isalnum(c)) error(std::string("\\") + static_cast<char>(c) + " is not an escape");
@@ -361,23 +349,23 @@ public:
 
     bool cont(const Frame* f, size_t pos) {
         switch (f->kind) {
-        case FrameKind::Accept: return true;
-        case FrameKind::End:
-            if (f->index && pos != t_.size()) return false;
-            end = pos;
-            return true;
-        case FrameKind::Next: return seq(*f->seq, f->index, pos, f->up);
-        case FrameKind::Loop: {
-            const Node& n = *f->node;
-            std::pair<size_t, size_t> saved{npos, npos};
-            if (n.cap >= 0) {
-                saved = caps[static_cast<size_t>(n.cap)];
-                caps[static_cast<size_t>(n.cap)] = {f->start, pos};
+            case FrameKind::Accept: return true;
+            case FrameKind::End:
+                if (f->index && pos != t_.size()) return false;
+                end = pos;
+                return true;
+            case FrameKind::Next: return seq(*f->seq, f->index, pos, f->up);
+            case FrameKind::Loop: {
+                const Node& n = *f->node;
+                std::pair<size_t, size_t> saved{npos, npos};
+                if (n.cap >= 0) {
+                    saved = caps[static_cast<size_t>(n.cap)];
+                    caps[static_cast<size_t>(n.cap)] = {f->start, pos};
+                }
+                if (repeat(n, f->count, pos, f->start, f->up)) return true;
+                if (n.cap >= 0) caps[static_cast<size_t>(n.cap)] = saved;
+                return false;
             }
-            if (repeat(n, f->count, pos, f->start, f->up)) return true;
-            if (n.cap >= 0) caps[static_cast<size_t>(n.cap)] = saved;
-            return false;
-        }
         }
         return false;
     }
@@ -387,29 +375,28 @@ public:
         for (; k < s.size(); ++k) {
             const Node& n = s[k];
             switch (n.kind) {
-            case Kind::Bol:
-                if (pos != 0) return false;
-                continue;
-            case Kind::Eol:
-                if (pos != t_.size()) return false;
-                continue;
-            case Kind::WordEdge:
-            case Kind::NotWordEdge: {
-                const bool edge = (pos > 0 && word_at(pos - 1)) != word_at(pos);
-                if (edge != (n.kind == Kind::WordEdge)) return false;
-                continue;
-            }
-            case Kind::Set:
-                if (n.min == 1 && n.max == 1) {
-                    if (pos < t_.size() && n.set[static_cast<unsigned char>(t_[pos])]) {
-                        ++pos;
-                        continue;
-                    }
-                    return false;
+                case Kind::Bol:
+                    if (pos != 0) return false;
+                    continue;
+                case Kind::Eol:
+                    if (pos != t_.size()) return false;
+                    continue;
+                case Kind::WordEdge:
+                case Kind::NotWordEdge: {
+                    const bool edge = (pos > 0 && word_at(pos - 1)) != word_at(pos);
+                    if (edge != (n.kind == Kind::WordEdge)) return false;
+                    continue;
                 }
-                break;
-            default:
-                break;
+                case Kind::Set:
+                    if (n.min == 1 && n.max == 1) {
+                        if (pos < t_.size() && n.set[static_cast<unsigned char>(t_[pos])]) {
+                            ++pos;
+                            continue;
+                        }
+                        return false;
+                    }
+                    break;
+                default: break;
             }
             Deeper deeper(depth);
             const Frame next{FrameKind::Next, &s, k + 1, nullptr, 0, 0, up};

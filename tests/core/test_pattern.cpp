@@ -137,9 +137,12 @@ TEST_CASE("patterns: the same matches as std::regex on published override patter
         "",
     };
     const char* names[] = {
-        "token_embd.weight",       "output.weight",           "output_norm.weight",        "blk.0.attn_q.weight",
-        "blk.7.ffn_up_exps.weight", "blk.17.ffn_gate_exps.weight", "blk.25.ffn_down_exps.weight", "blk.47.ffn_up_exps.weight",
-        "blk.48.ffn_up_shexp.weight", "blk.93.ffn_down_exps.weight", "blk.3.ffn_gate_inp.weight", "",
+        "token_embd.weight",           "output.weight",
+        "output_norm.weight",          "blk.0.attn_q.weight",
+        "blk.7.ffn_up_exps.weight",    "blk.17.ffn_gate_exps.weight",
+        "blk.25.ffn_down_exps.weight", "blk.47.ffn_up_exps.weight",
+        "blk.48.ffn_up_shexp.weight",  "blk.93.ffn_down_exps.weight",
+        "blk.3.ffn_gate_inp.weight",   "",
     };
     int compared = 0;
     for (const char* p : patterns)
@@ -154,7 +157,8 @@ TEST_CASE("patterns: the same matches as std::regex on published override patter
 TEST_CASE("patterns: the same matches as std::regex on random patterns") {
     // Patterns drawn from the supported syntax over a small alphabet, so that matches are frequent; texts likewise.
     std::mt19937 rng(20261206);
-    const std::vector<std::string> pieces = {"a", "b", ".", "[ab]", "[^a]", "\\.", "(a|b)", "(?:ab)", "a*", "b+", "a?", "[a-c]{1,2}", "^", "$", "\\b", "(?:a|)", "b*?", "(?=a)", "(?!b)"};
+    const std::vector<std::string> pieces = {"a",  "b",          ".", "[ab]", "[^a]", "\\.",    "(a|b)", "(?:ab)", "a*",   "b+",
+                                             "a?", "[a-c]{1,2}", "^", "$",    "\\b",  "(?:a|)", "b*?",   "(?=a)",  "(?!b)"};
     int both = 0, disagreements = 0;
     for (int trial = 0; trial < 3000; ++trial) {
         std::string p;

@@ -86,7 +86,22 @@
     };
   }
 
+  // The answers a page asks for first (the schema and the model and GPU lists), written at build time from this same
+  // module by scripts/start-data into fitmygpu-start.js, which sets the global FitMyGPUStart. A page that loads that
+  // file gets them without running the module's code for them. Each answer is handed out once (the page keeps what it
+  // is given; a later call asks the module), and only when it was written by a module of this version.
+  function startAnswer(version, method, requestText) {
+    var start = typeof FitMyGPUStart !== 'undefined' ? FitMyGPUStart : null;
+    if (!start || start.version !== version || !start.answers) return null;
+    var key = method + ' ' + requestText;
+    if (!Object.prototype.hasOwnProperty.call(start.answers, key)) return null;
+    var answer = start.answers[key];
+    delete start.answers[key];
+    return answer;
+  }
+
   function makeApi(module) {
+    var version = module['version']();
     // The raw binding: method + request text -> response text. api::call never throws; a JS exception
     // here means the module itself died (an abort), which is reported as an internal error.
     function call(method, requestText) {
@@ -97,14 +112,17 @@
       }
     }
     function request(method, req) {
-      var response = JSON.parse(call(method, toText(req)));
+      var text = toText(req);
+      var early = startAnswer(version, method, text);
+      if (early) return early;
+      var response = JSON.parse(call(method, text));
       if (response && response.error) {
         throw new FitMyGPUError(response.error.code, response.error.field, response.error.message);
       }
       return response;
     }
     return Object.freeze({
-      version: module['version'](),
+      version: version,
       call: call,
       request: request,
       estimate: function (req) { return request('estimate', req); },

@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <mutex>
 #include <set>
-#include <sstream>
 
 #include "fitmygpu/catalog_data.hpp"
 #include "fitmygpu/error.hpp"
@@ -179,73 +180,113 @@ const Inventory& CatalogModel::inventory() const {
     return *inventory_;
 }
 
+namespace {}  // namespace
+
+// One model file read into its catalog entry (its config left in the text until asked for).
+CatalogModel Catalog::read_model(const std::string& name, const std::string& text) {
+    ConfigSeen config = ConfigSeen::Absent;
+    json e = parse_model_head(name, text, config);
+    if (!e.is_object() || !e.contains("id") || !e.at("id").is_string())
+        fail("invalid_catalog", "catalog/models/" + name + ".id", "catalog model file " + name + " has no id");
+    if (config != ConfigSeen::Object) fail("invalid_catalog", "catalog/models/" + name + ".config", "catalog model file " + name + " has no config object");
+    CatalogModel m;
+    m.text_ = std::make_shared<const std::string>(text);
+    m.id = e.at("id").get<std::string>();
+    m.name = e.value("name", m.id);
+    const std::string where = "catalog/models/" + name;
+    if (e.contains("checkpoints")) {
+        if (!e.at("checkpoints").is_array()) fail("invalid_catalog", where + ".checkpoints", "catalog model file " + name + ": checkpoints must be a list");
+        const json& list = e.at("checkpoints");
+        for (size_t i = 0; i < list.size(); ++i) {
+            const json& c = list[i];
+            if (!c.is_object() || !c.contains("format") || !c.at("format").is_string()) continue;
+            m.checkpoints.push_back({c.at("format").get<std::string>(), c.contains("repo") && c.at("repo").is_string() ? c.at("repo").get<std::string>() : "",
+                                     c.contains("official") && c.at("official").is_boolean() && c.at("official").get<bool>(),
+                                     c.contains("default") && c.at("default").is_boolean() && c.at("default").get<bool>(), std::nullopt});
+            if (c.contains("quantization_config"))
+                m.checkpoints.back().quantization = checkpoint_quantization(c, m.checkpoints.back().format, where + ".checkpoints[" + std::to_string(i) + "]");
+        }
+    }
+    if (e.contains("published_params") && e.at("published_params").is_object() && e.at("published_params").contains("parts") &&
+        e.at("published_params").at("parts").is_object()) {
+        const json& parts = e.at("published_params").at("parts");
+        auto part = [&](const char* k) { return parts.contains(k) && parts.at(k).is_number_integer() ? parts.at(k).get<i64>() : i64{0}; };
+        m.published_vision = part("vision");
+        m.published_audio = part("audio");
+        m.published_mtp = part("mtp");
+    }
+    m.entry = std::move(e);
+    return m;
+}
+
+namespace {
+
+// One device file's GPUs appended to out.
+void load_gpus(const std::string& name, const std::string& text, std::vector<CatalogGpu>& out) {
+    json doc = parse_file(name, text);
+    if (!doc.contains("gpus") || !doc.at("gpus").is_array())
+        fail("invalid_catalog", "catalog/gpus/" + name + ".gpus", "catalog device file " + name + " has no gpus array");
+    for (auto& e : doc.at("gpus")) {
+        CatalogGpu g;
+        g.id = e.value("id", "");
+        g.name = e.value("name", g.id);
+        g.vendor = e.value("vendor", "");
+        g.device_class = e.value("class", "");
+        g.device = device_from_catalog(e);
+        g.entry = e;
+        out.push_back(std::move(g));
+    }
+}
+
+void sort_models(std::vector<CatalogModel>& models) {
+    std::sort(models.begin(), models.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+}
+
+}  // namespace
+
 Catalog Catalog::from_texts(const std::vector<std::pair<std::string, std::string>>& model_files,
                             const std::vector<std::pair<std::string, std::string>>& gpu_files) {
     Catalog c;
-    for (const auto& [name, text] : model_files) {
-        ConfigSeen config = ConfigSeen::Absent;
-        json e = parse_model_head(name, text, config);
-        if (!e.is_object() || !e.contains("id") || !e.at("id").is_string())
-            fail("invalid_catalog", "catalog/models/" + name + ".id", "catalog model file " + name + " has no id");
-        if (config != ConfigSeen::Object) fail("invalid_catalog", "catalog/models/" + name + ".config", "catalog model file " + name + " has no config object");
-        CatalogModel m;
-        m.text_ = std::make_shared<const std::string>(text);
-        m.id = e.at("id").get<std::string>();
-        m.name = e.value("name", m.id);
-        const std::string where = "catalog/models/" + name;
-        if (e.contains("checkpoints")) {
-            if (!e.at("checkpoints").is_array()) fail("invalid_catalog", where + ".checkpoints", "catalog model file " + name + ": checkpoints must be a list");
-            const json& list = e.at("checkpoints");
-            for (size_t i = 0; i < list.size(); ++i) {
-                const json& c = list[i];
-                if (!c.is_object() || !c.contains("format") || !c.at("format").is_string()) continue;
-                m.checkpoints.push_back({c.at("format").get<std::string>(),
-                                         c.contains("repo") && c.at("repo").is_string() ? c.at("repo").get<std::string>() : "",
-                                         c.contains("official") && c.at("official").is_boolean() && c.at("official").get<bool>(),
-                                         c.contains("default") && c.at("default").is_boolean() && c.at("default").get<bool>(), std::nullopt});
-                if (c.contains("quantization_config"))
-                    m.checkpoints.back().quantization =
-                        checkpoint_quantization(c, m.checkpoints.back().format, where + ".checkpoints[" + std::to_string(i) + "]");
-            }
-        }
-        if (e.contains("published_params") && e.at("published_params").is_object() && e.at("published_params").contains("parts") &&
-            e.at("published_params").at("parts").is_object()) {
-            const json& parts = e.at("published_params").at("parts");
-            auto part = [&](const char* k) { return parts.contains(k) && parts.at(k).is_number_integer() ? parts.at(k).get<i64>() : i64{0}; };
-            m.published_vision = part("vision");
-            m.published_audio = part("audio");
-            m.published_mtp = part("mtp");
-        }
-        m.entry = std::move(e);
-        c.models_.push_back(std::move(m));
-    }
-    for (const auto& [name, text] : gpu_files) {
-        json doc = parse_file(name, text);
-        if (!doc.contains("gpus") || !doc.at("gpus").is_array())
-            fail("invalid_catalog", "catalog/gpus/" + name + ".gpus", "catalog device file " + name + " has no gpus array");
-        for (auto& e : doc.at("gpus")) {
-            CatalogGpu g;
-            g.id = e.value("id", "");
-            g.name = e.value("name", g.id);
-            g.vendor = e.value("vendor", "");
-            g.device_class = e.value("class", "");
-            g.device = device_from_catalog(e);
-            g.entry = e;
-            c.gpus_.push_back(std::move(g));
-        }
-    }
-    std::sort(c.models_.begin(), c.models_.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    for (const auto& [name, text] : model_files) c.models_.push_back(read_model(name, text));
+    for (const auto& [name, text] : gpu_files) load_gpus(name, text, c.gpus_);
+    sort_models(c.models_);
     return c;
 }
 
+struct Catalog::Pending {
+    std::once_flag models_read, gpus_read;
+    std::mutex mutex;     // guards listed and single
+    bool listed = false;  // the whole model list has been read
+    // Models read on their own, by file name, before the whole list was.
+    std::map<std::string, std::unique_ptr<CatalogModel>> single;
+};
+
 const Catalog& Catalog::builtin() {
     static const Catalog catalog = [] {
-        std::vector<std::pair<std::string, std::string>> models, gpus;
-        for (const auto& f : embedded_model_files()) models.emplace_back(f.name, f.text);
-        for (const auto& f : embedded_gpu_files()) gpus.emplace_back(f.name, f.text);
-        return from_texts(models, gpus);
+        Catalog c;
+        c.pending_ = std::make_shared<Pending>();
+        return c;
     }();
     return catalog;
+}
+
+const std::vector<CatalogModel>& Catalog::models() const {
+    if (pending_)
+        std::call_once(pending_->models_read, [this] {
+            for (const auto& f : embedded_model_files()) models_.push_back(read_model(f.name, f.text));
+            sort_models(models_);
+            std::lock_guard<std::mutex> lock(pending_->mutex);
+            pending_->listed = true;
+        });
+    return models_;
+}
+
+const std::vector<CatalogGpu>& Catalog::gpus() const {
+    if (pending_)
+        std::call_once(pending_->gpus_read, [this] {
+            for (const auto& f : embedded_gpu_files()) load_gpus(f.name, f.text, gpus_);
+        });
+    return gpus_;
 }
 
 namespace {
@@ -269,13 +310,35 @@ const T* find_by_key(const std::vector<T>& items, const std::string& key) {
 
 }  // namespace
 
-const CatalogModel* Catalog::find_model(const std::string& key) const { return find_by_key(models_, key); }
-const CatalogGpu* Catalog::find_gpu(const std::string& key) const { return find_by_key(gpus_, key); }
+const CatalogModel* Catalog::find_model(const std::string& key) const {
+    // Before the builtin list is read, a model asked for by its id is read from its own file (named <id>.json, which
+    // test_catalog checks for every model; ids stay distinct after normalize_key, so the whole list would give the same
+    // model). Other keys (aliases, names, repositories) need the whole list.
+    if (pending_) {
+        bool listed = false;
+        {
+            std::lock_guard<std::mutex> lock(pending_->mutex);
+            listed = pending_->listed;
+        }
+        if (!listed) {
+            const std::string file = key + ".json";
+            for (const auto& f : embedded_model_files()) {
+                if (file != f.name) continue;
+                std::lock_guard<std::mutex> lock(pending_->mutex);
+                auto& slot = pending_->single[file];
+                if (!slot) slot = std::make_unique<CatalogModel>(read_model(f.name, f.text));
+                return slot.get();
+            }
+        }
+    }
+    return find_by_key(models(), key);
+}
+const CatalogGpu* Catalog::find_gpu(const std::string& key) const { return find_by_key(gpus(), key); }
 
 std::vector<const CatalogModel*> Catalog::search_models(const std::string& q, size_t limit, bool fine_tunes) const {
-    return ranked(models_, q, limit, fine_tunes);
+    return ranked(models(), q, limit, fine_tunes);
 }
-std::vector<const CatalogGpu*> Catalog::search_gpus(const std::string& q, size_t limit) const { return ranked(gpus_, q, limit, false); }
+std::vector<const CatalogGpu*> Catalog::search_gpus(const std::string& q, size_t limit) const { return ranked(gpus(), q, limit, false); }
 
 std::string CatalogModel::official_repo() const {
     for (const auto& c : checkpoints)

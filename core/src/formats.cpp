@@ -21,9 +21,9 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
-#include <regex>
 
 #include "fitmygpu/error.hpp"
+#include "fitmygpu/pattern.hpp"
 #include "text.hpp"
 
 namespace fitmygpu {
@@ -205,17 +205,17 @@ bool glob_match(const char* p, const char* s) {
 bool names_module(const std::string& entry, const std::string& name) {
     if (entry.rfind("re:", 0) == 0) {
         // Compiled once per pattern (an estimate sizes every tensor of the model, often many times over).
-        static thread_local std::map<std::string, std::regex> compiled;
-        auto it = compiled.find(entry);
-        if (it == compiled.end()) {
-            try {
+        static thread_local std::map<std::string, Pattern> compiled;
+        try {
+            auto it = compiled.find(entry);
+            if (it == compiled.end()) {
                 if (compiled.size() > 4096) compiled.clear();
-                it = compiled.emplace(entry, std::regex("^(?:" + entry.substr(3) + ")", std::regex::ECMAScript)).first;
-            } catch (const std::exception&) {
-                return false;  // read_quantization rejected bad patterns already
+                it = compiled.emplace(entry, Pattern(std::string_view(entry).substr(3))).first;
             }
+            return it->second.match_prefix(name);
+        } catch (const PatternError&) {
+            return false;  // read_quantization rejected unreadable patterns already; one too slow to match names nothing
         }
-        return std::regex_search(name, it->second, std::regex_constants::match_continuous);
     }
     const std::string dotted = "." + name + ".";
     if (entry.find_first_of("*?") != std::string::npos) {

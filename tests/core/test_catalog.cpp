@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "fitmygpu/catalog.hpp"
+#include "fitmygpu/catalog_data.hpp"
 #include "fitmygpu/tensors.hpp"
 #include "helpers.hpp"
 
@@ -629,4 +630,28 @@ TEST_CASE("a catalog record's config is read when the model is first used, and c
     }
     // Bad JSON inside the unread config is still bad JSON.
     CHECK_THROWS_AS(load(R"({"id": "m", "config": {"a": [1,}})"), fitmygpu::FieldError);
+}
+
+TEST_CASE("the builtin catalog's model files are named by their ids, and the ids stay distinct when normalised") {
+    // Catalog::find_model reads a model asked for by id from the file <id>.json before the whole list is read; these two
+    // facts make that the model the whole list would give.
+    std::set<std::string> normalised;
+    for (const auto& f : fitmygpu::embedded_model_files()) {
+        const auto doc = nlohmann::json::parse(f.text);
+        CHECK(std::string(f.name) == doc.at("id").get<std::string>() + ".json");
+        CHECK(normalised.insert(fitmygpu::normalize_key(doc.at("id").get<std::string>())).second);
+    }
+    CHECK(normalised.size() == fitmygpu::Catalog::builtin().models().size());
+    // A lookup by id gives the same record as the list, and an unknown id gives none.
+    for (const char* id : {"llama-3.1-8b", "qwen3-30b-a3b", "gpt-oss-120b"}) {
+        const auto* found = fitmygpu::Catalog::builtin().find_model(id);
+        REQUIRE(found != nullptr);
+        CHECK(found->id == id);
+        const auto& list = fitmygpu::Catalog::builtin().models();
+        const auto it = std::find_if(list.begin(), list.end(), [&](const auto& m) { return m.id == id; });
+        REQUIRE(it != list.end());
+        CHECK(found->entry == it->entry);
+        CHECK(found->config() == it->config());
+    }
+    CHECK(fitmygpu::Catalog::builtin().find_model("no-such-model-id") == nullptr);
 }

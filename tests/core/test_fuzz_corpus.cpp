@@ -44,4 +44,5 @@ TEST_CASE("fuzz inputs of the safetensors header reader are read, refused naming
     replay("safetensors", fitmygpu::fuzz::run_safetensors);
 }
 TEST_CASE("fuzz inputs of the GGUF header reader are read, refused naming the file, or asked to grow") { replay("gguf", fitmygpu::fuzz::run_gguf); }
+TEST_CASE("fuzz inputs of the pattern matcher are matched or refused") { replay("pattern", fitmygpu::fuzz::run_pattern); }
 TEST_CASE("fuzz inputs of the launch-command reader are read or refused with a field") { replay("command", fitmygpu::fuzz::run_command); }

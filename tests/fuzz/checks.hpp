@@ -13,6 +13,7 @@
 
 #include "fitmygpu/api.hpp"
 #include "fitmygpu/error.hpp"
+#include "fitmygpu/pattern.hpp"
 #include "fitmygpu/request.hpp"
 
 namespace fitmygpu::fuzz {
@@ -168,6 +169,27 @@ inline std::string run_command(const std::string& data) {
     if (!request.contains("model") || request.at("model").get<std::string>().rfind("hf:", 0) == 0) return "";
     request["gpu"] = request.at("runtime") == "mlx" ? "m4-max-64gb" : "rtx-4090";
     return response_problem("estimate", api::call("estimate", request.dump(-1, ' ', false, json::error_handler_t::replace)));
+}
+
+// The pattern matcher of --override-tensor and "re:" entries: the first line is the pattern, the rest the text. Every
+// pattern is read or refused with a PatternError, every match lies inside the text, and a prefix match is also a
+// match found by search at the text's start.
+inline std::string run_pattern(const std::string& data) {
+    const size_t nl = data.find('\n');
+    const std::string pattern = data.substr(0, nl);
+    const std::string text = nl == std::string::npos ? "" : data.substr(nl + 1);
+    try {
+        const Pattern p(pattern, !pattern.empty() && (pattern[0] & 1));
+        PatternMatch m;
+        if (p.search(text, &m) && (m.begin > m.end || m.end > text.size())) return "a match outside the text";
+        const bool prefix = p.match_prefix(text, &m);
+        if (prefix && m.begin != 0) return "a prefix match that does not start the text";
+        if (prefix && !(p.search(text, &m) && m.begin == 0)) return "a prefix match that search does not find at 0";
+        if (p.match_all(text, &m) && (m.begin != 0 || m.end != text.size())) return "a whole match that is not the whole text";
+        (void)p.replace_all(text, "-");
+    } catch (const PatternError&) {
+    }
+    return "";
 }
 
 }  // namespace fitmygpu::fuzz

@@ -69,14 +69,16 @@ struct CatalogGpu {
 
 class Catalog {
 public:
-    // The catalog compiled into this binary (parsed once, on first use).
+    // The catalog compiled into this binary. Its parts are read on first use: the devices all at once, the models all at
+    // once when the list or a search needs them, and a model asked for by its id (its file's name) on its own before
+    // that, so that a first estimate reads one model file rather than every one.
     static const Catalog& builtin();
     // A catalog from JSON texts (tests). Throws FieldError naming the file and field on bad data.
     static Catalog from_texts(const std::vector<std::pair<std::string, std::string>>& model_files,
                               const std::vector<std::pair<std::string, std::string>>& gpu_files);
 
-    const std::vector<CatalogModel>& models() const { return models_; }
-    const std::vector<CatalogGpu>& gpus() const { return gpus_; }
+    const std::vector<CatalogModel>& models() const;
+    const std::vector<CatalogGpu>& gpus() const;
 
     // Exact lookup by id or alias (normalised: case, spaces, dashes, dots and underscores ignored).
     const CatalogModel* find_model(const std::string& key) const;
@@ -87,9 +89,13 @@ public:
     std::vector<const CatalogModel*> search_models(const std::string& query, size_t limit = 20, bool fine_tunes = true) const;
     std::vector<const CatalogGpu*> search_gpus(const std::string& query, size_t limit = 20) const;
 
+    struct Pending;  // the builtin catalog's files not read yet
+
 private:
-    std::vector<CatalogModel> models_;
-    std::vector<CatalogGpu> gpus_;
+    static CatalogModel read_model(const std::string& name, const std::string& text);  // one model file, checked
+    mutable std::vector<CatalogModel> models_;
+    mutable std::vector<CatalogGpu> gpus_;
+    std::shared_ptr<Pending> pending_;  // null: everything read (from_texts)
 };
 
 // "Llama-3.1 8B" -> "llama318b": the key used for exact lookups.

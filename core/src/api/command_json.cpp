@@ -5,14 +5,13 @@
 #include <cmath>
 #include <map>
 #include <optional>
-#include <regex>
-#include <sstream>
 
 #include "fitmygpu/api.hpp"
 #include "fitmygpu/checked.hpp"
 #include "fitmygpu/commands.hpp"
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/expr.hpp"
+#include "fitmygpu/pattern.hpp"
 #include "request_json.hpp"
 
 namespace fitmygpu::api {
@@ -254,8 +253,8 @@ json command(const json& request) {
 namespace {
 
 bool is_env_assignment(const std::string& w) {
-    static const std::regex re("[A-Za-z_][A-Za-z0-9_]*=.*");
-    return std::regex_match(w, re);
+    static const Pattern re("[A-Za-z_][A-Za-z0-9_]*=.*");
+    return re.match_all(w);
 }
 
 std::string basename_of(const std::string& w) {
@@ -270,11 +269,10 @@ bool is_flag(const std::string& w) {
 
 // The GGUF type written in a file or tag name ("…-Q4_K_M.gguf", "repo:q8_0"), or "".
 std::string gguf_type_in(const std::string& text) {
-    static const std::regex re("(?:^|[-_.:/])(IQ[1-4]_(?:XXS|XS|NL|S|M)|Q[1-8]_K_[SML]|Q[1-8]_K|Q[1-8]_[01]|TQ[12]_0|MXFP4|BF16|F16|F32)(?=$|[-_.:/])",
-                               std::regex::icase);
-    std::smatch m;
-    if (!std::regex_search(text, m, re)) return "";
-    std::string t = m[1].str();
+    static const Pattern re("(?:^|[-_.:/])(IQ[1-4]_(?:XXS|XS|NL|S|M)|Q[1-8]_K_[SML]|Q[1-8]_K|Q[1-8]_[01]|TQ[12]_0|MXFP4|BF16|F16|F32)(?=$|[-_.:/])", true);
+    PatternMatch m;
+    if (!re.search(text, &m)) return "";
+    std::string t = m.group(text, 1);
     std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     return t;
 }
@@ -352,9 +350,13 @@ void read_knob(Reader& rd, const CommandFlag& f, const std::string& shown, const
         }
         case KnobType::NumberList: {
             out = json::array();
-            std::string part;
-            std::stringstream in(value);
-            while (std::getline(in, part, value.find('/') != std::string::npos ? '/' : ',')) out.push_back(real_number(part, shown));
+            // "1,2,4" or "1/2/4": std::getline's split (an empty last part is dropped, an empty value gives none)
+            const char sep = value.find('/') != std::string::npos ? '/' : ',';
+            for (size_t start = 0; start < value.size();) {
+                const size_t stop = std::min(value.find(sep, start), value.size());
+                out.push_back(real_number(value.substr(start, stop - start), shown));
+                start = stop + 1;
+            }
             break;
         }
         case KnobType::Draft:
@@ -417,13 +419,13 @@ void resolve_model(Reader& rd, const std::string& word) {
     // A file or folder on disk, or an Ollama library name: the catalog model its name spells.
     std::string name = basename_of(w);
     if (name.size() > 5 && normalize_key(name.substr(name.size() - 5)) == "gguf") name = name.substr(0, name.size() - 5);
-    if (!type.empty()) name = std::regex_replace(name, std::regex("[-_.]?" + type + ".*$", std::regex::icase), "");
-    name = std::regex_replace(name, std::regex("[-_.]gguf$", std::regex::icase), "");
+    if (!type.empty()) name = Pattern("[-_.]?" + type + ".*$", true).replace_all(name, "");
+    name = Pattern("[-_.]gguf$", true).replace_all(name, "");
     std::string query = name;
     for (auto& c : query)
         if (c == '-' || c == '_' || c == '.' || c == ':') c = ' ';
-    if (!tag.empty() && rd.spec->runtime == Runtime::Ollama) query += " " + std::regex_replace(tag, std::regex("[-_.]"), " ");
-    query = std::regex_replace(query, std::regex("\\b(gguf|instruct|it|chat|latest)\\b", std::regex::icase), " ");
+    if (!tag.empty() && rd.spec->runtime == Runtime::Ollama) query += " " + Pattern("[-_.]").replace_all(tag, " ");
+    query = Pattern("\\b(gguf|instruct|it|chat|latest)\\b", true).replace_all(query, " ");
     const CatalogModel* found = cat.find_model(w);
     if (!found) found = cat.find_model(name);
     if (!found) {

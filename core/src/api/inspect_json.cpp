@@ -4,7 +4,6 @@
 // {"need_bytes": [{"name", "bytes"}]} so the caller can read more of the file and ask again.
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <set>
 
 #include "fitmygpu/api.hpp"
@@ -12,6 +11,7 @@
 #include "fitmygpu/checkpoint_files.hpp"
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/expr.hpp"
+#include "fitmygpu/pattern.hpp"
 #include "request_json.hpp"
 
 namespace fitmygpu::api {
@@ -97,11 +97,11 @@ Kind kind_of(const FileBytes& f) {
 
 // "model-00002-of-00005.safetensors" → 5 (and the part before "-00002"); 0 when the name has no such part.
 int split_count(const std::string& name, std::string* stem) {
-    static const std::regex kSplit(R"((.*)-(\d{5})-of-(\d{5})\.(safetensors|gguf)$)");
-    std::smatch m;
-    if (!std::regex_match(name, m, kSplit)) return 0;
-    if (stem) *stem = m[1].str();
-    return std::stoi(m[3].str());
+    static const Pattern kSplit(R"((.*)-(\d{5})-of-(\d{5})\.(safetensors|gguf)$)");
+    PatternMatch m;
+    if (!kSplit.match_all(name, &m)) return 0;
+    if (stem) *stem = m.group(name, 1);
+    return std::stoi(m.group(name, 3));
 }
 
 // The weights a packed tensor holds per stored element, and whether it is a quantization auxiliary (scales, zero

@@ -11,13 +11,13 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <regex>
 
 #include "engine_parts.hpp"
 #include "fitmygpu/cache.hpp"
 #include "fitmygpu/checked.hpp"
 #include "fitmygpu/engines.hpp"
 #include "fitmygpu/error.hpp"
+#include "fitmygpu/pattern.hpp"
 #include "fitmygpu/registry.hpp"
 
 namespace fitmygpu {
@@ -117,7 +117,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // --override-tensor: the first pattern found in a tensor's name sends it to that buffer, whatever its layer
     // (llama_model::load_tensors, create_tensor); --n-cpu-moe's own overrides come after the user's.
     const std::vector<TensorOverride> overrides = parse_tensor_overrides(s.engine.override_tensor, "engine.override_tensor");
-    std::vector<std::regex> override_res;
+    std::vector<Pattern> override_res;
     for (const auto& o : overrides) {
         if (o.device >= static_cast<int>(s.devices.size()))
             fail("invalid_field", "engine.override_tensor",
@@ -143,8 +143,12 @@ Estimate estimate_llamacpp(const Scenario& s) {
         }
         int dev;
         const int matched = [&] {
-            for (size_t o = 0; o < override_res.size(); ++o)
-                if (std::regex_search(t.name, override_res[o])) return static_cast<int>(o);
+            try {
+                for (size_t o = 0; o < override_res.size(); ++o)
+                    if (override_res[o].search(t.name)) return static_cast<int>(o);
+            } catch (const PatternError& e) {
+                fail("invalid_field", "engine.override_tensor", std::string("engine.override_tensor: ") + e.what());
+            }
             return -1;
         }();
         if (matched >= 0) {

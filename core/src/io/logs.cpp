@@ -2,10 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
-#include <sstream>
 #include "text.hpp"
 
 namespace fitmygpu {
@@ -32,9 +32,14 @@ double after(const std::string& line, const std::string& marker) {
 }
 
 std::vector<std::string> words(const std::string& s) {
-    std::istringstream in(s);
     std::vector<std::string> out;
-    for (std::string w; in >> w;) out.push_back(w);
+    const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+    for (size_t i = 0; i < s.size();) {
+        while (i < s.size() && space(s[i])) ++i;
+        const size_t start = i;
+        while (i < s.size() && !space(s[i])) ++i;
+        if (i > start) out.push_back(s.substr(start, i - start));
+    }
     return out;
 }
 
@@ -238,8 +243,11 @@ bool read_line(const std::string& line, LogReader& r) {
 ParsedLog parse_engine_log(const std::string& text) {
     ParsedLog log;
     LogReader r{log};
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) read_line(line, r);
+    for (size_t next = 0; next < text.size();) {
+        const size_t stop = std::min(text.find('\n', next), text.size());
+        read_line(text.substr(next, stop - next), r);
+        next = stop + 1;
+    }
     // One engine per log; llama.cpp's buffer lines first (Ollama logs carry them), then the serving engines.
     log.engine = r.llama ? "llama.cpp" : r.vllm ? "vllm" : r.sglang ? "sglang" : r.trtllm ? "trtllm" : r.mlx ? "mlx" : "";
     return log;

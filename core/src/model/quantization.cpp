@@ -2,9 +2,9 @@
 // Only reported, never required: a value of the wrong type reads as not stated.
 #include <algorithm>
 #include <cctype>
-#include <regex>
 
 #include "fitmygpu/error.hpp"
+#include "fitmygpu/pattern.hpp"
 #include "model/parse_steps.hpp"
 
 namespace fitmygpu::model {
@@ -41,9 +41,9 @@ void read_quantization(const ConfigReader& top, ModelGeometry& g) {
                 if (list[i].size() > kMaxModulePattern)
                     fail("invalid_field", q.path(key, i), q.path(key, i) + " is longer than " + std::to_string(kMaxModulePattern) + " characters");
                 try {
-                    std::regex(list[i].substr(3), std::regex::ECMAScript);
-                } catch (const std::regex_error&) {
-                    fail("invalid_field", q.path(key, i), q.path(key, i) + " is not a regular expression");
+                    (void)Pattern(std::string_view(list[i]).substr(3));
+                } catch (const PatternError& e) {
+                    fail("invalid_field", q.path(key, i), q.path(key, i) + " is not a regular expression we can read: " + e.what());
                 }
             }
             s.modules_not_quantized.push_back(std::move(list[i]));

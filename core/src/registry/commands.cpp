@@ -109,7 +109,7 @@ std::string flag_key(const std::string& name) {
 std::vector<CommandSpec> build_commands() {
     std::vector<CommandSpec> specs;
     {
-        CommandSpec c{Runtime::Vllm, {{"vllm", "serve"}, {"python", "-m", "vllm.entrypoints.openai.api_server"}}, true, {}};
+        CommandSpec c{Runtime::Vllm, {{"vllm", "serve"}, {"python", "-m", "vllm.entrypoints.openai.api_server"}}, true, {}, {}};
         static constexpr FlagRow rows[] = {
             value({"--model"}, T::Model),
             value({"--max-model-len"}, T::Context),
@@ -187,7 +187,7 @@ std::vector<CommandSpec> build_commands() {
         specs.push_back(std::move(c));
     }
     {
-        CommandSpec c{Runtime::Sglang, {{"python", "-m", "sglang.launch_server"}, {"sglang", "serve"}}, false, {}};
+        CommandSpec c{Runtime::Sglang, {{"python", "-m", "sglang.launch_server"}, {"sglang", "serve"}}, false, {}, {}};
         static constexpr FlagRow rows[] = {
             value({"--model-path", "--model"}, T::Model),
             value({"--context-length"}, T::Context),
@@ -280,7 +280,7 @@ std::vector<CommandSpec> build_commands() {
         specs.push_back(std::move(c));
     }
     {
-        CommandSpec c{Runtime::Trtllm, {{"trtllm-serve"}}, true, {}};
+        CommandSpec c{Runtime::Trtllm, {{"trtllm-serve"}}, true, {}, {}};
         static constexpr FlagRow rows[] = {
             value({"--max_seq_len"}, T::Context),
             knob({"--ep_size"}, "enable_expert_parallel"),
@@ -324,7 +324,7 @@ std::vector<CommandSpec> build_commands() {
         specs.push_back(std::move(c));
     }
     {
-        CommandSpec c{Runtime::LlamaCpp, {{"llama-server"}, {"llama-cli"}}, false, {}};
+        CommandSpec c{Runtime::LlamaCpp, {{"llama-server"}, {"llama-cli"}}, false, {}, {}};
         static constexpr FlagRow rows[] = {
             value({"-m", "--model"}, T::Model),
             value({"-hf", "--hf-repo", "-hfr"}, T::Model),
@@ -446,7 +446,7 @@ std::vector<CommandSpec> build_commands() {
     }
     {
         // Ollama takes its server settings from the environment (envconfig/config.go) and the model from `ollama run`.
-        CommandSpec c{Runtime::Ollama, {{"ollama", "serve"}, {"ollama", "run"}}, true, {}};
+        CommandSpec c{Runtime::Ollama, {{"ollama", "serve"}, {"ollama", "run"}}, true, {}, {}};
         static constexpr FlagRow rows[] = {
             env("OLLAMA_CONTEXT_LENGTH", T::Context),
             env("OLLAMA_NUM_PARALLEL", T::Concurrency),
@@ -479,7 +479,7 @@ std::vector<CommandSpec> build_commands() {
         specs.push_back(std::move(c));
     }
     {
-        CommandSpec c{Runtime::Transformers, {{"transformers", "chat"}, {"transformers", "serve"}}, true, {}};
+        CommandSpec c{Runtime::Transformers, {{"transformers", "chat"}, {"transformers", "serve"}}, true, {}, {}};
         static constexpr FlagRow rows[] = {
             value({"--dtype", "--torch_dtype", "--torch-dtype"}, T::Dtype),
             ignored({"--device"}, "device selection: give the GPUs in the request"),
@@ -492,7 +492,7 @@ std::vector<CommandSpec> build_commands() {
         specs.push_back(std::move(c));
     }
     {
-        CommandSpec c{Runtime::Mlx, {{"mlx_lm.server"}, {"mlx_lm.generate"}, {"mlx_lm.chat"}, {"python", "-m", "mlx_lm.server"}}, false, {}};
+        CommandSpec c{Runtime::Mlx, {{"mlx_lm.server"}, {"mlx_lm.generate"}, {"mlx_lm.chat"}, {"python", "-m", "mlx_lm.server"}}, false, {}, {}};
         static constexpr FlagRow rows[] = {
             value({"--model"}, T::Model),
             knob({"--prefill-step-size"}, "prefill_step_size"),

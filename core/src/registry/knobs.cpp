@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <regex>
 
 #include "fitmygpu/catalog.hpp"
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/expr.hpp"
+#include "fitmygpu/pattern.hpp"
 #include "fitmygpu/registry.hpp"
 #include "fitmygpu/version.hpp"
 
@@ -255,10 +255,9 @@ std::vector<TensorOverride> parse_tensor_overrides(const std::string& text, cons
             fail("invalid_field", f,
                  f + ": \"" + o.pattern.substr(0, 60) + "\" repeats a group that itself repeats (such as (a+)+); write it without the nesting");
         try {
-            const std::regex re(o.pattern);
-            (void)re;
-        } catch (const std::regex_error&) {
-            fail("invalid_field", f, f + ": \"" + o.pattern.substr(0, 60) + "\" is not a regular expression");
+            (void)Pattern(o.pattern);
+        } catch (const PatternError& e) {
+            fail("invalid_field", f, f + ": \"" + o.pattern.substr(0, 60) + "\" is not a regular expression we can read: " + e.what());
         }
         if (o.buffer == "CPU" || o.buffer == "CUDA_Host" || o.buffer == "ROCm_Host") {
             o.device = -1;

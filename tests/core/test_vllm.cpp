@@ -499,13 +499,14 @@ TEST_CASE("vLLM before 0.11 captures piecewise graphs only, and its 'took' rule 
     CHECK_FALSE(r.contains("engine_log"));
 }
 
-TEST_CASE("vLLM 0.11.0 'took' against the published capture lines (V-1, V-2, V-4, V-5, V-6, V-16, V-26, V-29)") {
+TEST_CASE("vLLM 0.11.0 'took' against the published capture lines (V-1, V-2, V-4, V-5, V-6, V-26, V-29)") {
     // Rows of tests/data/vllm-startup-logs.json with a graph line. V-28 (GB10: cudaMemGetInfo there reads system-wide
     // memory, so other processes move it) and V-30 (Mistral3: the estimate's forward pass for it is 2.8 GiB above the
-    // logged activation, so the released cache is overstated) are left out.
+    // logged activation, so the released cache is overstated) are left out, and so is V-16 (0.10.2, whose 'took' rule is
+    // not modelled: the estimate gives no figure for it).
     // Tolerance 0.12 GiB: two printed decimals, and the MoE per-piece size is the median of three rows that spread
     // by ±0.07 GiB around it.
-    const std::set<std::string> skip = {"V-28", "V-30"};
+    const std::set<std::string> skip = {"V-16", "V-28", "V-30"};
     int checked = 0;
     const json data = json::parse(read_text(FITMYGPU_SOURCE_DIR "/tests/data/vllm-startup-logs.json"));
     for (const auto& row : data.at("rows")) {
@@ -519,7 +520,7 @@ TEST_CASE("vLLM 0.11.0 'took' against the published capture lines (V-1, V-2, V-4
         CHECK(std::abs(took - logged) <= 0.12);
         ++checked;
     }
-    CHECK(checked == 8);
+    CHECK(checked == 7);
 }
 
 TEST_CASE("vLLM 0.21+ sets graphs aside in the KV budget; 'took' is the pool itself") {

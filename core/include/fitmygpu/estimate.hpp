@@ -107,6 +107,9 @@ struct Estimate {
     std::optional<Speed> speed;
     std::vector<std::string> warnings;
     std::vector<std::string> assumptions;
+    // Figures the engine computes and prints itself, by the name it prints them under (Ollama's "offload to"
+    // line: layers.offload, memory.required.kv, ...): what check-log sets beside a log's own.
+    std::map<std::string, i64> engine_figures;
 
     // Adds a breakdown item from a formula-carrying quantity.
     void add(const std::string& component, const std::string& label, int device, const Q& q, const std::string& note = "");

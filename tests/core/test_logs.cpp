@@ -71,3 +71,18 @@ TEST_CASE("a log with nothing recognisable is a field error") {
     CHECK(error_of("parse_log", R"({})").at("field") == "log");
     CHECK(json::parse(fitmygpu::api::call("parse_log", R"({"log":"nothing here"})")).at("engine") == "");
 }
+
+// Ollama's "offload to" line: layers.offload and the memory.* figures in format.HumanBytes2's units (GiB and MiB are
+// powers of 1024; "0 B" is whole bytes).
+TEST_CASE("parse_log reads Ollama's offload line") {
+    const json r = fitmygpu::api::parse_log(
+        R"({"log":"time=2025-02-18T02:21:25.646Z level=INFO source=server.go:130 msg=offload library=cuda layers.requested=-1 layers.model=81 layers.offload=44 layers.split=11,11,11,11 memory.available=\"[22.0 GiB 22.0 GiB]\" memory.gpu_overhead=\"0 B\" memory.required.full=\"127.4 GiB\" memory.required.partial=\"0 B\" memory.required.kv=\"896.0 MiB\" memory.weights.nonrepeating=\"308.2 MiB\" memory.graph.full=\"8.2 GiB\""})"_json);
+    CHECK(r.at("engine") == "llama.cpp");
+    const json& o = r.at("ollama_offload");
+    CHECK(o.at("layers.offload") == 44);
+    CHECK(o.at("memory.required.full") == std::llround(127.4 * static_cast<double>(GiB)));
+    CHECK(o.at("memory.required.partial") == 0);
+    CHECK(o.at("memory.required.kv") == 896 * MiB);
+    CHECK(o.at("memory.weights.nonrepeating") == std::llround(308.2 * static_cast<double>(MiB)));
+    CHECK_FALSE(o.contains("memory.weights.total"));  // not in the line
+}

@@ -49,6 +49,31 @@ bool sane_count(double n) { return std::isfinite(n) && n <= kMaxLoggedCount; }
 i64 mib_to_bytes(double mib) { return static_cast<i64>(std::llround(mib * static_cast<double>(MiB))); }
 i64 gib_to_bytes(double gib) { return static_cast<i64>(std::llround(gib * static_cast<double>(GiB))); }
 
+// Ollama's "offload to" line (llm/memory.go MemoryEstimate.LogValue): `layers.offload=N` and `memory.<group>.<name>="X.Y
+// GiB"` figures, by name. Only the first such line of a log is kept.
+bool read_ollama_offload(const std::string& line, std::map<std::string, i64>& out) {
+    if (line.find("layers.offload=") == std::string::npos || line.find("memory.required.full=") == std::string::npos) return false;
+    if (!out.empty()) return true;
+    const double layers = after(line, "layers.offload=");
+    if (sane_count(layers)) out["layers.offload"] = static_cast<i64>(layers);
+    for (const char* name : {"memory.required.full", "memory.required.partial", "memory.required.kv", "memory.weights.total", "memory.weights.repeating",
+                             "memory.weights.nonrepeating", "memory.graph.full", "memory.graph.partial"}) {
+        const size_t at = line.find(std::string(name) + "=");
+        if (at == std::string::npos) continue;
+        size_t pos = at + std::string(name).size() + 1;
+        if (pos < line.size() && line[pos] == '"') ++pos;
+        const double x = number_at(line, pos);
+        size_t unit = line.find_first_not_of("0123456789., ", pos);
+        const std::string u = unit == std::string::npos ? "" : line.substr(unit, 3);
+        const double scale = u == "GiB"             ? static_cast<double>(GiB)
+                             : u == "MiB"           ? static_cast<double>(MiB)
+                             : u == "KiB"           ? 1024.0
+                             : u.rfind('B', 0) == 0 ? 1.0
+                                                    : 0.0;
+        if (std::isfinite(x) && scale > 0 && x * scale <= kMaxLoggedBytes) out[name] = static_cast<i64>(std::llround(x * scale));
+    }
+    return true;
+}
 }  // namespace
 
 ParsedLog parse_engine_log(const std::string& text) {
@@ -57,6 +82,11 @@ ParsedLog parse_engine_log(const std::string& text) {
     bool llama = false, vllm = false, sglang = false, trtllm = false, mlx = false;
     bool trt_components = false;  // inside TensorRT-LLM's list of components with the free memory before / after each
     for (std::string line; std::getline(in, line);) {
+        if (read_ollama_offload(line, log.ollama_offload)) {
+            llama = true;
+            ++log.lines_recognised;
+            continue;
+        }
         // llama.cpp: "<func>: CUDA0 model buffer size = 4403.49 MiB" and the KV/compute/output/RS variants.
         const size_t bs = line.find(" buffer size = ");
         if (bs != std::string::npos && line.find("MiB", bs) != std::string::npos) {
@@ -314,6 +344,7 @@ nlohmann::json to_json(const ParsedLog& log) {
     if (log.runtime_buffers_bytes >= 0) out["runtime_buffers_bytes"] = log.runtime_buffers_bytes;
     if (log.decoder_bytes >= 0) out["decoder_bytes"] = log.decoder_bytes;
     if (log.profile_peak_bytes >= 0) out["profile_peak_bytes"] = log.profile_peak_bytes;
+    if (!log.ollama_offload.empty()) out["ollama_offload"] = log.ollama_offload;
     return out;
 }
 

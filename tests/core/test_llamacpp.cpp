@@ -236,3 +236,18 @@ TEST_CASE("Ollama's own layer count reaches the buffers; without a version the c
     const json asked = estimate("{" + base + R"(,"engine":{"version":"0.2.8","n_gpu_layers":10}})");
     CHECK(gib(item(asked, "model buffer", 0)) < 6.0);
 }
+
+// Ollama's default num_ctx by release (envconfig/config.go): 2,048 before 0.7.0, 4,096 from 0.7.0 to 0.15.4, then
+// decided by VRAM (4,096 under 23 GiB, 32,768 from 23 GiB: an RTX 4090 has 23.6 GiB).
+TEST_CASE("Ollama's default context follows the release asked for") {
+    auto cells = [](const std::string& version) {
+        const std::string engine = version.empty() ? "" : R"(,"engine":{"version":")" + version + R"("})";
+        return estimate(R"({"model":"qwen3-8b","runtime":"ollama","gpu":"rtx-4090")" + engine + "}").at("kv_cache").at("capacity_tokens").get<i64>();
+    };
+    CHECK(cells("0.5.1") == 2048);
+    CHECK(cells("0.6.8") == 2048);
+    CHECK(cells("0.7.0") == 4096);
+    CHECK(cells("0.15.4") == 4096);
+    CHECK(cells("0.15.5") == 32768);
+    CHECK(cells("") == 32768);
+}

@@ -86,3 +86,17 @@ TEST_CASE("parse_log reads Ollama's offload line") {
     CHECK(o.at("memory.weights.nonrepeating") == std::llround(308.2 * static_cast<double>(MiB)));
     CHECK_FALSE(o.contains("memory.weights.total"));  // not in the line
 }
+
+// Ollama 0.12+ prints the memory layout it loaded per device (ml/device.go), in format.HumanBytes2's units: read as the
+// model, KV and compute buffers of those devices.
+TEST_CASE("parse_log reads Ollama's per-device layout lines as buffers") {
+    const json r = fitmygpu::api::parse_log(
+        R"({"log":"level=INFO source=device.go:212 msg=\"model weights\" device=CUDA0 size=\"4.1 GiB\"\nlevel=INFO source=device.go:217 msg=\"model weights\" device=CPU size=\"292.4 MiB\"\nlevel=INFO source=device.go:223 msg=\"kv cache\" device=CUDA0 size=\"448.0 MiB\"\nlevel=INFO source=device.go:234 msg=\"compute graph\" device=CUDA0 size=\"0 B\"\nlevel=DEBUG msg=\"compute graph\" nodes=1234 splits=2"})"_json);
+    CHECK(r.at("engine") == "llama.cpp");
+    const json& b = r.at("buffers");
+    REQUIRE(b.size() == 4);
+    CHECK(b[0] == json{{"kind", "model"}, {"device", "CUDA0"}, {"bytes", std::llround(4.1 * static_cast<double>(GiB))}});
+    CHECK(b[1] == json{{"kind", "model"}, {"device", "CPU"}, {"bytes", std::llround(292.4 * static_cast<double>(MiB))}});
+    CHECK(b[2] == json{{"kind", "kv"}, {"device", "CUDA0"}, {"bytes", 448 * MiB}});
+    CHECK(b[3] == json{{"kind", "compute"}, {"device", "CUDA0"}, {"bytes", 0}});
+}

@@ -49,6 +49,16 @@ bool sane_count(double n) { return std::isfinite(n) && n <= kMaxLoggedCount; }
 i64 mib_to_bytes(double mib) { return static_cast<i64>(std::llround(mib * static_cast<double>(MiB))); }
 i64 gib_to_bytes(double gib) { return static_cast<i64>(std::llround(gib * static_cast<double>(GiB))); }
 
+// A figure as Ollama's format.HumanBytes2 prints it at text[pos] ("4.1 GiB", "448.0 MiB", "0 B"), in bytes; -1 if none.
+i64 human_bytes_at(const std::string& text, size_t pos) {
+    if (pos < text.size() && text[pos] == '"') ++pos;
+    const double x = number_at(text, pos);
+    const size_t unit = text.find_first_not_of("0123456789., ", pos);
+    const std::string u = unit == std::string::npos ? "" : text.substr(unit, 3);
+    const double scale = u == "GiB" ? static_cast<double>(GiB) : u == "MiB" ? static_cast<double>(MiB) : u == "KiB" ? 1024.0 : u.rfind('B', 0) == 0 ? 1.0 : 0.0;
+    return std::isfinite(x) && scale > 0 && x * scale <= kMaxLoggedBytes ? static_cast<i64>(std::llround(x * scale)) : -1;
+}
+
 // Ollama's "offload to" line (llm/memory.go MemoryEstimate.LogValue): `layers.offload=N` and `memory.<group>.<name>="X.Y
 // GiB"` figures, by name. Only the first such line of a log is kept.
 bool read_ollama_offload(const std::string& line, std::map<std::string, i64>& out) {
@@ -60,19 +70,28 @@ bool read_ollama_offload(const std::string& line, std::map<std::string, i64>& ou
                              "memory.weights.nonrepeating", "memory.graph.full", "memory.graph.partial"}) {
         const size_t at = line.find(std::string(name) + "=");
         if (at == std::string::npos) continue;
-        size_t pos = at + std::string(name).size() + 1;
-        if (pos < line.size() && line[pos] == '"') ++pos;
-        const double x = number_at(line, pos);
-        size_t unit = line.find_first_not_of("0123456789., ", pos);
-        const std::string u = unit == std::string::npos ? "" : line.substr(unit, 3);
-        const double scale = u == "GiB"             ? static_cast<double>(GiB)
-                             : u == "MiB"           ? static_cast<double>(MiB)
-                             : u == "KiB"           ? 1024.0
-                             : u.rfind('B', 0) == 0 ? 1.0
-                                                    : 0.0;
-        if (std::isfinite(x) && scale > 0 && x * scale <= kMaxLoggedBytes) out[name] = static_cast<i64>(std::llround(x * scale));
+        const i64 bytes = human_bytes_at(line, at + std::string(name).size() + 1);
+        if (bytes >= 0) out[name] = bytes;
     }
     return true;
+}
+
+// Ollama 0.12 and later (ml/device.go, the memory layout it loaded): `msg="model weights" device=CUDA0 size="4.1 GiB"`, and
+// the same for "kv cache" and "compute graph", one line per device: read as llama.cpp's model, KV and compute buffers.
+bool read_ollama_layout(const std::string& line, std::vector<LogBuffer>& out) {
+    static const std::pair<const char*, const char*> kinds[] = {
+        {"msg=\"model weights\"", "model"}, {"msg=\"kv cache\"", "kv"}, {"msg=\"compute graph\"", "compute"}};
+    for (const auto& [marker, kind] : kinds) {
+        if (line.find(marker) == std::string::npos) continue;
+        const size_t dev = line.find(" device="), size = line.find(" size=\"");
+        if (dev == std::string::npos || size == std::string::npos) return false;
+        const std::vector<std::string> w = words(line.substr(dev + 8, line.find(' ', dev + 8) - dev - 8));
+        const i64 bytes = human_bytes_at(line, size + 6);
+        if (w.size() != 1 || bytes < 0) return false;
+        out.push_back({kind, w[0], bytes});
+        return true;
+    }
+    return false;
 }
 }  // namespace
 
@@ -82,7 +101,7 @@ ParsedLog parse_engine_log(const std::string& text) {
     bool llama = false, vllm = false, sglang = false, trtllm = false, mlx = false;
     bool trt_components = false;  // inside TensorRT-LLM's list of components with the free memory before / after each
     for (std::string line; std::getline(in, line);) {
-        if (read_ollama_offload(line, log.ollama_offload)) {
+        if (read_ollama_offload(line, log.ollama_offload) || read_ollama_layout(line, log.buffers)) {
             llama = true;
             ++log.lines_recognised;
             continue;

@@ -54,6 +54,8 @@ json to_json(const Estimate& e) {
                 {"breakdown", breakdown},
                 {"warnings", e.warnings},
                 {"assumptions", e.assumptions}};
+    // Figures the engine itself computes and prints (Ollama's "offload to" estimate), by their printed names.
+    if (!e.engine_figures.empty()) out["engine_figures"] = e.engine_figures;
     if (e.speed) {
         // A figure the device data cannot support (no bandwidth or no throughput in the catalog) is null, not 0.
         auto figure = [](double v) -> json { return std::isfinite(v) && v > 0 ? json(std::round(v * 1000.0) / 1000.0) : json(nullptr); };

@@ -451,6 +451,9 @@ declare namespace FitMyGPU {
     } | null;
     warnings: string[];
     assumptions: string[];
+    /** Figures the engine computes and prints itself, by name (vLLM's cuda_graph_capture_took_bytes, Ollama's
+     *  layers.offload and memory.* figures); absent when it prints none the estimate models. */
+    engine_figures?: Record<string, number>;
   }
 
   interface CompareRow {

@@ -120,8 +120,8 @@ function servingFigures(row, e, base) {
   // cuda_graphs_profiled: vLLM ≥ 0.21's "Estimated CUDA graph memory", which the budget sets aside (the CUDA graphs item).
   const other = { non_torch: 'non-torch memory', cuda_graphs: 'CUDA graphs', cuda_graphs_profiled: 'CUDA graphs' };
   // vLLM's "Graph capturing finished ..., took X GiB" is compared with the estimate's own reading of that line
-  // (engine_log), which in some releases is the graph pool less the cached memory the capture releases.
-  const took = e.engine_log ? e.engine_log.cuda_graph_capture_took_bytes : undefined;
+  // (engine_figures), which in some releases is the graph pool less the cached memory the capture releases.
+  const took = e.engine_figures ? e.engine_figures.cuda_graph_capture_took_bytes : undefined;
   for (const [name, want] of Object.entries(row.other_gib || {})) {
     if (name === 'cuda_graphs' && took != null) {
       out.push(figure({ ...base, component: name, label: 'CUDA graphs, as the capture line reports them' }, want, took / GIB, 'GiB', 2));
@@ -143,9 +143,34 @@ function servingFigures(row, e, base) {
   return out;
 }
 
-/** llama.cpp and Ollama: buffers in MiB as printed, "label@device" (device -1 = host memory). */
+/** Ollama's printed estimate figures ("3.7 GiB", "896.0 MiB") in MiB, by name: { name: [MiB, decimals] }. */
+function ollamaPrintedMib(row) {
+  const out = {};
+  for (const [name, printed] of Object.entries(row.ollama_offload || {})) {
+    const m = /^(\d+(?:\.\d+)?) (GiB|MiB)$/.exec(String(printed));
+    if (!m) continue;  // layer counts and figures under 1 MiB are not memory in MiB
+    const value = Number(m[1]) * (m[2] === 'GiB' ? 1024 : 1);
+    out[name] = [Number(value.toFixed(decimalsOf(m[1]))), decimalsOf(m[1])];
+  }
+  return out;
+}
+
+/** Which component an Ollama estimate figure belongs to. */
+const OLLAMA_COMPONENT = { kv: 'kv_cache', weights: 'weights', graph: 'activations', required: 'peak' };
+
+/**
+ * llama.cpp and Ollama: buffers in MiB as printed, "label@device" (device -1 = host memory); for Ollama releases
+ * that print their own estimate ("offload to" line), each of its memory figures beside the same figure modelled from
+ * Ollama's source (the estimate's engine_figures), in MiB.
+ */
 function llamacppFigures(row, e, base) {
-  return Object.entries(row.logged_mib || {}).map(([key, want]) => {
+  const ollama = Object.entries(ollamaPrintedMib(row)).map(([name, [want, decimals]]) => {
+    const got = e.engine_figures ? e.engine_figures[name] : undefined;
+    const part = name.split('.')[1] === 'required' && name.endsWith('.kv') ? 'kv' : name.split('.')[1];
+    return figure({ ...base, component: OLLAMA_COMPONENT[part] || 'peak', label: `Ollama's own estimate, ${name} (printed ${row.ollama_offload[name]})`, tolerance_pct: null },
+      want, got == null ? null : got / MIB, 'MiB', decimals, 'the estimate does not model this Ollama release');
+  });
+  return ollama.concat(Object.entries(row.logged_mib || {}).map(([key, want]) => {
     const at = key.lastIndexOf('@');
     const label = at < 0 ? key : key.slice(0, at);
     const device = at < 0 ? 0 : Number(key.slice(at + 1));
@@ -153,7 +178,7 @@ function llamacppFigures(row, e, base) {
     const component = item ? item.component : (/KV cache/.test(label) ? 'kv_cache' : 'activations');
     return figure({ ...base, component, label: `${label}, ${deviceWords(device)}`, tolerance_pct: row.tolerance_pct == null ? null : row.tolerance_pct },
       want, item ? item.bytes / MIB : null, 'MiB', 2, 'the estimate has no such buffer');
-  });
+  }));
 }
 
 /**
@@ -306,4 +331,4 @@ function summarize(figures) {
   };
 }
 
-module.exports = { DATA_FILES, COMPONENTS, readData, accuracyFigures, groups, summarize, median, decimalsOf, significantDecimals };
+module.exports = { DATA_FILES, COMPONENTS, readData, accuracyFigures, groups, summarize, median, decimalsOf, significantDecimals, ollamaPrintedMib };

@@ -3,6 +3,8 @@
 // model buffers to the printed 0.01 MiB; compute buffers within 5%.
 #include <doctest/doctest.h>
 
+#include <map>
+
 #include "helpers.hpp"
 
 using namespace testing;
@@ -193,4 +195,59 @@ TEST_CASE("llama.cpp keeps StarCoder2's whole context: its GGUF architecture rea
     CHECK(item(r, "KV cache", 0) == i64{40} * 16384 * (4 * 128 * 2) * 2);
     CHECK(item(r, "KV cache", 0) == 1280 * MiB);
     CHECK(r.at("kv_cache").at("bytes_per_token") == i64{40} * 4 * 128 * 2 * 2);
+}
+
+// Ollama before 0.12.11 decides num_gpu itself (llm/memory.go estimateGPULayers) from fs/ggml GraphSize. Row L-32 of
+// llamacpp-startup-logs.json (ollama/ollama#8098): Llama-3.2-3B Q4_K_M, num_ctx 2048 x 4 parallel, flash attention
+// off, on a GPU with 78.6 GiB free. Hand calculation with GraphSize's "llama" case (context 8192, batch 512, n_embd 3072,
+// 24 heads of 128, 8 KV heads, 128,256 tokens):
+//   kv            = 28 layers x 8192 x (128 + 128) x 8 x 2 B                                   = 939,524,096 B (896.0 MiB)
+//   graph.full    = max(4·512·(1 + 4·3072 + 8192·25), 4·512·(3072 + 128256)) = max(444,598,272, 268,959,744)
+//   graph.partial = 4·512·3072 + max(4·512·(1 + 3072 + 8192) + 3072²·9/16 + 4·8192·(512·24 + 128·8),
+//                                    4·512·(3072 + 128256) + 3072·128256·105/128)
+//                 = 6,291,456 + max(464,586,752, 592,164,864) = 598,456,320 B (570.7 MiB)
+// and the log prints layers.offload=29 (28 layers + the output layer): everything fits.
+TEST_CASE("Ollama 0.5 decides the layers itself: L-32's kv and graph figures by hand") {
+    const json log = R"({"request":{"model":"llama-3.2-3b","weights":"gguf:Q4_K_M","runtime":"ollama","device":{"name":"GPU","memory_mib":80486},
+        "context":2048,"concurrency":4,"engine":{"version":"0.5.1"}},
+        "log":"msg=\"offload to cuda\" layers.requested=-1 layers.model=29 layers.offload=29 memory.required.full=\"3.7 GiB\" memory.required.kv=\"896.0 MiB\" memory.graph.full=\"424.0 MiB\" memory.graph.partial=\"570.7 MiB\""})"_json;
+    const json r = fitmygpu::api::check_log(log);
+    std::map<std::string, i64> est;
+    for (const auto& x : r.at("rows")) est[x.at("what").get<std::string>()] = x.at("estimated").get<i64>();
+    CHECK(est.at("Ollama memory.required.kv") == i64{28} * 8192 * 256 * 8 * 2);
+    CHECK(est.at("Ollama memory.graph.full") == 444598272);
+    CHECK(est.at("Ollama memory.graph.partial") == 598456320);
+    CHECK(est.at("Ollama layers.offload") == 29);
+}
+
+// The same decision when the GPU is small: L-34 (ollama/ollama#5913), Qwen2-72B Q4_K_S on 24.0 GiB, puts 43 of 81
+// layers on the GPU, and llama.cpp's buffers follow that count: most of the weights stay in host memory.
+TEST_CASE("Ollama's own layer count reaches the buffers; without a version the current release's behaviour stays") {
+    const std::string base = R"("model":"qwen2-72b","weights":"gguf:Q4_K_S","runtime":"ollama","device":{"name":"GPU","memory_mib":24576},"context":2048)";
+    const json old = estimate("{" + base + R"(,"engine":{"version":"0.2.8"}})");
+    const json now = estimate("{" + base + "}");
+    // 43 of 80 repeating layers (the output layer stays on the CPU): over half the ~40 GiB of weights on the GPU.
+    CHECK(gib(item(old, "model buffer", 0)) > 19.0);
+    CHECK(gib(item(old, "model buffer", 0)) < 23.0);
+    CHECK(gib(item(old, "model buffer (host)", -1)) > 17.0);
+    // Current Ollama passes no -ngl and llama-server places every layer: the host keeps only token_embd (< 1 GiB).
+    CHECK(gib(item(now, "model buffer (host)", -1)) < 1.0);
+    // Asking for num_gpu overrides Ollama's decision.
+    const json asked = estimate("{" + base + R"(,"engine":{"version":"0.2.8","n_gpu_layers":10}})");
+    CHECK(gib(item(asked, "model buffer", 0)) < 6.0);
+}
+
+// Ollama's default num_ctx by release (envconfig/config.go): 2,048 before 0.7.0, 4,096 from 0.7.0 to 0.15.4, then
+// decided by VRAM (4,096 under 23 GiB, 32,768 from 23 GiB: an RTX 4090 has 23.6 GiB).
+TEST_CASE("Ollama's default context follows the release asked for") {
+    auto cells = [](const std::string& version) {
+        const std::string engine = version.empty() ? "" : R"(,"engine":{"version":")" + version + R"("})";
+        return estimate(R"({"model":"qwen3-8b","runtime":"ollama","gpu":"rtx-4090")" + engine + "}").at("kv_cache").at("capacity_tokens").get<i64>();
+    };
+    CHECK(cells("0.5.1") == 2048);
+    CHECK(cells("0.6.8") == 2048);
+    CHECK(cells("0.7.0") == 4096);
+    CHECK(cells("0.15.4") == 4096);
+    CHECK(cells("0.15.5") == 32768);
+    CHECK(cells("") == 32768);
 }

@@ -71,3 +71,32 @@ TEST_CASE("a log with nothing recognisable is a field error") {
     CHECK(error_of("parse_log", R"({})").at("field") == "log");
     CHECK(json::parse(fitmygpu::api::call("parse_log", R"({"log":"nothing here"})")).at("engine") == "");
 }
+
+// Ollama's "offload to" line: layers.offload and the memory.* figures in format.HumanBytes2's units (GiB and MiB are
+// powers of 1024; "0 B" is whole bytes).
+TEST_CASE("parse_log reads Ollama's offload line") {
+    const json r = fitmygpu::api::parse_log(
+        R"({"log":"time=2025-02-18T02:21:25.646Z level=INFO source=server.go:130 msg=offload library=cuda layers.requested=-1 layers.model=81 layers.offload=44 layers.split=11,11,11,11 memory.available=\"[22.0 GiB 22.0 GiB]\" memory.gpu_overhead=\"0 B\" memory.required.full=\"127.4 GiB\" memory.required.partial=\"0 B\" memory.required.kv=\"896.0 MiB\" memory.weights.nonrepeating=\"308.2 MiB\" memory.graph.full=\"8.2 GiB\""})"_json);
+    CHECK(r.at("engine") == "llama.cpp");
+    const json& o = r.at("ollama_offload");
+    CHECK(o.at("layers.offload") == 44);
+    CHECK(o.at("memory.required.full") == std::llround(127.4 * static_cast<double>(GiB)));
+    CHECK(o.at("memory.required.partial") == 0);
+    CHECK(o.at("memory.required.kv") == 896 * MiB);
+    CHECK(o.at("memory.weights.nonrepeating") == std::llround(308.2 * static_cast<double>(MiB)));
+    CHECK_FALSE(o.contains("memory.weights.total"));  // not in the line
+}
+
+// Ollama 0.12+ prints the memory layout it loaded per device (ml/device.go), in format.HumanBytes2's units: read as the
+// model, KV and compute buffers of those devices.
+TEST_CASE("parse_log reads Ollama's per-device layout lines as buffers") {
+    const json r = fitmygpu::api::parse_log(
+        R"({"log":"level=INFO source=device.go:212 msg=\"model weights\" device=CUDA0 size=\"4.1 GiB\"\nlevel=INFO source=device.go:217 msg=\"model weights\" device=CPU size=\"292.4 MiB\"\nlevel=INFO source=device.go:223 msg=\"kv cache\" device=CUDA0 size=\"448.0 MiB\"\nlevel=INFO source=device.go:234 msg=\"compute graph\" device=CUDA0 size=\"0 B\"\nlevel=DEBUG msg=\"compute graph\" nodes=1234 splits=2"})"_json);
+    CHECK(r.at("engine") == "llama.cpp");
+    const json& b = r.at("buffers");
+    REQUIRE(b.size() == 4);
+    CHECK(b[0] == json{{"kind", "model"}, {"device", "CUDA0"}, {"bytes", std::llround(4.1 * static_cast<double>(GiB))}});
+    CHECK(b[1] == json{{"kind", "model"}, {"device", "CPU"}, {"bytes", std::llround(292.4 * static_cast<double>(MiB))}});
+    CHECK(b[2] == json{{"kind", "kv"}, {"device", "CUDA0"}, {"bytes", 448 * MiB}});
+    CHECK(b[3] == json{{"kind", "compute"}, {"device", "CUDA0"}, {"bytes", 0}});
+}

@@ -5,6 +5,8 @@
 // recurrent-state buffers are exact arithmetic, so those must match the printed two decimals here too.
 #include <doctest/doctest.h>
 
+#include <cstdio>
+#include <map>
 #include <set>
 
 #include "helpers.hpp"
@@ -56,7 +58,7 @@ TEST_CASE("llama.cpp startup logs: each request is valid, each logged buffer is 
     const json data = load("llamacpp-startup-logs.json");
     int checked = 0;
     for (const auto& row : data.at("rows")) {
-        if (!row.contains("request")) continue;
+        if (!row.contains("request") || !row.contains("logged_mib")) continue;
         const std::string id = row.at("id");
         CAPTURE(id);
         const json r = fitmygpu::api::estimate(row.at("request"));
@@ -78,4 +80,43 @@ TEST_CASE("llama.cpp startup logs: each request is valid, each logged buffer is 
         }
     }
     CHECK(checked >= 15);
+}
+
+namespace {
+// format.HumanBytes2 (ollama/ollama format/bytes.go): one decimal of GiB, MiB or KiB, else whole bytes.
+std::string human_bytes2(i64 b) {
+    char buf[64];
+    if (b >= GiB) std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(b) / static_cast<double>(GiB));
+    else if (b >= MiB) std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(b) / static_cast<double>(MiB));
+    else if (b >= 1024) std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(b) / 1024.0);
+    else std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(b));
+    return buf;
+}
+}  // namespace
+
+// Ollama (before 0.12.11) prints its own estimate: the layers it offloads and its memory.* figures. The estimate models
+// that decision from llm/memory.go and fs/ggml GraphSize; its figures come from integer arithmetic on the GGUF
+// tensor sizes, so printed with Ollama's one decimal they must read exactly as the log does.
+TEST_CASE("Ollama offload lines: the modelled decision prints the logged layers and memory figures") {
+    const json data = load("llamacpp-startup-logs.json");
+    int checked = 0;
+    for (const auto& row : data.at("rows")) {
+        if (!row.contains("ollama_offload")) continue;
+        const std::string id = row.at("id");
+        CAPTURE(id);
+        const json r = fitmygpu::api::check_log(json{{"request", row.at("request")}, {"log", row.at("log")}});
+        REQUIRE_FALSE(r.contains("error"));
+        std::map<std::string, json> got;
+        for (const auto& x : r.at("rows")) got[x.at("what").get<std::string>()] = x;
+        for (auto it = row.at("ollama_offload").begin(); it != row.at("ollama_offload").end(); ++it) {
+            const std::string name = it.key();
+            CAPTURE(name);
+            REQUIRE(got.count("Ollama " + name) == 1);
+            const json& x = got.at("Ollama " + name);
+            if (it.value().is_number()) CHECK(x.at("estimated").get<i64>() == it.value().get<i64>());
+            else CHECK(human_bytes2(x.at("estimated").get<i64>()) == it.value().get<std::string>());
+            ++checked;
+        }
+    }
+    CHECK(checked >= 27);
 }

@@ -482,7 +482,7 @@ TEST_CASE("vLLM 0.11.0 graph pool and the logged 'took' for Llama-3.1-8B on an H
     const json r =
         estimate(R"({"runtime":"vllm","model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb","context":16000,"engine":{"version":"0.11.0"}})");
     CHECK(item(r, "CUDA graphs") == 390744064);
-    CHECK(r.at("engine_log").at("cuda_graph_capture_took_bytes").get<i64>() == -515225600);
+    CHECK(r.at("engine_figures").at("cuda_graph_capture_took_bytes").get<i64>() == -515225600);
     // Tolerance 0.05 GiB: the log prints two decimals and the per-graph sizes are a least-squares fit over five rows
     // whose residuals reach 0.03 GiB.
     CHECK(gib(-515225600) == doctest::Approx(-0.45).epsilon(0.05 / 0.45));
@@ -496,7 +496,7 @@ TEST_CASE("vLLM before 0.11 captures piecewise graphs only, and its 'took' rule 
     const json r =
         estimate(R"({"runtime":"vllm","model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb","context":16000,"engine":{"version":"0.10.1"}})");
     CHECK(item(r, "CUDA graphs") == 56623104 + 158484480);
-    CHECK_FALSE(r.contains("engine_log"));
+    CHECK_FALSE(r.contains("engine_figures"));
 }
 
 TEST_CASE("vLLM 0.11.0 'took' against the published capture lines (V-1, V-2, V-4, V-5, V-6, V-26, V-29)") {
@@ -515,7 +515,7 @@ TEST_CASE("vLLM 0.11.0 'took' against the published capture lines (V-1, V-2, V-4
         CAPTURE(id);
         const json r = estimate(row.at("request").dump());
         const double logged = row.at("other_gib").at("cuda_graphs").get<double>();
-        const double took = gib(r.at("engine_log").at("cuda_graph_capture_took_bytes").get<i64>());
+        const double took = gib(r.at("engine_figures").at("cuda_graph_capture_took_bytes").get<i64>());
         MESSAGE(id << ": took " << took << " GiB (log " << logged << ")");
         CHECK(std::abs(took - logged) <= 0.12);
         ++checked;
@@ -530,7 +530,7 @@ TEST_CASE("vLLM 0.21+ sets graphs aside in the KV budget; 'took' is the pool its
     // The budget sets aside the per-layer allowance for the profiled estimate: 32 dense layers x 4 MiB = 134,217,728 B.
     const json r =
         estimate(R"({"runtime":"vllm","model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb","context":16000,"engine":{"version":"0.21.0"}})");
-    CHECK(r.at("engine_log").at("cuda_graph_capture_took_bytes").get<i64>() == 310953984);
+    CHECK(r.at("engine_figures").at("cuda_graph_capture_took_bytes").get<i64>() == 310953984);
     CHECK(item(r, "CUDA graphs") == 134217728);
     const i64 budget = r.at("devices").at(0).at("budget_bytes").get<i64>();
     CHECK(component(r, "kv_cache") == budget - component(r, "weights") - component(r, "activations") - item(r, "non-torch memory") - item(r, "CUDA graphs"));
@@ -538,7 +538,7 @@ TEST_CASE("vLLM 0.21+ sets graphs aside in the KV budget; 'took' is the pool its
     const json eager = estimate(
         R"({"runtime":"vllm","model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb","context":16000,"engine":{"version":"0.21.0","enforce_eager":true}})");
     CHECK(item(eager, "CUDA graphs") == 0);
-    CHECK(eager.at("engine_log").at("cuda_graph_capture_took_bytes").get<i64>() == 0);
+    CHECK(eager.at("engine_figures").at("cuda_graph_capture_took_bytes").get<i64>() == 0);
     CHECK(component(eager, "kv_cache") - component(r, "kv_cache") == 134217728);
 }
 

@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { before, describe, test } = require('node:test');
 const { ROOT, GIB, loadApi, read, text, decode } = require('./support.js');
-const { accuracyFigures, readData, DATA_FILES } = require('../../scripts/pages/accuracy.js');
+const { accuracyFigures, readData, DATA_FILES, ollamaPrintedMib } = require('../../scripts/pages/accuracy.js');
 const { accuracyPage, sourceHtml, signedPercent } = require('../../scripts/pages/render-accuracy.js');
 const { readTemplates } = require('../../scripts/pages/site.js');
 
@@ -18,7 +18,8 @@ const data = Object.fromEntries(DATA_FILES.map((f) => [f, JSON.parse(fs.readFile
 /** The figures a data row prints, by its file's shape (see each file's "about"/"description"). */
 function printed(file, row) {
   if (file === 'speed-results.json') return [row.measured];
-  if (file.startsWith('llamacpp-')) return Object.values(row.logged_mib || {});
+  // Ollama's own estimate prints GiB or MiB with one decimal; the page shows it in MiB.
+  if (file.startsWith('llamacpp-')) return [...Object.values(row.logged_mib || {}), ...Object.values(ollamaPrintedMib(row)).map(([mib]) => mib)];
   return [...Object.values(row.logged_gib || {}), ...Object.values(row.other_gib || {}), ...Object.values(row.engine_mib || {}),
     ...(row.tokens != null ? [row.tokens] : []), ...(row.concurrency != null ? [row.concurrency] : []), ...(row.peak_gb != null ? [row.peak_gb] : [])];
 }

@@ -107,10 +107,11 @@ struct Estimate {
     std::optional<Speed> speed;
     std::vector<std::string> warnings;
     std::vector<std::string> assumptions;
-    // Figures the engine prints at startup that are not a memory component of their own, in bytes, by name:
-    // vLLM's "Graph capturing finished ..., took X GiB" (cuda_graph_capture_took_bytes), which some releases
-    // measure net of cached memory the capture releases. Empty when the engine prints none the estimate knows.
-    std::map<std::string, i64> engine_log;
+    // Figures the engine computes and prints itself, in bytes (or a count), by the name the estimate gives them:
+    // vLLM's "Graph capturing finished ..., took X GiB" (cuda_graph_capture_took_bytes), which some releases measure net
+    // of cached memory the capture releases; Ollama's "offload to" line (layers.offload, memory.required.kv, ...). What
+    // check-log and the accuracy page set beside a log's own; empty when the engine prints none the estimate models.
+    std::map<std::string, i64> engine_figures;
 
     // Adds a breakdown item from a formula-carrying quantity.
     void add(const std::string& component, const std::string& label, int device, const Q& q, const std::string& note = "");

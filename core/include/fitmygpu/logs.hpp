@@ -1,6 +1,7 @@
 // Engine startup logs read back into numbers, so an estimate can be compared component by component with
 // what llama.cpp or vLLM actually printed. The core is handed the log text; nothing is read from disk here.
 #pragma once
+#include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
@@ -43,6 +44,9 @@ struct ParsedLog {
     double max_concurrency = -1;  // "Maximum concurrency for L tokens per request: Nx"
     i64 max_model_len = -1;       // the L of that line
     int lines_recognised = 0;
+    // Ollama (releases before 0.12.11): its own estimate, `msg="offload to cuda" layers.offload=29 ... memory.required.kv="448.0
+    // MiB" ...` (format.HumanBytes2: one decimal of GiB, MiB or KiB, or whole bytes), by the printed name; the first line.
+    std::map<std::string, i64> ollama_offload;
 };
 
 // Recognises the startup lines of llama.cpp (load_tensors / llama_kv_cache / llama_context / sched_reserve buffer

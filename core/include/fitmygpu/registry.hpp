@@ -132,8 +132,8 @@ struct RuntimeDescriptor {
     std::vector<std::string> backends;  // e.g. "CUDA", "ROCm", "Metal"
     VerdictMargin margin;
     // The context when the request gives none (nullptr: the scenario's default), with the reason for the
-    // assumptions.
-    i64 (*default_context)(const std::vector<Device>& devices, const ModelGeometry& g, std::string& why) = nullptr;
+    // assumptions; the knobs carry the engine version asked for.
+    i64 (*default_context)(const std::vector<Device>& devices, const ModelGeometry& g, const EngineKnobs& knobs, std::string& why) = nullptr;
     Estimate (*estimate)(const Scenario&) = nullptr;
 
     bool loads_family(FormatFamily f) const;

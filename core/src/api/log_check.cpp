@@ -67,6 +67,12 @@ json check_log(const json& request) {
             row(name + " buffer", where, bytes, item(label, where));
         }
         if (log.kv_cells > 0) row("KV cells", -1, log.kv_cells, e.kv.capacity_tokens, "tokens");
+        // Ollama's own estimate (its "offload to" line) beside the same figures modelled from its source, when the
+        // estimate made that decision (runtime ollama, a version before 0.12.11, num_gpu left to Ollama).
+        for (const auto& [name, logged_value] : log.ollama_offload) {
+            const auto it = e.engine_figures.find(name);
+            if (it != e.engine_figures.end()) row("Ollama " + name, -1, logged_value, it->second, name == "layers.offload" ? "layers" : "bytes");
+        }
     } else if (log.engine == "vllm" || log.engine == "sglang" || log.engine == "trtllm") {
         if (log.weights_bytes >= 0 && !e.devices.empty()) row("weights", 0, log.weights_bytes, e.devices[0].components.at(kWeights));
         if (log.kv_available_bytes >= 0 && !e.devices.empty()) row("KV cache pool", 0, log.kv_available_bytes, e.devices[0].components.at(kKvCache));

@@ -54,7 +54,8 @@ json to_json(const Estimate& e) {
                 {"breakdown", breakdown},
                 {"warnings", e.warnings},
                 {"assumptions", e.assumptions}};
-    if (!e.engine_log.empty()) out["engine_log"] = e.engine_log;
+    // Figures the engine itself computes and prints (vLLM's graph-capture figure, Ollama's "offload to" estimate).
+    if (!e.engine_figures.empty()) out["engine_figures"] = e.engine_figures;
     if (e.speed) {
         // A figure the device data cannot support (no bandwidth or no throughput in the catalog) is null, not 0.
         auto figure = [](double v) -> json { return std::isfinite(v) && v > 0 ? json(std::round(v * 1000.0) / 1000.0) : json(nullptr); };

@@ -19,6 +19,7 @@
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/pattern.hpp"
 #include "fitmygpu/registry.hpp"
+#include "fitmygpu/version.hpp"
 
 namespace fitmygpu {
 
@@ -83,14 +84,184 @@ i64 item_bytes(const Estimate& e, const std::string& label) {
     return total;
 }
 
+bool ollama_before(const Scenario& s, std::vector<long> than);
+
 bool flash_attention_on(const Scenario& s) {
-    // -fa auto (the default since 2025) turns flash attention on where the backend supports it.
+    // -fa auto (the default since 2025) turns flash attention on where the backend supports it. Ollama before 0.12.11
+    // left it off unless OLLAMA_FLASH_ATTENTION was set (envconfig.FlashAttention's default false).
+    if (s.runtime == Runtime::Ollama && ollama_before(s, {0, 12, 11})) return s.engine.flash_attn.value_or(false);
     return s.engine.flash_attn.value_or(true);
 }
 
+// ---- Ollama's own layer decision (llm/memory.go estimateGPULayers, releases before 0.12.11) ----
+// With num_gpu left at -1, Ollama up to 0.12.10 estimated each layer's bytes itself and passed the number that fit
+// as --n-gpu-layers to its runner; it prints the estimate as `msg="offload to cuda" layers.offload=... memory.*`.
+// 0.12.11 (commit f560bd077) replaced it by layouts measured from the runner's allocations, and since 0.30 Ollama
+// leaves -ngl to llama-server's own fit; those releases are not modelled here.
+// MinimumMemory: 457 MiB set aside per CUDA/ROCm device, 512 MiB per Metal device (ml/device.go, discover/gpu.go).
+constexpr i64 kOllamaMinimumMemory = 457 * MiB;
+constexpr i64 kOllamaMetalMinimumMemory = 512 * MiB;
+// num_batch's default (api/types.go DefaultOptions): the graph estimate uses min(num_ctx, num_batch) tokens.
+constexpr i64 kOllamaNumBatch = 512;
+
+bool ollama_estimates_layers(const Scenario& s) {
+    if (s.runtime != Runtime::Ollama || s.engine.version.empty() || s.engine.n_gpu_layers >= 0 || s.devices.empty()) return false;
+    const auto v = parse_engine_version(s.engine.version);
+    return v && v->before({0, 12, 11});
+}
+
+bool ollama_before(const Scenario& s, std::vector<long> than) {
+    const auto v = s.engine.version.empty() ? std::nullopt : parse_engine_version(s.engine.version);
+    return v && v->before(than);
+}
+
+struct OllamaPlan {
+    int layers = 0;          // layers.offload (repeating layers + the output layer)
+    std::vector<int> split;  // layers per GPU
+    i64 kv = 0, graph_full = 0, graph_partial = 0, weights_repeating = 0, weights_output = 0;
+    i64 required_full = 0, required_partial = 0;
+    std::string graph_rule;
+};
+
+// Ollama's estimate: layer bytes from the GGUF tensors, f16 K and V (or the OLLAMA_KV_CACHE_TYPE's bytes with flash
+// attention) for num_ctx × parallel cells in every layer, and fs/ggml GraphSize's per-architecture graph formulas.
+OllamaPlan ollama_plan(const Scenario& s, bool fa) {
+    OllamaPlan p;
+    const ModelGeometry& g = s.geometry;
+    const int n = static_cast<int>(g.n_layers);
+    const CheckpointBytes cb = checkpoint_bytes(s);
+    std::vector<i64> blk(static_cast<size_t>(n), 0);
+    for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
+        const Tensor& t = s.inventory.tensors[i];
+        if (t.role == Role::Vision) continue;
+        if (t.layer >= 0 && t.layer < n) blk[static_cast<size_t>(t.layer)] += cb.per_tensor[i];
+        // "output_norm" plus "output" (or token_embd when the output shares it).
+        else if (t.role == Role::OutputNorm || t.role == Role::Output || (t.role == Role::TokenEmbd && g.tied_embeddings)) p.weights_output += cb.per_tensor[i];
+    }
+    // kvCacheBytesPerElement: q8_0 1, q4_0 0.5, else f16's 2; the type applies only with flash attention.
+    const double bpe = !fa ? 2.0 : s.kv.dtype == KvDtype::Q8_0 ? 1.0 : s.kv.dtype == KvDtype::Q4_0 ? 0.5 : 2.0;
+    const i64 context = s.context * s.concurrency;  // GraphSize: num_ctx × numParallel
+    const i64 batch = std::min(s.context, kOllamaNumBatch);
+    std::vector<i64> kv(static_cast<size_t>(n), 0);
+    for (const CacheLayer& c : cache_layers(g)) {
+        if (c.layer < 0 || c.layer >= n) continue;
+        i64& k = kv[static_cast<size_t>(c.layer)];
+        if (is_attention(c.mixer) || c.mixer == Mixer::CrossAttention)
+            k = static_cast<i64>(static_cast<double>(context * (c.k_width + c.v_width)) * bpe);  // every cell, no window
+        else k = (c.conv_values + c.ssm_values) * 4;                                             // recurrent state in f32
+        p.kv += k;
+    }
+    const i64 emb = g.hidden, heads = g.n_heads, heads_kv = std::max<i64>(g.n_kv_heads, 1), vocab = g.vocab;
+    const i64 emb_heads = heads > 0 ? emb / heads : 0;
+    const std::string& arch = g.architecture;
+    if (arch == "LlamaForCausalLM" || arch == "MistralForCausalLM") {  // GGUF architecture "llama" (dense)
+        p.graph_rule = "llama";
+        p.graph_full = std::max(4 * batch * (1 + 4 * emb + context * (1 + heads)), 4 * batch * (emb + vocab));
+        p.graph_partial = 4 * batch * emb +
+                          std::max(4 * batch * (1 + emb + std::max(context, emb)) + emb * emb * 9 / 16 + 4 * context * (batch * heads + emb_heads * heads_kv),
+                                   4 * batch * (emb + vocab) + emb * vocab * 105 / 128);
+    } else if (arch == "Qwen2ForCausalLM") {
+        p.graph_rule = "qwen2";
+        p.graph_full = std::max(4 * batch * (emb + vocab), 4 * batch * (1 + 2 * emb + context + context * heads));
+        p.graph_partial =
+            std::max(4 * batch * (emb + vocab) + emb * vocab * 105 / 128, 4 * (batch * (1 + 2 * emb + context * (1 + heads)) + emb * (1 + context)));
+    }
+    if (p.graph_partial == 0) {  // the fallback for architectures GraphSize has no case for: GQA × KV / 6
+        p.graph_rule = "default (GQA x KV / 6)";
+        p.graph_partial = heads / heads_kv * p.kv / 6;
+    }
+    if (p.graph_full == 0) p.graph_full = p.graph_partial;
+    const bool metal = s.devices.front().vendor == "apple";
+    if (metal) p.graph_partial = p.graph_full;                      // no partial-offload overhead on Metal
+    else if (s.devices.size() > 1) p.graph_full = p.graph_partial;  // several GPUs: always the partial graph
+    const i64 graph = std::max(p.graph_full, p.graph_partial);
+    const i64 minimum = metal ? kOllamaMetalMinimumMemory : kOllamaMinimumMemory;
+
+    // The fit: each GPU that can hold the graph, its minimum and two layers starts with the minimum and one layer as a
+    // buffer; layers go from the last one down (0.7.0 on), round-robin over the GPUs with room (a GPU without room for the next
+    // layer drops out); then the output layer; then the full or partial graph on each GPU that got a layer.
+    const size_t nd = s.devices.size();
+    std::vector<i64> alloc(nd, 0);
+    p.split.assign(nd, 0);
+    std::vector<size_t> room;
+    i64 layer_size = n > 0 ? blk[0] + kv[0] : 0, overflow = 0;
+    for (size_t d = 0; d < nd; ++d) {
+        if (s.devices[d].engine_total_bytes < graph + minimum + 2 * layer_size) continue;
+        room.push_back(d);
+        alloc[d] += minimum + layer_size;
+    }
+    // Releases before 0.7.0 (commit 0478d440f) walked the layers from the first one up: with mixed quantization the
+    // first layers are often larger, so fewer bytes fit.
+    const bool upward = ollama_before(s, {0, 7, 0});
+    for (int step = 0; step < n; ++step) {
+        const int i = upward ? step : n - 1 - step;
+        layer_size = blk[static_cast<size_t>(i)] + kv[static_cast<size_t>(i)];
+        p.weights_repeating += blk[static_cast<size_t>(i)];
+        for (size_t j = room.size(); j > 0; --j) {
+            const size_t at = static_cast<size_t>(i) % j;
+            const size_t d = room[at];
+            if (s.devices[d].engine_total_bytes > alloc[d] + graph + layer_size) {
+                alloc[d] += layer_size;
+                ++p.split[d];
+                ++p.layers;
+                break;
+            }
+            room.erase(room.begin() + static_cast<std::ptrdiff_t>(at));
+        }
+        if (room.empty()) overflow += layer_size;
+    }
+    bool fully = p.layers >= n;
+    if (p.weights_output > 0) {
+        for (size_t j = room.size(); j > 0; --j) {
+            const size_t d = room[static_cast<size_t>(p.layers) % j];
+            if (s.devices[d].engine_total_bytes > alloc[d] + graph + p.weights_output) {
+                alloc[d] += p.weights_output;
+                ++p.split[d];
+                ++p.layers;
+                break;
+            }
+        }
+        if (p.layers < n + 1) {
+            fully = false;
+            overflow += p.weights_output;
+        }
+    }
+    for (size_t d = 0; d < nd; ++d)
+        if (p.split[d] > 0) alloc[d] += fully ? p.graph_full : p.graph_partial;
+    for (i64 a : alloc) p.required_partial += a;
+    p.required_full = p.required_partial + overflow;
+    if (p.layers == 0) p.required_partial = 0;  // no layer fits: Ollama prints 0 B
+    return p;
+}
 }  // namespace
 
 Estimate estimate_llamacpp(const Scenario& s) {
+    if (ollama_estimates_layers(s)) {
+        // Ollama's decision, then llama.cpp's buffers for the layers it passes (--n-gpu-layers, and --tensor-split
+        // with the layers per GPU when there are several).
+        const OllamaPlan p = ollama_plan(s, flash_attention_on(s));
+        Scenario placed = s;
+        placed.engine.n_gpu_layers = p.layers;
+        if (s.devices.size() > 1 && p.layers > 0) placed.engine.tensor_split.assign(p.split.begin(), p.split.end());
+        Estimate e = estimate_llamacpp(placed);
+        e.engine_figures = {{"layers.offload", p.layers},
+                            {"memory.required.full", p.required_full},
+                            {"memory.required.partial", p.required_partial},
+                            {"memory.required.kv", p.kv},
+                            {"memory.graph.full", p.graph_full},
+                            {"memory.graph.partial", p.graph_partial},
+                            {"memory.weights.nonrepeating", p.weights_output}};
+        // Before 0.6.3 (commit f4f0992b6) the printed weights summed each layer with its KV cache.
+        const i64 repeating = ollama_before(s, {0, 6, 3}) ? p.weights_repeating + p.kv - p.weights_output : p.weights_repeating;
+        e.engine_figures["memory.weights.repeating"] = repeating;
+        e.engine_figures["memory.weights.total"] = repeating + p.weights_output;
+        e.assumptions.push_back("Ollama " + s.engine.version + " offloads " + std::to_string(p.layers) + " of " + std::to_string(s.geometry.n_layers + 1) +
+                                " layers by its own estimate (llm/memory.go): KV " + format_size(p.kv) + ", graph " +
+                                format_size(p.layers > static_cast<int>(s.geometry.n_layers) ? p.graph_full : p.graph_partial) + " (" + p.graph_rule +
+                                " formula), " + format_size(p.required_partial) + " on the GPUs of " + format_size(p.required_full) +
+                                " for the whole model; each GPU's memory is taken as the free memory Ollama reads");
+        return e;
+    }
     Estimate e;
     const ModelGeometry& g = s.geometry;
     const int n_layers = static_cast<int>(g.n_layers);

@@ -347,7 +347,7 @@ Estimate estimate_vllm(const Scenario& s) {
         const auto [first, last] = stage_layers(static_cast<int>(g.n_layers), par.pp, stage);
         const VllmGraphs vg = vllm_graphs(s, par, first, last, max_seqs, mnbt);
         const Q graphs = vg.budgeted ? *vg.budgeted : vg.pool;
-        if (stage == 0 && vg.took) e.engine_log["cuda_graph_capture_took_bytes"] = *vg.took;
+        if (stage == 0 && vg.took) e.engine_figures["cuda_graph_capture_took_bytes"] = *vg.took;
         layout = paged_layout(s, par, stage, kv_value_bytes, state_value_bytes);
         // Requests reserve room for the speculated tokens beyond the context.
         // Requests reserve room for the speculated tokens beyond the context; cross-attention models (vLLM V0)

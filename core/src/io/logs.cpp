@@ -54,6 +54,51 @@ bool sane_count(double n) { return std::isfinite(n) && n <= kMaxLoggedCount; }
 i64 mib_to_bytes(double mib) { return static_cast<i64>(std::llround(mib * static_cast<double>(MiB))); }
 i64 gib_to_bytes(double gib) { return static_cast<i64>(std::llround(gib * static_cast<double>(GiB))); }
 
+// A figure as Ollama's format.HumanBytes2 prints it at text[pos] ("4.1 GiB", "448.0 MiB", "0 B"), in bytes; -1 if none.
+i64 human_bytes_at(const std::string& text, size_t pos) {
+    if (pos < text.size() && text[pos] == '"') ++pos;
+    const double x = number_at(text, pos);
+    const size_t unit = text.find_first_not_of("0123456789., ", pos);
+    const std::string u = unit == std::string::npos ? "" : text.substr(unit, 3);
+    const double scale = u == "GiB" ? static_cast<double>(GiB) : u == "MiB" ? static_cast<double>(MiB) : u == "KiB" ? 1024.0 : u.rfind('B', 0) == 0 ? 1.0 : 0.0;
+    return std::isfinite(x) && scale > 0 && x * scale <= kMaxLoggedBytes ? static_cast<i64>(std::llround(x * scale)) : -1;
+}
+
+// Ollama's "offload to" line (llm/memory.go MemoryEstimate.LogValue): `layers.offload=N` and `memory.<group>.<name>="X.Y
+// GiB"` figures, by name. Only the first such line of a log is kept.
+bool read_ollama_offload(const std::string& line, std::map<std::string, i64>& out) {
+    if (line.find("layers.offload=") == std::string::npos || line.find("memory.required.full=") == std::string::npos) return false;
+    if (!out.empty()) return true;
+    const double layers = after(line, "layers.offload=");
+    if (sane_count(layers)) out["layers.offload"] = static_cast<i64>(layers);
+    for (const char* name : {"memory.required.full", "memory.required.partial", "memory.required.kv", "memory.weights.total", "memory.weights.repeating",
+                             "memory.weights.nonrepeating", "memory.graph.full", "memory.graph.partial"}) {
+        const size_t at = line.find(std::string(name) + "=");
+        if (at == std::string::npos) continue;
+        const i64 bytes = human_bytes_at(line, at + std::string(name).size() + 1);
+        if (bytes >= 0) out[name] = bytes;
+    }
+    return true;
+}
+
+// Ollama 0.12 and later (ml/device.go, the memory layout it loaded): `msg="model weights" device=CUDA0 size="4.1 GiB"`, and
+// the same for "kv cache" and "compute graph", one line per device: read as llama.cpp's model, KV and compute buffers.
+bool read_ollama_layout(const std::string& line, std::vector<LogBuffer>& out) {
+    static const std::pair<const char*, const char*> kinds[] = {
+        {"msg=\"model weights\"", "model"}, {"msg=\"kv cache\"", "kv"}, {"msg=\"compute graph\"", "compute"}};
+    for (const auto& [marker, kind] : kinds) {
+        if (line.find(marker) == std::string::npos) continue;
+        const size_t dev = line.find(" device="), size = line.find(" size=\"");
+        if (dev == std::string::npos || size == std::string::npos) return false;
+        const std::vector<std::string> w = words(line.substr(dev + 8, line.find(' ', dev + 8) - dev - 8));
+        const i64 bytes = human_bytes_at(line, size + 6);
+        if (w.size() != 1 || bytes < 0) return false;
+        out.push_back({kind, w[0], bytes});
+        return true;
+    }
+    return false;
+}
+
 // A figure is kept unless an earlier line gave it: the servers print one line per rank and the first one (rank 0's) is
 // kept.
 void keep_first(i64& slot, i64 value) {
@@ -90,6 +135,8 @@ struct LogReader {
 // is not recognised and the next pattern is tried.
 bool read_line(const std::string& line, LogReader& r) {
     ParsedLog& log = r.log;
+    // Ollama's own estimate and, from 0.12, the layout it loaded (its runner's llama.cpp lines follow as usual).
+    if (read_ollama_offload(line, log.ollama_offload) || read_ollama_layout(line, log.buffers)) return r.seen(r.llama);
     // llama.cpp: "<func>: CUDA0 model buffer size = 4403.49 MiB" and the KV/compute/output/RS variants.
     const size_t bs = line.find(" buffer size = ");
     if (bs != std::string::npos && line.find("MiB", bs) != std::string::npos) {
@@ -271,6 +318,7 @@ nlohmann::json to_json(const ParsedLog& log) {
     if (log.runtime_buffers_bytes >= 0) out["runtime_buffers_bytes"] = log.runtime_buffers_bytes;
     if (log.decoder_bytes >= 0) out["decoder_bytes"] = log.decoder_bytes;
     if (log.profile_peak_bytes >= 0) out["profile_peak_bytes"] = log.profile_peak_bytes;
+    if (!log.ollama_offload.empty()) out["ollama_offload"] = log.ollama_offload;
     return out;
 }
 

@@ -7,6 +7,7 @@
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/expr.hpp"
 #include "fitmygpu/registry.hpp"
+#include "fitmygpu/version.hpp"
 
 namespace fitmygpu {
 
@@ -44,14 +45,22 @@ const std::vector<std::string> kGgufSweep = {"gguf:BF16",   "gguf:Q8_0",   "gguf
 const std::vector<std::string> kMlxSweep = {"bf16", "mlx-8bit", "mlx-4bit"};
 
 // Ollama picks num_ctx from the total VRAM when none is set (ollama server/sched.go): 262,144 tokens from
-// 47 GiB, 32,768 from 23 GiB, else 4,096 — never more than the model was trained for.
+// 47 GiB, 32,768 from 23 GiB, else 4,096 — never more than the model was trained for. Older releases had a fixed
+// default (envconfig/config.go OLLAMA_CONTEXT_LENGTH, api.DefaultOptions before it): 2,048 before 0.7.0, 4,096 from
+// 0.7.0 to 0.15.4; 0.15.5 made the default 0, decided by VRAM.
 struct OllamaContextStep {
     i64 min_vram;
     i64 context;
 };
 constexpr OllamaContextStep kOllamaContext[] = {{47 * GiB, 262144}, {23 * GiB, 32768}, {0, 4096}};
 
-i64 ollama_default_context(const std::vector<Device>& devices, const ModelGeometry& g, std::string& why) {
+i64 ollama_default_context(const std::vector<Device>& devices, const ModelGeometry& g, const EngineKnobs& knobs, std::string& why) {
+    const auto v = knobs.version.empty() ? std::nullopt : parse_engine_version(knobs.version);
+    if (v && v->before({0, 15, 5})) {
+        const i64 fixed = v->before({0, 7, 0}) ? 2048 : 4096;
+        why = "Ollama " + knobs.version + "'s default num_ctx";
+        return fixed;
+    }
     i64 vram = 0, context = 0;
     for (const auto& d : devices) vram += d.engine_total_bytes;
     for (const auto& step : kOllamaContext)

@@ -224,7 +224,7 @@ void set_workload(Scenario& s, const Request& r) {
         s.context = *r.context;
     } else if (const auto rule = runtime_descriptor(s.runtime).default_context) {
         std::string why;
-        s.context = rule(s.devices, s.geometry, why);
+        s.context = rule(s.devices, s.geometry, r.engine, why);
         s.assumptions.push_back("context: " + group_digits(s.context) + " tokens, " + why);
     }
     if (r.concurrency) s.concurrency = *r.concurrency;

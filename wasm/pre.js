@@ -104,12 +104,26 @@ if (!Module['instantiateWasm'] && !Module['wasmBinary']) {
       return true;
     }
 
+    // The module web/boot.js began compiling when the page opened, if it is this file: instantiated here; null if none.
+    function precompiled() {
+      var early = typeof globalThis !== 'undefined' ? globalThis['FitMyGPUCompiling'] : null;
+      if (!early || !early.module || typeof URL !== 'function' || typeof location === 'undefined') return null;
+      if (early.url !== new URL(wasmBinaryFile, location.href).href) return null;
+      mark('fitmygpu-wasm-compile-start');
+      return early.module.then(function (module) {
+        return WebAssembly.instantiate(module, imports).then(function (instance) {
+          return { instance: instance, module: module };
+        });
+      });
+    }
+
     var loading;
     if (embeddedText()) loading = fromBytes(decode(embeddedText()));
     else if (ENVIRONMENT_IS_NODE) loading = Promise.resolve().then(function () { return fromBytes(readBinary(wasmBinaryFile)); });
     else if (typeof location !== 'undefined' && (location.protocol === 'file:' || !policyAllowsFetch(wasmBinaryFile))) loading = loadEmbedded();
     else {
-      loading = streamed().catch(function (reason) {
+      var early = precompiled();
+      loading = (early ? early.catch(function () { return streamed(); }) : streamed()).catch(function (reason) {
         // A WebAssembly policy error will fail the same way from the embedded bytes: report the first reason.
         return loadEmbedded().catch(function () { throw reason; });
       });

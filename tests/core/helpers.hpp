@@ -32,6 +32,14 @@ inline i64 item(const json& r, const std::string& label, int device = 0) {
 }
 
 inline i64 component(const json& r, const std::string& name, int device = 0) { return r.at("devices").at(device).at("components").at(name).get<i64>(); }
+inline i64 budget_bytes(const json& r, int device = 0) { return r.at("devices").at(device).at("budget_bytes").get<i64>(); }
+
+// Whether any string of a list (an estimate's assumptions or warnings) contains text.
+inline bool any_contains(const json& list, const std::string& text) {
+    for (const auto& s : list)
+        if (s.get<std::string>().find(text) != std::string::npos) return true;
+    return false;
+}
 
 // The error object a request produces through the one entry point bindings use.
 inline json error_of(const std::string& method, const std::string& text) {

@@ -302,34 +302,32 @@ TEST_CASE("SGLang multimodal models: the default mem_fraction_static shrinks wit
                         "}}");
     };
     // Budgets compared to the byte, the product being floored from a double.
-    auto budget = [](const json& r) { return r.at("devices").at(0).at("budget_bytes").get<i64>(); };
-    CHECK(std::llabs(budget(gemma("")) - static_budget(0.847 * factor, kFree24)) <= 1);
+    CHECK(std::llabs(budget_bytes(gemma("")) - static_budget(0.847 * factor, kFree24)) <= 1);
     // A fraction given on the command line is used as it is.
-    CHECK(budget(gemma(R"("mem_fraction_static":0.847)")) == static_budget(0.847, kFree24));
+    CHECK(budget_bytes(gemma(R"("mem_fraction_static":0.847)")) == static_budget(0.847, kFree24));
     // A text-only model keeps the default.
-    CHECK(budget(estimate(sglang(R"(,"context":8192)"))) == static_budget(0.847, kFree24));
+    CHECK(budget_bytes(estimate(sglang(R"(,"context":8192)"))) == static_budget(0.847, kFree24));
 }
 
 TEST_CASE("SGLang 0.3 series: mem_fraction_static by TP size with 0.83 at TP 8, chunked prefill 8192 on every card") {
     // server_args.py of the 0.3 series before sgl-project/sglang#2044: chunked_prefill_size: int = 8192 (no GPU
     // memory is read), and __post_init__ sets mem_fraction_static to 0.79 / 0.83 / 0.85 / 0.87 / 0.88 for
     // TP >= 16 / 8 / 4 / 2 / 1. From 0.3.6 the estimate keeps the later table (0.81 at TP 8, 2,048 below 25,000 MiB).
-    auto budget = [](const json& r) { return r.at("devices").at(0).at("budget_bytes").get<i64>(); };
     auto tp8 = [](const std::string& version) {
         return estimate(
             R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":8,"context":8192,"engine":{"version":")" +
             version + R"("}})");
     };
-    CHECK(budget(tp8("0.3.5")) == static_budget(0.83, kFree24));
-    CHECK(budget(tp8("v0.3.0")) == static_budget(0.83, kFree24));
-    CHECK(budget(tp8("0.3.6")) == static_budget(0.81, kFree24));
+    CHECK(budget_bytes(tp8("0.3.5")) == static_budget(0.83, kFree24));
+    CHECK(budget_bytes(tp8("v0.3.0")) == static_budget(0.83, kFree24));
+    CHECK(budget_bytes(tp8("0.3.6")) == static_budget(0.81, kFree24));
     // TP 1 on the 24 GiB card: 0.88 in both, but the 0.3 series prefills 8,192 tokens a chunk where 0.3.6 and later
     // take 2,048 below 25,000 MiB. Llama-3.1-8B's forward activation is 110,592 B per token (the chunked-prefill test).
     const json old = estimate(sglang(R"(,"context":8192,"engine":{"version":"0.3.4.post1"})"));
-    CHECK(budget(old) == static_budget(0.88, kFree24));
+    CHECK(budget_bytes(old) == static_budget(0.88, kFree24));
     CHECK(component(old, "activations") == i64{8192} * 110592);
     const json later = estimate(sglang(R"(,"context":8192,"engine":{"version":"0.4.0"})"));
-    CHECK(budget(later) == static_budget(0.88, kFree24));
+    CHECK(budget_bytes(later) == static_budget(0.88, kFree24));
     CHECK(component(later, "activations") == i64{2048} * 110592);
 }
 
@@ -337,18 +335,17 @@ TEST_CASE("SGLang before 0.4.3: the model runner cuts a multimodal model's fract
     // model_runner.py of the 0.3 series and of early 2025: ModelRunner.__init__ multiplies mem_fraction_static by 0.95
     // for a multimodal architecture, after ServerArgs settled it (so also when --mem-fraction-static is given).
     // Gemma 3 27B (vision tower in its config) with 0.80 given: 0.80 x 0.95 = 0.76 of the free memory.
-    auto budget = [](const json& r) { return r.at("devices").at(0).at("budget_bytes").get<i64>(); };
     auto gemma = [](const std::string& version) {
         return estimate(
             R"({"model":"gemma-3-27b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"context":8192,"engine":{"mem_fraction_static":0.8,"version":")" +
             version + R"("}})");
     };
-    CHECK(std::llabs(budget(gemma("0.3.5")) - static_budget(0.76, kFree24)) <= 1);
-    CHECK(std::llabs(budget(gemma("0.4.2")) - static_budget(0.76, kFree24)) <= 1);
+    CHECK(std::llabs(budget_bytes(gemma("0.3.5")) - static_budget(0.76, kFree24)) <= 1);
+    CHECK(std::llabs(budget_bytes(gemma("0.4.2")) - static_budget(0.76, kFree24)) <= 1);
     // 0.4.3 and later (not pinned before 0.5.0, where the given fraction is used as it is): no cut.
-    CHECK(budget(gemma("0.4.3")) == static_budget(0.8, kFree24));
+    CHECK(budget_bytes(gemma("0.4.3")) == static_budget(0.8, kFree24));
     // A text-only model is not cut.
-    CHECK(budget(estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.8,"version":"0.3.5"})"))) == static_budget(0.8, kFree24));
+    CHECK(budget_bytes(estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.8,"version":"0.3.5"})"))) == static_budget(0.8, kFree24));
 }
 
 TEST_CASE("SGLang 0.3 pool rule against a published log: Llama-3-8B on an MI300X (serving log S-10)") {
@@ -416,15 +413,10 @@ TEST_CASE("SGLang data-parallel attention defaults on an H200: a reserve for pad
     const json tp = estimate(R"({"model":"deepseek-r1","runtime":"sglang","gpu":"h200-sxm-141gb","gpu_count":8,"context":4096})");
     const json dp = estimate(R"({"model":"deepseek-r1","runtime":"sglang","gpu":"h200-sxm-141gb","gpu_count":8,"context":4096,
                                  "engine":{"dp":8,"enable_dp_attention":true}})");
-    auto has = [](const json& e, const std::string& text) {
-        for (const auto& a : e.at("assumptions"))
-            if (a.get<std::string>().find(text) != std::string::npos) return true;
-        return false;
-    };
-    CHECK(has(tp, "mem_fraction_static = 0.897"));
-    CHECK(has(dp, "mem_fraction_static = 0.769"));
+    CHECK(any_contains(tp.at("assumptions"), "mem_fraction_static = 0.897"));
+    CHECK(any_contains(dp.at("assumptions"), "mem_fraction_static = 0.769"));
     // _handle_data_parallelism: chunked_prefill_size // dp_size per attention group.
-    CHECK(has(dp, "chunked_prefill_size 8192 / dp_size 8 = 1024"));
+    CHECK(any_contains(dp.at("assumptions"), "chunked_prefill_size 8192 / dp_size 8 = 1024"));
     CHECK(dp.at("devices").size() == 8);
     // The same static budget share for both: mem_fraction_static x free memory before loading.
     const double ratio = dp.at("devices").at(0).at("budget_bytes").get<double>() / tp.at("devices").at(0).at("budget_bytes").get<double>();

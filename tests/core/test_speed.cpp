@@ -16,12 +16,6 @@ namespace {
 
 json call(const json& request) { return json::parse(fitmygpu::api::call("estimate", request.dump())); }
 
-bool any_contains(const json& list, const std::string& text) {
-    for (const auto& s : list)
-        if (s.get<std::string>().find(text) != std::string::npos) return true;
-    return false;
-}
-
 double median(std::vector<double> xs) {
     std::sort(xs.begin(), xs.end());
     const size_t n = xs.size();

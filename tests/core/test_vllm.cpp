@@ -420,14 +420,9 @@ TEST_CASE("vllm serve on a DGX Spark takes the small-GPU batch defaults, since N
                                     "engine":{"version":"0.11.0"}})");
     const json h100 = estimate(R"({"runtime":"vllm","model":"mistral-7b-v0.2","weights":"gptq-int4","gpu":"h100-sxm-80gb","context":32768,
                                    "engine":{"version":"0.11.0"}})");
-    auto assumed = [](const json& r, const std::string& text) {
-        for (const auto& a : r.at("assumptions"))
-            if (a.get<std::string>().find(text) != std::string::npos) return true;
-        return false;
-    };
-    CHECK(assumed(spark, "max_num_batched_tokens = 2048"));
-    CHECK(assumed(spark, "max_num_seqs = 256"));
-    CHECK(assumed(h100, "max_num_batched_tokens = 8192"));
+    CHECK(any_contains(spark.at("assumptions"), "max_num_batched_tokens = 2048"));
+    CHECK(any_contains(spark.at("assumptions"), "max_num_seqs = 256"));
+    CHECK(any_contains(h100.at("assumptions"), "max_num_batched_tokens = 8192"));
     // The logged pool, 52,510 blocks of 16 tokens (840,160 tokens), within 3%: the estimate leaves out what vLLM counts
     // as non-torch growth on unified memory (other processes and the page cache during profiling, see V-28's note).
     CHECK(spark.at("kv_cache").at("capacity_tokens").get<double>() == doctest::Approx(840160).epsilon(0.03));

@@ -24,6 +24,18 @@ inline std::string joined(const std::vector<std::string>& items, size_t at_most 
     return out;
 }
 
+// The parts of s between separators, as std::getline reads them: an empty s gives none, and a separator at the end
+// no empty last part ("1,2," is "1", "2"; "1,,2" is "1", "", "2").
+inline std::vector<std::string> parts(const std::string& s, char separator) {
+    std::vector<std::string> out;
+    for (size_t start = 0; start < s.size();) {
+        const size_t stop = std::min(s.find(separator, start), s.size());
+        out.push_back(s.substr(start, stop - start));
+        start = stop + 1;
+    }
+    return out;
+}
+
 // Text from a file or a request as an error message may quote it: at most 80 bytes, control bytes as '?'.
 inline std::string shown(const std::string& s) {
     std::string out;

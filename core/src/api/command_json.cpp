@@ -13,6 +13,7 @@
 #include "fitmygpu/expr.hpp"
 #include "fitmygpu/pattern.hpp"
 #include "request_json.hpp"
+#include "text.hpp"
 
 namespace fitmygpu::api {
 
@@ -350,13 +351,8 @@ void read_knob(Reader& rd, const CommandFlag& f, const std::string& shown, const
         }
         case KnobType::NumberList: {
             out = json::array();
-            // "1,2,4" or "1/2/4": std::getline's split (an empty last part is dropped, an empty value gives none)
-            const char sep = value.find('/') != std::string::npos ? '/' : ',';
-            for (size_t start = 0; start < value.size();) {
-                const size_t stop = std::min(value.find(sep, start), value.size());
-                out.push_back(real_number(value.substr(start, stop - start), shown));
-                start = stop + 1;
-            }
+            // "1,2,4" or "1/2/4"
+            for (const std::string& part : parts(value, value.find('/') != std::string::npos ? '/' : ',')) out.push_back(real_number(part, shown));
             break;
         }
         case KnobType::Draft:

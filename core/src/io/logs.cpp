@@ -290,11 +290,7 @@ bool read_line(const std::string& line, LogReader& r) {
 ParsedLog parse_engine_log(const std::string& text) {
     ParsedLog log;
     LogReader r{log};
-    for (size_t next = 0; next < text.size();) {
-        const size_t stop = std::min(text.find('\n', next), text.size());
-        read_line(text.substr(next, stop - next), r);
-        next = stop + 1;
-    }
+    for (const std::string& line : parts(text, '\n')) read_line(line, r);
     // One engine per log; llama.cpp's buffer lines first (Ollama logs carry them), then the serving engines.
     log.engine = r.llama ? "llama.cpp" : r.vllm ? "vllm" : r.sglang ? "sglang" : r.trtllm ? "trtllm" : r.mlx ? "mlx" : "";
     return log;

@@ -180,8 +180,6 @@ const Inventory& CatalogModel::inventory() const {
     return *inventory_;
 }
 
-namespace {}  // namespace
-
 // One model file read into its catalog entry (its config left in the text until asked for).
 CatalogModel Catalog::read_model(const std::string& name, const std::string& text) {
     ConfigSeen config = ConfigSeen::Absent;

@@ -483,8 +483,6 @@ Pattern::~Pattern() = default;
 Pattern::Pattern(Pattern&&) noexcept = default;
 Pattern& Pattern::operator=(Pattern&&) noexcept = default;
 
-size_t Pattern::groups() const { return static_cast<size_t>(p_->captures); }
-
 bool Pattern::find(std::string_view text, size_t from, bool anchored, bool whole, PatternMatch* m) const {
     Matcher run(text, p_->captures);
     const Frame done{FrameKind::End, nullptr, whole ? size_t{1} : size_t{0}};

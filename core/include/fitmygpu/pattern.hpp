@@ -56,8 +56,6 @@ public:
     // Every non-overlapping match replaced by `with` (taken literally).
     std::string replace_all(std::string_view text, std::string_view with) const;
 
-    size_t groups() const;
-
     struct Program;
 
 private:

@@ -6,11 +6,13 @@
 // Request parsing, the scenario's defaults, the solvers and the `schema` method all read this table, and
 // the page, the widget and the page generator build their menus from `schema`: a runtime is described once.
 #pragma once
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "fitmygpu/estimate.hpp"
+#include "fitmygpu/pattern.hpp"
 #include "fitmygpu/scenario.hpp"
 
 namespace fitmygpu {
@@ -71,6 +73,7 @@ struct TensorOverride {
     std::string pattern;
     std::string buffer;
     int device = -1;
+    std::shared_ptr<const Pattern> matcher;  // the pattern, read once here
 };
 std::vector<TensorOverride> parse_tensor_overrides(const std::string& text, const std::string& field);
 

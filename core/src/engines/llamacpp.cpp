@@ -288,13 +288,11 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // --override-tensor: the first pattern found in a tensor's name sends it to that buffer, whatever its layer
     // (llama_model::load_tensors, create_tensor); --n-cpu-moe's own overrides come after the user's.
     const std::vector<TensorOverride> overrides = parse_tensor_overrides(s.engine.override_tensor, "engine.override_tensor");
-    std::vector<Pattern> override_res;
     for (const auto& o : overrides) {
         if (o.device >= static_cast<int>(s.devices.size()))
             fail("invalid_field", "engine.override_tensor",
                  "engine.override_tensor sends tensors to " + o.buffer + ", but the setup has " + std::to_string(s.devices.size()) + " GPU" +
                      (s.devices.size() == 1 ? "" : "s") + " (numbered from 0)");
-        override_res.emplace_back(o.pattern);
     }
     int overridden = 0;
     const CheckpointBytes cb = checkpoint_bytes(s);
@@ -315,8 +313,8 @@ Estimate estimate_llamacpp(const Scenario& s) {
         int dev;
         const int matched = [&] {
             try {
-                for (size_t o = 0; o < override_res.size(); ++o)
-                    if (override_res[o].search(t.name)) return static_cast<int>(o);
+                for (size_t o = 0; o < overrides.size(); ++o)
+                    if (overrides[o].matcher->search(t.name)) return static_cast<int>(o);
             } catch (const PatternError& e) {
                 fail("invalid_field", "engine.override_tensor", std::string("engine.override_tensor: ") + e.what());
             }

@@ -249,13 +249,13 @@ std::vector<TensorOverride> parse_tensor_overrides(const std::string& text, cons
         const size_t eq = entry.rfind('=');
         if (eq == std::string::npos || eq == 0 || eq + 1 == entry.size())
             fail("invalid_field", f, f + " must be entries pattern=BUFFER separated by commas, e.g. exps=CPU (got \"" + entry.substr(0, 60) + "\")");
-        TensorOverride o{entry.substr(0, eq), entry.substr(eq + 1), -1};
+        TensorOverride o{entry.substr(0, eq), entry.substr(eq + 1), -1, nullptr};
         if (o.pattern.size() > kMaxPatternLength) fail("invalid_field", f, f + ": a pattern is at most " + std::to_string(kMaxPatternLength) + " characters");
         if (nested_repetition(o.pattern))
             fail("invalid_field", f,
                  f + ": \"" + o.pattern.substr(0, 60) + "\" repeats a group that itself repeats (such as (a+)+); write it without the nesting");
         try {
-            (void)Pattern(o.pattern);
+            o.matcher = std::make_shared<const Pattern>(o.pattern);
         } catch (const PatternError& e) {
             fail("invalid_field", f, f + ": \"" + o.pattern.substr(0, 60) + "\" is not a regular expression we can read: " + e.what());
         }

@@ -128,6 +128,7 @@ double sampler_bytes_per_logit(const std::string& version) { return vllm_before(
 // The CUDA-graph pool of the layers [first, last) on one rank, and the "took" figure the release prints for it.
 struct VllmGraphs {
     Q pool = Q::lit(0, "B");
+    std::optional<Q> profiled;  // profile_cudagraph_memory's estimate, "Estimated CUDA graph memory" (0.17+)
     std::optional<Q> budgeted;  // what the KV budget sets aside for graphs when that is not the pool (0.21+)
     std::optional<i64> took;    // "Graph capturing finished ..., took X GiB" in bytes; empty where the release's rule is unknown
     std::string note;
@@ -175,10 +176,12 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
     out.note = std::to_string(n) + " capture sizes (1 to " + std::to_string(sizes.back()) + "), " +
                (full ? "FULL_AND_PIECEWISE: " + std::to_string(n_full) + " FULL decode graphs and " : "PIECEWISE: ") + std::to_string(n * pieces) +
                " piecewise graphs";
-    if (!vllm_before(v, {0, 21})) {
-        out.took = out.pool.value();
-        // What 0.21+ subtracts from the KV budget is profile_cudagraph_memory's estimate, not the pool. For each mode
-        // (PIECEWISE first, then FULL, as "Profiling CUDA graph memory: PIECEWISE=51 (largest=512), FULL=35
+    // profile_cudagraph_memory's estimate. vLLM has computed and printed it ("Estimated CUDA graph memory: X GiB total")
+    // since the opt-in profiler of vllm-project/vllm#30515, whether or not the budget takes it: 0.17.0rc1 printed it
+    // beside "In v0.19, CUDA graph memory profiling will be enabled by default ... To try it now, set
+    // VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS=1" (a comment on that PR), and from 0.21 the budget subtracts it.
+    if (!vllm_before(v, {0, 17})) {
+        // For each mode (PIECEWISE first, then FULL, as "Profiling CUDA graph memory: PIECEWISE=51 (largest=512), FULL=35
         // (largest=256)" lists them) it captures the two largest sizes only, into a throwaway pool after emptying the
         // allocator's cache, and reads free device memory (cudaMemGetInfo) before and after each: the first reading is
         // the mode's shared cost, the second its cost per further graph, at least 1 MiB. The estimate is the larger
@@ -192,8 +195,8 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
         // The per-graph sizes are those of the 0.11 'took' logs above: the same free-memory difference, per graph.
         // Against the logs: V-33 (0.24, FlashInfer, sizes 1 and 2) printed 0.41 GiB and this gives 0.41, nearly all of it
         // the workspace; V-34 (0.21.0, FlashAttention, 51 + 35 sizes) printed 0.52 against 0.30 here, and PIECEWISE-only
-        // hybrids with MTP (noonghunna/club-3090#104, 5 sizes) 0.13 against 0.02: a first capture on these boards costs
-        // some 0.1-0.2 GiB more than its activations and graphs, which the published logs do not break down.
+        // hybrids with MTP (V-35, V-36: 5 sizes) 0.11 and 0.13 against 0.02: a first capture on these boards costs some
+        // 0.1-0.2 GiB more than its activations and graphs, which the published logs do not break down.
         const Q act = forward_activation(s, par, sizes.back(), "largest capture size");
         const Q pieces_graph = max(per_size_pieces, Q::bytes("at least", kProfiledPerGraphFloor));
         const Q first_pw = (act.named("warm-up pass") + act.named("capture") + per_size_pieces.named("its piece graphs")).named("first PIECEWISE capture");
@@ -205,7 +208,12 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
         }
         estimate = estimate + Q::var("further piecewise sizes", n - 1) * pieces_graph.named("per size");
         if (n_full > 1) estimate = estimate + Q::var("further FULL sizes", n_full - 1) * max(full_graph, Q::bytes("at least", kProfiledPerGraphFloor));
-        out.budgeted = estimate;
+        out.profiled = estimate;
+    }
+    if (!vllm_before(v, {0, 21})) {
+        out.took = out.pool.value();
+        // What 0.21+ subtracts from the KV budget is the profiled estimate, not the pool.
+        out.budgeted = out.profiled;
         out.note += " (a pool of " + std::to_string(out.pool.value() / MiB) +
                     " MiB); vLLM ≥ 0.21 sets aside its profiled estimate: the two largest sizes of each mode captured, the rest "
                     "extrapolated from the second" +
@@ -402,7 +410,7 @@ Estimate estimate_vllm(const Scenario& s) {
         const VllmGraphs vg = vllm_graphs(s, par, first, last, max_seqs, mnbt);
         const Q graphs = vg.budgeted ? *vg.budgeted : vg.pool;
         if (stage == 0 && vg.took) e.engine_figures["cuda_graph_capture_took_bytes"] = *vg.took;
-        if (stage == 0 && vg.budgeted) e.engine_figures["cuda_graph_profiled_estimate_bytes"] = vg.budgeted->value();
+        if (stage == 0 && vg.profiled) e.engine_figures["cuda_graph_profiled_estimate_bytes"] = vg.profiled->value();
         layout = paged_layout(s, par, stage, kv_value_bytes, state_value_bytes);
         // Requests reserve room for the speculated tokens beyond the context.
         // Requests reserve room for the speculated tokens beyond the context; cross-attention models (vLLM V0)

@@ -70,6 +70,10 @@ constexpr i64 kMoePiecewiseGraphBytes = 532 * KiB;  // 0.52 MiB
 // pass skips attention), so the first FULL capture of that profile is where it appears. Its size is
 // VLLM_FLASHINFER_WORKSPACE_BUFFER_SIZE, 394 MiB by default (vllm/envs.py).
 constexpr i64 kFlashInferWorkspaceBytes = 394 * MiB;
+// FULL graphs keep one FlashInfer decode wrapper per capture size (FlashInferMetadataBuilder._get_decode_wrapper,
+// _decode_wrappers_cudagraph keyed by batch size), and each wrapper allocates its own 8 MiB integer workspace on the
+// device (flashinfer decode.py, BatchDecodeWithPagedKVCacheWrapper.__init__), so every FULL size adds one.
+constexpr i64 kFlashInferDecodeIntWorkspaceBytes = 8 * MiB;
 // profile_cudagraph_memory counts at least 1 MiB for each graph after the first ("driver overhead").
 constexpr i64 kProfiledPerGraphFloor = MiB;
 
@@ -191,23 +195,26 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
         //    allocations in the emptied cache; the capture then takes a second set in the graph pool; and the driver
         //    keeps each piece's graph. The second size reuses both sets of buffers and adds its pieces' graphs.
         //  - FULL: its warm-up and capture fit in the buffers the larger PIECEWISE size left, so its shared cost is
-        //    one FULL graph plus, with FlashInfer, the attention workspace its first metadata build allocates.
+        //    one FULL graph plus, with FlashInfer, the attention workspace its first metadata build allocates and the
+        //    size's decode wrapper (whose integer workspace every further FULL size adds as well).
         // The per-graph sizes are those of the 0.11 'took' logs above: the same free-memory difference, per graph.
-        // Against the logs: V-33 (0.24, FlashInfer, sizes 1 and 2) printed 0.41 GiB and this gives 0.41, nearly all of it
+        // Against the logs: V-33 (0.24, FlashInfer, sizes 1 and 2) printed 0.41 GiB and this gives 0.42, nearly all of it
         // the workspace; V-34 (0.21.0, FlashAttention, 51 + 35 sizes) printed 0.52 against 0.30 here, and PIECEWISE-only
         // hybrids with MTP (V-35, V-36: 5 sizes) 0.11 and 0.13 against 0.02: a first capture on these boards costs some
         // 0.1-0.2 GiB more than its activations and graphs, which the published logs do not break down.
         const Q act = forward_activation(s, par, sizes.back(), "largest capture size");
         const Q pieces_graph = max(per_size_pieces, Q::bytes("at least", kProfiledPerGraphFloor));
         const Q first_pw = (act.named("warm-up pass") + act.named("capture") + per_size_pieces.named("its piece graphs")).named("first PIECEWISE capture");
+        // With FlashInfer each FULL size also brings its decode wrapper's integer workspace.
+        const Q full_size =
+            flashinfer ? (full_graph + Q::bytes("FlashInfer decode wrapper workspace", kFlashInferDecodeIntWorkspaceBytes)).named("per FULL size") : full_graph;
         Q estimate = first_pw;
         if (n_full > 0) {
-            const Q first_full =
-                (flashinfer ? Q::bytes("FlashInfer workspace", kFlashInferWorkspaceBytes) + full_graph : full_graph).named("first FULL capture");
+            const Q first_full = (flashinfer ? Q::bytes("FlashInfer workspace", kFlashInferWorkspaceBytes) + full_size : full_size).named("first FULL capture");
             estimate = max(first_pw, first_full);
         }
         estimate = estimate + Q::var("further piecewise sizes", n - 1) * pieces_graph.named("per size");
-        if (n_full > 1) estimate = estimate + Q::var("further FULL sizes", n_full - 1) * max(full_graph, Q::bytes("at least", kProfiledPerGraphFloor));
+        if (n_full > 1) estimate = estimate + Q::var("further FULL sizes", n_full - 1) * max(full_size, Q::bytes("at least", kProfiledPerGraphFloor));
         out.profiled = estimate;
     }
     if (!vllm_before(v, {0, 21})) {

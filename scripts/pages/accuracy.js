@@ -28,7 +28,7 @@ const COMPONENTS = [
   { id: 'state', title: 'Recurrent state' },
   { id: 'non_torch', title: 'Non-torch memory' },
   { id: 'cuda_graphs', title: 'CUDA graphs' },
-  { id: 'cuda_graphs_profiled', title: 'CUDA graphs set aside in the KV budget' },
+  { id: 'cuda_graphs_profiled', title: 'CUDA graphs as vLLM estimates them at startup' },
   { id: 'peak', title: 'Peak memory' },
   { id: 'decode', title: 'Decode speed per request' },
   { id: 'total', title: 'Batched decode throughput' },

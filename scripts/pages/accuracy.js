@@ -28,7 +28,7 @@ const COMPONENTS = [
   { id: 'state', title: 'Recurrent state' },
   { id: 'non_torch', title: 'Non-torch memory' },
   { id: 'cuda_graphs', title: 'CUDA graphs' },
-  { id: 'cuda_graphs_profiled', title: 'CUDA graphs set aside in the KV budget' },
+  { id: 'cuda_graphs_profiled', title: 'CUDA graphs as vLLM estimates them at startup' },
   { id: 'peak', title: 'Peak memory' },
   { id: 'decode', title: 'Decode speed per request' },
   { id: 'total', title: 'Batched decode throughput' },
@@ -122,9 +122,15 @@ function servingFigures(row, e, base) {
   // vLLM's "Graph capturing finished ..., took X GiB" is compared with the estimate's own reading of that line
   // (engine_figures), which in some releases is the graph pool less the cached memory the capture releases.
   const took = e.engine_figures ? e.engine_figures.cuda_graph_capture_took_bytes : undefined;
+  // "Estimated CUDA graph memory" is printed from 0.17, before the budget takes it (0.21): the estimate's own figure.
+  const profiled = e.engine_figures ? e.engine_figures.cuda_graph_profiled_estimate_bytes : undefined;
   for (const [name, want] of Object.entries(row.other_gib || {})) {
     if (name === 'cuda_graphs' && took != null) {
       out.push(figure({ ...base, component: name, label: 'CUDA graphs, as the capture line reports them' }, want, took / GIB, 'GiB', 2));
+      continue;
+    }
+    if (name === 'cuda_graphs_profiled' && profiled != null) {
+      out.push(figure({ ...base, component: name, label: 'CUDA graphs, as the profiling estimate reports them' }, want, profiled / GIB, 'GiB', 2));
       continue;
     }
     const item = other[name] ? itemBytes(e, other[name], 0) : null;

@@ -64,6 +64,18 @@ constexpr i64 kMoePiecewiseGraphBytes = 532 * KiB;  // 0.52 MiB
 // (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS, added opt-in by vllm-project/vllm#30515, on by default since 0.21);
 // earlier versions allocated it outside the budget. The 0.21+ worker says so at startup: "CUDA graph memory
 // profiling is enabled (default since v0.21.0)" (noonghunna/club-3090#104, eugr/spark-vllm-docker#396).
+// What it subtracts is gpu_model_runner.profile_cudagraph_memory's figure, "Estimated CUDA graph memory: X GiB total"
+// (vllm_graphs spells the rule out). The FlashInfer attention backend allocates its workspace the first time it builds
+// attention metadata (FlashInferMetadataBuilder._get_workspace_buffer), and the profiling run builds none (its dummy
+// pass skips attention), so the first FULL capture of that profile is where it appears. Its size is
+// VLLM_FLASHINFER_WORKSPACE_BUFFER_SIZE, 394 MiB by default (vllm/envs.py).
+constexpr i64 kFlashInferWorkspaceBytes = 394 * MiB;
+// FULL graphs keep one FlashInfer decode wrapper per capture size (FlashInferMetadataBuilder._get_decode_wrapper,
+// _decode_wrappers_cudagraph keyed by batch size), and each wrapper allocates its own 8 MiB integer workspace on the
+// device (flashinfer decode.py, BatchDecodeWithPagedKVCacheWrapper.__init__), so every FULL size adds one.
+constexpr i64 kFlashInferDecodeIntWorkspaceBytes = 8 * MiB;
+// profile_cudagraph_memory counts at least 1 MiB for each graph after the first ("driver overhead").
+constexpr i64 kProfiledPerGraphFloor = MiB;
 
 // Defaults of `vllm serve` (engine/arg_utils.py, get_batch_defaults): on GPUs with at least 70 GiB that
 // are not A100s, max_num_batched_tokens 8192 and max_num_seqs 1024; otherwise 2048 and 256. The device memory
@@ -90,6 +102,24 @@ bool vllm_before(const std::string& version, const std::vector<long>& than) {
 bool graphs_outside_budget(const std::string& version) { return vllm_before(version, {0, 21}); }
 // The cudagraph_mode default: PIECEWISE before 0.11.0, FULL_AND_PIECEWISE since (vllm-project/vllm#25444).
 bool full_decode_graphs(const std::string& version) { return !vllm_before(version, {0, 11}); }
+// Whether vLLM serves the model's attention with FlashInfer (platforms/cuda.py, _get_backend_priorities, then each
+// backend's own checks): for non-MLA attention FlashInfer leads the list on compute capability 10 (B200, GB200);
+// elsewhere FlashAttention leads, but it takes an fp8 KV cache only as FlashAttention 3 (Hopper) and heads up to 256
+// wide, so an fp8 cache off Hopper, or wider heads, go to FlashInfer, the next in the list. The logs agree: bf16 on
+// Ampere prints "Using FLASH_ATTN attention backend out of potential backends: ['FLASH_ATTN', 'FLASHINFER', ...]",
+// fp8 KV on RTX 3090s "attention backend FlashInferBackend" (noonghunna/club-3090#104).
+bool flashinfer_attention(const Scenario& s) {
+    const ModelGeometry& g = s.geometry;
+    if (g.has(Mixer::Mla) || s.devices.empty()) return false;
+    const int cc = s.devices.front().compute_capability_major;
+    if (cc == 0) return false;
+    if (cc == 10) return true;
+    i64 widest_head = 0;
+    for (const auto& l : g.layers)
+        if (l.mixer == Mixer::FullAttention || l.mixer == Mixer::SlidingAttention || l.mixer == Mixer::ChunkedAttention)
+            widest_head = std::max({widest_head, l.head_dim_k, l.head_dim_v});
+    return (s.kv.dtype == KvDtype::FP8 && cc != 9) || widest_head > 256;
+}
 
 // "GPU KV cache size" before 0.21 was num_blocks // len(kv_cache_groups) × the smallest block size; vLLM PR
 // #40694 (issue #40691, a Qwen3.5 log on 0.19.0: 290,864 tokens beside 33.04x at 32,768) replaced it with
@@ -102,6 +132,7 @@ double sampler_bytes_per_logit(const std::string& version) { return vllm_before(
 // The CUDA-graph pool of the layers [first, last) on one rank, and the "took" figure the release prints for it.
 struct VllmGraphs {
     Q pool = Q::lit(0, "B");
+    std::optional<Q> profiled;  // profile_cudagraph_memory's estimate, "Estimated CUDA graph memory" (0.17+)
     std::optional<Q> budgeted;  // what the KV budget sets aside for graphs when that is not the pool (0.21+)
     std::optional<i64> took;    // "Graph capturing finished ..., took X GiB" in bytes; empty where the release's rule is unknown
     std::string note;
@@ -132,30 +163,68 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
     for (int l = first; l < last; ++l)
         if (s.geometry.layers[static_cast<size_t>(l)].ffn == Ffn::Moe) ++moe;
     const i64 pieces = (last - first) + 1;
-    const bool full = full_decode_graphs(v);
+    // FlashInfer off compute capability 10 supports FULL graphs of single-token decode batches only
+    // (AttentionCGSupport.UNIFORM_SINGLE_TOKEN_DECODE), so with speculative decoding vLLM falls back to PIECEWISE:
+    // "CUDAGraphMode.FULL_AND_PIECEWISE is not supported with spec-decode for attention backend FlashInferBackend
+    // ...; setting cudagraph_mode=PIECEWISE" (noonghunna/club-3090#104, #1011).
+    const bool flashinfer = flashinfer_attention(s);
+    const bool full = full_decode_graphs(v) && !(flashinfer && decode_len > 1 && s.devices.front().compute_capability_major != 10);
     const i64 n_full =
         full ? static_cast<i64>(std::count_if(sizes.begin(), sizes.end(), [&](i64 b) { return b >= decode_len && b <= max_seqs * decode_len; })) : 0;
     const i64 n = static_cast<i64>(sizes.size());
-    out.pool = forward_activation(s, par, sizes.back(), "largest capture size") +
-               Q::var("capture sizes", n) * (Q::var("dense pieces", pieces - moe) * Q::bytes("per piecewise graph", kPiecewiseGraphBytes) +
-                                             Q::var("MoE pieces", moe) * Q::bytes("per MoE piecewise graph", kMoePiecewiseGraphBytes)) +
-               Q::var("FULL decode graphs", n_full) * Q::bytes("per FULL graph", kFullGraphBytes);
+    const Q per_size_pieces = Q::var("dense pieces", pieces - moe) * Q::bytes("per piecewise graph", kPiecewiseGraphBytes) +
+                              Q::var("MoE pieces", moe) * Q::bytes("per MoE piecewise graph", kMoePiecewiseGraphBytes);
+    const Q full_graph = Q::bytes("per FULL graph", kFullGraphBytes);
+    out.pool = forward_activation(s, par, sizes.back(), "largest capture size") + Q::var("capture sizes", n) * per_size_pieces +
+               Q::var("FULL decode graphs", n_full) * full_graph;
     out.note = std::to_string(n) + " capture sizes (1 to " + std::to_string(sizes.back()) + "), " +
                (full ? "FULL_AND_PIECEWISE: " + std::to_string(n_full) + " FULL decode graphs and " : "PIECEWISE: ") + std::to_string(n * pieces) +
                " piecewise graphs";
+    // profile_cudagraph_memory's estimate. vLLM has computed and printed it ("Estimated CUDA graph memory: X GiB total")
+    // since the opt-in profiler of vllm-project/vllm#30515, whether or not the budget takes it: 0.17.0rc1 printed it
+    // beside "In v0.19, CUDA graph memory profiling will be enabled by default ... To try it now, set
+    // VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS=1" (a comment on that PR), and from 0.21 the budget subtracts it.
+    if (!vllm_before(v, {0, 17})) {
+        // For each mode (PIECEWISE first, then FULL, as "Profiling CUDA graph memory: PIECEWISE=51 (largest=512), FULL=35
+        // (largest=256)" lists them) it captures the two largest sizes only, into a throwaway pool after emptying the
+        // allocator's cache, and reads free device memory (cudaMemGetInfo) before and after each: the first reading is
+        // the mode's shared cost, the second its cost per further graph, at least 1 MiB. The estimate is the larger
+        // shared cost of the two modes (they share one pool at run time) plus, for each mode, the per-graph cost times
+        // its remaining sizes.
+        //  - PIECEWISE, largest size L: the warm-up pass before the capture runs eagerly, so its activations are fresh
+        //    allocations in the emptied cache; the capture then takes a second set in the graph pool; and the driver
+        //    keeps each piece's graph. The second size reuses both sets of buffers and adds its pieces' graphs.
+        //  - FULL: its warm-up and capture fit in the buffers the larger PIECEWISE size left, so its shared cost is
+        //    one FULL graph plus, with FlashInfer, the attention workspace its first metadata build allocates and the
+        //    size's decode wrapper (whose integer workspace every further FULL size adds as well).
+        // The per-graph sizes are those of the 0.11 'took' logs above: the same free-memory difference, per graph.
+        // Against the logs: V-33 (0.24, FlashInfer, sizes 1 and 2) printed 0.41 GiB and this gives 0.42, nearly all of it
+        // the workspace; V-34 (0.21.0, FlashAttention, 51 + 35 sizes) printed 0.52 against 0.30 here, and PIECEWISE-only
+        // hybrids with MTP (V-35, V-36: 5 sizes) 0.11 and 0.13 against 0.02: a first capture on these boards costs some
+        // 0.1-0.2 GiB more than its activations and graphs, which the published logs do not break down.
+        const Q act = forward_activation(s, par, sizes.back(), "largest capture size");
+        const Q pieces_graph = max(per_size_pieces, Q::bytes("at least", kProfiledPerGraphFloor));
+        const Q first_pw = (act.named("warm-up pass") + act.named("capture") + per_size_pieces.named("its piece graphs")).named("first PIECEWISE capture");
+        // With FlashInfer each FULL size also brings its decode wrapper's integer workspace.
+        const Q full_size =
+            flashinfer ? (full_graph + Q::bytes("FlashInfer decode wrapper workspace", kFlashInferDecodeIntWorkspaceBytes)).named("per FULL size") : full_graph;
+        Q estimate = first_pw;
+        if (n_full > 0) {
+            const Q first_full = (flashinfer ? Q::bytes("FlashInfer workspace", kFlashInferWorkspaceBytes) + full_size : full_size).named("first FULL capture");
+            estimate = max(first_pw, first_full);
+        }
+        estimate = estimate + Q::var("further piecewise sizes", n - 1) * pieces_graph.named("per size");
+        if (n_full > 1) estimate = estimate + Q::var("further FULL sizes", n_full - 1) * max(full_size, Q::bytes("at least", kProfiledPerGraphFloor));
+        out.profiled = estimate;
+    }
     if (!vllm_before(v, {0, 21})) {
         out.took = out.pool.value();
-        // What 0.21+ subtracts from the KV budget is not this pool but profile_cudagraph_memory's estimate: the memory
-        // the first (largest) capture adds, warm-up forward passes and any workspace they grow included, plus a
-        // per-graph increment (at least 1 MiB) for every further size. Those transients are not modelled; the budget
-        // keeps the per-layer allowance (engine_parts::cuda_graph_bytes), which sits nearer the 0.21+ KV lines than the
-        // pool does: V-21 / V-33 (0.24, max_num_seqs 1) logged 5.98 / 6.01 GiB of KV against 6.49 with the allowance
-        // and 7.54 with the pool alone, V-24 (0.25.1) 16.58 against 16.67 and 17.7, V-27 (0.24) 11.05 against 11.20
-        // and 11.42. Neither is the estimate itself: V-34 (0.21.0, Qwen3-8B) printed 0.52 GiB, against an allowance of
-        // 0.14 and a pool of 0.26.
-        out.budgeted = engine_parts::cuda_graph_bytes(s, first, last);
+        // What 0.21+ subtracts from the KV budget is the profiled estimate, not the pool.
+        out.budgeted = out.profiled;
         out.note += " (a pool of " + std::to_string(out.pool.value() / MiB) +
-                    " MiB); vLLM ≥ 0.21 sets aside its profiled estimate in the budget, taken here as the per-layer allowance";
+                    " MiB); vLLM ≥ 0.21 sets aside its profiled estimate: the two largest sizes of each mode captured, the rest "
+                    "extrapolated from the second" +
+                    (flashinfer && n_full > 0 ? ", the first FULL capture with FlashInfer's workspace" : "");
     } else if (!vllm_before(v, {0, 11}) && vllm_before(v, {0, 11, 1})) {
         const i64 released = s.devices.front().compute_capability_major >= 9 ? forward_activation(s, par, mnbt, "max_num_batched_tokens").value() : 0;
         out.took = out.pool.value() - released;
@@ -348,6 +417,7 @@ Estimate estimate_vllm(const Scenario& s) {
         const VllmGraphs vg = vllm_graphs(s, par, first, last, max_seqs, mnbt);
         const Q graphs = vg.budgeted ? *vg.budgeted : vg.pool;
         if (stage == 0 && vg.took) e.engine_figures["cuda_graph_capture_took_bytes"] = *vg.took;
+        if (stage == 0 && vg.profiled) e.engine_figures["cuda_graph_profiled_estimate_bytes"] = vg.profiled->value();
         layout = paged_layout(s, par, stage, kv_value_bytes, state_value_bytes);
         // Requests reserve room for the speculated tokens beyond the context.
         // Requests reserve room for the speculated tokens beyond the context; cross-attention models (vLLM V0)

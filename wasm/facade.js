@@ -114,13 +114,22 @@
     function request(method, req) {
       var text = toText(req);
       var early = startAnswer(version, method, text);
-      if (early) return early;
+      if (early) {
+        mark('fitmygpu-start-answer ' + method);
+        return early;
+      }
       var response = JSON.parse(call(method, text));
+      if (typeof factory.recorder === 'function') factory.recorder(method, text, response);
       if (response && response.error) {
         throw new FitMyGPUError(response.error.code, response.error.field, response.error.message);
       }
       return response;
     }
+    return apiObject(version, call, request);
+  }
+
+  // The API's methods over request(method, request) -> answer (throwing FitMyGPUError) and the raw call.
+  function apiObject(version, call, request) {
     return Object.freeze({
       version: version,
       call: call,
@@ -145,6 +154,29 @@
     });
   }
 
+  // FitMyGPU.early(): an API that answers from the start answers alone (fitmygpu-start.js), before the module has
+  // downloaded, for a page that can show its first verdict meanwhile; null when there are none. Each answer is handed
+  // out once, as ready()'s API does; any other request throws FitMyGPUError "not_ready". The answers carry the
+  // version of the module that wrote them (early().version): a page compares it with ready()'s API's version.
+  factory.early = function early() {
+    var start = typeof FitMyGPUStart !== 'undefined' ? FitMyGPUStart : null;
+    if (!start || typeof start.version !== 'string' || !start.answers) return null;
+    function request(method, req) {
+      var answer = startAnswer(start.version, method, toText(req));
+      if (!answer) throw new FitMyGPUError('not_ready', '', 'the estimator is still loading');
+      mark('fitmygpu-start-answer ' + method);
+      return answer;
+    }
+    function call(method, requestText) {
+      try {
+        return JSON.stringify(request(method, requestText));
+      } catch (e) {
+        return JSON.stringify({ error: { code: e.code || 'internal_error', field: '', message: e.message } });
+      }
+    }
+    return apiObject(start.version, call, request);
+  };
+
   var pending = null;
   factory.ready = function ready() {
     if (!pending) {
@@ -160,6 +192,9 @@
     return pending;
   };
   factory.Error = FitMyGPUError;
+  // FitMyGPU.recorder: when set to a function, every answer the module gives is passed to it as (method, request text,
+  // answer); scripts/start-data records the calculator's first requests this way.
+  factory.recorder = null;
 
   // A script element with the attribute data-preload: a page that will ask for the estimator as soon as it starts has the
   // module downloaded and compiled from now on, while its other scripts load, rather than from its first ready().

@@ -26,6 +26,16 @@ declare namespace FitMyGPU {
   function ready(): Promise<Api>;
 
   /**
+   * Before ready() resolves: an API that answers only from the answers the page was built with (fitmygpu-start.js,
+   * written by scripts/start-data), each once, and throws a FitMyGPU.Error with code "not_ready" for any other
+   * request; null when the page has none. `version` is the version of the module that wrote them.
+   */
+  function early(): Api | null;
+
+  /** When a function: every answer the module gives is passed to it (scripts/start-data records with it). */
+  let recorder: ((method: string, requestText: string, answer: unknown) => void) | null;
+
+  /**
    * The error every API method throws when the estimator answers `{"error": {...}}`. A real `Error`
    * (`instanceof Error` holds) with the estimator's code and the request field it is about.
    */
@@ -51,6 +61,7 @@ declare namespace FitMyGPU {
     | 'unknown_gpu'
     | 'unknown_method'
     | 'internal_error'
+    | 'not_ready'
     | (string & {});
 
   /** A request: a plain object, or JSON text passed on unchanged (handy for requests read from files). */

@@ -104,11 +104,18 @@ if (!Module['instantiateWasm'] && !Module['wasmBinary']) {
       return true;
     }
 
-    // The module web/boot.js began compiling when the page opened, if it is this file: instantiated here; null if none.
+    // The module web/boot.js began compiling (or only downloading) when the page opened, if it is this file: instantiated
+    // here; null if none.
     function precompiled() {
       var early = typeof globalThis !== 'undefined' ? globalThis['FitMyGPUCompiling'] : null;
-      if (!early || !early.module || typeof URL !== 'function' || typeof location === 'undefined') return null;
+      if (!early || !(early.module || early.bytes) || typeof URL !== 'function' || typeof location === 'undefined') return null;
       if (early.url !== new URL(wasmBinaryFile, location.href).href) return null;
+      if (early.bytes) {
+        return early.bytes.then(function (buffer) {
+          mark('fitmygpu-wasm-fetch-end');
+          return fromBytes(buffer);
+        });
+      }
       mark('fitmygpu-wasm-compile-start');
       return early.module.then(function (module) {
         return WebAssembly.instantiate(module, imports).then(function (instance) {

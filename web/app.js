@@ -1,5 +1,6 @@
-// The calculator page's start-up: waits for the estimator, builds the store and the page's parts, reads the
-// address, fills the form and runs the first update. Nothing about models or engines is computed in the page
+// The calculator page's start-up: waits for the estimator (or, on a plain load, starts at once from its start
+// answers, earlyApi below), builds the store and the page's parts, reads the address, fills the form and runs the
+// first update. Nothing about models or engines is computed in the page
 // (the C++ core owns that): verdict, breakdown, limits, the GPU table and the chart points all come from the estimator.
 //
 // The parts, one script each, loaded before this one (index.html), all on window.FitMyGPUPage:
@@ -16,73 +17,151 @@
 (function (page) {
   'use strict';
 
+  // The API the page's parts are given on a plain load (no setup in the address) when the estimator's start answers are
+  // at hand (fitmygpu-start.js, FitMyGPU.early()): until the module is ready, requests are answered from them, so the
+  // form and the first verdict appear while the module still downloads and compiles; from then on every request goes
+  // to the module. whenReady(fn) runs fn once the module is ready (at once after): the work after the first verdict
+  // (the GPU table, the checkpoint table, the chart, the launch command) waits for it.
+  function earlyApi(early, ready) {
+    var live = null;
+    var missed = false;
+    var waiting = [];
+    var api = {};
+    Object.keys(early).forEach(function (name) {
+      if (typeof early[name] !== 'function') {
+        api[name] = early[name];
+        return;
+      }
+      api[name] = function () {
+        if (live) return live[name].apply(live, arguments);
+        try {
+          return early[name].apply(early, arguments);
+        } catch (e) {
+          if (e && e.code === 'not_ready') missed = true;
+          throw e;
+        }
+      };
+    });
+    api.whenReady = function (fn) {
+      if (live) fn();
+      else waiting.push(fn);
+    };
+    api.isReady = function () { return Boolean(live); };
+    // Whether a request found no start answer: the page then asks everything again of the module.
+    api.missed = function () { return missed; };
+    api.settle = function (module) {
+      live = module;
+      api.version = module.version;
+      waiting.splice(0).forEach(function (fn) { fn(); });
+    };
+    return api;
+  }
+
   function start() {
     var status = page.dom.byId('status');
     if (typeof FitMyGPU === 'undefined' || typeof FitMyGPU.ready !== 'function') {
       page.dom.setText(status, 'The estimator (fitmygpu.js) did not load.');
       return;
     }
-    FitMyGPU.ready().then(function (api) {
-      // For scripts/bench-page: the engine registry and the catalog lists, read from the estimator.
-      var mark = function (name) { if (performance.mark) performance.mark(name); };
-      mark('fitmygpu-schema-start');
-      // The engine registry first: runtimes, formats, knobs and limits come from it (knobs.js).
-      page.knobs.init(api.schema());
-      var updates = null;
-      var schedule = function (ms) { updates.schedule(ms); };
-
-      mark('fitmygpu-catalog-start');
-      var store = page.state.create(api);
-      mark('fitmygpu-catalog-end');
-      var address = page.address.create({ api: api, store: store });
-      var knobControls = page.knobControls.create({ api: api, store: store, onChange: schedule });
-      var view = page.resultView.create({ store: store, onSuggestion: function (change) { store.applyRequest(change, false); form.fill(); schedule(0); } });
-      var modelFiles = null;
-      var form = page.form.create({ api: api, store: store, knobControls: knobControls, onChange: schedule, onUnitChange: unitsChanged,
-        onHubRepo: function (ref) { modelFiles.loadHub(ref); } });
-      var extras = page.extras.create({ api: api, store: store, onPickGpu: form.pickGpu, onPickWeights: form.pickWeights });
-      var logCheck = page.logCheck.create({ api: api, store: store });
-      var command = page.command.create({ api: api, store: store, onApply: function () { form.fill(); schedule(0); },
-        onHubRepo: function (ref) { modelFiles.loadHub(ref); } });
-      // A model read from files joins the model menu and becomes the setup's model.
-      var showModel = function (id) {
-        store.set({ model: id, weights: '' });
-        store.followDevice();
-        form.fill();
-        address.write();
-        schedule(0);
-      };
-      modelFiles = page.modelFiles.create({
-        api: api, store: store, onModel: showModel,
-        onCatalogModel: function (id) { showModel(id); },
-        onFailed: function () { address.write(); },
-      });
-      updates = page.updates.create({ api: api, store: store, form: form, knobControls: knobControls, address: address, view: view, extras: extras, command: command });
-
-      // The unit changed: everything is redrawn from the answers already in hand.
-      function unitsChanged() {
-        page.units.setUnit(store.setup.unit);
-        form.showUnits();
-        if (store.answers.response) view.show(store.answers.response);
-        extras.redraw();
-        address.write();
-      }
-
-      var notices = address.read();
-      page.units.setUnit(store.setup.unit);
-      address.settle(notices);
-      form.fill();
-      address.showNotices(notices);
-      [form, address, view, extras, logCheck, command, modelFiles].forEach(function (part) { part.wire(); });
-      // A link to a Hub model (?model=hf:ORG/NAME) asks for it: it is read now, the catalog's model showing meanwhile.
-      if (address.hubModel) modelFiles.loadHub(address.hubModel);
-      page.dom.setText(status, 'Estimator ' + api.version + ' \u00b7 ' + store.catalog.models.length + ' models \u00b7 ' + store.catalog.gpus.length + ' GPUs');
-      schedule(0);
-      document.documentElement.setAttribute('data-ready', 'true');
-    }).catch(function (err) {
+    var failed = function (err) {
       // The estimator did not load, or the page could not be built from its answers.
       page.dom.setText(status, 'The estimator could not start: ' + (err && err.message ? err.message : String(err)));
+    };
+    var plain = !location.search || location.search === '?';
+    var early = plain && typeof FitMyGPU.early === 'function' ? FitMyGPU.early() : null;
+    var ready = FitMyGPU.ready();
+    if (!early) {
+      ready.then(function (api) { build(api).live(); }).catch(failed);
+      return;
+    }
+    // Until the module is ready the controls are inert: what they would ask has no start answer.
+    var controls = [document.querySelector('main'), page.dom.byId('units')].filter(Boolean);
+    controls.forEach(function (el) { el.inert = true; });
+    var api = earlyApi(early, ready);
+    var built;
+    try {
+      built = build(api);
+    } catch (err) {
+      failed(err);
+      return;
+    }
+    ready.then(function (module) {
+      var again = api.missed() || module.version !== early.version;
+      api.settle(module);
+      controls.forEach(function (el) { el.inert = false; });
+      if (again) built.refresh();
+      built.live();
+    }).catch(failed);
+  }
+
+  // Builds the page's parts on `api` and runs the first update. Returns live() (the estimator is ready: the status line
+  // and data-ready) and refresh() (forget the answers kept so far and update again).
+  function build(api) {
+    var status = page.dom.byId('status');
+    // For scripts/bench-page: the engine registry and the catalog lists, read from the estimator.
+    var mark = function (name) { if (performance.mark) performance.mark(name); };
+    mark('fitmygpu-schema-start');
+    // The engine registry first: runtimes, formats, knobs and limits come from it (knobs.js).
+    page.knobs.init(api.schema());
+    var updates = null;
+    var schedule = function (ms) { updates.schedule(ms); };
+
+    mark('fitmygpu-catalog-start');
+    var store = page.state.create(api);
+    mark('fitmygpu-catalog-end');
+    var address = page.address.create({ api: api, store: store });
+    var knobControls = page.knobControls.create({ api: api, store: store, onChange: schedule });
+    var view = page.resultView.create({ store: store, onSuggestion: function (change) { store.applyRequest(change, false); form.fill(); schedule(0); } });
+    var modelFiles = null;
+    var form = page.form.create({ api: api, store: store, knobControls: knobControls, onChange: schedule, onUnitChange: unitsChanged,
+      onHubRepo: function (ref) { modelFiles.loadHub(ref); } });
+    var extras = page.extras.create({ api: api, store: store, onPickGpu: form.pickGpu, onPickWeights: form.pickWeights });
+    var logCheck = page.logCheck.create({ api: api, store: store });
+    var command = page.command.create({ api: api, store: store, onApply: function () { form.fill(); schedule(0); },
+      onHubRepo: function (ref) { modelFiles.loadHub(ref); } });
+    // A model read from files joins the model menu and becomes the setup's model.
+    var showModel = function (id) {
+      store.set({ model: id, weights: '' });
+      store.followDevice();
+      form.fill();
+      address.write();
+      schedule(0);
+    };
+    modelFiles = page.modelFiles.create({
+      api: api, store: store, onModel: showModel,
+      onCatalogModel: function (id) { showModel(id); },
+      onFailed: function () { address.write(); },
     });
+    updates = page.updates.create({ api: api, store: store, form: form, knobControls: knobControls, address: address, view: view, extras: extras, command: command });
+
+    // The unit changed: everything is redrawn from the answers already in hand.
+    function unitsChanged() {
+      page.units.setUnit(store.setup.unit);
+      form.showUnits();
+      if (store.answers.response) view.show(store.answers.response);
+      extras.redraw();
+      address.write();
+    }
+
+    var notices = address.read();
+    page.units.setUnit(store.setup.unit);
+    address.settle(notices);
+    form.fill();
+    address.showNotices(notices);
+    [form, address, view, extras, logCheck, command, modelFiles].forEach(function (part) { part.wire(); });
+    // A link to a Hub model (?model=hf:ORG/NAME) asks for it: it is read now, the catalog's model showing meanwhile.
+    if (address.hubModel) modelFiles.loadHub(address.hubModel);
+    schedule(0);
+    return {
+      live: function () {
+        page.dom.setText(status, 'Estimator ' + api.version + ' \u00b7 ' + store.catalog.models.length + ' models \u00b7 ' + store.catalog.gpus.length + ' GPUs');
+        document.documentElement.setAttribute('data-ready', 'true');
+      },
+      refresh: function () {
+        store.forget();
+        schedule(0);
+      },
+    };
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

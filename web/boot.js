@@ -11,7 +11,19 @@
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.compileStreaming !== 'function' || typeof fetch !== 'function') return;
   var url = new URL('fitmygpu.wasm', script.src).href;
   if (performance.mark) performance.mark('fitmygpu-wasm-fetch-start');
-  var compiling = WebAssembly.compileStreaming(fetch(url, { credentials: 'same-origin' }));
+  var fetching = fetch(url, { credentials: 'same-origin' });
+  if (!location.search || location.search === '?') {
+    // A plain load shows its first verdict from the start answers (fitmygpu-start.js, web/app.js) before the module is
+    // needed, and compiling while the page is parsed would hold the page up: the bytes only download meanwhile.
+    var bytes = fetching.then(function (response) {
+      if (!response.ok) throw new Error('HTTP ' + response.status);
+      return response.arrayBuffer();
+    });
+    bytes.catch(function () {});
+    window.FitMyGPUCompiling = { url: url, bytes: bytes };
+    return;
+  }
+  var compiling = WebAssembly.compileStreaming(fetching);
   compiling.catch(function () {});
   window.FitMyGPUCompiling = { url: url, module: compiling };
 })();

@@ -3,7 +3,7 @@
 //   catalog  the estimator's models and GPUs, read once, and the model records asked for so far
 //   answers  the estimator's answers now on screen (estimate, compare, quantizations, chart points)
 //   memo     answers kept while their question does not change (remember)
-// Every change goes through an update function: set, setEngine, setAnswer, clearAnswers, remember. The other
+// Every change goes through an update function: set, setEngine, setAnswer, clearAnswers, remember, forget. The other
 // scripts read store.setup and ask the selectors below (request(), activeKnobs(), ...); none keeps page state of
 // its own. Nothing here touches the DOM.
 (function (page) {
@@ -123,6 +123,12 @@
     function remember(kind, key, compute) {
       if (!memo[kind] || memo[kind].key !== key) memo[kind] = { key: key, value: compute() };
       return memo[kind].value;
+    }
+    // Drops every kept answer and catalog record: the next use asks the estimator again (web/app.js, when the
+    // estimator that is now ready is not the one the page started with).
+    function forget() {
+      Object.keys(memo).forEach(function (kind) { delete memo[kind]; });
+      Object.keys(catalog.records).forEach(function (id) { delete catalog.records[id]; });
     }
 
     // ---- models read from files ----
@@ -295,6 +301,7 @@
       setAnswer: setAnswer,
       clearAnswers: clearAnswers,
       remember: remember,
+      forget: forget,
       record: record,
       addCustom: addCustom,
       custom: custom,

@@ -34,18 +34,42 @@ const open = (url, options, ready) => openPage(browser, url, options || DESKTOP,
 const names = (session) => session.requests.map((u) => u.replace(/[?#].*$/, '').replace(/^.*\//, ''));
 
 describe('the calculator', () => {
-  test('over http under a sub-path: fitmygpu.wasm is compiled as it streams, the base64 form is never loaded', async () => {
+  test('over http under a sub-path, a plain load: the first verdict comes from the start answers while fitmygpu.wasm downloads', async () => {
     const session = await open(`${server.url}index.html`, DESKTOP, 'html[data-ready="true"]');
     try {
       assert.deepEqual(session.problems, []);
       const loaded = names(session);
       assert.ok(loaded.includes('fitmygpu.wasm'), 'the module is fetched');
       assert.ok(!loaded.includes('fitmygpu-wasm.js'), 'its base64 form is not');
+      assert.ok(loaded.includes('calculator.js') && !loaded.includes('state.js'), 'the page scripts come as one file');
+      const marks = await session.page.evaluate(() => performance.getEntriesByType('mark').map((m) => m.name));
+      assert.ok(marks.includes('fitmygpu-start-answer estimate'), 'the first estimate is a start answer');
+      assert.ok(marks.includes('fitmygpu-wasm-fetch-end') && marks.includes('fitmygpu-wasm-instantiated'), 'downloaded first, compiled after');
+      assert.equal(await session.page.evaluate(() => document.querySelector('main').inert), false, 'the controls are live once the module is ready');
+      // Every later answer is the module's: a new context gives a new estimate.
+      assert.notEqual((await session.page.textContent('[data-testid="verdict"]')).trim(), '\u2014', 'a verdict is shown');
+      const request = await session.page.evaluate(() => window.__fitmygpuRequest);
+      const expected = api.estimate(Object.assign({}, request, { context: 131072 }));
+      await session.page.fill('#context', '131072');
+      await session.page.waitForFunction(() => window.__fitmygpuRequest.context === 131072 && !document.documentElement.hasAttribute('data-busy'));
+      const shown = await session.page.evaluate(() => JSON.parse(document.querySelector('[data-testid="result"]').getAttribute('data-request')));
+      assert.equal(shown.context, 131072);
+      assert.equal(await session.page.getAttribute('[data-testid="verdict"]', 'data-verdict'), expected.verdict);
+    } finally {
+      await session.context.close();
+    }
+  });
+
+  test('over http, a setup in the address: fitmygpu.wasm is compiled as it streams, and no start answer is used', async () => {
+    const session = await open(`${server.url}index.html?context=8192`, DESKTOP, 'html[data-ready="true"]');
+    try {
+      assert.deepEqual(session.problems, []);
       const marks = await session.page.evaluate(() => performance.getEntriesByType('mark').map((m) => m.name));
       assert.ok(marks.includes('fitmygpu-wasm-compile-start') && marks.includes('fitmygpu-wasm-instantiated'));
-      assert.ok(!marks.includes('fitmygpu-wasm-decode-start'), 'no base64 to decode');
       // Streaming compilation: the response is handed to the compiler, so no arrayBuffer step is marked.
       assert.ok(!marks.includes('fitmygpu-wasm-fetch-end'), 'served as application/wasm, compiled while streaming');
+      assert.ok(!marks.includes('fitmygpu-start-answer estimate'), 'the estimate is the module\'s');
+      assert.equal((await session.page.evaluate(() => window.__fitmygpuRequest)).context, 8192);
     } finally {
       await session.context.close();
     }

@@ -84,6 +84,24 @@ constexpr double kGiB = kMiB * 1024.0;
 
 }  // namespace
 
+TEST_CASE("ggml types: a file's ggml_type value names the type and its block, as ggml.h and ggml-common.h define them") {
+    // enum ggml_type: GGML_TYPE_Q4_K = 12, GGML_TYPE_Q8_1 = 9, GGML_TYPE_I32 = 26, GGML_TYPE_MXFP4 = 39; block_q4_K holds
+    // 256 values in 2 + 2 + 12 + 128 = 144 bytes, block_q8_1 32 values in 2 + 2 + 32 = 36, block_mxfp4 32 in 1 + 16 = 17.
+    const GgmlTypeInfo* q4k = ggml_info_by_id(12);
+    REQUIRE(q4k != nullptr);
+    CHECK(q4k->type == GgmlType::Q4_K);
+    CHECK(q4k->block_elems == 256);
+    CHECK(q4k->block_bytes == 144);
+    CHECK(ggml_info_by_id(9)->block_bytes == 36);
+    CHECK(std::string(ggml_info_by_id(26)->name) == "i32");
+    CHECK(ggml_info_by_id(39)->type == GgmlType::MXFP4);
+    // Every type is found again by its own id.
+    for (uint32_t id = 0; id < 64; ++id)
+        if (const GgmlTypeInfo* t = ggml_info_by_id(id)) CHECK(ggml_info(t->type).id == id);
+    // Q4_2 and Q4_3 (4, 5) and the removed Q4_0_4_4 .. IQ4_NL_8_8 ids (31-33, 36-38) are not types a file may use.
+    for (uint32_t id : {4u, 5u, 31u, 32u, 33u, 36u, 37u, 38u, 40u, 1000u}) CHECK(ggml_info_by_id(id) == nullptr);
+}
+
 TEST_CASE("GGUF: Llama-3.1-8B Q4_K_M has 193 q4_K, 33 q6_K and 66 f32 tensors and 4,912,898,304 tensor bytes") {
     // Counts: Ollama load log (L-1 in tests/data/llamacpp-startup-logs.json). Bytes by hand —
     //   token_embd q4_K 295,501,824 + output q6_K 430,940,160 + attn_q/attn_output 603,979,776 + attn_k 75,497,472

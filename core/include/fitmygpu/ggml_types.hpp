@@ -2,8 +2,7 @@
 // static_asserts; the same table appears in gguf-parser-go ggml.go and Ollama fs/ggml). A row of n
 // elements of a block type takes n / block_elems * block_bytes bytes; n must be a multiple of block_elems.
 #pragma once
-#include <optional>
-#include <string>
+#include <cstdint>
 
 #include "fitmygpu/units.hpp"
 
@@ -36,17 +35,26 @@ enum class GgmlType {
     TQ1_0,
     TQ2_0,
     MXFP4,
+    // Types a GGUF file may hold that no quantization of ours writes (integer and f64 tensors, q8_1).
+    Q8_1,
+    I8,
+    I16,
+    I32,
+    I64,
+    F64,
 };
 
 struct GgmlTypeInfo {
     GgmlType type;
+    uint32_t id;       // its ggml_type value, as a GGUF file stores it (ggml/include/ggml.h enum ggml_type)
     const char* name;  // lowercase as llama.cpp prints it ("q4_K", "f16", "iq4_xs")
     i64 block_elems;
     i64 block_bytes;
 };
 
 const GgmlTypeInfo& ggml_info(GgmlType t);
-std::optional<GgmlType> ggml_type_from_name(const std::string& name);  // case-insensitive
+// The type a GGUF file names by its ggml_type value; nullptr for ids ggml removed (4, 5, 31-33, 36-38) or never had.
+const GgmlTypeInfo* ggml_info_by_id(uint32_t id);
 // Bytes of `n` elements of type t (n a multiple of the block size), as ggml_row_size does.
 i64 ggml_row_bytes(GgmlType t, i64 n);
 

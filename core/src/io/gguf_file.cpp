@@ -12,6 +12,7 @@
 #include "fitmygpu/checkpoint_files.hpp"
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/expr.hpp"
+#include "fitmygpu/ggml_types.hpp"
 #include "text.hpp"
 
 namespace fitmygpu {
@@ -19,29 +20,6 @@ namespace fitmygpu {
 using nlohmann::json;
 
 namespace {
-
-// ggml_type ids as the file stores them (ggml/include/ggml.h enum ggml_type) with their block layouts
-// (ggml/src/ggml-common.h); ids 4, 5 and 31-33, 36-38 were removed from ggml and are refused.
-struct GgmlFileType {
-    uint32_t id;
-    const char* name;
-    i64 block_elems;
-    i64 block_bytes;
-};
-constexpr GgmlFileType kFileTypes[] = {
-    {0, "f32", 1, 4},       {1, "f16", 1, 2},        {2, "q4_0", 32, 18},      {3, "q4_1", 32, 20},      {6, "q5_0", 32, 22},      {7, "q5_1", 32, 24},
-    {8, "q8_0", 32, 34},    {9, "q8_1", 32, 36},     {10, "q2_K", 256, 84},    {11, "q3_K", 256, 110},   {12, "q4_K", 256, 144},   {13, "q5_K", 256, 176},
-    {14, "q6_K", 256, 210}, {15, "q8_K", 256, 292},  {16, "iq2_xxs", 256, 66}, {17, "iq2_xs", 256, 74},  {18, "iq3_xxs", 256, 98}, {19, "iq1_s", 256, 50},
-    {20, "iq4_nl", 32, 18}, {21, "iq3_s", 256, 110}, {22, "iq2_s", 256, 82},   {23, "iq4_xs", 256, 136}, {24, "i8", 1, 1},         {25, "i16", 1, 2},
-    {26, "i32", 1, 4},      {27, "i64", 1, 8},       {28, "f64", 1, 8},        {29, "iq1_m", 256, 56},   {30, "bf16", 1, 2},       {34, "tq1_0", 256, 54},
-    {35, "tq2_0", 256, 66}, {39, "mxfp4", 32, 17},
-};
-
-const GgmlFileType* file_type(uint32_t id) {
-    for (const auto& t : kFileTypes)
-        if (t.id == id) return &t;
-    return nullptr;
-}
 
 // gguf_type (ggml/include/gguf.h).
 enum : uint32_t { U8 = 0, I8, U16, I16, U32, I32, F32, BOOL, STRING, ARRAY, U64, I64, F64 };
@@ -208,7 +186,7 @@ GgufHeader read_gguf(const FileBytes& f) {
             if (__builtin_mul_overflow(t.elements, ne, &t.elements)) r.bad(where + "'s dimensions multiply beyond 64 bits");
         }
         const uint32_t type_id = static_cast<uint32_t>(r.uint(4, "a tensor type"));
-        const GgmlFileType* type = file_type(type_id);
+        const GgmlTypeInfo* type = ggml_info_by_id(type_id);
         if (!type) r.bad(where + " has an unknown ggml type " + std::to_string(type_id));
         t.dtype = type->name;
         const i64 row = t.shape.empty() ? 1 : t.shape[0];

@@ -64,7 +64,7 @@
       } else {
         list = catalog.models.slice().sort(function (a, b) {
           return U.compareNames(familyLabel(a), familyLabel(b), true) ||
-            store.params(a).total - store.params(b).total || a.name.localeCompare(b.name);
+            store.params(a).total - store.params(b).total || U.compareNames(a.name, b.name);
         });
       }
       var groups = [];
@@ -100,7 +100,7 @@
         }
         groups[grp.label].items.push(g);
       });
-      var labels = order.slice().sort(function (a, b) { return groups[a].order - groups[b].order || a.localeCompare(b); });
+      var labels = order.slice().sort(function (a, b) { return groups[a].order - groups[b].order || U.compareNames(a, b); });
       var nodes = labels.map(function (label) {
         var items = groups[label].items;
         if (!ids) items.sort(function (a, b) { return (b.memory_mib || 0) - (a.memory_mib || 0) || U.compareNames(a.name, b.name); });

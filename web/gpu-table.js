@@ -80,7 +80,7 @@
       shown.sort(function (a, b) {
         var va = col.value(a), vb = col.value(b);
         var c = typeof va === 'string' ? page.units.compareNames(va, vb) : va < vb ? -1 : va > vb ? 1 : 0;
-        if (c === 0) c = a.memory_bytes - b.memory_bytes || a.name.localeCompare(b.name);
+        if (c === 0) c = a.memory_bytes - b.memory_bytes || page.units.compareNames(a.name, b.name);
         return c * (col.key === sort.key ? sort.dir : 1);
       });
       var trs = shown.map(function (r) {

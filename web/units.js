@@ -13,18 +13,77 @@
 
   function setUnit(id) { current = UNITS[id] || UNITS.gib; }
 
-  // Number formats and the name collation, each made once: toLocaleString and localeCompare with options build a new
-  // Intl object on every call, which made filling the GPU menu and sorting the model menu the slowest part of start-up.
-  var formats = {};
+  // Numbers and names are written and ordered here without Intl: the first Intl.NumberFormat or Intl.Collator of a page
+  // loads the locale's data (50 to 100 ms each on a slow machine), which was the largest single step before the first
+  // verdict. Numbers follow en-US as NumberFormat writes them: the number's shortest decimal form (String(n)) rounded
+  // half away from zero, commas between groups of three integer digits.
   function format(n, minDigits, maxDigits) {
-    var key = minDigits + ',' + maxDigits;
-    if (!formats[key]) formats[key] = new Intl.NumberFormat('en-US', { minimumFractionDigits: minDigits, maximumFractionDigits: maxDigits });
-    return formats[key].format(n);
+    if (!isFinite(n) || Math.abs(n) >= 1e21) return String(n);
+    var text = Math.abs(n) < 1e-6 ? '0' : String(Math.abs(n));
+    var dot = text.indexOf('.');
+    var whole = dot < 0 ? text : text.slice(0, dot);
+    var fraction = dot < 0 ? '' : text.slice(dot + 1);
+    if (fraction.length > maxDigits) {
+      var up = fraction.charAt(maxDigits) >= '5';
+      var digits = (whole + fraction.slice(0, maxDigits)).split('');
+      for (var k = digits.length - 1; up && k >= 0; k--) {
+        if (digits[k] === '9') digits[k] = '0';
+        else {
+          digits[k] = String(Number(digits[k]) + 1);
+          up = false;
+        }
+      }
+      var all = (up ? '1' : '') + digits.join('');
+      whole = all.slice(0, all.length - maxDigits).replace(/^0+(?=\d)/, '') || '0';
+      fraction = all.slice(all.length - maxDigits);
+    }
+    while (fraction.length < minDigits) fraction += '0';
+    while (fraction.length > minDigits && fraction.charAt(fraction.length - 1) === '0') fraction = fraction.slice(0, -1);
+    var out = whole.replace(/\B(?=(\d{3})+$)/g, ',') + (fraction ? '.' + fraction : '');
+    return (n < 0 && /[1-9]/.test(out) ? '-' : '') + out;
   }
-  // Names in natural order ("RTX 3090" before "RTX 4090", "8B" before "70B"); `base` also ignores case and accents.
-  var naturalOrder = new Intl.Collator('en', { numeric: true });
-  var naturalOrderBase = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
-  function compareNames(a, b, ignoreCase) { return (ignoreCase ? naturalOrderBase : naturalOrder).compare(a, b); }
+  // Names in natural order ("RTX 3090" before "RTX 4090", "8B" before "70B"), as Intl.Collator('en', {numeric: true})
+  // orders ASCII text: runs of digits by their value; other characters by the root collation's order (white space,
+  // punctuation and symbols, then digits, then letters), letters without regard to case; then, between names equal so
+  // far, lowercase before uppercase. `ignoreCase` (the collator's sensitivity 'base') leaves out that last step.
+  var ORDER = ' _-,;:!?.\'"()[]{}@*/\\&#%`^+<=>|~$0123456789abcdefghijklmnopqrstuvwxyz';
+  function rank(c) {
+    var i = ORDER.indexOf(c.toLowerCase());
+    return i < 0 ? ORDER.length + c.toLowerCase().charCodeAt(0) : i;
+  }
+  function isDigit(c) { return c >= '0' && c <= '9'; }
+  function compareNames(a, b, ignoreCase) {
+    var x = String(a);
+    var y = String(b);
+    var i = 0;
+    var j = 0;
+    while (i < x.length && j < y.length) {
+      if (isDigit(x.charAt(i)) && isDigit(y.charAt(j))) {
+        var i0 = i;
+        var j0 = j;
+        while (i < x.length && isDigit(x.charAt(i))) i++;
+        while (j < y.length && isDigit(y.charAt(j))) j++;
+        var d = Number(x.slice(i0, i)) - Number(y.slice(j0, j));
+        if (d) return d < 0 ? -1 : 1;
+        continue;
+      }
+      var r = rank(x.charAt(i)) - rank(y.charAt(j));
+      if (r) return r < 0 ? -1 : 1;
+      i++;
+      j++;
+    }
+    if (x.length - i !== y.length - j) return x.length - i < y.length - j ? -1 : 1;
+    if (ignoreCase) return 0;
+    for (var k = 0; k < Math.min(x.length, y.length); k++) {
+      var ca = x.charAt(k);
+      var cb = y.charAt(k);
+      if (ca === cb) continue;
+      var lowerA = ca === ca.toLowerCase();
+      var lowerB = cb === cb.toLowerCase();
+      if (lowerA !== lowerB) return lowerA ? -1 : 1;
+    }
+    return 0;
+  }
   function unit() { return current; }
 
   // A size in the current unit with two decimals ("16.89 GiB"); "<0.01 GiB" for a few bytes, so nothing

@@ -197,9 +197,14 @@
   factory.recorder = null;
 
   // A script element with the attribute data-preload: a page that will ask for the estimator as soon as it starts has the
-  // module downloaded and compiled from now on, while its other scripts load, rather than from its first ready().
+  // module downloaded and compiled from now on, while its other scripts load, rather than from its first ready(). Not
+  // on a plain load (no query) of a page whose start answers are already there (fitmygpu-start.js before this script):
+  // that page shows its first verdict from them, and decoding and compiling the module now would only hold it up.
   (function preload() {
     var script = typeof document !== 'undefined' ? document.currentScript : null;
-    if (script && script.hasAttribute('data-preload')) factory.ready();
+    if (!script || !script.hasAttribute('data-preload')) return;
+    var plain = typeof location !== 'undefined' && (!location.search || location.search === '?');
+    if (plain && typeof FitMyGPUStart !== 'undefined') return;
+    factory.ready();
   })();
 })(typeof FitMyGPU !== 'undefined' ? FitMyGPU : undefined);

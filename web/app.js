@@ -22,7 +22,7 @@
   // form and the first verdict appear while the module still downloads and compiles; from then on every request goes
   // to the module. whenReady(fn) runs fn once the module is ready (at once after): the work after the first verdict
   // (the GPU table, the checkpoint table, the chart, the launch command) waits for it.
-  function earlyApi(early, ready) {
+  function earlyApi(early) {
     var live = null;
     var missed = false;
     var waiting = [];
@@ -69,15 +69,14 @@
     };
     var plain = !location.search || location.search === '?';
     var early = plain && typeof FitMyGPU.early === 'function' ? FitMyGPU.early() : null;
-    var ready = FitMyGPU.ready();
     if (!early) {
-      ready.then(function (api) { build(api).live(); }).catch(failed);
+      FitMyGPU.ready().then(function (api) { build(api).live(); }).catch(failed);
       return;
     }
     // Until the module is ready the controls are inert: what they would ask has no start answer.
     var controls = [document.querySelector('main'), page.dom.byId('units')].filter(Boolean);
     controls.forEach(function (el) { el.inert = true; });
-    var api = earlyApi(early, ready);
+    var api = earlyApi(early);
     var built;
     try {
       built = build(api);
@@ -85,13 +84,18 @@
       failed(err);
       return;
     }
-    ready.then(function (module) {
-      var again = api.missed() || module.version !== early.version;
-      api.settle(module);
-      controls.forEach(function (el) { el.inert = false; });
-      if (again) built.refresh();
-      built.live();
-    }).catch(failed);
+    // The module is asked for once the first verdict is painted: decoding and compiling it earlier would hold that up.
+    requestAnimationFrame(function () {
+      setTimeout(function () {
+        FitMyGPU.ready().then(function (module) {
+          var again = api.missed() || module.version !== early.version;
+          api.settle(module);
+          controls.forEach(function (el) { el.inert = false; });
+          if (again) built.refresh();
+          built.live();
+        }).catch(failed);
+      }, 0);
+    });
   }
 
   // Builds the page's parts on `api` and runs the first update. Returns live() (the estimator is ready: the status line

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 
 #include "fitmygpu/checked.hpp"
 #include "fitmygpu/error.hpp"
@@ -23,37 +22,47 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
     out.block_size = s.engine.block_size;
     // The sparse-MLA kernels (FlashMLA sparse, the DSA indexer) take 64-token blocks only.
     if (g.dsa.head_dim > 0) out.block_size = std::max<i64>(out.block_size, 64);
-    std::map<std::string, PagedSpec> by_kind;
-    std::vector<std::string> order;
     // The rank's layers of this stage, plus a speculator's layers (MTP modules or the draft model), which share
     // the pool on the last stage.
     std::vector<CacheLayer> all;
     for (const CacheLayer& c : cache_layers(g))
         if (c.layer >= first && c.layer < last) all.push_back(c);
     if (stage == p.pp - 1) all.insert(all.end(), s.spec.cache.begin(), s.spec.cache.end());
+    // Layers of one kind, in the order the kinds first appear. A kind is its label and its bytes: what it is
+    // ("full attention", "sliding window 4096", "Mamba state", ...) and what one token (or sequence) of it takes.
+    // The label is written once per kind, at the end, not once per layer.
+    enum class Label { Mla, MlaIndexer, Full, Sliding, Chunked, LinearState, MambaState };
+    struct Kind {
+        Label label;
+        i64 window;  // in the label (sliding, chunked); 0 otherwise
+        PagedSpec spec;
+    };
+    std::vector<Kind> kinds;
     for (const CacheLayer& c : all) {
         PagedSpec spec;
+        Label label;
+        i64 label_window = 0;
         if (is_attention(c.mixer) || c.mixer == Mixer::CrossAttention) {
             if (!c.owns_kv) continue;
             if (c.mixer == Mixer::Mla) {
-                spec.kind = "MLA latent";
                 // Replicated on every rank. DeepSeek sparse attention adds the indexer keys in the same block.
                 spec.bytes_per_token = serving_mla_token_bytes(g, c, kv_bytes_per_value, true);
-                if (c.index_k_width > 0) spec.kind = "MLA latent + indexer keys";
+                label = c.index_k_width > 0 ? Label::MlaIndexer : Label::Mla;
             } else {
                 const i64 heads = std::max<i64>(1, c.n_kv_heads);
                 const i64 heads_rank = std::max<i64>(1, heads / p.tp);
                 spec.bytes_per_token = checked::mul(checked::mul(heads_rank, checked::add(c.k_width, c.v_width)) / heads, kv_bytes_per_value);
                 // Cross-attention layers (Llama 3.2 Vision, vLLM's V0 engine): the same uniform pages as the
                 // self-attention layers; the encoder tokens take blocks of their own (see the request's tokens).
-                spec.kind = c.mixer == Mixer::FullAttention || c.mixer == Mixer::CrossAttention ? "full attention"
-                            : c.mixer == Mixer::SlidingAttention                                ? "sliding window " + std::to_string(c.window)
-                                                                                                : "chunked local " + std::to_string(c.window);
+                label = c.mixer == Mixer::FullAttention || c.mixer == Mixer::CrossAttention ? Label::Full
+                        : c.mixer == Mixer::SlidingAttention                                ? Label::Sliding
+                                                                                            : Label::Chunked;
+                if (label != Label::Full) label_window = c.window;
                 spec.window = c.window;
             }
         } else {
             spec.recurrent = true;
-            spec.kind = c.mixer == Mixer::LinearAttention ? "linear-attention state" : "Mamba state";
+            label = c.mixer == Mixer::LinearAttention ? Label::LinearState : Label::MambaState;
             // Conv state in the model dtype, recurrent state in the SSM cache dtype; heads split by TP. With
             // speculative decoding a Gated DeltaNet conv window also holds the draft tokens: vLLM's
             // gated_delta_net_state_shape gives it conv_kernel − 1 + num_speculative_tokens columns.
@@ -62,17 +71,32 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
                 conv = checked::add(conv, checked::mul(c.conv_values / (g.linear.conv_kernel - 1), s.spec.num_tokens));
             spec.bytes_per_sequence = checked::add(checked::mul(conv, 2), checked::mul(c.ssm_values, state_bytes_per_value)) / p.tp;
         }
-        spec.kind += " (" + std::to_string(spec.recurrent ? spec.bytes_per_sequence : spec.bytes_per_token) + ")";
-        auto it = by_kind.find(spec.kind);
-        if (it == by_kind.end()) {
+        const i64 bytes = spec.recurrent ? spec.bytes_per_sequence : spec.bytes_per_token;
+        auto same = [&](const Kind& k) {
+            return k.label == label && k.window == label_window && (k.spec.recurrent ? k.spec.bytes_per_sequence : k.spec.bytes_per_token) == bytes;
+        };
+        auto it = std::find_if(kinds.begin(), kinds.end(), same);
+        if (it == kinds.end()) {
             spec.layers = 1;
-            by_kind[spec.kind] = spec;
-            order.push_back(spec.kind);
+            kinds.push_back({label, label_window, spec});
         } else {
-            it->second.layers += 1;
+            it->spec.layers += 1;
         }
     }
-    for (const auto& k : order) out.specs.push_back(by_kind[k]);
+    for (Kind& k : kinds) {
+        PagedSpec& spec = k.spec;
+        switch (k.label) {
+            case Label::Mla: spec.kind = "MLA latent"; break;
+            case Label::MlaIndexer: spec.kind = "MLA latent + indexer keys"; break;
+            case Label::Full: spec.kind = "full attention"; break;
+            case Label::Sliding: spec.kind = "sliding window " + std::to_string(k.window); break;
+            case Label::Chunked: spec.kind = "chunked local " + std::to_string(k.window); break;
+            case Label::LinearState: spec.kind = "linear-attention state"; break;
+            case Label::MambaState: spec.kind = "Mamba state"; break;
+        }
+        spec.kind += " (" + std::to_string(spec.recurrent ? spec.bytes_per_sequence : spec.bytes_per_token) + ")";
+        out.specs.push_back(std::move(spec));
+    }
     out.spec_state_blocks = s.spec.active() ? s.spec.num_tokens : 0;
     if (out.specs.empty()) return out;
 

@@ -290,8 +290,11 @@ const std::vector<CatalogGpu>& Catalog::gpus() const {
 namespace {
 
 // An entry by id, else by alias, else by the whole name of a repository its checkpoints are published under, after normalize_key on both sides.
+// An id given exactly is found without normalizing every entry's (compare asks for each GPU by its id).
 template <class T>
 const T* find_by_key(const std::vector<T>& items, const std::string& key) {
+    for (const auto& item : items)
+        if (item.id == key) return &item;
     const std::string k = normalize_key(key);
     if (k.empty()) return nullptr;
     for (const auto& item : items)

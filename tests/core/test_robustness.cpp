@@ -5,6 +5,7 @@
 #include <cmath>
 #include <random>
 
+#include "fitmygpu/checked.hpp"
 #include "helpers.hpp"
 
 using namespace testing;
@@ -268,4 +269,23 @@ TEST_CASE("a request that is not a JSON object is invalid_request on every metho
             REQUIRE(e.is_object());
             CHECK(e.at("code") == "invalid_request");
         }
+}
+
+TEST_CASE("checked multiplication: products of 32-bit factors are exact, and overflow past 2^63 - 1 is refused") {
+    // Factors within 32 bits take the direct multiply; the largest such products still fit in 64 bits.
+    CHECK(fitmygpu::checked::mul(2147483647, 2147483647, "context") == 4611686014132420609LL);        // (2^31 - 1)^2
+    CHECK(fitmygpu::checked::mul(-2147483648LL, -2147483648LL, "context") == 4611686018427387904LL);  // 2^62
+    CHECK(fitmygpu::checked::mul(-2147483648LL, 2147483647, "context") == -4611686016279904256LL);
+    // One factor beyond 32 bits goes through the checked multiply: 2^31 × 2^32 = 2^63 does not fit, 2^31 × (2^32 - 1) does.
+    CHECK(fitmygpu::checked::mul(2147483648LL, 4294967295LL, "context") == 9223372034707292160LL);
+    CHECK_THROWS_AS(fitmygpu::checked::mul(2147483648LL, 4294967296LL, "context"), fitmygpu::FieldError);
+    // 3,037,000,500^2 = 9,223,372,037,000,250,000 > 2^63 - 1 = 9,223,372,036,854,775,807.
+    CHECK_THROWS_AS(fitmygpu::checked::mul(3037000500LL, 3037000500LL, "context"), fitmygpu::FieldError);
+    CHECK(fitmygpu::checked::mul(3037000499LL, 3037000499LL, "context") == 9223372030926249001LL);
+    try {
+        fitmygpu::checked::mul(3037000500LL, 3037000500LL, "concurrency");
+        FAIL("no overflow reported");
+    } catch (const fitmygpu::FieldError& e) {
+        CHECK(e.field() == "concurrency");
+    }
 }

@@ -3,6 +3,7 @@
 // FieldError("out_of_range", field) naming the input to lower; it never wraps into a negative size or a size
 // small enough to "fit".
 #pragma once
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 
@@ -34,6 +35,9 @@ namespace checked {
 
 // a × b, a + b, a − b; FieldError("out_of_range", field) when the result does not fit in 64 bits.
 inline i64 mul(i64 a, i64 b, const std::string& field, const char* what = "a size") {
+    // Two factors that fit in 32 bits cannot overflow 64 (the usual case: counts of heads, layers, tokens): multiplied
+    // directly, since the checked multiply is a call to a 128-bit multiply on 32-bit targets such as WebAssembly.
+    if (a == static_cast<int32_t>(a) && b == static_cast<int32_t>(b)) return a * b;
     i64 r;
     if (__builtin_mul_overflow(a, b, &r)) fail_overflow(field, what);
     return r;

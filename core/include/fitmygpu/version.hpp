@@ -27,4 +27,8 @@ struct EngineVersion {
 // nullopt when `text` is not a version.
 std::optional<EngineVersion> parse_engine_version(const std::string& text);
 
+// Whether the engine version asked for (as a request gives it, already checked) comes before release `than`; false
+// when none is given: the estimate then follows the current release.
+bool engine_version_before(const std::string& version, const std::vector<long>& than);
+
 }  // namespace fitmygpu

@@ -84,12 +84,10 @@ i64 item_bytes(const Estimate& e, const std::string& label) {
     return total;
 }
 
-bool ollama_before(const Scenario& s, std::vector<long> than);
-
 bool flash_attention_on(const Scenario& s) {
     // -fa auto (the default since 2025) turns flash attention on where the backend supports it. Ollama before 0.12.11
     // left it off unless OLLAMA_FLASH_ATTENTION was set (envconfig.FlashAttention's default false).
-    if (s.runtime == Runtime::Ollama && ollama_before(s, {0, 12, 11})) return s.engine.flash_attn.value_or(false);
+    if (s.runtime == Runtime::Ollama && engine_version_before(s.engine.version, {0, 12, 11})) return s.engine.flash_attn.value_or(false);
     return s.engine.flash_attn.value_or(true);
 }
 
@@ -105,14 +103,7 @@ constexpr i64 kOllamaMetalMinimumMemory = 512 * MiB;
 constexpr i64 kOllamaNumBatch = 512;
 
 bool ollama_estimates_layers(const Scenario& s) {
-    if (s.runtime != Runtime::Ollama || s.engine.version.empty() || s.engine.n_gpu_layers >= 0 || s.devices.empty()) return false;
-    const auto v = parse_engine_version(s.engine.version);
-    return v && v->before({0, 12, 11});
-}
-
-bool ollama_before(const Scenario& s, std::vector<long> than) {
-    const auto v = s.engine.version.empty() ? std::nullopt : parse_engine_version(s.engine.version);
-    return v && v->before(than);
+    return s.runtime == Runtime::Ollama && s.engine.n_gpu_layers < 0 && !s.devices.empty() && engine_version_before(s.engine.version, {0, 12, 11});
 }
 
 struct OllamaPlan {
@@ -192,7 +183,7 @@ OllamaPlan ollama_plan(const Scenario& s, bool fa) {
     }
     // Releases before 0.7.0 (commit 0478d440f) walked the layers from the first one up: with mixed quantization the
     // first layers are often larger, so fewer bytes fit.
-    const bool upward = ollama_before(s, {0, 7, 0});
+    const bool upward = engine_version_before(s.engine.version, {0, 7, 0});
     for (int step = 0; step < n; ++step) {
         const int i = upward ? step : n - 1 - step;
         layer_size = blk[static_cast<size_t>(i)] + kv[static_cast<size_t>(i)];
@@ -252,7 +243,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
                             {"memory.graph.partial", p.graph_partial},
                             {"memory.weights.nonrepeating", p.weights_output}};
         // Before 0.6.3 (commit f4f0992b6) the printed weights summed each layer with its KV cache.
-        const i64 repeating = ollama_before(s, {0, 6, 3}) ? p.weights_repeating + p.kv - p.weights_output : p.weights_repeating;
+        const i64 repeating = engine_version_before(s.engine.version, {0, 6, 3}) ? p.weights_repeating + p.kv - p.weights_output : p.weights_repeating;
         e.engine_figures["memory.weights.repeating"] = repeating;
         e.engine_figures["memory.weights.total"] = repeating + p.weights_output;
         e.assumptions.push_back("Ollama " + s.engine.version + " offloads " + std::to_string(p.layers) + " of " + std::to_string(s.geometry.n_layers + 1) +

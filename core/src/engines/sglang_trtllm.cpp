@@ -316,11 +316,10 @@ double sglang_vlm_factor(const ModelGeometry& g) {
 SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::string& version, int dp_attention) {
     SglangDefaults out;
     const i64 gpu_mem = d.memory_bytes / MiB;  // nvidia-smi's memory.total (get_nvgpu_memory_capacity)
-    const auto v = version.empty() ? std::nullopt : parse_engine_version(version);
     tp = std::max(tp, 1);
     pp = std::max(pp, 1);
     dp_attention = std::max(dp_attention, 1);
-    if (v && v->before(kSglangReserveRelease) && !v->before(kSglangSizeTableRelease) && gpu_mem > 0) {
+    if (engine_version_before(version, kSglangReserveRelease) && !engine_version_before(version, kSglangSizeTableRelease) && gpu_mem > 0) {
         double reserved = 0;
         for (const auto& step : kSglangSizeReserves)
             if (gpu_mem < step.below_mib) {
@@ -335,7 +334,7 @@ SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::strin
         out.rule = buf;
         return out;
     }
-    if (v && v->before(kSglangGpuSizedRelease)) {
+    if (engine_version_before(version, kSglangGpuSizedRelease)) {
         for (const auto& step : kSglang03Fractions)
             if (tp * pp >= step.min_tp) {
                 out.mem_fraction_static = step.fraction;
@@ -345,7 +344,7 @@ SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::strin
         out.rule = "SGLang before 0.3.6: mem_fraction_static by TP size (" + std::to_string(tp * pp) + " ranks), chunked prefill 8,192 on every GPU";
         return out;
     }
-    if (v && v->before(kSglangReserveRelease)) {
+    if (engine_version_before(version, kSglangReserveRelease)) {
         for (const auto& step : kSglangLegacyFractions)
             if (tp * pp >= step.min_tp) {
                 out.mem_fraction_static = step.fraction;
@@ -397,8 +396,7 @@ Estimate estimate_sglang(const Scenario& s) {
         char buf[32];
         std::snprintf(buf, sizeof buf, "%.3f", mfs);
         std::string rule = defaults.rule;
-        const auto v = s.engine.version.empty() ? std::nullopt : parse_engine_version(s.engine.version);
-        if (s.geometry.vision.config_stated && !(v && v->before(kSglangSizeTableRelease))) {
+        if (s.geometry.vision.config_stated && !engine_version_before(s.engine.version, kSglangSizeTableRelease)) {
             const double factor = sglang_vlm_factor(s.geometry);
             char fbuf[96];
             std::snprintf(fbuf, sizeof fbuf, ", × %.4f for the vision tower (%.3f before)", factor, mfs);
@@ -412,8 +410,7 @@ Estimate estimate_sglang(const Scenario& s) {
     // (ModelRunner.__init__: mem_fraction_static *= 0.95 when the architecture is multimodal), after the server
     // arguments were settled, so a fraction given on the command line is cut too. Read from model_runner.py of the 0.3
     // series and of early 2025 (a 0.4.2 tree); the later releases up to sgl-project/sglang#6881 are not pinned here.
-    if (const auto v = s.engine.version.empty() ? std::nullopt : parse_engine_version(s.engine.version);
-        s.geometry.vision.config_stated && v && v->before(kSglangRunnerVlmRelease)) {
+    if (s.geometry.vision.config_stated && engine_version_before(s.engine.version, kSglangRunnerVlmRelease)) {
         char buf[96];
         std::snprintf(buf, sizeof buf, "mem_fraction_static %.3f x 0.95 = %.4f", mfs, mfs * 0.95);
         mfs *= 0.95;

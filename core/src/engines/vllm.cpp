@@ -92,16 +92,10 @@ VllmServeDefaults vllm_serve_defaults(const Device& d) {
 
 namespace {
 
-// Whether the engine version asked for comes before release `than`; the current release when none is given.
-bool vllm_before(const std::string& version, const std::vector<long>& than) {
-    if (version.empty()) return false;
-    const auto v = parse_engine_version(version);
-    return v && v->before(than);
-}
 // vLLM before 0.21 allocated the CUDA-graph pool outside the KV budget, and its sampler peak was twice as large.
-bool graphs_outside_budget(const std::string& version) { return vllm_before(version, {0, 21}); }
+bool graphs_outside_budget(const std::string& version) { return engine_version_before(version, {0, 21}); }
 // The cudagraph_mode default: PIECEWISE before 0.11.0, FULL_AND_PIECEWISE since (vllm-project/vllm#25444).
-bool full_decode_graphs(const std::string& version) { return !vllm_before(version, {0, 11}); }
+bool full_decode_graphs(const std::string& version) { return !engine_version_before(version, {0, 11}); }
 // Whether vLLM serves the model's attention with FlashInfer (platforms/cuda.py, _get_backend_priorities, then each
 // backend's own checks): for non-MLA attention FlashInfer leads the list on compute capability 10 (B200, GB200);
 // elsewhere FlashAttention leads, but it takes an fp8 KV cache only as FlashAttention 3 (Hopper) and heads up to 256
@@ -126,8 +120,10 @@ bool flashinfer_attention(const Scenario& s) {
 // max_concurrency × max_model_len. Logs agree on the boundary: 0.20.1rc1 still printed 67,728 tokens beside
 // 1.06x at 180,000 (noonghunna/club-3090#46) and 0.20.1rc1.dev23 1,253,392 = 589 × 2,128 on a DGX Spark
 // (eugr/spark-vllm-docker#200); 0.21.0 printed 1,062,157 = 129.66 × 8,192 (V-19).
-bool tokens_per_group_rule(const std::string& version) { return vllm_before(version, {0, 21}); }
-double sampler_bytes_per_logit(const std::string& version) { return vllm_before(version, {0, 21}) ? kSamplerBytesPerLogitV011 : kSamplerBytesPerLogitCurrent; }
+bool tokens_per_group_rule(const std::string& version) { return engine_version_before(version, {0, 21}); }
+double sampler_bytes_per_logit(const std::string& version) {
+    return engine_version_before(version, {0, 21}) ? kSamplerBytesPerLogitV011 : kSamplerBytesPerLogitCurrent;
+}
 
 // The CUDA-graph pool of the layers [first, last) on one rank, and the "took" figure the release prints for it.
 struct VllmGraphs {
@@ -184,7 +180,7 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
     // since the opt-in profiler of vllm-project/vllm#30515, whether or not the budget takes it: 0.17.0rc1 printed it
     // beside "In v0.19, CUDA graph memory profiling will be enabled by default ... To try it now, set
     // VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS=1" (a comment on that PR), and from 0.21 the budget subtracts it.
-    if (!vllm_before(v, {0, 17})) {
+    if (!engine_version_before(v, {0, 17})) {
         // For each mode (PIECEWISE first, then FULL, as "Profiling CUDA graph memory: PIECEWISE=51 (largest=512), FULL=35
         // (largest=256)" lists them) it captures the two largest sizes only, into a throwaway pool after emptying the
         // allocator's cache, and reads free device memory (cudaMemGetInfo) before and after each: the first reading is
@@ -217,7 +213,7 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
         if (n_full > 1) estimate = estimate + Q::var("further FULL sizes", n_full - 1) * max(full_size, Q::bytes("at least", kProfiledPerGraphFloor));
         out.profiled = estimate;
     }
-    if (!vllm_before(v, {0, 21})) {
+    if (!engine_version_before(v, {0, 21})) {
         out.took = out.pool.value();
         // What 0.21+ subtracts from the KV budget is the profiled estimate, not the pool.
         out.budgeted = out.profiled;
@@ -225,7 +221,7 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
                     " MiB); vLLM ≥ 0.21 sets aside its profiled estimate: the two largest sizes of each mode captured, the rest "
                     "extrapolated from the second" +
                     (flashinfer && n_full > 0 ? ", the first FULL capture with FlashInfer's workspace" : "");
-    } else if (!vllm_before(v, {0, 11}) && vllm_before(v, {0, 11, 1})) {
+    } else if (!engine_version_before(v, {0, 11}) && engine_version_before(v, {0, 11, 1})) {
         const i64 released = s.devices.front().compute_capability_major >= 9 ? forward_activation(s, par, mnbt, "max_num_batched_tokens").value() : 0;
         out.took = out.pool.value() - released;
     }
@@ -328,11 +324,11 @@ i64 kv_bytes_per_value(const Scenario& s) {
 std::vector<i64> engine_parts::vllm_cudagraph_capture_sizes(const std::string& version, i64 max_num_seqs, i64 max_num_batched_tokens, i64 decode_query_len,
                                                             bool gpt_oss) {
     std::vector<i64> out;
-    const bool stepped = !vllm_before(version, {0, 11, 1});
-    const bool gpt_oss_override = gpt_oss && !vllm_before(version, {0, 11}) && !stepped;
+    const bool stepped = !engine_version_before(version, {0, 11, 1});
+    const bool gpt_oss_override = gpt_oss && !engine_version_before(version, {0, 11}) && !stepped;
     i64 cap = 0;
     if (stepped) {
-        const i64 per_seq = vllm_before(version, {0, 18}) ? 1 : std::max<i64>(decode_query_len, 1);
+        const i64 per_seq = engine_version_before(version, {0, 18}) ? 1 : std::max<i64>(decode_query_len, 1);
         cap = std::min<i64>(checked::mul({max_num_seqs, per_seq, 2}), 512);
         cap = std::min(cap, max_num_batched_tokens);
     } else {
@@ -361,7 +357,7 @@ Estimate estimate_vllm(const Scenario& s) {
     const i64 kv_value_bytes = dsa_fp8 ? 1 : kv_bytes_per_value(s);
     if (dsa_fp8) e.assumptions.push_back("KV cache: vLLM's fp8_ds_mla layout, the default for DeepSeek sparse attention (kv_cache_dtype bf16 keeps 16-bit)");
     const bool legacy_graphs = graphs_outside_budget(s.engine.version);
-    if (g.has(Mixer::CrossAttention) && !vllm_before(s.engine.version, {0, 11}))
+    if (g.has(Mixer::CrossAttention) && !engine_version_before(s.engine.version, {0, 11}))
         e.warnings.push_back(
             "vLLM runs this cross-attention model (MllamaForConditionalGeneration) only up to 0.10.2, on its V0 engine; "
             "this estimate follows 0.10.2: every attention layer, cross layers included, in one block pool");

@@ -55,9 +55,8 @@ struct OllamaContextStep {
 constexpr OllamaContextStep kOllamaContext[] = {{47 * GiB, 262144}, {23 * GiB, 32768}, {0, 4096}};
 
 i64 ollama_default_context(const std::vector<Device>& devices, const ModelGeometry& g, const EngineKnobs& knobs, std::string& why) {
-    const auto v = knobs.version.empty() ? std::nullopt : parse_engine_version(knobs.version);
-    if (v && v->before({0, 15, 5})) {
-        const i64 fixed = v->before({0, 7, 0}) ? 2048 : 4096;
+    if (engine_version_before(knobs.version, {0, 15, 5})) {
+        const i64 fixed = engine_version_before(knobs.version, {0, 7, 0}) ? 2048 : 4096;
         why = "Ollama " + knobs.version + "'s default num_ctx";
         return fixed;
     }

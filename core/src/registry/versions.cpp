@@ -54,6 +54,11 @@ struct Cursor {
 
 }  // namespace
 
+bool engine_version_before(const std::string& version, const std::vector<long>& than) {
+    const auto v = parse_engine_version(version);
+    return v && v->before(than);
+}
+
 std::optional<EngineVersion> parse_engine_version(const std::string& text) {
     if (text.empty() || text.size() > kMaxVersionLength) return std::nullopt;
     Cursor c;

@@ -171,8 +171,8 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
     const Q per_size_pieces = Q::var("dense pieces", pieces - moe) * Q::bytes("per piecewise graph", kPiecewiseGraphBytes) +
                               Q::var("MoE pieces", moe) * Q::bytes("per MoE piecewise graph", kMoePiecewiseGraphBytes);
     const Q full_graph = Q::bytes("per FULL graph", kFullGraphBytes);
-    out.pool = forward_activation(s, par, sizes.back(), "largest capture size") + Q::var("capture sizes", n) * per_size_pieces +
-               Q::var("FULL decode graphs", n_full) * full_graph;
+    const Q act = forward_activation(s, par, sizes.back(), "largest capture size");
+    out.pool = act + Q::var("capture sizes", n) * per_size_pieces + Q::var("FULL decode graphs", n_full) * full_graph;
     out.note = std::to_string(n) + " capture sizes (1 to " + std::to_string(sizes.back()) + "), " +
                (full ? "FULL_AND_PIECEWISE: " + std::to_string(n_full) + " FULL decode graphs and " : "PIECEWISE: ") + std::to_string(n * pieces) +
                " piecewise graphs";
@@ -198,7 +198,6 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
         // the workspace; V-34 (0.21.0, FlashAttention, 51 + 35 sizes) printed 0.52 against 0.30 here, and PIECEWISE-only
         // hybrids with MTP (V-35, V-36: 5 sizes) 0.11 and 0.13 against 0.02: a first capture on these boards costs some
         // 0.1-0.2 GiB more than its activations and graphs, which the published logs do not break down.
-        const Q act = forward_activation(s, par, sizes.back(), "largest capture size");
         const Q pieces_graph = max(per_size_pieces, Q::bytes("at least", kProfiledPerGraphFloor));
         const Q first_pw = (act.named("warm-up pass") + act.named("capture") + per_size_pieces.named("its piece graphs")).named("first PIECEWISE capture");
         // With FlashInfer each FULL size also brings its decode wrapper's integer workspace.
@@ -415,7 +414,6 @@ Estimate estimate_vllm(const Scenario& s) {
         if (stage == 0 && vg.took) e.engine_figures["cuda_graph_capture_took_bytes"] = *vg.took;
         if (stage == 0 && vg.profiled) e.engine_figures["cuda_graph_profiled_estimate_bytes"] = vg.profiled->value();
         layout = paged_layout(s, par, stage, kv_value_bytes, state_value_bytes);
-        // Requests reserve room for the speculated tokens beyond the context.
         // Requests reserve room for the speculated tokens beyond the context; cross-attention models (vLLM V0)
         // also for their images' encoder tokens, which take blocks of the same pool.
         per_request_blocks = blocks_per_request(layout, checked::add(s.context + s.spec.num_tokens, checked::mul(s.images, g.encoder_tokens_per_image)), mnbt,

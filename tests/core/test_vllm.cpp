@@ -503,6 +503,27 @@ TEST_CASE("vLLM before 0.11 captures piecewise graphs only, and its 'took' rule 
     CHECK_FALSE(r.contains("engine_figures"));
 }
 
+namespace {
+// Every row of tests/data/vllm-startup-logs.json whose other_gib has `logged` (but those in `skip`): the figure vLLM
+// printed, against the estimate's engine figure `figure`, within `tolerance` GiB. Returns how many rows it compared.
+int check_logged_engine_figure(const std::string& logged, const std::string& figure, double tolerance, const std::set<std::string>& skip = {}) {
+    int checked = 0;
+    const json data = json::parse(read_text(FITMYGPU_SOURCE_DIR "/tests/data/vllm-startup-logs.json"));
+    for (const auto& row : data.at("rows")) {
+        const std::string id = row.at("id");
+        if (!row.contains("other_gib") || !row.at("other_gib").contains(logged) || skip.count(id)) continue;
+        CAPTURE(id);
+        const json r = estimate(row.at("request").dump());
+        const double printed = row.at("other_gib").at(logged).get<double>();
+        const double got = gib(r.at("engine_figures").at(figure).get<i64>());
+        MESSAGE(id << ": " << figure << " " << got << " GiB (log " << printed << ")");
+        CHECK(std::abs(got - printed) <= tolerance);
+        ++checked;
+    }
+    return checked;
+}
+}  // namespace
+
 TEST_CASE("vLLM 0.11.0 'took' against the published capture lines (V-1, V-2, V-4, V-5, V-6, V-26, V-29)") {
     // Rows of tests/data/vllm-startup-logs.json with a graph line. V-28 (GB10: cudaMemGetInfo there reads system-wide
     // memory, so other processes move it) and V-30 (Mistral3: the estimate's forward pass for it is 2.8 GiB above the
@@ -510,21 +531,7 @@ TEST_CASE("vLLM 0.11.0 'took' against the published capture lines (V-1, V-2, V-4
     // not modelled: the estimate gives no figure for it).
     // Tolerance 0.12 GiB: two printed decimals, and the MoE per-piece size is the median of three rows that spread
     // by ±0.07 GiB around it.
-    const std::set<std::string> skip = {"V-16", "V-28", "V-30"};
-    int checked = 0;
-    const json data = json::parse(read_text(FITMYGPU_SOURCE_DIR "/tests/data/vllm-startup-logs.json"));
-    for (const auto& row : data.at("rows")) {
-        const std::string id = row.at("id");
-        if (!row.contains("other_gib") || !row.at("other_gib").contains("cuda_graphs") || skip.count(id)) continue;
-        CAPTURE(id);
-        const json r = estimate(row.at("request").dump());
-        const double logged = row.at("other_gib").at("cuda_graphs").get<double>();
-        const double took = gib(r.at("engine_figures").at("cuda_graph_capture_took_bytes").get<i64>());
-        MESSAGE(id << ": took " << took << " GiB (log " << logged << ")");
-        CHECK(std::abs(took - logged) <= 0.12);
-        ++checked;
-    }
-    CHECK(checked == 7);
+    CHECK(check_logged_engine_figure("cuda_graphs", "cuda_graph_capture_took_bytes", 0.12, {"V-16", "V-28", "V-30"}) == 7);
 }
 
 TEST_CASE("vLLM 0.21+ sets its profiled graph estimate aside in the KV budget; 'took' is the pool itself") {
@@ -633,20 +640,7 @@ TEST_CASE("vLLM 'Estimated CUDA graph memory' against every published line (V-33
     // the first-capture cost on these boards that the modelled parts (activations, graphs, FlashInfer's workspace) do not
     // account for; V-35 and V-36 (PIECEWISE only, 5 sizes) miss by 0.09 and 0.11 for the same reason, V-33 by 0.005.
     // The per-layer allowance the budget used before (40 MoE layers x 28 MiB = 1.09 GiB on V-33) fails this.
-    int checked = 0;
-    const json data = json::parse(read_text(FITMYGPU_SOURCE_DIR "/tests/data/vllm-startup-logs.json"));
-    for (const auto& row : data.at("rows")) {
-        if (!row.contains("other_gib") || !row.at("other_gib").contains("cuda_graphs_profiled")) continue;
-        const std::string id = row.at("id");
-        CAPTURE(id);
-        const json r = estimate(row.at("request").dump());
-        const double logged = row.at("other_gib").at("cuda_graphs_profiled").get<double>();
-        const double got = gib(r.at("engine_figures").at("cuda_graph_profiled_estimate_bytes").get<i64>());
-        MESSAGE(id << ": estimated " << got << " GiB (log " << logged << ")");
-        CHECK(std::abs(got - logged) <= 0.25);
-        ++checked;
-    }
-    CHECK(checked == 4);
+    CHECK(check_logged_engine_figure("cuda_graphs_profiled", "cuda_graph_profiled_estimate_bytes", 0.25) == 4);
 }
 
 TEST_CASE("vLLM capture counts as 0.2x logs print them (LMCache/LMCache#3430, noonghunna/club-3090#104)") {

@@ -35,6 +35,7 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
     struct Kind {
         Label label;
         i64 window;  // in the label (sliding, chunked); 0 otherwise
+        i64 bytes;   // per token (attention) or per sequence (recurrent state)
         PagedSpec spec;
     };
     std::vector<Kind> kinds;
@@ -72,13 +73,10 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
             spec.bytes_per_sequence = checked::add(checked::mul(conv, 2), checked::mul(c.ssm_values, state_bytes_per_value)) / p.tp;
         }
         const i64 bytes = spec.recurrent ? spec.bytes_per_sequence : spec.bytes_per_token;
-        auto same = [&](const Kind& k) {
-            return k.label == label && k.window == label_window && (k.spec.recurrent ? k.spec.bytes_per_sequence : k.spec.bytes_per_token) == bytes;
-        };
-        auto it = std::find_if(kinds.begin(), kinds.end(), same);
+        auto it = std::find_if(kinds.begin(), kinds.end(), [&](const Kind& k) { return k.label == label && k.window == label_window && k.bytes == bytes; });
         if (it == kinds.end()) {
             spec.layers = 1;
-            kinds.push_back({label, label_window, spec});
+            kinds.push_back({label, label_window, bytes, spec});
         } else {
             it->spec.layers += 1;
         }
@@ -94,7 +92,7 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
             case Label::LinearState: spec.kind = "linear-attention state"; break;
             case Label::MambaState: spec.kind = "Mamba state"; break;
         }
-        spec.kind += " (" + std::to_string(spec.recurrent ? spec.bytes_per_sequence : spec.bytes_per_token) + ")";
+        spec.kind += " (" + std::to_string(k.bytes) + ")";
         out.specs.push_back(std::move(spec));
     }
     out.spec_state_blocks = s.spec.active() ? s.spec.num_tokens : 0;

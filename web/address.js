@@ -183,7 +183,7 @@
     // default and adds a notice. Stops when the request is accepted or nothing is left to reset.
     function settle(notices) {
       // Without parameters the page runs on its own defaults: nothing to check before the first estimate.
-      if (!location.search || location.search === '?') return;
+      if (S.plain(location.search)) return;
       for (var round = 0; round < MAX_SETTLE_ROUNDS; round++) {
         try {
           api.estimate(store.request());

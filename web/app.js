@@ -67,8 +67,7 @@
       // The estimator did not load, or the page could not be built from its answers.
       page.dom.setText(status, 'The estimator could not start: ' + (err && err.message ? err.message : String(err)));
     };
-    var plain = !location.search || location.search === '?';
-    var early = plain && typeof FitMyGPU.early === 'function' ? FitMyGPU.early() : null;
+    var early = page.urlState.plain(location.search) && typeof FitMyGPU.early === 'function' ? FitMyGPU.early() : null;
     if (!early) {
       FitMyGPU.ready().then(function (api) { build(api).live(); }).catch(failed);
       return;

@@ -1,6 +1,6 @@
-// Starts the estimator's module downloading and compiling as soon as the page opens, over http(s): the scripts that
-// use it run only once the page is parsed, and fitmygpu.js (wasm/pre.js) then takes this compiled module instead of
-// fetching its own. Loaded without defer, before the stylesheet, so that it runs first; from file:// (where fetch
+// Starts the estimator's module downloading (and, with a setup in the address, compiling) as soon as the page opens,
+// over http(s): the scripts that use it run only once the page is parsed, and fitmygpu.js (wasm/pre.js) then takes
+// these bytes or this compiled module instead of fetching its own. Loaded without defer, before the stylesheet, so that it runs first; from file:// (where fetch
 // cannot read files) and where streaming compilation is missing it does nothing, and fitmygpu.js loads the module the
 // usual way. A failure here is not reported: fitmygpu.js fetches again and reports its own. Only a page whose policy lets
 // it fetch from its own origin includes this script (index.html; plan.html's policy does not, and takes the base64 form).

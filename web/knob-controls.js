@@ -22,8 +22,7 @@
     // limits depend on the GPU's memory).
     function resolvedDefaults() {
       if (!api.defaults) return {};
-      var req = store.request();
-      delete req.engine;
+      var req = store.knobDefaultsRequest();
       var key = JSON.stringify([req.runtime, req.gpu, req.device, req.gpu_count, req.model]);
       return store.remember('defaults', key, function () {
         try {

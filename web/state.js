@@ -289,6 +289,14 @@
       return req;
     }
 
+    // The request of the defaults the estimator applies to unset knobs (web/knob-controls.js): the setup's request
+    // without its engine knobs.
+    function knobDefaultsRequest() {
+      var req = request();
+      delete req.engine;
+      return req;
+    }
+
     return {
       setup: setup,
       catalog: catalog,
@@ -321,6 +329,7 @@
       takesImages: takesImages,
       activeKnobs: activeKnobs,
       request: request,
+      knobDefaultsRequest: knobDefaultsRequest,
     };
   }
 

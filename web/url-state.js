@@ -81,9 +81,13 @@
     return base + (query ? '?' + query : '');
   }
 
+  // Whether the address carries no setup at all (no query): the page then runs on its own defaults.
+  function plain(search) { return !search || search === '?'; }
+
   page.urlState = {
     FIELDS: FIELDS,
     parse: parse,
+    plain: plain,
     wholeNumber: wholeNumber,
     decimalNumber: decimalNumber,
     flag: flag,

@@ -46,7 +46,6 @@
       if (live) fn();
       else waiting.push(fn);
     };
-    api.isReady = function () { return Boolean(live); };
     // Whether a request found no start answer: the page then asks everything again of the module.
     api.missed = function () { return missed; };
     api.settle = function (module) {

@@ -120,7 +120,10 @@ std::optional<EngineVersion> parse_engine_version(const std::string& text) {
 std::string EngineVersion::text() const {
     std::string out;
     if (build_tag) return "b" + std::to_string(release.empty() ? 0 : release.front());
-    for (size_t i = 0; i < release.size(); ++i) out += (i ? "." : "") + std::to_string(release[i]);
+    for (size_t i = 0; i < release.size(); ++i) {
+        if (i) out += '.';
+        out += std::to_string(release[i]);
+    }
     if (!pre.empty()) out += pre + std::to_string(pre_number);
     if (post >= 0) out += ".post" + std::to_string(post);
     if (dev >= 0) out += ".dev" + std::to_string(dev);

@@ -87,7 +87,10 @@ constexpr size_t kMaxOverrideBytes = 4096;
 std::string override_text(const json& v, const std::string& f) {
     std::string text;
     if (v.is_array()) {
-        for (size_t i = 0; i < v.size(); ++i) text += (i ? "," : "") + string_field(v[i], f + "[" + std::to_string(i) + "]");
+        for (size_t i = 0; i < v.size(); ++i) {
+            if (i) text += ',';
+            text += string_field(v[i], f + "[" + std::to_string(i) + "]");
+        }
     } else text = string_field(v, f);
     if (text.size() > kMaxOverrideBytes) fail("invalid_field", f, f + " must be at most " + std::to_string(kMaxOverrideBytes) + " bytes long");
     for (unsigned char c : text)

@@ -1,4 +1,6 @@
-// The Embind binding of the whole API: one function, call(method, request_json) -> response_json.
+// The Embind binding of the API: one function, call(method, request_json) -> response_json. Built twice
+// (wasm/CMakeLists.txt): with FITMYGPU_CORE_ONLY=1 it answers the core methods (api::call_core), and the tools' code
+// is left out of the module; with 0, every method.
 // This is the only file that includes Embind. Like zxing-cpp's wasm wrapper, it never lets a C++
 // exception cross into JavaScript: api::call already returns every failure as an error object, and the
 // catch blocks below are the last line of defence (for example std::bad_alloc while copying strings).
@@ -17,7 +19,11 @@ std::string internal_error(const char* message) { return std::string(R"({"error"
 
 std::string call(const std::string& method, const std::string& request_json) {
     try {
+#if FITMYGPU_CORE_ONLY
+        return fitmygpu::api::call_core(method, request_json);
+#else
         return fitmygpu::api::call(method, request_json);
+#endif
     } catch (const std::bad_alloc&) {
         return internal_error("out of memory");
     } catch (...) {

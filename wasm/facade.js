@@ -25,18 +25,28 @@
     }
   }
 
+  // Where this script came from: the tools module and the base64 forms are beside it. A worker's own address stands
+  // for it, as Emscripten's locateFile takes it; null when inlined (the offline file) and under node.
+  var scriptSrc = null;
+  if (typeof document !== 'undefined') {
+    if (document.currentScript && document.currentScript.src) scriptSrc = document.currentScript.src;
+  } else if (typeof importScripts === 'function' && typeof self !== 'undefined' && self.location) {
+    scriptSrc = self.location.href;
+  }
+  function besideScript(name) { return scriptSrc.replace(/[^/]*$/, '') + name; }
+
   // A page opened from disk cannot fetch fitmygpu.wasm: its base64 form (fitmygpu-wasm.js, see pre.js) starts
   // loading now, beside the page's other scripts, so that it is there when ready() is called.
   (function preloadEmbedded() {
-    if (typeof document === 'undefined' || typeof location === 'undefined' || location.protocol !== 'file:') return;
-    if (typeof globalThis.FitMyGPUWasm === 'string' || document.querySelector('script[data-fitmygpu-wasm]')) return;
-    var src = document.currentScript && document.currentScript.src;
-    if (!src) return;
+    if (typeof document === 'undefined' || typeof location === 'undefined' || location.protocol !== 'file:' || !scriptSrc) return;
+    var embedded = globalThis.FitMyGPUWasm;
+    if ((embedded && typeof embedded['fitmygpu.wasm'] === 'string') || document.querySelector('script[data-fitmygpu-wasm="fitmygpu.wasm"]')) return;
     var script = document.createElement('script');
-    script.src = src.replace(/[^/]*$/, '') + 'fitmygpu-wasm.js';
-    script.setAttribute('data-fitmygpu-wasm', 'loading');
-    script.addEventListener('load', function () { script.setAttribute('data-fitmygpu-wasm', 'loaded'); });
-    script.addEventListener('error', function () { script.setAttribute('data-fitmygpu-wasm', 'failed'); });
+    script.src = besideScript('fitmygpu-wasm.js');
+    script.setAttribute('data-fitmygpu-wasm', 'fitmygpu.wasm');
+    script.setAttribute('data-state', 'loading');
+    script.addEventListener('load', function () { script.setAttribute('data-state', 'loaded'); });
+    script.addEventListener('error', function () { script.setAttribute('data-state', 'failed'); });
     (document.head || document.documentElement).appendChild(script);
   })();
 
@@ -190,6 +200,51 @@
       pending.catch(function () { pending = null; });
     }
     return pending;
+  };
+
+  // The tools module's factory (FitMyGPUTools): already defined where a page carries it (the offline file), else
+  // fitmygpu-tools.js from beside this script: required under node, imported in a worker, a <script> element in a page.
+  function loadToolsFactory() {
+    if (typeof FitMyGPUTools === 'function') return Promise.resolve(FitMyGPUTools);
+    if (typeof require === 'function' && typeof __dirname === 'string') {
+      return Promise.resolve().then(function () { return require(require('path').join(__dirname, 'fitmygpu-tools.js')); });
+    }
+    if (!scriptSrc) return Promise.reject(new Error('fitmygpu-tools.js cannot be found: this page carries the core module inline'));
+    if (typeof document === 'undefined') {
+      return Promise.resolve().then(function () {
+        importScripts(besideScript('fitmygpu-tools.js'));
+        return FitMyGPUTools;
+      });
+    }
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement('script');
+      script.src = besideScript('fitmygpu-tools.js');
+      script.addEventListener('load', function () {
+        if (typeof FitMyGPUTools === 'function') resolve(FitMyGPUTools);
+        else reject(new Error(script.src + ' did not define FitMyGPUTools'));
+      });
+      script.addEventListener('error', function () { reject(new Error('could not load ' + script.src)); });
+      (document.head || document.documentElement).appendChild(script);
+    });
+  }
+
+  // FitMyGPU.tools(): a Promise of the API of the full module, fitmygpu-tools.js and fitmygpu-tools.wasm, loaded on the
+  // first call. It answers every method, the tools among them (inspect, parseLog, checkLog, fromCommand, plan), which
+  // ready()'s module leaves out to stay small: there they throw FitMyGPUError "in_tools_module".
+  var toolsPending = null;
+  factory.tools = function tools() {
+    if (!toolsPending) {
+      mark('fitmygpu-tools-start');
+      toolsPending = loadToolsFactory()
+        .then(function (toolsFactory) { return toolsFactory(); })
+        .then(function (module) {
+          var api = makeApi(module);
+          mark('fitmygpu-tools-ready');
+          return api;
+        });
+      toolsPending.catch(function () { toolsPending = null; });
+    }
+    return toolsPending;
   };
   factory.Error = FitMyGPUError;
   // FitMyGPU.recorder: when set to a function, every answer the module gives is passed to it as (method, request text,

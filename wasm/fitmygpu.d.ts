@@ -26,6 +26,14 @@ declare namespace FitMyGPU {
   function ready(): Promise<Api>;
 
   /**
+   * Loads the tools module once (fitmygpu-tools.js and fitmygpu-tools.wasm, beside fitmygpu.js) and resolves to its
+   * API: the same methods, every one answered. ready()'s module leaves out the tool methods (plan, parseLog, checkLog,
+   * fromCommand, inspect), which throw a FitMyGPU.Error with code "in_tools_module" there; it is smaller for it.
+   * Memoized like ready().
+   */
+  function tools(): Promise<Api>;
+
+  /**
    * Before ready() resolves: an API that answers only from the answers the page was built with (fitmygpu-start.js,
    * written by scripts/start-data), each once, and throws a FitMyGPU.Error with code "not_ready" for any other
    * request; null when the page has none. `version` is the version of the module that wrote them.
@@ -62,12 +70,16 @@ declare namespace FitMyGPU {
     | 'unknown_method'
     | 'internal_error'
     | 'not_ready'
+    | 'in_tools_module'
     | (string & {});
 
   /** A request: a plain object, or JSON text passed on unchanged (handy for requests read from files). */
   type RequestInput<T> = T | string;
 
-  /** The estimator, ready to answer. Every method is synchronous. */
+  /**
+   * The estimator, ready to answer. Every method is synchronous. plan, parseLog, checkLog, fromCommand and inspect
+   * are answered by the API of FitMyGPU.tools(); ready()'s throws "in_tools_module" for them.
+   */
   interface Api {
     /** Version of the estimator (the C++ project version), e.g. "0.1.0". */
     readonly version: string;

@@ -1,30 +1,35 @@
-// Runs inside the Emscripten factory (--pre-js), before the runtime starts: where the module's bytes come from.
+// Runs inside the Emscripten factory (--pre-js), before the runtime starts: where the module's bytes come from. Both
+// modules use it (fitmygpu.js with fitmygpu.wasm, fitmygpu-tools.js with fitmygpu-tools.wasm); NAME below stands for the
+// module's file name without .wasm.
 //
-//   over http(s)   fitmygpu.wasm beside the script, compiled while it downloads (WebAssembly.instantiateStreaming)
+//   over http(s)   NAME.wasm beside the script, compiled while it downloads (WebAssembly.instantiateStreaming)
 //                  when the host serves it as application/wasm, else from its bytes once downloaded
 //   file://, the offline file, or a fetch that fails (a cross-origin host without CORS, a connect-src policy)
-//                  fitmygpu-wasm.js: the same bytes as base64 in a classic script (globalThis.FitMyGPUWasm),
-//                  which a <script> element may load where fetch may not; the facade starts loading it early
-//                  on file:// pages, and the offline file carries it inline
-//   node           fitmygpu.wasm read from the script's folder
-// A caller's own wasmBinary or instantiateWasm wins. Performance marks (fitmygpu-wasm-*) time each step for
+//                  NAME-wasm.js: the same bytes as base64 in a classic script (globalThis.FitMyGPUWasm['NAME.wasm']),
+//                  which a <script> element may load where fetch may not; the facade starts loading fitmygpu-wasm.js
+//                  early on file:// pages, and the offline file carries both inline
+//   node           NAME.wasm read from the script's folder
+// A caller's own wasmBinary or instantiateWasm wins. Performance marks (NAME-wasm-*) time each step for
 // scripts/bench-page.
 if (!Module['instantiateWasm'] && !Module['wasmBinary']) {
   Module['instantiateWasm'] = function (imports, receiveInstance) {
-    function mark(name) {
+    var fileName = String(wasmBinaryFile).replace(/[?#].*$/, '').replace(/^.*\//, '');  // fitmygpu.wasm
+    var base = fileName.replace(/\.wasm$/, '');
+    function mark(step) {
       if (typeof performance !== 'undefined' && performance.mark) {
         try {
-          performance.mark(name);
+          performance.mark(base + '-' + step);
         } catch (e) {
           // marks are only for measuring
         }
       }
     }
     function embeddedText() {
-      return typeof globalThis !== 'undefined' && typeof globalThis['FitMyGPUWasm'] === 'string' ? globalThis['FitMyGPUWasm'] : null;
+      var all = typeof globalThis !== 'undefined' ? globalThis['FitMyGPUWasm'] : null;
+      return all && typeof all[fileName] === 'string' ? all[fileName] : null;
     }
     function decode(text) {
-      mark('fitmygpu-wasm-decode-start');
+      mark('wasm-decode-start');
       var bytes;
       if (typeof atob === 'function') {
         var binary = atob(text);
@@ -33,32 +38,33 @@ if (!Module['instantiateWasm'] && !Module['wasmBinary']) {
       } else {
         bytes = new Uint8Array(Buffer.from(text, 'base64'));
       }
-      mark('fitmygpu-wasm-decode-end');
+      mark('wasm-decode-end');
       return bytes;
     }
     function fromBytes(bytes) {
-      mark('fitmygpu-wasm-compile-start');
+      mark('wasm-compile-start');
       return WebAssembly.instantiate(bytes, imports);
     }
-    // fitmygpu-wasm.js, by a <script> element (or importScripts in a worker); one element per page.
+    // NAME-wasm.js, by a <script> element (or importScripts in a worker); one element per page and module.
     function loadEmbedded() {
       return new Promise(function (resolve, reject) {
         if (embeddedText()) return resolve(embeddedText());
-        var url = locateFile('fitmygpu-wasm.js');
+        var url = locateFile(base + '-wasm.js');
         if (ENVIRONMENT_IS_WORKER) {
           importScripts(url);
           return embeddedText() ? resolve(embeddedText()) : reject(new Error(url + ' did not define the module'));
         }
-        var script = document.querySelector('script[data-fitmygpu-wasm]');
+        var script = document.querySelector('script[data-fitmygpu-wasm="' + fileName + '"]');
         if (!script) {
           script = document.createElement('script');
           script.src = url;
-          script.setAttribute('data-fitmygpu-wasm', 'loading');
-          script.addEventListener('load', function () { script.setAttribute('data-fitmygpu-wasm', 'loaded'); });
-          script.addEventListener('error', function () { script.setAttribute('data-fitmygpu-wasm', 'failed'); });
+          script.setAttribute('data-fitmygpu-wasm', fileName);
+          script.setAttribute('data-state', 'loading');
+          script.addEventListener('load', function () { script.setAttribute('data-state', 'loaded'); });
+          script.addEventListener('error', function () { script.setAttribute('data-state', 'failed'); });
           (document.head || document.documentElement).appendChild(script);
         }
-        var state = script.getAttribute('data-fitmygpu-wasm');
+        var state = script.getAttribute('data-state');
         if (state === 'failed') return reject(new Error('could not load ' + script.src));
         if (state === 'loaded') return embeddedText() ? resolve(embeddedText()) : reject(new Error(script.src + ' did not define the module'));
         script.addEventListener('load', function () {
@@ -69,16 +75,16 @@ if (!Module['instantiateWasm'] && !Module['wasmBinary']) {
       }).then(decode).then(fromBytes);
     }
     function streamed() {
-      mark('fitmygpu-wasm-fetch-start');
+      mark('wasm-fetch-start');
       return fetch(wasmBinaryFile, { credentials: 'same-origin' }).then(function (response) {
         if (!response.ok) throw new Error('HTTP ' + response.status + ' for ' + wasmBinaryFile);
         var type = (response.headers.get('content-type') || '').split(';')[0].trim().toLowerCase();
         if (type === 'application/wasm' && typeof WebAssembly.instantiateStreaming === 'function') {
-          mark('fitmygpu-wasm-compile-start');
+          mark('wasm-compile-start');
           return WebAssembly.instantiateStreaming(response, imports);
         }
         return response.arrayBuffer().then(function (buffer) {
-          mark('fitmygpu-wasm-fetch-end');
+          mark('wasm-fetch-end');
           return fromBytes(buffer);
         });
       });
@@ -112,11 +118,11 @@ if (!Module['instantiateWasm'] && !Module['wasmBinary']) {
       if (early.url !== new URL(wasmBinaryFile, location.href).href) return null;
       if (early.bytes) {
         return early.bytes.then(function (buffer) {
-          mark('fitmygpu-wasm-fetch-end');
+          mark('wasm-fetch-end');
           return fromBytes(buffer);
         });
       }
-      mark('fitmygpu-wasm-compile-start');
+      mark('wasm-compile-start');
       return early.module.then(function (module) {
         return WebAssembly.instantiate(module, imports).then(function (instance) {
           return { instance: instance, module: module };
@@ -137,7 +143,7 @@ if (!Module['instantiateWasm'] && !Module['wasmBinary']) {
     }
     loading
       .then(function (output) {
-        mark('fitmygpu-wasm-instantiated');
+        mark('wasm-instantiated');
         receiveInstance(output['instance'], output['module']);
       })
       .catch(function (reason) {

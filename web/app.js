@@ -118,8 +118,10 @@
     var form = page.form.create({ api: api, store: store, knobControls: knobControls, onChange: schedule, onUnitChange: unitsChanged,
       onHubRepo: function (ref) { modelFiles.loadHub(ref); } });
     var extras = page.extras.create({ api: api, store: store, onPickGpu: form.pickGpu, onPickWeights: form.pickWeights });
-    var logCheck = page.logCheck.create({ api: api, store: store });
-    var command = page.command.create({ api: api, store: store, onApply: function () { form.fill(); schedule(0); },
+    // Reading files, logs and launch commands is the tools module's work (FitMyGPU.tools()), loaded when first asked.
+    var tools = function () { return FitMyGPU.tools(); };
+    var logCheck = page.logCheck.create({ tools: tools, store: store });
+    var command = page.command.create({ api: api, tools: tools, store: store, onApply: function () { form.fill(); schedule(0); },
       onHubRepo: function (ref) { modelFiles.loadHub(ref); } });
     // A model read from files joins the model menu and becomes the setup's model.
     var showModel = function (id) {
@@ -130,7 +132,7 @@
       schedule(0);
     };
     modelFiles = page.modelFiles.create({
-      api: api, store: store, onModel: showModel,
+      api: api, tools: tools, store: store, onModel: showModel,
       onCatalogModel: function (id) { showModel(id); },
       onFailed: function () { address.write(); },
     });

@@ -1,12 +1,13 @@
 // "The command that runs it": the launch command of the setup on screen (api.command), copyable, with what a
 // command cannot carry; and the reverse — a pasted vLLM, SGLang, trtllm-serve, llama-server, Ollama,
-// Transformers or mlx_lm command read into the form (api.fromCommand). Pasted text stays in the page.
+// Transformers or mlx_lm command read into the form (fromCommand, of the tools module). Pasted text stays in the page.
 (function (page) {
   'use strict';
 
   var D = page.dom;
 
-  // opts: { api, store, onApply } — onApply() refills the form and updates after a pasted command is applied.
+  // opts: { api, tools, store, onApply } — tools() → Promise of the API that reads commands (FitMyGPU.tools()); onApply()
+  // refills the form and updates after a pasted command is applied.
   function create(opts) {
     var api = opts.api;
     var store = opts.store;
@@ -43,17 +44,23 @@
       });
     }
 
-    // A pasted command → the form. The GPUs stay as chosen: a command does not name them.
+    // A pasted command → the form, once the tools module has read it (→ Promise). The GPUs stay as chosen: a command
+    // does not name them. A later read wins over an earlier one still loading.
+    var reading = 0;
     function read() {
       var text = el.paste.value;
       D.listItems(el.ignored, []);
-      if (!text.trim()) return D.setText(el.status, 'Paste a launch command first.');
-      var result;
-      try {
-        result = api.fromCommand(text);
-      } catch (e) {
-        return D.setText(el.status, e.message);
-      }
+      if (!text.trim()) return Promise.resolve(D.setText(el.status, 'Paste a launch command first.'));
+      var mine = ++reading;
+      D.setText(el.status, 'Reading the command\u2026');
+      return opts.tools().then(function (tools) {
+        if (mine === reading) apply(tools.fromCommand(text));
+      }).catch(function (e) {
+        if (mine === reading) D.setText(el.status, e && e.message ? e.message : String(e));
+      });
+    }
+
+    function apply(result) {
       var q = result.request;
       var said = [];
       if (q.model && !store.catalog.modelsById[q.model]) said.push('The model ' + q.model.replace(/^hf:/, '') + ' is not in the catalog; the model picker keeps ' + store.setup.model + '.');
@@ -80,6 +87,8 @@
     function wire() {
       el.copy.addEventListener('click', copy);
       el.read.addEventListener('click', read);
+      // Reading a command needs the tools module: it starts loading once someone is about to paste one.
+      el.paste.addEventListener('focus', function () { opts.tools().catch(function () {}); });
     }
 
     return { show: show, clear: clear, read: read, wire: wire };

@@ -135,9 +135,11 @@
     return out.buffer;
   }
 
-  // sources: [{name, size (or -1), json: bool, read(start, end) → Promise<ArrayBuffer>, text() → Promise<string>}].
+  // sources: [{name, size (or -1), json: bool, read(start, end) → Promise<ArrayBuffer>, text() → Promise<string>}];
+  // tools: a Promise of the API that answers inspect (FitMyGPU.tools()), loading while the first bytes are read.
   // Asks inspect, reads what it asks for (need_bytes), and asks again; → Promise of inspect's answer.
-  function inspectSources(api, sources, progress, texts) {
+  function inspectSources(tools, sources, progress, texts) {
+    var api = null;
     var state = sources.map(function (s) { return { source: s, text: null, data: new ArrayBuffer(0) }; });
     var first = state.map(function (st) {
       var s = st.source;
@@ -174,7 +176,10 @@
         return st.source.read(have, want).then(function (more) { st.data = concat(st.data, more); });
       })).then(ask);
     }
-    return Promise.all(first).then(ask);
+    return Promise.all(first.concat([tools])).then(function (done) {
+      api = done[done.length - 1];
+      return ask();
+    });
   }
 
   // The request inspect built ({config, checkpoint, ...}); for a config.json alone, {config}; null when the files do
@@ -234,7 +239,7 @@
   }
 
   // Reads a Hub repository → Promise of {label, source, inspection, base: [repo], gguf: {choices, chosen}}.
-  function readHub(api, ref, token, progress, file) {
+  function readHub(tools, ref, token, progress, file) {
     var hub = hubClient(ref, token);
     progress('Asking Hugging Face about ' + ref.repo + '\u2026');
     return hub.info().then(function (info) {
@@ -260,9 +265,10 @@
         sources.push(source('model.safetensors.index.json', true));
         var index = sources[sources.length - 1];
         // The shards are those the index names: read it first (inspect lists the missing shards).
-        return index.text().then(function (text) {
+        return Promise.all([index.text(), tools]).then(function (done) {
+          var text = done[0];
           index.text = function () { return Promise.resolve(text); };
-          var answer = api.inspect({ files: [{ name: index.name, text: text }] });
+          var answer = done[1].inspect({ files: [{ name: index.name, text: text }] });
           (answer.missing_files || []).forEach(function (n) {
             if (has(n)) sources.push(source(n, false));
           });
@@ -284,14 +290,14 @@
     function finish(info, sources, gguf) {
       progress('Reading the headers of ' + ref.repo + ' (' + sources.length + ' file' + (sources.length === 1 ? '' : 's') + ')\u2026');
       var texts = {};
-      return inspectSources(api, sources, progress, texts).then(function (inspection) {
+      return inspectSources(tools, sources, progress, texts).then(function (inspection) {
         return { label: ref.repo, source: 'hub', inspection: inspection, request: requestOf(inspection, texts), base: baseModels(info), gguf: gguf };
       });
     }
   }
 
   // Files from this computer (a FileList or array of File) → Promise of {label, source, inspection}.
-  function readFiles(api, files, progress) {
+  function readFiles(tools, files, progress) {
     var list = Array.prototype.slice.call(files || []);
     if (!list.length) return Promise.reject(HubError('file', 'No file was given.'));
     var sources = list.map(function (f) {
@@ -304,7 +310,7 @@
     });
     progress('Reading the headers of ' + list.length + ' file' + (list.length === 1 ? '' : 's') + '\u2026');
     var texts = {};
-    return Promise.resolve().then(function () { return inspectSources(api, sources, progress, texts); }).then(function (inspection) {
+    return Promise.resolve().then(function () { return inspectSources(tools, sources, progress, texts); }).then(function (inspection) {
       var main = list.filter(function (f) { return !/\.json$/i.test(f.name); })[0] || list[0];
       return { label: main.name, source: 'files', inspection: inspection, request: requestOf(inspection, texts), base: [] };
     });

@@ -1,28 +1,36 @@
 // "Compare with your engine's startup log": sets a pasted llama.cpp or vLLM startup log beside the estimate of
-// the current setup (api.checkLog), figure by figure. The text never leaves the page.
+// the current setup (checkLog, of the tools module), figure by figure. The text never leaves the page.
 (function (page) {
   'use strict';
 
   var U = page.units;
   var D = page.dom;
 
+  // opts: { tools, store } — tools() → Promise of the API that reads logs (FitMyGPU.tools()).
   function create(opts) {
-    var api = opts.api;
     var store = opts.store;
     var el = D.elements({ text: 'log-text', check: 'log-check', status: 'log-status', table: 'log-table' });
 
+    // → Promise; a later check wins over an earlier one still loading the tools module.
+    var checking = 0;
     function check() {
       var text = el.text.value;
       var tbody = el.table.tBodies[0];
       tbody.replaceChildren();
       el.table.hidden = true;
-      if (!text.trim()) return D.setText(el.status, 'Paste a startup log first.');
-      var result;
-      try {
-        result = api.checkLog(store.request(), text);
-      } catch (e) {
-        return D.setText(el.status, e.message);
-      }
+      if (!text.trim()) return Promise.resolve(D.setText(el.status, 'Paste a startup log first.'));
+      var mine = ++checking;
+      var request = store.request();
+      D.setText(el.status, 'Reading the log\u2026');
+      return opts.tools().then(function (tools) {
+        if (mine === checking) show(tools.checkLog(request, text));
+      }).catch(function (e) {
+        if (mine === checking) D.setText(el.status, e && e.message ? e.message : String(e));
+      });
+    }
+
+    function show(result) {
+      var tbody = el.table.tBodies[0];
       result.rows.forEach(function (r) {
         var tr = document.createElement('tr');
         tr.setAttribute('data-what', r.what);
@@ -37,7 +45,11 @@
       D.setText(el.status, 'Read a ' + store.runtimeName(result.engine) + ' log: ' + result.rows.length + ' figures compared.');
     }
 
-    function wire() { el.check.addEventListener('click', check); }
+    function wire() {
+      el.check.addEventListener('click', check);
+      // Reading a log needs the tools module: it starts loading once someone is about to paste one.
+      el.text.addEventListener('focus', function () { opts.tools().catch(function () {}); });
+    }
 
     return { check: check, wire: wire };
   }

@@ -10,7 +10,6 @@
   var H = page.hub;
 
   function create(opts) {
-    var api = opts.api;
     var store = opts.store;
     var el = D.elements({
       box: 'model-files', repo: 'hub-repo', token: 'hub-token', load: 'hub-load', ggufField: 'hub-gguf-field', gguf: 'hub-gguf',
@@ -106,7 +105,7 @@
       showError('');
       store.pending.model = H.modelId(ref);
       var token = el.token.value.trim();
-      return H.readHub(api, ref, token, progress(mine), file).then(function (found) {
+      return H.readHub(opts.tools(), ref, token, progress(mine), file).then(function (found) {
         if (mine !== generation) return;
         found.name = ref.repo;
         found.repo = ref.repo;
@@ -125,7 +124,7 @@
       showError('');
       el.box.open = true;
       el.ggufField.hidden = true;
-      return H.readFiles(api, files, progress(mine)).then(function (found) {
+      return H.readFiles(opts.tools(), files, progress(mine)).then(function (found) {
         if (mine !== generation) return;
         found.name = found.label;
         D.setText(el.status, 'Read ' + found.label + ' from this computer; nothing was uploaded.');
@@ -134,6 +133,8 @@
     }
 
     function wire() {
+      // The box is only for files and repositories, which the tools module reads: it starts loading when the box opens.
+      el.box.addEventListener('toggle', function () { if (el.box.open) opts.tools().catch(function () {}); });
       el.load.addEventListener('click', function () {
         var ref = H.parseRepo(el.repo.value);
         if (!ref) {

@@ -15,11 +15,12 @@
 
   function start() {
     var status = D.byId('status');
-    if (typeof FitMyGPU === 'undefined' || typeof FitMyGPU.ready !== 'function') {
+    if (typeof FitMyGPU === 'undefined' || typeof FitMyGPU.tools !== 'function') {
       D.setText(status, 'The estimator (fitmygpu.js) did not load.');
       return;
     }
-    FitMyGPU.ready().then(function (api) { build(api); }).catch(function (err) {
+    // plan is a tool method: this page asks the full module alone (FitMyGPU.tools()), never the core one.
+    FitMyGPU.tools().then(function (api) { build(api); }).catch(function (err) {
       D.setText(status, 'The estimator could not start: ' + (err && err.message ? err.message : String(err)));
     });
   }

@@ -83,6 +83,30 @@ TEST_CASE("unknown, absurd or mistyped fields are errors, never silently ignored
     CHECK(error_of("nonsense", R"({})").at("code") == "unknown_method");
 }
 
+TEST_CASE("call_core answers the core methods as call does, and names the module for the tool methods") {
+    // The methods a calculator asks for, and the ones that read files, logs and launch commands or plan over the catalog.
+    const std::vector<std::string> core = {"estimate", "compare", "quantizations", "defaults", "schema", "command", "models", "gpus", "search", "model"};
+    const std::vector<std::string> tools = {"plan", "parse_log", "check_log", "from_command", "inspect"};
+    CHECK(fitmygpu::api::tool_methods() == tools);
+    std::vector<std::string> all = core;
+    all.insert(all.end(), tools.begin(), tools.end());
+    CHECK(fitmygpu::api::method_names() == all);
+    const std::string estimate = R"({"model": "llama-3.1-8b", "gpu": "rtx-4090", "runtime": "vllm"})";
+    CHECK(fitmygpu::api::call_core("estimate", estimate) == fitmygpu::api::call("estimate", estimate));
+    CHECK(fitmygpu::api::call_core("gpus", "{}") == fitmygpu::api::call("gpus", "{}"));
+    for (const std::string& method : tools) {
+        CAPTURE(method);
+        const json e = json::parse(fitmygpu::api::call_core(method, "{}")).at("error");
+        CHECK(e.at("code") == "in_tools_module");
+        CHECK(e.at("field") == "method");
+        CHECK(e.at("message").get<std::string>().find(method) == 0);
+        // The full entry point knows the method: whatever it answers to an empty request, it is not unknown_method.
+        const json full = json::parse(fitmygpu::api::call(method, "{}"));
+        CHECK((!full.contains("error") || full.at("error").at("code") != "unknown_method"));
+    }
+    CHECK(json::parse(fitmygpu::api::call_core("nonsense", "{}")).at("error").at("code") == "unknown_method");
+}
+
 TEST_CASE("a hostile config gets a field error, not a crash") {
     CHECK(error_of("estimate", R"({"config":{"hidden_size":4096}})").at("field") == "config.num_hidden_layers");
     CHECK(error_of("estimate", R"({"config":{"hidden_size":4096,"num_hidden_layers":1e9,"vocab_size":1,"num_attention_heads":1,"intermediate_size":1}})")

@@ -496,7 +496,7 @@ describe('anywhere static', () => {
       // Text that is not a command gets a plain message, and the form stays as it was.
       await page.fill('[data-testid="command-paste"]', '<img src=x onerror=alert(1)>');
       await page.click('[data-testid="command-read"]');
-      assert.match(await page.textContent('[data-testid="command-status"]'), /not a launch command/);
+      await page.waitForFunction(() => /not a launch command/.test(document.querySelector('[data-testid="command-status"]').textContent));
       assert.equal(await page.$('#command-status img'), null);
     });
   });
@@ -527,6 +527,12 @@ describe('anywhere static', () => {
         await assertMatchesCli(page, 'offline file');
         await select(page, 'runtime-select', 'llama.cpp');
         await assertMatchesCli(page, 'offline file, llama.cpp');
+        // The tools module (reading a pasted command here) is in the file too.
+        await page.click('#command-box summary');
+        await page.fill('[data-testid="command-paste"]', 'vllm serve Qwen/Qwen3-8B --max-model-len 8192');
+        await page.click('[data-testid="command-read"]');
+        await page.waitForFunction(() => window.__fitmygpuRequest && window.__fitmygpuRequest.model === 'qwen3-8b' && !document.documentElement.hasAttribute('data-busy'));
+        assert.equal((await shown(page)).request.context, 8192);
         assert.deepEqual([...new Set(session.requests.map((u) => u.split('?')[0]))], [url]);
         assert.equal(await page.locator('footer a[download]').count(), 0);
       });

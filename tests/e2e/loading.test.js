@@ -32,6 +32,14 @@ after(() => stopSite({ browser, server }));
 
 const open = (url, options, ready) => openPage(browser, url, options || DESKTOP, ready ? (page) => page.waitForSelector(ready, { timeout: 30000 }) : null);
 const names = (session) => session.requests.map((u) => u.replace(/[?#].*$/, '').replace(/^.*\//, ''));
+// Pastes a vLLM command and waits until the form has taken it.
+async function readCommand(page) {
+  await page.click('#command-box summary');
+  await page.fill('[data-testid="command-paste"]', 'vllm serve Qwen/Qwen3-8B --max-model-len 8192');
+  await page.click('[data-testid="command-read"]');
+  await page.waitForFunction(() => window.__fitmygpuRequest && window.__fitmygpuRequest.model === 'qwen3-8b' && !document.documentElement.hasAttribute('data-busy'));
+  assert.equal((await page.evaluate(() => window.__fitmygpuRequest)).context, 8192);
+}
 
 describe('the calculator', () => {
   test('over http under a sub-path, a plain load: the first verdict comes from the start answers while fitmygpu.wasm downloads', async () => {
@@ -42,6 +50,7 @@ describe('the calculator', () => {
       assert.ok(loaded.includes('fitmygpu.wasm'), 'the module is fetched');
       assert.ok(!loaded.includes('fitmygpu-wasm.js'), 'its base64 form is not');
       assert.ok(loaded.includes('calculator.js') && !loaded.includes('state.js'), 'the page scripts come as one file');
+      assert.deepEqual(loaded.filter((n) => n.startsWith('fitmygpu-tools')), [], 'the tools module waits until a tool is used');
       const marks = await session.page.evaluate(() => performance.getEntriesByType('mark').map((m) => m.name));
       assert.ok(marks.includes('fitmygpu-start-answer estimate'), 'the first estimate is a start answer');
       assert.ok(marks.includes('fitmygpu-wasm-fetch-end') && marks.includes('fitmygpu-wasm-instantiated'), 'downloaded first, compiled after');
@@ -55,6 +64,10 @@ describe('the calculator', () => {
       const shown = await session.page.evaluate(() => JSON.parse(document.querySelector('[data-testid="result"]').getAttribute('data-request')));
       assert.equal(shown.context, 131072);
       assert.equal(await session.page.getAttribute('[data-testid="verdict"]', 'data-verdict'), expected.verdict);
+      // Reading a launch command is a tool: its module is fetched now, as a script and a streamed module.
+      await readCommand(session.page);
+      const tools = names(session).filter((n) => n.startsWith('fitmygpu-tools'));
+      assert.deepEqual(tools.sort(), ['fitmygpu-tools.js', 'fitmygpu-tools.wasm']);
     } finally {
       await session.context.close();
     }
@@ -83,6 +96,10 @@ describe('the calculator', () => {
       assert.ok(loaded.includes('fitmygpu-wasm.js'));
       assert.ok(!loaded.includes('fitmygpu.wasm'));
       assert.notEqual((await session.page.textContent('[data-testid="verdict"]')).trim(), '\u2014', 'a verdict is shown');
+      // The tools module the same way, once a tool is used: its script and its base64 form.
+      assert.deepEqual(names(session).filter((n) => n.startsWith('fitmygpu-tools')), []);
+      await readCommand(session.page);
+      assert.deepEqual(names(session).filter((n) => n.startsWith('fitmygpu-tools')).sort(), ['fitmygpu-tools-wasm.js', 'fitmygpu-tools.js']);
     } finally {
       await session.context.close();
     }

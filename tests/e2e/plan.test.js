@@ -17,10 +17,12 @@ const DUAL_3090 = '?gpu=rtx-3090&gpu_count=2&runtime=llama.cpp&context=32768';
 let browser;
 let server;
 let api;
+let tools;  // plan() is a tool method: the full module's API (FitMyGPU.tools()), as the page asks it
 
 before(async () => {
-  ({ api, server, browser } = await startSite({ site: SITE, required: ['plan.html', 'plan.js', 'index.html', 'fitmygpu.js', 'models/index.html'], base: '/fitmygpu/',
-    artifacts: ARTIFACTS, withApi: true }));
+  ({ api, server, browser } = await startSite({ site: SITE, required: ['plan.html', 'plan.js', 'index.html', 'fitmygpu.js', 'fitmygpu-tools.js', 'models/index.html'],
+    base: '/fitmygpu/', artifacts: ARTIFACTS, withApi: true }));
+  tools = await require(path.join(SITE, 'fitmygpu.js')).tools();
 });
 
 after(() => stopSite({ browser, server }));
@@ -60,7 +62,7 @@ describe('the hardware-first page', () => {
   test('2 × RTX 3090 on llama.cpp at 32K: the estimator\u2019s rows, none fitting beyond its window', async () => {
     await withPage(server.url + 'plan.html' + DUAL_3090, planReady, async (page) => {
       const rows = await rowsOf(page);
-      const expected = api.plan({ gpu: 'rtx-3090', gpu_count: 2, runtime: 'llama.cpp', context: 32768 }).rows;
+      const expected = tools.plan({ gpu: 'rtx-3090', gpu_count: 2, runtime: 'llama.cpp', context: 32768 }).rows;
       assert.ok(rows.length > 50, `${rows.length} rows`);
       assert.equal(rows.length, expected.length);
       const key = (r) => `${r.model} ${r.weights} ${r.runtime}`;
@@ -111,7 +113,7 @@ describe('the hardware-first page', () => {
       await page.fill('[data-testid="f-max-params"]', '');
       await page.selectOption('[data-testid="f-family"]', families[0]);
       rows = await rowsOf(page);
-      const expected = api.plan({ gpu: 'rtx-3090', gpu_count: 2, runtime: 'llama.cpp', context: 32768 }).rows.filter((r) => r.family === families[0] && r.fits);
+      const expected = tools.plan({ gpu: 'rtx-3090', gpu_count: 2, runtime: 'llama.cpp', context: 32768 }).rows.filter((r) => r.family === families[0] && r.fits);
       assert.equal(rows.length, expected.length);
     });
   });

@@ -209,7 +209,7 @@ test('loading the bundle installs no process-wide handlers in node', () => {
 
 test('parseLog() and checkLog() read an engine log and give the same rows as the CLI', async () => {
   const FitMyGPU = loadBundle();
-  const api = await FitMyGPU.ready();
+  const api = await FitMyGPU.tools();
   // vLLM 0.11 startup lines with the figures of calibration row V-4 (Llama-3.1-8B BF16 on an H100).
   const log = 'INFO Model loading took 14.9888 GiB and 4.1 seconds\n' +
     'INFO Available KV cache memory: 51.38 GiB\n' +
@@ -233,7 +233,7 @@ test('parseLog() and checkLog() read an engine log and give the same rows as the
 });
 
 test('plan() weighs every catalog model on the hardware, each row as estimate() says it', async () => {
-  const api = await FitMyGPU.ready();
+  const api = await FitMyGPU.tools();
   const hardware = { gpu: 'rtx-3090', gpu_count: 2, runtime: 'llama.cpp', context: 32768 };
   const p = api.plan(hardware);
   assert.ok(p.rows.length > 100, `${p.rows.length} rows`);
@@ -250,4 +250,33 @@ test('plan() weighs every catalog model on the hardware, each row as estimate() 
   }
   expectError(() => api.plan({ ...hardware, model: 'llama-3.1-8b' }), 'invalid_field', 'model');
   expectError(() => api.plan({ gpu: 'm4-max-64gb', host: { gpu_wired_limit_mib: 70000 } }), 'invalid_field', 'host.gpu_wired_limit_mib');
+});
+
+test('ready() answers the core methods; the tool methods come from tools(), the full module beside it', async () => {
+  const core = await FitMyGPU.ready();
+  const tools = await FitMyGPU.tools();
+  assert.notEqual(tools, core);
+  assert.equal(await FitMyGPU.tools(), tools, 'loaded once');
+  assert.equal(tools.version, core.version);
+  // The core module leaves each tool method out, and says where it is.
+  const asked = {
+    plan: () => core.plan({ gpu: 'rtx-3090' }),
+    parse_log: () => core.parseLog('INFO GPU KV cache size: 1,000 tokens'),
+    check_log: () => core.checkLog({ model: 'qwen3-0.6b' }, 'INFO GPU KV cache size: 1,000 tokens'),
+    from_command: () => core.fromCommand('vllm serve Qwen/Qwen3-8B'),
+    inspect: () => core.inspect([{ name: 'config.json', text: '{}' }]),
+  };
+  for (const [method, ask] of Object.entries(asked)) {
+    expectError(ask, 'in_tools_module', 'method');
+    assert.throws(ask, (e) => e.message.startsWith(method));
+  }
+  // The full module answers them, and the core methods exactly as the core module does.
+  assert.equal(tools.fromCommand('vllm serve Qwen/Qwen3-8B --max-model-len 8192').request.context, 8192);
+  for (const req of [R1_70B_TP2, { model: 'qwen3-8b', runtime: 'llama.cpp', gpu: 'rtx-4090', context: 32768 }]) {
+    assert.equal(tools.call('estimate', JSON.stringify(req)), core.call('estimate', JSON.stringify(req)));
+  }
+  assert.equal(tools.call('schema', '{}'), core.call('schema', '{}'));
+  // Smaller by the tools' code: the point of the split.
+  const size = (name) => fs.statSync(path.join(path.dirname(BUNDLE), name)).size;
+  assert.ok(size('fitmygpu.wasm') < size('fitmygpu-tools.wasm'), `${size('fitmygpu.wasm')} vs ${size('fitmygpu-tools.wasm')}`);
 });

@@ -41,7 +41,7 @@ const CONFIG = {
 };
 
 test('inspect grows its read until the header is parsed, then gives exact counts', async () => {
-  const api = await FitMyGPU.ready();
+  const api = await FitMyGPU.tools();
   let bytes = 16;
   let r;
   for (let round = 0; round < 5; round++) {
@@ -66,7 +66,7 @@ test('inspect grows its read until the header is parsed, then gives exact counts
 });
 
 test('a malformed file is a FitMyGPU.Error naming the file', async () => {
-  const api = await FitMyGPU.ready();
+  const api = await FitMyGPU.tools();
   const bad = FILE.slice(0, FILE.length - 1); // the data is one byte short
   assert.throws(() => api.inspect([{ name: 'model.safetensors', size: bad.length, data: bad }]), (e) => {
     assert.ok(e instanceof FitMyGPU.Error);

@@ -3,6 +3,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "fitmygpu/catalog.hpp"
 #include "fitmygpu/checkpoint_files.hpp"
@@ -89,6 +90,14 @@ nlohmann::json parse_text(const std::string& text, size_t max_bytes);
 // One entry point for bindings: method name + request text -> response text. Never throws: every
 // failure (malformed JSON, bad field, unknown method) is returned as an error object.
 std::string call(const std::string& method, const std::string& request_text);
+// The same for the core methods alone: estimate, compare, quantizations, defaults, schema, command, models, gpus,
+// search and model, which a calculator needs. The tool methods (tool_methods(): plan over the catalog, startup logs,
+// launch commands and file headers) answer the error "in_tools_module". A binary built around call_core leaves the
+// tools' code out: the page's first WebAssembly module is this one, and a second, full one is loaded for a tool.
+std::string call_core(const std::string& method, const std::string& request_text);
+const std::vector<std::string>& tool_methods();
+// Every method call answers, core and tools.
+std::vector<std::string> method_names();
 
 nlohmann::json error_json(const std::string& code, const std::string& field, const std::string& message);
 

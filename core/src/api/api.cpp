@@ -209,46 +209,78 @@ struct MethodEntry {
 };
 // inspect carries file headers: a 100 MB header is 133 MB of base64.
 constexpr size_t kMaxInspectBytes = size_t{144} << 20;
-const MethodEntry kMethods[] = {
+const MethodEntry kCoreMethods[] = {
     {"estimate", estimate},
     {"compare", compare},
     {"quantizations", quantizations},
-    {"plan", plan},
     {"defaults", defaults},
     {"schema", nullptr, kMaxRequestBytes, [](const json&) -> const json& { return schema(); }},
-    {"parse_log", parse_log},
-    {"check_log", check_log},
     {"command", command},
-    {"from_command", from_command},
     {"models", nullptr, kMaxRequestBytes, [](const json& request) -> const json& { return list_models(request); }},
     {"gpus", nullptr, kMaxRequestBytes, [](const json&) -> const json& { return list_gpus(); }},
     {"search", search},
     {"model", model_info},
-    {"inspect", inspect, kMaxInspectBytes},
 };
-}  // namespace
+const MethodEntry kToolMethods[] = {
+    {"plan", plan}, {"parse_log", parse_log}, {"check_log", check_log}, {"from_command", from_command}, {"inspect", inspect, kMaxInspectBytes},
+};
 
-std::string call(const std::string& method, const std::string& text) {
-    const MethodEntry* entry = nullptr;
-    for (const auto& m : kMethods)
-        if (method == m.name) entry = &m;
-    if (!entry) return dump(error_json("unknown_method", "method", "unknown method \"" + method + "\""));
+std::string answer(const MethodEntry& entry, const std::string& text) {
     try {
-        const json request = parse_text(text, entry->max_bytes);
-        if (entry->listing) {
+        const json request = parse_text(text, entry.max_bytes);
+        if (entry.listing) {
             // Keyed by the listing's address: each is a static of its method, so there are a handful at most.
             static std::map<const json*, std::string> written;
-            const json& answer = entry->listing(request);
-            auto it = written.find(&answer);
-            if (it == written.end()) it = written.emplace(&answer, dump(answer)).first;
+            const json& listed = entry.listing(request);
+            auto it = written.find(&listed);
+            if (it == written.end()) it = written.emplace(&listed, dump(listed)).first;
             return it->second;
         }
-        return dump(entry->run(request));
+        return dump(entry.run(request));
     } catch (const FieldError& e) {
         return dump(error_json(e.code(), e.field(), e.what()));
     } catch (const std::exception& e) {
         return dump(error_json("internal_error", "", e.what()));
     }
+}
+
+template <size_t N>
+const MethodEntry* find_method(const MethodEntry (&table)[N], const std::string& method) {
+    for (const auto& m : table)
+        if (method == m.name) return &m;
+    return nullptr;
+}
+
+std::string unknown_method(const std::string& method) { return dump(error_json("unknown_method", "method", "unknown method \"" + method + "\"")); }
+}  // namespace
+
+const std::vector<std::string>& tool_methods() {
+    // Names only: a build around call_core reads this list and must not keep kToolMethods' functions alive.
+    static const std::vector<std::string> names = {"plan", "parse_log", "check_log", "from_command", "inspect"};
+    return names;
+}
+
+std::vector<std::string> method_names() {
+    std::vector<std::string> names;
+    for (const auto& m : kCoreMethods) names.emplace_back(m.name);
+    for (const auto& m : kToolMethods) names.emplace_back(m.name);
+    return names;
+}
+
+std::string call(const std::string& method, const std::string& text) {
+    const MethodEntry* entry = find_method(kCoreMethods, method);
+    if (!entry) entry = find_method(kToolMethods, method);
+    return entry ? answer(*entry, text) : unknown_method(method);
+}
+
+std::string call_core(const std::string& method, const std::string& text) {
+    if (const MethodEntry* entry = find_method(kCoreMethods, method)) return answer(*entry, text);
+    for (const std::string& tool : tool_methods()) {
+        if (method == tool)
+            return dump(
+                error_json("in_tools_module", "method", method + " is answered by the estimator's full module (the tools module), not by this core one"));
+    }
+    return unknown_method(method);
 }
 
 }  // namespace fitmygpu::api

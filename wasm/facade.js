@@ -155,7 +155,7 @@
       command: function (req) { return request('command', req); },
       fromCommand: function (text) { return request('from_command', { command: String(text) }); },
       models: function (req) { return request('models', req || {}).models; },
-      gpus: function () { return request('gpus', {}).gpus; },
+      gpus: function (req) { return request('gpus', req || {}).gpus; },
       search: function (query, kind) {
         return request('search', { query: String(query), kind: kind || 'models' }).results;
       },

@@ -48,9 +48,11 @@
     };
     // Whether a request found no start answer: the page then asks everything again of the module.
     api.missed = function () { return missed; };
-    api.settle = function (module) {
+    // The module is ready: every request goes to it from now on; first() runs before the work that waited for it.
+    api.settle = function (module, first) {
       live = module;
       api.version = module.version;
+      if (first) first();
       waiting.splice(0).forEach(function (fn) { fn(); });
     };
     return api;
@@ -77,7 +79,7 @@
     var api = earlyApi(early);
     var built;
     try {
-      built = build(api);
+      built = build(api, true);
     } catch (err) {
       failed(err);
       return;
@@ -87,18 +89,18 @@
       setTimeout(function () {
         FitMyGPU.ready().then(function (module) {
           var again = api.missed() || module.version !== early.version;
-          api.settle(module);
+          api.settle(module, function () { built.complete(again); });
           controls.forEach(function (el) { el.inert = false; });
-          if (again) built.refresh();
           built.live();
         }).catch(failed);
       }, 0);
     });
   }
 
-  // Builds the page's parts on `api` and runs the first update. Returns live() (the estimator is ready: the status line
-  // and data-ready) and refresh() (forget the answers kept so far and update again).
-  function build(api) {
+  // Builds the page's parts on `api` and runs the first update; startingOnly: from the start answers, with the starting
+  // model and GPU alone in the lists. Returns live() (the estimator is ready: the status line and data-ready) and
+  // complete(again) (the estimator is now ready: the whole lists in the menus and, when again, every answer asked anew).
+  function build(api, startingOnly) {
     var status = page.dom.byId('status');
     // For scripts/bench-page: the engine registry and the catalog lists, read from the estimator.
     var mark = function (name) { if (performance.mark) performance.mark(name); };
@@ -109,7 +111,7 @@
     var schedule = function (ms) { updates.schedule(ms); };
 
     mark('fitmygpu-catalog-start');
-    var store = page.state.create(api);
+    var store = page.state.create(api, startingOnly);
     mark('fitmygpu-catalog-end');
     var address = page.address.create({ api: api, store: store });
     var knobControls = page.knobControls.create({ api: api, store: store, onChange: schedule });
@@ -161,9 +163,15 @@
         page.dom.setText(status, 'Estimator ' + api.version + ' \u00b7 ' + store.catalog.models.length + ' models \u00b7 ' + store.catalog.gpus.length + ' GPUs');
         document.documentElement.setAttribute('data-ready', 'true');
       },
-      refresh: function () {
-        store.forget();
-        schedule(0);
+      complete: function (again) {
+        if (store.catalog.partial) {
+          store.loadLists();
+          form.fill();
+        }
+        if (again) {
+          store.forget();
+          schedule(0);
+        }
       },
     };
   }

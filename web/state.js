@@ -1,6 +1,7 @@
 // The page's state, in one store:
 //   setup    what the form describes (model, checkpoint, runtime, GPU, workload, engine knobs, display unit)
-//   catalog  the estimator's models and GPUs, read once, and the model records asked for so far
+//   catalog  the estimator's models and GPUs, read once (at first only the starting ones, on a plain load), and the
+//            model records asked for so far
 //   answers  the estimator's answers now on screen (estimate, compare, quantizations, chart points)
 //   memo     answers kept while their question does not change (remember)
 // Every change goes through an update function: set, setEngine, setAnswer, clearAnswers, remember, forget. The other
@@ -22,13 +23,23 @@
     runtimeChosen: false,  // false: the runtime follows the device (the estimator's rule, api.defaults)
   };
 
-  function create(api) {
+  // startingOnly: the lists hold the starting model and GPU alone until loadLists() reads the whole of them. The first
+  // verdict of a plain load needs no more, and its menus stay inert until the estimator is ready (web/app.js).
+  function create(api, startingOnly) {
+    var catalog = { models: [], modelsById: {}, gpus: [], gpusById: {}, records: {}, partial: false };
     // The listing without derived figures: working out every model's parameter counts from its config would hold up
     // the first verdict; the catalog's published counts order the menu, and a shown model's record (record()) carries
     // the counts worked out from its config.
-    var catalog = { models: api.models({ derived: false }), modelsById: {}, gpus: api.gpus(), gpusById: {}, records: {} };
-    catalog.models.forEach(function (m) { catalog.modelsById[m.id] = m; });
-    catalog.gpus.forEach(function (g) { catalog.gpusById[g.id] = g; });
+    function loadLists(only) {
+      catalog.models = api.models(only ? { derived: false, ids: [DEFAULTS.model] } : { derived: false });
+      catalog.gpus = api.gpus(only ? { ids: [DEFAULTS.gpu] } : {});
+      catalog.modelsById = {};
+      catalog.gpusById = {};
+      catalog.models.forEach(function (m) { catalog.modelsById[m.id] = m; });
+      catalog.gpus.forEach(function (g) { catalog.gpusById[g.id] = g; });
+      catalog.partial = !!only;
+    }
+    loadLists(startingOnly);
 
     // The page's defaults, with the catalog's first entries standing in for a default it does not have.
     var defaults = Object.assign({}, DEFAULTS);
@@ -310,6 +321,7 @@
       clearAnswers: clearAnswers,
       remember: remember,
       forget: forget,
+      loadLists: function () { loadLists(false); },
       record: record,
       addCustom: addCustom,
       custom: custom,

@@ -239,6 +239,33 @@ TEST_CASE("units \"decimal\" writes the byte amounts inside formulas in GB/MB; t
     CHECK(error_of("compare", base + R"(,"units":"furlongs"})").at("field") == "units");
 }
 
+TEST_CASE("the listings of a few ids are the full listings' rows, in the order asked") {
+    using fitmygpu::api::call;
+    for (const char* derived : {"true", "false"}) {
+        CAPTURE(derived);
+        const json all = json::parse(call("models", std::string(R"({"derived": )") + derived + "}")).at("models");
+        const json some = json::parse(call("models", std::string(R"({"derived": )") + derived + R"(, "ids": ["qwen3-8b", "llama-3.1-8b"]})")).at("models");
+        REQUIRE(some.size() == 2);
+        for (const json& row : all) {
+            if (row.at("id") == "qwen3-8b") CHECK(some[0] == row);
+            if (row.at("id") == "llama-3.1-8b") CHECK(some[1] == row);
+        }
+    }
+    const json gpus = json::parse(call("gpus", "{}")).at("gpus");
+    const json one = json::parse(call("gpus", R"({"ids": ["rtx-4090"]})")).at("gpus");
+    REQUIRE(one.size() == 1);
+    for (const json& row : gpus)
+        if (row.at("id") == "rtx-4090") CHECK(one[0] == row);
+    // Bad lists name the field; a GPU listing takes no other field now that it takes one.
+    CHECK(error_of("models", R"({"ids": ["qwen3-8b", "no-such-model"]})").at("field") == "ids[1]");
+    CHECK(error_of("models", R"({"ids": ["qwen3-8b", "no-such-model"]})").at("code") == "unknown_model");
+    CHECK(error_of("gpus", R"({"ids": ["rtx-9999"]})").at("code") == "unknown_gpu");
+    CHECK(error_of("models", R"({"ids": []})").at("field") == "ids");
+    CHECK(error_of("models", R"({"ids": "qwen3-8b"})").at("field") == "ids");
+    CHECK(error_of("gpus", R"({"ids": [7]})").at("field") == "ids[0]");
+    CHECK(error_of("gpus", R"({"derived": false})").at("code") == "unknown_field");
+}
+
 TEST_CASE("the models listing without derived figures carries the catalog's published parameter counts, and no computed ones") {
     const json plain = json::parse(fitmygpu::api::call("models", R"({"derived": false})")).at("models");
     const json full = json::parse(fitmygpu::api::call("models", "{}")).at("models");

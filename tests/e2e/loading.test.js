@@ -55,6 +55,10 @@ describe('the calculator', () => {
       assert.ok(marks.includes('fitmygpu-start-answer estimate'), 'the first estimate is a start answer');
       assert.ok(marks.includes('fitmygpu-wasm-fetch-end') && marks.includes('fitmygpu-wasm-instantiated'), 'downloaded first, compiled after');
       assert.equal(await session.page.evaluate(() => document.querySelector('main').inert), false, 'the controls are live once the module is ready');
+      // The start answers list the starting model and GPU alone; once the module is ready the menus hold every one.
+      assert.equal(await session.page.$$eval('#model option', (o) => o.length), api.models({ derived: false }).length);
+      const gpuOptions = await session.page.$$eval('#gpu option', (o) => o.map((x) => x.value));
+      for (const g of api.gpus()) assert.ok(gpuOptions.includes(g.id), g.id);
       // Every later answer is the module's: a new context gives a new estimate.
       assert.notEqual((await session.page.textContent('[data-testid="verdict"]')).trim(), '\u2014', 'a verdict is shown');
       const request = await session.page.evaluate(() => window.__fitmygpuRequest);

@@ -65,9 +65,15 @@ nlohmann::json from_command(const nlohmann::json& request);
 // counts). A model's summary also carries the parameter counts worked out from its config (params_total,
 // params_active for a mixture of experts) unless `derived` is false: {"derived": false} lists the catalog without
 // building every model's geometry, for a picker that shows one model's figures at a time (model).
+// {"ids": [...]} lists only those entries, in that order (list_some_models, list_some_gpus): a page that shows one
+// model and one GPU first can start without the whole lists.
 const nlohmann::json& list_models(bool derived = true);
 const nlohmann::json& list_models(const nlohmann::json& request);
+nlohmann::json list_some_models(const nlohmann::json& request);
 const nlohmann::json& list_gpus();
+const nlohmann::json& list_gpus(const nlohmann::json& request);
+nlohmann::json list_some_gpus(const nlohmann::json& request);
+constexpr size_t kMaxListedIds = 64;
 // search: {"query": "...", "kind": "models" | "gpus"} -> ranked ids.
 nlohmann::json search(const nlohmann::json& request);
 // model: {"model": id} -> the catalog record (config included) + derived geometry and parameter counts.

@@ -199,8 +199,9 @@ namespace {
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 using Method = json (*)(const json&);
-// The registry's and the catalog's listings: answers that live as long as the binary, each written out once.
-using Listing = const json& (*)(const json&);
+// The registry's and the catalog's listings: answers that live as long as the binary, each written out once. A listing
+// that gives nullptr leaves the request to the method (the catalog's listings of a few ids).
+using Listing = const json* (*)(const json&);
 struct MethodEntry {
     const char* name;
     Method run;
@@ -214,10 +215,11 @@ const MethodEntry kCoreMethods[] = {
     {"compare", compare},
     {"quantizations", quantizations},
     {"defaults", defaults},
-    {"schema", nullptr, kMaxRequestBytes, [](const json&) -> const json& { return schema(); }},
+    {"schema", nullptr, kMaxRequestBytes, [](const json&) -> const json* { return &schema(); }},
     {"command", command},
-    {"models", nullptr, kMaxRequestBytes, [](const json& request) -> const json& { return list_models(request); }},
-    {"gpus", nullptr, kMaxRequestBytes, [](const json&) -> const json& { return list_gpus(); }},
+    {"models", list_some_models, kMaxRequestBytes,
+     [](const json& request) -> const json* { return request.contains("ids") ? nullptr : &list_models(request); }},
+    {"gpus", list_some_gpus, kMaxRequestBytes, [](const json& request) -> const json* { return request.contains("ids") ? nullptr : &list_gpus(request); }},
     {"search", search},
     {"model", model_info},
 };
@@ -228,12 +230,11 @@ const MethodEntry kToolMethods[] = {
 std::string answer(const MethodEntry& entry, const std::string& text) {
     try {
         const json request = parse_text(text, entry.max_bytes);
-        if (entry.listing) {
+        if (const json* listed = entry.listing ? entry.listing(request) : nullptr) {
             // Keyed by the listing's address: each is a static of its method, so there are a handful at most.
             static std::map<const json*, std::string> written;
-            const json& listed = entry.listing(request);
-            auto it = written.find(&listed);
-            if (it == written.end()) it = written.emplace(&listed, dump(listed)).first;
+            auto it = written.find(listed);
+            if (it == written.end()) it = written.emplace(listed, dump(*listed)).first;
             return it->second;
         }
         return dump(entry.run(request));

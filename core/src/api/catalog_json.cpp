@@ -66,12 +66,49 @@ const json& list_models(bool derived) {
     return cached;
 }
 
-const json& list_models(const json& request) {
+namespace {
+// A listing's request: an object with only the fields named.
+void check_listing_request(const json& request, std::initializer_list<const char*> fields, const char* method, const char* shown) {
     if (!request.is_object()) fail("invalid_request", "", "the request must be a JSON object");
-    for (const auto& [key, value] : request.items())
-        if (key != "derived") fail("unknown_field", shown_key(key), shown_key(key) + " is not a models field (derived)");
+    for (const auto& [key, value] : request.items()) {
+        bool known = false;
+        for (const char* f : fields) known = known || key == f;
+        if (!known) fail("unknown_field", shown_key(key), shown_key(key) + " is not a " + method + " field (" + shown + ")");
+    }
+}
+
+// {"ids": [...]}: the listing's rows of those entries, in the order asked; an id the listing lacks is an error naming it.
+json rows_by_id(const json& listing, const char* key, const json& request, const char* unknown_code) {
+    const json& ids = request.at("ids");
+    if (!ids.is_array() || ids.empty() || ids.size() > kMaxListedIds)
+        fail("invalid_field", "ids", "ids must be a list of 1 to " + std::to_string(kMaxListedIds) + " ids");
+    json rows = json::array();
+    for (size_t i = 0; i < ids.size(); ++i) {
+        const std::string field = "ids[" + std::to_string(i) + "]";
+        const std::string id = name_field(ids[i], field);
+        const json* found = nullptr;
+        for (const json& row : listing.at(key))
+            if (row.at("id") == id) found = &row;
+        if (!found) fail(unknown_code, field, field + " is not a catalog id: \"" + id + "\"");
+        rows.push_back(*found);
+    }
+    return json{{key, rows}};
+}
+}  // namespace
+
+const json& list_models(const json& request) {
+    check_listing_request(request, {"derived", "ids"}, "models", "derived, ids");
     return list_models(request.contains("derived") ? bool_field(request.at("derived"), "derived") : true);
 }
+
+json list_some_models(const json& request) { return rows_by_id(list_models(request), "models", request, "unknown_model"); }
+
+const json& list_gpus(const json& request) {
+    check_listing_request(request, {"ids"}, "gpus", "ids");
+    return list_gpus();
+}
+
+json list_some_gpus(const json& request) { return rows_by_id(list_gpus(request), "gpus", request, "unknown_gpu"); }
 
 const json& list_gpus() {
     static const json listing = [] {

@@ -1,10 +1,15 @@
 # Writes a C++ source holding every catalog JSON file as a string literal, so the core carries its
 # data without reading files at run time (a page opened from file:// cannot fetch).
 # Inputs: CATALOG_DIR, OUTPUT, and LEAN: when true (the wasm build), the files are first passed through
-# scripts/lean-catalog (no page text or sources, no white space), which needs node.
+# scripts/lean-catalog (no page text or sources, no white space), which needs node; with CONFIG_READER (a native
+# fitmygpu) each model's config also keeps only the fields the estimator reads.
 if(LEAN)
   find_program(NODE_EXECUTABLE NAMES node nodejs REQUIRED)
-  execute_process(COMMAND "${NODE_EXECUTABLE}" "${CMAKE_CURRENT_LIST_DIR}/lean-catalog" "${CATALOG_DIR}" "${OUTPUT}.lean"
+  set(reader_args "")
+  if(CONFIG_READER)
+    set(reader_args --config-reader "${CONFIG_READER}")
+  endif()
+  execute_process(COMMAND "${NODE_EXECUTABLE}" "${CMAKE_CURRENT_LIST_DIR}/lean-catalog" "${CATALOG_DIR}" "${OUTPUT}.lean" ${reader_args}
                   RESULT_VARIABLE lean_status)
   if(NOT lean_status EQUAL 0)
     message(FATAL_ERROR "scripts/lean-catalog failed (${lean_status})")

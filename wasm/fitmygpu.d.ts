@@ -176,7 +176,9 @@ declare namespace FitMyGPU {
     search(query: string, kind?: 'models' | 'gpus'): string[];
 
     /**
-     * The catalog record of one model plus `derived` geometry and parameter counts.
+     * The catalog record of one model plus `derived` geometry and parameter counts. The module carries the record
+     * without its page text and sources, and its `config` with only the fields the estimator reads (the CLI's
+     * `fitmygpu model ID` gives the whole record).
      * @throws {FitMyGPU.Error} with code "unknown_model" and field "model" for an id not in the catalog.
      */
     model(id: string): ModelRecord;

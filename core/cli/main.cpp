@@ -10,6 +10,9 @@
 //   fitmygpu defaults [FILE|-]             the knob defaults of the request's runtime on its devices
 //   fitmygpu catalog models|gpus [--json]  one entry per line, id first
 //   fitmygpu search models|gpus QUERY...   ranked ids
+//   fitmygpu model ID                      a model's catalog record with its derived geometry and parameter counts
+//   fitmygpu config-as-read [FILE|-]       a config.json (or a JSON array of them) with only the fields the estimator
+//                                          reads; the wasm build embeds the catalog's configs this way
 //   fitmygpu inspect FILE...               checkpoint files (config.json, safetensors file or index, GGUF) read from
 //                                          their headers; a request's "file": "PATH" stands for the model
 #include <algorithm>
@@ -47,6 +50,8 @@ int usage() {
                  "  fitmygpu defaults [FILE|-]\n"
                  "  fitmygpu catalog models|gpus [--json]\n"
                  "  fitmygpu search models|gpus QUERY...\n"
+                 "  fitmygpu model ID\n"
+                 "  fitmygpu config-as-read [FILE|-]\n"
                  "  fitmygpu inspect FILE...\n";
     return 64;
 }
@@ -342,6 +347,32 @@ int main(int argc, char** argv) {
             }
         }
         return 0;
+    }
+    if (cmd == "model") {
+        if (rest.size() != 1) return usage();
+        const json r = json::parse(api::call("model", json{{"model", rest[0]}}.dump(-1, ' ', false, json::error_handler_t::replace)));
+        std::cout << dump(r) << "\n";
+        return r.contains("error") ? 2 : 0;
+    }
+    if (cmd == "config-as-read") {
+        std::string text;
+        const std::string path = rest.empty() ? "-" : rest[0];
+        if (!read_input(path, text)) {
+            std::cout << dump(api::error_json("unreadable_input", "", "cannot read " + path)) << "\n";
+            return 2;
+        }
+        try {
+            const json given = api::parse_text(text);
+            json out = json::array();
+            if (given.is_array())
+                for (const auto& config : given) out.push_back(config_as_read(config));
+            else out = config_as_read(given);
+            std::cout << dump(out) << "\n";
+            return 0;
+        } catch (const FieldError& e) {
+            std::cout << dump(api::error_json(e.code(), e.field(), e.what())) << "\n";
+            return 2;
+        }
     }
     if (cmd == "search") {
         if (rest.size() < 2) return usage();

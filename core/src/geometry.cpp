@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <memory>
 #include <set>
+#include <string>
 
 #include "fitmygpu/error.hpp"
 #include "model/parse_steps.hpp"
@@ -37,9 +38,11 @@ const char* mixer_name(Mixer m) {
     return "?";
 }
 
-ModelGeometry parse_geometry(const nlohmann::json& config, const std::string& prefix) {
+namespace {
+
+// parse_geometry, recording in `seen` the path of every field it looks up.
+ModelGeometry read_geometry(const nlohmann::json& config, const std::string& prefix, const std::shared_ptr<std::set<std::string>>& seen) {
     if (!config.is_object()) fail("invalid_field", prefix, prefix + " must be a JSON object (a config.json)");
-    const auto seen = std::make_shared<std::set<std::string>>();
     const model::ConfigReader top(config, prefix, seen);
     const bool nested = top.optional_object("text_config");
     const nlohmann::json text = model::effective_text_config(config);
@@ -67,6 +70,54 @@ ModelGeometry parse_geometry(const nlohmann::json& config, const std::string& pr
             if (!seen->count(r.path(item.key())) && !model::shapes_nothing(item.key())) g.unread_fields.push_back(item.key());
     }
     return g;
+}
+
+// Whether a recorded path lies inside `path`: "<path>.<key>..." (sep '.') or "<path>[i]..." (sep '[').
+bool read_inside(const std::set<std::string>& seen, const std::string& path, char sep) {
+    const std::string head = path + sep;
+    const auto it = seen.lower_bound(head);
+    return it != seen.end() && it->starts_with(head);
+}
+
+// The value at `path` as far as the reading went: an object or array read inside keeps only what was read there
+// (every entry of an array, so its length and indices stay); anything else is kept whole.
+nlohmann::json kept(const nlohmann::json& v, const std::string& path, const std::set<std::string>& seen) {
+    if (v.is_object() && read_inside(seen, path, '.')) {
+        nlohmann::json out = nlohmann::json::object();
+        for (const auto& item : v.items()) {
+            const std::string p = path + "." + item.key();
+            if (seen.count(p) || read_inside(seen, p, '.') || read_inside(seen, p, '[')) out[item.key()] = kept(item.value(), p, seen);
+        }
+        return out;
+    }
+    if (v.is_array() && read_inside(seen, path, '[')) {
+        nlohmann::json out = nlohmann::json::array();
+        for (size_t i = 0; i < v.size(); ++i) out.push_back(kept(v[i], path + "[" + std::to_string(i) + "]", seen));
+        return out;
+    }
+    return v;
+}
+
+}  // namespace
+
+ModelGeometry parse_geometry(const nlohmann::json& config, const std::string& prefix) {
+    return read_geometry(config, prefix, std::make_shared<std::set<std::string>>());
+}
+
+nlohmann::json config_as_read(const nlohmann::json& config) {
+    const std::string prefix = "config";
+    const auto seen = std::make_shared<std::set<std::string>>();
+    if (read_geometry(config, prefix, seen).generic_reading) return config;
+    nlohmann::json out = kept(config, prefix, *seen);
+    // A nested text model is read with the top level's plain values filling its gaps (model::effective_text_config),
+    // under the text model's paths: a gap looked at keeps the top-level value that filled it.
+    if (config.contains("text_config") && config.at("text_config").is_object()) {
+        const nlohmann::json& text = config.at("text_config");
+        for (const auto& item : config.items())
+            if (!item.value().is_structured() && !text.contains(item.key()) && seen->count(prefix + ".text_config." + item.key()))
+                out[item.key()] = item.value();
+    }
+    return out;
 }
 
 std::string generic_reading_note(const ModelGeometry& g) {

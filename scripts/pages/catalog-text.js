@@ -1,7 +1,7 @@
-// The text of the catalog that only people read: a model's `page` (summary, highlights, sources, ...), its
-// `sources` and its published parameter count's `source` and `note`. The estimator does not carry it
-// (scripts/lean-catalog), so the pages read it here, from catalog/models/*.json, and join it to the estimator's
-// record of the model.
+// What the catalog holds for people and the estimator does not carry (scripts/lean-catalog): a model's `page`
+// (summary, highlights, sources, ...), its `sources`, its published parameter count's `source`, `note` and `exact`,
+// and its config.json as published (the estimator keeps only the fields its reading of that model looks up). The
+// pages read it here, from catalog/models/*.json, and join it to the estimator's record of the model.
 'use strict';
 
 const fs = require('node:fs');
@@ -25,11 +25,12 @@ function entries() {
 /** The catalog file's entry of a model (every field as written), or null. */
 function catalogEntry(id) { return entries().get(id) || null; }
 
-/** The estimator's record of a model with the catalog's reader text joined to it. */
+/** The estimator's record of a model with the catalog's reader text and config joined to it. */
 function withCatalogText(record) {
   const entry = catalogEntry(record.id);
   if (!entry) return record;
   const out = { ...record };
+  if (entry.config !== undefined) out.config = entry.config;
   if (entry.page !== undefined) out.page = entry.page;
   if (entry.sources !== undefined) out.sources = entry.sources;
   if (entry.published_params && typeof entry.published_params === 'object') out.published_params = { ...(record.published_params || {}), ...entry.published_params };

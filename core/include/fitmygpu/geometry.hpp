@@ -234,6 +234,12 @@ struct ModelGeometry {
 // Builds the geometry from a config.json object. Throws FieldError naming "config.<field>" when a
 // needed field is missing or absurd. `field_prefix` is prepended to field names in errors.
 ModelGeometry parse_geometry(const nlohmann::json& config, const std::string& field_prefix = "config");
+// `config` with only the fields parse_geometry reads: every field it looks up that the config has (a nested object
+// or array keeps only the entries read inside it, or all of it when it is read as a whole), so the geometry read from
+// the result is the same as from `config`. A config read as a generic decoder comes back whole: its note lists the
+// fields not read. The wasm module embeds the catalog's configs this way (scripts/lean-catalog). Throws as
+// parse_geometry does.
+nlohmann::json config_as_read(const nlohmann::json& config);
 // What the estimate says about a config read as a generic decoder (generic_reading): its model_type, the reading
 // used and the fields left unread; "" for a model_type with a family of its own.
 std::string generic_reading_note(const ModelGeometry& g);

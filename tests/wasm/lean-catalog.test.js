@@ -1,0 +1,92 @@
+// The wasm module embeds the catalog lean (scripts/lean-catalog): no text people read, and each model's config cut to
+// the fields the estimator reads. The native CLI embeds the catalog files whole. For every catalog model, both must
+// give the same answers: the model's derived geometry and parameter counts, an estimate on enough cards to hold it,
+// and an estimate with speculative decoding from the model's own MTP layers (an error for a model without them,
+// which must then be the same error).
+'use strict';
+const assert = require('node:assert/strict');
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { before, describe, test } = require('node:test');
+const { CLI, ROOT, loadBundle } = require('./support.js');
+
+const CATALOG_IDS = fs
+  .readdirSync(path.join(ROOT, 'catalog', 'models'))
+  .filter((n) => n.endsWith('.json'))
+  .map((n) => JSON.parse(fs.readFileSync(path.join(ROOT, 'catalog', 'models', n), 'utf8')).id)
+  .sort();
+
+// Config fields that never size a tensor or a cache (tokenizer ids, initializer, rotary base, library version).
+const NEVER_READ = ['bos_token_id', 'eos_token_id', 'initializer_range', 'rope_theta', 'transformers_version'];
+
+// The CLI's answer, as compact JSON text the way JSON.stringify writes it (the CLI indents its output).
+function native(args, input) {
+  const run = spawnSync(CLI, args, { input, encoding: 'utf8', timeout: 60000, maxBuffer: 64 << 20 });
+  if (run.error) throw run.error;
+  assert.ok(run.status === 0 || run.status === 2, `${args.join(' ')}: exit ${run.status}: ${run.stderr}`);
+  return JSON.stringify(JSON.parse(run.stdout));
+}
+function wasm(api, method, request) {
+  return JSON.stringify(JSON.parse(api.call(method, JSON.stringify(request))));
+}
+
+// True when every value in `lean` is in `full` at the same place: objects may lack keys, arrays keep every entry.
+function within(lean, full) {
+  if (Array.isArray(lean)) return Array.isArray(full) && lean.length === full.length && lean.every((v, i) => within(v, full[i]));
+  if (lean && typeof lean === 'object') return !!full && typeof full === 'object' && !Array.isArray(full) && Object.keys(lean).every((k) => k in full && within(lean[k], full[k]));
+  return Object.is(lean, full);
+}
+
+describe('the wasm module\'s lean catalog answers as the full one does', () => {
+  let api;
+  let big;
+  before(async () => {
+    assert.ok(fs.existsSync(CLI), `the native CLI is missing: ${CLI} (run scripts/build)`);
+    api = await loadBundle().ready();
+    // The data-centre GPU with the most memory, for the estimates below.
+    big = api.gpus().filter((g) => g.class === 'datacenter').reduce((a, b) => ((b.memory_mib || 0) > (a.memory_mib || 0) ? b : a)).id;
+  });
+
+  test('the module lists every catalog model, and the CLI reads the full files', () => {
+    assert.deepEqual(api.models({ derived: false }).map((m) => m.id).sort(), CATALOG_IDS);
+    const full = JSON.parse(native(['model', 'llama-3.1-8b']));
+    const lean = api.model('llama-3.1-8b');
+    assert.equal(typeof full.page.summary, 'string', 'the CLI\'s record has its page text');
+    assert.equal(lean.page, undefined, 'the module\'s record has none');
+    // Neither changes a tensor or a cache: the module leaves them out.
+    assert.equal(full.config.initializer_range, 0.02);
+    assert.equal(full.config.rope_theta, 500000.0);
+    assert.equal(lean.config.initializer_range, undefined);
+    assert.equal(lean.config.rope_theta, undefined);
+  });
+
+  for (const id of CATALOG_IDS) {
+    test(id, () => {
+      const fullRecord = JSON.parse(native(['model', id]));
+      const leanRecord = api.model(id);
+      assert.equal(JSON.stringify(leanRecord.derived), JSON.stringify(fullRecord.derived), 'derived geometry and parameter counts');
+      assert.ok(within(leanRecord, fullRecord), 'the module\'s record holds nothing the catalog file does not');
+      for (const config of [leanRecord.config, leanRecord.config.text_config || {}])
+        for (const key of NEVER_READ) assert.ok(!(key in config), `the module's config has ${key}`);
+
+      // The fewest of the big cards (1, 2, 4 or 8) on which the module says it fits, else eight.
+      const request = { model: id, gpu: big, gpu_count: 8 };
+      if (/vision/.test(leanRecord.modality || '')) Object.assign(request, { images: 1, context: 16384 });  // room for the image's tokens
+      for (const count of [1, 2, 4]) {
+        const answer = JSON.parse(wasm(api, 'estimate', { ...request, gpu_count: count }));
+        if (answer.verdict === 'fits') {
+          request.gpu_count = count;
+          break;
+        }
+      }
+      const text = JSON.stringify(request);
+      const estimate = wasm(api, 'estimate', request);
+      assert.equal(estimate, native(['estimate', '-'], text), `estimate ${text}`);
+      assert.ok(JSON.parse(estimate).devices, `estimate ${text} gives an estimate`);
+
+      const mtp = { ...request, runtime: 'vllm', engine: { speculative_model: 'mtp' } };
+      assert.equal(wasm(api, 'estimate', mtp), native(['estimate', '-'], JSON.stringify(mtp)), `estimate ${JSON.stringify(mtp)}`);
+    });
+  }
+});

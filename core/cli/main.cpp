@@ -13,6 +13,8 @@
 //   fitmygpu model ID                      a model's catalog record with its derived geometry and parameter counts
 //   fitmygpu config-as-read [FILE|-]       a config.json (or a JSON array of them) with only the fields the estimator
 //                                          reads; the wasm build embeds the catalog's configs this way
+//   fitmygpu calls [FILE|-]                the JSON API in bulk: one {"method", "request"} object per line in, the
+//                                          answer to each (compact JSON, as the API writes it) on a line of its own out
 //   fitmygpu inspect FILE...               checkpoint files (config.json, safetensors file or index, GGUF) read from
 //                                          their headers; a request's "file": "PATH" stands for the model
 #include <algorithm>
@@ -52,6 +54,7 @@ int usage() {
                  "  fitmygpu search models|gpus QUERY...\n"
                  "  fitmygpu model ID\n"
                  "  fitmygpu config-as-read [FILE|-]\n"
+                 "  fitmygpu calls [FILE|-]\n"
                  "  fitmygpu inspect FILE...\n";
     return 64;
 }
@@ -265,6 +268,34 @@ int main(int argc, char** argv) {
             return 0;
         }
         for (const auto& rt : r.at("runtimes")) print_runtime(rt);
+        return 0;
+    }
+    if (cmd == "calls") {
+        std::string text;
+        const std::string path = rest.empty() ? "-" : rest[0];
+        if (!read_input(path, text)) {
+            std::cout << dump(api::error_json("unreadable_input", "", "cannot read " + path)) << "\n";
+            return 2;
+        }
+        std::istringstream lines(text);
+        std::string line;
+        size_t number = 0;
+        while (std::getline(lines, line)) {
+            ++number;
+            if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+            const std::string where = "line " + std::to_string(number);
+            std::string out;
+            try {
+                const json call = api::parse_text(line);
+                if (!call.is_object() || !call.contains("method") || !call.at("method").is_string())
+                    fail("invalid_request", "method", where + ": each line is {\"method\": \"...\", \"request\": {...}}");
+                const json request = call.contains("request") ? call.at("request") : json::object();
+                out = api::call(call.at("method").get<std::string>(), request.dump(-1, ' ', false, json::error_handler_t::replace));
+            } catch (const FieldError& e) {
+                out = api::error_json(e.code(), e.field(), e.what()).dump(-1, ' ', false, json::error_handler_t::replace);
+            }
+            std::cout << out << "\n";
+        }
         return 0;
     }
     if (cmd == "from-command") {

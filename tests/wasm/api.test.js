@@ -280,3 +280,24 @@ test('ready() answers the core methods; the tool methods come from tools(), the 
   const size = (name) => fs.statSync(path.join(path.dirname(BUNDLE), name)).size;
   assert.ok(size('fitmygpu.wasm') < size('fitmygpu-tools.wasm'), `${size('fitmygpu.wasm')} vs ${size('fitmygpu-tools.wasm')}`);
 });
+
+test('the CLI\'s calls command answers one request per line, as the API does, and an error on the line of a bad one', async () => {
+  const api = await FitMyGPU.ready();
+  const estimate = { model: 'qwen3-8b', gpu: 'rtx-4090', runtime: 'vllm' };
+  const input = [
+    JSON.stringify({ method: 'estimate', request: estimate }),
+    '',
+    'not json',
+    JSON.stringify({ request: {} }),
+    JSON.stringify({ method: 'gpus', request: { ids: ['rtx-4090'] } }),
+  ].join('\n');
+  const run = spawnSync(path.join(ROOT, 'build', 'native', 'fitmygpu'), ['calls', '-'], { input, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, 4, 'the blank line gets no answer');
+  assert.deepEqual(lines[0], JSON.parse(api.call('estimate', JSON.stringify(estimate))));
+  assert.equal(lines[1].error.code, 'invalid_json');
+  assert.equal(lines[2].error.field, 'method');
+  assert.match(lines[2].error.message, /^line 4: /);
+  assert.deepEqual(lines[3].gpus.map((g) => g.id), ['rtx-4090']);
+});

@@ -61,32 +61,51 @@ describe('the wasm module\'s lean catalog answers as the full one does', () => {
     assert.equal(lean.config.rope_theta, undefined);
   });
 
-  for (const id of CATALOG_IDS) {
-    test(id, () => {
-      const fullRecord = JSON.parse(native(['model', id]));
-      const leanRecord = api.model(id);
-      assert.equal(JSON.stringify(leanRecord.derived), JSON.stringify(fullRecord.derived), 'derived geometry and parameter counts');
-      assert.ok(within(leanRecord, fullRecord), 'the module\'s record holds nothing the catalog file does not');
-      for (const config of [leanRecord.config, leanRecord.config.text_config || {}])
-        for (const key of NEVER_READ) assert.ok(!(key in config), `the module's config has ${key}`);
-
-      // The fewest of the big cards (1, 2, 4 or 8) on which the module says it fits, else eight.
-      const request = { model: id, gpu: big, gpu_count: 8 };
-      if (/vision/.test(leanRecord.modality || '')) Object.assign(request, { images: 1, context: 16384 });  // room for the image's tokens
-      for (const count of [1, 2, 4]) {
-        const answer = JSON.parse(wasm(api, 'estimate', { ...request, gpu_count: count }));
-        if (answer.verdict === 'fits') {
-          request.gpu_count = count;
-          break;
-        }
+  // Every model's requests, asked of the module now and of the CLI in one run (fitmygpu calls: one request per line).
+  function requestsOf(id, leanRecord) {
+    // The fewest of the big cards (1, 2, 4 or 8) on which the module says it fits, else eight.
+    const request = { model: id, gpu: big, gpu_count: 8 };
+    if (/vision/.test(leanRecord.modality || '')) Object.assign(request, { images: 1, context: 16384 });  // room for the image's tokens
+    for (const count of [1, 2, 4]) {
+      const answer = JSON.parse(wasm(api, 'estimate', { ...request, gpu_count: count }));
+      if (answer.verdict === 'fits') {
+        request.gpu_count = count;
+        break;
       }
-      const text = JSON.stringify(request);
-      const estimate = wasm(api, 'estimate', request);
-      assert.equal(estimate, native(['estimate', '-'], text), `estimate ${text}`);
-      assert.ok(JSON.parse(estimate).devices, `estimate ${text} gives an estimate`);
-
-      const mtp = { ...request, runtime: 'vllm', engine: { speculative_model: 'mtp' } };
-      assert.equal(wasm(api, 'estimate', mtp), native(['estimate', '-'], JSON.stringify(mtp)), `estimate ${JSON.stringify(mtp)}`);
-    });
+    }
+    const mtp = { ...request, runtime: 'vllm', engine: { speculative_model: 'mtp' } };
+    return [['model', { model: id }], ['estimate', request], ['estimate', mtp]];
   }
+
+  test('every catalog model: the same record figures, and the same estimates, from the lean catalog as from the full one', () => {
+    const asked = [];
+    for (const id of CATALOG_IDS) {
+      const leanRecord = api.model(id);
+      for (const config of [leanRecord.config, leanRecord.config.text_config || {}])
+        for (const key of NEVER_READ) assert.ok(!(key in config), `${id}: the module's config has ${key}`);
+      for (const [method, request] of requestsOf(id, leanRecord)) asked.push({ id, method, request, lean: method === 'model' ? leanRecord : null });
+    }
+    const run = spawnSync(CLI, ['calls', '-'], { input: asked.map((a) => JSON.stringify({ method: a.method, request: a.request })).join('\n'),
+      encoding: 'utf8', timeout: 300000, maxBuffer: 256 << 20 });
+    if (run.error) throw run.error;
+    assert.equal(run.status, 0, run.stderr);
+    const answers = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    assert.equal(answers.length, asked.length);
+    let estimates = 0;
+    asked.forEach((a, i) => {
+      const full = answers[i];
+      const what = `${a.id}: ${a.method} ${JSON.stringify(a.request)}`;
+      if (a.method === 'model') {
+        assert.equal(JSON.stringify(a.lean.derived), JSON.stringify(full.derived), `${what}: derived geometry and parameter counts`);
+        assert.ok(within(a.lean, full), `${what}: the module's record holds nothing the catalog file does not`);
+        return;
+      }
+      assert.equal(JSON.stringify(JSON.parse(wasm(api, a.method, a.request))), JSON.stringify(full), what);
+      if (!a.request.engine) {
+        assert.ok(full.devices, `${what} gives an estimate`);
+        estimates++;
+      }
+    });
+    assert.equal(estimates, CATALOG_IDS.length);
+  });
 });

@@ -70,7 +70,7 @@ const json& schema() {
             for (const auto& f : safetensors_and_mlx_formats())
                 if (rt.loads(parse_weight_format(f.id))) formats.push_back(f.id);
             if (rt.loads_family(FormatFamily::Gguf))
-                for (const auto& t : gguf_menu_types()) formats.push_back("gguf:" + t);
+                for (const char* t : gguf_menu_types()) formats.push_back(std::string("gguf:") + t);
             runtimes_json.push_back({{"id", rt.id},
                                      {"name", rt.name},
                                      {"aliases", rt.aliases},
@@ -99,7 +99,7 @@ const json& schema() {
         for (const auto& f : safetensors_and_mlx_formats())
             formats.push_back({{"id", f.id}, {"name", format_display_name(f.id)}, {"family", family_name(f.family)}});
         json gguf = json::array();
-        for (const auto& t : gguf_menu_types()) gguf.push_back("gguf:" + t);
+        for (const char* t : gguf_menu_types()) gguf.push_back(std::string("gguf:") + t);
         // Every GGUF file type the estimator reads (published checkpoints may use types the menu leaves out).
         for (int i = 0; i <= static_cast<int>(GgufFileType::MXFP4_MOE); ++i) {
             const std::string id = std::string("gguf:") + gguf_file_type_name(static_cast<GgufFileType>(i));

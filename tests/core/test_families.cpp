@@ -950,7 +950,7 @@ TEST_CASE("every row of the family table has a case above, and every case a row"
     std::set<std::string> rows, cased;
     for (const auto& f : fitmygpu::model::family_table()) {
         CHECK_MESSAGE(rows.insert(f.key()).second, "two rows are keyed " << f.key());
-        CHECK_FALSE(f.model_types.empty());
+        CHECK(f.model_types.size() > 0);
     }
     for (const FamilyCase& c : family_cases()) {
         CHECK_MESSAGE(cased.insert(c.row).second, "two cases test " << c.row);

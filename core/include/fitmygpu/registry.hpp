@@ -7,7 +7,9 @@
 // the page, the widget and the page generator build their menus from `schema`: a runtime is described once.
 #pragma once
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -157,11 +159,11 @@ std::vector<const RuntimeDescriptor*> runtimes_for(const std::vector<Device>& de
 // model has an MLX conversion, else llama.cpp; consumer and integrated GPUs → llama.cpp; workstation and
 // data-center cards → vLLM), a GGUF or MLX checkpoint's own runtime first. `why` says which rule chose it.
 struct DefaultRuntimeRule {
-    std::string device_class;  // "*" = any
+    std::string_view device_class;  // "*" = any
     Runtime runtime;
-    std::string why;
+    std::string_view why;
 };
-const std::vector<DefaultRuntimeRule>& default_runtime_rules();
+std::span<const DefaultRuntimeRule> default_runtime_rules();
 Runtime default_runtime_for(const std::vector<Device>& devices, bool model_has_mlx, const std::string& weights, std::string& why);
 const RuntimeDescriptor& runtime_descriptor(Runtime r);
 // By id or alias (normalised); nullptr if none.
@@ -170,15 +172,16 @@ const RuntimeDescriptor* find_runtime(const std::string& key);
 std::string runtime_id_list();
 
 // GGUF file types the page offers, most used first (a subset of what parse_weight_format accepts).
-const std::vector<std::string>& gguf_menu_types();
+std::span<const char* const> gguf_menu_types();
 // The display name of a checkpoint format id ("bf16" → "BF16", "gguf:Q4_K_M" → "GGUF Q4_K_M").
 std::string format_display_name(const std::string& id);
-// Every non-GGUF format id the estimator knows, with its family.
+// Every non-GGUF format id the estimator knows, with its family and display name.
 struct FormatInfo {
-    std::string id;
+    const char* id;
     FormatFamily family;
+    const char* name;
 };
-const std::vector<FormatInfo>& safetensors_and_mlx_formats();
+std::span<const FormatInfo> safetensors_and_mlx_formats();
 
 // The knobs' defaults for these devices under runtime `r` (knobs with no fixed default are left out).
 std::vector<std::pair<std::string, KnobDefault>> resolved_defaults(Runtime r, const std::vector<Device>& devices, const EngineKnobs& set);

@@ -2,6 +2,7 @@
 // "0.10.1.1", "0.11.1rc2.dev5+g1234abc", or a llama.cpp build tag "b6123". Read into their parts and written
 // back in one normal form, so that rules which changed between releases can compare them.
 #pragma once
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,7 +22,7 @@ struct EngineVersion {
     std::string text() const;
     // Whether the release numbers come before `than` (missing numbers count as 0). Pre-releases, post-releases
     // and local labels of a release follow that release's rules: 0.21.0rc1 is not before {0, 21}.
-    bool before(const std::vector<long>& than) const;
+    bool before(std::initializer_list<long> than) const;
 };
 
 // nullopt when `text` is not a version.
@@ -29,6 +30,6 @@ std::optional<EngineVersion> parse_engine_version(const std::string& text);
 
 // Whether the engine version asked for (as a request gives it, already checked) comes before release `than`; false
 // when none is given: the estimate then follows the current release.
-bool engine_version_before(const std::string& version, const std::vector<long>& than);
+bool engine_version_before(const std::string& version, std::initializer_list<long> than);
 
 }  // namespace fitmygpu

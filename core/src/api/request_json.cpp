@@ -2,10 +2,11 @@
 // Nothing is defaulted here and nothing is looked up in the catalog; errors name the field.
 #include "request_json.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <optional>
-#include <set>
+#include <string_view>
 
 #include "fitmygpu/catalog.hpp"
 #include "fitmygpu/commands.hpp"
@@ -404,8 +405,8 @@ NetworkRequest network_field(const json& j) {
     return n;
 }
 
-const std::set<std::string> kRequestFields = {"model",   "config",      "weights",        "runtime", "gpu",   "gpus", "device",     "images", "gpu_count",
-                                              "context", "concurrency", "kv_cache_dtype", "engine",  "units", "host", "checkpoint", "nodes",  "network"};
+constexpr std::string_view kRequestFields[] = {"model",   "config",      "weights",        "runtime", "gpu",   "gpus", "device",     "images", "gpu_count",
+                                               "context", "concurrency", "kv_cache_dtype", "engine",  "units", "host", "checkpoint", "nodes",  "network"};
 
 }  // namespace
 
@@ -426,7 +427,7 @@ Request parse_request(const json& req) {
         fail("invalid_field", "file",
              "file is read by the command line (fitmygpu estimate); here, give the config and the checkpoint summary that inspect returns");
     for (auto it = req.begin(); it != req.end(); ++it)
-        if (!kRequestFields.count(it.key()))
+        if (std::find(std::begin(kRequestFields), std::end(kRequestFields), it.key()) == std::end(kRequestFields))
             fail("unknown_field", shown_key(it.key()),
                  (it.key().empty() ? std::string("an empty key") : "\"" + shown_key(it.key()) + "\"") + " is not a request field");
     Request r;

@@ -263,10 +263,10 @@ struct SglangTpFraction {
 constexpr SglangTpFraction kSglangLegacyFractions[] = {{16, 0.79}, {8, 0.81}, {4, 0.85}, {2, 0.87}, {1, 0.88}};
 constexpr SglangTpFraction kSglang03Fractions[] = {{16, 0.79}, {8, 0.83}, {4, 0.85}, {2, 0.87}, {1, 0.88}};
 constexpr i64 kSglangLegacySmallGpuMib = 25000;
-const std::vector<long> kSglangGpuSizedRelease = {0, 3, 6};   // sgl-project/sglang#2044, see above
-const std::vector<long> kSglangRunnerVlmRelease = {0, 4, 3};  // see estimate_sglang
-const std::vector<long> kSglangReserveRelease = {0, 5, 3};
-const std::vector<long> kSglangSizeTableRelease = {0, 5, 0};
+constexpr std::initializer_list<long> kSglangGpuSizedRelease = {0, 3, 6};   // sgl-project/sglang#2044, see above
+constexpr std::initializer_list<long> kSglangRunnerVlmRelease = {0, 4, 3};  // see estimate_sglang
+constexpr std::initializer_list<long> kSglangReserveRelease = {0, 5, 3};
+constexpr std::initializer_list<long> kSglangSizeTableRelease = {0, 5, 0};
 struct SglangSizeReserve {
     i64 below_mib;
     double base_gib, per_rank_gib;  // reserved = (base + parallel_size × per_rank) GiB

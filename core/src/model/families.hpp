@@ -3,8 +3,10 @@
 // rule places its full, sliding, chunked, linear-attention and Mamba layers. parse_geometry looks the
 // text model's model_type up once and reads the row instead of testing model_type names.
 #pragma once
+#include <initializer_list>
+#include <span>
 #include <string>
-#include <vector>
+#include <string_view>
 
 #include "fitmygpu/units.hpp"
 
@@ -44,10 +46,12 @@ enum class SharedExperts {
     OneOfDenseWidth,         // Llama 4: one shared expert of intermediate_size in every MoE layer
 };
 
+// A row holds constants only, so that the table is data in the binary. Its names are string literals: each
+// string_view's data() is also a C string, as ConfigReader takes field names.
 struct FamilyTraits {
-    std::vector<std::string> model_types;  // the text model's config.json model_type(s) this row describes
-    bool prefix = false;                   // also every model_type starting with one of them (longest row wins)
-    std::string models{};                  // which models and config class
+    std::initializer_list<const char*> model_types;  // the text model's config.json model_type(s) this row describes
+    bool prefix = false;                             // also every model_type starting with one of them (longest row wins)
+    std::string_view models{};                       // which models and config class
 
     // ---- defaults of the config class ----
     bool tie_word_embeddings = false;  // when the config leaves tie_word_embeddings out
@@ -61,7 +65,7 @@ struct FamilyTraits {
     bool attention_sinks = false;        // one learned sink logit per head (gpt-oss)
     int norms_per_layer = 2;             // 4: sandwich norms (Gemma 2/3/4); 1: attention and MLP in parallel (Cohere)
     bool neox_layout = false;            // GPT-NeoX: biases on every linear, LayerNorms with bias, plain GELU MLP
-    std::string linear_bias_key{};       // a neox_layout family whose linear biases follow this config flag, true when
+    std::string_view linear_bias_key{};  // a neox_layout family whose linear biases follow this config flag, true when
                                          // absent (StarCoder2: use_bias); its LayerNorms keep their bias either way
     bool ffn_gated = true;               // false: relu² up/down MLPs and experts (Nemotron-H)
     bool llamacpp_drops_window = false;  // llama.cpp's architecture reads no sliding window for this family (StarCoder2):
@@ -74,19 +78,19 @@ struct FamilyTraits {
     bool dense_mlp_in_shared_slot = false;  // a dense model keeps its MLP as shared_intermediate_size (Granite 4 micro)
 
     // ---- Mamba ----
-    bool mamba = false;                // has Mamba layers (SSM sizes read, or defaulted, even when unnamed)
-    bool mamba1 = false;               // Mamba-1 layout: x_proj / dt_proj, A of [d_inner, d_state], no gated norm
-    std::string mamba_heads_key{};     // one more name for the Mamba-2 head count (Mamba2Config: num_heads)
-    std::string mamba_head_dim_key{};  // ... and head width (Mamba2Config: head_dim)
-    std::string mamba_inner_key{};     // the field holding d_inner (MambaConfig: intermediate_size)
-    bool parallel_mamba = false;       // Falcon-H1: an SSM beside attention in every layer
+    bool mamba = false;                     // has Mamba layers (SSM sizes read, or defaulted, even when unnamed)
+    bool mamba1 = false;                    // Mamba-1 layout: x_proj / dt_proj, A of [d_inner, d_state], no gated norm
+    std::string_view mamba_heads_key{};     // one more name for the Mamba-2 head count (Mamba2Config: num_heads)
+    std::string_view mamba_head_dim_key{};  // ... and head width (Mamba2Config: head_dim)
+    std::string_view mamba_inner_key{};     // the field holding d_inner (MambaConfig: intermediate_size)
+    bool parallel_mamba = false;            // Falcon-H1: an SSM beside attention in every layer
 
     // ---- layer layout ----
     LayerLayout layout = LayerLayout::Uniform;
-    i64 period = 0;                 // default period of the layout (see LayerLayout)
-    i64 offset = 0;                 // default offset (Jamba)
-    i64 chunk = 0;                  // default attention chunk (Llama 4)
-    std::string dense_width_key{};  // dense layers' MLP width between MoE layers (Llama 4: intermediate_size_mlp)
+    i64 period = 0;                      // default period of the layout (see LayerLayout)
+    i64 offset = 0;                      // default offset (Jamba)
+    i64 chunk = 0;                       // default attention chunk (Llama 4)
+    std::string_view dense_width_key{};  // dense layers' MLP width between MoE layers (Llama 4: intermediate_size_mlp)
 
     // ---- Gemma 3n / Gemma 4 ----
     bool gemma_layer_extras = false;  // global layers with global_head_dim / num_global_key_value_heads, attention_k_eq_v,
@@ -96,11 +100,11 @@ struct FamilyTraits {
     i64 laurel_rank = 0;              // LAuReL rank default (Gemma 3n: 64; 0 = no LAuReL)
 
     // "qwen3", or "gemma3*" for a prefix row: how tests and messages name the row.
-    std::string key() const { return model_types.front() + (prefix ? "*" : ""); }
+    std::string key() const { return std::string(*model_types.begin()) + (prefix ? "*" : ""); }
 };
 
 // Every known family, in no particular order.
-const std::vector<FamilyTraits>& family_table();
+std::span<const FamilyTraits> family_table();
 // The row for a text model_type: an exact row, else the longest prefix row, else the generic row
 // (every trait at its default: a Llama-style model).
 const FamilyTraits& family_of(const std::string& model_type);

@@ -172,7 +172,7 @@ void layer_specs(const ConfigReader& r, const FamilyTraits& fam, const LayerKind
     const i64 L = g.n_layers;
     // Llama 4 interleaves dense layers of a larger width (intermediate_size_mlp) with MoE layers.
     const i64 dense_width =
-        !fam.dense_width_key.empty() && r.has(fam.dense_width_key.c_str()) ? r.positive(fam.dense_width_key.c_str(), bounds::kIntermediate) : g.intermediate;
+        !fam.dense_width_key.empty() && r.has(fam.dense_width_key.data()) ? r.positive(fam.dense_width_key.data(), bounds::kIntermediate) : g.intermediate;
 
     g.layers.resize(static_cast<size_t>(L));
     for (i64 i = 0; i < L; ++i) {

@@ -79,7 +79,7 @@ void read_block_shape(const ConfigReader& r, const FamilyTraits& fam, ModelGeome
     if (fam.neox_layout) {
         // GPT-NeoX (Pythia): fused QKV and dense layers with biases, LayerNorms with bias, plain GELU MLP.
         // StarCoder2 has the same block, its linear biases switched by use_bias (Starcoder2Config: true).
-        g.qkv_bias = g.o_bias = g.mlp_bias = fam.linear_bias_key.empty() || r.flag(fam.linear_bias_key.c_str(), true);
+        g.qkv_bias = g.o_bias = g.mlp_bias = fam.linear_bias_key.empty() || r.flag(fam.linear_bias_key.data(), true);
         g.norm_has_bias = true;
         g.ffn_gated = false;
     }
@@ -179,8 +179,8 @@ void read_mamba(const ConfigReader& r, const FamilyTraits& fam, ModelGeometry& g
     if (g.mamba.conv_kernel == 0) g.mamba.conv_kernel = 4;
     i64 heads = r.first_of({"mamba_num_heads", "mamba_n_heads"}, bounds::kHeads);
     i64 head_dim = r.first_of({"mamba_head_dim", "mamba_d_head"}, bounds::kHeadDim);
-    if (!fam.mamba_heads_key.empty() && heads == 0) heads = r.first_of({fam.mamba_heads_key.c_str()}, bounds::kHeads);
-    if (!fam.mamba_head_dim_key.empty() && head_dim == 0) head_dim = r.first_of({fam.mamba_head_dim_key.c_str()}, bounds::kHeadDim);
+    if (!fam.mamba_heads_key.empty() && heads == 0) heads = r.first_of({fam.mamba_heads_key.data()}, bounds::kHeads);
+    if (!fam.mamba_head_dim_key.empty() && head_dim == 0) head_dim = r.first_of({fam.mamba_head_dim_key.data()}, bounds::kHeadDim);
     // Mamba-2 groups share B and C across heads: no more groups than heads.
     if (heads > 0 && g.mamba.n_groups > heads) {
         const char* key = r.has("n_groups") ? "n_groups" : r.has("mamba_n_groups") ? "mamba_n_groups" : "ngroups";
@@ -193,9 +193,9 @@ void read_mamba(const ConfigReader& r, const FamilyTraits& fam, ModelGeometry& g
     if (r.has("mamba_d_ssm")) {
         inner_key = "mamba_d_ssm";
         g.mamba.d_inner = r.positive("mamba_d_ssm", bounds::kHidden);
-    } else if (!fam.mamba_inner_key.empty() && r.has(fam.mamba_inner_key.c_str())) {
+    } else if (!fam.mamba_inner_key.empty() && r.has(fam.mamba_inner_key.data())) {
         inner_key = fam.mamba_inner_key;
-        g.mamba.d_inner = r.positive(fam.mamba_inner_key.c_str(), bounds::kHidden);
+        g.mamba.d_inner = r.positive(fam.mamba_inner_key.data(), bounds::kHidden);
     } else if (heads > 0 && head_dim > 0) {
         inner_key = r.has("mamba_num_heads") ? "mamba_num_heads" : r.has("mamba_n_heads") ? "mamba_n_heads" : fam.mamba_heads_key;
         g.mamba.d_inner = heads * head_dim;

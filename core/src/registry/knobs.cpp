@@ -27,93 +27,105 @@ std::string grouped_number_text(double v) {
     return buf;
 }
 
-const std::vector<KnobSpec>& build_specs() {
-    static const std::vector<KnobSpec> specs = {
-        {"gpu_memory_utilization", KnobType::Fraction, 0, 1, false, false, 0, "GPU memory utilization",
-         "Share of each GPU vLLM may use; the KV cache pool takes what the model leaves of it.", "", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.gpu_memory_utilization = v.number; }},
-        {"mem_fraction_static", KnobType::Fraction, 0, 1, false, true, 0, "Static memory fraction",
-         "Share of each GPU for weights and the KV pool (--mem-fraction-static).", "", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.mem_fraction_static = v.number; }},
-        {"free_gpu_memory_fraction", KnobType::Fraction, 0, 1, false, false, 0, "KV cache share of free memory",
-         "Share of the memory left after loading that becomes KV cache (kv_cache_config.free_gpu_memory_fraction).", "", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.free_gpu_memory_fraction = v.number; }},
-        {"max_num_batched_tokens", KnobType::Integer, 1, 1 << 22, false, false, 0, "Max batched tokens",
-         "Tokens in one forward pass; sizes the activation peak.", "", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.max_num_batched_tokens = static_cast<i64>(v.number); }},
-        {"max_num_seqs", KnobType::Integer, 1, 1 << 20, false, false, 0, "Max sequences", "Requests in one batch; sizes the sampler peak (vLLM) and the C++ runtime's buffers of TensorRT engine builds.", "", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.max_num_seqs = static_cast<i64>(v.number); }},
-        {"kv_cache_max_tokens", KnobType::Integer, 1, 1099511627776.0, false, false, 0, "KV cache max tokens",
-         "A cap on the KV cache in tokens (kv_cache_config.max_tokens); the smaller of it and the memory fraction wins.", "", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.kv_cache_max_tokens = static_cast<i64>(v.number); }},
-        {"block_size", KnobType::Integer, 1, 1024, true, false, 0, "KV block size", "Tokens per KV cache block (a power of two).", "", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.block_size = static_cast<i64>(v.number); }},
-        {"tensor_parallel_size", KnobType::Integer, 1, kMaxGpus, false, false, 0, "Tensor parallel size", "GPUs each layer is split over.", "", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.tensor_parallel_size = static_cast<int>(v.number); }},
-        {"pipeline_parallel_size", KnobType::Integer, 1, kMaxGpus, false, false, 0, "Pipeline parallel size", "Stages the layers are divided into.", "", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.pipeline_parallel_size = static_cast<int>(v.number); }},
-        {"data_parallel_size", KnobType::Integer, 1, kMaxGpus, false, false, 0, "Data parallel size", "Replicas of the model, each with its own KV pool.", "",
-         "", [](EngineKnobs& k, const KnobValue& v) { k.data_parallel_size = static_cast<int>(v.number); }},
-        {"enable_expert_parallel", KnobType::Boolean, 0, 0, false, false, 0, "Expert parallelism",
-         "Spreads the experts over the ranks instead of splitting each one.", "moe", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.enable_expert_parallel = v.boolean; }},
-        {"enable_dp_attention", KnobType::Boolean, 0, 0, false, false, 0, "Data-parallel attention",
-         "Attention runs data-parallel over the tensor-parallel GPUs (--dp-size groups), each group with a KV pool of its own; "
-         "the MoE layers stay tensor- or expert-parallel.",
-         "", "", [](EngineKnobs& k, const KnobValue& v) { k.enable_dp_attention = v.boolean; }},
-        {"speculative_model", KnobType::Draft, 0, 0, false, false, 0, "Speculative decoding",
-         "The model\u2019s own MTP layers, or a smaller draft model with the same tokenizer.", "", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.speculative_model = v.text; }},
-        {"num_speculative_tokens", KnobType::Integer, 1, 64, false, false, 0, "Speculative tokens", "Tokens proposed per step.", "", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.num_speculative_tokens = static_cast<i64>(v.number); }},
-        {"enforce_eager", KnobType::Boolean, 0, 0, false, false, 0, "Eager mode (no CUDA graphs)", "Skips capturing CUDA graphs and their memory pool.", "", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.enforce_eager = v.boolean; }},
-        {"enable_prefix_caching", KnobType::Boolean, 0, 0, false, false, 0, "Prefix caching",
-         "Changes how many state blocks hybrid (Mamba / linear-attention) layers keep.", "", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.enable_prefix_caching = v.boolean; }},
-        {"language_model_only", KnobType::Boolean, 0, 0, false, false, 0, "Text only (skip the vision encoder)",
-         "Does not load the vision / audio encoder of a multimodal checkpoint.", "vision", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.language_model_only = v.boolean; }},
-        {"backend", KnobType::Text, 0, 0, false, false, 0, "Backend",
-         "pytorch (the default) or tensorrt: an engine built with trtllm-build, which keeps its own copy of a tied lm_head, the "
-         "whole token embedding on every rank and a float32 rotary table.",
-         "", "pytorch|tensorrt", [](EngineKnobs& k, const KnobValue& v) { k.backend = v.text; }},
-        {"version", KnobType::Text, 0, 0, false, false, 0, "Engine version",
-         "The engine release whose memory rules apply, as the engine prints it (0.11.0, v0.4.6, 1.3.0rc7, b6123); empty for the current one.", "",
-         kVersionPattern, [](EngineKnobs& k, const KnobValue& v) { k.version = v.text; }},
-        {"n_gpu_layers", KnobType::Integer, -1, 100000, false, false, 0, "GPU layers (-ngl)", "Layers offloaded to the GPUs; the rest run from host memory.",
-         "", "", [](EngineKnobs& k, const KnobValue& v) { k.n_gpu_layers = static_cast<int>(v.number); }},
-        {"n_ubatch", KnobType::Integer, 1, 1 << 16, false, false, 0, "Micro-batch (-ub)", "Tokens per compute step; sizes the compute buffers.", "", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.n_ubatch = static_cast<i64>(v.number); }},
-        {"n_batch", KnobType::Integer, 1, 1 << 20, false, false, 0, "Logical batch (-b)", "Must be at least the micro-batch.", "", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.n_batch = static_cast<i64>(v.number); }},
-        {"prefill_step_size", KnobType::Integer, 1, 1 << 20, false, false, 0, "Prefill step", "Prompt tokens per forward pass; sizes the prefill activations.",
-         "", "", [](EngineKnobs& k, const KnobValue& v) { k.prefill_step_size = static_cast<i64>(v.number); }},
-        {"flash_attn", KnobType::Tristate, 0, 0, false, false, 0, "Flash attention (-fa)",
-         "Without it, quantized KV caches are not allowed and attention needs bigger buffers.", "", "",
-         [](EngineKnobs& k, const KnobValue& v) {
-             if (v.is_auto) k.flash_attn.reset();
-             else k.flash_attn = v.boolean;
-         }},
-        {"kv_unified", KnobType::Boolean, 0, 0, false, false, 0, "Unified KV cache (--kv-unified)", "One KV buffer shared by all parallel sequences.", "", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.kv_unified = v.boolean; }},
-        {"swa_full", KnobType::Boolean, 0, 0, false, false, 0, "Full-size SWA cache (--swa-full)",
-         "Sliding-window layers keep the whole context instead of their window.", "", "", [](EngineKnobs& k, const KnobValue& v) { k.swa_full = v.boolean; }},
-        {"tensor_split", KnobType::NumberList, 0, 1e12, false, false, static_cast<i64>(kMaxGpus), "Layer split (--tensor-split)",
-         "Proportions of the layers per GPU, e.g. 3,1; by default each GPU\u2019s free memory.", "", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.tensor_split = v.list; }},
-        {"n_cpu_moe", KnobType::Integer, 0, 100000, false, false, 0, "MoE layers on CPU (--n-cpu-moe)", "Experts of the first N layers stay in host memory.",
-         "moe", "", [](EngineKnobs& k, const KnobValue& v) { k.n_cpu_moe = static_cast<int>(v.number); }},
-        {"override_tensor", KnobType::Text, 0, 0, false, false, 0, "Tensor placement (-ot)",
-         "Tensors whose name matches a pattern go to the buffer named after it, e.g. exps=CPU or blk\\.(1[0-9])\\.ffn_.*=CUDA1.", "", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.override_tensor = v.text; }},
-        {"mmproj", KnobType::Boolean, 0, 0, false, false, 0, "Load the vision projector (--mmproj)", "Adds the multimodal encoder file.", "vision", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.mmproj = v.boolean; }},
-        {"tokens_per_image", KnobType::Integer, 1, 1 << 20, false, false, 0, "Tokens per image", "Overrides the tokens one image becomes.", "vision", "",
-         [](EngineKnobs& k, const KnobValue& v) { k.tokens_per_image = static_cast<i64>(v.number); }},
-    };
-    return specs;
-}
+// A knob as the table below writes it: constants only, so that the table is data in the binary; knob_specs()
+// copies it into KnobSpec once.
+struct KnobRow {
+    const char* name;
+    KnobType type;
+    double min, max;
+    bool power_of_two, max_exclusive;
+    i64 max_items;
+    const char* label;
+    const char* help;
+    const char* shown_for;
+    const char* pattern;
+    void (*apply)(EngineKnobs&, const KnobValue&);
+};
+
+constexpr KnobRow kKnobs[] = {
+    {"gpu_memory_utilization", KnobType::Fraction, 0, 1, false, false, 0, "GPU memory utilization",
+     "Share of each GPU vLLM may use; the KV cache pool takes what the model leaves of it.", "", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.gpu_memory_utilization = v.number; }},
+    {"mem_fraction_static", KnobType::Fraction, 0, 1, false, true, 0, "Static memory fraction",
+     "Share of each GPU for weights and the KV pool (--mem-fraction-static).", "", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.mem_fraction_static = v.number; }},
+    {"free_gpu_memory_fraction", KnobType::Fraction, 0, 1, false, false, 0, "KV cache share of free memory",
+     "Share of the memory left after loading that becomes KV cache (kv_cache_config.free_gpu_memory_fraction).", "", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.free_gpu_memory_fraction = v.number; }},
+    {"max_num_batched_tokens", KnobType::Integer, 1, 1 << 22, false, false, 0, "Max batched tokens",
+     "Tokens in one forward pass; sizes the activation peak.", "", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.max_num_batched_tokens = static_cast<i64>(v.number); }},
+    {"max_num_seqs", KnobType::Integer, 1, 1 << 20, false, false, 0, "Max sequences", "Requests in one batch; sizes the sampler peak (vLLM) and the C++ runtime's buffers of TensorRT engine builds.", "", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.max_num_seqs = static_cast<i64>(v.number); }},
+    {"kv_cache_max_tokens", KnobType::Integer, 1, 1099511627776.0, false, false, 0, "KV cache max tokens",
+     "A cap on the KV cache in tokens (kv_cache_config.max_tokens); the smaller of it and the memory fraction wins.", "", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.kv_cache_max_tokens = static_cast<i64>(v.number); }},
+    {"block_size", KnobType::Integer, 1, 1024, true, false, 0, "KV block size", "Tokens per KV cache block (a power of two).", "", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.block_size = static_cast<i64>(v.number); }},
+    {"tensor_parallel_size", KnobType::Integer, 1, kMaxGpus, false, false, 0, "Tensor parallel size", "GPUs each layer is split over.", "", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.tensor_parallel_size = static_cast<int>(v.number); }},
+    {"pipeline_parallel_size", KnobType::Integer, 1, kMaxGpus, false, false, 0, "Pipeline parallel size", "Stages the layers are divided into.", "", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.pipeline_parallel_size = static_cast<int>(v.number); }},
+    {"data_parallel_size", KnobType::Integer, 1, kMaxGpus, false, false, 0, "Data parallel size", "Replicas of the model, each with its own KV pool.", "",
+     "", [](EngineKnobs& k, const KnobValue& v) { k.data_parallel_size = static_cast<int>(v.number); }},
+    {"enable_expert_parallel", KnobType::Boolean, 0, 0, false, false, 0, "Expert parallelism",
+     "Spreads the experts over the ranks instead of splitting each one.", "moe", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.enable_expert_parallel = v.boolean; }},
+    {"enable_dp_attention", KnobType::Boolean, 0, 0, false, false, 0, "Data-parallel attention",
+     "Attention runs data-parallel over the tensor-parallel GPUs (--dp-size groups), each group with a KV pool of its own; "
+     "the MoE layers stay tensor- or expert-parallel.",
+     "", "", [](EngineKnobs& k, const KnobValue& v) { k.enable_dp_attention = v.boolean; }},
+    {"speculative_model", KnobType::Draft, 0, 0, false, false, 0, "Speculative decoding",
+     "The model\u2019s own MTP layers, or a smaller draft model with the same tokenizer.", "", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.speculative_model = v.text; }},
+    {"num_speculative_tokens", KnobType::Integer, 1, 64, false, false, 0, "Speculative tokens", "Tokens proposed per step.", "", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.num_speculative_tokens = static_cast<i64>(v.number); }},
+    {"enforce_eager", KnobType::Boolean, 0, 0, false, false, 0, "Eager mode (no CUDA graphs)", "Skips capturing CUDA graphs and their memory pool.", "", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.enforce_eager = v.boolean; }},
+    {"enable_prefix_caching", KnobType::Boolean, 0, 0, false, false, 0, "Prefix caching",
+     "Changes how many state blocks hybrid (Mamba / linear-attention) layers keep.", "", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.enable_prefix_caching = v.boolean; }},
+    {"language_model_only", KnobType::Boolean, 0, 0, false, false, 0, "Text only (skip the vision encoder)",
+     "Does not load the vision / audio encoder of a multimodal checkpoint.", "vision", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.language_model_only = v.boolean; }},
+    {"backend", KnobType::Text, 0, 0, false, false, 0, "Backend",
+     "pytorch (the default) or tensorrt: an engine built with trtllm-build, which keeps its own copy of a tied lm_head, the "
+     "whole token embedding on every rank and a float32 rotary table.",
+     "", "pytorch|tensorrt", [](EngineKnobs& k, const KnobValue& v) { k.backend = v.text; }},
+    {"version", KnobType::Text, 0, 0, false, false, 0, "Engine version",
+     "The engine release whose memory rules apply, as the engine prints it (0.11.0, v0.4.6, 1.3.0rc7, b6123); empty for the current one.", "",
+     kVersionPattern, [](EngineKnobs& k, const KnobValue& v) { k.version = v.text; }},
+    {"n_gpu_layers", KnobType::Integer, -1, 100000, false, false, 0, "GPU layers (-ngl)", "Layers offloaded to the GPUs; the rest run from host memory.",
+     "", "", [](EngineKnobs& k, const KnobValue& v) { k.n_gpu_layers = static_cast<int>(v.number); }},
+    {"n_ubatch", KnobType::Integer, 1, 1 << 16, false, false, 0, "Micro-batch (-ub)", "Tokens per compute step; sizes the compute buffers.", "", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.n_ubatch = static_cast<i64>(v.number); }},
+    {"n_batch", KnobType::Integer, 1, 1 << 20, false, false, 0, "Logical batch (-b)", "Must be at least the micro-batch.", "", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.n_batch = static_cast<i64>(v.number); }},
+    {"prefill_step_size", KnobType::Integer, 1, 1 << 20, false, false, 0, "Prefill step", "Prompt tokens per forward pass; sizes the prefill activations.",
+     "", "", [](EngineKnobs& k, const KnobValue& v) { k.prefill_step_size = static_cast<i64>(v.number); }},
+    {"flash_attn", KnobType::Tristate, 0, 0, false, false, 0, "Flash attention (-fa)",
+     "Without it, quantized KV caches are not allowed and attention needs bigger buffers.", "", "",
+     [](EngineKnobs& k, const KnobValue& v) {
+         if (v.is_auto) k.flash_attn.reset();
+         else k.flash_attn = v.boolean;
+     }},
+    {"kv_unified", KnobType::Boolean, 0, 0, false, false, 0, "Unified KV cache (--kv-unified)", "One KV buffer shared by all parallel sequences.", "", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.kv_unified = v.boolean; }},
+    {"swa_full", KnobType::Boolean, 0, 0, false, false, 0, "Full-size SWA cache (--swa-full)",
+     "Sliding-window layers keep the whole context instead of their window.", "", "", [](EngineKnobs& k, const KnobValue& v) { k.swa_full = v.boolean; }},
+    {"tensor_split", KnobType::NumberList, 0, 1e12, false, false, static_cast<i64>(kMaxGpus), "Layer split (--tensor-split)",
+     "Proportions of the layers per GPU, e.g. 3,1; by default each GPU\u2019s free memory.", "", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.tensor_split = v.list; }},
+    {"n_cpu_moe", KnobType::Integer, 0, 100000, false, false, 0, "MoE layers on CPU (--n-cpu-moe)", "Experts of the first N layers stay in host memory.",
+     "moe", "", [](EngineKnobs& k, const KnobValue& v) { k.n_cpu_moe = static_cast<int>(v.number); }},
+    {"override_tensor", KnobType::Text, 0, 0, false, false, 0, "Tensor placement (-ot)",
+     "Tensors whose name matches a pattern go to the buffer named after it, e.g. exps=CPU or blk\\.(1[0-9])\\.ffn_.*=CUDA1.", "", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.override_tensor = v.text; }},
+    {"mmproj", KnobType::Boolean, 0, 0, false, false, 0, "Load the vision projector (--mmproj)", "Adds the multimodal encoder file.", "vision", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.mmproj = v.boolean; }},
+    {"tokens_per_image", KnobType::Integer, 1, 1 << 20, false, false, 0, "Tokens per image", "Overrides the tokens one image becomes.", "vision", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.tokens_per_image = static_cast<i64>(v.number); }},
+};
 
 }  // namespace
 
@@ -130,7 +142,16 @@ const char* knob_type_name(KnobType t) {
     return "text";
 }
 
-const std::vector<KnobSpec>& knob_specs() { return build_specs(); }
+const std::vector<KnobSpec>& knob_specs() {
+    static const std::vector<KnobSpec> specs = [] {
+        std::vector<KnobSpec> out;
+        out.reserve(std::size(kKnobs));
+        for (const KnobRow& r : kKnobs)
+            out.push_back({r.name, r.type, r.min, r.max, r.power_of_two, r.max_exclusive, r.max_items, r.label, r.help, r.shown_for, r.pattern, r.apply});
+        return out;
+    }();
+    return specs;
+}
 
 const KnobSpec* find_knob(const std::string& name) {
     for (const KnobSpec& k : knob_specs()) {

@@ -1,6 +1,7 @@
 // The runtime descriptors. Adding a runtime means adding its descriptor here and its estimate file under
 // engines/; request parsing, defaults, solvers and the page's menus follow from the table.
 #include <algorithm>
+#include <initializer_list>
 
 #include "fitmygpu/catalog.hpp"
 #include "fitmygpu/engines.hpp"
@@ -26,23 +27,32 @@ KnobDefault struct_default(const std::vector<Device>&, const EngineKnobs&) {
     else return static_cast<i64>(k.*Member);
 }
 
-const std::vector<KvTypeOption> kServingKv = {{"auto", "auto (the model\u2019s dtype)"}, {"bf16", "BF16"}, {"fp16", "FP16"}, {"fp8", "FP8"}};
-const std::vector<KvTypeOption> kGgufKv = {{"auto", "auto (f16)"}, {"f16", "f16"},   {"bf16", "bf16"}, {"f32", "f32"},   {"q8_0", "q8_0"},
-                                           {"q5_1", "q5_1"},       {"q5_0", "q5_0"}, {"q4_1", "q4_1"}, {"q4_0", "q4_0"}, {"iq4_nl", "iq4_nl"}};
-const std::vector<KvTypeOption> kTransformersKv = {{"auto", "auto (the model\u2019s dtype)"}, {"bf16", "BF16"}, {"fp16", "FP16"}, {"fp32", "FP32"}};
-const std::vector<KvTypeOption> kMlxKv = {{"auto", "auto (the model\u2019s dtype)"}, {"bf16", "BF16"}, {"fp16", "FP16"}};
+// The tables below are constants (C strings, numbers, function pointers and lists of them), so that they are data
+// in the binary rather than code that builds each string; runtimes() copies them into RuntimeDescriptor once.
+using Strings = std::initializer_list<const char*>;
+using DefaultFor = KnobDefault (*)(const std::vector<Device>&, const EngineKnobs&);
+
+struct KvRow {
+    const char* id;
+    const char* label;
+};
+
+constexpr std::initializer_list<KvRow> kServingKv = {{"auto", "auto (the model\u2019s dtype)"}, {"bf16", "BF16"}, {"fp16", "FP16"}, {"fp8", "FP8"}};
+constexpr std::initializer_list<KvRow> kGgufKv = {{"auto", "auto (f16)"}, {"f16", "f16"},   {"bf16", "bf16"}, {"f32", "f32"},   {"q8_0", "q8_0"},
+                                                  {"q5_1", "q5_1"},       {"q5_0", "q5_0"}, {"q4_1", "q4_1"}, {"q4_0", "q4_0"}, {"iq4_nl", "iq4_nl"}};
+constexpr std::initializer_list<KvRow> kTransformersKv = {{"auto", "auto (the model\u2019s dtype)"}, {"bf16", "BF16"}, {"fp16", "FP16"}, {"fp32", "FP32"}};
+constexpr std::initializer_list<KvRow> kMlxKv = {{"auto", "auto (the model\u2019s dtype)"}, {"bf16", "BF16"}, {"fp16", "FP16"}};
 
 // Tensor-parallel engines need a size that divides the attention heads (powers of two in practice); layer
 // splitters take any number of cards.
-const std::vector<int> kTensorParallelCounts = {1, 2, 4, 8, 16};
-const std::vector<int> kLayerSplitCounts = {1, 2, 3, 4, 5, 6, 7, 8, 12, 16};
+constexpr std::initializer_list<int> kTensorParallelCounts = {1, 2, 4, 8, 16};
+constexpr std::initializer_list<int> kLayerSplitCounts = {1, 2, 3, 4, 5, 6, 7, 8, 12, 16};
 
 // The quantization sweep of each family: the formats people publish, most bits first.
-const std::vector<std::string> kServingSweep = {"bf16", "fp8", "int8", "awq-int4", "gptq-int4", "nvfp4"};
-const std::vector<std::string> kGgufSweep = {"gguf:BF16",   "gguf:Q8_0",   "gguf:Q6_K",    "gguf:Q5_K_M", "gguf:Q5_K_S", "gguf:Q4_K_M",
-                                             "gguf:Q4_K_S", "gguf:IQ4_XS", "gguf:Q3_K_L",  "gguf:Q3_K_M", "gguf:Q3_K_S", "gguf:IQ3_XXS",
-                                             "gguf:Q2_K",   "gguf:IQ2_M",  "gguf:IQ2_XXS", "gguf:IQ1_M"};
-const std::vector<std::string> kMlxSweep = {"bf16", "mlx-8bit", "mlx-4bit"};
+constexpr Strings kServingSweep = {"bf16", "fp8", "int8", "awq-int4", "gptq-int4", "nvfp4"};
+constexpr Strings kGgufSweep = {"gguf:BF16",   "gguf:Q8_0",   "gguf:Q6_K",   "gguf:Q5_K_M",  "gguf:Q5_K_S", "gguf:Q4_K_M", "gguf:Q4_K_S",  "gguf:IQ4_XS",
+                                "gguf:Q3_K_L", "gguf:Q3_K_M", "gguf:Q3_K_S", "gguf:IQ3_XXS", "gguf:Q2_K",   "gguf:IQ2_M",  "gguf:IQ2_XXS", "gguf:IQ1_M"};
+constexpr Strings kMlxSweep = {"bf16", "mlx-8bit", "mlx-4bit"};
 
 // Ollama picks num_ctx from the total VRAM when none is set (ollama server/sched.go): 262,144 tokens from
 // 47 GiB, 32,768 from 23 GiB, else 4,096 — never more than the model was trained for. Older releases had a fixed
@@ -72,243 +82,338 @@ i64 ollama_default_context(const std::vector<Device>& devices, const ModelGeomet
     return context;
 }
 
-// llama.cpp and Ollama: one set of knobs (Ollama runs llama-server underneath).
-std::vector<RuntimeKnob> gguf_knobs(bool ollama) {
-    std::vector<RuntimeKnob> knobs = {
-        {"n_gpu_layers", false, ollama ? "GPU layers (num_gpu)" : "", ollama ? "num_gpu" : "-ngl", "-1 (all)", struct_default<&EngineKnobs::n_gpu_layers>},
-        {"tensor_split", false, "", ollama ? "" : "--tensor-split", "by free memory", none},
-        {"n_ubatch", false, "", ollama ? "" : "-ub", "", struct_default<&EngineKnobs::n_ubatch>},
-        {"n_batch", false, "", ollama ? "num_batch" : "-b", "", struct_default<&EngineKnobs::n_batch>},
-        {"flash_attn", false, "", ollama ? "OLLAMA_FLASH_ATTENTION" : "-fa", "auto",
-         [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{std::string("auto")}; }},
-        {"kv_unified", false, "", ollama ? "" : "--kv-unified", "", struct_default<&EngineKnobs::kv_unified>},
-        {"swa_full", false, "", ollama ? "" : "--swa-full", "", struct_default<&EngineKnobs::swa_full>},
-        {"n_cpu_moe", false, "", ollama ? "" : "--n-cpu-moe", "", struct_default<&EngineKnobs::n_cpu_moe>},
-        {"mmproj", false, "", ollama ? "" : "--mmproj", "", struct_default<&EngineKnobs::mmproj>},
-        {"speculative_model", false, "", ollama ? "" : "--model-draft", "none", none},
-        {"num_speculative_tokens", false, ollama ? "Draft tokens" : "Draft tokens (--draft-max)", ollama ? "" : "--draft-max", "", none},
-        {"version", false, "", "", "current", none},
-    };
-    // Tensor placement by name is llama-server's own flag; Ollama sets no such option.
-    if (!ollama) knobs.insert(knobs.begin() + 8, {"override_tensor", false, "", "-ot", "none", none});
-    return knobs;
-}
+// A RuntimeKnob as the tables write it.
+struct RuntimeKnobRow {
+    const char* name;
+    bool main;
+    const char* label;
+    const char* flag;
+    const char* default_text;
+    DefaultFor default_for;
+};
 
-std::vector<RuntimeDescriptor> build_runtimes() {
-    std::vector<RuntimeDescriptor> r;
+// llama.cpp and Ollama: one set of knobs (Ollama runs llama-server underneath), with llama.cpp's label and flag
+// first and Ollama's second. A null Ollama label: llama-server's own setting, which Ollama does not offer.
+struct GgufKnobRow {
+    const char* name;
+    const char* label[2];
+    const char* flag[2];
+    const char* default_text;
+    DefaultFor default_for;
+};
+constexpr GgufKnobRow kGgufKnobs[] = {
+    {"n_gpu_layers", {"", "GPU layers (num_gpu)"}, {"-ngl", "num_gpu"}, "-1 (all)", struct_default<&EngineKnobs::n_gpu_layers>},
+    {"tensor_split", {"", ""}, {"--tensor-split", ""}, "by free memory", none},
+    {"n_ubatch", {"", ""}, {"-ub", ""}, "", struct_default<&EngineKnobs::n_ubatch>},
+    {"n_batch", {"", ""}, {"-b", "num_batch"}, "", struct_default<&EngineKnobs::n_batch>},
+    {"flash_attn",
+     {"", ""},
+     {"-fa", "OLLAMA_FLASH_ATTENTION"},
+     "auto",
+     [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{std::string("auto")}; }},
+    {"kv_unified", {"", ""}, {"--kv-unified", ""}, "", struct_default<&EngineKnobs::kv_unified>},
+    {"swa_full", {"", ""}, {"--swa-full", ""}, "", struct_default<&EngineKnobs::swa_full>},
+    {"n_cpu_moe", {"", ""}, {"--n-cpu-moe", ""}, "", struct_default<&EngineKnobs::n_cpu_moe>},
+    // Tensor placement by name is llama-server's own flag; Ollama sets no such option.
+    {"override_tensor", {"", nullptr}, {"-ot", ""}, "none", none},
+    {"mmproj", {"", ""}, {"--mmproj", ""}, "", struct_default<&EngineKnobs::mmproj>},
+    {"speculative_model", {"", ""}, {"--model-draft", ""}, "none", none},
+    {"num_speculative_tokens", {"Draft tokens (--draft-max)", "Draft tokens"}, {"--draft-max", ""}, "", none},
+    {"version", {"", ""}, {"", ""}, "current", none},
+};
+
+struct DefaultWeightsRow {
+    const char* device_class;
+    const char* format;
+    const char* why;
+};
+
+// A RuntimeDescriptor as the table writes it (the fields it leaves out keep these defaults).
+struct RuntimeRow {
+    Runtime runtime;
+    const char* id;
+    const char* name;
+    Strings aliases;
+    std::initializer_list<FormatFamily> families;
+    bool gguf_experimental = false;
+    std::initializer_list<DefaultWeightsRow> default_weights;
+    Strings sweep_formats;
+    std::initializer_list<KvRow> kv_cache_types;
+    const char* kv_auto;
+    std::initializer_list<RuntimeKnobRow> knobs = {};
+    int gguf_knobs = -1;  // the column of kGgufKnobs this runtime takes (0 llama.cpp, 1 Ollama), after `knobs`
+    std::initializer_list<int> card_counts;
+    Strings parallel;
+    bool layer_split = false;
+    MultiNode multi_node = MultiNode::None;
+    Strings vendors;
+    Strings backends;
+    VerdictMargin margin;
+    i64 (*default_context)(const std::vector<Device>&, const ModelGeometry&, const EngineKnobs&, std::string&) = nullptr;
+    Estimate (*estimate)(const Scenario&) = nullptr;
+};
+
+constexpr RuntimeRow kRuntimes[] = {
     {
-        RuntimeDescriptor d;
-        d.runtime = Runtime::Vllm;
-        d.id = "vllm";
-        d.name = "vLLM";
-        d.aliases = {"vllm"};
-        d.families = {FormatFamily::Safetensors};
-        d.gguf_experimental = true;
-        d.default_weights = {{"*", "official", "the official checkpoint"}};
-        d.sweep_formats = kServingSweep;
-        d.kv_cache_types = kServingKv;
-        d.kv_auto = "model";
-        d.knobs = {
-            {"gpu_memory_utilization", true, "", "--gpu-memory-utilization", "", struct_default<&EngineKnobs::gpu_memory_utilization>},
-            {"max_num_batched_tokens", false, "", "--max-num-batched-tokens", "2048 or 8192 (by GPU)",
-             [](const std::vector<Device>& d, const EngineKnobs&) {
-                 return d.empty() ? KnobDefault{} : KnobDefault{vllm_serve_defaults(d.front()).max_num_batched_tokens};
-             }},
-            {"max_num_seqs", false, "", "--max-num-seqs", "256 or 1024 (by GPU)",
-             [](const std::vector<Device>& d, const EngineKnobs&) {
-                 return d.empty() ? KnobDefault{} : KnobDefault{vllm_serve_defaults(d.front()).max_num_seqs};
-             }},
-            {"block_size", false, "", "--block-size", "", struct_default<&EngineKnobs::block_size>},
-            {"tensor_parallel_size", false, "", "--tensor-parallel-size", "GPUs \u00f7 pipeline stages",
-             [](const std::vector<Device>& d, const EngineKnobs& k) {
-                 return d.empty() ? KnobDefault{}
-                                  : KnobDefault{static_cast<i64>(std::max<size_t>(1, d.size() / static_cast<size_t>(k.pipeline_parallel_size)))};
-             }},
-            {"pipeline_parallel_size", false, "", "--pipeline-parallel-size", "", struct_default<&EngineKnobs::pipeline_parallel_size>},
-            {"data_parallel_size", false, "", "--data-parallel-size", "", struct_default<&EngineKnobs::data_parallel_size>},
-            {"enable_expert_parallel", false, "", "--enable-expert-parallel", "", struct_default<&EngineKnobs::enable_expert_parallel>},
-            {"enforce_eager", false, "", "--enforce-eager", "", struct_default<&EngineKnobs::enforce_eager>},
-            {"enable_prefix_caching", false, "", "--enable-prefix-caching", "", struct_default<&EngineKnobs::enable_prefix_caching>},
-            {"language_model_only", false, "", "--language-model-only", "", struct_default<&EngineKnobs::language_model_only>},
-            {"speculative_model", false, "", "--speculative-config", "none", none},
-            {"num_speculative_tokens", false, "", "--speculative-config", "1", none},
-            {"version", false, "", "", "current (0.21+)", none},
-        };
-        d.card_counts = kTensorParallelCounts;
-        d.parallel = {"tensor", "pipeline", "data", "expert"};
+        .runtime = Runtime::Vllm,
+        .id = "vllm",
+        .name = "vLLM",
+        .aliases = {"vllm"},
+        .families = {FormatFamily::Safetensors},
+        .gguf_experimental = true,
+        .default_weights = {{"*", "official", "the official checkpoint"}},
+        .sweep_formats = kServingSweep,
+        .kv_cache_types = kServingKv,
+        .kv_auto = "model",
+        .knobs =
+            {
+                {"gpu_memory_utilization", true, "", "--gpu-memory-utilization", "", struct_default<&EngineKnobs::gpu_memory_utilization>},
+                {"max_num_batched_tokens", false, "", "--max-num-batched-tokens", "2048 or 8192 (by GPU)",
+                 [](const std::vector<Device>& d, const EngineKnobs&) {
+                     return d.empty() ? KnobDefault{} : KnobDefault{vllm_serve_defaults(d.front()).max_num_batched_tokens};
+                 }},
+                {"max_num_seqs", false, "", "--max-num-seqs", "256 or 1024 (by GPU)",
+                 [](const std::vector<Device>& d, const EngineKnobs&) {
+                     return d.empty() ? KnobDefault{} : KnobDefault{vllm_serve_defaults(d.front()).max_num_seqs};
+                 }},
+                {"block_size", false, "", "--block-size", "", struct_default<&EngineKnobs::block_size>},
+                {"tensor_parallel_size", false, "", "--tensor-parallel-size", "GPUs \u00f7 pipeline stages",
+                 [](const std::vector<Device>& d, const EngineKnobs& k) {
+                     return d.empty() ? KnobDefault{}
+                                      : KnobDefault{static_cast<i64>(std::max<size_t>(1, d.size() / static_cast<size_t>(k.pipeline_parallel_size)))};
+                 }},
+                {"pipeline_parallel_size", false, "", "--pipeline-parallel-size", "", struct_default<&EngineKnobs::pipeline_parallel_size>},
+                {"data_parallel_size", false, "", "--data-parallel-size", "", struct_default<&EngineKnobs::data_parallel_size>},
+                {"enable_expert_parallel", false, "", "--enable-expert-parallel", "", struct_default<&EngineKnobs::enable_expert_parallel>},
+                {"enforce_eager", false, "", "--enforce-eager", "", struct_default<&EngineKnobs::enforce_eager>},
+                {"enable_prefix_caching", false, "", "--enable-prefix-caching", "", struct_default<&EngineKnobs::enable_prefix_caching>},
+                {"language_model_only", false, "", "--language-model-only", "", struct_default<&EngineKnobs::language_model_only>},
+                {"speculative_model", false, "", "--speculative-config", "none", none},
+                {"num_speculative_tokens", false, "", "--speculative-config", "1", none},
+                {"version", false, "", "", "current (0.21+)", none},
+            },
+        .card_counts = kTensorParallelCounts,
+        .parallel = {"tensor", "pipeline", "data", "expert"},
         // Several machines: tensor parallel over the GPUs of a machine, pipeline stages across machines (vLLM's
         // documented practice, https://docs.vllm.ai/en/latest/serving/parallelism_scaling.html).
-        d.multi_node = MultiNode::PipelineAcross;
-        d.vendors = {"nvidia", "amd", "intel"};
-        d.backends = {"CUDA", "ROCm", "XPU"};
-        d.margin.pool_factor = 1.25;
-        d.estimate = estimate_vllm;
-        r.push_back(std::move(d));
-    }
+        .multi_node = MultiNode::PipelineAcross,
+        .vendors = {"nvidia", "amd", "intel"},
+        .backends = {"CUDA", "ROCm", "XPU"},
+        .margin = {.pool_factor = 1.25},
+        .estimate = estimate_vllm,
+    },
     {
-        RuntimeDescriptor d;
-        d.runtime = Runtime::Sglang;
-        d.id = "sglang";
-        d.name = "SGLang";
-        d.aliases = {"sglang"};
-        d.families = {FormatFamily::Safetensors};
-        d.default_weights = {{"*", "official", "the official checkpoint"}};
-        d.sweep_formats = kServingSweep;
-        d.kv_cache_types = kServingKv;
-        d.kv_auto = "model";
-        d.knobs = {
-            {"mem_fraction_static", true, "", "--mem-fraction-static", "by GPU memory (0.88 when unknown)",
-             [](const std::vector<Device>& d, const EngineKnobs& k) {
-                 if (d.empty()) return KnobDefault{};  // decided by the GPU's memory
-                 const int tp = k.tensor_parallel_size.value_or(static_cast<int>(d.size()) / std::max(1, k.pipeline_parallel_size));
-                 return KnobDefault{
-                     sglang_defaults(d.front(), tp, k.pipeline_parallel_size, k.version, k.enable_dp_attention ? k.data_parallel_size : 1).mem_fraction_static};
-             }},
-            {"max_num_batched_tokens", false, "Chunked prefill size", "--chunked-prefill-size", "2048 to 16384 (by GPU memory)",
-             [](const std::vector<Device>& d, const EngineKnobs& k) {
-                 if (d.empty()) return KnobDefault{};
-                 const int tp = k.tensor_parallel_size.value_or(static_cast<int>(d.size()) / std::max(1, k.pipeline_parallel_size));
-                 return KnobDefault{sglang_defaults(d.front(), tp, k.pipeline_parallel_size, k.version, k.enable_dp_attention ? k.data_parallel_size : 1)
-                                        .chunked_prefill_size};
-             }},
-            {"tensor_parallel_size", false, "", "--tp-size", "all GPUs", device_count},
-            {"pipeline_parallel_size", false, "", "--pp-size", "", struct_default<&EngineKnobs::pipeline_parallel_size>},
-            {"data_parallel_size", false, "", "--dp-size", "", struct_default<&EngineKnobs::data_parallel_size>},
-            {"enable_expert_parallel", false, "", "--ep-size", "", struct_default<&EngineKnobs::enable_expert_parallel>},
-            {"enable_dp_attention", false, "", "--enable-dp-attention", "", struct_default<&EngineKnobs::enable_dp_attention>},
-            {"enforce_eager", false, "Disable CUDA graphs", "--disable-cuda-graph", "", struct_default<&EngineKnobs::enforce_eager>},
-            {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>},
-            {"version", false, "", "", "current", none},
-        };
-        d.card_counts = kTensorParallelCounts;
-        d.parallel = {"tensor", "pipeline", "data", "expert"};
+        .runtime = Runtime::Sglang,
+        .id = "sglang",
+        .name = "SGLang",
+        .aliases = {"sglang"},
+        .families = {FormatFamily::Safetensors},
+        .default_weights = {{"*", "official", "the official checkpoint"}},
+        .sweep_formats = kServingSweep,
+        .kv_cache_types = kServingKv,
+        .kv_auto = "model",
+        .knobs =
+            {
+                {"mem_fraction_static", true, "", "--mem-fraction-static", "by GPU memory (0.88 when unknown)",
+                 [](const std::vector<Device>& d, const EngineKnobs& k) {
+                     if (d.empty()) return KnobDefault{};  // decided by the GPU's memory
+                     const int tp = k.tensor_parallel_size.value_or(static_cast<int>(d.size()) / std::max(1, k.pipeline_parallel_size));
+                     return KnobDefault{sglang_defaults(d.front(), tp, k.pipeline_parallel_size, k.version, k.enable_dp_attention ? k.data_parallel_size : 1)
+                                            .mem_fraction_static};
+                 }},
+                {"max_num_batched_tokens", false, "Chunked prefill size", "--chunked-prefill-size", "2048 to 16384 (by GPU memory)",
+                 [](const std::vector<Device>& d, const EngineKnobs& k) {
+                     if (d.empty()) return KnobDefault{};
+                     const int tp = k.tensor_parallel_size.value_or(static_cast<int>(d.size()) / std::max(1, k.pipeline_parallel_size));
+                     return KnobDefault{sglang_defaults(d.front(), tp, k.pipeline_parallel_size, k.version, k.enable_dp_attention ? k.data_parallel_size : 1)
+                                            .chunked_prefill_size};
+                 }},
+                {"tensor_parallel_size", false, "", "--tp-size", "all GPUs", device_count},
+                {"pipeline_parallel_size", false, "", "--pp-size", "", struct_default<&EngineKnobs::pipeline_parallel_size>},
+                {"data_parallel_size", false, "", "--dp-size", "", struct_default<&EngineKnobs::data_parallel_size>},
+                {"enable_expert_parallel", false, "", "--ep-size", "", struct_default<&EngineKnobs::enable_expert_parallel>},
+                {"enable_dp_attention", false, "", "--enable-dp-attention", "", struct_default<&EngineKnobs::enable_dp_attention>},
+                {"enforce_eager", false, "Disable CUDA graphs", "--disable-cuda-graph", "", struct_default<&EngineKnobs::enforce_eager>},
+                {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>},
+                {"version", false, "", "", "current", none},
+            },
+        .card_counts = kTensorParallelCounts,
+        .parallel = {"tensor", "pipeline", "data", "expert"},
         // Several machines: one tensor-parallel group over all of them (--tp 16 --nnodes 2 in SGLang's multi-node
         // DeepSeek-V3 recipe, https://docs.sglang.ai/advanced_features/multi_node_deployment.html).
-        d.multi_node = MultiNode::TensorAcross;
-        d.vendors = {"nvidia", "amd"};
-        d.backends = {"CUDA", "ROCm"};
-        d.margin.pool_factor = 1.25;
-        d.estimate = estimate_sglang;
-        r.push_back(std::move(d));
-    }
+        .multi_node = MultiNode::TensorAcross,
+        .vendors = {"nvidia", "amd"},
+        .backends = {"CUDA", "ROCm"},
+        .margin = {.pool_factor = 1.25},
+        .estimate = estimate_sglang,
+    },
     {
-        RuntimeDescriptor d;
-        d.runtime = Runtime::Trtllm;
-        d.id = "trtllm";
-        d.name = "TensorRT-LLM";
-        d.aliases = {"trtllm", "tensorrtllm", "trtllmserve"};
-        d.families = {FormatFamily::Safetensors};
-        d.default_weights = {{"*", "official", "the official checkpoint"}};
-        d.sweep_formats = kServingSweep;
-        d.kv_cache_types = kServingKv;
-        d.kv_auto = "model";
-        d.knobs = {
-            {"free_gpu_memory_fraction", true, "", "--kv_cache_free_gpu_memory_fraction", "", struct_default<&EngineKnobs::free_gpu_memory_fraction>},
-            {"max_num_batched_tokens", false, "Max num tokens", "--max_num_tokens", "",
-             [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kDefaultMaxBatchedTokens}; }},
-            {"kv_cache_max_tokens", false, "", "kv_cache_config.max_tokens", "none (the fraction decides)", none},
-            // Sizes the C++ runtime's buffers and decoder of engine builds (trtllm-build's default max_batch_size).
-            {"max_num_seqs", false, "Max batch size", "--max_batch_size", "2048 (trtllm-build)",
-             [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kTrtEngineMaxBatchSize}; }},
-            {"backend", false, "", "--backend", "pytorch", none},
-            {"tensor_parallel_size", false, "", "--tp_size", "all GPUs", device_count},
-            {"pipeline_parallel_size", false, "", "--pp_size", "", struct_default<&EngineKnobs::pipeline_parallel_size>},
-            {"data_parallel_size", false, "", "", "", struct_default<&EngineKnobs::data_parallel_size>},
-            {"enable_expert_parallel", false, "", "--ep_size", "", struct_default<&EngineKnobs::enable_expert_parallel>},
-            {"enforce_eager", false, "", "cuda_graph_config: null", "", struct_default<&EngineKnobs::enforce_eager>},
-            {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>},
-            {"version", false, "", "", "current", none},
-        };
-        d.card_counts = kTensorParallelCounts;
-        d.parallel = {"tensor", "pipeline", "expert"};
+        .runtime = Runtime::Trtllm,
+        .id = "trtllm",
+        .name = "TensorRT-LLM",
+        .aliases = {"trtllm", "tensorrtllm", "trtllmserve"},
+        .families = {FormatFamily::Safetensors},
+        .default_weights = {{"*", "official", "the official checkpoint"}},
+        .sweep_formats = kServingSweep,
+        .kv_cache_types = kServingKv,
+        .kv_auto = "model",
+        .knobs =
+            {
+                {"free_gpu_memory_fraction", true, "", "--kv_cache_free_gpu_memory_fraction", "", struct_default<&EngineKnobs::free_gpu_memory_fraction>},
+                {"max_num_batched_tokens", false, "Max num tokens", "--max_num_tokens", "",
+                 [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kDefaultMaxBatchedTokens}; }},
+                {"kv_cache_max_tokens", false, "", "kv_cache_config.max_tokens", "none (the fraction decides)", none},
+                // Sizes the C++ runtime's buffers and decoder of engine builds (trtllm-build's default max_batch_size).
+                {"max_num_seqs", false, "Max batch size", "--max_batch_size", "2048 (trtllm-build)",
+                 [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kTrtEngineMaxBatchSize}; }},
+                {"backend", false, "", "--backend", "pytorch", none},
+                {"tensor_parallel_size", false, "", "--tp_size", "all GPUs", device_count},
+                {"pipeline_parallel_size", false, "", "--pp_size", "", struct_default<&EngineKnobs::pipeline_parallel_size>},
+                {"data_parallel_size", false, "", "", "", struct_default<&EngineKnobs::data_parallel_size>},
+                {"enable_expert_parallel", false, "", "--ep_size", "", struct_default<&EngineKnobs::enable_expert_parallel>},
+                {"enforce_eager", false, "", "cuda_graph_config: null", "", struct_default<&EngineKnobs::enforce_eager>},
+                {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>},
+                {"version", false, "", "", "current", none},
+            },
+        .card_counts = kTensorParallelCounts,
+        .parallel = {"tensor", "pipeline", "expert"},
         // Several machines: one tensor-parallel group launched over MPI (trtllm-llmapi-launch with --tp_size 16
         // on two nodes, https://nvidia.github.io/TensorRT-LLM/quick-start-guide.html#multi-node).
-        d.multi_node = MultiNode::TensorAcross;
-        d.vendors = {"nvidia"};
-        d.backends = {"CUDA"};
-        d.margin.pool_factor = 1.25;
-        d.estimate = estimate_trtllm;
-        r.push_back(std::move(d));
-    }
-    for (const bool ollama : {false, true}) {
-        RuntimeDescriptor d;
-        d.runtime = ollama ? Runtime::Ollama : Runtime::LlamaCpp;
-        d.id = ollama ? "ollama" : "llama.cpp";
-        d.name = ollama ? "Ollama" : "llama.cpp";
-        d.aliases = ollama ? std::vector<std::string>{"ollama"} : std::vector<std::string>{"llamacpp", "llamaserver"};
-        d.families = {FormatFamily::Gguf};
-        d.default_weights = {{"*", "gguf:Q4_K_M", ollama ? "Ollama's default tag" : "the usual download for llama.cpp"}};
-        d.sweep_formats = kGgufSweep;
-        d.kv_cache_types = kGgufKv;
-        d.kv_auto = "f16";
-        d.knobs = gguf_knobs(ollama);
-        d.card_counts = kLayerSplitCounts;
-        d.parallel = {"layer split"};
-        d.layer_split = true;
-        d.vendors = {"nvidia", "amd", "intel", "apple"};
-        d.backends =
-            ollama ? std::vector<std::string>{"CUDA", "ROCm", "Metal", "CPU"} : std::vector<std::string>{"CUDA", "ROCm", "Metal", "Vulkan", "SYCL", "CPU"};
+        .multi_node = MultiNode::TensorAcross,
+        .vendors = {"nvidia"},
+        .backends = {"CUDA"},
+        .margin = {.pool_factor = 1.25},
+        .estimate = estimate_trtllm,
+    },
+    {
+        .runtime = Runtime::LlamaCpp,
+        .id = "llama.cpp",
+        .name = "llama.cpp",
+        .aliases = {"llamacpp", "llamaserver"},
+        .families = {FormatFamily::Gguf},
+        .default_weights = {{"*", "gguf:Q4_K_M", "the usual download for llama.cpp"}},
+        .sweep_formats = kGgufSweep,
+        .kv_cache_types = kGgufKv,
+        .kv_auto = "f16",
+        .gguf_knobs = 0,
+        .card_counts = kLayerSplitCounts,
+        .parallel = {"layer split"},
+        .layer_split = true,
+        .vendors = {"nvidia", "amd", "intel", "apple"},
+        .backends = {"CUDA", "ROCm", "Metal", "Vulkan", "SYCL", "CPU"},
         // llama.cpp --fit keeps this much free on every device (common/fit.cpp, the --fit-target default).
-        d.margin.headroom_bytes = 1024 * MiB;
-        if (ollama) d.default_context = ollama_default_context;
-        d.estimate = estimate_llamacpp;
-        r.push_back(std::move(d));
-    }
+        .margin = {.headroom_bytes = 1024 * MiB},
+        .estimate = estimate_llamacpp,
+    },
     {
-        RuntimeDescriptor d;
-        d.runtime = Runtime::Transformers;
-        d.id = "transformers";
-        d.name = "Transformers";
-        d.aliases = {"transformers", "hf", "huggingface"};
-        d.families = {FormatFamily::Safetensors};
-        d.gguf_experimental = true;
-        d.default_weights = {{"*", "official", "the official checkpoint"}};
-        d.sweep_formats = kServingSweep;
-        d.kv_cache_types = kTransformersKv;
-        d.kv_auto = "model";
-        d.knobs = {{"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>}};
-        d.card_counts = kLayerSplitCounts;
-        d.parallel = {"layer split"};
-        d.layer_split = true;
-        d.vendors = {"nvidia", "amd", "intel", "apple"};
-        d.backends = {"CUDA", "ROCm", "XPU", "MPS"};
-        d.margin.headroom_fraction = 0.05;
-        d.estimate = estimate_transformers;
-        r.push_back(std::move(d));
-    }
+        .runtime = Runtime::Ollama,
+        .id = "ollama",
+        .name = "Ollama",
+        .aliases = {"ollama"},
+        .families = {FormatFamily::Gguf},
+        .default_weights = {{"*", "gguf:Q4_K_M", "Ollama's default tag"}},
+        .sweep_formats = kGgufSweep,
+        .kv_cache_types = kGgufKv,
+        .kv_auto = "f16",
+        .gguf_knobs = 1,
+        .card_counts = kLayerSplitCounts,
+        .parallel = {"layer split"},
+        .layer_split = true,
+        .vendors = {"nvidia", "amd", "intel", "apple"},
+        .backends = {"CUDA", "ROCm", "Metal", "CPU"},
+        .margin = {.headroom_bytes = 1024 * MiB},  // as llama.cpp's, which it runs
+        .default_context = ollama_default_context,
+        .estimate = estimate_llamacpp,
+    },
     {
-        RuntimeDescriptor d;
-        d.runtime = Runtime::Mlx;
-        d.id = "mlx";
-        d.name = "MLX";
-        d.aliases = {"mlx", "mlxlm"};
-        d.families = {FormatFamily::Mlx};
-        d.default_weights = {{"*", "mlx-4bit", "mlx-community's usual conversion"}};
-        d.sweep_formats = kMlxSweep;
-        d.kv_cache_types = kMlxKv;
-        d.kv_auto = "model";
-        d.knobs = {{"prefill_step_size", false, "", "--prefill-step-size", "", struct_default<&EngineKnobs::prefill_step_size>},
-                   {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>}};
-        d.card_counts = {1};
-        d.parallel = {"single device"};
-        d.vendors = {"apple"};
-        d.backends = {"Metal"};
-        d.margin.headroom_fraction = 0.05;
-        d.estimate = estimate_mlx;
-        r.push_back(std::move(d));
-    }
-    return r;
+        .runtime = Runtime::Transformers,
+        .id = "transformers",
+        .name = "Transformers",
+        .aliases = {"transformers", "hf", "huggingface"},
+        .families = {FormatFamily::Safetensors},
+        .gguf_experimental = true,
+        .default_weights = {{"*", "official", "the official checkpoint"}},
+        .sweep_formats = kServingSweep,
+        .kv_cache_types = kTransformersKv,
+        .kv_auto = "model",
+        .knobs = {{"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>}},
+        .card_counts = kLayerSplitCounts,
+        .parallel = {"layer split"},
+        .layer_split = true,
+        .vendors = {"nvidia", "amd", "intel", "apple"},
+        .backends = {"CUDA", "ROCm", "XPU", "MPS"},
+        .margin = {.headroom_fraction = 0.05},
+        .estimate = estimate_transformers,
+    },
+    {
+        .runtime = Runtime::Mlx,
+        .id = "mlx",
+        .name = "MLX",
+        .aliases = {"mlx", "mlxlm"},
+        .families = {FormatFamily::Mlx},
+        .default_weights = {{"*", "mlx-4bit", "mlx-community's usual conversion"}},
+        .sweep_formats = kMlxSweep,
+        .kv_cache_types = kMlxKv,
+        .kv_auto = "model",
+        .knobs = {{"prefill_step_size", false, "", "--prefill-step-size", "", struct_default<&EngineKnobs::prefill_step_size>},
+                  {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>}},
+        .card_counts = {1},
+        .parallel = {"single device"},
+        .vendors = {"apple"},
+        .backends = {"Metal"},
+        .margin = {.headroom_fraction = 0.05},
+        .estimate = estimate_mlx,
+    },
+};
+
+std::vector<std::string> to_strings(Strings list) { return {list.begin(), list.end()}; }
+
+RuntimeDescriptor descriptor(const RuntimeRow& row) {
+    RuntimeDescriptor d;
+    d.runtime = row.runtime;
+    d.id = row.id;
+    d.name = row.name;
+    d.aliases = to_strings(row.aliases);
+    d.families = row.families;
+    d.gguf_experimental = row.gguf_experimental;
+    for (const DefaultWeightsRow& w : row.default_weights) d.default_weights.push_back({w.device_class, w.format, w.why});
+    d.sweep_formats = to_strings(row.sweep_formats);
+    for (const KvRow& t : row.kv_cache_types) d.kv_cache_types.push_back({t.id, t.label});
+    d.kv_auto = row.kv_auto;
+    for (const RuntimeKnobRow& k : row.knobs) d.knobs.push_back({k.name, k.main, k.label, k.flag, k.default_text, k.default_for});
+    if (row.gguf_knobs >= 0)
+        for (const GgufKnobRow& k : kGgufKnobs)
+            if (const char* label = k.label[row.gguf_knobs]) d.knobs.push_back({k.name, false, label, k.flag[row.gguf_knobs], k.default_text, k.default_for});
+    d.card_counts = row.card_counts;
+    d.parallel = to_strings(row.parallel);
+    d.layer_split = row.layer_split;
+    d.multi_node = row.multi_node;
+    d.vendors = to_strings(row.vendors);
+    d.backends = to_strings(row.backends);
+    d.margin = row.margin;
+    d.default_context = row.default_context;
+    d.estimate = row.estimate;
+    return d;
 }
 
-const std::vector<std::string> kGgufMenu = {"Q4_K_M", "Q5_K_M", "Q6_K",  "Q8_0",  "Q4_K_S", "Q5_K_S",  "Q3_K_M", "Q3_K_L", "Q3_K_S", "Q2_K",
-                                            "IQ4_XS", "IQ4_NL", "IQ3_M", "IQ3_S", "IQ3_XS", "IQ3_XXS", "IQ2_M",  "IQ2_S",  "IQ2_XS", "IQ2_XXS",
-                                            "IQ1_M",  "IQ1_S",  "Q4_0",  "Q4_1",  "Q5_0",   "Q5_1",    "F16",    "BF16",   "F32"};
+// GGUF file types the page offers, most used first.
+constexpr const char* kGgufMenu[] = {"Q4_K_M", "Q5_K_M", "Q6_K",  "Q8_0",  "Q4_K_S", "Q5_K_S",  "Q3_K_M", "Q3_K_L", "Q3_K_S", "Q2_K",
+                                     "IQ4_XS", "IQ4_NL", "IQ3_M", "IQ3_S", "IQ3_XS", "IQ3_XXS", "IQ2_M",  "IQ2_S",  "IQ2_XS", "IQ2_XXS",
+                                     "IQ1_M",  "IQ1_S",  "Q4_0",  "Q4_1",  "Q5_0",   "Q5_1",    "F16",    "BF16",   "F32"};
 
-const std::vector<FormatInfo> kFormats = {
-    {"bf16", FormatFamily::Safetensors},      {"fp16", FormatFamily::Safetensors},  {"fp32", FormatFamily::Safetensors},
-    {"fp8", FormatFamily::Safetensors},       {"int8", FormatFamily::Safetensors},  {"awq-int4", FormatFamily::Safetensors},
-    {"gptq-int4", FormatFamily::Safetensors}, {"mxfp4", FormatFamily::Safetensors}, {"nvfp4", FormatFamily::Safetensors},
-    {"bnb-4bit", FormatFamily::Safetensors},  {"mlx-4bit", FormatFamily::Mlx},      {"mlx-8bit", FormatFamily::Mlx},
+constexpr FormatInfo kFormats[] = {
+    {"bf16", FormatFamily::Safetensors, "BF16"},
+    {"fp16", FormatFamily::Safetensors, "FP16"},
+    {"fp32", FormatFamily::Safetensors, "FP32"},
+    {"fp8", FormatFamily::Safetensors, "FP8"},
+    {"int8", FormatFamily::Safetensors, "INT8 (W8A8)"},
+    {"awq-int4", FormatFamily::Safetensors, "AWQ 4-bit"},
+    {"gptq-int4", FormatFamily::Safetensors, "GPTQ 4-bit"},
+    {"mxfp4", FormatFamily::Safetensors, "MXFP4"},
+    {"nvfp4", FormatFamily::Safetensors, "NVFP4"},
+    {"bnb-4bit", FormatFamily::Safetensors, "bitsandbytes 4-bit"},
+    {"mlx-4bit", FormatFamily::Mlx, "MLX 4-bit"},
+    {"mlx-8bit", FormatFamily::Mlx, "MLX 8-bit"},
 };
 
 }  // namespace
@@ -332,7 +437,7 @@ const RuntimeKnob* RuntimeDescriptor::knob(const std::string& n) const {
 namespace {
 
 // Without a runtime in the request: what people run on each kind of device.
-const std::vector<DefaultRuntimeRule> kDefaultRuntimes = {
+constexpr DefaultRuntimeRule kDefaultRuntimes[] = {
     {"apple", Runtime::Mlx, "MLX, Apple's own framework, for an Apple chip with an MLX conversion of the model"},
     {"apple", Runtime::LlamaCpp, "llama.cpp for an Apple chip (no MLX conversion of the model in the catalog)"},
     {"consumer", Runtime::LlamaCpp, "llama.cpp, the usual choice on a consumer GPU"},
@@ -344,7 +449,7 @@ const std::vector<DefaultRuntimeRule> kDefaultRuntimes = {
 
 }  // namespace
 
-const std::vector<DefaultRuntimeRule>& default_runtime_rules() { return kDefaultRuntimes; }
+std::span<const DefaultRuntimeRule> default_runtime_rules() { return kDefaultRuntimes; }
 
 bool runs_on(const RuntimeDescriptor& r, const Device& d) {
     if (d.vendor.empty()) return true;
@@ -404,7 +509,12 @@ Runtime default_runtime_for(const std::vector<Device>& devices, bool model_has_m
 }
 
 const std::vector<RuntimeDescriptor>& runtimes() {
-    static const std::vector<RuntimeDescriptor> table = build_runtimes();
+    static const std::vector<RuntimeDescriptor> table = [] {
+        std::vector<RuntimeDescriptor> out;
+        out.reserve(std::size(kRuntimes));
+        for (const RuntimeRow& row : kRuntimes) out.push_back(descriptor(row));
+        return out;
+    }();
     return table;
 }
 
@@ -441,25 +551,13 @@ std::optional<Runtime> runtime_from_id(const std::string& id) {
     return d ? std::optional<Runtime>(d->runtime) : std::nullopt;
 }
 
-const std::vector<std::string>& gguf_menu_types() { return kGgufMenu; }
-const std::vector<FormatInfo>& safetensors_and_mlx_formats() { return kFormats; }
+std::span<const char* const> gguf_menu_types() { return kGgufMenu; }
+std::span<const FormatInfo> safetensors_and_mlx_formats() { return kFormats; }
 
 std::string format_display_name(const std::string& id) {
     if (id.rfind("gguf:", 0) == 0) return "GGUF " + id.substr(5);
-    static const std::vector<std::pair<std::string, std::string>> names = {{"bf16", "BF16"},
-                                                                           {"fp16", "FP16"},
-                                                                           {"fp32", "FP32"},
-                                                                           {"fp8", "FP8"},
-                                                                           {"int8", "INT8 (W8A8)"},
-                                                                           {"awq-int4", "AWQ 4-bit"},
-                                                                           {"gptq-int4", "GPTQ 4-bit"},
-                                                                           {"mxfp4", "MXFP4"},
-                                                                           {"nvfp4", "NVFP4"},
-                                                                           {"bnb-4bit", "bitsandbytes 4-bit"},
-                                                                           {"mlx-4bit", "MLX 4-bit"},
-                                                                           {"mlx-8bit", "MLX 8-bit"}};
-    for (const auto& [k, v] : names)
-        if (k == id) return v;
+    for (const FormatInfo& f : kFormats)
+        if (f.id == id) return f.name;
     return id;
 }
 

@@ -54,7 +54,7 @@ struct Cursor {
 
 }  // namespace
 
-bool engine_version_before(const std::string& version, const std::vector<long>& than) {
+bool engine_version_before(const std::string& version, std::initializer_list<long> than) {
     const auto v = parse_engine_version(version);
     return v && v->before(than);
 }
@@ -131,10 +131,10 @@ std::string EngineVersion::text() const {
     return out;
 }
 
-bool EngineVersion::before(const std::vector<long>& than) const {
+bool EngineVersion::before(std::initializer_list<long> than) const {
     const size_t n = std::max(release.size(), than.size());
     for (size_t i = 0; i < n; ++i) {
-        const long a = i < release.size() ? release[i] : 0, b = i < than.size() ? than[i] : 0;
+        const long a = i < release.size() ? release[i] : 0, b = i < than.size() ? than.begin()[i] : 0;
         if (a != b) return a < b;
     }
     return false;

@@ -630,6 +630,14 @@ TEST_CASE("a catalog record's config is read when the model is first used, and c
     }
     // Bad JSON inside the unread config is still bad JSON.
     CHECK_THROWS_AS(load(R"({"id": "m", "config": {"a": [1,}})"), fitmygpu::FieldError);
+    // Strings holding quotes, brackets and commas, before, inside and after the config, which may come first.
+    const Catalog d = load(R"({ "config" :{"s": "a \"}] x,", "t": [{"u": "]"}, 2.5e-3, true, null]} ,
+                               "id":"m", "name": "N \"q\" {[", "aliases": ["config", "x,y"]})");
+    const fitmygpu::CatalogModel& n = d.models().at(0);
+    CHECK(n.name == "N \"q\" {[");
+    CHECK(n.entry.at("aliases") == json::parse(R"(["config", "x,y"])"));
+    CHECK_FALSE(n.entry.contains("config"));
+    CHECK(n.config() == json::parse(R"({"s": "a \"}] x,", "t": [{"u": "]"}, 2.5e-3, true, null]})"));
 }
 
 TEST_CASE("the builtin catalog's model files are named by their ids, and the ids stay distinct when normalised") {

@@ -72,6 +72,15 @@ bool read_input(const std::string& path, std::string& out) {
 
 // Output is always printable JSON: text from the input that is not valid UTF-8 is replaced, not fatal.
 std::string dump(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace); }
+// The same on one line: a request handed to the API, or one line of output.
+std::string compact(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// The input of a command that reads one file (or - for stdin); false after printing the error when it cannot be read.
+bool read_input_or_say(const std::string& path, std::string& out) {
+    if (read_input(path, out)) return true;
+    std::cout << dump(api::error_json("unreadable_input", "", "cannot read " + path)) << "\n";
+    return false;
+}
 
 bool g_decimal = false;  // the request asked for "units": "decimal"
 
@@ -273,10 +282,7 @@ int main(int argc, char** argv) {
     if (cmd == "calls") {
         std::string text;
         const std::string path = rest.empty() ? "-" : rest[0];
-        if (!read_input(path, text)) {
-            std::cout << dump(api::error_json("unreadable_input", "", "cannot read " + path)) << "\n";
-            return 2;
-        }
+        if (!read_input_or_say(path, text)) return 2;
         std::istringstream lines(text);
         std::string line;
         size_t number = 0;
@@ -290,9 +296,9 @@ int main(int argc, char** argv) {
                 if (!call.is_object() || !call.contains("method") || !call.at("method").is_string())
                     fail("invalid_request", "method", where + ": each line is {\"method\": \"...\", \"request\": {...}}");
                 const json request = call.contains("request") ? call.at("request") : json::object();
-                out = api::call(call.at("method").get<std::string>(), request.dump(-1, ' ', false, json::error_handler_t::replace));
+                out = api::call(call.at("method").get<std::string>(), compact(request));
             } catch (const FieldError& e) {
-                out = api::error_json(e.code(), e.field(), e.what()).dump(-1, ' ', false, json::error_handler_t::replace);
+                out = compact(api::error_json(e.code(), e.field(), e.what()));
             }
             std::cout << out << "\n";
         }
@@ -304,20 +310,17 @@ int main(int argc, char** argv) {
         if (rest.size() == 1 && rest[0] == "-") read_input("-", text);
         else
             for (size_t i = 0; i < rest.size(); ++i) text += (i ? " " : "") + rest[i];
-        const json r = json::parse(api::call("from_command", json{{"command", text}}.dump(-1, ' ', false, json::error_handler_t::replace)));
+        const json r = json::parse(api::call("from_command", compact({{"command", text}})));
         std::cout << dump(r) << "\n";
         return r.contains("error") ? 2 : 0;
     }
     if (cmd == "estimate" || cmd == "compare" || cmd == "quantizations" || cmd == "plan" || cmd == "defaults" || cmd == "command") {
         std::string text;
         const std::string path = rest.empty() ? "-" : rest[0];
-        if (!read_input(path, text)) {
-            std::cout << dump(api::error_json("unreadable_input", "", "cannot read " + path)) << "\n";
-            return 2;
-        }
+        if (!read_input_or_say(path, text)) return 2;
         try {
             json req = api::parse_text(text);
-            if (req.is_object() && req.contains("file")) text = with_file(std::move(req)).dump(-1, ' ', false, json::error_handler_t::replace);
+            if (req.is_object() && req.contains("file")) text = compact(with_file(std::move(req)));
         } catch (const FieldError& e) {
             std::cout << dump(api::error_json(e.code(), e.field(), e.what())) << "\n";
             return 2;
@@ -348,7 +351,7 @@ int main(int argc, char** argv) {
             std::cout << dump(api::error_json(e.code(), "request", e.what())) << "\n";
             return 2;
         }
-        const json r = json::parse(api::call("check_log", json{{"request", req}, {"log", log_text}}.dump(-1, ' ', false, json::error_handler_t::replace)));
+        const json r = json::parse(api::call("check_log", compact({{"request", req}, {"log", log_text}})));
         std::cout << dump(r) << "\n";
         return r.contains("error") ? 2 : 0;
     }
@@ -369,7 +372,7 @@ int main(int argc, char** argv) {
         const json list = rest[0] == "models" ? api::list_models().at("models") : api::list_gpus().at("gpus");
         for (const auto& item : list) {
             if (as_json) {
-                std::cout << item.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+                std::cout << compact(item) << "\n";
             } else if (rest[0] == "models") {
                 std::cout << item.at("id").get<std::string>() << "\t" << item.at("name").get<std::string>() << "\t" << item.value("family", "") << "\n";
             } else {
@@ -381,17 +384,14 @@ int main(int argc, char** argv) {
     }
     if (cmd == "model") {
         if (rest.size() != 1) return usage();
-        const json r = json::parse(api::call("model", json{{"model", rest[0]}}.dump(-1, ' ', false, json::error_handler_t::replace)));
+        const json r = json::parse(api::call("model", compact({{"model", rest[0]}})));
         std::cout << dump(r) << "\n";
         return r.contains("error") ? 2 : 0;
     }
     if (cmd == "config-as-read") {
         std::string text;
         const std::string path = rest.empty() ? "-" : rest[0];
-        if (!read_input(path, text)) {
-            std::cout << dump(api::error_json("unreadable_input", "", "cannot read " + path)) << "\n";
-            return 2;
-        }
+        if (!read_input_or_say(path, text)) return 2;
         try {
             const json given = api::parse_text(text);
             json out = json::array();
@@ -409,7 +409,7 @@ int main(int argc, char** argv) {
         if (rest.size() < 2) return usage();
         std::string q;
         for (size_t i = 1; i < rest.size(); ++i) q += (i > 1 ? " " : "") + rest[i];
-        const json r = json::parse(api::call("search", json{{"kind", rest[0]}, {"query", q}}.dump(-1, ' ', false, json::error_handler_t::replace)));
+        const json r = json::parse(api::call("search", compact({{"kind", rest[0]}, {"query", q}})));
         if (r.contains("error")) {
             std::cout << dump(r) << "\n";
             return 2;

@@ -35,20 +35,22 @@
   }
   function besideScript(name) { return scriptSrc.replace(/[^/]*$/, '') + name; }
 
-  // A page opened from disk cannot fetch fitmygpu.wasm: its base64 form (fitmygpu-wasm.js, see pre.js) starts
-  // loading now, beside the page's other scripts, so that it is there when ready() is called.
-  (function preloadEmbedded() {
+  // A page opened from disk cannot fetch a module (wasmName: fitmygpu.wasm or fitmygpu-tools.wasm): its base64 form
+  // (NAME-wasm.js, see pre.js) starts loading now, beside whatever else loads, so that it is there when the module's
+  // script asks for it. The core module's starts with the page; the tools module's beside the tools' script.
+  function preloadEmbedded(wasmName) {
     if (typeof document === 'undefined' || typeof location === 'undefined' || location.protocol !== 'file:' || !scriptSrc) return;
     var embedded = globalThis.FitMyGPUWasm;
-    if ((embedded && typeof embedded['fitmygpu.wasm'] === 'string') || document.querySelector('script[data-fitmygpu-wasm="fitmygpu.wasm"]')) return;
+    if ((embedded && typeof embedded[wasmName] === 'string') || document.querySelector('script[data-fitmygpu-wasm="' + wasmName + '"]')) return;
     var script = document.createElement('script');
-    script.src = besideScript('fitmygpu-wasm.js');
-    script.setAttribute('data-fitmygpu-wasm', 'fitmygpu.wasm');
+    script.src = besideScript(wasmName.replace(/\.wasm$/, '-wasm.js'));
+    script.setAttribute('data-fitmygpu-wasm', wasmName);
     script.setAttribute('data-state', 'loading');
     script.addEventListener('load', function () { script.setAttribute('data-state', 'loaded'); });
     script.addEventListener('error', function () { script.setAttribute('data-state', 'failed'); });
     (document.head || document.documentElement).appendChild(script);
-  })();
+  }
+  preloadEmbedded('fitmygpu.wasm');
 
   /** An error answered by the estimator: .code (e.g. "invalid_field"), .field (e.g. "context"). */
   function FitMyGPUError(code, field, message) {
@@ -187,20 +189,26 @@
     return apiObject(start.version, call, request);
   };
 
-  var pending = null;
-  factory.ready = function ready() {
-    if (!pending) {
-      mark('fitmygpu-ready-start');
-      pending = factory().then(function (module) {
-        var api = makeApi(module);
-        mark('fitmygpu-ready');
-        return api;
-      });
-      // Let a later call try again if this one failed (for example, a CSP that forbids wasm).
-      pending.catch(function () { pending = null; });
-    }
-    return pending;
-  };
+  // A function that makes one instance of a module (load() → Promise of it), wraps it in the API and returns that
+  // same Promise on every later call; after a failed load (a CSP that forbids wasm, a missing file) the next call tries
+  // again. Performance marks `name`-start and `name` time it.
+  function once(name, load) {
+    var pending = null;
+    return function () {
+      if (!pending) {
+        mark(name + '-start');
+        pending = load().then(function (module) {
+          var api = makeApi(module);
+          mark(name);
+          return api;
+        });
+        pending.catch(function () { pending = null; });
+      }
+      return pending;
+    };
+  }
+
+  factory.ready = once('fitmygpu-ready', function () { return factory(); });
 
   // The tools module's factory (FitMyGPUTools): already defined where a page carries it (the offline file), else
   // fitmygpu-tools.js from beside this script: required under node, imported in a worker, a <script> element in a page.
@@ -216,6 +224,7 @@
         return FitMyGPUTools;
       });
     }
+    preloadEmbedded('fitmygpu-tools.wasm');
     return new Promise(function (resolve, reject) {
       var script = document.createElement('script');
       script.src = besideScript('fitmygpu-tools.js');
@@ -231,21 +240,9 @@
   // FitMyGPU.tools(): a Promise of the API of the full module, fitmygpu-tools.js and fitmygpu-tools.wasm, loaded on the
   // first call. It answers every method, the tools among them (inspect, parseLog, checkLog, fromCommand, plan), which
   // ready()'s module leaves out to stay small: there they throw FitMyGPUError "in_tools_module".
-  var toolsPending = null;
-  factory.tools = function tools() {
-    if (!toolsPending) {
-      mark('fitmygpu-tools-start');
-      toolsPending = loadToolsFactory()
-        .then(function (toolsFactory) { return toolsFactory(); })
-        .then(function (module) {
-          var api = makeApi(module);
-          mark('fitmygpu-tools-ready');
-          return api;
-        });
-      toolsPending.catch(function () { toolsPending = null; });
-    }
-    return toolsPending;
-  };
+  factory.tools = once('fitmygpu-tools', function () {
+    return loadToolsFactory().then(function (toolsFactory) { return toolsFactory(); });
+  });
   factory.Error = FitMyGPUError;
   // FitMyGPU.recorder: when set to a function, every answer the module gives is passed to it as (method, request text,
   // answer); scripts/start-data records the calculator's first requests this way.

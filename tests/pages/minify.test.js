@@ -1,5 +1,6 @@
 // scripts/minify-js, which the site build runs over the page's scripts: the rewritten code must read as the same
-// tokens, keep every line break automatic semicolon insertion depends on, and lose the comments.
+// tokens, keep every line break automatic semicolon insertion depends on, and lose the comments; then, with its local
+// names shortened, be the same program with the same globals.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert');
@@ -57,5 +58,31 @@ test('minify-js: comments go, and every page script reads as the same tokens and
     // The same number of lines of code: no statement was joined to the next.
     const codeLines = (text) => text.split('\n').filter((l) => l.trim() && !/^\s*(\/\/|\/\*|\*)/.test(l)).length;
     assert.ok(out.split('\n').length <= codeLines(source) + 1, name);
+  }
+});
+
+test('minify-js: local names get short ones, globals and properties keep theirs, and the program runs the same', () => {
+  const { shortenNames, sameProgram } = require(path.join(ROOT, 'scripts', 'minify-js'));
+  const code = 'var total = 0;\nfunction addAll(values, weightOfEach) {\n  var sum = 0;\n' +
+    '  values.forEach(function (value) { sum += value * weightOfEach; });\n  return { sum: sum, count: values.length };\n}\n' +
+    'out = addAll([1, 2, 3], 2).sum + total;\n';
+  const short = shortenNames(code);
+  assert.ok(short.length < code.length, short);
+  assert.doesNotMatch(short, /weightOfEach/);             // a parameter is renamed
+  assert.match(short, /function addAll\(/);               // a top-level function is a global: it stays
+  assert.match(short, /\.forEach\(/);                     // properties stay
+  assert.match(short, /\bsum:/);                          // object keys stay
+  assert.deepStrictEqual(sameProgram(code, short), []);
+  assert.strictEqual(run(short), 12);
+  // The check finds what a faulty renaming would do: a global or a property renamed, a literal changed, a global gone.
+  assert.notDeepStrictEqual(sameProgram('function f(a) { return x + a; }', 'function f(b) { return y + b; }'), []);
+  assert.notDeepStrictEqual(sameProgram('function f(a) { return a.size; }', 'function f(b) { return b.s; }'), []);
+  assert.notDeepStrictEqual(sameProgram('var o = { alpha: 1 };', 'var o = { a: 1 };'), []);
+  assert.notDeepStrictEqual(sameProgram('f("a", 1);', 'f("b", 1);'), []);
+  assert.notDeepStrictEqual(sameProgram('function keep(a) { return a; }', 'function k(a) { return a; }'), []);
+  // Each page script, with its names shortened, is the same program.
+  for (const name of fs.readdirSync(path.join(ROOT, 'web')).filter((f) => f.endsWith('.js'))) {
+    const source = minify(fs.readFileSync(path.join(ROOT, 'web', name), 'utf8'));
+    assert.deepStrictEqual(sameProgram(source, shortenNames(source)), [], name);
   }
 });

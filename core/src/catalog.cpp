@@ -9,6 +9,8 @@
 #include "fitmygpu/catalog_data.hpp"
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/formats.hpp"
+#include "fitmygpu/json_parse.hpp"
+#include "order.hpp"
 
 namespace fitmygpu {
 
@@ -115,41 +117,34 @@ std::vector<const T*> ranked(const std::vector<T>& items, const std::string& que
         if (words.empty()) best = 1;
         if (best > 0) scored.emplace_back(best, &item);
     }
-    std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     std::vector<const T*> out;
-    for (const auto& s : scored) {
+    for (const size_t i : stable_order(scored.size(), [&](size_t a, size_t b) { return scored[a].first > scored[b].first; })) {
         if (out.size() >= limit) break;
-        out.push_back(s.second);
+        out.push_back(scored[i].second);
     }
     return out;
 }
 
-json parse_file(const std::string& name, const std::string& text, const json::parser_callback_t& keep = nullptr) {
+json parse_file(const std::string& name, const std::string& text, const std::function<bool(const std::string&)>& skip = nullptr,
+                std::vector<SkippedMember>* skipped = nullptr) {
     try {
-        return json::parse(text, keep);
-    } catch (const json::parse_error& e) {
+        return skip ? parse_json_without(text, skip, skipped) : parse_json(text);
+    } catch (const json::exception& e) {
         fail("invalid_catalog", "catalog/" + name, "catalog file " + name + " is not valid JSON: " + e.what());
     }
 }
 
 // What a model record's "config" holds, seen while the rest of the record is read.
-enum class ConfigSeen { Absent, Key, Object, NotObject };
+enum class ConfigSeen { Absent, Object, NotObject };
 
-// A model record without its config, which is checked to be an object but left unread (the parser drops the whole
-// value without building it).
+// A model record without its config, which is checked to be an object but left unread (the parser checks the value
+// without building it).
 json parse_model_head(const std::string& name, const std::string& text, ConfigSeen& config) {
-    config = ConfigSeen::Absent;
-    return parse_file(name, text, [&config](int depth, json::parse_event_t event, json& parsed) {
-        if (depth != 1) return true;
-        if (event == json::parse_event_t::key && parsed == "config") {
-            config = ConfigSeen::Key;
-            return false;
-        }
-        if (config != ConfigSeen::Key) return true;
-        // The event right after the key is the value's: an object (or array) starting, or a scalar.
-        config = event == json::parse_event_t::object_start ? ConfigSeen::Object : ConfigSeen::NotObject;
-        return false;
-    });
+    std::vector<SkippedMember> skipped;
+    json head = parse_file(
+        name, text, [](const std::string& key) { return key == "config"; }, &skipped);
+    config = skipped.empty() ? ConfigSeen::Absent : skipped.back().object ? ConfigSeen::Object : ConfigSeen::NotObject;
+    return head;
 }
 
 }  // namespace
@@ -157,8 +152,7 @@ json parse_model_head(const std::string& name, const std::string& text, ConfigSe
 const json& CatalogModel::config() const {
     if (!config_) {
         // Only the config is built; the record was checked to be valid JSON with a config object when it was loaded.
-        json only = json::parse(
-            *text_, [](int depth, json::parse_event_t event, json& parsed) { return depth != 1 || event != json::parse_event_t::key || parsed == "config"; });
+        json only = parse_json_without(*text_, [](const std::string& key) { return key != "config"; });
         config_ = std::make_shared<const json>(std::move(only.at("config")));
     }
     return *config_;
@@ -237,7 +231,7 @@ void load_gpus(const std::string& name, const std::string& text, std::vector<Cat
 }
 
 void sort_models(std::vector<CatalogModel>& models) {
-    std::sort(models.begin(), models.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    reorder(models, stable_order(models.size(), [&](size_t a, size_t b) { return models[a].id < models[b].id; }));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "fitmygpu/expr.hpp"
 #include "fitmygpu/json_depth.hpp"
+#include "fitmygpu/json_parse.hpp"
 
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/registry.hpp"
@@ -187,7 +188,7 @@ json parse_text(const std::string& text, size_t max_bytes) {
              "the request is " + group_digits(static_cast<i64>(text.size())) + " bytes; at most " + group_digits(static_cast<i64>(max_bytes)) + " are read");
     check_nesting(text);
     try {
-        return text.empty() ? json::object() : json::parse(text);
+        return text.empty() ? json::object() : parse_json(text);
     } catch (const json::exception& e) {
         // parse errors, and numbers a double cannot hold (1e309)
         fail("invalid_json", "", std::string("the request is not valid JSON: ") + e.what());

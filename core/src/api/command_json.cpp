@@ -11,6 +11,7 @@
 #include "fitmygpu/commands.hpp"
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/expr.hpp"
+#include "fitmygpu/json_parse.hpp"
 #include "fitmygpu/pattern.hpp"
 #include "request_json.hpp"
 #include "text.hpp"
@@ -360,7 +361,7 @@ void read_knob(Reader& rd, const CommandFlag& f, const std::string& shown, const
                 // --speculative-config '{"method": "mtp", "num_speculative_tokens": 2}' or {"model": ...}
                 json config;
                 try {
-                    config = json::parse(value);
+                    config = parse_json(value);
                 } catch (const json::exception&) {
                     fail("invalid_field", "command", shown + " takes a JSON object (got \"" + value + "\")");
                 }

@@ -11,6 +11,8 @@
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/expr.hpp"
 #include "fitmygpu/json_depth.hpp"
+#include "fitmygpu/json_parse.hpp"
+#include "order.hpp"
 #include "text.hpp"
 
 namespace fitmygpu {
@@ -44,7 +46,7 @@ void check_json_nesting(const FileBytes& f, const char* begin, size_t n) {
 json parse_json(const FileBytes& f, const char* begin, size_t n, const char* what) {
     check_json_nesting(f, begin, n);
     try {
-        return json::parse(begin, begin + n);
+        return fitmygpu::parse_json(std::string_view(begin, n));
     } catch (const json::exception& e) {
         bad(f, std::string(what) + " is not valid JSON: " + e.what());
     }
@@ -148,7 +150,9 @@ SafetensorsHeader read_safetensors(const FileBytes& f) {
         spans.push_back({begin, end, h.tensors.size()});
         h.tensors.push_back(std::move(ft));
     }
-    std::stable_sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.begin < b.begin || (a.begin == b.begin && a.end < b.end); });
+    reorder(spans, stable_order(spans.size(), [&](size_t a, size_t b) {
+                return spans[a].begin < spans[b].begin || (spans[a].begin == spans[b].begin && spans[a].end < spans[b].end);
+            }));
     i64 at = 0;
     for (const Span& s : spans) {
         const std::string where = "tensor \"" + shown(h.tensors[s.index].name) + "\"";

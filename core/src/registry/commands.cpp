@@ -9,6 +9,7 @@
 #include <span>
 
 #include "fitmygpu/error.hpp"
+#include "order.hpp"
 
 namespace fitmygpu {
 
@@ -632,9 +633,11 @@ std::vector<std::string> nearest_engine_fields(const std::string& name, const Ru
         for (const auto& f : c->flags)
             if (!f.environment)
                 for (const auto& n : f.names) consider(n);
-    std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<std::string> out;
-    for (size_t i = 0; i < scored.size() && i < 3; ++i) out.push_back(scored[i].second);
+    for (const size_t i : stable_order(scored.size(), [&](size_t a, size_t b) { return scored[a].first < scored[b].first; })) {
+        if (out.size() == 3) break;
+        out.push_back(scored[i].second);
+    }
     return out;
 }
 

@@ -7,6 +7,7 @@
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/registry.hpp"
 #include "fitmygpu/solvers.hpp"
+#include "order.hpp"
 
 namespace fitmygpu {
 
@@ -79,7 +80,9 @@ CheckpointSweep sweep_checkpoints(Scenario s) {
     }
     // Most bits first, by the figure as shown (two decimals); equal figures keep the sweep's order.
     auto shown = [](double bits) { return std::round(bits * 100.0) / 100.0; };
-    std::stable_sort(out.options.begin(), out.options.end(), [&](const auto& a, const auto& b) { return shown(a.bits_per_weight) > shown(b.bits_per_weight); });
+    const auto& options = out.options;
+    reorder(out.options,
+            stable_order(options.size(), [&](size_t a, size_t b) { return shown(options[a].bits_per_weight) > shown(options[b].bits_per_weight); }));
     if (published.empty()) out.best = out.best_any;
     return out;
 }

@@ -61,6 +61,20 @@ describe('the wasm module\'s lean catalog answers as the full one does', () => {
     assert.equal(lean.config.rope_theta, undefined);
   });
 
+  test('the GPU list and every GPU\'s estimate are the same from the lean GPU records as from the full ones', () => {
+    const gpus = api.gpus();
+    const calls = [{ method: 'gpus', request: {} },
+      ...gpus.map((g) => ({ method: 'estimate', request: { model: 'llama-3.1-8b', gpu: g.id, quantization: 'Q4_K_M', runtime: 'llama.cpp' } }))];
+    const run = spawnSync(CLI, ['calls', '-'], { input: calls.map((c) => JSON.stringify(c)).join('\n'), encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (run.error) throw run.error;
+    assert.equal(run.status, 0, run.stderr);
+    const answers = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    assert.equal(answers.length, calls.length);
+    assert.ok(gpus.length >= 50 && gpus.some((g) => g.memory_marketed), `${gpus.length} GPUs listed`);
+    calls.forEach((c, i) => assert.equal(JSON.stringify(JSON.parse(wasm(api, c.method, c.request))), JSON.stringify(answers[i]),
+      `${c.method} ${JSON.stringify(c.request)}`));
+  });
+
   // Every model's requests, asked of the module now and of the CLI in one run (fitmygpu calls: one request per line).
   function requestsOf(id, leanRecord) {
     // The fewest of the big cards (1, 2, 4 or 8) on which the module says it fits, else eight.

@@ -14,10 +14,18 @@ using fitmygpu::parse_json_without;
 using fitmygpu::SkippedMember;
 
 TEST_CASE("parse_json reads what json::parse reads, and refuses what it refuses") {
-    const std::vector<std::string> good = {
-        "{}", "[]", "0", "-12", "18446744073709551615", "1.5e3", "\"x\\\"y\"", "null", "true",
-        R"({"a": [1, {"b": null, "c": [true, false, "s"]}], "d": {"e": {"f": -0.25}}, "g": ""})", " \n[1 , 2]\t",
-        R"({"a": 1, "a": 2})"};
+    const std::vector<std::string> good = {"{}",
+                                           "[]",
+                                           "0",
+                                           "-12",
+                                           "18446744073709551615",
+                                           "1.5e3",
+                                           "\"x\\\"y\"",
+                                           "null",
+                                           "true",
+                                           R"({"a": [1, {"b": null, "c": [true, false, "s"]}], "d": {"e": {"f": -0.25}}, "g": ""})",
+                                           " \n[1 , 2]\t",
+                                           R"({"a": 1, "a": 2})"};
     for (const std::string& text : good) {
         CAPTURE(text);
         CHECK(parse_json(text) == json::parse(text));
@@ -34,10 +42,10 @@ TEST_CASE("parse_json reads what json::parse reads, and refuses what it refuses"
 }
 
 TEST_CASE("parse_json_without leaves the named top-level members out, whatever their values hold") {
-    const std::string text =
-        R"({"id": "m", "config": {"config": 1, "x": [{"config": [2]}]}, "n": 3, "list": [[1], {"config": 4}], "s": "config", "z": null})";
+    const std::string text = R"({"id": "m", "config": {"config": 1, "x": [{"config": [2]}]}, "n": 3, "list": [[1], {"config": 4}], "s": "config", "z": null})";
     std::vector<SkippedMember> skipped;
-    const json head = parse_json_without(text, [](const std::string& k) { return k == "config"; }, &skipped);
+    const json head = parse_json_without(
+        text, [](const std::string& k) { return k == "config"; }, &skipped);
     json expected = json::parse(text);
     expected.erase("config");
     CHECK(head == expected);  // "config" deeper down and as a string value stays
@@ -47,7 +55,8 @@ TEST_CASE("parse_json_without leaves the named top-level members out, whatever t
 
     // Only the config: every other member goes, arrays, scalars and nested objects alike.
     skipped.clear();
-    const json only = parse_json_without(text, [](const std::string& k) { return k != "config"; }, &skipped);
+    const json only = parse_json_without(
+        text, [](const std::string& k) { return k != "config"; }, &skipped);
     CHECK(only == json{{"config", json::parse(text)["config"]}});
     REQUIRE(skipped.size() == 5);
     CHECK(skipped[0].key == "id");
@@ -57,8 +66,7 @@ TEST_CASE("parse_json_without leaves the named top-level members out, whatever t
     CHECK(skipped[4].key == "z");
 
     // A skipped member is still read: bad JSON inside it is an error.
-    CHECK_THROWS_AS(parse_json_without(R"({"config": {"a": [1,}, "id": "m"})", [](const std::string& k) { return k == "config"; }),
-                    json::parse_error);
+    CHECK_THROWS_AS(parse_json_without(R"({"config": {"a": [1,}, "id": "m"})", [](const std::string& k) { return k == "config"; }), json::parse_error);
     CHECK_THROWS_AS(parse_json_without(R"({"config": 1e400})", [](const std::string& k) { return k == "config"; }), json::out_of_range);
     // Not an object at the top: nothing to skip.
     CHECK(parse_json_without("[{\"config\": 1}]", [](const std::string&) { return true; }) == json::parse("[{\"config\": 1}]"));

@@ -24,7 +24,6 @@ struct SkippedMember {
 
 // Like parse_json, but the members of the top-level object whose names `skip` accepts are checked to be valid JSON
 // and left out unbuilt; `skipped`, when given, receives each of them in the order they were met.
-nlohmann::json parse_json_without(std::string_view text, const std::function<bool(const std::string&)>& skip,
-                                  std::vector<SkippedMember>* skipped = nullptr);
+nlohmann::json parse_json_without(std::string_view text, const std::function<bool(const std::string&)>& skip, std::vector<SkippedMember>* skipped = nullptr);
 
 }  // namespace fitmygpu

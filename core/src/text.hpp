@@ -16,6 +16,23 @@ inline std::string lower(std::string s) {
 
 inline bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
 
+// Levenshtein distance (insertions, deletions and substitutions of one byte each). Names are short; callers bound the
+// lengths they compare.
+inline size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            const size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
 // "a, b, c" for a message; past `at_most` items, "a, b and 3 more".
 inline std::string joined(const std::vector<std::string>& items, size_t at_most = std::string::npos) {
     std::string out;

@@ -180,3 +180,24 @@ TEST_CASE("schema publishes each runtime's spellings of a knob, from the launch-
     const auto chunk = aliases("sglang", "max_num_batched_tokens");
     CHECK(std::find(chunk.begin(), chunk.end(), "chunked_prefill_size") != chunk.end());
 }
+
+TEST_CASE("an unknown request field is an error naming it, with the field it most likely means") {
+    const auto message = [](const std::string& extra) {
+        const json e = error_of("estimate", R"({"model":"llama-3.1-8b","gpu":"rtx-4090",)" + extra + "}");
+        CHECK(e.at("code") == "unknown_field");
+        return e.at("message").get<std::string>();
+    };
+    // Another name for a request field: the quantization people pick is the checkpoint, "weights".
+    CHECK(message(R"("quantization":"Q4_K_M")").find("did you mean weights?") != std::string::npos);
+    CHECK(message(R"("num_ctx":8192)").find("did you mean context?") != std::string::npos);
+    CHECK(message(R"("Batch-Size":4)").find("did you mean concurrency?") != std::string::npos);
+    // A letter or two off.
+    CHECK(message(R"("contxt":8192)").find("did you mean context?") != std::string::npos);
+    CHECK(message(R"("enigne":{})").find("did you mean engine?") != std::string::npos);
+    // An engine's own setting given at the top level: where it goes.
+    CHECK(message(R"("gpu_memory_utilization":0.8)").find(R"(inside engine, as {"engine": {"gpu_memory_utilization": ...}})") != std::string::npos);
+    CHECK(message(R"("n-gpu-layers":20)").find("inside engine") != std::string::npos);
+    // Nothing near: the field alone; and a long key costs no time and gets no guess.
+    CHECK(message(R"("zzzzzzzzzzzz":1)") == R"("zzzzzzzzzzzz" is not a request field)");
+    CHECK(message(R"(")" + std::string(100000, 'c') + R"(":1)").find("did you mean") == std::string::npos);
+}

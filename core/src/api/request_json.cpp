@@ -13,6 +13,7 @@
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/expr.hpp"
 #include "fitmygpu/registry.hpp"
+#include "text.hpp"
 
 namespace fitmygpu::api {
 
@@ -408,6 +409,55 @@ NetworkRequest network_field(const json& j) {
 constexpr std::string_view kRequestFields[] = {"model",   "config",      "weights",        "runtime", "gpu",   "gpus", "device",     "images", "gpu_count",
                                                "context", "concurrency", "kv_cache_dtype", "engine",  "units", "host", "checkpoint", "nodes",  "network"};
 
+// Names people give a request field, with the field each stands for.
+constexpr std::pair<std::string_view, std::string_view> kRequestFieldSynonyms[] = {{"quantization", "weights"},
+                                                                                   {"quant", "weights"},
+                                                                                   {"dtype", "weights"},
+                                                                                   {"precision", "weights"},
+                                                                                   {"format", "weights"},
+                                                                                   {"context_length", "context"},
+                                                                                   {"context_size", "context"},
+                                                                                   {"ctx", "context"},
+                                                                                   {"ctx_size", "context"},
+                                                                                   {"num_ctx", "context"},
+                                                                                   {"n_ctx", "context"},
+                                                                                   {"seq_len", "context"},
+                                                                                   {"batch_size", "concurrency"},
+                                                                                   {"users", "concurrency"},
+                                                                                   {"parallel", "concurrency"},
+                                                                                   {"kv_dtype", "kv_cache_dtype"},
+                                                                                   {"cache_dtype", "kv_cache_dtype"},
+                                                                                   {"kv_cache_type", "kv_cache_dtype"},
+                                                                                   {"num_gpus", "gpu_count"},
+                                                                                   {"n_gpus", "gpu_count"},
+                                                                                   {"backend", "runtime"},
+                                                                                   {"framework", "runtime"},
+                                                                                   {"model_id", "model"},
+                                                                                   {"repo", "model"}};
+
+// What an unknown request field most likely is, as the end of the error's message: a request field under another name
+// or a letter or two off, or an engine setting given outside engine. Empty when nothing is close.
+std::string unknown_field_hint(const std::string& key) {
+    constexpr size_t kLongestHinted = 64;  // a longer key is no slip, and the distance would cost time
+    if (key.empty() || key.size() > kLongestHinted) return "";
+    std::string k = lower(key);
+    std::replace(k.begin(), k.end(), '-', '_');
+    for (const auto& [name, field] : kRequestFieldSynonyms)
+        if (k == name) return "; did you mean " + std::string(field) + "?";
+    std::string_view nearest;
+    size_t best = k.size() >= 5 ? 3 : 2;  // at most two letters off a name of five or more, else one
+    for (const std::string_view field : kRequestFields) {
+        const size_t d = edit_distance(k, std::string(field));
+        if (d < best) {
+            best = d;
+            nearest = field;
+        }
+    }
+    if (!nearest.empty()) return "; did you mean " + std::string(nearest) + "?";
+    if (find_knob(k) || find_engine_flag(k, nullptr).flag) return "; it is an engine setting: give it inside engine, as {\"engine\": {\"" + k + "\": ...}}";
+    return "";
+}
+
 }  // namespace
 
 Units parse_units(const json& req) {
@@ -429,7 +479,8 @@ Request parse_request(const json& req) {
     for (auto it = req.begin(); it != req.end(); ++it)
         if (std::find(std::begin(kRequestFields), std::end(kRequestFields), it.key()) == std::end(kRequestFields))
             fail("unknown_field", shown_key(it.key()),
-                 (it.key().empty() ? std::string("an empty key") : "\"" + shown_key(it.key()) + "\"") + " is not a request field");
+                 (it.key().empty() ? std::string("an empty key") : "\"" + shown_key(it.key()) + "\"") + " is not a request field" +
+                     unknown_field_hint(it.key()));
     Request r;
     r.units = parse_units(req);
 

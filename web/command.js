@@ -46,18 +46,13 @@
 
     // A pasted command → the form, once the tools module has read it (→ Promise). The GPUs stay as chosen: a command
     // does not name them. A later read wins over an earlier one still loading.
-    var reading = 0;
+    var reading = D.latest();
     function read() {
       var text = el.paste.value;
       D.listItems(el.ignored, []);
       if (!text.trim()) return Promise.resolve(D.setText(el.status, 'Paste a launch command first.'));
-      var mine = ++reading;
       D.setText(el.status, 'Reading the command\u2026');
-      return opts.tools().then(function (tools) {
-        if (mine === reading) apply(tools.fromCommand(text));
-      }).catch(function (e) {
-        if (mine === reading) D.setText(el.status, e && e.message ? e.message : String(e));
-      });
+      return reading(opts.tools(), function (tools) { apply(tools.fromCommand(text)); }, el.status);
     }
 
     function apply(result) {

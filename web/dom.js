@@ -43,7 +43,6 @@
   // Replaces a node's children with `nodes`.
   function fill(node, nodes) { node.replaceChildren.apply(node, nodes); }
 
-  // A delayed call that a newer one replaces (typing, searching, resizing).
   // Copies text to the clipboard and calls done(ok): the Clipboard API where the page is a secure context,
   // else a selected off-screen textarea (file:// and plain-http hosts).
   function copyText(text, done) {
@@ -63,6 +62,7 @@
     else fallback();
   }
 
+  // A delayed call that a newer one replaces (typing, searching, resizing).
   function debouncer() {
     var timer = null;
     return {
@@ -71,6 +71,21 @@
         timer = setTimeout(fn, ms);
       },
       cancel: function () { clearTimeout(timer); },
+    };
+  }
+
+  // For work that waits on a promise (the tools module loading, then reading a pasted text): a later call wins, and
+  // an earlier one's result or error, arriving after it, is dropped. run(promise, done, status) → Promise: done(value)
+  // once the promise resolves; an error, of the promise or of done, is written into the status element.
+  function latest() {
+    var count = 0;
+    return function run(promise, done, status) {
+      var mine = ++count;
+      return promise.then(function (value) {
+        if (mine === count) done(value);
+      }).catch(function (e) {
+        if (mine === count) setText(status, e && e.message ? e.message : String(e));
+      });
     };
   }
 
@@ -84,6 +99,7 @@
     listItems: listItems,
     fill: fill,
     debouncer: debouncer,
+    latest: latest,
     copyText: copyText,
   };
 })(window.FitMyGPUPage = window.FitMyGPUPage || {});

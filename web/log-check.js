@@ -12,21 +12,16 @@
     var el = D.elements({ text: 'log-text', check: 'log-check', status: 'log-status', table: 'log-table' });
 
     // → Promise; a later check wins over an earlier one still loading the tools module.
-    var checking = 0;
+    var checking = D.latest();
     function check() {
       var text = el.text.value;
       var tbody = el.table.tBodies[0];
       tbody.replaceChildren();
       el.table.hidden = true;
       if (!text.trim()) return Promise.resolve(D.setText(el.status, 'Paste a startup log first.'));
-      var mine = ++checking;
       var request = store.request();
       D.setText(el.status, 'Reading the log\u2026');
-      return opts.tools().then(function (tools) {
-        if (mine === checking) show(tools.checkLog(request, text));
-      }).catch(function (e) {
-        if (mine === checking) D.setText(el.status, e && e.message ? e.message : String(e));
-      });
+      return checking(opts.tools(), function (tools) { show(tools.checkLog(request, text)); }, el.status);
     }
 
     function show(result) {

@@ -27,6 +27,17 @@ function native(args, input) {
   assert.ok(run.status === 0 || run.status === 2, `${args.join(' ')}: exit ${run.status}: ${run.stderr}`);
   return JSON.stringify(JSON.parse(run.stdout));
 }
+// The CLI's answers to many calls at once (fitmygpu calls: one {method, request} per line, an answer or an error on
+// the line of each), parsed, one per call.
+function nativeCalls(calls) {
+  const run = spawnSync(CLI, ['calls', '-'], { input: calls.map((c) => JSON.stringify({ method: c.method, request: c.request })).join('\n'),
+    encoding: 'utf8', timeout: 300000, maxBuffer: 256 << 20 });
+  if (run.error) throw run.error;
+  assert.equal(run.status, 0, run.stderr);
+  const answers = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+  assert.equal(answers.length, calls.length);
+  return answers;
+}
 function wasm(api, method, request) {
   return JSON.stringify(JSON.parse(api.call(method, JSON.stringify(request))));
 }
@@ -65,11 +76,7 @@ describe('the wasm module\'s lean catalog answers as the full one does', () => {
     const gpus = api.gpus();
     const calls = [{ method: 'gpus', request: {} },
       ...gpus.map((g) => ({ method: 'estimate', request: { model: 'llama-3.1-8b', gpu: g.id, quantization: 'Q4_K_M', runtime: 'llama.cpp' } }))];
-    const run = spawnSync(CLI, ['calls', '-'], { input: calls.map((c) => JSON.stringify(c)).join('\n'), encoding: 'utf8', maxBuffer: 64 << 20 });
-    if (run.error) throw run.error;
-    assert.equal(run.status, 0, run.stderr);
-    const answers = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
-    assert.equal(answers.length, calls.length);
+    const answers = nativeCalls(calls);
     assert.ok(gpus.length >= 50 && gpus.some((g) => g.memory_marketed), `${gpus.length} GPUs listed`);
     calls.forEach((c, i) => assert.equal(JSON.stringify(JSON.parse(wasm(api, c.method, c.request))), JSON.stringify(answers[i]),
       `${c.method} ${JSON.stringify(c.request)}`));
@@ -99,12 +106,7 @@ describe('the wasm module\'s lean catalog answers as the full one does', () => {
         for (const key of NEVER_READ) assert.ok(!(key in config), `${id}: the module's config has ${key}`);
       for (const [method, request] of requestsOf(id, leanRecord)) asked.push({ id, method, request, lean: method === 'model' ? leanRecord : null });
     }
-    const run = spawnSync(CLI, ['calls', '-'], { input: asked.map((a) => JSON.stringify({ method: a.method, request: a.request })).join('\n'),
-      encoding: 'utf8', timeout: 300000, maxBuffer: 256 << 20 });
-    if (run.error) throw run.error;
-    assert.equal(run.status, 0, run.stderr);
-    const answers = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
-    assert.equal(answers.length, asked.length);
+    const answers = nativeCalls(asked);
     let estimates = 0;
     asked.forEach((a, i) => {
       const full = answers[i];

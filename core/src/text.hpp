@@ -16,8 +16,12 @@ inline std::string lower(std::string s) {
 
 inline bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
 
+// The longest name a "did you mean" compares: a longer one is no slip of a real name, and edit_distance costs time in
+// proportion to its length.
+constexpr size_t kLongestSlip = 64;
+
 // Levenshtein distance (insertions, deletions and substitutions of one byte each). Names are short; callers bound the
-// lengths they compare.
+// lengths they compare (kLongestSlip).
 inline size_t edit_distance(const std::string& a, const std::string& b) {
     std::vector<size_t> row(b.size() + 1);
     for (size_t j = 0; j <= b.size(); ++j) row[j] = j;

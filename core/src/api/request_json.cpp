@@ -438,8 +438,7 @@ constexpr std::pair<std::string_view, std::string_view> kRequestFieldSynonyms[] 
 // What an unknown request field most likely is, as the end of the error's message: a request field under another name
 // or a letter or two off, or an engine setting given outside engine. Empty when nothing is close.
 std::string unknown_field_hint(const std::string& key) {
-    constexpr size_t kLongestHinted = 64;  // a longer key is no slip, and the distance would cost time
-    if (key.empty() || key.size() > kLongestHinted) return "";
+    if (key.empty() || key.size() > kLongestSlip) return "";
     std::string k = lower(key);
     std::replace(k.begin(), k.end(), '-', '_');
     for (const auto& [name, field] : kRequestFieldSynonyms)

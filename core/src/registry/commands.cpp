@@ -599,10 +599,7 @@ EngineFlag find_engine_flag(const std::string& name, const Runtime* runtime) {
 std::vector<std::string> nearest_engine_fields(const std::string& name, const Runtime* runtime) {
     const std::string key = engine_field_key(name);
     std::vector<std::pair<size_t, std::string>> scored;
-    // A slip is a few letters off a real name: a key longer than any flag is no slip (and the distance would cost
-    // time in proportion to its length).
-    constexpr size_t kMaxSuggestedLength = 64;
-    if (key.size() > kMaxSuggestedLength) return {};
+    if (key.size() > kLongestSlip) return {};
     auto consider = [&](const std::string& candidate) {
         const std::string field = as_field(candidate);
         if (field.size() < 2) return;  // one-letter flags are no suggestion

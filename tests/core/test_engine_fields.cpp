@@ -58,19 +58,26 @@ TEST_CASE("a string that is not a version is an error naming engine.version") {
 }
 
 TEST_CASE("the version selects vLLM's rules by release number, whatever its spelling") {
-    // vLLM before 0.21 allocates its CUDA-graph pool outside the gpu_memory_utilization budget, so its KV pool
-    // is larger by that pool than 0.21's. Spellings of one release give one estimate; a release candidate,
-    // post-release or local build of a release follows that release.
+    // vLLM before 0.17 sorted every logit in its profiling sampler, and before 0.20.1 allocated its CUDA-graph pool
+    // outside the gpu_memory_utilization budget, so the KV pools of the three eras differ. Spellings of one release
+    // give one estimate; a post-release or local build of a release follows that release, and so does a release
+    // candidate, but for 0.20.1, whose candidates the logs show still on the older rules.
     const auto pool = [&](const std::string& v) { return component(with_engine(kVllm8b, R"({"version":")" + v + "\"}"), "kv_cache"); };
     const i64 v011 = pool("0.11.0");
     CHECK(pool("v0.11.0") == v011);
     CHECK(pool("0.11.0+cu128") == v011);
     CHECK(pool("0.10.1.1") == v011);
-    CHECK(pool("0.20.2.post1") == v011);
+    CHECK(pool("0.16.0.post1") == v011);
+    const i64 v017 = pool("0.17.0rc1");
+    CHECK(pool("v0.20.0+cu129") == v017);
+    CHECK(pool("0.20.1rc1.dev23") == v017);
     const i64 current = component(with_engine(kVllm8b, "{}"), "kv_cache");
+    CHECK(pool("0.20.1") == current);
+    CHECK(pool("0.20.2rc1.dev9+g01d4d1ad3") == current);
     CHECK(pool("0.21.0rc1") == current);
     CHECK(pool("v0.21.1+cu129") == current);
-    CHECK(v011 != current);
+    CHECK(v011 != v017);
+    CHECK(v017 != current);
 }
 
 TEST_CASE("engine flags are accepted under the engine's own spelling, dashes or underscores") {

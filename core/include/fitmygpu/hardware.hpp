@@ -17,6 +17,9 @@ struct Device {
     std::string memory_status;        // reported | expected | unified | user
     i64 engine_total_bytes = 0;       // total the engine reads (cudaMemGetInfo); see engine_total_source
     std::string engine_total_source;  // "cuda" (recorded), "derived" (driver total − typical reserve), "same"
+    i64 in_use_bytes = 0;             // held by other programs when the engine starts (request gpu_memory_in_use_mib)
+    // What the engine finds free when it starts: what it reads as the total, less what other programs hold.
+    i64 free_at_start() const { return engine_total_bytes - in_use_bytes; }
     bool unified = false;
     double gpu_share = 1.0;     // unified memory: share the GPU may use by default
     double bandwidth_gbps = 0;  // GB/s, decimal

@@ -74,6 +74,9 @@ struct Request {
     i64 device_count = 1;          // "gpu_count" with "device"
     bool cpu_only = false;         // "gpu_count": 0 with no GPU named: the model runs on the CPU
     std::optional<HostRequest> host;
+    // "gpu_memory_in_use_mib": memory other programs hold on each GPU before the engine starts (a desktop's display,
+    // another server): one figure for every GPU, or one per GPU in order. Empty: none.
+    std::vector<i64> gpu_memory_in_use_bytes;
     std::optional<i64> nodes;  // machines the GPUs are spread over, evenly
     std::optional<NetworkRequest> network;
     std::optional<i64> context;

@@ -75,6 +75,9 @@ json compare(const json& request) {
     const json base = without(request, {"gpu", "gpus", "device"});
     const i64 count = request.contains("gpu_count") ? int_field(request.at("gpu_count"), "gpu_count", 1, kMaxGpus) : 1;
     const Request r = parse_request(base);
+    if (r.gpu_memory_in_use_bytes.size() > 1)
+        fail("invalid_field", "gpu_memory_in_use_mib", "a comparison over GPUs takes one gpu_memory_in_use_mib figure, held on each GPU");
+    const i64 in_use = r.gpu_memory_in_use_bytes.empty() ? 0 : r.gpu_memory_in_use_bytes.front();
     // One scenario per runtime, everything but the GPU validated once: the request's runtime, or without one
     // each GPU's default runtime. GPUs the runtime does not run on are left out.
     std::map<Runtime, Scenario> scenarios;
@@ -87,6 +90,7 @@ json compare(const json& request) {
         Request with = r;
         with.runtime = runtime_id(rt);
         with.gpus = {{g.id, "gpu", count}};
+        with.gpu_memory_in_use_bytes.clear();  // set on each row's devices, which differ in size
         return scenarios.emplace(rt, build_scenario(with, Catalog::builtin())).first->second;
     };
     std::optional<Runtime> asked;
@@ -97,7 +101,8 @@ json compare(const json& request) {
     }
     json rows = json::array();
     for (const auto& g : Catalog::builtin().gpus()) {
-        const std::vector<Device> devices(static_cast<size_t>(count), g.device);
+        std::vector<Device> devices(static_cast<size_t>(count), g.device);
+        for (Device& d : devices) d.in_use_bytes = in_use;
         Runtime rt;
         if (asked) {
             rt = *asked;
@@ -115,6 +120,10 @@ json compare(const json& request) {
                     {"bandwidth_gbps", g.device.bandwidth_gbps}};
         Scenario& s = scenario_for(rt, g);  // a request the runtime refuses is an error of the whole comparison
         try {
+            if (in_use >= g.device.engine_total_bytes)
+                fail("invalid_field", "gpu_memory_in_use_mib",
+                     "gpu_memory_in_use_mib is " + group_digits(in_use / MiB) + " MiB, which leaves nothing of the " +
+                         group_digits(g.device.engine_total_bytes / MiB) + " MiB " + g.name + " offers");
             s.devices = devices;
             NumbersOnly quiet;
             const Estimate e = estimate_engine(s);
@@ -122,7 +131,7 @@ json compare(const json& request) {
             row["fits"] = e.fits;
             row["headroom_bytes"] = min_headroom(e);
             row["max_concurrency"] = std::floor(e.kv.max_concurrency * 100.0) / 100.0;
-            const auto fewest = fewest_cards(s, g.device);
+            const auto fewest = fewest_cards(s, devices.front());
             row["fewest_gpus"] = fewest ? json(*fewest) : json(nullptr);
         } catch (const FieldError& err) {
             row["verdict"] = "does_not_fit";

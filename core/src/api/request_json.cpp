@@ -406,8 +406,39 @@ NetworkRequest network_field(const json& j) {
     return n;
 }
 
-constexpr std::string_view kRequestFields[] = {"model",   "config",      "weights",        "runtime", "gpu",   "gpus", "device",     "images", "gpu_count",
-                                               "context", "concurrency", "kv_cache_dtype", "engine",  "units", "host", "checkpoint", "nodes",  "network"};
+// "gpu_memory_in_use_mib": one figure in MiB for every GPU, or a list of one per GPU.
+std::vector<i64> in_use_field(const json& j) {
+    const std::string f = "gpu_memory_in_use_mib";
+    std::vector<i64> out;
+    if (j.is_array()) {
+        if (j.empty() || j.size() > static_cast<size_t>(kMaxGpus))
+            fail("invalid_field", f, f + " must be a number of MiB, or a list of one per GPU (at most " + group_digits(kMaxGpus) + ")");
+        for (size_t i = 0; i < j.size(); ++i) out.push_back(int_field(j.at(i), f + "[" + std::to_string(i) + "]", 0, kMaxDeviceMemoryMib) * MiB);
+    } else {
+        out.push_back(int_field(j, f, 0, kMaxDeviceMemoryMib) * MiB);
+    }
+    return out;
+}
+
+constexpr std::string_view kRequestFields[] = {"model",
+                                               "config",
+                                               "weights",
+                                               "runtime",
+                                               "gpu",
+                                               "gpus",
+                                               "device",
+                                               "images",
+                                               "gpu_count",
+                                               "context",
+                                               "concurrency",
+                                               "kv_cache_dtype",
+                                               "engine",
+                                               "units",
+                                               "host",
+                                               "checkpoint",
+                                               "nodes",
+                                               "network",
+                                               "gpu_memory_in_use_mib"};
 
 // Names people give a request field, with the field each stands for.
 constexpr std::pair<std::string_view, std::string_view> kRequestFieldSynonyms[] = {{"quantization", "weights"},
@@ -433,7 +464,12 @@ constexpr std::pair<std::string_view, std::string_view> kRequestFieldSynonyms[] 
                                                                                    {"backend", "runtime"},
                                                                                    {"framework", "runtime"},
                                                                                    {"model_id", "model"},
-                                                                                   {"repo", "model"}};
+                                                                                   {"repo", "model"},
+                                                                                   {"memory_in_use_mib", "gpu_memory_in_use_mib"},
+                                                                                   {"in_use_mib", "gpu_memory_in_use_mib"},
+                                                                                   {"used_mib", "gpu_memory_in_use_mib"},
+                                                                                   {"vram_in_use_mib", "gpu_memory_in_use_mib"},
+                                                                                   {"gpu_memory_used_mib", "gpu_memory_in_use_mib"}};
 
 // What an unknown request field most likely is, as the end of the error's message: a request field under another name
 // or a letter or two off, or an engine setting given outside engine. Empty when nothing is close.
@@ -537,6 +573,7 @@ Request parse_request(const json& req) {
     if (req.contains("checkpoint")) r.checkpoint = checkpoint_field(req.at("checkpoint"));
     if (req.contains("images")) r.images = int_field(req.at("images"), "images", 0, kMaxImages);
     if (req.contains("host")) r.host = host_field(req.at("host"));
+    if (req.contains("gpu_memory_in_use_mib")) r.gpu_memory_in_use_bytes = in_use_field(req.at("gpu_memory_in_use_mib"));
     if (req.contains("nodes")) r.nodes = int_field(req.at("nodes"), "nodes", 1, kMaxNodes);
     if (req.contains("network")) r.network = network_field(req.at("network"));
     return r;

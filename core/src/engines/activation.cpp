@@ -9,7 +9,7 @@
 
 namespace fitmygpu::engine_parts {
 
-void add_devices(Estimate& e, const Scenario& s, int count, double fraction) {
+void add_devices(Estimate& e, const Scenario& s, int count, double fraction, FractionOf of) {
     e.host_capacity_bytes = s.host.memory_bytes;
     e.host_unified = s.host.unified;
     for (int i = 0; i < count; ++i) {
@@ -18,7 +18,7 @@ void add_devices(Estimate& e, const Scenario& s, int count, double fraction) {
         de.id = d.id + "#" + std::to_string(i);
         de.name = d.name;
         de.capacity_bytes = d.memory_bytes;
-        de.budget_bytes = static_cast<i64>(std::floor(static_cast<double>(d.engine_total_bytes) * fraction));
+        de.budget_bytes = static_cast<i64>(std::floor(static_cast<double>(of == FractionOf::Total ? d.engine_total_bytes : d.free_at_start()) * fraction));
         e.devices.push_back(de);
     }
 }

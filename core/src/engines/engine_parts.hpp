@@ -24,9 +24,11 @@ struct Parallelism {
     int stage_of(int rank) const { return (rank / tp) % pp; }
 };
 
-// Adds the first `count` devices of the scenario to the estimate, each with a budget of `fraction` of the total
-// the engine reads (gpu_memory_utilization, mem_fraction_static, or 1 for engines that may use all of it).
-void add_devices(Estimate& e, const Scenario& s, int count, double fraction);
+// Adds the first `count` devices of the scenario to the estimate, each with a budget of `fraction` (mem_fraction_static,
+// or 1 for engines that may use all of it) of the memory free when the engine starts (Device::free_at_start). vLLM
+// takes its fraction of the total instead (`of_total`).
+enum class FractionOf { Free, Total };
+void add_devices(Estimate& e, const Scenario& s, int count, double fraction, FractionOf of = FractionOf::Free);
 
 // Resolves tensor/pipeline parallel sizes against the device count; throws FieldError for impossible ones.
 Parallelism resolve_parallelism(const Scenario& s, const char* tp_field);

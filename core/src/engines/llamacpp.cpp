@@ -57,7 +57,7 @@ LayerPlacement place_layers(const Scenario& s, int n_layers) {
     const int start = std::max(n_slots - ngl, 0);
     std::vector<float> splits;
     for (size_t i = 0; i < s.devices.size(); ++i) {
-        const double w = s.engine.tensor_split.empty() ? static_cast<double>(s.devices[i].engine_total_bytes)
+        const double w = s.engine.tensor_split.empty() ? static_cast<double>(s.devices[i].free_at_start())
                                                        : (i < s.engine.tensor_split.size() ? s.engine.tensor_split[i] : 0.0);
         splits.push_back(static_cast<float>(w));
     }
@@ -177,7 +177,7 @@ OllamaPlan ollama_plan(const Scenario& s, bool fa) {
     std::vector<size_t> room;
     i64 layer_size = n > 0 ? blk[0] + kv[0] : 0, overflow = 0;
     for (size_t d = 0; d < nd; ++d) {
-        if (s.devices[d].engine_total_bytes < graph + minimum + 2 * layer_size) continue;
+        if (s.devices[d].free_at_start() < graph + minimum + 2 * layer_size) continue;
         room.push_back(d);
         alloc[d] += minimum + layer_size;
     }
@@ -191,7 +191,7 @@ OllamaPlan ollama_plan(const Scenario& s, bool fa) {
         for (size_t j = room.size(); j > 0; --j) {
             const size_t at = static_cast<size_t>(i) % j;
             const size_t d = room[at];
-            if (s.devices[d].engine_total_bytes > alloc[d] + graph + layer_size) {
+            if (s.devices[d].free_at_start() > alloc[d] + graph + layer_size) {
                 alloc[d] += layer_size;
                 ++p.split[d];
                 ++p.layers;
@@ -205,7 +205,7 @@ OllamaPlan ollama_plan(const Scenario& s, bool fa) {
     if (p.weights_output > 0) {
         for (size_t j = room.size(); j > 0; --j) {
             const size_t d = room[static_cast<size_t>(p.layers) % j];
-            if (s.devices[d].engine_total_bytes > alloc[d] + graph + p.weights_output) {
+            if (s.devices[d].free_at_start() > alloc[d] + graph + p.weights_output) {
                 alloc[d] += p.weights_output;
                 ++p.split[d];
                 ++p.layers;

@@ -24,7 +24,7 @@ namespace {
 // from vLLM v0.11 startup logs whose activation peak is sampler-bound: gpt-oss-20b and -120b (vocab
 // 201,088, 1,024 seqs: 7.38 GiB), Qwen3-0.6B and Qwen3-32B (151,936: 5.56 / 5.64), Llama-3.1-8B
 // (128,256: 4.76), and Qwen3-235B on L40S (151,936 × 256 seqs: 1.4) — calibration rows V-1,2,4,5,6,16.
-// All give 38–39 bytes per logit. vLLM 0.21 needs about half that: gemma-4-E2B on an L4 (V-19: 256 seqs ×
+// All give 38–39 bytes per logit. From 0.17 about half that: gemma-4-E2B on an L4 on 0.21 (V-19: 256 seqs ×
 // 262,144 vocab) leaves 1.43 GiB for activation and non-torch memory, 20.8 bytes per logit after the
 // 0.13 GiB of non-torch memory — the sampler no longer materialises the full sort.
 constexpr double kSamplerBytesPerLogitV011 = 38.5;
@@ -92,8 +92,19 @@ VllmServeDefaults vllm_serve_defaults(const Device& d) {
 
 namespace {
 
-// vLLM before 0.21 allocated the CUDA-graph pool outside the KV budget, and its sampler peak was twice as large.
-bool graphs_outside_budget(const std::string& version) { return engine_version_before(version, {0, 21}); }
+// The release that subtracts its profiled CUDA-graph estimate from the KV budget and prints "GPU KV cache size" as
+// maximum concurrency × max_model_len: 0.20.1, though its startup line calls the profiling "default since v0.21.0".
+// The logs place it between 0.20.1rc1 and 0.20.1: 0.20.1rc1 and its nightly 0.20.1rc1.dev23 printed the older token
+// rule (noonghunna/club-3090#46, eugr/spark-vllm-docker#200); 0.20.1 budgets "Estimated CUDA graph memory" and prints
+// 619,479 = 2.363 × 262,144 tokens (V-35), as do the later 0.20.2rc1 nightlies (noonghunna/club-3090#104, #142) and 0.21.0.
+bool graph_estimate_budgeted(const std::string& version) {
+    if (!engine_version_before(version, {0, 20, 2})) return true;  // the 0.20.2rc1 nightlies on, and no version given
+    if (engine_version_before(version, {0, 20, 1})) return false;
+    const auto v = parse_engine_version(version);  // 0.20.1 itself, not its release candidates or their nightlies
+    return v && v->pre.empty() && v->dev < 0;
+}
+// Before that the CUDA-graph pool was allocated outside the KV budget.
+bool graphs_outside_budget(const std::string& version) { return !graph_estimate_budgeted(version); }
 // The cudagraph_mode default: PIECEWISE before 0.11.0, FULL_AND_PIECEWISE since (vllm-project/vllm#25444).
 bool full_decode_graphs(const std::string& version) { return !engine_version_before(version, {0, 11}); }
 // Whether vLLM serves the model's attention with FlashInfer (platforms/cuda.py, _get_backend_priorities, then each
@@ -115,14 +126,18 @@ bool flashinfer_attention(const Scenario& s) {
     return (s.kv.dtype == KvDtype::FP8 && cc != 9) || widest_head > 256;
 }
 
-// "GPU KV cache size" before 0.21 was num_blocks // len(kv_cache_groups) × the smallest block size; vLLM PR
+// "GPU KV cache size" before 0.20.1 was num_blocks // len(kv_cache_groups) × the smallest block size; vLLM PR
 // #40694 (issue #40691, a Qwen3.5 log on 0.19.0: 290,864 tokens beside 33.04x at 32,768) replaced it with
-// max_concurrency × max_model_len. Logs agree on the boundary: 0.20.1rc1 still printed 67,728 tokens beside
-// 1.06x at 180,000 (noonghunna/club-3090#46) and 0.20.1rc1.dev23 1,253,392 = 589 × 2,128 on a DGX Spark
-// (eugr/spark-vllm-docker#200); 0.21.0 printed 1,062,157 = 129.66 × 8,192 (V-19).
-bool tokens_per_group_rule(const std::string& version) { return engine_version_before(version, {0, 21}); }
+// max_concurrency × max_model_len. Logs agree on the boundary (graph_estimate_budgeted): 0.20.1rc1 still printed
+// 67,728 tokens beside 1.06x at 180,000 (noonghunna/club-3090#46) and 0.20.1rc1.dev23 1,253,392 = 589 × 2,128 on a
+// DGX Spark (eugr/spark-vllm-docker#200); 0.20.1 printed 619,479 = 2.363 × 262,144 (V-35), 0.21.0 1,062,157 =
+// 129.66 × 8,192 (V-19).
+bool tokens_per_group_rule(const std::string& version) { return !graph_estimate_budgeted(version); }
+// The sampler's peak halved with the Triton top-k/top-p kernels of vllm-project/vllm#33538, first released in 0.17.0:
+// they search a pivot where the PyTorch path sorted every logit with an int64 index. The same Qwen3-8B setup on one
+// A100-40GB profiled 18.69 GiB of KV cache on 0.9.2 and 19.36 on 0.19.1 (NV-1, NV-2).
 double sampler_bytes_per_logit(const std::string& version) {
-    return engine_version_before(version, {0, 21}) ? kSamplerBytesPerLogitV011 : kSamplerBytesPerLogitCurrent;
+    return engine_version_before(version, {0, 17}) ? kSamplerBytesPerLogitV011 : kSamplerBytesPerLogitCurrent;
 }
 
 // The CUDA-graph pool of the layers [first, last) on one rank, and the "took" figure the release prints for it.
@@ -212,7 +227,7 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
         if (n_full > 1) estimate = estimate + Q::var("further FULL sizes", n_full - 1) * max(full_size, Q::bytes("at least", kProfiledPerGraphFloor));
         out.profiled = estimate;
     }
-    if (!engine_version_before(v, {0, 21})) {
+    if (graph_estimate_budgeted(v)) {
         out.took = out.pool.value();
         // What 0.21+ subtracts from the KV budget is the profiled estimate, not the pool.
         out.budgeted = out.profiled;
@@ -374,7 +389,7 @@ Estimate estimate_vllm(const Scenario& s) {
     if (max_seqs < s.concurrency)
         e.warnings.push_back("max_num_seqs (" + std::to_string(max_seqs) + ") is below the asked concurrency; vLLM would queue the rest");
 
-    add_devices(e, s, par.ranks(), s.engine.gpu_memory_utilization);
+    add_devices(e, s, par.ranks(), s.engine.gpu_memory_utilization, FractionOf::Total);
     if (static_cast<int>(s.devices.size()) > par.ranks())
         e.warnings.push_back("only " + std::to_string(par.ranks()) + " of the " + std::to_string(s.devices.size()) +
                              " GPUs are used (tensor_parallel_size × pipeline_parallel_size)");
@@ -480,7 +495,23 @@ Estimate estimate_vllm(const Scenario& s) {
     if (s.context > g.max_position_embeddings && g.max_position_embeddings > 0)
         e.warnings.push_back("context " + std::to_string(s.context) + " exceeds the model's max_position_embeddings (" +
                              std::to_string(g.max_position_embeddings) + "); vLLM refuses it unless the length check is overridden");
-    e.decide(blocks > 0 && blocks >= need_blocks, s.concurrency, runtime_descriptor(s.runtime).margin);
+    // The worker checks at start that the budget is free (gpu_worker.py, init_device: "Free memory on device ... on startup
+    // is less than desired GPU memory utilization"); memory other programs hold counts against it.
+    bool starts = true;
+    for (int i = 0; i < par.ranks(); ++i) {
+        const Device& d = s.devices[static_cast<size_t>(i)];
+        const i64 requested = static_cast<i64>(static_cast<double>(d.engine_total_bytes) * s.engine.gpu_memory_utilization);
+        if (d.in_use_bytes == 0 || d.free_at_start() >= requested) continue;
+        starts = false;
+        const double most = std::floor(static_cast<double>(d.free_at_start()) / static_cast<double>(d.engine_total_bytes) * 100.0) / 100.0;
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.2f", most);
+        e.warnings.push_back("vLLM refuses to start on " + d.name + ": " + format_size(d.free_at_start()) + " is free with " + format_size(d.in_use_bytes) +
+                             " held by other programs, less than the " + format_size(requested) +
+                             " gpu_memory_utilization asks for; set gpu_memory_utilization to " + buf + " or less, or free the GPU");
+        break;
+    }
+    e.decide(starts && blocks > 0 && blocks >= need_blocks, s.concurrency, runtime_descriptor(s.runtime).margin);
     e.assumptions.push_back("budget = gpu_memory_utilization " + std::to_string(s.engine.gpu_memory_utilization).substr(0, 4) +
                             " × the total CUDA reports; the KV pool takes the rest of the budget");
     return e;

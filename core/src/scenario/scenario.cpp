@@ -190,6 +190,40 @@ void set_wired_limit(Scenario& s, const Request& r) {
     }
 }
 
+// gpu_memory_in_use_mib: what other programs hold on each GPU when the engine starts. Engines that size their pools from
+// the memory they find free (SGLang, TensorRT-LLM, llama.cpp, Ollama) get less; vLLM sizes its budget from the total and
+// checks at start that it is free.
+void set_in_use(Scenario& s, const Request& r) {
+    const std::vector<i64>& in_use = r.gpu_memory_in_use_bytes;
+    if (in_use.empty()) return;
+    const std::string field = "gpu_memory_in_use_mib";
+    if (s.devices.empty()) fail("invalid_field", field, field + " is memory held on the GPUs, and this setup has no GPU");
+    if (in_use.size() != 1 && in_use.size() != s.devices.size())
+        fail("invalid_field", field,
+             field + " lists " + std::to_string(in_use.size()) + " figures for " + std::to_string(s.devices.size()) +
+                 " GPUs: give one figure for every GPU, or one per GPU");
+    for (size_t i = 0; i < s.devices.size(); ++i) {
+        Device& d = s.devices[i];
+        const i64 used = in_use.size() == 1 ? in_use.front() : in_use[i];
+        const std::string f = in_use.size() == 1 ? field : field + "[" + std::to_string(i) + "]";
+        if (used >= d.engine_total_bytes)
+            fail("invalid_field", f,
+                 f + " is " + group_digits(used / MiB) + " MiB, which leaves nothing of the " + group_digits(d.engine_total_bytes / MiB) + " MiB " + d.name +
+                     " offers");
+        d.in_use_bytes = used;
+    }
+    if (in_use.size() == 1 || std::all_of(in_use.begin(), in_use.end(), [&](i64 v) { return v == in_use.front(); })) {
+        if (in_use.front() > 0)
+            s.assumptions.push_back(group_digits(in_use.front() / MiB) + " MiB of each GPU already in use by other programs (" + field +
+                                    "): " + format_size(s.devices.front().free_at_start()) + " of " + s.devices.front().name + " free when the engine starts");
+    } else {
+        std::string list;
+        for (size_t i = 0; i < s.devices.size(); ++i)
+            list += (i ? ", " : "") + std::string("GPU ") + std::to_string(i) + " " + group_digits(s.devices[i].in_use_bytes / MiB) + " MiB";
+        s.assumptions.push_back("already in use by other programs (" + field + "): " + list);
+    }
+}
+
 void set_devices(Scenario& s, const Request& r, const Catalog& catalog) {
     // The request layer bounded the total count, so these copies are few.
     if (r.cpu_only) {
@@ -315,6 +349,7 @@ Scenario build_scenario(const Request& r, const Catalog& catalog) {
     set_model(s, r, catalog);
     set_devices(s, r, catalog);
     set_wired_limit(s, r);
+    set_in_use(s, r);
     set_runtime(s, r);
     set_weights(s, r);
     setup_checkpoint(s, r);

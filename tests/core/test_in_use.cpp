@@ -12,7 +12,9 @@ using namespace testing;
 
 namespace {
 
-json with_in_use(const std::string& base, const std::string& in_use) { return estimate(base.substr(0, base.size() - 1) + R"(,"gpu_memory_in_use_mib":)" + in_use + "}"); }
+json with_in_use(const std::string& base, const std::string& in_use) {
+    return estimate(base.substr(0, base.size() - 1) + R"(,"gpu_memory_in_use_mib":)" + in_use + "}");
+}
 
 }  // namespace
 

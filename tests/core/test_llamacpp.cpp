@@ -3,6 +3,7 @@
 // model buffers to the printed 0.01 MiB; compute buffers within 5%.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <map>
 
 #include "helpers.hpp"
@@ -250,4 +251,25 @@ TEST_CASE("Ollama's default context follows the release asked for") {
     CHECK(cells("0.15.4") == 4096);
     CHECK(cells("0.15.5") == 32768);
     CHECK(cells("") == 32768);
+}
+
+TEST_CASE("a model whose output shares the token embeddings holds a copy of them with the output layer (L-39, L-36)") {
+    // llama_model::load_tensors creates "output" from token_embd with TENSOR_DUPLICATED when the GGUF has no output
+    // matrix: the input layer's copy stays in host memory and a second one is loaded with the output layer. L-39
+    // (Qwen3-4B Q4_K_M, llama-server, all 37 layers on CUDA0) printed CPU_Mapped 304.28 MiB and CUDA0 2,375.91 MiB:
+    // the GPU holds every tensor but token_embd, plus token_embd again.
+    const json r = estimate(R"({"model":"qwen3-4b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"rtx-4090","context":2048,"concurrency":4})");
+    CHECK(mib(item(r, "model buffer (host)", -1)) == doctest::Approx(304.28).epsilon(0.0001));
+    CHECK(mib(item(r, "model buffer", 0)) == doctest::Approx(2375.91).epsilon(0.00001));
+    // Qwen3-4B F16 on Ollama 0.12.3 (L-36): the GPU's model weights printed as "7.5 GiB" (Ollama's one decimal), the
+    // host's as 741.9 MiB, token_embd at F16 (151,936 x 2,560 x 2 B = 741.88 MiB).
+    const json f16 = estimate(R"({"model":"qwen3-4b","weights":"gguf:F16","runtime":"ollama","gpu":"rtx-4090","context":4096,"engine":{"version":"0.12.3"}})");
+    CHECK(item(f16, "model buffer (host)", -1) == i64{151936} * 2560 * 2);
+    CHECK(std::round(gib(item(f16, "model buffer", 0)) * 10.0) / 10.0 == doctest::Approx(7.5));
+    // With the output layer on the CPU (-ngl 0) there is no copy: both uses map the same bytes of the file, so host
+    // memory holds every tensor once, which is what the GPU held above.
+    const json cpu =
+        estimate(R"({"model":"qwen3-4b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"rtx-4090","context":2048,"engine":{"n_gpu_layers":0}})");
+    CHECK(item(cpu, "model buffer", 0) == 0);
+    CHECK(item(cpu, "model buffer (host)", -1) == item(r, "model buffer", 0));
 }

@@ -190,9 +190,8 @@ double bound_pct(const std::string& id, const std::string& figure) {
     // are reported only, and the test below checks their per-token size exactly.
     if (id == "S-5" || id == "S-6") return -1;
     // S-11 ran under Docker on Windows (WSL2): 0.80 GiB of the card was in use before loading against the 443 MiB the
-    // estimate takes, and 0.88 of the 0.37 GiB difference (0.32 GiB) is what the pool is over by (+7.6 %): reported
-    // only; its weights are held to the bound of the others, and its budget to that offset (below).
-    if (id == "S-11" && figure != "weights") return -1;
+    // estimate takes; with the rest (376 MiB) given as gpu_memory_in_use_mib its pool is +1.9 % (+7.6 % without).
+    // S-13 (a B200 inferred, the printed mem_fraction_static given): +0.3 %.
     // S-10 to S-12 (0.3.x, 0.4.1, 0.4.2; weights from the avail mem before and after loading): weights -0.3, -0.8, -0.9 %;
     // pool and tokens of S-10 and S-12 +0.2, +0.1 %.
     if (id.rfind("S-", 0) == 0) return figure == "weights" ? 2.0 : 2.5;
@@ -224,6 +223,11 @@ double bound_pct(const std::string& id, const std::string& figure) {
     // prints none of its buffers, decoder or execution context, so which of them the 0.19 runtime sizes smaller than
     // modelled is not known: 5 %.
     if (id == "T-2" && (figure == "kv_cache" || figure == "tokens")) return 5.0;
+    // Reported only: T-14 and T-15 (the PyTorch backend under WSL2 on a card that also drives the display: both pools
+    // imply the same 0.42 GiB less free memory than the estimate, at fractions 0.9 and 0.25, the host's share, which the
+    // source does not state), and T-16 and T-17 (TensorRT-LLM 0.9 and 0.8 engines: the gate and up projections unfused,
+    // and T-17 built without the GEMM plugin; -21 % and -48 % on the execution context, which the estimate models as
+    // the fused 0.15+ builds lay it out).
     if (id == "T-3" && (figure == "kv_cache" || figure == "tokens")) return 4.0;
     return -1;
 }
@@ -270,10 +274,9 @@ TEST_CASE("check_log sets SGLang and TensorRT-LLM logs beside the estimate, comp
             const double budget_err_gib = (comp.at("weights").get<double>() + comp.at("kv_cache").get<double>()) / static_cast<double>(GiB) -
                                           logged_gib.at("weights").get<double>() - logged_gib.at("kv_cache").get<double>();
             MESSAGE(id << ": static budget error " << budget_err_gib << " GiB");
-            // S-11: the budget is over by mem_fraction_static x what the Windows host held beyond the estimate's 443 MiB:
-            // 0.88 x ((24,124 - 443) MiB - 22.76 GiB) = 0.88 x 0.366 GiB = 0.322 GiB (measured 0.321).
-            const double offset_gib = id == "S-11" ? 0.88 * ((24124.0 - 443.0) / 1024.0 - 22.76) : 0.0;
-            CHECK(std::fabs(budget_err_gib - offset_gib) < 0.2);
+            // S-11's request gives what the Windows host held beyond the estimate's 443 MiB as gpu_memory_in_use_mib:
+            // (24,124 - 443) MiB - 22.76 GiB = 376 MiB. Without it the budget would be over by 0.88 x that, 0.32 GiB.
+            CHECK(std::fabs(budget_err_gib) < 0.2);
         }
     }
 }

@@ -293,6 +293,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // The largest weight a host-resident layer holds, and the output matrix when the output layer stays on the CPU
     // (token_embd when the output shares it): what op offload copies into the first GPU's compute buffer.
     i64 host_layer_weight_max = 0, host_output_weight = 0;
+    i64 tied_copy = 0;                                        // the output layer's copy of token_embd, when it shares the embeddings
     std::vector<PlacedWeights> placed(s.devices.size() + 1);  // devices, then the host
     for (size_t d = 0; d < s.devices.size(); ++d) placed[d].device = static_cast<int>(d);
     for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
@@ -322,6 +323,14 @@ Estimate estimate_llamacpp(const Scenario& s) {
         }
         i64& to = dev < 0 ? host_model : model_bytes[static_cast<size_t>(dev)];
         to = checked::add(to, cb.per_tensor[i]);
+        // A model without an output matrix gets one as a second copy of token_embd (llama_model::load_tensors creates
+        // "output" from token_embd with TENSOR_DUPLICATED), loaded on the output layer's device; on the CPU both map
+        // the same bytes of the file.
+        if (t.role == Role::TokenEmbd && g.tied_embeddings && matched < 0 && place.output_device >= 0) {
+            i64& out = model_bytes[static_cast<size_t>(place.output_device)];
+            out = checked::add(out, cb.per_tensor[i]);
+            tied_copy = cb.per_tensor[i];
+        }
         if (dev < 0 && t.layer >= 0) host_layer_weight_max = std::max(host_layer_weight_max, cb.per_tensor[i]);
         if (place.output_device < 0 && (t.role == Role::Output || (t.role == Role::TokenEmbd && g.tied_embeddings)))
             host_output_weight = std::max(host_output_weight, cb.per_tensor[i]);
@@ -341,7 +350,9 @@ Estimate estimate_llamacpp(const Scenario& s) {
         int layers_here = 0;
         for (int dl : place.device_of_layer) layers_here += dl == static_cast<int>(d);
         e.add(kWeights, "model buffer", static_cast<int>(d), Q::bytes("GGUF tensors of " + std::to_string(layers_here) + " layers", model_bytes[d]),
-              fmt + (place.output_device == static_cast<int>(d) ? ", with the output layer" : ""));
+              fmt + (place.output_device != static_cast<int>(d) ? ""
+                     : tied_copy > 0                            ? ", with the output layer (a copy of token_embd, which the output shares)"
+                                                                : ", with the output layer"));
     }
     if (mmproj_bytes > 0 && s.images > 0) {
         // The vision encoder's graph for one image: attention scores over its patches in f32 (heads × P² × 4 B)

@@ -22,6 +22,7 @@
       ['images', 'images', 0, limits.max_images, 'number of images per request'],
       ['host_memory_mib', 'hostMemMib', 1, limits.max_host_memory_mib, 'system RAM in MiB'],
       ['gpu_wired_limit_mib', 'wiredMib', 1, limits.max_host_memory_mib, 'GPU wired limit in MiB'],
+      ['gpu_memory_in_use_mib', 'inUseMib', 1, limits.max_device_memory_mib, 'memory in use on each GPU in MiB'],
     ];
   }
   var MAX_SETTLE_ROUNDS = 12;
@@ -51,6 +52,7 @@
       if (setup.images > 0 && store.takesImages()) pairs.push(['images', setup.images]);
       if (setup.hostMemMib) pairs.push(['host_memory_mib', setup.hostMemMib]);
       if (setup.wiredMib) pairs.push(['gpu_wired_limit_mib', setup.wiredMib]);
+      if (setup.inUseMib) pairs.push(['gpu_memory_in_use_mib', setup.inUseMib]);
       if (setup.kv !== 'auto') pairs.push(['kv_cache_dtype', setup.kv]);
       store.activeKnobs().forEach(function (name) {
         if (setup.engine[name] !== undefined) pairs.push([name, setup.engine[name]]);
@@ -216,6 +218,10 @@
       if (field.indexOf('host') === 0 && (setup.hostMemMib || setup.wiredMib)) {
         store.set({ hostMemMib: null, wiredMib: null });
         return 'using the default system RAM and GPU share';
+      }
+      if (field.indexOf('gpu_memory_in_use_mib') === 0 && setup.inUseMib) {
+        store.set({ inUseMib: null });
+        return 'taking the GPUs as free';
       }
       if (field === 'weights' && setup.weights) { store.set({ weights: '' }); return 'using the default checkpoint'; }
       if (field === 'kv_cache_dtype' && setup.kv !== 'auto') { store.set({ kv: 'auto' }); return 'using auto'; }

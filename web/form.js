@@ -45,7 +45,7 @@
       form: 'setup', model: 'model', modelSearch: 'model-search', modelSearchStatus: 'model-search-status', modelSummary: 'model-summary',
       weights: 'weights', weightsHint: 'weights-hint', runtime: 'runtime', gpu: 'gpu', gpuSearch: 'gpu-search',
       gpuSearchStatus: 'gpu-search-status', gpuSummary: 'gpu-summary', customDevice: 'custom-device', customMemory: 'custom-memory',
-      wiredField: 'wired-field', wiredLimit: 'wired-limit', wiredHint: 'wired-hint',
+      wiredField: 'wired-field', wiredLimit: 'wired-limit', wiredHint: 'wired-hint', inUse: 'in-use',
       hostField: 'host-field', hostMemory: 'host-memory', hostHint: 'host-hint',
       customBandwidth: 'custom-bandwidth', customUnified: 'custom-unified', gpuCount: 'gpu-count', context: 'context',
       contextMax: 'context-max', contextPresets: 'context-presets', concurrency: 'concurrency', images: 'images', imagesField: 'images-field',
@@ -223,6 +223,7 @@
       return !!g && !!g.unified_memory;
     }
     function showHost() {
+      if (document.activeElement !== el.inUse) el.inUse.value = setup.inUseMib ? String(setup.inUseMib) : '';
       var unified = unifiedDevice();
       el.hostField.hidden = unified;
       if (unified) return;
@@ -304,6 +305,7 @@
       else if (field.indexOf('device') === 0) target = el.customMemory;
       else if (field === 'host.memory_mib') target = el.hostMemory;
       else if (field === 'host.gpu_wired_limit_mib') target = el.wiredLimit;
+      else if (field.indexOf('gpu_memory_in_use_mib') === 0) target = el.inUse;
       else target = { model: el.model, weights: el.weights, runtime: el.runtime, gpu: el.gpu, gpu_count: el.gpuCount, context: el.context, concurrency: el.concurrency, images: el.images, kv_cache_dtype: el.kvDtype }[field];
       if (target) target.setAttribute('aria-invalid', 'true');
     }
@@ -479,6 +481,11 @@
       });
       el.hostMemory.addEventListener('input', function () {
         store.set({ hostMemMib: mibFromField(el.hostMemory) });
+        onChange(TYPING_MS);
+      });
+      el.inUse.addEventListener('input', function () {
+        var t = el.inUse.value.trim();
+        store.set({ inUseMib: t === '' || !isFinite(Number(t)) || Number(t) === 0 ? null : Number(t) });
         onChange(TYPING_MS);
       });
       el.wiredLimit.addEventListener('input', function () {

@@ -44,14 +44,14 @@
     var el = D.elements({
       gpu: 'plan-gpu', count: 'plan-count', customMem: 'plan-custom-mem', customBw: 'plan-custom-bw', customUnified: 'plan-custom-unified',
       customMemField: 'plan-custom-mem-field', customBwField: 'plan-custom-bw-field', customUnifiedField: 'plan-custom-unified-field',
-      host: 'plan-host', wired: 'plan-wired', wiredField: 'plan-wired-field', wiredHelp: 'plan-wired-help',
+      host: 'plan-host', inUse: 'plan-in-use', wired: 'plan-wired', wiredField: 'plan-wired-field', wiredHelp: 'plan-wired-help',
       context: 'plan-context', concurrency: 'plan-concurrency', runtime: 'plan-runtime', error: 'plan-error', summary: 'plan-summary',
       table: 'plan-table', windowRule: 'plan-window-rule', notices: 'notices', noticeList: 'notice-list', navCalculator: 'nav-calculator',
       fText: 'f-text', fFamily: 'f-family', fLicense: 'f-license', fArch: 'f-arch', fMinParams: 'f-min-params', fMaxParams: 'f-max-params',
       fDate: 'f-date', fSpeed: 'f-speed', fFits: 'f-fits', status: 'status',
     });
 
-    var setup = { gpu: DEFAULT_GPU, count: 1, customMem: 24576, customBw: '', customUnified: false, hostMib: null, wiredMib: null,
+    var setup = { gpu: DEFAULT_GPU, count: 1, customMem: 24576, customBw: '', customUnified: false, hostMib: null, inUseMib: null, wiredMib: null,
       context: 8192, concurrency: 1, runtime: '', model: '', unit: 'gib' };
     var rows = [];
     var sort = { key: 'verdict', dir: 1 };
@@ -83,7 +83,8 @@
         setup.customUnified = f.unified_memory !== undefined && S.flag(f.unified_memory) === true;
       }
       [['gpu_count', 'count', 1, limits.max_gpus], ['context', 'context', 1, limits.max_context], ['concurrency', 'concurrency', 1, limits.max_concurrency],
-        ['host_memory_mib', 'hostMib', 1, limits.max_host_memory_mib], ['gpu_wired_limit_mib', 'wiredMib', 1, limits.max_host_memory_mib]].forEach(function (spec) {
+        ['host_memory_mib', 'hostMib', 1, limits.max_host_memory_mib], ['gpu_wired_limit_mib', 'wiredMib', 1, limits.max_host_memory_mib],
+        ['gpu_memory_in_use_mib', 'inUseMib', 1, limits.max_device_memory_mib]].forEach(function (spec) {
         if (f[spec[0]] === undefined) return;
         var n = S.wholeNumber(f[spec[0]], spec[2], spec[3]);
         if (n !== null) setup[spec[1]] = n;
@@ -111,6 +112,7 @@
       pairs.push(['gpu_count', setup.count], ['context', setup.context], ['concurrency', setup.concurrency]);
       if (setup.hostMib) pairs.push(['host_memory_mib', setup.hostMib]);
       if (setup.wiredMib && isApple()) pairs.push(['gpu_wired_limit_mib', setup.wiredMib]);
+      if (setup.inUseMib) pairs.push(['gpu_memory_in_use_mib', setup.inUseMib]);
       return pairs;
     }
     function unitPair() { return setup.unit !== 'gib' ? [['unit', setup.unit]] : []; }
@@ -154,6 +156,7 @@
       el.customUnified.checked = setup.customUnified;
       el.host.value = setup.hostMib ? Math.round(setup.hostMib / 1024) : '';
       el.wired.value = setup.wiredMib || '';
+      el.inUse.value = setup.inUseMib || '';
       el.context.value = setup.context;
       el.context.max = limits.max_context;
       el.concurrency.value = setup.concurrency;
@@ -183,6 +186,7 @@
       setup.customUnified = el.customUnified.checked;
       setup.hostMib = el.host.value === '' ? null : Math.round(Number(el.host.value) * 1024);
       setup.wiredMib = el.wired.value === '' ? null : Number(el.wired.value);
+      setup.inUseMib = el.inUse.value === '' || Number(el.inUse.value) === 0 ? null : Number(el.inUse.value);
       setup.context = Number(el.context.value);
       setup.concurrency = Number(el.concurrency.value);
       setup.runtime = el.runtime.value;
@@ -198,6 +202,7 @@
       req.context = setup.context;
       req.concurrency = setup.concurrency;
       if (setup.runtime) req.runtime = setup.runtime;
+      if (setup.inUseMib) req.gpu_memory_in_use_mib = setup.inUseMib;
       if (setup.hostMib || (setup.wiredMib && isApple())) {
         req.host = {};
         if (setup.hostMib) req.host.memory_mib = setup.hostMib;
@@ -421,7 +426,7 @@
       changed(0);
     });
     [el.runtime, el.customUnified].forEach(function (n) { n.addEventListener('change', function () { changed(0); }); });
-    [el.count, el.customMem, el.customBw, el.host, el.wired, el.context, el.concurrency].forEach(function (n) {
+    [el.count, el.customMem, el.customBw, el.host, el.inUse, el.wired, el.context, el.concurrency].forEach(function (n) {
       n.addEventListener('input', function () { changed(TYPING_MS); });
     });
     var filterTyping = D.debouncer();

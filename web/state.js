@@ -20,6 +20,7 @@
     context: 4096, concurrency: 1, images: 0, kv: 'auto', unit: 'gib',
     hostMemMib: null,      // system RAM (host.memory_mib); null: the estimator's default for the device
     wiredMib: null,        // Apple: the GPU's wired-memory limit (host.gpu_wired_limit_mib); null: macOS's own rule
+    inUseMib: null,        // memory other programs hold on each GPU (gpu_memory_in_use_mib); null: none
     runtimeChosen: false,  // false: the runtime follows the device (the estimator's rule, api.defaults)
   };
 
@@ -289,6 +290,7 @@
         if (setup.hostMemMib) req.host.memory_mib = setup.hostMemMib;
         if (setup.wiredMib) req.host.gpu_wired_limit_mib = setup.wiredMib;
       }
+      if (setup.inUseMib) req.gpu_memory_in_use_mib = setup.inUseMib;
       req.kv_cache_dtype = setup.kv;
       var engine = {};
       activeKnobs().forEach(function (name) {

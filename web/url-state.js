@@ -2,14 +2,15 @@
 //   ?model=llama-3.1-8b&runtime=vllm&gpu=rtx-4090&gpu_count=1&context=8192&concurrency=4&kv_cache_dtype=fp8
 //    &weights=awq-int4&gpu_memory_utilization=0.95&unit=gb
 // A custom device is gpu=custom&memory_mib=24564[&bandwidth_gbps=1008][&unified_memory=1]; system RAM is
-// host_memory_mib, an Apple chip's GPU wired limit gpu_wired_limit_mib (request host.*). Field and knob names
+// host_memory_mib, an Apple chip's GPU wired limit gpu_wired_limit_mib (request host.*), memory other programs hold on
+// each GPU gpu_memory_in_use_mib. Field and knob names
 // are the estimator's request names. This file only reads and writes text; address.js checks every value against
 // the catalog and the estimator, and reports and replaces what is invalid.
 (function (page) {
   'use strict';
 
   var FIELDS = ['model', 'weights', 'runtime', 'gpu', 'gpu_count', 'memory_mib', 'bandwidth_gbps', 'unified_memory', 'context',
-    'concurrency', 'images', 'kv_cache_dtype', 'unit', 'host_memory_mib', 'gpu_wired_limit_mib'];
+    'concurrency', 'images', 'kv_cache_dtype', 'unit', 'host_memory_mib', 'gpu_wired_limit_mib', 'gpu_memory_in_use_mib'];
   var MAX_SHOWN = 60;  // characters of a bad value quoted back in a notice
 
   // → { fields: {name: text}, engine: {knob: text}, unknown: [names] }. The last occurrence of a repeated name wins.

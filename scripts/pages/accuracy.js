@@ -144,7 +144,7 @@ function servingFigures(row, e, base) {
   }
   if (row.peak_gb != null) {
     out.push(figure({ ...base, component: 'peak', label: 'weights, cache and the largest prefill transient' }, row.peak_gb,
-      device.required_bytes == null ? null : device.required_bytes / 1e9, 'GB', 2));
+      device.required_bytes == null ? null : device.required_bytes / 1e9, 'GB', Math.max(2, decimalsOf(row.peak_gb))));
   }
   return out;
 }

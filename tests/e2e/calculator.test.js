@@ -132,6 +132,7 @@ describe('the calculator against the command line', () => {
         }],
         ['runtime again', () => select(page, 'runtime-select', 'sglang')],
         ['memory share', () => fill(page, '[data-knob="mem_fraction_static"]', 0.8)],
+        ['memory in use elsewhere', () => fill(page, '[data-testid="in-use"]', 2048)],
         ['context preset', async () => {
           await page.click('#context-presets button[data-context="8192"]');
           await settled(page);
@@ -157,6 +158,7 @@ describe('the calculator against the command line', () => {
       assert.deepEqual(last.request.device, { name: 'Custom device', memory_mib: 96 * 1024 });
       assert.deepEqual(last.request.engine, { mem_fraction_static: 0.8 });
       assert.equal(last.request.context, 8192);
+      assert.equal(last.request.gpu_memory_in_use_mib, 2048);
     });
   });
 
@@ -335,6 +337,7 @@ describe('links', () => {
       await page.selectOption('[data-knob="kv_unified"]', 'false');
       await settled(page);
       await fill(page, '[data-knob="tensor_split"]', '3, 1');
+      await fill(page, '[data-testid="in-use"]', 700);
       await page.click('label[for="unit-gb"]');
       await assertMatchesCli(page, 'before the link');
       request = (await shown(page)).request;
@@ -348,12 +351,14 @@ describe('links', () => {
     }
     assert.deepEqual(request.engine, { n_ubatch: 256, flash_attn: true, kv_unified: false, tensor_split: [3, 1] });
     assert.equal(request.units, 'decimal');
+    assert.equal(request.gpu_memory_in_use_mib, 700);
     await withPage(href, DESKTOP, async (page) => {
       const s = await shown(page);
       assert.deepEqual(s.request, request);
       assert.equal(await page.inputValue('[data-testid="context-input"]'), '16384');
       assert.equal(await page.inputValue('[data-knob="n_ubatch"]'), '256');
       assert.equal(await page.inputValue('[data-knob="tensor_split"]'), '3,1');
+      assert.equal(await page.inputValue('[data-testid="in-use"]'), '700');
       assert.equal(await page.isChecked('#unit-gb'), true);
       assert.match(s.requiredText, / GB$/);
       assert.equal(await page.isHidden('[data-testid="notices"]'), true);

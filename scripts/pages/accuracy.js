@@ -117,12 +117,12 @@ function servingFigures(row, e, base) {
     const got = device.components[name];
     out.push(figure({ ...base, component: name, label: printed[name] || name }, want, got == null ? null : got / MIB, 'MiB', 2));
   }
-  // cuda_graphs_profiled: vLLM ≥ 0.21's "Estimated CUDA graph memory", which the budget sets aside (the CUDA graphs item).
+  // cuda_graphs_profiled: vLLM ≥ 0.20.1's "Estimated CUDA graph memory", which the budget sets aside (the CUDA graphs item).
   const other = { non_torch: 'non-torch memory', cuda_graphs: 'CUDA graphs', cuda_graphs_profiled: 'CUDA graphs' };
   // vLLM's "Graph capturing finished ..., took X GiB" is compared with the estimate's own reading of that line
   // (engine_figures), which in some releases is the graph pool less the cached memory the capture releases.
   const took = e.engine_figures ? e.engine_figures.cuda_graph_capture_took_bytes : undefined;
-  // "Estimated CUDA graph memory" is printed from 0.17, before the budget takes it (0.21): the estimate's own figure.
+  // "Estimated CUDA graph memory" is printed from 0.17, before the budget takes it (0.20.1): the estimate's own figure.
   const profiled = e.engine_figures ? e.engine_figures.cuda_graph_profiled_estimate_bytes : undefined;
   for (const [name, want] of Object.entries(row.other_gib || {})) {
     if (name === 'cuda_graphs' && took != null) {

@@ -26,7 +26,7 @@ struct Parallelism {
 
 // Adds the first `count` devices of the scenario to the estimate, each with a budget of `fraction` (mem_fraction_static,
 // or 1 for engines that may use all of it) of the memory free when the engine starts (Device::free_at_start). vLLM
-// takes its fraction of the total instead (`of_total`).
+// takes its fraction (gpu_memory_utilization) of the total instead: FractionOf::Total.
 enum class FractionOf { Free, Total };
 void add_devices(Estimate& e, const Scenario& s, int count, double fraction, FractionOf of = FractionOf::Free);
 

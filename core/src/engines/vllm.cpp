@@ -60,9 +60,9 @@ constexpr i64 kNonTorchParallelNvlink = static_cast<i64>(0.55 * GiB);
 constexpr i64 kFullGraphBytes = 5 * MiB / 2;
 constexpr i64 kPiecewiseGraphBytes = 70 * KiB;
 constexpr i64 kMoePiecewiseGraphBytes = 532 * KiB;  // 0.52 MiB
-// When the graph pool is paid for. vLLM ≥ 0.21 estimates it during profiling and subtracts it from the KV budget
-// (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS, added opt-in by vllm-project/vllm#30515, on by default since 0.21);
-// earlier versions allocated it outside the budget. The 0.21+ worker says so at startup: "CUDA graph memory
+// When the graph pool is paid for. vLLM from 0.20.1 (graph_estimate_budgeted) estimates it during profiling and
+// subtracts it from the KV budget (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS, added opt-in by vllm-project/vllm#30515);
+// earlier versions allocated it outside the budget. The worker says so at startup: "CUDA graph memory
 // profiling is enabled (default since v0.21.0)" (noonghunna/club-3090#104, eugr/spark-vllm-docker#396).
 // What it subtracts is gpu_model_runner.profile_cudagraph_memory's figure, "Estimated CUDA graph memory: X GiB total"
 // (vllm_graphs spells the rule out). The FlashInfer attention backend allocates its workspace the first time it builds
@@ -97,6 +97,7 @@ namespace {
 // The logs place it between 0.20.1rc1 and 0.20.1: 0.20.1rc1 and its nightly 0.20.1rc1.dev23 printed the older token
 // rule (noonghunna/club-3090#46, eugr/spark-vllm-docker#200); 0.20.1 budgets "Estimated CUDA graph memory" and prints
 // 619,479 = 2.363 × 262,144 tokens (V-35), as do the later 0.20.2rc1 nightlies (noonghunna/club-3090#104, #142) and 0.21.0.
+constexpr const char* kGraphBudgetRelease = "0.20.1";  // the text of the release graph_estimate_budgeted tests for
 bool graph_estimate_budgeted(const std::string& version) {
     if (!engine_version_before(version, {0, 20, 2})) return true;  // the 0.20.2rc1 nightlies on, and no version given
     if (engine_version_before(version, {0, 20, 1})) return false;
@@ -135,7 +136,7 @@ bool flashinfer_attention(const Scenario& s) {
 bool tokens_per_group_rule(const std::string& version) { return !graph_estimate_budgeted(version); }
 // The sampler's peak halved with the Triton top-k/top-p kernels of vllm-project/vllm#33538, first released in 0.17.0:
 // they search a pivot where the PyTorch path sorted every logit with an int64 index. The same Qwen3-8B setup on one
-// A100-40GB profiled 18.69 GiB of KV cache on 0.9.2 and 19.36 on 0.19.1 (NV-1, NV-2).
+// A100-40GB profiled 18.69 GiB of KV cache on 0.9.2 and 19.36 on 0.19.1 (V-37, V-38).
 double sampler_bytes_per_logit(const std::string& version) {
     return engine_version_before(version, {0, 17}) ? kSamplerBytesPerLogitV011 : kSamplerBytesPerLogitCurrent;
 }
@@ -144,7 +145,7 @@ double sampler_bytes_per_logit(const std::string& version) {
 struct VllmGraphs {
     Q pool = Q::lit(0, "B");
     std::optional<Q> profiled;  // profile_cudagraph_memory's estimate, "Estimated CUDA graph memory" (0.17+)
-    std::optional<Q> budgeted;  // what the KV budget sets aside for graphs when that is not the pool (0.21+)
+    std::optional<Q> budgeted;  // what the KV budget sets aside for graphs when that is not the pool (0.20.1+)
     std::optional<i64> took;    // "Graph capturing finished ..., took X GiB" in bytes; empty where the release's rule is unknown
     std::string note;
 };
@@ -194,7 +195,7 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
     // profile_cudagraph_memory's estimate. vLLM has computed and printed it ("Estimated CUDA graph memory: X GiB total")
     // since the opt-in profiler of vllm-project/vllm#30515, whether or not the budget takes it: 0.17.0rc1 printed it
     // beside "In v0.19, CUDA graph memory profiling will be enabled by default ... To try it now, set
-    // VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS=1" (a comment on that PR), and from 0.21 the budget subtracts it.
+    // VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS=1" (a comment on that PR), and from 0.20.1 the budget subtracts it.
     if (!engine_version_before(v, {0, 17})) {
         // For each mode (PIECEWISE first, then FULL, as "Profiling CUDA graph memory: PIECEWISE=51 (largest=512), FULL=35
         // (largest=256)" lists them) it captures the two largest sizes only, into a throwaway pool after emptying the
@@ -229,10 +230,10 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
     }
     if (graph_estimate_budgeted(v)) {
         out.took = out.pool.value();
-        // What 0.21+ subtracts from the KV budget is the profiled estimate, not the pool.
+        // What 0.20.1+ subtracts from the KV budget is the profiled estimate, not the pool.
         out.budgeted = out.profiled;
-        out.note += " (a pool of " + std::to_string(out.pool.value() / MiB) +
-                    " MiB); vLLM ≥ 0.21 sets aside its profiled estimate: the two largest sizes of each mode captured, the rest "
+        out.note += " (a pool of " + std::to_string(out.pool.value() / MiB) + " MiB); vLLM ≥ " + std::string(kGraphBudgetRelease) +
+                    " sets aside its profiled estimate: the two largest sizes of each mode captured, the rest "
                     "extrapolated from the second" +
                     (flashinfer && n_full > 0 ? ", the first FULL capture with FlashInfer's workspace" : "");
     } else if (!engine_version_before(v, {0, 11}) && engine_version_before(v, {0, 11, 1})) {
@@ -452,7 +453,7 @@ Estimate estimate_vllm(const Scenario& s) {
             e.add(kOverhead, "non-torch memory", idx, non_torch, "CUDA context growth, NCCL / all-reduce buffers");
             e.add(kOverhead, "CUDA graphs", idx, graphs,
                   s.engine.enforce_eager ? vg.note
-                  : legacy_graphs        ? vg.note + "; before vLLM 0.21 this pool is allocated on top of the budget"
+                  : legacy_graphs        ? vg.note + "; before vLLM " + std::string(kGraphBudgetRelease) + " this pool is allocated on top of the budget"
                                          : vg.note);
             const Q budget = scale(Q::bytes("device total", s.devices[static_cast<size_t>(idx)].engine_total_bytes), s.engine.gpu_memory_utilization,
                                    "gpu_memory_utilization");
@@ -482,9 +483,9 @@ Estimate estimate_vllm(const Scenario& s) {
     const i64 page_all = checked::mul(layout.page_bytes, std::max(layout.group_size, 1));
     // Each data-parallel replica has its own pool and serves its share of the requests.
     e.kv.max_concurrency = per_request_blocks > 0 ? static_cast<double>(blocks) / static_cast<double>(per_request_blocks) * par.dp : 0;
-    // "GPU KV cache size: N tokens" as the version prints it (vllm_logged_kv_tokens): before 0.21 blocks over the
+    // "GPU KV cache size: N tokens" as the version prints it (vllm_logged_kv_tokens): before 0.20.1 blocks over the
     // number of groups times the smallest block, which for hybrid models is not what a request can use;
-    // from 0.21 maximum concurrency × max_model_len.
+    // from 0.20.1 maximum concurrency × max_model_len.
     e.kv.capacity_tokens = vllm_logged_kv_tokens(tokens_per_group_rule(s.engine.version), blocks, std::max(layout.n_groups, 1),
                                                  min_group_block_size(layout, s.context, s.engine.enable_prefix_caching), e.kv.max_concurrency, s.context);
     const i64 need_blocks = checked::mul(per_request_blocks, ceil_div(s.concurrency, par.dp));

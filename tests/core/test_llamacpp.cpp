@@ -273,3 +273,40 @@ TEST_CASE("a model whose output shares the token embeddings holds a copy of them
     CHECK(item(cpu, "model buffer", 0) == 0);
     CHECK(item(cpu, "model buffer (host)", -1) == item(r, "model buffer", 0));
 }
+
+TEST_CASE("llama.cpp from b9410 reserves the flash-attention mask in f16; llama-server from b9460 the logits of one row per sequence") {
+    // Qwen3-4B Q4_K_M on one GPU, n_ctx 8,192 for 4 sequences in one unified cache, ubatch 512, flash attention on.
+    // Widths: n_embd 2,560, FFN 9,728, vocabulary 151,936.
+    const auto run = [](const std::string& version) {
+        return estimate(R"({"model":"qwen3-4b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"rtx-4090","context":2048,"concurrency":4,
+                            "engine":{"flash_attn":true)" +
+                        (version.empty() ? std::string() : R"(,"version":")" + version + "\"") + "}}");
+    };
+    const i64 mask32 = i64{8192} * 512 * 4, mask16 = i64{8192} * 512 * 2, E = i64{2560} * 512 * 4;
+    const i64 logits_all = (i64{151936} + 2560) * 512 * 4;
+    // Before: an f32 mask in host memory, and logits for all 512 ubatch tokens set the GPU's peak.
+    const json before = run("b9409");
+    CHECK(item(before, "host compute buffer", -1) == mask32 + E);
+    CHECK(item(before, "compute buffer", 0) == logits_all);
+    // b9410: the host holds the mask in f16; the peak is still the logits.
+    const json f16 = run("b9410");
+    CHECK(item(f16, "host compute buffer", -1) == mask16 + E);
+    CHECK(item(f16, "compute buffer", 0) == logits_all);
+    // b9460: four rows of logits, so the FFN phase sets the peak: gate and up outputs plus the residual and normed
+    // input, beside the f16 mask every layer keeps.
+    const json rows = run("b9460");
+    CHECK(item(rows, "compute buffer", 0) == mask16 + (2 * i64{9728} + 2 * 2560) * 512 * 4);
+    // A request that names no build is taken as an older one, and says so.
+    const json none = run("");
+    CHECK(item(none, "compute buffer", 0) == logits_all);
+    CHECK(any_contains(none.at("assumptions"), "llama-server from b9460 reserves logits for one row per sequence"));
+    // Ollama ships them in 0.30.0 (the mask) and 0.30.2 (the rows).
+    const auto ollama = [](const std::string& version) {
+        return estimate(R"({"model":"qwen3-4b","weights":"gguf:Q4_K_M","runtime":"ollama","gpu":"rtx-4090","context":2048,"concurrency":4,
+                            "engine":{"flash_attn":true,"version":")" +
+                        version + "\"}}");
+    };
+    CHECK(item(ollama("0.30.0"), "host compute buffer", -1) == mask16 + E);
+    CHECK(item(ollama("0.30.0"), "compute buffer", 0) == logits_all);
+    CHECK(item(ollama("0.30.2"), "compute buffer", 0) == item(rows, "compute buffer", 0));
+}

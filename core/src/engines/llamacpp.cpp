@@ -91,6 +91,25 @@ bool flash_attention_on(const Scenario& s) {
     return s.engine.flash_attn.value_or(true);
 }
 
+// Two reservations llama.cpp changed in June 2026, each in force only when the request names a build at or after it
+// (or the Ollama release that ships one), since most published logs name none and come from older builds:
+//  - from b9410 (llama.cpp#23764) the KQ mask is reserved in f16 when flash attention is on; before, an f32 mask was
+//    reserved and cast to f16 on the device running layer 0. Ollama 0.30.0's llama-server has it (ollama#16416: 281 MiB
+//    of host compute for an f16 mask of 131,072 cells × 1,024 tokens).
+//  - from b9460 (llama.cpp#23861) llama-server reserves the logits of n_outputs_max rows, one per sequence (and per
+//    drafted token), not one per ubatch token. Ollama 0.30.2 runs b9479, which prints n_outputs_max = its parallel count
+//    (ollama#16480).
+constexpr long kF16MaskBuild = 9410;
+constexpr long kOutputsPerSequenceBuild = 9460;
+bool given_at_least(const Scenario& s, long build, std::initializer_list<long> ollama_release) {
+    if (s.engine.version.empty()) return false;
+    if (s.runtime == Runtime::Ollama) return !engine_version_before(s.engine.version, ollama_release);
+    const auto v = parse_engine_version(s.engine.version);
+    return v && v->build_tag && !v->before({build});
+}
+bool f16_mask_reserved(const Scenario& s) { return given_at_least(s, kF16MaskBuild, {0, 30, 0}); }
+bool outputs_per_sequence(const Scenario& s) { return given_at_least(s, kOutputsPerSequenceBuild, {0, 30, 2}); }
+
 // ---- Ollama's own layer decision (llm/memory.go estimateGPULayers, releases before 0.12.11) ----
 // With num_gpu left at -1, Ollama up to 0.12.10 estimated each layer's bytes itself and passed the number that fit
 // as --n-gpu-layers to its runner; it prints the estimate as `msg="offload to cuda" layers.offload=... memory.*`.
@@ -551,7 +570,12 @@ Estimate estimate_llamacpp(const Scenario& s) {
     for (const auto& l : g.layers) ffn_width = std::max(ffn_width, l.ffn_intermediate);
     if (g.is_moe()) ffn_width = std::max(ffn_width, g.moe.n_experts_per_tok * g.moe.expert_intermediate);
     const Q ffn = (Q::lit(2) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden)) * UB * F32;
-    const Q out = (Q::var("n_vocab", g.vocab) + Q::var("n_embd", g.hidden)) * UB * F32;
+    // The output phase: logits and the last hidden state of every ubatch token, or, where llama-server reserves
+    // n_outputs_max rows (outputs_per_sequence), of one row per sequence and drafted token.
+    const bool per_seq_outputs = outputs_per_sequence(s);
+    const i64 out_rows = per_seq_outputs ? std::min(ubr, checked::mul(n_seq, 1 + (s.spec.active() ? s.spec.num_tokens : 0))) : ubr;
+    const Q out = (Q::var("n_vocab", g.vocab) + Q::var("n_embd", g.hidden)) * (per_seq_outputs ? Q::var("n_outputs_max", out_rows) : UB) * F32;
+    const bool f16_mask = fa && f16_mask_reserved(s);
     const int first_device = place.device_of_layer.empty() ? -1 : place.device_of_layer.front();
     // Op offload (ggml_backend_sched_backend_id_from_cur): a matmul whose weight is in host memory runs on the first
     // GPU once the ubatch reaches kOffloadMinBatch tokens, and the weight is copied into that GPU's compute buffer as an
@@ -562,7 +586,9 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // flash off, 128K): mask 256 + K 256 + V 256 + KQ 8,192 + rows 28 = 8,988 MiB against 9,240 logged, where the
     // attention of the 19 GPU layers alone gives 8,476.
     const bool op_offload = !s.devices.empty() && ubr >= kOffloadMinBatch;
-    const bool host_work = op_offload && (host_kv_layer_max > 0 || host_layer_weight_max > 0 || host_output_weight > 0);
+    // The output matmul is offloaded only when its rows reach the same batch size.
+    const bool output_offload = op_offload && out_rows >= kOffloadMinBatch;
+    const bool host_work = op_offload && (host_kv_layer_max > 0 || host_layer_weight_max > 0 || (output_offload && host_output_weight > 0));
     for (size_t d = 0; d < s.devices.size(); ++d) {
         const int di = static_cast<int>(d);
         bool has_layers = std::find(place.device_of_layer.begin(), place.device_of_layer.end(), di) != place.device_of_layer.end();
@@ -571,25 +597,34 @@ Estimate estimate_llamacpp(const Scenario& s) {
         // Inputs this device keeps: the mask (and, with pipeline copies, the hidden state handed over).
         const Q inputs = pipeline ? copies * (mask_live + E) : mask_live;
         Q peak = has_layers || place.output_device == di ? inputs + max(attn, ffn) : Q::lit(0, "B");
-        if (fa && first_device == di) peak = max(peak, (pipeline ? copies * mask32 : mask32) + mask_live + E);
+        if (fa && !f16_mask && first_device == di) peak = max(peak, (pipeline ? copies * mask32 : mask32) + mask_live + E);
         if (place.output_device == di) peak = max(peak, out);
         if (offload_here) {
             if (host_kv_layer_max > 0) peak = max(peak, mask_live + Q::bytes("K+V views of a host layer, copied", host_kv_layer_max) + attn);
             if (host_layer_weight_max > 0)
                 peak = max(peak, (has_layers || host_kv_layer_max > 0 ? mask_live : Q::lit(0, "B")) +
                                      Q::bytes("largest host weight, copied", host_layer_weight_max) + max(attn_rows * UB * F32, ffn));
-            if (host_output_weight > 0) peak = max(peak, Q::bytes("output weight, copied", host_output_weight) + out);
+            if (output_offload && host_output_weight > 0) peak = max(peak, Q::bytes("output weight, copied", host_output_weight) + out);
         }
         e.add(kActivations, "compute buffer", di, peak,
-              std::string("worst-case graph for n_ubatch tokens, flash attention ") + (fa ? "on" : "off") +
+              std::string("worst-case graph for n_ubatch tokens, flash attention ") + (fa ? (f16_mask ? "on (f16 mask)" : "on") : "off") +
+                  (per_seq_outputs ? ", logits of " + std::to_string(out_rows) + " rows (n_outputs_max)" : "") +
                   (pipeline ? ", pipeline parallelism (4 copies of each input)" : "") +
                   (offload_here ? ", with the big-batch ops of host-resident weights offloaded here" : ""));
         e.add(kOverhead, "CUDA context", di, Q::bytes("CUDA context + cuBLAS workspace", kCudaContextBytes), "device memory no llama.cpp buffer reports");
     }
     // Host-side buffers: the graph inputs (f32 masks, the token embeddings looked up on the CPU; f16 masks too
     // when layer 0 runs on the CPU) and the logits output buffer.
-    Q host_compute = (pipeline ? copies * mask32 : mask32) + E;
-    if (fa && first_device < 0 && !s.devices.empty() && gpu_layers_total > 0) host_compute = host_compute + mask_live;
+    if (s.engine.version.empty() && !s.devices.empty())
+        e.assumptions.push_back("compute buffers as llama.cpp reserved them before build b" + std::to_string(kF16MaskBuild) +
+                                ": an f32 KQ mask, and logits for every ubatch token; from b" + std::to_string(kF16MaskBuild) +
+                                " the flash-attention mask is f16, and llama-server from b" + std::to_string(kOutputsPerSequenceBuild) +
+                                " reserves logits for one row per sequence (give engine.version, e.g. \"b" + std::to_string(kOutputsPerSequenceBuild) +
+                                "\", for those builds" + (s.runtime == Runtime::Ollama ? std::string("; Ollama 0.30.0 and 0.30.2 ship them") : std::string()) +
+                                ")");
+    const Q host_mask = f16_mask ? mask_live : mask32;
+    Q host_compute = (pipeline ? copies * host_mask : host_mask) + E;
+    if (fa && !f16_mask && first_device < 0 && !s.devices.empty() && gpu_layers_total > 0) host_compute = host_compute + mask_live;
     e.add(kActivations, "host compute buffer", -1, host_compute, "graph inputs: the KQ mask and the ubatch's token embeddings");
     const Q output_buf = Q::var("n_vocab", g.vocab) * F32 * Q::var("n_seq_max", n_seq);
     e.add(kActivations, "output buffer (host)", -1, output_buf, "logits of one row per sequence");

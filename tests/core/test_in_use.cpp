@@ -78,6 +78,17 @@ TEST_CASE("vLLM: the budget is a fraction of the total, so memory in use elsewhe
                                       "engine":{"version":"0.11.0","gpu_memory_utilization":)" +
                                   std::to_string(most) + R"(},"gpu_memory_in_use_mib":10240})");
     CHECK(lowered.at("verdict") != "does_not_fit");
+    // And the answer offers that fraction as the first thing to change.
+    REQUIRE_FALSE(much.at("suggestions").empty());
+    const json& first = much.at("suggestions").at(0);
+    CHECK(first.at("change").at("engine").at("gpu_memory_utilization").get<double>() == doctest::Approx(most));
+    CHECK(first.at("verdict") != "does_not_fit");
+    // Two GPUs holding different amounts: the fraction is the one the busier GPU allows.
+    const json two = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"vllm","gpus":[{"gpu":"h100-sxm-80gb","count":2}],"context":8192,
+                                  "engine":{"version":"0.11.0"},"gpu_memory_in_use_mib":[0, 20480]})");
+    CHECK(two.at("verdict") == "does_not_fit");
+    const double busier = std::floor((total - 20.0 * GiB) / total * 100.0) / 100.0;
+    CHECK(two.at("suggestions").at(0).at("change").at("engine").at("gpu_memory_utilization").get<double>() == doctest::Approx(busier));
 }
 
 TEST_CASE("Ollama fits layers into the memory it finds free: a 24 GiB card with 2 GiB in use is a 22 GiB card") {

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
+#include "../engines/engine_parts.hpp"
 #include "fitmygpu/catalog.hpp"
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/expr.hpp"
@@ -64,6 +66,7 @@ public:
     Suggester(const json& request, const Scenario& s, const Estimate& e) : request_(request), s_(s), e_(e) {}
 
     json run() {
+        starting_budget();
         checkpoint();
         kv_type();
         context();
@@ -91,6 +94,17 @@ private:
 
     const RuntimeDescriptor& rt() const { return runtime_descriptor(s_.runtime); }
     bool gguf() const { return rt().loads_family(FormatFamily::Gguf); }
+
+    // vLLM refusing to start beside memory other programs hold: the largest gpu_memory_utilization it starts with.
+    void starting_budget() {
+        if (s_.runtime != Runtime::Vllm || s_.devices.empty()) return;
+        const double most = engine_parts::vllm_largest_starting_utilization(s_.devices, static_cast<int>(s_.devices.size()));
+        if (most >= s_.engine.gpu_memory_utilization || most <= 0) return;
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.2f", most);
+        add({{"engine", {{"gpu_memory_utilization", most}}}},
+            std::string("gpu_memory_utilization ") + buf + ": the most vLLM starts with beside the memory other programs hold");
+    }
 
     void checkpoint() {
         if (request_.contains("config")) return;  // a custom model has no published checkpoints to choose from

@@ -86,6 +86,11 @@ i64 min_group_block_size(const PagedLayout& layout, i64 max_model_len, bool pref
 // int(max_concurrency × max_model_len), so that hybrid models report the tokens one request layout can use.
 i64 vllm_logged_kv_tokens(bool legacy, i64 num_blocks, int n_groups, i64 min_block_size, double max_concurrency, i64 max_model_len);
 
+// The largest gpu_memory_utilization, in hundredths, with which vLLM starts on the first `count` devices: its worker
+// refuses to when total × the fraction is more than is free (gpu_worker.init_device), so memory other programs hold
+// (Device::in_use_bytes) lowers it. 1.0 when nothing is held.
+double vllm_largest_starting_utilization(const std::vector<Device>& devices, int count);
+
 // The batch sizes vLLM captures CUDA graphs for by default, ascending, for engine release `version` (empty = current).
 // `decode_query_len` is the tokens one request decodes per step (1 + speculative tokens); `gpt_oss` marks
 // GptOssForCausalLM, whose 0.11.0 config raises the largest size to 992. See vllm.cpp for the rules and sources.

@@ -336,6 +336,16 @@ i64 kv_bytes_per_value(const Scenario& s) {
 // Either way no size above max_num_batched_tokens is kept. Releases before 0.10 ran the V0 engine, whose capture
 // list is not modelled here; they are given the 0.11.0 list. Data-centre Blackwell's larger cap (1,024) in the
 // newest releases is not modelled.
+double engine_parts::vllm_largest_starting_utilization(const std::vector<Device>& devices, int count) {
+    double most = 1.0;
+    for (int i = 0; i < count && i < static_cast<int>(devices.size()); ++i) {
+        const Device& d = devices[static_cast<size_t>(i)];
+        if (d.in_use_bytes == 0 || d.engine_total_bytes <= 0) continue;
+        most = std::min(most, std::floor(static_cast<double>(d.free_at_start()) / static_cast<double>(d.engine_total_bytes) * 100.0) / 100.0);
+    }
+    return most;
+}
+
 std::vector<i64> engine_parts::vllm_cudagraph_capture_sizes(const std::string& version, i64 max_num_seqs, i64 max_num_batched_tokens, i64 decode_query_len,
                                                             bool gpt_oss) {
     std::vector<i64> out;
@@ -504,7 +514,7 @@ Estimate estimate_vllm(const Scenario& s) {
         const i64 requested = static_cast<i64>(static_cast<double>(d.engine_total_bytes) * s.engine.gpu_memory_utilization);
         if (d.in_use_bytes == 0 || d.free_at_start() >= requested) continue;
         starts = false;
-        const double most = std::floor(static_cast<double>(d.free_at_start()) / static_cast<double>(d.engine_total_bytes) * 100.0) / 100.0;
+        const double most = vllm_largest_starting_utilization(s.devices, par.ranks());
         char buf[32];
         std::snprintf(buf, sizeof buf, "%.2f", most);
         e.warnings.push_back("vLLM refuses to start on " + d.name + ": " + format_size(d.free_at_start()) + " is free with " + format_size(d.in_use_bytes) +

@@ -114,15 +114,20 @@
     return Number.isFinite(n) && n > 0 ? n : fallback;
   }
 
-  // The estimator is loaded once the page itself is loaded and the browser is idle, so that the widget never
-  // delays the host page's own content; a widget the reader interacts with asks for it at once.
+  // The estimator is loaded once the page itself is loaded, a frame of it is on screen and the browser is idle, so
+  // that the widget never delays the host page's own content; a widget the reader interacts with asks for it at once.
   var pageSettled = null;
   function afterPageLoad() {
     if (!pageSettled) {
       pageSettled = new Promise(function (resolve) {
-        function idle() {
+        function whenIdle() {
           if (window.requestIdleCallback) window.requestIdleCallback(function () { resolve(); }, { timeout: 1000 });
           else setTimeout(resolve, 0);
+        }
+        // The second animation frame comes after the first has been drawn.
+        function idle() {
+          if (!window.requestAnimationFrame || document.visibilityState === 'hidden') { whenIdle(); return; }
+          requestAnimationFrame(function () { requestAnimationFrame(function () { setTimeout(whenIdle, 0); }); });
         }
         if (document.readyState === 'complete') idle();
         else window.addEventListener('load', idle, { once: true });

@@ -28,8 +28,9 @@ i64 solve_max_context_from(const Scenario& s, const Estimate& asked);
 
 // The fewest cards of `device` that fit the scenario, among the runtime's card counts (registry); nullopt
 // when none does. Works on `probe` itself (its devices and layout knobs change while it runs and are restored
-// before it returns), so a caller asking for many devices copies no scenario.
-std::optional<int> fewest_cards(Scenario& probe, const Device& device);
+// before it returns), so a caller asking for many devices copies no scenario. `one_card_fits`: the verdict of this
+// setup on one card when the caller has it already (that estimate is then not run again).
+std::optional<int> fewest_cards(Scenario& probe, const Device& device, std::optional<bool> one_card_fits = std::nullopt);
 
 // The scenario under each checkpoint format its runtime loads: the registry's sweep plus the model's
 // published formats.

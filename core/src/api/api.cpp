@@ -131,7 +131,8 @@ json compare(const json& request) {
             row["fits"] = e.fits;
             row["headroom_bytes"] = min_headroom(e);
             row["max_concurrency"] = std::floor(e.kv.max_concurrency * 100.0) / 100.0;
-            const auto fewest = fewest_cards(s, devices.front());
+            // On one card the row's own estimate is the search's first probe.
+            const auto fewest = fewest_cards(s, devices.front(), count == 1 ? std::optional<bool>(e.fits) : std::nullopt);
             row["fewest_gpus"] = fewest ? json(*fewest) : json(nullptr);
         } catch (const FieldError& err) {
             row["verdict"] = "does_not_fit";

@@ -615,7 +615,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
     }
     // Host-side buffers: the graph inputs (f32 masks, the token embeddings looked up on the CPU; f16 masks too
     // when layer 0 runs on the CPU) and the logits output buffer.
-    if (s.engine.version.empty() && !s.devices.empty())
+    if (s.engine.version.empty() && !s.devices.empty() && !NumbersOnly::active())  // text the solvers' many estimates never show
         e.assumptions.push_back("compute buffers as llama.cpp reserved them before build b" + std::to_string(kF16MaskBuild) +
                                 ": an f32 KQ mask, and logits for every ubatch token; from b" + std::to_string(kF16MaskBuild) +
                                 " the flash-attention mask is f16, and llama-server from b" + std::to_string(kOutputsPerSequenceBuild) +

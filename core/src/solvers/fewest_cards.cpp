@@ -11,7 +11,7 @@ i64 min_headroom(const Estimate& e) {
     return h;
 }
 
-std::optional<int> fewest_cards(Scenario& probe, const Device& device) {
+std::optional<int> fewest_cards(Scenario& probe, const Device& device, std::optional<bool> one_card_fits) {
     NumbersOnly quiet;
     // What the search changes, put back however it ends (the caller reuses the scenario for the next device).
     struct Restore {
@@ -30,6 +30,10 @@ std::optional<int> fewest_cards(Scenario& probe, const Device& device) {
     probe.engine.tensor_parallel_size.reset();
     probe.engine.tensor_split.clear();
     for (int n : runtime_descriptor(probe.runtime).card_counts) {
+        if (n == 1 && one_card_fits) {  // the caller has just estimated this very setup on one card
+            if (*one_card_fits) return n;
+            continue;
+        }
         probe.devices.assign(static_cast<size_t>(n), device);
         try {
             if (estimate_engine(probe).fits) return n;

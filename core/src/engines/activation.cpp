@@ -23,6 +23,11 @@ void add_devices(Estimate& e, const Scenario& s, int count, double fraction, Fra
     }
 }
 
+Q free_at_start(const Device& d) {
+    const Q total = Q::bytes("device total", d.engine_total_bytes);
+    return d.in_use_bytes > 0 ? total - Q::bytes("in use by other programs", d.in_use_bytes) : total;
+}
+
 namespace {
 constexpr i64 kGraphBytesPerDenseLayer = 4 * MiB;
 constexpr i64 kGraphBytesPerMoeLayer = 28 * MiB;

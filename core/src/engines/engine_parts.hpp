@@ -28,6 +28,9 @@ struct Parallelism {
 // or 1 for engines that may use all of it) of the memory free when the engine starts (Device::free_at_start). vLLM
 // takes its fraction (gpu_memory_utilization) of the total instead: FractionOf::Total.
 enum class FractionOf { Free, Total };
+// Device::free_at_start as a quantity for the breakdown's formulas: the total the engine reads, less what other
+// programs hold when there is any.
+Q free_at_start(const Device& d);
 void add_devices(Estimate& e, const Scenario& s, int count, double fraction, FractionOf of = FractionOf::Free);
 
 // Resolves tensor/pipeline parallel sizes against the device count; throws FieldError for impossible ones.

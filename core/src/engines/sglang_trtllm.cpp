@@ -444,9 +444,7 @@ Estimate estimate_sglang(const Scenario& s) {
         const bool nvlink_init = par.ranks() > 1 && d.link_kind == "nvlink";
         const Q before_load = nvlink_init ? Q::bytes("CUDA context", kSglangContextBytes) + Q::bytes("distributed init (NVLink)", kSglangNvlinkInitBytes)
                                           : Q::bytes("CUDA context", kSglangContextBytes);
-        const Q free_before = d.in_use_bytes > 0 ? Q::bytes("device total", d.engine_total_bytes) - Q::bytes("in use by other programs", d.in_use_bytes) -
-                                                       before_load.named("in use before loading")
-                                                 : Q::bytes("device total", d.engine_total_bytes) - before_load.named("in use before loading");
+        const Q free_before = free_at_start(d) - before_load.named("in use before loading");
         const Q budget = scale(free_before, mfs, "mem_fraction_static");
         const Q rest = budget - weights;
         e.add(kWeights, "weights", i, tensors, s.weights.label());
@@ -544,9 +542,7 @@ Estimate estimate_trtllm(const Scenario& s) {
         // Engine builds: the C++ runtime's buffers and decoder, allocated before the KV cache is sized (see trt_runtime_buffers).
         const TrtRuntimeBuffers buffers =
             engine_build ? trt_runtime_buffers(s, par.ranks(), i / par.tp == par.pp - 1) : TrtRuntimeBuffers{Q::lit(0, "B"), Q::lit(0, "B")};
-        const Q free = d.in_use_bytes > 0 ? Q::bytes("device total", d.engine_total_bytes) - Q::bytes("in use by other programs", d.in_use_bytes)
-                                          : Q::bytes("device total", d.engine_total_bytes);
-        const Q avail = scale(free - weights.named("weights") - act.named("activations") - runtime.named("runtime") - graphs.named("CUDA graphs") -
+        const Q avail = scale(free_at_start(d) - weights.named("weights") - act.named("activations") - runtime.named("runtime") - graphs.named("CUDA graphs") -
                                   buffers.runtime - buffers.decoder,
                               f, "free_gpu_memory_fraction");
         Q pool = avail;

@@ -167,6 +167,11 @@ struct Scenario {
 // and speculative decoding. Throws FieldError naming the field.
 Scenario build_scenario(const Request& request, const Catalog& catalog);
 
+// The request's gpu_memory_in_use_mib (`in_use`: one figure for every device, or one per device) set on `devices`;
+// FieldError naming the figure that does not fit its device, or a count that matches neither. build_scenario applies
+// it, and compare to each GPU it weighs.
+void hold_in_use(std::vector<Device>& devices, const std::vector<i64>& in_use);
+
 // The scenario's parts, in the order build_scenario applies them (scenario/*.cpp).
 void setup_multimodal(Scenario& s, const Request& r);
 void setup_speculation(Scenario& s, const Catalog& catalog);

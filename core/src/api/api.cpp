@@ -77,7 +77,6 @@ json compare(const json& request) {
     const Request r = parse_request(base);
     if (r.gpu_memory_in_use_bytes.size() > 1)
         fail("invalid_field", "gpu_memory_in_use_mib", "a comparison over GPUs takes one gpu_memory_in_use_mib figure, held on each GPU");
-    const i64 in_use = r.gpu_memory_in_use_bytes.empty() ? 0 : r.gpu_memory_in_use_bytes.front();
     // One scenario per runtime, everything but the GPU validated once: the request's runtime, or without one
     // each GPU's default runtime. GPUs the runtime does not run on are left out.
     std::map<Runtime, Scenario> scenarios;
@@ -102,7 +101,6 @@ json compare(const json& request) {
     json rows = json::array();
     for (const auto& g : Catalog::builtin().gpus()) {
         std::vector<Device> devices(static_cast<size_t>(count), g.device);
-        for (Device& d : devices) d.in_use_bytes = in_use;
         Runtime rt;
         if (asked) {
             rt = *asked;
@@ -120,10 +118,7 @@ json compare(const json& request) {
                     {"bandwidth_gbps", g.device.bandwidth_gbps}};
         Scenario& s = scenario_for(rt, g);  // a request the runtime refuses is an error of the whole comparison
         try {
-            if (in_use >= g.device.engine_total_bytes)
-                fail("invalid_field", "gpu_memory_in_use_mib",
-                     "gpu_memory_in_use_mib is " + group_digits(in_use / MiB) + " MiB, which leaves nothing of the " +
-                         group_digits(g.device.engine_total_bytes / MiB) + " MiB " + g.name + " offers");
+            hold_in_use(devices, r.gpu_memory_in_use_bytes);
             s.devices = devices;
             NumbersOnly quiet;
             const Estimate e = estimate_engine(s);

@@ -198,20 +198,7 @@ void set_in_use(Scenario& s, const Request& r) {
     if (in_use.empty()) return;
     const std::string field = "gpu_memory_in_use_mib";
     if (s.devices.empty()) fail("invalid_field", field, field + " is memory held on the GPUs, and this setup has no GPU");
-    if (in_use.size() != 1 && in_use.size() != s.devices.size())
-        fail("invalid_field", field,
-             field + " lists " + std::to_string(in_use.size()) + " figures for " + std::to_string(s.devices.size()) +
-                 " GPUs: give one figure for every GPU, or one per GPU");
-    for (size_t i = 0; i < s.devices.size(); ++i) {
-        Device& d = s.devices[i];
-        const i64 used = in_use.size() == 1 ? in_use.front() : in_use[i];
-        const std::string f = in_use.size() == 1 ? field : field + "[" + std::to_string(i) + "]";
-        if (used >= d.engine_total_bytes)
-            fail("invalid_field", f,
-                 f + " is " + group_digits(used / MiB) + " MiB, which leaves nothing of the " + group_digits(d.engine_total_bytes / MiB) + " MiB " + d.name +
-                     " offers");
-        d.in_use_bytes = used;
-    }
+    hold_in_use(s.devices, in_use);
     if (in_use.size() == 1 || std::all_of(in_use.begin(), in_use.end(), [&](i64 v) { return v == in_use.front(); })) {
         if (in_use.front() > 0)
             s.assumptions.push_back(group_digits(in_use.front() / MiB) + " MiB of each GPU already in use by other programs (" + field +
@@ -343,6 +330,25 @@ void set_layout(Scenario& s) {
 }
 
 }  // namespace
+
+void hold_in_use(std::vector<Device>& devices, const std::vector<i64>& in_use) {
+    if (in_use.empty()) return;
+    const std::string field = "gpu_memory_in_use_mib";
+    if (in_use.size() != 1 && in_use.size() != devices.size())
+        fail("invalid_field", field,
+             field + " lists " + std::to_string(in_use.size()) + " figures for " + std::to_string(devices.size()) +
+                 " GPUs: give one figure for every GPU, or one per GPU");
+    for (size_t i = 0; i < devices.size(); ++i) {
+        Device& d = devices[i];
+        const i64 used = in_use.size() == 1 ? in_use.front() : in_use[i];
+        const std::string f = in_use.size() == 1 ? field : field + "[" + std::to_string(i) + "]";
+        if (used >= d.engine_total_bytes)
+            fail("invalid_field", f,
+                 f + " is " + group_digits(used / MiB) + " MiB, which leaves nothing of the " + group_digits(d.engine_total_bytes / MiB) + " MiB " + d.name +
+                     " offers");
+        d.in_use_bytes = used;
+    }
+}
 
 Scenario build_scenario(const Request& r, const Catalog& catalog) {
     Scenario s;

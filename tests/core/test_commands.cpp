@@ -265,3 +265,11 @@ TEST_CASE("setup, command, request: every runtime gives back the same estimate")
         check_same_estimate(estimate(setup.dump()), estimate(request.dump()));
     }
 }
+
+TEST_CASE("vLLM's runner choice comes from its environment variable") {
+    const json r = from_command("VLLM_USE_V2_MODEL_RUNNER=0 vllm serve meta-llama/Llama-3.1-8B-Instruct --max-model-len 8192");
+    CHECK(r.at("runtime") == "vllm");
+    CHECK(r.at("request").at("engine").at("model_runner_v2") == false);
+    const json d = from_command("docker run --gpus all -e VLLM_USE_V2_MODEL_RUNNER=1 vllm/vllm-openai:latest --model Qwen/Qwen3-8B");
+    CHECK(d.at("request").at("engine").at("model_runner_v2") == true);
+}

@@ -71,13 +71,18 @@ TEST_CASE("the version selects vLLM's rules by release number, whatever its spel
     const i64 v017 = pool("0.17.0rc1");
     CHECK(pool("v0.20.0+cu129") == v017);
     CHECK(pool("0.20.1rc1.dev23") == v017);
+    const i64 v021 = pool("0.21.0");
+    CHECK(pool("0.20.1") == v021);
+    CHECK(pool("0.20.2rc1.dev9+g01d4d1ad3") == v021);
+    CHECK(pool("0.21.0rc1") == v021);
+    CHECK(pool("v0.21.1+cu129") == v021);
+    // From 0.29.0 every model runs on Model Runner V2, and no version means the current release.
     const i64 current = component(with_engine(kVllm8b, "{}"), "kv_cache");
-    CHECK(pool("0.20.1") == current);
-    CHECK(pool("0.20.2rc1.dev9+g01d4d1ad3") == current);
-    CHECK(pool("0.21.0rc1") == current);
-    CHECK(pool("v0.21.1+cu129") == current);
+    CHECK(pool("0.29.0") == current);
+    CHECK(pool("v0.31.0+cu130") == current);
     CHECK(v011 != v017);
-    CHECK(v017 != current);
+    CHECK(v017 != v021);
+    CHECK(v021 != current);
 }
 
 TEST_CASE("engine flags are accepted under the engine's own spelling, dashes or underscores") {

@@ -165,7 +165,7 @@ TEST_CASE("vLLM 0.21 on an L4: gemma-4-E2B text-only, 8,192 tokens, enforce_eage
     // Logged: weights 8.89 GiB, KV cache 9.92 GiB, 1,062,157 tokens, 129.66x. Weights within 3% (the text decoder
     // of 4.65B parameters is 8.66 GiB; the log's extra 0.23 GiB is not modelled), KV within 0.5 GiB, concurrency within 3%.
     const json r = estimate(R"({"runtime":"vllm","model":"gemma-4-e2b","weights":"bf16","gpu":"l4","context":8192,
-                                "engine":{"enforce_eager":true,"language_model_only":true}})");
+                                "engine":{"version":"0.21.0","enforce_eager":true,"language_model_only":true}})");
     CHECK(gib(component(r, "weights")) == doctest::Approx(8.89).epsilon(0.03));
     CHECK(gib(component(r, "kv_cache")) == doctest::Approx(9.92).epsilon(0.5 / 9.92));
     CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == doctest::Approx(129.66).epsilon(0.03));
@@ -693,4 +693,54 @@ TEST_CASE("vLLM 0.20.1 and the 0.20.2rc1 nightlies print GPU KV cache size per r
     }
     const json rc = estimate(base + R"(0.20.1rc1"}})");
     CHECK(std::abs(rc.at("kv_cache").at("capacity_tokens").get<double>() - rc.at("kv_cache").at("max_concurrency").get<double>() * 262144) > 0.01 * 262144);
+}
+
+TEST_CASE("Model Runner V2 sets no graph estimate aside, profiles a 6-byte-per-logit sampler and holds penalty counts (V-46)") {
+    // Qwen2.5-0.5B on vLLM 0.27.1 (a dense model: Model Runner V2 from 0.25.1), vllm serve on a 24 GB card, so
+    // max_num_seqs 256 and max_num_batched_tokens 2048. The log closes its budget without a graph term: "Actual usage is
+    // 1.49 GiB for consumed memory (weights + non-torch), 0.25 GiB for peak activation, and 0.37 GiB for CUDAGraph
+    // memory", then KV cache 18.65 GiB = 20.39 - 1.49 - 0.25.
+    //   sampler: 256 requests x 151,936 logits x (2 B bf16 + 4 B fp32 copy) = 233,373,696 B (0.22 GiB; logged 0.25)
+    //   penalty counts: 256 x 151,936 x 4 B (int32) = 155,582,464 B, part of "consumed memory"
+    const json r = estimate(
+        R"({"runtime":"vllm","model":"qwen2.5-0.5b","weights":"bf16","gpu":"rtx-4090","context":2048,"engine":{"version":"0.27.1","gpu_memory_utilization":0.85}})");
+    CHECK(component(r, "activations") == i64{256} * 151936 * 6);
+    CHECK(item(r, "penalties state") == i64{256} * 151936 * 4);
+    CHECK(item(r, "CUDA graphs") > 0);
+    // The graphs are captured after the KV cache is sized: the pool leaves them out. No profiled estimate is printed,
+    // and the 'took' lines of V2 logs (0.00, 0.37, 0.23 GiB) fit no rule, so neither figure is given.
+    CHECK(component(r, "kv_cache") ==
+          budget_bytes(r) - component(r, "weights") - component(r, "activations") - item(r, "non-torch memory") - item(r, "penalties state"));
+    CHECK_FALSE(r.contains("engine_figures"));
+    CHECK(std::abs(gib(component(r, "kv_cache")) - 18.65) / 18.65 < 0.01);
+    CHECK(std::abs(r.at("kv_cache").at("capacity_tokens").get<double>() - 1629520) / 1629520 < 0.01);
+    CHECK(any_contains(r.at("assumptions"), "Model Runner V2"));
+}
+
+TEST_CASE("which vLLM releases run a model on Model Runner V2, and VLLM_USE_V2_MODEL_RUNNER over them") {
+    // 0.23: dense unquantized Llama, Mistral and Qwen3 models; 0.25.1: every dense model; 0.29.0: every model.
+    // The V2 runner is the one with penalty counts on the GPU.
+    const auto v2 = [](const std::string& model, const std::string& weights, const std::string& engine) {
+        const json r = estimate(R"({"runtime":"vllm","model":")" + model + R"(","weights":")" + weights +
+                                R"(","gpu":"h100-sxm-80gb","context":8192,"engine":)" + engine + "}");
+        return item(r, "penalties state") > 0;
+    };
+    CHECK_FALSE(v2("llama-3.1-8b", "bf16", R"({"version":"0.22.0"})"));
+    CHECK(v2("llama-3.1-8b", "bf16", R"({"version":"0.23.0"})"));
+    CHECK_FALSE(v2("llama-3.1-8b", "fp8", R"({"version":"0.23.0"})"));
+    CHECK(v2("llama-3.1-8b", "fp8", R"({"version":"0.25.1"})"));
+    CHECK_FALSE(v2("qwen2.5-0.5b", "bf16", R"({"version":"0.25.0"})"));
+    CHECK(v2("qwen2.5-0.5b", "bf16", R"({"version":"0.25.1"})"));
+    CHECK_FALSE(v2("qwen3-30b-a3b", "bf16", R"({"version":"0.28.0"})"));
+    CHECK(v2("qwen3-30b-a3b", "bf16", R"({"version":"0.29.0"})"));
+    CHECK(v2("qwen3-30b-a3b", "bf16", "{}"));
+    // The environment variable, under its own name or the knob's, decides over the release.
+    CHECK_FALSE(v2("llama-3.1-8b", "bf16", R"({"version":"0.31.0","VLLM_USE_V2_MODEL_RUNNER":false})"));
+    CHECK(v2("llama-3.1-8b", "bf16", R"({"version":"0.21.0","model_runner_v2":true})"));
+    CHECK(v2("llama-3.1-8b", "bf16", R"({"version":"0.31.0","model_runner_v2":"auto"})"));
+    // On the V1 runner of a current release the profiled graph estimate is set aside again.
+    const json v1 = estimate(
+        R"({"runtime":"vllm","model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb","context":8192,"engine":{"version":"0.31.0","VLLM_USE_V2_MODEL_RUNNER":false}})");
+    CHECK(v1.at("engine_figures").contains("cuda_graph_profiled_estimate_bytes"));
+    CHECK(item(v1, "CUDA graphs") == v1.at("engine_figures").at("cuda_graph_profiled_estimate_bytes").get<i64>());
 }

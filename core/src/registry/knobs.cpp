@@ -85,6 +85,14 @@ constexpr KnobRow kKnobs[] = {
     {"enable_prefix_caching", KnobType::Boolean, 0, 0, false, false, 0, "Prefix caching",
      "Changes how many state blocks hybrid (Mamba / linear-attention) layers keep.", "", "",
      [](EngineKnobs& k, const KnobValue& v) { k.enable_prefix_caching = v.boolean; }},
+    {"model_runner_v2", KnobType::Tristate, 0, 0, false, false, 0, "Model Runner V2",
+     "vLLM's newer model runner (VLLM_USE_V2_MODEL_RUNNER): it sets no CUDA-graph estimate aside from the KV budget and profiles a "
+     "smaller sampler. auto = the release's choice for the model.",
+     "", "",
+     [](EngineKnobs& k, const KnobValue& v) {
+         if (v.is_auto) k.model_runner_v2.reset();
+         else k.model_runner_v2 = v.boolean;
+     }},
     {"language_model_only", KnobType::Boolean, 0, 0, false, false, 0, "Text only (skip the vision encoder)",
      "Does not load the vision / audio encoder of a multimodal checkpoint.", "vision", "",
      [](EngineKnobs& k, const KnobValue& v) { k.language_model_only = v.boolean; }},

@@ -188,9 +188,11 @@ constexpr RuntimeRow kRuntimes[] = {
                 {"enforce_eager", false, "", "--enforce-eager", "", struct_default<&EngineKnobs::enforce_eager>},
                 {"enable_prefix_caching", false, "", "--enable-prefix-caching", "", struct_default<&EngineKnobs::enable_prefix_caching>},
                 {"language_model_only", false, "", "--language-model-only", "", struct_default<&EngineKnobs::language_model_only>},
+                {"model_runner_v2", false, "", "VLLM_USE_V2_MODEL_RUNNER", "auto (by release and model)",
+                 [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{std::string("auto")}; }},
                 {"speculative_model", false, "", "--speculative-config", "none", none},
                 {"num_speculative_tokens", false, "", "--speculative-config", "1", none},
-                {"version", false, "", "", "current (0.21+)", none},
+                {"version", false, "", "", "current (0.29+)", none},
             },
         .card_counts = kTensorParallelCounts,
         .parallel = {"tensor", "pipeline", "data", "expert"},
@@ -260,8 +262,8 @@ constexpr RuntimeRow kRuntimes[] = {
         .knobs =
             {
                 {"free_gpu_memory_fraction", true, "", "--kv_cache_free_gpu_memory_fraction", "", struct_default<&EngineKnobs::free_gpu_memory_fraction>},
-                {"max_num_batched_tokens", false, "Max num tokens", "--max_num_tokens", "",
-                 [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kDefaultMaxBatchedTokens}; }},
+                {"max_num_batched_tokens", false, "Max num tokens", "--max_num_tokens",
+                 "", [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kDefaultMaxBatchedTokens}; }},
                 {"kv_cache_max_tokens", false, "", "kv_cache_config.max_tokens", "none (the fraction decides)", none},
                 // Sizes the C++ runtime's buffers and decoder of engine builds (trtllm-build's default max_batch_size).
                 {"max_num_seqs", false, "Max batch size", "--max_batch_size", "2048 (trtllm-build)",

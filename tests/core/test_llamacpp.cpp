@@ -310,3 +310,76 @@ TEST_CASE("llama.cpp from b9410 reserves the flash-attention mask in f16; llama-
     CHECK(item(ollama("0.30.0"), "compute buffer", 0) == logits_all);
     CHECK(item(ollama("0.30.2"), "compute buffer", 0) == item(rows, "compute buffer", 0));
 }
+
+TEST_CASE("Ollama's own engine reserves logits for one row per sequence and keeps the mask on the GPU (L-42, L-36)") {
+    // L-42 (ollama#12027): Ollama 0.11.6 running Llama-3.1-8B Q4_0 on its own engine (OLLAMA_NEW_ENGINE), one
+    // sequence, 26,624 cells of q4_0 KV, batch 512, flash attention on. reserveWorstCaseGraph gives the batch one
+    // output per parallel sequence, so the logits are a single row and the FFN phase sets the peak:
+    //   f16 mask 26,624 x 512 x 2 B + gate and up outputs, the residual and the normed input (2 x 14,336 + 2 x 4,096)
+    //   x 512 x 4 B = 26 + 72 MiB = 98.0 MiB, the "compute graph" printed for CUDA0.
+    // The CPU keeps the token embeddings it looks up: 4,096 x 512 x 4 B = 8.0 MiB, as printed.
+    const std::string request = R"({"model":"llama-3.1-8b","weights":"gguf:Q4_0","runtime":"ollama","gpu":"rtx-2080-ti","context":26624,
+        "kv_cache_dtype":"q4_0","engine":{"version":"0.11.6","flash_attn":true,"n_batch":512,"OLLAMA_NEW_ENGINE":true}})";
+    const json own = estimate(request);
+    CHECK(item(own, "compute buffer", 0) == i64{26624} * 512 * 2 + (2 * i64{14336} + 2 * 4096) * 512 * 4);
+    CHECK(mib(item(own, "compute buffer", 0)) == doctest::Approx(98.0));
+    CHECK(item(own, "host compute buffer", -1) == i64{4096} * 512 * 4);
+    // 0.11.6 runs a llama model on its llama.cpp runner unless OLLAMA_NEW_ENGINE is set: logits for every ubatch token.
+    std::string runner = request;
+    runner.replace(runner.find(R"(,"OLLAMA_NEW_ENGINE":true)"), std::string(R"(,"OLLAMA_NEW_ENGINE":true)").size(), "");
+    CHECK(item(estimate(runner), "compute buffer", 0) == (i64{128256} + 4096) * 512 * 4);
+    // Qwen3 is on the list of architectures the engine requires from 0.12.0 (fs/ggml OllamaEngineRequired): L-36, Qwen3-4B
+    // F16 on 0.12.3, flash attention off, 4,096 cells: KQ 32 heads x 4,096 x 512 x 4 B = 256 MiB + q, k, v and two
+    // n_embd rows ((4,096 + 2 x 1,024 + 2 x 2,560) x 512 x 4 B = 22 MiB) + the f32 mask (8 MiB) = 286 MiB; printed 290.
+    const json l36 = estimate(R"({"model":"qwen3-4b","weights":"gguf:F16","runtime":"ollama","gpu":"radeon-ai-pro-r9700","context":4096,
+        "engine":{"version":"0.12.3","flash_attn":false}})");
+    CHECK(item(l36, "compute buffer", 0) == i64{32} * 4096 * 512 * 4 + (4096 + 2 * 1024 + 2 * 2560) * i64{512} * 4 + i64{4096} * 512 * 4);
+    CHECK(std::abs(mib(item(l36, "compute buffer", 0)) - 290.0) / 290.0 < 0.02);
+    // From 0.30 every model runs on llama-server.
+    const json v030 = estimate(R"({"model":"qwen3-4b","weights":"gguf:F16","runtime":"ollama","gpu":"radeon-ai-pro-r9700","context":4096,
+        "engine":{"version":"0.30.0","flash_attn":false}})");
+    CHECK(item(v030, "compute buffer", 0) > item(l36, "compute buffer", 0));
+}
+
+TEST_CASE("Ollama's llama.cpp runner turns embeddings on, so its output buffer holds them beside the logits (L-35, L-40)") {
+    // L-35 (Ollama 0.13.2, Phi-4): (100,352 + 5,120) x 4 B = 0.40 MiB for one sequence.
+    const json phi = estimate(R"({"model":"phi-4","weights":"gguf:Q4_K_M","runtime":"ollama","gpu":"rtx-4090","context":4096,
+        "engine":{"version":"0.13.2","flash_attn":false,"n_batch":512}})");
+    CHECK(item(phi, "output buffer (host)", -1) == (i64{100352} + 5120) * 4);
+    // L-40 (Ollama 0.5.7, DeepSeek-R1-Distill-Qwen-32B, 4 sequences): 4 x (152,064 + 5,120) x 4 B = 2.40 MiB.
+    const json r1 = estimate(R"({"model":"deepseek-r1-distill-qwen-32b","weights":"gguf:Q4_K_M","runtime":"ollama","gpu":"rtx-4090","context":2048,
+        "concurrency":4,"engine":{"version":"0.5.7","flash_attn":false,"n_batch":2048}})");
+    CHECK(item(r1, "output buffer (host)", -1) == 4 * (i64{152064} + 5120) * 4);
+    CHECK(std::abs(mib(item(r1, "output buffer (host)", -1)) - 2.40) < 0.005);
+    // llama-server, and Ollama from 0.30, keep logits only.
+    const json server = estimate(R"({"model":"phi-4","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"rtx-4090","context":4096})");
+    CHECK(item(server, "output buffer (host)", -1) == i64{100352} * 4);
+}
+
+TEST_CASE("Ollama's own engine cached GLM-4.7-Flash's heads whole until 0.15.0 (L-43)") {
+    // ollama#13789 (0.14.3, num_ctx 8,192): K of 20 heads x (192 + 64) and V of 20 x 256 values at f16 = 20,480 B per
+    // token and layer, 160 MiB per layer at 8,192 tokens; 5 layers on the GPU print 800.0 MiB.
+    const auto kv_gpu = [](const std::string& version) {
+        return item(estimate(R"({"model":"glm-4.7-flash","weights":"gguf:Q4_K_M","runtime":"ollama","gpu":"rtx-4090","context":8192,
+            "engine":{"version":")" +
+                             version + R"(","n_gpu_layers":6}})"),
+                    "KV cache", 0);
+    };
+    CHECK(kv_gpu("0.14.3") == 5 * i64{20} * (192 + 64 + 256) * 2 * 8192);
+    CHECK(mib(kv_gpu("0.14.3")) == doctest::Approx(800.0));
+    // 0.15.0 caches the latent: kv_lora_rank 512 + rope 64 values.
+    CHECK(kv_gpu("0.15.0") == 5 * i64{512 + 64} * 2 * 8192);
+}
+
+TEST_CASE("every layer on the CPU beside a GPU: op offload leaves the CPU the norms (C-16)") {
+    // llama-server b5489, Qwen3-0.6B, -ngl 0, n_ctx 4,096, flash attention off, ubatch 512: the CUDA_Host compute buffer
+    // holds the f32 mask (4,096 x 512 x 4 B = 8 MiB), the looked-up embeddings and one normed hidden state
+    // (1,024 x 512 x 4 B = 2 MiB each): 12 MiB, printed 12.01.
+    const json r = estimate(R"({"model":"qwen3-0.6b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"jetson-agx-orin-64gb","context":4096,
+        "engine":{"n_gpu_layers":0,"flash_attn":false,"version":"b5489"}})");
+    CHECK(item(r, "host compute buffer", -1) == i64{4096} * 512 * 4 + 2 * i64{1024} * 512 * 4);
+    // With one-token batches nothing is offloaded and the CPU holds the layer's graph too.
+    const json small = estimate(R"({"model":"qwen3-0.6b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"jetson-agx-orin-64gb","context":4096,
+        "engine":{"n_gpu_layers":0,"flash_attn":false,"version":"b5489","n_ubatch":1,"n_batch":1}})");
+    CHECK(item(small, "host compute buffer", -1) > i64{4096} * 1 * 4 + 2 * i64{1024} * 4);
+}

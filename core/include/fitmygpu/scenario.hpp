@@ -57,9 +57,10 @@ struct EngineKnobs {
     std::optional<bool> flash_attn;  // unset = auto (on where supported)
     bool kv_unified = true;
     bool swa_full = false;
-    int n_cpu_moe = 0;                 // first N layers keep their experts in host RAM
-    std::string override_tensor;       // -ot: "regex=BUFFER_TYPE" entries separated by commas, first match wins
-    std::vector<double> tensor_split;  // --tensor-split proportions per device; empty = by free memory
+    std::optional<bool> ollama_new_engine;  // Ollama OLLAMA_NEW_ENGINE; unset = the release's choice for the architecture
+    int n_cpu_moe = 0;                      // first N layers keep their experts in host RAM
+    std::string override_tensor;            // -ot: "regex=BUFFER_TYPE" entries separated by commas, first match wins
+    std::vector<double> tensor_split;       // --tensor-split proportions per device; empty = by free memory
     // Multimodal towers: serving engines and Transformers load the vision/audio encoder by default
     // (vLLM --language-model-only skips it); llama.cpp loads it only when an --mmproj file is given.
     bool language_model_only = false;

@@ -110,6 +110,34 @@ bool given_at_least(const Scenario& s, long build, std::initializer_list<long> o
 bool f16_mask_reserved(const Scenario& s) { return given_at_least(s, kF16MaskBuild, {0, 30, 0}); }
 bool outputs_per_sequence(const Scenario& s) { return given_at_least(s, kOutputsPerSequenceBuild, {0, 30, 2}); }
 
+// ---- Ollama's own engine (runner/ollamarunner) ----
+// Before 0.30 (which serves every GGUF model through llama-server) Ollama ran the architectures its Go engine requires
+// (fs/ggml/ggml.go, KV.OllamaEngineRequired) on that engine and every other one on its llama.cpp runner, unless
+// OLLAMA_NEW_ENGINE was set. Each architecture, by the config's model_type, with the release that first lists it.
+struct OllamaEngineArch {
+    const char* model_type;
+    long major, minor, patch;
+};
+constexpr OllamaEngineArch kOllamaEngineArchs[] = {
+    {"gemma3", 0, 6, 0},       {"gemma3_text", 0, 6, 0},    {"mistral3", 0, 6, 5},     {"llama4", 0, 6, 7},       {"mllama", 0, 7, 0},
+    {"qwen2_5_vl", 0, 7, 0},   {"gemma3n", 0, 9, 5},        {"gpt_oss", 0, 11, 0},     {"qwen3", 0, 12, 0},       {"qwen3_moe", 0, 12, 2},
+    {"qwen3_vl", 0, 12, 7},    {"qwen3_vl_moe", 0, 12, 7},  {"deepseek_v2", 0, 13, 0}, {"deepseek_v3", 0, 13, 0}, {"kimi_k2", 0, 13, 0},
+    {"olmo3", 0, 13, 4},       {"glm4_moe_lite", 0, 14, 3}, {"qwen3_next", 0, 15, 5},  {"nemotron_h", 0, 17, 1},  {"qwen3_5", 0, 17, 1},
+    {"qwen3_5_moe", 0, 17, 1}, {"gemma4", 0, 20, 0},
+};
+bool ollama_own_engine(const Scenario& s) {
+    if (s.runtime != Runtime::Ollama || s.engine.version.empty() || !engine_version_before(s.engine.version, {0, 30})) return false;
+    if (s.engine.ollama_new_engine.value_or(false)) return true;
+    for (const OllamaEngineArch& a : kOllamaEngineArchs)
+        if (s.geometry.model_type == a.model_type) return !engine_version_before(s.engine.version, {a.major, a.minor, a.patch});
+    return false;
+}
+// Its GLM-4.7-Flash (model/models/glm4moelite) decompressed the MLA latent and cached every head's K (nope + rope) and
+// V until 0.15.0 absorbed the projection into the query (ollama#13810, #13870).
+bool ollama_expanded_mla(const Scenario& s) {
+    return ollama_own_engine(s) && s.geometry.model_type == "glm4_moe_lite" && engine_version_before(s.engine.version, {0, 15});
+}
+
 // ---- Ollama's own layer decision (llm/memory.go estimateGPULayers, releases before 0.12.11) ----
 // With num_gpu left at -1, Ollama up to 0.12.10 estimated each layer's bytes itself and passed the number that fit
 // as --n-gpu-layers to its runner; it prints the estimate as `msg="offload to cuda" layers.offload=... memory.*`.
@@ -393,6 +421,13 @@ Estimate estimate_llamacpp(const Scenario& s) {
 
     // ---- KV cache and recurrent state ----
     auto layers = cache_layers(g);
+    if (ollama_expanded_mla(s))
+        for (CacheLayer& c : layers)
+            if (is_attention(c.mixer) && c.n_kv_heads == 1 && g.mla.kv_lora_rank > 0) {
+                c.n_kv_heads = g.n_heads;
+                c.k_width = g.n_heads * (g.mla.qk_nope_head_dim + g.mla.qk_rope_head_dim);
+                c.v_width = g.n_heads * g.mla.v_head_dim;
+            }
     // llama.cpp's StarCoder2 reads no sliding window from the GGUF (its hparams loader reads only the norm epsilon),
     // so the sliding layers of such a family keep every cell there, like full-attention layers.
     if (g.llamacpp_full_attention)
@@ -572,10 +607,14 @@ Estimate estimate_llamacpp(const Scenario& s) {
     const Q ffn = (Q::lit(2) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden)) * UB * F32;
     // The output phase: logits and the last hidden state of every ubatch token, or, where llama-server reserves
     // n_outputs_max rows (outputs_per_sequence), of one row per sequence and drafted token.
-    const bool per_seq_outputs = outputs_per_sequence(s);
+    // Ollama's own engine reserves its worst-case graph with one output per parallel sequence (reserveWorstCaseGraph:
+    // batch.Outputs of s.parallel rows), and its models keep only those rows before the output layer.
+    const bool own_engine = ollama_own_engine(s);
+    const bool per_seq_outputs = own_engine || outputs_per_sequence(s);
     const i64 out_rows = per_seq_outputs ? std::min(ubr, checked::mul(n_seq, 1 + (s.spec.active() ? s.spec.num_tokens : 0))) : ubr;
     const Q out = (Q::var("n_vocab", g.vocab) + Q::var("n_embd", g.hidden)) * (per_seq_outputs ? Q::var("n_outputs_max", out_rows) : UB) * F32;
-    const bool f16_mask = fa && f16_mask_reserved(s);
+    // Ollama's engine builds the mask on the device in the dtype attention reads, with no f32 copy on the host.
+    const bool f16_mask = fa && (own_engine || f16_mask_reserved(s));
     const int first_device = place.device_of_layer.empty() ? -1 : place.device_of_layer.front();
     // Op offload (ggml_backend_sched_backend_id_from_cur): a matmul whose weight is in host memory runs on the first
     // GPU once the ubatch reaches kOffloadMinBatch tokens, and the weight is copied into that GPU's compute buffer as an
@@ -608,7 +647,9 @@ Estimate estimate_llamacpp(const Scenario& s) {
         }
         e.add(kActivations, "compute buffer", di, peak,
               std::string("worst-case graph for n_ubatch tokens, flash attention ") + (fa ? (f16_mask ? "on (f16 mask)" : "on") : "off") +
-                  (per_seq_outputs ? ", logits of " + std::to_string(out_rows) + " rows (n_outputs_max)" : "") +
+                  (own_engine        ? ", Ollama's engine: logits of " + std::to_string(out_rows) + " rows (one per parallel sequence)"
+                   : per_seq_outputs ? ", logits of " + std::to_string(out_rows) + " rows (n_outputs_max)"
+                                     : "") +
                   (pipeline ? ", pipeline parallelism (4 copies of each input)" : "") +
                   (offload_here ? ", with the big-batch ops of host-resident weights offloaded here" : ""));
         e.add(kOverhead, "CUDA context", di, Q::bytes("CUDA context + cuBLAS workspace", kCudaContextBytes), "device memory no llama.cpp buffer reports");
@@ -622,15 +663,26 @@ Estimate estimate_llamacpp(const Scenario& s) {
                                 " reserves logits for one row per sequence (give engine.version, e.g. \"b" + std::to_string(kOutputsPerSequenceBuild) +
                                 "\", for those builds" + (s.runtime == Runtime::Ollama ? std::string("; Ollama 0.30.0 and 0.30.2 ship them") : std::string()) +
                                 ")");
-    const Q host_mask = f16_mask ? mask_live : mask32;
+    const Q host_mask = own_engine ? Q::lit(0, "B") : f16_mask ? mask_live : mask32;
     Q host_compute = (pipeline ? copies * host_mask : host_mask) + E;
     if (fa && !f16_mask && first_device < 0 && !s.devices.empty() && gpu_layers_total > 0) host_compute = host_compute + mask_live;
-    e.add(kActivations, "host compute buffer", -1, host_compute, "graph inputs: the KQ mask and the ubatch's token embeddings");
-    const Q output_buf = Q::var("n_vocab", g.vocab) * F32 * Q::var("n_seq_max", n_seq);
-    e.add(kActivations, "output buffer (host)", -1, output_buf, "logits of one row per sequence");
-    if (place.output_device < 0) {
-        e.add(kActivations, "host compute (layers on CPU)", -1, max(max(attn, ffn), out), "graph of the layers left on the CPU");
-    }
+    // With every layer on the CPU its graph shares that buffer. Op offload sends the matmuls (and the weightless ops
+    // between them) to the first GPU, which leaves the CPU the norms, whose weights stay in host memory: one normed
+    // hidden state. Without it the CPU holds the whole worst-case layer or output phase.
+    if (place.output_device < 0) host_compute = host_compute + (op_offload ? E.named("a normed hidden state") : max(max(attn, ffn), out));
+    e.add(kActivations, "host compute buffer", -1, host_compute,
+          place.output_device < 0 ? std::string("graph inputs and the graph of the layers left on the CPU") +
+                                        (op_offload ? " (their matmuls offloaded to the GPU, the norms kept)" : "")
+          : own_engine ? "graph inputs: the ubatch's token embeddings"
+                       : "graph inputs: the KQ mask and the ubatch's token embeddings");
+    // Ollama's llama.cpp runner (llama/llama.go, 0.4.0 to 0.29) creates its context with embeddings on, so each output
+    // row holds the last hidden state beside the logits.
+    const bool runner_embeddings = s.runtime == Runtime::Ollama && !own_engine && !s.engine.version.empty() &&
+                                   !engine_version_before(s.engine.version, {0, 4}) && engine_version_before(s.engine.version, {0, 30});
+    const Q output_buf =
+        (runner_embeddings ? Q::var("n_vocab", g.vocab) + Q::var("n_embd", g.hidden) : Q::var("n_vocab", g.vocab)) * F32 * Q::var("n_seq_max", n_seq);
+    e.add(kActivations, "output buffer (host)", -1, output_buf,
+          runner_embeddings ? "logits and embeddings of one row per sequence (Ollama's runner turns embeddings on)" : "logits of one row per sequence");
     e.sum_components();
 
     // ---- KV summary and verdict ----

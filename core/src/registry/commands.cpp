@@ -430,6 +430,7 @@ constexpr FlagRow kOllamaFlags[] = {
     env("OLLAMA_NUM_PARALLEL", T::Concurrency),
     env("OLLAMA_KV_CACHE_TYPE", T::KvType),
     env("OLLAMA_FLASH_ATTENTION", T::Knob, "flash_attn"),
+    env("OLLAMA_NEW_ENGINE", T::Knob, "ollama_new_engine"),
     env("OLLAMA_HOST", T::Ignored, "", kServer),
     env("OLLAMA_MODELS", T::Ignored, "", kTokenizer),
     env("OLLAMA_KEEP_ALIVE", T::Ignored, "", kServer),

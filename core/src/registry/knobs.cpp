@@ -117,6 +117,14 @@ constexpr KnobRow kKnobs[] = {
          if (v.is_auto) k.flash_attn.reset();
          else k.flash_attn = v.boolean;
      }},
+    {"ollama_new_engine", KnobType::Tristate, 0, 0, false, false, 0, "Ollama's own engine (OLLAMA_NEW_ENGINE)",
+     "Before 0.30, runs every model on Ollama's Go engine, which reserves logits for one row per sequence; by default only the "
+     "architectures that engine requires use it.",
+     "", "",
+     [](EngineKnobs& k, const KnobValue& v) {
+         if (v.is_auto) k.ollama_new_engine.reset();
+         else k.ollama_new_engine = v.boolean;
+     }},
     {"kv_unified", KnobType::Boolean, 0, 0, false, false, 0, "Unified KV cache (--kv-unified)", "One KV buffer shared by all parallel sequences.", "", "",
      [](EngineKnobs& k, const KnobValue& v) { k.kv_unified = v.boolean; }},
     {"swa_full", KnobType::Boolean, 0, 0, false, false, 0, "Full-size SWA cache (--swa-full)",

@@ -112,6 +112,11 @@ constexpr GgufKnobRow kGgufKnobs[] = {
      "auto",
      [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{std::string("auto")}; }},
     {"kv_unified", {"", ""}, {"--kv-unified", ""}, "", struct_default<&EngineKnobs::kv_unified>},
+    {"ollama_new_engine",
+     {nullptr, ""},
+     {"", "OLLAMA_NEW_ENGINE"},
+     "auto (by release and architecture)",
+     [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{std::string("auto")}; }},
     {"swa_full", {"", ""}, {"--swa-full", ""}, "", struct_default<&EngineKnobs::swa_full>},
     {"n_cpu_moe", {"", ""}, {"--n-cpu-moe", ""}, "", struct_default<&EngineKnobs::n_cpu_moe>},
     // Tensor placement by name is llama-server's own flag; Ollama sets no such option.

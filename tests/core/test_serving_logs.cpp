@@ -64,6 +64,13 @@ TEST_CASE("TensorRT-LLM's KV allocation line and mlx-lm's peak") {
     CHECK(t.at("engine") == "trtllm");
     CHECK(t.at("kv_available_bytes") == gib_bytes(68.69));
     CHECK(t.at("kv_tokens") == 643136);
+    // TensorRT-LLM 0.8's C++ runtime printed the pool in bytes and the tokens on a line of their own
+    // (NVIDIA/TensorRT-LLM#1400).
+    const json old =
+        parse_log("[TensorRT-LLM][INFO] Allocate 69524783104 bytes for k/v cache. \n[TensorRT-LLM][INFO] Using 132608 tokens in paged KV cache.\n");
+    CHECK(old.at("engine") == "trtllm");
+    CHECK(old.at("kv_available_bytes") == 69524783104);
+    CHECK(old.at("kv_tokens") == 132608);
     // mlx_lm.generate prints mx.get_peak_memory() / 1e9 as "GB": decimal gigabytes.
     const json m = parse_log("==========\nPrompt: 13 tokens, 34.744 tokens-per-sec\nGeneration: 256 tokens, 174.251 tokens-per-sec\nPeak memory: 1.415 GB\n");
     CHECK(m.at("engine") == "mlx");

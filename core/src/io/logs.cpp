@@ -197,6 +197,15 @@ bool read_line(const std::string& line, LogReader& r) {
             return r.first(r.trtllm, log.kv_available_bytes, gib_to_bytes(gib));
         }
     }
+    // TensorRT-LLM's C++ runtime before the paged-KV line above (0.8): "[TensorRT-LLM][INFO] Allocate 69524783104 bytes
+    // for k/v cache." and "[TensorRT-LLM][INFO] Using 132608 tokens in paged KV cache."
+    if (line.find("bytes for k/v cache") != std::string::npos) {
+        const double n = after(line, "Allocate ");
+        if (std::isfinite(n) && n > 0 && n <= kMaxLoggedBytes) return r.first(r.trtllm, log.kv_available_bytes, static_cast<i64>(std::llround(n)));
+    }
+    if (line.find("tokens in paged KV cache") != std::string::npos && line.find("[TensorRT-LLM]") != std::string::npos) {
+        if (const double n = after(line, "Using "); sane_count(n)) return r.first(r.trtllm, log.kv_tokens, static_cast<i64>(n));
+    }
     // TensorRT-LLM engine builds: "[TensorRT-LLM][INFO] Loaded engine size: 6695 MiB" and "[MemUsageChange] Allocated
     // 1134.01 MiB for execution context memory." (TensorRT's activation memory, fixed when the engine was built).
     if (line.find("Loaded engine size: ") != std::string::npos || line.find("for execution context memory") != std::string::npos) {

@@ -603,8 +603,16 @@ Estimate estimate_llamacpp(const Scenario& s) {
     if (g.dsa.head_dim > 0) attn = attn + Q::var("n_kv", n_kv) * UB * (F32 + (fa ? Q::lit(2, "B") : F32));
     i64 ffn_width = 0;
     for (const auto& l : g.layers) ffn_width = std::max(ffn_width, l.ffn_intermediate);
-    if (g.is_moe()) ffn_width = std::max(ffn_width, g.moe.n_experts_per_tok * g.moe.expert_intermediate);
-    const Q ffn = (Q::lit(2) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden)) * UB * F32;
+    Q ffn = (Q::lit(2) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden)) * UB * F32;
+    // MoE layers (build_moe_ffn): the selected experts' gate and up outputs, then their product beside the down
+    // projection's output, which keeps one n_embd row per selected expert until the weighted sum.
+    if (g.is_moe()) {
+        const Q used_ff = Q::var("n_expert_used", g.moe.n_experts_per_tok) * Q::var("n_ff_exp", g.moe.expert_intermediate);
+        const Q moe = (max(Q::lit(2) * used_ff, used_ff + Q::var("n_expert_used", g.moe.n_experts_per_tok) * Q::var("n_embd", g.hidden)) +
+                       Q::lit(2) * Q::var("n_embd", g.hidden)) *
+                      UB * F32;
+        ffn = max(ffn, moe);
+    }
     // The output phase: logits and the last hidden state of every ubatch token, or, where llama-server reserves
     // n_outputs_max rows (outputs_per_sequence), of one row per sequence and drafted token.
     // Ollama's own engine reserves its worst-case graph with one output per parallel sequence (reserveWorstCaseGraph:

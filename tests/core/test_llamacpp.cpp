@@ -383,3 +383,17 @@ TEST_CASE("every layer on the CPU beside a GPU: op offload leaves the CPU the no
         "engine":{"n_gpu_layers":0,"flash_attn":false,"version":"b5489","n_ubatch":1,"n_batch":1}})");
     CHECK(item(small, "host compute buffer", -1) > i64{4096} * 1 * 4 + 2 * i64{1024} * 4);
 }
+
+TEST_CASE("Ollama's own layer estimate on a Mac: no partial-offload graph, 512 MiB set aside per Metal device") {
+    // llm/memory.go (before 0.12.11): on Metal the partial graph is the full one, and discover/gpu.go sets aside 512 MiB
+    // per Metal device against 457 MiB per CUDA device.
+    const auto figures = [](const std::string& gpu) {
+        return estimate(R"({"model":"llama-3.1-8b","weights":"gguf:Q4_K_M","runtime":"ollama","gpu":")" + gpu +
+                        R"(","context":8192,"engine":{"version":"0.5.7"}})")
+            .at("engine_figures");
+    };
+    const json mac = figures("m2-max-96gb"), cuda = figures("rtx-4090");
+    CHECK(mac.at("memory.graph.partial") == mac.at("memory.graph.full"));
+    CHECK(cuda.at("memory.graph.partial").get<i64>() > cuda.at("memory.graph.full").get<i64>());
+    CHECK(mac.at("memory.required.full").get<i64>() - cuda.at("memory.required.full").get<i64>() == (512 - 457) * MiB);
+}

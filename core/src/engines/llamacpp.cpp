@@ -209,7 +209,7 @@ OllamaPlan ollama_plan(const Scenario& s, bool fa) {
         p.graph_partial = heads / heads_kv * p.kv / 6;
     }
     if (p.graph_full == 0) p.graph_full = p.graph_partial;
-    const bool metal = s.devices.front().vendor == "apple";
+    const bool metal = s.devices.front().vendor == "Apple";
     if (metal) p.graph_partial = p.graph_full;                      // no partial-offload overhead on Metal
     else if (s.devices.size() > 1) p.graph_full = p.graph_partial;  // several GPUs: always the partial graph
     const i64 graph = std::max(p.graph_full, p.graph_partial);

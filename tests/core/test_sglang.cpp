@@ -312,7 +312,8 @@ TEST_CASE("SGLang multimodal models: the default mem_fraction_static shrinks wit
 TEST_CASE("SGLang 0.3 series: mem_fraction_static by TP size with 0.83 at TP 8, chunked prefill 8192 on every card") {
     // server_args.py of the 0.3 series before sgl-project/sglang#2044: chunked_prefill_size: int = 8192 (no GPU
     // memory is read), and __post_init__ sets mem_fraction_static to 0.79 / 0.83 / 0.85 / 0.87 / 0.88 for
-    // TP >= 16 / 8 / 4 / 2 / 1. From 0.3.6 the estimate keeps the later table (0.81 at TP 8, 2,048 below 25,000 MiB).
+    // TP >= 16 / 8 / 4 / 2 / 1. 0.3.6 reads the card's memory (2,048 below 25,000 MiB) and takes 0.82 at TP 8
+    // (sgl-project/sglang#2053); 0.4.0 sets 0.81 (#2325).
     auto tp8 = [](const std::string& version) {
         return estimate(
             R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":8,"context":8192,"engine":{"version":")" +
@@ -320,7 +321,9 @@ TEST_CASE("SGLang 0.3 series: mem_fraction_static by TP size with 0.83 at TP 8, 
     };
     CHECK(budget_bytes(tp8("0.3.5")) == static_budget(0.83, kFree24));
     CHECK(budget_bytes(tp8("v0.3.0")) == static_budget(0.83, kFree24));
-    CHECK(budget_bytes(tp8("0.3.6")) == static_budget(0.81, kFree24));
+    CHECK(budget_bytes(tp8("0.3.6")) == static_budget(0.82, kFree24));
+    CHECK(budget_bytes(tp8("0.3.6.post3")) == static_budget(0.82, kFree24));
+    CHECK(budget_bytes(tp8("0.4.0")) == static_budget(0.81, kFree24));
     // TP 1 on the 24 GiB card: 0.88 in both, but the 0.3 series prefills 8,192 tokens a chunk where 0.3.6 and later
     // take 2,048 below 25,000 MiB. Llama-3.1-8B's forward activation is 110,592 B per token (the chunked-prefill test).
     const json old = estimate(sglang(R"(,"context":8192,"engine":{"version":"0.3.4.post1"})"));
@@ -459,4 +462,38 @@ TEST_CASE("SGLang DeepSeek sparse attention with an fp8 cache: the latent's fp8 
     // bf16: the latent and RoPE in bf16, (512 + 64) x 2 = 1,152 B, beside the same 132 B of indexer keys.
     const json b = estimate(R"({"model":"deepseek-v3.2","runtime":"sglang","gpu":"b200","gpu_count":8,"context":4096})");
     CHECK(b.at("kv_cache").at("bytes_per_token") == 61 * (1152 + 132));
+}
+
+TEST_CASE("SGLang 0.4.5.post3 to 0.4.7: the default mem_fraction_static of cards above 80 GiB, release by release") {
+    // server_args.py at each release's commit, for one MI300X (196,592 MiB reported) at TP 8:
+    //   0.4.5.post2 and before: the TP table, 0.81;
+    //   0.4.5.post3 (#5604): (196,592 - 13 x 1,024) / 196,592 = 0.932285 (not rounded);
+    //   0.4.6.post2 (#5893, #5724): 0.88, then min(0.88 + 48 x 1,024 x 0.12 / 196,592, (196,592 - 18 x 1,024) / 196,592)
+    //     = min(0.910003, 0.906241) = 0.906241;
+    //   0.4.7 (#6718): the same off CUDA; an NVIDIA card above 180,000 MiB (B200) takes 0.79;
+    //   0.4.7.post1 (#7054): by the card's size, round((196,592 - 32 x 1,024) / 196,592, 3) = 0.833, and 4 GiB more with
+    //     data-parallel attention: round((196,592 - 36 x 1,024) / 196,592, 3) = 0.812.
+    const auto fraction = [](const std::string& gpu, const std::string& version, bool dp_attention = false) {
+        const json r = json::parse(fitmygpu::api::call("defaults", R"({"model":"deepseek-r1","runtime":"sglang","gpu":")" + gpu +
+                                                                       R"(","gpu_count":8,"context":16384,"engine":{"version":")" + version + "\"}}"));
+        if (!dp_attention) return r.at("engine").at("mem_fraction_static").get<double>();
+        // With data-parallel attention the estimate's budget says which fraction it took: budget = fraction x free memory.
+        const json e = estimate(R"({"model":"deepseek-r1","runtime":"sglang","gpu":")" + gpu + R"(","gpu_count":8,"context":16384,"engine":{"version":")" +
+                                version + R"(","dp":8,"enable_dp_attention":true}})");
+        for (const auto& a : e.at("assumptions"))
+            if (a.get<std::string>().rfind("mem_fraction_static = ", 0) == 0) return std::stod(a.get<std::string>().substr(22));
+        return -1.0;
+    };
+    const double mi300x = 196592;
+    CHECK(fraction("mi300x", "0.4.5.post2") == doctest::Approx(0.81));
+    CHECK(fraction("mi300x", "0.4.5.post3") == doctest::Approx((mi300x - 13 * 1024) / mi300x).epsilon(1e-9));
+    CHECK(fraction("mi300x", "0.4.6.post1") == doctest::Approx((mi300x - 13 * 1024) / mi300x).epsilon(1e-9));
+    CHECK(fraction("mi300x", "0.4.6.post2") == doctest::Approx((mi300x - 18 * 1024) / mi300x).epsilon(1e-9));
+    CHECK(fraction("mi300x", "0.4.6.post5") == doctest::Approx(0.906241).epsilon(1e-6));
+    CHECK(fraction("mi300x", "0.4.7") == doctest::Approx(0.906241).epsilon(1e-6));
+    CHECK(fraction("b200", "0.4.7") == doctest::Approx(0.79));
+    CHECK(fraction("mi300x", "0.4.7.post1") == doctest::Approx(0.833));
+    CHECK(fraction("mi300x", "0.4.7.post1", true) == doctest::Approx(0.812));
+    // An 80 GiB H100 (81,559 MiB) keeps the TP table through 0.4.7.
+    CHECK(fraction("h100-sxm-80gb", "0.4.6.post5") == doctest::Approx(0.81));
 }

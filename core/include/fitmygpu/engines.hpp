@@ -32,6 +32,6 @@ struct SglangDefaults {
     double mem_fraction_static = kSglangDefaultMemFraction;
     std::string rule;  // how they were chosen, in words
 };
-SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::string& version, int dp_attention = 1);
+SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::string& version, int dp_attention = 1, bool speculative = false);
 
 }  // namespace fitmygpu

@@ -165,7 +165,10 @@ json quantizations(const json& request) {
 }
 
 json defaults(const json& request) {
-    const json base = without(request, {"engine"});
+    // The defaults of the engine release asked for: the other engine settings are left out, the version kept.
+    json base = without(request, {"engine"});
+    if (request.is_object() && request.contains("engine") && request.at("engine").is_object() && request.at("engine").contains("version"))
+        base["engine"] = json{{"version", request.at("engine").at("version")}};
     const Request r = parse_request(base);
     const Scenario s = build_scenario(r, Catalog::builtin());
     json engine = json::object();

@@ -262,11 +262,33 @@ struct SglangTpFraction {
 };
 constexpr SglangTpFraction kSglangLegacyFractions[] = {{16, 0.79}, {8, 0.81}, {4, 0.85}, {2, 0.87}, {1, 0.88}};
 constexpr SglangTpFraction kSglang03Fractions[] = {{16, 0.79}, {8, 0.83}, {4, 0.85}, {2, 0.87}, {1, 0.88}};
+// 0.3.6 to 0.3.6.post3 took 0.82 at TP 8 (sgl-project/sglang#2053); 0.4.0 set it to 0.81 (#2325).
+constexpr SglangTpFraction kSglang036Fractions[] = {{16, 0.79}, {8, 0.82}, {4, 0.85}, {2, 0.87}, {1, 0.88}};
 constexpr i64 kSglangLegacySmallGpuMib = 25000;
 constexpr std::initializer_list<long> kSglangGpuSizedRelease = {0, 3, 6};   // sgl-project/sglang#2044, see above
 constexpr std::initializer_list<long> kSglangRunnerVlmRelease = {0, 4, 3};  // see estimate_sglang
 constexpr std::initializer_list<long> kSglangReserveRelease = {0, 5, 3};
-constexpr std::initializer_list<long> kSglangSizeTableRelease = {0, 5, 0};
+constexpr std::initializer_list<long> kSglangSizeTableRelease = {0, 5, 0};  // the vision-tower factor's release
+// Between the TP table and the table by the card's size, server_args.py's default changed with these releases
+// (read at each release's commit): 0.4.5.post3 (#5604) gave cards above 81,920 MiB (gpu_mem - 13 GiB) / gpu_mem;
+// 0.4.6.post2 (#5893, #5724) 0.88 there, then on cards above 96 GiB min(f + 48 GiB x (1 - f) / gpu_mem,
+// (gpu_mem - 18 GiB) / gpu_mem); 0.4.7 (#6718) 0.79 on CUDA cards above 180,000 MiB, 20 GiB reserved with speculative
+// decoding, and x 0.95 with it on smaller cards; 0.4.7.post1 (#7054) the table by the card's size, with 2 GiB more
+// reserved for speculative decoding and 4 GiB more for data-parallel attention.
+struct SglangRelease {
+    long major, minor, patch, post;  // post -1: the release itself
+};
+constexpr SglangRelease kSglangLargeCardRelease = {0, 4, 5, 3};
+constexpr SglangRelease kSglangCappedRelease = {0, 4, 6, 2};
+constexpr SglangRelease kSglangB200Release = {0, 4, 7, -1};
+constexpr SglangRelease kSglangSizeReserveRelease = {0, 4, 7, 1};
+// Whether the version asked for comes before that release (its post-releases counted).
+bool sglang_before(const std::string& version, const SglangRelease& r) {
+    if (engine_version_before(version, {r.major, r.minor, r.patch})) return true;
+    if (!engine_version_before(version, {r.major, r.minor, r.patch + 1})) return false;
+    const auto v = parse_engine_version(version);
+    return v && v->post < r.post;
+}
 struct SglangSizeReserve {
     i64 below_mib;
     double base_gib, per_rank_gib;  // reserved = (base + parallel_size × per_rank) GiB
@@ -313,45 +335,73 @@ double sglang_vlm_factor(const ModelGeometry& g) {
 
 }  // namespace
 
-SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::string& version, int dp_attention) {
+SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::string& version, int dp_attention, bool speculative) {
     SglangDefaults out;
     const i64 gpu_mem = d.memory_bytes / MiB;  // nvidia-smi's memory.total (get_nvgpu_memory_capacity)
     tp = std::max(tp, 1);
     pp = std::max(pp, 1);
     dp_attention = std::max(dp_attention, 1);
-    if (engine_version_before(version, kSglangReserveRelease) && !engine_version_before(version, kSglangSizeTableRelease) && gpu_mem > 0) {
+    const double mem = static_cast<double>(gpu_mem);
+    if (engine_version_before(version, kSglangReserveRelease) && !sglang_before(version, kSglangSizeReserveRelease) && gpu_mem > 0) {
         double reserved = 0;
         for (const auto& step : kSglangSizeReserves)
             if (gpu_mem < step.below_mib) {
                 reserved = (step.base_gib + static_cast<double>(tp * pp) * step.per_rank_gib) * 1024.0;
                 break;
             }
-        out.mem_fraction_static = std::round((static_cast<double>(gpu_mem) - reserved) / static_cast<double>(gpu_mem) * 1000.0) / 1000.0;
+        if (speculative) reserved += 2.0 * 1024.0;
+        if (dp_attention > 1) reserved += 4.0 * 1024.0;
+        out.mem_fraction_static = std::round((mem - reserved) / mem * 1000.0) / 1000.0;
         out.chunked_prefill_size = gpu_mem < 35 * 1024 ? 2048 : gpu_mem < 160 * 1024 ? 8192 : 16384;
-        char buf[160];
-        std::snprintf(buf, sizeof buf, "SGLang 0.5.0-0.5.2's default for %lld MiB: %.0f MiB reserved by the card's size and %d ranks",
-                      static_cast<long long>(gpu_mem), reserved, tp * pp);
+        char buf[200];
+        std::snprintf(buf, sizeof buf, "SGLang 0.4.7.post1-0.5.2's default for %lld MiB: %.0f MiB reserved by the card's size and %d ranks%s%s",
+                      static_cast<long long>(gpu_mem), reserved, tp * pp, speculative ? ", speculative decoding" : "",
+                      dp_attention > 1 ? ", data-parallel attention" : "");
         out.rule = buf;
         return out;
     }
-    if (engine_version_before(version, kSglangGpuSizedRelease)) {
-        for (const auto& step : kSglang03Fractions)
-            if (tp * pp >= step.min_tp) {
-                out.mem_fraction_static = step.fraction;
-                break;
-            }
-        out.chunked_prefill_size = 8192;
-        out.rule = "SGLang before 0.3.6: mem_fraction_static by TP size (" + std::to_string(tp * pp) + " ranks), chunked prefill 8,192 on every GPU";
-        return out;
-    }
     if (engine_version_before(version, kSglangReserveRelease)) {
-        for (const auto& step : kSglangLegacyFractions)
-            if (tp * pp >= step.min_tp) {
+        const bool before_036 = engine_version_before(version, kSglangGpuSizedRelease);
+        const auto& table = before_036 ? kSglang03Fractions : engine_version_before(version, {0, 4}) ? kSglang036Fractions : kSglangLegacyFractions;
+        // 0.4.5.post3 counts TP ranks only; from 0.4.6.post2 TP x PP.
+        const int ranks = sglang_before(version, kSglangCappedRelease) && !sglang_before(version, kSglangLargeCardRelease) ? tp : tp * pp;
+        for (const auto& step : table)
+            if (ranks >= step.min_tp) {
                 out.mem_fraction_static = step.fraction;
                 break;
             }
-        out.chunked_prefill_size = gpu_mem > 0 && gpu_mem < kSglangLegacySmallGpuMib ? 2048 : 8192;
-        out.rule = "SGLang before 0.5.0: mem_fraction_static by TP size (" + std::to_string(tp * pp) + " ranks)";
+        out.chunked_prefill_size = before_036 || gpu_mem <= 0 || gpu_mem >= kSglangLegacySmallGpuMib ? 8192 : 2048;
+        out.rule = before_036
+                       ? "SGLang before 0.3.6: mem_fraction_static by TP size (" + std::to_string(tp * pp) + " ranks), chunked prefill 8,192 on every GPU"
+                       : "SGLang before 0.4.5.post3: mem_fraction_static by TP size (" + std::to_string(ranks) + " ranks)";
+        if (before_036 || sglang_before(version, kSglangLargeCardRelease) || gpu_mem <= 0) return out;
+        char buf[200];
+        if (sglang_before(version, kSglangCappedRelease)) {
+            if (gpu_mem > 81920) {
+                out.mem_fraction_static = (mem - 13.0 * 1024.0) / mem;
+                std::snprintf(buf, sizeof buf, "SGLang 0.4.5.post3-0.4.6.post1's default for %lld MiB: 13 GiB kept back", static_cast<long long>(gpu_mem));
+                out.rule = buf;
+            } else out.rule = "SGLang 0.4.5.post3-0.4.6.post1: mem_fraction_static by TP size on cards up to 80 GiB (" + std::to_string(ranks) + " ranks)";
+            return out;
+        }
+        const bool b200_rule = !sglang_before(version, kSglangB200Release);
+        if (gpu_mem > 81920) out.mem_fraction_static = 0.88;
+        if (b200_rule && gpu_mem > 180000 && d.vendor == "NVIDIA") {
+            out.mem_fraction_static = 0.79;
+            out.chunked_prefill_size = 16384;
+            out.rule = "SGLang 0.4.7's default on CUDA cards above 180,000 MiB: 0.79";
+        } else if (gpu_mem > 96 * 1024) {
+            const double f = out.mem_fraction_static;
+            const double reserve = (b200_rule && speculative ? 20.0 : 18.0) * 1024.0;
+            out.mem_fraction_static = std::min(f + 48.0 * 1024.0 * (1.0 - f) / mem, (mem - reserve) / mem);
+            std::snprintf(buf, sizeof buf, "SGLang %s's default for %lld MiB: the smaller of %.2f + 48 GiB x (1 - %.2f) / the card and %.0f GiB kept back",
+                          b200_rule ? "0.4.7" : "0.4.6.post2-0.4.6.post5", static_cast<long long>(gpu_mem), f, f, reserve / 1024.0);
+            out.rule = buf;
+        } else {
+            if (b200_rule && speculative) out.mem_fraction_static *= 0.95;
+            out.rule = std::string("SGLang 0.4.6.post2-0.4.7: mem_fraction_static by TP size on cards up to 80 GiB, 0.88 above") +
+                       (b200_rule && speculative ? ", x 0.95 for speculative decoding" : "");
+        }
         return out;
     }
     if (gpu_mem <= 0) {
@@ -386,7 +436,7 @@ Estimate estimate_sglang(const Scenario& s) {
     using namespace engine_parts;
     Estimate e;
     const Parallelism par = resolve_parallelism(s, "engine.tensor_parallel_size");
-    const SglangDefaults defaults = sglang_defaults(s.devices.front(), par.tp, par.pp, s.engine.version, par.attn_dp);
+    const SglangDefaults defaults = sglang_defaults(s.devices.front(), par.tp, par.pp, s.engine.version, par.attn_dp, s.spec.active());
     if (par.attn_dp > 1)
         e.assumptions.push_back("data-parallel attention: " + std::to_string(par.attn_dp) + " attention groups of " + std::to_string(par.attn_tp()) +
                                 " GPUs, each with a KV pool of its own for its share of the requests; the MoE layers stay split over all " +

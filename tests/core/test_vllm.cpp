@@ -744,3 +744,20 @@ TEST_CASE("which vLLM releases run a model on Model Runner V2, and VLLM_USE_V2_M
     CHECK(v1.at("engine_figures").contains("cuda_graph_profiled_estimate_bytes"));
     CHECK(item(v1, "CUDA graphs") == v1.at("engine_figures").at("cuda_graph_profiled_estimate_bytes").get<i64>());
 }
+
+TEST_CASE("vLLM's V1 sampler on FlashInfer (VLLM_USE_FLASHINFER_SAMPLER, the official images of 0.9 to 0.11.0) profiles 14 bytes a logit (V-39)") {
+    // V-39 (0.10.1.1, "Using FlashInfer for top-p & top-k sampling"): Qwen2-7B, 256 rows of 152,064 logits. Alive per
+    // logit: the bf16 logits (2 B), the sampler's fp32 copy (4 B), the fp32 masked logits (4 B) and the probabilities (4 B).
+    const std::string base =
+        R"({"runtime":"vllm","model":"qwen2-7b","weights":"bf16","gpu":"a100-80gb-pcie","context":16384,"engine":{"version":"0.10.1.1","max_num_batched_tokens":2048,"max_num_seqs":256)";
+    const json sorting = estimate(base + "}}");
+    const json flashinfer = estimate(base + R"(,"VLLM_USE_FLASHINFER_SAMPLER":true}})");
+    CHECK(component(sorting, "activations") == static_cast<i64>(std::llround(256.0 * 152064 * 38.5)));
+    CHECK(component(flashinfer, "activations") == i64{256} * 152064 * 14);
+    // The log leaves 0.55 GiB for activations and non-torch memory together.
+    CHECK(std::abs(gib(component(flashinfer, "activations") + item(flashinfer, "non-torch memory")) - 0.55) < 0.1);
+    CHECK(component(flashinfer, "kv_cache") - component(sorting, "kv_cache") == component(sorting, "activations") - component(flashinfer, "activations"));
+    // Model Runner V2 has its own sampler: the switch does not apply there.
+    const std::string v2 = R"({"runtime":"vllm","model":"qwen2-7b","weights":"bf16","gpu":"a100-80gb-pcie","context":16384,"engine":{"version":"0.27.1","max_num_seqs":256)";
+    CHECK(component(estimate(v2 + "}}"), "activations") == component(estimate(v2 + R"(,"flashinfer_sampler":true}})"), "activations"));
+}

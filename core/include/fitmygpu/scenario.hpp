@@ -46,9 +46,10 @@ struct EngineKnobs {
     bool enable_expert_parallel = false;
     bool enable_dp_attention = false;  // SGLang --enable-dp-attention: attention data-parallel over the TP group's GPUs
     bool enforce_eager = false;
-    bool enable_prefix_caching = false;   // vLLM: affects the block count of recurrent (Mamba/GDN) layers
-    std::optional<bool> model_runner_v2;  // vLLM VLLM_USE_V2_MODEL_RUNNER; unset = the release's choice for the model
-    std::string version;                  // engine version, e.g. "0.11.0"; empty = current behaviour
+    bool enable_prefix_caching = false;      // vLLM: affects the block count of recurrent (Mamba/GDN) layers
+    std::optional<bool> flashinfer_sampler;  // vLLM VLLM_USE_FLASHINFER_SAMPLER (with FlashInfer installed); unset = off
+    std::optional<bool> model_runner_v2;     // vLLM VLLM_USE_V2_MODEL_RUNNER; unset = the release's choice for the model
+    std::string version;                     // engine version, e.g. "0.11.0"; empty = current behaviour
     // llama.cpp / Ollama
     int n_gpu_layers = -1;  // -1 = all
     i64 n_ubatch = 512;

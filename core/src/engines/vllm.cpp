@@ -30,6 +30,19 @@ namespace {
 // 0.13 GiB of non-torch memory — the sampler no longer materialises the full sort.
 constexpr double kSamplerBytesPerLogitV011 = 38.5;
 constexpr double kSamplerBytesPerLogitCurrent = 20.8;
+// With FlashInfer's top-k/top-p kernel (topk_topp_sampler.py, flashinfer_sample → top_k_top_p_sampling_from_logits),
+// what is alive per logit is the bf16 logits (2 B), the sampler's fp32 copy (4 B; temperature divides it in place),
+// the fp32 logits top_k_mask_logits writes (4 B) and the fp32 probabilities (4 B): 14 B. The V1 sampler takes that
+// path when FlashInfer is installed and VLLM_USE_FLASHINFER_SAMPLER is not 0, from vllm-project/vllm#11394 until
+// #26859 turned it off by default after 0.11.0. FlashInfer was not a dependency of the pip package then (an extra
+// from #21959); the official images shipped it. V-39..V-41 (0.10.1.1, "Using FlashInfer for top-p & top-k
+// sampling") leave 0.55 GiB for a 256 x 152,064 sampler where sorting needs 1.4 GiB.
+constexpr double kFlashInferSamplerBytesPerLogit = 14.0;
+bool flashinfer_sampler(const Scenario& s) {
+    if (!s.engine.flashinfer_sampler.value_or(false) || s.devices.empty()) return false;
+    const Device& d = s.devices.front();
+    return d.vendor == "NVIDIA" && d.compute_capability_major >= 8;
+}
 
 // Non-torch memory (CUDA context growth, NCCL and custom all-reduce buffers) after profiling:
 // 0.13 GiB on one H100 in the v0.11 logs (V-1..V-5: 0.13-0.14), 0.21 GiB per rank at TP=4 over PCIe (L40S,
@@ -453,9 +466,11 @@ Estimate estimate_vllm(const Scenario& s) {
         const i64 w = weights_per_rank(s, cb, par, stage);
         const Q weights = Q::bytes(par.tp > 1 ? "checkpoint tensors on this rank (TP " + std::to_string(par.tp) + ")" : "checkpoint tensors", w);
         const Q forward = forward_activation(s, par, mnbt, "max_num_batched_tokens");
-        const double per_logit = v2 ? kV2SamplerBytesPerLogit : sampler_bytes_per_logit(s.engine.version);
+        const bool fi_sampler = !v2 && flashinfer_sampler(s);
+        const double per_logit = v2 ? kV2SamplerBytesPerLogit : fi_sampler ? kFlashInferSamplerBytesPerLogit : sampler_bytes_per_logit(s.engine.version);
         const Q sampler = scale(Q::var("max_num_seqs", max_seqs) * Q::var("vocab", g.vocab), per_logit,
                                 v2                                       ? "6 B/logit (Model Runner V2)"
+                                : fi_sampler                             ? "14 B/logit (FlashInfer sampler)"
                                 : per_logit == kSamplerBytesPerLogitV011 ? "38.5 B/logit"
                                                                          : "20.8 B/logit");
         // Multimodal models: the profiling run also encodes dummy items and keeps their embeddings in the

@@ -119,6 +119,7 @@ constexpr FlagRow kVllmFlags[] = {
     knob({"-dp"}, "data_parallel_size"),
     knob({"-ep"}, "enable_expert_parallel", false),
     env("VLLM_USE_V2_MODEL_RUNNER", T::Knob, "model_runner_v2"),
+    env("VLLM_USE_FLASHINFER_SAMPLER", T::Knob, "flashinfer_sampler"),
     ignored({"--disable-log-requests"}, kServer, false),
     ignored({"--disable-log-stats"}, kServer, false),
     ignored({"--max-logprobs"}, kSampling),

@@ -85,6 +85,14 @@ constexpr KnobRow kKnobs[] = {
     {"enable_prefix_caching", KnobType::Boolean, 0, 0, false, false, 0, "Prefix caching",
      "Changes how many state blocks hybrid (Mamba / linear-attention) layers keep.", "", "",
      [](EngineKnobs& k, const KnobValue& v) { k.enable_prefix_caching = v.boolean; }},
+    {"flashinfer_sampler", KnobType::Tristate, 0, 0, false, false, 0, "FlashInfer sampler",
+     "vLLM's V1 sampler on FlashInfer's top-k/top-p kernel (VLLM_USE_FLASHINFER_SAMPLER with FlashInfer installed, as in the "
+     "official images of 0.9 to 0.11.0): its profiling peak is far below the sorting sampler's. auto = off.",
+     "", "",
+     [](EngineKnobs& k, const KnobValue& v) {
+         if (v.is_auto) k.flashinfer_sampler.reset();
+         else k.flashinfer_sampler = v.boolean;
+     }},
     {"model_runner_v2", KnobType::Tristate, 0, 0, false, false, 0, "Model Runner V2",
      "vLLM's newer model runner (VLLM_USE_V2_MODEL_RUNNER): it sets no CUDA-graph estimate aside from the KV budget and profiles a "
      "smaller sampler. auto = the release's choice for the model.",

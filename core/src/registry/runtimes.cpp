@@ -193,6 +193,8 @@ constexpr RuntimeRow kRuntimes[] = {
                 {"enforce_eager", false, "", "--enforce-eager", "", struct_default<&EngineKnobs::enforce_eager>},
                 {"enable_prefix_caching", false, "", "--enable-prefix-caching", "", struct_default<&EngineKnobs::enable_prefix_caching>},
                 {"language_model_only", false, "", "--language-model-only", "", struct_default<&EngineKnobs::language_model_only>},
+                {"flashinfer_sampler", false, "", "VLLM_USE_FLASHINFER_SAMPLER", "auto (off: FlashInfer not installed)",
+                 [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{std::string("auto")}; }},
                 {"model_runner_v2", false, "", "VLLM_USE_V2_MODEL_RUNNER", "auto (by release and model)",
                  [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{std::string("auto")}; }},
                 {"speculative_model", false, "", "--speculative-config", "none", none},

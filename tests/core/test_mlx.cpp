@@ -176,3 +176,29 @@ TEST_CASE("MLX attention with head size 256 holds a prefill step's scores over t
     CHECK(slope == doctest::Approx(6.42e6).epsilon(0.001));
     CHECK(std::fabs(slope - measured_slope) / measured_slope < 0.15);
 }
+
+TEST_CASE("mlx-lm before 0.27.0 computes the logits of the prompt's whole last chunk (ml-explore/mlx-lm#406)") {
+    // Until #406 generate_step ran the last chunk through the output projection at every position: with a 2,048-token
+    // step that is up to 2,048 rows of 128,256 logits in the model's dtype, where later releases keep one fp32 row.
+    // The activation peak of Llama-3.1-8B's 2,048-token step (kLlama8bActPerToken per token) is unchanged.
+    const auto act = [](const std::string& version) {
+        return component(estimate(mlx("m4-max-64gb", R"(,"context":8192,"engine":{"version":")" + version + "\"}")), "activations");
+    };
+    CHECK(act("0.27.0") == 2048 * kLlama8bActPerToken + kLlama8bLogitsPerSeq);
+    CHECK(act("0.26.4") == 2048 * kLlama8bActPerToken + i64{2048} * 128256 * 2);
+    CHECK(act("0.31.3") == act("0.27.0"));
+}
+
+TEST_CASE("mlx-lm before the causal mask (ml-explore/mlx-lm#40) computes every prompt step's attention scores (M-5)") {
+    // mlx-lm up to 0.22.1 passed prompts an additive mask array, which mlx's fused prompt kernel did not take before
+    // mlx 0.24.0: each layer holds the scores [32 heads, step, keys] and the mask [step, keys], both 16-bit. M-5:
+    // Llama-3.1-8B, 512-token steps, 33,080 tokens of context.
+    const auto run = [](const std::string& version) {
+        return estimate(mlx("m2-ultra-192gb", R"(,"weights":"mlx-4bit","context":33080,"engine":{"prefill_step_size":512,"version":")" + version + "\"}"));
+    };
+    const json old = run("0.19.0"), causal = run("0.22.2");
+    CHECK(item(old, "unfused attention scores") == (i64{32} * 512 * 33080 + i64{512} * 33080) * 2);
+    CHECK(item(causal, "unfused attention scores") == 0);
+    // The published peak, 11.496 GB, within 12 %: what mlx keeps for command buffers still running is not modelled.
+    CHECK(std::abs(static_cast<double>(old.at("devices").at(0).at("total_bytes").get<i64>()) / 1e9 - 11.496) / 11.496 < 0.12);
+}

@@ -758,6 +758,7 @@ TEST_CASE("vLLM's V1 sampler on FlashInfer (VLLM_USE_FLASHINFER_SAMPLER, the off
     CHECK(std::abs(gib(component(flashinfer, "activations") + item(flashinfer, "non-torch memory")) - 0.55) < 0.1);
     CHECK(component(flashinfer, "kv_cache") - component(sorting, "kv_cache") == component(sorting, "activations") - component(flashinfer, "activations"));
     // Model Runner V2 has its own sampler: the switch does not apply there.
-    const std::string v2 = R"({"runtime":"vllm","model":"qwen2-7b","weights":"bf16","gpu":"a100-80gb-pcie","context":16384,"engine":{"version":"0.27.1","max_num_seqs":256)";
+    const std::string v2 =
+        R"({"runtime":"vllm","model":"qwen2-7b","weights":"bf16","gpu":"a100-80gb-pcie","context":16384,"engine":{"version":"0.27.1","max_num_seqs":256)";
     CHECK(component(estimate(v2 + "}}"), "activations") == component(estimate(v2 + R"(,"flashinfer_sampler":true}})"), "activations"));
 }

@@ -3,6 +3,7 @@
 // RotatingKVCache of the window's size; prompts are prefilled in steps of prefill_step_size tokens (2048 by default).
 #include <algorithm>
 #include <array>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "fitmygpu/cache.hpp"
 #include "fitmygpu/checked.hpp"
 #include "fitmygpu/registry.hpp"
+#include "fitmygpu/version.hpp"
 #include "text.hpp"
 
 namespace fitmygpu {
@@ -31,22 +33,34 @@ std::string fused_head_dims_text() {
     return joined(dims);
 }
 
+// mlx-lm passed prompts an additive mask array until "Updates for causal mask" (ml-explore/mlx-lm#40, after
+// 0.22.1), and mlx's fused prompt kernel took no mask before mlx 0.24.0 (ml-explore/mlx#1924; mlx 0.19 and 0.20 had
+// no fused prompt kernel at all): every prompt step of those releases computed its attention scores in full, with
+// the mask in the model's dtype.
+constexpr std::initializer_list<long> kMlxCausalMaskRelease = {0, 22, 2};
+bool fused_prompt_attention(const Scenario& s) { return !engine_version_before(s.engine.version, kMlxCausalMaskRelease); }
+// Until ml-explore/mlx-lm#406 (0.27.0) generate_step ran the last prompt chunk through the model with the output
+// projection over every position, then kept the last row: logits of the whole chunk in the model's dtype.
+constexpr std::initializer_list<long> kMlxLastRowRelease = {0, 27, 0};
+
 // The largest transient of the unfused attention over one prefill step: the layers run one after another, so the
 // layer whose scores are largest, at the last step, when the keys are the whole context (a sliding layer's
 // RotatingKVCache holds its window plus the step). 0 when every attention layer has the fused kernel. MLA layers
 // are left out: mlx-lm runs them through its own latent attention.
 Q unfused_scores(const Scenario& s, i64 step) {
     const ModelGeometry& g = s.geometry;
+    const bool fused_release = fused_prompt_attention(s);
     // Every layer has the model's query heads and the same step, so the layer with the most keys holds the most.
     i64 worst_keys = 0;
     for (const CacheLayer& c : cache_layers(g)) {
         if (!is_attention(c.mixer) || c.mixer == Mixer::Mla || c.n_kv_heads <= 0) continue;
-        if (fused_prefill_attention(c.k_width / c.n_kv_heads, c.v_width / c.n_kv_heads)) continue;
+        if (fused_release && fused_prefill_attention(c.k_width / c.n_kv_heads, c.v_width / c.n_kv_heads)) continue;
         worst_keys = std::max(worst_keys, c.window > 0 ? std::min(checked::add(c.window, step), s.context) : s.context);
     }
     if (worst_keys == 0) return Q::lit(0, "B");
+    // The mask: bool with the fused releases' fallback, the additive array in the model's dtype before them.
     return (Q::var("heads", g.n_heads) * Q::var("step tokens", step) * Q::var("keys", worst_keys) * Q::lit(2, "B") +
-            Q::var("step tokens", step) * Q::var("keys", worst_keys) * Q::lit(1, "B")) *
+            Q::var("step tokens", step) * Q::var("keys", worst_keys) * Q::lit(fused_release ? 1 : 2, "B")) *
            Q::var("sequences", s.concurrency);
 }
 }  // namespace
@@ -72,9 +86,16 @@ Estimate estimate_mlx(const Scenario& s) {
     engine_parts::Parallelism par;
     const i64 step = std::min(s.context, s.engine.prefill_step_size);
     const Q scores = unfused_scores(s, step);
-    const Q act = engine_parts::forward_activation(s, par, checked::mul(step, s.concurrency), "prefill step tokens") +
-                  Q::var("sequences", s.concurrency) * Q::var("vocab", g.vocab) * Q::lit(4, "B");
-    e.add(kActivations, "prefill activations", 0, act, "one " + group_digits(step) + "-token prefill step and the last logits");
+    const bool whole_chunk_logits = engine_version_before(s.engine.version, kMlxLastRowRelease);
+    // The prompt's last chunk is what is left after whole steps, up to a step (generate_step prefills while more than
+    // a step remains); the request gives the whole context, not the prompt, so a whole step is taken.
+    const Q logits = whole_chunk_logits ? Q::var("sequences", s.concurrency) * Q::var("last chunk tokens", step) * Q::var("vocab", g.vocab) * Q::lit(2, "B")
+                                        : Q::var("sequences", s.concurrency) * Q::var("vocab", g.vocab) * Q::lit(4, "B");
+    const Q act = engine_parts::forward_activation(s, par, checked::mul(step, s.concurrency), "prefill step tokens") + logits;
+    e.add(
+        kActivations, "prefill activations", 0, act,
+        "one " + group_digits(step) + "-token prefill step and " +
+            (whole_chunk_logits ? "the logits of the prompt's last chunk, up to " + group_digits(step) + " tokens (mlx-lm before 0.27.0)" : "the last logits"));
     if (scores.value() > 0)
         e.add(kActivations, "unfused attention scores", 0, scores,
               "MLX's fused prompt kernel takes head sizes " + fused_head_dims_text() +

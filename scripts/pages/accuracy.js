@@ -134,7 +134,12 @@ function servingFigures(row, e, base) {
       continue;
     }
     const item = other[name] ? itemBytes(e, other[name], 0) : null;
-    out.push(figure({ ...base, component: name, label: other[name] || name }, want, item ? item.bytes / GIB : null, 'GiB', 2, 'the estimate has no such item'));
+    // Model Runner V2's logs give "consumed memory (weights + non-torch)": beyond the weights, that includes the penalty
+    // counts it allocates at start-up, an item of its own in the estimate.
+    const penalties = name === 'non_torch' ? itemBytes(e, 'penalties state', 0) : null;
+    const bytes = item ? item.bytes + (penalties ? penalties.bytes : 0) : null;
+    out.push(figure({ ...base, component: name, label: penalties ? 'non-torch memory and penalty counts' : other[name] || name }, want,
+      bytes == null ? null : bytes / GIB, 'GiB', 2, 'the estimate has no such item'));
   }
   if (row.tokens != null) {
     out.push(figure({ ...base, component: 'kv_tokens', label: 'tokens the KV cache holds' }, row.tokens, e.kv_cache.capacity_tokens, 'tokens', 0));

@@ -124,10 +124,31 @@
           if (window.requestIdleCallback) window.requestIdleCallback(function () { resolve(); }, { timeout: 1000 });
           else setTimeout(resolve, 0);
         }
+        // Where the browser reports paint timing, the page's first contentful paint is awaited (it is recorded once the
+        // frame is on screen); a page that paints no content, or a hidden one, goes on after 2 s.
+        function afterFirstPaint(then) {
+          var done = false;
+          function go() { if (!done) { done = true; then(); } }
+          try {
+            var types = window.PerformanceObserver && PerformanceObserver.supportedEntryTypes;
+            if (types && types.indexOf('paint') >= 0 && document.visibilityState !== 'hidden') {
+              if (performance.getEntriesByName('first-contentful-paint').length) { go(); return; }
+              var observer = new PerformanceObserver(function (list) {
+                if (list.getEntriesByName('first-contentful-paint').length) { observer.disconnect(); go(); }
+              });
+              observer.observe({ type: 'paint', buffered: true });
+              setTimeout(function () { observer.disconnect(); go(); }, 2000);
+              return;
+            }
+          } catch (e) { /* no paint timing: the animation frames below */ }
+          go();
+        }
         // The second animation frame comes after the first has been drawn.
         function idle() {
           if (!window.requestAnimationFrame || document.visibilityState === 'hidden') { whenIdle(); return; }
-          requestAnimationFrame(function () { requestAnimationFrame(function () { setTimeout(whenIdle, 0); }); });
+          afterFirstPaint(function () {
+            requestAnimationFrame(function () { requestAnimationFrame(function () { setTimeout(whenIdle, 0); }); });
+          });
         }
         if (document.readyState === 'complete') idle();
         else window.addEventListener('load', idle, { once: true });

@@ -202,17 +202,18 @@ TEST_CASE("SGLang pads the vocabulary to a multiple of 64 x TP and shares a tied
 
 TEST_CASE("SGLang defaults on a 24 GiB card: chunked_prefill_size 2048 and a smaller mem_fraction_static") {
     // python/sglang/srt/server_args.py, ServerArgs._handle_gpu_memory_settings (since 0.5.3, sgl-project/sglang#10975):
-    // below 35 GiB chunked_prefill_size defaults to 2,048 and cuda_graph_max_bs to 24 (TP < 4), and
+    // below 35 GiB chunked_prefill_size defaults to 2,048 and cuda_graph_max_bs to 24 (TP < 4; 16 before 0.5.5), and
     // mem_fraction_static is what a reserve in MiB leaves:
     //   reserved = 512 + max(chunked_prefill_size, 2048) x 1.5 + cuda_graph_max_bs x 2 + tp x pp / 8 x 1024
     //            = 512 + 3,072 + 48 + 128 = 3,760 MiB
     //   mem_fraction_static = round((24,576 - 3,760) / 24,576, 3) = round(0.84700, 3) = 0.847
     // At TP 2: 512 + 3,072 + 48 + 256 = 3,888 MiB, round(20,688 / 24,576, 3) = 0.842.
-    const json r = estimate(sglang(R"(,"context":8192)"));
+    const json r = estimate(sglang(R"(,"context":8192,"engine":{"version":"0.5.5"})"));
     // Llama-3.1-8B's forward activation per token is 110,592 B in this estimator (the chunked-prefill test above).
     CHECK(component(r, "activations") == i64{2048} * 110592);
     CHECK(r.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.847, kFree24));
-    const json tp2 = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":2,"context":8192})");
+    const json tp2 = estimate(
+        R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","device":{"memory_mib":24576},"gpu_count":2,"context":8192,"engine":{"version":"0.5.5"}})");
     CHECK(tp2.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.842, kFree24));
     // 0.4.6 and earlier took the fraction from the TP size (0.88 at TP 1, 0.87 at TP 2) and chunked prefill
     // 2,048 below 25,000 MiB.
@@ -250,7 +251,8 @@ TEST_CASE("SGLang defaults on an 80 GB card: a reserve of at least 10 GiB") {
     //   mem_fraction_static = round((81,559 - 13,440) / 81,559, 3) = round(0.83521, 3) = 0.835
     // The static budget is that share of the 81,080 MiB CUDA reports (the catalog's cuda_total_mib) less the 443 MiB
     // in use before loading (one GPU: no distributed initialisation).
-    const json r = estimate(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","gpu":"h100-sxm-80gb","context":8192})");
+    const json r =
+        estimate(R"({"model":"llama-3.1-8b","weights":"bf16","runtime":"sglang","gpu":"h100-sxm-80gb","context":8192,"engine":{"version":"0.5.5"}})");
     CHECK(r.at("devices").at(0).at("capacity_bytes").get<i64>() == i64{81559} * 1024 * 1024);
     CHECK(r.at("devices").at(0).at("budget_bytes").get<i64>() == static_budget(0.835, i64{81080} * 1024 * 1024 - kBeforeLoad));
     CHECK(component(r, "activations") == i64{8192} * 110592);
@@ -302,11 +304,11 @@ TEST_CASE("SGLang multimodal models: the default mem_fraction_static shrinks wit
                         "}}");
     };
     // Budgets compared to the byte, the product being floored from a double.
-    CHECK(std::llabs(budget_bytes(gemma("")) - static_budget(0.847 * factor, kFree24)) <= 1);
+    CHECK(std::llabs(budget_bytes(gemma(R"("version":"0.5.5")")) - static_budget(0.847 * factor, kFree24)) <= 1);
     // A fraction given on the command line is used as it is.
-    CHECK(budget_bytes(gemma(R"("mem_fraction_static":0.847)")) == static_budget(0.847, kFree24));
+    CHECK(budget_bytes(gemma(R"("version":"0.5.5","mem_fraction_static":0.847)")) == static_budget(0.847, kFree24));
     // A text-only model keeps the default.
-    CHECK(budget_bytes(estimate(sglang(R"(,"context":8192)"))) == static_budget(0.847, kFree24));
+    CHECK(budget_bytes(estimate(sglang(R"(,"context":8192,"engine":{"version":"0.5.5"})"))) == static_budget(0.847, kFree24));
 }
 
 TEST_CASE("SGLang 0.3 series: mem_fraction_static by TP size with 0.83 at TP 8, chunked prefill 8192 on every card") {
@@ -413,9 +415,9 @@ TEST_CASE("SGLang data-parallel attention defaults on an H200: a reserve for pad
     //   reserved = 512 + 8,192 x 1.5 + 512 x 2 + 8 / 8 x 1,024 = 14,848 MiB; mem_fraction_static = round(128,923 / 143,771, 3) = 0.897
     // with --enable-dp-attention --dp 8: + 512 x 8 x 3 = 12,288, and as 512 > 300, + 512 x 8 x 1.5 = 6,144: 33,280 MiB,
     //   mem_fraction_static = round(110,491 / 143,771, 3) = round(0.76852, 3) = 0.769.
-    const json tp = estimate(R"({"model":"deepseek-r1","runtime":"sglang","gpu":"h200-sxm-141gb","gpu_count":8,"context":4096})");
+    const json tp = estimate(R"({"model":"deepseek-r1","runtime":"sglang","gpu":"h200-sxm-141gb","gpu_count":8,"context":4096,"engine":{"version":"0.5.5"}})");
     const json dp = estimate(R"({"model":"deepseek-r1","runtime":"sglang","gpu":"h200-sxm-141gb","gpu_count":8,"context":4096,
-                                 "engine":{"dp":8,"enable_dp_attention":true}})");
+                                 "engine":{"version":"0.5.5","dp":8,"enable_dp_attention":true}})");
     CHECK(any_contains(tp.at("assumptions"), "mem_fraction_static = 0.897"));
     CHECK(any_contains(dp.at("assumptions"), "mem_fraction_static = 0.769"));
     // _handle_data_parallelism: chunked_prefill_size // dp_size per attention group.
@@ -496,4 +498,28 @@ TEST_CASE("SGLang 0.4.5.post3 to 0.4.7: the default mem_fraction_static of cards
     CHECK(fraction("mi300x", "0.4.7.post1", true) == doctest::Approx(0.812));
     // An 80 GiB H100 (81,559 MiB) keeps the TP table through 0.4.7.
     CHECK(fraction("h100-sxm-80gb", "0.4.6.post5") == doctest::Approx(0.81));
+}
+
+TEST_CASE("SGLang 0.5.10 reserves memory for its piecewise CUDA graphs; 0.5.3 and 0.5.4 captured 16 on a 24 GiB card") {
+    // sgl-project/sglang#16331 turned piecewise CUDA graphs on by default (0.5.10) and #15927 reserves 8 MiB per captured
+    // token size, the sizes running up to chunked_prefill_size: 74 of them at 16,384. On a B200 (183,359 MiB, chunked
+    // prefill 16,384, cuda_graph_max_bs 512 at TP 1):
+    //   reserved = 512 + 16,384 x 1.5 + 512 x 2 + 1 / 8 x 1,024 = 26,240 MiB; + 74 x 8 = 592 MiB -> 26,832 MiB
+    //   mem_fraction_static = round((183,359 - 26,832) / 183,359, 3) = 0.854 (0.857 without the graphs), as the clean
+    //   start-up log of Qwen3-8B on a B200 in SGLang's repository implies (136.36 GiB of pool = 0.854 x 177.57 - 15.28).
+    const auto assumed = [](const std::string& model, const std::string& engine) {
+        const json r = estimate(R"({"model":")" + model + R"(","weights":"bf16","runtime":"sglang","gpu":"b200","context":8192,"engine":)" + engine + "}");
+        for (const auto& a : r.at("assumptions"))
+            if (a.get<std::string>().rfind("mem_fraction_static = ", 0) == 0) return std::stod(a.get<std::string>().substr(22));
+        return -1.0;
+    };
+    CHECK(assumed("qwen3-8b", R"({"version":"0.5.10"})") == doctest::Approx(0.854));
+    CHECK(assumed("qwen3-8b", "{}") == doctest::Approx(0.854));
+    CHECK(assumed("qwen3-8b", R"({"version":"0.5.9"})") == doctest::Approx(0.857));
+    // MLA models reserve 1,536 MiB instead: round((183,359 - 27,776) / 183,359, 3) = 0.849 (DeepSeek-V2-Lite, bf16).
+    CHECK(assumed("deepseek-v2-lite", R"({"version":"0.5.10"})") == doctest::Approx(0.849));
+    // Speculative decoding turns them off and reserves 4 GiB: round((183,359 - 30,336) / 183,359, 3) = 0.835.
+    CHECK(assumed("qwen3-8b", R"({"version":"0.5.10","speculative_model":"qwen3-0.6b"})") == doctest::Approx(0.835));
+    // 0.5.3 on a 24 GiB card at TP 1: cuda_graph_max_bs 16, so 512 + 3,072 + 32 + 128 = 3,744 MiB, round(20,832 / 24,576, 3) = 0.848.
+    CHECK(budget_bytes(estimate(sglang(R"(,"context":8192,"engine":{"version":"0.5.3"})"))) == static_budget(0.848, kFree24));
 }

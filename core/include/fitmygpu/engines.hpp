@@ -32,6 +32,9 @@ struct SglangDefaults {
     double mem_fraction_static = kSglangDefaultMemFraction;
     std::string rule;  // how they were chosen, in words
 };
-SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::string& version, int dp_attention = 1, bool speculative = false);
+// SGLang's piecewise CUDA graphs for a model (0.5.10+): captured for most text models, with a reserve of their own for MLA.
+enum class PiecewiseGraphs { Off, Standard, Mla };
+SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::string& version, int dp_attention = 1, bool speculative = false,
+                               PiecewiseGraphs piecewise_graphs = PiecewiseGraphs::Standard);
 
 }  // namespace fitmygpu

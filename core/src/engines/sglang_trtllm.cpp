@@ -265,6 +265,21 @@ constexpr SglangTpFraction kSglang03Fractions[] = {{16, 0.79}, {8, 0.83}, {4, 0.
 // 0.3.6 to 0.3.6.post3 took 0.82 at TP 8 (sgl-project/sglang#2053); 0.4.0 set it to 0.81 (#2325).
 constexpr SglangTpFraction kSglang036Fractions[] = {{16, 0.79}, {8, 0.82}, {4, 0.85}, {2, 0.87}, {1, 0.88}};
 constexpr i64 kSglangLegacySmallGpuMib = 25000;
+// 0.5.3 and 0.5.4 captured up to 16 on 20-35 GiB cards at TP < 4; 0.5.5 raised it to 24 (sgl-project/sglang#12124).
+constexpr std::initializer_list<long> kSglangGraphBs24Release = {0, 5, 5};
+// Piecewise CUDA graphs, on by default from 0.5.10 (sgl-project/sglang#16331; --disable-piecewise-cuda-graph): the
+// reserve grows by 8 MiB per captured token size (#15927), the sizes running to chunked_prefill_size: 42, 50, 58 or 74
+// of them at 2,048, 4,096, 8,192 or 16,384 tokens; MLA models reserve 1,536 MiB instead. The same release reserves
+// 4 GiB for speculative decoding where 0.5.3 reserved 2 (#19418), after the 10 GiB floor. #16331 leaves piecewise
+// graphs off for multimodal models, DeepSeek sparse attention, Qwen3-Next, speculative decoding, data-parallel
+// attention, pipeline parallelism and AMD cards.
+constexpr std::initializer_list<long> kSglangPiecewiseRelease = {0, 5, 10};
+struct SglangPiecewiseSizes {
+    i64 max_tokens, sizes;
+};
+constexpr SglangPiecewiseSizes kSglangPiecewiseSizes[] = {{2048, 42}, {4096, 50}, {8192, 58}, {16384, 74}};
+constexpr double kSglangPiecewiseMibPerSize = 8.0;
+constexpr double kSglangPiecewiseMlaMib = 1536.0;
 constexpr std::initializer_list<long> kSglangGpuSizedRelease = {0, 3, 6};   // sgl-project/sglang#2044, see above
 constexpr std::initializer_list<long> kSglangRunnerVlmRelease = {0, 4, 3};  // see estimate_sglang
 constexpr std::initializer_list<long> kSglangReserveRelease = {0, 5, 3};
@@ -335,7 +350,8 @@ double sglang_vlm_factor(const ModelGeometry& g) {
 
 }  // namespace
 
-SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::string& version, int dp_attention, bool speculative) {
+SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::string& version, int dp_attention, bool speculative,
+                               PiecewiseGraphs piecewise_graphs) {
     SglangDefaults out;
     const i64 gpu_mem = d.memory_bytes / MiB;  // nvidia-smi's memory.total (get_nvgpu_memory_capacity)
     tp = std::max(tp, 1);
@@ -414,8 +430,21 @@ SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::strin
             out.cuda_graph_max_bs = tp < 4 ? step.graph_bs_small_tp : step.graph_bs_large_tp;
             break;
         }
+    if (out.cuda_graph_max_bs == 24 && engine_version_before(version, kSglangGraphBs24Release)) out.cuda_graph_max_bs = 16;
     double reserved = 512.0 + static_cast<double>(std::max<i64>(out.chunked_prefill_size, 2048)) * 1.5 + static_cast<double>(out.cuda_graph_max_bs) * 2.0 +
                       static_cast<double>(tp * pp) / 8.0 * 1024.0;
+    const bool piecewise_release = !engine_version_before(version, kSglangPiecewiseRelease);
+    double piecewise = 0;
+    if (piecewise_release && piecewise_graphs != PiecewiseGraphs::Off) {
+        if (piecewise_graphs == PiecewiseGraphs::Mla) piecewise = kSglangPiecewiseMlaMib;
+        else
+            for (const auto& p : kSglangPiecewiseSizes)
+                if (out.chunked_prefill_size <= p.max_tokens) {
+                    piecewise = static_cast<double>(p.sizes) * kSglangPiecewiseMibPerSize;
+                    break;
+                }
+        reserved += piecewise;
+    }
     // Data-parallel attention pads the batch over the DP groups: cuda_graph_max_bs × dp_size × 3 MiB more, and
     // × 1.5 more again when cuda_graph_max_bs is above 300 (the same function, "DP attention needs more padding").
     if (dp_attention > 1) {
@@ -423,11 +452,14 @@ SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::strin
         if (out.cuda_graph_max_bs > 300) reserved += static_cast<double>(out.cuda_graph_max_bs * dp_attention) * 1.5;
     }
     if (gpu_mem > 60 * 1024) reserved = std::max(reserved, 10.0 * 1024.0);
+    // Speculative decoding (EAGLE-type drafts): 2 GiB more from 0.5.3, 4 GiB from 0.5.10, after the floor.
+    if (speculative) reserved += (piecewise_release ? 4.0 : 2.0) * 1024.0;
     out.mem_fraction_static = std::round((static_cast<double>(gpu_mem) - reserved) / static_cast<double>(gpu_mem) * 1000.0) / 1000.0;
-    char buf[160];
+    char buf[240];
     std::snprintf(buf, sizeof buf,
-                  "SGLang's default for %lld MiB: %.0f MiB reserved for activations and CUDA graphs (chunked_prefill_size %lld, cuda_graph_max_bs %lld)",
-                  static_cast<long long>(gpu_mem), reserved, static_cast<long long>(out.chunked_prefill_size), static_cast<long long>(out.cuda_graph_max_bs));
+                  "SGLang's default for %lld MiB: %.0f MiB reserved for activations and CUDA graphs (chunked_prefill_size %lld, cuda_graph_max_bs %lld%s%s)",
+                  static_cast<long long>(gpu_mem), reserved, static_cast<long long>(out.chunked_prefill_size), static_cast<long long>(out.cuda_graph_max_bs),
+                  piecewise > 0 ? ", piecewise CUDA graphs" : "", speculative ? ", speculative decoding" : "");
     out.rule = buf;
     return out;
 }
@@ -436,7 +468,11 @@ Estimate estimate_sglang(const Scenario& s) {
     using namespace engine_parts;
     Estimate e;
     const Parallelism par = resolve_parallelism(s, "engine.tensor_parallel_size");
-    const SglangDefaults defaults = sglang_defaults(s.devices.front(), par.tp, par.pp, s.engine.version, par.attn_dp, s.spec.active());
+    const ModelGeometry& geo = s.geometry;
+    const bool piecewise_off = geo.vision.config_stated || geo.dsa.head_dim > 0 || geo.model_type == "qwen3_next" || s.spec.active() || par.attn_dp > 1 ||
+                               par.pp > 1 || s.devices.front().vendor == "AMD";
+    const PiecewiseGraphs piecewise = piecewise_off ? PiecewiseGraphs::Off : geo.mla.kv_lora_rank > 0 ? PiecewiseGraphs::Mla : PiecewiseGraphs::Standard;
+    const SglangDefaults defaults = sglang_defaults(s.devices.front(), par.tp, par.pp, s.engine.version, par.attn_dp, s.spec.active(), piecewise);
     if (par.attn_dp > 1)
         e.assumptions.push_back("data-parallel attention: " + std::to_string(par.attn_dp) + " attention groups of " + std::to_string(par.attn_tp()) +
                                 " GPUs, each with a KV pool of its own for its share of the requests; the MoE layers stay split over all " +

@@ -335,3 +335,17 @@ TEST_CASE("TensorRT engine builds: the execution context is the layer activation
     CHECK(component(torch, "activations") == 283115520);
     CHECK(item(torch, "execution context (TensorRT engine)") == 0);
 }
+
+TEST_CASE("TensorRT-LLM keeps every layer's cache for the whole sequence: gpt-oss's sliding layers too") {
+    // kv_cache_config.max_attention_window defaults to max_seq_len for every layer; a gpt-oss-120b log of 1.1.0rc3 (DGX
+    // Spark) prints "kv size is 73728" bytes a token: 36 layers x 8 KV heads x 64 x (K + V) x 2 B, sliding layers
+    // included, and one attention window of the pool's size.
+    const json r = estimate(R"({"model":"gpt-oss-120b","runtime":"trtllm","gpu":"h100-sxm-80gb","context":8192})");
+    CHECK(r.at("kv_cache").at("bytes_per_token") == 36 * 8 * 64 * 2 * 2);
+    // The pool holds capacity_tokens of that size.
+    CHECK(std::abs(static_cast<double>(r.at("kv_cache").at("capacity_tokens").get<i64>()) * 73728 - static_cast<double>(component(r, "kv_cache"))) <
+          73728.0 * 32);
+    // SGLang keeps the sliding layers to their window: fewer bytes a token that grows with the context.
+    const json sg = estimate(R"({"model":"gpt-oss-120b","runtime":"sglang","gpu":"h100-sxm-80gb","context":8192})");
+    CHECK(sg.at("kv_cache").at("bytes_per_token").get<i64>() < 73728);
+}

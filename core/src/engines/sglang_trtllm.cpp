@@ -184,7 +184,9 @@ i64 kv_value_bytes(const Scenario& s, const char* engine) {
 // cache keeps the latent in fp8 with an fp32 scale per 128 values and the RoPE part in bf16 (rope_storage_dtype):
 // kv_cache_dim = 512 + 512 / 128 × 4 + 64 × 2 = 656 B per layer for DeepSeek-V3.2, beside the 132 B of indexer keys.
 // 61 × (656 + 132) = 48,068 B per token agrees with sgl-project/sglang#11309 (975,424 tokens in 43.67 GiB, serving log S-5).
-i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& par, i64 value_bytes, i64 context, i64* fixed_per_request, bool ds_fp8_layout) {
+// windows_full: every attention layer keeps the whole context, its sliding window aside (TensorRT-LLM).
+i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& par, i64 value_bytes, i64 context, i64* fixed_per_request, bool ds_fp8_layout,
+                            bool windows_full = false) {
     // Per token per rank over the layers that grow with the context; windows and recurrent state as a
     // fixed amount per request.
     i64 per_token = 0;
@@ -198,7 +200,7 @@ i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& 
             const i64 b = c.mixer == Mixer::Mla
                               ? serving_mla_token_bytes(s.geometry, c, value_bytes, ds_fp8_layout)
                               : checked::mul({std::max<i64>(1, l.n_kv_heads / par.attn_tp()), checked::add(l.head_dim_k, l.head_dim_v), value_bytes});
-            if (c.window > 0) *fixed_per_request = checked::add(*fixed_per_request, checked::mul(b, std::min(c.window, context)));
+            if (c.window > 0 && !windows_full) *fixed_per_request = checked::add(*fixed_per_request, checked::mul(b, std::min(c.window, context)));
             else per_token = checked::add(per_token, b);
         } else if (c.mixer == Mixer::CrossAttention) {
             // Cross-attention layers hold K and V of the request's images' encoder states.
@@ -216,10 +218,17 @@ i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& 
 // `groups` is the number of KV pools that serve different requests among the ranks (SGLang's data-parallel attention
 // groups; 1 when every rank holds the same requests): each GPU holds the KV of its group's share of the requests.
 void finish(Estimate& e, const Scenario& s, i64 pool_min, i64 per_token, i64 fixed_per_request, int tp, std::vector<i64> fixed, i64 value_bytes, int groups = 1,
-            bool ds_fp8_layout = false) {
+            bool ds_fp8_layout = false, bool windows_full = false) {
     const i64 per_request = checked::add(checked::mul(per_token, s.context), fixed_per_request);
     const i64 requests_bytes = checked::mul(per_request, ceil_div(s.concurrency, static_cast<i64>(groups)));
-    e.kv.bytes_per_token = serving_growing_bytes_per_token(s.geometry, cache_layers(s.geometry), s.kv, value_bytes, ds_fp8_layout);
+    auto layers = cache_layers(s.geometry);
+    if (windows_full)
+        for (CacheLayer& c : layers)
+            if (c.mixer == Mixer::SlidingAttention || c.mixer == Mixer::ChunkedAttention) {
+                c.mixer = Mixer::FullAttention;
+                c.window = 0;
+            }
+    e.kv.bytes_per_token = serving_growing_bytes_per_token(s.geometry, layers, s.kv, value_bytes, ds_fp8_layout);
     e.kv.capacity_tokens = per_token > 0 ? std::max<i64>(pool_min, 0) / per_token : 0;
     e.kv.max_concurrency =
         per_request > 0 ? static_cast<double>(groups) * static_cast<double>(std::max<i64>(pool_min, 0)) / static_cast<double>(per_request) : 0;
@@ -603,7 +612,10 @@ Estimate estimate_trtllm(const Scenario& s) {
     const CheckpointBytes cb = checkpoint_bytes(s);
     const i64 value_bytes = kv_value_bytes(s, "TensorRT-LLM");
     i64 fixed_req = 0;
-    const i64 per_token = kv_bytes_per_token_rank(s, par, value_bytes, s.context, &fixed_req, false);
+    // TensorRT-LLM sizes every layer's cache for the whole sequence unless kv_cache_config.max_attention_window lists
+    // windows (its default is max_seq_len for every layer): a gpt-oss-120b log of 1.1.0rc3 prints "kv size is 73728"
+    // bytes a token, its 36 layers x 8 KV heads x 64 x 2 x 2 B, and one attention window of the whole pool.
+    const i64 per_token = kv_bytes_per_token_rank(s, par, value_bytes, s.context, &fixed_req, false, true);
     const i64 max_tokens = s.engine.max_num_batched_tokens.value_or(kDefaultMaxBatchedTokens);
     i64 pool_min = -1;
     std::vector<i64> fixed;
@@ -659,7 +671,7 @@ Estimate estimate_trtllm(const Scenario& s) {
         fixed.push_back((weights + act + runtime + graphs + buffers.runtime + buffers.decoder).value());
     }
     e.sum_components();
-    finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed, value_bytes);
+    finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed, value_bytes, 1, false, true);
     return e;
 }
 

@@ -91,7 +91,7 @@
       var spec = K.KNOBS[name];
       var n;
       if (spec.type === 'bool') return S.flag(text);
-      if (spec.type === 'flash') return text === 'auto' ? 'auto' : S.flag(text);
+      if (spec.type === 'tristate') return text === 'auto' ? 'auto' : S.flag(text);
       if (spec.type === 'text') return LINK_TEXT.test(text) && (!spec.pattern || new RegExp('^(?:' + spec.pattern + ')$').test(text)) ? text : null;
       if (spec.type === 'draft') return text === 'mtp' ? text : store.findModel(text);
       if (spec.type === 'fraction') n = S.decimalNumber(text, -Infinity, Infinity);

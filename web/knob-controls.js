@@ -70,10 +70,10 @@
           input.appendChild(D.option(String(value), 'draft: ' + String(value)));
         }
         input.value = value === undefined ? '' : String(value);
-      } else if (spec.type === 'bool' || spec.type === 'flash') {
+      } else if (spec.type === 'bool' || spec.type === 'tristate') {
         input = document.createElement('select');
         input.appendChild(D.option('', 'default (' + defaultText(name) + ')'));
-        if (spec.type === 'flash') input.appendChild(D.option('auto', 'auto'));
+        if (spec.type === 'tristate') input.appendChild(D.option('auto', 'auto'));
         input.appendChild(D.option('true', 'on'));
         input.appendChild(D.option('false', 'off'));
         input.value = value === undefined ? '' : String(value);
@@ -115,7 +115,7 @@
       var raw = input.value.trim();
       if (raw === '') return undefined;
       if (spec.type === 'bool') return raw === 'true';
-      if (spec.type === 'flash') return raw === 'auto' ? 'auto' : raw === 'true';
+      if (spec.type === 'tristate') return raw === 'auto' ? 'auto' : raw === 'true';
       if (spec.type === 'text' || spec.type === 'draft') return raw;
       // Passed on as numbers; the estimator names the entry that is not a valid proportion.
       if (spec.type === 'list') return raw.split(/[\s,]+/).filter(function (t) { return t !== ''; }).map(Number);
@@ -139,7 +139,7 @@
         var name = input.getAttribute('data-knob');
         var spec = K.KNOBS[name];
         if (!spec) return;
-        if (input.tagName === 'SELECT' && (spec.type === 'bool' || spec.type === 'flash')) {
+        if (input.tagName === 'SELECT' && (spec.type === 'bool' || spec.type === 'tristate')) {
           var first = input.querySelector('option[value=""]');
           if (first) first.textContent = 'default (' + defaultText(name) + ')';
         } else if (input.tagName === 'INPUT') {

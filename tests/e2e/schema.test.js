@@ -135,7 +135,7 @@ async function checkCalculator(page, runtimeId) {
       assert.equal(c.max, String(k.max), `${what}: max`);
     }
     const shown = expectedDefault(k, defaults[k.name]);
-    if (k.type === 'bool' || k.type === 'flash') assert.equal(c.firstOption, `default (${shown})`, `${what}: default`);
+    if (k.type === 'bool' || k.type === 'tristate') assert.equal(c.firstOption, `default (${shown})`, `${what}: default`);
     else if (k.type !== 'draft') assert.equal(c.placeholder, shown, `${what}: placeholder`);
   }
 

@@ -9,7 +9,7 @@ const { CLI, loadBundle } = require('./support.js');
 
 const FitMyGPU = loadBundle();
 const RUNTIME_IDS = ['vllm', 'sglang', 'trtllm', 'llama.cpp', 'ollama', 'transformers', 'mlx'];
-const KNOB_TYPES = ['fraction', 'int', 'bool', 'flash', 'text', 'list', 'draft'];
+const KNOB_TYPES = ['fraction', 'int', 'bool', 'tristate', 'text', 'list', 'draft'];
 // Two very different devices: a knob default that does not depend on the device is the same on both.
 const DEVICES = { nvidia: ['rtx-3060-12gb', 'h100-sxm-80gb'], apple: ['m4-max-128gb', 'm4-max-128gb'] };
 

@@ -158,7 +158,7 @@ const char* knob_type_name(KnobType t) {
         case KnobType::Fraction: return "fraction";
         case KnobType::Integer: return "int";
         case KnobType::Boolean: return "bool";
-        case KnobType::Tristate: return "flash";
+        case KnobType::Tristate: return "tristate";
         case KnobType::Text: return "text";
         case KnobType::NumberList: return "list";
         case KnobType::Draft: return "draft";

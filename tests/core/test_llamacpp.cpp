@@ -292,10 +292,13 @@ TEST_CASE("llama.cpp from b9410 reserves the flash-attention mask in f16; llama-
     const json f16 = run("b9410");
     CHECK(item(f16, "host compute buffer", -1) == mask16 + E);
     CHECK(item(f16, "compute buffer", 0) == logits_all);
-    // b9460: four rows of logits, so the FFN phase sets the peak: gate and up outputs plus the residual and normed
-    // input, beside the f16 mask every layer keeps.
+    // b9460: four rows of logits, so the FFN phase sets the peak, as a 2026 build holds it: gate, up and their swiglu
+    // product (not computed in place), the residual and normed input, and the gap attention leaves (32 heads x 128),
+    // beside the f16 mask every layer keeps: 8 + (3 x 9,728 + 2 x 2,560 + 4,096) x 512 x 4 B = 83 MiB (L-39, an
+    // October 2026 build, printed 85.01). The host holds the mask and two embedding-wide inputs: 8 + 10 = 18 MiB.
     const json rows = run("b9460");
-    CHECK(item(rows, "compute buffer", 0) == mask16 + (2 * i64{9728} + 2 * 2560) * 512 * 4);
+    CHECK(item(rows, "compute buffer", 0) == mask16 + (3 * i64{9728} + 2 * 2560 + 32 * 128) * 512 * 4);
+    CHECK(item(rows, "host compute buffer", -1) == mask16 + 2 * E);
     // A request that names no build is taken as an older one, and says so.
     const json none = run("");
     CHECK(item(none, "compute buffer", 0) == logits_all);

@@ -109,6 +109,16 @@ bool given_at_least(const Scenario& s, long build, std::initializer_list<long> o
 }
 bool f16_mask_reserved(const Scenario& s) { return given_at_least(s, kF16MaskBuild, {0, 30, 0}); }
 bool outputs_per_sequence(const Scenario& s) { return given_at_least(s, kOutputsPerSequenceBuild, {0, 30, 2}); }
+// What the layers of a 2026 build hold at reserve, measured by running llama-server from llama.cpp's source of
+// 2026-09-28 against a Qwen3-4B-shaped GGUF at several contexts, FFN widths, embedding widths and ubatches, and
+// matching the CUDA log of an October 2026 build (L-39: 85.01 MiB where this gives 83):
+//  - the FFN step is one swiglu op (ggml GLU ops, ggml-org/llama.cpp#14158), which ggml-alloc does not run in place,
+//    so gate, up and their product are live at once: 3 × n_ff, beside a gap the attention leaves of n_head × head_dim;
+//  - build_inp_embd keeps the unused inp_embd input beside the looked-up rows (llama.cpp#18550, January 2026): two
+//    n_embd × n_ubatch f32 tensors among the host inputs.
+// Which build first did each is not pinned; both are applied from b9460, the first build the logs that show them name
+// (before it, at n_ubatch rows of logits, the output phase sets the device's peak anyway).
+bool layers_2026(const Scenario& s) { return given_at_least(s, kOutputsPerSequenceBuild, {0, 30, 2}); }
 
 // ---- Ollama's own engine (runner/ollamarunner) ----
 // Before 0.30 (which serves every GGUF model through llama-server) Ollama ran the architectures its Go engine requires
@@ -603,7 +613,12 @@ Estimate estimate_llamacpp(const Scenario& s) {
     if (g.dsa.head_dim > 0) attn = attn + Q::var("n_kv", n_kv) * UB * (F32 + (fa ? Q::lit(2, "B") : F32));
     i64 ffn_width = 0;
     for (const auto& l : g.layers) ffn_width = std::max(ffn_width, l.ffn_intermediate);
-    Q ffn = (Q::lit(2) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden)) * UB * F32;
+    const bool recent_layers = layers_2026(s) && !ollama_own_engine(s);
+    Q ffn =
+        recent_layers
+            ? (Q::lit(3) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden) + Q::var("n_head", g.n_heads) * Q::var("head_dim", g.head_dim)) *
+                  UB * F32
+            : (Q::lit(2) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden)) * UB * F32;
     // MoE layers (build_moe_ffn): the selected experts' gate and up outputs, then their product beside the down
     // projection's output, which keeps one n_embd row per selected expert until the weighted sum.
     if (g.is_moe()) {
@@ -672,7 +687,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
                                 "\", for those builds" + (s.runtime == Runtime::Ollama ? std::string("; Ollama 0.30.0 and 0.30.2 ship them") : std::string()) +
                                 ")");
     const Q host_mask = own_engine ? Q::lit(0, "B") : f16_mask ? mask_live : mask32;
-    Q host_compute = (pipeline ? copies * host_mask : host_mask) + E;
+    Q host_compute = (pipeline ? copies * host_mask : host_mask) + (recent_layers ? Q::lit(2) * E : E);
     if (fa && !f16_mask && first_device < 0 && !s.devices.empty() && gpu_layers_total > 0) host_compute = host_compute + mask_live;
     // With every layer on the CPU its graph shares that buffer. Op offload sends the matmuls (and the weightless ops
     // between them) to the first GPU, which leaves the CPU the norms, whose weights stay in host memory: one normed

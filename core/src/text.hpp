@@ -16,6 +16,16 @@ inline std::string lower(std::string s) {
 
 inline bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
 
+// "a" or "an" before a name, by how it is read: a vowel ("an Ollama"), or an acronym whose first letter is read
+// with one ("an SGLang", "an MLX"; "a vLLM", "a TensorRT-LLM").
+inline const char* article_for(const std::string& name) {
+    if (name.empty()) return "a";
+    const char c = name[0];
+    if (std::string("AEIOUaeiou").find(c) != std::string::npos) return "an";
+    const bool acronym = name.size() > 1 && std::isupper(static_cast<unsigned char>(name[1])) != 0;
+    return acronym && std::string("FHLMNRSX").find(c) != std::string::npos ? "an" : "a";
+}
+
 // The longest name a "did you mean" compares: a longer one is no slip of a real name, and edit_distance costs time in
 // proportion to its length.
 constexpr size_t kLongestSlip = 64;

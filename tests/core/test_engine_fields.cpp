@@ -213,3 +213,15 @@ TEST_CASE("an unknown request field is an error naming it, with the field it mos
     CHECK(message(R"("zzzzzzzzzzzz":1)") == R"("zzzzzzzzzzzz" is not a request field)");
     CHECK(message(R"(")" + std::string(100000, 'c') + R"(":1)").find("did you mean") == std::string::npos);
 }
+
+TEST_CASE("a misspelt environment variable in engine gets the variable's name as a hint, with the runtime named as it is read") {
+    const json v = error_of("estimate", R"({"model":"llama-3.1-8b","runtime":"vllm","gpu":"h100-sxm-80gb","engine":{"VLLM_USE_V2_MODEL_RUNER":true}})");
+    CHECK(v.at("field") == "engine.VLLM_USE_V2_MODEL_RUNER");
+    CHECK(v.at("message").get<std::string>().find("is not a vLLM setting") != std::string::npos);
+    CHECK(v.at("message").get<std::string>().find("did you mean VLLM_USE_V2_MODEL_RUNNER?") != std::string::npos);
+    const json o = error_of("estimate", R"({"model":"llama-3.1-8b","runtime":"ollama","gpu":"rtx-4090","engine":{"OLLAMA_NEW_ENGIN":true}})");
+    CHECK(o.at("message").get<std::string>().find("is not an Ollama setting") != std::string::npos);
+    CHECK(o.at("message").get<std::string>().find("did you mean OLLAMA_NEW_ENGINE?") != std::string::npos);
+    const json s = error_of("estimate", R"({"model":"llama-3.1-8b","runtime":"sglang","gpu":"h100-sxm-80gb","engine":{"zzqqxx":1}})");
+    CHECK(s.at("message").get<std::string>().find("is not an SGLang setting") != std::string::npos);
+}

@@ -583,7 +583,8 @@ json from_command(const json& request) {
             if (!f) {
                 // An unknown flag: its value, if any, is the next word that is not a flag.
                 if (!inline_value && i + 1 < args.size() && !is_flag(args[i + 1]) && (!spec.model_positional || !rd.model_word.empty())) value = args[++i];
-                rd.ignore(value.empty() ? word : word + " " + value, "not a " + rt.name + " flag FitMyGPU knows", false);
+                rd.ignore(value.empty() ? word : word + " " + value, "not " + std::string(article_for(rt.name)) + " " + rt.name + " flag FitMyGPU knows",
+                          false);
                 continue;
             }
             if (f->takes_value && !inline_value) {

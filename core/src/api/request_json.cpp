@@ -250,8 +250,8 @@ void parse_engine(const json& j, Request& r) {
                 std::string hint;
                 for (size_t i = 0; i < near.size(); ++i) hint += (i == 0 ? "" : i + 1 == near.size() ? " or " : ", ") + near[i];
                 fail("unknown_field", f,
-                     f + " is not " + (rt ? "a " + rt->name + " setting" : "an engine setting") + " FitMyGPU knows" +
-                         (hint.empty() ? "" : "; did you mean " + hint + "?"));
+                     f + " is not " + (rt ? std::string(article_for(rt->name)) + " " + rt->name + " setting" : std::string("an engine setting")) +
+                         " FitMyGPU knows" + (hint.empty() ? "" : "; did you mean " + hint + "?"));
             }
             if (flag->target == FlagTarget::Knob) spec = find_knob(flag->knob);
         }

@@ -614,10 +614,10 @@ std::vector<std::string> nearest_engine_fields(const std::string& name, const Ru
         scored.emplace_back(d, field);
     };
     for (const auto& k : knob_specs()) consider(k.name);
+    // Environment variables too (VLLM_USE_V2_MODEL_RUNNER, OLLAMA_NEW_ENGINE): a request may name them in "engine".
     for (const CommandSpec* c : tables_for(runtime))
         for (const auto& f : c->flags)
-            if (!f.environment)
-                for (const auto& n : f.names) consider(n);
+            for (const auto& n : f.names) consider(n);
     std::vector<std::string> out;
     for (const size_t i : stable_order(scored.size(), [&](size_t a, size_t b) { return scored[a].first < scored[b].first; })) {
         if (out.size() == 3) break;

@@ -27,6 +27,13 @@ std::string grouped_number_text(double v) {
     return buf;
 }
 
+// A true / false / "auto" knob: "auto" leaves the engine's own choice (the optional unset).
+template <std::optional<bool> EngineKnobs::*member>
+void set_tristate(EngineKnobs& k, const KnobValue& v) {
+    if (v.is_auto) (k.*member).reset();
+    else k.*member = v.boolean;
+}
+
 // A knob as the table below writes it: constants only, so that the table is data in the binary; knob_specs()
 // copies it into KnobSpec once.
 struct KnobRow {
@@ -52,10 +59,10 @@ constexpr KnobRow kKnobs[] = {
     {"free_gpu_memory_fraction", KnobType::Fraction, 0, 1, false, false, 0, "KV cache share of free memory",
      "Share of the memory left after loading that becomes KV cache (kv_cache_config.free_gpu_memory_fraction).", "", "",
      [](EngineKnobs& k, const KnobValue& v) { k.free_gpu_memory_fraction = v.number; }},
-    {"max_num_batched_tokens", KnobType::Integer, 1, 1 << 22, false, false, 0, "Max batched tokens",
-     "Tokens in one forward pass; sizes the activation peak.", "", "",
-     [](EngineKnobs& k, const KnobValue& v) { k.max_num_batched_tokens = static_cast<i64>(v.number); }},
-    {"max_num_seqs", KnobType::Integer, 1, 1 << 20, false, false, 0, "Max sequences", "Requests in one batch; sizes the sampler peak (vLLM) and the C++ runtime's buffers of TensorRT engine builds.", "", "",
+    {"max_num_batched_tokens", KnobType::Integer, 1, 1 << 22, false, false, 0, "Max batched tokens", "Tokens in one forward pass; sizes the activation peak.",
+     "", "", [](EngineKnobs& k, const KnobValue& v) { k.max_num_batched_tokens = static_cast<i64>(v.number); }},
+    {"max_num_seqs", KnobType::Integer, 1, 1 << 20, false, false, 0, "Max sequences",
+     "Requests in one batch; sizes the sampler peak (vLLM) and the C++ runtime's buffers of TensorRT engine builds.", "", "",
      [](EngineKnobs& k, const KnobValue& v) { k.max_num_seqs = static_cast<i64>(v.number); }},
     {"kv_cache_max_tokens", KnobType::Integer, 1, 1099511627776.0, false, false, 0, "KV cache max tokens",
      "A cap on the KV cache in tokens (kv_cache_config.max_tokens); the smaller of it and the memory fraction wins.", "", "",
@@ -66,8 +73,8 @@ constexpr KnobRow kKnobs[] = {
      [](EngineKnobs& k, const KnobValue& v) { k.tensor_parallel_size = static_cast<int>(v.number); }},
     {"pipeline_parallel_size", KnobType::Integer, 1, kMaxGpus, false, false, 0, "Pipeline parallel size", "Stages the layers are divided into.", "", "",
      [](EngineKnobs& k, const KnobValue& v) { k.pipeline_parallel_size = static_cast<int>(v.number); }},
-    {"data_parallel_size", KnobType::Integer, 1, kMaxGpus, false, false, 0, "Data parallel size", "Replicas of the model, each with its own KV pool.", "",
-     "", [](EngineKnobs& k, const KnobValue& v) { k.data_parallel_size = static_cast<int>(v.number); }},
+    {"data_parallel_size", KnobType::Integer, 1, kMaxGpus, false, false, 0, "Data parallel size", "Replicas of the model, each with its own KV pool.", "", "",
+     [](EngineKnobs& k, const KnobValue& v) { k.data_parallel_size = static_cast<int>(v.number); }},
     {"enable_expert_parallel", KnobType::Boolean, 0, 0, false, false, 0, "Expert parallelism",
      "Spreads the experts over the ranks instead of splitting each one.", "moe", "",
      [](EngineKnobs& k, const KnobValue& v) { k.enable_expert_parallel = v.boolean; }},
@@ -88,19 +95,11 @@ constexpr KnobRow kKnobs[] = {
     {"flashinfer_sampler", KnobType::Tristate, 0, 0, false, false, 0, "FlashInfer sampler",
      "vLLM's V1 sampler on FlashInfer's top-k/top-p kernel (VLLM_USE_FLASHINFER_SAMPLER with FlashInfer installed, as in the "
      "official images of 0.9 to 0.11.0): its profiling peak is far below the sorting sampler's. auto = off.",
-     "", "",
-     [](EngineKnobs& k, const KnobValue& v) {
-         if (v.is_auto) k.flashinfer_sampler.reset();
-         else k.flashinfer_sampler = v.boolean;
-     }},
+     "", "", set_tristate<&EngineKnobs::flashinfer_sampler>},
     {"model_runner_v2", KnobType::Tristate, 0, 0, false, false, 0, "Model Runner V2",
      "vLLM's newer model runner (VLLM_USE_V2_MODEL_RUNNER): it sets no CUDA-graph estimate aside from the KV budget and profiles a "
      "smaller sampler. auto = the release's choice for the model.",
-     "", "",
-     [](EngineKnobs& k, const KnobValue& v) {
-         if (v.is_auto) k.model_runner_v2.reset();
-         else k.model_runner_v2 = v.boolean;
-     }},
+     "", "", set_tristate<&EngineKnobs::model_runner_v2>},
     {"language_model_only", KnobType::Boolean, 0, 0, false, false, 0, "Text only (skip the vision encoder)",
      "Does not load the vision / audio encoder of a multimodal checkpoint.", "vision", "",
      [](EngineKnobs& k, const KnobValue& v) { k.language_model_only = v.boolean; }},
@@ -109,30 +108,22 @@ constexpr KnobRow kKnobs[] = {
      "whole token embedding on every rank and a float32 rotary table.",
      "", "pytorch|tensorrt", [](EngineKnobs& k, const KnobValue& v) { k.backend = v.text; }},
     {"version", KnobType::Text, 0, 0, false, false, 0, "Engine version",
-     "The engine release whose memory rules apply, as the engine prints it (0.11.0, v0.4.6, 1.3.0rc7, b6123); empty for the current one.", "",
-     kVersionPattern, [](EngineKnobs& k, const KnobValue& v) { k.version = v.text; }},
-    {"n_gpu_layers", KnobType::Integer, -1, 100000, false, false, 0, "GPU layers (-ngl)", "Layers offloaded to the GPUs; the rest run from host memory.",
-     "", "", [](EngineKnobs& k, const KnobValue& v) { k.n_gpu_layers = static_cast<int>(v.number); }},
+     "The engine release whose memory rules apply, as the engine prints it (0.11.0, v0.4.6, 1.3.0rc7, b6123); empty for the current one.", "", kVersionPattern,
+     [](EngineKnobs& k, const KnobValue& v) { k.version = v.text; }},
+    {"n_gpu_layers", KnobType::Integer, -1, 100000, false, false, 0, "GPU layers (-ngl)", "Layers offloaded to the GPUs; the rest run from host memory.", "",
+     "", [](EngineKnobs& k, const KnobValue& v) { k.n_gpu_layers = static_cast<int>(v.number); }},
     {"n_ubatch", KnobType::Integer, 1, 1 << 16, false, false, 0, "Micro-batch (-ub)", "Tokens per compute step; sizes the compute buffers.", "", "",
      [](EngineKnobs& k, const KnobValue& v) { k.n_ubatch = static_cast<i64>(v.number); }},
     {"n_batch", KnobType::Integer, 1, 1 << 20, false, false, 0, "Logical batch (-b)", "Must be at least the micro-batch.", "", "",
      [](EngineKnobs& k, const KnobValue& v) { k.n_batch = static_cast<i64>(v.number); }},
-    {"prefill_step_size", KnobType::Integer, 1, 1 << 20, false, false, 0, "Prefill step", "Prompt tokens per forward pass; sizes the prefill activations.",
-     "", "", [](EngineKnobs& k, const KnobValue& v) { k.prefill_step_size = static_cast<i64>(v.number); }},
+    {"prefill_step_size", KnobType::Integer, 1, 1 << 20, false, false, 0, "Prefill step", "Prompt tokens per forward pass; sizes the prefill activations.", "",
+     "", [](EngineKnobs& k, const KnobValue& v) { k.prefill_step_size = static_cast<i64>(v.number); }},
     {"flash_attn", KnobType::Tristate, 0, 0, false, false, 0, "Flash attention (-fa)",
-     "Without it, quantized KV caches are not allowed and attention needs bigger buffers.", "", "",
-     [](EngineKnobs& k, const KnobValue& v) {
-         if (v.is_auto) k.flash_attn.reset();
-         else k.flash_attn = v.boolean;
-     }},
+     "Without it, quantized KV caches are not allowed and attention needs bigger buffers.", "", "", set_tristate<&EngineKnobs::flash_attn>},
     {"ollama_new_engine", KnobType::Tristate, 0, 0, false, false, 0, "Ollama's own engine (OLLAMA_NEW_ENGINE)",
      "Before 0.30, runs every model on Ollama's Go engine, which reserves logits for one row per sequence; by default only the "
      "architectures that engine requires use it.",
-     "", "",
-     [](EngineKnobs& k, const KnobValue& v) {
-         if (v.is_auto) k.ollama_new_engine.reset();
-         else k.ollama_new_engine = v.boolean;
-     }},
+     "", "", set_tristate<&EngineKnobs::ollama_new_engine>},
     {"kv_unified", KnobType::Boolean, 0, 0, false, false, 0, "Unified KV cache (--kv-unified)", "One KV buffer shared by all parallel sequences.", "", "",
      [](EngineKnobs& k, const KnobValue& v) { k.kv_unified = v.boolean; }},
     {"swa_full", KnobType::Boolean, 0, 0, false, false, 0, "Full-size SWA cache (--swa-full)",
@@ -140,8 +131,8 @@ constexpr KnobRow kKnobs[] = {
     {"tensor_split", KnobType::NumberList, 0, 1e12, false, false, static_cast<i64>(kMaxGpus), "Layer split (--tensor-split)",
      "Proportions of the layers per GPU, e.g. 3,1; by default each GPU\u2019s free memory.", "", "",
      [](EngineKnobs& k, const KnobValue& v) { k.tensor_split = v.list; }},
-    {"n_cpu_moe", KnobType::Integer, 0, 100000, false, false, 0, "MoE layers on CPU (--n-cpu-moe)", "Experts of the first N layers stay in host memory.",
-     "moe", "", [](EngineKnobs& k, const KnobValue& v) { k.n_cpu_moe = static_cast<int>(v.number); }},
+    {"n_cpu_moe", KnobType::Integer, 0, 100000, false, false, 0, "MoE layers on CPU (--n-cpu-moe)", "Experts of the first N layers stay in host memory.", "moe",
+     "", [](EngineKnobs& k, const KnobValue& v) { k.n_cpu_moe = static_cast<int>(v.number); }},
     {"override_tensor", KnobType::Text, 0, 0, false, false, 0, "Tensor placement (-ot)",
      "Tensors whose name matches a pattern go to the buffer named after it, e.g. exps=CPU or blk\\.(1[0-9])\\.ffn_.*=CUDA1.", "", "",
      [](EngineKnobs& k, const KnobValue& v) { k.override_tensor = v.text; }},

@@ -17,6 +17,8 @@ namespace {
 // ---- defaults that depend on the setup ----
 KnobDefault none(const std::vector<Device>&, const EngineKnobs&) { return std::monostate{}; }
 KnobDefault device_count(const std::vector<Device>& d, const EngineKnobs&) { return d.empty() ? KnobDefault{} : KnobDefault{static_cast<i64>(d.size())}; }
+// A true / false / "auto" knob left to the engine: "auto".
+KnobDefault automatic(const std::vector<Device>&, const EngineKnobs&) { return std::string("auto"); }
 
 template <auto Member>
 KnobDefault struct_default(const std::vector<Device>&, const EngineKnobs&) {
@@ -106,17 +108,9 @@ constexpr GgufKnobRow kGgufKnobs[] = {
     {"tensor_split", {"", ""}, {"--tensor-split", ""}, "by free memory", none},
     {"n_ubatch", {"", ""}, {"-ub", ""}, "", struct_default<&EngineKnobs::n_ubatch>},
     {"n_batch", {"", ""}, {"-b", "num_batch"}, "", struct_default<&EngineKnobs::n_batch>},
-    {"flash_attn",
-     {"", ""},
-     {"-fa", "OLLAMA_FLASH_ATTENTION"},
-     "auto",
-     [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{std::string("auto")}; }},
+    {"flash_attn", {"", ""}, {"-fa", "OLLAMA_FLASH_ATTENTION"}, "auto", automatic},
     {"kv_unified", {"", ""}, {"--kv-unified", ""}, "", struct_default<&EngineKnobs::kv_unified>},
-    {"ollama_new_engine",
-     {nullptr, ""},
-     {"", "OLLAMA_NEW_ENGINE"},
-     "auto (by release and architecture)",
-     [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{std::string("auto")}; }},
+    {"ollama_new_engine", {nullptr, ""}, {"", "OLLAMA_NEW_ENGINE"}, "auto (by release and architecture)", automatic},
     {"swa_full", {"", ""}, {"--swa-full", ""}, "", struct_default<&EngineKnobs::swa_full>},
     {"n_cpu_moe", {"", ""}, {"--n-cpu-moe", ""}, "", struct_default<&EngineKnobs::n_cpu_moe>},
     // Tensor placement by name is llama-server's own flag; Ollama sets no such option.
@@ -193,10 +187,8 @@ constexpr RuntimeRow kRuntimes[] = {
                 {"enforce_eager", false, "", "--enforce-eager", "", struct_default<&EngineKnobs::enforce_eager>},
                 {"enable_prefix_caching", false, "", "--enable-prefix-caching", "", struct_default<&EngineKnobs::enable_prefix_caching>},
                 {"language_model_only", false, "", "--language-model-only", "", struct_default<&EngineKnobs::language_model_only>},
-                {"flashinfer_sampler", false, "", "VLLM_USE_FLASHINFER_SAMPLER", "auto (off: FlashInfer not installed)",
-                 [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{std::string("auto")}; }},
-                {"model_runner_v2", false, "", "VLLM_USE_V2_MODEL_RUNNER", "auto (by release and model)",
-                 [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{std::string("auto")}; }},
+                {"flashinfer_sampler", false, "", "VLLM_USE_FLASHINFER_SAMPLER", "auto (off: FlashInfer not installed)", automatic},
+                {"model_runner_v2", false, "", "VLLM_USE_V2_MODEL_RUNNER", "auto (by release and model)", automatic},
                 {"speculative_model", false, "", "--speculative-config", "none", none},
                 {"num_speculative_tokens", false, "", "--speculative-config", "1", none},
                 {"version", false, "", "", "current (0.29+)", none},

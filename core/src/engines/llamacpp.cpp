@@ -108,7 +108,6 @@ bool given_at_least(const Scenario& s, long build, std::initializer_list<long> o
     return v && v->build_tag && !v->before({build});
 }
 bool f16_mask_reserved(const Scenario& s) { return given_at_least(s, kF16MaskBuild, {0, 30, 0}); }
-bool outputs_per_sequence(const Scenario& s) { return given_at_least(s, kOutputsPerSequenceBuild, {0, 30, 2}); }
 // What the layers of a 2026 build hold at reserve, measured by running llama-server from llama.cpp's source of
 // 2026-09-28 against a Qwen3-4B-shaped GGUF at several contexts, FFN widths, embedding widths and ubatches, and
 // matching the CUDA log of an October 2026 build (L-39: 85.01 MiB where this gives 83):
@@ -116,9 +115,9 @@ bool outputs_per_sequence(const Scenario& s) { return given_at_least(s, kOutputs
 //    so gate, up and their product are live at once: 3 × n_ff, beside a gap the attention leaves of n_head × head_dim;
 //  - build_inp_embd keeps the unused inp_embd input beside the looked-up rows (llama.cpp#18550, January 2026): two
 //    n_embd × n_ubatch f32 tensors among the host inputs.
-// Which build first did each is not pinned; both are applied from b9460, the first build the logs that show them name
-// (before it, at n_ubatch rows of logits, the output phase sets the device's peak anyway).
-bool layers_2026(const Scenario& s) { return given_at_least(s, kOutputsPerSequenceBuild, {0, 30, 2}); }
+// Which build first did each is not pinned; both are applied with outputs_per_sequence, from b9460, the first build the
+// logs that show them name (before it, at n_ubatch rows of logits, the output phase sets the device's peak anyway).
+bool outputs_per_sequence(const Scenario& s) { return given_at_least(s, kOutputsPerSequenceBuild, {0, 30, 2}); }
 
 // ---- Ollama's own engine (runner/ollamarunner) ----
 // Before 0.30 (which serves every GGUF model through llama-server) Ollama ran the architectures its Go engine requires
@@ -144,8 +143,8 @@ bool ollama_own_engine(const Scenario& s) {
 }
 // Its GLM-4.7-Flash (model/models/glm4moelite) decompressed the MLA latent and cached every head's K (nope + rope) and
 // V until 0.15.0 absorbed the projection into the query (ollama#13810, #13870).
-bool ollama_expanded_mla(const Scenario& s) {
-    return ollama_own_engine(s) && s.geometry.model_type == "glm4_moe_lite" && engine_version_before(s.engine.version, {0, 15});
+bool ollama_expanded_mla(const Scenario& s, bool own_engine) {
+    return own_engine && s.geometry.model_type == "glm4_moe_lite" && engine_version_before(s.engine.version, {0, 15});
 }
 
 // ---- Ollama's own layer decision (llm/memory.go estimateGPULayers, releases before 0.12.11) ----
@@ -430,8 +429,9 @@ Estimate estimate_llamacpp(const Scenario& s) {
           "token embeddings are looked up on the CPU (CPU_Mapped with mmap)");
 
     // ---- KV cache and recurrent state ----
+    const bool own_engine = ollama_own_engine(s);
     auto layers = cache_layers(g);
-    if (ollama_expanded_mla(s))
+    if (ollama_expanded_mla(s, own_engine))
         for (CacheLayer& c : layers)
             if (is_attention(c.mixer) && c.n_kv_heads == 1 && g.mla.kv_lora_rank > 0) {
                 c.n_kv_heads = g.n_heads;
@@ -613,7 +613,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
     if (g.dsa.head_dim > 0) attn = attn + Q::var("n_kv", n_kv) * UB * (F32 + (fa ? Q::lit(2, "B") : F32));
     i64 ffn_width = 0;
     for (const auto& l : g.layers) ffn_width = std::max(ffn_width, l.ffn_intermediate);
-    const bool recent_layers = layers_2026(s) && !ollama_own_engine(s);
+    const bool recent_layers = outputs_per_sequence(s);  // never with Ollama's own engine, whose releases come before 0.30
     Q ffn =
         recent_layers
             ? (Q::lit(3) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden) + Q::var("n_head", g.n_heads) * Q::var("head_dim", g.head_dim)) *
@@ -632,8 +632,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // n_outputs_max rows (outputs_per_sequence), of one row per sequence and drafted token.
     // Ollama's own engine reserves its worst-case graph with one output per parallel sequence (reserveWorstCaseGraph:
     // batch.Outputs of s.parallel rows), and its models keep only those rows before the output layer.
-    const bool own_engine = ollama_own_engine(s);
-    const bool per_seq_outputs = own_engine || outputs_per_sequence(s);
+    const bool per_seq_outputs = own_engine || recent_layers;
     const i64 out_rows = per_seq_outputs ? std::min(ubr, checked::mul(n_seq, 1 + (s.spec.active() ? s.spec.num_tokens : 0))) : ubr;
     const Q out = (Q::var("n_vocab", g.vocab) + Q::var("n_embd", g.hidden)) * (per_seq_outputs ? Q::var("n_outputs_max", out_rows) : UB) * F32;
     // Ollama's engine builds the mask on the device in the dtype attention reads, with no f32 copy on the host.

@@ -148,12 +148,6 @@ bool flashinfer_attention(const Scenario& s) {
 // DGX Spark (eugr/spark-vllm-docker#200); 0.20.1 printed 619,479 = 2.363 × 262,144 (V-35), 0.21.0 1,062,157 =
 // 129.66 × 8,192 (V-19).
 bool tokens_per_group_rule(const std::string& version) { return !graph_estimate_budgeted(version); }
-// The sampler's peak halved with the Triton top-k/top-p kernels of vllm-project/vllm#33538, first released in 0.17.0:
-// they search a pivot where the PyTorch path sorted every logit with an int64 index. The same Qwen3-8B setup on one
-// A100-40GB profiled 18.69 GiB of KV cache on 0.9.2 and 19.36 on 0.19.1 (V-37, V-38).
-double sampler_bytes_per_logit(const std::string& version) {
-    return engine_version_before(version, {0, 17}) ? kSamplerBytesPerLogitV011 : kSamplerBytesPerLogitCurrent;
-}
 
 // Model Runner V2 (vllm/v1/worker/gpu/model_runner.py), the rewritten GPU model runner. Which runner a release picks
 // (VllmConfig.use_v2_model_runner; the VLLM_USE_V2_MODEL_RUNNER environment variable overrides it):
@@ -182,6 +176,21 @@ bool model_runner_v2(const Scenario& s) {
     if (!engine_version_before(v, {0, 25, 1})) return true;
     const bool quantized = s.weights.scheme != Scheme::BF16 && s.weights.scheme != Scheme::FP16 && s.weights.scheme != Scheme::FP32;
     return !quantized && std::find(kV2DenseArchitectures.begin(), kV2DenseArchitectures.end(), s.geometry.architecture) != kV2DenseArchitectures.end();
+}
+
+// The profiling run's sampler, per logit, with the formula's words for it. On the V1 runner without FlashInfer the peak
+// halved with the Triton top-k/top-p kernels of vllm-project/vllm#33538, first released in 0.17.0: they search a pivot
+// where the PyTorch path sorted every logit with an int64 index. The same Qwen3-8B setup on one A100-40GB profiled
+// 18.69 GiB of KV cache on 0.9.2 and 19.36 on 0.19.1 (V-37, V-38).
+struct SamplerRule {
+    double bytes_per_logit;
+    const char* label;
+};
+SamplerRule profiling_sampler(const Scenario& s, bool v2) {
+    if (v2) return {kV2SamplerBytesPerLogit, "6 B/logit (Model Runner V2)"};
+    if (flashinfer_sampler(s)) return {kFlashInferSamplerBytesPerLogit, "14 B/logit (FlashInfer sampler)"};
+    return engine_version_before(s.engine.version, {0, 17}) ? SamplerRule{kSamplerBytesPerLogitV011, "38.5 B/logit"}
+                                                            : SamplerRule{kSamplerBytesPerLogitCurrent, "20.8 B/logit"};
 }
 
 // The CUDA-graph pool of the layers [first, last) on one rank, and the "took" figure the release prints for it.
@@ -466,13 +475,8 @@ Estimate estimate_vllm(const Scenario& s) {
         const i64 w = weights_per_rank(s, cb, par, stage);
         const Q weights = Q::bytes(par.tp > 1 ? "checkpoint tensors on this rank (TP " + std::to_string(par.tp) + ")" : "checkpoint tensors", w);
         const Q forward = forward_activation(s, par, mnbt, "max_num_batched_tokens");
-        const bool fi_sampler = !v2 && flashinfer_sampler(s);
-        const double per_logit = v2 ? kV2SamplerBytesPerLogit : fi_sampler ? kFlashInferSamplerBytesPerLogit : sampler_bytes_per_logit(s.engine.version);
-        const Q sampler = scale(Q::var("max_num_seqs", max_seqs) * Q::var("vocab", g.vocab), per_logit,
-                                v2                                       ? "6 B/logit (Model Runner V2)"
-                                : fi_sampler                             ? "14 B/logit (FlashInfer sampler)"
-                                : per_logit == kSamplerBytesPerLogitV011 ? "38.5 B/logit"
-                                                                         : "20.8 B/logit");
+        const SamplerRule rule = profiling_sampler(s, v2);
+        const Q sampler = scale(Q::var("max_num_seqs", max_seqs) * Q::var("vocab", g.vocab), rule.bytes_per_logit, rule.label);
         // Multimodal models: the profiling run also encodes dummy items and keeps their embeddings in the
         // encoder cache, whose budget is max(max_num_batched_tokens, tokens of the largest item) embeddings
         // (vLLM compute_encoder_budget); the embeddings are hidden-size 16-bit vectors.

@@ -3,7 +3,9 @@
 // RotatingKVCache of the window's size; prompts are prefilled in steps of prefill_step_size tokens (2048 by default).
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <initializer_list>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -63,6 +65,213 @@ Q unfused_scores(const Scenario& s, i64 step) {
             Q::var("step tokens", step) * Q::var("keys", worst_keys) * Q::lit(fused_release ? 1 : 2, "B")) *
            Q::var("sequences", s.concurrency);
 }
+
+// Command buffers in flight (mlx >= 0.25 with mlx-lm 0.24.1 on, whose requirements ask for it). MLX encodes a
+// graph's kernels into Metal command buffers and commits one when it holds more than max_ops_per_buffer dispatches
+// or more than max_mb_per_buffer MiB of distinct input buffers (ml-explore/mlx#1864: 50 and 50 on Max ('s') and
+// Ultra ('d') GPUs, 40 and 40 on the base and Pro ('g') ones). Every kernel's inputs are kept alive by its command
+// buffer until the GPU completes it (metal/eval.cpp: the completion handler holds their data), and the CPU runs
+// ahead of the GPU until more than MAX_ACTIVE_TASKS = 10 buffers are in flight (mlx/transforms.cpp, #1869). So
+// during a prompt step the intermediates of the last eleven buffers stay allocated after their last use: a few
+// hundred MB at 2,048-token steps, where each activation is tens of MB and a buffer closes after a few kernels.
+constexpr int kMlxMaxActiveTasks = 10;
+constexpr std::initializer_list<long> kMlxInFlightRelease = {0, 24, 1};
+struct MlxBufferLimits {
+    i64 max_ops;
+    i64 max_mb;
+};
+// Metal names the GPU architecture applegpu_g<generation><size>: 'g' for the base and Pro chips, 's' for Max,
+// 'd' for Ultra (M3 Pro applegpu_g15g, M3 Max g15s, M2 Ultra g14d). The catalog's names carry the chip tier.
+MlxBufferLimits mlx_buffer_limits(const Device& d) {
+    const bool large = d.name.find(" Max") != std::string::npos || d.name.find(" Ultra") != std::string::npos;
+    return large ? MlxBufferLimits{50, 50} : MlxBufferLimits{40, 40};
+}
+
+// One kernel of the prompt step: the arrays it reads (by index), the weight and cache bytes it reads (live anyway),
+// and the array it writes.
+struct SimOp {
+    std::vector<int> inputs;
+    i64 resident_bytes = 0;
+    int output = -1;
+};
+struct StepGraph {
+    std::vector<i64> bytes;  // per array
+    std::vector<SimOp> ops;
+    int add(i64 b) {
+        bytes.push_back(b);
+        return static_cast<int>(bytes.size()) - 1;
+    }
+    int op(std::vector<int> in, i64 resident, i64 out_bytes) {
+        const int out = add(out_bytes);
+        ops.push_back({std::move(in), resident, out});
+        return out;
+    }
+};
+
+// The kernels of one prompt step of `tokens` tokens through the decoder layers, as mlx-lm's attention and MLP
+// modules issue them. Returns false when a layer's mixer is neither attention (full or sliding) nor recurrent: MLA,
+// chunked and cross attention are not listed.
+bool mlx_step_graph(const Scenario& s, const CheckpointBytes& cb, i64 tokens, i64 keys, StepGraph& gr) {
+    const ModelGeometry& g = s.geometry;
+    std::map<std::pair<int, Role>, i64> w;
+    for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
+        const Tensor& t = s.inventory.tensors[i];
+        if (t.layer >= 0) w[{t.layer, t.role}] += cb.per_tensor[i];
+    }
+    auto wb = [&](int l, Role r) {
+        auto it = w.find({l, r});
+        return it == w.end() ? i64{0} : it->second;
+    };
+    const i64 a = checked::mul(tokens, 2);  // bytes per activation value column: tokens × 2 B
+    int x = gr.add(checked::mul(a, g.hidden));
+    std::map<int, CacheLayer> cls;  // cache_layers lists the layers that keep a cache, by their index
+    for (const CacheLayer& c : cache_layers(g)) cls[c.layer] = c;
+    for (int l = 0; l < static_cast<int>(g.layers.size()); ++l) {
+        const LayerSpec& ls = g.layers[static_cast<size_t>(l)];
+        if (ls.mixer == Mixer::LinearAttention || ls.mixer == Mixer::Mamba) {
+            // A recurrent mixer: its input projection, the causal convolution, the scan (or gated delta rule) over
+            // the step, the gated norm and the output projection.
+            i64 in_w = 0, conv_w = 0, inner = 0, params = 0;
+            for (const Tensor& t : s.inventory.tensors) {
+                if (t.layer != l) continue;
+                if (t.role == Role::SsmIn && t.kind == TensorKind::Matrix) in_w += t.ne1;
+                if (t.role == Role::SsmConv1d && t.kind == TensorKind::Vector) conv_w += t.ne1;
+                if (t.role == Role::SsmOut) inner = t.ne0;
+            }
+            for (Role r : {Role::SsmDt, Role::SsmA, Role::SsmD, Role::SsmX}) params += wb(l, r);
+            const int h = gr.op({x}, wb(l, Role::AttnNorm), checked::mul(a, g.hidden));
+            const int in = gr.op({h}, wb(l, Role::SsmIn), checked::mul(a, in_w));
+            const int conv = gr.op({in}, wb(l, Role::SsmConv1d), checked::mul(a, conv_w));
+            const int core = gr.op({conv, in}, params, checked::mul(a, inner));
+            const int gated = gr.op({core, in}, wb(l, Role::SsmNorm), checked::mul(a, inner));
+            const int y = gr.op({gated}, wb(l, Role::SsmOut), checked::mul(a, g.hidden));
+            x = gr.op({x, y}, 0, checked::mul(a, g.hidden));
+        } else if (ls.attn_linear) {
+            // Nemotron-NAS: the attention replaced by one hidden × hidden linear.
+            const int h = gr.op({x}, wb(l, Role::AttnNorm), checked::mul(a, g.hidden));
+            const int y = gr.op({h}, wb(l, Role::AttnOut), checked::mul(a, g.hidden));
+            x = gr.op({x, y}, 0, checked::mul(a, g.hidden));
+        } else if (ls.mixer == Mixer::None) {
+            // A block without a token mixer: its FFN only.
+        } else if ((ls.mixer != Mixer::FullAttention && ls.mixer != Mixer::SlidingAttention) || cls.count(l) == 0) {
+            return false;
+        } else {
+            const CacheLayer& c = cls.at(l);
+            const i64 held = c.window > 0 ? std::min(checked::add(c.window, tokens), keys) : keys;
+            const i64 k_cache = checked::mul({c.k_width, held, 2}), v_cache = checked::mul({c.v_width, held, 2});
+            const int h = gr.op({x}, wb(l, Role::AttnNorm), checked::mul(a, g.hidden));
+            int q = gr.op({h}, wb(l, Role::AttnQ), checked::mul(a, ls.n_heads * ls.head_dim_k));
+            int k = gr.op({h}, wb(l, Role::AttnK), checked::mul(a, c.k_width));
+            int v = ls.v_from_k ? k : gr.op({h}, wb(l, Role::AttnV), checked::mul(a, c.v_width));
+            if (g.qk_norm) {
+                q = gr.op({q}, wb(l, Role::AttnQNorm), gr.bytes[static_cast<size_t>(q)]);
+                k = gr.op({k}, wb(l, Role::AttnKNorm), gr.bytes[static_cast<size_t>(k)]);
+            }
+            q = gr.op({q}, 0, gr.bytes[static_cast<size_t>(q)]);  // rope
+            k = gr.op({k}, 0, gr.bytes[static_cast<size_t>(k)]);
+            gr.op({k}, k_cache, 0);  // the cache update writes into the (donated) cache buffer
+            gr.op({v}, v_cache, 0);
+            const int o = gr.op({q}, k_cache + v_cache, checked::mul(a, ls.n_heads * ls.head_dim_v));
+            int y = gr.op({o}, wb(l, Role::AttnOut), checked::mul(a, g.hidden));
+            if (g.norms_per_layer == 4) y = gr.op({y}, wb(l, Role::AttnPostNorm), checked::mul(a, g.hidden));
+            x = gr.op({x, y}, 0, checked::mul(a, g.hidden));
+        }
+        if (ls.ffn == Ffn::None && !ls.ffn_linear) continue;
+        const int h2 = gr.op({x}, wb(l, Role::FfnNorm), checked::mul(a, g.hidden));
+        int f = -1;
+        if (ls.ffn_linear) {
+            f = gr.op({h2}, wb(l, Role::FfnDown), checked::mul(a, g.hidden));
+        } else if (ls.ffn == Ffn::Dense) {
+            const int gate = gr.op({h2}, wb(l, Role::FfnGate), checked::mul(a, ls.ffn_intermediate));
+            const int up = gr.op({h2}, wb(l, Role::FfnUp), checked::mul(a, ls.ffn_intermediate));
+            const int p = gr.op({gate, up}, 0, checked::mul(a, ls.ffn_intermediate));
+            f = gr.op({p}, wb(l, Role::FfnDown), checked::mul(a, g.hidden));
+        } else if (ls.ffn == Ffn::Moe) {
+            // SwitchGLU: router, tokens sorted by expert (a copy of top_k rows each), gathered expert matmuls, the
+            // rows put back in order, then weighted and summed over the top_k.
+            const i64 kk = g.moe.n_experts_per_tok, fe = g.moe.expert_intermediate;
+            const int r = gr.op({h2}, wb(l, Role::FfnGateInp), checked::mul(a, g.moe.n_experts));
+            const int xs = gr.op({h2, r}, 0, checked::mul({a, kk, g.hidden}));
+            const int gate = gr.op({xs}, wb(l, Role::FfnGateExps), checked::mul({a, kk, fe}));
+            const int up = gr.op({xs}, wb(l, Role::FfnUpExps), checked::mul({a, kk, fe}));
+            const int p = gr.op({gate, up}, 0, checked::mul({a, kk, fe}));
+            const int d = gr.op({p}, wb(l, Role::FfnDownExps), checked::mul({a, kk, g.hidden}));
+            const int un = gr.op({d}, 0, checked::mul({a, kk, g.hidden}));
+            f = gr.op({un, r}, 0, checked::mul(a, g.hidden));
+            if (g.moe.n_shared_experts > 0) {
+                const i64 fs = checked::mul(g.moe.n_shared_experts, g.moe.shared_intermediate);
+                const int sg = gr.op({h2}, wb(l, Role::FfnGateShexp), checked::mul(a, fs));
+                const int su = gr.op({h2}, wb(l, Role::FfnUpShexp), checked::mul(a, fs));
+                const int sp = gr.op({sg, su}, 0, checked::mul(a, fs));
+                const int sd = gr.op({sp}, wb(l, Role::FfnDownShexp), checked::mul(a, g.hidden));
+                f = gr.op({f, sd}, 0, checked::mul(a, g.hidden));
+            }
+        }
+        if (g.norms_per_layer == 4) f = gr.op({f}, wb(l, Role::FfnPostNorm), checked::mul(a, g.hidden));
+        x = gr.op({x, f}, 0, checked::mul(a, g.hidden));
+    }
+    return true;
+}
+
+// The largest memory the step's intermediates hold (a) when each is freed after its last kernel, (b) when
+// each is freed only once the command buffers that read it have completed. Returns (b) − (a).
+i64 in_flight_extra(const StepGraph& gr, MlxBufferLimits lim) {
+    const size_t n = gr.bytes.size();
+    std::vector<int> last(n, -1), born(n, -1);
+    for (size_t j = 0; j < gr.ops.size(); ++j) {
+        for (int i : gr.ops[j].inputs) last[static_cast<size_t>(i)] = static_cast<int>(j);
+        born[static_cast<size_t>(gr.ops[j].output)] = static_cast<int>(j);
+    }
+    std::deque<std::vector<int>> flight;  // committed buffers' input arrays
+    std::vector<int> open;
+    std::vector<int> held(n, 0);  // how many buffers (in flight or open) read each array
+    i64 open_bytes = 0, open_ops = 0, peak_free = 0, peak_held = 0;
+    std::vector<char> seen(n, 0);
+    i64 live = 0;  // arrays produced (or given) and not yet past their last use
+    for (size_t u = 0; u < n; ++u)
+        if (born[u] < 0 && last[u] >= 0) live += gr.bytes[u];
+    i64 retained = 0;  // arrays past their last use that a buffer still holds
+    for (size_t j = 0; j < gr.ops.size(); ++j) {
+        const SimOp& op = gr.ops[j];
+        live += gr.bytes[static_cast<size_t>(op.output)];
+        open_bytes += op.resident_bytes;
+        for (int i : op.inputs) {
+            const size_t u = static_cast<size_t>(i);
+            if (std::find(open.begin(), open.end(), i) == open.end()) {
+                open.push_back(i);
+                open_bytes += gr.bytes[u];
+                ++held[u];
+            }
+        }
+        ++open_ops;
+        peak_free = std::max(peak_free, live);
+        peak_held = std::max(peak_held, live + retained);
+        // Arrays whose last kernel this was leave the live set; those a buffer holds stay as retained.
+        for (int i : op.inputs) {
+            const size_t u = static_cast<size_t>(i);
+            if (last[u] == static_cast<int>(j) && !seen[u]) {
+                seen[u] = 1;
+                live -= gr.bytes[u];
+                retained += gr.bytes[u];
+            }
+        }
+        if (last[static_cast<size_t>(op.output)] < 0) live -= gr.bytes[static_cast<size_t>(op.output)];  // never read
+        if (open_ops > lim.max_ops || (open_bytes >> 20) > lim.max_mb) {
+            flight.push_back(std::move(open));
+            open.clear();
+            open_bytes = 0;
+            open_ops = 0;
+            if (static_cast<int>(flight.size()) > kMlxMaxActiveTasks) {
+                for (int i : flight.front()) {
+                    const size_t u = static_cast<size_t>(i);
+                    if (--held[u] == 0 && seen[u]) retained -= gr.bytes[u];
+                }
+                flight.pop_front();
+            }
+        }
+    }
+    return std::max<i64>(0, peak_held - peak_free);
+}
 }  // namespace
 
 Estimate estimate_mlx(const Scenario& s) {
@@ -96,6 +305,20 @@ Estimate estimate_mlx(const Scenario& s) {
         kActivations, "prefill activations", 0, act,
         "one " + group_digits(step) + "-token prefill step and " +
             (whole_chunk_logits ? "the logits of the prompt's last chunk, up to " + group_digits(step) + " tokens (mlx-lm before 0.27.0)" : "the last logits"));
+    if (!engine_version_before(s.engine.version, kMlxInFlightRelease)) {
+        StepGraph gr;
+        const MlxBufferLimits lim = mlx_buffer_limits(d);
+        if (mlx_step_graph(s, cb, checked::mul(step, s.concurrency), s.context, gr)) {
+            const i64 extra = in_flight_extra(gr, lim);
+            if (extra > 0)
+                e.add(kActivations, "inputs held by command buffers in flight", 0, Q::bytes("kernel inputs of 11 buffers past their last use", extra),
+                      "MLX keeps each kernel's inputs until its command buffer completes; a buffer closes after " + std::to_string(lim.max_ops) +
+                          " kernels or " + std::to_string(lim.max_mb) + " MiB of inputs on " + d.name + ", and up to " +
+                          std::to_string(kMlxMaxActiveTasks + 1) + " run at once");
+        } else {
+            e.assumptions.push_back("intermediates held by MLX command buffers in flight are not counted for layers other than attention");
+        }
+    }
     if (scores.value() > 0)
         e.add(kActivations, "unfused attention scores", 0, scores,
               "MLX's fused prompt kernel takes head sizes " + fused_head_dims_text() +

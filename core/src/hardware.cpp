@@ -54,6 +54,8 @@ Device device_from_catalog(const json& e) {
         d.engine_total_source = "derived";
     }
     d.bandwidth_gbps = num_or(e, "bandwidth_gbps", 0);
+    const double sms = num_or(e, "multiprocessors", 0);
+    d.multiprocessors = sms >= 1 && sms <= 4096 ? static_cast<int>(sms) : 0;
     if (e.contains("tflops") && e.at("tflops").is_object()) {
         const json& t = e.at("tflops");
         d.tflops_fp16 = num_or(t, "fp16", 0);

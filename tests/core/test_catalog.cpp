@@ -328,6 +328,12 @@ TEST_CASE("every device has driver-reported memory in MiB, bandwidth and a sourc
         CHECK(non_empty_string(e, "memory_mib_source"));
         if (e.contains("cuda_total_mib") && e.at("cuda_total_mib").is_number() && !e.value("unified_memory", false))
             CHECK(e.at("cuda_total_mib").get<double>() <= e.at("memory_mib").get<double>());
+        // Every NVIDIA, AMD and Intel device states its multiprocessors (or null) and where the count comes from.
+        if (e.value("vendor", "") != "Apple") {
+            REQUIRE(e.contains("multiprocessors"));
+            CHECK((e.at("multiprocessors").is_null() || e.at("multiprocessors").get<i64>() > 0));
+            CHECK(non_empty_string(e, "multiprocessors_source"));
+        }
         if (e.value("unified_memory", false)) {
             CHECK(e.value("gpu_share_default", 0.0) > 0);
             CHECK(e.value("gpu_share_default", 2.0) <= 1);

@@ -26,6 +26,7 @@ struct Device {
     double tflops_fp16 = 0, tflops_bf16 = 0, tflops_fp8 = 0, tflops_fp4 = 0;
     std::vector<std::string> native_dtypes;
     int compute_capability_major = 0;  // NVIDIA SM major version (8 Ampere/Ada, 9 Hopper, 10/12 Blackwell); 0 if not NVIDIA
+    int multiprocessors = 0;           // streaming multiprocessors (AMD: compute units) as CUDA/ROCm count them; 0 = not known
     // Links (catalog `link` and `host_link`; empty kind / 0 GB/s = not stated). link: GPU to its peers
     // (nvlink | pcie | infinity_fabric | xe_link | none), unidirectional GB/s per GPU; host_link: GPU to the
     // CPU's memory (pcie | nvlink_c2c | unified).

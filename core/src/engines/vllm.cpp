@@ -5,7 +5,9 @@
 // of blocks is the minimum over ranks. Concurrency = blocks ÷ blocks one request of max_model_len needs.
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <optional>
 
@@ -25,11 +27,18 @@ namespace {
 // from vLLM v0.11 startup logs whose activation peak is sampler-bound: gpt-oss-20b and -120b (vocab
 // 201,088, 1,024 seqs: 7.38 GiB), Qwen3-0.6B and Qwen3-32B (151,936: 5.56 / 5.64), Llama-3.1-8B
 // (128,256: 4.76), and Qwen3-235B on L40S (151,936 × 256 seqs: 1.4) — calibration rows V-1,2,4,5,6,16.
-// All give 38–39 bytes per logit. From 0.17 about half that: gemma-4-E2B on an L4 on 0.21 (V-19: 256 seqs ×
-// 262,144 vocab) leaves 1.43 GiB for activation and non-torch memory, 20.8 bytes per logit after the
-// 0.13 GiB of non-torch memory — the sampler no longer materialises the full sort.
+// All give 38–39 bytes per logit.
 constexpr double kSamplerBytesPerLogitV011 = 38.5;
-constexpr double kSamplerBytesPerLogitCurrent = 20.8;
+// From 0.17 (vllm-project/vllm#33538) batches of 8 rows or more go to the Triton top-k/top-p kernel
+// (topk_topp_triton.apply_top_k_top_p_triton), which masks the fp32 logits in place after a pivot search instead of
+// sorting them. What is alive at the peak is the bf16 logits (2 B a logit), their fp32 copy (4 B), the softmax
+// probabilities (4 B) and the exponential draw random_sample divides them by (4 B): 14 B. Beside them: the kernel's
+// per-program scratch, one fp32 vocabulary row for each of min(next power of 2 of min(SMs, rows), SMs) programs
+// (_TRITON_BUFFER_CACHE), and the hidden states of the forward pass the sampler's rows were gathered from
+// (max_num_batched_tokens × hidden, 16-bit). The 0.19.0 logs of seven dense models on H100 at 1,024 sequences
+// (V-54, V-58, V-62..V-66, vocabularies 100,352 to 262,208) print peaks 0.04-0.06 GiB above these three terms.
+constexpr double kTritonSamplerBytesPerLogit = 14.0;
+constexpr i64 kTritonSamplerMinRows = 8;
 // With FlashInfer's top-k/top-p kernel (topk_topp_sampler.py, flashinfer_sample → top_k_top_p_sampling_from_logits),
 // what is alive per logit is the bf16 logits (2 B), the sampler's fp32 copy (4 B; temperature divides it in place),
 // the fp32 logits top_k_mask_logits writes (4 B) and the fp32 probabilities (4 B): 14 B. The V1 sampler takes that
@@ -52,6 +61,13 @@ bool flashinfer_sampler(const Scenario& s) {
 constexpr i64 kNonTorchSingle = static_cast<i64>(0.13 * GiB);
 constexpr i64 kNonTorchParallel = static_cast<i64>(0.21 * GiB);
 constexpr i64 kNonTorchParallelNvlink = static_cast<i64>(0.55 * GiB);
+// Later releases on the V1 runner measure more. One H100: 0.13 GiB in 0.17.0, 0.25 in 0.18.0 (the same Qwen3-14B setup,
+// V-72 and V-73) and 0.24-0.27 across the 0.19.0 rows (V-53, V-54, V-57, V-61..V-63, V-68, V-69). TP ranks over NVLink
+// in 0.19.0: 2.07-2.21 GiB, whatever the model's width (hidden 2,880 to 8,192) or the TP size (2 or 4: V-55, V-56,
+// V-58..V-60, V-66, V-67, V-70), about 1.55 GiB more than 0.11.0's ranks — NCCL's own buffers for the large all-reduces
+// of the profiling pass, which 0.19 routes to NCCL (median 2.10 GiB). Releases between are taken as the earlier ones.
+constexpr i64 kNonTorchSingle018 = static_cast<i64>(0.25 * GiB);
+constexpr i64 kNonTorchParallelNvlink019 = static_cast<i64>(2.10 * GiB);
 
 // CUDA graphs. What is captured (vllm_cudagraph_capture_sizes, full_decode_graphs):
 //  - PIECEWISE (the default before 0.11): torch.compile splits the forward at every attention (and other mixer)
@@ -63,16 +79,28 @@ constexpr i64 kNonTorchParallelNvlink = static_cast<i64>(0.55 * GiB);
 // therefore holds the intermediate tensors of the largest capture (a forward pass over that many tokens) plus,
 // for every graph, the memory the driver keeps for the instantiated graph. vLLM's own estimator has the same
 // shape (profile_cudagraph_memory: the first capture of the largest size + a per-graph increment × the number of
-// further graphs). The per-graph sizes below were measured from the v0.11.0 H100 logs, which print
-// "Graph capturing finished in N secs, took X GiB" (vllm_graphs says what that figure holds):
-// V-4, V-5, V-6, V-26 and V-29 (dense, 28 to 80 layers, TP 1 and 2, 67 sizes each) fit, by least squares over
-// the five rows, 2.5 MiB per capture size (the FULL decode graph) plus 70 KiB per piecewise graph (0.0686 MiB).
-// V-6 and V-29 are the same model at TP 1 and TP 2 and leave the same 0.44 GiB of graphs, so the per-graph cost
-// does not depend on TP. Pieces that hold an MoE layer cost more (routing, expert sort and grouped GEMMs are many
+// further graphs). The per-graph sizes below come from logs whose "Graph capturing finished in N secs, took X GiB"
+// is the pool itself (vllm_graphs says when it is):
+//  - 0.19.0 on H100, FULL_AND_PIECEWISE with 51 sizes of each (V-53..V-64): with the FlashAttention 3 split
+//    accumulators of the largest FULL capture (below) and 2.5 MiB per FULL graph, each dense piece costs 0.28-0.32 MiB
+//    (Llama-3.1-8B 0.29 at TP 1, 2 and 4; Qwen2.5-7B 0.32; gemma-2-9b 0.31; phi-4 0.28; Qwen2.5-72B 0.28);
+//  - PIECEWISE only (0.9-0.10): 0.23 and 0.26 MiB a piece on an A100 and an RTX 4090 (V-39, V-52), 0.29 on L40S
+//    (0.16, V-65).
+// So 0.28 MiB a piece on any board of these generations. The driver matters more than the board: CUDA drivers before
+// 12.4 (R535 and older) keep about 3.35 times as much per graph (vllm-project/vllm#5517: 3.81 GiB against 1.14 GiB,
+// toolkit unchanged), as the A100 on driver 535 of V-37 and V-38 shows (0.9 and 1.3 MiB a piece); the estimate
+// follows current drivers. Pieces that hold an MoE layer cost more (routing, expert sort and grouped GEMMs are many
 // more kernel nodes): 0.47, 0.54 and 0.52 MiB per piece in V-1, V-2 (gpt-oss, 81 sizes) and V-16 (Qwen3-235B,
-// 67 sizes, L40S), the median 0.52 MiB.
+// 67 sizes, L40S), the median 0.52 MiB, which V-61 (Qwen3-30B-A3B, 0.19.0) matches too.
 constexpr i64 kFullGraphBytes = 5 * MiB / 2;
-constexpr i64 kPiecewiseGraphBytes = 70 * KiB;
+constexpr i64 kPiecewiseGraphBytes = 287 * KiB;  // 0.28 MiB
+// FULL decode graphs with FlashAttention 3 (the FlashAttention backend on compute capability 9): the backend plans
+// every FULL capture with VLLM_FLASH_ATTN_MAX_NUM_SPLITS_FOR_CUDA_GRAPH = 32 KV splits (flash_attn.py, aot_schedule),
+// and FA3 allocates each split's fp32 output and log-sum-exp for every query head inside the capture, so the pool
+// keeps those of the largest FULL size: 32 × rows × heads × (head_dim + 1) × 4 B. vLLM's own DEBUG line for its first
+// FULL capture agrees ("Estimated FULL CUDA graph memory: 260 MiB first-capture" for Llama-3.1-8B at 512 rows: 256 MiB
+// of accumulators and the graph).
+constexpr i64 kFa3CudaGraphSplits = 32;
 constexpr i64 kMoePiecewiseGraphBytes = 532 * KiB;  // 0.52 MiB
 // When the graph pool is paid for. vLLM from 0.20.1 (graph_estimate_budgeted) estimates it during profiling and
 // subtracts it from the KV budget (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS, added opt-in by vllm-project/vllm#30515);
@@ -178,19 +206,17 @@ bool model_runner_v2(const Scenario& s) {
     return !quantized && std::find(kV2DenseArchitectures.begin(), kV2DenseArchitectures.end(), s.geometry.architecture) != kV2DenseArchitectures.end();
 }
 
-// The profiling run's sampler, per logit, with the formula's words for it. On the V1 runner without FlashInfer the peak
-// halved with the Triton top-k/top-p kernels of vllm-project/vllm#33538, first released in 0.17.0: they search a pivot
-// where the PyTorch path sorted every logit with an int64 index. The same Qwen3-8B setup on one A100-40GB profiled
-// 18.69 GiB of KV cache on 0.9.2 and 19.36 on 0.19.1 (V-37, V-38).
+// The profiling run's sampler, per logit, with the formula's words for it.
 struct SamplerRule {
     double bytes_per_logit;
     const char* label;
+    bool triton = false;  // the 0.17+ Triton top-k/top-p path: its scratch rows and the forward's hidden states beside it
 };
-SamplerRule profiling_sampler(const Scenario& s, bool v2) {
+SamplerRule profiling_sampler(const Scenario& s, bool v2, i64 max_seqs) {
     if (v2) return {kV2SamplerBytesPerLogit, "6 B/logit (Model Runner V2)"};
     if (flashinfer_sampler(s)) return {kFlashInferSamplerBytesPerLogit, "14 B/logit (FlashInfer sampler)"};
-    return engine_version_before(s.engine.version, {0, 17}) ? SamplerRule{kSamplerBytesPerLogitV011, "38.5 B/logit"}
-                                                            : SamplerRule{kSamplerBytesPerLogitCurrent, "20.8 B/logit"};
+    if (engine_version_before(s.engine.version, {0, 17}) || max_seqs < kTritonSamplerMinRows) return {kSamplerBytesPerLogitV011, "38.5 B/logit"};
+    return {kTritonSamplerBytesPerLogit, "14 B/logit (Triton top-k/top-p)", true};
 }
 
 // The CUDA-graph pool of the layers [first, last) on one rank, and the "took" figure the release prints for it.
@@ -203,13 +229,14 @@ struct VllmGraphs {
 };
 
 // What "took" measures: free device memory before capture_model minus free memory after it (cudaMemGetInfo).
-// In 0.11.0 the first reading comes before anything is released; then torch.cuda.graph's entry empties the caching
-// allocator, which gives back what the kernel warm-up left cached: kernel_warmup runs FlashInfer's autotuner over a
-// dummy forward pass of max_num_batched_tokens tokens when has_flashinfer() and the device's compute capability major
-// is 9 or more (model_executor/warmup/kernel_warmup.py; FlashInfer is a dependency of the CUDA wheels).
-// So took = pool − that forward pass's activations, and it is negative when the pass was larger than the graphs
-// (V-4, V-6, V-26, V-29, V-30). The current capture_model empties the cache before its first reading, so from 0.21
-// (the release whose profiler this file follows) took = the pool. Releases in between are not modelled: no figure.
+// Where nothing cached is released in between, that is the pool. On compute capability 9 and up, releases from 0.11
+// take the first reading before anything is released; then torch.cuda.graph's entry empties the caching allocator,
+// which gives back what the kernel warm-up left cached (kernel_warmup runs FlashInfer's autotuner over a dummy
+// forward pass when has_flashinfer()), so "took" is the pool less an amount the logs do not fix, and negative when
+// that was the larger (V-4, V-6, V-26, V-29, V-30 on 0.11.0; vllm-project/vllm#35983 early in 2026). From 0.19 the
+// 60 logs of one H100 sweep print a "took" equal to their "CUDA graph pool memory ... (actual)": capture_model
+// empties the cache before its first reading. So: the pool before 0.11 and below compute capability 9, and from 0.19;
+// no figure for 0.11-0.18 on Hopper and later.
 VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, int first, int last, i64 max_seqs, i64 mnbt, bool v2) {
     using namespace engine_parts;
     VllmGraphs out;
@@ -240,7 +267,19 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
                               Q::var("MoE pieces", moe) * Q::bytes("per MoE piecewise graph", kMoePiecewiseGraphBytes);
     const Q full_graph = Q::bytes("per FULL graph", kFullGraphBytes);
     const Q act = forward_activation(s, par, sizes.back(), "largest capture size");
-    out.pool = act + Q::var("capture sizes", n) * per_size_pieces + Q::var("FULL decode graphs", n_full) * full_graph;
+    // FlashAttention 3's split accumulators for the largest FULL capture (kFa3CudaGraphSplits).
+    const int cc = s.devices.front().compute_capability_major;
+    Q fa3 = Q::lit(0, "B");
+    if (n_full > 0 && !flashinfer && cc == 9 && !s.geometry.has(Mixer::Mla)) {
+        i64 head_dim = 0;
+        for (const auto& l : s.geometry.layers)
+            if (is_attention(l.mixer)) head_dim = std::max(head_dim, l.head_dim_v);
+        const i64 rows = std::min(max_seqs * decode_len, sizes.back());
+        fa3 = (Q::lit(kFa3CudaGraphSplits) * Q::var("largest FULL size", rows) * Q::var("query heads on this rank", s.geometry.n_heads / par.tp) *
+               (Q::var("head_dim", head_dim) + Q::lit(1)) * Q::lit(4, "B"))
+                  .named("FlashAttention 3 split accumulators");
+    }
+    out.pool = act + fa3 + Q::var("capture sizes", n) * per_size_pieces + Q::var("FULL decode graphs", n_full) * full_graph;
     out.note = std::to_string(n) + " capture sizes (1 to " + std::to_string(sizes.back()) + "), " +
                (full ? "FULL_AND_PIECEWISE: " + std::to_string(n_full) + " FULL decode graphs and " : "PIECEWISE: ") + std::to_string(n * pieces) +
                " piecewise graphs";
@@ -267,11 +306,8 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
         //  - FULL: its warm-up and capture fit in the buffers the larger PIECEWISE size left, so its shared cost is
         //    one FULL graph plus, with FlashInfer, the attention workspace its first metadata build allocates and the
         //    size's decode wrapper (whose integer workspace every further FULL size adds as well).
-        // The per-graph sizes are those of the 0.11 'took' logs above: the same free-memory difference, per graph.
-        // Against the logs: V-33 (0.24, FlashInfer, sizes 1 and 2) printed 0.41 GiB and this gives 0.42, nearly all of it
-        // the workspace; V-34 (0.21.0, FlashAttention, 51 + 35 sizes) printed 0.52 against 0.30 here, and PIECEWISE-only
-        // hybrids with MTP (V-35, V-36: 5 sizes) 0.11 and 0.13 against 0.02: a first capture on these boards costs some
-        // 0.1-0.2 GiB more than its activations and graphs, which the published logs do not break down.
+        //  - with FlashAttention 3, the first FULL capture also allocates the split accumulators.
+        // The per-graph sizes are those of the 'took' logs above: the same free-memory difference, per graph.
         const Q pieces_graph = max(per_size_pieces, Q::bytes("at least", kProfiledPerGraphFloor));
         const Q first_pw = (act.named("warm-up pass") + act.named("capture") + per_size_pieces.named("its piece graphs")).named("first PIECEWISE capture");
         // With FlashInfer each FULL size also brings its decode wrapper's integer workspace.
@@ -279,7 +315,8 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
             flashinfer ? (full_graph + Q::bytes("FlashInfer decode wrapper workspace", kFlashInferDecodeIntWorkspaceBytes)).named("per FULL size") : full_graph;
         Q estimate = first_pw;
         if (n_full > 0) {
-            const Q first_full = (flashinfer ? Q::bytes("FlashInfer workspace", kFlashInferWorkspaceBytes) + full_size : full_size).named("first FULL capture");
+            const Q first_full =
+                (flashinfer ? Q::bytes("FlashInfer workspace", kFlashInferWorkspaceBytes) + full_size : fa3 + full_size).named("first FULL capture");
             estimate = max(first_pw, first_full);
         }
         estimate = estimate + Q::var("further piecewise sizes", n - 1) * pieces_graph.named("per size");
@@ -294,9 +331,8 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
                     " sets aside its profiled estimate: the two largest sizes of each mode captured, the rest "
                     "extrapolated from the second" +
                     (flashinfer && n_full > 0 ? ", the first FULL capture with FlashInfer's workspace" : "");
-    } else if (!engine_version_before(v, {0, 11}) && engine_version_before(v, {0, 11, 1})) {
-        const i64 released = s.devices.front().compute_capability_major >= 9 ? forward_activation(s, par, mnbt, "max_num_batched_tokens").value() : 0;
-        out.took = out.pool.value() - released;
+    } else if (cc < 9 || engine_version_before(v, {0, 11}) || !engine_version_before(v, {0, 19})) {
+        out.took = out.pool.value();
     }
     return out;
 }
@@ -475,8 +511,19 @@ Estimate estimate_vllm(const Scenario& s) {
         const i64 w = weights_per_rank(s, cb, par, stage);
         const Q weights = Q::bytes(par.tp > 1 ? "checkpoint tensors on this rank (TP " + std::to_string(par.tp) + ")" : "checkpoint tensors", w);
         const Q forward = forward_activation(s, par, mnbt, "max_num_batched_tokens");
-        const SamplerRule rule = profiling_sampler(s, v2);
-        const Q sampler = scale(Q::var("max_num_seqs", max_seqs) * Q::var("vocab", g.vocab), rule.bytes_per_logit, rule.label);
+        const SamplerRule rule = profiling_sampler(s, v2, max_seqs);
+        Q sampler = scale(Q::var("max_num_seqs", max_seqs) * Q::var("vocab", g.vocab), rule.bytes_per_logit, rule.label);
+        if (rule.triton) {
+            const int sms = s.devices.front().multiprocessors;
+            if (sms > 0) {
+                const i64 programs = std::min<i64>(static_cast<i64>(std::bit_ceil(static_cast<uint64_t>(std::min<i64>(sms, max_seqs)))), sms);
+                sampler = sampler + Q::var("Triton scratch rows", programs) * Q::var("vocab", g.vocab) * Q::lit(4, "B");
+            } else if (stage == 0) {
+                e.assumptions.push_back("the Triton sampler's scratch (one fp32 vocabulary row per multiprocessor) is left out: " + s.devices.front().name +
+                                        "'s multiprocessor count is not known");
+            }
+            sampler = sampler + Q::var("max_num_batched_tokens", mnbt) * Q::var("hidden", g.hidden) * Q::lit(2, "B");
+        }
         // Multimodal models: the profiling run also encodes dummy items and keeps their embeddings in the
         // encoder cache, whose budget is max(max_num_batched_tokens, tokens of the largest item) embeddings
         // (vLLM compute_encoder_budget); the embeddings are hidden-size 16-bit vectors.
@@ -491,8 +538,10 @@ Estimate estimate_vllm(const Scenario& s) {
                                                     : max(forward, sampler);
         const bool parallel = par.ranks() > 1;
         const bool nvlink = s.devices.front().link_kind == "nvlink";
-        const Q non_torch = !parallel ? Q::bytes("non-torch", kNonTorchSingle)
-                            : nvlink  ? Q::bytes("non-torch (NCCL, parallel ranks over NVLink)", kNonTorchParallelNvlink)
+        const bool v018 = !v2 && !engine_version_before(s.engine.version, {0, 18});
+        const bool v019 = !v2 && !engine_version_before(s.engine.version, {0, 19});
+        const Q non_torch = !parallel ? Q::bytes("non-torch", v018 ? kNonTorchSingle018 : kNonTorchSingle)
+                            : nvlink  ? Q::bytes("non-torch (NCCL, parallel ranks over NVLink)", v019 ? kNonTorchParallelNvlink019 : kNonTorchParallelNvlink)
                                       : Q::bytes("non-torch (NCCL, parallel ranks)", kNonTorchParallel);
         const auto [first, last] = stage_layers(static_cast<int>(g.n_layers), par.pp, stage);
         const VllmGraphs vg = vllm_graphs(s, par, first, last, max_seqs, mnbt, v2);

@@ -374,6 +374,39 @@ TEST_CASE("Ollama's own engine cached GLM-4.7-Flash's heads whole until 0.15.0 (
     CHECK(kv_gpu("0.15.0") == 5 * i64{512 + 64} * 2 * 8192);
 }
 
+TEST_CASE("Ollama's own engine keeps 4,096 tokens of sliding-window memory per sequence for gpt-oss and Gemma 4 (L-44, L-45)") {
+    // kvcache.NewSWAMemCache(window, 4096): Causal.Init gives a sliding layer parallel x memory + batch cells (the memory
+    // one token above the window with parallel sequences), padded to 256. The note names the cells per layer.
+    const auto kv_note = [](const json& r) {
+        for (const json& b : r.at("breakdown"))
+            if (b.at("label") == "KV cache" && b.at("device") == 0) return b.at("note").get<std::string>();
+        return std::string();
+    };
+    // ollama#12752 (0.12.6): gpt-oss-120b, 4 x 8,192 tokens, batch 512. 18 full layers x 32,768 cells and 18 sliding
+    // layers x (4 x 4,096 + 512 = 16,896) cells, 2,048 B a cell (8 KV heads x 64 x 2 x 2 B): 1,830,813,696 B = 1,746 MiB;
+    // the log printed "1.7 GiB" and 33 MiB (16,896 x 2,048 B) per sliding layer.
+    const json oss = estimate(R"({"model":"gpt-oss-120b","weights":"gguf:MXFP4_MOE","runtime":"ollama","gpu":"ryzen-ai-max-plus-395","context":8192,
+        "concurrency":4,"engine":{"version":"0.12.6","flash_attn":true,"n_gpu_layers":37}})");
+    CHECK(item(oss, "KV cache", 0) == 18 * i64{32768} * 2048 + 18 * i64{16896} * 2048);
+    CHECK(kv_note(oss).find("18 sliding layers × 16896 cells") != std::string::npos);
+    // ollama#15388 (0.20.x): gemma-4-26b-a4b, one sequence of 32,768 tokens. 5 global layers x 32,768 cells x 4,096 B
+    // (2 KV heads x 512 x 2 x 2 B) + 25 sliding layers x (4,096 + 512 = 4,608) cells x 8,192 B (8 x 256 x 2 x 2 B)
+    // = 671,088,640 + 943,718,400 = 1,614,807,040 B = 1,540 MiB, as the per-layer debug figures sum (36 and 128 MiB).
+    const json gemma4 = estimate(R"({"model":"gemma-4-26b-a4b","weights":"gguf:Q4_K_M","runtime":"ollama","gpu":"l40","context":32768,
+        "engine":{"version":"0.20.3","flash_attn":true,"mmproj":true}})");
+    CHECK(item(gemma4, "KV cache", 0) == 5 * i64{32768} * 4096 + 25 * i64{4608} * 8192);
+    // Ollama 0.30 runs GGUF models on llama-server: llama.cpp's sliding layers keep window x sequences + ubatch cells,
+    // 128 x 4 + 512 = 1,024 for gpt-oss.
+    const json server = estimate(R"({"model":"gpt-oss-120b","weights":"gguf:MXFP4_MOE","runtime":"ollama","gpu":"ryzen-ai-max-plus-395","context":8192,
+        "concurrency":4,"engine":{"version":"0.30.0","flash_attn":true,"n_gpu_layers":37}})");
+    CHECK(kv_note(server).find("18 sliding layers × 1024 cells") != std::string::npos);
+    // Gemma 3 asks for the window itself (NewSWACache): with two sequences its memory is the window + 1 = 1,025 tokens,
+    // 2 x 1,025 + 512 = 2,562 cells, padded to 2,816.
+    const json gemma3 = estimate(R"({"model":"gemma-3-27b","weights":"gguf:Q4_K_M","runtime":"ollama","gpu":"rtx-4090","context":8192,
+        "concurrency":2,"engine":{"version":"0.12.6","flash_attn":true}})");
+    CHECK(kv_note(gemma3).find("sliding layers × 2816 cells") != std::string::npos);
+}
+
 TEST_CASE("every layer on the CPU beside a GPU: op offload leaves the CPU the norms (C-16)") {
     // llama-server b5489, Qwen3-0.6B, -ngl 0, n_ctx 4,096, flash attention off, ubatch 512: the CUDA_Host compute buffer
     // holds the f32 mask (4,096 x 512 x 4 B = 8 MiB), the looked-up embeddings and one normed hidden state

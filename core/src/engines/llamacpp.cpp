@@ -143,6 +143,10 @@ bool ollama_own_engine(const Scenario& s) {
 }
 // Its GLM-4.7-Flash (model/models/glm4moelite) decompressed the MLA latent and cached every head's K (nope + rope) and
 // V until 0.15.0 absorbed the projection into the query (ollama#13810, #13870).
+// The sliding-window memory Ollama's own models ask their cache for beyond the window: kvcache.NewSWAMemCache(window,
+// 4096, ...) in model/models/gptoss (from its first release, 0.11) and model/models/gemma4 (0.20.0); 0 = the window.
+constexpr i64 kOllamaSwaMemory = 4096;
+i64 ollama_swa_memory(const ModelGeometry& g) { return g.model_type == "gpt_oss" || g.model_type == "gemma4" ? kOllamaSwaMemory : 0; }
 bool ollama_expanded_mla(const Scenario& s, bool own_engine) {
     return own_engine && s.geometry.model_type == "glm4_moe_lite" && engine_version_before(s.engine.version, {0, 15});
 }
@@ -454,6 +458,16 @@ Estimate estimate_llamacpp(const Scenario& s) {
     auto is_windowed = [](const CacheLayer& c) { return c.mixer == Mixer::SlidingAttention || c.mixer == Mixer::ChunkedAttention; };
     auto layer_cells = [&](const CacheLayer& c) {
         if (!is_windowed(c) || s.engine.swa_full) return cells_per_stream;
+        if (own_engine) {
+            // Ollama's engine (kvcache/causal.go, Causal.Init): each sequence keeps its window's "memory" of tokens (4,096
+            // for gpt-oss and Gemma 4, whose models ask for kvcache.NewSWAMemCache(window, 4096); the window for the
+            // others), one token more than the window with parallel sequences, plus one batch; the whole context
+            // when that memory reaches it.
+            i64 memory = std::max(c.window, ollama_swa_memory(g));
+            if (n_seq > 1) memory = std::max(memory, c.window + 1);
+            if (memory >= s.context) return cells_per_stream;
+            return round_up(checked::add(checked::mul(memory, n_seq), ub), kCtxPad);
+        }
         return round_up(std::min(cells_per_stream, checked::add(checked::mul(c.window, unified ? n_seq : 1), ub)), kCtxPad);
     };
     // DeepSeek sparse attention: llama_kv_cache_dsa keeps the indexer keys as a second cache in the K type.
@@ -669,7 +683,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
         }
         e.add(kActivations, "compute buffer", di, peak,
               std::string("worst-case graph for n_ubatch tokens, flash attention ") + (fa ? (f16_mask ? "on (f16 mask)" : "on") : "off") +
-                  (own_engine        ? ", Ollama's engine: logits of " + std::to_string(out_rows) + " rows (one per parallel sequence)"
+                  (own_engine ? ", Ollama's engine: logits of " + std::to_string(out_rows) + (out_rows == 1 ? " row" : " rows") + " (one per parallel sequence)"
                    : per_seq_outputs ? ", logits of " + std::to_string(out_rows) + " rows (n_outputs_max)"
                                      : "") +
                   (pipeline ? ", pipeline parallelism (4 copies of each input)" : "") +

@@ -63,6 +63,22 @@ TEST_CASE("SGLang cell size: layers x KV heads x head_dim x 2 (K, V) x bytes of 
     CHECK(error_of("estimate", sglang(R"(,"kv_cache_dtype":"q8_0")")).at("field") == "kv_cache_dtype");
 }
 
+TEST_CASE("SGLang sizes its token pool with every hidden layer, Llama 3.2 Vision's cross-attention layers included (S-23, S-24)") {
+    // model_runner.py sizes and builds the pool with model_config.num_hidden_layers, the text config's 40 for
+    // Llama-3.2-11B-Vision: its 32 self-attention and 8 cross-attention layers, 8 KV heads of 128 each, bf16:
+    // 40 x 8 x 128 x 2 x 2 B = 163,840 B a token, not the 131,072 of the self-attention layers alone.
+    const std::string base = R"({"model":"llama-3.2-11b-vision","weights":"bf16","runtime":"sglang","context":131072,"engine":{"version":"0.3.4.post2"},)";
+    const json a6000 = estimate(base + R"("gpu":"rtx-a6000"})");
+    CHECK(a6000.at("kv_cache").at("bytes_per_token").get<i64>() == 40 * 8 * 128 * 2 * 2);
+    // The pool in tokens is the KV pool over that cell size. Published (sglang's docs notebooks, 0.3.4.post2):
+    // 127,149 tokens on a 48 GB card with 47.27 GiB free and 289,349 on an 80 GB one: within 1 %.
+    const i64 pool = item(a6000, "KV cache pool (token pool)");
+    CHECK(a6000.at("kv_cache").at("capacity_tokens").get<i64>() == pool / 163840);
+    CHECK(std::abs(static_cast<double>(a6000.at("kv_cache").at("capacity_tokens").get<i64>()) / 127149.0 - 1.0) < 0.01);
+    const json h100 = estimate(base + R"("gpu":"h100-sxm-80gb","gpu_memory_in_use_mib":1964})");
+    CHECK(std::abs(static_cast<double>(h100.at("kv_cache").at("capacity_tokens").get<i64>()) / 289349.0 - 1.0) < 0.01);
+}
+
 TEST_CASE("SGLang static pool: mem_fraction_static x free memory - weights, divided into one-token pages") {
     const i64 total = kGiB24;  // 25,769,803,776 B
     for (const double mfs : {0.88, 0.80}) {

@@ -185,12 +185,17 @@ i64 kv_value_bytes(const Scenario& s, const char* engine) {
 // kv_cache_dim = 512 + 512 / 128 × 4 + 64 × 2 = 656 B per layer for DeepSeek-V3.2, beside the 132 B of indexer keys.
 // 61 × (656 + 132) = 48,068 B per token agrees with sgl-project/sglang#11309 (975,424 tokens in 43.67 GiB, serving log S-5).
 // windows_full: every attention layer keeps the whole context, its sliding window aside (TensorRT-LLM).
+// cross_in_pool: SGLang sizes its token pool with every hidden layer of the text config (model_runner.py,
+// profile_max_num_token and init_memory_pool: model_config.num_hidden_layers), cross-attention layers included (40 for
+// Llama 3.2 11B Vision, whose 8 cross layers keep the image's encoder states in slots of the same pool), so every
+// token slot costs the cross layers too, and a request's images take encoder-token slots.
 i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& par, i64 value_bytes, i64 context, i64* fixed_per_request, bool ds_fp8_layout,
-                            bool windows_full = false) {
+                            bool windows_full = false, bool cross_in_pool = false) {
     // Per token per rank over the layers that grow with the context; windows and recurrent state as a
     // fixed amount per request.
     i64 per_token = 0;
     *fixed_per_request = 0;
+    i64 images_tokens = 0;
     for (const auto& c : cache_layers(s.geometry)) {
         if (is_attention(c.mixer)) {
             if (!c.owns_kv) continue;
@@ -202,6 +207,11 @@ i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& 
                               : checked::mul({std::max<i64>(1, l.n_kv_heads / par.attn_tp()), checked::add(l.head_dim_k, l.head_dim_v), value_bytes});
             if (c.window > 0 && !windows_full) *fixed_per_request = checked::add(*fixed_per_request, checked::mul(b, std::min(c.window, context)));
             else per_token = checked::add(per_token, b);
+        } else if (c.mixer == Mixer::CrossAttention && cross_in_pool) {
+            const LayerSpec& l = s.geometry.layers[static_cast<size_t>(c.layer)];
+            per_token =
+                checked::add(per_token, checked::mul({std::max<i64>(1, l.n_kv_heads / par.attn_tp()), checked::add(l.head_dim_k, l.head_dim_v), value_bytes}));
+            images_tokens = checked::mul(s.images, s.geometry.encoder_tokens_per_image);
         } else if (c.mixer == Mixer::CrossAttention) {
             // Cross-attention layers hold K and V of the request's images' encoder states.
             const LayerSpec& l = s.geometry.layers[static_cast<size_t>(c.layer)];
@@ -212,22 +222,23 @@ i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& 
             *fixed_per_request = checked::add(*fixed_per_request, checked::add(checked::mul(c.conv_values, 2), checked::mul(c.ssm_values, 4)) / par.tp);
         }
     }
+    if (images_tokens > 0) *fixed_per_request = checked::add(*fixed_per_request, checked::mul(images_tokens, per_token));
     return per_token;
 }
 
 // `groups` is the number of KV pools that serve different requests among the ranks (SGLang's data-parallel attention
 // groups; 1 when every rank holds the same requests): each GPU holds the KV of its group's share of the requests.
 void finish(Estimate& e, const Scenario& s, i64 pool_min, i64 per_token, i64 fixed_per_request, int tp, std::vector<i64> fixed, i64 value_bytes, int groups = 1,
-            bool ds_fp8_layout = false, bool windows_full = false) {
+            bool ds_fp8_layout = false, bool windows_full = false, bool cross_in_pool = false) {
     const i64 per_request = checked::add(checked::mul(per_token, s.context), fixed_per_request);
     const i64 requests_bytes = checked::mul(per_request, ceil_div(s.concurrency, static_cast<i64>(groups)));
     auto layers = cache_layers(s.geometry);
-    if (windows_full)
-        for (CacheLayer& c : layers)
-            if (c.mixer == Mixer::SlidingAttention || c.mixer == Mixer::ChunkedAttention) {
-                c.mixer = Mixer::FullAttention;
-                c.window = 0;
-            }
+    for (CacheLayer& c : layers)
+        if ((windows_full && (c.mixer == Mixer::SlidingAttention || c.mixer == Mixer::ChunkedAttention)) ||
+            (cross_in_pool && c.mixer == Mixer::CrossAttention)) {
+            c.mixer = Mixer::FullAttention;
+            c.window = 0;
+        }
     e.kv.bytes_per_token = serving_growing_bytes_per_token(s.geometry, layers, s.kv, value_bytes, ds_fp8_layout);
     e.kv.capacity_tokens = per_token > 0 ? std::max<i64>(pool_min, 0) / per_token : 0;
     e.kv.max_concurrency =
@@ -515,7 +526,7 @@ Estimate estimate_sglang(const Scenario& s) {
     const CheckpointBytes cb = checkpoint_bytes(s);
     const i64 value_bytes = kv_value_bytes(s, "SGLang");
     i64 fixed_req = 0;
-    const i64 per_token = kv_bytes_per_token_rank(s, par, value_bytes, s.context, &fixed_req, true);
+    const i64 per_token = kv_bytes_per_token_rank(s, par, value_bytes, s.context, &fixed_req, true, false, true);
     const i64 state_per_req = sglang_state_per_request(s, par);
     fixed_req -= state_per_req;  // counted in kv_bytes_per_token_rank, but SGLang holds it in preallocated slots
     i64 slots_min = -1;
@@ -591,7 +602,7 @@ Estimate estimate_sglang(const Scenario& s) {
         e.devices[static_cast<size_t>(i)].budget_bytes = budget.value();
     }
     e.sum_components();
-    finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed, value_bytes, par.attn_dp, true);
+    finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed, value_bytes, par.attn_dp, true, false, true);
     if (slots_min >= 0) {
         // Requests at once are also bounded by the state slots: max_running_requests = slots // 3.
         const i64 max_running = slots_min / kSglangMambaSlotsPerRequest * par.attn_dp;

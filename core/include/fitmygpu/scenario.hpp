@@ -50,6 +50,7 @@ struct EngineKnobs {
     std::optional<bool> flashinfer_sampler;  // vLLM VLLM_USE_FLASHINFER_SAMPLER (with FlashInfer installed); unset = off
     std::optional<bool> model_runner_v2;     // vLLM VLLM_USE_V2_MODEL_RUNNER; unset = the release's choice for the model
     std::string version;                     // engine version, e.g. "0.11.0"; empty = current behaviour
+    std::string nvidia_driver;               // the NVIDIA driver nvidia-smi reports ("535.247.01"); empty = R550 or later
     // llama.cpp / Ollama
     int n_gpu_layers = -1;  // -1 = all
     i64 n_ubatch = 512;

@@ -32,4 +32,8 @@ std::optional<EngineVersion> parse_engine_version(const std::string& text);
 // when none is given: the estimate then follows the current release.
 bool engine_version_before(const std::string& version, std::initializer_list<long> than);
 
+// The branch number of an NVIDIA driver version as nvidia-smi prints it ("535.247.01" -> 535): three digits, then up
+// to two dot-separated numbers; 0 when `text` is not such a version.
+int nvidia_driver_major(const std::string& text);
+
 }  // namespace fitmygpu

@@ -192,6 +192,7 @@ constexpr RuntimeRow kRuntimes[] = {
                 {"speculative_model", false, "", "--speculative-config", "none", none},
                 {"num_speculative_tokens", false, "", "--speculative-config", "1", none},
                 {"version", false, "", "", "current (0.29+)", none},
+                {"nvidia_driver", false, "", "", "R550 or later", none},
             },
         .card_counts = kTensorParallelCounts,
         .parallel = {"tensor", "pipeline", "data", "expert"},

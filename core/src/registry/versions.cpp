@@ -59,6 +59,26 @@ bool engine_version_before(const std::string& version, std::initializer_list<lon
     return v && v->before(than);
 }
 
+int nvidia_driver_major(const std::string& text) {
+    if (text.size() < 3 || text.size() > 16) return 0;
+    int major = 0, parts = 0;
+    size_t digits = 0;
+    for (size_t i = 0; i <= text.size(); ++i) {
+        const char ch = i < text.size() ? text[i] : '.';
+        if (ch >= '0' && ch <= '9') {
+            if (parts == 0) major = major * 10 + (ch - '0');
+            ++digits;
+        } else if (ch == '.') {
+            if (digits == 0 || (parts == 0 && digits != 3)) return 0;
+            ++parts;
+            digits = 0;
+        } else {
+            return 0;
+        }
+    }
+    return parts <= 3 ? major : 0;
+}
+
 std::optional<EngineVersion> parse_engine_version(const std::string& text) {
     if (text.empty() || text.size() > kMaxVersionLength) return std::nullopt;
     Cursor c;

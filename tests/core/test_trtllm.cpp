@@ -289,9 +289,9 @@ TEST_CASE("TensorRT engine builds: the C++ runtime's buffers and decoder come ou
 
 TEST_CASE("TensorRT engine builds: the execution context is the layer activations of max_num_tokens plus the logits or the cuBLAS workspace") {
     // The C++ runtime allocates the engine's device memory ("Allocated X MiB for execution context memory.") before it
-    // sizes the KV cache. Modelled: tokens x (2 x FFN / TP + 2 x hidden) x 2 B + max(logits, 32 MiB), with logits
-    // B x V x 2 B at TP 1 and 2 x B x V x 2 B at TP > 1 (the all-gathered copy and its reordered copy), on the last
-    // pipeline stage only; 33,554,432 B is the GEMM plugin's CUBLAS_WORKSPACE_SIZE.
+    // sizes the KV cache. Modelled at TP 1: tokens x (2 x FFN + 2 x hidden) x 2 B + max(logits, 32 MiB) unless that fits
+    // in one [tokens, hidden] block, with logits B x V x 2 B on the last pipeline stage only; 33,554,432 B is the GEMM
+    // plugin's CUBLAS_WORKSPACE_SIZE. At TP > 1 the gathered logits (2 x B x V x 2 B) share a block with the gate-up output.
     // Qwen2.5-Coder-0.5B: hidden 896, FFN 4,864, vocabulary 151,936 (serving logs T-3 and T-4).
     auto qwen = [](i64 tokens, i64 batch, const std::string& extra = "") {
         return estimate(R"({"model":"qwen2.5-coder-0.5b","weights":"int8","runtime":"trtllm","gpu":"rtx-a4000","context":32768,)"
@@ -315,15 +315,17 @@ TEST_CASE("TensorRT engine builds: the execution context is the layer activation
     CHECK(component(t3, "activations") - component(t4, "activations") == 765722624);
     const i64 grown = component(t3, "activations") - component(t4, "activations") + component(t3, "overhead") - component(t4, "overhead");
     CHECK(std::fabs(static_cast<double>(component(t4, "kv_cache") - component(t3, "kv_cache")) - 0.9 * static_cast<double>(grown)) <= 32.0 * 12288.0);
-    // Tensor parallelism: serving log T-12's Qwen1.5-7B (hidden 4,096, FFN 11,008, vocabulary 151,936) at TP 2.
-    // Layers: 8,192 x (11,008 + 8,192) x 2 B = 314,572,800; logits 2 x 2,048 x 151,936 x 2 B = 1,244,659,712;
-    // 1,559,232,512 B = 1,487.0 MiB per rank (the log prints 1,379.01: the reordered copy is 7.8 % more than it shows).
+    // Tensor parallelism: serving log T-12's Qwen1.5-7B (hidden 4,096, FFN 11,008, vocabulary 151,936) at TP 2. Three
+    // hidden-width tensors, 3 x 8,192 x 4,096 x 2 B = 201,326,592, beside the larger of the fused gate-up output
+    // (8,192 x 2 x 5,504 x 2 B = 180,355,072) and the gathered logits with their reordered copy (2 x 2,048 x 151,936 x
+    // 2 B = 1,244,659,712), which share a block: 1,445,986,304 B = 1,379.0 MiB per rank; the log prints 1,379.01.
     const json tp2 = estimate(
         R"({"config":{"architectures":["Qwen2ForCausalLM"],"model_type":"qwen2","hidden_size":4096,"intermediate_size":11008,"num_attention_heads":32,)"
         R"("num_key_value_heads":32,"num_hidden_layers":32,"vocab_size":151936,"max_position_embeddings":32768,"rms_norm_eps":1e-06,"tie_word_embeddings":false,)"
         R"("torch_dtype":"bfloat16","hidden_act":"silu"},"weights":"fp16","runtime":"trtllm","gpu":"rtx-4090","gpu_count":2,"context":32768,)"
         R"("engine":{"tensor_parallel_size":2,"backend":"tensorrt","max_num_batched_tokens":8192,"max_num_seqs":2048}})");
-    for (int d = 0; d < 2; ++d) CHECK(component(tp2, "activations", d) == i64{314572800} + 1244659712);
+    for (int d = 0; d < 2; ++d) CHECK(component(tp2, "activations", d) == i64{201326592} + 1244659712);
+    CHECK(std::fabs(static_cast<double>(component(tp2, "activations", 0)) / static_cast<double>(MiB) - 1379.01) < 0.02);
     // Pipeline parallelism: only the last stage computes logits; the first holds the layers and the workspace.
     const json pp2 = estimate(R"({"model":"qwen2.5-coder-0.5b","weights":"int8","runtime":"trtllm","gpu":"rtx-a4000","gpu_count":2,"context":32768,)"
                               R"("engine":{"backend":"tensorrt","max_num_batched_tokens":8192,"max_num_seqs":2048,"pipeline_parallel_size":2}})");

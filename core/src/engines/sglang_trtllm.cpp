@@ -133,13 +133,29 @@ struct TrtRuntimeBuffers {
 // TP, unchecked against a log).
 constexpr i64 kTrtCublasWorkspaceBytes = 33554432;
 
+// Three refinements the published builds fix:
+// - Before 0.13.0 ("[BREAKING CHANGE] Set use_fused_mlp to True by default", its release notes) the gate and up
+//   projections were two GEMMs whose outputs and product are all live at the multiply: 3 × FFN width where the fused
+//   projection holds 2. A 0.11 llama_7b build at 131,072 tokens prints 131,072 × (3 × 11,008 + 2 × 4,096) × 2 B =
+//   10,304 MiB exactly (NVIDIA/TensorRT-LLM#1716); T-13 (0.12) and T-16 (0.9) come within 4 % and 7 %.
+// - The workspace and small logits go where a layer's hidden-width tensor was: when max(logits, 32 MiB) fits in one
+//   [max_num_tokens, hidden] block nothing is added (a TensorRT 10.11 build of GPT-2 at 32,768 and 65,536 tokens
+//   prints the layer term alone, 0.1 and 0.2 MiB above it, with a 100 and 197 MiB scratch beside).
+// - With TP > 1 the fused gate-up output [max_num_tokens, 2 × FFN / TP] shares the block of the gathered logits: the
+//   two TP engines published (T-12 at TP 2: 3 × [T, hidden] + 2 × [B, V] = 1,379.0 MiB, printed 1,379.01; T-9 at TP 4
+//   within 1.2 %) hold the larger of the two, beside three hidden-width tensors (the residual, the normalised input and
+//   the all-reduce output).
+constexpr std::initializer_list<long> kTrtFusedMlpRelease = {0, 13};
+
 Q trt_execution_context(const Scenario& s, int tp, bool last_stage, i64 tokens, i64 batch) {
     const ModelGeometry& g = s.geometry;
     i64 dense_width = 0;
     for (const auto& l : g.layers)
         if (l.ffn == Ffn::Dense) dense_width = std::max(dense_width, l.ffn_intermediate);
     const i64 ffn = std::max(dense_width / tp, g.is_moe() ? g.moe.n_experts_per_tok * g.moe.expert_intermediate / tp : 0);
-    const Q layer = Q::var("max_num_tokens", tokens) * (Q::lit(2) * Q::var("FFN width / TP", ffn) + Q::lit(2) * Q::var("hidden", g.hidden)) * Q::lit(2, "B");
+    const bool unfused = g.ffn_gated && !g.is_moe() && engine_version_before(s.engine.version, kTrtFusedMlpRelease);
+    const Q T = Q::var("max_num_tokens", tokens);
+    const Q hidden_block = (T * Q::var("hidden", g.hidden) * Q::lit(2, "B")).named("one [max_num_tokens, hidden] block");
     Q logits = Q::lit(0, "B");
     if (last_stage) {
         const i64 vocab = round_up(std::max<i64>(g.vocab, 1), static_cast<i64>(tp));
@@ -147,7 +163,14 @@ Q trt_execution_context(const Scenario& s, int tp, bool last_stage, i64 tokens, 
         if (tp > 1) logits = (Q::lit(2) * logits).named("gathered logits and their reordered copy");
         else logits = logits.named("logits");
     }
-    return (layer.named("layer activations") + max(logits, Q::bytes("cuBLAS workspace", kTrtCublasWorkspaceBytes))).named("execution context");
+    if (tp > 1) {
+        const Q gate_up = (T * Q::lit(2) * Q::var("FFN width / TP", ffn) * Q::lit(2, "B")).named("fused gate-up output");
+        return (Q::lit(3) * hidden_block + max(gate_up, logits)).named("execution context");
+    }
+    const Q layer = T * (Q::lit(unfused ? 3 : 2) * Q::var("FFN width / TP", ffn) + Q::lit(2) * Q::var("hidden", g.hidden)) * Q::lit(2, "B");
+    const Q extra = max(logits, Q::bytes("cuBLAS workspace", kTrtCublasWorkspaceBytes));
+    const Q placed = extra.value() <= hidden_block.value() ? Q::lit(0, "B").named("workspace and logits inside a hidden-width block") : extra;
+    return (layer.named(unfused ? "layer activations (gate and up unfused, before 0.13)" : "layer activations") + placed).named("execution context");
 }
 
 TrtRuntimeBuffers trt_runtime_buffers(const Scenario& s, int world, bool last_stage) {

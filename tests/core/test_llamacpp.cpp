@@ -284,13 +284,15 @@ TEST_CASE("llama.cpp from b9410 reserves the flash-attention mask in f16; llama-
     };
     const i64 mask32 = i64{8192} * 512 * 4, mask16 = i64{8192} * 512 * 2, E = i64{2560} * 512 * 4;
     const i64 logits_all = (i64{151936} + 2560) * 512 * 4;
-    // Before: an f32 mask in host memory, and logits for all 512 ubatch tokens set the GPU's peak.
+    // Before: an f32 mask in host memory beside two embedding-wide inputs (from b9124), and logits for all 512 ubatch
+    // tokens set the GPU's peak; before b9124 one embedding input.
     const json before = run("b9409");
-    CHECK(item(before, "host compute buffer", -1) == mask32 + E);
+    CHECK(item(before, "host compute buffer", -1) == mask32 + 2 * E);
+    CHECK(item(run("b9000"), "host compute buffer", -1) == mask32 + E);
     CHECK(item(before, "compute buffer", 0) == logits_all);
     // b9410: the host holds the mask in f16; the peak is still the logits.
     const json f16 = run("b9410");
-    CHECK(item(f16, "host compute buffer", -1) == mask16 + E);
+    CHECK(item(f16, "host compute buffer", -1) == mask16 + 2 * E);
     CHECK(item(f16, "compute buffer", 0) == logits_all);
     // b9460: four rows of logits, so the FFN phase sets the peak, as a 2026 build holds it: gate, up and their swiglu
     // product (not computed in place), the residual and normed input, and the gap attention leaves (32 heads x 128),
@@ -309,7 +311,7 @@ TEST_CASE("llama.cpp from b9410 reserves the flash-attention mask in f16; llama-
                             "engine":{"flash_attn":true,"version":")" +
                         version + "\"}}");
     };
-    CHECK(item(ollama("0.30.0"), "host compute buffer", -1) == mask16 + E);
+    CHECK(item(ollama("0.30.0"), "host compute buffer", -1) == mask16 + 2 * E);
     CHECK(item(ollama("0.30.0"), "compute buffer", 0) == logits_all);
     CHECK(item(ollama("0.30.2"), "compute buffer", 0) == item(rows, "compute buffer", 0));
 }
@@ -405,6 +407,45 @@ TEST_CASE("Ollama's own engine keeps 4,096 tokens of sliding-window memory per s
     const json gemma3 = estimate(R"({"model":"gemma-3-27b","weights":"gguf:Q4_K_M","runtime":"ollama","gpu":"rtx-4090","context":8192,
         "concurrency":2,"engine":{"version":"0.12.6","flash_attn":true}})");
     CHECK(kv_note(gemma3).find("sliding layers × 2816 cells") != std::string::npos);
+}
+
+TEST_CASE("2026 llama.cpp builds: no attention gap when layer 0 is a Gated DeltaNet layer; two embedding inputs from b9124 (L-22, L-41)") {
+    // L-22: Qwen3.6-27B (n_embd 5,120, n_ff 17,408; layer 0 is Gated DeltaNet), 4 sequences sharing 32,768 cells, ub 512,
+    // flash attention, a 2026 build: the f16 mask 32,768 x 512 x 2 B = 32 MiB, then at layer 0's FFN the residual and the
+    // normed input (2 x 5,120 x 512 x 4 B = 20 MiB) beside gate, up and product (3 x 17,408 x 512 x 4 B = 102 MiB), and no
+    // gap of attention output: 154 MiB; the log prints 154.02. Host: the mask and two embedding-wide inputs, 52 (52.02).
+    const json l22 = estimate(R"({"model":"qwen3.6-27b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"rtx-pro-6000-blackwell","context":8192,
+        "concurrency":4,"engine":{"version":"b9460"}})");
+    CHECK(item(l22, "compute buffer", 0) == i64{32768} * 512 * 2 + (3 * i64{17408} + 2 * 5120) * 512 * 4);
+    CHECK(item(l22, "host compute buffer", -1) == i64{32768} * 512 * 2 + 2 * i64{5120} * 512 * 4);
+    // Qwen3-4B's layer 0 is attention: its output (32 heads x 128 x 512 x 4 B = 8 MiB) leaves a gap under the FFN step.
+    const json qwen3 = estimate(R"({"model":"qwen3-4b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"rtx-4090","context":2048,"concurrency":4,
+        "engine":{"version":"b9460"}})");
+    CHECK(item(qwen3, "compute buffer", 0) == i64{8192} * 512 * 2 + (3 * i64{9728} + 2 * 2560 + 32 * 128) * 512 * 4);
+    // The second embedding-wide input (llama.cpp#18550): b9124 has it (L-41: gemma-4-31B, n_embd 5,376), a build before
+    // it does not: 5,376 x 512 x 4 B = 10.5 MiB apart.
+    const auto host = [](const std::string& build) {
+        return item(estimate(R"({"model":"gemma-4-31b","weights":"gguf:Q8_0","runtime":"llama.cpp","gpu":"ryzen-ai-max-plus-395","context":65536,
+            "concurrency":4,"engine":{"version":")" +
+                             build + R"("}})"),
+                    "host compute buffer", -1);
+    };
+    CHECK(host("b9124") - host("b9123") == i64{5376} * 512 * 4);
+}
+
+TEST_CASE("Ollama 0.20.0-0.20.3 ran Gemma 4's 512-wide flash attention on the CPU (L-45)") {
+    // Their ggml had no CUDA flash-attention kernel for 512-wide heads, so each global layer's attention ran on the CPU
+    // with copies of its inputs: K and V of 32,768 cells x 2 KV heads x 512 x 2 B (64 MiB each), the f16 mask 32,768 x 512
+    // x 2 B (32 MiB), Q and the f32 output 16 heads x 512 x 512 x 4 B (16 MiB each): 192 MiB, printed 192.0. 0.20.4 has
+    // the kernel: the CPU keeps only the looked-up embeddings, 2,816 x 512 x 4 B = 5.5 MiB.
+    const auto host = [](const std::string& version) {
+        return item(estimate(R"({"model":"gemma-4-26b-a4b","weights":"gguf:Q4_K_M","runtime":"ollama","gpu":"l40","context":32768,
+            "engine":{"version":")" +
+                             version + R"(","flash_attn":true}})"),
+                    "host compute buffer", -1);
+    };
+    CHECK(host("0.20.3") == 192 * MiB);
+    CHECK(host("0.20.4") == i64{2816} * 512 * 4);
 }
 
 TEST_CASE("every layer on the CPU beside a GPU: op offload leaves the CPU the norms (C-16)") {

@@ -109,15 +109,20 @@ bool given_at_least(const Scenario& s, long build, std::initializer_list<long> o
 }
 bool f16_mask_reserved(const Scenario& s) { return given_at_least(s, kF16MaskBuild, {0, 30, 0}); }
 // What the layers of a 2026 build hold at reserve, measured by running llama-server from llama.cpp's source of
-// 2026-09-28 against a Qwen3-4B-shaped GGUF at several contexts, FFN widths, embedding widths and ubatches, and
-// matching the CUDA log of an October 2026 build (L-39: 85.01 MiB where this gives 83):
+// 2026-09-28 against GGUFs of Qwen3-4B's, Qwen3.6-27B's and Gemma-4-31B's shapes with ggml-alloc's allocation trace,
+// and matching the CUDA logs of two 2026 builds (L-22 to the hundredth; L-39: 85.01 MiB where this gives 83):
 //  - the FFN step is one swiglu op (ggml GLU ops, ggml-org/llama.cpp#14158), which ggml-alloc does not run in place,
-//    so gate, up and their product are live at once: 3 × n_ff, beside a gap the attention leaves of n_head × head_dim;
+//    so gate, up and their product are live at once: 3 × n_ff, beside a gap of n_head × head_dim that layer 0's
+//    attention output leaves when layer 0 is an attention layer (a Gated DeltaNet or Mamba layer 0 leaves none);
+//    applied with outputs_per_sequence, from b9460, the first build the logs that show it name (before it, at n_ubatch
+//    rows of logits, the output phase sets the device's peak anyway);
 //  - build_inp_embd keeps the unused inp_embd input beside the looked-up rows (llama.cpp#18550, January 2026): two
-//    n_embd × n_ubatch f32 tensors among the host inputs.
-// Which build first did each is not pinned; both are applied with outputs_per_sequence, from b9460, the first build the
-// logs that show them name (before it, at n_ubatch rows of logits, the output phase sets the device's peak anyway).
+//    n_embd × n_ubatch f32 tensors among the host inputs. Which build first did is not pinned; b9124 has it (the host
+//    buffers of L-41, and of Ollama 0.30.0's llama-server in L-38, add up only with it), so it applies from there.
 bool outputs_per_sequence(const Scenario& s) { return given_at_least(s, kOutputsPerSequenceBuild, {0, 30, 2}); }
+constexpr long kSecondEmbdInputBuild = 9124;
+constexpr i64 kOllamaCudaFaMaxHead = 256;  // the widest head Ollama 0.20.0-0.20.3's CUDA flash-attention kernels took
+bool second_embd_input(const Scenario& s) { return given_at_least(s, kSecondEmbdInputBuild, {0, 30, 0}); }
 
 // ---- Ollama's own engine (runner/ollamarunner) ----
 // Before 0.30 (which serves every GGUF model through llama-server) Ollama ran the architectures its Go engine requires
@@ -628,11 +633,11 @@ Estimate estimate_llamacpp(const Scenario& s) {
     i64 ffn_width = 0;
     for (const auto& l : g.layers) ffn_width = std::max(ffn_width, l.ffn_intermediate);
     const bool recent_layers = outputs_per_sequence(s);  // never with Ollama's own engine, whose releases come before 0.30
-    Q ffn =
-        recent_layers
-            ? (Q::lit(3) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden) + Q::var("n_head", g.n_heads) * Q::var("head_dim", g.head_dim)) *
-                  UB * F32
-            : (Q::lit(2) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden)) * UB * F32;
+    const bool attention_first = !g.layers.empty() && is_attention(g.layers.front().mixer);
+    Q ffn = recent_layers ? (Q::lit(3) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden) +
+                             (attention_first ? Q::var("n_head", g.n_heads) * Q::var("head_dim", g.head_dim) : Q::lit(0))) *
+                                UB * F32
+                          : (Q::lit(2) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden)) * UB * F32;
     // MoE layers (build_moe_ffn): the selected experts' gate and up outputs, then their product beside the down
     // projection's output, which keeps one n_embd row per selected expert until the weighted sum.
     if (g.is_moe()) {
@@ -700,8 +705,24 @@ Estimate estimate_llamacpp(const Scenario& s) {
                                 "\", for those builds" + (s.runtime == Runtime::Ollama ? std::string("; Ollama 0.30.0 and 0.30.2 ship them") : std::string()) +
                                 ")");
     const Q host_mask = own_engine ? Q::lit(0, "B") : f16_mask ? mask_live : mask32;
-    Q host_compute = (pipeline ? copies * host_mask : host_mask) + (recent_layers ? Q::lit(2) * E : E);
+    Q host_compute = (pipeline ? copies * host_mask : host_mask) + (second_embd_input(s) ? Q::lit(2) * E : E);
     if (fa && !f16_mask && first_device < 0 && !s.devices.empty() && gpu_layers_total > 0) host_compute = host_compute + mask_live;
+    // Ollama 0.20.0 to 0.20.3 shipped a ggml whose CUDA/ROCm flash attention had no kernel for 512-wide heads (Gemma 4's
+    // global layers; added by ollama e823bff87 for 0.20.4), so the scheduler runs those layers' FLASH_ATTN_EXT on the CPU:
+    // the CPU buffer takes copies of the layer's K and V views (every cell), the f16 mask, Q and the f32 output. L-45
+    // (gemma-4-26b-a4b, 32,768 cells): 64 + 64 + 32 + 16 + 16 = 192 MiB, printed 192.0.
+    if (s.runtime == Runtime::Ollama && fa && !s.devices.empty() && (s.devices.front().vendor == "NVIDIA" || s.devices.front().vendor == "AMD") &&
+        !engine_version_before(s.engine.version, {0, 20}) && engine_version_before(s.engine.version, {0, 20, 4}) && first_device >= 0) {
+        i64 wide_kv = 0;
+        for (const CacheLayer& c : layers)
+            if (is_attention(c.mixer) && c.n_kv_heads > 0 && c.k_width / c.n_kv_heads > kOllamaCudaFaMaxHead && layer_cells(c) > 0)
+                wide_kv = std::max(wide_kv, checked::mul(cell_bytes(c), layer_cells(c)));
+        // The looked-up embeddings are gone by then (copied to the GPU), so the CPU buffer is the larger of the two.
+        if (wide_kv > 0)
+            host_compute = max(host_compute, (Q::bytes("K and V views of a 512-wide layer, copied", wide_kv) + Q::var("n_kv", n_kv) * UB * Q::lit(2, "B") +
+                                              Q::lit(2) * Q::var("n_head", g.n_heads) * Q::lit(kOllamaCudaFaMaxHead * 2) * UB * F32)
+                                                 .named("flash attention of the 512-wide layers on the CPU"));
+    }
     // With every layer on the CPU its graph shares that buffer. Op offload sends the matmuls (and the weightless ops
     // between them) to the first GPU, which leaves the CPU the norms, whose weights stay in host memory: one normed
     // hidden state. Without it the CPU holds the whole worst-case layer or output phase.

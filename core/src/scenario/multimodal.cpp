@@ -86,8 +86,11 @@ void setup_multimodal(Scenario& s, const Request& r) {
         source = s.geometry.vision.note;
     }
     if (encoder > 0) {
-        // Serving engines and Transformers load the encoder unless told not to; llama.cpp only with --mmproj.
-        const bool load = gguf_runtime ? s.engine.mmproj : !s.engine.language_model_only;
+        // Serving engines and Transformers load the encoder unless told not to; llama.cpp only with --mmproj. mlx-lm
+        // never does: its models' sanitize() drops vision_tower, model.visual, audio_tower and the like when the
+        // checkpoint loads (gemma3, gemma4, qwen3_5, mistral3 in mlx_lm/models); images are mlx-vlm's business.
+        const bool mlx = s.runtime == Runtime::Mlx;
+        const bool load = mlx ? false : gguf_runtime ? s.engine.mmproj : !s.engine.language_model_only;
         if (load) {
             if (encoder > kMaxTensorElements)
                 fail("out_of_range", config_path(s) + ".vision_config",
@@ -97,8 +100,9 @@ void setup_multimodal(Scenario& s, const Request& r) {
             s.assumptions.push_back("the vision/audio encoder (" + group_digits(encoder) + " parameters, " + source + ") is loaded in 16-bit" +
                                     (gguf_runtime ? " from the mmproj file" : "; text-only serving can skip it (language_model_only)"));
         } else {
-            s.assumptions.push_back(gguf_runtime ? "text only: no mmproj file is loaded (engine.mmproj adds the vision encoder)"
-                                                 : "text only: the vision/audio encoder is not loaded");
+            s.assumptions.push_back(mlx            ? "text only: mlx-lm drops the vision/audio encoder when it loads the checkpoint"
+                                    : gguf_runtime ? "text only: no mmproj file is loaded (engine.mmproj adds the vision encoder)"
+                                                   : "text only: the vision/audio encoder is not loaded");
         }
     }
     if (s.encoder_params == 0 && !r.images) return;

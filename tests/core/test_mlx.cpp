@@ -253,3 +253,29 @@ TEST_CASE("MLX command buffers in flight keep their kernels' inputs (ml-explore/
     }
     CHECK(checked_rows == 5);
 }
+
+TEST_CASE("MLX recurrent layers hold their cache-state inputs to the step's end (M-7); mlx-lm loads no vision encoder") {
+    // granite-4.0-h-small: 36 Mamba-2 layers of d_inner 2 x 4,096 = 8,192 (128 heads x 64), one group of d_state 128, so
+    // 8,192 + 2 x 128 = 8,448 convolution channels and a 4-wide kernel. A 2,048-token step holds, per layer, until every
+    // layer has run: the padded convolution input (2,048 + 3) x 8,448 x 2 B = 34,653,696 B, the convolution output
+    // 2,048 x 8,448 x 2 B = 34,603,008 B, dt x x 2,048 x 8,192 x 2 B = 33,554,432 B and the last 256-token chunk's decay
+    // 128 x 256 x 256 x 2 B = 16,777,216 B: 119,588,352 B, x 36 = 4,305,180,672 B.
+    const json r = estimate(R"({"model":"granite-4.0-h-small","weights":"mlx-4bit","runtime":"mlx","gpu":"m2-ultra-192gb","context":2050,
+        "engine":{"prefill_step_size":2048,"version":"0.28.3"}})");
+    CHECK(item(r, "recurrent state inputs held to the step's end") ==
+          36 * (i64{2051} * 8448 * 2 + i64{2048} * 8448 * 2 + i64{2048} * 8192 * 2 + i64{128} * 256 * 256 * 2));
+    // Published (mlx_lm.benchmark -p 2048 on an M2 Ultra, tests/data/mlx-peak-memory.json M-7): 23.501 GB, within 2 %.
+    CHECK(std::fabs(static_cast<double>(r.at("devices").at(0).at("required_bytes").get<i64>()) / 1e9 - 23.501) / 23.501 < 0.02);
+    // Before mlx-lm 0.28.3 (ml-explore/mlx-lm#525) the SSM took the whole step at once: its decay is 128 x 2,048^2 x 2 B.
+    const json old = estimate(R"({"model":"granite-4.0-h-small","weights":"mlx-4bit","runtime":"mlx","gpu":"m2-ultra-192gb","context":2050,
+        "engine":{"prefill_step_size":2048,"version":"0.28.2"}})");
+    CHECK(item(old, "recurrent state inputs held to the step's end") - item(r, "recurrent state inputs held to the step's end") ==
+          36 * (i64{128} * 2048 * 2048 * 2 - i64{128} * 256 * 256 * 2));
+    // Qwen3.6-27B ships a vision tower; mlx-lm's sanitize() drops it, so the weights are the language model's alone, the
+    // same as text-only serving elsewhere.
+    const json mlx = estimate(R"({"model":"qwen3.6-27b","weights":"mlx-4bit","runtime":"mlx","gpu":"m4-max-64gb","context":8192})");
+    const json text =
+        estimate(R"({"model":"qwen3.6-27b","weights":"mlx-4bit","runtime":"mlx","gpu":"m4-max-64gb","context":8192,"engine":{"language_model_only":true}})");
+    CHECK(component(mlx, "weights") == component(text, "weights"));
+    CHECK(any_contains(mlx.at("assumptions"), "mlx-lm drops the vision/audio encoder"));
+}

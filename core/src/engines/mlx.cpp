@@ -20,6 +20,10 @@ namespace fitmygpu {
 
 namespace {
 constexpr i64 kKvStep = 256;  // mlx_lm.models.cache.KVCache.step
+// Batched generation (BatchGenerator, mlx_lm/generate.py) prefills prefill_batch_size = 8 prompts at a time and decodes
+// them all together; one sequence prefills alone.
+constexpr i64 kMlxPrefillBatch = 8;
+i64 prefill_sequences(const Scenario& s) { return std::min<i64>(s.concurrency, kMlxPrefillBatch); }
 
 // MLX's fused attention kernel for prompts (more than 8 query tokens) takes head dimensions 64, 80 and 128 with
 // queries and values of one width (mlx/backend/metal/scaled_dot_product_attention.cpp, use_fallback). Any other
@@ -63,7 +67,7 @@ Q unfused_scores(const Scenario& s, i64 step) {
     // The mask: bool with the fused releases' fallback, the additive array in the model's dtype before them.
     return (Q::var("heads", g.n_heads) * Q::var("step tokens", step) * Q::var("keys", worst_keys) * Q::lit(2, "B") +
             Q::var("step tokens", step) * Q::var("keys", worst_keys) * Q::lit(fused_release ? 1 : 2, "B")) *
-           Q::var("sequences", s.concurrency);
+           Q::var("sequences prefilled together", prefill_sequences(s));
 }
 
 // Command buffers in flight (mlx >= 0.25 with mlx-lm 0.24.1 on, whose requirements ask for it). MLX encodes a
@@ -272,6 +276,37 @@ i64 in_flight_extra(const StepGraph& gr, MlxBufferLimits lim) {
     }
     return std::max<i64>(0, peak_held - peak_free);
 }
+// What a prompt step of a recurrent layer keeps until the step's end. generate_step evaluates the step through its
+// cache states (mx.eval([c.state for c in prompt_cache])), and mlx orders a graph so that work only an output needs
+// runs last (transforms.cpp, eval_impl: breadth-first from the outputs, then reversed): each recurrent layer's new
+// cache state is computed after the last layer, and everything it reads stays allocated until then.
+//  - the convolution state is a view of the last kernel − 1 rows of the padded convolution input, so the whole input,
+//    (step + kernel − 1) × conv channels, is held (mlx_lm/models/qwen3_5.py, ssm.py's callers: cache[0] = ...[:, -3:]);
+//  - a Mamba-2 layer's SSM state is the last chunk's (ssm.py, ssm_attn in 256-token chunks from mlx-lm 0.28.3,
+//    ml-explore/mlx-lm#525; the whole step before), computed from views of the convolution output (step × conv
+//    channels), dt × x (step × heads × head_dim) and that chunk's decay matrix (heads × chunk²).
+// M-7 (granite-4.0-h-small, 2,047 tokens): 36 layers × (34.6 + 34.6 + 33.5 + 16.7 MB) = 4.30 GB.
+constexpr i64 kMlxSsmChunk = 256;
+constexpr std::initializer_list<long> kMlxChunkedSsmRelease = {0, 28, 3};
+Q deferred_state_inputs(const Scenario& s, i64 step) {
+    const ModelGeometry& g = s.geometry;
+    i64 held = 0;
+    const bool chunked = !engine_version_before(s.engine.version, kMlxChunkedSsmRelease);
+    for (const CacheLayer& c : cache_layers(g)) {
+        if (c.mixer != Mixer::LinearAttention && c.mixer != Mixer::Mamba) continue;
+        const i64 kernel = c.mixer == Mixer::Mamba ? g.mamba.conv_kernel : g.linear.conv_kernel;
+        if (kernel <= 1 || c.conv_values <= 0) continue;
+        const i64 channels = c.conv_values / (kernel - 1);
+        i64 layer = checked::mul({checked::add(step, kernel - 1), channels, 2});
+        if (c.mixer == Mixer::Mamba && !g.mamba.mamba1 && g.mamba.n_heads > 0) {
+            const i64 last = chunked ? (step - 1) % kMlxSsmChunk + 1 : step;
+            layer = checked::add(layer, checked::add(checked::mul({step, channels, 2}), checked::mul({step, g.mamba.d_inner, 2})));
+            layer = checked::add(layer, checked::mul({g.mamba.n_heads, last, last, 2}));
+        }
+        held = checked::add(held, layer);
+    }
+    return Q::bytes("recurrent layers' state inputs", checked::mul(held, prefill_sequences(s)));
+}
 }  // namespace
 
 Estimate estimate_mlx(const Scenario& s) {
@@ -300,15 +335,20 @@ Estimate estimate_mlx(const Scenario& s) {
     // a step remains); the request gives the whole context, not the prompt, so a whole step is taken.
     const Q logits = whole_chunk_logits ? Q::var("sequences", s.concurrency) * Q::var("last chunk tokens", step) * Q::var("vocab", g.vocab) * Q::lit(2, "B")
                                         : Q::var("sequences", s.concurrency) * Q::var("vocab", g.vocab) * Q::lit(4, "B");
-    const Q act = engine_parts::forward_activation(s, par, checked::mul(step, s.concurrency), "prefill step tokens") + logits;
+    const Q act = engine_parts::forward_activation(s, par, checked::mul(step, prefill_sequences(s)), "prefill step tokens") + logits;
     e.add(
         kActivations, "prefill activations", 0, act,
         "one " + group_digits(step) + "-token prefill step and " +
             (whole_chunk_logits ? "the logits of the prompt's last chunk, up to " + group_digits(step) + " tokens (mlx-lm before 0.27.0)" : "the last logits"));
+    const Q deferred = deferred_state_inputs(s, step);
+    if (deferred.value() > 0)
+        e.add(kActivations, "recurrent state inputs held to the step's end", 0, deferred,
+              "each recurrent layer's new cache state is evaluated after the last layer, and the convolution input" +
+                  std::string(g.has(Mixer::Mamba) ? " (with a Mamba-2 layer's last-chunk SSM inputs)" : "") + " it reads stays allocated until then");
     if (!engine_version_before(s.engine.version, kMlxInFlightRelease)) {
         StepGraph gr;
         const MlxBufferLimits lim = mlx_buffer_limits(d);
-        if (mlx_step_graph(s, cb, checked::mul(step, s.concurrency), s.context, gr)) {
+        if (mlx_step_graph(s, cb, checked::mul(step, prefill_sequences(s)), s.context, gr)) {
             const i64 extra = in_flight_extra(gr, lim);
             if (extra > 0)
                 e.add(kActivations, "inputs held by command buffers in flight", 0, Q::bytes("kernel inputs of 11 buffers past their last use", extra),

@@ -188,7 +188,7 @@ function llamacppFigures(row, e, base) {
     const item = itemBytes(e, label, device);
     const component = item ? item.component : (/KV cache/.test(label) ? 'kv_cache' : 'activations');
     return figure({ ...base, component, label: `${label}, ${deviceWords(device)}`, tolerance_pct: row.tolerance_pct == null ? null : row.tolerance_pct },
-      want, item ? item.bytes / MIB : null, 'MiB', 2, 'the estimate has no such buffer');
+      want, item ? item.bytes / MIB : null, 'MiB', Math.max(2, decimalsOf(want)), 'the estimate has no such buffer');
   }));
 }
 

@@ -738,6 +738,22 @@ TEST_CASE("vLLM 0.19's profiling peak: the Triton sampler beside the forward's h
     CHECK(checked == 7);
 }
 
+TEST_CASE("vLLM from 0.14 keeps the fused-MoE workspace through the profiling sampler (V-61)") {
+    // Qwen3-30B-A3B bf16 on one H100, 0.19.0 (1,024 sequences, 8,192 batched tokens): hidden 2,048, 128 experts of 768,
+    // top 8, vocabulary 151,936. The Triton experts' workspace: 8,192 x 8 x (max(768, 2,048) + max(1,536, 2,048)) x 2 B
+    // = 536,870,912 B, kept by the WorkspaceManager beside the sampler: 14 B x 1,024 x 151,936 = 2,178,154,496, 132
+    // scratch rows x 151,936 x 4 B = 80,222,208 and the hidden states 8,192 x 2,048 x 2 B = 33,554,432; 2,828,802,048 B
+    // = 2.63 GiB. The log printed 2.68.
+    const std::string base = R"({"runtime":"vllm","model":"qwen3-30b-a3b","weights":"bf16","gpu":"h100-sxm-80gb","context":8192,"engine":{"version":")";
+    const json r = estimate(base + R"(0.19.0","gpu_memory_utilization":0.95,"enable_prefix_caching":false}})");
+    CHECK(component(r, "activations") == i64{2178154496} + 80222208 + 33554432 + 536870912);
+    CHECK(std::abs(gib(component(r, "activations")) - 2.68) / 2.68 < 0.03);
+    // 0.13 did not keep it (both releases still sort in the sampler, so the workspace is the whole difference).
+    const json v013 = estimate(base + R"(0.13.0","gpu_memory_utilization":0.95,"enable_prefix_caching":false}})");
+    const json v014 = estimate(base + R"(0.14.0","gpu_memory_utilization":0.95,"enable_prefix_caching":false}})");
+    CHECK(component(v014, "activations") - component(v013, "activations") == 536870912);
+}
+
 TEST_CASE("vLLM 0.20.1 and the 0.20.2rc1 nightlies print GPU KV cache size per request, as 0.21 does (V-44, V-35)") {
     // noonghunna/club-3090#142 (0.20.2rc1.dev129): 623,873 tokens beside 2.38x at 262,144 = int(2.38 x 262,144) to the
     // printed two decimals; the per-group rule of 0.20.1rc1 would print blocks // groups x the block's tokens instead.

@@ -38,6 +38,14 @@ constexpr double kSamplerBytesPerLogitV011 = 38.5;
 // (max_num_batched_tokens × hidden, 16-bit). The 0.19.0 logs of seven dense models on H100 at 1,024 sequences
 // (V-54, V-58, V-62..V-66, vocabularies 100,352 to 262,208) print peaks 0.04-0.06 GiB above these three terms.
 constexpr double kTritonSamplerBytesPerLogit = 14.0;
+// The fused-MoE workspace (model_executor/layers/fused_moe/modular_kernel.py, _allocate_buffers) comes from the worker's
+// WorkspaceManager (v1/worker/workspace.py), which keeps it: the profiling pass's MoE layers leave it allocated while
+// the sampler runs, so the two add up. For the Triton experts (16-bit and FP8 weights) the single-chunk case takes
+// max(workspace13, output) and workspace2: (M, top_k, max(N / 2, K)) and (M, top_k, max(N, K)) in the activation dtype,
+// M = max_num_batched_tokens, N = 2 × expert width / TP, K = hidden. The 0.19.0 logs of Qwen3-30B-A3B (V-61, 2.68 GiB
+// against a 2.13 GiB sampler) and Mixtral-8x7B at TP 2 (V-70, 1.21 against 0.51) hold about that much more; 0.14 kept
+// its workspace the same way; 0.10 and 0.11 logs show none (V-16, and gpt-oss's own MXFP4 kernels on 0.11).
+constexpr std::initializer_list<long> kPersistentMoeWorkspaceRelease = {0, 14};
 constexpr i64 kTritonSamplerMinRows = 8;
 // With FlashInfer's top-k/top-p kernel (topk_topp_sampler.py, flashinfer_sample → top_k_top_p_sampling_from_logits),
 // what is alive per logit is the bf16 logits (2 B), the sampler's fp32 copy (4 B; temperature divides it in place),
@@ -527,6 +535,17 @@ Estimate estimate_vllm(const Scenario& s) {
         const i64 w = weights_per_rank(s, cb, par, stage);
         const Q weights = Q::bytes(par.tp > 1 ? "checkpoint tensors on this rank (TP " + std::to_string(par.tp) + ")" : "checkpoint tensors", w);
         const Q forward = forward_activation(s, par, mnbt, "max_num_batched_tokens");
+        // The fused-MoE workspace the WorkspaceManager keeps through the sampler (kPersistentMoeWorkspaceRelease).
+        Q moe_workspace = Q::lit(0, "B");
+        if (g.is_moe() && !engine_version_before(s.engine.version, kPersistentMoeWorkspaceRelease) &&
+            (s.weights.scheme == Scheme::BF16 || s.weights.scheme == Scheme::FP16 || s.weights.scheme == Scheme::FP8)) {
+            const i64 ep_tp = par.tp;
+            const i64 n = 2 * g.moe.expert_intermediate / std::max<i64>(1, s.engine.enable_expert_parallel ? 1 : ep_tp), k = g.hidden;
+            const i64 w13 = std::max(n / 2, k), w2 = std::max(n, k);
+            moe_workspace = (Q::var("max_num_batched_tokens", mnbt) * Q::var("top_k", g.moe.n_experts_per_tok) *
+                             (Q::var("max(N/2, hidden)", w13) + Q::var("max(N, hidden)", w2)) * Q::lit(2, "B"))
+                                .named("fused-MoE workspace, kept");
+        }
         const SamplerRule rule = profiling_sampler(s, v2, max_seqs);
         Q sampler = scale(Q::var("max_num_seqs", max_seqs) * Q::var("vocab", g.vocab), rule.bytes_per_logit, rule.label);
         if (rule.triton) {
@@ -540,6 +559,7 @@ Estimate estimate_vllm(const Scenario& s) {
             }
             sampler = sampler + Q::var("max_num_batched_tokens", mnbt) * Q::var("hidden", g.hidden) * Q::lit(2, "B");
         }
+        if (moe_workspace.value() > 0) sampler = sampler + moe_workspace;
         // Multimodal models: the profiling run also encodes dummy items and keeps their embeddings in the
         // encoder cache, whose budget is max(max_num_batched_tokens, tokens of the largest item) embeddings
         // (vLLM compute_encoder_budget); the embeddings are hidden-size 16-bit vectors.

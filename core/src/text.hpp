@@ -3,12 +3,20 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <string>
 #include <vector>
 
 namespace fitmygpu {
 
 // ASCII lower case (names, flags and quantization labels are ASCII; other bytes are kept).
+// `x` with `decimals` digits after the point ("3.35").
+inline std::string fixed_text(double x, int decimals) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
+    return buf;
+}
+
 inline std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return s;

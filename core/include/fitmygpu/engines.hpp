@@ -23,6 +23,10 @@ VllmServeDefaults vllm_serve_defaults(const Device& d);
 inline constexpr double kSglangDefaultMemFraction = 0.88;  // SGLang --mem-fraction-static when the GPU's memory is unknown
 inline constexpr i64 kDefaultMaxBatchedTokens = 8192;      // TensorRT-LLM max_num_tokens; SGLang chunked_prefill_size on large GPUs
 inline constexpr i64 kTrtEngineMaxBatchSize = 2048;        // trtllm-build max_batch_size (BuildConfig); sizes the C++ runtime buffers
+// NVIDIA drivers before R550 (the CUDA 12.4 driver) keep more memory for each instantiated CUDA graph: 3.8086 against
+// 1.1367 GiB for the same graphs in vllm-project/vllm#5517, toolkit unchanged.
+inline constexpr int kCompactGraphDriver = 550;
+inline constexpr double kOldDriverGraphFactor = 3.8086 / 1.1367;
 // SGLang's defaults for a GPU (ServerArgs._handle_gpu_memory_settings), which depend on the GPU's memory, the
 // parallel layout and the release (`version`, empty = current). `dp_attention` is --dp-size when --enable-dp-attention
 // is on, else 1. chunked_prefill_size is the flag's value, before data-parallel attention divides it by the DP size.

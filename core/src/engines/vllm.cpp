@@ -16,6 +16,7 @@
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/registry.hpp"
 #include "fitmygpu/version.hpp"
+#include "text.hpp"
 
 namespace fitmygpu {
 
@@ -100,9 +101,7 @@ constexpr i64 kNonTorchParallelNvlink019 = static_cast<i64>(2.10 * GiB);
 // follows current drivers. Pieces that hold an MoE layer cost more (routing, expert sort and grouped GEMMs are many
 // more kernel nodes): 0.47, 0.54 and 0.52 MiB per piece in V-1, V-2 (gpt-oss, 81 sizes) and V-16 (Qwen3-235B,
 // 67 sizes, L40S), the median 0.52 MiB, which V-61 (Qwen3-30B-A3B, 0.19.0) matches too.
-// Drivers before R550 (the CUDA 12.4 driver): the per-graph memory times 3.35 (3.8086 / 1.1367 GiB in vllm#5517).
-constexpr int kCompactGraphDriver = 550;
-constexpr double kOldDriverGraphFactor = 3.8086 / 1.1367;
+// Drivers before R550: the per-graph memory times kOldDriverGraphFactor (engines.hpp).
 constexpr i64 kFullGraphBytes = 5 * MiB / 2;
 constexpr i64 kPiecewiseGraphBytes = 287 * KiB;  // 0.28 MiB
 // FULL decode graphs with FlashAttention 3 (the FlashAttention backend on compute capability 9): the backend plans
@@ -277,7 +276,9 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
     const int driver = nvidia_driver_major(s.engine.nvidia_driver);
     const bool old_driver = driver > 0 && driver < kCompactGraphDriver;
     const auto per_graph = [&](const char* what, i64 bytes) {
-        return old_driver ? scale(Q::bytes(what, bytes), kOldDriverGraphFactor, "× 3.35 (driver before R550)") : Q::bytes(what, bytes);
+        return old_driver ? scale(Q::bytes(what, bytes), kOldDriverGraphFactor,
+                                  "× " + fixed_text(kOldDriverGraphFactor, 2) + " (driver before R" + std::to_string(kCompactGraphDriver) + ")")
+                          : Q::bytes(what, bytes);
     };
     const Q per_size_pieces = Q::var("dense pieces", pieces - moe) * per_graph("per piecewise graph", kPiecewiseGraphBytes) +
                               Q::var("MoE pieces", moe) * per_graph("per MoE piecewise graph", kMoePiecewiseGraphBytes);
@@ -296,8 +297,10 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
                   .named("FlashAttention 3 split accumulators");
     }
     out.pool = act + fa3 + Q::var("capture sizes", n) * per_size_pieces + Q::var("FULL decode graphs", n_full) * full_graph;
-    out.note = std::string(old_driver ? "driver " + s.engine.nvidia_driver + " (before R550): 3.35 times the memory per graph; " : "") + std::to_string(n) +
-               " capture sizes (1 to " + std::to_string(sizes.back()) + "), " +
+    out.note = std::string(old_driver ? "driver " + s.engine.nvidia_driver + " (before R" + std::to_string(kCompactGraphDriver) +
+                                            "): " + fixed_text(kOldDriverGraphFactor, 2) + " times the memory per graph; "
+                                      : "") +
+               std::to_string(n) + " capture sizes (1 to " + std::to_string(sizes.back()) + "), " +
                (full ? "FULL_AND_PIECEWISE: " + std::to_string(n_full) + " FULL decode graphs and " : "PIECEWISE: ") + std::to_string(n * pieces) +
                " piecewise graphs";
     // profile_cudagraph_memory's estimate. vLLM has computed and printed it ("Estimated CUDA graph memory: X GiB total")

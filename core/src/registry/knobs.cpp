@@ -5,11 +5,13 @@
 #include <cmath>
 
 #include "fitmygpu/catalog.hpp"
+#include "fitmygpu/engines.hpp"
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/expr.hpp"
 #include "fitmygpu/pattern.hpp"
 #include "fitmygpu/registry.hpp"
 #include "fitmygpu/version.hpp"
+#include "text.hpp"
 
 namespace fitmygpu {
 
@@ -112,8 +114,7 @@ constexpr KnobRow kKnobs[] = {
      "The engine release whose memory rules apply, as the engine prints it (0.11.0, v0.4.6, 1.3.0rc7, b6123); empty for the current one.", "", kVersionPattern,
      [](EngineKnobs& k, const KnobValue& v) { k.version = v.text; }},
     {"nvidia_driver", KnobType::Text, 0, 0, false, false, 0, "NVIDIA driver",
-     "The driver version nvidia-smi prints (535.247.01); drivers before R550 (CUDA 12.4) keep about 3.35 times as much memory "
-     "for each CUDA graph. Empty for R550 or later.",
+     nullptr,  // written from the constants it states (driver_help)
      "", kDriverPattern, [](EngineKnobs& k, const KnobValue& v) { k.nvidia_driver = v.text; }},
     {"n_gpu_layers", KnobType::Integer, -1, 100000, false, false, 0, "GPU layers (-ngl)", "Layers offloaded to the GPUs; the rest run from host memory.", "",
      "", [](EngineKnobs& k, const KnobValue& v) { k.n_gpu_layers = static_cast<int>(v.number); }},
@@ -162,12 +163,20 @@ const char* knob_type_name(KnobType t) {
     return "text";
 }
 
+// The nvidia_driver knob's help, from the driver branch and the factor the estimate applies.
+std::string driver_help() {
+    const std::string branch = "R" + std::to_string(kCompactGraphDriver);
+    return "The driver version nvidia-smi prints (535.247.01); drivers before " + branch + " (CUDA 12.4) keep about " + fixed_text(kOldDriverGraphFactor, 2) +
+           " times as much memory for each CUDA graph. Empty for " + branch + " or later.";
+}
+
 const std::vector<KnobSpec>& knob_specs() {
     static const std::vector<KnobSpec> specs = [] {
         std::vector<KnobSpec> out;
         out.reserve(std::size(kKnobs));
         for (const KnobRow& r : kKnobs)
-            out.push_back({r.name, r.type, r.min, r.max, r.power_of_two, r.max_exclusive, r.max_items, r.label, r.help, r.shown_for, r.pattern, r.apply});
+            out.push_back({r.name, r.type, r.min, r.max, r.power_of_two, r.max_exclusive, r.max_items, r.label, r.help ? std::string(r.help) : driver_help(),
+                           r.shown_for, r.pattern, r.apply});
         return out;
     }();
     return specs;

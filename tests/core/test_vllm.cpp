@@ -738,6 +738,27 @@ TEST_CASE("vLLM 0.19's profiling peak: the Triton sampler beside the forward's h
     CHECK(checked == 7);
 }
 
+TEST_CASE("vLLM before 0.8 (the V0 engine) took 256 sequences and a token budget that follows max_model_len") {
+    // SchedulerConfig of the V0 engine: max_num_seqs 256 on every GPU; max_num_batched_tokens max(max_model_len, 2048)
+    // without chunked prefill, which V0 enabled itself above 32,768 tokens of context, with a 512-token budget.
+    const auto run = [](i64 context) {
+        return estimate(R"({"runtime":"vllm","model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb","context":)" + std::to_string(context) +
+                        R"(,"engine":{"version":"0.6.5"}})");
+    };
+    const json r = run(8192);
+    CHECK(any_contains(r.at("assumptions"), "max_num_seqs = 256 (the V0 engine's default)"));
+    CHECK(any_contains(r.at("assumptions"), "max_num_batched_tokens = 8192 (the V0 engine's default"));
+    CHECK(any_contains(run(1024).at("assumptions"), "max_num_batched_tokens = 2048"));
+    CHECK(any_contains(run(65536).at("assumptions"), "max_num_batched_tokens = 512"));
+    // The sampler of 256 rows x 128,256 logits at 38.5 B sets the peak: 1.18 GiB. vllm-project/vllm#10511 (0.6.5, H100,
+    // Meta-Llama-3-8B, vllm serve with no flags) printed "PyTorch activation peak memory 1.26GiB": within 7 %.
+    CHECK(std::abs(gib(component(r, "activations")) - 1.26) / 1.26 < 0.07);
+    // From 0.8 the V1 defaults: 1,024 sequences on an H100.
+    const json v1 =
+        estimate(R"({"runtime":"vllm","model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb","context":8192,"engine":{"version":"0.11.0"}})");
+    CHECK(any_contains(v1.at("assumptions"), "max_num_seqs = 1024"));
+}
+
 TEST_CASE("vLLM from 0.14 keeps the fused-MoE workspace through the profiling sampler (V-61)") {
     // Qwen3-30B-A3B bf16 on one H100, 0.19.0 (1,024 sequences, 8,192 batched tokens): hidden 2,048, 128 experts of 768,
     // top 8, vocabulary 151,936. The Triton experts' workspace: 8,192 x 8 x (max(768, 2,048) + max(1,536, 2,048)) x 2 B

@@ -19,7 +19,10 @@ struct VllmServeDefaults {
     i64 max_num_batched_tokens;
     i64 max_num_seqs;
 };
-VllmServeDefaults vllm_serve_defaults(const Device& d);
+// `version`: the release asked for (empty: current); `context`: max_model_len, which the V0 engine's defaults follow.
+VllmServeDefaults vllm_serve_defaults(const Device& d, const std::string& version = "", i64 context = 0);
+// Whether a vLLM release ran the V0 engine by default (before 0.8.0), whose batch defaults follow max_model_len.
+bool vllm_v0_defaults(const std::string& version);
 inline constexpr double kSglangDefaultMemFraction = 0.88;  // SGLang --mem-fraction-static when the GPU's memory is unknown
 inline constexpr i64 kDefaultMaxBatchedTokens = 8192;      // TensorRT-LLM max_num_tokens; SGLang chunked_prefill_size on large GPUs
 inline constexpr i64 kTrtEngineMaxBatchSize = 2048;        // trtllm-build max_batch_size (BuildConfig); sizes the C++ runtime buffers

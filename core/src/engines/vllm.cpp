@@ -136,7 +136,14 @@ constexpr i64 kProfiledPerGraphFloor = MiB;
 // 0.11 log prints "max_num_batched_tokens=2048" (V-28).
 }  // namespace
 
-VllmServeDefaults vllm_serve_defaults(const Device& d) {
+// Before 0.8.0 the default engine was V0 (SchedulerConfig): max_num_seqs 256, and max_num_batched_tokens
+// max(max_model_len, 2048) without chunked prefill, which V0 turned on by itself only above 32,768 tokens of context,
+// with a budget of 512 tokens ("Chunked prefill is enabled with max_num_batched_tokens=512").
+constexpr i64 kV0ChunkedPrefillContext = 32768;
+bool vllm_v0_defaults(const std::string& version) { return engine_version_before(version, {0, 8}); }
+
+VllmServeDefaults vllm_serve_defaults(const Device& d, const std::string& version, i64 context) {
+    if (vllm_v0_defaults(version)) return {context > kV0ChunkedPrefillContext ? 512 : std::max<i64>(context, 2048), 256};
     const bool nvml_reports_memory = !(d.unified && d.vendor == "NVIDIA");
     const bool large = nvml_reports_memory && d.engine_total_bytes >= 70 * GiB && d.name.find("A100") == std::string::npos;
     return large ? VllmServeDefaults{8192, 1024} : VllmServeDefaults{2048, 256};
@@ -515,12 +522,17 @@ Estimate estimate_vllm(const Scenario& s) {
     const std::string ssm_dtype = s.geometry.mamba_ssm_cache_dtype.empty() ? "auto" : s.geometry.mamba_ssm_cache_dtype;
     const i64 state_value_bytes = ssm_dtype == "float32" ? 4 : 2;
 
-    const VllmServeDefaults defaults = vllm_serve_defaults(s.devices.front());
+    const VllmServeDefaults defaults = vllm_serve_defaults(s.devices.front(), s.engine.version, s.context);
     const i64 mnbt = s.engine.max_num_batched_tokens.value_or(defaults.max_num_batched_tokens);
     const i64 max_seqs = s.engine.max_num_seqs.value_or(defaults.max_num_seqs);
+    const bool v0 = vllm_v0_defaults(s.engine.version);
     if (!s.engine.max_num_batched_tokens)
-        e.assumptions.push_back("max_num_batched_tokens = " + std::to_string(mnbt) + " (the vllm serve default for this GPU)");
-    if (!s.engine.max_num_seqs) e.assumptions.push_back("max_num_seqs = " + std::to_string(max_seqs) + " (the vllm serve default for this GPU)");
+        e.assumptions.push_back("max_num_batched_tokens = " + std::to_string(mnbt) +
+                                (v0 ? s.context > kV0ChunkedPrefillContext ? " (the V0 engine's default: chunked prefill above 32,768 tokens of context)"
+                                                                           : " (the V0 engine's default: max(max_model_len, 2048))"
+                                    : " (the vllm serve default for this GPU)"));
+    if (!s.engine.max_num_seqs)
+        e.assumptions.push_back("max_num_seqs = " + std::to_string(max_seqs) + (v0 ? " (the V0 engine's default)" : " (the vllm serve default for this GPU)"));
     if (max_seqs < s.concurrency)
         e.warnings.push_back("max_num_seqs (" + std::to_string(max_seqs) + ") is below the asked concurrency; vLLM would queue the rest");
 

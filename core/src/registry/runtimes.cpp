@@ -167,13 +167,15 @@ constexpr RuntimeRow kRuntimes[] = {
         .knobs =
             {
                 {"gpu_memory_utilization", true, "", "--gpu-memory-utilization", "", struct_default<&EngineKnobs::gpu_memory_utilization>},
-                {"max_num_batched_tokens", false, "", "--max-num-batched-tokens", "2048 or 8192 (by GPU)",
-                 [](const std::vector<Device>& d, const EngineKnobs&) {
-                     return d.empty() ? KnobDefault{} : KnobDefault{vllm_serve_defaults(d.front()).max_num_batched_tokens};
+                {"max_num_batched_tokens", false, "", "--max-num-batched-tokens", "2048 or 8192 (by GPU; before 0.8, by context)",
+                 [](const std::vector<Device>& d, const EngineKnobs& k) {
+                     // Before 0.8 it follows max_model_len, which a knob default does not know.
+                     return d.empty() || vllm_v0_defaults(k.version) ? KnobDefault{}
+                                                                     : KnobDefault{vllm_serve_defaults(d.front(), k.version).max_num_batched_tokens};
                  }},
                 {"max_num_seqs", false, "", "--max-num-seqs", "256 or 1024 (by GPU)",
-                 [](const std::vector<Device>& d, const EngineKnobs&) {
-                     return d.empty() ? KnobDefault{} : KnobDefault{vllm_serve_defaults(d.front()).max_num_seqs};
+                 [](const std::vector<Device>& d, const EngineKnobs& k) {
+                     return d.empty() ? KnobDefault{} : KnobDefault{vllm_serve_defaults(d.front(), k.version).max_num_seqs};
                  }},
                 {"block_size", false, "", "--block-size", "", struct_default<&EngineKnobs::block_size>},
                 {"tensor_parallel_size", false, "", "--tensor-parallel-size", "GPUs \u00f7 pipeline stages",

@@ -456,6 +456,11 @@ TEST_CASE("vLLM capture sizes by release: 0.11.0 steps by 8 to min(2 x max_num_s
     const auto oss = vllm_cudagraph_capture_sizes("0.11.0", 1024, 8192, 1, true);
     CHECK(oss.size() == 81);
     CHECK(oss.back() == 992);
+    // gpt-oss on 0.10.1.1: "Overriding max cuda graph capture size to 1024", 3 + 31 + 49 = 83 sizes; 0.10.0 had no override.
+    const auto oss010 = vllm_cudagraph_capture_sizes("0.10.1.1", 256, 8192, 1, true);
+    CHECK(oss010.size() == 83);
+    CHECK(oss010.back() == 1024);
+    CHECK(vllm_cudagraph_capture_sizes("0.10.0", 256, 8192, 1, true).size() == 67);
     // 0.12.0, max_num_seqs 1024: 1, 2, 4, 8..248 by 8 (31), 256..512 by 16 (17) = 51 sizes.
     const auto v012 = vllm_cudagraph_capture_sizes("0.12.0", 1024, 8192, 1, false);
     CHECK(v012.size() == 51);

@@ -449,7 +449,8 @@ i64 kv_bytes_per_value(const Scenario& s) {
 //  - up to 0.11.0: cuda_graph_sizes = [min(max_num_seqs × 2, 512)] (SchedulerConfig), expanded to
 //    [1, 2, 4] + every multiple of 8 up to it: 67 sizes at 512. gpt-oss in 0.11.0 replaces the list with
 //    [1, 2, 4] + multiples of 8 below 256 + every 16th from 256 to 992 (GptOssForCausalLMConfig, "from 67 to 81"
-//    graphs; SemiAnalysisAI/InferenceX#117 quotes it).
+//    graphs; SemiAnalysisAI/InferenceX#117 quotes it). From its first release, 0.10.1, gpt-oss had the same list up to
+//    1,024 ("Overriding max cuda graph capture size to 1024", 83 sizes, in a 0.10.1.1 log on four A100s).
 //  - from 0.11.1 (vllm-project/vllm#26016, which renamed the setting max_cudagraph_capture_size): the largest size
 //    is min(max_num_seqs × 2, 512), from 0.18 min(max_num_seqs × decode_query_len × 2, 512) (vllm-ascend#7572
 //    describes that upstream default at v0.18.0), and the list is [1, 2, 4] + multiples of 8 below 256 + every
@@ -471,14 +472,14 @@ std::vector<i64> engine_parts::vllm_cudagraph_capture_sizes(const std::string& v
                                                             bool gpt_oss) {
     std::vector<i64> out;
     const bool stepped = !engine_version_before(version, {0, 11, 1});
-    const bool gpt_oss_override = gpt_oss && !engine_version_before(version, {0, 11}) && !stepped;
+    const bool gpt_oss_override = gpt_oss && !engine_version_before(version, {0, 10, 1}) && !stepped;
     i64 cap = 0;
     if (stepped) {
         const i64 per_seq = engine_version_before(version, {0, 18}) ? 1 : std::max<i64>(decode_query_len, 1);
         cap = std::min<i64>(checked::mul({max_num_seqs, per_seq, 2}), 512);
         cap = std::min(cap, max_num_batched_tokens);
     } else {
-        cap = gpt_oss_override ? 992 : std::min<i64>(checked::mul(max_num_seqs, 2), 512);
+        cap = gpt_oss_override ? (engine_version_before(version, {0, 11}) ? 1024 : 992) : std::min<i64>(checked::mul(max_num_seqs, 2), 512);
     }
     for (i64 b : {1, 2, 4})
         if (b <= cap) out.push_back(b);

@@ -3,9 +3,7 @@
 // RotatingKVCache of the window's size; prompts are prefilled in steps of prefill_step_size tokens (2048 by default).
 #include <algorithm>
 #include <array>
-#include <deque>
 #include <initializer_list>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -117,19 +115,22 @@ struct StepGraph {
 // chunked and cross attention are not listed.
 bool mlx_step_graph(const Scenario& s, const CheckpointBytes& cb, i64 tokens, i64 keys, StepGraph& gr) {
     const ModelGeometry& g = s.geometry;
-    std::map<std::pair<int, Role>, i64> w;
+    // Bytes of each layer's tensors by role: one row of kRoles per layer.
+    constexpr size_t kRoles = static_cast<size_t>(Role::Aux) + 1;
+    const size_t n_layers = g.layers.size();
+    std::vector<i64> w(n_layers * kRoles, 0);
     for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
         const Tensor& t = s.inventory.tensors[i];
-        if (t.layer >= 0) w[{t.layer, t.role}] += cb.per_tensor[i];
+        if (t.layer >= 0 && static_cast<size_t>(t.layer) < n_layers) w[static_cast<size_t>(t.layer) * kRoles + static_cast<size_t>(t.role)] += cb.per_tensor[i];
     }
-    auto wb = [&](int l, Role r) {
-        auto it = w.find({l, r});
-        return it == w.end() ? i64{0} : it->second;
-    };
+    auto wb = [&](int l, Role r) { return w[static_cast<size_t>(l) * kRoles + static_cast<size_t>(r)]; };
     const i64 a = checked::mul(tokens, 2);  // bytes per activation value column: tokens × 2 B
     int x = gr.add(checked::mul(a, g.hidden));
-    std::map<int, CacheLayer> cls;  // cache_layers lists the layers that keep a cache, by their index
-    for (const CacheLayer& c : cache_layers(g)) cls[c.layer] = c;
+    // cache_layers lists the layers that keep a cache; by layer index here, -1 for the others.
+    const std::vector<CacheLayer> caches = cache_layers(g);
+    std::vector<int> cache_of(n_layers, -1);
+    for (size_t i = 0; i < caches.size(); ++i)
+        if (caches[i].layer >= 0 && static_cast<size_t>(caches[i].layer) < n_layers) cache_of[static_cast<size_t>(caches[i].layer)] = static_cast<int>(i);
     for (int l = 0; l < static_cast<int>(g.layers.size()); ++l) {
         const LayerSpec& ls = g.layers[static_cast<size_t>(l)];
         if (ls.mixer == Mixer::LinearAttention || ls.mixer == Mixer::Mamba) {
@@ -157,10 +158,10 @@ bool mlx_step_graph(const Scenario& s, const CheckpointBytes& cb, i64 tokens, i6
             x = gr.op({x, y}, 0, checked::mul(a, g.hidden));
         } else if (ls.mixer == Mixer::None) {
             // A block without a token mixer: its FFN only.
-        } else if ((ls.mixer != Mixer::FullAttention && ls.mixer != Mixer::SlidingAttention) || cls.count(l) == 0) {
+        } else if ((ls.mixer != Mixer::FullAttention && ls.mixer != Mixer::SlidingAttention) || cache_of[static_cast<size_t>(l)] < 0) {
             return false;
         } else {
-            const CacheLayer& c = cls.at(l);
+            const CacheLayer& c = caches[static_cast<size_t>(cache_of[static_cast<size_t>(l)])];
             const i64 held = c.window > 0 ? std::min(checked::add(c.window, tokens), keys) : keys;
             const i64 k_cache = checked::mul({c.k_width, held, 2}), v_cache = checked::mul({c.v_width, held, 2});
             const int h = gr.op({x}, wb(l, Role::AttnNorm), checked::mul(a, g.hidden));
@@ -226,7 +227,8 @@ i64 in_flight_extra(const StepGraph& gr, MlxBufferLimits lim) {
         for (int i : gr.ops[j].inputs) last[static_cast<size_t>(i)] = static_cast<int>(j);
         born[static_cast<size_t>(gr.ops[j].output)] = static_cast<int>(j);
     }
-    std::deque<std::vector<int>> flight;  // committed buffers' input arrays
+    std::vector<std::vector<int>> flight;  // committed buffers' input arrays, oldest first from `oldest`
+    size_t oldest = 0;
     std::vector<int> open;
     std::vector<int> held(n, 0);  // how many buffers (in flight or open) read each array
     i64 open_bytes = 0, open_ops = 0, peak_free = 0, peak_held = 0;
@@ -265,12 +267,12 @@ i64 in_flight_extra(const StepGraph& gr, MlxBufferLimits lim) {
             open.clear();
             open_bytes = 0;
             open_ops = 0;
-            if (static_cast<int>(flight.size()) > kMlxMaxActiveTasks) {
-                for (int i : flight.front()) {
+            if (static_cast<int>(flight.size() - oldest) > kMlxMaxActiveTasks) {
+                for (int i : flight[oldest]) {
                     const size_t u = static_cast<size_t>(i);
                     if (--held[u] == 0 && seen[u]) retained -= gr.bytes[u];
                 }
-                flight.pop_front();
+                flight[oldest++].clear();
             }
         }
     }

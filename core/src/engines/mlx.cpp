@@ -119,9 +119,20 @@ bool mlx_step_graph(const Scenario& s, const CheckpointBytes& cb, i64 tokens, i6
     constexpr size_t kRoles = static_cast<size_t>(Role::Aux) + 1;
     const size_t n_layers = g.layers.size();
     std::vector<i64> w(n_layers * kRoles, 0);
+    // A recurrent mixer's widths, from its tensors: the input projection's outputs, the convolution's channels and
+    // the inner width the output projection reads.
+    struct MixerWidths {
+        i64 in = 0, conv = 0, inner = 0;
+    };
+    std::vector<MixerWidths> widths(n_layers);
     for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
         const Tensor& t = s.inventory.tensors[i];
-        if (t.layer >= 0 && static_cast<size_t>(t.layer) < n_layers) w[static_cast<size_t>(t.layer) * kRoles + static_cast<size_t>(t.role)] += cb.per_tensor[i];
+        if (t.layer < 0 || static_cast<size_t>(t.layer) >= n_layers) continue;
+        const size_t l = static_cast<size_t>(t.layer);
+        w[l * kRoles + static_cast<size_t>(t.role)] += cb.per_tensor[i];
+        if (t.role == Role::SsmIn && t.kind == TensorKind::Matrix) widths[l].in += t.ne1;
+        if (t.role == Role::SsmConv1d && t.kind == TensorKind::Vector) widths[l].conv += t.ne1;
+        if (t.role == Role::SsmOut) widths[l].inner = t.ne0;
     }
     auto wb = [&](int l, Role r) { return w[static_cast<size_t>(l) * kRoles + static_cast<size_t>(r)]; };
     const i64 a = checked::mul(tokens, 2);  // bytes per activation value column: tokens × 2 B
@@ -136,13 +147,8 @@ bool mlx_step_graph(const Scenario& s, const CheckpointBytes& cb, i64 tokens, i6
         if (ls.mixer == Mixer::LinearAttention || ls.mixer == Mixer::Mamba) {
             // A recurrent mixer: its input projection, the causal convolution, the scan (or gated delta rule) over
             // the step, the gated norm and the output projection.
-            i64 in_w = 0, conv_w = 0, inner = 0, params = 0;
-            for (const Tensor& t : s.inventory.tensors) {
-                if (t.layer != l) continue;
-                if (t.role == Role::SsmIn && t.kind == TensorKind::Matrix) in_w += t.ne1;
-                if (t.role == Role::SsmConv1d && t.kind == TensorKind::Vector) conv_w += t.ne1;
-                if (t.role == Role::SsmOut) inner = t.ne0;
-            }
+            const auto [in_w, conv_w, inner] = widths[static_cast<size_t>(l)];
+            i64 params = 0;
             for (Role r : {Role::SsmDt, Role::SsmA, Role::SsmD, Role::SsmX}) params += wb(l, r);
             const int h = gr.op({x}, wb(l, Role::AttnNorm), checked::mul(a, g.hidden));
             const int in = gr.op({h}, wb(l, Role::SsmIn), checked::mul(a, in_w));
@@ -353,12 +359,13 @@ Estimate estimate_mlx(const Scenario& s) {
         if (mlx_step_graph(s, cb, checked::mul(step, prefill_sequences(s)), s.context, gr)) {
             const i64 extra = in_flight_extra(gr, lim);
             if (extra > 0)
-                e.add(kActivations, "inputs held by command buffers in flight", 0, Q::bytes("kernel inputs of 11 buffers past their last use", extra),
+                e.add(kActivations, "inputs held by command buffers in flight", 0,
+                      Q::bytes("kernel inputs of " + std::to_string(kMlxMaxActiveTasks + 1) + " buffers past their last use", extra),
                       "MLX keeps each kernel's inputs until its command buffer completes; a buffer closes after " + std::to_string(lim.max_ops) +
                           " kernels or " + std::to_string(lim.max_mb) + " MiB of inputs on " + d.name + ", and up to " +
                           std::to_string(kMlxMaxActiveTasks + 1) + " run at once");
         } else {
-            e.assumptions.push_back("intermediates held by MLX command buffers in flight are not counted for layers other than attention");
+            e.assumptions.push_back("intermediates held by MLX command buffers in flight are not counted for MLA, chunked or cross-attention layers");
         }
     }
     if (scores.value() > 0)

@@ -226,14 +226,20 @@ bool model_runner_v2(const Scenario& s) {
 // The profiling run's sampler, per logit, with the formula's words for it.
 struct SamplerRule {
     double bytes_per_logit;
-    const char* label;
+    const char* which;    // the sampler, for the formula's words ("" for the sorting one)
     bool triton = false;  // the 0.17+ Triton top-k/top-p path: its scratch rows and the forward's hidden states beside it
+    // The formula's words, from the number itself: "14 B/logit (Triton top-k/top-p)".
+    std::string label() const {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%g B/logit", bytes_per_logit);
+        return std::string(buf) + (*which ? std::string(" (") + which + ")" : std::string());
+    }
 };
 SamplerRule profiling_sampler(const Scenario& s, bool v2, i64 max_seqs) {
-    if (v2) return {kV2SamplerBytesPerLogit, "6 B/logit (Model Runner V2)"};
-    if (flashinfer_sampler(s)) return {kFlashInferSamplerBytesPerLogit, "14 B/logit (FlashInfer sampler)"};
-    if (engine_version_before(s.engine.version, {0, 17}) || max_seqs < kTritonSamplerMinRows) return {kSamplerBytesPerLogitV011, "38.5 B/logit"};
-    return {kTritonSamplerBytesPerLogit, "14 B/logit (Triton top-k/top-p)", true};
+    if (v2) return {kV2SamplerBytesPerLogit, "Model Runner V2"};
+    if (flashinfer_sampler(s)) return {kFlashInferSamplerBytesPerLogit, "FlashInfer sampler"};
+    if (engine_version_before(s.engine.version, {0, 17}) || max_seqs < kTritonSamplerMinRows) return {kSamplerBytesPerLogitV011, ""};
+    return {kTritonSamplerBytesPerLogit, "Triton top-k/top-p", true};
 }
 
 // The CUDA-graph pool of the layers [first, last) on one rank, and the "took" figure the release prints for it.
@@ -555,15 +561,15 @@ Estimate estimate_vllm(const Scenario& s) {
         Q moe_workspace = Q::lit(0, "B");
         if (g.is_moe() && !engine_version_before(s.engine.version, kPersistentMoeWorkspaceRelease) &&
             (s.weights.scheme == Scheme::BF16 || s.weights.scheme == Scheme::FP16 || s.weights.scheme == Scheme::FP8)) {
-            const i64 ep_tp = par.tp;
-            const i64 n = 2 * g.moe.expert_intermediate / std::max<i64>(1, s.engine.enable_expert_parallel ? 1 : ep_tp), k = g.hidden;
+            // N: the gate-up width on this rank (whole experts under expert parallelism).
+            const i64 n = 2 * g.moe.expert_intermediate / (s.engine.enable_expert_parallel ? 1 : std::max(1, par.tp)), k = g.hidden;
             const i64 w13 = std::max(n / 2, k), w2 = std::max(n, k);
             moe_workspace = (Q::var("max_num_batched_tokens", mnbt) * Q::var("top_k", g.moe.n_experts_per_tok) *
                              (Q::var("max(N/2, hidden)", w13) + Q::var("max(N, hidden)", w2)) * Q::lit(2, "B"))
                                 .named("fused-MoE workspace, kept");
         }
         const SamplerRule rule = profiling_sampler(s, v2, max_seqs);
-        Q sampler = scale(Q::var("max_num_seqs", max_seqs) * Q::var("vocab", g.vocab), rule.bytes_per_logit, rule.label);
+        Q sampler = scale(Q::var("max_num_seqs", max_seqs) * Q::var("vocab", g.vocab), rule.bytes_per_logit, rule.label());
         if (rule.triton) {
             const int sms = s.devices.front().multiprocessors;
             if (sms > 0) {

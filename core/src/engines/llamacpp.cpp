@@ -713,15 +713,18 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // (gemma-4-26b-a4b, 32,768 cells): 64 + 64 + 32 + 16 + 16 = 192 MiB, printed 192.0.
     if (s.runtime == Runtime::Ollama && fa && !s.devices.empty() && (s.devices.front().vendor == "NVIDIA" || s.devices.front().vendor == "AMD") &&
         !engine_version_before(s.engine.version, {0, 20}) && engine_version_before(s.engine.version, {0, 20, 4}) && first_device >= 0) {
-        i64 wide_kv = 0;
+        i64 wide_kv = 0, wide_head = 0;
         for (const CacheLayer& c : layers)
-            if (is_attention(c.mixer) && c.n_kv_heads > 0 && c.k_width / c.n_kv_heads > kOllamaCudaFaMaxHead && layer_cells(c) > 0)
+            if (is_attention(c.mixer) && c.n_kv_heads > 0 && c.k_width / c.n_kv_heads > kOllamaCudaFaMaxHead && layer_cells(c) > 0) {
                 wide_kv = std::max(wide_kv, checked::mul(cell_bytes(c), layer_cells(c)));
+                wide_head = std::max(wide_head, c.k_width / c.n_kv_heads);
+            }
         // The looked-up embeddings are gone by then (copied to the GPU), so the CPU buffer is the larger of the two.
         if (wide_kv > 0)
-            host_compute = max(host_compute, (Q::bytes("K and V views of a 512-wide layer, copied", wide_kv) + Q::var("n_kv", n_kv) * UB * Q::lit(2, "B") +
-                                              Q::lit(2) * Q::var("n_head", g.n_heads) * Q::lit(kOllamaCudaFaMaxHead * 2) * UB * F32)
-                                                 .named("flash attention of the 512-wide layers on the CPU"));
+            host_compute =
+                max(host_compute, (Q::bytes("K and V views of a wide-headed layer, copied", wide_kv) + Q::var("n_kv", n_kv) * UB * Q::lit(2, "B") +
+                                   Q::lit(2) * Q::var("n_head", g.n_heads) * Q::var("head_dim", wide_head) * UB * F32)
+                                      .named("flash attention of the layers with heads wider than " + std::to_string(kOllamaCudaFaMaxHead) + " on the CPU"));
     }
     // With every layer on the CPU its graph shares that buffer. Op offload sends the matmuls (and the weightless ops
     // between them) to the first GPU, which leaves the CPU the norms, whose weights stay in host memory: one normed

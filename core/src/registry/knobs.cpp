@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <stdexcept>
 
 #include "fitmygpu/catalog.hpp"
 #include "fitmygpu/engines.hpp"
@@ -114,7 +115,7 @@ constexpr KnobRow kKnobs[] = {
      "The engine release whose memory rules apply, as the engine prints it (0.11.0, v0.4.6, 1.3.0rc7, b6123); empty for the current one.", "", kVersionPattern,
      [](EngineKnobs& k, const KnobValue& v) { k.version = v.text; }},
     {"nvidia_driver", KnobType::Text, 0, 0, false, false, 0, "NVIDIA driver",
-     nullptr,  // written from the constants it states (driver_help)
+     nullptr,  // written from the constants it states (computed_help)
      "", kDriverPattern, [](EngineKnobs& k, const KnobValue& v) { k.nvidia_driver = v.text; }},
     {"n_gpu_layers", KnobType::Integer, -1, 100000, false, false, 0, "GPU layers (-ngl)", "Layers offloaded to the GPUs; the rest run from host memory.", "",
      "", [](EngineKnobs& k, const KnobValue& v) { k.n_gpu_layers = static_cast<int>(v.number); }},
@@ -163,8 +164,10 @@ const char* knob_type_name(KnobType t) {
     return "text";
 }
 
-// The nvidia_driver knob's help, from the driver branch and the factor the estimate applies.
-std::string driver_help() {
+// The help of a knob whose row leaves it null: text written from the constants it states. nvidia_driver: the driver
+// branch and the factor the estimate applies.
+std::string computed_help(const std::string& name) {
+    if (name != "nvidia_driver") throw std::logic_error("knob " + name + " has no help");
     const std::string branch = "R" + std::to_string(kCompactGraphDriver);
     return "The driver version nvidia-smi prints (535.247.01); drivers before " + branch + " (CUDA 12.4) keep about " + fixed_text(kOldDriverGraphFactor, 2) +
            " times as much memory for each CUDA graph. Empty for " + branch + " or later.";
@@ -175,8 +178,8 @@ const std::vector<KnobSpec>& knob_specs() {
         std::vector<KnobSpec> out;
         out.reserve(std::size(kKnobs));
         for (const KnobRow& r : kKnobs)
-            out.push_back({r.name, r.type, r.min, r.max, r.power_of_two, r.max_exclusive, r.max_items, r.label, r.help ? std::string(r.help) : driver_help(),
-                           r.shown_for, r.pattern, r.apply});
+            out.push_back({r.name, r.type, r.min, r.max, r.power_of_two, r.max_exclusive, r.max_items, r.label,
+                           r.help ? std::string(r.help) : computed_help(r.name), r.shown_for, r.pattern, r.apply});
         return out;
     }();
     return specs;

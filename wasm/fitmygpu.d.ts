@@ -613,9 +613,15 @@ declare namespace FitMyGPU {
   }
 
   interface LogCheck {
-    engine: 'llama.cpp' | 'vllm';
-    /** device -1 is host memory; error_pct = (estimated − logged) / logged × 100. */
-    rows: Array<{ what: string; device: number; unit: 'bytes' | 'tokens'; logged: number; estimated: number; error_pct?: number }>;
+    engine: 'llama.cpp' | 'vllm' | 'sglang' | 'trtllm' | 'mlx';
+    /**
+     * device -1 is host memory (or the whole setup, for tokens and requests); error_pct = (estimated − logged) /
+     * logged × 100. estimated is null where the estimate does not model that figure for the setup; note says why.
+     */
+    rows: Array<{
+      what: string; device: number; unit: 'bytes' | 'tokens' | 'layers' | 'requests'; logged: number; estimated: number | null;
+      error_pct?: number; note?: string;
+    }>;
   }
 
   /**

@@ -1,4 +1,4 @@
-// "Compare with your engine's startup log": sets a pasted llama.cpp or vLLM startup log beside the estimate of
+// "Compare with your engine's startup log": sets a pasted llama.cpp, Ollama, vLLM, SGLang, TensorRT-LLM or mlx-lm startup log beside the estimate of
 // the current setup (checkLog, of the tools module), figure by figure. The text never leaves the page.
 (function (page) {
   'use strict';
@@ -29,9 +29,15 @@
       result.rows.forEach(function (r) {
         var tr = document.createElement('tr');
         tr.setAttribute('data-what', r.what);
-        var value = function (v) { return r.unit === 'tokens' ? U.integer(v) + ' tokens' : U.size(v); };
+        var value = function (v) {
+          if (v === null || v === undefined) return 'unknown';
+          if (r.unit === 'tokens') return U.integer(v) + ' tokens';
+          if (r.unit === 'layers') return U.integer(v) + ' layers';
+          if (r.unit === 'requests') return v.toFixed(2) + '\u00d7';
+          return U.size(v);
+        };
         [r.what, r.device < 0 ? 'host' : '#' + r.device, value(r.logged), value(r.estimated),
-          r.error_pct === undefined ? '' : (r.error_pct > 0 ? '+' : '') + r.error_pct.toFixed(2) + '%'].forEach(function (cell, i) {
+          r.error_pct === undefined ? (r.note || '') : (r.error_pct > 0 ? '+' : '') + r.error_pct.toFixed(2) + '%'].forEach(function (cell, i) {
           tr.appendChild(D.make('td', i >= 2 ? 'num' : '', cell));
         });
         tbody.appendChild(tr);

@@ -100,3 +100,99 @@ TEST_CASE("parse_log reads Ollama's per-device layout lines as buffers") {
     CHECK(b[2] == json{{"kind", "kv"}, {"device", "CUDA0"}, {"bytes", 448 * MiB}});
     CHECK(b[3] == json{{"kind", "compute"}, {"device", "CUDA0"}, {"bytes", 0}});
 }
+
+namespace {
+i64 gib_bytes(double x) { return static_cast<i64>(std::llround(x * static_cast<double>(GiB))); }
+// Lines in the spelling of each release (vllm/worker/worker.py determine_num_available_blocks before V1,
+// vllm/v1/worker/gpu_worker.py and gpu_model_runner.py after), figures of calibration rows V-9 and V-60.
+const char* kVllmV1ProfileLog = R"(INFO [gpu_model_runner.py:2602] Model loading took 16.96 GiB memory and 14.442714 seconds
+INFO [gpu_model_runner.py:4812] Estimated CUDA graph memory: 1.70 GiB total
+INFO [gpu_worker.py:436] Memory profiling takes 52.17 seconds. Total non KV cache memory: 21.14GiB; torch peak memory increase: 1.97GiB; non-torch forward increase memory: 2.21GiB; weights memory: 16.96GiB.
+INFO [gpu_worker.py:437] Available KV cache memory: 54.09 GiB
+INFO [kv_cache_utils.py:1087] GPU KV cache size: 708,992 tokens
+INFO [kv_cache_utils.py:1091] Maximum concurrency for 8,192 tokens per request: 86.55x
+INFO [gpu_model_runner.py:4950] Graph capturing finished in 7 secs, took 1.66 GiB
+)";
+}  // namespace
+
+TEST_CASE("vLLM's profiling and CUDA-graph lines are read, V1 and V0 spellings") {
+    const fitmygpu::ParsedLog v1 = fitmygpu::parse_engine_log(kVllmV1ProfileLog);
+    CHECK(v1.engine == "vllm");
+    CHECK(v1.activation_peak_bytes == gib_bytes(1.97));
+    CHECK(v1.non_torch_bytes == gib_bytes(2.21));
+    REQUIRE(v1.graph_took_bytes.has_value());
+    CHECK(*v1.graph_took_bytes == gib_bytes(1.66));
+    CHECK(v1.graph_profiled_bytes == gib_bytes(1.70));
+    CHECK(v1.max_concurrency == doctest::Approx(86.55));
+
+    // 0.6.5-0.7: one message over several lines; 0.6.4: "Memory profiling results" with the torch peak weights included.
+    const fitmygpu::ParsedLog v065 = fitmygpu::parse_engine_log(
+        "INFO [model_runner.py:1099] Loading model weights took 14.9888 GB\n"
+        "INFO [worker.py:232] Memory profiling takes 4.35 seconds\n"
+        "the current vLLM instance can use total_gpu_memory (23.58GiB) x gpu_memory_utilization (0.90) = 21.22GiB\n"
+        "model weights take 14.99GiB; non_torch_memory takes 0.35GiB; PyTorch activation peak memory takes 2.07GiB; the rest of the memory "
+        "reserved for KV Cache is 3.81GiB.\n");
+    CHECK(v065.engine == "vllm");
+    CHECK(v065.weights_bytes == gib_bytes(14.9888));
+    CHECK(v065.activation_peak_bytes == gib_bytes(2.07));
+    CHECK(v065.non_torch_bytes == gib_bytes(0.35));
+    CHECK(v065.kv_available_bytes == gib_bytes(3.81));
+    const fitmygpu::ParsedLog v064 = fitmygpu::parse_engine_log(
+        "INFO Loading model weights took 14.9888 GB\n"
+        "INFO [worker.py:232] Memory profiling results: total_gpu_memory=23.58GiB initial_memory_usage=15.33GiB peak_torch_memory=17.06GiB "
+        "memory_usage_post_profile=15.40GiB non_torch_memory=0.35GiB kv_cache_size=3.81GiB gpu_memory_utilization=0.90\n");
+    CHECK(v064.torch_peak_total_bytes == gib_bytes(17.06));
+    CHECK(v064.non_torch_bytes == gib_bytes(0.35));
+    CHECK(v064.kv_available_bytes == gib_bytes(3.81));
+    // 0.11 on Hopper can print a capture below zero (free memory rose): read with its sign, not dropped.
+    const fitmygpu::ParsedLog negative = fitmygpu::parse_engine_log("INFO Graph capturing finished in 5 secs, took -0.05 GiB\n");
+    REQUIRE(negative.graph_took_bytes.has_value());
+    CHECK(*negative.graph_took_bytes == -gib_bytes(0.05));
+}
+
+TEST_CASE("SGLang's CUDA-graph capture and running-request lines are read") {
+    // Calibration row S-25 (sgl-project/sglang docs/frontend/frontend_reasoning.ipynb, 0.4.6.post2).
+    const fitmygpu::ParsedLog log = fitmygpu::parse_engine_log(
+        "[2025-05-05 17:53:47] Capture cuda graph end. Time elapsed: 6.18 s. mem usage=1.41 GB. avail mem=2.67 GB.\n"
+        "[2025-05-05 17:53:47] max_total_num_tokens=225647, chunked_prefill_size=8192, max_prefill_tokens=16384, max_running_requests=2821, "
+        "context_len=40960\n");
+    CHECK(log.engine == "sglang");
+    REQUIRE(log.graph_took_bytes.has_value());
+    CHECK(*log.graph_took_bytes == gib_bytes(1.41));
+    CHECK(log.max_running_requests == 2821);
+    CHECK(log.kv_tokens == 225647);
+}
+
+TEST_CASE("check_log sets vLLM's profiling, concurrency and CUDA-graph figures beside the estimate") {
+    // V-60: RedHatAI Llama-3.3-70B FP8 on four H100s, vLLM 0.19.0 (llm-d-incubation/llm-d-planner's sweep log).
+    const json req = {{"request", json::parse(R"({"runtime":"vllm","model":"llama-3.3-70b","weights":"fp8","context":8192,
+        "engine":{"version":"0.19.0","gpu_memory_utilization":0.95,"enable_prefix_caching":false,"tensor_parallel_size":4},
+        "gpus":[{"gpu":"h100-sxm-80gb","count":4}]})")},
+                      {"log", kVllmV1ProfileLog}};
+    const json r = fitmygpu::api::check_log(req);
+    std::map<std::string, json> rows;
+    for (const auto& row : r.at("rows")) rows[row.at("what").get<std::string>()] = row;
+    REQUIRE(rows.count("maximum concurrency") == 1);
+    CHECK(rows.at("maximum concurrency").at("unit") == "requests");
+    CHECK(rows.at("maximum concurrency").at("logged").get<double>() == doctest::Approx(86.55));
+    // 708,992 tokens / 8,192 = 86.55: the estimate's concurrency is its own tokens over the same length.
+    CHECK(std::fabs(rows.at("maximum concurrency").at("error_pct").get<double>()) < 2.0);
+    CHECK(rows.at("activation peak (profiling run)").at("logged") == gib_bytes(1.97));
+    CHECK(std::fabs(rows.at("activation peak (profiling run)").at("error_pct").get<double>()) < 10.0);
+    CHECK(rows.at("non-torch memory").at("logged") == gib_bytes(2.21));
+    CHECK(std::fabs(rows.at("non-torch memory").at("error_pct").get<double>()) < 10.0);
+    // 0.19 prints the pool as "took" and profiles graphs: both are estimated.
+    CHECK(rows.at("CUDA graphs (capture)").at("estimated").is_number_integer());
+    CHECK(rows.at("CUDA graphs (vLLM's profiled estimate)").at("estimated").is_number_integer());
+
+    // 0.11.0 on an H100 prints "took" net of released cache: no estimate, and the reason says which releases.
+    const json old = fitmygpu::api::check_log(
+        {{"request",
+          json::parse(R"({"runtime":"vllm","model":"qwen3-0.6b","weights":"bf16","gpu":"h100-sxm-80gb","context":16000,"engine":{"version":"0.11.0"}})")},
+         {"log", "INFO Graph capturing finished in 4 secs, took 0.10 GiB\n"}});
+    REQUIRE(old.at("rows").size() == 1);
+    const json& took = old.at("rows")[0];
+    CHECK(took.at("estimated").is_null());
+    CHECK(took.at("note").get<std::string>().find("0.11-0.18") != std::string::npos);
+    CHECK_FALSE(took.contains("error_pct"));
+}

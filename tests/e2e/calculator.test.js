@@ -472,6 +472,26 @@ describe('anywhere static', () => {
     });
   });
 
+  test('a vLLM figure the estimate does not model reads unknown, with the reason, never as 0', async () => {
+    // Calibration row V-5: Qwen3-0.6B on an H100, vLLM 0.11.0, which prints the capture net of released cache.
+    const url = `${server.url}?model=qwen3-0.6b&weights=bf16&runtime=vllm&gpu=h100-sxm-80gb&context=16000&version=0.11.0`;
+    await withPage(url, DESKTOP, async (page) => {
+      const log = ['INFO Model loading took 1.12 GiB and 2.1 seconds', 'INFO Maximum concurrency for 16,000 tokens per request: 251.70x',
+        'INFO Graph capturing finished in 4 secs, took 0.10 GiB'].join('\n');
+      await page.click('#log-box summary');
+      await page.fill('[data-testid="log-input"]', log);
+      await page.click('[data-testid="log-check"]');
+      await page.waitForSelector('[data-testid="log-table"]:not([hidden])');
+      const rows = await page.$$eval('[data-testid="log-table"] tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+      const graphs = rows.find((r) => r[0] === 'CUDA graphs (capture)');
+      assert.equal(graphs[3], 'unknown');
+      assert.match(graphs[4], /0\.11-0\.18/);
+      const concurrency = rows.find((r) => r[0] === 'maximum concurrency');
+      assert.equal(concurrency[2], '251.70\u00d7');
+      assert.match(concurrency[3], /^\d+\.\d\d\u00d7$/);
+    });
+  });
+
   test('the launch command matches the CLI, and a pasted command sets the form', async () => {
     const url = `${server.url}?model=llama-3.1-8b&runtime=vllm&gpu=h100-sxm-80gb&gpu_count=2&context=16384`;
     await withPage(url, DESKTOP, async (page) => {

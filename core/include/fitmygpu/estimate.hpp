@@ -112,6 +112,9 @@ struct Estimate {
     // of cached memory the capture releases; Ollama's "offload to" line (layers.offload, memory.required.kv, ...). What
     // check-log and the accuracy page set beside a log's own; empty when the engine prints none the estimate models.
     std::map<std::string, i64> engine_figures;
+    // Why a figure the engine prints is not among engine_figures for this setup, by the same name (vLLM's "took" in
+    // the releases that print it net of released cache, its profiled estimate before 0.17).
+    std::map<std::string, std::string> engine_figures_unknown;
 
     // Adds a breakdown item from a formula-carrying quantity.
     void add(const std::string& component, const std::string& label, int device, const Q& q, const std::string& note = "");

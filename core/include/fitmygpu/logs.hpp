@@ -3,6 +3,7 @@
 #pragma once
 #include <map>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,7 +43,18 @@ struct ParsedLog {
     i64 profile_peak_bytes = -1;
     i64 peak_bytes = -1;          // MLX "Peak memory: X GB" (decimal gigabytes)
     double max_concurrency = -1;  // "Maximum concurrency for L tokens per request: Nx"
-    i64 max_model_len = -1;       // the L of that line
+    // vLLM's profiling figures, per GPU: "torch peak memory increase: X GiB" (V1), "PyTorch activation peak memory takes
+    // X GiB" (V0 0.6.5-0.7), or peak_torch_memory less the weights (V0 0.6.4's "Memory profiling results" line);
+    // "non-torch forward increase memory: X GiB" / "non_torch_memory takes X GiB" / "non_torch_memory=X GiB".
+    i64 activation_peak_bytes = -1;
+    i64 torch_peak_total_bytes = -1;  // V0 0.6.4's peak_torch_memory, weights included
+    i64 non_torch_bytes = -1;
+    // CUDA graphs: vLLM's "Graph capturing finished in N secs, took X GiB" and "Estimated CUDA graph memory: X GiB total"
+    // (0.17+); SGLang's "Capture cuda graph end. ... mem usage=X GB".
+    std::optional<i64> graph_took_bytes;  // can be negative (vLLM 0.11 on Hopper)
+    i64 graph_profiled_bytes = -1;
+    i64 max_running_requests = -1;  // SGLang's "max_total_num_tokens=..., max_running_requests=N, ..."
+    i64 max_model_len = -1;         // the L of that line
     int lines_recognised = 0;
     // Ollama (releases before 0.12.11): its own estimate, `msg="offload to cuda" layers.offload=29 ... memory.required.kv="448.0
     // MiB" ...` (format.HumanBytes2: one decimal of GiB, MiB or KiB, or whole bytes), by the printed name; the first line.

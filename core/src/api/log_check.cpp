@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include "fitmygpu/api.hpp"
 #include "fitmygpu/error.hpp"
@@ -39,6 +40,20 @@ json check_log(const json& request) {
     const ParsedLog log = parse_engine_log(string_field(request.at("log"), "log"));
     const Estimate e = fitmygpu::estimate(parse(request.at("request")));
     json rows = json::array();
+    // One figure: what the log printed beside the estimate of it, with the signed relative error; `estimated` empty
+    // where the estimate does not model that figure for this setup (`why` says so), shown as unknown.
+    auto figure = [&](const std::string& what, int device, double logged, std::optional<double> estimated, const char* unit, const std::string& why = "") {
+        const bool counted = std::string(unit) == "bytes" || std::string(unit) == "tokens";
+        const auto value = [&](double x) { return counted ? json(static_cast<i64>(std::llround(x))) : json(x); };
+        json r = {{"what", what}, {"device", device}, {"unit", unit}, {"logged", value(logged)}, {"estimated", nullptr}};
+        if (estimated) {
+            r["estimated"] = value(*estimated);
+            if (logged > 0) r["error_pct"] = std::round(10000.0 * (*estimated - logged) / logged) / 100.0;
+        } else {
+            r["note"] = why;
+        }
+        rows.push_back(r);
+    };
     auto row = [&](const std::string& what, int device, i64 logged, i64 estimated, const char* unit = "bytes") {
         json r = {{"what", what}, {"device", device}, {"unit", unit}, {"logged", logged}, {"estimated", estimated}};
         if (logged > 0) r["error_pct"] = std::round(10000.0 * static_cast<double>(estimated - logged) / static_cast<double>(logged)) / 100.0;
@@ -49,6 +64,15 @@ json check_log(const json& request) {
         for (const auto& b : e.breakdown)
             if (b.label == label && b.device == device) total += b.bytes;
         return total;
+    };
+    auto figure_of = [&](const char* name) -> std::optional<double> {
+        const auto it = e.engine_figures.find(name);
+        return it == e.engine_figures.end() ? std::nullopt : std::optional<double>(static_cast<double>(it->second));
+    };
+    // Why the estimate gives no figure of that name: the engine's own reason, else `otherwise`.
+    auto unknown_why = [&](const char* name, const std::string& otherwise) {
+        const auto it = e.engine_figures_unknown.find(name);
+        return it == e.engine_figures_unknown.end() ? otherwise : it->second;
     };
     if (log.engine == "llama.cpp") {
         // Sum the logged buffers per (kind, device) and set them beside the estimate's buffer of the same name.
@@ -77,6 +101,26 @@ json check_log(const json& request) {
         if (log.weights_bytes >= 0 && !e.devices.empty()) row("weights", 0, log.weights_bytes, e.devices[0].components.at(kWeights));
         if (log.kv_available_bytes >= 0 && !e.devices.empty()) row("KV cache pool", 0, log.kv_available_bytes, e.devices[0].components.at(kKvCache));
         if (log.kv_tokens >= 0) row("KV cache tokens", -1, log.kv_tokens, e.kv.capacity_tokens, "tokens");
+        if (log.max_concurrency >= 0) figure("maximum concurrency", -1, log.max_concurrency, e.kv.max_concurrency, "requests");
+        // vLLM's profiling run: the activation peak ("torch peak memory increase", or V0's peak less the weights) and
+        // the memory outside torch's allocator.
+        i64 activations = log.activation_peak_bytes;
+        if (activations < 0 && log.torch_peak_total_bytes >= 0 && log.weights_bytes >= 0) activations = log.torch_peak_total_bytes - log.weights_bytes;
+        if (activations >= 0 && !e.devices.empty()) row("activation peak (profiling run)", 0, activations, e.devices[0].components.at(kActivations));
+        if (log.non_torch_bytes >= 0) row("non-torch memory", 0, log.non_torch_bytes, item("non-torch memory", 0));
+        // CUDA graphs: vLLM's capture line is compared with the estimate's reading of that line, which some releases
+        // print net of cached memory the capture releases; SGLang's with its graph item.
+        if (log.graph_took_bytes) {
+            if (log.engine == "sglang") row("CUDA graphs (capture)", 0, *log.graph_took_bytes, item("CUDA graphs (outside the static pool)", 0));
+            else
+                figure("CUDA graphs (capture)", 0, static_cast<double>(*log.graph_took_bytes), figure_of("cuda_graph_capture_took_bytes"), "bytes",
+                       unknown_why("cuda_graph_capture_took_bytes", "the estimate captures no CUDA graphs for this setup"));
+        }
+        if (log.graph_profiled_bytes >= 0)
+            figure("CUDA graphs (vLLM's profiled estimate)", 0, static_cast<double>(log.graph_profiled_bytes), figure_of("cuda_graph_profiled_estimate_bytes"),
+                   "bytes",
+                   unknown_why("cuda_graph_profiled_estimate_bytes",
+                               "the estimate profiles CUDA graphs as vLLM 0.17 and later do; this setup's release does not"));
         // TensorRT-LLM's profiling peak (less its temporary KV cache) beside everything the estimate holds besides the KV cache.
         if (log.profile_peak_bytes >= 0 && !e.devices.empty()) {
             const auto& c = e.devices[0].components;

@@ -64,6 +64,7 @@ json to_json(const Estimate& e) {
     out["assumptions"] = e.assumptions;
     // Figures the engine itself computes and prints (vLLM's graph-capture figure, Ollama's "offload to" estimate).
     if (!e.engine_figures.empty()) out["engine_figures"] = e.engine_figures;
+    if (!e.engine_figures_unknown.empty()) out["engine_figures_unknown"] = e.engine_figures_unknown;
     if (!e.speed) {
         out["speed"] = nullptr;
         return out;

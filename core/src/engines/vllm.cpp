@@ -248,6 +248,7 @@ struct VllmGraphs {
     std::optional<Q> profiled;  // profile_cudagraph_memory's estimate, "Estimated CUDA graph memory" (0.17+)
     std::optional<Q> budgeted;  // what the KV budget sets aside for graphs when that is not the pool (0.20.1+)
     std::optional<i64> took;    // "Graph capturing finished ..., took X GiB" in bytes; empty where the release's rule is unknown
+    std::string took_unknown;   // why, when it is empty
     std::string note;
 };
 
@@ -324,6 +325,7 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
         // Model Runner V2 profiles no graphs; they are captured after the KV cache, outside the budget. Its 'took' lines
         // (0.00, 0.37 and 0.23 GiB in V-45..V-47) follow no rule the published logs let one fix, so none is given.
         out.note += "; Model Runner V2 captures them after sizing the KV cache, outside the budget";
+        out.took_unknown = "Model Runner V2's capture line follows no rule the published logs fix";
         return out;
     }
     if (!engine_version_before(v, {0, 17})) {
@@ -366,6 +368,10 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
                     (flashinfer && n_full > 0 ? ", the first FULL capture with FlashInfer's workspace" : "");
     } else if (cc < 9 || engine_version_before(v, {0, 11}) || !engine_version_before(v, {0, 19})) {
         out.took = out.pool.value();
+    } else {
+        out.took_unknown =
+            "releases 0.11-0.18 on compute capability 9 and later print the graph pool less the cached memory the capture "
+            "releases, which the estimate does not fix";
     }
     return out;
 }
@@ -606,6 +612,7 @@ Estimate estimate_vllm(const Scenario& s) {
         const Q penalties = v2 ? Q::var("max_num_seqs", max_seqs) * Q::var("vocab", g.vocab) * Q::lit(kV2PenaltyCountBytes, "B") : Q::lit(0, "B");
         const Q graphs = vg.budgeted ? *vg.budgeted : vg.pool;
         if (stage == 0 && vg.took) e.engine_figures["cuda_graph_capture_took_bytes"] = *vg.took;
+        if (stage == 0 && !vg.took && !vg.took_unknown.empty()) e.engine_figures_unknown["cuda_graph_capture_took_bytes"] = vg.took_unknown;
         if (stage == 0 && vg.profiled) e.engine_figures["cuda_graph_profiled_estimate_bytes"] = vg.profiled->value();
         layout = paged_layout(s, par, stage, kv_value_bytes, state_value_bytes);
         // Requests reserve room for the speculated tokens beyond the context; cross-attention models (vLLM V0)

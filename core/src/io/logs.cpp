@@ -181,7 +181,10 @@ bool read_line(const std::string& line, LogReader& r) {
         }
     }
     // SGLang: "max_total_num_tokens=367404, chunked_prefill_size=8192, max_prefill_tokens=16384, ..."
-    if (const double n = after(line, "max_total_num_tokens="); sane_count(n)) return r.first(r.sglang, log.kv_tokens, static_cast<i64>(n));
+    if (const double n = after(line, "max_total_num_tokens="); sane_count(n)) {
+        if (const double m = after(line, "max_running_requests="); sane_count(m)) keep_first(log.max_running_requests, static_cast<i64>(m));
+        return r.first(r.sglang, log.kv_tokens, static_cast<i64>(n));
+    }
     // SGLang's arguments: "server_args=ServerArgs(model_path=..., mem_fraction_static=0.88, ...)"
     if (line.find("ServerArgs(") != std::string::npos) {
         const double f = after(line, "mem_fraction_static=");
@@ -283,8 +286,52 @@ bool read_line(const std::string& line, LogReader& r) {
         const double gb = after(line, "Peak memory: ");
         if (std::isfinite(gb) && gb * 1e9 <= kMaxLoggedBytes) return r.last(r.mlx, log.peak_bytes, static_cast<i64>(std::llround(gb * 1e9)));
     }
+    // SGLang: "Capture cuda graph end. Time elapsed: 6.18 s. mem usage=1.41 GB. avail mem=2.67 GB." (releases before
+    // 0.4.7 print "Capture cuda graph end. Time elapsed: 6.18 s" only, and nothing is read).
+    if (line.find("Capture cuda graph end.") != std::string::npos) {
+        if (const double u = after(line, "mem usage="); sane_gib(u)) {
+            if (!log.graph_took_bytes) log.graph_took_bytes = gib_to_bytes(u);
+            return r.seen(r.sglang);
+        }
+    }
     // vLLM.
     if (const double v = after(line, "Model loading took "); sane_gib(v)) return r.last(r.vllm, log.weights_bytes, gib_to_bytes(v));
+    // V0: "Loading model weights took 14.9888 GB" (model_memory_usage / 2^30: GiB, whatever the text says).
+    if (const double v = after(line, "Loading model weights took "); sane_gib(v)) return r.last(r.vllm, log.weights_bytes, gib_to_bytes(v));
+    // V1 (0.8 and later): "Memory profiling takes 23.00 seconds. Total non KV cache memory: 17.73GiB; torch peak memory
+    // increase: 2.21GiB; non-torch forward increase memory: 0.25GiB; weights memory: 15.27GiB."
+    // V0 0.6.5-0.7: "model weights take 14.99GiB; non_torch_memory takes 0.35GiB; PyTorch activation peak memory takes
+    // 2.07GiB; the rest of the memory reserved for KV Cache is 3.81GiB."
+    // V0 0.6.4: "Memory profiling results: ... peak_torch_memory=17.06GiB ... non_torch_memory=0.35GiB kv_cache_size=3.81GiB ..."
+    {
+        bool any = false;
+        const auto take = [&](const char* marker, i64& slot) {
+            if (const double v = after(line, marker); sane_gib(v)) {
+                slot = gib_to_bytes(v);
+                any = true;
+            }
+        };
+        take("torch peak memory increase: ", log.activation_peak_bytes);
+        take("non-torch forward increase memory: ", log.non_torch_bytes);
+        take("PyTorch activation peak memory takes ", log.activation_peak_bytes);
+        take("non_torch_memory takes ", log.non_torch_bytes);
+        take("the rest of the memory reserved for KV Cache is ", log.kv_available_bytes);
+        if (line.find("Memory profiling results:") != std::string::npos) {
+            take("peak_torch_memory=", log.torch_peak_total_bytes);
+            take("non_torch_memory=", log.non_torch_bytes);
+            take("kv_cache_size=", log.kv_available_bytes);
+        }
+        if (any) return r.seen(r.vllm);
+    }
+    // "took" is free memory before the capture less free memory after it: 0.11 on Hopper can print it below zero.
+    if (const size_t t = line.find(", took "); t != std::string::npos && line.find("Graph capturing finished") != std::string::npos) {
+        const bool negative = t + 7 < line.size() && line[t + 7] == '-';
+        if (const double v = number_at(line, t + 7 + (negative ? 1 : 0)); sane_gib(v)) {
+            log.graph_took_bytes = gib_to_bytes(negative ? -v : v);
+            return r.seen(r.vllm);
+        }
+    }
+    if (const double v = after(line, "Estimated CUDA graph memory: "); sane_gib(v)) return r.last(r.vllm, log.graph_profiled_bytes, gib_to_bytes(v));
     if (const double v = after(line, "Available KV cache memory: "); sane_gib(v)) return r.last(r.vllm, log.kv_available_bytes, gib_to_bytes(v));
     if (const double v = after(line, "GPU KV cache size: "); sane_count(v)) return r.last(r.vllm, log.kv_tokens, static_cast<i64>(v));
     if (const double v = after(line, "Maximum concurrency for "); sane_count(v)) {
@@ -323,6 +370,12 @@ nlohmann::json to_json(const ParsedLog& log) {
     if (log.runtime_buffers_bytes >= 0) out["runtime_buffers_bytes"] = log.runtime_buffers_bytes;
     if (log.decoder_bytes >= 0) out["decoder_bytes"] = log.decoder_bytes;
     if (log.profile_peak_bytes >= 0) out["profile_peak_bytes"] = log.profile_peak_bytes;
+    if (log.activation_peak_bytes >= 0) out["activation_peak_bytes"] = log.activation_peak_bytes;
+    if (log.torch_peak_total_bytes >= 0) out["torch_peak_total_bytes"] = log.torch_peak_total_bytes;
+    if (log.non_torch_bytes >= 0) out["non_torch_bytes"] = log.non_torch_bytes;
+    if (log.graph_took_bytes) out["graph_took_bytes"] = *log.graph_took_bytes;
+    if (log.graph_profiled_bytes >= 0) out["graph_profiled_bytes"] = log.graph_profiled_bytes;
+    if (log.max_running_requests >= 0) out["max_running_requests"] = log.max_running_requests;
     if (!log.ollama_offload.empty()) out["ollama_offload"] = log.ollama_offload;
     return out;
 }

@@ -284,11 +284,11 @@ TEST_CASE("llama.cpp from b9410 reserves the flash-attention mask in f16; llama-
     };
     const i64 mask32 = i64{8192} * 512 * 4, mask16 = i64{8192} * 512 * 2, E = i64{2560} * 512 * 4;
     const i64 logits_all = (i64{151936} + 2560) * 512 * 4;
-    // Before: an f32 mask in host memory beside two embedding-wide inputs (from b9124), and logits for all 512 ubatch
-    // tokens set the GPU's peak; before b9124 one embedding input.
+    // Before: an f32 mask in host memory beside two embedding-wide inputs (from b7819), and logits for all 512 ubatch
+    // tokens set the GPU's peak; before b7819 one embedding input.
     const json before = run("b9409");
     CHECK(item(before, "host compute buffer", -1) == mask32 + 2 * E);
-    CHECK(item(run("b9000"), "host compute buffer", -1) == mask32 + E);
+    CHECK(item(run("b7800"), "host compute buffer", -1) == mask32 + E);
     CHECK(item(before, "compute buffer", 0) == logits_all);
     // b9410: the host holds the mask in f16; the peak is still the logits.
     const json f16 = run("b9410");
@@ -409,7 +409,7 @@ TEST_CASE("Ollama's own engine keeps 4,096 tokens of sliding-window memory per s
     CHECK(kv_note(gemma3).find("sliding layers × 2816 cells") != std::string::npos);
 }
 
-TEST_CASE("2026 llama.cpp builds: no attention gap when layer 0 is a Gated DeltaNet layer; two embedding inputs from b9124 (L-22, L-41)") {
+TEST_CASE("2026 llama.cpp builds: no attention gap when layer 0 is a Gated DeltaNet layer; two embedding inputs from b7819 (L-22, L-41)") {
     // L-22: Qwen3.6-27B (n_embd 5,120, n_ff 17,408; layer 0 is Gated DeltaNet), 4 sequences sharing 32,768 cells, ub 512,
     // flash attention, a 2026 build: the f16 mask 32,768 x 512 x 2 B = 32 MiB, then at layer 0's FFN the residual and the
     // normed input (2 x 5,120 x 512 x 4 B = 20 MiB) beside gate, up and product (3 x 17,408 x 512 x 4 B = 102 MiB), and no
@@ -422,15 +422,15 @@ TEST_CASE("2026 llama.cpp builds: no attention gap when layer 0 is a Gated Delta
     const json qwen3 = estimate(R"({"model":"qwen3-4b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"rtx-4090","context":2048,"concurrency":4,
         "engine":{"version":"b9460"}})");
     CHECK(item(qwen3, "compute buffer", 0) == i64{8192} * 512 * 2 + (3 * i64{9728} + 2 * 2560 + 32 * 128) * 512 * 4);
-    // The second embedding-wide input (llama.cpp#18550): b9124 has it (L-41: gemma-4-31B, n_embd 5,376), a build before
-    // it does not: 5,376 x 512 x 4 B = 10.5 MiB apart.
+    // The second embedding-wide input (llama.cpp#18898, b7819; L-41's b9124 has it: gemma-4-31B, n_embd 5,376), a build
+    // before it does not: 5,376 x 512 x 4 B = 10.5 MiB apart.
     const auto host = [](const std::string& build) {
         return item(estimate(R"({"model":"gemma-4-31b","weights":"gguf:Q8_0","runtime":"llama.cpp","gpu":"ryzen-ai-max-plus-395","context":65536,
             "concurrency":4,"engine":{"version":")" +
                              build + R"("}})"),
                     "host compute buffer", -1);
     };
-    CHECK(host("b9124") - host("b9123") == i64{5376} * 512 * 4);
+    CHECK(host("b7819") - host("b7818") == i64{5376} * 512 * 4);
 }
 
 TEST_CASE("Ollama 0.20.0-0.20.3 ran Gemma 4's 512-wide flash attention on the CPU (L-45)") {
@@ -473,4 +473,52 @@ TEST_CASE("Ollama's own layer estimate on a Mac: no partial-offload graph, 512 M
     CHECK(mac.at("memory.graph.partial") == mac.at("memory.graph.full"));
     CHECK(cuda.at("memory.graph.partial").get<i64>() > cuda.at("memory.graph.full").get<i64>());
     CHECK(mac.at("memory.required.full").get<i64>() - cuda.at("memory.required.full").get<i64>() == (512 - 457) * MiB);
+}
+
+TEST_CASE("llama.cpp's KV cache by build: padding, the sliding window's extra batch, DeepSeek's cache before and after MLA") {
+    // Gemma-3-27B (62 layers: 52 sliding with a 1,024 window, 10 global; 16 KV heads x 128), 16 sequences of 3,072 in one
+    // unified cache of 49,152 cells, n_batch 2,048, n_ubatch 512, flash attention on, f16: 16 x 256 x 2 B = 8,192 B a cell.
+    const auto kv = [](const std::string& build) {
+        return item(estimate(R"({"model":"gemma-3-27b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"l40s","context":3072,"concurrency":16,
+            "engine":{"flash_attn":true,"version":")" +
+                             build + R"("}})"),
+                    "KV cache", 0);
+    };
+    const i64 cell = 16 * 256 * 2;
+    // b5452 (L-51, llama.cpp#13703): sliding layers min(49,152, pad256(16 x 1,024 + n_batch 2,048)) = 18,432 cells:
+    // 10 x 49,152 + 52 x 18,432 cells = 11,328 MiB, as the log prints.
+    CHECK(kv("b5452") == (10 * i64{49152} + 52 * i64{18432}) * cell);
+    CHECK(kv("b5452") == 11328 * MiB);
+    // From b5554 the ubatch: 16 x 1,024 + 512 = 16,896 cells (a multiple of 256).
+    CHECK(kv("b5554") == (10 * i64{49152} + 52 * i64{16896}) * cell);
+    // Before b5429 no sliding cache: every layer 49,152 cells.
+    CHECK(kv("b5428") == 62 * i64{49152} * cell);
+
+    // Padding: context 2,000 on one sequence, flash attention off, gpt-oss-120b (36 layers alternating sliding 128 and full).
+    // b6000 pads to 32 (2,016 cells), the sliding cache min(2,016, pad32(128 + 512)) = 640; b6900 pads nothing (2,000 and
+    // 640); b6975 and on, 256 (2,048 and min(2,048, 640) padded = 768). 18 + 18 layers x 8 KV heads x 64 x 2 x 2 B = 2,048 B a cell.
+    const auto oss = [](const std::string& build) {
+        return item(estimate(R"({"model":"gpt-oss-120b","weights":"gguf:MXFP4_MOE","runtime":"llama.cpp","gpu":"h100-sxm-80gb","context":2000,
+            "engine":{"flash_attn":false,"version":")" +
+                             build + R"("}})"),
+                    "KV cache", 0);
+    };
+    CHECK(oss("b6000") == 18 * (i64{2016} + 640) * 2048);
+    CHECK(oss("b6900") == 18 * (i64{2000} + 640) * 2048);
+    CHECK(oss("b6975") == 18 * (i64{2048} + 768) * 2048);
+
+    // DeepSeek-V3 (61 layers, 128 heads; latent 512 + rope 64; nope 128, V 128) at 4,096 cells, f16: before b5137 each
+    // head's K (192) and V (128): 61 x 4,096 x 128 x 320 x 2 B; then latent 576 + V 512; from b7832 the latent alone.
+    const auto ds = [](const std::string& build) {
+        const json r = estimate(R"({"model":"deepseek-v3","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"h100-sxm-80gb","gpu_count":8,
+            "context":4096,"engine":{"version":")" +
+                                build + R"("}})");
+        i64 total = 0;  // every device's and the host's share
+        for (const auto& b : r.at("breakdown"))
+            if (b.at("label") == "KV cache" || b.at("label") == "KV cache (host)") total += b.at("bytes").get<i64>();
+        return total;
+    };
+    CHECK(ds("b5136") == i64{61} * 4096 * 128 * (192 + 128) * 2);
+    CHECK(ds("b5137") == i64{61} * 4096 * (576 + 512) * 2);
+    CHECK(ds("b7832") == i64{61} * 4096 * 576 * 2);
 }

@@ -27,6 +27,42 @@ namespace {
 
 // llama_context pads n_ctx to a multiple of 256 (src/llama-context.cpp, PR #17046).
 constexpr i64 kCtxPad = 256;
+// How a llama.cpp build sizes its KV cache, for a request that names the build (b<N>; llama.cpp's own release tags),
+// else the current rules:
+//  - the context: from b2871 (#7257) padded to 256 with flash attention and 32 without (llama_kv_cache_get_padding);
+//    from b6325 (#15434) -fa auto counts as on when the cache is made, so only an explicit -fa off pads to 32; b6868
+//    (#16812) dropped the padding; b6975 (#17046) pads to 256 whatever the attention;
+//  - sliding-window layers: every layer kept the whole context before b5429 (#13194); then min(n_ctx, pad(n_swa × n_seq
+//    + n_batch)), n_ubatch in place of n_batch from b5554 (#13833); unpadded in b6868-b6974; padded after the min since.
+//  - DeepSeek's MLA: before b5137 (#12801) each head's K (nope + rope) and V were cached; then the 576-wide latent
+//    and a 512-wide V beside it, until b7832 (#19067) stopped storing V.
+struct KvBuildRules {
+    i64 pad = kCtxPad;
+    bool swa_cache = true;        // sliding layers keep a window's cells
+    bool swa_uses_batch = false;  // n_batch rather than n_ubatch beyond the window
+    bool pad_before_min = false;  // the sliding size is padded inside the min
+    bool mla_heads = false;       // MLA cached per head
+    bool mla_stores_v = false;    // MLA caches a V beside the latent
+};
+constexpr long kKvPadByAttentionBuild = 2871, kFaAutoBuild = 6325, kKvUnpaddedBuild = 6868, kKvPad256Build = 6975;
+constexpr long kSwaCacheBuild = 5429, kSwaUbatchBuild = 5554, kMlaLatentBuild = 5137, kMlaNoVBuild = 7832;
+KvBuildRules kv_build_rules(const Scenario& s) {
+    KvBuildRules r;
+    if (s.runtime != Runtime::LlamaCpp) return r;
+    const auto v = parse_engine_version(s.engine.version);
+    if (!v || !v->build_tag || v->release.empty()) return r;
+    const long b = v->release.front();
+    if (b < kKvPad256Build) {
+        const bool fa = b >= kFaAutoBuild ? s.engine.flash_attn.value_or(true) : s.engine.flash_attn.value_or(false);
+        r.pad = b >= kKvUnpaddedBuild ? 1 : b >= kKvPadByAttentionBuild && fa ? 256 : 32;
+        r.pad_before_min = b < kKvUnpaddedBuild;
+    }
+    r.swa_cache = b >= kSwaCacheBuild;
+    r.swa_uses_batch = b < kSwaUbatchBuild;
+    r.mla_heads = b < kMlaLatentBuild;
+    r.mla_stores_v = b >= kMlaLatentBuild && b < kMlaNoVBuild;
+    return r;
+}
 // CUDA primary context plus cuBLAS workspace per device, which no llama.cpp buffer line reports (fit's
 // breakdown calls it "unaccounted"). gguf-parser-go budgets 250 MiB of VRAM for the same thing; CUDA
 // 12 contexts with lazy module loading take ~300 MiB on Ampere/Ada cards.
@@ -116,11 +152,10 @@ bool f16_mask_reserved(const Scenario& s) { return given_at_least(s, kF16MaskBui
 //    attention output leaves when layer 0 is an attention layer (a Gated DeltaNet or Mamba layer 0 leaves none);
 //    applied with outputs_per_sequence, from b9460, the first build the logs that show it name (before it, at n_ubatch
 //    rows of logits, the output phase sets the device's peak anyway);
-//  - build_inp_embd keeps the unused inp_embd input beside the looked-up rows (llama.cpp#18550, January 2026): two
-//    n_embd × n_ubatch f32 tensors among the host inputs. Which build first did is not pinned; b9124 has it (the host
-//    buffers of L-41, and of Ollama 0.30.0's llama-server in L-38, add up only with it), so it applies from there.
+//  - build_inp_embd keeps the unused inp_embd input beside the looked-up rows: two n_embd × n_ubatch f32 tensors among
+//    the host inputs, from b7819 (llama.cpp#18898, which builds on #18550's ggml_build_forward_select; January 2026).
 bool outputs_per_sequence(const Scenario& s) { return given_at_least(s, kOutputsPerSequenceBuild, {0, 30, 2}); }
-constexpr long kSecondEmbdInputBuild = 9124;
+constexpr long kSecondEmbdInputBuild = 7819;
 constexpr i64 kOllamaCudaFaMaxHead = 256;  // the widest head Ollama 0.20.0-0.20.3's CUDA flash-attention kernels took
 bool second_embd_input(const Scenario& s) { return given_at_least(s, kSecondEmbdInputBuild, {0, 30, 0}); }
 
@@ -326,8 +361,9 @@ Estimate estimate_llamacpp(const Scenario& s) {
     const bool unified = s.engine.kv_unified;
     const bool fa = flash_attention_on(s);
     const i64 ub = s.engine.n_ubatch;
-    const i64 n_ctx_seq = unified ? 0 : round_up(s.context, kCtxPad);
-    const i64 n_ctx = unified ? round_up(s.context * n_seq, kCtxPad) : n_ctx_seq * n_seq;
+    const KvBuildRules kv_rules = kv_build_rules(s);
+    const i64 n_ctx_seq = unified ? 0 : round_up(s.context, kv_rules.pad);
+    const i64 n_ctx = unified ? round_up(s.context * n_seq, kv_rules.pad) : n_ctx_seq * n_seq;
     const i64 n_stream = unified ? 1 : n_seq;
     const i64 cells_per_stream = unified ? n_ctx : n_ctx_seq;
 
@@ -440,13 +476,16 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // ---- KV cache and recurrent state ----
     const bool own_engine = ollama_own_engine(s);
     auto layers = cache_layers(g);
-    if (ollama_expanded_mla(s, own_engine))
+    if (ollama_expanded_mla(s, own_engine) || kv_rules.mla_heads)
         for (CacheLayer& c : layers)
             if (is_attention(c.mixer) && c.n_kv_heads == 1 && g.mla.kv_lora_rank > 0) {
                 c.n_kv_heads = g.n_heads;
                 c.k_width = g.n_heads * (g.mla.qk_nope_head_dim + g.mla.qk_rope_head_dim);
                 c.v_width = g.n_heads * g.mla.v_head_dim;
             }
+    if (kv_rules.mla_stores_v)
+        for (CacheLayer& c : layers)
+            if (c.mixer == Mixer::Mla) c.v_width = g.mla.kv_lora_rank;
     // llama.cpp's StarCoder2 reads no sliding window from the GGUF (its hparams loader reads only the norm epsilon),
     // so the sliding layers of such a family keep every cell there, like full-attention layers.
     if (g.llamacpp_full_attention)
@@ -473,7 +512,10 @@ Estimate estimate_llamacpp(const Scenario& s) {
             if (memory >= s.context) return cells_per_stream;
             return round_up(checked::add(checked::mul(memory, n_seq), ub), kCtxPad);
         }
-        return round_up(std::min(cells_per_stream, checked::add(checked::mul(c.window, unified ? n_seq : 1), ub)), kCtxPad);
+        if (!kv_rules.swa_cache) return cells_per_stream;
+        const i64 wanted = checked::add(checked::mul(c.window, unified ? n_seq : 1), kv_rules.swa_uses_batch ? s.engine.n_batch : ub);
+        return kv_rules.pad_before_min ? std::min(cells_per_stream, round_up(wanted, kv_rules.pad))
+                                       : round_up(std::min(cells_per_stream, wanted), kv_rules.pad);
     };
     // DeepSeek sparse attention: llama_kv_cache_dsa keeps the indexer keys as a second cache in the K type.
     auto cell_bytes = [&](const CacheLayer& c) {

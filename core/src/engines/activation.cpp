@@ -41,6 +41,8 @@ Q cuda_graph_bytes(const Scenario& s, int first, int last) {
            Q::var("MoE layers", moe) * Q::bytes("graph pool per MoE layer", kGraphBytesPerMoeLayer);
 }
 
+i64 activation_value_bytes(const Scenario& s) { return s.weights.scheme == Scheme::FP32 ? 4 : 2; }
+
 Q forward_activation(const Scenario& s, const Parallelism& p, i64 tokens, const std::string& tokens_name) {
     const ModelGeometry& g = s.geometry;
     i64 dense_width = 0;
@@ -49,7 +51,7 @@ Q forward_activation(const Scenario& s, const Parallelism& p, i64 tokens, const 
     const i64 dense_part = 3 * dense_width / p.tp;
     const i64 moe_part = g.is_moe() ? g.moe.n_experts_per_tok * (3 * g.moe.expert_intermediate / p.tp + g.hidden) : 0;
     const Q widest = moe_part > dense_part ? Q::var("top_k × (3 × expert width / TP + hidden)", moe_part) : Q::var("3 × FFN width / TP", dense_part);
-    return Q::var(tokens_name, tokens) * (Q::lit(3) * Q::var("hidden", g.hidden) + widest) * Q::lit(2, "B");
+    return Q::var(tokens_name, tokens) * (Q::lit(3) * Q::var("hidden", g.hidden) + widest) * Q::lit(activation_value_bytes(s), "B");
 }
 
 }  // namespace fitmygpu::engine_parts

@@ -106,6 +106,9 @@ std::vector<i64> vllm_cudagraph_capture_sizes(const std::string& version, i64 ma
 // allowance, not a measurement: SGLang and TensorRT-LLM use it, and vLLM ≥ 0.21 for the estimate it sets aside.
 Q cuda_graph_bytes(const Scenario& s, int first, int last);
 
+// Bytes of one activation value: the dtype the model runs in (4 for a float32 run, else 2).
+i64 activation_value_bytes(const Scenario& s);
+
 // Peak activation bytes of a forward pass over `tokens` tokens on one rank: the residual stream and
 // the widest MLP (gate/up output and the activated product), 16-bit.
 Q forward_activation(const Scenario& s, const Parallelism& p, i64 tokens, const std::string& tokens_name);

@@ -186,6 +186,20 @@ bool flashinfer_attention(const Scenario& s) {
     return (s.kv.dtype == KvDtype::FP8 && cc != 9) || widest_head > 256;
 }
 
+// Whether a non-MLA model's attention runs on FlashAttention: not FlashInfer's models (above); not float32, which
+// FlashAttention does not take (TRITON_ATTN: V-113, Llama-3.1-8B with --dtype float32 on 0.19.0); and not Gemma 3's
+// vision-language model from 0.12, whose image tokens attend bidirectionally (ModelConfig.is_mm_prefix_lm, from
+// vllm-project/vllm#27938) through a backend that takes that mask, which FlashAttention's does not (TRITON_ATTN:
+// V-108, V-109 on 0.19.0).
+bool flash_attention(const Scenario& s) {
+    if (flashinfer_attention(s) || s.kv.dtype == KvDtype::F32 || s.weights.scheme == Scheme::FP32) return false;
+    const bool mm_prefix = s.geometry.architecture == "Gemma3ForConditionalGeneration" && s.encoder_params > 0;
+    return !(mm_prefix && !engine_version_before(s.engine.version, {0, 12}));
+}
+// MLA on Hopper: FLASH_ATTN_MLA leads the MLA backends from 0.11 (the V1 FULL-graph default; V-106 prints it on
+// 0.19.0); it takes no fp8 cache ("FlashAttnMLA V1 with FP8 KV cache not yet supported"), which goes elsewhere.
+bool flash_attn_mla(const Scenario& s) { return s.geometry.has(Mixer::Mla) && s.kv.dtype != KvDtype::FP8 && !engine_version_before(s.engine.version, {0, 11}); }
+
 // "GPU KV cache size" before 0.20.1 was num_blocks // len(kv_cache_groups) × the smallest block size; vLLM PR
 // #40694 (issue #40691, a Qwen3.5 log on 0.19.0: 290,864 tokens beside 33.04x at 32,768) replaced it with
 // max_concurrency × max_model_len. Logs agree on the boundary (graph_estimate_budgeted): 0.20.1rc1 still printed
@@ -283,7 +297,11 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
     // "CUDAGraphMode.FULL_AND_PIECEWISE is not supported with spec-decode for attention backend FlashInferBackend
     // ...; setting cudagraph_mode=PIECEWISE" (noonghunna/club-3090#104, #1011).
     const bool flashinfer = flashinfer_attention(s);
-    const bool full = full_decode_graphs(v) && !(flashinfer && decode_len > 1 && s.devices.front().compute_capability_major != 10);
+    // 0.10.2 already forced FULL_AND_PIECEWISE on hybrid models: "Hybrid or mamba-based model detected: setting
+    // cudagraph mode to FULL_AND_PIECEWISE" (V-104, Qwen3-Next on 0.10.2).
+    const bool hybrid = s.geometry.has(Mixer::LinearAttention) || s.geometry.has(Mixer::Mamba);
+    const bool full = (full_decode_graphs(v) || (hybrid && !engine_version_before(v, {0, 10, 2}))) &&
+                      !(flashinfer && decode_len > 1 && s.devices.front().compute_capability_major != 10);
     const i64 n_full =
         full ? static_cast<i64>(std::count_if(sizes.begin(), sizes.end(), [&](i64 b) { return b >= decode_len && b <= max_seqs * decode_len; })) : 0;
     const i64 n = static_cast<i64>(sizes.size());
@@ -301,10 +319,13 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
     // FlashAttention 3's split accumulators for the largest FULL capture (kFa3CudaGraphSplits).
     const int cc = s.devices.front().compute_capability_major;
     Q fa3 = Q::lit(0, "B");
-    if (n_full > 0 && !flashinfer && cc == 9 && !s.geometry.has(Mixer::Mla)) {
-        i64 head_dim = 0;
-        for (const auto& l : s.geometry.layers)
-            if (is_attention(l.mixer)) head_dim = std::max(head_dim, l.head_dim_v);
+    const bool mla = s.geometry.has(Mixer::Mla);
+    if (n_full > 0 && cc == 9 && (mla ? flash_attn_mla(s) : flash_attention(s))) {
+        // FLASH_ATTN_MLA keeps [splits, heads, tokens, kv_lora_rank] accumulators: its V is the latent (V-106).
+        i64 head_dim = mla ? s.geometry.mla.kv_lora_rank : 0;
+        if (!mla)
+            for (const auto& l : s.geometry.layers)
+                if (is_attention(l.mixer)) head_dim = std::max(head_dim, l.head_dim_v);
         const i64 rows = std::min(max_seqs * decode_len, sizes.back());
         fa3 = (Q::lit(kFa3CudaGraphSplits) * Q::var("largest FULL size", rows) * Q::var("query heads on this rank", s.geometry.n_heads / par.tp) *
                (Q::var("head_dim", head_dim) + Q::lit(1)) * Q::lit(4, "B"))
@@ -376,21 +397,47 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
     return out;
 }
 
-// MXFP4 MoE weights as vLLM holds them on the GPU. The checkpoint's expert tensors are loaded into kernel
-// layouts whose 2,880-wide gpt-oss dimensions are padded: on Blackwell with FlashInfer both the hidden and
-// the intermediate size are rounded up to 256 (Mxfp4MoEMethod.create_weights); on Hopper the measured load
-// sizes (gpt-oss-20b 13.47 GiB, gpt-oss-120b 64.38 GiB on H100, calibration V-1/V-2) match one dimension
-// rounded up to 256 within 0.3%, the alignment of the triton_kernels MX weight layout.
-void pad_mxfp4_experts(const Scenario& s, CheckpointBytes& cb) {
+// MXFP4 MoE weights as vLLM holds them on the GPU, per the MoE backend it picks (quantization/mxfp4.py
+// get_mxfp4_backend, later fused_moe/oracle/mxfp4.py select_mxfp4_moe_backend): FlashInfer's TRT-LLM kernels on compute
+// capability 10, triton_kernels on Hopper (the V-67 log prints "Using 'TRITON'"), Marlin elsewhere (A100, Ada, RTX
+// Blackwell). Each pads the shapes it creates, the intermediate width per rank (I / TP, whole under expert parallelism):
+//  - Marlin: I/TP to 128, hidden to 256; bf16 biases (V-79, gpt-oss-120b at TP 4 on A100s: 17.19 against 17.22 GiB);
+//  - TRT-LLM: I/TP and hidden to 256; fp32 biases;
+//  - Triton: I/TP to 64; fp32 biases; the values re-laid out for the Hopper kernel, and the e8m0 scales kept twice (the
+//    checkpoint's, never freed on this path, and a swizzled copy whose rows are padded to 256). Up to 0.11 the value
+//    layout pads rows to 16 and bytes to 32 (V-1, V-2: 13.41 and 64.30 against 13.47 and 64.38 GiB); by 0.19 both to 64
+//    (V-67, gpt-oss-20b at TP 2: 6.96 against 7.01 GiB). Which release between changed it is not pinned: the later
+//    layout is taken from 0.19, the first release with a log.
+// The checkpoint's expert tensors (values, scales, bf16 biases) are scaled by the ratio of those bytes to theirs.
+void pad_mxfp4_experts(const Scenario& s, const engine_parts::Parallelism& par, CheckpointBytes& cb) {
     if (s.weights.scheme != Scheme::MXFP4) return;
-    const i64 I = s.geometry.moe.expert_intermediate, H = s.geometry.hidden;
-    if (I <= 0) return;
-    double factor = static_cast<double>(round_up(I, 256)) / static_cast<double>(I);
-    if (s.devices.front().compute_capability_major >= 10) factor *= static_cast<double>(round_up(H, 256)) / static_cast<double>(H);
+    const i64 E = s.geometry.moe.n_experts, H = s.geometry.hidden;
+    const i64 I = s.geometry.moe.expert_intermediate / (par.expert_parallel ? 1 : std::max(1, par.tp));
+    if (I <= 0 || E <= 0 || H <= 0) return;
+    const auto ru = [](i64 x, i64 m) { return round_up(x, m); };
+    // The checkpoint's bytes per expert: gate-up [2I, H] and down [H, I] in 4-bit values with an e8m0 scale per 32, bf16 biases.
+    const i64 stored = (2 * I * H + H * I) / 2 + (2 * I * H + H * I) / 32 + (2 * I + H) * 2;
+    const int cc = s.devices.front().compute_capability_major;
+    i64 held = 0;
+    if (cc == 10) {
+        const i64 Ip = ru(I, 256), Hp = ru(H, 256);
+        held = (2 * Ip * Hp + Hp * Ip) / 2 + (2 * Ip * Hp + Hp * Ip) / 32 + (2 * Ip + Hp) * 4;
+    } else if (cc == 9) {
+        const i64 Ip = ru(I, 64);
+        const bool wide = !engine_version_before(s.engine.version, {0, 19});
+        const i64 values = wide ? ru(2 * Ip, 64) * ru(H / 2, 64) + ru(H, 64) * ru(Ip / 2, 64) : ru(2 * Ip, 16) * ru(H / 2, 32) + ru(H, 16) * ru(Ip / 2, 32);
+        const i64 scales = 2 * Ip * (H / 32) + H * (Ip / 32);
+        const i64 swizzled = ru(2 * Ip, 256) * ru(H / 32, 2) + ru(H, 256) * ru(Ip / 32, 2);
+        held = values + scales + swizzled + (2 * Ip + H) * 4;
+    } else {
+        const i64 Ip = ru(I, 128), Hp = ru(H, 256);
+        held = (2 * Ip * Hp + Hp * Ip) / 2 + (2 * Ip * Hp + Hp * Ip) / 32 + (2 * Ip + Hp) * 2;
+    }
+    const double factor = static_cast<double>(held) / static_cast<double>(stored);
     cb.total = 0;
     for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
         const Tensor& t = s.inventory.tensors[i];
-        if (t.is_expert() && t.kind == TensorKind::Matrix) cb.per_tensor[i] = checked::to_i64(std::round(static_cast<double>(cb.per_tensor[i]) * factor));
+        if (t.is_expert()) cb.per_tensor[i] = checked::to_i64(std::round(static_cast<double>(cb.per_tensor[i]) * factor));
         cb.total = checked::add(cb.total, cb.per_tensor[i]);
     }
     cb.total = checked::add(cb.total, cb.extra);
@@ -509,7 +556,7 @@ Estimate estimate_vllm(const Scenario& s) {
     const ModelGeometry& g = s.geometry;
     const Parallelism par = resolve_parallelism(s, "engine.tensor_parallel_size");
     CheckpointBytes cb = checkpoint_bytes(s);
-    pad_mxfp4_experts(s, cb);
+    pad_mxfp4_experts(s, par, cb);
     // DeepSeek-V3.2: "auto" (and any fp8) means vLLM's own fp8_ds_mla cache layout (DeepseekV32ForCausalLM
     // verify_and_update_config); bf16 must be asked for.
     const bool dsa_fp8 = g.dsa.head_dim > 0 && s.kv_auto;
@@ -585,7 +632,7 @@ Estimate estimate_vllm(const Scenario& s) {
                 e.assumptions.push_back("the Triton sampler's scratch (one fp32 vocabulary row per multiprocessor) is left out: " + s.devices.front().name +
                                         "'s multiprocessor count is not known");
             }
-            sampler = sampler + Q::var("max_num_batched_tokens", mnbt) * Q::var("hidden", g.hidden) * Q::lit(2, "B");
+            sampler = sampler + Q::var("max_num_batched_tokens", mnbt) * Q::var("hidden", g.hidden) * Q::lit(activation_value_bytes(s), "B");
         }
         if (moe_workspace.value() > 0) sampler = sampler + moe_workspace;
         // Multimodal models: the profiling run also encodes dummy items and keeps their embeddings in the
@@ -597,10 +644,22 @@ Estimate estimate_vllm(const Scenario& s) {
             : s.encoder_params > 0
                 ? max(Q::var("max_num_batched_tokens", mnbt), Q::var("tokens per image", s.tokens_per_image)) * Q::var("hidden", g.hidden) * Q::lit(2, "B")
                 : Q::lit(0, "B");
-        const Q activation = enc.items > 0          ? max(enc.peak.named("encoder pass"), max(forward, sampler) + encoder_cache)
-                             : s.encoder_params > 0 ? max(forward, sampler) + encoder_cache
-                                                    : max(forward, sampler);
-        const bool parallel = par.ranks() > 1;
+        // Pipeline stages (gpu_model_runner.profile_run): only the last stage computes logits and runs the dummy sampler;
+        // every later stage keeps the buffers it receives the previous stage's hidden states and residual in
+        // (make_empty_intermediate_tensors, max_num_batched_tokens rows each). V-111/V-112 (Llama-3.1-8B, PP 2 and 4,
+        // 0.19.0) print stage 0's peak as its forward pass alone.
+        const bool last_stage = stage == par.pp - 1;
+        if (!last_stage) sampler = Q::lit(0, "B");
+        const Q handoff = stage > 0 ? (Q::lit(2) * Q::var("max_num_batched_tokens", mnbt) * Q::var("hidden", g.hidden) * Q::lit(2, "B"))
+                                          .named("hidden states and residual received from the previous stage")
+                                    : Q::lit(0, "B");
+        const Q activation = (enc.items > 0          ? max(enc.peak.named("encoder pass"), max(forward, sampler) + encoder_cache)
+                              : s.encoder_params > 0 ? max(forward, sampler) + encoder_cache
+                                                     : max(forward, sampler)) +
+                             handoff;
+        // Tensor-parallel ranks hold NCCL's and the custom all-reduce's buffers; pipeline stages alone exchange
+        // activations point to point and print the single GPU's non-torch figure (V-111, V-112: 0.07 GiB a stage).
+        const bool parallel = par.tp > 1;
         const bool nvlink = s.devices.front().link_kind == "nvlink";
         const bool v018 = !v2 && !engine_version_before(s.engine.version, {0, 18});
         const bool v019 = !v2 && !engine_version_before(s.engine.version, {0, 19});
@@ -619,7 +678,6 @@ Estimate estimate_vllm(const Scenario& s) {
         // also for their images' encoder tokens, which take blocks of the same pool.
         per_request_blocks = blocks_per_request(layout, checked::add(s.context + s.spec.num_tokens, checked::mul(s.images, g.encoder_tokens_per_image)), mnbt,
                                                 s.engine.enable_prefix_caching);
-        const bool last_stage = stage == par.pp - 1;
         const i64 spec_bytes = last_stage && s.spec.active() ? speculator_weight_bytes(s, cb) / par.tp : 0;
         for (int rr = 0; rr < par.tp * par.dp; ++rr) {
             const int idx = ((rr / par.tp) * par.pp + stage) * par.tp + rr % par.tp;  // replica-major, then stage, then TP rank
@@ -634,7 +692,10 @@ Estimate estimate_vllm(const Scenario& s) {
                                       " patches and, with their embeddings cached, a forward pass over max_num_batched_tokens or the sampler"
                   : s.encoder_params > 0 ? "larger of a forward pass over max_num_batched_tokens and the sampler over max_num_seqs × vocab logits, "
                                            "plus the multimodal encoder cache"
-                                         : "larger of a forward pass over max_num_batched_tokens and the sampler over max_num_seqs × vocab logits");
+                  : !last_stage          ? "a forward pass over max_num_batched_tokens (the sampler runs on the last pipeline stage only)" +
+                                      std::string(stage > 0 ? ", and the hidden states received from the previous stage" : "")
+                                : "larger of a forward pass over max_num_batched_tokens and the sampler over max_num_seqs × vocab logits" +
+                                      std::string(stage > 0 ? ", and the hidden states received from the previous stage" : ""));
             e.add(kOverhead, "non-torch memory", idx, non_torch, "CUDA context growth, NCCL / all-reduce buffers");
             if (v2)
                 e.add(kOverhead, "penalties state", idx, penalties,

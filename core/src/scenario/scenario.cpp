@@ -255,7 +255,15 @@ void set_kv_type(Scenario& s, const Request& r) {
     const RuntimeDescriptor& rt = runtime_descriptor(s.runtime);
     std::string kv = r.kv_cache_dtype.value_or("auto");
     s.kv_auto = normalize_key(kv) == "auto";
-    if (s.kv_auto) kv = rt.kv_auto != "model" ? rt.kv_auto : (s.geometry.dtype == "float16" ? "fp16" : "bf16");
+    // "auto" in the engines that follow the model's dtype is the dtype the model runs in: the weights' own for float
+    // checkpoints (a float32 run caches float32 K/V: V-113, 262,144 B a token for Llama-3.1-8B), else the config's.
+    if (s.kv_auto)
+        kv = rt.kv_auto != "model"              ? rt.kv_auto
+             : s.weights.scheme == Scheme::FP32 ? "fp32"
+             : s.weights.scheme == Scheme::FP16 ? "fp16"
+             : s.weights.scheme == Scheme::BF16 ? "bf16"
+             : s.geometry.dtype == "float16"    ? "fp16"
+                                                : "bf16";
     s.kv = parse_kv_dtype(kv);
     // Engines that follow the model's dtype run BF16 models in FP16 on devices without BF16.
     if (s.kv.dtype == KvDtype::BF16 && rt.kv_auto == "model" && s.runtime != Runtime::Mlx) {

@@ -196,3 +196,11 @@ TEST_CASE("check_log sets vLLM's profiling, concurrency and CUDA-graph figures b
     CHECK(took.at("note").get<std::string>().find("0.11-0.18") != std::string::npos);
     CHECK_FALSE(took.contains("error_pct"));
 }
+
+TEST_CASE("SGLang's hybrid sliding-window pool line gives the pool and the full layers' tokens") {
+    // sgl-project/sglang#28171 style line (Gemma 4): the pool's bytes, then the sliding and full layers' token counts.
+    const fitmygpu::ParsedLog log = fitmygpu::parse_engine_log("[2026-06-01] SWAKVPool mem usage: 79.94 GB, swa size: 798276, full size: 997846\n");
+    CHECK(log.engine == "sglang");
+    CHECK(log.kv_available_bytes == gib_bytes(79.94));
+    CHECK(log.kv_tokens == 997846);
+}

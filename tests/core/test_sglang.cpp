@@ -539,3 +539,29 @@ TEST_CASE("SGLang 0.5.10 reserves memory for its piecewise CUDA graphs; 0.5.3 an
     // 0.5.3 on a 24 GiB card at TP 1: cuda_graph_max_bs 16, so 512 + 3,072 + 32 + 128 = 3,744 MiB, round(20,832 / 24,576, 3) = 0.848.
     CHECK(budget_bytes(estimate(sglang(R"(,"context":8192,"engine":{"version":"0.5.3"})"))) == static_budget(0.848, kFree24));
 }
+
+TEST_CASE("SGLang's sliding-window layers: every token before the hybrid pool, a 0.8 share of the full layers' tokens with it") {
+    // gpt-oss-20b: 24 layers alternating sliding (128) and full, 8 KV heads x 64 x 2 (K, V) x 2 B = 2,048 B a layer.
+    // 0.5.7 gives it no hybrid pool: all 24 layers per token, 49,152 B. From 0.5.8 (sgl-project/sglang#17261) the
+    // SWAKVPool: full_tokens = pool / (12 x 2,048 + 0.8 x 12 x 2,048) = pool / 44,236.8.
+    const auto run = [](const std::string& version, const std::string& gpu) {
+        return estimate(R"({"runtime":"sglang","model":"gpt-oss-20b","weights":"mxfp4","gpu":")" + gpu + R"(","context":8192,"engine":{"version":")" + version +
+                        R"("}})");
+    };
+    const json old = run("0.5.7", "h100-sxm-80gb");
+    CHECK(std::llabs(component(old, "kv_cache") / 49152 - old.at("kv_cache").at("capacity_tokens").get<i64>()) <= 1);
+    const json hybrid = run("0.5.8", "h100-sxm-80gb");
+    // (the estimate rounds the 0.8 share to whole bytes once: 44,237 B, 5 tokens in a million apart)
+    CHECK(std::fabs(static_cast<double>(component(hybrid, "kv_cache")) / 44236.8 / hybrid.at("kv_cache").at("capacity_tokens").get<double>() - 1.0) < 1e-5);
+    CHECK(any_contains(hybrid.at("assumptions"), "swa_full_tokens_ratio 0.8"));
+    // On compute capability 10 SGLang ran gpt-oss on trtllm_mha, which kept every token until 0.5.10 (#17429, #19079).
+    const json b200 = run("0.5.9", "b200");
+    CHECK(std::llabs(component(b200, "kv_cache") / 49152 - b200.at("kv_cache").at("capacity_tokens").get<i64>()) <= 1);
+    const json b200_new = run("0.5.10", "b200");
+    CHECK(any_contains(b200_new.at("assumptions"), "hybrid sliding-window pool"));
+    // Gemma 3 never gets the pool in 0.5.x (server_args turns it off): 62 layers x 16 KV heads x 128 x 2 x 2 B a token
+    // for the 27B, its 52 sliding layers included.
+    const json gemma = estimate(R"({"runtime":"sglang","model":"gemma-3-27b","weights":"bf16","gpus":[{"gpu":"h100-sxm-80gb","count":2}],"context":8192,
+        "engine":{"version":"0.5.3","tensor_parallel_size":2}})");
+    CHECK(gemma.at("kv_cache").at("capacity_tokens").get<i64>() == component(gemma, "kv_cache") / (62 * 8 * 128 * 2 * 2));
+}

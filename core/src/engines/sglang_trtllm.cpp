@@ -14,6 +14,7 @@
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/registry.hpp"
 #include "fitmygpu/version.hpp"
+#include "text.hpp"
 
 namespace fitmygpu {
 
@@ -198,11 +199,14 @@ i64 kv_value_bytes(const Scenario& s, const char* engine) {
         case KvDtype::F16: return 2;
         case KvDtype::FP8: return 1;
         default:
+            // "auto" follows the dtype the model runs in: a float32 run caches float32.
+            if (s.kv.dtype == KvDtype::F32 && s.kv_auto) return 4;
             fail("invalid_field", "kv_cache_dtype",
                  std::string("kv_cache_dtype \"") + s.kv.id + "\" is not a " + engine + " cache type; use auto, bf16, fp16 or fp8");
     }
 }
 
+// How an engine's token pool holds the cache (KvPoolRules).
 // ds_fp8_layout: SGLang's pool for DeepSeek sparse attention (NSATokenToKVPool, mem_cache/memory_pool.py) with an fp8
 // cache keeps the latent in fp8 with an fp32 scale per 128 values and the RoPE part in bf16 (rope_storage_dtype):
 // kv_cache_dim = 512 + 512 / 128 × 4 + 64 × 2 = 656 B per layer for DeepSeek-V3.2, beside the 132 B of indexer keys.
@@ -212,11 +216,20 @@ i64 kv_value_bytes(const Scenario& s, const char* engine) {
 // profile_max_num_token and init_memory_pool: model_config.num_hidden_layers), cross-attention layers included (40 for
 // Llama 3.2 11B Vision, whose 8 cross layers keep the image's encoder states in slots of the same pool), so every
 // token slot costs the cross layers too, and a request's images take encoder-token slots.
-i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& par, i64 value_bytes, i64 context, i64* fixed_per_request, bool ds_fp8_layout,
-                            bool windows_full = false, bool cross_in_pool = false) {
+struct KvPoolRules {
+    bool ds_fp8_layout = false;
+    bool windows_full = false;  // sliding and chunked layers keep every token, as full-attention ones
+    bool cross_in_pool = false;
+    // SGLang's hybrid sliding-window pool (SWAKVPool): the sliding layers' own pool holds swa_full_tokens_ratio × the
+    // full layers' tokens, so each token of capacity costs the full layers' bytes plus that share of the sliding ones'.
+    // 0: no such pool.
+    double swa_ratio = 0;
+};
+i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& par, i64 value_bytes, i64 context, i64* fixed_per_request,
+                            const KvPoolRules& rules = {}) {
     // Per token per rank over the layers that grow with the context; windows and recurrent state as a
     // fixed amount per request.
-    i64 per_token = 0;
+    i64 per_token = 0, sliding = 0;
     *fixed_per_request = 0;
     i64 images_tokens = 0;
     for (const auto& c : cache_layers(s.geometry)) {
@@ -226,11 +239,12 @@ i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& 
             // DeepSeek sparse attention: the indexer keys in fp8 with an fp32 scale per 128 values (SGLang
             // NSATokenToKVPool, 132 B for V3.2) beside the latent (serving_mla_token_bytes).
             const i64 b = c.mixer == Mixer::Mla
-                              ? serving_mla_token_bytes(s.geometry, c, value_bytes, ds_fp8_layout)
+                              ? serving_mla_token_bytes(s.geometry, c, value_bytes, rules.ds_fp8_layout)
                               : checked::mul({std::max<i64>(1, l.n_kv_heads / par.attn_tp()), checked::add(l.head_dim_k, l.head_dim_v), value_bytes});
-            if (c.window > 0 && !windows_full) *fixed_per_request = checked::add(*fixed_per_request, checked::mul(b, std::min(c.window, context)));
+            if (c.window > 0 && rules.swa_ratio > 0) sliding = checked::add(sliding, b);
+            else if (c.window > 0 && !rules.windows_full) *fixed_per_request = checked::add(*fixed_per_request, checked::mul(b, std::min(c.window, context)));
             else per_token = checked::add(per_token, b);
-        } else if (c.mixer == Mixer::CrossAttention && cross_in_pool) {
+        } else if (c.mixer == Mixer::CrossAttention && rules.cross_in_pool) {
             const LayerSpec& l = s.geometry.layers[static_cast<size_t>(c.layer)];
             per_token =
                 checked::add(per_token, checked::mul({std::max<i64>(1, l.n_kv_heads / par.attn_tp()), checked::add(l.head_dim_k, l.head_dim_v), value_bytes}));
@@ -246,23 +260,25 @@ i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& 
         }
     }
     if (images_tokens > 0) *fixed_per_request = checked::add(*fixed_per_request, checked::mul(images_tokens, per_token));
+    // The sliding layers' share of a token of capacity, in SGLang's float arithmetic, rounded once.
+    if (sliding > 0) per_token = checked::add(per_token, static_cast<i64>(std::llround(static_cast<double>(sliding) * rules.swa_ratio)));
     return per_token;
 }
 
 // `groups` is the number of KV pools that serve different requests among the ranks (SGLang's data-parallel attention
 // groups; 1 when every rank holds the same requests): each GPU holds the KV of its group's share of the requests.
 void finish(Estimate& e, const Scenario& s, i64 pool_min, i64 per_token, i64 fixed_per_request, int tp, std::vector<i64> fixed, i64 value_bytes, int groups = 1,
-            bool ds_fp8_layout = false, bool windows_full = false, bool cross_in_pool = false) {
+            const KvPoolRules& rules = {}) {
     const i64 per_request = checked::add(checked::mul(per_token, s.context), fixed_per_request);
     const i64 requests_bytes = checked::mul(per_request, ceil_div(s.concurrency, static_cast<i64>(groups)));
     auto layers = cache_layers(s.geometry);
     for (CacheLayer& c : layers)
-        if ((windows_full && (c.mixer == Mixer::SlidingAttention || c.mixer == Mixer::ChunkedAttention)) ||
-            (cross_in_pool && c.mixer == Mixer::CrossAttention)) {
+        if ((rules.windows_full && (c.mixer == Mixer::SlidingAttention || c.mixer == Mixer::ChunkedAttention)) ||
+            (rules.cross_in_pool && c.mixer == Mixer::CrossAttention)) {
             c.mixer = Mixer::FullAttention;
             c.window = 0;
         }
-    e.kv.bytes_per_token = serving_growing_bytes_per_token(s.geometry, layers, s.kv, value_bytes, ds_fp8_layout);
+    e.kv.bytes_per_token = serving_growing_bytes_per_token(s.geometry, layers, s.kv, value_bytes, rules.ds_fp8_layout);
     e.kv.capacity_tokens = per_token > 0 ? std::max<i64>(pool_min, 0) / per_token : 0;
     e.kv.max_concurrency =
         per_request > 0 ? static_cast<double>(groups) * static_cast<double>(std::max<i64>(pool_min, 0)) / static_cast<double>(per_request) : 0;
@@ -347,6 +363,57 @@ bool sglang_before(const std::string& version, const SglangRelease& r) {
     const auto v = parse_engine_version(version);
     return v && v->post < r.post;
 }
+// SGLang's hybrid sliding-window pool (SWAKVPool, sgl-project/sglang#7367; model_runner set_num_token_hybrid, later
+// the memory-based split of model_runner_kv_cache_mixin): the full layers keep full_tokens, the sliding (and Llama 4's
+// chunked) layers swa_full_tokens_ratio × full_tokens, in one budget, so full_tokens = pool / (full layers' bytes +
+// ratio × sliding layers' bytes) and that is the max_total_num_tokens it prints. Without it every layer keeps every
+// token. Which models get it, by release:
+//  - from 0.4.9.post3 (#7367) every model with a sliding window; Gemma 2 left out from 0.4.10.post2 (#8693), Gemma 3 from
+//    0.5.1 (#8895), gpt-oss from its first release (#8839); from 0.5.8 (#16399) only the listed architectures
+//    (is_hybrid_swa_model), so Gemma 2 and 3 and the Mistral-style windows keep every token again;
+//  - gpt-oss from 0.5.8 (#17261), except with the trtllm_mha attention SGLang picks on compute capability 10 until 0.5.10
+//    (#17429, #19079) and, in 0.5.8, with speculative decoding (#17517, #17630);
+//  - Llama 4 from 0.5.8 (#16399; before, only with --hybrid-kvcache-ratio); Gemma 4 from its first release, 0.5.11.
+constexpr double kSglangSwaFullTokensRatio = 0.8;  // server_args.py: swa_full_tokens_ratio
+constexpr SglangRelease kSglangSwaPoolRelease = {0, 4, 9, 3};
+constexpr SglangRelease kSglangGemma2SwaOffRelease = {0, 4, 10, 2};
+constexpr std::initializer_list<long> kSglangGemma3SwaOffRelease = {0, 5, 1};
+constexpr std::initializer_list<long> kSglangSwaListRelease = {0, 5, 8};
+constexpr std::initializer_list<long> kSglangSwaSpecRelease = {0, 5, 9};
+constexpr std::initializer_list<long> kSglangSwaTrtllmMhaRelease = {0, 5, 10};
+bool sglang_hybrid_swa(const Scenario& s) {
+    const ModelGeometry& g = s.geometry;
+    if (!g.has(Mixer::SlidingAttention) && !g.has(Mixer::ChunkedAttention)) return false;
+    const std::string& v = s.engine.version;
+    const std::string& arch = g.architecture;
+    if (arch.rfind("Gemma4", 0) == 0) return true;
+    if (sglang_before(v, kSglangSwaPoolRelease)) return false;
+    const bool listed_era = !engine_version_before(v, kSglangSwaListRelease);
+    if (arch == "GptOssForCausalLM") {
+        if (!listed_era) return false;
+        if (s.spec.active() && engine_version_before(v, kSglangSwaSpecRelease)) return false;
+        return !(engine_version_before(v, kSglangSwaTrtllmMhaRelease) && !s.devices.empty() && s.devices.front().compute_capability_major == 10);
+    }
+    if (arch == "Llama4ForConditionalGeneration") return listed_era;
+    if (listed_era) return false;
+    if (arch == "Gemma2ForCausalLM") return sglang_before(v, kSglangGemma2SwaOffRelease);
+    if (arch.rfind("Gemma3", 0) == 0) return engine_version_before(v, kSglangGemma3SwaOffRelease);
+    return true;
+}
+KvPoolRules sglang_pool_rules(const Scenario& s, Estimate& e) {
+    KvPoolRules r{.ds_fp8_layout = true, .cross_in_pool = true};
+    if (!s.geometry.has(Mixer::SlidingAttention) && !s.geometry.has(Mixer::ChunkedAttention)) return r;
+    if (sglang_hybrid_swa(s)) {
+        r.swa_ratio = kSglangSwaFullTokensRatio;
+        e.assumptions.push_back("hybrid sliding-window pool: the sliding layers keep swa_full_tokens_ratio " + fixed_text(kSglangSwaFullTokensRatio, 1) +
+                                " × the full layers' tokens");
+    } else {
+        r.windows_full = true;
+        e.assumptions.push_back("every sliding-window layer keeps every token: this release gives this model no hybrid sliding-window pool");
+    }
+    return r;
+}
+
 struct SglangSizeReserve {
     i64 below_mib;
     double base_gib, per_rank_gib;  // reserved = (base + parallel_size × per_rank) GiB
@@ -549,7 +616,8 @@ Estimate estimate_sglang(const Scenario& s) {
     const CheckpointBytes cb = checkpoint_bytes(s);
     const i64 value_bytes = kv_value_bytes(s, "SGLang");
     i64 fixed_req = 0;
-    const i64 per_token = kv_bytes_per_token_rank(s, par, value_bytes, s.context, &fixed_req, true, false, true);
+    const KvPoolRules pool_rules = sglang_pool_rules(s, e);
+    const i64 per_token = kv_bytes_per_token_rank(s, par, value_bytes, s.context, &fixed_req, pool_rules);
     const i64 state_per_req = sglang_state_per_request(s, par);
     fixed_req -= state_per_req;  // counted in kv_bytes_per_token_rank, but SGLang holds it in preallocated slots
     i64 slots_min = -1;
@@ -625,7 +693,7 @@ Estimate estimate_sglang(const Scenario& s) {
         e.devices[static_cast<size_t>(i)].budget_bytes = budget.value();
     }
     e.sum_components();
-    finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed, value_bytes, par.attn_dp, true, false, true);
+    finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed, value_bytes, par.attn_dp, pool_rules);
     if (slots_min >= 0) {
         // Requests at once are also bounded by the state slots: max_running_requests = slots // 3.
         const i64 max_running = slots_min / kSglangMambaSlotsPerRequest * par.attn_dp;
@@ -649,7 +717,8 @@ Estimate estimate_trtllm(const Scenario& s) {
     // TensorRT-LLM sizes every layer's cache for the whole sequence unless kv_cache_config.max_attention_window lists
     // windows (its default is max_seq_len for every layer): a gpt-oss-120b log of 1.1.0rc3 prints "kv size is 73728"
     // bytes a token, its 36 layers x 8 KV heads x 64 x 2 x 2 B, and one attention window of the whole pool.
-    const i64 per_token = kv_bytes_per_token_rank(s, par, value_bytes, s.context, &fixed_req, false, true);
+    const KvPoolRules pool_rules{.windows_full = true};
+    const i64 per_token = kv_bytes_per_token_rank(s, par, value_bytes, s.context, &fixed_req, pool_rules);
     const i64 max_tokens = s.engine.max_num_batched_tokens.value_or(kDefaultMaxBatchedTokens);
     i64 pool_min = -1;
     std::vector<i64> fixed;
@@ -705,7 +774,7 @@ Estimate estimate_trtllm(const Scenario& s) {
         fixed.push_back((weights + act + runtime + graphs + buffers.runtime + buffers.decoder).value());
     }
     e.sum_components();
-    finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed, value_bytes, 1, false, true);
+    finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed, value_bytes, 1, pool_rules);
     return e;
 }
 

@@ -180,6 +180,16 @@ bool read_line(const std::string& line, LogReader& r) {
             return r.seen(r.sglang);
         }
     }
+    // SGLang's hybrid sliding-window pool: "SWAKVPool mem usage: 79.94 GB, swa size: 798276, full size: 997846" (the full
+    // layers' tokens are the pool's capacity).
+    if (line.find("SWAKVPool mem usage:") != std::string::npos) {
+        const double gib = after(line, "SWAKVPool mem usage: "), full = after(line, "full size: ");
+        if (sane_gib(gib)) {
+            keep_first(log.kv_available_bytes, gib_to_bytes(gib));
+            if (sane_count(full)) keep_first(log.kv_tokens, static_cast<i64>(full));
+            return r.seen(r.sglang);
+        }
+    }
     // SGLang: "max_total_num_tokens=367404, chunked_prefill_size=8192, max_prefill_tokens=16384, ..."
     if (const double n = after(line, "max_total_num_tokens="); sane_count(n)) {
         if (const double m = after(line, "max_running_requests="); sane_count(m)) keep_first(log.max_running_requests, static_cast<i64>(m));

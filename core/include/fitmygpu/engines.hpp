@@ -41,6 +41,8 @@ struct SglangDefaults {
 };
 // SGLang's piecewise CUDA graphs for a model (0.5.10+): captured for most text models, with a reserve of their own for MLA.
 enum class PiecewiseGraphs { Off, Standard, Mla };
+// The largest batch size SGLang captures as a CUDA graph by default (the release's list for the card, TP and speculation).
+i64 sglang_capture_max_bs(const Device& d, int tp, const std::string& version, bool speculative);
 SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::string& version, int dp_attention = 1, bool speculative = false,
                                PiecewiseGraphs piecewise_graphs = PiecewiseGraphs::Standard);
 

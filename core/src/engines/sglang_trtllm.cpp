@@ -574,6 +574,180 @@ SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::strin
     return out;
 }
 
+namespace {
+
+// SGLang's CUDA-graph capture (cuda_graph_runner.py; model_runner.py init_cuda_graphs prints "Capture cuda graph end.
+// ... mem usage=X GB": free memory before the runner less after it, the cache emptied before both readings).
+// The batch sizes it captures by default (CudaGraphRunner / server_args, by release): gpu_mem is the card's MiB.
+std::vector<i64> sglang_capture_sizes(const std::string& v, i64 gpu_mem, int tp, bool spec, std::optional<i64> max_bs, i64 max_running) {
+    std::vector<i64> l;
+    auto range = [&](i64 from, i64 to_inclusive, i64 step) {
+        for (i64 b = from; b <= to_inclusive; b += step) l.push_back(b);
+    };
+    i64 cap = i64{1} << 40;
+    if (engine_version_before(v, {0, 5, 3})) {
+        if (engine_version_before(v, {0, 3, 5})) {
+            l = {1, 2, 4};
+            range(8, 160, 8);
+        } else {
+            // cuda_graph_max_bs: 160, and 4 (0.3.6) then 8 (0.4) on cards below 25,000 MiB (35 GiB from 0.4.8), 80 there at TP 4+.
+            const i64 small_limit = engine_version_before(v, {0, 4, 8}) ? 25000 : 35 * 1024;
+            const bool sized = !engine_version_before(v, kSglangGpuSizedRelease);
+            if (sized && gpu_mem > 0 && gpu_mem < small_limit) cap = engine_version_before(v, {0, 4}) ? 4 : tp >= 4 ? 80 : 8;
+            else if (engine_version_before(v, {0, 4, 6})) cap = 160;
+            if (spec) {
+                if (engine_version_before(v, {0, 4, 5})) range(1, 32, 1);
+                else {
+                    range(1, 8, 1);
+                    range(10, 32, 2);
+                    if (engine_version_before(v, {0, 4, 7})) range(40, 160, 16);
+                    else {
+                        range(40, 63, 8);
+                        range(80, 160, 16);
+                    }
+                }
+            } else {
+                l = {1, 2, 4, 8};
+                range(16, 160, 8);
+            }
+            if (!engine_version_before(v, {0, 4, 6})) {
+                const bool v048 = !engine_version_before(v, {0, 4, 8});
+                if (gpu_mem > (v048 ? 90 : 96) * 1024) range(160, 256, 8);
+                if (!engine_version_before(v, {0, 4, 7}) && gpu_mem > (v048 ? 160000 : 180000)) range(256, 512, 16);
+            }
+        }
+        if (max_bs) cap = *max_bs;
+        std::erase_if(l, [&](i64 b) { return b > cap; });
+        // From 0.4.7 a cap beyond the list is reached in steps of 16.
+        if (!engine_version_before(v, {0, 4, 7}) && cap < (i64{1} << 40) && !l.empty() && l.back() < cap) range(l.back(), cap, 16);
+    } else {
+        cap = max_bs ? *max_bs : 512;
+        if (!max_bs)
+            for (const auto& step : kSglangSteps)
+                if (gpu_mem < step.below_mib) {
+                    cap = tp < 4 ? step.graph_bs_small_tp : step.graph_bs_large_tp;
+                    break;
+                }
+        if (!max_bs && cap == 24 && engine_version_before(v, kSglangGraphBs24Release)) cap = 16;
+        if (spec) {
+            range(1, 8, 1);
+            range(10, 32, 2);
+            range(40, engine_version_before(v, {0, 5, 5}) ? 63 : 64, 4);
+            range(72, 256, 8);
+            range(272, cap, 16);
+        } else {
+            l = {1, 2, 4, 8, 12};
+            range(16, 256, 8);
+            range(272, 511, 16);
+            range(512, cap, 32);
+        }
+        std::erase_if(l, [&](i64 b) { return b > cap; });
+        // From 0.5.10 (sgl-project/sglang#21005) the cap itself is captured too.
+        if (!engine_version_before(v, kSglangPiecewiseRelease) && std::find(l.begin(), l.end(), cap) == l.end()) l.push_back(cap);
+    }
+    // No batch beyond the request table: max_running_requests is captured in place of the larger sizes.
+    if (max_running > 0 && !l.empty() && l.back() > max_running) {
+        std::erase_if(l, [&](i64 b) { return b > max_running; });
+        l.push_back(max_running);
+    }
+    std::sort(l.begin(), l.end());
+    l.erase(std::unique(l.begin(), l.end()), l.end());
+    return l;
+}
+
+// The attention backend SGLang picks for a model by default, for its graph state.
+enum class SglangAttention { FlashInfer, Fa3, Triton, TrtllmMha };
+SglangAttention sglang_attention(const Scenario& s) {
+    const int cc = s.devices.front().compute_capability_major;
+    const std::string& v = s.engine.version;
+    if (s.geometry.architecture == "GptOssForCausalLM") return cc == 10 ? SglangAttention::TrtllmMha : cc == 9 ? SglangAttention::Fa3 : SglangAttention::Triton;
+    if (s.devices.front().vendor == "AMD") return SglangAttention::Triton;
+    if (cc == 10 && !sglang_before(v, {0, 5, 6, 1})) return SglangAttention::TrtllmMha;  // sgl-project/sglang#14291
+    if (cc == 9 && !engine_version_before(v, {0, 4, 6})) return SglangAttention::Fa3;    // #5344
+    return SglangAttention::FlashInfer;
+}
+
+constexpr i64 kSglangGraphDriverBytes = 3 * MiB / 2;     // per instantiated graph, one GPU (52 graphs of the B200 logs, S-13, S-18)
+constexpr i64 kSglangGraphDriverTpBytes = 14 * MiB;      // per graph with tensor parallelism (13-15 MiB a size in sgl-project/sglang#11716's progress)
+constexpr i64 kFlashInferDecodeWrapperBytes = 10 * MiB;  // each size's decode wrapper: an 8 MiB int workspace, two to a 20 MiB segment
+constexpr i64 kFlashInferGraphBaseBytes = 32 * MiB;      // what the FlashInfer runs hold beyond the terms below (fitted on 4-graph logs)
+constexpr i64 kSglangGraphPoolSlackBytes = 20 * MiB;     // small temporaries of the largest graph's forward
+
+// What SGLang's graph capture takes on one rank: the graphs' driver memory, the attention backend's graph state, the
+// logits the graphs keep, and the temporaries of the largest graph's forward in the shared pool. Each size keeps its own
+// fp32 logits up to 0.4.10 (one buffer of the largest from 0.5.0, #8579); the largest size is captured first from 0.4.4,
+// so only its temporaries stay in the pool (every size's before).
+Q sglang_cuda_graphs(const Scenario& s, const engine_parts::Parallelism& par, const std::vector<i64>& sizes, std::string* words) {
+    if (sizes.empty()) return Q::lit(0, "B");
+    const ModelGeometry& g = s.geometry;
+    const std::string& v = s.engine.version;
+    const i64 n = static_cast<i64>(sizes.size()), B = sizes.back();
+    i64 sum_bs = 0;
+    for (i64 b : sizes) sum_bs += b;
+    const i64 ctx = s.context, tp = std::max(1, par.tp);
+    const auto mib2 = [](i64 x) { return round_up(x, 2 * MiB); };
+    const SglangAttention attn = sglang_attention(s);
+    const bool windowed = g.has(Mixer::SlidingAttention) || g.has(Mixer::ChunkedAttention) || g.has(Mixer::CrossAttention);
+    Q state = Q::lit(0, "B");
+    const char* backend = "";
+    switch (attn) {
+        case SglangAttention::FlashInfer: {
+            backend = "FlashInfer";
+            const i64 wrappers = windowed ? 2 : 1;
+            state = Q::var("wrappers", wrappers) * Q::var("largest size", B) * Q::var("context", ctx) * Q::lit(4, "B");
+            if (!engine_version_before(v, {0, 4, 2})) state = state + Q::var("largest size", B) * Q::var("context", ctx) * Q::lit(1, "B");
+            state = state + Q::var("sizes", n) * Q::var("wrappers", wrappers) * Q::bytes("decode wrapper", kFlashInferDecodeWrapperBytes) +
+                    Q::bytes("FlashInfer's own", kFlashInferGraphBaseBytes);
+            break;
+        }
+        case SglangAttention::Fa3: {
+            backend = "FlashAttention 3";
+            i64 bytes = B * ctx * 4 * (engine_version_before(v, {0, 5, 1}) ? 2 : 1);
+            if (!engine_version_before(v, {0, 4, 6}) && engine_version_before(v, {0, 5, 7})) bytes += B * ctx * 4;    // encoder_page_table
+            if (!engine_version_before(v, {0, 4, 5}) && engine_version_before(v, {0, 5})) bytes += sum_bs * ctx * 4;  // a page table copy per size
+            state = Q::bytes("page tables", bytes);
+            break;
+        }
+        case SglangAttention::Triton:
+            backend = "Triton";
+            state = Q::var("largest size", B) * Q::var("context", ctx) * Q::lit(9, "B") +
+                    Q::bytes("split-KV scratch", B * (g.n_heads / tp) * 8 * std::max<i64>(g.head_dim, 1) * 4);
+            break;
+        case SglangAttention::TrtllmMha:
+            backend = "TRT-LLM MHA";
+            state = Q::bytes("page table", B * ceil_div(ctx, 64) * 4);
+            break;
+    }
+    i64 logits = 0;
+    if (engine_version_before(v, {0, 5}))
+        for (i64 b : sizes) logits += mib2(b * g.vocab * 4);
+    else logits = mib2(B * g.vocab * 4);
+    const i64 vp = round_up(g.vocab, 64 * tp);
+    const double gather = tp > 1 ? 1.0 / static_cast<double>(tp) + 2.0 : 1.0;  // bf16 logits, and at TP > 1 the gathered copy and its reshape
+    const auto temps_of = [&](i64 b) { return mib2(static_cast<i64>(static_cast<double>(b * vp * 2) * gather)); };
+    i64 mlp_width = 0;
+    for (const auto& l : g.layers)
+        mlp_width = std::max(mlp_width, l.ffn == Ffn::Moe ? g.moe.n_experts_per_tok * 3 * g.moe.expert_intermediate : 3 * l.ffn_intermediate);
+    i64 temps = mib2(B * mlp_width / tp * 2) + kSglangGraphPoolSlackBytes;
+    if (engine_version_before(v, {0, 4, 4}))
+        for (i64 b : sizes) temps += temps_of(b);
+    else temps += temps_of(B);
+    const i64 per_graph = tp > 1 ? kSglangGraphDriverTpBytes : kSglangGraphDriverBytes;
+    if (words)
+        *words = std::to_string(n) + " batch sizes up to " + std::to_string(B) + ", " + backend + " attention, " +
+                 (engine_version_before(v, {0, 5}) ? "logits kept per size" : "one logits buffer");
+    return (Q::var("graphs", n) * Q::bytes("driver memory per graph", per_graph) + state.named("attention graph state") +
+            Q::bytes("logits the graphs keep", logits) + Q::bytes("largest graph's temporaries", temps))
+        .named("CUDA graphs");
+}
+
+}  // namespace
+
+i64 sglang_capture_max_bs(const Device& d, int tp, const std::string& version, bool speculative) {
+    const std::vector<i64> sizes = sglang_capture_sizes(version, d.memory_bytes / MiB, std::max(tp, 1), speculative, std::nullopt, 0);
+    return sizes.empty() ? 0 : sizes.back();
+}
+
 Estimate estimate_sglang(const Scenario& s) {
     using namespace engine_parts;
     Estimate e;
@@ -664,10 +838,6 @@ Estimate estimate_sglang(const Scenario& s) {
         e.add(kKvCache, "KV cache pool (token pool)", i, max(pool, Q::lit(0, "B")),
               state_per_req > 0 ? "what the state slots leave of mem_fraction_static × free before loading − weights"
                                 : "mem_fraction_static × free before loading − weights; page size 1 token");
-        const Q act = forward_activation(s, par, chunk, "chunked_prefill_size");
-        const Q graphs = cuda_graph_bytes(s, 0, static_cast<int>(s.geometry.layers.size()));
-        e.add(kActivations, "prefill activations (outside the static pool)", i, act);
-        e.add(kOverhead, "CUDA graphs (outside the static pool)", i, graphs);
         // The request-to-token table (model_runner.py, init_memory_pool: ReqToTokenPool of max_num_reqs + 1 rows of
         // context_len + 4 int32 slots) is allocated after the pool was sized, so it also comes out of the memory
         // outside mem_fraction_static. Without --max-running-requests, max_num_reqs =
@@ -682,6 +852,16 @@ Estimate estimate_sglang(const Scenario& s) {
         const Q req_table = Q::bytes("request-to-token table", checked::mul({max_reqs + 1, checked::add(s.context, 4), 4}));
         e.add(kOverhead, "request-to-token table (outside the static pool)", i, req_table,
               std::to_string(max_reqs + 1) + " rows (max_running_requests + 1) of context + 4 int32 slots");
+        const Q act = forward_activation(s, par, chunk, "chunked_prefill_size");
+        std::string graph_words;
+        const Q graphs =
+            s.engine.enforce_eager
+                ? Q::lit(0, "B")
+                : sglang_cuda_graphs(
+                      s, par, sglang_capture_sizes(s.engine.version, d.memory_bytes / MiB, par.tp, s.spec.active(), s.engine.cuda_graph_max_bs, max_reqs),
+                      &graph_words);
+        e.add(kActivations, "prefill activations (outside the static pool)", i, act);
+        e.add(kOverhead, "CUDA graphs (outside the static pool)", i, graphs, graph_words);
         const i64 outside = static_cast<i64>(static_cast<double>(free_before.value()) * (1.0 - mfs));
         const i64 outside_need = checked::add(checked::add(act.value(), graphs.value()), req_table.value());
         if (outside_need > outside)

@@ -197,7 +197,7 @@ constexpr FlagRow kSglangFlags[] = {
     ignored({"--page-size"}, kNotModelled),
     knob({"--enable-dp-attention"}, "enable_dp_attention", false),
     ignored({"--attention-backend"}, kKernels),
-    ignored({"--cuda-graph-max-bs"}, kNotModelled),
+    knob({"--cuda-graph-max-bs"}, "cuda_graph_max_bs"),
     ignored({"--max-prefill-tokens"}, kNotModelled),
     ignored({"--disable-radix-cache"}, "prefix cache on or off: the pool is the same size", false),
     ignored({"--schedule-policy"}, kServer),

@@ -237,6 +237,12 @@ constexpr RuntimeRow kRuntimes[] = {
                 {"data_parallel_size", false, "", "--dp-size", "", struct_default<&EngineKnobs::data_parallel_size>},
                 {"enable_expert_parallel", false, "", "--ep-size", "", struct_default<&EngineKnobs::enable_expert_parallel>},
                 {"enable_dp_attention", false, "", "--enable-dp-attention", "", struct_default<&EngineKnobs::enable_dp_attention>},
+                {"cuda_graph_max_bs", false, "", "--cuda-graph-max-bs", "8 to 512 (by GPU memory and release)",
+                 [](const std::vector<Device>& d, const EngineKnobs& k) {
+                     if (d.empty()) return KnobDefault{};
+                     const int tp = k.tensor_parallel_size.value_or(static_cast<int>(d.size()) / std::max(1, k.pipeline_parallel_size));
+                     return KnobDefault{sglang_capture_max_bs(d.front(), tp, k.version, !k.speculative_model.empty())};
+                 }},
                 {"enforce_eager", false, "Disable CUDA graphs", "--disable-cuda-graph", "", struct_default<&EngineKnobs::enforce_eager>},
                 {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>},
                 {"version", false, "", "", "current", none},

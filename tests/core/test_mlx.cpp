@@ -279,3 +279,23 @@ TEST_CASE("MLX recurrent layers hold their cache-state inputs to the step's end 
     CHECK(component(mlx, "weights") == component(text, "weights"));
     CHECK(any_contains(mlx.at("assumptions"), "mlx-lm drops the vision/audio encoder"));
 }
+
+TEST_CASE("mlx-lm's DeepSeek-V3 cache: every head's K and V before 0.30.6, the latent after with its prompt-step expansion (M-31, M-34)") {
+    // 61 layers, 128 heads; nope 128 + rope 64 = 192-wide K and 128-wide V per head, or the 512 + 64 latent.
+    const auto run = [](const char* version) {
+        return estimate(std::string(R"({"model":"deepseek-v3","weights":"mlx-4bit","runtime":"mlx","gpu":"m3-ultra-512gb","context":5120,
+            "engine":{"prefill_step_size":2048,"version":")") +
+                        version + R"("}})");
+    };
+    const json pre = run("0.30.5"), post = run("0.30.6");
+    CHECK(pre.at("kv_cache").at("bytes_per_token").get<i64>() == i64{61} * 128 * (192 + 128) * 2);  // 4,997,120 B
+    CHECK(post.at("kv_cache").at("bytes_per_token").get<i64>() == i64{61} * (512 + 64) * 2);        // 70,272 B
+    CHECK(item(pre, "KV cache") == i64{61} * 128 * (192 + 128) * 2 * 5120);
+    // From 0.30.6 one prompt step of 2,048 tokens against 5,120 keys: two bf16 score arrays of 128 x 2,048 x 5,120 and
+    // K and V expanded to 128 x 5,120 x (512 + 128) x 2 B = 128 x 5,120 x 9,472 = 6,207,569,920 B.
+    CHECK(item(post, "MLA prompt attention") == i64{128} * 5120 * (2 * 2048 * 2 + (512 + 128) * 2));
+    CHECK(item(pre, "MLA prompt attention") == 0);
+    // mlx_lm.benchmark printed 401.668 GB (pre) and 383.213 GB (post) for a 4,096-token prompt and 1,024 generated.
+    CHECK(std::fabs(static_cast<double>(pre.at("devices").at(0).at("required_bytes").get<i64>()) / 1e9 / 401.668 - 1.0) < 0.02);
+    CHECK(std::fabs(static_cast<double>(post.at("devices").at(0).at("required_bytes").get<i64>()) / 1e9 / 383.213 - 1.0) < 0.02);
+}

@@ -68,6 +68,48 @@ Q unfused_scores(const Scenario& s, i64 step) {
            Q::var("sequences prefilled together", prefill_sequences(s));
 }
 
+// mlx-lm's MLA layers. Each model file either caches every head's K (nope + the rope part repeated) and V, as
+// DeepSeek-V2's still does, or, once rewritten for it, the 512-wide latent and the rope key (DSV3 MLA, ml-explore/mlx-lm
+// #839): deepseek_v3 (with kimi_k2 and joyai_llm_flash, which load it) and deepseek_v32 from 0.30.6, glm4_moe_lite from
+// 0.30.5, kimi_linear and longcat_flash from 0.30.7. A latent layer's prompt step then expands the latent per head over
+// every cached token (K: kv_lora_rank wide, V: v_head_dim) and passes the rope scores as a mask array, masked once
+// more by mx.where: two heads × step × keys score arrays in the model's dtype beside the expanded K and V.
+struct MlxLatentRelease {
+    const char* model_type;
+    long major, minor, patch;
+};
+constexpr MlxLatentRelease kMlxLatentReleases[] = {
+    {"deepseek_v3", 0, 30, 6},   {"kimi_k2", 0, 30, 6},     {"joyai_llm_flash", 0, 30, 6}, {"deepseek_v32", 0, 30, 6},
+    {"glm4_moe_lite", 0, 30, 5}, {"kimi_linear", 0, 30, 7}, {"longcat_flash", 0, 30, 7},
+};
+bool mlx_latent_cache(const Scenario& s) {
+    for (const auto& r : kMlxLatentReleases)
+        if (s.geometry.model_type == r.model_type) return !engine_version_before(s.engine.version, {r.major, r.minor, r.patch});
+    return false;
+}
+// The cache layers as mlx-lm holds them: MLA layers per head unless the model's file caches the latent.
+std::vector<CacheLayer> mlx_cache_layers(const Scenario& s) {
+    std::vector<CacheLayer> layers = cache_layers(s.geometry);
+    const ModelGeometry& g = s.geometry;
+    if (g.mla.kv_lora_rank <= 0 || mlx_latent_cache(s)) return layers;
+    for (CacheLayer& c : layers)
+        if (c.mixer == Mixer::Mla) {
+            c.n_kv_heads = g.n_heads;
+            c.k_width = g.n_heads * (g.mla.qk_nope_head_dim + g.mla.qk_rope_head_dim);
+            c.v_width = g.n_heads * g.mla.v_head_dim;
+        }
+    return layers;
+}
+Q mla_prompt_attention(const Scenario& s, i64 step) {
+    const ModelGeometry& g = s.geometry;
+    if (!g.has(Mixer::Mla) || !mlx_latent_cache(s) || step <= 1) return Q::lit(0, "B");
+    const i64 keys = s.context;
+    return (Q::var("heads", g.n_heads) * Q::var("keys", keys) *
+            (Q::lit(2) * Q::var("step tokens", step) * Q::lit(2, "B") +
+             (Q::var("kv_lora_rank", g.mla.kv_lora_rank) + Q::var("v_head_dim", g.mla.v_head_dim)) * Q::lit(2, "B"))) *
+           Q::var("sequences prefilled together", prefill_sequences(s));
+}
+
 // Command buffers in flight (mlx >= 0.25 with mlx-lm 0.24.1 on, whose requirements ask for it). MLX encodes a
 // graph's kernels into Metal command buffers and commits one when it holds more than max_ops_per_buffer dispatches
 // or more than max_mb_per_buffer MiB of distinct input buffers (ml-explore/mlx#1864: 50 and 50 on Max ('s') and
@@ -328,12 +370,16 @@ Estimate estimate_mlx(const Scenario& s) {
     e.add(kWeights, "weights", 0, Q::bytes("checkpoint tensors", cb.total), s.weights.label());
     i64 kv = 0, state = 0;
     const i64 held_full = round_up(s.context, kKvStep);
-    for (const auto& c : cache_layers(g)) {
+    const std::vector<CacheLayer> layers = mlx_cache_layers(s);
+    for (const auto& c : layers) {
         if (is_attention(c.mixer))
             kv = checked::add(kv, checked::mul({layer_kv_bytes_per_token(c, s.kv), c.window > 0 ? std::min(c.window, held_full) : held_full, s.concurrency}));
         else state = checked::add(state, checked::mul({checked::add(c.conv_values, c.ssm_values), 4, s.concurrency}));
     }
-    e.add(kKvCache, "KV cache", 0, Q::bytes("K+V, context rounded up to 256-token steps", kv));
+    e.add(kKvCache, "KV cache", 0, Q::bytes("K+V, context rounded up to 256-token steps", kv),
+          g.has(Mixer::Mla)
+              ? (mlx_latent_cache(s) ? "MLA layers: the latent and the rope key" : "MLA layers: every head's K and V (this mlx-lm release's model file)")
+              : "");
     if (state > 0) e.add(kState, "recurrent state", 0, Q::bytes("conv + SSM state × sequences", state));
     engine_parts::Parallelism par;
     const i64 step = std::min(s.context, s.engine.prefill_step_size);
@@ -368,12 +414,17 @@ Estimate estimate_mlx(const Scenario& s) {
             e.assumptions.push_back("intermediates held by MLX command buffers in flight are not counted for MLA, chunked or cross-attention layers");
         }
     }
+    const Q mla = mla_prompt_attention(s, step);
+    if (mla.value() > 0)
+        e.add(kActivations, "MLA prompt attention", 0, mla,
+              "the latent expanded per head over the whole context for K and V, beside the rope scores and their masked copy for one "
+              "prompt step, one layer at a time");
     if (scores.value() > 0)
         e.add(kActivations, "unfused attention scores", 0, scores,
               "MLX's fused prompt kernel takes head sizes " + fused_head_dims_text() +
                   " only; other attention layers hold a step's scores over the whole context, one layer at a time");
     e.sum_components();
-    e.kv.bytes_per_token = growing_kv_bytes_per_token(cache_layers(g), s.kv);
+    e.kv.bytes_per_token = growing_kv_bytes_per_token(layers, s.kv);
     e.kv.required_bytes = checked::add(kv, state);
     e.kv.capacity_tokens = checked::mul(held_full, s.concurrency);
     e.kv.max_concurrency = static_cast<double>(s.concurrency);

@@ -386,6 +386,15 @@ Scenario build_scenario(const Request& r, const Catalog& catalog) {
         s.engine.n_gpu_layers = 0;
         s.engine.n_cpu_moe = 0;
     }
+    // On NVIDIA's unified-memory devices (GB10) cudaMemGetInfo reads the whole system's memory: what the operating
+    // system and other programs hold, and the page cache of the checkpoint just read, count as in use, and the serving
+    // engines size their cache from that free figure (TensorRT-LLM's profiling peak counts it as non-torch memory: T-31,
+    // gpt-oss-120b on a DGX Spark, 5.95 GiB of KV cache where 49.8 GiB of the system's memory was in use).
+    if ((s.runtime == Runtime::Vllm || s.runtime == Runtime::Sglang || s.runtime == Runtime::Trtllm) && !s.devices.empty() && s.devices.front().unified &&
+        s.devices.front().vendor == "NVIDIA" && s.devices.front().in_use_bytes == 0)
+        s.warnings.push_back(s.devices.front().name +
+                             " shares its memory with the system: the engine counts what the system and its page cache hold as in use, so drop the "
+                             "page cache before starting, or give what is in use as gpu_memory_in_use_mib");
     setup_host(s, r);
     setup_multimodal(s, r);
     setup_speculation(s, catalog);

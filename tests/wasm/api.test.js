@@ -221,7 +221,8 @@ test('parseLog() and checkLog() read an engine log and give the same rows as the
   assert.equal(parsed.max_model_len, 16000);
   const request = { model: 'llama-3.1-8b', weights: 'bf16', gpu: 'h100-sxm-80gb', context: 16000, engine: { version: '0.11.0' } };
   const rows = api.checkLog(request, log).rows;
-  assert.deepEqual(rows.map((r) => r.what), ['weights', 'KV cache pool', 'KV cache tokens']);
+  assert.deepEqual(rows.map((r) => r.what), ['weights', 'KV cache pool', 'KV cache tokens', 'maximum concurrency']);
+  assert.equal(rows[3].logged, 26.31);
   for (const r of rows) assert.ok(Math.abs(r.error_pct) < 1, `${r.what}: ${r.error_pct}%`);
   const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'fitmygpu-log-'));
   fs.writeFileSync(path.join(dir, 'request.json'), JSON.stringify(request));

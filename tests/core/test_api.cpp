@@ -13,8 +13,12 @@ TEST_CASE("DeepSeek-R1-Distill-Llama-70B in BF16 on 2x H100 with TP 2 holds 65.7
     REQUIRE(r.at("devices").size() == 2);
     // 70,553,706,496 parameters (HF safetensors total) x 2 bytes / 2 ranks = 70,553,706,496 bytes = 65.71 GiB.
     // The ranks also hold a replicated copy of every norm (80 x 2 x 8,192 + 8,192 values) and the vocabulary
-    // padding of vLLM (128,256 is already a multiple of 64 x 2), so allow 0.01 GiB.
-    for (int d = 0; d < 2; ++d) CHECK(gib(component(r, "weights", d)) == doctest::Approx(65.71).epsilon(0.0002));
+    // padding of vLLM (128,256 is already a multiple of 64 x 2), so allow 0.01 GiB; and each its rotary cos/sin table,
+    // 131,072 positions x 128 x 2 B = 32 MiB.
+    for (int d = 0; d < 2; ++d) {
+        CHECK(gib(item(r, "weights", d)) == doctest::Approx(65.71).epsilon(0.0002));
+        CHECK(item(r, "rotary embedding table", d) == i64{131072} * 128 * 2);
+    }
     // 80 layers x 2 (K and V) x 8 KV heads x 128 head_dim x 2 bytes = 327,680 bytes per token.
     CHECK(r.at("kv_cache").at("bytes_per_token").get<i64>() == 327680);
 }

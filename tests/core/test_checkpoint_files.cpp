@@ -192,7 +192,7 @@ json inspect_call(const std::vector<std::pair<std::string, std::string>>& files,
 i64 sum_weights(const json& r) {
     i64 total = 0;
     for (const auto& b : r.at("breakdown"))
-        if (b.at("component") == "weights") total += b.at("bytes").get<i64>();
+        if (b.at("component") == "weights" && b.at("label") != "rotary embedding table") total += b.at("bytes").get<i64>();  // the checkpoint's
     return total;
 }
 

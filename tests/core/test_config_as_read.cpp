@@ -42,9 +42,10 @@ TEST_CASE("config_as_read keeps the fields that size the model and drops tokeniz
         CAPTURE(key);
         CHECK_FALSE(cut.contains(key));
     }
-    // rope_scaling is read for its type only (reported); the frequencies stay behind.
+    // rope_scaling is read for its type, factor and original context (they size vLLM's rotary table); the frequencies
+    // stay behind.
     REQUIRE(cut.contains("rope_scaling"));
-    CHECK(cut.at("rope_scaling") == json{{"rope_type", "llama3"}});
+    CHECK(cut.at("rope_scaling") == json{{"rope_type", "llama3"}, {"factor", 8.0}, {"original_max_position_embeddings", 8192}});
     // Cutting again changes nothing.
     CHECK(config_as_read(cut) == cut);
 }

@@ -61,7 +61,7 @@ TEST_CASE("MLX 4-bit quantizes embeddings too, with a bf16 scale and bias per 64
 TEST_CASE("a whole BF16 checkpoint is twice its parameter count: Llama-3.1-8B is 16,060,522,496 bytes") {
     const json r = testing::estimate(R"({"model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb"})");
     // One H100 holds all of it: 8,030,261,248 x 2 bytes.
-    CHECK(testing::component(r, "weights") == i64{8030261248} * 2);
+    CHECK(testing::item(r, "weights") == i64{8030261248} * 2);
 }
 
 TEST_CASE("format ids are validated and normalised") {
@@ -122,7 +122,7 @@ i64 weights_of(const json& config) {
     const json r = fitmygpu::api::estimate(json{{"config", config}, {"runtime", "vllm"}, {"gpu", "h100-sxm-80gb"}});
     REQUIRE_MESSAGE(!r.contains("error"), r.dump());
     CHECK(r.at("resolved").at("weights") == "fp8");
-    return testing::component(r, "weights");
+    return testing::item(r, "weights");
 }
 }  // namespace
 
@@ -183,7 +183,7 @@ json layout_request(const std::string& weights) {
 }
 i64 whole_weights(const json& r) {
     REQUIRE_MESSAGE(!r.contains("error"), r.dump());
-    return testing::component(r, "weights");
+    return testing::item(r, "weights");
 }
 }  // namespace
 
@@ -254,7 +254,7 @@ TEST_CASE("a model_type FitMyGPU does not know is read as a generic decoder, wit
     // Sized as a Llama decoder: per layer q and o (1024 x 1024), k and v (256 x 1024), a gated MLP (3 x 1024 x 4096)
     // and two norms; embeddings and an untied lm_head; a final norm. BF16: 2 bytes each.
     const i64 layer = 2 * 1024 * 1024 + 2 * 256 * 1024 + 3 * 1024 * 4096 + 2 * 1024;
-    CHECK(testing::component(r, "weights") == (4 * layer + 2 * 32000 * 1024 + 1024) * 2);
+    CHECK(testing::item(r, "weights") == (4 * layer + 2 * 32000 * 1024 + 1024) * 2);
     // A model_type with a family of its own gets no such warning.
     json llama = config;
     llama["model_type"] = "llama";
@@ -279,7 +279,7 @@ TEST_CASE("Kimi K2 Thinking's INT4 release quantizes only the routed experts, in
                                                     {"device", {{"memory_mib", 1 << 21}, {"bandwidth_gbps", 8000}}},
                                                     {"context", 4096}});
         REQUIRE_MESSAGE(!r.contains("error"), r.dump());
-        return testing::component(r, "weights");
+        return testing::item(r, "weights");
     };
     const i64 bf16 = weights("bf16");
     const i64 release = weights("moonshotai/Kimi-K2-Thinking");
@@ -307,7 +307,7 @@ TEST_CASE("a bitsandbytes config is sized as bitsandbytes stores it: 4-bit with 
     // nested and 16-entry code books in fp32. Embeddings, lm_head and norms stay BF16.
     auto matrix = [](i64 n) { return n / 2 + n / 64 + testing::div_up(n / 64, 256) * 4 + 256 * 4 + 16 * 4; };
     const i64 layer = 2 * matrix(4096 * 4096) + 2 * matrix(1024 * 4096) + 3 * matrix(i64{14336} * 4096) + 2 * 4096 * 2;
-    CHECK(testing::component(r, "weights") == 32 * layer + 2 * i64{128256} * 4096 * 2 + 4096 * 2);
+    CHECK(testing::item(r, "weights") == 32 * layer + 2 * i64{128256} * 4096 * 2 + 4096 * 2);
     // load_in_8bit: int8 weights and an fp32 scale (SCB) per output row, which is the INT8 layout.
     config["quantization_config"] = {{"quant_method", "bitsandbytes"}, {"load_in_8bit", true}, {"load_in_4bit", false}};
     const json eight = fitmygpu::api::estimate(json{{"config", config}, {"runtime", "vllm"}, {"gpu", "rtx-4090"}, {"context", 4096}});
@@ -315,5 +315,5 @@ TEST_CASE("a bitsandbytes config is sized as bitsandbytes stores it: 4-bit with 
     CHECK(eight.at("resolved").at("weights") == "int8");
     const i64 row_layer =
         2 * (4096 * 4096 + 4096 * 4) + 2 * (1024 * 4096 + 1024 * 4) + 2 * (i64{14336} * 4096 + 14336 * 4) + (i64{4096} * 14336 + 4096 * 4) + 2 * 4096 * 2;
-    CHECK(testing::component(eight, "weights") == 32 * row_layer + 2 * i64{128256} * 4096 * 2 + 4096 * 2);
+    CHECK(testing::item(eight, "weights") == 32 * row_layer + 2 * i64{128256} * 4096 * 2 + 4096 * 2);
 }

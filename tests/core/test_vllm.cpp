@@ -112,7 +112,7 @@ TEST_CASE("tensor parallelism splits weights and KV heads but replicates KV head
     // but 8 KV heads / 16 ranks) each rank still holds one whole head.
     const json tp2 = estimate(R"({"runtime":"vllm","model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb","gpu_count":2})");
     const json tp1 = estimate(R"({"runtime":"vllm","model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb"})");
-    CHECK(static_cast<double>(component(tp2, "weights")) == doctest::Approx(component(tp1, "weights") / 2.0).epsilon(0.001));
+    CHECK(static_cast<double>(item(tp2, "weights")) == doctest::Approx(item(tp1, "weights") / 2.0).epsilon(0.001));
     const json tp16 = estimate(R"({"runtime":"vllm","model":"llama-3.1-8b","weights":"bf16","gpu":"h100-sxm-80gb","gpu_count":16})");
     CHECK(tp16.at("devices").size() == 16);
 }

@@ -43,7 +43,10 @@ struct SglangDefaults {
 enum class PiecewiseGraphs { Off, Standard, Mla };
 // The largest batch size SGLang captures as a CUDA graph by default (the release's list for the card, TP and speculation).
 i64 sglang_capture_max_bs(const Device& d, int tp, const std::string& version, bool speculative);
+// chunked_prefill_size and cuda_graph_max_bs, when the server is given them, replace the defaults in the reserve
+// mem_fraction_static is computed from (0.5.3 on).
 SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::string& version, int dp_attention = 1, bool speculative = false,
-                               PiecewiseGraphs piecewise_graphs = PiecewiseGraphs::Standard);
+                               PiecewiseGraphs piecewise_graphs = PiecewiseGraphs::Standard, std::optional<i64> chunked_prefill_size = std::nullopt,
+                               std::optional<i64> cuda_graph_max_bs = std::nullopt);
 
 }  // namespace fitmygpu

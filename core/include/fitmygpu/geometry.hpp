@@ -31,7 +31,8 @@ inline constexpr i64 kStreams = 64;                 // AltUp streams [4: Gemma 3
 // Published checkpoints ship one to three multi-token-prediction modules; more are refused rather than
 // modelled layer by layer.
 inline constexpr i64 kMtpLayers = 64;
-inline constexpr double kMaxFfnMult = 64;  // Nemotron-NAS block_configs ffn_mult [5.25]
+inline constexpr double kMaxRopeFactor = 1024;  // rope_scaling.factor (DeepSeek-V3's YaRN 40, Gemma 3's linear 8)
+inline constexpr double kMaxFfnMult = 64;       // Nemotron-NAS block_configs ffn_mult [5.25]
 // vision_config: pixels per image edge, patches merged per side, channels and frames per patch, tiles per image,
 // and the tokens one image becomes (the largest real encoders read 1,540 px and give a few thousand tokens).
 inline constexpr i64 kImagePixels = 100000;
@@ -206,6 +207,10 @@ struct ModelGeometry {
                                         // mamba_ssm_dtype or mamba_ssm_cache_dtype, else the top level's
                                         // mamba_ssm_cache_dtype; "" = not stated (the model dtype)
     std::string rope_type;              // rope_scaling.rope_type (or .type): "llama3", "yarn", "linear", ... ; empty = none
+    double rope_factor = 1;             // rope_scaling.factor (1 when none)
+    i64 rope_original_positions = 0;    // rope_scaling.original_max_position_embeddings (YaRN), 0 = not stated
+    double partial_rotary_factor = 1;   // the share of each head's dimensions rotary embedding turns (Qwen3-Next: 0.25)
+    bool local_rope = false;            // Gemma 3: rope_local_base_freq, a second rope (unscaled) for the sliding layers
     MoeSpec moe;
     MlaSpec mla;
     DsaSpec dsa;

@@ -461,7 +461,7 @@ double sglang_vlm_factor(const ModelGeometry& g) {
 }  // namespace
 
 SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::string& version, int dp_attention, bool speculative,
-                               PiecewiseGraphs piecewise_graphs) {
+                               PiecewiseGraphs piecewise_graphs, std::optional<i64> chunked_prefill_size, std::optional<i64> cuda_graph_max_bs) {
     SglangDefaults out;
     const i64 gpu_mem = d.memory_bytes / MiB;  // nvidia-smi's memory.total (get_nvgpu_memory_capacity)
     tp = std::max(tp, 1);
@@ -541,6 +541,9 @@ SglangDefaults sglang_defaults(const Device& d, int tp, int pp, const std::strin
             break;
         }
     if (out.cuda_graph_max_bs == 24 && engine_version_before(version, kSglangGraphBs24Release)) out.cuda_graph_max_bs = 16;
+    // The reserve is taken of the values the server runs with: --chunked-prefill-size and --cuda-graph-max-bs when given.
+    if (chunked_prefill_size) out.chunked_prefill_size = *chunked_prefill_size;
+    if (cuda_graph_max_bs) out.cuda_graph_max_bs = *cuda_graph_max_bs;
     double reserved = 512.0 + static_cast<double>(std::max<i64>(out.chunked_prefill_size, 2048)) * 1.5 + static_cast<double>(out.cuda_graph_max_bs) * 2.0 +
                       static_cast<double>(tp * pp) / 8.0 * 1024.0;
     const bool piecewise_release = !engine_version_before(version, kSglangPiecewiseRelease);
@@ -661,6 +664,7 @@ SglangAttention sglang_attention(const Scenario& s) {
     const int cc = s.devices.front().compute_capability_major;
     const std::string& v = s.engine.version;
     if (s.geometry.architecture == "GptOssForCausalLM") return cc == 10 ? SglangAttention::TrtllmMha : cc == 9 ? SglangAttention::Fa3 : SglangAttention::Triton;
+    if (s.geometry.architecture.rfind("Gemma4", 0) == 0) return SglangAttention::Triton;  // server_args' Gemma 4 default
     if (s.devices.front().vendor == "AMD") return SglangAttention::Triton;
     if (cc == 10 && !sglang_before(v, {0, 5, 6, 1})) return SglangAttention::TrtllmMha;  // sgl-project/sglang#14291
     if (cc == 9 && !engine_version_before(v, {0, 4, 6})) return SglangAttention::Fa3;    // #5344
@@ -743,6 +747,31 @@ Q sglang_cuda_graphs(const Scenario& s, const engine_parts::Parallelism& par, co
 
 }  // namespace
 
+namespace {
+// gpt-oss's MXFP4 experts as SGLang holds them on compute capability 10 and on ROCm (layers/quantization/mxfp4.py,
+// Mxfp4MoEMethod.create_weights, from sgl-project/sglang#8847, first in 0.5.0): with the flashinfer_mxfp4 (or aiter) MoE
+// backend server_args picks there, the intermediate width per rank and the hidden size are rounded up to 256, and the
+// expert biases kept in fp32. gpt-oss-20b on a B200: 2,880 → 3,072 both ways, 14.21 GiB against the 14.53 loaded (S-54).
+void sglang_pad_mxfp4_experts(const Scenario& s, const engine_parts::Parallelism& par, CheckpointBytes& cb) {
+    const Device& d = s.devices.front();
+    if (s.weights.scheme != Scheme::MXFP4 || engine_version_before(s.engine.version, {0, 5}) || !(d.compute_capability_major == 10 || d.vendor == "AMD"))
+        return;
+    const i64 E = s.geometry.moe.n_experts, H = s.geometry.hidden;
+    const i64 I = s.geometry.moe.expert_intermediate / (par.expert_parallel ? 1 : std::max(1, par.tp));
+    if (I <= 0 || E <= 0 || H <= 0) return;
+    const i64 stored = (3 * I * H) / 2 + (3 * I * H) / 32 + (2 * I + H) * 2;
+    const i64 Ip = round_up(I, 256), Hp = round_up(H, 256);
+    const i64 held = (3 * Ip * Hp) / 2 + (3 * Ip * Hp) / 32 + (2 * Ip + Hp) * 4;
+    const double factor = static_cast<double>(held) / static_cast<double>(stored);
+    cb.total = 0;
+    for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
+        if (s.inventory.tensors[i].is_expert()) cb.per_tensor[i] = checked::to_i64(std::round(static_cast<double>(cb.per_tensor[i]) * factor));
+        cb.total = checked::add(cb.total, cb.per_tensor[i]);
+    }
+    cb.total = checked::add(cb.total, cb.extra);
+}
+}  // namespace
+
 i64 sglang_capture_max_bs(const Device& d, int tp, const std::string& version, bool speculative) {
     const std::vector<i64> sizes = sglang_capture_sizes(version, d.memory_bytes / MiB, std::max(tp, 1), speculative, std::nullopt, 0);
     return sizes.empty() ? 0 : sizes.back();
@@ -753,10 +782,11 @@ Estimate estimate_sglang(const Scenario& s) {
     Estimate e;
     const Parallelism par = resolve_parallelism(s, "engine.tensor_parallel_size");
     const ModelGeometry& geo = s.geometry;
-    const bool piecewise_off = geo.vision.config_stated || geo.dsa.head_dim > 0 || geo.model_type == "qwen3_next" || s.spec.active() || par.attn_dp > 1 ||
-                               par.pp > 1 || s.devices.front().vendor == "AMD";
+    const bool piecewise_off = (geo.vision.config_stated && !s.engine.language_model_only) || geo.dsa.head_dim > 0 || geo.model_type == "qwen3_next" ||
+                               s.spec.active() || par.attn_dp > 1 || par.pp > 1 || s.devices.front().vendor == "AMD";
     const PiecewiseGraphs piecewise = piecewise_off ? PiecewiseGraphs::Off : geo.mla.kv_lora_rank > 0 ? PiecewiseGraphs::Mla : PiecewiseGraphs::Standard;
-    const SglangDefaults defaults = sglang_defaults(s.devices.front(), par.tp, par.pp, s.engine.version, par.attn_dp, s.spec.active(), piecewise);
+    const SglangDefaults defaults = sglang_defaults(s.devices.front(), par.tp, par.pp, s.engine.version, par.attn_dp, s.spec.active(), piecewise,
+                                                    s.engine.max_num_batched_tokens, s.engine.cuda_graph_max_bs);
     if (par.attn_dp > 1)
         e.assumptions.push_back("data-parallel attention: " + std::to_string(par.attn_dp) + " attention groups of " + std::to_string(par.attn_tp()) +
                                 " GPUs, each with a KV pool of its own for its share of the requests; the MoE layers stay split over all " +
@@ -787,7 +817,8 @@ Estimate estimate_sglang(const Scenario& s) {
         e.assumptions.push_back(std::string(buf) + ": SGLang before 0.4.3 cuts the fraction of a multimodal model by 5 % in its model runner");
     }
     add_devices(e, s, par.ranks(), mfs);
-    const CheckpointBytes cb = checkpoint_bytes(s);
+    CheckpointBytes cb = checkpoint_bytes(s);
+    sglang_pad_mxfp4_experts(s, par, cb);
     const i64 value_bytes = kv_value_bytes(s, "SGLang");
     i64 fixed_req = 0;
     const KvPoolRules pool_rules = sglang_pool_rules(s, e);

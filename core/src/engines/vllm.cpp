@@ -443,6 +443,29 @@ void pad_mxfp4_experts(const Scenario& s, const engine_parts::Parallelism& par, 
     cb.total = checked::add(cb.total, cb.extra);
 }
 
+// The rotary embedding's cos/sin table (model_executor/layers/rotary_embedding: get_rope builds one per distinct
+// rope, and RotaryEmbedding registers its cos_sin_cache, positions × rotary_dim in the model's dtype, as a buffer
+// that "Model loading took" counts): the context the config allows, times the factor for linear and dynamic scaling
+// (LinearScalingRotaryEmbedding, DynamicNTKScalingRotaryEmbedding) and YaRN (the original context times it), with
+// Gemma 3's second, unscaled table for its sliding layers (rope_local_base_freq). Gemma-3-4B: 131,072 × 8 × 256 × 2 B
+// = 512 MiB and 64 MiB more, what its logs load beyond the checkpoint (V-108, V-145).
+i64 rope_cache_bytes(const Scenario& s) {
+    const ModelGeometry& g = s.geometry;
+    if (g.max_position_embeddings <= 0 || g.n_heads <= 0) return 0;
+    const i64 rotary_dim =
+        g.has(Mixer::Mla) ? g.mla.qk_rope_head_dim : static_cast<i64>(std::llround(static_cast<double>(g.head_dim) * g.partial_rotary_factor));
+    if (rotary_dim <= 0) return 0;
+    i64 positions = g.max_position_embeddings;
+    const auto scaled = [&](i64 base) { return static_cast<i64>(std::llround(static_cast<double>(base) * g.rope_factor)); };
+    if (g.rope_type == "linear" || g.rope_type == "dynamic") positions = scaled(g.max_position_embeddings);
+    else if (g.rope_type == "yarn" || g.rope_type == "deepseek_yarn")
+        positions = scaled(g.rope_original_positions > 0 ? g.rope_original_positions : g.max_position_embeddings);
+    const i64 value = engine_parts::activation_value_bytes(s);
+    i64 bytes = checked::mul({positions, rotary_dim, value});
+    if (g.local_rope) bytes = checked::add(bytes, checked::mul({g.max_position_embeddings, rotary_dim, value}));
+    return bytes;
+}
+
 // The multimodal encoder pass of the profiling run (gpu_model_runner.profile_run) for Qwen-VL towers. vLLM encodes
 // a dummy batch of images of the largest size the processor allows, as many as the encoder budget holds and the
 // decoder could take in one step: the budget is max(max_num_batched_tokens, tokens of the largest item), and the batch
@@ -601,6 +624,7 @@ Estimate estimate_vllm(const Scenario& s) {
         e.warnings.push_back("only " + std::to_string(par.ranks()) + " of the " + std::to_string(s.devices.size()) +
                              " GPUs are used (tensor_parallel_size × pipeline_parallel_size)");
 
+    const i64 rope_bytes = rope_cache_bytes(s);
     // Per-rank quantities; TP ranks of one stage are alike.
     i64 min_blocks = -1;
     PagedLayout layout;
@@ -657,9 +681,9 @@ Estimate estimate_vllm(const Scenario& s) {
                               : s.encoder_params > 0 ? max(forward, sampler) + encoder_cache
                                                      : max(forward, sampler)) +
                              handoff;
-        // Tensor-parallel ranks hold NCCL's and the custom all-reduce's buffers; pipeline stages alone exchange
-        // activations point to point and print the single GPU's non-torch figure (V-111, V-112: 0.07 GiB a stage).
-        const bool parallel = par.tp > 1;
+        // Tensor-parallel (and data-parallel) ranks hold NCCL's and the custom all-reduce's buffers; pipeline stages alone
+        // exchange activations point to point and print the single GPU's non-torch figure (V-111, V-112: 0.07 GiB a stage).
+        const bool parallel = par.tp > 1 || par.dp > 1;
         const bool nvlink = s.devices.front().link_kind == "nvlink";
         const bool v018 = !v2 && !engine_version_before(s.engine.version, {0, 18});
         const bool v019 = !v2 && !engine_version_before(s.engine.version, {0, 19});
@@ -682,6 +706,9 @@ Estimate estimate_vllm(const Scenario& s) {
         for (int rr = 0; rr < par.tp * par.dp; ++rr) {
             const int idx = ((rr / par.tp) * par.pp + stage) * par.tp + rr % par.tp;  // replica-major, then stage, then TP rank
             e.add(kWeights, "weights", idx, weights, "as loaded: " + s.weights.label());
+            if (rope_bytes > 0)
+                e.add(kWeights, "rotary embedding table", idx, Q::bytes("cos/sin cache", rope_bytes),
+                      "positions the config allows × rotary dimensions, in the model's dtype, on every rank");
             if (spec_bytes > 0)
                 e.add(kWeights, "speculator weights", idx,
                       Q::bytes(s.spec.method == "mtp" ? "MTP layers on this rank" : s.spec.draft_name + " (draft) on this rank", spec_bytes),
@@ -708,12 +735,13 @@ Estimate estimate_vllm(const Scenario& s) {
                                    "gpu_memory_utilization");
             Q pool = budget - weights.named("weights");
             if (spec_bytes > 0) pool = pool - Q::bytes("speculator weights", spec_bytes);
+            if (rope_bytes > 0) pool = pool - Q::bytes("rotary embedding table", rope_bytes);
             pool = pool - activation.named("activation peak") - non_torch.named("non-torch");
             if (v2) pool = pool - penalties.named("penalties state");
             if (!legacy_graphs) pool = pool - graphs.named("CUDA graphs");
-            fixed[static_cast<size_t>(idx)] =
-                checked::add(checked::add(checked::add(weights.value(), spec_bytes), checked::add(activation.value(), non_torch.value())),
-                             checked::add(penalties.value(), legacy_graphs ? 0 : graphs.value()));
+            fixed[static_cast<size_t>(idx)] = checked::add(
+                checked::add(checked::add(weights.value(), checked::add(spec_bytes, rope_bytes)), checked::add(activation.value(), non_torch.value())),
+                checked::add(penalties.value(), legacy_graphs ? 0 : graphs.value()));
             const i64 page_all = checked::mul(layout.page_bytes, std::max(layout.group_size, 1));
             const i64 blocks = pool.value() > 0 && page_all > 0 ? pool.value() / page_all : 0;
             min_blocks = min_blocks < 0 ? blocks : std::min(min_blocks, blocks);

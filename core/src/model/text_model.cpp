@@ -20,7 +20,13 @@ std::string read_identity(const ConfigReader& top, const ConfigReader& r, ModelG
     if (r.has_object("rope_scaling")) {
         const ConfigReader rs = r.object("rope_scaling");
         g.rope_type = rs.string_or("rope_type", rs.string_or("type", ""));
+        if (rs.has_number("factor")) g.rope_factor = positive_real(rs.raw().at("factor"), rs.path("factor"), bounds::kMaxRopeFactor);
+        g.rope_original_positions = rs.first_integer_of({"original_max_position_embeddings"}, 0, 1, bounds::kPositions);
     }
+    if (r.has_number("partial_rotary_factor")) {
+        g.partial_rotary_factor = positive_real(r.raw().at("partial_rotary_factor"), r.path("partial_rotary_factor"), 1.0);
+    }
+    g.local_rope = r.has_number("rope_local_base_freq");
     return text_model_type;
 }
 

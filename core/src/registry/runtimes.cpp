@@ -222,7 +222,8 @@ constexpr RuntimeRow kRuntimes[] = {
                  [](const std::vector<Device>& d, const EngineKnobs& k) {
                      if (d.empty()) return KnobDefault{};  // decided by the GPU's memory
                      const int tp = k.tensor_parallel_size.value_or(static_cast<int>(d.size()) / std::max(1, k.pipeline_parallel_size));
-                     return KnobDefault{sglang_defaults(d.front(), tp, k.pipeline_parallel_size, k.version, k.enable_dp_attention ? k.data_parallel_size : 1)
+                     return KnobDefault{sglang_defaults(d.front(), tp, k.pipeline_parallel_size, k.version, k.enable_dp_attention ? k.data_parallel_size : 1,
+                                                        !k.speculative_model.empty(), PiecewiseGraphs::Standard, k.max_num_batched_tokens, k.cuda_graph_max_bs)
                                             .mem_fraction_static};
                  }},
                 {"max_num_batched_tokens", false, "Chunked prefill size", "--chunked-prefill-size", "2048 to 16384 (by GPU memory)",

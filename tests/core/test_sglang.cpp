@@ -576,3 +576,29 @@ TEST_CASE("SGLang's sliding-window layers: every token before the hybrid pool, a
         "engine":{"version":"0.5.3","tensor_parallel_size":2}})");
     CHECK(gemma.at("kv_cache").at("capacity_tokens").get<i64>() == component(gemma, "kv_cache") / (62 * 8 * 128 * 2 * 2));
 }
+
+TEST_CASE("SGLang's default mem_fraction_static takes the chunked prefill and graph batch the server is given") {
+    // 0.5.10 on an RTX 5090 (32,607 MiB), TP 1, --chunked-prefill-size 4096 --cuda-graph-max-bs 32 (S-51's study, run r00,
+    // where SGLang printed mem_fraction_static=0.778): reserved = 512 + 4,096 x 1.5 + 32 x 2 + 1/8 x 1,024 + 50 piecewise
+    // sizes x 8 = 7,248 MiB; (32,607 - 7,248) / 32,607 = 0.778. Without the flags: chunk 2,048 and batch 24 on this card.
+    const json given = estimate(R"({"runtime":"sglang","model":"qwen3-8b","weights":"bf16","gpu":"rtx-5090","context":8192,
+        "engine":{"version":"0.5.10","chunked_prefill_size":4096,"cuda_graph_max_bs":32}})");
+    CHECK(any_contains(given.at("assumptions"), "mem_fraction_static = 0.778"));
+    CHECK(any_contains(given.at("assumptions"), "7248 MiB reserved"));
+    const json defaults = estimate(R"({"runtime":"sglang","model":"qwen3-8b","weights":"bf16","gpu":"rtx-5090","context":8192,"engine":{"version":"0.5.10"}})");
+    // 512 + 2,048 x 1.5 + 24 x 2 + 128 + 42 x 8 = 4,096 MiB: (32,607 - 4,096) / 32,607 = 0.874.
+    CHECK(any_contains(defaults.at("assumptions"), "mem_fraction_static = 0.874"));
+}
+
+TEST_CASE("SGLang pads gpt-oss's MXFP4 experts to 256 on compute capability 10 (S-54)") {
+    // gpt-oss-20b on a B200, 0.5.3: 24 layers x 32 experts, I = H = 2,880 padded to 3,072 both ways, fp32 biases:
+    // per expert 3 x 3,072 x 3,072 / 2 + / 32 + (2 x 3,072 + 3,072) x 4 = 14,155,776 + 884,736 + 36,864 B, against the
+    // checkpoint's 3 x 2,880 x 2,880 / 2 + / 32 + (2 x 2,880 + 2,880) x 2 = 12,441,600 + 777,600 + 17,280 B.
+    const auto weights = [](const char* gpu) {
+        return item(estimate(std::string(R"({"runtime":"sglang","model":"gpt-oss-20b","weights":"mxfp4","context":8192,"engine":{"version":"0.5.3"},"gpu":")") +
+                             gpu + "\"}"),
+                    "weights");
+    };
+    const i64 extra = i64{24} * 32 * ((14155776 + 884736 + 36864) - (12441600 + 777600 + 17280));
+    CHECK(std::llabs(weights("b200") - weights("h100-sxm-80gb") - extra) < 1024);
+}

@@ -522,3 +522,19 @@ TEST_CASE("llama.cpp's KV cache by build: padding, the sliding window's extra ba
     CHECK(ds("b5137") == i64{61} * 4096 * (576 + 512) * 2);
     CHECK(ds("b7832") == i64{61} * 4096 * 576 * 2);
 }
+
+TEST_CASE("-ngl before b7467 counts repeating layers first; from b7467 (llama.cpp#18148) the output layer first") {
+    // Llama-3.1-8B (32 layers) at -ngl 32: before, all 32 repeating layers on the GPU and the output layer on the CPU;
+    // after, the output layer and the last 31 repeating layers.
+    const auto run = [](const char* build) {
+        return estimate(std::string(R"({"model":"llama-3.1-8b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"rtx-4090","context":4096,
+            "engine":{"n_gpu_layers":32,"version":")") +
+                        build + R"("}})");
+    };
+    const json old = run("b7466"), now = run("b7467");
+    CHECK(any_contains(old.at("warnings"), "output layer runs on the CPU"));
+    CHECK_FALSE(any_contains(now.at("warnings"), "output layer runs on the CPU"));
+    // The host keeps token_embd either way; before b7467 the output matrix too (128,256 x 4,096 in Q6_K), after it one
+    // repeating layer instead.
+    CHECK(item(old, "model buffer (host)", -1) > item(now, "model buffer (host)", -1));
+}

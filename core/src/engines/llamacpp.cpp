@@ -85,12 +85,21 @@ struct LayerPlacement {
 // -ngl k offloads the last k slots (the output layer first, then the last k − 1 repeating layers), and
 // offloaded slot il goes to the first device whose cumulative split exceeds (il − i_gpu_start) / k. The
 // split is --tensor-split when given, else each device's free memory.
+// Builds before b7467 (ggml-org/llama.cpp#18148) counted -ngl k from the repeating layers: i_gpu_start = n_layer − k,
+// and the output layer went to a GPU only when k exceeded n_layer (C-42: Llama 4 Scout at -ngl 32 on b5954, its output
+// layer on the CPU).
+constexpr long kOutputFirstBuild = 7467;
+bool output_counted_first(const Scenario& s) {
+    if (s.runtime != Runtime::LlamaCpp) return true;
+    const auto v = parse_engine_version(s.engine.version);
+    return !(v && v->build_tag && !v->release.empty() && v->release.front() < kOutputFirstBuild);
+}
 LayerPlacement place_layers(const Scenario& s, int n_layers) {
     LayerPlacement p;
     p.device_of_layer.assign(static_cast<size_t>(n_layers), -1);
     const int n_slots = n_layers + 1;
     const int ngl = s.engine.n_gpu_layers < 0 ? n_slots : std::min(s.engine.n_gpu_layers, n_slots);
-    const int start = std::max(n_slots - ngl, 0);
+    const int start = output_counted_first(s) ? std::max(n_slots - ngl, 0) : std::max(n_layers - ngl, 0);
     std::vector<float> splits;
     for (size_t i = 0; i < s.devices.size(); ++i) {
         const double w = s.engine.tensor_split.empty() ? static_cast<double>(s.devices[i].free_at_start())
@@ -109,7 +118,7 @@ LayerPlacement place_layers(const Scenario& s, int n_layers) {
         return std::min(static_cast<int>(it - splits.begin()), static_cast<int>(splits.size()) - 1);
     };
     for (int il = start; il < n_layers; ++il) p.device_of_layer[static_cast<size_t>(il)] = device_for(il);
-    p.output_device = ngl >= 1 && !s.devices.empty() ? device_for(n_layers) : -1;
+    p.output_device = !s.devices.empty() && (output_counted_first(s) ? ngl >= 1 : ngl > n_layers) ? device_for(n_layers) : -1;
     return p;
 }
 
@@ -768,10 +777,18 @@ Estimate estimate_llamacpp(const Scenario& s) {
                                    Q::lit(2) * Q::var("n_head", g.n_heads) * Q::var("head_dim", wide_head) * UB * F32)
                                       .named("flash attention of the layers with heads wider than " + std::to_string(kOllamaCudaFaMaxHead) + " on the CPU"));
     }
-    // With every layer on the CPU its graph shares that buffer. Op offload sends the matmuls (and the weightless ops
-    // between them) to the first GPU, which leaves the CPU the norms, whose weights stay in host memory: one normed
-    // hidden state. Without it the CPU holds the whole worst-case layer or output phase.
-    if (place.output_device < 0) host_compute = host_compute + (op_offload ? E.named("a normed hidden state") : max(max(attn, ffn), out));
+    // With every layer on the CPU its graph shares that buffer. Op offload sends the matmuls and the norms' multiplications
+    // to the first GPU; what the CPU computes itself is the K and V rows it copies into a host-resident cache, which
+    // reuse the looked-up embeddings' space: the larger of the two (C-41, Qwen3-14B at -ngl 0: 8 + 10 MiB; C-16: 8 + 4).
+    // Without op offload the CPU holds the whole worst-case layer or output phase.
+    i64 host_kv_rows = 0;
+    for (const CacheLayer& c : layers)
+        if (is_attention(c.mixer) && c.owns_kv && place.device_of_layer[static_cast<size_t>(c.layer)] < 0)
+            host_kv_rows = std::max(host_kv_rows, checked::add(c.k_width, c.v_width));
+    const Q kv_rows = Q::var("K + V widths of a host layer", host_kv_rows) * UB * F32;
+    if (place.output_device < 0)
+        host_compute =
+            host_compute + (op_offload ? max(kv_rows - E, Q::lit(0, "B")).named("K and V rows beyond the embeddings' space") : max(max(attn, ffn), out));
     e.add(kActivations, "host compute buffer", -1, host_compute,
           place.output_device < 0 ? std::string("graph inputs and the graph of the layers left on the CPU") +
                                         (op_offload ? " (their matmuls offloaded to the GPU, the norms kept)" : "")

@@ -51,10 +51,19 @@ function weightsRequest(api, id, format, weights = format) {
   return { model: id, weights, runtime, gpu: probeGpu(api, runtime), gpu_count: 1, context: 4096, concurrency: 1 };
 }
 
-/** Weight bytes of an estimate: every device plus what the engine keeps in host memory (llama.cpp's CPU token embeddings). */
+/** The engine's own tables counted with the weights it loads (vLLM's rotary cos/sin cache), which are not the checkpoint's. */
+const ENGINE_TABLES = new Set(['rotary embedding table']);
+
+/**
+ * Weight bytes of an estimate: the checkpoint's tensors on every device plus what the engine keeps in host memory
+ * (llama.cpp's CPU token embeddings).
+ */
 function weightBytes(estimate) {
-  const device = estimate.devices.reduce((sum, d) => sum + (d.components.weights || 0), 0);
-  const host = (estimate.host && estimate.host.components && estimate.host.components.weights) || 0;
+  const tables = (estimate.breakdown || []).filter((b) => b.component === 'weights' && ENGINE_TABLES.has(b.label));
+  const hostTables = tables.filter((b) => b.device < 0).reduce((sum, b) => sum + b.bytes, 0);
+  const deviceTables = tables.filter((b) => b.device >= 0).reduce((sum, b) => sum + b.bytes, 0);
+  const device = estimate.devices.reduce((sum, d) => sum + (d.components.weights || 0), 0) - deviceTables;
+  const host = ((estimate.host && estimate.host.components && estimate.host.components.weights) || 0) - hostTables;
   return { total: device + host, host };
 }
 

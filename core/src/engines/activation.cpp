@@ -43,6 +43,28 @@ Q cuda_graph_bytes(const Scenario& s, int first, int last) {
 
 i64 activation_value_bytes(const Scenario& s) { return s.weights.scheme == Scheme::FP32 ? 4 : 2; }
 
+// The rotary embedding's cos/sin table (vLLM's model_executor/layers/rotary_embedding, and SGLang's port of it: get_rope
+// builds one per distinct rope, and RotaryEmbedding registers its cos_sin_cache, positions × rotary_dim values, as a
+// buffer the weights' load counts): the context the config allows, times the factor for linear and dynamic scaling
+// (LinearScalingRotaryEmbedding, DynamicNTKScalingRotaryEmbedding) and YaRN (the original context times it), with
+// Gemma 3's second, unscaled table for its sliding layers (rope_local_base_freq). Gemma-3-4B: 131,072 × 8 × 256 × 2 B
+// = 512 MiB and 64 MiB more, what its logs load beyond the checkpoint (V-108, V-145).
+i64 rope_cache_bytes(const Scenario& s, i64 value_bytes) {
+    const ModelGeometry& g = s.geometry;
+    if (g.max_position_embeddings <= 0 || g.n_heads <= 0) return 0;
+    const i64 rotary_dim =
+        g.has(Mixer::Mla) ? g.mla.qk_rope_head_dim : static_cast<i64>(std::llround(static_cast<double>(g.head_dim) * g.partial_rotary_factor));
+    if (rotary_dim <= 0) return 0;
+    i64 positions = g.max_position_embeddings;
+    const auto scaled = [&](i64 base) { return static_cast<i64>(std::llround(static_cast<double>(base) * g.rope_factor)); };
+    if (g.rope_type == "linear" || g.rope_type == "dynamic") positions = scaled(g.max_position_embeddings);
+    else if (g.rope_type == "yarn" || g.rope_type == "deepseek_yarn")
+        positions = scaled(g.rope_original_positions > 0 ? g.rope_original_positions : g.max_position_embeddings);
+    i64 bytes = checked::mul({positions, rotary_dim, value_bytes});
+    if (g.local_rope) bytes = checked::add(bytes, checked::mul({g.max_position_embeddings, rotary_dim, value_bytes}));
+    return bytes;
+}
+
 Q forward_activation(const Scenario& s, const Parallelism& p, i64 tokens, const std::string& tokens_name) {
     const ModelGeometry& g = s.geometry;
     i64 dense_width = 0;

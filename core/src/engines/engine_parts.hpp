@@ -108,6 +108,8 @@ Q cuda_graph_bytes(const Scenario& s, int first, int last);
 
 // Bytes of one activation value: the dtype the model runs in (4 for a float32 run, else 2).
 i64 activation_value_bytes(const Scenario& s);
+// The rotary embedding's cos/sin table the engine keeps beside the weights, at value_bytes a value (see activation.cpp).
+i64 rope_cache_bytes(const Scenario& s, i64 value_bytes);
 
 // Peak activation bytes of a forward pass over `tokens` tokens on one rank: the residual stream and
 // the widest MLP (gate/up output and the activated product), 16-bit.

@@ -842,7 +842,11 @@ Estimate estimate_sglang(const Scenario& s) {
         // SGLang's "mem usage" is free memory before minus after the load, so it includes the caching allocator's
         // rounding of each large parameter to 2 MiB (the pool is sized from the same readings).
         const Q rounding = Q::bytes("allocator rounding of the parameters", allocator_rounding_per_rank(s, cb, par, i / par.tp));
-        const Q weights = (tensors + rounding).named("weights as loaded");
+        // The rotary cos/sin table, kept in fp32 on CUDA from 0.4.2.post1 (sgl-project/sglang#3169: "cache needs to be in FP32
+        // for numerical stability"), in the model's dtype before and elsewhere; the load's "mem usage" counts it.
+        const bool fp32_rope = d.vendor == "NVIDIA" && !sglang_before(s.engine.version, {0, 4, 2, 1});
+        const Q rope = Q::bytes("rotary cos/sin table", rope_cache_bytes(s, fp32_rope ? 4 : activation_value_bytes(s)));
+        const Q weights = (tensors + rounding + rope).named("weights as loaded");
         const bool nvlink_init = par.ranks() > 1 && d.link_kind == "nvlink";
         const Q before_load = nvlink_init ? Q::bytes("CUDA context", kSglangContextBytes) + Q::bytes("distributed init (NVLink)", kSglangNvlinkInitBytes)
                                           : Q::bytes("CUDA context", kSglangContextBytes);
@@ -850,6 +854,9 @@ Estimate estimate_sglang(const Scenario& s) {
         const Q budget = scale(free_before, mfs, "mem_fraction_static");
         const Q rest = budget - weights;
         e.add(kWeights, "weights", i, tensors, s.weights.label());
+        if (rope.value() > 0)
+            e.add(kWeights, "rotary embedding table", i, rope,
+                  std::string("positions the config allows × rotary dimensions, in ") + (fp32_rope ? "fp32" : "the model's dtype") + ", on every rank");
         if (rounding.value() > 0)
             e.add(kWeights, "allocator rounding of the weights", i, rounding,
                   "PyTorch's caching allocator gives each parameter of 10 MiB or more a segment rounded up to 2 MiB");

@@ -443,29 +443,6 @@ void pad_mxfp4_experts(const Scenario& s, const engine_parts::Parallelism& par, 
     cb.total = checked::add(cb.total, cb.extra);
 }
 
-// The rotary embedding's cos/sin table (model_executor/layers/rotary_embedding: get_rope builds one per distinct
-// rope, and RotaryEmbedding registers its cos_sin_cache, positions × rotary_dim in the model's dtype, as a buffer
-// that "Model loading took" counts): the context the config allows, times the factor for linear and dynamic scaling
-// (LinearScalingRotaryEmbedding, DynamicNTKScalingRotaryEmbedding) and YaRN (the original context times it), with
-// Gemma 3's second, unscaled table for its sliding layers (rope_local_base_freq). Gemma-3-4B: 131,072 × 8 × 256 × 2 B
-// = 512 MiB and 64 MiB more, what its logs load beyond the checkpoint (V-108, V-145).
-i64 rope_cache_bytes(const Scenario& s) {
-    const ModelGeometry& g = s.geometry;
-    if (g.max_position_embeddings <= 0 || g.n_heads <= 0) return 0;
-    const i64 rotary_dim =
-        g.has(Mixer::Mla) ? g.mla.qk_rope_head_dim : static_cast<i64>(std::llround(static_cast<double>(g.head_dim) * g.partial_rotary_factor));
-    if (rotary_dim <= 0) return 0;
-    i64 positions = g.max_position_embeddings;
-    const auto scaled = [&](i64 base) { return static_cast<i64>(std::llround(static_cast<double>(base) * g.rope_factor)); };
-    if (g.rope_type == "linear" || g.rope_type == "dynamic") positions = scaled(g.max_position_embeddings);
-    else if (g.rope_type == "yarn" || g.rope_type == "deepseek_yarn")
-        positions = scaled(g.rope_original_positions > 0 ? g.rope_original_positions : g.max_position_embeddings);
-    const i64 value = engine_parts::activation_value_bytes(s);
-    i64 bytes = checked::mul({positions, rotary_dim, value});
-    if (g.local_rope) bytes = checked::add(bytes, checked::mul({g.max_position_embeddings, rotary_dim, value}));
-    return bytes;
-}
-
 // The multimodal encoder pass of the profiling run (gpu_model_runner.profile_run) for Qwen-VL towers. vLLM encodes
 // a dummy batch of images of the largest size the processor allows, as many as the encoder budget holds and the
 // decoder could take in one step: the budget is max(max_num_batched_tokens, tokens of the largest item), and the batch
@@ -626,7 +603,7 @@ Estimate estimate_vllm(const Scenario& s) {
         e.warnings.push_back("only " + std::to_string(par.ranks()) + " of the " + std::to_string(s.devices.size()) +
                              " GPUs are used (tensor_parallel_size × pipeline_parallel_size)");
 
-    const i64 rope_bytes = rope_cache_bytes(s);
+    const i64 rope_bytes = rope_cache_bytes(s, activation_value_bytes(s));
     // Per-rank quantities; TP ranks of one stage are alike.
     i64 min_blocks = -1;
     PagedLayout layout;

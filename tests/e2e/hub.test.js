@@ -183,7 +183,8 @@ describe('a model from the Hugging Face Hub', () => {
       // The checkpoint's tensors (vLLM keeps its rotary cos/sin table as a weights item of its own).
       assert.equal(response.breakdown.filter((b) => b.label === 'weights' && b.device === 0).reduce((a, b) => a + b.bytes, 0), expected);
       assert.equal(await page.getAttribute('[data-testid="verdict"]', 'data-verdict'), response.verdict);
-      assert.deepEqual(await weightsRow(page), ['2.30 GiB']);
+      // The checkpoint, and vLLM's rotary cos/sin table: 131,072 positions x 64 rotary dims x 2 B = 16 MiB.
+      assert.deepEqual(await weightsRow(page), ['2.30 GiB', '16.00 MiB']);
       // The address keeps the Hub model; only the page's origin and the Hub were contacted.
       assert.match(page.url(), /model=hf%3Ameta-llama%2FLlama-3.2-1B-Instruct/);
       assert.deepEqual(origins(requests), [HUB, new URL(server.url).origin].sort());

@@ -43,7 +43,7 @@ json check_log(const json& request) {
     // One figure: what the log printed beside the estimate of it, with the signed relative error; `estimated` empty
     // where the estimate does not model that figure for this setup (`why` says so), shown as unknown.
     auto figure = [&](const std::string& what, int device, double logged, std::optional<double> estimated, const char* unit, const std::string& why = "") {
-        const bool counted = std::string(unit) == "bytes" || std::string(unit) == "tokens";
+        const bool counted = std::string(unit) != "requests";
         const auto value = [&](double x) { return counted ? json(static_cast<i64>(std::llround(x))) : json(x); };
         json r = {{"what", what}, {"device", device}, {"unit", unit}, {"logged", value(logged)}, {"estimated", nullptr}};
         if (estimated) {
@@ -54,10 +54,9 @@ json check_log(const json& request) {
         }
         rows.push_back(r);
     };
+    // A figure the estimate models, counted in whole units (bytes, tokens, layers).
     auto row = [&](const std::string& what, int device, i64 logged, i64 estimated, const char* unit = "bytes") {
-        json r = {{"what", what}, {"device", device}, {"unit", unit}, {"logged", logged}, {"estimated", estimated}};
-        if (logged > 0) r["error_pct"] = std::round(10000.0 * static_cast<double>(estimated - logged) / static_cast<double>(logged)) / 100.0;
-        rows.push_back(r);
+        figure(what, device, static_cast<double>(logged), static_cast<double>(estimated), unit);
     };
     auto item = [&](const std::string& label, int device) {
         i64 total = 0;

@@ -16,6 +16,16 @@ i64 values(std::initializer_list<i64> factors) {
 i64 sum(i64 a, i64 b) { return checked::add(a, b, "config", "a layer's cache values"); }
 }  // namespace
 
+void expand_mla_per_head(std::vector<CacheLayer>& layers, const ModelGeometry& g) {
+    if (g.mla.kv_lora_rank <= 0) return;
+    for (CacheLayer& c : layers)
+        if (c.mixer == Mixer::Mla) {
+            c.n_kv_heads = g.n_heads;
+            c.k_width = values({g.n_heads, sum(g.mla.qk_nope_head_dim, g.mla.qk_rope_head_dim)});
+            c.v_width = values({g.n_heads, g.mla.v_head_dim});
+        }
+}
+
 bool is_attention(Mixer m) { return m == Mixer::FullAttention || m == Mixer::SlidingAttention || m == Mixer::ChunkedAttention || m == Mixer::Mla; }
 bool is_recurrent(Mixer m) { return m == Mixer::LinearAttention || m == Mixer::Mamba; }
 

@@ -24,6 +24,8 @@ struct CacheLayer {
 };
 
 std::vector<CacheLayer> cache_layers(const ModelGeometry& g);
+// The MLA layers as engines that decompress the latent cache them: every head's K (nope + rope) and V.
+void expand_mla_per_head(std::vector<CacheLayer>& layers, const ModelGeometry& g);
 
 // KV bytes one token adds across the layers whose cache grows with the context (full attention and
 // MLA). Sliding and chunked layers cost the same per token but only up to their window.

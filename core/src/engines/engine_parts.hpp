@@ -41,6 +41,12 @@ Parallelism resolve_parallelism(const Scenario& s, const char* tp_field);
 // VocabParallelEmbedding), norms and routers replicated, K/V projections replicated when there are
 // fewer KV heads than ranks, MLA down-projections replicated. Layers split evenly over PP stages.
 i64 weights_per_rank(const Scenario& s, const CheckpointBytes& cb, const Parallelism& p, int stage);
+// One MXFP4 expert's bytes with an intermediate width I (per rank) and hidden size H as stored or as a kernel layout
+// pads them: gate-up [2I, H] and down [H, I] in 4-bit values with an e8m0 scale per 32, and 2I + H biases.
+i64 mxfp4_expert_bytes(i64 I, i64 H, i64 bias_bytes);
+// Scales every expert tensor of the checkpoint by `factor` (the bytes an engine's MoE layout holds over the stored ones)
+// and recomputes the total.
+void scale_expert_tensors(const Scenario& s, CheckpointBytes& cb, double factor);
 
 // What PyTorch's CUDA caching allocator adds to those bytes: each parameter of 10 MiB or more (after the layers' fusions:
 // QKV, gate-up, the experts' w13) takes a segment rounded up to 2 MiB. Free-memory readings (SGLang's "mem usage")

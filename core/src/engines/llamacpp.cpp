@@ -485,13 +485,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // ---- KV cache and recurrent state ----
     const bool own_engine = ollama_own_engine(s);
     auto layers = cache_layers(g);
-    if (ollama_expanded_mla(s, own_engine) || kv_rules.mla_heads)
-        for (CacheLayer& c : layers)
-            if (is_attention(c.mixer) && c.n_kv_heads == 1 && g.mla.kv_lora_rank > 0) {
-                c.n_kv_heads = g.n_heads;
-                c.k_width = g.n_heads * (g.mla.qk_nope_head_dim + g.mla.qk_rope_head_dim);
-                c.v_width = g.n_heads * g.mla.v_head_dim;
-            }
+    if (ollama_expanded_mla(s, own_engine) || kv_rules.mla_heads) expand_mla_per_head(layers, g);
     if (kv_rules.mla_stores_v)
         for (CacheLayer& c : layers)
             if (c.mixer == Mixer::Mla) c.v_width = g.mla.kv_lora_rank;

@@ -90,14 +90,7 @@ bool mlx_latent_cache(const Scenario& s) {
 // The cache layers as mlx-lm holds them: MLA layers per head unless the model's file caches the latent.
 std::vector<CacheLayer> mlx_cache_layers(const Scenario& s) {
     std::vector<CacheLayer> layers = cache_layers(s.geometry);
-    const ModelGeometry& g = s.geometry;
-    if (g.mla.kv_lora_rank <= 0 || mlx_latent_cache(s)) return layers;
-    for (CacheLayer& c : layers)
-        if (c.mixer == Mixer::Mla) {
-            c.n_kv_heads = g.n_heads;
-            c.k_width = g.n_heads * (g.mla.qk_nope_head_dim + g.mla.qk_rope_head_dim);
-            c.v_width = g.n_heads * g.mla.v_head_dim;
-        }
+    if (!mlx_latent_cache(s)) expand_mla_per_head(layers, s.geometry);
     return layers;
 }
 Q mla_prompt_attention(const Scenario& s, i64 step) {

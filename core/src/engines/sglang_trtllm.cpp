@@ -745,9 +745,6 @@ Q sglang_cuda_graphs(const Scenario& s, const engine_parts::Parallelism& par, co
         .named("CUDA graphs");
 }
 
-}  // namespace
-
-namespace {
 // gpt-oss's MXFP4 experts as SGLang holds them on compute capability 10 and on ROCm (layers/quantization/mxfp4.py,
 // Mxfp4MoEMethod.create_weights, from sgl-project/sglang#8847, first in 0.5.0): with the flashinfer_mxfp4 (or aiter) MoE
 // backend server_args picks there, the intermediate width per rank and the hidden size are rounded up to 256, and the
@@ -759,16 +756,9 @@ void sglang_pad_mxfp4_experts(const Scenario& s, const engine_parts::Parallelism
     const i64 E = s.geometry.moe.n_experts, H = s.geometry.hidden;
     const i64 I = s.geometry.moe.expert_intermediate / (par.expert_parallel ? 1 : std::max(1, par.tp));
     if (I <= 0 || E <= 0 || H <= 0) return;
-    const i64 stored = (3 * I * H) / 2 + (3 * I * H) / 32 + (2 * I + H) * 2;
-    const i64 Ip = round_up(I, 256), Hp = round_up(H, 256);
-    const i64 held = (3 * Ip * Hp) / 2 + (3 * Ip * Hp) / 32 + (2 * Ip + Hp) * 4;
-    const double factor = static_cast<double>(held) / static_cast<double>(stored);
-    cb.total = 0;
-    for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
-        if (s.inventory.tensors[i].is_expert()) cb.per_tensor[i] = checked::to_i64(std::round(static_cast<double>(cb.per_tensor[i]) * factor));
-        cb.total = checked::add(cb.total, cb.per_tensor[i]);
-    }
-    cb.total = checked::add(cb.total, cb.extra);
+    const i64 stored = engine_parts::mxfp4_expert_bytes(I, H, 2);
+    const i64 held = engine_parts::mxfp4_expert_bytes(round_up(I, 256), round_up(H, 256), 4);
+    engine_parts::scale_expert_tensors(s, cb, static_cast<double>(held) / static_cast<double>(stored));
 }
 }  // namespace
 

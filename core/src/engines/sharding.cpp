@@ -148,6 +148,17 @@ i64 weights_per_rank(const Scenario& s, const CheckpointBytes& cb, const Paralle
     return checked::to_i64(std::round(total));
 }
 
+i64 mxfp4_expert_bytes(i64 I, i64 H, i64 bias_bytes) { return (3 * I * H) / 2 + (3 * I * H) / 32 + (2 * I + H) * bias_bytes; }
+
+void scale_expert_tensors(const Scenario& s, CheckpointBytes& cb, double factor) {
+    cb.total = 0;
+    for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
+        if (s.inventory.tensors[i].is_expert()) cb.per_tensor[i] = checked::to_i64(std::round(static_cast<double>(cb.per_tensor[i]) * factor));
+        cb.total = checked::add(cb.total, cb.per_tensor[i]);
+    }
+    cb.total = checked::add(cb.total, cb.extra);
+}
+
 i64 allocator_rounding_per_rank(const Scenario& s, const CheckpointBytes& cb, const Parallelism& p, int stage) {
     std::map<std::tuple<int, int, int>, double> params;  // (layer, fused parameter, kind) -> bytes on this rank
     for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {

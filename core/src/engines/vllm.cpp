@@ -410,18 +410,17 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
 //    layout is taken from 0.19, the first release with a log.
 // The checkpoint's expert tensors (values, scales, bf16 biases) are scaled by the ratio of those bytes to theirs.
 void pad_mxfp4_experts(const Scenario& s, const engine_parts::Parallelism& par, CheckpointBytes& cb) {
+    using engine_parts::mxfp4_expert_bytes;
     if (s.weights.scheme != Scheme::MXFP4) return;
     const i64 E = s.geometry.moe.n_experts, H = s.geometry.hidden;
     const i64 I = s.geometry.moe.expert_intermediate / (par.expert_parallel ? 1 : std::max(1, par.tp));
     if (I <= 0 || E <= 0 || H <= 0) return;
     const auto ru = [](i64 x, i64 m) { return round_up(x, m); };
-    // The checkpoint's bytes per expert: gate-up [2I, H] and down [H, I] in 4-bit values with an e8m0 scale per 32, bf16 biases.
-    const i64 stored = (2 * I * H + H * I) / 2 + (2 * I * H + H * I) / 32 + (2 * I + H) * 2;
+    const i64 stored = mxfp4_expert_bytes(I, H, 2);
     const int cc = s.devices.front().compute_capability_major;
     i64 held = 0;
     if (cc == 10) {
-        const i64 Ip = ru(I, 256), Hp = ru(H, 256);
-        held = (2 * Ip * Hp + Hp * Ip) / 2 + (2 * Ip * Hp + Hp * Ip) / 32 + (2 * Ip + Hp) * 4;
+        held = mxfp4_expert_bytes(ru(I, 256), ru(H, 256), 4);
     } else if (cc == 9) {
         const i64 Ip = ru(I, 64);
         const bool wide = !engine_version_before(s.engine.version, {0, 19});
@@ -430,17 +429,9 @@ void pad_mxfp4_experts(const Scenario& s, const engine_parts::Parallelism& par, 
         const i64 swizzled = ru(2 * Ip, 256) * ru(H / 32, 2) + ru(H, 256) * ru(Ip / 32, 2);
         held = values + scales + swizzled + (2 * Ip + H) * 4;
     } else {
-        const i64 Ip = ru(I, 128), Hp = ru(H, 256);
-        held = (2 * Ip * Hp + Hp * Ip) / 2 + (2 * Ip * Hp + Hp * Ip) / 32 + (2 * Ip + Hp) * 2;
+        held = mxfp4_expert_bytes(ru(I, 128), ru(H, 256), 2);
     }
-    const double factor = static_cast<double>(held) / static_cast<double>(stored);
-    cb.total = 0;
-    for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
-        const Tensor& t = s.inventory.tensors[i];
-        if (t.is_expert()) cb.per_tensor[i] = checked::to_i64(std::round(static_cast<double>(cb.per_tensor[i]) * factor));
-        cb.total = checked::add(cb.total, cb.per_tensor[i]);
-    }
-    cb.total = checked::add(cb.total, cb.extra);
+    engine_parts::scale_expert_tensors(s, cb, static_cast<double>(held) / static_cast<double>(stored));
 }
 
 // The multimodal encoder pass of the profiling run (gpu_model_runner.profile_run) for Qwen-VL towers. vLLM encodes
@@ -613,31 +604,37 @@ Estimate estimate_vllm(const Scenario& s) {
         const i64 w = weights_per_rank(s, cb, par, stage);
         const Q weights = Q::bytes(par.tp > 1 ? "checkpoint tensors on this rank (TP " + std::to_string(par.tp) + ")" : "checkpoint tensors", w);
         const Q forward = forward_activation(s, par, mnbt, "max_num_batched_tokens");
-        // The fused-MoE workspace the WorkspaceManager keeps through the sampler (kPersistentMoeWorkspaceRelease).
-        Q moe_workspace = Q::lit(0, "B");
-        if (g.is_moe() && !engine_version_before(s.engine.version, kPersistentMoeWorkspaceRelease) &&
-            (s.weights.scheme == Scheme::BF16 || s.weights.scheme == Scheme::FP16 || s.weights.scheme == Scheme::FP8)) {
-            // N: the gate-up width on this rank (whole experts under expert parallelism).
-            const i64 n = 2 * g.moe.expert_intermediate / (s.engine.enable_expert_parallel ? 1 : std::max(1, par.tp)), k = g.hidden;
-            const i64 w13 = std::max(n / 2, k), w2 = std::max(n, k);
-            moe_workspace = (Q::var("max_num_batched_tokens", mnbt) * Q::var("top_k", g.moe.n_experts_per_tok) *
-                             (Q::var("max(N/2, hidden)", w13) + Q::var("max(N, hidden)", w2)) * Q::lit(2, "B"))
-                                .named("fused-MoE workspace, kept");
-        }
-        const SamplerRule rule = profiling_sampler(s, v2, max_seqs);
-        Q sampler = scale(Q::var("max_num_seqs", max_seqs) * Q::var("vocab", g.vocab), rule.bytes_per_logit, rule.label());
-        if (rule.triton) {
-            const int sms = s.devices.front().multiprocessors;
-            if (sms > 0) {
-                const i64 programs = std::min<i64>(static_cast<i64>(std::bit_ceil(static_cast<uint64_t>(std::min<i64>(sms, max_seqs)))), sms);
-                sampler = sampler + Q::var("Triton scratch rows", programs) * Q::var("vocab", g.vocab) * Q::lit(4, "B");
-            } else if (stage == 0) {
-                e.assumptions.push_back("the Triton sampler's scratch (one fp32 vocabulary row per multiprocessor) is left out: " + s.devices.front().name +
-                                        "'s multiprocessor count is not known");
+        // Pipeline stages (gpu_model_runner.profile_run): only the last stage computes logits and runs the dummy sampler,
+        // the fused-MoE workspace kept through it included.
+        const bool last_stage = stage == par.pp - 1;
+        Q sampler = Q::lit(0, "B");
+        if (last_stage) {
+            // The fused-MoE workspace the WorkspaceManager keeps through the sampler (kPersistentMoeWorkspaceRelease).
+            Q moe_workspace = Q::lit(0, "B");
+            if (g.is_moe() && !engine_version_before(s.engine.version, kPersistentMoeWorkspaceRelease) &&
+                (s.weights.scheme == Scheme::BF16 || s.weights.scheme == Scheme::FP16 || s.weights.scheme == Scheme::FP8)) {
+                // N: the gate-up width on this rank (whole experts under expert parallelism).
+                const i64 n = 2 * g.moe.expert_intermediate / (s.engine.enable_expert_parallel ? 1 : std::max(1, par.tp)), k = g.hidden;
+                const i64 w13 = std::max(n / 2, k), w2 = std::max(n, k);
+                moe_workspace = (Q::var("max_num_batched_tokens", mnbt) * Q::var("top_k", g.moe.n_experts_per_tok) *
+                                 (Q::var("max(N/2, hidden)", w13) + Q::var("max(N, hidden)", w2)) * Q::lit(2, "B"))
+                                    .named("fused-MoE workspace, kept");
             }
-            sampler = sampler + Q::var("max_num_batched_tokens", mnbt) * Q::var("hidden", g.hidden) * Q::lit(activation_value_bytes(s), "B");
+            const SamplerRule rule = profiling_sampler(s, v2, max_seqs);
+            sampler = scale(Q::var("max_num_seqs", max_seqs) * Q::var("vocab", g.vocab), rule.bytes_per_logit, rule.label());
+            if (rule.triton) {
+                const int sms = s.devices.front().multiprocessors;
+                if (sms > 0) {
+                    const i64 programs = std::min<i64>(static_cast<i64>(std::bit_ceil(static_cast<uint64_t>(std::min<i64>(sms, max_seqs)))), sms);
+                    sampler = sampler + Q::var("Triton scratch rows", programs) * Q::var("vocab", g.vocab) * Q::lit(4, "B");
+                } else {
+                    e.assumptions.push_back("the Triton sampler's scratch (one fp32 vocabulary row per multiprocessor) is left out: " + s.devices.front().name +
+                                            "'s multiprocessor count is not known");
+                }
+                sampler = sampler + Q::var("max_num_batched_tokens", mnbt) * Q::var("hidden", g.hidden) * Q::lit(activation_value_bytes(s), "B");
+            }
+            if (moe_workspace.value() > 0) sampler = sampler + moe_workspace;
         }
-        if (moe_workspace.value() > 0) sampler = sampler + moe_workspace;
         // Multimodal models: the profiling run also encodes dummy items and keeps their embeddings in the
         // encoder cache, whose budget is max(max_num_batched_tokens, tokens of the largest item) embeddings
         // (vLLM compute_encoder_budget); the embeddings are hidden-size 16-bit vectors.
@@ -647,12 +644,9 @@ Estimate estimate_vllm(const Scenario& s) {
             : s.encoder_params > 0
                 ? max(Q::var("max_num_batched_tokens", mnbt), Q::var("tokens per image", s.tokens_per_image)) * Q::var("hidden", g.hidden) * Q::lit(2, "B")
                 : Q::lit(0, "B");
-        // Pipeline stages (gpu_model_runner.profile_run): only the last stage computes logits and runs the dummy sampler;
-        // every later stage keeps the buffers it receives the previous stage's hidden states and residual in
+        // Every stage after the first keeps the buffers it receives the previous stage's hidden states and residual in
         // (make_empty_intermediate_tensors, max_num_batched_tokens rows each). V-111/V-112 (Llama-3.1-8B, PP 2 and 4,
         // 0.19.0) print stage 0's peak as its forward pass alone.
-        const bool last_stage = stage == par.pp - 1;
-        if (!last_stage) sampler = Q::lit(0, "B");
         const Q handoff = stage > 0 ? (Q::lit(2) * Q::var("max_num_batched_tokens", mnbt) * Q::var("hidden", g.hidden) * Q::lit(2, "B"))
                                           .named("hidden states and residual received from the previous stage")
                                     : Q::lit(0, "B");

@@ -394,6 +394,10 @@ GgufLayout gguf_layout(const ModelGeometry& g, const Inventory& inv, GgufFileTyp
                  // in current builds: IQ1_*, IQ2_*, IQ3_XXS, and Q2_K tensors of Q2_K_S), as in llama.cpp's README table.
                  opts.imatrix.value_or(ft_is(ft, {F::IQ1_S, F::IQ1_M, F::IQ2_XXS, F::IQ2_XS, F::IQ2_S, F::IQ2_M, F::IQ3_XXS, F::Q2_K_S})), false,
                  g.model_type == "falcon", type_70b(g), gqa_of(g), g.moe.n_experts, static_cast<int>(g.n_layers)};
+    // A checkpoint that ships its experts in MXFP4 (gpt-oss) keeps them so in every file: the converter repacks them as
+    // MXFP4 whatever the outtype (convert_hf_to_gguf.py GptOssModel), and llama-quantize will not requantize them
+    // (quantized producers keep them with --tensor-type overrides; e.g. unsloth's Q4_K_M: 72 mxfp4 tensors, 10.81 GiB).
+    const bool mxfp4_experts = g.quantization.quant_method == "mxfp4";
     // Preliminary pass (init_quantize_state_counters / the first loop of llama_model_quantize_impl).
     const bool split_kv_b = opts.split_mla_kv_b && g.mla.kv_lora_rank > 0 && g.mla.qk_nope_head_dim > 0 && g.mla.v_head_dim > 0;
     for (const Tensor& t : inv.tensors) {
@@ -410,6 +414,8 @@ GgufLayout gguf_layout(const ModelGeometry& g, const Inventory& inv, GgufFileTyp
         const bool aggregate = t.role == Role::Vision || t.role == Role::Mtp;
         if (aggregate) {
             type = D;
+        } else if (mxfp4_experts && t.ne2 > 1 && (t.role == Role::FfnGateExps || t.role == Role::FfnUpExps || t.role == Role::FfnDownExps)) {
+            type = T::MXFP4;
         } else if (allows_quantization(t)) {
             const Cat cat = category(t.name);
             // User overrides win and skip the fallback (llama_tensor_get_type returns them early in current builds;
@@ -448,7 +454,10 @@ GgufLayout gguf_layout(const ModelGeometry& g, const Inventory& inv, GgufFileTyp
         } else if (opts.rules == GgufRules::Mixtral2023 && contains(t.name, "ffn_gate_inp.weight")) {
             type = T::F16;  // the Dec-2023 converter wrote the router in F16
         }
-        const i64 bytes = tensor_bytes_of(type, t);
+        // The converter keeps the tokenizer's rows of an embedding the config pads (Gemma 3: 262,144 of 262,208).
+        Tensor rows = t;
+        if ((t.role == Role::TokenEmbd || t.role == Role::Output) && g.gguf_rows() < g.vocab) rows.ne1 -= g.vocab - g.gguf_rows();
+        const i64 bytes = tensor_bytes_of(type, rows);
         out.tensors.push_back({&t, type, bytes});
         out.tensor_bytes = checked::add(out.tensor_bytes, bytes, "config", "the GGUF file's bytes");
         out.n_elements = checked::add(out.n_elements, t.elements(), "config", "the GGUF file's elements");

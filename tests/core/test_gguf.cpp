@@ -404,9 +404,6 @@ Setup setup_for(const std::string& model) {
 // Rows whose published number does not come from a stock llama-quantize recipe (kept in the calibration file on
 // purpose, each with a note). They are computed with the stock recipe and printed, not asserted.
 const char* known_misfit(const std::string& model, const std::string& ft) {
-    if (model == "gpt-oss-20b (Q4_K_M by unknown producer)" && ft == "Q4_K_M")
-        return "non-stock recipe: the producer kept the experts in MXFP4; stock Q4_K_M falls back to q5_0/q8_0 on the "
-               "2880-wide rows (14.71 GiB = 15.8 GB)";
     if (model == "Qwen3-30B-A3B-Instruct(-2507?)" && ft == "Q4_K_M")
         return "unknown producer: +0.07 GiB over the stock 17.28 GiB (matched by row 'Qwen3-30B-A3B Q4_K_M'); "
                "token_embd at q6_K instead of q4_K gives exactly 17.35 GiB";

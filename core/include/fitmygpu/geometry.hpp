@@ -188,6 +188,7 @@ struct ModelGeometry {
     i64 n_kv_heads = 0;
     i64 head_dim = 0;
     i64 vocab = 0;
+    i64 gguf_vocab = 0;  // token_embd rows and n_vocab in a GGUF: vocab, or the tokenizer's size where vocab_size pads it
     i64 intermediate = 0;
     i64 max_position_embeddings = 0;
     bool tied_embeddings = false;
@@ -232,6 +233,7 @@ struct ModelGeometry {
     std::vector<LayerSpec> layers;
 
     bool is_moe() const { return moe.n_experts > 0; }
+    i64 gguf_rows() const { return gguf_vocab > 0 ? gguf_vocab : vocab; }
     bool has(Mixer m) const;
     int count(Mixer m) const;
 };

@@ -66,6 +66,7 @@ constexpr FamilyTraits kFamilies[] = {
      .models = "Gemma 3 (gemma3, gemma3_text)",
      .tie_word_embeddings = true,
      .vocab_size = 262208,
+     .tokenizer_tokens = 262144,
      .qk_norm = QkNorm::PerHead,
      .norms_per_layer = 4,
      .layout = L::SlidingPattern,

@@ -56,6 +56,7 @@ struct FamilyTraits {
     // ---- defaults of the config class ----
     bool tie_word_embeddings = false;  // when the config leaves tie_word_embeddings out
     i64 vocab_size = 0;                // when the config leaves vocab_size out (0: required)
+    i64 tokenizer_tokens = 0;          // the tokenizer's size where vocab_size pads it (the class default): GGUFs keep these rows
     bool attn_output_gate = false;     // when the config leaves attn_output_gate out (Qwen3-Next: q_proj also gates heads)
 
     // ---- attention and block shape ----

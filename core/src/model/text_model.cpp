@@ -37,6 +37,9 @@ std::vector<i64> read_dimensions(const ConfigReader& r, const FamilyTraits& fam,
     if (g.n_layers == 0) fail("missing_field", r.path("num_hidden_layers"), r.path("num_hidden_layers") + " is required");
     if (!r.has("vocab_size") && fam.vocab_size > 0) g.vocab = fam.vocab_size;
     else g.vocab = r.require("vocab_size", bounds::kVocab);
+    // convert_hf_to_gguf.py drops token_embd's rows past the tokenizer (Gemma 3: "remove OOV rows"), and llama.cpp's
+    // n_vocab is the tokenizer's: the class's padded size leaves the tokenizer's tokens in a GGUF.
+    g.gguf_vocab = fam.tokenizer_tokens > 0 && g.vocab == fam.vocab_size ? fam.tokenizer_tokens : g.vocab;
     // Positions beyond the largest context a request may ask are refused: nothing could use them.
     g.max_position_embeddings = r.first_of({"max_position_embeddings", "max_seq_len", "seq_length", "n_positions"}, bounds::kPositions);
 

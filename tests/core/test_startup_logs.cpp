@@ -46,6 +46,13 @@ std::string human_bytes2(i64 b) {
     else std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(b));
     return buf;
 }
+// "59.7 GiB" → bytes.
+double parse_human_bytes(const std::string& text) {
+    const double value = std::stod(text);
+    return text.find("GiB") != std::string::npos   ? value * static_cast<double>(GiB)
+           : text.find("MiB") != std::string::npos ? value * static_cast<double>(MiB)
+                                                   : value;
+}
 }  // namespace
 
 TEST_CASE("vLLM startup logs: each request is valid and each logged component is estimated") {
@@ -111,12 +118,15 @@ TEST_CASE("Ollama offload lines: the modelled decision prints the logged layers 
     for (const auto& row : data.at("rows")) {
         if (!row.contains("ollama_offload")) continue;
         const std::string id = row.at("id");
-        // Reported only (accuracy page): Ollama's estimate for gpt-oss (L-53, 0.11.5) and Gemma 2/3 (L-55, L-56) takes
-        // fs/ggml GraphSize's cases of their own and their sliding-window KV rule, and for GLM-4.5 (L-54) counts the
-        // NextN layer the GGUF's block_count includes; none of these is modelled.
-        if (id == "L-53" || id == "L-54" || id == "L-55" || id == "L-56") continue;
+        // Reported only (accuracy page): for GLM-4.5 (L-54) Ollama counts the NextN layer the GGUF's block_count
+        // includes, which is not modelled.
+        if (id == "L-54") continue;
         CAPTURE(id);
-        const json r = fitmygpu::api::check_log(json{{"request", row.at("request")}, {"log", row.at("log")}});
+        std::string log;
+        if (row.at("log").is_array())
+            for (const auto& line : row.at("log")) log += line.get<std::string>() + "\n";
+        else log = row.at("log").get<std::string>();
+        const json r = fitmygpu::api::check_log(json{{"request", row.at("request")}, {"log", log}});
         REQUIRE_FALSE(r.contains("error"));
         std::map<std::string, json> got;
         for (const auto& x : r.at("rows")) got[x.at("what").get<std::string>()] = x;
@@ -125,7 +135,12 @@ TEST_CASE("Ollama offload lines: the modelled decision prints the logged layers 
             CAPTURE(name);
             REQUIRE(got.count("Ollama " + name) == 1);
             const json& x = got.at("Ollama " + name);
+            // A row whose library blob is laid out a little differently from the GGUF the estimate builds says by how much
+            // (ollama_tolerance_pct, with the reason in its note); the others must print as the log does.
+            const double tolerance = row.value("ollama_tolerance_pct", 0.0);
             if (it.value().is_number()) CHECK(x.at("estimated").get<i64>() == it.value().get<i64>());
+            else if (tolerance > 0 && human_bytes2(x.at("estimated").get<i64>()) != it.value().get<std::string>())
+                CHECK(std::fabs(static_cast<double>(x.at("estimated").get<i64>()) / parse_human_bytes(it.value().get<std::string>()) - 1) * 100 <= tolerance);
             else CHECK(human_bytes2(x.at("estimated").get<i64>()) == it.value().get<std::string>());
             ++checked;
         }

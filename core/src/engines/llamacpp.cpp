@@ -219,9 +219,143 @@ struct OllamaPlan {
     int layers = 0;          // layers.offload (repeating layers + the output layer)
     std::vector<int> split;  // layers per GPU
     i64 kv = 0, graph_full = 0, graph_partial = 0, weights_repeating = 0, weights_output = 0;
+    i64 projector_weights = 0, projector_graph = 0;
     i64 required_full = 0, required_partial = 0;
     std::string graph_rule;
 };
+
+// The model's KV heads as GGUF metadata gives them to GraphSize: the most (HeadCountKVMax) or the fewest
+// (HeadCountKVMin) over the attention layers, at least 1.
+i64 ollama_heads_kv(const ModelGeometry& g, bool most) {
+    i64 out = 0;
+    for (const LayerSpec& l : g.layers)
+        if (is_attention(l.mixer) && l.n_kv_heads > 0) out = out == 0 ? l.n_kv_heads : most ? std::max(out, l.n_kv_heads) : std::min(out, l.n_kv_heads);
+    return std::max<i64>(out > 0 ? out : g.n_kv_heads, 1);
+}
+
+// fs/ggml GraphSize's per-architecture cases, by the config's model_type (its GGUF architecture), each from the
+// release that added it: the graph sizes, and the KV of the layers a case sizes itself. Architectures without a case
+// (and chatglm and stablelm, whose cases are not modelled) keep the default: every layer holds the whole context.
+struct OllamaGraphCase {
+    const char* model_type;
+    const char* arch;
+    long major, minor, patch;
+};
+constexpr OllamaGraphCase kOllamaGraphCases[] = {
+    {"llama", "llama", 0, 0, 0},        {"mistral", "llama", 0, 0, 0},         {"mixtral", "llama", 0, 0, 0},         {"llama4", "llama", 0, 6, 7},
+    {"mllama", "mllama", 0, 4, 0},      {"gemma", "gemma", 0, 0, 0},           {"gemma2", "gemma", 0, 0, 0},          {"gemma3", "gemma3", 0, 6, 0},
+    {"gemma3_text", "gemma3", 0, 6, 0}, {"gemma3n", "gemma3n", 0, 9, 3},       {"cohere", "command-r", 0, 0, 0},      {"qwen2", "qwen2", 0, 0, 0},
+    {"phi", "phi2", 0, 0, 0},           {"deepseek_v2", "deepseek2", 0, 0, 0}, {"deepseek_v3", "deepseek2", 0, 0, 0}, {"kimi_k2", "deepseek2", 0, 0, 0},
+    {"gpt_oss", "gptoss", 0, 11, 0},
+};
+// mllama's cross-attention cache as GraphSize sizes it: 1601 vision tokens × 4 tiles in f32.
+constexpr i64 kOllamaMllamaVisionTokens = 1601 * 4;
+// gpt-oss's sliding layers: numParallel × 4096 + batch cells (its SWA cache's memory beyond the window).
+constexpr i64 kOllamaGptOssSwaCells = 4096;
+
+void ollama_graph_size(const Scenario& s, OllamaPlan& p, std::vector<i64>& kv, i64 context, i64 batch, double bpe, bool fa) {
+    const ModelGeometry& g = s.geometry;
+    std::string arch;
+    for (const OllamaGraphCase& c : kOllamaGraphCases)
+        if (g.model_type == c.model_type && !engine_version_before(s.engine.version, {c.major, c.minor, c.patch})) arch = c.arch;
+    if (arch.empty()) return;
+    p.graph_rule = arch;
+    const i64 emb = g.hidden, heads = std::max<i64>(g.n_heads, 1), heads_kv = ollama_heads_kv(g, true), vocab = g.gguf_rows();
+    const i64 emb_heads = emb / heads;
+    // attention.key_length / value_length (MLA GGUFs of the time: nope + rope and v_head_dim), else n_embd / n_head.
+    const i64 ehk = g.mla.kv_lora_rank > 0 ? g.mla.qk_nope_head_dim + g.mla.qk_rope_head_dim : g.head_dim > 0 ? g.head_dim : emb_heads;
+    const i64 ehv = g.mla.kv_lora_rank > 0 ? g.mla.v_head_dim : ehk;
+    const i64 parallel = std::max<i64>(s.concurrency, 1);
+    const i64 vocab_graph = 4 * batch * (emb + vocab);
+    const i64 vocab_partial = vocab_graph + emb * vocab * 105 / 128;
+    auto cells_bytes = [&](i64 cells) { return static_cast<i64>(static_cast<double>(cells * (ehk + ehv) * heads_kv) * bpe); };
+    auto& full = p.graph_full;
+    auto& partial = p.graph_partial;
+    if (arch == "llama") {
+        full = std::max(4 * batch * (1 + 4 * emb + context * (1 + heads)), vocab_graph);
+        partial =
+            4 * batch * emb +
+            std::max(4 * batch * (1 + emb + std::max(context, emb)) + emb * emb * 9 / 16 + 4 * context * (batch * heads + emb_heads * heads_kv), vocab_partial);
+        if (g.is_moe()) {  // "mixtral 8x22b": stacked experts (ffn_gate_exps), sized from layer 0's gate tensor
+            const CheckpointBytes cb = checkpoint_bytes(s);
+            i64 gate = 0;
+            for (size_t i = 0; i < s.inventory.tensors.size(); ++i)
+                if (s.inventory.tensors[i].layer == 0 && s.inventory.tensors[i].role == Role::FfnGateExps) gate += cb.per_tensor[i];
+            const i64 ff = g.moe.expert_intermediate > 0 ? g.moe.expert_intermediate : g.intermediate;
+            partial = std::max(3 * gate + 4 * batch * (2 * ff + heads_kv + emb + context + emb_heads * heads_kv),
+                               4 * (context * batch * heads + context * emb_heads * heads_kv + batch * 1024 + emb_heads * heads_kv * batch));
+        }
+    } else if (arch == "mllama") {
+        for (const CacheLayer& c : cache_layers(g))
+            if (c.mixer == Mixer::CrossAttention && c.layer >= 0 && c.layer < static_cast<int>(kv.size()))
+                kv[static_cast<size_t>(c.layer)] = heads_kv * (ehk + ehv) * 4 * kOllamaMllamaVisionTokens;
+        full = std::max(4 * batch * (2 + 3 * emb + ehk * heads + context * (1 + heads)), vocab_graph);
+        // GraphSize looks up rope_freqs under "weights", a name the tensor never has: its count is always 0.
+        partial = std::max(4 * (batch * (2 * emb + 1 + context * (1 + heads) + ehk * heads) + ehk * context * heads_kv), vocab_partial);
+    } else if (arch == "gemma" || arch == "gemma3" || arch == "gemma3n") {
+        full = std::max(vocab_graph, 4 * batch * (2 + context + context * heads + 2 * emb + 2 * ehk * heads));
+        partial = std::max(4 * emb * batch + emb * vocab * 105 / 128 + 4 * vocab * batch,
+                           4 * batch * (2 * emb + 1 + 2 * ehk * heads + context + context * heads) + 4 * ehk * context * 8 + emb * ehk * heads * 9 / 16);
+        if (arch == "gemma3n") {
+            full *= 4;
+            partial *= 4;
+        }
+        // From 0.6.3 every layer but each sixth keeps numParallel × sliding_window + batch cells.
+        i64 window = 0;
+        for (const LayerSpec& l : g.layers) window = std::max(window, l.window);
+        if (arch == "gemma3" && !engine_version_before(s.engine.version, {0, 6, 3}))
+            for (size_t i = 0; i < kv.size(); ++i)
+                if ((i + 1) % 6 != 0) kv[i] = cells_bytes(parallel * window + batch);
+    } else if (arch == "command-r") {
+        full = std::max(vocab_graph, 4 * batch * (2 + 4 * emb + context * (1 + heads)));
+        partial = std::max(vocab_partial, 4 * batch * (1 + 2 * emb + context * (1 + heads)) + 4 * emb * context + emb * emb * 9 / 16);
+    } else if (arch == "qwen2") {
+        full = std::max(vocab_graph, 4 * batch * (1 + 2 * emb + context + context * heads));
+        partial = std::max(vocab_partial, 4 * (batch * (1 + 2 * emb + context * (1 + heads)) + emb * (1 + context)));
+    } else if (arch == "phi2") {
+        full = std::max(vocab_graph, 4 * batch * (1 + 4 * emb + context + context * heads));
+        partial = std::max(4 * batch * (2 * emb + vocab) + emb * vocab * 105 / 128, 4 * batch * (2 + 3 * emb + context + context * heads));
+    } else if (arch == "deepseek2") {
+        full = std::max(4 * batch * (3 * emb + vocab), 4 * batch * (3 * emb + 2 + context * (1 + heads_kv) + 2 * ehk * heads_kv));
+        partial =
+            std::max(4 * batch * (3 * emb + vocab) + emb * vocab * 105 / 128, 4 * batch * (2 * emb + 1 + 2 * ehk * heads_kv + context + context * heads_kv) +
+                                                                                  4 * ehk * context * heads_kv + emb * ehk * heads_kv * 9 / 16);
+    } else if (arch == "gptoss") {
+        // The graph from the KV of every layer holding the whole context, taken before the sliding layers shrink.
+        i64 all_full = 0;
+        for (i64 k : kv) all_full += k;
+        const i64 kv_min = ollama_heads_kv(g, false);
+        for (size_t i = 0; i < kv.size(); ++i) kv[i] = cells_bytes(i % 2 == 0 ? parallel * kOllamaGptOssSwaCells + batch : context);
+        if (engine_version_before(s.engine.version, {0, 11, 5})) {
+            // 0.11.0-0.11.2: partial twice the full graph; 0.11.3 (fcec04bf4): the same.
+            full = 4 * heads / kv_min * all_full / 6;
+            partial = engine_version_before(s.engine.version, {0, 11, 3}) ? 2 * full : full;
+        } else {
+            partial = 2 * heads / kv_min * all_full / 6;
+            // 0.11.8: with flash attention, (4 × numParallel + context / 1024 + 110) MiB.
+            if (fa && !engine_version_before(s.engine.version, {0, 11, 8})) partial = (4 * parallel + (context >> 10) + 110) * MiB;
+        }
+    }
+}
+
+// The vision graph Ollama's own engine reserves for a tower in the model's blob (fs/ggml VisionGraphSize, 0.6.0 on),
+// in bytes, from the tower's config; 0 for the architectures it sizes as none (llama4) or does not know.
+i64 ollama_vision_graph(const ModelGeometry& g) {
+    const VisionSpec& v = g.vision;
+    if (v.patch_size <= 0 || v.image_size <= 0) return 0;
+    const i64 image = v.image_size, patch = v.patch_size, channels = v.in_channels > 0 ? v.in_channels : 3, heads = v.num_heads, emb = v.hidden_size;
+    const i64 patches = (image / patch) * (image / patch);
+    if (g.model_type == "gemma3" || g.model_type == "mistral3") return 4 * (image * image * channels + emb * patch + patches * patches * heads);
+    if (g.model_type == "mllama") {  // a class embedding, patches padded to 8, 4 tiles
+        const i64 np = patches + 1, padded = np + 8 - (np % 8) % 8, tiles = 4;
+        return 4 * (8 + image * image * channels * tiles + emb * np * tiles + 9 * emb * padded * tiles + padded * tiles * padded * tiles * heads);
+    }
+    if (g.model_type == "qwen2_5_vl") {  // vision.max_pixels' default, 28 × 28 × 1280
+        const i64 pixels = 28 * 28 * 1280, np = pixels / (patch * patch);
+        return 4 * (2 * pixels * channels + np * channels * patch * patch + np * np * heads + emb * np);
+    }
+    return 0;
+}
 
 // Ollama's estimate: layer bytes from the GGUF tensors, f16 K and V (or the OLLAMA_KV_CACHE_TYPE's bytes with flash
 // attention) for num_ctx × parallel cells in every layer, and fs/ggml GraphSize's per-architecture graph formulas.
@@ -231,9 +365,13 @@ OllamaPlan ollama_plan(const Scenario& s, bool fa) {
     const int n = static_cast<int>(g.n_layers);
     const CheckpointBytes cb = checkpoint_bytes(s);
     std::vector<i64> blk(static_cast<size_t>(n), 0);
+    i64 vision_f16 = 0;  // the vision tower, which Ollama's blobs and projector files keep in F16
     for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
         const Tensor& t = s.inventory.tensors[i];
-        if (t.role == Role::Vision) continue;
+        if (t.role == Role::Vision) {
+            vision_f16 += t.elements() * 2;
+            continue;
+        }
         if (t.layer >= 0 && t.layer < n) blk[static_cast<size_t>(t.layer)] += cb.per_tensor[i];
         // "output_norm" plus "output" (or token_embd when the output shares it).
         else if (t.role == Role::OutputNorm || t.role == Role::Output || (t.role == Role::TokenEmbd && g.tied_embeddings)) p.weights_output += cb.per_tensor[i];
@@ -249,26 +387,12 @@ OllamaPlan ollama_plan(const Scenario& s, bool fa) {
         if (is_attention(c.mixer) || c.mixer == Mixer::CrossAttention)
             k = static_cast<i64>(static_cast<double>(context * (c.k_width + c.v_width)) * bpe);  // every cell, no window
         else k = (c.conv_values + c.ssm_values) * 4;                                             // recurrent state in f32
-        p.kv += k;
     }
-    const i64 emb = g.hidden, heads = g.n_heads, heads_kv = std::max<i64>(g.n_kv_heads, 1), vocab = g.vocab;
-    const i64 emb_heads = heads > 0 ? emb / heads : 0;
-    const std::string& arch = g.architecture;
-    if (arch == "LlamaForCausalLM" || arch == "MistralForCausalLM") {  // GGUF architecture "llama" (dense)
-        p.graph_rule = "llama";
-        p.graph_full = std::max(4 * batch * (1 + 4 * emb + context * (1 + heads)), 4 * batch * (emb + vocab));
-        p.graph_partial = 4 * batch * emb +
-                          std::max(4 * batch * (1 + emb + std::max(context, emb)) + emb * emb * 9 / 16 + 4 * context * (batch * heads + emb_heads * heads_kv),
-                                   4 * batch * (emb + vocab) + emb * vocab * 105 / 128);
-    } else if (arch == "Qwen2ForCausalLM") {
-        p.graph_rule = "qwen2";
-        p.graph_full = std::max(4 * batch * (emb + vocab), 4 * batch * (1 + 2 * emb + context + context * heads));
-        p.graph_partial =
-            std::max(4 * batch * (emb + vocab) + emb * vocab * 105 / 128, 4 * (batch * (1 + 2 * emb + context * (1 + heads)) + emb * (1 + context)));
-    }
-    if (p.graph_partial == 0) {  // the fallback for architectures GraphSize has no case for: GQA × KV / 6
+    ollama_graph_size(s, p, kv, context, batch, bpe, fa);
+    for (i64 k : kv) p.kv += k;
+    if (p.graph_partial == 0) {  // memory.go's fallback for architectures GraphSize has no case for: GQA × KV / 6
         p.graph_rule = "default (GQA x KV / 6)";
-        p.graph_partial = heads / heads_kv * p.kv / 6;
+        p.graph_partial = std::max<i64>(g.n_heads, 1) / ollama_heads_kv(g, false) * p.kv / 6;
     }
     if (p.graph_full == 0) p.graph_full = p.graph_partial;
     const bool metal = s.devices.front().vendor == "Apple";
@@ -285,11 +409,23 @@ OllamaPlan ollama_plan(const Scenario& s, bool fa) {
     p.split.assign(nd, 0);
     std::vector<size_t> room;
     i64 layer_size = n > 0 ? blk[0] + kv[0] : 0, overflow = 0;
-    for (size_t d = 0; d < nd; ++d) {
-        if (s.devices[d].free_at_start() < graph + minimum + 2 * layer_size) continue;
-        room.push_back(d);
-        alloc[d] += minimum + layer_size;
+    // A vision tower (with engine.mmproj): the llama.cpp runner's projector file sits on the first GPU with room; a tower
+    // in the blob Ollama's own engine runs (0.6.0 on) comes with its vision graph, and from 0.7.1 goes with the output
+    // layer instead (before, it too sat on the first GPU).
+    i64 gpu_zero = 0, last_layer = p.weights_output;
+    if (s.engine.mmproj && vision_f16 > 0) {
+        p.projector_weights = vision_f16;
+        if (ollama_own_engine(s) && !engine_version_before(s.engine.version, {0, 6, 0})) p.projector_graph = ollama_vision_graph(g);
+        if (p.projector_graph > 0 && !engine_version_before(s.engine.version, {0, 7, 1})) last_layer += vision_f16 + p.projector_graph;
+        else gpu_zero = vision_f16 + p.projector_graph;
     }
+    for (size_t d = 0; d < nd; ++d) {
+        const i64 zero = room.empty() ? gpu_zero : 0;
+        if (s.devices[d].free_at_start() < zero + graph + minimum + 2 * layer_size) continue;
+        room.push_back(d);
+        alloc[d] += minimum + layer_size + zero;
+    }
+    if (room.empty()) overflow += gpu_zero;
     // Releases before 0.7.0 (commit 0478d440f) walked the layers from the first one up: with mixed quantization the
     // first layers are often larger, so fewer bytes fit.
     const bool upward = engine_version_before(s.engine.version, {0, 7, 0});
@@ -308,14 +444,16 @@ OllamaPlan ollama_plan(const Scenario& s, bool fa) {
             }
             room.erase(room.begin() + static_cast<std::ptrdiff_t>(at));
         }
-        if (room.empty()) overflow += layer_size;
+        if (room.empty() && !upward) overflow += layer_size;
     }
+    // Those releases counted each layer left over at the size of the last one.
+    if (upward && p.layers < n) overflow += (n - p.layers) * layer_size;
     bool fully = p.layers >= n;
-    if (p.weights_output > 0) {
+    if (last_layer > 0) {
         for (size_t j = room.size(); j > 0; --j) {
             const size_t d = room[static_cast<size_t>(p.layers) % j];
-            if (s.devices[d].free_at_start() > alloc[d] + graph + p.weights_output) {
-                alloc[d] += p.weights_output;
+            if (s.devices[d].free_at_start() > alloc[d] + graph + last_layer) {
+                alloc[d] += last_layer;
                 ++p.split[d];
                 ++p.layers;
                 break;
@@ -323,7 +461,7 @@ OllamaPlan ollama_plan(const Scenario& s, bool fa) {
         }
         if (p.layers < n + 1) {
             fully = false;
-            overflow += p.weights_output;
+            overflow += last_layer;
         }
     }
     for (size_t d = 0; d < nd; ++d)
@@ -350,11 +488,16 @@ Estimate estimate_llamacpp(const Scenario& s) {
                             {"memory.required.kv", p.kv},
                             {"memory.graph.full", p.graph_full},
                             {"memory.graph.partial", p.graph_partial},
-                            {"memory.weights.nonrepeating", p.weights_output}};
+                            {"memory.weights.nonrepeating", p.weights_output},
+                            {"projector.weights", p.projector_weights},
+                            {"projector.graph", p.projector_graph}};
         // Before 0.6.3 (commit f4f0992b6) the printed weights summed each layer with its KV cache.
-        const i64 repeating = engine_version_before(s.engine.version, {0, 6, 3}) ? p.weights_repeating + p.kv - p.weights_output : p.weights_repeating;
+        // The printed weights: before 0.6.1 each layer with its KV (total; repeating less the output layer), in 0.6.1
+        // and 0.6.2 the layers alone under both names, from 0.6.3 (commit f4f0992b6) the layers and then the output.
+        const bool with_kv = engine_version_before(s.engine.version, {0, 6, 1}), layers_only = engine_version_before(s.engine.version, {0, 6, 3});
+        const i64 repeating = with_kv ? p.weights_repeating + p.kv - p.weights_output : p.weights_repeating;
         e.engine_figures["memory.weights.repeating"] = repeating;
-        e.engine_figures["memory.weights.total"] = repeating + p.weights_output;
+        e.engine_figures["memory.weights.total"] = layers_only && !with_kv ? repeating : repeating + p.weights_output;
         e.assumptions.push_back("Ollama " + s.engine.version + " offloads " + std::to_string(p.layers) + " of " + std::to_string(s.geometry.n_layers + 1) +
                                 " layers by its own estimate (llm/memory.go): KV " + format_size(p.kv) + ", graph " +
                                 format_size(p.layers > static_cast<int>(s.geometry.n_layers) ? p.graph_full : p.graph_partial) + " (" + p.graph_rule +
@@ -698,7 +841,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // batch.Outputs of s.parallel rows), and its models keep only those rows before the output layer.
     const bool per_seq_outputs = own_engine || recent_layers;
     const i64 out_rows = per_seq_outputs ? std::min(ubr, checked::mul(n_seq, 1 + (s.spec.active() ? s.spec.num_tokens : 0))) : ubr;
-    const Q out = (Q::var("n_vocab", g.vocab) + Q::var("n_embd", g.hidden)) * (per_seq_outputs ? Q::var("n_outputs_max", out_rows) : UB) * F32;
+    const Q out = (Q::var("n_vocab", g.gguf_rows()) + Q::var("n_embd", g.hidden)) * (per_seq_outputs ? Q::var("n_outputs_max", out_rows) : UB) * F32;
     // Ollama's engine builds the mask on the device in the dtype attention reads, with no f32 copy on the host.
     const bool f16_mask = fa && (own_engine || f16_mask_reserved(s));
     const int first_device = place.device_of_layer.empty() ? -1 : place.device_of_layer.front();
@@ -792,8 +935,8 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // row holds the last hidden state beside the logits.
     const bool runner_embeddings = s.runtime == Runtime::Ollama && !own_engine && !s.engine.version.empty() &&
                                    !engine_version_before(s.engine.version, {0, 4}) && engine_version_before(s.engine.version, {0, 30});
-    const Q output_buf =
-        (runner_embeddings ? Q::var("n_vocab", g.vocab) + Q::var("n_embd", g.hidden) : Q::var("n_vocab", g.vocab)) * F32 * Q::var("n_seq_max", n_seq);
+    const Q output_buf = (runner_embeddings ? Q::var("n_vocab", g.gguf_rows()) + Q::var("n_embd", g.hidden) : Q::var("n_vocab", g.gguf_rows())) * F32 *
+                         Q::var("n_seq_max", n_seq);
     e.add(kActivations, "output buffer (host)", -1, output_buf,
           runner_embeddings ? "logits and embeddings of one row per sequence (Ollama's runner turns embeddings on)" : "logits of one row per sequence");
     e.sum_components();

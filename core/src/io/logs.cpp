@@ -65,14 +65,15 @@ i64 human_bytes_at(const std::string& text, size_t pos) {
 }
 
 // Ollama's "offload to" line (llm/memory.go MemoryEstimate.LogValue): `layers.offload=N` and `memory.<group>.<name>="X.Y
-// GiB"` figures, by name. Only the first such line of a log is kept.
+// GiB"` figures, by name, with a vision model's `projector.weights` and `projector.graph`. Only the first such line of a
+// log is kept.
 bool read_ollama_offload(const std::string& line, std::map<std::string, i64>& out) {
     if (line.find("layers.offload=") == std::string::npos || line.find("memory.required.full=") == std::string::npos) return false;
     if (!out.empty()) return true;
     const double layers = after(line, "layers.offload=");
     if (sane_count(layers)) out["layers.offload"] = static_cast<i64>(layers);
     for (const char* name : {"memory.required.full", "memory.required.partial", "memory.required.kv", "memory.weights.total", "memory.weights.repeating",
-                             "memory.weights.nonrepeating", "memory.graph.full", "memory.graph.partial"}) {
+                             "memory.weights.nonrepeating", "memory.graph.full", "memory.graph.partial", "projector.weights", "projector.graph"}) {
         const size_t at = line.find(std::string(name) + "=");
         if (at == std::string::npos) continue;
         const i64 bytes = human_bytes_at(line, at + std::string(name).size() + 1);

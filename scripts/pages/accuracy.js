@@ -101,8 +101,8 @@ function componentLabel(estimate, component) {
 
 /**
  * vLLM, SGLang and TensorRT-LLM: per-GPU components in GiB (engine builds: MiB) as printed, KV capacity in tokens,
- * maximum concurrency; mlx-lm: its peak memory in GB as printed (mx.get_peak_memory() / 1e9), beside the device's
- * whole requirement.
+ * maximum concurrency; mlx-lm: its peak memory in GB as printed (mx.get_peak_memory() / 1e9; releases before 0.20.0
+ * divided by 2**30, peak_gib), beside the device's whole requirement.
  */
 function servingFigures(row, e, base) {
   const out = [];
@@ -157,6 +157,11 @@ function servingFigures(row, e, base) {
   if (row.peak_gb != null) {
     out.push(figure({ ...base, component: 'peak', label: 'weights, cache and the largest prefill transient' }, row.peak_gb,
       device.required_bytes == null ? null : device.required_bytes / 1e9, 'GB', Math.max(2, decimalsOf(row.peak_gb))));
+  }
+  // mlx-lm before 0.20.0 printed the same "GB" label for get_peak_memory() / 2**30.
+  if (row.peak_gib != null) {
+    out.push(figure({ ...base, component: 'peak', label: 'weights, cache and the largest prefill transient' }, row.peak_gib,
+      device.required_bytes == null ? null : device.required_bytes / GIB, 'GiB', Math.max(2, decimalsOf(row.peak_gib))));
   }
   return out;
 }

@@ -203,8 +203,12 @@ TEST_CASE("mlx-lm before the causal mask (ml-explore/mlx-lm#40) computes every p
     const json old = run("0.19.0"), causal = run("0.22.2");
     CHECK(item(old, "unfused attention scores") == (i64{32} * 512 * 33080 + i64{512} * 33080) * 2);
     CHECK(item(causal, "unfused attention scores") == 0);
-    // The published peak, 11.496 GB, within 12 %: what mlx keeps for command buffers still running is not modelled.
-    CHECK(std::abs(static_cast<double>(old.at("devices").at(0).at("total_bytes").get<i64>()) / 1e9 - 11.496) / 11.496 < 0.12);
+    // The published peak: "11.496 GB", which mlx-lm before 0.20.0 computed as get_peak_memory() / 2**30 (GiB). What mlx of
+    // the time kept for command buffers still running (10 kernels a buffer, each holding its inputs until the GPU
+    // completed it) is not modelled: the estimate stays below the published peak, by less than a fifth.
+    const double published = 11.496 * 1024 * 1024 * 1024, got = static_cast<double>(old.at("devices").at(0).at("total_bytes").get<i64>());
+    CHECK(got < published);
+    CHECK((published - got) / published < 0.2);
 }
 
 TEST_CASE("MLX command buffers in flight keep their kernels' inputs (ml-explore/mlx#1864, #1869; mlx-lm 0.24.1 on)") {

@@ -21,7 +21,7 @@ function printed(file, row) {
   // Ollama's own estimate prints GiB or MiB with one decimal; the page shows it in MiB.
   if (file.startsWith('llamacpp-')) return [...Object.values(row.logged_mib || {}), ...Object.values(ollamaPrintedMib(row)).map(([mib]) => mib)];
   return [...Object.values(row.logged_gib || {}), ...Object.values(row.other_gib || {}), ...Object.values(row.engine_mib || {}),
-    ...(row.tokens != null ? [row.tokens] : []), ...(row.concurrency != null ? [row.concurrency] : []), ...(row.peak_gb != null ? [row.peak_gb] : [])];
+    ...(row.tokens != null ? [row.tokens] : []), ...(row.concurrency != null ? [row.concurrency] : []), ...(row.peak_gb != null ? [row.peak_gb] : []), ...(row.peak_gib != null ? [row.peak_gib] : [])];
 }
 
 const withRequest = DATA_FILES.flatMap((file) => data[file].rows.filter((r) => r.request).map((row) => ({ file, row })));
@@ -92,7 +92,7 @@ describe('accuracy.html', () => {
     }
   });
 
-  test('units are explicit: GiB for vLLM, SGLang and TensorRT-LLM logs (MiB for TensorRT engine builds), GB for mlx-lm, MiB for llama.cpp, tokens/s or s for speed', () => {
+  test('units are explicit: GiB for vLLM, SGLang and TensorRT-LLM logs (MiB for TensorRT engine builds), GB for mlx-lm (GiB before 0.20.0), MiB for llama.cpp, tokens/s or s for speed', () => {
     const fileOf = new Map(withRequest.map((r) => [String(r.row.id), r.file]));
     const byId = new Map(withRequest.map((r) => [String(r.row.id), r.row]));
     for (const r of rows) {
@@ -100,7 +100,10 @@ describe('accuracy.html', () => {
       const file = fileOf.get(r.row);
       if (file === 'speed-results.json') assert.ok(['tokens/s', 's'].includes(r.published.unit), `${r.row}: ${r.published.unit}`);
       else if (file.startsWith('llamacpp-')) assert.equal(r.published.unit, 'MiB', r.row);
-      else if (file === 'mlx-peak-memory.json') assert.equal(r.published.unit, 'GB', `${r.row}: mlx-lm prints decimal gigabytes`);
+      else if (file === 'mlx-peak-memory.json') {
+        // mlx-lm prints decimal gigabytes; releases before 0.20.0 printed GiB under the same label (peak_gib).
+        assert.equal(r.published.unit, byId.get(r.row).peak_gib != null ? 'GiB' : 'GB', `${r.row}: mlx-lm's unit`);
+      }
       else if (r.published.unit === 'MiB') assert.ok(Object.values(byId.get(r.row).engine_mib || {}).includes(r.published.value), `${r.row}: MiB only for engine figures`);
       else assert.ok(['GiB', 'tokens', '×'].includes(r.published.unit), `${r.row}: ${r.published.unit}`);
       if (r.estimate) assert.equal(r.estimate.unit, r.published.unit, `${r.row}: estimate in the published unit`);

@@ -135,15 +135,16 @@ TEST_CASE("MoE experts in host memory: the GPU holds one expert tensor's copy, t
     // ik_llama.cpp#357 (AesSedai, mainline b5269): Qwen3-235B-A22B Q6_K on one RTX 3090, 16,384 cells of q8_0 KV, flash
     // attention, ubatch 512, the FFN tensors of layers 5-93 in host memory. Op offload copies each host expert tensor into
     // CUDA0's compute buffer for its matmul, one at a time: 128 experts x 1,536 x 4,096 q6_K values (210 B per 256) =
-    // 660,602,880 B. Beside it: the f16 mask (16,384 x 512 x 2 B) and the MoE phase, whose peak is the 8 selected
-    // experts' product (8 x 1,536) beside their down outputs (8 x 4,096), plus the residual and normed input (2 x 4,096),
-    // all f32 over 512 tokens: 630 + 16 + 104 = 750 MiB, printed 774.00.
+    // 660,602,880 B. Beside it: the f16 mask (16,384 x 512 x 2 B) and the MoE phase of the layers whose experts stay on
+    // the GPU (0-4): the 8 selected experts' up and gate outputs and their product (3 x 8 x 1,536), then their down
+    // outputs (8 x 4,096), too large for the hole up and gate leave (4,096 > 2 x 1,536), above them, plus the residual
+    // and normed input (2 x 4,096), all f32 over 512 tokens: 630 + 16 + 152 = 798 MiB, printed 774.00.
     const json r = estimate(R"({"model":"qwen3-235b-a22b","weights":"gguf:Q6_K","runtime":"llama.cpp","gpu":"rtx-3090","context":16384,
         "kv_cache_dtype":"q8_0","engine":{"n_gpu_layers":99,"flash_attn":true,"version":"b5269",
         "override_tensor":"blk\\.(0|1|2|3|4)\\.ffn.*=CUDA0,blk\\.(5|6|7|8|9)\\.ffn.*=CPU,blk\\.1[0-9]\\.ffn.*=CPU,blk\\.[2-9][0-9]\\.ffn.*=CPU"}})");
     const i64 copy = i64{128} * 1536 * 4096 / 256 * 210;
     CHECK(copy == 660602880);
-    const i64 expected = copy + i64{16384} * 512 * 2 + (i64{8} * 1536 + 8 * 4096 + 2 * 4096) * 512 * 4;
+    const i64 expected = copy + i64{16384} * 512 * 2 + (i64{3} * 8 * 1536 + 8 * 4096 + 2 * 4096) * 512 * 4;
     CHECK(item(r, "compute buffer", 0) == expected);
     CHECK(std::abs(mib(expected) - 774.0) / 774.0 < 0.04);
 }

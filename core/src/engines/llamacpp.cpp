@@ -827,13 +827,22 @@ Estimate estimate_llamacpp(const Scenario& s) {
                                 UB * F32
                           : (Q::lit(2) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden)) * UB * F32;
     // MoE layers (build_moe_ffn): the selected experts' gate and up outputs, then their product beside the down
-    // projection's output, which keeps one n_embd row per selected expert until the weighted sum.
+    // projection's output, which keeps one n_embd row per selected expert until the weighted sum. On a device that
+    // holds the experts of its layers, ggml-alloc places them in one buffer: the SwiGLU product takes a block of its own
+    // (GLU is not computed in place), up and gate then leave a hole of 2 × n_expert_used × n_ff_exp rows, and the down
+    // projection's output goes into it when it fits, else above everything (best fit). C-52 (Qwen3.5-122B-A10B, n_embd
+    // 3,072 > 2 × 1,024, ub 1,586): the two GPUs with experts of their own log 452.31 MiB, the attention phase (334.55)
+    // without the down projection on top; L-54 (GLM-4.5-Air, 4,096 > 2 × 1,408): 166.51 on its middle GPU; C-17 (Qwen3-235B,
+    // experts of 13 layers on the GPU, the rest's matmuls offloaded to it) 1,024.00 against 1,000.5. A first GPU whose
+    // own layers keep no experts runs the offloaded ones beside the copied weight without that growth (C-52: 980.36).
+    Q ffn_local = ffn;
     if (g.is_moe()) {
-        const Q used_ff = Q::var("n_expert_used", g.moe.n_experts_per_tok) * Q::var("n_ff_exp", g.moe.expert_intermediate);
-        const Q moe = (max(Q::lit(2) * used_ff, used_ff + Q::var("n_expert_used", g.moe.n_experts_per_tok) * Q::var("n_embd", g.hidden)) +
-                       Q::lit(2) * Q::var("n_embd", g.hidden)) *
-                      UB * F32;
-        ffn = max(ffn, moe);
+        const i64 k = g.moe.n_experts_per_tok, ff = g.moe.expert_intermediate;
+        const Q used_ff = Q::var("n_expert_used", k) * Q::var("n_ff_exp", ff);
+        const Q down = Q::var("n_expert_used", k) * Q::var("n_embd", g.hidden);
+        const Q two_e = Q::lit(2) * Q::var("n_embd", g.hidden);
+        ffn = max(ffn, (max(Q::lit(2) * used_ff, used_ff + down) + two_e) * UB * F32);
+        ffn_local = max(ffn_local, (Q::lit(3) * used_ff + (g.hidden > 2 * ff ? down : Q::lit(0)) + two_e) * UB * F32);
     }
     // The output phase: logits and the last hidden state of every ubatch token, or, where llama-server reserves
     // n_outputs_max rows (outputs_per_sequence), of one row per sequence and drafted token.
@@ -864,14 +873,15 @@ Estimate estimate_llamacpp(const Scenario& s) {
         if (!has_layers && place.output_device != di && !offload_here) continue;
         // Inputs this device keeps: the mask (and, with pipeline copies, the hidden state handed over).
         const Q inputs = pipeline ? copies * (mask_live + E) : mask_live;
-        Q peak = has_layers || place.output_device == di ? inputs + max(attn, ffn) : Q::lit(0, "B");
+        const Q& ffn_here = placed[d].expert_bytes > 0 ? ffn_local : ffn;
+        Q peak = has_layers || place.output_device == di ? inputs + max(attn, ffn_here) : Q::lit(0, "B");
         if (fa && !f16_mask && first_device == di) peak = max(peak, (pipeline ? copies * mask32 : mask32) + mask_live + E);
         if (place.output_device == di) peak = max(peak, out);
         if (offload_here) {
             if (host_kv_layer_max > 0) peak = max(peak, mask_live + Q::bytes("K+V views of a host layer, copied", host_kv_layer_max) + attn);
             if (host_layer_weight_max > 0)
                 peak = max(peak, (has_layers || host_kv_layer_max > 0 ? mask_live : Q::lit(0, "B")) +
-                                     Q::bytes("largest host weight, copied", host_layer_weight_max) + max(attn_rows * UB * F32, ffn));
+                                     Q::bytes("largest host weight, copied", host_layer_weight_max) + max(attn_rows * UB * F32, ffn_here));
             if (output_offload && host_output_weight > 0) peak = max(peak, Q::bytes("output weight, copied", host_output_weight) + out);
         }
         e.add(kActivations, "compute buffer", di, peak,

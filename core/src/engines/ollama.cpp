@@ -1,0 +1,337 @@
+// Ollama's own engine and its own offload estimate (see ollama.hpp).
+#include "ollama.hpp"
+
+#include <algorithm>
+
+#include "fitmygpu/cache.hpp"
+#include "fitmygpu/checked.hpp"
+#include "fitmygpu/version.hpp"
+
+namespace fitmygpu {
+
+namespace {
+// ---- Ollama's own engine (runner/ollamarunner) ----
+// Before 0.30 (which serves every GGUF model through llama-server) Ollama ran the architectures its Go engine requires
+// (fs/ggml/ggml.go, KV.OllamaEngineRequired) on that engine and every other one on its llama.cpp runner, unless
+// OLLAMA_NEW_ENGINE was set. Each architecture, by the config's model_type, with the release that first lists it.
+struct OllamaEngineArch {
+    const char* model_type;
+    long major, minor, patch;
+};
+constexpr OllamaEngineArch kOllamaEngineArchs[] = {
+    {"gemma3", 0, 6, 0},       {"gemma3_text", 0, 6, 0},    {"mistral3", 0, 6, 5},     {"llama4", 0, 6, 7},       {"mllama", 0, 7, 0},
+    {"qwen2_5_vl", 0, 7, 0},   {"gemma3n", 0, 9, 5},        {"gpt_oss", 0, 11, 0},     {"qwen3", 0, 12, 0},       {"qwen3_moe", 0, 12, 2},
+    {"qwen3_vl", 0, 12, 7},    {"qwen3_vl_moe", 0, 12, 7},  {"deepseek_v2", 0, 13, 0}, {"deepseek_v3", 0, 13, 0}, {"kimi_k2", 0, 13, 0},
+    {"olmo3", 0, 13, 4},       {"glm4_moe_lite", 0, 14, 3}, {"qwen3_next", 0, 15, 5},  {"nemotron_h", 0, 17, 1},  {"qwen3_5", 0, 17, 1},
+    {"qwen3_5_moe", 0, 17, 1}, {"gemma4", 0, 20, 0},
+};
+// The sliding-window memory Ollama's own models ask their cache for beyond the window: kvcache.NewSWAMemCache(window,
+// 4096, ...) in model/models/gptoss (from its first release, 0.11) and model/models/gemma4 (0.20.0); 0 = the window.
+constexpr i64 kOllamaSwaMemory = 4096;
+
+// ---- Ollama's own layer decision (llm/memory.go estimateGPULayers, releases before 0.12.11) ----
+// With num_gpu left at -1, Ollama up to 0.12.10 estimated each layer's bytes itself and passed the number that fit
+// as --n-gpu-layers to its runner; it prints the estimate as `msg="offload to cuda" layers.offload=... memory.*`.
+// 0.12.11 (commit f560bd077) replaced it by layouts measured from the runner's allocations, and since 0.30 Ollama
+// leaves -ngl to llama-server's own fit; those releases are not modelled here.
+// MinimumMemory: 457 MiB set aside per CUDA/ROCm device, 512 MiB per Metal device (ml/device.go, discover/gpu.go).
+constexpr i64 kOllamaMinimumMemory = 457 * MiB;
+constexpr i64 kOllamaMetalMinimumMemory = 512 * MiB;
+// num_batch's default (api/types.go DefaultOptions): the graph estimate uses min(num_ctx, num_batch) tokens.
+constexpr i64 kOllamaNumBatch = 512;
+
+// The model's KV heads as GGUF metadata gives them to GraphSize: the most (HeadCountKVMax) or the fewest
+// (HeadCountKVMin) over the attention layers, at least 1.
+i64 ollama_heads_kv(const ModelGeometry& g, bool most) {
+    i64 out = 0;
+    for (const LayerSpec& l : g.layers)
+        if (is_attention(l.mixer) && l.n_kv_heads > 0) out = out == 0 ? l.n_kv_heads : most ? std::max(out, l.n_kv_heads) : std::min(out, l.n_kv_heads);
+    return std::max<i64>(out > 0 ? out : g.n_kv_heads, 1);
+}
+
+// fs/ggml GraphSize's per-architecture cases, by the config's model_type (its GGUF architecture), each from the
+// release that added it: the graph sizes, and the KV of the layers a case sizes itself. Architectures without a case
+// (and chatglm and stablelm, whose cases are not modelled) keep the default: every layer holds the whole context.
+struct OllamaGraphCase {
+    const char* model_type;
+    const char* arch;
+    long major, minor, patch;
+};
+constexpr OllamaGraphCase kOllamaGraphCases[] = {
+    {"llama", "llama", 0, 0, 0},        {"mistral", "llama", 0, 0, 0},         {"mixtral", "llama", 0, 0, 0},         {"llama4", "llama", 0, 6, 7},
+    {"mllama", "mllama", 0, 4, 0},      {"gemma", "gemma", 0, 0, 0},           {"gemma2", "gemma", 0, 0, 0},          {"gemma3", "gemma3", 0, 6, 0},
+    {"gemma3_text", "gemma3", 0, 6, 0}, {"gemma3n", "gemma3n", 0, 9, 3},       {"cohere", "command-r", 0, 0, 0},      {"qwen2", "qwen2", 0, 0, 0},
+    {"phi", "phi2", 0, 0, 0},           {"deepseek_v2", "deepseek2", 0, 0, 0}, {"deepseek_v3", "deepseek2", 0, 0, 0}, {"kimi_k2", "deepseek2", 0, 0, 0},
+    {"gpt_oss", "gptoss", 0, 11, 0},
+};
+// mllama's cross-attention cache as GraphSize sizes it: 1601 vision tokens × 4 tiles in f32.
+constexpr i64 kOllamaMllamaVisionTokens = 1601 * 4;
+// gpt-oss's sliding layers: numParallel × 4096 + batch cells (its SWA cache's memory beyond the window).
+constexpr i64 kOllamaGptOssSwaCells = 4096;
+
+void ollama_graph_size(const Scenario& s, OllamaPlan& p, std::vector<i64>& kv, i64 context, i64 batch, double bpe, bool fa) {
+    const ModelGeometry& g = s.geometry;
+    std::string arch;
+    for (const OllamaGraphCase& c : kOllamaGraphCases)
+        if (g.model_type == c.model_type && !engine_version_before(s.engine.version, {c.major, c.minor, c.patch})) arch = c.arch;
+    if (arch.empty()) return;
+    p.graph_rule = arch;
+    const i64 emb = g.hidden, heads = std::max<i64>(g.n_heads, 1), heads_kv = ollama_heads_kv(g, true), vocab = g.gguf_rows();
+    const i64 emb_heads = emb / heads;
+    // attention.key_length / value_length (MLA GGUFs of the time: nope + rope and v_head_dim), else n_embd / n_head.
+    const i64 ehk = g.mla.kv_lora_rank > 0 ? g.mla.qk_nope_head_dim + g.mla.qk_rope_head_dim : g.head_dim > 0 ? g.head_dim : emb_heads;
+    const i64 ehv = g.mla.kv_lora_rank > 0 ? g.mla.v_head_dim : ehk;
+    const i64 parallel = std::max<i64>(s.concurrency, 1);
+    const i64 vocab_graph = 4 * batch * (emb + vocab);
+    const i64 vocab_partial = vocab_graph + emb * vocab * 105 / 128;
+    auto cells_bytes = [&](i64 cells) { return static_cast<i64>(static_cast<double>(cells * (ehk + ehv) * heads_kv) * bpe); };
+    auto& full = p.graph_full;
+    auto& partial = p.graph_partial;
+    if (arch == "llama") {
+        full = std::max(4 * batch * (1 + 4 * emb + context * (1 + heads)), vocab_graph);
+        partial =
+            4 * batch * emb +
+            std::max(4 * batch * (1 + emb + std::max(context, emb)) + emb * emb * 9 / 16 + 4 * context * (batch * heads + emb_heads * heads_kv), vocab_partial);
+        if (g.is_moe()) {  // "mixtral 8x22b": stacked experts (ffn_gate_exps), sized from layer 0's gate tensor
+            const CheckpointBytes cb = checkpoint_bytes(s);
+            i64 gate = 0;
+            for (size_t i = 0; i < s.inventory.tensors.size(); ++i)
+                if (s.inventory.tensors[i].layer == 0 && s.inventory.tensors[i].role == Role::FfnGateExps) gate += cb.per_tensor[i];
+            const i64 ff = g.moe.expert_intermediate > 0 ? g.moe.expert_intermediate : g.intermediate;
+            partial = std::max(3 * gate + 4 * batch * (2 * ff + heads_kv + emb + context + emb_heads * heads_kv),
+                               4 * (context * batch * heads + context * emb_heads * heads_kv + batch * 1024 + emb_heads * heads_kv * batch));
+        }
+    } else if (arch == "mllama") {
+        for (const CacheLayer& c : cache_layers(g))
+            if (c.mixer == Mixer::CrossAttention && c.layer >= 0 && c.layer < static_cast<int>(kv.size()))
+                kv[static_cast<size_t>(c.layer)] = heads_kv * (ehk + ehv) * 4 * kOllamaMllamaVisionTokens;
+        full = std::max(4 * batch * (2 + 3 * emb + ehk * heads + context * (1 + heads)), vocab_graph);
+        // GraphSize looks up rope_freqs under "weights", a name the tensor never has: its count is always 0.
+        partial = std::max(4 * (batch * (2 * emb + 1 + context * (1 + heads) + ehk * heads) + ehk * context * heads_kv), vocab_partial);
+    } else if (arch == "gemma" || arch == "gemma3" || arch == "gemma3n") {
+        full = std::max(vocab_graph, 4 * batch * (2 + context + context * heads + 2 * emb + 2 * ehk * heads));
+        partial = std::max(4 * emb * batch + emb * vocab * 105 / 128 + 4 * vocab * batch,
+                           4 * batch * (2 * emb + 1 + 2 * ehk * heads + context + context * heads) + 4 * ehk * context * 8 + emb * ehk * heads * 9 / 16);
+        if (arch == "gemma3n") {
+            full *= 4;
+            partial *= 4;
+        }
+        // From 0.6.3 every layer but each sixth keeps numParallel × sliding_window + batch cells.
+        i64 window = 0;
+        for (const LayerSpec& l : g.layers) window = std::max(window, l.window);
+        if (arch == "gemma3" && !engine_version_before(s.engine.version, {0, 6, 3}))
+            for (size_t i = 0; i < kv.size(); ++i)
+                if ((i + 1) % 6 != 0) kv[i] = cells_bytes(parallel * window + batch);
+    } else if (arch == "command-r") {
+        full = std::max(vocab_graph, 4 * batch * (2 + 4 * emb + context * (1 + heads)));
+        partial = std::max(vocab_partial, 4 * batch * (1 + 2 * emb + context * (1 + heads)) + 4 * emb * context + emb * emb * 9 / 16);
+    } else if (arch == "qwen2") {
+        full = std::max(vocab_graph, 4 * batch * (1 + 2 * emb + context + context * heads));
+        partial = std::max(vocab_partial, 4 * (batch * (1 + 2 * emb + context * (1 + heads)) + emb * (1 + context)));
+    } else if (arch == "phi2") {
+        full = std::max(vocab_graph, 4 * batch * (1 + 4 * emb + context + context * heads));
+        partial = std::max(4 * batch * (2 * emb + vocab) + emb * vocab * 105 / 128, 4 * batch * (2 + 3 * emb + context + context * heads));
+    } else if (arch == "deepseek2") {
+        full = std::max(4 * batch * (3 * emb + vocab), 4 * batch * (3 * emb + 2 + context * (1 + heads_kv) + 2 * ehk * heads_kv));
+        partial =
+            std::max(4 * batch * (3 * emb + vocab) + emb * vocab * 105 / 128, 4 * batch * (2 * emb + 1 + 2 * ehk * heads_kv + context + context * heads_kv) +
+                                                                                  4 * ehk * context * heads_kv + emb * ehk * heads_kv * 9 / 16);
+    } else if (arch == "gptoss") {
+        // The graph from the KV of every layer holding the whole context, taken before the sliding layers shrink.
+        i64 all_full = 0;
+        for (i64 k : kv) all_full += k;
+        const i64 kv_min = ollama_heads_kv(g, false);
+        for (size_t i = 0; i < kv.size(); ++i) kv[i] = cells_bytes(i % 2 == 0 ? parallel * kOllamaGptOssSwaCells + batch : context);
+        if (engine_version_before(s.engine.version, {0, 11, 5})) {
+            // 0.11.0-0.11.2: partial twice the full graph; 0.11.3 (fcec04bf4): the same.
+            full = 4 * heads / kv_min * all_full / 6;
+            partial = engine_version_before(s.engine.version, {0, 11, 3}) ? 2 * full : full;
+        } else {
+            partial = 2 * heads / kv_min * all_full / 6;
+            // 0.11.8: with flash attention, (4 × numParallel + context / 1024 + 110) MiB.
+            if (fa && !engine_version_before(s.engine.version, {0, 11, 8})) partial = (4 * parallel + (context >> 10) + 110) * MiB;
+        }
+    }
+}
+
+// The vision graph Ollama's own engine reserves for a tower in the model's blob (fs/ggml VisionGraphSize, 0.6.0 on),
+// in bytes, from the tower's config; 0 for the architectures it sizes as none (llama4) or does not know.
+i64 ollama_vision_graph(const ModelGeometry& g) {
+    const VisionSpec& v = g.vision;
+    if (v.patch_size <= 0 || v.image_size <= 0) return 0;
+    const i64 image = v.image_size, patch = v.patch_size, channels = v.in_channels > 0 ? v.in_channels : 3, heads = v.num_heads, emb = v.hidden_size;
+    const i64 patches = (image / patch) * (image / patch);
+    if (g.model_type == "gemma3" || g.model_type == "mistral3") return 4 * (image * image * channels + emb * patch + patches * patches * heads);
+    if (g.model_type == "mllama") {  // a class embedding, patches padded to 8, 4 tiles
+        const i64 np = patches + 1, padded = np + 8 - (np % 8) % 8, tiles = 4;
+        return 4 * (8 + image * image * channels * tiles + emb * np * tiles + 9 * emb * padded * tiles + padded * tiles * padded * tiles * heads);
+    }
+    if (g.model_type == "qwen2_5_vl") {  // vision.max_pixels' default, 28 × 28 × 1280
+        const i64 pixels = 28 * 28 * 1280, np = pixels / (patch * patch);
+        return 4 * (2 * pixels * channels + np * channels * patch * patch + np * np * heads + emb * np);
+    }
+    return 0;
+}
+
+}  // namespace
+
+bool ollama_own_engine(const Scenario& s) {
+    if (s.runtime != Runtime::Ollama || s.engine.version.empty() || !engine_version_before(s.engine.version, {0, 30})) return false;
+    if (s.engine.ollama_new_engine.value_or(false)) return true;
+    for (const OllamaEngineArch& a : kOllamaEngineArchs)
+        if (s.geometry.model_type == a.model_type) return !engine_version_before(s.engine.version, {a.major, a.minor, a.patch});
+    return false;
+}
+
+i64 ollama_swa_memory(const ModelGeometry& g) { return g.model_type == "gpt_oss" || g.model_type == "gemma4" ? kOllamaSwaMemory : 0; }
+
+// Its GLM-4.7-Flash (model/models/glm4moelite) decompressed the MLA latent and cached every head's K (nope + rope) and
+// V until 0.15.0 absorbed the projection into the query (ollama#13810, #13870).
+bool ollama_expanded_mla(const Scenario& s, bool own_engine) {
+    return own_engine && s.geometry.model_type == "glm4_moe_lite" && engine_version_before(s.engine.version, {0, 15});
+}
+
+bool ollama_estimates_layers(const Scenario& s) {
+    return s.runtime == Runtime::Ollama && s.engine.n_gpu_layers < 0 && !s.devices.empty() && engine_version_before(s.engine.version, {0, 12, 11});
+}
+
+// Ollama's estimate: layer bytes from the GGUF tensors, f16 K and V (or the OLLAMA_KV_CACHE_TYPE's bytes with flash
+// attention) for num_ctx × parallel cells in every layer, and fs/ggml GraphSize's per-architecture graph formulas.
+OllamaPlan ollama_plan(const Scenario& s, bool fa) {
+    OllamaPlan p;
+    const ModelGeometry& g = s.geometry;
+    const int n = static_cast<int>(g.n_layers);
+    const CheckpointBytes cb = checkpoint_bytes(s);
+    std::vector<i64> blk(static_cast<size_t>(n), 0);
+    i64 vision_f16 = 0;  // the vision tower, which Ollama's blobs and projector files keep in F16
+    for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
+        const Tensor& t = s.inventory.tensors[i];
+        if (t.role == Role::Vision) {
+            vision_f16 += t.elements() * 2;
+            continue;
+        }
+        if (t.layer >= 0 && t.layer < n) blk[static_cast<size_t>(t.layer)] += cb.per_tensor[i];
+        // "output_norm" plus "output" (or token_embd when the output shares it).
+        else if (t.role == Role::OutputNorm || t.role == Role::Output || (t.role == Role::TokenEmbd && g.tied_embeddings)) p.weights_output += cb.per_tensor[i];
+    }
+    // kvCacheBytesPerElement: q8_0 1, q4_0 0.5, else f16's 2; the type applies only with flash attention.
+    const double bpe = !fa ? 2.0 : s.kv.dtype == KvDtype::Q8_0 ? 1.0 : s.kv.dtype == KvDtype::Q4_0 ? 0.5 : 2.0;
+    const i64 context = s.context * s.concurrency;  // GraphSize: num_ctx × numParallel
+    const i64 batch = std::min(s.context, kOllamaNumBatch);
+    std::vector<i64> kv(static_cast<size_t>(n), 0);
+    for (const CacheLayer& c : cache_layers(g)) {
+        if (c.layer < 0 || c.layer >= n) continue;
+        i64& k = kv[static_cast<size_t>(c.layer)];
+        if (is_attention(c.mixer) || c.mixer == Mixer::CrossAttention)
+            k = static_cast<i64>(static_cast<double>(context * (c.k_width + c.v_width)) * bpe);  // every cell, no window
+        else k = (c.conv_values + c.ssm_values) * 4;                                             // recurrent state in f32
+    }
+    ollama_graph_size(s, p, kv, context, batch, bpe, fa);
+    for (i64 k : kv) p.kv += k;
+    if (p.graph_partial == 0) {  // memory.go's fallback for architectures GraphSize has no case for: GQA × KV / 6
+        p.graph_rule = "default (GQA x KV / 6)";
+        p.graph_partial = std::max<i64>(g.n_heads, 1) / ollama_heads_kv(g, false) * p.kv / 6;
+    }
+    if (p.graph_full == 0) p.graph_full = p.graph_partial;
+    const bool metal = s.devices.front().vendor == "Apple";
+    if (metal) p.graph_partial = p.graph_full;                      // no partial-offload overhead on Metal
+    else if (s.devices.size() > 1) p.graph_full = p.graph_partial;  // several GPUs: always the partial graph
+    const i64 graph = std::max(p.graph_full, p.graph_partial);
+    const i64 minimum = metal ? kOllamaMetalMinimumMemory : kOllamaMinimumMemory;
+
+    // The fit: each GPU that can hold the graph, its minimum and two layers starts with the minimum and one layer as a
+    // buffer; layers go from the last one down (0.7.0 on), round-robin over the GPUs with room (a GPU without room for the next
+    // layer drops out); then the output layer; then the full or partial graph on each GPU that got a layer.
+    const size_t nd = s.devices.size();
+    std::vector<i64> alloc(nd, 0);
+    p.split.assign(nd, 0);
+    std::vector<size_t> room;
+    i64 layer_size = n > 0 ? blk[0] + kv[0] : 0, overflow = 0;
+    // A vision tower (with engine.mmproj): the llama.cpp runner's projector file sits on the first GPU with room; a tower
+    // in the blob Ollama's own engine runs (0.6.0 on) comes with its vision graph, and from 0.7.1 goes with the output
+    // layer instead (before, it too sat on the first GPU).
+    i64 gpu_zero = 0, last_layer = p.weights_output;
+    if (s.engine.mmproj && vision_f16 > 0) {
+        p.projector_weights = vision_f16;
+        if (ollama_own_engine(s) && !engine_version_before(s.engine.version, {0, 6, 0})) p.projector_graph = ollama_vision_graph(g);
+        if (p.projector_graph > 0 && !engine_version_before(s.engine.version, {0, 7, 1})) last_layer += vision_f16 + p.projector_graph;
+        else gpu_zero = vision_f16 + p.projector_graph;
+    }
+    for (size_t d = 0; d < nd; ++d) {
+        const i64 zero = room.empty() ? gpu_zero : 0;
+        if (s.devices[d].free_at_start() < zero + graph + minimum + 2 * layer_size) continue;
+        room.push_back(d);
+        alloc[d] += minimum + layer_size + zero;
+    }
+    if (room.empty()) overflow += gpu_zero;
+    // Releases before 0.7.0 (commit 0478d440f) walked the layers from the first one up: with mixed quantization the
+    // first layers are often larger, so fewer bytes fit.
+    const bool upward = engine_version_before(s.engine.version, {0, 7, 0});
+    for (int step = 0; step < n; ++step) {
+        const int i = upward ? step : n - 1 - step;
+        layer_size = blk[static_cast<size_t>(i)] + kv[static_cast<size_t>(i)];
+        p.weights_repeating += blk[static_cast<size_t>(i)];
+        for (size_t j = room.size(); j > 0; --j) {
+            const size_t at = static_cast<size_t>(i) % j;
+            const size_t d = room[at];
+            if (s.devices[d].free_at_start() > alloc[d] + graph + layer_size) {
+                alloc[d] += layer_size;
+                ++p.split[d];
+                ++p.layers;
+                break;
+            }
+            room.erase(room.begin() + static_cast<std::ptrdiff_t>(at));
+        }
+        if (room.empty() && !upward) overflow += layer_size;
+    }
+    // Those releases counted each layer left over at the size of the last one.
+    if (upward && p.layers < n) overflow += (n - p.layers) * layer_size;
+    bool fully = p.layers >= n;
+    if (last_layer > 0) {
+        for (size_t j = room.size(); j > 0; --j) {
+            const size_t d = room[static_cast<size_t>(p.layers) % j];
+            if (s.devices[d].free_at_start() > alloc[d] + graph + last_layer) {
+                alloc[d] += last_layer;
+                ++p.split[d];
+                ++p.layers;
+                break;
+            }
+        }
+        if (p.layers < n + 1) {
+            fully = false;
+            overflow += last_layer;
+        }
+    }
+    for (size_t d = 0; d < nd; ++d)
+        if (p.split[d] > 0) alloc[d] += fully ? p.graph_full : p.graph_partial;
+    for (i64 a : alloc) p.required_partial += a;
+    p.required_full = p.required_partial + overflow;
+    if (p.layers == 0) p.required_partial = 0;  // no layer fits: Ollama prints 0 B
+    return p;
+}
+
+void add_ollama_figures(Estimate& e, const Scenario& s, const OllamaPlan& p) {
+    e.engine_figures = {{"layers.offload", p.layers},
+                        {"memory.required.full", p.required_full},
+                        {"memory.required.partial", p.required_partial},
+                        {"memory.required.kv", p.kv},
+                        {"memory.graph.full", p.graph_full},
+                        {"memory.graph.partial", p.graph_partial},
+                        {"memory.weights.nonrepeating", p.weights_output},
+                        {"projector.weights", p.projector_weights},
+                        {"projector.graph", p.projector_graph}};
+    // Before 0.6.3 (commit f4f0992b6) the printed weights summed each layer with its KV cache.
+    // The printed weights: before 0.6.1 each layer with its KV (total; repeating less the output layer), in 0.6.1
+    // and 0.6.2 the layers alone under both names, from 0.6.3 (commit f4f0992b6) the layers and then the output.
+    const bool with_kv = engine_version_before(s.engine.version, {0, 6, 1}), layers_only = engine_version_before(s.engine.version, {0, 6, 3});
+    const i64 repeating = with_kv ? p.weights_repeating + p.kv - p.weights_output : p.weights_repeating;
+    e.engine_figures["memory.weights.repeating"] = repeating;
+    e.engine_figures["memory.weights.total"] = layers_only && !with_kv ? repeating : repeating + p.weights_output;
+    e.assumptions.push_back("Ollama " + s.engine.version + " offloads " + std::to_string(p.layers) + " of " + std::to_string(s.geometry.n_layers + 1) +
+                            " layers by its own estimate (llm/memory.go): KV " + format_size(p.kv) + ", graph " +
+                            format_size(p.layers > static_cast<int>(s.geometry.n_layers) ? p.graph_full : p.graph_partial) + " (" + p.graph_rule +
+                            " formula), " + format_size(p.required_partial) + " on the GPUs of " + format_size(p.required_full) +
+                            " for the whole model; each GPU's memory is taken as the free memory Ollama reads");
+}
+
+}  // namespace fitmygpu

@@ -1,0 +1,35 @@
+// Ollama: which architectures its own engine runs (runner/ollamarunner) and, for releases before 0.12.11, its own
+// estimate of the layers to offload (llm/memory.go estimateGPULayers with fs/ggml GraphSize), which it passes to its
+// runner as --n-gpu-layers and prints as the "offload to" line. Used by the llama.cpp estimate (llamacpp.cpp).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "fitmygpu/engines.hpp"
+
+namespace fitmygpu {
+
+// The scenario runs on Ollama's own engine (its release and the model's architecture), not its llama.cpp runner.
+bool ollama_own_engine(const Scenario& s);
+// Sliding-window memory Ollama's own models ask their cache for beyond the window (0: the window).
+i64 ollama_swa_memory(const ModelGeometry& g);
+// Ollama's own GLM-4.7-Flash caches every head's K and V (before 0.15.0).
+bool ollama_expanded_mla(const Scenario& s, bool own_engine);
+// Ollama decides the layers itself: num_gpu left at -1, a GPU, a release before 0.12.11.
+bool ollama_estimates_layers(const Scenario& s);
+
+struct OllamaPlan {
+    int layers = 0;          // layers.offload (repeating layers + the output layer)
+    std::vector<int> split;  // layers per GPU
+    i64 kv = 0, graph_full = 0, graph_partial = 0, weights_repeating = 0, weights_output = 0;
+    i64 projector_weights = 0, projector_graph = 0;
+    i64 required_full = 0, required_partial = 0;
+    std::string graph_rule;
+};
+
+// Ollama's decision for the scenario, with flash attention on or off as the runner will run it.
+OllamaPlan ollama_plan(const Scenario& s, bool fa);
+// The printed figures of the plan (engine_figures, named as the "offload to" line names them) and its assumption.
+void add_ollama_figures(Estimate& e, const Scenario& s, const OllamaPlan& p);
+
+}  // namespace fitmygpu

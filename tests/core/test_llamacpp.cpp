@@ -376,6 +376,26 @@ TEST_CASE("Ollama's own engine cached GLM-4.7-Flash's heads whole until 0.15.0 (
     CHECK(kv_gpu("0.15.0") == 5 * i64{512 + 64} * 2 * 8192);
 }
 
+TEST_CASE("Ollama's own engine keeps checkpoints of the recurrent state in its cache: 32 a sequence for Qwen3-Next, then 24 (L-81..L-83)") {
+    // Qwen3-Next-80B-A3B: 36 Gated DeltaNet layers, each with a conv state of 3 x (2 x 16 x 128 + 32 x 128) = 24,576 and a
+    // delta state of 32 x 128 x 128 = 524,288 values in f32: 2,195,456 B a sequence. Ollama's engine reports them within
+    // its "kv cache", for the live sequence and max(count x sequences, 8) checkpoints: count 32 in Qwen3-Next's own cache
+    // (0.15.5-0.17.0), 24 in the shared recurrent cache from 0.17.1; llama.cpp keeps the live state alone.
+    const std::string base = R"({"model":"qwen3-next-80b-a3b","weights":"gguf:Q4_K_M","gpus":[{"gpu":"h100-sxm-80gb","count":2}],"context":4096,)";
+    const json v17 = estimate(base + R"("runtime":"ollama","engine":{"version":"0.17.0","flash_attn":true,"n_gpu_layers":49}})");
+    const json v19 = estimate(base + R"("runtime":"ollama","engine":{"version":"0.19.0","flash_attn":true,"n_gpu_layers":49}})");
+    const json cpp = estimate(base + R"("runtime":"llama.cpp","engine":{"flash_attn":true}})");
+    const i64 state = (i64{3} * (2 * 16 * 128 + 32 * 128) + i64{32} * 128 * 128) * 4;
+    CHECK(state == 2195456);
+    const i64 kv17 = item(v17, "KV cache", 0) + item(v17, "KV cache", 1), kv19 = item(v19, "KV cache", 0) + item(v19, "KV cache", 1);
+    CHECK(kv17 - kv19 == 36 * 8 * state);
+    CHECK(item(cpp, "recurrent state (RS buffer)", 0) + item(cpp, "recurrent state (RS buffer)", 1) == 36 * state);
+    CHECK(item(v19, "recurrent state (RS buffer)", 0) == 0);
+    // L-82 (0.19.0, q8_0 cache, 20 layers on the GPU: 15 recurrent and 5 attention): the printed "955.2 MiB" is 15 x 25 states
+    // (785.2 MiB) beside the 5 attention layers' 170 MiB.
+    CHECK(std::abs(mib(15 * 25 * state) - 785.16) < 0.01);
+}
+
 TEST_CASE("Ollama's own engine keeps 4,096 tokens of sliding-window memory per sequence for gpt-oss and Gemma 4 (L-44, L-45)") {
     // kvcache.NewSWAMemCache(window, 4096): Causal.Init gives a sliding layer parallel x memory + batch cells (the memory
     // one token above the window with parallel sequences), padded to 256. The note names the cells per layer.

@@ -321,6 +321,9 @@ Estimate estimate_llamacpp(const Scenario& s) {
     i64 full_cells = 0, swa_cells = 0;
     int n_full = 0, n_swa = 0, n_rec = 0, n_cross = 0;
     i64 rec_bytes = 0;
+    // Ollama's engine keeps checkpoints of each sequence's recurrent state (conv and SSM) to resume from, reserved at
+    // load and reported within its "kv cache": max(count × sequences, 8) of them (ollama_recurrent_checkpoints).
+    const i64 rec_checkpoints = own_engine ? ollama_recurrent_checkpoints(s, n_seq) : 0;
     // Cells one stream of an attention layer holds, and its bytes per cell; shared by the model's layers and a
     // speculator's context.
     auto is_windowed = [](const CacheLayer& c) { return c.mixer == Mixer::SlidingAttention || c.mixer == Mixer::ChunkedAttention; };
@@ -371,10 +374,11 @@ Estimate estimate_llamacpp(const Scenario& s) {
             add_to(kv_total, bytes);
             ++n_cross;
         } else {
-            // Recurrent layers: conv + SSM state in f32 for each of the n_seq_max sequences.
+            // Recurrent layers: conv + SSM state in f32 for each of the n_seq_max sequences, and in Ollama's engine the
+            // checkpoints its recurrent cache reserves beside them.
             rec_bytes = checked::mul(checked::add(c.conv_values, c.ssm_values), 4);
-            const i64 bytes = checked::mul(rec_bytes, n_seq);
-            add_to(dev < 0 ? state_host : state_dev[static_cast<size_t>(dev)], bytes);
+            const i64 bytes = checked::mul(rec_bytes, checked::add(n_seq, rec_checkpoints));
+            add_to(dev < 0 ? (rec_checkpoints > 0 ? kv_host : state_host) : (rec_checkpoints > 0 ? kv_dev : state_dev)[static_cast<size_t>(dev)], bytes);
             ++n_rec;
         }
     }
@@ -390,6 +394,9 @@ Estimate estimate_llamacpp(const Scenario& s) {
             std::string what = std::to_string(n_full) + (g.mla.kv_lora_rank > 0 ? " MLA layers" : " full-attention layers") + " × " +
                                std::to_string(full_cells) + " cells" + (g.dsa.head_dim > 0 ? " (latent + indexer keys)" : "");
             if (n_swa > 0) what += " + " + std::to_string(n_swa) + " sliding layers × " + std::to_string(swa_cells) + " cells";
+            if (rec_checkpoints > 0 && n_rec > 0)
+                what += " + " + std::to_string(n_rec) + " recurrent layers' f32 state for " + std::to_string(n_seq) + " sequences and " +
+                        std::to_string(rec_checkpoints) + " checkpoints (Ollama's engine keeps them in its cache)";
             e.add(kKvCache, "KV cache", static_cast<int>(d), Q::bytes("K+V of the layers on this device", kv_dev[d]),
                   what + (n_stream > 1 ? " per stream × " + std::to_string(n_stream) + " streams" : "") + ", K " + k_type.id + " / V " + v_type.id);
         }

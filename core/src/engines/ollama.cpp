@@ -191,6 +191,18 @@ bool ollama_expanded_mla(const Scenario& s, bool own_engine) {
     return own_engine && s.geometry.model_type == "glm4_moe_lite" && engine_version_before(s.engine.version, {0, 15});
 }
 
+// Its recurrent cache keeps checkpoints of every slot's conv and SSM state to resume a prompt from, reserved with the
+// cache: checkpointCtxSize = count × sequences, at least 8. Qwen3-Next's own cache kept 32 a sequence
+// (model/models/qwen3next/checkpoints.go, checkpointCountDefault, 0.15.5-0.17.0); from 0.17.1 the shared
+// kvcache.Recurrent of Qwen3-Next, Qwen3.5 and Nemotron-H keeps DefaultCheckpointCount = 24.
+constexpr i64 kOllamaQwen3NextCheckpoints = 32, kOllamaRecurrentCheckpoints = 24, kOllamaMinCheckpoints = 8;
+i64 ollama_recurrent_checkpoints(const Scenario& s, i64 sequences) {
+    if (!ollama_own_engine(s) || !(s.geometry.has(Mixer::LinearAttention) || s.geometry.has(Mixer::Mamba))) return 0;
+    const bool shared = !engine_version_before(s.engine.version, {0, 17, 1});
+    if (!shared && s.geometry.model_type != "qwen3_next") return 0;
+    return std::max(checked::mul(shared ? kOllamaRecurrentCheckpoints : kOllamaQwen3NextCheckpoints, sequences), kOllamaMinCheckpoints);
+}
+
 bool ollama_estimates_layers(const Scenario& s) {
     return s.runtime == Runtime::Ollama && s.engine.n_gpu_layers < 0 && !s.devices.empty() && engine_version_before(s.engine.version, {0, 12, 11});
 }

@@ -15,6 +15,8 @@ bool ollama_own_engine(const Scenario& s);
 i64 ollama_swa_memory(const ModelGeometry& g);
 // Ollama's own GLM-4.7-Flash caches every head's K and V (before 0.15.0).
 bool ollama_expanded_mla(const Scenario& s, bool own_engine);
+// The recurrent-state checkpoints Ollama's engine reserves for `sequences` sequences (0 outside its engine).
+i64 ollama_recurrent_checkpoints(const Scenario& s, i64 sequences);
 // Ollama decides the layers itself: num_gpu left at -1, a GPU, a release before 0.12.11.
 bool ollama_estimates_layers(const Scenario& s);
 

@@ -669,3 +669,33 @@ TEST_CASE("the builtin catalog's model files are named by their ids, and the ids
     }
     CHECK(fitmygpu::Catalog::builtin().find_model("no-such-model-id") == nullptr);
 }
+
+TEST_CASE("a GPU is found by the name its driver reports (nvidia-smi, torch.cuda.get_device_name), as logs print it") {
+    // Names as the engines' startup logs and nvidia-smi print them (tests/data: V-171 "NVIDIA H100 80GB HBM3", V-153
+    // "NVIDIA GB10", T-32 "B300 SXM6 AC", V-101 the RTX PRO 6000 Blackwell Server Edition).
+    const std::map<std::string, std::string> printed = {
+        {"NVIDIA H100 80GB HBM3", "h100-sxm-80gb"},
+        {"NVIDIA H100 PCIe", "h100-pcie-80gb"},
+        {"NVIDIA H100 NVL", "h100-nvl-94gb"},
+        {"NVIDIA H200", "h200-sxm-141gb"},
+        {"NVIDIA H200 NVL", "h200-nvl-141gb"},
+        {"NVIDIA A100-SXM4-40GB", "a100-40gb-sxm4"},
+        {"NVIDIA A100-SXM4-80GB", "a100-80gb-sxm4"},
+        {"NVIDIA A100-PCIE-40GB", "a100-40gb-pcie"},
+        {"NVIDIA A100 80GB PCIe", "a100-80gb-pcie"},
+        {"NVIDIA B300 SXM6 AC", "b300"},
+        {"NVIDIA RTX PRO 6000 Blackwell Server Edition", "rtx-pro-6000-blackwell-server"},
+        {"NVIDIA RTX PRO 6000 Blackwell Workstation Edition", "rtx-pro-6000-blackwell"},
+        {"NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition", "rtx-pro-6000-blackwell-max-q"},
+        {"Tesla V100-SXM2-32GB", "v100-32gb"},
+        {"Tesla V100-PCIE-16GB", "v100-16gb"},
+        {"NVIDIA GB10", "dgx-spark-gb10"},
+        {"NVIDIA GeForce RTX 4090", "rtx-4090"},
+    };
+    for (const auto& [name, id] : printed) {
+        CAPTURE(name);
+        const auto* g = Catalog::builtin().find_gpu(name);
+        REQUIRE(g != nullptr);
+        CHECK(g->id == id);
+    }
+}

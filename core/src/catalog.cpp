@@ -283,24 +283,32 @@ const std::vector<CatalogGpu>& Catalog::gpus() const {
 
 namespace {
 
-// An entry by id, else by alias, else by the whole name of a repository its checkpoints are published under, after normalize_key on both sides.
-// An id given exactly is found without normalizing every entry's (compare asks for each GPU by its id).
+// An entry by id, else by alias, else by the whole name of a repository its checkpoints are published under, else (a
+// repository the catalog does not list, "meta-llama/Meta-Llama-3.1-8B-Instruct") by the repository's own name as an id
+// or alias, after normalize_key on both sides. An id given exactly is found without normalizing every entry's (compare
+// asks for each GPU by its id).
 template <class T>
 const T* find_by_key(const std::vector<T>& items, const std::string& key) {
     for (const auto& item : items)
         if (item.id == key) return &item;
     const std::string k = normalize_key(key);
     if (k.empty()) return nullptr;
-    for (const auto& item : items)
-        if (normalize_key(item.id) == k) return &item;
-    for (const auto& item : items)
-        for (const auto& alias : keys_of(item.entry))
-            if (normalize_key(alias) == k) return &item;
-    if (key.find('/') == std::string::npos) return nullptr;
+    auto by_id_or_alias = [&](const std::string& nk) -> const T* {
+        for (const auto& item : items)
+            if (normalize_key(item.id) == nk) return &item;
+        for (const auto& item : items)
+            for (const auto& alias : keys_of(item.entry))
+                if (normalize_key(alias) == nk) return &item;
+        return nullptr;
+    };
+    if (const T* found = by_id_or_alias(k)) return found;
+    const size_t slash = key.rfind('/');
+    if (slash == std::string::npos) return nullptr;
     for (const auto& item : items)
         for (const auto& repo : checkpoint_repos(item.entry))
             if (normalize_key(repo) == k) return &item;
-    return nullptr;
+    const std::string name = normalize_key(key.substr(slash + 1));
+    return name.empty() ? nullptr : by_id_or_alias(name);
 }
 
 }  // namespace

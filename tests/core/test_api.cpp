@@ -300,3 +300,27 @@ TEST_CASE("the models listing names a bad request field") {
     CHECK(error_of("models", R"({"fields": ["id"]})").at("code") == "unknown_field");
     CHECK(error_of("models", "[]").at("code") == "invalid_request");
 }
+
+TEST_CASE("a model named by a quantized checkpoint's repository is estimated with that checkpoint's format") {
+    // catalog/models: Qwen/Qwen3-30B-A3B-FP8 is listed as fp8, Qwen/Qwen2.5-72B-Instruct-GPTQ-Int4 as gptq-int4.
+    const auto resolved = [](const std::string& request) {
+        const json r = fitmygpu::api::estimate(json::parse(request));
+        REQUIRE_FALSE(r.contains("error"));
+        return r.at("resolved");
+    };
+    CHECK(resolved(R"({"model":"Qwen/Qwen3-30B-A3B-FP8","runtime":"vllm","gpu":"h100","context":8192})").at("weights") == "fp8");
+    CHECK(resolved(R"({"model":"Qwen/Qwen2.5-72B-Instruct-GPTQ-Int4","runtime":"vllm","gpu":"h100","context":8192})").at("weights") == "gptq-int4");
+    // With no runtime the checkpoint's format picks one that loads it; weights given still win.
+    const json fp8 = resolved(R"({"model":"Qwen/Qwen3-30B-A3B-FP8","gpu":"rtx-4090","context":8192})");
+    CHECK(fp8.at("runtime") == "vllm");
+    CHECK(fp8.at("weights") == "fp8");
+    CHECK(resolved(R"({"model":"Qwen/Qwen3-30B-A3B-FP8","runtime":"vllm","weights":"bf16","gpu":"h100","context":8192})").at("weights") == "bf16");
+    // A runtime that cannot load it keeps its own default; the release's own repository names the model (its defaults).
+    CHECK(resolved(R"({"model":"Qwen/Qwen3-30B-A3B-FP8","runtime":"llama.cpp","gpu":"h100","context":8192})").at("weights") == "gguf:Q4_K_M");
+    CHECK(resolved(R"({"model":"Qwen/Qwen3-30B-A3B","gpu":"rtx-4090","context":8192})") ==
+          resolved(R"({"model":"qwen3-30b-a3b","gpu":"rtx-4090","context":8192})"));
+    // A repository the catalog does not list is found by its own name: Meta's first name for Llama 3.1 8B Instruct, which
+    // logs of that time print ("Meta-Llama-3.1-8B-Instruct" is an alias of llama-3.1-8b).
+    CHECK(resolved(R"({"model":"meta-llama/Meta-Llama-3.1-8B-Instruct","gpu":"h100","context":8192})") ==
+          resolved(R"({"model":"llama-3.1-8b","gpu":"h100","context":8192})"));
+}

@@ -46,6 +46,21 @@ void set_model(Scenario& s, const Request& r, const Catalog& catalog) {
     s.inventory = build_inventory(s.geometry);
 }
 
+// The catalog checkpoint of a repository that quantizes the model, when the model is named by it
+// ("Qwen/Qwen3-30B-A3B-FP8") and no weights are given; null when the repository holds several (GGUF quantizations),
+// holds the model in the format it was released in (that names the model, whose defaults then apply) or the model was
+// named otherwise.
+const CatalogCheckpoint* repo_checkpoint(const Scenario& s, const Request& r) {
+    if (r.weights || !s.model || r.model.find('/') == std::string::npos) return nullptr;
+    const CatalogCheckpoint* found = nullptr;
+    for (const auto& c : s.model->checkpoints) {
+        if (c.repo.empty() || normalize_key(c.repo) != normalize_key(r.model)) continue;
+        if (found || parse_weight_format(c.format, "catalog." + s.model->id + ".checkpoints").id == native_weight_format(s.geometry).id) return nullptr;
+        found = &c;
+    }
+    return found;
+}
+
 // The request's runtime, which must run on its devices; or, when it names none, the one people run on them.
 void set_runtime(Scenario& s, const Request& r) {
     if (r.runtime) {
@@ -69,6 +84,7 @@ void set_runtime(Scenario& s, const Request& r) {
     // The weights asked for, or the files a checkpoint summary was read from, narrow the choice.
     std::string asked = r.weights.value_or("");
     if (asked.empty() && r.checkpoint) asked = r.checkpoint->format == "gguf" ? "gguf:" : "safetensors";
+    if (const CatalogCheckpoint* c = asked.empty() ? repo_checkpoint(s, r) : nullptr) asked = c->format;
     s.runtime = default_runtime_for(s.devices, has_mlx, asked, why);
     s.assumptions.push_back("runtime: " + why + " (none given)");
 }
@@ -121,9 +137,17 @@ const CatalogCheckpoint* named_checkpoint(const Scenario& s, const std::string& 
              (repos.empty() ? "" : " (its checkpoints: " + joined(repos) + ")") + "; give a format such as bf16 or fp8");
 }
 
+// A model named by a checkpoint's repository ("Qwen/Qwen3-30B-A3B-FP8") with no weights given: that checkpoint, when
+// it is the only one the catalog lists under that repository and the runtime loads its format.
+const CatalogCheckpoint* model_checkpoint(const Scenario& s, const Request& r, const RuntimeDescriptor& rt) {
+    const CatalogCheckpoint* found = repo_checkpoint(s, r);
+    return found && rt.loads(parse_weight_format(found->format, "catalog." + s.model->id + ".checkpoints")) ? found : nullptr;
+}
+
 void set_weights(Scenario& s, const Request& r) {
     const RuntimeDescriptor& rt = runtime_descriptor(s.runtime);
-    const CatalogCheckpoint* named = r.weights ? named_checkpoint(s, *r.weights) : nullptr;
+    const CatalogCheckpoint* named = r.weights ? named_checkpoint(s, *r.weights) : model_checkpoint(s, r, rt);
+    if (named && !r.weights) s.assumptions.push_back("weights: " + named->format + " (" + named->repo + ", the checkpoint the model was named by)");
     s.weights = named ? parse_weight_format(named->format, "weights") : r.weights ? parse_weight_format(*r.weights) : default_weights(s, rt);
     const bool gguf_runtime = rt.loads_family(FormatFamily::Gguf);
     if (gguf_runtime && !s.weights.is_gguf()) {

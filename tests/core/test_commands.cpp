@@ -150,6 +150,26 @@ TEST_CASE("an Ollama setup: the server's environment and the model of `ollama ru
     CHECK(ignored_flag(r, "OLLAMA_HOST 0.0.0.0"));
 }
 
+TEST_CASE("`ollama run` with a library name and tag finds the catalog model the tag names") {
+    // Ollama's library names, as users type them (ollama.com/library): the tag is the size, and the catalog lists these
+    // names as aliases. Library models are Q4_K_M unless the tag says otherwise.
+    const std::map<std::string, std::string> names = {
+        {"llama3.1:8b", "llama-3.1-8b"},
+        {"qwen3:8b", "qwen3-8b"},
+        {"qwen3:30b", "qwen3-30b-a3b"},
+        {"gemma3:27b", "gemma-3-27b"},
+        {"deepseek-r1:14b", "deepseek-r1-distill-qwen-14b"},
+        {"gpt-oss:20b", "gpt-oss-20b"},
+    };
+    for (const auto& [name, id] : names) {
+        CAPTURE(name);
+        const json r = from_command("ollama run " + name);
+        CHECK(r.at("runtime") == "ollama");
+        CHECK(r.at("request").at("model") == id);
+        CHECK(r.at("ignored").empty());
+    }
+}
+
 TEST_CASE("an mlx_lm command becomes a request") {
     const json r = from_command("mlx_lm.server --model mlx-community/Qwen3-8B-4bit --port 8080");
     CHECK(r.at("runtime") == "mlx");

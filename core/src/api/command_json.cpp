@@ -391,6 +391,7 @@ void resolve_model(Reader& rd, const std::string& word) {
     std::string w = word;
     for (const char* prefix : {"https://huggingface.co/", "http://huggingface.co/", "huggingface.co/", "hf.co/"})
         if (w.rfind(prefix, 0) == 0) w = w.substr(std::string(prefix).size());
+    const std::string named = w;  // with its tag: Ollama library names ("llama3.1:8b") are catalog aliases
     std::string tag;
     if (const size_t colon = w.rfind(':'); colon != std::string::npos && w.find("://") == std::string::npos) {
         tag = w.substr(colon + 1);
@@ -423,7 +424,8 @@ void resolve_model(Reader& rd, const std::string& word) {
         if (c == '-' || c == '_' || c == '.' || c == ':') c = ' ';
     if (!tag.empty() && rd.spec->runtime == Runtime::Ollama) query += " " + Pattern("[-_.]").replace_all(tag, " ");
     query = Pattern("\\b(gguf|instruct|it|chat|latest)\\b", true).replace_all(query, " ");
-    const CatalogModel* found = cat.find_model(w);
+    const CatalogModel* found = tag.empty() ? nullptr : cat.find_model(named);
+    if (!found) found = cat.find_model(w);
     if (!found) found = cat.find_model(name);
     if (!found) {
         const auto hits = cat.search_models(query, 2, false);  // a fine-tune runs its own config, not its base model's

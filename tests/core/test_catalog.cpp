@@ -692,7 +692,9 @@ TEST_CASE("a GPU is found by the name its driver reports (nvidia-smi, torch.cuda
         {"NVIDIA GB10", "dgx-spark-gb10"},
         {"NVIDIA GeForce RTX 4090", "rtx-4090"},
     };
-    for (const auto& [name, id] : printed) {
+    for (const auto& entry : printed) {
+        const std::string& name = entry.first;
+        const std::string& id = entry.second;
         CAPTURE(name);
         const auto* g = Catalog::builtin().find_gpu(name);
         REQUIRE(g != nullptr);

@@ -161,7 +161,9 @@ TEST_CASE("`ollama run` with a library name and tag finds the catalog model the 
         {"deepseek-r1:14b", "deepseek-r1-distill-qwen-14b"},
         {"gpt-oss:20b", "gpt-oss-20b"},
     };
-    for (const auto& [name, id] : names) {
+    for (const auto& entry : names) {
+        const std::string& name = entry.first;
+        const std::string& id = entry.second;
         CAPTURE(name);
         const json r = from_command("ollama run " + name);
         CHECK(r.at("runtime") == "ollama");

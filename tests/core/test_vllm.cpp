@@ -371,6 +371,30 @@ TEST_CASE("Qwen2.5-VL's gated vision MLP holds three widths at its profiling pea
     CHECK(component(r, "activations") == i64{2142765056});
 }
 
+TEST_CASE("Qwen2.5-VL at a long context: vLLM profiles the encoder with a video, unless the prompt limit leaves videos out (V-183)") {
+    // The modality whose largest item has the most tokens is profiled. A dummy video fills max_model_len with frames of
+    // the largest image, two frames a temporal patch of 16,384 tokens, up to 16 frames: at 128,000 tokens
+    // min(128,000 // 16,384 = 7, 16 / 2 = 8) = 7 patches, 114,688 tokens, 458,752 patches through the tower ("profiled
+    // with 1 video items", V-183): 458,752 x 32,696 B = 14,999,355,392 B, above the forward plus the cached embeddings.
+    const std::string base =
+        R"({"runtime":"vllm","model":"qwen2.5-vl-7b","weights":"bf16","gpu":"a100-80gb-sxm4","context":128000,"engine":{"version":"0.23.0")";
+    const json video = estimate(base + "}}");
+    CHECK(component(video, "activations") == i64{458752} * 32696);
+    // --limit-mm-per-prompt '{"video": 0}' leaves the image: one 65,536-patch pass, as at a short context.
+    const json image = estimate(base + R"(,"limit_mm_per_prompt":"{\"image\": 4, \"video\": 0}"}})");
+    CHECK(component(image, "activations") == i64{65536} * 32696);
+    CHECK(component(estimate(base + R"(,"limit_mm_per_prompt":"image=4,video=0"}})"), "activations") == i64{65536} * 32696);
+    // Both at 0: no encoder pass and no cached embeddings, the language model's own peak.
+    const json none = estimate(base + R"(,"limit_mm_per_prompt":"image=0,video=0"}})");
+    json text = json::parse(base + "}}");
+    text["engine"]["language_model_only"] = true;
+    CHECK(component(none, "activations") == component(estimate(text.dump()), "activations"));
+    // The flag as vllm serve takes it.
+    const json c =
+        fitmygpu::api::from_command(json{{"command", "vllm serve Qwen/Qwen2.5-VL-7B-Instruct --limit-mm-per-prompt '{\"image\": 2, \"video\": 0}'"}});
+    CHECK(c.at("request").at("engine").at("limit_mm_per_prompt") == "{\"image\": 2, \"video\": 0}");
+}
+
 TEST_CASE("tensor-parallel ranks over NVLink hold more non-torch memory than over PCIe (V-26, V-29, V-16)") {
     // vLLM 0.11.0 on 2x H100 SXM, TP 2, max_model_len 16,000. The logs: non-torch 0.55 GiB (Llama-3.3-70B FP8, V-26)
     // and 0.54 GiB (Qwen3-32B, V-29) per rank, against 0.13-0.14 on one H100 and 0.21 per rank at TP 8 over PCIe

@@ -67,6 +67,9 @@ struct EngineKnobs {
     // Multimodal towers: serving engines and Transformers load the vision/audio encoder by default
     // (vLLM --language-model-only skips it); llama.cpp loads it only when an --mmproj file is given.
     bool language_model_only = false;
+    // vLLM --limit-mm-per-prompt as given ('{"image": 2, "video": 0}' or image=2,video=0): the items of each modality a
+    // prompt may hold, which bound the profiling run's dummy items; empty = the release's default for every modality.
+    std::string limit_mm_per_prompt;
     bool mmproj = false;
     // Speculative decoding: "mtp" (the model's MTP layers) or a catalog model id used as the draft.
     i64 tokens_per_image = 0;  // override of the tokens one image becomes

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -438,9 +439,13 @@ void pad_mxfp4_experts(const Scenario& s, const engine_parts::Parallelism& par, 
 // a dummy batch of images of the largest size the processor allows, as many as the encoder budget holds and the
 // decoder could take in one step: the budget is max(max_num_batched_tokens, tokens of the largest item), and the batch
 // max(1, min(budget // tokens per item, max_num_seqs × max(1, max_model_len // tokens per item))) items
-// (multimodal/encoder_budget.py, _get_max_items_per_batch; the per-prompt image limit, 999 unless set, caps the last
-// factor too and is not modelled); the logs agree: "budget of 16384 tokens, and profiled with 1 image items" at 8,192
-// batched tokens, "32768 tokens ... 2 image items" at 32,768 (Qwen3.6, noonghunna/club-3090#107, #1047). Their
+// (multimodal/encoder_budget.py, _get_max_items_per_batch; the per-prompt limit, --limit-mm-per-prompt, 999 unless set,
+// caps the last factor too); the logs agree: "budget of 16384 tokens, and profiled with 1 image items" at 8,192
+// batched tokens, "32768 tokens ... 2 image items" at 32,768 (Qwen3.6, noonghunna/club-3090#107, #1047). The item is
+// of the modality whose largest item has the most tokens (get_modality_with_max_tokens): for Qwen2-VL and Qwen2.5-VL a
+// video as long as max_model_len allows, up to 16 frames (_MAX_FRAMES_PER_VIDEO), each pair of frames a temporal patch
+// of the largest image's size (Qwen2VLProcessingInfo.get_num_frames_with_most_features); at 128,000 tokens of context
+// 7 patches, 114,688 tokens ("profiled with 1 video items", V-183), where a short context leaves the image. Their
 // outputs stay in the encoder cache while the language model's dummy forward and the sampler run, and the
 // encoder's own activations are freed before that, so the profiled peak is the larger of the encoder pass and
 // the language-model peak plus the cache.
@@ -450,11 +455,33 @@ void pad_mxfp4_experts(const Scenario& s, const engine_parts::Parallelism& par, 
 // preprocessor_config.json), so 65,536 patches and 65,536 / merge² = 16,384 tokens in every generation.
 constexpr i64 kQwenVlMaxPatchesPerImage = 65536;
 
+constexpr i64 kQwenVlMaxFramesPerVideo = 16;
+// vLLM's default per-prompt limit of each modality (MultiModalConfig.limit_per_prompt).
+constexpr i64 kVllmMmDefaultLimit = 999;
+
 struct EncoderProfile {
-    i64 items = 0;            // images in the dummy batch
+    i64 items = 0;            // images (or videos) in the dummy batch
     i64 tokens_per_item = 0;  // LLM tokens one of them becomes
+    bool video = false;
+    bool none = false;        // every modality limited to 0 items: no encoder pass, no encoder cache
     Q peak = Q::lit(0, "B");  // memory of the encoder pass at its peak
 };
+
+// The count --limit-mm-per-prompt gives `modality` ('{"image": 2, "video": 0}', image=2,video=0, or a newer release's
+// {"video": {"count": 1, ...}}: the first number after the name), `otherwise` when it names none.
+i64 mm_limit(const std::string& spec, const std::string& modality, i64 otherwise) {
+    const auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    for (size_t at = spec.find(modality); at != std::string::npos; at = spec.find(modality, at + 1)) {
+        const size_t end = at + modality.size();
+        if ((at > 0 && word_char(spec[at - 1])) || (end < spec.size() && word_char(spec[end]))) continue;
+        const size_t digit = spec.find_first_of("0123456789", end);
+        if (digit == std::string::npos) return otherwise;
+        i64 n = 0;
+        for (size_t i = digit; i < spec.size() && i < digit + 7 && std::isdigit(static_cast<unsigned char>(spec[i])); ++i) n = n * 10 + (spec[i] - '0');
+        return n;
+    }
+    return otherwise;
+}
 
 // The encoder pass over `items` × 65,536 patches on one rank (qwen3_vl.py / qwen2_5_vl.py):
 // - the pixel values as the processor returns them (float32, in_channels × temporal_patch_size × patch² values a
@@ -467,14 +494,34 @@ EncoderProfile qwen_vl_encoder_profile(const Scenario& s, const engine_parts::Pa
     EncoderProfile e;
     const VisionSpec& v = s.geometry.vision;
     if (s.encoder_params <= 0 || !v.dynamic_resolution()) return e;
-    e.tokens_per_item = kQwenVlMaxPatchesPerImage / (v.spatial_merge_size * v.spatial_merge_size);
+    const i64 merge = v.spatial_merge_size * v.spatial_merge_size;
+    const i64 image_tokens = kQwenVlMaxPatchesPerImage / merge;
+    const i64 images = mm_limit(s.engine.limit_mm_per_prompt, "image", kVllmMmDefaultLimit);
+    const bool video_model = s.geometry.model_type == "qwen2_vl" || s.geometry.model_type == "qwen2_5_vl";
+    const i64 videos = video_model ? mm_limit(s.engine.limit_mm_per_prompt, "video", kVllmMmDefaultLimit) : 0;
+    i64 limit = images;
+    if (images > 0) e.tokens_per_item = image_tokens;
+    if (videos > 0) {
+        const i64 frames_per_patch = std::max<i64>(v.temporal_patch_size, 1);
+        const i64 video_tokens = std::min(std::max<i64>(1, s.context / image_tokens), kQwenVlMaxFramesPerVideo / frames_per_patch) * image_tokens;
+        if (video_tokens > e.tokens_per_item) {
+            e.tokens_per_item = video_tokens;
+            e.video = true;
+            limit = videos;
+        }
+    }
+    if (e.tokens_per_item == 0) {
+        e.none = true;
+        return e;
+    }
     const i64 encoder_items = std::max(mnbt, e.tokens_per_item) / e.tokens_per_item;
-    const i64 decoder_items = checked::mul(max_seqs, std::max<i64>(1, s.context / e.tokens_per_item));
+    const i64 decoder_items = checked::mul(max_seqs, std::min(limit, std::max<i64>(1, s.context / e.tokens_per_item)));
     e.items = std::max<i64>(1, std::min(encoder_items, decoder_items));
     const i64 patch_values = checked::mul(
         {v.in_channels > 0 ? v.in_channels : 3, v.temporal_patch_size, v.patch_size > 0 ? v.patch_size : 14, v.patch_size > 0 ? v.patch_size : 14});
     const i64 mlp_outputs = v.gated_mlp ? 3 : 2;
-    const Q patches = Q::var("dummy images", e.items) * Q::var("patches per image", kQwenVlMaxPatchesPerImage);
+    const Q patches =
+        Q::var(e.video ? "dummy videos" : "dummy images", e.items) * Q::var(e.video ? "patches per video" : "patches per image", e.tokens_per_item * merge);
     const Q pixels = Q::var("values per patch", patch_values) * Q::lit(6, "B");
     const Q block =
         (Q::lit(2) * Q::var("vision hidden", v.hidden_size) + Q::lit(mlp_outputs) * Q::var("vision MLP width / TP", ceil_div(v.intermediate_size, par.tp))) *
@@ -640,7 +687,8 @@ Estimate estimate_vllm(const Scenario& s) {
         // (vLLM compute_encoder_budget); the embeddings are hidden-size 16-bit vectors.
         const EncoderProfile enc = qwen_vl_encoder_profile(s, par, mnbt, max_seqs);
         const Q encoder_cache =
-            enc.items > 0 ? Q::var("dummy images", enc.items) * Q::var("tokens per image", enc.tokens_per_item) * Q::var("hidden", g.hidden) * Q::lit(2, "B")
+            enc.items > 0 ? Q::var(enc.video ? "dummy videos" : "dummy images", enc.items) *
+                                Q::var(enc.video ? "tokens per video" : "tokens per image", enc.tokens_per_item) * Q::var("hidden", g.hidden) * Q::lit(2, "B")
             : s.encoder_params > 0
                 ? max(Q::var("max_num_batched_tokens", mnbt), Q::var("tokens per image", s.tokens_per_image)) * Q::var("hidden", g.hidden) * Q::lit(2, "B")
                 : Q::lit(0, "B");
@@ -650,9 +698,9 @@ Estimate estimate_vllm(const Scenario& s) {
         const Q handoff = stage > 0 ? (Q::lit(2) * Q::var("max_num_batched_tokens", mnbt) * Q::var("hidden", g.hidden) * Q::lit(2, "B"))
                                           .named("hidden states and residual received from the previous stage")
                                     : Q::lit(0, "B");
-        const Q activation = (enc.items > 0          ? max(enc.peak.named("encoder pass"), max(forward, sampler) + encoder_cache)
-                              : s.encoder_params > 0 ? max(forward, sampler) + encoder_cache
-                                                     : max(forward, sampler)) +
+        const Q activation = (enc.items > 0                       ? max(enc.peak.named("encoder pass"), max(forward, sampler) + encoder_cache)
+                              : s.encoder_params > 0 && !enc.none ? max(forward, sampler) + encoder_cache
+                                                                  : max(forward, sampler)) +
                              handoff;
         // Tensor-parallel (and data-parallel) ranks hold NCCL's and the custom all-reduce's buffers; pipeline stages alone
         // exchange activations point to point and print the single GPU's non-torch figure (V-111, V-112: 0.07 GiB a stage).

@@ -127,7 +127,6 @@ constexpr FlagRow kVllmFlags[] = {
     ignored({"--distributed-executor-backend"}, kServer),
     ignored({"--swap-space"}, "host swap space for preempted requests: host memory, not GPU memory"),
     ignored({"--cpu-offload-gb"}, kNotModelled),
-    ignored({"--limit-mm-per-prompt"}, kNotModelled),
     ignored({"--disable-custom-all-reduce"}, kNotModelled, false),
     ignored({"--kv-cache-memory", "--kv-cache-memory-bytes"}, kNotModelled),
     ignored({"--compilation-config", "-O"}, kGraphs),

@@ -189,6 +189,7 @@ constexpr RuntimeRow kRuntimes[] = {
                 {"enforce_eager", false, "", "--enforce-eager", "", struct_default<&EngineKnobs::enforce_eager>},
                 {"enable_prefix_caching", false, "", "--enable-prefix-caching", "", struct_default<&EngineKnobs::enable_prefix_caching>},
                 {"language_model_only", false, "", "--language-model-only", "", struct_default<&EngineKnobs::language_model_only>},
+                {"limit_mm_per_prompt", false, "", "--limit-mm-per-prompt", "999 of each modality", none},
                 {"flashinfer_sampler", false, "", "VLLM_USE_FLASHINFER_SAMPLER", "auto (off: FlashInfer not installed)", automatic},
                 {"model_runner_v2", false, "", "VLLM_USE_V2_MODEL_RUNNER", "auto (by release and model)", automatic},
                 {"speculative_model", false, "", "--speculative-config", "none", none},

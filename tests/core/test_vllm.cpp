@@ -393,6 +393,13 @@ TEST_CASE("Qwen2.5-VL at a long context: vLLM profiles the encoder with a video,
     const json c =
         fitmygpu::api::from_command(json{{"command", "vllm serve Qwen/Qwen2.5-VL-7B-Instruct --limit-mm-per-prompt '{\"image\": 2, \"video\": 0}'"}});
     CHECK(c.at("request").at("engine").at("limit_mm_per_prompt") == "{\"image\": 2, \"video\": 0}");
+    // ... and one key at a time (--limit-mm-per-prompt.video 0), written back as the JSON vLLM reads.
+    const json dotted =
+        fitmygpu::api::from_command(json{{"command", "vllm serve Qwen/Qwen2.5-VL-7B-Instruct --limit-mm-per-prompt.video 0 --limit-mm-per-prompt.image 2"}});
+    CHECK(dotted.at("request").at("engine").at("limit_mm_per_prompt") == "video=0,image=2");
+    CHECK(dotted.at("ignored").empty());
+    const json written = fitmygpu::api::command(dotted.at("request"));
+    CHECK(written.at("command").get<std::string>().find("--limit-mm-per-prompt '{\"image\":2,\"video\":0}'") != std::string::npos);
 }
 
 TEST_CASE("tensor-parallel ranks over NVLink hold more non-torch memory than over PCIe (V-26, V-29, V-16)") {

@@ -168,7 +168,20 @@ void write_knob(const Scenario& s, const CommandSpec& spec, const RuntimeKnob& r
             }
             return;
         }
-        default: w.flag(*f, value_text(v)); return;
+        default: {
+            // vLLM reads --limit-mm-per-prompt as JSON: image=2,video=0 is written as {"image": 2, "video": 0}.
+            const std::string text = value_text(v);
+            if (k->name == "limit_mm_per_prompt" && text.find('{') == std::string::npos) {
+                json limits = json::object();
+                for (const std::string& part : parts(text, ','))
+                    if (const size_t eq = part.find('='); eq != std::string::npos)
+                        limits[part.substr(0, eq)] = std::strtoll(part.c_str() + eq + 1, nullptr, 10);
+                w.flag(*f, limits.dump());
+                return;
+            }
+            w.flag(*f, text);
+            return;
+        }
     }
 }
 
@@ -380,6 +393,10 @@ void read_knob(Reader& rd, const CommandFlag& f, const std::string& shown, const
         case KnobType::Text:
             // llama.cpp appends each -ot to the list.
             if (k->name == "override_tensor" && rd.engine.contains("override_tensor") && previous.is_string()) out = previous.get<std::string>() + "," + value;
+            // --limit-mm-per-prompt.image 2 --limit-mm-per-prompt.video 0: one key=count list.
+            else if (k->name == "limit_mm_per_prompt" && previous.is_string() && value.find('{') == std::string::npos &&
+                     previous.get<std::string>().find('{') == std::string::npos)
+                out = previous.get<std::string>() + "," + value;
             else out = value;
             break;
     }
@@ -582,6 +599,16 @@ json from_command(const json& request) {
                 inline_value = true;
             }
             const CommandFlag* f = find_command_flag(spec, word);
+            // vLLM's dictionary flags also take one key at a time: --limit-mm-per-prompt.video 0.
+            std::string dict_key;
+            if (const size_t dot = word.find('.', 2); !f && dot != std::string::npos) {
+                const CommandFlag* base = find_command_flag(spec, word.substr(0, dot));
+                if (base && base->target == FlagTarget::Knob && base->knob == "limit_mm_per_prompt") {
+                    f = base;
+                    dict_key = word.substr(dot + 1);
+                    word = word.substr(0, dot);
+                }
+            }
             if (!f) {
                 // An unknown flag: its value, if any, is the next word that is not a flag.
                 if (!inline_value && i + 1 < args.size() && !is_flag(args[i + 1]) && (!spec.model_positional || !rd.model_word.empty())) value = args[++i];
@@ -594,6 +621,7 @@ json from_command(const json& request) {
                 if (i + 1 < args.size() && (!optional_value || truth(args[i + 1]) || normalize_key(args[i + 1]) == "auto")) value = args[++i];
                 else if (!optional_value) fail("invalid_field", "command", word + " needs a value");
             }
+            if (!dict_key.empty()) value = dict_key + "=" + value;
             // --no-enable-prefix-caching and friends are read as their flag turned off.
             apply(*f, word, value);
         } else if (word == "serve" && spec.runtime == Runtime::Trtllm && i == 0) {

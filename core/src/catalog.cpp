@@ -194,7 +194,8 @@ CatalogModel Catalog::read_model(const std::string& name, const std::string& tex
             if (!c.is_object() || !c.contains("format") || !c.at("format").is_string()) continue;
             m.checkpoints.push_back({c.at("format").get<std::string>(), c.contains("repo") && c.at("repo").is_string() ? c.at("repo").get<std::string>() : "",
                                      c.contains("official") && c.at("official").is_boolean() && c.at("official").get<bool>(),
-                                     c.contains("default") && c.at("default").is_boolean() && c.at("default").get<bool>(), std::nullopt});
+                                     c.contains("default") && c.at("default").is_boolean() && c.at("default").get<bool>(),
+                                     c.contains("runtime") && c.at("runtime").is_string() ? c.at("runtime").get<std::string>() : "", std::nullopt});
             if (c.contains("quantization_config"))
                 m.checkpoints.back().quantization = checkpoint_quantization(c, m.checkpoints.back().format, where + ".checkpoints[" + std::to_string(i) + "]");
         }

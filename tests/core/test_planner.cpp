@@ -87,6 +87,21 @@ TEST_CASE("gpt-oss on llama.cpp defaults to the MXFP4 GGUF people download, and 
     CHECK(ratio > 0.98);
 }
 
+TEST_CASE("Ollama pulls its library's gpt-oss file: MXFP4 experts with every other matrix in BF16 (ollama#16416: 60.87 GiB)") {
+    // The catalog lists the file `ollama run gpt-oss:120b` pulls as the checkpoint Ollama takes when no weights are named;
+    // llama.cpp keeps the MXFP4 GGUF people download. ollama/ollama#16416's llama-server prints the 120B file's tensors as
+    // 61,223 MiB on the GPU beside the 1,104 MiB BF16 output in host memory: 60.87 GiB.
+    const json ollama = estimate(R"({"model":"gpt-oss-120b","runtime":"ollama","gpu":"h200-sxm-141gb","context":8192})");
+    CHECK(ollama.at("resolved").at("weights") == "gguf:BF16");
+    i64 weights = 0;
+    for (const auto& b : ollama.at("breakdown"))
+        if (b.at("label").get<std::string>().rfind("model buffer", 0) == 0) weights += b.at("bytes").get<i64>();
+    CHECK(std::abs(static_cast<double>(weights) / (1 << 30) - 60.87) < 0.01);
+    CHECK(estimate(R"({"model":"gpt-oss-120b","runtime":"llama.cpp","gpu":"h200-sxm-141gb","context":8192})").at("resolved").at("weights") == "gguf:MXFP4_MOE");
+    // `ollama run gpt-oss:20b` names no type: the library's file; a tag with one keeps it.
+    CHECK_FALSE(fitmygpu::api::from_command(json{{"command", "ollama run gpt-oss:20b"}}).at("request").contains("weights"));
+}
+
 TEST_CASE("three cards on a tensor-parallel engine fall back to pipeline stages instead of an error") {
     // Llama 3.1 70B has 64 attention heads: 3 does not divide them, so 1 × 3 (tensor × pipeline).
     const json r = estimate(R"({"model": "llama-3.1-70b", "runtime": "vllm", "weights": "awq-int4", "gpu": "rtx-4090", "gpu_count": 3})");

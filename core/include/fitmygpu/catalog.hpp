@@ -20,6 +20,9 @@ struct CatalogCheckpoint {
     // The checkpoint people download for runtimes of its family (catalog "default": true), e.g. the MXFP4
     // GGUF of gpt-oss rather than a stock Q4_K_M: the runtime's default when the request names no weights.
     bool preferred = false;
+    // The runtime that pulls this checkpoint when the request names no weights (catalog "runtime"), e.g. "ollama" for
+    // the file its library serves under the model's name; "" for any.
+    std::string runtime;
     // How the release quantizes the model, as its config.json's quantization_config states it (catalog
     // "quantization_config"): which modules stay 16-bit. Absent: the format's usual layout.
     std::optional<QuantizationSpec> quantization;

@@ -450,7 +450,11 @@ void resolve_model(Reader& rd, const std::string& word) {
     }
     if (found) {
         rd.request["model"] = found->id;
-        if (gguf_runtime) rd.request["weights"] = "gguf:" + (type.empty() ? std::string("Q4_K_M") : type);
+        // Ollama's library serves Q4_K_M unless the tag names another type, or the file the catalog lists for it.
+        const bool library_file =
+            rd.spec->runtime == Runtime::Ollama && type.empty() &&
+            std::any_of(found->checkpoints.begin(), found->checkpoints.end(), [](const CatalogCheckpoint& c) { return c.runtime == "ollama"; });
+        if (gguf_runtime && !library_file) rd.request["weights"] = "gguf:" + (type.empty() ? std::string("Q4_K_M") : type);
         return;
     }
     if (std::count(w.begin(), w.end(), '/') == 1 && w.front() != '/' && w.front() != '.') {

@@ -92,7 +92,16 @@ void set_runtime(Scenario& s, const Request& r) {
 // The runtime's default checkpoint for these devices: the first matching rule of its descriptor.
 WeightFormat default_weights(Scenario& s, const RuntimeDescriptor& rt) {
     const std::string device_class = s.devices.empty() ? "" : s.devices.front().device_class;
-    // The checkpoint the catalog marks as the one people download, when this runtime loads it.
+    // The checkpoint this runtime pulls under the model's name (Ollama's library), else the one the catalog marks as the
+    // one people download, when this runtime loads it.
+    if (s.model)
+        for (const auto& c : s.model->checkpoints) {
+            if (c.runtime != rt.id) continue;
+            const WeightFormat f = parse_weight_format(c.format, "catalog." + s.model->id + ".checkpoints");
+            if (!rt.loads(f)) continue;
+            s.assumptions.push_back("weights: " + format_display_name(f.id) + " (" + c.repo + ", what " + rt.name + " pulls for this model)");
+            return f;
+        }
     if (s.model)
         for (const auto& c : s.model->checkpoints) {
             if (!c.preferred) continue;

@@ -111,8 +111,8 @@ constexpr KnobRow kKnobs[] = {
      "Does not load the vision / audio encoder of a multimodal checkpoint.", "vision", "",
      [](EngineKnobs& k, const KnobValue& v) { k.language_model_only = v.boolean; }},
     {"limit_mm_per_prompt", KnobType::Text, 0, 0, false, false, 0, "Multimodal items per prompt",
-     "Items a prompt may hold, e.g. {\"image\": 2, \"video\": 0}; 0 leaves a modality out of profiling.",
-     "vision", "\\{[^{}]*\\}|[a-z_]+=[0-9]+(,[a-z_]+=[0-9]+)*", [](EngineKnobs& k, const KnobValue& v) { k.limit_mm_per_prompt = v.text; }},
+     "Items a prompt may hold, e.g. {\"image\": 2, \"video\": 0}; 0 leaves a modality out of profiling.", "vision",
+     "\\{[^{}]*\\}|[a-z_]+=[0-9]+(,[a-z_]+=[0-9]+)*", [](EngineKnobs& k, const KnobValue& v) { k.limit_mm_per_prompt = v.text; }},
     {"backend", KnobType::Text, 0, 0, false, false, 0, "Backend",
      "pytorch (the default) or tensorrt: an engine built with trtllm-build, which keeps its own copy of a tied lm_head, the "
      "whole token embedding on every rank and a float32 rotary table.",

@@ -455,9 +455,14 @@ GgufLayout gguf_layout(const ModelGeometry& g, const Inventory& inv, GgufFileTyp
             type = T::F16;  // the Dec-2023 converter wrote the router in F16
         }
         // The converter keeps the tokenizer's rows of an embedding the config pads (Gemma 3: 262,144 of 262,208).
-        Tensor rows = t;
-        if ((t.role == Role::TokenEmbd || t.role == Role::Output) && g.gguf_rows() < g.vocab) rows.ne1 -= g.vocab - g.gguf_rows();
-        const i64 bytes = tensor_bytes_of(type, rows);
+        i64 bytes = 0;
+        if ((t.role == Role::TokenEmbd || t.role == Role::Output) && g.gguf_rows() < g.vocab) {
+            Tensor rows = t;
+            rows.ne1 -= g.vocab - g.gguf_rows();
+            bytes = tensor_bytes_of(type, rows);
+        } else {
+            bytes = tensor_bytes_of(type, t);
+        }
         out.tensors.push_back({&t, type, bytes});
         out.tensor_bytes = checked::add(out.tensor_bytes, bytes, "config", "the GGUF file's bytes");
         out.n_elements = checked::add(out.n_elements, t.elements(), "config", "the GGUF file's elements");

@@ -378,7 +378,8 @@ Estimate estimate_llamacpp(const Scenario& s) {
             // checkpoints its recurrent cache reserves beside them.
             rec_bytes = checked::mul(checked::add(c.conv_values, c.ssm_values), 4);
             const i64 bytes = checked::mul(rec_bytes, checked::add(n_seq, rec_checkpoints));
-            add_to(dev < 0 ? (rec_checkpoints > 0 ? kv_host : state_host) : (rec_checkpoints > 0 ? kv_dev : state_dev)[static_cast<size_t>(dev)], bytes);
+            const bool in_kv = rec_checkpoints > 0;  // Ollama's engine reports its recurrent cache within its "kv cache"
+            add_to(dev < 0 ? (in_kv ? kv_host : state_host) : (in_kv ? kv_dev : state_dev)[static_cast<size_t>(dev)], bytes);
             ++n_rec;
         }
     }

@@ -69,7 +69,7 @@ constexpr i64 kOllamaMllamaVisionTokens = 1601 * 4;
 // gpt-oss's sliding layers: numParallel × 4096 + batch cells (its SWA cache's memory beyond the window).
 constexpr i64 kOllamaGptOssSwaCells = 4096;
 
-void ollama_graph_size(const Scenario& s, OllamaPlan& p, std::vector<i64>& kv, i64 context, i64 batch, double bpe, bool fa) {
+void ollama_graph_size(const Scenario& s, const CheckpointBytes& cb, OllamaPlan& p, std::vector<i64>& kv, i64 context, i64 batch, double bpe, bool fa) {
     const ModelGeometry& g = s.geometry;
     std::string arch;
     for (const OllamaGraphCase& c : kOllamaGraphCases)
@@ -93,7 +93,6 @@ void ollama_graph_size(const Scenario& s, OllamaPlan& p, std::vector<i64>& kv, i
             4 * batch * emb +
             std::max(4 * batch * (1 + emb + std::max(context, emb)) + emb * emb * 9 / 16 + 4 * context * (batch * heads + emb_heads * heads_kv), vocab_partial);
         if (g.is_moe()) {  // "mixtral 8x22b": stacked experts (ffn_gate_exps), sized from layer 0's gate tensor
-            const CheckpointBytes cb = checkpoint_bytes(s);
             i64 gate = 0;
             for (size_t i = 0; i < s.inventory.tensors.size(); ++i)
                 if (s.inventory.tensors[i].layer == 0 && s.inventory.tensors[i].role == Role::FfnGateExps) gate += cb.per_tensor[i];
@@ -238,7 +237,7 @@ OllamaPlan ollama_plan(const Scenario& s, bool fa) {
             k = static_cast<i64>(static_cast<double>(context * (c.k_width + c.v_width)) * bpe);  // every cell, no window
         else k = (c.conv_values + c.ssm_values) * 4;                                             // recurrent state in f32
     }
-    ollama_graph_size(s, p, kv, context, batch, bpe, fa);
+    ollama_graph_size(s, cb, p, kv, context, batch, bpe, fa);
     for (i64 k : kv) p.kv += k;
     if (p.graph_partial == 0) {  // memory.go's fallback for architectures GraphSize has no case for: GQA × KV / 6
         p.graph_rule = "default (GQA x KV / 6)";

@@ -258,7 +258,7 @@
 
     function maxContext() { return (model() || {}).context_window || 0; }
 
-    // Images are offered for models with a vision encoder; llama.cpp and Ollama also need the mmproj knob on.
+    // Images are offered for models with a vision encoder; llama.cpp also needs the mmproj knob on (Ollama loads it).
     function takesImages() {
       var m = model();
       return !!(m && m.modality && m.modality.indexOf('vision') >= 0);

@@ -453,6 +453,35 @@ TEST_CASE("2026 llama.cpp builds: no attention gap when layer 0 is a Gated Delta
     CHECK(host("b7819") - host("b7818") == i64{5376} * 512 * 4);
 }
 
+TEST_CASE("Ollama's own engine loads the vision tower of its blob with the output layer and reserves one image's graph (L-72, L-66)") {
+    // L-72 (take0a/mcp, Ollama 0.9.6): gemma3:27b, no flash attention. The tower encodes a 2048 x 2048 image resized to
+    // its 896-pixel input: (896 / 14)^2 = 4,096 patches, 16 heads of f32 scores (4,096^2 x 16 x 4 B = 1,024 MiB) beside
+    // the residual, q, k and the copy of v (4 x 4,096 x 1,152 x 4 B = 72 MiB): 1,096 MiB, printed "1.1 GiB" (1,075-1,178);
+    // the text graph alone is about half that.
+    const char* gemma3 = R"({"model":"gemma-3-27b","weights":"gguf:Q4_K_M","runtime":"ollama","device":{"name":"780M","memory_mib":34406,
+        "unified_memory":true},"context":4096,"concurrency":2,"engine":{"version":"0.9.6","flash_attn":false}})";
+    const json with_tower = estimate(gemma3);
+    CHECK(item(with_tower, "compute buffer", 0) == 16 * i64{4096} * 4096 * 4 + 4 * i64{4096} * 1152 * 4);
+    CHECK(item(with_tower, "mmproj model buffer", 0) == 0);  // one "model weights" figure per device, as Ollama prints
+    // engine.mmproj false: no tower, the text graph and the text weights alone.
+    json text_only_request = json::parse(gemma3);
+    text_only_request["engine"]["mmproj"] = false;
+    const json text_only = estimate(text_only_request.dump());
+    CHECK(item(text_only, "compute buffer", 0) < 600 * MiB);
+    CHECK(item(with_tower, "model buffer", 0) - item(text_only, "model buffer", 0) > 780 * MiB);  // projector.weights printed 795.9 MiB
+    // With flash attention the tower keeps no scores: its MLP half, (2 x 1,152 + 4,304) x 4,096 x 4 B = 103 MiB, is below
+    // the text graph.
+    json fa_request = json::parse(gemma3);
+    fa_request["engine"]["flash_attn"] = true;
+    CHECK(item(estimate(fa_request.dump()), "compute buffer", 0) < 600 * MiB);
+    // L-66 (TandoorRecipes/recipes#4246, 0.16.0): llama3.2-vision, 4 tiles of (560 / 14)^2 + 1 = 1,601 patches padded to
+    // 1,608: 6,432 rows; scores 6,432^2 x 16 x 4 B, plus the 4 rows of the attention and the 5 intermediate layers' inputs
+    // the tower keeps, 9 x 6,432 x 1,280 x 4 B: 2,808 MiB, printed "2.9 GiB" (2,918-3,021: 4 % under).
+    const json mllama = estimate(R"({"model":"llama-3.2-11b-vision","weights":"gguf:Q4_K_M","runtime":"ollama","device":{"name":"12 GB","memory_mib":12288},
+        "context":4096,"engine":{"version":"0.16.0","flash_attn":false}})");
+    CHECK(item(mllama, "compute buffer", 0) == 16 * i64{6432} * 6432 * 4 + 9 * i64{6432} * 1280 * 4);
+}
+
 TEST_CASE("Ollama 0.20.0-0.20.3 ran Gemma 4's 512-wide flash attention on the CPU (L-45)") {
     // Their ggml had no CUDA flash-attention kernel for 512-wide heads, so each global layer's attention ran on the CPU
     // with copies of its inputs: K and V of 32,768 cells x 2 KV heads x 512 x 2 B (64 MiB each), the f16 mask 32,768 x 512

@@ -146,6 +146,8 @@ struct VisionSpec {
     i64 in_channels = 0;          // vision_config.in_channels (else in_chans)
     i64 temporal_patch_size = 0;  // vision_config.temporal_patch_size: frames per patch (an image is repeated to fill them)
     bool gated_mlp = false;       // hidden_act silu: a gate-and-up MLP (Qwen2.5-VL); gelu: fc1 then fc2 (Qwen3-VL, Qwen3.5)
+    i64 max_num_tiles = 0;        // vision_config.max_num_tiles: tiles of image_size² an image is cut into (mllama: 4)
+    i64 intermediate_layers = 0;  // entries of vision_config.intermediate_layers_indices: layer inputs kept as features
 
     // (image_size / patch_size)²: patches the encoder sees in one image at its native size; 0 without both sizes.
     i64 patches_per_image() const;

@@ -65,12 +65,13 @@ struct EngineKnobs {
     std::string override_tensor;            // -ot: "regex=BUFFER_TYPE" entries separated by commas, first match wins
     std::vector<double> tensor_split;       // --tensor-split proportions per device; empty = by free memory
     // Multimodal towers: serving engines and Transformers load the vision/audio encoder by default
-    // (vLLM --language-model-only skips it); llama.cpp loads it only when an --mmproj file is given.
+    // (vLLM --language-model-only skips it); llama.cpp loads it only when an --mmproj file is given; Ollama loads the tower
+    // its library model carries (in the blob its own engine runs, or a projector file).
     bool language_model_only = false;
     // vLLM --limit-mm-per-prompt as given ('{"image": 2, "video": 0}' or image=2,video=0): the items of each modality a
     // prompt may hold, which bound the profiling run's dummy items; empty = the release's default for every modality.
     std::string limit_mm_per_prompt;
-    bool mmproj = false;
+    std::optional<bool> mmproj;  // unset = the runtime's choice: Ollama loads the tower, llama.cpp only with --mmproj
     // Speculative decoding: "mtp" (the model's MTP layers) or a catalog model id used as the draft.
     i64 tokens_per_image = 0;  // override of the tokens one image becomes
     std::string speculative_model;

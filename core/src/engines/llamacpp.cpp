@@ -276,6 +276,10 @@ Estimate estimate_llamacpp(const Scenario& s) {
     }
     i64& extra_to = place.output_device >= 0 ? model_bytes[static_cast<size_t>(place.output_device)] : host_model;
     extra_to = checked::add(extra_to, cb.extra);
+    // Ollama's own engine loads the tower from the model's blob into the output layer's buffers (ml/backend/ggml New:
+    // v.* and mm.* go with the output), and prints it within that device's "model weights".
+    const bool tower_in_blob = mmproj_bytes > 0 && ollama_own_engine(s);
+    if (tower_in_blob) extra_to = checked::add(extra_to, mmproj_bytes);
     const std::string fmt = s.weights.label();
     for (size_t d = 0; d < s.devices.size(); ++d) {
         int layers_here = 0;
@@ -283,7 +287,8 @@ Estimate estimate_llamacpp(const Scenario& s) {
         e.add(kWeights, "model buffer", static_cast<int>(d), Q::bytes("GGUF tensors of " + std::to_string(layers_here) + " layers", model_bytes[d]),
               fmt + (place.output_device != static_cast<int>(d) ? ""
                      : tied_copy > 0                            ? ", with the output layer (a copy of token_embd, which the output shares)"
-                                                                : ", with the output layer"));
+                                                                : ", with the output layer") +
+                  (tower_in_blob && place.output_device == static_cast<int>(d) ? " and the vision tower (F16, in the blob)" : ""));
     }
     if (mmproj_bytes > 0 && s.images > 0) {
         // The vision encoder's graph for one image: attention scores over its patches in f32 (heads × P² × 4 B)
@@ -294,7 +299,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
         e.add(kActivations, "mmproj compute buffer", s.engine.n_gpu_layers == 0 ? -1 : 0, clip,
               "encoding one image: attention scores of its patches (estimate)");
     }
-    if (mmproj_bytes > 0)
+    if (mmproj_bytes > 0 && !tower_in_blob)
         e.add(kWeights, "mmproj model buffer", s.engine.n_gpu_layers == 0 ? -1 : 0, Q::bytes("vision encoder parameters × 2 B (F16 mmproj)", mmproj_bytes),
               "the multimodal projector file llama-server loads with --mmproj");
     if (!overrides.empty())
@@ -549,6 +554,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // flash off, 128K): mask 256 + K 256 + V 256 + KQ 8,192 + rows 28 = 8,988 MiB against 9,240 logged, where the
     // attention of the 19 GPU layers alone gives 8,476.
     const bool op_offload = !s.devices.empty() && ubr >= kOffloadMinBatch;
+    const OllamaVisionGraph vision = tower_in_blob ? ollama_engine_vision_graph(g, fa) : OllamaVisionGraph{};
     // The output matmul is offloaded only when its rows reach the same batch size.
     const bool output_offload = op_offload && out_rows >= kOffloadMinBatch;
     const bool host_work = op_offload && (host_kv_layer_max > 0 || host_layer_weight_max > 0 || (output_offload && host_output_weight > 0));
@@ -563,6 +569,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
         Q peak = has_layers || place.output_device == di ? inputs + max(attn, ffn_here) : Q::lit(0, "B");
         if (fa && !f16_mask && first_device == di) peak = max(peak, (pipeline ? copies * mask32 : mask32) + mask_live + E);
         if (place.output_device == di) peak = max(peak, out);
+        if (place.output_device == di && vision.bytes > 0) peak = max(peak, Q::bytes(vision.what, vision.bytes));
         if (offload_here) {
             if (host_kv_layer_max > 0) peak = max(peak, mask_live + Q::bytes("K+V views of a host layer, copied", host_kv_layer_max) + attn);
             if (host_layer_weight_max > 0)
@@ -622,6 +629,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
     if (place.output_device < 0)
         host_compute =
             host_compute + (op_offload ? max(kv_rows - E, Q::lit(0, "B")).named("K and V rows beyond the embeddings' space") : max(max(attn, ffn), out));
+    if (place.output_device < 0 && vision.bytes > 0) host_compute = max(host_compute, Q::bytes(vision.what, vision.bytes));
     e.add(kActivations, "host compute buffer", -1, host_compute,
           place.output_device < 0 ? std::string("graph inputs and the graph of the layers left on the CPU") +
                                         (op_offload ? " (their matmuls offloaded to the GPU, the norms kept)" : "")

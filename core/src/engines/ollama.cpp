@@ -174,6 +174,43 @@ i64 ollama_vision_graph(const ModelGeometry& g) {
 
 }  // namespace
 
+// The vision graph Ollama's own engine reserves (runner/ollamarunner reserveWorstCaseGraph): it encodes a 2048 × 2048
+// image with the tower and reserves that graph (multimodal.go getTensor) before the text batch's; the scheduler's
+// buffers keep the larger, on the device of the tower, whose v.* tensors go with the output layer (ml/backend/ggml
+// New). The tower computes in f32. Without flash attention nn.Attention's SDPA materializes the scores, heads × P² ×
+// 4 B (softmax in place), beside the residual, q, k and the contiguous copy of v (PermutedV): 4 × P × width × 4 B.
+// With it (ggml_flash_attn_ext, no scores) the MLP half is the larger: the residual, fc1's output and fc2's, (2 ×
+// width + MLP width) × P × 4 B. P by architecture:
+//  - gemma3 (model_vision.go): one image_size² picture (896) in patches of 14: 4,096;
+//  - mllama: max_num_tiles tiles (4 for Llama 3.2 Vision) of (560 / 14)² patches and a class token, padded to a
+//    multiple of 8: 4 × 1,608 = 6,432; the inputs of its intermediate layers (intermediate_layers_indices, 5) stay alive
+//    until the global transformer's output is stacked with them, 5 × P × width × 4 B more.
+// L-72 (gemma3:27b, 0.9.6, no flash attention): 1,024 + 72 = 1,096 MiB against "1.1 GiB"; L-66 (llama3.2-vision,
+// 0.16.0): 2,525 + 283 = 2,808 MiB against "2.9 GiB".
+OllamaVisionGraph ollama_engine_vision_graph(const ModelGeometry& g, bool fa) {
+    const VisionSpec& v = g.vision;
+    if (v.patch_size <= 0 || v.image_size <= 0 || v.num_heads <= 0 || v.hidden_size <= 0) return {};
+    const i64 side = v.image_size / v.patch_size;
+    i64 patches = 0, kept = 0;
+    if (g.model_type == "gemma3") patches = side * side;
+    else if (g.model_type == "mllama" && v.max_num_tiles > 0) {
+        patches = v.max_num_tiles * round_up(side * side + 1, 8);
+        kept = v.intermediate_layers;
+    } else
+        return {};
+    const i64 row = checked::mul({patches, v.hidden_size, 4});
+    if (!fa) {
+        const i64 scores = checked::mul({v.num_heads, patches, patches, 4});
+        return {checked::add(scores, checked::mul(4 + kept, row)),
+                "one 2048 × 2048 image through the vision tower: " + std::to_string(v.num_heads) + " heads × " + std::to_string(patches) +
+                    "² f32 attention scores beside " + std::to_string(4 + kept) + " rows of " + std::to_string(patches) + " × " +
+                    std::to_string(v.hidden_size) + " f32"};
+    }
+    if (v.intermediate_size <= 0) return {};
+    return {checked::add(checked::mul(2 + kept, row), checked::mul({patches, v.intermediate_size, 4})),
+            "one 2048 × 2048 image through the vision tower (flash attention): its MLP over " + std::to_string(patches) + " patches in f32"};
+}
+
 bool ollama_own_engine(const Scenario& s) {
     if (s.runtime != Runtime::Ollama || s.engine.version.empty() || !engine_version_before(s.engine.version, {0, 30})) return false;
     if (s.engine.ollama_new_engine.value_or(false)) return true;
@@ -258,11 +295,11 @@ OllamaPlan ollama_plan(const Scenario& s, bool fa) {
     p.split.assign(nd, 0);
     std::vector<size_t> room;
     i64 layer_size = n > 0 ? blk[0] + kv[0] : 0, overflow = 0;
-    // A vision tower (with engine.mmproj): the llama.cpp runner's projector file sits on the first GPU with room; a tower
+    // A vision tower (loaded unless engine.mmproj is false): the llama.cpp runner's projector file sits on the first GPU with room; a tower
     // in the blob Ollama's own engine runs (0.6.0 on) comes with its vision graph, and from 0.7.1 goes with the output
     // layer instead (before, it too sat on the first GPU).
     i64 gpu_zero = 0, last_layer = p.weights_output;
-    if (s.engine.mmproj && vision_f16 > 0) {
+    if (vision_f16 > 0) {
         p.projector_weights = vision_f16;
         if (ollama_own_engine(s) && !engine_version_before(s.engine.version, {0, 6, 0})) p.projector_graph = ollama_vision_graph(g);
         if (p.projector_graph > 0 && !engine_version_before(s.engine.version, {0, 7, 1})) last_layer += vision_f16 + p.projector_graph;

@@ -17,6 +17,13 @@ i64 ollama_swa_memory(const ModelGeometry& g);
 bool ollama_expanded_mla(const Scenario& s, bool own_engine);
 // The recurrent-state checkpoints Ollama's engine reserves for `sequences` sequences (0 outside its engine).
 i64 ollama_recurrent_checkpoints(const Scenario& s, i64 sequences);
+// The vision graph Ollama's own engine reserves beside the text one for a tower in the blob, in bytes, with what it
+// holds (0 for towers not modelled).
+struct OllamaVisionGraph {
+    i64 bytes = 0;
+    std::string what;
+};
+OllamaVisionGraph ollama_engine_vision_graph(const ModelGeometry& g, bool fa);
 // Ollama decides the layers itself: num_gpu left at -1, a GPU, a release before 0.12.11.
 bool ollama_estimates_layers(const Scenario& s);
 

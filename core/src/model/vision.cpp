@@ -47,7 +47,7 @@ void read_vision(const ConfigReader& top, ModelGeometry& g) {
         const ConfigReader vc = top.object("vision_config");
         g.vision = estimate_vision(vc, g.hidden);
         // Only sizes the llama.cpp projector's compute buffer (a missing or bad one reads as not stated), but bounded.
-        g.vision.num_heads = vc.first_integer_of({"num_attention_heads", "num_heads"}, 0, 1, bounds::kHeads);
+        g.vision.num_heads = vc.first_integer_of({"num_attention_heads", "num_heads", "attention_heads"}, 0, 1, bounds::kHeads);
         // Sizes that set token counts, within what real encoders use.
         g.vision.image_size = vc.has("image_size") ? vc.positive("image_size", bounds::kImagePixels) : 0;
         g.vision.patch_size = vc.has("patch_size") ? vc.positive("patch_size", bounds::kImagePixels) : 0;
@@ -59,6 +59,9 @@ void read_vision(const ConfigReader& top, ModelGeometry& g) {
         g.vision.in_channels = vc.first_integer_of({"in_channels", "in_chans"}, 0, 1, bounds::kChannels);
         g.vision.temporal_patch_size = vc.first_integer_of({"temporal_patch_size"}, 0, 1, bounds::kChannels);
         g.vision.gated_mlp = vc.string_or("hidden_act", "") == "silu";
+        // Llama 3.2 Vision (mllama): tiles an image is cut into, and the layers whose inputs the tower keeps.
+        g.vision.max_num_tiles = vc.has("max_num_tiles") ? vc.positive("max_num_tiles", bounds::kTiles) : 0;
+        g.vision.intermediate_layers = static_cast<i64>(vc.integers("intermediate_layers_indices", 0, bounds::kLayers).size());
     }
     g.vision.mm_tokens_per_image = top.has("mm_tokens_per_image") ? top.positive("mm_tokens_per_image", bounds::kTokensPerImage) : 0;
 }

@@ -149,8 +149,9 @@ constexpr KnobRow kKnobs[] = {
     {"override_tensor", KnobType::Text, 0, 0, false, false, 0, "Tensor placement (-ot)",
      "Tensors whose name matches a pattern go to the buffer named after it, e.g. exps=CPU or blk\\.(1[0-9])\\.ffn_.*=CUDA1.", "", "",
      [](EngineKnobs& k, const KnobValue& v) { k.override_tensor = v.text; }},
-    {"mmproj", KnobType::Boolean, 0, 0, false, false, 0, "Load the vision projector (--mmproj)", "Adds the multimodal encoder file.", "vision", "",
-     [](EngineKnobs& k, const KnobValue& v) { k.mmproj = v.boolean; }},
+    {"mmproj", KnobType::Tristate, 0, 0, false, false, 0, "Load the vision encoder (--mmproj)",
+     "llama.cpp loads it from an mmproj file only when given one; Ollama loads the one its library model carries.", "vision", "",
+     set_tristate<&EngineKnobs::mmproj>},
     {"tokens_per_image", KnobType::Integer, 1, 1 << 20, false, false, 0, "Tokens per image", "Overrides the tokens one image becomes.", "vision", "",
      [](EngineKnobs& k, const KnobValue& v) { k.tokens_per_image = static_cast<i64>(v.number); }},
 };

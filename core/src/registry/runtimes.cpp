@@ -115,7 +115,7 @@ constexpr GgufKnobRow kGgufKnobs[] = {
     {"n_cpu_moe", {"", ""}, {"--n-cpu-moe", ""}, "", struct_default<&EngineKnobs::n_cpu_moe>},
     // Tensor placement by name is llama-server's own flag; Ollama sets no such option.
     {"override_tensor", {"", nullptr}, {"-ot", ""}, "none", none},
-    {"mmproj", {"", ""}, {"--mmproj", ""}, "", struct_default<&EngineKnobs::mmproj>},
+    {"mmproj", {"", ""}, {"--mmproj", ""}, "auto (llama.cpp: off; Ollama: on for models with a vision tower)", automatic},
     {"speculative_model", {"", ""}, {"--model-draft", ""}, "none", none},
     {"num_speculative_tokens", {"Draft tokens (--draft-max)", "Draft tokens"}, {"--draft-max", ""}, "", none},
     {"version", {"", ""}, {"", ""}, "current", none},

@@ -90,7 +90,10 @@ void setup_multimodal(Scenario& s, const Request& r) {
         // never does: its models' sanitize() drops vision_tower, model.visual, audio_tower and the like when the
         // checkpoint loads (gemma3, gemma4, qwen3_5, mistral3 in mlx_lm/models); images are mlx-vlm's business.
         const bool mlx = s.runtime == Runtime::Mlx;
-        const bool load = mlx ? false : gguf_runtime ? s.engine.mmproj : !s.engine.language_model_only;
+        // Ollama's library models carry their tower (in the blob its own engine runs, or as a projector file it
+        // passes to its runner), and Ollama loads it whenever the model has one.
+        const bool ollama = s.runtime == Runtime::Ollama;
+        const bool load = mlx ? false : gguf_runtime ? s.engine.mmproj.value_or(ollama) : !s.engine.language_model_only;
         if (load) {
             if (encoder > kMaxTensorElements)
                 fail("out_of_range", config_path(s) + ".vision_config",
@@ -98,7 +101,9 @@ void setup_multimodal(Scenario& s, const Request& r) {
             s.encoder_params = encoder;
             s.inventory.tensors.push_back({"vision_tower", Role::Vision, TensorKind::Vector, -1, encoder, 1, 1});
             s.assumptions.push_back("the vision/audio encoder (" + group_digits(encoder) + " parameters, " + source + ") is loaded in 16-bit" +
-                                    (gguf_runtime ? " from the mmproj file" : "; text-only serving can skip it (language_model_only)"));
+                                    (ollama         ? ", as Ollama loads the tower its library model carries (engine.mmproj false leaves it out)"
+                                     : gguf_runtime ? " from the mmproj file"
+                                                    : "; text-only serving can skip it (language_model_only)"));
         } else {
             s.assumptions.push_back(mlx            ? "text only: mlx-lm drops the vision/audio encoder when it loads the checkpoint"
                                     : gguf_runtime ? "text only: no mmproj file is loaded (engine.mmproj adds the vision encoder)"

@@ -182,3 +182,26 @@ TEST_CASE("typed values the geometry only reports never fail a config: a bad one
     CHECK(g.quantization.modules_not_quantized.empty());
     CHECK(native_weight_format(g).id == "bf16");
 }
+
+TEST_CASE("Qwen-VL towers sized from vision_config match the parameter counts the catalog cites for them") {
+    // Each catalog model whose vision part is published (safetensors totals or the model card's split) and whose tower
+    // has a patch merger: the estimate from its config alone must agree. Qwen2.5-VL-7B's 676,550,144 is reproduced to the
+    // parameter (1,505,280 patch embedding + 32 blocks of 19,702,200 + a 44,574,464 merger); the Qwen3.5 towers land a
+    // thousand or two parameters off (under 5 ppm), Qwen3-VL's card figures are rounded to 0.1 M.
+    int checked = 0;
+    for (const auto& m : fitmygpu::Catalog::builtin().models()) {
+        const json& config = m.config();
+        if (m.published_vision <= 0 || !config.contains("vision_config") || !config.at("vision_config").contains("spatial_merge_size")) continue;
+        INFO("catalog model " << m.id);
+        const ModelGeometry g = parse_geometry(config);
+        const double ratio = static_cast<double>(g.vision.params) / static_cast<double>(m.published_vision);
+        CAPTURE(g.vision.params);
+        CAPTURE(m.published_vision);
+        // A card figure rounded to 0.1 M parameters holds the exact count within half a step.
+        if (m.published_vision % 100000 == 0) CHECK(std::llabs(g.vision.params - m.published_vision) <= 50000);
+        else CHECK(std::fabs(ratio - 1) < 1e-5);
+        if (m.id == "qwen2.5-vl-7b") CHECK(g.vision.params == 676550144);
+        ++checked;
+    }
+    CHECK(checked >= 5);
+}

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "fitmygpu/checked.hpp"
 #include "model/parse_steps.hpp"
 
 namespace fitmygpu::model {
@@ -32,6 +33,33 @@ VisionSpec estimate_vision(const ConfigReader& vc, i64 text_hidden) {
     const i64 temporal = vc.has("temporal_patch_size") ? vc.positive("temporal_patch_size", bounds::kChannels) : 1;
     i64 out_hidden = vc.first_of({"out_hidden_size", "projection_dim"}, bounds::kHidden);
     if (out_hidden == 0) out_hidden = text_hidden;
+    const i64 merge = vc.has("spatial_merge_size") ? vc.positive("spatial_merge_size", bounds::kSpatialMerge) : 0;
+    if (merge > 0 && vc.has("depth")) {
+        // The Qwen-VL towers (Qwen2.5-VL, Qwen3-VL, Qwen3.5; modeling_qwen2_5_vl.py / modeling_qwen3_vl.py): a Conv3d
+        // patch embedding (with a bias from Qwen3-VL on), learned position embeddings where num_position_embeddings
+        // is set, blocks of fused qkv and proj with biases, an MLP with biases (gate, up and down for the SiLU tower of
+        // Qwen2.5-VL, fc1 and fc2 otherwise), RMSNorms (Qwen2.5-VL) or LayerNorms; then the patch merger: a norm over the
+        // width, a square linear over the merge² patches it concatenates and a linear into the text width, and as many
+        // deepstack mergers (their norm after the concatenation) as deepstack_visual_indexes lists (Qwen3-VL). Qwen2.5-VL
+        // 7B: 1,505,280 + 32 × 19,702,200 + 44,574,464 = 676,550,144, its safetensors total.
+        const bool gated = vc.string_or("hidden_act", "") == "silu";
+        const i64 norm = gated ? d : 2 * d;
+        const i64 mlp = gated ? 3 * d * ffn + 2 * ffn + d : 2 * d * ffn + ffn + d;
+        const i64 block = 2 * norm + 3 * d * d + 3 * d + d * d + d + mlp;
+        // The merger's width reaches 2^30 at the bounds (2^18 × 64²), so its square and what follows are checked.
+        const std::string f = "vision_config.spatial_merge_size";
+        const i64 wide = d * merge * merge;
+        const i64 merger_linears = checked::add(checked::mul(wide, wide + 1 + out_hidden, f), out_hidden, f);
+        const i64 positions = vc.opt("num_position_embeddings", 0, bounds::kPositions);
+        const i64 deepstack = static_cast<i64>(vc.integers("deepstack_visual_indexes", 0, bounds::kLayers).size());
+        v.present = true;
+        v.params = checked::add(channels * temporal * patch * patch * d + (gated ? 0 : d) + positions * d + layers * block + norm, merger_linears, f);
+        v.params = checked::add(v.params, checked::mul(deepstack, checked::add(gated ? wide : 2 * wide, merger_linears, f), f), f);
+        v.note = "estimated from vision_config (Qwen-VL layout: " + std::to_string(layers) + " blocks of width " + std::to_string(d) + ", a " +
+                 std::to_string(merge) + "×" + std::to_string(merge) + " patch merger" +
+                 (deepstack > 0 ? " and " + std::to_string(deepstack) + " deepstack mergers" : std::string()) + ")";
+        return v;
+    }
     const i64 per_layer = 4 * d * d + 4 * d + 2 * d * ffn + ffn + d + 4 * d;
     const i64 patches = (image / patch) * (image / patch);
     v.present = true;

@@ -615,3 +615,14 @@ TEST_CASE("SGLang pads gpt-oss's MXFP4 experts to 256 on compute capability 10 (
     const i64 extra = i64{24} * 32 * ((14155776 + 884736 + 36864) - (12441600 + 777600 + 17280));
     CHECK(std::llabs(weights("b200") - weights("h100-sxm-80gb") - extra) < 1024);
 }
+
+TEST_CASE("SGLang's pools hold every layer, the KV-shared ones of Gemma 4 too (S-36)") {
+    // S-36: "SWAKVPool mem usage: 79.94 GB, swa size: 798276, full size: 997846" for Gemma-4-E4B = 997,846 x 28,672 B +
+    // 798,276 x 71,680 B: 7 full layers x 2 KV heads x 512 x (K + V) x 2 B and 35 sliding layers x 2 x 256 x 2 x 2 B, all
+    // 42 layers, though 18 of them read another layer's K and V in the model. A token of capacity costs the full layers'
+    // bytes and 0.8 (swa_full_tokens_ratio) of the sliding ones': 28,672 + 57,344 = 86,016 B.
+    const json r = estimate(R"({"model":"gemma-4-e4b","weights":"bf16","runtime":"sglang","gpu":"h100-sxm-80gb","context":32768,
+        "engine":{"mem_fraction_static":0.85,"version":"0.5.19"}})");
+    const i64 per_token = 7 * 2 * 512 * 2 * 2 + 35 * 2 * 256 * 2 * 2 * 4 / 5;
+    CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == item(r, "KV cache pool (token pool)") / per_token);
+}

@@ -224,6 +224,9 @@ struct KvPoolRules {
     // full layers' tokens, so each token of capacity costs the full layers' bytes plus that share of the sliding ones'.
     // 0: no such pool.
     double swa_ratio = 0;
+    // Every attention layer has its own slots, the ones a model reads another layer's K and V in too (Gemma 3n and
+    // Gemma 4's KV-shared layers): SGLang's pools are built for num_hidden_layers layers.
+    bool shared_in_pool = false;
 };
 i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& par, i64 value_bytes, i64 context, i64* fixed_per_request,
                             const KvPoolRules& rules = {}) {
@@ -234,7 +237,7 @@ i64 kv_bytes_per_token_rank(const Scenario& s, const engine_parts::Parallelism& 
     i64 images_tokens = 0;
     for (const auto& c : cache_layers(s.geometry)) {
         if (is_attention(c.mixer)) {
-            if (!c.owns_kv) continue;
+            if (!c.owns_kv && !rules.shared_in_pool) continue;
             const LayerSpec& l = s.geometry.layers[static_cast<size_t>(c.layer)];
             // DeepSeek sparse attention: the indexer keys in fp8 with an fp32 scale per 128 values (SGLang
             // NSATokenToKVPool, 132 B for V3.2) beside the latent (serving_mla_token_bytes).
@@ -401,7 +404,7 @@ bool sglang_hybrid_swa(const Scenario& s) {
     return true;
 }
 KvPoolRules sglang_pool_rules(const Scenario& s, Estimate& e) {
-    KvPoolRules r{.ds_fp8_layout = true, .cross_in_pool = true};
+    KvPoolRules r{.ds_fp8_layout = true, .cross_in_pool = true, .shared_in_pool = true};
     if (!s.geometry.has(Mixer::SlidingAttention) && !s.geometry.has(Mixer::ChunkedAttention)) return r;
     if (sglang_hybrid_swa(s)) {
         r.swa_ratio = kSglangSwaFullTokensRatio;

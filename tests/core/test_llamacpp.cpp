@@ -482,6 +482,42 @@ TEST_CASE("Ollama's own engine loads the vision tower of its blob with the outpu
     CHECK(item(mllama, "compute buffer", 0) == 16 * i64{6432} * 6432 * 4 + 9 * i64{6432} * 1280 * 4);
 }
 
+TEST_CASE("Ollama's llama.cpp runner keeps whole sliding layers and one KV stream per sequence (L-101)") {
+    // L-101 (Ollama 0.18.2, gemma2:2b Q4_0, 2 sequences x 8,192, n_ubatch 256, no flash attention): the runner starts from
+    // llama_context_default_params (swa_full true, kv_unified false). 26 layers x 2 streams x 8,192 cells x 4 KV heads x
+    // 256 x (K + V) x 2 B = 1,744,830,464 B: the log's two 832.00 MiB lines.
+    const char* request = R"({"model":"gemma-2-2b","weights":"gguf:Q4_0","runtime":"ollama","device":{"name":"RX 6600","memory_mib":8176},
+        "context":8192,"concurrency":2,"engine":{"version":"0.18.2","flash_attn":false,"n_batch":512,"n_ubatch":256}})";
+    const json runner = estimate(request);
+    CHECK(item(runner, "KV cache", 0) == 26 * i64{2} * 8192 * 4 * 256 * 2 * 2);
+    // The host inputs: each of the two f32 masks spans one stream's 8,192 cells (8,192 x 256 x 4 B), beside the looked-up
+    // embeddings (2,304 x 256 x 4 B): 18.25 MiB; the log prints 22.26 (4 MiB not traced).
+    CHECK(item(runner, "host compute buffer", -1) == 2 * i64{8192} * 256 * 4 + i64{2304} * 256 * 4);
+    // llama-server (Ollama 0.30 on): the sliding layers keep the window and a ubatch, so less.
+    json server_request = json::parse(request);
+    server_request["engine"]["version"] = "0.30.0";
+    CHECK(item(estimate(server_request.dump()), "KV cache", 0) < item(runner, "KV cache", 0));
+}
+
+TEST_CASE("Ollama's own engine computed the layers it kept on the CPU there from 0.7.0 to 0.12.7 (L-102)") {
+    // L-102 (0.12.6, Qwen3-30B-A3B Q8_0 on an A10, 32,768 tokens, flash attention): the scheduler had op offload off, so
+    // the CPU buffer holds the looked-up embeddings and a host layer's MoE phase: 2,048 x 512 x 4 B + (3 x 8 x 768 + 8 x
+    // 2,048 + 2 x 2,048) x 512 x 4 B = 80 MiB; the log prints 84.0 MiB.
+    const char* request = R"({"model":"qwen3-30b-a3b-thinking-2507","weights":"gguf:Q8_0","runtime":"ollama","device":{"name":"A10","memory_mib":23028},
+        "context":32768,"engine":{"version":"0.12.6","flash_attn":true,"n_gpu_layers":31}})";
+    const json off = estimate(request);
+    const i64 host = i64{2048} * 512 * 4 + (3 * i64{8} * 768 + 8 * 2048 + 2 * 2048) * 512 * 4;
+    CHECK(item(off, "host compute buffer", -1) == host);
+    CHECK(std::fabs(mib(host) / 84.0 - 1) < 0.05);
+    // 0.12.8 turned op offload on: the first GPU runs the host layers' big-batch work beside a copied weight, and the
+    // CPU keeps its inputs.
+    json on_request = json::parse(request);
+    on_request["engine"]["version"] = "0.12.8";
+    const json on = estimate(on_request.dump());
+    CHECK(item(on, "host compute buffer", -1) < host / 4);
+    CHECK(item(on, "compute buffer", 0) > item(off, "compute buffer", 0));
+}
+
 TEST_CASE("Ollama 0.20.0-0.20.3 ran Gemma 4's 512-wide flash attention on the CPU (L-45)") {
     // Their ggml had no CUDA flash-attention kernel for 512-wide heads, so each global layer's attention ran on the CPU
     // with copies of its inputs: K and V of 32,768 cells x 2 KV heads x 512 x 2 B (64 MiB each), the f16 mask 32,768 x 512

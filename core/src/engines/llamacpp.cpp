@@ -188,7 +188,11 @@ Estimate estimate_llamacpp(const Scenario& s) {
     const int n_layers = static_cast<int>(g.n_layers);
     const bool ollama = s.runtime == Runtime::Ollama;
     const i64 n_seq = s.concurrency;
-    const bool unified = s.engine.kv_unified;
+    // Ollama's llama.cpp runner (llama/llama.go NewContextParams) keeps llama_context_default_params' kv_unified = false,
+    // one KV stream per sequence, from 0.11.5 (the first vendored llama.cpp with the setting) until 0.30 runs llama-server.
+    const bool runner_streams = ollama && !ollama_own_engine(s) && !s.engine.version.empty() && !engine_version_before(s.engine.version, {0, 11, 5}) &&
+                                engine_version_before(s.engine.version, {0, 30});
+    const bool unified = s.engine.kv_unified && !runner_streams;
     const bool fa = flash_attention_on(s);
     const i64 ub = s.engine.n_ubatch;
     const KvBuildRules kv_rules = kv_build_rules(s);
@@ -332,8 +336,13 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // Cells one stream of an attention layer holds, and its bytes per cell; shared by the model's layers and a
     // speculator's context.
     auto is_windowed = [](const CacheLayer& c) { return c.mixer == Mixer::SlidingAttention || c.mixer == Mixer::ChunkedAttention; };
+    // Ollama's llama.cpp runner (llama/llama.go, before 0.30) starts from llama_context_default_params, whose swa_full is
+    // true, and never clears it: its sliding layers keep every cell ("using full-size SWA cache"; L-101, Gemma 2 on
+    // 0.18.2). llama-server's own default, which Ollama runs from 0.30, is false.
+    const bool runner_swa_full =
+        s.runtime == Runtime::Ollama && !own_engine && !s.engine.version.empty() && engine_version_before(s.engine.version, {0, 30});
     auto layer_cells = [&](const CacheLayer& c) {
-        if (!is_windowed(c) || s.engine.swa_full) return cells_per_stream;
+        if (!is_windowed(c) || s.engine.swa_full || runner_swa_full) return cells_per_stream;
         if (own_engine) {
             // Ollama's engine (kvcache/causal.go, Causal.Init): each sequence keeps its window's "memory" of tokens (4,096
             // for gpt-oss and Gemma 4, whose models ask for kvcache.NewSWAMemCache(window, 4096); the window for the
@@ -553,7 +562,10 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // the host cache (the whole layer's cells at reserve) and the copied mask. C-11 (Qwen3-8B, 17 layers on the CPU,
     // flash off, 128K): mask 256 + K 256 + V 256 + KQ 8,192 + rows 28 = 8,988 MiB against 9,240 logged, where the
     // attention of the 19 GPU layers alone gives 8,476.
-    const bool op_offload = !s.devices.empty() && ubr >= kOffloadMinBatch;
+    // Ollama's own engine created its scheduler with op offload off from 0.7.0 (ml/backend/ggml New,
+    // ggml_backend_sched_new(..., parallel, false)) until 0.12.8 turned it on: a layer kept on the CPU runs there.
+    const bool engine_offload_off = own_engine && !engine_version_before(s.engine.version, {0, 7}) && engine_version_before(s.engine.version, {0, 12, 8});
+    const bool op_offload = !s.devices.empty() && ubr >= kOffloadMinBatch && !engine_offload_off;
     const OllamaVisionGraph vision = tower_in_blob ? ollama_engine_vision_graph(g, fa) : OllamaVisionGraph{};
     // The output matmul is offloaded only when its rows reach the same batch size.
     const bool output_offload = op_offload && out_rows >= kOffloadMinBatch;
@@ -586,8 +598,10 @@ Estimate estimate_llamacpp(const Scenario& s) {
                   (offload_here ? ", with the big-batch ops of host-resident weights offloaded here" : ""));
         e.add(kOverhead, "CUDA context", di, Q::bytes("CUDA context + cuBLAS workspace", kCudaContextBytes), "device memory no llama.cpp buffer reports");
     }
-    // Host-side buffers: the graph inputs (f32 masks, the token embeddings looked up on the CPU; f16 masks too
-    // when layer 0 runs on the CPU) and the logits output buffer.
+    // Host-side buffers: the graph inputs (f32 masks, the token embeddings looked up on the CPU) and the logits output
+    // buffer. With layer 0 on the CPU the f16 cast of the mask still goes with the attention op offload sends to the
+    // first GPU: C-82 (b7972, 8 of 29 layers on the CPU) and L-54 (Ollama 0.12.3's runner, GLM-4.5-Air split over three
+    // GPUs and the CPU) print the host buffer without it.
     if (s.engine.version.empty() && !s.devices.empty() && !NumbersOnly::active())  // text the solvers' many estimates never show
         e.assumptions.push_back("compute buffers as llama.cpp reserved them before build b" + std::to_string(kF16MaskBuild) +
                                 ": an f32 KQ mask, and logits for every ubatch token; from b" + std::to_string(kF16MaskBuild) +
@@ -597,7 +611,6 @@ Estimate estimate_llamacpp(const Scenario& s) {
                                 ")");
     const Q host_mask = own_engine ? Q::lit(0, "B") : f16_mask ? mask_live : mask32;
     Q host_compute = (pipeline ? copies * host_mask : host_mask) + (second_embd_input(s) ? Q::lit(2) * E : E);
-    if (fa && !f16_mask && first_device < 0 && !s.devices.empty() && gpu_layers_total > 0) host_compute = host_compute + mask_live;
     // Ollama 0.20.0 to 0.20.3 shipped a ggml whose CUDA/ROCm flash attention had no kernel for 512-wide heads (Gemma 4's
     // global layers; added by ollama e823bff87 for 0.20.4), so the scheduler runs those layers' FLASH_ATTN_EXT on the CPU:
     // the CPU buffer takes copies of the layer's K and V views (every cell), the f16 mask, Q and the f32 output. L-45
@@ -629,6 +642,8 @@ Estimate estimate_llamacpp(const Scenario& s) {
     if (place.output_device < 0)
         host_compute =
             host_compute + (op_offload ? max(kv_rows - E, Q::lit(0, "B")).named("K and V rows beyond the embeddings' space") : max(max(attn, ffn), out));
+    else if (!op_offload && gpu_layers_total < n_layers)
+        host_compute = host_compute + max(attn, ffn_local).named("the worst-case phase of a layer left on the CPU, computed there");
     if (place.output_device < 0 && vision.bytes > 0) host_compute = max(host_compute, Q::bytes(vision.what, vision.bytes));
     e.add(kActivations, "host compute buffer", -1, host_compute,
           place.output_device < 0 ? std::string("graph inputs and the graph of the layers left on the CPU") +

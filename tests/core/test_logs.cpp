@@ -204,3 +204,31 @@ TEST_CASE("SGLang's hybrid sliding-window pool line gives the pool and the full 
     CHECK(log.kv_available_bytes == gib_bytes(79.94));
     CHECK(log.kv_tokens == 997846);
 }
+
+TEST_CASE("an Ollama log with both its layout lines and llama.cpp's buffer lines is read once, from llama.cpp's") {
+    // L-101 (Ollama 0.18.2 running gemma2 on its llama.cpp runner): the layout lines round the same buffers llama.cpp
+    // prints to 0.01 MiB; adding both would double every figure.
+    const std::string mixed =
+        "level=INFO source=device.go:240 msg=\"model weights\" device=ROCm0 size=\"1.5 GiB\"\n"
+        "level=INFO source=device.go:251 msg=\"kv cache\" device=ROCm0 size=\"1.6 GiB\"\n"
+        "level=INFO source=device.go:262 msg=\"compute graph\" device=ROCm0 size=\"252.2 MiB\"\n"
+        "load_tensors:        ROCm0 model buffer size =  1548.29 MiB\n"
+        "llama_kv_cache:      ROCm0 KV buffer size =   832.00 MiB\n"
+        "llama_kv_cache:      ROCm0 KV buffer size =   832.00 MiB\n"
+        "llama_context:      ROCm0 compute buffer size =   252.25 MiB\n";
+    const fitmygpu::ParsedLog log = fitmygpu::parse_engine_log(mixed);
+    CHECK(log.engine == "llama.cpp");
+    i64 model = 0, kv = 0, compute = 0;
+    for (const auto& b : log.buffers) (b.kind == "model" ? model : b.kind == "kv" ? kv : compute) += b.bytes;
+    CHECK(model == static_cast<i64>(std::llround(1548.29 * 1048576)));
+    CHECK(kv == 2 * i64{832} * 1048576);
+    CHECK(compute == static_cast<i64>(std::llround(252.25 * 1048576)));
+    // Its own engine prints the layout alone, once per placement tried: the last is what it loaded.
+    const fitmygpu::ParsedLog own = fitmygpu::parse_engine_log(
+        "level=INFO source=device.go:240 msg=\"model weights\" device=CUDA0 size=\"7.0 GiB\"\n"
+        "level=INFO source=device.go:262 msg=\"compute graph\" device=CUDA0 size=\"2.9 GiB\"\n"
+        "level=INFO source=device.go:240 msg=\"model weights\" device=CUDA0 size=\"5.5 GiB\"\n"
+        "level=INFO source=device.go:262 msg=\"compute graph\" device=CUDA0 size=\"2.9 GiB\"\n");
+    REQUIRE(own.buffers.size() == 2);
+    CHECK(own.buffers[0].bytes == static_cast<i64>(std::llround(5.5 * 1073741824)));
+}

@@ -84,6 +84,8 @@ bool read_ollama_offload(const std::string& line, std::map<std::string, i64>& ou
 
 // Ollama 0.12 and later (ml/device.go, the memory layout it loaded): `msg="model weights" device=CUDA0 size="4.1 GiB"`, and
 // the same for "kv cache" and "compute graph", one line per device: read as llama.cpp's model, KV and compute buffers.
+// Ollama prints a layout for each placement it tries; a device's second "model weights" line starts a new one, and the
+// last is what it loaded.
 bool read_ollama_layout(const std::string& line, std::vector<LogBuffer>& out) {
     static const std::pair<const char*, const char*> kinds[] = {
         {"msg=\"model weights\"", "model"}, {"msg=\"kv cache\"", "kv"}, {"msg=\"compute graph\"", "compute"}};
@@ -94,6 +96,9 @@ bool read_ollama_layout(const std::string& line, std::vector<LogBuffer>& out) {
         const std::vector<std::string> w = words(line.substr(dev + 8, line.find(' ', dev + 8) - dev - 8));
         const i64 bytes = human_bytes_at(line, size + 6);
         if (w.size() != 1 || bytes < 0) return false;
+        if (std::string(kind) == "model" &&
+            std::any_of(out.begin(), out.end(), [&](const LogBuffer& b) { return b.kind == "model" && b.device == w[0]; }))
+            out.clear();
         out.push_back({kind, w[0], bytes});
         return true;
     }
@@ -111,6 +116,7 @@ struct LogReader {
     ParsedLog& log;
     bool llama = false, vllm = false, sglang = false, trtllm = false, mlx = false;
     bool trt_components = false;  // inside TensorRT-LLM's list of components with the free memory before / after each
+    std::vector<LogBuffer> ollama_layout;  // Ollama's layout lines, used where the log has no llama.cpp buffer lines
 
     // A recognised line of `engine`: the engine is marked and the line counted. True, so a branch can end with
     // `return seen(...)` and the next line is read.
@@ -137,7 +143,7 @@ struct LogReader {
 bool read_line(const std::string& line, LogReader& r) {
     ParsedLog& log = r.log;
     // Ollama's own estimate and, from 0.12, the layout it loaded (its runner's llama.cpp lines follow as usual).
-    if (read_ollama_offload(line, log.ollama_offload) || read_ollama_layout(line, log.buffers)) return r.seen(r.llama);
+    if (read_ollama_offload(line, log.ollama_offload) || read_ollama_layout(line, r.ollama_layout)) return r.seen(r.llama);
     // llama.cpp: "<func>: CUDA0 model buffer size = 4403.49 MiB" and the KV/compute/output/RS variants.
     const size_t bs = line.find(" buffer size = ");
     if (bs != std::string::npos && line.find("MiB", bs) != std::string::npos) {
@@ -358,6 +364,9 @@ ParsedLog parse_engine_log(const std::string& text) {
     ParsedLog log;
     LogReader r{log};
     for (const std::string& line : parts(text, '\n')) read_line(line, r);
+    // Ollama's llama.cpp runner (0.12.11 to 0.29) prints its layout and then llama.cpp's own buffer lines for the same
+    // memory: the latter, to 0.01 MiB, are read; the layout (one decimal) only where they are missing (its own engine).
+    if (log.buffers.empty()) log.buffers = std::move(r.ollama_layout);
     // One engine per log; llama.cpp's buffer lines first (Ollama logs carry them), then the serving engines.
     log.engine = r.llama ? "llama.cpp" : r.vllm ? "vllm" : r.sglang ? "sglang" : r.trtllm ? "trtllm" : r.mlx ? "mlx" : "";
     return log;

@@ -518,6 +518,40 @@ TEST_CASE("Ollama's own engine computed the layers it kept on the CPU there from
     CHECK(item(on, "compute buffer", 0) > item(off, "compute buffer", 0));
 }
 
+TEST_CASE("Ollama 0.12.11-0.29 fills a GPU with the last layers that fit and, when not all do, keeps the output layer on the CPU") {
+    // llm/server.go (v0.18.2) createLayout / assignLayers: whole layers, back to front, within the free memory less
+    // MinimumMemory (457 MiB on CUDA) and the graph; a second pass without the output layer when not every layer fits.
+    // L-81 (0.19.0, Qwen3-Next) shows the result: "GPULayers:20(28..47)", the output layer's weights in the CPU figure.
+    const auto buffers_on_gpu = [](const json& r) {
+        i64 total = 0;
+        for (const auto& b : r.at("breakdown"))
+            if (b.at("device").get<int>() == 0 && b.at("label") != "CUDA context") total += b.at("bytes").get<i64>();
+        return total;
+    };
+    const std::string base = R"({"model":"qwen3-32b","weights":"gguf:Q4_K_M","runtime":"ollama","gpu":"rtx-4070","context":8192,"engine":{"version":"0.18.2")";
+    const json chosen = estimate(base + "}}");
+    const json& said = chosen.at("assumptions");
+    int layers = -1;
+    for (const auto& a : said) {
+        const std::string t = a.get<std::string>();
+        if (t.find(" of 64 layers on ") != std::string::npos) layers = std::stoi(t.substr(t.find(" fits ") + 6));
+    }
+    REQUIRE(layers > 0);
+    REQUIRE(layers < 64);
+    CHECK(any_contains(chosen.at("warnings"), "the output layer runs on the CPU"));
+    // The same layers asked for explicitly, with the output layer on the GPU, hold one more tensor there; one layer more
+    // than chosen does not fit the room.
+    const i64 room = budget_bytes(chosen) - 457 * MiB;
+    CHECK(buffers_on_gpu(chosen) <= room);
+    const json more = estimate(base + R"(,"n_gpu_layers":)" + std::to_string(layers + 2) + "}}");  // output + layers + 1
+    CHECK(buffers_on_gpu(more) > room);
+    // A model that fits keeps every layer and the output on the GPU.
+    const json small =
+        estimate(R"({"model":"llama-3.1-8b","weights":"gguf:Q4_K_M","runtime":"ollama","gpu":"rtx-4090","context":8192,"engine":{"version":"0.18.2"}})");
+    CHECK(item(small, "model buffer (host)", -1) < 300 * MiB);  // token_embd alone
+    CHECK_FALSE(any_contains(small.at("warnings"), "the output layer runs on the CPU"));
+}
+
 TEST_CASE("Ollama 0.20.0-0.20.3 ran Gemma 4's 512-wide flash attention on the CPU (L-45)") {
     // Their ggml had no CUDA flash-attention kernel for 512-wide heads, so each global layer's attention ran on the CPU
     // with copies of its inputs: K and V of 32,768 cells x 2 KV heads x 512 x 2 B (64 MiB each), the f16 mask 32,768 x 512

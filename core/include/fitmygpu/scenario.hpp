@@ -59,6 +59,9 @@ struct EngineKnobs {
     i64 prefill_step_size = 2048;    // MLX: prompt tokens per forward pass (mlx_lm's default)
     std::optional<bool> flash_attn;  // unset = auto (on where supported)
     bool kv_unified = true;
+    // Not a knob: the output layer stays on the CPU whatever n_gpu_layers says, as Ollama's own layout (0.12.11-0.29) keeps
+    // it when not every layer fits; n_gpu_layers then counts repeating layers, the last ones.
+    bool output_on_host = false;
     bool swa_full = false;
     std::optional<bool> ollama_new_engine;  // Ollama OLLAMA_NEW_ENGINE; unset = the release's choice for the architecture
     int n_cpu_moe = 0;                      // first N layers keep their experts in host RAM

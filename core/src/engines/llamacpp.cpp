@@ -100,7 +100,8 @@ LayerPlacement place_layers(const Scenario& s, int n_layers) {
     p.device_of_layer.assign(static_cast<size_t>(n_layers), -1);
     const int n_slots = n_layers + 1;
     const int ngl = s.engine.n_gpu_layers < 0 ? n_slots : std::min(s.engine.n_gpu_layers, n_slots);
-    const int start = output_counted_first(s) ? std::max(n_slots - ngl, 0) : std::max(n_layers - ngl, 0);
+    const bool output_first = output_counted_first(s) && !s.engine.output_on_host;
+    const int start = output_first ? std::max(n_slots - ngl, 0) : std::max(n_layers - ngl, 0);
     std::vector<float> splits;
     for (size_t i = 0; i < s.devices.size(); ++i) {
         const double w = s.engine.tensor_split.empty() ? static_cast<double>(s.devices[i].free_at_start())
@@ -119,7 +120,7 @@ LayerPlacement place_layers(const Scenario& s, int n_layers) {
         return std::min(static_cast<int>(it - splits.begin()), static_cast<int>(splits.size()) - 1);
     };
     for (int il = start; il < n_layers; ++il) p.device_of_layer[static_cast<size_t>(il)] = device_for(il);
-    p.output_device = !s.devices.empty() && (output_counted_first(s) ? ngl >= 1 : ngl > n_layers) ? device_for(n_layers) : -1;
+    p.output_device = !s.devices.empty() && !s.engine.output_on_host && (output_first ? ngl >= 1 : ngl > n_layers) ? device_for(n_layers) : -1;
     return p;
 }
 
@@ -169,9 +170,60 @@ constexpr long kSecondEmbdInputBuild = 7819;
 constexpr i64 kOllamaCudaFaMaxHead = 256;  // the widest head Ollama 0.20.0-0.20.3's CUDA flash-attention kernels took
 bool second_embd_input(const Scenario& s) { return given_at_least(s, kSecondEmbdInputBuild, {0, 30, 0}); }
 
+// Ollama's MinimumMemory (ml/device.go): set aside on each CUDA or ROCm device, and on a Metal one.
+constexpr i64 kOllamaLayoutMinimum = 457 * MiB, kOllamaLayoutMinimumMetal = 512 * MiB;
+// Ollama from 0.12.11 to 0.29 with num_gpu unset (llm/server.go createLayout, assignLayers): it loads the model as
+// tried, reads what each device allocated, and fills a GPU back to front with whole layers (weights and cache) within
+// its free memory less MinimumMemory (457 MiB on CUDA and ROCm, 512 on Metal) and the graph it measured there. When not
+// every layer fits it tries again without the output layer, which then stays on the CPU ("prefer offloading layers
+// other than the output layer"). One GPU here; with several the layers are split by free memory as given.
+bool ollama_measures_layers(const Scenario& s) {
+    return s.runtime == Runtime::Ollama && s.engine.n_gpu_layers < 0 && s.devices.size() == 1 && !s.engine.version.empty() &&
+           !engine_version_before(s.engine.version, {0, 12, 11}) && engine_version_before(s.engine.version, {0, 30});
+}
+// What a layout allocates on device 0: its buffers, without the CUDA context no buffer reports.
+i64 device_buffers(const Estimate& e) {
+    i64 total = 0;
+    for (const auto& b : e.breakdown)
+        if (b.device == 0 && b.label != "CUDA context") total = checked::add(total, b.bytes);
+    return total;
+}
+
 }  // namespace
 
 Estimate estimate_llamacpp(const Scenario& s) {
+    if (ollama_measures_layers(s)) {
+        const int n = static_cast<int>(s.geometry.n_layers);
+        const Device& d = s.devices.front();
+        const i64 minimum = d.vendor == "Apple" ? kOllamaLayoutMinimumMetal : kOllamaLayoutMinimum;
+        const i64 room = d.free_at_start() - minimum;
+        Scenario placed = s;
+        placed.engine.n_gpu_layers = n + 1;
+        Estimate all = estimate_llamacpp(placed);
+        if (device_buffers(all) <= room) {
+            all.assumptions.push_back("Ollama " + s.engine.version + " keeps every layer on " + d.name +
+                                      ": its weights, cache and graph fit the free memory less " + format_size(minimum) + " (llm/server.go createLayout)");
+            return all;
+        }
+        placed.engine.output_on_host = true;
+        int lo = 0, hi = n;  // the most repeating layers, the last ones, whose buffers fit
+        {
+            NumbersOnly quiet;  // the searches' estimates need no text
+            while (lo < hi) {
+                const int mid = lo + (hi - lo + 1) / 2;
+                placed.engine.n_gpu_layers = mid;
+                if (device_buffers(estimate_llamacpp(placed)) <= room) lo = mid;
+                else hi = mid - 1;
+            }
+        }
+        placed.engine.n_gpu_layers = lo;
+        Estimate e = estimate_llamacpp(placed);
+        e.assumptions.push_back("Ollama " + s.engine.version + " fits " + std::to_string(lo) + " of " + std::to_string(n) + " layers on " + d.name +
+                                " and, since not all fit, keeps the output layer on the CPU: the layers whose weights, cache and graph fit its free memory "
+                                "less " +
+                                format_size(minimum) + ", filled from the last (llm/server.go createLayout, assignLayers)");
+        return e;
+    }
     if (ollama_estimates_layers(s)) {
         // Ollama's decision, then llama.cpp's buffers for the layers it passes (--n-gpu-layers, and --tensor-split
         // with the layers per GPU when there are several).
@@ -289,9 +341,10 @@ Estimate estimate_llamacpp(const Scenario& s) {
         int layers_here = 0;
         for (int dl : place.device_of_layer) layers_here += dl == static_cast<int>(d);
         e.add(kWeights, "model buffer", static_cast<int>(d), Q::bytes("GGUF tensors of " + std::to_string(layers_here) + " layers", model_bytes[d]),
-              fmt + (place.output_device != static_cast<int>(d) ? ""
-                     : tied_copy > 0                            ? ", with the output layer (a copy of token_embd, which the output shares)"
-                                                                : ", with the output layer") +
+              fmt +
+                  (place.output_device != static_cast<int>(d) ? ""
+                   : tied_copy > 0                            ? ", with the output layer (a copy of token_embd, which the output shares)"
+                                                              : ", with the output layer") +
                   (tower_in_blob && place.output_device == static_cast<int>(d) ? " and the vision tower (F16, in the blob)" : ""));
     }
     if (mmproj_bytes > 0 && s.images > 0) {
@@ -339,8 +392,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // Ollama's llama.cpp runner (llama/llama.go, before 0.30) starts from llama_context_default_params, whose swa_full is
     // true, and never clears it: its sliding layers keep every cell ("using full-size SWA cache"; L-101, Gemma 2 on
     // 0.18.2). llama-server's own default, which Ollama runs from 0.30, is false.
-    const bool runner_swa_full =
-        s.runtime == Runtime::Ollama && !own_engine && !s.engine.version.empty() && engine_version_before(s.engine.version, {0, 30});
+    const bool runner_swa_full = s.runtime == Runtime::Ollama && !own_engine && !s.engine.version.empty() && engine_version_before(s.engine.version, {0, 30});
     auto layer_cells = [&](const CacheLayer& c) {
         if (!is_windowed(c) || s.engine.swa_full || runner_swa_full) return cells_per_stream;
         if (own_engine) {
@@ -673,11 +725,14 @@ Estimate estimate_llamacpp(const Scenario& s) {
     if (gpu_layers_total < n_layers)
         e.warnings.push_back("only " + std::to_string(gpu_layers_total) + " of " + std::to_string(n_layers) +
                              " layers run on the GPU; the rest run on the CPU at host-memory speed");
-    if (place.output_device < 0) e.warnings.push_back("the output layer runs on the CPU (n_gpu_layers 0)");
+    if (place.output_device < 0)
+        e.warnings.push_back(s.engine.output_on_host ? "the output layer runs on the CPU" : "the output layer runs on the CPU (n_gpu_layers 0)");
     if (s.context > g.max_position_embeddings && g.max_position_embeddings > 0)
         e.warnings.push_back("context " + std::to_string(s.context) + " exceeds the model's training context (" + std::to_string(g.max_position_embeddings) +
                              ")");
-    e.assumptions.push_back(std::string(ollama ? "Ollama runs llama-server with -c num_ctx × parallel and -np parallel; " : "") +
+    e.assumptions.push_back(std::string(!ollama      ? ""
+                                        : own_engine ? "Ollama's own engine caches num_ctx × parallel tokens; "
+                                                     : "Ollama runs llama.cpp with -c num_ctx × parallel and -np parallel; ") +
                             "n_ctx = " + std::to_string(n_ctx) + " (context × sequences, padded to 256), n_ubatch " + std::to_string(ub) +
                             ", flash attention " + (fa ? "on" : "off") + (unified ? ", unified KV cache" : ", one KV stream per sequence"));
     e.assumptions.push_back(margin.describe() + " (what llama.cpp's --fit leaves)");

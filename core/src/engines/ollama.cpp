@@ -196,15 +196,14 @@ OllamaVisionGraph ollama_engine_vision_graph(const ModelGeometry& g, bool fa) {
     else if (g.model_type == "mllama" && v.max_num_tiles > 0) {
         patches = v.max_num_tiles * round_up(side * side + 1, 8);
         kept = v.intermediate_layers;
-    } else
-        return {};
+    } else return {};
     const i64 row = checked::mul({patches, v.hidden_size, 4});
     if (!fa) {
         const i64 scores = checked::mul({v.num_heads, patches, patches, 4});
-        return {checked::add(scores, checked::mul(4 + kept, row)),
-                "one 2048 × 2048 image through the vision tower: " + std::to_string(v.num_heads) + " heads × " + std::to_string(patches) +
-                    "² f32 attention scores beside " + std::to_string(4 + kept) + " rows of " + std::to_string(patches) + " × " +
-                    std::to_string(v.hidden_size) + " f32"};
+        return {checked::add(scores, checked::mul(4 + kept, row)), "one 2048 × 2048 image through the vision tower: " + std::to_string(v.num_heads) +
+                                                                       " heads × " + std::to_string(patches) + "² f32 attention scores beside " +
+                                                                       std::to_string(4 + kept) + " rows of " + std::to_string(patches) + " × " +
+                                                                       std::to_string(v.hidden_size) + " f32"};
     }
     if (v.intermediate_size <= 0) return {};
     return {checked::add(checked::mul(2 + kept, row), checked::mul({patches, v.intermediate_size, 4})),

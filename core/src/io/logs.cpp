@@ -96,8 +96,7 @@ bool read_ollama_layout(const std::string& line, std::vector<LogBuffer>& out) {
         const std::vector<std::string> w = words(line.substr(dev + 8, line.find(' ', dev + 8) - dev - 8));
         const i64 bytes = human_bytes_at(line, size + 6);
         if (w.size() != 1 || bytes < 0) return false;
-        if (std::string(kind) == "model" &&
-            std::any_of(out.begin(), out.end(), [&](const LogBuffer& b) { return b.kind == "model" && b.device == w[0]; }))
+        if (std::string(kind) == "model" && std::any_of(out.begin(), out.end(), [&](const LogBuffer& b) { return b.kind == "model" && b.device == w[0]; }))
             out.clear();
         out.push_back({kind, w[0], bytes});
         return true;
@@ -115,7 +114,7 @@ void keep_first(i64& slot, i64 value) {
 struct LogReader {
     ParsedLog& log;
     bool llama = false, vllm = false, sglang = false, trtllm = false, mlx = false;
-    bool trt_components = false;  // inside TensorRT-LLM's list of components with the free memory before / after each
+    bool trt_components = false;           // inside TensorRT-LLM's list of components with the free memory before / after each
     std::vector<LogBuffer> ollama_layout;  // Ollama's layout lines, used where the log has no llama.cpp buffer lines
 
     // A recognised line of `engine`: the engine is marked and the line counted. True, so a branch can end with

@@ -176,7 +176,7 @@
     return e.default_text !== null && e.default_text !== undefined ? e.default_text : valueText(e['default']);
   }
   // A default the estimator resolved for this setup (api.defaults), as the form writes it: the core's text when
-  // it is the setup-independent default that text describes (-1 → "-1 (all)").
+  // it is the setup-independent default that text describes (-1 → "-1 (all; Ollama places them itself)").
   function resolvedText(name, id, value) {
     if (value === undefined || value === null) return knobPlaceholder(name, id);
     var e = entry(name, id);

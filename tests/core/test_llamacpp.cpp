@@ -223,7 +223,7 @@ TEST_CASE("Ollama 0.5 decides the layers itself: L-32's kv and graph figures by 
 
 // The same decision when the GPU is small: L-34 (ollama/ollama#5913), Qwen2-72B Q4_K_S on 24.0 GiB, puts 43 of 81
 // layers on the GPU, and llama.cpp's buffers follow that count: most of the weights stay in host memory.
-TEST_CASE("Ollama's own layer count reaches the buffers; without a version the current release's behaviour stays") {
+TEST_CASE("Ollama's own layer count reaches the buffers; without a version the current release's llama-server fits them") {
     const std::string base = R"("model":"qwen2-72b","weights":"gguf:Q4_K_S","runtime":"ollama","device":{"name":"GPU","memory_mib":24576},"context":2048)";
     const json old = estimate("{" + base + R"(,"engine":{"version":"0.2.8"}})");
     const json now = estimate("{" + base + "}");
@@ -231,8 +231,11 @@ TEST_CASE("Ollama's own layer count reaches the buffers; without a version the c
     CHECK(gib(item(old, "model buffer", 0)) > 19.0);
     CHECK(gib(item(old, "model buffer", 0)) < 23.0);
     CHECK(gib(item(old, "model buffer (host)", -1)) > 17.0);
-    // Current Ollama passes no -ngl and llama-server places every layer: the host keeps only token_embd (< 1 GiB).
-    CHECK(gib(item(now, "model buffer (host)", -1)) < 1.0);
+    // Current Ollama passes no -ngl (llm/llama_server.go, v0.30.0: "let llama-server auto-detect via -ngl auto") and
+    // llama-server's --fit keeps the last layers that leave 1 GiB free: most of the weights stay in host memory again.
+    CHECK(gib(item(now, "model buffer", 0)) < 23.0);
+    CHECK(gib(item(now, "model buffer (host)", -1)) > 15.0);
+    CHECK(any_contains(now.at("assumptions"), "llama-server's --fit"));
     // Asking for num_gpu overrides Ollama's decision.
     const json asked = estimate("{" + base + R"(,"engine":{"version":"0.2.8","n_gpu_layers":10}})");
     CHECK(gib(item(asked, "model buffer", 0)) < 6.0);
@@ -550,6 +553,45 @@ TEST_CASE("Ollama 0.12.11-0.29 fills a GPU with the last layers that fit and, wh
         estimate(R"({"model":"llama-3.1-8b","weights":"gguf:Q4_K_M","runtime":"ollama","gpu":"rtx-4090","context":8192,"engine":{"version":"0.18.2"}})");
     CHECK(item(small, "model buffer (host)", -1) < 300 * MiB);  // token_embd alone
     CHECK_FALSE(any_contains(small.at("warnings"), "the output layer runs on the CPU"));
+}
+
+TEST_CASE("Ollama from 0.30 leaves the layers to llama-server's --fit: 1 GiB left free, experts to system memory first") {
+    // common/fit.cpp: the fit target (1,024 MiB) stays free on the device once the process holds its context; a MoE
+    // model keeps expert tensors in system memory from the first layer up, a dense one keeps the last layers (the output
+    // layer counted first) that fit.
+    const auto buffers_on_gpu = [](const json& r) {
+        i64 total = 0;
+        for (const auto& b : r.at("breakdown"))
+            if (b.at("device").get<int>() == 0 && b.at("label") != "CUDA context") total += b.at("bytes").get<i64>();
+        return total;
+    };
+    const auto count_in = [](const json& r, const std::string& before, const std::string& after) {
+        for (const auto& a : r.at("assumptions")) {
+            const std::string t = a.get<std::string>();
+            const size_t at = t.find(before);
+            if (at != std::string::npos && t.find(after, at) != std::string::npos) return std::stoi(t.substr(at + before.size()));
+        }
+        return -1;
+    };
+    // Dense: Qwen3-32B Q4_K_M (18 GiB) on a 12 GB card.
+    const std::string dense = R"({"model":"qwen3-32b","weights":"gguf:Q4_K_M","runtime":"ollama","gpu":"rtx-4070","context":8192)";
+    const json fitted = estimate(dense + "}");
+    const int layers = count_in(fitted, "which keeps ", " of 65 layers");
+    REQUIRE(layers > 1);
+    REQUIRE(layers < 65);
+    const i64 room = budget_bytes(fitted) - 300 * MiB - 1024 * MiB;  // less the CUDA context and the fit target
+    CHECK(buffers_on_gpu(fitted) <= room);
+    CHECK(buffers_on_gpu(estimate(dense + R"(,"engine":{"n_gpu_layers":)" + std::to_string(layers + 1) + "}}")) > room);
+    // MoE: Qwen3-30B-A3B Q4_K_M (17 GiB, 48 layers of 128 experts): the dense weights fit, the experts of the first
+    // layers go to system memory, one layer fewer would not fit.
+    const std::string moe = R"({"model":"qwen3-30b-a3b","weights":"gguf:Q4_K_M","runtime":"ollama","gpu":"rtx-4070","context":8192)";
+    const json moe_fitted = estimate(moe + "}");
+    const int cpu_moe = count_in(moe_fitted, "expert tensors of the first ", " of 48 layers");
+    REQUIRE(cpu_moe > 0);
+    CHECK(buffers_on_gpu(moe_fitted) <= room);
+    CHECK(buffers_on_gpu(estimate(moe + R"(,"engine":{"n_cpu_moe":)" + std::to_string(cpu_moe - 1) + R"(,"n_gpu_layers":49}})")) > room);
+    // num_gpu given: no fit.
+    CHECK(item(estimate(dense + R"(,"engine":{"n_gpu_layers":65}})"), "model buffer (host)", -1) < GiB);
 }
 
 TEST_CASE("Ollama 0.20.0-0.20.3 ran Gemma 4's 512-wide flash attention on the CPU (L-45)") {

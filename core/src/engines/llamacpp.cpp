@@ -170,60 +170,11 @@ constexpr long kSecondEmbdInputBuild = 7819;
 constexpr i64 kOllamaCudaFaMaxHead = 256;  // the widest head Ollama 0.20.0-0.20.3's CUDA flash-attention kernels took
 bool second_embd_input(const Scenario& s) { return given_at_least(s, kSecondEmbdInputBuild, {0, 30, 0}); }
 
-// Ollama's MinimumMemory (ml/device.go): set aside on each CUDA or ROCm device, and on a Metal one.
-constexpr i64 kOllamaLayoutMinimum = 457 * MiB, kOllamaLayoutMinimumMetal = 512 * MiB;
-// Ollama from 0.12.11 to 0.29 with num_gpu unset (llm/server.go createLayout, assignLayers): it loads the model as
-// tried, reads what each device allocated, and fills a GPU back to front with whole layers (weights and cache) within
-// its free memory less MinimumMemory (457 MiB on CUDA and ROCm, 512 on Metal) and the graph it measured there. When not
-// every layer fits it tries again without the output layer, which then stays on the CPU ("prefer offloading layers
-// other than the output layer"). One GPU here; with several the layers are split by free memory as given.
-bool ollama_measures_layers(const Scenario& s) {
-    return s.runtime == Runtime::Ollama && s.engine.n_gpu_layers < 0 && s.devices.size() == 1 && !s.engine.version.empty() &&
-           !engine_version_before(s.engine.version, {0, 12, 11}) && engine_version_before(s.engine.version, {0, 30});
-}
-// What a layout allocates on device 0: its buffers, without the CUDA context no buffer reports.
-i64 device_buffers(const Estimate& e) {
-    i64 total = 0;
-    for (const auto& b : e.breakdown)
-        if (b.device == 0 && b.label != "CUDA context") total = checked::add(total, b.bytes);
-    return total;
-}
-
 }  // namespace
 
 Estimate estimate_llamacpp(const Scenario& s) {
-    if (ollama_measures_layers(s)) {
-        const int n = static_cast<int>(s.geometry.n_layers);
-        const Device& d = s.devices.front();
-        const i64 minimum = d.vendor == "Apple" ? kOllamaLayoutMinimumMetal : kOllamaLayoutMinimum;
-        const i64 room = d.free_at_start() - minimum;
-        Scenario placed = s;
-        placed.engine.n_gpu_layers = n + 1;
-        Estimate all = estimate_llamacpp(placed);
-        if (device_buffers(all) <= room) {
-            all.assumptions.push_back("Ollama " + s.engine.version + " keeps every layer on " + d.name +
-                                      ": its weights, cache and graph fit the free memory less " + format_size(minimum) + " (llm/server.go createLayout)");
-            return all;
-        }
-        placed.engine.output_on_host = true;
-        int lo = 0, hi = n;  // the most repeating layers, the last ones, whose buffers fit
-        {
-            NumbersOnly quiet;  // the searches' estimates need no text
-            while (lo < hi) {
-                const int mid = lo + (hi - lo + 1) / 2;
-                placed.engine.n_gpu_layers = mid;
-                if (device_buffers(estimate_llamacpp(placed)) <= room) lo = mid;
-                else hi = mid - 1;
-            }
-        }
-        placed.engine.n_gpu_layers = lo;
-        Estimate e = estimate_llamacpp(placed);
-        e.assumptions.push_back("Ollama " + s.engine.version + " fits " + std::to_string(lo) + " of " + std::to_string(n) + " layers on " + d.name +
-                                " and, since not all fit, keeps the output layer on the CPU: the layers whose weights, cache and graph fit its free memory "
-                                "less " +
-                                format_size(minimum) + ", filled from the last (llm/server.go createLayout, assignLayers)");
-        return e;
-    }
+    // Ollama placing the layers itself (num_gpu unset): the layout it measures, or llama-server's --fit from 0.30.
+    if (std::optional<Estimate> placed = ollama_placed_layers(s, estimate_llamacpp, kCudaContextBytes)) return std::move(*placed);
     if (ollama_estimates_layers(s)) {
         // Ollama's decision, then llama.cpp's buffers for the layers it passes (--n-gpu-layers, and --tensor-split
         // with the layers per GPU when there are several).

@@ -5,6 +5,7 @@
 
 #include "fitmygpu/cache.hpp"
 #include "fitmygpu/checked.hpp"
+#include "fitmygpu/registry.hpp"
 #include "fitmygpu/version.hpp"
 
 namespace fitmygpu {
@@ -170,6 +171,34 @@ i64 ollama_vision_graph(const ModelGeometry& g) {
         return 4 * (2 * pixels * channels + np * channels * patch * patch + np * np * heads + emb * np);
     }
     return 0;
+}
+
+// Ollama's MinimumMemory (ml/device.go): set aside on each CUDA or ROCm device, and on a Metal one.
+constexpr i64 kOllamaLayoutMinimum = 457 * MiB, kOllamaLayoutMinimumMetal = 512 * MiB;
+// Ollama from 0.12.11 to 0.29 with num_gpu unset (llm/server.go createLayout, assignLayers): it loads the model as
+// tried, reads what each device allocated, and fills a GPU back to front with whole layers (weights and cache) within
+// its free memory less MinimumMemory (457 MiB on CUDA and ROCm, 512 on Metal) and the graph it measured there. When not
+// every layer fits it tries again without the output layer, which then stays on the CPU ("prefer offloading layers
+// other than the output layer"). One GPU here; with several the layers are split by free memory as given.
+bool ollama_measures_layers(const Scenario& s) {
+    return s.runtime == Runtime::Ollama && s.engine.n_gpu_layers < 0 && s.devices.size() == 1 && !s.engine.version.empty() &&
+           !engine_version_before(s.engine.version, {0, 12, 11}) && engine_version_before(s.engine.version, {0, 30});
+}
+// From 0.30 Ollama runs llama-server and leaves the layers to its --fit (common/fit.cpp, on by default), when num_gpu is
+// unset and nothing else places tensors: if the model's buffers leave less than the fit target (1 GiB) free, a MoE
+// model first keeps its expert tensors in system memory and brings them back to the GPU from the last layer down,
+// and a dense one (or a MoE one whose dense weights alone do not fit) keeps the last layers, the output layer counted
+// first, that fit. Whole layers here; the fit also splits one layer's experts (its gate, up or down part).
+bool ollama_server_fits_layers(const Scenario& s) {
+    return s.runtime == Runtime::Ollama && s.engine.n_gpu_layers < 0 && s.devices.size() == 1 && s.engine.n_cpu_moe == 0 && s.engine.override_tensor.empty() &&
+           (s.engine.version.empty() || !engine_version_before(s.engine.version, {0, 30}));
+}
+// What a layout allocates on device 0: its buffers, without the CUDA context no buffer reports.
+i64 device_buffers(const Estimate& e) {
+    i64 total = 0;
+    for (const auto& b : e.breakdown)
+        if (b.device == 0 && b.label != "CUDA context") total = checked::add(total, b.bytes);
+    return total;
 }
 
 }  // namespace
@@ -379,6 +408,87 @@ void add_ollama_figures(Estimate& e, const Scenario& s, const OllamaPlan& p) {
                             format_size(p.layers > static_cast<int>(s.geometry.n_layers) ? p.graph_full : p.graph_partial) + " (" + p.graph_rule +
                             " formula), " + format_size(p.required_partial) + " on the GPUs of " + format_size(p.required_full) +
                             " for the whole model; each GPU's memory is taken as the free memory Ollama reads");
+}
+
+std::optional<Estimate> ollama_placed_layers(const Scenario& s, Estimate (*estimate)(const Scenario&), i64 context_bytes) {
+    if (ollama_measures_layers(s)) {
+        const int n = static_cast<int>(s.geometry.n_layers);
+        const Device& d = s.devices.front();
+        const i64 minimum = d.vendor == "Apple" ? kOllamaLayoutMinimumMetal : kOllamaLayoutMinimum;
+        const i64 room = d.free_at_start() - minimum;
+        Scenario placed = s;
+        placed.engine.n_gpu_layers = n + 1;
+        Estimate all = estimate(placed);
+        if (device_buffers(all) <= room) {
+            all.assumptions.push_back("Ollama " + s.engine.version + " keeps every layer on " + d.name +
+                                      ": its weights, cache and graph fit the free memory less " + format_size(minimum) + " (llm/server.go createLayout)");
+            return all;
+        }
+        placed.engine.output_on_host = true;
+        int lo = 0, hi = n;  // the most repeating layers, the last ones, whose buffers fit
+        {
+            NumbersOnly quiet;  // the searches' estimates need no text
+            while (lo < hi) {
+                const int mid = lo + (hi - lo + 1) / 2;
+                placed.engine.n_gpu_layers = mid;
+                if (device_buffers(estimate(placed)) <= room) lo = mid;
+                else hi = mid - 1;
+            }
+        }
+        placed.engine.n_gpu_layers = lo;
+        Estimate e = estimate(placed);
+        e.assumptions.push_back("Ollama " + s.engine.version + " fits " + std::to_string(lo) + " of " + std::to_string(n) + " layers on " + d.name +
+                                " and, since not all fit, keeps the output layer on the CPU: the layers whose weights, cache and graph fit its free memory "
+                                "less " +
+                                format_size(minimum) + ", filled from the last (llm/server.go createLayout, assignLayers)");
+        return e;
+    }
+    if (ollama_server_fits_layers(s)) {
+        const int n = static_cast<int>(s.geometry.n_layers);
+        const Device& d = s.devices.front();
+        const i64 target = runtime_descriptor(Runtime::LlamaCpp).margin.headroom_bytes;
+        // The fit reads the free memory once the process holds its CUDA context.
+        const i64 room = d.free_at_start() - context_bytes - target;
+        Scenario placed = s;
+        placed.engine.n_gpu_layers = n + 1;
+        Estimate all = estimate(placed);
+        if (device_buffers(all) <= room) return all;
+        auto fits = [&](int layers, int cpu_moe) {
+            NumbersOnly quiet;  // the searches' estimates need no text
+            placed.engine.n_gpu_layers = layers;
+            placed.engine.n_cpu_moe = cpu_moe;
+            return device_buffers(estimate(placed)) <= room;
+        };
+        std::string how;
+        if (s.geometry.is_moe() && fits(n + 1, n)) {
+            int lo = 1, hi = n;  // the fewest layers whose experts stay in system memory
+            while (lo < hi) {
+                const int mid = lo + (hi - lo) / 2;
+                if (fits(n + 1, mid)) hi = mid;
+                else lo = mid + 1;
+            }
+            placed.engine.n_gpu_layers = n + 1;
+            placed.engine.n_cpu_moe = lo;
+            how = "keeps the expert tensors of the first " + std::to_string(lo) + " of " + std::to_string(n) + " layers in system memory";
+        } else {
+            const int cpu_moe = s.geometry.is_moe() ? n : 0;
+            int lo = 0, hi = n;  // the most layers, the output layer counted first, that fit
+            while (lo < hi) {
+                const int mid = lo + (hi - lo + 1) / 2;
+                if (fits(mid, cpu_moe)) lo = mid;
+                else hi = mid - 1;
+            }
+            placed.engine.n_gpu_layers = lo;
+            placed.engine.n_cpu_moe = cpu_moe;
+            how = "keeps " + std::to_string(lo) + " of " + std::to_string(n + 1) + " layers (the output layer and the last " +
+                  std::to_string(std::max(lo - 1, 0)) + ") on the GPU" + (cpu_moe > 0 ? ", their expert tensors in system memory" : "");
+        }
+        Estimate e = estimate(placed);
+        e.assumptions.push_back("Ollama leaves the layers to llama-server's --fit, which " + how + " so that " + format_size(target) + " of " + d.name +
+                                " stays free (give num_gpu to place them yourself)");
+        return e;
+    }
+    return std::nullopt;
 }
 
 }  // namespace fitmygpu

@@ -2,6 +2,7 @@
 // estimate of the layers to offload (llm/memory.go estimateGPULayers with fs/ggml GraphSize), which it passes to its
 // runner as --n-gpu-layers and prints as the "offload to" line. Used by the llama.cpp estimate (llamacpp.cpp).
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,10 @@ struct OllamaVisionGraph {
     std::string what;
 };
 OllamaVisionGraph ollama_engine_vision_graph(const ModelGeometry& g, bool fa);
+// Ollama placing the layers itself when num_gpu is unset, from 0.12.11: the layout it measures (0.12.11-0.29) or
+// llama-server's --fit (0.30 on). The estimate of that placement (`estimate` gives llama.cpp's buffers for a placement;
+// `context_bytes` is the CUDA context no buffer reports), or nothing where Ollama does not place them here.
+std::optional<Estimate> ollama_placed_layers(const Scenario& s, Estimate (*estimate)(const Scenario&), i64 context_bytes);
 // Ollama decides the layers itself: num_gpu left at -1, a GPU, a release before 0.12.11.
 bool ollama_estimates_layers(const Scenario& s);
 

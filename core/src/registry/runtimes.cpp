@@ -104,7 +104,7 @@ struct GgufKnobRow {
     DefaultFor default_for;
 };
 constexpr GgufKnobRow kGgufKnobs[] = {
-    {"n_gpu_layers", {"", "GPU layers (num_gpu)"}, {"-ngl", "num_gpu"}, "-1 (all)", struct_default<&EngineKnobs::n_gpu_layers>},
+    {"n_gpu_layers", {"", "GPU layers (num_gpu)"}, {"-ngl", "num_gpu"}, "-1 (all; Ollama places them itself)", struct_default<&EngineKnobs::n_gpu_layers>},
     {"tensor_split", {"", ""}, {"--tensor-split", ""}, "by free memory", none},
     {"n_ubatch", {"", ""}, {"-ub", ""}, "", struct_default<&EngineKnobs::n_ubatch>},
     {"n_batch", {"", ""}, {"-b", "num_batch"}, "", struct_default<&EngineKnobs::n_batch>},

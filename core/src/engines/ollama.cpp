@@ -173,8 +173,6 @@ i64 ollama_vision_graph(const ModelGeometry& g) {
     return 0;
 }
 
-// Ollama's MinimumMemory (ml/device.go): set aside on each CUDA or ROCm device, and on a Metal one.
-constexpr i64 kOllamaLayoutMinimum = 457 * MiB, kOllamaLayoutMinimumMetal = 512 * MiB;
 // Ollama from 0.12.11 to 0.29 with num_gpu unset (llm/server.go createLayout, assignLayers): it loads the model as
 // tried, reads what each device allocated, and fills a GPU back to front with whole layers (weights and cache) within
 // its free memory less MinimumMemory (457 MiB on CUDA and ROCm, 512 on Metal) and the graph it measured there. When not
@@ -414,7 +412,7 @@ std::optional<Estimate> ollama_placed_layers(const Scenario& s, Estimate (*estim
     if (ollama_measures_layers(s)) {
         const int n = static_cast<int>(s.geometry.n_layers);
         const Device& d = s.devices.front();
-        const i64 minimum = d.vendor == "Apple" ? kOllamaLayoutMinimumMetal : kOllamaLayoutMinimum;
+        const i64 minimum = d.vendor == "Apple" ? kOllamaMetalMinimumMemory : kOllamaMinimumMemory;
         const i64 room = d.free_at_start() - minimum;
         Scenario placed = s;
         placed.engine.n_gpu_layers = n + 1;

@@ -295,3 +295,14 @@ TEST_CASE("vLLM's runner choice comes from its environment variable") {
     const json d = from_command("docker run --gpus all -e VLLM_USE_V2_MODEL_RUNNER=1 vllm/vllm-openai:latest --model Qwen/Qwen3-8B");
     CHECK(d.at("request").at("engine").at("model_runner_v2") == true);
 }
+
+TEST_CASE("llama-server --mmproj takes the projector file: the vision encoder is on, the file name is not an unknown argument") {
+    const json r = from_command("llama-server -m gemma-3-27b-it-Q4_K_M.gguf --mmproj mmproj-F16.gguf -c 8192");
+    REQUIRE_FALSE(r.contains("error"));
+    CHECK(r.at("request").at("engine").at("mmproj") == true);
+    CHECK(r.at("ignored").empty());
+    // Written back for llama-server -hf, which fetches and loads the repository's projector itself: no flag, a note.
+    const json c = fitmygpu::api::command(json::parse(R"({"model":"gemma-3-27b","runtime":"llama.cpp","context":8192,"engine":{"mmproj":true}})"));
+    CHECK(c.at("command").get<std::string>().find("--mmproj") == std::string::npos);
+    CHECK(any_contains(c.at("notes"), "mmproj"));
+}

@@ -138,6 +138,12 @@ void write_knob(const Scenario& s, const CommandSpec& spec, const RuntimeKnob& r
             }
             return;
         case KnobType::Tristate: {
+            // llama-server -hf downloads the repository's projector file and loads it unless told not to (--no-mmproj):
+            // no flag to write, only what it does.
+            if (k->name == "mmproj") {
+                if (v.is_boolean() && v.get<bool>()) w.notes.push_back("llama-server -hf loads the repository's mmproj file by itself (--mmproj FILE for a local one)");
+                return;
+            }
             if (v.is_string()) {
                 if (!f->environment) w.flag(*f, "auto");
                 return;
@@ -358,6 +364,11 @@ void read_knob(Reader& rd, const CommandFlag& f, const std::string& shown, const
             else out = real_number(value, shown) > 1;  // --ep-size N: expert parallel over N ranks
             break;
         case KnobType::Tristate: {
+            // --mmproj takes the projector file: any name turns the vision encoder on.
+            if (k->name == "mmproj") {
+                out = truth(value).value_or(true);
+                break;
+            }
             if (value.empty() || normalize_key(value) == "auto") out = value.empty() ? json(true) : json("auto");
             else if (const auto b = truth(value)) out = *b;
             else fail("invalid_field", "command", shown + " takes on, off or auto (got \"" + value + "\")");

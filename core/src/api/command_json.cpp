@@ -141,7 +141,8 @@ void write_knob(const Scenario& s, const CommandSpec& spec, const RuntimeKnob& r
             // llama-server -hf downloads the repository's projector file and loads it unless told not to (--no-mmproj):
             // no flag to write, only what it does.
             if (k->name == "mmproj") {
-                if (v.is_boolean() && v.get<bool>()) w.notes.push_back("llama-server -hf loads the repository's mmproj file by itself (--mmproj FILE for a local one)");
+                if (v.is_boolean() && v.get<bool>())
+                    w.notes.push_back("llama-server -hf loads the repository's mmproj file by itself (--mmproj FILE for a local one)");
                 return;
             }
             if (v.is_string()) {

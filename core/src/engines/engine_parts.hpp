@@ -53,8 +53,8 @@ void scale_expert_tensors(const Scenario& s, CheckpointBytes& cb, double factor)
 // see it; torch's allocated-bytes counters do not.
 i64 allocator_rounding_per_rank(const Scenario& s, const CheckpointBytes& cb, const Parallelism& p, int stage);
 
-// The layer range [first, last) of a pipeline stage (vLLM get_pp_indices: even split, remainder to the
-// last stages).
+// The layer range [first, last) of a pipeline stage (vLLM get_pp_indices, which SGLang copies: even split, the
+// remainder to the stages before the last).
 std::pair<int, int> stage_layers(int n_layers, int pp, int stage);
 
 // One kind of cache layer as the paged allocator sees it.

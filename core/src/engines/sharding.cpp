@@ -81,11 +81,13 @@ Parallelism resolve_parallelism(const Scenario& s, const char* tp_field) {
 std::pair<int, int> stage_layers(int n_layers, int pp, int stage) {
     const int base = n_layers / pp;
     const int extra = n_layers % pp;
-    // The last `extra` stages get one more layer each.
+    // get_pp_indices (vllm/distributed/utils.py): partitions[-i] += 1 for i in 2 .. extra + 1, so the stages before the
+    // last, from the second-to-last back, get one more layer each; the last stage, which holds the output head, keeps
+    // the base count. V-211 (DeepSeek-V2-Lite's 27 layers at PP 2): 14 on the first stage, as its KV pools show.
+    auto count = [&](int st) { return base + (st < pp - 1 && st >= pp - 1 - extra ? 1 : 0); };
     int first = 0;
-    for (int st = 0; st < stage; ++st) first += base + (st >= pp - extra ? 1 : 0);
-    const int count = base + (stage >= pp - extra ? 1 : 0);
-    return {first, first + count};
+    for (int st = 0; st < stage; ++st) first += count(st);
+    return {first, first + count(stage)};
 }
 
 namespace {

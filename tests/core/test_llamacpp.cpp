@@ -699,3 +699,18 @@ TEST_CASE("-ngl before b7467 counts repeating layers first; from b7467 (llama.cp
     // repeating layer instead.
     CHECK(item(old, "model buffer (host)", -1) > item(now, "model buffer (host)", -1));
 }
+
+TEST_CASE("where Ollama places the layers itself, the limits are those of the layout it chose") {
+    // Llama-3.1-8B Q4_K_M fits an RTX 4070 whole: the largest context is where the whole model no longer fits, not where
+    // moving layers to the CPU would stop helping.
+    const std::string base = R"({"model":"llama-3.1-8b","weights":"gguf:Q4_K_M","runtime":"ollama","gpu":"rtx-4070")";
+    const json asked = estimate(base + R"(,"context":8192})");
+    const i64 max_context = asked.at("limits").at("max_context").get<i64>();
+    REQUIRE(max_context > 8192);
+    REQUIRE(max_context < 131072);
+    // Every layer (the output layer counted first: 33) still fits at the limit, and 4,096 tokens more do not.
+    const json at_limit = estimate(base + R"(,"context":)" + std::to_string(max_context) + R"(,"engine":{"n_gpu_layers":33}})");
+    CHECK(at_limit.at("fits") == true);
+    const json beyond = estimate(base + R"(,"context":)" + std::to_string(max_context + 4096) + R"(,"engine":{"n_gpu_layers":33}})");
+    CHECK(beyond.at("fits") == false);
+}

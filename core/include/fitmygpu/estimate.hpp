@@ -101,6 +101,11 @@ struct Estimate {
     i64 host_required_bytes = 0;  // what is checked against the capacity
     i64 host_headroom_bytes = 0;
     std::vector<PlacedWeights> placed;  // see PlacedWeights; empty = derived by speed
+    // The layout the engine chose itself (Ollama placing the layers when num_gpu is unset): n_gpu_layers, n_cpu_moe and
+    // whether the output layer stays on the CPU; the limit searches keep it. -1: none chosen.
+    int placed_layers = -1;
+    int placed_cpu_moe = 0;
+    bool placed_output_on_host = false;
     KvSummary kv;
     Limits limits;
     std::vector<BreakdownItem> breakdown;

@@ -198,6 +198,14 @@ i64 device_buffers(const Estimate& e) {
         if (b.device == 0 && b.label != "CUDA context") total = checked::add(total, b.bytes);
     return total;
 }
+// What device 0 would keep with no layer on it, from a layout's estimate: its compute buffers (the searches' lower end,
+// taken from the estimate at hand rather than from another one).
+i64 device_graph(const Estimate& e) {
+    i64 total = 0;
+    for (const auto& b : e.breakdown)
+        if (b.device == 0 && b.label.find("compute buffer") != std::string::npos) total = checked::add(total, b.bytes);
+    return total;
+}
 
 }  // namespace
 
@@ -408,85 +416,94 @@ void add_ollama_figures(Estimate& e, const Scenario& s, const OllamaPlan& p) {
                             " for the whole model; each GPU's memory is taken as the free memory Ollama reads");
 }
 
+namespace {
+// The largest x in (lo, hi) whose bytes(x) fit `room` (lo when none does), for bytes rising with x, given
+// bytes(lo) about b_lo, taken to fit, and bytes(hi) = b_hi > room: the method of false position common/fit.cpp uses, which the nearly
+// linear cost of whole layers settles in two or three estimates, every other step halving the interval so that an
+// uneven cost still ends in a few.
+template <class Bytes>
+int largest_within(int lo, i64 b_lo, int hi, i64 b_hi, i64 room, Bytes&& bytes) {
+    for (bool halve = false; hi - lo > 1; halve = !halve) {
+        const double share = b_hi > b_lo ? static_cast<double>(room - b_lo) / static_cast<double>(b_hi - b_lo) : 0.5;
+        const int x = std::clamp(halve ? lo + (hi - lo) / 2 : lo + static_cast<int>(share * (hi - lo)), lo + 1, hi - 1);
+        const i64 b = bytes(x);
+        if (b <= room) lo = x, b_lo = b;
+        else hi = x, b_hi = b;
+    }
+    return lo;
+}
+}  // namespace
+
 std::optional<Estimate> ollama_placed_layers(const Scenario& s, Estimate (*estimate)(const Scenario&), i64 context_bytes) {
-    if (ollama_measures_layers(s)) {
-        const int n = static_cast<int>(s.geometry.n_layers);
-        const Device& d = s.devices.front();
+    const bool measured = ollama_measures_layers(s);
+    if (!measured && !ollama_server_fits_layers(s)) return std::nullopt;
+    const int n = static_cast<int>(s.geometry.n_layers);
+    const Device& d = s.devices.front();
+    Scenario placed = s;
+    placed.engine.n_gpu_layers = n + 1;
+    Estimate all = estimate(placed);
+    // What a placement leaves on the GPU, estimated without text.
+    auto bytes = [&](int layers, int cpu_moe) {
+        NumbersOnly quiet;
+        placed.engine.n_gpu_layers = layers;
+        placed.engine.n_cpu_moe = cpu_moe;
+        return device_buffers(estimate(placed));
+    };
+    if (measured) {
         const i64 minimum = d.vendor == "Apple" ? kOllamaMetalMinimumMemory : kOllamaMinimumMemory;
         const i64 room = d.free_at_start() - minimum;
-        Scenario placed = s;
-        placed.engine.n_gpu_layers = n + 1;
-        Estimate all = estimate(placed);
-        if (device_buffers(all) <= room) {
+        const i64 b_all = device_buffers(all);
+        if (b_all <= room) {
             all.assumptions.push_back("Ollama " + s.engine.version + " keeps every layer on " + d.name +
                                       ": its weights, cache and graph fit the free memory less " + format_size(minimum) + " (llm/server.go createLayout)");
+            all.placed_layers = n + 1;
             return all;
         }
-        placed.engine.output_on_host = true;
-        int lo = 0, hi = n;  // the most repeating layers, the last ones, whose buffers fit
-        {
-            NumbersOnly quiet;  // the searches' estimates need no text
-            while (lo < hi) {
-                const int mid = lo + (hi - lo + 1) / 2;
-                placed.engine.n_gpu_layers = mid;
-                if (device_buffers(estimate(placed)) <= room) lo = mid;
-                else hi = mid - 1;
-            }
-        }
-        placed.engine.n_gpu_layers = lo;
+        placed.engine.output_on_host = true;  // the most repeating layers, the last ones, whose buffers fit
+        const i64 b_n = bytes(n, 0);
+        const int layers = b_n <= room ? n : largest_within(0, device_graph(all), n, b_n, room, [&](int x) { return bytes(x, 0); });
+        placed.engine.n_gpu_layers = layers;
+        placed.engine.n_cpu_moe = 0;
         Estimate e = estimate(placed);
-        e.assumptions.push_back("Ollama " + s.engine.version + " fits " + std::to_string(lo) + " of " + std::to_string(n) + " layers on " + d.name +
+        e.assumptions.push_back("Ollama " + s.engine.version + " fits " + std::to_string(layers) + " of " + std::to_string(n) + " layers on " + d.name +
                                 " and, since not all fit, keeps the output layer on the CPU: the layers whose weights, cache and graph fit its free memory "
                                 "less " +
                                 format_size(minimum) + ", filled from the last (llm/server.go createLayout, assignLayers)");
+        e.placed_layers = layers;
+        e.placed_output_on_host = true;
         return e;
     }
-    if (ollama_server_fits_layers(s)) {
-        const int n = static_cast<int>(s.geometry.n_layers);
-        const Device& d = s.devices.front();
-        const i64 target = runtime_descriptor(Runtime::LlamaCpp).margin.headroom_bytes;
-        // The fit reads the free memory once the process holds its CUDA context.
-        const i64 room = d.free_at_start() - context_bytes - target;
-        Scenario placed = s;
+    const i64 target = runtime_descriptor(Runtime::LlamaCpp).margin.headroom_bytes;
+    // The fit reads the free memory once the process holds its CUDA context.
+    const i64 room = d.free_at_start() - context_bytes - target;
+    const i64 b_all = device_buffers(all);
+    if (b_all <= room) {
+        all.placed_layers = n + 1;
+        return all;
+    }
+    std::string how;
+    const i64 b_dense = s.geometry.is_moe() ? bytes(n + 1, n) : 0;
+    if (s.geometry.is_moe() && b_dense <= room) {
+        // y layers, the last ones, keep their experts on the GPU; the first n - y keep them in system memory.
+        const int y = largest_within(0, b_dense, n, b_all, room, [&](int x) { return bytes(n + 1, n - x); });
         placed.engine.n_gpu_layers = n + 1;
-        Estimate all = estimate(placed);
-        if (device_buffers(all) <= room) return all;
-        auto fits = [&](int layers, int cpu_moe) {
-            NumbersOnly quiet;  // the searches' estimates need no text
-            placed.engine.n_gpu_layers = layers;
-            placed.engine.n_cpu_moe = cpu_moe;
-            return device_buffers(estimate(placed)) <= room;
-        };
-        std::string how;
-        if (s.geometry.is_moe() && fits(n + 1, n)) {
-            int lo = 1, hi = n;  // the fewest layers whose experts stay in system memory
-            while (lo < hi) {
-                const int mid = lo + (hi - lo) / 2;
-                if (fits(n + 1, mid)) hi = mid;
-                else lo = mid + 1;
-            }
-            placed.engine.n_gpu_layers = n + 1;
-            placed.engine.n_cpu_moe = lo;
-            how = "keeps the expert tensors of the first " + std::to_string(lo) + " of " + std::to_string(n) + " layers in system memory";
-        } else {
-            const int cpu_moe = s.geometry.is_moe() ? n : 0;
-            int lo = 0, hi = n;  // the most layers, the output layer counted first, that fit
-            while (lo < hi) {
-                const int mid = lo + (hi - lo + 1) / 2;
-                if (fits(mid, cpu_moe)) lo = mid;
-                else hi = mid - 1;
-            }
-            placed.engine.n_gpu_layers = lo;
-            placed.engine.n_cpu_moe = cpu_moe;
-            how = "keeps " + std::to_string(lo) + " of " + std::to_string(n + 1) + " layers (the output layer and the last " +
-                  std::to_string(std::max(lo - 1, 0)) + ") on the GPU" + (cpu_moe > 0 ? ", their expert tensors in system memory" : "");
-        }
-        Estimate e = estimate(placed);
-        e.assumptions.push_back("Ollama leaves the layers to llama-server's --fit, which " + how + " so that " + format_size(target) + " of " + d.name +
-                                " stays free (give num_gpu to place them yourself)");
-        return e;
+        placed.engine.n_cpu_moe = n - y;
+        how = "keeps the expert tensors of the first " + std::to_string(n - y) + " of " + std::to_string(n) + " layers in system memory";
+    } else {
+        const int cpu_moe = s.geometry.is_moe() ? n : 0;  // the most layers, the output layer counted first, that fit
+        const i64 b_top = s.geometry.is_moe() ? b_dense : b_all;
+        const int layers = largest_within(0, device_graph(all), n + 1, b_top, room, [&](int x) { return bytes(x, cpu_moe); });
+        placed.engine.n_gpu_layers = layers;
+        placed.engine.n_cpu_moe = cpu_moe;
+        how = "keeps " + std::to_string(layers) + " of " + std::to_string(n + 1) + " layers (the output layer and the last " +
+              std::to_string(std::max(layers - 1, 0)) + ") on the GPU" + (cpu_moe > 0 ? ", their expert tensors in system memory" : "");
     }
-    return std::nullopt;
+    Estimate e = estimate(placed);
+    e.assumptions.push_back("Ollama leaves the layers to llama-server's --fit, which " + how + " so that " + format_size(target) + " of " + d.name +
+                            " stays free (give num_gpu to place them yourself)");
+    e.placed_layers = placed.engine.n_gpu_layers;
+    e.placed_cpu_moe = placed.engine.n_cpu_moe;
+    return e;
 }
 
 }  // namespace fitmygpu

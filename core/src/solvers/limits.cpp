@@ -129,6 +129,16 @@ i64 bracketed(i64 lo, i64 hi, std::vector<Point> known, Probe probe) {
 
 }  // namespace
 
+Scenario with_chosen_layout(const Scenario& s, const Estimate& e) {
+    Scenario out = s;
+    if (e.placed_layers >= 0) {
+        out.engine.n_gpu_layers = e.placed_layers;
+        out.engine.n_cpu_moe = e.placed_cpu_moe;
+        out.engine.output_on_host = e.placed_output_on_host;
+    }
+    return out;
+}
+
 Limits solve_limits(const Scenario& s) {
     NumbersOnly quiet;
     Scenario probe = s;  // one copy, changed in place by every probe
@@ -207,7 +217,7 @@ i64 max_concurrency_from(const Scenario& s, const Estimate& asked, Prober& pr) {
 
 Limits solve_limits_from(const Scenario& s, const Estimate& asked) {
     NumbersOnly quiet;
-    Prober pr(s);
+    Prober pr(with_chosen_layout(s, asked));
     Limits l;
     l.max_context = max_context_from(s, asked, pr);
     l.max_concurrency = max_concurrency_from(s, asked, pr);
@@ -216,7 +226,7 @@ Limits solve_limits_from(const Scenario& s, const Estimate& asked) {
 
 i64 solve_max_context_from(const Scenario& s, const Estimate& asked) {
     NumbersOnly quiet;
-    Prober pr(s);
+    Prober pr(with_chosen_layout(s, asked));
     return max_context_from(s, asked, pr);
 }
 

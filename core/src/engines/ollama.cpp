@@ -235,14 +235,13 @@ OllamaVisionGraph ollama_engine_vision_graph(const ModelGeometry& g, bool fa) {
     const i64 row = checked::mul({patches, v.hidden_size, 4});
     if (!fa) {
         const i64 scores = checked::mul({v.num_heads, patches, patches, 4});
-        return {checked::add(scores, checked::mul(4 + kept, row)), "one 2048 × 2048 image through the vision tower: " + std::to_string(v.num_heads) +
-                                                                       " heads × " + std::to_string(patches) + "² f32 attention scores beside " +
-                                                                       std::to_string(4 + kept) + " rows of " + std::to_string(patches) + " × " +
-                                                                       std::to_string(v.hidden_size) + " f32"};
+        return {checked::add(scores, checked::mul(4 + kept, row)), "a 2048² image's vision graph: " + std::to_string(v.num_heads) + " heads × " +
+                                                                       std::to_string(patches) + "² f32 scores and " + std::to_string(4 + kept) + " × " +
+                                                                       std::to_string(patches) + " × " + std::to_string(v.hidden_size) + " f32"};
     }
     if (v.intermediate_size <= 0) return {};
     return {checked::add(checked::mul(2 + kept, row), checked::mul({patches, v.intermediate_size, 4})),
-            "one 2048 × 2048 image through the vision tower (flash attention): its MLP over " + std::to_string(patches) + " patches in f32"};
+            "a 2048² image's vision graph (flash attention): its MLP over " + std::to_string(patches) + " patches in f32"};
 }
 
 bool ollama_own_engine(const Scenario& s) {
@@ -454,8 +453,8 @@ std::optional<Estimate> ollama_placed_layers(const Scenario& s, Estimate (*estim
         const i64 room = d.free_at_start() - minimum;
         const i64 b_all = device_buffers(all);
         if (b_all <= room) {
-            all.assumptions.push_back("Ollama " + s.engine.version + " keeps every layer on " + d.name +
-                                      ": its weights, cache and graph fit the free memory less " + format_size(minimum) + " (llm/server.go createLayout)");
+            all.assumptions.push_back("Ollama " + s.engine.version + " places every layer on " + d.name + ": they fit its free memory less " +
+                                      format_size(minimum));
             all.placed_layers = n + 1;
             return all;
         }
@@ -466,9 +465,8 @@ std::optional<Estimate> ollama_placed_layers(const Scenario& s, Estimate (*estim
         placed.engine.n_cpu_moe = 0;
         Estimate e = estimate(placed);
         e.assumptions.push_back("Ollama " + s.engine.version + " fits " + std::to_string(layers) + " of " + std::to_string(n) + " layers on " + d.name +
-                                " and, since not all fit, keeps the output layer on the CPU: the layers whose weights, cache and graph fit its free memory "
-                                "less " +
-                                format_size(minimum) + ", filled from the last (llm/server.go createLayout, assignLayers)");
+                                ", the last ones that fit its free memory less " + format_size(minimum) +
+                                ", and the output layer on the CPU (llm/server.go assignLayers)");
         e.placed_layers = layers;
         e.placed_output_on_host = true;
         return e;
@@ -500,7 +498,7 @@ std::optional<Estimate> ollama_placed_layers(const Scenario& s, Estimate (*estim
     }
     Estimate e = estimate(placed);
     e.assumptions.push_back("Ollama leaves the layers to llama-server's --fit, which " + how + " so that " + format_size(target) + " of " + d.name +
-                            " stays free (give num_gpu to place them yourself)");
+                            " stays free (num_gpu overrides it)");
     e.placed_layers = placed.engine.n_gpu_layers;
     e.placed_cpu_moe = placed.engine.n_cpu_moe;
     return e;

@@ -190,11 +190,14 @@ Estimate estimate_llamacpp(const Scenario& s) {
     const ModelGeometry& g = s.geometry;
     const int n_layers = static_cast<int>(g.n_layers);
     const bool ollama = s.runtime == Runtime::Ollama;
+    const bool own_engine = ollama_own_engine(s);
+    // Ollama's llama.cpp runner (llama/llama.go, before 0.30, when llama-server takes over) starts from
+    // llama_context_default_params and never changes two of its settings: swa_full true and, from 0.11.5 (the first
+    // vendored llama.cpp with the setting), kv_unified false.
+    const bool runner = ollama && !own_engine && !s.engine.version.empty() && engine_version_before(s.engine.version, {0, 30});
     const i64 n_seq = s.concurrency;
-    // Ollama's llama.cpp runner (llama/llama.go NewContextParams) keeps llama_context_default_params' kv_unified = false,
-    // one KV stream per sequence, from 0.11.5 (the first vendored llama.cpp with the setting) until 0.30 runs llama-server.
-    const bool runner_streams = ollama && !ollama_own_engine(s) && !s.engine.version.empty() && !engine_version_before(s.engine.version, {0, 11, 5}) &&
-                                engine_version_before(s.engine.version, {0, 30});
+    // One KV stream per sequence.
+    const bool runner_streams = runner && !engine_version_before(s.engine.version, {0, 11, 5});
     const bool unified = s.engine.kv_unified && !runner_streams;
     const bool fa = flash_attention_on(s);
     const i64 ub = s.engine.n_ubatch;
@@ -317,7 +320,6 @@ Estimate estimate_llamacpp(const Scenario& s) {
           "token embeddings are looked up on the CPU (CPU_Mapped with mmap)");
 
     // ---- KV cache and recurrent state ----
-    const bool own_engine = ollama_own_engine(s);
     auto layers = cache_layers(g);
     if (ollama_expanded_mla(s, own_engine) || kv_rules.mla_heads) expand_mla_per_head(layers, g);
     if (kv_rules.mla_stores_v)
@@ -340,12 +342,10 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // Cells one stream of an attention layer holds, and its bytes per cell; shared by the model's layers and a
     // speculator's context.
     auto is_windowed = [](const CacheLayer& c) { return c.mixer == Mixer::SlidingAttention || c.mixer == Mixer::ChunkedAttention; };
-    // Ollama's llama.cpp runner (llama/llama.go, before 0.30) starts from llama_context_default_params, whose swa_full is
-    // true, and never clears it: its sliding layers keep every cell ("using full-size SWA cache"; L-101, Gemma 2 on
+    // Ollama's runner (swa_full true): its sliding layers keep every cell ("using full-size SWA cache"; L-101, Gemma 2 on
     // 0.18.2). llama-server's own default, which Ollama runs from 0.30, is false.
-    const bool runner_swa_full = s.runtime == Runtime::Ollama && !own_engine && !s.engine.version.empty() && engine_version_before(s.engine.version, {0, 30});
     auto layer_cells = [&](const CacheLayer& c) {
-        if (!is_windowed(c) || s.engine.swa_full || runner_swa_full) return cells_per_stream;
+        if (!is_windowed(c) || s.engine.swa_full || runner) return cells_per_stream;
         if (own_engine) {
             // Ollama's engine (kvcache/causal.go, Causal.Init): each sequence keeps its window's "memory" of tokens (4,096
             // for gpt-oss and Gemma 4, whose models ask for kvcache.NewSWAMemCache(window, 4096); the window for the
@@ -655,8 +655,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
                        : "graph inputs: the KQ mask and the ubatch's token embeddings");
     // Ollama's llama.cpp runner (llama/llama.go, 0.4.0 to 0.29) creates its context with embeddings on, so each output
     // row holds the last hidden state beside the logits.
-    const bool runner_embeddings = s.runtime == Runtime::Ollama && !own_engine && !s.engine.version.empty() &&
-                                   !engine_version_before(s.engine.version, {0, 4}) && engine_version_before(s.engine.version, {0, 30});
+    const bool runner_embeddings = runner && !engine_version_before(s.engine.version, {0, 4});
     const Q output_buf = (runner_embeddings ? Q::var("n_vocab", g.gguf_rows()) + Q::var("n_embd", g.hidden) : Q::var("n_vocab", g.gguf_rows())) * F32 *
                          Q::var("n_seq_max", n_seq);
     e.add(kActivations, "output buffer (host)", -1, output_buf,

@@ -18,10 +18,9 @@ inline constexpr const char* kExceedsContext = "exceeds_context";
 
 // The largest context at the asked concurrency and the largest concurrency at the asked context that still
 // fit (0 when even the smallest does not), bounded by the model's trained context.
-// The scenario with the layout its estimate says the engine chose itself (Estimate::placed_layers), so that limit
-// searches answer for that layout: the largest context or concurrency it holds.
-Scenario with_chosen_layout(const Scenario& s, const Estimate& e);
-Limits solve_limits(const Scenario& s);
+// `e` is the estimate of `s`: where it says the engine chose the layout itself (Estimate::placed_layers), the limits are
+// those of that layout.
+Limits solve_limits(const Scenario& s, const Estimate& e);
 // The same answers, found with fewer estimates when `asked` (the estimate of `s` itself) is at hand: a bracketed
 // search whose probes are guided by the memory left over and the KV pool's own count (the plan weighs thousands
 // of setups at once).

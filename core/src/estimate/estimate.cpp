@@ -56,7 +56,7 @@ Estimate estimate_without_limits(const Scenario& s) {
 
 Estimate estimate(const Scenario& s) {
     Estimate e = estimate_without_limits(s);
-    e.limits = solve_limits(with_chosen_layout(s, e));
+    e.limits = solve_limits(s, e);
     return e;
 }
 

@@ -127,22 +127,22 @@ i64 bracketed(i64 lo, i64 hi, std::vector<Point> known, Probe probe) {
     return good;
 }
 
-}  // namespace
-
-Scenario with_chosen_layout(const Scenario& s, const Estimate& e) {
-    Scenario out = s;
-    if (e.placed_layers >= 0) {
-        out.engine.n_gpu_layers = e.placed_layers;
-        out.engine.n_cpu_moe = e.placed_cpu_moe;
-        out.engine.output_on_host = e.placed_output_on_host;
-    }
-    return out;
+// The layout the estimate says the engine chose itself (Estimate::placed_layers), kept by the probes so that the limits
+// answer for that layout: the largest context or concurrency it holds.
+void keep_chosen_layout(Scenario& probe, const Estimate& e) {
+    if (e.placed_layers < 0) return;
+    probe.engine.n_gpu_layers = e.placed_layers;
+    probe.engine.n_cpu_moe = e.placed_cpu_moe;
+    probe.engine.output_on_host = e.placed_output_on_host;
 }
 
-Limits solve_limits(const Scenario& s) {
+}  // namespace
+
+Limits solve_limits(const Scenario& s, const Estimate& e) {
     NumbersOnly quiet;
     Scenario probe = s;  // one copy, changed in place by every probe
     adopt_checkpoint_bytes(probe, s);
+    keep_chosen_layout(probe, e);
     Limits l;
     if (fits_with(probe, 1, s.concurrency)) l.max_context = largest_true(1, context_ceiling(s), [&](i64 c) { return fits_with(probe, c, s.concurrency); });
     if (fits_with(probe, s.context, 1)) {
@@ -158,7 +158,10 @@ namespace {
 // The probes of solve_limits_from: the estimate at (context, concurrency) as a Point along one of the two.
 struct Prober {
     Scenario probe;
-    explicit Prober(const Scenario& s) : probe(s) { adopt_checkpoint_bytes(probe, s); }
+    Prober(const Scenario& s, const Estimate& asked) : probe(s) {
+        adopt_checkpoint_bytes(probe, s);
+        keep_chosen_layout(probe, asked);
+    }
     // A pool engine reports how many requests its KV cache holds (vLLM, SGLang, TensorRT-LLM); engines that size
     // the cache to the request report the concurrency asked, which says nothing about the limit.
     static bool pool_engine(const Estimate& e, i64 concurrency) {
@@ -217,7 +220,7 @@ i64 max_concurrency_from(const Scenario& s, const Estimate& asked, Prober& pr) {
 
 Limits solve_limits_from(const Scenario& s, const Estimate& asked) {
     NumbersOnly quiet;
-    Prober pr(with_chosen_layout(s, asked));
+    Prober pr(s, asked);
     Limits l;
     l.max_context = max_context_from(s, asked, pr);
     l.max_concurrency = max_concurrency_from(s, asked, pr);
@@ -226,7 +229,7 @@ Limits solve_limits_from(const Scenario& s, const Estimate& asked) {
 
 i64 solve_max_context_from(const Scenario& s, const Estimate& asked) {
     NumbersOnly quiet;
-    Prober pr(with_chosen_layout(s, asked));
+    Prober pr(s, asked);
     return max_context_from(s, asked, pr);
 }
 

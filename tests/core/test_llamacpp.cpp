@@ -10,6 +10,25 @@
 
 using namespace testing;
 
+namespace {
+// What a layout holds on GPU 0 in the response: every item there but the CUDA context no buffer reports.
+i64 buffers_on_gpu(const json& r) {
+    i64 total = 0;
+    for (const auto& b : r.at("breakdown"))
+        if (b.at("device").get<int>() == 0 && b.at("label") != "CUDA context") total += b.at("bytes").get<i64>();
+    return total;
+}
+// The number right after `before` in the assumption that also says `after` there; -1 when none does.
+int number_in_assumptions(const json& r, const std::string& before, const std::string& after) {
+    for (const auto& a : r.at("assumptions")) {
+        const std::string t = a.get<std::string>();
+        const size_t at = t.find(before);
+        if (at != std::string::npos && t.find(after, at) != std::string::npos) return std::stoi(t.substr(at + before.size()));
+    }
+    return -1;
+}
+}  // namespace
+
 TEST_CASE("Llama-3.1-8B Q4_K_M, n_ctx 8192 as 4 x 2048, flash attention off, on an RTX 4090 (L-1)") {
     const json r = estimate(R"({"model":"llama-3.1-8b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"rtx-4090",
                                 "context":2048,"concurrency":4,"engine":{"flash_attn":false}})");
@@ -525,20 +544,9 @@ TEST_CASE("Ollama 0.12.11-0.29 fills a GPU with the last layers that fit and, wh
     // llm/server.go (v0.18.2) createLayout / assignLayers: whole layers, back to front, within the free memory less
     // MinimumMemory (457 MiB on CUDA) and the graph; a second pass without the output layer when not every layer fits.
     // L-81 (0.19.0, Qwen3-Next) shows the result: "GPULayers:20(28..47)", the output layer's weights in the CPU figure.
-    const auto buffers_on_gpu = [](const json& r) {
-        i64 total = 0;
-        for (const auto& b : r.at("breakdown"))
-            if (b.at("device").get<int>() == 0 && b.at("label") != "CUDA context") total += b.at("bytes").get<i64>();
-        return total;
-    };
     const std::string base = R"({"model":"qwen3-32b","weights":"gguf:Q4_K_M","runtime":"ollama","gpu":"rtx-4070","context":8192,"engine":{"version":"0.18.2")";
     const json chosen = estimate(base + "}}");
-    const json& said = chosen.at("assumptions");
-    int layers = -1;
-    for (const auto& a : said) {
-        const std::string t = a.get<std::string>();
-        if (t.find(" of 64 layers on ") != std::string::npos) layers = std::stoi(t.substr(t.find(" fits ") + 6));
-    }
+    const int layers = number_in_assumptions(chosen, " fits ", " of 64 layers on ");
     REQUIRE(layers > 0);
     REQUIRE(layers < 64);
     CHECK(any_contains(chosen.at("warnings"), "the output layer runs on the CPU"));
@@ -559,24 +567,10 @@ TEST_CASE("Ollama from 0.30 leaves the layers to llama-server's --fit: 1 GiB lef
     // common/fit.cpp: the fit target (1,024 MiB) stays free on the device once the process holds its context; a MoE
     // model keeps expert tensors in system memory from the first layer up, a dense one keeps the last layers (the output
     // layer counted first) that fit.
-    const auto buffers_on_gpu = [](const json& r) {
-        i64 total = 0;
-        for (const auto& b : r.at("breakdown"))
-            if (b.at("device").get<int>() == 0 && b.at("label") != "CUDA context") total += b.at("bytes").get<i64>();
-        return total;
-    };
-    const auto count_in = [](const json& r, const std::string& before, const std::string& after) {
-        for (const auto& a : r.at("assumptions")) {
-            const std::string t = a.get<std::string>();
-            const size_t at = t.find(before);
-            if (at != std::string::npos && t.find(after, at) != std::string::npos) return std::stoi(t.substr(at + before.size()));
-        }
-        return -1;
-    };
     // Dense: Qwen3-32B Q4_K_M (18 GiB) on a 12 GB card.
     const std::string dense = R"({"model":"qwen3-32b","weights":"gguf:Q4_K_M","runtime":"ollama","gpu":"rtx-4070","context":8192)";
     const json fitted = estimate(dense + "}");
-    const int layers = count_in(fitted, "which keeps ", " of 65 layers");
+    const int layers = number_in_assumptions(fitted, "which keeps ", " of 65 layers");
     REQUIRE(layers > 1);
     REQUIRE(layers < 65);
     const i64 room = budget_bytes(fitted) - 300 * MiB - 1024 * MiB;  // less the CUDA context and the fit target
@@ -586,7 +580,7 @@ TEST_CASE("Ollama from 0.30 leaves the layers to llama-server's --fit: 1 GiB lef
     // layers go to system memory, one layer fewer would not fit.
     const std::string moe = R"({"model":"qwen3-30b-a3b","weights":"gguf:Q4_K_M","runtime":"ollama","gpu":"rtx-4070","context":8192)";
     const json moe_fitted = estimate(moe + "}");
-    const int cpu_moe = count_in(moe_fitted, "expert tensors of the first ", " of 48 layers");
+    const int cpu_moe = number_in_assumptions(moe_fitted, "expert tensors of the first ", " of 48 layers");
     REQUIRE(cpu_moe > 0);
     CHECK(buffers_on_gpu(moe_fitted) <= room);
     CHECK(buffers_on_gpu(estimate(moe + R"(,"engine":{"n_cpu_moe":)" + std::to_string(cpu_moe - 1) + R"(,"n_gpu_layers":49}})")) > room);

@@ -451,6 +451,22 @@ TEST_CASE("Ollama's own engine keeps 4,096 tokens of sliding-window memory per s
     CHECK(kv_note(gemma3).find("sliding layers × 2816 cells") != std::string::npos);
 }
 
+TEST_CASE("Ollama's gpt-oss before 0.13 copies the halves of its fused gate_up output (L-91)") {
+    // L-91 (0.11.10, gpt-oss-120b, 8,192 tokens, batch 512, flash attention, every layer on the GPU). model/models/gptoss
+    // MLPBlock.Forward: the fused gate_up matmul over 4 experts (2 x 2,880 rows) and contiguous copies of its gate and up
+    // halves (2,880 each) are live together above the residual and the normed input (2 x 2,880):
+    // (2 x 2,880 + 4 x 4 x 2,880) x 512 x 4 B = 101.25 MiB. Below them the f16 masks of the full layers (8,192 cells) and
+    // of the sliding ones (4,096 + 512 cells): (8,192 + 4,608) x 512 x 2 B = 12.5 MiB. Printed: "121.8 MiB".
+    const std::string base = R"({"model":"gpt-oss-120b","weights":"gguf:MXFP4_MOE","runtime":"ollama","gpu":"h100-sxm-80gb","context":8192,)";
+    const i64 masks = (i64{8192} + 4608) * 512 * 2;
+    const json v11 = estimate(base + R"("engine":{"version":"0.11.10","flash_attn":true,"n_gpu_layers":37}})");
+    CHECK(item(v11, "compute buffer", 0) == masks + (2 * i64{2880} + 4 * 4 * i64{2880}) * 512 * 4);
+    CHECK(std::abs(mib(item(v11, "compute buffer", 0)) / 121.8 - 1) < 0.10);
+    // 0.13.0 (ollama#12934) reads both halves as views: one 4 x 2,880 row less.
+    const json v13 = estimate(base + R"("engine":{"version":"0.13.0","flash_attn":true,"n_gpu_layers":37}})");
+    CHECK(item(v11, "compute buffer", 0) - item(v13, "compute buffer", 0) == 4 * i64{2880} * 512 * 4);
+}
+
 TEST_CASE("2026 llama.cpp builds: no attention gap when layer 0 is a Gated DeltaNet layer; two embedding inputs from b7819 (L-22, L-41)") {
     // L-22: Qwen3.6-27B (n_embd 5,120, n_ff 17,408; layer 0 is Gated DeltaNet), 4 sequences sharing 32,768 cells, ub 512,
     // flash attention, a 2026 build: the f16 mask 32,768 x 512 x 2 B = 32 MiB, then at layer 0's FFN the residual and the

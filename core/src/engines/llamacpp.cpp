@@ -546,6 +546,14 @@ Estimate estimate_llamacpp(const Scenario& s) {
         const Q two_e = Q::lit(2) * Q::var("n_embd", g.hidden);
         ffn = max(ffn, (max(Q::lit(2) * used_ff, used_ff + down) + two_e) * UB * F32);
         ffn_local = max(ffn_local, (Q::lit(3) * used_ff + (g.hidden > 2 * ff ? down : Q::lit(0)) + two_e) * UB * F32);
+        // Ollama's gpt-oss before 0.13: the fused gate_up output (2 rows) with its two expert-width halves made
+        // tensors of their own, beside the residual and the normed input freed under them. L-91 (0.11.10, 8K):
+        // (2 × 2,880 + 4 × 4 × 2,880) × 512 × 4 B = 101.25 MiB + the f16 masks 12.5 against 121.8 printed.
+        if (const i64 copies = ollama_moe_gate_copies(s, own_engine); copies > 0) {
+            const Q fused = (Q::lit(2 + 2 * copies) * used_ff + two_e) * UB * F32;
+            ffn = max(ffn, fused);
+            ffn_local = max(ffn_local, fused);
+        }
     }
     // The output phase: logits and the last hidden state of every ubatch token, or, where llama-server reserves
     // n_outputs_max rows (outputs_per_sequence), of one row per sequence and drafted token.

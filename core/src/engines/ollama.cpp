@@ -260,6 +260,15 @@ bool ollama_expanded_mla(const Scenario& s, bool own_engine) {
     return own_engine && s.geometry.model_type == "glm4_moe_lite" && engine_version_before(s.engine.version, {0, 15});
 }
 
+// Its gpt-oss blob fuses each layer's gate and up experts (ffn_gate_up_exps). From its first release its MLP
+// (model/models/gptoss MLPBlock.Forward) made a contiguous copy of one half of that matmul's output (0.11.0-0.11.9: the
+// GLU half before its clamp; 0.11.10: gate and up both, the up half's clamp and +1 making a tensor of its own before),
+// an extra n_expert_used × n_ff_exp row per token beside the fused output, until 0.13.0 (ollama#12934) read both halves
+// as views (Slice) straight into SILUAlphaLimit.
+i64 ollama_moe_gate_copies(const Scenario& s, bool own_engine) {
+    return own_engine && s.geometry.model_type == "gpt_oss" && engine_version_before(s.engine.version, {0, 13}) ? 1 : 0;
+}
+
 // Its recurrent cache keeps checkpoints of every slot's conv and SSM state to resume a prompt from, reserved with the
 // cache: checkpointCtxSize = count × sequences, at least 8. Qwen3-Next's own cache kept 32 a sequence
 // (model/models/qwen3next/checkpoints.go, checkpointCountDefault, 0.15.5-0.17.0); from 0.17.1 the shared

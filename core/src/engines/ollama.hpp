@@ -18,6 +18,9 @@ i64 ollama_swa_memory(const ModelGeometry& g);
 bool ollama_expanded_mla(const Scenario& s, bool own_engine);
 // The recurrent-state checkpoints Ollama's engine reserves for `sequences` sequences (0 outside its engine).
 i64 ollama_recurrent_checkpoints(const Scenario& s, i64 sequences);
+// Expert-width f32 rows Ollama's own gpt-oss MLP copies out of its fused gate_up matmul while that output is still live
+// (per selected expert and token; 0 for the releases and models whose MLP reads views).
+i64 ollama_moe_gate_copies(const Scenario& s, bool own_engine);
 // The vision graph Ollama's own engine reserves beside the text one for a tower in the blob, in bytes, with what it
 // holds (0 for towers not modelled).
 struct OllamaVisionGraph {

@@ -434,7 +434,14 @@ const std::vector<FamilyCase>& family_cases() {
              "llama-3.2-1b",
              {.layers = 16, .heads = 32, .kv_heads = 8, .head_dim = 64, .intermediate = 8192},
              {.full = 16},
-             [](const ModelGeometry& g) { CHECK(g.tied_embeddings); },
+             [](const ModelGeometry& g) {
+                 CHECK(g.tied_embeddings);
+                 CHECK_FALSE(g.ffn_gated);
+                 CHECK(g.qkv_bias);
+                 CHECK(g.o_bias);
+                 CHECK(g.mlp_bias);
+                 CHECK(g.norm_has_bias);
+             },
              relabel("gpt2", {"tie_word_embeddings"})},
             // bigcode/starcoder2-3b config.json: a 4,096-token sliding window on all 30 layers; c_fc -> GELU -> c_proj,
             // biases on every projection (use_bias), LayerNorms with bias; no tie_word_embeddings key, so tied.
@@ -906,6 +913,23 @@ TEST_CASE("phi: one LayerNorm feeds attention and the MLP side by side, every li
     //   total                                                                             = 2,779,683,840
     // The inventory has no lm_head bias (51,200 values, 0.002%); everything else must match.
     CHECK(fitmygpu::build_inventory(g).total_params() == 2779683840 - 51200);
+}
+
+TEST_CASE("gpt2: openai-community/gpt2's config (n_inner null) reads as a 3,072-wide two-matrix MLP and adds up to 124,439,808 parameters") {
+    // openai-community/gpt2 config.json: n_embd 768, n_head 12, n_layer 12, n_inner null (GPT2Config: 4 x n_embd),
+    // n_positions 1024, vocab_size 50257, tied wte. Per layer: c_attn 768 x 2,304 + 2,304, c_proj 768 x 768 + 768,
+    // c_fc 768 x 3,072 + 3,072, mlp c_proj 3,072 x 768 + 768, two LayerNorms 2 x 2 x 768: 7,087,872; x 12 = 85,054,464.
+    // wte 50,257 x 768 = 38,597,376, ln_f 1,536: 123,653,376. The checkpoint's 124,439,808 also holds wpe, the learned
+    // position table (1,024 x 768 = 786,432), which the inventory does not list.
+    const json config = json::parse(R"({"architectures":["GPT2LMHeadModel"],"model_type":"gpt2","n_embd":768,"n_head":12,"n_layer":12,
+        "n_inner":null,"n_positions":1024,"n_ctx":1024,"vocab_size":50257,"activation_function":"gelu_new"})");
+    const ModelGeometry g = fitmygpu::parse_geometry(config);
+    CHECK(g.intermediate == 3072);
+    CHECK_FALSE(g.ffn_gated);
+    const i64 layer = (768 * 2304 + 2304) + (768 * 768 + 768) + (768 * 3072 + 3072) + (3072 * 768 + 768) + 2 * 2 * 768;
+    CHECK(layer == 7087872);
+    CHECK(fitmygpu::build_inventory(g).total_params() == 12 * layer + 50257 * 768 + 2 * 768);
+    CHECK(fitmygpu::build_inventory(g).total_params() + 1024 * 768 == 124439808);
 }
 
 TEST_CASE("starcoder2: a two-matrix GELU MLP with biases, and the three sizes add up to their published counts") {

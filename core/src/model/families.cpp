@@ -97,7 +97,11 @@ constexpr FamilyTraits kFamilies[] = {
     {.model_types = {"cohere"}, .prefix = true, .models = "other Cohere model_types", .tie_word_embeddings = true},
 
     // ---- GPT-style ----
-    {.model_types = {"gpt2"}, .models = "GPT-2", .tie_word_embeddings = true},
+    {.model_types = {"gpt2"},
+     .models = "GPT-2 (c_attn / c_proj / c_fc with biases, LayerNorms with bias, c_fc -> GELU -> c_proj MLP, n_inner 4 x n_embd when null)",
+     .tie_word_embeddings = true,
+     .neox_layout = true,
+     .ffn_hidden_multiple = 4},
     {.model_types = {"starcoder2"},
      .models = "StarCoder2 (c_fc -> GELU -> c_proj MLP, LayerNorms with bias; use_bias biases every linear)",
      .tie_word_embeddings = true,

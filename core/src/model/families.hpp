@@ -69,6 +69,7 @@ struct FamilyTraits {
     std::string_view linear_bias_key{};  // a neox_layout family whose linear biases follow this config flag, true when
                                          // absent (StarCoder2: use_bias); its LayerNorms keep their bias either way
     bool ffn_gated = true;               // false: relu² up/down MLPs and experts (Nemotron-H)
+    i64 ffn_hidden_multiple = 0;         // the MLP width when the config leaves it out or null, in hidden sizes (GPT-2's n_inner: 4)
     bool llamacpp_drops_window = false;  // llama.cpp's architecture reads no sliding window for this family (StarCoder2):
                                          // there every layer keeps the whole context
 

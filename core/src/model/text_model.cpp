@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "fitmygpu/checked.hpp"
 #include "fitmygpu/error.hpp"
 #include "model/parse_steps.hpp"
 
@@ -63,6 +64,7 @@ std::vector<i64> read_dimensions(const ConfigReader& r, const FamilyTraits& fam,
         for (const i64 w : widths_per_layer) g.intermediate = std::max(g.intermediate, w);
     } else {
         g.intermediate = r.first_of({"intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"}, bounds::kIntermediate);
+        if (g.intermediate == 0 && fam.ffn_hidden_multiple > 0) g.intermediate = checked::mul(fam.ffn_hidden_multiple, g.hidden);
     }
     return widths_per_layer;
 }

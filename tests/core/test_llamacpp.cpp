@@ -451,6 +451,31 @@ TEST_CASE("Ollama's own engine keeps 4,096 tokens of sliding-window memory per s
     CHECK(kv_note(gemma3).find("sliding layers × 2816 cells") != std::string::npos);
 }
 
+TEST_CASE("Ollama's llama.cpp runner counts num_gpu from the repeating layers, and on a Mac before 0.5.2 computes its CPU layers there (L-114)") {
+    // L-114 (Ollama 0.4.1, Metal, an M1 Pro): a 36-layer Granite 8B Code (8 KV heads x 128) at 128,000 tokens, flash
+    // attention off. Ollama chose 20 layers and its vendored llama.cpp put the last 20 repeating layers on the GPU and
+    // the output layer on the CPU (i_gpu_start = n_layer - n_gpu_layers): 20 x 128,000 x 1,024 x 2 x 2 B = 10,000 MiB of
+    // KV on Metal, 8,000 on the CPU. Metal had no offload_op yet, so the CPU layers computed there: the host graph
+    // holds one layer's f32 scores, 32 x 128,000 x 512 x 4 B = 8,000 MiB, as the GPU's does. Printed: 8282.01 and 8282.00.
+    const std::string config = R"("config":{"model_type":"llama","architectures":["LlamaForCausalLM"],"hidden_size":4096,"num_hidden_layers":36,
+        "num_attention_heads":32,"num_key_value_heads":8,"intermediate_size":14336,"vocab_size":49152,"tie_word_embeddings":true,
+        "attention_bias":true,"mlp_bias":true,"max_position_embeddings":128000,"rope_theta":10000000.0},"weights":"gguf:Q4_0",
+        "gpu":"m1-pro-32gb","context":128000,)";
+    const i64 layer_kv = i64{128000} * 1024 * 2 * 2;
+    const i64 scores = i64{32} * 128000 * 512 * 4;
+    const json v04 = estimate("{" + config + R"("runtime":"ollama","engine":{"version":"0.4.1","flash_attn":false,"n_gpu_layers":20}})");
+    CHECK(item(v04, "KV cache", 0) == 20 * layer_kv);
+    CHECK(item(v04, "KV cache (host)", -1) == 16 * layer_kv);
+    CHECK(item(v04, "host compute buffer", -1) > scores);
+    CHECK(std::abs(mib(item(v04, "host compute buffer", -1)) / 8282.01 - 1) < 0.01);
+    // From 0.5.2 (llama.cpp of 2024-12-10) Metal takes the CPU layers' big matmuls: the host keeps their inputs only.
+    const json v052 = estimate("{" + config + R"("runtime":"ollama","engine":{"version":"0.5.2","flash_attn":false,"n_gpu_layers":20}})");
+    CHECK(item(v052, "host compute buffer", -1) < scores / 10);
+    // llama.cpp since b7467 counts the output layer first: -ngl 20 is the output layer and 19 repeating layers.
+    const json cpp = estimate("{" + config + R"("runtime":"llama.cpp","engine":{"flash_attn":false,"n_gpu_layers":20}})");
+    CHECK(item(cpp, "KV cache", 0) == 19 * layer_kv);
+}
+
 TEST_CASE("Ollama's gpt-oss before 0.13 copies the halves of its fused gate_up output (L-91)") {
     // L-91 (0.11.10, gpt-oss-120b, 8,192 tokens, batch 512, flash attention, every layer on the GPU). model/models/gptoss
     // MLPBlock.Forward: the fused gate_up matmul over 4 experts (2 x 2,880 rows) and contiguous copies of its gate and up

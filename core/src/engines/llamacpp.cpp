@@ -74,7 +74,9 @@ constexpr i64 kCudaContextBytes = 300 * MiB;
 // ggml_backend_sched offloads an op whose weight sits in host memory to a GPU when the GPU backend's offload_op
 // accepts it: CUDA/ROCm (ggml-cuda.cu), Metal (ggml-metal.cpp) and Vulkan (ggml-vulkan.cpp, GGML_OP_OFFLOAD_MIN_BATCH
 // unset) take ops over at least min_batch_size = 32 rows (MUL_MAT: ne[1], MUL_MAT_ID: ne[2], the ubatch's tokens).
-// llama-server --no-op-offload turns this off; the estimate does not model that flag.
+// llama-server --no-op-offload turns this off; the estimate does not model that flag. Metal's offload_op came with the
+// llama.cpp of 2024-12-10 (commit 40c6d79f) that Ollama vendored in 0.5.2; its earlier runners on a Mac computed the
+// layers kept on the CPU there (L-114: 0.4, 16 CPU layers, the host graph holds their f32 scores like the GPU's).
 constexpr i64 kOffloadMinBatch = 32;
 
 struct LayerPlacement {
@@ -88,9 +90,12 @@ struct LayerPlacement {
 // split is --tensor-split when given, else each device's free memory.
 // Builds before b7467 (ggml-org/llama.cpp#18148) counted -ngl k from the repeating layers: i_gpu_start = n_layer − k,
 // and the output layer went to a GPU only when k exceeded n_layer (C-42: Llama 4 Scout at -ngl 32 on b5954, its output
-// layer on the CPU).
+// layer on the CPU). So did the llama.cpp Ollama vendored for its runner until 0.30 (llama/llama.cpp/src/llama-model.cpp
+// load_tensors, 0.6 to 0.24), which it starts with --n-gpu-layers num_gpu (L-114: 0.4, num_gpu 20 of 36 layers,
+// "offloading 20 repeating layers", the output layer on the CPU).
 constexpr long kOutputFirstBuild = 7467;
 bool output_counted_first(const Scenario& s) {
+    if (s.runtime == Runtime::Ollama) return s.engine.version.empty() || !engine_version_before(s.engine.version, {0, 30}) || ollama_own_engine(s);
     if (s.runtime != Runtime::LlamaCpp) return true;
     const auto v = parse_engine_version(s.engine.version);
     return !(v && v->build_tag && !v->release.empty() && v->release.front() < kOutputFirstBuild);
@@ -576,7 +581,9 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // Ollama's own engine created its scheduler with op offload off from 0.7.0 (ml/backend/ggml New,
     // ggml_backend_sched_new(..., parallel, false)) until 0.12.8 turned it on: a layer kept on the CPU runs there.
     const bool engine_offload_off = own_engine && !engine_version_before(s.engine.version, {0, 7}) && engine_version_before(s.engine.version, {0, 12, 8});
-    const bool op_offload = !s.devices.empty() && ubr >= kOffloadMinBatch && !engine_offload_off;
+    const bool metal_offload_off =
+        ollama && !s.devices.empty() && s.devices.front().vendor == "Apple" && !s.engine.version.empty() && engine_version_before(s.engine.version, {0, 5, 2});
+    const bool op_offload = !s.devices.empty() && ubr >= kOffloadMinBatch && !engine_offload_off && !metal_offload_off;
     const OllamaVisionGraph vision = tower_in_blob ? ollama_engine_vision_graph(g, fa) : OllamaVisionGraph{};
     // The output matmul is offloaded only when its rows reach the same batch size.
     const bool output_offload = op_offload && out_rows >= kOffloadMinBatch;
@@ -661,9 +668,10 @@ Estimate estimate_llamacpp(const Scenario& s) {
                                         (op_offload ? " (their matmuls offloaded to the GPU, the norms kept)" : "")
           : own_engine ? "graph inputs: the ubatch's token embeddings"
                        : "graph inputs: the KQ mask and the ubatch's token embeddings");
-    // Ollama's llama.cpp runner (llama/llama.go, 0.4.0 to 0.29) creates its context with embeddings on, so each output
-    // row holds the last hidden state beside the logits.
-    const bool runner_embeddings = runner && !engine_version_before(s.engine.version, {0, 4});
+    // Ollama's llama.cpp runner has embeddings on, so each output row holds the last hidden state beside the logits:
+    // llm/server.go started llama.cpp's server with --embedding from 0.1.32 (L-111: 0.3.8, 4 rows of 128,256 + 4,096
+    // floats, 2.02 MiB), and its own runner (llama/llama.go, 0.4.0 to 0.29) creates its context with embeddings on.
+    const bool runner_embeddings = runner && !engine_version_before(s.engine.version, {0, 1, 32});
     const Q output_buf = (runner_embeddings ? Q::var("n_vocab", g.gguf_rows()) + Q::var("n_embd", g.hidden) : Q::var("n_vocab", g.gguf_rows())) * F32 *
                          Q::var("n_seq_max", n_seq);
     e.add(kActivations, "output buffer (host)", -1, output_buf,

@@ -92,10 +92,14 @@ struct LayerPlacement {
 // and the output layer went to a GPU only when k exceeded n_layer (C-42: Llama 4 Scout at -ngl 32 on b5954, its output
 // layer on the CPU). So did the llama.cpp Ollama vendored for its runner until 0.30 (llama/llama.cpp/src/llama-model.cpp
 // load_tensors, 0.6 to 0.24), which it starts with --n-gpu-layers num_gpu (L-114: 0.4, num_gpu 20 of 36 layers,
-// "offloading 20 repeating layers", the output layer on the CPU).
+// "offloading 20 repeating layers", the output layer on the CPU), and its own engine until 0.11.5 (ml/backend/ggml
+// New: gpuRangeStart = blocks - NumGPULayers); from 0.11.5 that engine takes the server's list of layers, filled from the
+// output layer down (llm/server.go greedyFit).
 constexpr long kOutputFirstBuild = 7467;
 bool output_counted_first(const Scenario& s) {
-    if (s.runtime == Runtime::Ollama) return s.engine.version.empty() || !engine_version_before(s.engine.version, {0, 30}) || ollama_own_engine(s);
+    if (s.runtime == Runtime::Ollama)
+        return s.engine.version.empty() || !engine_version_before(s.engine.version, {0, 30}) ||
+               (ollama_own_engine(s) && !engine_version_before(s.engine.version, {0, 11, 5}));
     if (s.runtime != Runtime::LlamaCpp) return true;
     const auto v = parse_engine_version(s.engine.version);
     return !(v && v->build_tag && !v->release.empty() && v->release.front() < kOutputFirstBuild);

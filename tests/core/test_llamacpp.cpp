@@ -476,6 +476,17 @@ TEST_CASE("Ollama's llama.cpp runner counts num_gpu from the repeating layers, a
     CHECK(item(cpp, "KV cache", 0) == 19 * layer_kv);
 }
 
+TEST_CASE("Ollama's own engine keeps a second copy of tied embeddings for the output layer, on the CPU too (L-124)") {
+    // L-124 (0.12.6, qwen3:1.7b on the CPU only): the engine creates output.weight from token_embd ("output,alt:token_embd")
+    // in buffers of its own, so the CPU holds both: 1.3 GiB printed. llama.cpp maps both from the same bytes of the file.
+    // Q4_K_M keeps a tied token_embd in q6_K (the output matrix's type): 151,936 x 2,048 / 256 x 210 B.
+    const std::string base = R"({"model":"qwen3-1.7b","weights":"gguf:Q4_K_M","gpu_count":0,"host":{"memory_mib":32768},"context":4096,)";
+    const json own = estimate(base + R"("runtime":"ollama","engine":{"version":"0.12.6","flash_attn":true}})");
+    const json cpp = estimate(base + R"("runtime":"llama.cpp","engine":{"flash_attn":true}})");
+    CHECK(item(own, "model buffer (host)", -1) - item(cpp, "model buffer (host)", -1) == i64{151936} * 2048 / 256 * 210);
+    CHECK(std::abs(mib(item(own, "model buffer (host)", -1)) / 1331.2 - 1) < 0.05);
+}
+
 TEST_CASE("Ollama's gpt-oss before 0.13 copies the halves of its fused gate_up output (L-91)") {
     // L-91 (0.11.10, gpt-oss-120b, 8,192 tokens, batch 512, flash attention, every layer on the GPU). model/models/gptoss
     // MLPBlock.Forward: the fused gate_up matmul over 4 experts (2 x 2,880 rows) and contiguous copies of its gate and up

@@ -275,9 +275,11 @@ Estimate estimate_llamacpp(const Scenario& s) {
         to = checked::add(to, cb.per_tensor[i]);
         // A model without an output matrix gets one as a second copy of token_embd (llama_model::load_tensors creates
         // "output" from token_embd with TENSOR_DUPLICATED), loaded on the output layer's device; on the CPU both map
-        // the same bytes of the file.
-        if (t.role == Role::TokenEmbd && g.tied_embeddings && matched < 0 && place.output_device >= 0) {
-            i64& out = model_bytes[static_cast<size_t>(place.output_device)];
+        // the same bytes of the file. Ollama's own engine reads every tensor into buffers of its own and creates
+        // output.weight from token_embd (ml/backend/ggml New, "output,alt:token_embd"), so its CPU holds both copies
+        // when the output layer stays there (L-124: qwen3:1.7b on the CPU, 1.3 GiB printed for 1.03 GiB of tensors).
+        if (t.role == Role::TokenEmbd && g.tied_embeddings && matched < 0 && (place.output_device >= 0 || own_engine)) {
+            i64& out = place.output_device >= 0 ? model_bytes[static_cast<size_t>(place.output_device)] : host_model;
             out = checked::add(out, cb.per_tensor[i]);
             tied_copy = cb.per_tensor[i];
         }
@@ -326,7 +328,9 @@ Estimate estimate_llamacpp(const Scenario& s) {
         e.assumptions.push_back("override_tensor: " + std::to_string(overridden) + " tensors placed by their name" +
                                 (overridden == 0 ? " (no tensor name matched a pattern)" : ""));
     e.add(kWeights, "model buffer (host)", -1, Q::bytes("token_embd and layers kept on the CPU", host_model),
-          "token embeddings are looked up on the CPU (CPU_Mapped with mmap)");
+          own_engine && tied_copy > 0 && place.output_device < 0
+              ? "token embeddings are looked up on the CPU, and the output layer keeps its own copy of them there (Ollama's engine)"
+              : "token embeddings are looked up on the CPU (CPU_Mapped with mmap)");
 
     // ---- KV cache and recurrent state ----
     auto layers = cache_layers(g);

@@ -177,6 +177,9 @@ TEST_CASE("an mlx_lm command becomes a request") {
     CHECK(r.at("runtime") == "mlx");
     CHECK(r.at("request").at("model") == "qwen3-8b");
     CHECK(r.at("request").at("weights") == "mlx-4bit");
+    // mlx_lm.generate's --max-tokens (-m) is the generated part of the context.
+    const json g = from_command("mlx_lm.generate --model mlx-community/Qwen3-8B-4bit --prompt hello -m 1024");
+    CHECK(g.at("request").at("engine").at("max_tokens") == 1024);
 }
 
 TEST_CASE("commands inside containers and launchers are found") {

@@ -97,6 +97,16 @@ TEST_CASE("MLX prefill activation covers one 2,048-token step, not the whole pro
     CHECK(step(R"(,"context":8192,"concurrency":2)") == 2 * 2048 * kLlama8bActPerToken + 2 * kLlama8bLogitsPerSeq);
 }
 
+TEST_CASE("MLX prefills only the prompt: max_tokens generated after it leave the step at the prompt's length") {
+    // 96 prompt tokens and 4,000 generated (mlx_lm.generate --max-tokens 4000): one 96-token prefill step, and the
+    // cache of all 4,096 tokens.
+    const json split = estimate(mlx("m4-max-64gb", R"(,"context":4096,"engine":{"max_tokens":4000})"));
+    CHECK(item(split, "prefill activations") == 96 * kLlama8bActPerToken + kLlama8bLogitsPerSeq);
+    CHECK(item(split, "KV cache") == item(estimate(mlx("m4-max-64gb", R"(,"context":4096)")), "KV cache"));
+    // Without it the whole context is the prompt: a 2,048-token step.
+    CHECK(item(estimate(mlx("m4-max-64gb", R"(,"context":4096)")), "prefill activations") == 2048 * kLlama8bActPerToken + kLlama8bLogitsPerSeq);
+}
+
 TEST_CASE("MLX verdict on an M1 16 GB: Llama-3.1-8B 4-bit fits up to a whole number of 256-token steps") {
     // Budget 11,453,818,784 B (Metal's working set on a 16 GB Mac) - weights 4,517,404,672 - the prefill step
     // (227,005,440 B) - the intermediates command buffers in flight hold: what is left holds K and V in steps of

@@ -57,6 +57,7 @@ struct EngineKnobs {
     i64 n_ubatch = 512;
     i64 n_batch = 2048;
     i64 prefill_step_size = 2048;    // MLX: prompt tokens per forward pass (mlx_lm's default)
+    i64 max_tokens = 0;              // MLX: tokens generated after the prompt (--max-tokens); 0 = the whole context is the prompt
     std::optional<bool> flash_attn;  // unset = auto (on where supported)
     bool kv_unified = true;
     // Not a knob: the output layer stays on the CPU whatever n_gpu_layers says, as Ollama's own layout (0.12.11-0.29) keeps

@@ -375,18 +375,23 @@ Estimate estimate_mlx(const Scenario& s) {
               : "");
     if (state > 0) e.add(kState, "recurrent state", 0, Q::bytes("conv + SSM state × sequences", state));
     engine_parts::Parallelism par;
-    const i64 step = std::min(s.context, s.engine.prefill_step_size);
+    // Only the prompt is prefilled (generate_step), the context less the tokens generated after it, one token a step.
+    const i64 prompt = std::max<i64>(1, s.context - std::min(s.engine.max_tokens, s.context));
+    const i64 step = std::min(prompt, s.engine.prefill_step_size);
     const Q scores = unfused_scores(s, step);
     const bool whole_chunk_logits = engine_version_before(s.engine.version, kMlxLastRowRelease);
     // The prompt's last chunk is what is left after whole steps, up to a step (generate_step prefills while more than
-    // a step remains); the request gives the whole context, not the prompt, so a whole step is taken.
-    const Q logits = whole_chunk_logits ? Q::var("sequences", s.concurrency) * Q::var("last chunk tokens", step) * Q::var("vocab", g.vocab) * Q::lit(2, "B")
-                                        : Q::var("sequences", s.concurrency) * Q::var("vocab", g.vocab) * Q::lit(4, "B");
+    // a step remains); a whole step when the request does not say where the prompt ends.
+    const i64 last_chunk = s.engine.max_tokens > 0 ? prompt - step * ((prompt - 1) / step) : step;
+    const Q logits = whole_chunk_logits
+                         ? Q::var("sequences", s.concurrency) * Q::var("last chunk tokens", last_chunk) * Q::var("vocab", g.vocab) * Q::lit(2, "B")
+                         : Q::var("sequences", s.concurrency) * Q::var("vocab", g.vocab) * Q::lit(4, "B");
     const Q act = engine_parts::forward_activation(s, par, checked::mul(step, prefill_sequences(s)), "prefill step tokens") + logits;
     e.add(
         kActivations, "prefill activations", 0, act,
         "one " + group_digits(step) + "-token prefill step and " +
-            (whole_chunk_logits ? "the logits of the prompt's last chunk, up to " + group_digits(step) + " tokens (mlx-lm before 0.27.0)" : "the last logits"));
+            (whole_chunk_logits ? "the logits of the prompt's last chunk, " + group_digits(last_chunk) + " tokens (mlx-lm before 0.27.0)" : "the last logits") +
+            (prompt < s.context ? "; the prompt is " + group_digits(prompt) + " of the " + group_digits(s.context) + " tokens" : ""));
     const Q deferred = deferred_state_inputs(s, step);
     if (deferred.value() > 0)
         e.add(kActivations, "recurrent state inputs held to the step's end", 0, deferred,

@@ -468,7 +468,7 @@ constexpr FlagRow kMlxFlags[] = {
     ignored({"--max-kv-size"}, kNotModelled),
     ignored({"--adapter-path"}, kNotModelled),
     ignored({"--prompt", "-p"}, kSampling),
-    ignored({"--max-tokens", "-m"}, kSampling),
+    knob({"--max-tokens", "-m"}, "max_tokens"),
     ignored({"--temp"}, kSampling),
     ignored({"--top-p"}, kSampling),
     ignored({"--seed"}, kSampling),

@@ -131,6 +131,10 @@ constexpr KnobRow kKnobs[] = {
      [](EngineKnobs& k, const KnobValue& v) { k.n_batch = static_cast<i64>(v.number); }},
     {"prefill_step_size", KnobType::Integer, 1, 1 << 20, false, false, 0, "Prefill step", "Prompt tokens per forward pass; sizes the prefill activations.", "",
      "", [](EngineKnobs& k, const KnobValue& v) { k.prefill_step_size = static_cast<i64>(v.number); }},
+    {"max_tokens", KnobType::Integer, 0, 1 << 24, false, false, 0, "Generated tokens (--max-tokens)",
+     "Tokens generated after the prompt; the prompt is the rest of the context, and only the prompt is prefilled in steps. 0: the "
+     "whole context is prompt.",
+     "", "", [](EngineKnobs& k, const KnobValue& v) { k.max_tokens = static_cast<i64>(v.number); }},
     {"flash_attn", KnobType::Tristate, 0, 0, false, false, 0, "Flash attention (-fa)",
      "Without it, quantized KV caches are not allowed and attention needs bigger buffers.", "", "", set_tristate<&EngineKnobs::flash_attn>},
     {"ollama_new_engine", KnobType::Tristate, 0, 0, false, false, 0, "Ollama's own engine (OLLAMA_NEW_ENGINE)",

@@ -368,6 +368,7 @@ constexpr RuntimeRow kRuntimes[] = {
         .kv_cache_types = kMlxKv,
         .kv_auto = "model",
         .knobs = {{"prefill_step_size", false, "", "--prefill-step-size", "", struct_default<&EngineKnobs::prefill_step_size>},
+                  {"max_tokens", false, "", "--max-tokens", "", struct_default<&EngineKnobs::max_tokens>},
                   {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>},
                   {"version", false, "mlx-lm version", "", "current", none}},
         .card_counts = {1},

@@ -487,6 +487,16 @@ TEST_CASE("Ollama's own engine keeps a second copy of tied embeddings for the ou
     CHECK(std::abs(mib(item(own, "model buffer (host)", -1)) / 1331.2 - 1) < 0.05);
 }
 
+TEST_CASE("on the CPU alone a flash-attention build before b9410 frees its f32 mask once cast: the peak is the cast, not mask and logits (C-123)") {
+    // C-123 (b8428, CPU only): Qwen3.5-0.8B (n_embd 1,024, vocabulary 248,320), 4 slots sharing 262,144 cells, ub 512.
+    // The f32 mask 262,144 x 512 x 4 B, its f16 cast 262,144 x 512 x 2 B and two embedding-wide inputs 2 x 1,024 x 512 x
+    // 4 B = 772 MiB; the logits (248,320 + 1,024) x 512 x 4 B = 487 MiB come after. Printed: 786.02.
+    const json r = estimate(R"({"model":"qwen3.5-0.8b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu_count":0,"context":65536,"concurrency":4,
+        "engine":{"flash_attn":true,"kv_unified":true,"version":"b8428"}})");
+    CHECK(item(r, "host compute buffer", -1) == i64{262144} * 512 * 4 + i64{262144} * 512 * 2 + 2 * i64{1024} * 512 * 4);
+    CHECK(std::abs(mib(item(r, "host compute buffer", -1)) / 786.02 - 1) < 0.02);
+}
+
 TEST_CASE("Ollama's gpt-oss before 0.13 copies the halves of its fused gate_up output (L-91)") {
     // L-91 (0.11.10, gpt-oss-120b, 8,192 tokens, batch 512, flash attention, every layer on the GPU). model/models/gptoss
     // MLPBlock.Forward: the fused gate_up matmul over 4 experts (2 x 2,880 rows) and contiguous copies of its gate and up

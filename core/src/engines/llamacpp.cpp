@@ -665,7 +665,13 @@ Estimate estimate_llamacpp(const Scenario& s) {
         if (is_attention(c.mixer) && c.owns_kv && place.device_of_layer[static_cast<size_t>(c.layer)] < 0)
             host_kv_rows = std::max(host_kv_rows, checked::add(c.k_width, c.v_width));
     const Q kv_rows = Q::var("K + V widths of a host layer", host_kv_rows) * UB * F32;
-    if (place.output_device < 0)
+    // The f32 mask a flash-attention build before b9410 casts to f16 is freed once cast: on the CPU alone the cast holds
+    // both beside the inputs, the layers keep the f16 one, and the logits come after both are gone (C-123, Qwen3.5-0.8B
+    // on the CPU, 262,144 cells, ub 512: 512 + 256 + 4 = 772 MiB against 786.02 printed).
+    const bool host_casts_mask = fa && !f16_mask && !own_engine && s.devices.empty();
+    if (place.output_device < 0 && !op_offload && host_casts_mask)
+        host_compute = max(host_compute + mask_live, max(mask_live + max(attn, ffn), out)).named("the mask's cast, the layers or the logits, on the CPU");
+    else if (place.output_device < 0)
         host_compute =
             host_compute + (op_offload ? max(kv_rows - E, Q::lit(0, "B")).named("K and V rows beyond the embeddings' space") : max(max(attn, ffn), out));
     else if (!op_offload && gpu_layers_total < n_layers)

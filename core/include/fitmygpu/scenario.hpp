@@ -37,7 +37,7 @@ struct EngineKnobs {
     double free_gpu_memory_fraction = 0.9;      // TensorRT-LLM
     std::optional<i64> max_num_batched_tokens;  // vLLM; SGLang chunked_prefill_size; TRT-LLM max_num_tokens
     std::optional<i64> max_num_seqs;
-    std::optional<i64> cuda_graph_max_bs;    // SGLang: the largest batch size captured
+    std::optional<i64> cuda_graph_max_bs;    // SGLang --cuda-graph-max-bs, vLLM --max-cudagraph-capture-size: the largest batch size captured
     std::optional<i64> kv_cache_max_tokens;  // TensorRT-LLM KvCacheConfig.max_tokens: a cap on the KV pool in tokens
     std::string backend;                     // TensorRT-LLM: "pytorch" (the default) or "tensorrt" (a trtllm-build engine)
     i64 block_size = 16;

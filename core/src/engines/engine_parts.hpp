@@ -1,6 +1,7 @@
 // Parts the engine estimates are built from: device budgets and activation peaks (activation.cpp),
 // tensor/pipeline-parallel shards (sharding.cpp) and vLLM's paged KV layout (paged_kv.cpp).
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -103,7 +104,8 @@ double vllm_largest_starting_utilization(const std::vector<Device>& devices, int
 // The batch sizes vLLM captures CUDA graphs for by default, ascending, for engine release `version` (empty = current).
 // `decode_query_len` is the tokens one request decodes per step (1 + speculative tokens); `gpt_oss` marks
 // GptOssForCausalLM, whose 0.11.0 config raises the largest size to 992. See vllm.cpp for the rules and sources.
-std::vector<i64> vllm_cudagraph_capture_sizes(const std::string& version, i64 max_num_seqs, i64 max_num_batched_tokens, i64 decode_query_len, bool gpt_oss);
+std::vector<i64> vllm_cudagraph_capture_sizes(const std::string& version, i64 max_num_seqs, i64 max_num_batched_tokens, i64 decode_query_len, bool gpt_oss,
+                                              std::optional<i64> max_capture_size = std::nullopt);
 
 // A per-layer allowance for CUDA graphs on the layers [first, last) (0 with enforce_eager): 4 MiB per dense
 // layer, 28 MiB per MoE layer, read from the vLLM 0.11 graph lines of Qwen3-0.6B (28 dense layers, 0.10 GiB),

@@ -287,7 +287,7 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
     }
     const i64 decode_len = 1 + (s.spec.active() ? s.spec.num_tokens : 0);
     const bool gpt_oss = s.geometry.architecture == "GptOssForCausalLM";
-    const std::vector<i64> sizes = vllm_cudagraph_capture_sizes(v, max_seqs, mnbt, decode_len, gpt_oss);
+    const std::vector<i64> sizes = vllm_cudagraph_capture_sizes(v, max_seqs, mnbt, decode_len, gpt_oss, s.engine.cuda_graph_max_bs);
     if (sizes.empty()) return out;
     i64 moe = 0;
     for (int l = first; l < last; ++l)
@@ -336,7 +336,7 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
     out.note = std::string(old_driver ? "driver " + s.engine.nvidia_driver + " (before R" + std::to_string(kCompactGraphDriver) +
                                             "): " + fixed_text(kOldDriverGraphFactor, 2) + " times the memory per graph; "
                                       : "") +
-               std::to_string(n) + " capture sizes (1 to " + std::to_string(sizes.back()) + "), " +
+               (n == 1 ? "one capture size (1), " : std::to_string(n) + " capture sizes (1 to " + std::to_string(sizes.back()) + "), ") +
                (full ? "FULL_AND_PIECEWISE: " + std::to_string(n_full) + " FULL decode graphs and " : "PIECEWISE: ") + std::to_string(n * pieces) +
                " piecewise graphs";
     // profile_cudagraph_memory's estimate. vLLM has computed and printed it ("Estimated CUDA graph memory: X GiB total")
@@ -566,7 +566,7 @@ double engine_parts::vllm_largest_starting_utilization(const std::vector<Device>
 }
 
 std::vector<i64> engine_parts::vllm_cudagraph_capture_sizes(const std::string& version, i64 max_num_seqs, i64 max_num_batched_tokens, i64 decode_query_len,
-                                                            bool gpt_oss) {
+                                                            bool gpt_oss, std::optional<i64> max_capture_size) {
     std::vector<i64> out;
     const bool stepped = !engine_version_before(version, {0, 11, 1});
     const bool gpt_oss_override = gpt_oss && !engine_version_before(version, {0, 10, 1}) && !stepped;
@@ -578,6 +578,8 @@ std::vector<i64> engine_parts::vllm_cudagraph_capture_sizes(const std::string& v
     } else {
         cap = gpt_oss_override ? (engine_version_before(version, {0, 11}) ? 1024 : 992) : std::min<i64>(checked::mul(max_num_seqs, 2), 512);
     }
+    // --max-cudagraph-capture-size replaces the default largest size (V-242: 1, one graph).
+    if (max_capture_size) cap = std::min(*max_capture_size, max_num_batched_tokens);
     for (i64 b : {1, 2, 4})
         if (b <= cap) out.push_back(b);
     const bool two_steps = stepped || gpt_oss_override;

@@ -152,232 +152,238 @@ struct RuntimeRow {
     Estimate (*estimate)(const Scenario&) = nullptr;
 };
 
-constexpr RuntimeRow kRuntimes[] = {
-    {
-        .runtime = Runtime::Vllm,
-        .id = "vllm",
-        .name = "vLLM",
-        .aliases = {"vllm"},
-        .families = {FormatFamily::Safetensors},
-        .gguf_experimental = true,
-        .default_weights = {{"*", "official", "the official checkpoint"}},
-        .sweep_formats = kServingSweep,
-        .kv_cache_types = kServingKv,
-        .kv_auto = "model",
-        .knobs =
+constexpr RuntimeRow
+    kRuntimes[] =
+        {
             {
-                {"gpu_memory_utilization", true, "", "--gpu-memory-utilization", "", struct_default<&EngineKnobs::gpu_memory_utilization>},
-                {"max_num_batched_tokens", false, "", "--max-num-batched-tokens", "2048 or 8192 (by GPU; before 0.8, by context)",
-                 [](const std::vector<Device>& d, const EngineKnobs& k) {
-                     // Before 0.8 it follows max_model_len, which a knob default does not know.
-                     return d.empty() || vllm_v0_defaults(k.version) ? KnobDefault{}
-                                                                     : KnobDefault{vllm_serve_defaults(d.front(), k.version).max_num_batched_tokens};
-                 }},
-                {"max_num_seqs", false, "", "--max-num-seqs", "256 or 1024 (by GPU)",
-                 [](const std::vector<Device>& d, const EngineKnobs& k) {
-                     return d.empty() ? KnobDefault{} : KnobDefault{vllm_serve_defaults(d.front(), k.version).max_num_seqs};
-                 }},
-                {"block_size", false, "", "--block-size", "", struct_default<&EngineKnobs::block_size>},
-                {"tensor_parallel_size", false, "", "--tensor-parallel-size", "GPUs \u00f7 pipeline stages",
-                 [](const std::vector<Device>& d, const EngineKnobs& k) {
-                     return d.empty() ? KnobDefault{}
-                                      : KnobDefault{static_cast<i64>(std::max<size_t>(1, d.size() / static_cast<size_t>(k.pipeline_parallel_size)))};
-                 }},
-                {"pipeline_parallel_size", false, "", "--pipeline-parallel-size", "", struct_default<&EngineKnobs::pipeline_parallel_size>},
-                {"data_parallel_size", false, "", "--data-parallel-size", "", struct_default<&EngineKnobs::data_parallel_size>},
-                {"enable_expert_parallel", false, "", "--enable-expert-parallel", "", struct_default<&EngineKnobs::enable_expert_parallel>},
-                {"enforce_eager", false, "", "--enforce-eager", "", struct_default<&EngineKnobs::enforce_eager>},
-                {"enable_prefix_caching", false, "", "--enable-prefix-caching", "", struct_default<&EngineKnobs::enable_prefix_caching>},
-                {"language_model_only", false, "", "--language-model-only", "", struct_default<&EngineKnobs::language_model_only>},
-                {"limit_mm_per_prompt", false, "", "--limit-mm-per-prompt", "999 of each modality", none},
-                {"flashinfer_sampler", false, "", "VLLM_USE_FLASHINFER_SAMPLER", "auto (off: FlashInfer not installed)", automatic},
-                {"model_runner_v2", false, "", "VLLM_USE_V2_MODEL_RUNNER", "auto (by release and model)", automatic},
-                {"speculative_model", false, "", "--speculative-config", "none", none},
-                {"num_speculative_tokens", false, "", "--speculative-config", "1", none},
-                {"version", false, "", "", "current (0.29+)", none},
-                {"nvidia_driver", false, "", "", "R550 or later", none},
+                .runtime = Runtime::Vllm,
+                .id = "vllm",
+                .name = "vLLM",
+                .aliases = {"vllm"},
+                .families = {FormatFamily::Safetensors},
+                .gguf_experimental = true,
+                .default_weights = {{"*", "official", "the official checkpoint"}},
+                .sweep_formats = kServingSweep,
+                .kv_cache_types = kServingKv,
+                .kv_auto = "model",
+                .knobs =
+                    {
+                        {"gpu_memory_utilization", true, "", "--gpu-memory-utilization", "", struct_default<&EngineKnobs::gpu_memory_utilization>},
+                        {"max_num_batched_tokens", false, "", "--max-num-batched-tokens", "2048 or 8192 (by GPU; before 0.8, by context)",
+                         [](const std::vector<Device>& d, const EngineKnobs& k) {
+                             // Before 0.8 it follows max_model_len, which a knob default does not know.
+                             return d.empty() || vllm_v0_defaults(k.version) ? KnobDefault{}
+                                                                             : KnobDefault{vllm_serve_defaults(d.front(), k.version).max_num_batched_tokens};
+                         }},
+                        {"max_num_seqs", false, "", "--max-num-seqs", "256 or 1024 (by GPU)",
+                         [](const std::vector<Device>& d, const EngineKnobs& k) {
+                             return d.empty() ? KnobDefault{} : KnobDefault{vllm_serve_defaults(d.front(), k.version).max_num_seqs};
+                         }},
+                        {"block_size", false, "", "--block-size", "", struct_default<&EngineKnobs::block_size>},
+                        {"tensor_parallel_size", false, "", "--tensor-parallel-size", "GPUs \u00f7 pipeline stages",
+                         [](const std::vector<Device>& d, const EngineKnobs& k) {
+                             return d.empty() ? KnobDefault{}
+                                              : KnobDefault{static_cast<i64>(std::max<size_t>(1, d.size() / static_cast<size_t>(k.pipeline_parallel_size)))};
+                         }},
+                        {"pipeline_parallel_size", false, "", "--pipeline-parallel-size", "", struct_default<&EngineKnobs::pipeline_parallel_size>},
+                        {"data_parallel_size", false, "", "--data-parallel-size", "", struct_default<&EngineKnobs::data_parallel_size>},
+                        {"enable_expert_parallel", false, "", "--enable-expert-parallel", "", struct_default<&EngineKnobs::enable_expert_parallel>},
+                        {"enforce_eager", false, "", "--enforce-eager", "", struct_default<&EngineKnobs::enforce_eager>},
+                        {"cuda_graph_max_bs", false, "", "--max-cudagraph-capture-size", "min(2 × max_num_seqs, 512)", none},
+                        {"enable_prefix_caching", false, "", "--enable-prefix-caching", "", struct_default<&EngineKnobs::enable_prefix_caching>},
+                        {"language_model_only", false, "", "--language-model-only", "", struct_default<&EngineKnobs::language_model_only>},
+                        {"limit_mm_per_prompt", false, "", "--limit-mm-per-prompt", "999 of each modality", none},
+                        {"flashinfer_sampler", false, "", "VLLM_USE_FLASHINFER_SAMPLER", "auto (off: FlashInfer not installed)", automatic},
+                        {"model_runner_v2", false, "", "VLLM_USE_V2_MODEL_RUNNER", "auto (by release and model)", automatic},
+                        {"speculative_model", false, "", "--speculative-config", "none", none},
+                        {"num_speculative_tokens", false, "", "--speculative-config", "1", none},
+                        {"version", false, "", "", "current (0.29+)", none},
+                        {"nvidia_driver", false, "", "", "R550 or later", none},
+                    },
+                .card_counts = kTensorParallelCounts,
+                .parallel = {"tensor", "pipeline", "data", "expert"},
+                // Several machines: tensor parallel over the GPUs of a machine, pipeline stages across machines (vLLM's
+                // documented practice, https://docs.vllm.ai/en/latest/serving/parallelism_scaling.html).
+                .multi_node = MultiNode::PipelineAcross,
+                .vendors = {"nvidia", "amd", "intel"},
+                .backends = {"CUDA", "ROCm", "XPU"},
+                .margin = {.pool_factor = 1.25},
+                .estimate = estimate_vllm,
             },
-        .card_counts = kTensorParallelCounts,
-        .parallel = {"tensor", "pipeline", "data", "expert"},
-        // Several machines: tensor parallel over the GPUs of a machine, pipeline stages across machines (vLLM's
-        // documented practice, https://docs.vllm.ai/en/latest/serving/parallelism_scaling.html).
-        .multi_node = MultiNode::PipelineAcross,
-        .vendors = {"nvidia", "amd", "intel"},
-        .backends = {"CUDA", "ROCm", "XPU"},
-        .margin = {.pool_factor = 1.25},
-        .estimate = estimate_vllm,
-    },
-    {
-        .runtime = Runtime::Sglang,
-        .id = "sglang",
-        .name = "SGLang",
-        .aliases = {"sglang"},
-        .families = {FormatFamily::Safetensors},
-        .default_weights = {{"*", "official", "the official checkpoint"}},
-        .sweep_formats = kServingSweep,
-        .kv_cache_types = kServingKv,
-        .kv_auto = "model",
-        .knobs =
             {
-                {"mem_fraction_static", true, "", "--mem-fraction-static", "by GPU memory (0.88 when unknown)",
-                 [](const std::vector<Device>& d, const EngineKnobs& k) {
-                     if (d.empty()) return KnobDefault{};  // decided by the GPU's memory
-                     const int tp = k.tensor_parallel_size.value_or(static_cast<int>(d.size()) / std::max(1, k.pipeline_parallel_size));
-                     return KnobDefault{sglang_defaults(d.front(), tp, k.pipeline_parallel_size, k.version, k.enable_dp_attention ? k.data_parallel_size : 1,
-                                                        !k.speculative_model.empty(), PiecewiseGraphs::Standard, k.max_num_batched_tokens, k.cuda_graph_max_bs)
-                                            .mem_fraction_static};
-                 }},
-                {"max_num_batched_tokens", false, "Chunked prefill size", "--chunked-prefill-size", "2048 to 16384 (by GPU memory)",
-                 [](const std::vector<Device>& d, const EngineKnobs& k) {
-                     if (d.empty()) return KnobDefault{};
-                     const int tp = k.tensor_parallel_size.value_or(static_cast<int>(d.size()) / std::max(1, k.pipeline_parallel_size));
-                     return KnobDefault{sglang_defaults(d.front(), tp, k.pipeline_parallel_size, k.version, k.enable_dp_attention ? k.data_parallel_size : 1)
-                                            .chunked_prefill_size};
-                 }},
-                {"tensor_parallel_size", false, "", "--tp-size", "all GPUs", device_count},
-                {"pipeline_parallel_size", false, "", "--pp-size", "", struct_default<&EngineKnobs::pipeline_parallel_size>},
-                {"data_parallel_size", false, "", "--dp-size", "", struct_default<&EngineKnobs::data_parallel_size>},
-                {"enable_expert_parallel", false, "", "--ep-size", "", struct_default<&EngineKnobs::enable_expert_parallel>},
-                {"enable_dp_attention", false, "", "--enable-dp-attention", "", struct_default<&EngineKnobs::enable_dp_attention>},
-                {"cuda_graph_max_bs", false, "", "--cuda-graph-max-bs", "8 to 512 (by GPU memory and release)",
-                 [](const std::vector<Device>& d, const EngineKnobs& k) {
-                     if (d.empty()) return KnobDefault{};
-                     const int tp = k.tensor_parallel_size.value_or(static_cast<int>(d.size()) / std::max(1, k.pipeline_parallel_size));
-                     return KnobDefault{sglang_capture_max_bs(d.front(), tp, k.version, !k.speculative_model.empty())};
-                 }},
-                {"enforce_eager", false, "Disable CUDA graphs", "--disable-cuda-graph", "", struct_default<&EngineKnobs::enforce_eager>},
-                {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>},
-                {"version", false, "", "", "current", none},
+                .runtime = Runtime::Sglang,
+                .id = "sglang",
+                .name = "SGLang",
+                .aliases = {"sglang"},
+                .families = {FormatFamily::Safetensors},
+                .default_weights = {{"*", "official", "the official checkpoint"}},
+                .sweep_formats = kServingSweep,
+                .kv_cache_types = kServingKv,
+                .kv_auto = "model",
+                .knobs =
+                    {
+                        {"mem_fraction_static", true, "", "--mem-fraction-static", "by GPU memory (0.88 when unknown)",
+                         [](const std::vector<Device>& d, const EngineKnobs& k) {
+                             if (d.empty()) return KnobDefault{};  // decided by the GPU's memory
+                             const int tp = k.tensor_parallel_size.value_or(static_cast<int>(d.size()) / std::max(1, k.pipeline_parallel_size));
+                             return KnobDefault{sglang_defaults(d.front(), tp, k.pipeline_parallel_size, k.version,
+                                                                k.enable_dp_attention ? k.data_parallel_size : 1, !k.speculative_model.empty(),
+                                                                PiecewiseGraphs::Standard, k.max_num_batched_tokens, k.cuda_graph_max_bs)
+                                                    .mem_fraction_static};
+                         }},
+                        {"max_num_batched_tokens", false, "Chunked prefill size", "--chunked-prefill-size", "2048 to 16384 (by GPU memory)",
+                         [](const std::vector<Device>& d, const EngineKnobs& k) {
+                             if (d.empty()) return KnobDefault{};
+                             const int tp = k.tensor_parallel_size.value_or(static_cast<int>(d.size()) / std::max(1, k.pipeline_parallel_size));
+                             return KnobDefault{
+                                 sglang_defaults(d.front(), tp, k.pipeline_parallel_size, k.version, k.enable_dp_attention ? k.data_parallel_size : 1)
+                                     .chunked_prefill_size};
+                         }},
+                        {"tensor_parallel_size", false, "", "--tp-size", "all GPUs", device_count},
+                        {"pipeline_parallel_size", false, "", "--pp-size", "", struct_default<&EngineKnobs::pipeline_parallel_size>},
+                        {"data_parallel_size", false, "", "--dp-size", "", struct_default<&EngineKnobs::data_parallel_size>},
+                        {"enable_expert_parallel", false, "", "--ep-size", "", struct_default<&EngineKnobs::enable_expert_parallel>},
+                        {"enable_dp_attention", false, "", "--enable-dp-attention", "", struct_default<&EngineKnobs::enable_dp_attention>},
+                        {"cuda_graph_max_bs", false, "", "--cuda-graph-max-bs", "8 to 512 (by GPU memory and release)",
+                         [](const std::vector<Device>& d, const EngineKnobs& k) {
+                             if (d.empty()) return KnobDefault{};
+                             const int tp = k.tensor_parallel_size.value_or(static_cast<int>(d.size()) / std::max(1, k.pipeline_parallel_size));
+                             return KnobDefault{sglang_capture_max_bs(d.front(), tp, k.version, !k.speculative_model.empty())};
+                         }},
+                        {"enforce_eager", false, "Disable CUDA graphs", "--disable-cuda-graph", "", struct_default<&EngineKnobs::enforce_eager>},
+                        {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>},
+                        {"version", false, "", "", "current", none},
+                    },
+                .card_counts = kTensorParallelCounts,
+                .parallel = {"tensor", "pipeline", "data", "expert"},
+                // Several machines: one tensor-parallel group over all of them (--tp 16 --nnodes 2 in SGLang's multi-node
+                // DeepSeek-V3 recipe, https://docs.sglang.ai/advanced_features/multi_node_deployment.html).
+                .multi_node = MultiNode::TensorAcross,
+                .vendors = {"nvidia", "amd"},
+                .backends = {"CUDA", "ROCm"},
+                .margin = {.pool_factor = 1.25},
+                .estimate = estimate_sglang,
             },
-        .card_counts = kTensorParallelCounts,
-        .parallel = {"tensor", "pipeline", "data", "expert"},
-        // Several machines: one tensor-parallel group over all of them (--tp 16 --nnodes 2 in SGLang's multi-node
-        // DeepSeek-V3 recipe, https://docs.sglang.ai/advanced_features/multi_node_deployment.html).
-        .multi_node = MultiNode::TensorAcross,
-        .vendors = {"nvidia", "amd"},
-        .backends = {"CUDA", "ROCm"},
-        .margin = {.pool_factor = 1.25},
-        .estimate = estimate_sglang,
-    },
-    {
-        .runtime = Runtime::Trtllm,
-        .id = "trtllm",
-        .name = "TensorRT-LLM",
-        .aliases = {"trtllm", "tensorrtllm", "trtllmserve"},
-        .families = {FormatFamily::Safetensors},
-        .default_weights = {{"*", "official", "the official checkpoint"}},
-        .sweep_formats = kServingSweep,
-        .kv_cache_types = kServingKv,
-        .kv_auto = "model",
-        .knobs =
             {
-                {"free_gpu_memory_fraction", true, "", "--kv_cache_free_gpu_memory_fraction", "", struct_default<&EngineKnobs::free_gpu_memory_fraction>},
-                {"max_num_batched_tokens", false, "Max num tokens", "--max_num_tokens",
-                 "", [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kDefaultMaxBatchedTokens}; }},
-                {"kv_cache_max_tokens", false, "", "kv_cache_config.max_tokens", "none (the fraction decides)", none},
-                // Sizes the C++ runtime's buffers and decoder of engine builds (trtllm-build's default max_batch_size).
-                {"max_num_seqs", false, "Max batch size", "--max_batch_size", "2048 (trtllm-build)",
-                 [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kTrtEngineMaxBatchSize}; }},
-                {"backend", false, "", "--backend", "pytorch", none},
-                {"tensor_parallel_size", false, "", "--tp_size", "all GPUs", device_count},
-                {"pipeline_parallel_size", false, "", "--pp_size", "", struct_default<&EngineKnobs::pipeline_parallel_size>},
-                {"data_parallel_size", false, "", "", "", struct_default<&EngineKnobs::data_parallel_size>},
-                {"enable_expert_parallel", false, "", "--ep_size", "", struct_default<&EngineKnobs::enable_expert_parallel>},
-                {"enforce_eager", false, "", "cuda_graph_config: null", "", struct_default<&EngineKnobs::enforce_eager>},
-                {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>},
-                {"version", false, "", "", "current", none},
+                .runtime = Runtime::Trtllm,
+                .id = "trtllm",
+                .name = "TensorRT-LLM",
+                .aliases = {"trtllm", "tensorrtllm", "trtllmserve"},
+                .families = {FormatFamily::Safetensors},
+                .default_weights = {{"*", "official", "the official checkpoint"}},
+                .sweep_formats = kServingSweep,
+                .kv_cache_types = kServingKv,
+                .kv_auto = "model",
+                .knobs =
+                    {
+                        {"free_gpu_memory_fraction", true, "", "--kv_cache_free_gpu_memory_fraction",
+                         "", struct_default<&EngineKnobs::free_gpu_memory_fraction>},
+                        {"max_num_batched_tokens", false, "Max num tokens", "--max_num_tokens",
+                         "", [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kDefaultMaxBatchedTokens}; }},
+                        {"kv_cache_max_tokens", false, "", "kv_cache_config.max_tokens", "none (the fraction decides)", none},
+                        // Sizes the C++ runtime's buffers and decoder of engine builds (trtllm-build's default max_batch_size).
+                        {"max_num_seqs", false, "Max batch size", "--max_batch_size", "2048 (trtllm-build)",
+                         [](const std::vector<Device>&, const EngineKnobs&) { return KnobDefault{kTrtEngineMaxBatchSize}; }},
+                        {"backend", false, "", "--backend", "pytorch", none},
+                        {"tensor_parallel_size", false, "", "--tp_size", "all GPUs", device_count},
+                        {"pipeline_parallel_size", false, "", "--pp_size", "", struct_default<&EngineKnobs::pipeline_parallel_size>},
+                        {"data_parallel_size", false, "", "", "", struct_default<&EngineKnobs::data_parallel_size>},
+                        {"enable_expert_parallel", false, "", "--ep_size", "", struct_default<&EngineKnobs::enable_expert_parallel>},
+                        {"enforce_eager", false, "", "cuda_graph_config: null", "", struct_default<&EngineKnobs::enforce_eager>},
+                        {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>},
+                        {"version", false, "", "", "current", none},
+                    },
+                .card_counts = kTensorParallelCounts,
+                .parallel = {"tensor", "pipeline", "expert"},
+                // Several machines: one tensor-parallel group launched over MPI (trtllm-llmapi-launch with --tp_size 16
+                // on two nodes, https://nvidia.github.io/TensorRT-LLM/quick-start-guide.html#multi-node).
+                .multi_node = MultiNode::TensorAcross,
+                .vendors = {"nvidia"},
+                .backends = {"CUDA"},
+                .margin = {.pool_factor = 1.25},
+                .estimate = estimate_trtllm,
             },
-        .card_counts = kTensorParallelCounts,
-        .parallel = {"tensor", "pipeline", "expert"},
-        // Several machines: one tensor-parallel group launched over MPI (trtllm-llmapi-launch with --tp_size 16
-        // on two nodes, https://nvidia.github.io/TensorRT-LLM/quick-start-guide.html#multi-node).
-        .multi_node = MultiNode::TensorAcross,
-        .vendors = {"nvidia"},
-        .backends = {"CUDA"},
-        .margin = {.pool_factor = 1.25},
-        .estimate = estimate_trtllm,
-    },
-    {
-        .runtime = Runtime::LlamaCpp,
-        .id = "llama.cpp",
-        .name = "llama.cpp",
-        .aliases = {"llamacpp", "llamaserver"},
-        .families = {FormatFamily::Gguf},
-        .default_weights = {{"*", "gguf:Q4_K_M", "the usual download for llama.cpp"}},
-        .sweep_formats = kGgufSweep,
-        .kv_cache_types = kGgufKv,
-        .kv_auto = "f16",
-        .gguf_knobs = 0,
-        .card_counts = kLayerSplitCounts,
-        .parallel = {"layer split"},
-        .layer_split = true,
-        .vendors = {"nvidia", "amd", "intel", "apple"},
-        .backends = {"CUDA", "ROCm", "Metal", "Vulkan", "SYCL", "CPU"},
-        // llama.cpp --fit keeps this much free on every device (common/fit.cpp, the --fit-target default).
-        .margin = {.headroom_bytes = 1024 * MiB},
-        .estimate = estimate_llamacpp,
-    },
-    {
-        .runtime = Runtime::Ollama,
-        .id = "ollama",
-        .name = "Ollama",
-        .aliases = {"ollama"},
-        .families = {FormatFamily::Gguf},
-        .default_weights = {{"*", "gguf:Q4_K_M", "Ollama's default tag"}},
-        .sweep_formats = kGgufSweep,
-        .kv_cache_types = kGgufKv,
-        .kv_auto = "f16",
-        .gguf_knobs = 1,
-        .card_counts = kLayerSplitCounts,
-        .parallel = {"layer split"},
-        .layer_split = true,
-        .vendors = {"nvidia", "amd", "intel", "apple"},
-        .backends = {"CUDA", "ROCm", "Metal", "CPU"},
-        .margin = {.headroom_bytes = 1024 * MiB},  // as llama.cpp's, which it runs
-        .default_context = ollama_default_context,
-        .estimate = estimate_llamacpp,
-    },
-    {
-        .runtime = Runtime::Transformers,
-        .id = "transformers",
-        .name = "Transformers",
-        .aliases = {"transformers", "hf", "huggingface"},
-        .families = {FormatFamily::Safetensors},
-        .gguf_experimental = true,
-        .default_weights = {{"*", "official", "the official checkpoint"}},
-        .sweep_formats = kServingSweep,
-        .kv_cache_types = kTransformersKv,
-        .kv_auto = "model",
-        .knobs = {{"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>}},
-        .card_counts = kLayerSplitCounts,
-        .parallel = {"layer split"},
-        .layer_split = true,
-        .vendors = {"nvidia", "amd", "intel", "apple"},
-        .backends = {"CUDA", "ROCm", "XPU", "MPS"},
-        .margin = {.headroom_fraction = 0.05},
-        .estimate = estimate_transformers,
-    },
-    {
-        .runtime = Runtime::Mlx,
-        .id = "mlx",
-        .name = "MLX",
-        .aliases = {"mlx", "mlxlm"},
-        .families = {FormatFamily::Mlx},
-        .default_weights = {{"*", "mlx-4bit", "mlx-community's usual conversion"}},
-        .sweep_formats = kMlxSweep,
-        .kv_cache_types = kMlxKv,
-        .kv_auto = "model",
-        .knobs = {{"prefill_step_size", false, "", "--prefill-step-size", "", struct_default<&EngineKnobs::prefill_step_size>},
-                  {"max_tokens", false, "", "--max-tokens", "", struct_default<&EngineKnobs::max_tokens>},
-                  {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>},
-                  {"version", false, "mlx-lm version", "", "current", none}},
-        .card_counts = {1},
-        .parallel = {"single device"},
-        .vendors = {"apple"},
-        .backends = {"Metal"},
-        .margin = {.headroom_fraction = 0.05},
-        .estimate = estimate_mlx,
-    },
+            {
+                .runtime = Runtime::LlamaCpp,
+                .id = "llama.cpp",
+                .name = "llama.cpp",
+                .aliases = {"llamacpp", "llamaserver"},
+                .families = {FormatFamily::Gguf},
+                .default_weights = {{"*", "gguf:Q4_K_M", "the usual download for llama.cpp"}},
+                .sweep_formats = kGgufSweep,
+                .kv_cache_types = kGgufKv,
+                .kv_auto = "f16",
+                .gguf_knobs = 0,
+                .card_counts = kLayerSplitCounts,
+                .parallel = {"layer split"},
+                .layer_split = true,
+                .vendors = {"nvidia", "amd", "intel", "apple"},
+                .backends = {"CUDA", "ROCm", "Metal", "Vulkan", "SYCL", "CPU"},
+                // llama.cpp --fit keeps this much free on every device (common/fit.cpp, the --fit-target default).
+                .margin = {.headroom_bytes = 1024 * MiB},
+                .estimate = estimate_llamacpp,
+            },
+            {
+                .runtime = Runtime::Ollama,
+                .id = "ollama",
+                .name = "Ollama",
+                .aliases = {"ollama"},
+                .families = {FormatFamily::Gguf},
+                .default_weights = {{"*", "gguf:Q4_K_M", "Ollama's default tag"}},
+                .sweep_formats = kGgufSweep,
+                .kv_cache_types = kGgufKv,
+                .kv_auto = "f16",
+                .gguf_knobs = 1,
+                .card_counts = kLayerSplitCounts,
+                .parallel = {"layer split"},
+                .layer_split = true,
+                .vendors = {"nvidia", "amd", "intel", "apple"},
+                .backends = {"CUDA", "ROCm", "Metal", "CPU"},
+                .margin = {.headroom_bytes = 1024 * MiB},  // as llama.cpp's, which it runs
+                .default_context = ollama_default_context,
+                .estimate = estimate_llamacpp,
+            },
+            {
+                .runtime = Runtime::Transformers,
+                .id = "transformers",
+                .name = "Transformers",
+                .aliases = {"transformers", "hf", "huggingface"},
+                .families = {FormatFamily::Safetensors},
+                .gguf_experimental = true,
+                .default_weights = {{"*", "official", "the official checkpoint"}},
+                .sweep_formats = kServingSweep,
+                .kv_cache_types = kTransformersKv,
+                .kv_auto = "model",
+                .knobs = {{"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>}},
+                .card_counts = kLayerSplitCounts,
+                .parallel = {"layer split"},
+                .layer_split = true,
+                .vendors = {"nvidia", "amd", "intel", "apple"},
+                .backends = {"CUDA", "ROCm", "XPU", "MPS"},
+                .margin = {.headroom_fraction = 0.05},
+                .estimate = estimate_transformers,
+            },
+            {
+                .runtime = Runtime::Mlx,
+                .id = "mlx",
+                .name = "MLX",
+                .aliases = {"mlx", "mlxlm"},
+                .families = {FormatFamily::Mlx},
+                .default_weights = {{"*", "mlx-4bit", "mlx-community's usual conversion"}},
+                .sweep_formats = kMlxSweep,
+                .kv_cache_types = kMlxKv,
+                .kv_auto = "model",
+                .knobs = {{"prefill_step_size", false, "", "--prefill-step-size", "", struct_default<&EngineKnobs::prefill_step_size>},
+                          {"max_tokens", false, "", "--max-tokens", "", struct_default<&EngineKnobs::max_tokens>},
+                          {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>},
+                          {"version", false, "mlx-lm version", "", "current", none}},
+                .card_counts = {1},
+                .parallel = {"single device"},
+                .vendors = {"apple"},
+                .backends = {"Metal"},
+                .margin = {.headroom_fraction = 0.05},
+                .estimate = estimate_mlx,
+            },
 };
 
 std::vector<std::string> to_strings(Strings list) { return {list.begin(), list.end()}; }

@@ -497,6 +497,22 @@ TEST_CASE("on the CPU alone a flash-attention build before b9410 frees its f32 m
     CHECK(std::abs(mib(item(r, "host compute buffer", -1)) / 786.02 - 1) < 0.02);
 }
 
+TEST_CASE("Ollama's own engine on the CPU alone: its fused SwiGLU from 0.12.0, and from 0.12.11 the f16 mask it casts in the graph (L-124, L-125)") {
+    // L-124 (0.12.6, qwen3:1.7b, 4,096 tokens, batch 512): inputs stay in buffers of their own, so the CPU compute buffer
+    // is layer 0's FFN step: the residual, gate, up and their product (ggml_swiglu_split, not in place) and the holes the
+    // normed input and the attention output leave: (3 x 6,144 + 2 x 2,048 + 16 x 128) x 512 x 4 B = 48 MiB, printed 48.0.
+    const json dense = estimate(R"({"model":"qwen3-1.7b","weights":"gguf:Q4_K_M","runtime":"ollama","gpu_count":0,"host":{"memory_mib":23654},
+        "context":4096,"engine":{"version":"0.12.6","flash_attn":true}})");
+    CHECK(item(dense, "host compute buffer", -1) == (3 * i64{6144} + 2 * 2048 + 16 * 128) * 512 * 4);
+    // L-125 (0.16.1, Qwen3-Coder-30B-A3B, 16,384 cells): the mask cast to f16 in the graph (16,384 x 512 x 2 B) beside the
+    // MoE step of the experts held here: gate, up and product of 8 experts x 768, the down output of 8 x 2,048 and two
+    // hidden states, (3 x 8 x 768 + 8 x 2,048 + 2 x 2,048) x 512 x 4 B: 16 + 76 = 92 MiB, printed 96.
+    const json moe = estimate(R"({"model":"qwen3-coder-30b-a3b","weights":"gguf:Q3_K_S","runtime":"ollama","gpu_count":0,"host":{"memory_mib":13619},
+        "context":16384,"engine":{"version":"0.16.1","flash_attn":true}})");
+    CHECK(item(moe, "host compute buffer", -1) == i64{16384} * 512 * 2 + (3 * 8 * i64{768} + 8 * 2048 + 2 * 2048) * 512 * 4);
+    CHECK(std::abs(mib(item(moe, "host compute buffer", -1)) / 96.0 - 1) < 0.05);
+}
+
 TEST_CASE("Ollama's gpt-oss before 0.13 copies the halves of its fused gate_up output (L-91)") {
     // L-91 (0.11.10, gpt-oss-120b, 8,192 tokens, batch 512, flash attention, every layer on the GPU). model/models/gptoss
     // MLPBlock.Forward: the fused gate_up matmul over 4 experts (2 x 2,880 rows) and contiguous copies of its gate and up

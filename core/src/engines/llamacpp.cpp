@@ -538,10 +538,14 @@ Estimate estimate_llamacpp(const Scenario& s) {
     for (const auto& l : g.layers) ffn_width = std::max(ffn_width, l.ffn_intermediate);
     const bool recent_layers = outputs_per_sequence(s);  // never with Ollama's own engine, whose releases come before 0.30
     const bool attention_first = !g.layers.empty() && is_attention(g.layers.front().mixer);
-    Q ffn = recent_layers ? (Q::lit(3) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden) +
-                             (attention_first ? Q::var("n_head", g.n_heads) * Q::var("head_dim", g.head_dim) : Q::lit(0))) *
-                                UB * F32
-                          : (Q::lit(2) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden)) * UB * F32;
+    // Ollama's own models call the fused SwiGLU from 0.12.0 (ml.Tensor SILU(ctx, up): ggml_swiglu_split), which ggml-alloc
+    // does not run in place either: gate, up and product live together above the residual and the holes attention left
+    // (L-124, qwen3:1.7b on the CPU at 0.12.6: (3 x 6,144 + 2 x 2,048 + 16 x 128) x 512 x 4 B = 48 MiB, printed 48.0).
+    const bool own_swiglu = own_engine && !engine_version_before(s.engine.version, {0, 12});
+    Q ffn = recent_layers || own_swiglu ? (Q::lit(3) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden) +
+                                           (attention_first ? Q::var("n_head", g.n_heads) * Q::var("head_dim", g.head_dim) : Q::lit(0))) *
+                                              UB * F32
+                                        : (Q::lit(2) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden)) * UB * F32;
     // MoE layers (build_moe_ffn): the selected experts' gate and up outputs, then their product beside the down
     // projection's output, which keeps one n_embd row per selected expert until the weighted sum. On a device that
     // holds the experts of its layers, ggml-alloc places them in one buffer: the SwiGLU product takes a block of its own
@@ -576,7 +580,10 @@ Estimate estimate_llamacpp(const Scenario& s) {
     const i64 out_rows = per_seq_outputs ? std::min(ubr, checked::mul(n_seq, 1 + (s.spec.active() ? s.spec.num_tokens : 0))) : ubr;
     const Q out = (Q::var("n_vocab", g.gguf_rows()) + Q::var("n_embd", g.hidden)) * (per_seq_outputs ? Q::var("n_outputs_max", out_rows) : UB) * F32;
     // Ollama's engine builds the mask on the device in the dtype attention reads, with no f32 copy on the host.
-    const bool f16_mask = fa && (own_engine || f16_mask_reserved(s));
+    // Until 0.12.11 its cache reserved an empty mask in that dtype; from 0.12.11 (kvcache/causal.go buildMask) it builds the
+    // f32 mask in its own input buffer and casts it in the graph, as llama.cpp did before b9410.
+    const bool own_mask_cast = own_engine && !engine_version_before(s.engine.version, {0, 12, 11});
+    const bool f16_mask = fa && ((own_engine && !own_mask_cast) || f16_mask_reserved(s));
     const int first_device = place.device_of_layer.empty() ? -1 : place.device_of_layer.front();
     // Op offload (ggml_backend_sched_backend_id_from_cur): a matmul whose weight is in host memory runs on the first
     // GPU once the ubatch reaches kOffloadMinBatch tokens, and the weight is copied into that GPU's compute buffer as an
@@ -669,11 +676,15 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // both beside the inputs, the layers keep the f16 one, and the logits come after both are gone (C-123, Qwen3.5-0.8B
     // on the CPU, 262,144 cells, ub 512: 512 + 256 + 4 = 772 MiB against 786.02 printed).
     const bool host_casts_mask = fa && !f16_mask && !own_engine && s.devices.empty();
-    if (place.output_device < 0 && !op_offload && host_casts_mask)
-        host_compute = max(host_compute + mask_live, max(mask_live + max(attn, ffn), out)).named("the mask's cast, the layers or the logits, on the CPU");
+    // Ollama's own engine keeps its inputs in buffers of their own (ml/backend/ggml Context.newTensor), so on the CPU
+    // alone its compute buffer is the graph's: the looked-up embeddings are layer 0's residual, and from 0.12.11 the
+    // f16 mask cast from them stays for every layer (L-125, 0.16.1: 16 MiB of its 96).
+    if (own_engine && s.devices.empty()) host_compute = ((own_mask_cast && fa) ? mask_live : Q::lit(0, "B")) + max(max(attn, ffn_local), out);
+    else if (place.output_device < 0 && !op_offload && host_casts_mask)
+        host_compute = max(host_compute + mask_live, max(mask_live + max(attn, ffn_local), out)).named("the mask's cast, the layers or the logits, on the CPU");
     else if (place.output_device < 0)
-        host_compute =
-            host_compute + (op_offload ? max(kv_rows - E, Q::lit(0, "B")).named("K and V rows beyond the embeddings' space") : max(max(attn, ffn), out));
+        host_compute = host_compute + (op_offload ? max(kv_rows - E, Q::lit(0, "B")).named("K and V rows beyond the embeddings' space")
+                                                  : max(max(attn, s.devices.empty() ? ffn_local : ffn), out));
     else if (!op_offload && gpu_layers_total < n_layers)
         host_compute = host_compute + max(attn, ffn_local).named("the worst-case phase of a layer left on the CPU, computed there");
     if (place.output_device < 0 && vision.bytes > 0) host_compute = max(host_compute, Q::bytes(vision.what, vision.bytes));

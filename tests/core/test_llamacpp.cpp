@@ -114,15 +114,27 @@ TEST_CASE("partial offload puts the first layers and their KV on the host; -ngl 
     CHECK(item(none, "model buffer", 0) == 0);
 }
 
+TEST_CASE("op offload with flash attention: three K/V view copies and the mask stay on the GPU from the second CPU layer (C-112)") {
+    // C-112 (b9479, Llama-3.1-8B Q4_0, -ngl 15: the output layer and 14 layers on an RTX 2060, 18 layers and their KV on the
+    // CPU, n_ctx 32,768, ub 512, flash attention on). The f16 mask copy (32,768 x 512 x 2 B = 32 MiB) sits above layer 0's
+    // K and V copies for every later attention; layer 1's K fits below it, its V goes above: three views of
+    // 32,768 x 1,024 x 2 B = 64 MiB live, above two hidden states and Q (3 x 4,096 x 512 x 4 B = 24 MiB). Printed 248.00.
+    const json r = estimate(R"({"model":"llama-3.1-8b","weights":"gguf:Q4_0","runtime":"llama.cpp","device":{"name":"RTX 2060 6 GB","memory_mib":5738},
+        "context":32768,"engine":{"n_gpu_layers":15,"flash_attn":true,"version":"b9479"}})");
+    CHECK(item(r, "compute buffer", 0) == i64{32768} * 512 * 2 + 3 * (i64{32768} * 1024 * 2) + 3 * i64{4096} * 512 * 4);
+    CHECK(item(r, "compute buffer", 0) == i64{248} * MiB);
+}
+
 TEST_CASE("op offload: a layer kept on the CPU computes its attention on the GPU against copies of its K and V (C-11)") {
     // Qwen3-8B (36 layers, 32 heads of 128, 8 KV heads, n_embd 4096), -ngl 20: the output layer and layers 17..35 on
     // the GPU, layers 0..16 and their KV on the CPU; flash attention off, n_ctx 131,072, ub 512.
     const json r = estimate(R"({"model":"qwen3-8b","weights":"gguf:Q8_0","runtime":"llama.cpp","gpu":"rtx-4090","context":131072,
                                 "engine":{"n_batch":512,"flash_attn":false,"n_gpu_layers":20}})");
-    // A CPU layer's attention on CUDA0, by hand (MiB): f32 mask 131,072 x 512 x 4 B = 256; copies of its K and V views,
-    // 131,072 x 1,024 x 2 B each = 256 + 256; KQ 32 x 131,072 x 512 x 4 B = 8,192; Q/K/V rows and two n_embd rows,
-    // (4,096 + 2 x 1,024 + 2 x 4,096) x 512 x 4 B = 28. Total 8,988 (logged 9,240; a GPU layer alone needs 8,476).
-    CHECK(item(r, "compute buffer", 0) == i64{8988} * MiB);
+    // A CPU layer's attention on CUDA0, by hand (MiB): f32 mask 131,072 x 512 x 4 B = 256; copies of K and V views,
+    // 131,072 x 1,024 x 2 B each, three of them live (layer 0's K below the mask, the next layer's K and V above: 768);
+    // KQ 32 x 131,072 x 512 x 4 B = 8,192; below them two n_embd rows and Q, (2 x 4,096 + 4,096) x 512 x 4 B = 24.
+    // Total 9,240, as logged (a GPU layer alone needs 8,476).
+    CHECK(item(r, "compute buffer", 0) == i64{9240} * MiB);
 }
 
 TEST_CASE("op offload: with -ngl 0 the first GPU still runs the big-batch matmuls of host weights, one copied weight at a time") {

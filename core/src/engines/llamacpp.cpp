@@ -346,6 +346,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
     std::vector<i64> kv_dev(s.devices.size(), 0), state_dev(s.devices.size(), 0);
     i64 kv_host = 0, state_host = 0, kv_total = 0;
     i64 host_kv_layer_max = 0;  // K+V of the largest attention layer whose cache is in host memory
+    int host_kv_layers = 0;     // attention layers whose cache is in host memory
     i64 full_cells = 0, swa_cells = 0;
     int n_full = 0, n_swa = 0, n_rec = 0, n_cross = 0;
     i64 rec_bytes = 0;
@@ -388,7 +389,10 @@ Estimate estimate_llamacpp(const Scenario& s) {
             const i64 bytes = checked::mul({cell_bytes(c), cells, n_stream});
             add_to(dev < 0 ? kv_host : kv_dev[static_cast<size_t>(dev)], bytes);
             add_to(kv_total, bytes);
-            if (dev < 0) host_kv_layer_max = std::max(host_kv_layer_max, bytes);
+            if (dev < 0) {
+                host_kv_layer_max = std::max(host_kv_layer_max, bytes);
+                ++host_kv_layers;
+            }
             if (windowed) {
                 ++n_swa;
                 swa_cells = cells;
@@ -590,9 +594,8 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // input of the split. The scheduler opens a new split at each such weight, so only one copy is live at a time.
     // The weightless ops between two offloaded matmuls follow them (pass 2 spreads GPU assignments up and down), so a
     // layer kept on the CPU computes its attention on the first GPU as well, against copies of its K and V views of
-    // the host cache (the whole layer's cells at reserve) and the copied mask. C-11 (Qwen3-8B, 17 layers on the CPU,
-    // flash off, 128K): mask 256 + K 256 + V 256 + KQ 8,192 + rows 28 = 8,988 MiB against 9,240 logged, where the
-    // attention of the 19 GPU layers alone gives 8,476.
+    // the host cache (the whole layer's cells at reserve) and the copied mask (see the placement of those copies below;
+    // C-11: 9,240 MiB as logged, where the attention of the 19 GPU layers alone gives 8,476).
     // Ollama's own engine created its scheduler with op offload off from 0.7.0 (ml/backend/ggml New,
     // ggml_backend_sched_new(..., parallel, false)) until 0.12.8 turned it on: a layer kept on the CPU runs there.
     const bool engine_offload_off = own_engine && !engine_version_before(s.engine.version, {0, 7}) && engine_version_before(s.engine.version, {0, 12, 8});
@@ -616,7 +619,19 @@ Estimate estimate_llamacpp(const Scenario& s) {
         if (place.output_device == di) peak = max(peak, out);
         if (place.output_device == di && vision.bytes > 0) peak = max(peak, Q::bytes(vision.what, vision.bytes));
         if (offload_here) {
-            if (host_kv_layer_max > 0) peak = max(peak, mask_live + Q::bytes("K+V views of a host layer, copied", host_kv_layer_max) + attn);
+            if (host_kv_layer_max > 0) {
+                // Where ggml-alloc puts the copies: the split of layer 0's attention takes its K and V views, then the
+                // mask copy, which stays for every later attention; from the second host layer on, one view no longer
+                // fits the gap below the mask and goes above it. Below them the two hidden states and Q. Replayed with
+                // ggml's scheduler and a device offloading as CUDA does: C-112 (Llama-3.1-8B, 18 layers on the CPU,
+                // 32K, ub 512) 8 + 8 + 8 + 3 x 64 + 32 = 248 MiB, printed 248.00; C-11 (Qwen3-8B, flash off)
+                // 24 + 3 x 256 + 256 + 8,192 (scores) = 9,240, printed 9,240.
+                const Q below = (Q::lit(2) * Q::var("n_embd", g.hidden) + Q::var("n_head", g.n_heads) * Q::var("head_dim", g.head_dim)) * UB * F32;
+                const Q views = host_kv_layers >= 2 ? scale(Q::bytes("K+V views of a host layer, copied", host_kv_layer_max), 1.5, "× 3/2 (three views)")
+                                                    : Q::bytes("K+V views of a host layer, copied", host_kv_layer_max);
+                const Q scores = fa ? Q::lit(0, "B") : Q::var("n_head", g.n_heads) * Q::var("n_kv", n_kv) * UB * F32;
+                peak = max(peak, (mask_live + below + views + scores).named("host layers' attention on this GPU"));
+            }
             if (host_layer_weight_max > 0)
                 peak = max(peak, (has_layers || host_kv_layer_max > 0 ? mask_live : Q::lit(0, "B")) +
                                      Q::bytes("largest host weight, copied", host_layer_weight_max) + max(attn_rows * UB * F32, ffn_here));

@@ -525,6 +525,21 @@ TEST_CASE("Ollama's own engine on the CPU alone: its fused SwiGLU from 0.12.0, a
     CHECK(std::abs(mib(item(moe, "host compute buffer", -1)) / 96.0 - 1) < 0.05);
 }
 
+TEST_CASE("Qwen3.5/3.6: the f16 mask's cast waits for the first full-attention layer, beside its gated query (C-34, C-121)") {
+    // C-34 (b8946, Qwen3.6-27B IQ4_XS on an RTX 3090, 200,192 cells, q8_0 K and V, flash attention on, ub 512): the f32
+    // mask copy and its f16 cast, beside layer 3's residual and the embeddings' copy (2 x 5,120), the query projection
+    // with its gate (2 x 6,144), the normed and roped query (6,144) and, the K cache being q8_0 from b8639, the query
+    // rotated into its basis (6,144): 200,192 x 512 x 6 B + (2 x 5,120 + 4 x 6,144) x 512 x 4 B = 654.5 MiB, printed 654.78.
+    const json c34 = estimate(R"({"model":"qwen3.6-27b","weights":"gguf:IQ4_XS","runtime":"llama.cpp","gpu":"rtx-3090","context":200192,
+        "kv_cache_dtype":"q8_0","engine":{"flash_attn":true,"version":"b8946"}})");
+    CHECK(item(c34, "compute buffer", 0) == i64{200192} * 512 * 6 + (2 * i64{5120} + 4 * 6144) * 512 * 4);
+    // C-121 (b8571, before the rotation; Qwen3.5-9B, two sequences in 262,144 unified cells): 3 query widths of 4,096.
+    const json c121 = estimate(R"({"model":"qwen3.5-9b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"rtx-4070","context":131072,"concurrency":2,
+        "kv_cache_dtype":"q8_0","engine":{"flash_attn":true,"kv_unified":true,"version":"b8571"}})");
+    CHECK(item(c121, "compute buffer", 0) == i64{262144} * 512 * 6 + (2 * i64{4096} + 3 * 4096) * 512 * 4);
+    CHECK(item(c121, "compute buffer", 0) == i64{808} * MiB);
+}
+
 TEST_CASE("Ollama's gpt-oss before 0.13 copies the halves of its fused gate_up output (L-91)") {
     // L-91 (0.11.10, gpt-oss-120b, 8,192 tokens, batch 512, flash attention, every layer on the GPU). model/models/gptoss
     // MLPBlock.Forward: the fused gate_up matmul over 4 experts (2 x 2,880 rows) and contiguous copies of its gate and up

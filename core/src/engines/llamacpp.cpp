@@ -156,6 +156,7 @@ bool flash_attention_on(const Scenario& s) {
 //    drafted token), not one per ubatch token. Ollama 0.30.2 runs b9479, which prints n_outputs_max = its parallel count
 //    (ollama#16480).
 constexpr long kF16MaskBuild = 9410;
+constexpr long kAttnRotationBuild = 8639;  // the first release tag known to carry llama.cpp#21038 (a quantized K cache rotated)
 constexpr long kOutputsPerSequenceBuild = 9460;
 bool given_at_least(const Scenario& s, long build, std::initializer_list<long> ollama_release) {
     if (s.engine.version.empty()) return false;
@@ -588,6 +589,20 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // f32 mask in its own input buffer and casts it in the graph, as llama.cpp did before b9410.
     const bool own_mask_cast = own_engine && !engine_version_before(s.engine.version, {0, 12, 11});
     const bool f16_mask = fa && ((own_engine && !own_mask_cast) || f16_mask_reserved(s));
+    // What stays live beside the two masks while the cast runs: where layer 0 is attention, the embeddings it reads. In
+    // Qwen3.5 / Qwen3-Next (linear layers first, a gated query), the cast waits for the first full-attention layer: its
+    // residual and the embeddings' copy, the query projection with its gate (2 × q width, kept whole until the gate is
+    // applied after attention), the hole of the normed query and the roped one, and, with a quantized K cache from
+    // b8639 (llama.cpp#21038, merged 2026-04-01), Q rotated into the cache's Hadamard basis. Replayed with ggml-alloc
+    // on the model's graph: C-34 (Qwen3.6-27B, b8946, q8_0, 200,192 cells) 391 + 195.5 + (2 × 5,120 + 4 × 6,144) × 512
+    // × 4 B = 654.5 MiB + inputs, printed 654.78; C-121 (Qwen3.5-9B, b8571) 808.0, printed 808.02.
+    Q cast_company = E;
+    if (g.attn_output_gate && !attention_first) {
+        const bool block_k = s.kv.dtype != KvDtype::F32 && s.kv.dtype != KvDtype::BF16 && s.kv.dtype != KvDtype::F16 && s.kv.dtype != KvDtype::FP8;
+        const bool rotated_q = block_k && g.head_dim % 64 == 0 && given_at_least(s, kAttnRotationBuild, {0, 30, 0});
+        cast_company =
+            (Q::lit(2) * Q::var("n_embd", g.hidden) + Q::lit(rotated_q ? 4 : 3) * Q::var("n_head", g.n_heads) * Q::var("head_dim", g.head_dim)) * UB * F32;
+    }
     const int first_device = place.device_of_layer.empty() ? -1 : place.device_of_layer.front();
     // Op offload (ggml_backend_sched_backend_id_from_cur): a matmul whose weight is in host memory runs on the first
     // GPU once the ubatch reaches kOffloadMinBatch tokens, and the weight is copied into that GPU's compute buffer as an
@@ -615,7 +630,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
         const Q inputs = pipeline ? copies * (mask_live + E) : mask_live;
         const Q& ffn_here = placed[d].expert_bytes > 0 ? ffn_local : ffn;
         Q peak = has_layers || place.output_device == di ? inputs + max(attn, ffn_here) : Q::lit(0, "B");
-        if (fa && !f16_mask && first_device == di) peak = max(peak, (pipeline ? copies * mask32 : mask32) + mask_live + E);
+        if (fa && !f16_mask && first_device == di) peak = max(peak, (pipeline ? copies * mask32 : mask32) + mask_live + cast_company);
         if (place.output_device == di) peak = max(peak, out);
         if (place.output_device == di && vision.bytes > 0) peak = max(peak, Q::bytes(vision.what, vision.bytes));
         if (offload_here) {

@@ -125,6 +125,18 @@ TEST_CASE("op offload with flash attention: three K/V view copies and the mask s
     CHECK(item(r, "compute buffer", 0) == i64{248} * MiB);
 }
 
+TEST_CASE("op offload in a build that casts its mask: the first CPU layer's attention holds the f32 copy, its K and V and the cast (C-111)") {
+    // C-111 (b8586, Qwen3.5-27B Q4_K_S, -ngl 26 on an RTX 4070, 131,072 cells, ub 1,024, flash attention on): the reserve
+    // asked 1,469,841,408 B. Two hidden states (2 x 5,120 x 1,024 x 4 B), the hole of the copied attn_q weight (the gated
+    // q projection, 5,120 x 12,288 in Q4_K: 35,389,440 B) and two query widths (2 x 6,144 x 1,024 x 4 B), then the f32
+    // mask copy (131,072 x 1,024 x 4 B), the layer's K and V views (2 x 131,072 x 1,024 x 2 B) and the f16 cast.
+    const json r = estimate(R"({"model":"qwen3.5-27b","weights":"gguf:Q4_K_S","runtime":"llama.cpp","gpu":"rtx-4070","context":131072,
+        "engine":{"n_gpu_layers":26,"n_batch":1024,"n_ubatch":1024,"flash_attn":true,"version":"b8586"}})");
+    CHECK(item(r, "compute buffer", 0) ==
+          2 * i64{5120} * 1024 * 4 + 35389440 + 2 * i64{6144} * 1024 * 4 + i64{131072} * 1024 * 4 + 2 * (i64{131072} * 1024 * 2) + i64{131072} * 1024 * 2);
+    CHECK(item(r, "compute buffer", 0) == 1469841408);
+}
+
 TEST_CASE("op offload: a layer kept on the CPU computes its attention on the GPU against copies of its K and V (C-11)") {
     // Qwen3-8B (36 layers, 32 heads of 128, 8 KV heads, n_embd 4096), -ngl 20: the output layer and layers 17..35 on
     // the GPU, layers 0..16 and their KV on the CPU; flash attention off, n_ctx 131,072, ub 512.

@@ -244,6 +244,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // The largest weight a host-resident layer holds, and the output matrix when the output layer stays on the CPU
     // (token_embd when the output shares it): what op offload copies into the first GPU's compute buffer.
     i64 host_layer_weight_max = 0, host_output_weight = 0;
+    i64 host_attn_q_max = 0;                                  // the largest query projection of a layer kept on the CPU, copied to the GPU when offloaded
     i64 tied_copy = 0;                                        // the output layer's copy of token_embd, when it shares the embeddings
     std::vector<PlacedWeights> placed(s.devices.size() + 1);  // devices, then the host
     for (size_t d = 0; d < s.devices.size(); ++d) placed[d].device = static_cast<int>(d);
@@ -285,6 +286,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
             tied_copy = cb.per_tensor[i];
         }
         if (dev < 0 && t.layer >= 0) host_layer_weight_max = std::max(host_layer_weight_max, cb.per_tensor[i]);
+        if (dev < 0 && t.layer >= 0 && t.role == Role::AttnQ) host_attn_q_max = std::max(host_attn_q_max, cb.per_tensor[i]);
         if (place.output_device < 0 && (t.role == Role::Output || (t.role == Role::TokenEmbd && g.tied_embeddings)))
             host_output_weight = std::max(host_output_weight, cb.per_tensor[i]);
         // What decode reads per token, by place: the token embeddings are looked up a row at a time (unless the
@@ -641,11 +643,24 @@ Estimate estimate_llamacpp(const Scenario& s) {
                 // ggml's scheduler and a device offloading as CUDA does: C-112 (Llama-3.1-8B, 18 layers on the CPU,
                 // 32K, ub 512) 8 + 8 + 8 + 3 x 64 + 32 = 248 MiB, printed 248.00; C-11 (Qwen3-8B, flash off)
                 // 24 + 3 x 256 + 256 + 8,192 (scores) = 9,240, printed 9,240.
-                const Q below = (Q::lit(2) * Q::var("n_embd", g.hidden) + Q::var("n_head", g.n_heads) * Q::var("head_dim", g.head_dim)) * UB * F32;
-                const Q views = host_kv_layers >= 2 ? scale(Q::bytes("K+V views of a host layer, copied", host_kv_layer_max), 1.5, "× 3/2 (three views)")
-                                                    : Q::bytes("K+V views of a host layer, copied", host_kv_layer_max);
+                // Below them: the residual and a hole of the normed input, and the query (with Qwen3.5's gate, twice as
+                // wide); a query wider than the copied q weight leaves that weight's hole under it and the roped one
+                // above (C-111 at ub 1,024: 2 x 20 + 33.75 + 48 MiB).
+                const i64 q_one = checked::mul({g.n_heads, g.head_dim, ubr, 4});
+                const i64 q_proj = g.attn_output_gate ? 2 * q_one : q_one;
+                const Q below = Q::var("n_embd", g.hidden) * Q::lit(2) * UB * F32 +
+                                (q_proj <= host_attn_q_max || host_attn_q_max == 0
+                                     ? Q::bytes("the query", q_proj)
+                                     : Q::bytes("the copied q weight's hole and two query widths", checked::add(host_attn_q_max, 2 * q_one)));
+                const Q one_layer = Q::bytes("K+V views of a host layer, copied", host_kv_layer_max);
+                const Q views = host_kv_layers >= 2 ? scale(one_layer, 1.5, "× 3/2 (three views)") : one_layer;
                 const Q scores = fa ? Q::lit(0, "B") : Q::var("n_head", g.n_heads) * Q::var("n_kv", n_kv) * UB * F32;
                 peak = max(peak, (mask_live + below + views + scores).named("host layers' attention on this GPU"));
+                // A build that casts the f32 mask does it in the first host layer's attention split: the f32 copy, that
+                // layer's K and V views and the f16 cast together (C-111, b8586: 121.75 + 512 + 2 x 256 + 256 =
+                // 1,401.75 MiB, as the reserve asked); the later views then fit where the f32 copy was.
+                if (fa && !f16_mask)
+                    peak = max(peak, (below + mask32 + one_layer + mask_live).named("the mask's cast in a host layer's attention on this GPU"));
             }
             if (host_layer_weight_max > 0)
                 peak = max(peak, (has_layers || host_kv_layer_max > 0 ? mask_live : Q::lit(0, "B")) +

@@ -72,7 +72,7 @@ function significantDecimals(x) {
  * least three significant digits). A figure of zero or below has no relative error.
  */
 function figure(base, published, estimate, unit, publishedDecimals, missing) {
-  const estDecimals = estimate == null ? null : Math.min(4, Math.max(publishedDecimals, significantDecimals(estimate)));
+  const estDecimals = estimate == null ? null : Math.max(publishedDecimals, Math.min(4, significantDecimals(estimate)));
   const shownEstimate = estimate == null ? null : Number(estimate.toFixed(estDecimals));
   let error = null;
   let why = null;
@@ -109,7 +109,8 @@ function servingFigures(row, e, base) {
   const device = e.devices[0] || { components: {} };
   for (const [name, want] of Object.entries(row.logged_gib || {})) {
     const got = device.components[name];
-    out.push(figure({ ...base, component: name, label: componentLabel(e, name) || name }, want, got == null ? null : got / GIB, 'GiB', 2));
+    // Two decimals, as the engines print GiB, or the figure's own where the log printed more (TensorRT-LLM's bytes).
+    out.push(figure({ ...base, component: name, label: componentLabel(e, name) || name }, want, got == null ? null : got / GIB, 'GiB', Math.max(2, decimalsOf(want))));
   }
   // TensorRT engine builds print MiB: the loaded engine (weights) and the execution context (activations).
   const printed = { weights: 'the loaded TensorRT engine', activations: 'the execution context (TensorRT activations)' };

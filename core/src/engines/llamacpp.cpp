@@ -218,7 +218,8 @@ Estimate estimate_llamacpp(const Scenario& s) {
     const i64 cells_per_stream = unified ? n_ctx : n_ctx_seq;
 
     KvType k_type = s.kv, v_type = s.kv;
-    if (!fa && (s.kv.dtype != KvDtype::F16 && s.kv.dtype != KvDtype::BF16 && s.kv.dtype != KvDtype::F32)) {
+    const bool block_kv = s.kv.dtype != KvDtype::F16 && s.kv.dtype != KvDtype::BF16 && s.kv.dtype != KvDtype::F32;  // q8_0, q4_0, ...
+    if (!fa && block_kv) {
         e.warnings.push_back("a quantized V cache needs flash attention in llama.cpp; V is kept in f16");
         v_type = parse_kv_dtype("f16");
     }
@@ -586,9 +587,10 @@ Estimate estimate_llamacpp(const Scenario& s) {
     const bool per_seq_outputs = own_engine || recent_layers;
     const i64 out_rows = per_seq_outputs ? std::min(ubr, checked::mul(n_seq, 1 + (s.spec.active() ? s.spec.num_tokens : 0))) : ubr;
     const Q out = (Q::var("n_vocab", g.gguf_rows()) + Q::var("n_embd", g.hidden)) * (per_seq_outputs ? Q::var("n_outputs_max", out_rows) : UB) * F32;
-    // Ollama's engine builds the mask on the device in the dtype attention reads, with no f32 copy on the host.
-    // Until 0.12.11 its cache reserved an empty mask in that dtype; from 0.12.11 (kvcache/causal.go buildMask) it builds the
-    // f32 mask in its own input buffer and casts it in the graph, as llama.cpp did before b9410.
+    // Ollama's engine keeps its mask in an input buffer of its own, never in the host compute buffer. Until 0.12.11 its
+    // cache reserved it empty in the dtype attention reads (f16 with flash attention), and the device gets a copy; from
+    // 0.12.11 (kvcache/causal.go buildMask) it builds the f32 mask there and casts it in the graph, as llama.cpp did
+    // before b9410.
     const bool own_mask_cast = own_engine && !engine_version_before(s.engine.version, {0, 12, 11});
     const bool f16_mask = fa && ((own_engine && !own_mask_cast) || f16_mask_reserved(s));
     // What stays live beside the two masks while the cast runs: where layer 0 is attention, the embeddings it reads. In
@@ -600,8 +602,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // × 4 B = 654.5 MiB + inputs, printed 654.78; C-121 (Qwen3.5-9B, b8571) 808.0, printed 808.02.
     Q cast_company = E;
     if (g.attn_output_gate && !attention_first) {
-        const bool block_k = s.kv.dtype != KvDtype::F32 && s.kv.dtype != KvDtype::BF16 && s.kv.dtype != KvDtype::F16 && s.kv.dtype != KvDtype::FP8;
-        const bool rotated_q = block_k && g.head_dim % 64 == 0 && given_at_least(s, kAttnRotationBuild, {0, 30, 0});
+        const bool rotated_q = block_kv && g.head_dim % 64 == 0 && given_at_least(s, kAttnRotationBuild, {0, 30, 0});
         cast_company =
             (Q::lit(2) * Q::var("n_embd", g.hidden) + Q::lit(rotated_q ? 4 : 3) * Q::var("n_head", g.n_heads) * Q::var("head_dim", g.head_dim)) * UB * F32;
     }

@@ -67,6 +67,15 @@ int count_moe(const ModelGeometry& g) {
     return static_cast<int>(std::count_if(g.layers.begin(), g.layers.end(), [](const auto& l) { return l.ffn == Ffn::Moe; }));
 }
 
+// The GPT-NeoX-style block (GPT-2, StarCoder2, GPT-NeoX): biases on every linear, LayerNorms with bias, an ungated MLP.
+void check_neox_block(const ModelGeometry& g) {
+    CHECK_FALSE(g.ffn_gated);
+    CHECK(g.qkv_bias);
+    CHECK(g.o_bias);
+    CHECK(g.mlp_bias);
+    CHECK(g.norm_has_bias);
+}
+
 const std::vector<FamilyCase>& family_cases() {
     static const std::vector<FamilyCase> cases =
         {
@@ -436,11 +445,7 @@ const std::vector<FamilyCase>& family_cases() {
              {.full = 16},
              [](const ModelGeometry& g) {
                  CHECK(g.tied_embeddings);
-                 CHECK_FALSE(g.ffn_gated);
-                 CHECK(g.qkv_bias);
-                 CHECK(g.o_bias);
-                 CHECK(g.mlp_bias);
-                 CHECK(g.norm_has_bias);
+                 check_neox_block(g);
              },
              relabel("gpt2", {"tie_word_embeddings"})},
             // bigcode/starcoder2-3b config.json: a 4,096-token sliding window on all 30 layers; c_fc -> GELU -> c_proj,
@@ -451,24 +456,14 @@ const std::vector<FamilyCase>& family_cases() {
              {.sliding = 30},
              [](const ModelGeometry& g) {
                  CHECK(g.tied_embeddings);
-                 CHECK_FALSE(g.ffn_gated);
-                 CHECK(g.qkv_bias);
-                 CHECK(g.o_bias);
-                 CHECK(g.mlp_bias);
-                 CHECK(g.norm_has_bias);
+                 check_neox_block(g);
                  CHECK(g.norms_per_layer == 2);
              }},
             {"gpt_neox",
              "llama-3.1-8b",
              {.layers = 32, .heads = 32, .kv_heads = 8, .head_dim = 128, .intermediate = 14336},
              {.full = 32},
-             [](const ModelGeometry& g) {
-                 CHECK(g.qkv_bias);
-                 CHECK(g.o_bias);
-                 CHECK(g.mlp_bias);
-                 CHECK(g.norm_has_bias);
-                 CHECK_FALSE(g.ffn_gated);
-             },
+             check_neox_block,
              relabel("gpt_neox")},
             // layer_types: 12 sliding (128 tokens) / 12 full; sinks; router and expert biases; MXFP4 experts.
             {"gpt_oss",

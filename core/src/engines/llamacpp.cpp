@@ -718,19 +718,19 @@ Estimate estimate_llamacpp(const Scenario& s) {
         if (is_attention(c.mixer) && c.owns_kv && place.device_of_layer[static_cast<size_t>(c.layer)] < 0)
             host_kv_rows = std::max(host_kv_rows, checked::add(c.k_width, c.v_width));
     const Q kv_rows = Q::var("K + V widths of a host layer", host_kv_rows) * UB * F32;
-    // The f32 mask a flash-attention build before b9410 casts to f16 is freed once cast: on the CPU alone the cast holds
-    // both beside the inputs, the layers keep the f16 one, and the logits come after both are gone (C-123, Qwen3.5-0.8B
-    // on the CPU, 262,144 cells, ub 512: 512 + 256 + 4 = 772 MiB against 786.02 printed).
-    const bool host_casts_mask = fa && !f16_mask && !own_engine && s.devices.empty();
-    // Ollama's own engine keeps its inputs in buffers of their own (ml/backend/ggml Context.newTensor), so on the CPU
-    // alone its compute buffer is the graph's: the looked-up embeddings are layer 0's residual, and from 0.12.11 the
-    // f16 mask cast from them stays for every layer (L-125, 0.16.1: 16 MiB of its 96).
-    if (own_engine && s.devices.empty()) host_compute = ((own_mask_cast && fa) ? mask_live : Q::lit(0, "B")) + max(max(attn, ffn_local), out);
-    else if (place.output_device < 0 && !op_offload && host_casts_mask)
+    // With no GPU at all the whole graph is the CPU's (no layer placed elsewhere, nothing offloaded). Ollama's own engine
+    // keeps its inputs in buffers of their own (ml/backend/ggml Context.newTensor), so its compute buffer is the graph's:
+    // the looked-up embeddings are layer 0's residual, and from 0.12.11 the f16 mask cast from them stays for every
+    // layer (L-125, 0.16.1: 16 MiB of its 96). The f32 mask a flash-attention build of llama.cpp before b9410 casts to
+    // f16 is freed once cast: the cast holds both beside the inputs, the layers keep the f16 one, and the logits come
+    // after both are gone (C-123, Qwen3.5-0.8B, 262,144 cells, ub 512: 512 + 256 + 4 = 772 MiB against 786.02 printed).
+    const bool cpu_only = s.devices.empty();
+    if (cpu_only && own_engine) host_compute = ((own_mask_cast && fa) ? mask_live : Q::lit(0, "B")) + max(max(attn, ffn_local), out);
+    else if (cpu_only && fa && !f16_mask)
         host_compute = max(host_compute + mask_live, max(mask_live + max(attn, ffn_local), out)).named("the mask's cast, the layers or the logits, on the CPU");
     else if (place.output_device < 0)
         host_compute = host_compute + (op_offload ? max(kv_rows - E, Q::lit(0, "B")).named("K and V rows beyond the embeddings' space")
-                                                  : max(max(attn, s.devices.empty() ? ffn_local : ffn), out));
+                                                  : max(max(attn, cpu_only ? ffn_local : ffn), out));
     else if (!op_offload && gpu_layers_total < n_layers)
         host_compute = host_compute + max(attn, ffn_local).named("the worst-case phase of a layer left on the CPU, computed there");
     if (place.output_device < 0 && vision.bytes > 0) host_compute = max(host_compute, Q::bytes(vision.what, vision.bytes));

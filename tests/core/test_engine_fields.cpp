@@ -134,9 +134,9 @@ TEST_CASE("engine flags are accepted under the engine's own spelling, dashes or 
 
 TEST_CASE("flags that leave memory as it is are accepted and listed with the reason") {
     const json sg = estimate(
-        R"({"runtime":"sglang","model":"llama-3.1-8b","gpu":"h100-sxm-80gb","context":4096,"engine":{"enable_dp_lm_head":true,"attention_backend":"fa3","port":30000}})");
+        R"({"runtime":"sglang","model":"llama-3.1-8b","gpu":"h100-sxm-80gb","context":4096,"engine":{"enable_dp_lm_head":true,"sampling_backend":"pytorch","port":30000}})");
     CHECK(has_ignored(sg, "enable_dp_lm_head"));
-    CHECK(has_ignored(sg, "attention_backend", "kernel"));
+    CHECK(has_ignored(sg, "sampling_backend", "kernel"));
     CHECK(has_ignored(sg, "port", "server"));
     const json plain = estimate(R"({"runtime":"sglang","model":"llama-3.1-8b","gpu":"h100-sxm-80gb","context":4096})");
     CHECK(sg.at("devices").at(0).at("total_bytes") == plain.at("devices").at(0).at("total_bytes"));

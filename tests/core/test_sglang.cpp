@@ -626,3 +626,43 @@ TEST_CASE("SGLang's pools hold every layer, the KV-shared ones of Gemma 4 too (S
     const i64 per_token = 7 * 2 * 512 * 2 * 2 + 35 * 2 * 256 * 2 * 2 * 4 / 5;
     CHECK(r.at("kv_cache").at("capacity_tokens").get<i64>() == item(r, "KV cache pool (token pool)") / per_token);
 }
+
+TEST_CASE("SGLang on ROCm: the aiter attention backend keeps 15 % of mem_fraction_static back above 8,192 tokens (S-131)") {
+    // S-131: Qwen3-0.6B BF16 on one MI355X, 0.5.17, --mem-fraction-static 0.6, context 40,960, aiter (ROCm's default):
+    // ModelRunner cuts the fraction to 0.6 x 0.85 = 0.51 before sizing the pool. The log: 287.26 GB free before loading,
+    // 1.21 GB loaded, a pool of 145.30 GB (K + V, SGLang's GB being GiB): 0.51 x 287.26 - 1.21 = 145.29.
+    const std::string base =
+        R"({"model":"qwen3-0.6b","weights":"bf16","runtime":"sglang","gpu":"mi355x","context":40960,"engine":{"mem_fraction_static":0.6,"version":"0.5.17")";
+    const json aiter = estimate(base + "}}");
+    const json triton = estimate(base + R"(,"attention_backend":"triton"}})");
+    const i64 b_aiter = aiter.at("devices").at(0).at("budget_bytes").get<i64>();
+    const i64 b_triton = triton.at("devices").at(0).at("budget_bytes").get<i64>();
+    CHECK(static_cast<double>(b_aiter) / static_cast<double>(b_triton) == doctest::Approx(0.85).epsilon(1e-6));
+    // The weights are the same; the pool loses exactly what the budget does.
+    CHECK(component(aiter, "weights") == component(triton, "weights"));
+    CHECK(component(triton, "kv_cache") - component(aiter, "kv_cache") == b_triton - b_aiter);
+    CHECK(static_cast<double>(component(aiter, "kv_cache")) / static_cast<double>(GiB) == doctest::Approx(145.30).epsilon(0.01));
+    // Naming aiter gives the default; 8,192 tokens of context or fewer, or a release before 0.4.7, keep the whole fraction.
+    CHECK(estimate(base + R"(,"attention_backend":"aiter"}})").at("devices").at(0).at("budget_bytes").get<i64>() == b_aiter);
+    const json short_ctx = estimate(
+        R"({"model":"qwen3-0.6b","weights":"bf16","runtime":"sglang","gpu":"mi355x","context":8192,"engine":{"mem_fraction_static":0.6,"version":"0.5.17"}})");
+    CHECK(short_ctx.at("devices").at(0).at("budget_bytes").get<i64>() == b_triton);
+    const json old = estimate(
+        R"({"model":"qwen3-0.6b","weights":"bf16","runtime":"sglang","gpu":"mi355x","context":40960,"engine":{"mem_fraction_static":0.6,"version":"0.4.6.post5"}})");
+    CHECK(old.at("devices").at(0).at("budget_bytes").get<i64>() == b_triton);
+    // An NVIDIA card never runs aiter.
+    const std::string h100 =
+        R"({"model":"qwen3-0.6b","weights":"bf16","runtime":"sglang","gpu":"h100-sxm-80gb","context":40960,"engine":{"mem_fraction_static":0.6)";
+    CHECK(estimate(h100 + "}}").at("devices").at(0).at("budget_bytes") ==
+          estimate(h100 + R"(,"attention_backend":"triton"}})").at("devices").at(0).at("budget_bytes"));
+    // MLA models take aiter only with 16 or 128 KV heads a rank: DeepSeek-V3 (128) at TP 8 has 16 and is cut; Kimi-K2
+    // (64) at TP 8 has 8, runs triton (S-31 prints attention_backend='triton') and is not.
+    const auto cut = [](const std::string& model) {
+        const std::string r =
+            R"({"model":")" + model + R"(","runtime":"sglang","gpus":[{"gpu":"mi355x","count":8}],"context":32768,"engine":{"mem_fraction_static":0.8)";
+        return static_cast<double>(estimate(r + "}}").at("devices").at(0).at("budget_bytes").get<i64>()) /
+               static_cast<double>(estimate(r + R"(,"attention_backend":"triton"}})").at("devices").at(0).at("budget_bytes").get<i64>());
+    };
+    CHECK(cut("deepseek-v3") == doctest::Approx(0.85).epsilon(1e-6));
+    CHECK(cut("kimi-k2-thinking") == doctest::Approx(1.0));
+}

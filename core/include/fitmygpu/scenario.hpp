@@ -40,6 +40,7 @@ struct EngineKnobs {
     std::optional<i64> cuda_graph_max_bs;    // SGLang --cuda-graph-max-bs, vLLM --max-cudagraph-capture-size: the largest batch size captured
     std::optional<i64> kv_cache_max_tokens;  // TensorRT-LLM KvCacheConfig.max_tokens: a cap on the KV pool in tokens
     std::string backend;                     // TensorRT-LLM: "pytorch" (the default) or "tensorrt" (a trtllm-build engine)
+    std::string attention_backend;           // SGLang --attention-backend ("aiter", "triton", ...); empty = the release's choice
     i64 block_size = 16;
     std::optional<int> tensor_parallel_size;
     int pipeline_parallel_size = 1;

@@ -346,6 +346,9 @@ constexpr std::initializer_list<long> kSglangGpuSizedRelease = {0, 3, 6};   // s
 constexpr std::initializer_list<long> kSglangRunnerVlmRelease = {0, 4, 3};  // see estimate_sglang
 constexpr std::initializer_list<long> kSglangReserveRelease = {0, 5, 3};
 constexpr std::initializer_list<long> kSglangSizeTableRelease = {0, 5, 0};  // the vision-tower factor's release
+constexpr std::initializer_list<long> kSglangAiterCutRelease = {0, 4, 7};   // the aiter fraction cut's first release
+constexpr i64 kAiterFullFractionContext = 8192;
+constexpr double kAiterFractionCut = 0.85;
 // Between the TP table and the table by the card's size, server_args.py's default changed with these releases
 // (read at each release's commit): 0.4.5.post3 (#5604) gave cards above 81,920 MiB (gpu_mem - 13 GiB) / gpu_mem;
 // 0.4.6.post2 (#5893, #5724) 0.88 there, then on cards above 96 GiB min(f + 48 GiB x (1 - f) / gpu_mem,
@@ -808,6 +811,23 @@ Estimate estimate_sglang(const Scenario& s) {
         std::snprintf(buf, sizeof buf, "mem_fraction_static %.3f x 0.95 = %.4f", mfs, mfs * 0.95);
         mfs *= 0.95;
         e.assumptions.push_back(std::string(buf) + ": SGLang before 0.4.3 cuts the fraction of a multimodal model by 5 % in its model runner");
+    }
+    // ROCm's aiter attention backend keeps 15 % of the fraction back when the context exceeds 8,192 tokens, a fraction
+    // given on the command line included: mem_fraction_static *= 0.85 in ModelRunner.model_specific_adjustment
+    // (sgl-project/sglang#6564, first released in 0.4.7), later in server_args.py's attention-backend checks
+    // (sgl-project/sglang#37242 kept it in August 2026). aiter is SGLang's default on ROCm; for MLA models only when
+    // the KV heads per rank are 16 or 128 and no draft runs (else triton).
+    const std::string& backend = s.engine.attention_backend;
+    const i64 mla_heads = geo.n_kv_heads / std::max(1, par.tp);
+    const bool aiter = backend.empty()
+                           ? s.devices.front().vendor == "AMD" && (geo.mla.kv_lora_rank == 0 || ((mla_heads == 16 || mla_heads == 128) && !s.spec.active()))
+                           : backend == "aiter";
+    if (aiter && s.context > kAiterFullFractionContext && !engine_version_before(s.engine.version, kSglangAiterCutRelease)) {
+        char buf[112];
+        std::snprintf(buf, sizeof buf, "mem_fraction_static %.4g × %.2f = %.4g: ", mfs, kAiterFractionCut, mfs * kAiterFractionCut);
+        mfs *= kAiterFractionCut;
+        e.assumptions.push_back(std::string(buf) + "SGLang's aiter attention backend (ROCm) cuts it above " + group_digits(kAiterFullFractionContext) +
+                                " tokens of context");
     }
     add_devices(e, s, par.ranks(), mfs);
     CheckpointBytes cb = checkpoint_bytes(s);

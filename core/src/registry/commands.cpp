@@ -195,7 +195,7 @@ constexpr FlagRow kSglangFlags[] = {
     ignored({"--max-total-tokens"}, kNotModelled),
     ignored({"--page-size"}, kNotModelled),
     knob({"--enable-dp-attention"}, "enable_dp_attention", false),
-    ignored({"--attention-backend"}, kKernels),
+    knob({"--attention-backend"}, "attention_backend"),
     knob({"--cuda-graph-max-bs"}, "cuda_graph_max_bs"),
     ignored({"--max-prefill-tokens"}, kNotModelled),
     ignored({"--disable-radix-cache"}, "prefix cache on or off: the pool is the same size", false),

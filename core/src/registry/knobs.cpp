@@ -117,6 +117,9 @@ constexpr KnobRow kKnobs[] = {
      "pytorch (the default) or tensorrt: an engine built with trtllm-build, which keeps its own copy of a tied lm_head, the "
      "whole token embedding on every rank and a float32 rotary table.",
      "", "pytorch|tensorrt", [](EngineKnobs& k, const KnobValue& v) { k.backend = v.text; }},
+    {"attention_backend", KnobType::Text, 0, 0, false, false, 0, "Attention backend",
+     "SGLang's --attention-backend. On ROCm, aiter (the default there) keeps part of mem_fraction_static back for long contexts.", "", "[a-z0-9_]+",
+     [](EngineKnobs& k, const KnobValue& v) { k.attention_backend = v.text; }},
     {"version", KnobType::Text, 0, 0, false, false, 0, "Engine version",
      "The engine release whose memory rules apply, as the engine prints it (0.11.0, v0.4.6, 1.3.0rc7, b6123); empty for the current one.", "", kVersionPattern,
      [](EngineKnobs& k, const KnobValue& v) { k.version = v.text; }},
@@ -237,6 +240,10 @@ void apply_knob(const KnobSpec& spec, const KnobValue& given, const std::string&
                 parse_tensor_overrides(v.text, f);  // throws naming the entry
             } else if (spec.name == "backend") {
                 if (v.text != "pytorch" && v.text != "tensorrt") fail("invalid_field", f, f + " must be \"pytorch\" or \"tensorrt\"" + got);
+            } else if (spec.name == "attention_backend") {
+                if (v.text.empty() || v.text.size() > 32 ||
+                    !std::all_of(v.text.begin(), v.text.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }))
+                    fail("invalid_field", f, f + " must be an SGLang attention backend name such as \"aiter\" or \"triton\"" + got);
             } else if (spec.name == "nvidia_driver") {
                 if (nvidia_driver_major(v.text) == 0)
                     fail("invalid_field", f, f + " must be an NVIDIA driver version as nvidia-smi prints it, such as \"535.247.01\" or \"570.172.08\"" + got);

@@ -630,8 +630,14 @@ TEST_CASE("Ollama's llama.cpp runner keeps whole sliding layers and one KV strea
     const json runner = estimate(request);
     CHECK(item(runner, "KV cache", 0) == 26 * i64{2} * 8192 * 4 * 256 * 2 * 2);
     // The host inputs: each of the two f32 masks spans one stream's 8,192 cells (8,192 x 256 x 4 B), beside the looked-up
-    // embeddings (2,304 x 256 x 4 B): 18.25 MiB; the log prints 22.26 (4 MiB not traced).
-    CHECK(item(runner, "host compute buffer", -1) == 2 * i64{8192} * 256 * 4 + i64{2304} * 256 * 4);
+    // embeddings (2,304 x 256 x 4 B) and, without flash attention, each cache's V indices (one int64 per value of the
+    // ubatch's V rows: 256 x 4 KV heads x 256 x 8 B): 22.25 MiB; the log prints 22.26.
+    CHECK(item(runner, "host compute buffer", -1) == 2 * i64{8192} * 256 * 4 + i64{2304} * 256 * 4 + 2 * i64{256} * 4 * 256 * 8);
+    // The runner of 0.11.4 still stored K and V with ggml_cpy: no index inputs, and one stream of 16,384 cells for both
+    // sequences (non-unified caches need set_rows), so each mask spans 16,384 cells.
+    json before_set_rows = json::parse(request);
+    before_set_rows["engine"]["version"] = "0.11.4";
+    CHECK(item(estimate(before_set_rows.dump()), "host compute buffer", -1) == 2 * i64{16384} * 256 * 4 + i64{2304} * 256 * 4);
     // llama-server (Ollama 0.30 on): the sliding layers keep the window and a ubatch, so less.
     json server_request = json::parse(request);
     server_request["engine"]["version"] = "0.30.0";

@@ -177,6 +177,7 @@ bool f16_mask_reserved(const Scenario& s) { return given_at_least(s, kF16MaskBui
 //    the host inputs, from b7819 (llama.cpp#18898, which builds on #18550's ggml_build_forward_select; January 2026).
 bool outputs_per_sequence(const Scenario& s) { return given_at_least(s, kOutputsPerSequenceBuild, {0, 30, 2}); }
 constexpr long kSecondEmbdInputBuild = 7819;
+constexpr long kVIndexInputBuild = 6070;
 constexpr i64 kOllamaCudaFaMaxHead = 256;  // the widest head Ollama 0.20.0-0.20.3's CUDA flash-attention kernels took
 bool second_embd_input(const Scenario& s) { return given_at_least(s, kSecondEmbdInputBuild, {0, 30, 0}); }
 
@@ -688,7 +689,17 @@ Estimate estimate_llamacpp(const Scenario& s) {
                                 " reserves logits for one row per sequence (give engine.version, e.g. \"b" + std::to_string(kOutputsPerSequenceBuild) +
                                 "\", for those builds" + (s.runtime == Runtime::Ollama ? std::string("; Ollama 0.30.0 and 0.30.2 ship them") : std::string()) +
                                 ")");
-    const Q host_mask = own_engine ? Q::lit(0, "B") : f16_mask ? mask_live : mask32;
+    // Flash attention off, the V cache is stored transposed, and from the set_rows KV store (llama.cpp#14959, the default
+    // from b6070; Ollama's runner from 0.11.5) each KV cache takes an input of V indices, one int64 per value of the
+    // ubatch's V rows (llama_kv_cache::build_input_v_idxs): n_ubatch × the widest V × 8 B among the host inputs (L-35,
+    // phi-4: 512 × 1,280 × 8 B = 5 MiB; L-101, gemma-2 and its sliding-window cache: 2 × 256 × 1,024 × 8 B).
+    i64 v_max = 0;
+    for (const CacheLayer& c : layers)
+        if (is_attention(c.mixer) && c.mixer != Mixer::Mla) v_max = std::max(v_max, c.v_width);
+    const Q v_idxs = !fa && !own_engine && given_at_least(s, kVIndexInputBuild, {0, 11, 5})
+                         ? (Q::var("KV caches", (n_full > 0) + (n_swa > 0)) * UB * Q::var("widest V", v_max) * Q::lit(8, "B")).named("V indices")
+                         : Q::lit(0, "B");
+    const Q host_mask = own_engine ? Q::lit(0, "B") : (f16_mask ? mask_live : mask32) + v_idxs;
     Q host_compute = (pipeline ? copies * host_mask : host_mask) + (second_embd_input(s) ? Q::lit(2) * E : E);
     // Ollama 0.20.0 to 0.20.3 shipped a ggml whose CUDA/ROCm flash attention had no kernel for 512-wide heads (Gemma 4's
     // global layers; added by ollama e823bff87 for 0.20.4), so the scheduler runs those layers' FLASH_ATTN_EXT on the CPU:

@@ -94,17 +94,17 @@ constexpr i64 kNonTorchParallelNvlink019 = static_cast<i64>(2.10 * GiB);
 //  - 0.19.0 on H100, FULL_AND_PIECEWISE with 51 sizes of each (V-53..V-64): with the FlashAttention 3 split
 //    accumulators of the largest FULL capture (below) and 2.5 MiB per FULL graph, each dense piece costs 0.28-0.32 MiB
 //    (Llama-3.1-8B 0.29 at TP 1, 2 and 4; Qwen2.5-7B 0.32; gemma-2-9b 0.31; phi-4 0.28; Qwen2.5-72B 0.28);
-//  - PIECEWISE only (0.9-0.10): 0.23 and 0.26 MiB a piece on an A100 and an RTX 4090 (V-39, V-52), 0.29 on L40S
-//    (0.16, V-65).
-// So 0.28 MiB a piece on any board of these generations. The driver matters more than the board: CUDA drivers before
-// 12.4 (R535 and older) keep about 3.35 times as much per graph (vllm-project/vllm#5517: 3.81 GiB against 1.14 GiB,
-// toolkit unchanged), as the A100 on driver 535 of V-37 and V-38 shows (0.9 and 1.3 MiB a piece); the estimate
-// follows current drivers. Pieces that hold an MoE layer cost more (routing, expert sort and grouped GEMMs are many
-// more kernel nodes): 0.47, 0.54 and 0.52 MiB per piece in V-1, V-2 (gpt-oss, 81 sizes) and V-16 (Qwen3-235B,
-// 67 sizes, L40S), the median 0.52 MiB, which V-61 (Qwen3-30B-A3B, 0.19.0) matches too.
-// Drivers before R550: the per-graph memory times kOldDriverGraphFactor (engines.hpp).
+//  - PIECEWISE only (0.9-0.10), where no FULL graph shares the pool: 0.21-0.235 MiB a piece on A100s and an L4 (V-39,
+//    V-155, V-181, V-212: 1.5B to 8B models), 0.26 on an RTX 4090 with FP8 weights (V-52); 0.29 on L40S in 0.16 (V-65).
+// So 0.28 MiB a piece on any board of these generations from 0.11, and 0.225 MiB in the PIECEWISE-only releases. The driver matters more than the board: CUDA
+// drivers before 12.4 (R535 and older) keep about 3.35 times as much per graph (vllm-project/vllm#5517: 3.81 GiB against 1.14 GiB, toolkit unchanged), as the
+// A100 on driver 535 of V-37 and V-38 shows (0.9 and 1.3 MiB a piece); the estimate follows current drivers. Pieces that hold an MoE layer cost more (routing,
+// expert sort and grouped GEMMs are many more kernel nodes): 0.47, 0.54 and 0.52 MiB per piece in V-1, V-2 (gpt-oss, 81 sizes) and V-16 (Qwen3-235B, 67 sizes,
+// L40S), the median 0.52 MiB, which V-61 (Qwen3-30B-A3B, 0.19.0) matches too. Drivers before R550: the per-graph memory times kOldDriverGraphFactor
+// (engines.hpp).
 constexpr i64 kFullGraphBytes = 5 * MiB / 2;
-constexpr i64 kPiecewiseGraphBytes = 287 * KiB;  // 0.28 MiB
+constexpr i64 kPiecewiseGraphBytes = 287 * KiB;      // 0.28 MiB
+constexpr i64 kPiecewiseOnlyGraphBytes = 230 * KiB;  // 0.225 MiB, releases before 0.11
 // FULL decode graphs with FlashAttention 3 (the FlashAttention backend on compute capability 9): the backend plans
 // every FULL capture with VLLM_FLASH_ATTN_MAX_NUM_SPLITS_FOR_CUDA_GRAPH = 32 KV splits (flash_attn.py, aot_schedule),
 // and FA3 allocates each split's fp32 output and log-sum-exp for every query head inside the capture, so the pool
@@ -313,8 +313,9 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
                                   "× " + fixed_text(kOldDriverGraphFactor, 2) + " (driver before R" + std::to_string(kCompactGraphDriver) + ")")
                           : Q::bytes(what, bytes);
     };
-    const Q per_size_pieces = Q::var("dense pieces", pieces - moe) * per_graph("per piecewise graph", kPiecewiseGraphBytes) +
-                              Q::var("MoE pieces", moe) * per_graph("per MoE piecewise graph", kMoePiecewiseGraphBytes);
+    const Q per_size_pieces =
+        Q::var("dense pieces", pieces - moe) * per_graph("per piecewise graph", full_decode_graphs(v) ? kPiecewiseGraphBytes : kPiecewiseOnlyGraphBytes) +
+        Q::var("MoE pieces", moe) * per_graph("per MoE piecewise graph", kMoePiecewiseGraphBytes);
     const Q full_graph = per_graph("per FULL graph", kFullGraphBytes);
     const Q act = forward_activation(s, par, sizes.back(), "largest capture size");
     // FlashAttention 3's split accumulators for the largest FULL capture (kFa3CudaGraphSplits).

@@ -33,7 +33,7 @@ std::string call(const std::string& method, const std::string& request_json) {
 
 std::string version() { return FITMYGPU_VERSION; }
 
-// Bytes of the wasm heap currently allocated by malloc (dlmalloc's in-use total). The node tests read it around
+// Bytes of the wasm heap currently allocated by malloc (mallinfo's in-use total). The node tests read it around
 // many failing calls to check that an error leaves nothing behind; the heap's size (HEAP8.length) only grows.
 double heap_bytes_in_use() { return static_cast<double>(mallinfo().uordblks); }
 

@@ -465,6 +465,18 @@ const std::vector<FamilyCase>& family_cases() {
              {.full = 32},
              check_neox_block,
              relabel("gpt_neox")},
+            // OPTConfig: tie_word_embeddings and enable_bias default true (relabelled from Llama-3.2-1B's config, whose
+            // tie_word_embeddings key is dropped).
+            {
+                "opt",
+                "llama-3.2-1b",
+                {.layers = 16, .heads = 32, .kv_heads = 8, .head_dim = 64, .intermediate = 8192},
+                {.full = 16},
+                [](const ModelGeometry& g) {
+                    CHECK(g.tied_embeddings);
+                    check_neox_block(g);
+                },
+                relabel("opt", {"tie_word_embeddings"})},
             // layer_types: 12 sliding (128 tokens) / 12 full; sinks; router and expert biases; MXFP4 experts.
             {"gpt_oss",
              "gpt-oss-20b",
@@ -925,6 +937,28 @@ TEST_CASE("gpt2: openai-community/gpt2's config (n_inner null) reads as a 3,072-
     CHECK(layer == 7087872);
     CHECK(fitmygpu::build_inventory(g).total_params() == 12 * layer + 50257 * 768 + 2 * 768);
     CHECK(fitmygpu::build_inventory(g).total_params() + 1024 * 768 == 124439808);
+}
+
+TEST_CASE("opt: facebook/opt-2.7b's config reads as a two-matrix ReLU MLP of ffn_dim with biases and adds up to 2,651,596,800 parameters") {
+    // facebook/opt-2.7b config.json (OPTConfig: enable_bias and tie_word_embeddings default true). Per layer: q, k, v, o
+    // 4 x (2,560 x 2,560 + 2,560), fc1 2,560 x 10,240 + 10,240, fc2 10,240 x 2,560 + 2,560, two LayerNorms 2 x 2 x 2,560:
+    // 78,676,480; x 32 = 2,517,647,360. embed_tokens 50,272 x 2,560 = 128,696,320 (lm_head tied), the final LayerNorm
+    // 5,120: 2,646,348,800. The checkpoint's 2,651,596,800 also holds the learned positions ((2,048 + 2) x 2,560 =
+    // 5,248,000), which the inventory does not list.
+    const json config = json::parse(R"({"activation_function":"relu","architectures":["OPTForCausalLM"],"do_layer_norm_before":true,
+        "ffn_dim":10240,"hidden_size":2560,"max_position_embeddings":2048,"model_type":"opt","num_attention_heads":32,
+        "num_hidden_layers":32,"pad_token_id":1,"prefix":"</s>","torch_dtype":"float16","vocab_size":50272,"word_embed_proj_dim":2560})");
+    const ModelGeometry g = fitmygpu::parse_geometry(config);
+    CHECK(g.intermediate == 10240);
+    CHECK_FALSE(g.ffn_gated);
+    const i64 layer = 4 * (2560 * 2560 + 2560) + (2560 * 10240 + 10240) + (10240 * 2560 + 2560) + 2 * 2 * 2560;
+    CHECK(layer == 78676480);
+    CHECK(fitmygpu::build_inventory(g).total_params() == 32 * layer + 50272 * 2560 + 2 * 2560);
+    CHECK(fitmygpu::build_inventory(g).total_params() + 2050 * 2560 == 2651596800);
+    // enable_bias false drops the linears' biases (not the LayerNorms').
+    json no_bias = config;
+    no_bias["enable_bias"] = false;
+    CHECK(fitmygpu::build_inventory(fitmygpu::parse_geometry(no_bias)).total_params() == 32 * (layer - 4 * 2560 - 10240 - 2560) + 50272 * 2560 + 2 * 2560);
 }
 
 TEST_CASE("starcoder2: a two-matrix GELU MLP with biases, and the three sizes add up to their published counts") {

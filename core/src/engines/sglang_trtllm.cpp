@@ -342,8 +342,7 @@ struct SglangPiecewiseSizes {
 constexpr SglangPiecewiseSizes kSglangPiecewiseSizes[] = {{2048, 42}, {4096, 50}, {8192, 58}, {16384, 74}};
 constexpr double kSglangPiecewiseMibPerSize = 8.0;
 constexpr double kSglangPiecewiseMlaMib = 1536.0;
-constexpr std::initializer_list<long> kSglangGpuSizedRelease = {0, 3, 6};   // sgl-project/sglang#2044, see above
-constexpr std::initializer_list<long> kSglangRunnerVlmRelease = {0, 4, 3};  // see estimate_sglang
+constexpr std::initializer_list<long> kSglangGpuSizedRelease = {0, 3, 6};  // sgl-project/sglang#2044, see above
 constexpr std::initializer_list<long> kSglangReserveRelease = {0, 5, 3};
 constexpr std::initializer_list<long> kSglangSizeTableRelease = {0, 5, 0};  // the vision-tower factor's release
 constexpr std::initializer_list<long> kSglangAiterCutRelease = {0, 4, 7};   // the aiter fraction cut's first release
@@ -454,9 +453,8 @@ i64 sglang_state_per_request(const Scenario& s, const engine_parts::Parallelism&
 // not given, SGLang scales its default by 0.95 × clamp(1 − 0.1 × (ratio − 1), 0.8, 1.05), ratio being the vision
 // tower's num_hidden_layers × hidden_size² over a ViT-L/14's 24 × 1024² (SGLang reads both attributes of the
 // vision config with those defaults; a config that names its depth otherwise counts 24 layers). The 0.5.0rc0 source is
-// where this is read from. Before it (sgl-project/sglang#6881, June 2025) multimodal models had a fixed factor of 0.9;
-// the releases that carried it are not pinned, so releases from 0.4.3 to before 0.5.0 get no factor here. Releases
-// before 0.4.3 cut the fraction by 0.95 in the model runner (estimate_sglang).
+// where this is read from. Before it (sgl-project/sglang#6881, June 2025) the model runner cut the fraction by a fixed
+// factor, 0.95 and later 0.90 (estimate_sglang).
 double sglang_vlm_factor(const ModelGeometry& g) {
     const double layers = g.vision.num_hidden_layers > 0 ? static_cast<double>(g.vision.num_hidden_layers) : 24.0;
     const double hidden = g.vision.hidden_size > 0 ? static_cast<double>(g.vision.hidden_size) : 1024.0;
@@ -802,15 +800,17 @@ Estimate estimate_sglang(const Scenario& s) {
         }
         e.assumptions.push_back(std::string("mem_fraction_static = ") + buf + ": " + rule + " (set it to match your launch flags)");
     }
-    // The 0.3 series and early 0.4 releases cut a multimodal model's fraction in the model runner instead
-    // (ModelRunner.__init__: mem_fraction_static *= 0.95 when the architecture is multimodal), after the server
-    // arguments were settled, so a fraction given on the command line is cut too. Read from model_runner.py of the 0.3
-    // series and of early 2025 (a 0.4.2 tree); the later releases up to sgl-project/sglang#6881 are not pinned here.
-    if (s.geometry.vision.config_stated && engine_version_before(s.engine.version, kSglangRunnerVlmRelease)) {
-        char buf[96];
-        std::snprintf(buf, sizeof buf, "mem_fraction_static %.3f x 0.95 = %.4f", mfs, mfs * 0.95);
-        mfs *= 0.95;
-        e.assumptions.push_back(std::string(buf) + ": SGLang before 0.4.3 cuts the fraction of a multimodal model by 5 % in its model runner");
+    // Releases before 0.5.0 cut a multimodal model's fraction in the model runner instead (ModelRunner: mem_fraction_static
+    // *= 0.95, later 0.90, when the architecture is multimodal), after the server arguments were settled, so a fraction
+    // given on the command line is cut too; sgl-project/sglang#6881 moved it into the server arguments. 0.95 in the 0.3
+    // series, a 0.4.2 tree and 0.4.4.post2's main (S-141, Gemma 3: (108.24 + 8.13) / 139.21 GiB = 0.88 x 0.95); 0.90 in
+    // model_runner.py of June 2025. Where between the two it changed is not pinned: taken at 0.4.5.
+    if (s.geometry.vision.config_stated && engine_version_before(s.engine.version, kSglangSizeTableRelease)) {
+        const double cut = engine_version_before(s.engine.version, {0, 4, 5}) ? 0.95 : 0.90;
+        char buf[112];
+        std::snprintf(buf, sizeof buf, "mem_fraction_static %.3f x %.2f = %.4f: SGLang before 0.5.0 cuts a multimodal model's", mfs, cut, mfs * cut);
+        mfs *= cut;
+        e.assumptions.push_back(std::string(buf) + " fraction in its model runner");
     }
     // ROCm's aiter attention backend keeps 15 % of the fraction back when the context exceeds 8,192 tokens, a fraction
     // given on the command line included: mem_fraction_static *= 0.85 in ModelRunner.model_specific_adjustment

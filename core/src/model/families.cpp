@@ -110,6 +110,12 @@ constexpr FamilyTraits kFamilies[] = {
      .ffn_gated = false,
      .llamacpp_drops_window = true},
     {.model_types = {"gpt_neox"}, .models = "GPT-NeoX, Pythia", .neox_layout = true, .ffn_gated = false},
+    {.model_types = {"opt"},
+     .models = "OPT (fc1 -> ReLU -> fc2 MLP of ffn_dim, LayerNorms with bias; enable_bias biases every linear)",
+     .tie_word_embeddings = true,
+     .neox_layout = true,
+     .linear_bias_key = "enable_bias",
+     .ffn_gated = false},
     {.model_types = {"gpt_oss"}, .models = "gpt-oss", .attention_sinks = true, .moe_biases = true},
 
     // ---- DeepSeek-style MoE (MLA from kv_lora_rank) ----

@@ -552,6 +552,23 @@ TEST_CASE("Qwen3.5/3.6: the f16 mask's cast waits for the first full-attention l
     CHECK(item(c121, "compute buffer", 0) == i64{808} * MiB);
 }
 
+TEST_CASE("a build that casts its f32 mask does it beside layer 0's query projection and roped query (C-7, C-6)") {
+    // C-7 (b6168, GLM-4.5-Air on an RTX PRO 6000, 131,072 cells, ub 4,096, flash attention on): the f32 mask copy
+    // (131,072 x 4,096 x 4 B = 2,048 MiB) and its f16 cast (1,024 MiB) beside the embeddings' copy and the normed input's
+    // hole (2 x 4,096 x 4,096 x 4 B) and, rope not being in place, the query projection and the roped query (2 x 96 heads
+    // x 128 x 4,096 x 4 B): 3,584 MiB, printed 3,584.09.
+    const json c7 = estimate(R"({"model":"glm-4.5-air","weights":"gguf:Q4_K_M","runtime":"llama.cpp","gpu":"rtx-pro-6000-blackwell",
+        "context":131072,"engine":{"n_batch":4096,"n_ubatch":4096,"version":"b6168"}})");
+    CHECK(item(c7, "compute buffer", 0) == i64{131072} * 4096 * 6 + (2 * i64{4096} + 2 * 96 * 128) * 4096 * 4);
+    CHECK(item(c7, "compute buffer", 0) == i64{3584} * MiB);
+    // C-6 (b7700, gpt-oss-20b, ub 2,048; the 128-token window's cache holds 128 + 2,048 cells padded to 2,304): both
+    // masks in f32 and f16, 2 x 2,880 and 2 x 64 heads x 64: (131,072 + 2,304) x 2,048 x 6 B + (5,760 + 8,192) x 2,048 x
+    // 4 B = 1,672 MiB, printed 1,672.08.
+    const json c6 = estimate(R"({"model":"gpt-oss-20b","weights":"gguf:MXFP4_MOE","runtime":"llama.cpp","gpu":"m4-max-128gb",
+        "context":131072,"engine":{"n_ubatch":2048,"version":"b7700"}})");
+    CHECK(item(c6, "compute buffer", 0) == (i64{131072} + 2304) * 2048 * 6 + (2 * i64{2880} + 2 * 64 * 64) * 2048 * 4);
+}
+
 TEST_CASE("Ollama's gpt-oss before 0.13 copies the halves of its fused gate_up output (L-91)") {
     // L-91 (0.11.10, gpt-oss-120b, 8,192 tokens, batch 512, flash attention, every layer on the GPU). model/models/gptoss
     // MLPBlock.Forward: the fused gate_up matmul over 4 experts (2 x 2,880 rows) and contiguous copies of its gate and up

@@ -601,7 +601,12 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // b8639 (llama.cpp#21038, merged 2026-04-01), Q rotated into the cache's Hadamard basis. Replayed with ggml-alloc
     // on the model's graph: C-34 (Qwen3.6-27B, b8946, q8_0, 200,192 cells) 391 + 195.5 + (2 × 5,120 + 4 × 6,144) × 512
     // × 4 B = 654.5 MiB + inputs, printed 654.78; C-121 (Qwen3.5-9B, b8571) 808.0, printed 808.02.
-    Q cast_company = E;
+    // Any other attention layer casts beside its residual and the normed input's hole, the query projection and the
+    // roped query (rope is not in place, and the mask is the last input flash attention takes): 2 E + 2 × q width.
+    // Replayed on the builds' graphs: C-7 (GLM-4.5-Air, b6168, 131,072 cells, ub 4,096) 2,048 + 1,024 + (2 × 4,096 + 2 ×
+    // 12,288) × 4,096 × 4 B = 3,584 MiB, printed 3,584.09; C-6 (gpt-oss-20b, ub 2,048, with its sliding-window mask)
+    // 1,672 MiB, printed 1,672.08.
+    Q cast_company = mla || own_engine ? E : (Q::lit(2) * Q::var("n_embd", g.hidden) + Q::lit(2) * Q::var("n_head", g.n_heads) * Q::var("head_dim", g.head_dim)) * UB * F32;
     if (g.attn_output_gate && !attention_first) {
         const bool rotated_q = block_kv && g.head_dim % 64 == 0 && given_at_least(s, kAttnRotationBuild, {0, 30, 0});
         cast_company =

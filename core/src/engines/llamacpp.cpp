@@ -606,7 +606,8 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // Replayed on the builds' graphs: C-7 (GLM-4.5-Air, b6168, 131,072 cells, ub 4,096) 2,048 + 1,024 + (2 × 4,096 + 2 ×
     // 12,288) × 4,096 × 4 B = 3,584 MiB, printed 3,584.09; C-6 (gpt-oss-20b, ub 2,048, with its sliding-window mask)
     // 1,672 MiB, printed 1,672.08.
-    Q cast_company = mla || own_engine ? E : (Q::lit(2) * Q::var("n_embd", g.hidden) + Q::lit(2) * Q::var("n_head", g.n_heads) * Q::var("head_dim", g.head_dim)) * UB * F32;
+    Q cast_company =
+        mla || own_engine ? E : (Q::lit(2) * Q::var("n_embd", g.hidden) + Q::lit(2) * Q::var("n_head", g.n_heads) * Q::var("head_dim", g.head_dim)) * UB * F32;
     if (g.attn_output_gate && !attention_first) {
         const bool rotated_q = block_kv && g.head_dim % 64 == 0 && given_at_least(s, kAttnRotationBuild, {0, 30, 0});
         cast_company =

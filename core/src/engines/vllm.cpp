@@ -96,12 +96,14 @@ constexpr i64 kNonTorchParallelNvlink019 = static_cast<i64>(2.10 * GiB);
 //    (Llama-3.1-8B 0.29 at TP 1, 2 and 4; Qwen2.5-7B 0.32; gemma-2-9b 0.31; phi-4 0.28; Qwen2.5-72B 0.28);
 //  - PIECEWISE only (0.9-0.10), where no FULL graph shares the pool: 0.21-0.235 MiB a piece on A100s and an L4 (V-39,
 //    V-155, V-181, V-212: 1.5B to 8B models), 0.26 on an RTX 4090 with FP8 weights (V-52); 0.29 on L40S in 0.16 (V-65).
-// So 0.28 MiB a piece on any board of these generations from 0.11, and 0.225 MiB in the PIECEWISE-only releases. The driver matters more than the board: CUDA
-// drivers before 12.4 (R535 and older) keep about 3.35 times as much per graph (vllm-project/vllm#5517: 3.81 GiB against 1.14 GiB, toolkit unchanged), as the
-// A100 on driver 535 of V-37 and V-38 shows (0.9 and 1.3 MiB a piece); the estimate follows current drivers. Pieces that hold an MoE layer cost more (routing,
-// expert sort and grouped GEMMs are many more kernel nodes): 0.47, 0.54 and 0.52 MiB per piece in V-1, V-2 (gpt-oss, 81 sizes) and V-16 (Qwen3-235B, 67 sizes,
-// L40S), the median 0.52 MiB, which V-61 (Qwen3-30B-A3B, 0.19.0) matches too. Drivers before R550: the per-graph memory times kOldDriverGraphFactor
-// (engines.hpp).
+// So 0.28 MiB a piece on any board of these generations from 0.11, and 0.225 MiB in the PIECEWISE-only releases. The
+// driver matters more than the board: CUDA drivers before 12.4 (R535 and older) keep about 3.35 times as much per graph
+// (vllm-project/vllm#5517: 3.81 GiB against 1.14 GiB, toolkit unchanged), as the A100 on driver 535 of V-37 and V-38
+// shows (0.9 and 1.3 MiB a piece: 4.0 and 4.5 times the current pieces, #5517's ratio being of whole pools, activations
+// included); the estimate follows current drivers. Pieces that hold an MoE layer cost more
+// (routing, expert sort and grouped GEMMs are many more kernel nodes): 0.47, 0.54 and 0.52 MiB per piece in V-1, V-2
+// (gpt-oss, 81 sizes) and V-16 (Qwen3-235B, 67 sizes, L40S), the median 0.52 MiB, which V-61 (Qwen3-30B-A3B, 0.19.0)
+// matches too. Drivers before R550: the per-graph memory times kOldDriverGraphFactor (engines.hpp).
 constexpr i64 kFullGraphBytes = 5 * MiB / 2;
 constexpr i64 kPiecewiseGraphBytes = 287 * KiB;      // 0.28 MiB
 constexpr i64 kPiecewiseOnlyGraphBytes = 230 * KiB;  // 0.225 MiB, releases before 0.11

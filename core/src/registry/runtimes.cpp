@@ -292,7 +292,6 @@ constexpr RuntimeRow
                         {"enable_expert_parallel", false, "", "--ep_size", "", struct_default<&EngineKnobs::enable_expert_parallel>},
                         {"enforce_eager", false, "", "cuda_graph_config: null", "", struct_default<&EngineKnobs::enforce_eager>},
                         {"language_model_only", false, "", "", "", struct_default<&EngineKnobs::language_model_only>},
-                        {"attention_backend", false, "", "--attention-backend", "by GPU and model (aiter on ROCm)", none},
                         {"version", false, "", "", "current", none},
                     },
                 .card_counts = kTensorParallelCounts,

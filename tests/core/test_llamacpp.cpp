@@ -569,6 +569,18 @@ TEST_CASE("a build that casts its f32 mask does it beside layer 0's query projec
     CHECK(item(c6, "compute buffer", 0) == (i64{131072} + 2304) * 2048 * 6 + (2 * i64{2880} + 2 * 64 * 64) * 2048 * 4);
 }
 
+TEST_CASE("Ollama's runner on Metal, 0.12.4-0.24: the graph reordering casts the mask beside the roped query alone (L-121)") {
+    // L-121 (Ollama 0.17.0's runner on an M4, phi-3-mini-128k, 32,768 cells, ub 512, flash attention on): Metal's graph
+    // optimizer, looking 8 nodes ahead, runs the cast before the query projection's output is needed, so beside the f32
+    // and f16 masks (32,768 x 512 x 6 B) only the embeddings' copy and the roped query (3,072 + 32 x 96) x 512 x 4 B:
+    // 96 + 12 = 108 MiB, printed 108.01.
+    const std::string base =
+        R"({"model":"phi-3-mini-128k","weights":"gguf:Q4_0","runtime":"ollama","gpu":"m4-32gb","context":32768,"engine":{"flash_attn":true,"version":")";
+    CHECK(item(estimate(base + R"(0.17.0"}})"), "compute buffer", 0) == i64{32768} * 512 * 6 + (i64{3072} + 32 * 96) * 512 * 4);
+    // 0.12.3 vendored a Metal backend without that reordering: the query projection and the roped query stay.
+    CHECK(item(estimate(base + R"(0.12.3"}})"), "compute buffer", 0) == i64{32768} * 512 * 6 + (2 * i64{3072} + 2 * 32 * 96) * 512 * 4);
+}
+
 TEST_CASE("Ollama's gpt-oss before 0.13 copies the halves of its fused gate_up output (L-91)") {
     // L-91 (0.11.10, gpt-oss-120b, 8,192 tokens, batch 512, flash attention, every layer on the GPU). model/models/gptoss
     // MLPBlock.Forward: the fused gate_up matmul over 4 experts (2 x 2,880 rows) and contiguous copies of its gate and up

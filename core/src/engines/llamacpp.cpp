@@ -608,6 +608,13 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // 1,672 MiB, printed 1,672.08.
     Q cast_company =
         mla || own_engine ? E : (Q::lit(2) * Q::var("n_embd", g.hidden) + Q::lit(2) * Q::var("n_head", g.n_heads) * Q::var("head_dim", g.head_dim)) * UB * F32;
+    // Metal reorders the graph (ggml_metal_graph_optimize), and with the look-ahead of 8 nodes its copy of Ollama's runner
+    // had from 0.12.4 to 0.24, the cast moves ahead of the query projection: beside the embeddings' copy only the roped
+    // query is live, E + q width, unless the layer norms Q and K per head (Qwen3), which keeps the order. Replayed with
+    // that reordering on L-121's graph (phi-3, 32,768 cells): 64 + 32 + 6 + 6 = 108 MiB, printed 108.01.
+    if (ollama && !own_engine && !s.devices.empty() && s.devices.front().vendor == "Apple" && !engine_version_before(s.engine.version, {0, 12, 4}) &&
+        engine_version_before(s.engine.version, {0, 30}) && !g.layers.empty() && g.layers.front().mixer == Mixer::FullAttention && !g.qk_norm && !mla)
+        cast_company = (Q::var("n_embd", g.hidden) + Q::var("n_head", g.n_heads) * Q::var("head_dim", g.head_dim)) * UB * F32;
     if (g.attn_output_gate && !attention_first) {
         const bool rotated_q = block_kv && g.head_dim % 64 == 0 && given_at_least(s, kAttnRotationBuild, {0, 30, 0});
         cast_company =

@@ -677,8 +677,14 @@ Estimate estimate_llamacpp(const Scenario& s) {
                 if (fa && !f16_mask)
                     peak = max(peak, (below + mask32 + one_layer + mask_live).named("the mask's cast in a host layer's attention on this GPU"));
             }
+            // A model whose first layer slides its window (gpt-oss) casts the full mask at its first full-attention layer,
+            // after layer 0's experts: in a build that casts an f32 mask, that copy comes in above layer 0's copied expert
+            // weight and its MoE work (C-5, b6699, gpt-oss-20b with every expert on the CPU: 256 MiB of f32 mask above
+            // the 134.47 MiB expert copy and 56.25 MiB of MoE rows: 448.22 MiB, where the real graph replayed gives the
+            // 456.98 printed, the rest being layer 0's small tensors and holes below them).
+            const bool f32_mask_over_experts = fa && !f16_mask && !own_engine && !g.layers.empty() && g.layers.front().mixer == Mixer::SlidingAttention;
             if (host_layer_weight_max > 0)
-                peak = max(peak, (has_layers || host_kv_layer_max > 0 ? mask_live : Q::lit(0, "B")) +
+                peak = max(peak, (has_layers || host_kv_layer_max > 0 ? (f32_mask_over_experts ? mask32 : mask_live) : Q::lit(0, "B")) +
                                      Q::bytes("largest host weight, copied", host_layer_weight_max) + max(attn_rows * UB * F32, ffn_here));
             if (output_offload && host_output_weight > 0) peak = max(peak, Q::bytes("output weight, copied", host_output_weight) + out);
         }

@@ -670,4 +670,9 @@ TEST_CASE("SGLang on ROCm: the aiter attention backend keeps 15 % of mem_fractio
     };
     CHECK(cut("deepseek-v3") == doctest::Approx(0.85).epsilon(1e-6));
     CHECK(cut("kimi-k2-thinking") == doctest::Approx(1.0));
+    // The flag as SGLang spells it lands on the knob; a name that is not a backend's is refused, naming the field.
+    const json c = fitmygpu::api::from_command(json{{"command", "python -m sglang.launch_server --model-path Qwen/Qwen3-0.6B --attention-backend triton"}});
+    CHECK(c.at("request").at("engine").at("attention_backend") == "triton");
+    CHECK(c.at("ignored").empty());
+    CHECK(error_of("estimate", base + R"(,"attention_backend":"Triton; rm"}})").at("field") == "engine.attention_backend");
 }

@@ -547,14 +547,14 @@ Estimate estimate_llamacpp(const Scenario& s) {
     for (const auto& l : g.layers) ffn_width = std::max(ffn_width, l.ffn_intermediate);
     const bool recent_layers = outputs_per_sequence(s);  // never with Ollama's own engine, whose releases come before 0.30
     const bool attention_first = !g.layers.empty() && is_attention(g.layers.front().mixer);
+    const Q q_width = Q::var("n_head", g.n_heads) * Q::var("head_dim", g.head_dim);
     // Ollama's own models call the fused SwiGLU from 0.12.0 (ml.Tensor SILU(ctx, up): ggml_swiglu_split), which ggml-alloc
     // does not run in place either: gate, up and product live together above the residual and the holes attention left
     // (L-124, qwen3:1.7b on the CPU at 0.12.6: (3 x 6,144 + 2 x 2,048 + 16 x 128) x 512 x 4 B = 48 MiB, printed 48.0).
     const bool own_swiglu = own_engine && !engine_version_before(s.engine.version, {0, 12});
-    Q ffn = recent_layers || own_swiglu ? (Q::lit(3) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden) +
-                                           (attention_first ? Q::var("n_head", g.n_heads) * Q::var("head_dim", g.head_dim) : Q::lit(0))) *
-                                              UB * F32
-                                        : (Q::lit(2) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden)) * UB * F32;
+    Q ffn = recent_layers || own_swiglu
+                ? (Q::lit(3) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden) + (attention_first ? q_width : Q::lit(0))) * UB * F32
+                : (Q::lit(2) * Q::var("n_ff", ffn_width) + Q::lit(2) * Q::var("n_embd", g.hidden)) * UB * F32;
     // MoE layers (build_moe_ffn): the selected experts' gate and up outputs, then their product beside the down
     // projection's output, which keeps one n_embd row per selected expert until the weighted sum. On a device that
     // holds the experts of its layers, ggml-alloc places them in one buffer: the SwiGLU product takes a block of its own
@@ -594,32 +594,32 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // before b9410.
     const bool own_mask_cast = own_engine && !engine_version_before(s.engine.version, {0, 12, 11});
     const bool f16_mask = fa && ((own_engine && !own_mask_cast) || f16_mask_reserved(s));
-    // What stays live beside the two masks while the cast runs: where layer 0 is attention, the embeddings it reads. In
-    // Qwen3.5 / Qwen3-Next (linear layers first, a gated query), the cast waits for the first full-attention layer: its
-    // residual and the embeddings' copy, the query projection with its gate (2 × q width, kept whole until the gate is
-    // applied after attention), the hole of the normed query and the roped one, and, with a quantized K cache from
-    // b8639 (llama.cpp#21038, merged 2026-04-01), Q rotated into the cache's Hadamard basis. Replayed with ggml-alloc
-    // on the model's graph: C-34 (Qwen3.6-27B, b8946, q8_0, 200,192 cells) 391 + 195.5 + (2 × 5,120 + 4 × 6,144) × 512
-    // × 4 B = 654.5 MiB + inputs, printed 654.78; C-121 (Qwen3.5-9B, b8571) 808.0, printed 808.02.
-    // Any other attention layer casts beside its residual and the normed input's hole, the query projection and the
-    // roped query (rope is not in place, and the mask is the last input flash attention takes): 2 E + 2 × q width.
-    // Replayed on the builds' graphs: C-7 (GLM-4.5-Air, b6168, 131,072 cells, ub 4,096) 2,048 + 1,024 + (2 × 4,096 + 2 ×
-    // 12,288) × 4,096 × 4 B = 3,584 MiB, printed 3,584.09; C-6 (gpt-oss-20b, ub 2,048, with its sliding-window mask)
-    // 1,672 MiB, printed 1,672.08.
-    Q cast_company =
-        mla || own_engine ? E : (Q::lit(2) * Q::var("n_embd", g.hidden) + Q::lit(2) * Q::var("n_head", g.n_heads) * Q::var("head_dim", g.head_dim)) * UB * F32;
-    // Metal reorders the graph (ggml_metal_graph_optimize), and with the look-ahead of 8 nodes its copy of Ollama's runner
-    // had from 0.12.4 to 0.24, the cast moves ahead of the query projection: beside the embeddings' copy only the roped
-    // query is live, E + q width, unless the layer norms Q and K per head (Qwen3), which keeps the order. Replayed with
-    // that reordering on L-121's graph (phi-3, 32,768 cells): 64 + 32 + 6 + 6 = 108 MiB, printed 108.01.
-    if (ollama && !own_engine && !s.devices.empty() && s.devices.front().vendor == "Apple" && !engine_version_before(s.engine.version, {0, 12, 4}) &&
-        engine_version_before(s.engine.version, {0, 30}) && !g.layers.empty() && g.layers.front().mixer == Mixer::FullAttention && !g.qk_norm && !mla)
-        cast_company = (Q::var("n_embd", g.hidden) + Q::var("n_head", g.n_heads) * Q::var("head_dim", g.head_dim)) * UB * F32;
-    if (g.attn_output_gate && !attention_first) {
-        const bool rotated_q = block_kv && g.head_dim % 64 == 0 && given_at_least(s, kAttnRotationBuild, {0, 30, 0});
-        cast_company =
-            (Q::lit(2) * Q::var("n_embd", g.hidden) + Q::lit(rotated_q ? 4 : 3) * Q::var("n_head", g.n_heads) * Q::var("head_dim", g.head_dim)) * UB * F32;
-    }
+    // What stays live beside the two masks while the cast runs, the first case that applies:
+    //  - Qwen3.5 / Qwen3-Next (linear layers first, a gated query): the cast waits for the first full-attention layer: its
+    //    residual and the embeddings' copy, the query projection with its gate (2 × q width, kept whole until the gate is
+    //    applied after attention), the hole of the normed query and the roped one, and, with a quantized K cache from
+    //    b8639 (llama.cpp#21038, merged 2026-04-01), Q rotated into the cache's Hadamard basis. Replayed with ggml-alloc
+    //    on the model's graph: C-34 (Qwen3.6-27B, b8946, q8_0, 200,192 cells) 391 + 195.5 + (2 × 5,120 + 4 × 6,144) ×
+    //    512 × 4 B = 654.5 MiB + inputs, printed 654.78; C-121 (Qwen3.5-9B, b8571) 808.0, printed 808.02.
+    //  - Metal reorders the graph (ggml_metal_graph_optimize), and with the look-ahead of 8 nodes its copy of Ollama's
+    //    runner had from 0.12.4 to 0.24, the cast moves ahead of layer 0's query projection: beside the embeddings' copy
+    //    only the roped query is live, E + q width, unless the layer norms Q and K per head (Qwen3), which keeps the
+    //    order. Replayed with that reordering on L-121's graph (phi-3, 32,768 cells): 64 + 32 + 6 + 6 = 108 MiB, printed
+    //    108.01.
+    //  - MLA, and Ollama's own engine (whose graph is not llama.cpp's): the embeddings layer 0 reads.
+    //  - Any other attention layer casts beside its residual and the normed input's hole, the query projection and the
+    //    roped query (rope is not in place, and the mask is the last input flash attention takes): 2 E + 2 × q width.
+    //    Replayed on the builds' graphs: C-7 (GLM-4.5-Air, b6168, 131,072 cells, ub 4,096) 2,048 + 1,024 + (2 × 4,096 +
+    //    2 × 12,288) × 4,096 × 4 B = 3,584 MiB, printed 3,584.09; C-6 (gpt-oss-20b, ub 2,048, with its sliding-window
+    //    mask) 1,672 MiB, printed 1,672.08.
+    const bool metal_reorder8 = ollama && !own_engine && !s.devices.empty() && s.devices.front().vendor == "Apple" &&
+                                !engine_version_before(s.engine.version, {0, 12, 4}) && engine_version_before(s.engine.version, {0, 30}) && !g.layers.empty() &&
+                                g.layers.front().mixer == Mixer::FullAttention && !g.qk_norm && !mla;
+    const bool rotated_q = block_kv && g.head_dim % 64 == 0 && given_at_least(s, kAttnRotationBuild, {0, 30, 0});
+    const Q cast_company = g.attn_output_gate && !attention_first ? (Q::lit(2) * Q::var("n_embd", g.hidden) + Q::lit(rotated_q ? 4 : 3) * q_width) * UB * F32
+                           : metal_reorder8                       ? (Q::var("n_embd", g.hidden) + q_width) * UB * F32
+                           : mla || own_engine                    ? E
+                                                                  : (Q::lit(2) * Q::var("n_embd", g.hidden) + Q::lit(2) * q_width) * UB * F32;
     const int first_device = place.device_of_layer.empty() ? -1 : place.device_of_layer.front();
     // Op offload (ggml_backend_sched_backend_id_from_cur): a matmul whose weight is in host memory runs on the first
     // GPU once the ubatch reaches kOffloadMinBatch tokens, and the weight is copied into that GPU's compute buffer as an

@@ -800,17 +800,21 @@ Estimate estimate_sglang(const Scenario& s) {
         }
         e.assumptions.push_back(std::string("mem_fraction_static = ") + buf + ": " + rule + " (set it to match your launch flags)");
     }
+    // A cut the model runner makes after the server arguments settled it, said in the assumptions.
+    const auto cut_fraction = [&](double factor, const std::string& why) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "mem_fraction_static %.4g × %.2f = %.4g: ", mfs, factor, mfs * factor);
+        mfs *= factor;
+        e.assumptions.push_back(buf + why);
+    };
     // Releases before 0.5.0 cut a multimodal model's fraction in the model runner instead (ModelRunner: mem_fraction_static
     // *= 0.95, later 0.90, when the architecture is multimodal), after the server arguments were settled, so a fraction
     // given on the command line is cut too; sgl-project/sglang#6881 moved it into the server arguments. 0.95 in the 0.3
     // series, a 0.4.2 tree and 0.4.4.post2's main (S-141, Gemma 3: (108.24 + 8.13) / 139.21 GiB = 0.88 x 0.95); 0.90 in
     // model_runner.py of June 2025. Where between the two it changed is not pinned: taken at 0.4.5.
     if (s.geometry.vision.config_stated && engine_version_before(s.engine.version, kSglangSizeTableRelease)) {
-        const double cut = engine_version_before(s.engine.version, {0, 4, 5}) ? 0.95 : 0.90;
-        char buf[112];
-        std::snprintf(buf, sizeof buf, "mem_fraction_static %.3f x %.2f = %.4f: SGLang before 0.5.0 cuts a multimodal model's", mfs, cut, mfs * cut);
-        mfs *= cut;
-        e.assumptions.push_back(std::string(buf) + " fraction in its model runner");
+        cut_fraction(engine_version_before(s.engine.version, {0, 4, 5}) ? 0.95 : 0.90,
+                     "SGLang before 0.5.0 cuts a multimodal model's fraction in its model runner");
     }
     // ROCm's aiter attention backend keeps 15 % of the fraction back when the context exceeds 8,192 tokens, a fraction
     // given on the command line included: mem_fraction_static *= 0.85 in ModelRunner.model_specific_adjustment
@@ -822,13 +826,9 @@ Estimate estimate_sglang(const Scenario& s) {
     const bool aiter = backend.empty()
                            ? s.devices.front().vendor == "AMD" && (geo.mla.kv_lora_rank == 0 || ((mla_heads == 16 || mla_heads == 128) && !s.spec.active()))
                            : backend == "aiter";
-    if (aiter && s.context > kAiterFullFractionContext && !engine_version_before(s.engine.version, kSglangAiterCutRelease)) {
-        char buf[112];
-        std::snprintf(buf, sizeof buf, "mem_fraction_static %.4g × %.2f = %.4g: ", mfs, kAiterFractionCut, mfs * kAiterFractionCut);
-        mfs *= kAiterFractionCut;
-        e.assumptions.push_back(std::string(buf) + "SGLang's aiter attention backend (ROCm) cuts it above " + group_digits(kAiterFullFractionContext) +
-                                " tokens of context");
-    }
+    if (aiter && s.context > kAiterFullFractionContext && !engine_version_before(s.engine.version, kSglangAiterCutRelease))
+        cut_fraction(kAiterFractionCut,
+                     "SGLang's aiter attention backend (ROCm) cuts it above " + group_digits(kAiterFullFractionContext) + " tokens of context");
     add_devices(e, s, par.ranks(), mfs);
     CheckpointBytes cb = checkpoint_bytes(s);
     sglang_pad_mxfp4_experts(s, par, cb);

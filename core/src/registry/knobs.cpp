@@ -241,8 +241,7 @@ void apply_knob(const KnobSpec& spec, const KnobValue& given, const std::string&
             } else if (spec.name == "backend") {
                 if (v.text != "pytorch" && v.text != "tensorrt") fail("invalid_field", f, f + " must be \"pytorch\" or \"tensorrt\"" + got);
             } else if (spec.name == "attention_backend") {
-                if (v.text.empty() || v.text.size() > 32 ||
-                    !std::all_of(v.text.begin(), v.text.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }))
+                if (v.text.size() > 32 || !Pattern(spec.pattern).match_all(v.text))
                     fail("invalid_field", f, f + " must be an SGLang attention backend name such as \"aiter\" or \"triton\"" + got);
             } else if (spec.name == "nvidia_driver") {
                 if (nvidia_driver_major(v.text) == 0)

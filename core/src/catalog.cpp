@@ -1,10 +1,12 @@
 #include "fitmygpu/catalog.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <map>
 #include <mutex>
 #include <set>
+#include <utility>
 
 #include "fitmygpu/catalog_data.hpp"
 #include "fitmygpu/error.hpp"
@@ -337,7 +339,31 @@ const CatalogModel* Catalog::find_model(const std::string& key) const {
     }
     return find_by_key(models(), key);
 }
-const CatalogGpu* Catalog::find_gpu(const std::string& key) const { return find_by_key(gpus(), key); }
+// A GPU also by the name its driver or engine prints, which may lead with the maker's and the product line's words
+// ("AMD Instinct MI250X", "Radeon RX 7900 XTX", "Intel Arc A770") and end with "GPU" ("... Laptop GPU") where the
+// catalog's aliases do not: those words are dropped one at a time, and the rest looked up again.
+const CatalogGpu* Catalog::find_gpu(const std::string& key) const {
+    if (const CatalogGpu* found = find_by_key(gpus(), key)) return found;
+    static const std::array<const char*, 6> kLeading{"nvidia", "amd", "intel", "apple", "geforce", "radeon"};
+    std::vector<std::string> words;
+    std::string cur;
+    for (unsigned char c : key) {
+        if (std::isalnum(c)) cur.push_back(static_cast<char>(std::tolower(c)));
+        else if (!cur.empty()) words.push_back(std::exchange(cur, std::string()));
+    }
+    if (!cur.empty()) words.push_back(cur);
+    if (!words.empty() && words.back() == "gpu") words.pop_back();
+    size_t first = 0;
+    while (first < words.size()) {
+        std::string rest;
+        for (size_t i = first; i < words.size(); ++i) rest += (rest.empty() ? "" : " ") + words[i];
+        if (rest.empty()) break;
+        if (const CatalogGpu* found = find_by_key(gpus(), rest)) return found;
+        if (std::find(kLeading.begin(), kLeading.end(), words[first]) == kLeading.end()) break;
+        ++first;
+    }
+    return nullptr;
+}
 
 std::vector<const CatalogModel*> Catalog::search_models(const std::string& q, size_t limit, bool fine_tunes) const {
     return ranked(models(), q, limit, fine_tunes);

@@ -691,6 +691,13 @@ TEST_CASE("a GPU is found by the name its driver reports (nvidia-smi, torch.cuda
         {"Tesla V100-PCIE-16GB", "v100-16gb"},
         {"NVIDIA GB10", "dgx-spark-gb10"},
         {"NVIDIA GeForce RTX 4090", "rtx-4090"},
+        // The maker's or product line's words first, "GPU" last, where the catalog's aliases have neither.
+        {"AMD Instinct MI250X", "mi250x"},
+        {"Radeon RX 7900 XTX", "rx-7900-xtx"},
+        {"AMD Radeon PRO W7900", "radeon-pro-w7900"},
+        {"Intel Arc B580", "arc-b580"},
+        {"NVIDIA Jetson AGX Orin", "jetson-agx-orin-64gb"},
+        {"NVIDIA GeForce RTX 5090 Laptop GPU", "rtx-5090-laptop"},
     };
     for (const auto& entry : printed) {
         const std::string& name = entry.first;
@@ -699,5 +706,10 @@ TEST_CASE("a GPU is found by the name its driver reports (nvidia-smi, torch.cuda
         const auto* g = Catalog::builtin().find_gpu(name);
         REQUIRE(g != nullptr);
         CHECK(g->id == id);
+    }
+    // Dropping those words never leaves a bare maker or an empty name to match.
+    for (const char* name : {"NVIDIA", "AMD Radeon Graphics", "GPU", "NVIDIA GPU", "Apple M3 Max"}) {
+        CAPTURE(name);
+        CHECK(Catalog::builtin().find_gpu(name) == nullptr);
     }
 }

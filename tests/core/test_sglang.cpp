@@ -676,3 +676,32 @@ TEST_CASE("SGLang on ROCm: the aiter attention backend keeps 15 % of mem_fractio
     CHECK(c.at("ignored").empty());
     CHECK(error_of("estimate", base + R"(,"attention_backend":"Triton; rm"}})").at("field") == "engine.attention_backend");
 }
+
+TEST_CASE("SGLang 0.4.5-0.4.6 clones DeepSeek-V3/R1's shared expert into every MoE layer tp_size times (S-151)") {
+    // S-151: DeepSeek-R1 FP8 at --tp 8 on MI308X, 0.4.6, prints "Cloning 8 replicas of the shared expert into MoE" and
+    // "Load weight end ... mem usage=81.66 GB". The 8 replicas join the routed experts and are sharded like them, in place
+    // of the shared MLP (itself sharded 8 ways), so each rank holds 7/8 of a shared expert more per MoE layer: 58 MoE
+    // layers x 3 x 7,168 x 2,048 FP8 bytes (+ one fp32 scale per 128 x 128 block) x 7 / 8.
+    const auto request = [](const std::string& version, const std::string& gpu, const std::string& extra = "") {
+        return R"({"model":"deepseek-r1","weights":"fp8","runtime":"sglang","gpus":[{"gpu":")" + gpu +
+               R"(","count":8}],"context":163840,"engine":{"tensor_parallel_size":8,"mem_fraction_static":0.7,"version":")" + version + "\"" + extra + "}}";
+    };
+    const json r046 = estimate(request("0.4.6", "mi300x"));
+    const i64 replicas = item(r046, "shared-expert replicas in the MoE layers");
+    const double per_layer = 3.0 * 7168 * 2048 + 3.0 * 16 * 56 * 4;
+    CHECK(static_cast<double>(replicas) == doctest::Approx(58 * per_layer * 7 / 8).epsilon(0.002));
+    CHECK(static_cast<double>(component(r046, "weights")) / static_cast<double>(GiB) == doctest::Approx(81.66).epsilon(0.01));
+    // From 0.4.7 one fused copy replaces the shared MLP: nothing more. Hopper has it too; an A100 (compute capability 8),
+    // the EP MoE layer, and Kimi-K2 (384 routed experts) do not.
+    CHECK(component(estimate(request("0.4.7", "mi300x")), "weights") == component(r046, "weights") - replicas);
+    CHECK(item(estimate(request("0.4.6.post5", "h200-sxm-141gb")), "shared-expert replicas in the MoE layers") == replicas);
+    CHECK(item(estimate(request("0.4.6", "a100-80gb-sxm4")), "shared-expert replicas in the MoE layers") == 0);
+    CHECK(item(estimate(request("0.4.6", "mi300x", R"(,"enable_expert_parallel":true)")), "shared-expert replicas in the MoE layers") == 0);
+    const json kimi = estimate(R"({"model":"kimi-k2-instruct","runtime":"sglang","gpus":[{"gpu":"h200-sxm-141gb","count":8}],"context":32768,
+        "engine":{"tensor_parallel_size":8,"version":"0.4.6"}})");
+    CHECK(item(kimi, "shared-expert replicas in the MoE layers") == 0);
+    // 0.4.x's EP switches as SGLang spells them turn expert parallelism on.
+    const json c = fitmygpu::api::from_command(json{{"command", "python -m sglang.launch_server --model-path deepseek-ai/DeepSeek-R1 --tp 8 --enable-ep-moe"}});
+    CHECK(c.at("request").at("engine").at("enable_expert_parallel") == true);
+    CHECK(c.at("ignored").empty());
+}

@@ -53,6 +53,8 @@ void scale_expert_tensors(const Scenario& s, CheckpointBytes& cb, double factor)
 // QKV, gate-up, the experts' w13) takes a segment rounded up to 2 MiB. Free-memory readings (SGLang's "mem usage")
 // see it; torch's allocated-bytes counters do not.
 i64 allocator_rounding_per_rank(const Scenario& s, const CheckpointBytes& cb, const Parallelism& p, int stage);
+// Bytes of the shared experts' tensors (gate, up, down) one rank of `stage` holds, by weights_per_rank's rules.
+i64 shared_expert_bytes_per_rank(const Scenario& s, const CheckpointBytes& cb, const Parallelism& p, int stage);
 
 // The layer range [first, last) of a pipeline stage (vLLM get_pp_indices, which SGLang copies: even split, the
 // remainder to the stages before the last).

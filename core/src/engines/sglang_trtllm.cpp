@@ -344,8 +344,10 @@ constexpr double kSglangPiecewiseMibPerSize = 8.0;
 constexpr double kSglangPiecewiseMlaMib = 1536.0;
 constexpr std::initializer_list<long> kSglangGpuSizedRelease = {0, 3, 6};  // sgl-project/sglang#2044, see above
 constexpr std::initializer_list<long> kSglangReserveRelease = {0, 5, 3};
-constexpr std::initializer_list<long> kSglangSizeTableRelease = {0, 5, 0};  // the vision-tower factor's release
-constexpr std::initializer_list<long> kSglangAiterCutRelease = {0, 4, 7};   // the aiter fraction cut's first release
+constexpr std::initializer_list<long> kSglangSizeTableRelease = {0, 5, 0};       // the vision-tower factor's release
+constexpr std::initializer_list<long> kSglangAiterCutRelease = {0, 4, 7};        // the aiter fraction cut's first release
+constexpr std::initializer_list<long> kSglangSharedReplicasRelease = {0, 4, 5};  // shared-expert replicas (see below)
+constexpr std::initializer_list<long> kSglangOneFusedSharedRelease = {0, 4, 7};  // one fused shared expert instead
 constexpr i64 kAiterFullFractionContext = 8192;
 constexpr double kAiterFractionCut = 0.85;
 // Between the TP table and the table by the card's size, server_args.py's default changed with these releases
@@ -764,6 +766,24 @@ void sglang_pad_mxfp4_experts(const Scenario& s, const engine_parts::Parallelism
     const i64 held = engine_parts::mxfp4_expert_bytes(round_up(I, 256), round_up(H, 256), 4);
     engine_parts::scale_expert_tensors(s, cb, static_cast<double>(held) / static_cast<double>(stored));
 }
+
+// DeepSeek-V3/R1's shared expert in SGLang 0.4.5 to 0.4.6.x: shared-experts fusion (sgl-project/sglang#4918, April 2025)
+// clones it into the FusedMoE layer as n_share_experts_fusion extra experts (DeepseekV2ForCausalLM.load_weights,
+// "Cloning 8 replicas of the shared expert into MoE"), which are sharded over the ranks like the routed ones and
+// replace the shared MLP. determine_n_share_experts_fusion set it to tp_size by itself for DeepseekV3ForCausalLM with
+// 256 routed experts on a device of compute capability 9.0 or more (every CDNA GPU reports that under ROCm: S-151
+// prints the cloning on MI308X) unless the EP or DeepEP MoE was on. From 0.4.7 one fused copy stands in for the
+// shared MLP (num_fused_shared_experts = n_shared_experts, sgl-project/sglang#6736), which costs nothing more.
+// The count of replicas, 0 where none are made.
+int sglang_shared_expert_replicas(const Scenario& s, const engine_parts::Parallelism& par) {
+    const ModelGeometry& g = s.geometry;
+    const Device& d = s.devices.front();
+    const std::string& v = s.engine.version;
+    if (engine_version_before(v, kSglangSharedReplicasRelease) || !engine_version_before(v, kSglangOneFusedSharedRelease)) return 0;
+    if (g.architecture != "DeepseekV3ForCausalLM" || g.moe.n_experts != 256 || g.moe.n_shared_experts <= 0 || par.expert_parallel) return 0;
+    if (!(d.vendor == "AMD" || (d.vendor == "NVIDIA" && d.compute_capability_major >= 9))) return 0;
+    return par.tp;
+}
 }  // namespace
 
 i64 sglang_capture_max_bs(const Device& d, int tp, const std::string& version, bool speculative) {
@@ -832,6 +852,7 @@ Estimate estimate_sglang(const Scenario& s) {
     add_devices(e, s, par.ranks(), mfs);
     CheckpointBytes cb = checkpoint_bytes(s);
     sglang_pad_mxfp4_experts(s, par, cb);
+    const int shared_replicas = sglang_shared_expert_replicas(s, par);
     const i64 value_bytes = kv_value_bytes(s, "SGLang");
     i64 fixed_req = 0;
     const KvPoolRules pool_rules = sglang_pool_rules(s, e);
@@ -859,7 +880,11 @@ Estimate estimate_sglang(const Scenario& s) {
         // for numerical stability"), in the model's dtype before and elsewhere; the load's "mem usage" counts it.
         const bool fp32_rope = d.vendor == "NVIDIA" && !sglang_before(s.engine.version, {0, 4, 2, 1});
         const Q rope = Q::bytes("rotary cos/sin table", rope_cache_bytes(s, fp32_rope ? 4 : activation_value_bytes(s)));
-        const Q weights = (tensors + rounding + rope).named("weights as loaded");
+        const Q replicas = shared_replicas > 1
+                               ? Q::var("further shared-expert replicas", shared_replicas - 1) *
+                                     Q::bytes("the shared experts on this rank, a shard per MoE layer", shared_expert_bytes_per_rank(s, cb, par, i / par.tp))
+                               : Q::lit(0, "B");
+        const Q weights = (tensors + rounding + rope + replicas).named("weights as loaded");
         const bool nvlink_init = par.ranks() > 1 && d.link_kind == "nvlink";
         const Q before_load = nvlink_init ? Q::bytes("CUDA context", kSglangContextBytes) + Q::bytes("distributed init (NVLink)", kSglangNvlinkInitBytes)
                                           : Q::bytes("CUDA context", kSglangContextBytes);
@@ -873,6 +898,10 @@ Estimate estimate_sglang(const Scenario& s) {
         if (rounding.value() > 0)
             e.add(kWeights, "allocator rounding of the weights", i, rounding,
                   "PyTorch's caching allocator gives each parameter of 10 MiB or more a segment rounded up to 2 MiB");
+        if (replicas.value() > 0)
+            e.add(kWeights, "shared-expert replicas in the MoE layers", i, replicas,
+                  "SGLang " + s.engine.version + " clones the shared expert into each MoE layer " + std::to_string(shared_replicas) +
+                      " times (tp_size), each sharded like a routed expert, in place of the shared MLP");
         e.add(kOverhead, "in use before loading (CUDA context, distributed init)", i, before_load,
               "SGLang measures the free memory after this and takes mem_fraction_static of that");
         Q pool = rest;

@@ -150,6 +150,15 @@ i64 weights_per_rank(const Scenario& s, const CheckpointBytes& cb, const Paralle
     return checked::to_i64(std::round(total));
 }
 
+i64 shared_expert_bytes_per_rank(const Scenario& s, const CheckpointBytes& cb, const Parallelism& p, int stage) {
+    double total = 0;
+    for (size_t i = 0; i < s.inventory.tensors.size(); ++i) {
+        const Role r = s.inventory.tensors[i].role;
+        if (r == Role::FfnGateShexp || r == Role::FfnUpShexp || r == Role::FfnDownShexp) total += tensor_bytes_on_rank(s, cb, p, stage, i);
+    }
+    return checked::to_i64(std::round(total));
+}
+
 i64 mxfp4_expert_bytes(i64 I, i64 H, i64 bias_bytes) { return (3 * I * H) / 2 + (3 * I * H) / 32 + (2 * I + H) * bias_bytes; }
 
 void scale_expert_tensors(const Scenario& s, CheckpointBytes& cb, double factor) {

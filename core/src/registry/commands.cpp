@@ -191,6 +191,8 @@ constexpr FlagRow kSglangFlags[] = {
     knob({"--pp", "--pipeline-parallel-size"}, "pipeline_parallel_size"),
     knob({"--dp", "--data-parallel-size"}, "data_parallel_size"),
     knob({"--ep", "--expert-parallel-size"}, "enable_expert_parallel"),
+    // 0.4.x's switches for the EP and DeepEP MoE layers, which spread the experts over the tp_size ranks.
+    knob({"--enable-ep-moe", "--enable-deepep-moe"}, "enable_expert_parallel", false),
     ignored({"--max-running-requests"}, "a cap on requests at once: the estimate uses the request's concurrency"),
     ignored({"--max-total-tokens"}, kNotModelled),
     ignored({"--page-size"}, kNotModelled),
@@ -246,6 +248,9 @@ constexpr FlagRow kSglangFlags[] = {
     ignored({"--enable-symm-mem"}, kKernels, false),
     ignored({"--disable-chunked-prefix-cache"}, kKernels, false),
     ignored({"--disable-shared-experts-fusion"}, kKernels, false),
+    ignored({"--n-share-experts-fusion"},
+            "shared-expert replicas (0.4.5-0.4.6): the estimate takes the release's default, tp_size replicas for DeepSeek-V3/R1 on compute "
+            "capability 9 and later"),
     ignored({"--enable-deterministic-inference"}, kKernels, false),
     ignored({"--torchao-config"}, kNotModelled),
     ignored({"--quantization-param-path"}, kTokenizer),

@@ -860,3 +860,16 @@ TEST_CASE("where Ollama places the layers itself, the limits are those of the la
     const json beyond = estimate(base + R"(,"context":)" + std::to_string(max_context + 4096) + R"(,"engine":{"n_gpu_layers":33}})");
     CHECK(beyond.at("fits") == false);
 }
+
+TEST_CASE("llama.cpp with pipeline parallelism keeps its input copies under the logits on the output GPU (C-153)") {
+    // C-153: phi-4-mini Q4_K_M over two 4 GB GPUs (layer split, full offload: pipeline parallelism, 4 copies), 2,048
+    // cells, n_ubatch 512, flash attention on. The copies of the f16 mask and of the hidden state handed over are inputs
+    // of the split and never freed, so the logits phase of GPU 1 is 4 x (2,048 x 512 x 2 + 3,072 x 512 x 4) B +
+    // (200,064 + 3,072) x 512 x 4 B. The reserve asked 434.79 MiB, and 396.75 (the logits phase alone) when retried
+    // without pipeline parallelism.
+    const json r = estimate(R"({"model":"phi-4-mini","weights":"gguf:Q4_K_M","runtime":"llama.cpp","device":{"name":"two 4 GB GPUs","memory_mib":4096},
+        "gpu_count":2,"context":512,"concurrency":4,"engine":{"n_batch":2048,"n_ubatch":512,"kv_unified":true,"flash_attn":true,"version":"b8639"}})");
+    const i64 expected = 4 * (i64{2048} * 512 * 2 + i64{3072} * 512 * 4) + (i64{200064} + 3072) * 512 * 4;
+    CHECK(item(r, "compute buffer", 1) == expected);
+    CHECK(static_cast<double>(expected) / MiB == doctest::Approx(434.79).epsilon(0.02));
+}

@@ -648,7 +648,10 @@ Estimate estimate_llamacpp(const Scenario& s) {
         const Q& ffn_here = placed[d].expert_bytes > 0 ? ffn_local : ffn;
         Q peak = has_layers || place.output_device == di ? inputs + max(attn, ffn_here) : Q::lit(0, "B");
         if (fa && !f16_mask && first_device == di) peak = max(peak, (pipeline ? copies * mask32 : mask32) + mask_live + cast_company);
-        if (place.output_device == di) peak = max(peak, out);
+        // Pipeline parallelism's input copies are never freed within the graph, so on the output device they sit under
+        // the logits too (C-153, phi-4-mini over two GPUs, 4 copies: 4 x (2 + 6) + 396.75 = 428.75 MiB; the reserve asked
+        // 434.79, and 396.75 exactly when retried without pipeline parallelism).
+        if (place.output_device == di) peak = max(peak, pipeline ? inputs + out : out);
         if (place.output_device == di && vision.bytes > 0) peak = max(peak, Q::bytes(vision.what, vision.bytes));
         if (offload_here) {
             if (host_kv_layer_max > 0) {

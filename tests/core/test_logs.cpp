@@ -232,3 +232,30 @@ TEST_CASE("an Ollama log with both its layout lines and llama.cpp's buffer lines
     REQUIRE(own.buffers.size() == 2);
     CHECK(own.buffers[0].bytes == static_cast<i64>(std::llround(5.5 * 1073741824)));
 }
+
+TEST_CASE("TensorRT-LLM's KV tokens from its block lines where the '(N)' line is not quoted (T-111)") {
+    // T-111 (tensorrtllm_backend#576) quotes the C++ runtime up to the pages per sequence: 17,210 primary blocks, 125
+    // pages for maxSequenceLen 8,000, so 64 tokens a block (ceil(8,000 / 64) = 125) and 1,101,440 tokens.
+    const std::string head =
+        "[TensorRT-LLM][INFO] TRTGptModel maxSequenceLen: 8000\n"
+        "[TensorRT-LLM][INFO] Number of blocks in KV cache primary pool: 17210\n"
+        "[TensorRT-LLM][INFO] Number of blocks in KV cache secondary pool: 10728, onboard blocks to primary memory before reuse: true\n"
+        "[TensorRT-LLM][INFO] Max KV cache pages per sequence: 125\n";
+    const fitmygpu::ParsedLog derived = fitmygpu::parse_engine_log(head);
+    CHECK(derived.engine == "trtllm");
+    CHECK(derived.kv_tokens == 17210 * 64);
+    // The runtime's own "Number of tokens per block" is taken over the derivation, and its "(N)" over both.
+    CHECK(fitmygpu::parse_engine_log(head + "[TensorRT-LLM][INFO] Number of tokens per block: 32.\n").kv_tokens == 17210 * 32);
+    CHECK(fitmygpu::parse_engine_log(head + "[TensorRT-LLM][INFO] [MemUsageChange] Allocated 67.23 GiB for max tokens in paged KV cache (1101440).\n")
+              .kv_tokens == 1101440);
+    // Pages that no power of two gives for that length leave the tokens unknown rather than guessed.
+    const std::string odd =
+        "[TensorRT-LLM][INFO] TRTGptModel maxSequenceLen: 8000\n"
+        "[TensorRT-LLM][INFO] Number of blocks in KV cache primary pool: 17210\n"
+        "[TensorRT-LLM][INFO] Max KV cache pages per sequence: 7\n";
+    CHECK(fitmygpu::parse_engine_log(odd).kv_tokens == -1);
+    // Absurd counts are not read.
+    CHECK(fitmygpu::parse_engine_log("[TensorRT-LLM][INFO] Number of blocks in KV cache primary pool: 1000000000000000000000000000000\n"
+                                     "[TensorRT-LLM][INFO] Number of tokens per block: 64.\n")
+              .kv_tokens == -1);
+}

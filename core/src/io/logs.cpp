@@ -112,10 +112,15 @@ void keep_first(i64& slot, i64 value) {
 
 // What parse_engine_log knows between lines: the figures so far and which engines' lines it has seen.
 struct LogReader {
+    explicit LogReader(ParsedLog& l) : log(l) {}
     ParsedLog& log;
     bool llama = false, vllm = false, sglang = false, trtllm = false, mlx = false;
     bool trt_components = false;           // inside TensorRT-LLM's list of components with the free memory before / after each
     std::vector<LogBuffer> ollama_layout;  // Ollama's layout lines, used where the log has no llama.cpp buffer lines
+    // TensorRT-LLM's C++ runtime, for logs that stop before its "Allocated ... for max tokens in paged KV cache (N)":
+    // "Number of blocks in KV cache primary pool: B", "Number of tokens per block: T.", "Max KV cache pages per sequence:
+    // P" and "TRTGptModel maxSequenceLen: L".
+    i64 trt_blocks = -1, trt_tokens_per_block = -1, trt_pages_per_seq = -1, trt_max_seq_len = -1;
 
     // A recognised line of `engine`: the engine is marked and the line counted. True, so a branch can end with
     // `return seen(...)` and the next line is read.
@@ -215,6 +220,18 @@ bool read_line(const std::string& line, LogReader& r) {
             if (sane_count(tokens)) keep_first(log.kv_tokens, static_cast<i64>(tokens));
             return r.first(r.trtllm, log.kv_available_bytes, gib_to_bytes(gib));
         }
+    }
+    // The C++ runtime's pool in blocks, and what turns blocks into tokens (read at the end, parse_engine_log).
+    if (line.find("[TensorRT-LLM]") != std::string::npos) {
+        const auto count = [&](const char* what, i64& slot) {
+            const double n = after(line, what);
+            if (!sane_count(n)) return false;
+            keep_first(slot, static_cast<i64>(n));
+            return true;
+        };
+        if (count("Number of blocks in KV cache primary pool: ", r.trt_blocks) || count("Number of tokens per block: ", r.trt_tokens_per_block) ||
+            count("Max KV cache pages per sequence: ", r.trt_pages_per_seq) || count("TRTGptModel maxSequenceLen: ", r.trt_max_seq_len))
+            return r.seen(r.trtllm);
     }
     // TensorRT-LLM's C++ runtime before the paged-KV line above (0.8): "[TensorRT-LLM][INFO] Allocate 69524783104 bytes
     // for k/v cache." and "[TensorRT-LLM][INFO] Using 132608 tokens in paged KV cache."
@@ -361,11 +378,21 @@ bool read_line(const std::string& line, LogReader& r) {
 
 ParsedLog parse_engine_log(const std::string& text) {
     ParsedLog log;
-    LogReader r{log};
+    LogReader r(log);
     for (const std::string& line : parts(text, '\n')) read_line(line, r);
     // Ollama's llama.cpp runner (0.12.11 to 0.29) prints its layout and then llama.cpp's own buffer lines for the same
     // memory: the latter, to 0.01 MiB, are read; the layout (one decimal) only where they are missing (its own engine).
     if (log.buffers.empty()) log.buffers = std::move(r.ollama_layout);
+    // TensorRT-LLM's tokens from its blocks where the "(N)" line is missing: primary blocks x tokens per block, which
+    // the runtime prints, or else the power of two whose blocks cover maxSequenceLen in the pages per sequence it
+    // printed (maxBlocksPerSeq = ceilDiv(maxSequenceLen, tokensPerBlock); tokens_per_block is a power of two).
+    if (log.kv_tokens < 0 && r.trt_blocks > 0) {
+        i64 t = r.trt_tokens_per_block;
+        if (t <= 0 && r.trt_pages_per_seq > 0 && r.trt_max_seq_len > 0)
+            for (i64 p = 1; p <= 4096 && t <= 0; p *= 2)
+                if ((r.trt_max_seq_len + p - 1) / p == r.trt_pages_per_seq) t = p;
+        if (t > 0 && static_cast<double>(r.trt_blocks) * static_cast<double>(t) <= kMaxLoggedCount) log.kv_tokens = r.trt_blocks * t;
+    }
     // One engine per log; llama.cpp's buffer lines first (Ollama logs carry them), then the serving engines.
     log.engine = r.llama ? "llama.cpp" : r.vllm ? "vllm" : r.sglang ? "sglang" : r.trtllm ? "trtllm" : r.mlx ? "mlx" : "";
     return log;

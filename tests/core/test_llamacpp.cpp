@@ -873,3 +873,23 @@ TEST_CASE("llama.cpp with pipeline parallelism keeps its input copies under the 
     CHECK(item(r, "compute buffer", 1) == expected);
     CHECK(static_cast<double>(expected) / MiB == doctest::Approx(434.79).epsilon(0.02));
 }
+
+TEST_CASE("a Gated DeltaNet layer left on the CPU copies nearly all of its conv input into the host buffer (C-151, C-152)") {
+    // Qwen3.5-9B, b9849, 8,192 cells for 4 sequences, n_ubatch 2,048, flash attention on. Every layer on the GPU: host =
+    // f16 mask 8,192 x 2,048 x 2 B + two n_embd-wide f32 inputs (4,096 x 2,048 x 4 B each) = 96 MiB (C-43). With layers
+    // on the CPU the conv-state copy [K - 1 + T, C, n_seq] f32 (strides of conv_input) takes the looked-up rows' slot:
+    // C = 2 x 16 x 128 + 32 x 128 = 8,192, K = 4, T = 2,048 / 4 = 512: 4 x (8,192 x 4 x 515 - 512) B. Printed: 128.44 MiB
+    // with 2 layers on the CPU (C-151) and with 15 (C-152).
+    const auto host = [](int ngl) {
+        return item(estimate(R"({"model":"qwen3.5-9b","weights":"gguf:Q4_K_M","runtime":"llama.cpp","device":{"name":"8 GB GPU","memory_mib":8192},
+            "context":2048,"concurrency":4,"engine":{"n_batch":2048,"n_ubatch":2048,"kv_unified":true,"flash_attn":true,"version":"b9849","n_gpu_layers":)" +
+                             std::to_string(ngl) + "}}"),
+                    "host compute buffer", -1);
+    };
+    const i64 base = i64{8192} * 2048 * 2 + i64{4096} * 2048 * 4;
+    const i64 copy = 4 * (i64{8192} * 4 * 515 - 512);
+    CHECK(host(33) == base + i64{4096} * 2048 * 4);
+    CHECK(host(31) == base + copy);
+    CHECK(host(18) == base + copy);
+    CHECK(static_cast<double>(base + copy) / MiB == doctest::Approx(128.44).epsilon(0.001));
+}

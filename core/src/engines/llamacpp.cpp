@@ -722,7 +722,26 @@ Estimate estimate_llamacpp(const Scenario& s) {
                          ? (Q::var("KV caches", (n_full > 0) + (n_swa > 0)) * UB * Q::var("widest V", v_max) * Q::lit(8, "B")).named("V indices")
                          : Q::lit(0, "B");
     const Q host_mask = own_engine ? Q::lit(0, "B") : (f16_mask ? mask_live : mask32) + v_idxs;
-    Q host_compute = (pipeline ? copies * host_mask : host_mask) + (second_embd_input(s) ? Q::lit(2) * E : E);
+    // A Gated DeltaNet layer left on the CPU keeps its conv state in host memory, so the copy of the state's last columns
+    // into it (build_conv_state: ggml_cpy of a view of conv_input, [K - 1 + T, C, n_seq] f32) runs on the CPU, while the
+    // concat that makes conv_input follows the layer's offloaded matmuls to the GPU. The view becomes an input of the CPU
+    // split, copied with the view's strides (ggml_dup_tensor_layout): nearly all of conv_input. It takes the slot the
+    // looked-up embeddings leave once sent to the GPU, one slot for every such layer. Replayed with the scheduler on
+    // Qwen3.5-9B (C = 2 x 16 x 128 + 32 x 128, K = 4, ub 2,048, 4 sequences): 4 x (8,192 x 4 x (3 + 512) - 512) B =
+    // 64.37 MiB, and with the two 32 MiB inputs 128.44 MiB as C-151 and C-152 print with 2 and 15 layers on the CPU.
+    bool host_gdn = false;
+    if (op_offload && !own_engine && g.linear.kind == LinearAttentionSpec::Kind::GatedDeltaNet && g.linear.conv_kernel > 1)
+        for (size_t l = 0; l < g.layers.size() && l < place.device_of_layer.size(); ++l)
+            host_gdn = host_gdn || (g.layers[l].mixer == Mixer::LinearAttention && place.device_of_layer[l] < 0);
+    const i64 seqs = std::clamp<i64>(n_seq, 1, ubr);
+    const Q conv_copy =
+        host_gdn ? (Q::var("conv channels", 2 * g.linear.n_key_heads * g.linear.key_head_dim + g.linear.n_value_heads * g.linear.value_head_dim) *
+                        Q::var("sequences", seqs) * (Q::var("conv kernel - 1", g.linear.conv_kernel - 1) + Q::var("tokens per sequence", ubr / seqs)) -
+                    Q::var("tokens per sequence", ubr / seqs)) *
+                       F32
+                 : Q::lit(0, "B");
+    const Q looked_up = host_gdn ? max(E, conv_copy.named("a host Gated DeltaNet layer's conv-state copy")) : E;
+    Q host_compute = (pipeline ? copies * host_mask : host_mask) + (second_embd_input(s) ? E + looked_up : looked_up);
     // Ollama 0.20.0 to 0.20.3 shipped a ggml whose CUDA/ROCm flash attention had no kernel for 512-wide heads (Gemma 4's
     // global layers; added by ollama e823bff87 for 0.20.4), so the scheduler runs those layers' FLASH_ATTN_EXT on the CPU:
     // the CPU buffer takes copies of the layer's K and V views (every cell), the f16 mask, Q and the f32 output. L-45

@@ -1020,3 +1020,27 @@ TEST_CASE("vLLM's pipeline stages: the layers left over go to the stages before 
     CHECK(std::fabs(static_cast<double>(r.at("kv_cache").at("capacity_tokens").get<i64>()) / 807792 - 1) < 0.005);
     CHECK(std::fabs(gib(component(r, "kv_cache")) / 12.13 - 1) < 0.01);
 }
+
+TEST_CASE("vLLM with the hybrid KV cache manager off gives sliding-window layers blocks for the whole context") {
+    // gpt-oss-20b: 24 layers, half of them sliding (window 128), 8 KV heads x 64 x (K + V) x 2 B = 2,048 B a token and
+    // layer. Off, unify_hybrid_kv_cache_specs makes every layer full attention in one group: a 16-token block is 16 x 24 x
+    // 2,048 B, and a request of 32,768 tokens takes 32,768 / 16 blocks.
+    const std::string base = R"({"runtime":"vllm","model":"gpt-oss-20b","gpu":"h100-sxm-80gb","context":32768,"engine":{"version":"0.11.0")";
+    const json on = estimate(base + "}}");
+    const json off = estimate(base + R"(,"disable_hybrid_kv_cache_manager":true}})");
+    const i64 pool = item(off, "KV cache pool");
+    CHECK(pool == item(on, "KV cache pool"));  // the same budget
+    const i64 block = 16 * 24 * 2048;
+    CHECK(off.at("kv_cache").at("capacity_tokens").get<i64>() == pool / block * 16);
+    CHECK(off.at("kv_cache").at("max_concurrency").get<double>() == doctest::Approx(static_cast<double>(pool / block) / (32768 / 16)).epsilon(0.001));
+    CHECK(on.at("kv_cache").at("max_concurrency").get<double>() > 1.5 * off.at("kv_cache").at("max_concurrency").get<double>());
+    // A model without sliding layers is unchanged; one with linear-attention layers cannot run that way, and says so.
+    const std::string llama = R"({"runtime":"vllm","model":"llama-3.1-8b","gpu":"h100-sxm-80gb","context":32768,"engine":{)";
+    CHECK(estimate(llama + "}}").at("kv_cache") == estimate(llama + R"("disable_hybrid_kv_cache_manager":true}})").at("kv_cache"));
+    CHECK(error_of("estimate",
+                   R"({"runtime":"vllm","model":"qwen3.5-9b","gpu":"h100-sxm-80gb","context":32768,"engine":{"disable_hybrid_kv_cache_manager":true}})")
+              .at("field") == "engine.disable_hybrid_kv_cache_manager");
+    // The flag as vLLM spells it lands on the knob.
+    const json c = fitmygpu::api::from_command(json{{"command", "vllm serve openai/gpt-oss-20b --disable-hybrid-kv-cache-manager"}});
+    CHECK(c.at("request").at("engine").at("disable_hybrid_kv_cache_manager") == true);
+}

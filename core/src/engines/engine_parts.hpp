@@ -80,6 +80,7 @@ struct PagedLayout {
     // Extra state blocks a recurrent group keeps per request for the speculated tokens (MambaSpec
     // num_speculative_blocks = num_speculative_tokens), so each draft position has a state to roll back to.
     i64 spec_state_blocks = 0;
+    int unified_layers = 0;  // with the hybrid KV cache manager off: the attention layers in the one group (0 otherwise)
     std::string note;
 };
 

@@ -81,6 +81,29 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
             it->spec.layers += 1;
         }
     }
+    // --disable-hybrid-kv-cache-manager (or a KV connector without hybrid support): unify_hybrid_kv_cache_specs turns
+    // every sliding-window and chunked layer into full attention, whose blocks cover the whole context, and the layers
+    // form one group of one page per layer ("Hybrid KV cache manager is disabled for this hybrid model"). Recurrent
+    // state has no full-attention form: vLLM stops ("failed to convert the KV cache specs to one unified type").
+    if (s.engine.disable_hybrid_kv_cache_manager && !kinds.empty()) {
+        const bool recurrent = std::any_of(kinds.begin(), kinds.end(), [](const Kind& k) { return k.spec.recurrent; });
+        if (recurrent && kinds.size() > 1)
+            fail("invalid_field", "engine.disable_hybrid_kv_cache_manager",
+                 "vLLM cannot run a model with Mamba or linear-attention layers with the hybrid KV cache manager off (its KV cache specs "
+                 "do not unify to one type); leave it on, or use a KV connector that supports it");
+        if (!recurrent && kinds.size() > 1) {
+            i64 per_token = 0;
+            for (const Kind& k : kinds) {
+                per_token = checked::add(per_token, checked::mul(k.bytes, k.spec.layers));
+                out.unified_layers += k.spec.layers;
+            }
+            PagedSpec one;
+            one.bytes_per_token = per_token;
+            one.layers = 1;
+            kinds.assign(1, Kind{Label::Full, 0, per_token, one});
+            out.note = "hybrid KV cache manager off: sliding-window layers hold the whole context too";
+        }
+    }
     for (Kind& k : kinds) {
         PagedSpec& spec = k.spec;
         switch (k.label) {

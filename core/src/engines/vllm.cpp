@@ -773,7 +773,8 @@ Estimate estimate_vllm(const Scenario& s) {
             min_blocks = min_blocks < 0 ? blocks : std::min(min_blocks, blocks);
             e.add(kKvCache, "KV cache pool", idx, max(pool, Q::lit(0, "B")),
                   "what is left of the budget; " + std::to_string(blocks) + " blocks of " + std::to_string(layout.block_size) + " tokens × " +
-                      std::to_string(layout.group_size) + " layers" + (layout.note.empty() ? "" : "; " + layout.note));
+                      std::to_string(layout.unified_layers > 0 ? layout.unified_layers : layout.group_size) + " layers" +
+                      (layout.note.empty() ? "" : "; " + layout.note));
         }
     }
     e.sum_components();

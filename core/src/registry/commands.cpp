@@ -140,7 +140,6 @@ constexpr FlagRow kVllmFlags[] = {
     ignored({"--async-scheduling"}, kScheduling, false),
     ignored({"--enable-chunked-prefill"}, "chunked prefill is on in vLLM V1: max_num_batched_tokens sizes the step", false),
     ignored({"--disable-chunked-mm-input"}, kScheduling, false),
-    ignored({"--disable-hybrid-kv-cache-manager"}, kNotModelled, false),
     ignored({"--disable-sliding-window"}, kNotModelled, false),
     ignored({"--disable-cascade-attn"}, kKernels, false),
     ignored({"--attention-backend"}, kKernels),
@@ -170,7 +169,9 @@ constexpr FlagRow kVllmFlags[] = {
     ignored({"--api-server-count"}, kCluster),
     ignored({"--max-parallel-loading-workers"}, kTokenizer),
     ignored({"--enable-sleep-mode"}, kNotModelled, false),
-    ignored({"--kv-transfer-config"}, kCluster),
+    ignored({"--kv-transfer-config"},
+            "KV transfer between instances: its connectors, unless they support vLLM's hybrid KV cache manager, turn that manager off "
+            "(set disable_hybrid_kv_cache_manager for a model with sliding-window layers)"),
     ignored({"--hf-overrides"}, "config overrides: give the changed config instead"),
     ignored({"--rope-scaling"}, "RoPE scaling: give the context length instead"),
     ignored({"--rope-theta"}, "RoPE base: no effect on memory"),

@@ -191,6 +191,8 @@ constexpr RuntimeRow
                         {"enforce_eager", false, "", "--enforce-eager", "", struct_default<&EngineKnobs::enforce_eager>},
                         {"cuda_graph_max_bs", false, "", "--max-cudagraph-capture-size", "min(2 × max_num_seqs, 512)", none},
                         {"enable_prefix_caching", false, "", "--enable-prefix-caching", "", struct_default<&EngineKnobs::enable_prefix_caching>},
+                        {"disable_hybrid_kv_cache_manager", false, "", "--disable-hybrid-kv-cache-manager", "",
+                         struct_default<&EngineKnobs::disable_hybrid_kv_cache_manager>},
                         {"language_model_only", false, "", "--language-model-only", "", struct_default<&EngineKnobs::language_model_only>},
                         {"limit_mm_per_prompt", false, "", "--limit-mm-per-prompt", "999 of each modality", none},
                         {"flashinfer_sampler", false, "", "VLLM_USE_FLASHINFER_SAMPLER", "auto (off: FlashInfer not installed)", automatic},

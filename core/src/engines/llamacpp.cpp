@@ -733,14 +733,11 @@ Estimate estimate_llamacpp(const Scenario& s) {
     if (op_offload && !own_engine && g.linear.kind == LinearAttentionSpec::Kind::GatedDeltaNet && g.linear.conv_kernel > 1)
         for (size_t l = 0; l < g.layers.size() && l < place.device_of_layer.size(); ++l)
             host_gdn = host_gdn || (g.layers[l].mixer == Mixer::LinearAttention && place.device_of_layer[l] < 0);
-    const i64 seqs = std::clamp<i64>(n_seq, 1, ubr);
-    const Q conv_copy =
-        host_gdn ? (Q::var("conv channels", 2 * g.linear.n_key_heads * g.linear.key_head_dim + g.linear.n_value_heads * g.linear.value_head_dim) *
-                        Q::var("sequences", seqs) * (Q::var("conv kernel - 1", g.linear.conv_kernel - 1) + Q::var("tokens per sequence", ubr / seqs)) -
-                    Q::var("tokens per sequence", ubr / seqs)) *
-                       F32
-                 : Q::lit(0, "B");
-    const Q looked_up = host_gdn ? max(E, conv_copy.named("a host Gated DeltaNet layer's conv-state copy")) : E;
+    const i64 seqs = std::clamp<i64>(n_seq, 1, ubr), per_seq = ubr / seqs;
+    const i64 conv_channels = 2 * g.linear.n_key_heads * g.linear.key_head_dim + g.linear.n_value_heads * g.linear.value_head_dim;
+    const Q conv_copy = Q::bytes("a host Gated DeltaNet layer's conv-state copy",
+                                 host_gdn ? checked::mul(checked::mul({conv_channels, seqs, g.linear.conv_kernel - 1 + per_seq}) - per_seq, 4) : 0);
+    const Q looked_up = host_gdn ? max(E, conv_copy) : E;
     Q host_compute = (pipeline ? copies * host_mask : host_mask) + (second_embd_input(s) ? E + looked_up : looked_up);
     // Ollama 0.20.0 to 0.20.3 shipped a ggml whose CUDA/ROCm flash attention had no kernel for 512-wide heads (Gemma 4's
     // global layers; added by ollama e823bff87 for 0.20.4), so the scheduler runs those layers' FLASH_ATTN_EXT on the CPU:

@@ -89,8 +89,7 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
         const bool recurrent = std::any_of(kinds.begin(), kinds.end(), [](const Kind& k) { return k.spec.recurrent; });
         if (recurrent && kinds.size() > 1)
             fail("invalid_field", "engine.disable_hybrid_kv_cache_manager",
-                 "vLLM cannot run a model with Mamba or linear-attention layers with the hybrid KV cache manager off (its KV cache specs "
-                 "do not unify to one type); leave it on, or use a KV connector that supports it");
+                 "vLLM cannot run a model with Mamba or linear-attention layers with the hybrid KV cache manager off");
         if (!recurrent && kinds.size() > 1) {
             i64 per_token = 0;
             for (const Kind& k : kinds) {

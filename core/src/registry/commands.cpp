@@ -169,9 +169,7 @@ constexpr FlagRow kVllmFlags[] = {
     ignored({"--api-server-count"}, kCluster),
     ignored({"--max-parallel-loading-workers"}, kTokenizer),
     ignored({"--enable-sleep-mode"}, kNotModelled, false),
-    ignored({"--kv-transfer-config"},
-            "KV transfer between instances: its connectors, unless they support vLLM's hybrid KV cache manager, turn that manager off "
-            "(set disable_hybrid_kv_cache_manager for a model with sliding-window layers)"),
+    ignored({"--kv-transfer-config"}, "KV transfer: a connector without hybrid support means disable_hybrid_kv_cache_manager"),
     ignored({"--hf-overrides"}, "config overrides: give the changed config instead"),
     ignored({"--rope-scaling"}, "RoPE scaling: give the context length instead"),
     ignored({"--rope-theta"}, "RoPE base: no effect on memory"),
@@ -249,9 +247,7 @@ constexpr FlagRow kSglangFlags[] = {
     ignored({"--enable-symm-mem"}, kKernels, false),
     ignored({"--disable-chunked-prefix-cache"}, kKernels, false),
     ignored({"--disable-shared-experts-fusion"}, kKernels, false),
-    ignored({"--n-share-experts-fusion"},
-            "shared-expert replicas (0.4.5-0.4.6): the estimate takes the release's default, tp_size replicas for DeepSeek-V3/R1 on compute "
-            "capability 9 and later"),
+    ignored({"--n-share-experts-fusion"}, "shared-expert replicas: the release's default (tp_size) is assumed"),
     ignored({"--enable-deterministic-inference"}, kKernels, false),
     ignored({"--torchao-config"}, kNotModelled),
     ignored({"--quantization-param-path"}, kTokenizer),

@@ -182,10 +182,11 @@ TEST_CASE("images are counted inside the context and need a loaded vision encode
     CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","gpu":"h100","images":1})").at("field") == "images");
     CHECK(error_of("estimate", R"({"model":"gemma-3-27b","gpu":"h100","images":1,"engine":{"language_model_only":true}})").at("field") == "images");
     // vLLM's profiling run holds an encoder cache of max(max_num_batched_tokens, 256) embeddings of hidden 5,376 in
-    // 16-bit: 8,192 x 5,376 x 2 B on an H100 (serve default 8,192 batched tokens) on top of the text activation peak.
+    // 16-bit: 16,384 x 5,376 x 2 B on an H100 (serve default 16,384 batched tokens from 0.28) on top of the text
+    // activation peak.
     const json mm = estimate(R"({"model":"gemma-3-27b","weights":"bf16","gpu":"h100","context":8192,"images":4})");
     const json text = estimate(R"({"model":"gemma-3-27b","weights":"bf16","gpu":"h100","context":8192,"engine":{"language_model_only":true}})");
-    CHECK(component(mm, "activations") - component(text, "activations") == i64{8192} * 5376 * 2);
+    CHECK(component(mm, "activations") - component(text, "activations") == i64{16384} * 5376 * 2);
     // The encoder's weights come from the catalog's published figure (vision part of the total).
     CHECK(component(mm, "weights") - component(text, "weights") == i64{423060336} * 2);
 }
@@ -193,8 +194,9 @@ TEST_CASE("images are counted inside the context and need a loaded vision encode
 TEST_CASE("engine defaults are resolved for the devices: vLLM's batch limits follow the GPU's memory") {
     const json h100 = json::parse(fitmygpu::api::call("defaults", R"({"model":"qwen3-8b","runtime":"vllm","gpu":"h100","gpu_count":2})"));
     const json l4 = json::parse(fitmygpu::api::call("defaults", R"({"model":"qwen3-8b","runtime":"vllm","gpu":"l4"})"));
-    // vllm serve on GPUs of at least 70 GiB (not A100): 8,192 batched tokens, 1,024 sequences; otherwise 2,048 and 256.
-    CHECK(h100.at("engine").at("max_num_batched_tokens") == 8192);
+    // vllm serve on GPUs of at least 70 GiB (not A100): 16,384 batched tokens (8,192 before 0.28), 1,024 sequences;
+    // otherwise 2,048 and 256.
+    CHECK(h100.at("engine").at("max_num_batched_tokens") == 16384);
     CHECK(h100.at("engine").at("max_num_seqs") == 1024);
     CHECK(h100.at("engine").at("tensor_parallel_size") == 2);
     CHECK(l4.at("engine").at("max_num_batched_tokens") == 2048);

@@ -99,11 +99,15 @@ TEST_CASE("block_size must be a power of two; mem_fraction_static must stay belo
     CHECK(error_of("estimate", R"({"model":"llama-3.1-8b","runtime":"sglang","engine":{"mem_fraction_static":0.995}})").is_null());
 }
 
-TEST_CASE("vLLM's serve defaults follow the GPU: 8192 batched tokens and 1024 sequences from 70 GiB, else 2048 and 256") {
+TEST_CASE("vLLM's serve defaults follow the GPU: 16384 (8192 before 0.28) batched tokens and 1024 sequences from 70 GiB, else 2048 and 256") {
     // vllm/engine/arg_utils.py, EngineArgs._set_default_args: for the OpenAI server, GPUs with at least
     // 70 GiB (A100 excepted) get max_num_batched_tokens 8192 and max_num_seqs 1024; smaller ones 2048 and 256.
+    // vllm-project/vllm#51726 raised the large GPUs' 8192 to 16384 for 0.28.0.
     const json big = json::parse(call("defaults", R"({"model":"llama-3.1-8b","runtime":"vllm","gpu":"h100-sxm-80gb"})"));
-    CHECK(big.at("engine").at("max_num_batched_tokens") == 8192);
+    CHECK(big.at("engine").at("max_num_batched_tokens") == 16384);
+    CHECK(json::parse(call("defaults", R"({"model":"llama-3.1-8b","runtime":"vllm","gpu":"h100-sxm-80gb","engine":{"version":"0.27.1"}})"))
+              .at("engine")
+              .at("max_num_batched_tokens") == 8192);
     CHECK(big.at("engine").at("max_num_seqs") == 1024);
     const json small = json::parse(call("defaults", R"({"model":"llama-3.1-8b","runtime":"vllm","gpu":"rtx-4090"})"));
     CHECK(small.at("engine").at("max_num_batched_tokens") == 2048);

@@ -131,14 +131,19 @@ TEST_CASE("FP8 KV halves the per-token cache and roughly doubles vLLM's capacity
     CHECK(ratio == doctest::Approx(2.0 * static_cast<double>(pool_fp8) / static_cast<double>(pool_bf16)).epsilon(0.01));
 }
 
-TEST_CASE("sliding-window layers need window - 1 + max_num_batched_tokens tokens per request, not the context") {
+TEST_CASE("sliding-window layers need window - 1 + the tokens in flight per request, not the context") {
     // gpt-oss-20b: 12 full + 12 sliding (window 128) layers, one group each of 12 layers; block 16.
     // One block = 16 tokens x 8 KV heads x (64 + 64) x 2 B x 12 layers = 393,216 B.
-    // Per request at context 131,072 with 8,192 batched tokens: full group ceil(131072 / 16) = 8,192 blocks,
-    // sliding group ceil(min(127 + 8192, 131072) / 16) + 1 = 521 blocks.
-    const json r = estimate(R"({"runtime":"vllm","model":"gpt-oss-20b","gpu":"h100-sxm-80gb","context":131072})");
-    const i64 blocks = component(r, "kv_cache") / 393216;
-    CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == doctest::Approx(static_cast<double>(blocks) / (8192 + 521)).epsilon(0.001));
+    // Per request at context 131,072 in 0.25.1 (8,192 batched tokens, one batch in flight): full group
+    // ceil(131072 / 16) = 8,192 blocks, sliding group ceil(min(127 + 8192, 131072) / 16) + 1 = 521 blocks. The current
+    // release: 16,384 batched tokens and two batches in flight: ceil(min(127 + 32,768, 131,072) / 16) + 1 = 2,057.
+    for (const auto& [version, sliding] : {std::pair<std::string, int>{"0.25.1", 521}, {"", 2057}}) {
+        CAPTURE(version);
+        const json r = estimate(R"({"runtime":"vllm","model":"gpt-oss-20b","gpu":"h100-sxm-80gb","context":131072)" +
+                                (version.empty() ? std::string("}") : R"(,"engine":{"version":")" + version + "\"}}"));
+        const i64 blocks = component(r, "kv_cache") / 393216;
+        CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == doctest::Approx(static_cast<double>(blocks) / (8192 + sliding)).epsilon(0.001));
+    }
 }
 
 TEST_CASE("hybrid models enlarge the attention block to hold a recurrent state page (Qwen3.6-35B-A3B, V-21)") {
@@ -1043,4 +1048,27 @@ TEST_CASE("vLLM with the hybrid KV cache manager off gives sliding-window layers
     // The flag as vLLM spells it lands on the knob.
     const json c = fitmygpu::api::from_command(json{{"command", "vllm serve openai/gpt-oss-20b --disable-hybrid-kv-cache-manager"}});
     CHECK(c.at("request").at("engine").at("disable_hybrid_kv_cache_manager") == true);
+}
+
+TEST_CASE("vLLM from 0.26 keeps a sliding-window layer's blocks for two batches in flight; from 0.28 large GPUs batch 16,384 tokens") {
+    // V-105: Gemma 4 E2B on an MI300X, 0.29.1rc1, max_model_len 32,768, default flags. Pages of 32 KiB: the 3 full layers
+    // (one 512-wide KV head, K and V in bf16: 2 KiB a token) in 16-token blocks, the 12 sliding ones (window 512, 1 KiB a
+    // token) in 32-token blocks; groups of 3 layers, so a block is 96 KiB. A request takes 32,768 / 16 = 2,048 full
+    // blocks and, per sliding group, cdiv(min(511 + 2 x 16,384, 32,768), 32) + 1 = 1,025: 6,148 blocks. The log prints
+    // 275.45 requests and 9,026,017 tokens (= 275.45 x 32,768) for its pool of 155.04 GiB.
+    const json r = estimate(R"({"runtime":"vllm","model":"gemma-4-e2b","weights":"bf16","gpu":"mi300x","context":32768,
+        "engine":{"version":"0.29.1rc1.dev187+gaf1c014","gpu_memory_utilization":0.9}})");
+    CHECK(any_contains(r.at("assumptions"), "max_num_batched_tokens = 16384"));
+    const i64 blocks = item(r, "KV cache pool") / (96 * 1024);
+    CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == doctest::Approx(static_cast<double>(blocks) / 6148.0).epsilon(0.001));
+    CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == doctest::Approx(275.45).epsilon(0.05));
+    // 0.25.1 held one batch in flight at the 8,192 tokens of that release: cdiv(min(511 + 8,192, 32,768), 32) + 1 = 273.
+    const json old = estimate(R"({"runtime":"vllm","model":"gemma-4-e2b","weights":"bf16","gpu":"mi300x","context":32768,
+        "engine":{"version":"0.25.1","gpu_memory_utilization":0.9}})");
+    CHECK(any_contains(old.at("assumptions"), "max_num_batched_tokens = 8192"));
+    CHECK(old.at("kv_cache").at("max_concurrency").get<double>() ==
+          doctest::Approx(static_cast<double>(item(old, "KV cache pool") / (96 * 1024)) / (2048 + 4 * 273)).epsilon(0.001));
+    // The larger budget is the large GPUs' only: an L40S keeps 2,048 tokens.
+    CHECK(any_contains(estimate(R"({"runtime":"vllm","model":"qwen3-8b","gpu":"l40s","context":8192,"engine":{"version":"0.28.0"}})").at("assumptions"),
+                       "max_num_batched_tokens = 2048"));
 }

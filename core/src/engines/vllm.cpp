@@ -136,7 +136,9 @@ constexpr i64 kProfiledPerGraphFloor = MiB;
 // are not A100s, max_num_batched_tokens 8192 and max_num_seqs 1024; otherwise 2048 and 256. The device memory
 // comes from NVML, and where NVML cannot report it (NVIDIA's unified-memory GB10: nvmlDeviceGetMemoryInfo is not
 // supported) the exception is caught and the memory taken as 0, so a DGX Spark gets the small defaults; its
-// 0.11 log prints "max_num_batched_tokens=2048" (V-28).
+// 0.11 log prints "max_num_batched_tokens=2048" (V-28). From 0.28.0 the large GPUs' token budget is 16,384
+// (vllm-project/vllm#51726, merged 2026-08-10 between 0.27.1 and 0.28.0: "VLLM now defaults to 16384", ROCm/MAD#235).
+constexpr i64 kLargeGpuBatchedTokens0280 = 16384;
 }  // namespace
 
 // Before 0.8.0 the default engine was V0 (SchedulerConfig): max_num_seqs 256, and max_num_batched_tokens
@@ -149,7 +151,17 @@ VllmServeDefaults vllm_serve_defaults(const Device& d, const std::string& versio
     if (vllm_v0_defaults(version)) return {context > kV0ChunkedPrefillContext ? 512 : std::max<i64>(context, 2048), 256};
     const bool nvml_reports_memory = !(d.unified && d.vendor == "NVIDIA");
     const bool large = nvml_reports_memory && d.engine_total_bytes >= 70 * GiB && d.name.find("A100") == std::string::npos;
-    return large ? VllmServeDefaults{8192, 1024} : VllmServeDefaults{2048, 256};
+    if (!large) return {2048, 256};
+    return {engine_version_before(version, {0, 28}) ? i64{8192} : kLargeGpuBatchedTokens0280, 1024};
+}
+
+// The tokens a request may have in flight, which bound a sliding-window (or chunked-local) layer's blocks per request:
+// from 0.26.0 max_concurrent_batches × max_num_batched_tokens (vllm-project/vllm#47728: with async scheduling, the
+// default, the scheduler runs one batch ahead, so blocks stay until the step that read them has settled; two batches,
+// or the pipeline stages), before it one batch (vllm-project/vllm#49878 traces Gemma 4's larger KV need in 0.26.0 to it).
+i64 vllm_in_flight_tokens(const std::string& version, i64 max_num_batched_tokens, int pipeline_stages) {
+    if (engine_version_before(version, {0, 26})) return max_num_batched_tokens;
+    return checked::mul(pipeline_stages > 1 ? pipeline_stages : 2, max_num_batched_tokens);
 }
 
 namespace {
@@ -726,8 +738,8 @@ Estimate estimate_vllm(const Scenario& s) {
         layout = paged_layout(s, par, stage, kv_value_bytes, state_value_bytes);
         // Requests reserve room for the speculated tokens beyond the context; cross-attention models (vLLM V0)
         // also for their images' encoder tokens, which take blocks of the same pool.
-        per_request_blocks = blocks_per_request(layout, checked::add(s.context + s.spec.num_tokens, checked::mul(s.images, g.encoder_tokens_per_image)), mnbt,
-                                                s.engine.enable_prefix_caching);
+        per_request_blocks = blocks_per_request(layout, checked::add(s.context + s.spec.num_tokens, checked::mul(s.images, g.encoder_tokens_per_image)),
+                                                vllm_in_flight_tokens(s.engine.version, mnbt, par.pp), s.engine.enable_prefix_caching);
         const i64 spec_bytes = last_stage && s.spec.active() ? speculator_weight_bytes(s, cb) / par.tp : 0;
         for (int rr = 0; rr < par.tp * par.dp; ++rr) {
             const int idx = ((rr / par.tp) * par.pp + stage) * par.tp + rr % par.tp;  // replica-major, then stage, then TP rank

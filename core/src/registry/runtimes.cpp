@@ -169,7 +169,7 @@ constexpr RuntimeRow
                 .knobs =
                     {
                         {"gpu_memory_utilization", true, "", "--gpu-memory-utilization", "", struct_default<&EngineKnobs::gpu_memory_utilization>},
-                        {"max_num_batched_tokens", false, "", "--max-num-batched-tokens", "2048 or 8192 (by GPU; before 0.8, by context)",
+                        {"max_num_batched_tokens", false, "", "--max-num-batched-tokens", "2048 or 16384 (by GPU; 8192 before 0.28; before 0.8, by context)",
                          [](const std::vector<Device>& d, const EngineKnobs& k) {
                              // Before 0.8 it follows max_model_len, which a knob default does not know.
                              return d.empty() || vllm_v0_defaults(k.version) ? KnobDefault{}

@@ -88,8 +88,7 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
     if (s.engine.disable_hybrid_kv_cache_manager && !kinds.empty()) {
         const bool recurrent = std::any_of(kinds.begin(), kinds.end(), [](const Kind& k) { return k.spec.recurrent; });
         if (recurrent && kinds.size() > 1)
-            fail("invalid_field", "engine.disable_hybrid_kv_cache_manager",
-                 "vLLM cannot run a model with Mamba or linear-attention layers with the hybrid KV cache manager off");
+            fail("invalid_field", "engine.disable_hybrid_kv_cache_manager", "vLLM needs it on for Mamba or linear-attention layers");
         if (!recurrent && kinds.size() > 1) {
             i64 per_token = 0;
             for (const Kind& k : kinds) {
@@ -100,7 +99,7 @@ PagedLayout paged_layout(const Scenario& s, const Parallelism& p, int stage, i64
             one.bytes_per_token = per_token;
             one.layers = 1;
             kinds.assign(1, Kind{Label::Full, 0, per_token, one});
-            out.note = "hybrid KV cache manager off: sliding-window layers hold the whole context too";
+            out.note = "hybrid KV cache manager off";
         }
     }
     for (Kind& k : kinds) {

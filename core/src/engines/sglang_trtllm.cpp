@@ -900,8 +900,7 @@ Estimate estimate_sglang(const Scenario& s) {
                   "PyTorch's caching allocator gives each parameter of 10 MiB or more a segment rounded up to 2 MiB");
         if (replicas.value() > 0)
             e.add(kWeights, "shared-expert replicas in the MoE layers", i, replicas,
-                  "SGLang " + s.engine.version + " clones the shared expert into each MoE layer " + std::to_string(shared_replicas) +
-                      " times (tp_size), each sharded like a routed expert, in place of the shared MLP");
+                  std::to_string(shared_replicas) + " copies (tp_size) of the shared expert join the routed experts");
         e.add(kOverhead, "in use before loading (CUDA context, distributed init)", i, before_load,
               "SGLang measures the free memory after this and takes mem_fraction_static of that");
         Q pool = rest;

@@ -100,8 +100,7 @@ constexpr KnobRow kKnobs[] = {
      "Changes how many state blocks hybrid (Mamba / linear-attention) layers keep.", "", "",
      [](EngineKnobs& k, const KnobValue& v) { k.enable_prefix_caching = v.boolean; }},
     {"disable_hybrid_kv_cache_manager", KnobType::Boolean, 0, 0, false, false, 0, "Hybrid KV cache manager off",
-     "Sliding-window layers then hold the whole context; models with Mamba or linear-attention layers cannot run.", "", "",
-     [](EngineKnobs& k, const KnobValue& v) { k.disable_hybrid_kv_cache_manager = v.boolean; }},
+     "Sliding-window layers then hold the whole context.", "", "", [](EngineKnobs& k, const KnobValue& v) { k.disable_hybrid_kv_cache_manager = v.boolean; }},
     {"flashinfer_sampler", KnobType::Tristate, 0, 0, false, false, 0, "FlashInfer sampler",
      "vLLM's V1 sampler on FlashInfer's top-k/top-p kernel (VLLM_USE_FLASHINFER_SAMPLER with FlashInfer installed, as in the "
      "official images of 0.9 to 0.11.0): its profiling peak is far below the sorting sampler's. auto = off.",

@@ -705,3 +705,19 @@ TEST_CASE("SGLang 0.4.5-0.4.6 clones DeepSeek-V3/R1's shared expert into every M
     CHECK(c.at("request").at("engine").at("enable_expert_parallel") == true);
     CHECK(c.at("ignored").empty());
 }
+
+TEST_CASE("Gemma 4's full-attention layers rope with a table of their own, as wide as their 512-wide heads (S-51)") {
+    // gemma-4-26b-a4b: max_position_embeddings 262,144; sliding layers rope over head_dim 256, full-attention layers over
+    // global_head_dim 512 ("proportional": zero frequencies past a quarter, the table the whole head wide). SGLang keeps
+    // the tables in fp32 on CUDA: 262,144 x (256 + 512) x 4 B = 768 MiB; vLLM in the model's bf16: 384 MiB. S-51 (FP8,
+    // RTX 5090) loads 25.12 GiB.
+    const json sg = estimate(R"({"model":"gemma-4-26b-a4b","weights":"fp8","runtime":"sglang","gpu":"rtx-5090","context":16384,"kv_cache_dtype":"fp8",
+        "gpu_memory_in_use_mib":745,"engine":{"mem_fraction_static":0.9,"cuda_graph_max_bs":32,"max_num_batched_tokens":4096,"language_model_only":true}})");
+    CHECK(item(sg, "rotary embedding table") == i64{262144} * (256 + 512) * 4);
+    CHECK(static_cast<double>(component(sg, "weights")) / GiB == doctest::Approx(25.12).epsilon(0.01));
+    const json vl = estimate(R"({"model":"gemma-4-26b-a4b","weights":"bf16","runtime":"vllm","gpu":"h100-sxm-80gb","context":8192})");
+    CHECK(item(vl, "rotary embedding table") == i64{262144} * (256 + 512) * 2);
+    // A model of one head width has one table: Qwen3-8B, 40,960 positions x 128.
+    const json q3 = estimate(R"({"model":"qwen3-8b","weights":"bf16","runtime":"vllm","gpu":"h100-sxm-80gb","context":8192})");
+    CHECK(item(q3, "rotary embedding table") == i64{40960} * 128 * 2);
+}

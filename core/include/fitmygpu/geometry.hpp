@@ -214,6 +214,7 @@ struct ModelGeometry {
     i64 rope_original_positions = 0;    // rope_scaling.original_max_position_embeddings (YaRN), 0 = not stated
     double partial_rotary_factor = 1;   // the share of each head's dimensions rotary embedding turns (Qwen3-Next: 0.25)
     bool local_rope = false;            // Gemma 3: rope_local_base_freq, a second rope (unscaled) for the sliding layers
+    i64 global_rope_dim = 0;            // Gemma 4: the full-attention layers' own rope, a table as wide as their heads
     MoeSpec moe;
     MlaSpec mla;
     DsaSpec dsa;

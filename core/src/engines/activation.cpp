@@ -62,6 +62,7 @@ i64 rope_cache_bytes(const Scenario& s, i64 value_bytes) {
         positions = scaled(g.rope_original_positions > 0 ? g.rope_original_positions : g.max_position_embeddings);
     i64 bytes = checked::mul({positions, rotary_dim, value_bytes});
     if (g.local_rope) bytes = checked::add(bytes, checked::mul({g.max_position_embeddings, rotary_dim, value_bytes}));
+    if (g.global_rope_dim > 0) bytes = checked::add(bytes, checked::mul({g.max_position_embeddings, g.global_rope_dim, value_bytes}));
     return bytes;
 }
 

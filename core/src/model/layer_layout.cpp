@@ -209,6 +209,10 @@ void layer_specs(const ConfigReader& r, const FamilyTraits& fam, const LayerKind
 void apply_gemma_extras(const ConfigReader& r, const FamilyTraits& fam, const std::vector<i64>& widths_per_layer, ModelGeometry& g) {
     const i64 L = g.n_layers;
     const i64 global_hd = r.opt("global_head_dim", 0, bounds::kHeadDim);
+    // Gemma 4's full-attention layers rope with parameters of their own (rope_parameters.full_attention, "proportional":
+    // frequencies past partial_rotary_factor are zero, so the engines' cos/sin table spans the whole 512-wide head)
+    // beside the sliding layers' table: a second table of max_position_embeddings x global_head_dim.
+    if (global_hd > 0 && r.has_object("rope_parameters") && r.object("rope_parameters").has_object("full_attention")) g.global_rope_dim = global_hd;
     const i64 global_kv = r.opt("num_global_key_value_heads", 0, bounds::kHeads);
     if (global_kv > g.n_heads)
         fail("invalid_field", r.path("num_global_key_value_heads"), r.path("num_global_key_value_heads") + " cannot exceed num_attention_heads");

@@ -735,8 +735,8 @@ Estimate estimate_llamacpp(const Scenario& s) {
             host_gdn = host_gdn || (g.layers[l].mixer == Mixer::LinearAttention && place.device_of_layer[l] < 0);
     const i64 seqs = std::clamp<i64>(n_seq, 1, ubr), per_seq = ubr / seqs;
     const i64 conv_channels = 2 * g.linear.n_key_heads * g.linear.key_head_dim + g.linear.n_value_heads * g.linear.value_head_dim;
-    const Q conv_copy = Q::bytes("a host Gated DeltaNet layer's conv-state copy",
-                                 host_gdn ? checked::mul(checked::mul({conv_channels, seqs, g.linear.conv_kernel - 1 + per_seq}) - per_seq, 4) : 0);
+    const Q conv_copy =
+        Q::bytes("conv-state copy", host_gdn ? checked::mul(checked::mul({conv_channels, seqs, g.linear.conv_kernel - 1 + per_seq}) - per_seq, 4) : 0);
     const Q looked_up = host_gdn ? max(E, conv_copy) : E;
     Q host_compute = (pipeline ? copies * host_mask : host_mask) + (second_embd_input(s) ? E + looked_up : looked_up);
     // Ollama 0.20.0 to 0.20.3 shipped a ggml whose CUDA/ROCm flash attention had no kernel for 512-wide heads (Gemma 4's

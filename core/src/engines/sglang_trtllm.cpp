@@ -880,10 +880,9 @@ Estimate estimate_sglang(const Scenario& s) {
         // for numerical stability"), in the model's dtype before and elsewhere; the load's "mem usage" counts it.
         const bool fp32_rope = d.vendor == "NVIDIA" && !sglang_before(s.engine.version, {0, 4, 2, 1});
         const Q rope = Q::bytes("rotary cos/sin table", rope_cache_bytes(s, fp32_rope ? 4 : activation_value_bytes(s)));
-        const Q replicas = shared_replicas > 1
-                               ? Q::var("further shared-expert replicas", shared_replicas - 1) *
-                                     Q::bytes("the shared experts on this rank, a shard per MoE layer", shared_expert_bytes_per_rank(s, cb, par, i / par.tp))
-                               : Q::lit(0, "B");
+        const Q replicas = shared_replicas > 1 ? Q::var("replicas - 1", shared_replicas - 1) *
+                                                     Q::bytes("shared experts on this rank", shared_expert_bytes_per_rank(s, cb, par, i / par.tp))
+                                               : Q::lit(0, "B");
         const Q weights = (tensors + rounding + rope + replicas).named("weights as loaded");
         const bool nvlink_init = par.ranks() > 1 && d.link_kind == "nvlink";
         const Q before_load = nvlink_init ? Q::bytes("CUDA context", kSglangContextBytes) + Q::bytes("distributed init (NVLink)", kSglangNvlinkInitBytes)
@@ -898,9 +897,7 @@ Estimate estimate_sglang(const Scenario& s) {
         if (rounding.value() > 0)
             e.add(kWeights, "allocator rounding of the weights", i, rounding,
                   "PyTorch's caching allocator gives each parameter of 10 MiB or more a segment rounded up to 2 MiB");
-        if (replicas.value() > 0)
-            e.add(kWeights, "shared-expert replicas in the MoE layers", i, replicas,
-                  std::to_string(shared_replicas) + " copies (tp_size) of the shared expert join the routed experts");
+        if (replicas.value() > 0) e.add(kWeights, "shared-expert replicas in the MoE layers", i, replicas, "tp_size copies join the routed experts");
         e.add(kOverhead, "in use before loading (CUDA context, distributed init)", i, before_load,
               "SGLang measures the free memory after this and takes mem_fraction_static of that");
         Q pool = rest;

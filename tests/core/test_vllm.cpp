@@ -137,7 +137,9 @@ TEST_CASE("sliding-window layers need window - 1 + the tokens in flight per requ
     // Per request at context 131,072 in 0.25.1 (8,192 batched tokens, one batch in flight): full group
     // ceil(131072 / 16) = 8,192 blocks, sliding group ceil(min(127 + 8192, 131072) / 16) + 1 = 521 blocks. The current
     // release: 16,384 batched tokens and two batches in flight: ceil(min(127 + 32,768, 131,072) / 16) + 1 = 2,057.
-    for (const auto& [version, sliding] : {std::pair<std::string, int>{"0.25.1", 521}, {"", 2057}}) {
+    for (const auto& release : {std::pair<std::string, int>{"0.25.1", 521}, {"", 2057}}) {
+        const std::string& version = release.first;
+        const int sliding = release.second;
         CAPTURE(version);
         const json r = estimate(R"({"runtime":"vllm","model":"gpt-oss-20b","gpu":"h100-sxm-80gb","context":131072)" +
                                 (version.empty() ? std::string("}") : R"(,"engine":{"version":")" + version + "\"}}"));

@@ -352,6 +352,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
     i64 kv_host = 0, state_host = 0, kv_total = 0;
     i64 host_kv_layer_max = 0;  // K+V of the largest attention layer whose cache is in host memory
     int host_kv_layers = 0;     // attention layers whose cache is in host memory
+    i64 host_conv_values = 0;   // conv state values, (kernel − 1) × channels, of a Gated DeltaNet layer whose state is in host memory
     i64 full_cells = 0, swa_cells = 0;
     int n_full = 0, n_swa = 0, n_rec = 0, n_cross = 0;
     i64 rec_bytes = 0;
@@ -420,6 +421,7 @@ Estimate estimate_llamacpp(const Scenario& s) {
             const bool in_kv = rec_checkpoints > 0;  // Ollama's engine reports its recurrent cache within its "kv cache"
             add_to(dev < 0 ? (in_kv ? kv_host : state_host) : (in_kv ? kv_dev : state_dev)[static_cast<size_t>(dev)], bytes);
             ++n_rec;
+            if (dev < 0 && c.mixer == Mixer::LinearAttention) host_conv_values = c.conv_values;
         }
     }
     for (size_t d = 0; d <= s.devices.size(); ++d) {
@@ -729,12 +731,10 @@ Estimate estimate_llamacpp(const Scenario& s) {
     // looked-up embeddings leave once sent to the GPU, one slot for every such layer. Replayed with the scheduler on
     // Qwen3.5-9B (C = 2 x 16 x 128 + 32 x 128, K = 4, ub 2,048, 4 sequences): 4 x (8,192 x 4 x (3 + 512) - 512) B =
     // 64.37 MiB, and with the two 32 MiB inputs 128.44 MiB as C-151 and C-152 print with 2 and 15 layers on the CPU.
-    bool host_gdn = false;
-    if (op_offload && !own_engine && g.linear.kind == LinearAttentionSpec::Kind::GatedDeltaNet && g.linear.conv_kernel > 1)
-        for (size_t l = 0; l < g.layers.size() && l < place.device_of_layer.size(); ++l)
-            host_gdn = host_gdn || (g.layers[l].mixer == Mixer::LinearAttention && place.device_of_layer[l] < 0);
+    const bool host_gdn =
+        op_offload && !own_engine && g.linear.kind == LinearAttentionSpec::Kind::GatedDeltaNet && g.linear.conv_kernel > 1 && host_conv_values > 0;
     const i64 seqs = std::clamp<i64>(n_seq, 1, ubr), per_seq = ubr / seqs;
-    const i64 conv_channels = 2 * g.linear.n_key_heads * g.linear.key_head_dim + g.linear.n_value_heads * g.linear.value_head_dim;
+    const i64 conv_channels = host_gdn ? host_conv_values / (g.linear.conv_kernel - 1) : 0;
     const Q conv_copy =
         Q::bytes("conv-state copy", host_gdn ? checked::mul(checked::mul({conv_channels, seqs, g.linear.conv_kernel - 1 + per_seq}) - per_seq, 4) : 0);
     const Q looked_up = host_gdn ? max(E, conv_copy) : E;

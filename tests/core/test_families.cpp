@@ -75,6 +75,11 @@ void check_neox_block(const ModelGeometry& g) {
     CHECK(g.mlp_bias);
     CHECK(g.norm_has_bias);
 }
+// The same, with the input embeddings tied to the output (GPT-2, OPT).
+void check_tied_neox_block(const ModelGeometry& g) {
+    CHECK(g.tied_embeddings);
+    check_neox_block(g);
+}
 
 const std::vector<FamilyCase>& family_cases() {
     static const std::vector<FamilyCase> cases =
@@ -443,10 +448,7 @@ const std::vector<FamilyCase>& family_cases() {
              "llama-3.2-1b",
              {.layers = 16, .heads = 32, .kv_heads = 8, .head_dim = 64, .intermediate = 8192},
              {.full = 16},
-             [](const ModelGeometry& g) {
-                 CHECK(g.tied_embeddings);
-                 check_neox_block(g);
-             },
+             check_tied_neox_block,
              relabel("gpt2", {"tie_word_embeddings"})},
             // bigcode/starcoder2-3b config.json: a 4,096-token sliding window on all 30 layers; c_fc -> GELU -> c_proj,
             // biases on every projection (use_bias), LayerNorms with bias; no tie_word_embeddings key, so tied.
@@ -467,16 +469,12 @@ const std::vector<FamilyCase>& family_cases() {
              relabel("gpt_neox")},
             // OPTConfig: tie_word_embeddings and enable_bias default true (relabelled from Llama-3.2-1B's config, whose
             // tie_word_embeddings key is dropped).
-            {
-                "opt",
-                "llama-3.2-1b",
-                {.layers = 16, .heads = 32, .kv_heads = 8, .head_dim = 64, .intermediate = 8192},
-                {.full = 16},
-                [](const ModelGeometry& g) {
-                    CHECK(g.tied_embeddings);
-                    check_neox_block(g);
-                },
-                relabel("opt", {"tie_word_embeddings"})},
+            {"opt",
+             "llama-3.2-1b",
+             {.layers = 16, .heads = 32, .kv_heads = 8, .head_dim = 64, .intermediate = 8192},
+             {.full = 16},
+             check_tied_neox_block,
+             relabel("opt", {"tie_word_embeddings"})},
             // layer_types: 12 sliding (128 tokens) / 12 full; sinks; router and expert biases; MXFP4 experts.
             {"gpt_oss",
              "gpt-oss-20b",

@@ -341,27 +341,44 @@ const CatalogModel* Catalog::find_model(const std::string& key) const {
 }
 // A GPU also by the name its driver or engine prints, which may lead with the maker's and the product line's words
 // ("AMD Instinct MI250X", "Radeon RX 7900 XTX", "Intel Arc A770") and end with "GPU" ("... Laptop GPU") where the
-// catalog's aliases do not: those words are dropped one at a time, and the rest looked up again.
+// catalog's aliases do not: those words are dropped one at a time, and the rest looked up again; and by the catalog's
+// own name with those words dropped on both sides ("H100 SXM5 80GB" for "NVIDIA H100 SXM5 80GB").
 const CatalogGpu* Catalog::find_gpu(const std::string& key) const {
     if (const CatalogGpu* found = find_by_key(gpus(), key)) return found;
     static const std::array<const char*, 6> kLeading{"nvidia", "amd", "intel", "apple", "geforce", "radeon"};
-    std::vector<std::string> words;
-    std::string cur;
-    for (unsigned char c : key) {
-        if (std::isalnum(c)) cur.push_back(static_cast<char>(std::tolower(c)));
-        else if (!cur.empty()) words.push_back(std::exchange(cur, std::string()));
-    }
-    if (!cur.empty()) words.push_back(cur);
-    if (!words.empty() && words.back() == "gpu") words.pop_back();
+    auto words_of = [](const std::string& s) {
+        std::vector<std::string> words;
+        std::string cur;
+        for (unsigned char c : s) {
+            if (std::isalnum(c)) cur.push_back(static_cast<char>(std::tolower(c)));
+            else if (!cur.empty()) words.push_back(std::exchange(cur, std::string()));
+        }
+        if (!cur.empty()) words.push_back(cur);
+        if (!words.empty() && words.back() == "gpu") words.pop_back();
+        return words;
+    };
+    auto is_leading = [&](const std::string& w) { return std::find(kLeading.begin(), kLeading.end(), w) != kLeading.end(); };
+    const std::vector<std::string> words = words_of(key);
     size_t first = 0;
     while (first < words.size()) {
         std::string rest;
         for (size_t i = first; i < words.size(); ++i) rest += (rest.empty() ? "" : " ") + words[i];
         if (rest.empty()) break;
         if (const CatalogGpu* found = find_by_key(gpus(), rest)) return found;
-        if (std::find(kLeading.begin(), kLeading.end(), words[first]) == kLeading.end()) break;
+        if (!is_leading(words[first])) break;
         ++first;
     }
+    auto core_of = [&](const std::vector<std::string>& w) {
+        std::string out;
+        size_t i = 0;
+        while (i < w.size() && is_leading(w[i])) ++i;
+        for (; i < w.size(); ++i) out += w[i];
+        return out;
+    };
+    const std::string wanted = core_of(words);
+    if (wanted.empty()) return nullptr;
+    for (const auto& g : gpus())
+        if (core_of(words_of(g.name)) == wanted) return &g;
     return nullptr;
 }
 

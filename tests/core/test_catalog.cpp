@@ -698,6 +698,9 @@ TEST_CASE("a GPU is found by the name its driver reports (nvidia-smi, torch.cuda
         {"Intel Arc B580", "arc-b580"},
         {"NVIDIA Jetson AGX Orin", "jetson-agx-orin-64gb"},
         {"NVIDIA GeForce RTX 5090 Laptop GPU", "rtx-5090-laptop"},
+        // The catalog's own name ("NVIDIA H100 SXM5 80GB") without the maker's word, in any case or separator.
+        {"H100 SXM5 80GB", "h100-sxm-80gb"},
+        {"h100-sxm5-80gb", "h100-sxm-80gb"},
     };
     for (const auto& entry : printed) {
         const std::string& name = entry.first;

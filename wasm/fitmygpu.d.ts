@@ -27,7 +27,7 @@ declare namespace FitMyGPU {
 
   /**
    * Loads the tools module once (fitmygpu-tools.js and fitmygpu-tools.wasm, beside fitmygpu.js) and resolves to its
-   * API: the same methods, every one answered. ready()'s module leaves out the tool methods (plan, parseLog, checkLog,
+   * API: the same methods, every one answered. ready()'s module leaves out the tool methods (command, plan, parseLog, checkLog,
    * fromCommand, inspect), which throw a FitMyGPU.Error with code "in_tools_module" there; it is smaller for it.
    * Memoized like ready().
    */
@@ -77,7 +77,7 @@ declare namespace FitMyGPU {
   type RequestInput<T> = T | string;
 
   /**
-   * The estimator, ready to answer. Every method is synchronous. plan, parseLog, checkLog, fromCommand and inspect
+   * The estimator, ready to answer. Every method is synchronous. command, plan, parseLog, checkLog, fromCommand and inspect
    * are answered by the API of FitMyGPU.tools(); ready()'s throws "in_tools_module" for them.
    */
   interface Api {
@@ -140,7 +140,7 @@ declare namespace FitMyGPU {
     checkLog(request: RequestInput<EstimateRequest>, text: string): LogCheck;
 
     /**
-     * The command that launches the request's setup (`vllm serve …`, `python -m sglang.launch_server …`,
+     * (tools module) The command that launches the request's setup (`vllm serve …`, `python -m sglang.launch_server …`,
      * `trtllm-serve …`, `llama-server …`, Ollama's environment and `ollama run …`, `transformers chat …`,
      * `mlx_lm.server …`) with the settings the estimate assumed, and notes on what a command cannot carry.
      * @throws {FitMyGPU.Error} for an invalid request.

@@ -1,6 +1,6 @@
-// "The command that runs it": the launch command of the setup on screen (api.command), copyable, with what a
-// command cannot carry; and the reverse — a pasted vLLM, SGLang, trtllm-serve, llama-server, Ollama,
-// Transformers or mlx_lm command read into the form (fromCommand, of the tools module). Pasted text stays in the page.
+// "The command that runs it": the launch command of the setup on screen (command, of the tools module, written once the
+// box is open), copyable, with what a command cannot carry; and the reverse — a pasted vLLM, SGLang, trtllm-serve,
+// llama-server, Ollama, Transformers or mlx_lm command read into the form (fromCommand). Pasted text stays in the page.
 (function (page) {
   'use strict';
 
@@ -9,27 +9,36 @@
   // opts: { api, tools, store, onApply } — tools() → Promise of the API that reads commands (FitMyGPU.tools()); onApply()
   // refills the form and updates after a pasted command is applied.
   function create(opts) {
-    var api = opts.api;
     var store = opts.store;
     var el = D.elements({
-      text: 'command-text', copy: 'command-copy', notes: 'command-notes',
+      box: 'command-box', text: 'command-text', copy: 'command-copy', notes: 'command-notes',
       paste: 'command-paste', read: 'command-read', status: 'command-status', ignored: 'command-ignored',
     });
 
-    // The command of the request now on screen.
+    // The command of the request now on screen, written by the tools module while the box is open; a later request
+    // wins over an earlier one still loading.
+    var shown = null;
+    var writing = D.latest();
     function show(req) {
-      var result;
-      try {
-        result = api.command(req);
-      } catch (e) {
-        return clear();
-      }
-      D.setText(el.text, result.command);
-      D.listItems(el.notes, result.notes);
-      el.copy.disabled = false;
+      shown = req;
+      el.box.removeAttribute('data-command-ready');
+      if (!el.box.open) return Promise.resolve();
+      return writing(opts.tools(), function (tools) {
+        var result;
+        try {
+          result = tools.command(req);
+        } catch (e) {
+          return clear();
+        }
+        D.setText(el.text, result.command);
+        D.listItems(el.notes, result.notes);
+        el.copy.disabled = false;
+        el.box.setAttribute('data-command-ready', 'true');
+      }, el.text);
     }
 
     function clear() {
+      el.box.removeAttribute('data-command-ready');
       D.setText(el.text, '');
       D.listItems(el.notes, []);
       el.copy.disabled = true;
@@ -80,6 +89,7 @@
     }
 
     function wire() {
+      el.box.addEventListener('toggle', function () { if (el.box.open && shown) show(shown); });
       el.copy.addEventListener('click', copy);
       el.read.addEventListener('click', read);
       // Reading a command needs the tools module: it starts loading once someone is about to paste one.

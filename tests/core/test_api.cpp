@@ -88,9 +88,10 @@ TEST_CASE("unknown, absurd or mistyped fields are errors, never silently ignored
 }
 
 TEST_CASE("call_core answers the core methods as call does, and names the module for the tool methods") {
-    // The methods a calculator asks for, and the ones that read files, logs and launch commands or plan over the catalog.
-    const std::vector<std::string> core = {"estimate", "compare", "quantizations", "defaults", "schema", "command", "models", "gpus", "search", "model"};
-    const std::vector<std::string> tools = {"plan", "parse_log", "check_log", "from_command", "inspect"};
+    // The methods a calculator asks for, and the ones that write or read launch commands, read files and logs, or plan
+    // over the catalog.
+    const std::vector<std::string> core = {"estimate", "compare", "quantizations", "defaults", "schema", "models", "gpus", "search", "model"};
+    const std::vector<std::string> tools = {"command", "plan", "parse_log", "check_log", "from_command", "inspect"};
     CHECK(fitmygpu::api::tool_methods() == tools);
     std::vector<std::string> all = core;
     all.insert(all.end(), tools.begin(), tools.end());

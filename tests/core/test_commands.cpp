@@ -309,3 +309,137 @@ TEST_CASE("llama-server --mmproj takes the projector file: the vision encoder is
     CHECK(c.at("command").get<std::string>().find("--mmproj") == std::string::npos);
     CHECK(any_contains(c.at("notes"), "mmproj"));
 }
+
+TEST_CASE("each runtime's flag table gives every spelling one meaning") {
+    for (const auto& spec : fitmygpu::command_specs()) {
+        std::map<std::string, const fitmygpu::CommandFlag*> seen;
+        for (const auto& f : spec.flags)
+            for (const auto& n : f.names) {
+                const std::string key = fitmygpu::engine_field_key(n) + (f.environment ? " (environment)" : "");
+                CAPTURE(key);
+                const auto [at, fresh] = seen.emplace(key, &f);
+                // A spelling listed twice (-fit and --fit, --log_level and --log-level) must mean the same thing.
+                if (!fresh) {
+                    CHECK(at->second->target == f.target);
+                    CHECK(at->second->knob == f.knob);
+                    CHECK(at->second->reason == f.reason);
+                    CHECK(at->second->field_only == f.field_only);
+                }
+            }
+    }
+}
+
+TEST_CASE("vLLM flags as its parser reads them: sizes with suffixes, --no-X, lists, compilation settings") {
+    // vllm/utils/argparse_utils.py, human_readable_int: k/m/g by 1,000 (decimals allowed), K/M/G by 1,024.
+    CHECK(from_command("vllm serve Qwen/Qwen3-8B --max-model-len 32k").at("request").at("context") == 32000);
+    CHECK(from_command("vllm serve Qwen/Qwen3-8B --max-model-len 32K").at("request").at("context") == 32 * 1024);
+    CHECK(from_command("vllm serve Qwen/Qwen3-8B --max-model-len 25.6k").at("request").at("context") == 25600);
+    CHECK(from_command("vllm serve Qwen/Qwen3-8B --max-num-batched-tokens 16k").at("request").at("engine").at("max_num_batched_tokens") == 16000);
+    // --max-model-len auto: the longest context that fits, which the plan answers; no context is set.
+    const json a = from_command("vllm serve Qwen/Qwen3-8B --max-model-len auto");
+    CHECK_FALSE(a.at("request").contains("context"));
+    CHECK(ignored_flag(a, "--max-model-len auto"));
+    // argparse.BooleanOptionalAction: --no-enable-prefix-caching turns the knob off.
+    const json n = from_command("vllm serve Qwen/Qwen3-8B --enable-prefix-caching --no-enable-prefix-caching --enforce-eager=false");
+    CHECK(n.at("request").at("engine").at("enable_prefix_caching") == false);
+    CHECK(n.at("request").at("engine").at("enforce_eager") == false);
+    // nargs="+": every size is read, the largest bounds the capture; none is left as a stray argument.
+    const json l = from_command("vllm serve Qwen/Qwen3-8B --cudagraph-capture-sizes 1 2 4 8 16 --port 8000");
+    CHECK(l.at("request").at("engine").at("cuda_graph_max_bs") == 16);
+    for (const auto& i : l.at("ignored")) CHECK(i.at("known") == true);
+    // -O0 compiles nothing and captures no graph; cudagraph_mode NONE captures none; the capture size caps them.
+    CHECK(from_command("vllm serve Qwen/Qwen3-8B -O0").at("request").at("engine").at("enforce_eager") == true);
+    CHECK(from_command("vllm serve Qwen/Qwen3-8B --compilation-config '{\"cudagraph_mode\": \"NONE\"}'").at("request").at("engine").at("enforce_eager") ==
+          true);
+    CHECK(from_command("vllm serve Qwen/Qwen3-8B --compilation-config.max_cudagraph_capture_size 64").at("request").at("engine").at("cuda_graph_max_bs") == 64);
+    const json o3 = from_command("vllm serve Qwen/Qwen3-8B -O3");
+    CHECK_FALSE(o3.at("request").contains("engine"));
+    CHECK(o3.at("ignored").size() == 1);
+    // Online FP8 of a BF16 checkpoint, and a dtype the checkpoint is cast to.
+    CHECK(from_command("vllm serve Qwen/Qwen3-8B --quantization fp8").at("request").at("weights") == "fp8");
+    CHECK(from_command("vllm serve Qwen/Qwen3-8B --dtype float32").at("request").at("weights") == "fp32");
+    // 0.8's speculative flags are the knobs --speculative-config sets now.
+    CHECK(from_command("vllm serve Qwen/Qwen3-8B --num-speculative-tokens 3").at("request").at("engine").at("num_speculative_tokens") == 3);
+    // Real flags of other kinds are set aside with a reason, environment variables included.
+    const json q = from_command(
+        "VLLM_ATTENTION_BACKEND=FLASHINFER vllm serve Qwen/Qwen3-8B --uds /tmp/s --structured-outputs-config.backend xgrammar "
+        "--kv-offloading-size 16 --served-model-name a b");
+    for (const auto& i : q.at("ignored")) {
+        CAPTURE(i);
+        CHECK(i.at("known") == true);
+    }
+}
+
+TEST_CASE("a misspelt flag is an error that names the flag it is a slip of; an unknown one far from any is set aside") {
+    auto message = [](const std::string& text) {
+        const json e = error_of("from_command", json{{"command", text}}.dump());
+        REQUIRE(e.is_object());
+        return e.at("message").get<std::string>();
+    };
+    CHECK(message("vllm serve Qwen/Qwen3-8B --gpu-memory-utilisation 0.8").find("did you mean --gpu-memory-utilization") != std::string::npos);
+    CHECK(message("python -m sglang.launch_server --model-path Qwen/Qwen3-8B --mem-fractoin-static 0.8").find("did you mean --mem-fraction-static") !=
+          std::string::npos);
+    CHECK(message("llama-server -m x.gguf --n-gpu-layer 99").find("did you mean --n-gpu-layers") != std::string::npos);
+    CHECK(ignored_flag(from_command("vllm serve Qwen/Qwen3-8B --frobnicate 3"), "--frobnicate 3", false));
+}
+
+TEST_CASE("SGLang reads a flag's unique beginning as argparse does, and its own size suffixes") {
+    // argparse's allow_abbrev (SGLang's ServerArgs parser keeps the default): --mem-frac is --mem-fraction-static.
+    const json r = from_command("python -m sglang.launch_server --model-path Qwen/Qwen3-8B --mem-frac 0.8 --context-length 1M --tp 2");
+    CHECK(r.at("request").at("engine").at("mem_fraction_static") == doctest::Approx(0.8));
+    // SGLang's suffixes: k/M/G by 1,000, Ki/Mi by 1,024 (32K is an error in SGLang itself).
+    CHECK(r.at("request").at("context") == 1000000);
+    CHECK(from_command("python -m sglang.launch_server --model-path Qwen/Qwen3-8B --context-length 32Ki").at("request").at("context") == 32768);
+    CHECK(error_of("from_command", json{{"command", "python -m sglang.launch_server --model-path Qwen/Qwen3-8B --context-length 32K"}}.dump()).is_object());
+    // --cuda-graph-bs takes a list: the largest is the capture's largest batch.
+    CHECK(from_command("python -m sglang.launch_server --model-path Qwen/Qwen3-8B --cuda-graph-bs 1 2 4 8 160")
+              .at("request")
+              .at("engine")
+              .at("cuda_graph_max_bs") == 160);
+    // --ep-size N: expert parallelism over N ranks.
+    CHECK(from_command("python -m sglang.launch_server --model-path Qwen/Qwen3-30B-A3B --tp 2 --ep-size 2")
+              .at("request")
+              .at("engine")
+              .at("enable_expert_parallel") == true);
+}
+
+TEST_CASE("llama.cpp and TensorRT-LLM spellings: -no-X, -c 0, -fa -1, the 1.2 aliases, the module entry point") {
+    const json l = from_command("llama-server -m Qwen3-8B-Q4_K_M.gguf -c 0 -fa -1 -no-kvu --n-cpu-ffn 2");
+    CHECK_FALSE(l.at("request").contains("context"));  // 0: the model's own context length
+    CHECK(l.at("request").at("engine").at("flash_attn") == "auto");
+    CHECK(l.at("request").at("engine").at("kv_unified") == false);
+    CHECK(ignored_flag(l, "--n-cpu-ffn 2"));
+    const json t = from_command("python3 -m tensorrt_llm.commands.serve Qwen/Qwen3-8B --tensor_parallel_size 2 --free_gpu_memory_fraction 0.8");
+    CHECK(t.at("runtime") == "trtllm");
+    CHECK(t.at("request").at("engine").at("tensor_parallel_size") == 2);
+    CHECK(t.at("request").at("engine").at("free_gpu_memory_fraction") == doctest::Approx(0.8));
+    CHECK(from_command("python -m mlx_lm generate --model mlx-community/Qwen3-8B-4bit --kv-bits 4").at("runtime") == "mlx");
+}
+
+TEST_CASE("engine settings as configuration files and APIs write them") {
+    auto estimate = [](const std::string& runtime, const json& engine) {
+        return fitmygpu::api::estimate(json{{"model", "qwen3-8b"}, {"gpu", "h100-sxm-80gb"}, {"runtime", runtime}, {"context", 8192}, {"engine", engine}});
+    };
+    auto tokens = [](const json& r) { return r.at("kv_cache").at("capacity_tokens").get<i64>(); };
+    // TensorRT-LLM's YAML nests the KV settings: the same estimate as the flat knob.
+    CHECK(tokens(estimate("trtllm", {{"kv_cache_config", {{"free_gpu_memory_fraction", 0.5}, {"enable_block_reuse", false}}}})) ==
+          tokens(estimate("trtllm", {{"free_gpu_memory_fraction", 0.5}})));
+    CHECK(tokens(estimate("trtllm", {{"free_gpu_memory_fraction", 0.5}})) != tokens(estimate("trtllm", json::object())));
+    // cuda_graph_config: null captures no graphs, as enforce_eager.
+    CHECK(tokens(estimate("trtllm", {{"cuda_graph_config", nullptr}})) == tokens(estimate("trtllm", {{"enforce_eager", true}})));
+    // vLLM 0.21 budgets its graph estimate: compilation_config's NONE frees it, as enforce_eager does.
+    const json eager = estimate("vllm", {{"version", "0.21.0"}, {"enforce_eager", true}});
+    CHECK(tokens(estimate("vllm", {{"version", "0.21.0"}, {"compilation_config", {{"cudagraph_mode", "NONE"}}}})) == tokens(eager));
+    CHECK(tokens(eager) > tokens(estimate("vllm", {{"version", "0.21.0"}})));
+    // Numbers and switches written as text, a size suffix, a modality dictionary as an object.
+    CHECK(tokens(estimate("vllm", {{"gpu_memory_utilization", "0.8"}, {"max_num_batched_tokens", "16k"}, {"enable_prefix_caching", 1}})) ==
+          tokens(estimate("vllm", {{"gpu_memory_utilization", 0.8}, {"max_num_batched_tokens", 16000}, {"enable_prefix_caching", true}})));
+    CHECK(estimate("vllm", {{"limit_mm_per_prompt", {{"image", 0}}}}).at("devices").size() == 1);
+    // vLLM's own attention backend names are its flag's, set aside as a kernel choice (not SGLang's knob).
+    const json ab = estimate("vllm", {{"attention_backend", "FLASHINFER"}});
+    REQUIRE(ab.at("ignored").size() == 1);
+    CHECK(ab.at("ignored")[0].at("reason").get<std::string>().find("kernel") != std::string::npos);
+    // A sub-setting the table does not know is named in full.
+    CHECK(error_of("estimate", json{{"model", "qwen3-8b"}, {"runtime", "trtllm"}, {"engine", {{"kv_cache_config", {{"frobnicate", 1}}}}}}.dump()).at("field") ==
+          "engine.kv_cache_config.frobnicate");
+}

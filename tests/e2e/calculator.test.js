@@ -496,6 +496,8 @@ describe('anywhere static', () => {
     const url = `${server.url}?model=llama-3.1-8b&runtime=vllm&gpu=h100-sxm-80gb&gpu_count=2&context=16384`;
     await withPage(url, DESKTOP, async (page) => {
       await page.click('#command-box summary');
+      // The tools module writes it once the box is open.
+      await page.waitForSelector('#command-box[data-command-ready="true"]');
       const shownCommand = await page.textContent('[data-testid="command-text"]');
       const s = await shown(page);
       assert.equal(shownCommand, cli('command', s.request).command);

@@ -22,6 +22,7 @@ enum class FlagTarget {
     Quantization,   // a quantization applied on load (vLLM --quantization fp8)
     Knob,           // an engine knob of the registry (CommandFlag::knob)
     AllExpertsCpu,  // llama.cpp --cpu-moe: every layer's experts stay in host memory
+    GraphConfig,    // vLLM's compilation settings (--compilation-config JSON, -O N): CUDA graphs off, or their largest size
     Devices,        // the GPUs a process may use (CUDA_VISIBLE_DEVICES): their count
     Ignored,        // read and set aside: CommandFlag::reason says why
 };
@@ -33,6 +34,8 @@ struct CommandFlag {
     bool takes_value = true;   // false: a switch
     bool environment = false;  // an environment variable (NAME=value before the program) rather than a flag
     std::string reason;        // FlagTarget::Ignored: why it leaves the estimate unchanged
+    bool many_values = false;  // takes one or more values (argparse's nargs="+": --cuda-graph-bs 1 2 4 8)
+    bool legacy = false;       // an older release's spelling: read, never written (vLLM 0.8's --speculative-model)
     bool field_only = false;   // a setting that is not a command-line word (Ollama's Modelfile parameters): only
                                // the request's "engine" object reads it
 };
@@ -46,6 +49,9 @@ struct CommandSpec {
     std::vector<CommandFlag> flags;
     // Container images whose entry point is the runtime's server: the words after the image are its arguments.
     std::vector<std::string> images;
+    // Whether a long flag may be written as any unique beginning of it, as Python's argparse reads it by default
+    // (SGLang, mlx-lm): --mem-frac for --mem-fraction-static.
+    bool abbreviations = false;
 };
 
 // One spec per runtime that has a launch command, the registry's knob flags included.

@@ -56,7 +56,7 @@ struct Written {
 
 const CommandFlag* flag_for(const CommandSpec& spec, FlagTarget target, const std::string& knob = "") {
     for (const auto& f : spec.flags)
-        if (!f.field_only && f.target == target && (target != FlagTarget::Knob || f.knob == knob)) return &f;
+        if (!f.field_only && !f.legacy && f.target == target && (target != FlagTarget::Knob || f.knob == knob)) return &f;
     return nullptr;
 }
 
@@ -289,6 +289,43 @@ bool is_flag(const std::string& w) {
     return !(std::isdigit(static_cast<unsigned char>(w[1])) || w[1] == '.');
 }
 
+// A long flag written as the unique beginning of one, as argparse reads it: that flag, or none (none or several begin so).
+const CommandFlag* abbreviated_flag(const CommandSpec& spec, const std::string& word) {
+    if (word.rfind("--", 0) != 0 || word.size() < 5) return nullptr;
+    const std::string key = engine_field_key(word);
+    const CommandFlag* found = nullptr;
+    for (const auto& f : spec.flags) {
+        if (f.field_only || f.environment) continue;
+        for (const auto& n : f.names) {
+            if (n.rfind("--", 0) != 0 || engine_field_key(n).rfind(key, 0) != 0) continue;
+            if (found && found != &f) return nullptr;
+            found = &f;
+        }
+    }
+    return found;
+}
+
+// The runtime's flag a mistyped one is a slip of (a letter or two off, by its length), or "". The engine itself stops
+// at a flag it does not know, so a near miss is an error rather than a flag set aside.
+std::string nearest_flag(const CommandSpec& spec, const std::string& word) {
+    const std::string key = engine_field_key(word);
+    if (key.size() < 6 || key.size() > kLongestSlip) return "";
+    size_t best = std::max<size_t>(1, key.size() / 8) + 1;
+    std::string nearest;
+    for (const auto& f : spec.flags) {
+        if (f.field_only || f.environment) continue;
+        for (const auto& n : f.names) {
+            if (n.rfind("--", 0) != 0) continue;
+            const size_t d = edit_distance(key, engine_field_key(n));
+            if (d < best) {
+                best = d;
+                nearest = n;
+            }
+        }
+    }
+    return nearest;
+}
+
 // The GGUF type written in a file or tag name ("…-Q4_K_M.gguf", "repo:q8_0"), or "".
 std::string gguf_type_in(const std::string& text) {
     static const Pattern re("(?:^|[-_.:/])(IQ[1-4]_(?:XXS|XS|NL|S|M)|Q[1-8]_K_[SML]|Q[1-8]_K|Q[1-8]_[01]|TQ[12]_0|MXFP4|BF16|F16|F32)(?=$|[-_.:/])", true);
@@ -316,13 +353,14 @@ struct Reader {
     }
 };
 
-i64 whole_number(const std::string& text, const std::string& flag) {
+i64 whole_number(const std::string& text, const std::string& flag, bool sglang = false) {
     try {
         size_t used = 0;
         const long long v = std::stoll(text, &used);
         if (used == text.size()) return v;
     } catch (const std::exception&) {
     }
+    if (const auto n = count_text(text, sglang)) return *n;  // 32k, 1M
     fail("invalid_field", "command", flag + " takes a whole number (got \"" + text + "\")");
 }
 
@@ -358,10 +396,16 @@ void read_knob(Reader& rd, const CommandFlag& f, const std::string& shown, const
                 else rd.engine.erase(k->name);
                 break;
             }
-            out = whole_number(value, shown);
+            if (f.many_values) {  // a list of sizes: the largest
+                i64 most = 0;
+                for (const std::string& part : parts(value, ',')) most = std::max(most, whole_number(part, shown));
+                out = most;
+                break;
+            }
+            out = whole_number(value, shown, rd.spec->runtime == Runtime::Sglang);
             break;
         case KnobType::Boolean:
-            if (!f.takes_value) out = true;
+            if (!f.takes_value) out = truth(value).value_or(true);
             else out = real_number(value, shown) > 1;  // --ep-size N: expert parallel over N ranks
             break;
         case KnobType::Tristate: {
@@ -370,7 +414,7 @@ void read_knob(Reader& rd, const CommandFlag& f, const std::string& shown, const
                 out = truth(value).value_or(true);
                 break;
             }
-            if (value.empty() || normalize_key(value) == "auto") out = value.empty() ? json(true) : json("auto");
+            if (value.empty() || normalize_key(value) == "auto" || value == "-1") out = value.empty() ? json(true) : json("auto");
             else if (const auto b = truth(value)) out = *b;
             else fail("invalid_field", "command", shown + " takes on, off or auto (got \"" + value + "\")");
             break;
@@ -412,6 +456,32 @@ void read_knob(Reader& rd, const CommandFlag& f, const std::string& shown, const
             else out = value;
             break;
     }
+}
+
+// vLLM's compilation settings, whole or one key at a time (--compilation-config.cudagraph_mode NONE), as knobs.
+void read_graph_config(Reader& rd, const std::string& shown, const std::string& value) {
+    json config;
+    if (const size_t eq = value.find('='); eq != std::string::npos && value.find('{') == std::string::npos) {
+        const std::string v = value.substr(eq + 1);
+        try {
+            config[value.substr(0, eq)] = parse_json(v);
+        } catch (const json::exception&) {
+            config[value.substr(0, eq)] = v;
+        }
+    } else {
+        try {
+            config = parse_json(value);
+        } catch (const json::exception&) {
+            config = value;  // graph_settings names it
+        }
+    }
+    const GraphSettings g = graph_settings(config, shown);
+    if (g.eager) rd.engine["enforce_eager"] = true;
+    if (g.max_batch) {
+        rd.engine["cuda_graph_max_bs"] = *g.max_batch;
+        rd.written["engine.cuda_graph_max_bs"] = shown;
+    }
+    for (const auto& key : g.unread) rd.ignore(shown + " " + key, kGraphCaptureReason);
 }
 
 // A model as a command names it → the request's "model" and "weights".
@@ -520,6 +590,7 @@ json from_command(const json& request) {
                     bool match = true;
                     for (size_t p = 0; p < program.size() && match; ++p) {
                         std::string word = p == 0 ? basename_of(cmd[i]) : cmd[i + p];
+                        if (p == 0 && word.size() > 4 && word.compare(word.size() - 4, 4, ".exe") == 0) word.resize(word.size() - 4);  // llama-server.exe
                         if (p == 0 && (word == "python3" || word.rfind("python3.", 0) == 0)) word = "python";
                         match = word == program[p];
                     }
@@ -568,10 +639,20 @@ json from_command(const json& request) {
                 rd.model_flag = shown;
                 break;
             case FlagTarget::Context:
-                rd.request["context"] = whole_number(value, shown);
+                // vLLM's --max-model-len auto (or -1): the longest context that fits, which the plan answers.
+                if (normalize_key(value) == "auto" || value == "-1") {
+                    rd.ignore(shown + " " + value, "the longest context that fits: ask the plan for the largest context");
+                    break;
+                }
+                rd.request["context"] = whole_number(value, shown, spec.runtime == Runtime::Sglang);
                 rd.written["context"] = shown;
                 break;
-            case FlagTarget::ContextTotal: rd.context_total = whole_number(value, shown); break;
+            case FlagTarget::ContextTotal:
+                // -c 0: the model's own context length, the estimate's default.
+                if (value == "0") rd.ignore(shown + " 0", "the model's training context: the estimate's default context is used");
+                else rd.context_total = whole_number(value, shown);
+                break;
+            case FlagTarget::GraphConfig: read_graph_config(rd, shown, value); break;
             case FlagTarget::Concurrency:
                 rd.request["concurrency"] = whole_number(value, shown);
                 rd.written["concurrency"] = shown;
@@ -623,22 +704,65 @@ json from_command(const json& request) {
                     f = base;
                     dict_key = word.substr(dot + 1);
                     word = word.substr(0, dot);
+                } else if (base && base->target == FlagTarget::GraphConfig) {
+                    // --compilation-config.cudagraph_mode NONE: one key of the JSON object.
+                    f = base;
+                    dict_key = word.substr(dot + 1);
+                    word = word.substr(0, dot);
+                } else if (base && base->target == FlagTarget::Ignored && base->takes_value) {
+                    f = base;  // vLLM folds --<flag>.<key> into the flag's JSON: --structured-outputs-config.backend xgrammar
                 }
             }
+            // -O3: vLLM's optimization level written against its flag.
+            if (!f && word.size() > 2 && word.rfind("-O", 0) == 0 && !inline_value) {
+                if (const CommandFlag* o = find_command_flag(spec, "-O"); o && o->target == FlagTarget::GraphConfig) {
+                    apply(*o, "-O", word.substr(2));
+                    continue;
+                }
+            }
+            // --no-X: the switch X turned off (argparse's BooleanOptionalAction, llama.cpp's -no-X).
+            bool switched_off = false;
             if (!f) {
+                const size_t dashes = word.rfind("--no-", 0) == 0 ? 2 : word.rfind("-no-", 0) == 0 ? 1 : 0;
+                if (dashes) {
+                    const CommandFlag* on = find_command_flag(spec, word.substr(0, dashes) + word.substr(dashes + 3));
+                    if (on && !on->takes_value) {
+                        f = on;
+                        switched_off = true;
+                    }
+                }
+            }
+            if (!f && spec.abbreviations) f = abbreviated_flag(spec, word);
+            if (!f) {
+                if (const std::string near = nearest_flag(spec, word); !near.empty())
+                    fail("invalid_field", "command",
+                         word + " is not " + std::string(article_for(rt.name)) + " " + rt.name + " flag; did you mean " + near + "?");
                 // An unknown flag: its value, if any, is the next word that is not a flag.
                 if (!inline_value && i + 1 < args.size() && !is_flag(args[i + 1]) && (!spec.model_positional || !rd.model_word.empty())) value = args[++i];
                 rd.ignore(value.empty() ? word : word + " " + value, "not " + std::string(article_for(rt.name)) + " " + rt.name + " flag FitMyGPU knows",
                           false);
                 continue;
             }
-            if (f->takes_value && !inline_value) {
+            if (!f->takes_value) {
+                // A switch: on, or off as --no-X or --X=false.
+                const bool on = !switched_off && (!inline_value || truth(value).value_or(true));
+                const std::string shown = inline_value ? word + "=" + value : word;
+                if (f->target == FlagTarget::Knob) read_knob(rd, *f, shown, on ? "true" : "false");
+                else if (f->target == FlagTarget::Ignored) rd.ignore(shown, f->reason);
+                else if (on) apply(*f, word, "");
+                else rd.ignore(shown, "off, as by default");
+                continue;
+            }
+            if (!inline_value) {
                 const bool optional_value = f->target == FlagTarget::Knob && f->knob == "flash_attn";  // older llama.cpp: -fa alone
-                if (i + 1 < args.size() && (!optional_value || truth(args[i + 1]) || normalize_key(args[i + 1]) == "auto")) value = args[++i];
+                if (i + 1 < args.size() && (!optional_value || truth(args[i + 1]) || normalize_key(args[i + 1]) == "auto" || args[i + 1] == "-1"))
+                    value = args[++i];
                 else if (!optional_value) fail("invalid_field", "command", word + " needs a value");
             }
+            // nargs="+": the words up to the next flag are its values too.
+            if (f->many_values)
+                while (i + 1 < args.size() && !is_flag(args[i + 1])) value += "," + args[++i];
             if (!dict_key.empty()) value = dict_key + "=" + value;
-            // --no-enable-prefix-caching and friends are read as their flag turned off.
             apply(*f, word, value);
         } else if (word == "serve" && spec.runtime == Runtime::Trtllm && i == 0) {
             continue;  // trtllm-serve serve MODEL
@@ -667,18 +791,22 @@ json from_command(const json& request) {
                       "only one of K and V changes type; both are estimated as " + kv);
     }
     // Weights: the checkpoint named decides; --dtype and an on-load quantization change a 16-bit one.
-    const bool from_checkpoint = rd.request.contains("weights");
+    const std::string named_weights = rd.request.contains("weights") ? rd.request["weights"].get<std::string>() : "";
+    const bool float_checkpoint = named_weights.empty() || named_weights == "bf16" || named_weights == "fp16" || named_weights == "fp32";
     if (!rd.quantization.empty()) {
         const std::string q = normalize_key(rd.quantization);
-        if (q == "fp8" && !from_checkpoint) rd.request["weights"] = "fp8";
+        if (q == "fp8" && float_checkpoint) rd.request["weights"] = "fp8";
         else rd.ignore("--quantization " + rd.quantization, q == "fp8" ? "the checkpoint is already quantized" : "the checkpoint's own format is used");
     }
-    if (!rd.dtype.empty() && !rd.request.contains("weights")) {
+    if (!rd.dtype.empty() && rd.request.value("weights", std::string()) != "fp8" && float_checkpoint) {
         const std::string d = normalize_key(rd.dtype);
         if (d == "float32" || d == "float" || d == "fp32") rd.request["weights"] = "fp32";
         else if (d == "float16" || d == "half" || d == "fp16") rd.request["weights"] = "fp16";
         else if (d == "bfloat16" || d == "bf16") rd.request["weights"] = "bf16";
         else if (d != "auto") rd.ignore("--dtype " + rd.dtype, "not a dtype FitMyGPU knows");
+    } else if (!rd.dtype.empty() && normalize_key(rd.dtype) != "auto") {
+        rd.ignore("--dtype " + rd.dtype,
+                  float_checkpoint ? "the weights are quantized to FP8 on load; the dtype is the compute type" : "the checkpoint's own format is used");
     }
     // GPUs: the parallel layout of a serving engine, or the devices a process may see.
     i64 gpus = 1;

@@ -12,6 +12,7 @@
 #include "fitmygpu/commands.hpp"
 #include "fitmygpu/error.hpp"
 #include "fitmygpu/expr.hpp"
+#include "fitmygpu/json_parse.hpp"
 #include "fitmygpu/registry.hpp"
 #include "text.hpp"
 
@@ -100,44 +101,93 @@ std::string override_text(const json& v, const std::string& f) {
     return text;
 }
 
-// One engine knob: its JSON type by the knob's type, then its range by apply_knob.
-void parse_knob(const KnobSpec& spec, const json& v, const std::string& f, EngineKnobs& knobs) {
-    KnobValue kv;
-    switch (spec.type) {
-        case KnobType::Fraction: kv.number = number_field(v, f, "a number between 0 and 1"); break;
-        case KnobType::Integer:
-            if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() != std::floor(v.get<double>()))
-                fail("invalid_field", f, f + " must be a whole number (got " + describe(v) + ")");
-            kv.number = v.get<double>();
-            break;
-        case KnobType::Boolean: kv.boolean = bool_field(v, f); break;
-        case KnobType::Tristate:
-            if (v.is_string() && v.get<std::string>() == "auto") kv.is_auto = true;
-            else kv.boolean = bool_field(v, f);
-            break;
-        case KnobType::Text:
-            if (spec.name == "override_tensor") {
-                kv.text = override_text(v, f);
-                break;
-            }
-            kv.text = name_field(v, f);
-            break;
-        case KnobType::Draft: kv.text = name_field(v, f); break;
-        case KnobType::NumberList:
-            if (!v.is_array() || v.empty() || static_cast<i64>(v.size()) > spec.max_items)
-                fail("invalid_field", f, f + " must be a list of proportions, one per device, e.g. [3, 1]");
-            for (size_t i = 0; i < v.size(); ++i) {
-                const std::string fi = f + "[" + std::to_string(i) + "]";
-                if (!v[i].is_number()) fail("invalid_field", fi, fi + " must be a number (got " + describe(v[i]) + ")");
-                kv.list.push_back(v[i].get<double>());
-            }
-            break;
-    }
-    apply_knob(spec, kv, f, knobs, describe(v));
+}  // namespace
+
+// A request that is not an object is refused as estimate refuses it (erasing a key of an array would throw a JSON
+// type error, not a field error).
+json without(const json& request, std::initializer_list<const char*> keys) {
+    if (!request.is_object()) fail("invalid_request", "", "the request must be a JSON object");
+    json base = request;
+    for (const char* k : keys) base.erase(k);
+    return base;
 }
 
+std::optional<i64> count_text(const std::string& text, bool sglang_suffixes) {
+    size_t digits = 0;
+    bool point = false;
+    while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) || (text[digits] == '.' && !point))) {
+        point = point || text[digits] == '.';
+        ++digits;
+    }
+    if (digits == 0 || digits > 24 || text.size() - digits > 2) return std::nullopt;
+    const std::string suffix = text.substr(digits);
+    double scale = 1;
+    bool exact_only = false;  // vLLM's binary suffixes take a whole mantissa
+    if (!suffix.empty()) {
+        const std::string decimal = sglang_suffixes ? "kMGT" : "kmgt", binary = sglang_suffixes ? "" : "KMGT";
+        const size_t power = std::string("kmgt").find(static_cast<char>(std::tolower(static_cast<unsigned char>(suffix[0])))) + 1;
+        if (power == 0) return std::nullopt;
+        if (suffix.size() == 2) {
+            if (suffix[1] != 'i' || !sglang_suffixes || suffix[0] == 'k') return std::nullopt;
+            scale = std::pow(1024.0, static_cast<double>(power));
+        } else if (decimal.find(suffix[0]) != std::string::npos) {
+            scale = std::pow(1000.0, static_cast<double>(power));
+        } else if (binary.find(suffix[0]) != std::string::npos) {
+            scale = std::pow(1024.0, static_cast<double>(power));
+            exact_only = true;
+        } else {
+            return std::nullopt;
+        }
+    }
+    if (point && (exact_only || suffix.empty())) return std::nullopt;
+    const double v = std::strtod(text.substr(0, digits).c_str(), nullptr) * scale;
+    if (!std::isfinite(v) || v > 9.0e15 || v != std::floor(v)) return std::nullopt;
+    return static_cast<i64>(v);
+}
+
+GraphSettings graph_settings(const json& given, const std::string& field) {
+    json config = given;
+    if (config.is_string()) {  // -O 3, or the object as the flag's JSON text
+        const std::string text = config.get<std::string>();
+        if (const auto level = count_text(text, false)) config = *level;
+        else if (!text.empty() && text.front() == '{') {
+            try {
+                config = parse_json(text);
+            } catch (const json::exception&) {
+                fail("invalid_field", field, field + " is not valid JSON");
+            }
+        }
+    }
+    if (config.is_number_integer()) config = json{{"level", config}};
+    if (!config.is_object()) fail("invalid_field", field, field + " takes an optimization level or a JSON object (got " + describe(given) + ")");
+    GraphSettings g;
+    for (const auto& [key, v] : config.items()) {
+        std::string shown = key + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+        if (shown.size() > 80) shown = shown.substr(0, 77) + "...";
+        if (key == "cudagraph_mode" && v.is_string() && normalize_key(v.get<std::string>()) == "none") {
+            g.eager = true;
+        } else if ((key == "max_cudagraph_capture_size" || key == "max_capture_size") && v.is_number_integer() && v.get<i64>() >= 0) {
+            if (v.get<i64>() == 0) g.eager = true;
+            else g.max_batch = v.get<i64>();
+        } else if (key == "cudagraph_capture_sizes" && v.is_array() && v.size() <= 4096) {
+            i64 most = 0;
+            for (const auto& size : v)
+                if (size.is_number_integer()) most = std::max(most, size.get<i64>());
+            if (most > 0) g.max_batch = most;
+            else g.eager = true;
+        } else if ((key == "level" || key == "mode") && v.is_number_integer() && v.get<i64>() == 0 && !config.contains("cudagraph_mode")) {
+            g.eager = true;
+        } else {
+            g.unread.push_back(shown);
+        }
+    }
+    return g;
+}
+
+namespace {
+
 // A flag's value as users write it in JSON: numbers or their text, true/false or on/off, "3,1" for a list.
-KnobValue flag_value(const KnobSpec& spec, const CommandFlag& flag, const json& v, const std::string& f) {
+KnobValue flag_value(const KnobSpec& spec, const CommandFlag& flag, const json& v, const std::string& f, bool sglang) {
     KnobValue kv;
     const std::string text = v.is_string() ? v.get<std::string>() : "";
     auto number = [&](const std::string& what) -> double {
@@ -146,11 +196,14 @@ KnobValue flag_value(const KnobSpec& spec, const CommandFlag& flag, const json& 
             char* end = nullptr;
             const double d = std::strtod(text.c_str(), &end);
             if (!text.empty() && end == text.c_str() + text.size() && std::isfinite(d)) return d;
+            if (spec.type == KnobType::Integer)
+                if (const auto n = count_text(text, sglang)) return static_cast<double>(*n);  // 16k
         }
         fail("invalid_field", f, f + " must be " + what + " (got " + describe(v) + ")");
     };
     auto truth = [&]() -> std::optional<bool> {
         if (v.is_boolean()) return v.get<bool>();
+        if (v.is_number_integer() && (v.get<i64>() == 0 || v.get<i64>() == 1)) return v.get<i64>() == 1;
         const std::string t = normalize_key(text);
         if (t == "on" || t == "true" || t == "1" || t == "enabled" || t == "yes") return true;
         if (t == "off" || t == "false" || t == "0" || t == "disabled" || t == "no") return false;
@@ -173,7 +226,7 @@ KnobValue flag_value(const KnobSpec& spec, const CommandFlag& flag, const json& 
             else fail("invalid_field", f, f + " must be true or false (got " + describe(v) + ")");
             break;
         case KnobType::Tristate:
-            if (normalize_key(text) == "auto") kv.is_auto = true;
+            if (normalize_key(text) == "auto" || text == "-1" || (v.is_number_integer() && v.get<i64>() == -1)) kv.is_auto = true;  // -fa -1
             else if (const auto b = truth()) kv.boolean = *b;
             else fail("invalid_field", f, f + " must be on, off or auto (got " + describe(v) + ")");
             break;
@@ -207,7 +260,15 @@ KnobValue flag_value(const KnobSpec& spec, const CommandFlag& flag, const json& 
             }
             kv.text = name_field(v, f);
             break;
-        case KnobType::Text: kv.text = spec.name == "override_tensor" ? override_text(v, f) : name_field(v, f); break;
+        case KnobType::Text:
+            if (spec.name == "limit_mm_per_prompt" && v.is_object()) {  // {"image": 2, "video": 0}, as vLLM takes it
+                for (const auto& [modality, count] : v.items())
+                    kv.text += (kv.text.empty() ? "" : ",") + modality + "=" + (count.is_string() ? count.get<std::string>() : count.dump());
+                if (kv.text.size() > 200) fail("invalid_field", f, f + " is too long");
+                break;
+            }
+            kv.text = spec.name == "override_tensor" ? override_text(v, f) : name_field(v, f);
+            break;
     }
     return kv;
 }
@@ -237,16 +298,57 @@ void parse_engine(const json& j, Request& r) {
     std::string kv_field;
     std::optional<i64> context_total;
     std::string context_total_field;
+    // A setting written as an object of sub-settings, as a configuration file nests them (TensorRT-LLM's
+    // kv_cache_config: {free_gpu_memory_fraction: 0.8}), is read key by key as kv_cache_config.free_gpu_memory_fraction;
+    // an object the table names only as a whole (vLLM's hf_overrides) stays whole.
+    std::vector<std::pair<std::string, const json*>> entries;
+    static const json kOn = true;
     for (auto it = j.begin(); it != j.end(); ++it) {
-        const std::string f = "engine." + shown_key(it.key());
-        EngineField field{it.key(), "", {}};
-        const KnobSpec* spec = find_knob(it.key());
+        const json& v = it.value();
+        // TensorRT-LLM's cuda_graph_config: null, its documented way to capture no CUDA graphs.
+        if (it.key() == "cuda_graph_config" && v.is_null() && runtime && *runtime == Runtime::Trtllm) {
+            entries.emplace_back("enforce_eager", &kOn);
+            continue;
+        }
+        const KnobSpec* knob = find_knob(it.key());
+        const CommandFlag* whole = find_engine_flag(it.key(), runtime).flag;
+        const bool object_setting = (knob && (knob->type == KnobType::Draft || knob->name == "limit_mm_per_prompt")) ||
+                                    (whole && (whole->target == FlagTarget::GraphConfig || (whole->target == FlagTarget::Knob && find_knob(whole->knob) &&
+                                                                                            find_knob(whole->knob)->type == KnobType::Draft)));
+        if (!v.is_object() || v.empty() || object_setting) {
+            entries.emplace_back(it.key(), &v);
+            continue;
+        }
+        bool kept_whole = false;
+        for (auto sub = v.begin(); sub != v.end(); ++sub) {
+            const std::string key = it.key() + "." + sub.key();
+            if (find_knob(key) || find_engine_flag(key, runtime).flag || !whole) entries.emplace_back(key, &sub.value());
+            else if (!kept_whole) {
+                entries.emplace_back(it.key(), &v);
+                kept_whole = true;
+            }
+        }
+    }
+    for (const auto& [entry_key, entry_value] : entries) {
+        const json& value = *entry_value;
+        const std::string f = "engine." + shown_key(entry_key);
+        EngineField field{entry_key, "", {}};
+        const KnobSpec* spec = find_knob(entry_key);
         const CommandFlag* flag = nullptr;
-        if (!spec) {
-            const EngineFlag found = find_engine_flag(it.key(), runtime);
+        // A knob of another runtime spelled as one of this runtime's own flags (vLLM's --attention-backend takes its
+        // own backend names; SGLang's knob does not apply): the flag.
+        if (spec && rt && std::none_of(rt->knobs.begin(), rt->knobs.end(), [&](const RuntimeKnob& k) { return k.name == spec->name; })) {
+            const EngineFlag own = find_engine_flag(entry_key, runtime);
+            if (own.flag && own.spec && own.spec->runtime == rt->runtime) {
+                flag = own.flag;
+                spec = flag->target == FlagTarget::Knob ? find_knob(flag->knob) : nullptr;
+            }
+        }
+        if (!spec && !flag) {
+            const EngineFlag found = find_engine_flag(entry_key, runtime);
             flag = found.flag;
             if (!flag) {
-                const auto near = nearest_engine_fields(it.key(), runtime);
+                const auto near = nearest_engine_fields(entry_key, runtime);
                 std::string hint;
                 for (size_t i = 0; i < near.size(); ++i) hint += (i == 0 ? "" : i + 1 == near.size() ? " or " : ", ") + near[i];
                 fail("unknown_field", f,
@@ -259,28 +361,53 @@ void parse_engine(const json& j, Request& r) {
             for (const auto& earlier : r.engine_fields)
                 if (earlier.knob == spec->name)
                     fail("invalid_field", f, f + " and engine." + shown_key(earlier.key) + " set the same setting (" + spec->name + "): give one");
-            if (flag) {
-                field.value = flag_value(*spec, *flag, it.value(), f);
-                apply_knob(*spec, field.value, f, r.engine, describe(it.value()));
-            } else {
-                parse_knob(*spec, it.value(), f, r.engine);
-            }
+            // As users write it: a number as text ("0.8", "32k"), true/false as 1/0 or "true".
+            field.value = flag_value(*spec, flag ? *flag : CommandFlag{}, value, f, runtime && *runtime == Runtime::Sglang);
+            apply_knob(*spec, field.value, f, r.engine, describe(value));
             // The value as understood (the version in its normal form).
             if (spec->name == "version") field.value.text = r.engine.version;
-            else if (!flag) field.value = flag_value(*spec, CommandFlag{}, it.value(), f);
             field.knob = spec->name;
             r.engine_set.push_back(spec->name);
             r.engine_fields.push_back(std::move(field));
             continue;
         }
-        const json& v = it.value();
+        // A count as text, with the engine's suffixes ("32k").
+        json v = value;
+        if (v.is_string())
+            if (const auto n = count_text(v.get<std::string>(), runtime && *runtime == Runtime::Sglang)) v = *n;
         switch (flag->target) {
-            case FlagTarget::Context: set_once(r.context, int_field(v, f, 1, kMaxContext), f, "context"); break;
+            case FlagTarget::Context:
+                // vLLM's max_model_len "auto" (or -1): the longest context that fits, which the plan answers.
+                if ((value.is_string() && normalize_key(value.get<std::string>()) == "auto") || (v.is_number_integer() && v.get<i64>() == -1))
+                    r.ignored.push_back({entry_key, "the longest context that fits: ask the plan for the largest context"});
+                else set_once(r.context, int_field(v, f, 1, kMaxContext), f, "context");
+                break;
             case FlagTarget::ContextTotal:
+                if (v.is_number_integer() && v.get<i64>() == 0) {  // llama.cpp's -c 0: the model's own context, the default
+                    r.ignored.push_back({entry_key, "the model's training context: the estimate's default context is used"});
+                    break;
+                }
                 context_total = int_field(v, f, 1, kMaxContext);
                 context_total_field = f;
                 break;
             case FlagTarget::Concurrency: set_once(r.concurrency, int_field(v, f, 1, kMaxConcurrency), f, "concurrency"); break;
+            case FlagTarget::GraphConfig: {
+                const GraphSettings g = graph_settings(value, f);
+                if (g.eager) {
+                    KnobValue on;
+                    on.boolean = true;
+                    apply_knob(*find_knob("enforce_eager"), on, f, r.engine, "");
+                }
+                if (g.max_batch) {
+                    KnobValue kv;
+                    kv.number = static_cast<double>(*g.max_batch);
+                    apply_knob(*find_knob("cuda_graph_max_bs"), kv, f, r.engine, describe(value));
+                }
+                for (const auto& key : g.unread) r.ignored.push_back({entry_key + "." + key, kGraphCaptureReason});
+                if (g.eager) field.knob = "enforce_eager";
+                else if (g.max_batch) field.knob = "cuda_graph_max_bs";
+                break;
+            }
             case FlagTarget::KvType:
                 kv_k = kv_v = name_field(v, f);
                 kv_field = f;
@@ -296,13 +423,13 @@ void parse_engine(const json& j, Request& r) {
             case FlagTarget::Dtype: {
                 const std::string w = weights_of_dtype(name_field(v, f), f);
                 if (!w.empty() && !r.weights) r.weights = w;
-                else if (!w.empty()) r.ignored.push_back({it.key(), "the weights field names the checkpoint format"});
+                else if (!w.empty()) r.ignored.push_back({entry_key, "the weights field names the checkpoint format"});
                 break;
             }
             case FlagTarget::Quantization: {
                 const std::string q = normalize_key(name_field(v, f));
                 if (q == "fp8" && !r.weights) r.weights = "fp8";
-                else r.ignored.push_back({it.key(), "the checkpoint format is the weights field's (give weights to change it)"});
+                else r.ignored.push_back({entry_key, "the checkpoint format is the weights field's (give weights to change it)"});
                 break;
             }
             case FlagTarget::AllExpertsCpu:
@@ -310,8 +437,8 @@ void parse_engine(const json& j, Request& r) {
                 field.knob = "n_cpu_moe";
                 break;
             case FlagTarget::Model: fail("invalid_field", f, f + " names the checkpoint: give it as the request's model (and weights)");
-            case FlagTarget::Devices: r.ignored.push_back({it.key(), "device selection: give the GPUs in the request"}); break;
-            case FlagTarget::Ignored: r.ignored.push_back({it.key(), flag->reason}); break;
+            case FlagTarget::Devices: r.ignored.push_back({entry_key, "device selection: give the GPUs in the request"}); break;
+            case FlagTarget::Ignored: r.ignored.push_back({entry_key, flag->reason}); break;
             case FlagTarget::Knob: break;  // handled above
         }
         r.engine_fields.push_back(std::move(field));

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "fitmygpu/checked.hpp"
 #include "fitmygpu/error.hpp"
 
 namespace fitmygpu::engine_parts {

@@ -721,3 +721,25 @@ TEST_CASE("Gemma 4's full-attention layers rope with a table of their own, as wi
     const json q3 = estimate(R"({"model":"qwen3-8b","weights":"bf16","runtime":"vllm","gpu":"h100-sxm-80gb","context":8192})");
     CHECK(item(q3, "rotary embedding table") == i64{40960} * 128 * 2);
 }
+
+TEST_CASE("SGLang --max-running-requests sizes the request table and bounds the batch; --max-total-tokens caps the pool") {
+    // The setup above: the pool holds 47,108 tokens of 131,072 B at mem_fraction_static 0.88.
+    const i64 pool = static_budget(0.88, kFree24) - kLlama8bBf16 - i64{131072} * 128 * 2;
+    // model_runner.py init_memory_pool: with --max-running-requests 16 the table has 16 + 1 rows of 8,192 + 4 int32
+    // = 557,328 B, in place of the default 2,945 rows.
+    const json r = estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.88,"max_running_requests":16})"));
+    i64 table = 0;
+    for (const auto& b : r.at("breakdown"))
+        if (b.at("device") == 0 && b.at("label") == "request-to-token table (outside the static pool)") table = b.at("bytes").get<i64>();
+    CHECK(table == i64{17} * 8196 * 4);
+    CHECK(component(r, "kv_cache") == pool);  // the pool is sized before the table
+    // Requests at once: 5.75 fit in the pool; a cap of 4 running requests makes it 4.
+    const json capped = estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.88,"max_running_requests":4})"));
+    CHECK(capped.at("kv_cache").at("max_concurrency").get<double>() == 4.0);
+    CHECK(estimate(sglang(R"(,"context":8192,"concurrency":5,"engine":{"mem_fraction_static":0.88,"max_running_requests":4})")).at("fits") == false);
+    // profile_max_num_token: --max-total-tokens 20000 keeps the pool at 20,000 x 131,072 B when that is smaller.
+    const json t = estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.88,"max_total_tokens":20000})"));
+    CHECK(component(t, "kv_cache") == i64{20000} * kLlama8bKvPerToken);
+    CHECK(t.at("kv_cache").at("capacity_tokens") == 20000);
+    CHECK(component(estimate(sglang(R"(,"context":8192,"engine":{"mem_fraction_static":0.88,"max_total_tokens":90000})")), "kv_cache") == pool);
+}

@@ -911,16 +911,22 @@ Estimate estimate_sglang(const Scenario& s) {
             e.add(kState, "recurrent state slots (max_mamba_cache_size)", i, state,
                   "mamba_full_memory_ratio 0.9: 0.9 / 1.9 of what the static budget leaves after the weights, in whole requests' states");
         }
+        // --max-total-tokens caps the pool (model_runner.py, profile_max_num_token: the smaller of the two).
+        if (s.engine.kv_cache_max_tokens && per_token > 0)
+            pool = min(pool, Q::var("max_total_tokens", *s.engine.kv_cache_max_tokens) * Q::bytes("KV per token", per_token));
         e.add(kKvCache, "KV cache pool (token pool)", i, max(pool, Q::lit(0, "B")),
-              state_per_req > 0 ? "what the state slots leave of mem_fraction_static × free before loading − weights"
-                                : "mem_fraction_static × free before loading − weights; page size 1 token");
+              std::string(state_per_req > 0 ? "what the state slots leave of mem_fraction_static × free before loading − weights"
+                                            : "mem_fraction_static × free before loading − weights; page size 1 token") +
+                  (s.engine.kv_cache_max_tokens ? ", at most max_total_tokens" : ""));
         // The request-to-token table (model_runner.py, init_memory_pool: ReqToTokenPool of max_num_reqs + 1 rows of
         // context_len + 4 int32 slots) is allocated after the pool was sized, so it also comes out of the memory
         // outside mem_fraction_static. Without --max-running-requests, max_num_reqs =
         // min(max(int(max_total_num_tokens / context_len × 512), 2048), 4096) (S-1's log prints 3,730 by it); for
-        // hybrid models no more than the state slots // 3.
+        // hybrid models no more than the state slots // 3. --max-running-requests gives the rows itself.
         i64 max_reqs = 2048;
-        if (per_token > 0 && s.context > 0) {
+        if (s.engine.max_num_seqs) {
+            max_reqs = *s.engine.max_num_seqs;
+        } else if (per_token > 0 && s.context > 0) {
             const i64 tokens = std::max<i64>(pool.value(), 0) / per_token;
             max_reqs = std::min<i64>(std::max<i64>(static_cast<i64>(static_cast<double>(tokens) / static_cast<double>(s.context) * 512.0), 2048), 4096);
         }
@@ -950,6 +956,11 @@ Estimate estimate_sglang(const Scenario& s) {
     }
     e.sum_components();
     finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed, value_bytes, par.attn_dp, pool_rules);
+    // --max-running-requests also bounds the requests the scheduler runs at once.
+    if (s.engine.max_num_seqs && e.kv.max_concurrency > static_cast<double>(*s.engine.max_num_seqs)) {
+        e.kv.max_concurrency = static_cast<double>(*s.engine.max_num_seqs);
+        e.decide(pool_min > 0 && e.kv.max_concurrency >= static_cast<double>(s.concurrency), s.concurrency, runtime_descriptor(s.runtime).margin);
+    }
     if (slots_min >= 0) {
         // Requests at once are also bounded by the state slots: max_running_requests = slots // 3.
         const i64 max_running = slots_min / kSglangMambaSlotsPerRequest * par.attn_dp;

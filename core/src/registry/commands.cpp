@@ -259,9 +259,8 @@ constexpr FlagRow kSglangFlags[] = {
     knob_list({"--cuda-graph-bs", "--cuda-graph-bs-decode"}, "cuda_graph_max_bs"),
 };
 constexpr QuietFlags kSglangQuiet[] = {
-    {"a cap on requests at once: the estimate uses the request's concurrency", "--max-running-requests"},
     {kNotModelled,
-     "--max-total-tokens --page-size --max-prefill-tokens --enable-torch-compile! --enable-dp-lm-head! "
+     "--page-size --max-prefill-tokens --enable-torch-compile! --enable-dp-lm-head! "
      "--hybrid-kvcache-ratio --swa-full-tokens-ratio --disable-hybrid-swa-memory! --max-mamba-cache-size --cpu-offload-gb "
      "--enable-memory-saver! --speculative-algorithm --speculative-draft-model-path --speculative-num-steps "
      "--speculative-eagle-topk --speculative-num-draft-tokens --ep-num-redundant-experts --enable-eplb! "

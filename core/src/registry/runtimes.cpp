@@ -246,6 +246,8 @@ constexpr RuntimeRow
                         {"data_parallel_size", false, "", "--dp-size", "", struct_default<&EngineKnobs::data_parallel_size>},
                         {"enable_expert_parallel", false, "", "--ep-size", "", struct_default<&EngineKnobs::enable_expert_parallel>},
                         {"enable_dp_attention", false, "", "--enable-dp-attention", "", struct_default<&EngineKnobs::enable_dp_attention>},
+                        {"max_num_seqs", false, "Max running requests", "--max-running-requests", "2,048 to 4,096 request-table rows (by the pool)", none},
+                        {"kv_cache_max_tokens", false, "Max total tokens", "--max-total-tokens", "none (mem_fraction_static decides)", none},
                         {"cuda_graph_max_bs", false, "", "--cuda-graph-max-bs", "8 to 512 (by GPU memory and release)",
                          [](const std::vector<Device>& d, const EngineKnobs& k) {
                              if (d.empty()) return KnobDefault{};

@@ -443,3 +443,26 @@ TEST_CASE("engine settings as configuration files and APIs write them") {
     CHECK(error_of("estimate", json{{"model", "qwen3-8b"}, {"runtime", "trtllm"}, {"engine", {{"kv_cache_config", {{"frobnicate", 1}}}}}}.dump()).at("field") ==
           "engine.kv_cache_config.frobnicate");
 }
+
+TEST_CASE("llama.cpp's LLAMA_ARG_* environment variables set the flags they stand for (common/arg.cpp, set_env)") {
+    const json r = from_command(
+        "docker run --gpus all -e LLAMA_ARG_CTX_SIZE=16384 -e LLAMA_ARG_N_PARALLEL=2 ghcr.io/ggml-org/llama.cpp:server-cuda "
+        "-m /models/Qwen3-8B-Q4_K_M.gguf");
+    const json& q = r.at("request");
+    CHECK(q.at("context") == 8192);  // 16,384 shared by the two slots
+    CHECK(q.at("concurrency") == 2);
+    const json e = from_command(
+        "LLAMA_ARG_N_GPU_LAYERS=20 LLAMA_ARG_FLASH_ATTN=on LLAMA_ARG_CACHE_TYPE_K=q8_0 LLAMA_ARG_CACHE_TYPE_V=q8_0 "
+        "LLAMA_ARG_KV_UNIFIED=1 LLAMA_ARG_PORT=8080 LLAMA_ARG_FROBNICATE=1 llama-server -m Qwen3-8B-Q4_K_M.gguf");
+    CHECK(e.at("request").at("engine").at("n_gpu_layers") == 20);
+    CHECK(e.at("request").at("engine").at("flash_attn") == true);
+    CHECK(e.at("request").at("engine").at("kv_unified") == true);
+    CHECK(e.at("request").at("kv_cache_dtype") == "q8_0");
+    CHECK(ignored_flag(e, "LLAMA_ARG_PORT=8080"));
+    CHECK(ignored_flag(e, "LLAMA_ARG_FROBNICATE=1", false));
+    // In a request's engine object too.
+    const json a =
+        fitmygpu::api::estimate(json::parse(R"({"model":"qwen3-8b","gpu":"rtx-4090","runtime":"llama.cpp","engine":{"LLAMA_ARG_N_GPU_LAYERS":20}})"));
+    const json b = fitmygpu::api::estimate(json::parse(R"({"model":"qwen3-8b","gpu":"rtx-4090","runtime":"llama.cpp","engine":{"n_gpu_layers":20}})"));
+    CHECK(a.at("devices").at(0).at("total_bytes") == b.at("devices").at(0).at("total_bytes"));
+}

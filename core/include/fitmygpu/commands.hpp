@@ -71,6 +71,9 @@ struct EngineFlag {
 // The flag `name` spells in the table of `runtime`; with no runtime, in the first table that has it, a flag that
 // sets something before one that is set aside.
 EngineFlag find_engine_flag(const std::string& name, const Runtime* runtime);
+// llama.cpp's environment variable for a flag (LLAMA_ARG_CTX_SIZE) as the flag it sets ("--ctx-size"), or "" for any
+// other name. llama.cpp reads one for nearly every flag; the flag's table says whether it knows that flag.
+std::string llama_arg_flag(const std::string& name);
 // The flag spellings (as engine fields: underscores, no dashes) and knob names nearest to `name` by edit
 // distance, nearest first; empty when none is close. For a "did you mean".
 std::vector<std::string> nearest_engine_fields(const std::string& name, const Runtime* runtime);

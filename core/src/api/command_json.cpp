@@ -682,8 +682,22 @@ json from_command(const json& request) {
         const size_t eq = e.find('=');
         const std::string name = e.substr(0, eq), value = e.substr(eq + 1);
         const CommandFlag* f = find_command_flag(spec, name);
-        if (f && f->environment) apply(*f, name, value);
-        else rd.ignore(e, "environment variable " + rt.name + " does not read for memory");
+        if (f && f->environment) {
+            apply(*f, name, value);
+            continue;
+        }
+        // llama.cpp's LLAMA_ARG_* variables: the flag each stands for, a switch on when its value is true.
+        if (const std::string as_flag = spec.runtime == Runtime::LlamaCpp ? llama_arg_flag(name) : ""; !as_flag.empty()) {
+            if (const CommandFlag* g = find_command_flag(spec, as_flag); g && !g->environment) {
+                if (g->target == FlagTarget::Ignored) rd.ignore(e, g->reason);
+                else if (g->takes_value) apply(*g, name, value);
+                else if (g->target == FlagTarget::Knob) read_knob(rd, *g, name, truth(value).value_or(true) ? "true" : "false");
+                else if (truth(value).value_or(true)) apply(*g, name, "");
+                continue;
+            }
+        }
+        if (f) rd.ignore(e, f->reason);
+        else rd.ignore(e, "an environment variable FitMyGPU does not read", false);
     }
     const std::vector<std::string> args = found_args ? *found_args : std::vector<std::string>{};
     for (size_t i = 0; i < args.size(); ++i) {

@@ -779,6 +779,11 @@ std::string as_field(const std::string& name) {
 }  // namespace
 
 EngineFlag find_engine_flag(const std::string& name, const Runtime* runtime) {
+    // LLAMA_ARG_CTX_SIZE: llama.cpp's --ctx-size.
+    if (const std::string flag = llama_arg_flag(name); !flag.empty() && (!runtime || *runtime == Runtime::LlamaCpp)) {
+        const CommandSpec& llama = command_spec(Runtime::LlamaCpp);
+        if (const CommandFlag* f = find_command_flag(llama, flag); f && !f->environment) return {&llama, f};
+    }
     const std::string key = engine_field_key(name);
     if (key.empty()) return {};
     EngineFlag found;
@@ -790,6 +795,25 @@ EngineFlag find_engine_flag(const std::string& name, const Runtime* runtime) {
                     if (!found.flag) found = {c, &f};
                 }
     return found;
+}
+
+std::string llama_arg_flag(const std::string& name) {
+    const std::string prefix = "LLAMA_ARG_";
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) return "";
+    const std::string rest = name.substr(prefix.size());
+    // The variables whose names are not their long flag's (common/arg.cpp, set_env).
+    static constexpr std::array<std::pair<const char*, const char*>, 7> kRenamed{{{"N_PARALLEL", "--parallel"},
+                                                                                  {"BATCH", "--batch-size"},
+                                                                                  {"UBATCH", "--ubatch-size"},
+                                                                                  {"ENDPOINT_METRICS", "--metrics"},
+                                                                                  {"ROPE_SCALING_TYPE", "--rope-scaling"},
+                                                                                  {"MODEL_DRAFT", "--model-draft"},
+                                                                                  {"DRAFT_MAX", "--draft-max"}}};
+    for (const auto& [env, flag] : kRenamed)
+        if (rest == env) return flag;
+    std::string flag = "--";
+    for (char c : rest) flag += c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return flag;
 }
 
 std::vector<std::string> nearest_engine_fields(const std::string& name, const Runtime* runtime) {

@@ -1074,3 +1074,24 @@ TEST_CASE("vLLM from 0.26 keeps a sliding-window layer's blocks for two batches 
     CHECK(any_contains(estimate(R"({"runtime":"vllm","model":"qwen3-8b","gpu":"l40s","context":8192,"engine":{"version":"0.28.0"}})").at("assumptions"),
                        "max_num_batched_tokens = 2048"));
 }
+
+TEST_CASE("vLLM --kv-cache-memory-bytes sets the pool per GPU in place of gpu_memory_utilization's share") {
+    auto run = [](const std::string& engine) {
+        return fitmygpu::api::estimate(
+            json::parse(R"({"model":"llama-3.1-8b","runtime":"vllm","gpu":"h100-sxm-80gb","context":8192,"engine":)" + engine + "}"));
+    };
+    // 10G as vLLM's human_readable_int reads it: 10 x 1,024^3 B; in blocks of 16 tokens x 131,072 B: 5,120 blocks,
+    // 81,920 tokens, 10 requests of 8,192.
+    const json r = run(R"({"kv_cache_memory_bytes":"10G"})");
+    CHECK(component(r, "kv_cache") == i64{10} << 30);
+    CHECK(r.at("kv_cache").at("capacity_tokens") == 5120 * 16);
+    CHECK(r.at("kv_cache").at("max_concurrency").get<double>() == doctest::Approx(10.0));
+    // The same with the flag's older spelling, and unchanged by gpu_memory_utilization.
+    CHECK(component(run(R"({"kv_cache_memory":10737418240,"gpu_memory_utilization":0.5})"), "kv_cache") == i64{10} << 30);
+    // A pool the card cannot hold beside the weights does not fit, and says so.
+    const json big = run(R"({"kv_cache_memory_bytes":"79G"})");
+    CHECK(big.at("fits") == false);
+    CHECK(any_contains(big.at("warnings"), "kv_cache_memory_bytes"));
+    const json cmd = fitmygpu::api::from_command(json{{"command", "vllm serve meta-llama/Llama-3.1-8B-Instruct --kv-cache-memory-bytes 10G"}});
+    CHECK(cmd.at("request").at("engine").at("kv_cache_memory_bytes") == i64{10} << 30);
+}

@@ -37,10 +37,11 @@ struct EngineKnobs {
     double free_gpu_memory_fraction = 0.9;      // TensorRT-LLM
     std::optional<i64> max_num_batched_tokens;  // vLLM; SGLang chunked_prefill_size; TRT-LLM max_num_tokens
     std::optional<i64> max_num_seqs;
-    std::optional<i64> cuda_graph_max_bs;    // SGLang --cuda-graph-max-bs, vLLM --max-cudagraph-capture-size: the largest batch size captured
-    std::optional<i64> kv_cache_max_tokens;  // TensorRT-LLM KvCacheConfig.max_tokens: a cap on the KV pool in tokens
-    std::string backend;                     // TensorRT-LLM: "pytorch" (the default) or "tensorrt" (a trtllm-build engine)
-    std::string attention_backend;           // SGLang --attention-backend ("aiter", "triton", ...); empty = the release's choice
+    std::optional<i64> cuda_graph_max_bs;      // SGLang --cuda-graph-max-bs, vLLM --max-cudagraph-capture-size: the largest batch size captured
+    std::optional<i64> kv_cache_max_tokens;    // TensorRT-LLM KvCacheConfig.max_tokens, SGLang --max-total-tokens: a cap on the KV pool in tokens
+    std::optional<i64> kv_cache_memory_bytes;  // vLLM --kv-cache-memory-bytes: the KV pool per GPU, in place of gpu_memory_utilization
+    std::string backend;                       // TensorRT-LLM: "pytorch" (the default) or "tensorrt" (a trtllm-build engine)
+    std::string attention_backend;             // SGLang --attention-backend ("aiter", "triton", ...); empty = the release's choice
     i64 block_size = 16;
     std::optional<int> tensor_parallel_size;
     int pipeline_parallel_size = 1;

@@ -777,6 +777,9 @@ Estimate estimate_vllm(const Scenario& s) {
             pool = pool - activation.named("activation peak") - non_torch.named("non-torch");
             if (v2) pool = pool - penalties.named("penalties state");
             if (!legacy_graphs) pool = pool - graphs.named("CUDA graphs");
+            // --kv-cache-memory-bytes: the pool is that size, whatever gpu_memory_utilization would leave (gpu_worker.py,
+            // determine_available_memory returns it without profiling a budget).
+            if (s.engine.kv_cache_memory_bytes) pool = Q::bytes("kv_cache_memory_bytes", *s.engine.kv_cache_memory_bytes);
             fixed[static_cast<size_t>(idx)] = checked::add(
                 checked::add(checked::add(weights.value(), checked::add(spec_bytes, rope_bytes)), checked::add(activation.value(), non_torch.value())),
                 checked::add(penalties.value(), legacy_graphs ? 0 : graphs.value()));
@@ -784,7 +787,8 @@ Estimate estimate_vllm(const Scenario& s) {
             const i64 blocks = pool.value() > 0 && page_all > 0 ? pool.value() / page_all : 0;
             min_blocks = min_blocks < 0 ? blocks : std::min(min_blocks, blocks);
             e.add(kKvCache, "KV cache pool", idx, max(pool, Q::lit(0, "B")),
-                  "what is left of the budget; " + std::to_string(blocks) + " blocks of " + std::to_string(layout.block_size) + " tokens × " +
+                  std::string(s.engine.kv_cache_memory_bytes ? "as kv_cache_memory_bytes sets it; " : "what is left of the budget; ") + std::to_string(blocks) +
+                      " blocks of " + std::to_string(layout.block_size) + " tokens × " +
                       std::to_string(layout.unified_layers > 0 ? layout.unified_layers : layout.group_size) + " layers" +
                       (layout.note.empty() ? "" : "; " + layout.note));
         }
@@ -827,7 +831,17 @@ Estimate estimate_vllm(const Scenario& s) {
                              " gpu_memory_utilization asks for; set gpu_memory_utilization to " + buf + " or less, or free the GPU");
         break;
     }
-    e.decide(starts && blocks > 0 && blocks >= need_blocks, s.concurrency, runtime_descriptor(s.runtime).margin);
+    // A pool given in bytes is not bounded by the budget: the device must hold it beside everything else.
+    bool pool_fits = true;
+    if (s.engine.kv_cache_memory_bytes)
+        for (size_t i = 0; i < e.devices.size() && i < s.devices.size(); ++i)
+            if (e.devices[i].total_bytes > s.devices[i].engine_total_bytes) {
+                pool_fits = false;
+                e.warnings.push_back("kv_cache_memory_bytes with the rest needs " + format_size(e.devices[i].total_bytes) + " on " + s.devices[i].name +
+                                     ", which has " + format_size(s.devices[i].engine_total_bytes));
+                break;
+            }
+    e.decide(starts && pool_fits && blocks > 0 && blocks >= need_blocks, s.concurrency, runtime_descriptor(s.runtime).margin);
     e.assumptions.push_back("budget = gpu_memory_utilization " + std::to_string(s.engine.gpu_memory_utilization).substr(0, 4) +
                             " × the total CUDA reports; the KV pool takes the rest of the budget");
     return e;

@@ -150,6 +150,7 @@ constexpr FlagRow kVllmFlags[] = {
     // --compilation-config '{"cudagraph_mode": "NONE", "max_cudagraph_capture_size": 64}', -O0 (-O N before 0.12).
     value({"--compilation-config", "-O", "-cc", "--optimization-level"}, T::GraphConfig),
     // 0.8's speculative flags, before --speculative-config.
+    knob({"--kv-cache-memory"}, "kv_cache_memory_bytes"),
     legacy_knob({"--speculative-model"}, "speculative_model"),
     legacy_knob({"--num-speculative-tokens"}, "num_speculative_tokens"),
     env("VLLM_USE_V2_MODEL_RUNNER", T::Knob, "model_runner_v2"),
@@ -184,7 +185,7 @@ constexpr QuietFlags kVllmQuiet[] = {
      "--typical-acceptance-sampler-posterior-alpha --disable-logprobs-during-spec-decoding"},
     {"host swap space for preempted requests: host memory, not GPU memory", "--swap-space"},
     {kNotModelled,
-     "--cpu-offload-gb --disable-custom-all-reduce! --kv-cache-memory --kv-cache-memory-bytes --num-gpu-blocks-override "
+     "--cpu-offload-gb --disable-custom-all-reduce! --num-gpu-blocks-override "
      "--no-async-scheduling! --disable-sliding-window! --mamba-cache-dtype --mm-processor-kwargs --mm-encoder-tp-mode "
      "--skip-mm-profiling! --enable-eplb! --num-redundant-experts --decode-context-parallel-size -dcp --enable-sleep-mode! "
      "--convert --enable-return-routed-experts! --enable-prompt-embeds! --override-attention-dtype "

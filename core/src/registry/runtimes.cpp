@@ -180,6 +180,7 @@ constexpr RuntimeRow
                              return d.empty() ? KnobDefault{} : KnobDefault{vllm_serve_defaults(d.front(), k.version).max_num_seqs};
                          }},
                         {"block_size", false, "", "--block-size", "", struct_default<&EngineKnobs::block_size>},
+                        {"kv_cache_memory_bytes", false, "", "--kv-cache-memory-bytes", "none (gpu_memory_utilization decides)", none},
                         {"tensor_parallel_size", false, "", "--tensor-parallel-size", "GPUs \u00f7 pipeline stages",
                          [](const std::vector<Device>& d, const EngineKnobs& k) {
                              return d.empty() ? KnobDefault{}

@@ -1095,3 +1095,24 @@ TEST_CASE("vLLM --kv-cache-memory-bytes sets the pool per GPU in place of gpu_me
     const json cmd = fitmygpu::api::from_command(json{{"command", "vllm serve meta-llama/Llama-3.1-8B-Instruct --kv-cache-memory-bytes 10G"}});
     CHECK(cmd.at("request").at("engine").at("kv_cache_memory_bytes") == i64{10} << 30);
 }
+
+TEST_CASE("VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS moves the profiled graph estimate into or out of the KV budget") {
+    auto run = [](const std::string& engine) {
+        return fitmygpu::api::estimate(
+            json::parse(R"({"model":"llama-3.1-8b","runtime":"vllm","gpu":"h100-sxm-80gb","context":8192,"engine":)" + engine + "}"));
+    };
+    // 0.21.0 takes the estimate out of the budget by default; turned off, the pool gets it back, byte for byte.
+    const json on = run(R"({"version":"0.21.0"})");
+    const json off = run(R"({"version":"0.21.0","VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS":"0"})");
+    const i64 profiled = on.at("engine_figures").at("cuda_graph_profiled_estimate_bytes").get<i64>();
+    REQUIRE(profiled > 0);
+    CHECK(component(off, "kv_cache") - component(on, "kv_cache") == profiled);
+    // 0.18.1 leaves it out by default (V-251's log: "To try it now, set VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS=1").
+    const json later = run(R"({"version":"0.18.1"})");
+    const json opted = run(R"({"version":"0.18.1","cudagraph_memory_profiling":true})");
+    CHECK(component(later, "kv_cache") - component(opted, "kv_cache") == opted.at("engine_figures").at("cuda_graph_profiled_estimate_bytes").get<i64>());
+    // A release from before the variable existed does not read it.
+    CHECK(component(run(R"({"version":"0.11.0","cudagraph_memory_profiling":true})"), "kv_cache") == component(run(R"({"version":"0.11.0"})"), "kv_cache"));
+    const json cmd = fitmygpu::api::from_command(json{{"command", "VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS=0 vllm serve meta-llama/Llama-3.1-8B-Instruct"}});
+    CHECK(cmd.at("request").at("engine").at("cudagraph_memory_profiling") == false);
+}

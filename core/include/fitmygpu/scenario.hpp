@@ -49,12 +49,13 @@ struct EngineKnobs {
     bool enable_expert_parallel = false;
     bool enable_dp_attention = false;  // SGLang --enable-dp-attention: attention data-parallel over the TP group's GPUs
     bool enforce_eager = false;
-    bool enable_prefix_caching = false;            // vLLM: affects the block count of recurrent (Mamba/GDN) layers
-    bool disable_hybrid_kv_cache_manager = false;  // vLLM: every attention layer sized for the whole context, sliding ones too
-    std::optional<bool> flashinfer_sampler;        // vLLM VLLM_USE_FLASHINFER_SAMPLER (with FlashInfer installed); unset = off
-    std::optional<bool> model_runner_v2;           // vLLM VLLM_USE_V2_MODEL_RUNNER; unset = the release's choice for the model
-    std::string version;                           // engine version, e.g. "0.11.0"; empty = current behaviour
-    std::string nvidia_driver;                     // the NVIDIA driver nvidia-smi reports ("535.247.01"); empty = R550 or later
+    bool enable_prefix_caching = false;              // vLLM: affects the block count of recurrent (Mamba/GDN) layers
+    bool disable_hybrid_kv_cache_manager = false;    // vLLM: every attention layer sized for the whole context, sliding ones too
+    std::optional<bool> flashinfer_sampler;          // vLLM VLLM_USE_FLASHINFER_SAMPLER (with FlashInfer installed); unset = off
+    std::optional<bool> model_runner_v2;             // vLLM VLLM_USE_V2_MODEL_RUNNER; unset = the release's choice for the model
+    std::optional<bool> cudagraph_memory_profiling;  // vLLM VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS; unset = the release's default
+    std::string version;                             // engine version, e.g. "0.11.0"; empty = current behaviour
+    std::string nvidia_driver;                       // the NVIDIA driver nvidia-smi reports ("535.247.01"); empty = R550 or later
     // llama.cpp / Ollama
     int n_gpu_layers = -1;  // -1 = all
     i64 n_ubatch = 512;

@@ -178,8 +178,13 @@ bool graph_estimate_budgeted(const std::string& version) {
     const auto v = parse_engine_version(version);  // 0.20.1 itself, not its release candidates or their nightlies
     return v && v->pre.empty() && v->dev < 0;
 }
-// Before that the CUDA-graph pool was allocated outside the KV budget.
-bool graphs_outside_budget(const std::string& version) { return !graph_estimate_budgeted(version); }
+// VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS turns it on or off in the releases that read it: vllm-project/vllm#30515
+// (merged 2025-12-11) added it off by default, and the 0.18.1 log of V-251 offers it ("To try it now, set ...=1");
+// taken here as read from 0.14.0, the first release cut after the merge.
+bool graphs_budgeted(const Scenario& s) {
+    if (s.engine.cudagraph_memory_profiling && !engine_version_before(s.engine.version, {0, 14})) return *s.engine.cudagraph_memory_profiling;
+    return graph_estimate_budgeted(s.engine.version);
+}
 // The cudagraph_mode default: PIECEWISE before 0.11.0, FULL_AND_PIECEWISE since (vllm-project/vllm#25444).
 bool full_decode_graphs(const std::string& version) { return !engine_version_before(version, {0, 11}); }
 // Whether vLLM serves the model's attention with FlashInfer (platforms/cuda.py, _get_backend_priorities, then each
@@ -395,7 +400,7 @@ VllmGraphs vllm_graphs(const Scenario& s, const engine_parts::Parallelism& par, 
         if (n_full > 1) estimate = estimate + Q::var("further FULL sizes", n_full - 1) * max(full_size, Q::bytes("at least", kProfiledPerGraphFloor));
         out.profiled = estimate;
     }
-    if (graph_estimate_budgeted(v)) {
+    if (graphs_budgeted(s)) {
         out.took = out.pool.value();
         // What 0.20.1+ subtracts from the KV budget is the profiled estimate, not the pool.
         out.budgeted = out.profiled;
@@ -618,7 +623,7 @@ Estimate estimate_vllm(const Scenario& s) {
     const i64 kv_value_bytes = dsa_fp8 ? 1 : kv_bytes_per_value(s);
     if (dsa_fp8) e.assumptions.push_back("KV cache: vLLM's fp8_ds_mla layout, the default for DeepSeek sparse attention (kv_cache_dtype bf16 keeps 16-bit)");
     const bool v2 = model_runner_v2(s);
-    const bool legacy_graphs = graphs_outside_budget(s.engine.version) || v2;
+    const bool legacy_graphs = !graphs_budgeted(s) || v2;
     if (v2 && !s.engine.model_runner_v2)
         e.assumptions.push_back("Model Runner V2, this release's default for this model (VLLM_USE_V2_MODEL_RUNNER=0 selects the V1 runner)");
     // Model Runner V2's profiling pass is where torch.compile compiles and autotunes on a cold cache, and its small

@@ -155,6 +155,7 @@ constexpr FlagRow kVllmFlags[] = {
     legacy_knob({"--num-speculative-tokens"}, "num_speculative_tokens"),
     env("VLLM_USE_V2_MODEL_RUNNER", T::Knob, "model_runner_v2"),
     env("VLLM_USE_FLASHINFER_SAMPLER", T::Knob, "flashinfer_sampler"),
+    env("VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS", T::Knob, "cudagraph_memory_profiling"),
 };
 constexpr QuietFlags kVllmQuiet[] = {
     {kServer,
@@ -196,7 +197,7 @@ constexpr QuietFlags kVllmQuiet[] = {
      "VLLM_FUSED_MOE_CHUNK_SIZE VLLM_MLA_DISABLE VLLM_ALLREDUCE_USE_SYMM_MEM VLLM_MOE_DP_CHUNK_SIZE PYTORCH_CUDA_ALLOC_CONF"},
     {kGraphs,
      " --max-seq-len-to-capture --performance-mode "
-     "VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS VLLM_DISABLE_COMPILE_CACHE VLLM_ENABLE_CUDAGRAPH_GC"},
+     "VLLM_DISABLE_COMPILE_CACHE VLLM_ENABLE_CUDAGRAPH_GC"},
     {kScheduling,
      "--max-num-partial-prefills --max-long-partial-prefills --long-prefill-token-threshold --scheduling-policy "
      "--async-scheduling! --disable-chunked-mm-input! --prefix-caching-hash-algo --disable-async-output-proc! "

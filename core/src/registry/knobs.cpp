@@ -108,6 +108,10 @@ constexpr KnobRow kKnobs[] = {
      "vLLM's V1 sampler on FlashInfer's top-k/top-p kernel (VLLM_USE_FLASHINFER_SAMPLER with FlashInfer installed, as in the "
      "official images of 0.9 to 0.11.0): its profiling peak is far below the sorting sampler's. auto = off.",
      "", "", set_tristate<&EngineKnobs::flashinfer_sampler>},
+    {"cudagraph_memory_profiling", KnobType::Tristate, 0, 0, false, false, 0, "CUDA-graph memory profiling",
+     "vLLM estimates its CUDA graphs while profiling and takes them out of the KV budget (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS, "
+     "read from 0.14); auto = the release's default, on from 0.20.1.",
+     "", "", set_tristate<&EngineKnobs::cudagraph_memory_profiling>},
     {"model_runner_v2", KnobType::Tristate, 0, 0, false, false, 0, "Model Runner V2",
      "vLLM's newer model runner (VLLM_USE_V2_MODEL_RUNNER): it sets no CUDA-graph estimate aside from the KV budget and profiles a "
      "smaller sampler. auto = the release's choice for the model.",

@@ -198,6 +198,7 @@ constexpr RuntimeRow
                         {"limit_mm_per_prompt", false, "", "--limit-mm-per-prompt", "999 of each modality", none},
                         {"flashinfer_sampler", false, "", "VLLM_USE_FLASHINFER_SAMPLER", "auto (off: FlashInfer not installed)", automatic},
                         {"model_runner_v2", false, "", "VLLM_USE_V2_MODEL_RUNNER", "auto (by release and model)", automatic},
+                        {"cudagraph_memory_profiling", false, "", "VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS", "auto (on from 0.20.1)", automatic},
                         {"speculative_model", false, "", "--speculative-config", "none", none},
                         {"num_speculative_tokens", false, "", "--speculative-config", "1", none},
                         {"version", false, "", "", "current (0.29+)", none},

@@ -439,6 +439,12 @@ TEST_CASE("engine settings as configuration files and APIs write them") {
     const json ab = estimate("vllm", {{"attention_backend", "FLASHINFER"}});
     REQUIRE(ab.at("ignored").size() == 1);
     CHECK(ab.at("ignored")[0].at("reason").get<std::string>().find("kernel") != std::string::npos);
+    // SGLang's cuda_graph_bs as a list: the largest size is the capture's bound; no_X is X off.
+    const json listed = estimate("sglang", {{"cuda_graph_bs", {1, 2, 4, 160}}});
+    CHECK(listed.at("devices").at(0).at("total_bytes") == estimate("sglang", {{"cuda_graph_max_bs", 160}}).at("devices").at(0).at("total_bytes"));
+    CHECK(listed.at("devices").at(0).at("total_bytes") != estimate("sglang", json::object()).at("devices").at(0).at("total_bytes"));
+    const json off = estimate("vllm", {{"no_enable_prefix_caching", true}});
+    CHECK(off.at("devices").at(0).at("total_bytes") == estimate("vllm", {{"enable_prefix_caching", false}}).at("devices").at(0).at("total_bytes"));
     // A sub-setting the table does not know is named in full.
     CHECK(error_of("estimate", json{{"model", "qwen3-8b"}, {"runtime", "trtllm"}, {"engine", {{"kv_cache_config", {{"frobnicate", 1}}}}}}.dump()).at("field") ==
           "engine.kv_cache_config.frobnicate");

@@ -396,9 +396,12 @@ void read_knob(Reader& rd, const CommandFlag& f, const std::string& shown, const
                 else rd.engine.erase(k->name);
                 break;
             }
-            if (f.many_values) {  // a list of sizes: the largest
+            if (f.many_values) {  // a list of sizes ("1 2 4 8", 1,2,4,8): the largest
+                std::string list = value;
+                std::replace(list.begin(), list.end(), ' ', ',');
                 i64 most = 0;
-                for (const std::string& part : parts(value, ',')) most = std::max(most, whole_number(part, shown));
+                for (const std::string& part : parts(list, ','))
+                    if (!part.empty()) most = std::max(most, whole_number(part, shown));
                 out = most;
                 break;
             }
@@ -426,7 +429,9 @@ void read_knob(Reader& rd, const CommandFlag& f, const std::string& shown, const
             break;
         }
         case KnobType::Draft:
-            if (rd.spec->runtime == Runtime::Vllm) {
+            if (rd.spec->runtime == Runtime::Vllm && f.legacy) {
+                out = value;  // 0.8's --speculative-model takes the draft model's name
+            } else if (rd.spec->runtime == Runtime::Vllm) {
                 // --speculative-config '{"method": "mtp", "num_speculative_tokens": 2}' or {"model": ...}
                 json config;
                 try {

@@ -212,6 +212,34 @@ KnobValue flag_value(const KnobSpec& spec, const CommandFlag& flag, const json& 
     switch (spec.type) {
         case KnobType::Fraction: kv.number = number("a number between 0 and 1"); break;
         case KnobType::Integer:
+            if (flag.many_values && (v.is_array() || text.find_first_of(" ,") != std::string::npos)) {
+                // A list of sizes (SGLang's cuda_graph_bs [1, 2, 4, 8], vLLM's cudagraph_capture_sizes): the largest.
+                double most = 0;
+                auto take = [&](double x) {
+                    if (!std::isfinite(x) || x != std::floor(x)) fail("invalid_field", f, f + " must be whole numbers (got " + describe(v) + ")");
+                    most = std::max(most, x);
+                };
+                if (v.is_array()) {
+                    if (v.size() > 4096) fail("invalid_field", f, f + " lists more than 4,096 sizes");
+                    for (const auto& x : v) take(number_field(x, f, "whole numbers"));
+                } else {
+                    std::string part;
+                    for (size_t i = 0; i <= text.size(); ++i) {
+                        if (i < text.size() && text[i] != ' ' && text[i] != ',') {
+                            part.push_back(text[i]);
+                            continue;
+                        }
+                        if (part.empty()) continue;
+                        char* end = nullptr;
+                        const double d = std::strtod(part.c_str(), &end);
+                        if (end != part.c_str() + part.size()) fail("invalid_field", f, f + " must be whole numbers (got " + describe(v) + ")");
+                        take(d);
+                        part.clear();
+                    }
+                }
+                kv.number = most;
+                break;
+            }
             if (spec.name == "n_gpu_layers" && (text == "all" || text == "auto")) {
                 kv.number = -1;  // every layer (llama.cpp's -ngl all; auto is its --fit, which places them all when they fit)
                 break;
@@ -344,9 +372,29 @@ void parse_engine(const json& j, Request& r) {
                 spec = flag->target == FlagTarget::Knob ? find_knob(flag->knob) : nullptr;
             }
         }
+        // no_X: the switch X turned off, as --no-X is on a command line.
+        json switched_off;
+        const json* given = &value;
+        if (!spec && !flag && !find_engine_flag(entry_key, runtime).flag && (entry_key.rfind("no_", 0) == 0 || entry_key.rfind("no-", 0) == 0)) {
+            const EngineFlag on = find_engine_flag(entry_key.substr(3), runtime);
+            if (on.flag && !on.flag->takes_value && (value.is_boolean() || value.is_number_integer())) {
+                flag = on.flag;
+                switched_off = !(value.is_boolean() ? value.get<bool>() : value.get<i64>() != 0);
+                given = &switched_off;
+                if (flag->target == FlagTarget::Knob) spec = find_knob(flag->knob);
+            }
+        }
         if (!spec && !flag) {
             const EngineFlag found = find_engine_flag(entry_key, runtime);
             flag = found.flag;
+            // parent.key, where the table sets the parent aside as a whole (speculative_config.max_draft_len): the same.
+            if (const size_t dot = entry_key.find('.'); !flag && dot != std::string::npos) {
+                const CommandFlag* parent = find_engine_flag(entry_key.substr(0, dot), runtime).flag;
+                if (parent && parent->target == FlagTarget::Ignored) {
+                    r.ignored.push_back({entry_key, parent->reason});
+                    continue;
+                }
+            }
             if (!flag) {
                 const auto near = nearest_engine_fields(entry_key, runtime);
                 std::string hint;
@@ -362,8 +410,8 @@ void parse_engine(const json& j, Request& r) {
                 if (earlier.knob == spec->name)
                     fail("invalid_field", f, f + " and engine." + shown_key(earlier.key) + " set the same setting (" + spec->name + "): give one");
             // As users write it: a number as text ("0.8", "32k"), true/false as 1/0 or "true".
-            field.value = flag_value(*spec, flag ? *flag : CommandFlag{}, value, f, runtime && *runtime == Runtime::Sglang);
-            apply_knob(*spec, field.value, f, r.engine, describe(value));
+            field.value = flag_value(*spec, flag ? *flag : CommandFlag{}, *given, f, runtime && *runtime == Runtime::Sglang);
+            apply_knob(*spec, field.value, f, r.engine, describe(*given));
             // The value as understood (the version in its normal form).
             if (spec->name == "version") field.value.text = r.engine.version;
             field.knob = spec->name;
@@ -372,7 +420,7 @@ void parse_engine(const json& j, Request& r) {
             continue;
         }
         // A count as text, with the engine's suffixes ("32k").
-        json v = value;
+        json v = *given;
         if (v.is_string())
             if (const auto n = count_text(v.get<std::string>(), runtime && *runtime == Runtime::Sglang)) v = *n;
         switch (flag->target) {

@@ -186,7 +186,7 @@ constexpr QuietFlags kVllmQuiet[] = {
      "--typical-acceptance-sampler-posterior-alpha --disable-logprobs-during-spec-decoding"},
     {"host swap space for preempted requests: host memory, not GPU memory", "--swap-space"},
     {kNotModelled,
-     "--cpu-offload-gb --disable-custom-all-reduce! --num-gpu-blocks-override "
+     "--ubatch-size --cpu-offload-gb --disable-custom-all-reduce! --num-gpu-blocks-override "
      "--no-async-scheduling! --disable-sliding-window! --mamba-cache-dtype --mm-processor-kwargs --mm-encoder-tp-mode "
      "--skip-mm-profiling! --enable-eplb! --num-redundant-experts --decode-context-parallel-size -dcp --enable-sleep-mode! "
      "--convert --enable-return-routed-experts! --enable-prompt-embeds! --override-attention-dtype "
@@ -225,7 +225,7 @@ constexpr QuietFlags kVllmQuiet[] = {
      "--max-prompt-adapters --max-prompt-adapter-token"},
     {kCluster,
      "--data-parallel-size-local -dpl --data-parallel-address -dpa --data-parallel-rpc-port -dpp --data-parallel-rank -dpn "
-     "--data-parallel-backend -dpb --headless! --api-server-count --master-addr --master-port --nnodes -n --node-rank -r "
+     "--data-parallel-backend -dpb --headless! --api-server-count -asc --master-addr --master-port --nnodes -n --node-rank -r "
      "--distributed-timeout-seconds --data-parallel-start-rank -dpr --data-parallel-hybrid-lb! -dph! "
      "--data-parallel-external-lb! -dpe! --enable-elastic-ep! --disable-nccl-for-dp-synchronization! --ec-transfer-config "
      "--weight-transfer-config VLLM_HOST_IP NCCL_P2P_DISABLE"},
@@ -450,7 +450,8 @@ constexpr QuietFlags kTrtllmQuiet[] = {
     {"chunked prefill: max_num_tokens sizes the step either way", "--enable_chunked_prefill!"},
     {kTokenizer, "--custom_tokenizer --custom_module_dirs --skip_tokenizer_init!"},
     {kNotModelled,
-     "dtype model_kwargs enable_lm_head_tp_in_adp pp_partition cp_config quant_config cache_transceiver_config "
+     "pytorch_backend_config use_kv_cache_manager_v2 kv_cache_config.use_kv_cache_manager_v2 dtype model_kwargs enable_lm_head_tp_in_adp pp_partition "
+     "cp_config quant_config cache_transceiver_config "
      "sparse_attention_config gather_generation_logits extended_runtime_perf_knob_config embedding_parallel_mode "
      "build_config moe_config sampler_type allreduce_strategy force_dynamic_quantization kv_connector_config "
      "mm_encoder_only enable_sleep multimodal_config moe_max_num_tokens moe_load_balancer enable_prompt_adapter "
@@ -470,13 +471,15 @@ constexpr QuietFlags kTrtllmQuiet[] = {
      "enable_trtllm_sampler sampler_force_async_worker",
      true},
     {kScheduling,
-     "scheduler_config attention_dp_config batch_wait_timeout_ms batch_wait_timeout_iters batch_wait_max_tokens_ratio "
+     "enable_overlap_scheduler kv_cache_config.max_util_for_resume scheduler_config attention_dp_config batch_wait_timeout_ms batch_wait_timeout_iters "
+     "batch_wait_max_tokens_ratio "
      "stream_interval enable_min_latency batching_type garbage_collection_gen0_threshold",
      true},
     {kSampling, "guided_decoding_backend batched_logits_processor normalize_log_probs decoding_config", true},
     {kTokenizer, "tokenizer_revision postprocess_tokenizer_dir calib_config workspace enable_build_cache fast_build enable_tqdm", true},
     {kServer,
-     "iter_stats_max_iterations request_stats_max_iterations return_perf_metrics perf_metrics_max_requests telemetry_config "
+     "kv_cache_config.attention_dp_events_gather_period_ms iter_stats_max_iterations request_stats_max_iterations return_perf_metrics "
+     "perf_metrics_max_requests telemetry_config "
      "enable_iter_req_stats enable_layerwise_nvtx_marker max_stats_len layer_wise_benchmarks_config",
      true},
     {kCluster, "mpi_session orchestrator_type env_overrides ray_worker_extension_cls ray_placement_config", true},

@@ -445,6 +445,15 @@ TEST_CASE("engine settings as configuration files and APIs write them") {
     CHECK(listed.at("devices").at(0).at("total_bytes") != estimate("sglang", json::object()).at("devices").at(0).at("total_bytes"));
     const json off = estimate("vllm", {{"no_enable_prefix_caching", true}});
     CHECK(off.at("devices").at(0).at("total_bytes") == estimate("vllm", {{"enable_prefix_caching", false}}).at("devices").at(0).at("total_bytes"));
+    // llama.cpp's mmproj takes the projector file's name, as on the command line.
+    CHECK(fitmygpu::api::estimate(json::parse(R"({"model":"qwen3-vl-8b","gpu":"rtx-4090","runtime":"llama.cpp","engine":{"mmproj":"mmproj-F16.gguf"}})"))
+              .at("devices")
+              .at(0)
+              .at("total_bytes") ==
+          fitmygpu::api::estimate(json::parse(R"({"model":"qwen3-vl-8b","gpu":"rtx-4090","runtime":"llama.cpp","engine":{"mmproj":true}})"))
+              .at("devices")
+              .at(0)
+              .at("total_bytes"));
     // A sub-setting the table does not know is named in full.
     CHECK(error_of("estimate", json{{"model", "qwen3-8b"}, {"runtime", "trtllm"}, {"engine", {{"kv_cache_config", {{"frobnicate", 1}}}}}}.dump()).at("field") ==
           "engine.kv_cache_config.frobnicate");

@@ -166,7 +166,7 @@ describe('the calculator against the command line', () => {
     await withPage(server.url, DESKTOP, async (page) => {
       const expectations = {
         vllm: { has: ['gpu_memory_utilization', 'max_num_batched_tokens', 'max_num_seqs', 'block_size', 'tensor_parallel_size', 'enforce_eager', 'version'], not: ['n_gpu_layers', 'mem_fraction_static'], kv: 'fp8', notKv: 'q8_0' },
-        sglang: { has: ['mem_fraction_static', 'tensor_parallel_size'], not: ['gpu_memory_utilization', 'n_ubatch', 'max_num_seqs'], kv: 'fp8', notKv: 'q4_0' },
+        sglang: { has: ['mem_fraction_static', 'tensor_parallel_size', 'max_num_seqs'], not: ['gpu_memory_utilization', 'n_ubatch'], kv: 'fp8', notKv: 'q4_0' },
         trtllm: { has: ['free_gpu_memory_fraction'], not: ['gpu_memory_utilization', 'mem_fraction_static'], kv: 'fp8', notKv: 'q8_0' },
         'llama.cpp': { has: ['n_gpu_layers', 'n_ubatch', 'n_batch', 'flash_attn', 'kv_unified', 'swa_full'], not: ['gpu_memory_utilization', 'block_size'], kv: 'q4_0', notKv: 'fp8' },
         ollama: { has: ['n_gpu_layers', 'flash_attn'], not: ['max_num_seqs'], kv: 'q8_0', notKv: 'fp8' },

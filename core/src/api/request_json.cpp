@@ -256,6 +256,7 @@ KnobValue flag_value(const KnobSpec& spec, const CommandFlag& flag, const json& 
         case KnobType::Tristate:
             if (normalize_key(text) == "auto" || text == "-1" || (v.is_number_integer() && v.get<i64>() == -1)) kv.is_auto = true;  // -fa -1
             else if (const auto b = truth()) kv.boolean = *b;
+            else if (spec.name == "mmproj" && !text.empty()) kv.boolean = true;  // llama.cpp's --mmproj takes the projector file
             else fail("invalid_field", f, f + " must be on, off or auto (got " + describe(v) + ")");
             break;
         case KnobType::NumberList:

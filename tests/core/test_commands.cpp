@@ -414,6 +414,12 @@ TEST_CASE("llama.cpp and TensorRT-LLM spellings: -no-X, -c 0, -fa -1, the 1.2 al
     CHECK(t.at("request").at("engine").at("tensor_parallel_size") == 2);
     CHECK(t.at("request").at("engine").at("free_gpu_memory_fraction") == doctest::Approx(0.8));
     CHECK(from_command("python -m mlx_lm generate --model mlx-community/Qwen3-8B-4bit --kv-bits 4").at("runtime") == "mlx");
+    // A draft model's GGUF file is the catalog model its name spells, so the request estimates.
+    const json d = from_command("llama-server -m Qwen3-8B-Q4_K_M.gguf -md Qwen3-0.6B-Q8_0.gguf -ngl 99");
+    CHECK(d.at("request").at("engine").at("speculative_model") == "qwen3-0.6b");
+    json req = d.at("request");
+    req["gpu"] = "rtx-4090";
+    CHECK(fitmygpu::api::estimate(req).contains("devices"));
 }
 
 TEST_CASE("engine settings as configuration files and APIs write them") {

@@ -837,6 +837,17 @@ json from_command(const json& request) {
             gpus = checked::mul(gpus, std::max<i64>(1, rd.engine[k].get<i64>()));
     if (rd.devices && *rd.devices > 0) gpus = std::max(gpus, *rd.devices);
     if (gpus > 1) rd.request["gpu_count"] = gpus;
+    // A draft model named by its file or repository (llama.cpp -md Qwen3-0.6B-Q8_0.gguf): the catalog model it spells.
+    if (rd.engine.contains("speculative_model") && rd.engine["speculative_model"].is_string()) {
+        const std::string draft = rd.engine["speculative_model"].get<std::string>();
+        if (normalize_key(draft) != "mtp" && !Catalog::builtin().find_model(draft)) {
+            Reader named;
+            named.spec = rd.spec;
+            resolve_model(named, draft);
+            if (named.request.contains("model") && named.request["model"].get<std::string>().rfind("hf:", 0) != 0)
+                rd.engine["speculative_model"] = named.request["model"];
+        }
+    }
     if (!rd.engine.empty()) rd.request["engine"] = rd.engine;
 
     // The request must be one the estimator accepts: values out of range are named by the flag as written.

@@ -719,12 +719,8 @@ json from_command(const json& request) {
             std::string dict_key;
             if (const size_t dot = word.find('.', 2); !f && dot != std::string::npos) {
                 const CommandFlag* base = find_command_flag(spec, word.substr(0, dot));
-                if (base && base->target == FlagTarget::Knob && base->knob == "limit_mm_per_prompt") {
-                    f = base;
-                    dict_key = word.substr(dot + 1);
-                    word = word.substr(0, dot);
-                } else if (base && base->target == FlagTarget::GraphConfig) {
-                    // --compilation-config.cudagraph_mode NONE: one key of the JSON object.
+                // ... and --compilation-config.cudagraph_mode NONE one key of the JSON object.
+                if (base && ((base->target == FlagTarget::Knob && base->knob == "limit_mm_per_prompt") || base->target == FlagTarget::GraphConfig)) {
                     f = base;
                     dict_key = word.substr(dot + 1);
                     word = word.substr(0, dot);
@@ -818,11 +814,9 @@ json from_command(const json& request) {
         else rd.ignore("--quantization " + rd.quantization, q == "fp8" ? "the checkpoint is already quantized" : "the checkpoint's own format is used");
     }
     if (!rd.dtype.empty() && rd.request.value("weights", std::string()) != "fp8" && float_checkpoint) {
-        const std::string d = normalize_key(rd.dtype);
-        if (d == "float32" || d == "float" || d == "fp32") rd.request["weights"] = "fp32";
-        else if (d == "float16" || d == "half" || d == "fp16") rd.request["weights"] = "fp16";
-        else if (d == "bfloat16" || d == "bf16") rd.request["weights"] = "bf16";
-        else if (d != "auto") rd.ignore("--dtype " + rd.dtype, "not a dtype FitMyGPU knows");
+        const auto w = dtype_weights(rd.dtype);
+        if (!w) rd.ignore("--dtype " + rd.dtype, "not a dtype FitMyGPU knows");
+        else if (!w->empty()) rd.request["weights"] = *w;
     } else if (!rd.dtype.empty() && normalize_key(rd.dtype) != "auto") {
         rd.ignore("--dtype " + rd.dtype,
                   float_checkpoint ? "the weights are quantized to FP8 on load; the dtype is the compute type" : "the checkpoint's own format is used");

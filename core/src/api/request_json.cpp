@@ -112,6 +112,15 @@ json without(const json& request, std::initializer_list<const char*> keys) {
     return base;
 }
 
+std::optional<std::string> dtype_weights(const std::string& dtype) {
+    const std::string d = normalize_key(dtype);
+    if (d == "float32" || d == "float" || d == "fp32") return "fp32";
+    if (d == "float16" || d == "half" || d == "fp16") return "fp16";
+    if (d == "bfloat16" || d == "bf16") return "bf16";
+    if (d == "auto") return "";
+    return std::nullopt;
+}
+
 std::optional<i64> count_text(const std::string& text, bool sglang_suffixes) {
     size_t digits = 0;
     bool point = false;
@@ -310,11 +319,7 @@ void set_once(std::optional<T>& slot, const T& value, const std::string& f, cons
 }
 
 std::string weights_of_dtype(const std::string& dtype, const std::string& f) {
-    const std::string d = normalize_key(dtype);
-    if (d == "float32" || d == "float" || d == "fp32") return "fp32";
-    if (d == "float16" || d == "half" || d == "fp16") return "fp16";
-    if (d == "bfloat16" || d == "bf16") return "bf16";
-    if (d == "auto") return "";
+    if (const auto w = dtype_weights(dtype)) return *w;
     fail("invalid_field", f, f + " must be auto, bfloat16, float16 or float32 (got \"" + dtype + "\")");
 }
 
@@ -339,12 +344,16 @@ void parse_engine(const json& j, Request& r) {
             entries.emplace_back("enforce_eager", &kOn);
             continue;
         }
+        if (!v.is_object() || v.empty()) {
+            entries.emplace_back(it.key(), &v);
+            continue;
+        }
         const KnobSpec* knob = find_knob(it.key());
         const CommandFlag* whole = find_engine_flag(it.key(), runtime).flag;
+        const KnobSpec* whole_knob = whole && whole->target == FlagTarget::Knob ? find_knob(whole->knob) : nullptr;
         const bool object_setting = (knob && (knob->type == KnobType::Draft || knob->name == "limit_mm_per_prompt")) ||
-                                    (whole && (whole->target == FlagTarget::GraphConfig || (whole->target == FlagTarget::Knob && find_knob(whole->knob) &&
-                                                                                            find_knob(whole->knob)->type == KnobType::Draft)));
-        if (!v.is_object() || v.empty() || object_setting) {
+                                    (whole && whole->target == FlagTarget::GraphConfig) || (whole_knob && whole_knob->type == KnobType::Draft);
+        if (object_setting) {
             entries.emplace_back(it.key(), &v);
             continue;
         }
@@ -373,10 +382,11 @@ void parse_engine(const json& j, Request& r) {
                 spec = flag->target == FlagTarget::Knob ? find_knob(flag->knob) : nullptr;
             }
         }
+        const EngineFlag found = spec || flag ? EngineFlag{} : find_engine_flag(entry_key, runtime);
         // no_X: the switch X turned off, as --no-X is on a command line.
         json switched_off;
         const json* given = &value;
-        if (!spec && !flag && !find_engine_flag(entry_key, runtime).flag && (entry_key.rfind("no_", 0) == 0 || entry_key.rfind("no-", 0) == 0)) {
+        if (!spec && !flag && !found.flag && (entry_key.rfind("no_", 0) == 0 || entry_key.rfind("no-", 0) == 0)) {
             const EngineFlag on = find_engine_flag(entry_key.substr(3), runtime);
             if (on.flag && !on.flag->takes_value && (value.is_boolean() || value.is_number_integer())) {
                 flag = on.flag;
@@ -386,7 +396,6 @@ void parse_engine(const json& j, Request& r) {
             }
         }
         if (!spec && !flag) {
-            const EngineFlag found = find_engine_flag(entry_key, runtime);
             flag = found.flag;
             // parent.key, where the table sets the parent aside as a whole (speculative_config.max_draft_len): the same.
             if (const size_t dot = entry_key.find('.'); !flag && dot != std::string::npos) {

@@ -27,6 +27,9 @@ bool bool_field(const nlohmann::json& v, const std::string& field);
 std::string string_field(const nlohmann::json& v, const std::string& field);
 // "checkpoint": the summary inspect returns, each byte count bounded and the parts adding up to tensor_bytes.
 CheckpointSummary checkpoint_field(const nlohmann::json& v);
+// The weights an engine's --dtype loads (float32, half, bf16, ...): "fp32", "fp16" or "bf16"; "" for auto; nullopt for a
+// name no engine takes.
+std::optional<std::string> dtype_weights(const std::string& dtype);
 // A count as an engine reads it from text: "32768", or with the engine's size suffixes (vLLM: 32k = 32,000 and
 // 32K = 32,768, k/m/g/t by 1,000 and K/M/G/T by 1,024; SGLang: k/M/G/T by 1,000 and Ki/Mi/Gi/Ti by 1,024). nullopt
 // when the text is no whole count.

@@ -956,17 +956,17 @@ Estimate estimate_sglang(const Scenario& s) {
     }
     e.sum_components();
     finish(e, s, pool_min, per_token, fixed_req, par.tp, fixed, value_bytes, par.attn_dp, pool_rules);
-    // --max-running-requests also bounds the requests the scheduler runs at once.
-    if (s.engine.max_num_seqs && e.kv.max_concurrency > static_cast<double>(*s.engine.max_num_seqs)) {
-        e.kv.max_concurrency = static_cast<double>(*s.engine.max_num_seqs);
-        e.decide(pool_min > 0 && e.kv.max_concurrency >= static_cast<double>(s.concurrency), s.concurrency, runtime_descriptor(s.runtime).margin);
-    }
+    // Requests at once: at most --max-running-requests, and for hybrid models the state slots allow
+    // max_running_requests = slots // 3.
+    std::optional<i64> running = s.engine.max_num_seqs;
     if (slots_min >= 0) {
-        // Requests at once are also bounded by the state slots: max_running_requests = slots // 3.
-        const i64 max_running = slots_min / kSglangMambaSlotsPerRequest * par.attn_dp;
-        e.assumptions.push_back("max_running_requests = " + std::to_string(max_running) + ": " + std::to_string(slots_min) +
+        const i64 by_slots = slots_min / kSglangMambaSlotsPerRequest * par.attn_dp;
+        e.assumptions.push_back("max_running_requests = " + std::to_string(by_slots) + ": " + std::to_string(slots_min) +
                                 " recurrent-state slots per rank, 3 per running request (SGLang's radix cache for hybrid models)");
-        if (e.kv.max_concurrency > static_cast<double>(max_running)) e.kv.max_concurrency = static_cast<double>(max_running);
+        running = running ? std::min(*running, by_slots) : by_slots;
+    }
+    if (running && (slots_min >= 0 || e.kv.max_concurrency > static_cast<double>(*running))) {
+        if (e.kv.max_concurrency > static_cast<double>(*running)) e.kv.max_concurrency = static_cast<double>(*running);
         e.decide(pool_min > 0 && e.kv.max_concurrency >= static_cast<double>(s.concurrency), s.concurrency, runtime_descriptor(s.runtime).margin);
     }
     return e;

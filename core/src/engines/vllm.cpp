@@ -658,7 +658,8 @@ Estimate estimate_vllm(const Scenario& s) {
     if (max_seqs < s.concurrency)
         e.warnings.push_back("max_num_seqs (" + std::to_string(max_seqs) + ") is below the asked concurrency; vLLM would queue the rest");
 
-    add_devices(e, s, par.ranks(), s.engine.gpu_memory_utilization, FractionOf::Total);
+    // With --kv-cache-memory-bytes, gpu_memory_utilization sizes nothing: the device itself is the budget.
+    add_devices(e, s, par.ranks(), s.engine.kv_cache_memory_bytes ? 1.0 : s.engine.gpu_memory_utilization, FractionOf::Total);
     if (static_cast<int>(s.devices.size()) > par.ranks())
         e.warnings.push_back("only " + std::to_string(par.ranks()) + " of the " + std::to_string(s.devices.size()) +
                              " GPUs are used (tensor_parallel_size × pipeline_parallel_size)");
@@ -816,7 +817,9 @@ Estimate estimate_vllm(const Scenario& s) {
     const i64 need_bytes = checked::mul(need_blocks, page_all);
     e.kv.required_bytes = checked::mul({need_bytes, par.tp, par.pp});  // summed over the TP ranks of every stage
 
-    for (size_t i = 0; i < e.devices.size(); ++i) e.devices[i].required_bytes = checked::add(fixed[i], need_bytes);
+    // A pool given in bytes is allocated whole, beside everything else on the device.
+    for (size_t i = 0; i < e.devices.size(); ++i)
+        e.devices[i].required_bytes = s.engine.kv_cache_memory_bytes ? e.devices[i].total_bytes : checked::add(fixed[i], need_bytes);
     if (s.context > g.max_position_embeddings && g.max_position_embeddings > 0)
         e.warnings.push_back("context " + std::to_string(s.context) + " exceeds the model's max_position_embeddings (" +
                              std::to_string(g.max_position_embeddings) + "); vLLM refuses it unless the length check is overridden");
@@ -836,19 +839,19 @@ Estimate estimate_vllm(const Scenario& s) {
                              " gpu_memory_utilization asks for; set gpu_memory_utilization to " + buf + " or less, or free the GPU");
         break;
     }
-    // A pool given in bytes is not bounded by the budget: the device must hold it beside everything else.
-    bool pool_fits = true;
-    if (s.engine.kv_cache_memory_bytes)
-        for (size_t i = 0; i < e.devices.size() && i < s.devices.size(); ++i)
-            if (e.devices[i].total_bytes > s.devices[i].engine_total_bytes) {
-                pool_fits = false;
-                e.warnings.push_back("kv_cache_memory_bytes with the rest needs " + format_size(e.devices[i].total_bytes) + " on " + s.devices[i].name +
-                                     ", which has " + format_size(s.devices[i].engine_total_bytes));
+    e.decide(starts && blocks > 0 && blocks >= need_blocks, s.concurrency, runtime_descriptor(s.runtime).margin);
+    if (s.engine.kv_cache_memory_bytes) {
+        for (const auto& d : e.devices)
+            if (d.headroom_bytes < 0) {
+                e.warnings.push_back("kv_cache_memory_bytes with the rest needs " + format_size(d.required_bytes) + " on " + d.name + ", which has " +
+                                     format_size(d.budget_bytes));
                 break;
             }
-    e.decide(starts && pool_fits && blocks > 0 && blocks >= need_blocks, s.concurrency, runtime_descriptor(s.runtime).margin);
-    e.assumptions.push_back("budget = gpu_memory_utilization " + std::to_string(s.engine.gpu_memory_utilization).substr(0, 4) +
-                            " × the total CUDA reports; the KV pool takes the rest of the budget");
+        e.assumptions.push_back("budget = the total CUDA reports; the KV pool is kv_cache_memory_bytes");
+    } else {
+        e.assumptions.push_back("budget = gpu_memory_utilization " + std::to_string(s.engine.gpu_memory_utilization).substr(0, 4) +
+                                " × the total CUDA reports; the KV pool takes the rest of the budget");
+    }
     return e;
 }
 

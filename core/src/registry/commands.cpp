@@ -93,8 +93,9 @@ constexpr const char* kRetired = "no longer read by the engine: no effect";
 
 // The flags a table lists as leaving the estimate as it is, written as text, which keeps the hundreds of them small in
 // the binary: a reason, then its flags' spellings separated by spaces. A spelling ending in '!' takes no value, one
-// ending in '+' one or more (argparse's nargs="+"); one without leading dashes is an environment variable (or, with field_only, a configuration key only the
-// request's "engine" object reads). A switch's --no-X form needs no entry: the reader turns it into X off.
+// ending in '+' one or more (argparse's nargs="+"); one without leading dashes is an environment variable (or, with
+// field_only, a configuration key only the request's "engine" object reads). A switch's --no-X form needs no entry:
+// the reader turns it into X off.
 struct QuietFlags {
     const char* reason;
     const char* names;
@@ -149,8 +150,9 @@ constexpr FlagRow kVllmFlags[] = {
     knob_list({"--cudagraph-capture-sizes", "--cuda-graph-sizes"}, "cuda_graph_max_bs"),
     // --compilation-config '{"cudagraph_mode": "NONE", "max_cudagraph_capture_size": 64}', -O0 (-O N before 0.12).
     value({"--compilation-config", "-O", "-cc", "--optimization-level"}, T::GraphConfig),
-    // 0.8's speculative flags, before --speculative-config.
+    // --kv-cache-memory-bytes's other spelling (the registry adds the first).
     knob({"--kv-cache-memory"}, "kv_cache_memory_bytes"),
+    // 0.8's speculative flags, before --speculative-config.
     legacy_knob({"--speculative-model"}, "speculative_model"),
     legacy_knob({"--num-speculative-tokens"}, "num_speculative_tokens"),
     env("VLLM_USE_V2_MODEL_RUNNER", T::Knob, "model_runner_v2"),
